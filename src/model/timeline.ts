@@ -1,0 +1,72 @@
+/**
+ * The model's output: what every traced thread was doing over time, as step functions.
+ * Frozen after build; analysis/ and export/ only read it.
+ *
+ * A step track holds `times[i]` (ns, relative to `Timeline.timeBaseNs`) where the state
+ * becomes `states[i]`; that state lasts until `times[i + 1]`, the last one until the owner's
+ * `end`. Consecutive entries never repeat a state, so tracks are compact and cannot overlap.
+ */
+
+export const GilState = { none: 0, waiting: 1, holding: 2 } as const;
+export type GilState = (typeof GilState)[keyof typeof GilState];
+export const GIL_STATE_NAMES = ['none', 'waiting', 'holding'] as const;
+
+export const CpuState = { running: 0, runnable: 1, sleeping: 2, blocked: 3 } as const;
+export type CpuState = (typeof CpuState)[keyof typeof CpuState];
+export const CPU_STATE_NAMES = ['running', 'runnable', 'sleeping', 'blocked'] as const;
+
+export interface StepTrack {
+  readonly times: Float64Array;
+  readonly states: Uint8Array;
+}
+
+/** One GIL release: when, by whom, why. */
+export interface Drop {
+  readonly time: number;
+  readonly tid: number;
+  readonly forced: boolean;
+  /** false when the reason could not be determined (counted as voluntary in stats). */
+  readonly known: boolean;
+}
+
+export interface ThreadTimeline {
+  readonly pid: number;
+  readonly tid: number;
+  /** Python thread name when known, else the OS name (comm). */
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+  /** Key of the interpreter whose GIL this thread used; undefined if it never touched one. */
+  readonly gil: string | undefined;
+  readonly gilTrack: StepTrack;
+  readonly cpuTrack: StepTrack;
+  readonly drops: readonly Drop[];
+}
+
+/** Who held one interpreter's GIL when: `holders.times[i]` → tid `holders.tids[i]` (0 = nobody). */
+export interface GilTimeline {
+  readonly key: string;
+  readonly pid: number;
+  readonly holders: { readonly times: Float64Array; readonly tids: Int32Array };
+  /** Number of threads waiting for this GIL, as a step function. */
+  readonly waiters: { readonly times: Float64Array; readonly counts: Uint16Array };
+}
+
+export interface ProcessTimeline {
+  readonly pid: number;
+  readonly start: number;
+  readonly end: number;
+  readonly threads: readonly ThreadTimeline[];
+  readonly gils: readonly GilTimeline[];
+  /** Events that did not fit the state machine, by kind (e.g. take_return_without_enter). */
+  readonly anomalies: Readonly<Record<string, number>>;
+}
+
+export interface Timeline {
+  /** Absolute CLOCK_MONOTONIC ns of time 0 (as a bigint: absolute values can exceed 2^53). */
+  readonly timeBaseNs: bigint;
+  readonly start: number;
+  readonly end: number;
+  readonly processes: readonly ProcessTimeline[];
+  readonly lostEvents: number;
+}

@@ -1,0 +1,44 @@
+/**
+ * What the model consumes: GIL probe hits and scheduler facts, already decoded from perf
+ * records (see perf-to-trace-events.ts), in non-decreasing `time` order.
+ * Times are float64 nanoseconds relative to the recording's time base.
+ */
+
+/** Why a thread dropped the GIL: asked to by a waiter (switch interval) or of its own accord. */
+export type DropReason = 'forced' | 'voluntary' | 'unknown';
+
+/** Scheduler's view of a thread when it is switched out (from sched_switch prev_state). */
+export type SwitchOutState = 'runnable' | 'sleeping' | 'blocked' | 'dead';
+
+export type TraceEvent =
+  /** take_gil entered: the thread starts wanting the GIL of interpreter `gil`. */
+  | { readonly kind: 'take_enter'; readonly time: number; readonly pid: number; readonly tid: number; readonly gil: string }
+  /** take_gil returned: the thread holds the GIL it asked for. */
+  | { readonly kind: 'take_return'; readonly time: number; readonly pid: number; readonly tid: number }
+  /** drop_gil entered: the thread gives the GIL up (it may block inside drop_gil; that is not holding). */
+  | { readonly kind: 'drop'; readonly time: number; readonly pid: number; readonly tid: number; readonly reason: DropReason }
+  /** sched_switch. prevTid/nextTid 0 is the idle task. */
+  | {
+      readonly kind: 'switch';
+      readonly time: number;
+      readonly cpu: number;
+      readonly prevTid: number;
+      readonly prevState: SwitchOutState;
+      readonly nextTid: number;
+    }
+  /** sched_waking: the thread becomes runnable (it was sleeping or blocked). */
+  | { readonly kind: 'waking'; readonly time: number; readonly tid: number }
+  /** A new thread or process (fork/clone). pid is the thread group of the child. */
+  | { readonly kind: 'thread_start'; readonly time: number; readonly pid: number; readonly tid: number; readonly parentPid: number }
+  | { readonly kind: 'thread_exit'; readonly time: number; readonly pid: number; readonly tid: number }
+  /** A thread got a name: the OS comm, or the Python threading name when known. */
+  | {
+      readonly kind: 'thread_name';
+      readonly time: number;
+      readonly pid: number;
+      readonly tid: number;
+      readonly name: string;
+      readonly source: 'os' | 'python';
+    }
+  /** The recording lost `count` events around `time` (perf buffer overrun). */
+  | { readonly kind: 'lost'; readonly time: number; readonly count: number };
