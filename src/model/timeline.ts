@@ -4,7 +4,9 @@
  *
  * A step track holds `times[i]` (ns, relative to `Timeline.timeBaseNs`) where the state
  * becomes `states[i]`; that state lasts until `times[i + 1]`, the last one until the owner's
- * `end`. Consecutive entries never repeat a state, so tracks are compact and cannot overlap.
+ * `end`. Consecutive entries never repeat a state, so tracks are compact and cannot overlap;
+ * they never share a time either (at equal timestamps the last state wins), so no interval is
+ * empty.
  */
 
 export const GilState = { none: 0, waiting: 1, holding: 2 } as const;
@@ -41,6 +43,14 @@ export interface ThreadTimeline {
   readonly gilTrack: StepTrack;
   readonly cpuTrack: StepTrack;
   readonly drops: readonly Drop[];
+  /** Number of take_gil returns (GIL acquisitions), including ones whose entry was not seen. */
+  readonly acquisitions: number;
+  /**
+   * Length (ns) of every wait for the GIL, in order: take_gil entry to return, or to where the
+   * wait was cut off (thread exit, end of recording, a contradicting event). Kept here because
+   * equal timestamps can make a wait vanish from the compact `gilTrack`.
+   */
+  readonly waits: Float64Array;
 }
 
 /** Who held one interpreter's GIL when: `holders.times[i]` → tid `holders.tids[i]` (0 = nobody). */
