@@ -1,0 +1,74 @@
+/**
+ * recording file → timeline → stats + verdict: the one composition of the pipeline stages that
+ * every command shares (perfdata → model → analysis, with probe/'s ELF reader to tell forced
+ * from voluntary GIL drops).
+ */
+import { computeStats, computeVerdict, type RecordingMeta, type Verdict } from '../analysis/index.js';
+import type { PythonInfo, StatsJson } from '../contract/stats.js';
+import { buildTimeline } from '../model/build-timeline.js';
+import { newAdapterFacts, toTraceEvents, type AdapterFacts } from '../model/perf-to-trace-events.js';
+import type { Timeline } from '../model/timeline.js';
+import { openPerfData } from '../perfdata/index.js';
+import type { PythonTarget } from '../probe/python-target.js';
+import { makeDropClassifier } from './drop-classifier.js';
+
+export interface Analysis {
+  readonly timeline: Timeline;
+  readonly stats: StatsJson;
+  readonly verdict: Verdict;
+}
+
+export interface AnalyzeOptions {
+  /** What giltrace knew when it recorded (run/record): exact executable, version, command. */
+  readonly target?: PythonTarget;
+  readonly command?: readonly string[];
+}
+
+export function analyzeRecording(path: string, options: AnalyzeOptions = {}): Analysis {
+  const data = openPerfData(path);
+  const facts = newAdapterFacts();
+  const events = toTraceEvents(data.records(), { classifyDrop: makeDropClassifier() }, facts);
+  const timeline = buildTimeline(events);
+  const warnings: string[] = [];
+  if (facts.gilEvents === 0) {
+    warnings.push('no GIL probe events in this recording: was it made with giltrace record (or perf probes on take_gil/drop_gil)?');
+  }
+  if (data.stats.lostEvents > 0) {
+    warnings.push(`perf lost ${data.stats.lostEvents} events (ring buffer overrun): use a larger --buffer; numbers near the gaps are uncertain`);
+  }
+  const meta: RecordingMeta = {
+    events: data.stats.records,
+    lostEvents: data.stats.lostEvents,
+    warnings,
+    processes: new Map(timeline.processes.map((p) => [p.pid, describeProcess(p.pid, facts, options)])),
+  };
+  const stats = computeStats(timeline, meta);
+  return { timeline, stats, verdict: computeVerdict(stats) };
+}
+
+function describeProcess(pid: number, facts: AdapterFacts, options: AnalyzeOptions): { command: string; python: PythonInfo } {
+  const files = facts.pythonFiles.get(pid) ?? {};
+  const target = options.target;
+  const matchesTarget = target !== undefined && (files.library === target.gilLibrary || files.executable === target.executable || !files.executable);
+  if (target && matchesTarget) {
+    return {
+      command: options.command?.join(' ') ?? target.executable,
+      python: { executable: target.executable, version: target.version, gil: target.freeThreaded ? 'disabled' : 'enabled' },
+    };
+  }
+  const executable = files.executable ?? files.library ?? 'unknown';
+  return { command: executable, python: { executable, version: versionFromPaths(files), gil: 'enabled' } };
+}
+
+/** Best effort for recordings read later: pyenv paths carry the full version, sonames the minor. */
+function versionFromPaths(files: { executable?: string; library?: string }): string {
+  for (const path of [files.executable, files.library]) {
+    const full = path && /(?:^|\/)(?:python-?|versions\/)(\d+\.\d+\.\d+[a-z0-9]*)\//.exec(path);
+    if (full) return full[1];
+  }
+  for (const path of [files.library, files.executable]) {
+    const minor = path && /python(\d+\.\d+)/.exec(path);
+    if (minor) return minor[1];
+  }
+  return 'unknown';
+}

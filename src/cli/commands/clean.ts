@@ -1,0 +1,13 @@
+import { ensureTracefs } from '../../probe/tracefs.js';
+import { removeStaleProbeGroups } from '../../probe/uprobes.js';
+import { killOrphanRecorders } from '../../record/orphan-recorders.js';
+import { requireRoot } from './record.js';
+
+export function cleanCommand(): void {
+  requireRoot();
+  ensureTracefs();
+  const stopped = killOrphanRecorders();
+  const removed = removeStaleProbeGroups();
+  if (stopped.length) console.log(`stopped ${stopped.length} orphaned perf recorder(s): ${stopped.join(', ')}`);
+  console.log(removed.length ? `removed probe groups: ${removed.join(', ')}` : 'no stale giltrace probes found');
+}

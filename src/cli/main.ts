@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+/** giltrace command line: argv → commands. The only place that prints or exits. */
+import { Command, CommanderError } from 'commander';
+import { GiltraceError } from '../base/errors.js';
+import { cleanCommand } from './commands/clean.js';
+import { combineCommand } from './commands/combine.js';
+import { doctorCommand } from './commands/doctor.js';
+import { recordCommand, type RecordCliOptions } from './commands/record.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
+import { statsCommand } from './commands/stats.js';
+
+const DEFAULT_DATA = 'giltrace.data';
+
+function addRecordOptions(command: Command): Command {
+  return command
+    .option('--python <path>', 'the Python interpreter the command runs (default: found from the command)')
+    .option('--buffer <size>', "perf's per-CPU ring buffer (perf -m syntax)", '16M')
+    .option('-z, --compress', 'zstd-compress the recording (perf record -z)', false);
+}
+
+function buildProgram(): Command {
+  const program = new Command('giltrace')
+    .description('See what the Python GIL does to your threads: who holds it, who waits, for how long.')
+    .enablePositionalOptions()
+    .showHelpAfterError()
+    .exitOverride();
+
+  addRecordOptions(
+    program
+      .command('run')
+      .description('record a command, print the per-thread GIL summary and write an HTML report')
+      .argument('<command...>', 'the command to trace, e.g. -- python3 app.py')
+      .option('-o, --output <report>', 'report file (.html, .json Chrome trace, .pftrace Perfetto)', 'giltrace.html')
+      .option('--data <file>', 'where to keep the recording', DEFAULT_DATA)
+      .option('--open', 'open the report in a browser when done', false)
+      .passThroughOptions(),
+  ).action(async (command: string[], options: RecordCliOptions & { output: string; data: string; open: boolean }) => {
+    process.exitCode = await runCommand(command, options);
+  });
+
+  addRecordOptions(
+    program
+      .command('record')
+      .description('record a command into a perf.data file (run as root)')
+      .argument('<command...>', 'the command to trace, e.g. -- python3 app.py')
+      .option('-o, --output <file>', 'recording file', DEFAULT_DATA)
+      .passThroughOptions(),
+  ).action(async (command: string[], options: RecordCliOptions & { output: string }) => {
+    process.exitCode = await recordCommand(command, { ...options, data: options.output });
+  });
+
+  program
+    .command('stats')
+    .description('per-thread GIL summary of a recording')
+    .argument('[file]', 'recording', DEFAULT_DATA)
+    .option('--json', 'print the giltrace.stats/1 JSON instead of the table', false)
+    .action((file: string, options: { json: boolean }) => statsCommand(file, options));
+
+  program
+    .command('report')
+    .description('write a report of a recording: .html, .json (Chrome trace) or .pftrace (Perfetto)')
+    .argument('[file]', 'recording', DEFAULT_DATA)
+    .requiredOption('-o, --output <out>', 'output file; its extension picks the format')
+    .action((file: string, options: { output: string }) => reportCommand(file, options.output));
+
+  program
+    .command('combine')
+    .description('merge a giltrace Chrome trace with VizTracer output of the same run')
+    .argument('<gil>', 'giltrace Chrome trace JSON')
+    .argument('<others...>', 'VizTracer JSON files')
+    .requiredOption('-o, --output <out>', 'combined JSON file')
+    .action((gil: string, others: string[], options: { output: string }) => combineCommand(gil, others, options.output));
+
+  program
+    .command('doctor')
+    .description('check the prerequisites (root, perf, tracefs, uprobes, Python symbols) and say how to fix each')
+    .option('--python <path>', 'also check this interpreter')
+    .action((options: { python?: string }) => {
+      process.exitCode = doctorCommand(options);
+    });
+
+  program
+    .command('clean')
+    .description('remove probes and stop recorders left behind by giltrace runs that were killed')
+    .action(() => cleanCommand());
+
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv as string[]);
+  } catch (error) {
+    process.exitCode = reportFailure(error);
+  }
+}
+
+/** One line on stderr, exit code 2; stack traces only on request. */
+function reportFailure(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (and help) for usage errors.
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (process.env.GILTRACE_DEBUG === '1') console.error(error);
+  if (error instanceof GiltraceError) {
+    console.error(`giltrace: ${error.message}`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`giltrace: internal error: ${message} (set GILTRACE_DEBUG=1 for details, and please report it)`);
+  }
+  return 2;
+}
+
+await main(process.argv);

@@ -1,0 +1,94 @@
+/** The terminal summary: one block per process, one aligned row per thread, then the verdict. */
+import { formatDuration, formatPercent } from '../base/time.js';
+import type { ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
+
+export interface Verdict {
+  readonly kind: string;
+  readonly headline: string;
+  readonly details: readonly string[];
+}
+
+interface Style {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  yellow(text: string): string;
+  green(text: string): string;
+}
+
+const plain: Style = { bold: (t) => t, dim: (t) => t, red: (t) => t, yellow: (t) => t, green: (t) => t };
+const ansi: Style = {
+  bold: (t) => `\x1b[1m${t}\x1b[22m`,
+  dim: (t) => `\x1b[2m${t}\x1b[22m`,
+  red: (t) => `\x1b[31m${t}\x1b[39m`,
+  yellow: (t) => `\x1b[33m${t}\x1b[39m`,
+  green: (t) => `\x1b[32m${t}\x1b[39m`,
+};
+
+const COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CPU', 'running', 'runnable', 'wait p50', 'wait p99', 'takes', 'forced', 'volunt.'];
+const RIGHT_ALIGNED = new Set(COLUMNS.filter((c) => c !== 'thread'));
+
+export function formatSummary(stats: StatsJson, verdict: Verdict | undefined, color: boolean): string {
+  const style = color ? ansi : plain;
+  const out: string[] = [];
+  for (const process of stats.processes) out.push(...formatProcess(process, style), '');
+  if (stats.processes.length === 0) out.push('No Python process with GIL activity was recorded.', '');
+  const { lost_events, warnings } = stats.recording;
+  if (lost_events > 0) out.push(style.red(`Lost ${lost_events} events: numbers around them are uncertain.`));
+  for (const warning of warnings) out.push(style.yellow(`warning: ${warning}`));
+  if (verdict) {
+    const paint = verdict.kind === 'not-gil-bound' || verdict.kind === 'no-threads' ? style.green : style.red;
+    out.push(paint(style.bold(verdict.headline)));
+    for (const detail of verdict.details) out.push(`  ${detail}`);
+  }
+  return out.join('\n').replace(/\n+$/, '') + '\n';
+}
+
+function formatProcess(process: ProcessStats, style: Style): string[] {
+  const { python, gil } = process;
+  const header = `${style.bold(`PID ${process.pid}`)}  ${process.command}  ${style.dim(`(Python ${python.version}, ${python.executable})`)}`;
+  const facts = [
+    `duration ${formatDuration(process.duration_ns)}`,
+    `GIL held ${formatPercent(gil.held_ns, process.duration_ns)}`,
+    `contended ${formatPercent(gil.contended_ns, process.duration_ns)}`,
+    `hand-offs ${gil.handoff.count} (p50 ${formatDuration(gil.handoff.p50_ns)}, p99 ${formatDuration(gil.handoff.p99_ns)})`,
+    `drops ${gil.drops.forced} forced / ${gil.drops.voluntary} voluntary`,
+  ].join(' · ');
+  const rows = process.threads.map((thread) => threadRow(thread));
+  const anomalies = Object.entries(process.anomalies).filter(([, count]) => count > 0);
+  const lines = [header, `  ${facts}`, ...table([COLUMNS, ...rows], style).map((line) => `  ${line}`)];
+  if (anomalies.length) lines.push(style.dim(`  anomalies: ${anomalies.map(([name, count]) => `${name} ${count}`).join(', ')}`));
+  return lines;
+}
+
+function threadRow(thread: ThreadStats): string[] {
+  const life = thread.lifetime_ns;
+  return [
+    String(thread.tid),
+    thread.name,
+    formatDuration(life),
+    formatPercent(thread.held_ns, life),
+    formatPercent(thread.wait_ns, life),
+    formatPercent(thread.no_gil_ns, life),
+    formatDuration(thread.held_off_cpu_ns),
+    formatPercent(thread.running_ns, life),
+    formatPercent(thread.runnable_ns, life),
+    thread.wait.count ? formatDuration(thread.wait.p50_ns) : '-',
+    thread.wait.count ? formatDuration(thread.wait.p99_ns) : '-',
+    String(thread.acquisitions),
+    String(thread.drops.forced),
+    String(thread.drops.voluntary),
+  ];
+}
+
+function table(rows: readonly string[][], style: Style): string[] {
+  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => [...row[column]].length)));
+  return rows.map((row, index) => {
+    const cells = row.map((cell, column) => {
+      const pad = ' '.repeat(widths[column] - [...cell].length);
+      return RIGHT_ALIGNED.has(COLUMNS[column]) ? pad + cell : cell + pad;
+    });
+    const line = cells.join('  ').trimEnd();
+    return index === 0 ? style.dim(line) : line;
+  });
+}

@@ -1,0 +1,236 @@
+/**
+ * Adapter from perf records (perfdata/, which knows nothing of Python) to the model's
+ * TraceEvents. It recognises giltrace's own probe groups and the probe names other tools use
+ * (`perf probe` defaults like probe_libpython3:take_gil / take_gil__return, per4m's python:*),
+ * so recordings made by hand or by per4m can be read too.
+ */
+import type { MmapRecord, PerfRecord, SampleRecord, TracepointField, EventType } from '../perfdata/index.js';
+import { readTracepointInt } from '../perfdata/index.js';
+import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
+
+/** Classifies a GIL drop from where drop_gil was called: file + offset of its return address. */
+export type DropClassifier = (file: string, fileOffset: number) => DropReason;
+
+export interface AdapterOptions {
+  readonly classifyDrop?: DropClassifier;
+}
+
+/** What the adapter learnt on the way: how much input it understood, which Python files ran. */
+export interface AdapterFacts {
+  gilEvents: number;
+  schedEvents: number;
+  ignoredSamples: number;
+  /** Per pid: the python executable and libpython it mapped, as perf's mmap records name them. */
+  readonly pythonFiles: Map<number, { executable?: string; library?: string }>;
+}
+
+export function newAdapterFacts(): AdapterFacts {
+  return { gilEvents: 0, schedEvents: 0, ignoredSamples: 0, pythonFiles: new Map() };
+}
+
+const PYTHON_EXECUTABLE = /\/python[\d.]*[a-z]*$/;
+const PYTHON_LIBRARY = /\/libpython\d+\.\d+[a-z]*\.so/;
+
+function notePythonFile(facts: AdapterFacts, mmap: MmapRecord): void {
+  const isExecutable = PYTHON_EXECUTABLE.test(mmap.filename);
+  if (!isExecutable && !PYTHON_LIBRARY.test(mmap.filename)) return;
+  let files = facts.pythonFiles.get(mmap.pid);
+  if (!files) facts.pythonFiles.set(mmap.pid, (files = {}));
+  if (isExecutable) files.executable = mmap.filename;
+  else files.library = mmap.filename;
+}
+
+type GilRole = 'take' | 'take_ret' | 'drop' | 'drop_ret';
+
+/** Which probe an event name is; undefined when it is not a GIL probe. */
+export function gilRoleOf(eventName: string): GilRole | undefined {
+  const colon = eventName.indexOf(':');
+  if (colon < 0) return undefined;
+  const group = eventName.slice(0, colon);
+  const name = eventName.slice(colon + 1);
+  if (group.startsWith('giltrace_')) {
+    const match = /^(take|take_ret|drop)(?:_\d+)?$/.exec(name);
+    return match ? (match[1] as GilRole) : undefined;
+  }
+  // perf probe's own naming (take_gil, take_gil__return, drop_gil[__return], with _N for copies).
+  const match = /^(take_gil|drop_gil)(?:_\d+)?(__return)?(?:_\d+)?$/.exec(name);
+  if (!match) return undefined;
+  const take = match[1] === 'take_gil';
+  if (match[2]) return take ? 'take_ret' : 'drop_ret';
+  return take ? 'take' : 'drop';
+}
+
+/** sched_switch prev_state bits (kernel's TASK_REPORT order, as the format's print fmt shows). */
+export function switchOutStateOf(prevState: number): SwitchOutState {
+  const state = prevState & 0xff;
+  if (state === 0) return 'runnable'; // TASK_RUNNING: preempted, still wants the CPU
+  if (state & 0x30) return 'dead'; // EXIT_DEAD | EXIT_ZOMBIE
+  if (state & 0x02) return 'blocked'; // TASK_UNINTERRUPTIBLE (D)
+  return 'sleeping'; // S, stopped, traced, parked, idle
+}
+
+interface EventDecoder {
+  readonly kind: 'gil' | 'switch' | 'waking' | 'ignore';
+  readonly role?: GilRole;
+  readonly interp?: TracepointField;
+  readonly ret?: TracepointField;
+  readonly prevPid?: TracepointField;
+  readonly prevState?: TracepointField;
+  readonly nextPid?: TracepointField;
+  readonly wakingPid?: TracepointField;
+}
+
+function decoderFor(event: EventType): EventDecoder {
+  const role = gilRoleOf(event.name);
+  if (role) return { kind: 'gil', role, interp: event.field('interp'), ret: event.field('ret') };
+  if (event.name === 'sched:sched_switch') {
+    const prevPid = event.field('prev_pid');
+    const prevState = event.field('prev_state');
+    const nextPid = event.field('next_pid');
+    if (prevPid && prevState && nextPid) return { kind: 'switch', prevPid, prevState, nextPid };
+  }
+  if (event.name === 'sched:sched_waking') {
+    const wakingPid = event.field('pid');
+    if (wakingPid) return { kind: 'waking', wakingPid };
+  }
+  return { kind: 'ignore' };
+}
+
+/** Executable mappings per process, to turn a runtime address into (file, file offset). */
+class AddressSpaces {
+  private readonly byPid = new Map<number, MmapRecord[]>();
+
+  add(mmap: MmapRecord): void {
+    if (!mmap.executable) return;
+    let maps = this.byPid.get(mmap.pid);
+    if (!maps) this.byPid.set(mmap.pid, (maps = []));
+    maps.push({ ...mmap });
+  }
+
+  /** A forked child starts with its parent's mappings. */
+  inherit(childPid: number, parentPid: number): void {
+    const parent = this.byPid.get(parentPid);
+    if (parent && !this.byPid.has(childPid)) this.byPid.set(childPid, parent.slice());
+  }
+
+  resolve(pid: number, address: number): { file: string; offset: number } | undefined {
+    const maps = this.byPid.get(pid);
+    if (!maps) return undefined;
+    // Newest mapping wins: later mmaps replace earlier ones at the same address.
+    for (let i = maps.length - 1; i >= 0; i--) {
+      const m = maps[i];
+      if (address >= m.start && address < m.start + m.length) {
+        return { file: m.filename, offset: address - m.start + m.pgoff };
+      }
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Turns time-ordered perf records into time-ordered TraceEvents. Records are consumed one at a
+ * time (perfdata may reuse record objects), events are fresh objects.
+ */
+export function* toTraceEvents(
+  records: Iterable<PerfRecord>,
+  options: AdapterOptions = {},
+  facts: AdapterFacts = newAdapterFacts(),
+): Generator<TraceEvent> {
+  const decoders = new Map<EventType, EventDecoder>();
+  const spaces = new AddressSpaces();
+  const classify = options.classifyDrop;
+
+  for (const record of records) {
+    switch (record.type) {
+      case 'sample': {
+        let decoder = decoders.get(record.event);
+        if (!decoder) decoders.set(record.event, (decoder = decoderFor(record.event)));
+        const event = sampleToEvent(record, decoder, spaces, classify);
+        if (event === undefined) {
+          facts.ignoredSamples++;
+          break;
+        }
+        if (decoder.kind === 'gil') facts.gilEvents++;
+        else facts.schedEvents++;
+        yield event;
+        break;
+      }
+      case 'comm':
+        yield { kind: 'thread_name', time: record.time, pid: record.pid, tid: record.tid, name: record.comm, source: 'os' };
+        break;
+      case 'fork':
+        if (record.pid !== record.ppid) spaces.inherit(record.pid, record.ppid);
+        yield { kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid };
+        break;
+      case 'exit':
+        yield { kind: 'thread_exit', time: record.time, pid: record.pid, tid: record.tid };
+        break;
+      case 'mmap':
+        spaces.add(record);
+        if (record.executable) notePythonFile(facts, record);
+        break;
+      case 'lost':
+        yield { kind: 'lost', time: record.time, count: record.count };
+        break;
+      default: {
+        const unreachable: never = record;
+        void unreachable;
+      }
+    }
+  }
+}
+
+function sampleToEvent(
+  sample: SampleRecord,
+  decoder: EventDecoder,
+  spaces: AddressSpaces,
+  classify: DropClassifier | undefined,
+): TraceEvent | undefined {
+  const raw = sample.raw;
+  const { time, pid, tid } = sample;
+  switch (decoder.kind) {
+    case 'gil':
+      switch (decoder.role) {
+        case 'take': {
+          const interp = decoder.interp && raw ? readTracepointInt(raw, decoder.interp) : 0;
+          // One GIL per process unless the probe tells interpreters apart (3.12+ subinterpreters).
+          const gil = interp ? `${pid}/${interp.toString(16)}` : `${pid}`;
+          return { kind: 'take_enter', time, pid, tid, gil };
+        }
+        case 'take_ret':
+          return { kind: 'take_return', time, pid, tid };
+        case 'drop':
+          return { kind: 'drop', time, pid, tid, reason: dropReason(sample, decoder, spaces, classify) };
+        default:
+          return undefined; // drop_gil return (per4m's 4th probe) adds nothing: holding ended at entry
+      }
+    case 'switch':
+      if (!raw) return undefined;
+      return {
+        kind: 'switch',
+        time,
+        cpu: sample.cpu,
+        prevTid: readTracepointInt(raw, decoder.prevPid!),
+        prevState: switchOutStateOf(readTracepointInt(raw, decoder.prevState!)),
+        nextTid: readTracepointInt(raw, decoder.nextPid!),
+      };
+    case 'waking':
+      if (!raw) return undefined;
+      return { kind: 'waking', time, tid: readTracepointInt(raw, decoder.wakingPid!) };
+    case 'ignore':
+      return undefined;
+  }
+}
+
+function dropReason(
+  sample: SampleRecord,
+  decoder: EventDecoder,
+  spaces: AddressSpaces,
+  classify: DropClassifier | undefined,
+): DropReason {
+  if (!classify || !decoder.ret || !sample.raw) return 'unknown';
+  const returnAddress = readTracepointInt(sample.raw, decoder.ret);
+  const where = spaces.resolve(sample.pid, returnAddress);
+  return where ? classify(where.file, where.offset) : 'unknown';
+}
+

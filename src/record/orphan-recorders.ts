@@ -1,0 +1,52 @@
+/**
+ * A giltrace that was SIGKILLed leaves its perf (own process group, so it survived) recording
+ * system-wide forever, and its probes cannot be removed while perf uses them. Find such perf
+ * processes by the probe group in their command line and stop them.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+const GROUP_PATTERN = /(?:^|\s)giltrace_(\d+)_\d+:/;
+
+export function killOrphanRecorders(): number[] {
+  const stopped: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = readArgv(Number(entry));
+    if (!argv || !argv[0]?.endsWith('perf')) continue;
+    const owner = GROUP_PATTERN.exec(argv.join(' '));
+    if (!owner || isAlive(Number(owner[1]))) continue;
+    try {
+      process.kill(Number(entry), 'SIGINT');
+      stopped.push(Number(entry));
+    } catch {
+      // Gone already.
+    }
+  }
+  waitUntilGone(stopped, 5_000);
+  return stopped;
+}
+
+function readArgv(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Probes can only be removed once perf has closed them: give the stopped perfs a moment. */
+function waitUntilGone(pids: readonly number[], timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(isAlive) && Date.now() < deadline) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The `perf record` command line giltrace uses. System-wide (-a) because per-task recording
+ * misses the switch-ins and wake-ups of other tasks that explain why a thread waited; the
+ * traced process tree is picked out later. CLOCK_MONOTONIC so times equal Python's
+ * time.monotonic() and VizTracer's timestamps.
+ */
+
+/** Scheduler tracepoints the model needs (fork/exec/exit also arrive as perf task records). */
+export const SCHED_EVENTS = [
+  'sched:sched_switch',
+  'sched:sched_waking',
+  'sched:sched_process_fork',
+  'sched:sched_process_exec',
+  'sched:sched_process_exit',
+] as const;
+
+export interface PerfRecordArgs {
+  readonly output: string;
+  readonly probeEvents: readonly string[];
+  /** Per-CPU ring buffer, perf's -m syntax (e.g. '16M'). Large enough that bursts lose nothing. */
+  readonly bufferSize: string;
+  readonly compress: boolean;
+  /** File descriptors (in perf's process) of the control and ack channels. */
+  readonly controlFd: number;
+  readonly ackFd: number;
+}
+
+export function perfRecordArgs(options: PerfRecordArgs): string[] {
+  const args = ['record', '-a', '-k', 'CLOCK_MONOTONIC', '-m', options.bufferSize];
+  for (const event of [...options.probeEvents, ...SCHED_EVENTS]) args.push('-e', event);
+  // Start with events disabled; giltrace enables them over the control channel and starts the
+  // target only after perf acknowledged, so nothing the target does is missed.
+  args.push('-D', '-1', '--control', `fd:${options.controlFd},${options.ackFd}`);
+  if (options.compress) args.push('-z');
+  args.push('-o', options.output);
+  return args;
+}

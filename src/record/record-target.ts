@@ -1,0 +1,209 @@
+/**
+ * Records one traced command: probes on, perf running and acknowledged, then the target; when
+ * the target ends, perf is stopped and every probe removed — on every path, errors and signals
+ * included.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import { GiltraceError } from '../base/errors.js';
+import type { PythonTarget } from '../probe/python-target.js';
+import { ensureTracefs } from '../probe/tracefs.js';
+import { registerGilProbes, removeStaleProbeGroups } from '../probe/uprobes.js';
+import { killOrphanRecorders } from './orphan-recorders.js';
+import { perfRecordArgs } from './perf-args.js';
+
+export interface RecordRequest {
+  readonly command: readonly string[];
+  readonly target: PythonTarget;
+  readonly output: string;
+  readonly bufferSize?: string;
+  readonly compress?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface RecordResult {
+  /** The traced command's exit code, 128+N if it died of signal N. */
+  readonly exitCode: number;
+  readonly wallNs: number;
+  /** What perf said on stderr that is worth passing on (warnings, lost chunks). */
+  readonly perfMessages: readonly string[];
+}
+
+const PERF_READY_TIMEOUT_MS = 30_000;
+const PERF_STOP_TIMEOUT_MS = 120_000;
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export async function recordTarget(request: RecordRequest): Promise<RecordResult> {
+  ensureTracefs();
+  killOrphanRecorders();
+  removeStaleProbeGroups();
+  const signals = new SignalRelay();
+  const probes = registerGilProbes(request.target);
+  const perfMessages: string[] = [];
+  let perf: ChildProcess | undefined;
+  try {
+    perf = startPerf(request, probes.eventNames, perfMessages);
+    await waitUntilRecording(perf, perfMessages);
+    signals.throwIfInterrupted();
+    const started = process.hrtime.bigint();
+    const exitCode = await runTarget(request, signals);
+    const wallNs = Number(process.hrtime.bigint() - started);
+    await stopPerf(perf, perfMessages);
+    perf = undefined;
+    return { exitCode, wallNs, perfMessages: perfMessages.filter(isWorthShowing) };
+  } finally {
+    if (perf && perf.exitCode === null && perf.signalCode === null) {
+      perf.kill('SIGINT');
+      await waitForExit(perf, PERF_STOP_TIMEOUT_MS).catch(() => perf?.kill('SIGKILL'));
+    }
+    probes.remove();
+    signals.dispose();
+  }
+}
+
+/**
+ * Owns SIGINT/SIGTERM/SIGHUP for the whole recording so that no signal kills giltrace before
+ * the probes are removed: before the target runs, a signal cancels the recording; while it
+ * runs, signals are forwarded to it and the recording ends when it does.
+ */
+class SignalRelay {
+  private interrupted: NodeJS.Signals | undefined;
+  private target: ChildProcess | undefined;
+  private readonly handler = (signal: NodeJS.Signals) => this.onSignal(signal);
+
+  constructor() {
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, this.handler);
+  }
+
+  forwardTo(child: ChildProcess | undefined): void {
+    this.target = child;
+  }
+
+  throwIfInterrupted(): void {
+    if (this.interrupted) throw new GiltraceError(`interrupted by ${this.interrupted} before the command started`);
+  }
+
+  dispose(): void {
+    for (const signal of FORWARDED_SIGNALS) process.removeListener(signal, this.handler);
+  }
+
+  private onSignal(signal: NodeJS.Signals): void {
+    const child = this.target;
+    if (!child) {
+      this.interrupted ??= signal;
+      return;
+    }
+    // Ctrl-C in a terminal already reached the target (same process group); forward only what
+    // was sent to giltrace alone, so the target does not get SIGINT twice.
+    if (signal === 'SIGINT' && process.stdin.isTTY) return;
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  }
+}
+
+function startPerf(request: RecordRequest, probeEvents: readonly string[], messages: string[]): ChildProcess {
+  const args = perfRecordArgs({
+    output: request.output,
+    probeEvents,
+    bufferSize: request.bufferSize ?? '16M',
+    compress: request.compress ?? false,
+    controlFd: 3,
+    ackFd: 4,
+  });
+  // Own process group: a Ctrl-C in the terminal must reach the target, not stop the recording
+  // before the target has finished.
+  const perf = spawn('perf', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
+  collectLines(perf.stdout!, messages);
+  collectLines(perf.stderr!, messages);
+  return perf;
+}
+
+function collectLines(stream: Readable, into: string[]): void {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) into.push(line.trim());
+  });
+  stream.on('end', () => {
+    if (pending.trim()) into.push(pending.trim());
+  });
+}
+
+/** Enables the (initially disabled) events and waits for perf's acknowledgement. */
+function waitUntilRecording(perf: ChildProcess, messages: string[]): Promise<void> {
+  const control = perf.stdio[3] as Writable;
+  const ack = perf.stdio[4] as Readable;
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => fail(`perf did not start recording within ${PERF_READY_TIMEOUT_MS / 1000} s`), PERF_READY_TIMEOUT_MS);
+    const cleanup = () => {
+      clearTimeout(timer);
+      ack.removeAllListeners('data');
+      perf.removeListener('exit', onExit);
+      perf.removeListener('error', onError);
+    };
+    const fail = (message: string) => {
+      cleanup();
+      reject(new GiltraceError(message));
+    };
+    const onExit = () => {
+      // Let stderr drain so the message can say what perf complained about.
+      setTimeout(() => fail(`perf record failed: ${lastPerfError(messages)}`), 50);
+    };
+    const onError = (error: NodeJS.ErrnoException) => {
+      fail(error.code === 'ENOENT' ? 'perf not found: install it (Debian: apt-get install linux-perf)' : `cannot run perf: ${error.message}`);
+    };
+    perf.once('exit', onExit);
+    perf.once('error', onError);
+    ack.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ack')) {
+        cleanup();
+        resolve();
+      }
+    });
+    control.write('enable\n');
+  });
+}
+
+function lastPerfError(messages: readonly string[]): string {
+  const useful = messages.filter(isWorthShowing);
+  return useful.length ? useful.slice(-3).join(' / ') : 'it exited without saying why (run `giltrace doctor`)';
+}
+
+function isWorthShowing(line: string): boolean {
+  return !/^Events (enabled|disabled)$/.test(line) && !line.startsWith('[ perf record: Woken up');
+}
+
+/** Runs the traced command in the foreground, forwarding signals; resolves to its exit code. */
+function runTarget(request: RecordRequest, signals: SignalRelay): Promise<number> {
+  const [file, ...args] = request.command;
+  const child = spawn(file, args, { stdio: 'inherit', env: request.env ?? process.env });
+  signals.forwardTo(child);
+  return new Promise<number>((resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      reject(new GiltraceError(error.code === 'ENOENT' ? `command not found: ${file}` : `cannot run ${file}: ${error.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
+    });
+  }).finally(() => signals.forwardTo(undefined));
+}
+
+async function stopPerf(perf: ChildProcess, messages: string[]): Promise<void> {
+  perf.kill('SIGINT');
+  const code = await waitForExit(perf, PERF_STOP_TIMEOUT_MS);
+  if (code !== 0) throw new GiltraceError(`perf record ended with an error: ${lastPerfError(messages)}`);
+}
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new GiltraceError('perf did not stop in time')), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}

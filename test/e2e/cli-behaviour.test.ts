@@ -1,0 +1,78 @@
+/** What a user sees at the edges: exit codes, one-line errors, signals, cleanup. */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { CLI, PROGRAMS, giltrace, giltraceAsync, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
+
+const dir = scratchDir();
+after(() => rmSync(dir, { recursive: true, force: true }));
+const python = pyenvPython('3.12') ?? pyenvPython('3.11') ?? 'python3';
+
+function assertOneLineError(result: { code: number | null; stderr: string }, pattern: RegExp): void {
+  assert.equal(result.code, 2, result.stderr);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line, got:\n${result.stderr}`);
+  assert.match(lines[0], /^giltrace: /);
+  assert.match(lines[0], pattern);
+}
+
+test('record returns the traced command exit code', () => {
+  const data = join(dir, 'exit.data');
+  const result = giltrace(['record', '-o', data, '--', python, join(PROGRAMS, 'exit_code.py'), '7']);
+  assert.equal(result.code, 7, result.stderr);
+  assert.ok(existsSync(data));
+  assert.deepEqual(leftoverProbes(), []);
+});
+
+test('a traced command killed by a signal gives 128+N', () => {
+  const data = join(dir, 'killed.data');
+  const result = giltrace(['record', '-o', data, '--', python, '-c', 'import os, signal; os.kill(os.getpid(), signal.SIGKILL)']);
+  assert.equal(result.code, 128 + 9, result.stderr);
+});
+
+test('SIGINT and SIGTERM to giltrace reach the program, the recording is finished and probes removed', async () => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    const data = join(dir, `${signal}.data`);
+    const script = 'import sys, time\nprint("ready", flush=True)\ntry:\n    time.sleep(30)\nexcept KeyboardInterrupt:\n    sys.exit(42)\n';
+    const run = giltraceAsync(['record', '-o', data, '--', python, '-c', script]);
+    await new Promise<void>((resolve) => run.child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+    run.child.kill(signal);
+    const result = await run.done;
+    assert.equal(result.code, signal === 'SIGINT' ? 42 : 128 + 15, `${signal}: ${result.stderr}`);
+    const stats = giltrace(['stats', data, '--json']);
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.ok(JSON.parse(stats.stdout).processes.length >= 1);
+  }
+  assert.deepEqual(leftoverProbes(), []);
+});
+
+test('probes of a SIGKILLed giltrace are removed by giltrace clean', async () => {
+  const run = giltraceAsync(['record', '-o', join(dir, 'sigkill.data'), '--', python, '-c', 'import time; print("ready", flush=True); time.sleep(3)']);
+  await new Promise<void>((resolve) => run.child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+  run.child.kill('SIGKILL');
+  await run.done;
+  assert.ok(leftoverProbes().length > 0, 'a SIGKILLed giltrace cannot clean up after itself');
+  const clean = giltrace(['clean']);
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.deepEqual(leftoverProbes(), []);
+});
+
+test('errors are one line with exit code 2', () => {
+  assertOneLineError(giltrace(['stats', join(dir, 'missing.data')]), /cannot read .*missing\.data/);
+  const garbage = join(dir, 'garbage.data');
+  writeFileSync(garbage, 'this is not a perf.data file, not at all');
+  assertOneLineError(giltrace(['stats', garbage]), /garbage\.data/);
+  assertOneLineError(giltrace(['record', '-o', join(dir, 'x.data'), '--', 'python9.99', 'app.py']), /python/i);
+  assertOneLineError(giltrace(['report', garbage, '-o', join(dir, 'out.txt')]), /\.html/);
+});
+
+test('not root: one line saying so', () => {
+  // setpriv drops to an unprivileged user (nobody) without a login shell.
+  const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'record', '--', python, '-c', 'pass'], {
+    encoding: 'utf8',
+    cwd: '/tmp',
+  });
+  assertOneLineError({ code: result.status, stderr: result.stderr }, /root/);
+});
