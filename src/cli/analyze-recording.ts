@@ -47,6 +47,10 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
 }
 
 function describeProcess(pid: number, facts: AdapterFacts, options: AnalyzeOptions): { command: string; python: PythonInfo } {
+  const told = facts.pythonProcesses.get(pid);
+  if (told) {
+    return { command: told.command, python: { executable: told.executable, version: told.version, gil: told.gil } };
+  }
   const files = facts.pythonFiles.get(pid) ?? {};
   const target = options.target;
   const matchesTarget = target !== undefined && (files.library === target.gilLibrary || files.executable === target.executable || !files.executable);

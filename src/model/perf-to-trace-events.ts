@@ -5,7 +5,7 @@
  * so recordings made by hand or by per4m can be read too.
  */
 import type { MmapRecord, PerfRecord, SampleRecord, TracepointField, EventType } from '../perfdata/index.js';
-import { readTracepointInt } from '../perfdata/index.js';
+import { readTracepointInt, readTracepointString } from '../perfdata/index.js';
 import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
 
 /** Classifies a GIL drop from where drop_gil was called: file + offset of its return address. */
@@ -22,10 +22,20 @@ export interface AdapterFacts {
   ignoredSamples: number;
   /** Per pid: the python executable and libpython it mapped, as perf's mmap records name them. */
   readonly pythonFiles: Map<number, { executable?: string; library?: string }>;
+  /** Per pid: what the Python inside said about itself through giltrace's marker probe. */
+  readonly pythonProcesses: Map<number, PythonSelfReport>;
+}
+
+/** The `process` marker that giltrace's sitecustomize emits at interpreter start. */
+export interface PythonSelfReport {
+  readonly executable: string;
+  readonly version: string;
+  readonly gil: 'enabled' | 'disabled';
+  readonly command: string;
 }
 
 export function newAdapterFacts(): AdapterFacts {
-  return { gilEvents: 0, schedEvents: 0, ignoredSamples: 0, pythonFiles: new Map() };
+  return { gilEvents: 0, schedEvents: 0, ignoredSamples: 0, pythonFiles: new Map(), pythonProcesses: new Map() };
 }
 
 const PYTHON_EXECUTABLE = /\/python[\d.]*[a-z]*$/;
@@ -40,7 +50,12 @@ function notePythonFile(facts: AdapterFacts, mmap: MmapRecord): void {
   else files.library = mmap.filename;
 }
 
-type GilRole = 'take' | 'take_ret' | 'drop' | 'drop_ret';
+type GilRole = 'take' | 'take_ret' | 'drop' | 'drop_ret' | 'mark';
+
+/** Field separator of marker texts (ASCII unit separator: never in a thread name by accident). */
+const MARK_SEPARATOR = '\x1f';
+/** Second argument of every marker call (see python/giltrace_site/sitecustomize.py). */
+export const MARK_MAGIC = 'giltrace-mark-v1';
 
 /** Which probe an event name is; undefined when it is not a GIL probe. */
 export function gilRoleOf(eventName: string): GilRole | undefined {
@@ -49,7 +64,7 @@ export function gilRoleOf(eventName: string): GilRole | undefined {
   const group = eventName.slice(0, colon);
   const name = eventName.slice(colon + 1);
   if (group.startsWith('giltrace_')) {
-    const match = /^(take|take_ret|drop)(?:_\d+)?$/.exec(name);
+    const match = /^(take|take_ret|drop|mark)(?:_\d+)?$/.exec(name);
     return match ? (match[1] as GilRole) : undefined;
   }
   // perf probe's own naming (take_gil, take_gil__return, drop_gil[__return], with _N for copies).
@@ -70,7 +85,9 @@ export function switchOutStateOf(prevState: number): SwitchOutState {
 }
 
 interface EventDecoder {
-  readonly kind: 'gil' | 'switch' | 'waking' | 'ignore';
+  readonly kind: 'gil' | 'mark' | 'switch' | 'waking' | 'ignore';
+  readonly text?: TracepointField;
+  readonly magic?: TracepointField;
   readonly role?: GilRole;
   readonly interp?: TracepointField;
   readonly ret?: TracepointField;
@@ -82,6 +99,11 @@ interface EventDecoder {
 
 function decoderFor(event: EventType): EventDecoder {
   const role = gilRoleOf(event.name);
+  if (role === 'mark') {
+    const text = event.field('text');
+    const magic = event.field('magic');
+    return text && magic ? { kind: 'mark', text, magic } : { kind: 'ignore' };
+  }
   if (role) return { kind: 'gil', role, interp: event.field('interp'), ret: event.field('ret') };
   if (event.name === 'sched:sched_switch') {
     const prevPid = event.field('prev_pid');
@@ -145,6 +167,11 @@ export function* toTraceEvents(
       case 'sample': {
         let decoder = decoders.get(record.event);
         if (!decoder) decoders.set(record.event, (decoder = decoderFor(record.event)));
+        if (decoder.kind === 'mark') {
+          const event = markToEvent(record, decoder.text!, decoder.magic!, facts);
+          if (event) yield event;
+          break;
+        }
         const event = sampleToEvent(record, decoder, spaces, classify);
         if (event === undefined) {
           facts.ignoredSamples++;
@@ -217,9 +244,28 @@ function sampleToEvent(
     case 'waking':
       if (!raw) return undefined;
       return { kind: 'waking', time, tid: readTracepointInt(raw, decoder.wakingPid!) };
+    case 'mark':
     case 'ignore':
       return undefined;
   }
+}
+
+/** Marker texts: `thread<US>tid<US>name` and `process<US>pid<US>executable<US>version<US>gil<US>command`. */
+function markToEvent(sample: SampleRecord, field: TracepointField, magic: TracepointField, facts: AdapterFacts): TraceEvent | undefined {
+  // Anything else on the system may call strverscmp; only our sitecustomize passes the magic.
+  if (!sample.raw || readTracepointString(sample.raw, magic) !== MARK_MAGIC) return undefined;
+  const parts = readTracepointString(sample.raw, field).split(MARK_SEPARATOR);
+  if (parts[0] === 'thread' && parts.length >= 3) {
+    const tid = Number(parts[1]);
+    if (!Number.isInteger(tid) || tid <= 0) return undefined;
+    return { kind: 'thread_name', time: sample.time, pid: sample.pid, tid, name: parts.slice(2).join(MARK_SEPARATOR), source: 'python' };
+  }
+  if (parts[0] === 'process' && parts.length >= 6) {
+    const [, , executable, version, gil] = parts;
+    const command = parts.slice(5).join(MARK_SEPARATOR);
+    facts.pythonProcesses.set(sample.pid, { executable, version, gil: gil === 'disabled' ? 'disabled' : 'enabled', command });
+  }
+  return undefined;
 }
 
 function dropReason(

@@ -176,10 +176,18 @@ function isWorthShowing(line: string): boolean {
   return !/^Events (enabled|disabled)$/.test(line) && !line.startsWith('[ perf record: Woken up');
 }
 
+/** Folder of giltrace's sitecustomize, which reports Python thread names through the marker probe. */
+const PYTHON_HOOK_DIR = new URL('../../../python/giltrace_site', import.meta.url).pathname;
+
+function withPythonHook(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const existing = env.PYTHONPATH;
+  return { ...env, PYTHONPATH: existing ? `${PYTHON_HOOK_DIR}:${existing}` : PYTHON_HOOK_DIR };
+}
+
 /** Runs the traced command in the foreground, forwarding signals; resolves to its exit code. */
 function runTarget(request: RecordRequest, signals: SignalRelay): Promise<number> {
   const [file, ...args] = request.command;
-  const child = spawn(file, args, { stdio: 'inherit', env: request.env ?? process.env });
+  const child = spawn(file, args, { stdio: 'inherit', env: withPythonHook(request.env ?? process.env) });
   signals.forwardTo(child);
   return new Promise<number>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {

@@ -1,0 +1,27 @@
+/**
+ * The large recording the benchmarks share: bench/programs/contention.py recorded by giltrace
+ * itself. Made once and reused (it takes a while); GILTRACE_BENCH_DATA points to another file.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+
+export function bigRecording(): string {
+  const given = process.env.GILTRACE_BENCH_DATA;
+  if (given) return given;
+  const dir = join(REPO, 'bench/.data');
+  const file = join(dir, 'contention.data');
+  if (existsSync(file) && statSync(file).size > 0) return file;
+  mkdirSync(dir, { recursive: true });
+  const seconds = process.env.GILTRACE_BENCH_SECONDS ?? '6';
+  console.error(`bench: recording ${file} (4 threads contending for ${seconds} s)...`);
+  const result = spawnSync(
+    process.execPath,
+    [join(REPO, 'dist/src/cli/main.js'), 'record', '--buffer', '64M', '-o', file, '--', 'python3', join(REPO, 'bench/programs/contention.py'), seconds],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0) throw new Error(`recording the benchmark program failed (exit ${result.status})`);
+  return file;
+}
