@@ -1,0 +1,323 @@
+/**
+ * The model's entry point: time-ordered TraceEvents → a frozen Timeline of per-thread GIL and
+ * CPU step tracks plus per-interpreter holder/waiter tracks.
+ *
+ * GIL state machine (per thread): take_enter → waiting, take_return → holding, drop → none.
+ * Holding is take_gil's return to drop_gil's entry; the time a forced drop spends blocked inside
+ * drop_gil (waiting for another thread to take the GIL) is not holding. Each interpreter has at
+ * most one holder at any instant; events that contradict the machine are counted under the names
+ * in anomalies.ts and the machine adopts the state the event implies. It never throws on input.
+ *
+ * CPU state machine: switch-in → running; switch-out → runnable / sleeping / blocked per the
+ * kernel's prev_state ('dead' ends the thread); waking → runnable if sleeping or blocked.
+ * Before a thread's first scheduler fact its state is inferred from that fact: a switch-in means
+ * it was runnable, a switch-out that it was running, a waking that it was sleeping; a new thread
+ * (thread_start) is runnable until first switched in.
+ *
+ * Lost events (perf buffer overruns): the state is carried across the gap unchanged. The first
+ * contradiction afterwards in each thread's GIL (or CPU) events, and in each GIL's holder, is
+ * counted as `lost_events_resync` instead of its own name, because the loss explains it.
+ *
+ * Only processes with GIL events are kept: with `perf record -a` every other pid is noise.
+ */
+import { Anomaly, type AnomalyName } from './anomalies.js';
+import { freezeTimeline } from './freeze-timeline.js';
+import { CPU_UNKNOWN, GilRecord, ThreadRecord } from './thread-record.js';
+import { CpuState, GilState, type Timeline } from './timeline.js';
+import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
+
+export interface BuildTimelineOptions {
+  /** Absolute CLOCK_MONOTONIC ns of time 0 (copied to Timeline.timeBaseNs); default 0n. */
+  readonly timeBaseNs?: bigint;
+  /** Recording start / end (relative ns) when known; widened to cover every event. */
+  readonly start?: number;
+  readonly end?: number;
+}
+
+export function buildTimeline(events: Iterable<TraceEvent>, options: BuildTimelineOptions = {}): Timeline {
+  const builder = new TimelineBuilder();
+  for (const event of events) builder.add(event);
+  return builder.finish(options);
+}
+
+/** The mutable state of one build; exported for tests that feed events one at a time. */
+export class TimelineBuilder {
+  /** Current incarnation of every tid seen (system-wide: pids are only known at the end). */
+  readonly threads = new Map<number, ThreadRecord>();
+  /** Earlier incarnations of reused tids. */
+  readonly retired: ThreadRecord[] = [];
+  readonly gils = new Map<string, GilRecord>();
+  private readonly lastGilOfPid = new Map<number, GilRecord>();
+  readonly gilPids = new Set<number>();
+  readonly anomalies = new Map<number, Record<string, number>>();
+  lostEvents = 0;
+  /** Incremented at every `lost` event; state confirmed in an older epoch is uncertain. */
+  private lostEpoch = 0;
+  firstTime = NaN;
+  lastTime = -Infinity;
+
+  add(event: TraceEvent): void {
+    const time = this.orderedTime(event);
+    switch (event.kind) {
+      case 'take_enter':
+        return this.takeEnter(time, event.pid, event.tid, event.gil);
+      case 'take_return':
+        return this.takeReturn(time, event.pid, event.tid);
+      case 'drop':
+        return this.drop(time, event.pid, event.tid, event.reason);
+      case 'switch':
+        if (event.prevTid > 0) this.switchOut(time, event.prevTid, event.prevState);
+        if (event.nextTid > 0) this.switchIn(time, event.nextTid);
+        return;
+      case 'waking':
+        return this.waking(time, event.tid);
+      case 'thread_start':
+        return this.threadStart(time, event.pid, event.tid);
+      case 'thread_exit':
+        return this.threadExit(time, event.pid, event.tid);
+      case 'thread_name': {
+        const thread = this.thread(event.tid);
+        if (event.pid > 0) thread.pid = event.pid;
+        if (event.source === 'python') thread.pythonName = event.name;
+        else thread.osName = event.name;
+        return;
+      }
+      case 'lost':
+        if (event.count > 0) this.lostEvents += event.count;
+        this.lostEpoch++;
+        return;
+      default: {
+        const unreachable: never = event;
+        void unreachable; // a kind added upstream but unknown here: skipped, never a throw
+      }
+    }
+  }
+
+  finish(options: BuildTimelineOptions): Timeline {
+    return freezeTimeline(this, options);
+  }
+
+  /** Events must come in time order; a late one is moved up to the latest time seen. */
+  private orderedTime(event: TraceEvent): number {
+    let time = event.time;
+    if (!(time >= this.lastTime) || !Number.isFinite(time)) {
+      time = Number.isFinite(this.lastTime) ? this.lastTime : 0;
+      const pid = 'pid' in event ? event.pid : -1;
+      if (pid > 0) this.count(pid, Anomaly.outOfOrderEvents);
+    }
+    if (this.firstTime !== this.firstTime) this.firstTime = time;
+    this.lastTime = time;
+    return time;
+  }
+
+  // ---- GIL events ----
+
+  private takeEnter(time: number, pid: number, tid: number, key: string): void {
+    const thread = this.gilThread(time, pid, tid);
+    if (!thread) return;
+    const gil = this.gil(key, pid);
+    if (thread.gilState === GilState.holding) {
+      this.gilAnomaly(thread, Anomaly.takeEnterWhileHolding);
+      this.release(thread, time);
+    } else if (thread.gilState === GilState.waiting) {
+      this.gilAnomaly(thread, Anomaly.takeEnterWhileWaiting);
+      this.endWait(thread, time);
+    }
+    thread.gil = gil;
+    gil.waiting++;
+    gil.waiters.set(time, gil.waiting);
+    thread.waitStart = time;
+    thread.setGil(time, GilState.waiting);
+  }
+
+  private takeReturn(time: number, pid: number, tid: number): void {
+    const thread = this.gilThread(time, pid, tid);
+    if (!thread) return;
+    if (thread.gilState === GilState.holding) {
+      this.gilAnomaly(thread, Anomaly.takeReturnWhileHolding);
+      return;
+    }
+    const gil = thread.gil ?? this.lastGilOfPid.get(pid) ?? this.gil(`${pid}`, pid);
+    if (thread.gilState === GilState.waiting) this.endWait(thread, time);
+    else this.gilAnomaly(thread, Anomaly.takeReturnWithoutEnter);
+    thread.gil = gil;
+    if (gil.holder !== 0 && gil.holder !== tid) {
+      this.count(pid, gil.epoch < this.lostEpoch ? Anomaly.lostEventsResync : Anomaly.secondHolder);
+      const previous = this.threads.get(gil.holder);
+      if (previous && previous.gil === gil && previous.gilState === GilState.holding) {
+        previous.setGil(time, GilState.none);
+      }
+    }
+    gil.holder = tid;
+    gil.holders.set(time, tid);
+    gil.epoch = this.lostEpoch;
+    thread.acquisitions++;
+    thread.setGil(time, GilState.holding);
+  }
+
+  private drop(time: number, pid: number, tid: number, reason: DropReason): void {
+    const thread = this.gilThread(time, pid, tid);
+    if (!thread) return;
+    if (thread.gilState === GilState.none) {
+      this.gilAnomaly(thread, Anomaly.dropWhileNotHolding);
+      return;
+    }
+    if (thread.gilState === GilState.holding) this.release(thread, time);
+    else {
+      this.gilAnomaly(thread, Anomaly.dropWhileWaiting);
+      this.endWait(thread, time);
+    }
+    thread.setGil(time, GilState.none);
+    thread.drops.push({ time, tid, forced: reason === 'forced', known: reason !== 'unknown' });
+  }
+
+  /** The thread a GIL event belongs to, started; undefined (counted) if it already exited. */
+  private gilThread(time: number, pid: number, tid: number): ThreadRecord | undefined {
+    const thread = this.thread(tid);
+    thread.pid = pid;
+    this.gilPids.add(pid);
+    if (!thread.alive) {
+      this.count(pid, Anomaly.eventsAfterExit);
+      return undefined;
+    }
+    thread.touch(time);
+    return thread;
+  }
+
+  /** The thread stops holding its GIL at `time` (its own track is updated by the caller). */
+  private release(thread: ThreadRecord, time: number): void {
+    const gil = thread.gil;
+    if (gil && gil.holder === thread.tid) {
+      gil.holder = 0;
+      gil.holders.set(time, 0);
+      gil.epoch = this.lostEpoch;
+    }
+  }
+
+  /** The thread's current wait ends at `time` (taken, cut off or abandoned). */
+  private endWait(thread: ThreadRecord, time: number): void {
+    thread.waits.push(time - thread.waitStart);
+    const gil = thread.gil;
+    if (gil && gil.waiting > 0) {
+      gil.waiting--;
+      gil.waiters.set(time, gil.waiting);
+    }
+  }
+
+  private gilAnomaly(thread: ThreadRecord, name: AnomalyName): void {
+    this.count(thread.pid, thread.gilEpoch < this.lostEpoch ? Anomaly.lostEventsResync : name);
+    thread.gilEpoch = this.lostEpoch;
+  }
+
+  private gil(key: string, pid: number): GilRecord {
+    let gil = this.gils.get(key);
+    if (!gil) {
+      gil = new GilRecord(key, pid);
+      this.gils.set(key, gil);
+    }
+    this.lastGilOfPid.set(pid, gil);
+    return gil;
+  }
+
+  // ---- scheduler events ----
+
+  private switchOut(time: number, tid: number, prevState: SwitchOutState): void {
+    const thread = this.thread(tid);
+    if (!thread.alive) return; // still scheduled between its exit and its final switch: expected
+    thread.touch(time);
+    if (prevState === 'dead') {
+      this.endThread(thread, time);
+      return;
+    }
+    if (thread.cpuState !== CpuState.running && thread.cpuState !== CPU_UNKNOWN) {
+      this.cpuAnomaly(thread, Anomaly.switchMismatch);
+    }
+    const state = prevState === 'runnable' ? CpuState.runnable : prevState === 'blocked' ? CpuState.blocked : CpuState.sleeping;
+    thread.setCpu(time, state, CpuState.running);
+  }
+
+  private switchIn(time: number, tid: number): void {
+    const thread = this.thread(tid);
+    if (!thread.alive) return;
+    thread.touch(time);
+    if (thread.cpuState === CpuState.running) this.cpuAnomaly(thread, Anomaly.switchMismatch);
+    thread.setCpu(time, CpuState.running, CpuState.runnable);
+  }
+
+  private waking(time: number, tid: number): void {
+    const thread = this.thread(tid);
+    if (!thread.alive) return;
+    thread.touch(time);
+    const state = thread.cpuState;
+    if (state === CPU_UNKNOWN || state === CpuState.sleeping || state === CpuState.blocked) {
+      thread.setCpu(time, CpuState.runnable, CpuState.sleeping);
+    }
+    // Waking a running or runnable thread is a normal race in the kernel: nothing changes.
+  }
+
+  private cpuAnomaly(thread: ThreadRecord, name: AnomalyName): void {
+    if (thread.pid > 0) this.count(thread.pid, thread.cpuEpoch < this.lostEpoch ? Anomaly.lostEventsResync : name);
+    thread.cpuEpoch = this.lostEpoch;
+  }
+
+  // ---- thread life ----
+
+  private threadStart(time: number, pid: number, tid: number): void {
+    let thread = this.thread(tid);
+    if (!thread.alive) {
+      // tid reused after an exit: a new thread.
+      this.retired.push(thread);
+      thread = new ThreadRecord(tid);
+      this.threads.set(tid, thread);
+    }
+    if (pid > 0) thread.pid = pid;
+    if (thread.started) {
+      if (thread.startSeen) this.count(thread.pid, Anomaly.duplicateThreadStart);
+      thread.startSeen = true;
+      return;
+    }
+    thread.startSeen = true;
+    thread.touch(time);
+    thread.setCpu(time, CpuState.runnable, CpuState.runnable);
+  }
+
+  private threadExit(time: number, pid: number, tid: number): void {
+    const thread = this.thread(tid);
+    if (pid > 0) thread.pid = pid;
+    if (!thread.alive) {
+      if (thread.pid > 0) this.count(thread.pid, Anomaly.eventsAfterExit);
+      return;
+    }
+    thread.touch(time);
+    this.endThread(thread, time);
+  }
+
+  /** The thread's life ends at `time`; a wait or hold still open ends with it. */
+  private endThread(thread: ThreadRecord, time: number): void {
+    if (thread.gilState === GilState.waiting) {
+      this.count(thread.pid, Anomaly.exitWhileWaiting);
+      this.endWait(thread, time);
+    } else if (thread.gilState === GilState.holding) {
+      this.count(thread.pid, Anomaly.exitWhileHolding);
+      this.release(thread, time);
+    }
+    thread.gilState = GilState.none; // not put on the track: the track ends at `end` anyway
+    thread.end = time;
+  }
+
+  private thread(tid: number): ThreadRecord {
+    let thread = this.threads.get(tid);
+    if (!thread) {
+      thread = new ThreadRecord(tid);
+      this.threads.set(tid, thread);
+    }
+    return thread;
+  }
+
+  private count(pid: number, name: string): void {
+    if (!(pid > 0)) return; // unknown process: filtered out at the end anyway
+    let counts = this.anomalies.get(pid);
+    if (!counts) this.anomalies.set(pid, (counts = {}));
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+}

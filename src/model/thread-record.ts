@@ -1,0 +1,80 @@
+/**
+ * Mutable per-thread and per-GIL state while the timeline is built. One object per thread
+ * incarnation (a tid reused after exit gets a new one) and per interpreter: allocated once,
+ * updated in place by every event.
+ */
+import { F64List, StepBuilder } from './step-builder.js';
+import { CpuState, GilState, type Drop } from './timeline.js';
+
+/** CPU state before the thread's first scheduler fact: filled in by inference later. */
+export const CPU_UNKNOWN = -1;
+
+export class GilRecord {
+  readonly holders = new StepBuilder();
+  readonly waiters = new StepBuilder();
+  /** Current holder tid, 0 = nobody. */
+  holder = 0;
+  waiting = 0;
+  /** The loss epoch this GIL's state was last confirmed in (see Builder.lostEpoch). */
+  epoch = 0;
+
+  constructor(
+    readonly key: string,
+    readonly pid: number,
+  ) {}
+}
+
+export class ThreadRecord {
+  /** -1 until an event tells the thread group (sched events carry tids only). */
+  pid = -1;
+  /** Time of the first life event (start, scheduler or GIL event); NaN before any. */
+  start = NaN;
+  /** Time of thread_exit (or the final 'dead' switch-out); NaN while alive. */
+  end = NaN;
+  startSeen = false;
+  osName: string | undefined = undefined;
+  pythonName: string | undefined = undefined;
+
+  gil: GilRecord | undefined = undefined;
+  gilState: GilState = GilState.none;
+  readonly gilTrack = new StepBuilder();
+  waitStart = 0;
+  readonly waits = new F64List(4);
+  acquisitions = 0;
+  readonly drops: Drop[] = [];
+  /** Loss epochs the GIL / CPU state was last confirmed in. */
+  gilEpoch = 0;
+  cpuEpoch = 0;
+
+  cpuState: number = CPU_UNKNOWN;
+  readonly cpuTrack = new StepBuilder(4);
+
+  constructor(readonly tid: number) {}
+
+  get alive(): boolean {
+    return this.end !== this.end; // NaN: not ended
+  }
+
+  get started(): boolean {
+    return this.start === this.start;
+  }
+
+  /** Starts the thread's life at `time` if not yet started (GIL state none from there). */
+  touch(time: number): void {
+    if (this.started) return;
+    this.start = time;
+    this.gilTrack.set(time, GilState.none);
+  }
+
+  setGil(time: number, state: GilState): void {
+    this.gilState = state;
+    this.gilTrack.set(time, state);
+  }
+
+  /** A scheduler fact: the thread is in `state` from `time`; `before` is what it was until then if unknown. */
+  setCpu(time: number, state: CpuState, before: CpuState): void {
+    if (this.cpuState === CPU_UNKNOWN) this.cpuTrack.set(this.start, before);
+    this.cpuState = state;
+    this.cpuTrack.set(time, state);
+  }
+}
