@@ -1,0 +1,70 @@
+/**
+ * Facts only the interpreter itself knows for sure: its version, whether it is a free-threaded
+ * build and whether the GIL is on at run time (PYTHON_GIL, -X gil), and which libpython the
+ * loader really mapped under this environment. Run with the user's environment so PYTHONHOME,
+ * LD_LIBRARY_PATH and pyenv variables act as they will for the traced run.
+ */
+import { spawnSync } from 'node:child_process';
+import { GiltraceError } from '../base/errors.js';
+
+export interface InterpreterFacts {
+  readonly executable: string;
+  readonly version: string;
+  readonly major: number;
+  readonly minor: number;
+  readonly freeThreaded: boolean;
+  readonly gilEnabled: boolean;
+  /** Paths of mapped files named libpython*, from /proc/self/maps. */
+  readonly mappedLibpython: readonly string[];
+}
+
+const MARK = 'GILTRACE-FACTS ';
+// Python 2 compatible on purpose, so that 2.7 gets a clear "unsupported version" message.
+const SCRIPT = [
+  'import sys, json',
+  'try:',
+  '    import sysconfig; ft = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))',
+  'except Exception:',
+  '    ft = False',
+  'gil = getattr(sys, "_is_gil_enabled", lambda: True)()',
+  'libs = []',
+  'try:',
+  '    for line in open("/proc/self/maps"):',
+  '        p = line.split(None, 5)',
+  '        if len(p) == 6 and "libpython" in p[5].rsplit("/", 1)[-1] and p[5].strip() not in libs: libs.append(p[5].strip())',
+  'except Exception:',
+  '    pass',
+  'v = sys.version_info',
+  `sys.stdout.write("${MARK}" + json.dumps({"executable": sys.executable, "version": "%d.%d.%d" % (v[0], v[1], v[2]), "major": v[0], "minor": v[1], "ft": ft, "gil": bool(gil), "libs": libs}) + "\\n")`,
+].join('\n');
+
+export function readInterpreterFacts(program: string, env: NodeJS.ProcessEnv): InterpreterFacts {
+  const run = spawnSync(program, ['-c', SCRIPT], { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (run.error) {
+    throw new GiltraceError(`could not run '${program}' to ask its version: ${run.error.message}; pass --python PATH`);
+  }
+  const line = run.stdout.split('\n').find((l) => l.startsWith(MARK));
+  if (run.status !== 0 || line === undefined) {
+    const why = lastLines(run.stderr || run.stdout) || `exit status ${run.status ?? run.signal}`;
+    throw new GiltraceError(`'${program}' did not answer as a Python interpreter (${why}); pass --python PATH`);
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(line.slice(MARK.length)) as Record<string, unknown>;
+  } catch {
+    throw new GiltraceError(`'${program}' printed an unreadable answer: ${line.slice(0, 200)}`);
+  }
+  return {
+    executable: String(raw.executable ?? ''),
+    version: String(raw.version),
+    major: Number(raw.major),
+    minor: Number(raw.minor),
+    freeThreaded: raw.ft === true,
+    gilEnabled: raw.gil !== false,
+    mappedLibpython: Array.isArray(raw.libs) ? raw.libs.map(String) : [],
+  };
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' / ').slice(0, 400);
+}

@@ -1,0 +1,120 @@
+/**
+ * Which Python a command runs, and where its GIL functions are: the probe stage's entry point.
+ * Version and free-threading facts come from asking the interpreter; symbols and file offsets
+ * come only from our own ELF reader.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GiltraceError } from '../base/errors.js';
+import { EM_X86_64, openElf, type ElfFile } from './elf/elf-file.js';
+import { readDynamic } from './elf/elf-dynamic.js';
+import { readSymbolTable } from './elf/elf-symbols.js';
+import { loadFunctionTable } from './elf/symbolizer.js';
+import { findOnPath, followToElf, locateCommand } from './find-interpreter.js';
+import { findGilSites, type ProbeSite } from './gil-sites.js';
+import { readInterpreterFacts, type InterpreterFacts } from './interpreter-facts.js';
+import { findNeededLibrary } from './library-search.js';
+
+export type { ProbeSite } from './gil-sites.js';
+
+export interface PythonTarget {
+  /** Real path of the interpreter ELF, after PATH lookup, pyenv shims, shebangs, symlinks, venvs. */
+  readonly executable: string;
+  readonly version: string;
+  readonly major: number;
+  readonly minor: number;
+  /** Py_GIL_DISABLED build (3.13t). Only returned when its GIL is on at run time (PYTHON_GIL=1). */
+  readonly freeThreaded: boolean;
+  /** Real path of the ELF holding take_gil/drop_gil: libpython3.X.so.1.0, or the executable. */
+  readonly gilLibrary: string;
+  /** The file the symbols were read from: gilLibrary or its separate debug file. */
+  readonly symbolSource: string;
+  readonly takeGil: readonly ProbeSite[];
+  readonly dropGil: readonly ProbeSite[];
+  /**
+   * Uprobe fetcharg giving the GIL's identity at take_gil entry, where verified safe: on 3.12+
+   * each interpreter may own a GIL, and take_gil(PyThreadState *tstate) has tstate in %di, whose
+   * `interp` field sits at +16 (after `prev`, `next`). Undefined = one GIL per process.
+   */
+  readonly interpArg?: string;
+}
+
+/** Oldest version whose take_gil/drop_gil shapes giltrace knows (see NOTES-cpython-gil.md). */
+const MIN_MINOR = 8;
+
+export function resolvePythonTarget(command: readonly string[], env: NodeJS.ProcessEnv = process.env): PythonTarget {
+  const located = locateCommand(command, env);
+  const elfPath = followToElf(located.program, located.env);
+  return describeInterpreter(elfPath, located.env, command[0]);
+}
+
+export function resolvePythonExecutable(file: string, env: NodeJS.ProcessEnv = process.env): PythonTarget {
+  const program = findOnPath(file, env);
+  return describeInterpreter(followToElf(program, env), env, file);
+}
+
+function describeInterpreter(elfPath: string, env: NodeJS.ProcessEnv, asTyped: string): PythonTarget {
+  const elf = openElf(elfPath);
+  if (elf.header.machine !== EM_X86_64) {
+    throw new GiltraceError(`${elfPath} is not an x86-64 program (ELF machine ${elf.header.machine}): giltrace's probes support x86-64 only`);
+  }
+  const needed = readDynamic(elf).needed;
+  const libpythonName = needed.find((n) => /^libpython\d/.test(n));
+  if (!libpythonName && !looksLikePython(elf, elfPath)) {
+    throw new GiltraceError(`'${asTyped}' runs ${elfPath}, which is not a Python interpreter; pass --python PATH`);
+  }
+  const facts = readInterpreterFacts(elfPath, env);
+  checkVersion(facts, elfPath);
+
+  const gilLibrary = libpythonName ? findLibpython(elf, libpythonName, facts, env) : elfPath;
+  const table = loadFunctionTable(gilLibrary);
+  const sites = findGilSites(table, gilLibrary, debianDebugPackage(gilLibrary, facts));
+  const exactTakeGil = sites.takeGil.every((s) => s.symbol === 'take_gil');
+  const interpArg = facts.major === 3 && facts.minor >= 12 && !facts.freeThreaded && exactTakeGil ? 'interp=+16(%di):x64' : undefined;
+  return {
+    executable: elfPath,
+    version: facts.version,
+    major: facts.major,
+    minor: facts.minor,
+    freeThreaded: facts.freeThreaded,
+    gilLibrary,
+    symbolSource: table.symbolSource,
+    takeGil: sites.takeGil,
+    dropGil: sites.dropGil,
+    ...(interpArg ? { interpArg } : {}),
+  };
+}
+
+/** Guard before running an unknown ELF with `-c`: it must at least contain the embedding API. */
+function looksLikePython(elf: ElfFile, elfPath: string): boolean {
+  if (/python/i.test(path.basename(elfPath))) return true;
+  return readSymbolTable(elf, 'dynsym').some((s) => s.name === 'Py_BytesMain' || s.name === 'Py_Main');
+}
+
+function checkVersion(facts: InterpreterFacts, elfPath: string): void {
+  if (facts.major !== 3 || facts.minor < MIN_MINOR) {
+    throw new GiltraceError(`Python ${facts.version} (${elfPath}) is not supported: giltrace needs CPython 3.${MIN_MINOR} or newer`);
+  }
+  if (facts.freeThreaded && !facts.gilEnabled) {
+    throw new GiltraceError(`Python ${facts.version} free-threaded build runs without a GIL: nothing to trace (set PYTHON_GIL=1 to trace its GIL)`);
+  }
+}
+
+/**
+ * The loader's choice under this environment. The interpreter's own /proc/self/maps is the final
+ * word when it disagrees (LD_PRELOAD, an odd ld.so.conf), since that is what the traced run maps.
+ */
+function findLibpython(elf: ElfFile, name: string, facts: InterpreterFacts, env: NodeJS.ProcessEnv): string {
+  const lookup = findNeededLibrary(elf, name, env);
+  const mapped = facts.mappedLibpython.filter((p) => fs.existsSync(p)).map((p) => fs.realpathSync(p));
+  if (mapped.length === 1 && mapped[0] !== lookup.found) return mapped[0];
+  if (lookup.found) return lookup.found;
+  throw new GiltraceError(`${elf.path} needs ${name}, which was not found (looked in ${lookup.looked.join(', ') || 'ld.so.cache'}); set LD_LIBRARY_PATH or pass --python PATH`);
+}
+
+/** Debian/Ubuntu name the debug package after the interpreter (python3.11-dbg ships its build-id files). */
+function debianDebugPackage(file: string, facts: InterpreterFacts): string | undefined {
+  if (!fs.existsSync('/etc/debian_version') || !file.startsWith('/usr/')) return undefined;
+  const pkg = path.basename(file).startsWith('libpython') ? `libpython${facts.major}.${facts.minor}-dbg` : `python${facts.major}.${facts.minor}-dbg`;
+  return `apt-get install ${pkg}`;
+}
