@@ -1,0 +1,110 @@
+/**
+ * The analysis entry point: Timeline → `giltrace.stats/1` numbers. All times are integer ns
+ * built from rounded track boundaries (see intervals.ts), so within a thread
+ * held + wait + no_gil == lifetime and running + runnable + sleeping + blocked == lifetime
+ * hold exactly.
+ */
+import { STATS_SCHEMA, type DropCounts, type ProcessStats, type StatsJson, type ThreadStats } from '../contract/stats.js';
+import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
+import { computeHandoffLatencies } from './handoffs.js';
+import { intersect, intervalsWhere, ns, timeByState, totalLength, union } from './intervals.js';
+import { UNKNOWN_PYTHON, type RecordingMeta } from './recording-meta.js';
+import { summarizeDurations } from './summary.js';
+
+/** Anomaly counted here (not by the model): drops whose reason could not be told; they count as voluntary. */
+export const DROP_REASON_UNKNOWN = 'drop_reason_unknown';
+
+export function computeStats(timeline: Timeline, meta: RecordingMeta): StatsJson {
+  return {
+    schema: STATS_SCHEMA,
+    recording: {
+      duration_ns: ns(timeline.end) - ns(timeline.start),
+      events: meta.events,
+      lost_events: timeline.lostEvents,
+      warnings: [...meta.warnings],
+    },
+    processes: timeline.processes.map((process) => computeProcessStats(process, meta)),
+  };
+}
+
+export function computeProcessStats(process: ProcessTimeline, meta: RecordingMeta): ProcessStats {
+  const threads = process.threads.map(computeThreadStats);
+  const known = meta.processes.get(process.pid);
+  const mainThread = process.threads.find((t) => t.tid === process.pid);
+  const held = union(process.gils.map((g) => intervalsWhere(g.holders.times, g.holders.tids, firstTime(g.holders.times), process.end, isNonZero)));
+  const contended = union(
+    process.gils.map((g) => intervalsWhere(g.waiters.times, g.waiters.counts, firstTime(g.waiters.times), process.end, isNonZero)),
+  );
+  const handoffs = process.gils.flatMap((g) => computeHandoffLatencies(g, process.end));
+  let forced = 0;
+  let voluntary = 0;
+  let unknown = 0;
+  for (const thread of process.threads) {
+    for (const drop of thread.drops) {
+      if (drop.forced) forced++;
+      else voluntary++;
+      if (!drop.known) unknown++;
+    }
+  }
+  const anomalies: Record<string, number> = { ...process.anomalies };
+  if (unknown > 0) anomalies[DROP_REASON_UNKNOWN] = unknown;
+  return {
+    pid: process.pid,
+    command: known?.command || mainThread?.name || '',
+    python: known?.python ?? UNKNOWN_PYTHON,
+    duration_ns: ns(process.end) - ns(process.start),
+    gil: {
+      held_ns: totalLength(held),
+      contended_ns: totalLength(contended),
+      handoff: summarizeDurations(handoffs),
+      drops: { forced, voluntary },
+    },
+    threads,
+    anomalies: sortedKeys(anomalies),
+  };
+}
+
+export function computeThreadStats(thread: ThreadTimeline): ThreadStats {
+  const { start, end, gilTrack, cpuTrack } = thread;
+  const gil = timeByState(gilTrack.times, gilTrack.states, start, end, 3);
+  const cpu = timeByState(cpuTrack.times, cpuTrack.states, start, end, 4);
+  const holding = intervalsWhere(gilTrack.times, gilTrack.states, start, end, (s) => s === GilState.holding);
+  const offCpu = intervalsWhere(cpuTrack.times, cpuTrack.states, start, end, (s) => s !== CpuState.running);
+  return {
+    tid: thread.tid,
+    name: thread.name,
+    lifetime_ns: ns(end) - ns(start),
+    held_ns: gil[GilState.holding],
+    wait_ns: gil[GilState.waiting],
+    no_gil_ns: gil[GilState.none],
+    held_off_cpu_ns: totalLength(intersect(holding, offCpu)),
+    running_ns: cpu[CpuState.running],
+    runnable_ns: cpu[CpuState.runnable],
+    sleeping_ns: cpu[CpuState.sleeping],
+    blocked_ns: cpu[CpuState.blocked],
+    acquisitions: thread.acquisitions,
+    wait: summarizeDurations(thread.waits),
+    drops: countDrops(thread),
+  };
+}
+
+function countDrops(thread: ThreadTimeline): DropCounts {
+  let forced = 0;
+  for (const drop of thread.drops) if (drop.forced) forced++;
+  return { forced, voluntary: thread.drops.length - forced };
+}
+
+function isNonZero(value: number): boolean {
+  return value !== 0;
+}
+
+/** GIL tracks begin at their first event: before it nobody held or waited. */
+function firstTime(times: Float64Array): number {
+  return times.length > 0 ? times[0] : 0;
+}
+
+function sortedKeys(counts: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(counts).sort()) out[key] = counts[key];
+  return out;
+}

@@ -1,0 +1,20 @@
+/**
+ * What the stats need besides the timeline: facts about the recording the model does not see.
+ * The integrator fills it from the perf.data header, the adapter's counters and probe/.
+ */
+import type { PythonInfo } from '../contract/stats.js';
+
+export interface ProcessMeta {
+  /** The command line, e.g. "python3 app.py". Empty when unknown (the main thread's name is used). */
+  readonly command: string;
+  readonly python: PythonInfo;
+}
+
+export interface RecordingMeta {
+  /** Events read from the recording (reported as `recording.events`). */
+  readonly events: number;
+  readonly warnings: readonly string[];
+  readonly processes: ReadonlyMap<number, ProcessMeta>;
+}
+
+export const UNKNOWN_PYTHON: PythonInfo = { executable: '', version: '', gil: 'unknown' };

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
+import { buildTimeline } from '../model/build-timeline.js';
+import { twoThreadsAlternating } from '../model/test-events.js';
+import { computeStats } from './compute-stats.js';
+import { computeVerdict, CONTENDED_WAIT_FRACTION, GIL_BOUND_WAIT_FRACTION, HELD_OFF_CPU_MIN_NS } from './verdict.js';
+
+const MS = 1_000_000;
+const NO_WAITS = { count: 0, p50_ns: 0, p95_ns: 0, p99_ns: 0, max_ns: 0 };
+
+/** A thread that used the GIL, living 1 s, waiting `wait` ns. */
+function thread(tid: number, wait: number, extra: Partial<ThreadStats> = {}): ThreadStats {
+  const lifetime = 1000 * MS;
+  return {
+    tid,
+    name: `Thread-${tid}`,
+    lifetime_ns: lifetime,
+    held_ns: 100 * MS,
+    wait_ns: wait,
+    no_gil_ns: lifetime - 100 * MS - wait,
+    held_off_cpu_ns: 0,
+    running_ns: lifetime,
+    runnable_ns: 0,
+    sleeping_ns: 0,
+    blocked_ns: 0,
+    acquisitions: 10,
+    wait: { count: 10, p50_ns: wait / 10, p95_ns: wait / 10, p99_ns: wait / 10, max_ns: wait / 10 },
+    drops: { forced: 5, voluntary: 5 },
+    ...extra,
+  };
+}
+
+function statsOf(threads: ThreadStats[], lost = 0): StatsJson {
+  const process: ProcessStats = {
+    pid: 100,
+    command: 'python3 app.py',
+    python: { executable: '', version: '', gil: 'unknown' },
+    duration_ns: 1000 * MS,
+    gil: { held_ns: 0, contended_ns: 0, handoff: NO_WAITS, drops: { forced: 0, voluntary: 0 } },
+    threads,
+    anomalies: {},
+  };
+  return { schema: 'giltrace.stats/1', recording: { duration_ns: 1000 * MS, events: 0, lost_events: lost, warnings: [] }, processes: [process] };
+}
+
+describe('computeVerdict', () => {
+  it('no processes, or a single GIL thread: no-threads', () => {
+    assert.equal(computeVerdict({ ...statsOf([]), processes: [] }).kind, 'no-threads');
+    const single = computeVerdict(statsOf([thread(1, 900 * MS), thread(2, 0, { acquisitions: 0, wait: NO_WAITS })]));
+    assert.equal(single.kind, 'no-threads');
+  });
+
+  it('thresholds on the share of time spent waiting, at the boundaries', () => {
+    const at = (fraction: number) => computeVerdict(statsOf([thread(1, fraction * 1000 * MS), thread(2, fraction * 1000 * MS)]));
+    assert.equal(at(GIL_BOUND_WAIT_FRACTION).kind, 'gil-bound');
+    assert.equal(at(GIL_BOUND_WAIT_FRACTION - 0.001).kind, 'gil-contended');
+    assert.equal(at(CONTENDED_WAIT_FRACTION).kind, 'gil-contended');
+    assert.equal(at(CONTENDED_WAIT_FRACTION - 0.001).kind, 'not-gil-bound');
+    const bound = at(0.49);
+    assert.match(bound.headline, /^GIL-bound: threads spent 49\.0% of their time waiting for the GIL; more threads will not help/);
+    assert.match(at(0.003).headline, /^GIL is not the bottleneck: threads waited 0\.3% of their time/);
+  });
+
+  it('threads that never used the GIL do not dilute the share', () => {
+    const idle = thread(3, 0, { acquisitions: 0, wait: NO_WAITS });
+    assert.equal(computeVerdict(statsOf([thread(1, 200 * MS), thread(2, 200 * MS), idle, idle, idle])).kind, 'gil-bound');
+  });
+
+  it('GIL held off-CPU wins when long enough and someone waited', () => {
+    const holder = thread(1, 0, { held_off_cpu_ns: 300 * MS, name: 'reader' });
+    const verdict = computeVerdict(statsOf([holder, thread(2, 400 * MS)]));
+    assert.equal(verdict.kind, 'gil-held-off-cpu');
+    assert.match(verdict.headline, /^reader \(tid 1\) held the GIL for 300 ms while off-CPU \(30\.0% of the run\)/);
+    // Below the absolute minimum: not this verdict.
+    const short = thread(1, 0, { held_off_cpu_ns: HELD_OFF_CPU_MIN_NS - 1 });
+    assert.equal(computeVerdict(statsOf([short, thread(2, 400 * MS)])).kind, 'gil-bound');
+    // Nobody waited: harmless.
+    const alone = thread(1, 0, { held_off_cpu_ns: 300 * MS });
+    assert.equal(computeVerdict(statsOf([alone, thread(2, 0)])).kind, 'not-gil-bound');
+  });
+
+  it('details carry numbers; lost events are mentioned', () => {
+    const verdict = computeVerdict(computeStats(buildTimeline(twoThreadsAlternating()), { events: 0, warnings: [], processes: new Map() }));
+    assert.equal(verdict.kind, 'gil-bound');
+    assert.ok(verdict.details.some((d) => /3 GIL hand-offs between threads: median 3 ns, p99 5 ns, max 5 ns/.test(d)), verdict.details.join('\n'));
+    assert.ok(verdict.details.some((d) => /3 forced drops .* and 1 voluntary/.test(d)));
+    assert.match(computeVerdict(statsOf([thread(1, 0), thread(2, 0)], 7)).details.at(-1)!, /lost 7 events/);
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * A verdict in plain language, with numbers, from the stats alone. Rules, first match wins:
+ *
+ * 1. no-threads: no process has two or more threads that used the GIL (took it or waited for
+ *    it): nothing could contend.
+ * 2. gil-held-off-cpu: some thread held the GIL while not running (sleeping, blocked, or
+ *    preempted) for at least HELD_OFF_CPU_MIN_NS in total and at least HELD_OFF_CPU_MIN_FRACTION
+ *    of its process's duration, in a process where another thread waited for the GIL.
+ * 3. gil-bound: GIL threads spent ≥ GIL_BOUND_WAIT_FRACTION of their lifetime waiting.
+ * 4. gil-contended: ≥ CONTENDED_WAIT_FRACTION.
+ * 5. not-gil-bound: below that.
+ * "Time waiting" is Σ wait_ns / Σ lifetime_ns over the threads that used the GIL, in every
+ * process: two CPU-bound threads wait ~50 %, a main thread that only joins them dilutes it.
+ */
+import type { ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
+import { formatDuration, formatPercent, NS_PER_MS } from '../base/time.js';
+import { DROP_REASON_UNKNOWN } from './compute-stats.js';
+
+export type VerdictKind = 'gil-bound' | 'gil-contended' | 'not-gil-bound' | 'no-threads' | 'gil-held-off-cpu';
+
+export interface Verdict {
+  readonly kind: VerdictKind;
+  readonly headline: string;
+  readonly details: readonly string[];
+}
+
+export const GIL_BOUND_WAIT_FRACTION = 0.15;
+export const CONTENDED_WAIT_FRACTION = 0.03;
+export const HELD_OFF_CPU_MIN_NS = 50 * NS_PER_MS;
+export const HELD_OFF_CPU_MIN_FRACTION = 0.05;
+/** Threads listed in the details, most waiting first. */
+const TOP_THREADS = 3;
+
+function usesGil(thread: ThreadStats): boolean {
+  return thread.acquisitions > 0 || thread.wait.count > 0;
+}
+
+export function computeVerdict(stats: StatsJson): Verdict {
+  const gilThreads = stats.processes.flatMap((p) => p.threads.filter(usesGil).map((thread) => ({ process: p, thread })));
+  const details = commonDetails(stats, gilThreads);
+  if (stats.processes.length === 0) {
+    return { kind: 'no-threads', headline: 'No Python process with GIL events was recorded: nothing to say about the GIL', details };
+  }
+  if (!stats.processes.some((p) => p.threads.filter(usesGil).length >= 2)) {
+    return {
+      kind: 'no-threads',
+      headline: 'Only one thread used the GIL: there was nobody to contend with, so the GIL cost nothing here',
+      details,
+    };
+  }
+  const offCpu = worstHeldOffCpu(stats.processes);
+  if (offCpu) {
+    const { process, thread } = offCpu;
+    return {
+      kind: 'gil-held-off-cpu',
+      headline:
+        `${describe(thread)} held the GIL for ${formatDuration(thread.held_off_cpu_ns)} while off-CPU ` +
+        `(${formatPercent(thread.held_off_cpu_ns, process.duration_ns)} of the run), blocking every other thread: ` +
+        'C code that sleeps or does I/O should release the GIL (Py_BEGIN_ALLOW_THREADS)',
+      details,
+    };
+  }
+  let wait = 0;
+  let lifetime = 0;
+  for (const { thread } of gilThreads) {
+    wait += thread.wait_ns;
+    lifetime += thread.lifetime_ns;
+  }
+  const fraction = lifetime > 0 ? wait / lifetime : 0;
+  const share = formatPercent(wait, lifetime);
+  if (fraction >= GIL_BOUND_WAIT_FRACTION) {
+    return {
+      kind: 'gil-bound',
+      headline:
+        `GIL-bound: threads spent ${share} of their time waiting for the GIL; more threads will not help — ` +
+        'use processes, or a free-threaded build (python3.13t) if the code is thread-safe',
+      details,
+    };
+  }
+  if (fraction >= CONTENDED_WAIT_FRACTION) {
+    return {
+      kind: 'gil-contended',
+      headline: `The GIL is contended: threads spent ${share} of their time waiting for it; it slows them down but is not the main limit`,
+      details,
+    };
+  }
+  return {
+    kind: 'not-gil-bound',
+    headline: `GIL is not the bottleneck: threads waited ${share} of their time; look elsewhere (I/O, locks)`,
+    details,
+  };
+}
+
+function worstHeldOffCpu(processes: readonly ProcessStats[]): { process: ProcessStats; thread: ThreadStats } | undefined {
+  let worst: { process: ProcessStats; thread: ThreadStats } | undefined;
+  for (const process of processes) {
+    for (const thread of process.threads) {
+      const off = thread.held_off_cpu_ns;
+      if (off < HELD_OFF_CPU_MIN_NS || off < HELD_OFF_CPU_MIN_FRACTION * process.duration_ns) continue;
+      // It only hurt if another thread of the process wanted the GIL.
+      if (!process.threads.some((other) => other !== thread && other.wait_ns > 0)) continue;
+      if (!worst || off > worst.thread.held_off_cpu_ns) worst = { process, thread };
+    }
+  }
+  return worst;
+}
+
+function commonDetails(stats: StatsJson, gilThreads: readonly { process: ProcessStats; thread: ThreadStats }[]): string[] {
+  const details: string[] = [];
+  const ranked = [...gilThreads].sort((a, b) => waitFraction(b.thread) - waitFraction(a.thread) || a.thread.tid - b.thread.tid);
+  for (const { thread } of ranked.slice(0, TOP_THREADS)) {
+    details.push(
+      `${describe(thread)}: waited ${formatPercent(thread.wait_ns, thread.lifetime_ns)} (${formatDuration(thread.wait_ns)}), ` +
+        `held ${formatPercent(thread.held_ns, thread.lifetime_ns)} (${formatDuration(thread.held_ns)}), ` +
+        `${thread.acquisitions} acquisitions, longest wait ${formatDuration(thread.wait.max_ns)}`,
+    );
+  }
+  for (const process of stats.processes) {
+    const { handoff, drops } = process.gil;
+    const where = stats.processes.length > 1 ? `pid ${process.pid}: ` : '';
+    if (handoff.count > 0) {
+      details.push(
+        `${where}${handoff.count} GIL hand-offs between threads: median ${formatDuration(handoff.p50_ns)}, ` +
+          `p99 ${formatDuration(handoff.p99_ns)}, max ${formatDuration(handoff.max_ns)}`,
+      );
+    }
+    if (drops.forced + drops.voluntary > 0) {
+      details.push(
+        `${where}${drops.forced} forced drops (a waiter's switch interval expired) and ${drops.voluntary} voluntary ` +
+          '(I/O, sleep, C code releasing the GIL)',
+      );
+    }
+    let odd = 0;
+    for (const [name, count] of Object.entries(process.anomalies)) if (name !== DROP_REASON_UNKNOWN) odd += count;
+    if (odd > 0) details.push(`${where}${odd} events did not fit the GIL state machine (see anomalies)`);
+  }
+  if (stats.recording.lost_events > 0) {
+    details.push(`The recording lost ${stats.recording.lost_events} events: numbers near the losses are uncertain`);
+  }
+  return details;
+}
+
+function waitFraction(thread: ThreadStats): number {
+  return thread.lifetime_ns > 0 ? thread.wait_ns / thread.lifetime_ns : 0;
+}
+
+function describe(thread: ThreadStats): string {
+  return `${thread.name || 'thread'} (tid ${thread.tid})`;
+}
