@@ -1,0 +1,178 @@
+/**
+ * GIL uprobes as one tracefs group per giltrace run: `giltrace_<pid>_<n>`, so concurrent runs
+ * never touch each other's probes and a later run can tell a crashed run's leftovers (dead pid).
+ * Events: take/take_ret/drop for the first copy of each function, take_1/take_ret_1/drop_1... for
+ * further copies. `uprobe_events` is always opened for append: truncating it would delete every
+ * probe on the system.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GiltraceError } from '../base/errors.js';
+import type { PythonTarget } from './python-target.js';
+import { ensureTracefs } from './tracefs.js';
+
+export interface GilProbeGroup {
+  readonly group: string;
+  /** Names for `perf record -e`, e.g. 'giltrace_123_1:take'. */
+  readonly eventNames: readonly string[];
+  /**
+   * Removes the group's events. Idempotent and never throws. Events that perf still has open
+   * cannot be removed (EBUSY): they are returned, and a later call (after perf exits) removes them.
+   */
+  remove(): readonly string[];
+}
+
+const GROUP_PREFIX = 'giltrace_';
+const GROUP_RE = /^giltrace_(\d+)_(\d+)$/;
+let groupCounter = 0;
+
+interface ProbeLine {
+  readonly name: string;
+  readonly definition: string;
+}
+
+export function probeDefinitions(target: PythonTarget, group: string): ProbeLine[] {
+  const lib = target.gilLibrary;
+  if (/\s/.test(lib)) throw new GiltraceError(`cannot probe '${lib}': tracefs does not accept paths containing spaces`);
+  const hex = (n: number): string => `0x${n.toString(16)}`;
+  const suffix = (i: number): string => (i === 0 ? '' : `_${i}`);
+  const lines: ProbeLine[] = [];
+  target.takeGil.forEach((site, i) => {
+    const args = target.interpArg ? ` ${target.interpArg}` : '';
+    lines.push({ name: `take${suffix(i)}`, definition: `p:${group}/take${suffix(i)} ${lib}:${hex(site.fileOffset)}${args}` });
+    lines.push({ name: `take_ret${suffix(i)}`, definition: `r:${group}/take_ret${suffix(i)} ${lib}:${hex(site.fileOffset)}` });
+  });
+  target.dropGil.forEach((site, i) => {
+    // The return address at entry: who called drop_gil, hence forced or voluntary.
+    lines.push({ name: `drop${suffix(i)}`, definition: `p:${group}/drop${suffix(i)} ${lib}:${hex(site.fileOffset)} ret=+0(%sp):x64` });
+  });
+  return lines;
+}
+
+export function registerGilProbes(target: PythonTarget): GilProbeGroup {
+  const tracefs = ensureTracefs();
+  const existing = new Set(listProbeGroups());
+  let group: string;
+  do group = `${GROUP_PREFIX}${process.pid}_${++groupCounter}`;
+  while (existing.has(group));
+
+  const lines = probeDefinitions(target, group);
+  const added: string[] = [];
+  const handle = makeGroup(tracefs, group, added);
+  try {
+    for (const line of lines) {
+      writeEvents(tracefs, line.definition);
+      added.push(line.name);
+    }
+  } catch (e) {
+    handle.remove();
+    const detail = lastErrorLog(tracefs);
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const failed = lines[added.length]?.definition ?? '';
+    throw new GiltraceError(`could not add uprobe '${failed}' to ${tracefs}/uprobe_events: ${why}${detail ? ` (${detail})` : ''}`);
+  }
+  return handle;
+}
+
+function makeGroup(tracefs: string, group: string, added: string[]): GilProbeGroup {
+  return {
+    group,
+    get eventNames() {
+      return added.map((name) => `${group}:${name}`);
+    },
+    remove() {
+      const busy: string[] = [];
+      for (const name of [...added].reverse()) {
+        if (removeEvent(tracefs, group, name) === 'busy') busy.push(`${group}:${name}`);
+      }
+      return busy.reverse();
+    },
+  };
+}
+
+/** 'ok' also when the event was already gone (idempotent removal). */
+function removeEvent(tracefs: string, group: string, name: string): 'ok' | 'busy' {
+  try {
+    writeEvents(tracefs, `-:${group}/${name}`);
+    return 'ok';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EBUSY') return 'busy';
+    return 'ok'; // ENOENT: already removed; anything else cannot be fixed by retrying either
+  }
+}
+
+function writeEvents(tracefs: string, line: string): void {
+  fs.appendFileSync(path.join(tracefs, 'uprobe_events'), `${line}\n`);
+}
+
+/** Every giltrace_* group currently defined, in order of appearance. */
+export function listProbeGroups(): string[] {
+  const tracefs = ensureTracefs();
+  const groups: string[] = [];
+  for (const entry of readEvents(tracefs)) if (entry.group.startsWith(GROUP_PREFIX) && !groups.includes(entry.group)) groups.push(entry.group);
+  return groups;
+}
+
+/**
+ * Removes groups left by giltrace runs that died without cleaning up (SIGKILL). A group stays
+ * while its pid belongs to a live node/giltrace process: another run (or test) may be using it.
+ */
+export function removeStaleProbeGroups(): string[] {
+  const tracefs = ensureTracefs();
+  const removed: string[] = [];
+  const entries = readEvents(tracefs);
+  for (const group of new Set(entries.map((e) => e.group))) {
+    const m = GROUP_RE.exec(group);
+    if (!m || isLiveGiltrace(Number(m[1]))) continue;
+    let busy = false;
+    for (const e of entries.filter((x) => x.group === group)) {
+      if (removeEvent(tracefs, group, e.name) === 'busy') busy = true;
+    }
+    if (!busy) removed.push(group);
+  }
+  return removed;
+}
+
+function readEvents(tracefs: string): Array<{ group: string; name: string }> {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(tracefs, 'uprobe_events'), 'utf8');
+  } catch (e) {
+    throw new GiltraceError(`cannot read ${tracefs}/uprobe_events: ${(e as Error).message}; run giltrace as root`);
+  }
+  const out: Array<{ group: string; name: string }> = [];
+  for (const line of text.split('\n')) {
+    const m = /^[pr]:([^/\s]+)\/(\S+)\s/.exec(line);
+    if (m) out.push({ group: m[1], name: m[2] });
+  }
+  return out;
+}
+
+function isLiveGiltrace(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const exe = path.basename(safeReadlink(`/proc/${pid}/exe`));
+    return cmdline.includes('giltrace') || exe.startsWith('node');
+  } catch {
+    return false; // no such process
+  }
+}
+
+function safeReadlink(p: string): string {
+  try {
+    return fs.readlinkSync(p);
+  } catch {
+    return '';
+  }
+}
+
+function lastErrorLog(tracefs: string): string {
+  try {
+    const lines = fs.readFileSync(path.join(tracefs, 'error_log'), 'utf8').trim().split('\n');
+    return lines.slice(-2).join(' ').replace(/\s+/g, ' ').trim();
+  } catch {
+    return '';
+  }
+}
