@@ -1,0 +1,43 @@
+/**
+ * The HTML report: ONE self-contained file (no network: opens from disk, offline). It holds
+ * the report-ui bundle and the report data (src/contract/report-data.ts) as inline scripts.
+ */
+import { toReportData } from './report-data.js';
+import type { ReportInput } from './report-input.js';
+import { REPORT_UI_BUNDLE } from './report-ui-bundle.js';
+
+export function toHtmlReport(input: ReportInput): string {
+  const data = toReportData(input);
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // No network at all, even if someone edits the file: the report must work offline.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`,
+    `<title>${escapeHtml(data.title)}</title>`,
+    '</head>',
+    '<body>',
+    `<noscript>This giltrace report needs JavaScript to draw its timeline.</noscript>`,
+    `<script type="application/json" id="giltrace-data">${jsonForScript(JSON.stringify(data))}</script>`,
+    `<script>${jsForScript(REPORT_UI_BUNDLE)}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** JSON may hold `<` only inside strings, where `\u003c` means the same: nothing can close the element. */
+function jsonForScript(json: string): string {
+  return json.replace(/</g, '\\u003c');
+}
+
+/** The bundle is minified JS; `</script` could only occur inside a string or regexp, where `<\/` is equivalent. */
+function jsForScript(js: string): string {
+  return js.replace(/<\/script/gi, '<\\/script');
+}

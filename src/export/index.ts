@@ -1,0 +1,13 @@
+/**
+ * export/: pure serializers of a recording's timeline + stats (no I/O: the CLI writes files).
+ *   toHtmlReport        one self-contained HTML file (the report-ui bundle and the data inlined)
+ *   toChromeTrace       Chrome trace JSON object (chromeTraceJsonChunks: the same text, streamed)
+ *   toPerfettoTrace     Perfetto protobuf trace (.pftrace)
+ *   combineChromeTraces giltrace JSON + VizTracer JSON of the same run → one trace
+ */
+export type { ReportInput } from './report-input.js';
+export { toHtmlReport } from './html-report.js';
+export { toChromeTrace, chromeTraceJsonChunks, type ChromeTrace } from './chrome-trace.js';
+export { toPerfettoTrace } from './perfetto/perfetto-trace.js';
+export { combineChromeTraces, timeRangesOverlap } from './combine.js';
+export { toReportData } from './report-data.js';

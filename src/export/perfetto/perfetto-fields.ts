@@ -1,0 +1,35 @@
+/**
+ * Field numbers of the Perfetto trace protos we write (protos/perfetto/trace/*.proto in
+ * google/perfetto). trace-subset.proto beside this file states the same subset as a schema;
+ * the tests decode our bytes with it through protobufjs.
+ */
+export const Trace = { packet: 1 } as const;
+export const TracePacket = {
+  timestamp: 8,
+  trustedPacketSequenceId: 10,
+  trackEvent: 11,
+  internedData: 12,
+  sequenceFlags: 13,
+  trackDescriptor: 60,
+} as const;
+export const SEQ_INCREMENTAL_STATE_CLEARED = 1;
+export const SEQ_NEEDS_INCREMENTAL_STATE = 2;
+export const TrackDescriptor = { uuid: 1, name: 2, process: 3, thread: 4, parentUuid: 5, counter: 8 } as const;
+export const ProcessDescriptor = { pid: 1, processName: 6 } as const;
+export const ThreadDescriptor = { pid: 1, tid: 2, threadName: 5 } as const;
+export const TrackEvent = {
+  categoryIids: 3,
+  debugAnnotations: 4,
+  type: 9,
+  nameIid: 10,
+  trackUuid: 11,
+  counterValue: 30,
+  flowIds: 47,
+  terminatingFlowIds: 48,
+} as const;
+export const TYPE_SLICE_BEGIN = 1;
+export const TYPE_SLICE_END = 2;
+export const TYPE_COUNTER = 4;
+export const InternedData = { eventCategories: 1, eventNames: 2, debugAnnotationNames: 3 } as const;
+export const Interned = { iid: 1, name: 2 } as const;
+export const DebugAnnotation = { nameIid: 1, stringValue: 6 } as const;

@@ -1,0 +1,105 @@
+/** The embedded report data, decoded once into the shapes the views draw from. */
+import { REPORT_DATA_SCHEMA, type ReportData, type ReportStepTrack } from '../contract/report-data.js';
+import { decodeInts, decodeTimes } from './columns.js';
+
+export interface Track {
+  readonly times: Float64Array;
+  readonly states: ArrayLike<number>;
+}
+
+export interface UiThread {
+  readonly pid: number;
+  readonly tid: number;
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+  readonly gil: Track;
+  readonly cpu: Track;
+  readonly dropTimes: Float64Array;
+  readonly dropFlags: ArrayLike<number>;
+}
+
+export interface UiGil {
+  readonly key: string;
+  readonly pid: number;
+  /** Holder as an index into the process' threads + 1 (0 = nobody), so the LOD can count per thread. */
+  readonly holders: Track;
+  readonly holderTids: ArrayLike<number>;
+  readonly waiters: Track;
+  readonly maxWaiters: number;
+}
+
+export interface UiProcess {
+  readonly pid: number;
+  readonly command: string;
+  readonly start: number;
+  readonly end: number;
+  readonly threads: readonly UiThread[];
+  readonly gils: readonly UiGil[];
+}
+
+export interface UiData {
+  readonly raw: ReportData;
+  readonly start: number;
+  readonly end: number;
+  readonly timeBaseNs: bigint;
+  readonly processes: readonly UiProcess[];
+}
+
+export function readReportData(json: string): UiData {
+  const raw = JSON.parse(json) as ReportData;
+  if (raw?.schema !== REPORT_DATA_SCHEMA) {
+    throw new Error(`unsupported report data: expected schema ${REPORT_DATA_SCHEMA}, found ${String(raw?.schema)}`);
+  }
+  const processes = raw.processes.map((p): UiProcess => {
+    const threads = p.threads.map(
+      (t): UiThread => ({
+        pid: t.pid,
+        tid: t.tid,
+        name: t.name,
+        start: t.start,
+        end: t.end,
+        gil: decodeTrack(t.gilTrack),
+        cpu: decodeTrack(t.cpuTrack),
+        dropTimes: decodeTimes(t.drops.times),
+        dropFlags: decodeInts(t.drops.flags),
+      }),
+    );
+    const indexOfTid = new Map(threads.map((t, i) => [t.tid, i + 1]));
+    const gils = p.gils.map((g): UiGil => {
+      const holderTids = decodeInts(g.holders.tids);
+      const holderIndex = new Uint16Array(holderTids.length);
+      for (let i = 0; i < holderTids.length; i++) holderIndex[i] = holderTids[i] === 0 ? 0 : (indexOfTid.get(holderTids[i]) ?? 0);
+      const counts = decodeInts(g.waiters.counts);
+      let maxWaiters = 0;
+      for (let i = 0; i < counts.length; i++) if (counts[i] > maxWaiters) maxWaiters = counts[i];
+      return {
+        key: g.key,
+        pid: g.pid,
+        holders: { times: decodeTimes(g.holders.times), states: holderIndex },
+        holderTids,
+        waiters: { times: decodeTimes(g.waiters.times), states: counts },
+        maxWaiters,
+      };
+    });
+    const command = raw.stats.processes.find((s) => s.pid === p.pid)?.command ?? '';
+    return { pid: p.pid, command, start: p.start, end: p.end, threads, gils };
+  });
+  return { raw, start: raw.start, end: raw.end, timeBaseNs: BigInt(raw.timeBaseNs), processes };
+}
+
+function decodeTrack(track: ReportStepTrack): Track {
+  return { times: decodeTimes(track.times), states: decodeInts(track.states) };
+}
+
+/** Index of the step in effect at `t`: the last i with times[i] <= t, or -1 before the first. */
+export function stepAt(times: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}

@@ -1,0 +1,104 @@
+/**
+ * Level of detail: a step track squeezed into pixel columns. Each column gets the state that
+ * covers most of its time span, so a million intervals cost one pass over the visible steps
+ * plus one fillRect per run of equal columns — never one draw call per interval.
+ */
+import { stepAt, type Track } from './data.js';
+
+export const UNCOVERED = -1;
+
+export interface View {
+  readonly start: number;
+  readonly nsPerPx: number;
+  readonly width: number;
+}
+
+/** Reusable scratch so redraws allocate nothing while panning. */
+export class ColumnScratch {
+  private acc = new Float64Array(0);
+  coverage(size: number): Float64Array {
+    if (this.acc.length < size) this.acc = new Float64Array(size);
+    this.acc.fill(0, 0, size);
+    return this.acc;
+  }
+}
+
+/** Writes the dominant state of each column into `out` (UNCOVERED where the track has no time). */
+export function dominantStates(
+  track: Track,
+  ownerStart: number,
+  ownerEnd: number,
+  view: View,
+  stateCount: number,
+  scratch: ColumnScratch,
+  out: Int32Array,
+): void {
+  const { width, nsPerPx } = view;
+  const acc = scratch.coverage(width * stateCount);
+  forEachVisibleStep(track, ownerStart, ownerEnd, view, (state, x0, x1) => {
+    if (state < 0 || state >= stateCount) return;
+    let c0 = Math.floor(x0);
+    const c1 = Math.min(Math.floor(x1), width - 1);
+    if (c0 === c1) {
+      acc[c0 * stateCount + state] += x1 - x0;
+      return;
+    }
+    acc[c0 * stateCount + state] += c0 + 1 - x0;
+    for (c0++; c0 < c1; c0++) acc[c0 * stateCount + state] += 1;
+    if (c1 < width) acc[c1 * stateCount + state] += Math.min(x1, width) - c1;
+  });
+  for (let c = 0; c < width; c++) {
+    let best = UNCOVERED;
+    let bestCover = 0;
+    for (let s = 0; s < stateCount; s++) {
+      const cover = acc[c * stateCount + s];
+      if (cover > bestCover) (bestCover = cover), (best = s);
+    }
+    out[c] = best;
+  }
+  void nsPerPx;
+}
+
+/** Highest value of a step track within each column (UNCOVERED where it has none). */
+export function maxPerColumn(track: Track, ownerStart: number, ownerEnd: number, view: View, out: Int32Array): void {
+  out.fill(UNCOVERED, 0, view.width);
+  forEachVisibleStep(track, ownerStart, ownerEnd, view, (value, x0, x1) => {
+    const c1 = Math.min(Math.floor(x1 - 1e-9), view.width - 1);
+    for (let c = Math.floor(x0); c <= c1; c++) if (value > out[c]) out[c] = value;
+  });
+}
+
+/** Visits each step overlapping the view, clipped, with its x range in (fractional) pixels. */
+export function forEachVisibleStep(
+  track: Track,
+  ownerStart: number,
+  ownerEnd: number,
+  view: View,
+  visit: (state: number, x0: number, x1: number) => void,
+): void {
+  const { times, states } = track;
+  const n = times.length;
+  if (n === 0) return;
+  const viewEnd = view.start + view.width * view.nsPerPx;
+  const lo = Math.max(ownerStart, view.start);
+  const hi = Math.min(ownerEnd, viewEnd);
+  if (!(hi > lo)) return;
+  // hot path: runs over every visible step on each redraw.
+  for (let i = Math.max(0, stepAt(times, lo)); i < n && times[i] < hi; i++) {
+    const s = times[i] > lo ? times[i] : lo;
+    const next = i + 1 < n ? times[i + 1] : ownerEnd;
+    const e = next < hi ? next : hi;
+    if (e > s) visit(states[i], (s - view.start) / view.nsPerPx, (e - view.start) / view.nsPerPx);
+  }
+}
+
+/** Runs of equal values, for one fillRect per run. */
+export function forEachRun(values: Int32Array, width: number, visit: (value: number, x0: number, x1: number) => void): void {
+  let runStart = 0;
+  for (let c = 1; c <= width; c++) {
+    if (c === width || values[c] !== values[runStart]) {
+      visit(values[runStart], runStart, c);
+      runStart = c;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/** Entry point of the report page: decode the embedded data, build the page, draw the timeline. */
+import { CPU_COLORS, CPU_LABELS, GIL_COLORS, GIL_LABELS } from './colors.js';
+import { readReportData, type UiData } from './data.js';
+import { escapeHtml, formatDuration } from './format.js';
+import { histogramsHtml } from './histograms.js';
+import { STYLES } from './styles.js';
+import { factsHtml, renderThreadTable, verdictHtml } from './summary.js';
+import { TimelineView } from './timeline-view.js';
+
+declare global {
+  interface Window {
+    /** For tests and the load benchmark: the view, and when the first paint happened. */
+    giltrace?: { view: TimelineView; data: UiData; firstPaintMs: number };
+  }
+}
+
+function start(): void {
+  const style = document.createElement('style');
+  style.textContent = STYLES;
+  document.head.appendChild(style);
+  let data: UiData;
+  try {
+    const text = document.getElementById('giltrace-data')?.textContent;
+    if (!text) throw new Error('this report has no data (the giltrace-data script is missing)');
+    data = readReportData(text);
+  } catch (error) {
+    document.body.innerHTML = `<div class="error">Cannot show this report: ${escapeHtml(String((error as Error).message ?? error))}</div>`;
+    throw error;
+  }
+  const { raw } = data;
+  const python = [...new Set(raw.stats.processes.map((p) => `Python ${p.python.version}`))].join(', ');
+  document.body.innerHTML = `
+    <header class="top"><h1>${escapeHtml(raw.title)}</h1>
+      <span class="sub">${formatDuration(raw.end - raw.start)} recorded${python ? ` · ${escapeHtml(python)}` : ''} · giltrace</span></header>
+    <main>
+      ${verdictHtml(raw)}
+      <section class="card timeline-card">
+        <div class="timeline-head"><h2>Timeline</h2>${legendHtml()}
+          <div class="controls"><span id="gt-range"></span><button id="gt-zoom-in" title="zoom in (W)">+</button><button id="gt-zoom-out" title="zoom out (S)">−</button><button id="gt-reset" title="show everything (0)">Reset</button></div></div>
+        <div class="timeline-host" id="gt-timeline"></div>
+        <div id="gt-details"><p class="muted">Click a slice to see its details.</p></div>
+        <div class="help">Zoom: <kbd>wheel</kbd> <kbd>W</kbd>/<kbd>S</kbd> · Pan: drag, <kbd>A</kbd>/<kbd>D</kbd>, <kbd>shift</kbd>+<kbd>wheel</kbd> · Reset: <kbd>0</kbd>.
+          Zoomed out, each pixel shows the state that filled most of its time; zoom in to see hand-offs (arrows) and drops (▼ forced, ▽ voluntary).</div>
+      </section>
+      <section class="card"><h2>Threads</h2><div class="table-wrap" id="gt-threads"></div></section>
+      <section class="card"><h2>How long threads waited for the GIL</h2><div class="histograms" id="gt-histograms">${histogramsHtml(raw)}</div></section>
+      ${factsHtml(raw)}
+    </main>
+    <div id="gt-tooltip" hidden></div>`;
+  renderThreadTable(document.getElementById('gt-threads')!, raw.stats);
+  const view = new TimelineView(
+    document.getElementById('gt-timeline')!,
+    data,
+    document.getElementById('gt-tooltip')!,
+    document.getElementById('gt-details')!,
+  );
+  document.getElementById('gt-zoom-in')!.addEventListener('click', () => view.zoom(0.5));
+  document.getElementById('gt-zoom-out')!.addEventListener('click', () => view.zoom(2));
+  document.getElementById('gt-reset')!.addEventListener('click', () => view.reset());
+  const rangeLabel = document.getElementById('gt-range')!;
+  const showRange = () => {
+    const { start, end } = view.range;
+    rangeLabel.textContent = `showing ${formatDuration(end - start)}`;
+  };
+  new MutationObserver(showRange).observe(view.canvas, { attributes: true, attributeFilter: ['data-view-end', 'data-view-start'] });
+  showRange();
+  window.giltrace = { view, data, firstPaintMs: performance.now() };
+}
+
+function legendHtml(): string {
+  const sw = (color: string, label: string) => `<span><span class="sw" style="background:${color}"></span>${label}</span>`;
+  return `<div class="legend">
+    <span class="group"><b>GIL</b>${sw(GIL_COLORS[2], GIL_LABELS[2])}${sw(GIL_COLORS[1], GIL_LABELS[1])}${sw(GIL_COLORS[0], GIL_LABELS[0])}</span>
+    <span class="group"><b>CPU</b>${CPU_COLORS.map((c, i) => sw(c, CPU_LABELS[i])).join('')}</span></div>`;
+}
+
+start();

@@ -1,0 +1,71 @@
+/** The report's stylesheet, injected by main.ts (the page has no other assets). */
+export const STYLES = `
+:root { color-scheme: light; --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --bg:#f6f8fa; --card:#fff;
+  --holding:#0072b2; --waiting:#d55e00; }
+* { box-sizing: border-box; }
+body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; color:var(--fg); background:var(--bg); }
+header.top { background:#0d1b2a; color:#fff; padding:14px 24px; display:flex; align-items:baseline; gap:16px; flex-wrap:wrap; }
+header.top h1 { font-size:18px; margin:0; font-weight:600; }
+header.top .sub { color:#aab7c4; font-size:13px; }
+main { padding:16px 24px 40px; max-width:1800px; margin:0 auto; }
+.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:14px 18px; margin-bottom:16px; }
+.card h2 { font-size:15px; margin:0 0 10px; }
+.muted { color:var(--muted); font-weight:normal; }
+.bad { color:#b42318; font-weight:600; }
+.verdict { border-left:5px solid var(--waiting); }
+.verdict h2 { font-size:17px; margin:2px 0 6px; }
+.verdict ul { margin:6px 0 0; padding-left:20px; }
+.verdict-kind { text-transform:uppercase; letter-spacing:.06em; font-size:11px; color:var(--muted); }
+.timeline-card { padding:0; overflow:hidden; }
+.timeline-head { display:flex; align-items:center; gap:18px; flex-wrap:wrap; padding:10px 14px; border-bottom:1px solid var(--line); }
+.timeline-head h2 { margin:0; font-size:15px; }
+.legend { display:flex; gap:14px; flex-wrap:wrap; font-size:12px; color:var(--muted); align-items:center; }
+.legend .group { display:flex; gap:10px; align-items:center; }
+.legend .group b { color:var(--fg); font-weight:600; }
+.sw { display:inline-block; width:12px; height:12px; border-radius:2px; vertical-align:-2px; margin-right:4px; border:1px solid rgba(0,0,0,.12); }
+.controls { margin-left:auto; display:flex; gap:6px; align-items:center; font-size:12px; color:var(--muted); }
+.controls button { font:inherit; padding:3px 10px; border:1px solid var(--line); background:#fff; border-radius:6px; cursor:pointer; color:var(--fg); }
+.controls button:hover { background:var(--bg); }
+.timeline-host { position:relative; width:100%; }
+.gt-canvas { display:block; cursor:crosshair; outline:none; }
+.gt-canvas.dragging { cursor:grabbing; }
+.help { font-size:12px; color:var(--muted); padding:6px 14px 10px; border-top:1px solid var(--line); }
+kbd { font:11px ui-monospace,monospace; border:1px solid var(--line); border-bottom-width:2px; border-radius:4px; padding:0 4px; background:#fff; }
+#gt-tooltip { position:fixed; z-index:10; pointer-events:none; background:#0d1b2a; color:#fff; padding:8px 10px; border-radius:6px;
+  font-size:12px; max-width:420px; box-shadow:0 4px 14px rgba(0,0,0,.25); }
+#gt-tooltip .tt-title { font-weight:600; }
+#gt-tooltip .tt-state { color:#ffd48a; margin-bottom:2px; }
+#gt-tooltip .tt-times, #gt-tooltip .tt-column { color:#aab7c4; font-variant-numeric:tabular-nums; }
+#gt-details { padding:10px 14px; border-top:1px solid var(--line); min-height:44px; font-size:13px; }
+#gt-details h3 { margin:0 0 6px; font-size:14px; }
+#gt-details dl { display:grid; grid-template-columns:max-content 1fr; gap:2px 14px; margin:0; }
+#gt-details dt { color:var(--muted); }
+#gt-details dd { margin:0; font-variant-numeric:tabular-nums; }
+.fact-grid { display:grid; grid-template-columns:repeat(auto-fill,minmax(220px,1fr)); gap:6px 18px; }
+.fact-grid div { display:flex; flex-direction:column; }
+.fact-grid .k { font-size:11px; text-transform:uppercase; letter-spacing:.05em; color:var(--muted); }
+.fact-grid .v { font-variant-numeric:tabular-nums; word-break:break-all; }
+.process { border-top:1px solid var(--line); margin-top:12px; padding-top:10px; }
+.process h3 { margin:0 0 8px; font-size:14px; }
+.warnings { color:#9a6700; margin:8px 0 0; padding-left:20px; }
+.anomalies { color:#9a6700; font-size:13px; margin:8px 0 0; }
+.table-wrap { overflow-x:auto; }
+table.threads { border-collapse:collapse; width:100%; font-size:13px; font-variant-numeric:tabular-nums; }
+table.threads th { text-align:right; font-weight:600; padding:6px 8px; border-bottom:2px solid var(--line); cursor:pointer; white-space:nowrap; user-select:none; position:sticky; top:0; background:#fff; }
+table.threads th:hover { background:var(--bg); }
+table.threads td { padding:5px 8px; border-bottom:1px solid #eaeef2; text-align:right; white-space:nowrap; }
+table.threads td.text, table.threads th:nth-child(3) { text-align:left; }
+table.threads tbody tr:hover { background:#f6f8fa; }
+.bar-cell { position:relative; min-width:80px; }
+.bar { position:absolute; left:4px; top:6px; bottom:6px; border-radius:2px; opacity:.22; max-width:calc(100% - 8px); }
+.bar-holding { background:var(--holding); } .bar-waiting { background:var(--waiting); }
+.bar-text { position:relative; }
+.histograms { display:flex; flex-wrap:wrap; gap:16px; }
+.histogram { margin:0; }
+.histogram figcaption { font-size:13px; margin-bottom:2px; }
+.histogram svg { display:block; font:10px system-ui,sans-serif; fill:#57606a; }
+.histogram .bars rect { fill:var(--waiting); }
+.histogram .bars rect:hover { fill:#a34400; }
+.histogram line { stroke:#8c959f; }
+.error { background:#fff1f0; border:1px solid #f5c2c0; color:#b42318; padding:14px; border-radius:8px; margin:24px; }
+`;
