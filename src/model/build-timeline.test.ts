@@ -282,7 +282,7 @@ describe('buildTimeline: CPU state machine', () => {
   });
 
   it('a dead switch-out without a seen exit ends the thread; it holds nothing after', () => {
-    const timeline = build([ev.sw(0, 0, 'runnable', 101), ev.enter(1, 101), ev.ret(2, 101), ev.sw(9, 101, 'dead', 0)], 20);
+    const timeline = build([ev.sw(0, 0, 'runnable', 101), ev.enter(1, 101), ev.ret(2, 101), ev.sw(9, 101, 'dead', 0), ev.exit(10, 101)], 20);
     const t = thread(timeline, 101);
     assert.equal(t.end, 9);
     assert.deepEqual(gilAnomalies(onlyProcess(timeline)), { exit_while_holding: 1 });
@@ -345,6 +345,8 @@ describe('buildTimeline: threads and processes', () => {
     assert.equal(thread(timeline, 102).name, 'Thread-1 (work)');
     // Names alone do not start a life: 102 starts at its first GIL event.
     assert.equal(thread(timeline, 102).start, 8);
+    // Nor do they span the recording, whatever their time.
+    assert.equal(timeline.start, 1);
   });
 
   it('a tid reused after exit is a new thread', () => {

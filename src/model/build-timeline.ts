@@ -57,7 +57,9 @@ export class TimelineBuilder {
   lastTime = -Infinity;
 
   add(event: TraceEvent): void {
-    const time = this.orderedTime(event);
+    // Names are metadata: perf synthesizes them for every existing thread with arbitrary times,
+    // so they neither order nor span the recording.
+    const time = event.kind === 'thread_name' ? 0 : this.orderedTime(event);
     switch (event.kind) {
       case 'take_enter':
         return this.takeEnter(time, event.pid, event.tid, event.gil);
@@ -227,6 +229,7 @@ export class TimelineBuilder {
     thread.touch(time);
     if (prevState === 'dead') {
       this.endThread(thread, time);
+      thread.endedBySwitch = true;
       return;
     }
     if (thread.cpuState !== CpuState.running && thread.cpuState !== CPU_UNKNOWN) {
@@ -285,7 +288,9 @@ export class TimelineBuilder {
     const thread = this.thread(tid);
     if (pid > 0) thread.pid = pid;
     if (!thread.alive) {
-      if (thread.pid > 0) this.count(thread.pid, Anomaly.eventsAfterExit);
+      // The exit record after the final 'dead' switch-out that already ended the thread is expected.
+      if (!thread.endedBySwitch && thread.pid > 0) this.count(thread.pid, Anomaly.eventsAfterExit);
+      thread.endedBySwitch = false;
       return;
     }
     thread.touch(time);

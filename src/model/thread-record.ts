@@ -32,6 +32,8 @@ export class ThreadRecord {
   /** Time of thread_exit (or the final 'dead' switch-out); NaN while alive. */
   end = NaN;
   startSeen = false;
+  /** Ended by a 'dead' switch-out before its exit record was seen. */
+  endedBySwitch = false;
   osName: string | undefined = undefined;
   pythonName: string | undefined = undefined;
 
