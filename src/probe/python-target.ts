@@ -39,8 +39,8 @@ export interface PythonTarget {
   readonly interpArg?: string;
 }
 
-/** Oldest version whose take_gil/drop_gil shapes giltrace knows (see NOTES-cpython-gil.md). */
-const MIN_MINOR = 8;
+/** Oldest version whose probes and drop callers were checked on real builds (3.6.15 and 3.7.16 too). */
+const MIN_MINOR = 6;
 
 export function resolvePythonTarget(command: readonly string[], env: NodeJS.ProcessEnv = process.env): PythonTarget {
   const located = locateCommand(command, env);
