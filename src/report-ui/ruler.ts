@@ -21,8 +21,11 @@ export function niceStep(rawNs: number): number {
 export function computeTicks(viewStart: number, viewEnd: number, widthPx: number, spacingPx = 110): Tick[] {
   if (!(viewEnd > viewStart) || widthPx <= 0) return [];
   const step = niceStep(((viewEnd - viewStart) / widthPx) * spacingPx);
-  const [unit, name] = UNITS.find(([u]) => step >= u) ?? UNITS[UNITS.length - 1];
-  const decimals = Math.max(0, Math.ceil(-Math.log10(step / unit) - 1e-9));
+  // The unit follows the magnitude of the times shown (29.90 ms, not 29900 µs); the decimals
+  // follow the step so neighbouring labels always differ.
+  const magnitude = Math.max(Math.abs(viewStart), Math.abs(viewEnd), step);
+  const [unit, name] = UNITS.find(([u]) => magnitude >= u) ?? UNITS[UNITS.length - 1];
+  const decimals = Math.min(9, Math.max(0, Math.ceil(-Math.log10(step / unit) - 1e-9)));
   const ticks: Tick[] = [];
   for (let t = Math.ceil(viewStart / step) * step; t <= viewEnd; t += step) {
     ticks.push({ time: t, label: `${(t / unit).toFixed(decimals)} ${name}` });

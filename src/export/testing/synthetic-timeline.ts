@@ -5,7 +5,8 @@
  * that hand the GIL back and forth at every switch interval, with forced drops, a few
  * voluntary ones (blocking I/O), wake-up latency (runnable) before each take.
  */
-import { STATS_SCHEMA, type StatsJson, type ThreadStats } from '../../contract/stats.js';
+import { computeStats, computeVerdict } from '../../analysis/index.js';
+import type { ReportInput } from '../report-input.js';
 import {
   CpuState,
   GilState,
@@ -229,54 +230,13 @@ function thread(
   };
 }
 
-/** Stats consistent with a timeline, computed naively: enough for rendering tests and bench. */
-export function makeSyntheticStats(timeline: Timeline, command = 'python3 seed_two_threads.py'): StatsJson {
-  return {
-    schema: STATS_SCHEMA,
-    recording: { duration_ns: timeline.end - timeline.start, events: 0, lost_events: timeline.lostEvents, warnings: [] },
-    processes: timeline.processes.map((process) => {
-      const threads = process.threads.map(threadStats);
-      const sum = (f: (t: ThreadStats) => number) => threads.reduce((a, t) => a + f(t), 0);
-      return {
-        pid: process.pid,
-        command,
-        python: { executable: '/root/.pyenv/versions/3.12.1/bin/python3', version: '3.12.1', gil: 'enabled' as const },
-        duration_ns: process.end - process.start,
-        gil: {
-          held_ns: sum((t) => t.held_ns),
-          contended_ns: sum((t) => t.wait_ns),
-          handoff: { count: 0, p50_ns: 0, p95_ns: 0, p99_ns: 0, max_ns: 0 },
-          drops: { forced: sum((t) => t.drops.forced), voluntary: sum((t) => t.drops.voluntary) },
-        },
-        threads,
-        anomalies: process.anomalies,
-      };
-    }),
-  };
-}
-
-function threadStats(thread: ThreadTimeline): ThreadStats {
-  const gil = spans(thread.gilTrack, thread.end, 3);
-  const cpu = spans(thread.cpuTrack, thread.end, 4);
-  const waits = gil.durations[GilState.waiting].sort((a, b) => a - b);
-  const pick = (q: number) => (waits.length ? waits[Math.min(waits.length - 1, Math.floor(q * waits.length))] : 0);
-  const forced = thread.drops.filter((d) => d.forced).length;
-  return {
-    tid: thread.tid,
-    name: thread.name,
-    lifetime_ns: thread.end - thread.start,
-    held_ns: gil.totals[GilState.holding],
-    wait_ns: gil.totals[GilState.waiting],
-    no_gil_ns: thread.end - thread.start - gil.totals[GilState.holding] - gil.totals[GilState.waiting],
-    held_off_cpu_ns: 0,
-    running_ns: cpu.totals[CpuState.running],
-    runnable_ns: cpu.totals[CpuState.runnable],
-    sleeping_ns: cpu.totals[CpuState.sleeping],
-    blocked_ns: cpu.totals[CpuState.blocked],
-    acquisitions: gil.durations[GilState.holding].length,
-    wait: { count: waits.length, p50_ns: pick(0.5), p95_ns: pick(0.95), p99_ns: pick(0.99), max_ns: waits.at(-1) ?? 0 },
-    drops: { forced, voluntary: thread.drops.length - forced },
-  };
+/** Timeline + the real analysis' stats and verdict: what the CLI hands the exporters. */
+export function makeSyntheticInput(options: SyntheticOptions = {}, command = 'python3 seed_two_threads.py'): ReportInput {
+  const timeline = makeSyntheticTimeline(options);
+  const python = { executable: '/root/.pyenv/versions/3.12.1/bin/python3', version: '3.12.1', gil: 'enabled' as const };
+  const processes = new Map(timeline.processes.map((p) => [p.pid, { command, python }]));
+  const stats = computeStats(timeline, { events: 0, warnings: [], processes });
+  return { timeline, stats, verdict: computeVerdict(stats) };
 }
 
 function spans(track: StepTrack, end: number, states: number) {
