@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import protobuf from 'protobufjs';
+import { toPerfettoTrace } from './perfetto-trace.js';
+import { toChromeTrace } from '../chrome-trace.js';
+import { makeSyntheticInput } from '../testing/synthetic-timeline.js';
+
+// The oracle: protobufjs with our restatement of Perfetto's schema (compiled tests live in dist/).
+const here = dirname(fileURLToPath(import.meta.url));
+const root = protobuf.loadSync(join(here, '../../../../src/export/perfetto/trace-subset.proto'));
+const Trace = root.lookupType('perfetto.protos.Trace');
+
+const input = makeSyntheticInput({ handoffs: 200 });
+const bytes = toPerfettoTrace(input);
+const decoded = Trace.toObject(Trace.decode(bytes), { longs: String, enums: String, defaults: false }) as { packet: any[] };
+const packets = decoded.packet;
+const process = input.timeline.processes[0];
+
+const interned = packets.find((p) => p.internedData)!.internedData;
+const nameOf = new Map<string, string>(interned.eventNames.map((n: any) => [String(n.iid), n.name]));
+const categoryOf = new Map<string, string>(interned.eventCategories.map((n: any) => [String(n.iid), n.name]));
+const tracks = packets.filter((p) => p.trackDescriptor).map((p) => p.trackDescriptor);
+const events = packets.filter((p) => p.trackEvent);
+
+test('decodes with the official field numbers: process, thread, CPU, holder and waiter tracks', () => {
+  const proc = tracks.find((t) => t.process);
+  assert.equal(proc.process.pid, process.pid);
+  assert.equal(proc.process.processName, 'python3 seed_two_threads.py');
+  for (const thread of process.threads) {
+    const track = tracks.find((t) => t.thread?.tid === thread.tid);
+    assert.ok(track, `thread ${thread.tid} has a track`);
+    assert.equal(track.thread.threadName, thread.name);
+    assert.equal(track.thread.pid, process.pid);
+    assert.ok(tracks.some((t) => t.parentUuid === track.uuid && t.name === `${thread.name} CPU`));
+  }
+  assert.ok(tracks.some((t) => t.name === 'GIL holder' && t.parentUuid === proc.uuid));
+  assert.ok(tracks.some((t) => t.name === 'GIL waiters' && t.counter !== undefined));
+  assert.equal(new Set(tracks.map((t) => t.uuid)).size, tracks.length);
+});
+
+test('slices begin and end in pairs per track, with interned names and categories', () => {
+  const open = new Map<string, any>();
+  let slices = 0;
+  for (const p of events) {
+    const e = p.trackEvent;
+    assert.equal(p.trustedPacketSequenceId, 1);
+    if (e.type === 'TYPE_SLICE_BEGIN') {
+      assert.ok(!open.has(e.trackUuid), 'slices on one track do not nest');
+      assert.ok(nameOf.has(String(e.nameIid)) && categoryOf.has(String(e.categoryIids[0])));
+      open.set(e.trackUuid, p);
+    } else if (e.type === 'TYPE_SLICE_END') {
+      const begin = open.get(e.trackUuid);
+      assert.ok(begin, 'an end has a begin');
+      assert.ok(BigInt(p.timestamp) > BigInt(begin.timestamp));
+      open.delete(e.trackUuid);
+      slices++;
+    }
+  }
+  assert.equal(open.size, 0);
+  assert.ok(slices > 800);
+});
+
+test('GIL slices match the model exactly, in absolute CLOCK_MONOTONIC ns', () => {
+  const base = input.timeline.timeBaseNs;
+  const thread = process.threads[1];
+  const uuid = tracks.find((t) => t.thread?.tid === thread.tid).uuid;
+  const begins = events.filter((p) => p.trackEvent.trackUuid === uuid && p.trackEvent.type === 'TYPE_SLICE_BEGIN');
+  const { times, states } = thread.gilTrack;
+  const expected = [...states].flatMap((s, i) => (s === 0 ? [] : [{ t: base + BigInt(times[i]), name: s === 2 ? 'holding' : 'waiting' }]));
+  assert.deepEqual(
+    begins.map((p) => ({ t: BigInt(p.timestamp), name: nameOf.get(String(p.trackEvent.nameIid)) })),
+    expected,
+  );
+  const reasons = begins.flatMap((p) => p.trackEvent.debugAnnotations ?? []).map((a: any) => a.stringValue);
+  assert.ok(reasons.includes('forced') && reasons.includes('voluntary'));
+});
+
+test('hand-off flows leave one holding slice and end in another thread\'s', () => {
+  const out = events.flatMap((p) => (p.trackEvent.flowIds ?? []).map((id: string) => ({ id, p })));
+  const into = new Map<string, any>(events.flatMap((p) => (p.trackEvent.terminatingFlowIds ?? []).map((id: string) => [id, p] as [string, any])));
+  assert.ok(out.length >= 200);
+  for (const { id, p } of out) {
+    const end = into.get(id);
+    assert.ok(end, `flow ${id} ends`);
+    assert.notEqual(end.trackEvent.trackUuid, p.trackEvent.trackUuid);
+    assert.equal(nameOf.get(String(end.trackEvent.nameIid)), 'holding');
+  }
+});
+
+test('the waiters counter carries the model values', () => {
+  const counter = events.filter((p) => p.trackEvent.type === 'TYPE_COUNTER').map((p) => Number(p.trackEvent.counterValue ?? 0));
+  assert.deepEqual(counter, [...process.gils[0].waiters.counts]);
+});
+
+test('several times smaller than the Chrome JSON', () => {
+  const json = JSON.stringify(toChromeTrace(input)).length;
+  assert.ok(json / bytes.length >= 3, `JSON ${json} B vs protobuf ${bytes.length} B`);
+});
