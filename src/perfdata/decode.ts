@@ -1,0 +1,164 @@
+import type { PerfAttr } from './attr.js';
+import { MISC_COMM_EXEC, MISC_MMAP_BUILD_ID, MISC_MMAP_DATA, PROT_EXEC, ReadFormat, RecordType, SampleType, TWO_POW_32 } from './constants.js';
+import type { EventTypeImpl } from './event-type.js';
+import type { CommRecord, EventType, LostRecord, MmapRecord, SampleRecord, TaskRecord } from './types.js';
+
+/** Throws the GiltraceError for a record whose inside does not fit its declared size. */
+export type Fail = (message: string) => never;
+
+/** The one SampleRecord the iterator hands out, refilled for every sample (see index.ts). */
+export class MutableSample implements SampleRecord {
+  readonly type = 'sample' as const;
+  time = 0;
+  event: EventType;
+  pid = 0;
+  tid = 0;
+  cpu = 0;
+  ip = 0;
+  raw: Uint8Array | undefined = undefined;
+  callchain: Float64Array | undefined = undefined;
+  constructor(event: EventType) {
+    this.event = event;
+  }
+}
+
+const textDecoder = new TextDecoder('utf-8', { fatal: false });
+
+function u64(dv: DataView, at: number): number {
+  return dv.getUint32(at, true) + dv.getUint32(at + 4, true) * TWO_POW_32;
+}
+
+/**
+ * Decodes a SAMPLE at arena[off, off+len) into `out`. Fixed fields come from precomputed
+ * positions; the variable parts (READ, CALLCHAIN, RAW) are walked with every length checked
+ * against the record end. Parts after RAW (branch stack, user regs and stack) are not needed and
+ * never touched: the record length already tells where the next record starts.
+ */
+export function decodeSample(arena: Uint8Array, dv: DataView, off: number, len: number, attr: PerfAttr, out: MutableSample, fail: Fail): void {
+  const st = attr.sampleType;
+  out.event = attr.eventType as EventTypeImpl;
+  out.pid = attr.tidPos >= 0 ? dv.getInt32(off + attr.tidPos, true) : -1;
+  out.tid = attr.tidPos >= 0 ? dv.getInt32(off + attr.tidPos + 4, true) : -1;
+  out.cpu = attr.cpuPos >= 0 ? dv.getUint32(off + attr.cpuPos, true) : -1;
+  out.ip = attr.ipPos >= 0 ? u64(dv, off + attr.ipPos) : 0;
+  out.raw = undefined;
+  out.callchain = undefined;
+  const end = off + len;
+  let p = off + attr.fixedEnd;
+  if (st & SampleType.READ) {
+    let size = attr.readSize;
+    if (size < 0) {
+      if (p + 8 > end) fail(`expected a read group count inside the ${len}-byte sample`);
+      const nr = u64(dv, p);
+      const rf = attr.readFormat;
+      const each = 8 * (1 + (rf & ReadFormat.ID ? 1 : 0) + (rf & ReadFormat.LOST ? 1 : 0));
+      size = 8 * (1 + (rf & ReadFormat.TOTAL_TIME_ENABLED ? 1 : 0) + (rf & ReadFormat.TOTAL_TIME_RUNNING ? 1 : 0)) + nr * each;
+    }
+    p += size;
+  }
+  if (st & SampleType.CALLCHAIN) {
+    if (p + 8 > end) fail(`expected a callchain length inside the ${len}-byte sample`);
+    const nr = u64(dv, p);
+    if (nr > (end - p - 8) / 8) fail(`callchain of ${nr} entries does not fit in the ${len}-byte sample`);
+    out.callchain = readCallchain(dv, p + 8, nr);
+    p += 8 + 8 * nr;
+  }
+  if (st & SampleType.RAW) {
+    if (p + 4 > end) fail(`expected a raw payload size inside the ${len}-byte sample`);
+    const size = dv.getUint32(p, true);
+    if (size > end - p - 4) fail(`raw payload of ${size} bytes does not fit in the ${len}-byte sample`);
+    const event = attr.eventType as EventTypeImpl;
+    if (size < event.minRawSize) fail(`expected a ${event.name} payload of at least ${event.minRawSize} bytes (its format), found ${size}`);
+    // hot path: one view per sample; the bytes stay in the sorter's arena until the next batch
+    out.raw = arena.subarray(p + 4, p + 4 + size);
+  } else if (p > end) {
+    fail(`sample fields need ${p - off} bytes, the record has ${len}`);
+  }
+}
+
+/** PERF_CONTEXT_* markers are u64 values >= 2^64 - 4095; they are dropped. */
+function readCallchain(dv: DataView, at: number, nr: number): Float64Array {
+  let n = 0;
+  for (let i = 0; i < nr; i++) {
+    if (!(dv.getUint32(at + 8 * i + 4, true) === 0xffffffff && dv.getUint32(at + 8 * i, true) >= 0xfffff001)) n++;
+  }
+  const ips = new Float64Array(n);
+  let k = 0;
+  for (let i = 0; i < nr; i++) {
+    const lo = dv.getUint32(at + 8 * i, true);
+    const hi = dv.getUint32(at + 8 * i + 4, true);
+    if (hi === 0xffffffff && lo >= 0xfffff001) continue;
+    ips[k++] = hi * TWO_POW_32 + lo;
+  }
+  return ips;
+}
+
+function cstring(arena: Uint8Array, from: number, to: number): string {
+  let e = from;
+  while (e < to && arena[e] !== 0) e++;
+  return textDecoder.decode(arena.subarray(from, e));
+}
+
+/** Bytes of a non-sample record before its sample_id_all trailer. */
+function bodyEnd(off: number, len: number, attr: PerfAttr, minBody: number, fail: Fail): number {
+  const end = off + len - (attr.sampleIdAll ? attr.trailerSize : 0);
+  if (end - off < minBody) fail(`expected at least ${minBody + (attr.sampleIdAll ? attr.trailerSize : 0)} bytes for this record type, found ${len}`);
+  return end;
+}
+
+export function decodeComm(arena: Uint8Array, dv: DataView, off: number, len: number, attr: PerfAttr, time: number, fail: Fail): CommRecord {
+  const end = bodyEnd(off, len, attr, 16, fail);
+  return {
+    type: 'comm',
+    time,
+    pid: dv.getInt32(off + 8, true),
+    tid: dv.getInt32(off + 12, true),
+    comm: cstring(arena, off + 16, end),
+    exec: (dv.getUint16(off + 4, true) & MISC_COMM_EXEC) !== 0,
+  };
+}
+
+export function decodeTask(dv: DataView, off: number, len: number, attr: PerfAttr, time: number, fail: Fail): TaskRecord {
+  bodyEnd(off, len, attr, 32, fail);
+  return {
+    type: dv.getUint32(off, true) === RecordType.FORK ? 'fork' : 'exit',
+    time,
+    pid: dv.getInt32(off + 8, true),
+    ppid: dv.getInt32(off + 12, true),
+    tid: dv.getInt32(off + 16, true),
+    ptid: dv.getInt32(off + 20, true),
+  };
+}
+
+export function decodeMmap(arena: Uint8Array, dv: DataView, off: number, len: number, attr: PerfAttr, time: number, fail: Fail): MmapRecord {
+  const mmap2 = dv.getUint32(off, true) === RecordType.MMAP2;
+  const end = bodyEnd(off, len, attr, mmap2 ? 72 : 40, fail);
+  const misc = dv.getUint16(off + 4, true);
+  const base = {
+    type: 'mmap' as const,
+    time,
+    pid: dv.getInt32(off + 8, true),
+    tid: dv.getInt32(off + 12, true),
+    start: u64(dv, off + 16),
+    length: u64(dv, off + 24),
+    pgoff: u64(dv, off + 32),
+  };
+  if (!mmap2) {
+    return { ...base, filename: cstring(arena, off + 40, end), executable: (misc & MISC_MMAP_DATA) === 0 };
+  }
+  const executable = (dv.getUint32(off + 64, true) & PROT_EXEC) !== 0;
+  const filename = cstring(arena, off + 72, end);
+  if (misc & MISC_MMAP_BUILD_ID) {
+    const n = Math.min(arena[off + 40], 20);
+    let buildId = '';
+    for (let i = 0; i < n; i++) buildId += arena[off + 44 + i].toString(16).padStart(2, '0');
+    return { ...base, filename, executable, buildId };
+  }
+  return { ...base, filename, executable };
+}
+
+export function decodeLost(dv: DataView, off: number, len: number, attr: PerfAttr, time: number, fail: Fail): LostRecord {
+  const lostSamples = dv.getUint32(off, true) === RecordType.LOST_SAMPLES;
+  bodyEnd(off, len, attr, lostSamples ? 16 : 24, fail);
+  return { type: 'lost', time, count: u64(dv, off + (lostSamples ? 8 : 16)) };
+}

@@ -1,0 +1,239 @@
+import { Decompress } from 'fzstd';
+import { GiltraceError } from '../base/errors.js';
+import type { ByteSource } from './byte-source.js';
+import { RecordType, TWO_POW_32 } from './constants.js';
+
+const INITIAL_BUFFER = 4 << 20;
+const READ_CHUNK = 4 << 20;
+/** Tracing data travels after its record header; refuse absurd sizes rather than allocate them. */
+const MAX_TRACING_DATA = 512 << 20;
+
+/**
+ * Cuts the data stream into records: `next()` makes the next record current (`buf`, `pos`,
+ * `size`, `type`, `misc`), valid until the following `next()`. COMPRESSED / COMPRESSED2 records
+ * are fed to one continuous zstd stream whose output is cut the same way (records may straddle
+ * compressed records); they are never handed out themselves. Every size is checked against the
+ * bytes that exist: a short or zero size is a GiltraceError naming the offset, never a loop.
+ */
+export class RecordCutter {
+  buf: Uint8Array;
+  dv: DataView;
+  pos = 0;
+  size = 0;
+  type = 0;
+  misc = 0;
+  /** File offset of the current record; for records from zstd data, of the COMPRESSED record holding their start. */
+  fileOffset = 0;
+  /** For HEADER_TRACING_DATA: where its payload starts in `buf`, and its length. */
+  payloadPos = 0;
+  payloadSize = 0;
+  bytes = 0;
+  compressedBytes = 0;
+
+  private outer: Uint8Array;
+  private outerDv: DataView;
+  private outerStart = 0; // next unread record in outer
+  private outerEnd = 0;
+  private outerBase: number; // file offset of outer[0]
+  private eof = false;
+
+  private inner = new Uint8Array(0);
+  private innerDv = new DataView(this.inner.buffer);
+  private innerStart = 0;
+  private innerEnd = 0;
+  private innerFileOffset = 0;
+  private decompressor: Decompress | undefined;
+
+  constructor(private readonly source: ByteSource, private readonly path: string) {
+    this.outer = new Uint8Array(INITIAL_BUFFER);
+    this.outerDv = new DataView(this.outer.buffer);
+    this.outerBase = source.position;
+    this.buf = this.outer;
+    this.dv = this.outerDv;
+  }
+
+  /** Reads exactly `length` raw bytes (pipe header); used before any record. */
+  readRaw(length: number): Uint8Array | undefined {
+    if (!this.fill(length)) return undefined;
+    const out = this.outer.slice(this.outerStart, this.outerStart + length);
+    this.outerStart += length;
+    return out;
+  }
+
+  /** File offset of the next outer byte not yet cut. */
+  get nextOffset(): number {
+    return this.outerBase + this.outerStart;
+  }
+
+  next(): boolean {
+    // hot path: records already decompressed come first, in stream order
+    if (this.innerEnd - this.innerStart >= 8 && this.cutInner()) return true;
+    for (;;) {
+      if (!this.cutOuter()) {
+        if (this.innerEnd > this.innerStart) {
+          this.fail(this.innerFileOffset, `zstd-compressed data ends inside a record (${this.innerEnd - this.innerStart} bytes left over)`);
+        }
+        return false;
+      }
+      const t = this.type;
+      if (t !== RecordType.COMPRESSED && t !== RecordType.COMPRESSED2) return true;
+      this.decompress();
+      if (this.innerEnd - this.innerStart >= 8 && this.cutInner()) return true;
+    }
+  }
+
+  private cutOuter(): boolean {
+    if (this.outerEnd - this.outerStart < 8 && !this.fill(8)) {
+      if (this.outerEnd > this.outerStart) {
+        this.fail(this.nextOffset, `expected an 8-byte record header, found only ${this.outerEnd - this.outerStart} bytes before the end of the data`);
+      }
+      return false;
+    }
+    let p = this.outerStart;
+    const dv = this.outerDv;
+    const size = dv.getUint16(p + 6, true);
+    if (size < 8) this.fail(this.outerBase + p, `record size ${size} is smaller than the 8-byte record header (type ${dv.getUint32(p, true)})`);
+    if (this.outerEnd - p < size) {
+      if (!this.fill(size)) this.truncated(size);
+      p = this.outerStart;
+    }
+    const type = this.outerDv.getUint32(p, true);
+    this.buf = this.outer;
+    this.dv = this.outerDv;
+    this.pos = p;
+    this.size = size;
+    this.type = type;
+    this.misc = this.outerDv.getUint16(p + 4, true);
+    this.fileOffset = this.outerBase + p;
+    this.outerStart = p + size;
+    this.bytes += size;
+    if (type === RecordType.HEADER_TRACING_DATA || type === RecordType.AUXTRACE) this.takeTrailingPayload(type);
+    return true;
+  }
+
+  /** TRACING_DATA and AUXTRACE carry a payload after the record, outside header.size. */
+  private takeTrailingPayload(type: number): void {
+    const p = this.pos;
+    if (type === RecordType.HEADER_TRACING_DATA) {
+      if (this.size < 12) this.fail(this.fileOffset, `expected a tracing data record of at least 12 bytes, found ${this.size}`);
+      const n = this.outerDv.getUint32(p + 8, true);
+      if (n > MAX_TRACING_DATA) this.fail(this.fileOffset + 8, `tracing data size ${n} is implausibly large`);
+      const padded = (n + 7) & ~7;
+      // keep the header in the buffer while the payload is read in (fill may move both)
+      this.outerStart = p;
+      if (this.outerEnd - p < this.size + padded && !this.fill(this.size + padded)) this.truncated(this.size + padded);
+      this.pos = this.outerStart;
+      this.payloadPos = this.pos + this.size;
+      this.payloadSize = n;
+      this.outerStart = this.payloadPos + padded;
+      this.bytes += padded;
+      return;
+    }
+    if (this.size < 16) this.fail(this.fileOffset, `expected an AUXTRACE record of at least 16 bytes, found ${this.size}`);
+    let skip = this.outerDv.getUint32(p + 8, true) + this.outerDv.getUint32(p + 12, true) * TWO_POW_32;
+    while (skip > 0) {
+      if (this.outerEnd === this.outerStart && !this.fill(1)) this.truncated(skip);
+      const n = Math.min(skip, this.outerEnd - this.outerStart);
+      this.outerStart += n;
+      this.bytes += n;
+      skip -= n;
+    }
+  }
+
+  private cutInner(): boolean {
+    const p = this.innerStart;
+    const dv = this.innerDv;
+    const size = dv.getUint16(p + 6, true);
+    if (size < 8) this.fail(this.innerFileOffset, `record size ${size} in zstd-compressed data is smaller than the 8-byte record header`);
+    if (this.innerEnd - p < size) return false; // rest arrives with the next COMPRESSED record
+    this.buf = this.inner;
+    this.dv = dv;
+    this.pos = p;
+    this.size = size;
+    this.type = dv.getUint32(p, true);
+    this.misc = dv.getUint16(p + 4, true);
+    this.fileOffset = this.innerFileOffset;
+    this.innerStart = p + size;
+    this.bytes += size;
+    return true;
+  }
+
+  private decompress(): void {
+    const headerSize = this.type === RecordType.COMPRESSED2 ? 16 : 8;
+    let length = this.size - headerSize;
+    if (length < 0) this.fail(this.fileOffset, `expected a compressed record of at least ${headerSize} bytes, found ${this.size}`);
+    if (this.type === RecordType.COMPRESSED2) {
+      const dataSize = this.outerDv.getUint32(this.pos + 8, true);
+      if (dataSize > length || this.outerDv.getUint32(this.pos + 12, true) !== 0) this.fail(this.fileOffset + 8, `compressed data size ${dataSize} exceeds the record's ${length} bytes`);
+      length = dataSize;
+    }
+    this.bytes -= this.size;
+    this.compressedBytes += length;
+    this.innerFileOffset = this.fileOffset;
+    if (this.decompressor === undefined) this.decompressor = new Decompress((chunk) => this.appendInner(chunk));
+    // fzstd may keep the chunk until the next push: hand it a copy, not our reusable buffer
+    const start = this.pos + headerSize;
+    try {
+      this.decompressor.push(this.outer.slice(start, start + length));
+    } catch (err) {
+      if (err instanceof GiltraceError) throw err;
+      this.fail(this.fileOffset, `corrupt zstd data: ${(err as Error).message}`);
+    }
+  }
+
+  private appendInner(chunk: Uint8Array): void {
+    const live = this.innerEnd - this.innerStart;
+    if (this.innerEnd + chunk.length > this.inner.length) {
+      const need = live + chunk.length;
+      if (need > this.inner.length || this.innerStart === 0) {
+        const grown = new Uint8Array(Math.max(need, this.inner.length * 2, 1 << 20));
+        grown.set(this.inner.subarray(this.innerStart, this.innerEnd));
+        this.inner = grown;
+        this.innerDv = new DataView(grown.buffer);
+      } else {
+        this.inner.copyWithin(0, this.innerStart, this.innerEnd);
+      }
+      this.innerStart = 0;
+      this.innerEnd = live;
+    }
+    this.inner.set(chunk, this.innerEnd);
+    this.innerEnd += chunk.length;
+  }
+
+  /** Makes at least `need` unread bytes available in `outer`; false at end of data. */
+  private fill(need: number): boolean {
+    if (this.outerEnd - this.outerStart >= need) return true;
+    if (this.eof) return false;
+    const live = this.outerEnd - this.outerStart;
+    if (this.outerStart + need > this.outer.length || this.outerStart > this.outer.length / 2) {
+      if (need > this.outer.length) {
+        const grown = new Uint8Array(need + READ_CHUNK);
+        grown.set(this.outer.subarray(this.outerStart, this.outerEnd));
+        this.outer = grown;
+        this.outerDv = new DataView(grown.buffer);
+      } else {
+        this.outer.copyWithin(0, this.outerStart, this.outerEnd);
+      }
+      this.outerBase += this.outerStart;
+      this.outerStart = 0;
+      this.outerEnd = live;
+    }
+    while (this.outerEnd - this.outerStart < need) {
+      const n = this.source.read(this.outer, this.outerEnd, this.outer.length - this.outerEnd);
+      if (n === 0) {
+        this.eof = true;
+        return false;
+      }
+      this.outerEnd += n;
+    }
+    return true;
+  }
+
+  private truncated(size: number): never {
+    return this.fail(this.nextOffset, `expected a record of ${size} bytes, found only ${this.outerEnd - this.outerStart} before the end of the data (truncated file?)`);
+  }
+
+  fail(offset: number, message: string): never {
+    throw new GiltraceError(message, { file: this.path, offset });
+  }
+}
