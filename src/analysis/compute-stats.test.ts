@@ -50,9 +50,9 @@ describe('computeStats', () => {
         held_ns: 1986,
         wait_ns: 994,
         no_gil_ns: 520,
-        held_off_cpu_ns: 1986, // never switched in: runnable the whole time
-        running_ns: 0,
-        runnable_ns: 3500,
+        held_off_cpu_ns: 0,
+        running_ns: 3495,
+        runnable_ns: 5,
         sleeping_ns: 0,
         blocked_ns: 0,
         acquisitions: 2,
@@ -84,7 +84,7 @@ describe('computeStats', () => {
     assert.equal(t.running_ns + t.runnable_ns + t.sleeping_ns + t.blocked_ns, t.lifetime_ns);
   });
 
-  it('hand-off latency counts only changes of holder, from the last drop of the previous one', () => {
+  it('hand-off latency: releases someone waited for, to the next take by another thread', () => {
     const events = [
       ev.enter(0, 101),
       ev.ret(0, 101),
@@ -93,17 +93,20 @@ describe('computeStats', () => {
       ev.ret(15, 101), // same thread again: no hand-off
       ev.enter(16, 102),
       ev.drop(20, 101, 'forced'),
-      ev.ret(27, 102), // 101 → 102: 7 ns
+      ev.ret(27, 102), // 101 → 102 while 102 waited: 7 ns
+      ev.enter(35, 101),
       ev.drop(40, 102, 'voluntary'),
-      ev.enter(40, 101),
       ev.ret(40, 101), // 102 → 101 at the same instant: 0 ns
-      ev.drop(50, 101, 'unknown'),
+      ev.drop(50, 101, 'unknown'), // nobody waits: the GIL goes idle, not a hand-off
+      ev.enter(70, 102),
+      ev.ret(71, 102),
+      ev.drop(80, 102, 'voluntary'),
     ];
-    const process = stats(events, 60).processes[0];
+    const process = stats(events, 90).processes[0];
     assert.deepEqual(process.gil.handoff, { count: 2, p50_ns: 0, p95_ns: 7, p99_ns: 7, max_ns: 7 });
-    assert.deepEqual(process.gil.drops, { forced: 1, voluntary: 3 });
+    assert.deepEqual(process.gil.drops, { forced: 1, voluntary: 4 });
     assert.equal(process.anomalies.drop_reason_unknown, 1);
-    assert.equal(process.gil.held_ns, 10 + 5 + 13 + 10);
+    assert.equal(process.gil.held_ns, 10 + 5 + 13 + 10 + 9);
   });
 
   it('daemon thread stuck in take_gil: its wait counts, ended at exit', () => {

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
-import { twoThreadsAlternating } from '../model/test-events.js';
+import { ev, twoThreadsAlternating } from '../model/test-events.js';
 import { computeStats } from './compute-stats.js';
 import { computeVerdict, CONTENDED_WAIT_FRACTION, GIL_BOUND_WAIT_FRACTION, HELD_OFF_CPU_MIN_NS } from './verdict.js';
 
 const MS = 1_000_000;
+const META = { events: 0, warnings: [], processes: new Map() };
 const NO_WAITS = { count: 0, p50_ns: 0, p95_ns: 0, p99_ns: 0, max_ns: 0 };
 
 /** A thread that used the GIL, living 1 s, waiting `wait` ns. */
@@ -86,5 +87,9 @@ describe('computeVerdict', () => {
     assert.ok(verdict.details.some((d) => /3 GIL hand-offs between threads: median 3 ns, p99 5 ns, max 5 ns/.test(d)), verdict.details.join('\n'));
     assert.ok(verdict.details.some((d) => /3 forced drops .* and 1 voluntary/.test(d)));
     assert.match(computeVerdict(statsOf([thread(1, 0), thread(2, 0)], 7)).details.at(-1)!, /lost 7 events/);
+    const blind = computeStats(buildTimeline([ev.enter(0, 101), ev.ret(1, 101), ev.enter(2, 102), ev.drop(3, 101), ev.ret(4, 102)]), META);
+    const blindDetails = computeVerdict(blind).details;
+    assert.ok(blindDetails.includes('2 threads had no scheduler events: their CPU states are unknown (counted as running)'), blindDetails.join('\n'));
+    assert.ok(!blindDetails.some((d) => /did not fit/.test(d)), 'thread counts are not misfit events');
   });
 });

@@ -14,7 +14,11 @@
  */
 import type { ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import { formatDuration, formatPercent, NS_PER_MS } from '../base/time.js';
+import { Anomaly } from '../model/anomalies.js';
 import { DROP_REASON_UNKNOWN } from './compute-stats.js';
+
+/** Anomaly counters that count threads or facts, not events that broke the state machine. */
+const NOT_EVENT_COUNTS: ReadonlySet<string> = new Set([DROP_REASON_UNKNOWN, Anomaly.noSchedulerEvents]);
 
 export type VerdictKind = 'gil-bound' | 'gil-contended' | 'not-gil-bound' | 'no-threads' | 'gil-held-off-cpu';
 
@@ -131,8 +135,10 @@ function commonDetails(stats: StatsJson, gilThreads: readonly { process: Process
       );
     }
     let odd = 0;
-    for (const [name, count] of Object.entries(process.anomalies)) if (name !== DROP_REASON_UNKNOWN) odd += count;
+    for (const [name, count] of Object.entries(process.anomalies)) if (!NOT_EVENT_COUNTS.has(name)) odd += count;
     if (odd > 0) details.push(`${where}${odd} events did not fit the GIL state machine (see anomalies)`);
+    const blind = process.anomalies[Anomaly.noSchedulerEvents] ?? 0;
+    if (blind > 0) details.push(`${where}${blind} threads had no scheduler events: their CPU states are unknown (counted as running)`);
   }
   if (stats.recording.lost_events > 0) {
     details.push(`The recording lost ${stats.recording.lost_events} events: numbers near the losses are uncertain`);

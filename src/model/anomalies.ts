@@ -39,7 +39,12 @@ export const Anomaly = {
   outOfOrderEvents: 'out_of_order_events',
   /** A switch-out of a thread not known to be running, or a switch-in of one already running. */
   switchMismatch: 'switch_mismatch',
-  /** A kept thread without any scheduler event: its CPU state is assumed running throughout. */
+  /**
+   * A GIL event of a thread the scheduler events say is not running: its switch-in (and
+   * waking) were not recorded. The thread is running from the GIL event on.
+   */
+  gilEventOffCpu: 'gil_event_off_cpu',
+  /** A kept thread without any scheduler event: it is taken as running from its first GIL event (CPU states unknown). */
   noSchedulerEvents: 'no_scheduler_events',
 } as const;
 

@@ -74,8 +74,11 @@ describe('buildTimeline: GIL state machine', () => {
     assert.deepEqual([...gil.holders.tids], [101, 0, 102, 0, 101, 0, 102, 0]);
     assert.deepEqual([...gil.waiters.times], [10, 11, 20, 1005, 1010, 2003, 2004, 3002]);
     assert.deepEqual([...gil.waiters.counts], [1, 0, 1, 0, 1, 0, 1, 0]);
-    // New threads are runnable until switched in; never switched in here.
-    assert.deepEqual(cpuSteps(t101.cpuTrack), [[0, 'runnable']]);
+    // New threads are runnable until switched in.
+    assert.deepEqual(cpuSteps(t101.cpuTrack), [
+      [0, 'runnable'],
+      [5, 'running'],
+    ]);
   });
 
   it('uncontended take at one timestamp: a 0 ns wait, no empty interval on the track', () => {
@@ -105,7 +108,7 @@ describe('buildTimeline: GIL state machine', () => {
   });
 
   it('daemon thread stuck in take_gil at exit', () => {
-    const timeline = build([ev.enter(0, 100), ev.ret(1, 100), ev.start(2, 102), ev.enter(500, 102), ev.exit(900, 102)], 1000);
+    const timeline = build([ev.enter(0, 100), ev.ret(1, 100), ev.start(2, 102), ev.sw(3, 0, 'runnable', 102, 1), ev.enter(500, 102), ev.exit(900, 102)], 1000);
     const process = onlyProcess(timeline);
     assert.deepEqual(gilAnomalies(process), { exit_while_waiting: 1 });
     const t = thread(timeline, 102);
@@ -215,9 +218,9 @@ describe('buildTimeline: CPU state machine', () => {
     const timeline = build(
       [
         ev.start(0, 101),
-        ev.enter(1, 101),
-        ev.ret(2, 101),
         ev.sw(5, 0, 'runnable', 101),
+        ev.enter(6, 101),
+        ev.ret(7, 101),
         ev.sw(50, 101, 'sleeping', 0),
         ev.wake(80, 101),
         ev.wake(85, 101), // already runnable: no change
@@ -251,34 +254,43 @@ describe('buildTimeline: CPU state machine', () => {
     assert.deepEqual(gilAnomalies(onlyProcess(timeline)), {});
   });
 
-  it('infers the state before the first scheduler fact', () => {
+  it('a GIL event is a CPU fact: the thread is running then', () => {
     const timeline = build(
       [
         ev.enter(10, 103),
-        ev.enter(10, 104),
-        ev.enter(10, 105),
         ev.enter(10, 106),
-        ev.sw(20, 0, 'runnable', 104), // switch-in first: it was runnable
-        ev.wake(30, 105), // waking first: it was sleeping
-        ev.sw(40, 103, 'sleeping', 0), // switch-out first: it was running
+        ev.sw(20, 103, 'sleeping', 0), // first scheduler fact after a GIL event: it was running
+        ev.sw(21, 0, 'runnable', 107),
+        ev.sw(25, 107, 'blocked', 0),
+        ev.enter(29, 107), // its waking and switch-in were not recorded
+        ev.sw(40, 107, 'sleeping', 0),
       ],
       50,
     );
     assert.deepEqual(cpuSteps(thread(timeline, 103).cpuTrack), [
       [10, 'running'],
+      [20, 'sleeping'],
+    ]);
+    assert.deepEqual(cpuSteps(thread(timeline, 107).cpuTrack), [
+      [21, 'running'],
+      [25, 'blocked'],
+      [29, 'running'],
       [40, 'sleeping'],
     ]);
-    assert.deepEqual(cpuSteps(thread(timeline, 104).cpuTrack), [
-      [10, 'runnable'],
-      [20, 'running'],
-    ]);
-    assert.deepEqual(cpuSteps(thread(timeline, 105).cpuTrack), [
-      [10, 'sleeping'],
-      [30, 'runnable'],
-    ]);
-    // No scheduler fact at all: assumed running, and said so.
+    // No scheduler fact at all: running from its GIL event, and said so.
     assert.deepEqual(cpuSteps(thread(timeline, 106).cpuTrack), [[10, 'running']]);
-    assert.equal(onlyProcess(timeline).anomalies.no_scheduler_events, 1);
+    assert.deepEqual(onlyProcess(timeline).anomalies, { gil_event_off_cpu: 1, no_scheduler_events: 1 });
+  });
+
+  it('infers the state before the first scheduler fact of a thread first seen in a name-less way', () => {
+    // A thread whose life starts with its exit record has nothing to infer; one that is woken
+    // first was sleeping, one switched in first was runnable: both start at that fact.
+    const timeline = build([ev.wake(5, 104), ev.sw(6, 0, 'runnable', 105), ev.enter(7, 104), ev.enter(8, 105)], 10);
+    assert.deepEqual(cpuSteps(thread(timeline, 104).cpuTrack), [
+      [5, 'runnable'],
+      [7, 'running'],
+    ]);
+    assert.deepEqual(cpuSteps(thread(timeline, 105).cpuTrack), [[6, 'running']]);
   });
 
   it('a dead switch-out without a seen exit ends the thread; it holds nothing after', () => {
@@ -290,7 +302,7 @@ describe('buildTimeline: CPU state machine', () => {
   });
 
   it('counts switch mismatches', () => {
-    const timeline = build([ev.enter(0, 101), ev.sw(1, 0, 'runnable', 101), ev.sw(2, 0, 'runnable', 101)], 5);
+    const timeline = build([ev.name(0, 101, 'x'), ev.sw(1, 0, 'runnable', 101), ev.sw(2, 0, 'runnable', 101), ev.enter(3, 101)], 5);
     assert.deepEqual(gilAnomalies(onlyProcess(timeline)), { switch_mismatch: 1 });
   });
 });
@@ -350,7 +362,7 @@ describe('buildTimeline: threads and processes', () => {
   });
 
   it('a tid reused after exit is a new thread', () => {
-    const timeline = build([ev.enter(0, 101), ev.ret(1, 101), ev.drop(2, 101), ev.exit(3, 101), ev.start(10, 101), ev.enter(11, 101)], 20);
+    const timeline = build([ev.enter(0, 101), ev.ret(1, 101), ev.drop(2, 101), ev.exit(3, 101), ev.start(10, 101), ev.sw(10, 0, 'runnable', 101), ev.enter(11, 101)], 20);
     const threads = onlyProcess(timeline).threads;
     assert.deepEqual(
       threads.map((t) => [t.tid, t.start, t.end, t.acquisitions]),

@@ -10,9 +10,11 @@
  *
  * CPU state machine: switch-in → running; switch-out → runnable / sleeping / blocked per the
  * kernel's prev_state ('dead' ends the thread); waking → runnable if sleeping or blocked.
- * Before a thread's first scheduler fact its state is inferred from that fact: a switch-in means
- * it was runnable, a switch-out that it was running, a waking that it was sleeping; a new thread
- * (thread_start) is runnable until first switched in.
+ * A GIL event is a CPU fact too: a uprobe fires in the thread's own context, so the thread is
+ * running at that instant (recordings do miss switch-ins: counted as gil_event_off_cpu).
+ * Before a thread's first CPU fact its state is inferred from that fact: a switch-in means it
+ * was runnable, a switch-out or GIL event that it was running, a waking that it was sleeping; a
+ * new thread (thread_start) is runnable until first switched in.
  *
  * Lost events (perf buffer overruns): the state is carried across the gap unchanged. The first
  * contradiction afterwards in each thread's GIL (or CPU) events, and in each GIL's holder, is
@@ -183,6 +185,11 @@ export class TimelineBuilder {
       return undefined;
     }
     thread.touch(time);
+    if (thread.cpuState !== CpuState.running) {
+      // A probe hit runs in the thread's context: it is on a CPU now, whatever we missed.
+      if (thread.cpuState !== CPU_UNKNOWN) this.cpuAnomaly(thread, Anomaly.gilEventOffCpu);
+      thread.setCpu(time, CpuState.running, CpuState.running);
+    }
     return thread;
   }
 
@@ -227,6 +234,7 @@ export class TimelineBuilder {
     const thread = this.thread(tid);
     if (!thread.alive) return; // still scheduled between its exit and its final switch: expected
     thread.touch(time);
+    thread.schedSeen = true;
     if (prevState === 'dead') {
       this.endThread(thread, time);
       thread.endedBySwitch = true;
@@ -243,6 +251,7 @@ export class TimelineBuilder {
     const thread = this.thread(tid);
     if (!thread.alive) return;
     thread.touch(time);
+    thread.schedSeen = true;
     if (thread.cpuState === CpuState.running) this.cpuAnomaly(thread, Anomaly.switchMismatch);
     thread.setCpu(time, CpuState.running, CpuState.runnable);
   }
@@ -251,6 +260,7 @@ export class TimelineBuilder {
     const thread = this.thread(tid);
     if (!thread.alive) return;
     thread.touch(time);
+    thread.schedSeen = true;
     const state = thread.cpuState;
     if (state === CPU_UNKNOWN || state === CpuState.sleeping || state === CpuState.blocked) {
       thread.setCpu(time, CpuState.runnable, CpuState.sleeping);

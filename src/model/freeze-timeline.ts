@@ -73,9 +73,9 @@ function freezeThread(
   if (record.alive && record.gilState === GilState.waiting) waits.push(end - record.waitStart);
   const touchedGil = record.gil !== undefined || record.drops.length > 0;
   if (end <= record.start && !touchedGil) return undefined; // only known to have exited: nothing to show
-  if (record.cpuState === CPU_UNKNOWN) {
-    // No scheduler fact at all (e.g. a recording of GIL probes only): it ran when we saw it.
-    record.cpuTrack.set(record.start, CpuState.running);
+  if (record.cpuState === CPU_UNKNOWN) record.cpuTrack.set(record.start, CpuState.running);
+  if (!record.schedSeen) {
+    // e.g. a recording of GIL probes only: CPU states are a guess (running), say so.
     anomalies[Anomaly.noSchedulerEvents] = (anomalies[Anomaly.noSchedulerEvents] ?? 0) + 1;
   }
   trimTo(record.gilTrack, end);

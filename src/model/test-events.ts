@@ -33,8 +33,8 @@ export const ev = {
 };
 
 /**
- * Two threads (101, 102) of process 100 passing the GIL back and forth with forced drops.
- * Truth, per thread (ns):
+ * Two threads (101, 102) of process 100 passing the GIL back and forth with forced drops, each
+ * on its own CPU from its switch-in (at 5 and 15) to its exit. Truth, per thread (ns):
  *   101: life [0, 3500): none 10, wait 1, hold 989, none 10, wait 993, hold 997, none 500
  *        → held 1986, wait 994, none 520; waits [1, 993]; 2 forced drops.
  *   102: life [0, 4100): none 20, wait 985, hold 995, none 4, wait 998, hold 998, none 100
@@ -45,8 +45,10 @@ export function twoThreadsAlternating(): TraceEvent[] {
   return [
     ev.start(0, 101),
     ev.start(0, 102),
+    ev.sw(5, 0, 'runnable', 101, 0),
     ev.enter(10, 101),
     ev.ret(11, 101),
+    ev.sw(15, 0, 'runnable', 102, 1),
     ev.enter(20, 102),
     ev.drop(1000, 101, 'forced'),
     ev.ret(1005, 102),

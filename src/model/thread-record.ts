@@ -34,6 +34,8 @@ export class ThreadRecord {
   startSeen = false;
   /** Ended by a 'dead' switch-out before its exit record was seen. */
   endedBySwitch = false;
+  /** Any scheduler event (switch, waking) seen for this thread. */
+  schedSeen = false;
   osName: string | undefined = undefined;
   pythonName: string | undefined = undefined;
 
