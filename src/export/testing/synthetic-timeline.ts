@@ -112,6 +112,7 @@ export interface SyntheticOptions {
   readonly switchNs?: number;
   readonly seed?: number;
   readonly pid?: number;
+  readonly mainThreadName?: string;
 }
 
 export const SYNTHETIC_TIME_BASE_NS = 1_892_307_303_260_123n;
@@ -198,7 +199,7 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   const end = joined + 600_000;
 
   const threads: ThreadTimeline[] = [
-    thread(pid, pid, 'MainThread', 0, end, main),
+    thread(pid, pid, options.mainThreadName ?? 'MainThread', 0, end, main),
     thread(pid, tids[0], 'Thread-1 (worker)', starts[0], ends[0], workers[0]),
     thread(pid, tids[1], 'Thread-2 (worker)', starts[1], ends[1], workers[1]),
   ];

@@ -1,0 +1,149 @@
+/**
+ * The HTML report in a real browser (Debian chromium via playwright-core): opens from file://
+ * with no console errors and no network, names every thread, zooms, pans, hovers, selects,
+ * sorts, draws the histograms. Screenshots go to /tmp/giltrace-report-*.png.
+ * Skipped (with the reason) only when /usr/bin/chromium is not installed.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { toHtmlReport } from './html-report.js';
+import { makeSyntheticInput } from './testing/synthetic-timeline.js';
+import { chromiumMissing, launchChromium } from './testing/headless-chromium.js';
+import { formatDuration } from '../base/time.js';
+import { GilState } from '../model/timeline.js';
+
+/** What the page exposes (src/report-ui/main.ts); these callbacks run in the browser. */
+declare const window: {
+  giltrace?: {
+    view: {
+      range: { start: number; end: number };
+      setRange(start: number, end: number): void;
+      locate(tid: number, time: number): { x: number; y: number } | undefined;
+    };
+  };
+  pwned?: number;
+};
+
+const skip = chromiumMissing();
+// A hostile thread name must show up as text, not markup.
+const hostile = '</script><img src=x onerror="window.pwned=1">';
+const input = makeSyntheticInput({ handoffs: 60, mainThreadName: hostile });
+const process = input.timeline.processes[0];
+
+let page: Page;
+let close: () => Promise<void>;
+const problems: string[] = [];
+const requests: string[] = [];
+
+before(async () => {
+  if (skip) return;
+  const dir = mkdtempSync(join(tmpdir(), 'giltrace-report-'));
+  const file = join(dir, 'report.html');
+  writeFileSync(file, toHtmlReport(input));
+  const browser = await launchChromium();
+  close = browser.close;
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => !r.url().startsWith('file:') && !r.url().startsWith('data:') && requests.push(r.url()));
+  await page.goto(`file://${file}`);
+  await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });
+});
+
+after(async () => {
+  if (close) await close();
+});
+
+const canvasOrigin = async () => (await page.locator('canvas.gt-canvas').boundingBox())!;
+const range = () => page.evaluate(() => window.giltrace!.view.range);
+
+test('opens from file:// without console errors or network requests', { skip }, async () => {
+  await page.screenshot({ path: '/tmp/giltrace-report-full.png', fullPage: true });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(requests, []);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+});
+
+test('every thread is named in the timeline and in the table', { skip }, async () => {
+  const rows = await page.locator('canvas.gt-canvas li').allTextContents();
+  const table = await page.locator('#gt-thread-table tbody').textContent();
+  for (const thread of process.threads) {
+    assert.ok(rows.some((r) => r.startsWith(thread.name) && r.includes(String(thread.tid))), `${thread.name} in the timeline rows`);
+    assert.ok(table!.includes(thread.name), `${thread.name} in the table`);
+  }
+  assert.equal(await page.locator('#gt-thread-table tbody tr').count(), process.threads.length);
+});
+
+test('wheel and keys zoom, dragging pans', { skip }, async () => {
+  const box = await canvasOrigin();
+  const full = await range();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + 120);
+  await page.mouse.wheel(0, -600);
+  await page.waitForTimeout(50);
+  const zoomed = await range();
+  assert.ok(zoomed.end - zoomed.start < (full.end - full.start) * 0.6, 'wheel zooms in');
+  await page.keyboard.press('w');
+  const keyed = await range();
+  assert.ok(keyed.end - keyed.start < zoomed.end - zoomed.start, 'W zooms in');
+  await page.mouse.move(box.x + box.width * 0.6, box.y + 150);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.4, box.y + 150, { steps: 5 });
+  await page.mouse.up();
+  const panned = await range();
+  assert.ok(panned.start > keyed.start, 'dragging left moves the view later');
+  assert.ok(Math.abs(panned.end - panned.start - (keyed.end - keyed.start)) < 1e-3 * (keyed.end - keyed.start), 'panning keeps the zoom');
+  await page.screenshot({ path: '/tmp/giltrace-report-zoomed.png' });
+  await page.keyboard.press('0');
+  assert.deepEqual(await range(), full);
+});
+
+test('hovering a slice shows its duration; clicking shows its details', { skip }, async () => {
+  const worker = process.threads[1];
+  const { times, states } = worker.gilTrack;
+  const i = [...states].findIndex((s, k) => s === GilState.holding && k > 4);
+  const start = times[i];
+  const end = times[i + 1];
+  // Zoom onto the slice so it spans many pixels, then point at its middle.
+  await page.evaluate(([s, e]) => window.giltrace!.view.setRange(s - (e - s), e + (e - s)), [start, end]);
+  await page.waitForTimeout(50);
+  const at = await page.evaluate(([tid, t]) => window.giltrace!.view.locate(tid, t), [worker.tid, (start + end) / 2]);
+  const box = await canvasOrigin();
+  await page.mouse.move(box.x + at!.x, box.y + at!.y);
+  const tooltip = page.locator('#gt-tooltip');
+  await tooltip.waitFor({ state: 'visible' });
+  const text = (await tooltip.textContent())!;
+  assert.match(text, /holding/);
+  assert.ok(text.includes(`duration ${formatDuration(end - start)}`), text);
+  await page.screenshot({ path: '/tmp/giltrace-report-hover.png' });
+  await page.mouse.click(box.x + at!.x, box.y + at!.y);
+  const details = (await page.locator('#gt-details').textContent())!;
+  assert.match(details, /holding/);
+  assert.ok(details.includes(`${Math.round(end - start).toLocaleString('en-US')} ns`), details);
+  assert.match(details, /forced drop|voluntary drop/);
+});
+
+test('the thread table sorts by a clicked column, both ways', { skip }, async () => {
+  const tids = () => page.locator('#gt-thread-table tbody tr td:nth-child(2)').allTextContents();
+  await page.locator('#gt-thread-table th', { hasText: /^tid/ }).click();
+  const first = await tids();
+  await page.locator('#gt-thread-table th', { hasText: /^tid/ }).click();
+  const second = await tids();
+  const sorted = process.threads.map((t) => String(t.tid)).sort();
+  assert.deepEqual([...first].sort(), sorted);
+  assert.deepEqual(second, [...first].reverse());
+  assert.ok(JSON.stringify(first) === JSON.stringify(sorted) || JSON.stringify(second) === JSON.stringify(sorted));
+});
+
+test('a wait-time histogram per thread that waited, with bars', { skip }, async () => {
+  const waited = process.threads.filter((t) => t.waits.length > 0);
+  assert.equal(await page.locator('#gt-histograms figure').count(), waited.length);
+  for (const thread of waited) {
+    assert.ok((await page.locator(`#gt-histograms figure[data-tid="${thread.tid}"] rect`).count()) > 0);
+  }
+  await page.locator('#gt-histograms').screenshot({ path: '/tmp/giltrace-report-histograms.png' });
+  assert.deepEqual(problems, []);
+});
