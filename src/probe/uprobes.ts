@@ -26,7 +26,7 @@ const GROUP_PREFIX = 'giltrace_';
 const GROUP_RE = /^giltrace_(\d+)_(\d+)$/;
 let groupCounter = 0;
 
-interface ProbeLine {
+export interface ProbeLine {
   readonly name: string;
   readonly definition: string;
 }
@@ -56,22 +56,29 @@ export function registerGilProbes(target: PythonTarget): GilProbeGroup {
   do group = `${GROUP_PREFIX}${process.pid}_${++groupCounter}`;
   while (existing.has(group));
 
-  const lines = probeDefinitions(target, group);
+  const added = addEvents(tracefs, group, probeDefinitions(target, group));
+  return makeGroup(tracefs, group, added);
+}
+
+/**
+ * Adds the lines in order; if one is refused, removes those already added and throws, so a
+ * failed registration leaves nothing behind.
+ */
+export function addEvents(tracefs: string, group: string, lines: readonly ProbeLine[]): string[] {
   const added: string[] = [];
-  const handle = makeGroup(tracefs, group, added);
   try {
     for (const line of lines) {
       writeEvents(tracefs, line.definition);
       added.push(line.name);
     }
   } catch (e) {
-    handle.remove();
+    makeGroup(tracefs, group, added).remove();
     const detail = lastErrorLog(tracefs);
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     const failed = lines[added.length]?.definition ?? '';
     throw new GiltraceError(`could not add uprobe '${failed}' to ${tracefs}/uprobe_events: ${why}${detail ? ` (${detail})` : ''}`);
   }
-  return handle;
+  return added;
 }
 
 function makeGroup(tracefs: string, group: string, added: string[]): GilProbeGroup {
