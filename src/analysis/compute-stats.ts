@@ -20,7 +20,7 @@ export function computeStats(timeline: Timeline, meta: RecordingMeta): StatsJson
     recording: {
       duration_ns: ns(timeline.end) - ns(timeline.start),
       events: meta.events,
-      lost_events: timeline.lostEvents,
+      lost_events: Math.max(timeline.lostEvents, meta.lostEvents ?? 0),
       warnings: [...meta.warnings],
     },
     processes: timeline.processes.map((process) => computeProcessStats(process, meta)),

@@ -13,6 +13,11 @@ export interface ProcessMeta {
 export interface RecordingMeta {
   /** Events read from the recording (reported as `recording.events`). */
   readonly events: number;
+  /**
+   * Events perf reported lost, when the reader counts them itself; `recording.lost_events` is the
+   * larger of this and the `lost` events the timeline saw.
+   */
+  readonly lostEvents?: number;
   readonly warnings: readonly string[];
   readonly processes: ReadonlyMap<number, ProcessMeta>;
 }
