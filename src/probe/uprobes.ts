@@ -175,10 +175,12 @@ function safeReadlink(p: string): string {
   }
 }
 
+/** The kernel's reason for the last refused definition, e.g. "Failed to parse address or file." */
 function lastErrorLog(tracefs: string): string {
   try {
     const lines = fs.readFileSync(path.join(tracefs, 'error_log'), 'utf8').trim().split('\n');
-    return lines.slice(-2).join(' ').replace(/\s+/g, ' ').trim();
+    const last = [...lines].reverse().find((l) => /error:/.test(l));
+    return last ? last.replace(/^.*?error:\s*/, '').trim() : '';
   } catch {
     return '';
   }
