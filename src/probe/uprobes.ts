@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GiltraceError } from '../base/errors.js';
 import type { PythonTarget } from './python-target.js';
+import { markerProbeLine } from './marker-probe.js';
 import { ensureTracefs } from './tracefs.js';
 
 export interface GilProbeGroup {
@@ -49,14 +50,18 @@ export function probeDefinitions(target: PythonTarget, group: string): ProbeLine
   return lines;
 }
 
-export function registerGilProbes(target: PythonTarget): GilProbeGroup {
+/** `withMarker`: also the marker probe (marker-probe.ts) that carries Python thread names. */
+export function registerGilProbes(target: PythonTarget, options: { withMarker?: boolean } = {}): GilProbeGroup {
   const tracefs = ensureTracefs();
   const existing = new Set(listProbeGroups());
   let group: string;
   do group = `${GROUP_PREFIX}${process.pid}_${++groupCounter}`;
   while (existing.has(group));
 
-  const added = addEvents(tracefs, group, probeDefinitions(target, group));
+  const lines = probeDefinitions(target, group);
+  const marker = options.withMarker ? markerProbeLine(target.executable, group) : undefined;
+  if (marker) lines.push(marker);
+  const added = addEvents(tracefs, group, lines);
   return makeGroup(tracefs, group, added);
 }
 
