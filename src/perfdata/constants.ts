@@ -115,8 +115,8 @@ export const enum Feature {
   SAMPLE_TIME = 21,
   COMPRESSED = 27,
   CLOCK_DATA = 29,
-  /** Highest feature bit perf 6.x defines; higher set bits are counted as unknown. */
-  LAST_KNOWN = 31,
+  /** Highest feature bit perf 6.x defines (32 = HEADER_LAST_FEATURE, pipe mode's end marker); higher ones are counted as unknown. */
+  LAST_KNOWN = 32,
 }
 
 export const TWO_POW_32 = 4294967296;
