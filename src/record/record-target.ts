@@ -39,7 +39,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   killOrphanRecorders();
   removeStaleProbeGroups();
   const signals = new SignalRelay();
-  const probes = registerGilProbes(request.target);
+  const probes = registerGilProbes(request.target, { withMarker: true });
   const perfMessages: string[] = [];
   let perf: ChildProcess | undefined;
   try {
@@ -173,7 +173,7 @@ function lastPerfError(messages: readonly string[]): string {
 }
 
 function isWorthShowing(line: string): boolean {
-  return !/^Events (enabled|disabled)$/.test(line) && !line.startsWith('[ perf record: Woken up');
+  return !/^Events (enabled|disabled)$/.test(line) && !/^\[ perf record: (Woken up|Captured and wrote)/.test(line);
 }
 
 /** Folder of giltrace's sitecustomize, which reports Python thread names through the marker probe. */
@@ -202,7 +202,9 @@ function runTarget(request: RecordRequest, signals: SignalRelay): Promise<number
 async function stopPerf(perf: ChildProcess, messages: string[]): Promise<void> {
   perf.kill('SIGINT');
   const code = await waitForExit(perf, PERF_STOP_TIMEOUT_MS);
-  if (code !== 0) throw new GiltraceError(`perf record ended with an error: ${lastPerfError(messages)}`);
+  // perf record reports the SIGINT that stopped it in its exit code; what counts is that it wrote the file.
+  const wrote = messages.some((line) => line.startsWith('[ perf record: Captured and wrote'));
+  if (code !== 0 && !wrote) throw new GiltraceError(`perf record ended with an error: ${lastPerfError(messages)}`);
 }
 
 function waitForExit(child: ChildProcess, timeoutMs: number): Promise<number | null> {
