@@ -301,6 +301,38 @@ describe('buildTimeline: CPU state machine', () => {
     assert.deepEqual([...onlyProcess(timeline).gils[0].holders.tids], [101]);
   });
 
+  it("perf's records of threads that already existed: moved to the recording start; woken first means it slept", () => {
+    const timeline = buildTimeline(
+      [
+        ev.start(-43, 100, 100, 99), // written by perf at its start, before the first sample
+        ev.name(-43, 100, 'perf-exec'),
+        ev.wake(3, 100), // not a new thread after all: new threads are not woken (sched_wakeup_new)
+        ev.sw(4, 0, 'runnable', 100),
+        ev.enter(5, 100),
+      ],
+      { start: 0, end: 10 },
+    );
+    const t = thread(timeline, 100);
+    assert.equal(t.start, 0);
+    assert.deepEqual(cpuSteps(t.cpuTrack), [
+      [0, 'sleeping'],
+      [3, 'runnable'],
+      [4, 'running'],
+    ]);
+    assert.deepEqual(onlyProcess(timeline).anomalies, {});
+    assert.deepEqual([timeline.start, timeline.end], [0, 10]);
+  });
+
+  it('a new thread stays runnable until its first switch-in, even if woken', () => {
+    const timeline = build([ev.start(0, 101), ev.sw(5, 0, 'runnable', 101), ev.enter(6, 101), ev.sw(7, 101, 'sleeping', 0), ev.wake(9, 101)], 10);
+    assert.deepEqual(cpuSteps(thread(timeline, 101).cpuTrack), [
+      [0, 'runnable'],
+      [5, 'running'],
+      [7, 'sleeping'],
+      [9, 'runnable'],
+    ]);
+  });
+
   it('counts switch mismatches', () => {
     const timeline = build([ev.name(0, 101, 'x'), ev.sw(1, 0, 'runnable', 101), ev.sw(2, 0, 'runnable', 101), ev.enter(3, 101)], 5);
     assert.deepEqual(gilAnomalies(onlyProcess(timeline)), { switch_mismatch: 1 });

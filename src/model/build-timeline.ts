@@ -31,13 +31,18 @@ import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
 export interface BuildTimelineOptions {
   /** Absolute CLOCK_MONOTONIC ns of time 0 (copied to Timeline.timeBaseNs); default 0n. */
   readonly timeBaseNs?: bigint;
-  /** Recording start / end (relative ns) when known; widened to cover every event. */
+  /**
+   * Recording start (relative ns) when known: earlier events are moved to it. perf writes
+   * records for the threads that already exist (fork, comm) when it starts, before the first
+   * sample: they say the thread exists at the start, not when it began.
+   */
   readonly start?: number;
+  /** Recording end when known; widened to cover every event. */
   readonly end?: number;
 }
 
 export function buildTimeline(events: Iterable<TraceEvent>, options: BuildTimelineOptions = {}): Timeline {
-  const builder = new TimelineBuilder();
+  const builder = new TimelineBuilder(options.start);
   for (const event of events) builder.add(event);
   return builder.finish(options);
 }
@@ -56,7 +61,15 @@ export class TimelineBuilder {
   /** Incremented at every `lost` event; state confirmed in an older epoch is uncertain. */
   private lostEpoch = 0;
   firstTime = NaN;
-  lastTime = -Infinity;
+  lastTime: number;
+
+  /** Events before it are moved to it (BuildTimelineOptions.start). */
+  private readonly floor: number;
+
+  constructor(start?: number) {
+    this.floor = start !== undefined && Number.isFinite(start) ? start : -Infinity;
+    this.lastTime = this.floor;
+  }
 
   add(event: TraceEvent): void {
     // Names are metadata: perf synthesizes them for every existing thread with arbitrary times,
@@ -105,9 +118,10 @@ export class TimelineBuilder {
   private orderedTime(event: TraceEvent): number {
     let time = event.time;
     if (!(time >= this.lastTime) || !Number.isFinite(time)) {
+      const beforeStart = time < this.floor && this.lastTime === this.floor;
       time = Number.isFinite(this.lastTime) ? this.lastTime : 0;
       const pid = 'pid' in event ? event.pid : -1;
-      if (pid > 0) this.count(pid, Anomaly.outOfOrderEvents);
+      if (pid > 0 && !beforeStart) this.count(pid, Anomaly.outOfOrderEvents);
     }
     if (this.firstTime !== this.firstTime) this.firstTime = time;
     this.lastTime = time;
@@ -253,6 +267,7 @@ export class TimelineBuilder {
     thread.touch(time);
     thread.schedSeen = true;
     if (thread.cpuState === CpuState.running) this.cpuAnomaly(thread, Anomaly.switchMismatch);
+    thread.wasSwitchedIn = true;
     thread.setCpu(time, CpuState.running, CpuState.runnable);
   }
 
@@ -262,7 +277,13 @@ export class TimelineBuilder {
     thread.touch(time);
     thread.schedSeen = true;
     const state = thread.cpuState;
-    if (state === CPU_UNKNOWN || state === CpuState.sleeping || state === CpuState.blocked) {
+    if (state === CpuState.runnable && thread.cpuTrack.length === 1 && thread.startSeen && !thread.wasSwitchedIn) {
+      // A new thread is made runnable without a waking (sched_wakeup_new): this one was sleeping,
+      // its start record was perf's note that it already existed.
+      thread.cpuTrack.replaceLast(CpuState.sleeping);
+      thread.cpuState = CpuState.sleeping;
+    }
+    if (thread.cpuState === CPU_UNKNOWN || thread.cpuState === CpuState.sleeping || thread.cpuState === CpuState.blocked) {
       thread.setCpu(time, CpuState.runnable, CpuState.sleeping);
     }
     // Waking a running or runnable thread is a normal race in the kernel: nothing changes.

@@ -44,6 +44,13 @@ export class StepBuilder {
     this.length = n + 1;
   }
 
+  /** Corrects the value of the last entry (which must not then equal the one before). */
+  replaceLast(value: number): void {
+    if (this.length === 0) return;
+    if (this.length > 1 && this.values[this.length - 2] === value) this.length--;
+    else this.values[this.length - 1] = value;
+  }
+
   freezeTimes(): Float64Array {
     return this.times.slice(0, this.length);
   }

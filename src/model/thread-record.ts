@@ -36,6 +36,7 @@ export class ThreadRecord {
   endedBySwitch = false;
   /** Any scheduler event (switch, waking) seen for this thread. */
   schedSeen = false;
+  wasSwitchedIn = false;
   osName: string | undefined = undefined;
   pythonName: string | undefined = undefined;
 
