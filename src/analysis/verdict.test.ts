@@ -81,6 +81,34 @@ describe('computeVerdict', () => {
     assert.equal(computeVerdict(statsOf([alone, thread(2, 0)])).kind, 'not-gil-bound');
   });
 
+  it('end to end: a thread sleeping 300 ms with the GIL while another waits', () => {
+    const events = [
+      ev.start(0, 101),
+      ev.start(0, 102),
+      ev.sw(1, 0, 'runnable', 101, 0),
+      ev.sw(2, 0, 'runnable', 102, 1),
+      ev.enter(10, 101),
+      ev.ret(11, 101),
+      ev.sw(20, 101, 'sleeping', 0, 0), // e.g. C code calling sleep() without releasing the GIL
+      ev.enter(30, 102),
+      ev.sw(31, 102, 'sleeping', 0, 1),
+      ev.wake(20 + 300 * MS, 101),
+      ev.sw(21 + 300 * MS, 0, 'runnable', 101, 0),
+      ev.drop(22 + 300 * MS, 101, 'voluntary'),
+      ev.wake(23 + 300 * MS, 102),
+      ev.sw(24 + 300 * MS, 0, 'runnable', 102, 1),
+      ev.ret(25 + 300 * MS, 102),
+      ev.drop(26 + 300 * MS, 102, 'voluntary'),
+      ev.exit(27 + 300 * MS, 101),
+      ev.exit(28 + 300 * MS, 102),
+    ];
+    const stats = computeStats(buildTimeline(events), META);
+    assert.equal(stats.processes[0].threads[0].held_off_cpu_ns, 300 * MS + 1);
+    const verdict = computeVerdict(stats);
+    assert.equal(verdict.kind, 'gil-held-off-cpu');
+    assert.match(verdict.headline, /^thread 101 \(tid 101\) held the GIL for 300 ms while off-CPU \(100\.0% of the run\)/);
+  });
+
   it('details carry numbers; lost events are mentioned', () => {
     const verdict = computeVerdict(computeStats(buildTimeline(twoThreadsAlternating()), { events: 0, warnings: [], processes: new Map() }));
     assert.equal(verdict.kind, 'gil-bound');
