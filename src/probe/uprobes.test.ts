@@ -8,11 +8,12 @@ import { GiltraceError } from '../base/errors.js';
 import { resolvePythonExecutable, type PythonTarget } from './python-target.js';
 import { addEvents, listProbeGroups, probeDefinitions, registerGilProbes, removeStaleProbeGroups, type GilProbeGroup } from './uprobes.js';
 import { ensureTracefs } from './tracefs.js';
-import { canRecord, recordTwoThreads } from './testing/record.js';
+import { canRecord, recordProgram, recordTwoThreads } from './testing/record.js';
 import { makeTempDir, pyenvVersion } from './testing/oracle.js';
 
 const py312 = pyenvVersion(12);
 const py38 = pyenvVersion(8);
+const py313 = pyenvVersion(13);
 const live = canRecord();
 
 function uprobeLines(group: string): string[] {
@@ -159,3 +160,34 @@ test('two registrations in one process get distinct groups', { skip: !live || !p
     b?.remove();
   }
 });
+
+/** A subinterpreter with its own GIL (3.12 isolated=True; 3.13's default) next to the main one. */
+const SUBINTERPRETER_PY: Record<number, string> = {
+  12: 'import _xxsubinterpreters as subs\nsub = subs.create(isolated=True)\n',
+  13: 'import _interpreters as subs\nsub = subs.create()\n',
+};
+const SUBINTERPRETER_BODY = [
+  'import threading',
+  'def run():',
+  '    subs.run_string(sub, "import time\\ns = 0\\nfor i in range(300000): s += i\\ntime.sleep(0.05)")',
+  't = threading.Thread(target=run); t.start()',
+  's = 0',
+  'for i in range(300000): s += i',
+  't.join()',
+  'subs.destroy(sub)',
+  '',
+].join('\n');
+
+for (const v of [py312, py313]) {
+  test(`${v?.version ?? '3.1x'}: interp=+16(%di) separates a subinterpreter's own GIL from the main one`, { skip: !live || !v }, () => {
+    const target = resolvePythonExecutable(v!.python);
+    assert.equal(target.interpArg, 'interp=+16(%di):x64');
+    const rec = recordProgram(target, SUBINTERPRETER_PY[v!.minor] + SUBINTERPRETER_BODY);
+    const takes = rec.events.filter((e) => e.name === 'take');
+    const interps = new Map<string, number>();
+    for (const e of takes) interps.set(e.args.interp, (interps.get(e.args.interp) ?? 0) + 1);
+    assert.equal(interps.size, 2, `two GILs: ${[...interps].join(' ')}`);
+    for (const [interp, n] of interps) assert.ok(n > 10, `${interp} taken ${n} times`);
+    assert.deepEqual(rec.leftAfterRemove, []);
+  });
+}

@@ -41,10 +41,14 @@ export function canRecord(): boolean {
 
 /** Registers probes, records the two-thread program, removes the probes (on every path). */
 export function recordTwoThreads(target: PythonTarget): Recording {
+  return recordProgram(target, TWO_THREADS_PY);
+}
+
+export function recordProgram(target: PythonTarget, source: string): Recording {
   const dir = makeTempDir('rec');
-  const prog = path.join(dir, 'two.py');
+  const prog = path.join(dir, 'prog.py');
   const data = path.join(dir, 'x.data');
-  fs.writeFileSync(prog, TWO_THREADS_PY);
+  fs.writeFileSync(prog, source);
   let group: GilProbeGroup | undefined;
   try {
     group = registerGilProbes(target);
