@@ -76,6 +76,13 @@ function checkTrack(track: StepTrack, start: number, end: number, stateCount: nu
   }
 }
 
+/** Value of a step function at `time`; undefined before its first entry. */
+function valueAt(times: ArrayLike<number>, values: ArrayLike<number>, time: number): number | undefined {
+  let value: number | undefined;
+  for (let i = 0; i < times.length && times[i] <= time; i++) value = values[i];
+  return value;
+}
+
 function checkTimeline(timeline: Timeline, oneGilPerProcess: boolean): void {
   const stats = computeStats(timeline, { events: 0, warnings: [], processes: new Map() });
   for (const [p, process] of timeline.processes.entries()) {
@@ -109,7 +116,20 @@ function checkTimeline(timeline: Timeline, oneGilPerProcess: boolean): void {
         assert.equal(totalLength(intersect(holding[a], holding[b])), 0, 'two holders at once');
       }
     }
+    // The waiters count is the number of threads in the waiting state, at every instant.
     const gil = process.gils[0];
+    if (gil) {
+      const instants = new Set<number>(gil.waiters.times);
+      for (const t of process.threads) for (const time of t.gilTrack.times) instants.add(time);
+      for (const time of instants) {
+        if (time >= process.end) continue;
+        let waiting = 0;
+        for (const t of process.threads) {
+          if (time >= t.start && time < t.end && valueAt(t.gilTrack.times, t.gilTrack.states, time) === GilState.waiting) waiting++;
+        }
+        assert.equal(valueAt(gil.waiters.times, gil.waiters.counts, time) ?? 0, waiting, `waiters at ${time}`);
+      }
+    }
     const held = gil ? intervalsWhere(gil.holders.times, gil.holders.tids, gil.holders.times[0] ?? 0, process.end, (x) => x !== 0) : [];
     assert.deepEqual(union(holding.length ? holding : [[]]), held, 'threads agree with the holders track');
     assert.equal(processStats.gil.held_ns, totalLength(held));
@@ -128,7 +148,9 @@ describe('properties over random event streams', () => {
 
   it('two interpreters per process: tracks valid, sums exact', () => {
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 300 }), (steps) => checkTimeline(buildTimeline(toEvents(steps, true)), false)),
+      fc.property(fc.array(step, { maxLength: 300 }), fc.integer({ min: 0, max: 3000 }), (steps, start) =>
+        checkTimeline(buildTimeline(toEvents(steps, true), { start }), false),
+      ),
       { numRuns: 200 },
     );
   });
