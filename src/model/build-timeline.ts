@@ -14,7 +14,14 @@
  * running at that instant (recordings do miss switch-ins: counted as gil_event_off_cpu).
  * Before a thread's first CPU fact its state is inferred from that fact: a switch-in means it
  * was runnable, a switch-out or GIL event that it was running, a waking that it was sleeping; a
- * new thread (thread_start) is runnable until first switched in.
+ * new thread (thread_start) is runnable until first switched in, unless it is woken first: new
+ * threads are not woken (sched_wakeup_new, not sched_waking), so that start record was perf's
+ * note of a thread that already existed and was sleeping.
+ *
+ * Thread life: thread_start (or the first scheduler / GIL event) to thread_exit, a 'dead'
+ * switch-out, or the end of the recording. Names do not start a life (perf writes them for
+ * every thread of the system). Names: the latest 'python' name, else the latest OS name, else
+ * the OS name of the process's main thread (clone() copies the comm).
  *
  * Lost events (perf buffer overruns): the state is carried across the gap unchanged. The first
  * contradiction afterwards in each thread's GIL (or CPU) events, and in each GIL's holder, is
