@@ -3,27 +3,46 @@
  * binary columns plus the stats JSON. export/ writes it, report-ui/ reads it; this file is
  * the only thing they share. Additive changes only: old reports must keep opening.
  *
- * Binary columns are little-endian typed arrays, base64-encoded. Step tracks keep the
- * model's meaning: `times[i]` (ns relative to `timeBaseNs`) is where the state becomes
- * `states[i]`, lasting until `times[i + 1]` or the owner's `end`.
+ * The timeline's columns live in ONE binary blob (little-endian, each column at an offset
+ * aligned to 8 bytes), gzip-compressed and base64-encoded in its own element of the page
+ * (`<script type="application/octet-stream" id="giltrace-blob">`): a million intervals make
+ * tens of MB raw, and the browser's HTML parser is the slowest reader of them. The JSON only
+ * holds references into the blob. Step tracks keep the model's meaning: `times[i]` (ns
+ * relative to `timeBaseNs`) is where the state becomes `states[i]`, lasting until
+ * `times[i + 1]` or the owner's `end`.
  */
 import type { StatsJson } from './stats.js';
 
 export const REPORT_DATA_SCHEMA = 'giltrace.report-data/1';
 
+/** Where a column's bytes are in the (decompressed) blob. */
+export interface BlobRef {
+  readonly offset: number;
+  readonly byteLength: number;
+}
+
 /**
- * A float64 column. `f64`: raw float64 values. `du32`: `first` plus uint32 deltas, chosen when
- * every value is an integer and every step fits in 32 bits (half the size of f64, and the
- * running sum of integers below 2^53 is exact).
+ * A float64 column. `f64`: raw float64 values. `dvar`: `first` plus the deltas between
+ * consecutive values as unsigned LEB128 varints, chosen when every value is a safe integer
+ * and the column never decreases (typically 2-3 bytes a value instead of 8; the running sum
+ * of integers below 2^53 is exact).
  */
 export type EncodedTimes =
-  | { readonly enc: 'f64'; readonly length: number; readonly data: string }
-  | { readonly enc: 'du32'; readonly length: number; readonly first: number; readonly data: string };
+  | { readonly enc: 'f64'; readonly length: number; readonly data: BlobRef }
+  | { readonly enc: 'dvar'; readonly length: number; readonly first: number; readonly data: BlobRef };
 
 export interface EncodedInts {
   readonly enc: 'u8' | 'u16' | 'i32';
   readonly length: number;
-  readonly data: string;
+  readonly data: BlobRef;
+}
+
+/** How the blob element's text encodes the blob. */
+export interface BlobInfo {
+  readonly elementId: string;
+  readonly encoding: 'gzip+base64';
+  /** Size after decompression. */
+  readonly byteLength: number;
 }
 
 export interface ReportStepTrack {
@@ -95,4 +114,7 @@ export interface ReportData {
   readonly verdict: ReportVerdict | undefined;
   readonly histogramEdgesNs: readonly number[];
   readonly waitHistograms: readonly WaitHistogram[];
+  readonly blob: BlobInfo;
 }
+
+export const REPORT_BLOB_ELEMENT_ID = 'giltrace-blob';

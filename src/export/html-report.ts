@@ -1,13 +1,17 @@
 /**
  * The HTML report: ONE self-contained file (no network: opens from disk, offline). It holds
  * the report-ui bundle and the report data (src/contract/report-data.ts) as inline scripts.
+ * (node:zlib is used as a pure function: gzip of an in-memory buffer, no I/O.)
  */
+import { gzipSync } from 'node:zlib';
 import { toReportData } from './report-data.js';
 import type { ReportInput } from './report-input.js';
 import { REPORT_UI_BUNDLE } from './report-ui-bundle.js';
 
 export function toHtmlReport(input: ReportInput): string {
-  const data = toReportData(input);
+  const { data, blob } = toReportData(input);
+  // Level 1: nearly the ratio of level 6 on these columns, several times faster.
+  const packed = Buffer.from(gzipSync(blob, { level: 1 })).toString('base64');
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -21,6 +25,8 @@ export function toHtmlReport(input: ReportInput): string {
     '<body>',
     `<noscript>This giltrace report needs JavaScript to draw its timeline.</noscript>`,
     `<script type="application/json" id="giltrace-data">${jsonForScript(JSON.stringify(data))}</script>`,
+    // base64 has no '<': nothing in it can end the element.
+    `<script type="application/octet-stream" id="${data.blob.elementId}">${packed}</script>`,
     `<script>${jsForScript(REPORT_UI_BUNDLE)}</script>`,
     '</body>',
     '</html>',

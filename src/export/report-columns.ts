@@ -1,34 +1,66 @@
 /**
- * Typed arrays → the base64 columns of report-data (see src/contract/report-data.ts).
- * The browser side decodes them with the same layout in src/report-ui/columns.ts.
+ * Typed arrays → columns of the report blob (layout: src/contract/report-data.ts). The browser
+ * side reads them back in src/report-ui/columns.ts.
  */
-import type { EncodedInts, EncodedTimes } from '../contract/report-data.js';
+import type { BlobRef, EncodedInts, EncodedTimes } from '../contract/report-data.js';
 import { assert } from '../base/errors.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function base64Of(view: ArrayBufferView): string {
-  // The contract fixes little-endian; every platform Node runs giltrace on is, but say so loudly.
-  assert(LITTLE_ENDIAN, 'report columns assume a little-endian platform');
-  return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64');
-}
+/** Appends columns at 8-byte aligned offsets so the browser can view them in place. */
+export class BlobBuilder {
+  private readonly parts: Uint8Array[] = [];
+  private size = 0;
 
-/** Picks `du32` when it is lossless (integers, steps within 0..2^32-1), else raw float64. */
-export function encodeTimes(times: Float64Array): EncodedTimes {
-  const n = times.length;
-  if (n === 0) return { enc: 'du32', length: 0, first: 0, data: '' };
-  const deltas = new Uint32Array(n - 1);
-  let ok = Number.isSafeInteger(times[0]);
-  for (let i = 1; ok && i < n; i++) {
-    const d = times[i] - times[i - 1];
-    if (!Number.isInteger(d) || d < 0 || d > 0xffffffff || !Number.isSafeInteger(times[i])) ok = false;
-    else deltas[i - 1] = d;
+  add(bytes: Uint8Array): BlobRef {
+    // The contract fixes little-endian; every platform Node runs giltrace on is, but say so loudly.
+    assert(LITTLE_ENDIAN, 'report columns assume a little-endian platform');
+    const pad = (8 - (this.size % 8)) % 8;
+    if (pad) this.parts.push(new Uint8Array(pad));
+    const ref = { offset: this.size + pad, byteLength: bytes.byteLength };
+    this.parts.push(bytes);
+    this.size += pad + bytes.byteLength;
+    return ref;
   }
-  if (ok) return { enc: 'du32', length: n, first: times[0], data: base64Of(deltas) };
-  return { enc: 'f64', length: n, data: base64Of(times) };
+
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const part of this.parts) {
+      out.set(part, at);
+      at += part.byteLength;
+    }
+    return out;
+  }
 }
 
-export function encodeInts(values: Uint8Array | Uint16Array | Int32Array): EncodedInts {
+/** `dvar` (varint deltas) when lossless: safe integers, never decreasing; else raw float64. */
+export function encodeTimes(blob: BlobBuilder, times: Float64Array): EncodedTimes {
+  const n = times.length;
+  if (n === 0) return { enc: 'dvar', length: 0, first: 0, data: blob.add(new Uint8Array(0)) };
+  const varints = deltaVarints(times);
+  if (varints !== undefined) return { enc: 'dvar', length: n, first: times[0], data: blob.add(varints) };
+  return { enc: 'f64', length: n, data: blob.add(new Uint8Array(times.buffer, times.byteOffset, times.byteLength)) };
+}
+
+function deltaVarints(times: Float64Array): Uint8Array | undefined {
+  if (!Number.isSafeInteger(times[0])) return undefined;
+  // hot path: one pass, writing into a worst-case buffer (a delta below 2^53 takes ≤ 8 bytes).
+  const out = new Uint8Array((times.length - 1) * 8);
+  let at = 0;
+  for (let i = 1; i < times.length; i++) {
+    let d = times[i] - times[i - 1];
+    if (!(d >= 0) || !Number.isSafeInteger(times[i])) return undefined;
+    while (d >= 0x80) {
+      out[at++] = (d % 0x80) | 0x80;
+      d = Math.floor(d / 0x80);
+    }
+    out[at++] = d;
+  }
+  return out.slice(0, at);
+}
+
+export function encodeInts(blob: BlobBuilder, values: Uint8Array | Uint16Array | Int32Array): EncodedInts {
   const enc = values instanceof Uint8Array ? 'u8' : values instanceof Uint16Array ? 'u16' : 'i32';
-  return { enc, length: values.length, data: base64Of(values) };
+  return { enc, length: values.length, data: blob.add(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)) };
 }

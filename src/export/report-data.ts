@@ -2,6 +2,7 @@
 import {
   DROP_FORCED,
   DROP_KNOWN,
+  REPORT_BLOB_ELEMENT_ID,
   REPORT_DATA_SCHEMA,
   type ReportData,
   type ReportGil,
@@ -10,12 +11,14 @@ import {
   type WaitHistogram,
 } from '../contract/report-data.js';
 import type { GilTimeline, ProcessTimeline, StepTrack, ThreadTimeline } from '../model/timeline.js';
-import { encodeInts, encodeTimes } from './report-columns.js';
+import { BlobBuilder, encodeInts, encodeTimes } from './report-columns.js';
 import type { ReportInput } from './report-input.js';
 import { WAIT_HISTOGRAM_EDGES_NS, computeWaitHistogram } from './wait-histogram.js';
 
-export function toReportData(input: ReportInput): ReportData {
+/** The report's JSON part and its binary blob (uncompressed; html-report.ts compresses it). */
+export function toReportData(input: ReportInput): { data: ReportData; blob: Uint8Array } {
   const { timeline } = input;
+  const blob = new BlobBuilder();
   const waitHistograms: WaitHistogram[] = [];
   for (const process of timeline.processes) {
     for (const thread of process.threads) {
@@ -23,19 +26,23 @@ export function toReportData(input: ReportInput): ReportData {
       if (histogram !== undefined) waitHistograms.push(histogram);
     }
   }
-  return {
+  const processes = timeline.processes.map((p) => toReportProcess(blob, p));
+  const bytes = blob.finish();
+  const data: ReportData = {
     schema: REPORT_DATA_SCHEMA,
     title: input.title ?? defaultTitle(input),
     timeBaseNs: timeline.timeBaseNs.toString(),
     start: timeline.start,
     end: timeline.end,
     lostEvents: timeline.lostEvents,
-    processes: timeline.processes.map(toReportProcess),
+    processes,
     stats: input.stats,
     verdict: input.verdict,
     histogramEdgesNs: WAIT_HISTOGRAM_EDGES_NS,
     waitHistograms,
+    blob: { elementId: REPORT_BLOB_ELEMENT_ID, encoding: 'gzip+base64', byteLength: bytes.byteLength },
   };
+  return { data, blob: bytes };
 }
 
 function defaultTitle(input: ReportInput): string {
@@ -43,18 +50,18 @@ function defaultTitle(input: ReportInput): string {
   return command ? `giltrace: ${command}` : 'giltrace report';
 }
 
-function toReportProcess(process: ProcessTimeline): ReportProcess {
+function toReportProcess(blob: BlobBuilder, process: ProcessTimeline): ReportProcess {
   return {
     pid: process.pid,
     start: process.start,
     end: process.end,
-    threads: process.threads.map(toReportThread),
-    gils: process.gils.map(toReportGil),
+    threads: process.threads.map((t) => toReportThread(blob, t)),
+    gils: process.gils.map((g) => toReportGil(blob, g)),
     anomalies: process.anomalies,
   };
 }
 
-function toReportThread(thread: ThreadTimeline): ReportThread {
+function toReportThread(blob: BlobBuilder, thread: ThreadTimeline): ReportThread {
   const dropTimes = new Float64Array(thread.drops.length);
   const dropFlags = new Uint8Array(thread.drops.length);
   thread.drops.forEach((drop, i) => {
@@ -68,21 +75,21 @@ function toReportThread(thread: ThreadTimeline): ReportThread {
     start: thread.start,
     end: thread.end,
     gil: thread.gil,
-    gilTrack: toReportTrack(thread.gilTrack),
-    cpuTrack: toReportTrack(thread.cpuTrack),
-    drops: { times: encodeTimes(dropTimes), flags: encodeInts(dropFlags) },
+    gilTrack: toReportTrack(blob, thread.gilTrack),
+    cpuTrack: toReportTrack(blob, thread.cpuTrack),
+    drops: { times: encodeTimes(blob, dropTimes), flags: encodeInts(blob, dropFlags) },
   };
 }
 
-function toReportTrack(track: StepTrack) {
-  return { times: encodeTimes(track.times), states: encodeInts(track.states) };
+function toReportTrack(blob: BlobBuilder, track: StepTrack) {
+  return { times: encodeTimes(blob, track.times), states: encodeInts(blob, track.states) };
 }
 
-function toReportGil(gil: GilTimeline): ReportGil {
+function toReportGil(blob: BlobBuilder, gil: GilTimeline): ReportGil {
   return {
     key: gil.key,
     pid: gil.pid,
-    holders: { times: encodeTimes(gil.holders.times), tids: encodeInts(gil.holders.tids) },
-    waiters: { times: encodeTimes(gil.waiters.times), counts: encodeInts(gil.waiters.counts) },
+    holders: { times: encodeTimes(blob, gil.holders.times), tids: encodeInts(blob, gil.holders.tids) },
+    waiters: { times: encodeTimes(blob, gil.waiters.times), counts: encodeInts(blob, gil.waiters.counts) },
   };
 }

@@ -1,6 +1,6 @@
 /** The embedded report data, decoded once into the shapes the views draw from. */
 import { REPORT_DATA_SCHEMA, type ReportData, type ReportStepTrack } from '../contract/report-data.js';
-import { decodeInts, decodeTimes } from './columns.js';
+import { decodeInts, decodeTimes, readBlob } from './columns.js';
 
 export interface Track {
   readonly times: Float64Array;
@@ -46,11 +46,15 @@ export interface UiData {
   readonly processes: readonly UiProcess[];
 }
 
-export function readReportData(json: string): UiData {
+export async function readReportData(json: string, blobText: (id: string) => string | undefined): Promise<UiData> {
   const raw = JSON.parse(json) as ReportData;
   if (raw?.schema !== REPORT_DATA_SCHEMA) {
     throw new Error(`unsupported report data: expected schema ${REPORT_DATA_SCHEMA}, found ${String(raw?.schema)}`);
   }
+  const text = blobText(raw.blob.elementId);
+  if (text === undefined) throw new Error(`this report has no timeline data (element #${raw.blob.elementId} is missing)`);
+  const buffer = await readBlob(text, raw.blob.byteLength);
+  const decodeTrack = (track: ReportStepTrack): Track => ({ times: decodeTimes(buffer, track.times), states: decodeInts(buffer, track.states) });
   const processes = raw.processes.map((p): UiProcess => {
     const threads = p.threads.map(
       (t): UiThread => ({
@@ -61,24 +65,24 @@ export function readReportData(json: string): UiData {
         end: t.end,
         gil: decodeTrack(t.gilTrack),
         cpu: decodeTrack(t.cpuTrack),
-        dropTimes: decodeTimes(t.drops.times),
-        dropFlags: decodeInts(t.drops.flags),
+        dropTimes: decodeTimes(buffer, t.drops.times),
+        dropFlags: decodeInts(buffer, t.drops.flags),
       }),
     );
     const indexOfTid = new Map(threads.map((t, i) => [t.tid, i + 1]));
     const gils = p.gils.map((g): UiGil => {
-      const holderTids = decodeInts(g.holders.tids);
+      const holderTids = decodeInts(buffer, g.holders.tids);
       const holderIndex = new Uint16Array(holderTids.length);
       for (let i = 0; i < holderTids.length; i++) holderIndex[i] = holderTids[i] === 0 ? 0 : (indexOfTid.get(holderTids[i]) ?? 0);
-      const counts = decodeInts(g.waiters.counts);
+      const counts = decodeInts(buffer, g.waiters.counts);
       let maxWaiters = 0;
       for (let i = 0; i < counts.length; i++) if (counts[i] > maxWaiters) maxWaiters = counts[i];
       return {
         key: g.key,
         pid: g.pid,
-        holders: { times: decodeTimes(g.holders.times), states: holderIndex },
+        holders: { times: decodeTimes(buffer, g.holders.times), states: holderIndex },
         holderTids,
-        waiters: { times: decodeTimes(g.waiters.times), states: counts },
+        waiters: { times: decodeTimes(buffer, g.waiters.times), states: counts },
         maxWaiters,
       };
     });
@@ -86,10 +90,6 @@ export function readReportData(json: string): UiData {
     return { pid: p.pid, command, start: p.start, end: p.end, threads, gils };
   });
   return { raw, start: raw.start, end: raw.end, timeBaseNs: BigInt(raw.timeBaseNs), processes };
-}
-
-function decodeTrack(track: ReportStepTrack): Track {
-  return { times: decodeTimes(track.times), states: decodeInts(track.states) };
 }
 
 /** Index of the step in effect at `t`: the last i with times[i] <= t, or -1 before the first. */

@@ -102,3 +102,86 @@ export function forEachRun(values: Int32Array, width: number, visit: (value: num
     }
   }
 }
+
+/**
+ * Precomputed coverage of a track over fixed buckets spanning the whole recording, at two
+ * resolutions. Zoomed out, a column is summed from the buckets it spans, so a redraw costs
+ * O(buckets in view) instead of O(steps in view): a million intervals pan smoothly. Built
+ * once per track on first use (one pass over its steps).
+ */
+export class TrackSummary {
+  private readonly levels: { bucketNs: number; count: number; data: Float32Array }[] = [];
+
+  constructor(
+    track: Track,
+    ownerStart: number,
+    ownerEnd: number,
+    private readonly fullStart: number,
+    fullEnd: number,
+    private readonly stateCount: number,
+    private readonly mode: 'dominant' | 'max',
+  ) {
+    const span = Math.max(fullEnd - fullStart, 1);
+    const slots = mode === 'max' ? 1 : stateCount;
+    let fine = 1 << 17;
+    while (fine > 1024 && fine * slots > 1 << 22) fine >>= 1; // at most 16 MB per track
+    const finest = this.build(track, ownerStart, ownerEnd, span / fine, fine, slots);
+    const coarse = { bucketNs: (span / fine) * 16, count: fine / 16, data: new Float32Array((fine / 16) * slots) };
+    for (let b = 0; b < fine; b++) {
+      for (let s = 0; s < slots; s++) {
+        const v = finest.data[b * slots + s];
+        const i = (b >> 4) * slots + s;
+        coarse.data[i] = mode === 'max' ? Math.max(coarse.data[i], v) : coarse.data[i] + v / 16;
+      }
+    }
+    this.levels.push(coarse, finest);
+  }
+
+  private build(track: Track, ownerStart: number, ownerEnd: number, bucketNs: number, count: number, slots: number) {
+    const data = new Float32Array(count * slots);
+    if (this.mode === 'max') data.fill(-1);
+    const view: View = { start: this.fullStart, nsPerPx: bucketNs, width: count };
+    forEachVisibleStep(track, ownerStart, ownerEnd, view, (state, x0, x1) => {
+      const c1 = Math.min(Math.ceil(x1) - 1, count - 1);
+      for (let c = Math.floor(x0); c <= c1; c++) {
+        if (this.mode === 'max') {
+          if (state > data[c]) data[c] = state;
+        } else if (state >= 0 && state < slots) {
+          data[c * slots + state] += Math.min(x1, c + 1) - Math.max(x0, c);
+        }
+      }
+    });
+    return { bucketNs, count, data };
+  }
+
+  /** Fills `out` like dominantStates / maxPerColumn; false when the view is too fine for the buckets. */
+  columns(view: View, out: Int32Array, scratch: ColumnScratch): boolean {
+    const level = [...this.levels].reverse().find((l) => view.nsPerPx >= 2 * l.bucketNs) ?? undefined;
+    if (!level) return false;
+    const slots = this.mode === 'max' ? 1 : this.stateCount;
+    const acc = scratch.coverage(slots);
+    const { data, count, bucketNs } = level;
+    for (let c = 0; c < view.width; c++) {
+      const u0 = (view.start + c * view.nsPerPx - this.fullStart) / bucketNs;
+      const u1 = u0 + view.nsPerPx / bucketNs;
+      const b0 = Math.max(0, Math.floor(u0));
+      const b1 = Math.min(count, Math.ceil(u1));
+      if (this.mode === 'max') {
+        let best = UNCOVERED;
+        for (let b = b0; b < b1; b++) if (data[b] > best) best = data[b];
+        out[c] = best;
+        continue;
+      }
+      acc.fill(0, 0, slots);
+      for (let b = b0; b < b1; b++) {
+        const w = Math.min(u1, b + 1) - Math.max(u0, b);
+        for (let s = 0; s < slots; s++) acc[s] += data[b * slots + s] * w;
+      }
+      let best = UNCOVERED;
+      let bestCover = 1e-9;
+      for (let s = 0; s < slots; s++) if (acc[s] > bestCover) (bestCover = acc[s]), (best = s);
+      out[c] = best;
+    }
+    return true;
+  }
+}

@@ -10,11 +10,12 @@ import { TimelineView } from './timeline-view.js';
 declare global {
   interface Window {
     /** For tests and the load benchmark: the view, and when the first paint happened. */
-    giltrace?: { view: TimelineView; data: UiData; firstPaintMs: number };
+    giltrace?: { view: TimelineView; data: UiData; firstPaintMs: number; timings: Record<string, number> };
   }
 }
 
-function start(): void {
+async function start(): Promise<void> {
+  const timings: Record<string, number> = { scriptStart: performance.now() };
   const style = document.createElement('style');
   style.textContent = STYLES;
   document.head.appendChild(style);
@@ -22,7 +23,9 @@ function start(): void {
   try {
     const text = document.getElementById('giltrace-data')?.textContent;
     if (!text) throw new Error('this report has no data (the giltrace-data script is missing)');
-    data = readReportData(text);
+    timings.textRead = performance.now();
+    data = await readReportData(text, (id) => document.getElementById(id)?.textContent ?? undefined);
+    timings.decoded = performance.now();
   } catch (error) {
     document.body.innerHTML = `<div class="error">Cannot show this report: ${escapeHtml(String((error as Error).message ?? error))}</div>`;
     throw error;
@@ -64,7 +67,8 @@ function start(): void {
   };
   new MutationObserver(showRange).observe(view.canvas, { attributes: true, attributeFilter: ['data-view-end', 'data-view-start'] });
   showRange();
-  window.giltrace = { view, data, firstPaintMs: performance.now() };
+  timings.firstPaint = performance.now();
+  window.giltrace = { view, data, firstPaintMs: timings.firstPaint, timings };
 }
 
 function legendHtml(): string {
@@ -74,4 +78,4 @@ function legendHtml(): string {
     <span class="group"><b>CPU</b>${CPU_COLORS.map((c, i) => sw(c, CPU_LABELS[i])).join('')}</span></div>`;
 }
 
-start();
+void start();

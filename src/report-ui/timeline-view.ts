@@ -15,7 +15,8 @@ import {
 import { stepAt, type UiData, type UiGil, type UiProcess } from './data.js';
 import { detailsHtml, hitStep, tooltipHtml, type Hit } from './details.js';
 import { DROP_FORCED } from '../contract/report-data.js';
-import { ColumnScratch, UNCOVERED, dominantStates, forEachRun, maxPerColumn, type View } from './lod.js';
+import { ColumnScratch, TrackSummary, UNCOVERED, dominantStates, forEachRun, maxPerColumn, type View } from './lod.js';
+import type { Track } from './data.js';
 import { CPU_H, GIL_H, GUTTER, RULER_H, layoutRows, type Row } from './layout.js';
 import { computeTicks } from './ruler.js';
 import { rowTitle } from './details.js';
@@ -40,6 +41,7 @@ export class TimelineView {
   private readonly scratch = new ColumnScratch();
   private columns = new Int32Array(0);
   private readonly rowsByThread = new Map<number, Row>();
+  private readonly summaries = new Map<Track, TrackSummary>();
 
   constructor(
     private readonly host: HTMLElement,
@@ -232,7 +234,7 @@ export class TimelineView {
   private drawStates(row: Row, view: View, stateCount: number, colors: readonly string[]): void {
     const thread = row.thread!;
     const track = row.kind === 'gil' ? thread.gil : thread.cpu;
-    dominantStates(track, thread.start, thread.end, view, stateCount, this.scratch, this.columns);
+    this.fillColumns(track, thread.start, thread.end, view, stateCount, 'dominant');
     const { ctx } = this;
     forEachRun(this.columns, this.width, (state, x0, x1) => {
       if (state === UNCOVERED) return;
@@ -241,9 +243,22 @@ export class TimelineView {
     });
   }
 
+  /** Per-column states of a track: from its bucket summary when zoomed out, else from its steps. */
+  private fillColumns(track: Track, start: number, end: number, view: View, stateCount: number, mode: 'dominant' | 'max'): void {
+    let summary = this.summaries.get(track);
+    if (!summary && view.nsPerPx * 8192 > this.fullEnd - this.fullStart) {
+      // Worth building only when zoomed out far enough to use it; built once per track.
+      summary = new TrackSummary(track, start, end, this.fullStart, this.fullEnd, stateCount, mode);
+      this.summaries.set(track, summary);
+    }
+    if (summary?.columns(view, this.columns, this.scratch)) return;
+    if (mode === 'max') maxPerColumn(track, start, end, view, this.columns);
+    else dominantStates(track, start, end, view, stateCount, this.scratch, this.columns);
+  }
+
   private drawHolder(row: Row, view: View): void {
     const { process, gil } = row;
-    dominantStates(gil!.holders, process.start, process.end, view, process.threads.length + 1, this.scratch, this.columns);
+    this.fillColumns(gil!.holders, process.start, process.end, view, process.threads.length + 1, 'dominant');
     const { ctx } = this;
     forEachRun(this.columns, this.width, (index, x0, x1) => {
       if (index === UNCOVERED) return;
@@ -259,7 +274,7 @@ export class TimelineView {
 
   private drawWaiters(row: Row, view: View): void {
     const { process, gil } = row;
-    maxPerColumn(gil!.waiters, process.start, process.end, view, this.columns);
+    this.fillColumns(gil!.waiters, process.start, process.end, view, 0, 'max');
     const { ctx } = this;
     ctx.fillStyle = '#fbfbfc';
     ctx.fillRect(GUTTER, row.y, this.width, row.h);

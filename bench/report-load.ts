@@ -1,0 +1,84 @@
+/**
+ * How long the HTML report takes to show its timeline with ≥ 1 M GIL intervals: a synthetic
+ * two-worker timeline (built through the model's types and the real analysis) exported with
+ * toHtmlReport, opened from file:// in headless chromium; the figure is the time from
+ * navigation start to the end of the first timeline paint (window.giltrace.firstPaintMs, taken
+ * after the canvas is drawn). Goal: under 3 s. Also times a redraw of the full view (what
+ * panning costs when zoomed out) and a zoomed-in one.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { toHtmlReport } from '../src/export/index.js';
+import { chromiumMissing, launchChromium } from '../src/export/testing/headless-chromium.js';
+import { makeSyntheticInput } from '../src/export/testing/synthetic-timeline.js';
+
+const GOAL_MS = 3000;
+
+declare const window: {
+  giltrace?: { firstPaintMs: number; timings: Record<string, number>; view: { draw(): void; zoom(f: number): void; reset(): void } };
+};
+
+export async function main(): Promise<void> {
+  const missing = chromiumMissing();
+  if (missing) {
+    console.log(`report-load: skipped (${missing})`);
+    return;
+  }
+  // Each hand-off ends one holding and one waiting interval: 500 k hand-offs ≈ 1 M GIL intervals.
+  const t0 = performance.now();
+  const input = makeSyntheticInput({ handoffs: 500_000, switchNs: 200_000 });
+  const intervals = input.timeline.processes[0].threads.reduce(
+    (n, t) => n + [...t.gilTrack.states].filter((s) => s !== 0).length,
+    0,
+  );
+  const t1 = performance.now();
+  const html = toHtmlReport(input);
+  const t2 = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'giltrace-bench-'));
+  const file = join(dir, 'report.html');
+  writeFileSync(file, html);
+  console.log(`report-load: ${intervals.toLocaleString('en-US')} GIL intervals; timeline ${(t1 - t0).toFixed(0)} ms, toHtmlReport ${(t2 - t1).toFixed(0)} ms, ${(html.length / 1e6).toFixed(1)} MB of HTML`);
+
+  const browser = await launchChromium();
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const samples: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 60_000 });
+      await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 60_000 });
+      samples.push(await page.evaluate(() => window.giltrace!.firstPaintMs));
+      if (run === 0) {
+        const t = await page.evaluate(() => window.giltrace!.timings);
+        const step = (a: string, b: string) => (t[b] - t[a]).toFixed(0);
+        console.log(`report-load: page parsed by ${t.scriptStart.toFixed(0)} ms; data text ${step('scriptStart', 'textRead')} ms, decode ${step('textRead', 'decoded')} ms, page + first draw ${step('decoded', 'firstPaint')} ms`);
+      }
+    }
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    const redraw = await page.evaluate(() => {
+      const view = window.giltrace!.view;
+      const time = (f: () => void) => {
+        const s = performance.now();
+        for (let i = 0; i < 10; i++) f();
+        return (performance.now() - s) / 10;
+      };
+      const full = time(() => view.draw());
+      view.zoom(0.001);
+      const zoomed = time(() => view.draw());
+      view.reset();
+      return { full, zoomed };
+    });
+    const best = Math.min(...samples);
+    const verdict = best < GOAL_MS ? 'within' : 'OVER';
+    console.log(`report-load: load → first timeline paint ${samples.map((s) => s.toFixed(0)).join(' / ')} ms (best ${best.toFixed(0)} ms, ${verdict} the ${GOAL_MS} ms goal)`);
+    console.log(`report-load: redraw of the full view ${redraw.full.toFixed(1)} ms, zoomed in ×1000 ${redraw.zoomed.toFixed(2)} ms`);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
