@@ -19,6 +19,7 @@ import { GilState } from '../model/timeline.js';
 /** What the page exposes (src/report-ui/main.ts); these callbacks run in the browser. */
 declare const window: {
   giltrace?: {
+    data: { processes: { threads: { tid: number; gil: { times: ArrayLike<number>; states: ArrayLike<number> }; cpu: { times: ArrayLike<number>; states: ArrayLike<number> }; dropTimes: ArrayLike<number> }[]; gils: { waiters: { times: ArrayLike<number>; states: ArrayLike<number> }; holderTids: ArrayLike<number> }[] }[] };
     view: {
       range: { start: number; end: number };
       setRange(start: number, end: number): void;
@@ -66,6 +67,20 @@ test('opens from file:// without console errors or network requests', { skip }, 
   assert.deepEqual(problems, []);
   assert.deepEqual(requests, []);
   assert.equal(await page.evaluate(() => window.pwned), undefined);
+});
+
+test('the page decodes exactly the timeline the model built', { skip }, async () => {
+  const decoded = await page.evaluate(() =>
+    window.giltrace!.data.processes.map((p) => ({
+      threads: p.threads.map((t) => ({ tid: t.tid, gil: [Array.from(t.gil.times), Array.from(t.gil.states)], cpu: [Array.from(t.cpu.times), Array.from(t.cpu.states)], drops: Array.from(t.dropTimes) })),
+      gils: p.gils.map((g) => ({ waiters: [Array.from(g.waiters.times), Array.from(g.waiters.states)], holders: Array.from(g.holderTids) })),
+    })),
+  );
+  const expected = input.timeline.processes.map((p) => ({
+    threads: p.threads.map((t) => ({ tid: t.tid, gil: [Array.from(t.gilTrack.times), Array.from(t.gilTrack.states)], cpu: [Array.from(t.cpuTrack.times), Array.from(t.cpuTrack.states)], drops: t.drops.map((d) => d.time) })),
+    gils: p.gils.map((g) => ({ waiters: [Array.from(g.waiters.times), Array.from(g.waiters.counts)], holders: Array.from(g.holders.tids) })),
+  }));
+  assert.deepEqual(decoded, expected);
 });
 
 test('every thread is named in the timeline and in the table', { skip }, async () => {
