@@ -20,6 +20,7 @@ import type { Track } from './data.js';
 import { CPU_H, GIL_H, GUTTER, RULER_H, layoutRows, type Row } from './layout.js';
 import { computeTicks } from './ruler.js';
 import { rowTitle } from './details.js';
+import { escapeHtml } from './format.js';
 
 const MIN_SPAN_NS = 200;
 const FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
@@ -148,11 +149,11 @@ export class TimelineView {
     ctx.font = FONT;
     ctx.textBaseline = 'middle';
     this.drawGrid(view);
+    this.drawGutterEdge(); // first, so process headers run across it
     for (const row of this.rows) this.drawRow(row, view);
     for (const process of this.data.processes) for (const gil of process.gils) this.drawHandoffs(process, gil, view);
     this.drawSelection(view);
     this.drawHover();
-    this.drawGutterEdge();
   }
 
   private xOf(t: number, view: View): number {
@@ -194,7 +195,7 @@ export class TimelineView {
         ctx.fillRect(0, y, GUTTER + this.width, h);
         ctx.fillStyle = '#1f2328';
         ctx.font = `600 ${FONT}`;
-        ctx.fillText(processTitle(row.process), 10, y + h / 2, GUTTER + this.width - 20);
+        ctx.fillText(fitText(ctx, processTitle(row.process), GUTTER + this.width - 20), 10, y + h / 2);
         ctx.font = FONT;
         return;
       }
@@ -223,7 +224,7 @@ export class TimelineView {
     ctx.fillStyle = color;
     ctx.textAlign = 'left';
     const maxWidth = GUTTER - 24 - (suffix ? 52 : 0);
-    ctx.fillText(text, 12, mid, maxWidth);
+    ctx.fillText(fitText(ctx, text, maxWidth), 12, mid);
     if (suffix) {
       ctx.fillStyle = '#8c959f';
       ctx.textAlign = 'right';
@@ -267,7 +268,7 @@ export class TimelineView {
       if (index > 0 && x1 - x0 > 46) {
         ctx.fillStyle = (index - 1) % 2 === 0 ? '#ffffff' : '#0b1f33';
         ctx.textAlign = 'left';
-        ctx.fillText(process.threads[index - 1]?.name ?? '', GUTTER + x0 + 4, row.y + row.h / 2, x1 - x0 - 8);
+        ctx.fillText(fitText(ctx, process.threads[index - 1]?.name ?? '', x1 - x0 - 8), GUTTER + x0 + 4, row.y + row.h / 2);
       }
     });
   }
@@ -407,6 +408,14 @@ export class TimelineView {
   private updateTooltip(clientX: number, clientY: number): void {
     const hover = this.hover;
     const hit = hover && !this.drag?.moved ? this.hitAt(hover.x, hover.y) : undefined;
+    const gutterRow = hover && hover.x < GUTTER ? this.rowAt(hover.y) : undefined;
+    if (gutterRow && gutterRow.kind !== 'process') {
+      this.tooltip.innerHTML = `<div class="tt-title">${escapeHtml(rowTitle(gutterRow))}</div>`;
+      this.tooltip.hidden = false;
+      this.tooltip.style.left = `${clientX + 16}px`;
+      this.tooltip.style.top = `${clientY + 18}px`;
+      return;
+    }
     if (!hit || !hover) {
       this.tooltip.hidden = true;
       return;
@@ -516,6 +525,20 @@ export class TimelineView {
     }
     this.requestDraw();
   }
+}
+
+/** Cuts text with an ellipsis to fit (canvas' maxWidth squeezes glyphs instead, unreadably). */
+function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {
+  if (maxWidth <= 0) return '';
+  if (ctx.measureText(text).width <= maxWidth) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ctx.measureText(`${text.slice(0, mid)}…`).width <= maxWidth) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo > 0 ? `${text.slice(0, lo)}…` : '';
 }
 
 function processTitle(process: UiProcess): string {
