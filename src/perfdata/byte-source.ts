@@ -10,6 +10,8 @@ export interface ByteSource {
   read(into: Uint8Array, offset: number, length: number): number;
   /** Absolute file offset of the next byte `read` returns. */
   readonly position: number;
+  /** Bytes left to read when known (Infinity for streams): lets a corrupt size fail before any allocation. */
+  readonly remaining: number;
   /** Releases the file descriptor (not stdin); called once the data has been read. */
   close?(): void;
 }
@@ -23,6 +25,9 @@ export class FileRangeSource implements ByteSource {
   close(): void {
     closeFd(this.fd);
   }
+  get remaining(): number {
+    return this.end - this.position;
+  }
   read(into: Uint8Array, offset: number, length: number): number {
     const want = Math.min(length, this.end - this.position);
     if (want <= 0) return 0;
@@ -35,6 +40,7 @@ export class FileRangeSource implements ByteSource {
 /** A pipe, FIFO or stdin: sequential reads until EOF. */
 export class StreamSource implements ByteSource {
   position = 0;
+  readonly remaining = Infinity;
   constructor(private readonly fd: number, private readonly path: string) {}
   close(): void {
     closeFd(this.fd);
@@ -50,6 +56,9 @@ export class StreamSource implements ByteSource {
 export class MemorySource implements ByteSource {
   position = 0;
   constructor(private readonly bytes: Uint8Array, private readonly maxChunk = Infinity) {}
+  get remaining(): number {
+    return this.bytes.length - this.position;
+  }
   read(into: Uint8Array, offset: number, length: number): number {
     const n = Math.min(length, this.bytes.length - this.position, this.maxChunk);
     if (n <= 0) return 0;

@@ -44,20 +44,7 @@ function openFd2(fd: number, path: string, options: OpenOptions): PerfData {
   const regular = stat.isFile();
   const features: MutableFeatures = { present: [] };
   const name = path === '-' ? '<stdin>' : path;
-  if (!regular) {
-    // a stream: must be pipe form; the reader takes the header from the stream
-    const source = new StreamSource(fd, name);
-    return new PerfReader({
-      path: name, form: 'pipe', source, attrs: [], formats: new Map(), eventDescs: [], features, unknownFeatures: 0,
-      maxQueueBytes: options.maxQueueBytes,
-      onCutter: (cutter) => {
-        const head = cutter.readRaw(PIPE_HEADER_SIZE) ?? new Uint8Array(0);
-        if (parseMagic(head, name) !== 'pipe') {
-          throw new GiltraceError('a file-form perf.data cannot be read from a pipe (it needs seeking); pass its path instead', { file: name, offset: 0 });
-        }
-      },
-    });
-  }
+  if (!regular) return openPerfDataStream(new StreamSource(fd, name), name, options);
   const head = new Uint8Array(Math.min(PIPE_HEADER_SIZE, stat.size));
   fs.readSync(fd, head, 0, head.length, 0);
   const form = parseMagic(head, name);
@@ -71,5 +58,22 @@ function openFd2(fd: number, path: string, options: OpenOptions): PerfData {
   return new PerfReader({
     path: name, form, source, attrs: h.attrs, formats: h.formats, eventDescs: h.eventDescs, features,
     unknownFeatures: h.unknownFeatures, maxQueueBytes: options.maxQueueBytes,
+  });
+}
+
+/**
+ * Reads a pipe-form perf.data from a sequential source (stdin, a FIFO, or bytes in memory for
+ * tests); the 16-byte pipe header is taken from the stream itself.
+ */
+export function openPerfDataStream(source: ByteSource, name: string, options: OpenOptions = {}): PerfData {
+  return new PerfReader({
+    path: name, form: 'pipe', source, attrs: [], formats: new Map(), eventDescs: [], features: { present: [] }, unknownFeatures: 0,
+    maxQueueBytes: options.maxQueueBytes,
+    onCutter: (cutter) => {
+      const head = cutter.readRaw(PIPE_HEADER_SIZE) ?? cutter.readRaw(0) ?? new Uint8Array(0);
+      if (parseMagic(head, name) !== 'pipe') {
+        throw new GiltraceError('a file-form perf.data cannot be read from a pipe (it needs seeking); pass its path instead', { file: name, offset: 0 });
+      }
+    },
   });
 }

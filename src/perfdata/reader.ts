@@ -314,7 +314,7 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
         return;
       }
       default:
-        if (c.type < RecordType.USER_MAX) this.stats.skippedRecords++;
+        if (c.type >= RecordType.HEADER_ATTR && c.type < RecordType.USER_MAX) this.stats.skippedRecords++;
         else this.stats.unknownRecordTypes++;
     }
   }

@@ -205,6 +205,10 @@ export class RecordCutter {
     if (this.outerEnd - this.outerStart >= need) return true;
     if (this.eof) return false;
     const live = this.outerEnd - this.outerStart;
+    if (need > live + this.source.remaining) {
+      this.eof = true; // a size beyond the data: fail without growing the buffer for it
+      return false;
+    }
     if (this.outerStart + need > this.outer.length || this.outerStart > this.outer.length / 2) {
       if (need > this.outer.length) {
         const grown = new Uint8Array(need + READ_CHUNK);
