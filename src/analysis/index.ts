@@ -7,4 +7,6 @@ export type { Verdict, VerdictKind } from './verdict.js';
 export { computeWaitHistograms, log2Bin } from './wait-histogram.js';
 export type { WaitHistograms } from './wait-histogram.js';
 export { computeHandoffLatencies } from './handoffs.js';
+export { computeOffCpuHolds } from './off-cpu-holds.js';
+export type { OffCpuHold } from './off-cpu-holds.js';
 export { summarizeDurations } from './summary.js';

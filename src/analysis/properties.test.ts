@@ -10,6 +10,7 @@ import { GilState, type StepTrack, type Timeline } from '../model/timeline.js';
 import type { TraceEvent } from '../model/trace-events.js';
 import { computeStats } from './compute-stats.js';
 import { intersect, intervalsWhere, totalLength, union } from './intervals.js';
+import { computeOffCpuHolds } from './off-cpu-holds.js';
 import { computeVerdict } from './verdict.js';
 import { computeWaitHistograms } from './wait-histogram.js';
 
@@ -134,7 +135,14 @@ function checkTimeline(timeline: Timeline, oneGilPerProcess: boolean): void {
     assert.deepEqual(union(holding.length ? holding : [[]]), held, 'threads agree with the holders track');
     assert.equal(processStats.gil.held_ns, totalLength(held));
   }
-  computeVerdict(stats);
+  // Held off-CPU splits exactly into held while asleep and held while preempted.
+  const holds = computeOffCpuHolds(timeline);
+  for (const process of stats.processes) {
+    const split = holds.filter((h) => h.pid === process.pid).reduce((sum, h) => sum + h.asleepNs + h.preemptedNs, 0);
+    assert.equal(split, process.threads.reduce((sum, t) => sum + t.held_off_cpu_ns, 0));
+    for (const h of holds) assert.ok(h.asleepContendedNs <= h.asleepNs && h.longestAsleepNs <= h.asleepNs);
+  }
+  computeVerdict(stats, timeline);
   computeWaitHistograms(timeline);
 }
 
@@ -184,7 +192,7 @@ describe('properties over random event streams', () => {
             assert.equal(t.running_ns + t.runnable_ns + t.sleeping_ns + t.blocked_ns, t.lifetime_ns);
           }
         }
-        computeVerdict(stats);
+        computeVerdict(stats, timeline);
         computeWaitHistograms(timeline);
       }),
       { numRuns: 300 },

@@ -72,7 +72,7 @@ describe('computeVerdict', () => {
     const holder = thread(1, 0, { held_off_cpu_ns: 300 * MS, name: 'reader' });
     const verdict = computeVerdict(statsOf([holder, thread(2, 400 * MS)]));
     assert.equal(verdict.kind, 'gil-held-off-cpu');
-    assert.match(verdict.headline, /^reader \(tid 1\) held the GIL for 300 ms while off-CPU \(30\.0% of the run\)/);
+    assert.match(verdict.headline, /^reader \(tid 1\) held the GIL for 300 ms while off-CPU \(sleeping, blocked or preempted; 30\.0% of the run\)/);
     // Below the absolute minimum: not this verdict.
     const short = thread(1, 0, { held_off_cpu_ns: HELD_OFF_CPU_MIN_NS - 1 });
     assert.equal(computeVerdict(statsOf([short, thread(2, 400 * MS)])).kind, 'gil-bound');
@@ -81,7 +81,9 @@ describe('computeVerdict', () => {
     assert.equal(computeVerdict(statsOf([alone, thread(2, 0)])).kind, 'not-gil-bound');
   });
 
-  it('end to end: a thread sleeping 300 ms with the GIL while another waits', () => {
+  /** 101 holds the GIL from 11 and goes off-CPU (`how`) at 20 for 300 ms; 102 waits from 30. */
+  function offCpuHolder(how: 'sleeping' | 'runnable') {
+    const back = how === 'sleeping' ? [ev.wake(20 + 300 * MS, 101), ev.sw(21 + 300 * MS, 0, 'runnable', 101, 0)] : [ev.sw(21 + 300 * MS, 7, 'sleeping', 101, 0)];
     const events = [
       ev.start(0, 101),
       ev.start(0, 102),
@@ -89,11 +91,10 @@ describe('computeVerdict', () => {
       ev.sw(2, 0, 'runnable', 102, 1),
       ev.enter(10, 101),
       ev.ret(11, 101),
-      ev.sw(20, 101, 'sleeping', 0, 0), // e.g. C code calling sleep() without releasing the GIL
+      ev.sw(20, 101, how, how === 'sleeping' ? 0 : 7, 0), // sleeping: e.g. C code calling sleep() holding the GIL
       ev.enter(30, 102),
       ev.sw(31, 102, 'sleeping', 0, 1),
-      ev.wake(20 + 300 * MS, 101),
-      ev.sw(21 + 300 * MS, 0, 'runnable', 101, 0),
+      ...back,
       ev.drop(22 + 300 * MS, 101, 'voluntary'),
       ev.wake(23 + 300 * MS, 102),
       ev.sw(24 + 300 * MS, 0, 'runnable', 102, 1),
@@ -102,11 +103,35 @@ describe('computeVerdict', () => {
       ev.exit(27 + 300 * MS, 101),
       ev.exit(28 + 300 * MS, 102),
     ];
-    const stats = computeStats(buildTimeline(events), META);
+    const timeline = buildTimeline(events);
+    return { timeline, stats: computeStats(timeline, META) };
+  }
+
+  it('end to end: a thread sleeping 300 ms with the GIL while another waits', () => {
+    const { timeline, stats } = offCpuHolder('sleeping');
     assert.equal(stats.processes[0].threads[0].held_off_cpu_ns, 300 * MS + 1);
-    const verdict = computeVerdict(stats);
+    const verdict = computeVerdict(stats, timeline);
     assert.equal(verdict.kind, 'gil-held-off-cpu');
-    assert.match(verdict.headline, /^thread 101 \(tid 101\) held the GIL for 300 ms while off-CPU \(100\.0% of the run\)/);
+    assert.equal(
+      verdict.headline,
+      'thread 101 (tid 101) held the GIL for 300 ms while sleeping or blocked (longest 300 ms); other threads waited for it ' +
+        'during 300 ms of that: C code that sleeps or does I/O should release the GIL (Py_BEGIN_ALLOW_THREADS)',
+    );
+    // Without the timeline the stats alone still flag it, in neutral words.
+    assert.equal(computeVerdict(stats).kind, 'gil-held-off-cpu');
+  });
+
+  it('end to end: preempted while holding is a detail, not the off-CPU verdict (with the timeline)', () => {
+    const { timeline, stats } = offCpuHolder('runnable');
+    assert.equal(stats.processes[0].threads[0].held_off_cpu_ns, 300 * MS + 1);
+    const verdict = computeVerdict(stats, timeline);
+    assert.equal(verdict.kind, 'gil-bound');
+    assert.ok(
+      verdict.details.includes(
+        'thread 101 (tid 101) was preempted while holding the GIL for 300 ms: more runnable threads than CPUs (other processes?) stall every thread waiting for the GIL',
+      ),
+      verdict.details.join('\n'),
+    );
   });
 
   it('details carry numbers; lost events are mentioned', () => {

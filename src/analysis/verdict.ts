@@ -1,11 +1,15 @@
 /**
- * A verdict in plain language, with numbers, from the stats alone. Rules, first match wins:
+ * A verdict in plain language, with numbers, from the stats (and the timeline, when given, for
+ * the off-CPU rule). Rules, first match wins:
  *
  * 1. no-threads: no process has two or more threads that used the GIL (took it or waited for
  *    it): nothing could contend.
- * 2. gil-held-off-cpu: some thread held the GIL while not running (sleeping, blocked, or
- *    preempted) for at least HELD_OFF_CPU_MIN_NS in total and at least HELD_OFF_CPU_MIN_FRACTION
- *    of its process's duration, in a process where another thread waited for the GIL.
+ * 2. gil-held-off-cpu: with the timeline: some thread held the GIL while sleeping or blocked
+ *    *and another thread waited for it* for at least HELD_OFF_CPU_MIN_NS in total and at least
+ *    HELD_OFF_CPU_MIN_FRACTION of its process's duration (being preempted while holding is not
+ *    this: it is reported as a detail). Without the timeline the stats cannot tell those apart:
+ *    held_off_cpu_ns (sleeping, blocked or preempted) over the same thresholds, in a process where
+ *    another thread waited at some point.
  * 3. gil-bound: GIL threads spent ≥ GIL_BOUND_WAIT_FRACTION of their lifetime waiting.
  * 4. gil-contended: ≥ CONTENDED_WAIT_FRACTION.
  * 5. not-gil-bound: below that.
@@ -15,7 +19,9 @@
 import type { ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import { formatDuration, formatPercent, NS_PER_MS } from '../base/time.js';
 import { Anomaly } from '../model/anomalies.js';
+import type { Timeline } from '../model/timeline.js';
 import { DROP_REASON_UNKNOWN } from './compute-stats.js';
+import { computeOffCpuHolds, type OffCpuHold } from './off-cpu-holds.js';
 
 /** Anomaly counters that count threads or facts, not events that broke the state machine. */
 const NOT_EVENT_COUNTS: ReadonlySet<string> = new Set([DROP_REASON_UNKNOWN, Anomaly.noSchedulerEvents]);
@@ -39,9 +45,11 @@ function usesGil(thread: ThreadStats): boolean {
   return thread.acquisitions > 0 || thread.wait.count > 0;
 }
 
-export function computeVerdict(stats: StatsJson): Verdict {
+export function computeVerdict(stats: StatsJson, timeline?: Timeline): Verdict {
   const gilThreads = stats.processes.flatMap((p) => p.threads.filter(usesGil).map((thread) => ({ process: p, thread })));
+  const holds = timeline ? computeOffCpuHolds(timeline) : undefined;
   const details = commonDetails(stats, gilThreads);
+  if (holds) details.push(...preemptionDetails(holds));
   if (stats.processes.length === 0) {
     return { kind: 'no-threads', headline: 'No Python process with GIL events was recorded: nothing to say about the GIL', details };
   }
@@ -52,15 +60,26 @@ export function computeVerdict(stats: StatsJson): Verdict {
       details,
     };
   }
-  const offCpu = worstHeldOffCpu(stats.processes);
+  const asleep = holds && worstAsleepHold(stats.processes, holds);
+  if (asleep) {
+    return {
+      kind: 'gil-held-off-cpu',
+      headline:
+        `${asleep.name || 'thread'} (tid ${asleep.tid}) held the GIL for ${formatDuration(asleep.asleepNs)} while sleeping or blocked ` +
+        `(longest ${formatDuration(asleep.longestAsleepNs)}); other threads waited for it during ${formatDuration(asleep.asleepContendedNs)} ` +
+        'of that: C code that sleeps or does I/O should release the GIL (Py_BEGIN_ALLOW_THREADS)',
+      details,
+    };
+  }
+  const offCpu = holds ? undefined : worstHeldOffCpu(stats.processes);
   if (offCpu) {
     const { process, thread } = offCpu;
     return {
       kind: 'gil-held-off-cpu',
       headline:
         `${describe(thread)} held the GIL for ${formatDuration(thread.held_off_cpu_ns)} while off-CPU ` +
-        `(${formatPercent(thread.held_off_cpu_ns, process.duration_ns)} of the run), blocking every other thread: ` +
-        'C code that sleeps or does I/O should release the GIL (Py_BEGIN_ALLOW_THREADS)',
+        `(sleeping, blocked or preempted; ${formatPercent(thread.held_off_cpu_ns, process.duration_ns)} of the run) while others waited: ` +
+        'C code that sleeps or does I/O should release the GIL (Py_BEGIN_ALLOW_THREADS); preemption means too few CPUs',
       details,
     };
   }
@@ -107,6 +126,31 @@ function worstHeldOffCpu(processes: readonly ProcessStats[]): { process: Process
     }
   }
   return worst;
+}
+
+function worstAsleepHold(processes: readonly ProcessStats[], holds: readonly OffCpuHold[]): OffCpuHold | undefined {
+  let worst: OffCpuHold | undefined;
+  for (const hold of holds) {
+    const process = processes.find((p) => p.pid === hold.pid);
+    if (!process) continue;
+    const harm = hold.asleepContendedNs;
+    if (harm < HELD_OFF_CPU_MIN_NS || harm < HELD_OFF_CPU_MIN_FRACTION * process.duration_ns) continue;
+    if (!worst || harm > worst.asleepContendedNs) worst = hold;
+  }
+  return worst;
+}
+
+/** Holders preempted for long: not the program's fault, but every waiter waits for it too. */
+function preemptionDetails(holds: readonly OffCpuHold[]): string[] {
+  return holds
+    .filter((h) => h.preemptedNs >= HELD_OFF_CPU_MIN_NS)
+    .sort((a, b) => b.preemptedNs - a.preemptedNs)
+    .slice(0, TOP_THREADS)
+    .map(
+      (h) =>
+        `${h.name || 'thread'} (tid ${h.tid}) was preempted while holding the GIL for ${formatDuration(h.preemptedNs)}: ` +
+        'more runnable threads than CPUs (other processes?) stall every thread waiting for the GIL',
+    );
 }
 
 function commonDetails(stats: StatsJson, gilThreads: readonly { process: ProcessStats; thread: ThreadStats }[]): string[] {

@@ -1,0 +1,59 @@
+/**
+ * Why a thread held the GIL without running, split by cause: sleeping or blocked (the thread
+ * went to sleep with the GIL: C code doing I/O or waiting without Py_BEGIN_ALLOW_THREADS) versus
+ * runnable (preempted by the kernel while holding: more runnable threads than CPUs). Only the
+ * first is a bug in the program; `held_off_cpu_ns` in the stats counts both.
+ */
+import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
+import { intersect, intervalsWhere, totalLength } from './intervals.js';
+
+export interface OffCpuHold {
+  readonly pid: number;
+  readonly tid: number;
+  readonly name: string;
+  /** Held the GIL while sleeping or blocked. */
+  readonly asleepNs: number;
+  /** Part of `asleepNs` during which another thread waited for that GIL: the harm done. */
+  readonly asleepContendedNs: number;
+  /** Longest single stretch of holding while sleeping or blocked. */
+  readonly longestAsleepNs: number;
+  /** Held the GIL while runnable (preempted). */
+  readonly preemptedNs: number;
+}
+
+export function computeOffCpuHolds(timeline: Timeline): OffCpuHold[] {
+  const out: OffCpuHold[] = [];
+  for (const process of timeline.processes) {
+    for (const thread of process.threads) {
+      const hold = offCpuHold(process, thread);
+      if (hold) out.push(hold);
+    }
+  }
+  return out;
+}
+
+function offCpuHold(process: ProcessTimeline, thread: ThreadTimeline): OffCpuHold | undefined {
+  const { start, end, gilTrack, cpuTrack } = thread;
+  const holding = intervalsWhere(gilTrack.times, gilTrack.states, start, end, (s) => s === GilState.holding);
+  if (holding.length === 0) return undefined;
+  const asleep = intersect(
+    holding,
+    intervalsWhere(cpuTrack.times, cpuTrack.states, start, end, (s) => s === CpuState.sleeping || s === CpuState.blocked),
+  );
+  const preempted = intersect(holding, intervalsWhere(cpuTrack.times, cpuTrack.states, start, end, (s) => s === CpuState.runnable));
+  const gil = process.gils.find((g) => g.key === thread.gil);
+  const someoneWaits = gil
+    ? intervalsWhere(gil.waiters.times, gil.waiters.counts, gil.waiters.times[0] ?? 0, process.end, (n) => n > 0)
+    : [];
+  let longest = 0;
+  for (let i = 0; i < asleep.length; i += 2) longest = Math.max(longest, asleep[i + 1] - asleep[i]);
+  return {
+    pid: thread.pid,
+    tid: thread.tid,
+    name: thread.name,
+    asleepNs: totalLength(asleep),
+    asleepContendedNs: totalLength(intersect(asleep, someoneWaits)),
+    longestAsleepNs: longest,
+    preemptedNs: totalLength(preempted),
+  };
+}
