@@ -6,6 +6,9 @@
 import { stepAt, type Track } from './data.js';
 
 export const UNCOVERED = -1;
+/** A column no state fills to MIXED_SHARE: drawn as proportional stacked bars instead of one colour. */
+export const MIXED = -2;
+export const MIXED_SHARE = 0.85;
 
 export interface View {
   readonly start: number;
@@ -16,6 +19,12 @@ export interface View {
 /** Reusable scratch so redraws allocate nothing while panning. */
 export class ColumnScratch {
   private acc = new Float64Array(0);
+  /** Per column and state, the share of the column's covered time (filled when asked for a mix). */
+  mix = new Float32Array(0);
+  mixFor(size: number): Float32Array {
+    if (this.mix.length < size) this.mix = new Float32Array(size);
+    return this.mix;
+  }
   coverage(size: number): Float64Array {
     if (this.acc.length < size) this.acc = new Float64Array(size);
     this.acc.fill(0, 0, size);
@@ -32,8 +41,9 @@ export function dominantStates(
   stateCount: number,
   scratch: ColumnScratch,
   out: Int32Array,
+  withMix = false,
 ): void {
-  const { width, nsPerPx } = view;
+  const { width } = view;
   const acc = scratch.coverage(width * stateCount);
   forEachVisibleStep(track, ownerStart, ownerEnd, view, (state, x0, x1) => {
     if (state < 0 || state >= stateCount) return;
@@ -47,16 +57,23 @@ export function dominantStates(
     for (c0++; c0 < c1; c0++) acc[c0 * stateCount + state] += 1;
     if (c1 < width) acc[c1 * stateCount + state] += Math.min(x1, width) - c1;
   });
-  for (let c = 0; c < width; c++) {
-    let best = UNCOVERED;
-    let bestCover = 0;
-    for (let s = 0; s < stateCount; s++) {
-      const cover = acc[c * stateCount + s];
-      if (cover > bestCover) (bestCover = cover), (best = s);
-    }
-    out[c] = best;
+  const mix = withMix ? scratch.mixFor(width * stateCount) : undefined;
+  for (let c = 0; c < width; c++) out[c] = pickState(acc, c * stateCount, stateCount, mix);
+}
+
+/** The dominant state of one column's coverage, or MIXED (with shares written to `mix`). */
+function pickState(acc: ArrayLike<number>, at: number, stateCount: number, mix: Float32Array | undefined): number {
+  let best = UNCOVERED;
+  let bestCover = 1e-9;
+  let total = 0;
+  for (let s = 0; s < stateCount; s++) {
+    const cover = acc[at + s];
+    total += cover;
+    if (cover > bestCover) (bestCover = cover), (best = s);
   }
-  void nsPerPx;
+  if (!mix || best === UNCOVERED || bestCover >= MIXED_SHARE * total) return best;
+  for (let s = 0; s < stateCount; s++) mix[at + s] = acc[at + s] / total;
+  return MIXED;
 }
 
 /** Highest value of a step track within each column (UNCOVERED where it has none). */
@@ -109,6 +126,8 @@ export function forEachRun(values: Int32Array, width: number, visit: (value: num
  * O(buckets in view) instead of O(steps in view): a million intervals pan smoothly. Built
  * once per track on first use (one pass over its steps).
  */
+const scratchMix = new Float32Array(256);
+
 export class TrackSummary {
   private readonly levels: { bucketNs: number; count: number; data: Float32Array }[] = [];
 
@@ -155,11 +174,13 @@ export class TrackSummary {
   }
 
   /** Fills `out` like dominantStates / maxPerColumn; false when the view is too fine for the buckets. */
-  columns(view: View, out: Int32Array, scratch: ColumnScratch): boolean {
+  columns(view: View, out: Int32Array, scratch: ColumnScratch, withMix = false): boolean {
     const level = [...this.levels].reverse().find((l) => view.nsPerPx >= 2 * l.bucketNs) ?? undefined;
     if (!level) return false;
     const slots = this.mode === 'max' ? 1 : this.stateCount;
     const acc = scratch.coverage(slots);
+    const mix = withMix ? scratch.mixFor(view.width * slots) : undefined;
+    const column = new Float64Array(slots);
     const { data, count, bucketNs } = level;
     for (let c = 0; c < view.width; c++) {
       const u0 = (view.start + c * view.nsPerPx - this.fullStart) / bucketNs;
@@ -172,15 +193,20 @@ export class TrackSummary {
         out[c] = best;
         continue;
       }
-      acc.fill(0, 0, slots);
+      column.fill(0);
       for (let b = b0; b < b1; b++) {
         const w = Math.min(u1, b + 1) - Math.max(u0, b);
-        for (let s = 0; s < slots; s++) acc[s] += data[b * slots + s] * w;
+        for (let s = 0; s < slots; s++) column[s] += data[b * slots + s] * w;
       }
-      let best = UNCOVERED;
-      let bestCover = 1e-9;
-      for (let s = 0; s < slots; s++) if (acc[s] > bestCover) (bestCover = acc[s]), (best = s);
-      out[c] = best;
+      if (mix) {
+        // pickState indexes by column; give it this column's slot range of the mix array.
+        for (let s = 0; s < slots; s++) acc[s] = column[s];
+        const state = pickState(column, 0, slots, scratchMix);
+        if (state === MIXED) for (let s = 0; s < slots; s++) mix[c * slots + s] = scratchMix[s];
+        out[c] = state;
+      } else {
+        out[c] = pickState(column, 0, slots, undefined);
+      }
     }
     return true;
   }

@@ -15,7 +15,7 @@ import {
 import { stepAt, type UiData, type UiGil, type UiProcess } from './data.js';
 import { detailsHtml, hitStep, tooltipHtml, type Hit } from './details.js';
 import { DROP_FORCED } from '../contract/report-data.js';
-import { ColumnScratch, TrackSummary, UNCOVERED, dominantStates, forEachRun, maxPerColumn, type View } from './lod.js';
+import { ColumnScratch, MIXED, TrackSummary, UNCOVERED, dominantStates, forEachRun, maxPerColumn, type View } from './lod.js';
 import type { Track } from './data.js';
 import { CPU_H, GIL_H, GUTTER, RULER_H, layoutRows, type Row } from './layout.js';
 import { computeTicks } from './ruler.js';
@@ -23,6 +23,11 @@ import { rowTitle } from './details.js';
 import { escapeHtml } from './format.js';
 
 const MIN_SPAN_NS = 200;
+/** Stacking order of mixed columns, bottom up: GIL holding, waiting, none; CPU running, runnable, blocked, sleeping. */
+const STACK_ORDER = [
+  [2, 1, 0],
+  [0, 1, 3, 2],
+] as const;
 const FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 export class TimelineView {
@@ -235,26 +240,41 @@ export class TimelineView {
   private drawStates(row: Row, view: View, stateCount: number, colors: readonly string[]): void {
     const thread = row.thread!;
     const track = row.kind === 'gil' ? thread.gil : thread.cpu;
-    this.fillColumns(track, thread.start, thread.end, view, stateCount, 'dominant');
+    this.fillColumns(track, thread.start, thread.end, view, stateCount, 'dominant', true);
     const { ctx } = this;
+    const mix = this.scratch.mix;
     forEachRun(this.columns, this.width, (state, x0, x1) => {
       if (state === UNCOVERED) return;
-      ctx.fillStyle = colors[state] ?? '#000';
-      ctx.fillRect(GUTTER + x0, row.y, x1 - x0, row.h);
+      if (state !== MIXED) {
+        ctx.fillStyle = colors[state] ?? '#000';
+        ctx.fillRect(GUTTER + x0, row.y, x1 - x0, row.h);
+        return;
+      }
+      // Zoomed out over mixed time: stack the states' shares (first state at the bottom).
+      for (let c = x0; c < x1; c++) {
+        let y = row.y + row.h;
+        for (const s of STACK_ORDER[row.kind === 'gil' ? 0 : 1]) {
+          const h = mix[c * stateCount + s] * row.h;
+          if (h <= 0) continue;
+          ctx.fillStyle = colors[s];
+          ctx.fillRect(GUTTER + c, y - h, 1, h);
+          y -= h;
+        }
+      }
     });
   }
 
   /** Per-column states of a track: from its bucket summary when zoomed out, else from its steps. */
-  private fillColumns(track: Track, start: number, end: number, view: View, stateCount: number, mode: 'dominant' | 'max'): void {
+  private fillColumns(track: Track, start: number, end: number, view: View, stateCount: number, mode: 'dominant' | 'max', withMix = false): void {
     let summary = this.summaries.get(track);
     if (!summary && view.nsPerPx * 8192 > this.fullEnd - this.fullStart) {
       // Worth building only when zoomed out far enough to use it; built once per track.
       summary = new TrackSummary(track, start, end, this.fullStart, this.fullEnd, stateCount, mode);
       this.summaries.set(track, summary);
     }
-    if (summary?.columns(view, this.columns, this.scratch)) return;
+    if (summary?.columns(view, this.columns, this.scratch, withMix)) return;
     if (mode === 'max') maxPerColumn(track, start, end, view, this.columns);
-    else dominantStates(track, start, end, view, stateCount, this.scratch, this.columns);
+    else dominantStates(track, start, end, view, stateCount, this.scratch, this.columns, withMix);
   }
 
   private drawHolder(row: Row, view: View): void {
