@@ -44,8 +44,11 @@ export function probeDefinitions(target: PythonTarget, group: string): ProbeLine
     lines.push({ name: `take_ret${suffix(i)}`, definition: `r:${group}/take_ret${suffix(i)} ${lib}:${hex(site.fileOffset)}` });
   });
   target.dropGil.forEach((site, i) => {
-    // The return address at entry: who called drop_gil, hence forced or voluntary.
-    lines.push({ name: `drop${suffix(i)}`, definition: `p:${group}/drop${suffix(i)} ${lib}:${hex(site.fileOffset)} ret=+0(%sp):x64` });
+    // The return address at entry: who called drop_gil, hence forced or voluntary. An inlined
+    // copy has no call: its own address lies inside the function it was inlined into, which
+    // classifies the same way.
+    const caller = site.inlinedInto === undefined ? 'ret=+0(%sp):x64' : 'ret=%ip:x64';
+    lines.push({ name: `drop${suffix(i)}`, definition: `p:${group}/drop${suffix(i)} ${lib}:${hex(site.fileOffset)} ${caller}` });
   });
   return lines;
 }

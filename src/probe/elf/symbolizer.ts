@@ -27,6 +27,8 @@ export interface FunctionTable extends ElfSymbols {
   readonly elf: ElfFile;
   /** Where the symbols came from: the file itself, or its debug file. */
   readonly symbolSource: string;
+  /** The ELF that symbolSource names (holds the DWARF too, when there is any). */
+  readonly symbolElf: ElfFile;
   /** False when only .dynsym was available (stripped, no debug file): static functions are missing. */
   readonly fullSymbols: boolean;
   readonly debugSearch: DebugFileSearch | undefined;
@@ -39,6 +41,7 @@ export interface FunctionTable extends ElfSymbols {
 export function readFunctionTable(file: string, debugRoots: readonly string[] = DEFAULT_DEBUG_ROOTS): FunctionTable {
   const elf = openElf(file);
   let symbolSource = file;
+  let symbolElf = elf;
   let debugSearch: DebugFileSearch | undefined;
   let symtab: ElfSymbol[];
   if (hasSymtab(elf)) {
@@ -46,12 +49,15 @@ export function readFunctionTable(file: string, debugRoots: readonly string[] = 
   } else {
     debugSearch = findDebugFile(elf, debugRoots);
     symtab = debugSearch.found ? readSymbolTable(debugSearch.found, 'symtab') : [];
-    if (debugSearch.found) symbolSource = debugSearch.found.path;
+    if (debugSearch.found) {
+      symbolSource = debugSearch.found.path;
+      symbolElf = debugSearch.found;
+    }
   }
   const fullSymbols = symtab.length > 0;
   const all = [...symtab, ...readSymbolTable(elf, 'dynsym')];
   const functions = toFunctions(elf, all);
-  return new Table(elf, symbolSource, fullSymbols, debugSearch, functions);
+  return new Table(elf, symbolSource, symbolElf, fullSymbols, debugSearch, functions);
 }
 
 function toFunctions(elf: ElfFile, symbols: readonly ElfSymbol[]): FunctionSymbol[] {
@@ -77,6 +83,7 @@ class Table implements FunctionTable {
   constructor(
     readonly elf: ElfFile,
     readonly symbolSource: string,
+    readonly symbolElf: ElfFile,
     readonly fullSymbols: boolean,
     readonly debugSearch: DebugFileSearch | undefined,
     readonly functions: readonly FunctionSymbol[],
