@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { toHtmlReport } from '../src/export/index.js';
-import { chromiumMissing, launchChromium } from '../src/export/testing/headless-chromium.js';
+import { chromiumMissing, launchChromium } from '../test/support/headless-chromium.js';
 import { makeSyntheticInput } from '../src/export/testing/synthetic-timeline.js';
 
 const GOAL_MS = 3000;
