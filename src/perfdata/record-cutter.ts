@@ -45,7 +45,8 @@ export class RecordCutter {
   private decompressor: Decompress | undefined;
 
   constructor(private readonly source: ByteSource, private readonly path: string) {
-    this.outer = new Uint8Array(INITIAL_BUFFER);
+    // small recordings get a small buffer; it grows when a record needs more
+    this.outer = new Uint8Array(Math.max(4096, Math.min(INITIAL_BUFFER, source.remaining)));
     this.outerDv = new DataView(this.outer.buffer);
     this.outerBase = source.position;
     this.buf = this.outer;

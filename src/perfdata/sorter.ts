@@ -91,8 +91,8 @@ export class Sorter {
   forcedFlushes = 0;
 
   constructor(private readonly maxBytes = 64 << 20) {
-    this.pending = new Batch(1 << 20, 8192);
-    this.ready = new Batch(1 << 20, 8192);
+    this.pending = new Batch(64 << 10, 1024);
+    this.ready = new Batch(64 << 10, 1024);
   }
 
   get pendingCount(): number {
