@@ -28,7 +28,7 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   const data = openPerfData(path);
   const facts = newAdapterFacts();
   const events = toTraceEvents(data.records(), { classifyDrop: makeDropClassifier() }, facts);
-  const timeline = buildTimeline(events);
+  const timeline = buildTimeline(events, { timeBaseNs: data.timeBaseNs });
   const warnings: string[] = [];
   if (facts.gilEvents === 0) {
     warnings.push('no GIL probe events in this recording: was it made with giltrace record (or perf probes on take_gil/drop_gil)?');
@@ -43,7 +43,7 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     processes: new Map(timeline.processes.map((p) => [p.pid, describeProcess(p.pid, facts, options)])),
   };
   const stats = computeStats(timeline, meta);
-  return { timeline, stats, verdict: computeVerdict(stats) };
+  return { timeline, stats, verdict: computeVerdict(stats, timeline) };
 }
 
 function describeProcess(pid: number, facts: AdapterFacts, options: AnalyzeOptions): { command: string; python: PythonInfo } {

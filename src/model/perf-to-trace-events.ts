@@ -162,7 +162,22 @@ export function* toTraceEvents(
   const spaces = new AddressSpaces();
   const classify = options.classifyDrop;
 
+  // perf writes comm/fork/mmap records for the threads that already exist before it starts
+  // sampling: they say a thread exists when the recording starts, not when it began. Hold them
+  // back until the first sample and give them its time.
+  let pending: TraceEvent[] | undefined = [];
+  const emit = function* (event: TraceEvent): Generator<TraceEvent> {
+    if (pending) pending.push(event);
+    else yield event;
+  };
+  const flushPending = function* (at: number): Generator<TraceEvent> {
+    const held = pending ?? [];
+    pending = undefined;
+    for (const event of held) yield event.time < at ? { ...event, time: at } : event;
+  };
+
   for (const record of records) {
+    if (pending && record.type === 'sample') yield* flushPending(record.time);
     switch (record.type) {
       case 'sample': {
         let decoder = decoders.get(record.event);
@@ -183,21 +198,21 @@ export function* toTraceEvents(
         break;
       }
       case 'comm':
-        yield { kind: 'thread_name', time: record.time, pid: record.pid, tid: record.tid, name: record.comm, source: 'os' };
+        yield* emit({ kind: 'thread_name', time: record.time, pid: record.pid, tid: record.tid, name: record.comm, source: 'os' });
         break;
       case 'fork':
         if (record.pid !== record.ppid) spaces.inherit(record.pid, record.ppid);
-        yield { kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid };
+        yield* emit({ kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid });
         break;
       case 'exit':
-        yield { kind: 'thread_exit', time: record.time, pid: record.pid, tid: record.tid };
+        yield* emit({ kind: 'thread_exit', time: record.time, pid: record.pid, tid: record.tid });
         break;
       case 'mmap':
         spaces.add(record);
         if (record.executable) notePythonFile(facts, record);
         break;
       case 'lost':
-        yield { kind: 'lost', time: record.time, count: record.count };
+        yield* emit({ kind: 'lost', time: record.time, count: record.count });
         break;
       default: {
         const unreachable: never = record;
@@ -205,6 +220,7 @@ export function* toTraceEvents(
       }
     }
   }
+  if (pending) yield* flushPending(-Infinity);
 }
 
 function sampleToEvent(
