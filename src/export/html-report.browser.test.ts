@@ -162,3 +162,16 @@ test('a wait-time histogram per thread that waited, with bars', { skip }, async 
   await page.locator('#gt-histograms').screenshot({ path: '/tmp/giltrace-report-histograms.png' });
   assert.deepEqual(problems, []);
 });
+
+test('a recording without any Python process still opens cleanly', { skip }, async () => {
+  const empty = { ...input, timeline: { ...input.timeline, processes: [] }, stats: { ...input.stats, processes: [] }, verdict: undefined };
+  const dir = mkdtempSync(join(tmpdir(), 'giltrace-report-'));
+  const file = join(dir, 'empty.html');
+  writeFileSync(file, toHtmlReport(empty));
+  const before = problems.length;
+  await page.goto(`file://${file}`);
+  await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });
+  assert.match((await page.locator('#gt-threads').textContent())!, /No thread used the GIL/);
+  assert.match((await page.locator('#gt-histograms').textContent())!, /No thread waited/);
+  assert.deepEqual(problems.slice(before), []);
+});
