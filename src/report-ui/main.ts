@@ -43,7 +43,7 @@ async function start(): Promise<void> {
         <div class="timeline-host" id="gt-timeline"></div>
         <div id="gt-details"><p class="muted">Click a slice to see its details.</p></div>
         <div class="help">Zoom: <kbd>wheel</kbd> <kbd>W</kbd>/<kbd>S</kbd> · Pan: drag, <kbd>A</kbd>/<kbd>D</kbd>, <kbd>shift</kbd>+<kbd>wheel</kbd> · Reset: <kbd>0</kbd>.
-          Zoomed out, a pixel shows the state that filled its time, or the states stacked in proportion when they share it; zoom in to see hand-offs (arrows) and drops (▼ forced, ▽ voluntary).</div>
+          Zoomed out, a pixel shows the state that filled its time, or the states stacked in proportion when they share it; zoom in to see hand-offs (arrows) and drops (▼ forced, ▽ voluntary, grey ▽ reason unknown).</div>
       </section>
       <section class="card"><h2>Threads</h2><div class="table-wrap" id="gt-threads"></div></section>
       <section class="card"><h2>How long threads waited for the GIL</h2><div class="histograms" id="gt-histograms">${histogramsHtml(raw)}</div></section>

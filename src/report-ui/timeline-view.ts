@@ -6,6 +6,7 @@
 import {
   CPU_COLORS,
   FORCED_DROP_COLOR,
+  UNKNOWN_DROP_COLOR,
   GIL_COLORS,
   HANDOFF_COLOR,
   HOLDER_COLORS,
@@ -14,7 +15,7 @@ import {
 } from './colors.js';
 import { stepAt, type UiData, type UiGil, type UiProcess } from './data.js';
 import { detailsHtml, hitStep, tooltipHtml, type Hit } from './details.js';
-import { DROP_FORCED } from '../contract/report-data.js';
+import { DROP_FORCED, DROP_KNOWN } from '../contract/report-data.js';
 import { ColumnScratch, MIXED, TrackSummary, UNCOVERED, dominantStates, forEachRun, maxPerColumn, type View } from './lod.js';
 import type { Track } from './data.js';
 import { CPU_H, GIL_H, GUTTER, RULER_H, layoutRows, type Row } from './layout.js';
@@ -288,7 +289,9 @@ export class TimelineView {
       if (index > 0 && x1 - x0 > 46) {
         ctx.fillStyle = (index - 1) % 2 === 0 ? '#ffffff' : '#0b1f33';
         ctx.textAlign = 'left';
-        ctx.fillText(fitText(ctx, process.threads[index - 1]?.name ?? '', x1 - x0 - 8), GUTTER + x0 + 4, row.y + row.h / 2);
+        const holder = process.threads[index - 1];
+        const label = holder ? `${holder.name} · ${holder.tid}` : '';
+        ctx.fillText(fitText(ctx, label, x1 - x0 - 8), GUTTER + x0 + 4, row.y + row.h / 2);
       }
     });
   }
@@ -326,8 +329,12 @@ export class TimelineView {
       ctx.lineTo(x + 4, row.y - 1);
       ctx.lineTo(x, row.y + 5);
       ctx.closePath();
-      if (dropFlags[i] & DROP_FORCED) ctx.fill();
-      else {
+      if (!(dropFlags[i] & DROP_KNOWN)) {
+        ctx.strokeStyle = UNKNOWN_DROP_COLOR;
+        ctx.stroke();
+      } else if (dropFlags[i] & DROP_FORCED) {
+        ctx.fill();
+      } else {
         ctx.strokeStyle = FORCED_DROP_COLOR;
         ctx.stroke();
       }
