@@ -1,5 +1,6 @@
 import { GiltraceError } from '../base/errors.js';
 import { parseAttr, type PerfAttr } from './attr.js';
+import { BLOCK_SIZE, BlockPool } from './block-pool.js';
 import { ByteView } from './byte-view.js';
 import type { ByteSource } from './byte-source.js';
 import { RecordType, TWO_POW_32 } from './constants.js';
@@ -55,6 +56,7 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
   private readonly cutter: RecordCutter;
   private readonly source: ByteSource;
   private readonly sorter: Sorter;
+  private readonly pool: BlockPool;
   private hasBase = false;
   private baseHi = 0;
   private baseLo = 0;
@@ -81,8 +83,10 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
       outOfOrder: 0, untimed: 0, finishedRounds: 0, forcedFlushes: 0, unknownFeatures: init.unknownFeatures, bytes: 0, compressedBytes: 0,
     };
     this.source = init.source;
-    this.cutter = new RecordCutter(init.source, init.path);
-    this.sorter = new Sorter(init.maxQueueBytes);
+    // small recordings get small blocks (tests and fuzzing open thousands of them)
+    this.pool = new BlockPool(Math.max(64 << 10, Math.min(BLOCK_SIZE, init.source.remaining + 64)));
+    this.cutter = new RecordCutter(init.source, init.path, this.pool);
+    this.sorter = new Sorter(this.pool, init.maxQueueBytes);
     init.onCutter?.(this.cutter);
     this.attrsChanged(0);
     // pipe mode: perf's header records come first; read until the first timed record so that
@@ -130,22 +134,23 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
     const key = b.keys[i];
     const time = key !== -Infinity ? key : s.leadKey === s.leadKey ? s.leadKey : 0;
     this.failOffset = b.fileOffs[i];
-    const dv = b.dv;
+    const arena = this.pool.blocks[b.blocks[i]];
+    const dv = this.pool.dvs[b.blocks[i]];
     const type = dv.getUint32(off, true);
     let rec: PerfRecord;
     switch (type) {
       case RecordType.SAMPLE: {
         const smp = this.sample;
         smp.time = time;
-        decodeSample(b.arena, dv, off, len, attr, smp, this.failRecord);
+        decodeSample(arena, dv, off, len, attr, smp, this.failRecord);
         rec = smp;
         break;
       }
-      case RecordType.COMM: rec = decodeComm(b.arena, dv, off, len, attr, time, this.failRecord); break;
+      case RecordType.COMM: rec = decodeComm(arena, dv, off, len, attr, time, this.failRecord); break;
       case RecordType.FORK:
       case RecordType.EXIT: rec = decodeTask(dv, off, len, attr, time, this.failRecord); break;
       case RecordType.MMAP:
-      case RecordType.MMAP2: rec = decodeMmap(b.arena, dv, off, len, attr, time, this.failRecord); break;
+      case RecordType.MMAP2: rec = decodeMmap(arena, dv, off, len, attr, time, this.failRecord); break;
       default: rec = decodeLost(dv, off, len, attr, time, this.failRecord); break;
     }
     this.result.value = rec;
@@ -189,7 +194,10 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
     } else {
       this.handleUserRecord(c);
     }
-    if (this.started && this.sorter.overBudget && this.sorter.readyNext >= this.sorter.readyCount) this.sorter.forceFlush();
+    if (this.started && this.sorter.readyConsumed) {
+      if (this.sorter.overBudget) this.sorter.forceFlush();
+      else this.sorter.maybeEvacuate();
+    }
     return true;
   }
 
@@ -211,7 +219,8 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
     if (size < attr.fixedEnd) this.recordFail(c, `expected a sample of at least ${attr.fixedEnd} bytes for its sample_type, found ${size}`);
     this.stats.samples++;
     const key = attr.timePos >= 0 ? this.timeKey(dv, p + attr.timePos) : this.untimedKey();
-    this.sorter.add(c.buf, p, size, key, ai, c.fileOffset);
+    if (c.block >= 0) this.sorter.add(c.block, p, size, key, ai, c.fileOffset);
+    else this.sorter.addCopy(c.buf, p, size, key, ai, c.fileOffset);
   }
 
   private queueOther(c: RecordCutter): void {
@@ -236,7 +245,8 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
     } else {
       key = this.untimedKey();
     }
-    this.sorter.add(c.buf, p, size, key, ai, c.fileOffset);
+    if (c.block >= 0) this.sorter.add(c.block, p, size, key, ai, c.fileOffset);
+    else this.sorter.addCopy(c.buf, p, size, key, ai, c.fileOffset);
   }
 
   private lostCount(c: RecordCutter): number {

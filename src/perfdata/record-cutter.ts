@@ -1,10 +1,9 @@
 import { Decompress } from 'fzstd';
 import { GiltraceError } from '../base/errors.js';
+import type { BlockPool } from './block-pool.js';
 import type { ByteSource } from './byte-source.js';
 import { RecordType, TWO_POW_32 } from './constants.js';
 
-const INITIAL_BUFFER = 4 << 20;
-const READ_CHUNK = 4 << 20;
 /** Tracing data travels after its record header; refuse absurd sizes rather than allocate them. */
 const MAX_TRACING_DATA = 512 << 20;
 
@@ -18,6 +17,8 @@ const MAX_TRACING_DATA = 512 << 20;
 export class RecordCutter {
   buf: Uint8Array;
   dv: DataView;
+  /** Pool block holding the current record, or -1 when it sits in the decompression buffer. */
+  block = -1;
   pos = 0;
   size = 0;
   type = 0;
@@ -32,6 +33,7 @@ export class RecordCutter {
 
   private outer: Uint8Array;
   private outerDv: DataView;
+  private outerBlock: number;
   private outerStart = 0; // next unread record in outer
   private outerEnd = 0;
   private outerBase: number; // file offset of outer[0]
@@ -44,10 +46,10 @@ export class RecordCutter {
   private innerFileOffset = 0;
   private decompressor: Decompress | undefined;
 
-  constructor(private readonly source: ByteSource, private readonly path: string) {
-    // small recordings get a small buffer; it grows when a record needs more
-    this.outer = new Uint8Array(Math.max(4096, Math.min(INITIAL_BUFFER, source.remaining)));
-    this.outerDv = new DataView(this.outer.buffer);
+  constructor(private readonly source: ByteSource, private readonly path: string, private readonly pool: BlockPool) {
+    this.outerBlock = pool.acquire(0);
+    this.outer = pool.blocks[this.outerBlock];
+    this.outerDv = pool.dvs[this.outerBlock];
     this.outerBase = source.position;
     this.buf = this.outer;
     this.dv = this.outerDv;
@@ -101,6 +103,7 @@ export class RecordCutter {
     const type = this.outerDv.getUint32(p, true);
     this.buf = this.outer;
     this.dv = this.outerDv;
+    this.block = this.outerBlock;
     this.pos = p;
     this.size = size;
     this.type = type;
@@ -149,6 +152,7 @@ export class RecordCutter {
     if (this.innerEnd - p < size) return false; // rest arrives with the next COMPRESSED record
     this.buf = this.inner;
     this.dv = dv;
+    this.block = -1;
     this.pos = p;
     this.size = size;
     this.type = dv.getUint32(p, true);
@@ -210,15 +214,16 @@ export class RecordCutter {
       this.eof = true; // a size beyond the data: fail without growing the buffer for it
       return false;
     }
-    if (this.outerStart + need > this.outer.length || this.outerStart > this.outer.length / 2) {
-      if (need > this.outer.length) {
-        const grown = new Uint8Array(need + READ_CHUNK);
-        grown.set(this.outer.subarray(this.outerStart, this.outerEnd));
-        this.outer = grown;
-        this.outerDv = new DataView(grown.buffer);
-      } else {
-        this.outer.copyWithin(0, this.outerStart, this.outerEnd);
-      }
+    if (this.outerStart + need > this.outer.length) {
+      // no room left in this block: continue in a fresh one, carrying the unread tail over.
+      // The old block stays alive while queued records point into it.
+      const next = this.pool.acquire(need);
+      const bytes = this.pool.blocks[next];
+      bytes.set(this.outer.subarray(this.outerStart, this.outerEnd));
+      this.pool.drop(this.outerBlock);
+      this.outerBlock = next;
+      this.outer = bytes;
+      this.outerDv = this.pool.dvs[next];
       this.outerBase += this.outerStart;
       this.outerStart = 0;
       this.outerEnd = live;

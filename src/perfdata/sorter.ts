@@ -1,81 +1,67 @@
+import type { BlockPool } from './block-pool.js';
+
 /**
- * Streaming time sorter, after perf's ordered_events: records are queued (their bytes copied into
- * an arena) and released in time order when a FINISHED_ROUND says nothing older can still come:
- * each round releases everything up to the highest time seen before the previous round. Memory
- * is bounded by two rounds; when a recording has no rounds (or huge ones), the queue is flushed
- * by half its time span once it holds `maxBytes`, and anything arriving older than what was
- * already released is counted in `outOfOrder` (and still delivered).
+ * Streaming time sorter, after perf's ordered_events: queued records (by reference into the
+ * block pool: no byte copies) are released in time order when a FINISHED_ROUND says nothing older
+ * can still come: each round releases everything up to the highest time seen before the previous
+ * round. Memory is bounded by two rounds; when a recording has no rounds (or huge ones), the
+ * queue is flushed by half its time span once it holds `maxBytes`, and anything arriving older
+ * than what was already released is counted in `outOfOrder` (and still delivered).
  */
 
-class Batch {
-  arena: Uint8Array;
-  dv: DataView;
-  used = 0;
+class EntryList {
   keys: Float64Array;
+  blocks: Int32Array;
   offs: Int32Array;
   lens: Int32Array;
   attrs: Int32Array;
   fileOffs: Float64Array;
   count = 0;
+  bytes = 0;
 
-  constructor(arenaBytes: number, entries: number) {
-    this.arena = new Uint8Array(arenaBytes);
-    this.dv = new DataView(this.arena.buffer);
+  constructor(entries: number) {
     this.keys = new Float64Array(entries);
+    this.blocks = new Int32Array(entries);
     this.offs = new Int32Array(entries);
     this.lens = new Int32Array(entries);
     this.attrs = new Int32Array(entries);
     this.fileOffs = new Float64Array(entries);
   }
 
-  push(src: Uint8Array, pos: number, size: number, key: number, attr: number, fileOff: number): void {
+  push(key: number, block: number, off: number, len: number, attr: number, fileOff: number): void {
     const n = this.count;
-    if (n === this.keys.length) this.growEntries();
-    if (this.used + size > this.arena.length) this.growArena(size);
-    const arena = this.arena;
-    const used = this.used;
-    // hot path: records are small; a byte loop beats allocating a subarray per record
-    if (size <= 256) {
-      for (let i = 0; i < size; i++) arena[used + i] = src[pos + i];
-    } else {
-      arena.set(src.subarray(pos, pos + size), used);
-    }
+    if (n === this.keys.length) this.grow();
     this.keys[n] = key;
-    this.offs[n] = used;
-    this.lens[n] = size;
+    this.blocks[n] = block;
+    this.offs[n] = off;
+    this.lens[n] = len;
     this.attrs[n] = attr;
     this.fileOffs[n] = fileOff;
-    this.used = used + size;
     this.count = n + 1;
+    this.bytes += len;
   }
 
-  private growEntries(): void {
+  private grow(): void {
     const cap = this.keys.length * 2;
     const k = new Float64Array(cap); k.set(this.keys); this.keys = k;
+    const b = new Int32Array(cap); b.set(this.blocks); this.blocks = b;
     const o = new Int32Array(cap); o.set(this.offs); this.offs = o;
     const l = new Int32Array(cap); l.set(this.lens); this.lens = l;
     const a = new Int32Array(cap); a.set(this.attrs); this.attrs = a;
     const f = new Float64Array(cap); f.set(this.fileOffs); this.fileOffs = f;
   }
 
-  private growArena(size: number): void {
-    const grown = new Uint8Array(Math.max(this.arena.length * 2, this.used + size));
-    grown.set(this.arena.subarray(0, this.used));
-    this.arena = grown;
-    this.dv = new DataView(grown.buffer);
-  }
-
   clear(): void {
-    this.used = 0;
     this.count = 0;
+    this.bytes = 0;
   }
 }
 
 export class Sorter {
   /** Records waiting for their round to end. */
-  private pending: Batch;
-  /** Records released and sorted; `order` lists their entry indices in time order. */
-  ready: Batch;
+  private pending = new EntryList(1024);
+  /** Records released; `order[0..readyCount)` lists their indices in time order. */
+  ready = new EntryList(1024);
   order: Int32Array = new Int32Array(1024);
   readyCount = 0;
   readyNext = 0;
@@ -89,25 +75,53 @@ export class Sorter {
   releasedUpTo = -Infinity;
   outOfOrder = 0;
   forcedFlushes = 0;
+  private evacuateAt: number;
 
-  constructor(private readonly maxBytes = 64 << 20) {
-    this.pending = new Batch(64 << 10, 1024);
-    this.ready = new Batch(64 << 10, 1024);
+  constructor(private readonly pool: BlockPool, private readonly maxBytes = 64 << 20, private readonly minEvacuateBlocks = 16) {
+    this.evacuateAt = minEvacuateBlocks;
   }
 
-  get pendingCount(): number {
-    return this.pending.count;
-  }
-
-  add(src: Uint8Array, pos: number, size: number, key: number, attr: number, fileOff: number): void {
+  /** Queues a record that lies in pool block `block` (the pool keeps the block alive). */
+  add(block: number, off: number, len: number, key: number, attr: number, fileOff: number): void {
     if (key > this.maxKey) this.maxKey = key;
     else if (key < this.releasedUpTo) this.outOfOrder++;
-    this.pending.push(src, pos, size, key, attr, fileOff);
+    this.pool.ref(block);
+    this.pending.push(key, block, off, len, attr, fileOff);
   }
 
-  /** Arena bytes held by the pending queue; the reader calls `forceFlush` when this is too much. */
+  /** Queues a record from a transient buffer (decompressed data): its bytes are copied. */
+  addCopy(src: Uint8Array, pos: number, len: number, key: number, attr: number, fileOff: number): void {
+    if (key > this.maxKey) this.maxKey = key;
+    else if (key < this.releasedUpTo) this.outOfOrder++;
+    this.pool.copyIn(src, pos, len);
+    this.pending.push(key, this.pool.outBlock, this.pool.outOff, len, attr, fileOff);
+  }
+
+  get readyConsumed(): boolean {
+    return this.readyNext >= this.readyCount;
+  }
+
+  /** Queued bytes over the bound: the reader then calls `forceFlush`. */
   get overBudget(): boolean {
-    return this.pending.used > this.maxBytes;
+    return this.pending.bytes > this.maxBytes;
+  }
+
+  /**
+   * Few queued records can pin many blocks (a straggler per block): move the queued bytes into
+   * dense copy blocks so the rest can be recycled. Rare; checked by the reader after each add.
+   */
+  maybeEvacuate(): void {
+    if (this.pool.live < this.evacuateAt) return;
+    const p = this.pending;
+    const pool = this.pool;
+    for (let i = 0; i < p.count; i++) {
+      const old = p.blocks[i];
+      pool.copyIn(pool.blocks[old], p.offs[i], p.lens[i]);
+      p.blocks[i] = pool.outBlock;
+      p.offs[i] = pool.outOff;
+      pool.unref(old);
+    }
+    this.evacuateAt = Math.max(this.minEvacuateBlocks, 2 * pool.live);
   }
 
   /** FINISHED_ROUND: release up to the previous round's highest time. */
@@ -134,8 +148,12 @@ export class Sorter {
   /** Moves pending entries with key <= limit into `ready`, sorted; keeps the rest pending. */
   private release(limit: number): void {
     if (this.readyNext < this.readyCount) throw new Error('internal error: release before the ready batch was consumed');
+    // the consumed batch no longer needs its blocks
+    const done = this.ready;
+    const pool = this.pool;
+    for (let i = 0; i < this.readyCount; i++) pool.unref(done.blocks[this.order[i]]);
     const src = this.pending;
-    const keep = this.ready; // consumed: reuse as the new pending batch
+    const keep = done;
     keep.clear();
     const n = src.count;
     if (this.order.length < n) {
@@ -143,11 +161,11 @@ export class Sorter {
       this.tmp = new Int32Array(n * 2);
     }
     const order = this.order;
-    let m = 0;
     const keys = src.keys;
+    let m = 0;
     for (let i = 0; i < n; i++) {
       if (keys[i] <= limit) order[m++] = i;
-      else keep.push(src.arena, src.offs[i], src.lens[i], keys[i], src.attrs[i], src.fileOffs[i]);
+      else keep.push(keys[i], src.blocks[i], src.offs[i], src.lens[i], src.attrs[i], src.fileOffs[i]);
     }
     sortByKey(order, this.tmp, m, keys);
     if (m > 0 && keys[order[m - 1]] > this.releasedUpTo) this.releasedUpTo = keys[order[m - 1]];
@@ -174,7 +192,6 @@ export class Sorter {
  */
 export function sortByKey(order: Int32Array, tmp: Int32Array, n: number, keys: Float64Array): void {
   if (n < 2) return;
-  // run starts
   const runs: number[] = [0];
   for (let i = 1; i < n; i++) if (keys[order[i]] < keys[order[i - 1]]) runs.push(i);
   if (runs.length === 1) return;

@@ -1,0 +1,95 @@
+/**
+ * perf.data parse throughput vs `perf script` on the same recording.
+ *
+ *   node dist/bench/perfdata-throughput.js RECORDING      (or GILTRACE_BENCH_DATA=RECORDING)
+ *
+ * Ours: one full iteration that also decodes what the model needs from each record (sched_switch
+ * prev_pid/prev_state/next_pid, sched_waking pid, probe ip, comm strings). Theirs:
+ * `perf script -i F -F tid,cpu,time,event,trace > /dev/null`. Prints events/s, MB/s, the ratio
+ * and our peak RSS.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { openPerfData, readTracepointInt, type EventType, type TracepointField } from '../src/perfdata/index.js';
+
+interface Needed {
+  readonly a: TracepointField | undefined;
+  readonly b: TracepointField | undefined;
+  readonly c: TracepointField | undefined;
+}
+
+function neededFields(e: EventType): Needed {
+  if (e.tracepoint === 'sched_switch') return { a: e.field('prev_pid'), b: e.field('prev_state'), c: e.field('next_pid') };
+  if (e.tracepoint === 'sched_waking' || e.tracepoint === 'sched_wakeup') return { a: e.field('pid'), b: undefined, c: undefined };
+  return { a: e.field('__probe_ip') ?? e.field('__probe_func'), b: e.field('__probe_ret_ip'), c: undefined };
+}
+
+export interface OursResult {
+  readonly events: number;
+  readonly seconds: number;
+  readonly checksum: number;
+}
+
+export function parseOnce(file: string): OursResult {
+  const start = process.hrtime.bigint();
+  const pd = openPerfData(file);
+  const needed = pd.eventTypes.map(neededFields);
+  let events = 0;
+  let checksum = 0;
+  for (const r of pd.records()) {
+    events++;
+    switch (r.type) {
+      case 'sample': {
+        const n = needed[r.event.index];
+        const raw = r.raw;
+        if (raw !== undefined) {
+          if (n.a !== undefined) checksum += readTracepointInt(raw, n.a);
+          if (n.b !== undefined) checksum += readTracepointInt(raw, n.b) % 1024;
+          if (n.c !== undefined) checksum += readTracepointInt(raw, n.c);
+        }
+        checksum += r.tid + r.cpu + (r.time % 1024);
+        break;
+      }
+      case 'comm': checksum += r.comm.length; break;
+      case 'fork':
+      case 'exit': checksum += r.tid; break;
+      case 'mmap': checksum += r.filename.length; break;
+      case 'lost': checksum += r.count; break;
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { events, seconds, checksum };
+}
+
+export function perfScriptSeconds(file: string): number | undefined {
+  const start = process.hrtime.bigint();
+  const out = spawnSync('perf', ['script', '-i', file, '-F', 'tid,cpu,time,event,trace'], { stdio: ['ignore', 'ignore', 'ignore'] });
+  if (out.error !== undefined || out.status !== 0) return undefined;
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  const file = argv[0] ?? process.env.GILTRACE_BENCH_DATA;
+  if (file === undefined || !fs.existsSync(file)) {
+    console.error('usage: perfdata-throughput RECORDING (or GILTRACE_BENCH_DATA=RECORDING)');
+    return 2;
+  }
+  const mb = fs.statSync(file).size / 1e6;
+  const ours = parseOnce(file);
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(`file: ${file} (${mb.toFixed(1)} MB, ${ours.events} records)`);
+  console.log(`giltrace perfdata: ${ours.seconds.toFixed(3)} s  ${(ours.events / ours.seconds / 1e6).toFixed(2)} M events/s  ${(mb / ours.seconds).toFixed(1)} MB/s  peak RSS ${rssMb.toFixed(0)} MB  (checksum ${ours.checksum})`);
+  const theirs = perfScriptSeconds(file);
+  if (theirs === undefined) {
+    console.log('perf script: not available (perf not installed or failed)');
+    return 0;
+  }
+  console.log(`perf script -F tid,cpu,time,event,trace: ${theirs.toFixed(3)} s  ${(ours.events / theirs / 1e6).toFixed(2)} M events/s`);
+  console.log(`ratio: ${(theirs / ours.seconds).toFixed(1)}x faster than perf script`);
+  return 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href) {
+  process.exitCode = await main();
+}

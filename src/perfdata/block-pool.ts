@@ -1,0 +1,86 @@
+/**
+ * The bytes of queued records live in fixed-size blocks: the cutter reads the file straight
+ * into a block and queued records point into it, so the common path copies nothing. A block is
+ * recycled once the cutter has moved past it and every record pointing into it was delivered.
+ * Records that cannot point into a read block (decompressed zstd data, or ones moved when too
+ * many sparse blocks are pinned) are copied into "copy blocks" from the same pool.
+ */
+export const BLOCK_SIZE = 4 << 20;
+
+export class BlockPool {
+  blocks: Uint8Array[] = [];
+  dvs: DataView[] = [];
+  private refs: number[] = [];
+  private held: boolean[] = [];
+  private readonly free: number[] = [];
+  /** Blocks allocated and not yet recycled: the memory the queue holds. */
+  live = 0;
+  private copyBlock = -1;
+  private copyPos = 0;
+  /** Outputs of copyIn(). */
+  outBlock = 0;
+  outOff = 0;
+
+  constructor(private readonly blockSize = BLOCK_SIZE) {}
+
+  /** A block of at least `minSize` bytes, held by the caller until `drop(id)`. */
+  acquire(minSize: number): number {
+    let id: number;
+    if (minSize <= this.blockSize && this.free.length > 0) {
+      id = this.free.pop() as number;
+    } else {
+      id = this.blocks.length;
+      const bytes = new Uint8Array(Math.max(minSize, this.blockSize));
+      this.blocks.push(bytes);
+      this.dvs.push(new DataView(bytes.buffer));
+      this.refs.push(0);
+      this.held.push(false);
+    }
+    this.refs[id] = 0;
+    this.held[id] = true;
+    this.live++;
+    return id;
+  }
+
+  /** The holder (cutter, copy writer) is done with the block. */
+  drop(id: number): void {
+    this.held[id] = false;
+    this.maybeFree(id);
+  }
+
+  ref(id: number): void {
+    this.refs[id]++;
+  }
+
+  unref(id: number): void {
+    if (--this.refs[id] === 0 && !this.held[id]) this.maybeFree(id);
+  }
+
+  private maybeFree(id: number): void {
+    if (this.refs[id] !== 0 || this.held[id]) return;
+    this.live--;
+    if (this.blocks[id].length === this.blockSize) {
+      this.free.push(id);
+    } else {
+      // oversized (a big tracing data record): let it go rather than keep it around
+      this.blocks[id] = new Uint8Array(0);
+      this.dvs[id] = new DataView(this.blocks[id].buffer);
+      this.refs[id] = -1;
+    }
+  }
+
+  /** Copies src[pos, pos+size) into a copy block; result in outBlock/outOff (already ref'd). */
+  copyIn(src: Uint8Array, pos: number, size: number): void {
+    if (this.copyBlock < 0 || this.copyPos + size > this.blocks[this.copyBlock].length) {
+      if (this.copyBlock >= 0) this.drop(this.copyBlock);
+      this.copyBlock = this.acquire(size);
+      this.copyPos = 0;
+    }
+    const dst = this.blocks[this.copyBlock];
+    dst.set(src.subarray(pos, pos + size), this.copyPos);
+    this.outBlock = this.copyBlock;
+    this.outOff = this.copyPos;
+    this.refs[this.copyBlock]++;
+    this.copyPos += (size + 7) & ~7;
+  }
+}
