@@ -126,6 +126,7 @@ export function forEachRun(values: Int32Array, width: number, visit: (value: num
  * O(buckets in view) instead of O(steps in view): a million intervals pan smoothly. Built
  * once per track on first use (one pass over its steps).
  */
+/** One column's shares, copied into the caller's mix array when the column is mixed. */
 const scratchMix = new Float32Array(256);
 
 export class TrackSummary {
@@ -178,7 +179,6 @@ export class TrackSummary {
     const level = [...this.levels].reverse().find((l) => view.nsPerPx >= 2 * l.bucketNs) ?? undefined;
     if (!level) return false;
     const slots = this.mode === 'max' ? 1 : this.stateCount;
-    const acc = scratch.coverage(slots);
     const mix = withMix ? scratch.mixFor(view.width * slots) : undefined;
     const column = new Float64Array(slots);
     const { data, count, bucketNs } = level;
@@ -199,8 +199,6 @@ export class TrackSummary {
         for (let s = 0; s < slots; s++) column[s] += data[b * slots + s] * w;
       }
       if (mix) {
-        // pickState indexes by column; give it this column's slot range of the mix array.
-        for (let s = 0; s < slots; s++) acc[s] = column[s];
         const state = pickState(column, 0, slots, scratchMix);
         if (state === MIXED) for (let s = 0; s < slots; s++) mix[c * slots + s] = scratchMix[s];
         out[c] = state;

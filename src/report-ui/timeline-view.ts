@@ -1,7 +1,7 @@
 /**
- * The timeline: one canvas, redrawn at most once per animation frame. Zoom with the wheel
- * (around the pointer) or W/S/+/-, pan by dragging, A/D/arrows or shift+wheel, 0 resets;
- * hover shows a tooltip, click selects a step and fills the details panel.
+ * The timeline: one canvas, redrawn at most once per animation frame, rows laid out by
+ * layout.ts, each squeezed to pixel columns by lod.ts. Input (timeline-input.ts) zooms, pans
+ * and points; hover shows a tooltip, click selects a step and fills the details panel.
  */
 import {
   CPU_COLORS,
@@ -20,6 +20,7 @@ import { ColumnScratch, MIXED, TrackSummary, UNCOVERED, dominantStates, forEachR
 import type { Track } from './data.js';
 import { CPU_H, GIL_H, GUTTER, RULER_H, layoutRows, type Row } from './layout.js';
 import { computeTicks } from './ruler.js';
+import { installTimelineInput } from './timeline-input.js';
 import { rowTitle } from './details.js';
 import { escapeHtml } from './format.js';
 
@@ -44,7 +45,7 @@ export class TimelineView {
   private frame = 0;
   private hover: { x: number; y: number } | undefined;
   private selected: Hit | undefined;
-  private drag: { x: number; start: number; end: number; moved: boolean } | undefined;
+  private dragging = false;
   private readonly scratch = new ColumnScratch();
   private columns = new Int32Array(0);
   private readonly rowsByThread = new Map<number, Row>();
@@ -81,7 +82,7 @@ export class TimelineView {
     this.canvas.appendChild(list);
     this.ctx = this.canvas.getContext('2d')!;
     host.appendChild(this.canvas);
-    this.installEvents();
+    installTimelineInput(this.canvas, this);
     new ResizeObserver(() => this.resize()).observe(host);
     this.resize();
   }
@@ -401,7 +402,7 @@ export class TimelineView {
   }
 
   private drawHover(): void {
-    if (!this.hover || this.drag?.moved) return;
+    if (!this.hover || this.dragging) return;
     const x = Math.round(this.hover.x) + 0.5;
     if (x < GUTTER) return;
     const { ctx } = this;
@@ -434,7 +435,7 @@ export class TimelineView {
 
   private updateTooltip(clientX: number, clientY: number): void {
     const hover = this.hover;
-    const hit = hover && !this.drag?.moved ? this.hitAt(hover.x, hover.y) : undefined;
+    const hit = hover && !this.dragging ? this.hitAt(hover.x, hover.y) : undefined;
     const gutterRow = hover && hover.x < GUTTER ? this.rowAt(hover.y) : undefined;
     if (gutterRow && gutterRow.kind !== 'process') {
       this.tooltip.innerHTML = `<div class="tt-title">${escapeHtml(rowTitle(gutterRow))}</div>`;
@@ -458,87 +459,36 @@ export class TimelineView {
     this.tooltip.style.top = `${Math.max(4, top)}px`;
   }
 
-  private installEvents(): void {
-    const canvas = this.canvas;
-    const local = (e: MouseEvent) => {
-      const r = canvas.getBoundingClientRect();
-      return { x: e.clientX - r.left, y: e.clientY - r.top };
-    };
-    canvas.addEventListener(
-      'wheel',
-      (e) => {
-        const { x } = local(e);
-        if (x < GUTTER) return;
-        e.preventDefault();
-        const dx = e.deltaMode === 1 ? e.deltaX * 16 : e.deltaX;
-        const dy = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
-        if (e.shiftKey || Math.abs(dx) > Math.abs(dy)) this.pan((e.shiftKey ? dy || dx : dx) / this.width);
-        else this.zoom(Math.exp(dy * 0.0025), x - GUTTER);
-      },
-      { passive: false },
-    );
-    canvas.addEventListener('mousedown', (e) => {
-      const { x } = local(e);
-      if (x < GUTTER || e.button !== 0) return;
-      this.drag = { x: e.clientX, start: this.viewStart, end: this.viewEnd, moved: false };
-      canvas.classList.add('dragging');
-      e.preventDefault();
-    });
-    window.addEventListener('mousemove', (e) => {
-      const drag = this.drag;
-      if (drag) {
-        const dx = e.clientX - drag.x;
-        if (Math.abs(dx) > 3) drag.moved = true;
-        if (drag.moved) {
-          const shift = (-dx / this.width) * (drag.end - drag.start);
-          this.setRange(drag.start + shift, drag.end + shift);
-        }
-      }
-    });
-    window.addEventListener('mouseup', (e) => {
-      const drag = this.drag;
-      if (!drag) return;
-      this.drag = undefined;
-      canvas.classList.remove('dragging');
-      if (!drag.moved) {
-        const { x, y } = local(e);
-        this.select(this.hitAt(x, y));
-      }
-    });
-    canvas.addEventListener('mousemove', (e) => {
-      this.hover = local(e);
-      this.updateTooltip(e.clientX, e.clientY);
-      this.requestDraw();
-    });
-    canvas.addEventListener('mouseleave', () => {
-      this.hover = undefined;
-      this.tooltip.hidden = true;
-      this.requestDraw();
-    });
-    window.addEventListener('keydown', (e) => {
-      const target = e.target as HTMLElement | null;
-      if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
-      if (e.ctrlKey || e.metaKey || e.altKey) return;
-      const anchor = this.hover && this.hover.x >= GUTTER ? this.hover.x - GUTTER : this.width / 2;
-      const actions: Record<string, () => void> = {
-        w: () => this.zoom(0.7, anchor),
-        '+': () => this.zoom(0.7, anchor),
-        '=': () => this.zoom(0.7, anchor),
-        s: () => this.zoom(1 / 0.7, anchor),
-        '-': () => this.zoom(1 / 0.7, anchor),
-        a: () => this.pan(-0.2),
-        ArrowLeft: () => this.pan(-0.2),
-        d: () => this.pan(0.2),
-        ArrowRight: () => this.pan(0.2),
-        '0': () => this.reset(),
-        Home: () => this.reset(),
-        Escape: () => this.select(undefined),
-      };
-      const action = actions[e.key.length === 1 ? e.key.toLowerCase() : e.key];
-      if (!action) return;
-      e.preventDefault();
-      action();
-    });
+  /** Pointer moved over the canvas (or left it: undefined), from timeline-input.ts. */
+  pointer(local: { x: number; y: number } | undefined, client?: { x: number; y: number }): void {
+    this.hover = local;
+    if (local && client) this.updateTooltip(client.x, client.y);
+    else this.tooltip.hidden = true;
+    this.requestDraw();
+  }
+
+  /** Dragging started (true) or ended (false): hide the hover line and tooltip meanwhile. */
+  setDragging(dragging: boolean): void {
+    this.dragging = dragging;
+    this.canvas.classList.toggle('dragging', dragging);
+    if (dragging) this.tooltip.hidden = true;
+  }
+
+  clickAt(x: number, y: number): void {
+    this.select(this.hitAt(x, y));
+  }
+
+  clearSelection(): void {
+    this.select(undefined);
+  }
+
+  /** Where zooming by keyboard is anchored: under the pointer when it is on the tracks. */
+  get zoomAnchor(): number {
+    return this.hover && this.hover.x >= GUTTER ? this.hover.x - GUTTER : this.width / 2;
+  }
+
+  get trackWidth(): number {
+    return this.width;
   }
 
   private select(hit: Hit | undefined): void {
