@@ -19,6 +19,8 @@ export class PerfAttr {
   readonly cpuPos: number;
   /** End of the fixed-size prefix (IDENTIFIER..PERIOD); variable parts follow. */
   readonly fixedEnd: number;
+  /** Where the RAW size sits when nothing variable precedes it (no group READ, no CALLCHAIN), else -1. */
+  readonly rawFixedPos: number;
   // sample_id_all trailer: byte offsets from the record END, -1 when absent
   readonly trailerSize: number;
   readonly trailerTid: number;
@@ -53,6 +55,9 @@ export class PerfAttr {
     if (st & SampleType.PERIOD) pos += 8;
     this.idPos = idPos;
     this.fixedEnd = pos;
+    const readFixed = (readFormat & ReadFormat.GROUP) === 0;
+    const readBytes = st & SampleType.READ ? 8 * (1 + popcount(readFormat & (ReadFormat.TOTAL_TIME_ENABLED | ReadFormat.TOTAL_TIME_RUNNING | ReadFormat.ID | ReadFormat.LOST))) : 0;
+    this.rawFixedPos = st & SampleType.RAW && !(st & SampleType.CALLCHAIN) && (readFixed || !(st & SampleType.READ)) ? pos + readBytes : -1;
 
     if (!sampleIdAll) {
       this.trailerSize = 0;

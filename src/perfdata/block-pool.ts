@@ -10,6 +10,8 @@ export const BLOCK_SIZE = 4 << 20;
 export class BlockPool {
   blocks: Uint8Array[] = [];
   dvs: DataView[] = [];
+  /** 32-bit views of the blocks, for word-wise copies of aligned payloads. */
+  words: Int32Array[] = [];
   private refs: number[] = [];
   private held: boolean[] = [];
   private readonly free: number[] = [];
@@ -30,9 +32,10 @@ export class BlockPool {
       id = this.free.pop() as number;
     } else {
       id = this.blocks.length;
-      const bytes = new Uint8Array(Math.max(minSize, this.blockSize));
+      const bytes = new Uint8Array((Math.max(minSize, this.blockSize) + 7) & ~7);
       this.blocks.push(bytes);
       this.dvs.push(new DataView(bytes.buffer));
+      this.words.push(new Int32Array(bytes.buffer, 0, bytes.length >>> 2));
       this.refs.push(0);
       this.held.push(false);
     }
@@ -65,6 +68,7 @@ export class BlockPool {
       // oversized (a big tracing data record): let it go rather than keep it around
       this.blocks[id] = new Uint8Array(0);
       this.dvs[id] = new DataView(this.blocks[id].buffer);
+      this.words[id] = new Int32Array(0);
       this.refs[id] = -1;
     }
   }

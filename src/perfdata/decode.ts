@@ -34,16 +34,27 @@ function u64(dv: DataView, at: number): number {
  * against the record end. Parts after RAW (branch stack, user regs and stack) are not needed and
  * never touched: the record length already tells where the next record starts.
  */
-export function decodeSample(arena: Uint8Array, dv: DataView, off: number, len: number, attr: PerfAttr, out: MutableSample, fail: Fail): void {
-  const st = attr.sampleType;
+export function decodeSample(arena: Uint8Array, words: Int32Array, dv: DataView, off: number, len: number, attr: PerfAttr, out: MutableSample, fail: Fail): void {
   out.event = attr.eventType as EventTypeImpl;
-  out.pid = attr.tidPos >= 0 ? dv.getInt32(off + attr.tidPos, true) : -1;
-  out.tid = attr.tidPos >= 0 ? dv.getInt32(off + attr.tidPos + 4, true) : -1;
+  const tidPos = attr.tidPos;
+  if (tidPos >= 0) {
+    out.pid = dv.getInt32(off + tidPos, true);
+    out.tid = dv.getInt32(off + tidPos + 4, true);
+  } else {
+    out.pid = -1;
+    out.tid = -1;
+  }
   out.cpu = attr.cpuPos >= 0 ? dv.getUint32(off + attr.cpuPos, true) : -1;
   out.ip = attr.ipPos >= 0 ? u64(dv, off + attr.ipPos) : 0;
-  out.raw = undefined;
   out.callchain = undefined;
   const end = off + len;
+  if (attr.rawFixedPos >= 0) {
+    // hot path: tracepoint samples without callchains have RAW at a fixed place
+    decodeRaw(arena, words, dv, off + attr.rawFixedPos, end, len, attr, out, fail);
+    return;
+  }
+  out.raw = undefined;
+  const st = attr.sampleType;
   let p = off + attr.fixedEnd;
   if (st & SampleType.READ) {
     let size = attr.readSize;
@@ -63,17 +74,47 @@ export function decodeSample(arena: Uint8Array, dv: DataView, off: number, len: 
     out.callchain = readCallchain(dv, p + 8, nr);
     p += 8 + 8 * nr;
   }
-  if (st & SampleType.RAW) {
-    if (p + 4 > end) fail(`expected a raw payload size inside the ${len}-byte sample`);
-    const size = dv.getUint32(p, true);
-    if (size > end - p - 4) fail(`raw payload of ${size} bytes does not fit in the ${len}-byte sample`);
-    const event = attr.eventType as EventTypeImpl;
-    if (size < event.minRawSize) fail(`expected a ${event.name} payload of at least ${event.minRawSize} bytes (its format), found ${size}`);
-    // hot path: one view per sample; the bytes stay in the sorter's arena until the next batch
-    out.raw = arena.subarray(p + 4, p + 4 + size);
-  } else if (p > end) {
-    fail(`sample fields need ${p - off} bytes, the record has ${len}`);
+  if (st & SampleType.RAW) decodeRaw(arena, words, dv, p, end, len, attr, out, fail);
+  else if (p > end) fail(`sample fields need ${p - off} bytes, the record has ${len}`);
+}
+
+function decodeRaw(arena: Uint8Array, words: Int32Array, dv: DataView, p: number, end: number, len: number, attr: PerfAttr, out: MutableSample, fail: Fail): void {
+  if (p + 4 > end) fail(`expected a raw payload size inside the ${len}-byte sample`);
+  const size = dv.getUint32(p, true);
+  if (size > end - p - 4) fail(`raw payload of ${size} bytes does not fit in the ${len}-byte sample`);
+  const event = attr.eventType as EventTypeImpl;
+  if (size < event.minRawSize) fail(`expected a ${event.name} payload of at least ${event.minRawSize} bytes (its format), found ${size}`);
+  out.raw = rawView(arena, words, p + 4, size);
+}
+
+// hot path: payloads are copied into one scratch buffer and handed out through a view cached per
+// length, so a sample allocates nothing; the view is valid until the next sample (see index.ts)
+let scratch = new Uint8Array(4096);
+let scratchWords = new Int32Array(scratch.buffer);
+let views: Uint8Array[] = [];
+
+function rawView(arena: Uint8Array, words: Int32Array, from: number, size: number): Uint8Array {
+  if (size + 4 > scratch.length) {
+    scratch = new Uint8Array(Math.max(size + 4, scratch.length * 2));
+    scratchWords = new Int32Array(scratch.buffer);
+    views = [];
   }
+  let view = views[size];
+  if (view === undefined) {
+    view = new Uint8Array(scratch.buffer, 0, size);
+    views[size] = view;
+  }
+  const nWords = (size + 3) >>> 2;
+  if ((from & 3) === 0 && (from >>> 2) + nWords <= words.length) {
+    // payloads are 4-byte aligned in perf's 8-byte aligned records: copy words, not bytes
+    const w = scratchWords;
+    const base = from >>> 2;
+    for (let i = 0; i < nWords; i++) w[i] = words[base + i];
+  } else {
+    const s = scratch;
+    for (let i = 0; i < size; i++) s[i] = arena[from + i];
+  }
+  return view;
 }
 
 /** PERF_CONTEXT_* markers are u64 values >= 2^64 - 4095; they are dropped. */

@@ -142,7 +142,7 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
       case RecordType.SAMPLE: {
         const smp = this.sample;
         smp.time = time;
-        decodeSample(arena, dv, off, len, attr, smp, this.failRecord);
+        decodeSample(arena, this.pool.words[b.blocks[i]], dv, off, len, attr, smp, this.failRecord);
         rec = smp;
         break;
       }
