@@ -7,7 +7,8 @@
 
 /** Integer ns of a boundary. */
 export function ns(time: number): number {
-  return Math.round(time);
+  // `+ 0` turns -0 into 0: JSON and strict equality should never see a negative zero.
+  return Math.round(time) + 0;
 }
 
 /**
