@@ -60,8 +60,9 @@ function holderName(hit: Hit): string {
 
 export function rowTitle(row: Row): string {
   if (row.thread) return `${row.thread.name} · tid ${row.thread.tid}`;
-  if (row.kind === 'holder') return `GIL holder · pid ${row.process.pid}`;
-  if (row.kind === 'waiters') return `GIL waiters · pid ${row.process.pid}`;
+  const gil = row.process.gils.length > 1 && row.gil ? ` ${row.gil.key}` : '';
+  if (row.kind === 'holder') return `GIL holder${gil} · pid ${row.process.pid}`;
+  if (row.kind === 'waiters') return `GIL waiters${gil} · pid ${row.process.pid}`;
   return `pid ${row.process.pid}`;
 }
 

@@ -207,7 +207,8 @@ export class TimelineView {
         return;
       }
       case 'holder':
-        this.label(row, 'GIL holder', '#1f2328');
+        // Subinterpreters with their own GIL (3.12+) get one holder row each, told apart by key.
+        this.label(row, row.process.gils.length > 1 ? `GIL holder ${row.gil!.key}` : 'GIL holder', '#1f2328');
         this.drawHolder(row, view);
         return;
       case 'waiters':
