@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import * as fs from 'node:fs';
 import assert from 'node:assert/strict';
 import { classifyDropCaller } from './drop-callers.js';
 import { resolvePythonExecutable } from './python-target.js';
@@ -77,4 +78,45 @@ test('live, every pyenv version: recorded drop callers symbolize and classify; b
     const expected = OBSERVED[v.minor];
     if (expected) for (const name of byKind.forced.keys()) assert.ok(expected.forced.includes(name), `${v.version}: forced caller ${name}`);
   }
+});
+
+test("live, Debian's LTO python3.11: inlined drop sites make drops balance takes; forced only from the eval loop", { skip: !canRecord() || !fs.existsSync('/usr/bin/python3.11') }, (t) => {
+  let target;
+  try {
+    target = resolvePythonExecutable('/usr/bin/python3.11');
+  } catch (e) {
+    t.skip(`not traceable here: ${(e as Error).message}`);
+    return;
+  }
+  const rec = recordTwoThreads(target);
+  const symbols = loadElfSymbols(target.gilLibrary);
+  const takes = rec.events.filter((e) => e.name.startsWith('take_ret')).length;
+  const drops = rec.events.filter((e) => e.name.startsWith('drop'));
+  assert.ok(takes > 50);
+  // the main thread may end holding the GIL: at most one take without its drop
+  assert.ok(takes - drops.length >= 0 && takes - drops.length <= 1, `takes ${takes} drops ${drops.length}`);
+  // per thread, holding (take returned) and dropping alternate: no drop was missed
+  const holding = new Map<number, boolean>();
+  let violations = 0;
+  for (const e of rec.events) {
+    if (e.name.startsWith('take_ret')) {
+      if (holding.get(e.tid)) violations++;
+      holding.set(e.tid, true);
+    } else if (e.name.startsWith('drop')) {
+      if (!holding.get(e.tid)) violations++;
+      holding.set(e.tid, false);
+    }
+  }
+  assert.equal(violations, 0);
+  const kinds = new Map<string, number>();
+  for (const e of drops) {
+    const offset = toFileOffset(rec.mappings, target.gilLibrary, parseInt(e.args.ret, 16));
+    const caller = offset === undefined ? undefined : symbols.symbolAtFileOffset(offset);
+    const key = `${classifyDropCaller(caller, target)} ${caller}`;
+    kinds.set(key, (kinds.get(key) ?? 0) + 1);
+  }
+  t.diagnostic([...kinds].map(([k, n]) => `${k}×${n}`).join(' | '));
+  assert.ok((kinds.get('forced _PyEval_EvalFrameDefault') ?? 0) > 0);
+  assert.ok((kinds.get('voluntary PyEval_SaveThread') ?? 0) > 0, 'time.sleep/join release through the inlined copy');
+  assert.ok([...kinds.keys()].every((k) => !k.startsWith('unknown') && (k.startsWith('voluntary') || k === 'forced _PyEval_EvalFrameDefault')));
 });

@@ -7,6 +7,8 @@ import { GiltraceError } from '../base/errors.js';
 import { resolvePythonExecutable, resolvePythonTarget, type PythonTarget } from './python-target.js';
 import { readFunctionTable } from './elf/symbolizer.js';
 import { findGilSites } from './gil-sites.js';
+import { openElf } from './elf/elf-file.js';
+import { findDebugFile } from './elf/debug-file.js';
 import { hasReadelf, makeTempDir, oracleFileOffset, pyenvVersion, pyenvVersions, PYENV_ROOT, readelfLoads, readelfSymbols } from './testing/oracle.js';
 
 const versions = pyenvVersions();
@@ -147,12 +149,29 @@ test('pyenv shims resolve through pyenv for the selected version, and say why wh
   );
 });
 
-test("Debian's stripped LTO python3.11: refused with what cannot be traced, or with how to get symbols", { skip: !fs.existsSync('/usr/bin/python3.11') }, () => {
-  assert.throws(
-    () => resolvePythonExecutable('/usr/bin/python3.11', { PATH: BASE_PATH }),
-    isGiltraceError(/(LTO build whose drop_gil is inlined into PyEval_SaveThread.*pass --python PATH)|(stripped.*apt-get install python3\.11-dbg)/),
-  );
-  // Without the debug file (a root that has none), the stripped-binary message, with the package to install.
+const debianHasDebugFile = fs.existsSync('/usr/bin/python3.11') && findDebugFile(openElf('/usr/bin/python3.11')).found !== undefined;
+
+test("Debian's stripped LTO python3.11 with python3.11-dbg: symbols from the debug file, inlined drop_gil copies from DWARF", { skip: !debianHasDebugFile || !hasReadelf() }, () => {
+  const t = resolvePythonExecutable('/usr/bin/python3', { PATH: BASE_PATH });
+  assert.equal(t.executable, '/usr/bin/python3.11');
+  assert.equal(t.gilLibrary, '/usr/bin/python3.11', 'static build: the GIL is in the executable');
+  const debug = findDebugFile(openElf('/usr/bin/python3.11')).found!;
+  assert.equal(t.symbolSource, debug.path);
+  const loads = readelfLoads('/usr/bin/python3.11');
+  const oracle = (name: string): number => oracleFileOffset(loads, readelfSymbols(debug.path).find((s) => s.name === name)!.value)!;
+  assert.deepEqual(t.takeGil.map((s) => [s.symbol, s.fileOffset]), [['take_gil.lto_priv.0', oracle('take_gil.lto_priv.0')]]);
+  assert.deepEqual([t.dropGil[0].symbol, t.dropGil[0].fileOffset, t.dropGil[0].inlinedInto], ['drop_gil.lto_priv.0', oracle('drop_gil.lto_priv.0'), undefined]);
+  const inlined = t.dropGil.slice(1);
+  assert.ok(inlined.length >= 1 && inlined.every((s) => s.symbol === 'drop_gil' && s.inlinedInto !== undefined));
+  assert.ok(inlined.some((s) => s.inlinedInto === 'PyEval_SaveThread'), inlined.map((s) => s.inlinedInto).join(','));
+  assert.equal(t.interpArg, undefined);
+});
+
+test("Debian's stripped python3.11 without its debug file: says which package to install", { skip: !fs.existsSync('/usr/bin/python3.11') }, () => {
+  if (!debianHasDebugFile) {
+    assert.throws(() => resolvePythonExecutable('/usr/bin/python3.11', { PATH: BASE_PATH }), isGiltraceError(/stripped.*apt-get install python3\.11-dbg/));
+  }
+  // Whether or not it is installed: a debug root that has none gives the stripped-binary message.
   const table = readFunctionTable('/usr/bin/python3.11', ['/nonexistent-debug-root']);
   assert.throws(
     () => findGilSites(table, '/usr/bin/python3.11', 'apt-get install python3.11-dbg'),
