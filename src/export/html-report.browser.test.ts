@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -38,12 +38,17 @@ const process = input.timeline.processes[0];
 let page: Page;
 let close: () => Promise<void>;
 const problems: string[] = [];
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'giltrace-report-'));
+  dirs.push(dir);
+  return dir;
+};
 const requests: string[] = [];
 
 before(async () => {
   if (skip) return;
-  const dir = mkdtempSync(join(tmpdir(), 'giltrace-report-'));
-  const file = join(dir, 'report.html');
+  const file = join(tempDir(), 'report.html');
   writeFileSync(file, toHtmlReport(input));
   const browser = await launchChromium();
   close = browser.close;
@@ -57,6 +62,7 @@ before(async () => {
 
 after(async () => {
   if (close) await close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 const canvasOrigin = async () => (await page.locator('canvas.gt-canvas').boundingBox())!;
@@ -165,8 +171,7 @@ test('a wait-time histogram per thread that waited, with bars', { skip }, async 
 
 test('a recording without any Python process still opens cleanly', { skip }, async () => {
   const empty = { ...input, timeline: { ...input.timeline, processes: [] }, stats: { ...input.stats, processes: [] }, verdict: undefined };
-  const dir = mkdtempSync(join(tmpdir(), 'giltrace-report-'));
-  const file = join(dir, 'empty.html');
+  const file = join(tempDir(), 'empty.html');
   writeFileSync(file, toHtmlReport(empty));
   const before = problems.length;
   await page.goto(`file://${file}`);
