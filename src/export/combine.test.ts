@@ -6,8 +6,8 @@ import { toChromeTrace } from './chrome-trace.js';
 import { makeSyntheticInput } from './testing/synthetic-timeline.js';
 import { GiltraceError } from '../base/errors.js';
 
-const ANCHORS = '/work/shared/fixtures/anchors';
-const load = (name: string) => JSON.parse(readFileSync(`${ANCHORS}/${name}`, 'utf8'));
+import { ANCHORS } from './testing/anchors.js';
+const load = (name: string) => JSON.parse(readFileSync(`${ANCHORS}${name}`, 'utf8'));
 
 test('combining the seed GIL trace with VizTracer output gives what viztracer --combine gave', () => {
   const combined = combineChromeTraces(load('seed_gil_trace_py311.json'), [load('seed_viztracer_result_py311.json')]) as any;

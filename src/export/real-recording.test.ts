@@ -18,15 +18,15 @@ import { toHtmlReport } from './html-report.js';
 import { toPerfettoTrace } from './perfetto/perfetto-trace.js';
 import { GilState } from '../model/timeline.js';
 
-const ANCHORS = '/work/shared/fixtures/anchors';
-const data = openPerfData(`${ANCHORS}/uprobe_sched_py312.perf.data`);
+import { ANCHORS } from './testing/anchors.js';
+const data = openPerfData(`${ANCHORS}uprobe_sched_py312.perf.data`);
 const timeline = buildTimeline(toTraceEvents(data.records(), {}, newAdapterFacts()), { timeBaseNs: data.timeBaseNs });
 const stats = computeStats(timeline, { events: 0, warnings: [], processes: new Map() });
 const input = { timeline, stats, verdict: computeVerdict(stats, timeline) };
 
 /** perf script's time of the first `take_gil__return` of tid 7680, in ns (from its text dump). */
 function firstTakeReturnNs(tid: number): bigint {
-  const text = readFileSync(`${ANCHORS}/uprobe_sched_py312.perf-script.txt`, 'utf8');
+  const text = readFileSync(`${ANCHORS}uprobe_sched_py312.perf-script.txt`, 'utf8');
   const line = text.split('\n').find((l) => l.includes(`/${tid} `) && l.includes('take_gil__return'))!;
   const [s, frac] = /(\d+)\.(\d{9}):/.exec(line)!.slice(1);
   return BigInt(s) * 1_000_000_000n + BigInt(frac);
