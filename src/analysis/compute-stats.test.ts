@@ -35,9 +35,9 @@ describe('computeStats', () => {
     assert.equal(process.duration_ns, 4100);
     assert.deepEqual(process.gil, {
       held_ns: 3979,
-      contended_ns: 2977,
+      contended_ns: 2983,
       handoff: { count: 3, p50_ns: 3, p95_ns: 5, p99_ns: 5, max_ns: 5 },
-      drops: { forced: 3, voluntary: 1 },
+      drops: { forced: 2, voluntary: 2 },
     });
     assert.deepEqual(process.anomalies, {});
     const [t101, t102] = process.threads;
@@ -48,19 +48,19 @@ describe('computeStats', () => {
         name: 'thread 101',
         lifetime_ns: 3500,
         held_ns: 1986,
-        wait_ns: 994,
-        no_gil_ns: 520,
+        wait_ns: 1004,
+        no_gil_ns: 510,
         held_off_cpu_ns: 0,
         running_ns: 3495,
         runnable_ns: 5,
         sleeping_ns: 0,
         blocked_ns: 0,
         acquisitions: 2,
-        wait: { count: 2, p50_ns: 1, p95_ns: 993, p99_ns: 993, max_ns: 993 },
-        drops: { forced: 2, voluntary: 0 },
+        wait: { count: 2, p50_ns: 1, p95_ns: 1003, p99_ns: 1003, max_ns: 1003 },
+        drops: { forced: 1, voluntary: 1 },
       },
     );
-    assert.deepEqual([t102.held_ns, t102.wait_ns, t102.no_gil_ns, t102.lifetime_ns], [1993, 1983, 124, 4100]);
+    assert.deepEqual([t102.held_ns, t102.wait_ns, t102.no_gil_ns, t102.lifetime_ns], [1993, 1987, 120, 4100]);
     assert.deepEqual(t102.drops, { forced: 1, voluntary: 1 });
   });
 

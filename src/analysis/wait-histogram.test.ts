@@ -15,15 +15,15 @@ describe('wait histograms', () => {
 
   it('shared edges cut to the used range; counts and totals per thread', () => {
     const result = computeWaitHistograms(buildTimeline(twoThreadsAlternating()));
-    // waits: 101 → [1, 993], 102 → [985, 998]: bins 0 and 9.
+    // waits: 101 → [1, 1003], 102 → [985, 1002]: bins 0 and 9.
     assert.equal(result.edgesNs.length, 11);
     assert.deepEqual(result.edgesNs.slice(0, 3), [0, 2, 4]);
     assert.equal(result.edgesNs[10], 1024);
     const [h101, h102] = result.histograms;
     assert.equal(h101.tid, 101);
     assert.deepEqual([h101.counts[0], h101.counts[9], h101.counts.reduce((a, b) => a + b)], [1, 1, 2]);
-    assert.deepEqual([h101.totalNs[0], h101.totalNs[9]], [1, 993]);
-    assert.deepEqual([h102.counts[9], h102.totalNs[9]], [2, 985 + 998]);
+    assert.deepEqual([h101.totalNs[0], h101.totalNs[9]], [1, 1003]);
+    assert.deepEqual([h102.counts[9], h102.totalNs[9]], [2, 985 + 1002]);
   });
 
   it('no waits: no bins', () => {

@@ -3,8 +3,9 @@
  * CPU step tracks plus per-interpreter holder/waiter tracks.
  *
  * GIL state machine (per thread): take_enter → waiting, take_return → holding, drop → none.
- * Holding is take_gil's return to drop_gil's entry; the time a forced drop spends blocked inside
- * drop_gil (waiting for another thread to take the GIL) is not holding. Each interpreter has at
+ * Holding is take_gil's return to drop_gil's entry. A forced drop (switch interval) → waiting: the
+ * thread blocks inside drop_gil until another thread took the GIL and then calls take_gil, all of
+ * it wanting the GIL back; the take_enter that follows continues that wait. Each interpreter has at
  * most one holder at any instant; events that contradict the machine are counted under the names
  * in anomalies.ts and the machine adopts the state the event implies. It never throws on input.
  *
@@ -141,6 +142,11 @@ export class TimelineBuilder {
     const thread = this.gilThread(time, pid, tid);
     if (!thread) return;
     const gil = this.gil(key, pid);
+    if (thread.waitFromForcedDrop && thread.gilState === GilState.waiting && thread.gil === gil) {
+      thread.waitFromForcedDrop = false; // the same wait goes on, now inside take_gil
+      return;
+    }
+    thread.waitFromForcedDrop = false;
     if (thread.gilState === GilState.holding) {
       this.gilAnomaly(thread, Anomaly.takeEnterWhileHolding);
       this.release(thread, time);
@@ -165,6 +171,7 @@ export class TimelineBuilder {
     const gil = thread.gil ?? this.lastGilOfPid.get(pid) ?? this.gil(`${pid}`, pid);
     if (thread.gilState === GilState.waiting) this.endWait(thread, time);
     else this.gilAnomaly(thread, Anomaly.takeReturnWithoutEnter);
+    thread.waitFromForcedDrop = false;
     thread.gil = gil;
     if (gil.holder !== 0 && gil.holder !== tid) {
       this.count(pid, gil.epoch < this.lostEpoch ? Anomaly.lostEventsResync : Anomaly.secondHolder);
@@ -187,13 +194,27 @@ export class TimelineBuilder {
       this.gilAnomaly(thread, Anomaly.dropWhileNotHolding);
       return;
     }
-    if (thread.gilState === GilState.holding) this.release(thread, time);
+    const wasHolding = thread.gilState === GilState.holding;
+    if (wasHolding) this.release(thread, time);
     else {
       this.gilAnomaly(thread, Anomaly.dropWhileWaiting);
       this.endWait(thread, time);
     }
-    thread.setGil(time, GilState.none);
+    thread.waitFromForcedDrop = false;
     thread.drops.push({ time, tid, forced: reason === 'forced', known: reason !== 'unknown' });
+    if (reason === 'forced' && wasHolding && thread.gil) {
+      // A forced drop is the eval loop yielding to a waiter: the thread still wants the GIL and
+      // (FORCE_SWITCHING) blocks in drop_gil until the waiter has it, then calls take_gil. All of
+      // that is waiting for the GIL, not time without it.
+      const gil = thread.gil;
+      gil.waiting++;
+      gil.waiters.set(time, gil.waiting);
+      thread.waitStart = time;
+      thread.waitFromForcedDrop = true;
+      thread.setGil(time, GilState.waiting);
+      return;
+    }
+    thread.setGil(time, GilState.none);
   }
 
   /** The thread a GIL event belongs to, started; undefined (counted) if it already exited. */

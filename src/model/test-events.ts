@@ -9,7 +9,7 @@ export const PID = 100;
 export const ev = {
   enter: (time: number, tid: number, pid = PID, gil = `${pid}`): TraceEvent => ({ kind: 'take_enter', time, pid, tid, gil }),
   ret: (time: number, tid: number, pid = PID): TraceEvent => ({ kind: 'take_return', time, pid, tid }),
-  drop: (time: number, tid: number, reason: DropReason = 'forced', pid = PID): TraceEvent => ({ kind: 'drop', time, pid, tid, reason }),
+  drop: (time: number, tid: number, reason: DropReason = 'voluntary', pid = PID): TraceEvent => ({ kind: 'drop', time, pid, tid, reason }),
   sw: (time: number, prevTid: number, prevState: SwitchOutState, nextTid: number, cpu = 0): TraceEvent => ({
     kind: 'switch',
     time,
@@ -34,12 +34,13 @@ export const ev = {
 
 /**
  * Two threads (101, 102) of process 100 passing the GIL back and forth with forced drops, each
- * on its own CPU from its switch-in (at 5 and 15) to its exit. Truth, per thread (ns):
- *   101: life [0, 3500): none 10, wait 1, hold 989, none 10, wait 993, hold 997, none 500
- *        → held 1986, wait 994, none 520; waits [1, 993]; 2 forced drops.
- *   102: life [0, 4100): none 20, wait 985, hold 995, none 4, wait 998, hold 998, none 100
- *        → held 1993, wait 1983, none 124; waits [985, 998]; 1 forced + 1 voluntary drop.
- *   hand-offs 101→102 5 ns, 102→101 3 ns, 101→102 2 ns; GIL held 3979 ns, contended 2977 ns.
+ * on its own CPU from its switch-in (at 5 and 15) to its exit, releasing voluntarily at the end.
+ * A forced drop starts a wait that the following take_enter continues. Truth, per thread (ns):
+ *   101: life [0, 3500): none 10, wait 1, hold 989, wait 1003, hold 997, none 500
+ *        → held 1986, wait 1004, none 510; waits [1, 1003]; 1 forced + 1 voluntary drop.
+ *   102: life [0, 4100): none 20, wait 985, hold 995, wait 1002, hold 998, none 100
+ *        → held 1993, wait 1987, none 120; waits [985, 1002]; 1 forced + 1 voluntary drop.
+ *   hand-offs 101→102 5 ns, 102→101 3 ns, 101→102 2 ns; GIL held 3979 ns, contended 2983 ns.
  */
 export function twoThreadsAlternating(): TraceEvent[] {
   return [
@@ -56,7 +57,7 @@ export function twoThreadsAlternating(): TraceEvent[] {
     ev.drop(2000, 102, 'forced'),
     ev.ret(2003, 101),
     ev.enter(2004, 102),
-    ev.drop(3000, 101, 'forced'),
+    ev.drop(3000, 101, 'voluntary'),
     ev.ret(3002, 102),
     ev.exit(3500, 101),
     ev.drop(4000, 102, 'voluntary'),

@@ -44,6 +44,8 @@ export class ThreadRecord {
   gilState: GilState = GilState.none;
   readonly gilTrack = new StepBuilder();
   waitStart = 0;
+  /** Waiting since a forced drop: the take_gil entry that follows continues this wait. */
+  waitFromForcedDrop = false;
   readonly waits = new F64List(4);
   acquisitions = 0;
   readonly drops: Drop[] = [];
