@@ -67,12 +67,12 @@ export function rowTitle(row: Row): string {
 }
 
 /** Tooltip: what, exact start, duration; plus what a zoomed-out pixel column hides. */
-export function tooltipHtml(hit: Hit, column: { t0: number; t1: number }): string {
+export function tooltipHtml(hit: Hit, column: { t0: number; t1: number }, origin: number): string {
   const lines = [
     `<div class="tt-title">${escapeHtml(rowTitle(hit.row))}</div>`,
     `<div class="tt-state">${escapeHtml(stateName(hit))}</div>`,
     `<div>duration <b>${formatDuration(hit.end - hit.start)}</b></div>`,
-    `<div class="tt-times">${formatInstant(hit.start)} → ${formatInstant(hit.end)}</div>`,
+    `<div class="tt-times">${formatInstant(hit.start - origin)} → ${formatInstant(hit.end - origin)}</div>`,
   ];
   const summary = columnSummary(hit.row, column.t0, column.t1);
   if (summary) lines.push(`<div class="tt-column">${summary}</div>`);
@@ -106,8 +106,8 @@ export function detailsHtml(hit: Hit, data: UiData): string {
   const facts: [string, string][] = [
     ['state', stateName(hit)],
     ['duration', `${formatDuration(hit.end - hit.start)} (${Math.round(hit.end - hit.start).toLocaleString('en-US')} ns)`],
-    ['start', `${formatInstant(hit.start)} from the recording start · CLOCK_MONOTONIC ${formatMonotonic(data.timeBaseNs, hit.start)} s`],
-    ['end', `${formatInstant(hit.end)} · CLOCK_MONOTONIC ${formatMonotonic(data.timeBaseNs, hit.end)} s`],
+    ['start', `${formatInstant(hit.start - data.start)} from the recording start · CLOCK_MONOTONIC ${formatMonotonic(data.timeBaseNs, hit.start)} s`],
+    ['end', `${formatInstant(hit.end - data.start)} · CLOCK_MONOTONIC ${formatMonotonic(data.timeBaseNs, hit.end)} s`],
     ['process', `pid ${row.process.pid}${row.process.command ? ` · ${row.process.command}` : ''}`],
   ];
   if (row.thread) facts.push(['thread', `${row.thread.name} · tid ${row.thread.tid}`]);

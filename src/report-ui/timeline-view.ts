@@ -178,8 +178,10 @@ export class TimelineView {
     ctx.stroke();
     ctx.fillStyle = '#57606a';
     ctx.textAlign = 'left';
-    for (const tick of computeTicks(view.start, view.start + view.nsPerPx * this.width, this.width)) {
-      const x = Math.round(this.xOf(tick.time, view)) + 0.5;
+    // Labels count from the recording's start, whatever the model's time 0 is.
+    const origin = this.fullStart;
+    for (const tick of computeTicks(view.start - origin, view.start - origin + view.nsPerPx * this.width, this.width)) {
+      const x = Math.round(this.xOf(tick.time + origin, view)) + 0.5;
       ctx.fillStyle = '#eef0f3';
       ctx.fillRect(x - 0.5, RULER_H, 1, this.height - RULER_H);
       ctx.fillStyle = '#8c959f';
@@ -451,7 +453,7 @@ export class TimelineView {
     }
     const nsPerPx = (this.viewEnd - this.viewStart) / this.width;
     const t0 = this.timeAt(Math.floor(hover.x));
-    this.tooltip.innerHTML = tooltipHtml(hit, { t0, t1: t0 + nsPerPx });
+    this.tooltip.innerHTML = tooltipHtml(hit, { t0, t1: t0 + nsPerPx }, this.fullStart);
     this.tooltip.hidden = false;
     const box = this.tooltip.getBoundingClientRect();
     const left = clientX + 16 + box.width > window.innerWidth ? clientX - box.width - 12 : clientX + 16;
