@@ -24,7 +24,7 @@ export const Anomaly = {
   secondHolder: 'second_holder',
   /** A thread ended inside take_gil (daemon threads at interpreter shutdown). */
   exitWhileWaiting: 'exit_while_waiting',
-  /** A thread ended holding the GIL: the hold ends at the exit. */
+  /** A thread other than the main one ended holding the GIL: the hold ends at the exit. */
   exitWhileHolding: 'exit_while_holding',
   /** GIL events of a thread after its exit (its exit or a new start was mis-ordered or lost): ignored. */
   eventsAfterExit: 'events_after_exit',

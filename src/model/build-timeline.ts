@@ -362,7 +362,8 @@ export class TimelineBuilder {
       this.count(thread.pid, Anomaly.exitWhileWaiting);
       this.endWait(thread, time);
     } else if (thread.gilState === GilState.holding) {
-      this.count(thread.pid, Anomaly.exitWhileHolding);
+      // The main thread finalizes the interpreter and exits the process holding the GIL: normal.
+      if (thread.tid !== thread.pid) this.count(thread.pid, Anomaly.exitWhileHolding);
       this.release(thread, time);
     }
     thread.gilState = GilState.none; // not put on the track: the track ends at `end` anyway
