@@ -68,6 +68,7 @@ export class Sorter {
   /** Smallest real time in the ready batch (NaN if none): the time of leading records that have none. */
   leadKey = NaN;
   private tmp: Int32Array = new Int32Array(1024);
+  private runs: Int32Array = new Int32Array(1025);
 
   private maxKey = -Infinity;
   private flushLimit = -Infinity;
@@ -159,6 +160,7 @@ export class Sorter {
     if (this.order.length < n) {
       this.order = new Int32Array(n * 2);
       this.tmp = new Int32Array(n * 2);
+      this.runs = new Int32Array(n * 2 + 1);
     }
     const order = this.order;
     const keys = src.keys;
@@ -167,7 +169,7 @@ export class Sorter {
       if (keys[i] <= limit) order[m++] = i;
       else keep.push(keys[i], src.blocks[i], src.offs[i], src.lens[i], src.attrs[i], src.fileOffs[i]);
     }
-    sortByKey(order, this.tmp, m, keys);
+    sortByKey(order, this.tmp, m, keys, this.runs);
     if (m > 0 && keys[order[m - 1]] > this.releasedUpTo) this.releasedUpTo = keys[order[m - 1]];
     this.leadKey = NaN;
     if (m > 0 && keys[order[0]] === -Infinity) {
@@ -189,43 +191,44 @@ export class Sorter {
 /**
  * Stable natural merge sort of order[0..n) by keys[order[i]]: arrival order is a few sorted runs
  * (one per CPU buffer per round), so finding the runs and merging them is close to linear.
+ * `runs` needs n + 1 slots. Typed arrays only: no allocation, steady type feedback.
  */
-export function sortByKey(order: Int32Array, tmp: Int32Array, n: number, keys: Float64Array): void {
+export function sortByKey(order: Int32Array, tmp: Int32Array, n: number, keys: Float64Array, runs: Int32Array = new Int32Array(n + 1)): void {
   if (n < 2) return;
-  const runs: number[] = [0];
-  for (let i = 1; i < n; i++) if (keys[order[i]] < keys[order[i - 1]]) runs.push(i);
-  if (runs.length === 1) return;
-  runs.push(n);
+  let r = 1;
+  runs[0] = 0;
+  for (let i = 1; i < n; i++) if (keys[order[i]] < keys[order[i - 1]]) runs[r++] = i;
+  if (r === 1) return;
+  runs[r] = n;
   let a = order;
   let b = tmp;
-  while (runs.length > 2) {
-    const next: number[] = [];
-    let r = 0;
-    for (; r + 2 < runs.length; r += 2) {
-      merge(a, b, runs[r], runs[r + 1], runs[r + 2], keys);
-      next.push(runs[r]);
+  while (r > 1) {
+    let w = 0;
+    let q = 0;
+    for (; q + 1 < r; q += 2) {
+      merge(a, b, runs[q], runs[q + 1], runs[q + 2], keys);
+      runs[w++] = runs[q];
     }
-    if (r + 1 < runs.length) {
-      // odd run out: copy through
-      b.set(a.subarray(runs[r], runs[r + 1]), runs[r]);
-      next.push(runs[r]);
+    if (q < r) {
+      for (let k = runs[q]; k < n; k++) b[k] = a[k]; // odd run out: copy through
+      runs[w++] = runs[q];
     }
-    next.push(n);
-    runs.length = 0;
-    for (const x of next) runs.push(x);
-    const t = a; a = b; b = t;
+    runs[w] = n;
+    r = w;
+    const t = a;
+    a = b;
+    b = t;
   }
-  if (a !== order) order.set(a.subarray(0, n));
+  if (a !== order) for (let k = 0; k < n; k++) order[k] = a[k];
 }
 
 function merge(src: Int32Array, dst: Int32Array, lo: number, mid: number, hi: number, keys: Float64Array): void {
+  // one loop with every case inside: separate tail loops left V8 without type feedback and
+  // deoptimized this function over and over
   let i = lo;
   let j = mid;
-  let k = lo;
-  while (i < mid && j < hi) {
-    if (keys[src[j]] < keys[src[i]]) dst[k++] = src[j++];
-    else dst[k++] = src[i++];
+  for (let k = lo; k < hi; k++) {
+    if (j >= hi || (i < mid && keys[src[i]] <= keys[src[j]])) dst[k] = src[i++];
+    else dst[k] = src[j++];
   }
-  while (i < mid) dst[k++] = src[i++];
-  while (j < hi) dst[k++] = src[j++];
 }

@@ -47,12 +47,21 @@ function parseField(decl: string, offset: number, size: number, signed: boolean)
   const name = d[2];
   const bracket = d[3];
   const type = bracket === undefined ? base : `${base}${bracket}`;
-  const field: { -readonly [K in keyof TracepointField]: TracepointField[K] } = { name, type, offset, size, signed };
+  let arrayLength: number | undefined;
   if (bracket !== undefined && bracket.length > 2) {
     const n = Number(bracket.slice(1, -1));
-    if (Number.isInteger(n) && n > 0) field.arrayLength = n;
+    if (Number.isInteger(n) && n > 0) arrayLength = n;
   }
-  if (base.startsWith('__data_loc')) field.dataLoc = true;
-  if (base.startsWith('__rel_loc')) field.relLoc = true;
+  // every field gets every property, in one order: one hidden class for the hot readers
+  const field: TracepointField = {
+    name,
+    type,
+    offset,
+    size,
+    signed,
+    arrayLength,
+    dataLoc: base.startsWith('__data_loc'),
+    relLoc: base.startsWith('__rel_loc'),
+  };
   return field;
 }
