@@ -143,8 +143,9 @@ export class TrackSummary {
   ) {
     const span = Math.max(fullEnd - fullStart, 1);
     const slots = mode === 'max' ? 1 : stateCount;
+    // About one bucket per four steps (finer buys nothing), at most 2^17, at most 16 MB a track.
     let fine = 1 << 17;
-    while (fine > 1024 && fine * slots > 1 << 22) fine >>= 1; // at most 16 MB per track
+    while (fine > 1024 && (fine * slots > 1 << 22 || fine > track.times.length / 4)) fine >>= 1;
     const finest = this.build(track, ownerStart, ownerEnd, span / fine, fine, slots);
     const coarse = { bucketNs: (span / fine) * 16, count: fine / 16, data: new Float32Array((fine / 16) * slots) };
     for (let b = 0; b < fine; b++) {

@@ -25,6 +25,8 @@ import { rowTitle } from './details.js';
 import { escapeHtml } from './format.js';
 
 const MIN_SPAN_NS = 200;
+/** Below this many steps a track is drawn from its steps at any zoom: already fast. */
+const SUMMARY_MIN_STEPS = 20_000;
 /** Stacking order of mixed columns, bottom up: GIL holding, waiting, none; CPU running, runnable, blocked, sleeping. */
 const STACK_ORDER = [
   [2, 1, 0],
@@ -272,8 +274,8 @@ export class TimelineView {
   /** Per-column states of a track: from its bucket summary when zoomed out, else from its steps. */
   private fillColumns(track: Track, start: number, end: number, view: View, stateCount: number, mode: 'dominant' | 'max', withMix = false): void {
     let summary = this.summaries.get(track);
-    if (!summary && view.nsPerPx * 8192 > this.fullEnd - this.fullStart) {
-      // Worth building only when zoomed out far enough to use it; built once per track.
+    if (!summary && track.times.length > SUMMARY_MIN_STEPS && view.nsPerPx * 8192 > this.fullEnd - this.fullStart) {
+      // Worth building only for long tracks, zoomed out far enough to use it; built once per track.
       summary = new TrackSummary(track, start, end, this.fullStart, this.fullEnd, stateCount, mode);
       this.summaries.set(track, summary);
     }
