@@ -191,3 +191,16 @@ for (const v of [py312, py313]) {
     assert.deepEqual(rec.leftAfterRemove, []);
   });
 }
+
+test('withMarker adds the strverscmp marker event to the same group, and remove() takes it away too', { skip: !live || !py312 }, () => {
+  const target = resolvePythonExecutable(py312!.python);
+  const group = registerGilProbes(target, { withMarker: true });
+  try {
+    assert.deepEqual(group.eventNames, ['take', 'take_ret', 'drop', 'mark'].map((n) => `${group.group}:${n}`));
+    const mark = uprobeLines(group.group).find((l) => l.includes(`${group.group}/mark `));
+    assert.match(mark ?? '', /libc\.so\.6:0x[0-9a-f]+ text=\+0\(%di\):string magic=\+0\(%si\):string$/);
+  } finally {
+    assert.deepEqual(group.remove(), []);
+  }
+  assert.deepEqual(uprobeLines(group.group), []);
+});
