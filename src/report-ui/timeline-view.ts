@@ -36,7 +36,13 @@ const FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 export class TimelineView {
   readonly canvas: HTMLCanvasElement;
-  private readonly ctx: CanvasRenderingContext2D;
+  /** The context being drawn on: the tracks layer while it is rebuilt, else the visible canvas. */
+  private ctx: CanvasRenderingContext2D;
+  private readonly screen: CanvasRenderingContext2D;
+  /** Tracks are drawn here once per view; hover and selection only repaint on top of it. */
+  private readonly layer = document.createElement('canvas');
+  private readonly layerCtx: CanvasRenderingContext2D;
+  private layerKey = '';
   private readonly rows: Row[];
   private readonly height: number;
   private readonly fullStart: number;
@@ -82,7 +88,9 @@ export class TimelineView {
       list.appendChild(item);
     }
     this.canvas.appendChild(list);
-    this.ctx = this.canvas.getContext('2d')!;
+    this.screen = this.canvas.getContext('2d')!;
+    this.ctx = this.screen;
+    this.layerCtx = this.layer.getContext('2d')!;
     host.appendChild(this.canvas);
     installTimelineInput(this.canvas, this);
     new ResizeObserver(() => this.resize()).observe(host);
@@ -135,9 +143,11 @@ export class TimelineView {
     const dpr = window.devicePixelRatio || 1;
     this.canvas.style.width = `${cssWidth}px`;
     this.canvas.style.height = `${this.height}px`;
-    this.canvas.width = Math.round(cssWidth * dpr);
-    this.canvas.height = Math.round(this.height * dpr);
-    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.canvas.width = this.layer.width = Math.round(cssWidth * dpr);
+    this.canvas.height = this.layer.height = Math.round(this.height * dpr);
+    this.screen.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.layerCtx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.layerKey = '';
     if (this.columns.length < this.width) this.columns = new Int32Array(this.width);
     this.setRange(this.viewStart, this.viewEnd);
     this.draw();
@@ -152,17 +162,37 @@ export class TimelineView {
   }
 
   draw(): void {
-    const { ctx } = this;
     const view: View = { start: this.viewStart, nsPerPx: (this.viewEnd - this.viewStart) / this.width, width: this.width };
-    ctx.clearRect(0, 0, GUTTER + this.width, this.height);
-    ctx.font = FONT;
-    ctx.textBaseline = 'middle';
-    this.drawGrid(view);
-    this.drawGutterEdge(); // first, so process headers run across it
-    for (const row of this.rows) this.drawRow(row, view);
-    for (const process of this.data.processes) for (const gil of process.gils) this.drawHandoffs(process, gil, view);
+    const key = `${this.viewStart}|${this.viewEnd}|${this.width}`;
+    if (key !== this.layerKey) {
+      this.drawTracks(view);
+      this.layerKey = key;
+    }
+    const { screen } = this;
+    screen.save();
+    screen.setTransform(1, 0, 0, 1, 0, 0);
+    screen.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    screen.drawImage(this.layer, 0, 0);
+    screen.restore();
     this.drawSelection(view);
     this.drawHover();
+  }
+
+  /** Everything that depends only on the view, into the layer. */
+  private drawTracks(view: View): void {
+    this.ctx = this.layerCtx;
+    try {
+      const { ctx } = this;
+      ctx.clearRect(0, 0, GUTTER + this.width, this.height);
+      ctx.font = FONT;
+      ctx.textBaseline = 'middle';
+      this.drawGrid(view);
+      this.drawGutterEdge(); // first, so process headers run across it
+      for (const row of this.rows) this.drawRow(row, view);
+      for (const process of this.data.processes) for (const gil of process.gils) this.drawHandoffs(process, gil, view);
+    } finally {
+      this.ctx = this.screen;
+    }
   }
 
   private xOf(t: number, view: View): number {
