@@ -13,6 +13,9 @@ function bytesOfBase64(text: string): Uint8Array {
 
 /** Decompresses the blob element's text with the browser's own gzip (DecompressionStream). */
 export async function readBlob(text: string, byteLength: number): Promise<ArrayBuffer> {
+  if (typeof DecompressionStream === 'undefined') {
+    throw new Error('this browser cannot decompress the report data (no DecompressionStream): open it in Chrome 80+, Firefox 113+ or Safari 16.4+');
+  }
   const compressed = bytesOfBase64(text);
   const stream = new Blob([compressed as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
   const buffer = await new Response(stream).arrayBuffer();
