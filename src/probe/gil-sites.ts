@@ -49,6 +49,9 @@ export function findGilSites(table: FunctionTable, binary: string, aptHint: stri
       const install = aptHint ? `install its debug symbols: ${aptHint}` : 'install its debug symbols (the distribution\'s -dbg or -dbgsym package)';
       throw new GiltraceError(`no ${missing} symbol in ${binary} (stripped${looked}); ${install}, or use a Python with symbols (e.g. pyenv)`);
     }
+    // drop_gil inlined everywhere: its inlined copies (DWARF) can still be probed; take_gil cannot
+    // (an inlined take has no return to probe).
+    if (takeGil.length > 0 && hasDwarf(table)) return { takeGil, dropGil: inlinedDropSites(table, binary) };
     throw new GiltraceError(
       `no out-of-line ${missing} in ${binary} (symbols read from ${table.symbolSource}): the compiler inlined it everywhere, so it cannot be probed; use a Python built without LTO (e.g. pyenv)`,
     );
@@ -78,6 +81,10 @@ function voluntaryDropsHidden(table: FunctionTable, drops: readonly ProbeSite[])
   const saveThread = table.functions.find((f) => f.name === 'PyEval_SaveThread');
   if (!isLto || !saveThread) return false;
   return !reachesAddress(table, saveThread, new Set(drops.map((d) => d.vaddr)));
+}
+
+function hasDwarf(table: FunctionTable): boolean {
+  return table.symbolElf.section('.debug_info') !== undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { GiltraceError } from '../base/errors.js';
 import { openElf, vaddrToFileOffset } from './elf/elf-file.js';
-import { resolvePythonExecutable } from './python-target.js';
+import { resolvePythonExecutable, type ProbeSite } from './python-target.js';
 import { findTracefs } from './tracefs.js';
 
 export interface Check {
@@ -119,7 +119,8 @@ function checkParanoid(isRoot: boolean): Check {
 function checkPython(name: string, python: string, env: NodeJS.ProcessEnv): Check {
   try {
     const t = resolvePythonExecutable(python, env);
-    const sites = (list: readonly { symbol: string; fileOffset: number }[]): string => list.map((s) => `${s.symbol}@0x${s.fileOffset.toString(16)}`).join(' ');
+    const sites = (list: readonly ProbeSite[]): string =>
+      list.map((s) => `${s.symbol}${s.inlinedInto ? `(inlined in ${s.inlinedInto})` : ''}@0x${s.fileOffset.toString(16)}`).join(' ');
     const via = t.symbolSource === t.gilLibrary ? '' : ` (symbols from ${t.symbolSource})`;
     return { name, ok: true, detail: `${t.version} ${t.executable}; GIL in ${t.gilLibrary}${via}: ${sites(t.takeGil)} ${sites(t.dropGil)}` };
   } catch (e) {
