@@ -122,6 +122,20 @@ test('wheel and keys zoom, dragging pans', { skip }, async () => {
   assert.deepEqual(await range(), full);
 });
 
+test('clicking the overview moves the view there, keeping the zoom', { skip }, async () => {
+  await page.keyboard.press('0');
+  await page.keyboard.press('w');
+  await page.keyboard.press('w');
+  const before = await range();
+  const box = (await page.locator('canvas.gt-overview').boundingBox())!;
+  const gutter = 240;
+  await page.mouse.click(box.x + gutter + (box.width - gutter) * 0.9, box.y + box.height / 2);
+  const after = await range();
+  assert.ok(after.start > before.start, 'moved later');
+  assert.ok(Math.abs(after.end - after.start - (before.end - before.start)) < 1e-3 * (before.end - before.start));
+  await page.keyboard.press('0');
+});
+
 test('hovering a slice shows its duration; clicking shows its details', { skip }, async () => {
   const worker = process.threads[1];
   const { times, states } = worker.gilTrack;

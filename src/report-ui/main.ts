@@ -5,6 +5,7 @@ import { escapeHtml, formatDuration } from './format.js';
 import { histogramsHtml } from './histograms.js';
 import { STYLES } from './styles.js';
 import { factsHtml, renderThreadTable, verdictHtml } from './summary.js';
+import { Overview } from './overview.js';
 import { TimelineView } from './timeline-view.js';
 
 declare global {
@@ -40,6 +41,7 @@ async function start(): Promise<void> {
       <section class="card timeline-card">
         <div class="timeline-head"><h2>Timeline</h2>${legendHtml()}
           <div class="controls"><span id="gt-range"></span><button id="gt-zoom-in" title="zoom in (W)">+</button><button id="gt-zoom-out" title="zoom out (S)">−</button><button id="gt-reset" title="show everything (0)">Reset</button></div></div>
+        <div class="timeline-host" id="gt-overview"></div>
         <div class="timeline-host" id="gt-timeline"></div>
         <div id="gt-details"><p class="muted">Click a slice to see its details.</p></div>
         <div class="help">Zoom: <kbd>wheel</kbd> <kbd>W</kbd>/<kbd>S</kbd> · Pan: drag, <kbd>A</kbd>/<kbd>D</kbd>, <kbd>shift</kbd>+<kbd>wheel</kbd> · Reset: <kbd>0</kbd>.
@@ -65,7 +67,8 @@ async function start(): Promise<void> {
     const { start, end } = view.range;
     rangeLabel.textContent = `showing ${formatDuration(end - start)}`;
   };
-  new MutationObserver(showRange).observe(view.canvas, { attributes: true, attributeFilter: ['data-view-end', 'data-view-start'] });
+  view.onRangeChange(showRange);
+  new Overview(document.getElementById('gt-overview')!, data, view);
   showRange();
   timings.firstPaint = performance.now();
   window.giltrace = { view, data, firstPaintMs: timings.firstPaint, timings };

@@ -28,6 +28,7 @@ main { padding:16px 24px 40px; max-width:1800px; margin:0 auto; }
 .controls button:hover { background:var(--bg); }
 .timeline-host { position:relative; width:100%; }
 .gt-canvas { display:block; cursor:crosshair; outline:none; }
+.gt-overview { display:block; cursor:pointer; border-bottom:1px solid var(--line); }
 .gt-canvas.dragging { cursor:grabbing; }
 .help { font-size:12px; color:var(--muted); padding:6px 14px 10px; border-top:1px solid var(--line); }
 kbd { font:11px ui-monospace,monospace; border:1px solid var(--line); border-bottom-width:2px; border-radius:4px; padding:0 4px; background:#fff; }

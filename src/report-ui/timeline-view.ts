@@ -57,6 +57,7 @@ export class TimelineView {
   private readonly scratch = new ColumnScratch();
   private columns = new Int32Array(0);
   private readonly rowsByThread = new Map<number, Row>();
+  private readonly rangeListeners: ((start: number, end: number) => void)[] = [];
   private readonly summaries = new Map<Track, TrackSummary>();
 
   constructor(
@@ -119,6 +120,17 @@ export class TimelineView {
     this.canvas.dataset.viewStart = String(this.viewStart);
     this.canvas.dataset.viewEnd = String(this.viewEnd);
     this.requestDraw();
+    for (const listener of this.rangeListeners) listener(this.viewStart, this.viewEnd);
+  }
+
+  /** Called after every change of the visible range (the overview and the range label follow it). */
+  onRangeChange(listener: (start: number, end: number) => void): void {
+    this.rangeListeners.push(listener);
+  }
+
+  /** The whole recording's range, as the view can show it. */
+  get fullRange(): { start: number; end: number } {
+    return { start: this.fullStart, end: this.fullEnd };
   }
 
   zoom(factor: number, anchorX = this.width / 2): void {
