@@ -19,6 +19,8 @@ export interface LocatedCommand {
   readonly program: string;
   /** Environment after `env VAR=value` prefixes. */
   readonly env: NodeJS.ProcessEnv;
+  /** The arguments after the program. */
+  readonly args: readonly string[];
 }
 
 /** `env [-i] [VAR=value]... PROG` is unwrapped; other wrappers (time, nice, sudo) are not. */
@@ -40,7 +42,7 @@ export function locateCommand(command: readonly string[], env: NodeJS.ProcessEnv
     }
   }
   if (args.length === 0) throw new GiltraceError('no command given after env: giltrace run -- python3 app.py');
-  return { program: findOnPath(args[0], effective), env: effective };
+  return { program: findOnPath(args[0], effective), env: effective, args: args.slice(1) };
 }
 
 export function findOnPath(name: string, env: NodeJS.ProcessEnv): string {

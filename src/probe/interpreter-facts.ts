@@ -38,8 +38,9 @@ const SCRIPT = [
   `sys.stdout.write("${MARK}" + json.dumps({"executable": sys.executable, "version": "%d.%d.%d" % (v[0], v[1], v[2]), "major": v[0], "minor": v[1], "ft": ft, "gil": bool(gil), "libs": libs}) + "\\n")`,
 ].join('\n');
 
-export function readInterpreterFacts(program: string, env: NodeJS.ProcessEnv): InterpreterFacts {
-  const run = spawnSync(program, ['-c', SCRIPT], { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+/** @param options interpreter options that change the facts, e.g. ['-X', 'gil=1'] */
+export function readInterpreterFacts(program: string, env: NodeJS.ProcessEnv, options: readonly string[] = []): InterpreterFacts {
+  const run = spawnSync(program, [...options, '-c', SCRIPT], { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (run.error) {
     throw new GiltraceError(`could not run '${program}' to ask its version: ${run.error.message}; pass --python PATH`);
   }
@@ -67,4 +68,19 @@ export function readInterpreterFacts(program: string, env: NodeJS.ProcessEnv): I
 
 function lastLines(text: string): string {
   return text.trim().split('\n').slice(-3).join(' / ').slice(0, 400);
+}
+
+/**
+ * `-X gil=N` given to the interpreter on the command line (free-threaded builds): it decides
+ * whether the GIL exists at run time as much as PYTHON_GIL does. Scanning stops at the first
+ * argument that is not an option (the script) or at -c / -m.
+ */
+export function gilOptions(interpreterArgs: readonly string[]): string[] {
+  for (let i = 0; i < interpreterArgs.length; i++) {
+    const a = interpreterArgs[i];
+    if (!a.startsWith('-') || a === '-c' || a === '-m' || a === '-' || a === '--') break;
+    const value = a === '-X' ? interpreterArgs[++i] : a.startsWith('-X') ? a.slice(2) : undefined;
+    if (value !== undefined && /^gil=\d$/.test(value)) return ['-X', value];
+  }
+  return [];
 }

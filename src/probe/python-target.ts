@@ -12,7 +12,7 @@ import { readSymbolTable } from './elf/elf-symbols.js';
 import { loadFunctionTable } from './elf/symbolizer.js';
 import { findOnPath, followToElf, locateCommand } from './find-interpreter.js';
 import { findGilSites, type ProbeSite } from './gil-sites.js';
-import { readInterpreterFacts, type InterpreterFacts } from './interpreter-facts.js';
+import { gilOptions, readInterpreterFacts, type InterpreterFacts } from './interpreter-facts.js';
 import { findNeededLibrary } from './library-search.js';
 
 export type { ProbeSite } from './gil-sites.js';
@@ -45,7 +45,9 @@ const MIN_MINOR = 6;
 export function resolvePythonTarget(command: readonly string[], env: NodeJS.ProcessEnv = process.env): PythonTarget {
   const located = locateCommand(command, env);
   const elfPath = followToElf(located.program, located.env);
-  return describeInterpreter(elfPath, located.env, command[0]);
+  // `python3 -X gil=1 app.py` (directly or through a shim): the option decides the GIL's existence.
+  const options = gilOptions(located.args);
+  return describeInterpreter(elfPath, located.env, command[0], options);
 }
 
 export function resolvePythonExecutable(file: string, env: NodeJS.ProcessEnv = process.env): PythonTarget {
@@ -53,7 +55,7 @@ export function resolvePythonExecutable(file: string, env: NodeJS.ProcessEnv = p
   return describeInterpreter(followToElf(program, env), env, file);
 }
 
-function describeInterpreter(elfPath: string, env: NodeJS.ProcessEnv, asTyped: string): PythonTarget {
+function describeInterpreter(elfPath: string, env: NodeJS.ProcessEnv, asTyped: string, options: readonly string[] = []): PythonTarget {
   const elf = openElf(elfPath);
   if (elf.header.machine !== EM_X86_64) {
     throw new GiltraceError(`${elfPath} is not an x86-64 program (ELF machine ${elf.header.machine}): giltrace's probes support x86-64 only`);
@@ -63,7 +65,7 @@ function describeInterpreter(elfPath: string, env: NodeJS.ProcessEnv, asTyped: s
   if (!libpythonName && !looksLikePython(elf, elfPath)) {
     throw new GiltraceError(`'${asTyped}' runs ${elfPath}, which is not a Python interpreter; pass --python PATH`);
   }
-  const facts = readInterpreterFacts(elfPath, env);
+  const facts = readInterpreterFacts(elfPath, env, options);
   checkVersion(facts, elfPath);
 
   const gilLibrary = libpythonName ? findLibpython(elf, libpythonName, facts, env) : elfPath;
@@ -96,7 +98,7 @@ function checkVersion(facts: InterpreterFacts, elfPath: string): void {
     throw new GiltraceError(`Python ${facts.version} (${elfPath}) is not supported: giltrace needs CPython 3.${MIN_MINOR} or newer`);
   }
   if (facts.freeThreaded && !facts.gilEnabled) {
-    throw new GiltraceError(`Python ${facts.version} free-threaded build runs without a GIL: nothing to trace (set PYTHON_GIL=1 to trace its GIL)`);
+    throw new GiltraceError(`Python ${facts.version} free-threaded build runs without a GIL: nothing to trace (set PYTHON_GIL=1 or pass -X gil=1 to trace its GIL)`);
   }
 }
 
