@@ -6,7 +6,7 @@
 import { computeStats, computeVerdict, type RecordingMeta, type Verdict } from '../analysis/index.js';
 import type { PythonInfo, StatsJson } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
-import { newAdapterFacts, toTraceEvents, type AdapterFacts } from '../model/perf-to-trace-events.js';
+import { newAdapterFacts, recorderPidOf, toTraceEvents, type AdapterFacts } from '../model/perf-to-trace-events.js';
 import type { Timeline } from '../model/timeline.js';
 import { openPerfData } from '../perfdata/index.js';
 import type { PythonTarget } from '../probe/python-target.js';
@@ -27,7 +27,8 @@ export interface AnalyzeOptions {
 export function analyzeRecording(path: string, options: AnalyzeOptions = {}): Analysis {
   const data = openPerfData(path);
   const facts = newAdapterFacts();
-  const events = toTraceEvents(data.records(), { classifyDrop: makeDropClassifier() }, facts);
+  const descendantsOf = recorderPidOf(data.eventTypes.map((type) => type.name));
+  const events = toTraceEvents(data.records(), { classifyDrop: makeDropClassifier(), descendantsOf }, facts);
   const timeline = buildTimeline(events, { timeBaseNs: data.timeBaseNs });
   const warnings: string[] = [];
   if (facts.gilEvents === 0) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gilRoleOf, switchOutStateOf } from './perf-to-trace-events.js';
+import { gilRoleOf, recorderPidOf, switchOutStateOf } from './perf-to-trace-events.js';
 
 test('GIL probe roles from giltrace, perf probe and per4m event names', () => {
   assert.equal(gilRoleOf('giltrace_123_0:take'), 'take');
@@ -28,4 +28,9 @@ test('sched_switch prev_state: R is runnable, S sleeping, D blocked, X/Z dead, p
   assert.equal(switchOutStateOf(0x20), 'dead');
   assert.equal(switchOutStateOf(0x80), 'sleeping'); // I: idle kernel thread
   assert.equal(switchOutStateOf(0x04), 'sleeping'); // T: stopped
+});
+
+test('the recorder pid comes from giltrace probe group names only', () => {
+  assert.equal(recorderPidOf(['sched:sched_switch', 'giltrace_4242_1:take']), 4242);
+  assert.equal(recorderPidOf(['probe_libpython3:take_gil', 'sched:sched_switch']), undefined);
 });

@@ -13,6 +13,21 @@ export type DropClassifier = (file: string, fileOffset: number) => DropReason;
 
 export interface AdapterOptions {
   readonly classifyDrop?: DropClassifier;
+  /**
+   * Keep GIL events only of this process's descendants. Uprobes fire in every process that maps
+   * the probed library, so a system-wide recording also catches Pythons that giltrace did not
+   * start (another giltrace run's, a server's): giltrace records the pid of the recorder here.
+   */
+  readonly descendantsOf?: number;
+}
+
+/** The recorder's pid from giltrace's probe group name (`giltrace_<pid>_<n>:take`). */
+export function recorderPidOf(eventNames: readonly string[]): number | undefined {
+  for (const name of eventNames) {
+    const match = /^giltrace_(\d+)_\d+:/.exec(name);
+    if (match) return Number(match[1]);
+  }
+  return undefined;
 }
 
 /** What the adapter learnt on the way: how much input it understood, which Python files ran. */
@@ -161,6 +176,8 @@ export function* toTraceEvents(
   const decoders = new Map<EventType, EventDecoder>();
   const spaces = new AddressSpaces();
   const classify = options.classifyDrop;
+  const root = options.descendantsOf;
+  const traced = new Set<number>();
 
   // perf writes comm/fork/mmap records for the threads that already exist before it starts
   // sampling: they say a thread exists when the recording starts, not when it began. Hold them
@@ -182,6 +199,11 @@ export function* toTraceEvents(
       case 'sample': {
         let decoder = decoders.get(record.event);
         if (!decoder) decoders.set(record.event, (decoder = decoderFor(record.event)));
+        const isPython = decoder.kind === 'gil' || decoder.kind === 'mark';
+        if (isPython && root !== undefined && !traced.has(record.pid)) {
+          facts.ignoredSamples++; // a Python that giltrace did not start
+          break;
+        }
         if (decoder.kind === 'mark') {
           const event = markToEvent(record, decoder.text!, decoder.magic!, facts);
           if (event) yield event;
@@ -201,7 +223,10 @@ export function* toTraceEvents(
         yield* emit({ kind: 'thread_name', time: record.time, pid: record.pid, tid: record.tid, name: record.comm, source: 'os' });
         break;
       case 'fork':
-        if (record.pid !== record.ppid) spaces.inherit(record.pid, record.ppid);
+        if (record.pid !== record.ppid) {
+          spaces.inherit(record.pid, record.ppid);
+          if (record.ppid === root || traced.has(record.ppid)) traced.add(record.pid);
+        }
         yield* emit({ kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid });
         break;
       case 'exit':

@@ -136,6 +136,9 @@ function collectLines(stream: Readable, into: string[]): void {
 function waitUntilRecording(perf: ChildProcess, messages: string[]): Promise<void> {
   const control = perf.stdio[3] as Writable;
   const ack = perf.stdio[4] as Readable;
+  // A perf that failed to start closes these: its exit or spawn error says why, not EPIPE.
+  control.on('error', () => undefined);
+  ack.on('error', () => undefined);
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(`perf did not start recording within ${PERF_READY_TIMEOUT_MS / 1000} s`), PERF_READY_TIMEOUT_MS);
     const cleanup = () => {

@@ -76,3 +76,36 @@ test('not root: one line saying so', () => {
   });
   assertOneLineError({ code: result.status, stderr: result.stderr }, /root/);
 });
+
+test('perf missing: one line saying how to install it', () => {
+  const result = giltrace(['record', '-o', join(dir, 'noperf.data'), '--', python, '-c', 'pass'], {
+    env: { ...process.env, PATH: '/nonexistent' },
+  });
+  assertOneLineError(result, /perf not found.*apt-get install linux-perf/);
+  assert.deepEqual(leftoverProbes(), []);
+});
+
+test('not a Python program: one line saying what to pass', () => {
+  assertOneLineError(giltrace(['record', '-o', join(dir, 'x.data'), '--', '/bin/true']), /python/i);
+  assertOneLineError(giltrace(['record', '--python', '/bin/true', '-o', join(dir, 'x.data'), '--', '/bin/true']), /true/);
+});
+
+test('doctor checks every prerequisite and passes on this machine', () => {
+  const result = giltrace(['doctor']);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  for (const topic of [/root/i, /perf/i, /tracefs/i, /uprobe/i, /sched/i, /python/i]) assert.match(result.stdout, topic);
+});
+
+test('two giltrace runs at once do not disturb each other', async () => {
+  const runs = [0, 1].map((i) =>
+    giltraceAsync(['record', '-o', join(dir, `concurrent-${i}.data`), '--', python, join(PROGRAMS, 'exit_code.py'), String(10 + i)]),
+  );
+  const results = await Promise.all(runs.map((run) => run.done));
+  results.forEach((result, i) => assert.equal(result.code, 10 + i, result.stderr));
+  for (let i = 0; i < 2; i++) {
+    const stats = giltrace(['stats', join(dir, `concurrent-${i}.data`), '--json']);
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.equal(JSON.parse(stats.stdout).processes.length, 1, 'each recording has its own traced process');
+  }
+  assert.deepEqual(leftoverProbes(), []);
+});
