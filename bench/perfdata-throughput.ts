@@ -2,6 +2,7 @@
  * perf.data parse throughput vs `perf script` on the same recording.
  *
  *   node dist/bench/perfdata-throughput.js RECORDING      (or GILTRACE_BENCH_DATA=RECORDING)
+ *   node dist/bench/perfdata-throughput.js --make-big SRC OUT COPIES   (> 2 GB test input from a real recording)
  *
  * Ours: one full iteration that also decodes what the model needs from each record (sched_switch
  * prev_pid/prev_state/next_pid, sched_waking pid, probe ip, comm strings). Theirs:
@@ -12,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { openPerfData, readTracepointInt, type EventType, type TracepointField } from '../src/perfdata/index.js';
+import { readFileHeader } from '../src/perfdata/file-header.js';
 
 interface Needed {
   readonly a: TracepointField | undefined;
@@ -93,6 +95,12 @@ export function perfScriptSeconds(file: string): { seconds: number; cpuSeconds: 
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  if (argv[0] === '--make-big') {
+    // --make-big SRC OUT COPIES: a big recording from a real one (see scaleRecording)
+    const bytes = scaleRecording(argv[1], argv[2], Number(argv[3] ?? 10));
+    console.log(`wrote ${argv[2]}: ${(bytes / 1e9).toFixed(2)} GB`);
+    return 0;
+  }
   const file = argv[0] ?? process.env.GILTRACE_BENCH_DATA;
   if (file === undefined || !fs.existsSync(file)) {
     console.error('usage: perfdata-throughput RECORDING (or GILTRACE_BENCH_DATA=RECORDING)');
@@ -117,4 +125,74 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href) {
   process.exitCode = await main();
+}
+
+/**
+ * Writes OUT: the file-form recording SRC with its data section repeated `copies` times, each copy's
+ * timestamps shifted past the previous one, and the feature sections relocated. Gives > 2 GB inputs
+ * (offsets past 2^31 and 2^32) with real record contents, without keeping anything in memory.
+ */
+export function scaleRecording(src: string, out: string, copies: number): number {
+  const fd = fs.openSync(src, 'r');
+  const size = fs.fstatSync(fd).size;
+  const h = readFileHeader(fd, src, size, { present: [] });
+  const a = h.attrs[0];
+  if (!h.attrs.every((x) => x.timePos === a.timePos && x.trailerTime === a.trailerTime && x.sampleIdAll === a.sampleIdAll) || a.timePos < 0) {
+    throw new Error('scaleRecording: attrs disagree on where times are');
+  }
+  const read = (off: number, len: number): Buffer => {
+    const b = Buffer.alloc(len);
+    fs.readSync(fd, b, 0, len, off);
+    return b;
+  };
+  const head = read(0, h.dataOffset);
+  const tail = read(h.dataOffset + h.dataSize, size - h.dataOffset - h.dataSize);
+  const data = read(h.dataOffset, h.dataSize);
+  fs.closeSync(fd);
+  // time span of the data, to space the copies
+  let first = Infinity;
+  let last = 0;
+  const timeAt = (p: number, type: number, len: number): number => (type === 9 ? p + a.timePos : type < 64 && a.sampleIdAll && a.trailerTime > 0 ? p + len - a.trailerTime : -1);
+  for (let p = 0; p + 8 <= data.length; p += data.readUInt16LE(p + 6)) {
+    const at = timeAt(p, data.readUInt32LE(p), data.readUInt16LE(p + 6));
+    if (at < 0) continue;
+    const t = Number(data.readBigUInt64LE(at));
+    if (t === 0) continue;
+    if (t < first) first = t;
+    if (t > last) last = t;
+  }
+  const step = BigInt(last - first + 1_000_000);
+  const newDataSize = h.dataSize * copies;
+  head.writeBigUInt64LE(BigInt(newDataSize), 48);
+  // feature section table: absolute offsets move by the added data
+  const delta = BigInt(newDataSize - h.dataSize);
+  const sections = tail.length >= 16 ? countFeatureSections(head) : 0;
+  for (let i = 0; i < sections; i++) tail.writeBigUInt64LE(tail.readBigUInt64LE(16 * i) + delta, 16 * i);
+  const outFd = fs.openSync(out, 'w');
+  fs.writeSync(outFd, head);
+  const copy = Buffer.from(data);
+  for (let k = 0; k < copies; k++) {
+    if (k > 0) {
+      const shift = step * BigInt(k);
+      for (let p = 0; p + 8 <= data.length; p += data.readUInt16LE(p + 6)) {
+        const at = timeAt(p, data.readUInt32LE(p), data.readUInt16LE(p + 6));
+        if (at < 0) continue;
+        const t = data.readBigUInt64LE(at);
+        if (t !== 0n) copy.writeBigUInt64LE(t + shift, at);
+      }
+    }
+    fs.writeSync(outFd, copy);
+  }
+  fs.writeSync(outFd, tail);
+  fs.closeSync(outFd);
+  return head.length + newDataSize + tail.length;
+}
+
+function countFeatureSections(header: Buffer): number {
+  let n = 0;
+  for (let word = 0; word < 8; word++) {
+    let v = header.readUInt32LE(72 + 4 * word);
+    while (v !== 0) { v &= v - 1; n++; }
+  }
+  return n;
 }

@@ -9,8 +9,11 @@
  *   streaming sorter (FINISHED_ROUND rounds, bounded memory); a record that arrives after its time
  *   was already passed is still delivered and counted in `stats.outOfOrder`.
  * - LIFETIME: the iterator reuses ONE SampleRecord object for every sample, and `raw` is a view
- *   into the reader's buffer. A sample (and its `raw`) is valid only until the next `next()`
- *   call: convert it immediately, never keep it. Other record kinds are fresh objects.
+ *   of one reused scratch buffer. A sample (and its `raw`) is valid only until the next `next()`
+ *   call: convert it immediately, never keep it (copy `raw` with `.slice()` if you must). Other
+ *   record kinds (comm, fork/exit, mmap, lost) and `callchain` arrays are fresh objects.
+ * - MEMORY is bounded by the sorter's window (two FINISHED_ROUNDs, or 64 MiB of queued records
+ *   when a recording has no rounds), not by the file size: a 2.2 GB recording parses in ~130 MB.
  * - `time` is float64 ns relative to `timeBaseNs` (the first timed record in file order); it is
  *   exact to the ns and may be negative for records earlier than that one. Records without a
  *   timestamp (perf's synthesized COMM/MMAP/FORK, time 0, or events without PERF_SAMPLE_TIME)
@@ -18,6 +21,9 @@
  *   get the earliest time released with them (0 if none).
  * - `callchain` holds the instruction pointers with the PERF_CONTEXT_* markers removed; it is a
  *   fresh array. Addresses >= 2^53 (kernel space) are rounded by float64.
+ * - Unknown record types and header features are skipped and counted (`stats.unknownRecordTypes`,
+ *   `stats.unknownFeatures`); LOST / LOST_SAMPLES are delivered as `lost` records and summed in
+ *   `stats.lostEvents`; samples whose id matches no event are skipped (`stats.unknownIds`).
  * - `stats` counters are final once the iteration has ended.
  */
 export { openPerfData, type OpenOptions } from './open.js';
