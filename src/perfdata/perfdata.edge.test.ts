@@ -10,7 +10,7 @@ import { openPerfData, readTracepointInt, readTracepointString, type PerfRecord 
 import { openPerfDataStream } from './open.js';
 import { anchor } from './test-support.js';
 import {
-  attr, Bytes, comm, fileForm, FINISHED_ROUND, fork, headerAttr, lost, pipeForm, record, sample, ST, SWITCH_FORMAT,
+  attr, Bytes, comm, fileForm, fileFormParts, FINISHED_ROUND, fork, headerAttr, lost, pipeForm, record, sample, ST, SWITCH_FORMAT,
   switchPayload, tracingData, tracingDataRecord, trailer,
 } from './test-builder.js';
 
@@ -258,6 +258,23 @@ describe('perf.data edge cases: valid but odd', () => {
     const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { input: fs.readFileSync(anchor('uprobe_sched_py312_pipe.perf.data')), encoding: 'utf8' });
     assert.equal(out.stderr, '');
     assert.equal(out.stdout.trim(), 'pipe 2100 8');
+  });
+
+  it('data beyond 4 GB (sparse file): offsets are never 32-bit', () => {
+    const at = 2 ** 32 + 2 ** 31 + 8;
+    const a = attr({ sampleType: TP, config: 316 });
+    const { head, rest } = fileFormParts([{ attr: a, ids: [7] }], [sample(TP, { id: 7, time: 10, tid: 1, raw: switchPayload('far', 1, 'away') }), sample(TP, { id: 7, time: 20, tid: 2 }), record(9, new Uint8Array(0), 0, 0)], tracing, at);
+    const p = path.join(tmp, 'sparse.data');
+    const fd = fs.openSync(p, 'w');
+    fs.writeSync(fd, head, 0, head.length, 0);
+    fs.writeSync(fd, rest, 0, rest.length, at);
+    fs.closeSync(fd);
+    const pd = openPerfData(p);
+    // the zero-size record at the end is reported at its true offset, above 2^32
+    const e = expectError(() => drain(pd.records()), /record size 0/, p);
+    assert.equal(e.offset, at + rest.length - 16 - tracing.length - 8);
+    assert.ok(e.message.includes(`at byte ${at + rest.length - 16 - tracing.length - 8}`));
+    fs.rmSync(p);
   });
 
   it('readTracepointInt: sizes and signedness from the format; out-of-payload is an error', () => {

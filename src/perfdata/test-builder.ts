@@ -167,11 +167,23 @@ export function pipeForm(records: Uint8Array[]): Uint8Array {
 
 /** File form: header, attrs (+ ids), data, and a TRACING_DATA feature section when given. */
 export function fileForm(attrs: { attr: Uint8Array; ids: number[] }[], data: Uint8Array[], tracing?: Uint8Array): Uint8Array {
+  const parts = fileFormParts(attrs, data, tracing);
+  const out = new Uint8Array(parts.head.length + parts.rest.length);
+  out.set(parts.head);
+  out.set(parts.rest, parts.head.length);
+  return out;
+}
+
+/**
+ * The same in two parts: `head` (header, ids, attrs) at offset 0 and `rest` (data, then the
+ * feature sections) at `dataAt` — far away for > 4 GB offset tests with a sparse file.
+ */
+export function fileFormParts(attrs: { attr: Uint8Array; ids: number[] }[], data: Uint8Array[], tracing?: Uint8Array, dataAt?: number): { head: Uint8Array; rest: Uint8Array; dataAt: number } {
   const attrSize = (attrs[0]?.attr.length ?? 128) + 16;
   const idsStart = 104;
   const idsBytes = attrs.reduce((n, a) => n + 8 * a.ids.length, 0);
   const attrsStart = idsStart + idsBytes;
-  const dataStart = attrsStart + attrSize * attrs.length;
+  const dataStart = dataAt ?? attrsStart + attrSize * attrs.length;
   const dataBytes = data.reduce((n, r) => n + r.length, 0);
   const b = new Bytes().str('PERFILE2').u64(104).u64(attrSize)
     .u64(attrsStart).u64(attrSize * attrs.length)
@@ -184,12 +196,10 @@ export function fileForm(attrs: { attr: Uint8Array; ids: number[] }[], data: Uin
     b.raw(a.attr).u64(idOff).u64(8 * a.ids.length);
     idOff += 8 * a.ids.length;
   }
-  for (const r of data) b.raw(r);
-  if (tracing) {
-    const secStart = b.length + 16;
-    b.u64(secStart).u64(tracing.length).raw(tracing);
-  }
-  return b.build();
+  const r = new Bytes();
+  for (const d of data) r.raw(d);
+  if (tracing) r.u64(dataStart + dataBytes + 16).u64(tracing.length).raw(tracing);
+  return { head: b.build(), rest: r.build(), dataAt: dataStart };
 }
 
 /** sched_switch-shaped payload matching SWITCH_FORMAT. */
