@@ -177,7 +177,8 @@ export class TrackSummary {
 
   /** Fills `out` like dominantStates / maxPerColumn; false when the view is too fine for the buckets. */
   columns(view: View, out: Int32Array, scratch: ColumnScratch, withMix = false): boolean {
-    const level = [...this.levels].reverse().find((l) => view.nsPerPx >= 2 * l.bucketNs) ?? undefined;
+    // The coarsest level with several buckets per pixel: fewer buckets to sum, same picture.
+    const level = this.levels.find((l) => view.nsPerPx >= 4 * l.bucketNs) ?? this.levels.find((l) => view.nsPerPx >= 2 * l.bucketNs);
     if (!level) return false;
     const slots = this.mode === 'max' ? 1 : this.stateCount;
     const mix = withMix ? scratch.mixFor(view.width * slots) : undefined;
