@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { classifyDropCaller } from './drop-callers.js';
 import { resolvePythonExecutable } from './python-target.js';
 import { loadElfSymbols } from './elf/symbolizer.js';
-import { canRecord, recordTwoThreads, toFileOffset } from './testing/record.js';
-import { pyenvVersions } from './testing/oracle.js';
+import { canRecord, recordProgram, recordTwoThreads, toFileOffset } from './testing/record.js';
+import { pyenvVersion, pyenvVersions } from './testing/oracle.js';
 
 /**
  * drop_gil callers seen on this machine when recording the two-thread program with the probes
@@ -119,4 +119,23 @@ test("live, Debian's LTO python3.11: inlined drop sites make drops balance takes
   assert.ok((kinds.get('forced _PyEval_EvalFrameDefault') ?? 0) > 0);
   assert.ok((kinds.get('voluntary PyEval_SaveThread') ?? 0) > 0, 'time.sleep/join release through the inlined copy');
   assert.ok([...kinds.keys()].every((k) => !k.startsWith('unknown') && (k.startsWith('voluntary') || k === 'forced _PyEval_EvalFrameDefault')));
+});
+
+test('live, 3.13: the drop_gil inlined into PyEval_ReleaseLock is probed (%ip names it), so drops still balance takes', { skip: !canRecord() || !pyenvVersion(13) }, () => {
+  const target = resolvePythonExecutable(pyenvVersion(13)!.python);
+  const site = target.dropGil.findIndex((s) => s.inlinedInto === 'PyEval_ReleaseLock');
+  assert.ok(site > 0);
+  // The deprecated C API, called through ctypes in a single-threaded program.
+  const rec = recordProgram(target, 'import ctypes\nfor _ in range(3):\n    ctypes.pythonapi.PyEval_ReleaseLock()\n    ctypes.pythonapi.PyEval_AcquireLock()\n');
+  const inlinedDrops = rec.events.filter((e) => e.name === `drop_${site}`);
+  assert.equal(inlinedDrops.length, 3);
+  const symbols = loadElfSymbols(target.gilLibrary);
+  for (const e of inlinedDrops) {
+    const caller = symbols.symbolAtFileOffset(toFileOffset(rec.mappings, target.gilLibrary, parseInt(e.args.ret, 16)) ?? -1);
+    assert.equal(caller, 'PyEval_ReleaseLock');
+    assert.equal(classifyDropCaller(caller, target), 'voluntary');
+  }
+  const takes = rec.events.filter((e) => e.name === 'take_ret').length;
+  const drops = rec.events.filter((e) => e.name.startsWith('drop')).length;
+  assert.ok(takes - drops >= 0 && takes - drops <= 1, `takes ${takes} drops ${drops}`);
 });

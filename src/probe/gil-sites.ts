@@ -5,7 +5,7 @@
  */
 import { GiltraceError } from '../base/errors.js';
 import { reachesAddress } from './elf/call-scan.js';
-import { findInlinedInstances } from './elf/dwarf-inlines.js';
+import { findInlinedInstances, type InlinedInstance } from './elf/dwarf-inlines.js';
 import { vaddrToFileOffset } from './elf/elf-file.js';
 import type { FunctionSymbol, FunctionTable } from './elf/symbolizer.js';
 
@@ -36,29 +36,47 @@ export function isGilFunctionCopy(name: string, which: 'take' | 'drop'): boolean
 
 /**
  * Finds the probe sites or throws a GiltraceError that says what to do.
+ * Out-of-line copies come from the symbol table. When DWARF is at hand, the copies of drop_gil
+ * the compiler inlined into other functions are added too: Debian's LTO python3.11 inlines it
+ * into PyEval_SaveThread and every function that inlines Py_BEGIN_ALLOW_THREADS; even pyenv's
+ * 3.13 inlines it into PyEval_ReleaseLock. Without them, those releases would go unseen and the
+ * thread would look like it holds the GIL while it sleeps.
  * @param binary  the file the probes go on (for messages)
  * @param aptHint debug package suggestion for stripped files, if one is known
  */
 export function findGilSites(table: FunctionTable, binary: string, aptHint: string | undefined): GilSites {
   const takeGil = sitesOf(table.functions, TAKE);
-  const dropGil = sitesOf(table.functions, DROP);
-  if (takeGil.length === 0 || dropGil.length === 0) {
+  const outOfLineDrops = sitesOf(table.functions, DROP);
+  if (takeGil.length === 0 || (outOfLineDrops.length === 0 && !table.fullSymbols)) {
     const missing = takeGil.length === 0 ? 'take_gil' : 'drop_gil';
     if (!table.fullSymbols) {
       const looked = table.debugSearch?.looked.length ? ` (no debug file at ${table.debugSearch.looked.join(', ')})` : '';
       const install = aptHint ? `install its debug symbols: ${aptHint}` : 'install its debug symbols (the distribution\'s -dbg or -dbgsym package)';
       throw new GiltraceError(`no ${missing} symbol in ${binary} (stripped${looked}); ${install}, or use a Python with symbols (e.g. pyenv)`);
     }
-    // drop_gil inlined everywhere: its inlined copies (DWARF) can still be probed; take_gil cannot
-    // (an inlined take has no return to probe).
-    if (takeGil.length > 0 && hasDwarf(table)) return { takeGil, dropGil: inlinedDropSites(table, binary) };
-    throw new GiltraceError(
-      `no out-of-line ${missing} in ${binary} (symbols read from ${table.symbolSource}): the compiler inlined it everywhere, so it cannot be probed; use a Python built without LTO (e.g. pyenv)`,
-    );
+    throw new GiltraceError(`no out-of-line take_gil in ${binary} (symbols read from ${table.symbolSource}): the compiler inlined it everywhere, so it cannot be probed; ${REMEDY}`);
   }
-  if (voluntaryDropsHidden(table, dropGil)) return { takeGil, dropGil: [...dropGil, ...inlinedDropSites(table, binary)] };
+  const inlined = inlinedInstances(table);
+  const inlinedDrops = toInlinedSites(table, binary, inlined.filter((i) => i.name === 'drop_gil'));
+  const dropGil = [...outOfLineDrops, ...inlinedDrops];
+  if (dropGil.length === 0) {
+    throw new GiltraceError(`no drop_gil in ${binary} (symbols read from ${table.symbolSource}): the compiler inlined it everywhere and there is no DWARF saying where; ${REMEDY}`);
+  }
+  if (voluntaryDropsHidden(table, outOfLineDrops)) {
+    // LTO: releases hide in inlined copies, so all of them must be probe-able.
+    if (!inlinedDrops.some((d) => d.inlinedInto === 'PyEval_SaveThread')) {
+      throw new GiltraceError(
+        `${binary} is an LTO build whose drop_gil is inlined into PyEval_SaveThread, and ${table.symbolSource} has no DWARF telling where: ` +
+          `GIL releases around I/O, sleep and locks cannot be probed; ${REMEDY}`,
+      );
+    }
+    const take = inlined.find((i) => i.name === 'take_gil');
+    if (take) throw new GiltraceError(`${binary}: take_gil is inlined into ${containing(table, take.entry)}, where the end of a GIL wait cannot be probed; ${REMEDY}`);
+  }
   return { takeGil, dropGil };
 }
+
+const REMEDY = 'use a Python with a shared libpython, e.g. pyenv (PYTHON_CONFIGURE_OPTS=--enable-shared pyenv install 3.X), and pass --python PATH';
 
 function sitesOf(functions: readonly FunctionSymbol[], pattern: RegExp): ProbeSite[] {
   const byOffset = new Map<number, ProbeSite>();
@@ -70,54 +88,45 @@ function sitesOf(functions: readonly FunctionSymbol[], pattern: RegExp): ProbeSi
 }
 
 /**
- * LTO builds (Debian's /usr/bin/python3.X) keep an out-of-line drop_gil for the eval loop but
- * inline it into PyEval_SaveThread and into every function that inlines Py_BEGIN_ALLOW_THREADS,
- * so a probe on the symbol alone would miss each release around I/O, sleep or locks, and threads
- * would seem to hold the GIL while they sleep. The call scan is only trusted for self-contained
- * LTO code: in a shared libpython the path may go through a PLT stub it cannot follow.
+ * LTO builds keep an out-of-line drop_gil for the eval loop but inline it elsewhere. The call
+ * scan is only trusted for self-contained LTO code: in a shared libpython the path may go through
+ * a PLT stub it cannot follow.
  */
 function voluntaryDropsHidden(table: FunctionTable, drops: readonly ProbeSite[]): boolean {
-  const isLto = drops.some((d) => d.symbol.includes('.lto_priv.'));
+  const isLto = drops.length === 0 || drops.some((d) => d.symbol.includes('.lto_priv.'));
   const saveThread = table.functions.find((f) => f.name === 'PyEval_SaveThread');
   if (!isLto || !saveThread) return false;
   return !reachesAddress(table, saveThread, new Set(drops.map((d) => d.vaddr)));
 }
 
-function hasDwarf(table: FunctionTable): boolean {
-  return table.symbolElf.section('.debug_info') !== undefined;
+/** DWARF inline instances of take_gil/drop_gil; parsing .debug_info takes ~1 s, so once per file. */
+const inlineCache = new Map<string, readonly InlinedInstance[]>();
+
+function inlinedInstances(table: FunctionTable): readonly InlinedInstance[] {
+  if (table.symbolElf.section('.debug_info') === undefined) return [];
+  const key = `${table.symbolSource}\0${table.symbolElf.fileSize}`;
+  let found = inlineCache.get(key);
+  if (!found) {
+    found = findInlinedInstances(table.symbolElf, new Set(['drop_gil', 'take_gil']));
+    inlineCache.set(key, found);
+  }
+  return found;
 }
 
-/**
- * The inlined copies of drop_gil, from DWARF, as extra drop sites; or a GiltraceError when they
- * cannot all be probed (no DWARF, no entry address, or take_gil inlined too: an inlined take has
- * no return to probe).
- */
-function inlinedDropSites(table: FunctionTable, binary: string): ProbeSite[] {
-  const remedy = 'use a Python with a shared libpython, e.g. pyenv (PYTHON_CONFIGURE_OPTS=--enable-shared pyenv install 3.X), and pass --python PATH';
-  const instances = findInlinedInstances(table.symbolElf, new Set(['drop_gil', 'take_gil']));
-  const where = (entry: number | undefined): string => {
-    const offset = entry === undefined ? undefined : vaddrToFileOffset(table.elf.programHeaders, entry);
-    return (offset !== undefined && table.symbolAtFileOffset(offset)) || 'an unknown function';
-  };
-  const takes = instances.filter((i) => i.name === 'take_gil');
-  if (takes.length > 0) {
-    throw new GiltraceError(`${binary}: take_gil is inlined into ${where(takes[0].entry)}, where the end of a GIL wait cannot be probed; ${remedy}`);
-  }
-  const drops = instances.filter((i) => i.name === 'drop_gil');
-  if (drops.length === 0) {
-    throw new GiltraceError(
-      `${binary} is an LTO build whose drop_gil is inlined into PyEval_SaveThread, and ${table.symbolSource} has no DWARF telling where: ` +
-        `GIL releases around I/O, sleep and locks cannot be probed; ${remedy}`,
-    );
-  }
+function toInlinedSites(table: FunctionTable, binary: string, instances: readonly InlinedInstance[]): ProbeSite[] {
   const sites: ProbeSite[] = [];
-  for (const d of drops) {
+  for (const d of instances) {
     const fileOffset = d.entry === undefined ? undefined : vaddrToFileOffset(table.elf.programHeaders, d.entry);
     if (d.entry === undefined || fileOffset === undefined) {
-      throw new GiltraceError(`${binary}: an inlined drop_gil (DWARF entry at .debug_info offset ${d.die}) has no entry address giltrace can read; ${remedy}`);
+      throw new GiltraceError(`${binary}: an inlined drop_gil (DWARF entry at .debug_info offset ${d.die}) has no entry address giltrace can read; ${REMEDY}`);
     }
     if (sites.some((s) => s.fileOffset === fileOffset)) continue;
-    sites.push({ symbol: 'drop_gil', fileOffset, vaddr: d.entry, inlinedInto: where(d.entry) });
+    sites.push({ symbol: 'drop_gil', fileOffset, vaddr: d.entry, inlinedInto: containing(table, d.entry) });
   }
   return sites.sort((a, b) => a.fileOffset - b.fileOffset);
+}
+
+function containing(table: FunctionTable, vaddr: number | undefined): string {
+  const offset = vaddr === undefined ? undefined : vaddrToFileOffset(table.elf.programHeaders, vaddr);
+  return (offset !== undefined && table.symbolAtFileOffset(offset)) || 'an unknown function';
 }

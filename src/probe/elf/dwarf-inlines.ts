@@ -10,10 +10,12 @@
  * A linear walk over all DIEs of DWARF 2–5 units; only the few attributes needed are decoded,
  * every other one is skipped by its form. Reads are bounded by the unit's end: corruption is a
  * GiltraceError naming the debug file and the byte offset inside .debug_info.
+ * Not followed: split DWARF (.dwo), dwz supplementary files (DW_FORM_GNU_ref_alt), type units.
  */
 import { GiltraceError } from '../../base/errors.js';
 import type { ElfFile } from './elf-file.js';
 import { sectionData } from './section-data.js';
+import { DwarfCursor, parseAbbrevTable, type Abbrev } from './dwarf-cursor.js';
 
 export interface InlinedInstance {
   /** The inlined function's name (one of `names`). */
@@ -30,234 +32,179 @@ const AT_LOW_PC = 0x11;
 const AT_ABSTRACT_ORIGIN = 0x31;
 const AT_SPECIFICATION = 0x47;
 const AT_ENTRY_PC = 0x52;
+const FORM_ADDR = 0x01;
+const FORM_STRING = 0x08;
+const FORM_STRP = 0x0e;
+const FORM_INDIRECT = 0x16;
+const FORM_LINE_STRP = 0x1f;
 
-interface Abbrev {
-  readonly tag: number;
-  readonly attrs: Int32Array; // name, form, implicit value triples
+interface Unit {
+  readonly start: number;
+  readonly end: number;
+  readonly version: number;
+  readonly addressSize: number;
+  readonly offsetSize: number;
+  readonly abbrevOffset: number;
+}
+
+/** What the walk collects: names we look for, origin links, inlined instances. */
+interface Collected {
+  readonly named: Map<number, string>;
+  readonly origin: Map<number, number>;
+  readonly inlined: Array<{ die: number; origin: number; entry: number | undefined }>;
+}
+
+interface Strings {
+  readonly str: Uint8Array;
+  readonly lineStr: Uint8Array;
 }
 
 export function findInlinedInstances(elf: ElfFile, names: ReadonlySet<string>): InlinedInstance[] {
   const infoSection = elf.section('.debug_info');
   const abbrevSection = elf.section('.debug_abbrev');
   if (!infoSection || !abbrevSection) return [];
-  const info = sectionData(elf, infoSection);
-  const abbrevData = sectionData(elf, abbrevSection);
-  const strSection = elf.section('.debug_str');
-  const str = strSection ? sectionData(elf, strSection) : new Uint8Array(0);
-  const lineStrSection = elf.section('.debug_line_str');
-  const lineStr = lineStrSection ? sectionData(elf, lineStrSection) : new Uint8Array(0);
+  const optional = (name: string): Uint8Array => {
+    const s = elf.section(name);
+    return s ? sectionData(elf, s) : new Uint8Array(0);
+  };
   const fail = (message: string, at: number): GiltraceError =>
     new GiltraceError(`corrupt DWARF: ${message} (.debug_info offset ${at})`, { file: elf.path, offset: infoSection.offset });
+  const info = new DwarfCursor(sectionData(elf, infoSection), fail);
+  const abbrevData = new DwarfCursor(sectionData(elf, abbrevSection), (m) => fail(`.debug_abbrev: ${m}`, 0));
+  const strings: Strings = { str: optional('.debug_str'), lineStr: optional('.debug_line_str') };
 
-  const abbrevCache = new Map<number, Map<number, Abbrev>>();
-  const named = new Map<number, string>(); // DIE offset -> name, only names we look for
-  const origin = new Map<number, number>(); // DIE offset -> abstract origin / specification DIE
-  const inlined: Array<{ die: number; origin: number; entry: number | undefined }> = [];
-
-  let pos = 0;
-  let p = 0;
-  let end = 0;
-  const u8 = (): number => {
-    if (p >= end) throw fail('attribute runs past the end of its unit', p);
-    return info[p++];
-  };
-  const fixed = (n: number): number => {
-    if (p + n > end) throw fail('attribute runs past the end of its unit', p);
-    let v = 0;
-    for (let i = n - 1; i >= 0; i--) v = v * 256 + info[p + i];
-    p += n;
-    return v;
-  };
-  const uleb = (): number => {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      const b = u8();
-      v += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return v;
-      mul *= 128;
-      if (mul > 2 ** 63) throw fail('LEB128 number too long', p);
+  const abbrevTables = new Map<number, Map<number, Abbrev>>();
+  const collected: Collected = { named: new Map(), origin: new Map(), inlined: [] };
+  let next = 0;
+  while (next + 4 <= info.bytes.length) {
+    const unit = readUnitHeader(info, next);
+    next = unit.end;
+    let abbrevs = abbrevTables.get(unit.abbrevOffset);
+    if (!abbrevs) {
+      abbrevs = parseAbbrevTable(abbrevData, unit.abbrevOffset);
+      abbrevTables.set(unit.abbrevOffset, abbrevs);
     }
-  };
+    walkUnit(info, unit, abbrevs, strings, names, collected);
+  }
+  return resolve(collected);
+}
 
-  while (pos + 4 <= info.length) {
-    const unitStart = pos;
-    p = pos;
-    end = info.length;
-    let length = fixed(4);
-    let offsetSize = 4;
-    if (length === 0xffffffff) {
-      length = fixed(8);
-      offsetSize = 8;
+function readUnitHeader(c: DwarfCursor, start: number): Unit {
+  c.limit(start, c.bytes.length);
+  let length = c.fixed(4);
+  let offsetSize = 4;
+  if (length === 0xffffffff) {
+    length = c.fixed(8);
+    offsetSize = 8;
+  }
+  const end = c.pos + length;
+  if (end > c.bytes.length || length < 7) throw c.fail(`unit length ${length} overruns the section`, start);
+  c.limit(c.pos, end);
+  const version = c.fixed(2);
+  let addressSize: number;
+  let abbrevOffset: number;
+  if (version >= 5) {
+    const unitType = c.u8();
+    addressSize = c.u8();
+    abbrevOffset = c.fixed(offsetSize);
+    if (unitType === 4 || unitType === 5) c.skip(8); // skeleton / split compile: dwo_id
+    else if (unitType === 2 || unitType === 6) c.skip(8 + offsetSize); // type units: signature, type offset
+  } else if (version >= 2) {
+    abbrevOffset = c.fixed(offsetSize);
+    addressSize = c.u8();
+  } else throw c.fail(`unit version ${version} is not DWARF 2-5`, start);
+  return { start, end, version, addressSize, offsetSize, abbrevOffset };
+}
+
+function walkUnit(c: DwarfCursor, unit: Unit, abbrevs: Map<number, Abbrev>, strings: Strings, names: ReadonlySet<string>, out: Collected): void {
+  while (c.pos < unit.end) {
+    const die = c.pos;
+    const code = c.uleb();
+    if (code === 0) continue; // end of a sibling list
+    const abbrev = abbrevs.get(code);
+    if (!abbrev) throw c.fail(`abbreviation ${code} not in the table at ${unit.abbrevOffset}`, die);
+    let name: string | undefined;
+    let ref: number | undefined;
+    let entryPc: number | undefined;
+    let lowPc: number | undefined;
+    const a = abbrev.attrs;
+    for (let i = 0; i < a.length; i += 3) {
+      const at = a[i];
+      let form = a[i + 1];
+      while (form === FORM_INDIRECT) form = c.uleb();
+      if (at === AT_NAME && (form === FORM_STRING || form === FORM_STRP || form === FORM_LINE_STRP)) {
+        name = readName(c, form, unit, strings);
+      } else if (at === AT_ABSTRACT_ORIGIN || at === AT_SPECIFICATION) {
+        ref = readRef(c, form, unit);
+      } else if ((at === AT_ENTRY_PC || at === AT_LOW_PC) && form === FORM_ADDR) {
+        const value = c.fixed(unit.addressSize);
+        if (at === AT_ENTRY_PC) entryPc = value;
+        else lowPc = value;
+      } else {
+        skipForm(c, form, unit); // strx / addrx forms would need .debug_str_offsets / .debug_addr
+      }
     }
-    end = p + length;
-    if (end > info.length || length < 7) throw fail(`unit length ${length} overruns the section`, unitStart);
-    pos = end;
-    const version = fixed(2);
-    let addressSize: number;
-    let abbrevOffset: number;
-    if (version >= 5) {
-      const unitType = u8();
-      addressSize = u8();
-      abbrevOffset = fixed(offsetSize);
-      if (unitType === 4 || unitType === 5) p += 8; // skeleton / split compile: dwo_id
-      else if (unitType === 2 || unitType === 6) p += 8 + offsetSize; // type units
-    } else if (version >= 2) {
-      abbrevOffset = fixed(offsetSize);
-      addressSize = u8();
-    } else throw fail(`unit version ${version} is not DWARF 2-5`, unitStart);
-    const abbrevs = abbrevTable(abbrevData, abbrevOffset, abbrevCache, fail);
-
-    while (p < end) {
-      const die = p;
-      const code = uleb();
-      if (code === 0) continue; // end of a sibling list
-      const abbrev = abbrevs.get(code);
-      if (!abbrev) throw fail(`abbreviation ${code} not in table at ${abbrevOffset}`, die);
-      let name: string | undefined;
-      let ref: number | undefined;
-      let entryPc: number | undefined;
-      let lowPc: number | undefined;
-      const a = abbrev.attrs;
-      for (let i = 0; i < a.length; i += 3) {
-        const at = a[i];
-        let form = a[i + 1];
-        while (form === 0x16) form = uleb(); // DW_FORM_indirect
-        const wanted = at === AT_NAME || at === AT_ABSTRACT_ORIGIN || at === AT_SPECIFICATION || at === AT_ENTRY_PC || at === AT_LOW_PC;
-        if (!wanted) {
-          skipForm(form, addressSize, offsetSize, version);
-          continue;
-        }
-        if (at === AT_NAME) {
-          if (form === 0x08) {
-            name = cstring(info, p, end, fail);
-            p += name.length + 1;
-          } else if (form === 0x0e) name = cstring(str, fixed(offsetSize), str.length, fail);
-          else if (form === 0x1f) name = cstring(lineStr, fixed(offsetSize), lineStr.length, fail);
-          else skipForm(form, addressSize, offsetSize, version); // strx: needs .debug_str_offsets; not used for our names
-        } else if (at === AT_ABSTRACT_ORIGIN || at === AT_SPECIFICATION) {
-          ref = readRef(form, unitStart, addressSize, offsetSize, version);
-        } else {
-          const value = form === 0x01 ? fixed(addressSize) : undefined;
-          if (value === undefined) skipForm(form, addressSize, offsetSize, version); // addrx / constant forms: not located
-          if (at === AT_ENTRY_PC) entryPc = value;
-          else lowPc = value;
-        }
-      }
-      if (name !== undefined && names.has(name)) named.set(die, name);
-      if (ref !== undefined) {
-        if (abbrev.tag === TAG_INLINED_SUBROUTINE) inlined.push({ die, origin: ref, entry: entryPc ?? lowPc });
-        else if (name === undefined) origin.set(die, ref);
-      }
+    if (name !== undefined && names.has(name)) out.named.set(die, name);
+    if (ref !== undefined) {
+      if (abbrev.tag === TAG_INLINED_SUBROUTINE) out.inlined.push({ die, origin: ref, entry: entryPc ?? lowPc });
+      else if (name === undefined) out.origin.set(die, ref);
     }
   }
+}
 
+function resolve(collected: Collected): InlinedInstance[] {
   const out: InlinedInstance[] = [];
-  for (const inst of inlined) {
+  for (const inst of collected.inlined) {
     let target = inst.origin;
-    for (let hop = 0; hop < 8 && !named.has(target) && origin.has(target); hop++) target = origin.get(target) as number;
-    const name = named.get(target);
+    for (let hop = 0; hop < 8 && !collected.named.has(target) && collected.origin.has(target); hop++) target = collected.origin.get(target) as number;
+    const name = collected.named.get(target);
     if (name !== undefined) out.push({ name, entry: inst.entry, die: inst.die });
   }
   return out;
+}
 
-  function readRef(form: number, unitStart: number, addressSize: number, offsetSize: number, version: number): number | undefined {
-    switch (form) {
-      case 0x11: return unitStart + fixed(1);
-      case 0x12: return unitStart + fixed(2);
-      case 0x13: return unitStart + fixed(4);
-      case 0x14: return unitStart + fixed(8);
-      case 0x15: return unitStart + uleb();
-      case 0x10: return fixed(version <= 2 ? addressSize : offsetSize);
-      default:
-        skipForm(form, addressSize, offsetSize, version); // ref_sig8, alt/sup files: not followed
-        return undefined;
-    }
-  }
+function readName(c: DwarfCursor, form: number, unit: Unit, strings: Strings): string {
+  if (form === FORM_STRING) return c.cstring();
+  const offset = c.fixed(unit.offsetSize);
+  return c.cstringIn(form === FORM_STRP ? strings.str : strings.lineStr, offset);
+}
 
-  function skipForm(form: number, addressSize: number, offsetSize: number, version: number): void {
-    switch (form) {
-      case 0x01: p += addressSize; break;
-      case 0x0b: case 0x11: case 0x0c: case 0x25: case 0x29: p += 1; break;
-      case 0x05: case 0x12: case 0x26: case 0x2a: p += 2; break;
-      case 0x27: case 0x2b: p += 3; break;
-      case 0x06: case 0x13: case 0x28: case 0x2c: case 0x1c: p += 4; break;
-      case 0x07: case 0x14: case 0x20: case 0x24: p += 8; break;
-      case 0x1e: p += 16; break;
-      case 0x0d: case 0x0f: case 0x15: case 0x1a: case 0x1b: case 0x22: case 0x23: case 0x1f01: case 0x1f02: uleb(); break;
-      case 0x08: {
-        const z = info.indexOf(0, p);
-        if (z < 0 || z >= end) throw fail('unterminated string', p);
-        p = z + 1;
-        break;
-      }
-      case 0x0e: case 0x1f: case 0x17: case 0x1d: case 0x1f20: case 0x1f21: p += offsetSize; break;
-      case 0x10: p += version <= 2 ? addressSize : offsetSize; break;
-      case 0x18: case 0x09: { const n = uleb(); p += n; break; }
-      case 0x0a: { const n = u8(); p += n; break; }
-      case 0x03: { const n = fixed(2); p += n; break; }
-      case 0x04: { const n = fixed(4); p += n; break; }
-      case 0x19: case 0x21: break; // flag_present, implicit_const: no data in the DIE
-      default: throw fail(`unknown attribute form 0x${form.toString(16)}`, p);
-    }
-    if (p > end) throw fail('attribute runs past the end of its unit', p);
+function readRef(c: DwarfCursor, form: number, unit: Unit): number | undefined {
+  switch (form) {
+    case 0x11: return unit.start + c.fixed(1);
+    case 0x12: return unit.start + c.fixed(2);
+    case 0x13: return unit.start + c.fixed(4);
+    case 0x14: return unit.start + c.fixed(8);
+    case 0x15: return unit.start + c.uleb();
+    case 0x10: return c.fixed(unit.version <= 2 ? unit.addressSize : unit.offsetSize); // ref_addr: section offset
+    default:
+      skipForm(c, form, unit); // ref_sig8, supplementary-file refs: not followed
+      return undefined;
   }
 }
 
-function abbrevTable(
-  data: Uint8Array,
-  offset: number,
-  cache: Map<number, Map<number, Abbrev>>,
-  fail: (message: string, at: number) => GiltraceError,
-): Map<number, Abbrev> {
-  const hit = cache.get(offset);
-  if (hit) return hit;
-  const table = new Map<number, Abbrev>();
-  let p = offset;
-  const uleb = (): number => {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      if (p >= data.length) throw fail(`abbreviation table at ${offset} runs past .debug_abbrev`, 0);
-      const b = data[p++];
-      v += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return v;
-      mul *= 128;
-    }
-  };
-  const sleb = (): number => {
-    let v = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      if (p >= data.length) throw fail(`abbreviation table at ${offset} runs past .debug_abbrev`, 0);
-      b = data[p++];
-      v += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
-    return b & 0x40 ? v - 2 ** shift : v;
-  };
-  for (;;) {
-    const code = uleb();
-    if (code === 0) break;
-    const tag = uleb();
-    p += 1; // has_children: the walk is linear, null entries close sibling lists
-    const attrs: number[] = [];
-    for (;;) {
-      const name = uleb();
-      const form = uleb();
-      if (name === 0 && form === 0) break;
-      attrs.push(name, form, form === 0x21 ? sleb() : 0);
-    }
-    table.set(code, { tag, attrs: Int32Array.from(attrs) });
+function skipForm(c: DwarfCursor, form: number, unit: Unit): void {
+  switch (form) {
+    case 0x01: return c.skip(unit.addressSize);
+    case 0x0b: case 0x11: case 0x0c: case 0x25: case 0x29: return c.skip(1);
+    case 0x05: case 0x12: case 0x26: case 0x2a: return c.skip(2);
+    case 0x27: case 0x2b: return c.skip(3);
+    case 0x06: case 0x13: case 0x28: case 0x2c: case 0x1c: return c.skip(4);
+    case 0x07: case 0x14: case 0x20: case 0x24: return c.skip(8);
+    case 0x1e: return c.skip(16);
+    case 0x0d: case 0x0f: case 0x15: case 0x1a: case 0x1b: case 0x22: case 0x23: case 0x1f01: case 0x1f02:
+      c.uleb();
+      return;
+    case 0x08:
+      c.cstring();
+      return;
+    case 0x0e: case 0x1f: case 0x17: case 0x1d: case 0x1f20: case 0x1f21: return c.skip(unit.offsetSize);
+    case 0x10: return c.skip(unit.version <= 2 ? unit.addressSize : unit.offsetSize);
+    case 0x18: case 0x09: return c.skip(c.uleb());
+    case 0x0a: return c.skip(c.u8());
+    case 0x03: return c.skip(c.fixed(2));
+    case 0x04: return c.skip(c.fixed(4));
+    case 0x19: case 0x21: return; // flag_present, implicit_const: no data in the DIE
+    default: throw c.fail(`unknown attribute form 0x${form.toString(16)}`, c.pos);
   }
-  cache.set(offset, table);
-  return table;
-}
-
-/** NUL-terminated string at `at` that must end before `limit`. */
-function cstring(data: Uint8Array, at: number, limit: number, fail: (message: string, at: number) => GiltraceError): string {
-  const z = at < limit ? data.indexOf(0, at) : -1;
-  if (z < 0 || z >= limit) throw fail(`string at ${at} is outside its section or unit`, at);
-  return Buffer.from(data.buffer, data.byteOffset + at, z - at).toString('latin1');
 }
