@@ -84,7 +84,7 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
     };
     this.source = init.source;
     // small recordings get small blocks (tests and fuzzing open thousands of them)
-    this.pool = new BlockPool(Math.max(64 << 10, Math.min(BLOCK_SIZE, init.source.remaining + 64)));
+    this.pool = new BlockPool(Math.max(256 << 10, Math.min(BLOCK_SIZE, init.source.remaining + 64)));
     this.cutter = new RecordCutter(init.source, init.path, this.pool);
     this.sorter = new Sorter(this.pool, init.maxQueueBytes);
     init.onCutter?.(this.cutter);

@@ -39,8 +39,10 @@ export class RecordCutter {
   private outerBase: number; // file offset of outer[0]
   private eof = false;
 
-  private inner = new Uint8Array(0);
-  private innerDv = new DataView(this.inner.buffer);
+  // decompressed data also goes into pool blocks, so queued records point into it uncopied
+  private inner: Uint8Array = new Uint8Array(0);
+  private innerDv: DataView = new DataView(this.inner.buffer);
+  private innerBlock = -1;
   private innerStart = 0;
   private innerEnd = 0;
   private innerFileOffset = 0;
@@ -152,7 +154,7 @@ export class RecordCutter {
     if (this.innerEnd - p < size) return false; // rest arrives with the next COMPRESSED record
     this.buf = this.inner;
     this.dv = dv;
-    this.block = -1;
+    this.block = this.innerBlock;
     this.pos = p;
     this.size = size;
     this.type = dv.getUint32(p, true);
@@ -189,15 +191,14 @@ export class RecordCutter {
   private appendInner(chunk: Uint8Array): void {
     const live = this.innerEnd - this.innerStart;
     if (this.innerEnd + chunk.length > this.inner.length) {
-      const need = live + chunk.length;
-      if (need > this.inner.length || this.innerStart === 0) {
-        const grown = new Uint8Array(Math.max(need, this.inner.length * 2, 1 << 20));
-        grown.set(this.inner.subarray(this.innerStart, this.innerEnd));
-        this.inner = grown;
-        this.innerDv = new DataView(grown.buffer);
-      } else {
-        this.inner.copyWithin(0, this.innerStart, this.innerEnd);
-      }
+      // continue in a fresh block with the unread tail; the old one lives while records point into it
+      const next = this.pool.acquire(live + chunk.length);
+      const bytes = this.pool.blocks[next];
+      bytes.set(this.inner.subarray(this.innerStart, this.innerEnd));
+      if (this.innerBlock >= 0) this.pool.drop(this.innerBlock);
+      this.innerBlock = next;
+      this.inner = bytes;
+      this.innerDv = this.pool.dvs[next];
       this.innerStart = 0;
       this.innerEnd = live;
     }
