@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, writeFileSync, writeSync } from 'node:fs';
 import { extname } from 'node:path';
 import { GiltraceError } from '../../base/errors.js';
-import { toChromeTrace, toHtmlReport, toPerfettoTrace } from '../../export/index.js';
+import { chromeTraceJsonChunks, toHtmlReport, toPerfettoTrace } from '../../export/index.js';
 import { analyzeRecording, type Analysis } from '../analyze-recording.js';
 
 export function reportCommand(file: string, output: string): void {
@@ -25,10 +25,18 @@ export function writeReport(analysis: Analysis, output: string): void {
   checkReportExtension(output);
   const input = { timeline: analysis.timeline, stats: analysis.stats, verdict: analysis.verdict };
   const extension = extname(output).toLowerCase();
-  const content =
-    extension === '.html' ? toHtmlReport(input) : extension === '.json' ? JSON.stringify(toChromeTrace(input)) : toPerfettoTrace(input);
   try {
-    writeFileSync(output, content);
+    if (extension === '.json') {
+      // In pieces: the JSON of a long recording is larger than the longest string V8 can hold.
+      const fd = openSync(output, 'w');
+      try {
+        for (const chunk of chromeTraceJsonChunks(input)) writeSync(fd, chunk);
+      } finally {
+        closeSync(fd);
+      }
+    } else {
+      writeFileSync(output, extension === '.html' ? toHtmlReport(input) : toPerfettoTrace(input));
+    }
   } catch (error) {
     throw new GiltraceError(`cannot write ${output}: ${(error as Error).message}`);
   }
