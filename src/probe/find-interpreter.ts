@@ -51,7 +51,8 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv): string {
     if (!fs.existsSync(abs)) throw new GiltraceError(`'${name}' does not exist; pass --python PATH`);
     return abs;
   }
-  for (const dir of (env.PATH ?? '').split(':')) {
+  // execvp's default when PATH is unset (e.g. after `env -i`)
+  for (const dir of (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
     const candidate = path.resolve(dir || '.', name);
     if (isExecutableFile(candidate)) return candidate;
   }
