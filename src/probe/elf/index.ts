@@ -5,3 +5,6 @@ export { readDynamic, type DynamicInfo } from './elf-dynamic.js';
 export { readBuildId, readDebugLink, type DebugLink } from './elf-notes.js';
 export { findDebugFile, DEFAULT_DEBUG_ROOTS, type DebugFileSearch } from './debug-file.js';
 export { loadElfSymbols, loadFunctionTable, readFunctionTable, type ElfSymbols, type FunctionSymbol, type FunctionTable } from './symbolizer.js';
+export { findInlinedInstances, type InlinedInstance } from './dwarf-inlines.js';
+export { sectionData } from './section-data.js';
+export { reachesAddress, branchTargets } from './call-scan.js';
