@@ -1,7 +1,8 @@
 /**
  * The bytes of queued records live in fixed-size blocks: the cutter reads the file straight
  * into a block and queued records point into it, so the common path copies nothing. A block is
- * recycled once the cutter has moved past it and every record pointing into it was delivered.
+ * recycled (at the sorter's next release) once the cutter has moved past it and no queued or
+ * undelivered record points into it — tracked per release, not per record.
  * Records that cannot point into a read block (decompressed zstd data, or ones moved when too
  * many sparse blocks are pinned) are copied into "copy blocks" from the same pool.
  */
@@ -12,8 +13,10 @@ export class BlockPool {
   dvs: DataView[] = [];
   /** 32-bit views of the blocks, for word-wise copies of aligned payloads. */
   words: Int32Array[] = [];
-  private refs: number[] = [];
+  /** Sweep generation in which a queued record last pointed into the block. */
+  pinned: Int32Array = new Int32Array(64);
   private held: boolean[] = [];
+  private inUse: boolean[] = [];
   private readonly free: number[] = [];
   /** Blocks allocated and not yet recycled: the memory the queue holds. */
   live = 0;
@@ -36,44 +39,47 @@ export class BlockPool {
       this.blocks.push(bytes);
       this.dvs.push(new DataView(bytes.buffer));
       this.words.push(new Int32Array(bytes.buffer, 0, bytes.length >>> 2));
-      this.refs.push(0);
       this.held.push(false);
+      this.inUse.push(false);
+      if (id >= this.pinned.length) {
+        const grown = new Int32Array(this.pinned.length * 2);
+        grown.set(this.pinned);
+        this.pinned = grown;
+      }
     }
-    this.refs[id] = 0;
+    this.pinned[id] = -1;
     this.held[id] = true;
+    this.inUse[id] = true;
     this.live++;
     return id;
   }
 
-  /** The holder (cutter, copy writer) is done with the block. */
+  /** The holder (cutter, copy writer) is done with the block; the next sweep may recycle it. */
   drop(id: number): void {
     this.held[id] = false;
-    this.maybeFree(id);
   }
 
-  ref(id: number): void {
-    this.refs[id]++;
-  }
-
-  unref(id: number): void {
-    if (--this.refs[id] === 0 && !this.held[id]) this.maybeFree(id);
-  }
-
-  private maybeFree(id: number): void {
-    if (this.refs[id] !== 0 || this.held[id]) return;
-    this.live--;
-    if (this.blocks[id].length === this.blockSize) {
-      this.free.push(id);
-    } else {
-      // oversized (a big tracing data record): let it go rather than keep it around
-      this.blocks[id] = new Uint8Array(0);
-      this.dvs[id] = new DataView(this.blocks[id].buffer);
-      this.words[id] = new Int32Array(0);
-      this.refs[id] = -1;
+  /**
+   * Recycles every block that no holder uses and no queued record was pinned to in generation
+   * `gen` (the sorter pins all records it still holds before calling this).
+   */
+  sweep(gen: number): void {
+    for (let id = 0; id < this.blocks.length; id++) {
+      if (!this.inUse[id] || this.held[id] || this.pinned[id] === gen) continue;
+      this.inUse[id] = false;
+      this.live--;
+      if (this.blocks[id].length === this.blockSize) {
+        this.free.push(id);
+      } else {
+        // oversized (a big tracing data record): let it go rather than keep it around
+        this.blocks[id] = new Uint8Array(0);
+        this.dvs[id] = new DataView(this.blocks[id].buffer);
+        this.words[id] = new Int32Array(0);
+      }
     }
   }
 
-  /** Copies src[pos, pos+size) into a copy block; result in outBlock/outOff (already ref'd). */
+  /** Copies src[pos, pos+size) into a copy block; result in outBlock/outOff. */
   copyIn(src: Uint8Array, pos: number, size: number): void {
     if (this.copyBlock < 0 || this.copyPos + size > this.blocks[this.copyBlock].length) {
       if (this.copyBlock >= 0) this.drop(this.copyBlock);
@@ -84,7 +90,6 @@ export class BlockPool {
     dst.set(src.subarray(pos, pos + size), this.copyPos);
     this.outBlock = this.copyBlock;
     this.outOff = this.copyPos;
-    this.refs[this.copyBlock]++;
     this.copyPos += (size + 7) & ~7;
   }
 }

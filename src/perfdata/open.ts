@@ -10,6 +10,8 @@ import type { PerfData } from './types.js';
 export interface OpenOptions {
   /** Sorter memory bound in bytes (default 64 MiB). */
   readonly maxQueueBytes?: number;
+  /** Record block size in bytes (default: up to 4 MiB); small values are for tests. */
+  readonly blockSize?: number;
 }
 
 /**
@@ -51,13 +53,13 @@ function openFd2(fd: number, path: string, options: OpenOptions): PerfData {
   let source: ByteSource;
   if (form === 'pipe') {
     source = new FileRangeSource(fd, name, PIPE_HEADER_SIZE, stat.size);
-    return new PerfReader({ path: name, form, source, attrs: [], formats: new Map(), eventDescs: [], features, unknownFeatures: 0, maxQueueBytes: options.maxQueueBytes });
+    return new PerfReader({ path: name, form, source, attrs: [], formats: new Map(), eventDescs: [], features, unknownFeatures: 0, maxQueueBytes: options.maxQueueBytes, blockSize: options.blockSize });
   }
   const h = readFileHeader(fd, name, stat.size, features);
   source = new FileRangeSource(fd, name, h.dataOffset, h.dataOffset + h.dataSize);
   return new PerfReader({
     path: name, form, source, attrs: h.attrs, formats: h.formats, eventDescs: h.eventDescs, features,
-    unknownFeatures: h.unknownFeatures, maxQueueBytes: options.maxQueueBytes,
+    unknownFeatures: h.unknownFeatures, maxQueueBytes: options.maxQueueBytes, blockSize: options.blockSize,
   });
 }
 
@@ -68,7 +70,7 @@ function openFd2(fd: number, path: string, options: OpenOptions): PerfData {
 export function openPerfDataStream(source: ByteSource, name: string, options: OpenOptions = {}): PerfData {
   return new PerfReader({
     path: name, form: 'pipe', source, attrs: [], formats: new Map(), eventDescs: [], features: { present: [] }, unknownFeatures: 0,
-    maxQueueBytes: options.maxQueueBytes,
+    maxQueueBytes: options.maxQueueBytes, blockSize: options.blockSize,
     onCutter: (cutter) => {
       const head = cutter.readRaw(PIPE_HEADER_SIZE) ?? cutter.readRaw(0) ?? new Uint8Array(0);
       if (parseMagic(head, name) !== 'pipe') {

@@ -211,6 +211,33 @@ describe('perf.data edge cases: valid but odd', () => {
     assert.ok(pd.stats.forcedFlushes > 10);
   });
 
+  it('memory stays bounded by the round window: record blocks are recycled', () => {
+    const recs: Uint8Array[] = [];
+    // two "CPUs" interleaved per round, like perf's per-CPU buffers
+    for (let round = 0; round < 200; round++) {
+      for (let cpu = 0; cpu < 2; cpu++) {
+        for (let k = 0; k < 50; k++) recs.push(sample(TP, { id: 7, time: 1e9 + round * 1000 + k * 20 + cpu * 10, tid: cpu, cpu }));
+      }
+      recs.push(FINISHED_ROUND);
+    }
+    const bytes = pipeWith(recs);
+    assert.ok(bytes.length > 1_500_000);
+    const pd = openPerfData(write(bytes), { blockSize: 16384 }) as ReturnType<typeof openPerfData> & { liveBlocks: number };
+    let maxLive = 0;
+    let prev = -Infinity;
+    let count = 0;
+    for (const r of pd.records()) {
+      assert.ok(r.time >= prev);
+      prev = r.time;
+      count++;
+      maxLive = Math.max(maxLive, pd.liveBlocks);
+    }
+    assert.equal(count, 20000);
+    assert.equal(pd.stats.outOfOrder, 0);
+    // ~2 rounds of 8 KiB each in 16 KiB blocks, plus the cutter's block: far below the 95 blocks of data
+    assert.ok(maxLive <= 6, `max live blocks ${maxLive}`);
+  });
+
   it('untimed records take the time of the last timed record; leading ones the earliest time', () => {
     const bytes = pipeWith([
       comm(TP, 1, 1, 'synth'), // perf-synthesized: time 0

@@ -27,6 +27,8 @@ export interface ReaderInit {
   readonly unknownFeatures: number;
   /** Sorter memory bound in bytes (tests make it tiny). */
   readonly maxQueueBytes?: number;
+  /** Block size of the record pool (tests make it tiny); default from the data size, at most 4 MiB. */
+  readonly blockSize?: number;
   /** Called with the cutter before any record: pipe mode reads its 16-byte header there. */
   readonly onCutter?: (cutter: RecordCutter) => void;
 }
@@ -84,7 +86,7 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
     };
     this.source = init.source;
     // small recordings get small blocks (tests and fuzzing open thousands of them)
-    this.pool = new BlockPool(Math.max(256 << 10, Math.min(BLOCK_SIZE, init.source.remaining + 64)));
+    this.pool = new BlockPool(init.blockSize ?? Math.max(256 << 10, Math.min(BLOCK_SIZE, init.source.remaining + 64)));
     this.cutter = new RecordCutter(init.source, init.path, this.pool);
     this.sorter = new Sorter(this.pool, init.maxQueueBytes);
     init.onCutter?.(this.cutter);
@@ -99,6 +101,11 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
     this.sample = new MutableSample(this.eventTypes[0]);
     const clocked = this.attrs.find((a) => a.useClockid);
     if (clocked !== undefined && this.features.clockId === undefined) this.features.clockId = clocked.clockid;
+  }
+
+  /** Pool blocks alive now (tests check the memory bound with it). */
+  get liveBlocks(): number {
+    return this.pool.live;
   }
 
   get timeBaseNs(): bigint {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
-import { sortByKey } from './sorter.js';
+import { BlockPool } from './block-pool.js';
+import { Sorter, sortByKey } from './sorter.js';
 
 it('sortByKey is a stable sort by key (property test against Array.prototype.sort)', () => {
   fc.assert(
@@ -22,4 +23,27 @@ it('sortByKey merges per-CPU runs of a realistic round', () => {
   const order = Int32Array.from(keys, (_, i) => i);
   sortByKey(order, new Int32Array(keys.length), keys.length, keys);
   assert.deepEqual(Array.from(order, (i) => keys[i]), [-Infinity, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+});
+
+it('a few queued records pinning many blocks are evacuated into dense blocks', () => {
+  const pool = new BlockPool(1024);
+  const sorter = new Sorter(pool, 1 << 20, 4);
+  // 20 read blocks, each with one 64-byte record still queued, then the reader moves on
+  for (let b = 0; b < 20; b++) {
+    const id = pool.acquire(0);
+    pool.blocks[id].fill(b, 0, 64);
+    sorter.add(id, 0, 64, 1000 - b, 0, b * 1024);
+    pool.drop(id);
+  }
+  assert.equal(pool.live, 20);
+  sorter.maybeEvacuate();
+  assert.ok(pool.live <= 2, `live blocks after evacuation: ${pool.live}`);
+  sorter.finish();
+  // the bytes moved with their records: released in key order (1000 - b), so b = 19 first
+  const seen: number[] = [];
+  for (let i = 0; i < sorter.readyCount; i++) {
+    const e = sorter.order[i];
+    seen.push(pool.blocks[sorter.ready.blocks[e]][sorter.ready.offs[e] + 63]);
+  }
+  assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => 19 - i));
 });

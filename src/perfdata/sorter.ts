@@ -77,6 +77,7 @@ export class Sorter {
   outOfOrder = 0;
   forcedFlushes = 0;
   private evacuateAt: number;
+  private generation = 0;
 
   constructor(private readonly pool: BlockPool, private readonly maxBytes = 64 << 20, private readonly minEvacuateBlocks = 16) {
     this.evacuateAt = minEvacuateBlocks;
@@ -86,7 +87,6 @@ export class Sorter {
   add(block: number, off: number, len: number, key: number, attr: number, fileOff: number): void {
     if (key > this.maxKey) this.maxKey = key;
     else if (key < this.releasedUpTo) this.outOfOrder++;
-    this.pool.ref(block);
     this.pending.push(key, block, off, len, attr, fileOff);
   }
 
@@ -116,12 +116,11 @@ export class Sorter {
     const p = this.pending;
     const pool = this.pool;
     for (let i = 0; i < p.count; i++) {
-      const old = p.blocks[i];
-      pool.copyIn(pool.blocks[old], p.offs[i], p.lens[i]);
+      pool.copyIn(pool.blocks[p.blocks[i]], p.offs[i], p.lens[i]);
       p.blocks[i] = pool.outBlock;
       p.offs[i] = pool.outOff;
-      pool.unref(old);
     }
+    this.pinAndSweep(this.ready, 0); // the ready batch is consumed: only pending records count
     this.evacuateAt = Math.max(this.minEvacuateBlocks, 2 * pool.live);
   }
 
@@ -149,12 +148,8 @@ export class Sorter {
   /** Moves pending entries with key <= limit into `ready`, sorted; keeps the rest pending. */
   private release(limit: number): void {
     if (this.readyNext < this.readyCount) throw new Error('internal error: release before the ready batch was consumed');
-    // the consumed batch no longer needs its blocks
-    const done = this.ready;
-    const pool = this.pool;
-    for (let i = 0; i < this.readyCount; i++) pool.unref(done.blocks[this.order[i]]);
     const src = this.pending;
-    const keep = done;
+    const keep = this.ready; // consumed: reuse as the new pending batch
     keep.clear();
     const n = src.count;
     if (this.order.length < n) {
@@ -185,6 +180,18 @@ export class Sorter {
     this.pending = keep;
     this.readyCount = m;
     this.readyNext = 0;
+    this.pinAndSweep(src, m);
+  }
+
+  /** Pins the blocks of the new ready batch and of everything pending, then recycles the rest. */
+  private pinAndSweep(ready: EntryList, m: number): void {
+    const gen = ++this.generation;
+    const pinned = this.pool.pinned;
+    const order = this.order;
+    for (let i = 0; i < m; i++) pinned[ready.blocks[order[i]]] = gen;
+    const p = this.pending;
+    for (let i = 0; i < p.count; i++) pinned[p.blocks[i]] = gen;
+    this.pool.sweep(gen);
   }
 }
 
