@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GiltraceError } from '../base/errors.js';
+import { retrySync } from '../base/sleep.js';
 import type { PythonTarget } from './python-target.js';
 import { markerProbeLine } from './marker-probe.js';
 import { ensureTracefs } from './tracefs.js';
@@ -133,19 +134,25 @@ export function listProbeGroups(): string[] {
  * Removes groups left by giltrace runs that died without cleaning up (SIGKILL). A group stays
  * while its pid belongs to a live node/giltrace process: another run (or test) may be using it.
  */
-export function removeStaleProbeGroups(): string[] {
+export function removeStaleProbeGroups(options: { waitMs?: number } = {}): string[] {
   const tracefs = ensureTracefs();
   const removed: string[] = [];
-  const entries = readEvents(tracefs);
-  for (const group of new Set(entries.map((e) => e.group))) {
-    const m = GROUP_RE.exec(group);
-    if (!m || isLiveGiltrace(Number(m[1]))) continue;
+  // A killed run's perf may still be exiting and hold its events open (EBUSY) for a moment.
+  retrySync(() => {
     let busy = false;
-    for (const e of entries.filter((x) => x.group === group)) {
-      if (removeEvent(tracefs, group, e.name) === 'busy') busy = true;
+    const entries = readEvents(tracefs);
+    for (const group of new Set(entries.map((e) => e.group))) {
+      const m = GROUP_RE.exec(group);
+      if (!m || isLiveGiltrace(Number(m[1]))) continue;
+      let groupBusy = false;
+      for (const e of entries.filter((x) => x.group === group)) {
+        if (removeEvent(tracefs, group, e.name) === 'busy') groupBusy = true;
+      }
+      if (groupBusy) busy = true;
+      else removed.push(group);
     }
-    if (!busy) removed.push(group);
-  }
+    return !busy;
+  }, options.waitMs ?? 0);
   return removed;
 }
 

@@ -4,6 +4,7 @@
  * processes by the probe group in their command line and stop them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { retrySync } from '../base/sleep.js';
 
 const GROUP_PATTERN = /(?:^|\s)giltrace_(\d+)_\d+:/;
 
@@ -45,8 +46,5 @@ export function isAlive(pid: number): boolean {
 
 /** Probes can only be removed once perf has closed them: give the stopped perfs a moment. */
 function waitUntilGone(pids: readonly number[], timeoutMs: number): void {
-  const deadline = Date.now() + timeoutMs;
-  while (pids.some(isAlive) && Date.now() < deadline) {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-  }
+  retrySync(() => !pids.some(isAlive), timeoutMs, 20);
 }

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { GiltraceError } from '../base/errors.js';
+import { retrySync } from '../base/sleep.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { ensureTracefs } from '../probe/tracefs.js';
 import { registerGilProbes, removeStaleProbeGroups } from '../probe/uprobes.js';
@@ -32,12 +33,13 @@ export interface RecordResult {
 
 const PERF_READY_TIMEOUT_MS = 30_000;
 const PERF_STOP_TIMEOUT_MS = 120_000;
+const PROBE_REMOVAL_TIMEOUT_MS = 5_000;
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export async function recordTarget(request: RecordRequest): Promise<RecordResult> {
   ensureTracefs();
   killOrphanRecorders();
-  removeStaleProbeGroups();
+  removeStaleProbeGroups({ waitMs: PROBE_REMOVAL_TIMEOUT_MS });
   const signals = new SignalRelay();
   const probes = registerGilProbes(request.target, { withMarker: true });
   const perfMessages: string[] = [];
@@ -57,7 +59,8 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       perf.kill('SIGINT');
       await waitForExit(perf, PERF_STOP_TIMEOUT_MS).catch(() => perf?.kill('SIGKILL'));
     }
-    probes.remove();
+    // perf has exited, but the kernel may release its events a moment later (EBUSY).
+    retrySync(() => probes.remove().length === 0, PROBE_REMOVAL_TIMEOUT_MS);
     signals.dispose();
   }
 }

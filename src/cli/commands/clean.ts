@@ -7,7 +7,7 @@ export function cleanCommand(): void {
   requireRoot();
   ensureTracefs();
   const stopped = killOrphanRecorders();
-  const removed = removeStaleProbeGroups();
+  const removed = removeStaleProbeGroups({ waitMs: 5_000 });
   if (stopped.length) console.log(`stopped ${stopped.length} orphaned perf recorder(s): ${stopped.join(', ')}`);
   console.log(removed.length ? `removed probe groups: ${removed.join(', ')}` : 'no stale giltrace probes found');
 }
