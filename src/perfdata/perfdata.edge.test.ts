@@ -128,6 +128,10 @@ describe('perf.data edge cases: structure errors', () => {
     expectError(() => openPerfData(write(bytes)), /disagree on where the sample id is/);
   });
 
+  it('a sample before any attr (pipe form)', () => {
+    expectError(() => openPerfData(write(pipeForm([sample(TP, { id: 7, time: 1 })]))), /expected attr records before the first sample/, undefined, 16);
+  });
+
   it('a file-form recording fed through a pipe is refused clearly', () => {
     const bytes = fileForm([{ attr: attr({ sampleType: TP }), ids: [1] }], []);
     expectError(() => openPerfDataStream(new MemorySource(bytes), 'stdin'), /cannot be read from a pipe/);

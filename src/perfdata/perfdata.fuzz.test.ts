@@ -15,7 +15,7 @@ import { anchor } from './test-support.js';
 
 const SEED = Number(process.env.GILTRACE_FUZZ_SEED ?? 20261125);
 const CASES = Number(process.env.GILTRACE_FUZZ_CASES ?? 3000);
-const FILES = ['uprobe_sched_py312.perf.data', 'uprobe_sched_py312_pipe.perf.data', 'uprobe_sched_py312_zstd.perf.data', 'per4m_native_py312.perf.data'];
+const FILES = ['uprobe_sched_py312.perf.data', 'uprobe_sched_py312_pipe.perf.data', 'uprobe_sched_py312_zstd.perf.data', 'per4m_native_py312.perf.data', 'seed_sched_dwarf_py311.perf.data'];
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -213,6 +213,7 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
     const p = c.pos;
     const size = c.size;
     let ai = 0;
+    if (this.attrs.length === 0) this.recordFail(c, 'expected attr records before the first sample');
     if (!this.single) {
       const idp = this.sampleIdPos;
       if (idp + 8 > size) this.recordFail(c, `expected a sample id at byte ${idp} of the ${size}-byte sample`);
