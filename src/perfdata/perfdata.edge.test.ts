@@ -282,6 +282,42 @@ describe('perf.data edge cases: valid but odd', () => {
     }
   });
 
+  it('zstd: the real -z recording re-cut into tiny COMPRESSED records decodes the same', () => {
+    const src = fs.readFileSync(anchor('uprobe_sched_py312_zstd.perf.data'));
+    const dataOff = Number(src.readBigUInt64LE(40));
+    const dataSize = Number(src.readBigUInt64LE(48));
+    const out: Buffer[] = [];
+    let chunk = 1;
+    for (let p = dataOff; p < dataOff + dataSize; p += src.readUInt16LE(p + 6)) {
+      const size = src.readUInt16LE(p + 6);
+      if (src.readUInt32LE(p) !== 81) {
+        out.push(src.subarray(p, p + size));
+        continue;
+      }
+      // one zstd stream, cut at ever-changing sizes: records and zstd blocks straddle them
+      for (let q = p + 8; q < p + size; q += chunk, chunk = (chunk % 97) + 1) {
+        const part = src.subarray(q, Math.min(q + chunk, p + size));
+        const rec = Buffer.alloc(8 + part.length);
+        rec.writeUInt32LE(81, 0);
+        rec.writeUInt16LE(8 + part.length, 6);
+        part.copy(rec, 8);
+        out.push(rec);
+      }
+    }
+    const data = Buffer.concat(out);
+    const head = Buffer.from(src.subarray(0, dataOff));
+    head.writeBigUInt64LE(BigInt(data.length), 48);
+    const tail = Buffer.from(src.subarray(dataOff + dataSize));
+    const delta = BigInt(data.length - dataSize);
+    let sections = 0;
+    for (let w = 0; w < 8; w++) for (let v = head.readUInt32LE(72 + 4 * w); v !== 0; v &= v - 1) sections++;
+    for (let i = 0; i < sections; i++) tail.writeBigUInt64LE(tail.readBigUInt64LE(16 * i) + delta, 16 * i);
+    const recut = openPerfData(write(Buffer.concat([head, data, tail])));
+    const original = openPerfData(anchor('uprobe_sched_py312_zstd.perf.data'));
+    assert.deepEqual(drain(recut.records()), drain(original.records()));
+    assert.ok(recut.stats.records > 2000);
+  });
+
   it("'-' reads a pipe-form recording from stdin", () => {
     const script = `import { openPerfData } from ${JSON.stringify(new URL('./index.js', import.meta.url).href)};
       const pd = openPerfData('-'); let n = 0; for (const r of pd.records()) if (r.type === 'sample') n++;
