@@ -51,6 +51,7 @@ describe('computeStats', () => {
         wait_ns: 1004,
         no_gil_ns: 510,
         held_off_cpu_ns: 0,
+        held_asleep_ns: 0,
         running_ns: 3495,
         runnable_ns: 5,
         sleeping_ns: 0,
@@ -80,6 +81,7 @@ describe('computeStats', () => {
     const t = threadStats(events, 101);
     assert.equal(t.held_ns, 280 + 300 * ms);
     assert.equal(t.held_off_cpu_ns, 300 * ms + 100); // sleeping 300 ms + runnable 100 ns
+    assert.equal(t.held_asleep_ns, 300 * ms);
     assert.deepEqual([t.running_ns, t.runnable_ns, t.sleeping_ns, t.blocked_ns], [399 - 200 + 100, 1 + 100, 300 * ms, 0]);
     assert.equal(t.running_ns + t.runnable_ns + t.sleeping_ns + t.blocked_ns, t.lifetime_ns);
   });

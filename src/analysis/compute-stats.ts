@@ -70,6 +70,7 @@ export function computeThreadStats(thread: ThreadTimeline): ThreadStats {
   const cpu = timeByState(cpuTrack.times, cpuTrack.states, start, end, 4);
   const holding = intervalsWhere(gilTrack.times, gilTrack.states, start, end, (s) => s === GilState.holding);
   const offCpu = intervalsWhere(cpuTrack.times, cpuTrack.states, start, end, (s) => s !== CpuState.running);
+  const asleep = intervalsWhere(cpuTrack.times, cpuTrack.states, start, end, (s) => s === CpuState.sleeping || s === CpuState.blocked);
   return {
     tid: thread.tid,
     name: thread.name,
@@ -78,6 +79,7 @@ export function computeThreadStats(thread: ThreadTimeline): ThreadStats {
     wait_ns: gil[GilState.waiting],
     no_gil_ns: gil[GilState.none],
     held_off_cpu_ns: totalLength(intersect(holding, offCpu)),
+    held_asleep_ns: totalLength(intersect(holding, asleep)),
     running_ns: cpu[CpuState.running],
     runnable_ns: cpu[CpuState.runnable],
     sleeping_ns: cpu[CpuState.sleeping],

@@ -21,6 +21,7 @@ function thread(tid: number, wait: number, extra: Partial<ThreadStats> = {}): Th
     wait_ns: wait,
     no_gil_ns: lifetime - 100 * MS - wait,
     held_off_cpu_ns: 0,
+    held_asleep_ns: 0,
     running_ns: lifetime,
     runnable_ns: 0,
     sleeping_ns: 0,

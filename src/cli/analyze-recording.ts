@@ -43,8 +43,9 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     warnings,
     processes: new Map(timeline.processes.map((p) => [p.pid, describeProcess(p.pid, facts, options)])),
   };
-  const stats = computeStats(timeline, meta);
-  return { timeline, stats, verdict: computeVerdict(stats, timeline) };
+  const numbers = computeStats(timeline, meta);
+  const verdict = computeVerdict(numbers, timeline);
+  return { timeline, stats: { ...numbers, verdict }, verdict };
 }
 
 function describeProcess(pid: number, facts: AdapterFacts, options: AnalyzeOptions): { command: string; python: PythonInfo } {

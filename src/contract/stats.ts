@@ -26,6 +26,8 @@ export interface ThreadStats {
   readonly wait_ns: number;
   readonly no_gil_ns: number;
   readonly held_off_cpu_ns: number;
+  /** The part of held_off_cpu_ns spent sleeping or blocked (C code waiting with the GIL), not preempted. */
+  readonly held_asleep_ns: number;
   readonly running_ns: number;
   readonly runnable_ns: number;
   readonly sleeping_ns: number;
@@ -65,4 +67,13 @@ export interface StatsJson {
     readonly warnings: readonly string[];
   };
   readonly processes: readonly ProcessStats[];
+  /** The plain-language conclusion the summary ends with (added by the CLI after computeStats). */
+  readonly verdict?: VerdictJson;
+}
+
+export interface VerdictJson {
+  /** 'gil-bound' | 'gil-contended' | 'not-gil-bound' | 'no-threads' | 'gil-held-off-cpu' */
+  readonly kind: string;
+  readonly headline: string;
+  readonly details: readonly string[];
 }

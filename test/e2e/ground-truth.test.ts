@@ -12,15 +12,19 @@ const dir = scratchDir();
 after(() => rmSync(dir, { recursive: true, force: true }));
 const python = pyenvPython('3.12') ?? pyenvPython('3.11');
 const ms = (ns: number) => ns / 1e6;
+const verdictOf = (stats: { verdict?: { kind: string } }) => stats.verdict?.kind;
 
 test('usleep() in ctypes.PyDLL holds the GIL off-CPU for 300 ms and the other thread waits for it', { skip: !python && 'no pyenv Python' }, () => {
   const { stats } = recordAndStats([python!, join(PROGRAMS, 'usleep_holder.py')], dir);
   const process = tracedProcess(stats);
   const [holder, spinner] = otherThreads(process);
-  assert.ok(ms(holder.held_off_cpu_ns) > 280 && ms(holder.held_off_cpu_ns) < 380, `holder held the GIL off-CPU for ${ms(holder.held_off_cpu_ns)} ms`);
+  assert.ok(ms(holder.held_asleep_ns) > 280 && ms(holder.held_asleep_ns) < 380, `holder held the GIL asleep for ${ms(holder.held_asleep_ns)} ms`);
+  assert.ok(holder.held_off_cpu_ns >= holder.held_asleep_ns);
   assert.ok(ms(spinner.wait_ns) > 250, `spinner waited ${ms(spinner.wait_ns)} ms`);
   assert.ok(ms(spinner.wait.max_ns) > 250, `one wait of ~300 ms, max was ${ms(spinner.wait.max_ns)} ms`);
-  assert.ok(ms(spinner.held_off_cpu_ns) < 50);
+  // The spinner may be preempted while holding on a busy machine, but it never sleeps holding the GIL.
+  assert.ok(ms(spinner.held_asleep_ns) < 20, `spinner held the GIL asleep for ${ms(spinner.held_asleep_ns)} ms`);
+  assert.equal(verdictOf(stats), 'gil-held-off-cpu');
   assert.deepEqual(leftoverProbes(), []);
 });
 

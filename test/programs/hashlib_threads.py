@@ -7,7 +7,7 @@ data = b"x" * (64 * 1024 * 1024)
 
 
 def work():
-    for _ in range(3):
+    for _ in range(5):
         hashlib.sha256(data).hexdigest()
 
 
