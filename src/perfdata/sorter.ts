@@ -41,6 +41,11 @@ class EntryList {
     this.bytes += len;
   }
 
+  /** Makes room for `n` entries (contents kept). */
+  reserve(n: number): void {
+    while (this.keys.length < n) this.grow();
+  }
+
   private grow(): void {
     const cap = this.keys.length * 2;
     const k = new Float64Array(cap); k.set(this.keys); this.keys = k;
@@ -160,10 +165,36 @@ export class Sorter {
     const order = this.order;
     const keys = src.keys;
     let m = 0;
+    let kept = 0;
+    for (let i = 0; i < n; i++) if (keys[i] > limit) kept++;
+    keep.reserve(kept);
+    // hot path: plain typed-array copies of the kept entries, no call per entry
+    const kk = keep.keys;
+    const kb = keep.blocks;
+    const ko = keep.offs;
+    const kl = keep.lens;
+    const ka = keep.attrs;
+    const kf = keep.fileOffs;
+    let k = 0;
+    let keptBytes = 0;
     for (let i = 0; i < n; i++) {
-      if (keys[i] <= limit) order[m++] = i;
-      else keep.push(keys[i], src.blocks[i], src.offs[i], src.lens[i], src.attrs[i], src.fileOffs[i]);
+      const key = keys[i];
+      if (key <= limit) {
+        order[m++] = i;
+      } else {
+        kk[k] = key;
+        kb[k] = src.blocks[i];
+        ko[k] = src.offs[i];
+        const len = src.lens[i];
+        kl[k] = len;
+        keptBytes += len;
+        ka[k] = src.attrs[i];
+        kf[k] = src.fileOffs[i];
+        k++;
+      }
     }
+    keep.count = k;
+    keep.bytes = keptBytes;
     sortByKey(order, this.tmp, m, keys, this.runs);
     if (m > 0 && keys[order[m - 1]] > this.releasedUpTo) this.releasedUpTo = keys[order[m - 1]];
     this.leadKey = NaN;
@@ -188,9 +219,18 @@ export class Sorter {
     const gen = ++this.generation;
     const pinned = this.pool.pinned;
     const order = this.order;
-    for (let i = 0; i < m; i++) pinned[ready.blocks[order[i]]] = gen;
+    // neighbouring entries share blocks: skip repeats
+    let last = -1;
+    for (let i = 0; i < m; i++) {
+      const b = ready.blocks[order[i]];
+      if (b !== last) { pinned[b] = gen; last = b; }
+    }
     const p = this.pending;
-    for (let i = 0; i < p.count; i++) pinned[p.blocks[i]] = gen;
+    const pb = p.blocks;
+    for (let i = 0; i < p.count; i++) {
+      const b = pb[i];
+      if (b !== last) { pinned[b] = gen; last = b; }
+    }
     this.pool.sweep(gen);
   }
 }
