@@ -6,6 +6,7 @@
 import { GiltraceError } from '../base/errors.js';
 import { reachesAddress } from './elf/call-scan.js';
 import { findInlinedInstances, type InlinedInstance } from './elf/dwarf-inlines.js';
+import { cachedInlinedInstances } from './elf/inline-cache.js';
 import { vaddrToFileOffset } from './elf/elf-file.js';
 import type { FunctionSymbol, FunctionTable } from './elf/symbolizer.js';
 
@@ -107,7 +108,7 @@ function inlinedInstances(table: FunctionTable): readonly InlinedInstance[] {
   const key = `${table.symbolSource}\0${table.symbolElf.fileSize}`;
   let found = inlineCache.get(key);
   if (!found) {
-    found = findInlinedInstances(table.symbolElf, new Set(['drop_gil', 'take_gil']));
+    found = cachedInlinedInstances(table.symbolSource, () => findInlinedInstances(table.symbolElf, new Set(['drop_gil', 'take_gil'])));
     inlineCache.set(key, found);
   }
   return found;
