@@ -26,7 +26,9 @@ export interface PerfRecordArgs {
 }
 
 export function perfRecordArgs(options: PerfRecordArgs): string[] {
-  const args = ['record', '-a', '-k', 'CLOCK_MONOTONIC', '-m', options.bufferSize];
+  // -N: no build-id cache, so perf does not copy every library it saw into ~/.debug on each
+  // run (build-ids still go into the recording's header).
+  const args = ['record', '-a', '-k', 'CLOCK_MONOTONIC', '-N', '-m', options.bufferSize];
   for (const event of [...options.probeEvents, ...SCHED_EVENTS]) args.push('-e', event);
   // Start with events disabled; giltrace enables them over the control channel and starts the
   // target only after perf acknowledged, so nothing the target does is missed.
