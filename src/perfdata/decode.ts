@@ -17,6 +17,7 @@ export class MutableSample implements SampleRecord {
   ip = 0;
   raw: Uint8Array | undefined = undefined;
   callchain: Float64Array | undefined = undefined;
+  userStack: Uint8Array | undefined = undefined;
   constructor(event: EventType) {
     this.event = event;
   }
@@ -31,8 +32,8 @@ function u64(dv: DataView, at: number): number {
 /**
  * Decodes a SAMPLE at arena[off, off+len) into `out`. Fixed fields come from precomputed
  * positions; the variable parts (READ, CALLCHAIN, RAW) are walked with every length checked
- * against the record end. Parts after RAW (branch stack, user regs and stack) are not needed and
- * never touched: the record length already tells where the next record starts.
+ * against the record end. Parts after RAW are only walked when the attr asks for a user stack copy
+ * (STACK_USER, `--call-graph dwarf`); the record length already tells where the next record starts.
  */
 export function decodeSample(arena: Uint8Array, words: Int32Array, dv: DataView, off: number, len: number, attr: PerfAttr, out: MutableSample, fail: Fail): void {
   out.event = attr.eventType as EventTypeImpl;
@@ -47,10 +48,12 @@ export function decodeSample(arena: Uint8Array, words: Int32Array, dv: DataView,
   out.cpu = attr.cpuPos >= 0 ? dv.getUint32(off + attr.cpuPos, true) : -1;
   out.ip = attr.ipPos >= 0 ? u64(dv, off + attr.ipPos) : 0;
   out.callchain = undefined;
+  out.userStack = undefined;
   const end = off + len;
   if (attr.rawFixedPos >= 0) {
     // hot path: tracepoint samples without callchains have RAW at a fixed place
-    decodeRaw(arena, words, dv, off + attr.rawFixedPos, end, len, attr, out, fail);
+    const afterRaw = decodeRaw(arena, words, dv, off + attr.rawFixedPos, end, len, attr, out, fail);
+    if (attr.sampleType & SampleType.STACK_USER) decodeUserStack(arena, dv, afterRaw, end, len, attr, out, fail);
     return;
   }
   out.raw = undefined;
@@ -74,18 +77,55 @@ export function decodeSample(arena: Uint8Array, words: Int32Array, dv: DataView,
     out.callchain = readCallchain(dv, p + 8, nr);
     p += 8 + 8 * nr;
   }
-  if (st & SampleType.RAW) decodeRaw(arena, words, dv, p, end, len, attr, out, fail);
+  if (st & SampleType.RAW) p = decodeRaw(arena, words, dv, p, end, len, attr, out, fail);
   else if (p > end) fail(`sample fields need ${p - off} bytes, the record has ${len}`);
+  if (st & SampleType.STACK_USER) decodeUserStack(arena, dv, p, end, len, attr, out, fail);
 }
 
-function decodeRaw(arena: Uint8Array, words: Int32Array, dv: DataView, p: number, end: number, len: number, attr: PerfAttr, out: MutableSample, fail: Fail): void {
+/** Returns where the field after RAW starts. */
+function decodeRaw(arena: Uint8Array, words: Int32Array, dv: DataView, p: number, end: number, len: number, attr: PerfAttr, out: MutableSample, fail: Fail): number {
   if (p + 4 > end) fail(`expected a raw payload size inside the ${len}-byte sample`);
   const size = dv.getUint32(p, true);
   if (size > end - p - 4) fail(`raw payload of ${size} bytes does not fit in the ${len}-byte sample`);
   const event = attr.eventType as EventTypeImpl;
   if (size < event.minRawSize) fail(`expected a ${event.name} payload of at least ${event.minRawSize} bytes (its format), found ${size}`);
   out.raw = rawView(arena, words, p + 4, size);
+  return p + 4 + size;
 }
+
+/**
+ * The user stack copy (STACK_USER): BRANCH_STACK and REGS_USER come before it and are skipped.
+ * Only the `dyn_size` bytes the kernel really copied are handed out, copied into a second
+ * scratch buffer (valid until the next sample, like `raw`).
+ */
+function decodeUserStack(arena: Uint8Array, dv: DataView, p: number, end: number, len: number, attr: PerfAttr, out: MutableSample, fail: Fail): void {
+  const st = attr.sampleType;
+  if (st & SampleType.BRANCH_STACK) {
+    if (p + 8 > end) fail(`expected a branch stack length inside the ${len}-byte sample`);
+    const nr = u64(dv, p);
+    p += 8 + (attr.branchHwIndex ? 8 : 0);
+    if (nr > (end - p) / 24) fail(`branch stack of ${nr} entries does not fit in the ${len}-byte sample`);
+    p += 24 * nr;
+  }
+  if (st & SampleType.REGS_USER) {
+    if (p + 8 > end) fail(`expected a user register ABI inside the ${len}-byte sample`);
+    const abi = u64(dv, p);
+    p += 8 + (abi !== 0 ? 8 * attr.regsUserCount : 0);
+  }
+  if (p + 8 > end) fail(`expected a user stack size inside the ${len}-byte sample`);
+  const size = u64(dv, p);
+  p += 8;
+  if (size === 0) return; // no copy (e.g. a kernel thread)
+  if (size > end - p - 8) fail(`user stack of ${size} bytes does not fit in the ${len}-byte sample`);
+  const dynSize = u64(dv, p + size);
+  if (dynSize > size) fail(`user stack dyn_size ${dynSize} is larger than its ${size}-byte copy`);
+  if (dynSize > stackScratch.length) stackScratch = new Uint8Array(Math.max(dynSize, stackScratch.length * 2));
+  stackScratch.set(arena.subarray(p, p + dynSize));
+  out.userStack = stackScratch.subarray(0, dynSize);
+}
+
+// The user stack copy goes to its own scratch buffer (raw uses the other one).
+let stackScratch = new Uint8Array(8192);
 
 // hot path: payloads are copied into one scratch buffer and handed out through a view cached per
 // length, so a sample allocates nothing; the view is valid until the next sample (see index.ts)

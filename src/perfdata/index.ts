@@ -11,7 +11,8 @@
  * - LIFETIME: the iterator reuses ONE SampleRecord object for every sample, and `raw` is a view
  *   of one reused scratch buffer. A sample (and its `raw`) is valid only until the next `next()`
  *   call: convert it immediately, never keep it (copy `raw` with `.slice()` if you must). Other
- *   record kinds (comm, fork/exit, mmap, lost) and `callchain` arrays are fresh objects.
+ *   record kinds (comm, fork/exit, mmap, lost) and `callchain` arrays are fresh objects;
+ *   `userStack` (the `--call-graph dwarf` stack copy) is a view of a reused buffer, like `raw`.
  * - MEMORY is bounded by the sorter's window (two FINISHED_ROUNDs, or 64 MiB of queued records
  *   when a recording has no rounds), not by the file size: a 2.2 GB recording parses in ~130 MB.
  * - `time` is float64 ns relative to `timeBaseNs` (the first timed record in file order); it is

@@ -124,15 +124,7 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
 
   next(): IteratorResult<PerfRecord> {
     const s = this.sorter;
-    while (s.readyNext >= s.readyCount) {
-      if (this.ended) return this.doneResult;
-      if (!this.pump()) {
-        s.finish();
-        this.ended = true;
-        this.syncStats();
-        this.source.close?.();
-      }
-    }
+    if (s.readyNext >= s.readyCount && !this.refill()) return this.doneResult;
     const i = s.order[s.readyNext++];
     const b = s.ready;
     const off = b.offs[i];
@@ -162,6 +154,38 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
     }
     this.result.value = rec;
     return this.result;
+  }
+
+  /** Reads until the sorter has records ready; false at the end. Closes the file on the way out. */
+  private refill(): boolean {
+    const s = this.sorter;
+    try {
+      while (s.readyNext >= s.readyCount) {
+        if (this.ended) return false;
+        if (!this.pump()) {
+          s.finish();
+          this.end();
+        }
+      }
+      return true;
+    } catch (err) {
+      this.end();
+      throw err;
+    }
+  }
+
+  /** Early exit from a for-of loop: release the file. */
+  return(): IteratorResult<PerfRecord> {
+    this.sorter.readyNext = this.sorter.readyCount;
+    this.end();
+    return this.doneResult;
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.syncStats();
+    this.source.close?.();
   }
 
   private syncStats(): void {

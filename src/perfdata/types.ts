@@ -94,6 +94,12 @@ export interface SampleRecord {
   readonly raw: Uint8Array | undefined;
   /** Instruction pointers, PERF_CONTEXT_* markers removed. Addresses >= 2^53 (kernel) are rounded. */
   readonly callchain: Float64Array | undefined;
+  /**
+   * The copy of the user stack from the user stack pointer up (PERF_SAMPLE_STACK_USER, as
+   * `--call-graph dwarf` records it), only the bytes the kernel filled (dyn_size); undefined when
+   * the event has no stack copy or it is empty. A view of a reused buffer: valid like `raw`.
+   */
+  readonly userStack?: Uint8Array | undefined;
 }
 export interface CommRecord {
   readonly type: 'comm';
