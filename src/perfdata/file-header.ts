@@ -67,7 +67,9 @@ export function readFileHeader(fd: number, path: string, fileSize: number, featu
   if (attrSize < 64 + 16) h.fail(16, `expected attr_size >= 80 (perf_event_attr + ids section), found ${attrSize}`);
   if (attrsSize % attrSize !== 0) h.fail(32, `attrs size ${attrsSize} is not a multiple of attr_size ${attrSize}`);
   if (dataOffset < FILE_HEADER_SIZE || dataOffset > fileSize) h.fail(40, `data offset ${dataOffset} lies outside the file (${fileSize} bytes)`);
-  if (dataSize === 0) dataSize = fileSize - dataOffset; // perf record killed before it rewrote the header
+  // perf record killed before it rewrote the header: the data runs to the end, no features follow
+  const unfinished = dataSize === 0;
+  if (unfinished) dataSize = fileSize - dataOffset;
   if (dataOffset + dataSize > fileSize) {
     h.fail(48, `data section [${dataOffset}, ${dataOffset + dataSize}) runs past the end of the file (${fileSize} bytes; truncated file?)`);
   }
@@ -93,7 +95,7 @@ export function readFileHeader(fd: number, path: string, fileSize: number, featu
   const formats = new Map<number, TracepointFormat>();
   const eventDescs: EventDesc[] = [];
   let unknownFeatures = 0;
-  if (bits.length > 0) {
+  if (bits.length > 0 && !unfinished) {
     const secOff = dataOffset + dataSize;
     const sv = read(secOff, 16 * bits.length, 'feature section table');
     for (let i = 0; i < bits.length; i++) {

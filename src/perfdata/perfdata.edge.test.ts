@@ -83,6 +83,17 @@ describe('perf.data edge cases: structure errors', () => {
     expectError(() => openPerfData(write(good.subarray(0, good.length - 8))), /runs past the end of the file/, undefined, 48);
   });
 
+  it('an unfinished recording (header data size 0: perf was killed) reads to the end of the file', () => {
+    const bytes = fileForm([{ attr: attr({ sampleType: TP, config: 316 }), ids: [7] }], [sample(TP, { id: 7, time: 5 }), sample(TP, { id: 7, time: 6 })], tracing);
+    const dv = new DataView(bytes.buffer);
+    const dataSize = Number(dv.getBigUint64(48, true));
+    dv.setBigUint64(48, 0n, true);
+    const cut = bytes.subarray(0, Number(dv.getBigUint64(40, true)) + dataSize); // no feature sections
+    const pd = openPerfData(write(cut));
+    assert.deepEqual(drain(pd.records()).map((r) => r.time), [0, 1]);
+    assert.equal(pd.eventTypes[0].name, 'tracepoint:316'); // no tracing data feature: generic name
+  });
+
   it('zero-size record: an error at its offset, not an endless loop', () => {
     const bytes = pipeWith([sample(TP, { id: 7, time: 10 }), record(9, new Uint8Array(0), 0, 0)]);
     const p = write(bytes);
