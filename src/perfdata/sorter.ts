@@ -257,7 +257,7 @@ export function sortByKey(order: Int32Array, tmp: Int32Array, n: number, keys: F
       runs[w++] = runs[q];
     }
     if (q < r) {
-      for (let k = runs[q]; k < n; k++) b[k] = a[k]; // odd run out: copy through
+      copyRange(a, b, runs[q], n); // odd run out: copy through
       runs[w++] = runs[q];
     }
     runs[w] = n;
@@ -266,7 +266,20 @@ export function sortByKey(order: Int32Array, tmp: Int32Array, n: number, keys: F
     a = b;
     b = t;
   }
-  if (a !== order) for (let k = 0; k < n; k++) order[k] = a[k];
+  if (a !== order) copyRange(a, order, 0, n);
+}
+
+function copyRange(src: Int32Array, dst: Int32Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) dst[k] = src[k];
+}
+
+// Prime the type feedback of every path through the sort (1, 2 and 3 runs, result in either
+// buffer) before the first real round: a path first taken inside an optimized call deoptimizes
+// it, and the rest of that call — thousands of entries — would run in the interpreter.
+for (const keys of [[1, 2, 3], [2, 1], [3, 2, 1], [4, 3, 2, 1, 0]]) {
+  const n = keys.length;
+  const order = Int32Array.from(keys, (_, i) => i);
+  sortByKey(order, new Int32Array(n), n, Float64Array.from(keys), new Int32Array(n + 1));
 }
 
 function merge(src: Int32Array, dst: Int32Array, lo: number, mid: number, hi: number, keys: Float64Array): void {
