@@ -7,7 +7,15 @@
  * Ours: one full iteration that also decodes what the model needs from each record (sched_switch
  * prev_pid/prev_state/next_pid, sched_waking pid, probe ip, comm strings). Theirs:
  * `perf script -i F -F tid,cpu,time,event,trace > /dev/null`. Prints events/s, MB/s, the ratio
- * and our peak RSS.
+ * and our peak RSS. CPU time is the steadier comparison on a shared machine; both are printed.
+ *
+ * A big input: record one with hand-made uprobes (always delete them afterwards), e.g.
+ *   L=~/.pyenv/versions/3.12.1/lib/libpython3.12.so.1.0; G=bench_$$
+ *   perf probe -x $L $G:take_gil=take_gil; perf probe -x $L $G:take_ret=take_gil%return; perf probe -x $L $G:drop_gil=drop_gil
+ *   perf record -e "$G:*" -e sched:sched_switch -e sched:sched_waking -a -k CLOCK_MONOTONIC -m 4096 -o /tmp/big.data -- python3.12 prog.py
+ *   perf probe -d "$G:*"
+ * with prog.py running 4 threads that loop on `time.sleep(0)` under sys.setswitchinterval(1e-6)
+ * (~200k events/s); then `--make-big /tmp/big.data /tmp/huge.data 11` for > 2 GB.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
