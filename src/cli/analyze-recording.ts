@@ -6,11 +6,13 @@
 import { computeStats, computeVerdict, type RecordingMeta, type Verdict } from '../analysis/index.js';
 import type { PythonInfo, StatsJson } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
-import { newAdapterFacts, recorderPidOf, toTraceEvents, type AdapterFacts } from '../model/perf-to-trace-events.js';
+import { gilRoleOf, newAdapterFacts, recorderPidOf, toTraceEvents, type AdapterFacts } from '../model/perf-to-trace-events.js';
 import type { Timeline } from '../model/timeline.js';
 import { openPerfData } from '../perfdata/index.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { makeDropClassifier } from './drop-classifier.js';
+import { makeGilWaitClassifier } from './gil-wait-classifier.js';
+import { seedModeVerdict, seedModeWarnings } from './seed-mode.js';
 
 export interface Analysis {
   readonly timeline: Timeline;
@@ -27,11 +29,17 @@ export interface AnalyzeOptions {
 export function analyzeRecording(path: string, options: AnalyzeOptions = {}): Analysis {
   const data = openPerfData(path);
   const facts = newAdapterFacts();
-  const descendantsOf = recorderPidOf(data.eventTypes.map((type) => type.name));
-  const events = toTraceEvents(data.records(), { classifyDrop: makeDropClassifier(), descendantsOf }, facts);
+  const eventNames = data.eventTypes.map((type) => type.name);
+  const descendantsOf = recorderPidOf(eventNames);
+  // Seed mode: no GIL probes at all, so waits can only be inferred from scheduler call chains.
+  const seedMode = !eventNames.some((name) => gilRoleOf(name) !== undefined);
+  const waitLookup = seedMode ? makeGilWaitClassifier() : undefined;
+  const events = toTraceEvents(data.records(), { classifyDrop: makeDropClassifier(), descendantsOf, inferWaits: waitLookup?.classify }, facts);
   const timeline = buildTimeline(events, { timeBaseNs: data.timeBaseNs });
   const warnings: string[] = [];
-  if (facts.gilEvents === 0) {
+  if (waitLookup && facts.stackScans > 0) {
+    warnings.push(...seedModeWarnings(facts, waitLookup));
+  } else if (facts.gilEvents === 0) {
     warnings.push('no GIL probe events in this recording: was it made with giltrace record (or perf probes on take_gil/drop_gil)?');
   }
   if (data.stats.lostEvents > 0) {
@@ -44,7 +52,7 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     processes: new Map(timeline.processes.map((p) => [p.pid, describeProcess(p.pid, facts, options)])),
   };
   const numbers = computeStats(timeline, meta);
-  const verdict = computeVerdict(numbers, timeline);
+  const verdict = waitLookup && facts.stackScans > 0 ? seedModeVerdict(numbers) : computeVerdict(numbers, timeline);
   return { timeline, stats: { ...numbers, verdict }, verdict };
 }
 

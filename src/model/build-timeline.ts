@@ -24,6 +24,11 @@
  * every thread of the system). Names: the latest 'python' name, else the latest OS name, else
  * the OS name of the process's main thread (clone() copies the comm).
  *
+ * Inferred waits (seed mode, see trace-events.ts): inferred_wait_start → waiting, without a
+ * CPU fact (the thread has just been switched out); inferred_wait_end → none. No acquisition,
+ * hold or drop is invented: those recordings cannot see them. A thread already waiting or
+ * holding by exact GIL events ignores inferred ones (the exact events win).
+ *
  * Lost events (perf buffer overruns): the state is carried across the gap unchanged. The first
  * contradiction afterwards in each thread's GIL (or CPU) events, and in each GIL's holder, is
  * counted as `lost_events_resync` instead of its own name, because the loss explains it.
@@ -90,6 +95,10 @@ export class TimelineBuilder {
         return this.takeReturn(time, event.pid, event.tid);
       case 'drop':
         return this.drop(time, event.pid, event.tid, event.reason);
+      case 'inferred_wait_start':
+        return this.inferredWaitStart(time, event.pid, event.tid, event.gil);
+      case 'inferred_wait_end':
+        return this.inferredWaitEnd(time, event.tid);
       case 'switch':
         if (event.prevTid > 0) this.switchOut(time, event.prevTid, event.prevState);
         if (event.nextTid > 0) this.switchIn(time, event.nextTid);
@@ -217,6 +226,32 @@ export class TimelineBuilder {
     thread.setGil(time, GilState.none);
   }
 
+  private inferredWaitStart(time: number, pid: number, tid: number, key: string): void {
+    const thread = this.thread(tid);
+    thread.pid = pid;
+    this.gilPids.add(pid);
+    if (!thread.alive) {
+      this.count(pid, Anomaly.eventsAfterExit);
+      return;
+    }
+    thread.touch(time);
+    if (thread.gilState !== GilState.none) return;
+    const gil = this.gil(key, pid);
+    thread.gil = gil;
+    gil.waiting++;
+    gil.waiters.set(time, gil.waiting);
+    thread.waitStart = time;
+    thread.inferredWait = true;
+    thread.setGil(time, GilState.waiting);
+  }
+
+  private inferredWaitEnd(time: number, tid: number): void {
+    const thread = this.threads.get(tid);
+    if (!thread || !thread.alive || !thread.inferredWait || thread.gilState !== GilState.waiting) return;
+    this.endWait(thread, time);
+    thread.setGil(time, GilState.none);
+  }
+
   /** The thread a GIL event belongs to, started; undefined (counted) if it already exited. */
   private gilThread(time: number, pid: number, tid: number): ThreadRecord | undefined {
     const thread = this.thread(tid);
@@ -247,6 +282,7 @@ export class TimelineBuilder {
 
   /** The thread's current wait ends at `time` (taken, cut off or abandoned). */
   private endWait(thread: ThreadRecord, time: number): void {
+    thread.inferredWait = false;
     thread.waits.push(time - thread.waitStart);
     const gil = thread.gil;
     if (gil && gil.waiting > 0) {

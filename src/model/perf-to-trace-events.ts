@@ -6,6 +6,8 @@
  */
 import type { MmapRecord, PerfRecord, SampleRecord, TracepointField, EventType } from '../perfdata/index.js';
 import { readTracepointInt, readTracepointString } from '../perfdata/index.js';
+import type { CodeClassifier } from './gil-wait-scan.js';
+import { WaitInference } from './wait-inference.js';
 import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
 
 /** Classifies a GIL drop from where drop_gil was called: file + offset of its return address. */
@@ -19,6 +21,12 @@ export interface AdapterOptions {
    * start (another giltrace run's, a server's): giltrace records the pid of the recorder here.
    */
   readonly descendantsOf?: number;
+  /**
+   * Seed mode: infer GIL waits from sched_switch samples that carry a user stack copy
+   * (`--call-graph dwarf`), see gil-wait-scan.ts. Give it only for recordings without GIL probes:
+   * inferred waits are a coarser view than the probes' exact ones.
+   */
+  readonly inferWaits?: CodeClassifier;
 }
 
 /** The recorder's pid from giltrace's probe group name (`giltrace_<pid>_<n>:take`). */
@@ -35,6 +43,11 @@ export interface AdapterFacts {
   gilEvents: number;
   schedEvents: number;
   ignoredSamples: number;
+  /** Seed mode: sched_switch samples whose user stack was scanned, how many started a GIL wait. */
+  stackScans: number;
+  inferredWaits: number;
+  /** Seed mode: inferred waits whose wakeup was not recorded (ended when the thread was next seen running). */
+  inferredWaitsEndUnseen: number;
   /** Per pid: the python executable and libpython it mapped, as perf's mmap records name them. */
   readonly pythonFiles: Map<number, { executable?: string; library?: string }>;
   /** Per pid: what the Python inside said about itself through giltrace's marker probe. */
@@ -50,7 +63,7 @@ export interface PythonSelfReport {
 }
 
 export function newAdapterFacts(): AdapterFacts {
-  return { gilEvents: 0, schedEvents: 0, ignoredSamples: 0, pythonFiles: new Map(), pythonProcesses: new Map() };
+  return { gilEvents: 0, schedEvents: 0, ignoredSamples: 0, stackScans: 0, inferredWaits: 0, inferredWaitsEndUnseen: 0, pythonFiles: new Map(), pythonProcesses: new Map() };
 }
 
 const PYTHON_EXECUTABLE = /\/python[\d.]*[a-z]*$/;
@@ -150,14 +163,14 @@ class AddressSpaces {
     if (parent && !this.byPid.has(childPid)) this.byPid.set(childPid, parent.slice());
   }
 
-  resolve(pid: number, address: number): { file: string; offset: number } | undefined {
+  resolve(pid: number, address: number): { file: string; offset: number; buildId?: string } | undefined {
     const maps = this.byPid.get(pid);
     if (!maps) return undefined;
     // Newest mapping wins: later mmaps replace earlier ones at the same address.
     for (let i = maps.length - 1; i >= 0; i--) {
       const m = maps[i];
       if (address >= m.start && address < m.start + m.length) {
-        return { file: m.filename, offset: address - m.start + m.pgoff };
+        return { file: m.filename, offset: address - m.start + m.pgoff, buildId: m.buildId };
       }
     }
     return undefined;
@@ -178,6 +191,9 @@ export function* toTraceEvents(
   const classify = options.classifyDrop;
   const root = options.descendantsOf;
   const traced = new Set<number>();
+  const inferWaits = options.inferWaits
+    ? new WaitInference(options.inferWaits, (pid, address) => spaces.resolve(pid, address), facts)
+    : undefined;
 
   // perf writes comm/fork/mmap records for the threads that already exist before it starts
   // sampling: they say a thread exists when the recording starts, not when it began. Hold them
@@ -216,7 +232,11 @@ export function* toTraceEvents(
         }
         if (decoder.kind === 'gil') facts.gilEvents++;
         else facts.schedEvents++;
-        yield event;
+        if (!inferWaits) {
+          yield event;
+          break;
+        }
+        yield* inferWaits.around(record, event);
         break;
       }
       case 'comm':
@@ -230,6 +250,7 @@ export function* toTraceEvents(
         yield* emit({ kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid });
         break;
       case 'exit':
+        inferWaits?.threadExit(record.tid);
         yield* emit({ kind: 'thread_exit', time: record.time, pid: record.pid, tid: record.tid });
         break;
       case 'mmap':

@@ -46,6 +46,8 @@ export class ThreadRecord {
   waitStart = 0;
   /** Waiting since a forced drop: the take_gil entry that follows continues this wait. */
   waitFromForcedDrop = false;
+  /** The current wait is an inferred one (seed mode): only `inferred_wait_end` ends it. */
+  inferredWait = false;
   readonly waits = new F64List(4);
   acquisitions = 0;
   readonly drops: Drop[] = [];

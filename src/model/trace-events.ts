@@ -17,6 +17,15 @@ export type TraceEvent =
   | { readonly kind: 'take_return'; readonly time: number; readonly pid: number; readonly tid: number }
   /** drop_gil entered: the thread gives the GIL up (it may block inside drop_gil; that is not holding). */
   | { readonly kind: 'drop'; readonly time: number; readonly pid: number; readonly tid: number; readonly reason: DropReason }
+  /**
+   * Seed mode (no GIL probes, `--call-graph dwarf` scheduler recordings): the thread was switched
+   * out with take_gil on its user stack, so it waits for the GIL from here. Inferred, not
+   * observed: nothing says when it got the GIL, only when it ran again (`inferred_wait_end`).
+   * Follows the `switch` event that put the thread off-CPU, at the same time.
+   */
+  | { readonly kind: 'inferred_wait_start'; readonly time: number; readonly pid: number; readonly tid: number; readonly gil: string }
+  /** The thread of an inferred wait is switched in again: the wait ends (no acquisition is implied). */
+  | { readonly kind: 'inferred_wait_end'; readonly time: number; readonly pid: number; readonly tid: number }
   /** sched_switch. prevTid/nextTid 0 is the idle task. */
   | {
       readonly kind: 'switch';
