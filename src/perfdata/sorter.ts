@@ -41,6 +41,27 @@ class EntryList {
     this.bytes += len;
   }
 
+  /** Copies entries [from, to) of `src` to this list at `at` (capacity reserved by the caller). */
+  copyFrom(src: EntryList, from: number, to: number, at: number): void {
+    if (to - from < 32) {
+      for (let i = from, k = at; i < to; i++, k++) {
+        this.keys[k] = src.keys[i];
+        this.blocks[k] = src.blocks[i];
+        this.offs[k] = src.offs[i];
+        this.lens[k] = src.lens[i];
+        this.attrs[k] = src.attrs[i];
+        this.fileOffs[k] = src.fileOffs[i];
+      }
+      return;
+    }
+    this.keys.set(src.keys.subarray(from, to), at);
+    this.blocks.set(src.blocks.subarray(from, to), at);
+    this.offs.set(src.offs.subarray(from, to), at);
+    this.lens.set(src.lens.subarray(from, to), at);
+    this.attrs.set(src.attrs.subarray(from, to), at);
+    this.fileOffs.set(src.fileOffs.subarray(from, to), at);
+  }
+
   /** Makes room for `n` entries (contents kept). */
   reserve(n: number): void {
     while (this.keys.length < n) this.grow();
@@ -168,30 +189,22 @@ export class Sorter {
     let kept = 0;
     for (let i = 0; i < n; i++) if (keys[i] > limit) kept++;
     keep.reserve(kept);
-    // hot path: plain typed-array copies of the kept entries, no call per entry
-    const kk = keep.keys;
-    const kb = keep.blocks;
-    const ko = keep.offs;
-    const kl = keep.lens;
-    const ka = keep.attrs;
-    const kf = keep.fileOffs;
+    // kept entries come in long runs (rounds release a few old records at a time): copy each run
+    // with native typed-array copies instead of entry by entry
     let k = 0;
     let keptBytes = 0;
-    for (let i = 0; i < n; i++) {
-      const key = keys[i];
-      if (key <= limit) {
-        order[m++] = i;
-      } else {
-        kk[k] = key;
-        kb[k] = src.blocks[i];
-        ko[k] = src.offs[i];
-        const len = src.lens[i];
-        kl[k] = len;
-        keptBytes += len;
-        ka[k] = src.attrs[i];
-        kf[k] = src.fileOffs[i];
-        k++;
+    let i = 0;
+    while (i < n) {
+      if (keys[i] <= limit) {
+        order[m++] = i++;
+        continue;
       }
+      let j = i + 1;
+      while (j < n && keys[j] > limit) j++;
+      keep.copyFrom(src, i, j, k);
+      for (let q = i; q < j; q++) keptBytes += src.lens[q];
+      k += j - i;
+      i = j;
     }
     keep.count = k;
     keep.bytes = keptBytes;
