@@ -18,7 +18,7 @@ describe('userStack', { skip: fs.existsSync(SEED) && fs.existsSync(UPROBE) ? fal
     let samples = 0;
     let found = false;
     for (const r of data.records()) {
-      if (r.type === 'mmap' && r.executable && r.filename.endsWith('libpython3.11.so.1.0')) libpython = r.start - r.pgoff;
+      if (r.type === 'mmap' && r.pid === 8182 && r.executable && r.filename.endsWith('libpython3.11.so.1.0')) libpython = r.start - r.pgoff;
       if (r.type !== 'sample') continue;
       samples++;
       const stack = r.userStack;
