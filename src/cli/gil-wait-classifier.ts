@@ -4,13 +4,15 @@
  * files the recording's mmaps name, as they are on this machine now.
  *
  * A file is only used when it can be the one that was mapped: if the recording carries its
- * build-id, the file's must match; the offset must fall in an executable segment of the file.
+ * build-id, the file's must match; in any case the mapping must be one of its code segments.
  * Only files named like Python (python3.11, libpython3.11.so.1.0) are opened: take_gil lives there.
  */
 import { readBuildId, loadFunctionTable, fileOffsetToVaddr, type FunctionSymbol, type FunctionTable } from '../probe/elf/index.js';
-import type { CodeClassifier, CodeKind } from '../model/gil-wait-scan.js';
+import type { CodeClassifier, CodeKind, MappedCode } from '../model/gil-wait-scan.js';
 
+const PT_LOAD = 1;
 const PF_X = 1;
+const PAGE = 4096;
 const PYTHON_FILE = /(?:^|\/)(?:lib)?python\d[^/]*$/;
 const TAKE_GIL = /^take_gil(?:\.|$)/;
 
@@ -33,44 +35,43 @@ export function makeGilWaitClassifier(): GilWaitLookup {
   const symbolized = new Set<string>();
   const unusable = new Map<string, string>();
 
-  const open = (file: string, buildId: string | undefined): PythonFile | undefined => {
-    const key = `${file}\0${buildId ?? ''}`;
+  /** The file as it is now, if it can be the one the recording mapped there. */
+  const open = (code: MappedCode): PythonFile | undefined => {
+    const key = `${code.file}\0${code.mapOffset}\0${code.mapLength}\0${code.buildId ?? ''}`;
     if (files.has(key)) return files.get(key);
     let result: PythonFile | undefined;
     try {
-      const table = loadFunctionTable(file);
+      const table = loadFunctionTable(code.file);
       const actual = readBuildId(table.elf);
       const takeGil = table.functions.filter((f) => TAKE_GIL.test(f.name) && f.size > 0);
-      if (buildId && actual && buildId.toLowerCase() !== actual.toLowerCase()) {
-        unusable.set(file, `its build-id ${actual} is not the recorded ${buildId} (the file changed since the recording)`);
-      } else if (takeGil.length === 0) {
-        if (/libpython/.test(file) || !table.fullSymbols) unusable.set(file, 'no take_gil symbol (stripped, and no debug file found)');
-        result = { table, takeGil };
+      if (code.buildId && actual && code.buildId.toLowerCase() !== actual.toLowerCase()) {
+        unusable.set(code.file, `its build-id ${actual} is not the recorded ${code.buildId} (the file changed since the recording)`);
+      } else if (!mapsExecutableSegment(table, code)) {
+        unusable.set(code.file, 'its code segment is not the one mapped in the recording (the file changed since the recording)');
       } else {
-        symbolized.add(file);
+        if (takeGil.length > 0) symbolized.add(code.file);
+        else if (/libpython/.test(code.file) || !table.fullSymbols) unusable.set(code.file, 'no take_gil symbol (stripped, and no debug file found)');
         result = { table, takeGil };
       }
     } catch (e) {
-      unusable.set(file, (e as Error).message);
+      unusable.set(code.file, (e as Error).message);
     }
     files.set(key, result);
     return result;
   };
 
   const seen = new Map<string, CodeKind>();
-  const classify: CodeClassifier = (file, fileOffset, buildId): CodeKind => {
-    if (!PYTHON_FILE.test(file)) return 'other';
-    const key = `${file}\0${fileOffset}\0${buildId ?? ''}`;
+  const classify: CodeClassifier = (code): CodeKind => {
+    if (!PYTHON_FILE.test(code.file)) return 'other';
+    const key = `${code.file}\0${code.offset}\0${code.mapOffset}\0${code.buildId ?? ''}`;
     let kind = seen.get(key);
-    if (kind === undefined) seen.set(key, (kind = classifyInFile(file, fileOffset, buildId)));
+    if (kind === undefined) seen.set(key, (kind = classifyInFile(code)));
     return kind;
   };
-  const classifyInFile = (file: string, fileOffset: number, buildId: string | undefined): CodeKind => {
-    const python = open(file, buildId);
+  const classifyInFile = (code: MappedCode): CodeKind => {
+    const python = open(code);
     if (!python || python.takeGil.length === 0) return 'other';
-    const { elf } = python.table;
-    const segment = elf.programHeaders.find((h) => h.type === 1 && fileOffset >= h.offset && fileOffset < h.offset + h.filesz);
-    if (!segment || (segment.flags & PF_X) === 0) return 'other';
+    const fileOffset = code.offset;
     if (!isReturnSite(python.table, fileOffset)) return 'other';
     for (const fn of python.takeGil) {
       if (fileOffset > fn.fileOffset && fileOffset <= fn.fileOffset + fn.size) return 'take_gil';
@@ -78,6 +79,20 @@ export function makeGilWaitClassifier(): GilWaitLookup {
     return python.table.symbolAtFileOffset(fileOffset) === undefined ? 'other' : 'python';
   };
   return { classify, symbolized, unusable };
+}
+
+/**
+ * Without a recorded build-id, the next best check that the file on disk is the one that was
+ * mapped: the mapping is exactly one of its executable PT_LOAD segments, page-rounded as the
+ * loader maps it. A rebuilt library almost always has a different code size.
+ */
+function mapsExecutableSegment(table: FunctionTable, code: MappedCode): boolean {
+  return table.elf.programHeaders.some((h) => {
+    if (h.type !== PT_LOAD || (h.flags & PF_X) === 0) return false;
+    const first = Math.floor(h.offset / PAGE) * PAGE;
+    const length = Math.ceil((h.offset + h.filesz) / PAGE) * PAGE - first;
+    return first === code.mapOffset && length === code.mapLength;
+  });
 }
 
 /**

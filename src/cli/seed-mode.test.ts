@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeRecording } from './analyze-recording.js';
+import { makeGilWaitClassifier } from './gil-wait-classifier.js';
 import { GilState, type Timeline } from '../model/timeline.js';
 
 const ANCHORS = '/work/shared/fixtures/anchors';
@@ -121,5 +122,36 @@ describe('exact recordings are unaffected', { skip: fs.existsSync(path.join(ANCH
     const { stats } = analyzeRecording(path.join(ANCHORS, 'uprobe_sched_py312.perf.data'));
     assert.ok(!stats.recording.warnings.some((w) => /INFERRED/.test(w)));
     assert.ok(stats.processes.some((p) => p.threads.some((t) => t.held_ns > 0 && t.acquisitions > 0)));
+  });
+});
+
+describe('makeGilWaitClassifier on the real libpython 3.11.7', { skip: fs.existsSync(LIBPYTHON) ? false : 'no pyenv 3.11.7' }, () => {
+  // The recording's mapping of its code segment (mmap pgoff 0xf5000, length 0x23c000).
+  const code = (offset: number, extra: { mapLength?: number; buildId?: string } = {}) => ({
+    file: LIBPYTHON,
+    offset,
+    mapOffset: 0xf5000,
+    mapLength: extra.mapLength ?? 0x23c000,
+    buildId: extra.buildId,
+  });
+
+  it('return sites in take_gil, in other functions, and non-return-sites', () => {
+    const { classify, symbolized, unusable } = makeGilWaitClassifier();
+    assert.equal(classify(code(0x24f86f)), 'take_gil'); // after call pthread_cond_timedwait
+    assert.equal(classify(code(0x24f9d7)), 'take_gil'); // after call pthread_mutex_unlock
+    assert.equal(classify(code(0x24f6b0)), 'other'); // take_gil's first byte: a function pointer, not a return site
+    assert.equal(classify(code(0x1a7332)), 'python'); // after call *%rax in cfunction_vectorcall_FASTCALL_KEYWORDS (perf script prints 1a7331)
+    assert.equal(classify({ ...code(0x24f86f), file: '/usr/lib/x86_64-linux-gnu/libc.so.6' }), 'other');
+    assert.deepEqual([...symbolized], [LIBPYTHON]);
+    assert.equal(unusable.size, 0);
+  });
+
+  it('a file that cannot be the recorded one is not used, and says why', () => {
+    const other = makeGilWaitClassifier();
+    assert.equal(other.classify(code(0x24f86f, { mapLength: 0x23d000 })), 'other');
+    assert.match(other.unusable.get(LIBPYTHON)!, /not the one mapped/);
+    const rebuilt = makeGilWaitClassifier();
+    assert.equal(rebuilt.classify(code(0x24f86f, { buildId: '00'.repeat(20) })), 'other');
+    assert.match(rebuilt.unusable.get(LIBPYTHON)!, /build-id .* is not the recorded/);
   });
 });

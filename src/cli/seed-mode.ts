@@ -15,7 +15,9 @@ export const SEED_MODE_WARNING =
   'held_ns, acquisitions, hand-offs and drops read 0 and held-off-CPU is unknown. Record with giltrace record for exact numbers';
 
 export function seedModeWarnings(facts: AdapterFacts, lookup: GilWaitLookup): string[] {
-  const warnings = [`${SEED_MODE_WARNING} (${facts.inferredWaits} of ${facts.stackScans} sleeps started a GIL wait)`];
+  const warnings = [
+    `${SEED_MODE_WARNING} (${facts.sleepsInTakeGil} of ${facts.stackScans} sleeps were in take_gil: ${facts.inferredWaits} waits)`,
+  ];
   if (facts.inferredWaitsEndUnseen > 0) {
     warnings.push(
       `${facts.inferredWaitsEndUnseen} inferred GIL waits had no recorded wakeup: they end where the thread was next seen running ` +

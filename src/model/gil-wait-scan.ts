@@ -26,11 +26,21 @@ export type CodeKind =
   /** Anything else (other libraries, data, not a return site, unknown file). */
   | 'other';
 
-/** Classifies a file offset; `buildId` is the recording's build-id of the file when it has one. */
-export type CodeClassifier = (file: string, fileOffset: number, buildId: string | undefined) => CodeKind;
+/** A runtime address as the recording's mmap records place it in a file. */
+export interface MappedCode {
+  readonly file: string;
+  readonly offset: number;
+  /** The mapping it falls in (file offset and length), to check the file still has that layout. */
+  readonly mapOffset: number;
+  readonly mapLength: number;
+  /** The recording's build-id of the file, when it has one. */
+  readonly buildId?: string;
+}
 
-/** Runtime address → mapped file and offset in it (the process's mmaps at that time). */
-export type AddressResolver = (address: number) => { file: string; offset: number; buildId?: string } | undefined;
+export type CodeClassifier = (code: MappedCode) => CodeKind;
+
+/** Runtime address → where it was mapped from (the process's mmaps at that time). */
+export type AddressResolver = (address: number) => MappedCode | undefined;
 
 const TWO_POW_32 = 2 ** 32;
 /** Lowest plausible user code address: skips small integers fast. */
@@ -47,7 +57,7 @@ export function stackShowsGilWait(stack: Uint8Array, resolve: AddressResolver, c
     if (address < MIN_CODE_ADDRESS) continue;
     const where = resolve(address);
     if (!where) continue;
-    const kind = classify(where.file, where.offset, where.buildId);
+    const kind = classify(where);
     if (kind === 'take_gil') return true;
     if (kind === 'python') return false;
   }

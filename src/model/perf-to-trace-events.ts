@@ -6,7 +6,7 @@
  */
 import type { MmapRecord, PerfRecord, SampleRecord, TracepointField, EventType } from '../perfdata/index.js';
 import { readTracepointInt, readTracepointString } from '../perfdata/index.js';
-import type { CodeClassifier } from './gil-wait-scan.js';
+import type { CodeClassifier, MappedCode } from './gil-wait-scan.js';
 import { WaitInference } from './wait-inference.js';
 import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
 
@@ -43,8 +43,9 @@ export interface AdapterFacts {
   gilEvents: number;
   schedEvents: number;
   ignoredSamples: number;
-  /** Seed mode: sched_switch samples whose user stack was scanned, how many started a GIL wait. */
+  /** Seed mode: sleeps (S/D switch-outs) whose user stack was scanned, how many were in take_gil, how many waits they started. */
   stackScans: number;
+  sleepsInTakeGil: number;
   inferredWaits: number;
   /** Seed mode: inferred waits whose wakeup was not recorded (ended when the thread was next seen running). */
   inferredWaitsEndUnseen: number;
@@ -63,7 +64,7 @@ export interface PythonSelfReport {
 }
 
 export function newAdapterFacts(): AdapterFacts {
-  return { gilEvents: 0, schedEvents: 0, ignoredSamples: 0, stackScans: 0, inferredWaits: 0, inferredWaitsEndUnseen: 0, pythonFiles: new Map(), pythonProcesses: new Map() };
+  return { gilEvents: 0, schedEvents: 0, ignoredSamples: 0, stackScans: 0, sleepsInTakeGil: 0, inferredWaits: 0, inferredWaitsEndUnseen: 0, pythonFiles: new Map(), pythonProcesses: new Map() };
 }
 
 const PYTHON_EXECUTABLE = /\/python[\d.]*[a-z]*$/;
@@ -163,14 +164,14 @@ class AddressSpaces {
     if (parent && !this.byPid.has(childPid)) this.byPid.set(childPid, parent.slice());
   }
 
-  resolve(pid: number, address: number): { file: string; offset: number; buildId?: string } | undefined {
+  resolve(pid: number, address: number): MappedCode | undefined {
     const maps = this.byPid.get(pid);
     if (!maps) return undefined;
     // Newest mapping wins: later mmaps replace earlier ones at the same address.
     for (let i = maps.length - 1; i >= 0; i--) {
       const m = maps[i];
       if (address >= m.start && address < m.start + m.length) {
-        return { file: m.filename, offset: address - m.start + m.pgoff, buildId: m.buildId };
+        return { file: m.filename, offset: address - m.start + m.pgoff, mapOffset: m.pgoff, mapLength: m.length, buildId: m.buildId };
       }
     }
     return undefined;

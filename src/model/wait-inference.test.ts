@@ -15,11 +15,11 @@ const PY = 0x7f0000000000;
 const LIBC = 0x7f1000000000;
 const resolve = (address: number) =>
   address >= PY && address < PY + 0x1000
-    ? { file: '/lib/libpython3.11.so', offset: address - PY }
+    ? { file: '/lib/libpython3.11.so', offset: address - PY, mapOffset: 0, mapLength: 0x1000 }
     : address >= LIBC && address < LIBC + 0x1000
-      ? { file: '/lib/libc.so.6', offset: address - LIBC }
+      ? { file: '/lib/libc.so.6', offset: address - LIBC, mapOffset: 0, mapLength: 0x1000 }
       : undefined;
-const classify: CodeClassifier = (file, offset) =>
+const classify: CodeClassifier = ({ file, offset }) =>
   file.includes('libpython') ? (offset >= 0x100 && offset < 0x200 ? 'take_gil' : offset >= 0x200 && offset < 0x300 ? 'python' : 'other') : 'other';
 
 function stack(...words: number[]): Uint8Array {
@@ -61,7 +61,7 @@ function waking(time: number, byTid: number, tid: number): [SampleRecord, TraceE
 }
 
 function infer(samples: [SampleRecord, TraceEvent][]): { events: TraceEvent[]; counts: WaitInferenceCounts } {
-  const counts = { stackScans: 0, inferredWaits: 0, inferredWaitsEndUnseen: 0 };
+  const counts = { stackScans: 0, sleepsInTakeGil: 0, inferredWaits: 0, inferredWaitsEndUnseen: 0 };
   const inference = new WaitInference(classify, (_pid, address) => resolve(address), counts);
   const events = samples.flatMap(([sample, event]) => [...inference.around(sample, event)]);
   return { events, counts };
@@ -86,7 +86,7 @@ describe('WaitInference + buildTimeline', () => {
         ['inferred_wait_end', 5010, 101],
       ],
     );
-    assert.deepEqual(counts, { stackScans: 2, inferredWaits: 1, inferredWaitsEndUnseen: 0 });
+    assert.deepEqual(counts, { stackScans: 2, sleepsInTakeGil: 1, inferredWaits: 1, inferredWaitsEndUnseen: 0 });
     const timeline = buildTimeline([ev.start(0, 101), ...events], { end: 6000 });
     const t101 = timeline.processes[0].threads.find((t) => t.tid === 101)!;
     assert.deepEqual(gilSteps(t101.gilTrack), [
@@ -108,7 +108,7 @@ describe('WaitInference + buildTimeline', () => {
       switchOut(10040, 101, 'sleeping', WAITING),
       switchOut(10500, 101, 'sleeping', RUNNING), // ran unseen, now asleep elsewhere
     ]);
-    assert.deepEqual(counts, { stackScans: 4, inferredWaits: 2, inferredWaitsEndUnseen: 1 });
+    assert.deepEqual(counts, { stackScans: 4, sleepsInTakeGil: 3, inferredWaits: 2, inferredWaitsEndUnseen: 1 });
     const timeline = buildTimeline([ev.start(0, 101), ...events], { end: 20000 });
     const t101 = timeline.processes[0].threads[0];
     assert.deepEqual(gilSteps(t101.gilTrack), [

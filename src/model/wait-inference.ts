@@ -22,6 +22,7 @@ import type { TraceEvent } from './trace-events.js';
 /** What wait inference counts (AdapterFacts has these fields). */
 export interface WaitInferenceCounts {
   stackScans: number;
+  sleepsInTakeGil: number;
   inferredWaits: number;
   inferredWaitsEndUnseen: number;
 }
@@ -40,6 +41,7 @@ export class WaitInference {
   *around(sample: SampleRecord, event: TraceEvent): Generator<TraceEvent> {
     const time = event.time;
     const startsWait = event.kind === 'switch' && this.showsWait(sample, event);
+    if (startsWait) this.counts.sleepsInTakeGil++;
     const ownPid = this.waiting.get(sample.tid);
     let continues = false;
     if (ownPid !== undefined && sample.tid > 0) {
