@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeRecording } from './analyze-recording.js';
 import { makeGilWaitClassifier } from './gil-wait-classifier.js';
+import { isPerTaskRecording, PER_TASK_WARNING } from './seed-mode.js';
 import { GilState, type Timeline } from '../model/timeline.js';
 
 const ANCHORS = '/work/shared/fixtures/anchors';
@@ -153,5 +154,19 @@ describe('makeGilWaitClassifier on the real libpython 3.11.7', { skip: fs.exists
     const rebuilt = makeGilWaitClassifier();
     assert.equal(rebuilt.classify(code(0x24f86f, { buildId: '00'.repeat(20) })), 'other');
     assert.match(rebuilt.unusable.get(LIBPYTHON)!, /build-id .* is not the recorded/);
+  });
+});
+
+describe('isPerTaskRecording', () => {
+  it("reads perf's options before --, not the command's", () => {
+    assert.equal(isPerTaskRecording(['/usr/bin/perf', 'record', '-e', 'sched:sched_switch', '--call-graph', 'dwarf', '--', 'python', '-a']), true);
+    assert.equal(isPerTaskRecording(['/usr/bin/perf', 'record', '-a', '-k', 'CLOCK_MONOTONIC', '--', 'python3']), false);
+    assert.equal(isPerTaskRecording(['perf', 'record', '--all-cpus', '--', 'x']), false);
+    assert.equal(isPerTaskRecording(['perf', 'record', '-qa', '--', 'x']), false);
+    assert.equal(isPerTaskRecording(undefined), undefined);
+  });
+  it('the seed recording (no -a) is flagged, the -a uprobe one is not', { skip }, () => {
+    assert.ok(analyzeRecording(SEED).stats.recording.warnings.includes(PER_TASK_WARNING));
+    assert.ok(!analyzeRecording(path.join(ANCHORS, 'uprobe_sched_py312.perf.data')).stats.recording.warnings.includes(PER_TASK_WARNING));
   });
 });

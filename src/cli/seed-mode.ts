@@ -33,6 +33,23 @@ export function seedModeWarnings(facts: AdapterFacts, lookup: GilWaitLookup): st
   return warnings;
 }
 
+/**
+ * perf's command line says whether it recorded system-wide (-a) or only the command's tasks. A
+ * per-task recording gets sched_switch only in the context of the task leaving the CPU, so
+ * switch-ins from an idle or untraced CPU are missing: running and runnable cannot be told apart.
+ * undefined when the recording does not carry its command line.
+ */
+export function isPerTaskRecording(cmdline: readonly string[] | undefined): boolean | undefined {
+  if (!cmdline || cmdline.length === 0) return undefined;
+  const end = cmdline.indexOf('--');
+  const options = (end < 0 ? cmdline : cmdline.slice(0, end)).join(' ').split(/\s+/);
+  return !options.some((arg) => arg === '-a' || arg === '--all-cpus' || /^-[A-Za-z]*a$/.test(arg) || arg === '-C' || arg.startsWith('--cpu'));
+}
+
+export const PER_TASK_WARNING =
+  'perf recorded only the command\'s tasks (no -a): switch-ins onto idle CPUs are not in the recording, so time running ' +
+  'after a wakeup counts as runnable (CPU state columns are approximate)';
+
 const TOP_THREADS = 3;
 
 /** The verdict of computeVerdict's wait thresholds, worded for what seed mode can see. */
