@@ -34,7 +34,8 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   // Seed mode: no GIL probes at all, so waits can only be inferred from scheduler call chains.
   const seedMode = !eventNames.some((name) => gilRoleOf(name) !== undefined);
   const waitLookup = seedMode ? makeGilWaitClassifier() : undefined;
-  const events = toTraceEvents(data.records(), { classifyDrop: makeDropClassifier(), descendantsOf, inferWaits: waitLookup?.classify }, facts);
+  const adapterOptions = { classifyDrop: makeDropClassifier(), descendantsOf, inferWaits: waitLookup?.classify };
+  const events = toTraceEvents(data.records(), adapterOptions, facts);
   const timeline = buildTimeline(events, { timeBaseNs: data.timeBaseNs });
   const warnings: string[] = [];
   if (waitLookup && facts.stackScans > 0) {

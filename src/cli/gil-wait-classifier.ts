@@ -50,7 +50,9 @@ export function makeGilWaitClassifier(): GilWaitLookup {
         unusable.set(code.file, 'its code segment is not the one mapped in the recording (the file changed since the recording)');
       } else {
         if (takeGil.length > 0) symbolized.add(code.file);
-        else if (/libpython/.test(code.file) || !table.fullSymbols) unusable.set(code.file, 'no take_gil symbol (stripped, and no debug file found)');
+        else if (/libpython/.test(code.file) || !table.fullSymbols) {
+          unusable.set(code.file, 'no take_gil symbol (stripped, and no debug file found)');
+        }
         result = { table, takeGil };
       }
     } catch (e) {

@@ -60,6 +60,9 @@ describe('seed mode on seed_sched_dwarf_py311.perf.data', { skip }, () => {
     assert.match(stats.recording.warnings[0], /INFERRED from scheduling/);
     assert.match(stats.recording.warnings[0], /holding is not observed/);
     assert.match(verdict.headline, /inferred from scheduling/);
+    assert.equal(verdict.kind, 'gil-bound'); // 18.7 % of the waiting threads' time, over the 15 % threshold
+    assert.ok(!verdict.details.some((d) => /\bheld \d|acquisitions|hand-offs between/.test(d)), 'no claim about holding');
+    assert.deepEqual(stats.verdict, verdict);
     assert.equal(stats.processes.length, 1);
     for (const thread of stats.processes[0].threads) {
       assert.equal(thread.held_ns, 0);

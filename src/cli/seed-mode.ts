@@ -78,9 +78,12 @@ export function seedModeVerdict(stats: StatsJson): Verdict {
     lifetime += t.lifetime_ns;
   }
   const fraction = lifetime > 0 ? wait / lifetime : 0;
-  const what = `threads that waited spent ${formatPercent(wait, lifetime)} of their time switched out waiting for the GIL (inferred from scheduling)`;
+  const what =
+    `threads that waited spent ${formatPercent(wait, lifetime)} of their time switched out waiting for the GIL ` +
+    '(inferred from scheduling)';
   if (fraction >= GIL_BOUND_WAIT_FRACTION) {
-    return { kind: 'gil-bound', headline: `Likely GIL-bound: ${what}; more threads will not help — use processes, or a free-threaded build`, details };
+    const advice = 'more threads will not help — use processes, or a free-threaded build';
+    return { kind: 'gil-bound', headline: `Likely GIL-bound: ${what}; ${advice}`, details };
   }
   if (fraction >= CONTENDED_WAIT_FRACTION) {
     return { kind: 'gil-contended', headline: `The GIL is contended: ${what}`, details };

@@ -64,7 +64,17 @@ export interface PythonSelfReport {
 }
 
 export function newAdapterFacts(): AdapterFacts {
-  return { gilEvents: 0, schedEvents: 0, ignoredSamples: 0, stackScans: 0, sleepsInTakeGil: 0, inferredWaits: 0, inferredWaitsEndUnseen: 0, pythonFiles: new Map(), pythonProcesses: new Map() };
+  return {
+    gilEvents: 0,
+    schedEvents: 0,
+    ignoredSamples: 0,
+    stackScans: 0,
+    sleepsInTakeGil: 0,
+    inferredWaits: 0,
+    inferredWaitsEndUnseen: 0,
+    pythonFiles: new Map(),
+    pythonProcesses: new Map(),
+  };
 }
 
 const PYTHON_EXECUTABLE = /\/python[\d.]*[a-z]*$/;
