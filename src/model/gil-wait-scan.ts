@@ -10,11 +10,15 @@
  * addresses of calls that already returned (take_gil's own last call, pthread_mutex_unlock,
  * leaves one in nearly every thread that ever took the GIL). Between the stack pointer and the
  * first live Python frame there are only the libc frames of the blocking call (futex wait,
- * pthread_cond_timedwait), so the first Python return address found is the live caller. On the
- * 3.11 anchor recording this agrees with perf's DWARF unwinding on all 233 sched_switch samples.
+ * pthread_cond_timedwait), so the first Python return address found is the live caller.
+ * Checked against perf's own DWARF unwinding (perf script) of every sched_switch sample: pyenv
+ * 3.11.7 anchor recording 233/233, a pyenv 3.12.1 recording 1469/1469, Debian's LTO python3.11
+ * 886/889 (3 misses: a stale _PyEval_EvalFrameDefault return address left inside libc's
+ * pthread_cond_timedwait frame hides take_gil behind it; never a false take_gil).
  *
  * Limits: a thread preempted while executing take_gil's own instructions (not in a call) has no
- * take_gil return address on the stack and is missed (its IP is in the user registers).
+ * take_gil return address on the stack and is missed (its IP is in the user registers); a real
+ * unwinder (.eh_frame CFI) would remove both kinds of miss.
  */
 
 /** What an address inside a mapped file is, as far as GIL waits go. */
