@@ -6,6 +6,7 @@ import { it } from 'node:test';
 import { GiltraceError } from '../base/errors.js';
 import { openPerfData, readTracepointInt, readTracepointString } from './index.js';
 import { anchor } from './test-support.js';
+import { seededRandom } from '../base/seeded-random.js';
 
 /**
  * Seeded mutation fuzzing over the real recordings: truncations, byte flips, record-size and
@@ -17,16 +18,6 @@ const SEED = Number(process.env.GILTRACE_FUZZ_SEED ?? 20261125);
 const CASES = Number(process.env.GILTRACE_FUZZ_CASES ?? 3000);
 const FILES = ['uprobe_sched_py312.perf.data', 'uprobe_sched_py312_pipe.perf.data', 'uprobe_sched_py312_zstd.perf.data', 'per4m_native_py312.perf.data', 'seed_sched_dwarf_py311.perf.data'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Offsets of record headers in the data, to aim size corruptions at real size fields. */
 function recordOffsets(bytes: Uint8Array): number[] {
@@ -109,7 +100,7 @@ function consume(file: string): number {
 }
 
 it(`fuzz: ${CASES} mutated recordings end in a result or a clean GiltraceError (seed ${SEED})`, { timeout: 120_000 }, () => {
-  const rnd = mulberry32(SEED);
+  const rnd = seededRandom(SEED);
   // tmpfs when there is one: thousands of small writes are the slow part on disk
   const dir = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'giltrace-fuzz-'));
   const sources = FILES.map((f) => {

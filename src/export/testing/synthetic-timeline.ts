@@ -7,6 +7,7 @@
  */
 import { computeStats, computeVerdict } from '../../analysis/index.js';
 import type { ReportInput } from '../report-input.js';
+import { seededRandom } from '../../base/seeded-random.js';
 import {
   CpuState,
   GilState,
@@ -93,18 +94,6 @@ class StepTrackLike {
   }
 }
 
-/** Deterministic PRNG (mulberry32) so fixtures are identical on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface SyntheticOptions {
   /** GIL hand-offs between the two workers (each adds one holding + one waiting interval). */
   readonly handoffs?: number;
@@ -122,7 +111,7 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   const handoffs = options.handoffs ?? 40;
   const switchNs = options.switchNs ?? 5_000_000;
   const pid = options.pid ?? 4242;
-  const rand = random(options.seed ?? 7);
+  const rand = seededRandom(options.seed ?? 7);
   const jitter = (mean: number, spread: number) => Math.round(mean * (1 - spread + 2 * spread * rand()));
 
   const main = { gil: new StepTrackBuilder(), cpu: new StepTrackBuilder(), drops: [] as Drop[] };
