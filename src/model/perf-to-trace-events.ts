@@ -6,7 +6,8 @@
  */
 import type { MmapRecord, PerfRecord, SampleRecord, TracepointField, EventType } from '../perfdata/index.js';
 import { readTracepointInt, readTracepointString } from '../perfdata/index.js';
-import type { CodeClassifier, MappedCode } from './gil-wait-scan.js';
+import { AddressSpaces } from './address-spaces.js';
+import type { CodeClassifier } from './gil-wait-scan.js';
 import { WaitInference } from './wait-inference.js';
 import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
 
@@ -155,37 +156,6 @@ function decoderFor(event: EventType): EventDecoder {
     if (wakingPid) return { kind: 'waking', wakingPid };
   }
   return { kind: 'ignore' };
-}
-
-/** Executable mappings per process, to turn a runtime address into (file, file offset). */
-class AddressSpaces {
-  private readonly byPid = new Map<number, MmapRecord[]>();
-
-  add(mmap: MmapRecord): void {
-    if (!mmap.executable) return;
-    let maps = this.byPid.get(mmap.pid);
-    if (!maps) this.byPid.set(mmap.pid, (maps = []));
-    maps.push({ ...mmap });
-  }
-
-  /** A forked child starts with its parent's mappings. */
-  inherit(childPid: number, parentPid: number): void {
-    const parent = this.byPid.get(parentPid);
-    if (parent && !this.byPid.has(childPid)) this.byPid.set(childPid, parent.slice());
-  }
-
-  resolve(pid: number, address: number): MappedCode | undefined {
-    const maps = this.byPid.get(pid);
-    if (!maps) return undefined;
-    // Newest mapping wins: later mmaps replace earlier ones at the same address.
-    for (let i = maps.length - 1; i >= 0; i--) {
-      const m = maps[i];
-      if (address >= m.start && address < m.start + m.length) {
-        return { file: m.filename, offset: address - m.start + m.pgoff, mapOffset: m.pgoff, mapLength: m.length, buildId: m.buildId };
-      }
-    }
-    return undefined;
-  }
 }
 
 /**
