@@ -15,8 +15,8 @@ export function bigRecording(): string {
   const file = join(dir, 'contention.data');
   if (existsSync(file) && statSync(file).size > 0) return file;
   mkdirSync(dir, { recursive: true });
-  const seconds = process.env.GILTRACE_BENCH_SECONDS ?? '6';
-  console.error(`bench: recording ${file} (4 threads contending for ${seconds} s)...`);
+  const seconds = process.env.GILTRACE_BENCH_SECONDS ?? '13';
+  console.error(`bench: recording ${file} (4 threads contending for ${seconds} s, ≥ 2 M events)...`);
   const result = spawnSync(
     process.execPath,
     [join(REPO, 'dist/src/cli/main.js'), 'record', '--buffer', '64M', '-o', file, '--', 'python3', join(REPO, 'bench/programs/contention.py'), seconds],
