@@ -31,10 +31,6 @@ const CLONE_SUFFIX = String.raw`(?:\.(?:constprop|isra|part|lto_priv)\.\d+)*`;
 const TAKE = new RegExp(`^take_gil${CLONE_SUFFIX}$`);
 const DROP = new RegExp(`^drop_gil${CLONE_SUFFIX}$`);
 
-export function isGilFunctionCopy(name: string, which: 'take' | 'drop'): boolean {
-  return (which === 'take' ? TAKE : DROP).test(name);
-}
-
 /**
  * Finds the probe sites or throws a GiltraceError that says what to do.
  * Out-of-line copies come from the symbol table. When DWARF is at hand, the copies of drop_gil
