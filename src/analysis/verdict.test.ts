@@ -146,4 +146,12 @@ describe('computeVerdict', () => {
     assert.ok(blindDetails.includes('2 threads had no scheduler events: their CPU states are unknown (counted as running)'), blindDetails.join('\n'));
     assert.ok(!blindDetails.some((d) => /did not fit/.test(d)), 'thread counts are not misfit events');
   });
+
+  it('scheduler gaps are told apart from GIL state machine misfits', () => {
+    const stats = statsOf([thread(1, 0), thread(2, 0)]);
+    const withAnomalies = { ...stats, processes: [{ ...stats.processes[0], anomalies: { gil_event_off_cpu: 3, switch_mismatch: 2, second_holder: 1 } }] };
+    const details = computeVerdict(withAnomalies).details;
+    assert.ok(details.includes('1 events did not fit the GIL state machine (see anomalies)'), details.join('\n'));
+    assert.ok(details.some((d) => /^5 scheduler events were missing or out of step/.test(d)), details.join('\n'));
+  });
 });

@@ -25,6 +25,11 @@ import { computeOffCpuHolds, type OffCpuHold } from './off-cpu-holds.js';
 
 /** Anomaly counters that count threads or facts, not events that broke the state machine. */
 const NOT_EVENT_COUNTS: ReadonlySet<string> = new Set([DROP_REASON_UNKNOWN, Anomaly.noSchedulerEvents]);
+/**
+ * Gaps in the scheduler's story, not in the GIL's: the kernel does not always record a switch-in
+ * (seen for idle → task switches), and a GIL probe hit then proves the thread was running.
+ */
+const SCHEDULER_GAPS: ReadonlySet<string> = new Set([Anomaly.gilEventOffCpu, Anomaly.switchMismatch]);
 
 export type VerdictKind = 'gil-bound' | 'gil-contended' | 'not-gil-bound' | 'no-threads' | 'gil-held-off-cpu';
 
@@ -179,8 +184,15 @@ function commonDetails(stats: StatsJson, gilThreads: readonly { process: Process
       );
     }
     let odd = 0;
-    for (const [name, count] of Object.entries(process.anomalies)) if (!NOT_EVENT_COUNTS.has(name)) odd += count;
+    let gaps = 0;
+    for (const [name, count] of Object.entries(process.anomalies)) {
+      if (SCHEDULER_GAPS.has(name)) gaps += count;
+      else if (!NOT_EVENT_COUNTS.has(name)) odd += count;
+    }
     if (odd > 0) details.push(`${where}${odd} events did not fit the GIL state machine (see anomalies)`);
+    if (gaps > 0) {
+      details.push(`${where}${gaps} scheduler events were missing or out of step (see anomalies): CPU states next to them are inferred from GIL probe hits`);
+    }
     const blind = process.anomalies[Anomaly.noSchedulerEvents] ?? 0;
     if (blind > 0) details.push(`${where}${blind} threads had no scheduler events: their CPU states are unknown (counted as running)`);
   }
