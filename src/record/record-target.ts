@@ -4,6 +4,7 @@
  * included.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { GiltraceError } from '../base/errors.js';
@@ -105,6 +106,8 @@ class SignalRelay {
 }
 
 function startPerf(request: RecordRequest, probeEvents: readonly string[], messages: string[]): ChildProcess {
+  // perf would keep a previous recording as FILE.old; the user asked for FILE, so overwrite it.
+  rmSync(request.output, { force: true });
   const args = perfRecordArgs({
     output: request.output,
     probeEvents,

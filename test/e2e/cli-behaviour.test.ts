@@ -109,3 +109,10 @@ test('two giltrace runs at once do not disturb each other', async () => {
   }
   assert.deepEqual(leftoverProbes(), []);
 });
+
+test('recording over an existing file replaces it (no FILE.old left behind)', () => {
+  const data = join(dir, 'again.data');
+  for (let i = 0; i < 2; i++) assert.equal(giltrace(['record', '-o', data, '--', python, '-c', 'pass']).code, 0);
+  assert.ok(existsSync(data));
+  assert.ok(!existsSync(`${data}.old`), 'perf keeps FILE.old unless told otherwise');
+});
