@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { GiltraceError } from '../base/errors.js';
 import { MemorySource } from './byte-source.js';
 import { openPerfData, readTracepointInt, readTracepointString, type PerfRecord } from './index.js';
@@ -15,6 +15,7 @@ import {
 } from './test-builder.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'giltrace-perfdata-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
 function write(bytes: Uint8Array): string {
   const p = path.join(tmp, `case-${n++}.data`);
