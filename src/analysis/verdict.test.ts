@@ -147,6 +147,11 @@ describe('computeVerdict', () => {
     assert.ok(!blindDetails.some((d) => /did not fit/.test(d)), 'thread counts are not misfit events');
   });
 
+  it('a GIL-bound headline names the thread that waited most when the average dilutes it', () => {
+    const verdict = computeVerdict(statsOf([thread(1, 600 * MS), thread(2, 100 * MS)]));
+    assert.match(verdict.headline, /^GIL-bound: threads spent 35\.0% of their time waiting for the GIL \(Thread-1 \(tid 1\): 60\.0%\); more threads/);
+  });
+
   it('scheduler gaps are told apart from GIL state machine misfits', () => {
     const stats = statsOf([thread(1, 0), thread(2, 0)]);
     const withAnomalies = { ...stats, processes: [{ ...stats.processes[0], anomalies: { gil_event_off_cpu: 3, switch_mismatch: 2, second_holder: 1 } }] };

@@ -97,10 +97,14 @@ export function computeVerdict(stats: StatsJson, timeline?: Timeline): Verdict {
   const fraction = lifetime > 0 ? wait / lifetime : 0;
   const share = formatPercent(wait, lifetime);
   if (fraction >= GIL_BOUND_WAIT_FRACTION) {
+    // The average is diluted by threads that mostly idle (a main thread joining its workers):
+    // name the thread that waited most, whose share is what the user feels.
+    const worst = gilThreads.reduce((a, b) => (waitFraction(b.thread) > waitFraction(a.thread) ? b : a)).thread;
+    const most = waitFraction(worst) > fraction ? ` (${describe(worst)}: ${formatPercent(worst.wait_ns, worst.lifetime_ns)})` : '';
     return {
       kind: 'gil-bound',
       headline:
-        `GIL-bound: threads spent ${share} of their time waiting for the GIL; more threads will not help — ` +
+        `GIL-bound: threads spent ${share} of their time waiting for the GIL${most}; more threads will not help — ` +
         'use processes, or a free-threaded build (python3.13t) if the code is thread-safe',
       details,
     };
