@@ -56,7 +56,7 @@ test('inferred waits lie inside the waits the probes measured, and cover most of
   const probes = registerGilProbes(resolvePythonExecutable(PYTHON));
   try {
     const events = [...probes.eventNames, 'sched:sched_switch', 'sched:sched_process_fork', 'sched:sched_wak*'].flatMap((e) => ['-e', e]);
-    const run = spawnSync(PERF, ['record', '-q', ...events, '--call-graph', 'dwarf', '-k', 'CLOCK_MONOTONIC', '-o', file, '--', PYTHON, '-c', PROGRAM], {
+    const run = spawnSync(PERF, ['record', '-q', '-N', ...events, '--call-graph', 'dwarf', '-k', 'CLOCK_MONOTONIC', '-o', file, '--', PYTHON, '-c', PROGRAM], {
       encoding: 'utf8',
       timeout: 100_000,
     });

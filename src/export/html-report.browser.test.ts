@@ -45,6 +45,9 @@ const tempDir = () => {
   return dir;
 };
 const requests: string[] = [];
+/** Screenshots for review go to $GILTRACE_SCREENSHOTS when set; otherwise into a temp dir removed after the run. */
+let shotsDir: string | undefined;
+const screenshot = (name: string) => join(globalThis.process.env.GILTRACE_SCREENSHOTS ?? (shotsDir ??= tempDir()), `giltrace-report-${name}.png`);
 
 before(async () => {
   if (skip) return;
@@ -69,7 +72,7 @@ const canvasOrigin = async () => (await page.locator('canvas.gt-canvas').boundin
 const range = () => page.evaluate(() => window.giltrace!.view.range);
 
 test('opens from file:// without console errors or network requests', { skip }, async () => {
-  await page.screenshot({ path: '/tmp/giltrace-report-full.png', fullPage: true });
+  await page.screenshot({ path: screenshot('full'), fullPage: true });
   assert.deepEqual(problems, []);
   assert.deepEqual(requests, []);
   assert.equal(await page.evaluate(() => window.pwned), undefined);
@@ -117,7 +120,7 @@ test('wheel and keys zoom, dragging pans', { skip }, async () => {
   const panned = await range();
   assert.ok(panned.start > keyed.start, 'dragging left moves the view later');
   assert.ok(Math.abs(panned.end - panned.start - (keyed.end - keyed.start)) < 1e-3 * (keyed.end - keyed.start), 'panning keeps the zoom');
-  await page.screenshot({ path: '/tmp/giltrace-report-zoomed.png' });
+  await page.screenshot({ path: screenshot('zoomed') });
   await page.keyboard.press('0');
   assert.deepEqual(await range(), full);
 });
@@ -153,7 +156,7 @@ test('hovering a slice shows its duration; clicking shows its details', { skip }
   const text = (await tooltip.textContent())!;
   assert.match(text, /holding/);
   assert.ok(text.includes(`duration ${formatDuration(end - start)}`), text);
-  await page.screenshot({ path: '/tmp/giltrace-report-hover.png' });
+  await page.screenshot({ path: screenshot('hover') });
   await page.mouse.click(box.x + at!.x, box.y + at!.y);
   const details = (await page.locator('#gt-details').textContent())!;
   assert.match(details, /holding/);
@@ -179,7 +182,7 @@ test('a wait-time histogram per thread that waited, with bars', { skip }, async 
   for (const thread of waited) {
     assert.ok((await page.locator(`#gt-histograms figure[data-tid="${thread.tid}"] rect`).count()) > 0);
   }
-  await page.locator('#gt-histograms').screenshot({ path: '/tmp/giltrace-report-histograms.png' });
+  await page.locator('#gt-histograms').screenshot({ path: screenshot('histograms') });
   assert.deepEqual(problems, []);
 });
 

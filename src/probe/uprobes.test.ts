@@ -82,7 +82,7 @@ test('events perf has open cannot be removed (reported, not thrown); removal aft
   try {
     group = registerGilProbes(target);
     assert.equal(uprobeLines(group.group).length, 3);
-    const perf = spawn('perf', ['record', '-q', '-e', `${group.group}:*`, '-o', path.join(dir, 'x.data'), '--', target.executable, '-c', 'import time; time.sleep(2.5)'], { stdio: 'ignore' });
+    const perf = spawn('perf', ['record', '-q', '-N', '-e', `${group.group}:*`, '-o', path.join(dir, 'x.data'), '--', target.executable, '-c', 'import time; time.sleep(2.5)'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => perf.on('exit', resolve));
     await sleep(1200);
     const busy = group.remove();

@@ -52,7 +52,7 @@ export function recordProgram(target: PythonTarget, source: string): Recording {
   let group: GilProbeGroup | undefined;
   try {
     group = registerGilProbes(target);
-    execFileSync('perf', ['record', '-q', '-e', `${group.group}:*`, '-k', 'CLOCK_MONOTONIC', '-o', data, '--', target.executable, prog], { stdio: 'ignore' });
+    execFileSync('perf', ['record', '-q', '-N', '-e', `${group.group}:*`, '-k', 'CLOCK_MONOTONIC', '-o', data, '--', target.executable, prog], { stdio: 'ignore' });
     const busy = group.remove();
     const left = fs.readFileSync('/sys/kernel/tracing/uprobe_events', 'utf8').split('\n').filter((l) => l.includes(`${group!.group}/`));
     const text = execFileSync('perf', ['script', '-i', data, '--show-mmap-events'], { encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
