@@ -1,12 +1,7 @@
 /** The terminal summary: one block per process, one aligned row per thread, then the verdict. */
 import { formatDuration, formatPercent } from '../base/time.js';
-import type { ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
+import type { ProcessStats, StatsJson, ThreadStats, VerdictJson } from '../contract/stats.js';
 
-export interface Verdict {
-  readonly kind: string;
-  readonly headline: string;
-  readonly details: readonly string[];
-}
 
 interface Style {
   bold(text: string): string;
@@ -28,7 +23,7 @@ const ansi: Style = {
 const COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CPU', 'running', 'runnable', 'wait p50', 'wait p99', 'takes', 'forced', 'volunt.'];
 const RIGHT_ALIGNED = new Set(COLUMNS.filter((c) => c !== 'thread'));
 
-export function formatSummary(stats: StatsJson, verdict: Verdict | undefined, color: boolean): string {
+export function formatSummary(stats: StatsJson, verdict: VerdictJson | undefined, color: boolean): string {
   const style = color ? ansi : plain;
   const out: string[] = [];
   for (const process of stats.processes) out.push(...formatProcess(process, style), '');

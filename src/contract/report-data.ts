@@ -11,7 +11,7 @@
  * relative to `timeBaseNs`) is where the state becomes `states[i]`, lasting until
  * `times[i + 1]` or the owner's `end`.
  */
-import type { StatsJson } from './stats.js';
+import type { StatsJson, VerdictJson } from './stats.js';
 
 export const REPORT_DATA_SCHEMA = 'giltrace.report-data/1';
 
@@ -95,11 +95,8 @@ export interface WaitHistogram {
   readonly totalNs: readonly number[];
 }
 
-export interface ReportVerdict {
-  readonly kind: string;
-  readonly headline: string;
-  readonly details: readonly string[];
-}
+/** The verdict as the stats JSON carries it. */
+export type ReportVerdict = VerdictJson;
 
 export interface ReportData {
   readonly schema: typeof REPORT_DATA_SCHEMA;

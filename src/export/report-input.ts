@@ -1,10 +1,10 @@
 /** What every exporter takes: the model's timeline, the analysis' stats, and the verdict text. */
-import type { StatsJson } from '../contract/stats.js';
+import type { StatsJson, VerdictJson } from '../contract/stats.js';
 import type { Timeline } from '../model/timeline.js';
 
 export interface ReportInput {
   readonly timeline: Timeline;
   readonly stats: StatsJson;
-  readonly verdict?: { readonly kind: string; readonly headline: string; readonly details: readonly string[] };
+  readonly verdict?: VerdictJson;
   readonly title?: string;
 }
