@@ -26,7 +26,7 @@ export class BlockPool {
   outBlock = 0;
   outOff = 0;
 
-  constructor(private readonly blockSize = BLOCK_SIZE) {}
+  constructor(readonly blockSize = BLOCK_SIZE) {}
 
   /** A block of at least `minSize` bytes, held by the caller until `drop(id)`. */
   acquire(minSize: number): number {

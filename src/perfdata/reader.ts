@@ -123,15 +123,14 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
   }
 
   next(): IteratorResult<PerfRecord> {
-    const s = this.sorter;
-    if (s.readyNext >= s.readyCount && !this.refill()) return this.doneResult;
-    const i = s.order[s.readyNext++];
-    const b = s.ready;
+    const b = this.sorter.batch;
+    if (b.next >= b.count && !this.refill()) return this.doneResult;
+    const i = b.next++;
     const off = b.offs[i];
     const len = b.lens[i];
     const attr = this.attrs[b.attrs[i]];
     const key = b.keys[i];
-    const time = key !== -Infinity ? key : s.leadKey === s.leadKey ? s.leadKey : 0;
+    const time = key !== -Infinity ? key : b.leadKey === b.leadKey ? b.leadKey : 0;
     this.failOffset = b.fileOffs[i];
     const arena = this.pool.blocks[b.blocks[i]];
     const dv = this.pool.dvs[b.blocks[i]];
@@ -160,7 +159,7 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
   private refill(): boolean {
     const s = this.sorter;
     try {
-      while (s.readyNext >= s.readyCount) {
+      while (s.readyConsumed) {
         if (this.ended) return false;
         if (!this.pump()) {
           s.finish();
@@ -176,7 +175,7 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
 
   /** Early exit from a for-of loop: release the file. */
   return(): IteratorResult<PerfRecord> {
-    this.sorter.readyNext = this.sorter.readyCount;
+    this.sorter.batch.next = this.sorter.batch.count;
     this.end();
     return this.doneResult;
   }

@@ -41,9 +41,7 @@ it('a few queued records pinning many blocks are evacuated into dense blocks', (
   sorter.finish();
   // the bytes moved with their records: released in key order (1000 - b), so b = 19 first
   const seen: number[] = [];
-  for (let i = 0; i < sorter.readyCount; i++) {
-    const e = sorter.order[i];
-    seen.push(pool.blocks[sorter.ready.blocks[e]][sorter.ready.offs[e] + 63]);
-  }
+  const batch = sorter.batch;
+  for (let i = 0; i < batch.count; i++) seen.push(pool.blocks[batch.blocks[i]][batch.offs[i] + 63]);
   assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => 19 - i));
 });

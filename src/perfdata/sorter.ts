@@ -9,7 +9,8 @@ import type { BlockPool } from './block-pool.js';
  * than what was already released is counted in `outOfOrder` (and still delivered).
  */
 
-class EntryList {
+/** Queued records as parallel typed arrays (no object per record). */
+export class EntryList {
   keys: Float64Array;
   blocks: Int32Array;
   offs: Int32Array;
@@ -30,7 +31,7 @@ class EntryList {
 
   push(key: number, block: number, off: number, len: number, attr: number, fileOff: number): void {
     const n = this.count;
-    if (n === this.keys.length) this.grow();
+    if (n === this.keys.length) this.grow(n + 1);
     this.keys[n] = key;
     this.blocks[n] = block;
     this.offs[n] = off;
@@ -41,34 +42,14 @@ class EntryList {
     this.bytes += len;
   }
 
-  /** Copies entries [from, to) of `src` to this list at `at` (capacity reserved by the caller). */
-  copyFrom(src: EntryList, from: number, to: number, at: number): void {
-    if (to - from < 32) {
-      for (let i = from, k = at; i < to; i++, k++) {
-        this.keys[k] = src.keys[i];
-        this.blocks[k] = src.blocks[i];
-        this.offs[k] = src.offs[i];
-        this.lens[k] = src.lens[i];
-        this.attrs[k] = src.attrs[i];
-        this.fileOffs[k] = src.fileOffs[i];
-      }
-      return;
-    }
-    this.keys.set(src.keys.subarray(from, to), at);
-    this.blocks.set(src.blocks.subarray(from, to), at);
-    this.offs.set(src.offs.subarray(from, to), at);
-    this.lens.set(src.lens.subarray(from, to), at);
-    this.attrs.set(src.attrs.subarray(from, to), at);
-    this.fileOffs.set(src.fileOffs.subarray(from, to), at);
-  }
-
   /** Makes room for `n` entries (contents kept). */
   reserve(n: number): void {
-    while (this.keys.length < n) this.grow();
+    if (this.keys.length < n) this.grow(n);
   }
 
-  private grow(): void {
-    const cap = this.keys.length * 2;
+  private grow(n: number): void {
+    let cap = this.keys.length * 2;
+    while (cap < n) cap *= 2;
     const k = new Float64Array(cap); k.set(this.keys); this.keys = k;
     const b = new Int32Array(cap); b.set(this.blocks); this.blocks = b;
     const o = new Int32Array(cap); o.set(this.offs); this.offs = o;
@@ -76,23 +57,21 @@ class EntryList {
     const a = new Int32Array(cap); a.set(this.attrs); this.attrs = a;
     const f = new Float64Array(cap); f.set(this.fileOffs); this.fileOffs = f;
   }
+}
 
-  clear(): void {
-    this.count = 0;
-    this.bytes = 0;
-  }
+/** Records released by one round, in time order; the reader consumes them front to back. */
+export class Batch extends EntryList {
+  next = 0;
+  /** Smallest real time in the batch or still queued (NaN if none): the time of leading records that have none. */
+  leadKey = NaN;
 }
 
 export class Sorter {
   /** Records waiting for their round to end. */
   private pending = new EntryList(1024);
-  /** Records released; `order[0..readyCount)` lists their indices in time order. */
-  ready = new EntryList(1024);
-  order: Int32Array = new Int32Array(1024);
-  readyCount = 0;
-  readyNext = 0;
-  /** Smallest real time in the ready batch (NaN if none): the time of leading records that have none. */
-  leadKey = NaN;
+  /** The records released last; the reader drains it before anything else is released. */
+  readonly batch = new Batch(1024);
+  private order: Int32Array = new Int32Array(1024);
   private tmp: Int32Array = new Int32Array(1024);
   private runs: Int32Array = new Int32Array(1025);
 
@@ -104,6 +83,8 @@ export class Sorter {
   forcedFlushes = 0;
   private evacuateAt: number;
   private generation = 0;
+  /** The last sweep kept the batch's blocks (still being consumed then). */
+  private batchPinned = false;
 
   constructor(private readonly pool: BlockPool, private readonly maxBytes = 64 << 20, private readonly minEvacuateBlocks = 16) {
     this.evacuateAt = minEvacuateBlocks;
@@ -118,14 +99,12 @@ export class Sorter {
 
   /** Queues a record from a transient buffer (decompressed data): its bytes are copied. */
   addCopy(src: Uint8Array, pos: number, len: number, key: number, attr: number, fileOff: number): void {
-    if (key > this.maxKey) this.maxKey = key;
-    else if (key < this.releasedUpTo) this.outOfOrder++;
     this.pool.copyIn(src, pos, len);
-    this.pending.push(key, this.pool.outBlock, this.pool.outOff, len, attr, fileOff);
+    this.add(this.pool.outBlock, this.pool.outOff, len, key, attr, fileOff);
   }
 
   get readyConsumed(): boolean {
-    return this.readyNext >= this.readyCount;
+    return this.batch.next >= this.batch.count;
   }
 
   /** Queued bytes over the bound: the reader then calls `forceFlush`. */
@@ -138,15 +117,23 @@ export class Sorter {
    * dense copy blocks so the rest can be recycled. Rare; checked by the reader after each add.
    */
   maybeEvacuate(): void {
-    if (this.pool.live < this.evacuateAt) return;
-    const p = this.pending;
     const pool = this.pool;
+    if (pool.live < this.evacuateAt) return;
+    if (this.batchPinned) {
+      // the consumed batch still pins its blocks: let them go first (once per batch)
+      this.batchPinned = false;
+      this.pinAndSweep(false);
+      if (pool.live < this.evacuateAt) return;
+    }
+    const p = this.pending;
+    // blocks mostly full of queued records (big rounds): moving them would gain nothing
+    if (2 * p.bytes > pool.live * pool.blockSize) return;
     for (let i = 0; i < p.count; i++) {
       pool.copyIn(pool.blocks[p.blocks[i]], p.offs[i], p.lens[i]);
       p.blocks[i] = pool.outBlock;
       p.offs[i] = pool.outOff;
     }
-    this.pinAndSweep(this.ready, 0); // the ready batch is consumed: only pending records count
+    this.pinAndSweep(false); // the batch is consumed: only pending records count
     this.evacuateAt = Math.max(this.minEvacuateBlocks, 2 * pool.live);
   }
 
@@ -164,87 +151,115 @@ export class Sorter {
     const limit = Math.max(this.flushLimit, min + (this.maxKey - min) / 2);
     this.forcedFlushes++;
     this.release(limit);
-    if (this.readyCount === 0) this.release(Infinity); // all at one time: nothing else to do
+    if (this.batch.count === 0) this.release(Infinity); // all at one time: nothing else to do
   }
 
   finish(): void {
     this.release(Infinity);
   }
 
-  /** Moves pending entries with key <= limit into `ready`, sorted; keeps the rest pending. */
+  /** Moves pending entries with key <= limit into the batch, in time order; keeps the rest pending. */
   private release(limit: number): void {
-    if (this.readyNext < this.readyCount) throw new Error('internal error: release before the ready batch was consumed');
-    const src = this.pending;
-    const keep = this.ready; // consumed: reuse as the new pending batch
-    keep.clear();
-    const n = src.count;
+    const batch = this.batch;
+    if (batch.next < batch.count) throw new Error('internal error: release before the batch was consumed');
+    const p = this.pending;
+    const n = p.count;
     if (this.order.length < n) {
       this.order = new Int32Array(n * 2);
       this.tmp = new Int32Array(n * 2);
       this.runs = new Int32Array(n * 2 + 1);
     }
-    const order = this.order;
-    const keys = src.keys;
-    let m = 0;
-    let kept = 0;
-    for (let i = 0; i < n; i++) if (keys[i] > limit) kept++;
-    keep.reserve(kept);
-    // kept entries come in long runs (rounds release a few old records at a time): copy each run
-    // with native typed-array copies instead of entry by entry
-    let k = 0;
-    let keptBytes = 0;
-    let i = 0;
-    while (i < n) {
-      if (keys[i] <= limit) {
-        order[m++] = i++;
-        continue;
-      }
-      let j = i + 1;
-      while (j < n && keys[j] > limit) j++;
-      keep.copyFrom(src, i, j, k);
-      for (let q = i; q < j; q++) keptBytes += src.lens[q];
-      k += j - i;
-      i = j;
-    }
-    keep.count = k;
-    keep.bytes = keptBytes;
-    sortByKey(order, this.tmp, m, keys, this.runs);
-    if (m > 0 && keys[order[m - 1]] > this.releasedUpTo) this.releasedUpTo = keys[order[m - 1]];
-    this.leadKey = NaN;
-    if (m > 0 && keys[order[0]] === -Infinity) {
-      // records from before the first timestamp: give them the earliest time known so far
-      let lead = Infinity;
-      for (let i = 0; i < m; i++) {
-        if (keys[order[i]] !== -Infinity) { lead = keys[order[i]]; break; }
-      }
-      for (let i = 0; i < keep.count; i++) if (keep.keys[i] < lead) lead = keep.keys[i];
-      if (lead !== Infinity) this.leadKey = lead;
-    }
-    this.ready = src;
-    this.pending = keep;
-    this.readyCount = m;
-    this.readyNext = 0;
-    this.pinAndSweep(src, m);
+    const m = selectUpTo(p.keys, n, limit, this.order);
+    sortByKey(this.order, this.tmp, m, p.keys, this.runs);
+    batch.reserve(m);
+    gather(p, this.order, m, batch);
+    batch.count = m;
+    batch.next = 0;
+    if (m < n) compactAbove(p, limit);
+    else { p.count = 0; p.bytes = 0; }
+    if (m > 0 && batch.keys[m - 1] > this.releasedUpTo) this.releasedUpTo = batch.keys[m - 1];
+    batch.leadKey = m > 0 && batch.keys[0] === -Infinity ? this.leadKey(batch, p) : NaN;
+    this.pinAndSweep(true);
   }
 
-  /** Pins the blocks of the new ready batch and of everything pending, then recycles the rest. */
-  private pinAndSweep(ready: EntryList, m: number): void {
+  /** Records from before the first timestamp get the earliest time known so far. */
+  private leadKey(batch: Batch, p: EntryList): number {
+    let lead = Infinity;
+    for (let i = 0; i < batch.count; i++) {
+      if (batch.keys[i] !== -Infinity) { lead = batch.keys[i]; break; }
+    }
+    for (let i = 0; i < p.count; i++) if (p.keys[i] < lead) lead = p.keys[i];
+    return lead === Infinity ? NaN : lead;
+  }
+
+  /** Pins the blocks of the batch (when not yet consumed) and of everything pending, then recycles the rest. */
+  private pinAndSweep(withBatch: boolean): void {
     const gen = ++this.generation;
     const pinned = this.pool.pinned;
-    const order = this.order;
-    // neighbouring entries share blocks: skip repeats
-    let last = -1;
-    for (let i = 0; i < m; i++) {
-      const b = ready.blocks[order[i]];
-      if (b !== last) { pinned[b] = gen; last = b; }
-    }
-    const p = this.pending;
-    const pb = p.blocks;
-    for (let i = 0; i < p.count; i++) {
-      const b = pb[i];
-      if (b !== last) { pinned[b] = gen; last = b; }
-    }
+    if (withBatch) pinBlocks(pinned, this.batch.blocks, this.batch.count, gen);
+    this.batchPinned = withBatch;
+    pinBlocks(pinned, this.pending.blocks, this.pending.count, gen);
     this.pool.sweep(gen);
+  }
+}
+
+// The helpers below each run one long loop per round over hundreds of thousands of entries: they
+// are small, free functions with one path per loop, so V8 optimizes them once and keeps them.
+
+/** order[0..m) = indices of keys <= limit, in arrival order; returns m. */
+function selectUpTo(keys: Float64Array, n: number, limit: number, order: Int32Array): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    if (keys[i] <= limit) order[m++] = i;
+  }
+  return m;
+}
+
+/** Copies the entries order[0..m) of `src` to `dst[0..m)` (capacity reserved by the caller). */
+function gather(src: EntryList, order: Int32Array, m: number, dst: EntryList): void {
+  const sk = src.keys, sb = src.blocks, so = src.offs, sl = src.lens, sa = src.attrs, sf = src.fileOffs;
+  const dk = dst.keys, db = dst.blocks, dof = dst.offs, dl = dst.lens, da = dst.attrs, df = dst.fileOffs;
+  let bytes = 0;
+  for (let k = 0; k < m; k++) {
+    const i = order[k];
+    dk[k] = sk[i];
+    db[k] = sb[i];
+    dof[k] = so[i];
+    dl[k] = sl[i];
+    da[k] = sa[i];
+    df[k] = sf[i];
+    bytes += sl[i];
+  }
+  dst.bytes = bytes;
+}
+
+/** Keeps only the entries with key > limit, moved to the front in arrival order. */
+function compactAbove(p: EntryList, limit: number): void {
+  const k = p.keys, b = p.blocks, o = p.offs, l = p.lens, a = p.attrs, f = p.fileOffs;
+  const n = p.count;
+  let w = 0;
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    if (k[i] <= limit) continue;
+    k[w] = k[i];
+    b[w] = b[i];
+    o[w] = o[i];
+    l[w] = l[i];
+    a[w] = a[i];
+    f[w] = f[i];
+    bytes += l[i];
+    w++;
+  }
+  p.count = w;
+  p.bytes = bytes;
+}
+
+/** Marks the blocks of blocks[0..n) with `gen`; neighbouring entries share blocks, so repeats are skipped. */
+function pinBlocks(pinned: Int32Array, blocks: Int32Array, n: number, gen: number): void {
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    const b = blocks[i];
+    if (b !== last) { pinned[b] = gen; last = b; }
   }
 }
 
@@ -286,15 +301,6 @@ function copyRange(src: Int32Array, dst: Int32Array, from: number, to: number): 
   for (let k = from; k < to; k++) dst[k] = src[k];
 }
 
-// Prime the type feedback of every path through the sort (1, 2 and 3 runs, result in either
-// buffer) before the first real round: a path first taken inside an optimized call deoptimizes
-// it, and the rest of that call — thousands of entries — would run in the interpreter.
-for (const keys of [[1, 2, 3], [2, 1], [3, 2, 1], [4, 3, 2, 1, 0]]) {
-  const n = keys.length;
-  const order = Int32Array.from(keys, (_, i) => i);
-  sortByKey(order, new Int32Array(n), n, Float64Array.from(keys), new Int32Array(n + 1));
-}
-
 function merge(src: Int32Array, dst: Int32Array, lo: number, mid: number, hi: number, keys: Float64Array): void {
   // one loop with every case inside: separate tail loops left V8 without type feedback and
   // deoptimized this function over and over
@@ -304,4 +310,19 @@ function merge(src: Int32Array, dst: Int32Array, lo: number, mid: number, hi: nu
     if (j >= hi || (i < mid && keys[src[i]] <= keys[src[j]])) dst[k] = src[i++];
     else dst[k] = src[j++];
   }
+}
+
+// Prime the type feedback of every path through the sort and the release loops before the first
+// real round: a path first taken inside an optimized call deoptimizes it, and the rest of that
+// call — hundreds of thousands of entries — would run in the interpreter.
+for (const values of [[1, 2, 3], [2, 1], [3, 2, 1], [4, 3, 2, 1, 0], [-Infinity, 5, 1, 7]]) {
+  const n = values.length;
+  const list = new EntryList(n);
+  for (let i = 0; i < n; i++) list.push(values[i], 0, 8 * i, 8, 0, 8 * i);
+  const order = new Int32Array(n);
+  const m = selectUpTo(list.keys, n, 2, order);
+  sortByKey(order, new Int32Array(n), m, list.keys, new Int32Array(n + 1));
+  gather(list, order, m, new EntryList(n));
+  compactAbove(list, 2);
+  pinBlocks(new Int32Array(1), list.blocks, list.count, 1);
 }
