@@ -8,7 +8,15 @@
  */
 export const BLOCK_SIZE = 4 << 20;
 
-export class BlockPool {
+/** Record bytes by block id, as the decoder reads them. */
+export interface BlockViews {
+  readonly blocks: readonly Uint8Array[];
+  readonly dvs: readonly DataView[];
+  /** 32-bit views of the blocks, for word-wise copies of aligned payloads. */
+  readonly words: readonly Int32Array[];
+}
+
+export class BlockPool implements BlockViews {
   blocks: Uint8Array[] = [];
   dvs: DataView[] = [];
   /** 32-bit views of the blocks, for word-wise copies of aligned payloads. */
@@ -26,7 +34,8 @@ export class BlockPool {
   outBlock = 0;
   outOff = 0;
 
-  constructor(readonly blockSize = BLOCK_SIZE) {}
+  /** `shared`: blocks live in SharedArrayBuffers, for a decoder in another thread. */
+  constructor(readonly blockSize = BLOCK_SIZE, private readonly shared = false) {}
 
   /** A block of at least `minSize` bytes, held by the caller until `drop(id)`. */
   acquire(minSize: number): number {
@@ -35,7 +44,8 @@ export class BlockPool {
       id = this.free.pop() as number;
     } else {
       id = this.blocks.length;
-      const bytes = new Uint8Array((Math.max(minSize, this.blockSize) + 7) & ~7);
+      const length = (Math.max(minSize, this.blockSize) + 7) & ~7;
+      const bytes = new Uint8Array(this.shared ? new SharedArrayBuffer(length) : new ArrayBuffer(length));
       this.blocks.push(bytes);
       this.dvs.push(new DataView(bytes.buffer));
       this.words.push(new Int32Array(bytes.buffer, 0, bytes.length >>> 2));

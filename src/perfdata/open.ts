@@ -5,6 +5,7 @@ import { PIPE_HEADER_SIZE } from './constants.js';
 import type { MutableFeatures } from './features.js';
 import { parseMagic, readFileHeader } from './file-header.js';
 import { PerfReader } from './reader.js';
+import { RecordQueue, type ReaderInit } from './record-queue.js';
 import type { PerfData } from './types.js';
 
 export interface OpenOptions {
@@ -53,11 +54,11 @@ function openFd2(fd: number, path: string, options: OpenOptions): PerfData {
   let source: ByteSource;
   if (form === 'pipe') {
     source = new FileRangeSource(fd, name, PIPE_HEADER_SIZE, stat.size);
-    return new PerfReader({ path: name, form, source, attrs: [], formats: new Map(), eventDescs: [], features, unknownFeatures: 0, maxQueueBytes: options.maxQueueBytes, blockSize: options.blockSize });
+    return inThread({ path: name, form, source, attrs: [], formats: new Map(), eventDescs: [], features, unknownFeatures: 0, maxQueueBytes: options.maxQueueBytes, blockSize: options.blockSize });
   }
   const h = readFileHeader(fd, name, stat.size, features);
   source = new FileRangeSource(fd, name, h.dataOffset, h.dataOffset + h.dataSize);
-  return new PerfReader({
+  return inThread({
     path: name, form, source, attrs: h.attrs, formats: h.formats, eventDescs: h.eventDescs, features,
     unknownFeatures: h.unknownFeatures, maxQueueBytes: options.maxQueueBytes, blockSize: options.blockSize,
   });
@@ -68,7 +69,7 @@ function openFd2(fd: number, path: string, options: OpenOptions): PerfData {
  * tests); the 16-byte pipe header is taken from the stream itself.
  */
 export function openPerfDataStream(source: ByteSource, name: string, options: OpenOptions = {}): PerfData {
-  return new PerfReader({
+  return inThread({
     path: name, form: 'pipe', source, attrs: [], formats: new Map(), eventDescs: [], features: { present: [] }, unknownFeatures: 0,
     maxQueueBytes: options.maxQueueBytes, blockSize: options.blockSize,
     onCutter: (cutter) => {
@@ -78,4 +79,10 @@ export function openPerfDataStream(source: ByteSource, name: string, options: Op
       }
     },
   });
+}
+
+function inThread(init: ReaderInit): PerfReader {
+  const queue = new RecordQueue(init);
+  queue.readHeader();
+  return new PerfReader(init.path, init.form, queue);
 }

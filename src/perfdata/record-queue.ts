@@ -1,0 +1,302 @@
+import { GiltraceError } from '../base/errors.js';
+import type { PerfAttr } from './attr.js';
+import { BLOCK_SIZE, BlockPool, type BlockViews } from './block-pool.js';
+import type { ByteSource } from './byte-source.js';
+import { RecordType, TWO_POW_32 } from './constants.js';
+import { EventTable, isHeaderRecord } from './event-table.js';
+import type { EventDesc, MutableFeatures } from './features.js';
+import { RecordCutter } from './record-cutter.js';
+import { Sorter, type Batch } from './sorter.js';
+import type { TracepointFormat } from './tracepoint-format.js';
+import type { PerfReadStats } from './types.js';
+
+export interface ReaderInit {
+  readonly path: string;
+  readonly form: 'file' | 'pipe';
+  readonly source: ByteSource;
+  readonly attrs: PerfAttr[];
+  readonly formats: Map<number, TracepointFormat>;
+  readonly eventDescs: EventDesc[];
+  readonly features: MutableFeatures;
+  readonly unknownFeatures: number;
+  /** Sorter memory bound in bytes (tests make it tiny). */
+  readonly maxQueueBytes?: number;
+  /** Block size of the record pool (tests make it tiny); default from the data size, at most 4 MiB. */
+  readonly blockSize?: number;
+  /** Called with the cutter before any record: pipe mode reads its 16-byte header there. */
+  readonly onCutter?: (cutter: RecordCutter) => void;
+}
+
+/** Header records seen while queueing, for a decoder in another thread to apply too. */
+export type HeaderRecordHook = (type: number, record: Uint8Array, fileOffset: number, payload: Uint8Array) => void;
+
+export function emptyStats(unknownFeatures: number): PerfReadStats {
+  return {
+    records: 0, samples: 0, lostEvents: 0, lostRecords: 0, unknownRecordTypes: 0, skippedRecords: 0, unknownIds: 0,
+    outOfOrder: 0, untimed: 0, finishedRounds: 0, forcedFlushes: 0, unknownFeatures, bytes: 0, compressedBytes: 0,
+  };
+}
+
+/** Where the decoder gets records from: this thread's queue, or a queue in a worker thread. */
+export interface RecordFeed {
+  readonly table: EventTable;
+  readonly stats: PerfReadStats;
+  readonly timeBaseNs: bigint;
+  /** The records to decode next, in time order; `fillBatch` replaces or refills it. */
+  readonly batch: Batch;
+  /** Record bytes by block id (the batch's `blocks`). */
+  readonly views: BlockViews;
+  readonly liveBlocks: number;
+  /** The consumer starts iterating. */
+  start(): void;
+  /** Makes `batch` hold unread records; false at the end of the data. */
+  fillBatch(): boolean;
+  /** The consumer stopped early: release the file. */
+  stop(): void;
+}
+
+/**
+ * The producing half of the reader: pulls records from the cutter, handles perf's own records
+ * (attrs, tracing data, features, rounds) on the spot and queues the rest in the time sorter,
+ * whose `batch` then holds the next records in time order (decoded by PerfReader).
+ */
+export class RecordQueue implements RecordFeed {
+  readonly table: EventTable;
+  readonly stats: PerfReadStats;
+  readonly pool: BlockPool;
+  readonly sorter: Sorter;
+  /** Set once the consumer iterates: rounds release records from then on. */
+  started = false;
+  hasBase = false;
+  baseHi = 0;
+  baseLo = 0;
+  onHeaderRecord: HeaderRecordHook | undefined;
+
+  private readonly path: string;
+  private readonly cutter: RecordCutter;
+  private readonly source: ByteSource;
+  private lastTimedKey = -Infinity;
+  private ended = false;
+
+  constructor(init: ReaderInit, shared = false) {
+    this.path = init.path;
+    this.table = new EventTable(init.path, init.attrs, init.formats, init.eventDescs, init.features, init.unknownFeatures);
+    this.stats = emptyStats(init.unknownFeatures);
+    this.source = init.source;
+    // small recordings get small blocks (tests and fuzzing open thousands of them)
+    this.pool = new BlockPool(init.blockSize ?? Math.max(256 << 10, Math.min(BLOCK_SIZE, init.source.remaining + 64)), shared);
+    this.cutter = new RecordCutter(init.source, init.path, this.pool);
+    this.sorter = new Sorter(this.pool, init.maxQueueBytes, 16, shared);
+    init.onCutter?.(this.cutter);
+  }
+
+  /**
+   * Pipe mode: perf's header records come first; reads until the first timed record so that
+   * event types and the time base are known before the first record is handed out.
+   */
+  readHeader(): void {
+    while (!this.hasBase && !this.sorter.overBudget && this.pump()) { /* keep reading */ }
+    if (this.table.attrs.length === 0) {
+      throw new GiltraceError('the recording has no events (no attr records before the data)', { file: this.path, offset: this.cutter.nextOffset });
+    }
+    this.table.nameAll();
+  }
+
+  get batch(): Batch {
+    return this.sorter.batch;
+  }
+
+  get views(): BlockViews {
+    return this.pool;
+  }
+
+  get liveBlocks(): number {
+    return this.pool.live;
+  }
+
+  start(): void {
+    this.started = true;
+  }
+
+  stop(): void {
+    this.sorter.batch.next = this.sorter.batch.count;
+    this.end();
+  }
+
+  get timeBaseNs(): bigint {
+    return this.hasBase ? (BigInt(this.baseHi) << 32n) | BigInt(this.baseLo) : 0n;
+  }
+
+  /** Reads until the sorter's batch has records; false at the end. Closes the source on the way out. */
+  fillBatch(): boolean {
+    const s = this.sorter;
+    try {
+      while (s.readyConsumed) {
+        if (this.ended) return false;
+        if (!this.pump()) {
+          s.finish();
+          this.end();
+        }
+      }
+      return true;
+    } catch (err) {
+      this.end();
+      throw err;
+    }
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.syncStats();
+    this.source.close?.();
+  }
+
+  syncStats(): void {
+    this.stats.outOfOrder = this.sorter.outOfOrder;
+    this.stats.forcedFlushes = this.sorter.forcedFlushes;
+    this.stats.bytes = this.cutter.bytes;
+    this.stats.compressedBytes = this.cutter.compressedBytes;
+    this.stats.unknownFeatures = this.table.unknownFeatures;
+  }
+
+  /** Reads and handles one record; false at the end of the data. */
+  private pump(): boolean {
+    const c = this.cutter;
+    if (!c.next()) return false;
+    const stats = this.stats;
+    stats.records++;
+    const type = c.type;
+    if (type === RecordType.SAMPLE) {
+      this.queueSample(c);
+    } else if (type < RecordType.KERNEL_MAX) {
+      switch (type) {
+        case RecordType.COMM:
+        case RecordType.FORK:
+        case RecordType.EXIT:
+        case RecordType.MMAP:
+        case RecordType.MMAP2:
+          this.queueOther(c);
+          break;
+        case RecordType.LOST:
+        case RecordType.LOST_SAMPLES:
+          stats.lostRecords++;
+          stats.lostEvents += this.lostCount(c);
+          this.queueOther(c);
+          break;
+        default:
+          stats.skippedRecords++;
+      }
+    } else {
+      this.handleUserRecord(c);
+    }
+    if (this.started && this.sorter.readyConsumed) {
+      if (this.sorter.overBudget) this.sorter.forceFlush();
+      else this.sorter.maybeEvacuate();
+    }
+    return true;
+  }
+
+  private queueSample(c: RecordCutter): void {
+    const dv = c.dv;
+    const p = c.pos;
+    const size = c.size;
+    const table = this.table;
+    let ai = 0;
+    if (table.attrs.length === 0) this.recordFail(c, 'expected attr records before the first sample');
+    if (!table.single) {
+      const idp = table.sampleIdPos;
+      if (idp + 8 > size) this.recordFail(c, `expected a sample id at byte ${idp} of the ${size}-byte sample`);
+      ai = table.lookupId(dv.getUint32(p + idp, true) + dv.getUint32(p + idp + 4, true) * TWO_POW_32);
+      if (ai < 0) {
+        this.stats.unknownIds++;
+        return;
+      }
+    }
+    const attr = table.attrs[ai];
+    if (size < attr.fixedEnd) this.recordFail(c, `expected a sample of at least ${attr.fixedEnd} bytes for its sample_type, found ${size}`);
+    this.stats.samples++;
+    const key = attr.timePos >= 0 ? this.timeKey(dv, p + attr.timePos) : this.untimedKey();
+    if (c.block >= 0) this.sorter.add(c.block, p, size, key, ai, c.fileOffset);
+    else this.sorter.addCopy(c.buf, p, size, key, ai, c.fileOffset);
+  }
+
+  private queueOther(c: RecordCutter): void {
+    const dv = c.dv;
+    const p = c.pos;
+    const size = c.size;
+    const table = this.table;
+    let ai = 0;
+    const first = table.attrs[0];
+    if (first === undefined) this.recordFail(c, 'expected attr records before the first event record');
+    if (!table.single && first.sampleIdAll && table.trailerIdEnd > 0 && size >= table.trailerIdEnd + 8) {
+      const at = p + size - table.trailerIdEnd;
+      const found = table.lookupId(dv.getUint32(at, true) + dv.getUint32(at + 4, true) * TWO_POW_32);
+      if (found >= 0) ai = found;
+    }
+    const attr = table.attrs[ai];
+    let key: number;
+    if (attr.sampleIdAll) {
+      if (size < attr.trailerSize + 8) this.recordFail(c, `expected a record of at least ${attr.trailerSize + 8} bytes (header + sample_id_all fields), found ${size}`);
+      key = attr.trailerTime > 0 ? this.timeKey(dv, p + size - attr.trailerTime) : this.untimedKey();
+    } else if ((c.type === RecordType.FORK || c.type === RecordType.EXIT) && size >= 32) {
+      key = this.timeKey(dv, p + 24);
+    } else {
+      key = this.untimedKey();
+    }
+    if (c.block >= 0) this.sorter.add(c.block, p, size, key, ai, c.fileOffset);
+    else this.sorter.addCopy(c.buf, p, size, key, ai, c.fileOffset);
+  }
+
+  private lostCount(c: RecordCutter): number {
+    const at = c.type === RecordType.LOST ? 16 : 8;
+    if (c.size < at + 8) this.recordFail(c, `expected a lost-events record of at least ${at + 8} bytes, found ${c.size}`);
+    return c.dv.getUint32(c.pos + at, true) + c.dv.getUint32(c.pos + at + 4, true) * TWO_POW_32;
+  }
+
+  /** Sort key of a u64 timestamp: ns relative to the time base, exact in float64 (two u32 halves). */
+  private timeKey(dv: DataView, at: number): number {
+    const lo = dv.getUint32(at, true);
+    const hi = dv.getUint32(at + 4, true);
+    if (lo === 0 && hi === 0) return this.untimedKey(); // perf's synthesized records: no time
+    if (!this.hasBase) {
+      this.hasBase = true;
+      this.baseHi = hi;
+      this.baseLo = lo;
+    }
+    const key = (hi - this.baseHi) * TWO_POW_32 + (lo - this.baseLo);
+    this.lastTimedKey = key;
+    return key;
+  }
+
+  private untimedKey(): number {
+    this.stats.untimed++;
+    return this.lastTimedKey;
+  }
+
+  private recordFail(c: RecordCutter, message: string): never {
+    throw new GiltraceError(message, { file: this.path, offset: c.fileOffset });
+  }
+
+  /** perf's own records: handled on the spot, never queued. */
+  private handleUserRecord(c: RecordCutter): void {
+    const type = c.type;
+    if (type === RecordType.FINISHED_ROUND) {
+      this.stats.finishedRounds++;
+      // while the header is read (before iteration), rounds hold only untimed records: they stay
+      // queued and go out with the first round of the iteration
+      if (this.started) this.sorter.finishedRound();
+      return;
+    }
+    if (isHeaderRecord(type)) {
+      this.table.applyHeaderRecord(type, c.buf, c.pos, c.size, c.fileOffset, c.payloadPos, c.payloadSize);
+      if (this.onHeaderRecord !== undefined) {
+        const payload = type === RecordType.HEADER_TRACING_DATA ? c.buf.slice(c.payloadPos, c.payloadPos + c.payloadSize) : new Uint8Array(0);
+        this.onHeaderRecord(type, c.buf.slice(c.pos, c.pos + c.size), c.fileOffset, payload);
+      }
+      return;
+    }
+    if (type >= RecordType.HEADER_ATTR && type < RecordType.USER_MAX) this.stats.skippedRecords++;
+    else this.stats.unknownRecordTypes++;
+  }
+}
