@@ -60,9 +60,9 @@ export class EventTable {
 
   /**
    * Applies a HEADER_ATTR, HEADER_TRACING_DATA, HEADER_FEATURE or EVENT_UPDATE record:
-   * buf[pos, pos+size) is the record; for tracing data, its payload follows at payloadPos.
+   * buf[pos, pos+size) is the record; for tracing data, `payload` is what follows it.
    */
-  applyHeaderRecord(type: number, buf: Uint8Array, pos: number, size: number, fileOffset: number, payloadPos: number, payloadSize: number): void {
+  applyHeaderRecord(type: number, buf: Uint8Array, pos: number, size: number, fileOffset: number, payload: Uint8Array): void {
     const view = (): ByteView => new ByteView(buf.subarray(pos, pos + size), this.path, fileOffset, `record type ${type}`);
     switch (type) {
       case RecordType.HEADER_ATTR: {
@@ -76,7 +76,7 @@ export class EventTable {
         return;
       }
       case RecordType.HEADER_TRACING_DATA: {
-        const v = new ByteView(buf.subarray(payloadPos, payloadPos + payloadSize), this.path, fileOffset + size, 'tracing data');
+        const v = new ByteView(payload, this.path, fileOffset + size, 'tracing data');
         for (const [k, f] of parseTracingData(v)) this.formats.set(k, f);
         this.features.present.push(1);
         return;

@@ -289,11 +289,9 @@ export class RecordQueue implements RecordFeed {
       return;
     }
     if (isHeaderRecord(type)) {
-      this.table.applyHeaderRecord(type, c.buf, c.pos, c.size, c.fileOffset, c.payloadPos, c.payloadSize);
-      if (this.onHeaderRecord !== undefined) {
-        const payload = type === RecordType.HEADER_TRACING_DATA ? c.buf.slice(c.payloadPos, c.payloadPos + c.payloadSize) : new Uint8Array(0);
-        this.onHeaderRecord(type, c.buf.slice(c.pos, c.pos + c.size), c.fileOffset, payload);
-      }
+      const payload = type === RecordType.HEADER_TRACING_DATA ? c.buf.subarray(c.payloadPos, c.payloadPos + c.payloadSize) : new Uint8Array(0);
+      this.table.applyHeaderRecord(type, c.buf, c.pos, c.size, c.fileOffset, payload);
+      this.onHeaderRecord?.(type, c.buf.slice(c.pos, c.pos + c.size), c.fileOffset, payload.slice());
       return;
     }
     if (type >= RecordType.HEADER_ATTR && type < RecordType.USER_MAX) this.stats.skippedRecords++;
