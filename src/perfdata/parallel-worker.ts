@@ -14,6 +14,9 @@ import { Ctrl, type HeaderRecordMessage, type WorkerInput, type WorkerMessage } 
 import { RecordQueue } from './record-queue.js';
 import { Batch } from './sorter.js';
 
+/** The consumer stopped early: unwinds the producer. */
+class Stopped extends Error {}
+
 /** The worker's side of the conversation: post a message, then wake the main thread. */
 class Messenger {
   readonly ctrl: Int32Array;
@@ -68,22 +71,30 @@ class BatchProducer {
     this.post({ kind: 'ready', hasBase: q.hasBase, baseHi: q.baseHi, baseLo: q.baseLo, ...this.news() });
     q.start();
     const sorter = q.sorter;
+    // the next batch reuses the memory of the one before the last: the release waits until the
+    // main thread has decoded that one, and reading goes on meanwhile
+    sorter.beforeRelease = () => {
+      if (!this.waitConsumed(this.seq - 1)) throw new Stopped();
+      sorter.inFlight = sorter.inFlight.slice(-1);
+    };
     let spare = new Batch(1024, true);
-    for (;;) {
-      // the next batch reuses the memory of the one before the last: wait until it is decoded
-      if (!this.waitConsumed(this.seq - 1)) break;
-      if (!q.fillBatch()) break;
-      const b = sorter.batch;
-      this.seq++;
-      this.post({
-        kind: 'batch', seq: this.seq, count: b.count, leadKey: b.leadKey,
-        keys: b.keys, blocks: b.blocks, offs: b.offs, lens: b.lens, attrs: b.attrs, fileOffs: b.fileOffs, ...this.news(),
-      });
-      // handed over: the sorter may release the next round, but keeps this one's blocks pinned
-      b.next = b.count;
-      sorter.inFlight = b;
-      sorter.batch = spare;
-      spare = b;
+    try {
+      while (q.fillBatch()) {
+        const b = sorter.batch;
+        this.seq++;
+        this.post({
+          kind: 'batch', seq: this.seq, count: b.count, leadKey: b.leadKey,
+          keys: b.keys, blocks: b.blocks, offs: b.offs, lens: b.lens, attrs: b.attrs, fileOffs: b.fileOffs, ...this.news(),
+        });
+        // handed over: the sorter may release the next round, but keeps this one's blocks pinned
+        b.next = b.count;
+        sorter.inFlight.push(b);
+        sorter.batch = spare;
+        spare = b;
+      }
+    } catch (err) {
+      if (err instanceof Stopped) return;
+      throw err;
     }
     q.end();
     this.post({ kind: 'end', ...this.news() });

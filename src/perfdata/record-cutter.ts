@@ -31,12 +31,13 @@ export class RecordCutter {
   bytes = 0;
   compressedBytes = 0;
 
-  private outer: Uint8Array;
-  private outerDv: DataView;
-  private outerBlock: number;
-  private outerStart = 0; // next unread record in outer
-  private outerEnd = 0;
-  private outerBase: number; // file offset of outer[0]
+  // read by the record queue's run loop (queueSampleRun), which cuts plain samples itself
+  outer: Uint8Array;
+  outerDv: DataView;
+  outerBlock: number;
+  outerStart = 0; // next unread record in outer
+  outerEnd = 0;
+  outerBase: number; // file offset of outer[0]
   private eof = false;
 
   // decompressed data also goes into pool blocks, so queued records point into it uncopied
@@ -63,6 +64,11 @@ export class RecordCutter {
     const out = this.outer.slice(this.outerStart, this.outerStart + length);
     this.outerStart += length;
     return out;
+  }
+
+  /** Decompressed records wait: they come before anything in `outer`. */
+  get innerPending(): boolean {
+    return this.innerEnd > this.innerStart;
   }
 
   /** File offset of the next outer byte not yet cut. */

@@ -160,9 +160,13 @@ export class RecordQueue implements RecordFeed {
     this.stats.unknownFeatures = this.table.unknownFeatures;
   }
 
-  /** Reads and handles one record; false at the end of the data. */
+  /** Reads and handles one record, or a run of plain samples; false at the end of the data. */
   private pump(): boolean {
     const c = this.cutter;
+    if (this.hasBase && !c.innerPending && this.queueSampleRun() > 0) {
+      this.afterQueued();
+      return true;
+    }
     if (!c.next()) return false;
     const stats = this.stats;
     stats.records++;
@@ -190,11 +194,93 @@ export class RecordQueue implements RecordFeed {
     } else {
       this.handleUserRecord(c);
     }
+    this.afterQueued();
+    return true;
+  }
+
+  private afterQueued(): void {
     if (this.started && this.sorter.readyConsumed) {
       if (this.sorter.overBudget) this.sorter.forceFlush();
       else this.sorter.maybeEvacuate();
     }
-    return true;
+  }
+
+  /**
+   * The hot path: queues the run of ordinary timed samples at the front of the cutter's read
+   * buffer in one tight loop (most of a recording), with the same checks as queueSample. Stops
+   * at anything else — another record type, a record cut by the buffer end, an unknown id, no
+   * timestamp — and leaves it to the one-record path. Returns the number of samples queued.
+   */
+  private queueSampleRun(): number {
+    const c = this.cutter;
+    const table = this.table;
+    const attrs = table.attrs;
+    if (attrs.length === 0) return 0;
+    const dv = c.outerDv;
+    const block = c.outerBlock;
+    const base = c.outerBase;
+    const end = c.outerEnd;
+    const single = table.single;
+    const idp = table.sampleIdPos;
+    const baseHi = this.baseHi;
+    const baseLo = this.baseLo;
+    const s = this.sorter;
+    const pend = s.pending;
+    const budget = s.budget;
+    let maxKey = s.maxKey;
+    const releasedUpTo = s.releasedUpTo;
+    let outOfOrder = 0;
+    let n = pend.count;
+    let bytes = pend.bytes;
+    let keys = pend.keys, blocks = pend.blocks, offs = pend.offs, lens = pend.lens, ais = pend.attrs, fileOffs = pend.fileOffs;
+    let key = 0;
+    const first = n;
+    let p = c.outerStart;
+    while (end - p >= 8 && bytes <= budget) {
+      const size = dv.getUint16(p + 6, true);
+      if (size < 8 || size > end - p || dv.getUint32(p, true) !== RecordType.SAMPLE) break;
+      let ai = 0;
+      if (!single) {
+        if (idp + 8 > size) break;
+        ai = table.lookupId(dv.getUint32(p + idp, true) + dv.getUint32(p + idp + 4, true) * TWO_POW_32);
+        if (ai < 0) break;
+      }
+      const attr = attrs[ai];
+      const timePos = attr.timePos;
+      if (timePos < 0 || size < attr.fixedEnd) break;
+      const lo = dv.getUint32(p + timePos, true);
+      const hi = dv.getUint32(p + timePos + 4, true);
+      if (lo === 0 && hi === 0) break;
+      key = (hi - baseHi) * TWO_POW_32 + (lo - baseLo);
+      if (key > maxKey) maxKey = key;
+      else if (key < releasedUpTo) outOfOrder++;
+      if (n === keys.length) {
+        pend.count = n;
+        pend.reserve(n + 1);
+        keys = pend.keys; blocks = pend.blocks; offs = pend.offs; lens = pend.lens; ais = pend.attrs; fileOffs = pend.fileOffs;
+      }
+      keys[n] = key;
+      blocks[n] = block;
+      offs[n] = p;
+      lens[n] = size;
+      ais[n] = ai;
+      fileOffs[n] = base + p;
+      bytes += size;
+      n++;
+      p += size;
+    }
+    const queued = n - first;
+    if (queued === 0) return 0;
+    pend.count = n;
+    c.bytes += bytes - pend.bytes;
+    pend.bytes = bytes;
+    c.outerStart = p;
+    s.maxKey = maxKey;
+    s.outOfOrder += outOfOrder;
+    this.lastTimedKey = key;
+    this.stats.records += queued;
+    this.stats.samples += queued;
+    return queued;
   }
 
   private queueSample(c: RecordCutter): void {

@@ -45,3 +45,23 @@ it('a few queued records pinning many blocks are evacuated into dense blocks', (
   for (let i = 0; i < batch.count; i++) seen.push(pool.blocks[batch.blocks[i]][batch.offs[i] + 63]);
   assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => 19 - i));
 });
+
+it('a release delivers queued records stably sorted by time, whether merged head to head or sorted (property test)', () => {
+  // arrival order is k sorted runs (k per CPU buffer); up to 8 runs are merged directly, more are sorted
+  const run = fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 40 }).map((v) => v.sort((a, b) => a - b));
+  fc.assert(
+    fc.property(fc.array(run, { minLength: 1, maxLength: 12 }), (runs) => {
+      const keys = runs.flat();
+      const pool = new BlockPool(1024);
+      const block = pool.acquire(0);
+      const sorter = new Sorter(pool, 1 << 20, 4);
+      keys.forEach((key, i) => sorter.add(block, 8 * i, 8, key, 0, i));
+      sorter.finish();
+      const b = sorter.batch;
+      const got = Array.from({ length: b.count }, (_, i) => [b.keys[i], b.fileOffs[i]]);
+      const expected = keys.map((key, i) => [key, i]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+      assert.deepEqual(got, expected);
+    }),
+    { numRuns: 500 },
+  );
+});

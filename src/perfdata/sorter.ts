@@ -72,20 +72,23 @@ export class Batch extends EntryList {
 }
 
 export class Sorter {
-  /** Records waiting for their round to end. */
-  private pending = new EntryList(1024);
+  /** Records waiting for their round to end (the record queue's run loop appends to it directly). */
+  readonly pending = new EntryList(1024);
   /** The records released last; the reader drains it before anything else is released. */
   batch: Batch;
   /**
-   * A batch handed to a decoder in another thread and perhaps not yet decoded: its blocks stay
-   * pinned (set by the worker side of the parallel reader).
+   * Batches handed to a decoder in another thread and perhaps not yet decoded: their blocks stay
+   * pinned (kept by the worker side of the parallel reader).
    */
-  inFlight: EntryList | undefined = undefined;
+  inFlight: EntryList[] = [];
+  /** Called before a release reuses the batch's memory (the parallel reader waits for the decoder there). */
+  beforeRelease: (() => void) | undefined = undefined;
   private order: Int32Array = new Int32Array(1024);
   private tmp: Int32Array = new Int32Array(1024);
   private runs: Int32Array = new Int32Array(1025);
+  private readonly heads = new Int32Array(MAX_MERGE_WAYS);
 
-  private maxKey = -Infinity;
+  maxKey = -Infinity;
   private flushLimit = -Infinity;
   /** Highest time already released: later arrivals below it are out of order. */
   releasedUpTo = -Infinity;
@@ -118,6 +121,11 @@ export class Sorter {
     return this.batch.next >= this.batch.count;
   }
 
+  /** Bytes that may be queued before a flush is forced. */
+  get budget(): number {
+    return this.maxBytes;
+  }
+
   /** Queued bytes over the bound: the reader then calls `forceFlush`. */
   get overBudget(): boolean {
     return this.pending.bytes > this.maxBytes;
@@ -138,7 +146,9 @@ export class Sorter {
     }
     const p = this.pending;
     // blocks mostly full of queued records (big rounds): moving them would gain nothing
-    if (2 * p.bytes > pool.live * pool.blockSize) return;
+    let queued = p.bytes;
+    for (const b of this.inFlight) queued += b.bytes;
+    if (2 * queued > pool.live * pool.blockSize) return;
     for (let i = 0; i < p.count; i++) {
       pool.copyIn(pool.blocks[p.blocks[i]], p.offs[i], p.lens[i]);
       p.blocks[i] = pool.outBlock;
@@ -171,6 +181,7 @@ export class Sorter {
 
   /** Moves pending entries with key <= limit into the batch, in time order; keeps the rest pending. */
   private release(limit: number): void {
+    this.beforeRelease?.();
     const batch = this.batch;
     if (batch.next < batch.count) throw new Error('internal error: release before the batch was consumed');
     const p = this.pending;
@@ -181,9 +192,14 @@ export class Sorter {
       this.runs = new Int32Array(n * 2 + 1);
     }
     const m = selectUpTo(p.keys, n, limit, this.order);
-    sortByKey(this.order, this.tmp, m, p.keys, this.runs);
     batch.reserve(m);
-    gather(p, this.order, m, batch);
+    const r = findRuns(this.order, m, p.keys, this.runs);
+    if (r <= MAX_MERGE_WAYS) {
+      mergeRuns(p, this.order, this.runs, r, batch, this.heads);
+    } else {
+      sortByKey(this.order, this.tmp, m, p.keys, this.runs);
+      gather(p, this.order, m, batch);
+    }
     batch.count = m;
     batch.next = 0;
     if (m < n) compactAbove(p, limit);
@@ -209,7 +225,7 @@ export class Sorter {
     const pinned = this.pool.pinned;
     if (withBatch) pinBlocks(pinned, this.batch.blocks, this.batch.count, gen);
     this.batchPinned = withBatch;
-    if (this.inFlight !== undefined) pinBlocks(pinned, this.inFlight.blocks, this.inFlight.count, gen);
+    for (const b of this.inFlight) pinBlocks(pinned, b.blocks, b.count, gen);
     pinBlocks(pinned, this.pending.blocks, this.pending.count, gen);
     this.pool.sweep(gen);
   }
@@ -225,6 +241,62 @@ function selectUpTo(keys: Float64Array, n: number, limit: number, order: Int32Ar
     if (keys[i] <= limit) order[m++] = i;
   }
   return m;
+}
+
+/** Up to this many sorted runs (one per CPU buffer and round, typically) are merged head to head. */
+const MAX_MERGE_WAYS = 8;
+
+/**
+ * Splits order[0..m) into runs of non-decreasing keys: runs[0..r] are their bounds (runs[r] = m).
+ * Returns r, or MAX_MERGE_WAYS + 1 as soon as there are more runs than that.
+ */
+function findRuns(order: Int32Array, m: number, keys: Float64Array, runs: Int32Array): number {
+  runs[0] = 0;
+  if (m === 0) return 0;
+  let r = 1;
+  let last = keys[order[0]];
+  for (let k = 1; k < m; k++) {
+    const key = keys[order[k]];
+    if (key < last) {
+      if (r === MAX_MERGE_WAYS) return MAX_MERGE_WAYS + 1;
+      runs[r++] = k;
+    }
+    last = key;
+  }
+  runs[r] = m;
+  return r;
+}
+
+/**
+ * Merges the r sorted runs of order[] (bounds in runs[0..r]) straight into dst, picking the
+ * smallest head each time; ties go to the earlier run, so equal times keep arrival order.
+ */
+function mergeRuns(src: EntryList, order: Int32Array, runs: Int32Array, r: number, dst: EntryList, heads: Int32Array): void {
+  const sk = src.keys, sb = src.blocks, so = src.offs, sl = src.lens, sa = src.attrs, sf = src.fileOffs;
+  const dk = dst.keys, db = dst.blocks, dof = dst.offs, dl = dst.lens, da = dst.attrs, df = dst.fileOffs;
+  for (let q = 0; q < r; q++) heads[q] = runs[q];
+  const m = runs[r];
+  let bytes = 0;
+  for (let k = 0; k < m; k++) {
+    let best = -1;
+    let bestKey = Infinity;
+    for (let q = 0; q < r; q++) {
+      const h = heads[q];
+      if (h < runs[q + 1]) {
+        const key = sk[order[h]];
+        if (best < 0 || key < bestKey) { best = q; bestKey = key; }
+      }
+    }
+    const i = order[heads[best]++];
+    dk[k] = sk[i];
+    db[k] = sb[i];
+    dof[k] = so[i];
+    dl[k] = sl[i];
+    da[k] = sa[i];
+    df[k] = sf[i];
+    bytes += sl[i];
+  }
+  dst.bytes = bytes;
 }
 
 /** Copies the entries order[0..m) of `src` to `dst[0..m)` (capacity reserved by the caller). */
@@ -333,7 +405,10 @@ for (const values of [[1, 2, 3], [2, 1], [3, 2, 1], [4, 3, 2, 1, 0], [-Infinity,
   for (let i = 0; i < n; i++) list.push(values[i], 0, 8 * i, 8, 0, 8 * i);
   const order = new Int32Array(n);
   const m = selectUpTo(list.keys, n, 2, order);
-  sortByKey(order, new Int32Array(n), m, list.keys, new Int32Array(n + 1));
+  const runs = new Int32Array(n + 1);
+  const r = findRuns(order, m, list.keys, runs);
+  mergeRuns(list, order, runs, r, new EntryList(n), new Int32Array(MAX_MERGE_WAYS));
+  sortByKey(order, new Int32Array(n), m, list.keys, runs);
   gather(list, order, m, new EntryList(n));
   compactAbove(list, 2);
   pinBlocks(new Int32Array(1), list.blocks, list.count, 1);
