@@ -8,15 +8,7 @@
  */
 export const BLOCK_SIZE = 4 << 20;
 
-/** Record bytes by block id, as the decoder reads them. */
-export interface BlockViews {
-  readonly blocks: readonly Uint8Array[];
-  readonly dvs: readonly DataView[];
-  /** 32-bit views of the blocks, for word-wise copies of aligned payloads. */
-  readonly words: readonly Int32Array[];
-}
-
-export class BlockPool implements BlockViews {
+export class BlockPool {
   blocks: Uint8Array[] = [];
   dvs: DataView[] = [];
   /** 32-bit views of the blocks, for word-wise copies of aligned payloads. */
@@ -34,8 +26,7 @@ export class BlockPool implements BlockViews {
   outBlock = 0;
   outOff = 0;
 
-  /** `shared`: blocks live in SharedArrayBuffers, for a decoder in another thread. */
-  constructor(readonly blockSize = BLOCK_SIZE, private readonly shared = false) {}
+  constructor(readonly blockSize = BLOCK_SIZE) {}
 
   /** A block of at least `minSize` bytes, held by the caller until `drop(id)`. */
   acquire(minSize: number): number {
@@ -44,8 +35,7 @@ export class BlockPool implements BlockViews {
       id = this.free.pop() as number;
     } else {
       id = this.blocks.length;
-      const length = (Math.max(minSize, this.blockSize) + 7) & ~7;
-      const bytes = new Uint8Array(this.shared ? new SharedArrayBuffer(length) : new ArrayBuffer(length));
+      const bytes = new Uint8Array((Math.max(minSize, this.blockSize) + 7) & ~7);
       this.blocks.push(bytes);
       this.dvs.push(new DataView(bytes.buffer));
       this.words.push(new Int32Array(bytes.buffer, 0, bytes.length >>> 2));

@@ -4,7 +4,6 @@ import { FileRangeSource, StreamSource, type ByteSource } from './byte-source.js
 import { PIPE_HEADER_SIZE } from './constants.js';
 import type { MutableFeatures } from './features.js';
 import { parseMagic, readFileHeader } from './file-header.js';
-import { ParallelFeed } from './parallel-feed.js';
 import { PerfReader } from './reader.js';
 import { RecordQueue, type ReaderInit } from './record-queue.js';
 import type { PerfData } from './types.js';
@@ -14,15 +13,7 @@ export interface OpenOptions {
   readonly maxQueueBytes?: number;
   /** Record block size in bytes (default: up to 4 MiB); small values are for tests. */
   readonly blockSize?: number;
-  /**
-   * Read and sort in a worker thread while this one decodes: 'auto' (the default) for file-form
-   * recordings of PARALLEL_MIN_BYTES or more, where it roughly halves the time on two cores.
-   */
-  readonly parallel?: 'auto' | 'always' | 'never';
 }
-
-/** Below this, starting a worker thread (~30 ms) costs more than it saves. */
-export const PARALLEL_MIN_BYTES = 32 << 20;
 
 /**
  * Opens a perf.data in file or pipe form (told apart by the header, not the name); `'-'` reads a
@@ -31,12 +22,10 @@ export const PARALLEL_MIN_BYTES = 32 << 20;
  */
 export function openPerfData(path: string, options: OpenOptions = {}): PerfData {
   const fd = openFd(path);
-  // a parallel read hands the descriptor to its worker thread, which closes it
-  const owner = { closeOnError: path !== '-' };
   try {
-    return openFd2(fd, path, options, owner);
+    return openFd2(fd, path, options);
   } catch (err) {
-    if (owner.closeOnError) fs.closeSync(fd);
+    if (path !== '-') fs.closeSync(fd);
     throw err;
   }
 }
@@ -50,7 +39,7 @@ function openFd(path: string): number {
   }
 }
 
-function openFd2(fd: number, path: string, options: OpenOptions, owner: { closeOnError: boolean }): PerfData {
+function openFd2(fd: number, path: string, options: OpenOptions): PerfData {
   const stat = fs.fstatSync(fd);
   if (stat.isDirectory()) {
     throw new GiltraceError('is a directory: perf.data directories (perf record --threads) are not supported; record without --threads', { file: path });
@@ -68,11 +57,6 @@ function openFd2(fd: number, path: string, options: OpenOptions, owner: { closeO
     return inThread({ path: name, form, source, attrs: [], formats: new Map(), eventDescs: [], features, unknownFeatures: 0, maxQueueBytes: options.maxQueueBytes, blockSize: options.blockSize });
   }
   const h = readFileHeader(fd, name, stat.size, features);
-  const parallel = options.parallel ?? (process.env.GILTRACE_PARALLEL_READ === '0' ? 'never' : 'auto');
-  if (parallel === 'always' || (parallel === 'auto' && h.dataSize >= PARALLEL_MIN_BYTES)) {
-    owner.closeOnError = false;
-    return new PerfReader(name, form, new ParallelFeed(name, fd, stat.size, h, features, options));
-  }
   source = new FileRangeSource(fd, name, h.dataOffset, h.dataOffset + h.dataSize);
   return inThread({
     path: name, form, source, attrs: h.attrs, formats: h.formats, eventDescs: h.eventDescs, features,

@@ -3,11 +3,11 @@ import { RecordType } from './constants.js';
 import { decodeComm, decodeLost, decodeMmap, decodeSample, decodeTask, MutableSample, type Fail } from './decode.js';
 import type { EventTypeImpl } from './event-type.js';
 import type { MutableFeatures } from './features.js';
-import type { RecordFeed } from './record-queue.js';
+import type { RecordQueue } from './record-queue.js';
 import type { PerfData, PerfReadStats, PerfRecord } from './types.js';
 
 /**
- * The consuming half of the reader: decodes the feed's time-ordered batches into records, one
+ * The consuming half of the reader: decodes the queue's time-ordered batches into records, one
  * reused sample object at a time (see index.ts for the lifetime rules).
  */
 export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
@@ -20,35 +20,35 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
     throw new GiltraceError(message, { file: this.path, offset: this.failOffset });
   };
 
-  constructor(readonly path: string, readonly form: 'file' | 'pipe', private readonly feed: RecordFeed) {
-    this.sample = new MutableSample(feed.table.eventTypes[0]);
+  constructor(readonly path: string, readonly form: 'file' | 'pipe', private readonly queue: RecordQueue) {
+    this.sample = new MutableSample(queue.table.eventTypes[0]);
   }
 
   get eventTypes(): EventTypeImpl[] {
-    return this.feed.table.eventTypes;
+    return this.queue.table.eventTypes;
   }
 
   get features(): MutableFeatures {
-    return this.feed.table.features;
+    return this.queue.table.features;
   }
 
   get stats(): PerfReadStats {
-    return this.feed.stats;
+    return this.queue.stats;
   }
 
   get timeBaseNs(): bigint {
-    return this.feed.timeBaseNs;
+    return this.queue.timeBaseNs;
   }
 
   /** Pool blocks alive now (tests check the memory bound with it). */
   get liveBlocks(): number {
-    return this.feed.liveBlocks;
+    return this.queue.pool.live;
   }
 
   records(): IterableIterator<PerfRecord> {
     if (this.started) throw new Error('internal error: PerfData.records() may be called once');
     this.started = true;
-    this.feed.start();
+    this.queue.start();
     return this;
   }
 
@@ -57,20 +57,20 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
   }
 
   next(): IteratorResult<PerfRecord> {
-    const feed = this.feed;
-    let b = feed.batch;
+    const queue = this.queue;
+    let b = queue.batch;
     if (b.next >= b.count) {
-      if (!feed.fillBatch()) return this.doneResult;
-      b = feed.batch;
+      if (!queue.fillBatch()) return this.doneResult;
+      b = queue.batch;
     }
     const i = b.next++;
     const off = b.offs[i];
     const len = b.lens[i];
-    const attr = feed.table.attrs[b.attrs[i]];
+    const attr = queue.table.attrs[b.attrs[i]];
     const key = b.keys[i];
     const time = key !== -Infinity ? key : b.leadKey === b.leadKey ? b.leadKey : 0;
     this.failOffset = b.fileOffs[i];
-    const views = feed.views;
+    const views = queue.pool;
     const block = b.blocks[i];
     const arena = views.blocks[block];
     const dv = views.dvs[block];
@@ -97,7 +97,7 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
 
   /** Early exit from a for-of loop: release the file. */
   return(): IteratorResult<PerfRecord> {
-    this.feed.stop();
+    this.queue.stop();
     return this.doneResult;
   }
 }

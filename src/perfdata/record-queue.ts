@@ -1,6 +1,6 @@
 import { GiltraceError } from '../base/errors.js';
 import type { PerfAttr } from './attr.js';
-import { BLOCK_SIZE, BlockPool, type BlockViews } from './block-pool.js';
+import { BLOCK_SIZE, BlockPool } from './block-pool.js';
 import type { ByteSource } from './byte-source.js';
 import { RecordType, TWO_POW_32 } from './constants.js';
 import { EventTable, isHeaderRecord } from './event-table.js';
@@ -27,32 +27,11 @@ export interface ReaderInit {
   readonly onCutter?: (cutter: RecordCutter) => void;
 }
 
-/** Header records seen while queueing, for a decoder in another thread to apply too. */
-export type HeaderRecordHook = (type: number, record: Uint8Array, fileOffset: number, payload: Uint8Array) => void;
-
-export function emptyStats(unknownFeatures: number): PerfReadStats {
+function emptyStats(unknownFeatures: number): PerfReadStats {
   return {
     records: 0, samples: 0, lostEvents: 0, lostRecords: 0, unknownRecordTypes: 0, skippedRecords: 0, unknownIds: 0,
     outOfOrder: 0, untimed: 0, finishedRounds: 0, forcedFlushes: 0, unknownFeatures, bytes: 0, compressedBytes: 0,
   };
-}
-
-/** Where the decoder gets records from: this thread's queue, or a queue in a worker thread. */
-export interface RecordFeed {
-  readonly table: EventTable;
-  readonly stats: PerfReadStats;
-  readonly timeBaseNs: bigint;
-  /** The records to decode next, in time order; `fillBatch` replaces or refills it. */
-  readonly batch: Batch;
-  /** Record bytes by block id (the batch's `blocks`). */
-  readonly views: BlockViews;
-  readonly liveBlocks: number;
-  /** The consumer starts iterating. */
-  start(): void;
-  /** Makes `batch` hold unread records; false at the end of the data. */
-  fillBatch(): boolean;
-  /** The consumer stopped early: release the file. */
-  stop(): void;
 }
 
 /**
@@ -60,17 +39,15 @@ export interface RecordFeed {
  * (attrs, tracing data, features, rounds) on the spot and queues the rest in the time sorter,
  * whose `batch` then holds the next records in time order (decoded by PerfReader).
  */
-export class RecordQueue implements RecordFeed {
+export class RecordQueue {
   readonly table: EventTable;
   readonly stats: PerfReadStats;
   readonly pool: BlockPool;
   readonly sorter: Sorter;
-  /** Set once the consumer iterates: rounds release records from then on. */
-  started = false;
+  private started = false;
   hasBase = false;
   baseHi = 0;
   baseLo = 0;
-  onHeaderRecord: HeaderRecordHook | undefined;
 
   private readonly path: string;
   private readonly cutter: RecordCutter;
@@ -78,15 +55,15 @@ export class RecordQueue implements RecordFeed {
   private lastTimedKey = -Infinity;
   private ended = false;
 
-  constructor(init: ReaderInit, shared = false) {
+  constructor(init: ReaderInit) {
     this.path = init.path;
     this.table = new EventTable(init.path, init.attrs, init.formats, init.eventDescs, init.features, init.unknownFeatures);
     this.stats = emptyStats(init.unknownFeatures);
     this.source = init.source;
     // small recordings get small blocks (tests and fuzzing open thousands of them)
-    this.pool = new BlockPool(init.blockSize ?? Math.max(256 << 10, Math.min(BLOCK_SIZE, init.source.remaining + 64)), shared);
+    this.pool = new BlockPool(init.blockSize ?? Math.max(256 << 10, Math.min(BLOCK_SIZE, init.source.remaining + 64)));
     this.cutter = new RecordCutter(init.source, init.path, this.pool);
-    this.sorter = new Sorter(this.pool, init.maxQueueBytes, 16, shared);
+    this.sorter = new Sorter(this.pool, init.maxQueueBytes);
     init.onCutter?.(this.cutter);
   }
 
@@ -106,18 +83,12 @@ export class RecordQueue implements RecordFeed {
     return this.sorter.batch;
   }
 
-  get views(): BlockViews {
-    return this.pool;
-  }
-
-  get liveBlocks(): number {
-    return this.pool.live;
-  }
-
+  /** The consumer starts iterating: rounds release records from now on. */
   start(): void {
     this.started = true;
   }
 
+  /** The consumer stopped early: release the file. */
   stop(): void {
     this.sorter.batch.next = this.sorter.batch.count;
     this.end();
@@ -377,7 +348,6 @@ export class RecordQueue implements RecordFeed {
     if (isHeaderRecord(type)) {
       const payload = type === RecordType.HEADER_TRACING_DATA ? c.buf.subarray(c.payloadPos, c.payloadPos + c.payloadSize) : new Uint8Array(0);
       this.table.applyHeaderRecord(type, c.buf, c.pos, c.size, c.fileOffset, payload);
-      this.onHeaderRecord?.(type, c.buf.slice(c.pos, c.pos + c.size), c.fileOffset, payload.slice());
       return;
     }
     if (type >= RecordType.HEADER_ATTR && type < RecordType.USER_MAX) this.stats.skippedRecords++;

@@ -20,18 +20,13 @@ export class EntryList {
   count = 0;
   bytes = 0;
 
-  /** `shared`: the arrays live in SharedArrayBuffers, for a decoder in another thread. */
-  constructor(entries: number, readonly shared = false) {
-    this.keys = new Float64Array(this.buffer(8 * entries));
-    this.blocks = new Int32Array(this.buffer(4 * entries));
-    this.offs = new Int32Array(this.buffer(4 * entries));
-    this.lens = new Int32Array(this.buffer(4 * entries));
-    this.attrs = new Int32Array(this.buffer(4 * entries));
-    this.fileOffs = new Float64Array(this.buffer(8 * entries));
-  }
-
-  private buffer(bytes: number): ArrayBuffer | SharedArrayBuffer {
-    return this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  constructor(entries: number) {
+    this.keys = new Float64Array(entries);
+    this.blocks = new Int32Array(entries);
+    this.offs = new Int32Array(entries);
+    this.lens = new Int32Array(entries);
+    this.attrs = new Int32Array(entries);
+    this.fileOffs = new Float64Array(entries);
   }
 
   push(key: number, block: number, off: number, len: number, attr: number, fileOff: number): void {
@@ -55,12 +50,12 @@ export class EntryList {
   private grow(n: number): void {
     let cap = this.keys.length * 2;
     while (cap < n) cap *= 2;
-    const k = new Float64Array(this.buffer(8 * cap)); k.set(this.keys); this.keys = k;
-    const b = new Int32Array(this.buffer(4 * cap)); b.set(this.blocks); this.blocks = b;
-    const o = new Int32Array(this.buffer(4 * cap)); o.set(this.offs); this.offs = o;
-    const l = new Int32Array(this.buffer(4 * cap)); l.set(this.lens); this.lens = l;
-    const a = new Int32Array(this.buffer(4 * cap)); a.set(this.attrs); this.attrs = a;
-    const f = new Float64Array(this.buffer(8 * cap)); f.set(this.fileOffs); this.fileOffs = f;
+    const k = new Float64Array(cap); k.set(this.keys); this.keys = k;
+    const b = new Int32Array(cap); b.set(this.blocks); this.blocks = b;
+    const o = new Int32Array(cap); o.set(this.offs); this.offs = o;
+    const l = new Int32Array(cap); l.set(this.lens); this.lens = l;
+    const a = new Int32Array(cap); a.set(this.attrs); this.attrs = a;
+    const f = new Float64Array(cap); f.set(this.fileOffs); this.fileOffs = f;
   }
 }
 
@@ -75,14 +70,7 @@ export class Sorter {
   /** Records waiting for their round to end (the record queue's run loop appends to it directly). */
   readonly pending = new EntryList(1024);
   /** The records released last; the reader drains it before anything else is released. */
-  batch: Batch;
-  /**
-   * Batches handed to a decoder in another thread and perhaps not yet decoded: their blocks stay
-   * pinned (kept by the worker side of the parallel reader).
-   */
-  inFlight: EntryList[] = [];
-  /** Called before a release reuses the batch's memory (the parallel reader waits for the decoder there). */
-  beforeRelease: (() => void) | undefined = undefined;
+  readonly batch = new Batch(1024);
   private order: Int32Array = new Int32Array(1024);
   private tmp: Int32Array = new Int32Array(1024);
   private runs: Int32Array = new Int32Array(1025);
@@ -99,9 +87,8 @@ export class Sorter {
   /** The last sweep kept the batch's blocks (still being consumed then). */
   private batchPinned = false;
 
-  constructor(private readonly pool: BlockPool, private readonly maxBytes = 64 << 20, private readonly minEvacuateBlocks = 16, shared = false) {
+  constructor(private readonly pool: BlockPool, private readonly maxBytes = 64 << 20, private readonly minEvacuateBlocks = 16) {
     this.evacuateAt = minEvacuateBlocks;
-    this.batch = new Batch(1024, shared);
   }
 
   /** Queues a record that lies in pool block `block` (the pool keeps the block alive). */
@@ -146,9 +133,7 @@ export class Sorter {
     }
     const p = this.pending;
     // blocks mostly full of queued records (big rounds): moving them would gain nothing
-    let queued = p.bytes;
-    for (const b of this.inFlight) queued += b.bytes;
-    if (2 * queued > pool.live * pool.blockSize) return;
+    if (2 * p.bytes > pool.live * pool.blockSize) return;
     for (let i = 0; i < p.count; i++) {
       pool.copyIn(pool.blocks[p.blocks[i]], p.offs[i], p.lens[i]);
       p.blocks[i] = pool.outBlock;
@@ -181,7 +166,6 @@ export class Sorter {
 
   /** Moves pending entries with key <= limit into the batch, in time order; keeps the rest pending. */
   private release(limit: number): void {
-    this.beforeRelease?.();
     const batch = this.batch;
     if (batch.next < batch.count) throw new Error('internal error: release before the batch was consumed');
     const p = this.pending;
@@ -225,7 +209,6 @@ export class Sorter {
     const pinned = this.pool.pinned;
     if (withBatch) pinBlocks(pinned, this.batch.blocks, this.batch.count, gen);
     this.batchPinned = withBatch;
-    for (const b of this.inFlight) pinBlocks(pinned, b.blocks, b.count, gen);
     pinBlocks(pinned, this.pending.blocks, this.pending.count, gen);
     this.pool.sweep(gen);
   }
