@@ -255,6 +255,10 @@ function findRuns(order: Int32Array, m: number, keys: Float64Array, runs: Int32A
  * smallest head each time; ties go to the earlier run, so equal times keep arrival order.
  */
 function mergeRuns(src: EntryList, order: Int32Array, runs: Int32Array, r: number, dst: EntryList, heads: Int32Array): void {
+  if (r === 2) {
+    mergeTwo(src, order, runs[1], runs[2], dst);
+    return;
+  }
   const sk = src.keys, sb = src.blocks, so = src.offs, sl = src.lens, sa = src.attrs, sf = src.fileOffs;
   const dk = dst.keys, db = dst.blocks, dof = dst.offs, dl = dst.lens, da = dst.attrs, df = dst.fileOffs;
   for (let q = 0; q < r; q++) heads[q] = runs[q];
@@ -271,6 +275,27 @@ function mergeRuns(src: EntryList, order: Int32Array, runs: Int32Array, r: numbe
       }
     }
     const i = order[heads[best]++];
+    dk[k] = sk[i];
+    db[k] = sb[i];
+    dof[k] = so[i];
+    dl[k] = sl[i];
+    da[k] = sa[i];
+    df[k] = sf[i];
+    bytes += sl[i];
+  }
+  dst.bytes = bytes;
+}
+
+/** mergeRuns for the common case of two runs, order[0..mid) and order[mid..m): one comparison per entry. */
+function mergeTwo(src: EntryList, order: Int32Array, mid: number, m: number, dst: EntryList): void {
+  const sk = src.keys, sb = src.blocks, so = src.offs, sl = src.lens, sa = src.attrs, sf = src.fileOffs;
+  const dk = dst.keys, db = dst.blocks, dof = dst.offs, dl = dst.lens, da = dst.attrs, df = dst.fileOffs;
+  let a = 0;
+  let b = mid;
+  let bytes = 0;
+  for (let k = 0; k < m; k++) {
+    // ties take the first run: equal times keep arrival order
+    const i = b >= m || (a < mid && sk[order[a]] <= sk[order[b]]) ? order[a++] : order[b++];
     dk[k] = sk[i];
     db[k] = sb[i];
     dof[k] = so[i];
@@ -391,6 +416,7 @@ for (const values of [[1, 2, 3], [2, 1], [3, 2, 1], [4, 3, 2, 1, 0], [-Infinity,
   const runs = new Int32Array(n + 1);
   const r = findRuns(order, m, list.keys, runs);
   mergeRuns(list, order, runs, r, new EntryList(n), new Int32Array(MAX_MERGE_WAYS));
+  mergeTwo(list, order, m >> 1, m, new EntryList(n));
   sortByKey(order, new Int32Array(n), m, list.keys, runs);
   gather(list, order, m, new EntryList(n));
   compactAbove(list, 2);
