@@ -10,6 +10,9 @@ import { Sorter, type Batch } from './sorter.js';
 import type { TracepointFormat } from './tracepoint-format.js';
 import type { PerfReadStats } from './types.js';
 
+/** The sorter's memory bound when the caller sets none. */
+const DEFAULT_MAX_QUEUE_BYTES = 64 << 20;
+
 export interface ReaderInit {
   readonly path: string;
   readonly form: 'file' | 'pipe';
@@ -63,7 +66,9 @@ export class RecordQueue {
     // small recordings get small blocks (tests and fuzzing open thousands of them)
     this.pool = new BlockPool(init.blockSize ?? Math.max(256 << 10, Math.min(BLOCK_SIZE, init.source.remaining + 64)));
     this.cutter = new RecordCutter(init.source, init.path, this.pool);
-    this.sorter = new Sorter(this.pool, init.maxQueueBytes);
+    // two rounds of the recording at ~64 bytes a record at least, up to the queue bound
+    const maxQueue = init.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
+    this.sorter = new Sorter(this.pool, maxQueue, 16, Math.max(1024, Math.min(init.source.remaining, maxQueue) >>> 6));
     init.onCutter?.(this.cutter);
   }
 

@@ -68,12 +68,12 @@ export class Batch extends EntryList {
 
 export class Sorter {
   /** Records waiting for their round to end (the record queue's run loop appends to it directly). */
-  readonly pending = new EntryList(1024);
+  readonly pending: EntryList;
   /** The records released last; the reader drains it before anything else is released. */
-  readonly batch = new Batch(1024);
-  private order: Int32Array = new Int32Array(1024);
-  private tmp: Int32Array = new Int32Array(1024);
-  private runs: Int32Array = new Int32Array(1025);
+  readonly batch: Batch;
+  private order: Int32Array;
+  private tmp: Int32Array = new Int32Array(0);
+  private runs: Int32Array;
   private readonly heads = new Int32Array(MAX_MERGE_WAYS);
 
   maxKey = -Infinity;
@@ -87,8 +87,16 @@ export class Sorter {
   /** The last sweep kept the batch's blocks (still being consumed then). */
   private batchPinned = false;
 
-  constructor(private readonly pool: BlockPool, private readonly maxBytes = 64 << 20, private readonly minEvacuateBlocks = 16) {
+  /**
+   * `expectedRecords`: a guess at the most records queued at once. The arrays are sized for it up
+   * front: fresh zeroed memory costs nothing until touched, while growing copies and re-faults.
+   */
+  constructor(private readonly pool: BlockPool, private readonly maxBytes = 64 << 20, private readonly minEvacuateBlocks = 16, expectedRecords = 1024) {
     this.evacuateAt = minEvacuateBlocks;
+    this.pending = new EntryList(expectedRecords);
+    this.batch = new Batch(expectedRecords);
+    this.order = new Int32Array(expectedRecords);
+    this.runs = new Int32Array(expectedRecords + 1);
   }
 
   /** Queues a record that lies in pool block `block` (the pool keeps the block alive). */
@@ -172,7 +180,6 @@ export class Sorter {
     const n = p.count;
     if (this.order.length < n) {
       this.order = new Int32Array(n * 2);
-      this.tmp = new Int32Array(n * 2);
       this.runs = new Int32Array(n * 2 + 1);
     }
     const m = selectUpTo(p.keys, n, limit, this.order);
@@ -181,6 +188,7 @@ export class Sorter {
     if (r <= MAX_MERGE_WAYS) {
       mergeRuns(p, this.order, this.runs, r, batch, this.heads);
     } else {
+      if (this.tmp.length < m) this.tmp = new Int32Array(this.order.length);
       sortByKey(this.order, this.tmp, m, p.keys, this.runs);
       gather(p, this.order, m, batch);
     }
