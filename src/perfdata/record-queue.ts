@@ -95,7 +95,7 @@ export class RecordQueue {
 
   /** The consumer stopped early: release the file. */
   stop(): void {
-    this.sorter.batch.next = this.sorter.batch.count;
+    this.sorter.discard();
     this.end();
   }
 
@@ -107,14 +107,14 @@ export class RecordQueue {
   fillBatch(): boolean {
     const s = this.sorter;
     try {
-      while (s.readyConsumed) {
+      for (;;) {
+        if (s.nextChunk()) return true;
         if (this.ended) return false;
         if (!this.pump()) {
           s.finish();
           this.end();
         }
       }
-      return true;
     } catch (err) {
       this.end();
       throw err;

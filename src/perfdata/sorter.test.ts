@@ -41,27 +41,38 @@ it('a few queued records pinning many blocks are evacuated into dense blocks', (
   sorter.finish();
   // the bytes moved with their records: released in key order (1000 - b), so b = 19 first
   const seen: number[] = [];
-  const batch = sorter.batch;
-  for (let i = 0; i < batch.count; i++) seen.push(pool.blocks[batch.blocks[i]][batch.offs[i] + 63]);
+  for (const e of drain(sorter)) seen.push(pool.blocks[e.block][e.off + 63]);
   assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => 19 - i));
 });
 
-it('a release delivers queued records stably sorted by time, whether merged head to head or sorted (property test)', () => {
-  // arrival order is k sorted runs (k per CPU buffer); up to 8 runs are merged directly, more are sorted
+it('a release delivers queued records stably sorted by time, whether two runs merged or more sorted, across chunks (property test)', () => {
+  // arrival order is k sorted runs (one per CPU buffer); two runs are merged directly, more are
+  // sorted; long runs span several 8192-record chunks
   const run = fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 40 }).map((v) => v.sort((a, b) => a - b));
+  const longRun = fc.integer({ min: 0, max: 9000 }).map((n) => Array.from({ length: n }, (_, i) => Math.floor(i / 3)));
   fc.assert(
-    fc.property(fc.array(run, { minLength: 1, maxLength: 12 }), (runs) => {
+    fc.property(fc.array(fc.oneof({ weight: 9, arbitrary: run }, { weight: 1, arbitrary: longRun }), { minLength: 1, maxLength: 12 }), (runs) => {
       const keys = runs.flat();
       const pool = new BlockPool(1024);
       const block = pool.acquire(0);
       const sorter = new Sorter(pool, 1 << 20, 4);
       keys.forEach((key, i) => sorter.add(block, 8 * i, 8, key, 0, i));
       sorter.finish();
-      const b = sorter.batch;
-      const got = Array.from({ length: b.count }, (_, i) => [b.keys[i], b.fileOffs[i]]);
+      const got = drain(sorter).map((e) => [e.key, e.fileOff]);
       const expected = keys.map((key, i) => [key, i]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
       assert.deepEqual(got, expected);
     }),
-    { numRuns: 500 },
+    { numRuns: 300 },
   );
 });
+
+/** Every record the sorter hands out from its last release, chunk by chunk. */
+function drain(sorter: Sorter): Array<{ key: number; block: number; off: number; fileOff: number }> {
+  const out: Array<{ key: number; block: number; off: number; fileOff: number }> = [];
+  const b = sorter.batch;
+  while (sorter.nextChunk()) {
+    for (let i = 0; i < b.count; i++) out.push({ key: b.keys[i], block: b.blocks[i], off: b.offs[i], fileOff: b.fileOffs[i] });
+    b.next = b.count;
+  }
+  return out;
+}

@@ -59,22 +59,34 @@ export class EntryList {
   }
 }
 
-/** Records released by one round, in time order; the reader consumes them front to back. */
+/** A chunk of the records released by one round, in time order; the reader consumes them front to back. */
 export class Batch extends EntryList {
   next = 0;
-  /** Smallest real time in the batch or still queued (NaN if none): the time of leading records that have none. */
+  /** Smallest real time released or still queued (NaN if none): the time of leading records that have none. */
   leadKey = NaN;
 }
+
+/** Records go to the reader in chunks this size: the batch arrays stay in the CPU cache. */
+const CHUNK = 8192;
+
+const enum ReleaseMode { SORTED, TWO_RUNS }
 
 export class Sorter {
   /** Records waiting for their round to end (the record queue's run loop appends to it directly). */
   readonly pending: EntryList;
-  /** The records released last; the reader drains it before anything else is released. */
-  readonly batch: Batch;
+  /** The next chunk of released records, in time order; the reader drains it, then asks for the next. */
+  readonly batch = new Batch(CHUNK);
+  // the release being handed out: pending indices order[0..releaseCount), of keys <= releaseLimit
   private order: Int32Array;
   private tmp: Int32Array = new Int32Array(0);
   private runs: Int32Array;
-  private readonly heads = new Int32Array(MAX_MERGE_WAYS);
+  private releaseCount = 0;
+  private releaseLimit = -Infinity;
+  private handedOut = 0;
+  private mode = ReleaseMode.SORTED;
+  /** TWO_RUNS: the runs are order[0..mid) and order[mid..count); `nextA` is the first run's next entry. */
+  private mid = 0;
+  private nextA = 0;
 
   maxKey = -Infinity;
   private flushLimit = -Infinity;
@@ -84,7 +96,7 @@ export class Sorter {
   forcedFlushes = 0;
   private evacuateAt: number;
   private generation = 0;
-  /** The last sweep kept the batch's blocks (still being consumed then). */
+  /** The last sweep kept the released records' blocks (still being consumed then). */
   private batchPinned = false;
 
   /**
@@ -94,7 +106,6 @@ export class Sorter {
   constructor(private readonly pool: BlockPool, private readonly maxBytes = 64 << 20, private readonly minEvacuateBlocks = 16, expectedRecords = 1024) {
     this.evacuateAt = minEvacuateBlocks;
     this.pending = new EntryList(expectedRecords);
-    this.batch = new Batch(expectedRecords);
     this.order = new Int32Array(expectedRecords);
     this.runs = new Int32Array(expectedRecords + 1);
   }
@@ -112,8 +123,9 @@ export class Sorter {
     this.add(this.pool.outBlock, this.pool.outOff, len, key, attr, fileOff);
   }
 
+  /** The last release has been handed out and read entirely. */
   get readyConsumed(): boolean {
-    return this.batch.next >= this.batch.count;
+    return this.batch.next >= this.batch.count && this.handedOut >= this.releaseCount;
   }
 
   /** Bytes that may be queued before a flush is forced. */
@@ -134,9 +146,9 @@ export class Sorter {
     const pool = this.pool;
     if (pool.live < this.evacuateAt) return;
     if (this.batchPinned) {
-      // the consumed batch still pins its blocks: let them go first (once per batch)
+      // the consumed release still pins its blocks: let them go first (once per release)
+      this.pinAndSweep();
       this.batchPinned = false;
-      this.pinAndSweep(false);
       if (pool.live < this.evacuateAt) return;
     }
     const p = this.pending;
@@ -147,7 +159,8 @@ export class Sorter {
       p.blocks[i] = pool.outBlock;
       p.offs[i] = pool.outOff;
     }
-    this.pinAndSweep(false); // the batch is consumed: only pending records count
+    this.pinAndSweep(); // the release is consumed: only pending records count
+    this.batchPinned = false;
     this.evacuateAt = Math.max(this.minEvacuateBlocks, 2 * pool.live);
   }
 
@@ -165,61 +178,100 @@ export class Sorter {
     const limit = Math.max(this.flushLimit, min + (this.maxKey - min) / 2);
     this.forcedFlushes++;
     this.release(limit);
-    if (this.batch.count === 0) this.release(Infinity); // all at one time: nothing else to do
+    if (this.releaseCount === 0) this.release(Infinity); // all at one time: nothing else to do
   }
 
   finish(): void {
     this.release(Infinity);
   }
 
-  /** Moves pending entries with key <= limit into the batch, in time order; keeps the rest pending. */
-  private release(limit: number): void {
+  /** The consumer stopped: nothing more is handed out. */
+  discard(): void {
+    this.batch.next = this.batch.count;
+    this.handedOut = this.releaseCount;
+  }
+
+  /**
+   * Puts the next chunk of the current release into `batch` (false when all of it was handed
+   * out). Once the last chunk is out, the released entries leave the queue.
+   */
+  nextChunk(): boolean {
+    const total = this.releaseCount;
+    const from = this.handedOut;
+    if (from >= total) return false;
     const batch = this.batch;
-    if (batch.next < batch.count) throw new Error('internal error: release before the batch was consumed');
+    const k = Math.min(CHUNK, total - from);
+    const p = this.pending;
+    if (this.mode === ReleaseMode.TWO_RUNS) this.nextA = mergeTwoChunk(p, this.order, this.nextA, this.mid + from - this.nextA, this.mid, total, batch, k);
+    else gatherChunk(p, this.order, from, k, batch);
+    batch.count = k;
+    batch.next = 0;
+    this.handedOut = from + k;
+    if (this.handedOut === total) {
+      if (total < p.count) compactAbove(p, this.releaseLimit);
+      else { p.count = 0; p.bytes = 0; }
+    }
+    return true;
+  }
+
+  /** Picks the pending entries with key <= limit for handing out in time order (by nextChunk); keeps the rest. */
+  private release(limit: number): void {
+    if (!this.readyConsumed) throw new Error('internal error: release before the last one was consumed');
     const p = this.pending;
     const n = p.count;
     if (this.order.length < n) {
       this.order = new Int32Array(n * 2);
       this.runs = new Int32Array(n * 2 + 1);
     }
-    const m = selectUpTo(p.keys, n, limit, this.order);
-    batch.reserve(m);
-    const r = findRuns(this.order, m, p.keys, this.runs);
-    if (r <= MAX_MERGE_WAYS) {
-      mergeRuns(p, this.order, this.runs, r, batch, this.heads);
+    const order = this.order;
+    const keys = p.keys;
+    const m = selectUpTo(keys, n, limit, order);
+    this.releaseCount = m;
+    this.releaseLimit = limit;
+    this.handedOut = 0;
+    const r = findRuns(order, m, keys, this.runs);
+    // each run is sorted: the release's highest time ends one of them, its lowest starts one
+    let highest = -Infinity;
+    let untimed = false;
+    for (let q = 0; q < r; q++) {
+      const last = keys[order[this.runs[q + 1] - 1]];
+      if (last > highest) highest = last;
+      if (keys[order[this.runs[q]]] === -Infinity) untimed = true;
+    }
+    if (highest > this.releasedUpTo) this.releasedUpTo = highest;
+    this.batch.leadKey = untimed ? earliestTime(p) : NaN;
+    if (r === 2) {
+      this.mode = ReleaseMode.TWO_RUNS;
+      this.mid = this.runs[1];
+      this.nextA = 0;
     } else {
-      if (this.tmp.length < m) this.tmp = new Int32Array(this.order.length);
-      sortByKey(this.order, this.tmp, m, p.keys, this.runs);
-      gather(p, this.order, m, batch);
+      this.mode = ReleaseMode.SORTED;
+      if (r > 2) {
+        if (this.tmp.length < m) this.tmp = new Int32Array(order.length);
+        sortByKey(order, this.tmp, m, keys, this.runs);
+      }
     }
-    batch.count = m;
-    batch.next = 0;
-    if (m < n) compactAbove(p, limit);
-    else { p.count = 0; p.bytes = 0; }
-    if (m > 0 && batch.keys[m - 1] > this.releasedUpTo) this.releasedUpTo = batch.keys[m - 1];
-    batch.leadKey = m > 0 && batch.keys[0] === -Infinity ? this.leadKey(batch, p) : NaN;
-    this.pinAndSweep(true);
+    // every pending entry is pinned, the released ones included: the chunks point into their blocks
+    this.pinAndSweep();
+    this.batchPinned = true;
   }
 
-  /** Records from before the first timestamp get the earliest time known so far. */
-  private leadKey(batch: Batch, p: EntryList): number {
-    let lead = Infinity;
-    for (let i = 0; i < batch.count; i++) {
-      if (batch.keys[i] !== -Infinity) { lead = batch.keys[i]; break; }
-    }
-    for (let i = 0; i < p.count; i++) if (p.keys[i] < lead) lead = p.keys[i];
-    return lead === Infinity ? NaN : lead;
-  }
-
-  /** Pins the blocks of the batch (when not yet consumed) and of everything pending, then recycles the rest. */
-  private pinAndSweep(withBatch: boolean): void {
+  /** Pins the blocks of every pending entry, then recycles the rest. */
+  private pinAndSweep(): void {
     const gen = ++this.generation;
-    const pinned = this.pool.pinned;
-    if (withBatch) pinBlocks(pinned, this.batch.blocks, this.batch.count, gen);
-    this.batchPinned = withBatch;
-    pinBlocks(pinned, this.pending.blocks, this.pending.count, gen);
+    pinBlocks(this.pool.pinned, this.pending.blocks, this.pending.count, gen);
     this.pool.sweep(gen);
   }
+}
+
+/** Records from before the first timestamp get the earliest time known so far (NaN if none). */
+function earliestTime(p: EntryList): number {
+  let lead = Infinity;
+  for (let i = 0; i < p.count; i++) {
+    const key = p.keys[i];
+    if (key !== -Infinity && key < lead) lead = key;
+  }
+  return lead === Infinity ? NaN : lead;
 }
 
 // The helpers below each run one long loop per round over hundreds of thousands of entries: they
@@ -234,13 +286,7 @@ function selectUpTo(keys: Float64Array, n: number, limit: number, order: Int32Ar
   return m;
 }
 
-/** Up to this many sorted runs (one per CPU buffer and round, typically) are merged head to head. */
-const MAX_MERGE_WAYS = 8;
-
-/**
- * Splits order[0..m) into runs of non-decreasing keys: runs[0..r] are their bounds (runs[r] = m).
- * Returns r, or MAX_MERGE_WAYS + 1 as soon as there are more runs than that.
- */
+/** Splits order[0..m) into runs of non-decreasing keys: runs[0..r] are their bounds (runs[r] = m). Returns r. */
 function findRuns(order: Int32Array, m: number, keys: Float64Array, runs: Int32Array): number {
   runs[0] = 0;
   if (m === 0) return 0;
@@ -248,10 +294,7 @@ function findRuns(order: Int32Array, m: number, keys: Float64Array, runs: Int32A
   let last = keys[order[0]];
   for (let k = 1; k < m; k++) {
     const key = keys[order[k]];
-    if (key < last) {
-      if (r === MAX_MERGE_WAYS) return MAX_MERGE_WAYS + 1;
-      runs[r++] = k;
-    }
+    if (key < last) runs[r++] = k;
     last = key;
   }
   runs[r] = m;
@@ -259,78 +302,37 @@ function findRuns(order: Int32Array, m: number, keys: Float64Array, runs: Int32A
 }
 
 /**
- * Merges the r sorted runs of order[] (bounds in runs[0..r]) straight into dst, picking the
- * smallest head each time; ties go to the earlier run, so equal times keep arrival order.
+ * Writes the next k entries of the merge of the sorted runs order[a..mid) and order[b..end) to
+ * dst[0..k); ties take the first run, so equal times keep arrival order. Returns the new `a`.
  */
-function mergeRuns(src: EntryList, order: Int32Array, runs: Int32Array, r: number, dst: EntryList, heads: Int32Array): void {
-  if (r === 2) {
-    mergeTwo(src, order, runs[1], runs[2], dst);
-    return;
-  }
+function mergeTwoChunk(src: EntryList, order: Int32Array, a: number, b: number, mid: number, end: number, dst: EntryList, k: number): number {
   const sk = src.keys, sb = src.blocks, so = src.offs, sl = src.lens, sa = src.attrs, sf = src.fileOffs;
   const dk = dst.keys, db = dst.blocks, dof = dst.offs, dl = dst.lens, da = dst.attrs, df = dst.fileOffs;
-  for (let q = 0; q < r; q++) heads[q] = runs[q];
-  const m = runs[r];
-  let bytes = 0;
-  for (let k = 0; k < m; k++) {
-    let best = -1;
-    let bestKey = Infinity;
-    for (let q = 0; q < r; q++) {
-      const h = heads[q];
-      if (h < runs[q + 1]) {
-        const key = sk[order[h]];
-        if (best < 0 || key < bestKey) { best = q; bestKey = key; }
-      }
-    }
-    const i = order[heads[best]++];
-    dk[k] = sk[i];
-    db[k] = sb[i];
-    dof[k] = so[i];
-    dl[k] = sl[i];
-    da[k] = sa[i];
-    df[k] = sf[i];
-    bytes += sl[i];
+  for (let w = 0; w < k; w++) {
+    const i = b >= end || (a < mid && sk[order[a]] <= sk[order[b]]) ? order[a++] : order[b++];
+    dk[w] = sk[i];
+    db[w] = sb[i];
+    dof[w] = so[i];
+    dl[w] = sl[i];
+    da[w] = sa[i];
+    df[w] = sf[i];
   }
-  dst.bytes = bytes;
+  return a;
 }
 
-/** mergeRuns for the common case of two runs, order[0..mid) and order[mid..m): one comparison per entry. */
-function mergeTwo(src: EntryList, order: Int32Array, mid: number, m: number, dst: EntryList): void {
+/** Copies the entries order[from..from+k) of `src` to dst[0..k). */
+function gatherChunk(src: EntryList, order: Int32Array, from: number, k: number, dst: EntryList): void {
   const sk = src.keys, sb = src.blocks, so = src.offs, sl = src.lens, sa = src.attrs, sf = src.fileOffs;
   const dk = dst.keys, db = dst.blocks, dof = dst.offs, dl = dst.lens, da = dst.attrs, df = dst.fileOffs;
-  let a = 0;
-  let b = mid;
-  let bytes = 0;
-  for (let k = 0; k < m; k++) {
-    // ties take the first run: equal times keep arrival order
-    const i = b >= m || (a < mid && sk[order[a]] <= sk[order[b]]) ? order[a++] : order[b++];
-    dk[k] = sk[i];
-    db[k] = sb[i];
-    dof[k] = so[i];
-    dl[k] = sl[i];
-    da[k] = sa[i];
-    df[k] = sf[i];
-    bytes += sl[i];
+  for (let w = 0; w < k; w++) {
+    const i = order[from + w];
+    dk[w] = sk[i];
+    db[w] = sb[i];
+    dof[w] = so[i];
+    dl[w] = sl[i];
+    da[w] = sa[i];
+    df[w] = sf[i];
   }
-  dst.bytes = bytes;
-}
-
-/** Copies the entries order[0..m) of `src` to `dst[0..m)` (capacity reserved by the caller). */
-function gather(src: EntryList, order: Int32Array, m: number, dst: EntryList): void {
-  const sk = src.keys, sb = src.blocks, so = src.offs, sl = src.lens, sa = src.attrs, sf = src.fileOffs;
-  const dk = dst.keys, db = dst.blocks, dof = dst.offs, dl = dst.lens, da = dst.attrs, df = dst.fileOffs;
-  let bytes = 0;
-  for (let k = 0; k < m; k++) {
-    const i = order[k];
-    dk[k] = sk[i];
-    db[k] = sb[i];
-    dof[k] = so[i];
-    dl[k] = sl[i];
-    da[k] = sa[i];
-    df[k] = sf[i];
-    bytes += sl[i];
-  }
-  dst.bytes = bytes;
 }
 
 /** Keeps only the entries with key > limit, moved to the front in arrival order. */
@@ -422,11 +424,10 @@ for (const values of [[1, 2, 3], [2, 1], [3, 2, 1], [4, 3, 2, 1, 0], [-Infinity,
   const order = new Int32Array(n);
   const m = selectUpTo(list.keys, n, 2, order);
   const runs = new Int32Array(n + 1);
-  const r = findRuns(order, m, list.keys, runs);
-  mergeRuns(list, order, runs, r, new EntryList(n), new Int32Array(MAX_MERGE_WAYS));
-  mergeTwo(list, order, m >> 1, m, new EntryList(n));
+  findRuns(order, m, list.keys, runs);
+  mergeTwoChunk(list, order, 0, m >> 1, m >> 1, m, new EntryList(n), m);
   sortByKey(order, new Int32Array(n), m, list.keys, runs);
-  gather(list, order, m, new EntryList(n));
+  gatherChunk(list, order, 0, m, new EntryList(n));
   compactAbove(list, 2);
   pinBlocks(new Int32Array(1), list.blocks, list.count, 1);
 }
