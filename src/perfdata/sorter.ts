@@ -69,7 +69,10 @@ export class Batch extends EntryList {
 /** Records go to the reader in chunks this size: the batch arrays stay in the CPU cache. */
 const CHUNK = 8192;
 
-const enum ReleaseMode { SORTED, TWO_RUNS }
+/** Up to this many sorted runs are merged head to head as chunks are asked for; more are sorted first. */
+const MAX_MERGE_WAYS = 8;
+
+const enum ReleaseMode { SORTED, MERGE }
 
 export class Sorter {
   /** Records waiting for their round to end (the record queue's run loop appends to it directly). */
@@ -84,9 +87,9 @@ export class Sorter {
   private releaseLimit = -Infinity;
   private handedOut = 0;
   private mode = ReleaseMode.SORTED;
-  /** TWO_RUNS: the runs are order[0..mid) and order[mid..count); `nextA` is the first run's next entry. */
-  private mid = 0;
-  private nextA = 0;
+  /** MERGE: run q is order[runs[q]..runs[q+1]); heads[q] is its next entry. */
+  private runCount = 0;
+  private readonly heads = new Int32Array(MAX_MERGE_WAYS);
 
   maxKey = -Infinity;
   private flushLimit = -Infinity;
@@ -202,7 +205,7 @@ export class Sorter {
     const batch = this.batch;
     const k = Math.min(CHUNK, total - from);
     const p = this.pending;
-    if (this.mode === ReleaseMode.TWO_RUNS) this.nextA = mergeTwoChunk(p, this.order, this.nextA, this.mid + from - this.nextA, this.mid, total, batch, k);
+    if (this.mode === ReleaseMode.MERGE) mergeChunk(p, this.order, this.runs, this.heads, this.runCount, batch, k);
     else gatherChunk(p, this.order, from, k, batch);
     batch.count = k;
     batch.next = 0;
@@ -240,10 +243,10 @@ export class Sorter {
     }
     if (highest > this.releasedUpTo) this.releasedUpTo = highest;
     this.batch.leadKey = untimed ? earliestTime(p) : NaN;
-    if (r === 2) {
-      this.mode = ReleaseMode.TWO_RUNS;
-      this.mid = this.runs[1];
-      this.nextA = 0;
+    if (r >= 2 && r <= MAX_MERGE_WAYS) {
+      this.mode = ReleaseMode.MERGE;
+      this.runCount = r;
+      for (let q = 0; q < r; q++) this.heads[q] = this.runs[q];
     } else {
       this.mode = ReleaseMode.SORTED;
       if (r > 2) {
@@ -302,14 +305,24 @@ function findRuns(order: Int32Array, m: number, keys: Float64Array, runs: Int32A
 }
 
 /**
- * Writes the next k entries of the merge of the sorted runs order[a..mid) and order[b..end) to
- * dst[0..k); ties take the first run, so equal times keep arrival order. Returns the new `a`.
+ * Writes the next k entries of the merge of the r sorted runs order[runs[q]..runs[q+1]) to
+ * dst[0..k), advancing heads[q]: the smallest head goes first, ties to the earlier run, so equal
+ * times keep arrival order.
  */
-function mergeTwoChunk(src: EntryList, order: Int32Array, a: number, b: number, mid: number, end: number, dst: EntryList, k: number): number {
+function mergeChunk(src: EntryList, order: Int32Array, runs: Int32Array, heads: Int32Array, r: number, dst: EntryList, k: number): void {
   const sk = src.keys, sb = src.blocks, so = src.offs, sl = src.lens, sa = src.attrs, sf = src.fileOffs;
   const dk = dst.keys, db = dst.blocks, dof = dst.offs, dl = dst.lens, da = dst.attrs, df = dst.fileOffs;
   for (let w = 0; w < k; w++) {
-    const i = b >= end || (a < mid && sk[order[a]] <= sk[order[b]]) ? order[a++] : order[b++];
+    let best = -1;
+    let bestKey = Infinity;
+    for (let q = 0; q < r; q++) {
+      const h = heads[q];
+      if (h < runs[q + 1]) {
+        const key = sk[order[h]];
+        if (best < 0 || key < bestKey) { best = q; bestKey = key; }
+      }
+    }
+    const i = order[heads[best]++];
     dk[w] = sk[i];
     db[w] = sb[i];
     dof[w] = so[i];
@@ -317,7 +330,6 @@ function mergeTwoChunk(src: EntryList, order: Int32Array, a: number, b: number, 
     da[w] = sa[i];
     df[w] = sf[i];
   }
-  return a;
 }
 
 /** Copies the entries order[from..from+k) of `src` to dst[0..k). */
@@ -424,8 +436,9 @@ for (const values of [[1, 2, 3], [2, 1], [3, 2, 1], [4, 3, 2, 1, 0], [-Infinity,
   const order = new Int32Array(n);
   const m = selectUpTo(list.keys, n, 2, order);
   const runs = new Int32Array(n + 1);
-  findRuns(order, m, list.keys, runs);
-  mergeTwoChunk(list, order, 0, m >> 1, m >> 1, m, new EntryList(n), m);
+  const r = findRuns(order, m, list.keys, runs);
+  const heads = runs.slice(0, MAX_MERGE_WAYS);
+  mergeChunk(list, order, runs, heads, r, new EntryList(n), m);
   sortByKey(order, new Int32Array(n), m, list.keys, runs);
   gatherChunk(list, order, 0, m, new EntryList(n));
   compactAbove(list, 2);
