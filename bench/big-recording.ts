@@ -19,7 +19,8 @@ export function bigRecording(): string {
   console.error(`bench: recording ${file} (4 threads contending for ${seconds} s, ≥ 2 M events)...`);
   const result = spawnSync(
     process.execPath,
-    [join(REPO, 'dist/src/cli/main.js'), 'record', '--buffer', '64M', '-o', file, '--', 'python3', join(REPO, 'bench/programs/contention.py'), seconds],
+    // giltrace's default buffers (16M per CPU), so rounds are as big as in users' recordings
+    [join(REPO, 'dist/src/cli/main.js'), 'record', '-o', file, '--', 'python3', join(REPO, 'bench/programs/contention.py'), seconds],
     { stdio: 'inherit' },
   );
   if (result.status !== 0) throw new Error(`recording the benchmark program failed (exit ${result.status})`);
