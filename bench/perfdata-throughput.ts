@@ -21,7 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { openPerfData, readTracepointInt, type EventType, type TracepointField } from '../src/perfdata/index.js';
+import { hasPayload, openPerfData, readSampleInt, type EventType, type TracepointField } from '../src/perfdata/index.js';
 import { readFileHeader } from '../src/perfdata/file-header.js';
 
 interface Needed {
@@ -58,11 +58,10 @@ export function parseOnce(file: string): OursResult {
     switch (r.type) {
       case 'sample': {
         const n = needed[r.event.index];
-        const raw = r.raw;
-        if (raw !== undefined) {
-          if (n.a !== undefined) checksum = (checksum + readTracepointInt(raw, n.a)) | 0;
-          if (n.b !== undefined) checksum = (checksum + readTracepointInt(raw, n.b)) | 0;
-          if (n.c !== undefined) checksum = (checksum + readTracepointInt(raw, n.c)) | 0;
+        if (hasPayload(r)) {
+          if (n.a !== undefined) checksum = (checksum + readSampleInt(r, n.a)) | 0;
+          if (n.b !== undefined) checksum = (checksum + readSampleInt(r, n.b)) | 0;
+          if (n.c !== undefined) checksum = (checksum + readSampleInt(r, n.c)) | 0;
         }
         checksum = (checksum + r.tid + r.cpu) | 0;
         lastTime = r.time;

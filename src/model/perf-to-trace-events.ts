@@ -5,7 +5,7 @@
  * so recordings made by hand or by per4m can be read too.
  */
 import type { MmapRecord, PerfRecord, SampleRecord, TracepointField, EventType } from '../perfdata/index.js';
-import { readTracepointInt, readTracepointString } from '../perfdata/index.js';
+import { hasPayload, readSampleInt, readSampleString } from '../perfdata/index.js';
 import { AddressSpaces } from './address-spaces.js';
 import type { CodeClassifier } from './gil-wait-scan.js';
 import { WaitInference } from './wait-inference.js';
@@ -256,13 +256,12 @@ function sampleToEvent(
   spaces: AddressSpaces,
   classify: DropClassifier | undefined,
 ): TraceEvent | undefined {
-  const raw = sample.raw;
   const { time, pid, tid } = sample;
   switch (decoder.kind) {
     case 'gil':
       switch (decoder.role) {
         case 'take': {
-          const interp = decoder.interp && raw ? readTracepointInt(raw, decoder.interp) : 0;
+          const interp = decoder.interp && hasPayload(sample) ? readSampleInt(sample, decoder.interp) : 0;
           // One GIL per process unless the probe tells interpreters apart (3.12+ subinterpreters).
           const gil = interp ? `${pid}/${interp.toString(16)}` : `${pid}`;
           return { kind: 'take_enter', time, pid, tid, gil };
@@ -275,18 +274,18 @@ function sampleToEvent(
           return undefined; // drop_gil return (per4m's 4th probe) adds nothing: holding ended at entry
       }
     case 'switch':
-      if (!raw) return undefined;
+      if (!hasPayload(sample)) return undefined;
       return {
         kind: 'switch',
         time,
         cpu: sample.cpu,
-        prevTid: readTracepointInt(raw, decoder.prevPid!),
-        prevState: switchOutStateOf(readTracepointInt(raw, decoder.prevState!)),
-        nextTid: readTracepointInt(raw, decoder.nextPid!),
+        prevTid: readSampleInt(sample, decoder.prevPid!),
+        prevState: switchOutStateOf(readSampleInt(sample, decoder.prevState!)),
+        nextTid: readSampleInt(sample, decoder.nextPid!),
       };
     case 'waking':
-      if (!raw) return undefined;
-      return { kind: 'waking', time, tid: readTracepointInt(raw, decoder.wakingPid!) };
+      if (!hasPayload(sample)) return undefined;
+      return { kind: 'waking', time, tid: readSampleInt(sample, decoder.wakingPid!) };
     case 'mark':
     case 'ignore':
       return undefined;
@@ -296,8 +295,8 @@ function sampleToEvent(
 /** Marker texts: `thread<US>tid<US>name` and `process<US>pid<US>executable<US>version<US>gil<US>command`. */
 function markToEvent(sample: SampleRecord, field: TracepointField, magic: TracepointField, facts: AdapterFacts): TraceEvent | undefined {
   // Anything else on the system may call strverscmp; only our sitecustomize passes the magic.
-  if (!sample.raw || readTracepointString(sample.raw, magic) !== MARK_MAGIC) return undefined;
-  const parts = readTracepointString(sample.raw, field).split(MARK_SEPARATOR);
+  if (!hasPayload(sample) || readSampleString(sample, magic) !== MARK_MAGIC) return undefined;
+  const parts = readSampleString(sample, field).split(MARK_SEPARATOR);
   if (parts[0] === 'thread' && parts.length >= 3) {
     const tid = Number(parts[1]);
     if (!Number.isInteger(tid) || tid <= 0) return undefined;
@@ -317,8 +316,8 @@ function dropReason(
   spaces: AddressSpaces,
   classify: DropClassifier | undefined,
 ): DropReason {
-  if (!classify || !decoder.ret || !sample.raw) return 'unknown';
-  const returnAddress = readTracepointInt(sample.raw, decoder.ret);
+  if (!classify || !decoder.ret || !hasPayload(sample)) return 'unknown';
+  const returnAddress = readSampleInt(sample, decoder.ret);
   const where = spaces.resolve(sample.pid, returnAddress);
   return where ? classify(where.file, where.offset) : 'unknown';
 }

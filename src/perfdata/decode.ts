@@ -15,11 +15,27 @@ export class MutableSample implements SampleRecord {
   tid = 0;
   cpu = 0;
   ip = 0;
-  raw: Uint8Array | undefined = undefined;
+  rawBytes: Uint8Array | undefined = undefined;
+  rawAt = 0;
+  rawLength = 0;
+  /** The block's 32-bit view, for the word-wise copy `raw` makes. */
+  rawWords: Int32Array | undefined = undefined;
+  /** `raw` has been copied for this sample. */
+  rawCopied = false;
+  private rawCopy: Uint8Array | undefined = undefined;
   callchain: Float64Array | undefined = undefined;
   userStack: Uint8Array | undefined = undefined;
   constructor(event: EventType) {
     this.event = event;
+  }
+
+  get raw(): Uint8Array | undefined {
+    if (this.rawBytes === undefined) return undefined;
+    if (!this.rawCopied) {
+      this.rawCopy = rawView(this.rawBytes, this.rawWords as Int32Array, this.rawAt, this.rawLength);
+      this.rawCopied = true;
+    }
+    return this.rawCopy;
   }
 }
 
@@ -56,7 +72,7 @@ export function decodeSample(arena: Uint8Array, words: Int32Array, dv: DataView,
     if (attr.sampleType & SampleType.STACK_USER) decodeUserStack(arena, dv, afterRaw, end, len, attr, out, fail);
     return;
   }
-  out.raw = undefined;
+  out.rawBytes = undefined;
   const st = attr.sampleType;
   let p = off + attr.fixedEnd;
   if (st & SampleType.READ) {
@@ -89,7 +105,11 @@ function decodeRaw(arena: Uint8Array, words: Int32Array, dv: DataView, p: number
   if (size > end - p - 4) fail(`raw payload of ${size} bytes does not fit in the ${len}-byte sample`);
   const event = attr.eventType as EventTypeImpl;
   if (size < event.minRawSize) fail(`expected a ${event.name} payload of at least ${event.minRawSize} bytes (its format), found ${size}`);
-  out.raw = rawView(arena, words, p + 4, size);
+  out.rawBytes = arena;
+  out.rawWords = words;
+  out.rawAt = p + 4;
+  out.rawLength = size;
+  out.rawCopied = false;
   return p + 4 + size;
 }
 
@@ -127,7 +147,7 @@ function decodeUserStack(arena: Uint8Array, dv: DataView, p: number, end: number
 // The user stack copy goes to its own scratch buffer (raw uses the other one).
 let stackScratch = new Uint8Array(8192);
 
-// hot path: payloads are copied into one scratch buffer and handed out through a view cached per
+// `raw` copies the payload into one scratch buffer and hands it out through a view cached per
 // length, so a sample allocates nothing; the view is valid until the next sample (see index.ts)
 let scratch = new Uint8Array(4096);
 let scratchWords = new Int32Array(scratch.buffer);

@@ -10,7 +10,9 @@
  *   was already passed is still delivered and counted in `stats.outOfOrder`.
  * - LIFETIME: the iterator reuses ONE SampleRecord object for every sample, and `raw` is a view
  *   of one reused scratch buffer. A sample (and its `raw`) is valid only until the next `next()`
- *   call: convert it immediately, never keep it (copy `raw` with `.slice()` if you must). Other
+ *   call: convert it immediately, never keep it (copy `raw` with `.slice()` if you must).
+ *   `raw` is copied out when first read; readSampleInt / readSampleString read fields where the
+ *   record lies (rawBytes/rawAt/rawLength) and are the fast way. Other
  *   record kinds (comm, fork/exit, mmap, lost) and `callchain` arrays are fresh objects;
  *   `userStack` (the `--call-graph dwarf` stack copy) is a view of a reused buffer, like `raw`.
  * - MEMORY is bounded by the sorter's window (two FINISHED_ROUNDs, or 64 MiB of queued records
@@ -28,7 +30,7 @@
  * - `stats` counters are final once the iteration has ended.
  */
 export { openPerfData, type OpenOptions } from './open.js';
-export { readTracepointInt, readTracepointString } from './tracepoint-read.js';
+export { hasPayload, readSampleInt, readSampleString, readTracepointInt, readTracepointString } from './tracepoint-read.js';
 export type {
   CommRecord,
   EventType,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { openPerfData, readTracepointInt, readTracepointString, type EventType, type PerfRecord } from './index.js';
+import { openPerfData, readSampleInt, readSampleString, readTracepointInt, readTracepointString, type EventType, type PerfRecord } from './index.js';
 import { anchor, formatAbs, parseScript, TESTDATA, traceFields, type ScriptSample } from './test-support.js';
 
 interface Decoded {
@@ -29,7 +29,11 @@ function readAll(file: string): { samples: Decoded[]; others: PerfRecord[]; base
     const fields = new Map<string, string | number>();
     for (const f of r.event.fields) {
       const str = f.dataLoc === true || f.type.startsWith('char[');
-      fields.set(f.name, str ? readTracepointString(r.raw!, f) : readTracepointInt(r.raw!, f));
+      // read in place first (no copy), then from the copy `raw` makes: both must agree
+      const inPlace: string | number = str ? readSampleString(r, f) : readSampleInt(r, f);
+      const copied: string | number = str ? readTracepointString(r.raw!, f) : readTracepointInt(r.raw!, f);
+      assert.equal(inPlace, copied, `${r.event.name}.${f.name} read in place vs from raw`);
+      fields.set(f.name, copied);
     }
     samples.push({
       time: formatAbs(pd.timeBaseNs, r.time), event: r.event.name, pid: r.pid, tid: r.tid, cpu: r.cpu, fields,

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { it } from 'node:test';
 import { GiltraceError } from '../base/errors.js';
-import { openPerfData, readTracepointInt, readTracepointString } from './index.js';
+import { hasPayload, openPerfData, readSampleInt, readSampleString, readTracepointInt, readTracepointString } from './index.js';
 import { anchor } from './test-support.js';
 import { seededRandom } from '../base/seeded-random.js';
 
@@ -89,10 +89,16 @@ function consume(file: string): number {
   let n = 0;
   for (const r of pd.records()) {
     n++;
-    if (r.type === 'sample' && r.raw !== undefined) {
+    if (r.type === 'sample' && hasPayload(r)) {
       for (const f of r.event.fields) {
-        if (f.dataLoc || f.type.startsWith('char[')) readTracepointString(r.raw, f);
-        else if (f.size === 1 || f.size === 2 || f.size === 4 || f.size === 8) readTracepointInt(r.raw, f);
+        // in place (the model's way) and from the `raw` copy
+        if (f.dataLoc || f.type.startsWith('char[')) {
+          readSampleString(r, f);
+          readTracepointString(r.raw!, f);
+        } else if (f.size === 1 || f.size === 2 || f.size === 4 || f.size === 8) {
+          readSampleInt(r, f);
+          readTracepointInt(r.raw!, f);
+        }
       }
     }
   }

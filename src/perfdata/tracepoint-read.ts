@@ -1,11 +1,15 @@
 import { GiltraceError } from '../base/errors.js';
 import { TWO_POW_32 } from './constants.js';
-import type { TracepointField } from './types.js';
+import type { SampleRecord, TracepointField } from './types.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
-function outside(raw: Uint8Array, field: TracepointField, from: number, length: number): never {
-  throw new GiltraceError(`tracepoint field ${field.name}: bytes [${from}, ${from + length}) lie outside the ${raw.length}-byte payload`);
+function outside(length: number, field: TracepointField, from: number, size: number): never {
+  throw new GiltraceError(`tracepoint field ${field.name}: bytes [${from}, ${from + size}) lie outside the ${length}-byte payload`);
+}
+
+function noPayload(field: TracepointField): never {
+  throw new GiltraceError(`tracepoint field ${field.name}: the sample has no raw payload`);
 }
 
 /**
@@ -13,26 +17,59 @@ function outside(raw: Uint8Array, field: TracepointField, from: number, length: 
  * back as float64: exact below 2^53, which covers pids, states and user-space pointers.
  */
 export function readTracepointInt(raw: Uint8Array, field: TracepointField): number {
+  return intAt(raw, 0, raw.length, field);
+}
+
+/** Reads a `char name[N]` (up to the first NUL) or a `__data_loc`/`__rel_loc char[]` string. */
+export function readTracepointString(raw: Uint8Array, field: TracepointField): string {
+  return stringAt(raw, 0, raw.length, field);
+}
+
+/** readTracepointInt on a sample's payload, read where it lies (no copy of `raw`). */
+export function readSampleInt(sample: SampleRecord, field: TracepointField): number {
+  const bytes = sample.rawBytes;
+  if (bytes !== undefined) return intAt(bytes, sample.rawAt as number, sample.rawLength as number, field);
+  const raw = sample.raw;
+  return raw === undefined ? noPayload(field) : intAt(raw, 0, raw.length, field);
+}
+
+/** readTracepointString on a sample's payload, read where it lies (no copy of `raw`). */
+export function readSampleString(sample: SampleRecord, field: TracepointField): string {
+  const bytes = sample.rawBytes;
+  if (bytes !== undefined) return stringAt(bytes, sample.rawAt as number, sample.rawLength as number, field);
+  const raw = sample.raw;
+  return raw === undefined ? noPayload(field) : stringAt(raw, 0, raw.length, field);
+}
+
+/** The sample carries a tracepoint payload (without copying it). */
+export function hasPayload(sample: SampleRecord): boolean {
+  // a reader's sample says so by rawBytes; other SampleRecords (tests) by raw
+  return sample.rawBytes !== undefined || (sample.rawLength === undefined && sample.raw !== undefined);
+}
+
+/** The integer field of the payload bytes[at, at + length). */
+function intAt(bytes: Uint8Array, at: number, length: number, field: TracepointField): number {
   const o = field.offset;
   const size = field.arrayLength !== undefined ? field.size / field.arrayLength : field.size;
-  if (o + size > raw.length) outside(raw, field, o, size);
+  if (o + size > length) outside(length, field, o, size);
+  const p = at + o;
   // hot path: plain byte arithmetic, no DataView per call
   switch (size) {
     case 1: {
-      const v = raw[o];
+      const v = bytes[p];
       return field.signed && v >= 0x80 ? v - 0x100 : v;
     }
     case 2: {
-      const v = raw[o] | (raw[o + 1] << 8);
+      const v = bytes[p] | (bytes[p + 1] << 8);
       return field.signed && v >= 0x8000 ? v - 0x10000 : v;
     }
     case 4: {
-      const v = raw[o] | (raw[o + 1] << 8) | (raw[o + 2] << 16) | (raw[o + 3] << 24);
+      const v = bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24);
       return field.signed ? v : v >>> 0;
     }
     case 8: {
-      const lo = (raw[o] | (raw[o + 1] << 8) | (raw[o + 2] << 16) | (raw[o + 3] << 24)) >>> 0;
-      const hi = raw[o + 4] | (raw[o + 5] << 8) | (raw[o + 6] << 16) | (raw[o + 7] << 24);
+      const lo = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0;
+      const hi = bytes[p + 4] | (bytes[p + 5] << 8) | (bytes[p + 6] << 16) | (bytes[p + 7] << 24);
       return (field.signed ? hi : hi >>> 0) * TWO_POW_32 + lo;
     }
     default:
@@ -40,26 +77,27 @@ export function readTracepointInt(raw: Uint8Array, field: TracepointField): numb
   }
 }
 
-/** Reads a `char name[N]` (up to the first NUL) or a `__data_loc`/`__rel_loc char[]` string. */
-export function readTracepointString(raw: Uint8Array, field: TracepointField): string {
+/** The string field of the payload bytes[at, at + length). */
+function stringAt(bytes: Uint8Array, at: number, length: number, field: TracepointField): string {
   let from = field.offset;
-  let length = field.size;
+  let size = field.size;
   if (field.dataLoc || field.relLoc) {
-    if (field.offset + 4 > raw.length) outside(raw, field, field.offset, 4);
-    const o = field.offset;
-    const loc = (raw[o] | (raw[o + 1] << 8) | (raw[o + 2] << 16) | (raw[o + 3] << 24)) >>> 0;
+    if (field.offset + 4 > length) outside(length, field, field.offset, 4);
+    const o = at + field.offset;
+    const loc = (bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16) | (bytes[o + 3] << 24)) >>> 0;
     from = (loc & 0xffff) + (field.relLoc ? field.offset + field.size : 0);
-    length = loc >>> 16;
+    size = loc >>> 16;
   }
-  if (from + length > raw.length) outside(raw, field, from, length);
-  let end = from;
-  const limit = from + length;
-  while (end < limit && raw[end] !== 0) end++;
+  if (from + size > length) outside(length, field, from, size);
+  const start = at + from;
+  const limit = start + size;
+  let end = start;
+  while (end < limit && bytes[end] !== 0) end++;
   // hot path: comm strings are short ASCII; skip the TextDecoder call for them
-  if (end - from <= 32) {
+  if (end - start <= 32) {
     let ascii = true;
-    for (let i = from; i < end; i++) if (raw[i] >= 0x80) { ascii = false; break; }
-    if (ascii) return String.fromCharCode.apply(null, raw.subarray(from, end) as unknown as number[]);
+    for (let i = start; i < end; i++) if (bytes[i] >= 0x80) { ascii = false; break; }
+    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
   }
-  return decoder.decode(raw.subarray(from, end));
+  return decoder.decode(bytes.subarray(start, end));
 }
