@@ -16,7 +16,7 @@
  *   record kinds (comm, fork/exit, mmap, lost) and `callchain` arrays are fresh objects;
  *   `userStack` (the `--call-graph dwarf` stack copy) is a view of a reused buffer, like `raw`.
  * - MEMORY is bounded by the sorter's window (two FINISHED_ROUNDs, or 64 MiB of queued records
- *   when a recording has no rounds), not by the file size: a 2.2 GB recording parses in ~130 MB.
+ *   when a recording has no rounds), not by the file size: a 2.4 GB recording parses in under 90 MB.
  * - `time` is float64 ns relative to `timeBaseNs` (the first timed record in file order); it is
  *   exact to the ns and may be negative for records earlier than that one. Records without a
  *   timestamp (perf's synthesized COMM/MMAP/FORK, time 0, or events without PERF_SAMPLE_TIME)

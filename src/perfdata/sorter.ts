@@ -310,8 +310,7 @@ function findRuns(order: Int32Array, m: number, keys: Float64Array, runs: Int32A
  * times keep arrival order.
  */
 function mergeChunk(src: EntryList, order: Int32Array, runs: Int32Array, heads: Int32Array, r: number, dst: EntryList, k: number): void {
-  const sk = src.keys, sb = src.blocks, so = src.offs, sl = src.lens, sa = src.attrs, sf = src.fileOffs;
-  const dk = dst.keys, db = dst.blocks, dof = dst.offs, dl = dst.lens, da = dst.attrs, df = dst.fileOffs;
+  const sk = src.keys;
   for (let w = 0; w < k; w++) {
     let best = -1;
     let bestKey = Infinity;
@@ -322,46 +321,35 @@ function mergeChunk(src: EntryList, order: Int32Array, runs: Int32Array, heads: 
         if (best < 0 || key < bestKey) { best = q; bestKey = key; }
       }
     }
-    const i = order[heads[best]++];
-    dk[w] = sk[i];
-    db[w] = sb[i];
-    dof[w] = so[i];
-    dl[w] = sl[i];
-    da[w] = sa[i];
-    df[w] = sf[i];
+    copyEntry(src, order[heads[best]++], dst, w);
   }
 }
 
 /** Copies the entries order[from..from+k) of `src` to dst[0..k). */
 function gatherChunk(src: EntryList, order: Int32Array, from: number, k: number, dst: EntryList): void {
-  const sk = src.keys, sb = src.blocks, so = src.offs, sl = src.lens, sa = src.attrs, sf = src.fileOffs;
-  const dk = dst.keys, db = dst.blocks, dof = dst.offs, dl = dst.lens, da = dst.attrs, df = dst.fileOffs;
-  for (let w = 0; w < k; w++) {
-    const i = order[from + w];
-    dk[w] = sk[i];
-    db[w] = sb[i];
-    dof[w] = so[i];
-    dl[w] = sl[i];
-    da[w] = sa[i];
-    df[w] = sf[i];
-  }
+  for (let w = 0; w < k; w++) copyEntry(src, order[from + w], dst, w);
+}
+
+/** dst's entry w = src's entry i (small enough to be inlined into the loops above). */
+function copyEntry(src: EntryList, i: number, dst: EntryList, w: number): void {
+  dst.keys[w] = src.keys[i];
+  dst.blocks[w] = src.blocks[i];
+  dst.offs[w] = src.offs[i];
+  dst.lens[w] = src.lens[i];
+  dst.attrs[w] = src.attrs[i];
+  dst.fileOffs[w] = src.fileOffs[i];
 }
 
 /** Keeps only the entries with key > limit, moved to the front in arrival order. */
 function compactAbove(p: EntryList, limit: number): void {
-  const k = p.keys, b = p.blocks, o = p.offs, l = p.lens, a = p.attrs, f = p.fileOffs;
+  const keys = p.keys;
   const n = p.count;
   let w = 0;
   let bytes = 0;
   for (let i = 0; i < n; i++) {
-    if (k[i] <= limit) continue;
-    k[w] = k[i];
-    b[w] = b[i];
-    o[w] = o[i];
-    l[w] = l[i];
-    a[w] = a[i];
-    f[w] = f[i];
-    bytes += l[i];
+    if (keys[i] <= limit) continue;
+    copyEntry(p, i, p, w);
+    bytes += p.lens[w];
     w++;
   }
   p.count = w;
