@@ -15,7 +15,7 @@ export function bigRecording(): string {
   const file = join(dir, 'contention.data');
   if (existsSync(file) && statSync(file).size > 0) return file;
   mkdirSync(dir, { recursive: true });
-  const seconds = process.env.GILTRACE_BENCH_SECONDS ?? '13';
+  const seconds = process.env.GILTRACE_BENCH_SECONDS ?? '14';
   console.error(`bench: recording ${file} (4 threads contending for ${seconds} s, ≥ 2 M events)...`);
   const result = spawnSync(
     process.execPath,
