@@ -198,8 +198,12 @@ export class RecordQueue {
     const end = c.outerEnd;
     const single = table.single;
     const idp = table.sampleIdPos;
-    const baseHi = this.baseHi;
-    const baseLo = this.baseLo;
+    // The same exact key as timeKey, written so that every step is a double from the first
+    // sample on: V8 then never speculates on small integers here (that guess failed once a
+    // timestamp's halves left the int32 range, and threw the loop's optimized code away).
+    // hi * 2^32 is exact for any u32; lo - (baseLo - 0.5) is never an integer.
+    const baseHiScaled = this.baseHi * TWO_POW_32;
+    const baseLoLessHalf = this.baseLo - 0.5;
     const s = this.sorter;
     const pend = s.pending;
     const budget = s.budget;
@@ -227,9 +231,11 @@ export class RecordQueue {
       const lo = dv.getUint32(p + timePos, true);
       const hi = dv.getUint32(p + timePos + 4, true);
       if (lo === 0 && hi === 0) break;
-      key = (hi - baseHi) * TWO_POW_32 + (lo - baseLo);
+      key = hi * TWO_POW_32 - baseHiScaled + (lo - baseLoLessHalf) - 0.5;
       if (key > maxKey) maxKey = key;
-      else if (key < releasedUpTo) outOfOrder++;
+      // (releasedUpTo <= maxKey: a new maximum is never out of order; comparing every time keeps
+      // V8's feedback for this compare from the start)
+      if (key < releasedUpTo) outOfOrder++;
       if (n === keys.length) {
         pend.count = n;
         pend.reserve(n + 1);
