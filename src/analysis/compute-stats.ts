@@ -7,7 +7,7 @@
 import { STATS_SCHEMA, type DropCounts, type ProcessStats, type StatsJson, type ThreadStats } from '../contract/stats.js';
 import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
 import { computeHandoffLatencies } from './handoffs.js';
-import { intersect, intervalsWhere, ns, timeByState, totalLength, union } from './intervals.js';
+import { intersect, intervalsInStates, intervalsNonZero, ns, stateMask, timeByState, totalLength, union } from './intervals.js';
 import { UNKNOWN_PYTHON, type RecordingMeta } from './recording-meta.js';
 import { summarizeDurations } from './summary.js';
 
@@ -31,9 +31,9 @@ export function computeProcessStats(process: ProcessTimeline, meta: RecordingMet
   const threads = process.threads.map(computeThreadStats);
   const known = meta.processes.get(process.pid);
   const mainThread = process.threads.find((t) => t.tid === process.pid);
-  const held = union(process.gils.map((g) => intervalsWhere(g.holders.times, g.holders.tids, firstTime(g.holders.times), process.end, isNonZero)));
+  const held = union(process.gils.map((g) => intervalsNonZero(g.holders.times, g.holders.tids, firstTime(g.holders.times), process.end)));
   const contended = union(
-    process.gils.map((g) => intervalsWhere(g.waiters.times, g.waiters.counts, firstTime(g.waiters.times), process.end, isNonZero)),
+    process.gils.map((g) => intervalsNonZero(g.waiters.times, g.waiters.counts, firstTime(g.waiters.times), process.end)),
   );
   const handoffs = process.gils.flatMap((g) => computeHandoffLatencies(g, process.end));
   let forced = 0;
@@ -68,9 +68,9 @@ export function computeThreadStats(thread: ThreadTimeline): ThreadStats {
   const { start, end, gilTrack, cpuTrack } = thread;
   const gil = timeByState(gilTrack.times, gilTrack.states, start, end, 3);
   const cpu = timeByState(cpuTrack.times, cpuTrack.states, start, end, 4);
-  const holding = intervalsWhere(gilTrack.times, gilTrack.states, start, end, (s) => s === GilState.holding);
-  const offCpu = intervalsWhere(cpuTrack.times, cpuTrack.states, start, end, (s) => s !== CpuState.running);
-  const asleep = intervalsWhere(cpuTrack.times, cpuTrack.states, start, end, (s) => s === CpuState.sleeping || s === CpuState.blocked);
+  const holding = intervalsInStates(gilTrack.times, gilTrack.states, start, end, stateMask(GilState.holding));
+  const offCpu = intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.runnable, CpuState.sleeping, CpuState.blocked));
+  const asleep = intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.sleeping, CpuState.blocked));
   return {
     tid: thread.tid,
     name: thread.name,
@@ -94,10 +94,6 @@ function countDrops(thread: ThreadTimeline): DropCounts {
   let forced = 0;
   for (const drop of thread.drops) if (drop.forced) forced++;
   return { forced, voluntary: thread.drops.length - forced };
-}
-
-function isNonZero(value: number): boolean {
-  return value !== 0;
 }
 
 /** GIL tracks begin at their first event: before it nobody held or waited. */

@@ -5,7 +5,7 @@
  * first is a bug in the program; `held_off_cpu_ns` in the stats counts both.
  */
 import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
-import { intersect, intervalsWhere, totalLength } from './intervals.js';
+import { intersect, intervalsInStates, intervalsNonZero, stateMask, totalLength } from './intervals.js';
 
 export interface OffCpuHold {
   readonly pid: number;
@@ -34,16 +34,16 @@ export function computeOffCpuHolds(timeline: Timeline): OffCpuHold[] {
 
 function offCpuHold(process: ProcessTimeline, thread: ThreadTimeline): OffCpuHold | undefined {
   const { start, end, gilTrack, cpuTrack } = thread;
-  const holding = intervalsWhere(gilTrack.times, gilTrack.states, start, end, (s) => s === GilState.holding);
+  const holding = intervalsInStates(gilTrack.times, gilTrack.states, start, end, stateMask(GilState.holding));
   if (holding.length === 0) return undefined;
   const asleep = intersect(
     holding,
-    intervalsWhere(cpuTrack.times, cpuTrack.states, start, end, (s) => s === CpuState.sleeping || s === CpuState.blocked),
+    intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.sleeping, CpuState.blocked)),
   );
-  const preempted = intersect(holding, intervalsWhere(cpuTrack.times, cpuTrack.states, start, end, (s) => s === CpuState.runnable));
+  const preempted = intersect(holding, intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.runnable)));
   const gil = process.gils.find((g) => g.key === thread.gil);
   const someoneWaits = gil
-    ? intervalsWhere(gil.waiters.times, gil.waiters.counts, gil.waiters.times[0] ?? 0, process.end, (n) => n > 0)
+    ? intervalsNonZero(gil.waiters.times, gil.waiters.counts, gil.waiters.times[0] ?? 0, process.end)
     : [];
   let longest = 0;
   for (let i = 0; i < asleep.length; i += 2) longest = Math.max(longest, asleep[i + 1] - asleep[i]);

@@ -9,7 +9,7 @@ import { buildTimeline } from '../model/build-timeline.js';
 import { GilState, type StepTrack, type Timeline } from '../model/timeline.js';
 import type { TraceEvent } from '../model/trace-events.js';
 import { computeStats } from './compute-stats.js';
-import { intersect, intervalsWhere, totalLength, union } from './intervals.js';
+import { intersect, intervalsInStates, intervalsNonZero, stateMask, totalLength, union } from './intervals.js';
 import { computeOffCpuHolds } from './off-cpu-holds.js';
 import { computeVerdict } from './verdict.js';
 import { computeWaitHistograms } from './wait-histogram.js';
@@ -111,7 +111,7 @@ function checkTimeline(timeline: Timeline, oneGilPerProcess: boolean): void {
     if (!oneGilPerProcess) continue;
     // Holders never overlap: thread holding intervals are pairwise disjoint and together are
     // exactly the holders track's non-zero intervals.
-    const holding = process.threads.map((t) => intervalsWhere(t.gilTrack.times, t.gilTrack.states, t.start, t.end, (x) => x === GilState.holding));
+    const holding = process.threads.map((t) => intervalsInStates(t.gilTrack.times, t.gilTrack.states, t.start, t.end, stateMask(GilState.holding)));
     for (let a = 0; a < holding.length; a++) {
       for (let b = a + 1; b < holding.length; b++) {
         assert.equal(totalLength(intersect(holding[a], holding[b])), 0, 'two holders at once');
@@ -131,8 +131,8 @@ function checkTimeline(timeline: Timeline, oneGilPerProcess: boolean): void {
         assert.equal(valueAt(gil.waiters.times, gil.waiters.counts, time) ?? 0, waiting, `waiters at ${time}`);
       }
     }
-    const held = gil ? intervalsWhere(gil.holders.times, gil.holders.tids, gil.holders.times[0] ?? 0, process.end, (x) => x !== 0) : [];
-    assert.deepEqual(union(holding.length ? holding : [[]]), held, 'threads agree with the holders track');
+    const held = gil ? intervalsNonZero(gil.holders.times, gil.holders.tids, gil.holders.times[0] ?? 0, process.end) : new Float64Array(0);
+    assert.deepEqual(union(holding.length ? holding : [new Float64Array(0)]), held, 'threads agree with the holders track');
     assert.equal(processStats.gil.held_ns, totalLength(held));
   }
   // Held off-CPU splits exactly into held while asleep and held while preempted.

@@ -9,10 +9,12 @@ import { loadElfSymbols, type ElfSymbols } from '../probe/elf/index.js';
 
 export function makeDropClassifier(): DropClassifier {
   const symbolsByFile = new Map<string, ElfSymbols | undefined>();
-  const cache = new Map<string, DropReason>();
+  // one call per drop_gil hit (hundreds of thousands): a number-keyed cache per file, no string keys
+  const reasonsByFile = new Map<string, Map<number, DropReason>>();
   return (file, fileOffset) => {
-    const key = `${file}\0${fileOffset}`;
-    let reason = cache.get(key);
+    let reasons = reasonsByFile.get(file);
+    if (reasons === undefined) reasonsByFile.set(file, (reasons = new Map()));
+    let reason = reasons.get(fileOffset);
     if (reason !== undefined) return reason;
     let symbols = symbolsByFile.get(file);
     if (!symbolsByFile.has(file)) {
@@ -23,7 +25,7 @@ export function makeDropClassifier(): DropClassifier {
     reason = symbols
       ? classifyDropCaller(symbols.symbolAtFileOffset(fileOffset), { major: Number(version?.[1] ?? 3), minor: Number(version?.[2] ?? 12) })
       : 'unknown';
-    cache.set(key, reason);
+    reasons.set(fileOffset, reason);
     return reason;
   };
 }
