@@ -142,20 +142,28 @@ function decoderFor(event: EventType): EventDecoder {
   if (role === 'mark') {
     const text = event.field('text');
     const magic = event.field('magic');
-    return text && magic ? { kind: 'mark', text, magic } : { kind: 'ignore' };
+    return text && magic ? decoder('mark', { text, magic }) : decoder('ignore');
   }
-  if (role) return { kind: 'gil', role, interp: event.field('interp'), ret: event.field('ret') };
+  if (role) return decoder('gil', { role, interp: event.field('interp'), ret: event.field('ret') });
   if (event.name === 'sched:sched_switch') {
     const prevPid = event.field('prev_pid');
     const prevState = event.field('prev_state');
     const nextPid = event.field('next_pid');
-    if (prevPid && prevState && nextPid) return { kind: 'switch', prevPid, prevState, nextPid };
+    if (prevPid && prevState && nextPid) return decoder('switch', { prevPid, prevState, nextPid });
   }
   if (event.name === 'sched:sched_waking') {
     const wakingPid = event.field('pid');
-    if (wakingPid) return { kind: 'waking', wakingPid };
+    if (wakingPid) return decoder('waking', { wakingPid });
   }
-  return { kind: 'ignore' };
+  return decoder('ignore');
+}
+
+/** Every decoder has every field (undefined where unused): one object shape for the per-sample code. */
+function decoder(kind: EventDecoder['kind'], fields: Omit<EventDecoder, 'kind'> = {}): EventDecoder {
+  return {
+    kind, text: fields.text, magic: fields.magic, role: fields.role, interp: fields.interp, ret: fields.ret,
+    prevPid: fields.prevPid, prevState: fields.prevState, nextPid: fields.nextPid, wakingPid: fields.wakingPid,
+  };
 }
 
 /**
@@ -167,7 +175,8 @@ export function* toTraceEvents(
   options: AdapterOptions = {},
   facts: AdapterFacts = newAdapterFacts(),
 ): Generator<TraceEvent> {
-  const decoders = new Map<EventType, EventDecoder>();
+  // by EventType.index: a Map lookup per sample showed in profiles
+  const decoders: Array<EventDecoder | undefined> = [];
   const spaces = new AddressSpaces();
   const classify = options.classifyDrop;
   const root = options.descendantsOf;
@@ -194,8 +203,8 @@ export function* toTraceEvents(
     if (pending && record.type === 'sample') yield* flushPending(record.time);
     switch (record.type) {
       case 'sample': {
-        let decoder = decoders.get(record.event);
-        if (!decoder) decoders.set(record.event, (decoder = decoderFor(record.event)));
+        let decoder = decoders[record.event.index];
+        if (decoder === undefined) decoders[record.event.index] = decoder = decoderFor(record.event);
         const isPython = decoder.kind === 'gil' || decoder.kind === 'mark';
         if (isPython && root !== undefined && !traced.has(record.pid)) {
           facts.ignoredSamples++; // a Python that giltrace did not start
