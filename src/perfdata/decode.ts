@@ -235,27 +235,27 @@ export function decodeMmap(arena: Uint8Array, dv: DataView, off: number, len: nu
   const mmap2 = dv.getUint32(off, true) === RecordType.MMAP2;
   const end = bodyEnd(off, len, attr, mmap2 ? 72 : 40, fail);
   const misc = dv.getUint16(off + 4, true);
-  const base = {
-    type: 'mmap' as const,
-    time,
-    pid: dv.getInt32(off + 8, true),
-    tid: dv.getInt32(off + 12, true),
-    start: u64(dv, off + 16),
-    length: u64(dv, off + 24),
-    pgoff: u64(dv, off + 32),
-  };
+  let filename: string;
+  let executable: boolean;
+  let buildId: string | undefined;
   if (!mmap2) {
-    return { ...base, filename: cstring(arena, off + 40, end), executable: (misc & MISC_MMAP_DATA) === 0 };
+    filename = cstring(arena, off + 40, end);
+    executable = (misc & MISC_MMAP_DATA) === 0;
+  } else {
+    executable = (dv.getUint32(off + 64, true) & PROT_EXEC) !== 0;
+    filename = cstring(arena, off + 72, end);
+    if (misc & MISC_MMAP_BUILD_ID) {
+      const n = Math.min(arena[off + 40], 20);
+      buildId = '';
+      for (let i = 0; i < n; i++) buildId += arena[off + 44 + i].toString(16).padStart(2, '0');
+    }
   }
-  const executable = (dv.getUint32(off + 64, true) & PROT_EXEC) !== 0;
-  const filename = cstring(arena, off + 72, end);
-  if (misc & MISC_MMAP_BUILD_ID) {
-    const n = Math.min(arena[off + 40], 20);
-    let buildId = '';
-    for (let i = 0; i < n; i++) buildId += arena[off + 44 + i].toString(16).padStart(2, '0');
-    return { ...base, filename, executable, buildId };
-  }
-  return { ...base, filename, executable };
+  // one object shape for every mmap record (buildId undefined when absent): with a shape per
+  // variant, consumers' record.type reads saw five shapes and went megamorphic
+  return {
+    type: 'mmap', time, pid: dv.getInt32(off + 8, true), tid: dv.getInt32(off + 12, true),
+    start: u64(dv, off + 16), length: u64(dv, off + 24), pgoff: u64(dv, off + 32), filename, executable, buildId,
+  };
 }
 
 export function decodeLost(dv: DataView, off: number, len: number, attr: PerfAttr, time: number, fail: Fail): LostRecord {
