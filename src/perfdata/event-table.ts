@@ -18,7 +18,7 @@ export function isHeaderRecord(type: number): boolean {
 /**
  * What a recording says about its events: the attrs (with their id → attr index), tracepoint
  * formats, stored names and features, from the file header or from pipe-mode header records.
- * The record queue and the decoder each hold one (in two threads when parsing in parallel).
+ * The record queue keeps it up to date; the decoder reads attrs and event types from it.
  */
 export class EventTable {
   readonly eventTypes: EventTypeImpl[] = [];

@@ -48,9 +48,9 @@ export class RecordQueue {
   readonly pool: BlockPool;
   readonly sorter: Sorter;
   private started = false;
-  hasBase = false;
-  baseHi = 0;
-  baseLo = 0;
+  private hasBase = false;
+  private baseHi = 0;
+  private baseLo = 0;
 
   private readonly path: string;
   private readonly cutter: RecordCutter;
@@ -121,14 +121,14 @@ export class RecordQueue {
     }
   }
 
-  end(): void {
+  private end(): void {
     if (this.ended) return;
     this.ended = true;
     this.syncStats();
     this.source.close?.();
   }
 
-  syncStats(): void {
+  private syncStats(): void {
     this.stats.outOfOrder = this.sorter.outOfOrder;
     this.stats.forcedFlushes = this.sorter.forcedFlushes;
     this.stats.bytes = this.cutter.bytes;
