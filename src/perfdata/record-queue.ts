@@ -6,12 +6,9 @@ import { RecordType, TWO_POW_32 } from './constants.js';
 import { EventTable, isHeaderRecord } from './event-table.js';
 import type { EventDesc, MutableFeatures } from './features.js';
 import { RecordCutter } from './record-cutter.js';
-import { Sorter, type Batch } from './sorter.js';
+import { DEFAULT_MAX_QUEUE_BYTES, Sorter, type Batch } from './sorter.js';
 import type { TracepointFormat } from './tracepoint-format.js';
 import type { PerfReadStats } from './types.js';
-
-/** The sorter's memory bound when the caller sets none. */
-const DEFAULT_MAX_QUEUE_BYTES = 64 << 20;
 
 export interface ReaderInit {
   readonly path: string;

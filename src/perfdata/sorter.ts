@@ -66,6 +66,9 @@ export class Batch extends EntryList {
   leadKey = NaN;
 }
 
+/** The queue's memory bound when the caller sets none. */
+export const DEFAULT_MAX_QUEUE_BYTES = 64 << 20;
+
 /** Records go to the reader in chunks this size: the batch arrays stay in the CPU cache. */
 const CHUNK = 8192;
 
@@ -106,7 +109,7 @@ export class Sorter {
    * `expectedRecords`: a guess at the most records queued at once. The arrays are sized for it up
    * front: fresh zeroed memory costs nothing until touched, while growing copies and re-faults.
    */
-  constructor(private readonly pool: BlockPool, private readonly maxBytes = 64 << 20, private readonly minEvacuateBlocks = 16, expectedRecords = 1024) {
+  constructor(private readonly pool: BlockPool, private readonly maxBytes = DEFAULT_MAX_QUEUE_BYTES, private readonly minEvacuateBlocks = 16, expectedRecords = 1024) {
     this.evacuateAt = minEvacuateBlocks;
     this.pending = new EntryList(expectedRecords);
     this.order = new Int32Array(expectedRecords);
