@@ -52,7 +52,6 @@ export function parseOnce(file: string): OursResult {
   let events = 0;
   // int32 folding keeps the consumer's own cost small: we measure the reader, not fmod
   let checksum = 0;
-  let lastTime = 0;
   for (const r of pd.records()) {
     events++;
     switch (r.type) {
@@ -63,8 +62,11 @@ export function parseOnce(file: string): OursResult {
           if (n.b !== undefined) checksum = (checksum + readSampleInt(r, n.b)) | 0;
           if (n.c !== undefined) checksum = (checksum + readSampleInt(r, n.c)) | 0;
         }
-        checksum = (checksum + r.tid + r.cpu) | 0;
-        lastTime = r.time;
+        // one truncated add each: a double add first would overflow int32 and deoptimize
+        checksum = (checksum + r.tid) | 0;
+        checksum = (checksum + r.cpu) | 0;
+        // folded per record: a float kept across iterations was boxed anew for each one
+        checksum = (checksum + r.time) | 0;
         break;
       }
       case 'comm': checksum = (checksum + r.comm.length) | 0; break;
@@ -74,7 +76,6 @@ export function parseOnce(file: string): OursResult {
       case 'lost': checksum = (checksum + r.count) | 0; break;
     }
   }
-  checksum = (checksum + lastTime) | 0;
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   return { events, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, checksum };

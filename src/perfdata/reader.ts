@@ -1,9 +1,11 @@
 import { GiltraceError } from '../base/errors.js';
+import type { PerfAttr } from './attr.js';
 import { RecordType } from './constants.js';
 import { decodeComm, decodeLost, decodeMmap, decodeSample, decodeTask, MutableSample, type Fail } from './decode.js';
 import type { EventTypeImpl } from './event-type.js';
 import type { MutableFeatures } from './features.js';
 import type { RecordQueue } from './record-queue.js';
+import { ATTR, BLOCK, ENTRY_WORDS, LEN, OFF, type Batch } from './sorter.js';
 import type { PerfData, PerfReadStats, PerfRecord } from './types.js';
 
 /**
@@ -63,36 +65,42 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
       if (!queue.fillBatch()) return this.doneResult;
       b = queue.batch;
     }
-    const i = b.next++;
-    const off = b.offs[i];
-    const len = b.lens[i];
-    const attr = queue.table.attrs[b.attrs[i]];
-    const key = b.keys[i];
-    const time = key !== -Infinity ? key : b.leadKey === b.leadKey ? b.leadKey : 0;
-    this.failOffset = b.fileOffs[i];
+    // the batch names entries of the sorter's queue: one 24-byte slot each (see EntryList)
+    const e = b.idx[b.next++];
+    const entries = b.entries;
+    const words = entries.words;
+    const at = ENTRY_WORDS * e;
+    const off = words[at + OFF];
+    const len = words[at + LEN];
+    const attr = queue.table.attrs[words[at + ATTR]];
+    this.failOffset = entries.f64s[3 * e];
     const views = queue.pool;
-    const block = b.blocks[i];
-    const arena = views.blocks[block];
+    const block = words[at + BLOCK];
     const dv = views.dvs[block];
     const type = dv.getUint32(off, true);
-    let rec: PerfRecord;
-    switch (type) {
-      case RecordType.SAMPLE: {
-        const smp = this.sample;
-        smp.time = time;
-        decodeSample(arena, views.words[block], dv, off, len, attr, smp, this.failRecord);
-        rec = smp;
-        break;
-      }
-      case RecordType.COMM: rec = decodeComm(arena, dv, off, len, attr, time, this.failRecord); break;
-      case RecordType.FORK:
-      case RecordType.EXIT: rec = decodeTask(dv, off, len, attr, time, this.failRecord); break;
-      case RecordType.MMAP:
-      case RecordType.MMAP2: rec = decodeMmap(arena, dv, off, len, attr, time, this.failRecord); break;
-      default: rec = decodeLost(dv, off, len, attr, time, this.failRecord); break;
+    if (type !== RecordType.SAMPLE) {
+      this.result.value = this.decodeOther(type, views.blocks[block], dv, off, len, attr, recordTime(entries.keys[e], b));
+      return this.result;
     }
-    this.result.value = rec;
+    // the time goes straight into the sample's float field; passed to a call on a path shared
+    // with other record types, V8 boxed it into a new heap number for every record
+    const smp = this.sample;
+    smp.time = recordTime(entries.keys[e], b);
+    decodeSample(views.blocks[block], views.words[block], dv, off, len, attr, smp, this.failRecord);
+    this.result.value = smp;
     return this.result;
+  }
+
+  /** The records that are not samples (comm, fork, exit, mmap, lost): a few per thousand. */
+  private decodeOther(type: number, arena: Uint8Array, dv: DataView, off: number, len: number, attr: PerfAttr, time: number): PerfRecord {
+    switch (type) {
+      case RecordType.COMM: return decodeComm(arena, dv, off, len, attr, time, this.failRecord);
+      case RecordType.FORK:
+      case RecordType.EXIT: return decodeTask(dv, off, len, attr, time, this.failRecord);
+      case RecordType.MMAP:
+      case RecordType.MMAP2: return decodeMmap(arena, dv, off, len, attr, time, this.failRecord);
+      default: return decodeLost(dv, off, len, attr, time, this.failRecord);
+    }
   }
 
   /** Early exit from a for-of loop: release the file. */
@@ -100,4 +108,9 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
     this.queue.stop();
     return this.doneResult;
   }
+}
+
+/** A record's time: its sort key, or for records from before the first timestamp the earliest time known (0 if none). */
+function recordTime(key: number, b: Batch): number {
+  return key !== -Infinity ? key : b.leadKey === b.leadKey ? b.leadKey : 0;
 }

@@ -6,7 +6,7 @@ import { RecordType, TWO_POW_32 } from './constants.js';
 import { EventTable, isHeaderRecord } from './event-table.js';
 import type { EventDesc, MutableFeatures } from './features.js';
 import { RecordCutter } from './record-cutter.js';
-import { DEFAULT_MAX_QUEUE_BYTES, Sorter, type Batch } from './sorter.js';
+import { ATTR, BLOCK, DEFAULT_MAX_QUEUE_BYTES, ENTRY_WORDS, LEN, OFF, Sorter, type Batch } from './sorter.js';
 import type { TracepointFormat } from './tracepoint-format.js';
 import type { PerfReadStats } from './types.js';
 
@@ -209,7 +209,7 @@ export class RecordQueue {
     let outOfOrder = 0;
     let n = pend.count;
     let bytes = pend.bytes;
-    let keys = pend.keys, blocks = pend.blocks, offs = pend.offs, lens = pend.lens, ais = pend.attrs, fileOffs = pend.fileOffs;
+    let keys = pend.keys, words = pend.words, f64s = pend.f64s;
     let key = 0;
     const first = n;
     let p = c.outerStart;
@@ -236,14 +236,15 @@ export class RecordQueue {
       if (n === keys.length) {
         pend.count = n;
         pend.reserve(n + 1);
-        keys = pend.keys; blocks = pend.blocks; offs = pend.offs; lens = pend.lens; ais = pend.attrs; fileOffs = pend.fileOffs;
+        keys = pend.keys; words = pend.words; f64s = pend.f64s;
       }
       keys[n] = key;
-      blocks[n] = block;
-      offs[n] = p;
-      lens[n] = size;
-      ais[n] = ai;
-      fileOffs[n] = base + p;
+      f64s[3 * n] = base + p;
+      const at = ENTRY_WORDS * n;
+      words[at + BLOCK] = block;
+      words[at + OFF] = p;
+      words[at + LEN] = size;
+      words[at + ATTR] = ai;
       bytes += size;
       n++;
       p += size;

@@ -70,8 +70,12 @@ it('a release delivers queued records stably sorted by time, whether two runs me
 function drain(sorter: Sorter): Array<{ key: number; block: number; off: number; fileOff: number }> {
   const out: Array<{ key: number; block: number; off: number; fileOff: number }> = [];
   const b = sorter.batch;
+  const p = b.entries;
   while (sorter.nextChunk()) {
-    for (let i = 0; i < b.count; i++) out.push({ key: b.keys[i], block: b.blocks[i], off: b.offs[i], fileOff: b.fileOffs[i] });
+    for (let i = 0; i < b.count; i++) {
+      const e = b.idx[i];
+      out.push({ key: p.keys[e], block: p.block(e), off: p.off(e), fileOff: p.fileOff(e) });
+    }
     b.next = b.count;
   }
   return out;

@@ -9,38 +9,49 @@ import type { BlockPool } from './block-pool.js';
  * than what was already released is counted in `outOfOrder` (and still delivered).
  */
 
-/** Queued records as parallel typed arrays (no object per record). */
+/** Int32 words per queued entry in EntryList.words (24 bytes; see there). */
+export const ENTRY_WORDS = 6;
+/** Where each part of an entry lies in its 6 words (FILE_OFF in the float64 view: index 3 * i). */
+export const BLOCK = 2, OFF = 3, LEN = 4, ATTR = 5;
+
+/**
+ * Queued records. The sort keys are a dense array of their own (the merge compares only them);
+ * the rest of an entry is packed into one 24-byte slot, so the reader finds a record's place,
+ * length, attr and file offset in one cache line: words [6i, 6i + 2) are the file offset as a
+ * float64 (f64s[3i]), then block, offset in the block, length and attr index.
+ */
 export class EntryList {
   keys: Float64Array;
-  blocks: Int32Array;
-  offs: Int32Array;
-  lens: Int32Array;
-  attrs: Int32Array;
-  fileOffs: Float64Array;
+  words: Int32Array;
+  f64s: Float64Array;
   count = 0;
   bytes = 0;
 
   constructor(entries: number) {
     this.keys = new Float64Array(entries);
-    this.blocks = new Int32Array(entries);
-    this.offs = new Int32Array(entries);
-    this.lens = new Int32Array(entries);
-    this.attrs = new Int32Array(entries);
-    this.fileOffs = new Float64Array(entries);
+    this.f64s = new Float64Array(3 * entries);
+    this.words = new Int32Array(this.f64s.buffer);
   }
 
   push(key: number, block: number, off: number, len: number, attr: number, fileOff: number): void {
     const n = this.count;
     if (n === this.keys.length) this.grow(n + 1);
     this.keys[n] = key;
-    this.blocks[n] = block;
-    this.offs[n] = off;
-    this.lens[n] = len;
-    this.attrs[n] = attr;
-    this.fileOffs[n] = fileOff;
+    this.f64s[3 * n] = fileOff;
+    const w = this.words;
+    const at = ENTRY_WORDS * n;
+    w[at + BLOCK] = block;
+    w[at + OFF] = off;
+    w[at + LEN] = len;
+    w[at + ATTR] = attr;
     this.count = n + 1;
     this.bytes += len;
   }
+
+  // readable accessors for tests; the hot loops index the arrays directly
+  block(i: number): number { return this.words[ENTRY_WORDS * i + BLOCK]; }
+  off(i: number): number { return this.words[ENTRY_WORDS * i + OFF]; }
+  fileOff(i: number): number { return this.f64s[3 * i]; }
 
   /** Makes room for `n` entries (contents kept). */
   reserve(n: number): void {
@@ -51,26 +62,35 @@ export class EntryList {
     let cap = this.keys.length * 2;
     while (cap < n) cap *= 2;
     const k = new Float64Array(cap); k.set(this.keys); this.keys = k;
-    const b = new Int32Array(cap); b.set(this.blocks); this.blocks = b;
-    const o = new Int32Array(cap); o.set(this.offs); this.offs = o;
-    const l = new Int32Array(cap); l.set(this.lens); this.lens = l;
-    const a = new Int32Array(cap); a.set(this.attrs); this.attrs = a;
-    const f = new Float64Array(cap); f.set(this.fileOffs); this.fileOffs = f;
+    const f = new Float64Array(3 * cap); f.set(this.f64s); this.f64s = f;
+    this.words = new Int32Array(f.buffer);
   }
 }
 
-/** A chunk of the records released by one round, in time order; the reader consumes them front to back. */
-export class Batch extends EntryList {
+/**
+ * The next chunk of the records released by one round, in time order, as indices into the
+ * sorter's pending entries; the reader consumes them front to back.
+ */
+export class Batch {
+  readonly idx = new Int32Array(CHUNK);
+  count = 0;
   next = 0;
   /** Smallest real time released or still queued (NaN if none): the time of leading records that have none. */
   leadKey = NaN;
+  constructor(readonly entries: EntryList) {}
 }
 
 /** The queue's memory bound when the caller sets none. */
 export const DEFAULT_MAX_QUEUE_BYTES = 64 << 20;
 
-/** Records go to the reader in chunks this size: the batch arrays stay in the CPU cache. */
+/** Records go to the reader in chunks of up to this size: the batch stays in the CPU cache. */
 const CHUNK = 8192;
+/**
+ * The first chunks are smaller, doubling up to CHUNK: the reader's refill path then runs a few
+ * times while V8 still gathers type feedback. Otherwise it first runs inside optimized code,
+ * which has no feedback for it and deoptimizes: thousands of records go back to the interpreter.
+ */
+const FIRST_CHUNK = 16;
 
 /** Up to this many sorted runs are merged head to head as chunks are asked for; more are sorted first. */
 const MAX_MERGE_WAYS = 8;
@@ -81,18 +101,21 @@ export class Sorter {
   /** Records waiting for their round to end (the record queue's run loop appends to it directly). */
   readonly pending: EntryList;
   /** The next chunk of released records, in time order; the reader drains it, then asks for the next. */
-  readonly batch = new Batch(CHUNK);
+  readonly batch: Batch;
   // the release being handed out: pending indices order[0..releaseCount), of keys <= releaseLimit
   private order: Int32Array;
   private tmp: Int32Array = new Int32Array(0);
   private runs: Int32Array;
   private releaseCount = 0;
   private releaseLimit = -Infinity;
+  /** The release's entries are still in `pending` (the reader reads them there until it asks for more). */
+  private releasedQueued = false;
   private handedOut = 0;
   private mode = ReleaseMode.SORTED;
   /** MERGE: run q is order[runs[q]..runs[q+1]); heads[q] is its next entry. */
   private runCount = 0;
   private readonly heads = new Int32Array(MAX_MERGE_WAYS);
+  private chunkSize = FIRST_CHUNK;
 
   maxKey = -Infinity;
   private flushLimit = -Infinity;
@@ -112,6 +135,7 @@ export class Sorter {
   constructor(private readonly pool: BlockPool, private readonly maxBytes = DEFAULT_MAX_QUEUE_BYTES, private readonly minEvacuateBlocks = 16, expectedRecords = 1024) {
     this.evacuateAt = minEvacuateBlocks;
     this.pending = new EntryList(expectedRecords);
+    this.batch = new Batch(this.pending);
     this.order = new Int32Array(expectedRecords);
     this.runs = new Int32Array(expectedRecords + 1);
   }
@@ -157,13 +181,15 @@ export class Sorter {
       this.batchPinned = false;
       if (pool.live < this.evacuateAt) return;
     }
+    this.dropReleased();
     const p = this.pending;
     // blocks mostly full of queued records (big rounds): moving them would gain nothing
     if (2 * p.bytes > pool.live * pool.blockSize) return;
-    for (let i = 0; i < p.count; i++) {
-      pool.copyIn(pool.blocks[p.blocks[i]], p.offs[i], p.lens[i]);
-      p.blocks[i] = pool.outBlock;
-      p.offs[i] = pool.outOff;
+    const w = p.words;
+    for (let at = 0; at < ENTRY_WORDS * p.count; at += ENTRY_WORDS) {
+      pool.copyIn(pool.blocks[w[at + BLOCK]], w[at + OFF], w[at + LEN]);
+      w[at + BLOCK] = pool.outBlock;
+      w[at + OFF] = pool.outOff;
     }
     this.pinAndSweep(); // the release is consumed: only pending records count
     this.batchPinned = false;
@@ -178,6 +204,7 @@ export class Sorter {
 
   /** Memory bound reached without a usable round: release the older half of the queued time span. */
   forceFlush(): void {
+    this.dropReleased();
     const p = this.pending;
     let min = Infinity;
     for (let i = 0; i < p.count; i++) if (p.keys[i] < min) min = p.keys[i];
@@ -199,30 +226,39 @@ export class Sorter {
 
   /**
    * Puts the next chunk of the current release into `batch` (false when all of it was handed
-   * out). Once the last chunk is out, the released entries leave the queue.
+   * out). Asked again once the last chunk was read, the released entries leave the queue.
    */
   nextChunk(): boolean {
     const total = this.releaseCount;
     const from = this.handedOut;
-    if (from >= total) return false;
+    if (from >= total) {
+      this.dropReleased();
+      return false;
+    }
     const batch = this.batch;
-    const k = Math.min(CHUNK, total - from);
-    const p = this.pending;
-    if (this.mode === ReleaseMode.MERGE) mergeChunk(p, this.order, this.runs, this.heads, this.runCount, batch, k);
-    else gatherChunk(p, this.order, from, k, batch);
+    const k = Math.min(this.chunkSize, total - from);
+    if (this.chunkSize < CHUNK) this.chunkSize *= 2;
+    if (this.mode === ReleaseMode.MERGE) mergeChunk(this.pending.keys, this.order, this.runs, this.heads, this.runCount, batch.idx, k);
+    else batch.idx.set(this.order.subarray(from, from + k));
     batch.count = k;
     batch.next = 0;
     this.handedOut = from + k;
-    if (this.handedOut === total) {
-      if (total < p.count) compactAbove(p, this.releaseLimit);
-      else { p.count = 0; p.bytes = 0; }
-    }
     return true;
+  }
+
+  /** The whole release has been read: its entries leave the queue, the rest move to the front. */
+  private dropReleased(): void {
+    if (!this.releasedQueued) return;
+    this.releasedQueued = false;
+    const p = this.pending;
+    if (this.releaseCount < p.count) compactAbove(p, this.releaseLimit);
+    else { p.count = 0; p.bytes = 0; }
   }
 
   /** Picks the pending entries with key <= limit for handing out in time order (by nextChunk); keeps the rest. */
   private release(limit: number): void {
     if (!this.readyConsumed) throw new Error('internal error: release before the last one was consumed');
+    this.dropReleased();
     const p = this.pending;
     const n = p.count;
     if (this.order.length < n) {
@@ -234,6 +270,7 @@ export class Sorter {
     const m = selectUpTo(keys, n, limit, order);
     this.releaseCount = m;
     this.releaseLimit = limit;
+    this.releasedQueued = m > 0;
     this.handedOut = 0;
     const r = findRuns(order, m, keys, this.runs);
     // each run is sorted: the release's highest time ends one of them, its lowest starts one
@@ -265,7 +302,7 @@ export class Sorter {
   /** Pins the blocks of every pending entry, then recycles the rest. */
   private pinAndSweep(): void {
     const gen = ++this.generation;
-    pinBlocks(this.pool.pinned, this.pending.blocks, this.pending.count, gen);
+    pinBlocks(this.pool.pinned, this.pending.words, this.pending.count, gen);
     this.pool.sweep(gen);
   }
 }
@@ -308,62 +345,71 @@ function findRuns(order: Int32Array, m: number, keys: Float64Array, runs: Int32A
 }
 
 /**
- * Writes the next k entries of the merge of the r sorted runs order[runs[q]..runs[q+1]) to
- * dst[0..k), advancing heads[q]: the smallest head goes first, ties to the earlier run, so equal
- * times keep arrival order.
+ * Writes the pending indices of the next k entries of the merge of the r sorted runs
+ * order[runs[q]..runs[q+1]) to out[0..k), advancing heads[q]: the smallest head goes first, ties
+ * to the earlier run, so equal times keep arrival order.
  */
-function mergeChunk(src: EntryList, order: Int32Array, runs: Int32Array, heads: Int32Array, r: number, dst: EntryList, k: number): void {
-  const sk = src.keys;
+function mergeChunk(keys: Float64Array, order: Int32Array, runs: Int32Array, heads: Int32Array, r: number, out: Int32Array, k: number): void {
+  if (r === 2) {
+    // the common case (one run per CPU of a two-CPU machine): one compare per record
+    let h0 = heads[0];
+    let h1 = heads[1];
+    const e0 = runs[1];
+    const e1 = runs[2];
+    for (let w = 0; w < k; w++) {
+      if (h1 >= e1 || (h0 < e0 && keys[order[h0]] <= keys[order[h1]])) out[w] = order[h0++];
+      else out[w] = order[h1++];
+    }
+    heads[0] = h0;
+    heads[1] = h1;
+    return;
+  }
   for (let w = 0; w < k; w++) {
     let best = -1;
     let bestKey = Infinity;
     for (let q = 0; q < r; q++) {
       const h = heads[q];
       if (h < runs[q + 1]) {
-        const key = sk[order[h]];
+        const key = keys[order[h]];
         if (best < 0 || key < bestKey) { best = q; bestKey = key; }
       }
     }
-    copyEntry(src, order[heads[best]++], dst, w);
+    out[w] = order[heads[best]++];
   }
-}
-
-/** Copies the entries order[from..from+k) of `src` to dst[0..k). */
-function gatherChunk(src: EntryList, order: Int32Array, from: number, k: number, dst: EntryList): void {
-  for (let w = 0; w < k; w++) copyEntry(src, order[from + w], dst, w);
-}
-
-/** dst's entry w = src's entry i (small enough to be inlined into the loops above). */
-function copyEntry(src: EntryList, i: number, dst: EntryList, w: number): void {
-  dst.keys[w] = src.keys[i];
-  dst.blocks[w] = src.blocks[i];
-  dst.offs[w] = src.offs[i];
-  dst.lens[w] = src.lens[i];
-  dst.attrs[w] = src.attrs[i];
-  dst.fileOffs[w] = src.fileOffs[i];
 }
 
 /** Keeps only the entries with key > limit, moved to the front in arrival order. */
 function compactAbove(p: EntryList, limit: number): void {
   const keys = p.keys;
+  const words = p.words;
   const n = p.count;
   let w = 0;
   let bytes = 0;
   for (let i = 0; i < n; i++) {
     if (keys[i] <= limit) continue;
-    copyEntry(p, i, p, w);
-    bytes += p.lens[w];
+    keys[w] = keys[i];
+    const from = ENTRY_WORDS * i;
+    const to = ENTRY_WORDS * w;
+    // spelled out: a loop here made this pass twice as slow
+    words[to] = words[from];
+    words[to + 1] = words[from + 1];
+    words[to + BLOCK] = words[from + BLOCK];
+    words[to + OFF] = words[from + OFF];
+    const len = words[from + LEN];
+    words[to + LEN] = len;
+    words[to + ATTR] = words[from + ATTR];
+    bytes += len;
     w++;
   }
   p.count = w;
   p.bytes = bytes;
 }
 
-/** Marks the blocks of blocks[0..n) with `gen`; neighbouring entries share blocks, so repeats are skipped. */
-function pinBlocks(pinned: Int32Array, blocks: Int32Array, n: number, gen: number): void {
+/** Marks the blocks of the first n entries with `gen`; neighbouring entries share blocks, so repeats are skipped. */
+function pinBlocks(pinned: Int32Array, words: Int32Array, n: number, gen: number): void {
   let last = -1;
   for (let i = 0; i < n; i++) {
-    const b = blocks[i];
+    const b = words[ENTRY_WORDS * i + BLOCK];
     if (b !== last) { pinned[b] = gen; last = b; }
   }
 }
@@ -430,9 +476,8 @@ for (let round = 0; round < 8; round++) for (const values of [[1, 2, 3], [2, 1],
   const runs = new Int32Array(n + 1);
   const r = findRuns(order, m, list.keys, runs);
   const heads = runs.slice(0, MAX_MERGE_WAYS);
-  mergeChunk(list, order, runs, heads, r, new EntryList(n), m);
+  mergeChunk(list.keys, order, runs, heads, r, new Int32Array(n), m);
   sortByKey(order, new Int32Array(n), m, list.keys, runs);
-  gatherChunk(list, order, 0, m, new EntryList(n));
   compactAbove(list, 2);
-  pinBlocks(new Int32Array(1), list.blocks, list.count, 1);
+  pinBlocks(new Int32Array(1), list.words, list.count, 1);
 }
