@@ -18,6 +18,7 @@ export class MutableSample implements SampleRecord {
   rawBytes: Uint8Array | undefined = undefined;
   rawAt = 0;
   rawLength = 0;
+  rawDv: DataView | undefined = undefined;
   /** The block's 32-bit view, for the word-wise copy `raw` makes. */
   rawWords: Int32Array | undefined = undefined;
   /** `raw` has been copied for this sample. */
@@ -73,6 +74,7 @@ export function decodeSample(arena: Uint8Array, words: Int32Array, dv: DataView,
     return;
   }
   out.rawBytes = undefined;
+  out.rawDv = undefined;
   const st = attr.sampleType;
   let p = off + attr.fixedEnd;
   if (st & SampleType.READ) {
@@ -106,6 +108,7 @@ function decodeRaw(arena: Uint8Array, words: Int32Array, dv: DataView, p: number
   const event = attr.eventType as EventTypeImpl;
   if (size < event.minRawSize) fail(`expected a ${event.name} payload of at least ${event.minRawSize} bytes (its format), found ${size}`);
   out.rawBytes = arena;
+  out.rawDv = dv;
   out.rawWords = words;
   out.rawAt = p + 4;
   out.rawLength = size;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { GiltraceError } from '../base/errors.js';
 import { MemorySource } from './byte-source.js';
-import { openPerfData, readTracepointInt, readTracepointString, type PerfRecord } from './index.js';
+import { openPerfData, readSampleInt, readTracepointInt, readTracepointString, type PerfRecord, type SampleRecord } from './index.js';
 import { openPerfDataStream } from './open.js';
 import { anchor } from './test-support.js';
 import {
@@ -358,7 +358,7 @@ describe('perf.data edge cases: valid but odd', () => {
 
   it('readTracepointInt: sizes and signedness from the format; out-of-payload is an error', () => {
     const raw = Uint8Array.from([0xff, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00, 0x00, 0x80, 0x10, 0, 0, 0]);
-    const f = (offset: number, size: number, signed: boolean) => ({ name: 'f', type: 'x', offset, size, signed });
+    const f = (offset: number, size: number, signed: boolean) => ({ name: 'f', type: 'x', offset, size, width: size, signed });
     assert.equal(readTracepointInt(raw, f(0, 1, true)), -1);
     assert.equal(readTracepointInt(raw, f(0, 1, false)), 255);
     assert.equal(readTracepointInt(raw, f(0, 2, true)), -257);
@@ -367,5 +367,14 @@ describe('perf.data edge cases: valid but odd', () => {
     assert.equal(readTracepointInt(raw, f(0, 8, true)), -257);
     assert.equal(readTracepointInt(raw, f(8, 8, false)), 0x1080000001);
     expectError(() => readTracepointInt(raw, f(12, 8, false)), /outside the 16-byte payload/);
+    // readSampleInt's in-place path (a reader sample: the payload inside a bigger buffer, read
+    // through its DataView) gives the same values and the same error
+    const buffer = new Uint8Array(32);
+    buffer.set(raw, 5);
+    const sample = { rawBytes: buffer, rawAt: 5, rawLength: raw.length, rawDv: new DataView(buffer.buffer) } as unknown as SampleRecord;
+    for (const [offset, size] of [[0, 1], [0, 2], [8, 4], [0, 8], [8, 8], [4, 4]]) {
+      for (const signed of [false, true]) assert.equal(readSampleInt(sample, f(offset, size, signed)), readTracepointInt(raw, f(offset, size, signed)), `${offset} ${size} ${signed}`);
+    }
+    expectError(() => readSampleInt(sample, f(12, 8, false)), /outside the 16-byte payload/);
   });
 });

@@ -232,8 +232,8 @@ describe('perf.data anchors: header', () => {
     const sw = pd.eventTypes[3] as EventType;
     assert.equal(sw.system, 'sched');
     assert.equal(sw.tracepoint, 'sched_switch');
-    assert.deepEqual(sw.field('prev_comm'), { name: 'prev_comm', type: 'char[16]', offset: 8, size: 16, signed: false, arrayLength: 16, dataLoc: false, relLoc: false });
-    assert.deepEqual(sw.field('next_pid'), { name: 'next_pid', type: 'pid_t', offset: 56, size: 4, signed: true, arrayLength: undefined, dataLoc: false, relLoc: false });
+    assert.deepEqual(sw.field('prev_comm'), { name: 'prev_comm', type: 'char[16]', offset: 8, size: 16, signed: false, arrayLength: 16, width: 1, dataLoc: false, relLoc: false });
+    assert.deepEqual(sw.field('next_pid'), { name: 'next_pid', type: 'pid_t', offset: 56, size: 4, signed: true, arrayLength: undefined, width: 4, dataLoc: false, relLoc: false });
     assert.equal(pd.eventTypes[7].system, '');
     assert.equal(pd.timeBaseNs, 1892304265347n); // first record in file order (a sched_waking)
     assert.equal(pd.features.hostname, 'vm');

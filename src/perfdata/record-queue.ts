@@ -205,13 +205,14 @@ export class RecordQueue {
     const pend = s.pending;
     const budget = s.budget;
     let maxKey = s.maxKey;
+    let lastKey = s.lastKey;
     const releasedUpTo = s.releasedUpTo;
     let outOfOrder = 0;
     let n = pend.count;
     let bytes = pend.bytes;
-    let keys = pend.keys, words = pend.words, f64s = pend.f64s;
+    const keys = pend.keys, words = pend.words, f64s = pend.f64s;
     let key = 0;
-    const first = n;
+    let queued = 0;
     let p = c.outerStart;
     while (end - p >= 8 && bytes <= budget) {
       const size = dv.getUint16(p + 6, true);
@@ -228,16 +229,18 @@ export class RecordQueue {
       const lo = dv.getUint32(p + timePos, true);
       const hi = dv.getUint32(p + timePos + 4, true);
       if (lo === 0 && hi === 0) break;
-      key = hi * TWO_POW_32 - baseHiScaled + (lo - baseLoLessHalf) - 0.5;
+      const next = hi * TWO_POW_32 - baseHiScaled + (lo - baseLoLessHalf) - 0.5;
+      // A step back in time starts the next sorted run (perf writes each CPU's buffer in time
+      // order, one after the other), and a full queue array needs compacting: both are left to
+      // the one-record path. A call made here for the first time after V8 optimized this loop
+      // would have no type feedback and throw the optimized code away.
+      if (next < lastKey || n === keys.length) break;
+      key = next;
+      lastKey = key;
       if (key > maxKey) maxKey = key;
       // (releasedUpTo <= maxKey: a new maximum is never out of order; comparing every time keeps
       // V8's feedback for this compare from the start)
       if (key < releasedUpTo) outOfOrder++;
-      if (n === keys.length) {
-        pend.count = n;
-        pend.reserve(n + 1);
-        keys = pend.keys; words = pend.words; f64s = pend.f64s;
-      }
       keys[n] = key;
       f64s[3 * n] = base + p;
       const at = ENTRY_WORDS * n;
@@ -247,15 +250,16 @@ export class RecordQueue {
       words[at + ATTR] = ai;
       bytes += size;
       n++;
+      queued++;
       p += size;
     }
-    const queued = n - first;
     if (queued === 0) return 0;
     pend.count = n;
     c.bytes += bytes - pend.bytes;
     pend.bytes = bytes;
     c.outerStart = p;
     s.maxKey = maxKey;
+    s.lastKey = lastKey;
     s.outOfOrder += outOfOrder;
     this.lastTimedKey = key;
     this.stats.records += queued;

@@ -81,7 +81,7 @@ function drain(sorter: Sorter): Array<{ key: number; block: number; off: number;
   return out;
 }
 
-it('round after round, every queued record comes out once, each release in time order (property test)', () => {
+it('round after round, every queued record comes out once, each release in time order, with or without forced flushes (property test)', () => {
   // keys drift upwards with jitter and the odd straggler; tiny arrays make the queue grow
   const op = fc.oneof(
     { weight: 8, arbitrary: fc.integer({ min: -3, max: 6 }).map((step) => ({ kind: 'add' as const, step })) },
@@ -89,10 +89,11 @@ it('round after round, every queued record comes out once, each release in time 
     { weight: 2, arbitrary: fc.constant({ kind: 'round' as const }) },
   );
   fc.assert(
-    fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+    fc.property(fc.array(op, { maxLength: 400 }), fc.constantFrom(1 << 20, 8 * 12), (ops, maxBytes) => {
       const pool = new BlockPool(1024);
       const block = pool.acquire(0);
-      const sorter = new Sorter(pool, 1 << 20, 4, 4);
+      // tiny arrays: the queue compacts and grows; a small byte bound forces flushes like the reader does
+      const sorter = new Sorter(pool, maxBytes, 4, 4);
       let time = 100;
       let added = 0;
       const out: Array<{ key: number; fileOff: number }> = [];
@@ -111,6 +112,10 @@ it('round after round, every queued record comes out once, each release in time 
         if (o.kind === 'add') time += o.step;
         const key = o.kind === 'straggler' ? time - o.back : time;
         sorter.add(block, 0, 8, key, 0, added++);
+        if (sorter.overBudget) {
+          sorter.forceFlush();
+          take();
+        }
       }
       sorter.finish();
       take();

@@ -1,4 +1,4 @@
-import type { BlockPool } from './block-pool.js';
+import { BlockPool } from './block-pool.js';
 
 /**
  * Streaming time sorter, after perf's ordered_events: queued records (by reference into the
@@ -7,6 +7,11 @@ import type { BlockPool } from './block-pool.js';
  * round. Memory is bounded by two rounds; when a recording has no rounds (or huge ones), the
  * queue is flushed by half its time span once it holds `maxBytes`, and anything arriving older
  * than what was already released is counted in `outOfOrder` (and still delivered).
+ *
+ * Records arrive as sorted runs (perf writes each CPU's buffer in time order, one after the
+ * other), so the queue keeps them as runs: a release takes a sorted prefix of each run (found by
+ * binary search) and merges those prefixes; released entries are not moved, only skipped, and
+ * the queue's array is compacted when it fills up. No pass over every queued entry per round.
  */
 
 /** Int32 words per queued entry in EntryList.words (24 bytes; see there). */
@@ -24,7 +29,9 @@ export class EntryList {
   keys: Float64Array;
   words: Int32Array;
   f64s: Float64Array;
+  /** Entries written so far (released ones included, until the next compaction). */
   count = 0;
+  /** Bytes of the records queued and not yet released. */
   bytes = 0;
 
   constructor(entries: number) {
@@ -33,9 +40,8 @@ export class EntryList {
     this.words = new Int32Array(this.f64s.buffer);
   }
 
-  push(key: number, block: number, off: number, len: number, attr: number, fileOff: number): void {
-    const n = this.count;
-    if (n === this.keys.length) this.grow(n + 1);
+  /** Writes entry `n` (the caller made room). */
+  set(n: number, key: number, block: number, off: number, len: number, attr: number, fileOff: number): void {
     this.keys[n] = key;
     this.f64s[3 * n] = fileOff;
     const w = this.words;
@@ -44,8 +50,12 @@ export class EntryList {
     w[at + OFF] = off;
     w[at + LEN] = len;
     w[at + ATTR] = attr;
-    this.count = n + 1;
-    this.bytes += len;
+  }
+
+  /** Moves entries [from, from + n) to [to, to + n), to <= from. */
+  moveDown(from: number, to: number, n: number): void {
+    this.keys.copyWithin(to, from, from + n);
+    this.f64s.copyWithin(3 * to, 3 * from, 3 * (from + n));
   }
 
   // readable accessors for tests; the hot loops index the arrays directly
@@ -53,12 +63,8 @@ export class EntryList {
   off(i: number): number { return this.words[ENTRY_WORDS * i + OFF]; }
   fileOff(i: number): number { return this.f64s[3 * i]; }
 
-  /** Makes room for `n` entries (contents kept). */
-  reserve(n: number): void {
-    if (this.keys.length < n) this.grow(n);
-  }
-
-  private grow(n: number): void {
+  /** Room for `n` entries (contents kept). */
+  grow(n: number): void {
     let cap = this.keys.length * 2;
     while (cap < n) cap *= 2;
     const k = new Float64Array(cap); k.set(this.keys); this.keys = k;
@@ -92,7 +98,7 @@ const CHUNK = 8192;
  */
 const FIRST_CHUNK = 16;
 
-/** Up to this many sorted runs are merged head to head as chunks are asked for; more are sorted first. */
+/** Up to this many runs are merged head to head as chunks are asked for; more are sorted first. */
 const MAX_MERGE_WAYS = 8;
 
 const enum ReleaseMode { SORTED, MERGE }
@@ -102,19 +108,31 @@ export class Sorter {
   readonly pending: EntryList;
   /** The next chunk of released records, in time order; the reader drains it, then asks for the next. */
   readonly batch: Batch;
-  // the release being handed out: pending indices order[0..releaseCount), of keys <= releaseLimit
-  private order: Int32Array;
-  private tmp: Int32Array = new Int32Array(0);
-  private runs: Int32Array;
+
+  // Run q is pending[runStart[q], end(q)) with keys ascending; [runHead[q], end(q)) is still
+  // queued. The last run ends at pending.count and takes the appends; the others end at runEnd[q].
+  private runStart: Int32Array;
+  private runHead: Int32Array;
+  private runEnd: Int32Array;
+  private runCut: Int32Array;
+  private runCount = 0;
+  /** Key of the last entry appended: a smaller one starts a new run. */
+  lastKey = Infinity;
+
+  // the release being handed out: runs' [runHead, runCut) prefixes, releaseCount entries in all
   private releaseCount = 0;
-  private releaseLimit = -Infinity;
-  /** The release's entries are still in `pending` (the reader reads them there until it asks for more). */
+  /** The release's entries still count as queued (the reader reads them until it asks for more). */
   private releasedQueued = false;
   private handedOut = 0;
   private mode = ReleaseMode.SORTED;
-  /** MERGE: run q is order[runs[q]..runs[q+1]); heads[q] is its next entry. */
-  private runCount = 0;
+  /** MERGE: the prefixes being merged are pending[heads[q], ends[q]). */
+  private mergeWays = 0;
   private readonly heads = new Int32Array(MAX_MERGE_WAYS);
+  private readonly ends = new Int32Array(MAX_MERGE_WAYS);
+  /** SORTED: the release's pending indices in time order. */
+  private order = new Int32Array(0);
+  private tmp = new Int32Array(0);
+  private sortRuns = new Int32Array(0);
   private chunkSize = FIRST_CHUNK;
 
   maxKey = -Infinity;
@@ -136,21 +154,72 @@ export class Sorter {
     this.evacuateAt = minEvacuateBlocks;
     this.pending = new EntryList(expectedRecords);
     this.batch = new Batch(this.pending);
-    this.order = new Int32Array(expectedRecords);
-    this.runs = new Int32Array(expectedRecords + 1);
+    this.runStart = new Int32Array(64);
+    this.runHead = new Int32Array(64);
+    this.runEnd = new Int32Array(64);
+    this.runCut = new Int32Array(64);
   }
 
   /** Queues a record that lies in pool block `block` (the pool keeps the block alive). */
   add(block: number, off: number, len: number, key: number, attr: number, fileOff: number): void {
     if (key > this.maxKey) this.maxKey = key;
     else if (key < this.releasedUpTo) this.outOfOrder++;
-    this.pending.push(key, block, off, len, attr, fileOff);
+    const p = this.pending;
+    if (p.count === p.keys.length) this.makeRoom();
+    if (key < this.lastKey) this.startRun(p.count);
+    this.lastKey = key;
+    p.set(p.count++, key, block, off, len, attr, fileOff);
+    p.bytes += len;
   }
 
   /** Queues a record from a transient buffer (decompressed data): its bytes are copied. */
   addCopy(src: Uint8Array, pos: number, len: number, key: number, attr: number, fileOff: number): void {
     this.pool.copyIn(src, pos, len);
     this.add(this.pool.outBlock, this.pool.outOff, len, key, attr, fileOff);
+  }
+
+  /** A new sorted run starts at pending index `at` (the next entry appended). */
+  startRun(at: number): void {
+    const r = this.runCount;
+    if (r > 0) this.runEnd[r - 1] = at;
+    if (r === this.runStart.length) {
+      const grow = (a: Int32Array): Int32Array => { const b = new Int32Array(2 * r); b.set(a); return b; };
+      this.runStart = grow(this.runStart);
+      this.runHead = grow(this.runHead);
+      this.runEnd = grow(this.runEnd);
+      this.runCut = grow(this.runCut);
+    }
+    this.runStart[r] = at;
+    this.runHead[r] = at;
+    this.runCount = r + 1;
+  }
+
+  /**
+   * The pending array is full: moves the queued entries to its front (released ones are dropped
+   * there), and grows it when they fill more than half of it. Only between releases.
+   */
+  makeRoom(): void {
+    const p = this.pending;
+    let queued = 0;
+    for (let q = 0; q < this.runCount; q++) queued += this.end(q) - this.runHead[q];
+    if (2 * queued > p.keys.length) p.grow(2 * p.keys.length);
+    let w = 0;
+    const last = this.runCount - 1;
+    for (let q = 0; q <= last; q++) {
+      const head = this.runHead[q];
+      const n = this.end(q) - head;
+      if (head !== w) p.moveDown(head, w, n);
+      this.runStart[q] = w;
+      this.runHead[q] = w;
+      w += n;
+      if (q < last) this.runEnd[q] = w;
+    }
+    p.count = w;
+  }
+
+  /** Where run q ends (exclusive). */
+  private end(q: number): number {
+    return q === this.runCount - 1 ? this.pending.count : this.runEnd[q];
   }
 
   /** The last release has been handed out and read entirely. */
@@ -186,12 +255,14 @@ export class Sorter {
     // blocks mostly full of queued records (big rounds): moving them would gain nothing
     if (2 * p.bytes > pool.live * pool.blockSize) return;
     const w = p.words;
-    for (let at = 0; at < ENTRY_WORDS * p.count; at += ENTRY_WORDS) {
-      pool.copyIn(pool.blocks[w[at + BLOCK]], w[at + OFF], w[at + LEN]);
-      w[at + BLOCK] = pool.outBlock;
-      w[at + OFF] = pool.outOff;
+    for (let q = 0; q < this.runCount; q++) {
+      for (let at = ENTRY_WORDS * this.runHead[q]; at < ENTRY_WORDS * this.end(q); at += ENTRY_WORDS) {
+        pool.copyIn(pool.blocks[w[at + BLOCK]], w[at + OFF], w[at + LEN]);
+        w[at + BLOCK] = pool.outBlock;
+        w[at + OFF] = pool.outOff;
+      }
     }
-    this.pinAndSweep(); // the release is consumed: only pending records count
+    this.pinAndSweep(); // the release is consumed: only queued records count
     this.batchPinned = false;
     this.evacuateAt = Math.max(this.minEvacuateBlocks, 2 * pool.live);
   }
@@ -205,9 +276,11 @@ export class Sorter {
   /** Memory bound reached without a usable round: release the older half of the queued time span. */
   forceFlush(): void {
     this.dropReleased();
-    const p = this.pending;
     let min = Infinity;
-    for (let i = 0; i < p.count; i++) if (p.keys[i] < min) min = p.keys[i];
+    // each run is sorted: its first queued key is its smallest
+    for (let q = 0; q < this.runCount; q++) {
+      if (this.runHead[q] < this.end(q)) min = Math.min(min, this.pending.keys[this.runHead[q]]);
+    }
     const limit = Math.max(this.flushLimit, min + (this.maxKey - min) / 2);
     this.forcedFlushes++;
     this.release(limit);
@@ -238,7 +311,7 @@ export class Sorter {
     const batch = this.batch;
     const k = Math.min(this.chunkSize, total - from);
     if (this.chunkSize < CHUNK) this.chunkSize *= 2;
-    if (this.mode === ReleaseMode.MERGE) mergeChunk(this.pending.keys, this.order, this.runs, this.heads, this.runCount, batch.idx, k);
+    if (this.mode === ReleaseMode.MERGE) mergeChunk(this.pending.keys, this.heads, this.ends, this.mergeWays, batch.idx, k);
     else batch.idx.set(this.order.subarray(from, from + k));
     batch.count = k;
     batch.next = 0;
@@ -246,119 +319,142 @@ export class Sorter {
     return true;
   }
 
-  /** The whole release has been read: its entries leave the queue, the rest move to the front. */
+  /** The whole release has been read: its entries leave the queue (runs that ran out go too). */
   private dropReleased(): void {
     if (!this.releasedQueued) return;
     this.releasedQueued = false;
     const p = this.pending;
-    if (this.releaseCount < p.count) compactAbove(p, this.releaseLimit);
-    else { p.count = 0; p.bytes = 0; }
+    p.bytes -= sumLengths(p.words, this.runHead, this.runCut, this.runCount);
+    const last = this.runCount - 1;
+    let w = 0;
+    for (let q = 0; q <= last; q++) {
+      const head = this.runCut[q];
+      const end = this.end(q);
+      if (head === end && q < last) continue; // ran out (the last run stays: it takes the appends)
+      this.runStart[w] = this.runStart[q];
+      this.runHead[w] = head;
+      this.runEnd[w] = end;
+      w++;
+    }
+    this.runCount = w;
   }
 
-  /** Picks the pending entries with key <= limit for handing out in time order (by nextChunk); keeps the rest. */
+  /** Picks the queued entries with key <= limit for handing out in time order (by nextChunk); keeps the rest. */
   private release(limit: number): void {
     if (!this.readyConsumed) throw new Error('internal error: release before the last one was consumed');
     this.dropReleased();
-    const p = this.pending;
-    const n = p.count;
-    if (this.order.length < n) {
-      this.order = new Int32Array(n * 2);
-      this.runs = new Int32Array(n * 2 + 1);
-    }
-    const order = this.order;
-    const keys = p.keys;
-    const m = selectUpTo(keys, n, limit, order);
-    this.releaseCount = m;
-    this.releaseLimit = limit;
-    this.releasedQueued = m > 0;
-    this.handedOut = 0;
-    const r = findRuns(order, m, keys, this.runs);
-    // each run is sorted: the release's highest time ends one of them, its lowest starts one
+    const keys = this.pending.keys;
+    let count = 0;
+    let ways = 0;
     let highest = -Infinity;
     let untimed = false;
-    for (let q = 0; q < r; q++) {
-      const last = keys[order[this.runs[q + 1] - 1]];
-      if (last > highest) highest = last;
-      if (keys[order[this.runs[q]]] === -Infinity) untimed = true;
+    for (let q = 0; q < this.runCount; q++) {
+      const head = this.runHead[q];
+      const cut = upperBound(keys, head, this.end(q), limit);
+      this.runCut[q] = cut;
+      if (cut === head) continue;
+      ways++;
+      count += cut - head;
+      // each run is sorted: the release's highest time ends one of the prefixes, its lowest starts one
+      if (keys[cut - 1] > highest) highest = keys[cut - 1];
+      if (keys[head] === -Infinity) untimed = true;
     }
+    this.releaseCount = count;
+    this.releasedQueued = count > 0;
+    this.handedOut = 0;
     if (highest > this.releasedUpTo) this.releasedUpTo = highest;
-    this.batch.leadKey = untimed ? earliestTime(p) : NaN;
-    if (r >= 2 && r <= MAX_MERGE_WAYS) {
+    this.batch.leadKey = untimed ? this.earliestTime() : NaN;
+    if (ways <= MAX_MERGE_WAYS) {
       this.mode = ReleaseMode.MERGE;
-      this.runCount = r;
-      for (let q = 0; q < r; q++) this.heads[q] = this.runs[q];
+      this.mergeWays = 0;
+      for (let q = 0; q < this.runCount; q++) {
+        if (this.runCut[q] === this.runHead[q]) continue;
+        this.heads[this.mergeWays] = this.runHead[q];
+        this.ends[this.mergeWays] = this.runCut[q];
+        this.mergeWays++;
+      }
     } else {
       this.mode = ReleaseMode.SORTED;
-      if (r > 2) {
-        if (this.tmp.length < m) this.tmp = new Int32Array(order.length);
-        sortByKey(order, this.tmp, m, keys, this.runs);
-      }
+      this.sortRelease(count);
     }
-    // every pending entry is pinned, the released ones included: the chunks point into their blocks
+    // every queued entry is pinned, the released ones included: the chunks point into their blocks
     this.pinAndSweep();
     this.batchPinned = true;
   }
 
-  /** Pins the blocks of every pending entry, then recycles the rest. */
+  /** Many runs (stragglers, or no rounds): the release's prefixes are gathered and sorted. */
+  private sortRelease(count: number): void {
+    if (this.order.length < count) {
+      this.order = new Int32Array(2 * count);
+      this.tmp = new Int32Array(2 * count);
+      this.sortRuns = new Int32Array(2 * count + 1);
+    }
+    let m = 0;
+    for (let q = 0; q < this.runCount; q++) {
+      for (let i = this.runHead[q]; i < this.runCut[q]; i++) this.order[m++] = i;
+    }
+    sortByKey(this.order, this.tmp, m, this.pending.keys, this.sortRuns);
+  }
+
+  /** Records from before the first timestamp get the earliest time queued or being released (NaN if none). */
+  private earliestTime(): number {
+    const keys = this.pending.keys;
+    let lead = Infinity;
+    for (let q = 0; q < this.runCount; q++) {
+      let i = this.runHead[q];
+      const end = this.end(q);
+      while (i < end && keys[i] === -Infinity) i++;
+      if (i < end && keys[i] < lead) lead = keys[i];
+    }
+    return lead === Infinity ? NaN : lead;
+  }
+
+  /** Pins the blocks of every queued entry (and of the release being read), then recycles the rest. */
   private pinAndSweep(): void {
     const gen = ++this.generation;
-    pinBlocks(this.pool.pinned, this.pending.words, this.pending.count, gen);
+    for (let q = 0; q < this.runCount; q++) pinBlocks(this.pool.pinned, this.pending.words, this.runHead[q], this.end(q), gen);
     this.pool.sweep(gen);
   }
 }
 
-/** Records from before the first timestamp get the earliest time known so far (NaN if none). */
-function earliestTime(p: EntryList): number {
-  let lead = Infinity;
-  for (let i = 0; i < p.count; i++) {
-    const key = p.keys[i];
-    if (key !== -Infinity && key < lead) lead = key;
-  }
-  return lead === Infinity ? NaN : lead;
-}
+// The helpers below run long loops over many entries: small, free functions with one path per
+// loop, so V8 optimizes them once and keeps them.
 
-// The helpers below each run one long loop per round over hundreds of thousands of entries: they
-// are small, free functions with one path per loop, so V8 optimizes them once and keeps them.
-
-/** order[0..m) = indices of keys <= limit, in arrival order; returns m. */
-function selectUpTo(keys: Float64Array, n: number, limit: number, order: Int32Array): number {
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    if (keys[i] <= limit) order[m++] = i;
+/** The first index in [lo, hi) whose key is above limit (keys ascending there); hi if none. */
+function upperBound(keys: Float64Array, lo: number, hi: number, limit: number): number {
+  // NaN limit (a flush of -Infinity keys): nothing is <= it, like the comparisons below
+  if (lo === hi || !(keys[lo] <= limit)) return lo;
+  if (keys[hi - 1] <= limit) return hi;
+  // keys[lo] <= limit < keys[hi - 1]
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] <= limit) lo = mid;
+    else hi = mid;
   }
-  return m;
-}
-
-/** Splits order[0..m) into runs of non-decreasing keys: runs[0..r] are their bounds (runs[r] = m). Returns r. */
-function findRuns(order: Int32Array, m: number, keys: Float64Array, runs: Int32Array): number {
-  runs[0] = 0;
-  if (m === 0) return 0;
-  let r = 1;
-  let last = keys[order[0]];
-  for (let k = 1; k < m; k++) {
-    const key = keys[order[k]];
-    if (key < last) runs[r++] = k;
-    last = key;
-  }
-  runs[r] = m;
-  return r;
+  return hi;
 }
 
 /**
- * Writes the pending indices of the next k entries of the merge of the r sorted runs
- * order[runs[q]..runs[q+1]) to out[0..k), advancing heads[q]: the smallest head goes first, ties
- * to the earlier run, so equal times keep arrival order.
+ * Writes the pending indices of the next k entries of the merge of the r sorted ranges
+ * [heads[q], ends[q]) to out[0..k), advancing heads[q]: the smallest key goes first, ties to the
+ * earlier range (ranges are in arrival order), so equal times keep arrival order.
  */
-function mergeChunk(keys: Float64Array, order: Int32Array, runs: Int32Array, heads: Int32Array, r: number, out: Int32Array, k: number): void {
+function mergeChunk(keys: Float64Array, heads: Int32Array, ends: Int32Array, r: number, out: Int32Array, k: number): void {
+  if (r === 1) {
+    let h = heads[0];
+    for (let w = 0; w < k; w++) out[w] = h++;
+    heads[0] = h;
+    return;
+  }
   if (r === 2) {
     // the common case (one run per CPU of a two-CPU machine): one compare per record
     let h0 = heads[0];
     let h1 = heads[1];
-    const e0 = runs[1];
-    const e1 = runs[2];
+    const e0 = ends[0];
+    const e1 = ends[1];
     for (let w = 0; w < k; w++) {
-      if (h1 >= e1 || (h0 < e0 && keys[order[h0]] <= keys[order[h1]])) out[w] = order[h0++];
-      else out[w] = order[h1++];
+      if (h1 >= e1 || (h0 < e0 && keys[h0] <= keys[h1])) out[w] = h0++;
+      else out[w] = h1++;
     }
     heads[0] = h0;
     heads[1] = h1;
@@ -369,47 +465,29 @@ function mergeChunk(keys: Float64Array, order: Int32Array, runs: Int32Array, hea
     let bestKey = Infinity;
     for (let q = 0; q < r; q++) {
       const h = heads[q];
-      if (h < runs[q + 1]) {
-        const key = keys[order[h]];
+      if (h < ends[q]) {
+        const key = keys[h];
         if (best < 0 || key < bestKey) { best = q; bestKey = key; }
       }
     }
-    out[w] = order[heads[best]++];
+    out[w] = heads[best]++;
   }
 }
 
-/** Keeps only the entries with key > limit, moved to the front in arrival order. */
-function compactAbove(p: EntryList, limit: number): void {
-  const keys = p.keys;
-  const words = p.words;
-  const n = p.count;
-  let w = 0;
+/** Total record length of the entries in [heads[q], cuts[q]) for every run q < r. */
+function sumLengths(words: Int32Array, heads: Int32Array, cuts: Int32Array, r: number): number {
   let bytes = 0;
-  for (let i = 0; i < n; i++) {
-    if (keys[i] <= limit) continue;
-    keys[w] = keys[i];
-    const from = ENTRY_WORDS * i;
-    const to = ENTRY_WORDS * w;
-    // spelled out: a loop here made this pass twice as slow
-    words[to] = words[from];
-    words[to + 1] = words[from + 1];
-    words[to + BLOCK] = words[from + BLOCK];
-    words[to + OFF] = words[from + OFF];
-    const len = words[from + LEN];
-    words[to + LEN] = len;
-    words[to + ATTR] = words[from + ATTR];
-    bytes += len;
-    w++;
+  for (let q = 0; q < r; q++) {
+    for (let at = ENTRY_WORDS * heads[q] + LEN; at < ENTRY_WORDS * cuts[q]; at += ENTRY_WORDS) bytes += words[at];
   }
-  p.count = w;
-  p.bytes = bytes;
+  return bytes;
 }
 
-/** Marks the blocks of the first n entries with `gen`; neighbouring entries share blocks, so repeats are skipped. */
-function pinBlocks(pinned: Int32Array, words: Int32Array, n: number, gen: number): void {
+/** Marks the blocks of entries [from, to) with `gen`; neighbouring entries share blocks, so repeats are skipped. */
+function pinBlocks(pinned: Int32Array, words: Int32Array, from: number, to: number, gen: number): void {
   let last = -1;
-  for (let i = 0; i < n; i++) {
-    const b = words[ENTRY_WORDS * i + BLOCK];
+  for (let at = ENTRY_WORDS * from + BLOCK; at < ENTRY_WORDS * to; at += ENTRY_WORDS) {
+    const b = words[at];
     if (b !== last) { pinned[b] = gen; last = b; }
   }
 }
@@ -463,21 +541,24 @@ function merge(src: Int32Array, dst: Int32Array, lo: number, mid: number, hi: nu
   }
 }
 
-// Prime the type feedback of every path through the sort and the release loops before the first
-// real round: a path first taken inside an optimized call deoptimizes it, and the rest of that
-// call — hundreds of thousands of entries — would run in the interpreter. Each runs a few dozen
-// times: V8 collects no feedback for a function's first few calls.
-for (let round = 0; round < 8; round++) for (const values of [[1, 2, 3], [2, 1], [3, 2, 1], [4, 3, 2, 1, 0], [-Infinity, 5, 1, 7]]) {
-  const n = values.length;
-  const list = new EntryList(n);
-  for (let i = 0; i < n; i++) list.push(values[i], 0, 8 * i, 8, 0, 8 * i);
-  const order = new Int32Array(n);
-  const m = selectUpTo(list.keys, n, 2, order);
-  const runs = new Int32Array(n + 1);
-  const r = findRuns(order, m, list.keys, runs);
-  const heads = runs.slice(0, MAX_MERGE_WAYS);
-  mergeChunk(list.keys, order, runs, heads, r, new Int32Array(n), m);
-  sortByKey(order, new Int32Array(n), m, list.keys, runs);
-  compactAbove(list, 2);
-  pinBlocks(new Int32Array(1), list.words, list.count, 1);
+
+// Prime the type feedback of every path through the sorter before the first real round: a path
+// first taken inside an optimized call deoptimizes it, and the rest of that call — hundreds of
+// thousands of entries — would run in the interpreter. Rounds of one, two, three and many runs,
+// with untimed entries, stragglers, a forced flush and a compaction; each path a few dozen times
+// (V8 collects no feedback for a function's first few calls).
+for (let round = 0; round < 8; round++) {
+  const pool = new BlockPool(1024);
+  const sorter = new Sorter(pool, 1 << 20, 4, 16);
+  const block = pool.acquire(0);
+  const drain = (): void => { while (sorter.nextChunk()) sorter.batch.next = sorter.batch.count; };
+  for (const values of [[1, 2, 3], [6, 4, 5], [9, 8, 7], [14, 13, 12, 11, 10], [-Infinity, 15, 16], [20, 19, 18, 17, 21, 22, 23, 24, 25, 26, 27, 28, 29]]) {
+    for (const v of values) sorter.add(block, 0, 8, v, 0, 0);
+    sorter.finishedRound();
+    drain();
+  }
+  sorter.forceFlush();
+  drain();
+  sorter.finish();
+  drain();
 }

@@ -60,6 +60,7 @@ function parseField(decl: string, offset: number, size: number, signed: boolean)
     size,
     signed,
     arrayLength,
+    width: arrayLength !== undefined ? size / arrayLength : size,
     dataLoc: base.startsWith('__data_loc'),
     relLoc: base.startsWith('__rel_loc'),
   };

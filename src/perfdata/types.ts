@@ -12,6 +12,8 @@ export interface TracepointField {
   readonly signed: boolean;
   /** Element count for fixed arrays (`char prev_comm[16]` → 16). */
   readonly arrayLength?: number;
+  /** Bytes of one element: `size`, or `size / arrayLength` for arrays. */
+  readonly width: number;
   /** `__data_loc` field: a u32 whose low 16 bits are the payload offset and high 16 bits the length. */
   readonly dataLoc?: boolean;
   /** `__rel_loc` field: like dataLoc, but the offset counts from the end of this field. */
@@ -99,6 +101,8 @@ export interface SampleRecord {
   readonly rawBytes?: Uint8Array | undefined;
   readonly rawAt?: number;
   readonly rawLength?: number;
+  /** A DataView over rawBytes' whole buffer (reader samples), for the integer reads. */
+  readonly rawDv?: DataView | undefined;
   /** Instruction pointers, PERF_CONTEXT_* markers removed. Addresses >= 2^53 (kernel) are rounded. */
   readonly callchain: Float64Array | undefined;
   /**
