@@ -63,9 +63,10 @@ export class RecordQueue {
     // small recordings get small blocks (tests and fuzzing open thousands of them)
     this.pool = new BlockPool(init.blockSize ?? Math.max(256 << 10, Math.min(BLOCK_SIZE, init.source.remaining + 64)));
     this.cutter = new RecordCutter(init.source, init.path, this.pool);
-    // two rounds of the recording at ~64 bytes a record at least, up to the queue bound
+    // room for the whole data at ~64 bytes a record, up to 128 Ki entries (4 MiB): the queue's
+    // array is reused after compactions, and grows if two rounds need more
     const maxQueue = init.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
-    this.sorter = new Sorter(this.pool, maxQueue, 16, Math.max(1024, Math.min(init.source.remaining, maxQueue) >>> 6));
+    this.sorter = new Sorter(this.pool, maxQueue, 16, Math.max(1024, Math.min(init.source.remaining >>> 6, 1 << 17)));
     init.onCutter?.(this.cutter);
   }
 

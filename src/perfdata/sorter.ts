@@ -196,13 +196,14 @@ export class Sorter {
 
   /**
    * The pending array is full: moves the queued entries to its front (released ones are dropped
-   * there), and grows it when they fill more than half of it. Only between releases.
+   * there), and doubles it when they fill more than three quarters of it (less would mean a
+   * compaction every few records). Only between releases.
    */
   makeRoom(): void {
     const p = this.pending;
     let queued = 0;
     for (let q = 0; q < this.runCount; q++) queued += this.end(q) - this.runHead[q];
-    if (2 * queued > p.keys.length) p.grow(2 * p.keys.length);
+    if (4 * queued > 3 * p.keys.length) p.grow(2 * p.keys.length);
     let w = 0;
     const last = this.runCount - 1;
     for (let q = 0; q <= last; q++) {
