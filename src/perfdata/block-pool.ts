@@ -1,8 +1,8 @@
 /**
  * The bytes of queued records live in fixed-size blocks: the cutter reads the file straight
  * into a block and queued records point into it, so the common path copies nothing. A block is
- * recycled (at the sorter's next release) once the cutter has moved past it and no queued or
- * undelivered record points into it — tracked per release, not per record.
+ * recycled (at the sweep after each release is read) once the cutter has moved past it and no
+ * queued or undelivered record points into it: the sorter counts those per block in `refs`.
  * Records that cannot point into a read block (decompressed zstd data, or ones moved when too
  * many sparse blocks are pinned) are copied into "copy blocks" from the same pool.
  */
@@ -13,8 +13,8 @@ export class BlockPool {
   dvs: DataView[] = [];
   /** 32-bit views of the blocks, for word-wise copies of aligned payloads. */
   words: Int32Array[] = [];
-  /** Sweep generation in which a queued record last pointed into the block. */
-  pinned: Int32Array = new Int32Array(64);
+  /** Queued (or released and not yet read) records that lie in each block. */
+  refs: Int32Array = new Int32Array(64);
   private held: boolean[] = [];
   private inUse: boolean[] = [];
   private readonly free: number[] = [];
@@ -41,13 +41,13 @@ export class BlockPool {
       this.words.push(new Int32Array(bytes.buffer, 0, bytes.length >>> 2));
       this.held.push(false);
       this.inUse.push(false);
-      if (id >= this.pinned.length) {
-        const grown = new Int32Array(this.pinned.length * 2);
-        grown.set(this.pinned);
-        this.pinned = grown;
+      if (id >= this.refs.length) {
+        const grown = new Int32Array(this.refs.length * 2);
+        grown.set(this.refs);
+        this.refs = grown;
       }
     }
-    this.pinned[id] = -1;
+    this.refs[id] = 0;
     this.held[id] = true;
     this.inUse[id] = true;
     this.live++;
@@ -59,13 +59,10 @@ export class BlockPool {
     this.held[id] = false;
   }
 
-  /**
-   * Recycles every block that no holder uses and no queued record was pinned to in generation
-   * `gen` (the sorter pins all records it still holds before calling this).
-   */
-  sweep(gen: number): void {
+  /** Recycles every block that no holder uses and no record lies in. */
+  sweep(): void {
     for (let id = 0; id < this.blocks.length; id++) {
-      if (!this.inUse[id] || this.held[id] || this.pinned[id] === gen) continue;
+      if (!this.inUse[id] || this.held[id] || this.refs[id] > 0) continue;
       this.inUse[id] = false;
       this.live--;
       if (this.blocks[id].length === this.blockSize) {

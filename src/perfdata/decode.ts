@@ -63,7 +63,9 @@ export function decodeSample(arena: Uint8Array, words: Int32Array, dv: DataView,
     out.tid = -1;
   }
   out.cpu = attr.cpuPos >= 0 ? dv.getUint32(off + attr.cpuPos, true) : -1;
-  out.ip = attr.ipPos >= 0 ? u64(dv, off + attr.ipPos) : 0;
+  // spelled out rather than u64(): when V8 did not inline that call, each ip came back boxed
+  const ipPos = attr.ipPos;
+  out.ip = ipPos >= 0 ? dv.getUint32(off + ipPos + 4, true) * TWO_POW_32 + dv.getUint32(off + ipPos, true) : 0;
   out.callchain = undefined;
   out.userStack = undefined;
   const end = off + len;

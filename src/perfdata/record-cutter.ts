@@ -134,6 +134,10 @@ export class RecordCutter {
       // keep the header in the buffer while the payload is read in (fill may move both)
       this.outerStart = p;
       if (this.outerEnd - p < this.size + padded && !this.fill(this.size + padded)) this.truncated(this.size + padded);
+      // fill may have carried the record over into a fresh block
+      this.buf = this.outer;
+      this.dv = this.outerDv;
+      this.block = this.outerBlock;
       this.pos = this.outerStart;
       this.payloadPos = this.pos + this.size;
       this.payloadSize = n;

@@ -255,6 +255,7 @@ export class RecordQueue {
       p += size;
     }
     if (queued === 0) return 0;
+    this.pool.refs[block] += queued;
     pend.count = n;
     c.bytes += bytes - pend.bytes;
     pend.bytes = bytes;

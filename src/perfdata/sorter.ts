@@ -142,9 +142,6 @@ export class Sorter {
   outOfOrder = 0;
   forcedFlushes = 0;
   private evacuateAt: number;
-  private generation = 0;
-  /** The last sweep kept the released records' blocks (still being consumed then). */
-  private batchPinned = false;
 
   /**
    * `expectedRecords`: a guess at the most records queued at once. The arrays are sized for it up
@@ -170,6 +167,7 @@ export class Sorter {
     this.lastKey = key;
     p.set(p.count++, key, block, off, len, attr, fileOff);
     p.bytes += len;
+    this.pool.refs[block]++;
   }
 
   /** Queues a record from a transient buffer (decompressed data): its bytes are copied. */
@@ -244,27 +242,23 @@ export class Sorter {
    */
   maybeEvacuate(): void {
     const pool = this.pool;
+    this.dropReleased(); // (the blocks only the read release used go first)
     if (pool.live < this.evacuateAt) return;
-    if (this.batchPinned) {
-      // the consumed release still pins its blocks: let them go first (once per release)
-      this.pinAndSweep();
-      this.batchPinned = false;
-      if (pool.live < this.evacuateAt) return;
-    }
-    this.dropReleased();
     const p = this.pending;
     // blocks mostly full of queued records (big rounds): moving them would gain nothing
     if (2 * p.bytes > pool.live * pool.blockSize) return;
     const w = p.words;
     for (let q = 0; q < this.runCount; q++) {
       for (let at = ENTRY_WORDS * this.runHead[q]; at < ENTRY_WORDS * this.end(q); at += ENTRY_WORDS) {
-        pool.copyIn(pool.blocks[w[at + BLOCK]], w[at + OFF], w[at + LEN]);
+        const block = w[at + BLOCK];
+        pool.copyIn(pool.blocks[block], w[at + OFF], w[at + LEN]);
+        pool.refs[block]--;
+        pool.refs[pool.outBlock]++;
         w[at + BLOCK] = pool.outBlock;
         w[at + OFF] = pool.outOff;
       }
     }
-    this.pinAndSweep(); // the release is consumed: only queued records count
-    this.batchPinned = false;
+    pool.sweep();
     this.evacuateAt = Math.max(this.minEvacuateBlocks, 2 * pool.live);
   }
 
@@ -320,12 +314,16 @@ export class Sorter {
     return true;
   }
 
-  /** The whole release has been read: its entries leave the queue (runs that ran out go too). */
+  /**
+   * The whole release has been read: its entries leave the queue (runs that ran out go too),
+   * and the blocks no record lies in any more are recycled.
+   */
   private dropReleased(): void {
     if (!this.releasedQueued) return;
     this.releasedQueued = false;
     const p = this.pending;
-    p.bytes -= sumLengths(p.words, this.runHead, this.runCut, this.runCount);
+    p.bytes -= forgetRanges(p.words, this.pool.refs, this.runHead, this.runCut, this.runCount);
+    this.pool.sweep();
     const last = this.runCount - 1;
     let w = 0;
     for (let q = 0; q <= last; q++) {
@@ -378,9 +376,6 @@ export class Sorter {
       this.mode = ReleaseMode.SORTED;
       this.sortRelease(count);
     }
-    // every queued entry is pinned, the released ones included: the chunks point into their blocks
-    this.pinAndSweep();
-    this.batchPinned = true;
   }
 
   /** Many runs (stragglers, or no rounds): the release's prefixes are gathered and sorted. */
@@ -410,12 +405,6 @@ export class Sorter {
     return lead === Infinity ? NaN : lead;
   }
 
-  /** Pins the blocks of every queued entry (and of the release being read), then recycles the rest. */
-  private pinAndSweep(): void {
-    const gen = ++this.generation;
-    for (let q = 0; q < this.runCount; q++) pinBlocks(this.pool.pinned, this.pending.words, this.runHead[q], this.end(q), gen);
-    this.pool.sweep(gen);
-  }
 }
 
 // The helpers below run long loops over many entries: small, free functions with one path per
@@ -475,22 +464,19 @@ function mergeChunk(keys: Float64Array, heads: Int32Array, ends: Int32Array, r: 
   }
 }
 
-/** Total record length of the entries in [heads[q], cuts[q]) for every run q < r. */
-function sumLengths(words: Int32Array, heads: Int32Array, cuts: Int32Array, r: number): number {
+/**
+ * The entries in [heads[q], cuts[q]) of every run q < r leave the queue: each block's count of
+ * records drops by those in it. Returns their total length.
+ */
+function forgetRanges(words: Int32Array, refs: Int32Array, heads: Int32Array, cuts: Int32Array, r: number): number {
   let bytes = 0;
   for (let q = 0; q < r; q++) {
-    for (let at = ENTRY_WORDS * heads[q] + LEN; at < ENTRY_WORDS * cuts[q]; at += ENTRY_WORDS) bytes += words[at];
+    for (let at = ENTRY_WORDS * heads[q]; at < ENTRY_WORDS * cuts[q]; at += ENTRY_WORDS) {
+      bytes += words[at + LEN];
+      refs[words[at + BLOCK]]--;
+    }
   }
   return bytes;
-}
-
-/** Marks the blocks of entries [from, to) with `gen`; neighbouring entries share blocks, so repeats are skipped. */
-function pinBlocks(pinned: Int32Array, words: Int32Array, from: number, to: number, gen: number): void {
-  let last = -1;
-  for (let at = ENTRY_WORDS * from + BLOCK; at < ENTRY_WORDS * to; at += ENTRY_WORDS) {
-    const b = words[at];
-    if (b !== last) { pinned[b] = gen; last = b; }
-  }
 }
 
 /**
