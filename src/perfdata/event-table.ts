@@ -23,7 +23,8 @@ export function isHeaderRecord(type: number): boolean {
 export class EventTable {
   readonly eventTypes: EventTypeImpl[] = [];
   private readonly namesById = new Map<number, string>();
-  private idSmall = new Int32Array(0);
+  /** Attr index of each id below SMALL_ID_LIMIT (-1: none); bigger ids are in idMap. */
+  idSmall = new Int32Array(0);
   private readonly idMap = new Map<number, number>();
   /** One attr: every sample belongs to it, no id needed. */
   single = true;

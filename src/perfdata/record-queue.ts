@@ -196,6 +196,7 @@ export class RecordQueue {
     const end = c.outerEnd;
     const single = table.single;
     const idp = table.sampleIdPos;
+    const idSmall = table.idSmall;
     // The same exact key as timeKey, written so that every step is a double from the first
     // sample on: V8 then never speculates on small integers here (that guess failed once a
     // timestamp's halves left the int32 range, and threw the loop's optimized code away).
@@ -221,7 +222,10 @@ export class RecordQueue {
       let ai = 0;
       if (!single) {
         if (idp + 8 > size) break;
-        ai = table.lookupId(dv.getUint32(p + idp, true) + dv.getUint32(p + idp + 4, true) * TWO_POW_32);
+        // perf's ids are small numbers: looked up in the table's array here, the rest by the one-record path
+        const id = dv.getUint32(p + idp, true);
+        if (id >= idSmall.length || dv.getUint32(p + idp + 4, true) !== 0) break;
+        ai = idSmall[id];
         if (ai < 0) break;
       }
       const attr = attrs[ai];
