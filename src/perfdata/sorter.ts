@@ -16,14 +16,15 @@ import { BlockPool } from './block-pool.js';
 
 /** Int32 words per queued entry in EntryList.words (24 bytes; see there). */
 export const ENTRY_WORDS = 6;
-/** Where each part of an entry lies in its 6 words (FILE_OFF in the float64 view: index 3 * i). */
+/** Where each part of an entry lies in its 6 words (words 0–1 hold the file offset, read as f64s[3i]). */
 export const BLOCK = 2, OFF = 3, LEN = 4, ATTR = 5;
 
 /**
  * Queued records. The sort keys are a dense array of their own (the merge compares only them);
  * the rest of an entry is packed into one 24-byte slot, so the reader finds a record's place,
- * length, attr and file offset in one cache line: words [6i, 6i + 2) are the file offset as a
- * float64 (f64s[3i]), then block, offset in the block, length and attr index.
+ * length, attr and file offset together (six parallel arrays cost a cache miss each): words
+ * [6i, 6i + 2) are the file offset as a float64 (f64s[3i]), then block, offset in the block,
+ * length and attr index. Copies go through the same-type typed array methods, which keep bits.
  */
 export class EntryList {
   keys: Float64Array;
@@ -31,7 +32,7 @@ export class EntryList {
   f64s: Float64Array;
   /** Entries written so far (released ones included, until the next compaction). */
   count = 0;
-  /** Bytes of the records queued and not yet released. */
+  /** Bytes of the records queued, or released and not yet read. */
   bytes = 0;
 
   constructor(entries: number) {
@@ -144,8 +145,10 @@ export class Sorter {
   private evacuateAt: number;
 
   /**
-   * `expectedRecords`: a guess at the most records queued at once. The arrays are sized for it up
-   * front: fresh zeroed memory costs nothing until touched, while growing copies and re-faults.
+   * `expectedRecords`: the queue array's first size. Appends fill it to the end (released
+   * entries are skipped, not removed), then it is compacted, and doubled when queued entries
+   * fill three quarters of it: every slot gets touched, so it should not be much bigger than
+   * two rounds.
    */
   constructor(private readonly pool: BlockPool, private readonly maxBytes = DEFAULT_MAX_QUEUE_BYTES, private readonly minEvacuateBlocks = 16, expectedRecords = 1024) {
     this.evacuateAt = minEvacuateBlocks;
@@ -177,7 +180,7 @@ export class Sorter {
   }
 
   /** A new sorted run starts at pending index `at` (the next entry appended). */
-  startRun(at: number): void {
+  private startRun(at: number): void {
     const r = this.runCount;
     if (r > 0) this.runEnd[r - 1] = at;
     if (r === this.runStart.length) {
@@ -197,7 +200,7 @@ export class Sorter {
    * there), and doubles it when they fill more than three quarters of it (less would mean a
    * compaction every few records). Only between releases.
    */
-  makeRoom(): void {
+  private makeRoom(): void {
     const p = this.pending;
     let queued = 0;
     for (let q = 0; q < this.runCount; q++) queued += this.end(q) - this.runHead[q];
