@@ -61,40 +61,33 @@ export function hasPayload(sample: SampleRecord): boolean {
   return sample.rawBytes !== undefined || (sample.rawLength === undefined && sample.raw !== undefined);
 }
 
-/**
- * The integer field of the payload bytes[at, at + length). Kept small (rare sizes and errors in
- * helpers) so that V8 inlines it with readSampleInt into the caller's loop: a call would return
- * an 8-byte field's value boxed, one heap number per read.
- */
+/** The integer field of the payload bytes[at, at + length). */
 function intAt(bytes: Uint8Array, at: number, length: number, field: TracepointField): number {
   const o = field.offset;
   const size = field.width;
   if (o + size > length) outside(length, field, o, size);
   const p = at + o;
-  // hot path: plain byte arithmetic, no DataView per call
-  if (size === 4) {
-    const v = bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24);
-    return field.signed ? v : v >>> 0;
+  switch (size) {
+    case 1: {
+      const v = bytes[p];
+      return field.signed && v >= 0x80 ? v - 0x100 : v;
+    }
+    case 2: {
+      const v = bytes[p] | (bytes[p + 1] << 8);
+      return field.signed && v >= 0x8000 ? v - 0x10000 : v;
+    }
+    case 4: {
+      const v = bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24);
+      return field.signed ? v : v >>> 0;
+    }
+    case 8: {
+      const lo = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0;
+      const hi = bytes[p + 4] | (bytes[p + 5] << 8) | (bytes[p + 6] << 16) | (bytes[p + 7] << 24);
+      return (field.signed ? hi : hi >>> 0) * TWO_POW_32 + lo;
+    }
+    default:
+      throw new GiltraceError(`tracepoint field ${field.name} has size ${field.size}; only 1, 2, 4 and 8-byte integers can be read`);
   }
-  if (size === 8) {
-    const lo = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0;
-    const hi = bytes[p + 4] | (bytes[p + 5] << 8) | (bytes[p + 6] << 16) | (bytes[p + 7] << 24);
-    return (field.signed ? hi : hi >>> 0) * TWO_POW_32 + lo;
-  }
-  return smallIntAt(bytes, p, size, field);
-}
-
-/** 1- and 2-byte integer fields (rare: flags, small counts). */
-function smallIntAt(bytes: Uint8Array, p: number, size: number, field: TracepointField): number {
-  if (size === 1) {
-    const v = bytes[p];
-    return field.signed && v >= 0x80 ? v - 0x100 : v;
-  }
-  if (size === 2) {
-    const v = bytes[p] | (bytes[p + 1] << 8);
-    return field.signed && v >= 0x8000 ? v - 0x10000 : v;
-  }
-  throw new GiltraceError(`tracepoint field ${field.name} has size ${field.size}; only 1, 2, 4 and 8-byte integers can be read`);
 }
 
 /** The string field of the payload bytes[at, at + length). */
