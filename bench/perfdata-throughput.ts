@@ -4,8 +4,9 @@
  *   node dist/bench/perfdata-throughput.js RECORDING      (or GILTRACE_BENCH_DATA=RECORDING)
  *   node dist/bench/perfdata-throughput.js --make-big SRC OUT COPIES   (> 2 GB test input from a real recording)
  *
- * Ours: one full iteration that also decodes what the model needs from each record (sched_switch
- * prev_pid/prev_state/next_pid, sched_waking pid, probe ip, comm strings). Theirs:
+ * Ours: one full iteration that also decodes what the model reads from each record (time, tid,
+ * cpu; sched_switch prev_pid/prev_state/next_pid, sched_waking pid, the GIL probes' interp and
+ * ret arguments, comm strings). Theirs:
  * `perf script -i F -F tid,cpu,time,event,trace > /dev/null`. Prints events/s, MB/s, the ratio
  * and our peak RSS. Both sides run GILTRACE_BENCH_RUNS times (default 3), each in a fresh process,
  * alternating, and the best run of each is compared (this machine's timings wander by ±30 %).
@@ -30,10 +31,12 @@ interface Needed {
   readonly c: TracepointField | undefined;
 }
 
+/** The payload fields the model (perf-to-trace-events) reads from each event, by tracepoint. */
 function neededFields(e: EventType): Needed {
   if (e.tracepoint === 'sched_switch') return { a: e.field('prev_pid'), b: e.field('prev_state'), c: e.field('next_pid') };
   if (e.tracepoint === 'sched_waking' || e.tracepoint === 'sched_wakeup') return { a: e.field('pid'), b: undefined, c: undefined };
-  return { a: e.field('__probe_ip') ?? e.field('__probe_func'), b: e.field('__probe_ret_ip'), c: undefined };
+  // GIL probes: the interpreter of take_gil (3.12+ probes), the return address of drop_gil
+  return { a: e.field('interp'), b: e.field('ret'), c: undefined };
 }
 
 export interface OursResult {
