@@ -68,6 +68,26 @@ export function decodeSample(arena: Uint8Array, words: Int32Array, dv: DataView,
   out.ip = ipPos >= 0 ? dv.getUint32(off + ipPos + 4, true) * TWO_POW_32 + dv.getUint32(off + ipPos, true) : 0;
   out.callchain = undefined;
   out.userStack = undefined;
+  // hot path, small enough for V8 to inline into the reader: a tracepoint payload at a fixed
+  // place that fits its record and its format, nothing after it to walk
+  const rawPos = off + attr.rawFixedPos;
+  if (attr.rawFixedPos >= 0 && (attr.sampleType & SampleType.STACK_USER) === 0 && rawPos + 4 <= off + len) {
+    const size = dv.getUint32(rawPos, true);
+    if (size <= off + len - rawPos - 4 && size >= (attr.eventType as EventTypeImpl).minRawSize) {
+      out.rawBytes = arena;
+      out.rawDv = dv;
+      out.rawWords = words;
+      out.rawAt = rawPos + 4;
+      out.rawLength = size;
+      out.rawCopied = false;
+      return;
+    }
+  }
+  decodeSampleRest(arena, words, dv, off, len, attr, out, fail);
+}
+
+/** decodeSample's other cases: variable layouts, user stacks, and every malformed payload (the errors). */
+function decodeSampleRest(arena: Uint8Array, words: Int32Array, dv: DataView, off: number, len: number, attr: PerfAttr, out: MutableSample, fail: Fail): void {
   const end = off + len;
   if (attr.rawFixedPos >= 0) {
     // hot path: tracepoint samples without callchains have RAW at a fixed place
