@@ -8,7 +8,7 @@
  * cpu; sched_switch prev_pid/prev_state/next_pid, sched_waking pid, the GIL probes' interp and
  * ret arguments, comm strings). Theirs:
  * `perf script -i F -F tid,cpu,time,event,trace > /dev/null`. Prints events/s, MB/s, the ratio
- * and our peak RSS. Both sides run GILTRACE_BENCH_RUNS times (default 3), each in a fresh process,
+ * and our peak RSS. Both sides run GILTRACE_BENCH_RUNS times (default 5), each in a fresh process,
  * alternating, and the best run of each is compared (this machine's timings wander by ±30 %).
  *
  * A big input: record one with hand-made uprobes (always delete them afterwards), e.g.
@@ -107,7 +107,7 @@ export function perfScriptSeconds(file: string): { seconds: number; cpuSeconds: 
 }
 
 /** Runs per side: each in a fresh process, alternating, so both see the same machine noise. */
-const RUNS = Number(process.env.GILTRACE_BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.GILTRACE_BENCH_RUNS ?? 5);
 
 /** One cold parse in a fresh node process (what a user's `giltrace stats` pays). */
 function oursInChild(file: string): OursResult & { rssMb: number } {
