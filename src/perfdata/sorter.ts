@@ -407,7 +407,6 @@ export class Sorter {
     }
     return lead === Infinity ? NaN : lead;
   }
-
 }
 
 // The helpers below run long loops over many entries: small, free functions with one path per
