@@ -10,7 +10,10 @@ export const EMPTY_SUMMARY: DurationSummary = { count: 0, p50_ns: 0, p95_ns: 0, 
 export function summarizeDurations(values: ArrayLike<number>): DurationSummary {
   const n = values.length;
   if (n === 0) return EMPTY_SUMMARY;
-  const sorted = Float64Array.from(values, (v) => Math.max(0, Math.round(v))).sort();
+  // a plain loop: Float64Array.from with a map callback cost ~100 ms for 600 k waits
+  const sorted = new Float64Array(n);
+  for (let i = 0; i < n; i++) sorted[i] = Math.max(0, Math.round(values[i]));
+  sorted.sort();
   return {
     count: n,
     p50_ns: nearestRank(sorted, 50),
