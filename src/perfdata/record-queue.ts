@@ -182,8 +182,9 @@ export class RecordQueue {
   /**
    * The hot path: queues the run of ordinary timed samples at the front of the cutter's read
    * buffer in one tight loop (most of a recording), with the same checks as queueSample. Stops
-   * at anything else — another record type, a record cut by the buffer end, an unknown id, no
-   * timestamp — and leaves it to the one-record path. Returns the number of samples queued.
+   * at anything else — another record type, a record cut by the buffer end, an unknown or large
+   * id, no timestamp, a step back in time (the next sorted run), a full queue array — and leaves
+   * it to the one-record path. Returns the number of samples queued.
    */
   private queueSampleRun(): number {
     const c = this.cutter;
