@@ -74,12 +74,7 @@ export function decodeSample(arena: Uint8Array, words: Int32Array, dv: DataView,
   if (attr.rawFixedPos >= 0 && (attr.sampleType & SampleType.STACK_USER) === 0 && rawPos + 4 <= off + len) {
     const size = dv.getUint32(rawPos, true);
     if (size <= off + len - rawPos - 4 && size >= (attr.eventType as EventTypeImpl).minRawSize) {
-      out.rawBytes = arena;
-      out.rawDv = dv;
-      out.rawWords = words;
-      out.rawAt = rawPos + 4;
-      out.rawLength = size;
-      out.rawCopied = false;
+      setPayload(out, arena, words, dv, rawPos + 4, size);
       return;
     }
   }
@@ -90,7 +85,7 @@ export function decodeSample(arena: Uint8Array, words: Int32Array, dv: DataView,
 function decodeSampleRest(arena: Uint8Array, words: Int32Array, dv: DataView, off: number, len: number, attr: PerfAttr, out: MutableSample, fail: Fail): void {
   const end = off + len;
   if (attr.rawFixedPos >= 0) {
-    // hot path: tracepoint samples without callchains have RAW at a fixed place
+    // RAW at a fixed place, with a user stack after it or a payload that does not fit (the error)
     const afterRaw = decodeRaw(arena, words, dv, off + attr.rawFixedPos, end, len, attr, out, fail);
     if (attr.sampleType & SampleType.STACK_USER) decodeUserStack(arena, dv, afterRaw, end, len, attr, out, fail);
     return;
@@ -129,13 +124,18 @@ function decodeRaw(arena: Uint8Array, words: Int32Array, dv: DataView, p: number
   if (size > end - p - 4) fail(`raw payload of ${size} bytes does not fit in the ${len}-byte sample`);
   const event = attr.eventType as EventTypeImpl;
   if (size < event.minRawSize) fail(`expected a ${event.name} payload of at least ${event.minRawSize} bytes (its format), found ${size}`);
+  setPayload(out, arena, words, dv, p + 4, size);
+  return p + 4 + size;
+}
+
+/** The sample's payload is arena[at, at + size), read in place (`raw` copies it when asked). */
+function setPayload(out: MutableSample, arena: Uint8Array, words: Int32Array, dv: DataView, at: number, size: number): void {
   out.rawBytes = arena;
   out.rawDv = dv;
   out.rawWords = words;
-  out.rawAt = p + 4;
+  out.rawAt = at;
   out.rawLength = size;
   out.rawCopied = false;
-  return p + 4 + size;
 }
 
 /**
