@@ -15,7 +15,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   contract: ['base'],
   perfdata: ['base', 'contract'],
   probe: ['base', 'contract'],
-  record: ['base', 'contract', 'probe'],
+  // record writes giltrace's manifest into the perf.data it made (perfdata knows the format).
+  record: ['base', 'contract', 'probe', 'perfdata'],
   model: ['base', 'contract', 'perfdata'],
   analysis: ['base', 'contract', 'model'],
   export: ['base', 'contract', 'model', 'analysis'],

@@ -8,6 +8,8 @@ import type { PythonInfo, StatsJson } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
 import { gilRoleOf, newAdapterFacts, recorderPidOf, toTraceEvents, type AdapterFacts } from '../model/perf-to-trace-events.js';
 import type { Timeline } from '../model/timeline.js';
+import { RECORDING_MANIFEST_FEATURE, type RecordingManifest } from '../contract/recording-manifest.js';
+import { manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
 import { openPerfData } from '../perfdata/index.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { makeDropClassifier } from './drop-classifier.js';
@@ -29,15 +31,18 @@ export interface AnalyzeOptions {
 export function analyzeRecording(path: string, options: AnalyzeOptions = {}): Analysis {
   const data = openPerfData(path);
   const facts = newAdapterFacts();
+  const warnings: string[] = [];
+  const manifest = readManifest(data.features.otherSections?.get(RECORDING_MANIFEST_FEATURE), warnings);
   const eventNames = data.eventTypes.map((type) => type.name);
-  const descendantsOf = recorderPidOf(eventNames);
+  const descendantsOf = manifest?.recorderPid ?? recorderPidOf(eventNames);
   // Seed mode: no GIL probes at all, so waits can only be inferred from scheduler call chains.
   const seedMode = !eventNames.some((name) => gilRoleOf(name) !== undefined);
   const waitLookup = seedMode ? makeGilWaitClassifier() : undefined;
-  const adapterOptions = { classifyDrop: makeDropClassifier(), descendantsOf, inferWaits: waitLookup?.classify };
+  // giltrace's own recordings carry their drop-caller tables; others need this machine's files.
+  const classifyDrop = manifest ? manifestDropClassifier(manifest) : makeDropClassifier();
+  const adapterOptions = { classifyDrop, descendantsOf, inferWaits: waitLookup?.classify };
   const events = toTraceEvents(data.records(), adapterOptions, facts);
   const timeline = buildTimeline(events, { timeBaseNs: data.timeBaseNs });
-  const warnings: string[] = [];
   if (waitLookup && facts.stackScans > 0) {
     warnings.push(...seedModeWarnings(facts, waitLookup));
   } else if (facts.gilEvents === 0) {
@@ -51,25 +56,39 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     events: data.stats.records,
     lostEvents: data.stats.lostEvents,
     warnings,
-    processes: new Map(timeline.processes.map((p) => [p.pid, describeProcess(p.pid, facts, options)])),
+    processes: new Map(timeline.processes.map((p) => [p.pid, describeProcess(p.pid, facts, manifest, options)])),
   };
   const numbers = computeStats(timeline, meta);
   const verdict = waitLookup && facts.stackScans > 0 ? seedModeVerdict(numbers) : computeVerdict(numbers, timeline);
   return { timeline, stats: { ...numbers, verdict }, verdict };
 }
 
-function describeProcess(pid: number, facts: AdapterFacts, options: AnalyzeOptions): { command: string; python: PythonInfo } {
+function readManifest(bytes: Uint8Array | undefined, warnings: string[]): RecordingManifest | undefined {
+  if (bytes === undefined) return undefined;
+  const reading = parseRecordingManifest(bytes);
+  if ('manifest' in reading) return reading.manifest;
+  warnings.push(`${reading.problem}: drop reasons are read from this machine's interpreter files instead`);
+  return undefined;
+}
+
+function describeProcess(
+  pid: number,
+  facts: AdapterFacts,
+  manifest: RecordingManifest | undefined,
+  options: AnalyzeOptions,
+): { command: string; python: PythonInfo } {
   const told = facts.pythonProcesses.get(pid);
   if (told) {
     return { command: told.command, python: { executable: told.executable, version: told.version, gil: told.gil } };
   }
   const files = facts.pythonFiles.get(pid) ?? {};
-  const target = options.target;
-  const matchesTarget = target !== undefined && (files.library === target.gilLibrary || files.executable === target.executable || !files.executable);
-  if (target && matchesTarget) {
+  const recorded = manifest?.interpreters ?? (options.target ? [options.target] : []);
+  const command = manifest?.command ?? options.command;
+  const known = recorded.find((i) => files.library === i.gilLibrary || files.executable === i.executable) ?? (files.executable ? undefined : recorded[0]);
+  if (known) {
     return {
-      command: options.command?.join(' ') ?? target.executable,
-      python: { executable: target.executable, version: target.version, gil: target.freeThreaded ? 'disabled' : 'enabled' },
+      command: command?.join(' ') ?? known.executable,
+      python: { executable: known.executable, version: known.version, gil: 'enabled' },
     };
   }
   const executable = files.executable ?? files.library ?? 'unknown';

@@ -2,7 +2,7 @@ import { ByteView } from './byte-view.js';
 import { Feature } from './constants.js';
 import type { PerfFeatures } from './types.js';
 
-export type MutableFeatures = { -readonly [K in keyof PerfFeatures]: PerfFeatures[K] } & { present: number[] };
+export type MutableFeatures = { -readonly [K in keyof PerfFeatures]: PerfFeatures[K] } & { present: number[]; otherSections?: Map<number, Uint8Array> };
 
 /** One EVENT_DESC entry: perf's name of an event and the sample ids that belong to it. */
 export interface EventDesc {
@@ -15,7 +15,8 @@ const MAX_COUNT = 1 << 20;
 
 /**
  * Parses one header feature section (file mode) or HEADER_FEATURE payload (pipe mode) into
- * `out`. Features we do not use are skipped; unknown ids return false so the caller counts them.
+ * `out`. Features we do not use are skipped; unknown ids keep their bytes in `otherSections` (a
+ * tool's own section, e.g. giltrace's recording manifest) and return false so the caller counts them.
  */
 export function parseFeature(id: number, view: ByteView, out: MutableFeatures, eventDescs: EventDesc[]): boolean {
   if (!out.present.includes(id)) out.present.push(id);
@@ -55,7 +56,9 @@ export function parseFeature(id: number, view: ByteView, out: MutableFeatures, e
       out.compression = { type: view.u32(4, 'compression type'), level: view.u32(8, 'compression level'), ratio: view.u32(12, 'compression ratio') };
       return true;
     default:
-      return id > 0 && id <= Feature.LAST_KNOWN;
+      if (id > 0 && id <= Feature.LAST_KNOWN) return true;
+      (out.otherSections ??= new Map()).set(id, view.bytes.slice());
+      return false;
   }
 }
 

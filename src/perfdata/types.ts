@@ -56,6 +56,8 @@ export interface PerfFeatures {
   readonly compression?: { readonly type: number; readonly level: number; readonly ratio: number };
   /** Feature bit numbers present (HEADER_* ids from perf's header.h). */
   readonly present: readonly number[];
+  /** Sections of feature bits perf does not define, by bit: another tool's own data. */
+  readonly otherSections?: ReadonlyMap<number, Uint8Array>;
 }
 
 export interface PerfReadStats {

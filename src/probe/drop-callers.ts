@@ -24,7 +24,7 @@ const FORCED_BY_VERSION: ReadonlyArray<{ readonly upTo: number; readonly names: 
   { upTo: 13, names: new Set(['_Py_HandlePending', '_PyEval_EvalFrameDefault', 'handle_eval_breaker']) },
 ];
 /** Newest minor version whose callers were checked; newer ones use its names but say 'unknown' for strangers. */
-const NEWEST_CHECKED_MINOR = 13;
+export const NEWEST_CHECKED_MINOR = 13;
 const KNOWN_VOLUNTARY = new Set([
   'PyEval_SaveThread',
   'PyEval_ReleaseThread',

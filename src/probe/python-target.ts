@@ -11,6 +11,8 @@ import { readDynamic } from './elf/elf-dynamic.js';
 import { readSymbolTable } from './elf/elf-symbols.js';
 import { loadFunctionTable } from './elf/symbolizer.js';
 import { findOnPath, followToElf, locateCommand } from './find-interpreter.js';
+import type { DropCallerTable } from '../contract/recording-manifest.js';
+import { dropCallerTable } from './drop-caller-table.js';
 import { findGilSites, type ProbeSite } from './gil-sites.js';
 import { gilOptions, readInterpreterFacts, type InterpreterFacts } from './interpreter-facts.js';
 import { findNeededLibrary } from './library-search.js';
@@ -37,6 +39,8 @@ export interface PythonTarget {
    * `interp` field sits at +16 (after `prev`, `next`). Undefined = one GIL per process.
    */
   readonly interpArg?: string;
+  /** Which drop_gil callers are forced switches, by file offset in gilLibrary (for the recording's manifest). */
+  readonly dropCallers: DropCallerTable;
 }
 
 /** Oldest version whose probes and drop callers were checked on real builds (3.6.15 and 3.7.16 too). */
@@ -83,6 +87,7 @@ function describeInterpreter(elfPath: string, env: NodeJS.ProcessEnv, asTyped: s
     symbolSource: table.symbolSource,
     takeGil: sites.takeGil,
     dropGil: sites.dropGil,
+    dropCallers: dropCallerTable(table, facts),
     ...(interpArg ? { interpArg } : {}),
   };
 }

@@ -34,6 +34,7 @@ test('event names and fetchargs: take/take_ret/drop, then _1, _2 for further cop
       { symbol: 'take_gil.constprop.0', fileOffset: 0x1743c0, vaddr: 0x1743c0 },
     ],
     dropGil: [{ symbol: 'drop_gil', fileOffset: 0x172c30, vaddr: 0x172c30 }],
+    dropCallers: { forced: [], voluntary: [], otherwise: 'voluntary' },
   };
   assert.deepEqual(probeDefinitions(target, 'giltrace_1_1'), [
     { name: 'take', definition: 'p:giltrace_1_1/take /x/libpython3.8.so.1.0:0x174160' },

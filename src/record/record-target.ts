@@ -14,6 +14,7 @@ import { ensureTracefs } from '../probe/tracefs.js';
 import { registerGilProbes, removeStaleProbeGroups } from '../probe/uprobes.js';
 import { killOrphanRecorders } from './orphan-recorders.js';
 import { perfRecordArgs } from './perf-args.js';
+import { makeRecordingManifest, writeRecordingManifest } from './recording-manifest.js';
 
 export interface RecordRequest {
   readonly command: readonly string[];
@@ -30,6 +31,8 @@ export interface RecordResult {
   readonly wallNs: number;
   /** What perf said on stderr that is worth passing on (warnings, lost chunks). */
   readonly perfMessages: readonly string[];
+  /** giltrace's own problems that did not stop the recording. */
+  readonly warnings: readonly string[];
 }
 
 const PERF_READY_TIMEOUT_MS = 30_000;
@@ -54,7 +57,14 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     const wallNs = Number(process.hrtime.bigint() - started);
     await stopPerf(perf, perfMessages);
     perf = undefined;
-    return { exitCode, wallNs, perfMessages: perfMessages.filter(isWorthShowing) };
+    const warnings: string[] = [];
+    try {
+      writeRecordingManifest(request.output, makeRecordingManifest(request.command, [request.target], process.pid));
+    } catch (e) {
+      // The recording is still good; only reading it elsewhere loses the drop reasons.
+      warnings.push(`could not write giltrace's manifest into ${request.output} (${(e as Error).message}): reading it needs this machine's interpreter`);
+    }
+    return { exitCode, wallNs, perfMessages: perfMessages.filter(isWorthShowing), warnings };
   } finally {
     if (perf && perf.exitCode === null && perf.signalCode === null) {
       perf.kill('SIGINT');

@@ -31,6 +31,7 @@ export async function recordToFile(command: readonly string[], options: RecordCl
     compress: options.compress,
   });
   for (const message of result.perfMessages) console.error(`giltrace: perf: ${message}`);
+  for (const warning of result.warnings) console.error(`giltrace: warning: ${warning}`);
   return { target, result };
 }
 

@@ -1,0 +1,51 @@
+/**
+ * What giltrace writes into every recording it makes, so that reading it needs nothing of the
+ * machine that recorded: which command and interpreters were traced, and how to tell a forced
+ * GIL drop from a voluntary one. Stored as JSON (UTF-8) in a perf.data header feature section of
+ * its own (RECORDING_MANIFEST_FEATURE); perf skips feature bits it does not know, so the file stays
+ * an ordinary perf.data for perf script / perf report.
+ */
+
+export const RECORDING_MANIFEST_SCHEMA = 'giltrace.recording/1';
+
+/**
+ * Header feature bit of the manifest: the last of the 256 bits, far above perf's own features
+ * (HEADER_LAST_FEATURE is 33 in perf 6.x), which perf iterates only up to its own last one.
+ */
+export const RECORDING_MANIFEST_FEATURE = 255;
+
+/** A [start, end) range of file offsets in one ELF file. */
+export type FileRange = readonly [number, number];
+
+export interface DropCallerTable {
+  /** Functions (file-offset ranges in the GIL library) whose calls to drop_gil are forced switches. */
+  readonly forced: readonly FileRange[];
+  /** Functions known to release voluntarily; only needed when `otherwise` is 'unknown'. */
+  readonly voluntary: readonly FileRange[];
+  /** The reason for a drop_gil caller in none of the ranges (any other function, or another file). */
+  readonly otherwise: 'voluntary' | 'unknown';
+}
+
+export interface RecordedInterpreter {
+  /** Real path of the interpreter ELF. */
+  readonly executable: string;
+  readonly version: string;
+  readonly freeThreaded: boolean;
+  /** Real path of the ELF the GIL probes sit in (libpython or the executable). */
+  readonly gilLibrary: string;
+  readonly dropCallers: DropCallerTable;
+}
+
+export interface RecordingManifest {
+  readonly schema: typeof RECORDING_MANIFEST_SCHEMA;
+  /** Version of the giltrace that recorded. */
+  readonly giltrace: string;
+  /** The traced command as given. */
+  readonly command: readonly string[];
+  /**
+   * The process whose descendants are traced: uprobes fire in every process that maps the probed
+   * library, so a system-wide recording also catches Pythons giltrace did not start.
+   */
+  readonly recorderPid: number;
+  readonly interpreters: readonly RecordedInterpreter[];
+}

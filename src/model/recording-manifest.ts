@@ -1,0 +1,84 @@
+/**
+ * Reads giltrace's recording manifest (contract/recording-manifest.ts) from the bytes of its
+ * header feature section, and turns its drop-caller tables into the adapter's DropClassifier.
+ * A manifest that cannot be read is reported, never thrown: the recording itself is still good.
+ */
+import {
+  RECORDING_MANIFEST_SCHEMA,
+  type DropCallerTable,
+  type FileRange,
+  type RecordedInterpreter,
+  type RecordingManifest,
+} from '../contract/recording-manifest.js';
+import type { DropClassifier } from './perf-to-trace-events.js';
+import type { DropReason } from './trace-events.js';
+
+export type ManifestReading = { readonly manifest: RecordingManifest } | { readonly problem: string };
+
+export function parseRecordingManifest(bytes: Uint8Array): ManifestReading {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (e) {
+    return { problem: `giltrace's manifest in this recording is not readable JSON (${(e as Error).message})` };
+  }
+  const m = value as Partial<RecordingManifest> | null;
+  if (!m || typeof m !== 'object' || m.schema !== RECORDING_MANIFEST_SCHEMA) {
+    const schema = m && typeof m === 'object' ? String(m.schema) : typeof m;
+    return { problem: `giltrace's manifest in this recording has schema '${schema}', not ${RECORDING_MANIFEST_SCHEMA} (made by another giltrace version?)` };
+  }
+  if (!Array.isArray(m.interpreters) || !m.interpreters.every(isInterpreter) || !Number.isInteger(m.recorderPid) || !Array.isArray(m.command)) {
+    return { problem: "giltrace's manifest in this recording is incomplete; its facts are not used" };
+  }
+  return { manifest: m as RecordingManifest };
+}
+
+function isInterpreter(value: unknown): value is RecordedInterpreter {
+  const i = value as RecordedInterpreter;
+  return (
+    typeof i === 'object' && i !== null && typeof i.executable === 'string' && typeof i.version === 'string' &&
+    typeof i.gilLibrary === 'string' && isDropCallerTable(i.dropCallers)
+  );
+}
+
+function isDropCallerTable(value: unknown): value is DropCallerTable {
+  const t = value as DropCallerTable;
+  return typeof t === 'object' && t !== null && isRanges(t.forced) && isRanges(t.voluntary) && (t.otherwise === 'voluntary' || t.otherwise === 'unknown');
+}
+
+function isRanges(value: unknown): value is FileRange[] {
+  return Array.isArray(value) && value.every((r) => Array.isArray(r) && r.length === 2 && Number.isFinite(r[0]) && Number.isFinite(r[1]));
+}
+
+/**
+ * Forced or voluntary from the manifest alone: the caller's file offset in the GIL library's
+ * ranges. A caller in another file (an extension module reached by a tail call) takes the
+ * interpreters' `otherwise` rule when they agree.
+ */
+export function manifestDropClassifier(manifest: RecordingManifest): DropClassifier {
+  const byFile = new Map<string, DropCallerTable>();
+  for (const interpreter of manifest.interpreters) byFile.set(interpreter.gilLibrary, interpreter.dropCallers);
+  const others = new Set(manifest.interpreters.map((i) => i.dropCallers.otherwise));
+  const elsewhere: DropReason = others.size === 1 && others.has('voluntary') ? 'voluntary' : 'unknown';
+  return (file, fileOffset) => {
+    const table = byFile.get(file);
+    if (table === undefined) return elsewhere;
+    if (inRanges(table.forced, fileOffset)) return 'forced';
+    if (table.otherwise === 'voluntary' || inRanges(table.voluntary, fileOffset)) return 'voluntary';
+    return 'unknown';
+  };
+}
+
+/** Binary search over sorted, disjoint ranges. */
+function inRanges(ranges: readonly FileRange[], offset: number): boolean {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [start, end] = ranges[mid];
+    if (offset < start) hi = mid - 1;
+    else if (offset >= end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}

@@ -1,0 +1,47 @@
+/**
+ * Writes giltrace's manifest (contract/recording-manifest.ts) into a finished recording: what
+ * was traced and how to classify its GIL drops, so that `giltrace stats` gives the same numbers
+ * on a machine without the traced interpreter.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  RECORDING_MANIFEST_FEATURE,
+  RECORDING_MANIFEST_SCHEMA,
+  type RecordedInterpreter,
+  type RecordingManifest,
+} from '../contract/recording-manifest.js';
+import { appendFeatureSection } from '../perfdata/append-feature.js';
+import type { PythonTarget } from '../probe/python-target.js';
+
+export function makeRecordingManifest(command: readonly string[], targets: readonly PythonTarget[], recorderPid: number): RecordingManifest {
+  return {
+    schema: RECORDING_MANIFEST_SCHEMA,
+    giltrace: GILTRACE_VERSION,
+    command: [...command],
+    recorderPid,
+    interpreters: targets.map(toRecordedInterpreter),
+  };
+}
+
+export function writeRecordingManifest(recording: string, manifest: RecordingManifest): void {
+  appendFeatureSection(recording, RECORDING_MANIFEST_FEATURE, new TextEncoder().encode(JSON.stringify(manifest)));
+}
+
+function toRecordedInterpreter(target: PythonTarget): RecordedInterpreter {
+  return {
+    executable: target.executable,
+    version: target.version,
+    freeThreaded: target.freeThreaded,
+    gilLibrary: target.gilLibrary,
+    dropCallers: target.dropCallers,
+  };
+}
+
+/** dist/src/record/*.js → the package's package.json. */
+const GILTRACE_VERSION: string = (() => {
+  try {
+    return String((JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown }).version ?? 'unknown');
+  } catch {
+    return 'unknown';
+  }
+})();
