@@ -14,6 +14,8 @@ export interface InterpreterFacts {
   readonly minor: number;
   readonly freeThreaded: boolean;
   readonly gilEnabled: boolean;
+  /** Py_DEBUG or Py_TRACE_REFS build: object layouts differ from release builds. */
+  readonly debugBuild: boolean;
   /** Paths of mapped files named libpython*, from /proc/self/maps. */
   readonly mappedLibpython: readonly string[];
 }
@@ -27,6 +29,7 @@ const SCRIPT = [
   'except Exception:',
   '    ft = False',
   'gil = getattr(sys, "_is_gil_enabled", lambda: True)()',
+  'dbg = hasattr(sys, "gettotalrefcount") or hasattr(sys, "getobjects")',
   'libs = []',
   'try:',
   '    for line in open("/proc/self/maps"):',
@@ -35,7 +38,7 @@ const SCRIPT = [
   'except Exception:',
   '    pass',
   'v = sys.version_info',
-  `sys.stdout.write("${MARK}" + json.dumps({"executable": sys.executable, "version": "%d.%d.%d" % (v[0], v[1], v[2]), "major": v[0], "minor": v[1], "ft": ft, "gil": bool(gil), "libs": libs}) + "\\n")`,
+  `sys.stdout.write("${MARK}" + json.dumps({"executable": sys.executable, "version": "%d.%d.%d" % (v[0], v[1], v[2]), "major": v[0], "minor": v[1], "ft": ft, "gil": bool(gil), "dbg": dbg, "libs": libs}) + "\\n")`,
 ].join('\n');
 
 /** @param options interpreter options that change the facts, e.g. ['-X', 'gil=1'] */
@@ -62,6 +65,7 @@ export function readInterpreterFacts(program: string, env: NodeJS.ProcessEnv, op
     minor: Number(raw.minor),
     freeThreaded: raw.ft === true,
     gilEnabled: raw.gil !== false,
+    debugBuild: raw.dbg === true,
     mappedLibpython: Array.isArray(raw.libs) ? raw.libs.map(String) : [],
   };
 }

@@ -8,9 +8,10 @@ import { openElf } from './elf/elf-file.js';
 import { loadFunctionTable } from './elf/symbolizer.js';
 import { findNeededLibrary } from './library-search.js';
 import type { ProbeLine } from './uprobes.js';
+import { ProbeField, probeEventName } from '../contract/probe-names.js';
 
 export const MARKER_FUNCTION = 'strverscmp';
-export const MARKER_EVENT = 'mark';
+const MARKER_EVENT = probeEventName('mark', 0);
 
 /**
  * The probe line for the C library the interpreter loads, or undefined when it cannot be found
@@ -24,7 +25,7 @@ export function markerProbeLine(executable: string, group: string, env: NodeJS.P
     if (!site) return undefined;
     return {
       name: MARKER_EVENT,
-      definition: `p:${group}/${MARKER_EVENT} ${libc}:0x${site.fileOffset.toString(16)} text=+0(%di):string magic=+0(%si):string`,
+      definition: `p:${group}/${MARKER_EVENT} ${libc}:0x${site.fileOffset.toString(16)} ${ProbeField.markText}=+0(%di):string ${ProbeField.markMagic}=+0(%si):string`,
     };
   } catch {
     return undefined;

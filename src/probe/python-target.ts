@@ -13,7 +13,9 @@ import { loadFunctionTable } from './elf/symbolizer.js';
 import { findOnPath, followToElf, locateCommand } from './find-interpreter.js';
 import type { DropCallerTable } from '../contract/recording-manifest.js';
 import { dropCallerTable } from './drop-caller-table.js';
+import { frameLayoutFor, type FrameLayout } from './frame-layout.js';
 import { findGilSites, type ProbeSite } from './gil-sites.js';
+import { tstateAtSite } from './tstate-location.js';
 import { gilOptions, readInterpreterFacts, type InterpreterFacts } from './interpreter-facts.js';
 import { findNeededLibrary } from './library-search.js';
 
@@ -41,6 +43,17 @@ export interface PythonTarget {
   readonly interpArg?: string;
   /** Which drop_gil callers are forced switches, by file offset in gilLibrary (for the recording's manifest). */
   readonly dropCallers: DropCallerTable;
+  /** How to read the Python stack at the probe sites; undefined (with `frameContextMissing`) when it cannot be. */
+  readonly frameContext?: FrameContext;
+  /** Why there is no function context, for the output. */
+  readonly frameContextMissing?: string;
+}
+
+export interface FrameContext {
+  readonly layout: FrameLayout;
+  /** PyThreadState* fetch expression at each take_gil / drop_gil site (parallel to takeGil / dropGil); undefined where unknown. */
+  readonly takeTstate: readonly (string | undefined)[];
+  readonly dropTstate: readonly (string | undefined)[];
 }
 
 /** Oldest version whose probes and drop callers were checked on real builds (3.6.15 and 3.7.16 too). */
@@ -89,7 +102,23 @@ function describeInterpreter(elfPath: string, env: NodeJS.ProcessEnv, asTyped: s
     dropGil: sites.dropGil,
     dropCallers: dropCallerTable(table, facts),
     ...(interpArg ? { interpArg } : {}),
+    ...frameContextOf(facts, sites.takeGil, sites.dropGil, table),
   };
+}
+
+function frameContextOf(
+  facts: InterpreterFacts,
+  takeGil: readonly ProbeSite[],
+  dropGil: readonly ProbeSite[],
+  table: ReturnType<typeof loadFunctionTable>,
+): { frameContext: FrameContext } | { frameContextMissing: string } {
+  const layout = frameLayoutFor(facts);
+  if (!layout) return { frameContextMissing: `giltrace does not know where Python ${facts.version} keeps its frames` };
+  if (facts.debugBuild) return { frameContextMissing: `${facts.executable} is a debug build (Py_DEBUG / Py_TRACE_REFS), whose object layout giltrace does not read` };
+  const takeTstate = takeGil.map((site) => tstateAtSite(site, 'take', facts.minor, table));
+  const dropTstate = dropGil.map((site) => tstateAtSite(site, 'drop', facts.minor, table));
+  if (takeTstate.every((t) => t === undefined)) return { frameContextMissing: `no take_gil copy of ${facts.executable} has a known thread-state argument` };
+  return { frameContext: { layout, takeTstate, dropTstate } };
 }
 
 /** Guard before running an unknown ELF with `-c`: it must at least contain the embedding API. */

@@ -12,6 +12,8 @@ import { retrySync } from '../base/sleep.js';
 import type { PythonTarget } from './python-target.js';
 import { markerProbeLine } from './marker-probe.js';
 import { ensureTracefs } from './tracefs.js';
+import { frameFetchArgs } from './frame-layout.js';
+import { MAX_FRAMES, PROBE_GROUP_PREFIX, ProbeField, probeEventName, probeGroupName, probeGroupOwner } from '../contract/probe-names.js';
 
 export interface GilProbeGroup {
   readonly group: string;
@@ -24,8 +26,6 @@ export interface GilProbeGroup {
   remove(): readonly string[];
 }
 
-const GROUP_PREFIX = 'giltrace_';
-const GROUP_RE = /^giltrace_(\d+)_(\d+)$/;
 let groupCounter = 0;
 
 export interface ProbeLine {
@@ -33,36 +33,47 @@ export interface ProbeLine {
   readonly definition: string;
 }
 
-export function probeDefinitions(target: PythonTarget, group: string): ProbeLine[] {
+export interface ProbeOptions {
+  /** Python frames read at each take/drop (0 = no function context); capped at MAX_FRAMES. */
+  readonly frameDepth?: number;
+}
+
+export function probeDefinitions(target: PythonTarget, group: string, options: ProbeOptions = {}): ProbeLine[] {
   const lib = target.gilLibrary;
   if (/\s/.test(lib)) throw new GiltraceError(`cannot probe '${lib}': tracefs does not accept paths containing spaces`);
   const hex = (n: number): string => `0x${n.toString(16)}`;
-  const suffix = (i: number): string => (i === 0 ? '' : `_${i}`);
+  const depth = Math.min(Math.max(0, options.frameDepth ?? 0), MAX_FRAMES);
+  const context = depth > 0 ? target.frameContext : undefined;
+  const frames = (tstate: string | undefined): string[] => (context && tstate ? frameFetchArgs(context.layout, tstate, depth) : []);
+  const line = (kind: 'p' | 'r', name: string, offset: number, args: readonly string[]): ProbeLine => ({
+    name,
+    definition: [`${kind}:${group}/${name} ${lib}:${hex(offset)}`, ...args].join(' '),
+  });
   const lines: ProbeLine[] = [];
   target.takeGil.forEach((site, i) => {
-    const args = target.interpArg ? ` ${target.interpArg}` : '';
-    lines.push({ name: `take${suffix(i)}`, definition: `p:${group}/take${suffix(i)} ${lib}:${hex(site.fileOffset)}${args}` });
-    lines.push({ name: `take_ret${suffix(i)}`, definition: `r:${group}/take_ret${suffix(i)} ${lib}:${hex(site.fileOffset)}` });
+    const interp = target.interpArg ? [target.interpArg] : [];
+    lines.push(line('p', probeEventName('take', i), site.fileOffset, [...interp, ...frames(context?.takeTstate[i])]));
+    lines.push(line('r', probeEventName('take_ret', i), site.fileOffset, []));
   });
   target.dropGil.forEach((site, i) => {
     // The return address at entry: who called drop_gil, hence forced or voluntary. An inlined
     // copy has no call: its own address lies inside the function it was inlined into, which
     // classifies the same way.
-    const caller = site.inlinedInto === undefined ? 'ret=+0(%sp):x64' : 'ret=%ip:x64';
-    lines.push({ name: `drop${suffix(i)}`, definition: `p:${group}/drop${suffix(i)} ${lib}:${hex(site.fileOffset)} ${caller}` });
+    const caller = site.inlinedInto === undefined ? `${ProbeField.returnAddress}=+0(%sp):x64` : `${ProbeField.returnAddress}=%ip:x64`;
+    lines.push(line('p', probeEventName('drop', i), site.fileOffset, [caller, ...frames(context?.dropTstate[i])]));
   });
   return lines;
 }
 
 /** `withMarker`: also the marker probe (marker-probe.ts) that carries Python thread names. */
-export function registerGilProbes(target: PythonTarget, options: { withMarker?: boolean } = {}): GilProbeGroup {
+export function registerGilProbes(target: PythonTarget, options: ProbeOptions & { withMarker?: boolean } = {}): GilProbeGroup {
   const tracefs = ensureTracefs();
   const existing = new Set(listProbeGroups());
   let group: string;
-  do group = `${GROUP_PREFIX}${process.pid}_${++groupCounter}`;
+  do group = probeGroupName(process.pid, ++groupCounter);
   while (existing.has(group));
 
-  const lines = probeDefinitions(target, group);
+  const lines = probeDefinitions(target, group, options);
   const marker = options.withMarker ? markerProbeLine(target.executable, group) : undefined;
   if (marker) lines.push(marker);
   const added = addEvents(tracefs, group, lines);
@@ -126,7 +137,7 @@ function writeEvents(tracefs: string, line: string): void {
 export function listProbeGroups(): string[] {
   const tracefs = ensureTracefs();
   const groups: string[] = [];
-  for (const entry of readEvents(tracefs)) if (entry.group.startsWith(GROUP_PREFIX) && !groups.includes(entry.group)) groups.push(entry.group);
+  for (const entry of readEvents(tracefs)) if (entry.group.startsWith(PROBE_GROUP_PREFIX) && !groups.includes(entry.group)) groups.push(entry.group);
   return groups;
 }
 
@@ -142,8 +153,8 @@ export function removeStaleProbeGroups(options: { waitMs?: number } = {}): strin
     let busy = false;
     const entries = readEvents(tracefs);
     for (const group of new Set(entries.map((e) => e.group))) {
-      const m = GROUP_RE.exec(group);
-      if (!m || isLiveGiltrace(Number(m[1]))) continue;
+      const owner = probeGroupOwner(group);
+      if (owner === undefined || isLiveGiltrace(owner)) continue;
       let groupBusy = false;
       for (const e of entries.filter((x) => x.group === group)) {
         if (removeEvent(tracefs, group, e.name) === 'busy') groupBusy = true;

@@ -5,8 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { retrySync } from '../base/sleep.js';
-
-const GROUP_PATTERN = /(?:^|\s)giltrace_(\d+)_\d+:/;
+import { probeGroupOwner } from '../contract/probe-names.js';
 
 export function killOrphanRecorders(): number[] {
   const stopped: number[] = [];
@@ -14,8 +13,8 @@ export function killOrphanRecorders(): number[] {
     if (!/^\d+$/.test(entry)) continue;
     const argv = readArgv(Number(entry));
     if (!argv || !argv[0]?.endsWith('perf')) continue;
-    const owner = GROUP_PATTERN.exec(argv.join(' '));
-    if (!owner || isAlive(Number(owner[1]))) continue;
+    const owner = recordedGroupOwner(argv);
+    if (owner === undefined || isAlive(owner)) continue;
     try {
       process.kill(Number(entry), 'SIGINT');
       stopped.push(Number(entry));
@@ -25,6 +24,16 @@ export function killOrphanRecorders(): number[] {
   }
   waitUntilGone(stopped, 5_000);
   return stopped;
+}
+
+/** The owner of the first giltrace probe group among perf's `-e GROUP:EVENT` arguments. */
+function recordedGroupOwner(argv: readonly string[]): number | undefined {
+  for (const arg of argv) {
+    const colon = arg.indexOf(':');
+    const owner = colon > 0 ? probeGroupOwner(arg.slice(0, colon)) : undefined;
+    if (owner !== undefined) return owner;
+  }
+  return undefined;
 }
 
 function readArgv(pid: number): string[] | undefined {

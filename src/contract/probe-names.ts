@@ -1,0 +1,69 @@
+/**
+ * The names giltrace's probes carry from the probe stage (which writes them into tracefs) to the
+ * model (which reads them back out of the recording): probe group, event and field names. Written
+ * once here and imported by both sides, so they cannot drift apart.
+ *
+ * A group is `giltrace_<pid>_<n>` (pid of the giltrace process that owns it, n-th group of that
+ * process). Events: `take`, `take_ret`, `drop` for the first copy of each GIL function, then
+ * `take_1`, `take_ret_1`, `drop_1`, ... for further copies (clones, inlined drop_gil sites); and
+ * `mark`, the marker probe of giltrace's Python hook.
+ */
+
+export const PROBE_GROUP_PREFIX = 'giltrace_';
+
+/** What a giltrace probe event is, from its name inside the group. */
+export type ProbeRole = 'take' | 'take_ret' | 'drop' | 'mark';
+
+export const PROBE_ROLES: readonly ProbeRole[] = ['take', 'take_ret', 'drop', 'mark'];
+
+export function probeGroupName(pid: number, n: number): string {
+  return `${PROBE_GROUP_PREFIX}${pid}_${n}`;
+}
+
+/** The owning pid of a giltrace group name, or undefined when the name is not one. */
+export function probeGroupOwner(group: string): number | undefined {
+  if (!group.startsWith(PROBE_GROUP_PREFIX)) return undefined;
+  const parts = group.slice(PROBE_GROUP_PREFIX.length).split('_');
+  if (parts.length !== 2 || !parts.every((p) => /^\d+$/.test(p))) return undefined;
+  return Number(parts[0]);
+}
+
+/** `take` for the first copy, `take_1`, `take_2`, ... for the next ones. */
+export function probeEventName(role: ProbeRole, copy: number): string {
+  return copy === 0 ? role : `${role}_${copy}`;
+}
+
+/** The role of an event name inside a giltrace group (`take_ret_2` → 'take_ret'), or undefined. */
+export function probeRoleOf(name: string): ProbeRole | undefined {
+  const copy = /_\d+$/.exec(name);
+  const base = copy ? name.slice(0, copy.index) : name;
+  return (PROBE_ROLES as readonly string[]).includes(base) ? (base as ProbeRole) : undefined;
+}
+
+/** Fetched arguments of the probes (tracepoint field names in the recording). */
+export const ProbeField = {
+  /** take: the interpreter (tstate->interp) whose GIL is asked for, on 3.12+. */
+  interp: 'interp',
+  /** drop: where drop_gil was called from (return address, or the inlined site's own address). */
+  returnAddress: 'ret',
+  /** mark: the marker text and the magic that proves it is giltrace's hook calling. */
+  markText: 'text',
+  markMagic: 'magic',
+} as const;
+
+/**
+ * Python frame k (0 = the innermost) at a take or drop: its function's name (co_qualname, or
+ * co_name before 3.11), the name object's state byte (tells ASCII names from others), its file
+ * (co_filename) and first line (co_firstlineno). A frame beyond the bottom of the stack reads as
+ * an empty name.
+ */
+export function frameFields(k: number): { readonly name: string; readonly nameState: string; readonly file: string; readonly line: string } {
+  return { name: `fn${k}`, nameState: `fs${k}`, file: `file${k}`, line: `line${k}` };
+}
+
+/** Deepest stack the probes can fetch (kernel limits on an argument's dereference chain). */
+export const MAX_FRAMES = 8;
+
+/** Marker texts (giltrace's Python hook): the magic second argument and the field separator. */
+export const MARK_MAGIC = 'giltrace-mark-v1';
+export const MARK_SEPARATOR = '\x1f';

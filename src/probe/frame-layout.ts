@@ -1,0 +1,88 @@
+/**
+ * Where a thread's Python call stack lies in memory, per CPython version, and the uprobe fetch
+ * arguments that read it inside the kernel when take_gil / drop_gil are hit: the function name,
+ * file and first line of each of the innermost frames. Nothing runs in the traced process.
+ *
+ * The offsets are those of the standard (release, non-debug) x86-64 builds; test
+ * frame-layout.test.ts checks every one against the DWARF of the real builds (pyenv 3.6-3.13,
+ * Debian's python3.11 with its -dbg symbols) through gdb. A debug build (Py_DEBUG, Py_TRACE_REFS)
+ * moves every object field, so it gets no function context.
+ *
+ * Reading frame k means following k `previous` pointers. Past the bottom of the stack that chain
+ * meets NULL and the kernel's read faults: the field comes back empty, but each fault costs about
+ * as much as the probe hit itself (~4 µs here), hence a small default depth.
+ */
+import { frameFields } from '../contract/probe-names.js';
+
+export interface FrameLayout {
+  /** Offsets from a PyThreadState* to its innermost frame (a chain of loads). */
+  readonly currentFrame: readonly number[];
+  /** frame → the calling frame (f_back / previous). */
+  readonly previous: number;
+  /** frame → its code object (f_code / f_executable). */
+  readonly code: number;
+  /** code object → name: co_qualname from 3.11, co_name before. */
+  readonly name: number;
+  readonly filename: number;
+  readonly firstLine: number;
+  /** Where a compact ASCII str keeps its characters (sizeof(PyASCIIObject)). */
+  readonly asciiData: number;
+  /** The str's state bit field (interned, kind, compact, ascii): one byte is enough. */
+  readonly strState: number;
+}
+
+const OLD_CODE = { name: 104, filename: 96, firstLine: 36 };
+const CODE_38 = { name: 112, filename: 104, firstLine: 40 };
+/** PyASCIIObject had a wstr pointer until 3.11. */
+const STR_WITH_WSTR = { asciiData: 48, strState: 32 };
+const STR_312 = { asciiData: 40, strState: 32 };
+
+const LAYOUTS: Readonly<Record<number, FrameLayout>> = {
+  // PyFrameObject chain: tstate->frame, f_back, f_code
+  6: { currentFrame: [24], previous: 24, code: 32, ...OLD_CODE, ...STR_WITH_WSTR },
+  7: { currentFrame: [24], previous: 24, code: 32, ...OLD_CODE, ...STR_WITH_WSTR },
+  8: { currentFrame: [24], previous: 24, code: 32, ...CODE_38, ...STR_WITH_WSTR },
+  9: { currentFrame: [24], previous: 24, code: 32, ...CODE_38, ...STR_WITH_WSTR },
+  10: { currentFrame: [24], previous: 24, code: 32, ...CODE_38, ...STR_WITH_WSTR },
+  // _PyInterpreterFrame chain: tstate->cframe->current_frame, previous, f_code; co_qualname
+  11: { currentFrame: [56, 8], previous: 48, code: 32, name: 128, filename: 112, firstLine: 72, ...STR_WITH_WSTR },
+  12: { currentFrame: [56, 0], previous: 8, code: 0, name: 128, filename: 112, firstLine: 68, ...STR_312 },
+  // tstate->current_frame, previous, f_executable (a code object for Python frames)
+  13: { currentFrame: [72], previous: 8, code: 0, name: 128, filename: 112, firstLine: 68, ...STR_312 },
+};
+
+export function frameLayoutFor(version: { readonly major: number; readonly minor: number }): FrameLayout | undefined {
+  return version.major === 3 ? LAYOUTS[version.minor] : undefined;
+}
+
+/**
+ * The kernel refuses an argument of 63 characters or more, `name=` included and `:type` not
+ * (MAX_ARGSTR_LEN, "Argument expression is too long"), and every frame deeper adds one
+ * `+OFF(...)`: this caps the depth, at 5 to 8 frames depending on the version's offsets.
+ */
+const MAX_ARGUMENT_LENGTH = 62;
+
+/**
+ * Fetch arguments for frames 0..depth-1 of the thread whose PyThreadState* the expression
+ * `tstate` gives (a register such as `%di`, or a global such as `@+0x656590`), fewer when the
+ * kernel's expression length limit is reached first.
+ */
+export function frameFetchArgs(layout: FrameLayout, tstate: string, depth: number): string[] {
+  const args: string[] = [];
+  let frame = layout.currentFrame.reduce((expr, offset) => `+${offset}(${expr})`, tstate);
+  for (let k = 0; k < depth; k++) {
+    if (k > 0) frame = `+${layout.previous}(${frame})`;
+    const code = `+${layout.code}(${frame})`;
+    const names = frameFields(k);
+    // `:string` reads at the address the last +OFF(...) computes, instead of loading from it
+    const frameArgs = [
+      [`${names.name}=+${layout.asciiData}(+${layout.name}(${code}))`, 'string'],
+      [`${names.nameState}=+${layout.strState}(+${layout.name}(${code}))`, 'u8'],
+      [`${names.file}=+${layout.asciiData}(+${layout.filename}(${code}))`, 'string'],
+      [`${names.line}=+${layout.firstLine}(${code})`, 's32'],
+    ];
+    if (frameArgs.some(([arg]) => arg.length > MAX_ARGUMENT_LENGTH)) break;
+    for (const [arg, type] of frameArgs) args.push(`${arg}:${type}`);
+  }
+  return args;
+}
