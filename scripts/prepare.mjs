@@ -1,12 +1,12 @@
 // npm's `prepare` hook: builds dist/ whenever npm makes a package out of this folder — `npm ci` or
-// `npm install` in a clone, `npm pack`, and `npm install -g <folder | git URL>`.
+// `npm install` in a clone, `npm pack`, `npm install -g .`, and a git URL installed as a dependency.
 //
-// The build needs the devDependencies (typescript, esbuild). After `npm ci` they are there. They are
-// not when a fresh clone is installed with `npm install -g .` (npm links the folder and runs prepare
-// in it without installing its devDependencies), nor when npm ≤ 11.x installs a git URL globally
-// (its git-dependency preparation inherits npm_config_global and installs no devDependencies:
-// npm/cli#8440, fixed by pacote#494). Then this script installs them first, locally and without
-// running any install script, so every way of installing giltrace yields a built package.
+// The build needs the devDependencies (typescript, esbuild). After `npm ci` they are there. They
+// are not when a fresh clone is installed with `npm install -g .`: npm links the folder and runs
+// prepare in it without installing them. Then this script installs them first, locally and
+// without running any install script. (`npm install -g <git URL>` stays broken in npm 11.19 for
+// every package with a prepare script, whatever the script does: npm prepares the clone with a
+// global install that leaves a link into its own temporary folder; npm/cli#4148, #6984, #8440.)
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
