@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import { GiltraceError } from '../base/errors.js';
 import { retrySync } from '../base/sleep.js';
@@ -195,8 +196,13 @@ function isWorthShowing(line: string): boolean {
   return !/^Events (enabled|disabled)$/.test(line) && !/^\[ perf record: (Woken up|Captured and wrote)/.test(line);
 }
 
-/** Folder of giltrace's sitecustomize, which reports Python thread names through the marker probe. */
-const PYTHON_HOOK_DIR = new URL('../../../python/giltrace_site', import.meta.url).pathname;
+/**
+ * Folder of giltrace's sitecustomize, which reports Python thread names through the marker probe.
+ * Found from this compiled file (dist/src/record/ in the repo and in the installed package, which
+ * ships python/giltrace_site/ for it); fileURLToPath, not URL.pathname, which would keep a space in
+ * the install path as %20.
+ */
+const PYTHON_HOOK_DIR = fileURLToPath(new URL('../../../python/giltrace_site', import.meta.url));
 
 function withPythonHook(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const existing = env.PYTHONPATH;
