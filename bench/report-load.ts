@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { toHtmlReport } from '../src/export/index.js';
 import { chromiumMissing, launchChromium } from '../test/support/headless-chromium.js';
-import { makeSyntheticInput } from '../src/export/testing/synthetic-timeline.js';
+import { makeSyntheticInput } from '../test/support/synthetic-timeline.js';
 
 const GOAL_MS = 3000;
 

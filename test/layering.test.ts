@@ -1,7 +1,9 @@
 /**
  * The folders are the pipeline (STYLE.md): perfdata → model → analysis → export, cli on top,
- * base/contract for all; I/O only at the edges. This test reads every import and fails on a
- * crossing, so the layering cannot rot silently.
+ * base/contract for all; I/O only at the edges. Test helpers live in test/support/, outside the
+ * shipped code: shipped src/ never imports anything outside src/, and test/support/ builds only on
+ * src/ and itself. This test reads every import and fails on a crossing, so the layering cannot
+ * rot silently.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -9,6 +11,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 const SRC = new URL('../../src/', import.meta.url).pathname;
+const REPO = join(SRC, '..');
+const TEST_SUPPORT = join(REPO, 'test/support');
 
 const ALLOWED: Record<string, readonly string[]> = {
   base: [],
@@ -27,12 +31,27 @@ const ALLOWED: Record<string, readonly string[]> = {
 const PURE = new Set(['model', 'analysis', 'export', 'report-ui', 'contract', 'base']);
 const IMPURE_MODULES = /^node:(fs|child_process|os|net|process)|^(fs|child_process)$/;
 
-function sourceFiles(dir: string): string[] {
+function typeScriptFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.endsWith('.d.ts') ? [path] : [];
+    if (statSync(path).isDirectory()) return typeScriptFiles(path);
+    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
   });
+}
+
+/** Shipped code: everything under src/ except the tests beside it. */
+function sourceFiles(dir: string): string[] {
+  return typeScriptFiles(dir).filter((path) => !path.endsWith('.test.ts'));
+}
+
+/** The module specifiers a file imports or re-exports. */
+function importsOf(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]);
+}
+
+/** The repo-relative path a relative specifier of `file` points at. */
+function importedPath(file: string, spec: string): string {
+  return relative(REPO, join(file, '..', spec));
 }
 
 test('every import follows the pipeline direction and pure stages do no I/O', () => {
@@ -60,5 +79,28 @@ test('every import follows the pipeline direction and pure stages do no I/O', ()
       problems.push(`${relative(SRC, file)} is in pure stage '${stage}' but uses process`);
     }
   }
+  assert.deepEqual(problems, []);
+});
+
+test('shipped code never imports test code; test helpers build only on src/ and test/support/', () => {
+  const problems: string[] = [];
+  /** Flags every relative import of `files` that leads outside `allowed` (repo-relative prefixes) or to a test file. */
+  const check = (files: readonly string[], allowed: readonly string[], what: string) => {
+    for (const file of files) {
+      for (const spec of importsOf(file).filter((s) => s.startsWith('.'))) {
+        const to = importedPath(file, spec);
+        if (!allowed.some((prefix) => to.startsWith(prefix)) || to.endsWith('.test.js')) {
+          problems.push(`${relative(REPO, file)} (${what}) imports ${spec}: ${to} is outside ${allowed.join(' and ')}`);
+        }
+      }
+    }
+  };
+  const all = typeScriptFiles(SRC);
+  check(all.filter((path) => !path.endsWith('.test.ts')), ['src/'], 'shipped');
+  check(all.filter((path) => path.endsWith('.test.ts')), ['src/', 'test/support/'], 'a test beside the code');
+  const helpers = typeScriptFiles(TEST_SUPPORT);
+  assert.ok(helpers.length > 3, `expected helpers under ${TEST_SUPPORT}`);
+  check(helpers, ['src/', 'test/support/'], 'a test helper');
+  for (const file of helpers) if (file.endsWith('.test.ts')) problems.push(`${relative(REPO, file)}: tests do not belong in test/support/`);
   assert.deepEqual(problems, []);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ThreadStats } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
-import { ev, twoThreadsAlternating } from '../model/test-events.js';
+import { ev, twoThreadsAlternating } from '../../test/support/trace-event-builders.js';
 import type { TraceEvent } from '../model/trace-events.js';
 import { computeStats } from './compute-stats.js';
 import type { RecordingMeta } from './recording-meta.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
-import { ev, twoThreadsAlternating } from '../model/test-events.js';
+import { ev, twoThreadsAlternating } from '../../test/support/trace-event-builders.js';
 import { computeStats } from './compute-stats.js';
 import { computeVerdict, CONTENDED_WAIT_FRACTION, GIL_BOUND_WAIT_FRACTION, HELD_OFF_CPU_MIN_NS } from './verdict.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildTimeline } from '../model/build-timeline.js';
-import { ev, twoThreadsAlternating } from '../model/test-events.js';
+import { ev, twoThreadsAlternating } from '../../test/support/trace-event-builders.js';
 import { computeWaitHistograms, log2Bin } from './wait-histogram.js';
 
 describe('wait histograms', () => {

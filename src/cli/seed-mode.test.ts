@@ -1,5 +1,5 @@
 /**
- * Seed mode on the real anchor recording (the seed's `perf script record python-gil-tracer`, Python
+ * Seed mode on the real third-party recording (the seed's `perf script record python-gil-tracer`, Python
  * 3.11.7), checked against two third-party outputs made from that same file: perf's own DWARF
  * unwinding (perf-script.txt) and the seed script's S(GIL) intervals (seed_gil_trace_py311.json).
  */
@@ -12,11 +12,13 @@ import { analyzeRecording } from './analyze-recording.js';
 import { makeGilWaitClassifier } from './gil-wait-classifier.js';
 import { isPerTaskRecording, PER_TASK_WARNING } from './seed-mode.js';
 import { GilState, type Timeline } from '../model/timeline.js';
+import { thirdParty, thirdPartyText } from '../../test/support/fixture-paths.js';
 
-const ANCHORS = '/work/shared/fixtures/anchors';
-const SEED = path.join(ANCHORS, 'seed_sched_dwarf_py311.perf.data');
+const SEED = thirdParty('seed_sched_dwarf_py311.perf.data');
+const UPROBE = thirdParty('uprobe_sched_py312.perf.data');
 const LIBPYTHON = path.join(os.homedir(), '.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0');
-const skip = !fs.existsSync(SEED) || !fs.existsSync(LIBPYTHON) ? 'needs the anchor fixtures and pyenv 3.11.7' : false;
+// The recording's libpython is read to tell take_gil's return sites, so these need the very build recorded.
+const skip = fs.existsSync(LIBPYTHON) ? false : `needs pyenv Python 3.11.7 (${LIBPYTHON}), the interpreter the seed recording traced`;
 
 interface Interval {
   readonly tid: number;
@@ -43,7 +45,7 @@ function waitIntervals(timeline: Timeline): Interval[] {
 
 /** Sleeping (S/D) sched_switch samples whose perf-unwound user chain has take_gil: [tid, µs]. */
 function perfScriptGilSleeps(): [number, number][] {
-  const text = fs.readFileSync(path.join(ANCHORS, 'seed_sched_dwarf_py311.perf-script.txt'), 'utf8');
+  const text = thirdPartyText('seed_sched_dwarf_py311.perf-script.txt.gz');
   const out: [number, number][] = [];
   for (const block of text.split('\n\n')) {
     const m = /^\S+\s+\d+\/(\d+)\s+\[\d+\]\s+(\d+)\.(\d{9}):\s+sched:sched_switch:.*prev_state=([SD])\b/.exec(block);
@@ -93,7 +95,7 @@ describe('seed mode on seed_sched_dwarf_py311.perf.data', { skip }, () => {
 
   it("agrees with the seed's S(GIL) intervals: same starts, ends a few µs apart, merges explained", () => {
     const intervals = waitIntervals(analysis!.timeline);
-    const seed = JSON.parse(fs.readFileSync(path.join(ANCHORS, 'seed_gil_trace_py311.json'), 'utf8')) as {
+    const seed = JSON.parse(thirdPartyText('seed_gil_trace_py311.json')) as {
       traceEvents: { name: string; tid: number; ts: number; dur: number }[];
     };
     const gil = seed.traceEvents.filter((e) => e.name === 'S(GIL)');
@@ -121,15 +123,15 @@ describe('seed mode on seed_sched_dwarf_py311.perf.data', { skip }, () => {
   });
 });
 
-describe('exact recordings are unaffected', { skip: fs.existsSync(path.join(ANCHORS, 'uprobe_sched_py312.perf.data')) ? false : 'no fixture' }, () => {
+describe('exact recordings are unaffected', () => {
   it('uprobe_sched_py312: no inferred-wait warning, holding measured', () => {
-    const { stats } = analyzeRecording(path.join(ANCHORS, 'uprobe_sched_py312.perf.data'));
+    const { stats } = analyzeRecording(UPROBE);
     assert.ok(!stats.recording.warnings.some((w) => /INFERRED/.test(w)));
     assert.ok(stats.processes.some((p) => p.threads.some((t) => t.held_ns > 0 && t.acquisitions > 0)));
   });
 });
 
-describe('makeGilWaitClassifier on the real libpython 3.11.7', { skip: fs.existsSync(LIBPYTHON) ? false : 'no pyenv 3.11.7' }, () => {
+describe('makeGilWaitClassifier on the real libpython 3.11.7', { skip: fs.existsSync(LIBPYTHON) ? false : `needs pyenv Python 3.11.7 (${LIBPYTHON})` }, () => {
   // The recording's mapping of its code segment (mmap pgoff 0xf5000, length 0x23c000).
   const code = (offset: number, extra: { mapLength?: number; buildId?: string } = {}) => ({
     file: LIBPYTHON,
@@ -170,6 +172,6 @@ describe('isPerTaskRecording', () => {
   });
   it('the seed recording (no -a) is flagged, the -a uprobe one is not', { skip }, () => {
     assert.ok(analyzeRecording(SEED).stats.recording.warnings.includes(PER_TASK_WARNING));
-    assert.ok(!analyzeRecording(path.join(ANCHORS, 'uprobe_sched_py312.perf.data')).stats.recording.warnings.includes(PER_TASK_WARNING));
+    assert.ok(!analyzeRecording(UPROBE).stats.recording.warnings.includes(PER_TASK_WARNING));
   });
 });

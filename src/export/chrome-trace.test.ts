@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromeTraceJsonChunks, toChromeTrace } from './chrome-trace.js';
 import { exactMicrosDecimal } from './mono-time.js';
-import { makeSyntheticInput, stepTrack } from './testing/synthetic-timeline.js';
+import { makeSyntheticInput, stepTrack } from '../../test/support/synthetic-timeline.js';
 import { CPU_TRACK_TID_OFFSET, GIL_TRACK_TID_OFFSET, HOLDER_TRACK_TID_OFFSET } from './track-ids.js';
 import { GilState } from '../model/timeline.js';
 

@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { combineChromeTraces, timeRangesOverlap } from './combine.js';
 import { toChromeTrace } from './chrome-trace.js';
-import { makeSyntheticInput } from './testing/synthetic-timeline.js';
+import { makeSyntheticInput } from '../../test/support/synthetic-timeline.js';
 import { GiltraceError } from '../base/errors.js';
+import { thirdPartyText } from '../../test/support/fixture-paths.js';
 
-import { ANCHORS } from './testing/anchors.js';
-const load = (name: string) => JSON.parse(readFileSync(`${ANCHORS}${name}`, 'utf8'));
+const load = (name: string) => JSON.parse(thirdPartyText(name));
 
 test('combining the seed GIL trace with VizTracer output gives what viztracer --combine gave', () => {
   const combined = combineChromeTraces(load('seed_gil_trace_py311.json'), [load('seed_viztracer_result_py311.json')]) as any;

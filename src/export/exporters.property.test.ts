@@ -11,7 +11,7 @@ import { toHtmlReport } from './html-report.js';
 import { toPerfettoTrace } from './perfetto/perfetto-trace.js';
 import { toReportData } from './report-data.js';
 import { exactMicrosDecimal } from './mono-time.js';
-import { StepTrackBuilder, deriveGil } from './testing/synthetic-timeline.js';
+import { StepTrackBuilder, deriveGil } from '../../test/support/synthetic-timeline.js';
 import { GilState, type Drop, type ThreadTimeline, type Timeline } from '../model/timeline.js';
 import { STATS_SCHEMA, type StatsJson } from '../contract/stats.js';
 import type { EncodedTimes } from '../contract/report-data.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { toHtmlReport } from './html-report.js';
-import { makeSyntheticInput } from './testing/synthetic-timeline.js';
+import { makeSyntheticInput } from '../../test/support/synthetic-timeline.js';
 import { chromiumMissing, launchChromium } from '../../test/support/headless-chromium.js';
 import { formatDuration } from '../base/time.js';
 import { GilState } from '../model/timeline.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { toHtmlReport } from './html-report.js';
-import { makeSyntheticInput } from './testing/synthetic-timeline.js';
+import { makeSyntheticInput } from '../../test/support/synthetic-timeline.js';
 import type { ReportData } from '../contract/report-data.js';
 
 const input = makeSyntheticInput({ handoffs: 30, mainThreadName: 'Main </script><!-- "quoted" & <b>' });

@@ -1,14 +1,11 @@
 /**
  * The exporters on a real recording (perf uprobes on take_gil/drop_gil + sched events, Python
- * 3.12, seed_two_threads.py; /work/shared/fixtures/anchors), read by the real pipeline.
+ * 3.12, seed_two_threads.py; test/fixtures/third-party/), read by the real pipeline.
  * Cross-checked against `perf script` of the same file: the first take_gil of worker 7680.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { computeStats, computeVerdict } from '../analysis/index.js';
 import { buildTimeline } from '../model/build-timeline.js';
 import { newAdapterFacts, toTraceEvents } from '../model/perf-to-trace-events.js';
@@ -17,16 +14,16 @@ import { toChromeTrace } from './chrome-trace.js';
 import { toHtmlReport } from './html-report.js';
 import { toPerfettoTrace } from './perfetto/perfetto-trace.js';
 import { GilState } from '../model/timeline.js';
+import { PERFETTO_SCHEMA, thirdParty, thirdPartyText } from '../../test/support/fixture-paths.js';
 
-import { ANCHORS } from './testing/anchors.js';
-const data = openPerfData(`${ANCHORS}uprobe_sched_py312.perf.data`);
+const data = openPerfData(thirdParty('uprobe_sched_py312.perf.data'));
 const timeline = buildTimeline(toTraceEvents(data.records(), {}, newAdapterFacts()), { timeBaseNs: data.timeBaseNs });
 const stats = computeStats(timeline, { events: 0, warnings: [], processes: new Map() });
 const input = { timeline, stats, verdict: computeVerdict(stats, timeline) };
 
 /** perf script's time of the first `take_gil__return` of tid 7680, in ns (from its text dump). */
 function firstTakeReturnNs(tid: number): bigint {
-  const text = readFileSync(`${ANCHORS}uprobe_sched_py312.perf-script.txt`, 'utf8');
+  const text = thirdPartyText('uprobe_sched_py312.perf-script.txt.gz');
   const line = text.split('\n').find((l) => l.includes(`/${tid} `) && l.includes('take_gil__return'))!;
   const [s, frac] = /(\d+)\.(\d{9}):/.exec(line)!.slice(1);
   return BigInt(s) * 1_000_000_000n + BigInt(frac);
@@ -44,8 +41,7 @@ test('Chrome JSON of a real recording: the first holding slice of a worker start
 });
 
 test('Perfetto trace of a real recording decodes and names every thread', () => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const Trace = protobuf.loadSync(join(here, '../../../src/export/perfetto/trace-subset.proto')).lookupType('perfetto.protos.Trace');
+  const Trace = protobuf.loadSync(PERFETTO_SCHEMA).lookupType('perfetto.protos.Trace');
   const decoded = Trace.toObject(Trace.decode(toPerfettoTrace(input)), { longs: String }) as { packet: any[] };
   const threads = decoded.packet.filter((p) => p.trackDescriptor?.thread).map((p) => p.trackDescriptor.thread.tid);
   assert.deepEqual(threads.sort(), timeline.processes.flatMap((p) => p.threads.map((t) => t.tid)).sort());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildTimeline } from './build-timeline.js';
-import { ev, twoThreadsAlternating } from './test-events.js';
+import { ev, twoThreadsAlternating } from '../../test/support/trace-event-builders.js';
 import { CPU_STATE_NAMES, GIL_STATE_NAMES, type ProcessTimeline, type StepTrack, type ThreadTimeline, type Timeline } from './timeline.js';
 import type { TraceEvent } from './trace-events.js';
 

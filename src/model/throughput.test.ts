@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { buildTimeline } from './build-timeline.js';
-import { ev } from './test-events.js';
+import { ev } from '../../test/support/trace-event-builders.js';
 import type { TraceEvent } from './trace-events.js';
 
 /** Two threads passing the GIL by forced switches, as CPython does: drop, wake, take, re-enter, sleep. */

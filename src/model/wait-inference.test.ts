@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { SampleRecord } from '../perfdata/index.js';
 import { buildTimeline } from './build-timeline.js';
 import { stackShowsGilWait, type CodeClassifier } from './gil-wait-scan.js';
-import { ev } from './test-events.js';
+import { ev } from '../../test/support/trace-event-builders.js';
 import { GIL_STATE_NAMES, type StepTrack } from './timeline.js';
 import type { TraceEvent } from './trace-events.js';
 import { WaitInference, type WaitInferenceCounts } from './wait-inference.js';

@@ -8,11 +8,11 @@ import { GiltraceError } from '../base/errors.js';
 import { MemorySource } from './byte-source.js';
 import { openPerfData, readSampleInt, readTracepointInt, readTracepointString, type PerfRecord, type SampleRecord } from './index.js';
 import { openPerfDataStream } from './open.js';
-import { anchor } from './test-support.js';
+import { thirdParty } from '../../test/support/fixture-paths.js';
 import {
   attr, Bytes, comm, fileForm, fileFormParts, FINISHED_ROUND, fork, headerAttr, lost, pipeForm, record, sample, ST, SWITCH_FORMAT,
   switchPayload, tracingData, tracingDataRecord, trailer,
-} from './test-builder.js';
+} from '../../test/support/perfdata-builder.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'giltrace-perfdata-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -295,7 +295,7 @@ describe('perf.data edge cases: valid but odd', () => {
   });
 
   it('zstd: the real -z recording re-cut into tiny COMPRESSED records decodes the same', () => {
-    const src = fs.readFileSync(anchor('uprobe_sched_py312_zstd.perf.data'));
+    const src = fs.readFileSync(thirdParty('uprobe_sched_py312_zstd.perf.data'));
     const dataOff = Number(src.readBigUInt64LE(40));
     const dataSize = Number(src.readBigUInt64LE(48));
     const out: Buffer[] = [];
@@ -325,7 +325,7 @@ describe('perf.data edge cases: valid but odd', () => {
     for (let w = 0; w < 8; w++) for (let v = head.readUInt32LE(72 + 4 * w); v !== 0; v &= v - 1) sections++;
     for (let i = 0; i < sections; i++) tail.writeBigUInt64LE(tail.readBigUInt64LE(16 * i) + delta, 16 * i);
     const recut = openPerfData(write(Buffer.concat([head, data, tail])));
-    const original = openPerfData(anchor('uprobe_sched_py312_zstd.perf.data'));
+    const original = openPerfData(thirdParty('uprobe_sched_py312_zstd.perf.data'));
     assert.deepEqual(drain(recut.records()), drain(original.records()));
     assert.ok(recut.stats.records > 2000);
   });
@@ -334,7 +334,7 @@ describe('perf.data edge cases: valid but odd', () => {
     const script = `import { openPerfData } from ${JSON.stringify(new URL('./index.js', import.meta.url).href)};
       const pd = openPerfData('-'); let n = 0; for (const r of pd.records()) if (r.type === 'sample') n++;
       console.log(pd.form, n, pd.eventTypes.length);`;
-    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { input: fs.readFileSync(anchor('uprobe_sched_py312_pipe.perf.data')), encoding: 'utf8' });
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { input: fs.readFileSync(thirdParty('uprobe_sched_py312_pipe.perf.data')), encoding: 'utf8' });
     assert.equal(out.stderr, '');
     assert.equal(out.stdout.trim(), 'pipe 2100 8');
   });

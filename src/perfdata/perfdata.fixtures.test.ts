@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { openPerfData, readSampleInt, readSampleString, readTracepointInt, readTracepointString, type EventType, type OpenOptions, type PerfRecord } from './index.js';
-import { anchor, formatAbs, parseScript, TESTDATA, traceFields, type ScriptSample } from './test-support.js';
+import { thirdParty, thirdPartyText } from '../../test/support/fixture-paths.js';
+import { formatAbs, parseScript, traceFields, type ScriptSample } from '../../test/support/perf-script-text.js';
 
 interface Decoded {
   readonly time: string;
@@ -16,7 +16,7 @@ interface Decoded {
 
 /** Reads a recording fully, converting each sample at once (samples are reused objects). */
 function readAll(file: string, options: OpenOptions = {}): { samples: Decoded[]; others: PerfRecord[]; base: bigint; times: number[]; pd: ReturnType<typeof openPerfData> } {
-  const pd = openPerfData(anchor(file), options);
+  const pd = openPerfData(thirdParty(file), options);
   const samples: Decoded[] = [];
   const others: PerfRecord[] = [];
   const times: number[] = [];
@@ -97,7 +97,7 @@ function sortKey(s: { time: string; event: string; tid: number; cpu: number }): 
 /** Our samples and perf's lines, matched one to one after sorting by time, event, cpu, tid. */
 function crossCheck(file: string, script: string, opts: { pidInScript: boolean }): Decoded[] {
   const { samples, times } = readAll(file);
-  const theirs = parseScript(anchor(script));
+  const theirs = parseScript(thirdParty(script));
   assert.equal(samples.length, theirs.length, 'sample count equals perf script line count');
   for (let i = 1; i < times.length; i++) assert.ok(times[i] >= times[i - 1], `record ${i} out of time order`);
   const a = [...samples].sort((x, y) => (sortKey(x) < sortKey(y) ? -1 : sortKey(x) > sortKey(y) ? 1 : 0));
@@ -114,7 +114,7 @@ function crossCheck(file: string, script: string, opts: { pidInScript: boolean }
   return samples;
 }
 
-// the README's table of per-event counts
+// per-event counts as perf script reads them (test/fixtures/third-party/README.md)
 const UPROBE_COUNTS: Record<string, [number, number, number, number, number, number, number]> = {
   'uprobe_sched_py312.perf.data': [657, 657, 657, 109, 47, 2, 3],
   'uprobe_sched_py312_zstd.perf.data': [661, 661, 661, 90, 47, 2, 3],
@@ -122,23 +122,23 @@ const UPROBE_COUNTS: Record<string, [number, number, number, number, number, num
 };
 const UPROBE_EVENTS = ['probe_libpython3:take_gil', 'probe_libpython3:take_gil__return', 'probe_libpython3:drop_gil', 'sched:sched_switch', 'sched:sched_waking', 'sched:sched_process_fork', 'sched:sched_process_exit'];
 
-describe('perf.data anchors: samples equal perf script', () => {
+describe('perf.data third-party recordings: samples equal perf script', () => {
   for (const [file, expected] of Object.entries(UPROBE_COUNTS)) {
     it(`${file}: counts, times to the ns, pids, cpus, decoded fields`, () => {
-      const samples = crossCheck(file, file.replace('.perf.data', '.perf-script.txt'), { pidInScript: true });
+      const samples = crossCheck(file, file.replace('.perf.data', '.perf-script.txt.gz'), { pidInScript: true });
       const byEvent = counts(samples, (s) => s.event);
       UPROBE_EVENTS.forEach((e, i) => assert.equal(byEvent.get(e), expected[i], e));
     });
   }
 
   it('forms are detected from content', () => {
-    assert.equal(openPerfData(anchor('uprobe_sched_py312.perf.data')).form, 'file');
-    assert.equal(openPerfData(anchor('uprobe_sched_py312_zstd.perf.data')).form, 'file');
-    assert.equal(openPerfData(anchor('uprobe_sched_py312_pipe.perf.data')).form, 'pipe');
+    assert.equal(openPerfData(thirdParty('uprobe_sched_py312.perf.data')).form, 'file');
+    assert.equal(openPerfData(thirdParty('uprobe_sched_py312_zstd.perf.data')).form, 'file');
+    assert.equal(openPerfData(thirdParty('uprobe_sched_py312_pipe.perf.data')).form, 'pipe');
   });
 
   it('per4m native recording (4 python: probes, no pid column)', () => {
-    const samples = crossCheck('per4m_native_py312.perf.data', 'per4m_native_py312.perf-script.txt', { pidInScript: false });
+    const samples = crossCheck('per4m_native_py312.perf.data', 'per4m_native_py312.perf-script.txt.gz', { pidInScript: false });
     const byEvent = counts(samples, (s) => s.event);
     for (const e of ['python:take_gil', 'python:take_gil__return', 'python:drop_gil', 'python:drop_gil__return']) assert.equal(byEvent.get(e), 668, e);
     const byTid = counts(samples.filter((s) => s.event === 'python:take_gil'), (s) => String(s.tid));
@@ -146,13 +146,13 @@ describe('perf.data anchors: samples equal perf script', () => {
   });
 
   it('seed dwarf recording: callchains (kernel part) equal perf script, user stacks skipped', () => {
-    const samples = crossCheck('seed_sched_dwarf_py311.perf.data', 'seed_sched_dwarf_py311.perf-script.txt', { pidInScript: true });
+    const samples = crossCheck('seed_sched_dwarf_py311.perf.data', 'seed_sched_dwarf_py311.perf-script.txt.gz', { pidInScript: true });
     const byEvent = counts(samples, (s) => s.event);
     assert.deepEqual(Object.fromEntries(byEvent), {
       'sched:sched_switch': 233, 'sched:sched_waking': 104, 'sched:sched_wakeup': 44, 'sched:sched_wakeup_new': 5,
       'sched:sched_process_fork': 5, 'sched:sched_wake_idle_without_ipi': 4,
     });
-    const theirs = parseScript(anchor('seed_sched_dwarf_py311.perf-script.txt'));
+    const theirs = parseScript(thirdParty('seed_sched_dwarf_py311.perf-script.txt.gz'));
     const byKey = new Map(theirs.map((t) => [sortKey(t), t]));
     let compared = 0;
     for (const s of samples) {
@@ -170,7 +170,7 @@ describe('perf.data anchors: samples equal perf script', () => {
 /** `perf script --show-task-events --show-mmap-events` lines, normalised like ours below. */
 function goldenTaskEvents(file: string): { key: string; time: string }[] {
   const out: { key: string; time: string }[] = [];
-  const text = fs.readFileSync(`${TESTDATA}${file.replace('.perf.data', '.task-events.txt')}`, 'utf8');
+  const text = thirdPartyText(file.replace('.perf.data', '.task-events.txt'));
   for (const line of text.split('\n')) {
     const m = /\s(\d+\.\d{9}): PERF_RECORD_(\w+)(.*)$/.exec(line);
     if (m === null) continue;
@@ -203,7 +203,7 @@ function ourKey(r: PerfRecord): string {
   }
 }
 
-describe('perf.data anchors: comm/fork/exit/mmap equal perf script --show-task-events --show-mmap-events', () => {
+describe('perf.data third-party recordings: comm/fork/exit/mmap equal perf script --show-task-events --show-mmap-events', () => {
   for (const file of ['uprobe_sched_py312.perf.data', 'uprobe_sched_py312_pipe.perf.data', 'uprobe_sched_py312_zstd.perf.data', 'per4m_native_py312.perf.data', 'seed_sched_dwarf_py311.perf.data']) {
     it(file, () => {
       const { others, base } = readAll(file);
@@ -225,7 +225,7 @@ describe('perf.data anchors: comm/fork/exit/mmap equal perf script --show-task-e
   }
 });
 
-describe('perf.data anchors: tiny record blocks, recycled all the time, change nothing', () => {
+describe('perf.data third-party recordings: tiny record blocks, recycled all the time, change nothing', () => {
   // 4 KB blocks: hundreds are read, recycled and reused per recording, so a block recycled
   // while a queued record still lies in it shows up as different record contents
   for (const file of ['uprobe_sched_py312.perf.data', 'uprobe_sched_py312_pipe.perf.data', 'uprobe_sched_py312_zstd.perf.data', 'seed_sched_dwarf_py311.perf.data']) {
@@ -242,9 +242,9 @@ describe('perf.data anchors: tiny record blocks, recycled all the time, change n
   }
 });
 
-describe('perf.data anchors: header', () => {
+describe('perf.data third-party recordings: header', () => {
   it('event types, fields from the tracing data formats, features', () => {
-    const pd = openPerfData(anchor('uprobe_sched_py312.perf.data'));
+    const pd = openPerfData(thirdParty('uprobe_sched_py312.perf.data'));
     assert.deepEqual(pd.eventTypes.map((e) => e.name), [...UPROBE_EVENTS, 'dummy:HG']);
     const sw = pd.eventTypes[3] as EventType;
     assert.equal(sw.system, 'sched');

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { it } from 'node:test';
 import { GiltraceError } from '../base/errors.js';
 import { hasPayload, openPerfData, readSampleInt, readSampleString, readTracepointInt, readTracepointString } from './index.js';
-import { anchor } from './test-support.js';
+import { thirdParty } from '../../test/support/fixture-paths.js';
 import { seededRandom } from '../base/seeded-random.js';
 
 /**
@@ -110,7 +110,7 @@ it(`fuzz: ${CASES} mutated recordings end in a result or a clean GiltraceError (
   // tmpfs when there is one: thousands of small writes are the slow part on disk
   const dir = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'giltrace-fuzz-'));
   const sources = FILES.map((f) => {
-    const bytes = new Uint8Array(fs.readFileSync(anchor(f)));
+    const bytes = new Uint8Array(fs.readFileSync(thirdParty(f)));
     return { name: f, bytes, offsets: recordOffsets(bytes) };
   });
   const outcomes = { ok: 0, error: 0 };

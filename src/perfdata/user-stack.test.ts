@@ -3,15 +3,14 @@
  * an 8 KB copy per sample (after REGS_USER, which is skipped); a recording without it has none.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { openPerfData } from './index.js';
+import { thirdParty } from '../../test/support/fixture-paths.js';
 
-const ANCHORS = '/work/shared/fixtures/anchors';
-const SEED = `${ANCHORS}/seed_sched_dwarf_py311.perf.data`;
-const UPROBE = `${ANCHORS}/uprobe_sched_py312.perf.data`;
+const SEED = thirdParty('seed_sched_dwarf_py311.perf.data');
+const UPROBE = thirdParty('uprobe_sched_py312.perf.data');
 
-describe('userStack', { skip: fs.existsSync(SEED) && fs.existsSync(UPROBE) ? false : 'no anchor fixtures' }, () => {
+describe('userStack', () => {
   it('seed dwarf recording: every sample has its stack copy; the known take_gil return address is where perf unwinds it', () => {
     const data = openPerfData(SEED);
     let libpython = 0;

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { classifyDropCaller } from './drop-callers.js';
 import { resolvePythonExecutable } from './python-target.js';
 import { loadElfSymbols } from './elf/symbolizer.js';
-import { canRecord, recordProgram, recordTwoThreads, toFileOffset } from './testing/record.js';
-import { pyenvVersion, pyenvVersions } from './testing/oracle.js';
+import { canRecord, recordProgram, recordTwoThreads, toFileOffset } from '../../test/support/probe-recording.js';
+import { pyenvVersion, pyenvVersions } from '../../test/support/probe-oracle.js';
 
 /**
  * drop_gil callers seen on this machine when recording the two-thread program with the probes

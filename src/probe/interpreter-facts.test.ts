@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GiltraceError } from '../base/errors.js';
 import { gilOptions, readInterpreterFacts } from './interpreter-facts.js';
-import { pyenvVersion } from './testing/oracle.js';
+import { pyenvVersion } from '../../test/support/probe-oracle.js';
 
 test('-X gil=N is picked from the interpreter options, not from the script arguments', () => {
   assert.deepEqual(gilOptions(['-X', 'gil=1', 'app.py']), ['-X', 'gil=1']);

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { openElf } from './elf/elf-file.js';
 import { expandPathList, findNeededLibrary, readLdSoCache } from './library-search.js';
-import { makeTempDir, pyenvVersion } from './testing/oracle.js';
+import { makeTempDir, pyenvVersion } from '../../test/support/probe-oracle.js';
 
 test('ld.so.cache agrees with ldconfig -p', { skip: !fs.existsSync('/etc/ld.so.cache') }, () => {
   const cache = readLdSoCache();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { checkPrerequisites } from './prerequisites.js';
-import { pyenvVersion, pyenvVersions } from './testing/oracle.js';
+import { pyenvVersion, pyenvVersions } from '../../test/support/probe-oracle.js';
 
 test('doctor checks: every check named, failures carry a fix, and the uprobe round trip leaves nothing', () => {
   const checks = checkPrerequisites();

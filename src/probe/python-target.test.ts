@@ -9,7 +9,7 @@ import { readFunctionTable } from './elf/symbolizer.js';
 import { findGilSites } from './gil-sites.js';
 import { openElf } from './elf/elf-file.js';
 import { findDebugFile } from './elf/debug-file.js';
-import { hasReadelf, makeTempDir, oracleFileOffset, pyenvVersion, pyenvVersions, PYENV_ROOT, readelfLoads, readelfSymbols } from './testing/oracle.js';
+import { hasReadelf, makeTempDir, oracleFileOffset, pyenvVersion, pyenvVersions, PYENV_ROOT, readelfLoads, readelfSymbols } from '../../test/support/probe-oracle.js';
 
 const versions = pyenvVersions();
 const py312 = pyenvVersion(12);

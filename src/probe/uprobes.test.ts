@@ -8,8 +8,8 @@ import { GiltraceError } from '../base/errors.js';
 import { resolvePythonExecutable, type PythonTarget } from './python-target.js';
 import { addEvents, listProbeGroups, probeDefinitions, registerGilProbes, removeStaleProbeGroups, type GilProbeGroup } from './uprobes.js';
 import { ensureTracefs } from './tracefs.js';
-import { canRecord, recordProgram, recordTwoThreads } from './testing/record.js';
-import { makeTempDir, pyenvVersion } from './testing/oracle.js';
+import { canRecord, recordProgram, recordTwoThreads } from '../../test/support/probe-recording.js';
+import { makeTempDir, pyenvVersion } from '../../test/support/probe-oracle.js';
 
 const py312 = pyenvVersion(12);
 const py38 = pyenvVersion(8);

@@ -4,11 +4,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StatsJson, ThreadStats, ProcessStats } from '../../src/contract/stats.js';
+import { CLI, EXAMPLES, REPO_ROOT as REPO, TEST_PROGRAMS as PROGRAMS } from '../support/fixture-paths.js';
 
-export const REPO = new URL('../../../', import.meta.url).pathname;
-export const CLI = join(REPO, 'dist/src/cli/main.js');
-export const PROGRAMS = join(REPO, 'test/programs');
-export const EXAMPLES = join(REPO, 'examples');
+export { CLI, EXAMPLES, PROGRAMS, REPO };
 
 export interface CliResult {
   readonly code: number | null;

@@ -1,15 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
 import { toPerfettoTrace } from './perfetto-trace.js';
 import { toChromeTrace } from '../chrome-trace.js';
-import { makeSyntheticInput } from '../testing/synthetic-timeline.js';
+import { makeSyntheticInput } from '../../../test/support/synthetic-timeline.js';
+import { PERFETTO_SCHEMA } from '../../../test/support/fixture-paths.js';
 
-// The oracle: protobufjs with our restatement of Perfetto's schema (compiled tests live in dist/).
-const here = dirname(fileURLToPath(import.meta.url));
-const root = protobuf.loadSync(join(here, '../../../../src/export/perfetto/trace-subset.proto'));
+// The oracle: protobufjs with our restatement of Perfetto's schema.
+const root = protobuf.loadSync(PERFETTO_SCHEMA);
 const Trace = root.lookupType('perfetto.protos.Trace');
 
 const input = makeSyntheticInput({ handoffs: 200 });

@@ -5,7 +5,7 @@ import { branchTargets, reachesAddress } from './call-scan.js';
 import { readFunctionTable } from './symbolizer.js';
 import { findDebugFile } from './debug-file.js';
 import { openElf } from './elf-file.js';
-import { pyenvVersion } from '../testing/oracle.js';
+import { pyenvVersion } from '../../../test/support/probe-oracle.js';
 
 test('rel32 call, jmp and jcc targets are computed from the end of each instruction', () => {
   const code = Uint8Array.from([

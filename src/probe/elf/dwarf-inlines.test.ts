@@ -9,7 +9,7 @@ import { ElfBytes } from './elf-bytes.js';
 import { openElf, type ElfFile, type SectionHeader } from './elf-file.js';
 import { findInlinedInstances } from './dwarf-inlines.js';
 import { findDebugFile } from './debug-file.js';
-import { hasReadelf, pyenvVersion } from '../testing/oracle.js';
+import { hasReadelf, pyenvVersion } from '../../../test/support/probe-oracle.js';
 
 const DEBIAN_PY = '/usr/bin/python3.11';
 const debianDebug = fs.existsSync(DEBIAN_PY) ? findDebugFile(openElf(DEBIAN_PY)).found : undefined;

@@ -19,7 +19,7 @@ import {
   readelfDynamic,
   readelfLoads,
   readelfSymbols,
-} from '../testing/oracle.js';
+} from '../../../test/support/probe-oracle.js';
 
 const versions = pyenvVersions();
 const DEBIAN_PY = '/usr/bin/python3.11';

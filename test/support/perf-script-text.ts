@@ -1,18 +1,8 @@
 /**
- * Test helpers (not shipped behaviour): where the shared anchor fixtures are, and a parser for
- * `perf script` text dumps to cross-check our decoding against perf's own.
+ * Reading `perf script` text dumps (perf's own decoding of a recording, the oracle our perf.data
+ * reader is checked against): samples with their callchains, perf's time format, trace fields.
  */
-import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-/** dist/src/perfdata/*.js → <repo>/../shared/fixtures/anchors/ (the CI clone has shared/ beside it too). */
-export const ANCHORS = fileURLToPath(new URL('../../../../shared/fixtures/anchors/', import.meta.url));
-/** Golden files made once from the anchors with perf (see testdata/README.md). */
-export const TESTDATA = fileURLToPath(new URL('../../../src/perfdata/testdata/', import.meta.url));
-
-export function anchor(name: string): string {
-  return ANCHORS + name;
-}
+import { readFixtureText } from './fixture-paths.js';
 
 export interface ScriptSample {
   readonly comm: string;
@@ -29,10 +19,10 @@ export interface ScriptSample {
 
 const LINE = /^\s*(.+?)\s+(-?\d+)(?:\/(-?\d+))?\s+\[(\d+)\]\s+(\d+\.\d{9}):\s+(\S+):(?:\s+(.*))?$/;
 
-/** Parses `perf script --ns` output (with or without pid/, with callchain lines under samples). */
+/** Parses `perf script --ns` output (with or without pid/, with callchain lines under samples); `.gz` is read too. */
 export function parseScript(path: string): ScriptSample[] {
   const out: ScriptSample[] = [];
-  for (const line of fs.readFileSync(path, 'utf8').split('\n')) {
+  for (const line of readFixtureText(path).split('\n')) {
     if (line.startsWith('\t')) {
       const ip = /^\t\s*([0-9a-f]+)\s/.exec(line);
       if (ip !== null && out.length > 0) out[out.length - 1].chain.push(ip[1]);

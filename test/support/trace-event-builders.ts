@@ -2,7 +2,7 @@
  * Tiny builders of TraceEvents for tests (model/ and analysis/): synthetic sequences whose
  * truth is known exactly. Default process 100, GIL key '100' (the adapter's key for one GIL).
  */
-import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
+import type { DropReason, SwitchOutState, TraceEvent } from '../../src/model/trace-events.js';
 
 export const PID = 100;
 

@@ -5,9 +5,9 @@
  * that hand the GIL back and forth at every switch interval, with forced drops, a few
  * voluntary ones (blocking I/O), wake-up latency (runnable) before each take.
  */
-import { computeStats, computeVerdict } from '../../analysis/index.js';
-import type { ReportInput } from '../report-input.js';
-import { seededRandom } from '../../base/seeded-random.js';
+import { computeStats, computeVerdict } from '../../src/analysis/index.js';
+import type { ReportInput } from '../../src/export/report-input.js';
+import { seededRandom } from '../../src/base/seeded-random.js';
 import {
   CpuState,
   GilState,
@@ -16,7 +16,7 @@ import {
   type StepTrack,
   type ThreadTimeline,
   type Timeline,
-} from '../../model/timeline.js';
+} from '../../src/model/timeline.js';
 
 /** Grows a step track, dropping repeated states so it keeps the model's invariant. */
 export class StepTrackBuilder {
@@ -223,7 +223,7 @@ function thread(
 /** Timeline + the real analysis' stats and verdict: what the CLI hands the exporters. */
 export function makeSyntheticInput(options: SyntheticOptions = {}, command = 'python3 seed_two_threads.py'): ReportInput {
   const timeline = makeSyntheticTimeline(options);
-  const python = { executable: '/root/.pyenv/versions/3.12.1/bin/python3', version: '3.12.1', gil: 'enabled' as const };
+  const python = { executable: '/opt/python/3.12.1/bin/python3', version: '3.12.1', gil: 'enabled' as const };
   const processes = new Map(timeline.processes.map((p) => [p.pid, { command, python }]));
   const stats = computeStats(timeline, { events: 0, warnings: [], processes });
   return { timeline, stats, verdict: computeVerdict(stats) };

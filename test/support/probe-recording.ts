@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import type { PythonTarget } from '../python-target.js';
-import { registerGilProbes, type GilProbeGroup } from '../uprobes.js';
-import { makeTempDir, TWO_THREADS_PY } from './oracle.js';
+import type { PythonTarget } from '../../src/probe/python-target.js';
+import { registerGilProbes, type GilProbeGroup } from '../../src/probe/uprobes.js';
+import { makeTempDir, TWO_THREADS_PY } from './probe-oracle.js';
 
 export interface ScriptEvent {
   readonly tid: number;
