@@ -9,10 +9,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { REPO_ROOT, repoPath } from './support/fixture-paths.js';
 
-const SRC = new URL('../../src/', import.meta.url).pathname;
-const REPO = join(SRC, '..');
-const TEST_SUPPORT = join(REPO, 'test/support');
+const REPO = REPO_ROOT;
+const SRC = repoPath('src');
+const TEST_SUPPORT = repoPath('test/support');
 
 const ALLOWED: Record<string, readonly string[]> = {
   base: [],
