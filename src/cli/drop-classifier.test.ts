@@ -10,7 +10,7 @@ import { manifestDropClassifier } from '../model/recording-manifest.js';
 import { RECORDING_MANIFEST_SCHEMA } from '../contract/recording-manifest.js';
 import { dropCallerTable } from '../probe/drop-caller-table.js';
 import { loadFunctionTable } from '../probe/elf/symbolizer.js';
-import { pyenvVersions } from '../probe/testing/oracle.js';
+import { pyenvVersions } from '../../test/support/probe-oracle.js';
 import { makeDropClassifier } from './drop-classifier.js';
 
 const DEBIAN_PYTHON = '/usr/bin/python3.11';

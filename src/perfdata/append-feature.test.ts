@@ -7,9 +7,10 @@ import { after, test } from 'node:test';
 import { GiltraceError } from '../base/errors.js';
 import { appendFeatureSection } from './append-feature.js';
 import { openPerfData } from './index.js';
+import { GOLDEN_FIXTURES } from '../../test/support/fixture-paths.js';
 
 /** A real file-form recording made by giltrace (zstd data, a full set of perf's own features). */
-const RECORDING = new URL('../../../test/fixtures/python3.12/two_threads.data', import.meta.url).pathname;
+const RECORDING = path.join(GOLDEN_FIXTURES, 'python3.12/two_threads.data');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'giltrace-append-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
