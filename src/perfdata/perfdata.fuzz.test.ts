@@ -6,7 +6,7 @@ import { it } from 'node:test';
 import { GiltraceError } from '../base/errors.js';
 import { hasPayload, openPerfData, readSampleInt, readSampleString, readTracepointInt, readTracepointString } from './index.js';
 import { thirdParty } from '../../test/support/fixture-paths.js';
-import { seededRandom } from '../base/seeded-random.js';
+import { seededRandom } from '../../test/support/seeded-random.js';
 
 /**
  * Seeded mutation fuzzing over the real recordings: truncations, byte flips, record-size and

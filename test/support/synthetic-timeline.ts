@@ -7,7 +7,7 @@
  */
 import { computeStats, computeVerdict } from '../../src/analysis/index.js';
 import type { ReportInput } from '../../src/export/report-input.js';
-import { seededRandom } from '../../src/base/seeded-random.js';
+import { seededRandom } from './seeded-random.js';
 import {
   CpuState,
   GilState,
