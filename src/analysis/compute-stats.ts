@@ -6,6 +6,7 @@
  */
 import { STATS_SCHEMA, type DropCounts, type ProcessStats, type StatsJson, type ThreadStats } from '../contract/stats.js';
 import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
+import { computeFunctionStats, hasFunctionContext, topThreadFunctions } from './function-stats.js';
 import { computeHandoffLatencies } from './handoffs.js';
 import { intersect, intervalsInStates, intervalsNonZero, ns, stateMask, timeByState, totalLength, union } from './intervals.js';
 import { UNKNOWN_PYTHON, type RecordingMeta } from './recording-meta.js';
@@ -15,6 +16,7 @@ import { summarizeDurations } from './summary.js';
 export const DROP_REASON_UNKNOWN = 'drop_reason_unknown';
 
 export function computeStats(timeline: Timeline, meta: RecordingMeta): StatsJson {
+  const context = hasFunctionContext(timeline) ? timeline : undefined;
   return {
     schema: STATS_SCHEMA,
     recording: {
@@ -23,12 +25,13 @@ export function computeStats(timeline: Timeline, meta: RecordingMeta): StatsJson
       lost_events: Math.max(timeline.lostEvents, meta.lostEvents ?? 0),
       warnings: [...meta.warnings],
     },
-    processes: timeline.processes.map((process) => computeProcessStats(process, meta)),
+    processes: timeline.processes.map((process) => computeProcessStats(process, meta, context)),
   };
 }
 
-export function computeProcessStats(process: ProcessTimeline, meta: RecordingMeta): ProcessStats {
-  const threads = process.threads.map(computeThreadStats);
+/** @param context the timeline's functions and stacks, when the recording read Python stacks */
+export function computeProcessStats(process: ProcessTimeline, meta: RecordingMeta, context?: FunctionContext): ProcessStats {
+  const threads = process.threads.map((thread) => computeThreadStats(thread, context));
   const known = meta.processes.get(process.pid);
   const mainThread = process.threads.find((t) => t.tid === process.pid);
   const held = union(process.gils.map((g) => intervalsNonZero(g.holders.times, g.holders.tids, firstTime(g.holders.times), process.end)));
@@ -61,10 +64,13 @@ export function computeProcessStats(process: ProcessTimeline, meta: RecordingMet
     },
     threads,
     anomalies: sortedKeys(anomalies),
+    ...(context ? { functions: computeFunctionStats(process, context) } : {}),
   };
 }
 
-export function computeThreadStats(thread: ThreadTimeline): ThreadStats {
+type FunctionContext = Pick<Timeline, 'functions' | 'stacks'>;
+
+export function computeThreadStats(thread: ThreadTimeline, context?: FunctionContext): ThreadStats {
   const { start, end, gilTrack, cpuTrack } = thread;
   const gil = timeByState(gilTrack.times, gilTrack.states, start, end, 3);
   const cpu = timeByState(cpuTrack.times, cpuTrack.states, start, end, 4);
@@ -87,6 +93,7 @@ export function computeThreadStats(thread: ThreadTimeline): ThreadStats {
     acquisitions: thread.acquisitions,
     wait: summarizeDurations(thread.waits),
     drops: countDrops(thread),
+    ...(context ? { top_functions: topThreadFunctions(thread, context) } : {}),
   };
 }
 

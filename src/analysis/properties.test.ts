@@ -41,11 +41,11 @@ function toEvents(steps: readonly Step[], twoGils: boolean): TraceEvent[] {
     const pid = PID_OF[tid];
     switch (s.kind) {
       case 'enter':
-        return { kind: 'take_enter', time, pid, tid, gil: `${pid}${twoGils ? s.interp : ''}` };
+        return { kind: 'take_enter', time, pid, tid, gil: `${pid}${twoGils ? s.interp : ''}`, stack: 0 };
       case 'ret':
         return { kind: 'take_return', time, pid, tid };
       case 'drop':
-        return { kind: 'drop', time, pid, tid, reason: s.reason as 'forced' };
+        return { kind: 'drop', time, pid, tid, reason: s.reason as 'forced', stack: 0 };
       case 'switch':
         return { kind: 'switch', time, cpu: 0, prevTid: s.tid, prevState: s.prevState as 'dead', nextTid: s.other };
       case 'waking':

@@ -10,6 +10,7 @@ import { gilRoleOf, newAdapterFacts, recorderPidOf, toTraceEvents, type AdapterF
 import type { Timeline } from '../model/timeline.js';
 import { RECORDING_MANIFEST_FEATURE, type RecordingManifest } from '../contract/recording-manifest.js';
 import { manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
+import { PythonStacks } from '../model/python-stacks.js';
 import { openPerfData } from '../perfdata/index.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { makeDropClassifier } from './drop-classifier.js';
@@ -40,9 +41,10 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   const waitLookup = seedMode ? makeGilWaitClassifier() : undefined;
   // giltrace's own recordings carry their drop-caller tables; others need this machine's files.
   const classifyDrop = manifest ? manifestDropClassifier(manifest) : makeDropClassifier();
-  const adapterOptions = { classifyDrop, descendantsOf, inferWaits: waitLookup?.classify };
+  const stacks = new PythonStacks();
+  const adapterOptions = { classifyDrop, descendantsOf, inferWaits: waitLookup?.classify, stacks };
   const events = toTraceEvents(data.records(), adapterOptions, facts);
-  const timeline = buildTimeline(events, { timeBaseNs: data.timeBaseNs });
+  const timeline = buildTimeline(events, { timeBaseNs: data.timeBaseNs, stacks });
   if (waitLookup && facts.stackScans > 0) {
     warnings.push(...seedModeWarnings(facts, waitLookup));
   } else if (facts.gilEvents === 0) {

@@ -52,14 +52,16 @@ export const ProbeField = {
 } as const;
 
 /**
- * Python frame k (0 = the innermost) at a take or drop: its function's name (co_qualname, or
- * co_name before 3.11), the name object's state byte (tells ASCII names from others), its file
- * (co_filename) and first line (co_firstlineno). A frame beyond the bottom of the stack reads as
- * an empty name.
+ * The Python stack at a take or drop, innermost frame first: frame k's function name (co_qualname,
+ * or co_name before 3.11) is `fn<k>`; the innermost frame also gives its file (co_filename) and
+ * first line (co_firstlineno). A frame beyond the bottom of the stack, or a name that is not a
+ * compact ASCII string, reads as an empty or unprintable name.
  */
-export function frameFields(k: number): { readonly name: string; readonly nameState: string; readonly file: string; readonly line: string } {
-  return { name: `fn${k}`, nameState: `fs${k}`, file: `file${k}`, line: `line${k}` };
-}
+export const FrameField = {
+  name: (k: number): string => `fn${k}`,
+  file: 'file0',
+  line: 'line0',
+} as const;
 
 /** Deepest stack the probes can fetch (kernel limits on an argument's dereference chain). */
 export const MAX_FRAMES = 8;

@@ -35,6 +35,42 @@ export interface ThreadStats {
   readonly acquisitions: number;
   readonly wait: DurationSummary;
   readonly drops: DropCounts;
+  /** The thread's functions that held or waited the most (recordings with function context only). */
+  readonly top_functions?: readonly ThreadFunction[];
+}
+
+/** Where a Python function is: its name (qualified from 3.11), file and first line (of its `def`). */
+export interface FunctionRef {
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface ThreadFunction extends FunctionRef {
+  readonly held_ns: number;
+  readonly wait_ns: number;
+}
+
+/**
+ * GIL time attributed to one Python function of a process: a hold to the function the thread
+ * was in when it released the GIL (a forced drop catches a CPU-bound function in the act), or,
+ * when the release has no Python frame or was not seen (thread exit, end of recording), to the
+ * function that took it; a wait to the function that asked for the GIL (or the one a forced drop
+ * interrupted). Special names: `<no Python frame>` (C code calling in, thread start),
+ * `<unknown>` (not seen: lost events, a take whose entry was not recorded).
+ */
+export interface FunctionStats extends FunctionRef {
+  readonly held_ns: number;
+  /** The part of held_ns during which another thread was waiting for this GIL: the cost to others. */
+  readonly held_while_others_wait_ns: number;
+  readonly wait_ns: number;
+  readonly waits: number;
+  /** Holds ended by a forced switch (the switch interval of a waiter expired). */
+  readonly forced_drops: number;
+  /** Longest single hold: a long one the switch interval could not break is C code that kept the GIL. */
+  readonly longest_hold_ns: number;
+  /** Call paths it was seen in (callers' names, innermost first), most GIL time first; up to 3. */
+  readonly stacks: readonly { readonly callers: readonly string[]; readonly held_ns: number; readonly wait_ns: number }[];
 }
 
 export interface PythonInfo {
@@ -56,6 +92,8 @@ export interface ProcessStats {
   };
   readonly threads: readonly ThreadStats[];
   readonly anomalies: Readonly<Record<string, number>>;
+  /** Per Python function, most held-while-others-wait first (recordings with function context only). */
+  readonly functions?: readonly FunctionStats[];
 }
 
 export interface StatsJson {

@@ -11,7 +11,7 @@ import { toHtmlReport } from './html-report.js';
 import { toPerfettoTrace } from './perfetto/perfetto-trace.js';
 import { toReportData } from './report-data.js';
 import { exactMicrosDecimal } from './mono-time.js';
-import { StepTrackBuilder, deriveGil } from '../../test/support/synthetic-timeline.js';
+import { StepTrackBuilder, deriveGil, holdsOf } from '../../test/support/synthetic-timeline.js';
 import { GilState, type Drop, type ThreadTimeline, type Timeline } from '../model/timeline.js';
 import { STATS_SCHEMA, type StatsJson } from '../contract/stats.js';
 import type { EncodedTimes } from '../contract/report-data.js';
@@ -49,7 +49,7 @@ function buildTimeline(
     gil[who].push(takeAt, GilState.holding);
     now = takeAt + t.hold;
     gil[who].push(now, GilState.none);
-    drops[who].push({ time: now, tid: pid + who, forced: forced[i % forced.length], known: i % 3 !== 0 });
+    drops[who].push({ time: now, tid: pid + who, forced: forced[i % forced.length], known: i % 3 !== 0, stack: 0 });
     lastFree[who] = now;
   });
   const end = now + 1000;
@@ -64,9 +64,15 @@ function buildTimeline(
       if (gilTrack.states[i] === GilState.waiting) waits.push((gilTrack.times[i + 1] ?? end) - gilTrack.times[i]);
     }
     const acquisitions = [...gilTrack.states].filter((s) => s === GilState.holding).length;
-    return { pid, tid: pid + k, name: `T${k}`, start: 0, end, gil: 'g', gilTrack, cpuTrack: cpuTrack.build(), drops: drops[k], acquisitions, waits: Float64Array.from(waits) };
+    return {
+      pid, tid: pid + k, name: `T${k}`, start: 0, end, gil: 'g', gilTrack, cpuTrack: cpuTrack.build(), drops: drops[k], acquisitions,
+      waits: Float64Array.from(waits), waitStacks: new Int32Array(waits.length), holds: holdsOf(gilTrack, end, drops[k]),
+    };
   });
-  return { timeBaseNs: base, start: 0, end, lostEvents: 0, processes: [{ pid, start: 0, end, threads, gils: [deriveGil('g', pid, threads)], anomalies: {} }] };
+  return {
+    timeBaseNs: base, start: 0, end, lostEvents: 0, functions: [], stacks: [],
+    processes: [{ pid, start: 0, end, threads, gils: [deriveGil('g', pid, threads)], anomalies: {} }],
+  };
 }
 
 const stats: StatsJson = { schema: STATS_SCHEMA, recording: { duration_ns: 0, events: 0, lost_events: 0, warnings: [] }, processes: [] };

@@ -413,13 +413,70 @@ describe('buildTimeline: threads and processes', () => {
   });
 
   it('empty input: empty timeline', () => {
-    const timeline = buildTimeline([], { timeBaseNs: 5n, start: 0, end: 7 });
+    const { functions, stacks, ...timeline } = buildTimeline([], { timeBaseNs: 5n, start: 0, end: 7 });
     assert.deepEqual({ ...timeline, processes: [...timeline.processes] }, { timeBaseNs: 5n, start: 0, end: 7, processes: [], lostEvents: 0 });
+    assert.deepEqual(stacks, [{ leaf: 0, callers: [] }], 'only the unknown stack');
+    assert.deepEqual(functions.map((f) => f.name), ['<unknown>', '<no Python frame>']);
   });
 
   it('frozen tracks are exact-length typed arrays', () => {
     const t = thread(build(twoThreadsAlternating()), 102);
     assert.ok(t.gilTrack.times instanceof Float64Array && t.gilTrack.states instanceof Uint8Array);
     assert.equal(t.gilTrack.times.buffer.byteLength, 6 * 8);
+  });
+});
+
+describe('buildTimeline: Python stacks of holds and waits', () => {
+  // stack ids as the adapter would intern them: 5 = hot(), 6 = join(), 7 = io()
+  const HOT = 5;
+  const JOIN = 6;
+  const IO = 7;
+  it('a hold is released in the drop\'s stack and was asked for in the take\'s; a forced drop starts a wait in its own stack', () => {
+    const timeline = build([
+      ev.enter(0, 101, 100, '100', HOT),
+      ev.ret(1, 101),
+      ev.enter(2, 102, 100, '100', IO),
+      ev.drop(10, 101, 'forced', 100, HOT), // switch interval: 101 waits again, in hot()
+      ev.ret(11, 102),
+      ev.enter(12, 101, 100, '100', HOT), // continues the forced-drop wait
+      ev.drop(20, 102, 'voluntary', 100, IO),
+      ev.ret(21, 101),
+      ev.drop(30, 101, 'voluntary', 100, JOIN),
+    ]);
+    const t101 = thread(timeline, 101);
+    assert.deepEqual([...t101.holds.starts], [1, 21]);
+    assert.deepEqual([...t101.holds.ends], [10, 30]);
+    assert.deepEqual([...t101.holds.stacks], [HOT, JOIN]);
+    assert.deepEqual([...t101.holds.acquiredIn], [HOT, HOT]);
+    assert.deepEqual([...t101.waits], [1, 11]);
+    assert.deepEqual([...t101.waitStacks], [HOT, HOT]);
+    assert.deepEqual(t101.drops.map((d) => d.stack), [HOT, JOIN]);
+    const t102 = thread(timeline, 102);
+    assert.deepEqual([...t102.holds.stacks], [IO]);
+    assert.deepEqual([...t102.waitStacks], [IO]);
+  });
+
+  it('holds that end without a drop (lost drop, exit, end of recording) have no release stack', () => {
+    const timeline = build(
+      [
+        ev.enter(0, 101, 100, '100', HOT),
+        ev.ret(1, 101),
+        ev.ret(5, 102), // 101's drop was lost: its hold ends here
+        ev.drop(8, 102, 'voluntary', 100, IO),
+        ev.enter(9, 103, 100, '100', JOIN),
+        ev.ret(10, 103), // still holding when the recording ends
+      ],
+      50,
+    );
+    assert.deepEqual([...thread(timeline, 101).holds.stacks], [0]);
+    assert.deepEqual([...thread(timeline, 101).holds.ends], [5]);
+    assert.deepEqual([...thread(timeline, 102).holds.acquiredIn], [0], 'no take_gil entry seen: asked for in an unknown stack');
+    const t103 = thread(timeline, 103);
+    assert.deepEqual([[...t103.holds.starts], [...t103.holds.ends], [...t103.holds.stacks], [...t103.holds.acquiredIn]], [[10], [50], [0], [JOIN]]);
+  });
+
+  it('a wait still open at the end keeps its stack', () => {
+    const t = thread(build([ev.enter(0, 101, 100, '100', HOT), ev.ret(1, 101), ev.enter(2, 102, 100, '100', IO)], 40), 102);
+    assert.deepEqual([[...t.waits], [...t.waitStacks]], [[38], [IO]]);
   });
 });

@@ -40,6 +40,7 @@ import { freezeTimeline } from './freeze-timeline.js';
 import { CPU_UNKNOWN, GilRecord, ThreadRecord } from './thread-record.js';
 import { CpuState, GilState, type Timeline } from './timeline.js';
 import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
+import { UNKNOWN_STACK, type PythonStacks } from './python-stacks.js';
 
 export interface BuildTimelineOptions {
   /** Absolute CLOCK_MONOTONIC ns of time 0 (copied to Timeline.timeBaseNs); default 0n. */
@@ -52,6 +53,8 @@ export interface BuildTimelineOptions {
   readonly start?: number;
   /** Recording end when known; widened to cover every event. */
   readonly end?: number;
+  /** The stacks the events' stack ids point into (the adapter's); none: every stack is unknown. */
+  readonly stacks?: PythonStacks;
 }
 
 export function buildTimeline(events: Iterable<TraceEvent>, options: BuildTimelineOptions = {}): Timeline {
@@ -90,11 +93,11 @@ export class TimelineBuilder {
     const time = event.kind === 'thread_name' ? 0 : this.orderedTime(event);
     switch (event.kind) {
       case 'take_enter':
-        return this.takeEnter(time, event.pid, event.tid, event.gil);
+        return this.takeEnter(time, event.pid, event.tid, event.gil, event.stack);
       case 'take_return':
         return this.takeReturn(time, event.pid, event.tid);
       case 'drop':
-        return this.drop(time, event.pid, event.tid, event.reason);
+        return this.drop(time, event.pid, event.tid, event.reason, event.stack);
       case 'inferred_wait_start':
         return this.inferredWaitStart(time, event.pid, event.tid, event.gil);
       case 'inferred_wait_end':
@@ -147,7 +150,7 @@ export class TimelineBuilder {
 
   // ---- GIL events ----
 
-  private takeEnter(time: number, pid: number, tid: number, key: string): void {
+  private takeEnter(time: number, pid: number, tid: number, key: string, stack: number): void {
     const thread = this.gilThread(time, pid, tid);
     if (!thread) return;
     const gil = this.gil(key, pid);
@@ -158,7 +161,7 @@ export class TimelineBuilder {
     thread.waitFromForcedDrop = false;
     if (thread.gilState === GilState.holding) {
       this.gilAnomaly(thread, Anomaly.takeEnterWhileHolding);
-      this.release(thread, time);
+      this.release(thread, time, UNKNOWN_STACK);
     } else if (thread.gilState === GilState.waiting) {
       this.gilAnomaly(thread, Anomaly.takeEnterWhileWaiting);
       this.endWait(thread, time);
@@ -167,6 +170,7 @@ export class TimelineBuilder {
     gil.waiting++;
     gil.waiters.set(time, gil.waiting);
     thread.waitStart = time;
+    thread.waitStack = stack;
     thread.setGil(time, GilState.waiting);
   }
 
@@ -178,7 +182,9 @@ export class TimelineBuilder {
       return;
     }
     const gil = thread.gil ?? this.lastGilOfPid.get(pid) ?? this.gil(`${pid}`, pid);
-    if (thread.gilState === GilState.waiting) this.endWait(thread, time);
+    const waited = thread.gilState === GilState.waiting;
+    thread.holdAcquiredIn = waited ? thread.waitStack : UNKNOWN_STACK;
+    if (waited) this.endWait(thread, time);
     else this.gilAnomaly(thread, Anomaly.takeReturnWithoutEnter);
     thread.waitFromForcedDrop = false;
     thread.gil = gil;
@@ -186,6 +192,7 @@ export class TimelineBuilder {
       this.count(pid, gil.epoch < this.lostEpoch ? Anomaly.lostEventsResync : Anomaly.secondHolder);
       const previous = this.threads.get(gil.holder);
       if (previous && previous.gil === gil && previous.gilState === GilState.holding) {
+        this.endHold(previous, time, UNKNOWN_STACK);
         previous.setGil(time, GilState.none);
       }
     }
@@ -193,10 +200,11 @@ export class TimelineBuilder {
     gil.holders.set(time, tid);
     gil.epoch = this.lostEpoch;
     thread.acquisitions++;
+    thread.holdStart = time;
     thread.setGil(time, GilState.holding);
   }
 
-  private drop(time: number, pid: number, tid: number, reason: DropReason): void {
+  private drop(time: number, pid: number, tid: number, reason: DropReason, stack: number): void {
     const thread = this.gilThread(time, pid, tid);
     if (!thread) return;
     if (thread.gilState === GilState.none) {
@@ -204,13 +212,13 @@ export class TimelineBuilder {
       return;
     }
     const wasHolding = thread.gilState === GilState.holding;
-    if (wasHolding) this.release(thread, time);
+    if (wasHolding) this.release(thread, time, stack);
     else {
       this.gilAnomaly(thread, Anomaly.dropWhileWaiting);
       this.endWait(thread, time);
     }
     thread.waitFromForcedDrop = false;
-    thread.drops.push({ time, tid, forced: reason === 'forced', known: reason !== 'unknown' });
+    thread.drops.push({ time, tid, forced: reason === 'forced', known: reason !== 'unknown', stack });
     if (reason === 'forced' && wasHolding && thread.gil) {
       // A forced drop is the eval loop yielding to a waiter: the thread still wants the GIL and
       // (FORCE_SWITCHING) blocks in drop_gil until the waiter has it, then calls take_gil. All of
@@ -219,6 +227,8 @@ export class TimelineBuilder {
       gil.waiting++;
       gil.waiters.set(time, gil.waiting);
       thread.waitStart = time;
+      // the function caught holding is the one that wants to go on: the wait is its
+      thread.waitStack = stack;
       thread.waitFromForcedDrop = true;
       thread.setGil(time, GilState.waiting);
       return;
@@ -241,6 +251,7 @@ export class TimelineBuilder {
     gil.waiting++;
     gil.waiters.set(time, gil.waiting);
     thread.waitStart = time;
+    thread.waitStack = UNKNOWN_STACK;
     thread.inferredWait = true;
     thread.setGil(time, GilState.waiting);
   }
@@ -270,8 +281,9 @@ export class TimelineBuilder {
     return thread;
   }
 
-  /** The thread stops holding its GIL at `time` (its own track is updated by the caller). */
-  private release(thread: ThreadRecord, time: number): void {
+  /** The thread stops holding its GIL at `time`, in `stack` (its own track is updated by the caller). */
+  private release(thread: ThreadRecord, time: number, stack: number): void {
+    this.endHold(thread, time, stack);
     const gil = thread.gil;
     if (gil && gil.holder === thread.tid) {
       gil.holder = 0;
@@ -280,10 +292,18 @@ export class TimelineBuilder {
     }
   }
 
+  private endHold(thread: ThreadRecord, time: number, stack: number): void {
+    thread.holdStarts.push(thread.holdStart);
+    thread.holdEnds.push(time);
+    thread.holdStacks.push(stack);
+    thread.holdAcquiredStacks.push(thread.holdAcquiredIn);
+  }
+
   /** The thread's current wait ends at `time` (taken, cut off or abandoned). */
   private endWait(thread: ThreadRecord, time: number): void {
     thread.inferredWait = false;
     thread.waits.push(time - thread.waitStart);
+    thread.waitStacks.push(thread.waitStack);
     const gil = thread.gil;
     if (gil && gil.waiting > 0) {
       gil.waiting--;
@@ -400,7 +420,7 @@ export class TimelineBuilder {
     } else if (thread.gilState === GilState.holding) {
       // The main thread finalizes the interpreter and exits the process holding the GIL: normal.
       if (thread.tid !== thread.pid) this.count(thread.pid, Anomaly.exitWhileHolding);
-      this.release(thread, time);
+      this.release(thread, time, UNKNOWN_STACK);
     }
     thread.gilState = GilState.none; // not put on the track: the track ends at `end` anyway
     thread.end = time;

@@ -7,6 +7,7 @@ import { Anomaly } from './anomalies.js';
 import type { BuildTimelineOptions, TimelineBuilder } from './build-timeline.js';
 import type { StepBuilder } from './step-builder.js';
 import { CPU_UNKNOWN, type GilRecord, type ThreadRecord } from './thread-record.js';
+import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
 import { CpuState, GilState, type GilTimeline, type ProcessTimeline, type ThreadTimeline, type Timeline } from './timeline.js';
 
 export function freezeTimeline(builder: TimelineBuilder, options: BuildTimelineOptions): Timeline {
@@ -46,7 +47,11 @@ export function freezeTimeline(builder: TimelineBuilder, options: BuildTimelineO
     processes.push({ pid, start: processStart, end: processEnd, threads, gils, anomalies });
   }
   processes.sort((a, b) => a.start - b.start || a.pid - b.pid);
-  return { timeBaseNs: options.timeBaseNs ?? 0n, start, end, processes, lostEvents: builder.lostEvents };
+  const stacks = options.stacks ?? new PythonStacks();
+  return {
+    timeBaseNs: options.timeBaseNs ?? 0n, start, end, processes, lostEvents: builder.lostEvents,
+    functions: [...stacks.functions], stacks: [...stacks.stacks],
+  };
 }
 
 function recordingSpan(builder: TimelineBuilder, options: BuildTimelineOptions): { start: number; end: number } {
@@ -69,8 +74,17 @@ function freezeThread(
 ): ThreadTimeline | undefined {
   const end = record.alive ? recordingEnd : record.end;
   const waits = record.waits;
-  // A wait still open at the end of the recording ran at least until then.
-  if (record.alive && record.gilState === GilState.waiting) waits.push(end - record.waitStart);
+  // A wait still open at the end of the recording ran at least until then; so did a hold.
+  if (record.alive && record.gilState === GilState.waiting) {
+    waits.push(end - record.waitStart);
+    record.waitStacks.push(record.waitStack);
+  }
+  if (record.alive && record.gilState === GilState.holding) {
+    record.holdStarts.push(record.holdStart);
+    record.holdEnds.push(end);
+    record.holdStacks.push(UNKNOWN_STACK);
+    record.holdAcquiredStacks.push(record.holdAcquiredIn);
+  }
   const touchedGil = record.gil !== undefined || record.drops.length > 0;
   if (end <= record.start && !touchedGil) return undefined; // only known to have exited: nothing to show
   if (record.cpuState === CPU_UNKNOWN) record.cpuTrack.set(record.start, CpuState.running);
@@ -92,6 +106,13 @@ function freezeThread(
     drops: record.drops,
     acquisitions: record.acquisitions,
     waits: waits.freeze(),
+    waitStacks: record.waitStacks.freeze(),
+    holds: {
+      starts: record.holdStarts.freeze(),
+      ends: record.holdEnds.freeze(),
+      stacks: record.holdStacks.freeze(),
+      acquiredIn: record.holdAcquiredStacks.freeze(),
+    },
   };
 }
 

@@ -6,7 +6,9 @@
  */
 import type { MmapRecord, PerfRecord, SampleRecord, TracepointField, EventType } from '../perfdata/index.js';
 import { hasPayload, readSampleInt, readSampleString } from '../perfdata/index.js';
+import { FrameField, MARK_MAGIC, MARK_SEPARATOR, MAX_FRAMES, ProbeField, probeGroupOwner, probeRoleOf } from '../contract/probe-names.js';
 import { AddressSpaces } from './address-spaces.js';
+import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
 import type { CodeClassifier } from './gil-wait-scan.js';
 import { WaitInference } from './wait-inference.js';
 import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
@@ -28,13 +30,16 @@ export interface AdapterOptions {
    * inferred waits are a coarser view than the probes' exact ones.
    */
   readonly inferWaits?: CodeClassifier;
+  /** Where the Python stacks read at take/drop events are interned (give the timeline the same one). */
+  readonly stacks?: PythonStacks;
 }
 
 /** The recorder's pid from giltrace's probe group name (`giltrace_<pid>_<n>:take`). */
 export function recorderPidOf(eventNames: readonly string[]): number | undefined {
   for (const name of eventNames) {
-    const match = /^giltrace_(\d+)_\d+:/.exec(name);
-    if (match) return Number(match[1]);
+    const colon = name.indexOf(':');
+    const owner = colon > 0 ? probeGroupOwner(name.slice(0, colon)) : undefined;
+    if (owner !== undefined) return owner;
   }
   return undefined;
 }
@@ -92,21 +97,13 @@ function notePythonFile(facts: AdapterFacts, mmap: MmapRecord): void {
 
 type GilRole = 'take' | 'take_ret' | 'drop' | 'drop_ret' | 'mark';
 
-/** Field separator of marker texts (ASCII unit separator: never in a thread name by accident). */
-const MARK_SEPARATOR = '\x1f';
-/** Second argument of every marker call (see python/giltrace_site/sitecustomize.py). */
-export const MARK_MAGIC = 'giltrace-mark-v1';
-
 /** Which probe an event name is; undefined when it is not a GIL probe. */
 export function gilRoleOf(eventName: string): GilRole | undefined {
   const colon = eventName.indexOf(':');
   if (colon < 0) return undefined;
   const group = eventName.slice(0, colon);
   const name = eventName.slice(colon + 1);
-  if (group.startsWith('giltrace_')) {
-    const match = /^(take|take_ret|drop|mark)(?:_\d+)?$/.exec(name);
-    return match ? (match[1] as GilRole) : undefined;
-  }
+  if (probeGroupOwner(group) !== undefined) return probeRoleOf(name);
   // perf probe's own naming (take_gil, take_gil__return, drop_gil[__return], with _N for copies).
   const match = /^(take_gil|drop_gil)(?:_\d+)?(__return)?(?:_\d+)?$/.exec(name);
   if (!match) return undefined;
@@ -135,16 +132,35 @@ interface EventDecoder {
   readonly prevState?: TracepointField;
   readonly nextPid?: TracepointField;
   readonly wakingPid?: TracepointField;
+  /** Python stack fields of a take/drop probe (none when recorded without function context). */
+  readonly frameNames?: readonly TracepointField[];
+  readonly frameFile?: TracepointField;
+  readonly frameLine?: TracepointField;
 }
 
 function decoderFor(event: EventType): EventDecoder {
   const role = gilRoleOf(event.name);
   if (role === 'mark') {
-    const text = event.field('text');
-    const magic = event.field('magic');
+    const text = event.field(ProbeField.markText);
+    const magic = event.field(ProbeField.markMagic);
     return text && magic ? decoder('mark', { text, magic }) : decoder('ignore');
   }
-  if (role) return decoder('gil', { role, interp: event.field('interp'), ret: event.field('ret') });
+  if (role) {
+    const frameNames: TracepointField[] = [];
+    for (let k = 0; k < MAX_FRAMES; k++) {
+      const field = event.field(FrameField.name(k));
+      if (!field) break;
+      frameNames.push(field);
+    }
+    return decoder('gil', {
+      role,
+      interp: event.field(ProbeField.interp),
+      ret: event.field(ProbeField.returnAddress),
+      frameNames,
+      frameFile: event.field(FrameField.file),
+      frameLine: event.field(FrameField.line),
+    });
+  }
   if (event.name === 'sched:sched_switch') {
     const prevPid = event.field('prev_pid');
     const prevState = event.field('prev_state');
@@ -163,6 +179,7 @@ function decoder(kind: EventDecoder['kind'], fields: Omit<EventDecoder, 'kind'> 
   return {
     kind, text: fields.text, magic: fields.magic, role: fields.role, interp: fields.interp, ret: fields.ret,
     prevPid: fields.prevPid, prevState: fields.prevState, nextPid: fields.nextPid, wakingPid: fields.wakingPid,
+    frameNames: fields.frameNames ?? [], frameFile: fields.frameFile, frameLine: fields.frameLine,
   };
 }
 
@@ -179,6 +196,7 @@ export function* toTraceEvents(
   const decoders: Array<EventDecoder | undefined> = [];
   const spaces = new AddressSpaces();
   const classify = options.classifyDrop;
+  const stacks = options.stacks ?? new PythonStacks();
   const root = options.descendantsOf;
   const traced = new Set<number>();
   const inferWaits = options.inferWaits
@@ -215,7 +233,7 @@ export function* toTraceEvents(
           if (event) yield event;
           break;
         }
-        const event = sampleToEvent(record, decoder, spaces, classify);
+        const event = sampleToEvent(record, decoder, spaces, classify, stacks);
         if (event === undefined) {
           facts.ignoredSamples++;
           break;
@@ -264,6 +282,7 @@ function sampleToEvent(
   decoder: EventDecoder,
   spaces: AddressSpaces,
   classify: DropClassifier | undefined,
+  stacks: PythonStacks,
 ): TraceEvent | undefined {
   const { time, pid, tid } = sample;
   switch (decoder.kind) {
@@ -273,12 +292,12 @@ function sampleToEvent(
           const interp = decoder.interp && hasPayload(sample) ? readSampleInt(sample, decoder.interp) : 0;
           // One GIL per process unless the probe tells interpreters apart (3.12+ subinterpreters).
           const gil = interp ? `${pid}/${interp.toString(16)}` : `${pid}`;
-          return { kind: 'take_enter', time, pid, tid, gil };
+          return { kind: 'take_enter', time, pid, tid, gil, stack: stackOf(sample, decoder, stacks) };
         }
         case 'take_ret':
           return { kind: 'take_return', time, pid, tid };
         case 'drop':
-          return { kind: 'drop', time, pid, tid, reason: dropReason(sample, decoder, spaces, classify) };
+          return { kind: 'drop', time, pid, tid, reason: dropReason(sample, decoder, spaces, classify), stack: stackOf(sample, decoder, stacks) };
         default:
           return undefined; // drop_gil return (per4m's 4th probe) adds nothing: holding ended at entry
       }
@@ -299,6 +318,17 @@ function sampleToEvent(
     case 'ignore':
       return undefined;
   }
+}
+
+/** The Python stack a take/drop probe read, interned; UNKNOWN_STACK when it read none. */
+function stackOf(sample: SampleRecord, decoder: EventDecoder, stacks: PythonStacks): number {
+  const names = decoder.frameNames!;
+  if (names.length === 0 || !hasPayload(sample)) return UNKNOWN_STACK;
+  const callers: string[] = [];
+  for (let k = 1; k < names.length; k++) callers.push(readSampleString(sample, names[k]));
+  const file = decoder.frameFile ? readSampleString(sample, decoder.frameFile) : '';
+  const line = decoder.frameLine ? readSampleInt(sample, decoder.frameLine) : 0;
+  return stacks.intern(readSampleString(sample, names[0]), file, line, callers);
 }
 
 /** Marker texts: `thread<US>tid<US>name` and `process<US>pid<US>executable<US>version<US>gil<US>command`. */

@@ -100,3 +100,26 @@ export class F64List {
     return this.data.slice(0, this.length);
   }
 }
+
+/** A growable list of int32 values (e.g. stack ids), frozen to an exact-length array. */
+export class I32List {
+  private data: Int32Array;
+  length = 0;
+
+  constructor(initialCapacity = 8) {
+    this.data = new Int32Array(initialCapacity);
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const data = new Int32Array(this.data.length * 2);
+      data.set(this.data);
+      this.data = data;
+    }
+    this.data[this.length++] = value;
+  }
+
+  freeze(): Int32Array {
+    return this.data.slice(0, this.length);
+  }
+}

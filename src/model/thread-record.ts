@@ -3,7 +3,8 @@
  * incarnation (a tid reused after exit gets a new one) and per interpreter: allocated once,
  * updated in place by every event.
  */
-import { F64List, StepBuilder } from './step-builder.js';
+import { F64List, I32List, StepBuilder } from './step-builder.js';
+import { UNKNOWN_STACK } from './python-stacks.js';
 import { CpuState, GilState, type Drop } from './timeline.js';
 
 /** CPU state before the thread's first scheduler fact: filled in by inference later. */
@@ -49,6 +50,18 @@ export class ThreadRecord {
   /** The current wait is an inferred one (seed mode): only `inferred_wait_end` ends it. */
   inferredWait = false;
   readonly waits = new F64List(4);
+  /** Python stack each wait started in, parallel to `waits`. */
+  readonly waitStacks = new I32List(4);
+  /** Stack of the current wait: where take_gil was entered, or the forced drop that began it. */
+  waitStack = UNKNOWN_STACK;
+  /** Every hold: [start, end) and the stack it was released in (0 when it ended without a drop). */
+  readonly holdStarts = new F64List(4);
+  readonly holdEnds = new F64List(4);
+  readonly holdStacks = new I32List(4);
+  readonly holdAcquiredStacks = new I32List(4);
+  /** Start of the current hold, and the stack that asked for it (valid while holding). */
+  holdStart = 0;
+  holdAcquiredIn = UNKNOWN_STACK;
   acquisitions = 0;
   readonly drops: Drop[] = [];
   /** Loss epochs the GIL / CPU state was last confirmed in. */

@@ -9,6 +9,8 @@
  * empty.
  */
 
+import type { PyFunction, PyStack } from './python-stacks.js';
+
 export const GilState = { none: 0, waiting: 1, holding: 2 } as const;
 export type GilState = (typeof GilState)[keyof typeof GilState];
 export const GIL_STATE_NAMES = ['none', 'waiting', 'holding'] as const;
@@ -22,13 +24,25 @@ export interface StepTrack {
   readonly states: Uint8Array;
 }
 
-/** One GIL release: when, by whom, why. */
+/** One GIL release: when, by whom, why, in which Python stack. */
 export interface Drop {
   readonly time: number;
   readonly tid: number;
   readonly forced: boolean;
   /** false when the reason could not be determined (counted as voluntary in stats). */
   readonly known: boolean;
+  /** Id in Timeline.stacks (0 = unknown). */
+  readonly stack: number;
+}
+
+/** Intervals of one thread holding the GIL, in time order, with the stacks it held it in. */
+export interface Holds {
+  readonly starts: Float64Array;
+  readonly ends: Float64Array;
+  /** Id in Timeline.stacks of the drop that ended the hold; 0 when none did (exit, end of recording, lost events). */
+  readonly stacks: Int32Array;
+  /** Id in Timeline.stacks where the thread asked for the GIL it got (take_gil entry, or the forced drop before). */
+  readonly acquiredIn: Int32Array;
 }
 
 export interface ThreadTimeline {
@@ -51,6 +65,9 @@ export interface ThreadTimeline {
    * equal timestamps can make a wait vanish from the compact `gilTrack`.
    */
   readonly waits: Float64Array;
+  /** Stack (id in Timeline.stacks) each wait started in, parallel to `waits`. */
+  readonly waitStacks: Int32Array;
+  readonly holds: Holds;
 }
 
 /** Who held one interpreter's GIL when: `holders.times[i]` → tid `holders.tids[i]` (0 = nobody). */
@@ -79,4 +96,7 @@ export interface Timeline {
   readonly end: number;
   readonly processes: readonly ProcessTimeline[];
   readonly lostEvents: number;
+  /** Python functions and stacks the events named (see python-stacks.ts); id 0 = unknown. */
+  readonly functions: readonly PyFunction[];
+  readonly stacks: readonly PyStack[];
 }

@@ -11,12 +11,15 @@ export type DropReason = 'forced' | 'voluntary' | 'unknown';
 export type SwitchOutState = 'runnable' | 'sleeping' | 'blocked' | 'dead';
 
 export type TraceEvent =
-  /** take_gil entered: the thread starts wanting the GIL of interpreter `gil`. */
-  | { readonly kind: 'take_enter'; readonly time: number; readonly pid: number; readonly tid: number; readonly gil: string }
+  /**
+   * take_gil entered: the thread starts wanting the GIL of interpreter `gil`, in the Python stack
+   * `stack` (an id of the adapter's PythonStacks; 0 = unknown).
+   */
+  | { readonly kind: 'take_enter'; readonly time: number; readonly pid: number; readonly tid: number; readonly gil: string; readonly stack: number }
   /** take_gil returned: the thread holds the GIL it asked for. */
   | { readonly kind: 'take_return'; readonly time: number; readonly pid: number; readonly tid: number }
-  /** drop_gil entered: the thread gives the GIL up (it may block inside drop_gil; that is not holding). */
-  | { readonly kind: 'drop'; readonly time: number; readonly pid: number; readonly tid: number; readonly reason: DropReason }
+  /** drop_gil entered: the thread gives the GIL up (it may block inside drop_gil; that is not holding), in `stack`. */
+  | { readonly kind: 'drop'; readonly time: number; readonly pid: number; readonly tid: number; readonly reason: DropReason; readonly stack: number }
   /**
    * Seed mode (no GIL probes, `--call-graph dwarf` scheduler recordings): the thread was switched
    * out with take_gil on its user stack, so it waits for the GIL from here. Inferred, not

@@ -10,9 +10,10 @@
  *
  * Reading frame k means following k `previous` pointers. Past the bottom of the stack that chain
  * meets NULL and the kernel's read faults: the field comes back empty, but each fault costs about
- * as much as the probe hit itself (~4 µs here), hence a small default depth.
+ * as much as the probe hit itself (~4 µs here), hence callers' names only and a small default
+ * depth (bench/tracing-overhead.ts measures it).
  */
-import { frameFields } from '../contract/probe-names.js';
+import { FrameField } from '../contract/probe-names.js';
 
 export interface FrameLayout {
   /** Offsets from a PyThreadState* to its innermost frame (a chain of loads). */
@@ -27,15 +28,13 @@ export interface FrameLayout {
   readonly firstLine: number;
   /** Where a compact ASCII str keeps its characters (sizeof(PyASCIIObject)). */
   readonly asciiData: number;
-  /** The str's state bit field (interned, kind, compact, ascii): one byte is enough. */
-  readonly strState: number;
 }
 
 const OLD_CODE = { name: 104, filename: 96, firstLine: 36 };
 const CODE_38 = { name: 112, filename: 104, firstLine: 40 };
 /** PyASCIIObject had a wstr pointer until 3.11. */
-const STR_WITH_WSTR = { asciiData: 48, strState: 32 };
-const STR_312 = { asciiData: 40, strState: 32 };
+const STR_WITH_WSTR = { asciiData: 48 };
+const STR_312 = { asciiData: 40 };
 
 const LAYOUTS: Readonly<Record<number, FrameLayout>> = {
   // PyFrameObject chain: tstate->frame, f_back, f_code
@@ -56,33 +55,31 @@ export function frameLayoutFor(version: { readonly major: number; readonly minor
 }
 
 /**
- * The kernel refuses an argument of 63 characters or more, `name=` included and `:type` not
- * (MAX_ARGSTR_LEN, "Argument expression is too long"), and every frame deeper adds one
+ * The kernel refuses an argument of 62 characters or more (`name=` included, `:type` not;
+ * found by trying: "Argument expression is too long"), and every frame deeper adds one
  * `+OFF(...)`: this caps the depth, at 5 to 8 frames depending on the version's offsets.
  */
-const MAX_ARGUMENT_LENGTH = 62;
+const MAX_ARGUMENT_LENGTH = 61;
 
 /**
- * Fetch arguments for frames 0..depth-1 of the thread whose PyThreadState* the expression
- * `tstate` gives (a register such as `%di`, or a global such as `@+0x656590`), fewer when the
- * kernel's expression length limit is reached first.
+ * Fetch arguments for the stack of the thread whose PyThreadState* the expression `tstate` gives
+ * (a register such as `%di`, or a global such as `@+0x656590`): name, file and first line of the
+ * innermost frame, then the names of up to depth-1 callers (fewer when the kernel's argument
+ * length limit is reached first). One argument per caller: each one past the bottom of the
+ * stack is a fault.
  */
 export function frameFetchArgs(layout: FrameLayout, tstate: string, depth: number): string[] {
   const args: string[] = [];
   let frame = layout.currentFrame.reduce((expr, offset) => `+${offset}(${expr})`, tstate);
+  // `:string` reads at the address the last +OFF(...) computes, instead of loading from it
+  const text = (field: number, code: string): string => `+${layout.asciiData}(+${field}(${code}))`;
   for (let k = 0; k < depth; k++) {
     if (k > 0) frame = `+${layout.previous}(${frame})`;
     const code = `+${layout.code}(${frame})`;
-    const names = frameFields(k);
-    // `:string` reads at the address the last +OFF(...) computes, instead of loading from it
-    const frameArgs = [
-      [`${names.name}=+${layout.asciiData}(+${layout.name}(${code}))`, 'string'],
-      [`${names.nameState}=+${layout.strState}(+${layout.name}(${code}))`, 'u8'],
-      [`${names.file}=+${layout.asciiData}(+${layout.filename}(${code}))`, 'string'],
-      [`${names.line}=+${layout.firstLine}(${code})`, 's32'],
-    ];
-    if (frameArgs.some(([arg]) => arg.length > MAX_ARGUMENT_LENGTH)) break;
-    for (const [arg, type] of frameArgs) args.push(`${arg}:${type}`);
+    const name = `${FrameField.name(k)}=${text(layout.name, code)}`;
+    if (name.length > MAX_ARGUMENT_LENGTH) break;
+    args.push(`${name}:string`);
+    if (k === 0) args.push(`${FrameField.file}=${text(layout.filename, code)}:string`, `${FrameField.line}=+${layout.firstLine}(${code}):s32`);
   }
   return args;
 }

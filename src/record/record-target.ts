@@ -24,6 +24,8 @@ export interface RecordRequest {
   readonly bufferSize?: string;
   readonly compress?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** Python frames read at each GIL probe hit (0: no function context). */
+  readonly frameDepth?: number;
 }
 
 export interface RecordResult {
@@ -46,7 +48,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   killOrphanRecorders();
   removeStaleProbeGroups({ waitMs: PROBE_REMOVAL_TIMEOUT_MS });
   const signals = new SignalRelay();
-  const probes = registerGilProbes(request.target, { withMarker: true });
+  const probes = registerGilProbes(request.target, { withMarker: true, frameDepth: request.frameDepth });
   const perfMessages: string[] = [];
   let perf: ChildProcess | undefined;
   try {

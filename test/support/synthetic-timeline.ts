@@ -13,6 +13,7 @@ import {
   GilState,
   type Drop,
   type GilTimeline,
+  type Holds,
   type StepTrack,
   type ThreadTimeline,
   type Timeline,
@@ -123,7 +124,7 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   main.cpu.push(0, CpuState.running);
   const mainDrop = 2_000_000;
   main.gil.push(mainDrop, GilState.none);
-  main.drops.push({ time: mainDrop, tid: pid, forced: false, known: true });
+  main.drops.push({ time: mainDrop, tid: pid, forced: false, known: true, stack: 0 });
   main.cpu.push(mainDrop + 3_000, CpuState.sleeping);
 
   // Worker 0 was started at 1.5 ms and waits for the main thread's drop; worker 1 starts later.
@@ -147,7 +148,7 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
     const forced = i % 50 !== 49;
     const handoff = jitter(30_000, 0.7);
     h.gil.push(dropAt, GilState.none);
-    h.drops.push({ time: dropAt, tid: tids[holder], forced, known: true });
+    h.drops.push({ time: dropAt, tid: tids[holder], forced, known: true, stack: 0 });
     o.cpu.push(dropAt, CpuState.runnable);
     o.cpu.push(dropAt + handoff, CpuState.running);
     o.gil.push(dropAt + handoff, GilState.holding);
@@ -171,14 +172,14 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   const h = workers[holder];
   const o = workers[1 - holder];
   h.gil.push(lastDrop, GilState.none);
-  h.drops.push({ time: lastDrop, tid: tids[holder], forced: false, known: true });
+  h.drops.push({ time: lastDrop, tid: tids[holder], forced: false, known: true, stack: 0 });
   ends[holder] = lastDrop + 10_000;
   o.cpu.push(lastDrop, CpuState.runnable);
   o.cpu.push(lastDrop + 20_000, CpuState.running);
   o.gil.push(lastDrop + 20_000, GilState.holding);
   const finalDrop = lastDrop + 20_000 + jitter(switchNs / 2, 0.1);
   o.gil.push(finalDrop, GilState.none);
-  o.drops.push({ time: finalDrop, tid: tids[1 - holder], forced: false, known: false });
+  o.drops.push({ time: finalDrop, tid: tids[1 - holder], forced: false, known: false, stack: 0 });
   ends[1 - holder] = finalDrop + 10_000;
   const joined = Math.max(...ends);
   main.cpu.push(joined, CpuState.runnable);
@@ -199,6 +200,8 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
     end,
     lostEvents: 0,
     processes: [{ pid, start: 0, end, threads, gils: [deriveGil(key, pid, threads)], anomalies: {} }],
+    functions: [],
+    stacks: [],
   };
 }
 
@@ -213,11 +216,27 @@ function thread(
   const key = `${pid}:0x7f3a2c1e4b40`;
   const gilTrack = b.gil.build();
   const { durations } = spans(gilTrack, end, 3);
+  const waits = Float64Array.from(durations[GilState.waiting]);
   return {
     pid, tid, name, start, end, gil: key, gilTrack, cpuTrack: b.cpu.build(), drops: b.drops,
     acquisitions: durations[GilState.holding].length,
-    waits: Float64Array.from(durations[GilState.waiting]),
+    waits, waitStacks: new Int32Array(waits.length), holds: holdsOf(gilTrack, end, b.drops),
   };
+}
+
+/** A thread's holds as the model records them: the holding intervals of its GIL track, each with the stack of the drop that ends it. */
+export function holdsOf(gilTrack: StepTrack, end: number, drops: readonly Drop[]): Holds {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const stacks: number[] = [];
+  for (let i = 0; i < gilTrack.states.length; i++) {
+    if (gilTrack.states[i] !== GilState.holding) continue;
+    const to = i + 1 < gilTrack.times.length ? gilTrack.times[i + 1] : end;
+    starts.push(gilTrack.times[i]);
+    ends.push(to);
+    stacks.push(drops.find((d) => d.time === to)?.stack ?? 0);
+  }
+  return { starts: Float64Array.from(starts), ends: Float64Array.from(ends), stacks: Int32Array.from(stacks), acquiredIn: new Int32Array(stacks.length) };
 }
 
 /** Timeline + the real analysis' stats and verdict: what the CLI hands the exporters. */

@@ -7,9 +7,9 @@ import type { DropReason, SwitchOutState, TraceEvent } from '../../src/model/tra
 export const PID = 100;
 
 export const ev = {
-  enter: (time: number, tid: number, pid = PID, gil = `${pid}`): TraceEvent => ({ kind: 'take_enter', time, pid, tid, gil }),
+  enter: (time: number, tid: number, pid = PID, gil = `${pid}`, stack = 0): TraceEvent => ({ kind: 'take_enter', time, pid, tid, gil, stack }),
   ret: (time: number, tid: number, pid = PID): TraceEvent => ({ kind: 'take_return', time, pid, tid }),
-  drop: (time: number, tid: number, reason: DropReason = 'voluntary', pid = PID): TraceEvent => ({ kind: 'drop', time, pid, tid, reason }),
+  drop: (time: number, tid: number, reason: DropReason = 'voluntary', pid = PID, stack = 0): TraceEvent => ({ kind: 'drop', time, pid, tid, reason, stack }),
   sw: (time: number, prevTid: number, prevState: SwitchOutState, nextTid: number, cpu = 0): TraceEvent => ({
     kind: 'switch',
     time,

@@ -7,6 +7,8 @@ export interface RecordCliOptions {
   readonly python?: string;
   readonly buffer: string;
   readonly compress: boolean;
+  /** Python frames read at each GIL event (0: no function context). */
+  readonly stackDepth: number;
 }
 
 export interface Recorded {
@@ -29,6 +31,7 @@ export async function recordToFile(command: readonly string[], options: RecordCl
     output: options.data,
     bufferSize: options.buffer,
     compress: options.compress,
+    frameDepth: options.stackDepth,
   });
   for (const message of result.perfMessages) console.error(`giltrace: perf: ${message}`);
   for (const warning of result.warnings) console.error(`giltrace: warning: ${warning}`);

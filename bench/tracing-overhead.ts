@@ -1,0 +1,102 @@
+/**
+ * What tracing costs the traced program, and what function context adds to it.
+ *
+ *   node dist/bench/tracing-overhead.js [PYTHON]        (default: python3 on PATH)
+ *
+ * Two programs that print their own run time (bench/programs): a pipe ping-pong (GIL cycles as
+ * fast as the kernel passes bytes) and four CPU-bound threads under a 10 µs switch interval. Each
+ * runs untraced and under `giltrace record --stack-depth D` for D = 0 (no function context), the
+ * default and the deepest, GILTRACE_BENCH_RUNS times (default 5), interleaved so that the
+ * machine's drift hits every variant alike; the median of each is compared. Prints the added time
+ * per GIL cycle (cycles counted in the recording) and the ratio of function context's added time
+ * to plain tracing's: the goal is at most 1.10.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPerfData } from '../src/perfdata/index.js';
+import { probeRoleOf } from '../src/contract/probe-names.js';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+const CLI = join(REPO, 'dist/src/cli/main.js');
+
+interface Program {
+  readonly name: string;
+  readonly args: readonly string[];
+}
+
+const PROGRAMS: readonly Program[] = [
+  { name: 'pipe_pingpong.py', args: ['40000'] },
+  { name: 'cpu_contended.py', args: ['15'] },
+];
+
+/** undefined: untraced; a number: traced with that stack depth. */
+type Variant = number | undefined;
+
+interface Run {
+  readonly seconds: number;
+  readonly cycles: number;
+}
+
+function runOnce(python: string, program: Program, variant: Variant, dir: string): Run {
+  const script = join(REPO, 'bench/programs', program.name);
+  const data = join(dir, 'bench.data');
+  const command = [python, script, ...program.args];
+  const argv = variant === undefined ? command : [CLI, 'record', '--stack-depth', String(variant), '-o', data, '--', ...command];
+  const run = spawnSync(variant === undefined ? python : process.execPath, variant === undefined ? argv.slice(1) : argv, {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  if (run.status !== 0) throw new Error(`${argv.join(' ')} failed: ${run.stderr}`);
+  const seconds = Number(run.stdout.trim().split('\n').pop());
+  return { seconds, cycles: variant === undefined ? 0 : countTakes(data) };
+}
+
+/** GIL acquisitions in the recording: take_gil entries of the traced program. */
+function countTakes(file: string): number {
+  const data = openPerfData(file);
+  const takes = new Set(data.eventTypes.filter((e) => e.name.startsWith('giltrace_') && probeRoleOf(e.name.split(':')[1]) === 'take').map((e) => e.index));
+  let n = 0;
+  for (const record of data.records()) if (record.type === 'sample' && takes.has(record.event.index)) n++;
+  return n;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const python = argv[0] ?? 'python3';
+  const runs = Number(process.env.GILTRACE_BENCH_RUNS ?? 5);
+  const variants: Variant[] = [undefined, 0, 4, 8];
+  const dir = mkdtempSync(join(tmpdir(), 'giltrace-overhead-'));
+  try {
+    for (const program of PROGRAMS) {
+      const results = new Map<Variant, Run[]>(variants.map((v) => [v, []]));
+      for (let i = 0; i < runs; i++) for (const v of variants) results.get(v)!.push(runOnce(python, program, v, dir));
+      const base = median(results.get(undefined)!.map((r) => r.seconds));
+      console.log(`${program.name} (${python}), median of ${runs}: untraced ${base.toFixed(3)} s`);
+      const added = new Map<Variant, number>();
+      for (const v of variants.slice(1)) {
+        const seconds = median(results.get(v)!.map((r) => r.seconds));
+        const cycles = median(results.get(v)!.map((r) => r.cycles));
+        added.set(v, seconds - base);
+        console.log(
+          `  stack depth ${v}: ${seconds.toFixed(3)} s, +${(seconds - base).toFixed(3)} s for ${cycles} GIL cycles = ` +
+            `${(((seconds - base) / cycles) * 1e6).toFixed(2)} µs per cycle`,
+        );
+      }
+      const plain = added.get(0)!;
+      for (const v of variants.slice(2)) {
+        console.log(`  function context at depth ${v} / plain tracing, added time: ${(added.get(v)! / plain).toFixed(3)} (goal ≤ 1.10)`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

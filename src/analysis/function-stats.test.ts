@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildTimeline } from '../model/build-timeline.js';
+import { PythonStacks } from '../model/python-stacks.js';
+import { ev } from '../../test/support/trace-event-builders.js';
+import { computeStats } from './compute-stats.js';
+import type { FunctionStats } from '../contract/stats.js';
+
+function stats(events: ReturnType<typeof ev.enter>[], stacks: PythonStacks, end: number) {
+  const timeline = buildTimeline(events, { stacks, end });
+  return computeStats(timeline, { events: events.length, warnings: [], processes: new Map() });
+}
+
+function byName(functions: readonly FunctionStats[] | undefined): Record<string, Omit<FunctionStats, 'name' | 'file' | 'line' | 'stacks'>> {
+  const out: Record<string, Omit<FunctionStats, 'name' | 'file' | 'line' | 'stacks'>> = {};
+  for (const { name, file: _f, line: _l, stacks: _s, ...rest } of functions ?? []) out[name] = rest;
+  return out;
+}
+
+test('holds go to the release function, waits to the asking one; held-while-others-wait is the overlap with waiters', () => {
+  const s = new PythonStacks();
+  const hot = s.intern('hot', '/app.py', 3, ['work', 'Thread.run']);
+  const io = s.intern('read_all', '/app.py', 20, ['serve']);
+  const join = s.intern('Thread.join', '/threading.py', 1100, ['<module>']);
+  const result = stats(
+    [
+      ev.enter(0, 101, 100, '100', hot),
+      ev.ret(1, 101),
+      ev.enter(11, 102, 100, '100', io),
+      ev.drop(101, 101, 'forced', 100, hot), // hot() caught by the switch interval: waits again, in hot()
+      ev.ret(102, 102),
+      ev.enter(103, 101, 100, '100', hot),
+      ev.drop(152, 102, 'voluntary', 100, io),
+      ev.ret(153, 101),
+      ev.drop(200, 101, 'voluntary', 100, join),
+    ],
+    s,
+    210,
+  );
+  const functions = result.processes[0].functions!;
+  assert.deepEqual(byName(functions), {
+    hot: { held_ns: 100, held_while_others_wait_ns: 90, wait_ns: 53, waits: 2, forced_drops: 1, longest_hold_ns: 100 },
+    read_all: { held_ns: 50, held_while_others_wait_ns: 50, wait_ns: 91, waits: 1, forced_drops: 0, longest_hold_ns: 50 },
+    'Thread.join': { held_ns: 47, held_while_others_wait_ns: 0, wait_ns: 0, waits: 0, forced_drops: 0, longest_hold_ns: 47 },
+  });
+  assert.deepEqual(functions.map((f) => f.name), ['hot', 'read_all', 'Thread.join'], 'most held while others wait first');
+  assert.deepEqual(functions[0].stacks, [{ callers: ['work', 'Thread.run'], held_ns: 100, wait_ns: 53 }]);
+  assert.deepEqual([functions[0].file, functions[0].line], ['/app.py', 3]);
+  const threads = result.processes[0].threads;
+  for (const key of ['held_ns', 'wait_ns'] as const) {
+    assert.equal(functions.reduce((n, f) => n + f[key], 0), threads.reduce((n, t) => n + t[key], 0), `functions' ${key} add up to the threads'`);
+  }
+  assert.deepEqual(threads.find((t) => t.tid === 101)!.top_functions!.map((f) => [f.name, f.held_ns, f.wait_ns]), [
+    ['hot', 100, 53],
+    ['Thread.join', 47, 0],
+  ]);
+});
+
+test('a hold released with no Python frame (thread exit) or never released goes to the function that took it', () => {
+  const s = new PythonStacks();
+  const work = s.intern('work', '/app.py', 9, []);
+  const noFrame = s.intern('', '', 0, []);
+  const result = stats(
+    [ev.enter(0, 101, 100, '100', work), ev.ret(1, 101), ev.drop(41, 101, 'voluntary', 100, noFrame), ev.enter(50, 102, 100, '100', work), ev.ret(51, 102)],
+    s,
+    100,
+  );
+  assert.deepEqual(
+    result.processes[0].functions!.map((f) => [f.name, f.held_ns]),
+    [['work', 40 + 49]],
+  );
+});
+
+test('a recording without Python stacks has no function lists', () => {
+  const result = stats([ev.enter(0, 101), ev.ret(1, 101), ev.drop(5, 101)], new PythonStacks(), 10);
+  assert.equal(result.processes[0].functions, undefined);
+  assert.equal(result.processes[0].threads[0].top_functions, undefined);
+});

@@ -1,0 +1,133 @@
+/**
+ * GIL time per Python function (see FunctionStats in contract/stats.ts for what is attributed
+ * where). Holds come from each thread's `holds` (with the stacks they were taken and released in),
+ * waits from `waits` / `waitStacks`; "while others wait" is a hold's overlap with the times its
+ * GIL had a waiter. Hold boundaries are rounded once to integer ns, as in intervals.ts, so the
+ * functions' held_ns add up to the threads'; waits are rounded one by one (a few ns apart at most).
+ */
+import type { FunctionStats, ThreadFunction } from '../contract/stats.js';
+import { NO_FRAME_FUNCTION, UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
+import type { ProcessTimeline, ThreadTimeline, Timeline } from '../model/timeline.js';
+import { intervalsNonZero, ns } from './intervals.js';
+
+/** Call paths kept per function in the JSON. */
+const STACKS_PER_FUNCTION = 3;
+/** Functions listed per thread. */
+const TOP_PER_THREAD = 3;
+
+interface Tally {
+  held: number;
+  heldWhileOthersWait: number;
+  wait: number;
+  waits: number;
+  forced: number;
+  longestHold: number;
+  /** By callers key: time per call path. */
+  readonly paths: Map<string, { callers: readonly string[]; held: number; wait: number }>;
+}
+
+/** True when the recording read Python stacks at all (otherwise there is nothing to attribute to). */
+export function hasFunctionContext(timeline: Pick<Timeline, 'stacks'>): boolean {
+  return timeline.stacks.length > 1;
+}
+
+export function computeFunctionStats(process: ProcessTimeline, timeline: Pick<Timeline, 'functions' | 'stacks'>): FunctionStats[] {
+  const tallies = new Map<number, Tally>();
+  const contended = new Map(process.gils.map((g) => [g.key, intervalsNonZero(g.waiters.times, g.waiters.counts, g.waiters.times[0] ?? 0, process.end)]));
+  for (const thread of process.threads) {
+    const busy = thread.gil === undefined ? undefined : contended.get(thread.gil);
+    addHolds(thread, busy, timeline.stacks, tallies);
+    addWaits(thread, timeline.stacks, tallies);
+    for (const drop of thread.drops) if (drop.forced) tally(tallies, leafOf(timeline.stacks, drop.stack)).forced++;
+  }
+  const out: FunctionStats[] = [];
+  for (const [id, t] of tallies) {
+    const fn = timeline.functions[id];
+    const paths = [...t.paths.values()].sort((a, b) => b.held + b.wait - (a.held + a.wait)).slice(0, STACKS_PER_FUNCTION);
+    out.push({
+      name: fn.name, file: fn.file, line: fn.line,
+      held_ns: t.held, held_while_others_wait_ns: t.heldWhileOthersWait, wait_ns: t.wait, waits: t.waits,
+      forced_drops: t.forced, longest_hold_ns: t.longestHold,
+      stacks: paths.map((p) => ({ callers: p.callers, held_ns: p.held, wait_ns: p.wait })),
+    });
+  }
+  return out.sort(
+    (a, b) => b.held_while_others_wait_ns - a.held_while_others_wait_ns || b.held_ns - a.held_ns || b.wait_ns - a.wait_ns || a.name.localeCompare(b.name),
+  );
+}
+
+/** The thread's functions with the most held + wait time. */
+export function topThreadFunctions(thread: ThreadTimeline, timeline: Pick<Timeline, 'functions' | 'stacks'>): ThreadFunction[] {
+  const tallies = new Map<number, Tally>();
+  addHolds(thread, undefined, timeline.stacks, tallies);
+  addWaits(thread, timeline.stacks, tallies);
+  return [...tallies]
+    .map(([id, t]) => ({ ...functionRef(timeline.functions[id]), held_ns: t.held, wait_ns: t.wait }))
+    .filter((f) => f.held_ns + f.wait_ns > 0)
+    .sort((a, b) => b.held_ns + b.wait_ns - (a.held_ns + a.wait_ns) || a.name.localeCompare(b.name))
+    .slice(0, TOP_PER_THREAD);
+}
+
+function addHolds(thread: ThreadTimeline, busy: Float64Array | undefined, stacks: readonly PyStack[], tallies: Map<number, Tally>): void {
+  const { starts, ends } = thread.holds;
+  let j = 0; // holds are in time order, so one sweep over the contended intervals serves them all
+  for (let i = 0; i < starts.length; i++) {
+    const from = ns(starts[i]);
+    const to = ns(ends[i]);
+    if (to <= from) continue;
+    const stack = stacks[holdStack(thread, i, stacks)];
+    const t = tally(tallies, stack.leaf);
+    t.held += to - from;
+    if (to - from > t.longestHold) t.longestHold = to - from;
+    path(t, stack).held += to - from;
+    if (busy === undefined) continue;
+    while (j < busy.length && busy[j + 1] <= from) j += 2;
+    for (let k = j; k < busy.length && busy[k] < to; k += 2) {
+      t.heldWhileOthersWait += Math.min(to, busy[k + 1]) - Math.max(from, busy[k]);
+    }
+  }
+}
+
+function addWaits(thread: ThreadTimeline, stacks: readonly PyStack[], tallies: Map<number, Tally>): void {
+  for (let i = 0; i < thread.waits.length; i++) {
+    const stack = stacks[thread.waitStacks[i]];
+    const t = tally(tallies, stack.leaf);
+    const length = Math.max(0, Math.round(thread.waits[i]));
+    t.wait += length;
+    t.waits++;
+    path(t, stack).wait += length;
+  }
+}
+
+/**
+ * The stack a hold is charged to: where the thread released the GIL; where it asked for it when
+ * the release says nothing of its Python code (no drop: exit, end of recording; or a drop with no
+ * Python frame: a thread finishing, whose last hold ran the code it returned from).
+ */
+function holdStack(thread: ThreadTimeline, i: number, stacks: readonly PyStack[]): number {
+  const released = thread.holds.stacks[i];
+  if (released !== UNKNOWN_STACK && stacks[released].leaf !== NO_FRAME_FUNCTION) return released;
+  const acquired = thread.holds.acquiredIn[i];
+  return acquired !== UNKNOWN_STACK ? acquired : released;
+}
+
+function leafOf(stacks: readonly PyStack[], id: number): number {
+  return stacks[id].leaf;
+}
+
+function tally(tallies: Map<number, Tally>, fn: number): Tally {
+  let t = tallies.get(fn);
+  if (!t) tallies.set(fn, (t = { held: 0, heldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, paths: new Map() }));
+  return t;
+}
+
+function path(t: Tally, stack: PyStack): { held: number; wait: number } {
+  const key = stack.callers.join('\0');
+  let p = t.paths.get(key);
+  if (!p) t.paths.set(key, (p = { callers: stack.callers, held: 0, wait: 0 }));
+  return p;
+}
+
+function functionRef(fn: PyFunction): { name: string; file: string; line: number } {
+  return { name: fn.name, file: fn.file, line: fn.line };
+}

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { NO_FRAME_FUNCTION, PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
+
+test('the same function and callers intern to the same ids; callers are part of the stack', () => {
+  const s = new PythonStacks();
+  const a = s.intern('hot', '/app/main.py', 3, ['work', 'Thread.run']);
+  assert.equal(s.intern('hot', '/app/main.py', 3, ['work', 'Thread.run']), a);
+  const b = s.intern('hot', '/app/main.py', 3, ['other']);
+  assert.notEqual(b, a);
+  assert.equal(s.stacks[a].leaf, s.stacks[b].leaf, 'one function, two call paths');
+  assert.notEqual(a, UNKNOWN_STACK);
+  assert.deepEqual(s.functions[s.stacks[a].leaf], { name: 'hot', file: '/app/main.py', line: 3 });
+  assert.deepEqual(s.stacks[a].callers, ['work', 'Thread.run']);
+  assert.notEqual(s.intern('hot', '/app/other.py', 3, []), s.intern('hot', '/app/main.py', 3, []), 'same name in another file');
+});
+
+test('no Python frame: empty name and file, or an entry frame', () => {
+  const s = new PythonStacks();
+  assert.equal(s.stacks[s.intern('', '', 0, [])].leaf, NO_FRAME_FUNCTION);
+  assert.equal(s.stacks[s.intern('<interpreter trampoline>', '<shim>', 1, [])].leaf, NO_FRAME_FUNCTION);
+  assert.equal(s.stacks[s.intern('\x05', '', 77, [])].leaf, NO_FRAME_FUNCTION, 'garbage without a file');
+});
+
+test('a non-ASCII name reads as a control byte or nothing beside a readable file: named as such, file and line kept', () => {
+  const s = new PythonStacks();
+  for (const raw of ['\x07', '']) {
+    const fn = s.functions[s.stacks[s.intern(raw, '/app/ünï.py', 12, [])].leaf];
+    assert.deepEqual(fn, { name: '<non-ASCII name>', file: '/app/ünï.py', line: 12 });
+  }
+});
+
+test('callers: frames past the bottom (empty), entry frames and unreadable names are left out', () => {
+  const s = new PythonStacks();
+  const id = s.intern('f', 'a.py', 1, ['g', '', '<interpreter trampoline>', '\x03\x01', 'main', '', '']);
+  assert.deepEqual(s.stacks[id].callers, ['g', 'main']);
+});

@@ -1,0 +1,90 @@
+/**
+ * The Python stacks seen at GIL events, interned: every take and drop names a stack id instead of
+ * carrying strings, so the timeline stays compact and a function is compared by number.
+ *
+ * A stack is its innermost function (name, file, first line: what the probes read of the
+ * innermost frame) and the names of its callers, innermost first. Stack 0 means "not known" (a
+ * recording without function context, or an interval no event named); NO_FRAME is a thread that
+ * had no Python frame at all (thread start and exit, C code calling into Python).
+ */
+
+export interface PyFunction {
+  /** co_qualname (3.11+) or co_name; `<...>` for the special entries below. */
+  readonly name: string;
+  /** co_filename; empty when unknown. */
+  readonly file: string;
+  /** co_firstlineno: the line of the `def`, not the line running. */
+  readonly line: number;
+}
+
+export interface PyStack {
+  /** Function id of the innermost frame. */
+  readonly leaf: number;
+  /** Names of the calling frames, innermost first (as deep as the probes read). */
+  readonly callers: readonly string[];
+}
+
+export const UNKNOWN_STACK = 0;
+export const UNKNOWN_FUNCTION = 0;
+export const NO_FRAME_FUNCTION = 1;
+
+const UNKNOWN: PyFunction = { name: '<unknown>', file: '', line: 0 };
+const NO_FRAME: PyFunction = { name: '<no Python frame>', file: '', line: 0 };
+/** What a non-ASCII name reads as (the probe reads names where a compact ASCII str keeps them). */
+const NON_ASCII_NAME = '<non-ASCII name>';
+/** Frames the interpreter pushes for C → Python calls (3.12: entry frames run this code object). */
+const NOT_PYTHON = new Set(['<interpreter trampoline>', '<shim>']);
+
+export class PythonStacks {
+  readonly functions: PyFunction[] = [UNKNOWN, NO_FRAME];
+  readonly stacks: PyStack[] = [{ leaf: UNKNOWN_FUNCTION, callers: [] }];
+  private readonly functionIds = new Map<string, number>();
+  private readonly stackIds = new Map<string, number>();
+
+  /**
+   * The id of the stack whose innermost frame read as (name, file, line) and whose callers read
+   * as `callers` (innermost first). Callers that read empty (past the bottom of the stack; 3.13's
+   * entry frames, whose "code" is None), unprintable (freed, or a non-ASCII name: cannot be told
+   * apart) or as entry frames are left out.
+   */
+  intern(name: string, file: string, line: number, callers: readonly string[]): number {
+    const leaf = this.leafFunction(name, file, line);
+    const names: string[] = [];
+    for (const caller of callers) if (caller !== '' && !NOT_PYTHON.has(caller) && isPrintable(caller)) names.push(caller);
+    const key = `${leaf}\0${names.join('\0')}`;
+    let id = this.stackIds.get(key);
+    if (id === undefined) {
+      id = this.stacks.length;
+      this.stacks.push({ leaf, callers: names });
+      this.stackIds.set(key, id);
+    }
+    return id;
+  }
+
+  private leafFunction(name: string, file: string, line: number): number {
+    if (file === '' && (name === '' || !isPrintable(name))) return NO_FRAME_FUNCTION;
+    if (NOT_PYTHON.has(name)) return NO_FRAME_FUNCTION;
+    const fn: PyFunction = {
+      name: name !== '' && isPrintable(name) ? name : NON_ASCII_NAME,
+      file: isPrintable(file) ? file : '',
+      line: Number.isInteger(line) && line > 0 ? line : 0,
+    };
+    const key = `${fn.name}\0${fn.file}\0${fn.line}`;
+    let id = this.functionIds.get(key);
+    if (id === undefined) {
+      id = this.functions.length;
+      this.functions.push(fn);
+      this.functionIds.set(key, id);
+    }
+    return id;
+  }
+}
+
+/** Printable text: what a real identifier or path is, and what garbage read from a freed or non-ASCII object is not. */
+function isPrintable(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0xfffd) return false;
+  }
+  return true;
+}
