@@ -1,6 +1,6 @@
 /** The terminal summary: one block per process, one aligned row per thread, then the verdict. */
 import { formatDuration, formatPercent } from '../base/time.js';
-import type { ProcessStats, StatsJson, ThreadStats, VerdictJson } from '../contract/stats.js';
+import type { FunctionStats, ProcessStats, StatsJson, ThreadStats, VerdictJson } from '../contract/stats.js';
 
 
 interface Style {
@@ -21,7 +21,10 @@ const ansi: Style = {
 };
 
 const COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CPU', 'running', 'runnable', 'wait p50', 'wait p99', 'takes', 'forced', 'volunt.'];
-const RIGHT_ALIGNED = new Set(COLUMNS.filter((c) => c !== 'thread'));
+const LEFT_ALIGNED = new Set(['thread', 'function', 'where']);
+const FUNCTION_COLUMNS = ['function', 'where', 'held', 'others waited', 'wait', 'waits', 'forced', 'longest hold'];
+/** Functions listed under the thread table. */
+const TOP_FUNCTIONS = 5;
 
 export function formatSummary(stats: StatsJson, verdict: VerdictJson | undefined, color: boolean): string {
   const style = color ? ansi : plain;
@@ -52,6 +55,13 @@ function formatProcess(process: ProcessStats, style: Style): string[] {
   const rows = process.threads.map((thread) => threadRow(thread));
   const anomalies = Object.entries(process.anomalies).filter(([, count]) => count > 0);
   const lines = [header, `  ${facts}`, ...table([COLUMNS, ...rows], style).map((line) => `  ${line}`)];
+  const functions = (process.functions ?? []).filter((f) => f.held_ns + f.wait_ns > 0);
+  if (functions.length > 0) {
+    const shown = functions.slice(0, TOP_FUNCTIONS);
+    const more = functions.length > shown.length ? ` (top ${shown.length} of ${functions.length})` : '';
+    lines.push(`  ${style.dim(`Python functions by GIL time held while other threads waited${more}:`)}`);
+    lines.push(...table([FUNCTION_COLUMNS, ...shown.map(functionRow)], style).map((line) => `    ${line}`));
+  }
   if (anomalies.length) lines.push(style.dim(`  anomalies: ${anomalies.map(([name, count]) => `${name} ${count}`).join(', ')}`));
   return lines;
 }
@@ -76,12 +86,27 @@ function threadRow(thread: ThreadStats): string[] {
   ];
 }
 
+function functionRow(fn: FunctionStats): string[] {
+  return [
+    fn.name,
+    fn.file ? `${fn.file.split('/').pop()}:${fn.line}` : '',
+    formatDuration(fn.held_ns),
+    formatDuration(fn.held_while_others_wait_ns),
+    formatDuration(fn.wait_ns),
+    String(fn.waits),
+    String(fn.forced_drops),
+    formatDuration(fn.longest_hold_ns),
+  ];
+}
+
+/** Aligned columns; the first row is the (dim) header, whose names say which columns are text. */
 function table(rows: readonly string[][], style: Style): string[] {
-  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => [...row[column]].length)));
+  const names = rows[0];
+  const widths = names.map((_, column) => Math.max(...rows.map((row) => [...row[column]].length)));
   return rows.map((row, index) => {
     const cells = row.map((cell, column) => {
       const pad = ' '.repeat(widths[column] - [...cell].length);
-      return RIGHT_ALIGNED.has(COLUMNS[column]) ? pad + cell : cell + pad;
+      return LEFT_ALIGNED.has(names[column]) ? cell + pad : pad + cell;
     });
     const line = cells.join('  ').trimEnd();
     return index === 0 ? style.dim(line) : line;

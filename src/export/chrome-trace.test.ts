@@ -108,7 +108,7 @@ test('a thread that never touched the GIL gets a CPU row only, and times beyond 
   const lonely = {
     pid: 9, tid: 10, name: 'io', start: 0, end: 3000, gil: undefined,
     gilTrack: stepTrack([[0, GilState.none]]), cpuTrack: stepTrack([[0, 2], [1000, 0]]),
-    drops: [], acquisitions: 0, waits: new Float64Array(0), waitStacks: new Int32Array(0),
+    drops: [], acquisitions: 0, waits: new Float64Array(0), waitStarts: new Float64Array(0), waitStacks: new Int32Array(0),
     holds: { starts: new Float64Array(0), ends: new Float64Array(0), stacks: new Int32Array(0), acquiredIn: new Int32Array(0) },
   };
   const timeline = {

@@ -66,7 +66,7 @@ function buildTimeline(
     const acquisitions = [...gilTrack.states].filter((s) => s === GilState.holding).length;
     return {
       pid, tid: pid + k, name: `T${k}`, start: 0, end, gil: 'g', gilTrack, cpuTrack: cpuTrack.build(), drops: drops[k], acquisitions,
-      waits: Float64Array.from(waits), waitStacks: new Int32Array(waits.length), holds: holdsOf(gilTrack, end, drops[k]),
+      waits: Float64Array.from(waits), waitStarts: new Float64Array(waits.length), waitStacks: new Int32Array(waits.length), holds: holdsOf(gilTrack, end, drops[k]),
     };
   });
   return {

@@ -449,6 +449,7 @@ describe('buildTimeline: Python stacks of holds and waits', () => {
     assert.deepEqual([...t101.holds.stacks], [HOT, JOIN]);
     assert.deepEqual([...t101.holds.acquiredIn], [HOT, HOT]);
     assert.deepEqual([...t101.waits], [1, 11]);
+    assert.deepEqual([...t101.waitStarts], [0, 10]);
     assert.deepEqual([...t101.waitStacks], [HOT, HOT]);
     assert.deepEqual(t101.drops.map((d) => d.stack), [HOT, JOIN]);
     const t102 = thread(timeline, 102);

@@ -303,6 +303,7 @@ export class TimelineBuilder {
   private endWait(thread: ThreadRecord, time: number): void {
     thread.inferredWait = false;
     thread.waits.push(time - thread.waitStart);
+    thread.waitStarts.push(thread.waitStart);
     thread.waitStacks.push(thread.waitStack);
     const gil = thread.gil;
     if (gil && gil.waiting > 0) {

@@ -77,6 +77,7 @@ function freezeThread(
   // A wait still open at the end of the recording ran at least until then; so did a hold.
   if (record.alive && record.gilState === GilState.waiting) {
     waits.push(end - record.waitStart);
+    record.waitStarts.push(record.waitStart);
     record.waitStacks.push(record.waitStack);
   }
   if (record.alive && record.gilState === GilState.holding) {
@@ -106,6 +107,7 @@ function freezeThread(
     drops: record.drops,
     acquisitions: record.acquisitions,
     waits: waits.freeze(),
+    waitStarts: record.waitStarts.freeze(),
     waitStacks: record.waitStacks.freeze(),
     holds: {
       starts: record.holdStarts.freeze(),

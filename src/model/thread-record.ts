@@ -50,7 +50,8 @@ export class ThreadRecord {
   /** The current wait is an inferred one (seed mode): only `inferred_wait_end` ends it. */
   inferredWait = false;
   readonly waits = new F64List(4);
-  /** Python stack each wait started in, parallel to `waits`. */
+  /** Start and Python stack of each wait, parallel to `waits`. */
+  readonly waitStarts = new F64List(4);
   readonly waitStacks = new I32List(4);
   /** Stack of the current wait: where take_gil was entered, or the forced drop that began it. */
   waitStack = UNKNOWN_STACK;

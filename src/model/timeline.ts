@@ -65,7 +65,8 @@ export interface ThreadTimeline {
    * equal timestamps can make a wait vanish from the compact `gilTrack`.
    */
   readonly waits: Float64Array;
-  /** Stack (id in Timeline.stacks) each wait started in, parallel to `waits`. */
+  /** When each wait started, and the stack (id in Timeline.stacks) it started in: parallel to `waits`. */
+  readonly waitStarts: Float64Array;
   readonly waitStacks: Int32Array;
   readonly holds: Holds;
 }

@@ -220,7 +220,7 @@ function thread(
   return {
     pid, tid, name, start, end, gil: key, gilTrack, cpuTrack: b.cpu.build(), drops: b.drops,
     acquisitions: durations[GilState.holding].length,
-    waits, waitStacks: new Int32Array(waits.length), holds: holdsOf(gilTrack, end, b.drops),
+    waits, waitStarts: new Float64Array(waits.length), waitStacks: new Int32Array(waits.length), holds: holdsOf(gilTrack, end, b.drops),
   };
 }
 
