@@ -1,0 +1,94 @@
+/**
+ * Function context, recorded for real on every interpreter here: the functions giltrace names
+ * are the ones the programs were in (checked against the programs' own account of where they
+ * were, and against a program whose GIL behaviour is known).
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeRecording } from '../../src/cli/analyze-recording.js';
+import type { FunctionStats } from '../../src/contract/stats.js';
+import { resolvePythonExecutable } from '../../src/probe/python-target.js';
+import { PROGRAMS, PYENV_MINORS, giltrace, leftoverProbes, pyenvPython, scratchDir, tracedProcess } from './giltrace-cli.js';
+
+const dir = scratchDir();
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const DEBIAN_PYTHON = '/usr/bin/python3.11';
+const debianWithSymbols = existsSync(DEBIAN_PYTHON) && canProbe(DEBIAN_PYTHON);
+const interpreters: { label: string; python: string | undefined }[] = [
+  ...PYENV_MINORS.map((minor) => ({ label: `pyenv ${minor}`, python: pyenvPython(minor) })),
+  { label: "Debian's python3.11 (LTO, symbols from python3.11-dbg)", python: debianWithSymbols ? DEBIAN_PYTHON : undefined },
+];
+
+/** Its GIL functions can be found (Debian's stripped python3.11 needs python3.11-dbg). */
+function canProbe(python: string): boolean {
+  try {
+    resolvePythonExecutable(python);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function record(python: string, program: string, name: string): string {
+  const data = join(dir, `${name}.data`);
+  const result = giltrace(['record', '-o', data, '--', python, join(PROGRAMS, program)]);
+  assert.equal(result.code, 0, result.stderr);
+  return data;
+}
+
+function fn(functions: readonly FunctionStats[], name: string): FunctionStats {
+  const found = functions.find((f) => f.name === name);
+  assert.ok(found, `no function ${name} among ${functions.map((f) => f.name).join(', ')}`);
+  return found;
+}
+
+for (const { label, python } of interpreters) {
+  test(`root, ${label}: hot() holds the GIL while the hasher waits, and the hasher waits in hasher()`, { skip: !python && `${label} not here` }, () => {
+    const data = record(python!, 'hot_and_hasher.py', `hot-${label.replace(/\W+/g, '_')}`);
+    const { stats } = analyzeRecording(data);
+    const process = tracedProcess(stats);
+    const functions = process.functions;
+    assert.ok(functions, 'the recording has function context');
+    assert.equal(functions[0].name, 'hot', `top by held while others wait: ${functions.slice(0, 3).map((f) => f.name).join(', ')}`);
+    const hot = functions[0];
+    assert.match(hot.file, /hot_and_hasher\.py$/);
+    assert.equal(hot.line, 11, 'the line of `def hot`');
+    assert.ok(hot.held_while_others_wait_ns > 0.5 * process.gil.contended_ns, 'hot() is most of the contention');
+    assert.ok(hot.forced_drops > 0, 'the switch interval catches hot() in the act');
+    assert.equal(hot.stacks[0].callers[0], 'spin', 'called from spin()');
+    const hasher = fn(functions, 'hasher');
+    assert.ok(hasher.waits >= 8 && hasher.wait_ns > 0, `the hasher asked for the GIL in hasher() (${hasher.waits} waits)`);
+    const hasherThread = process.threads.find((t) => t.name === 'hasher')!;
+    assert.equal(hasherThread.top_functions?.[0].name, 'hasher');
+    assert.deepEqual(leftoverProbes(), []);
+  });
+
+  test(`root, ${label}: the recorded functions are where the program says it was`, { skip: !python && `${label} not here` }, () => {
+    const data = join(dir, `sites-${label.replace(/\W+/g, '_')}.data`);
+    const result = giltrace(['record', '-o', data, '--', python!, join(PROGRAMS, 'known_call_sites.py')]);
+    assert.equal(result.code, 0, result.stderr);
+    const log = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as [number, number, number, string]);
+    assert.equal(log.length, 40);
+    const { timeline } = analyzeRecording(data);
+    const threads = new Map(timeline.processes.flatMap((p) => p.threads).map((t) => [t.tid, t]));
+    const base = timeline.timeBaseNs;
+    for (const [tid, start, end, name] of log) {
+      const thread = threads.get(tid);
+      assert.ok(thread, `thread ${tid} recorded`);
+      // the sleep released the GIL inside the logged function: a drop in [start, end] names it
+      const drops = thread.drops.filter((d) => {
+        const at = base + BigInt(Math.round(d.time));
+        return at >= BigInt(start) && at <= BigInt(end);
+      });
+      assert.ok(drops.length > 0, `a drop of ${tid} during ${name}`);
+      for (const drop of drops) {
+        const stack = timeline.stacks[drop.stack];
+        assert.equal(timeline.functions[stack.leaf].name, name, `drop at ${drop.time}`);
+        assert.equal(stack.callers[0], 'worker');
+      }
+    }
+  });
+}
