@@ -1,0 +1,104 @@
+/**
+ * The frame layouts, thread-state registers and last-holder offsets giltrace uses to read Python
+ * stacks, checked against the DWARF of every real build here, as gdb reads it (an oracle that
+ * shares no code with giltrace). A new build whose layout differs fails here, not in a user's run.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { pyenvVersions } from '../../test/support/probe-oracle.js';
+import { frameLayoutFor, type FrameLayout } from './frame-layout.js';
+import { resolvePythonExecutable } from './python-target.js';
+
+const DEBIAN_PYTHON = '/usr/bin/python3.11';
+const hasGdb = spawnSync('gdb', ['--version']).status === 0;
+
+interface Build {
+  readonly label: string;
+  /** The file with the DWARF (gdb finds a stripped file's debug file itself). */
+  readonly file: string;
+  readonly python: string;
+  readonly minor: number;
+}
+
+function builds(): Build[] {
+  const out: Build[] = pyenvVersions().map((v) => ({ label: `pyenv ${v.version}`, file: v.libpython, python: v.python, minor: v.minor }));
+  if (existsSync(DEBIAN_PYTHON) && existsSync('/usr/lib/debug/.build-id') && gdbPrint(DEBIAN_PYTHON, ['sizeof(PyASCIIObject)'])[0] !== undefined) {
+    out.push({ label: "Debian's python3.11", file: DEBIAN_PYTHON, python: DEBIAN_PYTHON, minor: 11 });
+  }
+  return out;
+}
+
+/** Values of gdb expressions (undefined where gdb cannot evaluate one). */
+function gdbPrint(file: string, expressions: readonly string[]): (number | undefined)[] {
+  const args = ['-batch', '-nx', ...expressions.flatMap((e) => ['-ex', `print (long)(${e})`]), file];
+  const out = spawnSync('gdb', args, { encoding: 'utf8', timeout: 120_000 }).stdout;
+  const values = new Map<number, number>();
+  for (const m of out.matchAll(/^\$(\d+) = (-?\d+)$/gm)) values.set(Number(m[1]), Number(m[2]));
+  // gdb numbers only the expressions it could evaluate: pair them up by running one at a time when some failed
+  if (values.size === expressions.length) return expressions.map((_, i) => values.get(i + 1));
+  return expressions.map((e) => {
+    const one = spawnSync('gdb', ['-batch', '-nx', '-ex', `print (long)(${e})`, file], { encoding: 'utf8' }).stdout;
+    const m = /^\$1 = (-?\d+)$/m.exec(one);
+    return m ? Number(m[1]) : undefined;
+  });
+}
+
+const offset = (type: string, member: string) => `&((${type} *)0)->${member}`;
+
+/** The layout as the DWARF says, in giltrace's terms. */
+function layoutFromDwarf(file: string, minor: number): FrameLayout {
+  const strOffsets = ['sizeof(PyASCIIObject)'];
+  const code = [offset('PyCodeObject', minor >= 11 ? 'co_qualname' : 'co_name'), offset('PyCodeObject', 'co_filename'), offset('PyCodeObject', 'co_firstlineno')];
+  if (minor <= 10) {
+    const [frame, back, fcode, name, filename, firstLine, asciiData] = gdbPrint(file, [
+      offset('struct _ts', 'frame'), offset('struct _frame', 'f_back'), offset('struct _frame', 'f_code'), ...code, ...strOffsets,
+    ]);
+    return { currentFrame: [frame!], previous: back!, code: fcode!, name: name!, filename: filename!, firstLine: firstLine!, asciiData: asciiData! };
+  }
+  const frameType = 'struct _PyInterpreterFrame';
+  const chain = minor >= 13 ? [offset('struct _ts', 'current_frame')] : [offset('struct _ts', 'cframe'), offset('_PyCFrame', 'current_frame')];
+  const values = gdbPrint(file, [...chain, offset(frameType, 'previous'), offset(frameType, minor >= 13 ? 'f_executable' : 'f_code'), ...code, ...strOffsets]);
+  const currentFrame = values.slice(0, chain.length) as number[];
+  const [previous, fcode, name, filename, firstLine, asciiData] = values.slice(chain.length) as number[];
+  return { currentFrame, previous, code: fcode, name, filename, firstLine, asciiData };
+}
+
+/** gdb's `info scope`: the register holding `tstate` at a function's first instruction (`vaddr`). */
+function tstateRegister(file: string, vaddr: number): string | undefined {
+  // by address: `info scope drop_gil` may answer for an inlined copy of it (3.13)
+  const out = spawnSync('gdb', ['-batch', '-nx', '-ex', `info scope *0x${vaddr.toString(16)}`, file], { encoding: 'utf8' }).stdout;
+  for (const block of out.split(/^Symbol /m).filter((b) => b.startsWith('tstate '))) {
+    for (const m of block.matchAll(/Range 0x([0-9a-f]+)-0x([0-9a-f]+): a variable in \$r(\w+)/g)) {
+      if (parseInt(m[1], 16) <= vaddr && vaddr < parseInt(m[2], 16)) return `%${m[3]}`;
+    }
+  }
+  return undefined;
+}
+
+test('frame layouts equal the DWARF of every build here (gdb)', { skip: !hasGdb ? 'gdb not installed' : builds().length === 0 ? 'no CPython builds here' : false }, () => {
+  for (const build of builds()) {
+    assert.deepEqual(frameLayoutFor({ major: 3, minor: build.minor }), layoutFromDwarf(build.file, build.minor), build.label);
+  }
+});
+
+test('thread-state registers at take_gil / drop_gil and the last-holder globals equal the DWARF (gdb)', { skip: !hasGdb ? 'gdb not installed' : builds().length === 0 ? 'no CPython builds here' : false }, () => {
+  for (const build of builds()) {
+    const target = resolvePythonExecutable(build.python);
+    const context = target.frameContext;
+    assert.ok(context, `${build.label}: ${target.frameContextMissing}`);
+    target.takeGil.forEach((site, i) => {
+      assert.equal(context.takeTstate[i], tstateRegister(build.file, site.vaddr), `${build.label} ${site.symbol}`);
+    });
+    target.dropGil.forEach((site, i) => {
+      if (site.inlinedInto === undefined) {
+        assert.equal(context.dropTstate[i], tstateRegister(build.file, site.vaddr), `${build.label} ${site.symbol}`);
+      } else if (context.dropTstate[i] !== undefined) {
+        // `@+N`: the GIL's last_holder, at N from where the file is mapped (the probe's address minus its file offset)
+        const expected = gdbPrint(build.file, [build.minor === 6 ? '&gil_last_holder' : '&_PyRuntime.ceval.gil.last_holder'])[0]!;
+        assert.equal(context.dropTstate[i], `@+0x${(expected - (site.vaddr - site.fileOffset)).toString(16)}`, `${build.label} drop_gil inlined into ${site.inlinedInto}`);
+      }
+    });
+  }
+});
