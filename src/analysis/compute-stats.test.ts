@@ -56,6 +56,7 @@ describe('computeStats', () => {
         runnable_ns: 5,
         sleeping_ns: 0,
         blocked_ns: 0,
+        active_ns: 3500,
         acquisitions: 2,
         wait: { count: 2, p50_ns: 1, p95_ns: 1003, p99_ns: 1003, max_ns: 1003 },
         drops: { forced: 1, voluntary: 1 },
@@ -63,6 +64,24 @@ describe('computeStats', () => {
     );
     assert.deepEqual([t102.held_ns, t102.wait_ns, t102.no_gil_ns, t102.lifetime_ns], [1993, 1987, 120, 4100]);
     assert.deepEqual(t102.drops, { forced: 1, voluntary: 1 });
+  });
+
+  it('active time: holding, waiting, or on/for a CPU without the GIL; sleeping without it is idle', () => {
+    const events = [
+      ev.start(0, 101),
+      ev.sw(1, 0, 'runnable', 101),
+      ev.enter(10, 101),
+      ev.ret(20, 101),
+      ev.drop(50, 101, 'voluntary'),
+      ev.sw(60, 101, 'sleeping', 0), // e.g. a read(): no GIL, no CPU
+      ev.wake(160, 101),
+      ev.sw(170, 0, 'runnable', 101),
+      ev.exit(200, 101),
+    ];
+    const t = threadStats(events, 101);
+    // wait 10 + held 30 + no-GIL on a CPU [0, 10) and [50, 60) + runnable [160, 170) and on a CPU [170, 200): the sleep [60, 160) is idle
+    assert.equal(t.active_ns, 10 + 30 + 10 + 10 + 10 + 30);
+    assert.equal(t.lifetime_ns - t.active_ns, 100);
   });
 
   it('held while off-CPU: holding and switched out sleeping for 300 ms', () => {

@@ -8,6 +8,7 @@ import { STATS_SCHEMA, type DropCounts, type ProcessStats, type StatsJson, type 
 import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
 import { computeFunctionStats, hasFunctionContext, topThreadFunctions } from './function-stats.js';
 import { computeHandoffLatencies } from './handoffs.js';
+import { computeThreadGroups } from './thread-groups.js';
 import { intersect, intervalsInStates, intervalsNonZero, ns, stateMask, timeByState, totalLength, union } from './intervals.js';
 import { UNKNOWN_PYTHON, type RecordingMeta } from './recording-meta.js';
 import { summarizeDurations } from './summary.js';
@@ -24,6 +25,7 @@ export function computeStats(timeline: Timeline, meta: RecordingMeta): StatsJson
       events: meta.events,
       lost_events: Math.max(timeline.lostEvents, meta.lostEvents ?? 0),
       warnings: [...meta.warnings],
+      ...(meta.cpus ? { cpus: meta.cpus } : {}),
     },
     processes: timeline.processes.map((process) => computeProcessStats(process, meta, context)),
   };
@@ -65,6 +67,7 @@ export function computeProcessStats(process: ProcessTimeline, meta: RecordingMet
     threads,
     anomalies: sortedKeys(anomalies),
     ...(context ? { functions: computeFunctionStats(process, context) } : {}),
+    thread_groups: computeThreadGroups(threads, process.pid),
   };
 }
 
@@ -77,6 +80,8 @@ export function computeThreadStats(thread: ThreadTimeline, context?: FunctionCon
   const holding = intervalsInStates(gilTrack.times, gilTrack.states, start, end, stateMask(GilState.holding));
   const offCpu = intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.runnable, CpuState.sleeping, CpuState.blocked));
   const asleep = intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.sleeping, CpuState.blocked));
+  const withoutGil = intervalsInStates(gilTrack.times, gilTrack.states, start, end, stateMask(GilState.none));
+  const wantsCpu = intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.running, CpuState.runnable));
   return {
     tid: thread.tid,
     name: thread.name,
@@ -90,6 +95,7 @@ export function computeThreadStats(thread: ThreadTimeline, context?: FunctionCon
     runnable_ns: cpu[CpuState.runnable],
     sleeping_ns: cpu[CpuState.sleeping],
     blocked_ns: cpu[CpuState.blocked],
+    active_ns: gil[GilState.holding] + gil[GilState.waiting] + totalLength(intersect(withoutGil, wantsCpu)),
     acquisitions: thread.acquisitions,
     wait: summarizeDurations(thread.waits),
     drops: countDrops(thread),

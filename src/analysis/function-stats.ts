@@ -8,7 +8,8 @@
 import type { FunctionStats, ThreadFunction } from '../contract/stats.js';
 import { NO_FRAME_FUNCTION, UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
 import type { ProcessTimeline, ThreadTimeline, Timeline } from '../model/timeline.js';
-import { intervalsNonZero, ns } from './intervals.js';
+import { CpuState } from '../model/timeline.js';
+import { intersect, intervalsInStates, intervalsNonZero, ns, stateMask } from './intervals.js';
 
 /** Call paths kept per function in the JSON. */
 const STACKS_PER_FUNCTION = 3;
@@ -22,6 +23,7 @@ interface Tally {
   waits: number;
   forced: number;
   longestHold: number;
+  longestContendedRun: number;
   /** By callers key: time per call path. */
   readonly paths: Map<string, { callers: readonly string[]; held: number; wait: number }>;
 }
@@ -36,7 +38,8 @@ export function computeFunctionStats(process: ProcessTimeline, timeline: Pick<Ti
   const contended = new Map(process.gils.map((g) => [g.key, intervalsNonZero(g.waiters.times, g.waiters.counts, g.waiters.times[0] ?? 0, process.end)]));
   for (const thread of process.threads) {
     const busy = thread.gil === undefined ? undefined : contended.get(thread.gil);
-    addHolds(thread, busy, timeline.stacks, tallies);
+    const running = intervalsInStates(thread.cpuTrack.times, thread.cpuTrack.states, thread.start, thread.end, stateMask(CpuState.running));
+    addHolds(thread, busy && { busy, busyRunning: intersect(busy, running) }, timeline.stacks, tallies);
     addWaits(thread, timeline.stacks, tallies);
     for (const drop of thread.drops) if (drop.forced) tally(tallies, leafOf(timeline.stacks, drop.stack)).forced++;
   }
@@ -47,7 +50,7 @@ export function computeFunctionStats(process: ProcessTimeline, timeline: Pick<Ti
     out.push({
       name: fn.name, file: fn.file, line: fn.line,
       held_ns: t.held, held_while_others_wait_ns: t.heldWhileOthersWait, wait_ns: t.wait, waits: t.waits,
-      forced_drops: t.forced, longest_hold_ns: t.longestHold,
+      forced_drops: t.forced, longest_hold_ns: t.longestHold, longest_contended_run_ns: t.longestContendedRun,
       stacks: paths.map((p) => ({ callers: p.callers, held_ns: p.held, wait_ns: p.wait })),
     });
   }
@@ -68,9 +71,20 @@ export function topThreadFunctions(thread: ThreadTimeline, timeline: Pick<Timeli
     .slice(0, TOP_PER_THREAD);
 }
 
-function addHolds(thread: ThreadTimeline, busy: Float64Array | undefined, stacks: readonly PyStack[], tallies: Map<number, Tally>): void {
+/**
+ * @param contention when others' waits count: `busy`, when this thread's GIL had a waiter, and
+ * `busyRunning`, the part of it this thread spent on a CPU
+ */
+function addHolds(
+  thread: ThreadTimeline,
+  contention: { busy: Float64Array; busyRunning: Float64Array } | undefined,
+  stacks: readonly PyStack[],
+  tallies: Map<number, Tally>,
+): void {
   const { starts, ends } = thread.holds;
-  let j = 0; // holds are in time order, so one sweep over the contended intervals serves them all
+  // holds are in time order, so one sweep over each interval list serves them all
+  const busy = contention ? new Sweep(contention.busy) : undefined;
+  const busyRunning = contention ? new Sweep(contention.busyRunning) : undefined;
   for (let i = 0; i < starts.length; i++) {
     const from = ns(starts[i]);
     const to = ns(ends[i]);
@@ -80,11 +94,23 @@ function addHolds(thread: ThreadTimeline, busy: Float64Array | undefined, stacks
     t.held += to - from;
     if (to - from > t.longestHold) t.longestHold = to - from;
     path(t, stack).held += to - from;
-    if (busy === undefined) continue;
-    while (j < busy.length && busy[j + 1] <= from) j += 2;
-    for (let k = j; k < busy.length && busy[k] < to; k += 2) {
-      t.heldWhileOthersWait += Math.min(to, busy[k + 1]) - Math.max(from, busy[k]);
-    }
+    if (!busy || !busyRunning) continue;
+    t.heldWhileOthersWait += busy.overlap(from, to);
+    const run = busyRunning.overlap(from, to);
+    if (run > t.longestContendedRun) t.longestContendedRun = run;
+  }
+}
+
+/** Overlap of [from, to) ranges, given in time order, with a sorted interval list. */
+class Sweep {
+  private j = 0;
+  constructor(private readonly list: Float64Array) {}
+  overlap(from: number, to: number): number {
+    const list = this.list;
+    while (this.j < list.length && list[this.j + 1] <= from) this.j += 2;
+    let total = 0;
+    for (let k = this.j; k < list.length && list[k] < to; k += 2) total += Math.min(to, list[k + 1]) - Math.max(from, list[k]);
+    return total;
   }
 }
 
@@ -117,7 +143,7 @@ function leafOf(stacks: readonly PyStack[], id: number): number {
 
 function tally(tallies: Map<number, Tally>, fn: number): Tally {
   let t = tallies.get(fn);
-  if (!t) tallies.set(fn, (t = { held: 0, heldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, paths: new Map() }));
+  if (!t) tallies.set(fn, (t = { held: 0, heldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map() }));
   return t;
 }
 

@@ -20,6 +20,8 @@ export interface RecordingMeta {
   readonly lostEvents?: number;
   readonly warnings: readonly string[];
   readonly processes: ReadonlyMap<number, ProcessMeta>;
+  /** CPUs online when recorded. */
+  readonly cpus?: number;
 }
 
 export const UNKNOWN_PYTHON: PythonInfo = { executable: '', version: '', gil: 'unknown' };

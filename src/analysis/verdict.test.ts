@@ -1,21 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
+import type { FunctionStats, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
 import { ev, twoThreadsAlternating } from '../../test/support/trace-event-builders.js';
 import { computeStats } from './compute-stats.js';
-import { computeVerdict, CONTENDED_WAIT_FRACTION, GIL_BOUND_WAIT_FRACTION, HELD_OFF_CPU_MIN_NS } from './verdict.js';
+import { computeThreadGroups } from './thread-groups.js';
+import { computeVerdict } from './verdict.js';
+import { CONTENDED_WAIT_FRACTION, GIL_BOUND_WAIT_FRACTION, HELD_OFF_CPU_MIN_NS, LONG_CONTENDED_RUN_NS } from './verdict-facts.js';
 
 const MS = 1_000_000;
 const META = { events: 0, warnings: [], processes: new Map() };
 const NO_WAITS = { count: 0, p50_ns: 0, p95_ns: 0, p99_ns: 0, max_ns: 0 };
 
-/** A thread that used the GIL, living 1 s, waiting `wait` ns. */
+const NAMES = ['MainThread', 'reader', 'parser', 'writer', 'logger', 'watcher'];
+
+/** A thread that used the GIL, living 1 s (all of it active), waiting `wait` ns. */
 function thread(tid: number, wait: number, extra: Partial<ThreadStats> = {}): ThreadStats {
   const lifetime = 1000 * MS;
   return {
     tid,
-    name: `Thread-${tid}`,
+    name: NAMES[tid] ?? `thread ${tid}`,
     lifetime_ns: lifetime,
     held_ns: 100 * MS,
     wait_ns: wait,
@@ -26,6 +30,7 @@ function thread(tid: number, wait: number, extra: Partial<ThreadStats> = {}): Th
     runnable_ns: 0,
     sleeping_ns: 0,
     blocked_ns: 0,
+    active_ns: lifetime,
     acquisitions: 10,
     wait: { count: 10, p50_ns: wait / 10, p95_ns: wait / 10, p99_ns: wait / 10, max_ns: wait / 10 },
     drops: { forced: 5, voluntary: 5 },
@@ -33,7 +38,7 @@ function thread(tid: number, wait: number, extra: Partial<ThreadStats> = {}): Th
   };
 }
 
-function statsOf(threads: ThreadStats[], lost = 0): StatsJson {
+function statsOf(threads: ThreadStats[], lost = 0, extra: Partial<ProcessStats> = {}): StatsJson {
   const process: ProcessStats = {
     pid: 100,
     command: 'python3 app.py',
@@ -42,6 +47,8 @@ function statsOf(threads: ThreadStats[], lost = 0): StatsJson {
     gil: { held_ns: 0, contended_ns: 0, handoff: NO_WAITS, drops: { forced: 0, voluntary: 0 } },
     threads,
     anomalies: {},
+    thread_groups: computeThreadGroups(threads, 100),
+    ...extra,
   };
   return { schema: 'giltrace.stats/1', recording: { duration_ns: 1000 * MS, events: 0, lost_events: lost, warnings: [] }, processes: [process] };
 }
@@ -60,13 +67,51 @@ describe('computeVerdict', () => {
     assert.equal(at(CONTENDED_WAIT_FRACTION).kind, 'gil-contended');
     assert.equal(at(CONTENDED_WAIT_FRACTION - 0.001).kind, 'not-gil-bound');
     const bound = at(0.49);
-    assert.match(bound.headline, /^GIL-bound: threads spent 49\.0% of their time waiting for the GIL; more threads will not help/);
-    assert.match(at(0.003).headline, /^GIL is not the bottleneck: threads waited 0\.3% of their time/);
+    assert.match(bound.headline, /^GIL-bound: threads spent 49\.0% of their active time waiting for the GIL; more threads will not help/);
+    assert.match(at(0.003).headline, /^GIL is not the bottleneck: threads waited 0\.3% of their active time/);
   });
 
   it('threads that never used the GIL do not dilute the share', () => {
     const idle = thread(3, 0, { acquisitions: 0, wait: NO_WAITS });
     assert.equal(computeVerdict(statsOf([thread(1, 200 * MS), thread(2, 200 * MS), idle, idle, idle])).kind, 'gil-bound');
+  });
+
+  it('idle time (asleep without the GIL: I/O, join) does not dilute it either: shares are of active time', () => {
+    // two workers wait 40% of their lives; the main thread lives 10x longer, active 20 ms, joining the rest
+    const main = thread(100, 1 * MS, { lifetime_ns: 10_000 * MS, active_ns: 20 * MS, tid: 100, name: 'MainThread' });
+    const verdict = computeVerdict(statsOf([main, thread(1, 400 * MS), thread(2, 400 * MS)]));
+    assert.equal(verdict.kind, 'gil-bound');
+    assert.match(verdict.headline, /^GIL-bound: threads spent 39\.7% of their active time/);
+  });
+
+  it('alike threads are one waiter: a pool of 60 request threads is named as a group, not as its worst member', () => {
+    const requests = Array.from({ length: 60 }, (_, i) => thread(10 + i, 30 * MS, { name: `Thread-${10 + i} (process_request_thread)`, lifetime_ns: 100 * MS, active_ns: 100 * MS }));
+    const scrapers = [1, 2, 3, 4].map((i) => thread(i, 450 * MS, { name: `scraper-${i}` }));
+    const verdict = computeVerdict(statsOf([...scrapers, ...requests]));
+    assert.equal(verdict.kind, 'gil-bound');
+    assert.deepEqual(verdict.details.slice(0, 2).map((d) => d.split(':')[0]), ['scraper-* (4 threads)', 'Thread-* (process_request_thread) (60 threads)']);
+  });
+
+  it('names the function that held the GIL while others waited', () => {
+    const fn = (name: string, heldWhileOthersWait: number, extra: Partial<FunctionStats> = {}): FunctionStats => ({
+      name, file: '/srv/app/parse.py', line: 12, held_ns: heldWhileOthersWait, held_while_others_wait_ns: heldWhileOthersWait, wait_ns: 0,
+      waits: 0, forced_drops: 40, longest_hold_ns: 5 * MS, longest_contended_run_ns: 5 * MS, stacks: [{ callers: ['scrape', 'Thread.run'], held_ns: 1, wait_ns: 0 }],
+      ...extra,
+    });
+    const contended = { held_ns: 900 * MS, contended_ns: 800 * MS, handoff: NO_WAITS, drops: { forced: 0, voluntary: 0 } };
+    const functions = [fn('Parser.feed', 600 * MS), fn('<no Python frame>', 100 * MS), fn('log', 50 * MS)];
+    const verdict = computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions }));
+    assert.match(verdict.headline, /, mostly while Parser\.feed \(parse\.py:12\) held it; more threads will not help/);
+    assert.ok(verdict.details.includes('Parser.feed (parse.py:12) held the GIL 600 ms while others waited (75.0% of the contended time), 40 forced switches; called from scrape ← Thread.run'), verdict.details.join('\n'));
+    assert.ok(!verdict.details.some((d) => d.startsWith('<no Python frame>')), 'no special entries among the culprits');
+
+    // one hold that ran 600 ms while others waited: no Python loop, that is C code keeping the GIL
+    const stuck = [fn('load_catalog', 600 * MS, { longest_contended_run_ns: 600 * MS, forced_drops: 0 })];
+    const long = computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions: stuck }));
+    assert.equal(long.kind, 'gil-held-long');
+    assert.match(long.headline, /^load_catalog \(parse\.py:12\) kept the GIL for 600 ms in one go while its thread ran and others waited \(75\.0% of all GIL waiting was on it\): C code/);
+    const brief = [fn('load_catalog', 600 * MS, { longest_contended_run_ns: LONG_CONTENDED_RUN_NS - 1 })];
+    assert.equal(computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions: brief })).kind, 'gil-bound');
   });
 
   it('GIL held off-CPU wins when long enough and someone waited', () => {
@@ -149,7 +194,17 @@ describe('computeVerdict', () => {
 
   it('a GIL-bound headline names the thread that waited most when the average dilutes it', () => {
     const verdict = computeVerdict(statsOf([thread(1, 600 * MS), thread(2, 100 * MS)]));
-    assert.match(verdict.headline, /^GIL-bound: threads spent 35\.0% of their time waiting for the GIL \(Thread-1 \(tid 1\): 60\.0%\); more threads/);
+    assert.match(verdict.headline, /^GIL-bound: threads spent 35\.0% of their active time waiting for the GIL \(reader \(tid 1\): 60\.0%\); more threads/);
+  });
+
+  it('with the timeline and the CPU count: what the run would take without the GIL', () => {
+    const timeline = buildTimeline(twoThreadsAlternating());
+    const stats = computeStats(timeline, { ...META, cpus: 2 });
+    const verdict = computeVerdict(stats, timeline);
+    const estimate = verdict.details.find((d) => d.startsWith('Without the GIL'));
+    assert.ok(estimate, verdict.details.join('\n'));
+    assert.match(estimate, /^Without the GIL, process 100 would take about [\d.]+ (ns|µs) instead of 4\.10 µs on 2 CPUs/);
+    assert.ok(!computeVerdict(stats).details.some((d) => d.startsWith('Without the GIL')), 'not without the timeline');
   });
 
   it('scheduler gaps are told apart from GIL state machine misfits', () => {

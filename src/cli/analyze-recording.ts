@@ -58,6 +58,7 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     events: data.stats.records,
     lostEvents: data.stats.lostEvents,
     warnings,
+    cpus: data.features.nrCpus,
     processes: new Map(timeline.processes.map((p) => [p.pid, describeProcess(p.pid, facts, manifest, options)])),
   };
   const numbers = computeStats(timeline, meta);

@@ -32,6 +32,12 @@ export interface ThreadStats {
   readonly runnable_ns: number;
   readonly sleeping_ns: number;
   readonly blocked_ns: number;
+  /**
+   * Time the thread wanted to run: holding or waiting for the GIL, or without it but on a CPU or
+   * runnable (C code that released it). What is left is idle: sleeping or blocked without the GIL
+   * (I/O, sleep, join). Shares of this, not of the lifetime, say how much the GIL hurt a thread.
+   */
+  readonly active_ns: number;
   readonly acquisitions: number;
   readonly wait: DurationSummary;
   readonly drops: DropCounts;
@@ -67,8 +73,14 @@ export interface FunctionStats extends FunctionRef {
   readonly waits: number;
   /** Holds ended by a forced switch (the switch interval of a waiter expired). */
   readonly forced_drops: number;
-  /** Longest single hold: a long one the switch interval could not break is C code that kept the GIL. */
+  /** Longest single hold. */
   readonly longest_hold_ns: number;
+  /**
+   * Of one hold, the longest time the holder ran on a CPU while another thread waited. Python code
+   * gives the GIL up within the switch interval (5 ms by default) of a waiter asking; much longer
+   * is C code that kept the GIL, which the switch interval cannot interrupt.
+   */
+  readonly longest_contended_run_ns: number;
   /** Call paths it was seen in (callers' names, innermost first), most GIL time first; up to 3. */
   readonly stacks: readonly { readonly callers: readonly string[]; readonly held_ns: number; readonly wait_ns: number }[];
 }
@@ -94,6 +106,22 @@ export interface ProcessStats {
   readonly anomalies: Readonly<Record<string, number>>;
   /** Per Python function, most held-while-others-wait first (recordings with function context only). */
   readonly functions?: readonly FunctionStats[];
+  /** Threads whose names differ only in numbers (a pool's workers), summed; see thread-groups.ts. */
+  readonly thread_groups: readonly ThreadGroupStats[];
+}
+
+export interface ThreadGroupStats {
+  /** The shared name with numbers as `*`, e.g. `ThreadPoolExecutor-*_*`. */
+  readonly name: string;
+  readonly tids: readonly number[];
+  readonly lifetime_ns: number;
+  readonly active_ns: number;
+  readonly held_ns: number;
+  readonly wait_ns: number;
+  readonly no_gil_ns: number;
+  readonly acquisitions: number;
+  /** Longest single wait of any member. */
+  readonly max_wait_ns: number;
 }
 
 export interface StatsJson {
@@ -103,6 +131,8 @@ export interface StatsJson {
     readonly events: number;
     readonly lost_events: number;
     readonly warnings: readonly string[];
+    /** CPUs online on the recording machine (perf's header), when known. */
+    readonly cpus?: number;
   };
   readonly processes: readonly ProcessStats[];
   /** The plain-language conclusion the summary ends with (added by the CLI after computeStats). */
@@ -110,7 +140,7 @@ export interface StatsJson {
 }
 
 export interface VerdictJson {
-  /** 'gil-bound' | 'gil-contended' | 'not-gil-bound' | 'no-threads' | 'gil-held-off-cpu' */
+  /** 'gil-bound' | 'gil-contended' | 'not-gil-bound' | 'no-threads' | 'gil-held-off-cpu' | 'gil-held-long' */
   readonly kind: string;
   readonly headline: string;
   readonly details: readonly string[];

@@ -1,0 +1,149 @@
+/**
+ * The numbers a verdict rests on, from the stats (and the timeline when at hand): how much of the
+ * threads' active time went to waiting for the GIL, who waited (threads, or groups of alike
+ * threads), which Python functions held the GIL while they waited, holds no switch interval
+ * broke, holds while asleep or preempted, and what the run would take without the GIL.
+ * verdict.ts puts them into words.
+ */
+import type { FunctionStats, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
+import type { Timeline } from '../model/timeline.js';
+import { NS_PER_MS } from '../base/time.js';
+import { estimateWithoutGil, type NoGilEstimate } from './no-gil-estimate.js';
+import { computeOffCpuHolds, type OffCpuHold } from './off-cpu-holds.js';
+
+export const GIL_BOUND_WAIT_FRACTION = 0.15;
+export const CONTENDED_WAIT_FRACTION = 0.03;
+export const HELD_OFF_CPU_MIN_NS = 50 * NS_PER_MS;
+export const HELD_OFF_CPU_MIN_FRACTION = 0.05;
+/**
+ * A hold during which others waited this long while the holder ran is no Python code: the
+ * eval loop gives the GIL up within the switch interval (5 ms by default) of being asked.
+ */
+export const LONG_CONTENDED_RUN_NS = 50 * NS_PER_MS;
+/** Waiters and functions the verdict names. */
+const TOP = 3;
+
+/** A thread, or a group of alike threads (contract ThreadGroupStats), that waited. */
+export interface Waiter {
+  readonly name: string;
+  /** The thread's tid; undefined for a group. */
+  readonly tid: number | undefined;
+  readonly threads: number;
+  readonly waitNs: number;
+  readonly activeNs: number;
+  readonly heldNs: number;
+  readonly acquisitions: number;
+  readonly maxWaitNs: number;
+}
+
+export interface Culprit {
+  readonly pid: number;
+  readonly fn: FunctionStats;
+  /** Its held_while_others_wait_ns over the process's contended time. */
+  readonly shareOfContention: number;
+}
+
+export interface VerdictFacts {
+  /** Processes with two or more threads that used the GIL. */
+  readonly contendable: readonly ProcessStats[];
+  readonly waitNs: number;
+  readonly activeNs: number;
+  /** waitNs / activeNs over every thread that used the GIL. */
+  readonly waitShare: number;
+  /** Most waiting first; alike threads summed as one. */
+  readonly waiters: readonly Waiter[];
+  /** Functions that held the GIL while others waited, most first (recordings with function context). */
+  readonly culprits: readonly Culprit[];
+  /** Functions whose single hold made others wait while the holder ran for LONG_CONTENDED_RUN_NS or more. */
+  readonly longRuns: readonly Culprit[];
+  /** With the timeline: holds while asleep that made others wait, worst first. */
+  readonly asleepHolds: readonly OffCpuHold[];
+  /** Without the timeline: threads off-CPU holding while others waited (asleep and preempted alike). */
+  readonly offCpuThreads: readonly { readonly process: ProcessStats; readonly thread: ThreadStats }[];
+  /** With the timeline: holders preempted for long (too few CPUs). */
+  readonly preempted: readonly OffCpuHold[];
+  /** With the timeline and the CPU count: the most contended process's run without the GIL. */
+  readonly withoutGil: (NoGilEstimate & { readonly pid: number }) | undefined;
+}
+
+export function usesGil(thread: ThreadStats): boolean {
+  return thread.acquisitions > 0 || thread.wait.count > 0;
+}
+
+export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline): VerdictFacts {
+  const contendable = stats.processes.filter((p) => p.threads.filter(usesGil).length >= 2);
+  const gilThreads = stats.processes.flatMap((p) => p.threads.filter(usesGil));
+  const waitNs = gilThreads.reduce((n, t) => n + t.wait_ns, 0);
+  const activeNs = gilThreads.reduce((n, t) => n + Math.max(t.active_ns, t.wait_ns), 0);
+  const holds = timeline ? computeOffCpuHolds(timeline) : undefined;
+  const mostContended = [...contendable].sort((a, b) => b.gil.contended_ns - a.gil.contended_ns)[0];
+  const processTimeline = mostContended && timeline?.processes.find((p) => p.pid === mostContended.pid);
+  const cpus = stats.recording.cpus;
+  return {
+    contendable,
+    waitNs,
+    activeNs,
+    waitShare: activeNs > 0 ? waitNs / activeNs : 0,
+    waiters: contendable.flatMap(waitersOf).sort((a, b) => b.waitNs - a.waitNs || a.name.localeCompare(b.name)).slice(0, TOP),
+    culprits: culpritsOf(contendable),
+    longRuns: contendable
+      .flatMap((p) => (p.functions ?? []).filter((fn) => fn.longest_contended_run_ns >= LONG_CONTENDED_RUN_NS).map((fn) => culprit(p, fn)))
+      .sort((a, b) => b.fn.longest_contended_run_ns - a.fn.longest_contended_run_ns)
+      .slice(0, TOP),
+    asleepHolds: holds ? harmfulAsleepHolds(stats.processes, holds) : [],
+    offCpuThreads: holds ? [] : harmfulOffCpuThreads(stats.processes),
+    preempted: (holds ?? []).filter((h) => h.preemptedNs >= HELD_OFF_CPU_MIN_NS).sort((a, b) => b.preemptedNs - a.preemptedNs).slice(0, TOP),
+    withoutGil: processTimeline && cpus ? { pid: processTimeline.pid, ...estimateWithoutGil(processTimeline, cpus) } : undefined,
+  };
+}
+
+/** A process's waiters: its groups of alike threads summed, and the threads in no group. */
+function waitersOf(process: ProcessStats): Waiter[] {
+  const grouped = new Set(process.thread_groups.flatMap((g) => g.tids));
+  const out: Waiter[] = process.thread_groups.map((g) => ({
+    name: g.name, tid: undefined, threads: g.tids.length, waitNs: g.wait_ns, activeNs: g.active_ns, heldNs: g.held_ns,
+    acquisitions: g.acquisitions, maxWaitNs: g.max_wait_ns,
+  }));
+  for (const t of process.threads) {
+    if (grouped.has(t.tid) || !usesGil(t)) continue;
+    out.push({
+      name: t.name, tid: t.tid, threads: 1, waitNs: t.wait_ns, activeNs: t.active_ns, heldNs: t.held_ns,
+      acquisitions: t.acquisitions, maxWaitNs: t.wait.max_ns,
+    });
+  }
+  return out.filter((w) => w.waitNs > 0);
+}
+
+function culpritsOf(processes: readonly ProcessStats[]): Culprit[] {
+  return processes
+    .flatMap((p) => (p.functions ?? []).filter((fn) => fn.held_while_others_wait_ns > 0 && !fn.name.startsWith('<')).map((fn) => culprit(p, fn)))
+    .sort((a, b) => b.fn.held_while_others_wait_ns - a.fn.held_while_others_wait_ns)
+    .slice(0, TOP);
+}
+
+function culprit(process: ProcessStats, fn: FunctionStats): Culprit {
+  return { pid: process.pid, fn, shareOfContention: process.gil.contended_ns > 0 ? fn.held_while_others_wait_ns / process.gil.contended_ns : 0 };
+}
+
+function harmfulAsleepHolds(processes: readonly ProcessStats[], holds: readonly OffCpuHold[]): OffCpuHold[] {
+  return holds
+    .filter((hold) => {
+      const process = processes.find((p) => p.pid === hold.pid);
+      const harm = hold.asleepContendedNs;
+      return process !== undefined && harm >= HELD_OFF_CPU_MIN_NS && harm >= HELD_OFF_CPU_MIN_FRACTION * process.duration_ns;
+    })
+    .sort((a, b) => b.asleepContendedNs - a.asleepContendedNs);
+}
+
+/** The stats alone cannot tell asleep from preempted: held_off_cpu_ns over the same thresholds, where another thread waited. */
+function harmfulOffCpuThreads(processes: readonly ProcessStats[]): { process: ProcessStats; thread: ThreadStats }[] {
+  const out: { process: ProcessStats; thread: ThreadStats }[] = [];
+  for (const process of processes) {
+    for (const thread of process.threads) {
+      const off = thread.held_off_cpu_ns;
+      if (off < HELD_OFF_CPU_MIN_NS || off < HELD_OFF_CPU_MIN_FRACTION * process.duration_ns) continue;
+      if (process.threads.some((other) => other !== thread && other.wait_ns > 0)) out.push({ process, thread });
+    }
+  }
+  return out.sort((a, b) => b.thread.held_off_cpu_ns - a.thread.held_off_cpu_ns);
+}
