@@ -2,12 +2,12 @@
 stderr and exit code must be the same (test/e2e/never-harm.test.ts, also with each step of the
 hook failing on purpose). Threads: a target, a subclass overriding run, one that renames itself,
 one started with _thread that asks for current_thread(), one that raises. Exits with 3.
-`show-meta-path` as argument also prints sys.meta_path (differs only while the hook waits)."""
+`show-meta-path` as argument also prints sys.meta_path once threading is imported (the hook's
+finder must be gone by then)."""
 import sys
 
 print("before threading: sitecustomize in sys.modules:", "sitecustomize" in sys.modules)
 print("sys.path:", sys.path[1:])
-print("sys.meta_path before:", len(sys.meta_path) if "show-meta-path" in sys.argv else "-")
 
 import _thread
 import threading
