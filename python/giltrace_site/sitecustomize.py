@@ -264,10 +264,12 @@ class _ThreadingWatch(object):
             except Exception:
                 pass
             original_exec_module(module)  # threading's own code; what it raises is the program's
+            watch._waiting = False
             watch._loaded(module)
 
+        # Only for this loader object, made for this one find: a spec found but never loaded
+        # (importlib.util.find_spec) leaves the watch waiting for the real import.
         loader.exec_module = exec_module
-        self._waiting = False
         return spec
 
     def _loaded(self, threading):

@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { StatsJson } from '../../src/contract/stats.js';
 import { REPO, giltrace } from './giltrace-cli.js';
 
@@ -64,3 +67,11 @@ export function threadNames(stats: StatsJson): string[] {
 }
 
 export const OS_NAMES_WARNING = /threads show OS names/;
+
+/** pyenv's Python 2.7 (bin/python2.7: pyenvPython() looks for bin/python3), or undefined. */
+export function pyenvPython2(): string | undefined {
+  const root = join(homedir(), '.pyenv/versions');
+  const version = existsSync(root) ? readdirSync(root).filter((name) => /^2\.7\.\d+$/.test(name)).sort().pop() : undefined;
+  const python = version && join(root, version, 'bin/python2.7');
+  return python && existsSync(python) ? python : undefined;
+}
