@@ -138,7 +138,7 @@ function checkPython(name: string, python: string, env: NodeJS.ProcessEnv): Chec
 /** Our messages put the remedy after the last ';'. */
 function fixFromMessage(message: string): string {
   const i = message.lastIndexOf('; ');
-  return i >= 0 ? message.slice(i + 2) : 'pass --python PATH to a CPython 3.8+ with a shared libpython';
+  return i >= 0 ? message.slice(i + 2) : 'pass --python PATH to a CPython 3.6 or newer';
 }
 
 function pyenvVersions(env: NodeJS.ProcessEnv): string[] {
