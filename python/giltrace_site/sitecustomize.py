@@ -27,7 +27,10 @@ The traced program must behave exactly as without giltrace, even when something 
 - What the program can still see: os.environ["PYTHONPATH"] starts with this folder, so that the
   Pythons it starts are traced with names too (they run this file as well, including Python 2,
   where it only hands over to the user's sitecustomize: so it must stay Python 2 syntax); the
-  patched Thread._set_ident and Thread.name; `_ctypes` in sys.modules.
+  patched Thread._set_ident and Thread.name; `_ctypes` in sys.modules; until threading is
+  imported, the finder at sys.meta_path[0] (for good if the unwatch step fails); what -v and
+  -X importtime print about imports. `python -S` would leave this folder on sys.path, so giltrace
+  does not set PYTHONPATH then (-I and -E ignore it anyway).
 
 Thread ids: threading.get_native_id() exists from 3.8; on 3.6 and 3.7 the gettid system call
 (186 on x86-64, the only machine giltrace probes) gives the same number. Names are announced when
