@@ -5,17 +5,26 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { CLI } from './giltrace-cli.js';
 
+// setpriv drops to an unprivileged user (nobody) without a login shell; nobody must be able to read
+// the checkout (a clone under a mode-700 folder such as /root is not).
+const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
 const isRoot = process.getuid?.() === 0;
+const nobodyReadsCli = isRoot && spawnSync(asNobody[0], [...asNobody.slice(1), 'test', '-r', CLI]).status === 0;
 const tracefsMounted = readFileSync('/proc/mounts', 'utf8')
   .split('\n')
   .some((line) => line.split(' ')[2] === 'tracefs');
 
 test(
   'doctor as non-root (uid nobody, needs root to drop to it): tracefs cannot be read without root, not "not mounted"',
-  { skip: (!isRoot && 'needs root, to run doctor as nobody') || (!tracefsMounted && 'tracefs is not mounted here'), timeout: 60_000 },
+  {
+    skip:
+      (!isRoot && 'needs root, to run doctor as nobody') ||
+      (!nobodyReadsCli && `needs a checkout the user nobody can read (${CLI} is not)`) ||
+      (!tracefsMounted && 'tracefs is not mounted here'),
+    timeout: 60_000,
+  },
   () => {
-    // setpriv drops to an unprivileged user (nobody) without a login shell.
-    const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'doctor'], {
+    const result = spawnSync(asNobody[0], [...asNobody.slice(1), process.execPath, CLI, 'doctor'], {
       encoding: 'utf8',
       cwd: '/tmp',
       timeout: 60_000,
