@@ -15,6 +15,7 @@ import { openPerfData } from '../perfdata/index.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { makeDropClassifier } from './drop-classifier.js';
 import { makeGilWaitClassifier } from './gil-wait-classifier.js';
+import { unnamedPythonWarnings } from './python-hook-warning.js';
 import { isPerTaskRecording, PER_TASK_WARNING, seedModeVerdict, seedModeWarnings } from './seed-mode.js';
 
 export interface Analysis {
@@ -51,6 +52,7 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     warnings.push('no GIL probe events in this recording: was it made with giltrace record (or perf probes on take_gil/drop_gil)?');
   }
   if (facts.schedEvents > 0 && isPerTaskRecording(data.features.cmdline)) warnings.push(PER_TASK_WARNING);
+  warnings.push(...unnamedPythonWarnings(eventNames, timeline.processes.map((p) => p.pid), facts));
   if (data.stats.lostEvents > 0) {
     warnings.push(`perf lost ${data.stats.lostEvents} events (ring buffer overrun): use a larger --buffer; numbers near the gaps are uncertain`);
   }

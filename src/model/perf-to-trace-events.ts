@@ -59,6 +59,8 @@ export interface AdapterFacts {
   readonly pythonFiles: Map<number, { executable?: string; library?: string }>;
   /** Per pid: what the Python inside said about itself through giltrace's marker probe. */
   readonly pythonProcesses: Map<number, PythonSelfReport>;
+  /** Pids from which at least one Python thread name came through the marker probe. */
+  readonly pythonNamedPids: Set<number>;
 }
 
 /** The `process` marker that giltrace's sitecustomize emits at interpreter start. */
@@ -80,6 +82,7 @@ export function newAdapterFacts(): AdapterFacts {
     inferredWaitsEndUnseen: 0,
     pythonFiles: new Map(),
     pythonProcesses: new Map(),
+    pythonNamedPids: new Set(),
   };
 }
 
@@ -339,6 +342,7 @@ function markToEvent(sample: SampleRecord, field: TracepointField, magic: Tracep
   if (parts[0] === 'thread' && parts.length >= 3) {
     const tid = Number(parts[1]);
     if (!Number.isInteger(tid) || tid <= 0) return undefined;
+    facts.pythonNamedPids.add(sample.pid);
     return { kind: 'thread_name', time: sample.time, pid: sample.pid, tid, name: parts.slice(2).join(MARK_SEPARATOR), source: 'python' };
   }
   if (parts[0] === 'process' && parts.length >= 6) {

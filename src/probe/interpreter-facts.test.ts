@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GiltraceError } from '../base/errors.js';
-import { gilOptions, readInterpreterFacts } from './interpreter-facts.js';
+import { gilOptions, readInterpreterFacts, skipsSite } from './interpreter-facts.js';
 import { pyenvVersion } from '../../test/support/probe-oracle.js';
 
 test('-X gil=N is picked from the interpreter options, not from the script arguments', () => {
@@ -10,6 +10,15 @@ test('-X gil=N is picked from the interpreter options, not from the script argum
   assert.deepEqual(gilOptions(['-X', 'dev', 'app.py', '-X', 'gil=1']), []);
   assert.deepEqual(gilOptions(['-c', 'pass', '-X', 'gil=1']), []);
   assert.deepEqual(gilOptions([]), []);
+});
+
+test('-S (no site, so no sitecustomize) is found among the interpreter options only', () => {
+  for (const args of [['-S', 'app.py'], ['-uS', 'app.py'], ['-SB', '-c', 'pass'], ['-X', 'dev', '-S', 'app.py'], ['-Wignore', '-S', '-m', 'x'], ['-I', '-S']]) {
+    assert.equal(skipsSite(args), true, args.join(' '));
+  }
+  for (const args of [[], ['app.py', '-S'], ['-c', 'pass', '-S'], ['-m', 'x', '-S'], ['-W', 'S', 'app.py'], ['-XS', 'app.py'], ['-I', 'app.py'], ['--', '-S']]) {
+    assert.equal(skipsSite(args), false, args.join(' '));
+  }
 });
 
 test('facts of a real interpreter: version, GIL build, mapped libpython', { skip: !pyenvVersion(13) }, () => {

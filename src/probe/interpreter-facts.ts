@@ -88,3 +88,30 @@ export function gilOptions(interpreterArgs: readonly string[]): string[] {
   }
   return [];
 }
+
+/**
+ * Whether the interpreter is told not to import `site` (`-S`, alone or among other one-letter
+ * flags such as `-SB`): then it never imports giltrace's sitecustomize either, and putting that
+ * on PYTHONPATH would only leave its folder on the program's sys.path. Scanning stops at the
+ * script, -c or -m. A script argument mistaken for -S only costs thread names.
+ */
+export function skipsSite(interpreterArgs: readonly string[]): boolean {
+  for (let i = 0; i < interpreterArgs.length; i++) {
+    const a = interpreterArgs[i];
+    if (!a.startsWith('-') || a === '-' || a === '--') return false;
+    if (a.startsWith('--')) {
+      if (a === '--check-hash-based-pycs') i++;
+      continue;
+    }
+    for (let j = 1; j < a.length; j++) {
+      const letter = a[j];
+      if (letter === 'S') return true;
+      if (letter === 'c' || letter === 'm') return false;
+      if (letter === 'W' || letter === 'X') {
+        if (j === a.length - 1) i++; // the value is the next argument
+        break; // else the rest of this argument is the value
+      }
+    }
+  }
+  return false;
+}

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { GiltraceError } from '../base/errors.js';
 import { openElf, vaddrToFileOffset } from './elf/elf-file.js';
 import { resolvePythonExecutable, type ProbeSite } from './python-target.js';
-import { findTracefs } from './tracefs.js';
+import { findTracefs, tracefsMountPoints } from './tracefs.js';
 
 export interface Check {
   readonly name: string;
@@ -52,7 +52,13 @@ function checkPerf(): Check {
 
 function checkTracefs(tracefs: string | undefined, isRoot: boolean): Check {
   if (tracefs) return { name: 'tracefs', ok: true, detail: `mounted at ${tracefs}` };
-  if (isRoot && fs.existsSync('/sys/kernel/tracing')) {
+  if (!isRoot) {
+    // tracefs is root-only: without root it looks absent even when it is there.
+    const mounted = tracefsMountPoints()[0];
+    const detail = mounted ? `mounted at ${mounted}, but cannot be read without root (only root may look inside)` : 'cannot be read without root (not listed in /proc/mounts either)';
+    return { name: 'tracefs', ok: false, detail, fix: 'run as root: sudo giltrace doctor' };
+  }
+  if (fs.existsSync('/sys/kernel/tracing')) {
     return { name: 'tracefs', ok: true, detail: 'not mounted; giltrace mounts it at /sys/kernel/tracing when it runs' };
   }
   return { name: 'tracefs', ok: false, detail: 'tracefs is not mounted', fix: 'sudo mount -t tracefs nodev /sys/kernel/tracing' };
@@ -132,7 +138,7 @@ function checkPython(name: string, python: string, env: NodeJS.ProcessEnv): Chec
 /** Our messages put the remedy after the last ';'. */
 function fixFromMessage(message: string): string {
   const i = message.lastIndexOf('; ');
-  return i >= 0 ? message.slice(i + 2) : 'pass --python PATH to a CPython 3.8+ with a shared libpython';
+  return i >= 0 ? message.slice(i + 2) : 'pass --python PATH to a CPython 3.6 or newer';
 }
 
 function pyenvVersions(env: NodeJS.ProcessEnv): string[] {

@@ -16,7 +16,7 @@ import { dropCallerTable } from './drop-caller-table.js';
 import { frameLayoutFor, type FrameLayout } from './frame-layout.js';
 import { findGilSites, type ProbeSite } from './gil-sites.js';
 import { tstateAtSite } from './tstate-location.js';
-import { gilOptions, readInterpreterFacts, type InterpreterFacts } from './interpreter-facts.js';
+import { gilOptions, readInterpreterFacts, skipsSite, type InterpreterFacts } from './interpreter-facts.js';
 import { findNeededLibrary } from './library-search.js';
 
 export type { ProbeSite } from './gil-sites.js';
@@ -47,6 +47,8 @@ export interface PythonTarget {
   readonly frameContext?: FrameContext;
   /** Why there is no function context, for the output. */
   readonly frameContextMissing?: string;
+  /** The command runs it with -S: no site, so giltrace's sitecustomize must stay off PYTHONPATH. */
+  readonly skipsSite?: boolean;
 }
 
 export interface FrameContext {
@@ -64,7 +66,8 @@ export function resolvePythonTarget(command: readonly string[], env: NodeJS.Proc
   const elfPath = followToElf(located.program, located.env);
   // `python3 -X gil=1 app.py` (directly or through a shim): the option decides the GIL's existence.
   const options = gilOptions(located.args);
-  return describeInterpreter(elfPath, located.env, command[0], options);
+  const target = describeInterpreter(elfPath, located.env, command[0], options);
+  return skipsSite(located.args) ? { ...target, skipsSite: true } : target;
 }
 
 export function resolvePythonExecutable(file: string, env: NodeJS.ProcessEnv = process.env): PythonTarget {

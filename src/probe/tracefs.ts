@@ -5,9 +5,9 @@ import { GiltraceError } from '../base/errors.js';
 
 const CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 
-/** A tracefs directory that has uprobe_events, or undefined. */
+/** A tracefs directory that has uprobe_events, or undefined (also when this process may not look inside). */
 export function findTracefs(): string | undefined {
-  const mounted = readMountPoints();
+  const mounted = tracefsMountPoints();
   for (const dir of [...CANDIDATES, ...mounted]) {
     if (fs.existsSync(`${dir}/uprobe_events`)) return dir;
   }
@@ -19,7 +19,12 @@ export function ensureTracefs(): string {
   if (found) return found;
   const target = CANDIDATES[0];
   if (process.getuid?.() !== 0) {
-    throw new GiltraceError(`tracefs is not mounted at ${target}: run giltrace as root, or mount it: sudo mount -t tracefs nodev ${target}`);
+    const mounted = tracefsMountPoints()[0];
+    throw new GiltraceError(
+      mounted
+        ? `cannot read tracefs at ${mounted} without root: run giltrace as root`
+        : `tracefs is not mounted at ${target} (or cannot be seen without root): run giltrace as root, or mount it: sudo mount -t tracefs nodev ${target}`,
+    );
   }
   if (!fs.existsSync(target)) {
     throw new GiltraceError(`${target} does not exist: this kernel has no tracefs (needs CONFIG_FTRACE and CONFIG_UPROBE_EVENTS)`);
@@ -33,7 +38,11 @@ export function ensureTracefs(): string {
   return target;
 }
 
-function readMountPoints(): string[] {
+/**
+ * Where /proc/mounts says tracefs is mounted. Anyone may read /proc/mounts, while tracefs itself
+ * is root-only (mode 700): this tells "not mounted" from "not allowed to look".
+ */
+export function tracefsMountPoints(): string[] {
   try {
     return fs
       .readFileSync('/proc/mounts', 'utf8')

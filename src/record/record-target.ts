@@ -214,7 +214,8 @@ function withPythonHook(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** Runs the traced command in the foreground, forwarding signals; resolves to its exit code. */
 function runTarget(request: RecordRequest, signals: SignalRelay): Promise<number> {
   const [file, ...args] = request.command;
-  const child = spawn(file, args, { stdio: 'inherit', env: withPythonHook(request.env ?? process.env) });
+  const env = request.env ?? process.env;
+  const child = spawn(file, args, { stdio: 'inherit', env: request.target.skipsSite ? env : withPythonHook(env) });
   signals.forwardTo(child);
   return new Promise<number>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
