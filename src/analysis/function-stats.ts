@@ -19,6 +19,7 @@ const TOP_PER_THREAD = 3;
 interface Tally {
   held: number;
   heldWhileOthersWait: number;
+  forcedHeldWhileOthersWait: number;
   wait: number;
   waits: number;
   forced: number;
@@ -49,7 +50,8 @@ export function computeFunctionStats(process: ProcessTimeline, timeline: Pick<Ti
     const paths = [...t.paths.values()].sort((a, b) => b.held + b.wait - (a.held + a.wait)).slice(0, STACKS_PER_FUNCTION);
     out.push({
       name: fn.name, file: fn.file, line: fn.line,
-      held_ns: t.held, held_while_others_wait_ns: t.heldWhileOthersWait, wait_ns: t.wait, waits: t.waits,
+      held_ns: t.held, held_while_others_wait_ns: t.heldWhileOthersWait, forced_held_while_others_wait_ns: t.forcedHeldWhileOthersWait,
+      wait_ns: t.wait, waits: t.waits,
       forced_drops: t.forced, longest_hold_ns: t.longestHold, longest_contended_run_ns: t.longestContendedRun,
       stacks: paths.map((p) => ({ callers: p.callers, held_ns: p.held, wait_ns: p.wait })),
     });
@@ -82,6 +84,7 @@ function addHolds(
   tallies: Map<number, Tally>,
 ): void {
   const { starts, ends } = thread.holds;
+  const forcedEnds = new Set(thread.drops.filter((d) => d.forced).map((d) => d.time));
   // holds are in time order, so one sweep over each interval list serves them all
   const busy = contention ? new Sweep(contention.busy) : undefined;
   const busyRunning = contention ? new Sweep(contention.busyRunning) : undefined;
@@ -95,7 +98,9 @@ function addHolds(
     if (to - from > t.longestHold) t.longestHold = to - from;
     path(t, stack).held += to - from;
     if (!busy || !busyRunning) continue;
-    t.heldWhileOthersWait += busy.overlap(from, to);
+    const othersWaited = busy.overlap(from, to);
+    t.heldWhileOthersWait += othersWaited;
+    if (forcedEnds.has(ends[i])) t.forcedHeldWhileOthersWait += othersWaited;
     const run = busyRunning.overlap(from, to);
     if (run > t.longestContendedRun) t.longestContendedRun = run;
   }
@@ -143,7 +148,7 @@ function leafOf(stacks: readonly PyStack[], id: number): number {
 
 function tally(tallies: Map<number, Tally>, fn: number): Tally {
   let t = tallies.get(fn);
-  if (!t) tallies.set(fn, (t = { held: 0, heldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map() }));
+  if (!t) tallies.set(fn, (t = { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map() }));
   return t;
 }
 

@@ -54,6 +54,8 @@ export interface VerdictFacts {
   readonly waiters: readonly Waiter[];
   /** Functions that held the GIL while others waited, most first (recordings with function context). */
   readonly culprits: readonly Culprit[];
+  /** The source file whose functions held the GIL most while others waited, when several of them share it. */
+  readonly culpritFile: { readonly file: string; readonly functions: readonly string[]; readonly shareOfContention: number } | undefined;
   /** Functions whose single hold made others wait while the holder ran for LONG_CONTENDED_RUN_NS or more. */
   readonly longRuns: readonly Culprit[];
   /** With the timeline: holds while asleep that made others wait, worst first. */
@@ -86,6 +88,7 @@ export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline): Verd
     waitShare: activeNs > 0 ? waitNs / activeNs : 0,
     waiters: contendable.flatMap(waitersOf).sort((a, b) => b.waitNs - a.waitNs || a.name.localeCompare(b.name)).slice(0, TOP),
     culprits: culpritsOf(contendable),
+    culpritFile: culpritFileOf(mostContended),
     longRuns: contendable
       .flatMap((p) => (p.functions ?? []).filter((fn) => fn.longest_contended_run_ns >= LONG_CONTENDED_RUN_NS).map((fn) => culprit(p, fn)))
       .sort((a, b) => b.fn.longest_contended_run_ns - a.fn.longest_contended_run_ns)
@@ -114,11 +117,42 @@ function waitersOf(process: ProcessStats): Waiter[] {
   return out.filter((w) => w.waitNs > 0);
 }
 
+/**
+ * Ranked by the time each was caught holding by a forced switch while others waited: a fair
+ * sample of where contended Python time goes. Ranking by all holds would name the I/O calls that
+ * end holds voluntarily (a request's getaddrinfo), whatever Python ran before them.
+ */
 function culpritsOf(processes: readonly ProcessStats[]): Culprit[] {
   return processes
     .flatMap((p) => (p.functions ?? []).filter((fn) => fn.held_while_others_wait_ns > 0 && !fn.name.startsWith('<')).map((fn) => culprit(p, fn)))
-    .sort((a, b) => b.fn.held_while_others_wait_ns - a.fn.held_while_others_wait_ns)
+    .sort(
+      (a, b) =>
+        b.fn.forced_held_while_others_wait_ns - a.fn.forced_held_while_others_wait_ns ||
+        b.fn.held_while_others_wait_ns - a.fn.held_while_others_wait_ns,
+    )
     .slice(0, TOP);
+}
+
+/** Parsing, serializing, templating: the work is often spread over a module's functions, none of them big alone. */
+function culpritFileOf(process: ProcessStats | undefined): VerdictFacts['culpritFile'] {
+  if (!process?.functions || process.gil.contended_ns <= 0) return undefined;
+  const byFile = new Map<string, FunctionStats[]>();
+  for (const fn of process.functions) {
+    if (!fn.file || fn.name.startsWith('<') || fn.forced_held_while_others_wait_ns <= 0) continue;
+    let list = byFile.get(fn.file);
+    if (!list) byFile.set(fn.file, (list = []));
+    list.push(fn);
+  }
+  let best: VerdictFacts['culpritFile'];
+  for (const [file, fns] of byFile) {
+    const caught = fns.reduce((n, fn) => n + fn.held_while_others_wait_ns, 0);
+    const share = caught / process.gil.contended_ns;
+    if (fns.length >= 2 && (!best || share > best.shareOfContention)) {
+      const ranked = [...fns].sort((a, b) => b.held_while_others_wait_ns - a.held_while_others_wait_ns);
+      best = { file, functions: ranked.map((fn) => fn.name), shareOfContention: share };
+    }
+  }
+  return best;
 }
 
 function culprit(process: ProcessStats, fn: FunctionStats): Culprit {

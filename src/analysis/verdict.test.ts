@@ -94,19 +94,25 @@ describe('computeVerdict', () => {
 
   it('names the function that held the GIL while others waited', () => {
     const fn = (name: string, heldWhileOthersWait: number, extra: Partial<FunctionStats> = {}): FunctionStats => ({
-      name, file: '/srv/app/parse.py', line: 12, held_ns: heldWhileOthersWait, held_while_others_wait_ns: heldWhileOthersWait, wait_ns: 0,
+      name, file: '/srv/app/parse.py', line: 12, held_ns: heldWhileOthersWait, held_while_others_wait_ns: heldWhileOthersWait,
+      forced_held_while_others_wait_ns: heldWhileOthersWait / 2, wait_ns: 0,
       waits: 0, forced_drops: 40, longest_hold_ns: 5 * MS, longest_contended_run_ns: 5 * MS, stacks: [{ callers: ['scrape', 'Thread.run'], held_ns: 1, wait_ns: 0 }],
       ...extra,
     });
     const contended = { held_ns: 900 * MS, contended_ns: 800 * MS, handoff: NO_WAITS, drops: { forced: 0, voluntary: 0 } };
-    const functions = [fn('Parser.feed', 600 * MS), fn('<no Python frame>', 100 * MS), fn('log', 50 * MS)];
+    // an I/O call that ends holds voluntarily (no forced switch caught it) ranks below what the switch interval caught
+    const io = fn('getaddrinfo', 700 * MS, { forced_drops: 0, forced_held_while_others_wait_ns: 0 });
+    const functions = [io, fn('Parser.feed', 600 * MS), fn('<no Python frame>', 100 * MS), fn('log', 50 * MS)];
     const verdict = computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions }));
-    assert.match(verdict.headline, /, mostly while Parser\.feed \(parse\.py:12\) held it; more threads will not help/);
-    assert.ok(verdict.details.includes('Parser.feed (parse.py:12) held the GIL 600 ms while others waited (75.0% of the contended time), 40 forced switches; called from scrape ← Thread.run'), verdict.details.join('\n'));
+    assert.match(verdict.headline, /, 75\.0% of it while Parser\.feed \(parse\.py:12\) held it; more threads will not help/);
+    assert.ok(
+      verdict.details.includes('Parser.feed (parse.py:12) held the GIL 600 ms while others waited (75.0% of the contended time, caught by 40 forced switches in 300 ms of it); called from scrape ← Thread.run'),
+      verdict.details.join('\n'),
+    );
     assert.ok(!verdict.details.some((d) => d.startsWith('<no Python frame>')), 'no special entries among the culprits');
 
     // one hold that ran 600 ms while others waited: no Python loop, that is C code keeping the GIL
-    const stuck = [fn('load_catalog', 600 * MS, { longest_contended_run_ns: 600 * MS, forced_drops: 0 })];
+    const stuck = [fn('load_catalog', 600 * MS, { longest_contended_run_ns: 600 * MS, forced_drops: 0, forced_held_while_others_wait_ns: 0 })];
     const long = computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions: stuck }));
     assert.equal(long.kind, 'gil-held-long');
     assert.match(long.headline, /^load_catalog \(parse\.py:12\) kept the GIL for 600 ms in one go while its thread ran and others waited \(75\.0% of all GIL waiting was on it\): C code/);

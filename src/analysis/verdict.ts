@@ -83,11 +83,12 @@ export function computeVerdict(stats: StatsJson, timeline?: Timeline): Verdict {
     );
   }
   const share = formatPercent(facts.waitNs, facts.activeNs);
-  const mostly = facts.culprits[0] ? `, mostly while ${describeFunction(facts.culprits[0])} held it` : '';
+  const mostly = holderClause(facts);
   if (facts.waitShare >= GIL_BOUND_WAIT_FRACTION) {
-    // the average is over every thread: name the one (or the pool) that waited most when it felt worse
+    // the average is over every thread: name the pool, or the thread, that waited most, when that adds something
     const worst = facts.waiters[0];
-    const felt = worst && worst.activeNs > 0 && worst.waitNs / worst.activeNs > facts.waitShare ? ` (${describeWaiter(worst)}: ${formatPercent(worst.waitNs, worst.activeNs)})` : '';
+    const tells = worst && worst.activeNs > 0 && (worst.tid === undefined || worst.waitNs / worst.activeNs > facts.waitShare);
+    const felt = tells ? ` (${describeWaiter(worst)}: ${formatPercent(worst.waitNs, worst.activeNs)})` : '';
     return verdict(
       'gil-bound',
       `GIL-bound: threads spent ${share} of their active time waiting for the GIL${felt}${mostly}; more threads will not help — ${ADVICE}`,
@@ -97,6 +98,17 @@ export function computeVerdict(stats: StatsJson, timeline?: Timeline): Verdict {
     return verdict('gil-contended', `The GIL is contended: threads spent ${share} of their active time waiting for it${mostly}; it slows them down but is not the main limit`);
   }
   return verdict('not-gil-bound', `GIL is not the bottleneck: threads waited ${share} of their active time; look elsewhere (I/O, locks)`);
+}
+
+/** Who held the GIL while the others waited: a module whose functions share the work, or the top function. */
+function holderClause(facts: VerdictFacts): string {
+  const top = facts.culprits[0];
+  const file = facts.culpritFile;
+  if (file && (!top || file.shareOfContention >= 1.5 * top.shareOfContention)) {
+    const names = file.functions.slice(0, 2).join(', ') + (file.functions.length > 2 ? ', …' : '');
+    return `, ${formatPercent(file.shareOfContention, 1)} of it while code in ${file.file.split('/').pop()} held it (${names})`;
+  }
+  return top ? `, ${formatPercent(top.shareOfContention, 1)} of it while ${describeFunction(top)} held it` : '';
 }
 
 function describeWaiter(w: Waiter): string {
@@ -125,9 +137,10 @@ function waiterDetails(facts: VerdictFacts): string[] {
 function culpritDetails(facts: VerdictFacts): string[] {
   return facts.culprits.map((c) => {
     const callers = c.fn.stacks[0]?.callers ?? [];
+    const forced = c.fn.forced_drops > 0 ? `, caught by ${c.fn.forced_drops} forced switches in ${formatDuration(c.fn.forced_held_while_others_wait_ns)} of it` : '';
     return (
       `${describeFunction(c)} held the GIL ${formatDuration(c.fn.held_while_others_wait_ns)} while others waited ` +
-      `(${formatPercent(c.shareOfContention, 1)} of the contended time), ${c.fn.forced_drops} forced switches` +
+      `(${formatPercent(c.shareOfContention, 1)} of the contended time${forced})` +
       (callers.length ? `; called from ${callers.slice(0, 3).join(' ← ')}` : '')
     );
   });

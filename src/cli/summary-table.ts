@@ -22,9 +22,11 @@ const ansi: Style = {
 
 const COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CPU', 'running', 'runnable', 'wait p50', 'wait p99', 'takes', 'forced', 'volunt.'];
 const LEFT_ALIGNED = new Set(['thread', 'function', 'where']);
-const FUNCTION_COLUMNS = ['function', 'where', 'held', 'others waited', 'wait', 'waits', 'forced', 'longest hold'];
+const FUNCTION_COLUMNS = ['function', 'where', 'held', 'others waited', 'caught', 'wait', 'waits', 'forced', 'longest hold'];
 /** Functions listed under the thread table. */
 const TOP_FUNCTIONS = 5;
+/** Alike threads (a pool, a server's request threads) get one row from this many on. */
+const GROUP_ROWS_FROM = 3;
 
 export function formatSummary(stats: StatsJson, verdict: VerdictJson | undefined, color: boolean): string {
   const style = color ? ansi : plain;
@@ -52,25 +54,58 @@ function formatProcess(process: ProcessStats, style: Style): string[] {
     `hand-offs ${gil.handoff.count} (p50 ${formatDuration(gil.handoff.p50_ns)}, p99 ${formatDuration(gil.handoff.p99_ns)})`,
     `drops ${gil.drops.forced} forced / ${gil.drops.voluntary} voluntary`,
   ].join(' · ');
-  const rows = process.threads.map((thread) => threadRow(thread));
+  const rows = threadRows(process);
   const anomalies = Object.entries(process.anomalies).filter(([, count]) => count > 0);
   const lines = [header, `  ${facts}`, ...table([COLUMNS, ...rows], style).map((line) => `  ${line}`)];
   const functions = (process.functions ?? []).filter((f) => f.held_ns + f.wait_ns > 0);
   if (functions.length > 0) {
     const shown = functions.slice(0, TOP_FUNCTIONS);
     const more = functions.length > shown.length ? ` (top ${shown.length} of ${functions.length})` : '';
-    lines.push(`  ${style.dim(`Python functions by GIL time held while other threads waited${more}:`)}`);
+    lines.push(`  ${style.dim(`Python functions by GIL time held while other threads waited${more}; caught: of it, in holds a forced switch ended:`)}`);
     lines.push(...table([FUNCTION_COLUMNS, ...shown.map(functionRow)], style).map((line) => `    ${line}`));
   }
   if (anomalies.length) lines.push(style.dim(`  anomalies: ${anomalies.map(([name, count]) => `${name} ${count}`).join(', ')}`));
   return lines;
 }
 
-function threadRow(thread: ThreadStats): string[] {
+/** One row per thread, except alike threads (thread_groups of GROUP_ROWS_FROM or more): one row, at the first member's place. */
+function threadRows(process: ProcessStats): string[][] {
+  const groupOf = new Map<number, { name: string; tids: readonly number[] }>();
+  for (const group of process.thread_groups) if (group.tids.length >= GROUP_ROWS_FROM) for (const tid of group.tids) groupOf.set(tid, group);
+  const rows: string[][] = [];
+  const shown = new Set<string>();
+  for (const thread of process.threads) {
+    const group = groupOf.get(thread.tid);
+    if (!group) rows.push(threadRow(thread));
+    else if (!shown.has(group.name)) {
+      shown.add(group.name);
+      const members = process.threads.filter((t) => group.tids.includes(t.tid));
+      rows.push(threadRow(sumThreads(members), `×${members.length}`, group.name));
+    }
+  }
+  return rows;
+}
+
+/** Alike threads as one: times and counts summed; wait percentiles do not sum, so only the longest wait is kept. */
+function sumThreads(members: readonly ThreadStats[]): ThreadStats {
+  const sum = (key: keyof ThreadStats) => members.reduce((n, t) => n + (t[key] as number), 0);
+  return {
+    ...members[0],
+    lifetime_ns: sum('lifetime_ns'), held_ns: sum('held_ns'), wait_ns: sum('wait_ns'), no_gil_ns: sum('no_gil_ns'),
+    held_off_cpu_ns: sum('held_off_cpu_ns'), held_asleep_ns: sum('held_asleep_ns'), running_ns: sum('running_ns'),
+    runnable_ns: sum('runnable_ns'), sleeping_ns: sum('sleeping_ns'), blocked_ns: sum('blocked_ns'), active_ns: sum('active_ns'),
+    acquisitions: sum('acquisitions'),
+    wait: { count: members.reduce((n, t) => n + t.wait.count, 0), p50_ns: NaN, p95_ns: NaN, p99_ns: NaN, max_ns: Math.max(...members.map((t) => t.wait.max_ns)) },
+    drops: { forced: members.reduce((n, t) => n + t.drops.forced, 0), voluntary: members.reduce((n, t) => n + t.drops.voluntary, 0) },
+  };
+}
+
+function threadRow(thread: ThreadStats, tid = String(thread.tid), name = thread.name): string[] {
   const life = thread.lifetime_ns;
+  const percentile = (ns: number) => (thread.wait.count && Number.isFinite(ns) ? formatDuration(ns) : '-');
   return [
-    String(thread.tid),
-    thread.name,
+    tid,
+    name,
     formatDuration(life),
     formatPercent(thread.held_ns, life),
     formatPercent(thread.wait_ns, life),
@@ -78,8 +113,8 @@ function threadRow(thread: ThreadStats): string[] {
     formatDuration(thread.held_off_cpu_ns),
     formatPercent(thread.running_ns, life),
     formatPercent(thread.runnable_ns, life),
-    thread.wait.count ? formatDuration(thread.wait.p50_ns) : '-',
-    thread.wait.count ? formatDuration(thread.wait.p99_ns) : '-',
+    percentile(thread.wait.p50_ns),
+    percentile(thread.wait.p99_ns),
     String(thread.acquisitions),
     String(thread.drops.forced),
     String(thread.drops.voluntary),
@@ -92,6 +127,7 @@ function functionRow(fn: FunctionStats): string[] {
     fn.file ? `${fn.file.split('/').pop()}:${fn.line}` : '',
     formatDuration(fn.held_ns),
     formatDuration(fn.held_while_others_wait_ns),
+    formatDuration(fn.forced_held_while_others_wait_ns),
     formatDuration(fn.wait_ns),
     String(fn.waits),
     String(fn.forced_drops),

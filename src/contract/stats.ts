@@ -69,6 +69,13 @@ export interface FunctionStats extends FunctionRef {
   readonly held_ns: number;
   /** The part of held_ns during which another thread was waiting for this GIL: the cost to others. */
   readonly held_while_others_wait_ns: number;
+  /**
+   * The part of held_while_others_wait_ns in holds that a forced switch ended: the function was
+   * caught running Python while others waited. The switch interval, not the program, picks those
+   * moments, so this samples fairly where contended Python time goes; a voluntary release always
+   * lands in the call that gives the GIL up (I/O), whatever ran before it.
+   */
+  readonly forced_held_while_others_wait_ns: number;
   readonly wait_ns: number;
   readonly waits: number;
   /** Holds ended by a forced switch (the switch interval of a waiter expired). */

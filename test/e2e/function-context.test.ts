@@ -92,3 +92,24 @@ for (const { label, python } of interpreters) {
     }
   });
 }
+
+const scraperPython = pyenvPython('3.12') ?? pyenvPython('3.13') ?? pyenvPython('3.11');
+
+test('root: a scraper (4 threads fetch from a local http.server and parse with html.parser): the parsing holds the GIL, request threads are one group, the verdict names both', { skip: !scraperPython && 'no pyenv 3.11+' }, () => {
+  const data = record(scraperPython!, 'http_scraper.py', 'scraper');
+  const { stats, verdict } = analyzeRecording(data);
+  const process = tracedProcess(stats);
+  const groups = new Map(process.thread_groups.map((g) => [g.name, g]));
+  assert.equal(groups.get('scraper-*')?.tids.length, 4);
+  assert.equal(groups.get('Thread-* (process_request_thread)')?.tids.length, 60, [...groups.keys()].join(', '));
+  const caught = [...process.functions!].sort((a, b) => b.forced_held_while_others_wait_ns - a.forced_held_while_others_wait_ns).slice(0, 5);
+  const parsing = caught.filter((f) => /html\/parser\.py$|_markupbase\.py$/.test(f.file));
+  assert.ok(parsing.length >= 2, `parsing among the top holders while others waited: ${caught.map((f) => `${f.name} ${f.file}`).join(', ')}`);
+  const said = [verdict.headline, ...verdict.details].join('\n');
+  assert.ok(['gil-bound', 'gil-contended'].includes(verdict.kind), verdict.headline);
+  assert.match(said, /scraper-\* \(4 threads\)/);
+  assert.match(said, /parser\.py/);
+  const table = giltrace(['stats', data]).stdout;
+  assert.match(table, /×60 +Thread-\* \(process_request_thread\)/);
+  assert.ok(!/Thread-\d+ \(process_request_thread\)/.test(table), 'no row per request thread');
+});
