@@ -1,12 +1,16 @@
 /**
  * `npm run bench`: every benchmark in turn, each printing its figure against an anchor measured
- * in the same run (perf script on the same file; a browser's own load of the same page).
+ * in the same run (perf script on the same file; a browser's own load of the same page; the
+ * traced program untraced and traced without function context).
  */
 import { bigRecording } from './big-recording.js';
 import { main as perfdataThroughput } from './perfdata-throughput.js';
 import { main as reportLoad } from './report-load.js';
+import { main as tracingOverhead } from './tracing-overhead.js';
 
 console.log('=== perf.data parsing: giltrace vs perf script ===');
 await perfdataThroughput([bigRecording()]);
 console.log('\n=== HTML report with ≥ 1 M GIL intervals: load to first paint ===');
 await reportLoad();
+console.log('\n=== Tracing overhead: the traced program with and without function context ===');
+await tracingOverhead([]);

@@ -481,3 +481,25 @@ describe('buildTimeline: Python stacks of holds and waits', () => {
     assert.deepEqual([[...t.waits], [...t.waitStacks]], [[38], [IO]]);
   });
 });
+
+describe('buildTimeline: stacks read at drops only', () => {
+  it('a wait whose take_enter names no stack is in the stack of the thread\'s last drop', () => {
+    const HOT = 5;
+    const IO = 7;
+    const t = thread(
+      build([
+        ev.enter(0, 101), // first take of a thread: nothing dropped yet, unknown
+        ev.ret(1, 101),
+        ev.drop(10, 101, 'voluntary', 100, IO), // gives the GIL up around I/O in read_all()
+        ev.enter(20, 101), // ... and asks for it back there
+        ev.ret(21, 101),
+        ev.drop(30, 101, 'forced', 100, HOT),
+        ev.enter(31, 101),
+        ev.ret(40, 101),
+      ]),
+      101,
+    );
+    assert.deepEqual([...t.waitStacks], [0, IO, HOT]);
+    assert.deepEqual([...t.holds.acquiredIn], [0, IO, HOT]);
+  });
+});

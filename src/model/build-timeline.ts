@@ -3,6 +3,8 @@
  * CPU step tracks plus per-interpreter holder/waiter tracks.
  *
  * GIL state machine (per thread): take_enter → waiting, take_return → holding, drop → none.
+ * A wait is in the stack its take_enter names, or else in its thread's last drop's (giltrace reads
+ * stacks at drops only: a thread asks for the GIL back where it gave it up).
  * Holding is take_gil's return to drop_gil's entry. A forced drop (switch interval) → waiting: the
  * thread blocks inside drop_gil until another thread took the GIL and then calls take_gil, all of
  * it wanting the GIL back; the take_enter that follows continues that wait. Each interpreter has at
@@ -170,7 +172,8 @@ export class TimelineBuilder {
     gil.waiting++;
     gil.waiters.set(time, gil.waiting);
     thread.waitStart = time;
-    thread.waitStack = stack;
+    // giltrace reads stacks at drops only: a thread asks for the GIL back where it gave it up
+    thread.waitStack = stack !== UNKNOWN_STACK ? stack : thread.lastDropStack;
     thread.setGil(time, GilState.waiting);
   }
 
@@ -207,6 +210,7 @@ export class TimelineBuilder {
   private drop(time: number, pid: number, tid: number, reason: DropReason, stack: number): void {
     const thread = this.gilThread(time, pid, tid);
     if (!thread) return;
+    if (stack !== UNKNOWN_STACK) thread.lastDropStack = stack;
     if (thread.gilState === GilState.none) {
       this.gilAnomaly(thread, Anomaly.dropWhileNotHolding);
       return;

@@ -55,6 +55,8 @@ export class ThreadRecord {
   readonly waitStacks = new I32List(4);
   /** Stack of the current wait: where take_gil was entered, or the forced drop that began it. */
   waitStack = UNKNOWN_STACK;
+  /** Stack of the thread's last drop: where it will ask for the GIL again (see takeEnter). */
+  lastDropStack = UNKNOWN_STACK;
   /** Every hold: [start, end) and the stack it was released in (0 when it ended without a drop). */
   readonly holdStarts = new F64List(4);
   readonly holdEnds = new F64List(4);

@@ -51,8 +51,11 @@ export function probeDefinitions(target: PythonTarget, group: string, options: P
   });
   const lines: ProbeLine[] = [];
   target.takeGil.forEach((site, i) => {
+    // No stack here: a thread asks for the GIL back where it gave it up (the same C call, or the
+    // eval loop it was forced out of), so its previous drop's stack says where it waits. Reading
+    // it at drops only halves what function context costs.
     const interp = target.interpArg ? [target.interpArg] : [];
-    lines.push(line('p', probeEventName('take', i), site.fileOffset, [...interp, ...frames(context?.takeTstate[i])]));
+    lines.push(line('p', probeEventName('take', i), site.fileOffset, interp));
     lines.push(line('r', probeEventName('take_ret', i), site.fileOffset, []));
   });
   target.dropGil.forEach((site, i) => {
