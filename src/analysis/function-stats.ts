@@ -25,8 +25,8 @@ interface Tally {
   forced: number;
   longestHold: number;
   longestContendedRun: number;
-  /** By callers key: time per call path. */
-  readonly paths: Map<string, { callers: readonly string[]; held: number; wait: number }>;
+  /** By stack id (one function, so one call path each): time per call path. */
+  readonly paths: Map<number, { callers: readonly string[]; held: number; wait: number }>;
 }
 
 /** True when the recording read Python stacks at all (otherwise there is nothing to attribute to). */
@@ -92,11 +92,11 @@ function addHolds(
     const from = ns(starts[i]);
     const to = ns(ends[i]);
     if (to <= from) continue;
-    const stack = stacks[holdStack(thread, i, stacks)];
-    const t = tally(tallies, stack.leaf);
+    const id = holdStack(thread, i, stacks);
+    const t = tally(tallies, stacks[id].leaf);
     t.held += to - from;
     if (to - from > t.longestHold) t.longestHold = to - from;
-    path(t, stack).held += to - from;
+    path(t, id, stacks).held += to - from;
     if (!busy || !busyRunning) continue;
     const othersWaited = busy.overlap(from, to);
     t.heldWhileOthersWait += othersWaited;
@@ -121,12 +121,12 @@ class Sweep {
 
 function addWaits(thread: ThreadTimeline, stacks: readonly PyStack[], tallies: Map<number, Tally>): void {
   for (let i = 0; i < thread.waits.length; i++) {
-    const stack = stacks[thread.waitStacks[i]];
-    const t = tally(tallies, stack.leaf);
+    const id = thread.waitStacks[i];
+    const t = tally(tallies, stacks[id].leaf);
     const length = Math.max(0, Math.round(thread.waits[i]));
     t.wait += length;
     t.waits++;
-    path(t, stack).wait += length;
+    path(t, id, stacks).wait += length;
   }
 }
 
@@ -152,10 +152,9 @@ function tally(tallies: Map<number, Tally>, fn: number): Tally {
   return t;
 }
 
-function path(t: Tally, stack: PyStack): { held: number; wait: number } {
-  const key = stack.callers.join('\0');
-  let p = t.paths.get(key);
-  if (!p) t.paths.set(key, (p = { callers: stack.callers, held: 0, wait: 0 }));
+function path(t: Tally, id: number, stacks: readonly PyStack[]): { held: number; wait: number } {
+  let p = t.paths.get(id);
+  if (!p) t.paths.set(id, (p = { callers: stacks[id].callers, held: 0, wait: 0 }));
   return p;
 }
 

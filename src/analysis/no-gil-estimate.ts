@@ -26,72 +26,95 @@ export interface NoGilEstimate {
 }
 
 /** A thread's two tracks, walked together: gi / ci index the entries in force at the sweep's time. */
-interface Cursor {
-  readonly gil: StepTrack;
-  readonly cpu: StepTrack;
-  readonly start: number;
-  readonly end: number;
-  gi: number;
-  ci: number;
-}
+class Cursor {
+  gi = 0;
+  ci = 0;
+  /** What this thread adds to the counts now (0 before its start and after its end). */
+  wants = 0;
+  progresses = 0;
+  waiting = 0;
+  runningPython = 0;
 
-/** Wants = holding, waiting, or on/for a CPU; progresses = holding, or on a CPU without waiting. */
-function stateAt(c: Cursor): { wants: boolean; progresses: boolean; runningPython: boolean; waiting: boolean } {
-  const gil = c.gil.states[c.gi];
-  const cpu = c.cpu.states[c.ci];
-  const onCpu = cpu === CpuState.running;
-  const wantsCpu = onCpu || cpu === CpuState.runnable;
-  const waiting = gil === GilState.waiting;
-  const holding = gil === GilState.holding;
-  return { wants: waiting || holding || wantsCpu, progresses: holding || (onCpu && !waiting), runningPython: holding && onCpu, waiting };
+  constructor(
+    readonly gil: StepTrack,
+    readonly cpu: StepTrack,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  /** The next time this thread's state may change after `now`; Infinity when none. */
+  nextChange(now: number): number {
+    if (now < this.start) return this.start;
+    if (now >= this.end) return Infinity;
+    const g = this.gi + 1 < this.gil.times.length ? ns(this.gil.times[this.gi + 1]) : Infinity;
+    const c = this.ci + 1 < this.cpu.times.length ? ns(this.cpu.times[this.ci + 1]) : Infinity;
+    return Math.min(g, c, this.end);
+  }
+
+  /** Moves to the entries in force at `now` and recomputes what the thread adds to the counts. */
+  moveTo(now: number): void {
+    while (this.gi + 1 < this.gil.times.length && ns(this.gil.times[this.gi + 1]) <= now) this.gi++;
+    while (this.ci + 1 < this.cpu.times.length && ns(this.cpu.times[this.ci + 1]) <= now) this.ci++;
+    const alive = now >= this.start && now < this.end;
+    const gil = this.gil.states[this.gi];
+    const cpu = this.cpu.states[this.ci];
+    const onCpu = cpu === CpuState.running;
+    const waiting = gil === GilState.waiting;
+    const holding = gil === GilState.holding;
+    // wants = holding, waiting, or on/for a CPU; progresses = holding, or on a CPU without waiting
+    this.wants = alive && (waiting || holding || onCpu || cpu === CpuState.runnable) ? 1 : 0;
+    this.progresses = alive && (holding || (onCpu && !waiting)) ? 1 : 0;
+    this.waiting = alive && waiting ? 1 : 0;
+    this.runningPython = alive && holding && onCpu ? 1 : 0;
+  }
 }
 
 export function estimateWithoutGil(process: ProcessTimeline, cpus: number): NoGilEstimate {
   const start = ns(process.start);
   const end = ns(process.end);
-  const cursors: Cursor[] = process.threads
+  const cursors = process.threads
     .filter((t) => t.gilTrack.times.length > 0 && t.cpuTrack.times.length > 0)
-    .map((t) => ({ gil: t.gilTrack, cpu: t.cpuTrack, start: ns(t.start), end: ns(t.end), gi: 0, ci: 0 }));
+    .map((t) => new Cursor(t.gilTrack, t.cpuTrack, ns(t.start), ns(t.end)));
+  // running totals over every thread, updated only for the threads whose state changes
+  let wanting = 0;
+  let progressing = 0;
+  let waiting = 0;
+  let python = 0;
+  const apply = (c: Cursor, sign: number) => {
+    wanting += sign * c.wants;
+    progressing += sign * c.progresses;
+    waiting += sign * c.waiting;
+    python += sign * c.runningPython;
+  };
+  const queue = new ChangeQueue(cursors.length);
+  for (let i = 0; i < cursors.length; i++) {
+    cursors[i].moveTo(start);
+    apply(cursors[i], 1);
+    queue.push(i, cursors[i].nextChange(start));
+  }
   let estimated = 0;
   let contended = 0;
   let pythonWhileContended = 0;
   let now = start;
-  // a merge of every track's boundaries; with few threads a linear scan for the next one is cheapest
-  for (;;) {
-    let next = end;
-    for (const c of cursors) {
-      if (c.start > now && c.start < next) next = c.start;
-      if (c.end > now && c.end < next) next = c.end;
-      const g = c.gi + 1 < c.gil.times.length ? ns(c.gil.times[c.gi + 1]) : Infinity;
-      const p = c.ci + 1 < c.cpu.times.length ? ns(c.cpu.times[c.ci + 1]) : Infinity;
-      if (g < next) next = g;
-      if (p < next) next = p;
-    }
-    if (next <= now) break;
-    let wanting = 0;
-    let progressing = 0;
-    let waiting = 0;
-    let python = 0;
-    for (const c of cursors) {
-      if (c.start > now || c.end <= now) continue;
-      const s = stateAt(c);
-      if (s.wants) wanting++;
-      if (s.progresses) progressing++;
-      if (s.waiting) waiting++;
-      if (s.runningPython) python++;
-    }
+  while (now < end) {
+    const next = Math.min(queue.peekTime(), end);
     const dt = next - now;
-    const parallel = Math.min(wanting, cpus);
-    estimated += wanting === 0 ? dt : dt * Math.min(1, progressing / parallel);
-    if (waiting > 0) {
-      contended += dt;
-      pythonWhileContended += dt * python;
+    if (dt > 0) {
+      const parallel = Math.min(wanting, cpus);
+      estimated += wanting === 0 ? dt : dt * Math.min(1, progressing / parallel);
+      if (waiting > 0) {
+        contended += dt;
+        pythonWhileContended += dt * python;
+      }
     }
     now = next;
-    if (now >= end) break;
-    for (const c of cursors) {
-      while (c.gi + 1 < c.gil.times.length && ns(c.gil.times[c.gi + 1]) <= now) c.gi++;
-      while (c.ci + 1 < c.cpu.times.length && ns(c.cpu.times[c.ci + 1]) <= now) c.ci++;
+    // every thread whose state may change now
+    while (queue.size > 0 && queue.peekTime() <= now) {
+      const i = queue.pop();
+      apply(cursors[i], -1);
+      cursors[i].moveTo(now);
+      apply(cursors[i], 1);
+      queue.push(i, cursors[i].nextChange(now));
     }
   }
   return {
@@ -100,4 +123,52 @@ export function estimateWithoutGil(process: ProcessTimeline, cpus: number): NoGi
     cpus,
     pythonCpusWhileContended: contended > 0 ? pythonWhileContended / contended : 0,
   };
+}
+
+/** A binary min-heap of thread indices by the time of their next change. */
+class ChangeQueue {
+  private readonly items: Int32Array;
+  private readonly times: Float64Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.items = new Int32Array(capacity);
+    this.times = new Float64Array(capacity);
+  }
+
+  peekTime(): number {
+    return this.size > 0 ? this.times[0] : Infinity;
+  }
+
+  push(item: number, time: number): void {
+    let k = this.size++;
+    while (k > 0) {
+      const parent = (k - 1) >> 1;
+      if (this.times[parent] <= time) break;
+      this.items[k] = this.items[parent];
+      this.times[k] = this.times[parent];
+      k = parent;
+    }
+    this.items[k] = item;
+    this.times[k] = time;
+  }
+
+  pop(): number {
+    const top = this.items[0];
+    const lastItem = this.items[--this.size];
+    const lastTime = this.times[this.size];
+    let k = 0;
+    for (;;) {
+      let child = 2 * k + 1;
+      if (child >= this.size) break;
+      if (child + 1 < this.size && this.times[child + 1] < this.times[child]) child++;
+      if (this.times[child] >= lastTime) break;
+      this.items[k] = this.items[child];
+      this.times[k] = this.times[child];
+      k = child;
+    }
+    this.items[k] = lastItem;
+    this.times[k] = lastTime;
+    return top;
+  }
 }
