@@ -43,7 +43,8 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   // giltrace's own recordings carry their drop-caller tables; others need this machine's files.
   const classifyDrop = manifest ? manifestDropClassifier(manifest) : makeDropClassifier();
   const stacks = new PythonStacks();
-  const adapterOptions = { classifyDrop, descendantsOf, inferWaits: waitLookup?.classify, stacks };
+  const nameBytes = manifest?.interpreters.find((i) => i.nameBytes)?.nameBytes;
+  const adapterOptions = { classifyDrop, descendantsOf, inferWaits: waitLookup?.classify, stacks, nameBytes };
   const events = toTraceEvents(data.records(), adapterOptions, facts);
   const timeline = buildTimeline(events, { timeBaseNs: data.timeBaseNs, stacks });
   if (waitLookup && facts.stackScans > 0) {

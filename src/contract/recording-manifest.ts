@@ -26,6 +26,17 @@ export interface DropCallerTable {
   readonly otherwise: 'voluntary' | 'unknown';
 }
 
+/**
+ * Where a str object's text lies in the bytes the probes copy of it (the leaf frame's name is
+ * copied raw, from its state byte on, so that non-ASCII names can be read too): offsets of the
+ * characters of a compact ASCII str and of a compact non-ASCII one (Latin-1, UCS-2 or UCS-4 as
+ * the state byte's kind says).
+ */
+export interface NameBytesLayout {
+  readonly asciiData: number;
+  readonly compactData: number;
+}
+
 export interface RecordedInterpreter {
   /** Real path of the interpreter ELF. */
   readonly executable: string;
@@ -34,6 +45,8 @@ export interface RecordedInterpreter {
   /** Real path of the ELF the GIL probes sit in (libpython or the executable). */
   readonly gilLibrary: string;
   readonly dropCallers: DropCallerTable;
+  /** How to read the leaf frame's name bytes; absent when recorded without function context. */
+  readonly nameBytes?: NameBytesLayout;
 }
 
 export interface RecordingManifest {

@@ -5,10 +5,12 @@
  * so recordings made by hand or by per4m can be read too.
  */
 import type { MmapRecord, PerfRecord, SampleRecord, TracepointField, EventType } from '../perfdata/index.js';
-import { hasPayload, readSampleInt, readSampleString } from '../perfdata/index.js';
+import { hasPayload, readSampleBytes, readSampleInt, readSampleString } from '../perfdata/index.js';
 import { FrameField, MARK_MAGIC, MARK_SEPARATOR, MAX_FRAMES, ProbeField, probeGroupOwner, probeRoleOf } from '../contract/probe-names.js';
 import { AddressSpaces } from './address-spaces.js';
 import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
+import { decodePyStrBytes } from './python-str.js';
+import type { NameBytesLayout } from '../contract/recording-manifest.js';
 import type { CodeClassifier } from './gil-wait-scan.js';
 import { WaitInference } from './wait-inference.js';
 import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
@@ -32,7 +34,11 @@ export interface AdapterOptions {
   readonly inferWaits?: CodeClassifier;
   /** Where the Python stacks read at take/drop events are interned (give the timeline the same one). */
   readonly stacks?: PythonStacks;
+  /** How to read the leaf frame's raw name bytes (the recording manifest says; 3.12's when unknown). */
+  readonly nameBytes?: NameBytesLayout;
 }
+
+const NAME_BYTES_312: NameBytesLayout = { asciiData: 8, compactData: 24 };
 
 /** The recorder's pid from giltrace's probe group name (`giltrace_<pid>_<n>:take`). */
 export function recorderPidOf(eventNames: readonly string[]): number | undefined {
@@ -200,6 +206,7 @@ export function* toTraceEvents(
   const spaces = new AddressSpaces();
   const classify = options.classifyDrop;
   const stacks = options.stacks ?? new PythonStacks();
+  const nameBytes = options.nameBytes ?? NAME_BYTES_312;
   const root = options.descendantsOf;
   const traced = new Set<number>();
   const inferWaits = options.inferWaits
@@ -236,7 +243,7 @@ export function* toTraceEvents(
           if (event) yield event;
           break;
         }
-        const event = sampleToEvent(record, decoder, spaces, classify, stacks);
+        const event = sampleToEvent(record, decoder, spaces, classify, stacks, nameBytes);
         if (event === undefined) {
           facts.ignoredSamples++;
           break;
@@ -286,6 +293,7 @@ function sampleToEvent(
   spaces: AddressSpaces,
   classify: DropClassifier | undefined,
   stacks: PythonStacks,
+  nameBytes: NameBytesLayout,
 ): TraceEvent | undefined {
   const { time, pid, tid } = sample;
   switch (decoder.kind) {
@@ -295,12 +303,12 @@ function sampleToEvent(
           const interp = decoder.interp && hasPayload(sample) ? readSampleInt(sample, decoder.interp) : 0;
           // One GIL per process unless the probe tells interpreters apart (3.12+ subinterpreters).
           const gil = interp ? `${pid}/${interp.toString(16)}` : `${pid}`;
-          return { kind: 'take_enter', time, pid, tid, gil, stack: stackOf(sample, decoder, stacks) };
+          return { kind: 'take_enter', time, pid, tid, gil, stack: stackOf(sample, decoder, stacks, nameBytes) };
         }
         case 'take_ret':
           return { kind: 'take_return', time, pid, tid };
         case 'drop':
-          return { kind: 'drop', time, pid, tid, reason: dropReason(sample, decoder, spaces, classify), stack: stackOf(sample, decoder, stacks) };
+          return { kind: 'drop', time, pid, tid, reason: dropReason(sample, decoder, spaces, classify), stack: stackOf(sample, decoder, stacks, nameBytes) };
         default:
           return undefined; // drop_gil return (per4m's 4th probe) adds nothing: holding ended at entry
       }
@@ -324,14 +332,16 @@ function sampleToEvent(
 }
 
 /** The Python stack a take/drop probe read, interned; UNKNOWN_STACK when it read none. */
-function stackOf(sample: SampleRecord, decoder: EventDecoder, stacks: PythonStacks): number {
+function stackOf(sample: SampleRecord, decoder: EventDecoder, stacks: PythonStacks, nameBytes: NameBytesLayout): number {
   const names = decoder.frameNames!;
   if (names.length === 0 || !hasPayload(sample)) return UNKNOWN_STACK;
   const callers: string[] = [];
   for (let k = 1; k < names.length; k++) callers.push(readSampleString(sample, names[k]));
   const file = decoder.frameFile ? readSampleString(sample, decoder.frameFile) : '';
   const line = decoder.frameLine ? readSampleInt(sample, decoder.frameLine) : 0;
-  return stacks.intern(readSampleString(sample, names[0]), file, line, callers);
+  // the leaf's name comes as raw str bytes (any kind of text); older recordings read it as a C string
+  const leaf = names[0].arrayLength !== undefined ? decodePyStrBytes(readSampleBytes(sample, names[0]), nameBytes) : readSampleString(sample, names[0]);
+  return stacks.intern(leaf, file, line, callers);
 }
 
 /** Marker texts: `thread<US>tid<US>name` and `process<US>pid<US>executable<US>version<US>gil<US>command`. */

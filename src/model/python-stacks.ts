@@ -30,7 +30,7 @@ export const NO_FRAME_FUNCTION = 1;
 
 const UNKNOWN: PyFunction = { name: '<unknown>', file: '', line: 0 };
 const NO_FRAME: PyFunction = { name: '<no Python frame>', file: '', line: 0 };
-/** What a non-ASCII name reads as (the probe reads names where a compact ASCII str keeps them). */
+/** A name that could not be read as text (callers' names are read where a compact ASCII str keeps them). */
 const NON_ASCII_NAME = '<non-ASCII name>';
 /** Frames the interpreter pushes for C → Python calls (3.12: entry frames run this code object). */
 const NOT_PYTHON = new Set(['<interpreter trampoline>', '<shim>']);
@@ -44,13 +44,15 @@ export class PythonStacks {
   /**
    * The id of the stack whose innermost frame read as (name, file, line) and whose callers read
    * as `callers` (innermost first). Callers that read empty (past the bottom of the stack; 3.13's
-   * entry frames, whose "code" is None), unprintable (freed, or a non-ASCII name: cannot be told
-   * apart) or as entry frames are left out.
+   * entry frames, whose "code" is None; some non-ASCII names) or as entry frames are left out;
+   * unprintable ones (a non-ASCII name read as a C string) are named as such.
    */
   intern(name: string, file: string, line: number, callers: readonly string[]): number {
     const leaf = this.leafFunction(name, file, line);
     const names: string[] = [];
-    for (const caller of callers) if (caller !== '' && !NOT_PYTHON.has(caller) && isPrintable(caller)) names.push(caller);
+    for (const caller of callers) {
+      if (caller !== '' && !NOT_PYTHON.has(caller)) names.push(isPrintable(caller) ? caller : NON_ASCII_NAME);
+    }
     const key = `${leaf}\0${names.join('\0')}`;
     let id = this.stackIds.get(key);
     if (id === undefined) {

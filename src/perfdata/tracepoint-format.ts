@@ -43,14 +43,24 @@ export function parseTracepointFormat(system: string, text: string): TracepointF
 function parseField(decl: string, offset: number, size: number, signed: boolean): TracepointField | undefined {
   const d = DECL.exec(decl.trim());
   if (d === null) return undefined;
-  const base = d[1].trim();
+  let base = d[1].trim();
   const name = d[2];
-  const bracket = d[3];
+  let bracket = d[3];
+  // probe arguments of array type declare the brackets on the type: `u8[] fn0` (size says how many)
+  const typeBracket = /^(.*?)\s*(\[\d*\])$/.exec(base);
+  if (bracket === undefined && typeBracket !== null) {
+    base = typeBracket[1];
+    bracket = typeBracket[2];
+  }
   const type = bracket === undefined ? base : `${base}${bracket}`;
   let arrayLength: number | undefined;
   if (bracket !== undefined && bracket.length > 2) {
     const n = Number(bracket.slice(1, -1));
     if (Number.isInteger(n) && n > 0) arrayLength = n;
+  } else if (bracket === '[]') {
+    const element = /^[us](8|16|32|64)$|^x(8|16|32|64)$/.exec(base);
+    const bits = element ? Number(element[1] ?? element[2]) : 8;
+    if (size % (bits / 8) === 0) arrayLength = size / (bits / 8);
   }
   // every field gets every property, in one order: one hidden class for the hot readers
   const field: TracepointField = {

@@ -55,6 +55,19 @@ export function readSampleString(sample: SampleRecord, field: TracepointField): 
   return raw === undefined ? noPayload(field) : stringAt(raw, 0, raw.length, field);
 }
 
+/**
+ * The bytes of a fixed-size field (an array such as `u8 name[64]`) where the sample lies: a view,
+ * valid only until the reader moves on (copy it to keep it).
+ */
+export function readSampleBytes(sample: SampleRecord, field: TracepointField): Uint8Array {
+  const bytes = sample.rawBytes;
+  const at = bytes !== undefined ? (sample.rawAt as number) : 0;
+  const length = bytes !== undefined ? (sample.rawLength as number) : (sample.raw?.length ?? noPayload(field));
+  if (field.offset + field.size > length) outside(length, field, field.offset, field.size);
+  const source = bytes ?? (sample.raw as Uint8Array);
+  return source.subarray(at + field.offset, at + field.offset + field.size);
+}
+
 /** The sample carries a tracepoint payload (without copying it). */
 export function hasPayload(sample: SampleRecord): boolean {
   // a reader's sample says so by rawBytes; other SampleRecords (tests) by raw

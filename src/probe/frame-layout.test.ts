@@ -49,20 +49,23 @@ const offset = (type: string, member: string) => `&((${type} *)0)->${member}`;
 
 /** The layout as the DWARF says, in giltrace's terms. */
 function layoutFromDwarf(file: string, minor: number): FrameLayout {
-  const strOffsets = ['sizeof(PyASCIIObject)'];
+  const strOffsets = ['sizeof(PyASCIIObject)', 'sizeof(PyCompactUnicodeObject)'];
   const code = [offset('PyCodeObject', minor >= 11 ? 'co_qualname' : 'co_name'), offset('PyCodeObject', 'co_filename'), offset('PyCodeObject', 'co_firstlineno')];
   if (minor <= 10) {
-    const [frame, back, fcode, name, filename, firstLine, asciiData] = gdbPrint(file, [
+    const [frame, back, fcode, name, filename, firstLine, asciiData, compactData] = gdbPrint(file, [
       offset('struct _ts', 'frame'), offset('struct _frame', 'f_back'), offset('struct _frame', 'f_code'), ...code, ...strOffsets,
     ]);
-    return { currentFrame: [frame!], previous: back!, code: fcode!, name: name!, filename: filename!, firstLine: firstLine!, asciiData: asciiData! };
+    return {
+      currentFrame: [frame!], previous: back!, code: fcode!, name: name!, filename: filename!, firstLine: firstLine!,
+      asciiData: asciiData!, compactData: compactData!,
+    };
   }
   const frameType = 'struct _PyInterpreterFrame';
   const chain = minor >= 13 ? [offset('struct _ts', 'current_frame')] : [offset('struct _ts', 'cframe'), offset('_PyCFrame', 'current_frame')];
   const values = gdbPrint(file, [...chain, offset(frameType, 'previous'), offset(frameType, minor >= 13 ? 'f_executable' : 'f_code'), ...code, ...strOffsets]);
   const currentFrame = values.slice(0, chain.length) as number[];
-  const [previous, fcode, name, filename, firstLine, asciiData] = values.slice(chain.length) as number[];
-  return { currentFrame, previous, code: fcode, name, filename, firstLine, asciiData };
+  const [previous, fcode, name, filename, firstLine, asciiData, compactData] = values.slice(chain.length) as number[];
+  return { currentFrame, previous, code: fcode, name, filename, firstLine, asciiData, compactData };
 }
 
 /** gdb's `info scope`: the register holding `tstate` at a function's first instruction (`vaddr`). */
@@ -79,6 +82,8 @@ function tstateRegister(file: string, vaddr: number): string | undefined {
 
 test('frame layouts equal the DWARF of every build here (gdb)', { skip: !hasGdb ? 'gdb not installed' : builds().length === 0 ? 'no CPython builds here' : false }, () => {
   for (const build of builds()) {
+    // the leaf name is copied from the str's state bit field on (frame-layout.ts STR_STATE)
+    assert.equal(gdbPrint(build.file, [offset('PyASCIIObject', 'state')])[0], 32, `${build.label}: PyASCIIObject.state`);
     assert.deepEqual(frameLayoutFor({ major: 3, minor: build.minor }), layoutFromDwarf(build.file, build.minor), build.label);
   }
 });

@@ -14,6 +14,7 @@
  * depth (bench/tracing-overhead.ts measures it).
  */
 import { FrameField } from '../contract/probe-names.js';
+import type { NameBytesLayout } from '../contract/recording-manifest.js';
 
 export interface FrameLayout {
   /** Offsets from a PyThreadState* to its innermost frame (a chain of loads). */
@@ -28,13 +29,25 @@ export interface FrameLayout {
   readonly firstLine: number;
   /** Where a compact ASCII str keeps its characters (sizeof(PyASCIIObject)). */
   readonly asciiData: number;
+  /** Where a compact non-ASCII str keeps its characters (sizeof(PyCompactUnicodeObject)). */
+  readonly compactData: number;
+}
+
+/** The str state bit field (interned, kind, compact, ascii): the same place in every version. */
+const STR_STATE = 32;
+/** The leaf name is copied raw from its state byte on: the kernel's longest array (MAX_ARRAY_LEN). */
+const NAME_BYTES = 64;
+
+/** Where the text lies in the bytes the probe copies of the leaf frame's name. */
+export function nameBytesLayout(layout: FrameLayout): NameBytesLayout {
+  return { asciiData: layout.asciiData - STR_STATE, compactData: layout.compactData - STR_STATE };
 }
 
 const OLD_CODE = { name: 104, filename: 96, firstLine: 36 };
 const CODE_38 = { name: 112, filename: 104, firstLine: 40 };
 /** PyASCIIObject had a wstr pointer until 3.11. */
-const STR_WITH_WSTR = { asciiData: 48 };
-const STR_312 = { asciiData: 40 };
+const STR_WITH_WSTR = { asciiData: 48, compactData: 72 };
+const STR_312 = { asciiData: 40, compactData: 56 };
 
 const LAYOUTS: Readonly<Record<number, FrameLayout>> = {
   // PyFrameObject chain: tstate->frame, f_back, f_code
@@ -66,7 +79,9 @@ const MAX_ARGUMENT_LENGTH = 61;
  * (a register such as `%di`, or a global such as `@+0x656590`): name, file and first line of the
  * innermost frame, then the names of up to depth-1 callers (fewer when the kernel's argument
  * length limit is reached first). One argument per caller: each one past the bottom of the
- * stack is a fault.
+ * stack is a fault. The innermost name is copied as raw bytes (state byte and text, see
+ * nameBytesLayout), whatever its kind; callers' names are read as C strings, which only ASCII
+ * names are where the probe reads them.
  */
 export function frameFetchArgs(layout: FrameLayout, tstate: string, depth: number): string[] {
   const args: string[] = [];
@@ -76,10 +91,14 @@ export function frameFetchArgs(layout: FrameLayout, tstate: string, depth: numbe
   for (let k = 0; k < depth; k++) {
     if (k > 0) frame = `+${layout.previous}(${frame})`;
     const code = `+${layout.code}(${frame})`;
+    if (k === 0) {
+      args.push(`${FrameField.name(0)}=+${STR_STATE}(+${layout.name}(${code})):u8[${NAME_BYTES}]`);
+      args.push(`${FrameField.file}=${text(layout.filename, code)}:string`, `${FrameField.line}=+${layout.firstLine}(${code}):s32`);
+      continue;
+    }
     const name = `${FrameField.name(k)}=${text(layout.name, code)}`;
     if (name.length > MAX_ARGUMENT_LENGTH) break;
     args.push(`${name}:string`);
-    if (k === 0) args.push(`${FrameField.file}=${text(layout.filename, code)}:string`, `${FrameField.line}=+${layout.firstLine}(${code}):s32`);
   }
   return args;
 }

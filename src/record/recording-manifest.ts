@@ -11,6 +11,7 @@ import {
   type RecordingManifest,
 } from '../contract/recording-manifest.js';
 import { appendFeatureSection } from '../perfdata/append-feature.js';
+import { nameBytesLayout } from '../probe/frame-layout.js';
 import type { PythonTarget } from '../probe/python-target.js';
 
 export function makeRecordingManifest(command: readonly string[], targets: readonly PythonTarget[], recorderPid: number): RecordingManifest {
@@ -34,6 +35,7 @@ function toRecordedInterpreter(target: PythonTarget): RecordedInterpreter {
     freeThreaded: target.freeThreaded,
     gilLibrary: target.gilLibrary,
     dropCallers: target.dropCallers,
+    ...(target.frameContext ? { nameBytes: nameBytesLayout(target.frameContext.layout) } : {}),
   };
 }
 

@@ -66,6 +66,14 @@ for (const { label, python } of interpreters) {
     assert.deepEqual(leftoverProbes(), []);
   });
 
+  test(`root, ${label}: non-ASCII function names are read as they are`, { skip: !python && `${label} not here` }, () => {
+    const data = record(python!, 'non_ascii_names.py', `names-${label.replace(/\W+/g, '_')}`);
+    const functions = tracedProcess(analyzeRecording(data).stats).functions!;
+    const mine = functions.filter((f) => f.file.endsWith('non_ascii_names.py')).map((f) => f.name);
+    for (const name of ['café', '計算']) assert.ok(mine.includes(name), `${name} among ${mine.join(', ')}`);
+    assert.ok(!mine.includes('<non-ASCII name>'), mine.join(', '));
+  });
+
   test(`root, ${label}: the recorded functions are where the program says it was`, { skip: !python && `${label} not here` }, () => {
     const data = join(dir, `sites-${label.replace(/\W+/g, '_')}.data`);
     const result = giltrace(['record', '-o', data, '--', python!, join(PROGRAMS, 'known_call_sites.py')]);
