@@ -5,11 +5,12 @@
  * so recordings made by hand or by per4m can be read too.
  */
 import type { MmapRecord, PerfRecord, SampleRecord, TracepointField, EventType } from '../perfdata/index.js';
-import { hasPayload, readSampleBytes, readSampleInt, readSampleString } from '../perfdata/index.js';
+import { hasPayload, readSampleBytes, readSampleInt, readSamplePayload, readSampleString } from '../perfdata/index.js';
 import { FrameField, MARK_MAGIC, MARK_SEPARATOR, MAX_FRAMES, ProbeField, probeGroupOwner, probeRoleOf } from '../contract/probe-names.js';
 import { AddressSpaces } from './address-spaces.js';
 import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
 import { decodePyStrBytes } from './python-str.js';
+import { StackCache } from './stack-cache.js';
 import type { NameBytesLayout } from '../contract/recording-manifest.js';
 import type { CodeClassifier } from './gil-wait-scan.js';
 import { WaitInference } from './wait-inference.js';
@@ -207,6 +208,7 @@ export function* toTraceEvents(
   const classify = options.classifyDrop;
   const stacks = options.stacks ?? new PythonStacks();
   const nameBytes = options.nameBytes ?? NAME_BYTES_312;
+  const stackCache = new StackCache();
   const root = options.descendantsOf;
   const traced = new Set<number>();
   const inferWaits = options.inferWaits
@@ -243,7 +245,7 @@ export function* toTraceEvents(
           if (event) yield event;
           break;
         }
-        const event = sampleToEvent(record, decoder, spaces, classify, stacks, nameBytes);
+        const event = sampleToEvent(record, decoder, spaces, classify, { stacks, nameBytes, cache: stackCache });
         if (event === undefined) {
           facts.ignoredSamples++;
           break;
@@ -292,8 +294,7 @@ function sampleToEvent(
   decoder: EventDecoder,
   spaces: AddressSpaces,
   classify: DropClassifier | undefined,
-  stacks: PythonStacks,
-  nameBytes: NameBytesLayout,
+  stacks: StackReading,
 ): TraceEvent | undefined {
   const { time, pid, tid } = sample;
   switch (decoder.kind) {
@@ -303,12 +304,12 @@ function sampleToEvent(
           const interp = decoder.interp && hasPayload(sample) ? readSampleInt(sample, decoder.interp) : 0;
           // One GIL per process unless the probe tells interpreters apart (3.12+ subinterpreters).
           const gil = interp ? `${pid}/${interp.toString(16)}` : `${pid}`;
-          return { kind: 'take_enter', time, pid, tid, gil, stack: stackOf(sample, decoder, stacks, nameBytes) };
+          return { kind: 'take_enter', time, pid, tid, gil, stack: stackOf(sample, decoder, stacks) };
         }
         case 'take_ret':
           return { kind: 'take_return', time, pid, tid };
         case 'drop':
-          return { kind: 'drop', time, pid, tid, reason: dropReason(sample, decoder, spaces, classify), stack: stackOf(sample, decoder, stacks, nameBytes) };
+          return { kind: 'drop', time, pid, tid, reason: dropReason(sample, decoder, spaces, classify), stack: stackOf(sample, decoder, stacks) };
         default:
           return undefined; // drop_gil return (per4m's 4th probe) adds nothing: holding ended at entry
       }
@@ -331,10 +332,27 @@ function sampleToEvent(
   }
 }
 
+interface StackReading {
+  readonly stacks: PythonStacks;
+  readonly nameBytes: NameBytesLayout;
+  readonly cache: StackCache;
+}
+
 /** The Python stack a take/drop probe read, interned; UNKNOWN_STACK when it read none. */
-function stackOf(sample: SampleRecord, decoder: EventDecoder, stacks: PythonStacks, nameBytes: NameBytesLayout): number {
+function stackOf(sample: SampleRecord, decoder: EventDecoder, reading: StackReading): number {
   const names = decoder.frameNames!;
   if (names.length === 0 || !hasPayload(sample)) return UNKNOWN_STACK;
+  // the frame fields and their strings are the payload's tail from the first frame field on
+  const raw = readSamplePayload(sample).subarray(names[0].offset);
+  const known = reading.cache.find(raw);
+  if (known !== undefined) return known;
+  const id = readStack(sample, decoder, reading);
+  reading.cache.remember(raw, id);
+  return id;
+}
+
+function readStack(sample: SampleRecord, decoder: EventDecoder, { stacks, nameBytes }: StackReading): number {
+  const names = decoder.frameNames!;
   const callers: string[] = [];
   for (let k = 1; k < names.length; k++) callers.push(readSampleString(sample, names[k]));
   const file = decoder.frameFile ? readSampleString(sample, decoder.frameFile) : '';

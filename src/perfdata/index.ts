@@ -30,7 +30,7 @@
  * - `stats` counters are final once the iteration has ended.
  */
 export { openPerfData, type OpenOptions } from './open.js';
-export { hasPayload, readSampleBytes, readSampleInt, readSampleString, readTracepointInt, readTracepointString } from './tracepoint-read.js';
+export { hasPayload, readSampleBytes, readSampleInt, readSamplePayload, readSampleString, readTracepointInt, readTracepointString } from './tracepoint-read.js';
 export type {
   CommRecord,
   EventType,

@@ -68,6 +68,13 @@ export function readSampleBytes(sample: SampleRecord, field: TracepointField): U
   return source.subarray(at + field.offset, at + field.offset + field.size);
 }
 
+/** The whole tracepoint payload where the sample lies: a view, valid only until the reader moves on. */
+export function readSamplePayload(sample: SampleRecord): Uint8Array {
+  const bytes = sample.rawBytes;
+  if (bytes !== undefined) return bytes.subarray(sample.rawAt as number, (sample.rawAt as number) + (sample.rawLength as number));
+  return sample.raw ?? new Uint8Array(0);
+}
+
 /** The sample carries a tracepoint payload (without copying it). */
 export function hasPayload(sample: SampleRecord): boolean {
   // a reader's sample says so by rawBytes; other SampleRecords (tests) by raw
