@@ -128,7 +128,8 @@ function checkPython(name: string, python: string, env: NodeJS.ProcessEnv): Chec
     const sites = (list: readonly ProbeSite[]): string =>
       list.map((s) => `${s.symbol}${s.inlinedInto ? `(inlined in ${s.inlinedInto})` : ''}@0x${s.fileOffset.toString(16)}`).join(' ');
     const via = t.symbolSource === t.gilLibrary ? '' : ` (symbols from ${t.symbolSource})`;
-    return { name, ok: true, detail: `${t.version} ${t.executable}; GIL in ${t.gilLibrary}${via}: ${sites(t.takeGil)} ${sites(t.dropGil)}` };
+    const context = t.frameContext ? 'function context: yes' : `function context: no (${t.frameContextMissing})`;
+    return { name, ok: true, detail: `${t.version} ${t.executable}; GIL in ${t.gilLibrary}${via}: ${sites(t.takeGil)} ${sites(t.dropGil)}; ${context}` };
   } catch (e) {
     if (!(e instanceof GiltraceError)) throw e;
     return { name, ok: false, detail: e.message, fix: fixFromMessage(e.message) };
