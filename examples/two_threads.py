@@ -6,7 +6,7 @@ import time
 
 def some_computation():
     total = 0
-    for i in range(1_000_000):
+    for i in range(5_000_000):
         total += i
     return total
 

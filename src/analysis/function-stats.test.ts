@@ -4,6 +4,7 @@ import { buildTimeline } from '../model/build-timeline.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import { ev } from '../../test/support/trace-event-builders.js';
 import { computeStats } from './compute-stats.js';
+import { canonicalFunctions } from './function-stats.js';
 import type { FunctionStats } from '../contract/stats.js';
 
 function stats(events: ReturnType<typeof ev.enter>[], stacks: PythonStacks, end: number) {
@@ -75,4 +76,18 @@ test('a recording without Python stacks has no function lists', () => {
   const result = stats([ev.enter(0, 101), ev.ret(1, 101), ev.drop(5, 101)], new PythonStacks(), 10);
   assert.equal(result.processes[0].functions, undefined);
   assert.equal(result.processes[0].threads[0].top_functions, undefined);
+});
+
+test('a function whose file the kernel could not read counts as the one with its name and line', () => {
+  const functions = [
+    { name: '<unknown>', file: '', line: 0 },
+    { name: '<no Python frame>', file: '', line: 0 },
+    { name: 'parse', file: '/app/a.py', line: 3 },
+    { name: 'parse', file: '', line: 3 }, // folded into the one above
+    { name: 'parse', file: '', line: 9 }, // no match: stays
+    { name: 'run', file: '/app/a.py', line: 20 },
+    { name: 'run', file: '/app/b.py', line: 20 },
+    { name: 'run', file: '', line: 20 }, // two matches: cannot tell, stays
+  ];
+  assert.deepEqual([...canonicalFunctions(functions)], [0, 1, 2, 2, 4, 5, 6, 7]);
 });

@@ -6,7 +6,7 @@
  * functions' held_ns add up to the threads'; waits are rounded one by one (a few ns apart at most).
  */
 import type { FunctionStats, ThreadFunction } from '../contract/stats.js';
-import { NO_FRAME_FUNCTION, UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
+import { BUILT_IN_STACKS, NO_FRAME_FUNCTION, UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
 import type { ProcessTimeline, ThreadTimeline, Timeline } from '../model/timeline.js';
 import { CpuState } from '../model/timeline.js';
 import { intersect, intervalsInStates, intervalsNonZero, ns, stateMask } from './intervals.js';
@@ -31,18 +31,39 @@ interface Tally {
 
 /** True when the recording read Python stacks at all (otherwise there is nothing to attribute to). */
 export function hasFunctionContext(timeline: Pick<Timeline, 'stacks'>): boolean {
-  return timeline.stacks.length > 1;
+  return timeline.stacks.length > BUILT_IN_STACKS;
+}
+
+/**
+ * Function ids with partial reads folded in: a function whose file could not be read (see
+ * PyFunction.file) is the one with its name and line that has a file, when exactly one has.
+ */
+export function canonicalFunctions(functions: readonly PyFunction[]): Int32Array {
+  const full = new Map<string, number[]>();
+  functions.forEach((fn, id) => {
+    if (fn.file === '' || fn.name.startsWith('<')) return;
+    const key = `${fn.name}\0${fn.line}`;
+    const ids = full.get(key);
+    if (ids) ids.push(id);
+    else full.set(key, [id]);
+  });
+  return Int32Array.from(functions, (fn, id) => {
+    if (fn.file !== '') return id;
+    const matches = full.get(`${fn.name}\0${fn.line}`);
+    return matches && matches.length === 1 ? matches[0] : id;
+  });
 }
 
 export function computeFunctionStats(process: ProcessTimeline, timeline: Pick<Timeline, 'functions' | 'stacks'>): FunctionStats[] {
   const tallies = new Map<number, Tally>();
+  const canonical = canonicalFunctions(timeline.functions);
   const contended = new Map(process.gils.map((g) => [g.key, intervalsNonZero(g.waiters.times, g.waiters.counts, g.waiters.times[0] ?? 0, process.end)]));
   for (const thread of process.threads) {
     const busy = thread.gil === undefined ? undefined : contended.get(thread.gil);
     const running = intervalsInStates(thread.cpuTrack.times, thread.cpuTrack.states, thread.start, thread.end, stateMask(CpuState.running));
-    addHolds(thread, busy && { busy, busyRunning: intersect(busy, running) }, timeline.stacks, tallies);
-    addWaits(thread, timeline.stacks, tallies);
-    for (const drop of thread.drops) if (drop.forced) tally(tallies, leafOf(timeline.stacks, drop.stack)).forced++;
+    addHolds(thread, busy && { busy, busyRunning: intersect(busy, running) }, timeline.stacks, canonical, tallies);
+    addWaits(thread, timeline.stacks, canonical, tallies);
+    for (const drop of thread.drops) if (drop.forced) tally(tallies, canonical[timeline.stacks[drop.stack].leaf]).forced++;
   }
   const out: FunctionStats[] = [];
   for (const [id, t] of tallies) {
@@ -64,8 +85,9 @@ export function computeFunctionStats(process: ProcessTimeline, timeline: Pick<Ti
 /** The thread's functions with the most held + wait time. */
 export function topThreadFunctions(thread: ThreadTimeline, timeline: Pick<Timeline, 'functions' | 'stacks'>): ThreadFunction[] {
   const tallies = new Map<number, Tally>();
-  addHolds(thread, undefined, timeline.stacks, tallies);
-  addWaits(thread, timeline.stacks, tallies);
+  const canonical = canonicalFunctions(timeline.functions);
+  addHolds(thread, undefined, timeline.stacks, canonical, tallies);
+  addWaits(thread, timeline.stacks, canonical, tallies);
   return [...tallies]
     .map(([id, t]) => ({ ...functionRef(timeline.functions[id]), held_ns: t.held, wait_ns: t.wait }))
     .filter((f) => f.held_ns + f.wait_ns > 0)
@@ -81,6 +103,7 @@ function addHolds(
   thread: ThreadTimeline,
   contention: { busy: Float64Array; busyRunning: Float64Array } | undefined,
   stacks: readonly PyStack[],
+  canonical: Int32Array,
   tallies: Map<number, Tally>,
 ): void {
   const { starts, ends } = thread.holds;
@@ -93,7 +116,7 @@ function addHolds(
     const to = ns(ends[i]);
     if (to <= from) continue;
     const id = holdStack(thread, i, stacks);
-    const t = tally(tallies, stacks[id].leaf);
+    const t = tally(tallies, canonical[stacks[id].leaf]);
     t.held += to - from;
     if (to - from > t.longestHold) t.longestHold = to - from;
     path(t, id, stacks).held += to - from;
@@ -119,10 +142,10 @@ class Sweep {
   }
 }
 
-function addWaits(thread: ThreadTimeline, stacks: readonly PyStack[], tallies: Map<number, Tally>): void {
+function addWaits(thread: ThreadTimeline, stacks: readonly PyStack[], canonical: Int32Array, tallies: Map<number, Tally>): void {
   for (let i = 0; i < thread.waits.length; i++) {
     const id = thread.waitStacks[i];
-    const t = tally(tallies, stacks[id].leaf);
+    const t = tally(tallies, canonical[stacks[id].leaf]);
     const length = Math.max(0, Math.round(thread.waits[i]));
     t.wait += length;
     t.waits++;
@@ -140,10 +163,6 @@ function holdStack(thread: ThreadTimeline, i: number, stacks: readonly PyStack[]
   if (released !== UNKNOWN_STACK && stacks[released].leaf !== NO_FRAME_FUNCTION) return released;
   const acquired = thread.holds.acquiredIn[i];
   return acquired !== UNKNOWN_STACK ? acquired : released;
-}
-
-function leafOf(stacks: readonly PyStack[], id: number): number {
-  return stacks[id].leaf;
 }
 
 function tally(tallies: Map<number, Tally>, fn: number): Tally {

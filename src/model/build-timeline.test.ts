@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildTimeline } from './build-timeline.js';
+import { NO_FRAME_STACK } from './python-stacks.js';
 import { ev, twoThreadsAlternating } from '../../test/support/trace-event-builders.js';
 import { CPU_STATE_NAMES, GIL_STATE_NAMES, type ProcessTimeline, type StepTrack, type ThreadTimeline, type Timeline } from './timeline.js';
 import type { TraceEvent } from './trace-events.js';
@@ -415,7 +416,7 @@ describe('buildTimeline: threads and processes', () => {
   it('empty input: empty timeline', () => {
     const { functions, stacks, ...timeline } = buildTimeline([], { timeBaseNs: 5n, start: 0, end: 7 });
     assert.deepEqual({ ...timeline, processes: [...timeline.processes] }, { timeBaseNs: 5n, start: 0, end: 7, processes: [], lostEvents: 0 });
-    assert.deepEqual(stacks, [{ leaf: 0, callers: [] }], 'only the unknown stack');
+    assert.deepEqual(stacks, [{ leaf: 0, callers: [] }, { leaf: 1, callers: [] }], 'only the built-in stacks: unknown, no Python frame');
     assert.deepEqual(functions.map((f) => f.name), ['<unknown>', '<no Python frame>']);
   });
 
@@ -501,5 +502,10 @@ describe('buildTimeline: stacks read at drops only', () => {
     );
     assert.deepEqual([...t.waitStacks], [0, IO, HOT]);
     assert.deepEqual([...t.holds.acquiredIn], [0, IO, HOT]);
+  });
+
+  it('a thread seen starting takes the GIL the first time with no Python frame', () => {
+    const t = thread(build([ev.start(0, 101), ev.enter(1, 101), ev.ret(2, 101), ev.drop(5, 101, 'voluntary', 100, 7)]), 101);
+    assert.deepEqual([...t.waitStacks], [NO_FRAME_STACK]);
   });
 });

@@ -42,7 +42,7 @@ import { freezeTimeline } from './freeze-timeline.js';
 import { CPU_UNKNOWN, GilRecord, ThreadRecord } from './thread-record.js';
 import { CpuState, GilState, type Timeline } from './timeline.js';
 import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
-import { UNKNOWN_STACK, type PythonStacks } from './python-stacks.js';
+import { NO_FRAME_STACK, UNKNOWN_STACK, type PythonStacks } from './python-stacks.js';
 
 export interface BuildTimelineOptions {
   /** Absolute CLOCK_MONOTONIC ns of time 0 (copied to Timeline.timeBaseNs); default 0n. */
@@ -172,8 +172,9 @@ export class TimelineBuilder {
     gil.waiting++;
     gil.waiters.set(time, gil.waiting);
     thread.waitStart = time;
-    // giltrace reads stacks at drops only: a thread asks for the GIL back where it gave it up
-    thread.waitStack = stack !== UNKNOWN_STACK ? stack : thread.lastDropStack;
+    // giltrace reads stacks at drops only: a thread asks for the GIL back where it gave it up; a
+    // thread whose start was seen and that dropped nothing yet has no Python frame at all
+    thread.waitStack = stack !== UNKNOWN_STACK ? stack : thread.lastDropStack !== UNKNOWN_STACK || !thread.startSeen ? thread.lastDropStack : NO_FRAME_STACK;
     thread.setGil(time, GilState.waiting);
   }
 

@@ -1,7 +1,8 @@
 /**
  * The classic two CPU-bound threads, recorded for real on every pyenv CPython 3.8–3.13: each
  * worker must hold about half and wait about half of its life, with forced drops; the main
- * thread is mostly without the GIL; the GIL is never held more than the wall time.
+ * thread is mostly without the GIL; the GIL is never held more than the wall time; and the
+ * verdict (the README's example) reads GIL-bound, naming the function that held the GIL.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,6 +39,8 @@ describe('two CPU-bound threads split the GIL', () => {
       const heldByAll = process.threads.reduce((sum, thread) => sum + thread.held_ns, 0);
       assert.ok(heldByAll <= process.duration_ns, 'the GIL is never held longer than the wall time');
       assert.equal(heldByAll, process.gil.held_ns);
+      assert.equal(stats.verdict?.kind, 'gil-bound', stats.verdict?.headline);
+      assert.match(stats.verdict!.headline, /of it while some_computation \(two_threads\.py:7\) held it/);
       assert.deepEqual(leftoverProbes(), []);
     });
   }
