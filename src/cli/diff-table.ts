@@ -37,8 +37,13 @@ function formatProcess(process: ProcessDiff, style: Style): string[] {
   const functions = process.functions;
   if (functions.length > 0) {
     const shown = functions.slice(0, TOP_FUNCTIONS);
-    const more = functions.length > shown.length ? ` (top ${shown.length} of ${functions.length}; --json has all)` : '';
-    lines.push('', `  ${style.dim(`Python functions, by GIL time held while others waited plus waited${more}:`)}`);
+    const without = (['a', 'b'] as const).filter((side) => process[side]?.function_context === false).map((side) => side.toUpperCase());
+    const remarks = [
+      ...(functions.length > shown.length ? [`top ${shown.length} of ${functions.length}, --json has all`] : []),
+      ...(without.length === 1 ? [`none in ${without[0]}: no function context`] : []),
+    ];
+    const aside = remarks.length ? ` (${remarks.join('; ')})` : '';
+    lines.push('', `  ${style.dim(`Python functions, by GIL time held while others waited plus waited${aside}:`)}`);
     lines.push(...functionTable(shown, style).map((line) => `  ${line}`));
   }
   return lines;
@@ -76,8 +81,7 @@ function processHeader(process: ProcessDiff, style: Style): string[] {
 
 function threadRow(row: ThreadRowDiff): string[] {
   const name = row.a && row.b && row.a.name !== row.b.name ? row.key : (row.a ?? row.b)!.name;
-  const only = row.in === 'both' ? '' : ` (only ${row.in.toUpperCase()})`;
-  return threadNumberCells(cut(name, NAME_WIDTH - only.length) + only, threadCount(row.threads), row);
+  return threadNumberCells(cut(name, NAME_WIDTH), threadCount(row.threads), row);
 }
 
 /** `4`, or `1→4` when the runs had different numbers of them. */
@@ -106,9 +110,8 @@ function functionTable(functions: readonly FunctionDiff[], style: Style): string
     { label: 'forced drops', columns: 3 },
   ];
   const rows = functions.map((fn) => {
-    const only = fn.in === 'both' ? '' : ` (only ${fn.in.toUpperCase()})`;
     return [
-      cut(fn.name, NAME_WIDTH - only.length) + only,
+      cut(fn.name, NAME_WIDTH),
       where(fn),
       ...cells(fn.held_while_others_wait_ns, formatDuration),
       ...cells(fn.wait_ns, formatDuration),
@@ -129,10 +132,11 @@ function where(fn: FunctionDiff): string {
   return text.length <= WHERE_WIDTH ? text.join('') : '…' + text.slice(text.length - WHERE_WIDTH + 1).join('');
 }
 
-/** A, B and change cells; a side the row is not in shows '-'. */
+/** A, B and change cells; a side the row is not in shows '-', and the change says which run has it. */
 function cells(value: Compared, format: (n: number) => string, formatChange: (c: Compared, format: (n: number) => string) => string = formatRelativeChange): string[] {
   const show = (n: number | undefined) => (n === undefined ? '-' : format(n));
-  return [show(value.a), show(value.b), formatChange(value, format)];
+  const only = value.a === undefined ? (value.b === undefined ? '' : 'only B') : value.b === undefined ? 'only A' : undefined;
+  return [show(value.a), show(value.b), only ?? formatChange(value, format)];
 }
 
 /** `276 ms | 308 ms (+11.4%)`, for the one-line facts. */
@@ -147,6 +151,8 @@ export function formatRelativeChange(value: Compared, format: (n: number) => str
   if (value.change === 0) return '=';
   // From nothing, a percentage says nothing: the amount says what appeared.
   if (value.relative_change === undefined) return `+${format(value.change)}`;
+  // Tenfold and more reads better as a factor than as +219051%.
+  if (value.relative_change >= 9) return `×${(1 + value.relative_change).toFixed(0)}`;
   const percent = 100 * value.relative_change;
   return `${percent > 0 ? '+' : ''}${percent.toFixed(Math.abs(percent) < 10 ? 1 : 0)}%`;
 }
@@ -157,6 +163,7 @@ function formatShare(share: number): string {
 
 export function formatPointChange(value: Compared): string {
   if (value.change === undefined) return '';
+  if (value.change === 0) return '=';
   const points = 100 * value.change;
   return `${points > 0 ? '+' : ''}${points.toFixed(1)} pt`;
 }
