@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareRuns } from '../../src/analysis/index.js';
+import { formatDuration } from '../../src/base/time.js';
+import { formatPointChange, formatRelativeChange } from '../../src/cli/diff-table.js';
 import type { DiffJson, ThreadRowDiff } from '../../src/contract/diff.js';
 import type { StatsJson } from '../../src/contract/stats.js';
 import { CASES, goldenPath, recordingPath } from '../fixtures/fixtures.js';
@@ -29,6 +31,10 @@ function threadRow(rows: readonly ThreadRowDiff[], key: string): ThreadRowDiff {
   const row = rows.find((r) => r.key === key);
   assert.ok(row, `no row ${key} among ${rows.map((r) => r.key).join(', ')}`);
   return row;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Table rows and headers of the terminal view (not the prose: verdict headlines and notes wrap as they are). */
@@ -72,9 +78,19 @@ test('golden recordings, 3.12 vs 3.13 (no root): the JSON is the comparison of t
 
   const text = giltrace(['diff', a, b]);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /^ {2}Thread-\* \(some_computation\) +2 +47\.6% +43\.2% +-4\.\d pt +58\.1 ms +66\.3 ms +\+14% +62\.9 ms +82\.7 ms +\+31% +12 +11 +-8\.3%$/m);
-  assert.match(text.stdout, /^ {2}MainThread +1 +28\.5% +17\.6% +-10\.9 pt /m);
-  assert.match(text.stdout, /^ {2}some_computation +two_threads\.py:7 +61\.8 ms +69\.9 ms +\+13% /m);
+  // The row of the workers, side by side, from the goldens' own thread groups (the change cells as the JSON has them).
+  const share = (g: { wait_ns: number; active_ns: number }) => `${((100 * g.wait_ns) / g.active_ns).toFixed(1)}%`;
+  const expected = [
+    'Thread-* (some_computation)', '2',
+    share(groupA), share(groupB), formatPointChange(workers.wait_share),
+    formatDuration(groupA.wait_ns), formatDuration(groupB.wait_ns), formatRelativeChange(workers.wait_ns, formatDuration),
+    formatDuration(groupA.held_ns), formatDuration(groupB.held_ns), formatRelativeChange(workers.held_ns, formatDuration),
+    String(groupA.acquisitions), String(groupB.acquisitions), formatRelativeChange(workers.acquisitions, String),
+  ];
+  assert.match(text.stdout, new RegExp(`^ {2}${expected.map(escapeRegExp).join(' +')}$`, 'm'));
+  const culprit = goldens[0].processes[0].functions![0];
+  assert.match(text.stdout, new RegExp(`^ {2}some_computation +two_threads\\.py:7 +${formatDuration(culprit.held_while_others_wait_ns)} `, 'm'));
+  assert.match(text.stdout, /^ {2}MainThread +1 +\d+\.\d% +\d+\.\d% +[-+]\d+\.\d pt /m);
   assert.match(text.stdout, /^ {2}Condition\.wait +threading\.py:323→327 /m);
   assert.match(text.stdout, /^Verdict \(both gil-bound\)$/m);
   const widest = Math.max(...tableLines(text.stdout).map((line) => [...line].length));
