@@ -11,3 +11,5 @@ export { computeHandoffLatencies } from './handoffs.js';
 export { computeOffCpuHolds } from './off-cpu-holds.js';
 export type { OffCpuHold } from './off-cpu-holds.js';
 export { summarizeDurations } from './summary.js';
+export { compareRuns } from './compare-runs.js';
+export type { RunLabels } from './compare-runs.js';

@@ -5,6 +5,7 @@ import { MAX_FRAMES } from '../contract/probe-names.js';
 import { GiltraceError } from '../base/errors.js';
 import { cleanCommand } from './commands/clean.js';
 import { combineCommand } from './commands/combine.js';
+import { diffCommand } from './commands/diff.js';
 import { doctorCommand } from './commands/doctor.js';
 import { recordCommand, type RecordCliOptions } from './commands/record.js';
 import { reportCommand } from './commands/report.js';
@@ -73,6 +74,14 @@ function buildProgram(): Command {
     .argument('[file]', 'recording', DEFAULT_DATA)
     .option('--json', 'print the giltrace.stats/1 JSON instead of the table', false)
     .action((file: string, options: { json: boolean }) => statsCommand(file, options));
+
+  program
+    .command('diff')
+    .description('compare two recordings (4 vs 16 threads, 3.12 vs 3.13t): per thread group and per function, side by side')
+    .argument('<a>', 'the first recording (A)')
+    .argument('<b>', 'the second recording (B)')
+    .option('--json', 'print the giltrace.diff/1 JSON instead of the tables', false)
+    .action((a: string, b: string, options: { json: boolean }) => diffCommand(a, b, options));
 
   program
     .command('report')

@@ -1,24 +1,7 @@
 /** The terminal summary: one block per process, one aligned row per thread, then the verdict. */
 import { formatDuration, formatPercent } from '../base/time.js';
 import type { FunctionStats, ProcessStats, StatsJson, ThreadStats, VerdictJson } from '../contract/stats.js';
-
-
-interface Style {
-  bold(text: string): string;
-  dim(text: string): string;
-  red(text: string): string;
-  yellow(text: string): string;
-  green(text: string): string;
-}
-
-const plain: Style = { bold: (t) => t, dim: (t) => t, red: (t) => t, yellow: (t) => t, green: (t) => t };
-const ansi: Style = {
-  bold: (t) => `\x1b[1m${t}\x1b[22m`,
-  dim: (t) => `\x1b[2m${t}\x1b[22m`,
-  red: (t) => `\x1b[31m${t}\x1b[39m`,
-  yellow: (t) => `\x1b[33m${t}\x1b[39m`,
-  green: (t) => `\x1b[32m${t}\x1b[39m`,
-};
+import { styleFor, table as alignedTable, type Style } from './terminal-table.js';
 
 const COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CPU', 'running', 'runnable', 'wait p50', 'wait p99', 'takes', 'forced', 'volunt.'];
 const LEFT_ALIGNED = new Set(['thread', 'function', 'where']);
@@ -29,7 +12,7 @@ const TOP_FUNCTIONS = 5;
 const GROUP_ROWS_FROM = 3;
 
 export function formatSummary(stats: StatsJson, verdict: VerdictJson | undefined, color: boolean): string {
-  const style = color ? ansi : plain;
+  const style = styleFor(color);
   const out: string[] = [];
   for (const process of stats.processes) out.push(...formatProcess(process, style), '');
   if (stats.processes.length === 0) out.push('No Python process with GIL activity was recorded.', '');
@@ -137,14 +120,5 @@ function functionRow(fn: FunctionStats): string[] {
 
 /** Aligned columns; the first row is the (dim) header, whose names say which columns are text. */
 function table(rows: readonly string[][], style: Style): string[] {
-  const names = rows[0];
-  const widths = names.map((_, column) => Math.max(...rows.map((row) => [...row[column]].length)));
-  return rows.map((row, index) => {
-    const cells = row.map((cell, column) => {
-      const pad = ' '.repeat(widths[column] - [...cell].length);
-      return LEFT_ALIGNED.has(names[column]) ? cell + pad : pad + cell;
-    });
-    const line = cells.join('  ').trimEnd();
-    return index === 0 ? style.dim(line) : line;
-  });
+  return alignedTable(rows, style, LEFT_ALIGNED);
 }
