@@ -11,3 +11,5 @@ export { computeHandoffLatencies } from './handoffs.js';
 export { computeOffCpuHolds } from './off-cpu-holds.js';
 export type { OffCpuHold } from './off-cpu-holds.js';
 export { summarizeDurations } from './summary.js';
+export { computeFunctionStats, hasFunctionContext, holdStack, topThreadFunctions } from './function-stats.js';
+export { gilStepStacks } from './gil-step-stacks.js';
