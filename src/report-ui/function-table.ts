@@ -77,7 +77,13 @@ const FUNCTION_COLUMNS: readonly Column<FunctionRow>[] = [
   },
   { title: 'waits', value: ({ f }) => f.waits, show: ({ f }) => formatCount(f.waits) },
   { title: 'forced drops', hint: 'holds ended by the switch interval: the function was running Python when another thread wanted the GIL', value: ({ f }) => f.forced_drops, show: ({ f }) => formatCount(f.forced_drops) },
-  { title: 'longest hold', hint: 'a long one the switch interval could not break is C code that kept the GIL', value: ({ f }) => f.longest_hold_ns, show: ({ f }) => formatDuration(f.longest_hold_ns) },
+  { title: 'longest hold', hint: 'the longest single hold', value: ({ f }) => f.longest_hold_ns, show: ({ f }) => formatDuration(f.longest_hold_ns) },
+  {
+    title: 'longest contended run',
+    hint: 'of one hold, the longest time on a CPU while another thread waited: far beyond the switch interval (5 ms) is C code that kept the GIL',
+    value: ({ f }) => f.longest_contended_run_ns,
+    show: ({ f }) => formatDuration(f.longest_contended_run_ns),
+  },
 ];
 
 /** The function's call paths as the stats keep them (the busiest few), one per line. */
