@@ -5,10 +5,12 @@
  * that hand the GIL back and forth at every switch interval, with forced drops, a few
  * voluntary ones (blocking I/O), wake-up latency (runnable) before each take.
  *
- * Function context as a recording on 3.12 has it (unless `functionContext: false`): the workers
- * run `some_computation` (caught by every forced drop, so that is where they wait again) and
- * `write_log` (where they block on I/O), start and end with no Python frame; the main thread
- * starts them from `main` and joins them in `Thread._wait_for_tstate_lock`.
+ * Function context as a recording on 3.12 has it (unless `functionContext: false`; stacks are
+ * read at drops only, and a wait is in the stack of the thread's last drop): the workers run
+ * `some_computation` (caught by every forced drop, so that is where they wait again) and
+ * `write_log` (where they block on I/O), and end with no Python frame; their first wait, before
+ * any drop, has no known stack (0). The main thread joins them in `Thread._wait_for_tstate_lock`
+ * and asks for the GIL back there.
  */
 import { computeStats, computeVerdict } from '../../src/analysis/index.js';
 import type { ReportInput } from '../../src/export/report-input.js';
@@ -123,7 +125,6 @@ function syntheticStacks(python: PythonStacks, enabled: boolean) {
     compute: intern('some_computation', '/srv/app.py', 7, worker),
     writeLog: intern('write_log', '/srv/app.py', 21, ['some_computation', ...worker]),
     join: intern('Thread._wait_for_tstate_lock', threading, 1153, ['Thread.join', 'main', '<module>']),
-    main: intern('main', '/srv/app.py', 30, ['<module>']),
   };
 }
 
@@ -156,7 +157,6 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   const starts = [1_500_000, 2_400_000];
   workers[0].cpu.push(starts[0], CpuState.running);
   workers[0].gil.push(starts[0] + 2_000, GilState.waiting);
-  workers[0].waitStacks.set(starts[0] + 2_000, stack.noFrame);
   workers[0].cpu.push(starts[0] + 4_000, CpuState.sleeping);
   workers[0].cpu.push(mainDrop, CpuState.runnable);
   let now = mainDrop + 25_000;
@@ -164,7 +164,6 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   workers[0].cpu.push(now, CpuState.running);
   workers[1].cpu.push(starts[1], CpuState.running);
   workers[1].gil.push(starts[1] + 1_500, GilState.waiting);
-  workers[1].waitStacks.set(starts[1] + 1_500, stack.noFrame);
   workers[1].cpu.push(starts[1] + 3_000, CpuState.sleeping);
 
   let holder = 0;
@@ -214,7 +213,7 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   main.cpu.push(joined, CpuState.runnable);
   main.cpu.push(joined + 15_000, CpuState.running);
   main.gil.push(joined + 15_000, GilState.waiting);
-  main.waitStacks.set(joined + 15_000, stack.main);
+  main.waitStacks.set(joined + 15_000, stack.join);
   main.gil.push(joined + 18_000, GilState.holding);
   const end = joined + 600_000;
 
