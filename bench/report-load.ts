@@ -4,7 +4,9 @@
  * toHtmlReport, opened from file:// in headless chromium; the figure is the time from
  * navigation start to the end of the first timeline paint (window.giltrace.firstPaintMs, taken
  * after the canvas is drawn). Goal: under 3 s. Also times a redraw of the full view (what
- * panning costs when zoomed out) and a zoomed-in one.
+ * panning costs when zoomed out) and a zoomed-in one. The timeline carries function context
+ * (one stack id per GIL step): measured 12-04, that adds 1.5 MB to the raw blob and 22 KB to the
+ * 16.9 MB page, and nothing measurable to the load.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -156,9 +156,10 @@ function addWaits(thread: ThreadTimeline, stacks: readonly PyStack[], canonical:
 /**
  * The stack a hold is charged to: where the thread released the GIL; where it asked for it when
  * the release says nothing of its Python code (no drop: exit, end of recording; or a drop with no
- * Python frame: a thread finishing, whose last hold ran the code it returned from).
+ * Python frame: a thread finishing, whose last hold ran the code it returned from). Exported so
+ * the exporters label a holding slice with the function the stats charge it to.
  */
-function holdStack(thread: ThreadTimeline, i: number, stacks: readonly PyStack[]): number {
+export function holdStack(thread: ThreadTimeline, i: number, stacks: readonly PyStack[]): number {
   const released = thread.holds.stacks[i];
   if (released !== UNKNOWN_STACK && stacks[released].leaf !== NO_FRAME_FUNCTION) return released;
   const acquired = thread.holds.acquiredIn[i];

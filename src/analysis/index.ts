@@ -13,3 +13,5 @@ export type { OffCpuHold } from './off-cpu-holds.js';
 export { summarizeDurations } from './summary.js';
 export { compareRuns } from './compare-runs.js';
 export type { RunLabels } from './compare-runs.js';
+export { computeFunctionStats, hasFunctionContext, holdStack, topThreadFunctions } from './function-stats.js';
+export { gilStepStacks } from './gil-step-stacks.js';

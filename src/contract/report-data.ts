@@ -11,7 +11,7 @@
  * relative to `timeBaseNs`) is where the state becomes `states[i]`, lasting until
  * `times[i + 1]` or the owner's `end`.
  */
-import type { StatsJson, VerdictJson } from './stats.js';
+import type { FunctionRef, StatsJson, VerdictJson } from './stats.js';
 
 export const REPORT_DATA_SCHEMA = 'giltrace.report-data/1';
 
@@ -65,6 +65,14 @@ export interface ReportThread {
   readonly gilTrack: ReportStepTrack;
   readonly cpuTrack: ReportStepTrack;
   readonly drops: { readonly times: EncodedTimes; readonly flags: EncodedInts };
+  /**
+   * The Python stack (id in ReportData.functionContext.stacks) of each step of `gilTrack`,
+   * parallel to its states: a holding step's hold, charged as the stats charge it (the release,
+   * or where the GIL was asked for when the release has no Python frame); a waiting step's wait
+   * (where the thread asked for the GIL); 0 for steps without the GIL or not known.
+   * Present only in reports of recordings with function context.
+   */
+  readonly gilStacks?: EncodedInts;
 }
 
 export interface ReportGil {
@@ -95,6 +103,18 @@ export interface WaitHistogram {
   readonly totalNs: readonly number[];
 }
 
+/**
+ * The Python functions and stacks the GIL events named (the model's PythonStacks), for the
+ * tooltips and details of GIL slices. Callers are names only, interned in `callerNames`.
+ */
+export interface ReportFunctionContext {
+  /** By function id: 0 `<unknown>`, 1 `<no Python frame>`, then as first seen. */
+  readonly functions: readonly FunctionRef[];
+  readonly callerNames: readonly string[];
+  /** By stack id (0 = unknown): [leaf function id, then caller name ids, innermost first]. */
+  readonly stacks: readonly (readonly number[])[];
+}
+
 /** The verdict as the stats JSON carries it. */
 export type ReportVerdict = VerdictJson;
 
@@ -111,6 +131,8 @@ export interface ReportData {
   readonly verdict: ReportVerdict | undefined;
   readonly histogramEdgesNs: readonly number[];
   readonly waitHistograms: readonly WaitHistogram[];
+  /** Absent in reports of recordings made without function context (and in reports made before it). */
+  readonly functionContext?: ReportFunctionContext;
   readonly blob: BlobInfo;
 }
 

@@ -5,6 +5,7 @@ import { exactMicrosDecimal } from './mono-time.js';
 import { makeSyntheticInput, stepTrack } from '../../test/support/synthetic-timeline.js';
 import { CPU_TRACK_TID_OFFSET, GIL_TRACK_TID_OFFSET, HOLDER_TRACK_TID_OFFSET } from './track-ids.js';
 import { GilState } from '../model/timeline.js';
+import { gilStepStacks } from '../analysis/index.js';
 
 type Event = { ph: string; cat?: string; name: string; pid: number; tid: number; ts: number; dur: number; id?: number; args: Record<string, any> };
 
@@ -120,4 +121,47 @@ test('a thread that never touched the GIL gets a CPU row only, and times beyond 
   assert.deepEqual(slices.map((e) => e.name), ['sleeping', 'running']);
   assert.equal(slices[1].ts, Number(exactMicrosDecimal(base + 1000n)));
   assert.equal(t.viztracer_metadata.overflow, true);
+});
+
+test('GIL slices carry their Python function, charged as the function stats charge it', () => {
+  const { stacks, functions } = input.timeline;
+  for (const thread of process.threads) {
+    const ids = gilStepStacks(thread, stacks);
+    const expected = [...thread.gilTrack.states].flatMap((s, i) => {
+      const stop = i + 1 < thread.gilTrack.times.length ? thread.gilTrack.times[i + 1] : thread.end;
+      return s === GilState.none || !(stop > thread.gilTrack.times[i]) ? [] : [ids[i]];
+    });
+    const slices = events.filter((e) => e.cat === 'gil' && e.ph === 'X' && e.args.tid === thread.tid);
+    assert.equal(slices.length, expected.length);
+    slices.forEach((e, k) => {
+      if (expected[k] === 0) return assert.equal('function' in e.args, false, 'an unknown stack names no function');
+      const stack = stacks[expected[k]];
+      const fn = functions[stack.leaf];
+      assert.equal(e.args.function, fn.name, `${thread.name} slice ${k}`);
+      assert.equal(e.args.stack, [fn.name, ...stack.callers].join(' <- '));
+      assert.equal(e.args.file, fn.file || undefined);
+      assert.equal(e.args.line, fn.line || undefined);
+    });
+  }
+  const worker = events.filter((e) => e.cat === 'gil' && e.ph === 'X' && e.args.tid === process.threads[1].tid);
+  const holding = worker.filter((e) => e.name === 'holding');
+  assert.deepEqual(
+    { function: holding[0].args.function, file: holding[0].args.file, line: holding[0].args.line, stack: holding[0].args.stack },
+    { function: 'some_computation', file: '/srv/app.py', line: 7, stack: 'some_computation <- Thread.run <- Thread._bootstrap_inner <- Thread._bootstrap' },
+  );
+  const blocking = events.filter((e) => e.name === 'holding' && e.args.function === 'write_log');
+  assert.ok(blocking.length > 0 && blocking.every((e) => e.args.drop === 'voluntary'), 'the holds that block on I/O end in write_log');
+  // Its first wait comes before any drop, where stacks are read: no function is known, none is named.
+  assert.equal(worker[0].name, 'waiting');
+  assert.deepEqual(worker[0].args, { pid: process.pid, tid: process.threads[1].tid });
+  // Its last hold ends as the thread finishes (no Python frame): charged where it asked for the GIL.
+  assert.equal(holding.at(-1)!.args.function, 'some_computation');
+  assert.ok(events.filter((e) => e.cat === 'cpu').every((e) => !('function' in e.args)), 'CPU slices name no function');
+});
+
+test('without function context the slices carry no function', () => {
+  const plain = toChromeTrace(makeSyntheticInput({ handoffs: 10, functionContext: false }));
+  const gil = plain.traceEvents.filter((e) => e.cat === 'gil' && e.ph === 'X');
+  assert.ok(gil.length > 10);
+  assert.ok(gil.every((e) => !('function' in (e.args as object)) && !('stack' in (e.args as object))));
 });

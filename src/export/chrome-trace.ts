@@ -7,7 +7,9 @@
  *   - real tids: only `thread_name` M events (VizTracer's call stacks go there when combined);
  *   - `GIL holder` row per interpreter (tid 3e8+i): who held the GIL, cat "gil_holder";
  *   - `GIL · <thread>` row per thread (tid 1e8+tid): cat "gil", "holding" / "waiting", flow
- *     arrows "handoff" from one holding slice to the next thread's;
+ *     arrows "handoff" from one holding slice to the next thread's; with function context, each
+ *     slice's args name its Python function (`function`, `file`, `line`, `stack`: innermost
+ *     first, "a <- b <- c"), charged as the stats charge it (see slice-functions.ts);
  *   - `CPU · <thread>` row per thread (tid 2e8+tid): cat "cpu", running/runnable/sleeping/blocked;
  *   - counter "GIL waiters".
  * Every slice carries the real pid and tid in `args`.
@@ -16,6 +18,7 @@ import { CPU_STATE_NAMES, GilState, type ProcessTimeline, type ThreadTimeline } 
 import { forEachInterval } from './intervals.js';
 import { MonotonicMicros, durationMicros } from './mono-time.js';
 import type { ReportInput } from './report-input.js';
+import { SliceFunctions } from './slice-functions.js';
 import { cpuTrackTid, gilTrackTid, holderTrackTid } from './track-ids.js';
 
 export type ChromeEvent = Record<string, unknown>;
@@ -60,11 +63,12 @@ function chromeTraceMetadata(input: ReportInput): Record<string, unknown> {
 
 export function* chromeTraceEvents(input: ReportInput): Generator<ChromeEvent> {
   const clock = new MonotonicMicros(input.timeline.timeBaseNs);
+  const functions = SliceFunctions.of(input.timeline);
   let nextFlowId = 1;
   for (const process of input.timeline.processes) {
     yield* processMetadata(input, process);
     for (const thread of process.threads) {
-      yield* gilSlices(clock, thread);
+      yield* gilSlices(clock, thread, functions);
       yield* cpuSlices(clock, thread);
     }
     for (let g = 0; g < process.gils.length; g++) {
@@ -96,12 +100,13 @@ function* processMetadata(input: ReportInput, process: ProcessTimeline): Generat
   }
 }
 
-function* gilSlices(clock: MonotonicMicros, thread: ThreadTimeline): Generator<ChromeEvent> {
+function* gilSlices(clock: MonotonicMicros, thread: ThreadTimeline, functions: SliceFunctions | undefined): Generator<ChromeEvent> {
   const { pid, tid, drops } = thread;
   const track = gilTrackTid(tid);
   const slices: ChromeEvent[] = [];
+  const stepStacks = functions?.stepStacks(thread);
   let d = 0;
-  forEachInterval(thread.gilTrack, thread.end, (state, start, stop) => {
+  forEachInterval(thread.gilTrack, thread.end, (state, start, stop, index) => {
     if (state === GilState.none) return;
     const args: Record<string, unknown> = { pid, tid };
     if (state === GilState.holding) {
@@ -110,6 +115,13 @@ function* gilSlices(clock: MonotonicMicros, thread: ThreadTimeline): Generator<C
       if (d < drops.length && drops[d].time === stop) {
         args.drop = drops[d].known ? (drops[d].forced ? 'forced' : 'voluntary') : 'unknown';
       }
+    }
+    const fn = stepStacks && functions!.label(stepStacks[index]);
+    if (fn) {
+      args.function = fn.function;
+      if (fn.file) args.file = fn.file;
+      if (fn.line > 0) args.line = fn.line;
+      args.stack = fn.stack;
     }
     const name = state === GilState.holding ? 'holding' : 'waiting';
     slices.push({ ph: 'X', cat: 'gil', name, pid, tid: track, ts: clock.micros(start), dur: durationMicros(start, stop), args });

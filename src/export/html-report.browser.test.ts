@@ -14,12 +14,13 @@ import { toHtmlReport } from './html-report.js';
 import { makeSyntheticInput } from '../../test/support/synthetic-timeline.js';
 import { chromiumMissing, launchChromium } from '../../test/support/headless-chromium.js';
 import { formatDuration } from '../base/time.js';
-import { GilState } from '../model/timeline.js';
+import { GilState, type ThreadTimeline } from '../model/timeline.js';
+import { gilStepStacks } from '../analysis/index.js';
 
 /** What the page exposes (src/report-ui/main.ts); these callbacks run in the browser. */
 declare const window: {
   giltrace?: {
-    data: { processes: { threads: { tid: number; gil: { times: ArrayLike<number>; states: ArrayLike<number> }; cpu: { times: ArrayLike<number>; states: ArrayLike<number> }; dropTimes: ArrayLike<number> }[]; gils: { waiters: { times: ArrayLike<number>; states: ArrayLike<number> }; holderTids: ArrayLike<number> }[] }[] };
+    data: { processes: { threads: { tid: number; gil: { times: ArrayLike<number>; states: ArrayLike<number> }; cpu: { times: ArrayLike<number>; states: ArrayLike<number> }; dropTimes: ArrayLike<number>; gilStacks?: ArrayLike<number> }[]; gils: { waiters: { times: ArrayLike<number>; states: ArrayLike<number> }; holderTids: ArrayLike<number> }[] }[] };
     view: {
       range: { start: number; end: number };
       setRange(start: number, end: number): void;
@@ -81,12 +82,12 @@ test('opens from file:// without console errors or network requests', { skip }, 
 test('the page decodes exactly the timeline the model built', { skip }, async () => {
   const decoded = await page.evaluate(() =>
     window.giltrace!.data.processes.map((p) => ({
-      threads: p.threads.map((t) => ({ tid: t.tid, gil: [Array.from(t.gil.times), Array.from(t.gil.states)], cpu: [Array.from(t.cpu.times), Array.from(t.cpu.states)], drops: Array.from(t.dropTimes) })),
+      threads: p.threads.map((t) => ({ tid: t.tid, gil: [Array.from(t.gil.times), Array.from(t.gil.states)], cpu: [Array.from(t.cpu.times), Array.from(t.cpu.states)], drops: Array.from(t.dropTimes), stacks: Array.from(t.gilStacks ?? []) })),
       gils: p.gils.map((g) => ({ waiters: [Array.from(g.waiters.times), Array.from(g.waiters.states)], holders: Array.from(g.holderTids) })),
     })),
   );
   const expected = input.timeline.processes.map((p) => ({
-    threads: p.threads.map((t) => ({ tid: t.tid, gil: [Array.from(t.gilTrack.times), Array.from(t.gilTrack.states)], cpu: [Array.from(t.cpuTrack.times), Array.from(t.cpuTrack.states)], drops: t.drops.map((d) => d.time) })),
+    threads: p.threads.map((t) => ({ tid: t.tid, gil: [Array.from(t.gilTrack.times), Array.from(t.gilTrack.states)], cpu: [Array.from(t.cpuTrack.times), Array.from(t.cpuTrack.states)], drops: t.drops.map((d) => d.time), stacks: Array.from(gilStepStacks(t, input.timeline.stacks)) })),
     gils: p.gils.map((g) => ({ waiters: [Array.from(g.waiters.times), Array.from(g.waiters.counts)], holders: Array.from(g.holders.tids) })),
   }));
   assert.deepEqual(decoded, expected);
@@ -176,6 +177,82 @@ test('the thread table sorts by a clicked column, both ways', { skip }, async ()
   assert.ok(JSON.stringify(first) === JSON.stringify(sorted) || JSON.stringify(second) === JSON.stringify(sorted));
 });
 
+/** Zooms onto the GIL step `i` of `thread`, points at its middle and returns the tooltip's text. */
+async function hoverStep(thread: ThreadTimeline, i: number): Promise<{ text: string; at: { x: number; y: number } }> {
+  const { times } = thread.gilTrack;
+  const start = times[i];
+  const end = i + 1 < times.length ? times[i + 1] : thread.end;
+  await page.evaluate(([s, e]) => window.giltrace!.view.setRange(s - (e - s), e + (e - s)), [start, end]);
+  await page.locator('canvas.gt-canvas').scrollIntoViewIfNeeded(); // an earlier test may have scrolled to a table
+  await page.waitForTimeout(50);
+  const local = await page.evaluate(([tid, t]) => window.giltrace!.view.locate(tid, t), [thread.tid, (start + end) / 2]);
+  const box = await canvasOrigin();
+  const at = { x: box.x + local!.x, y: box.y + local!.y };
+  await page.mouse.move(at.x - 3, at.y);
+  await page.mouse.move(at.x, at.y);
+  const tooltip = page.locator('#gt-tooltip');
+  await tooltip.waitFor({ state: 'visible' });
+  return { text: (await tooltip.textContent())!, at };
+}
+
+test('hovering a holding or waiting slice names its Python function and callers; clicking shows the whole stack', { skip }, async () => {
+  const worker = process.threads[1];
+  const { states } = worker.gilTrack;
+  const holding = [...states].findIndex((s, k) => s === GilState.holding && k > 4);
+  const hold = await hoverStep(worker, holding);
+  assert.match(hold.text, /holding/);
+  assert.ok(hold.text.includes('some_computation app.py:7'), hold.text);
+  assert.ok(hold.text.includes('called from Thread.run ← Thread._bootstrap_inner ← Thread._bootstrap'), hold.text);
+  await page.screenshot({ path: screenshot('hover-function') });
+
+  // A wait after a forced drop is charged to the function the switch interval interrupted.
+  const waiting = [...states].findIndex((s, k) => s === GilState.waiting && k > holding);
+  const wait = await hoverStep(worker, waiting);
+  assert.match(wait.text, /waiting/);
+  assert.ok(wait.text.includes('some_computation app.py:7'), wait.text);
+
+  // The thread's first wait comes before any drop (where stacks are read): no function is named.
+  const first = await hoverStep(worker, [...states].indexOf(GilState.waiting));
+  assert.match(first.text, /waiting/);
+  assert.ok(!first.text.includes('some_computation') && !first.text.includes('called from'), first.text);
+
+  const again = await hoverStep(worker, holding); // the view moved to the other slices meanwhile
+  await page.mouse.click(again.at.x, again.at.y);
+  const details = page.locator('#gt-details');
+  assert.ok((await details.textContent())!.includes('some_computation · /srv/app.py:7'));
+  assert.deepEqual(await details.locator('ol.stack li').allTextContents(), [
+    'some_computation /srv/app.py:7',
+    'Thread.run',
+    'Thread._bootstrap_inner',
+    'Thread._bootstrap',
+  ]);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('0');
+});
+
+test('the function table lists the stats’ functions, most held while others waited first, and sorts by a clicked column', { skip }, async () => {
+  const functions = input.stats.processes[0].functions!;
+  const table = page.locator('#gt-function-table');
+  const column = (n: number) => table.locator(`tbody tr td:nth-child(${n})`).allTextContents();
+  const header = (title: RegExp) => table.locator('th', { hasText: title });
+  assert.equal(await table.locator('tbody tr').count(), functions.length);
+  assert.deepEqual(await column(1), functions.map((f) => f.name), 'the stats order: held while others waited, most first');
+  assert.equal(await header(/^held while others waited/).getAttribute('aria-sort'), 'descending');
+  assert.deepEqual((await column(2)).slice(0, 2), ['app.py:7', 'app.py:21']);
+  assert.equal(await table.locator('tbody tr td:nth-child(2)').first().getAttribute('title'), '/srv/app.py:7');
+  assert.match((await table.locator('tbody tr td:nth-child(1)').first().getAttribute('title'))!, /called from:\nThread\.run ← Thread\._bootstrap_inner ← Thread\._bootstrap \(held/);
+
+  const waits = async () => (await column(6)).map(Number);
+  await header(/^waits/).click();
+  const descending = await waits();
+  assert.deepEqual(descending, functions.map((f) => f.waits).sort((a, b) => b - a));
+  await header(/^waits/).click();
+  assert.deepEqual(await waits(), [...descending].reverse());
+  await header(/^function/).click();
+  assert.deepEqual(await column(1), functions.map((f) => f.name).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })));
+  await page.locator('#gt-functions-card').screenshot({ path: screenshot('functions') });
+});
+
 test('a wait-time histogram per thread that waited, with bars', { skip }, async () => {
   const waited = process.threads.filter((t) => t.waits.length > 0);
   assert.equal(await page.locator('#gt-histograms figure').count(), waited.length);
@@ -195,5 +272,24 @@ test('a recording without any Python process still opens cleanly', { skip }, asy
   await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });
   assert.match((await page.locator('#gt-threads').textContent())!, /No thread used the GIL/);
   assert.match((await page.locator('#gt-histograms').textContent())!, /No thread waited/);
+  assert.deepEqual(problems.slice(before), []);
+});
+
+test('a recording without function context has no function table, and its tooltips name no function', { skip }, async () => {
+  const plain = makeSyntheticInput({ handoffs: 20, functionContext: false });
+  const file = join(tempDir(), 'no-functions.html');
+  writeFileSync(file, toHtmlReport(plain));
+  const before = problems.length;
+  await page.goto(`file://${file}`);
+  await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });
+  assert.equal(await page.locator('#gt-functions-card').count(), 0);
+  assert.equal(await page.locator('#gt-thread-table tbody tr').count(), plain.timeline.processes[0].threads.length);
+  const worker = plain.timeline.processes[0].threads[1];
+  const holding = [...worker.gilTrack.states].findIndex((s, k) => s === GilState.holding && k > 4);
+  const { text, at } = await hoverStep(worker, holding);
+  assert.match(text, /holding/);
+  assert.doesNotMatch(text, /called from|some_computation/);
+  await page.mouse.click(at.x, at.y);
+  assert.doesNotMatch((await page.locator('#gt-details').textContent())!, /Python function|call stack/);
   assert.deepEqual(problems.slice(before), []);
 });

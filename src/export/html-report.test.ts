@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { toHtmlReport } from './html-report.js';
 import { makeSyntheticInput } from '../../test/support/synthetic-timeline.js';
 import type { ReportData } from '../contract/report-data.js';
+import { gilStepStacks } from '../analysis/index.js';
 
 const input = makeSyntheticInput({ handoffs: 30, mainThreadName: 'Main </script><!-- "quoted" & <b>' });
 const html = toHtmlReport({ ...input, title: 'run </title><script>alert(1)</script>' });
@@ -41,4 +42,38 @@ test('wait histograms count every wait of every thread', () => {
     const h = data.waitHistograms.find((w) => w.tid === thread.tid);
     assert.equal(h?.counts.reduce((a, b) => a + b, 0) ?? 0, thread.waits.length);
   }
+});
+
+/** The report's JSON part and its decompressed blob. */
+function unpack(page: string): { data: ReportData; blob: Buffer } {
+  const data = JSON.parse(page.match(/id="giltrace-data">(.*?)<\/script>/s)![1]) as ReportData;
+  const blobText = page.match(new RegExp(`id="${data.blob.elementId}">([A-Za-z0-9+/=]*)</script>`))![1];
+  return { data, blob: gunzipSync(Buffer.from(blobText, 'base64')) };
+}
+
+test('function context: the functions and stacks tables, and one narrow stack id per GIL step', () => {
+  const { data, blob } = unpack(html);
+  const context = data.functionContext!;
+  const { timeline } = input;
+  assert.deepEqual(context.functions, timeline.functions.map((f) => ({ name: f.name, file: f.file, line: f.line })));
+  assert.equal(context.stacks.length, timeline.stacks.length);
+  timeline.stacks.forEach((stack, id) => {
+    const [leaf, ...callers] = context.stacks[id];
+    assert.equal(leaf, stack.leaf);
+    assert.deepEqual(callers.map((c) => context.callerNames[c]), stack.callers);
+  });
+  assert.equal(new Set(context.callerNames).size, context.callerNames.length, 'caller names are interned');
+  for (const [t, thread] of timeline.processes[0].threads.entries()) {
+    const column = data.processes[0].threads[t].gilStacks!;
+    assert.equal(column.enc, 'u8', 'a handful of stacks fit in a byte each');
+    const ids = [...blob.subarray(column.data.offset, column.data.offset + column.data.byteLength)];
+    assert.deepEqual(ids, [...gilStepStacks(thread, timeline.stacks)]);
+    assert.ok(ids.some((id) => id !== 0), `${thread.name}'s steps name stacks`);
+  }
+});
+
+test('a recording without function context adds nothing to the report data', () => {
+  const { data } = unpack(toHtmlReport(makeSyntheticInput({ handoffs: 10, functionContext: false })));
+  assert.equal('functionContext' in data, false);
+  assert.ok(data.processes[0].threads.every((t) => !('gilStacks' in t)));
 });

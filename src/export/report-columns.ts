@@ -64,3 +64,17 @@ export function encodeInts(blob: BlobBuilder, values: Uint8Array | Uint16Array |
   const enc = values instanceof Uint8Array ? 'u8' : values instanceof Uint16Array ? 'u16' : 'i32';
   return { enc, length: values.length, data: blob.add(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)) };
 }
+
+/** Non-negative ids in the narrowest column that holds them: most recordings have a few hundred stacks. */
+export function narrowIds(values: Int32Array): Uint8Array | Uint16Array | Int32Array {
+  let max = 0;
+  let min = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] > max) max = values[i];
+    else if (values[i] < min) min = values[i];
+  }
+  if (min < 0) return values;
+  if (max < 0x100) return Uint8Array.from(values);
+  if (max < 0x10000) return Uint16Array.from(values);
+  return values;
+}

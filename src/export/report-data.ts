@@ -5,13 +5,16 @@ import {
   REPORT_BLOB_ELEMENT_ID,
   REPORT_DATA_SCHEMA,
   type ReportData,
+  type ReportFunctionContext,
   type ReportGil,
   type ReportProcess,
   type ReportThread,
   type WaitHistogram,
 } from '../contract/report-data.js';
-import type { GilTimeline, ProcessTimeline, StepTrack, ThreadTimeline } from '../model/timeline.js';
-import { BlobBuilder, encodeInts, encodeTimes } from './report-columns.js';
+import { gilStepStacks, hasFunctionContext } from '../analysis/index.js';
+import type { PyStack } from '../model/python-stacks.js';
+import type { GilTimeline, ProcessTimeline, StepTrack, ThreadTimeline, Timeline } from '../model/timeline.js';
+import { BlobBuilder, encodeInts, encodeTimes, narrowIds } from './report-columns.js';
 import type { ReportInput } from './report-input.js';
 import { WAIT_HISTOGRAM_EDGES_NS, computeWaitHistogram } from './wait-histogram.js';
 
@@ -26,7 +29,9 @@ export function toReportData(input: ReportInput): { data: ReportData; blob: Uint
       if (histogram !== undefined) waitHistograms.push(histogram);
     }
   }
-  const processes = timeline.processes.map((p) => toReportProcess(blob, p));
+  // Stacks per GIL step only when the recording read them: otherwise every id would be 0.
+  const stacks = hasFunctionContext(timeline) ? timeline.stacks : undefined;
+  const processes = timeline.processes.map((p) => toReportProcess(blob, p, stacks));
   const bytes = blob.finish();
   const data: ReportData = {
     schema: REPORT_DATA_SCHEMA,
@@ -40,6 +45,7 @@ export function toReportData(input: ReportInput): { data: ReportData; blob: Uint
     verdict: input.verdict,
     histogramEdgesNs: WAIT_HISTOGRAM_EDGES_NS,
     waitHistograms,
+    ...(stacks ? { functionContext: toFunctionContext(timeline) } : {}),
     blob: { elementId: REPORT_BLOB_ELEMENT_ID, encoding: 'gzip+base64', byteLength: bytes.byteLength },
   };
   return { data, blob: bytes };
@@ -50,18 +56,18 @@ function defaultTitle(input: ReportInput): string {
   return command ? `giltrace: ${command}` : 'giltrace report';
 }
 
-function toReportProcess(blob: BlobBuilder, process: ProcessTimeline): ReportProcess {
+function toReportProcess(blob: BlobBuilder, process: ProcessTimeline, stacks: readonly PyStack[] | undefined): ReportProcess {
   return {
     pid: process.pid,
     start: process.start,
     end: process.end,
-    threads: process.threads.map((t) => toReportThread(blob, t)),
+    threads: process.threads.map((t) => toReportThread(blob, t, stacks)),
     gils: process.gils.map((g) => toReportGil(blob, g)),
     anomalies: process.anomalies,
   };
 }
 
-function toReportThread(blob: BlobBuilder, thread: ThreadTimeline): ReportThread {
+function toReportThread(blob: BlobBuilder, thread: ThreadTimeline, stacks: readonly PyStack[] | undefined): ReportThread {
   const dropTimes = new Float64Array(thread.drops.length);
   const dropFlags = new Uint8Array(thread.drops.length);
   thread.drops.forEach((drop, i) => {
@@ -78,6 +84,24 @@ function toReportThread(blob: BlobBuilder, thread: ThreadTimeline): ReportThread
     gilTrack: toReportTrack(blob, thread.gilTrack),
     cpuTrack: toReportTrack(blob, thread.cpuTrack),
     drops: { times: encodeTimes(blob, dropTimes), flags: encodeInts(blob, dropFlags) },
+    // One small id per GIL step (no times: the step's own time says when), u8 for most recordings.
+    ...(stacks ? { gilStacks: encodeInts(blob, narrowIds(gilStepStacks(thread, stacks))) } : {}),
+  };
+}
+
+/** The functions and stacks tables, callers' names interned (they repeat across stacks). */
+function toFunctionContext(timeline: Timeline): ReportFunctionContext {
+  const callerNames: string[] = [];
+  const callerIds = new Map<string, number>();
+  const nameId = (name: string) => {
+    let id = callerIds.get(name);
+    if (id === undefined) callerIds.set(name, (id = callerNames.push(name) - 1));
+    return id;
+  };
+  return {
+    functions: timeline.functions.map((f) => ({ name: f.name, file: f.file, line: f.line })),
+    callerNames,
+    stacks: timeline.stacks.map((s) => [s.leaf, ...s.callers.map(nameId)]),
   };
 }
 

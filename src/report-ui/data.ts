@@ -1,5 +1,5 @@
 /** The embedded report data, decoded once into the shapes the views draw from. */
-import { REPORT_DATA_SCHEMA, type ReportData, type ReportStepTrack } from '../contract/report-data.js';
+import { REPORT_DATA_SCHEMA, type ReportData, type ReportFunctionContext, type ReportStepTrack } from '../contract/report-data.js';
 import { decodeInts, decodeTimes, readBlob } from './columns.js';
 
 export interface Track {
@@ -17,6 +17,8 @@ export interface UiThread {
   readonly cpu: Track;
   readonly dropTimes: Float64Array;
   readonly dropFlags: ArrayLike<number>;
+  /** Python stack id per step of `gil` (see ReportThread.gilStacks); undefined without function context. */
+  readonly gilStacks: ArrayLike<number> | undefined;
 }
 
 export interface UiGil {
@@ -44,6 +46,8 @@ export interface UiData {
   readonly end: number;
   readonly timeBaseNs: bigint;
   readonly processes: readonly UiProcess[];
+  /** The Python functions and stacks the slices name; undefined for recordings without function context. */
+  readonly functionContext: ReportFunctionContext | undefined;
 }
 
 export async function readReportData(json: string, blobText: (id: string) => string | undefined): Promise<UiData> {
@@ -67,6 +71,7 @@ export async function readReportData(json: string, blobText: (id: string) => str
         cpu: decodeTrack(t.cpuTrack),
         dropTimes: decodeTimes(buffer, t.drops.times),
         dropFlags: decodeInts(buffer, t.drops.flags),
+        gilStacks: t.gilStacks && raw.functionContext ? decodeInts(buffer, t.gilStacks) : undefined,
       }),
     );
     const indexOfTid = new Map(threads.map((t, i) => [t.tid, i + 1]));
@@ -89,7 +94,7 @@ export async function readReportData(json: string, blobText: (id: string) => str
     const command = raw.stats.processes.find((s) => s.pid === p.pid)?.command ?? '';
     return { pid: p.pid, command, start: p.start, end: p.end, threads, gils };
   });
-  return { raw, start: raw.start, end: raw.end, timeBaseNs: BigInt(raw.timeBaseNs), processes };
+  return { raw, start: raw.start, end: raw.end, timeBaseNs: BigInt(raw.timeBaseNs), processes, functionContext: raw.functionContext };
 }
 
 /** Index of the step in effect at `t`: the last i with times[i] <= t, or -1 before the first. */

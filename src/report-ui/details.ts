@@ -3,7 +3,8 @@ import { CPU_STATE_NAMES, GIL_STATE_NAMES } from './colors.js';
 import { stepAt, type Track, type UiData } from './data.js';
 import { escapeHtml, formatDuration, formatInstant, formatMonotonic, percent } from './format.js';
 import type { Row } from './layout.js';
-import { DROP_FORCED, DROP_KNOWN } from '../contract/report-data.js';
+import { DROP_FORCED, DROP_KNOWN, type ReportFunctionContext } from '../contract/report-data.js';
+import { fullWhere, stackDetailsHtml, stackOf, stackTooltipHtml, type UiStack } from './python-stack.js';
 
 /** One step of a track under the pointer: [start, end) and its state. */
 export interface Hit {
@@ -66,11 +67,27 @@ export function rowTitle(row: Row): string {
   return `pid ${row.process.pid}`;
 }
 
-/** Tooltip: what, exact start, duration; plus what a zoomed-out pixel column hides. */
-export function tooltipHtml(hit: Hit, column: { t0: number; t1: number }, origin: number): string {
+/**
+ * The Python stack of a GIL step: a thread's own holding or waiting step (GIL row), or the
+ * holder's holding step at `t` (holder row). Undefined without function context or when unknown.
+ */
+export function stackAtHit(hit: Hit, context: ReportFunctionContext | undefined, t: number): UiStack | undefined {
+  if (!context || hit.state === 0) return undefined;
+  if (hit.row.kind === 'gil') return stackOf(context, hit.row.thread!.gilStacks?.[hit.index]);
+  if (hit.row.kind !== 'holder') return undefined;
+  const holder = hit.row.process.threads[hit.state - 1];
+  if (!holder?.gilStacks) return undefined;
+  const i = stepAt(holder.gil.times, Math.max(t, hit.start));
+  return i >= 0 && holder.gil.states[i] === 2 ? stackOf(context, holder.gilStacks[i]) : undefined;
+}
+
+/** Tooltip: what, in which Python function, exact start, duration; plus what a zoomed-out pixel column hides. */
+export function tooltipHtml(hit: Hit, column: { t0: number; t1: number }, origin: number, context?: ReportFunctionContext): string {
+  const stack = stackAtHit(hit, context, column.t0);
   const lines = [
     `<div class="tt-title">${escapeHtml(rowTitle(hit.row))}</div>`,
     `<div class="tt-state">${escapeHtml(stateName(hit))}</div>`,
+    ...(stack ? [stackTooltipHtml(stack)] : []),
     `<div>duration <b>${formatDuration(hit.end - hit.start)}</b></div>`,
     `<div class="tt-times">${formatInstant(hit.start - origin)} → ${formatInstant(hit.end - origin)}</div>`,
   ];
@@ -100,10 +117,10 @@ function columnSummary(row: Row, t0: number, t1: number): string | undefined {
   return `this pixel (${formatDuration(hi - lo)}): ${steps} intervals · ${parts.join(' · ')}`;
 }
 
-/** The details panel for a clicked step. */
-export function detailsHtml(hit: Hit, data: UiData): string {
+/** The details panel for a clicked step (`t`: where it was clicked, for the holder row's function). */
+export function detailsHtml(hit: Hit, data: UiData, t = hit.start): string {
   const { row } = hit;
-  const facts: [string, string][] = [
+  const facts: [string, string | { html: string }][] = [
     ['state', stateName(hit)],
     ['duration', `${formatDuration(hit.end - hit.start)} (${Math.round(hit.end - hit.start).toLocaleString('en-US')} ns)`],
     ['start', `${formatInstant(hit.start - data.start)} from the recording start · CLOCK_MONOTONIC ${formatMonotonic(data.timeBaseNs, hit.start)} s`],
@@ -118,13 +135,19 @@ export function detailsHtml(hit: Hit, data: UiData): string {
       facts.push(['waited before', formatDuration(hit.start - row.thread.gil.times[hit.index - 1])]);
     }
   }
+  const stack = stackAtHit(hit, data.functionContext, t);
+  if (stack) {
+    const where = fullWhere(stack.fn);
+    facts.push(['Python function', `${stack.fn.name}${where ? ` · ${where}` : ''}`]);
+    facts.push(['call stack', { html: stackDetailsHtml(stack) }]);
+  }
   if (row.kind === 'holder' && hit.state !== 0 && hit.index > 0) {
     const { times, states } = row.gil!.holders;
     if (states[hit.index - 1] === 0) facts.push(['hand-off gap', `${formatDuration(hit.start - times[hit.index - 1])} with nobody holding`]);
   }
   return (
     `<h3>${escapeHtml(rowTitle(row))}</h3><dl>` +
-    facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('') +
+    facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${typeof v === 'string' ? escapeHtml(v) : v.html}</dd>`).join('') +
     '</dl>'
   );
 }

@@ -5,6 +5,7 @@ import { escapeHtml, formatDuration } from './format.js';
 import { histogramsHtml } from './histograms.js';
 import { STYLES } from './styles.js';
 import { factsHtml, renderThreadTable, verdictHtml } from './summary.js';
+import { functionCardHtml, hasFunctionTable, renderFunctionTable } from './function-table.js';
 import { Overview } from './overview.js';
 import { TimelineView } from './timeline-view.js';
 
@@ -48,11 +49,13 @@ async function start(): Promise<void> {
           Zoomed out, a pixel shows the state that filled its time, or the states stacked in proportion when they share it; zoom in to see hand-offs (arrows) and drops (▼ forced, ▽ voluntary, grey ▽ reason unknown).</div>
       </section>
       <section class="card"><h2>Threads</h2><div class="table-wrap" id="gt-threads"></div></section>
+      ${functionCardHtml(raw.stats)}
       <section class="card"><h2>How long threads waited for the GIL</h2><div class="histograms" id="gt-histograms">${histogramsHtml(raw)}</div></section>
       ${factsHtml(raw)}
     </main>
     <div id="gt-tooltip" hidden></div>`;
   renderThreadTable(document.getElementById('gt-threads')!, raw.stats);
+  if (hasFunctionTable(raw.stats)) renderFunctionTable(document.getElementById('gt-functions')!, raw.stats);
   const view = new TimelineView(
     document.getElementById('gt-timeline')!,
     data,

@@ -37,11 +37,15 @@ kbd { font:11px ui-monospace,monospace; border:1px solid var(--line); border-bot
 #gt-tooltip .tt-title { font-weight:600; }
 #gt-tooltip .tt-state { color:#ffd48a; margin-bottom:2px; }
 #gt-tooltip .tt-times, #gt-tooltip .tt-column { color:#aab7c4; font-variant-numeric:tabular-nums; }
+#gt-tooltip .tt-fn { margin-bottom:1px; word-break:break-all; }
+#gt-tooltip .tt-where { color:#aab7c4; }
+#gt-tooltip .tt-callers { color:#aab7c4; margin-bottom:2px; }
 #gt-details { padding:10px 14px; border-top:1px solid var(--line); min-height:44px; font-size:13px; }
 #gt-details h3 { margin:0 0 6px; font-size:14px; }
 #gt-details dl { display:grid; grid-template-columns:max-content 1fr; gap:2px 14px; margin:0; }
 #gt-details dt { color:var(--muted); }
 #gt-details dd { margin:0; font-variant-numeric:tabular-nums; }
+#gt-details ol.stack { margin:0; padding-left:20px; }
 .fact-grid { display:grid; grid-template-columns:repeat(auto-fill,minmax(220px,1fr)); gap:6px 18px; }
 .fact-grid div { display:flex; flex-direction:column; }
 .fact-grid .k { font-size:11px; text-transform:uppercase; letter-spacing:.05em; color:var(--muted); }
@@ -51,12 +55,15 @@ kbd { font:11px ui-monospace,monospace; border:1px solid var(--line); border-bot
 .warnings { color:#9a6700; margin:8px 0 0; padding-left:20px; }
 .anomalies { color:#9a6700; font-size:13px; margin:8px 0 0; }
 .table-wrap { overflow-x:auto; }
-table.threads { border-collapse:collapse; width:100%; font-size:13px; font-variant-numeric:tabular-nums; }
-table.threads th { text-align:right; font-weight:600; padding:6px 8px; border-bottom:2px solid var(--line); cursor:pointer; white-space:nowrap; user-select:none; position:sticky; top:0; background:#fff; }
-table.threads th:hover { background:var(--bg); }
-table.threads td { padding:5px 8px; border-bottom:1px solid #eaeef2; text-align:right; white-space:nowrap; }
-table.threads td.text, table.threads th:nth-child(3) { text-align:left; }
-table.threads tbody tr:hover { background:#f6f8fa; }
+table.sortable { border-collapse:collapse; width:100%; font-size:13px; font-variant-numeric:tabular-nums; }
+table.sortable th { text-align:right; font-weight:600; padding:6px 8px; border-bottom:2px solid var(--line); cursor:pointer; white-space:nowrap; user-select:none; position:sticky; top:0; background:#fff; z-index:1; }
+table.sortable th:hover { background:var(--bg); }
+table.sortable td { padding:5px 8px; border-bottom:1px solid #eaeef2; text-align:right; white-space:nowrap; }
+table.sortable td.text, table.sortable th.text { text-align:left; }
+table.sortable tbody tr:hover { background:#f6f8fa; }
+table.functions td.text { max-width:420px; overflow:hidden; text-overflow:ellipsis; }
+.table-wrap.tall { max-height:460px; overflow:auto; }
+.card-note { font-size:13px; color:var(--muted); margin:-4px 0 8px; max-width:1100px; }
 .bar-cell { position:relative; min-width:80px; }
 .bar { position:absolute; left:4px; top:6px; bottom:6px; border-radius:2px; opacity:.22; max-width:calc(100% - 8px); }
 .bar-holding { background:var(--holding); } .bar-waiting { background:var(--waiting); }

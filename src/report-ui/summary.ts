@@ -1,7 +1,8 @@
-/** The summary under the timeline: verdict, recording facts, per-process GIL figures, the sortable thread table. */
+/** The summary around the timeline: verdict, recording facts, per-process GIL figures, the sortable thread table. */
 import type { ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import type { ReportData } from '../contract/report-data.js';
 import { escapeHtml, formatCount, formatDuration, percent } from './format.js';
+import { renderSortableTable, type Column } from './sortable-table.js';
 
 export function verdictHtml(data: ReportData): string {
   const v = data.verdict;
@@ -49,35 +50,30 @@ function processHtml(p: ProcessStats): string {
     <div class="fact-grid">${cells.map(([k, v]) => `<div><span class="k">${k}</span><span class="v">${v}</span></div>`).join('')}</div>${anomalyText}</div>`;
 }
 
-interface Column {
-  readonly title: string;
-  readonly hint?: string;
-  readonly value: (t: ThreadStats, p: ProcessStats) => number | string;
-  readonly show: (t: ThreadStats, p: ProcessStats) => string;
-  readonly bar?: 'holding' | 'waiting';
-}
+type ThreadRow = { readonly t: ThreadStats; readonly p: ProcessStats };
 
-const pct = (f: (t: ThreadStats) => number) => (t: ThreadStats) => percent(f(t), t.lifetime_ns);
-const COLUMNS: readonly Column[] = [
-  { title: 'pid', value: (_t, p) => p.pid, show: (_t, p) => String(p.pid) },
-  { title: 'tid', value: (t) => t.tid, show: (t) => String(t.tid) },
-  { title: 'thread', value: (t) => t.name, show: (t) => escapeHtml(t.name) },
-  { title: 'lifetime', value: (t) => t.lifetime_ns, show: (t) => formatDuration(t.lifetime_ns) },
-  { title: 'held', hint: 'share of the thread’s life holding the GIL', value: (t) => ratio(t.held_ns, t), show: pct((t) => t.held_ns), bar: 'holding' },
-  { title: 'waiting', hint: 'share of the thread’s life waiting for the GIL', value: (t) => ratio(t.wait_ns, t), show: pct((t) => t.wait_ns), bar: 'waiting' },
-  { title: 'no GIL', value: (t) => ratio(t.no_gil_ns, t), show: pct((t) => t.no_gil_ns) },
-  { title: 'held off-CPU', hint: 'GIL held while the thread was not running', value: (t) => t.held_off_cpu_ns, show: (t) => formatDuration(t.held_off_cpu_ns) },
-  { title: 'running', value: (t) => ratio(t.running_ns, t), show: pct((t) => t.running_ns) },
-  { title: 'runnable', value: (t) => ratio(t.runnable_ns, t), show: pct((t) => t.runnable_ns) },
-  { title: 'sleeping', value: (t) => ratio(t.sleeping_ns, t), show: pct((t) => t.sleeping_ns) },
-  { title: 'blocked', value: (t) => ratio(t.blocked_ns, t), show: pct((t) => t.blocked_ns) },
-  { title: 'takes', hint: 'GIL acquisitions', value: (t) => t.acquisitions, show: (t) => formatCount(t.acquisitions) },
-  { title: 'wait p50', value: (t) => t.wait.p50_ns, show: (t) => dur(t.wait.count, t.wait.p50_ns) },
-  { title: 'wait p95', value: (t) => t.wait.p95_ns, show: (t) => dur(t.wait.count, t.wait.p95_ns) },
-  { title: 'wait p99', value: (t) => t.wait.p99_ns, show: (t) => dur(t.wait.count, t.wait.p99_ns) },
-  { title: 'wait max', value: (t) => t.wait.max_ns, show: (t) => dur(t.wait.count, t.wait.max_ns) },
-  { title: 'forced drops', value: (t) => t.drops.forced, show: (t) => formatCount(t.drops.forced) },
-  { title: 'voluntary drops', value: (t) => t.drops.voluntary, show: (t) => formatCount(t.drops.voluntary) },
+const pct = (f: (t: ThreadStats) => number) => ({ t }: ThreadRow) => percent(f(t), t.lifetime_ns);
+const share = (f: (t: ThreadStats) => number) => ({ t }: ThreadRow) => ratio(f(t), t);
+const THREAD_COLUMNS: readonly Column<ThreadRow>[] = [
+  { title: 'pid', value: ({ p }) => p.pid, show: ({ p }) => String(p.pid) },
+  { title: 'tid', value: ({ t }) => t.tid, show: ({ t }) => String(t.tid) },
+  { title: 'thread', value: ({ t }) => t.name, show: ({ t }) => escapeHtml(t.name), text: true },
+  { title: 'lifetime', value: ({ t }) => t.lifetime_ns, show: ({ t }) => formatDuration(t.lifetime_ns) },
+  { title: 'held', hint: 'share of the thread’s life holding the GIL', value: share((t) => t.held_ns), show: pct((t) => t.held_ns), bar: { kind: 'holding', fraction: share((t) => t.held_ns) } },
+  { title: 'waiting', hint: 'share of the thread’s life waiting for the GIL', value: share((t) => t.wait_ns), show: pct((t) => t.wait_ns), bar: { kind: 'waiting', fraction: share((t) => t.wait_ns) } },
+  { title: 'no GIL', value: share((t) => t.no_gil_ns), show: pct((t) => t.no_gil_ns) },
+  { title: 'held off-CPU', hint: 'GIL held while the thread was not running', value: ({ t }) => t.held_off_cpu_ns, show: ({ t }) => formatDuration(t.held_off_cpu_ns) },
+  { title: 'running', value: share((t) => t.running_ns), show: pct((t) => t.running_ns) },
+  { title: 'runnable', value: share((t) => t.runnable_ns), show: pct((t) => t.runnable_ns) },
+  { title: 'sleeping', value: share((t) => t.sleeping_ns), show: pct((t) => t.sleeping_ns) },
+  { title: 'blocked', value: share((t) => t.blocked_ns), show: pct((t) => t.blocked_ns) },
+  { title: 'takes', hint: 'GIL acquisitions', value: ({ t }) => t.acquisitions, show: ({ t }) => formatCount(t.acquisitions) },
+  { title: 'wait p50', value: ({ t }) => t.wait.p50_ns, show: ({ t }) => dur(t.wait.count, t.wait.p50_ns) },
+  { title: 'wait p95', value: ({ t }) => t.wait.p95_ns, show: ({ t }) => dur(t.wait.count, t.wait.p95_ns) },
+  { title: 'wait p99', value: ({ t }) => t.wait.p99_ns, show: ({ t }) => dur(t.wait.count, t.wait.p99_ns) },
+  { title: 'wait max', value: ({ t }) => t.wait.max_ns, show: ({ t }) => dur(t.wait.count, t.wait.max_ns) },
+  { title: 'forced drops', value: ({ t }) => t.drops.forced, show: ({ t }) => formatCount(t.drops.forced) },
+  { title: 'voluntary drops', value: ({ t }) => t.drops.voluntary, show: ({ t }) => formatCount(t.drops.voluntary) },
 ];
 
 function ratio(part: number, t: ThreadStats): number {
@@ -88,45 +84,14 @@ function dur(count: number, ns: number): string {
   return count > 0 ? formatDuration(ns) : '–';
 }
 
-/** A table whose rows re-sort when a header is clicked (again: the other direction). */
+/** The thread table, waiting threads first (the ones that suffer). */
 export function renderThreadTable(host: HTMLElement, stats: StatsJson): void {
-  const rows = stats.processes.flatMap((p) => p.threads.map((t) => ({ t, p })));
-  let sortColumn = 5; // waiting: the threads that suffer come first
-  let descending = true;
-  const render = () => {
-    const column = COLUMNS[sortColumn];
-    const sorted = [...rows].sort((a, b) => {
-      const va = column.value(a.t, a.p);
-      const vb = column.value(b.t, b.p);
-      const order = typeof va === 'string' ? va.localeCompare(String(vb)) : va - (vb as number);
-      return descending ? -order : order;
-    });
-    const head = COLUMNS.map((c, i) => {
-      const mark = i === sortColumn ? (descending ? ' ▼' : ' ▲') : '';
-      const sort = i === sortColumn ? (descending ? 'descending' : 'ascending') : 'none';
-      return `<th data-col="${i}" aria-sort="${sort}" title="${escapeHtml(c.hint ?? `sort by ${c.title}`)}">${c.title}${mark}</th>`;
-    }).join('');
-    const body = sorted
-      .map(({ t, p }) => `<tr>${COLUMNS.map((c) => cell(c, t, p)).join('')}</tr>`)
-      .join('');
-    host.innerHTML = `<table class="threads" id="gt-thread-table"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
-  };
-  host.addEventListener('click', (e) => {
-    const th = (e.target as HTMLElement).closest('th');
-    if (!th) return;
-    const col = Number(th.dataset.col);
-    if (col === sortColumn) descending = !descending;
-    else (sortColumn = col), (descending = typeof COLUMNS[col].value(rows[0].t, rows[0].p) === 'number');
-    render();
+  renderSortableTable(host, {
+    id: 'gt-thread-table',
+    className: 'sortable threads',
+    columns: THREAD_COLUMNS,
+    rows: stats.processes.flatMap((p) => p.threads.map((t) => ({ t, p }))),
+    sortColumn: 5, // waiting
+    emptyHtml: '<p class="muted">No thread used the GIL in this recording.</p>',
   });
-  if (rows.length === 0) host.innerHTML = '<p class="muted">No thread used the GIL in this recording.</p>';
-  else render();
-}
-
-function cell(c: Column, t: ThreadStats, p: ProcessStats): string {
-  const text = c.show(t, p);
-  const isText = c.title === 'thread';
-  if (!c.bar) return `<td class="${isText ? 'text' : 'num'}">${text}</td>`;
-  const width = Math.round(100 * Math.min(1, Number(c.value(t, p))));
-  return `<td class="num bar-cell"><span class="bar bar-${c.bar}" style="width:${width}%"></span><span class="bar-text">${text}</span></td>`;
 }

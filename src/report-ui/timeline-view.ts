@@ -233,7 +233,7 @@ export class TimelineView {
     }
     const nsPerPx = (this.viewEnd - this.viewStart) / this.width;
     const t0 = this.timeAt(Math.floor(hover.x));
-    this.tooltip.innerHTML = tooltipHtml(hit, { t0, t1: t0 + nsPerPx }, this.fullStart);
+    this.tooltip.innerHTML = tooltipHtml(hit, { t0, t1: t0 + nsPerPx }, this.fullStart, this.data.functionContext);
     this.tooltip.hidden = false;
     const box = this.tooltip.getBoundingClientRect();
     const left = clientX + 16 + box.width > window.innerWidth ? clientX - box.width - 12 : clientX + 16;
@@ -258,7 +258,7 @@ export class TimelineView {
   }
 
   clickAt(x: number, y: number): void {
-    this.select(this.hitAt(x, y));
+    this.select(this.hitAt(x, y), this.timeAt(x));
   }
 
   clearSelection(): void {
@@ -274,10 +274,10 @@ export class TimelineView {
     return this.width;
   }
 
-  private select(hit: Hit | undefined): void {
+  private select(hit: Hit | undefined, t?: number): void {
     this.selected = hit;
     if (hit) {
-      this.details.innerHTML = detailsHtml(hit, this.data);
+      this.details.innerHTML = detailsHtml(hit, this.data, t);
       this.details.classList.add('has-selection');
     } else {
       this.details.innerHTML = '<p class="muted">Click a slice to see its details.</p>';

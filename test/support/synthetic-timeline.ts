@@ -4,10 +4,18 @@
  * that starts the workers and joins them (mostly without the GIL), and two CPU-bound workers
  * that hand the GIL back and forth at every switch interval, with forced drops, a few
  * voluntary ones (blocking I/O), wake-up latency (runnable) before each take.
+ *
+ * Function context as a recording on 3.12 has it (unless `functionContext: false`; stacks are
+ * read at drops only, and a wait is in the stack of the thread's last drop): the workers run
+ * `some_computation` (caught by every forced drop, so that is where they wait again) and
+ * `write_log` (where they block on I/O), and end with no Python frame; their first wait, before
+ * any drop, has no known stack (0). The main thread joins them in `Thread._wait_for_tstate_lock`
+ * and asks for the GIL back there.
  */
 import { computeStats, computeVerdict } from '../../src/analysis/index.js';
 import type { ReportInput } from '../../src/export/report-input.js';
 import { seededRandom } from './seeded-random.js';
+import { PythonStacks } from '../../src/model/python-stacks.js';
 import {
   CpuState,
   GilState,
@@ -103,6 +111,21 @@ export interface SyntheticOptions {
   readonly seed?: number;
   readonly pid?: number;
   readonly mainThreadName?: string;
+  /** false: a recording made without Python stacks (every stack id 0). Default true. */
+  readonly functionContext?: boolean;
+}
+
+/** The Python stacks of the synthetic program (app.py), interned as the model interns them. */
+function syntheticStacks(python: PythonStacks, enabled: boolean) {
+  const threading = '/opt/python/3.12.1/lib/python3.12/threading.py';
+  const worker = ['Thread.run', 'Thread._bootstrap_inner', 'Thread._bootstrap'];
+  const intern = (name: string, file: string, line: number, callers: string[]) => (enabled ? python.intern(name, file, line, callers) : 0);
+  return {
+    noFrame: intern('', '', 0, []),
+    compute: intern('some_computation', '/srv/app.py', 7, worker),
+    writeLog: intern('write_log', '/srv/app.py', 21, ['some_computation', ...worker]),
+    join: intern('Thread._wait_for_tstate_lock', threading, 1153, ['Thread.join', 'main', '<module>']),
+  };
 }
 
 export const SYNTHETIC_TIME_BASE_NS = 1_892_307_303_260_123n;
@@ -115,8 +138,11 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   const rand = seededRandom(options.seed ?? 7);
   const jitter = (mean: number, spread: number) => Math.round(mean * (1 - spread + 2 * spread * rand()));
 
-  const main = { gil: new StepTrackBuilder(), cpu: new StepTrackBuilder(), drops: [] as Drop[] };
-  const workers = [0, 1].map(() => ({ gil: new StepTrackBuilder(), cpu: new StepTrackBuilder(), drops: [] as Drop[] }));
+  const python = new PythonStacks();
+  const stack = syntheticStacks(python, options.functionContext ?? true);
+  const newThread = (): ThreadBuilder => ({ gil: new StepTrackBuilder(), cpu: new StepTrackBuilder(), drops: [], waitStacks: new Map() });
+  const main = newThread();
+  const workers = [0, 1].map(newThread);
   const tids = [pid + 1, pid + 2];
 
   // Main thread: imports and starts workers holding the GIL, then joins them (sleeping, no GIL).
@@ -124,7 +150,7 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   main.cpu.push(0, CpuState.running);
   const mainDrop = 2_000_000;
   main.gil.push(mainDrop, GilState.none);
-  main.drops.push({ time: mainDrop, tid: pid, forced: false, known: true, stack: 0 });
+  main.drops.push({ time: mainDrop, tid: pid, forced: false, known: true, stack: stack.join });
   main.cpu.push(mainDrop + 3_000, CpuState.sleeping);
 
   // Worker 0 was started at 1.5 ms and waits for the main thread's drop; worker 1 starts later.
@@ -148,18 +174,20 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
     const forced = i % 50 !== 49;
     const handoff = jitter(30_000, 0.7);
     h.gil.push(dropAt, GilState.none);
-    h.drops.push({ time: dropAt, tid: tids[holder], forced, known: true, stack: 0 });
+    h.drops.push({ time: dropAt, tid: tids[holder], forced, known: true, stack: forced ? stack.compute : stack.writeLog });
     o.cpu.push(dropAt, CpuState.runnable);
     o.cpu.push(dropAt + handoff, CpuState.running);
     o.gil.push(dropAt + handoff, GilState.holding);
     if (forced) {
       h.gil.push(dropAt + 1_000, GilState.waiting);
+      h.waitStacks.set(dropAt + 1_000, stack.compute);
       h.cpu.push(dropAt + 2_000, CpuState.sleeping);
     } else {
       const io = Math.min(1_000_000, Math.round(switchNs / 2));
       h.cpu.push(dropAt + 500, CpuState.blocked);
       h.cpu.push(dropAt + 500 + io, CpuState.running);
       h.gil.push(dropAt + 600 + io, GilState.waiting);
+      h.waitStacks.set(dropAt + 600 + io, stack.writeLog);
       h.cpu.push(dropAt + 1_600 + io, CpuState.sleeping);
     }
     now = dropAt + handoff;
@@ -172,19 +200,20 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   const h = workers[holder];
   const o = workers[1 - holder];
   h.gil.push(lastDrop, GilState.none);
-  h.drops.push({ time: lastDrop, tid: tids[holder], forced: false, known: true, stack: 0 });
+  h.drops.push({ time: lastDrop, tid: tids[holder], forced: false, known: true, stack: stack.noFrame });
   ends[holder] = lastDrop + 10_000;
   o.cpu.push(lastDrop, CpuState.runnable);
   o.cpu.push(lastDrop + 20_000, CpuState.running);
   o.gil.push(lastDrop + 20_000, GilState.holding);
   const finalDrop = lastDrop + 20_000 + jitter(switchNs / 2, 0.1);
   o.gil.push(finalDrop, GilState.none);
-  o.drops.push({ time: finalDrop, tid: tids[1 - holder], forced: false, known: false, stack: 0 });
+  o.drops.push({ time: finalDrop, tid: tids[1 - holder], forced: false, known: false, stack: stack.noFrame });
   ends[1 - holder] = finalDrop + 10_000;
   const joined = Math.max(...ends);
   main.cpu.push(joined, CpuState.runnable);
   main.cpu.push(joined + 15_000, CpuState.running);
   main.gil.push(joined + 15_000, GilState.waiting);
+  main.waitStacks.set(joined + 15_000, stack.join);
   main.gil.push(joined + 18_000, GilState.holding);
   const end = joined + 600_000;
 
@@ -200,43 +229,65 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
     end,
     lostEvents: 0,
     processes: [{ pid, start: 0, end, threads, gils: [deriveGil(key, pid, threads)], anomalies: {} }],
-    functions: [],
-    stacks: [],
+    functions: python.functions,
+    stacks: python.stacks,
   };
 }
 
-function thread(
-  pid: number,
-  tid: number,
-  name: string,
-  start: number,
-  end: number,
-  b: { gil: StepTrackBuilder; cpu: StepTrackBuilder; drops: Drop[] },
-): ThreadTimeline {
+interface ThreadBuilder {
+  readonly gil: StepTrackBuilder;
+  readonly cpu: StepTrackBuilder;
+  readonly drops: Drop[];
+  /** Stack id of each wait, by the time it starts. */
+  readonly waitStacks: Map<number, number>;
+}
+
+function thread(pid: number, tid: number, name: string, start: number, end: number, b: ThreadBuilder): ThreadTimeline {
   const key = `${pid}:0x7f3a2c1e4b40`;
   const gilTrack = b.gil.build();
-  const { durations } = spans(gilTrack, end, 3);
-  const waits = Float64Array.from(durations[GilState.waiting]);
+  const waits = waitsOf(gilTrack, end, b.waitStacks);
   return {
     pid, tid, name, start, end, gil: key, gilTrack, cpuTrack: b.cpu.build(), drops: b.drops,
-    acquisitions: durations[GilState.holding].length,
-    waits, waitStarts: new Float64Array(waits.length), waitStacks: new Int32Array(waits.length), holds: holdsOf(gilTrack, end, b.drops),
+    acquisitions: [...gilTrack.states].filter((s) => s === GilState.holding).length,
+    ...waits, holds: holdsOf(gilTrack, end, b.drops, b.waitStacks),
   };
 }
 
-/** A thread's holds as the model records them: the holding intervals of its GIL track, each with the stack of the drop that ends it. */
-export function holdsOf(gilTrack: StepTrack, end: number, drops: readonly Drop[]): Holds {
+/** A thread's waits as the model records them: the waiting intervals of its GIL track, with their start and stack. */
+export function waitsOf(gilTrack: StepTrack, end: number, stackAt: ReadonlyMap<number, number> = new Map()): Pick<ThreadTimeline, 'waits' | 'waitStarts' | 'waitStacks'> {
+  const waits: number[] = [];
+  const starts: number[] = [];
+  const stacks: number[] = [];
+  for (let i = 0; i < gilTrack.states.length; i++) {
+    if (gilTrack.states[i] !== GilState.waiting) continue;
+    const from = gilTrack.times[i];
+    waits.push((i + 1 < gilTrack.times.length ? gilTrack.times[i + 1] : end) - from);
+    starts.push(from);
+    stacks.push(stackAt.get(from) ?? 0);
+  }
+  return { waits: Float64Array.from(waits), waitStarts: Float64Array.from(starts), waitStacks: Int32Array.from(stacks) };
+}
+
+/**
+ * A thread's holds as the model records them: the holding intervals of its GIL track, each with
+ * the stack of the drop that ends it and the stack of the wait just before it (where the GIL was asked for).
+ */
+export function holdsOf(gilTrack: StepTrack, end: number, drops: readonly Drop[], waitStackAt: ReadonlyMap<number, number> = new Map()): Holds {
+  const dropStack = new Map(drops.map((d) => [d.time, d.stack]));
   const starts: number[] = [];
   const ends: number[] = [];
   const stacks: number[] = [];
-  for (let i = 0; i < gilTrack.states.length; i++) {
-    if (gilTrack.states[i] !== GilState.holding) continue;
-    const to = i + 1 < gilTrack.times.length ? gilTrack.times[i + 1] : end;
-    starts.push(gilTrack.times[i]);
+  const acquiredIn: number[] = [];
+  const { times, states } = gilTrack;
+  for (let i = 0; i < states.length; i++) {
+    if (states[i] !== GilState.holding) continue;
+    const to = i + 1 < times.length ? times[i + 1] : end;
+    starts.push(times[i]);
     ends.push(to);
-    stacks.push(drops.find((d) => d.time === to)?.stack ?? 0);
+    stacks.push(dropStack.get(to) ?? 0);
+    acquiredIn.push(i > 0 && states[i - 1] === GilState.waiting ? (waitStackAt.get(times[i - 1]) ?? 0) : 0);
   }
-  return { starts: Float64Array.from(starts), ends: Float64Array.from(ends), stacks: Int32Array.from(stacks), acquiredIn: new Int32Array(stacks.length) };
+  return { starts: Float64Array.from(starts), ends: Float64Array.from(ends), stacks: Int32Array.from(stacks), acquiredIn: Int32Array.from(acquiredIn) };
 }
 
 /** Timeline + the real analysis' stats and verdict: what the CLI hands the exporters. */
@@ -246,15 +297,4 @@ export function makeSyntheticInput(options: SyntheticOptions = {}, command = 'py
   const processes = new Map(timeline.processes.map((p) => [p.pid, { command, python }]));
   const stats = computeStats(timeline, { events: 0, warnings: [], processes });
   return { timeline, stats, verdict: computeVerdict(stats) };
-}
-
-function spans(track: StepTrack, end: number, states: number) {
-  const totals = new Array<number>(states).fill(0);
-  const durations = Array.from({ length: states }, () => [] as number[]);
-  for (let i = 0; i < track.states.length; i++) {
-    const d = (i + 1 < track.times.length ? track.times[i + 1] : end) - track.times[i];
-    totals[track.states[i]] += d;
-    durations[track.states[i]].push(d);
-  }
-  return { totals, durations };
 }

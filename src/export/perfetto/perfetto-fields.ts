@@ -30,6 +30,8 @@ export const TrackEvent = {
 export const TYPE_SLICE_BEGIN = 1;
 export const TYPE_SLICE_END = 2;
 export const TYPE_COUNTER = 4;
-export const InternedData = { eventCategories: 1, eventNames: 2, debugAnnotationNames: 3 } as const;
+export const InternedData = { eventCategories: 1, eventNames: 2, debugAnnotationNames: 3, debugAnnotationStringValues: 29 } as const;
 export const Interned = { iid: 1, name: 2 } as const;
-export const DebugAnnotation = { nameIid: 1, stringValue: 6 } as const;
+/** InternedString (profiling/profile_common.proto): the string is `bytes`, UTF-8 here. */
+export const InternedString = { iid: 1, str: 2 } as const;
+export const DebugAnnotation = { nameIid: 1, intValue: 4, stringValue: 6, stringValueIid: 17 } as const;

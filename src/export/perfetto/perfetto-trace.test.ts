@@ -96,3 +96,41 @@ test('several times smaller than the Chrome JSON', () => {
   const json = JSON.stringify(toChromeTrace(input)).length;
   assert.ok(json / bytes.length >= 3, `JSON ${json} B vs protobuf ${bytes.length} B`);
 });
+
+test('GIL slices carry their Python function as debug annotations, strings interned once', () => {
+  const annotationName = new Map<string, string>(interned.debugAnnotationNames.map((n: any) => [String(n.iid), n.name]));
+  const values: any[] = interned.debugAnnotationStringValues;
+  const valueOf = new Map<string, string>(values.map((v) => [String(v.iid), Buffer.from(v.str).toString('utf8')]));
+  assert.equal(new Set(valueOf.values()).size, values.length, 'each string once');
+  const chrome = toChromeTrace(input).traceEvents;
+  for (const thread of process.threads) {
+    const uuid = tracks.find((t) => t.thread?.tid === thread.tid).uuid;
+    const begins = events.filter((p) => p.trackEvent.trackUuid === uuid && p.trackEvent.type === 'TYPE_SLICE_BEGIN');
+    const args = begins.map((p) => {
+      const out: Record<string, unknown> = {};
+      for (const a of p.trackEvent.debugAnnotations ?? []) {
+        const name = annotationName.get(String(a.nameIid))!;
+        out[name] = a.stringValueIid !== undefined ? valueOf.get(String(a.stringValueIid)) : a.intValue !== undefined ? Number(a.intValue) : a.stringValue;
+      }
+      return out;
+    });
+    // The same function, file, line, stack and drop reason as the Chrome trace's slices.
+    const expected = chrome
+      .filter((e) => e.cat === 'gil' && e.ph === 'X' && (e.args as any).tid === thread.tid)
+      .map((e) => {
+        const { pid: _p, tid: _t, ...rest } = e.args as Record<string, unknown>;
+        return rest;
+      });
+    assert.deepEqual(args, expected);
+    const own = thread.tid === process.pid ? 'Thread._wait_for_tstate_lock' : 'some_computation';
+    assert.ok(args.some((a) => a.function === own && typeof a.file === 'string' && (a.line as number) > 0), `${thread.name} runs ${own}`);
+  }
+});
+
+test('without function context there are no function annotations', () => {
+  const plain = Trace.toObject(Trace.decode(toPerfettoTrace(makeSyntheticInput({ handoffs: 10, functionContext: false }))), { longs: String }) as { packet: any[] };
+  const data = plain.packet.find((p) => p.internedData).internedData;
+  assert.equal(data.debugAnnotationStringValues, undefined);
+  const annotations = plain.packet.flatMap((p) => p.trackEvent?.debugAnnotations ?? []);
+  assert.ok(annotations.length > 0 && annotations.every((a: any) => String(a.nameIid) === '1'), 'only the drop reason');
+});

@@ -7,6 +7,11 @@
  * child track "CPU" (running / runnable / sleeping / blocked); per interpreter a "GIL holder"
  * track and a "GIL waiters" counter. Names and categories are interned once.
  *
+ * With function context, GIL slices carry their Python function as debug annotations
+ * (`function`, `file`, `line`, `stack`: innermost first, "a <- b <- c"; charged as the stats
+ * charge it, see slice-functions.ts), the strings interned once per trace
+ * (InternedData.debug_annotation_string_values), so a slice adds a few bytes, not its texts.
+ *
  * Timestamps are absolute CLOCK_MONOTONIC ns. No timestamp_clock_id is written: Perfetto then
  * treats them as its default trace clock, which only shifts the origin it displays.
  * Native scheduler thread states (ftrace sched_switch) are not emitted: the timeline does not
@@ -15,6 +20,7 @@
 import { CPU_STATE_NAMES, GilState, type ProcessTimeline, type ThreadTimeline } from '../../model/timeline.js';
 import { forEachInterval } from '../intervals.js';
 import type { ReportInput } from '../report-input.js';
+import { SliceFunctions } from '../slice-functions.js';
 import * as F from './perfetto-fields.js';
 import { ProtoWriter } from './proto-writer.js';
 
@@ -23,7 +29,21 @@ const CATEGORIES = ['gil', 'cpu', 'gil_holder'] as const;
 const CAT_GIL = 1;
 const CAT_CPU = 2;
 const CAT_HOLDER = 3;
+/** Debug annotation names, interned in this order (iid = index + 1). */
+const ANNOTATION_NAMES = ['drop', 'function', 'file', 'line', 'stack'] as const;
 const ANNOTATION_DROP = 1;
+const ANNOTATION_FUNCTION = 2;
+const ANNOTATION_FILE = 3;
+const ANNOTATION_LINE = 4;
+const ANNOTATION_STACK = 5;
+
+/** Interned-string ids of one stack's annotations (0: not shown). */
+interface StackAnnotation {
+  readonly function: number;
+  readonly file: number;
+  readonly line: number;
+  readonly stack: number;
+}
 
 class Interner {
   readonly names: string[] = [];
@@ -61,14 +81,17 @@ class PerfettoWriter {
     });
   }
 
-  internedData(names: readonly string[]): void {
+  internedData(names: readonly string[], annotationValues: readonly string[]): void {
     this.out.message(F.Trace.packet, this.packet, (p) => {
       p.uint(F.TracePacket.trustedPacketSequenceId, SEQUENCE_ID);
       p.uint(F.TracePacket.sequenceFlags, F.SEQ_INCREMENTAL_STATE_CLEARED);
       p.message(F.TracePacket.internedData, this.event, (d) => {
         CATEGORIES.forEach((name, i) => d.message(F.InternedData.eventCategories, this.inner, (c) => c.uint(F.Interned.iid, i + 1).string(F.Interned.name, name)));
         names.forEach((name, i) => d.message(F.InternedData.eventNames, this.inner, (n) => n.uint(F.Interned.iid, i + 1).string(F.Interned.name, name)));
-        d.message(F.InternedData.debugAnnotationNames, this.inner, (n) => n.uint(F.Interned.iid, ANNOTATION_DROP).string(F.Interned.name, 'drop'));
+        ANNOTATION_NAMES.forEach((name, i) => d.message(F.InternedData.debugAnnotationNames, this.inner, (n) => n.uint(F.Interned.iid, i + 1).string(F.Interned.name, name)));
+        annotationValues.forEach((value, i) =>
+          d.message(F.InternedData.debugAnnotationStringValues, this.inner, (v) => v.uint(F.InternedString.iid, i + 1).string(F.InternedString.str, value)),
+        );
       });
     });
   }
@@ -141,14 +164,17 @@ export function toPerfettoTrace(input: ReportInput): Uint8Array {
     for (const gil of process.gils) for (const tid of gil.holders.tids) if (tid !== 0 && !process.threads.some((t) => t.tid === tid)) names.iid(`tid ${tid}`);
     perProcess.push(tracks);
   }
-  w.internedData(names.names);
+  const functions = SliceFunctions.of(timeline);
+  const annotationValues = new Interner();
+  const annotations = functions ? stackAnnotations(functions, timeline.stacks.length, annotationValues) : [];
+  w.internedData(names.names, annotationValues.names);
   let nextFlowId = 1;
   timeline.processes.forEach((process, p) => {
     const tracks = perProcess[p];
     const flows = handoffFlows(process, () => nextFlowId++);
     for (const thread of process.threads) {
       const { gil, cpu } = tracks.thread.get(thread)!;
-      writeGilSlices(w, thread, gil, names, flows.get(thread.tid));
+      writeGilSlices(w, thread, gil, names, flows.get(thread.tid), functions && { stepStacks: functions.stepStacks(thread), annotations });
       forEachInterval(thread.cpuTrack, thread.end, (state, start, stop) => {
         const nameIid = names.iid(CPU_STATE_NAMES[state] ?? `state ${state}`);
         w.trackEvent(start, (e) => e.uint(F.TrackEvent.type, F.TYPE_SLICE_BEGIN).uint(F.TrackEvent.trackUuid, cpu).uint(F.TrackEvent.categoryIids, CAT_CPU).uint(F.TrackEvent.nameIid, nameIid));
@@ -202,18 +228,43 @@ function handoffFlows(process: ProcessTimeline, newId: () => number): Map<number
   return flows;
 }
 
+/** Every stack's annotation values, interned (index = stack id; the unknown stack 0 gets none). */
+function stackAnnotations(functions: SliceFunctions, count: number, values: Interner): (StackAnnotation | undefined)[] {
+  const out: (StackAnnotation | undefined)[] = [undefined];
+  for (let id = 1; id < count; id++) {
+    const label = functions.label(id)!;
+    out.push({
+      function: values.iid(label.function),
+      file: label.file ? values.iid(label.file) : 0,
+      line: label.line,
+      stack: values.iid(label.stack),
+    });
+  }
+  return out;
+}
+
+function writeFunctionAnnotations(e: ProtoWriter, inner: ProtoWriter, fn: StackAnnotation): void {
+  const interned = (name: number, iid: number) =>
+    e.message(F.TrackEvent.debugAnnotations, inner, (a) => a.uint(F.DebugAnnotation.nameIid, name).uint(F.DebugAnnotation.stringValueIid, iid));
+  interned(ANNOTATION_FUNCTION, fn.function);
+  if (fn.file) interned(ANNOTATION_FILE, fn.file);
+  if (fn.line > 0) e.message(F.TrackEvent.debugAnnotations, inner, (a) => a.uint(F.DebugAnnotation.nameIid, ANNOTATION_LINE).uint(F.DebugAnnotation.intValue, fn.line));
+  interned(ANNOTATION_STACK, fn.stack);
+}
+
 function writeGilSlices(
   w: PerfettoWriter,
   thread: ThreadTimeline,
   track: number,
   names: Interner,
   flows: Map<number, { out?: number; in?: number }> | undefined,
+  functions: { stepStacks: Int32Array; annotations: readonly (StackAnnotation | undefined)[] } | undefined,
 ): void {
   const { drops } = thread;
   const holding = names.iid('holding');
   const waiting = names.iid('waiting');
   let d = 0;
-  forEachInterval(thread.gilTrack, thread.end, (state, start, stop) => {
+  forEachInterval(thread.gilTrack, thread.end, (state, start, stop, index) => {
     if (state === GilState.none) return;
     let drop: string | undefined;
     if (state === GilState.holding) {
@@ -221,10 +272,12 @@ function writeGilSlices(
       if (d < drops.length && drops[d].time === stop) drop = drops[d].known ? (drops[d].forced ? 'forced' : 'voluntary') : 'unknown';
     }
     const flow = state === GilState.holding ? flows?.get(start) : undefined;
+    const fn = functions?.annotations[functions.stepStacks[index]];
     w.trackEvent(start, (e, inner) => {
       e.uint(F.TrackEvent.type, F.TYPE_SLICE_BEGIN).uint(F.TrackEvent.trackUuid, track).uint(F.TrackEvent.categoryIids, CAT_GIL);
       e.uint(F.TrackEvent.nameIid, state === GilState.holding ? holding : waiting);
       if (drop !== undefined) e.message(F.TrackEvent.debugAnnotations, inner, (a) => a.uint(F.DebugAnnotation.nameIid, ANNOTATION_DROP).string(F.DebugAnnotation.stringValue, drop!));
+      if (fn !== undefined) writeFunctionAnnotations(e, inner, fn);
       if (flow?.in !== undefined) e.fixed64(F.TrackEvent.terminatingFlowIds, flow.in);
       if (flow?.out !== undefined) e.fixed64(F.TrackEvent.flowIds, flow.out);
     });

@@ -1,0 +1,103 @@
+/**
+ * The per-function table: the stats' `functions` of every process (see FunctionStats in
+ * contract/stats.ts for what is charged where), sortable like the thread table, most GIL time
+ * held while others waited first. Recordings without function context have no such list, and
+ * then the page has no such card.
+ */
+import type { FunctionStats, ProcessStats, StatsJson } from '../contract/stats.js';
+import { escapeHtml, formatCount, formatDuration } from './format.js';
+import { fullWhere, isSpecial, shortWhere } from './python-stack.js';
+import { renderSortableTable, type Column } from './sortable-table.js';
+
+type FunctionRow = {
+  readonly f: FunctionStats;
+  readonly p: ProcessStats;
+  /** The process' totals of the barred columns, so a bar shows the function's share. */
+  readonly totals: { readonly others: number; readonly wait: number };
+};
+
+/** True when some process of the recording has per-function numbers. */
+export function hasFunctionTable(stats: StatsJson): boolean {
+  return stats.processes.some((p) => (p.functions?.length ?? 0) > 0);
+}
+
+/** The card around the table, or '' when the recording has no function context. */
+export function functionCardHtml(stats: StatsJson): string {
+  if (!hasFunctionTable(stats)) return '';
+  return `<section class="card" id="gt-functions-card"><h2>Python functions</h2>
+    <p class="card-note">GIL time by the Python function a thread was in: a hold counts for the function that released the GIL
+      (a forced drop catches a CPU-bound function in the act), a wait for the function that asked for it.
+      <em>held while others waited</em> is what the function cost the other threads. Hover a name for its call paths.</p>
+    <div class="table-wrap tall" id="gt-functions"></div></section>`;
+}
+
+export function renderFunctionTable(host: HTMLElement, stats: StatsJson): void {
+  const processes = stats.processes.filter((p) => (p.functions?.length ?? 0) > 0);
+  const rows = processes.flatMap((p) => {
+    const functions = p.functions!;
+    const totals = { others: sum(functions, (f) => f.held_while_others_wait_ns), wait: sum(functions, (f) => f.wait_ns) };
+    return functions.map((f): FunctionRow => ({ f, p, totals }));
+  });
+  const columns = processes.length > 1 ? [PID_COLUMN, ...FUNCTION_COLUMNS] : FUNCTION_COLUMNS;
+  renderSortableTable(host, {
+    id: 'gt-function-table',
+    className: 'sortable functions',
+    columns,
+    rows,
+    sortColumn: columns.findIndex((c) => c.title === 'held while others waited'),
+    emptyHtml: '<p class="muted">No Python function was seen at a GIL event.</p>',
+  });
+}
+
+const PID_COLUMN: Column<FunctionRow> = { title: 'pid', value: ({ p }) => p.pid, show: ({ p }) => String(p.pid) };
+
+const FUNCTION_COLUMNS: readonly Column<FunctionRow>[] = [
+  {
+    title: 'function',
+    value: ({ f }) => f.name,
+    show: ({ f }) => (isSpecial(f) ? `<span class="muted">${escapeHtml(f.name)}</span>` : escapeHtml(f.name)),
+    text: true,
+    cellTitle: ({ f }) => callPaths(f),
+  },
+  { title: 'where', hint: 'file and line of the def (sort by file)', value: ({ f }) => fullWhere(f), show: ({ f }) => escapeHtml(shortWhere(f)), text: true, cellTitle: ({ f }) => fullWhere(f) || undefined },
+  { title: 'held', hint: 'GIL held by threads in this function', value: ({ f }) => f.held_ns, show: ({ f }) => formatDuration(f.held_ns) },
+  {
+    title: 'held while others waited',
+    hint: 'the part of held during which another thread waited for the GIL: what this function cost the others',
+    value: ({ f }) => f.held_while_others_wait_ns,
+    show: ({ f }) => formatDuration(f.held_while_others_wait_ns),
+    bar: { kind: 'holding', fraction: ({ f, totals }) => ratio(f.held_while_others_wait_ns, totals.others) },
+  },
+  {
+    title: 'wait',
+    hint: 'time threads waited for the GIL, asking for it in this function',
+    value: ({ f }) => f.wait_ns,
+    show: ({ f }) => formatDuration(f.wait_ns),
+    bar: { kind: 'waiting', fraction: ({ f, totals }) => ratio(f.wait_ns, totals.wait) },
+  },
+  { title: 'waits', value: ({ f }) => f.waits, show: ({ f }) => formatCount(f.waits) },
+  { title: 'forced drops', hint: 'holds ended by the switch interval: the function was running Python when another thread wanted the GIL', value: ({ f }) => f.forced_drops, show: ({ f }) => formatCount(f.forced_drops) },
+  { title: 'longest hold', hint: 'the longest single hold', value: ({ f }) => f.longest_hold_ns, show: ({ f }) => formatDuration(f.longest_hold_ns) },
+  {
+    title: 'longest contended run',
+    hint: 'of one hold, the longest time on a CPU while another thread waited: far beyond the switch interval (5 ms) is C code that kept the GIL',
+    value: ({ f }) => f.longest_contended_run_ns,
+    show: ({ f }) => formatDuration(f.longest_contended_run_ns),
+  },
+];
+
+/** The function's call paths as the stats keep them (the busiest few), one per line. */
+function callPaths(f: FunctionStats): string | undefined {
+  const paths = f.stacks.filter((s) => s.callers.length > 0);
+  if (paths.length === 0) return undefined;
+  const lines = paths.map((s) => `${s.callers.join(' ← ')} (held ${formatDuration(s.held_ns)}, waited ${formatDuration(s.wait_ns)})`);
+  return `called from:\n${lines.join('\n')}`;
+}
+
+function sum(functions: readonly FunctionStats[], of: (f: FunctionStats) => number): number {
+  return functions.reduce((n, f) => n + of(f), 0);
+}
+
+function ratio(part: number, whole: number): number {
+  return whole > 0 ? part / whole : 0;
+}
