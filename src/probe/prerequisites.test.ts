@@ -23,7 +23,7 @@ test('doctor: the given python and each pyenv version report their GIL symbols',
   const checks = checkPrerequisites({ python: v.python });
   const given = checks.find((c) => c.name === `python ${v.python}`);
   assert.ok(given?.ok, given?.detail);
-  assert.match(given.detail, /^3\.12\.\d+ .*take_gil@0x[0-9a-f]+ drop_gil@0x[0-9a-f]+$/);
+  assert.match(given.detail, /^3\.12\.\d+ .*take_gil@0x[0-9a-f]+ drop_gil@0x[0-9a-f]+; function context: yes$/);
   for (const p of pyenvVersions()) assert.equal(checks.find((c) => c.name === `pyenv ${p.version}`)?.ok, true, p.version);
 });
 
