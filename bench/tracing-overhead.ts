@@ -6,12 +6,12 @@
  * A program that prints its own run time (bench/programs/pipe_pingpong.py): two threads passing
  * bytes through pipes, a GIL release and take around every read and write, so GIL cycles come as
  * fast as the kernel passes bytes and the probes' cost dominates. It runs untraced and under
- * `giltrace record --stack-depth D` for D = 0 (no function context), 4 (the default) and 8 (the
+ * `giltrace record --stack-depth D` for D = 0 (no function context), 3 (the default) and 8 (the
  * deepest; GILTRACE_BENCH_DEPTHS=1,2,3 for others), GILTRACE_BENCH_RUNS times (default 5),
  * interleaved so that the machine's drift hits
- * every variant alike; the medians are compared. Prints the added time per GIL cycle (cycles
- * counted in the recording) and function context's added time over plain tracing's: the goal is
- * at most 1.10 at the default depth. Depth 8 reads past the bottom of these threads' stacks
+ * every variant alike. Prints the medians, the added time per GIL cycle (cycles counted in the
+ * recording) and the median over rounds of function context's added time over plain tracing's
+ * in the same round: the goal is at most 1.10 at the default depth. Depth 8 reads past the bottom of these threads' stacks
  * (5 frames deep): each frame missing there costs a fault in the kernel, which it shows.
  */
 import { spawnSync } from 'node:child_process';
@@ -32,7 +32,7 @@ interface Program {
 const PROGRAMS: readonly Program[] = [{ name: 'pipe_pingpong.py', args: ['40000'] }];
 
 /** giltrace's default --stack-depth (cli/main.ts). */
-const DEFAULT_DEPTH = 4;
+const DEFAULT_DEPTH = 3;
 
 /** undefined: untraced; a number: traced with that stack depth. */
 type Variant = number | undefined;
@@ -74,7 +74,7 @@ function median(values: readonly number[]): number {
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const python = argv[0] ?? 'python3';
   const runs = Number(process.env.GILTRACE_BENCH_RUNS ?? 5);
-  const depths = (process.env.GILTRACE_BENCH_DEPTHS ?? '4,8').split(',').map(Number);
+  const depths = (process.env.GILTRACE_BENCH_DEPTHS ?? `${DEFAULT_DEPTH},8`).split(',').map(Number);
   const variants: Variant[] = [undefined, 0, ...depths];
   const dir = mkdtempSync(join(tmpdir(), 'giltrace-overhead-'));
   try {
@@ -83,20 +83,26 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       for (let i = 0; i < runs; i++) for (const v of variants) results.get(v)!.push(runOnce(python, program, v, dir));
       const base = median(results.get(undefined)!.map((r) => r.seconds));
       console.log(`${program.name} (${python}), median of ${runs}: untraced ${base.toFixed(3)} s`);
-      const added = new Map<Variant, number>();
       for (const v of variants.slice(1)) {
         const seconds = median(results.get(v)!.map((r) => r.seconds));
         const cycles = median(results.get(v)!.map((r) => r.cycles));
-        added.set(v, seconds - base);
         console.log(
           `  stack depth ${v}: ${seconds.toFixed(3)} s, +${(seconds - base).toFixed(3)} s for ${cycles} GIL cycles = ` +
             `${(((seconds - base) / cycles) * 1e6).toFixed(2)} µs per cycle`,
         );
       }
-      const plain = added.get(0)!;
+      // the ratio per round (each round ran every variant back to back), then the median: the
+      // untraced anchor drifts by tens of percent between minutes on this VM, a round much less
       for (const v of variants.slice(2)) {
+        const ratios = results.get(v)!.map((r, i) => {
+          const base = results.get(undefined)![i].seconds;
+          return (r.seconds - base) / (results.get(0)![i].seconds - base);
+        });
         const goal = v === DEFAULT_DEPTH ? ' (the default; goal ≤ 1.10)' : '';
-        console.log(`  function context at depth ${v} / plain tracing, added time: ${(added.get(v)! / plain).toFixed(3)}${goal}`);
+        console.log(
+          `  function context at depth ${v} / plain tracing, added time: ${median(ratios).toFixed(3)}${goal}` +
+            ` (rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')})`,
+        );
       }
     }
   } finally {
