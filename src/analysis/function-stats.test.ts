@@ -57,6 +57,15 @@ test('holds go to the release function, waits to the asking one; held-while-othe
   ]);
 });
 
+test('a hold released in a partly read stack (a thread\'s last release) goes to where it was taken', () => {
+  const s = new PythonStacks();
+  const hot = s.intern('hot', '/app.py', 3, ['spin']);
+  const stale = s.intern('hot', '', 3, []);
+  const result = stats([ev.enter(0, 101, 100, '100', hot), ev.ret(1, 101), ev.drop(41, 101, 'voluntary', 100, stale)], s, 50);
+  const [fn] = result.processes[0].functions!;
+  assert.deepEqual([fn.name, fn.file, fn.held_ns, fn.stacks[0].callers], ['hot', '/app.py', 40, ['spin']]);
+});
+
 test('a hold released with no Python frame (thread exit) or never released goes to the function that took it', () => {
   const s = new PythonStacks();
   const work = s.intern('work', '/app.py', 9, []);

@@ -155,13 +155,14 @@ function addWaits(thread: ThreadTimeline, stacks: readonly PyStack[], canonical:
 
 /**
  * The stack a hold is charged to: where the thread released the GIL; where it asked for it when
- * the release says nothing of its Python code (no drop: exit, end of recording; or a drop with no
- * Python frame: a thread finishing, whose last hold ran the code it returned from). Exported so
- * the exporters label a holding slice with the function the stats charge it to.
+ * the release says nothing sure of its Python code (no drop: exit, end of recording; a drop with
+ * no Python frame, or only a partial read of one: a thread finishing, whose last hold ran the
+ * code it returned from). Exported so the exporters label a holding slice with the function the
+ * stats charge it to.
  */
 export function holdStack(thread: ThreadTimeline, i: number, stacks: readonly PyStack[]): number {
   const released = thread.holds.stacks[i];
-  if (released !== UNKNOWN_STACK && stacks[released].leaf !== NO_FRAME_FUNCTION) return released;
+  if (released !== UNKNOWN_STACK && stacks[released].leaf !== NO_FRAME_FUNCTION && !stacks[released].partial) return released;
   const acquired = thread.holds.acquiredIn[i];
   return acquired !== UNKNOWN_STACK ? acquired : released;
 }

@@ -35,3 +35,13 @@ test('callers: frames past the bottom (empty) and entry frames are left out, unr
   const id = s.intern('f', 'a.py', 1, ['g', '', '<interpreter trampoline>', '\x03\x01', 'main', '', '']);
   assert.deepEqual(s.stacks[id].callers, ['g', '<non-ASCII name>', 'main']);
 });
+
+test('a name read without any string (a thread\'s last release) is a partial stack of its own', () => {
+  const s = new PythonStacks();
+  const full = s.intern('hot', '/app.py', 3, ['spin']);
+  const partial = s.intern('hot', '', 3, []);
+  assert.notEqual(partial, full);
+  assert.equal(s.stacks[partial].partial, true);
+  assert.equal(s.stacks[full].partial, undefined);
+  assert.equal(s.intern('', '', 0, []), 1, 'no frame at all is not partial: it is the no-frame stack');
+});

@@ -26,6 +26,12 @@ export interface PyStack {
   readonly leaf: number;
   /** Names of the calling frames, innermost first (as deep as the probes read). */
   readonly callers: readonly string[];
+  /**
+   * The name was read but no string of the event was (no file): seen at a thread's last release,
+   * where the frame just left is still in memory. Its callers are missing and the name may be
+   * stale, so a hold released there is charged where it was taken (analysis/function-stats.ts).
+   */
+  readonly partial?: boolean;
 }
 
 export const UNKNOWN_STACK = 0;
@@ -64,11 +70,12 @@ export class PythonStacks {
     for (const caller of callers) {
       if (caller !== '' && !NOT_PYTHON.has(caller)) names.push(isPrintable(caller) ? caller : NON_ASCII_NAME);
     }
-    const key = `${leaf}\0${names.join('\0')}`;
+    const partial = file === '' && leaf !== NO_FRAME_FUNCTION;
+    const key = `${leaf}\0${partial ? '\0partial' : names.join('\0')}`;
     let id = this.stackIds.get(key);
     if (id === undefined) {
       id = this.stacks.length;
-      this.stacks.push({ leaf, callers: names });
+      this.stacks.push(partial ? { leaf, callers: names, partial } : { leaf, callers: names });
       this.stackIds.set(key, id);
     }
     return id;
