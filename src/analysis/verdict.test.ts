@@ -115,7 +115,10 @@ describe('computeVerdict', () => {
     const stuck = [fn('load_catalog', 600 * MS, { longest_contended_run_ns: 600 * MS, forced_drops: 0, forced_held_while_others_wait_ns: 0 })];
     const long = computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions: stuck }));
     assert.equal(long.kind, 'gil-held-long');
-    assert.match(long.headline, /^load_catalog \(parse\.py:12\) kept the GIL for 600 ms in one go while its thread ran and others waited \(75\.0% of all GIL waiting was on it\): C code/);
+    assert.match(
+      long.headline,
+      /^load_catalog \(parse\.py:12\), called from scrape ← Thread\.run, kept the GIL for 600 ms in one go while its thread ran and others waited \(75\.0% of all GIL waiting was on it\): C code/,
+    );
     const brief = [fn('load_catalog', 600 * MS, { longest_contended_run_ns: LONG_CONTENDED_RUN_NS - 1 })];
     assert.equal(computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions: brief })).kind, 'gil-bound');
   });

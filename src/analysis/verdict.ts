@@ -74,9 +74,11 @@ export function computeVerdict(stats: StatsJson, timeline?: Timeline): Verdict {
   }
   const long = facts.longRuns.find((c) => c.shareOfContention >= LONG_RUN_MIN_SHARE);
   if (long) {
+    const callers = long.fn.stacks[0]?.callers ?? [];
+    const from = callers.length ? `, called from ${callers.join(' ← ')},` : '';
     return verdict(
       'gil-held-long',
-      `${describeFunction(long)} kept the GIL for ${formatDuration(long.fn.longest_contended_run_ns)} in one go while its thread ran and ` +
+      `${describeFunction(long)}${from} kept the GIL for ${formatDuration(long.fn.longest_contended_run_ns)} in one go while its thread ran and ` +
         `others waited (${formatPercent(long.shareOfContention, 1)} of all GIL waiting was on it): C code called from there does not ` +
         'release the GIL, and the switch interval cannot interrupt C code; release the GIL in it (Py_BEGIN_ALLOW_THREADS), or ' +
         'run that call in another process',

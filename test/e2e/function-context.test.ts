@@ -121,3 +121,23 @@ test('root: a scraper (4 threads fetch from a local http.server and parse with h
   assert.match(table, /×60 +Thread-\* \(process_request_thread\)/);
   assert.ok(!/Thread-\d+ \(process_request_thread\)/.test(table), 'no row per request thread');
 });
+
+test('root: lambdas called from C, generators consumed by C and asyncio coroutines are named', { skip: !scraperPython && 'no pyenv 3.11+' }, () => {
+  const data = record(scraperPython!, 'lambdas_generators_coroutines.py', 'lambdas');
+  const functions = tracedProcess(analyzeRecording(data).stats).functions!;
+  const caught = (name: string) => functions.find((f) => f.name === name && f.forced_drops > 0);
+  assert.ok(caught('lambdas.<locals>.<lambda>'), 'the lambda map() calls');
+  assert.equal(caught('squares')?.stacks[0].callers[0], 'generators', 'the generator sum() consumes, called from generators()');
+  assert.ok(caught('crunch'), 'the coroutine asyncio runs');
+});
+
+test('root: C code that keeps the GIL (json.loads of 7.7 MB in 8 threads) reads gil-held-long, naming the Python function that called it', { skip: !scraperPython && 'no pyenv 3.11+' }, () => {
+  const data = record(scraperPython!, 'json_loads_threads.py', 'json');
+  const { verdict, stats } = analyzeRecording(data);
+  // json.loads → JSONDecoder.decode → raw_decode, the Python function that calls the C scanner
+  const decode = tracedProcess(stats).functions!.find((f) => f.name === 'JSONDecoder.raw_decode')!;
+  assert.ok(decode.longest_contended_run_ns > 50e6, `one parse kept the GIL ${decode.longest_contended_run_ns / 1e6} ms while others waited`);
+  assert.deepEqual(decode.stacks[0].callers, ['JSONDecoder.decode', 'loads']);
+  assert.equal(verdict.kind, 'gil-held-long', verdict.headline);
+  assert.match(verdict.headline, /^JSONDecoder\.raw_decode \(decoder\.py:\d+\), called from JSONDecoder\.decode ← loads, kept the GIL for .* in one go/);
+});
