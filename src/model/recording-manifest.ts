@@ -37,7 +37,8 @@ function isInterpreter(value: unknown): value is RecordedInterpreter {
   const i = value as RecordedInterpreter;
   return (
     typeof i === 'object' && i !== null && typeof i.executable === 'string' && typeof i.version === 'string' &&
-    typeof i.gilLibrary === 'string' && isDropCallerTable(i.dropCallers)
+    typeof i.gilLibrary === 'string' && isDropCallerTable(i.dropCallers) &&
+    (i.nameBytes === undefined || (Number.isInteger(i.nameBytes.asciiData) && Number.isInteger(i.nameBytes.compactData)))
   );
 }
 
