@@ -3,7 +3,9 @@
  * recordings flow through the pipeline. The shape mimics `seed_two_threads.py`: a main thread
  * that starts the workers and joins them (mostly without the GIL), and two CPU-bound workers
  * that hand the GIL back and forth at every switch interval, with forced drops, a few
- * voluntary ones (blocking I/O), wake-up latency (runnable) before each take.
+ * voluntary ones (blocking I/O), wake-up latency (runnable) before each take. Options make
+ * more of the alike threads the reports group into one row: `workers` (a pool taking turns) and
+ * `requestThreads` (a server's short-lived thread per request, queueing for the GIL).
  *
  * Function context as a recording on 3.12 has it (unless `functionContext: false`; stacks are
  * read at drops only, and a wait is in the stack of the thread's last drop): the workers run
@@ -104,7 +106,7 @@ class StepTrackLike {
 }
 
 export interface SyntheticOptions {
-  /** GIL hand-offs between the two workers (each adds one holding + one waiting interval). */
+  /** GIL hand-offs between the workers (each adds one holding + one waiting interval). */
   readonly handoffs?: number;
   /** Mean holding time per turn, ns (CPython's default switch interval is 5 ms). */
   readonly switchNs?: number;
@@ -113,6 +115,18 @@ export interface SyntheticOptions {
   readonly mainThreadName?: string;
   /** false: a recording made without Python stacks (every stack id 0). Default true. */
   readonly functionContext?: boolean;
+  /**
+   * CPU-bound workers taking turns round-robin, all but the holder waiting (default 2;
+   * `Thread-N (worker)`): from 3 on they are a group of alike threads the reports show as one row.
+   */
+  readonly workers?: number;
+  /**
+   * Short-lived alike threads, as a `ThreadingHTTPServer` starts one per request
+   * (`Thread-N (process_request_thread)`), after the workers are joined: each waits for the
+   * GIL, holds it briefly and ends; they start closer together than they hold, so a queue of
+   * waiters builds up. Default 0.
+   */
+  readonly requestThreads?: number;
 }
 
 /** The Python stacks of the synthetic program (app.py), interned as the model interns them. */
@@ -125,16 +139,22 @@ function syntheticStacks(python: PythonStacks, enabled: boolean) {
     compute: intern('some_computation', '/srv/app.py', 7, worker),
     writeLog: intern('write_log', '/srv/app.py', 21, ['some_computation', ...worker]),
     join: intern('Thread._wait_for_tstate_lock', threading, 1153, ['Thread.join', 'main', '<module>']),
+    /** Interned when first asked for, so that timelines without request threads keep their tables. */
+    request: () => intern('ThreadingMixIn.process_request_thread', '/opt/python/3.12.1/lib/python3.12/socketserver.py', 691, worker),
   };
 }
 
 export const SYNTHETIC_TIME_BASE_NS = 1_892_307_303_260_123n;
 
-/** 3 threads of one process: MainThread mostly without the GIL, two workers fighting for it. */
+/**
+ * One process: MainThread mostly without the GIL, workers fighting for it (two by default),
+ * then the request threads, if asked for.
+ */
 export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline {
   const handoffs = options.handoffs ?? 40;
   const switchNs = options.switchNs ?? 5_000_000;
   const pid = options.pid ?? 4242;
+  const workerCount = Math.max(2, options.workers ?? 2);
   const rand = seededRandom(options.seed ?? 7);
   const jitter = (mean: number, spread: number) => Math.round(mean * (1 - spread + 2 * spread * rand()));
 
@@ -142,8 +162,8 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   const stack = syntheticStacks(python, options.functionContext ?? true);
   const newThread = (): ThreadBuilder => ({ gil: new StepTrackBuilder(), cpu: new StepTrackBuilder(), drops: [], waitStacks: new Map() });
   const main = newThread();
-  const workers = [0, 1].map(newThread);
-  const tids = [pid + 1, pid + 2];
+  const workers = Array.from({ length: workerCount }, newThread);
+  const tids = workers.map((_, k) => pid + 1 + k);
 
   // Main thread: imports and starts workers holding the GIL, then joins them (sleeping, no GIL).
   main.gil.push(0, GilState.holding);
@@ -153,8 +173,9 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   main.drops.push({ time: mainDrop, tid: pid, forced: false, known: true, stack: stack.join });
   main.cpu.push(mainDrop + 3_000, CpuState.sleeping);
 
-  // Worker 0 was started at 1.5 ms and waits for the main thread's drop; worker 1 starts later.
-  const starts = [1_500_000, 2_400_000];
+  // Worker 0 was started at 1.5 ms and waits for the main thread's drop; the others start later.
+  const starts = workers.map((_, k) => (k === 0 ? 1_500_000 : 2_400_000 + (k - 1) * 100_000));
+  const lastStart = starts[workerCount - 1];
   workers[0].cpu.push(starts[0], CpuState.running);
   workers[0].gil.push(starts[0] + 2_000, GilState.waiting);
   workers[0].cpu.push(starts[0] + 4_000, CpuState.sleeping);
@@ -162,15 +183,19 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
   let now = mainDrop + 25_000;
   workers[0].gil.push(now, GilState.holding);
   workers[0].cpu.push(now, CpuState.running);
-  workers[1].cpu.push(starts[1], CpuState.running);
-  workers[1].gil.push(starts[1] + 1_500, GilState.waiting);
-  workers[1].cpu.push(starts[1] + 3_000, CpuState.sleeping);
+  for (let k = 1; k < workerCount; k++) {
+    workers[k].cpu.push(starts[k], CpuState.running);
+    workers[k].gil.push(starts[k] + 1_500, GilState.waiting);
+    workers[k].cpu.push(starts[k] + 3_000, CpuState.sleeping);
+  }
 
+  // Round robin: the holder drops, the next worker takes; all but the holder wait.
   let holder = 0;
   for (let i = 0; i < handoffs; i++) {
+    const next = (holder + 1) % workerCount;
     const h = workers[holder];
-    const o = workers[1 - holder];
-    const dropAt = Math.max(now + jitter(switchNs, 0.1), starts[1] + 10_000);
+    const o = workers[next];
+    const dropAt = Math.max(now + jitter(switchNs, 0.1), lastStart + 10_000);
     const forced = i % 50 !== 49;
     const handoff = jitter(30_000, 0.7);
     h.gil.push(dropAt, GilState.none);
@@ -191,36 +216,43 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
       h.cpu.push(dropAt + 1_600 + io, CpuState.sleeping);
     }
     now = dropAt + handoff;
-    holder = 1 - holder;
+    holder = next;
   }
 
-  // Finish: the holder drops and exits, the other takes once more, drops and exits; main joins.
-  const ends = [0, 0];
+  // Finish: the holder drops and exits, each other worker in turn takes once more, drops and exits.
+  const ends = workers.map(() => 0);
   const lastDrop = now + jitter(switchNs, 0.1);
-  const h = workers[holder];
-  const o = workers[1 - holder];
-  h.gil.push(lastDrop, GilState.none);
-  h.drops.push({ time: lastDrop, tid: tids[holder], forced: false, known: true, stack: stack.noFrame });
+  workers[holder].gil.push(lastDrop, GilState.none);
+  workers[holder].drops.push({ time: lastDrop, tid: tids[holder], forced: false, known: true, stack: stack.noFrame });
   ends[holder] = lastDrop + 10_000;
-  o.cpu.push(lastDrop, CpuState.runnable);
-  o.cpu.push(lastDrop + 20_000, CpuState.running);
-  o.gil.push(lastDrop + 20_000, GilState.holding);
-  const finalDrop = lastDrop + 20_000 + jitter(switchNs / 2, 0.1);
-  o.gil.push(finalDrop, GilState.none);
-  o.drops.push({ time: finalDrop, tid: tids[1 - holder], forced: false, known: false, stack: stack.noFrame });
-  ends[1 - holder] = finalDrop + 10_000;
+  let previousDrop = lastDrop;
+  for (let k = 1; k < workerCount; k++) {
+    const w = (holder + k) % workerCount;
+    const o = workers[w];
+    o.cpu.push(previousDrop, CpuState.runnable);
+    o.cpu.push(previousDrop + 20_000, CpuState.running);
+    o.gil.push(previousDrop + 20_000, GilState.holding);
+    const finalDrop = previousDrop + 20_000 + jitter(switchNs / 2, 0.1);
+    o.gil.push(finalDrop, GilState.none);
+    o.drops.push({ time: finalDrop, tid: tids[w], forced: false, known: false, stack: stack.noFrame });
+    ends[w] = finalDrop + 10_000;
+    previousDrop = finalDrop;
+  }
   const joined = Math.max(...ends);
-  main.cpu.push(joined, CpuState.runnable);
-  main.cpu.push(joined + 15_000, CpuState.running);
-  main.gil.push(joined + 15_000, GilState.waiting);
-  main.waitStacks.set(joined + 15_000, stack.join);
-  main.gil.push(joined + 18_000, GilState.holding);
-  const end = joined + 600_000;
+  const requests = requestThreads(options.requestThreads ?? 0, joined + 50_000, pid + workerCount + 1, stack.request, jitter, newThread);
+  // The main thread joins the workers, then (with request threads) the server's threads.
+  const resume = Math.max(joined, ...requests.map((r) => r.end));
+  main.cpu.push(resume, CpuState.runnable);
+  main.cpu.push(resume + 15_000, CpuState.running);
+  main.gil.push(resume + 15_000, GilState.waiting);
+  main.waitStacks.set(resume + 15_000, stack.join);
+  main.gil.push(resume + 18_000, GilState.holding);
+  const end = resume + 600_000;
 
   const threads: ThreadTimeline[] = [
     thread(pid, pid, options.mainThreadName ?? 'MainThread', 0, end, main),
-    thread(pid, tids[0], 'Thread-1 (worker)', starts[0], ends[0], workers[0]),
-    thread(pid, tids[1], 'Thread-2 (worker)', starts[1], ends[1], workers[1]),
+    ...workers.map((w, k) => thread(pid, tids[k], `Thread-${k + 1} (worker)`, starts[k], ends[k], w)),
+    ...requests.map((r, k) => thread(pid, r.tid, `Thread-${workerCount + 1 + k} (process_request_thread)`, r.start, r.end, r.builder)),
   ];
   const key = `${pid}:0x7f3a2c1e4b40`;
   return {
@@ -232,6 +264,41 @@ export function makeSyntheticTimeline(options: SyntheticOptions = {}): Timeline 
     functions: python.functions,
     stacks: python.stacks,
   };
+}
+
+/**
+ * A server's threads, one per request, started every 40 µs from `from`: each waits for the GIL
+ * (its first wait: no stack known), holds it about 150 µs in process_request_thread, releases it
+ * and ends. They queue up: several wait while one holds.
+ */
+function requestThreads(
+  count: number,
+  from: number,
+  firstTid: number,
+  requestStack: () => number,
+  jitter: (mean: number, spread: number) => number,
+  newThread: () => ThreadBuilder,
+): { tid: number; start: number; end: number; builder: ThreadBuilder }[] {
+  const threads = [];
+  let free = from;
+  for (let k = 0; k < count; k++) {
+    const b = newThread();
+    const start = from + k * 40_000;
+    b.cpu.push(start, CpuState.running);
+    b.gil.push(start + 2_000, GilState.waiting);
+    b.cpu.push(start + 3_000, CpuState.sleeping);
+    const take = Math.max(free + jitter(20_000, 0.5), start + 20_000);
+    b.cpu.push(take - 5_000, CpuState.runnable);
+    b.cpu.push(take, CpuState.running);
+    b.gil.push(take, GilState.holding);
+    const drop = take + jitter(150_000, 0.5);
+    b.gil.push(drop, GilState.none);
+    b.drops.push({ time: drop, tid: firstTid + k, forced: false, known: true, stack: requestStack() });
+    b.cpu.push(drop + 2_000, CpuState.sleeping);
+    free = drop;
+    threads.push({ tid: firstTid + k, start, end: drop + 10_000, builder: b });
+  }
+  return threads;
 }
 
 interface ThreadBuilder {
