@@ -117,6 +117,12 @@ export interface ProcessStats {
   readonly thread_groups: readonly ThreadGroupStats[];
 }
 
+/**
+ * From this many threads on, a group is shown as one row (the terminal table's `×N` row, the
+ * HTML report's expandable row and timeline track); smaller groups keep a row per thread.
+ */
+export const THREAD_GROUP_ROW_MIN = 3;
+
 export interface ThreadGroupStats {
   /** The shared name with numbers as `*`, e.g. `ThreadPoolExecutor-*_*`. */
   readonly name: string;

@@ -2,7 +2,9 @@
 import { CPU_STATE_NAMES, GIL_STATE_NAMES } from './colors.js';
 import { stepAt, type Track, type UiData } from './data.js';
 import { escapeHtml, formatDuration, formatInstant, formatMonotonic, percent } from './format.js';
-import type { Row } from './layout.js';
+import { isGilRow, type Row } from './layout.js';
+import { GROUP_CPU_GAP, GROUP_GIL_GAP } from './group-tracks.js';
+import { groupSpanText, groupTitle, memberFacts, membersTooltipHtml } from './group-details.js';
 import { DROP_FORCED, DROP_KNOWN, type ReportFunctionContext } from '../contract/report-data.js';
 import { fullWhere, stackDetailsHtml, stackOf, stackTooltipHtml, type UiStack } from './python-stack.js';
 
@@ -20,13 +22,20 @@ export function hitStep(row: Row, t: number): Hit | undefined {
   if (!track || t < start || t >= end) return undefined;
   const index = stepAt(track.times, t);
   if (index < 0) return undefined;
+  const state = track.states[index];
+  // A group's row where none of its threads lived shows nothing, like a thread's row outside its life.
+  if ((row.kind === 'group' && state === GROUP_GIL_GAP) || (row.kind === 'group-cpu' && state === GROUP_CPU_GAP)) return undefined;
   const stop = index + 1 < track.times.length ? track.times[index + 1] : end;
-  return { row, index, start: track.times[index], end: Math.min(stop, end), state: track.states[index] };
+  return { row, index, start: track.times[index], end: Math.min(stop, end), state };
 }
 
 export function trackOf(row: Row): { track: Track | undefined; start: number; end: number } {
-  const { thread, gil, process } = row;
+  const { thread, gil, process, group } = row;
   switch (row.kind) {
+    case 'group':
+      return { track: group!.gil, start: group!.start, end: group!.end };
+    case 'group-cpu':
+      return { track: group!.cpu, start: group!.start, end: group!.end };
     case 'gil':
       return { track: thread!.gil, start: thread!.start, end: thread!.end };
     case 'cpu':
@@ -44,6 +53,10 @@ export function stateName(hit: Hit): string {
   switch (hit.row.kind) {
     case 'gil':
       return GIL_STATE_NAMES[hit.state] ?? `state ${hit.state}`;
+    case 'group':
+      return ['none of them holds or waits for the GIL', 'waiting (none of them holds the GIL)', 'holding (one of them)'][hit.state] ?? `state ${hit.state}`;
+    case 'group-cpu':
+      return ['running (some of them)', 'runnable (none running)', 'sleeping (all of them)', 'blocked (none running or runnable)'][hit.state] ?? `state ${hit.state}`;
     case 'cpu':
       return CPU_STATE_NAMES[hit.state] ?? `state ${hit.state}`;
     case 'holder':
@@ -61,6 +74,7 @@ function holderName(hit: Hit): string {
 
 export function rowTitle(row: Row): string {
   if (row.thread) return `${row.thread.name} · tid ${row.thread.tid}`;
+  if (row.group) return groupTitle(row.group);
   const gil = row.process.gils.length > 1 && row.gil ? ` ${row.gil.key}` : '';
   if (row.kind === 'holder') return `GIL holder${gil} · pid ${row.process.pid}`;
   if (row.kind === 'waiters') return `GIL waiters${gil} · pid ${row.process.pid}`;
@@ -84,9 +98,12 @@ export function stackAtHit(hit: Hit, context: ReportFunctionContext | undefined,
 /** Tooltip: what, in which Python function, exact start, duration; plus what a zoomed-out pixel column hides. */
 export function tooltipHtml(hit: Hit, column: { t0: number; t1: number }, origin: number, context?: ReportFunctionContext): string {
   const stack = stackAtHit(hit, context, column.t0);
+  const { row } = hit;
+  const members = row.group && !row.thread ? membersTooltipHtml(row.group, row.kind === 'group' ? 'gil' : 'cpu', column.t0, column.t1, context) : '';
   const lines = [
     `<div class="tt-title">${escapeHtml(rowTitle(hit.row))}</div>`,
     `<div class="tt-state">${escapeHtml(stateName(hit))}</div>`,
+    ...(members ? [members] : []),
     ...(stack ? [stackTooltipHtml(stack)] : []),
     `<div>duration <b>${formatDuration(hit.end - hit.start)}</b></div>`,
     `<div class="tt-times">${formatInstant(hit.start - origin)} → ${formatInstant(hit.end - origin)}</div>`,
@@ -98,10 +115,10 @@ export function tooltipHtml(hit: Hit, column: { t0: number; t1: number }, origin
 
 /** When a pixel hides several steps, say how many and how the time splits. */
 function columnSummary(row: Row, t0: number, t1: number): string | undefined {
-  if (row.kind !== 'gil' && row.kind !== 'cpu') return undefined;
+  if (row.kind === 'process' || row.kind === 'holder' || row.kind === 'waiters') return undefined;
   const { track, start, end } = trackOf(row);
   if (!track) return undefined;
-  const names = row.kind === 'gil' ? GIL_STATE_NAMES : CPU_STATE_NAMES;
+  const names = isGilRow(row) ? GIL_STATE_NAMES : CPU_STATE_NAMES;
   const cover = new Array<number>(names.length).fill(0);
   let steps = 0;
   const lo = Math.max(t0, start);
@@ -109,7 +126,7 @@ function columnSummary(row: Row, t0: number, t1: number): string | undefined {
   for (let i = Math.max(0, stepAt(track.times, lo)); i < track.times.length && track.times[i] < hi; i++) {
     const s = Math.max(track.times[i], lo);
     const e = Math.min(i + 1 < track.times.length ? track.times[i + 1] : end, hi);
-    if (e > s) (cover[track.states[i]] += e - s), steps++;
+    if (e > s && track.states[i] < names.length) (cover[track.states[i]] += e - s), steps++;
   }
   if (steps < 2) return undefined;
   const total = cover.reduce((a, b) => a + b, 0);
@@ -128,6 +145,13 @@ export function detailsHtml(hit: Hit, data: UiData, t = hit.start): string {
     ['process', `pid ${row.process.pid}${row.process.command ? ` · ${row.process.command}` : ''}`],
   ];
   if (row.thread) facts.push(['thread', `${row.thread.name} · tid ${row.thread.tid}`]);
+  let groupStack: UiStack | undefined;
+  if (row.group && !row.thread) {
+    facts.push(['threads', groupSpanText(row.group)]);
+    const members = memberFacts(row.group, row.kind === 'group' ? 'gil' : 'cpu', t, data.functionContext);
+    facts.push(...members.facts);
+    groupStack = members.stack;
+  }
   if (row.kind === 'gil' && row.thread) {
     facts.push(['CPU meanwhile', cpuBreakdown(row.thread.cpu, hit.start, hit.end, row.thread.end)]);
     if (hit.state === 2) facts.push(['released', dropAt(row.thread.dropTimes, row.thread.dropFlags, hit.end)]);
@@ -135,7 +159,7 @@ export function detailsHtml(hit: Hit, data: UiData, t = hit.start): string {
       facts.push(['waited before', formatDuration(hit.start - row.thread.gil.times[hit.index - 1])]);
     }
   }
-  const stack = stackAtHit(hit, data.functionContext, t);
+  const stack = stackAtHit(hit, data.functionContext, t) ?? groupStack;
   if (stack) {
     const where = fullWhere(stack.fn);
     facts.push(['Python function', `${stack.fn.name}${where ? ` · ${where}` : ''}`]);

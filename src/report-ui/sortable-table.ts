@@ -1,4 +1,9 @@
-/** A table whose rows re-sort when a header is clicked (again: the other direction): the thread and function tables. */
+/**
+ * A table whose rows re-sort when a header is clicked (again: the other direction): the thread
+ * and function tables. A row may stand for several (a group of alike threads): its member rows
+ * follow it, hidden until it is expanded (click the row, or Enter / Space on its button), sorted
+ * among themselves by the same column, so sorting never tears a group apart.
+ */
 import { escapeHtml } from './format.js';
 
 export interface Column<R> {
@@ -15,6 +20,8 @@ export interface Column<R> {
   readonly bar?: { readonly kind: 'holding' | 'waiting'; readonly fraction: (row: R) => number };
   /** The cell's tooltip (plain text). */
   readonly cellTitle?: (row: R) => string | undefined;
+  /** The column whose cell holds a group row's expand button. */
+  readonly expander?: boolean;
 }
 
 export interface SortableTable<R> {
@@ -27,20 +34,20 @@ export interface SortableTable<R> {
   readonly sortColumn: number;
   /** Shown instead of a table when there are no rows. */
   readonly emptyHtml: string;
+  /** The rows a row stands for, shown under it when expanded; undefined for a plain row. */
+  readonly membersOf?: (row: R) => readonly R[] | undefined;
 }
 
 export function renderSortableTable<R>(host: HTMLElement, table: SortableTable<R>): void {
   const { columns, rows } = table;
   let sortColumn = table.sortColumn;
   let descending = true;
+  /** Indices (in `rows`) of the expanded group rows: kept across sorts. */
+  const expanded = new Set<number>();
   const render = () => {
     const column = columns[sortColumn];
-    const sorted = [...rows].sort((a, b) => {
-      const va = column.value(a);
-      const vb = column.value(b);
-      const order = typeof va === 'string' ? va.localeCompare(String(vb), 'en', { numeric: true }) : va - (vb as number);
-      return descending ? -order : order;
-    });
+    const order = (a: R, b: R) => compare(column.value(a), column.value(b), descending);
+    const sorted = rows.map((row, index) => ({ row, index })).sort((a, b) => order(a.row, b.row));
     const head = columns
       .map((c, i) => {
         const mark = i === sortColumn ? (descending ? ' ▼' : ' ▲') : '';
@@ -49,11 +56,39 @@ export function renderSortableTable<R>(host: HTMLElement, table: SortableTable<R
         return `<th data-col="${i}"${cls} aria-sort="${sort}" title="${escapeHtml(c.hint ?? `sort by ${c.title}`)}">${escapeHtml(c.title)}${mark}</th>`;
       })
       .join('');
-    const body = sorted.map((row) => `<tr>${columns.map((c) => cell(c, row)).join('')}</tr>`).join('');
+    const body = sorted
+      .map(({ row, index }) => {
+        const members = table.membersOf?.(row);
+        if (!members) return `<tr>${columns.map((c) => cell(c, row)).join('')}</tr>`;
+        const open = expanded.has(index);
+        const groupRow = `<tr class="group-row" data-group="${index}" aria-expanded="${open}">${columns.map((c) => cell(c, row, { open, size: members.length })).join('')}</tr>`;
+        const memberRows = [...members]
+          .sort(order)
+          .map((member) => `<tr class="member-row" data-member-of="${index}"${open ? '' : ' hidden'}>${columns.map((c) => cell(c, member)).join('')}</tr>`);
+        return groupRow + memberRows.join('');
+      })
+      .join('');
     host.innerHTML = `<table class="${table.className}" id="${table.id}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
   };
+  const toggle = (groupRow: HTMLElement) => {
+    const index = Number(groupRow.dataset.group);
+    const open = !expanded.has(index);
+    if (open) expanded.add(index);
+    else expanded.delete(index);
+    // In place, not re-rendered: the focused button keeps the focus.
+    groupRow.setAttribute('aria-expanded', String(open));
+    const button = groupRow.querySelector<HTMLElement>('button.expander');
+    button?.setAttribute('aria-expanded', String(open));
+    if (button) button.title = button.title.replace(open ? /^show/ : /^hide/, open ? 'hide' : 'show');
+    const mark = groupRow.querySelector('.expander-mark');
+    if (mark) mark.textContent = open ? '▾' : '▸';
+    for (const member of host.querySelectorAll<HTMLElement>(`tr[data-member-of="${index}"]`)) member.hidden = !open;
+  };
   host.addEventListener('click', (e) => {
-    const th = (e.target as HTMLElement).closest('th');
+    const target = e.target as HTMLElement;
+    const groupRow = target.closest<HTMLElement>('tr.group-row');
+    if (groupRow) return toggle(groupRow);
+    const th = target.closest('th');
     if (!th) return;
     const col = Number(th.dataset.col);
     if (col === sortColumn) descending = !descending;
@@ -64,8 +99,22 @@ export function renderSortableTable<R>(host: HTMLElement, table: SortableTable<R
   else render();
 }
 
-function cell<R>(c: Column<R>, row: R): string {
-  const text = c.show(row);
+/** Numbers or text in the asked direction; NaN (a number that does not apply, such as a group's percentile) always last. */
+function compare(a: number | string, b: number | string, descending: boolean): number {
+  if (typeof a === 'string' || typeof b === 'string') {
+    const order = String(a).localeCompare(String(b), 'en', { numeric: true });
+    return descending ? -order : order;
+  }
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+  return descending ? b - a : a - b;
+}
+
+function cell<R>(c: Column<R>, row: R, group?: { open: boolean; size: number }): string {
+  let text = c.show(row);
+  if (group && c.expander) {
+    const label = `${group.open ? 'hide' : 'show'} the ${group.size} threads`;
+    text = `<button type="button" class="expander" aria-expanded="${group.open}" title="${label}"><span class="expander-mark" aria-hidden="true">${group.open ? '▾' : '▸'}</span> ${text}</button>`;
+  }
   const title = c.cellTitle?.(row);
   const attr = title ? ` title="${escapeHtml(title)}"` : '';
   if (!c.bar) return `<td class="${c.text ? 'text' : 'num'}"${attr}>${text}</td>`;

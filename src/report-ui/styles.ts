@@ -61,6 +61,16 @@ table.sortable th:hover { background:var(--bg); }
 table.sortable td { padding:5px 8px; border-bottom:1px solid #eaeef2; text-align:right; white-space:nowrap; }
 table.sortable td.text, table.sortable th.text { text-align:left; }
 table.sortable tbody tr:hover { background:#f6f8fa; }
+table.sortable tr.group-row { cursor:pointer; background:#f7f9fb; }
+button.expander { font:inherit; font-weight:600; color:inherit; background:none; border:0; padding:0; cursor:pointer; text-align:left; }
+button.expander:focus-visible, .gt-group-toggle:focus-visible { outline:2px solid var(--holding); outline-offset:1px; border-radius:3px; }
+.expander-mark { display:inline-block; width:1em; color:var(--muted); }
+table.sortable tr.member-row td { background:#fcfcfd; }
+.member-name { padding-left:1.4em; }
+.gt-group-toggles { position:absolute; left:0; top:0; }
+.gt-group-toggle { position:absolute; left:0; padding:0; border:0; background:transparent; cursor:pointer; }
+.gt-group-toggle:hover { background:rgba(0,114,178,.06); }
+#gt-tooltip .tt-members .tt-label { color:#aab7c4; }
 table.functions td.text { max-width:420px; overflow:hidden; text-overflow:ellipsis; }
 .table-wrap.tall { max-height:460px; overflow:auto; }
 .card-note { font-size:13px; color:var(--muted); margin:-4px 0 8px; max-width:1100px; }

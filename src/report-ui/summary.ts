@@ -3,6 +3,7 @@ import type { ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js'
 import type { ReportData } from '../contract/report-data.js';
 import { escapeHtml, formatCount, formatDuration, percent } from './format.js';
 import { renderSortableTable, type Column } from './sortable-table.js';
+import { shownGroups, sumThreadStats } from './thread-groups.js';
 
 export function verdictHtml(data: ReportData): string {
   const v = data.verdict;
@@ -50,14 +51,30 @@ function processHtml(p: ProcessStats): string {
     <div class="fact-grid">${cells.map(([k, v]) => `<div><span class="k">${k}</span><span class="v">${v}</span></div>`).join('')}</div>${anomalyText}</div>`;
 }
 
-type ThreadRow = { readonly t: ThreadStats; readonly p: ProcessStats };
+/**
+ * A thread, or a group of alike threads (`t` their sums, `group` its name and members' rows), or
+ * a member of one (`memberOf`).
+ */
+type ThreadRow = {
+  readonly t: ThreadStats;
+  readonly p: ProcessStats;
+  readonly group?: { readonly name: string; readonly members: readonly ThreadRow[] };
+  readonly memberOf?: string;
+};
 
 const pct = (f: (t: ThreadStats) => number) => ({ t }: ThreadRow) => percent(f(t), t.lifetime_ns);
 const share = (f: (t: ThreadStats) => number) => ({ t }: ThreadRow) => ratio(f(t), t);
 const THREAD_COLUMNS: readonly Column<ThreadRow>[] = [
   { title: 'pid', value: ({ p }) => p.pid, show: ({ p }) => String(p.pid) },
-  { title: 'tid', value: ({ t }) => t.tid, show: ({ t }) => String(t.tid) },
-  { title: 'thread', value: ({ t }) => t.name, show: ({ t }) => escapeHtml(t.name), text: true },
+  // A group sorts by its lowest tid and its pattern, and says how many threads it stands for.
+  { title: 'tid', value: ({ t, group }) => (group ? Math.min(...group.members.map((m) => m.t.tid)) : t.tid), show: ({ t, group }) => (group ? `×${group.members.length}` : String(t.tid)) },
+  {
+    title: 'thread',
+    value: ({ t, group }) => group?.name ?? t.name,
+    show: ({ t, group, memberOf }) => (group ? escapeHtml(group.name) : memberOf ? `<span class="member-name">${escapeHtml(t.name)}</span>` : escapeHtml(t.name)),
+    text: true,
+    expander: true,
+  },
   { title: 'lifetime', value: ({ t }) => t.lifetime_ns, show: ({ t }) => formatDuration(t.lifetime_ns) },
   { title: 'held', hint: 'share of the thread’s life holding the GIL', value: share((t) => t.held_ns), show: pct((t) => t.held_ns), bar: { kind: 'holding', fraction: share((t) => t.held_ns) } },
   { title: 'waiting', hint: 'share of the thread’s life waiting for the GIL', value: share((t) => t.wait_ns), show: pct((t) => t.wait_ns), bar: { kind: 'waiting', fraction: share((t) => t.wait_ns) } },
@@ -68,9 +85,9 @@ const THREAD_COLUMNS: readonly Column<ThreadRow>[] = [
   { title: 'sleeping', value: share((t) => t.sleeping_ns), show: pct((t) => t.sleeping_ns) },
   { title: 'blocked', value: share((t) => t.blocked_ns), show: pct((t) => t.blocked_ns) },
   { title: 'takes', hint: 'GIL acquisitions', value: ({ t }) => t.acquisitions, show: ({ t }) => formatCount(t.acquisitions) },
-  { title: 'wait p50', value: ({ t }) => t.wait.p50_ns, show: ({ t }) => dur(t.wait.count, t.wait.p50_ns) },
-  { title: 'wait p95', value: ({ t }) => t.wait.p95_ns, show: ({ t }) => dur(t.wait.count, t.wait.p95_ns) },
-  { title: 'wait p99', value: ({ t }) => t.wait.p99_ns, show: ({ t }) => dur(t.wait.count, t.wait.p99_ns) },
+  { title: 'wait p50', value: ({ t }) => t.wait.p50_ns, show: ({ t }) => dur(t.wait.count, t.wait.p50_ns), cellTitle: groupPercentile },
+  { title: 'wait p95', value: ({ t }) => t.wait.p95_ns, show: ({ t }) => dur(t.wait.count, t.wait.p95_ns), cellTitle: groupPercentile },
+  { title: 'wait p99', value: ({ t }) => t.wait.p99_ns, show: ({ t }) => dur(t.wait.count, t.wait.p99_ns), cellTitle: groupPercentile },
   { title: 'wait max', value: ({ t }) => t.wait.max_ns, show: ({ t }) => dur(t.wait.count, t.wait.max_ns) },
   { title: 'forced drops', value: ({ t }) => t.drops.forced, show: ({ t }) => formatCount(t.drops.forced) },
   { title: 'voluntary drops', value: ({ t }) => t.drops.voluntary, show: ({ t }) => formatCount(t.drops.voluntary) },
@@ -81,17 +98,38 @@ function ratio(part: number, t: ThreadStats): number {
 }
 
 function dur(count: number, ns: number): string {
-  return count > 0 ? formatDuration(ns) : '–';
+  return count > 0 && Number.isFinite(ns) ? formatDuration(ns) : '–';
 }
 
-/** The thread table, waiting threads first (the ones that suffer). */
+function groupPercentile({ group }: ThreadRow): string | undefined {
+  return group ? 'percentiles do not add up over threads: expand the row for each thread’s' : undefined;
+}
+
+/** The thread table, waiting threads first (the ones that suffer); alike threads one expandable row. */
 export function renderThreadTable(host: HTMLElement, stats: StatsJson): void {
   renderSortableTable(host, {
     id: 'gt-thread-table',
     className: 'sortable threads',
     columns: THREAD_COLUMNS,
-    rows: stats.processes.flatMap((p) => p.threads.map((t) => ({ t, p }))),
+    rows: stats.processes.flatMap(threadRows),
     sortColumn: 5, // waiting
     emptyHtml: '<p class="muted">No thread used the GIL in this recording.</p>',
+    membersOf: (row) => row.group?.members,
   });
+}
+
+/** One row per thread, except a shown group's members: one row for them all, their rows under it. */
+function threadRows(p: ProcessStats): ThreadRow[] {
+  const groupOf = new Map<number, string>();
+  for (const group of shownGroups(p)) for (const tid of group.tids) groupOf.set(tid, group.name);
+  const rows: ThreadRow[] = [];
+  const members = new Map<string, ThreadRow[]>();
+  for (const t of p.threads) {
+    const name = groupOf.get(t.tid);
+    if (name === undefined) rows.push({ t, p });
+    else if (members.has(name)) members.get(name)!.push({ t, p, memberOf: name });
+    else members.set(name, [{ t, p, memberOf: name }]);
+  }
+  for (const [name, list] of members) rows.push({ t: sumThreadStats(list.map((m) => m.t)), p, group: { name, members: list } });
+  return rows;
 }

@@ -1,12 +1,15 @@
 /**
  * The timeline: one canvas, redrawn at most once per animation frame, rows laid out by
  * layout.ts, each squeezed to pixel columns by lod.ts. Input (timeline-input.ts) zooms, pans
- * and points; hover shows a tooltip, click selects a step and fills the details panel.
+ * and points; hover shows a tooltip, click selects a step and fills the details panel. Groups
+ * of alike threads start collapsed into one row each; a button over the row's label (a real
+ * button: mouse, Tab, Enter, Space) expands it to its members' rows and back.
  */
 import type { UiData } from './data.js';
 import { detailsHtml, hitStep, rowTitle, tooltipHtml, type Hit } from './details.js';
 import { escapeHtml } from './format.js';
-import { GUTTER, RULER_H, layoutRows, type Row } from './layout.js';
+import { CPU_H, GIL_H, GUTTER, RULER_H, isGilRow, layoutRows, type Row } from './layout.js';
+import { buildThreadGroups, type UiThreadGroup } from './group-tracks.js';
 import type { View } from './lod.js';
 import { installTimelineInput } from './timeline-input.js';
 import { FONT, TrackPainter, processTitle } from './track-painter.js';
@@ -22,8 +25,13 @@ export class TimelineView {
   private readonly layer = document.createElement('canvas');
   private readonly layerCtx: CanvasRenderingContext2D;
   private layerKey = '';
-  private readonly rows: Row[];
-  private readonly height: number;
+  private rows: Row[];
+  private height: number;
+  /** Groups of alike threads, each one row unless its key is in `expanded`. */
+  readonly groups: readonly UiThreadGroup[];
+  private readonly expanded = new Set<string>();
+  private readonly rowList = document.createElement('ul');
+  private readonly toggles = new Map<string, HTMLButtonElement>();
   private readonly fullStart: number;
   private readonly fullEnd: number;
   private viewStart: number;
@@ -33,7 +41,8 @@ export class TimelineView {
   private hover: { x: number; y: number } | undefined;
   private selected: Hit | undefined;
   private dragging = false;
-  private readonly rowsByThread = new Map<number, Row>();
+  /** The GIL row that shows each thread: its own, or its group's while the group is collapsed. */
+  private rowsByThread = new Map<number, Row>();
   private readonly rangeListeners: ((start: number, end: number) => void)[] = [];
   private readonly painter: TrackPainter;
 
@@ -43,10 +52,11 @@ export class TimelineView {
     private readonly tooltip: HTMLElement,
     private readonly details: HTMLElement,
   ) {
-    const layout = layoutRows(data);
+    this.groups = buildThreadGroups(data);
+    const layout = layoutRows(data, this.groups, this.expanded);
     this.rows = layout.rows;
     this.height = layout.height;
-    for (const row of this.rows) if (row.kind === 'gil' && row.thread) this.rowsByThread.set(row.thread.tid, row);
+    this.rowsByThread = visibleRowOfThread(this.rows);
     const span = Math.max(data.end - data.start, MIN_SPAN_NS);
     this.fullStart = data.start;
     this.fullEnd = data.start + span;
@@ -59,19 +69,14 @@ export class TimelineView {
     this.canvas.setAttribute('role', 'img');
     this.canvas.setAttribute('aria-label', 'GIL and CPU state timeline of every thread');
     // Accessible fallback (and what tests read): the rows as text.
-    const list = document.createElement('ul');
-    for (const row of this.rows) {
-      if (row.kind === 'cpu') continue;
-      const item = document.createElement('li');
-      item.textContent = row.kind === 'process' ? processTitle(row.process) : rowTitle(row);
-      list.appendChild(item);
-    }
-    this.canvas.appendChild(list);
+    this.fillRowList();
+    this.canvas.appendChild(this.rowList);
     this.screen = this.canvas.getContext('2d')!;
     this.ctx = this.screen;
     this.ctx.font = FONT;
     this.layerCtx = this.layer.getContext('2d')!;
     host.appendChild(this.canvas);
+    this.addGroupToggles();
     installTimelineInput(this.canvas, this);
     new ResizeObserver(() => this.resize()).observe(host);
     this.resize();
@@ -82,12 +87,92 @@ export class TimelineView {
     return { start: this.viewStart, end: this.viewEnd };
   }
 
-  /** Where a thread's GIL row is and which x a time maps to (for tests and keyboard users). */
-  locate(tid: number, time: number): { x: number; y: number } | undefined {
-    const row = this.rowsByThread.get(tid);
+  /**
+   * Where the GIL row showing a thread (by tid: its own, or its collapsed group's) or a group
+   * (by key) is, and which x a time maps to (for tests and keyboard users).
+   */
+  locate(who: number | string, time: number): { x: number; y: number } | undefined {
+    const row = typeof who === 'number' ? this.rowsByThread.get(who) : this.rows.find((r) => r.kind === 'group' && r.group!.key === who);
     if (!row) return undefined;
     const x = GUTTER + ((time - this.viewStart) / (this.viewEnd - this.viewStart)) * this.width;
     return { x, y: row.y + row.h / 2 };
+  }
+
+  isExpanded(key: string): boolean {
+    return this.expanded.has(key);
+  }
+
+  /** Shows a group's members' rows under its row, or hides them. */
+  toggleGroup(key: string, expand = !this.expanded.has(key)): void {
+    if (expand === this.expanded.has(key)) return;
+    if (expand) this.expanded.add(key);
+    else this.expanded.delete(key);
+    this.relayout();
+  }
+
+  private relayout(): void {
+    const layout = layoutRows(this.data, this.groups, this.expanded);
+    this.rows = layout.rows;
+    this.height = layout.height;
+    this.rowsByThread = visibleRowOfThread(this.rows);
+    this.painter.setLayout(this.rows, this.rowsByThread, this.height);
+    // The selection stays if its row is still shown (now at another height), else it goes.
+    const hit = this.selected;
+    if (hit) {
+      const row = this.rows.find((r) => r.kind === hit.row.kind && r.thread === hit.row.thread && r.group === hit.row.group && r.gil === hit.row.gil && r.process === hit.row.process);
+      if (row) this.selected = { ...hit, row };
+      else this.select(undefined);
+    }
+    this.tooltip.hidden = true;
+    this.fillRowList();
+    this.placeGroupToggles();
+    this.resize();
+  }
+
+  private fillRowList(): void {
+    this.rowList.replaceChildren(
+      ...this.rows
+        .filter((row) => row.kind !== 'cpu' && row.kind !== 'group-cpu')
+        .map((row) => {
+          const item = document.createElement('li');
+          const state = row.kind === 'group' ? (row.expanded ? ' (expanded)' : ' (collapsed)') : '';
+          item.textContent = row.kind === 'process' ? processTitle(row.process) : `${rowTitle(row)}${state}`;
+          return item;
+        }),
+    );
+  }
+
+  /** One button per group over its row's label: click, or Tab to it and press Enter or Space. */
+  private addGroupToggles(): void {
+    if (this.groups.length === 0) return;
+    const layer = document.createElement('div');
+    layer.className = 'gt-group-toggles';
+    for (const group of this.groups) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'gt-group-toggle';
+      button.dataset.group = group.key;
+      button.addEventListener('click', () => this.toggleGroup(group.key));
+      this.toggles.set(group.key, button);
+      layer.appendChild(button);
+    }
+    this.host.appendChild(layer);
+    this.placeGroupToggles();
+  }
+
+  private placeGroupToggles(): void {
+    for (const row of this.rows) {
+      if (row.kind !== 'group') continue;
+      const group = row.group!;
+      const button = this.toggles.get(group.key)!;
+      const action = row.expanded ? 'hide' : 'show';
+      button.style.top = `${row.y}px`;
+      button.style.width = `${GUTTER - 1}px`;
+      button.style.height = `${GIL_H + CPU_H + 1}px`;
+      button.setAttribute('aria-expanded', String(Boolean(row.expanded)));
+      button.setAttribute('aria-label', `${group.name}: ${group.members.length} threads in one row; ${action} each thread's row`);
+      button.title = `${group.members.length} threads named ${group.name}, in one row: holding where any of them held the GIL, else waiting where any waited. Click to ${action} each thread's own row.`;
+    }
   }
 
   setRange(start: number, end: number): void {
@@ -203,7 +288,7 @@ export class TimelineView {
   }
 
   private rowAt(y: number): Row | undefined {
-    return this.rows.find((r) => y >= r.y && y < r.y + r.h + (r.kind === 'gil' ? 1 : 0));
+    return this.rows.find((r) => y >= r.y && y < r.y + r.h + (isGilRow(r) ? 1 : 0));
   }
 
   private timeAt(x: number): number {
@@ -285,4 +370,12 @@ export class TimelineView {
     }
     this.requestDraw();
   }
+}
+
+/** tid → the GIL row showing that thread: its own when shown, else its (collapsed) group's. */
+function visibleRowOfThread(rows: readonly Row[]): Map<number, Row> {
+  const byTid = new Map<number, Row>();
+  for (const row of rows) if (row.kind === 'group') for (const member of row.group!.members) byTid.set(member.tid, row);
+  for (const row of rows) if (row.kind === 'gil' && row.thread) byTid.set(row.thread.tid, row);
+  return byTid;
 }

@@ -16,11 +16,13 @@ import {
 import { stepAt, type Track, type UiData, type UiGil, type UiProcess } from './data.js';
 import { DROP_FORCED, DROP_KNOWN } from '../contract/report-data.js';
 import { ColumnScratch, MIXED, TrackSummary, UNCOVERED, dominantStates, forEachRun, maxPerColumn, type View } from './lod.js';
-import { CPU_H, GIL_H, GUTTER, RULER_H, type Row } from './layout.js';
+import { CPU_H, GIL_H, GUTTER, RULER_H, isGilRow, type Row } from './layout.js';
 import { computeTicks } from './ruler.js';
 
 /** Below this many steps a track is drawn from its steps at any zoom: already fast. */
 const SUMMARY_MIN_STEPS = 20_000;
+/** How far an expanded group's member labels are indented. */
+const MEMBER_INDENT = 12;
 /** Stacking order of mixed columns, bottom up: GIL holding, waiting, none; CPU running, runnable, blocked, sleeping. */
 const STACK_ORDER = [
   [2, 1, 0],
@@ -37,12 +39,19 @@ export class TrackPainter {
 
   constructor(
     private readonly data: UiData,
-    private readonly rows: readonly Row[],
-    private readonly rowsByThread: ReadonlyMap<number, Row>,
-    private readonly height: number,
+    private rows: readonly Row[],
+    private rowsByThread: ReadonlyMap<number, Row>,
+    private height: number,
     private readonly fullStart: number,
     private readonly fullEnd: number,
   ) {}
+
+  /** After a group was expanded or collapsed. `rowsByThread`: the GIL row showing each thread (its group's when collapsed). */
+  setLayout(rows: readonly Row[], rowsByThread: ReadonlyMap<number, Row>, height: number): void {
+    this.rows = rows;
+    this.rowsByThread = rowsByThread;
+    this.height = height;
+  }
 
   paint(ctx: CanvasRenderingContext2D, view: View): void {
     this.ctx = ctx;
@@ -112,23 +121,40 @@ export class TrackPainter {
         this.drawWaiters(row, view);
         return;
       case 'gil':
-        this.label(row, row.thread!.name, '#1f2328', `${row.thread!.tid}`);
+        if (row.group) this.memberBracket(row);
+        this.label(row, row.thread!.name, '#1f2328', `${row.thread!.tid}`, row.group ? MEMBER_INDENT : 0);
+        this.drawStates(row, view, 3, GIL_COLORS);
+        this.drawDrops(row, view);
+        return;
+      case 'group':
+        ctx.font = `600 ${FONT}`;
+        this.label(row, `${row.expanded ? '▾' : '▸'} ${row.group!.name}`, '#1f2328', `×${row.group!.members.length}`);
+        ctx.font = FONT;
         this.drawStates(row, view, 3, GIL_COLORS);
         this.drawDrops(row, view);
         return;
       case 'cpu':
+      case 'group-cpu':
         this.drawStates(row, view, 4, CPU_COLORS);
         return;
     }
   }
 
-  private label(row: Row, text: string, color: string, suffix?: string): void {
+  /** A thin line left of an expanded group's member rows, so they read as the group's. */
+  private memberBracket(row: Row): void {
+    this.ctx.fillStyle = '#c5ced8';
+    this.ctx.fillRect(14, row.y - 1, 2, GIL_H + CPU_H + 3);
+  }
+
+  private label(row: Row, text: string, color: string, suffix?: string, indent = 0): void {
     const { ctx } = this;
-    const mid = row.kind === 'gil' ? row.y + (GIL_H + CPU_H + 1) / 2 : row.y + row.h / 2;
+    const mid = isGilRow(row) ? row.y + (GIL_H + CPU_H + 1) / 2 : row.y + row.h / 2;
     ctx.fillStyle = color;
     ctx.textAlign = 'left';
-    const maxWidth = GUTTER - 24 - (suffix ? 52 : 0);
-    ctx.fillText(fitText(ctx, text, maxWidth), 12, mid);
+    // A tid takes up to 52 px; a group's shorter `×N` leaves its (longer) name more room.
+    const suffixWidth = !suffix ? 0 : row.kind === 'group' ? ctx.measureText(suffix).width + 16 : 52;
+    const maxWidth = GUTTER - 24 - indent - suffixWidth;
+    ctx.fillText(fitText(ctx, text, maxWidth), 12 + indent, mid);
     if (suffix) {
       ctx.fillStyle = '#8c959f';
       ctx.textAlign = 'right';
@@ -137,9 +163,10 @@ export class TrackPainter {
   }
 
   private drawStates(row: Row, view: View, stateCount: number, colors: readonly string[]): void {
-    const thread = row.thread!;
-    const track = row.kind === 'gil' ? thread.gil : thread.cpu;
-    this.fillColumns(track, thread.start, thread.end, view, stateCount, 'dominant', true);
+    // A thread's own tracks, or a collapsed group's merged ones (whose gap state is out of range: not drawn).
+    const owner = row.thread ?? row.group!;
+    const track = isGilRow(row) ? owner.gil : owner.cpu;
+    this.fillColumns(track, owner.start, owner.end, view, stateCount, 'dominant', true);
     const { ctx } = this;
     const mix = this.scratch.mix;
     forEachRun(this.columns, this.width, (state, x0, x1) => {
@@ -152,7 +179,7 @@ export class TrackPainter {
       // Zoomed out over mixed time: stack the states' shares (first state at the bottom).
       for (let c = x0; c < x1; c++) {
         let y = row.y + row.h;
-        for (const s of STACK_ORDER[row.kind === 'gil' ? 0 : 1]) {
+        for (const s of STACK_ORDER[isGilRow(row) ? 0 : 1]) {
           const h = mix[c * stateCount + s] * row.h;
           if (h <= 0) continue;
           ctx.fillStyle = colors[s];
@@ -213,7 +240,7 @@ export class TrackPainter {
 
   /** Forced drops as small dark triangles on the GIL row, once they are few enough to tell apart. */
   private drawDrops(row: Row, view: View): void {
-    const { dropTimes, dropFlags } = row.thread!;
+    const { dropTimes, dropFlags } = row.thread ?? row.group!;
     const first = Math.max(0, stepAt(dropTimes, view.start));
     const last = stepAt(dropTimes, view.start + view.nsPerPx * this.width);
     if (last - first > this.width / 8) return;
@@ -261,7 +288,8 @@ export class TrackPainter {
       if (previous !== 0 && previous !== holder && times[i] >= view.start) {
         const from = this.rowsByThread.get(process.threads[previous - 1].tid);
         const to = this.rowsByThread.get(process.threads[holder - 1].tid);
-        if (from && to) this.arrow(this.xOf(dropAt, view), from.y + GIL_H / 2, this.xOf(times[i], view), to.y + GIL_H / 2);
+        // Two threads of one collapsed group share its row: no arrow from the row to itself.
+        if (from && to && from !== to) this.arrow(this.xOf(dropAt, view), from.y + GIL_H / 2, this.xOf(times[i], view), to.y + GIL_H / 2);
       }
       previous = holder;
       dropAt = times[i];
