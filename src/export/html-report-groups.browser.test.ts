@@ -317,12 +317,35 @@ test('a group track expands to its members’ own tracks by click and by Enter /
   assert.deepEqual(problems, []);
 });
 
+test('each group has one wait histogram, of all its members’ waits, with the members’ own folded under the charts', { skip }, async () => {
+  for (const pattern of [POOL, REQUESTS]) {
+    const members = membersOf(pattern);
+    const waits = members.reduce((n, t) => n + t.waits.length, 0);
+    const waited = members.filter((t) => t.waits.length > 0);
+    const figure = page.locator(`#gt-histograms > figure[data-group="${keyOf(pattern)}"]`);
+    assert.match((await figure.locator('figcaption').textContent())!, new RegExp(`^${escapeRegExp(pattern)} ${waited.length} of ${members.length} threads waited · ${waits.toLocaleString('en-US')} waits`));
+    const folded = page.locator(`#gt-histograms > details[data-group="${keyOf(pattern)}"]`);
+    assert.equal(await folded.getAttribute('open'), null);
+    assert.equal(await folded.locator('figure').count(), waited.length);
+    assert.equal(await folded.locator('figure').first().isVisible(), false);
+    for (const t of members) assert.equal(await page.locator(`#gt-histograms > figure[data-tid="${t.tid}"]`).count(), 0, `${t.name} is not among the charts`);
+  }
+  const summary = page.locator(`#gt-histograms > details[data-group="${keyOf(POOL)}"] > summary`);
+  await summary.click();
+  assert.equal(await page.locator(`#gt-histograms > details[data-group="${keyOf(POOL)}"] figure`).first().isVisible(), true);
+  await page.locator('#gt-histograms').screenshot({ path: screenshot('groups-histograms') });
+  await summary.click();
+});
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 test('a recording without groups of 3+ (two workers) shows a row and a track per thread, as before', { skip }, async () => {
   const plain = makeSyntheticInput({ handoffs: 20 });
   await open(plain, 'no-groups');
   const threads = plain.timeline.processes[0].threads;
   assert.equal(await page.locator('.gt-group-toggle').count(), 0);
   assert.equal(await table().locator('tr.group-row, tr.member-row, button.expander').count(), 0);
+  assert.equal(await page.locator('#gt-histograms details, #gt-histograms figure[data-group]').count(), 0);
   assert.deepEqual((await table().locator('tbody tr td:nth-child(3)').allTextContents()).sort(), threads.map((t) => t.name).sort());
   const rows = await timelineRows();
   assert.deepEqual(rows.slice(3), threads.map((t) => `${t.name} · tid ${t.tid}`), 'process, holder, waiters, then each thread');

@@ -1,6 +1,11 @@
-/** Wait-time histograms: one small SVG per thread that waited, log-spaced bins shared by all. */
+/**
+ * Wait-time histograms: one small SVG per thread that waited, log-spaced bins shared by all. A
+ * group of alike threads (thread-groups.ts) gets one, of all its members' waits (the bins are
+ * shared, so the counts and times add up exactly), with its members' own under it, folded.
+ */
 import type { ReportData, WaitHistogram } from '../contract/report-data.js';
 import { escapeHtml, formatCount, formatDuration } from './format.js';
+import { shownGroups } from './thread-groups.js';
 
 const W = 360;
 const H = 150;
@@ -12,7 +17,38 @@ export function histogramsHtml(data: ReportData): string {
   for (const p of data.stats.processes) for (const t of p.threads) names.set(`${p.pid}/${t.tid}`, t.name);
   for (const p of data.processes) for (const t of p.threads) if (!names.has(`${p.pid}/${t.tid}`)) names.set(`${p.pid}/${t.tid}`, t.name);
   const range = sharedRange(data.waitHistograms);
-  return data.waitHistograms.map((h) => one(h, data.histogramEdgesNs, range, names.get(`${h.pid}/${h.tid}`) ?? `tid ${h.tid}`)).join('');
+  const edges = data.histogramEdgesNs;
+  const ofThread = (h: WaitHistogram) => one(h, edges, range, names.get(`${h.pid}/${h.tid}`) ?? `tid ${h.tid}`, `tid ${h.tid}`, `data-tid="${h.tid}"`);
+  const groupOf = new Map<string, { key: string; name: string; tids: ReadonlySet<number> }>();
+  for (const p of data.stats.processes) {
+    for (const g of shownGroups(p)) {
+      const group = { key: `${p.pid}:${g.name}`, name: g.name, tids: new Set(g.tids) };
+      for (const tid of g.tids) groupOf.set(`${p.pid}/${tid}`, group);
+    }
+  }
+  const shown = new Set<string>();
+  const out: string[] = [];
+  // The members' own, folded, after all the charts: the charts stay one compact grid.
+  const folded: string[] = [];
+  for (const h of data.waitHistograms) {
+    const group = groupOf.get(`${h.pid}/${h.tid}`);
+    if (!group) out.push(ofThread(h));
+    else if (!shown.has(group.key)) {
+      shown.add(group.key);
+      const members = data.waitHistograms.filter((m) => m.pid === h.pid && group.tids.has(m.tid));
+      const sum = { ...h, counts: sumBins(members.map((m) => m.counts)), totalNs: sumBins(members.map((m) => m.totalNs)) };
+      const key = escapeHtml(group.key);
+      out.push(one(sum, edges, range, group.name, `${members.length} of ${group.tids.size} threads waited`, `data-group="${key}"`));
+      folded.push(
+        `<details class="histogram-members" data-group="${key}"><summary>each of the ${members.length} threads of ${escapeHtml(group.name)}</summary><div class="histograms">${members.map(ofThread).join('')}</div></details>`,
+      );
+    }
+  }
+  return out.join('') + folded.join('');
+}
+
+function sumBins(columns: readonly (readonly number[])[]): number[] {
+  return columns[0].map((_, i) => columns.reduce((n, c) => n + c[i], 0));
 }
 
 /**
@@ -44,7 +80,7 @@ function shortDuration(ns: number): string {
   return `${Math.round(ns / unit)}${name}`;
 }
 
-function one(h: WaitHistogram, edges: readonly number[], range: { first: number; last: number }, name: string): string {
+function one(h: WaitHistogram, edges: readonly number[], range: { first: number; last: number }, name: string, who: string, attributes: string): string {
   const bins = range.last - range.first + 1;
   const count = h.counts.reduce((a, b) => a + b, 0);
   const total = h.totalNs.reduce((a, b) => a + b, 0);
@@ -72,8 +108,8 @@ function one(h: WaitHistogram, edges: readonly number[], range: { first: number;
     })
     .join('');
   const yLabels = `<text x="${PAD.left - 6}" y="${PAD.top + 4}" text-anchor="end">${formatCount(max)}</text><text x="${PAD.left - 6}" y="${PAD.top + plotH}" text-anchor="end">0</text>`;
-  return `<figure class="histogram" data-tid="${h.tid}">
-    <figcaption><b>${escapeHtml(name)}</b> <span class="muted">tid ${h.tid} · ${formatCount(count)} waits · ${formatDuration(total)} waiting</span></figcaption>
+  return `<figure class="histogram" ${attributes}>
+    <figcaption><b>${escapeHtml(name)}</b> <span class="muted">${escapeHtml(who)} · ${formatCount(count)} waits · ${formatDuration(total)} waiting</span></figcaption>
     <svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="wait-time histogram of ${escapeHtml(name)}">
       <line class="axis" x1="${PAD.left}" x2="${W - PAD.right}" y1="${PAD.top + plotH + 0.5}" y2="${PAD.top + plotH + 0.5}"/>
       <g class="bars">${bars}</g><g class="labels">${labels}${yLabels}</g>

@@ -80,6 +80,9 @@ table.functions td.text { max-width:420px; overflow:hidden; text-overflow:ellips
 .bar-text { position:relative; }
 .histograms { display:flex; flex-wrap:wrap; gap:16px; }
 .histogram { margin:0; }
+.histogram-members { flex-basis:100%; }
+.histogram-members summary { cursor:pointer; font-size:13px; color:var(--muted); margin-bottom:6px; }
+.histogram-members > .histograms { padding-left:14px; border-left:2px solid #c5ced8; }
 .histogram figcaption { font-size:13px; margin-bottom:2px; }
 .histogram svg { display:block; font:10px system-ui,sans-serif; fill:#57606a; }
 .histogram .bars rect { fill:var(--waiting); }
