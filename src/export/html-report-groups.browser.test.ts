@@ -16,12 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { toHtmlReport } from './html-report.js';
-import { makeSyntheticInput } from '../../test/support/synthetic-timeline.js';
+import { deriveGil, holdsOf, makeSyntheticInput, stepTrack, waitsOf } from '../../test/support/synthetic-timeline.js';
+import { computeStats } from '../analysis/index.js';
 import { chromiumMissing, launchChromium } from '../../test/support/headless-chromium.js';
 import { formatDuration } from '../base/time.js';
 import type { ReportInput } from './report-input.js';
 import type { ThreadStats } from '../contract/stats.js';
-import { GilState, type StepTrack, type ThreadTimeline } from '../model/timeline.js';
+import { CpuState, GilState, type StepTrack, type ThreadTimeline, type Timeline } from '../model/timeline.js';
 
 /** What the page exposes (src/report-ui/main.ts); these callbacks run in the browser. */
 declare const window: {
@@ -195,7 +196,8 @@ function assertSorted(values: readonly (number | string)[], descending: boolean,
 
 /** Independently of the page's k-way merge: at every step boundary of any member, the best state of the members alive then. */
 function expectedMerge(members: readonly ThreadTimeline[], track: (t: ThreadTimeline) => StepTrack, rank: readonly number[], gap: number) {
-  const boundaries = [...new Set(members.flatMap((t) => [...Array.from(track(t).times).filter((x) => x < t.end), t.end]))].sort((a, b) => a - b);
+  // A step before a member's start counts from its start; one at or after its end does not count.
+  const boundaries = [...new Set(members.flatMap((t) => [...Array.from(track(t).times).filter((x) => x < t.end).map((x) => Math.max(x, t.start)), t.end]))].sort((a, b) => a - b);
   const times: number[] = [];
   const states: number[] = [];
   for (const time of boundaries) {
@@ -338,6 +340,60 @@ test('each group has one wait histogram, of all its members’ waits, with the m
 });
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Four alike threads whose tracks meet the merge's edge cases: transitions of several members at
+ * the same instant, a step before a member's start and one at its end, a member that never
+ * touched the GIL, lives that leave a gap where no member lived.
+ */
+function edgeCaseInput(): ReportInput {
+  const pid = 5000;
+  const key = `${pid}:0x1`;
+  const thread = (tid: number, start: number, end: number, gil: [number, number][], cpu: [number, number][]): ThreadTimeline => {
+    const gilTrack = stepTrack(gil);
+    return {
+      pid, tid, name: tid === pid ? 'MainThread' : `pool-${tid - pid}`, start, end, gil: key, gilTrack, cpuTrack: stepTrack(cpu), drops: [],
+      acquisitions: [...gilTrack.states].filter((s) => s === GilState.holding).length,
+      ...waitsOf(gilTrack, end), holds: holdsOf(gilTrack, end, []),
+    };
+  };
+  const { none, waiting, holding } = GilState;
+  const { running, runnable, sleeping, blocked } = CpuState;
+  const threads = [
+    thread(pid, 0, 1000, [[0, holding], [100, none]], [[0, running], [100, sleeping]]),
+    // Hands the GIL to pool-2 at 200 while pool-3 starts waiting at that very instant; a CPU step at its end.
+    thread(pid + 1, 100, 300, [[100, waiting], [120, holding], [200, none]], [[100, runnable], [120, running], [200, sleeping], [300, running]]),
+    thread(pid + 2, 110, 400, [[110, waiting], [200, holding], [350, none]], [[90, sleeping], [200, running], [350, blocked]]),
+    thread(pid + 3, 200, 420, [[200, waiting], [350, holding], [410, none]], [[200, sleeping], [350, running]]),
+    // Never took the GIL; lives after a gap where no pool thread lived.
+    thread(pid + 4, 600, 700, [], [[600, running], [650, sleeping]]),
+  ];
+  const timeline: Timeline = {
+    timeBaseNs: 1_000_000_000n, start: 0, end: 1000, lostEvents: 0,
+    processes: [{ pid, start: 0, end: 1000, threads, gils: [deriveGil(key, pid, threads)], anomalies: {} }],
+    functions: [], stacks: [],
+  };
+  const python = { executable: '/usr/bin/python3', version: '3.12.1', gil: 'enabled' as const };
+  return { timeline, stats: computeStats(timeline, { events: 0, warnings: [], processes: new Map([[pid, { command: 'python3 pool.py', python }]]) }), verdict: undefined };
+}
+
+test('the collapsed track merges exactly at simultaneous transitions, steps outside a life, a member without GIL steps and gaps', { skip }, async () => {
+  const edge = edgeCaseInput();
+  await open(edge, 'edge-cases');
+  const members = edge.timeline.processes[0].threads.slice(1);
+  const decoded = await page.evaluate(() => window.giltrace!.view.groups.map((g) => ({ name: g.name, gil: { times: Array.from(g.gil.times), states: Array.from(g.gil.states) }, cpu: { times: Array.from(g.cpu.times), states: Array.from(g.cpu.states) } })));
+  assert.equal(decoded.length, 1);
+  assert.equal(decoded[0].name, 'pool-*');
+  assert.deepEqual(decoded[0].gil, expectedMerge(members, (t) => t.gilTrack, [0, 1, 2], 3));
+  assert.deepEqual(decoded[0].cpu, expectedMerge(members, (t) => t.cpuTrack, [3, 2, 0, 1], 4));
+  // By hand. GIL: waiting from 100, holding 120–410 (the hand-offs at 200 and 350 leave no gap),
+  // none until pool-3 ends at 420, then no state (pool-4 never touched the GIL).
+  assert.deepEqual(decoded[0].gil, { times: [100, 120, 410, 420], states: [1, 2, 0, 3] });
+  // CPU: runnable, running from 120 (someone always runs until 420; pool-1's step at its end does
+  // not count, pool-2's before its start counts from its start), gap, pool-4 running then sleeping.
+  assert.deepEqual(decoded[0].cpu, { times: [100, 120, 420, 600, 650, 700], states: [1, 0, 4, 0, 2, 4] });
+  assert.deepEqual(problems, []);
+});
 
 test('a recording without groups of 3+ (two workers) shows a row and a track per thread, as before', { skip }, async () => {
   const plain = makeSyntheticInput({ handoffs: 20 });

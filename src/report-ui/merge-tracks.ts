@@ -21,53 +21,66 @@ export interface MemberTrack {
 export function mergeStepTracks(members: readonly MemberTrack[], rank: readonly number[], gap: number): Track {
   const stateCount = rank.length;
   const n = members.length;
+  const memberTimes = members.map((m) => m.track.times);
+  const memberStates = members.map((m) => m.track.states);
+  const starts = Float64Array.from(members, (m) => m.start);
+  const ends = Float64Array.from(members, (m) => m.end);
   // Steps at or after a member's end are not its: its life stops there.
-  const stepCount = members.map(({ track, end }) => {
+  const stepCount = Int32Array.from(members, ({ track, end }) => {
     let i = track.times.length;
     while (i > 0 && track.times[i - 1] >= end) i--;
     return i;
   });
+  // The states in the order they win, so the merged state is the first one with a member in it.
+  const byRank = [...rank.keys()].sort((a, b) => rank[b] - rank[a]);
   const cursor = new Int32Array(n);
   const current = new Int32Array(n).fill(-1);
   const counts = new Int32Array(stateCount);
-  // Member j's next event: step cursor[j], or (cursor[j] === stepCount[j]) its end; none after that.
+  // Member j's next event: its step cursor[j] (a step before its start counts from its start),
+  // or, once past its steps, its end.
   const keys = new Float64Array(n);
-  const nextKey = (j: number) => {
-    const c = cursor[j];
-    const { track, start, end } = members[j];
-    if (c < stepCount[j]) return Math.max(track.times[c], start);
-    return c === stepCount[j] ? end : Infinity;
-  };
   const heap = new IndexHeap(keys);
   for (let j = 0; j < n; j++) {
-    keys[j] = nextKey(j);
-    if (keys[j] !== Infinity) heap.push(j);
+    keys[j] = stepCount[j] > 0 ? Math.max(memberTimes[j][0], starts[j]) : ends[j];
+    heap.push(j);
   }
-  const times: number[] = [];
-  const states: number[] = [];
+  let total = n;
+  for (let j = 0; j < n; j++) total += stepCount[j];
+  const times = new Float64Array(total);
+  const states = new Uint8Array(total);
+  let length = 0;
+  let last = -1;
   // hot path: one heap step per member step.
   while (heap.size > 0) {
     const t = keys[heap.top()];
-    while (heap.size > 0 && keys[heap.top()] === t) {
+    do {
       const j = heap.top();
       if (current[j] >= 0) counts[current[j]]--;
-      const c = cursor[j];
-      const state = c < stepCount[j] ? members[j].track.states[c] : -1;
-      current[j] = state >= 0 && state < stateCount ? state : -1;
-      if (current[j] >= 0) counts[current[j]]++;
-      cursor[j] = c + 1;
-      keys[j] = nextKey(j);
-      if (keys[j] === Infinity) heap.pop();
-      else heap.siftDown(0);
-    }
+      const c = cursor[j]++;
+      if (c < stepCount[j]) {
+        const state = memberStates[j][c];
+        current[j] = state < stateCount ? state : -1;
+        if (state < stateCount) counts[state]++;
+        keys[j] = c + 1 < stepCount[j] ? Math.max(memberTimes[j][c + 1], starts[j]) : ends[j];
+        heap.siftDown(0);
+      } else {
+        current[j] = -1;
+        heap.pop();
+      }
+    } while (heap.size > 0 && keys[heap.top()] === t);
     let best = gap;
-    let bestRank = -Infinity;
-    for (let s = 0; s < stateCount; s++) if (counts[s] > 0 && rank[s] > bestRank) (bestRank = rank[s]), (best = s);
-    if (states.length > 0 && states[states.length - 1] === best) continue;
-    times.push(t);
-    states.push(best);
+    for (let r = 0; r < stateCount; r++) {
+      if (counts[byRank[r]] > 0) {
+        best = byRank[r];
+        break;
+      }
+    }
+    if (best === last) continue;
+    times[length] = t;
+    states[length++] = best;
+    last = best;
   }
-  return { times: Float64Array.from(times), states: Uint8Array.from(states) };
+  return { times: times.slice(0, length), states: states.slice(0, length) };
 }
 
 /** Several sorted time columns with a value each, as one sorted column (the members' drops). */

@@ -9,7 +9,7 @@ import type { UiData } from './data.js';
 import { detailsHtml, hitStep, rowTitle, tooltipHtml, type Hit } from './details.js';
 import { escapeHtml } from './format.js';
 import { CPU_H, GIL_H, GUTTER, RULER_H, isGilRow, layoutRows, type Row } from './layout.js';
-import { buildThreadGroups, type UiThreadGroup } from './group-tracks.js';
+import type { UiThreadGroup } from './group-tracks.js';
 import type { View } from './lod.js';
 import { installTimelineInput } from './timeline-input.js';
 import { FONT, TrackPainter, processTitle } from './track-painter.js';
@@ -27,8 +27,6 @@ export class TimelineView {
   private layerKey = '';
   private rows: Row[];
   private height: number;
-  /** Groups of alike threads, each one row unless its key is in `expanded`. */
-  readonly groups: readonly UiThreadGroup[];
   private readonly expanded = new Set<string>();
   private readonly rowList = document.createElement('ul');
   private readonly toggles = new Map<string, HTMLButtonElement>();
@@ -49,10 +47,11 @@ export class TimelineView {
   constructor(
     private readonly host: HTMLElement,
     private readonly data: UiData,
+    /** Groups of alike threads (group-tracks.ts), each one row unless its key is in `expanded`. */
+    readonly groups: readonly UiThreadGroup[],
     private readonly tooltip: HTMLElement,
     private readonly details: HTMLElement,
   ) {
-    this.groups = buildThreadGroups(data);
     const layout = layoutRows(data, this.groups, this.expanded);
     this.rows = layout.rows;
     this.height = layout.height;
