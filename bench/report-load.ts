@@ -10,7 +10,10 @@
  *
  * Then the same ≥ 1 M intervals among 8 alike workers, which the page shows as one collapsed
  * group track (merged from the members' tracks when the page opens, see
- * src/report-ui/merge-tracks.ts), and the redraws with the group expanded.
+ * src/report-ui/merge-tracks.ts), and the redraws with the group expanded. Measured 12-04 against
+ * main's report-ui in the same minute: merging the group's 3 M member steps takes ~220 ms, first
+ * paint 2.30 → 2.41 s (best of 3), the full-view redraw 9.1 → 1.1 ms collapsed (5.2 ms expanded);
+ * the two-worker figures (no group) did not move (2.28 / 2.29 s, 16.6 / 15.7 ms).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
