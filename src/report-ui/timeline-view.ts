@@ -8,7 +8,8 @@
 import type { UiData } from './data.js';
 import { detailsHtml, hitStep, rowTitle, tooltipHtml, type Hit } from './details.js';
 import { escapeHtml } from './format.js';
-import { CPU_H, GIL_H, GUTTER, RULER_H, isGilRow, layoutRows, type Row } from './layout.js';
+import { GUTTER, RULER_H, isGilRow, layoutRows, type Row } from './layout.js';
+import { GroupToggles } from './group-toggles.js';
 import type { UiThreadGroup } from './group-tracks.js';
 import type { View } from './lod.js';
 import { installTimelineInput } from './timeline-input.js';
@@ -29,7 +30,7 @@ export class TimelineView {
   private height: number;
   private readonly expanded = new Set<string>();
   private readonly rowList = document.createElement('ul');
-  private readonly toggles = new Map<string, HTMLButtonElement>();
+  private readonly toggles: GroupToggles;
   private readonly fullStart: number;
   private readonly fullEnd: number;
   private viewStart: number;
@@ -75,7 +76,8 @@ export class TimelineView {
     this.ctx.font = FONT;
     this.layerCtx = this.layer.getContext('2d')!;
     host.appendChild(this.canvas);
-    this.addGroupToggles();
+    this.toggles = new GroupToggles(host, this.groups, (key) => this.toggleGroup(key));
+    this.toggles.place(this.rows);
     installTimelineInput(this.canvas, this);
     new ResizeObserver(() => this.resize()).observe(host);
     this.resize();
@@ -124,7 +126,7 @@ export class TimelineView {
     }
     this.tooltip.hidden = true;
     this.fillRowList();
-    this.placeGroupToggles();
+    this.toggles.place(this.rows);
     this.resize();
   }
 
@@ -139,39 +141,6 @@ export class TimelineView {
           return item;
         }),
     );
-  }
-
-  /** One button per group over its row's label: click, or Tab to it and press Enter or Space. */
-  private addGroupToggles(): void {
-    if (this.groups.length === 0) return;
-    const layer = document.createElement('div');
-    layer.className = 'gt-group-toggles';
-    for (const group of this.groups) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'gt-group-toggle';
-      button.dataset.group = group.key;
-      button.addEventListener('click', () => this.toggleGroup(group.key));
-      this.toggles.set(group.key, button);
-      layer.appendChild(button);
-    }
-    this.host.appendChild(layer);
-    this.placeGroupToggles();
-  }
-
-  private placeGroupToggles(): void {
-    for (const row of this.rows) {
-      if (row.kind !== 'group') continue;
-      const group = row.group!;
-      const button = this.toggles.get(group.key)!;
-      const action = row.expanded ? 'hide' : 'show';
-      button.style.top = `${row.y}px`;
-      button.style.width = `${GUTTER - 1}px`;
-      button.style.height = `${GIL_H + CPU_H + 1}px`;
-      button.setAttribute('aria-expanded', String(Boolean(row.expanded)));
-      button.setAttribute('aria-label', `${group.name}: ${group.members.length} threads in one row; ${action} each thread's row`);
-      button.title = `${group.members.length} threads named ${group.name}, in one row: holding where any of them held the GIL, else waiting where any waited. Click to ${action} each thread's own row.`;
-    }
   }
 
   setRange(start: number, end: number): void {
