@@ -1,6 +1,6 @@
 /** The terminal summary: one block per process, one aligned row per thread, then the verdict. */
 import { formatDuration, formatPercent } from '../base/time.js';
-import type { FunctionStats, ProcessStats, StatsJson, ThreadStats, VerdictJson } from '../contract/stats.js';
+import { THREAD_GROUP_ROW_MIN, type FunctionStats, type ProcessStats, type StatsJson, type ThreadStats, type VerdictJson } from '../contract/stats.js';
 import { styleFor, table as alignedTable, type Style } from './terminal-table.js';
 
 const COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CPU', 'running', 'runnable', 'wait p50', 'wait p99', 'takes', 'forced', 'volunt.'];
@@ -8,8 +8,7 @@ const LEFT_ALIGNED = new Set(['thread', 'function', 'where']);
 const FUNCTION_COLUMNS = ['function', 'where', 'held', 'others waited', 'caught', 'wait', 'waits', 'forced', 'longest hold'];
 /** Functions listed under the thread table. */
 const TOP_FUNCTIONS = 5;
-/** Alike threads (a pool, a server's request threads) get one row from this many on. */
-const GROUP_ROWS_FROM = 3;
+
 
 export function formatSummary(stats: StatsJson, verdict: VerdictJson | undefined, color: boolean): string {
   const style = styleFor(color);
@@ -51,10 +50,10 @@ function formatProcess(process: ProcessStats, style: Style): string[] {
   return lines;
 }
 
-/** One row per thread, except alike threads (thread_groups of GROUP_ROWS_FROM or more): one row, at the first member's place. */
+/** One row per thread, except alike threads (thread_groups of THREAD_GROUP_ROW_MIN or more): one row, at the first member's place. */
 function threadRows(process: ProcessStats): string[][] {
   const groupOf = new Map<number, { name: string; tids: readonly number[] }>();
-  for (const group of process.thread_groups) if (group.tids.length >= GROUP_ROWS_FROM) for (const tid of group.tids) groupOf.set(tid, group);
+  for (const group of process.thread_groups) if (group.tids.length >= THREAD_GROUP_ROW_MIN) for (const tid of group.tids) groupOf.set(tid, group);
   const rows: string[][] = [];
   const shown = new Set<string>();
   for (const thread of process.threads) {
