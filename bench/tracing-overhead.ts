@@ -38,7 +38,10 @@ const DEFAULT_DEPTH = 3;
 type Variant = number | undefined;
 
 interface Run {
+  /** The program's wall time. */
   readonly seconds: number;
+  /** Its CPU time (user + system): the probes' handlers count as system time of the traced threads. */
+  readonly cpuSeconds: number;
   readonly cycles: number;
 }
 
@@ -52,8 +55,9 @@ function runOnce(python: string, program: Program, variant: Variant, dir: string
     timeout: 300_000,
   });
   if (run.status !== 0) throw new Error(`${argv.join(' ')} failed: ${run.stderr}`);
-  const seconds = Number(run.stdout.trim().split('\n').pop());
-  return { seconds, cycles: variant === undefined ? 0 : countTakes(data) };
+  // the program prints its wall time (what users feel), then its CPU time
+  const [seconds, cpuSeconds] = run.stdout.trim().split('\n').pop()!.split(' ').map(Number);
+  return { seconds, cpuSeconds, cycles: variant === undefined ? 0 : countTakes(data) };
 }
 
 /** GIL acquisitions in the recording: take_gil entries of the traced program. */
@@ -94,14 +98,17 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       // the ratio per round (each round ran every variant back to back), then the median: the
       // untraced anchor drifts by tens of percent between minutes on this VM, a round much less
       for (const v of variants.slice(2)) {
-        const ratios = results.get(v)!.map((r, i) => {
-          const base = results.get(undefined)![i].seconds;
-          return (r.seconds - base) / (results.get(0)![i].seconds - base);
-        });
+        const ratios = (key: 'seconds' | 'cpuSeconds') =>
+          results.get(v)!.map((r, i) => {
+            const base = results.get(undefined)![i][key];
+            return (r[key] - base) / (results.get(0)![i][key] - base);
+          });
+        const wall = ratios('seconds');
+        const cpu = ratios('cpuSeconds');
         const goal = v === DEFAULT_DEPTH ? ' (the default; goal ≤ 1.10)' : '';
         console.log(
-          `  function context at depth ${v} / plain tracing, added time: ${median(ratios).toFixed(3)}${goal}` +
-            ` (rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')})`,
+          `  function context at depth ${v} / plain tracing, added time: ${median(wall).toFixed(3)}${goal}` +
+            ` (rounds: ${wall.map((x) => x.toFixed(2)).join(' ')}); added CPU time: ${median(cpu).toFixed(3)}`,
         );
       }
     }

@@ -15,9 +15,9 @@ import { statsCommand } from './commands/stats.js';
 const DEFAULT_DATA = 'giltrace.data';
 /**
  * Frames read per GIL release: the innermost and 2 callers. Each caller costs ~3 % more tracing
- * time on the pipe ping-pong (bench/tracing-overhead.ts: the default adds 9-12 % over tracing
- * without function context), and each frame past the bottom of a shallow stack a fault in the
- * kernel (~4 µs, as much as the probe hit itself); worker threads start 3-4 frames deep.
+ * time on the pipe ping-pong (bench/tracing-overhead.ts: the default adds 9-16 % over tracing
+ * without function context, run to run), and each frame past the bottom of a shallow stack a
+ * fault in the kernel (~4 µs, as much as the probe hit itself); worker threads start 3-4 frames deep.
  */
 const DEFAULT_STACK_DEPTH = 3;
 
