@@ -39,6 +39,15 @@ export function hasFunctionContext(timeline: Pick<Timeline, 'stacks'>): boolean 
  * PyFunction.file) is the one with its name and line that has a file, when exactly one has.
  */
 export function canonicalFunctions(functions: readonly PyFunction[]): Int32Array {
+  let canonical = canonicalCache.get(functions);
+  if (canonical === undefined) canonicalCache.set(functions, (canonical = computeCanonical(functions)));
+  return canonical;
+}
+
+/** Per timeline's function table: computeThreadStats asks once per thread. */
+const canonicalCache = new WeakMap<readonly PyFunction[], Int32Array>();
+
+function computeCanonical(functions: readonly PyFunction[]): Int32Array {
   const full = new Map<string, number[]>();
   functions.forEach((fn, id) => {
     if (fn.file === '' || fn.name.startsWith('<')) return;

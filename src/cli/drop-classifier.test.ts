@@ -5,19 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { manifestDropClassifier } from '../model/recording-manifest.js';
 import { RECORDING_MANIFEST_SCHEMA } from '../contract/recording-manifest.js';
 import { dropCallerTable } from '../probe/drop-caller-table.js';
 import { loadFunctionTable } from '../probe/elf/symbolizer.js';
-import { pyenvVersions } from '../../test/support/probe-oracle.js';
+import { debianPythonWithSymbols, pyenvVersions } from '../../test/support/probe-oracle.js';
 import { makeDropClassifier } from './drop-classifier.js';
-
-const DEBIAN_PYTHON = '/usr/bin/python3.11';
 
 function interpreters(): { file: string; major: number; minor: number }[] {
   const out = pyenvVersions().map((v) => ({ file: v.libpython, major: 3, minor: v.minor }));
-  if (existsSync(DEBIAN_PYTHON) && loadFunctionTable(DEBIAN_PYTHON).fullSymbols) out.push({ file: DEBIAN_PYTHON, major: 3, minor: 11 });
+  const debian = debianPythonWithSymbols();
+  if (debian) out.push({ file: debian, major: 3, minor: 11 });
   return out;
 }
 

@@ -6,12 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { pyenvVersions } from '../../test/support/probe-oracle.js';
+import { debianPythonWithSymbols, pyenvVersions } from '../../test/support/probe-oracle.js';
 import { frameLayoutFor, type FrameLayout } from './frame-layout.js';
 import { resolvePythonExecutable } from './python-target.js';
 
-const DEBIAN_PYTHON = '/usr/bin/python3.11';
 const hasGdb = spawnSync('gdb', ['--version']).status === 0;
 
 interface Build {
@@ -24,9 +22,8 @@ interface Build {
 
 function builds(): Build[] {
   const out: Build[] = pyenvVersions().map((v) => ({ label: `pyenv ${v.version}`, file: v.libpython, python: v.python, minor: v.minor }));
-  if (existsSync(DEBIAN_PYTHON) && existsSync('/usr/lib/debug/.build-id') && gdbPrint(DEBIAN_PYTHON, ['sizeof(PyASCIIObject)'])[0] !== undefined) {
-    out.push({ label: "Debian's python3.11", file: DEBIAN_PYTHON, python: DEBIAN_PYTHON, minor: 11 });
-  }
+  const debian = debianPythonWithSymbols();
+  if (debian) out.push({ label: "Debian's python3.11", file: debian, python: debian, minor: 11 });
   return out;
 }
 

@@ -5,32 +5,20 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeRecording } from '../../src/cli/analyze-recording.js';
 import type { FunctionStats } from '../../src/contract/stats.js';
-import { resolvePythonExecutable } from '../../src/probe/python-target.js';
+import { debianPythonWithSymbols } from '../support/probe-oracle.js';
 import { PROGRAMS, PYENV_MINORS, giltrace, leftoverProbes, pyenvPython, scratchDir, tracedProcess } from './giltrace-cli.js';
 
 const dir = scratchDir();
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const DEBIAN_PYTHON = '/usr/bin/python3.11';
-const debianWithSymbols = existsSync(DEBIAN_PYTHON) && canProbe(DEBIAN_PYTHON);
 const interpreters: { label: string; python: string | undefined }[] = [
   ...PYENV_MINORS.map((minor) => ({ label: `pyenv ${minor}`, python: pyenvPython(minor) })),
-  { label: "Debian's python3.11 (LTO, symbols from python3.11-dbg)", python: debianWithSymbols ? DEBIAN_PYTHON : undefined },
+  { label: "Debian's python3.11 (LTO, symbols from python3.11-dbg)", python: debianPythonWithSymbols() },
 ];
-
-/** Its GIL functions can be found (Debian's stripped python3.11 needs python3.11-dbg). */
-function canProbe(python: string): boolean {
-  try {
-    resolvePythonExecutable(python);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function record(python: string, program: string, name: string): string {
   const data = join(dir, `${name}.data`);

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { loadFunctionTable } from '../../src/probe/elf/symbolizer.js';
 
 export interface OracleSymbol {
   readonly value: number;
@@ -88,6 +89,17 @@ export function pyenvVersions(): PyenvVersion[] {
 
 export function pyenvVersion(minor: number): PyenvVersion | undefined {
   return pyenvVersions().find((v) => v.minor === minor);
+}
+
+/** Debian's stripped LTO python3.11, when its symbols (python3.11-dbg) are installed: else undefined. */
+export function debianPythonWithSymbols(): string | undefined {
+  const python = '/usr/bin/python3.11';
+  if (!fs.existsSync(python)) return undefined;
+  try {
+    return loadFunctionTable(python).fullSymbols ? python : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function hasReadelf(): boolean {
