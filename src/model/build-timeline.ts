@@ -38,26 +38,14 @@
  * Only processes with GIL events are kept: with `perf record -a` every other pid is noise.
  */
 import { Anomaly, type AnomalyName } from './anomalies.js';
-import { freezeTimeline } from './freeze-timeline.js';
-import { CPU_UNKNOWN, GilRecord, ThreadRecord } from './thread-record.js';
+import { freezeTimeline, type FreezeOptions } from './freeze-timeline.js';
+import { CPU_UNKNOWN, GilRecord, ThreadRecord, type TimelineState } from './thread-record.js';
 import { CpuState, GilState, type Timeline } from './timeline.js';
 import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
 import { NO_FRAME_STACK, UNKNOWN_STACK, type PythonStacks } from './python-stacks.js';
 
-export interface BuildTimelineOptions {
-  /** Absolute CLOCK_MONOTONIC ns of time 0 (copied to Timeline.timeBaseNs); default 0n. */
-  readonly timeBaseNs?: bigint;
-  /**
-   * Recording start (relative ns) when known: earlier events are moved to it. perf writes
-   * records for the threads that already exist (fork, comm) when it starts, before the first
-   * sample: they say the thread exists at the start, not when it began.
-   */
-  readonly start?: number;
-  /** Recording end when known; widened to cover every event. */
-  readonly end?: number;
-  /** The stacks the events' stack ids point into (the adapter's); none: every stack is unknown. */
-  readonly stacks?: PythonStacks;
-}
+/** The recording's span, time base and stacks (a window, `from`, is for snapshots only). */
+export type BuildTimelineOptions = Omit<FreezeOptions, 'from'>;
 
 export function buildTimeline(events: Iterable<TraceEvent>, options: BuildTimelineOptions = {}): Timeline {
   const builder = new TimelineBuilder(options.start);
@@ -65,8 +53,12 @@ export function buildTimeline(events: Iterable<TraceEvent>, options: BuildTimeli
   return builder.finish(options);
 }
 
-/** The mutable state of one build; exported for tests that feed events one at a time. */
-export class TimelineBuilder {
+/**
+ * The mutable state of one build, fed one event at a time: `finish` freezes the whole of it,
+ * `snapshot` any window of it while it grows (neither changes it), `forgetBefore` lets a live
+ * view keep its memory bounded.
+ */
+export class TimelineBuilder implements TimelineState {
   /** Current incarnation of every tid seen (system-wide: pids are only known at the end). */
   readonly threads = new Map<number, ThreadRecord>();
   /** Earlier incarnations of reused tids. */
@@ -134,6 +126,25 @@ export class TimelineBuilder {
 
   finish(options: BuildTimelineOptions): Timeline {
     return freezeTimeline(this, options);
+  }
+
+  /** The timeline so far (from `options.from` on, when given); the builder goes on growing. */
+  snapshot(options: FreezeOptions): Timeline {
+    return freezeTimeline(this, options);
+  }
+
+  /**
+   * Forgets intervals that ended before `time` and threads that ended before it, keeping every
+   * current state: snapshots from `time` on stay exact, earlier ones are no longer possible.
+   */
+  forgetBefore(time: number): void {
+    for (let i = this.retired.length - 1; i >= 0; i--) if (this.retired[i].end < time) this.retired.splice(i, 1);
+    for (const thread of this.threads.values()) thread.forgetBefore(time);
+    for (const thread of this.retired) thread.forgetBefore(time);
+    for (const gil of this.gils.values()) {
+      gil.holders.dropBefore(time);
+      gil.waiters.dropBefore(time);
+    }
   }
 
   /** Events must come in time order; a late one is moved up to the latest time seen. */

@@ -1,26 +1,50 @@
 /**
- * End of a build: keeps the processes that used a GIL, closes every thread's life (at its exit
- * or the end of the recording), names threads and freezes the growable tracks into exact-length
- * typed arrays.
+ * A frozen Timeline from the builder's state: keeps the processes that used a GIL, closes every
+ * thread's life (at its exit or the end of the recording), names threads and copies the growable
+ * tracks into exact-length typed arrays. It copies and never changes the state, so a recording
+ * that is still growing can be frozen again and again (a live view), and with `from` only the
+ * window [from, end] is copied: its cost follows the window, not the whole recording.
  */
 import { Anomaly } from './anomalies.js';
-import type { BuildTimelineOptions, TimelineBuilder } from './build-timeline.js';
 import type { StepBuilder } from './step-builder.js';
-import { CPU_UNKNOWN, type GilRecord, type ThreadRecord } from './thread-record.js';
+import { CPU_UNKNOWN, type GilRecord, type ThreadRecord, type TimelineState } from './thread-record.js';
 import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
 import { CpuState, GilState, type GilTimeline, type ProcessTimeline, type ThreadTimeline, type Timeline } from './timeline.js';
 
-export function freezeTimeline(builder: TimelineBuilder, options: BuildTimelineOptions): Timeline {
-  const { start, end } = recordingSpan(builder, options);
+export interface FreezeOptions {
+  /** Absolute CLOCK_MONOTONIC ns of time 0 (copied to Timeline.timeBaseNs); default 0n. */
+  readonly timeBaseNs?: bigint;
+  /**
+   * Recording start (relative ns) when known: earlier events are moved to it. perf writes
+   * records for the threads that already exist (fork, comm) when it starts, before the first
+   * sample: they say the thread exists at the start, not when it began.
+   */
+  readonly start?: number;
+  /** Recording end when known; widened to cover every event. */
+  readonly end?: number;
+  /** The stacks the events' stack ids point into (the adapter's); none: every stack is unknown. */
+  readonly stacks?: PythonStacks;
+  /**
+   * Only the window from this time on: lives, tracks, waits and holds are cut at it, threads
+   * and drops before it left out (the live view's last second). Default: the whole recording.
+   */
+  readonly from?: number;
+}
+
+export function freezeTimeline(state: TimelineState, options: FreezeOptions): Timeline {
+  const span = recordingSpan(state, options);
+  const { end } = span;
+  const from = options.from !== undefined && options.from > span.start ? Math.min(options.from, end) : -Infinity;
+  const start = Math.max(span.start, from);
   const byPid = new Map<number, ThreadRecord[]>();
-  for (const thread of [...builder.retired, ...builder.threads.values()]) {
-    if (!thread.started || !builder.gilPids.has(thread.pid)) continue;
+  for (const thread of [...state.retired, ...state.threads.values()]) {
+    if (!thread.started || !state.gilPids.has(thread.pid)) continue;
     let list = byPid.get(thread.pid);
     if (!list) byPid.set(thread.pid, (list = []));
     list.push(thread);
   }
   const gilsByPid = new Map<number, GilRecord[]>();
-  for (const gil of builder.gils.values()) {
+  for (const gil of state.gils.values()) {
     let list = gilsByPid.get(gil.pid);
     if (!list) gilsByPid.set(gil.pid, (list = []));
     list.push(gil);
@@ -28,11 +52,11 @@ export function freezeTimeline(builder: TimelineBuilder, options: BuildTimelineO
 
   const processes: ProcessTimeline[] = [];
   for (const [pid, records] of byPid) {
-    const anomalies = { ...builder.anomalies.get(pid) };
+    const anomalies = { ...state.anomalies.get(pid) };
     const mainName = records.find((t) => t.tid === pid)?.osName;
     const threads: ThreadTimeline[] = [];
     for (const record of records) {
-      const thread = freezeThread(record, end, mainName, anomalies);
+      const thread = freezeThread(record, from, end, mainName, anomalies);
       if (thread) threads.push(thread);
     }
     if (threads.length === 0) continue;
@@ -43,20 +67,20 @@ export function freezeTimeline(builder: TimelineBuilder, options: BuildTimelineO
       if (thread.start < processStart) processStart = thread.start;
       if (thread.end > processEnd) processEnd = thread.end;
     }
-    const gils = (gilsByPid.get(pid) ?? []).map((gil) => freezeGil(gil, processEnd));
+    const gils = (gilsByPid.get(pid) ?? []).map((gil) => freezeGil(gil, from, processEnd));
     processes.push({ pid, start: processStart, end: processEnd, threads, gils, anomalies });
   }
   processes.sort((a, b) => a.start - b.start || a.pid - b.pid);
   const stacks = options.stacks ?? new PythonStacks();
   return {
-    timeBaseNs: options.timeBaseNs ?? 0n, start, end, processes, lostEvents: builder.lostEvents,
+    timeBaseNs: options.timeBaseNs ?? 0n, start, end, processes, lostEvents: state.lostEvents,
     functions: [...stacks.functions], stacks: [...stacks.stacks],
   };
 }
 
-function recordingSpan(builder: TimelineBuilder, options: BuildTimelineOptions): { start: number; end: number } {
-  const first = builder.firstTime;
-  const last = builder.lastTime;
+function recordingSpan(state: TimelineState, options: FreezeOptions): { start: number; end: number } {
+  const first = state.firstTime;
+  const last = state.lastTime;
   const hasEvents = first === first;
   let start = options.start !== undefined && Number.isFinite(options.start) ? options.start : hasEvents ? first : 0;
   if (hasEvents && first < start) start = first;
@@ -68,68 +92,96 @@ function recordingSpan(builder: TimelineBuilder, options: BuildTimelineOptions):
 
 function freezeThread(
   record: ThreadRecord,
+  from: number,
   recordingEnd: number,
   mainName: string | undefined,
   anomalies: Record<string, number>,
 ): ThreadTimeline | undefined {
   const end = record.alive ? recordingEnd : record.end;
-  const waits = record.waits;
-  // A wait still open at the end of the recording ran at least until then; so did a hold.
-  if (record.alive && record.gilState === GilState.waiting) {
-    waits.push(end - record.waitStart);
-    record.waitStarts.push(record.waitStart);
-    record.waitStacks.push(record.waitStack);
-  }
-  if (record.alive && record.gilState === GilState.holding) {
-    record.holdStarts.push(record.holdStart);
-    record.holdEnds.push(end);
-    record.holdStacks.push(UNKNOWN_STACK);
-    record.holdAcquiredStacks.push(record.holdAcquiredIn);
-  }
+  if (end < from || (end === from && !record.alive)) return undefined; // over before the window
+  const start = Math.max(record.start, from);
   const touchedGil = record.gil !== undefined || record.drops.length > 0;
-  if (end <= record.start && !touchedGil) return undefined; // only known to have exited: nothing to show
-  if (record.cpuState === CPU_UNKNOWN) record.cpuTrack.set(record.start, CpuState.running);
+  if (end <= start && !touchedGil) return undefined; // only known to have exited: nothing to show
+  // A wait still open at the end of the recording ran at least until then; so did a hold.
+  const openWait = record.alive && record.gilState === GilState.waiting;
+  const openHold = record.alive && record.gilState === GilState.holding;
+  const waits = freezeWaits(record, from, end, openWait);
+  const holds = freezeHolds(record, from, end, openHold);
   if (!record.schedSeen) {
     // e.g. a recording of GIL probes only: CPU states are a guess (running), say so.
     anomalies[Anomaly.noSchedulerEvents] = (anomalies[Anomaly.noSchedulerEvents] ?? 0) + 1;
   }
-  trimTo(record.gilTrack, end);
-  trimTo(record.cpuTrack, end);
+  const cpuTrack = record.cpuState === CPU_UNKNOWN
+    ? { times: Float64Array.of(start), states: Uint8Array.of(CpuState.running) }
+    : stepTrack(record.cpuTrack, from, end);
+  const drops = from === -Infinity ? record.drops.slice() : record.drops.filter((drop) => drop.time >= from);
   return {
     pid: record.pid,
     tid: record.tid,
     name: record.pythonName ?? record.osName ?? mainName ?? `thread ${record.tid}`,
-    start: record.start,
+    start,
     end,
     gil: record.gil?.key,
-    gilTrack: { times: record.gilTrack.freezeTimes(), states: record.gilTrack.freezeU8() },
-    cpuTrack: { times: record.cpuTrack.freezeTimes(), states: record.cpuTrack.freezeU8() },
-    drops: record.drops,
-    acquisitions: record.acquisitions,
-    waits: waits.freeze(),
-    waitStarts: record.waitStarts.freeze(),
-    waitStacks: record.waitStacks.freeze(),
-    holds: {
-      starts: record.holdStarts.freeze(),
-      ends: record.holdEnds.freeze(),
-      stacks: record.holdStacks.freeze(),
-      acquiredIn: record.holdAcquiredStacks.freeze(),
-    },
+    gilTrack: stepTrack(record.gilTrack, from, end),
+    cpuTrack,
+    drops,
+    // every acquisition starts a hold: in a window, the holds it saw start
+    acquisitions: from === -Infinity ? record.acquisitions : countFrom(holds.starts, from),
+    ...waits,
+    holds,
   };
 }
 
-function freezeGil(gil: GilRecord, end: number): GilTimeline {
-  trimTo(gil.holders, end);
-  trimTo(gil.waiters, end);
+function freezeWaits(record: ThreadRecord, from: number, end: number, open: boolean): Pick<ThreadTimeline, 'waits' | 'waitStarts' | 'waitStacks'> {
+  // waits of a thread never overlap: their ends rise with their starts
+  let first = 0;
+  while (first < record.waits.length && record.waitStarts.at(first) + record.waits.at(first) <= from) first++;
+  const waits = record.waits.copy(first, ...(open ? [end - record.waitStart] : []));
+  const waitStarts = record.waitStarts.copy(first, ...(open ? [record.waitStart] : []));
+  const waitStacks = record.waitStacks.copy(first, ...(open ? [record.waitStack] : []));
+  clipStart(waitStarts, waits, from);
+  return { waits, waitStarts, waitStacks };
+}
+
+/** The first interval, when it began before the window, is cut at the window's start. */
+function clipStart(starts: Float64Array, lengths: Float64Array, from: number): void {
+  if (starts.length > 0 && starts[0] < from) {
+    lengths[0] -= from - starts[0];
+    starts[0] = from;
+  }
+}
+
+function freezeHolds(record: ThreadRecord, from: number, end: number, open: boolean): ThreadTimeline['holds'] {
+  let first = 0;
+  while (first < record.holdEnds.length && record.holdEnds.at(first) <= from) first++;
+  const starts = record.holdStarts.copy(first, ...(open ? [record.holdStart] : []));
+  if (starts.length > 0 && starts[0] < from) starts[0] = from;
+  return {
+    starts,
+    ends: record.holdEnds.copy(first, ...(open ? [end] : [])),
+    stacks: record.holdStacks.copy(first, ...(open ? [UNKNOWN_STACK] : [])),
+    acquiredIn: record.holdAcquiredStacks.copy(first, ...(open ? [record.holdAcquiredIn] : [])),
+  };
+}
+
+function countFrom(sortedTimes: Float64Array, from: number): number {
+  let n = 0;
+  for (let i = sortedTimes.length - 1; i >= 0 && sortedTimes[i] > from; i--) n++;
+  return n;
+}
+
+function stepTrack(track: StepBuilder, from: number, end: number): { times: Float64Array; states: Uint8Array } {
+  const { times, values } = track.window(from, end);
+  return { times, states: Uint8Array.from(values) };
+}
+
+function freezeGil(gil: GilRecord, from: number, end: number): GilTimeline {
+  const holders = gil.holders.window(from, end);
+  const waiters = gil.waiters.window(from, end);
   return {
     key: gil.key,
     pid: gil.pid,
-    holders: { times: gil.holders.freezeTimes(), tids: gil.holders.freezeI32() },
-    waiters: { times: gil.waiters.freezeTimes(), counts: gil.waiters.freezeU16() },
+    holders: { times: holders.times, tids: holders.values },
+    waiters: { times: waiters.times, counts: Uint16Array.from(waiters.values) },
   };
-}
-
-/** Entries at or after the owner's end would be empty intervals: dropped (the first one stays). */
-function trimTo(track: StepBuilder, end: number): void {
-  while (track.length > 1 && track.lastTime() >= end) track.length--;
 }

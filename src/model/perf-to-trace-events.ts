@@ -27,6 +27,8 @@ export interface AdapterOptions {
    * start (another giltrace run's, a server's): giltrace records the pid of the recorder here.
    */
   readonly descendantsOf?: number;
+  /** Keep GIL events of these processes and their descendants too (processes giltrace attached to). */
+  readonly tracedPids?: readonly number[];
   /**
    * Seed mode: infer GIL waits from sched_switch samples that carry a user stack copy
    * (`--call-graph dwarf`), see gil-wait-scan.ts. Give it only for recordings without GIL probes:
@@ -202,91 +204,127 @@ export function* toTraceEvents(
   options: AdapterOptions = {},
   facts: AdapterFacts = newAdapterFacts(),
 ): Generator<TraceEvent> {
+  const adapter = new TraceEventAdapter(options, facts);
+  yield* adapter.events(records);
+  yield* adapter.finish();
+}
+
+/**
+ * The adapter's state between batches of records: a live view feeds it what perf has written so
+ * far, again and again (`events`), and ends it once (`finish`); a file is one batch.
+ */
+export class TraceEventAdapter {
   // by EventType.index: a Map lookup per sample showed in profiles
-  const decoders: Array<EventDecoder | undefined> = [];
-  const spaces = new AddressSpaces();
-  const classify = options.classifyDrop;
-  const stacks = options.stacks ?? new PythonStacks();
-  const nameBytes = options.nameBytes ?? NAME_BYTES_312;
-  const stackCache = new StackCache();
-  const root = options.descendantsOf;
-  const traced = new Set<number>();
-  const inferWaits = options.inferWaits
-    ? new WaitInference(options.inferWaits, (pid, address) => spaces.resolve(pid, address), facts)
-    : undefined;
+  private readonly decoders: Array<EventDecoder | undefined> = [];
+  private readonly spaces = new AddressSpaces();
+  private readonly classify: DropClassifier | undefined;
+  private readonly stacks: StackReading;
+  private readonly root: number | undefined;
+  private readonly traced: Set<number>;
+  private readonly inferWaits: WaitInference | undefined;
+  /**
+   * perf writes comm/fork/mmap records for the threads that already exist before it starts
+   * sampling: they say a thread exists when the recording starts, not when it began. They are
+   * held back until the first sample and given its time.
+   */
+  private pending: TraceEvent[] | undefined = [];
 
-  // perf writes comm/fork/mmap records for the threads that already exist before it starts
-  // sampling: they say a thread exists when the recording starts, not when it began. Hold them
-  // back until the first sample and give them its time.
-  let pending: TraceEvent[] | undefined = [];
-  const emit = function* (event: TraceEvent): Generator<TraceEvent> {
-    if (pending) pending.push(event);
-    else yield event;
-  };
-  const flushPending = function* (at: number): Generator<TraceEvent> {
-    const held = pending ?? [];
-    pending = undefined;
-    for (const event of held) yield event.time < at ? { ...event, time: at } : event;
-  };
+  constructor(options: AdapterOptions, readonly facts: AdapterFacts = newAdapterFacts()) {
+    this.classify = options.classifyDrop;
+    this.stacks = { stacks: options.stacks ?? new PythonStacks(), nameBytes: options.nameBytes ?? NAME_BYTES_312, cache: new StackCache() };
+    this.root = options.descendantsOf;
+    this.traced = new Set(options.tracedPids ?? []);
+    this.inferWaits = options.inferWaits
+      ? new WaitInference(options.inferWaits, (pid, address) => this.spaces.resolve(pid, address), facts)
+      : undefined;
+  }
 
-  for (const record of records) {
-    if (pending && record.type === 'sample') yield* flushPending(record.time);
-    switch (record.type) {
-      case 'sample': {
-        let decoder = decoders[record.event.index];
-        if (decoder === undefined) decoders[record.event.index] = decoder = decoderFor(record.event);
-        const isPython = decoder.kind === 'gil' || decoder.kind === 'mark';
-        if (isPython && root !== undefined && !traced.has(record.pid)) {
-          facts.ignoredSamples++; // a Python that giltrace did not start
+  /** Whether GIL events of `pid` count: every pid unless the recording names its processes. */
+  private isTraced(pid: number): boolean {
+    return (this.root === undefined && this.traced.size === 0) || this.traced.has(pid);
+  }
+
+  *events(records: Iterable<PerfRecord>): Generator<TraceEvent> {
+    // locals: the loop runs once per record
+    const facts = this.facts;
+    const decoders = this.decoders;
+    const spaces = this.spaces;
+    const stacks = this.stacks;
+    const inferWaits = this.inferWaits;
+    for (const record of records) {
+      if (this.pending && record.type === 'sample') yield* this.flushPending(record.time);
+      switch (record.type) {
+        case 'sample': {
+          let decoder = decoders[record.event.index];
+          if (decoder === undefined) decoders[record.event.index] = decoder = decoderFor(record.event);
+          const isPython = decoder.kind === 'gil' || decoder.kind === 'mark';
+          if (isPython && !this.isTraced(record.pid)) {
+            facts.ignoredSamples++; // a Python that giltrace did not start
+            break;
+          }
+          if (decoder.kind === 'mark') {
+            const event = markToEvent(record, decoder.text!, decoder.magic!, facts);
+            if (event) yield event;
+            break;
+          }
+          const event = sampleToEvent(record, decoder, spaces, this.classify, stacks);
+          if (event === undefined) {
+            facts.ignoredSamples++;
+            break;
+          }
+          if (decoder.kind === 'gil') facts.gilEvents++;
+          else facts.schedEvents++;
+          if (!inferWaits) {
+            yield event;
+            break;
+          }
+          yield* inferWaits.around(record, event);
           break;
         }
-        if (decoder.kind === 'mark') {
-          const event = markToEvent(record, decoder.text!, decoder.magic!, facts);
-          if (event) yield event;
+        case 'comm':
+          yield* this.emit({ kind: 'thread_name', time: record.time, pid: record.pid, tid: record.tid, name: record.comm, source: 'os' });
           break;
-        }
-        const event = sampleToEvent(record, decoder, spaces, classify, { stacks, nameBytes, cache: stackCache });
-        if (event === undefined) {
-          facts.ignoredSamples++;
+        case 'fork':
+          if (record.pid !== record.ppid) {
+            this.spaces.inherit(record.pid, record.ppid);
+            if (record.ppid === this.root || this.traced.has(record.ppid)) this.traced.add(record.pid);
+          }
+          yield* this.emit({ kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid });
           break;
-        }
-        if (decoder.kind === 'gil') facts.gilEvents++;
-        else facts.schedEvents++;
-        if (!inferWaits) {
-          yield event;
+        case 'exit':
+          this.inferWaits?.threadExit(record.tid);
+          yield* this.emit({ kind: 'thread_exit', time: record.time, pid: record.pid, tid: record.tid });
           break;
+        case 'mmap':
+          this.spaces.add(record);
+          if (record.executable) notePythonFile(facts, record);
+          break;
+        case 'lost':
+          yield* this.emit({ kind: 'lost', time: record.time, count: record.count });
+          break;
+        default: {
+          const unreachable: never = record;
+          void unreachable;
         }
-        yield* inferWaits.around(record, event);
-        break;
-      }
-      case 'comm':
-        yield* emit({ kind: 'thread_name', time: record.time, pid: record.pid, tid: record.tid, name: record.comm, source: 'os' });
-        break;
-      case 'fork':
-        if (record.pid !== record.ppid) {
-          spaces.inherit(record.pid, record.ppid);
-          if (record.ppid === root || traced.has(record.ppid)) traced.add(record.pid);
-        }
-        yield* emit({ kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid });
-        break;
-      case 'exit':
-        inferWaits?.threadExit(record.tid);
-        yield* emit({ kind: 'thread_exit', time: record.time, pid: record.pid, tid: record.tid });
-        break;
-      case 'mmap':
-        spaces.add(record);
-        if (record.executable) notePythonFile(facts, record);
-        break;
-      case 'lost':
-        yield* emit({ kind: 'lost', time: record.time, count: record.count });
-        break;
-      default: {
-        const unreachable: never = record;
-        void unreachable;
       }
     }
   }
-  if (pending) yield* flushPending(-Infinity);
+
+  /** The end of the records: what is still held back goes out. */
+  *finish(): Generator<TraceEvent> {
+    if (this.pending) yield* this.flushPending(-Infinity);
+  }
+
+  private *emit(event: TraceEvent): Generator<TraceEvent> {
+    if (this.pending) this.pending.push(event);
+    else yield event;
+  }
+
+  private *flushPending(at: number): Generator<TraceEvent> {
+    const held = this.pending ?? [];
+    this.pending = undefined;
+    for (const event of held) yield event.time < at ? { ...event, time: at } : event;
+  }
 }
 
 function sampleToEvent(

@@ -1,6 +1,6 @@
 /**
  * A step function being built: growable parallel arrays (time, value), doubled when full and
- * cut to exact length by `freeze*`. One class with Int32 values for every track kind keeps the
+ * copied out at exact length by `window`. One class with Int32 values for every track kind keeps the
  * hot loop monomorphic; the frozen form uses the narrow type timeline.ts asks for.
  *
  * Invariants kept on every `set` (what timeline.ts promises consumers): times never decrease,
@@ -51,20 +51,39 @@ export class StepBuilder {
     else this.values[this.length - 1] = value;
   }
 
-  freezeTimes(): Float64Array {
-    return this.times.slice(0, this.length);
+  /**
+   * A copy of the part that covers [from, end): entries at or after `end` are left out (the first
+   * one stays), and the entry in force at `from` starts there. The builder is not changed.
+   */
+  window(from: number, end: number): { times: Float64Array; values: Int32Array } {
+    let n = this.length;
+    while (n > 1 && this.times[n - 1] >= end) n--;
+    const first = this.indexAt(from);
+    const times = this.times.slice(first, n);
+    if (times.length > 0 && times[0] < from) times[0] = from;
+    return { times, values: this.values.slice(first, n) };
   }
 
-  freezeU8(): Uint8Array {
-    return Uint8Array.from(this.values.subarray(0, this.length));
+  /** Forgets what happened before `time`, keeping the entry in force then (memory of a live view). */
+  dropBefore(time: number): void {
+    const first = this.indexAt(time);
+    if (first === 0) return;
+    this.times.copyWithin(0, first, this.length);
+    this.values.copyWithin(0, first, this.length);
+    this.length -= first;
   }
 
-  freezeU16(): Uint16Array {
-    return Uint16Array.from(this.values.subarray(0, this.length));
-  }
-
-  freezeI32(): Int32Array {
-    return this.values.slice(0, this.length);
+  /** Index of the last entry at or before `time` (0 when none is). */
+  private indexAt(time: number): number {
+    let lo = 0;
+    let hi = this.length - 1;
+    if (hi < 0 || this.times[0] >= time) return 0;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.times[mid] <= time) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   private grow(): void {
@@ -78,7 +97,7 @@ export class StepBuilder {
   }
 }
 
-/** A growable list of float64 values (e.g. wait lengths), frozen to an exact-length array. */
+/** A growable list of float64 values (e.g. wait lengths), copied out to exact-length arrays. */
 export class F64List {
   private data: Float64Array;
   length = 0;
@@ -96,12 +115,26 @@ export class F64List {
     this.data[this.length++] = value;
   }
 
-  freeze(): Float64Array {
-    return this.data.slice(0, this.length);
+  at(index: number): number {
+    return this.data[index];
+  }
+
+  /** A copy of entries [from, length) followed by `extra` values. */
+  copy(from = 0, ...extra: number[]): Float64Array {
+    const out = new Float64Array(this.length - from + extra.length);
+    out.set(this.data.subarray(from, this.length));
+    out.set(extra, this.length - from);
+    return out;
+  }
+
+  /** Forgets the first `count` entries. */
+  dropFirst(count: number): void {
+    this.data.copyWithin(0, count, this.length);
+    this.length -= count;
   }
 }
 
-/** A growable list of int32 values (e.g. stack ids), frozen to an exact-length array. */
+/** A growable list of int32 values (e.g. stack ids), copied out to exact-length arrays. */
 export class I32List {
   private data: Int32Array;
   length = 0;
@@ -119,7 +152,21 @@ export class I32List {
     this.data[this.length++] = value;
   }
 
-  freeze(): Int32Array {
-    return this.data.slice(0, this.length);
+  at(index: number): number {
+    return this.data[index];
+  }
+
+  /** A copy of entries [from, length) followed by `extra` values. */
+  copy(from = 0, ...extra: number[]): Int32Array {
+    const out = new Int32Array(this.length - from + extra.length);
+    out.set(this.data.subarray(from, this.length));
+    out.set(extra, this.length - from);
+    return out;
+  }
+
+  /** Forgets the first `count` entries. */
+  dropFirst(count: number): void {
+    this.data.copyWithin(0, count, this.length);
+    this.length -= count;
   }
 }

@@ -7,6 +7,22 @@ import { F64List, I32List, StepBuilder } from './step-builder.js';
 import { UNKNOWN_STACK } from './python-stacks.js';
 import { CpuState, GilState, type Drop } from './timeline.js';
 
+/** What the builder knows so far: read (never changed) by freezeTimeline. */
+export interface TimelineState {
+  /** Current incarnation of every tid seen. */
+  readonly threads: ReadonlyMap<number, ThreadRecord>;
+  /** Earlier incarnations of reused tids. */
+  readonly retired: readonly ThreadRecord[];
+  readonly gils: ReadonlyMap<string, GilRecord>;
+  /** Processes with GIL events: only those are kept. */
+  readonly gilPids: ReadonlySet<number>;
+  readonly anomalies: ReadonlyMap<number, Readonly<Record<string, number>>>;
+  readonly lostEvents: number;
+  /** Times of the first and latest event (NaN before any). */
+  readonly firstTime: number;
+  readonly lastTime: number;
+}
+
 /** CPU state before the thread's first scheduler fact: filled in by inference later. */
 export const CPU_UNKNOWN = -1;
 
@@ -16,7 +32,7 @@ export class GilRecord {
   /** Current holder tid, 0 = nobody. */
   holder = 0;
   waiting = 0;
-  /** The loss epoch this GIL's state was last confirmed in (see Builder.lostEpoch). */
+  /** The loss epoch this GIL's state was last confirmed in (see TimelineBuilder.lostEpoch). */
   epoch = 0;
 
   constructor(
@@ -94,6 +110,21 @@ export class ThreadRecord {
   setGil(time: number, state: GilState): void {
     this.gilState = state;
     this.gilTrack.set(time, state);
+  }
+
+  /** Forgets the waits, holds, drops and track entries over before `time` (see TimelineBuilder.forgetBefore). */
+  forgetBefore(time: number): void {
+    let waits = 0;
+    while (waits < this.waits.length && this.waitStarts.at(waits) + this.waits.at(waits) < time) waits++;
+    for (const list of [this.waits, this.waitStarts, this.waitStacks]) list.dropFirst(waits);
+    let holds = 0;
+    while (holds < this.holdEnds.length && this.holdEnds.at(holds) < time) holds++;
+    for (const list of [this.holdStarts, this.holdEnds, this.holdStacks, this.holdAcquiredStacks]) list.dropFirst(holds);
+    let drops = 0;
+    while (drops < this.drops.length && this.drops[drops].time < time) drops++;
+    this.drops.splice(0, drops);
+    this.gilTrack.dropBefore(time);
+    this.cpuTrack.dropBefore(time);
   }
 
   /** A scheduler fact: the thread is in `state` from `time`; `before` is what it was until then if unknown. */
