@@ -5,62 +5,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { buildTimeline } from '../model/build-timeline.js';
+import { buildTimeline, TimelineBuilder } from '../model/build-timeline.js';
 import { GilState, type StepTrack, type Timeline } from '../model/timeline.js';
 import type { TraceEvent } from '../model/trace-events.js';
+import { randomSteps as step, toEvents } from '../../test/support/random-trace-events.js';
 import { computeStats } from './compute-stats.js';
 import { intersect, intervalsInStates, intervalsNonZero, stateMask, totalLength, union } from './intervals.js';
 import { computeOffCpuHolds } from './off-cpu-holds.js';
 import { computeVerdict } from './verdict.js';
 import { computeWaitHistograms } from './wait-histogram.js';
-
-/** Threads of two Python processes (100, 200), one of a process without GIL events (300), one never placed (400). */
-const PID_OF: Record<number, number> = { 101: 100, 102: 100, 103: 100, 100: 100, 201: 200, 202: 200, 301: 300 };
-const TIDS = [100, 101, 102, 103, 201, 202, 301, 400];
-const GIL_TIDS = [100, 101, 102, 103, 201, 202];
-
-const step = fc.record({
-  dt: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1000 }), fc.double({ min: 0, max: 50, noNaN: true })),
-  kind: fc.constantFrom('enter', 'ret', 'drop', 'switch', 'waking', 'start', 'exit', 'name', 'lost'),
-  tid: fc.constantFrom(...TIDS),
-  gilTid: fc.constantFrom(...GIL_TIDS),
-  other: fc.constantFrom(0, ...TIDS),
-  prevState: fc.constantFrom('runnable', 'sleeping', 'blocked', 'dead'),
-  reason: fc.constantFrom('forced', 'voluntary', 'unknown'),
-  interp: fc.constantFrom('', '/b'),
-  count: fc.integer({ min: 0, max: 5 }),
-});
-type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
-
-/** Time-ordered, every tid in one process; `twoGils` lets a process use two interpreters. */
-function toEvents(steps: readonly Step[], twoGils: boolean): TraceEvent[] {
-  let time = 0;
-  return steps.map((s): TraceEvent => {
-    time += s.dt;
-    const tid = s.gilTid;
-    const pid = PID_OF[tid];
-    switch (s.kind) {
-      case 'enter':
-        return { kind: 'take_enter', time, pid, tid, gil: `${pid}${twoGils ? s.interp : ''}`, stack: 0 };
-      case 'ret':
-        return { kind: 'take_return', time, pid, tid };
-      case 'drop':
-        return { kind: 'drop', time, pid, tid, reason: s.reason as 'forced', stack: 0 };
-      case 'switch':
-        return { kind: 'switch', time, cpu: 0, prevTid: s.tid, prevState: s.prevState as 'dead', nextTid: s.other };
-      case 'waking':
-        return { kind: 'waking', time, tid: s.tid };
-      case 'start':
-        return { kind: 'thread_start', time, pid: PID_OF[s.tid] ?? 0, tid: s.tid, parentPid: 1 };
-      case 'exit':
-        return { kind: 'thread_exit', time, pid: PID_OF[s.tid] ?? 0, tid: s.tid };
-      case 'name':
-        return { kind: 'thread_name', time, pid: PID_OF[s.tid] ?? 0, tid: s.tid, name: `n${s.count}`, source: s.count > 2 ? 'python' : 'os' };
-      default:
-        return { kind: 'lost', time, count: s.count };
-    }
-  });
-}
 
 function checkTrack(track: StepTrack, start: number, end: number, stateCount: number, what: string): void {
   const { times, states } = track;
@@ -147,6 +100,17 @@ function checkTimeline(timeline: Timeline, oneGilPerProcess: boolean): void {
 }
 
 describe('properties over random event streams', () => {
+  it('a window snapshot of a growing timeline keeps the same promises', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 300 }), fc.double({ min: 0, max: 1, noNaN: true }), (steps, at) => {
+        const builder = new TimelineBuilder();
+        for (const event of toEvents(steps, false)) builder.add(event);
+        const whole = builder.snapshot({});
+        checkTimeline(builder.snapshot({ from: whole.start + at * (whole.end - whole.start) }), true);
+      }),
+      { numRuns: 300 },
+    );
+  });
   it('time-ordered streams, one GIL per process: tracks valid, sums exact, holders never overlap', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 300 }), (steps) => checkTimeline(buildTimeline(toEvents(steps, false)), true)),

@@ -1,0 +1,56 @@
+/**
+ * Random but time-ordered TraceEvent streams for property tests: threads of two Python
+ * processes, one process without GIL events and a thread never placed in a process, with every
+ * event kind, equal timestamps, fractional times and lost events.
+ */
+import fc from 'fast-check';
+import type { TraceEvent } from '../../src/model/trace-events.js';
+
+/** Threads of two Python processes (100, 200), one of a process without GIL events (300), one never placed (400). */
+const PID_OF: Record<number, number> = { 101: 100, 102: 100, 103: 100, 100: 100, 201: 200, 202: 200, 301: 300 };
+const TIDS = [100, 101, 102, 103, 201, 202, 301, 400];
+const GIL_TIDS = [100, 101, 102, 103, 201, 202];
+
+export const randomSteps = fc.record({
+  dt: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1000 }), fc.double({ min: 0, max: 50, noNaN: true })),
+  kind: fc.constantFrom('enter', 'ret', 'drop', 'switch', 'waking', 'start', 'exit', 'name', 'lost'),
+  tid: fc.constantFrom(...TIDS),
+  gilTid: fc.constantFrom(...GIL_TIDS),
+  other: fc.constantFrom(0, ...TIDS),
+  prevState: fc.constantFrom('runnable', 'sleeping', 'blocked', 'dead'),
+  reason: fc.constantFrom('forced', 'voluntary', 'unknown'),
+  interp: fc.constantFrom('', '/b'),
+  count: fc.integer({ min: 0, max: 5 }),
+});
+export type RandomStep = typeof randomSteps extends fc.Arbitrary<infer T> ? T : never;
+
+/** Time-ordered, every tid in one process; `twoGils` lets a process use two interpreters. */
+export function toEvents(steps: readonly RandomStep[], twoGils: boolean): TraceEvent[] {
+  let time = 0;
+  return steps.map((s): TraceEvent => {
+    time += s.dt;
+    const tid = s.gilTid;
+    const pid = PID_OF[tid];
+    switch (s.kind) {
+      case 'enter':
+        return { kind: 'take_enter', time, pid, tid, gil: `${pid}${twoGils ? s.interp : ''}`, stack: 0 };
+      case 'ret':
+        return { kind: 'take_return', time, pid, tid };
+      case 'drop':
+        return { kind: 'drop', time, pid, tid, reason: s.reason as 'forced', stack: 0 };
+      case 'switch':
+        return { kind: 'switch', time, cpu: 0, prevTid: s.tid, prevState: s.prevState as 'dead', nextTid: s.other };
+      case 'waking':
+        return { kind: 'waking', time, tid: s.tid };
+      case 'start':
+        return { kind: 'thread_start', time, pid: PID_OF[s.tid] ?? 0, tid: s.tid, parentPid: 1 };
+      case 'exit':
+        return { kind: 'thread_exit', time, pid: PID_OF[s.tid] ?? 0, tid: s.tid };
+      case 'name':
+        return { kind: 'thread_name', time, pid: PID_OF[s.tid] ?? 0, tid: s.tid, name: `n${s.count}`, source: s.count > 2 ? 'python' : 'os' };
+      default:
+        return { kind: 'lost', time, count: s.count };
+    }
+  });
+}
+
