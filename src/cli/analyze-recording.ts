@@ -44,7 +44,7 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   const classifyDrop = manifest ? manifestDropClassifier(manifest) : makeDropClassifier();
   const stacks = new PythonStacks();
   const nameBytes = manifest?.interpreters.find((i) => i.nameBytes)?.nameBytes;
-  const adapterOptions = { classifyDrop, descendantsOf, inferWaits: waitLookup?.classify, stacks, nameBytes };
+  const adapterOptions = { classifyDrop, descendantsOf, tracedPids: manifest?.attached?.map((a) => a.pid), inferWaits: waitLookup?.classify, stacks, nameBytes };
   const events = toTraceEvents(data.records(), adapterOptions, facts);
   const timeline = buildTimeline(events, { timeBaseNs: data.timeBaseNs, stacks });
   if (waitLookup && facts.stackScans > 0) {
@@ -89,7 +89,7 @@ function describeProcess(
   }
   const files = facts.pythonFiles.get(pid) ?? {};
   const recorded = manifest?.interpreters ?? (options.target ? [options.target] : []);
-  const command = manifest?.command ?? options.command;
+  const command = manifest?.attached?.find((a) => a.pid === pid)?.command ?? manifest?.command ?? options.command;
   const known = recorded.find((i) => files.library === i.gilLibrary || files.executable === i.executable) ?? (files.executable ? undefined : recorded[0]);
   if (known) {
     return {

@@ -27,8 +27,22 @@ function parseStackDepth(value: string): number {
   return n;
 }
 
+function parsePid(value: string, previous: number[] = []): number[] {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a process id');
+  return [...previous, n];
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds above 0');
+  return n;
+}
+
 function addRecordOptions(command: Command): Command {
   return command
+    .option('-p, --pid <pid>', 'attach to this running Python process instead of running a command (repeatable); its threads and the children it starts from then on are traced, the process is left unchanged', parsePid)
+    .option('--duration <seconds>', 'with -p: stop after this long (default: Ctrl-C, or when the process exits)', parseSeconds)
     .option('--python <path>', 'the Python interpreter the command runs (default: found from the command)')
     .option('--buffer <size>', "perf's per-CPU ring buffer (perf -m syntax)", '16M')
     .option('-z, --compress', 'zstd-compress the recording (perf record -z)', false)
@@ -49,8 +63,8 @@ function buildProgram(): Command {
   addRecordOptions(
     program
       .command('run')
-      .description('record a command, print the per-thread GIL summary and write an HTML report')
-      .argument('<command...>', 'the command to trace, e.g. -- python3 app.py')
+      .description('record a command (or attach to a running Python with -p), print the per-thread GIL summary and write an HTML report')
+      .argument('[command...]', 'the command to trace, e.g. -- python3 app.py (or -p PID)')
       .option('-o, --output <report>', 'report file (.html, .json Chrome trace, .pftrace Perfetto)', 'giltrace.html')
       .option('--data <file>', 'where to keep the recording', DEFAULT_DATA)
       .option('--open', 'open the report in a browser when done', false)
@@ -62,8 +76,8 @@ function buildProgram(): Command {
   addRecordOptions(
     program
       .command('record')
-      .description('record a command into a perf.data file (run as root)')
-      .argument('<command...>', 'the command to trace, e.g. -- python3 app.py')
+      .description('record a command (or attach to a running Python with -p) into a perf.data file (run as root)')
+      .argument('[command...]', 'the command to trace, e.g. -- python3 app.py (or -p PID)')
       .option('-o, --output <file>', 'recording file', DEFAULT_DATA)
       .passThroughOptions(),
   ).action(async (command: string[], options: RecordCliOptions & { output: string }) => {

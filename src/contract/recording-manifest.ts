@@ -49,6 +49,11 @@ export interface RecordedInterpreter {
   readonly nameBytes?: NameBytesLayout;
 }
 
+export interface AttachedProcess {
+  readonly pid: number;
+  readonly command: readonly string[];
+}
+
 export interface RecordingManifest {
   readonly schema: typeof RECORDING_MANIFEST_SCHEMA;
   /** Version of the giltrace that recorded. */
@@ -60,5 +65,7 @@ export interface RecordingManifest {
    * library, so a system-wide recording also catches Pythons giltrace did not start.
    */
   readonly recorderPid: number;
+  /** Processes giltrace attached to (`-p`), with their command lines: their GIL events and their children's are traced. */
+  readonly attached?: readonly AttachedProcess[];
   readonly interpreters: readonly RecordedInterpreter[];
 }

@@ -68,6 +68,8 @@ export class TimelineBuilder implements TimelineState {
   readonly gilPids = new Set<number>();
   readonly anomalies = new Map<number, Record<string, number>>();
   lostEvents = 0;
+  /** Any scheduler event in the recording: then a thread without one never ran. */
+  sawScheduler = false;
   /** Incremented at every `lost` event; state confirmed in an older epoch is uncertain. */
   private lostEpoch = 0;
   firstTime = NaN;
@@ -103,7 +105,7 @@ export class TimelineBuilder implements TimelineState {
       case 'waking':
         return this.waking(time, event.tid);
       case 'thread_start':
-        return this.threadStart(time, event.pid, event.tid);
+        return this.threadStart(time, event.pid, event.tid, event.existing === true);
       case 'thread_exit':
         return this.threadExit(time, event.pid, event.tid);
       case 'thread_name': {
@@ -346,6 +348,7 @@ export class TimelineBuilder implements TimelineState {
   // ---- scheduler events ----
 
   private switchOut(time: number, tid: number, prevState: SwitchOutState): void {
+    this.sawScheduler = true;
     const thread = this.thread(tid);
     if (!thread.alive) return; // still scheduled between its exit and its final switch: expected
     thread.touch(time);
@@ -363,6 +366,7 @@ export class TimelineBuilder implements TimelineState {
   }
 
   private switchIn(time: number, tid: number): void {
+    this.sawScheduler = true;
     const thread = this.thread(tid);
     if (!thread.alive) return;
     thread.touch(time);
@@ -373,6 +377,7 @@ export class TimelineBuilder implements TimelineState {
   }
 
   private waking(time: number, tid: number): void {
+    this.sawScheduler = true;
     const thread = this.thread(tid);
     if (!thread.alive) return;
     thread.touch(time);
@@ -397,7 +402,7 @@ export class TimelineBuilder implements TimelineState {
 
   // ---- thread life ----
 
-  private threadStart(time: number, pid: number, tid: number): void {
+  private threadStart(time: number, pid: number, tid: number, existing: boolean): void {
     let thread = this.thread(tid);
     if (!thread.alive) {
       // tid reused after an exit: a new thread.
@@ -411,8 +416,9 @@ export class TimelineBuilder implements TimelineState {
       thread.startSeen = true;
       return;
     }
-    thread.startSeen = true;
     thread.touch(time);
+    if (existing) return; // already running or asleep: the first CPU fact will tell
+    thread.startSeen = true;
     thread.setCpu(time, CpuState.runnable, CpuState.runnable);
   }
 

@@ -56,7 +56,7 @@ export function freezeTimeline(state: TimelineState, options: FreezeOptions): Ti
     const mainName = records.find((t) => t.tid === pid)?.osName;
     const threads: ThreadTimeline[] = [];
     for (const record of records) {
-      const thread = freezeThread(record, from, end, mainName, anomalies);
+      const thread = freezeThread(state, record, from, end, mainName, anomalies);
       if (thread) threads.push(thread);
     }
     if (threads.length === 0) continue;
@@ -91,6 +91,7 @@ function recordingSpan(state: TimelineState, options: FreezeOptions): { start: n
 }
 
 function freezeThread(
+  state: TimelineState,
   record: ThreadRecord,
   from: number,
   recordingEnd: number,
@@ -107,12 +108,16 @@ function freezeThread(
   const openHold = record.alive && record.gilState === GilState.holding;
   const waits = freezeWaits(record, from, end, openWait);
   const holds = freezeHolds(record, from, end, openHold);
-  if (!record.schedSeen) {
+  // No CPU fact at all: in a recording with scheduler events the thread never ran (a runnable
+  // one would have been switched in), so it slept; without them, running is the guess.
+  const neverRan = record.cpuState === CPU_UNKNOWN && state.sawScheduler;
+  if (!record.schedSeen && !neverRan) {
     // e.g. a recording of GIL probes only: CPU states are a guess (running), say so.
     anomalies[Anomaly.noSchedulerEvents] = (anomalies[Anomaly.noSchedulerEvents] ?? 0) + 1;
   }
+  const unknownCpu = neverRan ? CpuState.sleeping : CpuState.running;
   const cpuTrack = record.cpuState === CPU_UNKNOWN
-    ? { times: Float64Array.of(start), states: Uint8Array.of(CpuState.running) }
+    ? { times: Float64Array.of(start), states: Uint8Array.of(unknownCpu) }
     : stepTrack(record.cpuTrack, from, end);
   const drops = from === -Infinity ? record.drops.slice() : record.drops.filter((drop) => drop.time >= from);
   return {

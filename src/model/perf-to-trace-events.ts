@@ -323,7 +323,10 @@ export class TraceEventAdapter {
   private *flushPending(at: number): Generator<TraceEvent> {
     const held = this.pending ?? [];
     this.pending = undefined;
-    for (const event of held) yield event.time < at ? { ...event, time: at } : event;
+    for (const event of held) {
+      const moved = event.time < at ? { ...event, time: at } : event;
+      yield moved.kind === 'thread_start' ? { ...moved, existing: true } : moved;
+    }
   }
 }
 

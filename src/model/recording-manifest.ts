@@ -5,6 +5,7 @@
  */
 import {
   RECORDING_MANIFEST_SCHEMA,
+  type AttachedProcess,
   type DropCallerTable,
   type FileRange,
   type RecordedInterpreter,
@@ -27,10 +28,16 @@ export function parseRecordingManifest(bytes: Uint8Array): ManifestReading {
     const schema = m && typeof m === 'object' ? String(m.schema) : typeof m;
     return { problem: `giltrace's manifest in this recording has schema '${schema}', not ${RECORDING_MANIFEST_SCHEMA} (made by another giltrace version?)` };
   }
-  if (!Array.isArray(m.interpreters) || !m.interpreters.every(isInterpreter) || !Number.isInteger(m.recorderPid) || !Array.isArray(m.command)) {
+  if (!Array.isArray(m.interpreters) || !m.interpreters.every(isInterpreter) || !Number.isInteger(m.recorderPid) || !Array.isArray(m.command) ||
+    (m.attached !== undefined && !(Array.isArray(m.attached) && m.attached.every(isAttachedProcess)))) {
     return { problem: "giltrace's manifest in this recording is incomplete; its facts are not used" };
   }
   return { manifest: m as RecordingManifest };
+}
+
+function isAttachedProcess(value: unknown): value is AttachedProcess {
+  const a = value as AttachedProcess;
+  return typeof a === 'object' && a !== null && Number.isInteger(a.pid) && Array.isArray(a.command) && a.command.every((c) => typeof c === 'string');
 }
 
 function isInterpreter(value: unknown): value is RecordedInterpreter {

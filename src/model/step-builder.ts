@@ -52,13 +52,13 @@ export class StepBuilder {
   }
 
   /**
-   * A copy of the part that covers [from, end): entries at or after `end` are left out (the first
-   * one stays), and the entry in force at `from` starts there. The builder is not changed.
+   * A copy of the part that covers [from, end): the entry in force at `from` starts there, and
+   * entries at or after `end` are left out (that one stays). The builder is not changed.
    */
   window(from: number, end: number): { times: Float64Array; values: Int32Array } {
-    let n = this.length;
-    while (n > 1 && this.times[n - 1] >= end) n--;
     const first = this.indexAt(from);
+    let n = this.length;
+    while (n > first + 1 && this.times[n - 1] >= end) n--;
     const times = this.times.slice(first, n);
     if (times.length > 0 && times[0] < from) times[0] = from;
     return { times, values: this.values.slice(first, n) };

@@ -18,6 +18,8 @@ export interface TimelineState {
   readonly gilPids: ReadonlySet<number>;
   readonly anomalies: ReadonlyMap<number, Readonly<Record<string, number>>>;
   readonly lostEvents: number;
+  /** Any scheduler event in the recording: then a thread without one never ran. */
+  readonly sawScheduler: boolean;
   /** Times of the first and latest event (NaN before any). */
   readonly firstTime: number;
   readonly lastTime: number;

@@ -40,8 +40,12 @@ export type TraceEvent =
     }
   /** sched_waking: the thread becomes runnable (it was sleeping or blocked). */
   | { readonly kind: 'waking'; readonly time: number; readonly tid: number }
-  /** A new thread or process (fork/clone). pid is the thread group of the child. */
-  | { readonly kind: 'thread_start'; readonly time: number; readonly pid: number; readonly tid: number; readonly parentPid: number }
+  /**
+   * A new thread or process (fork/clone). pid is the thread group of the child. `existing`: perf's
+   * note, written before the first sample, of a thread that already existed when the recording
+   * began (an attached process's threads): its life in the recording starts, it did not begin.
+   */
+  | { readonly kind: 'thread_start'; readonly time: number; readonly pid: number; readonly tid: number; readonly parentPid: number; readonly existing?: boolean }
   | { readonly kind: 'thread_exit'; readonly time: number; readonly pid: number; readonly tid: number }
   /** A thread got a name: the OS comm, or the Python threading name when known. */
   | {

@@ -18,6 +18,7 @@ import { findGilSites, type ProbeSite } from './gil-sites.js';
 import { tstateAtSite } from './tstate-location.js';
 import { gilOptions, readInterpreterFacts, skipsSite, type InterpreterFacts } from './interpreter-facts.js';
 import { findNeededLibrary } from './library-search.js';
+import type { RunningProcess } from './running-process.js';
 
 export type { ProbeSite } from './gil-sites.js';
 
@@ -75,7 +76,19 @@ export function resolvePythonExecutable(file: string, env: NodeJS.ProcessEnv = p
   return describeInterpreter(followToElf(program, env), env, file);
 }
 
-function describeInterpreter(elfPath: string, env: NodeJS.ProcessEnv, asTyped: string, options: readonly string[] = []): PythonTarget {
+/** The Python a running process runs (giltrace attaching to it): its own file, mapped libpython and environment. */
+export function resolveRunningPython(running: RunningProcess): PythonTarget {
+  const elfPath = fs.realpathSync(running.executable);
+  return describeInterpreter(elfPath, running.env, `process ${running.pid}`, gilOptions(running.argv.slice(1)), running.mappedLibpython);
+}
+
+function describeInterpreter(
+  elfPath: string,
+  env: NodeJS.ProcessEnv,
+  asTyped: string,
+  options: readonly string[] = [],
+  mappedByProcess?: readonly string[],
+): PythonTarget {
   const elf = openElf(elfPath);
   if (elf.header.machine !== EM_X86_64) {
     throw new GiltraceError(`${elfPath} is not an x86-64 program (ELF machine ${elf.header.machine}): giltrace's probes support x86-64 only`);
@@ -88,7 +101,8 @@ function describeInterpreter(elfPath: string, env: NodeJS.ProcessEnv, asTyped: s
   const facts = readInterpreterFacts(elfPath, env, options);
   checkVersion(facts, elfPath);
 
-  const gilLibrary = libpythonName ? findLibpython(elf, libpythonName, facts, env) : elfPath;
+  const mapped = mappedByProcess ?? facts.mappedLibpython;
+  const gilLibrary = libpythonName ? findLibpython(elf, libpythonName, mapped, env) : elfPath;
   const table = loadFunctionTable(gilLibrary);
   const sites = findGilSites(table, gilLibrary, debianDebugPackage(gilLibrary, facts));
   const exactTakeGil = sites.takeGil.every((s) => s.symbol === 'take_gil');
@@ -140,12 +154,12 @@ function checkVersion(facts: InterpreterFacts, elfPath: string): void {
 }
 
 /**
- * The loader's choice under this environment. The interpreter's own /proc/self/maps is the final
- * word when it disagrees (LD_PRELOAD, an odd ld.so.conf), since that is what the traced run maps.
+ * The loader's choice under this environment. The interpreter's own maps (a fresh run's
+ * /proc/self/maps, or the attached process's) are the final word when they disagree (LD_PRELOAD, an odd ld.so.conf), since that is what the traced run maps.
  */
-function findLibpython(elf: ElfFile, name: string, facts: InterpreterFacts, env: NodeJS.ProcessEnv): string {
+function findLibpython(elf: ElfFile, name: string, mappedLibpython: readonly string[], env: NodeJS.ProcessEnv): string {
   const lookup = findNeededLibrary(elf, name, env);
-  const mapped = facts.mappedLibpython.filter((p) => fs.existsSync(p)).map((p) => fs.realpathSync(p));
+  const mapped = mappedLibpython.filter((p) => fs.existsSync(p)).map((p) => fs.realpathSync(p));
   if (mapped.length === 1 && mapped[0] !== lookup.found) return mapped[0];
   if (lookup.found) return lookup.found;
   throw new GiltraceError(`${elf.path} needs ${name}, which was not found (looked in ${lookup.looked.join(', ') || 'ld.so.cache'}); set LD_LIBRARY_PATH or pass --python PATH`);

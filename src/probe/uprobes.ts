@@ -170,6 +170,21 @@ export function removeStaleProbeGroups(options: { waitMs?: number } = {}): strin
   return removed;
 }
 
+/**
+ * Removes every event of one group, retrying while perf still has them open (EBUSY) for up to
+ * `waitMs`; true when the group is gone. For the watcher that cleans up after a killed giltrace.
+ */
+export function removeProbeGroup(group: string, waitMs: number): boolean {
+  const tracefs = ensureTracefs();
+  return retrySync(() => {
+    let busy = false;
+    for (const e of readEvents(tracefs)) {
+      if (e.group === group && removeEvent(tracefs, group, e.name) === 'busy') busy = true;
+    }
+    return !busy;
+  }, waitMs, 20);
+}
+
 function readEvents(tracefs: string): Array<{ group: string; name: string }> {
   let text: string;
   try {

@@ -12,14 +12,21 @@ import { GiltraceError } from '../base/errors.js';
 import { retrySync } from '../base/sleep.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { ensureTracefs } from '../probe/tracefs.js';
-import { registerGilProbes, removeStaleProbeGroups } from '../probe/uprobes.js';
+import { registerGilProbes, removeStaleProbeGroups, type GilProbeGroup } from '../probe/uprobes.js';
+import type { AttachedProcess } from '../contract/recording-manifest.js';
+import { isRunning } from '../probe/running-process.js';
+import { startCleanupWatcher, type CleanupWatcher } from './cleanup-watcher.js';
 import { killOrphanRecorders } from './orphan-recorders.js';
 import { perfRecordArgs } from './perf-args.js';
 import { makeRecordingManifest, writeRecordingManifest } from './recording-manifest.js';
 
 export interface RecordRequest {
+  /** The command to run, or when attaching the attached processes' command lines (for the manifest). */
   readonly command: readonly string[];
-  readonly target: PythonTarget;
+  /** The interpreters to probe: the command's, or each attached process's (several when they run different files). */
+  readonly targets: readonly PythonTarget[];
+  /** Attach to these running processes instead of running `command`. */
+  readonly attach?: AttachRequest;
   readonly output: string;
   readonly bufferSize?: string;
   readonly compress?: boolean;
@@ -28,8 +35,14 @@ export interface RecordRequest {
   readonly frameDepth?: number;
 }
 
+export interface AttachRequest {
+  readonly processes: readonly AttachedProcess[];
+  /** Stop after this long (default: until a signal or until every attached process has exited). */
+  readonly durationMs?: number;
+}
+
 export interface RecordResult {
-  /** The traced command's exit code, 128+N if it died of signal N. */
+  /** The traced command's exit code, 128+N if it died of signal N; 0 when attached. */
   readonly exitCode: number;
   readonly wallNs: number;
   /** What perf said on stderr that is worth passing on (warnings, lost chunks). */
@@ -41,6 +54,8 @@ export interface RecordResult {
 const PERF_READY_TIMEOUT_MS = 30_000;
 const PERF_STOP_TIMEOUT_MS = 120_000;
 const PROBE_REMOVAL_TIMEOUT_MS = 5_000;
+/** How often attached processes are checked for having exited. */
+const ATTACHED_POLL_MS = 200;
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export async function recordTarget(request: RecordRequest): Promise<RecordResult> {
@@ -48,21 +63,23 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   killOrphanRecorders();
   removeStaleProbeGroups({ waitMs: PROBE_REMOVAL_TIMEOUT_MS });
   const signals = new SignalRelay();
-  const probes = registerGilProbes(request.target, { withMarker: true, frameDepth: request.frameDepth });
+  const watcher = startCleanupWatcher();
+  const probes = registerAllProbes(request, watcher);
   const perfMessages: string[] = [];
   let perf: ChildProcess | undefined;
   try {
-    perf = startPerf(request, probes.eventNames, perfMessages);
+    perf = startPerf(request, probes.flatMap((group) => group.eventNames), perfMessages);
+    if (perf.pid !== undefined) watcher.watchPerf(perf.pid);
     await waitUntilRecording(perf, perfMessages);
     signals.throwIfInterrupted();
     const started = process.hrtime.bigint();
-    const exitCode = await runTarget(request, signals);
+    const exitCode = request.attach ? await whileAttached(request.attach, signals) : await runTarget(request, signals);
     const wallNs = Number(process.hrtime.bigint() - started);
     await stopPerf(perf, perfMessages);
     perf = undefined;
     const warnings: string[] = [];
     try {
-      writeRecordingManifest(request.output, makeRecordingManifest(request.command, [request.target], process.pid));
+      writeRecordingManifest(request.output, makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes));
     } catch (e) {
       // The recording is still good; only reading it elsewhere loses the drop reasons.
       warnings.push(`could not write giltrace's manifest into ${request.output} (${(e as Error).message}): reading it needs this machine's interpreter`);
@@ -74,9 +91,30 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       await waitForExit(perf, PERF_STOP_TIMEOUT_MS).catch(() => perf?.kill('SIGKILL'));
     }
     // perf has exited, but the kernel may release its events a moment later (EBUSY).
-    retrySync(() => probes.remove().length === 0, PROBE_REMOVAL_TIMEOUT_MS);
+    retrySync(() => probes.every((group) => group.remove().length === 0), PROBE_REMOVAL_TIMEOUT_MS);
+    watcher.done();
     signals.dispose();
   }
+}
+
+/** One probe group per interpreter file; all or none (a refused one removes those already added). */
+function registerAllProbes(request: RecordRequest, watcher: CleanupWatcher): GilProbeGroup[] {
+  const groups: GilProbeGroup[] = [];
+  const seen = new Set<string>();
+  try {
+    for (const target of request.targets) {
+      if (seen.has(target.gilLibrary)) continue;
+      seen.add(target.gilLibrary);
+      // an attached process never loaded giltrace's sitecustomize: no marker probe to hit
+      const group = registerGilProbes(target, { withMarker: !request.attach, frameDepth: request.frameDepth });
+      watcher.watchGroup(group.group);
+      groups.push(group);
+    }
+  } catch (e) {
+    for (const group of groups) group.remove();
+    throw e;
+  }
+  return groups;
 }
 
 /**
@@ -87,6 +125,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
 class SignalRelay {
   private interrupted: NodeJS.Signals | undefined;
   private target: ChildProcess | undefined;
+  private stop: ((signal: NodeJS.Signals) => void) | undefined;
   private readonly handler = (signal: NodeJS.Signals) => this.onSignal(signal);
 
   constructor() {
@@ -95,6 +134,11 @@ class SignalRelay {
 
   forwardTo(child: ChildProcess | undefined): void {
     this.target = child;
+  }
+
+  /** Attached: a signal ends the recording and is never passed to the processes, which are not ours. */
+  stopOn(stop: ((signal: NodeJS.Signals) => void) | undefined): void {
+    this.stop = stop;
   }
 
   throwIfInterrupted(): void {
@@ -106,6 +150,7 @@ class SignalRelay {
   }
 
   private onSignal(signal: NodeJS.Signals): void {
+    if (this.stop) return this.stop(signal);
     const child = this.target;
     if (!child) {
       this.interrupted ??= signal;
@@ -215,7 +260,7 @@ function withPythonHook(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 function runTarget(request: RecordRequest, signals: SignalRelay): Promise<number> {
   const [file, ...args] = request.command;
   const env = request.env ?? process.env;
-  const child = spawn(file, args, { stdio: 'inherit', env: request.target.skipsSite ? env : withPythonHook(env) });
+  const child = spawn(file, args, { stdio: 'inherit', env: request.targets.some((t) => t.skipsSite) ? env : withPythonHook(env) });
   signals.forwardTo(child);
   return new Promise<number>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
@@ -225,6 +270,23 @@ function runTarget(request: RecordRequest, signals: SignalRelay): Promise<number
       resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
     });
   }).finally(() => signals.forwardTo(undefined));
+}
+
+/** Attached: records until the duration ends, a signal comes, or no attached process is left. */
+function whileAttached(attach: AttachRequest, signals: SignalRelay): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const timers: NodeJS.Timeout[] = [];
+    const finish = () => {
+      for (const timer of timers) clearTimeout(timer), clearInterval(timer);
+      signals.stopOn(undefined);
+      resolve(0);
+    };
+    signals.stopOn(finish);
+    if (attach.durationMs !== undefined) timers.push(setTimeout(finish, attach.durationMs));
+    timers.push(setInterval(() => {
+      if (!attach.processes.some((p) => isRunning(p.pid))) finish();
+    }, ATTACHED_POLL_MS));
+  });
 }
 
 async function stopPerf(perf: ChildProcess, messages: string[]): Promise<void> {

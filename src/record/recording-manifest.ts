@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import {
   RECORDING_MANIFEST_FEATURE,
   RECORDING_MANIFEST_SCHEMA,
+  type AttachedProcess,
   type RecordedInterpreter,
   type RecordingManifest,
 } from '../contract/recording-manifest.js';
@@ -14,12 +15,18 @@ import { appendFeatureSection } from '../perfdata/append-feature.js';
 import { nameBytesLayout } from '../probe/frame-layout.js';
 import type { PythonTarget } from '../probe/python-target.js';
 
-export function makeRecordingManifest(command: readonly string[], targets: readonly PythonTarget[], recorderPid: number): RecordingManifest {
+export function makeRecordingManifest(
+  command: readonly string[],
+  targets: readonly PythonTarget[],
+  recorderPid: number,
+  attached?: readonly AttachedProcess[],
+): RecordingManifest {
   return {
     schema: RECORDING_MANIFEST_SCHEMA,
     giltrace: GILTRACE_VERSION,
     command: [...command],
     recorderPid,
+    ...(attached ? { attached: [...attached] } : {}),
     interpreters: targets.map(toRecordedInterpreter),
   };
 }

@@ -11,12 +11,12 @@ export interface RunCliOptions extends RecordCliOptions {
 
 /** record + summary + report; exits with the traced command's exit code. */
 export async function runCommand(command: readonly string[], options: RunCliOptions): Promise<number> {
-  const { target, result } = await recordToFile(command, options);
-  const analysis = analyzeRecording(options.data, { target, command });
+  const recorded = await recordToFile(command, options);
+  const analysis = analyzeRecording(options.data, { target: recorded.targets[0], command: recorded.command });
   // stderr, like time(1): the traced program's stdout stays its own.
   process.stderr.write('\n' + formatSummary(analysis.stats, analysis.verdict, process.stderr.isTTY === true));
   writeReport(analysis, options.output);
   console.error(`giltrace: report written to ${options.output}; recording kept in ${options.data}`);
   if (options.open) openInBrowser(options.output);
-  return result.exitCode;
+  return recorded.result.exitCode;
 }

@@ -1,0 +1,97 @@
+/**
+ * What /proc tells of a process giltrace attaches to: the interpreter file it runs, the
+ * libpython it mapped, its command line and environment (so that asking the interpreter for its
+ * facts happens under the same PYTHONHOME / LD_LIBRARY_PATH), and its threads' OS names.
+ * Nothing here writes to the process or stops it.
+ */
+import * as fs from 'node:fs';
+import { GiltraceError } from '../base/errors.js';
+
+export interface RunningProcess {
+  readonly pid: number;
+  /** The interpreter file as the host sees it. */
+  readonly executable: string;
+  /** libpython files the process mapped (as the host sees them). */
+  readonly mappedLibpython: readonly string[];
+  readonly argv: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export function readRunningProcess(pid: number): RunningProcess {
+  if (!Number.isInteger(pid) || pid <= 0) throw new GiltraceError(`not a process id: ${pid}`);
+  const proc = `/proc/${pid}`;
+  let exe: string;
+  try {
+    exe = fs.readlinkSync(`${proc}/exe`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new GiltraceError(`no process ${pid}`);
+    throw new GiltraceError(`cannot read process ${pid}'s program (${code ?? (e as Error).message})`);
+  }
+  if (exe.endsWith(' (deleted)')) {
+    throw new GiltraceError(`process ${pid} runs ${exe.slice(0, -10)}, which was deleted or replaced since it started: its probes cannot be placed`);
+  }
+  if (!sameRoot(pid)) {
+    throw new GiltraceError(`process ${pid} runs in another mount namespace (a container): giltrace cannot attach to it yet`);
+  }
+  return {
+    pid,
+    executable: exe,
+    mappedLibpython: mappedLibpython(readText(`${proc}/maps`)),
+    argv: nulSeparated(readText(`${proc}/cmdline`)),
+    env: parseEnviron(readText(`${proc}/environ`)),
+  };
+}
+
+/** Whether `pid` is still running (a zombie has exited: its program is gone). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function sameRoot(pid: number): boolean {
+  try {
+    const theirs = fs.statSync(`/proc/${pid}/root/`);
+    const ours = fs.statSync('/');
+    return theirs.dev === ours.dev && theirs.ino === ours.ino;
+  } catch {
+    return true; // cannot tell: the probes' own errors will say more
+  }
+}
+
+function mappedLibpython(maps: string): string[] {
+  const found = new Set<string>();
+  for (const line of maps.split('\n')) {
+    const path = line.split(/\s+/).slice(5).join(' ');
+    if (/\/libpython\d[^/]*\.so[^/]*$/.test(path)) found.add(path);
+  }
+  return [...found];
+}
+
+/** /proc's argv and environ: NUL-terminated strings. */
+function nulSeparated(text: string): string[] {
+  const parts = text.split('\0');
+  if (parts.at(-1) === '') parts.pop();
+  return parts;
+}
+
+function parseEnviron(text: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const entry of nulSeparated(text)) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'latin1');
+  } catch (e) {
+    throw new GiltraceError(`cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
