@@ -52,6 +52,9 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   } else if (facts.gilEvents === 0) {
     warnings.push('no GIL probe events in this recording: was it made with giltrace record (or perf probes on take_gil/drop_gil)?');
   }
+  if (manifest?.attached) {
+    warnings.push('thread names of attached processes are their OS names: Python thread names are known only for programs giltrace starts');
+  }
   if (facts.schedEvents > 0 && isPerTaskRecording(data.features.cmdline)) warnings.push(PER_TASK_WARNING);
   warnings.push(...unnamedPythonWarnings(eventNames, timeline.processes.map((p) => p.pid), facts));
   if (data.stats.lostEvents > 0) {

@@ -48,15 +48,27 @@ test('SIGINT and SIGTERM to giltrace reach the program, the recording is finishe
   assert.deepEqual(leftoverProbes(), []);
 });
 
-test('probes of a SIGKILLed giltrace are removed by giltrace clean', async () => {
-  const run = giltraceAsync(['record', '-o', join(dir, 'sigkill.data'), '--', python, '-c', 'import time; print("ready", flush=True); time.sleep(3)']);
-  await new Promise<void>((resolve) => run.child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
-  run.child.kill('SIGKILL');
-  await run.done;
-  assert.ok(leftoverProbes().length > 0, 'a SIGKILLed giltrace cannot clean up after itself');
+/** perf processes still running (not zombies) that record giltrace probe groups of `owner`. */
+function runningRecorders(owner: number): number[] {
+  const ps = spawnSync('ps', ['-eo', 'pid=,stat=,args='], { encoding: 'utf8' }).stdout;
+  return ps.split('\n').filter((line) => line.includes(`giltrace_${owner}_`) && !/^\s*\d+\s+Z/.test(line)).map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
+test('a SIGKILLed giltrace leaves no probe and no running perf a second later, at any moment', async () => {
+  const script = 'import time; print("ready", flush=True); time.sleep(float(__import__("sys").argv[1]))';
+  // while starting (probes being placed, perf starting), while recording, while stopping perf
+  for (const moment of ['starting', 'recording', 'stopping'] as const) {
+    const run = giltraceAsync(['record', '-o', join(dir, `sigkill-${moment}.data`), '--', python, '-c', script, moment === 'stopping' ? '0' : '5']);
+    if (moment === 'starting') await new Promise((resolve) => setTimeout(resolve, 300));
+    else await new Promise<void>((resolve) => run.child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+    run.child.kill('SIGKILL');
+    await run.done;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.deepEqual(leftoverProbes(), [], `${moment}: probes left`);
+    assert.deepEqual(runningRecorders(run.child.pid!), [], `${moment}: perf still running`);
+  }
   const clean = giltrace(['clean']);
   assert.equal(clean.code, 0, clean.stderr);
-  assert.deepEqual(leftoverProbes(), []);
 });
 
 test('errors are one line with exit code 2', () => {

@@ -1,0 +1,105 @@
+/**
+ * giltrace attached to a running Python (-p): the test starts a program itself, attaches, and
+ * checks that the program went on exactly as it does untraced (output, exit code), that its
+ * threads and a child it started after the attach were traced, and that the recording stops on
+ * its own when the program exits. Needs root, perf and a pyenv Python (3.12, else 3.11).
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StatsJson } from '../../src/contract/stats.js';
+import { CLI, PROGRAMS, giltrace, leftoverProbes, otherThreads, pyenvPython, scratchDir } from './giltrace-cli.js';
+
+const dir = scratchDir();
+after(() => rmSync(dir, { recursive: true, force: true }));
+const python = pyenvPython('3.12') ?? pyenvPython('3.11');
+const skip = process.getuid?.() !== 0 ? 'needs root' : python ? false : 'needs a pyenv Python 3.12 or 3.11';
+const program = join(PROGRAMS, 'attach_target.py');
+
+/** Starts the program; resolves once it printed "ready". */
+function startTarget(seconds: number) {
+  const child = spawn(python!, [program, String(seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const ready = new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.includes('ready')) resolve();
+  }));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  return { child, ready, done };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('attach -p records a running program for --duration and leaves it running, unchanged', { skip }, async () => {
+  // the output does not depend on how long it runs: the untraced run can be short
+  const untraced = spawnSync(python!, [program, '1'], { encoding: 'utf8' });
+  const target = startTarget(6);
+  await target.ready;
+  const data = join(dir, 'attached.data');
+  const record = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const run = spawn(process.execPath, [CLI, 'record', '-p', String(target.child.pid), '--duration', '2', '-o', data], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    run.stderr.on('data', (chunk) => (stderr += chunk));
+    run.on('exit', (code) => resolve({ code, stderr }));
+  });
+  assert.equal(record.code, 0, record.stderr);
+  assert.match(record.stderr, new RegExp(`attached to ${target.child.pid}`));
+  assert.ok(isRunning(target.child.pid!), 'the program still runs after giltrace stopped');
+  const result = await target.done;
+  assert.equal(result.code, untraced.status, result.stderr);
+  assert.equal(result.stdout.replace(/checksum \d+/, 'checksum N'), untraced.stdout.replace(/checksum \d+/, 'checksum N'));
+  assert.deepEqual(leftoverProbes(), []);
+
+  const stats = JSON.parse(giltrace(['stats', data, '--json']).stdout) as StatsJson;
+  const parent = stats.processes.find((p) => p.pid === target.child.pid);
+  assert.ok(parent, `the attached process is in the stats (got ${stats.processes.map((p) => p.pid).join(', ')})`);
+  assert.match(parent.command, /attach_target\.py/);
+  const crunchers = otherThreads(parent).filter((t) => t.held_ns > 0);
+  assert.equal(crunchers.length, 2, 'both crunching threads hold the GIL');
+  for (const thread of crunchers) {
+    // two CPU-bound threads split the GIL: each holds about half its life and waits the rest
+    assert.ok(thread.held_ns / thread.lifetime_ns > 0.3 && thread.held_ns / thread.lifetime_ns < 0.7, `${thread.tid} held ${thread.held_ns / thread.lifetime_ns}`);
+    assert.ok(thread.wait_ns / thread.lifetime_ns > 0.25, `${thread.tid} waited ${thread.wait_ns / thread.lifetime_ns}`);
+  }
+  const main = parent.threads.find((t) => t.tid === parent.pid)!;
+  assert.ok(main.sleeping_ns / main.lifetime_ns > 0.9, `the main thread sleeps in sleep()/join(), not runnable: ${JSON.stringify(main)}`);
+  // the child Python started after giltrace attached is traced too
+  assert.equal(stats.processes.length, 2, `parent and child: ${stats.processes.map((p) => `${p.pid} ${p.command}`).join(' / ')}`);
+  assert.ok(stats.recording.warnings.some((w) => /thread names/.test(w)), `says where its thread names come from: ${stats.recording.warnings.join(' / ')}`);
+});
+
+test('attach without --duration stops by itself when the program exits', { skip }, async () => {
+  const target = startTarget(1.5);
+  await target.ready;
+  const started = Date.now();
+  const record = giltrace(['record', '-p', String(target.child.pid), '-o', join(dir, 'until-exit.data')], { timeoutMs: 30_000 });
+  assert.equal(record.code, 0, record.stderr);
+  const result = await target.done;
+  assert.equal(result.code, 3);
+  assert.ok(Date.now() - started < 10_000, 'stopped soon after the program exited');
+  assert.deepEqual(leftoverProbes(), []);
+});
+
+test('attach: bad requests are one line and exit code 2', { skip: process.getuid?.() !== 0 ? 'needs root' : false }, () => {
+  const oneLine = (args: string[], pattern: RegExp) => {
+    const result = giltrace(args);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr, pattern);
+  };
+  oneLine(['record', '-p', '999999999', '-o', join(dir, 'x.data')], /no process 999999999/);
+  oneLine(['record', '-p', String(process.pid), '-o', join(dir, 'x.data')], /not a Python interpreter/);
+  oneLine(['record', '-p', '1', '-o', join(dir, 'x.data'), '--', 'python3', '-c', 'pass'], /not both/);
+  oneLine(['record', '--duration', '1', '-o', join(dir, 'x.data'), '--', 'python3', '-c', 'pass'], /--duration is for attaching/);
+});
