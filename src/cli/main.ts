@@ -11,6 +11,7 @@ import { recordCommand, type RecordCliOptions } from './commands/record.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { statsCommand } from './commands/stats.js';
+import { topCommand, type TopCliOptions } from './commands/top.js';
 
 const DEFAULT_DATA = 'giltrace.data';
 /**
@@ -82,6 +83,19 @@ function buildProgram(): Command {
       .passThroughOptions(),
   ).action(async (command: string[], options: RecordCliOptions & { output: string }) => {
     process.exitCode = await recordCommand(command, { ...options, data: options.output });
+  });
+
+  addRecordOptions(
+    program
+      .command('top')
+      .description('a live view of the GIL, refreshed every second: attach with -p PID, or run a command')
+      .argument('[command...]', 'the command to trace, e.g. -- python3 app.py (or -p PID)')
+      .option('--data <file>', 'where to keep the recording', DEFAULT_DATA)
+      .option('--interval <seconds>', 'seconds between refreshes', parseSeconds, 1)
+      .option('--once', 'print one snapshot after the first interval and stop watching (an attached process is left as it was; a command runs on to its end)', false)
+      .passThroughOptions(),
+  ).action(async (command: string[], options: TopCliOptions) => {
+    process.exitCode = await topCommand(command, options);
   });
 
   program

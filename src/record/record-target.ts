@@ -4,7 +4,7 @@
  * included.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
@@ -13,7 +13,8 @@ import { retrySync } from '../base/sleep.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { ensureTracefs } from '../probe/tracefs.js';
 import { registerGilProbes, removeStaleProbeGroups, type GilProbeGroup } from '../probe/uprobes.js';
-import type { AttachedProcess } from '../contract/recording-manifest.js';
+import { RECORDING_MANIFEST_FEATURE, type AttachedProcess, type RecordingManifest } from '../contract/recording-manifest.js';
+import { PIPE_HEADER_BYTES, pipeFeatureRecord } from '../perfdata/pipe-feature-record.js';
 import { isRunning } from '../probe/running-process.js';
 import { startCleanupWatcher, type CleanupWatcher } from './cleanup-watcher.js';
 import { killOrphanRecorders } from './orphan-recorders.js';
@@ -33,6 +34,13 @@ export interface RecordRequest {
   readonly env?: NodeJS.ProcessEnv;
   /** Python frames read at each GIL probe hit (0: no function context). */
   readonly frameDepth?: number;
+  /**
+   * A live view: perf's output (pipe form) is handed over chunk by chunk as perf writes it, and
+   * also kept in `output` (with giltrace's manifest as its first record).
+   */
+  readonly onData?: (chunk: Buffer) => void;
+  /** Ends the recording early: an attached recording stops, a command gets SIGINT (as from Ctrl-C). */
+  readonly stop?: AbortSignal;
 }
 
 export interface AttachRequest {
@@ -67,25 +75,34 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   const probes = registerAllProbes(request, watcher);
   const perfMessages: string[] = [];
   let perf: ChildProcess | undefined;
+  const manifest = makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes);
+  const warnings: string[] = [];
+  let stream: StreamedRecording | undefined;
   try {
     perf = startPerf(request, probes.flatMap((group) => group.eventNames), perfMessages);
     if (perf.pid !== undefined) watcher.watchPerf(perf.pid);
+    if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings);
     await waitUntilRecording(perf, perfMessages);
     signals.throwIfInterrupted();
     const started = process.hrtime.bigint();
-    const exitCode = request.attach ? await whileAttached(request.attach, signals) : await runTarget(request, signals);
+    const exitCode = request.attach ? await whileAttached(request.attach, signals, request.stop) : await runTarget(request, signals);
     const wallNs = Number(process.hrtime.bigint() - started);
     await stopPerf(perf, perfMessages);
     perf = undefined;
-    const warnings: string[] = [];
-    try {
-      writeRecordingManifest(request.output, makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes));
-    } catch (e) {
-      // The recording is still good; only reading it elsewhere loses the drop reasons.
-      warnings.push(`could not write giltrace's manifest into ${request.output} (${(e as Error).message}): reading it needs this machine's interpreter`);
+    if (stream) {
+      await stream.finished;
+      stream.throwIfFailed();
+    } else {
+      try {
+        writeRecordingManifest(request.output, manifest);
+      } catch (e) {
+        // The recording is still good; only reading it elsewhere loses the drop reasons.
+        warnings.push(`could not write giltrace's manifest into ${request.output} (${(e as Error).message}): reading it needs this machine's interpreter`);
+      }
     }
     return { exitCode, wallNs, perfMessages: perfMessages.filter(isWorthShowing), warnings };
   } finally {
+    stream?.close();
     if (perf && perf.exitCode === null && perf.signalCode === null) {
       perf.kill('SIGINT');
       await waitForExit(perf, PERF_STOP_TIMEOUT_MS).catch(() => perf?.kill('SIGKILL'));
@@ -167,7 +184,7 @@ function startPerf(request: RecordRequest, probeEvents: readonly string[], messa
   // perf would keep a previous recording as FILE.old; the user asked for FILE, so overwrite it.
   rmSync(request.output, { force: true });
   const args = perfRecordArgs({
-    output: request.output,
+    output: request.onData ? '-' : request.output,
     probeEvents,
     bufferSize: request.bufferSize ?? '16M',
     compress: request.compress ?? false,
@@ -177,9 +194,70 @@ function startPerf(request: RecordRequest, probeEvents: readonly string[], messa
   // Own process group: a Ctrl-C in the terminal must reach the target, not stop the recording
   // before the target has finished.
   const perf = spawn('perf', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
-  collectLines(perf.stdout!, messages);
+  // streamed, stdout is the recording itself (StreamedRecording reads it)
+  if (!request.onData) collectLines(perf.stdout!, messages);
   collectLines(perf.stderr!, messages);
   return perf;
+}
+
+/**
+ * perf's pipe-form output as it comes: handed to the live view and written to the recording
+ * file, giltrace's manifest going in as a feature record right after the 16-byte pipe header.
+ */
+class StreamedRecording {
+  readonly finished: Promise<void>;
+  private fd: number | undefined;
+  private head: Buffer | undefined = Buffer.alloc(0);
+
+  constructor(perf: ChildProcess, private readonly path: string, manifest: RecordingManifest, onData: (chunk: Buffer) => void, warnings: string[]) {
+    rmSync(path, { force: true });
+    this.fd = openSync(path, 'w', 0o600);
+    const record = pipeFeatureRecord(RECORDING_MANIFEST_FEATURE, new TextEncoder().encode(JSON.stringify(manifest)));
+    if (!record) warnings.push(`giltrace's manifest is too big for a streamed recording: reading ${path} needs this machine's interpreter`);
+    this.finished = new Promise<void>((resolve) => {
+      perf.stdout!.on('end', () => resolve());
+      perf.stdout!.on('error', () => resolve());
+    });
+    perf.stdout!.on('data', (chunk: Buffer) => {
+      if (this.head) {
+        // hold bytes back until the pipe header is complete, then put the manifest after it
+        this.head = Buffer.concat([this.head, chunk]);
+        if (this.head.length < PIPE_HEADER_BYTES) return;
+        chunk = this.head;
+        this.head = undefined;
+        this.write(chunk.subarray(0, PIPE_HEADER_BYTES));
+        if (record) this.write(record);
+        this.write(chunk.subarray(PIPE_HEADER_BYTES));
+      } else {
+        this.write(chunk);
+      }
+      onData(chunk);
+    });
+  }
+
+  private failure: string | undefined;
+
+  private write(bytes: Uint8Array): void {
+    if (this.fd === undefined) return;
+    try {
+      writeSync(this.fd, bytes);
+    } catch (e) {
+      // disk full, say: the live view goes on, the file is given up (and said so at the end)
+      this.failure = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      this.close();
+      rmSync(this.path, { force: true });
+    }
+  }
+
+  throwIfFailed(): void {
+    if (this.failure) throw new GiltraceError(`cannot write the recording ${this.path} (${this.failure}); nothing was kept`);
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
 }
 
 function collectLines(stream: Readable, into: string[]): void {
@@ -262,6 +340,8 @@ function runTarget(request: RecordRequest, signals: SignalRelay): Promise<number
   const env = request.env ?? process.env;
   const child = spawn(file, args, { stdio: 'inherit', env: request.targets.some((t) => t.skipsSite) ? env : withPythonHook(env) });
   signals.forwardTo(child);
+  const interrupt = () => child.kill('SIGINT');
+  request.stop?.addEventListener('abort', interrupt);
   return new Promise<number>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
       reject(new GiltraceError(error.code === 'ENOENT' ? `command not found: ${file}` : `cannot run ${file}: ${error.message}`));
@@ -269,19 +349,25 @@ function runTarget(request: RecordRequest, signals: SignalRelay): Promise<number
     child.once('exit', (code, signal) => {
       resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
     });
-  }).finally(() => signals.forwardTo(undefined));
+  }).finally(() => {
+    request.stop?.removeEventListener('abort', interrupt);
+    signals.forwardTo(undefined);
+  });
 }
 
 /** Attached: records until the duration ends, a signal comes, or no attached process is left. */
-function whileAttached(attach: AttachRequest, signals: SignalRelay): Promise<number> {
+function whileAttached(attach: AttachRequest, signals: SignalRelay, stop: AbortSignal | undefined): Promise<number> {
   return new Promise<number>((resolve) => {
     const timers: NodeJS.Timeout[] = [];
     const finish = () => {
       for (const timer of timers) clearTimeout(timer), clearInterval(timer);
       signals.stopOn(undefined);
+      stop?.removeEventListener('abort', finish);
       resolve(0);
     };
     signals.stopOn(finish);
+    if (stop?.aborted) return finish();
+    stop?.addEventListener('abort', finish);
     if (attach.durationMs !== undefined) timers.push(setTimeout(finish, attach.durationMs));
     timers.push(setInterval(() => {
       if (!attach.processes.some((p) => isRunning(p.pid))) finish();

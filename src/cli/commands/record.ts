@@ -3,7 +3,7 @@ import { GiltraceError } from '../../base/errors.js';
 import type { AttachedProcess } from '../../contract/recording-manifest.js';
 import { resolvePythonExecutable, resolvePythonTarget, resolveRunningPython, type PythonTarget } from '../../probe/python-target.js';
 import { readRunningProcess } from '../../probe/running-process.js';
-import { recordTarget, type RecordResult } from '../../record/record-target.js';
+import { recordTarget, type AttachRequest, type RecordResult } from '../../record/record-target.js';
 
 export interface RecordCliOptions {
   readonly python?: string;
@@ -24,8 +24,17 @@ export interface Recorded {
   readonly result: RecordResult;
 }
 
-/** Shared by `record` and `run`: checks, finds the interpreter(s), records into `data`. */
-export async function recordToFile(command: readonly string[], options: RecordCliOptions & { data: string }): Promise<Recorded> {
+/** What a record / run / top request traces: the interpreters to probe, and the processes when attaching. */
+export interface TracedRequest {
+  readonly targets: readonly PythonTarget[];
+  /** Attached processes (empty when running a command). */
+  readonly processes: readonly AttachedProcess[];
+  /** The command, or the first attached process's command line. */
+  readonly command: readonly string[];
+}
+
+/** Checks the request and finds the interpreter(s): of the command, or of each attached process. */
+export function resolveTraced(command: readonly string[], options: RecordCliOptions): TracedRequest {
   const attaching = (options.pid ?? []).length > 0;
   if (attaching && command.length > 0) throw new GiltraceError('give either a command to run or -p PID to attach to, not both');
   if (!attaching && command.length === 0) throw new GiltraceError('nothing to trace: give a command (giltrace record -- python3 app.py) or -p PID');
@@ -43,16 +52,31 @@ export async function recordToFile(command: readonly string[], options: RecordCl
       );
     }
   }
-  const traced = attaching ? processes[0].command : command;
-  if (attaching) {
-    const what = processes.map((p) => `${p.pid} (${p.command.join(' ').slice(0, 60)})`).join(', ');
-    const until = options.duration !== undefined ? `for ${options.duration} s` : 'until Ctrl-C or until it exits';
-    console.error(`giltrace: attached to ${what}; recording ${until}`);
-  }
+  return { targets, processes, command: attaching ? processes[0].command : command };
+}
+
+/** Tells the user what giltrace attached to (stderr). */
+export function sayAttached(traced: TracedRequest, options: RecordCliOptions): void {
+  if (traced.processes.length === 0) return;
+  const what = traced.processes.map((p) => `${p.pid} (${p.command.join(' ').slice(0, 60)})`).join(', ');
+  const until = options.duration !== undefined ? `for ${options.duration} s` : 'until Ctrl-C or until it exits';
+  console.error(`giltrace: attached to ${what}; recording ${until}`);
+}
+
+/** The attach part of a record request. */
+export function attachRequest(traced: TracedRequest, options: RecordCliOptions): AttachRequest | undefined {
+  if (traced.processes.length === 0) return undefined;
+  return { processes: traced.processes, durationMs: options.duration !== undefined ? options.duration * 1000 : undefined };
+}
+
+/** Shared by `record` and `run`: checks, finds the interpreter(s), records into `data`. */
+export async function recordToFile(command: readonly string[], options: RecordCliOptions & { data: string }): Promise<Recorded> {
+  const traced = resolveTraced(command, options);
+  sayAttached(traced, options);
   const result = await recordTarget({
-    command: traced,
-    targets,
-    attach: attaching ? { processes, durationMs: options.duration !== undefined ? options.duration * 1000 : undefined } : undefined,
+    command: traced.command,
+    targets: traced.targets,
+    attach: attachRequest(traced, options),
     output: options.data,
     bufferSize: options.buffer,
     compress: options.compress,
@@ -60,7 +84,7 @@ export async function recordToFile(command: readonly string[], options: RecordCl
   });
   for (const message of result.perfMessages) console.error(`giltrace: perf: ${message}`);
   for (const warning of result.warnings) console.error(`giltrace: warning: ${warning}`);
-  return { targets, command: traced, result };
+  return { targets: traced.targets, command: traced.command, result };
 }
 
 export async function recordCommand(command: readonly string[], options: RecordCliOptions & { data: string }): Promise<number> {

@@ -1,0 +1,100 @@
+/**
+ * `giltrace top (-p PID | -- CMD)`: a live view refreshed every interval, like `py-spy top`.
+ * perf streams its pipe form to giltrace (and into the recording file); each tick shows the
+ * window since the last one and the totals since the start. On a terminal the view redraws in
+ * the alternate screen and `q` (attached) or Ctrl-C stops; otherwise (or with --once) plain
+ * snapshots are printed, one per tick. A normal recording is left behind either way.
+ */
+import { makeRecordingManifest } from '../../record/recording-manifest.js';
+import { recordTarget } from '../../record/record-target.js';
+import { LiveAnalysis, type LiveTick } from '../live-analysis.js';
+import { styleFor } from '../terminal-table.js';
+import { formatTop } from '../top-view.js';
+import { attachRequest, resolveTraced, sayAttached, type RecordCliOptions } from './record.js';
+
+export interface TopCliOptions extends RecordCliOptions {
+  readonly data: string;
+  /** Seconds between refreshes. */
+  readonly interval: number;
+  /** One snapshot after the first interval, then stop watching (an attached process is left; a command runs on to its end). */
+  readonly once: boolean;
+}
+
+const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
+const ALT_SCREEN_OFF = '\x1b[?1049l';
+const CLEAR = '\x1b[H\x1b[2J';
+
+export async function topCommand(command: readonly string[], options: TopCliOptions): Promise<number> {
+  const traced = resolveTraced(command, options);
+  sayAttached(traced, options);
+  const attaching = traced.processes.length > 0;
+  const manifest = makeRecordingManifest(traced.command, traced.targets, process.pid, attaching ? traced.processes : undefined);
+  const live = new LiveAnalysis(manifest);
+  const stop = new AbortController();
+  const screen = process.stdout.isTTY === true && !options.once;
+  const style = styleFor(process.stdout.isTTY === true);
+  // keys only when attached: a command's own stdin stays the terminal's
+  const keys = screen && attaching && process.stdin.isTTY ? listenForQuit(() => stop.abort()) : undefined;
+  const hint = keys ? 'q quits' : screen ? 'Ctrl-C ends the program' : undefined;
+  let last: LiveTick | undefined;
+  let shownOnce = false;
+  const draw = () => {
+    const tick = live.tick() ?? last;
+    if (!tick) return;
+    last = tick;
+    if (options.once) {
+      if (shownOnce) return;
+      shownOnce = true;
+      process.stdout.write(formatTop(tick, { style }).join('\n') + '\n');
+      if (attaching) stop.abort();
+      return;
+    }
+    const lines = formatTop(tick, { style, rows: process.stdout.rows, hint });
+    process.stdout.write(screen ? CLEAR + lines.join('\n') : lines.join('\n') + '\n\n');
+  };
+  if (screen) process.stdout.write(ALT_SCREEN_ON);
+  const timer = setInterval(draw, options.interval * 1000);
+  try {
+    const result = await recordTarget({
+      command: traced.command,
+      targets: traced.targets,
+      attach: attachRequest(traced, options),
+      output: options.data,
+      bufferSize: options.buffer,
+      compress: false,
+      frameDepth: options.stackDepth,
+      onData: (chunk) => live.push(chunk),
+      stop: stop.signal,
+    });
+    clearInterval(timer);
+    if (screen) process.stdout.write(ALT_SCREEN_OFF);
+    if (!options.once) {
+      // the last window, and what is left on the screen afterwards
+      const tick = live.tick() ?? last;
+      if (tick) process.stdout.write(formatTop(tick, { style }).join('\n') + '\n');
+    }
+    for (const warning of result.warnings) console.error(`giltrace: warning: ${warning}`);
+    console.error(`giltrace: recording kept in ${options.data}; see it with: giltrace stats ${options.data}`);
+    return result.exitCode;
+  } finally {
+    clearInterval(timer);
+    keys?.();
+    if (screen) process.stdout.write(ALT_SCREEN_OFF);
+  }
+}
+
+/** Raw keys from the terminal: q or Ctrl-C quits. Returns the undo. */
+function listenForQuit(quit: () => void): () => void {
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  stdin.resume();
+  const onData = (key: Buffer) => {
+    if (key.includes(0x71) || key.includes(0x51) || key.includes(0x03)) quit();
+  };
+  stdin.on('data', onData);
+  return () => {
+    stdin.off('data', onData);
+    stdin.setRawMode(false);
+    stdin.pause();
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * `giltrace top`'s screen: per process, the GIL now (held, contended, who holds it), one row per
+ * thread (alike threads as one ×N row) with held / wait / no-GIL over the last tick and since the
+ * start, then the functions that held the GIL while others waited. Fits 80 columns; `rows` caps
+ * the height (a terminal's), the thread table giving way first.
+ */
+import { formatDuration, formatPercent } from '../base/time.js';
+import { THREAD_GROUP_ROW_MIN, type ProcessStats } from '../contract/stats.js';
+import type { FunctionTotals, LiveTick, ThreadTotals } from './live-analysis.js';
+import { table, type Style } from './terminal-table.js';
+
+const COLUMNS = ['thread', 'tid', 'held', 'wait', 'no GIL', 'held ', 'wait ', 'no GIL '];
+const LEFT = new Set(['thread', 'function', 'where']);
+const FUNCTION_COLUMNS = ['function', 'where', 'held', 'others waited', 'wait'];
+const TOP_FUNCTIONS = 5;
+const NAME_WIDTH = 22;
+
+export interface TopViewOptions {
+  readonly style: Style;
+  /** Screen height; the thread rows are cut to fit. */
+  readonly rows?: number;
+  /** A line about how to quit, or undefined. */
+  readonly hint?: string;
+}
+
+export function formatTop(tick: LiveTick, options: TopViewOptions): string[] {
+  const { style } = options;
+  const out: string[] = [];
+  const head = `giltrace top · ${formatDuration(tick.elapsedNs)} · last ${formatDuration(tick.windowNs)}`;
+  out.push(style.bold(head) + (options.hint ? style.dim(`  ${options.hint}`) : ''));
+  if (tick.lostEvents > 0) out.push(style.red(`perf lost ${tick.lostEvents} events: numbers near the gaps are uncertain`));
+  if (tick.window.processes.length === 0) out.push('waiting for GIL activity…');
+  const budget = Math.max(4, (options.rows ?? Infinity) - out.length - 2);
+  const perProcess = Math.max(4, Math.floor(budget / Math.max(1, tick.window.processes.length)));
+  for (const process of tick.window.processes) out.push('', ...formatProcess(process, tick, style, perProcess));
+  return out;
+}
+
+function formatProcess(process: ProcessStats, tick: LiveTick, style: Style, maxLines: number): string[] {
+  const gil = process.gil;
+  const holders = tick.holders.filter((h) => h.pid === process.pid);
+  const holder = holders.length
+    ? holders.map((h) => `${cut(h.name, 24)} (${h.tid}) for ${formatDuration(h.sinceNs)}`).join(', ')
+    : 'nobody';
+  const lines = [
+    `${style.bold(`PID ${process.pid}`)} ${cut(process.command, 60)}`,
+    `  GIL held ${formatPercent(gil.held_ns, process.duration_ns)} · contended ${formatPercent(gil.contended_ns, process.duration_ns)} · held now by ${holder}`,
+  ];
+  const functions = functionRows(tick.functions.get(process.pid));
+  const threadRoom = Math.max(1, maxLines - lines.length - 2 - (functions.length ? functions.length + 2 : 0));
+  const rows = threadRows(process, tick.threads);
+  const shown = rows.slice(0, threadRoom);
+  const header = [COLUMNS, ...shown];
+  const tableLines = table(header, style, LEFT, [
+    { label: '', columns: 2 },
+    { label: `last ${formatDuration(tick.windowNs)}`, columns: 3 },
+    { label: 'since start', columns: 3 },
+  ]);
+  lines.push(...tableLines.map((line) => `  ${line}`));
+  if (rows.length > shown.length) lines.push(style.dim(`  … ${rows.length - shown.length} more threads`));
+  if (functions.length) {
+    lines.push(style.dim('  Python functions by GIL time held while other threads waited, since the start:'));
+    lines.push(...table([FUNCTION_COLUMNS, ...functions], style, LEFT).map((line, i) => `  ${i === 0 ? style.dim(line) : line}`));
+  }
+  return lines;
+}
+
+/** Threads by what they want (held + wait) in the last tick; alike threads as one row. */
+function threadRows(process: ProcessStats, totals: ReadonlyMap<string, ThreadTotals>): string[][] {
+  const groups = process.thread_groups.filter((g) => g.tids.length >= THREAD_GROUP_ROW_MIN);
+  const grouped = new Set(groups.flatMap((g) => g.tids));
+  const entries: Array<{ weight: number; row: string[] }> = [];
+  for (const group of groups) {
+    const since = sumTotals(group.tids.map((tid) => totals.get(`${process.pid}:${tid}`)));
+    entries.push({
+      weight: group.held_ns + group.wait_ns,
+      row: [`${cut(group.name, NAME_WIDTH - 4)} ×${group.tids.length}`, '-', ...shares(group.held_ns, group.wait_ns, group.no_gil_ns, group.lifetime_ns), ...sinceShares(since)],
+    });
+  }
+  for (const thread of process.threads) {
+    if (grouped.has(thread.tid)) continue;
+    const since = totals.get(`${process.pid}:${thread.tid}`);
+    entries.push({
+      weight: thread.held_ns + thread.wait_ns,
+      row: [cut(thread.name, NAME_WIDTH), String(thread.tid), ...shares(thread.held_ns, thread.wait_ns, thread.no_gil_ns, thread.lifetime_ns), ...sinceShares(since)],
+    });
+  }
+  entries.sort((a, b) => b.weight - a.weight);
+  return entries.map((e) => e.row);
+}
+
+function sumTotals(parts: ReadonlyArray<ThreadTotals | undefined>): Pick<ThreadTotals, 'heldNs' | 'waitNs' | 'noGilNs' | 'lifetimeNs'> {
+  const sum = { heldNs: 0, waitNs: 0, noGilNs: 0, lifetimeNs: 0 };
+  for (const t of parts) {
+    if (!t) continue;
+    sum.heldNs += t.heldNs;
+    sum.waitNs += t.waitNs;
+    sum.noGilNs += t.noGilNs;
+    sum.lifetimeNs += t.lifetimeNs;
+  }
+  return sum;
+}
+
+function shares(held: number, wait: number, noGil: number, life: number): string[] {
+  return [formatPercent(held, life), formatPercent(wait, life), formatPercent(noGil, life)];
+}
+
+function sinceShares(t: Pick<ThreadTotals, 'heldNs' | 'waitNs' | 'noGilNs' | 'lifetimeNs'> | undefined): string[] {
+  return t ? shares(t.heldNs, t.waitNs, t.noGilNs, t.lifetimeNs) : ['-', '-', '-'];
+}
+
+/** The functions that held the GIL longest while others waited, since the start. */
+function functionRows(functions: ReadonlyMap<string, FunctionTotals> | undefined): string[][] {
+  if (!functions) return [];
+  const top = [...functions.values()]
+    .filter((f) => f.heldWhileOthersWaitNs + f.waitNs > 0)
+    .sort((a, b) => b.heldWhileOthersWaitNs - a.heldWhileOthersWaitNs || b.waitNs - a.waitNs)
+    .slice(0, TOP_FUNCTIONS);
+  return top.map((f) => [
+    cut(f.name, 28),
+    cut(f.file ? `${f.file.split('/').pop()}:${f.line}` : '', 20),
+    formatDuration(f.heldNs),
+    formatDuration(f.heldWhileOthersWaitNs),
+    formatDuration(f.waitNs),
+  ]);
+}
+
+function cut(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
+}
