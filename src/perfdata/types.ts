@@ -96,15 +96,10 @@ export interface SampleRecord {
   readonly ip: number;
   /**
    * Tracepoint payload (PERF_SAMPLE_RAW), starting at common_type: a copy made when first asked
-   * for. readSampleInt / readSampleString read the fields in place instead, without the copy.
+   * for. readSampleInt / readSampleString / readSampleBytes / readSamplePayload read it where
+   * it lies instead, without the copy.
    */
   readonly raw: Uint8Array | undefined;
-  /** The payload in place: rawBytes[rawAt, rawAt + rawLength); undefined without one. Valid like `raw`. */
-  readonly rawBytes?: Uint8Array | undefined;
-  readonly rawAt?: number;
-  readonly rawLength?: number;
-  /** A DataView over rawBytes' whole buffer (reader samples), for the integer reads. */
-  readonly rawDv?: DataView | undefined;
   /** Instruction pointers, PERF_CONTEXT_* markers removed. Addresses >= 2^53 (kernel) are rounded. */
   readonly callchain: Float64Array | undefined;
   /**
@@ -157,4 +152,23 @@ export interface PerfData {
   readonly features: PerfFeatures;
   records(): IterableIterator<PerfRecord>;
   readonly stats: PerfReadStats;
+}
+
+/**
+ * A perf.data stream in pipe form that is fed bytes as they arrive (createPerfFeed); see index.ts
+ * for the contract. It reads with the same parser as openPerfData and gives the same records.
+ */
+export interface PerfFeed {
+  /** Appends the next bytes of a perf.data stream in PIPE form (as `perf record -o -` writes it), any split: may cut a record or the 16-byte pipe header anywhere. Keeps what it needs (the caller may reuse its buffer). */
+  push(bytes: Uint8Array): void;
+  /** No more bytes will come: the next available() releases everything still queued (and fails with a GiltraceError if the data ends inside a record). */
+  end(): void;
+  /** True once the pipe header and the header records before the first timed record were read: eventTypes, features and timeBaseNs are valid from then on. */
+  readonly ready: boolean;
+  /** The records that can be released in time order now (up to the last FINISHED_ROUND the sorter may release; after end(), all). The iterator ends when more bytes are needed; call again after the next push(). Same record lifetime rules as PerfData.records() (one reused sample object). */
+  available(): IterableIterator<PerfRecord>;
+  readonly eventTypes: readonly EventType[];
+  readonly features: PerfFeatures;
+  readonly stats: PerfReadStats;
+  readonly timeBaseNs: bigint;
 }
