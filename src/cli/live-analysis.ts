@@ -117,6 +117,9 @@ export class LiveAnalysis {
   }
 
   private describe(pid: number): { command: string; python: ProcessStats['python'] } {
+    // what the Python said of itself (giltrace's hook, in programs giltrace started) comes first
+    const told = this.adapter.facts.pythonProcesses.get(pid);
+    if (told) return { command: told.command, python: { executable: told.executable, version: told.version, gil: told.gil } };
     const attached = this.manifest.attached?.find((a) => a.pid === pid);
     const interpreter = this.manifest.interpreters[0];
     return {

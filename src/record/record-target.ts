@@ -62,6 +62,8 @@ export interface RecordResult {
 const PERF_READY_TIMEOUT_MS = 30_000;
 const PERF_STOP_TIMEOUT_MS = 120_000;
 const PROBE_REMOVAL_TIMEOUT_MS = 5_000;
+/** A live view's freshness: how often perf is asked to hand over what its buffers hold. */
+const FLUSH_MS = 250;
 /** How often attached processes are checked for having exited. */
 const ATTACHED_POLL_MS = 200;
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -83,6 +85,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     if (perf.pid !== undefined) watcher.watchPerf(perf.pid);
     if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings);
     await waitUntilRecording(perf, perfMessages);
+    if (stream) stream.keepFlowing(perf);
     signals.throwIfInterrupted();
     const started = process.hrtime.bigint();
     const exitCode = request.attach ? await whileAttached(request.attach, signals, request.stop) : await runTarget(request, signals);
@@ -236,6 +239,24 @@ class StreamedRecording {
   }
 
   private failure: string | undefined;
+  private pinger: NodeJS.Timeout | undefined;
+
+  /**
+   * The kernel wakes perf only when a CPU's buffer is half full (8 MiB of the 16 MiB default):
+   * at a few thousand events a second, records would wait minutes before a live view saw them.
+   * A command on perf's control channel wakes its loop, which then reads every buffer whatever
+   * their fill and closes a round: a `ping` every FLUSH_MS keeps the view that fresh, at the
+   * cost of one read pass (measured against --no-buffering, which wakes perf at every event).
+   */
+  keepFlowing(perf: ChildProcess): void {
+    const control = perf.stdio[3] as Writable;
+    const ack = perf.stdio[4] as Readable;
+    ack.on('data', () => undefined); // perf answers every ping: read and drop the answers
+    this.pinger = setInterval(() => {
+      if (!control.writableEnded && !control.destroyed) control.write('ping\n');
+    }, FLUSH_MS);
+    this.pinger.unref();
+  }
 
   private write(bytes: Uint8Array): void {
     if (this.fd === undefined) return;
@@ -254,6 +275,7 @@ class StreamedRecording {
   }
 
   close(): void {
+    clearInterval(this.pinger);
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;

@@ -69,8 +69,9 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
     clearInterval(timer);
     if (screen) process.stdout.write(ALT_SCREEN_OFF);
     if (!options.once) {
-      // the last window, and what is left on the screen afterwards
-      const tick = live.tick() ?? last;
+      // the last window (what stays on the screen afterwards), unless the processes were gone by then
+      const final = live.tick();
+      const tick = final && final.window.processes.length > 0 ? final : screen ? last : undefined;
       if (tick) process.stdout.write(formatTop(tick, { style }).join('\n') + '\n');
     }
     for (const warning of result.warnings) console.error(`giltrace: warning: ${warning}`);

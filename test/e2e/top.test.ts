@@ -1,0 +1,95 @@
+/**
+ * `giltrace top`, the live view: plain snapshots when not on a terminal (--once, and a command
+ * traced to its end), the full-screen view on a terminal (run under script(1), which gives it a
+ * pseudo-terminal) quit with q, and the recording it leaves behind. Needs root, perf and a pyenv
+ * Python (3.12, else 3.11).
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StatsJson } from '../../src/contract/stats.js';
+import { CLI, PROGRAMS, giltrace, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
+
+const dir = scratchDir();
+after(() => rmSync(dir, { recursive: true, force: true }));
+const python = pyenvPython('3.12') ?? pyenvPython('3.11');
+const skip = process.getuid?.() !== 0 ? 'needs root' : python ? false : 'needs a pyenv Python 3.12 or 3.11';
+const program = join(PROGRAMS, 'attach_target.py');
+
+/** The percentages of a thread row of a snapshot: [held, wait, no GIL] of the last tick. */
+function rowShares(line: string): number[] {
+  return [...line.matchAll(/(\d+\.\d)%/g)].slice(0, 3).map((m) => Number(m[1]));
+}
+
+function startTarget(seconds: number) {
+  const child = spawn(python!, [program, String(seconds)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const ready = new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, ready, done };
+}
+
+test('top --once -p PID prints one snapshot, detaches and leaves a readable recording', { skip }, async () => {
+  const target = startTarget(6);
+  await target.ready;
+  const data = join(dir, 'once.data');
+  const top = giltrace(['top', '--once', '-p', String(target.child.pid), '--data', data], { timeoutMs: 60_000 });
+  assert.equal(top.code, 0, top.stderr);
+  assert.equal(top.stdout.match(/^giltrace top/gm)?.length, 1, `one snapshot:\n${top.stdout}`);
+  assert.match(top.stdout, new RegExp(`PID ${target.child.pid}`));
+  assert.ok(top.stdout.split('\n').every((line) => [...line].length <= 80), `fits 80 columns:\n${top.stdout}`);
+  // the two crunching threads split the GIL: each holds about half of the window and waits the rest
+  const rows = top.stdout.split('\n').filter((line) => /^\s+python3\s+\d+/.test(line)).map(rowShares).filter((s) => s[0] > 10);
+  assert.equal(rows.length, 2, top.stdout);
+  for (const [held, wait] of rows) assert.ok(held > 25 && held < 75 && wait > 20, `held ${held}% wait ${wait}%`);
+  assert.match(top.stdout, /crunch\s+attach_target\.py:\d+/);
+  assert.ok(spawnSync('kill', ['-0', String(target.child.pid)]).status === 0, 'the program still runs');
+  assert.equal(await target.done, 3);
+  assert.deepEqual(leftoverProbes(), []);
+  const stats = giltrace(['stats', data, '--json']);
+  assert.equal(stats.code, 0, stats.stderr);
+  const parsed = JSON.parse(stats.stdout) as StatsJson;
+  assert.ok(parsed.processes.some((p) => p.pid === target.child.pid && /attach_target/.test(p.command)), stats.stdout.slice(0, 400));
+});
+
+test('top -- CMD off a terminal prints a snapshot a second with Python thread names, and exits with the command', { skip }, () => {
+  const top = giltrace(['top', '--data', join(dir, 'cmd.data'), '--', python!, program, '2.5'], { timeoutMs: 60_000 });
+  assert.equal(top.code, 3, top.stderr);
+  const snapshots = top.stdout.match(/^giltrace top/gm)?.length ?? 0;
+  assert.ok(snapshots >= 2, `snapshots: ${snapshots}\n${top.stdout}`);
+  assert.match(top.stdout, /cruncher-0/);
+  assert.match(top.stdout, /checksum \d+ child 0/, 'the program wrote its output');
+  assert.deepEqual(leftoverProbes(), []);
+});
+
+const scriptMissing = spawnSync('script', ['--version']).status === 0 ? false : 'needs script(1) (util-linux) for a pseudo-terminal';
+
+test('top on a terminal draws in the alternate screen and q quits, leaving the program running', { skip: skip || scriptMissing }, async () => {
+  const target = startTarget(8);
+  await target.ready;
+  const command = `${process.execPath} ${CLI} top -p ${target.child.pid} --data ${join(dir, 'tty.data')}`;
+  const run = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, COLUMNS: '80', LINES: '24' } });
+  let out = '';
+  run.stdout.on('data', (chunk) => (out += chunk));
+  // q once the view has drawn at least once
+  await new Promise<void>((resolve) => {
+    const check = setInterval(() => {
+      if (out.includes('since start')) {
+        clearInterval(check);
+        resolve();
+      }
+    }, 100);
+  });
+  const quitAt = Date.now();
+  run.stdin.write('q');
+  const code = await new Promise<number | null>((resolve) => run.on('exit', (c) => resolve(c)));
+  assert.equal(code, 0, out.slice(-2000));
+  assert.ok(Date.now() - quitAt < 5_000, 'q quits promptly');
+  assert.ok(out.includes('\x1b[?1049h') && out.includes('\x1b[?1049l'), 'alternate screen entered and left');
+  assert.match(out, /q quits/);
+  assert.ok(spawnSync('kill', ['-0', String(target.child.pid)]).status === 0, 'the program still runs');
+  target.child.kill();
+  await target.done;
+  assert.deepEqual(leftoverProbes(), []);
+});
