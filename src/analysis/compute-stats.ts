@@ -8,6 +8,7 @@ import { STATS_SCHEMA, type DropCounts, type ProcessStats, type StatsJson, type 
 import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
 import { computeFunctionStats, hasFunctionContext, topThreadFunctions } from './function-stats.js';
 import { computeHandoffLatencies } from './handoffs.js';
+import { computeInterpreterGils } from './interpreter-gils.js';
 import { computeThreadGroups } from './thread-groups.js';
 import { intersect, intervalsInStates, intervalsNonZero, ns, stateMask, timeByState, totalLength, union } from './intervals.js';
 import { UNKNOWN_PYTHON, type RecordingMeta } from './recording-meta.js';
@@ -52,6 +53,7 @@ export function computeProcessStats(process: ProcessTimeline, meta: RecordingMet
     }
   }
   const anomalies: Record<string, number> = { ...process.anomalies };
+  const interpreters = computeInterpreterGils(process);
   if (unknown > 0) anomalies[DROP_REASON_UNKNOWN] = unknown;
   return {
     pid: process.pid,
@@ -68,6 +70,7 @@ export function computeProcessStats(process: ProcessTimeline, meta: RecordingMet
     anomalies: sortedKeys(anomalies),
     ...(context ? { functions: computeFunctionStats(process, context) } : {}),
     thread_groups: computeThreadGroups(threads, process.pid),
+    ...(interpreters ? { interpreters } : {}),
   };
 }
 

@@ -36,9 +36,14 @@ function formatProcess(process: ProcessStats, style: Style): string[] {
     `hand-offs ${gil.handoff.count} (p50 ${formatDuration(gil.handoff.p50_ns)}, p99 ${formatDuration(gil.handoff.p99_ns)})`,
     `drops ${gil.drops.forced} forced / ${gil.drops.voluntary} voluntary`,
   ].join(' · ');
+  const interpreters = (process.interpreters ?? []).map((g) => {
+    const who = g.tids.map((tid) => process.threads.find((t) => t.tid === tid)?.name ?? String(tid));
+    const names = who.length > 3 ? `${who.slice(0, 3).join(', ')}, +${who.length - 3}` : who.join(', ');
+    return `  ${style.dim(`GIL #${g.index}${g.main ? ' (main interpreter)' : ''}:`)} held ${formatPercent(g.held_ns, process.duration_ns)} · contended ${formatPercent(g.contended_ns, process.duration_ns)} · ${names}`;
+  });
   const rows = threadRows(process);
   const anomalies = Object.entries(process.anomalies).filter(([, count]) => count > 0);
-  const lines = [header, `  ${facts}`, ...table([COLUMNS, ...rows], style).map((line) => `  ${line}`)];
+  const lines = [header, `  ${facts}`, ...interpreters, ...table([COLUMNS, ...rows], style).map((line) => `  ${line}`)];
   const functions = (process.functions ?? []).filter((f) => f.held_ns + f.wait_ns > 0);
   if (functions.length > 0) {
     const shown = functions.slice(0, TOP_FUNCTIONS);

@@ -115,6 +115,22 @@ export interface ProcessStats {
   readonly functions?: readonly FunctionStats[];
   /** Threads whose names differ only in numbers (a pool's workers), summed; see thread-groups.ts. */
   readonly thread_groups: readonly ThreadGroupStats[];
+  /**
+   * One entry per GIL when the process has several (subinterpreters with their own GIL, 3.12+):
+   * each is a lock of its own; `gil` above is their union.
+   */
+  readonly interpreters?: readonly InterpreterGilStats[];
+}
+
+export interface InterpreterGilStats {
+  /** In order of first use: 1 is the main interpreter's GIL (`main` when its main thread held it). */
+  readonly index: number;
+  readonly main: boolean;
+  /** Threads that held this GIL. */
+  readonly tids: readonly number[];
+  readonly held_ns: number;
+  readonly contended_ns: number;
+  readonly handoff: DurationSummary;
 }
 
 /**
