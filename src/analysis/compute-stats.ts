@@ -57,6 +57,7 @@ export function computeProcessStats(process: ProcessTimeline, meta: RecordingMet
   if (unknown > 0) anomalies[DROP_REASON_UNKNOWN] = unknown;
   return {
     pid: process.pid,
+    ...(known?.namespacePid !== undefined ? { pid_in_namespace: known.namespacePid } : {}),
     command: known?.command || mainThread?.name || '',
     python: known?.python ?? UNKNOWN_PYTHON,
     duration_ns: ns(process.end) - ns(process.start),

@@ -8,6 +8,8 @@ export interface ProcessMeta {
   /** The command line, e.g. "python3 app.py". Empty when unknown (the main thread's name is used). */
   readonly command: string;
   readonly python: PythonInfo;
+  /** Its pid inside its own pid namespace (a container), when that differs. */
+  readonly namespacePid?: number;
 }
 
 export interface RecordingMeta {

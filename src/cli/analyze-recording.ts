@@ -65,7 +65,10 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     lostEvents: data.stats.lostEvents,
     warnings,
     cpus: data.features.nrCpus,
-    processes: new Map(timeline.processes.map((p) => [p.pid, describeProcess(p.pid, facts, manifest, options)])),
+    processes: new Map(timeline.processes.map((p) => {
+      const namespacePid = manifest?.attached?.find((a) => a.pid === p.pid)?.namespacePid;
+      return [p.pid, { ...describeProcess(p.pid, facts, manifest, options), ...(namespacePid !== undefined ? { namespacePid } : {}) }];
+    })),
   };
   const numbers = computeStats(timeline, meta);
   const verdict = waitLookup && facts.stackScans > 0 ? seedModeVerdict(numbers) : computeVerdict(numbers, timeline);
@@ -93,7 +96,7 @@ function describeProcess(
   const files = facts.pythonFiles.get(pid) ?? {};
   const recorded = manifest?.interpreters ?? (options.target ? [options.target] : []);
   const command = manifest?.attached?.find((a) => a.pid === pid)?.command ?? manifest?.command ?? options.command;
-  const known = recorded.find((i) => files.library === i.gilLibrary || files.executable === i.executable) ?? (files.executable ? undefined : recorded[0]);
+  const known = recorded.find((i) => files.library === i.gilLibrary || (i.mappedAs !== undefined && files.library === i.mappedAs) || files.executable === i.executable) ?? (files.executable ? undefined : recorded[0]);
   if (known) {
     return {
       command: command?.join(' ') ?? known.executable,

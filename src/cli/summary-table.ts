@@ -28,7 +28,8 @@ export function formatSummary(stats: StatsJson, verdict: VerdictJson | undefined
 
 function formatProcess(process: ProcessStats, style: Style): string[] {
   const { python, gil } = process;
-  const header = `${style.bold(`PID ${process.pid}`)}  ${process.command}  ${style.dim(`(Python ${python.version}, ${python.executable})`)}`;
+  const inNamespace = process.pid_in_namespace !== undefined ? ` (${process.pid_in_namespace} in its container)` : '';
+  const header = `${style.bold(`PID ${process.pid}`)}${inNamespace}  ${process.command}  ${style.dim(`(Python ${python.version}, ${python.executable})`)}`;
   const facts = [
     `duration ${formatDuration(process.duration_ns)}`,
     `GIL held ${formatPercent(gil.held_ns, process.duration_ns)}`,

@@ -44,6 +44,8 @@ export interface RecordedInterpreter {
   readonly freeThreaded: boolean;
   /** Real path of the ELF the GIL probes sit in (libpython or the executable). */
   readonly gilLibrary: string;
+  /** The same file as perf's mmap records name it, when that differs (a container's file reached through /proc/PID/root). */
+  readonly mappedAs?: string;
   readonly dropCallers: DropCallerTable;
   /** How to read the leaf frame's name bytes; absent when recorded without function context. */
   readonly nameBytes?: NameBytesLayout;
@@ -52,6 +54,8 @@ export interface RecordedInterpreter {
 export interface AttachedProcess {
   readonly pid: number;
   readonly command: readonly string[];
+  /** Its pid inside its own pid namespace (a container), when that differs. */
+  readonly namespacePid?: number;
 }
 
 export interface RecordingManifest {

@@ -100,6 +100,8 @@ export interface PythonInfo {
 
 export interface ProcessStats {
   readonly pid: number;
+  /** The pid inside its own pid namespace, for a process giltrace attached to in a container. */
+  readonly pid_in_namespace?: number;
   readonly command: string;
   readonly python: PythonInfo;
   readonly duration_ns: number;

@@ -32,6 +32,22 @@ function build(events: TraceEvent[], end?: number): Timeline {
 }
 
 describe('buildTimeline: GIL state machine', () => {
+  it('a recording that begins mid-wait: the GIL a take_gil return made up is the interpreter named next', () => {
+    // attached to a running 3.12: thread 101 was waiting before the recording began
+    const timeline = build([ev.ret(10, 101), ev.drop(20, 101), ev.enter(30, 102, 100, '100/55aa'), ev.ret(31, 102)], 50);
+    const process = onlyProcess(timeline);
+    assert.deepEqual(process.gils.map((g) => g.key), ['100/55aa']);
+    assert.deepEqual(Array.from(process.gils[0].holders.tids), [101, 0, 102]);
+    assert.equal(thread(timeline, 101).gil, '100/55aa');
+  });
+
+  it("existing threads (perf's notes before the first sample) are not taken for new runnable ones", () => {
+    const timeline = build([{ ...ev.start(0, 103), existing: true } as TraceEvent, ev.sw(5, 0, 'runnable', 101), ev.enter(10, 101), ev.ret(11, 101)], 50);
+    // no CPU fact for 103 in a recording with scheduler events: it slept all along
+    assert.deepEqual(cpuSteps(thread(timeline, 103).cpuTrack), [[0, 'sleeping']]);
+    assert.equal(onlyProcess(timeline).anomalies.no_scheduler_events, undefined);
+  });
+
   it('two threads alternating with forced drops: exact tracks', () => {
     const timeline = build(twoThreadsAlternating());
     const process = onlyProcess(timeline);

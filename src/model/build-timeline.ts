@@ -198,7 +198,7 @@ export class TimelineBuilder implements TimelineState {
       this.gilAnomaly(thread, Anomaly.takeReturnWhileHolding);
       return;
     }
-    const gil = thread.gil ?? this.lastGilOfPid.get(pid) ?? this.gil(`${pid}`, pid);
+    const gil = thread.gil ?? this.lastGilOfPid.get(pid) ?? this.gil(`${pid}`, pid, true);
     const waited = thread.gilState === GilState.waiting;
     thread.holdAcquiredIn = waited ? thread.waitStack : UNKNOWN_STACK;
     if (waited) this.endWait(thread, time);
@@ -335,10 +335,19 @@ export class TimelineBuilder implements TimelineState {
     thread.gilEpoch = this.lostEpoch;
   }
 
-  private gil(key: string, pid: number): GilRecord {
+  private gil(key: string, pid: number, provisional = false): GilRecord {
     let gil = this.gils.get(key);
+    const guessed = this.lastGilOfPid.get(pid);
+    if (!gil && guessed?.provisional) {
+      // the interpreter's name at last: the GIL made up for the process is this one
+      this.gils.delete(guessed.key);
+      guessed.key = key;
+      guessed.provisional = false;
+      gil = guessed;
+      this.gils.set(key, gil);
+    }
     if (!gil) {
-      gil = new GilRecord(key, pid);
+      gil = new GilRecord(key, pid, provisional);
       this.gils.set(key, gil);
     }
     this.lastGilOfPid.set(pid, gil);

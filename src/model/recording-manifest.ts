@@ -37,14 +37,17 @@ export function parseRecordingManifest(bytes: Uint8Array): ManifestReading {
 
 function isAttachedProcess(value: unknown): value is AttachedProcess {
   const a = value as AttachedProcess;
-  return typeof a === 'object' && a !== null && Number.isInteger(a.pid) && Array.isArray(a.command) && a.command.every((c) => typeof c === 'string');
+  return (
+    typeof a === 'object' && a !== null && Number.isInteger(a.pid) && Array.isArray(a.command) && a.command.every((c) => typeof c === 'string') &&
+    (a.namespacePid === undefined || Number.isInteger(a.namespacePid))
+  );
 }
 
 function isInterpreter(value: unknown): value is RecordedInterpreter {
   const i = value as RecordedInterpreter;
   return (
     typeof i === 'object' && i !== null && typeof i.executable === 'string' && typeof i.version === 'string' &&
-    typeof i.gilLibrary === 'string' && isDropCallerTable(i.dropCallers) &&
+    typeof i.gilLibrary === 'string' && (i.mappedAs === undefined || typeof i.mappedAs === 'string') && isDropCallerTable(i.dropCallers) &&
     (i.nameBytes === undefined || (Number.isInteger(i.nameBytes.asciiData) && Number.isInteger(i.nameBytes.compactData)))
   );
 }
@@ -65,7 +68,10 @@ function isRanges(value: unknown): value is FileRange[] {
  */
 export function manifestDropClassifier(manifest: RecordingManifest): DropClassifier {
   const byFile = new Map<string, DropCallerTable>();
-  for (const interpreter of manifest.interpreters) byFile.set(interpreter.gilLibrary, interpreter.dropCallers);
+  for (const interpreter of manifest.interpreters) {
+    byFile.set(interpreter.gilLibrary, interpreter.dropCallers);
+    if (interpreter.mappedAs) byFile.set(interpreter.mappedAs, interpreter.dropCallers);
+  }
   const others = new Set(manifest.interpreters.map((i) => i.dropCallers.otherwise));
   const elsewhere: DropReason = others.size === 1 && others.has('voluntary') ? 'voluntary' : 'unknown';
   return (file, fileOffset) => {

@@ -38,8 +38,13 @@ export class GilRecord {
   epoch = 0;
 
   constructor(
-    readonly key: string,
+    public key: string,
     readonly pid: number,
+    /**
+     * Made up by a take_gil return whose entry (which names the interpreter) was not seen: a
+     * recording that began mid-wait. The first interpreter named in the process takes it over.
+     */
+    public provisional = false,
   ) {}
 }
 

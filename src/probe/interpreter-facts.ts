@@ -41,9 +41,21 @@ const SCRIPT = [
   `sys.stdout.write("${MARK}" + json.dumps({"executable": sys.executable, "version": "%d.%d.%d" % (v[0], v[1], v[2]), "major": v[0], "minor": v[1], "ft": ft, "gil": bool(gil), "dbg": dbg, "libs": libs}) + "\\n")`,
 ].join('\n');
 
+/**
+ * Where to ask a container's interpreter: inside the mount namespace of a process of the
+ * container (nsenter), where its libraries are, by its own path there.
+ */
+export interface AskInside {
+  readonly namespaceOf: number;
+  readonly executable: string;
+}
+
 /** @param options interpreter options that change the facts, e.g. ['-X', 'gil=1'] */
-export function readInterpreterFacts(program: string, env: NodeJS.ProcessEnv, options: readonly string[] = []): InterpreterFacts {
-  const run = spawnSync(program, [...options, '-c', SCRIPT], { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+export function readInterpreterFacts(program: string, env: NodeJS.ProcessEnv, options: readonly string[] = [], inside?: AskInside): InterpreterFacts {
+  const [file, args] = inside
+    ? ['nsenter', ['-t', String(inside.namespaceOf), '-m', '--', inside.executable, ...options, '-c', SCRIPT]]
+    : [program, [...options, '-c', SCRIPT]];
+  const run = spawnSync(file, args, { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (run.error) {
     throw new GiltraceError(`could not run '${program}' to ask its version: ${run.error.message}; pass --python PATH`);
   }

@@ -16,7 +16,7 @@ import { dropCallerTable } from './drop-caller-table.js';
 import { frameLayoutFor, type FrameLayout } from './frame-layout.js';
 import { findGilSites, type ProbeSite } from './gil-sites.js';
 import { tstateAtSite } from './tstate-location.js';
-import { gilOptions, readInterpreterFacts, skipsSite, type InterpreterFacts } from './interpreter-facts.js';
+import { gilOptions, readInterpreterFacts, skipsSite, type AskInside, type InterpreterFacts } from './interpreter-facts.js';
 import { findNeededLibrary } from './library-search.js';
 import type { RunningProcess } from './running-process.js';
 
@@ -32,6 +32,11 @@ export interface PythonTarget {
   readonly freeThreaded: boolean;
   /** Real path of the ELF holding take_gil/drop_gil: libpython3.X.so.1.0, or the executable. */
   readonly gilLibrary: string;
+  /**
+   * The GIL library's path as /proc/PID/maps and perf's mmap records name it, when that differs
+   * from `gilLibrary` (a container's file, reached here through /proc/PID/root).
+   */
+  readonly mappedAs?: string;
   /** The file the symbols were read from: gilLibrary or its separate debug file. */
   readonly symbolSource: string;
   readonly takeGil: readonly ProbeSite[];
@@ -78,8 +83,12 @@ export function resolvePythonExecutable(file: string, env: NodeJS.ProcessEnv = p
 
 /** The Python a running process runs (giltrace attaching to it): its own file, mapped libpython and environment. */
 export function resolveRunningPython(running: RunningProcess): PythonTarget {
-  const elfPath = fs.realpathSync(running.executable);
-  return describeInterpreter(elfPath, running.env, `process ${running.pid}`, gilOptions(running.argv.slice(1)), running.mappedLibpython);
+  // a path through /proc/PID/root must stay one: resolving it would give the container's own path
+  const elfPath = running.container ? running.executable : fs.realpathSync(running.executable);
+  const ask = running.container ? { namespaceOf: running.pid, executable: running.container.executable } : undefined;
+  const target = describeInterpreter(elfPath, running.env, `process ${running.pid}`, gilOptions(running.argv.slice(1)), running.mappedLibpython, ask);
+  const root = running.container?.root;
+  return root && target.gilLibrary.startsWith(`${root}/`) ? { ...target, mappedAs: target.gilLibrary.slice(root.length) } : target;
 }
 
 function describeInterpreter(
@@ -88,6 +97,7 @@ function describeInterpreter(
   asTyped: string,
   options: readonly string[] = [],
   mappedByProcess?: readonly string[],
+  insideNamespace?: AskInside,
 ): PythonTarget {
   const elf = openElf(elfPath);
   if (elf.header.machine !== EM_X86_64) {
@@ -98,7 +108,7 @@ function describeInterpreter(
   if (!libpythonName && !looksLikePython(elf, elfPath)) {
     throw new GiltraceError(`'${asTyped}' runs ${elfPath}, which is not a Python interpreter; pass --python PATH`);
   }
-  const facts = readInterpreterFacts(elfPath, env, options);
+  const facts = readInterpreterFacts(elfPath, env, options, insideNamespace);
   checkVersion(facts, elfPath);
 
   const mapped = mappedByProcess ?? facts.mappedLibpython;
@@ -158,9 +168,10 @@ function checkVersion(facts: InterpreterFacts, elfPath: string): void {
  * /proc/self/maps, or the attached process's) are the final word when they disagree (LD_PRELOAD, an odd ld.so.conf), since that is what the traced run maps.
  */
 function findLibpython(elf: ElfFile, name: string, mappedLibpython: readonly string[], env: NodeJS.ProcessEnv): string {
+  // paths through /proc/PID/root (a container's files) are kept as they are: resolved, they would be the container's own
+  const mapped = mappedLibpython.filter((p) => fs.existsSync(p)).map((p) => (p.startsWith('/proc/') ? p : fs.realpathSync(p)));
+  if (mapped.length === 1) return mapped[0];
   const lookup = findNeededLibrary(elf, name, env);
-  const mapped = mappedLibpython.filter((p) => fs.existsSync(p)).map((p) => fs.realpathSync(p));
-  if (mapped.length === 1 && mapped[0] !== lookup.found) return mapped[0];
   if (lookup.found) return lookup.found;
   throw new GiltraceError(`${elf.path} needs ${name}, which was not found (looked in ${lookup.looked.join(', ') || 'ld.so.cache'}); set LD_LIBRARY_PATH or pass --python PATH`);
 }

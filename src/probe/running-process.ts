@@ -9,12 +9,18 @@ import { GiltraceError } from '../base/errors.js';
 
 export interface RunningProcess {
   readonly pid: number;
-  /** The interpreter file as the host sees it. */
+  /** The interpreter file, by a path that reaches it from here (through /proc/PID/root in a container). */
   readonly executable: string;
-  /** libpython files the process mapped (as the host sees them). */
+  /** libpython files the process mapped, by paths that reach them from here. */
   readonly mappedLibpython: readonly string[];
   readonly argv: readonly string[];
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Set when the process lives in another mount namespace (a container): its own paths differ
+   * from ours, so files are reached through `root` (/proc/PID/root) and the interpreter is asked
+   * its facts inside the namespace. `pid` is the pid in its own pid namespace.
+   */
+  readonly container?: { readonly root: string; readonly executable: string; readonly pid: number };
 }
 
 export function readRunningProcess(pid: number): RunningProcess {
@@ -31,15 +37,15 @@ export function readRunningProcess(pid: number): RunningProcess {
   if (exe.endsWith(' (deleted)')) {
     throw new GiltraceError(`process ${pid} runs ${exe.slice(0, -10)}, which was deleted or replaced since it started: its probes cannot be placed`);
   }
-  if (!sameRoot(pid)) {
-    throw new GiltraceError(`process ${pid} runs in another mount namespace (a container): giltrace cannot attach to it yet`);
-  }
+  const mapped = mappedLibpython(readText(`${proc}/maps`));
+  const base = { pid, argv: nulSeparated(readText(`${proc}/cmdline`)), env: parseEnviron(readText(`${proc}/environ`)) };
+  if (sameMountNamespace(pid)) return { ...base, executable: exe, mappedLibpython: mapped };
+  const root = `${proc}/root`;
   return {
-    pid,
-    executable: exe,
-    mappedLibpython: mappedLibpython(readText(`${proc}/maps`)),
-    argv: nulSeparated(readText(`${proc}/cmdline`)),
-    env: parseEnviron(readText(`${proc}/environ`)),
+    ...base,
+    executable: `${root}${exe}`,
+    mappedLibpython: mapped.map((path) => `${root}${path}`),
+    container: { root, executable: exe, pid: namespacePid(readText(`${proc}/status`)) ?? pid },
   };
 }
 
@@ -53,14 +59,19 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-function sameRoot(pid: number): boolean {
+function sameMountNamespace(pid: number): boolean {
   try {
-    const theirs = fs.statSync(`/proc/${pid}/root/`);
-    const ours = fs.statSync('/');
-    return theirs.dev === ours.dev && theirs.ino === ours.ino;
+    return fs.readlinkSync(`/proc/${pid}/ns/mnt`) === fs.readlinkSync('/proc/self/ns/mnt');
   } catch {
-    return true; // cannot tell: the probes' own errors will say more
+    return true; // cannot tell: paths are taken as ours, and the probes' own errors say more
   }
+}
+
+/** The innermost pid of /proc/PID/status's NSpid line: the pid the process has in its own namespace. */
+function namespacePid(status: string): number | undefined {
+  const line = /^NSpid:\s*(.*)$/m.exec(status);
+  const pids = line ? line[1].trim().split(/\s+/).map(Number) : [];
+  return pids.length > 0 && Number.isInteger(pids[pids.length - 1]) ? pids[pids.length - 1] : undefined;
 }
 
 function mappedLibpython(maps: string): string[] {

@@ -77,10 +77,10 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   const probes = registerAllProbes(request, watcher);
   const perfMessages: string[] = [];
   let perf: ChildProcess | undefined;
-  const manifest = makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes);
   const warnings: string[] = [];
   let stream: StreamedRecording | undefined;
   try {
+    const manifest = makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes);
     perf = startPerf(request, probes.flatMap((group) => group.eventNames), perfMessages);
     if (perf.pid !== undefined) watcher.watchPerf(perf.pid);
     if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings);

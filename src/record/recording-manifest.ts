@@ -41,6 +41,7 @@ function toRecordedInterpreter(target: PythonTarget): RecordedInterpreter {
     version: target.version,
     freeThreaded: target.freeThreaded,
     gilLibrary: target.gilLibrary,
+    ...(target.mappedAs ? { mappedAs: target.mappedAs } : {}),
     dropCallers: target.dropCallers,
     ...(target.frameContext ? { nameBytes: nameBytesLayout(target.frameContext.layout) } : {}),
   };

@@ -103,3 +103,36 @@ test('attach: bad requests are one line and exit code 2', { skip: process.getuid
   oneLine(['record', '-p', '1', '-o', join(dir, 'x.data'), '--', 'python3', '-c', 'pass'], /not both/);
   oneLine(['record', '--duration', '1', '-o', join(dir, 'x.data'), '--', 'python3', '-c', 'pass'], /--duration is for attaching/);
 });
+
+test('attach to a Python in another mount and pid namespace (a container): found through /proc/PID/root, pids as both sides see them', { skip }, async () => {
+  // the interpreter lives at a path that exists only inside the namespace
+  const inside = '/opt/giltrace-test-python';
+  const home = join(python!, '../..');
+  const script = `mkdir -p ${inside} && mount --bind ${home} ${inside} && exec ${inside}/bin/python3 ${program} 6`;
+  const child = spawn('unshare', ['--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  const ready = new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.includes('ready')) resolve();
+  }));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await ready;
+  const pid = Number(spawnSync('pgrep', ['-f', `^${inside}/bin/python3`], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+  assert.ok(pid > 0, 'the namespaced program is found from outside');
+  const data = join(dir, 'container.data');
+  const record = giltrace(['record', '-p', String(pid), '--duration', '2', '-o', data], { timeoutMs: 60_000 });
+  assert.equal(record.code, 0, record.stderr);
+  assert.equal(await exited, 3, 'the program ran on and exited as usual');
+  assert.match(stdout, /checksum \d+ child 0/);
+  assert.deepEqual(leftoverProbes(), []);
+  const stats = JSON.parse(giltrace(['stats', data, '--json']).stdout) as StatsJson;
+  const traced = stats.processes.find((p) => p.pid === pid);
+  assert.ok(traced, `the namespaced process is traced (got ${stats.processes.map((p) => p.pid).join(', ')})`);
+  assert.equal(traced.pid_in_namespace, 1, 'its pid inside the namespace');
+  assert.equal(traced.interpreters, undefined, 'one GIL');
+  assert.ok(traced.gil.drops.forced > 10, `forced drops told from voluntary ones through the manifest: ${JSON.stringify(traced.gil.drops)}`);
+  const crunchers = otherThreads(traced).filter((t) => t.held_ns > 0);
+  assert.equal(crunchers.length, 2);
+  for (const thread of crunchers) assert.ok(thread.held_ns / thread.lifetime_ns > 0.3 && thread.held_ns / thread.lifetime_ns < 0.7);
+  assert.match(giltrace(['stats', data]).stdout, new RegExp(`PID ${pid} \\(1 in its container\\)`));
+});

@@ -41,7 +41,11 @@ export function resolveTraced(command: readonly string[], options: RecordCliOpti
   if (!attaching && options.duration !== undefined) throw new GiltraceError('--duration is for attaching (-p PID): a command is traced until it ends');
   requireRoot();
   const attached = attaching ? options.pid!.map(readRunningProcess) : [];
-  const processes: AttachedProcess[] = attached.map((p) => ({ pid: p.pid, command: p.argv }));
+  const processes: AttachedProcess[] = attached.map((p) => ({
+    pid: p.pid,
+    command: p.argv,
+    ...(p.container && p.container.pid !== p.pid ? { namespacePid: p.container.pid } : {}),
+  }));
   const targets = attaching
     ? attached.map((running) => (options.python ? resolvePythonExecutable(options.python) : resolveRunningPython(running)))
     : [options.python ? resolvePythonExecutable(options.python) : resolvePythonTarget(command)];
