@@ -21,27 +21,10 @@
  * unwinder (.eh_frame CFI) would remove both kinds of miss.
  */
 
-/** What an address inside a mapped file is, as far as GIL waits go. */
-export type CodeKind =
-  /** A return site inside take_gil (or a clone: take_gil.constprop.0, ...). */
-  | 'take_gil'
-  /** A return site in another function of a file that holds take_gil: a live Python frame. */
-  | 'python'
-  /** Anything else (other libraries, data, not a return site, unknown file). */
-  | 'other';
+import type { CodeClassifier, MappedCode } from '../contract/mapped-code.js';
 
-/** A runtime address as the recording's mmap records place it in a file. */
-export interface MappedCode {
-  readonly file: string;
-  readonly offset: number;
-  /** The mapping it falls in (file offset and length), to check the file still has that layout. */
-  readonly mapOffset: number;
-  readonly mapLength: number;
-  /** The recording's build-id of the file, when it has one. */
-  readonly buildId?: string;
-}
-
-export type CodeClassifier = (code: MappedCode) => CodeKind;
+// perf-to-trace-events.ts takes the classifier's type from here (the question is this file's).
+export type { CodeClassifier } from '../contract/mapped-code.js';
 
 /** Runtime address → where it was mapped from (the process's mmaps at that time). */
 export type AddressResolver = (address: number) => MappedCode | undefined;

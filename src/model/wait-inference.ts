@@ -16,7 +16,8 @@
  * times out exactly so); otherwise the wait ends there, late by however long it ran (counted).
  */
 import type { SampleRecord } from '../perfdata/index.js';
-import { stackShowsGilWait, type AddressResolver, type CodeClassifier } from './gil-wait-scan.js';
+import type { CodeClassifier } from '../contract/mapped-code.js';
+import { stackShowsGilWait, type AddressResolver } from './gil-wait-scan.js';
 import type { TraceEvent } from './trace-events.js';
 
 /** What wait inference counts (AdapterFacts has these fields). */
