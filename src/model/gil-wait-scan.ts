@@ -1,6 +1,7 @@
 /**
- * Seed mode: is a thread that was just switched out waiting for the GIL? The seed's recording
- * (`perf record -e sched:* --call-graph dwarf`) stores only the kernel call chain
+ * Inferred waits (scheduler-only recordings, recording-kind.ts): is a thread that was just switched
+ * out waiting for the GIL? Such a recording (`perf record -e sched:* --call-graph dwarf`, the
+ * python-gil-tracer way) stores only the kernel call chain
  * (exclude_callchain_user) plus a copy of the user stack; the user frames need a DWARF unwinder.
  * Instead this scans the stack copy: the innermost return address that points into a Python
  * library (the file holding take_gil) tells which CPython function the thread is in. If that
@@ -12,7 +13,7 @@
  * first live Python frame there are only the libc frames of the blocking call (futex wait,
  * pthread_cond_timedwait), so the first Python return address found is the live caller.
  * Checked against perf's own DWARF unwinding (perf script) of every sched_switch sample: pyenv
- * 3.11.7 anchor recording 233/233, a pyenv 3.12.1 recording 1469/1469, Debian's LTO python3.11
+ * 3.11.7 python-gil-tracer recording (third-party fixture) 233/233, a pyenv 3.12.1 recording 1469/1469, Debian's LTO python3.11
  * 886/889 (3 misses: a stale _PyEval_EvalFrameDefault return address left inside libc's
  * pthread_cond_timedwait frame hides take_gil behind it; never a false take_gil).
  *

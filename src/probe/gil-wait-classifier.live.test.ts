@@ -4,7 +4,7 @@
  * once exactly, and once with the probe samples hidden, the waits inferred from the stacks through
  * this lookup: every inferred wait must lie inside a wait the probes saw, and cover most of the
  * waiting (the rest is time runnable or on-CPU in take_gil).
- * Needs root, perf and pyenv's Python 3.12 (another take_gil than the 3.11 anchor's).
+ * Needs root, perf and pyenv's Python 3.12 (another take_gil than the 3.11 one of gil-wait-classifier.test.ts).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
