@@ -12,10 +12,11 @@
  * leaves one in nearly every thread that ever took the GIL). Between the stack pointer and the
  * first live Python frame there are only the libc frames of the blocking call (futex wait,
  * pthread_cond_timedwait), so the first Python return address found is the live caller.
- * Checked against perf's own DWARF unwinding (perf script) of every sched_switch sample: pyenv
- * 3.11.7 python-gil-tracer recording (third-party fixture) 233/233, a pyenv 3.12.1 recording 1469/1469, Debian's LTO python3.11
- * 886/889 (3 misses: a stale _PyEval_EvalFrameDefault return address left inside libc's
- * pthread_cond_timedwait frame hides take_gil behind it; never a false take_gil).
+ * Checked against perf's own DWARF unwinding (perf script) of every sched_switch sample: the
+ * third-party python-gil-tracer recording of pyenv 3.11.7 233/233, a pyenv 3.12.1 recording
+ * 1469/1469, Debian's LTO python3.11 886/889 (3 misses: a stale _PyEval_EvalFrameDefault return
+ * address left inside libc's pthread_cond_timedwait frame hides take_gil behind it; never a false
+ * take_gil).
  *
  * Limits: a thread preempted while executing take_gil's own instructions (not in a call) has no
  * take_gil return address on the stack and is missed (its IP is in the user registers); a real
