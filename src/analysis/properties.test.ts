@@ -12,7 +12,7 @@ import { computeStats } from './compute-stats.js';
 import { intersect, intervalsInStates, intervalsNonZero, stateMask, totalLength, union } from './intervals.js';
 import { computeOffCpuHolds } from './off-cpu-holds.js';
 import { computeVerdict } from './verdict.js';
-import { computeWaitHistograms } from './wait-histogram.js';
+import { computeWaitHistogram } from './wait-histogram.js';
 
 /** Threads of two Python processes (100, 200), one of a process without GIL events (300), one never placed (400). */
 const PID_OF: Record<number, number> = { 101: 100, 102: 100, 103: 100, 100: 100, 201: 200, 202: 200, 301: 300 };
@@ -143,7 +143,7 @@ function checkTimeline(timeline: Timeline, oneGilPerProcess: boolean): void {
     for (const h of holds) assert.ok(h.asleepContendedNs <= h.asleepNs && h.longestAsleepNs <= h.asleepNs);
   }
   computeVerdict(stats, timeline);
-  computeWaitHistograms(timeline);
+  for (const thread of timeline.processes.flatMap((p) => p.threads)) computeWaitHistogram(thread);
 }
 
 describe('properties over random event streams', () => {
@@ -193,7 +193,7 @@ describe('properties over random event streams', () => {
           }
         }
         computeVerdict(stats, timeline);
-        computeWaitHistograms(timeline);
+        for (const thread of timeline.processes.flatMap((p) => p.threads)) computeWaitHistogram(thread);
       }),
       { numRuns: 300 },
     );
