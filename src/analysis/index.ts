@@ -3,10 +3,11 @@ export { computeStats, computeProcessStats, computeThreadStats, DROP_REASON_UNKN
 export type { RecordingMeta, ProcessMeta } from './recording-meta.js';
 export { UNKNOWN_PYTHON } from './recording-meta.js';
 export { computeVerdict } from './verdict.js';
-export type { Verdict, VerdictKind } from './verdict.js';
+export type { HeldBy, InferredVerdict, MeasuredVerdict, Verdict, VerdictKind, VerdictReason } from './verdict.js';
 export { GIL_BOUND_WAIT_FRACTION, CONTENDED_WAIT_FRACTION, HELD_OFF_CPU_MIN_NS, HELD_OFF_CPU_MIN_FRACTION, LONG_CONTENDED_RUN_NS } from './verdict-facts.js';
-export { computeWaitHistograms, log2Bin } from './wait-histogram.js';
-export type { WaitHistograms } from './wait-histogram.js';
+export type { Culprit, ProcessNotes, VerdictFacts, Waiter } from './verdict-facts.js';
+export type { InferredWaitFacts } from './inferred-wait-facts.js';
+export { computeWaitHistogram, WAIT_HISTOGRAM_EDGES_NS } from './wait-histogram.js';
 export { computeHandoffLatencies } from './handoffs.js';
 export { computeOffCpuHolds } from './off-cpu-holds.js';
 export type { OffCpuHold } from './off-cpu-holds.js';

@@ -13,7 +13,7 @@ import { computeStats } from './compute-stats.js';
 import { intersect, intervalsInStates, intervalsNonZero, stateMask, totalLength, union } from './intervals.js';
 import { computeOffCpuHolds } from './off-cpu-holds.js';
 import { computeVerdict } from './verdict.js';
-import { computeWaitHistograms } from './wait-histogram.js';
+import { computeWaitHistogram } from './wait-histogram.js';
 
 function checkTrack(track: StepTrack, start: number, end: number, stateCount: number, what: string): void {
   const { times, states } = track;
@@ -96,7 +96,7 @@ function checkTimeline(timeline: Timeline, oneGilPerProcess: boolean): void {
     for (const h of holds) assert.ok(h.asleepContendedNs <= h.asleepNs && h.longestAsleepNs <= h.asleepNs);
   }
   computeVerdict(stats, timeline);
-  computeWaitHistograms(timeline);
+  for (const thread of timeline.processes.flatMap((p) => p.threads)) computeWaitHistogram(thread);
 }
 
 describe('properties over random event streams', () => {
@@ -157,7 +157,7 @@ describe('properties over random event streams', () => {
           }
         }
         computeVerdict(stats, timeline);
-        computeWaitHistograms(timeline);
+        for (const thread of timeline.processes.flatMap((p) => p.threads)) computeWaitHistogram(thread);
       }),
       { numRuns: 300 },
     );

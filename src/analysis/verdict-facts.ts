@@ -2,12 +2,15 @@
  * The numbers a verdict rests on, from the stats (and the timeline when at hand): how much of the
  * threads' active time went to waiting for the GIL, who waited (threads, or groups of alike
  * threads), which Python functions held the GIL while they waited, holds no switch interval
- * broke, holds while asleep or preempted, and what the run would take without the GIL.
- * verdict.ts puts them into words.
+ * broke, holds while asleep or preempted, what the run would take without the GIL, and what
+ * each process's recording says of hand-offs, drops and events that did not fit. verdict.ts
+ * decides from them; cli/verdict-text.ts puts them into words.
  */
-import type { FunctionStats, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
+import type { DropCounts, DurationSummary, FunctionStats, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
+import { Anomaly } from '../model/anomalies.js';
 import type { Timeline } from '../model/timeline.js';
 import { NS_PER_MS } from '../base/time.js';
+import { DROP_REASON_UNKNOWN } from './compute-stats.js';
 import { estimateWithoutGil, type NoGilEstimate } from './no-gil-estimate.js';
 import { computeOffCpuHolds, type OffCpuHold } from './off-cpu-holds.js';
 
@@ -22,6 +25,13 @@ export const HELD_OFF_CPU_MIN_FRACTION = 0.05;
 export const LONG_CONTENDED_RUN_NS = 50 * NS_PER_MS;
 /** Waiters and functions the verdict names. */
 const TOP = 3;
+/** Anomaly counters that count threads or facts, not events that broke the state machine. */
+const NOT_EVENT_COUNTS: ReadonlySet<string> = new Set([DROP_REASON_UNKNOWN, Anomaly.noSchedulerEvents]);
+/**
+ * Gaps in the scheduler's story, not in the GIL's: the kernel does not always record a switch-in
+ * (seen for idle → task switches), and a GIL probe hit then proves the thread was running.
+ */
+const SCHEDULER_GAPS: ReadonlySet<string> = new Set([Anomaly.gilEventOffCpu, Anomaly.switchMismatch]);
 
 /** A thread, or a group of alike threads (contract ThreadGroupStats), that waited. */
 export interface Waiter {
@@ -66,6 +76,21 @@ export interface VerdictFacts {
   readonly preempted: readonly OffCpuHold[];
   /** With the timeline and the CPU count: the most contended process's run without the GIL. */
   readonly withoutGil: (NoGilEstimate & { readonly pid: number }) | undefined;
+  /** What each process's recording says beside the threads: hand-offs, drops, what did not fit. */
+  readonly processNotes: readonly ProcessNotes[];
+  readonly lostEvents: number;
+}
+
+export interface ProcessNotes {
+  readonly pid: number;
+  readonly handoff: DurationSummary;
+  readonly drops: DropCounts;
+  /** Events that did not fit the GIL state machine. */
+  readonly misfitEvents: number;
+  /** Scheduler events missing or out of step (CPU states inferred from GIL probe hits there). */
+  readonly schedulerGaps: number;
+  /** Threads with no scheduler event at all: CPU states unknown. */
+  readonly threadsWithoutScheduler: number;
 }
 
 export function usesGil(thread: ThreadStats): boolean {
@@ -97,7 +122,20 @@ export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline): Verd
     offCpuThreads: holds ? [] : harmfulOffCpuThreads(stats.processes),
     preempted: (holds ?? []).filter((h) => h.preemptedNs >= HELD_OFF_CPU_MIN_NS).sort((a, b) => b.preemptedNs - a.preemptedNs).slice(0, TOP),
     withoutGil: processTimeline && cpus ? { pid: processTimeline.pid, ...estimateWithoutGil(processTimeline, cpus) } : undefined,
+    processNotes: stats.processes.map(processNotesOf),
+    lostEvents: stats.recording.lost_events,
   };
+}
+
+function processNotesOf(process: ProcessStats): ProcessNotes {
+  let misfitEvents = 0;
+  let schedulerGaps = 0;
+  for (const [name, count] of Object.entries(process.anomalies)) {
+    if (SCHEDULER_GAPS.has(name)) schedulerGaps += count;
+    else if (!NOT_EVENT_COUNTS.has(name)) misfitEvents += count;
+  }
+  const { handoff, drops } = process.gil;
+  return { pid: process.pid, handoff, drops, misfitEvents, schedulerGaps, threadsWithoutScheduler: process.anomalies[Anomaly.noSchedulerEvents] ?? 0 };
 }
 
 /** A process's waiters: its groups of alike threads summed, and the threads in no group. */

@@ -1,226 +1,92 @@
+/**
+ * The verdict's decisions: which rule wins and on which facts, for measured and inferred waits
+ * alike (the words are cli/verdict-text.test.ts's).
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FunctionStats, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
-import { buildTimeline } from '../model/build-timeline.js';
-import { ev, twoThreadsAlternating } from '../../test/support/trace-event-builders.js';
-import { computeStats } from './compute-stats.js';
-import { computeThreadGroups } from './thread-groups.js';
-import { computeVerdict } from './verdict.js';
-import { CONTENDED_WAIT_FRACTION, GIL_BOUND_WAIT_FRACTION, HELD_OFF_CPU_MIN_NS, LONG_CONTENDED_RUN_NS } from './verdict-facts.js';
+import { CONTENDED_GIL, MS, NO_WAITS, statsFunction as fn, statsOf, statsThread as thread } from '../../test/support/stats-builders.js';
+import { computeVerdict, type MeasuredVerdict, type Verdict } from './verdict.js';
+import { CONTENDED_WAIT_FRACTION, GIL_BOUND_WAIT_FRACTION, LONG_CONTENDED_RUN_NS } from './verdict-facts.js';
 
-const MS = 1_000_000;
-const META = { events: 0, warnings: [], processes: new Map() };
-const NO_WAITS = { count: 0, p50_ns: 0, p95_ns: 0, p99_ns: 0, max_ns: 0 };
-
-const NAMES = ['MainThread', 'reader', 'parser', 'writer', 'logger', 'watcher'];
-
-/** A thread that used the GIL, living 1 s (all of it active), waiting `wait` ns. */
-function thread(tid: number, wait: number, extra: Partial<ThreadStats> = {}): ThreadStats {
-  const lifetime = 1000 * MS;
-  return {
-    tid,
-    name: NAMES[tid] ?? `thread ${tid}`,
-    lifetime_ns: lifetime,
-    held_ns: 100 * MS,
-    wait_ns: wait,
-    no_gil_ns: lifetime - 100 * MS - wait,
-    held_off_cpu_ns: 0,
-    held_asleep_ns: 0,
-    running_ns: lifetime,
-    runnable_ns: 0,
-    sleeping_ns: 0,
-    blocked_ns: 0,
-    active_ns: lifetime,
-    acquisitions: 10,
-    wait: { count: 10, p50_ns: wait / 10, p95_ns: wait / 10, p99_ns: wait / 10, max_ns: wait / 10 },
-    drops: { forced: 5, voluntary: 5 },
-    ...extra,
-  };
+function measured(verdict: Verdict): MeasuredVerdict {
+  assert.equal(verdict.waits, 'measured');
+  return verdict as MeasuredVerdict;
 }
 
-function statsOf(threads: ThreadStats[], lost = 0, extra: Partial<ProcessStats> = {}): StatsJson {
-  const process: ProcessStats = {
-    pid: 100,
-    command: 'python3 app.py',
-    python: { executable: '', version: '', gil: 'unknown' },
-    duration_ns: 1000 * MS,
-    gil: { held_ns: 0, contended_ns: 0, handoff: NO_WAITS, drops: { forced: 0, voluntary: 0 } },
-    threads,
-    anomalies: {},
-    thread_groups: computeThreadGroups(threads, 100),
-    ...extra,
-  };
-  return { schema: 'giltrace.stats/1', recording: { duration_ns: 1000 * MS, events: 0, lost_events: lost, warnings: [] }, processes: [process] };
-}
-
-describe('computeVerdict', () => {
-  it('no processes, or a single GIL thread: no-threads', () => {
-    assert.equal(computeVerdict({ ...statsOf([]), processes: [] }).kind, 'no-threads');
-    const single = computeVerdict(statsOf([thread(1, 900 * MS), thread(2, 0, { acquisitions: 0, wait: NO_WAITS })]));
-    assert.equal(single.kind, 'no-threads');
+describe('computeVerdict decides', () => {
+  it('no-threads, telling no GIL process from a single GIL thread', () => {
+    assert.equal(measured(computeVerdict({ ...statsOf([]), processes: [] })).reason.rule, 'no-gil-process');
+    const single = measured(computeVerdict(statsOf([thread(1, 900 * MS), thread(2, 0, { acquisitions: 0, wait: NO_WAITS })])));
+    assert.deepEqual([single.kind, single.reason.rule], ['no-threads', 'one-gil-thread']);
   });
 
-  it('thresholds on the share of time spent waiting, at the boundaries', () => {
-    const at = (fraction: number) => computeVerdict(statsOf([thread(1, fraction * 1000 * MS), thread(2, fraction * 1000 * MS)]));
-    assert.equal(at(GIL_BOUND_WAIT_FRACTION).kind, 'gil-bound');
-    assert.equal(at(GIL_BOUND_WAIT_FRACTION - 0.001).kind, 'gil-contended');
-    assert.equal(at(CONTENDED_WAIT_FRACTION).kind, 'gil-contended');
-    assert.equal(at(CONTENDED_WAIT_FRACTION - 0.001).kind, 'not-gil-bound');
-    const bound = at(0.49);
-    assert.match(bound.headline, /^GIL-bound: threads spent 49\.0% of their active time waiting for the GIL; more threads will not help/);
-    assert.match(at(0.003).headline, /^GIL is not the bottleneck: threads waited 0\.3% of their active time/);
+  it('on the share of active time spent waiting, at the thresholds', () => {
+    const at = (fraction: number) => computeVerdict(statsOf([thread(1, fraction * 1000 * MS), thread(2, fraction * 1000 * MS)])).kind;
+    assert.equal(at(GIL_BOUND_WAIT_FRACTION), 'gil-bound');
+    assert.equal(at(GIL_BOUND_WAIT_FRACTION - 0.001), 'gil-contended');
+    assert.equal(at(CONTENDED_WAIT_FRACTION), 'gil-contended');
+    assert.equal(at(CONTENDED_WAIT_FRACTION - 0.001), 'not-gil-bound');
   });
 
-  it('threads that never used the GIL do not dilute the share', () => {
-    const idle = thread(3, 0, { acquisitions: 0, wait: NO_WAITS });
-    assert.equal(computeVerdict(statsOf([thread(1, 200 * MS), thread(2, 200 * MS), idle, idle, idle])).kind, 'gil-bound');
+  it('names a standout waiter only for gil-bound, and only when the average dilutes it', () => {
+    const diluted = measured(computeVerdict(statsOf([thread(1, 600 * MS), thread(2, 100 * MS)])));
+    assert.equal(diluted.reason.rule === 'wait-share' && diluted.reason.standout?.tid, 1);
+    const even = measured(computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)])));
+    assert.equal(even.reason.rule === 'wait-share' && even.reason.standout, undefined);
   });
 
-  it('idle time (asleep without the GIL: I/O, join) does not dilute it either: shares are of active time', () => {
-    // two workers wait 40% of their lives; the main thread lives 10x longer, active 20 ms, joining the rest
-    const main = thread(100, 1 * MS, { lifetime_ns: 10_000 * MS, active_ns: 20 * MS, tid: 100, name: 'MainThread' });
-    const verdict = computeVerdict(statsOf([main, thread(1, 400 * MS), thread(2, 400 * MS)]));
-    assert.equal(verdict.kind, 'gil-bound');
-    assert.match(verdict.headline, /^GIL-bound: threads spent 39\.7% of their active time/);
+  it('who held the GIL: the top function, or a file whose functions held 1.5 times as much together', () => {
+    const heldBy = (functions: ReturnType<typeof fn>[]) => {
+      const v = measured(computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: CONTENDED_GIL, functions })));
+      return v.reason.rule === 'wait-share' ? v.reason.heldBy : undefined;
+    };
+    const one = heldBy([fn('Parser.feed', 600 * MS), fn('log', 50 * MS, { file: '/srv/app/log.py' })]);
+    assert.equal(one?.by === 'function' && one.culprit.fn.name, 'Parser.feed');
+    const spread = heldBy([fn('a', 200 * MS), fn('b', 200 * MS), fn('c', 200 * MS)]);
+    assert.deepEqual(spread?.by === 'file' && [spread.file, spread.functions.length], ['/srv/app/parse.py', 3]);
+    assert.equal(heldBy([]), undefined);
   });
 
-  it('alike threads are one waiter: a pool of 60 request threads is named as a group, not as its worst member', () => {
-    const requests = Array.from({ length: 60 }, (_, i) => thread(10 + i, 30 * MS, { name: `Thread-${10 + i} (process_request_thread)`, lifetime_ns: 100 * MS, active_ns: 100 * MS }));
-    const scrapers = [1, 2, 3, 4].map((i) => thread(i, 450 * MS, { name: `scraper-${i}` }));
-    const verdict = computeVerdict(statsOf([...scrapers, ...requests]));
-    assert.equal(verdict.kind, 'gil-bound');
-    assert.deepEqual(verdict.details.slice(0, 2).map((d) => d.split(':')[0]), ['scraper-* (4 threads)', 'Thread-* (process_request_thread) (60 threads)']);
-  });
-
-  it('names the function that held the GIL while others waited', () => {
-    const fn = (name: string, heldWhileOthersWait: number, extra: Partial<FunctionStats> = {}): FunctionStats => ({
-      name, file: '/srv/app/parse.py', line: 12, held_ns: heldWhileOthersWait, held_while_others_wait_ns: heldWhileOthersWait,
-      forced_held_while_others_wait_ns: heldWhileOthersWait / 2, wait_ns: 0,
-      waits: 0, forced_drops: 40, longest_hold_ns: 5 * MS, longest_contended_run_ns: 5 * MS, stacks: [{ callers: ['scrape', 'Thread.run'], held_ns: 1, wait_ns: 0 }],
-      ...extra,
-    });
-    const contended = { held_ns: 900 * MS, contended_ns: 800 * MS, handoff: NO_WAITS, drops: { forced: 0, voluntary: 0 } };
-    // an I/O call that ends holds voluntarily (no forced switch caught it) ranks below what the switch interval caught
-    const io = fn('getaddrinfo', 700 * MS, { forced_drops: 0, forced_held_while_others_wait_ns: 0 });
-    const functions = [io, fn('Parser.feed', 600 * MS), fn('<no Python frame>', 100 * MS), fn('log', 50 * MS)];
-    const verdict = computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions }));
-    assert.match(verdict.headline, /, 75\.0% of it while Parser\.feed \(parse\.py:12\) held it; more threads will not help/);
-    assert.ok(
-      verdict.details.includes('Parser.feed (parse.py:12) held the GIL 600 ms while others waited (75.0% of the contended time, caught by 40 forced switches in 300 ms of it); called from scrape ← Thread.run'),
-      verdict.details.join('\n'),
-    );
-    assert.ok(!verdict.details.some((d) => d.startsWith('<no Python frame>')), 'no special entries among the culprits');
-
-    // one hold that ran 600 ms while others waited: no Python loop, that is C code keeping the GIL
-    const stuck = [fn('load_catalog', 600 * MS, { longest_contended_run_ns: 600 * MS, forced_drops: 0, forced_held_while_others_wait_ns: 0 })];
-    const long = computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions: stuck }));
+  it('a long contended run beats the wait share; a short one does not', () => {
+    const run = (longest: number) =>
+      measured(computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, {
+        gil: CONTENDED_GIL,
+        functions: [fn('load_catalog', 600 * MS, { longest_contended_run_ns: longest })],
+      })));
+    const long = run(600 * MS);
     assert.equal(long.kind, 'gil-held-long');
-    assert.match(
-      long.headline,
-      /^load_catalog \(parse\.py:12\), called from scrape ← Thread\.run, kept the GIL for 600 ms in one go while its thread ran and others waited \(75\.0% of all GIL waiting was on it\): C code/,
-    );
-    const brief = [fn('load_catalog', 600 * MS, { longest_contended_run_ns: LONG_CONTENDED_RUN_NS - 1 })];
-    assert.equal(computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions: brief })).kind, 'gil-bound');
+    assert.equal(long.reason.rule === 'held-long' && long.reason.culprit.fn.name, 'load_catalog');
+    assert.equal(run(LONG_CONTENDED_RUN_NS - 1).kind, 'gil-bound');
   });
 
-  it('GIL held off-CPU wins when long enough and someone waited', () => {
-    const holder = thread(1, 0, { held_off_cpu_ns: 300 * MS, name: 'reader' });
-    const verdict = computeVerdict(statsOf([holder, thread(2, 400 * MS)]));
-    assert.equal(verdict.kind, 'gil-held-off-cpu');
-    assert.match(verdict.headline, /^reader \(tid 1\) held the GIL for 300 ms while off-CPU \(sleeping, blocked or preempted; 30\.0% of the run\)/);
-    // Below the absolute minimum: not this verdict.
-    const short = thread(1, 0, { held_off_cpu_ns: HELD_OFF_CPU_MIN_NS - 1 });
-    assert.equal(computeVerdict(statsOf([short, thread(2, 400 * MS)])).kind, 'gil-bound');
-    // Nobody waited: harmless.
-    const alone = thread(1, 0, { held_off_cpu_ns: 300 * MS });
-    assert.equal(computeVerdict(statsOf([alone, thread(2, 0)])).kind, 'not-gil-bound');
+  it('off-CPU holds from the stats alone when there is no timeline', () => {
+    const v = measured(computeVerdict(statsOf([thread(1, 0, { held_off_cpu_ns: 300 * MS }), thread(2, 400 * MS)])));
+    assert.equal(v.kind, 'gil-held-off-cpu');
+    assert.equal(v.reason.rule === 'held-off-cpu' && v.reason.thread.tid, 1);
   });
 
-  /** 101 holds the GIL from 11 and goes off-CPU (`how`) at 20 for 300 ms; 102 waits from 30. */
-  function offCpuHolder(how: 'sleeping' | 'runnable') {
-    const back = how === 'sleeping' ? [ev.wake(20 + 300 * MS, 101), ev.sw(21 + 300 * MS, 0, 'runnable', 101, 0)] : [ev.sw(21 + 300 * MS, 7, 'sleeping', 101, 0)];
-    const events = [
-      ev.start(0, 101),
-      ev.start(0, 102),
-      ev.sw(1, 0, 'runnable', 101, 0),
-      ev.sw(2, 0, 'runnable', 102, 1),
-      ev.enter(10, 101),
-      ev.ret(11, 101),
-      ev.sw(20, 101, how, how === 'sleeping' ? 0 : 7, 0), // sleeping: e.g. C code calling sleep() holding the GIL
-      ev.enter(30, 102),
-      ev.sw(31, 102, 'sleeping', 0, 1),
-      ...back,
-      ev.drop(22 + 300 * MS, 101, 'voluntary'),
-      ev.wake(23 + 300 * MS, 102),
-      ev.sw(24 + 300 * MS, 0, 'runnable', 102, 1),
-      ev.ret(25 + 300 * MS, 102),
-      ev.drop(26 + 300 * MS, 102, 'voluntary'),
-      ev.exit(27 + 300 * MS, 101),
-      ev.exit(28 + 300 * MS, 102),
-    ];
-    const timeline = buildTimeline(events);
-    return { timeline, stats: computeStats(timeline, META) };
-  }
+  it('the no-GIL estimate only with the timeline and the CPU count (see cli/verdict-text.test.ts)', () => {
+    assert.equal(measured(computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)]))).withoutGil, undefined);
+  });
+});
 
-  it('end to end: a thread sleeping 300 ms with the GIL while another waits', () => {
-    const { timeline, stats } = offCpuHolder('sleeping');
-    assert.equal(stats.processes[0].threads[0].held_off_cpu_ns, 300 * MS + 1);
-    const verdict = computeVerdict(stats, timeline);
-    assert.equal(verdict.kind, 'gil-held-off-cpu');
-    assert.equal(
-      verdict.headline,
-      'thread 101 (tid 101) held the GIL for 300 ms while sleeping or blocked (longest 300 ms); other threads waited for it ' +
-        'during 300 ms of that: C code that sleeps or does I/O should release the GIL (Py_BEGIN_ALLOW_THREADS)',
-    );
-    // Without the timeline the stats alone still flag it, in neutral words.
-    assert.equal(computeVerdict(stats).kind, 'gil-held-off-cpu');
+describe('computeVerdict on a scheduler-only recording (inferred waits)', () => {
+  const inferred = (wait: number, lifetime = 1000 * MS, tid = 1) =>
+    thread(tid, wait, { lifetime_ns: lifetime, held_ns: 0, acquisitions: 0, wait: { ...NO_WAITS, count: wait > 0 ? 3 : 0, max_ns: wait / 3 } });
+
+  it('applies the same thresholds, to the waiting threads\' lifetimes', () => {
+    const kind = (fraction: number) => computeVerdict(statsOf([inferred(fraction * 1000 * MS)]), undefined, 'scheduler-only').kind;
+    assert.equal(kind(GIL_BOUND_WAIT_FRACTION), 'gil-bound');
+    assert.equal(kind(GIL_BOUND_WAIT_FRACTION - 0.001), 'gil-contended');
+    assert.equal(kind(CONTENDED_WAIT_FRACTION), 'gil-contended');
+    assert.equal(kind(CONTENDED_WAIT_FRACTION - 0.001), 'not-gil-bound');
   });
 
-  it('end to end: preempted while holding is a detail, not the off-CPU verdict (with the timeline)', () => {
-    const { timeline, stats } = offCpuHolder('runnable');
-    assert.equal(stats.processes[0].threads[0].held_off_cpu_ns, 300 * MS + 1);
-    const verdict = computeVerdict(stats, timeline);
-    assert.equal(verdict.kind, 'gil-bound');
-    assert.ok(
-      verdict.details.includes(
-        'thread 101 (tid 101) was preempted while holding the GIL for 300 ms: more runnable threads than CPUs (other processes?) stall every thread waiting for the GIL',
-      ),
-      verdict.details.join('\n'),
-    );
-  });
-
-  it('details carry numbers; lost events are mentioned', () => {
-    const verdict = computeVerdict(computeStats(buildTimeline(twoThreadsAlternating()), { events: 0, warnings: [], processes: new Map() }));
-    assert.equal(verdict.kind, 'gil-bound');
-    assert.ok(verdict.details.some((d) => /3 GIL hand-offs between threads: median 3 ns, p99 5 ns, max 5 ns/.test(d)), verdict.details.join('\n'));
-    assert.ok(verdict.details.some((d) => /2 forced drops .* and 2 voluntary/.test(d)));
-    assert.match(computeVerdict(statsOf([thread(1, 0), thread(2, 0)], 7)).details.at(-1)!, /lost 7 events/);
-    const blind = computeStats(buildTimeline([ev.enter(0, 101), ev.ret(1, 101), ev.enter(2, 102), ev.drop(3, 101), ev.ret(4, 102)]), META);
-    const blindDetails = computeVerdict(blind).details;
-    assert.ok(blindDetails.includes('2 threads had no scheduler events: their CPU states are unknown (counted as running)'), blindDetails.join('\n'));
-    assert.ok(!blindDetails.some((d) => /did not fit/.test(d)), 'thread counts are not misfit events');
-  });
-
-  it('a GIL-bound headline names the thread that waited most when the average dilutes it', () => {
-    const verdict = computeVerdict(statsOf([thread(1, 600 * MS), thread(2, 100 * MS)]));
-    assert.match(verdict.headline, /^GIL-bound: threads spent 35\.0% of their active time waiting for the GIL \(reader \(tid 1\): 60\.0%\); more threads/);
-  });
-
-  it('with the timeline and the CPU count: what the run would take without the GIL', () => {
-    const timeline = buildTimeline(twoThreadsAlternating());
-    const stats = computeStats(timeline, { ...META, cpus: 2 });
-    const verdict = computeVerdict(stats, timeline);
-    const estimate = verdict.details.find((d) => d.startsWith('Without the GIL'));
-    assert.ok(estimate, verdict.details.join('\n'));
-    assert.match(estimate, /^Without the GIL, process 100 would take about [\d.]+ (ns|µs) instead of 4\.10 µs on 2 CPUs/);
-    assert.ok(!computeVerdict(stats).details.some((d) => d.startsWith('Without the GIL')), 'not without the timeline');
-  });
-
-  it('scheduler gaps are told apart from GIL state machine misfits', () => {
-    const stats = statsOf([thread(1, 0), thread(2, 0)]);
-    const withAnomalies = { ...stats, processes: [{ ...stats.processes[0], anomalies: { gil_event_off_cpu: 3, switch_mismatch: 2, second_holder: 1 } }] };
-    const details = computeVerdict(withAnomalies).details;
-    assert.ok(details.includes('1 events did not fit the GIL state machine (see anomalies)'), details.join('\n'));
-    assert.ok(details.some((d) => /^5 scheduler events were missing or out of step/.test(d)), details.join('\n'));
+  it('threads never seen waiting neither count nor dilute; none at all is not-gil-bound', () => {
+    const v = computeVerdict(statsOf([inferred(300 * MS), inferred(0, 9000 * MS, 2)]), undefined, 'scheduler-only');
+    assert.equal(v.waits, 'inferred');
+    assert.deepEqual(v.waits === 'inferred' && [v.kind, v.facts.waiters, v.facts.waitShare], ['gil-bound', 1, 0.3]);
+    const none = computeVerdict(statsOf([inferred(0)]), undefined, 'scheduler-only');
+    assert.deepEqual(none.waits === 'inferred' && [none.kind, none.facts.waiters], ['not-gil-bound', 0]);
   });
 });

@@ -1,32 +1,31 @@
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { buildTimeline } from '../model/build-timeline.js';
 import { ev, twoThreadsAlternating } from '../../test/support/trace-event-builders.js';
-import { computeWaitHistograms, log2Bin } from './wait-histogram.js';
+import { WAIT_HISTOGRAM_EDGES_NS, binOf, computeWaitHistogram } from './wait-histogram.js';
 
-describe('wait histograms', () => {
-  it('log2 bins: [0,2) then [2^k, 2^(k+1))', () => {
-    assert.deepEqual([0, 1, 1.99, 2, 3, 4, 1023, 1024, 2 ** 45].map(log2Bin), [0, 0, 0, 1, 1, 2, 9, 10, 40]);
-    for (let k = 1; k < 40; k++) {
-      assert.equal(log2Bin(2 ** k), k);
-      assert.equal(log2Bin(2 ** k - 2 ** (k - 30)), k - 1);
-    }
-  });
+test('bins are [edge_i, edge_i+1), quarter decades from 100 ns to 100 s', () => {
+  const edges = WAIT_HISTOGRAM_EDGES_NS;
+  assert.equal(edges[0], 100);
+  assert.equal(edges[4], 1000);
+  assert.equal(edges.at(-1), 1e11);
+  for (let i = 0; i < edges.length - 1; i++) {
+    assert.equal(binOf(edges[i]), i);
+    assert.equal(binOf(edges[i + 1] - 1), i);
+  }
+  assert.equal(binOf(0), 0);
+  assert.equal(binOf(5), 0);
+  assert.equal(binOf(1e15), edges.length - 2);
+});
 
-  it('shared edges cut to the used range; counts and totals per thread', () => {
-    const result = computeWaitHistograms(buildTimeline(twoThreadsAlternating()));
-    // waits: 101 → [1, 1003], 102 → [985, 1002]: bins 0 and 9.
-    assert.equal(result.edgesNs.length, 11);
-    assert.deepEqual(result.edgesNs.slice(0, 3), [0, 2, 4]);
-    assert.equal(result.edgesNs[10], 1024);
-    const [h101, h102] = result.histograms;
-    assert.equal(h101.tid, 101);
-    assert.deepEqual([h101.counts[0], h101.counts[9], h101.counts.reduce((a, b) => a + b)], [1, 1, 2]);
-    assert.deepEqual([h101.totalNs[0], h101.totalNs[9]], [1, 1003]);
-    assert.deepEqual([h102.counts[9], h102.totalNs[9]], [2, 985 + 1002]);
-  });
-
-  it('no waits: no bins', () => {
-    assert.deepEqual(computeWaitHistograms(buildTimeline([ev.ret(0, 101)])), { edgesNs: [], histograms: [] });
-  });
+test('counts and totals per bin, from every wait of the thread; none for a thread that never waited', () => {
+  const [t101, t102] = buildTimeline(twoThreadsAlternating()).processes[0].threads;
+  // waits: 101 → 1 and 1003 ns, 102 → 985 and 1002 ns
+  const h101 = computeWaitHistogram(t101)!;
+  assert.deepEqual([h101.pid, h101.tid], [100, 101]);
+  assert.deepEqual([h101.counts[binOf(1)], h101.counts[binOf(1003)], h101.counts.reduce((a, b) => a + b)], [1, 1, 2]);
+  assert.deepEqual([h101.totalNs[binOf(1)], h101.totalNs[binOf(1003)]], [1, 1003]);
+  const h102 = computeWaitHistogram(t102)!;
+  assert.deepEqual([h102.counts[3], h102.counts[4], h102.totalNs[3], h102.totalNs[4]], [1, 1, 985, 1002]);
+  assert.equal(computeWaitHistogram(buildTimeline([ev.ret(0, 101)]).processes[0].threads[0]), undefined);
 });

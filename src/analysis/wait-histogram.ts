@@ -1,55 +1,45 @@
 /**
- * Wait-time histograms for the report, over log2-spaced ns bins shared by every thread of the
- * timeline: GIL waits span from ns (uncontended) to seconds (starved threads), and only log bins
- * show both ends. Bin 0 is [0, 2) ns, bin k ≥ 1 is [2^k, 2^(k+1)); the returned edges are cut to
- * the range that holds any wait, and the last bin also takes everything above its top edge.
- * Built from `ThreadTimeline.waits` (every wait, including 0 ns ones and waits that never ended).
+ * Per-thread wait-time histograms for the report, over quarter-decade bins from 100 ns to
+ * 100 s: GIL waits span six orders of magnitude (a hand-off is µs, a starved thread waits
+ * seconds), so only log bins show both ends.
  */
 import type { WaitHistogram } from '../contract/report-data.js';
-import type { Timeline } from '../model/timeline.js';
+import type { ThreadTimeline } from '../model/timeline.js';
 
-/** Largest bin exponent: [2^40, …) ns ≈ 18 minutes and longer, all in one bin. */
-const MAX_EXPONENT = 40;
+const BINS_PER_DECADE = 4;
+const FIRST_EXPONENT = 2; // 100 ns
+const LAST_EXPONENT = 11; // 100 s
 
-export interface WaitHistograms {
-  /** edgesNs[i] is the lower bound of bin i; one more edge than bins. */
-  readonly edgesNs: readonly number[];
-  /** One per thread that waited at least once, in timeline order. */
-  readonly histograms: readonly WaitHistogram[];
+/** Bin edges in ns: edges[i] is the lower bound of bin i; there is one more edge than bins. */
+export const WAIT_HISTOGRAM_EDGES_NS: readonly number[] = Array.from(
+  { length: (LAST_EXPONENT - FIRST_EXPONENT) * BINS_PER_DECADE + 1 },
+  (_, i) => Math.round(10 ** (FIRST_EXPONENT + i / BINS_PER_DECADE)),
+);
+
+export function binOf(durationNs: number): number {
+  const last = WAIT_HISTOGRAM_EDGES_NS.length - 2;
+  if (durationNs < WAIT_HISTOGRAM_EDGES_NS[1]) return 0;
+  // log10 then correct for rounding at the edges so bins are exactly [edge_i, edge_i+1).
+  let bin = Math.floor((Math.log10(durationNs) - FIRST_EXPONENT) * BINS_PER_DECADE);
+  if (bin > last) return last;
+  while (bin > 0 && durationNs < WAIT_HISTOGRAM_EDGES_NS[bin]) bin--;
+  while (bin < last && durationNs >= WAIT_HISTOGRAM_EDGES_NS[bin + 1]) bin++;
+  return bin;
 }
 
-/** Bin exponent of a duration: 0 for [0, 2), k for [2^k, 2^(k+1)). */
-export function log2Bin(durationNs: number): number {
-  if (!(durationNs >= 2)) return 0;
-  const bin = Math.floor(Math.log2(durationNs));
-  if (bin >= MAX_EXPONENT) return MAX_EXPONENT;
-  // log2 of a value just under a power of two can round up: correct against the exact edge.
-  return durationNs < 2 ** bin ? bin - 1 : bin;
-}
-
-export function computeWaitHistograms(timeline: Timeline): WaitHistograms {
-  let low = Infinity;
-  let high = -Infinity;
-  const threads = timeline.processes.flatMap((p) => p.threads).filter((t) => t.waits.length > 0);
-  for (const thread of threads) {
-    for (const wait of thread.waits) {
-      const bin = log2Bin(wait);
-      if (bin < low) low = bin;
-      if (bin > high) high = bin;
-    }
+/** Histogram of the thread's `waiting` intervals; undefined when it never waited. */
+export function computeWaitHistogram(thread: ThreadTimeline): WaitHistogram | undefined {
+  const bins = WAIT_HISTOGRAM_EDGES_NS.length - 1;
+  const counts = new Array<number>(bins).fill(0);
+  const totalNs = new Array<number>(bins).fill(0);
+  let any = false;
+  // The model's `waits` keeps waits that equal timestamps squeezed out of the step track.
+  for (const duration of thread.waits) {
+    if (!(duration >= 0)) continue;
+    const bin = binOf(duration);
+    counts[bin]++;
+    totalNs[bin] += duration;
+    any = true;
   }
-  if (threads.length === 0) return { edgesNs: [], histograms: [] };
-  const bins = high - low + 1;
-  const edgesNs = Array.from({ length: bins + 1 }, (_, i) => (low + i === 0 ? 0 : 2 ** (low + i)));
-  const histograms = threads.map((thread): WaitHistogram => {
-    const counts = new Array<number>(bins).fill(0);
-    const totalNs = new Array<number>(bins).fill(0);
-    for (const wait of thread.waits) {
-      const bin = log2Bin(wait) - low;
-      counts[bin]++;
-      totalNs[bin] += wait;
-    }
-    return { pid: thread.pid, tid: thread.tid, counts, totalNs: totalNs.map(Math.round) };
-  });
-  return { edgesNs, histograms };
+  return any ? { pid: thread.pid, tid: thread.tid, counts, totalNs } : undefined;
 }

@@ -18,7 +18,8 @@ function trim(value: number): string {
   return value.toFixed(abs >= 100 ? 0 : abs >= 10 ? 1 : 2);
 }
 
-export function formatPercent(part: number, whole: number): string {
-  if (whole <= 0) return '-';
+/** `part` as a share of `whole`, one decimal: 48.3%; `missing` when there is no whole to be a share of. */
+export function formatPercent(part: number, whole: number, missing = '-'): string {
+  if (!(whole > 0)) return missing;
   return `${((100 * part) / whole).toFixed(1)}%`;
 }

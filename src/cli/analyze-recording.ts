@@ -1,27 +1,29 @@
 /**
  * recording file → timeline → stats + verdict: the one composition of the pipeline stages that
- * every command shares (perfdata → model → analysis, with probe/'s ELF reader to tell forced
- * from voluntary GIL drops).
+ * every command shares (perfdata → model → analysis, with probe/'s ELF lookups for what the
+ * recording does not carry itself), worded by verdict-text.ts and recording-warnings.ts.
  */
-import { computeStats, computeVerdict, type RecordingMeta, type Verdict } from '../analysis/index.js';
+import { computeStats, computeVerdict, type RecordingMeta } from '../analysis/index.js';
 import type { PythonInfo, StatsJson } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
-import { gilRoleOf, newAdapterFacts, recorderPidOf, toTraceEvents, type AdapterFacts } from '../model/perf-to-trace-events.js';
+import { newAdapterFacts, recorderPidOf, toTraceEvents, type AdapterFacts } from '../model/perf-to-trace-events.js';
+import { hasGilProbes, isPerTaskRecording, recordingKindOf } from '../model/recording-kind.js';
 import type { Timeline } from '../model/timeline.js';
 import { RECORDING_MANIFEST_FEATURE, type RecordingManifest } from '../contract/recording-manifest.js';
 import { manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import { openPerfData } from '../perfdata/index.js';
+import { makeDropClassifier } from '../probe/drop-classifier.js';
+import { makeGilWaitClassifier } from '../probe/gil-wait-classifier.js';
 import type { PythonTarget } from '../probe/python-target.js';
-import { makeDropClassifier } from './drop-classifier.js';
-import { makeGilWaitClassifier } from './gil-wait-classifier.js';
-import { unnamedPythonWarnings } from './python-hook-warning.js';
-import { isPerTaskRecording, PER_TASK_WARNING, seedModeVerdict, seedModeWarnings } from './seed-mode.js';
+import { pythonVersionFromPaths } from '../probe/python-version-from-path.js';
+import { recordingWarnings } from './recording-warnings.js';
+import { toVerdictText, type VerdictText } from './verdict-text.js';
 
 export interface Analysis {
   readonly timeline: Timeline;
   readonly stats: StatsJson;
-  readonly verdict: Verdict;
+  readonly verdict: VerdictText;
 }
 
 export interface AnalyzeOptions {
@@ -33,33 +35,37 @@ export interface AnalyzeOptions {
 export function analyzeRecording(path: string, options: AnalyzeOptions = {}): Analysis {
   const data = openPerfData(path);
   const facts = newAdapterFacts();
-  const warnings: string[] = [];
-  const manifest = readManifest(data.features.otherSections?.get(RECORDING_MANIFEST_FEATURE), warnings);
+  const manifestBytes = data.features.otherSections?.get(RECORDING_MANIFEST_FEATURE);
+  const reading = manifestBytes === undefined ? undefined : parseRecordingManifest(manifestBytes);
+  const manifest = reading && 'manifest' in reading ? reading.manifest : undefined;
   const eventNames = data.eventTypes.map((type) => type.name);
-  const descendantsOf = manifest?.recorderPid ?? recorderPidOf(eventNames);
-  // Seed mode: no GIL probes at all, so waits can only be inferred from scheduler call chains.
-  const seedMode = !eventNames.some((name) => gilRoleOf(name) !== undefined);
-  const waitLookup = seedMode ? makeGilWaitClassifier() : undefined;
+  // Without GIL probes, waits can only be inferred from the scheduler's stack copies.
+  const waitLookup = hasGilProbes(eventNames) ? undefined : makeGilWaitClassifier();
   // giltrace's own recordings carry their drop-caller tables; others need this machine's files.
   const classifyDrop = manifest ? manifestDropClassifier(manifest) : makeDropClassifier();
   const stacks = new PythonStacks();
-  const nameBytes = manifest?.interpreters.find((i) => i.nameBytes)?.nameBytes;
-  const adapterOptions = { classifyDrop, descendantsOf, tracedPids: manifest?.attached?.map((a) => a.pid), inferWaits: waitLookup?.classify, stacks, nameBytes };
+  const adapterOptions = {
+    classifyDrop,
+    descendantsOf: manifest?.recorderPid ?? recorderPidOf(eventNames),
+    tracedPids: manifest?.attached?.map((a) => a.pid),
+    inferWaits: waitLookup?.classify,
+    stacks,
+    nameBytes: manifest?.interpreters.find((i) => i.nameBytes)?.nameBytes,
+  };
   const events = toTraceEvents(data.records(), adapterOptions, facts);
   const timeline = buildTimeline(events, { timeBaseNs: data.timeBaseNs, stacks });
-  if (waitLookup && facts.stackScans > 0) {
-    warnings.push(...seedModeWarnings(facts, waitLookup));
-  } else if (facts.gilEvents === 0) {
-    warnings.push('no GIL probe events in this recording: was it made with giltrace record (or perf probes on take_gil/drop_gil)?');
-  }
-  if (manifest?.attached) {
-    warnings.push('thread names of attached processes are their OS names: Python thread names are known only for programs giltrace starts');
-  }
-  if (facts.schedEvents > 0 && isPerTaskRecording(data.features.cmdline)) warnings.push(PER_TASK_WARNING);
-  warnings.push(...unnamedPythonWarnings(eventNames, timeline.processes.map((p) => p.pid), facts));
-  if (data.stats.lostEvents > 0) {
-    warnings.push(`perf lost ${data.stats.lostEvents} events (ring buffer overrun): use a larger --buffer; numbers near the gaps are uncertain`);
-  }
+  const kind = recordingKindOf(facts);
+  const warnings = recordingWarnings({
+    manifestProblem: reading && 'problem' in reading ? reading.problem : undefined,
+    kind,
+    facts,
+    waitLookup,
+    perTask: isPerTaskRecording(data.features.cmdline),
+    eventNames,
+    pids: timeline.processes.map((p) => p.pid),
+    lostEvents: data.stats.lostEvents,
+    attached: manifest?.attached !== undefined,
+  });
   const meta: RecordingMeta = {
     events: data.stats.records,
     lostEvents: data.stats.lostEvents,
@@ -71,16 +77,8 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     })),
   };
   const numbers = computeStats(timeline, meta);
-  const verdict = waitLookup && facts.stackScans > 0 ? seedModeVerdict(numbers) : computeVerdict(numbers, timeline);
+  const verdict = toVerdictText(computeVerdict(numbers, timeline, kind));
   return { timeline, stats: { ...numbers, verdict }, verdict };
-}
-
-function readManifest(bytes: Uint8Array | undefined, warnings: string[]): RecordingManifest | undefined {
-  if (bytes === undefined) return undefined;
-  const reading = parseRecordingManifest(bytes);
-  if ('manifest' in reading) return reading.manifest;
-  warnings.push(`${reading.problem}: drop reasons are read from this machine's interpreter files instead`);
-  return undefined;
 }
 
 function describeProcess(
@@ -104,18 +102,5 @@ function describeProcess(
     };
   }
   const executable = files.executable ?? files.library ?? 'unknown';
-  return { command: executable, python: { executable, version: versionFromPaths(files), gil: 'enabled' } };
-}
-
-/** Best effort for recordings read later: pyenv paths carry the full version, sonames the minor. */
-function versionFromPaths(files: { executable?: string; library?: string }): string {
-  for (const path of [files.executable, files.library]) {
-    const full = path && /(?:^|\/)(?:python-?|versions\/)(\d+\.\d+\.\d+[a-z0-9]*)\//.exec(path);
-    if (full) return full[1];
-  }
-  for (const path of [files.library, files.executable]) {
-    const minor = path && /python(\d+\.\d+)/.exec(path);
-    if (minor) return minor[1];
-  }
-  return 'unknown';
+  return { command: executable, python: { executable, version: pythonVersionFromPaths(files), gil: 'enabled' } };
 }

@@ -1,6 +1,7 @@
 /**
- * `giltrace stats --json`, schema `giltrace.stats/1` (see CONTRACT.md). All times are integer
- * nanoseconds. Additive changes only: scripts out there parse this.
+ * `giltrace stats --json`, schema `giltrace.stats/1`: these types are its contract (the README's
+ * "What you get" says what the numbers mean). All times are integer nanoseconds. Additive changes
+ * only: scripts out there parse this.
  */
 
 export const STATS_SCHEMA = 'giltrace.stats/1';

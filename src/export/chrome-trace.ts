@@ -1,5 +1,5 @@
 /**
- * Timeline → Chrome trace JSON (CONTRACT.md "Chrome trace JSON"): loads in Perfetto UI and
+ * Timeline → Chrome trace JSON (the layout below is its contract): loads in Perfetto UI and
  * chrome://tracing, and `viztracer --combine` accepts it. Times are absolute CLOCK_MONOTONIC µs
  * (see mono-time.ts), so VizTracer output of the same run lines up without shifting.
  *

@@ -8,7 +8,7 @@ import { thirdPartyText } from '../../test/support/fixture-paths.js';
 
 const load = (name: string) => JSON.parse(thirdPartyText(name));
 
-test('combining the seed GIL trace with VizTracer output gives what viztracer --combine gave', () => {
+test('combining python-gil-tracer\'s GIL trace with VizTracer output gives what viztracer --combine gave', () => {
   const combined = combineChromeTraces(load('seed_gil_trace_py311.json'), [load('seed_viztracer_result_py311.json')]) as any;
   const expected = load('seed_combined_py311.json');
   assert.deepEqual(combined.traceEvents, expected.traceEvents);

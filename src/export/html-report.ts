@@ -4,6 +4,7 @@
  * (node:zlib is used as a pure function: gzip of an in-memory buffer, no I/O.)
  */
 import { gzipSync } from 'node:zlib';
+import { escapeHtml } from '../base/html.js';
 import { toReportData } from './report-data.js';
 import type { ReportInput } from './report-input.js';
 import { REPORT_UI_BUNDLE } from './report-ui-bundle.js';
@@ -32,10 +33,6 @@ export function toHtmlReport(input: ReportInput): string {
     '</html>',
     '',
   ].join('\n');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** JSON may hold `<` only inside strings, where `\u003c` means the same: nothing can close the element. */

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import protobuf from 'protobufjs';
 import { computeStats, computeVerdict } from '../analysis/index.js';
+import { toVerdictText } from '../cli/verdict-text.js';
 import { buildTimeline } from '../model/build-timeline.js';
 import { newAdapterFacts, toTraceEvents } from '../model/perf-to-trace-events.js';
 import { openPerfData } from '../perfdata/index.js';
@@ -19,7 +20,7 @@ import { PERFETTO_SCHEMA, thirdParty, thirdPartyText } from '../../test/support/
 const data = openPerfData(thirdParty('uprobe_sched_py312.perf.data'));
 const timeline = buildTimeline(toTraceEvents(data.records(), {}, newAdapterFacts()), { timeBaseNs: data.timeBaseNs });
 const stats = computeStats(timeline, { events: 0, warnings: [], processes: new Map() });
-const input = { timeline, stats, verdict: computeVerdict(stats, timeline) };
+const input = { timeline, stats, verdict: toVerdictText(computeVerdict(stats, timeline)) };
 
 /** perf script's time of the first `take_gil__return` of tid 7680, in ns (from its text dump). */
 function firstTakeReturnNs(tid: number): bigint {

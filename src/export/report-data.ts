@@ -11,12 +11,11 @@ import {
   type ReportThread,
   type WaitHistogram,
 } from '../contract/report-data.js';
-import { gilStepStacks, hasFunctionContext } from '../analysis/index.js';
+import { computeWaitHistogram, gilStepStacks, hasFunctionContext, WAIT_HISTOGRAM_EDGES_NS } from '../analysis/index.js';
 import type { PyStack } from '../model/python-stacks.js';
 import type { GilTimeline, ProcessTimeline, StepTrack, ThreadTimeline, Timeline } from '../model/timeline.js';
 import { BlobBuilder, encodeInts, encodeTimes, narrowIds } from './report-columns.js';
 import type { ReportInput } from './report-input.js';
-import { WAIT_HISTOGRAM_EDGES_NS, computeWaitHistogram } from './wait-histogram.js';
 
 /** The report's JSON part and its binary blob (uncompressed; html-report.ts compresses it). */
 export function toReportData(input: ReportInput): { data: ReportData; blob: Uint8Array } {

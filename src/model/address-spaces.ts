@@ -3,7 +3,7 @@
  * return address, a word on a copied user stack) into the file and file offset it came from.
  */
 import type { MmapRecord } from '../perfdata/index.js';
-import type { MappedCode } from './gil-wait-scan.js';
+import type { MappedCode } from '../contract/mapped-code.js';
 
 export class AddressSpaces {
   private readonly byPid = new Map<number, MmapRecord[]>();

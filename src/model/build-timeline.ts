@@ -26,7 +26,7 @@
  * every thread of the system). Names: the latest 'python' name, else the latest OS name, else
  * the OS name of the process's main thread (clone() copies the comm).
  *
- * Inferred waits (seed mode, see trace-events.ts): inferred_wait_start → waiting, without a
+ * Inferred waits (scheduler-only recordings, see trace-events.ts): inferred_wait_start → waiting, without a
  * CPU fact (the thread has just been switched out); inferred_wait_end → none. No acquisition,
  * hold or drop is invented: those recordings cannot see them. A thread already waiting or
  * holding by exact GIL events ignores inferred ones (the exact events win).

@@ -1,6 +1,7 @@
 /**
- * Seed mode: is a thread that was just switched out waiting for the GIL? The seed's recording
- * (`perf record -e sched:* --call-graph dwarf`) stores only the kernel call chain
+ * Inferred waits (scheduler-only recordings, recording-kind.ts): is a thread that was just switched
+ * out waiting for the GIL? Such a recording (`perf record -e sched:* --call-graph dwarf`, the
+ * python-gil-tracer way) stores only the kernel call chain
  * (exclude_callchain_user) plus a copy of the user stack; the user frames need a DWARF unwinder.
  * Instead this scans the stack copy: the innermost return address that points into a Python
  * library (the file holding take_gil) tells which CPython function the thread is in. If that
@@ -11,10 +12,11 @@
  * leaves one in nearly every thread that ever took the GIL). Between the stack pointer and the
  * first live Python frame there are only the libc frames of the blocking call (futex wait,
  * pthread_cond_timedwait), so the first Python return address found is the live caller.
- * Checked against perf's own DWARF unwinding (perf script) of every sched_switch sample: pyenv
- * 3.11.7 anchor recording 233/233, a pyenv 3.12.1 recording 1469/1469, Debian's LTO python3.11
- * 886/889 (3 misses: a stale _PyEval_EvalFrameDefault return address left inside libc's
- * pthread_cond_timedwait frame hides take_gil behind it; never a false take_gil).
+ * Checked against perf's own DWARF unwinding (perf script) of every sched_switch sample: the
+ * third-party python-gil-tracer recording of pyenv 3.11.7 233/233, a pyenv 3.12.1 recording
+ * 1469/1469, Debian's LTO python3.11 886/889 (3 misses: a stale _PyEval_EvalFrameDefault return
+ * address left inside libc's pthread_cond_timedwait frame hides take_gil behind it; never a false
+ * take_gil).
  *
  * Limits: a thread preempted while executing take_gil's own instructions (not in a call) has no
  * take_gil return address on the stack and is missed (its IP is in the user registers); a real
@@ -22,27 +24,9 @@
  */
 import { u64RoundedFromHalves } from '../base/u64.js';
 
-/** What an address inside a mapped file is, as far as GIL waits go. */
-export type CodeKind =
-  /** A return site inside take_gil (or a clone: take_gil.constprop.0, ...). */
-  | 'take_gil'
-  /** A return site in another function of a file that holds take_gil: a live Python frame. */
-  | 'python'
-  /** Anything else (other libraries, data, not a return site, unknown file). */
-  | 'other';
+import type { CodeClassifier, MappedCode } from '../contract/mapped-code.js';
 
-/** A runtime address as the recording's mmap records place it in a file. */
-export interface MappedCode {
-  readonly file: string;
-  readonly offset: number;
-  /** The mapping it falls in (file offset and length), to check the file still has that layout. */
-  readonly mapOffset: number;
-  readonly mapLength: number;
-  /** The recording's build-id of the file, when it has one. */
-  readonly buildId?: string;
-}
-
-export type CodeClassifier = (code: MappedCode) => CodeKind;
+// perf-to-trace-events.ts takes the classifier's type from here (the question is this file's).
 
 /** Runtime address → where it was mapped from (the process's mmaps at that time). */
 export type AddressResolver = (address: number) => MappedCode | undefined;

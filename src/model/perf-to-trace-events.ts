@@ -12,7 +12,7 @@ import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
 import { decodePyStrBytes } from './python-str.js';
 import { StackCache } from './stack-cache.js';
 import type { NameBytesLayout } from '../contract/recording-manifest.js';
-import type { CodeClassifier } from './gil-wait-scan.js';
+import type { CodeClassifier } from '../contract/mapped-code.js';
 import { WaitInference } from './wait-inference.js';
 import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
 
@@ -30,7 +30,7 @@ export interface AdapterOptions {
   /** Keep GIL events of these processes and their descendants too (processes giltrace attached to). */
   readonly tracedPids?: readonly number[];
   /**
-   * Seed mode: infer GIL waits from sched_switch samples that carry a user stack copy
+   * Scheduler-only recordings: infer GIL waits from sched_switch samples that carry a user stack copy
    * (`--call-graph dwarf`), see gil-wait-scan.ts. Give it only for recordings without GIL probes:
    * inferred waits are a coarser view than the probes' exact ones.
    */
@@ -58,11 +58,11 @@ export interface AdapterFacts {
   gilEvents: number;
   schedEvents: number;
   ignoredSamples: number;
-  /** Seed mode: sleeps (S/D switch-outs) whose user stack was scanned, how many were in take_gil, how many waits they started. */
+  /** Scheduler-only recordings: sleeps (S/D switch-outs) whose user stack was scanned, how many were in take_gil, how many waits they started. */
   stackScans: number;
   sleepsInTakeGil: number;
   inferredWaits: number;
-  /** Seed mode: inferred waits whose wakeup was not recorded (ended when the thread was next seen running). */
+  /** Scheduler-only recordings: inferred waits whose wakeup was not recorded (ended when the thread was next seen running). */
   inferredWaitsEndUnseen: number;
   /** Per pid: the python executable and libpython it mapped, as perf's mmap records name them. */
   readonly pythonFiles: Map<number, { executable?: string; library?: string }>;

@@ -70,7 +70,7 @@ export class ThreadRecord {
   waitStart = 0;
   /** Waiting since a forced drop: the take_gil entry that follows continues this wait. */
   waitFromForcedDrop = false;
-  /** The current wait is an inferred one (seed mode): only `inferred_wait_end` ends it. */
+  /** The current wait is an inferred one (scheduler-only recording): only `inferred_wait_end` ends it. */
   inferredWait = false;
   readonly waits = new F64List(4);
   /** Start and Python stack of each wait, parallel to `waits`. */

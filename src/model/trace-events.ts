@@ -21,7 +21,7 @@ export type TraceEvent =
   /** drop_gil entered: the thread gives the GIL up (it may block inside drop_gil; that is not holding), in `stack`. */
   | { readonly kind: 'drop'; readonly time: number; readonly pid: number; readonly tid: number; readonly reason: DropReason; readonly stack: number }
   /**
-   * Seed mode (no GIL probes, `--call-graph dwarf` scheduler recordings): the thread was switched
+   * Scheduler-only recordings (no GIL probes, `--call-graph dwarf` scheduler recordings): the thread was switched
    * out with take_gil on its user stack, so it waits for the GIL from here. Inferred, not
    * observed: nothing says when it got the GIL, only when it ran again (`inferred_wait_end`).
    * Follows the `switch` event that put the thread off-CPU, at the same time.

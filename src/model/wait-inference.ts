@@ -1,22 +1,23 @@
 /**
- * Seed mode in the adapter: turns the scheduler samples of a `--call-graph dwarf` recording
- * without GIL probes into inferred_wait_start / inferred_wait_end events around each scheduler
+ * Inferred waits in the adapter: turns the scheduler samples of a scheduler-only recording
+ * (`--call-graph dwarf`, no GIL probes; recording-kind.ts) into inferred_wait_start / inferred_wait_end events around each scheduler
  * TraceEvent (see trace-events.ts; the stack test itself is in gil-wait-scan.ts).
  *
  * A wait starts when a thread goes to sleep (sched_switch with prev_state S or D) with take_gil as
  * its innermost Python frame; the sample is taken in that thread's context, so its pid and user
- * stack are the thread's. A preempted (R) thread is left out, as the seed does: it comes back
+ * stack are the thread's. A preempted (R) thread is left out, as python-gil-tracer does: it comes back
  * without a wakeup, so a per-process recording could not tell when its wait ended.
  *
  * The wait ends when the thread is woken (sched_waking) or switched in. A per-process recording
- * (the seed's, no -a) only has events that happen in its own threads' context: a wakeup by a
+ * (python-gil-tracer's, no -a) only has events that happen in its own threads' context: a wakeup by a
  * timer or an untraced task, and most switch-ins, are missing. Then the first sample in the
  * thread's own context says it ran: if that is a switch-out back to sleep in take_gil, the thread
  * never left take_gil that anyone saw, so the same wait goes on (the 5 ms timed wait in take_gil
  * times out exactly so); otherwise the wait ends there, late by however long it ran (counted).
  */
 import type { SampleRecord } from '../perfdata/index.js';
-import { stackShowsGilWait, type AddressResolver, type CodeClassifier } from './gil-wait-scan.js';
+import type { CodeClassifier } from '../contract/mapped-code.js';
+import { stackShowsGilWait, type AddressResolver } from './gil-wait-scan.js';
 import type { TraceEvent } from './trace-events.js';
 
 /** What wait inference counts (AdapterFacts has these fields). */

@@ -5,10 +5,10 @@
  * returns into, i.e. its caller.
  *
  * Forced drops come only from the eval loop's pending-work handler:
- *   3.8        inline in _PyEval_EvalFrameDefault (`if (gil_drop_request) drop_gil(...)`)
+ *   3.6–3.8    inline in _PyEval_EvalFrameDefault (`if (gil_drop_request) drop_gil(...)`)
  *   3.9–3.11   eval_frame_handle_pending(), inlined into _PyEval_EvalFrameDefault in practice
  *   3.12–3.13  _Py_HandlePending() in ceval_gil.c (an LTO build may inline it into the eval loop)
- * Observed on this machine with the two-thread program (pyenv builds): 3.8–3.11 forced =
+ * Observed on this machine with the two-thread program (pyenv builds): 3.6–3.11 forced =
  * _PyEval_EvalFrameDefault; 3.12/3.13 forced = _Py_HandlePending; voluntary = PyEval_SaveThread,
  * _PyThreadState_DeleteCurrent, PyInterpreterState_Delete, t_bootstrap (3.8, via tail calls),
  * _PySemaphore_Wait (3.13). Since tail calls make the return address land in whichever function

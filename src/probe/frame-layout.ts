@@ -43,7 +43,7 @@ export function nameBytesLayout(layout: FrameLayout): NameBytesLayout {
   return { asciiData: layout.asciiData - STR_STATE, compactData: layout.compactData - STR_STATE };
 }
 
-const OLD_CODE = { name: 104, filename: 96, firstLine: 36 };
+const CODE_36 = { name: 104, filename: 96, firstLine: 36 };
 const CODE_38 = { name: 112, filename: 104, firstLine: 40 };
 /** PyASCIIObject had a wstr pointer until 3.11. */
 const STR_WITH_WSTR = { asciiData: 48, compactData: 72 };
@@ -51,8 +51,8 @@ const STR_312 = { asciiData: 40, compactData: 56 };
 
 const LAYOUTS: Readonly<Record<number, FrameLayout>> = {
   // PyFrameObject chain: tstate->frame, f_back, f_code
-  6: { currentFrame: [24], previous: 24, code: 32, ...OLD_CODE, ...STR_WITH_WSTR },
-  7: { currentFrame: [24], previous: 24, code: 32, ...OLD_CODE, ...STR_WITH_WSTR },
+  6: { currentFrame: [24], previous: 24, code: 32, ...CODE_36, ...STR_WITH_WSTR },
+  7: { currentFrame: [24], previous: 24, code: 32, ...CODE_36, ...STR_WITH_WSTR },
   8: { currentFrame: [24], previous: 24, code: 32, ...CODE_38, ...STR_WITH_WSTR },
   9: { currentFrame: [24], previous: 24, code: 32, ...CODE_38, ...STR_WITH_WSTR },
   10: { currentFrame: [24], previous: 24, code: 32, ...CODE_38, ...STR_WITH_WSTR },

@@ -7,7 +7,7 @@
 import { openElf } from './elf/elf-file.js';
 import { loadFunctionTable } from './elf/symbolizer.js';
 import { findNeededLibrary } from './library-search.js';
-import type { ProbeLine } from './uprobes.js';
+import type { ProbeLine } from './probe-line.js';
 import { ProbeField, probeEventName } from '../contract/probe-names.js';
 
 export const MARKER_FUNCTION = 'strverscmp';

@@ -11,6 +11,7 @@ import { GiltraceError } from '../base/errors.js';
 import { retrySync } from '../base/sleep.js';
 import type { PythonTarget } from './python-target.js';
 import { markerProbeLine } from './marker-probe.js';
+import type { ProbeLine } from './probe-line.js';
 import { ensureTracefs } from './tracefs.js';
 import { frameFetchArgs } from './frame-layout.js';
 import { MAX_FRAMES, PROBE_GROUP_PREFIX, ProbeField, probeEventName, probeGroupName, probeGroupOwner } from '../contract/probe-names.js';
@@ -27,11 +28,6 @@ export interface GilProbeGroup {
 }
 
 let groupCounter = 0;
-
-export interface ProbeLine {
-  readonly name: string;
-  readonly definition: string;
-}
 
 export interface ProbeOptions {
   /** Python frames read at each take/drop (0 = no function context); capped at MAX_FRAMES. */

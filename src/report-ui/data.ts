@@ -7,16 +7,21 @@ export interface Track {
   readonly states: ArrayLike<number>;
 }
 
-export interface UiThread {
-  readonly pid: number;
-  readonly tid: number;
-  readonly name: string;
+/** What a timeline row draws, for a thread and for a collapsed group of threads alike. */
+export interface UiTracks {
   readonly start: number;
   readonly end: number;
   readonly gil: Track;
   readonly cpu: Track;
+  /** GIL releases in time order, each with its DROP_* flags. */
   readonly dropTimes: Float64Array;
   readonly dropFlags: ArrayLike<number>;
+}
+
+export interface UiThread extends UiTracks {
+  readonly pid: number;
+  readonly tid: number;
+  readonly name: string;
   /** Python stack id per step of `gil` (see ReportThread.gilStacks); undefined without function context. */
   readonly gilStacks: ArrayLike<number> | undefined;
 }

@@ -1,7 +1,7 @@
 /** Hover and click descriptions of what is under the pointer, as small HTML fragments. */
 import { CPU_STATE_NAMES, GIL_STATE_NAMES } from './colors.js';
 import { stepAt, type Track, type UiData } from './data.js';
-import { escapeHtml, formatDuration, formatInstant, formatMonotonic, percent } from './format.js';
+import { escapeHtml, formatDuration, formatInstant, formatMonotonic, formatPercent, NO_VALUE } from './format.js';
 import { isGilRow, type Row } from './layout.js';
 import { GROUP_CPU_GAP, GROUP_GIL_GAP } from './group-tracks.js';
 import { groupSpanText, groupTitle, memberFacts, membersTooltipHtml } from './group-details.js';
@@ -130,7 +130,7 @@ function columnSummary(row: Row, t0: number, t1: number): string | undefined {
   }
   if (steps < 2) return undefined;
   const total = cover.reduce((a, b) => a + b, 0);
-  const parts = names.map((n, i) => (cover[i] > 0 ? `${n} ${percent(cover[i], total)}` : '')).filter(Boolean);
+  const parts = names.map((n, i) => (cover[i] > 0 ? `${n} ${formatPercent(cover[i], total, NO_VALUE)}` : '')).filter(Boolean);
   return `this pixel (${formatDuration(hi - lo)}): ${steps} intervals · ${parts.join(' · ')}`;
 }
 
@@ -184,7 +184,7 @@ function cpuBreakdown(cpu: Track, s: number, e: number, end: number): string {
     if (b > a) cover[cpu.states[i]] += b - a;
   }
   const total = e - s;
-  const parts = CPU_STATE_NAMES.map((n, i) => (cover[i] > 0 ? `${n} ${percent(cover[i], total)} (${formatDuration(cover[i])})` : '')).filter(Boolean);
+  const parts = CPU_STATE_NAMES.map((n, i) => (cover[i] > 0 ? `${n} ${formatPercent(cover[i], total, NO_VALUE)} (${formatDuration(cover[i])})` : '')).filter(Boolean);
   return parts.length ? parts.join(' · ') : 'unknown';
 }
 

@@ -1,7 +1,11 @@
-/** Time formatting for the report: durations (3 digits) and exact instants. */
-import { formatDuration } from '../base/time.js';
+/** Formatting for the report: durations (3 digits), exact instants, counts, shares; HTML escaping. */
+import { escapeHtml } from '../base/html.js';
+import { formatDuration, formatPercent } from '../base/time.js';
 
-export { formatDuration };
+export { escapeHtml, formatDuration, formatPercent };
+
+/** What a cell shows when it has no value (a share of nothing, a percentile of no waits). */
+export const NO_VALUE = '–';
 
 /** Relative time with full ns precision and digit grouping: "+1.204 567 891 s". */
 export function formatInstant(rel: number): string {
@@ -25,11 +29,3 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function percent(part: number, whole: number): string {
-  if (!(whole > 0)) return '–';
-  return `${((100 * part) / whole).toFixed(1)}%`;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

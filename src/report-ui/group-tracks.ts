@@ -3,11 +3,12 @@
  * collapsed row (merge-tracks.ts), plus who among the members was in which state when the
  * pointer asks (a collapsed row's tooltip names them).
  */
-import { stepAt, type Track, type UiData, type UiProcess, type UiThread } from './data.js';
+import { stepAt, type Track, type UiData, type UiProcess, type UiThread, type UiTracks } from './data.js';
 import { mergeSortedColumns, mergeStepTracks } from './merge-tracks.js';
 import { shownGroups } from './thread-groups.js';
 
-export interface UiThreadGroup {
+/** A collapsed row of alike threads; its drops (dropTimes, dropFlags) are every member's, in time order. */
+export interface UiThreadGroup extends UiTracks {
   /** `pid:pattern`, unique in the report. */
   readonly key: string;
   readonly process: UiProcess;
@@ -15,15 +16,10 @@ export interface UiThreadGroup {
   readonly name: string;
   /** In the process' thread order. */
   readonly members: readonly UiThread[];
-  readonly start: number;
-  readonly end: number;
   /** Per instant: holding if any member held the GIL, else waiting if any waited, else none; GROUP_GIL_GAP where no member lived. */
   readonly gil: Track;
   /** Per instant: running if any member ran, else runnable, else blocked, else sleeping; GROUP_CPU_GAP where no member lived. */
   readonly cpu: Track;
-  /** Every member's drops, in time order. */
-  readonly dropTimes: Float64Array;
-  readonly dropFlags: ArrayLike<number>;
 }
 
 /** States out of the painters' range (3 GIL states, 4 CPU states): not drawn, not hit. */

@@ -1,7 +1,7 @@
 /** The summary around the timeline: verdict, recording facts, per-process GIL figures, the sortable thread table. */
 import type { ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import type { ReportData } from '../contract/report-data.js';
-import { escapeHtml, formatCount, formatDuration, percent } from './format.js';
+import { escapeHtml, formatCount, formatDuration, formatPercent, NO_VALUE } from './format.js';
 import { renderSortableTable, type Column } from './sortable-table.js';
 import { shownGroups, sumThreadStats } from './thread-groups.js';
 
@@ -39,8 +39,8 @@ function processHtml(p: ProcessStats): string {
   const cells: [string, string][] = [
     ['python', `${escapeHtml(p.python.version)} · GIL ${escapeHtml(p.python.gil)}`],
     ['executable', escapeHtml(p.python.executable)],
-    ['GIL held', `${formatDuration(g.held_ns)} (${percent(g.held_ns, p.duration_ns)})`],
-    ['contended', `${formatDuration(g.contended_ns)} (${percent(g.contended_ns, p.duration_ns)})`],
+    ['GIL held', `${formatDuration(g.held_ns)} (${formatPercent(g.held_ns, p.duration_ns, NO_VALUE)})`],
+    ['contended', `${formatDuration(g.contended_ns)} (${formatPercent(g.contended_ns, p.duration_ns, NO_VALUE)})`],
     ['hand-offs', `${formatCount(g.handoff.count)} · p50 ${formatDuration(g.handoff.p50_ns)} · p95 ${formatDuration(g.handoff.p95_ns)} · p99 ${formatDuration(g.handoff.p99_ns)} · max ${formatDuration(g.handoff.max_ns)}`],
     ['drops', `${formatCount(g.drops.forced)} forced · ${formatCount(g.drops.voluntary)} voluntary`],
   ];
@@ -62,7 +62,7 @@ type ThreadRow = {
   readonly memberOf?: string;
 };
 
-const pct = (f: (t: ThreadStats) => number) => ({ t }: ThreadRow) => percent(f(t), t.lifetime_ns);
+const pct = (f: (t: ThreadStats) => number) => ({ t }: ThreadRow) => formatPercent(f(t), t.lifetime_ns, NO_VALUE);
 const share = (f: (t: ThreadStats) => number) => ({ t }: ThreadRow) => ratio(f(t), t);
 const THREAD_COLUMNS: readonly Column<ThreadRow>[] = [
   { title: 'pid', value: ({ p }) => p.pid, show: ({ p }) => String(p.pid) },
@@ -98,7 +98,7 @@ function ratio(part: number, t: ThreadStats): number {
 }
 
 function dur(count: number, ns: number): string {
-  return count > 0 && Number.isFinite(ns) ? formatDuration(ns) : '–';
+  return count > 0 && Number.isFinite(ns) ? formatDuration(ns) : NO_VALUE;
 }
 
 function groupPercentile({ group }: ThreadRow): string | undefined {

@@ -4,13 +4,33 @@
  * pan, 0/Home reset, Escape clears the selection.
  */
 import { GUTTER } from './layout.js';
-import type { TimelineView } from './timeline-view.js';
+
+/**
+ * What the input drives: timeline-view.ts's TimelineView is one. Declared here, so that the view
+ * can install its input without the input importing the view (no cycle).
+ */
+export interface TimelineControls {
+  /** Visible range (ns, relative). */
+  readonly range: { readonly start: number; readonly end: number };
+  /** Width of the track area in px, beside the gutter. */
+  readonly trackWidth: number;
+  /** Where keyboard zoom centres, in track px. */
+  readonly zoomAnchor: number;
+  setRange(start: number, end: number): void;
+  zoom(factor: number, anchorX?: number): void;
+  pan(fraction: number): void;
+  reset(): void;
+  setDragging(dragging: boolean): void;
+  clickAt(x: number, y: number): void;
+  pointer(local: { x: number; y: number } | undefined, client?: { x: number; y: number }): void;
+  clearSelection(): void;
+}
 
 const DRAG_THRESHOLD_PX = 3;
 const KEY_ZOOM = 0.7;
 const KEY_PAN = 0.2;
 
-export function installTimelineInput(canvas: HTMLCanvasElement, view: TimelineView): void {
+export function installTimelineInput(canvas: HTMLCanvasElement, view: TimelineControls): void {
   const local = (e: MouseEvent) => {
     const r = canvas.getBoundingClientRect();
     return { x: e.clientX - r.left, y: e.clientY - r.top };

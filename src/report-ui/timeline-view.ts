@@ -12,12 +12,12 @@ import { GUTTER, RULER_H, isGilRow, layoutRows, type Row } from './layout.js';
 import { GroupToggles } from './group-toggles.js';
 import type { UiThreadGroup } from './group-tracks.js';
 import type { View } from './lod.js';
-import { installTimelineInput } from './timeline-input.js';
+import { installTimelineInput, type TimelineControls } from './timeline-input.js';
 import { FONT, TrackPainter, processTitle } from './track-painter.js';
 
 const MIN_SPAN_NS = 200;
 
-export class TimelineView {
+export class TimelineView implements TimelineControls {
   readonly canvas: HTMLCanvasElement;
   /** The visible canvas (overlays are drawn here). */
   private readonly ctx: CanvasRenderingContext2D;

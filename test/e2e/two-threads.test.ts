@@ -1,8 +1,9 @@
 /**
- * The classic two CPU-bound threads, recorded for real on every pyenv CPython 3.8–3.13: each
- * worker must hold about half and wait about half of its life, with forced drops; the main
- * thread is mostly without the GIL; the GIL is never held more than the wall time; and the
- * verdict (the README's example) reads GIL-bound, naming the function that held the GIL.
+ * The classic two CPU-bound threads, recorded for real on every pyenv CPython 3.8–3.13 (3.6 and
+ * 3.7, supported too, have old-pythons.test.ts): each worker must hold about half and wait about
+ * half of its life, with forced drops; the main thread is mostly without the GIL; the GIL is
+ * never held more than the wall time; and the verdict (the README's example) reads GIL-bound,
+ * naming the function that held the GIL.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -38,7 +38,7 @@ export const PERFETTO_SCHEMA = repoPath('src/export/perfetto/trace-subset.proto'
 const THIRD_PARTY = repoPath('test/fixtures/third-party');
 
 /**
- * A file made by a third-party tool (perf, VizTracer, the seed's script). Throws when it is not
+ * A file made by a third-party tool (perf, VizTracer, the python-gil-tracer script). Throws when it is not
  * there: the data is committed, so a missing file is a broken checkout, not a reason to skip.
  */
 export function thirdParty(name: string): string {

@@ -15,6 +15,7 @@
  * and asks for the GIL back there.
  */
 import { computeStats, computeVerdict } from '../../src/analysis/index.js';
+import { toVerdictText } from '../../src/cli/verdict-text.js';
 import type { ReportInput } from '../../src/export/report-input.js';
 import { seededRandom } from './seeded-random.js';
 import { PythonStacks } from '../../src/model/python-stacks.js';
@@ -363,5 +364,5 @@ export function makeSyntheticInput(options: SyntheticOptions = {}, command = 'py
   const python = { executable: '/opt/python/3.12.1/bin/python3', version: '3.12.1', gil: 'enabled' as const };
   const processes = new Map(timeline.processes.map((p) => [p.pid, { command, python }]));
   const stats = computeStats(timeline, { events: 0, warnings: [], processes });
-  return { timeline, stats, verdict: computeVerdict(stats) };
+  return { timeline, stats, verdict: toVerdictText(computeVerdict(stats)) };
 }

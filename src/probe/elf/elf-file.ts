@@ -9,6 +9,8 @@ import { ElfBytes } from './elf-bytes.js';
 export const PT_LOAD = 1;
 export const PT_DYNAMIC = 2;
 export const PT_NOTE = 4;
+/** p_flags: the segment is executable. */
+export const PF_X = 1;
 export const SHT_SYMTAB = 2;
 export const SHT_NOTE = 7;
 export const SHT_NOBITS = 8;

@@ -1,5 +1,5 @@
 /** The ELF reader's public face: what probe/ and the integrator use. */
-export { openElf, isElfFile, vaddrToFileOffset, fileOffsetToVaddr, EM_X86_64, type ElfFile, type ProgramHeader, type SectionHeader } from './elf-file.js';
+export { openElf, isElfFile, vaddrToFileOffset, fileOffsetToVaddr, EM_X86_64, PT_LOAD, PF_X, type ElfFile, type ProgramHeader, type SectionHeader } from './elf-file.js';
 export { readSymbolTable, hasSymtab, isDefinedFunction, type ElfSymbol } from './elf-symbols.js';
 export { readDynamic, type DynamicInfo } from './elf-dynamic.js';
 export { readBuildId, readDebugLink, type DebugLink } from './elf-notes.js';
@@ -7,4 +7,5 @@ export { findDebugFile, DEFAULT_DEBUG_ROOTS, type DebugFileSearch } from './debu
 export { loadElfSymbols, loadFunctionTable, readFunctionTable, type ElfSymbols, type FunctionSymbol, type FunctionTable } from './symbolizer.js';
 export { findInlinedInstances, type InlinedInstance } from './dwarf-inlines.js';
 export { sectionData } from './section-data.js';
-export { reachesAddress, branchTargets } from './call-scan.js';
+export { reachesAddress } from './call-scan.js';
+export { branchTargets, endsWithCall, LONGEST_CALL } from './x86-calls.js';

@@ -1,9 +1,10 @@
 /**
- * Seed mode against the truth, live: one recording with giltrace's exact GIL probes AND the
- * seed's events (sched + `--call-graph dwarf`) of four CPU-bound threads. Read once exactly, and
- * once in seed mode with the probe samples hidden: every inferred wait must lie inside a wait the
- * probes saw, and cover most of the waiting (the rest is time runnable or on-CPU in take_gil).
- * Needs root, perf and pyenv's Python 3.12 (another take_gil than the 3.11 anchor's).
+ * Inferred waits against the truth, live: one recording with giltrace's exact GIL probes AND a
+ * scheduler-only recording's events (sched + `--call-graph dwarf`) of four CPU-bound threads. Read
+ * once exactly, and once with the probe samples hidden, the waits inferred from the stacks through
+ * this lookup: every inferred wait must lie inside a wait the probes saw, and cover most of the
+ * waiting (the rest is time runnable or on-CPU in take_gil).
+ * Needs root, perf and pyenv's Python 3.12 (another take_gil than the 3.11 one of gil-wait-classifier.test.ts).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,9 +16,9 @@ import { buildTimeline } from '../model/build-timeline.js';
 import { gilRoleOf, toTraceEvents } from '../model/perf-to-trace-events.js';
 import { GilState, type ThreadTimeline, type Timeline } from '../model/timeline.js';
 import { openPerfData, type PerfRecord } from '../perfdata/index.js';
-import { resolvePythonExecutable } from '../probe/python-target.js';
-import { registerGilProbes } from '../probe/uprobes.js';
 import { makeGilWaitClassifier } from './gil-wait-classifier.js';
+import { resolvePythonExecutable } from './python-target.js';
+import { registerGilProbes } from './uprobes.js';
 
 const PYTHON = path.join(os.homedir(), '.pyenv/versions/3.12.1/bin/python3.12');
 const PERF = '/usr/bin/perf';
@@ -51,7 +52,7 @@ function threadsByTid(timeline: Timeline): Map<number, ThreadTimeline> {
 }
 
 test('inferred waits lie inside the waits the probes measured, and cover most of them', { skip, timeout: 120_000 }, (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'giltrace-seed-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'giltrace-inferred-waits-'));
   const file = path.join(dir, 'both.data');
   const probes = registerGilProbes(resolvePythonExecutable(PYTHON));
   try {

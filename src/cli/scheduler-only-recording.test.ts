@@ -1,7 +1,10 @@
 /**
- * Seed mode on the real third-party recording (the seed's `perf script record python-gil-tracer`, Python
- * 3.11.7), checked against two third-party outputs made from that same file: perf's own DWARF
- * unwinding (perf-script.txt) and the seed script's S(GIL) intervals (seed_gil_trace_py311.json).
+ * A scheduler-only recording read for real: the third-party one made by `perf script record
+ * python-gil-tracer` (s-sebastian/perf-tools, Python 3.11.7; its files are named `seed_*` because
+ * that script was where this project started), its GIL waits inferred from the scheduler's stack
+ * copies. Checked against two third-party outputs made from that same file: perf's own DWARF
+ * unwinding (perf-script.txt) and the python-gil-tracer script's S(GIL) intervals
+ * (seed_gil_trace_py311.json).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,20 +12,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeRecording } from './analyze-recording.js';
-import { makeGilWaitClassifier } from './gil-wait-classifier.js';
-import { isPerTaskRecording, PER_TASK_WARNING } from './seed-mode.js';
+import { PER_TASK_WARNING } from './recording-warnings.js';
 import { GilState, type Timeline } from '../model/timeline.js';
 import { thirdParty, thirdPartyText } from '../../test/support/fixture-paths.js';
 
-const SEED = thirdParty('seed_sched_dwarf_py311.perf.data');
+const SCHEDULER_ONLY = thirdParty('seed_sched_dwarf_py311.perf.data');
 const UPROBE = thirdParty('uprobe_sched_py312.perf.data');
 const LIBPYTHON = path.join(os.homedir(), '.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0');
 // The recording's libpython is read to tell take_gil's return sites, so these need the very build recorded.
-const skip = fs.existsSync(LIBPYTHON) ? false : `needs pyenv Python 3.11.7 (${LIBPYTHON}), the interpreter the seed recording traced`;
+const skip = fs.existsSync(LIBPYTHON) ? false : `needs pyenv Python 3.11.7 (${LIBPYTHON}), the interpreter the python-gil-tracer recording traced`;
 
 interface Interval {
   readonly tid: number;
-  /** Absolute CLOCK_MONOTONIC µs, like the seed's JSON. */
+  /** Absolute CLOCK_MONOTONIC µs, like python-gil-tracer's JSON. */
   readonly start: number;
   readonly end: number;
 }
@@ -54,8 +56,8 @@ function perfScriptGilSleeps(): [number, number][] {
   return out;
 }
 
-describe('seed mode on seed_sched_dwarf_py311.perf.data', { skip }, () => {
-  const analysis = skip ? undefined : analyzeRecording(SEED);
+describe('inferred waits in seed_sched_dwarf_py311.perf.data', { skip }, () => {
+  const analysis = skip ? undefined : analyzeRecording(SCHEDULER_ONLY);
 
   it('says the waits are inferred and that holding is not observed', () => {
     const { stats, verdict } = analysis!;
@@ -93,31 +95,31 @@ describe('seed mode on seed_sched_dwarf_py311.perf.data', { skip }, () => {
     assert.deepEqual([perThread(8182), perThread(8187), perThread(8188)], [21, 9, 5]);
   });
 
-  it("agrees with the seed's S(GIL) intervals: same starts, ends a few µs apart, merges explained", () => {
+  it("agrees with python-gil-tracer's S(GIL) intervals: same starts, ends a few µs apart, merges explained", () => {
     const intervals = waitIntervals(analysis!.timeline);
-    const seed = JSON.parse(thirdPartyText('seed_gil_trace_py311.json')) as {
+    const tracer = JSON.parse(thirdPartyText('seed_gil_trace_py311.json')) as {
       traceEvents: { name: string; tid: number; ts: number; dur: number }[];
     };
-    const gil = seed.traceEvents.filter((e) => e.name === 'S(GIL)');
+    const gil = tracer.traceEvents.filter((e) => e.name === 'S(GIL)');
     assert.equal(gil.length, 18);
     let matched = 0;
     for (const s of gil) {
       const first = intervals.find((w) => w.tid === s.tid && Math.abs(w.start - s.ts) < 0.001);
       if (!first) {
-        // The seed's one artifact: 8188 preempted (R) at 1986.924207490 with no take_gil on its
+        // python-gil-tracer's one artifact: 8188 preempted (R) at 1986.924207490 with no take_gil on its
         // stack (perf script agrees), labelled S(GIL) by a take_gil flag left from an earlier sleep.
         assert.equal(s.tid, 8188);
         assert.equal(Math.round(s.ts), 1986924207);
         continue;
       }
       matched++;
-      // The seed ends at sched_wakeup, we at sched_waking just before it. When the seed's interval
+      // python-gil-tracer ends at sched_wakeup, we at sched_waking just before it. When its interval
       // is longer, its own wakeup was not recorded and it ran on to a later one: our waits inside
       // its span are the separate sleeps in take_gil that it merged, and the last ends with it.
       const inside = intervals.filter((w) => w.tid === s.tid && w.start >= s.ts - 0.001 && w.start < s.ts + s.dur);
       const lastEnd = inside[inside.length - 1].end;
       const gap = s.ts + s.dur - lastEnd;
-      assert.ok(gap > 0 && gap < 15, `seed interval of ${s.tid} at ${s.ts} ends ${gap} µs after ours`);
+      assert.ok(gap > 0 && gap < 15, `python-gil-tracer's interval of ${s.tid} at ${s.ts} ends ${gap} µs after ours`);
     }
     assert.equal(matched, 17);
   });
@@ -131,47 +133,9 @@ describe('exact recordings are unaffected', () => {
   });
 });
 
-describe('makeGilWaitClassifier on the real libpython 3.11.7', { skip: fs.existsSync(LIBPYTHON) ? false : `needs pyenv Python 3.11.7 (${LIBPYTHON})` }, () => {
-  // The recording's mapping of its code segment (mmap pgoff 0xf5000, length 0x23c000).
-  const code = (offset: number, extra: { mapLength?: number; buildId?: string } = {}) => ({
-    file: LIBPYTHON,
-    offset,
-    mapOffset: 0xf5000,
-    mapLength: extra.mapLength ?? 0x23c000,
-    buildId: extra.buildId,
-  });
-
-  it('return sites in take_gil, in other functions, and non-return-sites', () => {
-    const { classify, symbolized, unusable } = makeGilWaitClassifier();
-    assert.equal(classify(code(0x24f86f)), 'take_gil'); // after call pthread_cond_timedwait
-    assert.equal(classify(code(0x24f9d7)), 'take_gil'); // after call pthread_mutex_unlock
-    assert.equal(classify(code(0x24f6b0)), 'other'); // take_gil's first byte: a function pointer, not a return site
-    assert.equal(classify(code(0x1a7332)), 'python'); // after call *%rax in cfunction_vectorcall_FASTCALL_KEYWORDS (perf script prints 1a7331)
-    assert.equal(classify({ ...code(0x24f86f), file: '/usr/lib/x86_64-linux-gnu/libc.so.6' }), 'other');
-    assert.deepEqual([...symbolized], [LIBPYTHON]);
-    assert.equal(unusable.size, 0);
-  });
-
-  it('a file that cannot be the recorded one is not used, and says why', () => {
-    const other = makeGilWaitClassifier();
-    assert.equal(other.classify(code(0x24f86f, { mapLength: 0x23d000 })), 'other');
-    assert.match(other.unusable.get(LIBPYTHON)!, /not the one mapped/);
-    const rebuilt = makeGilWaitClassifier();
-    assert.equal(rebuilt.classify(code(0x24f86f, { buildId: '00'.repeat(20) })), 'other');
-    assert.match(rebuilt.unusable.get(LIBPYTHON)!, /build-id .* is not the recorded/);
-  });
-});
-
-describe('isPerTaskRecording', () => {
-  it("reads perf's options before --, not the command's", () => {
-    assert.equal(isPerTaskRecording(['/usr/bin/perf', 'record', '-e', 'sched:sched_switch', '--call-graph', 'dwarf', '--', 'python', '-a']), true);
-    assert.equal(isPerTaskRecording(['/usr/bin/perf', 'record', '-a', '-k', 'CLOCK_MONOTONIC', '--', 'python3']), false);
-    assert.equal(isPerTaskRecording(['perf', 'record', '--all-cpus', '--', 'x']), false);
-    assert.equal(isPerTaskRecording(['perf', 'record', '-qa', '--', 'x']), false);
-    assert.equal(isPerTaskRecording(undefined), undefined);
-  });
-  it('the seed recording (no -a) is flagged, the -a uprobe one is not', { skip }, () => {
-    assert.ok(analyzeRecording(SEED).stats.recording.warnings.includes(PER_TASK_WARNING));
+describe('a per-task recording (no -a)', () => {
+  it('is flagged: the python-gil-tracer recording is, the -a uprobe one is not', { skip }, () => {
+    assert.ok(analyzeRecording(SCHEDULER_ONLY).stats.recording.warnings.includes(PER_TASK_WARNING));
     assert.ok(!analyzeRecording(UPROBE).stats.recording.warnings.includes(PER_TASK_WARNING));
   });
 });

@@ -1,17 +1,27 @@
 /**
- * Seed mode's code lookup (model/gil-wait-scan.ts asks it): is this file offset a return site in
- * take_gil, in another function of a Python file, or neither? Uses probe/'s ELF reader on the
- * files the recording's mmaps name, as they are on this machine now.
+ * The code lookup for inferring GIL waits from a scheduler-only recording (model/gil-wait-scan.ts
+ * asks it, through contract/mapped-code.ts): is this file offset a return site in take_gil, in
+ * another function of a Python file, or neither? Reads the ELF files the recording's mmaps name,
+ * as they are on this machine now.
  *
  * A file is only used when it can be the one that was mapped: if the recording carries its
  * build-id, the file's must match; in any case the mapping must be one of its code segments.
  * Only files named like Python (python3.11, libpython3.11.so.1.0) are opened: take_gil lives there.
  */
-import { readBuildId, loadFunctionTable, fileOffsetToVaddr, type FunctionSymbol, type FunctionTable } from '../probe/elf/index.js';
-import type { CodeClassifier, CodeKind, MappedCode } from '../model/gil-wait-scan.js';
+import type { CodeClassifier, CodeKind, MappedCode } from '../contract/mapped-code.js';
+import {
+  endsWithCall,
+  fileOffsetToVaddr,
+  loadFunctionTable,
+  LONGEST_CALL,
+  PF_X,
+  PT_LOAD,
+  readBuildId,
+  type FunctionSymbol,
+  type FunctionTable,
+} from './elf/index.js';
 
-const PT_LOAD = 1;
-const PF_X = 1;
+/** The loader maps segments in whole pages. */
 const PAGE = 4096;
 const PYTHON_FILE = /(?:^|\/)(?:lib)?python\d[^/]*$/;
 const TAKE_GIL = /^take_gil(?:\.|$)/;
@@ -98,17 +108,10 @@ function mapsExecutableSegment(table: FunctionTable, code: MappedCode): boolean 
 }
 
 /**
- * Is the instruction before `fileOffset` a call? A return address always follows one: `e8 rel32`
- * or `ff /2` (indirect, 2 to 7 bytes with prefixes and displacements). Pointers to function
- * starts and data that happen to fall in the code range mostly fail this.
+ * Is the instruction before `fileOffset` a call? A return address always follows one. Pointers to
+ * function starts and data that happen to fall in the code range mostly fail this.
  */
 function isReturnSite(table: FunctionTable, fileOffset: number): boolean {
-  if (fileOffset < 7 || fileOffsetToVaddr(table.elf.programHeaders, fileOffset) === undefined) return false;
-  const bytes = table.elf.read(fileOffset - 7, 7, 'instruction before a return address').bytes;
-  if (bytes[2] === 0xe8) return true; // call rel32
-  for (let length = 2; length <= 7; length++) {
-    const at = 7 - length;
-    if (bytes[at] === 0xff && ((bytes[at + 1] >> 3) & 7) === 2) return true; // call r/m64
-  }
-  return false;
+  if (fileOffset < LONGEST_CALL || fileOffsetToVaddr(table.elf.programHeaders, fileOffset) === undefined) return false;
+  return endsWithCall(table.elf.read(fileOffset - LONGEST_CALL, LONGEST_CALL, 'instruction before a return address').bytes);
 }

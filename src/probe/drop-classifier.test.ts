@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manifestDropClassifier } from '../model/recording-manifest.js';
 import { RECORDING_MANIFEST_SCHEMA } from '../contract/recording-manifest.js';
-import { dropCallerTable } from '../probe/drop-caller-table.js';
-import { loadFunctionTable } from '../probe/elf/symbolizer.js';
+import { dropCallerTable } from './drop-caller-table.js';
+import { loadFunctionTable } from './elf/symbolizer.js';
 import { debianPythonWithSymbols, pyenvVersions } from '../../test/support/probe-oracle.js';
 import { makeDropClassifier } from './drop-classifier.js';
 

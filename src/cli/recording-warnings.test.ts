@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { newAdapterFacts } from '../model/perf-to-trace-events.js';
+import { INFERRED_WAITS_WARNING, PER_TASK_WARNING, recordingWarnings, type RecordingFindings } from './recording-warnings.js';
+
+const base: RecordingFindings = {
+  manifestProblem: undefined,
+  kind: 'gil-probes',
+  facts: newAdapterFacts(),
+  waitLookup: undefined,
+  perTask: false,
+  eventNames: ['giltrace_1_0:take', 'sched:sched_switch'],
+  pids: [100],
+  lostEvents: 0,
+};
+
+test('a clean recording with GIL probes has no warning', () => {
+  assert.deepEqual(recordingWarnings(base), []);
+});
+
+test('each finding is worded, in a fixed order: manifest, kind, per-task, lost events', () => {
+  const facts = { ...newAdapterFacts(), schedEvents: 5, stackScans: 4, sleepsInTakeGil: 2, inferredWaits: 2, inferredWaitsEndUnseen: 1 };
+  const waitLookup = { classify: () => 'other' as const, symbolized: new Set(['/lib/libpython3.11.so']), unusable: new Map([['/lib/libpython3.12.so', 'gone']]) };
+  const warnings = recordingWarnings({ ...base, manifestProblem: 'unreadable', kind: 'scheduler-only', facts, waitLookup, perTask: true, lostEvents: 7 });
+  assert.deepEqual(warnings, [
+    "unreadable: drop reasons are read from this machine's interpreter files instead",
+    `${INFERRED_WAITS_WARNING} (2 of 4 sleeps were in take_gil: 2 waits)`,
+    '1 inferred GIL waits had no recorded wakeup: they end where the thread was next seen running (record with -a to see every wakeup and switch-in)',
+    'cannot tell GIL waits in /lib/libpython3.12.so: gone; waits there are not counted',
+    PER_TASK_WARNING,
+    'perf lost 7 events (ring buffer overrun): use a larger --buffer; numbers near the gaps are uncertain',
+  ]);
+});
+
+test('no GIL events at all, or no stack into a Python library, says so', () => {
+  assert.match(recordingWarnings({ ...base, kind: 'no-gil-events' })[0], /^no GIL probe events in this recording/);
+  const nothing = { classify: () => 'other' as const, symbolized: new Set<string>(), unusable: new Map<string, string>() };
+  const facts = { ...newAdapterFacts(), stackScans: 3 };
+  assert.match(recordingWarnings({ ...base, kind: 'scheduler-only', facts, waitLookup: nothing }).at(-1)!, /^no user stack pointed into a Python library/);
+});

@@ -1,0 +1,75 @@
+/**
+ * The warnings a recording's stats carry (`recording.warnings`), worded from what the stages
+ * found out: the manifest could not be read, the kind of recording (model/recording-kind.ts)
+ * limits what can be said, perf recorded only the command's tasks, a Python hook stayed silent,
+ * perf lost events. Each says what a number cannot be trusted for, and how to record better.
+ */
+import type { AdapterFacts } from '../model/perf-to-trace-events.js';
+import type { RecordingKind } from '../model/recording-kind.js';
+import type { GilWaitLookup } from '../probe/gil-wait-classifier.js';
+import { unnamedPythonWarnings } from './python-hook-warning.js';
+
+export const INFERRED_WAITS_WARNING =
+  'no GIL probes in this recording: GIL waits are INFERRED from scheduling (a thread that goes to sleep with take_gil on its ' +
+  'user stack waits until it is woken), not measured. Time in take_gil on-CPU or runnable is missed; holding is not observed: ' +
+  'held_ns, acquisitions, hand-offs and drops read 0 and held-off-CPU is unknown. Record with giltrace record for exact numbers';
+
+export const PER_TASK_WARNING =
+  'perf recorded only the command\'s tasks (no -a): switch-ins onto idle CPUs are not in the recording, so time running ' +
+  'after a wakeup counts as runnable (CPU state columns are approximate)';
+
+export interface RecordingFindings {
+  /** Why giltrace's manifest in the recording could not be used, when it could not. */
+  readonly manifestProblem: string | undefined;
+  readonly kind: RecordingKind;
+  readonly facts: AdapterFacts;
+  /** The code lookup that inferred waits (scheduler-only recordings). */
+  readonly waitLookup: GilWaitLookup | undefined;
+  /** perf's command line had no -a (undefined: the recording does not say). */
+  readonly perTask: boolean | undefined;
+  readonly eventNames: readonly string[];
+  readonly pids: readonly number[];
+  readonly lostEvents: number;
+  /** giltrace attached to running processes (no hook in them reports Python thread names). */
+  readonly attached?: boolean;
+}
+
+export function recordingWarnings(found: RecordingFindings): string[] {
+  const { facts } = found;
+  const warnings: string[] = [];
+  if (found.manifestProblem) warnings.push(`${found.manifestProblem}: drop reasons are read from this machine's interpreter files instead`);
+  if (found.kind === 'scheduler-only' && found.waitLookup) {
+    warnings.push(...inferredWaitWarnings(facts, found.waitLookup));
+  } else if (found.kind === 'no-gil-events') {
+    warnings.push('no GIL probe events in this recording: was it made with giltrace record (or perf probes on take_gil/drop_gil)?');
+  }
+  if (found.attached) {
+    warnings.push('thread names of attached processes are their OS names: Python thread names are known only for programs giltrace starts');
+  }
+  if (facts.schedEvents > 0 && found.perTask) warnings.push(PER_TASK_WARNING);
+  warnings.push(...unnamedPythonWarnings(found.eventNames, found.pids, facts));
+  if (found.lostEvents > 0) {
+    warnings.push(`perf lost ${found.lostEvents} events (ring buffer overrun): use a larger --buffer; numbers near the gaps are uncertain`);
+  }
+  return warnings;
+}
+
+/** What a scheduler-only recording cannot show, and why some waits may be missing. */
+function inferredWaitWarnings(facts: AdapterFacts, lookup: GilWaitLookup): string[] {
+  const warnings = [
+    `${INFERRED_WAITS_WARNING} (${facts.sleepsInTakeGil} of ${facts.stackScans} sleeps were in take_gil: ${facts.inferredWaits} waits)`,
+  ];
+  if (facts.inferredWaitsEndUnseen > 0) {
+    warnings.push(
+      `${facts.inferredWaitsEndUnseen} inferred GIL waits had no recorded wakeup: they end where the thread was next seen running ` +
+        '(record with -a to see every wakeup and switch-in)',
+    );
+  }
+  for (const [file, why] of lookup.unusable) {
+    warnings.push(`cannot tell GIL waits in ${file}: ${why}; waits there are not counted`);
+  }
+  if (lookup.symbolized.size === 0 && lookup.unusable.size === 0) {
+    warnings.push('no user stack pointed into a Python library with a take_gil symbol: no GIL wait could be inferred');
+  }
+  return warnings;
+}

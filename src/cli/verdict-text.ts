@@ -1,0 +1,203 @@
+/**
+ * The verdict in plain language: analysis/verdict.ts decides and keeps the numbers, this puts
+ * them into the headline and details that the stats JSON carries (`verdict`) and the terminal
+ * prints (summary-table.ts, from that same JSON). The HTML report and `giltrace diff` show the
+ * JSON's words, so this is the only place a verdict is worded.
+ *
+ * Why in cli/: words are for people, and every text for people is made here, at the top (the
+ * table, the warnings); the stats JSON gets its verdict here too, after computeStats. analysis/
+ * stays numbers and decisions, testable without matching sentences, and another front end can
+ * word the same verdict its own way.
+ */
+import { formatDuration, formatPercent } from '../base/time.js';
+import type { FunctionRef, VerdictJson } from '../contract/stats.js';
+import type { HeldBy, InferredVerdict, MeasuredVerdict, Verdict, VerdictKind, VerdictReason } from '../analysis/index.js';
+
+/** The worded verdict, as the stats JSON carries it. */
+export interface VerdictText extends VerdictJson {
+  readonly kind: VerdictKind;
+}
+
+const ADVICE = 'use processes, or a free-threaded build (python3.13t) if the code is thread-safe';
+
+export function toVerdictText(verdict: Verdict): VerdictText {
+  return verdict.waits === 'inferred' ? inferredVerdictText(verdict) : measuredVerdictText(verdict);
+}
+
+function measuredVerdictText(verdict: MeasuredVerdict): VerdictText {
+  const details = [
+    ...waiterDetails(verdict),
+    ...culpritDetails(verdict),
+    ...estimateDetails(verdict),
+    ...preemptionDetails(verdict),
+    ...recordingDetails(verdict),
+  ];
+  return { kind: verdict.kind, headline: headline(verdict.kind, verdict.reason, verdict), details };
+}
+
+function headline(kind: VerdictKind, reason: VerdictReason, { facts }: MeasuredVerdict): string {
+  switch (reason.rule) {
+    case 'no-gil-process':
+      return 'No Python process with GIL events was recorded: nothing to say about the GIL';
+    case 'one-gil-thread':
+      return 'Only one thread used the GIL: there was nobody to contend with, so the GIL cost nothing here';
+    case 'held-asleep': {
+      const { hold, holderFunction } = reason;
+      return (
+        `${hold.name || 'thread'} (tid ${hold.tid}) held the GIL for ${formatDuration(hold.asleepNs)} while sleeping or blocked ` +
+        `(longest ${formatDuration(hold.longestAsleepNs)})${holderFunction ? `, in ${functionWithFile(holderFunction)}` : ''}; other threads waited for it during ` +
+        `${formatDuration(hold.asleepContendedNs)} of that: C code that sleeps or does I/O should release the GIL (Py_BEGIN_ALLOW_THREADS)`
+      );
+    }
+    case 'held-off-cpu': {
+      const { process, thread } = reason;
+      return (
+        `${thread.name || 'thread'} (tid ${thread.tid}) held the GIL for ${formatDuration(thread.held_off_cpu_ns)} while off-CPU ` +
+        `(sleeping, blocked or preempted; ${formatPercent(thread.held_off_cpu_ns, process.duration_ns)} of the run) while others waited: ` +
+        'C code that sleeps or does I/O should release the GIL (Py_BEGIN_ALLOW_THREADS); preemption means too few CPUs'
+      );
+    }
+    case 'held-long': {
+      const { fn, shareOfContention } = reason.culprit;
+      const callers = fn.stacks[0]?.callers ?? [];
+      const from = callers.length ? `, called from ${callers.join(' ← ')},` : '';
+      return (
+        `${describeFunction(fn)}${from} kept the GIL for ${formatDuration(fn.longest_contended_run_ns)} in one go while its thread ran and ` +
+        `others waited (${formatPercent(shareOfContention, 1)} of all GIL waiting was on it): C code called from there does not ` +
+        'release the GIL, and the switch interval cannot interrupt C code; release the GIL in it (Py_BEGIN_ALLOW_THREADS), or ' +
+        'run that call in another process'
+      );
+    }
+    case 'wait-share': {
+      const share = formatPercent(facts.waitNs, facts.activeNs);
+      const mostly = heldByClause(reason.heldBy);
+      if (kind === 'gil-bound') {
+        const worst = reason.standout;
+        const felt = worst ? ` (${describeWaiter(worst)}: ${formatPercent(worst.waitNs, worst.activeNs)})` : '';
+        return `GIL-bound: threads spent ${share} of their active time waiting for the GIL${felt}${mostly}; more threads will not help — ${ADVICE}`;
+      }
+      if (kind === 'gil-contended') {
+        return `The GIL is contended: threads spent ${share} of their active time waiting for it${mostly}; it slows them down but is not the main limit`;
+      }
+      return `GIL is not the bottleneck: threads waited ${share} of their active time; look elsewhere (I/O, locks)`;
+    }
+  }
+}
+
+function heldByClause(heldBy: HeldBy | undefined): string {
+  if (!heldBy) return '';
+  if (heldBy.by === 'file') {
+    const names = heldBy.functions.slice(0, 2).join(', ') + (heldBy.functions.length > 2 ? ', …' : '');
+    return `, ${formatPercent(heldBy.shareOfContention, 1)} of it while code in ${baseName(heldBy.file)} held it (${names})`;
+  }
+  return `, ${formatPercent(heldBy.culprit.shareOfContention, 1)} of it while ${describeFunction(heldBy.culprit.fn)} held it`;
+}
+
+function describeWaiter(w: { readonly name: string; readonly tid: number | undefined; readonly threads: number }): string {
+  return w.tid === undefined ? `${w.name} (${w.threads} threads)` : `${w.name || 'thread'} (tid ${w.tid})`;
+}
+
+function describeFunction({ name, file, line }: FunctionRef): string {
+  return file ? `${name} (${baseName(file)}:${line})` : name;
+}
+
+/** Like describeFunction, with the parentheses even when the file is unknown. */
+function functionWithFile({ name, file, line }: FunctionRef): string {
+  return `${name} (${baseName(file)}:${line})`;
+}
+
+function baseName(file: string): string {
+  return file.split('/').pop()!;
+}
+
+function waiterDetails({ facts }: MeasuredVerdict): string[] {
+  return facts.waiters.map(
+    (w) =>
+      `${describeWaiter(w)}: waited ${formatPercent(w.waitNs, w.activeNs)} of ${w.threads > 1 ? 'their' : 'its'} active time ` +
+      `(${formatDuration(w.waitNs)}), held the GIL ${formatDuration(w.heldNs)}, ${w.acquisitions} acquisitions, longest wait ${formatDuration(w.maxWaitNs)}`,
+  );
+}
+
+function culpritDetails({ facts }: MeasuredVerdict): string[] {
+  return facts.culprits.map(({ fn, shareOfContention }) => {
+    const callers = fn.stacks[0]?.callers ?? [];
+    const forced = fn.forced_drops > 0 ? `, caught by ${fn.forced_drops} forced switches in ${formatDuration(fn.forced_held_while_others_wait_ns)} of it` : '';
+    return (
+      `${describeFunction(fn)} held the GIL ${formatDuration(fn.held_while_others_wait_ns)} while others waited ` +
+      `(${formatPercent(shareOfContention, 1)} of the contended time${forced})` +
+      (callers.length ? `; called from ${callers.slice(0, 3).join(' ← ')}` : '')
+    );
+  });
+}
+
+function estimateDetails({ withoutGil: e }: MeasuredVerdict): string[] {
+  if (!e) return [];
+  const lines = [
+    `Without the GIL, process ${e.pid} would take about ${formatDuration(e.estimatedNs)} instead of ${formatDuration(e.measuredNs)} on ${e.cpus} CPUs ` +
+      '(an estimate from who wanted to run when; it assumes the same work per thread — a free-threaded build runs Python somewhat slower — ' +
+      'no other lock serializing the threads, and I/O as long as it was)',
+  ];
+  if (e.gilBound) {
+    lines.push(
+      `While threads waited, Python ran on ${e.pythonCpusWhileContended.toFixed(2)} CPUs on average (one GIL, at most 1): more threads add waiting, not speed`,
+    );
+  }
+  return lines;
+}
+
+/** Holders preempted for long: not the program's fault, but every waiter waits for it too. */
+function preemptionDetails({ facts }: MeasuredVerdict): string[] {
+  return facts.preempted.map(
+    (h) =>
+      `${h.name || 'thread'} (tid ${h.tid}) was preempted while holding the GIL for ${formatDuration(h.preemptedNs)}: ` +
+      'more runnable threads than CPUs (other processes?) stall every thread waiting for the GIL',
+  );
+}
+
+function recordingDetails({ facts }: MeasuredVerdict): string[] {
+  const details: string[] = [];
+  const several = facts.processNotes.length > 1;
+  for (const notes of facts.processNotes) {
+    const where = several ? `pid ${notes.pid}: ` : '';
+    const { handoff, drops } = notes;
+    if (handoff.count > 0) {
+      details.push(
+        `${where}${handoff.count} GIL hand-offs between threads: median ${formatDuration(handoff.p50_ns)}, ` +
+          `p99 ${formatDuration(handoff.p99_ns)}, max ${formatDuration(handoff.max_ns)}`,
+      );
+    }
+    if (drops.forced + drops.voluntary > 0) {
+      details.push(`${where}${drops.forced} forced drops (a waiter's switch interval expired) and ${drops.voluntary} voluntary (I/O, sleep, C code releasing the GIL)`);
+    }
+    if (notes.misfitEvents > 0) details.push(`${where}${notes.misfitEvents} events did not fit the GIL state machine (see anomalies)`);
+    if (notes.schedulerGaps > 0) {
+      details.push(
+        `${where}${notes.schedulerGaps} scheduler events were missing or out of step (see anomalies): CPU states next to them are inferred from GIL probe hits`,
+      );
+    }
+    if (notes.threadsWithoutScheduler > 0) {
+      details.push(`${where}${notes.threadsWithoutScheduler} threads had no scheduler events: their CPU states are unknown (counted as running)`);
+    }
+  }
+  if (facts.lostEvents > 0) details.push(`The recording lost ${facts.lostEvents} events: numbers near the losses are uncertain`);
+  return details;
+}
+
+/** Worded for what a scheduler-only recording can see: waits spent switched out, no holding. */
+function inferredVerdictText({ kind, facts }: InferredVerdict): VerdictText {
+  const details = facts.topWaiters.map(
+    (t) =>
+      `${t.name || 'thread'} (tid ${t.tid}): off-CPU in take_gil ${formatPercent(t.wait_ns, t.lifetime_ns)} of its life ` +
+      `(${formatDuration(t.wait_ns)} in ${t.wait.count} waits, longest ${formatDuration(t.wait.max_ns)})`,
+  );
+  details.push('Inferred from scheduler call chains: who held the GIL, hand-offs and forced/voluntary drops are not in this recording');
+  if (facts.waiters === 0) {
+    return { kind, headline: 'No thread was seen switched out inside take_gil (inferred from scheduling; waits spent on-CPU are not visible)', details };
+  }
+  const what =
+    `threads that waited spent ${formatPercent(facts.waitNs, facts.lifetimeNs)} of their time switched out waiting for the GIL ` +
+    '(inferred from scheduling)';
+  if (kind === 'gil-bound') return { kind, headline: `Likely GIL-bound: ${what}; more threads will not help — use processes, or a free-threaded build`, details };
+  if (kind === 'gil-contended') return { kind, headline: `The GIL is contended: ${what}`, details };
+  return { kind, headline: `GIL waits look small: ${what}`, details };
+}
