@@ -12,6 +12,7 @@ import type { Timeline } from '../model/timeline.js';
 import { RECORDING_MANIFEST_FEATURE, type RecordingManifest } from '../contract/recording-manifest.js';
 import { manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
 import { PythonStacks } from '../model/python-stacks.js';
+import { findUntracedPythons } from '../model/untraced-pythons.js';
 import { openPerfData } from '../perfdata/index.js';
 import { makeDropClassifier } from '../probe/drop-classifier.js';
 import { makeGilWaitClassifier } from '../probe/gil-wait-classifier.js';
@@ -65,6 +66,7 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     pids: timeline.processes.map((p) => p.pid),
     lostEvents: data.stats.lostEvents,
     attached: manifest?.attached !== undefined,
+    untraced: manifest ? findUntracedPythons(facts, manifest.interpreters) : undefined,
   });
   const meta: RecordingMeta = {
     events: data.stats.records,

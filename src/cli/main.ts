@@ -34,6 +34,10 @@ function parsePid(value: string, previous: number[] = []): number[] {
   return [...previous, n];
 }
 
+function collectPaths(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 function parseSeconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds above 0');
@@ -44,7 +48,7 @@ function addRecordOptions(command: Command): Command {
   return command
     .option('-p, --pid <pid>', 'attach to this running Python process instead of running a command (repeatable); its threads and the children it starts from then on are traced, the process is left unchanged', parsePid)
     .option('--duration <seconds>', 'with -p: stop after this long (default: Ctrl-C, or when the process exits)', parseSeconds)
-    .option('--python <path>', 'the Python interpreter the command runs (default: found from the command)')
+    .option('--python <path>', 'a Python interpreter to trace (repeatable; default: the one the command runs, or for a command that is not Python the Pythons on its PATH)', collectPaths)
     .option('--buffer <size>', "perf's per-CPU ring buffer (perf -m syntax)", '16M')
     .option('-z, --compress', 'zstd-compress the recording (perf record -z)', false)
     .addOption(

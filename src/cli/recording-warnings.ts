@@ -6,6 +6,7 @@
  */
 import type { AdapterFacts } from '../model/perf-to-trace-events.js';
 import type { RecordingKind } from '../model/recording-kind.js';
+import type { UntracedPython } from '../model/untraced-pythons.js';
 import type { GilWaitLookup } from '../probe/gil-wait-classifier.js';
 import { unnamedPythonWarnings } from './python-hook-warning.js';
 
@@ -32,6 +33,8 @@ export interface RecordingFindings {
   readonly lostEvents: number;
   /** giltrace attached to running processes (no hook in them reports Python thread names). */
   readonly attached?: boolean;
+  /** Traced processes that ran a Python without probes. */
+  readonly untraced?: readonly UntracedPython[];
 }
 
 export function recordingWarnings(found: RecordingFindings): string[] {
@@ -45,6 +48,9 @@ export function recordingWarnings(found: RecordingFindings): string[] {
   }
   if (found.attached) {
     warnings.push('thread names of attached processes are their OS names: Python thread names are known only for programs giltrace starts');
+  }
+  for (const { pid, file } of found.untraced ?? []) {
+    warnings.push(`process ${pid} ran ${file}, which giltrace put no probes on: its GIL is not in this recording (add --python with that interpreter to trace it too)`);
   }
   if (facts.schedEvents > 0 && found.perTask) warnings.push(PER_TASK_WARNING);
   warnings.push(...unnamedPythonWarnings(found.eventNames, found.pids, facts));

@@ -42,8 +42,9 @@ function formatProcess(process: ProcessStats, tick: LiveTick, style: Style, maxL
   const holder = holders.length
     ? holders.map((h) => `${cut(h.name, 24)} (${h.tid}) for ${formatDuration(h.sinceNs)}`).join(', ')
     : 'nobody';
+  const pid = `PID ${process.pid}${process.pid_in_namespace !== undefined ? ` (${process.pid_in_namespace} in its container)` : ''}`;
   const lines = [
-    `${style.bold(`PID ${process.pid}`)} ${cut(process.command, 60)}`,
+    `${style.bold(pid)} ${cut(process.command, Math.max(10, 79 - pid.length))}`,
     `  GIL held ${formatPercent(gil.held_ns, process.duration_ns)} · contended ${formatPercent(gil.contended_ns, process.duration_ns)} · held now by ${holder}`,
   ];
   const functions = functionRows(tick.functions.get(process.pid));
@@ -117,12 +118,21 @@ function functionRows(functions: ReadonlyMap<string, FunctionTotals> | undefined
     .sort((a, b) => b.heldWhileOthersWaitNs - a.heldWhileOthersWaitNs || b.waitNs - a.waitNs)
     .slice(0, TOP_FUNCTIONS);
   return top.map((f) => [
-    cut(f.name, 28),
-    cut(f.file ? `${f.file.split('/').pop()}:${f.line}` : '', 20),
+    // 2 + 20 + 2 + 20 + 2 + 7 + 2 + 13 + 2 + 7: 77 columns at most
+    cut(f.name, 20),
+    f.file ? where(f.file, f.line, 20) : '',
     formatDuration(f.heldNs),
     formatDuration(f.heldWhileOthersWaitNs),
     formatDuration(f.waitNs),
   ]);
+}
+
+/** `file.py:line`, the file name shortened from its start so that the line number stays. */
+function where(file: string, line: number, width: number): string {
+  const name = [...(file.split('/').pop() ?? file)];
+  const tail = `:${line}`;
+  const room = width - tail.length;
+  return (name.length <= room ? name.join('') : `…${name.slice(name.length - room + 1).join('')}`) + tail;
 }
 
 function cut(text: string, width: number): string {

@@ -70,6 +70,8 @@ export interface AdapterFacts {
   readonly pythonProcesses: Map<number, PythonSelfReport>;
   /** Pids from which at least one Python thread name came through the marker probe. */
   readonly pythonNamedPids: Set<number>;
+  /** The processes whose GIL events count: the recorder's descendants and attached processes (and theirs). */
+  readonly tracedPids: Set<number>;
 }
 
 /** The `process` marker that giltrace's sitecustomize emits at interpreter start. */
@@ -92,6 +94,7 @@ export function newAdapterFacts(): AdapterFacts {
     pythonFiles: new Map(),
     pythonProcesses: new Map(),
     pythonNamedPids: new Set(),
+    tracedPids: new Set(),
   };
 }
 
@@ -233,7 +236,8 @@ export class TraceEventAdapter {
     this.classify = options.classifyDrop;
     this.stacks = { stacks: options.stacks ?? new PythonStacks(), nameBytes: options.nameBytes ?? NAME_BYTES_312, cache: new StackCache() };
     this.root = options.descendantsOf;
-    this.traced = new Set(options.tracedPids ?? []);
+    this.traced = facts.tracedPids;
+    for (const pid of options.tracedPids ?? []) this.traced.add(pid);
     this.inferWaits = options.inferWaits
       ? new WaitInference(options.inferWaits, (pid, address) => this.spaces.resolve(pid, address), facts)
       : undefined;

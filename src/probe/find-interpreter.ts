@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { GiltraceError } from '../base/errors.js';
 import { isElfFile, readHead } from './elf/elf-file.js';
 import { readInterpreterFacts } from './interpreter-facts.js';
+import { NotPythonError } from './not-python-error.js';
 
 const MAX_HOPS = 8;
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh']);
@@ -95,7 +96,7 @@ function followShellScript(script: string, head: string, env: NodeJS.ProcessEnv,
     const executable = readInterpreterFacts(script, env).executable;
     if (executable) return executable;
   }
-  throw new GiltraceError(`'${start}' is a shell script, not Python: giltrace cannot see which Python it starts; pass --python PATH`);
+  throw new NotPythonError(`'${start}' is a shell script, not Python: giltrace cannot see which Python it starts; pass --python PATH`);
 }
 
 /** A pyenv shim: ask pyenv which real file it would exec for this name, under this environment. */

@@ -18,9 +18,11 @@ import { findGilSites, type ProbeSite } from './gil-sites.js';
 import { tstateAtSite } from './tstate-location.js';
 import { gilOptions, readInterpreterFacts, skipsSite, type AskInside, type InterpreterFacts } from './interpreter-facts.js';
 import { findNeededLibrary } from './library-search.js';
+import { NotPythonError } from './not-python-error.js';
 import type { RunningProcess } from './running-process.js';
 
 export type { ProbeSite } from './gil-sites.js';
+export { NotPythonError } from './not-python-error.js';
 
 export interface PythonTarget {
   /** Real path of the interpreter ELF, after PATH lookup, pyenv shims, shebangs, symlinks, venvs. */
@@ -106,7 +108,7 @@ function describeInterpreter(
   const needed = readDynamic(elf).needed;
   const libpythonName = needed.find((n) => /^libpython\d/.test(n));
   if (!libpythonName && !looksLikePython(elf, elfPath)) {
-    throw new GiltraceError(`'${asTyped}' runs ${elfPath}, which is not a Python interpreter; pass --python PATH`);
+    throw new NotPythonError(`'${asTyped}' runs ${elfPath}, which is not a Python interpreter; pass --python PATH`);
   }
   const facts = readInterpreterFacts(elfPath, env, options, insideNamespace);
   checkVersion(facts, elfPath);

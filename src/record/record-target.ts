@@ -41,6 +41,8 @@ export interface RecordRequest {
   readonly onData?: (chunk: Buffer) => void;
   /** Ends the recording early: an attached recording stops, a command gets SIGINT (as from Ctrl-C). */
   readonly stop?: AbortSignal;
+  /** Called once perf records (before the command starts): a live view's clock starts here. */
+  readonly onRecording?: () => void;
 }
 
 export interface AttachRequest {
@@ -87,6 +89,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     await waitUntilRecording(perf, perfMessages);
     if (stream) stream.keepFlowing(perf);
     signals.throwIfInterrupted();
+    request.onRecording?.();
     const started = process.hrtime.bigint();
     const exitCode = request.attach ? await whileAttached(request.attach, signals, request.stop) : await runTarget(request, signals);
     const wallNs = Number(process.hrtime.bigint() - started);
@@ -125,8 +128,9 @@ function registerAllProbes(request: RecordRequest, watcher: CleanupWatcher): Gil
     for (const target of request.targets) {
       if (seen.has(target.gilLibrary)) continue;
       seen.add(target.gilLibrary);
-      // an attached process never loaded giltrace's sitecustomize: no marker probe to hit
-      const group = registerGilProbes(target, { withMarker: !request.attach, frameDepth: request.frameDepth });
+      // one marker probe is enough (it sits in libc, whatever the interpreter); an attached
+      // process never loaded giltrace's sitecustomize, so it has none to hit
+      const group = registerGilProbes(target, { withMarker: !request.attach && groups.length === 0, frameDepth: request.frameDepth });
       watcher.watchGroup(group.group);
       groups.push(group);
     }

@@ -101,8 +101,9 @@ test('perf missing: one line saying how to install it', () => {
   assert.deepEqual(leftoverProbes(), []);
 });
 
-test('not a Python program: one line saying what to pass', () => {
-  assertOneLineError(giltrace(['record', '-o', join(dir, 'x.data'), '--', '/bin/true']), /python/i);
+test('not a Python program, and no Python on its PATH: one line saying what to pass', () => {
+  const noPython = { ...process.env, PATH: '/nonexistent' };
+  assertOneLineError(giltrace(['record', '-o', join(dir, 'x.data'), '--', '/bin/true'], { env: noPython }), /not a Python interpreter, and no traceable Python is on PATH; pass --python/);
   assertOneLineError(giltrace(['record', '--python', '/bin/true', '-o', join(dir, 'x.data'), '--', '/bin/true']), /true/);
 });
 

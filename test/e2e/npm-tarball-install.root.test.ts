@@ -21,6 +21,8 @@ const SHIPPABLE = /^(package\.json|README\.md|LICENSE|dist\/src\/.+\.js|python\/
 const TEST_ONLY = /\.test\.js$|\/testing\/|\/test-[^/]+\.js$|\.map$|^dist\/(test|bench)\//;
 const RUNTIME_DEPENDENCIES = ['commander', 'fzstd'];
 const BIN = 'dist/src/cli/main.js';
+/** Programs the CLI starts as processes of their own (node FILE), beside the modules it imports. */
+const SPAWNED = ['dist/src/record/cleanup-watcher-main.js'];
 
 /** The user's environment without what `npm test` adds (npm_config_*, npm_package_*, ...). */
 const userEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
@@ -81,8 +83,8 @@ describe('npm pack, installed globally into a temporary prefix (needs npm, root 
     assert.ok(packed.includes('python/giltrace_site/sitecustomize.py'), 'the python hook is packed');
     assert.deepEqual(packed.filter((path) => !SHIPPABLE.test(path) || TEST_ONLY.test(path)), [], 'files that do not run');
 
-    // Every module the CLI imports is there; every other packed module is type-only (empty).
-    const reached = importClosure(join(installed, BIN));
+    // Every module the CLI imports (or starts) is there; every other packed module is type-only (empty).
+    const reached = new Set([BIN, ...SPAWNED].flatMap((entry) => [...importClosure(join(installed, entry))]));
     const unreached = packed
       .filter((path) => path.endsWith('.js') && !reached.has(join(installed, path)))
       .filter((path) => withoutComments(readFileSync(join(installed, path), 'utf8')) !== 'export {};');

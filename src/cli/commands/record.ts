@@ -1,12 +1,14 @@
 import { statSync } from 'node:fs';
 import { GiltraceError } from '../../base/errors.js';
 import type { AttachedProcess } from '../../contract/recording-manifest.js';
-import { resolvePythonExecutable, resolvePythonTarget, resolveRunningPython, type PythonTarget } from '../../probe/python-target.js';
+import { findPythonsOnPath } from '../../probe/path-pythons.js';
+import { NotPythonError, resolvePythonExecutable, resolvePythonTarget, resolveRunningPython, type PythonTarget } from '../../probe/python-target.js';
 import { readRunningProcess } from '../../probe/running-process.js';
 import { recordTarget, type AttachRequest, type RecordResult } from '../../record/record-target.js';
 
 export interface RecordCliOptions {
-  readonly python?: string;
+  /** Interpreters to trace instead of finding them from the command or process. */
+  readonly python?: readonly string[];
   readonly buffer: string;
   readonly compress: boolean;
   /** Python frames read at each GIL event (0: no function context). */
@@ -46,9 +48,8 @@ export function resolveTraced(command: readonly string[], options: RecordCliOpti
     command: p.argv,
     ...(p.container && p.container.pid !== p.pid ? { namespacePid: p.container.pid } : {}),
   }));
-  const targets = attaching
-    ? attached.map((running) => (options.python ? resolvePythonExecutable(options.python) : resolveRunningPython(running)))
-    : [options.python ? resolvePythonExecutable(options.python) : resolvePythonTarget(command)];
+  const given = (options.python ?? []).map((file) => resolvePythonExecutable(file));
+  const targets = given.length > 0 ? given : attaching ? attached.map(resolveRunningPython) : commandPythons(command);
   for (const target of targets) {
     if (target.freeThreaded) {
       throw new GiltraceError(
@@ -57,6 +58,24 @@ export function resolveTraced(command: readonly string[], options: RecordCliOpti
     }
   }
   return { targets, processes, command: attaching ? processes[0].command : command };
+}
+
+/**
+ * The command's interpreter; for a command that is not Python (a shell, make, npm), the Pythons
+ * on its PATH, which are what such commands start (a venv's python shares its base's library).
+ */
+function commandPythons(command: readonly string[]): PythonTarget[] {
+  try {
+    return [resolvePythonTarget(command)];
+  } catch (e) {
+    if (!(e instanceof NotPythonError)) throw e;
+    const found = findPythonsOnPath(process.env);
+    if (found.targets.length === 0) throw new GiltraceError(`${e.message.replace(/; pass --python PATH$/, '')}, and no traceable Python is on PATH; pass --python PATH`);
+    const names = found.targets.map((t) => `${t.executable} (${t.version})`).join(', ');
+    console.error(`giltrace: '${command[0]}' is not Python: tracing the Pythons on its PATH that it may start: ${names}`);
+    for (const { name, why } of found.skipped) console.error(`giltrace: not traced: ${name}: ${why}`);
+    return [...found.targets];
+  }
 }
 
 /** Tells the user what giltrace attached to (stderr). */

@@ -23,6 +23,8 @@ export interface TopCliOptions extends RecordCliOptions {
 const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
 const ALT_SCREEN_OFF = '\x1b[?1049l';
 const CLEAR = '\x1b[H\x1b[2J';
+/** --once waits this many ticks for GIL activity before showing what it has. */
+const ONCE_PATIENCE = 5;
 
 export async function topCommand(command: readonly string[], options: TopCliOptions): Promise<number> {
   const traced = resolveTraced(command, options);
@@ -38,12 +40,15 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
   const hint = keys ? 'q quits' : screen ? 'Ctrl-C ends the program' : undefined;
   let last: LiveTick | undefined;
   let shownOnce = false;
+  let ticks = 0;
   const draw = () => {
     const tick = live.tick() ?? last;
+    ticks++;
     if (!tick) return;
     last = tick;
     if (options.once) {
-      if (shownOnce) return;
+      // the first tick that saw the GIL at work (a program may take a while to get there)
+      if (shownOnce || (tick.window.processes.length === 0 && ticks < ONCE_PATIENCE)) return;
       shownOnce = true;
       process.stdout.write(formatTop(tick, { style }).join('\n') + '\n');
       if (attaching) stop.abort();
@@ -53,7 +58,7 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
     process.stdout.write(screen ? CLEAR + lines.join('\n') : lines.join('\n') + '\n\n');
   };
   if (screen) process.stdout.write(ALT_SCREEN_ON);
-  const timer = setInterval(draw, options.interval * 1000);
+  let timer: NodeJS.Timeout | undefined;
   try {
     const result = await recordTarget({
       command: traced.command,
@@ -65,6 +70,9 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
       frameDepth: options.stackDepth,
       onData: (chunk) => live.push(chunk),
       stop: stop.signal,
+      onRecording: () => {
+        timer = setInterval(draw, options.interval * 1000);
+      },
     });
     clearInterval(timer);
     if (screen) process.stdout.write(ALT_SCREEN_OFF);

@@ -1,0 +1,58 @@
+/**
+ * Process trees whatever starts them: a command that is not Python (a shell) gets the Pythons on
+ * its PATH traced; a Python child on an interpreter giltrace did not probe is named in the
+ * output, and traced too when asked with --python. Needs root, perf and pyenv's 3.12 and 3.11.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { StatsJson } from '../../src/contract/stats.js';
+import { EXAMPLES, giltrace, leftoverProbes, otherThreads, pyenvPython, scratchDir } from './giltrace-cli.js';
+
+const dir = scratchDir();
+after(() => rmSync(dir, { recursive: true, force: true }));
+const py312 = pyenvPython('3.12');
+const py311 = pyenvPython('3.11');
+const skip = process.getuid?.() !== 0 ? 'needs root' : py312 && py311 ? false : "needs pyenv's Python 3.12 and 3.11";
+
+function statsOf(data: string): StatsJson {
+  const stats = giltrace(['stats', data, '--json']);
+  assert.equal(stats.code, 0, stats.stderr);
+  return JSON.parse(stats.stdout) as StatsJson;
+}
+
+test('a shell command: the Python it starts from its PATH is traced, and giltrace says which it probed', { skip }, () => {
+  const data = join(dir, 'shell.data');
+  // python3 on this PATH is pyenv's 3.12
+  const env = { ...process.env, PATH: `${dirname(py312!)}:/usr/bin:/bin` };
+  const record = giltrace(['record', '-o', data, '--', 'sh', '-c', `python3 ${join(EXAMPLES, 'two_threads.py')} && echo done-$((6*7))`], { env });
+  assert.equal(record.code, 0, record.stderr);
+  assert.match(record.stderr, /'sh' is not Python: tracing the Pythons on its PATH that it may start: .*3\.12/);
+  const stats = statsOf(data);
+  assert.equal(stats.processes.length, 1, stats.processes.map((p) => p.command).join(' / '));
+  const workers = otherThreads(stats.processes[0]);
+  assert.equal(workers.length, 2);
+  for (const worker of workers) assert.ok(worker.held_ns / worker.lifetime_ns > 0.25, `${worker.name} held ${worker.held_ns / worker.lifetime_ns}`);
+  assert.deepEqual(stats.recording.warnings.filter((w) => /no probes on/.test(w)), []);
+  assert.deepEqual(leftoverProbes(), []);
+});
+
+test('a child on another interpreter is named when not probed, and traced with --python', { skip }, () => {
+  const parent = `import subprocess, sys\nsubprocess.run([${JSON.stringify(py311)}, ${JSON.stringify(join(EXAMPLES, 'two_threads.py'))}], check=True)`;
+  const unprobed = join(dir, 'unprobed.data');
+  assert.equal(giltrace(['record', '-o', unprobed, '--', py312!, '-c', parent]).code, 0);
+  const named = statsOf(unprobed).recording.warnings.filter((w) => /giltrace put no probes on/.test(w));
+  assert.equal(named.length, 1, named.join(' / '));
+  assert.match(named[0], /libpython3\.11/);
+
+  const both = join(dir, 'both.data');
+  const record = giltrace(['record', '--python', py312!, '--python', py311!, '-o', both, '--', py312!, '-c', parent]);
+  assert.equal(record.code, 0, record.stderr);
+  const stats = statsOf(both);
+  assert.deepEqual(stats.processes.map((p) => p.python.version.slice(0, 4)).sort(), ['3.11', '3.12']);
+  const child = stats.processes.find((p) => p.python.version.startsWith('3.11'))!;
+  assert.equal(otherThreads(child).filter((t) => t.held_ns > 0).length, 2, 'the child\'s two workers were traced');
+  assert.deepEqual(stats.recording.warnings.filter((w) => /no probes on/.test(w)), []);
+  assert.deepEqual(leftoverProbes(), []);
+});
