@@ -107,6 +107,11 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       }
     }
     return { exitCode, wallNs, perfMessages: perfMessages.filter(isWorthShowing), warnings };
+  } catch (e) {
+    // a recording that failed (disk full, perf refused) is no recording: leave nothing half-written
+    stream?.close();
+    rmSync(request.output, { force: true });
+    throw e;
   } finally {
     stream?.close();
     if (perf && perf.exitCode === null && perf.signalCode === null) {
@@ -340,7 +345,9 @@ function waitUntilRecording(perf: ChildProcess, messages: string[]): Promise<voi
 
 function lastPerfError(messages: readonly string[]): string {
   const useful = messages.filter(isWorthShowing);
-  return useful.length ? useful.slice(-3).join(' / ') : 'it exited without saying why (run `giltrace doctor`)';
+  // perf repeats a failed write for each buffer: say each thing once
+  const distinct = [...new Set(useful)];
+  return distinct.length ? distinct.slice(-3).join(' / ') : 'it exited without saying why (run `giltrace doctor`)';
 }
 
 function isWorthShowing(line: string): boolean {

@@ -1,10 +1,10 @@
 /** What a user sees at the edges: exit codes, one-line errors, signals, cleanup. */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CLI, PROGRAMS, giltrace, giltraceAsync, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
+import { CLI, EXAMPLES, PROGRAMS, giltrace, giltraceAsync, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
 
 const dir = scratchDir();
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,6 +69,32 @@ test('a SIGKILLed giltrace leaves no probe and no running perf a second later, a
   }
   const clean = giltrace(['clean']);
   assert.equal(clean.code, 0, clean.stderr);
+});
+
+test('a program that dies of a segfault or leaves by os._exit still gets its summary and report', () => {
+  const crunch = 'import threading, time\ndef w():\n    t = time.monotonic()\n    while time.monotonic() - t < 0.4: pass\nts = [threading.Thread(target=w) for _ in range(2)]\n[t.start() for t in ts]\ntime.sleep(0.2)\n';
+  for (const [how, ending, code] of [['segfault', 'import ctypes; ctypes.string_at(0)', 128 + 11], ['os._exit', 'import os; os._exit(3)', 3]] as const) {
+    const report = join(dir, `${how}.html`);
+    const result = giltrace(['run', '-o', report, '--data', join(dir, `${how}.data`), '--', python, '-c', crunch + ending]);
+    assert.equal(result.code, code, `${how}: ${result.stderr}`);
+    assert.match(result.stderr, /Thread-1 \(w\)/, `${how}: the summary names the threads`);
+    assert.ok(existsSync(report), `${how}: the report is written`);
+  }
+  assert.deepEqual(leftoverProbes(), []);
+});
+
+test('disk full while recording: one line, exit code 2, no half-written recording left', () => {
+  const full = join(dir, 'full');
+  spawnSync('mkdir', ['-p', full]);
+  assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=300k', 'tmpfs', full]).status, 0, 'mounts a tiny tmpfs');
+  try {
+    const result = giltrace(['record', '-o', join(full, 'x.data'), '--', python, join(EXAMPLES, 'two_threads.py')]);
+    assertOneLineError(result, /No space left on device/);
+    assert.deepEqual(readdirSync(full), [], 'nothing left behind');
+  } finally {
+    spawnSync('umount', [full]);
+  }
+  assert.deepEqual(leftoverProbes(), []);
 });
 
 test('errors are one line with exit code 2', () => {
