@@ -71,8 +71,14 @@ export function computeProcessStats(process: ProcessTimeline, meta: RecordingMet
     anomalies: sortedKeys(anomalies),
     ...(context ? { functions: computeFunctionStats(process, context) } : {}),
     thread_groups: computeThreadGroups(threads, process.pid),
+    ...(known?.nsPerGilCycle !== undefined ? { tracing_cost: tracingCost(threads, known.nsPerGilCycle) } : {}),
     ...(interpreters ? { interpreters } : {}),
   };
+}
+
+function tracingCost(threads: readonly ThreadStats[], nsPerGilCycle: number): NonNullable<ProcessStats['tracing_cost']> {
+  const cycles = threads.reduce((sum, t) => sum + t.acquisitions, 0);
+  return { ns_per_gil_cycle: nsPerGilCycle, gil_cycles: cycles, added_ns: Math.round(cycles * nsPerGilCycle) };
 }
 
 type FunctionContext = Pick<Timeline, 'functions' | 'stacks'>;

@@ -10,6 +10,8 @@ export interface ProcessMeta {
   readonly python: PythonInfo;
   /** Its pid inside its own pid namespace (a container), when that differs. */
   readonly namespacePid?: number;
+  /** What one GIL cycle cost under the probes (ns), when measured. */
+  readonly nsPerGilCycle?: number;
 }
 
 export interface RecordingMeta {

@@ -75,12 +75,24 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     cpus: data.features.nrCpus,
     processes: new Map(timeline.processes.map((p) => {
       const namespacePid = manifest?.attached?.find((a) => a.pid === p.pid)?.namespacePid;
-      return [p.pid, { ...describeProcess(p.pid, facts, manifest, options), ...(namespacePid !== undefined ? { namespacePid } : {}) }];
+      const nsPerGilCycle = manifest ? recordedInterpreterOf(p.pid, facts, manifest.interpreters)?.probeCostNs : undefined;
+      return [p.pid, {
+        ...describeProcess(p.pid, facts, manifest, options),
+        ...(namespacePid !== undefined ? { namespacePid } : {}),
+        ...(nsPerGilCycle !== undefined ? { nsPerGilCycle } : {}),
+      }];
     })),
   };
   const numbers = computeStats(timeline, meta);
   const verdict = toVerdictText(computeVerdict(numbers, timeline, kind));
   return { timeline, stats: { ...numbers, verdict }, verdict };
+}
+
+/** The probed interpreter a process ran, by the files perf saw it map (the only one when it mapped none we know of). */
+function recordedInterpreterOf<T extends { gilLibrary: string; executable: string; mappedAs?: string }>(pid: number, facts: AdapterFacts, recorded: readonly T[]): T | undefined {
+  const files = facts.pythonFiles.get(pid) ?? {};
+  const matches = (i: T) => files.library === i.gilLibrary || (i.mappedAs !== undefined && files.library === i.mappedAs) || files.executable === i.executable;
+  return recorded.find(matches) ?? (files.executable ? undefined : recorded[0]);
 }
 
 function describeProcess(
@@ -96,7 +108,7 @@ function describeProcess(
   const files = facts.pythonFiles.get(pid) ?? {};
   const recorded = manifest?.interpreters ?? (options.target ? [options.target] : []);
   const command = manifest?.attached?.find((a) => a.pid === pid)?.command ?? manifest?.command ?? options.command;
-  const known = recorded.find((i) => files.library === i.gilLibrary || (i.mappedAs !== undefined && files.library === i.mappedAs) || files.executable === i.executable) ?? (files.executable ? undefined : recorded[0]);
+  const known = recordedInterpreterOf(pid, facts, recorded);
   if (known) {
     return {
       command: command?.join(' ') ?? known.executable,

@@ -44,7 +44,7 @@ function formatProcess(process: ProcessStats, style: Style): string[] {
   });
   const rows = threadRows(process);
   const anomalies = Object.entries(process.anomalies).filter(([, count]) => count > 0);
-  const lines = [header, `  ${facts}`, ...interpreters, ...table([COLUMNS, ...rows], style).map((line) => `  ${line}`)];
+  const lines = [header, `  ${facts}`, ...tracingCostLine(process, style), ...interpreters, ...table([COLUMNS, ...rows], style).map((line) => `  ${line}`)];
   const functions = (process.functions ?? []).filter((f) => f.held_ns + f.wait_ns > 0);
   if (functions.length > 0) {
     const shown = functions.slice(0, TOP_FUNCTIONS);
@@ -126,4 +126,17 @@ function functionRow(fn: FunctionStats): string[] {
 /** Aligned columns; the first row is the (dim) header, whose names say which columns are text. */
 function table(rows: readonly string[][], style: Style): string[] {
   return alignedTable(rows, style, LEFT_ALIGNED);
+}
+
+/** Share of the run above which the tracing's own cost is called out: waits then look longer than untraced. */
+const TRACING_COST_NOTABLE = 0.1;
+
+/** What the tracing itself added to the run (estimated from its GIL cycles), when measured. */
+function tracingCostLine(process: ProcessStats, style: Style): string[] {
+  const cost = process.tracing_cost;
+  if (!cost || process.duration_ns <= 0) return [];
+  const share = cost.added_ns / process.duration_ns;
+  const text = `tracing added about ${formatDuration(cost.added_ns)} (${cost.gil_cycles} GIL cycles × ${formatDuration(cost.ns_per_gil_cycle)}), ${formatPercent(cost.added_ns, process.duration_ns)} of the run`;
+  if (share < TRACING_COST_NOTABLE) return [`  ${style.dim(text)}`];
+  return [`  ${style.yellow(`${text}: the program ran slower than untraced and its waits look longer than they are`)}`];
 }

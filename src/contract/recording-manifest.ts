@@ -47,6 +47,8 @@ export interface RecordedInterpreter {
   /** The same file as perf's mmap records name it, when that differs (a container's file reached through /proc/PID/root). */
   readonly mappedAs?: string;
   readonly dropCallers: DropCallerTable;
+  /** What one GIL cycle cost the traced program under the probes, measured on the recording machine (ns). */
+  readonly probeCostNs?: number;
   /** How to read the leaf frame's name bytes; absent when recorded without function context. */
   readonly nameBytes?: NameBytesLayout;
 }

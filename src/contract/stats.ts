@@ -119,6 +119,16 @@ export interface ProcessStats {
   /** Threads whose names differ only in numbers (a pool's workers), summed; see thread-groups.ts. */
   readonly thread_groups: readonly ThreadGroupStats[];
   /**
+   * What the tracing itself added to the process's run, estimated: its GIL cycles (acquisitions)
+   * times what one cycle costs under giltrace's probes, measured on the recording machine. A large
+   * share means the program ran slower than untraced and its waits look longer than they are.
+   */
+  readonly tracing_cost?: {
+    readonly ns_per_gil_cycle: number;
+    readonly gil_cycles: number;
+    readonly added_ns: number;
+  };
+  /**
    * One entry per GIL when the process has several (subinterpreters with their own GIL, 3.12+):
    * each is a lock of its own; `gil` above is their union.
    */

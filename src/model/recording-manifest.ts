@@ -47,7 +47,7 @@ function isInterpreter(value: unknown): value is RecordedInterpreter {
   const i = value as RecordedInterpreter;
   return (
     typeof i === 'object' && i !== null && typeof i.executable === 'string' && typeof i.version === 'string' &&
-    typeof i.gilLibrary === 'string' && (i.mappedAs === undefined || typeof i.mappedAs === 'string') && isDropCallerTable(i.dropCallers) &&
+    typeof i.gilLibrary === 'string' && (i.probeCostNs === undefined || Number.isFinite(i.probeCostNs)) && (i.mappedAs === undefined || typeof i.mappedAs === 'string') && isDropCallerTable(i.dropCallers) &&
     (i.nameBytes === undefined || (Number.isInteger(i.nameBytes.asciiData) && Number.isInteger(i.nameBytes.compactData)))
   );
 }

@@ -18,6 +18,7 @@ import { PIPE_HEADER_BYTES, pipeFeatureRecord } from '../perfdata/pipe-feature-r
 import { isRunning } from '../probe/running-process.js';
 import { startCleanupWatcher, type CleanupWatcher } from './cleanup-watcher.js';
 import { killOrphanRecorders } from './orphan-recorders.js';
+import { probeCostPerCycle } from './probe-cost.js';
 import { perfRecordArgs } from './perf-args.js';
 import { makeRecordingManifest, writeRecordingManifest } from './recording-manifest.js';
 
@@ -76,13 +77,15 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   removeStaleProbeGroups({ waitMs: PROBE_REMOVAL_TIMEOUT_MS });
   const signals = new SignalRelay();
   const watcher = startCleanupWatcher();
+  // measured once per machine and interpreter (cached), with no probe of ours in place yet
+  const probeCosts = request.targets.map((target) => probeCostPerCycle(target, request.frameDepth ?? 0));
   const probes = registerAllProbes(request, watcher);
   const perfMessages: string[] = [];
   let perf: ChildProcess | undefined;
   const warnings: string[] = [];
   let stream: StreamedRecording | undefined;
   try {
-    const manifest = makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes);
+    const manifest = makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes, probeCosts);
     perf = startPerf(request, probes.flatMap((group) => group.eventNames), perfMessages);
     if (perf.pid !== undefined) watcher.watchPerf(perf.pid);
     if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings);

@@ -20,6 +20,7 @@ export function makeRecordingManifest(
   targets: readonly PythonTarget[],
   recorderPid: number,
   attached?: readonly AttachedProcess[],
+  probeCosts?: readonly (number | undefined)[],
 ): RecordingManifest {
   return {
     schema: RECORDING_MANIFEST_SCHEMA,
@@ -27,7 +28,7 @@ export function makeRecordingManifest(
     command: [...command],
     recorderPid,
     ...(attached ? { attached: [...attached] } : {}),
-    interpreters: targets.map(toRecordedInterpreter),
+    interpreters: targets.map((target, i) => toRecordedInterpreter(target, probeCosts?.[i])),
   };
 }
 
@@ -35,8 +36,9 @@ export function writeRecordingManifest(recording: string, manifest: RecordingMan
   appendFeatureSection(recording, RECORDING_MANIFEST_FEATURE, new TextEncoder().encode(JSON.stringify(manifest)));
 }
 
-function toRecordedInterpreter(target: PythonTarget): RecordedInterpreter {
+function toRecordedInterpreter(target: PythonTarget, probeCostNs: number | undefined): RecordedInterpreter {
   return {
+    ...(probeCostNs !== undefined ? { probeCostNs } : {}),
     executable: target.executable,
     version: target.version,
     freeThreaded: target.freeThreaded,

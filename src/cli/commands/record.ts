@@ -4,7 +4,10 @@ import type { AttachedProcess } from '../../contract/recording-manifest.js';
 import { findPythonsOnPath } from '../../probe/path-pythons.js';
 import { NotPythonError, resolvePythonExecutable, resolvePythonTarget, resolveRunningPython, type PythonTarget } from '../../probe/python-target.js';
 import { readRunningProcess } from '../../probe/running-process.js';
+import { formatDuration } from '../../base/time.js';
+import { probeCostPerCycle } from '../../record/probe-cost.js';
 import { recordTarget, type AttachRequest, type RecordResult } from '../../record/record-target.js';
+import { GilCycleCounter } from '../gil-cycle-counter.js';
 
 export interface RecordCliOptions {
   /** Interpreters to trace instead of finding them from the command or process. */
@@ -96,6 +99,8 @@ export function attachRequest(traced: TracedRequest, options: RecordCliOptions):
 export async function recordToFile(command: readonly string[], options: RecordCliOptions & { data: string }): Promise<Recorded> {
   const traced = resolveTraced(command, options);
   sayAttached(traced, options);
+  // attached to a service that may be busy: measure its GIL's pace in the first second
+  const check = traced.processes.length > 0 && !options.compress ? new FirstSecondCheck(traced, options.stackDepth) : undefined;
   const result = await recordTarget({
     command: traced.command,
     targets: traced.targets,
@@ -104,7 +109,9 @@ export async function recordToFile(command: readonly string[], options: RecordCl
     bufferSize: options.buffer,
     compress: options.compress,
     frameDepth: options.stackDepth,
+    ...(check ? { onData: (chunk: Buffer) => check.push(chunk), onRecording: () => check.start() } : {}),
   });
+  check?.stop();
   for (const message of result.perfMessages) console.error(`giltrace: perf: ${message}`);
   for (const warning of result.warnings) console.error(`giltrace: warning: ${warning}`);
   return { targets: traced.targets, command: traced.command, result };
@@ -120,5 +127,47 @@ export async function recordCommand(command: readonly string[], options: RecordC
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) {
     throw new GiltraceError('must run as root (uprobes and system-wide perf need it): try sudo giltrace ...');
+  }
+}
+
+/** Share of the process's time above which the first-second check says tracing is costly. */
+const COSTLY_SHARE = 0.1;
+
+/**
+ * An attached recording's first second: the GIL cycles it saw, times what one costs under the
+ * probes (measured on this machine), is what exact tracing costs the process; said at once, so a
+ * user can stop before slowing a busy service down for long.
+ */
+class FirstSecondCheck {
+  private readonly counter = new GilCycleCounter();
+  private timer: NodeJS.Timeout | undefined;
+  private done = false;
+
+  constructor(private readonly traced: TracedRequest, private readonly stackDepth: number) {}
+
+  push(chunk: Uint8Array): void {
+    if (!this.done) this.counter.push(chunk);
+  }
+
+  start(): void {
+    const started = Date.now();
+    this.timer = setTimeout(() => this.report(Date.now() - started), 1000);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.done = true;
+  }
+
+  private report(elapsedMs: number): void {
+    this.done = true;
+    const cycles = this.counter.count();
+    const nsPerCycle = probeCostPerCycle(this.traced.targets[0], this.stackDepth);
+    if (cycles === undefined || nsPerCycle === undefined || elapsedMs <= 0) return;
+    const perSecond = Math.round((cycles * 1000) / elapsedMs);
+    const share = (perSecond * nsPerCycle) / 1e9;
+    const what = `giltrace: ${perSecond} GIL cycles a second in the first second; exact tracing costs about ${formatDuration(nsPerCycle)} each`;
+    if (share < COSTLY_SHARE) console.error(`${what} (${(share * 100).toFixed(1)}% of a thread's time)`);
+    else console.error(`${what}: about ${Math.round(share * 100)}% of the time of the threads that take the GIL; stop soon (Ctrl-C, or --duration) on a service that must not slow down`);
   }
 }
