@@ -1,3 +1,5 @@
+import { readU64 } from './u64.js';
+
 /**
  * The one bounds-checked little-endian reader both binary formats use (perf.data in perfdata/,
  * ELF in probe/elf/): every read past the end goes to the subclass's `outOfBounds`, which throws a
@@ -54,10 +56,9 @@ export abstract class BoundedBytes {
   /** u64 as a number: a size or offset of 2^53 or more is corruption in every use we make of it. */
   u64(offset: number, field: string): number {
     this.need(offset, 8, field);
-    const lo = this.dv.getUint32(offset, true);
-    const hi = this.dv.getUint32(offset + 4, true);
-    if (hi >= 0x200000) this.implausible(offset, `${field} 0x${this.dv.getBigUint64(offset, true).toString(16)} is too large to be real`);
-    return hi * 4294967296 + lo;
+    const value = readU64(this.dv, offset);
+    if (value === Infinity) this.implausible(offset, `${field} 0x${this.dv.getBigUint64(offset, true).toString(16)} is too large to be real`);
+    return value;
   }
 
   u64big(offset: number, field?: string): bigint {

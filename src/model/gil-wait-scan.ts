@@ -22,6 +22,7 @@
  * take_gil return address on the stack and is missed (its IP is in the user registers); a real
  * unwinder (.eh_frame CFI) would remove both kinds of miss.
  */
+import { u64RoundedFromHalves } from '../base/u64.js';
 
 import type { CodeClassifier, MappedCode } from '../contract/mapped-code.js';
 
@@ -31,7 +32,6 @@ export type { CodeClassifier } from '../contract/mapped-code.js';
 /** Runtime address → where it was mapped from (the process's mmaps at that time). */
 export type AddressResolver = (address: number) => MappedCode | undefined;
 
-const TWO_POW_32 = 2 ** 32;
 /** Lowest plausible user code address: skips small integers fast. */
 const MIN_CODE_ADDRESS = 0x10000;
 
@@ -42,7 +42,7 @@ export function stackShowsGilWait(stack: Uint8Array, resolve: AddressResolver, c
   for (let at = 0; at + 8 <= stack.length; at += 8) {
     const high = view.getUint32(at + 4, true);
     if (high > 0x7fff) continue; // user space is below 2^47
-    const address = high * TWO_POW_32 + view.getUint32(at, true);
+    const address = u64RoundedFromHalves(high, view.getUint32(at, true));
     if (address < MIN_CODE_ADDRESS) continue;
     const where = resolve(address);
     if (!where) continue;

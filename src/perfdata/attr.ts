@@ -1,5 +1,6 @@
 import { ByteView } from './byte-view.js';
-import { ReadFormat, SampleType, TWO_POW_32, PERF_SAMPLE_BRANCH_HW_INDEX } from './constants.js';
+import { u64RoundedFromHalves } from '../base/u64.js';
+import { ReadFormat, SampleType, PERF_SAMPLE_BRANCH_HW_INDEX } from './constants.js';
 import type { EventTypeImpl } from './event-type.js';
 
 const ATTR_SIZE_VER0 = 64;
@@ -109,11 +110,12 @@ export function parseAttr(view: ByteView, offset: number, available: number, ids
   if (size < ATTR_SIZE_VER0) view.fail(offset + 4, `attr.size ${size} is smaller than the oldest attr layout (${ATTR_SIZE_VER0})`);
   if (size > available) view.fail(offset + 4, `attr.size ${size} is larger than the ${available} bytes the attr occupies`);
   const has = (end: number): boolean => end <= size;
-  const config = view.u32(offset + 8, 'attr.config') + view.u32(offset + 12, 'attr.config') * TWO_POW_32;
+  // a bit pattern, not a size: every bit may be set (raw PMU events)
+  const config = u64RoundedFromHalves(view.u32(offset + 12, 'attr.config'), view.u32(offset + 8, 'attr.config'));
   const stLo = view.u32(offset + 24, 'attr.sample_type');
   const stHi = view.u32(offset + 28, 'attr.sample_type');
   if (stHi !== 0 || (stLo & ~SampleType.KNOWN) !== 0) {
-    view.fail(offset + 24, `sample_type 0x${(stHi * TWO_POW_32 + stLo).toString(16)} has bits this reader does not know (known: 0x${SampleType.KNOWN.toString(16)})`);
+    view.fail(offset + 24, `sample_type 0x${u64RoundedFromHalves(stHi, stLo).toString(16)} has bits this reader does not know (known: 0x${SampleType.KNOWN.toString(16)})`);
   }
   const readFormat = view.u32(offset + 32, 'attr.read_format');
   const flagsLo = view.u32(offset + 40, 'attr flags');

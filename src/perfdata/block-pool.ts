@@ -2,7 +2,8 @@
  * The bytes of queued records live in fixed-size blocks: the cutter reads the file straight
  * into a block and queued records point into it, so the common path copies nothing. A block is
  * recycled (at the sweep after each release is read) once the cutter has moved past it and no
- * queued or undelivered record points into it: the sorter counts those per block in `refs`.
+ * queued or undelivered record points into it: the queue pins a block for each record it
+ * queues there and unpins it when the record has been read. This file alone keeps those counts.
  * Records that cannot point into a read block (decompressed zstd data, or ones moved when too
  * many sparse blocks are pinned) are copied into "copy blocks" from the same pool.
  */
@@ -14,7 +15,7 @@ export class BlockPool {
   /** 32-bit views of the blocks, for word-wise copies of aligned payloads. */
   words: Int32Array[] = [];
   /** Queued (or released and not yet read) records that lie in each block. */
-  refs: Int32Array = new Int32Array(64);
+  private refs: Int32Array = new Int32Array(64);
   private held: boolean[] = [];
   private inUse: boolean[] = [];
   private readonly free: number[] = [];
@@ -52,6 +53,21 @@ export class BlockPool {
     this.inUse[id] = true;
     this.live++;
     return id;
+  }
+
+  /** `n` more queued records lie in block `id`: it stays alive until they are unpinned. */
+  pin(id: number, n: number): void {
+    this.refs[id] += n;
+  }
+
+  /** A record that lay in block `id` has been read, or moved elsewhere. */
+  unpin(id: number): void {
+    this.refs[id]--;
+  }
+
+  /** Records counted as lying in blocks: 0 once everything was read (tests check it). */
+  get pinned(): number {
+    return this.refs.reduce((a, b) => a + b, 0);
   }
 
   /** The holder (cutter, copy writer) is done with the block; the next sweep may recycle it. */

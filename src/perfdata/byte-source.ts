@@ -5,8 +5,14 @@ import { GiltraceError } from '../base/errors.js';
  * Sequential byte sources for the record cutter. Offsets are plain numbers (exact to 2^53), never
  * 32-bit: files beyond 4 GB are read the same way as small ones.
  */
+/** What `ByteSource.read` returns when no byte has arrived yet but more may come (PushSource). */
+export const STARVED = -1;
+
 export interface ByteSource {
-  /** Reads up to `length` bytes into `into[offset..]`; 0 means end of data. */
+  /**
+   * Reads up to `length` bytes into `into[offset..]`; 0 means end of data, STARVED that no byte
+   * is there now but more may come (only a source that is being fed says so).
+   */
   read(into: Uint8Array, offset: number, length: number): number;
   /** Absolute file offset of the next byte `read` returns. */
   readonly position: number;

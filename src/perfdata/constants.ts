@@ -118,5 +118,3 @@ export const enum Feature {
   /** Highest feature bit perf 6.x defines (32 = HEADER_LAST_FEATURE, pipe mode's end marker); higher ones are counted as unknown. */
   LAST_KNOWN = 32,
 }
-
-export const TWO_POW_32 = 4294967296;

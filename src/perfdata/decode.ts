@@ -1,13 +1,26 @@
 import type { PerfAttr } from './attr.js';
-import { MISC_COMM_EXEC, MISC_MMAP_BUILD_ID, MISC_MMAP_DATA, PROT_EXEC, ReadFormat, RecordType, SampleType, TWO_POW_32 } from './constants.js';
+import { readU64, readU64Rounded, TWO_POW_32, u64RoundedFromHalves } from '../base/u64.js';
+import { MISC_COMM_EXEC, MISC_MMAP_BUILD_ID, MISC_MMAP_DATA, PROT_EXEC, ReadFormat, RecordType, SampleType } from './constants.js';
 import type { EventTypeImpl } from './event-type.js';
 import type { CommRecord, EventType, LostRecord, MmapRecord, SampleRecord, TaskRecord } from './types.js';
 
 /** Throws the GiltraceError for a record whose inside does not fit its declared size. */
 export type Fail = (message: string) => never;
 
+/**
+ * Where a sample's tracepoint payload lies: rawBytes[rawAt, rawAt + rawLength), with a DataView
+ * over rawBytes' whole buffer for the integer reads. Internal to perfdata: consumers read fields
+ * through tracepoint-read.ts, which knows this place.
+ */
+export interface PayloadPlace {
+  readonly rawBytes: Uint8Array | undefined;
+  readonly rawAt: number;
+  readonly rawLength: number;
+  readonly rawDv: DataView | undefined;
+}
+
 /** The one SampleRecord the iterator hands out, refilled for every sample (see index.ts). */
-export class MutableSample implements SampleRecord {
+export class MutableSample implements SampleRecord, PayloadPlace {
   readonly type = 'sample' as const;
   time = 0;
   event: EventType;
@@ -42,10 +55,6 @@ export class MutableSample implements SampleRecord {
 
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
 
-function u64(dv: DataView, at: number): number {
-  return dv.getUint32(at, true) + dv.getUint32(at + 4, true) * TWO_POW_32;
-}
-
 /**
  * Decodes a SAMPLE at arena[off, off+len) into `out`. Fixed fields come from precomputed
  * positions; the variable parts (READ, CALLCHAIN, RAW) are walked with every length checked
@@ -63,7 +72,7 @@ export function decodeSample(arena: Uint8Array, words: Int32Array, dv: DataView,
     out.tid = -1;
   }
   out.cpu = attr.cpuPos >= 0 ? dv.getUint32(off + attr.cpuPos, true) : -1;
-  // spelled out rather than u64(): when V8 did not inline that call, each ip came back boxed
+  // hot path: readU64Rounded spelled out; when V8 did not inline that call, each ip came back boxed
   const ipPos = attr.ipPos;
   out.ip = ipPos >= 0 ? dv.getUint32(off + ipPos + 4, true) * TWO_POW_32 + dv.getUint32(off + ipPos, true) : 0;
   out.callchain = undefined;
@@ -98,7 +107,7 @@ function decodeSampleRest(arena: Uint8Array, words: Int32Array, dv: DataView, of
     let size = attr.readSize;
     if (size < 0) {
       if (p + 8 > end) fail(`expected a read group count inside the ${len}-byte sample`);
-      const nr = u64(dv, p);
+      const nr = readU64(dv, p);
       const rf = attr.readFormat;
       const each = 8 * (1 + (rf & ReadFormat.ID ? 1 : 0) + (rf & ReadFormat.LOST ? 1 : 0));
       size = 8 * (1 + (rf & ReadFormat.TOTAL_TIME_ENABLED ? 1 : 0) + (rf & ReadFormat.TOTAL_TIME_RUNNING ? 1 : 0)) + nr * each;
@@ -107,7 +116,7 @@ function decodeSampleRest(arena: Uint8Array, words: Int32Array, dv: DataView, of
   }
   if (st & SampleType.CALLCHAIN) {
     if (p + 8 > end) fail(`expected a callchain length inside the ${len}-byte sample`);
-    const nr = u64(dv, p);
+    const nr = readU64(dv, p);
     if (nr > (end - p - 8) / 8) fail(`callchain of ${nr} entries does not fit in the ${len}-byte sample`);
     out.callchain = readCallchain(dv, p + 8, nr);
     p += 8 + 8 * nr;
@@ -147,22 +156,22 @@ function decodeUserStack(arena: Uint8Array, dv: DataView, p: number, end: number
   const st = attr.sampleType;
   if (st & SampleType.BRANCH_STACK) {
     if (p + 8 > end) fail(`expected a branch stack length inside the ${len}-byte sample`);
-    const nr = u64(dv, p);
+    const nr = readU64(dv, p);
     p += 8 + (attr.branchHwIndex ? 8 : 0);
     if (nr > (end - p) / 24) fail(`branch stack of ${nr} entries does not fit in the ${len}-byte sample`);
     p += 24 * nr;
   }
   if (st & SampleType.REGS_USER) {
     if (p + 8 > end) fail(`expected a user register ABI inside the ${len}-byte sample`);
-    const abi = u64(dv, p);
+    const abi = readU64(dv, p);
     p += 8 + (abi !== 0 ? 8 * attr.regsUserCount : 0);
   }
   if (p + 8 > end) fail(`expected a user stack size inside the ${len}-byte sample`);
-  const size = u64(dv, p);
+  const size = readU64(dv, p);
   p += 8;
   if (size === 0) return; // no copy (e.g. a kernel thread)
   if (size > end - p - 8) fail(`user stack of ${size} bytes does not fit in the ${len}-byte sample`);
-  const dynSize = u64(dv, p + size);
+  const dynSize = readU64(dv, p + size);
   if (dynSize > size) fail(`user stack dyn_size ${dynSize} is larger than its ${size}-byte copy`);
   if (dynSize > stackScratch.length) stackScratch = new Uint8Array(Math.max(dynSize, stackScratch.length * 2));
   stackScratch.set(arena.subarray(p, p + dynSize));
@@ -214,7 +223,7 @@ function readCallchain(dv: DataView, at: number, nr: number): Float64Array {
     const lo = dv.getUint32(at + 8 * i, true);
     const hi = dv.getUint32(at + 8 * i + 4, true);
     if (hi === 0xffffffff && lo >= 0xfffff001) continue;
-    ips[k++] = hi * TWO_POW_32 + lo;
+    ips[k++] = u64RoundedFromHalves(hi, lo);
   }
   return ips;
 }
@@ -279,12 +288,12 @@ export function decodeMmap(arena: Uint8Array, dv: DataView, off: number, len: nu
   // variant, consumers' record.type reads saw five shapes and went megamorphic
   return {
     type: 'mmap', time, pid: dv.getInt32(off + 8, true), tid: dv.getInt32(off + 12, true),
-    start: u64(dv, off + 16), length: u64(dv, off + 24), pgoff: u64(dv, off + 32), filename, executable, buildId,
+    start: readU64Rounded(dv, off + 16), length: readU64Rounded(dv, off + 24), pgoff: readU64Rounded(dv, off + 32), filename, executable, buildId,
   };
 }
 
 export function decodeLost(dv: DataView, off: number, len: number, attr: PerfAttr, time: number, fail: Fail): LostRecord {
   const lostSamples = dv.getUint32(off, true) === RecordType.LOST_SAMPLES;
   bodyEnd(off, len, attr, lostSamples ? 16 : 24, fail);
-  return { type: 'lost', time, count: u64(dv, off + (lostSamples ? 8 : 16)) };
+  return { type: 'lost', time, count: readU64(dv, off + (lostSamples ? 8 : 16)) /* finite: checked when queued */ };
 }

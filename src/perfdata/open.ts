@@ -71,18 +71,13 @@ function openFd2(fd: number, path: string, options: OpenOptions): PerfData {
 export function openPerfDataStream(source: ByteSource, name: string, options: OpenOptions = {}): PerfData {
   return inThread({
     path: name, form: 'pipe', source, attrs: [], formats: new Map(), eventDescs: [], features: { present: [] }, unknownFeatures: 0,
-    maxQueueBytes: options.maxQueueBytes, blockSize: options.blockSize,
-    onCutter: (cutter) => {
-      const head = cutter.readRaw(PIPE_HEADER_SIZE) ?? cutter.readRaw(0) ?? new Uint8Array(0);
-      if (parseMagic(head, name) !== 'pipe') {
-        throw new GiltraceError('a file-form perf.data cannot be read from a pipe (it needs seeking); pass its path instead', { file: name, offset: 0 });
-      }
-    },
+    maxQueueBytes: options.maxQueueBytes, blockSize: options.blockSize, pipeHeader: true,
   });
 }
 
 function inThread(init: ReaderInit): PerfReader {
   const queue = new RecordQueue(init);
-  queue.readHeader();
+  // a blocking source never starves: the header is read to its end here
+  if (!queue.readHeader()) throw new Error('internal error: a blocking byte source starved');
   return new PerfReader(init.path, init.form, queue);
 }

@@ -5,7 +5,7 @@ import { decodeComm, decodeLost, decodeMmap, decodeSample, decodeTask, MutableSa
 import type { EventTypeImpl } from './event-type.js';
 import type { MutableFeatures } from './features.js';
 import type { RecordQueue } from './record-queue.js';
-import { ATTR, BLOCK, ENTRY_WORDS, LEN, OFF, type Batch } from './sorter.js';
+import type { Batch } from './sorter.js';
 import type { PerfData, PerfReadStats, PerfRecord } from './types.js';
 
 /**
@@ -49,7 +49,7 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
 
   /** Records the pool counts as lying in its blocks: 0 once everything was read (tests check it). */
   get blockRefs(): number {
-    return this.queue.pool.refs.reduce((a, b) => a + b, 0);
+    return this.queue.pool.pinned;
   }
 
   records(): IterableIterator<PerfRecord> {
@@ -70,17 +70,15 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
       if (!queue.fillBatch()) return this.doneResult;
       b = queue.batch;
     }
-    // the batch names entries of the sorter's queue: one 24-byte slot each (see EntryList)
+    // the batch names entries of the sorter's queue (see EntryList)
     const e = b.idx[b.next++];
     const entries = b.entries;
-    const words = entries.words;
-    const at = ENTRY_WORDS * e;
-    const off = words[at + OFF];
-    const len = words[at + LEN];
-    const attr = queue.table.attrs[words[at + ATTR]];
-    this.failOffset = entries.f64s[3 * e];
+    const off = entries.off(e);
+    const len = entries.len(e);
+    const attr = queue.table.attrs[entries.attr(e)];
+    this.failOffset = entries.fileOff(e);
     const views = queue.pool;
-    const block = words[at + BLOCK];
+    const block = entries.block(e);
     const dv = views.dvs[block];
     const type = dv.getUint32(off, true);
     if (type !== RecordType.SAMPLE) {

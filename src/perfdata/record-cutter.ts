@@ -1,8 +1,9 @@
 import { Decompress } from 'fzstd';
 import { GiltraceError } from '../base/errors.js';
 import type { BlockPool } from './block-pool.js';
-import type { ByteSource } from './byte-source.js';
-import { RecordType, TWO_POW_32 } from './constants.js';
+import { readU64 } from '../base/u64.js';
+import { STARVED, type ByteSource } from './byte-source.js';
+import { RecordType } from './constants.js';
 
 /** Tracing data travels after its record header; refuse absurd sizes rather than allocate them. */
 const MAX_TRACING_DATA = 512 << 20;
@@ -13,6 +14,15 @@ const MAX_TRACING_DATA = 512 << 20;
  * are fed to one continuous zstd stream whose output is cut the same way (records may straddle
  * compressed records); they are never handed out themselves. Every size is checked against the
  * bytes that exist: a short or zero size is a GiltraceError naming the offset, never a loop.
+ *
+ * A source that is still being fed (PushSource) may have no more bytes for now: `next()` then
+ * returns false with `starved` set, having consumed nothing of the record it could not finish,
+ * and picks up there when called again after more bytes came. Only the real end of the data
+ * fails on a cut record.
+ *
+ * The fields of the current record are the cutter's output: read them, never write them. The read
+ * cursor is private; the record queue's run loop reaches the plain records ahead through
+ * `runView` and `runStart`/`runEnd` and gives back what it took with `takeRun`.
  */
 export class RecordCutter {
   buf: Uint8Array;
@@ -28,17 +38,19 @@ export class RecordCutter {
   /** For HEADER_TRACING_DATA: where its payload starts in `buf`, and its length. */
   payloadPos = 0;
   payloadSize = 0;
-  bytes = 0;
-  compressedBytes = 0;
+  private cutBytes = 0;
+  private zstdBytes = 0;
+  private isStarved = false;
 
-  // read by the record queue's run loop (queueSampleRun), which cuts plain samples itself
-  outer: Uint8Array;
-  outerDv: DataView;
-  outerBlock: number;
-  outerStart = 0; // next unread record in outer
-  outerEnd = 0;
-  outerBase: number; // file offset of outer[0]
+  private outer: Uint8Array;
+  private outerDv: DataView;
+  private outerBlock: number;
+  private outerStart = 0; // next unread record in outer
+  private outerEnd = 0;
+  private outerBase: number; // file offset of outer[0]
   private eof = false;
+  /** AUXTRACE data still to skip (its record was handed out; the data may not have arrived yet). */
+  private skipLeft = 0;
 
   // decompressed data also goes into pool blocks, so queued records point into it uncopied
   private inner: Uint8Array = new Uint8Array(0);
@@ -58,12 +70,62 @@ export class RecordCutter {
     this.dv = this.outerDv;
   }
 
-  /** Reads exactly `length` raw bytes (pipe header); used before any record. */
+  /**
+   * Takes `length` raw bytes (the pipe header), before any record. At the end of the data it
+   * takes the shorter rest; undefined when starved (nothing taken).
+   */
   readRaw(length: number): Uint8Array | undefined {
-    if (!this.fill(length)) return undefined;
-    const out = this.outer.slice(this.outerStart, this.outerStart + length);
-    this.outerStart += length;
+    this.isStarved = false;
+    const whole = this.fill(length);
+    if (!whole && this.isStarved) return undefined;
+    const end = Math.min(this.outerStart + length, this.outerEnd);
+    const out = this.outer.slice(this.outerStart, end);
+    this.outerStart = end;
     return out;
+  }
+
+  /** The last `next()` or `readRaw()` stopped because the source has no bytes yet (not at the end). */
+  get starved(): boolean {
+    return this.isStarved;
+  }
+
+  /** Bytes of record data cut so far (decompressed bytes for zstd data). */
+  get bytes(): number {
+    return this.cutBytes;
+  }
+
+  /** Compressed bytes fed to the decompressor so far. */
+  get compressedBytes(): number {
+    return this.zstdBytes;
+  }
+
+  // The run loop's door (RecordQueue.queueSampleRun): the unread bytes of the read buffer, which
+  // it cuts itself, record by record, as long as they are plain samples. Valid while no
+  // decompressed records wait (`innerPending`) and until the next call of any other method.
+  /** The read buffer's DataView. */
+  get runView(): DataView {
+    return this.outerDv;
+  }
+  /** The pool block of the read buffer. */
+  get runBlock(): number {
+    return this.outerBlock;
+  }
+  /** Where the next unread record starts in the read buffer. */
+  get runStart(): number {
+    return this.outerStart;
+  }
+  /** Where the bytes read so far end in the read buffer. */
+  get runEnd(): number {
+    return this.outerEnd;
+  }
+  /** File offset of the read buffer's first byte. */
+  get runFileBase(): number {
+    return this.outerBase;
+  }
+  /** The run loop took the whole records in [runStart, to), `bytes` long in all. */
+  takeRun(to: number, bytes: number): void {
+    this.outerStart = to;
+    this.cutBytes += bytes;
   }
 
   /** Decompressed records wait: they come before anything in `outer`. */
@@ -77,11 +139,12 @@ export class RecordCutter {
   }
 
   next(): boolean {
+    this.isStarved = false;
     // hot path: records already decompressed come first, in stream order
     if (this.innerEnd - this.innerStart >= 8 && this.cutInner()) return true;
     for (;;) {
       if (!this.cutOuter()) {
-        if (this.innerEnd > this.innerStart) {
+        if (!this.isStarved && this.innerEnd > this.innerStart) {
           this.fail(this.innerFileOffset, `zstd-compressed data ends inside a record (${this.innerEnd - this.innerStart} bytes left over)`);
         }
         return false;
@@ -93,8 +156,11 @@ export class RecordCutter {
     }
   }
 
+  /** Cuts the next record of the read buffer; false at the end of the data or when starved (nothing consumed). */
   private cutOuter(): boolean {
+    if (this.skipLeft > 0 && !this.skipAuxtraceData()) return false;
     if (this.outerEnd - this.outerStart < 8 && !this.fill(8)) {
+      if (this.isStarved) return false;
       if (this.outerEnd > this.outerStart) {
         this.fail(this.nextOffset, `expected an 8-byte record header, found only ${this.outerEnd - this.outerStart} bytes before the end of the data`);
       }
@@ -105,10 +171,14 @@ export class RecordCutter {
     const size = dv.getUint16(p + 6, true);
     if (size < 8) this.fail(this.outerBase + p, `record size ${size} is smaller than the 8-byte record header (type ${dv.getUint32(p, true)})`);
     if (this.outerEnd - p < size) {
-      if (!this.fill(size)) this.truncated(size);
+      if (!this.fill(size)) {
+        if (this.isStarved) return false;
+        this.truncated(size);
+      }
       p = this.outerStart;
     }
     const type = this.outerDv.getUint32(p, true);
+    if (type === RecordType.HEADER_TRACING_DATA) return this.cutTracingData(p, size);
     this.buf = this.outer;
     this.dv = this.outerDv;
     this.block = this.outerBlock;
@@ -118,42 +188,56 @@ export class RecordCutter {
     this.misc = this.outerDv.getUint16(p + 4, true);
     this.fileOffset = this.outerBase + p;
     this.outerStart = p + size;
-    this.bytes += size;
-    if (type === RecordType.HEADER_TRACING_DATA || type === RecordType.AUXTRACE) this.takeTrailingPayload(type);
+    this.cutBytes += size;
+    if (type === RecordType.AUXTRACE) {
+      // AUXTRACE carries its data after the record, outside header.size: skipped, from the next call on
+      if (size < 16) this.fail(this.fileOffset, `expected an AUXTRACE record of at least 16 bytes, found ${size}`);
+      this.skipLeft = readU64(this.outerDv, p + 8);
+    }
     return true;
   }
 
-  /** TRACING_DATA and AUXTRACE carry a payload after the record, outside header.size. */
-  private takeTrailingPayload(type: number): void {
-    const p = this.pos;
-    if (type === RecordType.HEADER_TRACING_DATA) {
-      if (this.size < 12) this.fail(this.fileOffset, `expected a tracing data record of at least 12 bytes, found ${this.size}`);
-      const n = this.outerDv.getUint32(p + 8, true);
-      if (n > MAX_TRACING_DATA) this.fail(this.fileOffset + 8, `tracing data size ${n} is implausibly large`);
-      const padded = (n + 7) & ~7;
-      // keep the header in the buffer while the payload is read in (fill may move both)
-      this.outerStart = p;
-      if (this.outerEnd - p < this.size + padded && !this.fill(this.size + padded)) this.truncated(this.size + padded);
-      // fill may have carried the record over into a fresh block
-      this.buf = this.outer;
-      this.dv = this.outerDv;
-      this.block = this.outerBlock;
-      this.pos = this.outerStart;
-      this.payloadPos = this.pos + this.size;
-      this.payloadSize = n;
-      this.outerStart = this.payloadPos + padded;
-      this.bytes += padded;
-      return;
+  /** HEADER_TRACING_DATA carries its payload after the record, outside header.size: both are cut at once. */
+  private cutTracingData(p: number, size: number): boolean {
+    const fileOffset = this.outerBase + p;
+    if (size < 12) this.fail(fileOffset, `expected a tracing data record of at least 12 bytes, found ${size}`);
+    const n = this.outerDv.getUint32(p + 8, true);
+    if (n > MAX_TRACING_DATA) this.fail(fileOffset + 8, `tracing data size ${n} is implausibly large`);
+    const padded = (n + 7) & ~7;
+    if (this.outerEnd - p < size + padded && !this.fill(size + padded)) {
+      if (this.isStarved) return false;
+      this.truncated(size + padded);
     }
-    if (this.size < 16) this.fail(this.fileOffset, `expected an AUXTRACE record of at least 16 bytes, found ${this.size}`);
-    let skip = this.outerDv.getUint32(p + 8, true) + this.outerDv.getUint32(p + 12, true) * TWO_POW_32;
-    while (skip > 0) {
-      if (this.outerEnd === this.outerStart && !this.fill(1)) this.truncated(skip);
-      const n = Math.min(skip, this.outerEnd - this.outerStart);
+    // fill may have carried the record over into a fresh block
+    p = this.outerStart;
+    this.buf = this.outer;
+    this.dv = this.outerDv;
+    this.block = this.outerBlock;
+    this.pos = p;
+    this.size = size;
+    this.type = RecordType.HEADER_TRACING_DATA;
+    this.misc = this.outerDv.getUint16(p + 4, true);
+    this.fileOffset = this.outerBase + p;
+    this.payloadPos = p + size;
+    this.payloadSize = n;
+    this.outerStart = p + size + padded;
+    this.cutBytes += size + padded;
+    return true;
+  }
+
+  /** Skips what is left of an AUXTRACE record's data; false when starved before its end. */
+  private skipAuxtraceData(): boolean {
+    while (this.skipLeft > 0) {
+      if (this.outerEnd === this.outerStart && !this.fill(1)) {
+        if (this.isStarved) return false;
+        this.truncated(this.skipLeft);
+      }
+      const n = Math.min(this.skipLeft, this.outerEnd - this.outerStart);
       this.outerStart += n;
-      this.bytes += n;
-      skip -= n;
+      this.cutBytes += n;
+      this.skipLeft -= n;
     }
+    return true;
   }
 
   private cutInner(): boolean {
@@ -171,7 +255,7 @@ export class RecordCutter {
     this.misc = dv.getUint16(p + 4, true);
     this.fileOffset = this.innerFileOffset;
     this.innerStart = p + size;
-    this.bytes += size;
+    this.cutBytes += size;
     return true;
   }
 
@@ -184,8 +268,8 @@ export class RecordCutter {
       if (dataSize > length || this.outerDv.getUint32(this.pos + 12, true) !== 0) this.fail(this.fileOffset + 8, `compressed data size ${dataSize} exceeds the record's ${length} bytes`);
       length = dataSize;
     }
-    this.bytes -= this.size;
-    this.compressedBytes += length;
+    this.cutBytes -= this.size;
+    this.zstdBytes += length;
     this.innerFileOffset = this.fileOffset;
     if (this.decompressor === undefined) this.decompressor = new Decompress((chunk) => this.appendInner(chunk));
     // fzstd may keep the chunk until the next push: hand it a copy, not our reusable buffer
@@ -216,7 +300,10 @@ export class RecordCutter {
     this.innerEnd += chunk.length;
   }
 
-  /** Makes at least `need` unread bytes available in `outer`; false at end of data. */
+  /**
+   * Makes at least `need` unread bytes available in `outer`; false at the end of the data, or
+   * when the source has no more bytes yet (then `starved` is set). Consumes nothing.
+   */
   private fill(need: number): boolean {
     if (this.outerEnd - this.outerStart >= need) return true;
     if (this.eof) return false;
@@ -241,11 +328,13 @@ export class RecordCutter {
     }
     while (this.outerEnd - this.outerStart < need) {
       const n = this.source.read(this.outer, this.outerEnd, this.outer.length - this.outerEnd);
-      if (n === 0) {
-        this.eof = true;
-        return false;
+      if (n > 0) {
+        this.outerEnd += n;
+        continue;
       }
-      this.outerEnd += n;
+      if (n === STARVED) this.isStarved = true;
+      else this.eof = true;
+      return false;
     }
     return true;
   }

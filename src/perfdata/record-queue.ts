@@ -1,12 +1,15 @@
 import { GiltraceError } from '../base/errors.js';
+import { readU64, TWO_POW_32 } from '../base/u64.js';
 import type { PerfAttr } from './attr.js';
 import { BLOCK_SIZE, BlockPool } from './block-pool.js';
 import type { ByteSource } from './byte-source.js';
-import { RecordType, TWO_POW_32 } from './constants.js';
+import { PIPE_HEADER_SIZE, RecordType } from './constants.js';
 import { EventTable, isHeaderRecord } from './event-table.js';
 import type { EventDesc, MutableFeatures } from './features.js';
+import { parseMagic } from './file-header.js';
 import { RecordCutter } from './record-cutter.js';
-import { ATTR, BLOCK, DEFAULT_MAX_QUEUE_BYTES, ENTRY_WORDS, LEN, OFF, Sorter, type Batch } from './sorter.js';
+import { DEFAULT_MAX_QUEUE_BYTES, Sorter, type Batch } from './sorter.js';
+import { warmUpSorter } from './sorter-warm-up.js';
 import type { TracepointFormat } from './tracepoint-format.js';
 import type { PerfReadStats } from './types.js';
 
@@ -23,8 +26,8 @@ export interface ReaderInit {
   readonly maxQueueBytes?: number;
   /** Block size of the record pool (tests make it tiny); default from the data size, at most 4 MiB. */
   readonly blockSize?: number;
-  /** Called with the cutter before any record: pipe mode reads its 16-byte header there. */
-  readonly onCutter?: (cutter: RecordCutter) => void;
+  /** The source starts with the 16-byte pipe header (a stream), not with the first record. */
+  readonly pipeHeader?: boolean;
 }
 
 function emptyStats(unknownFeatures: number): PerfReadStats {
@@ -38,6 +41,10 @@ function emptyStats(unknownFeatures: number): PerfReadStats {
  * The producing half of the reader: pulls records from the cutter, handles perf's own records
  * (attrs, tracing data, features, rounds) on the spot and queues the rest in the time sorter,
  * whose `batch` then holds the next records in time order (decoded by PerfReader).
+ *
+ * When the source is being fed (PushSource) and runs dry, every step stops where it is and says
+ * so (`readHeader` and `fillBatch` return false with `starved` set); called again after more
+ * bytes came, it goes on as if they had been there all along: the same records in the same order.
  */
 export class RecordQueue {
   readonly table: EventTable;
@@ -54,6 +61,8 @@ export class RecordQueue {
   private readonly source: ByteSource;
   private lastTimedKey = -Infinity;
   private ended = false;
+  private needsPipeHeader: boolean;
+  private headerRead = false;
 
   constructor(init: ReaderInit) {
     this.path = init.path;
@@ -67,19 +76,41 @@ export class RecordQueue {
     // array is reused after compactions, and grows if two rounds need more
     const maxQueue = init.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
     this.sorter = new Sorter(this.pool, maxQueue, 16, Math.max(1024, Math.min(init.source.remaining >>> 6, 1 << 17)));
-    init.onCutter?.(this.cutter);
+    this.needsPipeHeader = init.pipeHeader === true;
+    warmUpSorter();
   }
 
   /**
-   * Pipe mode: perf's header records come first; reads until the first timed record so that
-   * event types and the time base are known before the first record is handed out.
+   * A stream starts with the 16-byte pipe header; in pipe mode perf's header records come next:
+   * reads until the first timed record so that event types and the time base are known before
+   * the first record is handed out. False when the source was starved first (call again).
    */
-  readHeader(): void {
-    while (!this.hasBase && !this.sorter.overBudget && this.pump()) { /* keep reading */ }
+  readHeader(): boolean {
+    if (this.headerRead) return true;
+    if (this.needsPipeHeader) {
+      const head = this.cutter.readRaw(PIPE_HEADER_SIZE);
+      if (head === undefined) return false;
+      if (parseMagic(head, this.path) !== 'pipe') {
+        throw new GiltraceError('a file-form perf.data cannot be read from a pipe (it needs seeking); pass its path instead', { file: this.path, offset: 0 });
+      }
+      this.needsPipeHeader = false;
+    }
+    while (!this.hasBase && !this.sorter.overBudget) {
+      if (this.pump()) continue;
+      if (this.cutter.starved) return false;
+      break;
+    }
     if (this.table.attrs.length === 0) {
       throw new GiltraceError('the recording has no events (no attr records before the data)', { file: this.path, offset: this.cutter.nextOffset });
     }
     this.table.nameAll();
+    this.headerRead = true;
+    return true;
+  }
+
+  /** The last `readHeader` or `fillBatch` stopped for want of bytes, not at the end of the data. */
+  get starved(): boolean {
+    return this.cutter.starved;
   }
 
   get batch(): Batch {
@@ -101,7 +132,10 @@ export class RecordQueue {
     return this.hasBase ? (BigInt(this.baseHi) << 32n) | BigInt(this.baseLo) : 0n;
   }
 
-  /** Reads until the sorter's batch has records; false at the end. Closes the source on the way out. */
+  /**
+   * Reads until the sorter's batch has records; false at the end, or when starved (then nothing
+   * more can be released until more bytes came). Closes the source at the end.
+   */
   fillBatch(): boolean {
     const s = this.sorter;
     try {
@@ -109,6 +143,10 @@ export class RecordQueue {
         if (s.nextChunk()) return true;
         if (this.ended) return false;
         if (!this.pump()) {
+          if (this.cutter.starved) {
+            this.syncStats();
+            return false;
+          }
           s.finish();
           this.end();
         }
@@ -179,96 +217,11 @@ export class RecordQueue {
     }
   }
 
-  /**
-   * The hot path: queues the run of ordinary timed samples at the front of the cutter's read
-   * buffer in one tight loop (most of a recording), with the same checks as queueSample. Stops
-   * at anything else — another record type, a record cut by the buffer end, an unknown or large
-   * id, no timestamp, a step back in time (the next sorted run), a full queue array — and leaves
-   * it to the one-record path. Returns the number of samples queued.
-   */
+  /** The hot path: queues the run of plain samples ahead in the cutter's buffer (Sorter.addSampleRun). */
   private queueSampleRun(): number {
-    const c = this.cutter;
-    const table = this.table;
-    const attrs = table.attrs;
-    if (attrs.length === 0) return 0;
-    const dv = c.outerDv;
-    const block = c.outerBlock;
-    const base = c.outerBase;
-    const end = c.outerEnd;
-    const single = table.single;
-    const idp = table.sampleIdPos;
-    const idSmall = table.idSmall;
-    // The same exact key as timeKey, written so that every step is a double from the first
-    // sample on: V8 then never speculates on small integers here (that guess failed once a
-    // timestamp's halves left the int32 range, and threw the loop's optimized code away).
-    // hi * 2^32 is exact for any u32; lo - (baseLo - 0.5) is never an integer.
-    const baseHiScaled = this.baseHi * TWO_POW_32;
-    const baseLoLessHalf = this.baseLo - 0.5;
-    const s = this.sorter;
-    const pend = s.pending;
-    const budget = s.budget;
-    let maxKey = s.maxKey;
-    let lastKey = s.lastKey;
-    const releasedUpTo = s.releasedUpTo;
-    let outOfOrder = 0;
-    let n = pend.count;
-    let bytes = pend.bytes;
-    const keys = pend.keys, words = pend.words, f64s = pend.f64s;
-    let key = 0;
-    let queued = 0;
-    let p = c.outerStart;
-    while (end - p >= 8 && bytes <= budget) {
-      const size = dv.getUint16(p + 6, true);
-      if (size < 8 || size > end - p || dv.getUint32(p, true) !== RecordType.SAMPLE) break;
-      let ai = 0;
-      if (!single) {
-        if (idp + 8 > size) break;
-        // perf's ids are small numbers: looked up in the table's array here, the rest by the one-record path
-        const id = dv.getUint32(p + idp, true);
-        if (id >= idSmall.length || dv.getUint32(p + idp + 4, true) !== 0) break;
-        ai = idSmall[id];
-        if (ai < 0) break;
-      }
-      const attr = attrs[ai];
-      const timePos = attr.timePos;
-      if (timePos < 0 || size < attr.fixedEnd) break;
-      const lo = dv.getUint32(p + timePos, true);
-      const hi = dv.getUint32(p + timePos + 4, true);
-      if (lo === 0 && hi === 0) break;
-      const next = hi * TWO_POW_32 - baseHiScaled + (lo - baseLoLessHalf) - 0.5;
-      // A step back in time starts the next sorted run (perf writes each CPU's buffer in time
-      // order, one after the other), and a full queue array needs compacting: both are left to
-      // the one-record path. A call made here for the first time after V8 optimized this loop
-      // would have no type feedback and throw the optimized code away.
-      if (next < lastKey || n === keys.length) break;
-      key = next;
-      lastKey = key;
-      if (key > maxKey) maxKey = key;
-      // (releasedUpTo <= maxKey: a new maximum is never out of order; comparing every time keeps
-      // V8's feedback for this compare from the start)
-      if (key < releasedUpTo) outOfOrder++;
-      keys[n] = key;
-      f64s[3 * n] = base + p;
-      const at = ENTRY_WORDS * n;
-      words[at + BLOCK] = block;
-      words[at + OFF] = p;
-      words[at + LEN] = size;
-      words[at + ATTR] = ai;
-      bytes += size;
-      n++;
-      queued++;
-      p += size;
-    }
+    const queued = this.sorter.addSampleRun(this.cutter, this.table, this.baseHi, this.baseLo);
     if (queued === 0) return 0;
-    this.pool.refs[block] += queued;
-    pend.count = n;
-    c.bytes += bytes - pend.bytes;
-    pend.bytes = bytes;
-    c.outerStart = p;
-    s.maxKey = maxKey;
-    s.lastKey = lastKey;
-    s.outOfOrder += outOfOrder;
-    this.lastTimedKey = key;
+    this.lastTimedKey = this.sorter.pending.lastKey;
     this.stats.records += queued;
     this.stats.samples += queued;
     return queued;
@@ -284,7 +237,7 @@ export class RecordQueue {
     if (!table.single) {
       const idp = table.sampleIdPos;
       if (idp + 8 > size) this.recordFail(c, `expected a sample id at byte ${idp} of the ${size}-byte sample`);
-      ai = table.lookupId(dv.getUint32(p + idp, true) + dv.getUint32(p + idp + 4, true) * TWO_POW_32);
+      ai = table.lookupId(readU64(dv, p + idp));
       if (ai < 0) {
         this.stats.unknownIds++;
         return;
@@ -308,7 +261,7 @@ export class RecordQueue {
     if (first === undefined) this.recordFail(c, 'expected attr records before the first event record');
     if (!table.single && first.sampleIdAll && table.trailerIdEnd > 0 && size >= table.trailerIdEnd + 8) {
       const at = p + size - table.trailerIdEnd;
-      const found = table.lookupId(dv.getUint32(at, true) + dv.getUint32(at + 4, true) * TWO_POW_32);
+      const found = table.lookupId(readU64(dv, at));
       if (found >= 0) ai = found;
     }
     const attr = table.attrs[ai];
@@ -328,10 +281,15 @@ export class RecordQueue {
   private lostCount(c: RecordCutter): number {
     const at = c.type === RecordType.LOST ? 16 : 8;
     if (c.size < at + 8) this.recordFail(c, `expected a lost-events record of at least ${at + 8} bytes, found ${c.size}`);
-    return c.dv.getUint32(c.pos + at, true) + c.dv.getUint32(c.pos + at + 4, true) * TWO_POW_32;
+    const count = readU64(c.dv, c.pos + at);
+    if (count === Infinity) this.recordFail(c, 'lost-events count is too large to be real (2^53 or more)');
+    return count;
   }
 
-  /** Sort key of a u64 timestamp: ns relative to the time base, exact in float64 (two u32 halves). */
+  /**
+   * Sort key of a u64 timestamp: ns relative to the time base, exact in float64 (each u32 half
+   * subtracted apart: the absolute time needs more than 53 bits after 104 days of uptime).
+   */
   private timeKey(dv: DataView, at: number): number {
     const lo = dv.getUint32(at, true);
     const hi = dv.getUint32(at + 4, true);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
 import { BlockPool } from './block-pool.js';
-import { Sorter, sortByKey } from './sorter.js';
+import { sortByKey } from './run-merge.js';
+import { Sorter } from './sorter.js';
 
 it('sortByKey is a stable sort by key (property test against Array.prototype.sort)', () => {
   fc.assert(

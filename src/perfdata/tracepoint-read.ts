@@ -1,6 +1,10 @@
 import { GiltraceError } from '../base/errors.js';
-import { TWO_POW_32 } from './constants.js';
+import { TWO_POW_32, u64RoundedFromHalves } from '../base/u64.js';
+import type { PayloadPlace } from './decode.js';
 import type { SampleRecord, TracepointField } from './types.js';
+
+/** A sample as the reader makes it: the public fields plus where its payload lies (tests' samples have only `raw`). */
+type PlacedSample = SampleRecord & Partial<PayloadPlace>;
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -26,9 +30,11 @@ export function readTracepointString(raw: Uint8Array, field: TracepointField): s
 }
 
 /** readTracepointInt on a sample's payload, read where it lies (no copy of `raw`). */
-export function readSampleInt(sample: SampleRecord, field: TracepointField): number {
+export function readSampleInt(record: SampleRecord, field: TracepointField): number {
   // hot path, kept this small so that V8 inlines it into the caller's loop (a call would box
-  // every 8-byte value it returns): 4- and 8-byte fields of a reader sample, through its DataView
+  // every 8-byte value it returns): 4- and 8-byte fields of a reader sample, through its DataView;
+  // the 8-byte sum is u64RoundedFromHalves spelled out, for the same reason
+  const sample = record as PlacedSample;
   const dv = sample.rawDv;
   const width = field.width;
   if (dv !== undefined && field.offset + width <= (sample.rawLength as number)) {
@@ -40,7 +46,7 @@ export function readSampleInt(sample: SampleRecord, field: TracepointField): num
 }
 
 /** readSampleInt's other cases: 1- and 2-byte fields, samples with only `raw`, fields outside the payload. */
-function readSampleIntElsewhere(sample: SampleRecord, field: TracepointField): number {
+function readSampleIntElsewhere(sample: PlacedSample, field: TracepointField): number {
   const bytes = sample.rawBytes;
   if (bytes !== undefined) return intAt(bytes, sample.rawAt as number, sample.rawLength as number, field);
   const raw = sample.raw;
@@ -48,7 +54,8 @@ function readSampleIntElsewhere(sample: SampleRecord, field: TracepointField): n
 }
 
 /** readTracepointString on a sample's payload, read where it lies (no copy of `raw`). */
-export function readSampleString(sample: SampleRecord, field: TracepointField): string {
+export function readSampleString(record: SampleRecord, field: TracepointField): string {
+  const sample = record as PlacedSample;
   const bytes = sample.rawBytes;
   if (bytes !== undefined) return stringAt(bytes, sample.rawAt as number, sample.rawLength as number, field);
   const raw = sample.raw;
@@ -59,7 +66,8 @@ export function readSampleString(sample: SampleRecord, field: TracepointField): 
  * The bytes of a fixed-size field (an array such as `u8 name[64]`) where the sample lies: a view,
  * valid only until the reader moves on (copy it to keep it).
  */
-export function readSampleBytes(sample: SampleRecord, field: TracepointField): Uint8Array {
+export function readSampleBytes(record: SampleRecord, field: TracepointField): Uint8Array {
+  const sample = record as PlacedSample;
   const bytes = sample.rawBytes;
   const at = bytes !== undefined ? (sample.rawAt as number) : 0;
   const length = bytes !== undefined ? (sample.rawLength as number) : (sample.raw?.length ?? noPayload(field));
@@ -69,14 +77,16 @@ export function readSampleBytes(sample: SampleRecord, field: TracepointField): U
 }
 
 /** The whole tracepoint payload where the sample lies: a view, valid only until the reader moves on. */
-export function readSamplePayload(sample: SampleRecord): Uint8Array {
+export function readSamplePayload(record: SampleRecord): Uint8Array {
+  const sample = record as PlacedSample;
   const bytes = sample.rawBytes;
   if (bytes !== undefined) return bytes.subarray(sample.rawAt as number, (sample.rawAt as number) + (sample.rawLength as number));
   return sample.raw ?? new Uint8Array(0);
 }
 
 /** The sample carries a tracepoint payload (without copying it). */
-export function hasPayload(sample: SampleRecord): boolean {
+export function hasPayload(record: SampleRecord): boolean {
+  const sample = record as PlacedSample;
   // a reader's sample says so by rawBytes; other SampleRecords (tests) by raw
   return sample.rawBytes !== undefined || (sample.rawLength === undefined && sample.raw !== undefined);
 }
@@ -103,7 +113,7 @@ function intAt(bytes: Uint8Array, at: number, length: number, field: TracepointF
     case 8: {
       const lo = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0;
       const hi = bytes[p + 4] | (bytes[p + 5] << 8) | (bytes[p + 6] << 16) | (bytes[p + 7] << 24);
-      return (field.signed ? hi : hi >>> 0) * TWO_POW_32 + lo;
+      return u64RoundedFromHalves(field.signed ? hi : hi >>> 0, lo);
     }
     default:
       throw new GiltraceError(`tracepoint field ${field.name} has size ${field.size}; only 1, 2, 4 and 8-byte integers can be read`);

@@ -96,15 +96,10 @@ export interface SampleRecord {
   readonly ip: number;
   /**
    * Tracepoint payload (PERF_SAMPLE_RAW), starting at common_type: a copy made when first asked
-   * for. readSampleInt / readSampleString read the fields in place instead, without the copy.
+   * for. readSampleInt / readSampleString / readSampleBytes / readSamplePayload read it where
+   * it lies instead, without the copy.
    */
   readonly raw: Uint8Array | undefined;
-  /** The payload in place: rawBytes[rawAt, rawAt + rawLength); undefined without one. Valid like `raw`. */
-  readonly rawBytes?: Uint8Array | undefined;
-  readonly rawAt?: number;
-  readonly rawLength?: number;
-  /** A DataView over rawBytes' whole buffer (reader samples), for the integer reads. */
-  readonly rawDv?: DataView | undefined;
   /** Instruction pointers, PERF_CONTEXT_* markers removed. Addresses >= 2^53 (kernel) are rounded. */
   readonly callchain: Float64Array | undefined;
   /**
