@@ -29,6 +29,7 @@
  *   `stats.lostEvents`; samples whose id matches no event are skipped (`stats.unknownIds`).
  * - `stats` counters are final once the iteration has ended.
  */
+export { createPerfFeed } from './feed.js';
 export { openPerfData, type OpenOptions } from './open.js';
 export { hasPayload, readSampleBytes, readSampleInt, readSamplePayload, readSampleString, readTracepointInt, readTracepointString } from './tracepoint-read.js';
 export type {
@@ -38,6 +39,7 @@ export type {
   MmapRecord,
   PerfData,
   PerfFeatures,
+  PerfFeed,
   PerfReadStats,
   PerfRecord,
   SampleRecord,

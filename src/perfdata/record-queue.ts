@@ -65,6 +65,7 @@ export class RecordQueue {
   private headerRead = false;
 
   constructor(init: ReaderInit) {
+    warmUpSorter();
     this.path = init.path;
     this.table = new EventTable(init.path, init.attrs, init.formats, init.eventDescs, init.features, init.unknownFeatures);
     this.stats = emptyStats(init.unknownFeatures);
@@ -77,7 +78,6 @@ export class RecordQueue {
     const maxQueue = init.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
     this.sorter = new Sorter(this.pool, maxQueue, 16, Math.max(1024, Math.min(init.source.remaining >>> 6, 1 << 17)));
     this.needsPipeHeader = init.pipeHeader === true;
-    warmUpSorter();
   }
 
   /**

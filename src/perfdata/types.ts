@@ -153,3 +153,22 @@ export interface PerfData {
   records(): IterableIterator<PerfRecord>;
   readonly stats: PerfReadStats;
 }
+
+/**
+ * A perf.data stream in pipe form that is fed bytes as they arrive (createPerfFeed); see index.ts
+ * for the contract. It reads with the same parser as openPerfData and gives the same records.
+ */
+export interface PerfFeed {
+  /** Appends the next bytes of a perf.data stream in PIPE form (as `perf record -o -` writes it), any split: may cut a record or the 16-byte pipe header anywhere. Keeps what it needs (the caller may reuse its buffer). */
+  push(bytes: Uint8Array): void;
+  /** No more bytes will come: the next available() releases everything still queued (and fails with a GiltraceError if the data ends inside a record). */
+  end(): void;
+  /** True once the pipe header and the header records before the first timed record were read: eventTypes, features and timeBaseNs are valid from then on. */
+  readonly ready: boolean;
+  /** The records that can be released in time order now (up to the last FINISHED_ROUND the sorter may release; after end(), all). The iterator ends when more bytes are needed; call again after the next push(). Same record lifetime rules as PerfData.records() (one reused sample object). */
+  available(): IterableIterator<PerfRecord>;
+  readonly eventTypes: readonly EventType[];
+  readonly features: PerfFeatures;
+  readonly stats: PerfReadStats;
+  readonly timeBaseNs: bigint;
+}

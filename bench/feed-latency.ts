@@ -1,0 +1,53 @@
+/**
+ * How long a record sits between the kernel writing it and createPerfFeed releasing it, when
+ * perf writes a pipe (`perf record -o -`) at a low event rate: a process that sleeps 0.1 s
+ * thirty times, one clock_nanosleep tracepoint hit each. Needs root and perf.
+ *
+ *   node dist/bench/feed-latency.js [extra perf record options...]
+ *   e.g. node dist/bench/feed-latency.js --no-buffering
+ *
+ * Prints when perf's stdout chunks arrived, how many FINISHED_ROUNDs had come by then, and the
+ * release latency of the samples (now minus the sample's CLOCK_MONOTONIC time, which is Node's
+ * hrtime clock on Linux).
+ */
+import { spawn } from 'node:child_process';
+import { createPerfFeed } from '../src/perfdata/index.js';
+
+const SLEEPER = 'import time\nfor _ in range(30): time.sleep(0.1)';
+
+export async function main(extra: readonly string[]): Promise<void> {
+  const args = ['record', '-o', '-', '-q', '-k', 'CLOCK_MONOTONIC', '-e', 'syscalls:sys_enter_clock_nanosleep', ...extra, '--', 'python3', '-c', SLEEPER];
+  const start = process.hrtime.bigint();
+  const ms = (t: bigint): string => (Number(t - start) / 1e6).toFixed(0);
+  const perf = spawn('perf', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const feed = createPerfFeed({ name: 'perf record -o -' });
+  const latencies: number[] = [];
+  const chunks: string[] = [];
+  let releasedBeforeExit = 0;
+  let exited = false;
+  perf.on('exit', () => { exited = true; });
+  perf.stdout.on('data', (chunk: Buffer) => {
+    const now = process.hrtime.bigint();
+    feed.push(chunk);
+    let samples = 0;
+    for (const r of feed.available()) {
+      if (r.type !== 'sample') continue;
+      samples++;
+      latencies.push(Number(now - (feed.timeBaseNs + BigInt(Math.round(r.time)))) / 1e6);
+    }
+    if (!exited) releasedBeforeExit += samples;
+    chunks.push(`${ms(now)} ms: ${chunk.length} B, ${feed.stats.finishedRounds} rounds, ${samples} samples released`);
+  });
+  await new Promise<void>((resolve) => perf.stdout.on('end', resolve));
+  feed.end();
+  for (const r of feed.available()) {
+    if (r.type === 'sample') latencies.push(Number(process.hrtime.bigint() - (feed.timeBaseNs + BigInt(Math.round(r.time)))) / 1e6);
+  }
+  console.log(`perf record ${args.slice(1, -3).join(' ')}`);
+  for (const c of chunks) console.log(`  ${c}`);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): string => (latencies.length === 0 ? '-' : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(0));
+  console.log(`  ${latencies.length} samples, ${releasedBeforeExit} released before perf exited; latency ms: median ${at(0.5)}, p90 ${at(0.9)}, max ${at(1)}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv.slice(2));
