@@ -21,7 +21,7 @@ const MAX_TRACING_DATA = 512 << 20;
  * fails on a cut record.
  *
  * The fields of the current record are the cutter's output: read them, never write them. The read
- * cursor is private; the record queue's run loop reaches the plain records ahead through
+ * cursor is private; the sample-run loop (EntryList.appendSampleRun) reaches the plain records ahead through
  * `runView` and `runStart`/`runEnd` and gives back what it took with `takeRun`.
  */
 export class RecordCutter {
@@ -99,7 +99,7 @@ export class RecordCutter {
     return this.zstdBytes;
   }
 
-  // The run loop's door (RecordQueue.queueSampleRun): the unread bytes of the read buffer, which
+  // The sample-run loop's door (EntryList.appendSampleRun): the unread bytes of the read buffer, which
   // it cuts itself, record by record, as long as they are plain samples. Valid while no
   // decompressed records wait (`innerPending`) and until the next call of any other method.
   /** The read buffer's DataView. */
