@@ -12,8 +12,9 @@
  *   next push), so for the same bytes it gives exactly the same records, times and stats. Until
  *   `end()`, records wait for the FINISHED_ROUND after the one they came in; perf writes rounds
  *   when it wakes up to read its buffers, by default only when a CPU's buffer is half full, so a
- *   live view wants `perf record --no-buffering` at low event rates (measured: see
- *   bench/feed-latency.ts). Errors come from `available()`: a GiltraceError as above, thrown
+ *   live view must wake it: `perf record --no-buffering` wakes it at every event (costly at high
+ *   rates, measured in bench/feed-latency.ts); giltrace's top instead writes `ping` on perf's
+ *   control channel every 250 ms, and each wake-up reads every buffer and ends a round. Errors come from `available()`: a GiltraceError as above, thrown
  *   again by every later call. Pushed bytes wait in the feed until available() reads them.
  * - `records()` may be called once. Records come out in non-decreasing `time`, merged by a
  *   streaming sorter (FINISHED_ROUND rounds, bounded memory); a record that arrives after its time
