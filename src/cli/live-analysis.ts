@@ -5,7 +5,7 @@
  * them to the totals since the start. After a tick the builder forgets what is before the
  * window, so memory and work per tick follow the window, not the whole run.
  */
-import { computeStats } from '../analysis/index.js';
+import { computeStats, type ProcessMeta } from '../analysis/index.js';
 import type { FunctionStats, ProcessStats, StatsJson } from '../contract/stats.js';
 import type { RecordingManifest } from '../contract/recording-manifest.js';
 import { TimelineBuilder } from '../model/build-timeline.js';
@@ -116,15 +116,18 @@ export class LiveAnalysis {
     };
   }
 
-  private describe(pid: number): { command: string; python: ProcessStats['python'] } {
+  private describe(pid: number): ProcessMeta {
     // what the Python said of itself (giltrace's hook, in programs giltrace started) comes first
+    const files = this.adapter.facts.pythonFiles.get(pid);
+    const interpreter = this.manifest.interpreters.find((i) => files?.library === i.gilLibrary || files?.library === i.mappedAs || files?.executable === i.executable) ?? this.manifest.interpreters[0];
+    const cost = interpreter?.probeCostNs !== undefined ? { nsPerGilCycle: interpreter.probeCostNs } : {};
     const told = this.adapter.facts.pythonProcesses.get(pid);
-    if (told) return { command: told.command, python: { executable: told.executable, version: told.version, gil: told.gil } };
+    if (told) return { command: told.command, python: { executable: told.executable, version: told.version, gil: told.gil }, ...cost };
     const attached = this.manifest.attached?.find((a) => a.pid === pid);
-    const interpreter = this.manifest.interpreters[0];
     return {
       command: (attached?.command ?? this.manifest.command).join(' '),
       python: { executable: interpreter?.executable ?? 'unknown', version: interpreter?.version ?? 'unknown', gil: 'enabled' },
+      ...cost,
     };
   }
 

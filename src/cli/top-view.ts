@@ -43,9 +43,12 @@ function formatProcess(process: ProcessStats, tick: LiveTick, style: Style, maxL
     ? holders.map((h) => `${cut(h.name, 24)} (${h.tid}) for ${formatDuration(h.sinceNs)}`).join(', ')
     : 'nobody';
   const pid = `PID ${process.pid}${process.pid_in_namespace !== undefined ? ` (${process.pid_in_namespace} in its container)` : ''}`;
+  const cost = process.tracing_cost;
+  const tracing = cost && process.duration_ns > 0 ? ` · tracing ≈${formatPercent(cost.added_ns, process.duration_ns)}` : '';
   const lines = [
     `${style.bold(pid)} ${cut(process.command, Math.max(10, 79 - pid.length))}`,
-    `  GIL held ${formatPercent(gil.held_ns, process.duration_ns)} · contended ${formatPercent(gil.contended_ns, process.duration_ns)} · held now by ${holder}`,
+    `  GIL held ${formatPercent(gil.held_ns, process.duration_ns)} · contended ${formatPercent(gil.contended_ns, process.duration_ns)}${tracing}`,
+    `  held now by ${holder}`,
   ];
   const functions = functionRows(tick.functions.get(process.pid));
   const threadRoom = Math.max(1, maxLines - lines.length - 2 - (functions.length ? functions.length + 2 : 0));

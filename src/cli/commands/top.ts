@@ -5,6 +5,7 @@
  * the alternate screen and `q` (attached) or Ctrl-C stops; otherwise (or with --once) plain
  * snapshots are printed, one per tick. A normal recording is left behind either way.
  */
+import { probeCostPerCycle } from '../../record/probe-cost.js';
 import { makeRecordingManifest } from '../../record/recording-manifest.js';
 import { recordTarget } from '../../record/record-target.js';
 import { LiveAnalysis, type LiveTick } from '../live-analysis.js';
@@ -30,7 +31,8 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
   const traced = resolveTraced(command, options);
   sayAttached(traced, options);
   const attaching = traced.processes.length > 0;
-  const manifest = makeRecordingManifest(traced.command, traced.targets, process.pid, attaching ? traced.processes : undefined);
+  const costs = traced.targets.map((target) => probeCostPerCycle(target, options.stackDepth));
+  const manifest = makeRecordingManifest(traced.command, traced.targets, process.pid, attaching ? traced.processes : undefined, costs);
   const live = new LiveAnalysis(manifest);
   const stop = new AbortController();
   const screen = process.stdout.isTTY === true && !options.once;
