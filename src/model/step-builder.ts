@@ -97,18 +97,23 @@ export class StepBuilder {
   }
 }
 
-/** A growable list of float64 values (e.g. wait lengths), copied out to exact-length arrays. */
-export class F64List {
-  private data: Float64Array;
+type NumberArray = Float64Array | Int32Array;
+
+/**
+ * A growable list of numbers in a typed array, copied out to exact-length arrays. Two kinds only
+ * (F64List, I32List): the model's hot loop sees at most two shapes here.
+ */
+abstract class NumberList<A extends NumberArray> {
+  private data: A;
   length = 0;
 
-  constructor(initialCapacity = 8) {
-    this.data = new Float64Array(initialCapacity);
+  constructor(private readonly make: (length: number) => A, initialCapacity: number) {
+    this.data = make(initialCapacity);
   }
 
   push(value: number): void {
     if (this.length === this.data.length) {
-      const data = new Float64Array(this.data.length * 2);
+      const data = this.make(this.data.length * 2);
       data.set(this.data);
       this.data = data;
     }
@@ -120,8 +125,8 @@ export class F64List {
   }
 
   /** A copy of entries [from, length) followed by `extra` values. */
-  copy(from = 0, ...extra: number[]): Float64Array {
-    const out = new Float64Array(this.length - from + extra.length);
+  copy(from = 0, ...extra: number[]): A {
+    const out = this.make(this.length - from + extra.length);
     out.set(this.data.subarray(from, this.length));
     out.set(extra, this.length - from);
     return out;
@@ -134,39 +139,16 @@ export class F64List {
   }
 }
 
-/** A growable list of int32 values (e.g. stack ids), copied out to exact-length arrays. */
-export class I32List {
-  private data: Int32Array;
-  length = 0;
-
+/** Float64 values, e.g. wait lengths. */
+export class F64List extends NumberList<Float64Array> {
   constructor(initialCapacity = 8) {
-    this.data = new Int32Array(initialCapacity);
+    super((length) => new Float64Array(length), initialCapacity);
   }
+}
 
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const data = new Int32Array(this.data.length * 2);
-      data.set(this.data);
-      this.data = data;
-    }
-    this.data[this.length++] = value;
-  }
-
-  at(index: number): number {
-    return this.data[index];
-  }
-
-  /** A copy of entries [from, length) followed by `extra` values. */
-  copy(from = 0, ...extra: number[]): Int32Array {
-    const out = new Int32Array(this.length - from + extra.length);
-    out.set(this.data.subarray(from, this.length));
-    out.set(extra, this.length - from);
-    return out;
-  }
-
-  /** Forgets the first `count` entries. */
-  dropFirst(count: number): void {
-    this.data.copyWithin(0, count, this.length);
-    this.length -= count;
+/** Int32 values, e.g. stack ids. */
+export class I32List extends NumberList<Int32Array> {
+  constructor(initialCapacity = 8) {
+    super((length) => new Int32Array(length), initialCapacity);
   }
 }

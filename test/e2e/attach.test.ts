@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatsJson } from '../../src/contract/stats.js';
-import { CLI, PROGRAMS, giltrace, leftoverProbes, otherThreads, pyenvPython, scratchDir } from './giltrace-cli.js';
+import { CLI, PROGRAMS, giltrace, isAlive, leftoverProbes, otherThreads, pyenvPython, scratchDir } from './giltrace-cli.js';
 
 const dir = scratchDir();
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,14 +32,6 @@ function startTarget(seconds: number) {
   return { child, ready, done };
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('attach -p records a running program for --duration and leaves it running, unchanged', { skip }, async () => {
   // the output does not depend on how long it runs: the untraced run can be short
@@ -55,7 +47,7 @@ test('attach -p records a running program for --duration and leaves it running, 
   });
   assert.equal(record.code, 0, record.stderr);
   assert.match(record.stderr, new RegExp(`attached to ${target.child.pid}`));
-  assert.ok(isRunning(target.child.pid!), 'the program still runs after giltrace stopped');
+  assert.ok(isAlive(target.child.pid!), 'the program still runs after giltrace stopped');
   const result = await target.done;
   assert.equal(result.code, untraced.status, result.stderr);
   assert.equal(result.stdout.replace(/checksum \d+/, 'checksum N'), untraced.stdout.replace(/checksum \d+/, 'checksum N'));

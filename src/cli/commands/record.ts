@@ -6,7 +6,7 @@ import { NotPythonError, resolvePythonExecutable, resolvePythonTarget, resolveRu
 import { readRunningProcess } from '../../probe/running-process.js';
 import { formatDuration } from '../../base/time.js';
 import { probeCostPerCycle } from '../../record/probe-cost.js';
-import { recordTarget, type AttachRequest, type RecordResult } from '../../record/record-target.js';
+import { recordTarget, type AttachRequest, type RecordRequest, type RecordResult } from '../../record/record-target.js';
 import { GilCycleCounter } from '../gil-cycle-counter.js';
 
 export interface RecordCliOptions {
@@ -89,10 +89,20 @@ export function sayAttached(traced: TracedRequest, options: RecordCliOptions): v
   console.error(`giltrace: attached to ${what}; recording ${until}`);
 }
 
-/** The attach part of a record request. */
-export function attachRequest(traced: TracedRequest, options: RecordCliOptions): AttachRequest | undefined {
-  if (traced.processes.length === 0) return undefined;
-  return { processes: traced.processes, durationMs: options.duration !== undefined ? options.duration * 1000 : undefined };
+/** What record, run and top ask of the recorder alike. */
+export function recordRequest(traced: TracedRequest, options: RecordCliOptions, output: string): RecordRequest {
+  const attach: AttachRequest | undefined = traced.processes.length === 0
+    ? undefined
+    : { processes: traced.processes, durationMs: options.duration !== undefined ? options.duration * 1000 : undefined };
+  return {
+    command: traced.command,
+    targets: traced.targets,
+    attach,
+    output,
+    bufferSize: options.buffer,
+    compress: options.compress,
+    frameDepth: options.stackDepth,
+  };
 }
 
 /** Shared by `record` and `run`: checks, finds the interpreter(s), records into `data`. */
@@ -102,13 +112,7 @@ export async function recordToFile(command: readonly string[], options: RecordCl
   // attached to a service that may be busy: measure its GIL's pace in the first second
   const check = traced.processes.length > 0 && !options.compress ? new FirstSecondCheck(traced, options.stackDepth) : undefined;
   const result = await recordTarget({
-    command: traced.command,
-    targets: traced.targets,
-    attach: attachRequest(traced, options),
-    output: options.data,
-    bufferSize: options.buffer,
-    compress: options.compress,
-    frameDepth: options.stackDepth,
+    ...recordRequest(traced, options, options.data),
     ...(check ? { onData: (chunk: Buffer) => check.push(chunk), onRecording: () => check.start() } : {}),
   });
   check?.stop();

@@ -11,7 +11,7 @@ import { recordTarget } from '../../record/record-target.js';
 import { LiveAnalysis, type LiveTick } from '../live-analysis.js';
 import { styleFor } from '../terminal-table.js';
 import { formatTop } from '../top-view.js';
-import { attachRequest, resolveTraced, sayAttached, type RecordCliOptions } from './record.js';
+import { recordRequest, resolveTraced, sayAttached, type RecordCliOptions } from './record.js';
 
 export interface TopCliOptions extends RecordCliOptions {
   readonly data: string;
@@ -63,13 +63,8 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
   let timer: NodeJS.Timeout | undefined;
   try {
     const result = await recordTarget({
-      command: traced.command,
-      targets: traced.targets,
-      attach: attachRequest(traced, options),
-      output: options.data,
-      bufferSize: options.buffer,
-      compress: false,
-      frameDepth: options.stackDepth,
+      ...recordRequest(traced, options, options.data),
+      compress: false, // perf's pipe output is parsed as it comes
       onData: (chunk) => live.push(chunk),
       stop: stop.signal,
       onRecording: () => {
