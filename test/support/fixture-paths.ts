@@ -33,7 +33,7 @@ export const EXAMPLES = repoPath('examples');
 /** The built CLI. */
 export const CLI = repoPath('dist/src/cli/main.js');
 /** Our restatement of Perfetto's trace schema, the oracle for the Perfetto encoder's tests. */
-export const PERFETTO_SCHEMA = repoPath('src/export/perfetto/trace-subset.proto');
+export const PERFETTO_SCHEMA = repoPath('test/fixtures/perfetto/trace-subset.proto');
 
 const THIRD_PARTY = repoPath('test/fixtures/third-party');
 
