@@ -24,7 +24,7 @@ export function repoPath(...parts: string[]): string {
   return join(REPO_ROOT, ...parts);
 }
 
-/** Golden recordings made by giltrace itself: test/fixtures/python3.X/<case>.data + .golden.json. */
+/** Golden recordings made by giltrace itself: test/fixtures/python3.X/<case>.data + .golden.json + .golden.timeline.txt. */
 export const GOLDEN_FIXTURES = repoPath('test/fixtures');
 /** Python programs the tests trace. */
 export const TEST_PROGRAMS = repoPath('test/programs');
