@@ -24,6 +24,7 @@ const packets = decode(bytes);
 const process = input.timeline.processes[0];
 
 const interned = packets.find((p) => p.internedData)!.internedData;
+const sequence = packets.find((p) => p.internedData)!.trustedPacketSequenceId;
 const nameOf = new Map<string, string>(interned.eventNames.map((n: any) => [String(n.iid), n.name]));
 const categoryOf = new Map<string, string>(interned.eventCategories.map((n: any) => [String(n.iid), n.name]));
 const tracks = packets.filter((p) => p.trackDescriptor).map((p) => p.trackDescriptor);
@@ -41,13 +42,14 @@ test('every timestamp is on CLOCK_MONOTONIC: the defaults of the one sequence, s
   const opening = packets.findIndex((p) => p.internedData);
   const open = packets[opening];
   assert.equal(open.sequenceFlags, SequenceFlags.SEQ_INCREMENTAL_STATE_CLEARED | SequenceFlags.SEQ_NEEDS_INCREMENTAL_STATE);
-  assert.equal(open.trustedPacketSequenceId, 1);
+  // traced writes its own packets on sequence 1: a trace concatenated with a system trace must not share it.
+  assert.ok(open.trustedPacketSequenceId > 1, `sequence ${open.trustedPacketSequenceId}`);
   assert.deepEqual(open.tracePacketDefaults, { timestampClockId: BuiltinClock.BUILTIN_CLOCK_MONOTONIC });
   const timed = packets.filter((p) => p.timestamp !== undefined);
   assert.ok(timed.length > 1000);
   assert.ok(packets.indexOf(timed[0]) > opening, 'no timestamp before the defaults');
   for (const p of timed) {
-    assert.equal(p.trustedPacketSequenceId, 1);
+    assert.equal(p.trustedPacketSequenceId, open.trustedPacketSequenceId);
     assert.equal(p.timestampClockId, undefined, 'no packet overrides the default clock');
     assert.equal(p.sequenceFlags, SequenceFlags.SEQ_NEEDS_INCREMENTAL_STATE);
   }
@@ -88,7 +90,7 @@ test('slices begin and end in pairs per track, with interned names and categorie
   let slices = 0;
   for (const p of events) {
     const e = p.trackEvent;
-    assert.equal(p.trustedPacketSequenceId, 1);
+    assert.equal(p.trustedPacketSequenceId, sequence);
     if (e.type === 'TYPE_SLICE_BEGIN') {
       assert.ok(!open.has(e.trackUuid), 'slices on one track do not nest');
       assert.ok(nameOf.has(String(e.nameIid)) && categoryOf.has(String(e.categoryIids[0])));

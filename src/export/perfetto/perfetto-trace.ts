@@ -22,8 +22,13 @@
  * not say it (its CLOCK_DATA feature pairs the sampling clock with wall-clock time only), so by
  * default the snapshot holds MONOTONIC alone and names it the primary trace clock: without that,
  * trace_processor has no path from MONOTONIC to BOOTTIME and drops every event of a trace opened
- * on its own. Concatenated with a system trace (`cat system.pftrace ours.pftrace`), the system
- * trace's snapshots relate MONOTONIC to BOOTTIME and ours land where they happened.
+ * on its own. Concatenated with a system trace of the same boot (`cat system.pftrace
+ * ours.pftrace`), the system trace's snapshots relate MONOTONIC to BOOTTIME and ours land where
+ * they happened. Opened as two files, newer trace_processors keep each file's clocks apart when
+ * it brings a snapshot, so a MONOTONIC-only file finds no path to the other's BOOTTIME: only the
+ * BOOTTIME reading makes that case work. (All this is read from trace_processor's clock code,
+ * google/perfetto src/trace_processor/importers/{common/clock_tracker,proto/proto_trace_reader}.cc;
+ * no trace_processor or Perfetto UI was at hand to try it.)
  * Native scheduler thread states (ftrace sched_switch) are not emitted: the timeline does not
  * keep which CPU a thread ran on, which those events need; CPU states are slices instead.
  */
@@ -34,7 +39,13 @@ import { SliceFunctions } from '../slice-functions.js';
 import * as F from './perfetto-fields.js';
 import { ProtoWriter } from './proto-writer.js';
 
-const SEQUENCE_ID = 1;
+/**
+ * Our one packet sequence. Not 1: traced writes its own packets (clock snapshots, trace config,
+ * stats) on sequence 1 and numbers its writers from 2 up, so in a trace concatenated with a
+ * system trace a small id would share their incremental state and our packet defaults (CLOCK_MONOTONIC)
+ * would apply to their packets. 16383 is the largest id that still fits a two-byte varint.
+ */
+const SEQUENCE_ID = 16_383;
 const CATEGORIES = ['gil', 'cpu', 'gil_holder'] as const;
 const CAT_GIL = 1;
 const CAT_CPU = 2;
