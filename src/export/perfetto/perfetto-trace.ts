@@ -24,9 +24,9 @@
  * trace_processor has no path from MONOTONIC to BOOTTIME and drops every event of a trace opened
  * on its own. Concatenated with a system trace of the same boot (`cat system.pftrace
  * ours.pftrace`), the system trace's snapshots relate MONOTONIC to BOOTTIME and ours land where
- * they happened. Opened as two files, newer trace_processors keep each file's clocks apart when
- * it brings a snapshot, so a MONOTONIC-only file finds no path to the other's BOOTTIME: only the
- * BOOTTIME reading makes that case work. (All this is read from trace_processor's clock code,
+ * they happened. Opened as two files, newer trace_processors keep the clocks of a file that
+ * brings its own snapshot apart from the first file's, so ours, opened second, finds no path to
+ * the system trace's BOOTTIME: only the BOOTTIME reading makes that case work. (All this is read from trace_processor's clock code,
  * google/perfetto src/trace_processor/importers/{common/clock_tracker,proto/proto_trace_reader}.cc;
  * no trace_processor or Perfetto UI was at hand to try it.)
  * Native scheduler thread states (ftrace sched_switch) are not emitted: the timeline does not
