@@ -10,8 +10,9 @@
  * the next one and the last until its owner's end, printed as [start, end): even an empty or
  * reversed interval gets its line, so nothing the model holds is hidden. Stacks are listed once
  * in full at the top and named by id and innermost function where they are used.
+ * In testing/: the CLI does not use it, so the npm package leaves it out (package.json "files").
  */
-import { CPU_STATE_NAMES, GIL_STATE_NAMES, type GilTimeline, type ProcessTimeline, type ThreadTimeline, type Timeline } from './timeline.js';
+import { CPU_STATE_NAMES, GIL_STATE_NAMES, type GilTimeline, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../timeline.js';
 
 const HEADER = '# giltrace timeline dump: times in ns from the time base; each interval is [start, end)';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dumpTimeline } from './timeline-dump.js';
-import { CpuState, GilState, type ThreadTimeline, type Timeline } from './timeline.js';
-import { makeSyntheticTimeline, stepTrack } from '../../test/support/synthetic-timeline.js';
+import { CpuState, GilState, type ThreadTimeline, type Timeline } from '../timeline.js';
+import { makeSyntheticTimeline, stepTrack } from '../../../test/support/synthetic-timeline.js';
 
 const f64 = (...values: number[]) => Float64Array.from(values);
 
