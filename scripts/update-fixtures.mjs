@@ -1,4 +1,4 @@
-// `npm run fixtures -- golden|record`: regenerate the golden recordings' expected stats (see
+// `npm run fixtures -- golden|record`: regenerate the golden recordings' expected stats and timeline dumps (see
 // test/fixtures/fixtures.ts). Kept out of test/ so the test runner never executes it.
 import { updateFixtures } from '../dist/test/fixtures/fixtures.js';
 

@@ -44,7 +44,7 @@ test('Chrome JSON of a real recording: the first holding slice of a worker start
 test('Perfetto trace of a real recording decodes and names every thread', () => {
   const Trace = protobuf.loadSync(PERFETTO_SCHEMA).lookupType('perfetto.protos.Trace');
   const decoded = Trace.toObject(Trace.decode(toPerfettoTrace(input)), { longs: String }) as { packet: any[] };
-  const threads = decoded.packet.filter((p) => p.trackDescriptor?.thread).map((p) => p.trackDescriptor.thread.tid);
+  const threads = decoded.packet.filter((p) => p.trackDescriptor?.thread).map((p) => Number(p.trackDescriptor.thread.tid));
   assert.deepEqual(threads.sort(), timeline.processes.flatMap((p) => p.threads.map((t) => t.tid)).sort());
   const worker = timeline.processes[0].threads.find((t) => t.tid === 7680)!;
   const take = worker.gilTrack.times[[...worker.gilTrack.states].indexOf(GilState.holding)];

@@ -24,7 +24,7 @@ export function repoPath(...parts: string[]): string {
   return join(REPO_ROOT, ...parts);
 }
 
-/** Golden recordings made by giltrace itself: test/fixtures/python3.X/<case>.data + .golden.json. */
+/** Golden recordings made by giltrace itself: test/fixtures/python3.X/<case>.data + .golden.json + .golden.timeline.txt. */
 export const GOLDEN_FIXTURES = repoPath('test/fixtures');
 /** Python programs the tests trace. */
 export const TEST_PROGRAMS = repoPath('test/programs');
@@ -33,7 +33,7 @@ export const EXAMPLES = repoPath('examples');
 /** The built CLI. */
 export const CLI = repoPath('dist/src/cli/main.js');
 /** Our restatement of Perfetto's trace schema, the oracle for the Perfetto encoder's tests. */
-export const PERFETTO_SCHEMA = repoPath('src/export/perfetto/trace-subset.proto');
+export const PERFETTO_SCHEMA = repoPath('test/fixtures/perfetto/trace-subset.proto');
 
 const THIRD_PARTY = repoPath('test/fixtures/third-party');
 

@@ -12,8 +12,23 @@
  * charge it, see slice-functions.ts), the strings interned once per trace
  * (InternedData.debug_annotation_string_values), so a slice adds a few bytes, not its texts.
  *
- * Timestamps are absolute CLOCK_MONOTONIC ns. No timestamp_clock_id is written: Perfetto then
- * treats them as its default trace clock, which only shifts the origin it displays.
+ * Clock: timestamps are absolute CLOCK_MONOTONIC ns (perf records with -k CLOCK_MONOTONIC), and
+ * the trace says so, as Perfetto's "synchronization of multiple clock domains" guide asks: the
+ * sequence's TracePacketDefaults set timestamp_clock_id = MONOTONIC, and a ClockSnapshot opens
+ * the trace. A packet without a clock id would be read as the trace clock, BOOTTIME, which runs
+ * ahead of MONOTONIC by the time the machine slept since boot: merged with a system trace, our
+ * slices would land that far off. When the caller knows BOOTTIME at the recording (options), the
+ * snapshot pairs both clocks and the trace stays on BOOTTIME like a system trace. perf.data does
+ * not say it (its CLOCK_DATA feature pairs the sampling clock with wall-clock time only), so by
+ * default the snapshot holds MONOTONIC alone and names it the primary trace clock: without that,
+ * trace_processor has no path from MONOTONIC to BOOTTIME and drops every event of a trace opened
+ * on its own. Concatenated with a system trace of the same boot (`cat system.pftrace
+ * ours.pftrace`), the system trace's snapshots relate MONOTONIC to BOOTTIME and ours land where
+ * they happened. Opened as two files, newer trace_processors keep the clocks of a file that
+ * brings its own snapshot apart from the first file's, so ours, opened second, finds no path to
+ * the system trace's BOOTTIME: only the BOOTTIME reading makes that case work. (All this is read from trace_processor's clock code,
+ * google/perfetto src/trace_processor/importers/{common/clock_tracker,proto/proto_trace_reader}.cc;
+ * no trace_processor or Perfetto UI was at hand to try it.)
  * Native scheduler thread states (ftrace sched_switch) are not emitted: the timeline does not
  * keep which CPU a thread ran on, which those events need; CPU states are slices instead.
  */
@@ -24,7 +39,13 @@ import { SliceFunctions } from '../slice-functions.js';
 import * as F from './perfetto-fields.js';
 import { ProtoWriter } from './proto-writer.js';
 
-const SEQUENCE_ID = 1;
+/**
+ * Our one packet sequence. Not 1: traced writes its own packets (clock snapshots, trace config,
+ * stats) on sequence 1 and numbers its writers from 2 up, so in a trace concatenated with a
+ * system trace a small id would share their incremental state and our packet defaults (CLOCK_MONOTONIC)
+ * would apply to their packets. 16383 is the largest id that still fits a two-byte varint.
+ */
+const SEQUENCE_ID = 16_383;
 const CATEGORIES = ['gil', 'cpu', 'gil_holder'] as const;
 const CAT_GIL = 1;
 const CAT_CPU = 2;
@@ -81,10 +102,35 @@ class PerfettoWriter {
     });
   }
 
+  /**
+   * The trace's first packet, before any timestamp is read (trace_processor fixes its trace clock
+   * at the first conversion). See the file comment for why MONOTONIC alone is the primary clock.
+   */
+  clockSnapshot(boottimeMinusMonotonicNs: bigint | undefined): void {
+    this.out.message(F.Trace.packet, this.packet, (p) => {
+      p.uint(F.TracePacket.trustedPacketSequenceId, SEQUENCE_ID);
+      p.message(F.TracePacket.clockSnapshot, this.event, (s) => {
+        s.message(F.ClockSnapshot.clocks, this.inner, (c) => c.uint(F.Clock.clockId, F.BUILTIN_CLOCK_MONOTONIC).uint(F.Clock.timestamp, this.baseNs));
+        if (boottimeMinusMonotonicNs === undefined) {
+          s.uint(F.ClockSnapshot.primaryTraceClock, F.BUILTIN_CLOCK_MONOTONIC);
+        } else {
+          const boottime = this.baseNs + boottimeMinusMonotonicNs;
+          s.message(F.ClockSnapshot.clocks, this.inner, (c) => c.uint(F.Clock.clockId, F.BUILTIN_CLOCK_BOOTTIME).uint(F.Clock.timestamp, boottime));
+        }
+      });
+    });
+  }
+
+  /**
+   * Opens the sequence's incremental state: both flags, as Perfetto's synthetic TrackEvent guide
+   * asks of the packet that first defines interned data, and the packet defaults (which are
+   * incremental state too) that put every later packet of the sequence on CLOCK_MONOTONIC.
+   */
   internedData(names: readonly string[], annotationValues: readonly string[]): void {
     this.out.message(F.Trace.packet, this.packet, (p) => {
       p.uint(F.TracePacket.trustedPacketSequenceId, SEQUENCE_ID);
-      p.uint(F.TracePacket.sequenceFlags, F.SEQ_INCREMENTAL_STATE_CLEARED);
+      p.uint(F.TracePacket.sequenceFlags, F.SEQ_INCREMENTAL_STATE_CLEARED | F.SEQ_NEEDS_INCREMENTAL_STATE);
+      p.message(F.TracePacket.tracePacketDefaults, this.event, (d) => d.uint(F.TracePacketDefaults.timestampClockId, F.BUILTIN_CLOCK_MONOTONIC));
       p.message(F.TracePacket.internedData, this.event, (d) => {
         CATEGORIES.forEach((name, i) => d.message(F.InternedData.eventCategories, this.inner, (c) => c.uint(F.Interned.iid, i + 1).string(F.Interned.name, name)));
         names.forEach((name, i) => d.message(F.InternedData.eventNames, this.inner, (n) => n.uint(F.Interned.iid, i + 1).string(F.Interned.name, name)));
@@ -117,9 +163,20 @@ interface Tracks {
   readonly waiters: number[];
 }
 
-export function toPerfettoTrace(input: ReportInput): Uint8Array {
+/** What the recording says of its clocks beyond the CLOCK_MONOTONIC times of its events. */
+export interface PerfettoOptions {
+  /**
+   * CLOCK_BOOTTIME minus CLOCK_MONOTONIC during the recording (ns: how long the machine had been
+   * suspended since boot), when the recording knows it. A suspend during the recording itself
+   * would move it; one reading is the best a single snapshot can say.
+   */
+  readonly boottimeMinusMonotonicNs?: bigint;
+}
+
+export function toPerfettoTrace(input: ReportInput, options: PerfettoOptions = {}): Uint8Array {
   const { timeline } = input;
   const w = new PerfettoWriter(timeline.timeBaseNs);
+  w.clockSnapshot(options.boottimeMinusMonotonicNs);
   const names = new Interner();
   for (const state of ['waiting', 'holding', ...CPU_STATE_NAMES]) names.iid(state);
   let nextUuid = 1;
