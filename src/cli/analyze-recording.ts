@@ -23,6 +23,8 @@ import { toVerdictText, type VerdictText } from './verdict-text.js';
 
 export interface Analysis {
   readonly timeline: Timeline;
+  /** CLOCK_BOOTTIME − CLOCK_MONOTONIC when recorded, when the recording says (giltrace's manifest). */
+  readonly boottimeMinusMonotonicNs?: bigint;
   readonly stats: StatsJson;
   readonly verdict: VerdictText;
 }
@@ -85,7 +87,8 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   };
   const numbers = computeStats(timeline, meta);
   const verdict = toVerdictText(computeVerdict(numbers, timeline, kind));
-  return { timeline, stats: { ...numbers, verdict }, verdict };
+  const boottime = manifest?.boottimeMinusMonotonicNs;
+  return { timeline, stats: { ...numbers, verdict }, verdict, ...(boottime !== undefined ? { boottimeMinusMonotonicNs: BigInt(boottime) } : {}) };
 }
 
 /** The probed interpreter a process ran, by the files perf saw it map (the only one when it mapped none we know of). */

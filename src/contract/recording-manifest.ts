@@ -71,6 +71,11 @@ export interface RecordingManifest {
    * library, so a system-wide recording also catches Pythons giltrace did not start.
    */
   readonly recorderPid: number;
+  /**
+   * CLOCK_BOOTTIME minus CLOCK_MONOTONIC when recorded (ns, a decimal string: time suspended),
+   * so that a Perfetto export can be placed on a system trace's BOOTTIME clock.
+   */
+  readonly boottimeMinusMonotonicNs?: string;
   /** Processes giltrace attached to (`-p`), with their command lines: their GIL events and their children's are traced. */
   readonly attached?: readonly AttachedProcess[];
   readonly interpreters: readonly RecordedInterpreter[];

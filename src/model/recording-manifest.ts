@@ -29,7 +29,8 @@ export function parseRecordingManifest(bytes: Uint8Array): ManifestReading {
     return { problem: `giltrace's manifest in this recording has schema '${schema}', not ${RECORDING_MANIFEST_SCHEMA} (made by another giltrace version?)` };
   }
   if (!Array.isArray(m.interpreters) || !m.interpreters.every(isInterpreter) || !Number.isInteger(m.recorderPid) || !Array.isArray(m.command) ||
-    (m.attached !== undefined && !(Array.isArray(m.attached) && m.attached.every(isAttachedProcess)))) {
+    (m.attached !== undefined && !(Array.isArray(m.attached) && m.attached.every(isAttachedProcess))) ||
+    (m.boottimeMinusMonotonicNs !== undefined && !/^\d+$/.test(String(m.boottimeMinusMonotonicNs)))) {
     return { problem: "giltrace's manifest in this recording is incomplete; its facts are not used" };
   }
   return { manifest: m as RecordingManifest };

@@ -28,6 +28,7 @@ export function makeRecordingManifest(
     command: [...command],
     recorderPid,
     ...(attached ? { attached: [...attached] } : {}),
+    ...boottimeOffset(),
     interpreters: targets.map((target, i) => toRecordedInterpreter(target, probeCosts?.[i])),
   };
 }
@@ -57,3 +58,18 @@ const GILTRACE_VERSION: string = (() => {
     return 'unknown';
   }
 })();
+
+/**
+ * CLOCK_BOOTTIME's offset from CLOCK_MONOTONIC (the time the machine spent suspended), exact, from
+ * the kernel's timer list (root): its hrtimer base 2 is BOOTTIME. Node has no BOOTTIME clock.
+ */
+function boottimeOffset(): { boottimeMinusMonotonicNs?: string } {
+  try {
+    const text = readFileSync('/proc/timer_list', 'latin1');
+    const base = text.indexOf(' clock 2:');
+    const offset = base < 0 ? null : /\.offset:\s+(\d+) nsecs/.exec(text.slice(base, base + 400));
+    return offset ? { boottimeMinusMonotonicNs: offset[1] } : {};
+  } catch {
+    return {};
+  }
+}

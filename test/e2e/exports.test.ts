@@ -7,6 +7,8 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import protobuf from 'protobufjs';
+import { PERFETTO_SCHEMA } from '../support/fixture-paths.js';
 import { giltrace, pyenvPython, scratchDir } from './giltrace-cli.js';
 
 const dir = scratchDir();
@@ -72,4 +74,15 @@ test('Chrome trace of a real run: same clock as time.monotonic(), names, no over
     assert.ok(statSync(join(dir, output)).size > 1000);
   }
   assert.ok(statSync(join(dir, 'trace.pftrace')).size < statSync(json).size / 2, 'Perfetto is more compact than JSON');
+
+  // the recording knew BOOTTIME's offset: the trace's clock snapshot places it on a system trace's clock
+  const root = protobuf.loadSync(PERFETTO_SCHEMA);
+  const Trace = root.lookupType('perfetto.protos.Trace');
+  const BuiltinClock = root.lookupEnum('perfetto.protos.BuiltinClock').values;
+  const packets = (Trace.toObject(Trace.decode(readFileSync(join(dir, 'trace.pftrace'))), { longs: String }) as { packet: any[] }).packet;
+  const clocks = packets[0].clockSnapshot?.clocks ?? [];
+  assert.deepEqual(clocks.map((c: { clockId: number }) => c.clockId).sort(), [BuiltinClock.BUILTIN_CLOCK_MONOTONIC, BuiltinClock.BUILTIN_CLOCK_BOOTTIME].sort());
+  const offset = BigInt(clocks.find((c: any) => c.clockId === BuiltinClock.BUILTIN_CLOCK_BOOTTIME).timestamp) - BigInt(clocks.find((c: any) => c.clockId === BuiltinClock.BUILTIN_CLOCK_MONOTONIC).timestamp);
+  const timerList = /clock 2:[\s\S]*?\.offset:\s+(\d+) nsecs/.exec(readFileSync('/proc/timer_list', 'latin1'));
+  assert.equal(offset, BigInt(timerList![1]), 'BOOTTIME − MONOTONIC as the kernel says');
 });

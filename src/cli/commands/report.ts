@@ -35,7 +35,8 @@ export function writeReport(analysis: Analysis, output: string): void {
         closeSync(fd);
       }
     } else {
-      writeFileSync(output, extension === '.html' ? toHtmlReport(input) : toPerfettoTrace(input));
+      const clock = { boottimeMinusMonotonicNs: analysis.boottimeMinusMonotonicNs };
+      writeFileSync(output, extension === '.html' ? toHtmlReport(input) : toPerfettoTrace(input, clock));
     }
   } catch (error) {
     throw new GiltraceError(`cannot write ${output}: ${(error as Error).message}`);
