@@ -31,7 +31,7 @@ interface Needed {
   readonly c: TracepointField | undefined;
 }
 
-/** The payload fields the model (perf-to-trace-events) reads from each event, by tracepoint. */
+/** The payload fields the model (perf-to-timeline-events) reads from each event, by tracepoint. */
 function neededFields(e: EventType): Needed {
   if (e.tracepoint === 'sched_switch') return { a: e.field('prev_pid'), b: e.field('prev_state'), c: e.field('next_pid') };
   if (e.tracepoint === 'sched_waking' || e.tracepoint === 'sched_wakeup') return { a: e.field('pid'), b: undefined, c: undefined };

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ThreadStats } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
-import { ev, twoThreadsAlternating } from '../../test/support/trace-event-builders.js';
-import type { TraceEvent } from '../model/trace-events.js';
+import { ev, twoThreadsAlternating } from '../../test/support/timeline-event-builders.js';
+import type { TimelineEvent } from '../model/timeline-events.js';
 import { computeStats } from './compute-stats.js';
 import type { RecordingMeta } from './recording-meta.js';
 import { nearestRank, summarizeDurations } from './summary.js';
@@ -14,11 +14,11 @@ const META: RecordingMeta = {
   processes: new Map([[100, { command: 'python3 app.py', python: { executable: '/usr/bin/python3', version: '3.12.1', gil: 'enabled' } }]]),
 };
 
-function stats(events: TraceEvent[], end?: number) {
+function stats(events: TimelineEvent[], end?: number) {
   return computeStats(buildTimeline(events, end === undefined ? {} : { end }), META);
 }
 
-function threadStats(events: TraceEvent[], tid: number, end?: number): ThreadStats {
+function threadStats(events: TimelineEvent[], tid: number, end?: number): ThreadStats {
   const found = stats(events, end).processes.flatMap((p) => p.threads).find((t) => t.tid === tid);
   assert.ok(found, `thread ${tid}`);
   return found;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildTimeline } from '../model/build-timeline.js';
 import { PythonStacks } from '../model/python-stacks.js';
-import { ev } from '../../test/support/trace-event-builders.js';
+import { ev } from '../../test/support/timeline-event-builders.js';
 import { computeStats } from './compute-stats.js';
 import { canonicalFunctions } from './function-stats.js';
 import type { FunctionStats } from '../contract/stats.js';

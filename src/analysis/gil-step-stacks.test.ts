@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { buildTimeline } from '../model/build-timeline.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import { GilState, type Timeline } from '../model/timeline.js';
-import { ev } from '../../test/support/trace-event-builders.js';
+import { ev } from '../../test/support/timeline-event-builders.js';
 import { makeSyntheticTimeline } from '../../test/support/synthetic-timeline.js';
 import { computeFunctionStats } from './function-stats.js';
 import { gilStepStacks } from './gil-step-stacks.js';

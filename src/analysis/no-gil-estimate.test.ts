@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildTimeline } from '../model/build-timeline.js';
-import { ev } from '../../test/support/trace-event-builders.js';
+import { ev } from '../../test/support/timeline-event-builders.js';
 import { estimateWithoutGil } from './no-gil-estimate.js';
 
 /** Two CPU-bound threads taking turns with the GIL every 10 ns for 100 ns, the waiter asleep in take_gil. */

@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { buildTimeline, TimelineBuilder } from '../model/build-timeline.js';
 import { GilState, type StepTrack, type Timeline } from '../model/timeline.js';
-import type { TraceEvent } from '../model/trace-events.js';
-import { randomSteps as step, toEvents } from '../../test/support/random-trace-events.js';
+import type { TimelineEvent } from '../model/timeline-events.js';
+import { randomSteps as step, toEvents } from '../../test/support/random-timeline-events.js';
 import { computeStats } from './compute-stats.js';
 import { intersect, intervalsInStates, intervalsNonZero, stateMask, totalLength, union } from './intervals.js';
 import { computeOffCpuHolds } from './off-cpu-holds.js';
@@ -148,7 +148,7 @@ describe('properties over random event streams', () => {
     );
     fc.assert(
       fc.property(fc.array(garbage, { maxLength: 100 }), (events) => {
-        const timeline = buildTimeline(events as TraceEvent[]);
+        const timeline = buildTimeline(events as TimelineEvent[]);
         const stats = computeStats(timeline, { events: 0, warnings: [], processes: new Map() });
         for (const process of stats.processes) {
           for (const t of process.threads) {

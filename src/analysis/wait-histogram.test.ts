@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTimeline } from '../model/build-timeline.js';
-import { ev, twoThreadsAlternating } from '../../test/support/trace-event-builders.js';
+import { ev, twoThreadsAlternating } from '../../test/support/timeline-event-builders.js';
 import { WAIT_HISTOGRAM_EDGES_NS, binOf, computeWaitHistogram } from './wait-histogram.js';
 
 test('bins are [edge_i, edge_i+1), quarter decades from 100 ns to 100 s', () => {

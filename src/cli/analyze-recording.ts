@@ -6,14 +6,15 @@
 import { computeStats, computeVerdict, type RecordingMeta } from '../analysis/index.js';
 import type { PythonInfo, StatsJson } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
-import { newAdapterFacts, recorderPidOf, toTraceEvents, type AdapterFacts } from '../model/perf-to-trace-events.js';
+import { newAdapterFacts, recorderPidOf, toTimelineEvents, type AdapterFacts } from '../model/perf-to-timeline-events.js';
 import { hasGilProbes, isPerTaskRecording, recordingKindOf } from '../model/recording-kind.js';
 import type { Timeline } from '../model/timeline.js';
-import { RECORDING_MANIFEST_FEATURE, type RecordingManifest } from '../contract/recording-manifest.js';
+import { RECORDING_MANIFEST_FEATURE, type ExtraRecording, type RecordingManifest } from '../contract/recording-manifest.js';
 import { manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import { findUntracedPythons } from '../model/untraced-pythons.js';
-import { openPerfData } from '../perfdata/index.js';
+import { dirname, join } from 'node:path';
+import { mergedRecords, openPerfData, type PerfData } from '../perfdata/index.js';
 import { makeDropClassifier } from '../probe/drop-classifier.js';
 import { makeGilWaitClassifier } from '../probe/gil-wait-classifier.js';
 import type { PythonTarget } from '../probe/python-target.js';
@@ -49,14 +50,19 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   const stacks = new PythonStacks();
   const adapterOptions = {
     classifyDrop,
-    descendantsOf: manifest?.recorderPid ?? recorderPidOf(eventNames),
+    descendantsOf: manifest?.targetPid ?? manifest?.recorderPid ?? recorderPidOf(eventNames),
     tracedPids: manifest?.attached?.map((a) => a.pid),
     inferWaits: waitLookup?.classify,
     stacks,
     nameBytes: manifest?.interpreters.find((i) => i.nameBytes)?.nameBytes,
   };
-  const events = toTraceEvents(data.records(), adapterOptions, facts);
+  // interpreters the traced tree started while it was recorded have recordings of their own
+  const extras = openExtraRecordings(path, manifest?.extraRecordings ?? []);
+  const all = [data, ...extras.found];
+  const records = extras.found.length > 0 ? mergedRecords(all) : data.records();
+  const events = toTimelineEvents(records, adapterOptions, facts);
   const timeline = buildTimeline(events, { timeBaseNs: data.timeBaseNs, stacks });
+  const lostEvents = all.reduce((sum, d) => sum + d.stats.lostEvents, 0);
   const kind = recordingKindOf(facts);
   const warnings = recordingWarnings({
     manifestProblem: reading && 'problem' in reading ? reading.problem : undefined,
@@ -66,13 +72,15 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     perTask: isPerTaskRecording(data.features.cmdline),
     eventNames,
     pids: timeline.processes.map((p) => p.pid),
-    lostEvents: data.stats.lostEvents,
+    lostEvents,
     attached: manifest?.attached !== undefined,
+    missingExtras: extras.missing,
+    lateInterpreters: (manifest?.extraRecordings ?? []).map((e) => manifest!.interpreters[e.interpreter]?.executable).filter((e): e is string => e !== undefined),
     untraced: manifest ? findUntracedPythons(facts, manifest.interpreters) : undefined,
   });
   const meta: RecordingMeta = {
-    events: data.stats.records,
-    lostEvents: data.stats.lostEvents,
+    events: all.reduce((sum, d) => sum + d.stats.records, 0),
+    lostEvents,
     warnings,
     cpus: data.features.nrCpus,
     processes: new Map(timeline.processes.map((p) => {
@@ -89,6 +97,21 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   const verdict = toVerdictText(computeVerdict(numbers, timeline, kind));
   const boottime = manifest?.boottimeMinusMonotonicNs;
   return { timeline, stats: { ...numbers, verdict }, verdict, ...(boottime !== undefined ? { boottimeMinusMonotonicNs: BigInt(boottime) } : {}) };
+}
+
+/** The extra recordings the manifest lists, beside the main one; those that cannot be read are named. */
+function openExtraRecordings(main: string, listed: readonly ExtraRecording[]): { found: PerfData[]; missing: string[] } {
+  const found: PerfData[] = [];
+  const missing: string[] = [];
+  for (const { file } of listed) {
+    const path = join(dirname(main), file);
+    try {
+      found.push(openPerfData(path));
+    } catch (e) {
+      missing.push(`${path} (${(e as Error).message})`);
+    }
+  }
+  return { found, missing };
 }
 
 /** The probed interpreter a process ran, by the files perf saw it map (the only one when it mapped none we know of). */

@@ -9,7 +9,7 @@ import { computeStats, type ProcessMeta } from '../analysis/index.js';
 import type { FunctionStats, ProcessStats, StatsJson } from '../contract/stats.js';
 import type { RecordingManifest } from '../contract/recording-manifest.js';
 import { TimelineBuilder } from '../model/build-timeline.js';
-import { TraceEventAdapter, newAdapterFacts } from '../model/perf-to-trace-events.js';
+import { TimelineEventAdapter, newAdapterFacts } from '../model/perf-to-timeline-events.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import { manifestDropClassifier } from '../model/recording-manifest.js';
 import type { Timeline } from '../model/timeline.js';
@@ -57,7 +57,7 @@ export interface LiveTick {
 
 export class LiveAnalysis {
   private readonly feed: PerfFeed;
-  private readonly adapter: TraceEventAdapter;
+  private readonly adapter: TimelineEventAdapter;
   private readonly builder = new TimelineBuilder();
   private readonly stacks = new PythonStacks();
   private readonly threads = new Map<string, ThreadTotals>();
@@ -69,7 +69,7 @@ export class LiveAnalysis {
   constructor(private readonly manifest: RecordingManifest) {
     this.feed = createPerfFeed({ name: '<perf>' });
     const nameBytes = manifest.interpreters.find((i) => i.nameBytes)?.nameBytes;
-    this.adapter = new TraceEventAdapter(
+    this.adapter = new TimelineEventAdapter(
       {
         classifyDrop: manifestDropClassifier(manifest),
         descendantsOf: manifest.recorderPid,

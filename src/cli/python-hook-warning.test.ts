@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newAdapterFacts } from '../model/perf-to-trace-events.js';
+import { newAdapterFacts } from '../model/perf-to-timeline-events.js';
 import { unnamedPythonWarnings } from './python-hook-warning.js';
 
 test('a traced Python that named no thread is warned about, by pid; one that named any is not', () => {

@@ -5,7 +5,8 @@
  * the same, only its threads keep their OS names: the output says so instead of leaving the
  * reader to wonder why every thread is called "python3".
  */
-import { gilRoleOf, type AdapterFacts } from '../model/perf-to-trace-events.js';
+import type { AdapterFacts } from '../model/perf-to-timeline-events.js';
+import { gilRoleOf } from '../model/probe-namings.js';
 
 export function unnamedPythonWarnings(eventNames: readonly string[], pids: readonly number[], facts: AdapterFacts): string[] {
   // Without the marker probe (other tools' recordings, a static or musl libc) no name was ever to come.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newAdapterFacts } from '../model/perf-to-trace-events.js';
+import { newAdapterFacts } from '../model/perf-to-timeline-events.js';
 import { INFERRED_WAITS_WARNING, PER_TASK_WARNING, recordingWarnings, type RecordingFindings } from './recording-warnings.js';
 
 const base: RecordingFindings = {

@@ -4,7 +4,7 @@
  * limits what can be said, perf recorded only the command's tasks, a Python hook stayed silent,
  * perf lost events. Each says what a number cannot be trusted for, and how to record better.
  */
-import type { AdapterFacts } from '../model/perf-to-trace-events.js';
+import type { AdapterFacts } from '../model/perf-to-timeline-events.js';
 import type { RecordingKind } from '../model/recording-kind.js';
 import type { UntracedPython } from '../model/untraced-pythons.js';
 import type { GilWaitLookup } from '../probe/gil-wait-classifier.js';
@@ -35,6 +35,10 @@ export interface RecordingFindings {
   readonly attached?: boolean;
   /** Traced processes that ran a Python without probes. */
   readonly untraced?: readonly UntracedPython[];
+  /** Extra recordings (interpreters found while recording) the manifest lists but that could not be read. */
+  readonly missingExtras?: readonly string[];
+  /** Interpreters found while recording (their processes are traced from when their probes were placed). */
+  readonly lateInterpreters?: readonly string[];
 }
 
 export function recordingWarnings(found: RecordingFindings): string[] {
@@ -48,6 +52,12 @@ export function recordingWarnings(found: RecordingFindings): string[] {
   }
   if (found.attached) {
     warnings.push('thread names of attached processes are their OS names: Python thread names are known only for programs giltrace starts');
+  }
+  for (const executable of found.lateInterpreters ?? []) {
+    warnings.push(`${executable} was started while recording and got its probes then: its processes are traced from about half a second after they began (before that they count as without the GIL); pass --python ${executable} to trace them from the start`);
+  }
+  for (const missing of found.missingExtras ?? []) {
+    warnings.push(`the extra recording ${missing} cannot be read: the GIL of the interpreter it holds is not in these numbers`);
   }
   for (const { pid, file } of found.untraced ?? []) {
     warnings.push(`process ${pid} ran ${file}, which giltrace put no probes on: its GIL is not in this recording (add --python with that interpreter to trace it too)`);

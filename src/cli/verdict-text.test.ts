@@ -8,7 +8,7 @@ import type { StatsJson } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
 import type { Timeline } from '../model/timeline.js';
 import { computeStats, computeVerdict, CONTENDED_WAIT_FRACTION, GIL_BOUND_WAIT_FRACTION, HELD_OFF_CPU_MIN_NS, LONG_CONTENDED_RUN_NS } from '../analysis/index.js';
-import { ev, twoThreadsAlternating } from '../../test/support/trace-event-builders.js';
+import { ev, twoThreadsAlternating } from '../../test/support/timeline-event-builders.js';
 import { CONTENDED_GIL, MS, NO_WAITS, statsFunction as fn, statsOf, statsThread as thread } from '../../test/support/stats-builders.js';
 import { toVerdictText } from './verdict-text.js';
 

@@ -53,6 +53,17 @@ export interface RecordedInterpreter {
   readonly nameBytes?: NameBytesLayout;
 }
 
+/**
+ * An extra recording beside the main one: the GIL probes of an interpreter the traced tree
+ * started while it was recorded (perf's events are fixed at its start), merged on read.
+ */
+export interface ExtraRecording {
+  /** File name, in the main recording's folder. */
+  readonly file: string;
+  /** Index in `interpreters` of the interpreter whose probes it holds. */
+  readonly interpreter: number;
+}
+
 export interface AttachedProcess {
   readonly pid: number;
   readonly command: readonly string[];
@@ -72,6 +83,11 @@ export interface RecordingManifest {
    */
   readonly recorderPid: number;
   /**
+   * The traced command's own process, when known: its descendants are traced (giltrace's helpers,
+   * also children of the recorder, are not). Older recordings and live streams have only recorderPid.
+   */
+  readonly targetPid?: number;
+  /**
    * CLOCK_BOOTTIME minus CLOCK_MONOTONIC when recorded (ns, a decimal string: time suspended),
    * so that a Perfetto export can be placed on a system trace's BOOTTIME clock.
    */
@@ -79,4 +95,5 @@ export interface RecordingManifest {
   /** Processes giltrace attached to (`-p`), with their command lines: their GIL events and their children's are traced. */
   readonly attached?: readonly AttachedProcess[];
   readonly interpreters: readonly RecordedInterpreter[];
+  readonly extraRecordings?: readonly ExtraRecording[];
 }

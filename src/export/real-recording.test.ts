@@ -9,7 +9,7 @@ import protobuf from 'protobufjs';
 import { computeStats, computeVerdict } from '../analysis/index.js';
 import { toVerdictText } from '../cli/verdict-text.js';
 import { buildTimeline } from '../model/build-timeline.js';
-import { newAdapterFacts, toTraceEvents } from '../model/perf-to-trace-events.js';
+import { newAdapterFacts, toTimelineEvents } from '../model/perf-to-timeline-events.js';
 import { openPerfData } from '../perfdata/index.js';
 import { toChromeTrace } from './chrome-trace.js';
 import { toHtmlReport } from './html-report.js';
@@ -18,7 +18,7 @@ import { GilState } from '../model/timeline.js';
 import { PERFETTO_SCHEMA, thirdParty, thirdPartyText } from '../../test/support/fixture-paths.js';
 
 const data = openPerfData(thirdParty('uprobe_sched_py312.perf.data'));
-const timeline = buildTimeline(toTraceEvents(data.records(), {}, newAdapterFacts()), { timeBaseNs: data.timeBaseNs });
+const timeline = buildTimeline(toTimelineEvents(data.records(), {}, newAdapterFacts()), { timeBaseNs: data.timeBaseNs });
 const stats = computeStats(timeline, { events: 0, warnings: [], processes: new Map() });
 const input = { timeline, stats, verdict: toVerdictText(computeVerdict(stats, timeline)) };
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildTimeline } from './build-timeline.js';
 import { NO_FRAME_STACK } from './python-stacks.js';
-import { ev, twoThreadsAlternating } from '../../test/support/trace-event-builders.js';
+import { ev, twoThreadsAlternating } from '../../test/support/timeline-event-builders.js';
 import { CPU_STATE_NAMES, GIL_STATE_NAMES, type ProcessTimeline, type StepTrack, type ThreadTimeline, type Timeline } from './timeline.js';
-import type { TraceEvent } from './trace-events.js';
+import type { TimelineEvent } from './timeline-events.js';
 
 /** A track as readable pairs: [[time, 'state'], ...]. */
 function gilSteps(track: StepTrack): [number, string][] {
@@ -27,7 +27,7 @@ function gilAnomalies(process: ProcessTimeline): Record<string, number> {
   const { no_scheduler_events: _ignored, ...rest } = process.anomalies;
   return rest;
 }
-function build(events: TraceEvent[], end?: number): Timeline {
+function build(events: TimelineEvent[], end?: number): Timeline {
   return buildTimeline(events, end === undefined ? {} : { end });
 }
 
@@ -42,7 +42,7 @@ describe('buildTimeline: GIL state machine', () => {
   });
 
   it("existing threads (perf's notes before the first sample) are not taken for new runnable ones", () => {
-    const timeline = build([{ ...ev.start(0, 103), existing: true } as TraceEvent, ev.sw(5, 0, 'runnable', 101), ev.enter(10, 101), ev.ret(11, 101)], 50);
+    const timeline = build([{ ...ev.start(0, 103), existing: true } as TimelineEvent, ev.sw(5, 0, 'runnable', 101), ev.enter(10, 101), ev.ret(11, 101)], 50);
     // no CPU fact for 103 in a recording with scheduler events: it slept all along
     assert.deepEqual(cpuSteps(thread(timeline, 103).cpuTrack), [[0, 'sleeping']]);
     assert.equal(onlyProcess(timeline).anomalies.no_scheduler_events, undefined);

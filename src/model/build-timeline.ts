@@ -1,5 +1,5 @@
 /**
- * The model's entry point: time-ordered TraceEvents → a frozen Timeline of per-thread GIL and
+ * The model's entry point: time-ordered TimelineEvents → a frozen Timeline of per-thread GIL and
  * CPU step tracks plus per-interpreter holder/waiter tracks.
  *
  * GIL state machine (per thread): take_enter → waiting, take_return → holding, drop → none.
@@ -26,7 +26,7 @@
  * every thread of the system). Names: the latest 'python' name, else the latest OS name, else
  * the OS name of the process's main thread (clone() copies the comm).
  *
- * Inferred waits (scheduler-only recordings, see trace-events.ts): inferred_wait_start → waiting, without a
+ * Inferred waits (scheduler-only recordings, see timeline-events.ts): inferred_wait_start → waiting, without a
  * CPU fact (the thread has just been switched out); inferred_wait_end → none. No acquisition,
  * hold or drop is invented: those recordings cannot see them. A thread already waiting or
  * holding by exact GIL events ignores inferred ones (the exact events win).
@@ -39,15 +39,15 @@
  */
 import { Anomaly, type AnomalyName } from './anomalies.js';
 import { freezeTimeline, type FreezeOptions } from './freeze-timeline.js';
-import { CPU_UNKNOWN, GilRecord, ThreadRecord, type TimelineState } from './thread-record.js';
+import { CPU_UNKNOWN, GrowingGil, GrowingThread, type TimelineState } from './growing-timeline.js';
 import { CpuState, GilState, type Timeline } from './timeline.js';
-import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
+import type { DropReason, SwitchOutState, TimelineEvent } from './timeline-events.js';
 import { NO_FRAME_STACK, UNKNOWN_STACK, type PythonStacks } from './python-stacks.js';
 
 /** The recording's span, time base and stacks (a window, `from`, is for snapshots only). */
 export type BuildTimelineOptions = Omit<FreezeOptions, 'from'>;
 
-export function buildTimeline(events: Iterable<TraceEvent>, options: BuildTimelineOptions = {}): Timeline {
+export function buildTimeline(events: Iterable<TimelineEvent>, options: BuildTimelineOptions = {}): Timeline {
   const builder = new TimelineBuilder(options.start);
   for (const event of events) builder.add(event);
   return builder.finish(options);
@@ -60,11 +60,11 @@ export function buildTimeline(events: Iterable<TraceEvent>, options: BuildTimeli
  */
 export class TimelineBuilder implements TimelineState {
   /** Current incarnation of every tid seen (system-wide: pids are only known at the end). */
-  readonly threads = new Map<number, ThreadRecord>();
+  readonly threads = new Map<number, GrowingThread>();
   /** Earlier incarnations of reused tids. */
-  readonly retired: ThreadRecord[] = [];
-  readonly gils = new Map<string, GilRecord>();
-  private readonly lastGilOfPid = new Map<number, GilRecord>();
+  readonly retired: GrowingThread[] = [];
+  readonly gils = new Map<string, GrowingGil>();
+  private readonly lastGilOfPid = new Map<number, GrowingGil>();
   readonly gilPids = new Set<number>();
   readonly anomalies = new Map<number, Record<string, number>>();
   lostEvents = 0;
@@ -83,7 +83,7 @@ export class TimelineBuilder implements TimelineState {
     this.lastTime = this.floor;
   }
 
-  add(event: TraceEvent): void {
+  add(event: TimelineEvent): void {
     // Names are metadata: perf synthesizes them for every existing thread with arbitrary times,
     // so they neither order nor span the recording.
     const time = event.kind === 'thread_name' ? 0 : this.orderedTime(event);
@@ -150,7 +150,7 @@ export class TimelineBuilder implements TimelineState {
   }
 
   /** Events must come in time order; a late one is moved up to the latest time seen. */
-  private orderedTime(event: TraceEvent): number {
+  private orderedTime(event: TimelineEvent): number {
     let time = event.time;
     if (!(time >= this.lastTime) || !Number.isFinite(time)) {
       const beforeStart = time < this.floor && this.lastTime === this.floor;
@@ -282,7 +282,7 @@ export class TimelineBuilder implements TimelineState {
   }
 
   /** The thread a GIL event belongs to, started; undefined (counted) if it already exited. */
-  private gilThread(time: number, pid: number, tid: number): ThreadRecord | undefined {
+  private gilThread(time: number, pid: number, tid: number): GrowingThread | undefined {
     const thread = this.thread(tid);
     thread.pid = pid;
     this.gilPids.add(pid);
@@ -300,7 +300,7 @@ export class TimelineBuilder implements TimelineState {
   }
 
   /** The thread stops holding its GIL at `time`, in `stack` (its own track is updated by the caller). */
-  private release(thread: ThreadRecord, time: number, stack: number): void {
+  private release(thread: GrowingThread, time: number, stack: number): void {
     this.endHold(thread, time, stack);
     const gil = thread.gil;
     if (gil && gil.holder === thread.tid) {
@@ -310,7 +310,7 @@ export class TimelineBuilder implements TimelineState {
     }
   }
 
-  private endHold(thread: ThreadRecord, time: number, stack: number): void {
+  private endHold(thread: GrowingThread, time: number, stack: number): void {
     thread.holdStarts.push(thread.holdStart);
     thread.holdEnds.push(time);
     thread.holdStacks.push(stack);
@@ -318,7 +318,7 @@ export class TimelineBuilder implements TimelineState {
   }
 
   /** The thread's current wait ends at `time` (taken, cut off or abandoned). */
-  private endWait(thread: ThreadRecord, time: number): void {
+  private endWait(thread: GrowingThread, time: number): void {
     thread.inferredWait = false;
     thread.waits.push(time - thread.waitStart);
     thread.waitStarts.push(thread.waitStart);
@@ -330,12 +330,12 @@ export class TimelineBuilder implements TimelineState {
     }
   }
 
-  private gilAnomaly(thread: ThreadRecord, name: AnomalyName): void {
+  private gilAnomaly(thread: GrowingThread, name: AnomalyName): void {
     this.count(thread.pid, thread.gilEpoch < this.lostEpoch ? Anomaly.lostEventsResync : name);
     thread.gilEpoch = this.lostEpoch;
   }
 
-  private gil(key: string, pid: number, provisional = false): GilRecord {
+  private gil(key: string, pid: number, provisional = false): GrowingGil {
     let gil = this.gils.get(key);
     const guessed = this.lastGilOfPid.get(pid);
     if (!gil && guessed?.provisional) {
@@ -347,7 +347,7 @@ export class TimelineBuilder implements TimelineState {
       this.gils.set(key, gil);
     }
     if (!gil) {
-      gil = new GilRecord(key, pid, provisional);
+      gil = new GrowingGil(key, pid, provisional);
       this.gils.set(key, gil);
     }
     this.lastGilOfPid.set(pid, gil);
@@ -404,7 +404,7 @@ export class TimelineBuilder implements TimelineState {
     // Waking a running or runnable thread is a normal race in the kernel: nothing changes.
   }
 
-  private cpuAnomaly(thread: ThreadRecord, name: AnomalyName): void {
+  private cpuAnomaly(thread: GrowingThread, name: AnomalyName): void {
     if (thread.pid > 0) this.count(thread.pid, thread.cpuEpoch < this.lostEpoch ? Anomaly.lostEventsResync : name);
     thread.cpuEpoch = this.lostEpoch;
   }
@@ -416,7 +416,7 @@ export class TimelineBuilder implements TimelineState {
     if (!thread.alive) {
       // tid reused after an exit: a new thread.
       this.retired.push(thread);
-      thread = new ThreadRecord(tid);
+      thread = new GrowingThread(tid);
       this.threads.set(tid, thread);
     }
     if (pid > 0) thread.pid = pid;
@@ -445,7 +445,7 @@ export class TimelineBuilder implements TimelineState {
   }
 
   /** The thread's life ends at `time`; a wait or hold still open ends with it. */
-  private endThread(thread: ThreadRecord, time: number): void {
+  private endThread(thread: GrowingThread, time: number): void {
     if (thread.gilState === GilState.waiting) {
       this.count(thread.pid, Anomaly.exitWhileWaiting);
       this.endWait(thread, time);
@@ -458,10 +458,10 @@ export class TimelineBuilder implements TimelineState {
     thread.end = time;
   }
 
-  private thread(tid: number): ThreadRecord {
+  private thread(tid: number): GrowingThread {
     let thread = this.threads.get(tid);
     if (!thread) {
-      thread = new ThreadRecord(tid);
+      thread = new GrowingThread(tid);
       this.threads.set(tid, thread);
     }
     return thread;

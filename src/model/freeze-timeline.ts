@@ -7,7 +7,7 @@
  */
 import { Anomaly } from './anomalies.js';
 import type { StepBuilder } from './step-builder.js';
-import { CPU_UNKNOWN, type GilRecord, type ThreadRecord, type TimelineState } from './thread-record.js';
+import { CPU_UNKNOWN, type GrowingGil, type GrowingThread, type TimelineState } from './growing-timeline.js';
 import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
 import { CpuState, GilState, type GilTimeline, type ProcessTimeline, type ThreadTimeline, type Timeline } from './timeline.js';
 
@@ -36,14 +36,14 @@ export function freezeTimeline(state: TimelineState, options: FreezeOptions): Ti
   const { end } = span;
   const from = options.from !== undefined && options.from > span.start ? Math.min(options.from, end) : -Infinity;
   const start = Math.max(span.start, from);
-  const byPid = new Map<number, ThreadRecord[]>();
+  const byPid = new Map<number, GrowingThread[]>();
   for (const thread of [...state.retired, ...state.threads.values()]) {
     if (!thread.started || !state.gilPids.has(thread.pid)) continue;
     let list = byPid.get(thread.pid);
     if (!list) byPid.set(thread.pid, (list = []));
     list.push(thread);
   }
-  const gilsByPid = new Map<number, GilRecord[]>();
+  const gilsByPid = new Map<number, GrowingGil[]>();
   for (const gil of state.gils.values()) {
     let list = gilsByPid.get(gil.pid);
     if (!list) gilsByPid.set(gil.pid, (list = []));
@@ -51,12 +51,12 @@ export function freezeTimeline(state: TimelineState, options: FreezeOptions): Ti
   }
 
   const processes: ProcessTimeline[] = [];
-  for (const [pid, records] of byPid) {
+  for (const [pid, growingThreads] of byPid) {
     const anomalies = { ...state.anomalies.get(pid) };
-    const mainName = records.find((t) => t.tid === pid)?.osName;
+    const mainName = growingThreads.find((t) => t.tid === pid)?.osName;
     const threads: ThreadTimeline[] = [];
-    for (const record of records) {
-      const thread = freezeThread(state, record, from, end, mainName, anomalies);
+    for (const growing of growingThreads) {
+      const thread = freezeThread(state, growing, from, end, mainName, anomalies);
       if (thread) threads.push(thread);
     }
     if (threads.length === 0) continue;
@@ -92,58 +92,58 @@ function recordingSpan(state: TimelineState, options: FreezeOptions): { start: n
 
 function freezeThread(
   state: TimelineState,
-  record: ThreadRecord,
+  growing: GrowingThread,
   from: number,
   recordingEnd: number,
   mainName: string | undefined,
   anomalies: Record<string, number>,
 ): ThreadTimeline | undefined {
-  const end = record.alive ? recordingEnd : record.end;
-  if (end < from || (end === from && !record.alive)) return undefined; // over before the window
-  const start = Math.max(record.start, from);
-  const touchedGil = record.gil !== undefined || record.drops.length > 0;
+  const end = growing.alive ? recordingEnd : growing.end;
+  if (end < from || (end === from && !growing.alive)) return undefined; // over before the window
+  const start = Math.max(growing.start, from);
+  const touchedGil = growing.gil !== undefined || growing.drops.length > 0;
   if (end <= start && !touchedGil) return undefined; // only known to have exited: nothing to show
   // A wait still open at the end of the recording ran at least until then; so did a hold.
-  const openWait = record.alive && record.gilState === GilState.waiting;
-  const openHold = record.alive && record.gilState === GilState.holding;
-  const waits = freezeWaits(record, from, end, openWait);
-  const holds = freezeHolds(record, from, end, openHold);
+  const openWait = growing.alive && growing.gilState === GilState.waiting;
+  const openHold = growing.alive && growing.gilState === GilState.holding;
+  const waits = freezeWaits(growing, from, end, openWait);
+  const holds = freezeHolds(growing, from, end, openHold);
   // No CPU fact at all: in a recording with scheduler events the thread never ran (a runnable
   // one would have been switched in), so it slept; without them, running is the guess.
-  const neverRan = record.cpuState === CPU_UNKNOWN && state.sawScheduler;
-  if (!record.schedSeen && !neverRan) {
+  const neverRan = growing.cpuState === CPU_UNKNOWN && state.sawScheduler;
+  if (!growing.schedSeen && !neverRan) {
     // e.g. a recording of GIL probes only: CPU states are a guess (running), say so.
     anomalies[Anomaly.noSchedulerEvents] = (anomalies[Anomaly.noSchedulerEvents] ?? 0) + 1;
   }
   const unknownCpu = neverRan ? CpuState.sleeping : CpuState.running;
-  const cpuTrack = record.cpuState === CPU_UNKNOWN
+  const cpuTrack = growing.cpuState === CPU_UNKNOWN
     ? { times: Float64Array.of(start), states: Uint8Array.of(unknownCpu) }
-    : stepTrack(record.cpuTrack, from, end);
-  const drops = from === -Infinity ? record.drops.slice() : record.drops.filter((drop) => drop.time >= from);
+    : stepTrack(growing.cpuTrack, from, end);
+  const drops = from === -Infinity ? growing.drops.slice() : growing.drops.filter((drop) => drop.time >= from);
   return {
-    pid: record.pid,
-    tid: record.tid,
-    name: record.pythonName ?? record.osName ?? mainName ?? `thread ${record.tid}`,
+    pid: growing.pid,
+    tid: growing.tid,
+    name: growing.pythonName ?? growing.osName ?? mainName ?? `thread ${growing.tid}`,
     start,
     end,
-    gil: record.gil?.key,
-    gilTrack: stepTrack(record.gilTrack, from, end),
+    gil: growing.gil?.key,
+    gilTrack: stepTrack(growing.gilTrack, from, end),
     cpuTrack,
     drops,
     // every acquisition starts a hold: in a window, the holds it saw start
-    acquisitions: from === -Infinity ? record.acquisitions : countFrom(holds.starts, from),
+    acquisitions: from === -Infinity ? growing.acquisitions : countFrom(holds.starts, from),
     ...waits,
     holds,
   };
 }
 
-function freezeWaits(record: ThreadRecord, from: number, end: number, open: boolean): Pick<ThreadTimeline, 'waits' | 'waitStarts' | 'waitStacks'> {
+function freezeWaits(growing: GrowingThread, from: number, end: number, open: boolean): Pick<ThreadTimeline, 'waits' | 'waitStarts' | 'waitStacks'> {
   // waits of a thread never overlap: their ends rise with their starts
   let first = 0;
-  while (first < record.waits.length && record.waitStarts.at(first) + record.waits.at(first) <= from) first++;
-  const waits = record.waits.copy(first, ...(open ? [end - record.waitStart] : []));
-  const waitStarts = record.waitStarts.copy(first, ...(open ? [record.waitStart] : []));
-  const waitStacks = record.waitStacks.copy(first, ...(open ? [record.waitStack] : []));
+  while (first < growing.waits.length && growing.waitStarts.at(first) + growing.waits.at(first) <= from) first++;
+  const waits = growing.waits.copy(first, ...(open ? [end - growing.waitStart] : []));
+  const waitStarts = growing.waitStarts.copy(first, ...(open ? [growing.waitStart] : []));
+  const waitStacks = growing.waitStacks.copy(first, ...(open ? [growing.waitStack] : []));
   clipStart(waitStarts, waits, from);
   return { waits, waitStarts, waitStacks };
 }
@@ -156,16 +156,16 @@ function clipStart(starts: Float64Array, lengths: Float64Array, from: number): v
   }
 }
 
-function freezeHolds(record: ThreadRecord, from: number, end: number, open: boolean): ThreadTimeline['holds'] {
+function freezeHolds(growing: GrowingThread, from: number, end: number, open: boolean): ThreadTimeline['holds'] {
   let first = 0;
-  while (first < record.holdEnds.length && record.holdEnds.at(first) <= from) first++;
-  const starts = record.holdStarts.copy(first, ...(open ? [record.holdStart] : []));
+  while (first < growing.holdEnds.length && growing.holdEnds.at(first) <= from) first++;
+  const starts = growing.holdStarts.copy(first, ...(open ? [growing.holdStart] : []));
   if (starts.length > 0 && starts[0] < from) starts[0] = from;
   return {
     starts,
-    ends: record.holdEnds.copy(first, ...(open ? [end] : [])),
-    stacks: record.holdStacks.copy(first, ...(open ? [UNKNOWN_STACK] : [])),
-    acquiredIn: record.holdAcquiredStacks.copy(first, ...(open ? [record.holdAcquiredIn] : [])),
+    ends: growing.holdEnds.copy(first, ...(open ? [end] : [])),
+    stacks: growing.holdStacks.copy(first, ...(open ? [UNKNOWN_STACK] : [])),
+    acquiredIn: growing.holdAcquiredStacks.copy(first, ...(open ? [growing.holdAcquiredIn] : [])),
   };
 }
 
@@ -180,7 +180,7 @@ function stepTrack(track: StepBuilder, from: number, end: number): { times: Floa
   return { times, states: Uint8Array.from(values) };
 }
 
-function freezeGil(gil: GilRecord, from: number, end: number): GilTimeline {
+function freezeGil(gil: GrowingGil, from: number, end: number): GilTimeline {
   const holders = gil.holders.window(from, end);
   const waiters = gil.waiters.window(from, end);
   return {

@@ -26,8 +26,6 @@ import { u64RoundedFromHalves } from '../base/u64.js';
 
 import type { CodeClassifier, MappedCode } from '../contract/mapped-code.js';
 
-// perf-to-trace-events.ts takes the classifier's type from here (the question is this file's).
-
 /** Runtime address → where it was mapped from (the process's mmaps at that time). */
 export type AddressResolver = (address: number) => MappedCode | undefined;
 

@@ -3,7 +3,8 @@
  * event names before reading (should waits be inferred at all?) and from what the adapter found
  * after reading (did anything say where threads waited?).
  */
-import { gilRoleOf, type AdapterFacts } from './perf-to-trace-events.js';
+import type { AdapterFacts } from './perf-to-timeline-events.js';
+import { gilRoleOf } from './probe-namings.js';
 
 export type RecordingKind =
   /** GIL probe events (giltrace's, `perf probe`'s or per4m's names): waits and holds measured. */

@@ -11,8 +11,8 @@ import {
   type RecordedInterpreter,
   type RecordingManifest,
 } from '../contract/recording-manifest.js';
-import type { DropClassifier } from './perf-to-trace-events.js';
-import type { DropReason } from './trace-events.js';
+import type { DropClassifier } from './perf-to-timeline-events.js';
+import type { DropReason } from './timeline-events.js';
 
 export type ManifestReading = { readonly manifest: RecordingManifest } | { readonly problem: string };
 
@@ -30,7 +30,10 @@ export function parseRecordingManifest(bytes: Uint8Array): ManifestReading {
   }
   if (!Array.isArray(m.interpreters) || !m.interpreters.every(isInterpreter) || !Number.isInteger(m.recorderPid) || !Array.isArray(m.command) ||
     (m.attached !== undefined && !(Array.isArray(m.attached) && m.attached.every(isAttachedProcess))) ||
-    (m.boottimeMinusMonotonicNs !== undefined && !/^\d+$/.test(String(m.boottimeMinusMonotonicNs)))) {
+    (m.boottimeMinusMonotonicNs !== undefined && !/^\d+$/.test(String(m.boottimeMinusMonotonicNs))) ||
+    (m.targetPid !== undefined && !Number.isInteger(m.targetPid)) ||
+    (m.extraRecordings !== undefined && !(Array.isArray(m.extraRecordings) && m.extraRecordings.every((e) =>
+      typeof e === 'object' && e !== null && typeof e.file === 'string' && !e.file.includes('/') && Number.isInteger(e.interpreter))))) {
     return { problem: "giltrace's manifest in this recording is incomplete; its facts are not used" };
   }
   return { manifest: m as RecordingManifest };

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { buildTimeline } from './build-timeline.js';
-import { ev } from '../../test/support/trace-event-builders.js';
-import type { TraceEvent } from './trace-events.js';
+import { ev } from '../../test/support/timeline-event-builders.js';
+import type { TimelineEvent } from './timeline-events.js';
 
 /** Two threads passing the GIL by forced switches, as CPython does: drop, wake, take, re-enter, sleep. */
-function workload(count: number): TraceEvent[] {
-  const events: TraceEvent[] = [ev.start(0, 101), ev.start(0, 102)];
+function workload(count: number): TimelineEvent[] {
+  const events: TimelineEvent[] = [ev.start(0, 101), ev.start(0, 102)];
   events.push(ev.sw(1, 0, 'runnable', 101, 0), ev.enter(2, 101), ev.ret(3, 101));
   events.push(ev.sw(4, 0, 'runnable', 102, 1), ev.enter(5, 102), ev.sw(6, 102, 'sleeping', 0, 1));
   let time = 10;

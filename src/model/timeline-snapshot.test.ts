@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { buildTimeline, TimelineBuilder } from './build-timeline.js';
 import type { StepTrack, ThreadTimeline, Timeline } from './timeline.js';
-import { randomSteps, toEvents } from '../../test/support/random-trace-events.js';
+import { randomSteps, toEvents } from '../../test/support/random-timeline-events.js';
 
 const streams = fc.array(randomSteps, { maxLength: 300 });
 

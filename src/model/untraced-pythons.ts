@@ -5,7 +5,7 @@
  * mmap records name each process's interpreter files, the manifest the probed ones.
  */
 import type { RecordedInterpreter } from '../contract/recording-manifest.js';
-import type { AdapterFacts } from './perf-to-trace-events.js';
+import type { AdapterFacts } from './perf-to-timeline-events.js';
 
 export interface UntracedPython {
   readonly pid: number;

@@ -4,9 +4,9 @@ import type { SampleRecord } from '../perfdata/index.js';
 import { buildTimeline } from './build-timeline.js';
 import type { CodeClassifier } from '../contract/mapped-code.js';
 import { stackShowsGilWait } from './gil-wait-scan.js';
-import { ev } from '../../test/support/trace-event-builders.js';
+import { ev } from '../../test/support/timeline-event-builders.js';
 import { GIL_STATE_NAMES, type StepTrack } from './timeline.js';
-import type { TraceEvent } from './trace-events.js';
+import type { TimelineEvent } from './timeline-events.js';
 import { WaitInference, type WaitInferenceCounts } from './wait-inference.js';
 
 // A pretend address space: libpython's code at 0x7f0000000000 (file offset = address - base),
@@ -52,16 +52,16 @@ const WAITING = stack(LIBC + 0x10, PY + 0x16f, PY + 0x210);
 const RUNNING = stack(LIBC + 0x10, PY + 0x210, PY + 0x16f);
 
 /** A sched_switch sample of `tid` going off-CPU with `userStack`, and its decoded event. */
-function switchOut(time: number, tid: number, state: 'sleeping' | 'runnable', userStack: Uint8Array | undefined, nextTid = 0): [SampleRecord, TraceEvent] {
+function switchOut(time: number, tid: number, state: 'sleeping' | 'runnable', userStack: Uint8Array | undefined, nextTid = 0): [SampleRecord, TimelineEvent] {
   const sample = { type: 'sample', time, pid: PID, tid, cpu: 0, ip: 0, raw: undefined, callchain: undefined, userStack } as unknown as SampleRecord;
   return [sample, ev.sw(time, tid, state, nextTid)];
 }
-function waking(time: number, byTid: number, tid: number): [SampleRecord, TraceEvent] {
+function waking(time: number, byTid: number, tid: number): [SampleRecord, TimelineEvent] {
   const sample = { type: 'sample', time, pid: PID, tid: byTid, cpu: 0, ip: 0, raw: undefined, callchain: undefined } as unknown as SampleRecord;
   return [sample, ev.wake(time, tid)];
 }
 
-function infer(samples: [SampleRecord, TraceEvent][]): { events: TraceEvent[]; counts: WaitInferenceCounts } {
+function infer(samples: [SampleRecord, TimelineEvent][]): { events: TimelineEvent[]; counts: WaitInferenceCounts } {
   const counts = { stackScans: 0, sleepsInTakeGil: 0, inferredWaits: 0, inferredWaitsEndUnseen: 0 };
   const inference = new WaitInference(classify, (_pid, address) => resolve(address), counts);
   const events = samples.flatMap(([sample, event]) => [...inference.around(sample, event)]);

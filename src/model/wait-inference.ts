@@ -1,7 +1,7 @@
 /**
  * Inferred waits in the adapter: turns the scheduler samples of a scheduler-only recording
  * (`--call-graph dwarf`, no GIL probes; recording-kind.ts) into inferred_wait_start / inferred_wait_end events around each scheduler
- * TraceEvent (see trace-events.ts; the stack test itself is in gil-wait-scan.ts).
+ * TimelineEvent (see timeline-events.ts; the stack test itself is in gil-wait-scan.ts).
  *
  * A wait starts when a thread goes to sleep (sched_switch with prev_state S or D) with take_gil as
  * its innermost Python frame; the sample is taken in that thread's context, so its pid and user
@@ -18,7 +18,7 @@
 import type { SampleRecord } from '../perfdata/index.js';
 import type { CodeClassifier } from '../contract/mapped-code.js';
 import { stackShowsGilWait, type AddressResolver } from './gil-wait-scan.js';
-import type { TraceEvent } from './trace-events.js';
+import type { TimelineEvent } from './timeline-events.js';
 
 /** What wait inference counts (AdapterFacts has these fields). */
 export interface WaitInferenceCounts {
@@ -39,7 +39,7 @@ export class WaitInference {
   ) {}
 
   /** `event` (decoded from `sample`) with the inferred wait events it implies, in order. */
-  *around(sample: SampleRecord, event: TraceEvent): Generator<TraceEvent> {
+  *around(sample: SampleRecord, event: TimelineEvent): Generator<TimelineEvent> {
     const time = event.time;
     const startsWait = event.kind === 'switch' && this.showsWait(sample, event);
     if (startsWait) this.counts.sleepsInTakeGil++;
@@ -72,7 +72,7 @@ export class WaitInference {
     this.waiting.delete(tid);
   }
 
-  private showsWait(sample: SampleRecord, event: Extract<TraceEvent, { kind: 'switch' }>): boolean {
+  private showsWait(sample: SampleRecord, event: Extract<TimelineEvent, { kind: 'switch' }>): boolean {
     const stack = sample.userStack;
     const asleep = event.prevState === 'sleeping' || event.prevState === 'blocked';
     if (!stack || !asleep || event.prevTid <= 0 || sample.tid !== event.prevTid) return false;

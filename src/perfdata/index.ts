@@ -44,6 +44,7 @@
  *   at or above it are corruption (Infinity, failing every check), addresses are rounded.
  */
 export { createPerfFeed } from './feed.js';
+export { mergedRecords } from './merged-records.js';
 export { openPerfData, type OpenOptions } from './open.js';
 export { hasPayload, readSampleBytes, readSampleInt, readSamplePayload, readSampleString, readTracepointInt, readTracepointString } from './tracepoint-read.js';
 export type {

@@ -13,7 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { buildTimeline } from '../model/build-timeline.js';
-import { gilRoleOf, toTraceEvents } from '../model/perf-to-trace-events.js';
+import { toTimelineEvents } from '../model/perf-to-timeline-events.js';
+import { gilRoleOf } from '../model/probe-namings.js';
 import { GilState, type ThreadTimeline, type Timeline } from '../model/timeline.js';
 import { openPerfData, type PerfRecord } from '../perfdata/index.js';
 import { makeGilWaitClassifier } from './gil-wait-classifier.js';
@@ -69,9 +70,9 @@ test('inferred waits lie inside the waits the probes measured, and cover most of
     // Read directly, without analyzeRecording's filter on descendants of the probe group's pid
     // (that pid is this test's, not perf's parent giltrace).
     const exactData = openPerfData(file);
-    const exact = threadsByTid(buildTimeline(toTraceEvents(exactData.records()), { timeBaseNs: exactData.timeBaseNs }));
+    const exact = threadsByTid(buildTimeline(toTimelineEvents(exactData.records()), { timeBaseNs: exactData.timeBaseNs }));
     const data = openPerfData(file);
-    const inferred = buildTimeline(toTraceEvents(withoutGilProbes(data.records()), { inferWaits: makeGilWaitClassifier().classify }), {
+    const inferred = buildTimeline(toTimelineEvents(withoutGilProbes(data.records()), { inferWaits: makeGilWaitClassifier().classify }), {
       timeBaseNs: data.timeBaseNs,
     });
     let count = 0;

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { pythonMinorFromPath, pythonVersionFromPaths } from './python-version-from-path.js';
 
 test('pyenv paths give the full version, sonames and executable names the minor', () => {
-  assert.equal(pythonVersionFromPaths({ executable: '/root/.pyenv/versions/3.12.1/bin/python3.12' }), '3.12.1');
-  assert.equal(pythonVersionFromPaths({ library: '/root/.pyenv/versions/3.13.0t/lib/libpython3.13t.so.1.0' }), '3.13.0t');
+  assert.equal(pythonVersionFromPaths({ executable: '/home/user/.pyenv/versions/3.12.1/bin/python3.12' }), '3.12.1');
+  assert.equal(pythonVersionFromPaths({ library: '/home/user/.pyenv/versions/3.13.0t/lib/libpython3.13t.so.1.0' }), '3.13.0t');
   assert.equal(pythonVersionFromPaths({ executable: '/opt/python-3.11.4/bin/python3' }), '3.11.4');
   assert.equal(pythonVersionFromPaths({ executable: '/usr/bin/python3', library: '/usr/lib/libpython3.11.so.1.0' }), '3.11');
   assert.equal(pythonVersionFromPaths({ executable: '/usr/bin/python3.9' }), '3.9');

@@ -20,9 +20,11 @@ export interface PerfRecordArgs {
   /** Per-CPU ring buffer, perf's -m syntax (e.g. '16M'). Large enough that bursts lose nothing. */
   readonly bufferSize: string;
   readonly compress: boolean;
-  /** File descriptors (in perf's process) of the control and ack channels. */
-  readonly controlFd: number;
-  readonly ackFd: number;
+  /** File descriptors (in perf's process) of the control and ack channels; none: perf records from its start. */
+  readonly controlFd?: number;
+  readonly ackFd?: number;
+  /** Record the scheduler tracepoints too (default); an extra recorder of late probes leaves them to the main one. */
+  readonly schedEvents?: boolean;
 }
 
 export function perfRecordArgs(options: PerfRecordArgs): string[] {
@@ -32,10 +34,10 @@ export function perfRecordArgs(options: PerfRecordArgs): string[] {
   // --no-bpf-event: perf spends most of a second synthesizing BPF program events at start
   // (0.47 s for `perf record -a -- true` here, 1.13 s with them); giltrace reads none.
   const args = ['record', '-a', '-k', 'CLOCK_MONOTONIC', '-N', '-B', '--no-bpf-event', '-m', options.bufferSize];
-  for (const event of [...options.probeEvents, ...SCHED_EVENTS]) args.push('-e', event);
+  for (const event of [...options.probeEvents, ...(options.schedEvents === false ? [] : SCHED_EVENTS)]) args.push('-e', event);
   // Start with events disabled; giltrace enables them over the control channel and starts the
   // target only after perf acknowledged, so nothing the target does is missed.
-  args.push('-D', '-1', '--control', `fd:${options.controlFd},${options.ackFd}`);
+  if (options.controlFd !== undefined) args.push('-D', '-1', '--control', `fd:${options.controlFd},${options.ackFd ?? options.controlFd}`);
   if (options.compress) args.push('-z');
   args.push('-o', options.output);
   return args;

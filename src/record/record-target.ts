@@ -18,9 +18,10 @@ import { PIPE_HEADER_BYTES, pipeFeatureRecord } from '../perfdata/pipe-feature-r
 import { isRunning } from '../probe/running-process.js';
 import { startCleanupWatcher, type CleanupWatcher } from './cleanup-watcher.js';
 import { killOrphanRecorders } from './orphan-recorders.js';
+import { LateInterpreters } from './late-interpreters.js';
 import { probeCostPerCycle } from './probe-cost.js';
 import { perfRecordArgs } from './perf-args.js';
-import { makeRecordingManifest, writeRecordingManifest } from './recording-manifest.js';
+import { makeRecordingManifest, withLateInterpreters, writeRecordingManifest } from './recording-manifest.js';
 
 export interface RecordRequest {
   /** The command to run, or when attaching the attached processes' command lines (for the manifest). */
@@ -84,6 +85,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   let perf: ChildProcess | undefined;
   const warnings: string[] = [];
   let stream: StreamedRecording | undefined;
+  let late: LateInterpreters | undefined;
   try {
     const manifest = makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes, probeCosts);
     perf = startPerf(request, probes.flatMap((group) => group.eventNames), perfMessages);
@@ -94,8 +96,14 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     signals.throwIfInterrupted();
     request.onRecording?.();
     const started = process.hrtime.bigint();
-    const exitCode = request.attach ? await whileAttached(request.attach, signals, request.stop) : await runTarget(request, signals);
+    // a file recording of a command: interpreters its tree starts later get recorders of their own
+    late = request.attach || request.onData ? undefined : new LateInterpreters(request.targets, request.output, lateOptions(request), watcher);
+    let targetPid: number | undefined;
+    const exitCode = request.attach
+      ? await whileAttached(request.attach, signals, request.stop)
+      : await runTarget(request, signals, (pid) => (targetPid = pid));
     const wallNs = Number(process.hrtime.bigint() - started);
+    await late?.stop();
     await stopPerf(perf, perfMessages);
     perf = undefined;
     if (stream) {
@@ -103,12 +111,14 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       stream.throwIfFailed();
     } else {
       try {
-        writeRecordingManifest(request.output, manifest);
+        const complete = { ...(late ? withLateInterpreters(manifest, late.targets, late.files) : manifest), ...(targetPid ? { targetPid } : {}) };
+        writeRecordingManifest(request.output, complete);
       } catch (e) {
         // The recording is still good; only reading it elsewhere loses the drop reasons.
         warnings.push(`could not write giltrace's manifest into ${request.output} (${(e as Error).message}): reading it needs this machine's interpreter`);
       }
     }
+    for (const why of late?.untraceable ?? []) warnings.push(`not traced: ${why}`);
     return { exitCode, wallNs, perfMessages: perfMessages.filter(isWorthShowing), warnings };
   } catch (e) {
     // a recording that failed (disk full, perf refused) is no recording: leave nothing half-written
@@ -116,6 +126,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     rmSync(request.output, { force: true });
     throw e;
   } finally {
+    await late?.stop();
     stream?.close();
     if (perf && perf.exitCode === null && perf.signalCode === null) {
       perf.kill('SIGINT');
@@ -126,6 +137,10 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     watcher.done();
     signals.dispose();
   }
+}
+
+function lateOptions(request: RecordRequest): { bufferSize: string; frameDepth: number } {
+  return { bufferSize: request.bufferSize ?? '16M', frameDepth: request.frameDepth ?? 0 };
 }
 
 /** One probe group per interpreter file; all or none (a refused one removes those already added). */
@@ -371,10 +386,11 @@ function withPythonHook(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /** Runs the traced command in the foreground, forwarding signals; resolves to its exit code. */
-function runTarget(request: RecordRequest, signals: SignalRelay): Promise<number> {
+function runTarget(request: RecordRequest, signals: SignalRelay, started: (pid: number | undefined) => void): Promise<number> {
   const [file, ...args] = request.command;
   const env = request.env ?? process.env;
   const child = spawn(file, args, { stdio: 'inherit', env: request.targets.some((t) => t.skipsSite) ? env : withPythonHook(env) });
+  started(child.pid);
   signals.forwardTo(child);
   const interrupt = () => child.kill('SIGINT');
   request.stop?.addEventListener('abort', interrupt);

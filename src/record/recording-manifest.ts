@@ -33,6 +33,17 @@ export function makeRecordingManifest(
   };
 }
 
+/** The manifest with the interpreters found while recording, and the extra recordings holding their probes. */
+export function withLateInterpreters(manifest: RecordingManifest, late: readonly PythonTarget[], files: readonly string[]): RecordingManifest {
+  if (late.length === 0) return manifest;
+  const first = manifest.interpreters.length;
+  return {
+    ...manifest,
+    interpreters: [...manifest.interpreters, ...late.map((target) => toRecordedInterpreter(target, undefined))],
+    extraRecordings: files.map((file, i) => ({ file, interpreter: first + i })),
+  };
+}
+
 export function writeRecordingManifest(recording: string, manifest: RecordingManifest): void {
   appendFeatureSection(recording, RECORDING_MANIFEST_FEATURE, new TextEncoder().encode(JSON.stringify(manifest)));
 }

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StatsJson } from '../../src/contract/stats.js';
-import { EXAMPLES, giltrace, leftoverProbes, otherThreads, pyenvPython, scratchDir } from './giltrace-cli.js';
+import { pyenvPython2 } from './untraced-comparison.js';
+import { EXAMPLES, PROGRAMS, giltrace, leftoverProbes, otherThreads, pyenvPython, scratchDir } from './giltrace-cli.js';
 
 const dir = scratchDir();
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,21 +39,41 @@ test('a shell command: the Python it starts from its PATH is traced, and giltrac
   assert.deepEqual(leftoverProbes(), []);
 });
 
-test('a child on another interpreter is named when not probed, and traced with --python', { skip }, () => {
-  const parent = `import subprocess, sys\nsubprocess.run([${JSON.stringify(py311)}, ${JSON.stringify(join(EXAMPLES, 'two_threads.py'))}], check=True)`;
-  const unprobed = join(dir, 'unprobed.data');
-  assert.equal(giltrace(['record', '-o', unprobed, '--', py312!, '-c', parent]).code, 0);
-  const named = statsOf(unprobed).recording.warnings.filter((w) => /giltrace put no probes on/.test(w));
-  assert.equal(named.length, 1, named.join(' / '));
-  assert.match(named[0], /libpython3\.11/);
+test('a child on another interpreter, started by its path: traced from when it is found, or from the start with --python', { skip }, () => {
+  const parent = `import subprocess, sys\nsubprocess.run([${JSON.stringify(py311)}, ${JSON.stringify(join(PROGRAMS, 'attach_target.py'))}, '2'], check=False)`;
+  const found = join(dir, 'found-late.data');
+  assert.equal(giltrace(['record', '-o', found, '--', py312!, '-c', parent]).code, 0);
+  const late = statsOf(found);
+  const child = late.processes.find((p) => p.python.version.startsWith('3.11') && /attach_target/.test(p.command));
+  assert.ok(child, `the 3.11 child is in the stats: ${late.processes.map((p) => `${p.pid} ${p.python.version}`).join(', ')}`);
+  const crunchers = child.threads.filter((t) => t.name.startsWith('cruncher-'));
+  assert.equal(crunchers.length, 2);
+  for (const thread of crunchers) assert.ok(thread.held_ns / thread.lifetime_ns > 0.2, `${thread.name} held ${thread.held_ns / thread.lifetime_ns}`);
+  assert.ok(late.recording.warnings.some((w) => w.includes('was started while recording and got its probes then')), late.recording.warnings.join(' / '));
+  assert.deepEqual(late.recording.warnings.filter((w) => /no probes on/.test(w)), []);
 
   const both = join(dir, 'both.data');
   const record = giltrace(['record', '--python', py312!, '--python', py311!, '-o', both, '--', py312!, '-c', parent]);
   assert.equal(record.code, 0, record.stderr);
   const stats = statsOf(both);
-  assert.deepEqual(stats.processes.map((p) => p.python.version.slice(0, 4)).sort(), ['3.11', '3.12']);
-  const child = stats.processes.find((p) => p.python.version.startsWith('3.11'))!;
-  assert.equal(otherThreads(child).filter((t) => t.held_ns > 0).length, 2, 'the child\'s two workers were traced');
-  assert.deepEqual(stats.recording.warnings.filter((w) => /no probes on/.test(w)), []);
+  assert.deepEqual([...new Set(stats.processes.map((p) => p.python.version.slice(0, 4)))].sort(), ['3.11', '3.12']);
+  const fromStart = stats.processes.find((p) => /attach_target/.test(p.command))!;
+  for (const thread of fromStart.threads.filter((t) => t.name.startsWith('cruncher-'))) {
+    assert.ok(thread.held_ns / thread.lifetime_ns > 0.3, `traced from the start: ${thread.name} held ${thread.held_ns / thread.lifetime_ns}`);
+  }
+  assert.deepEqual(stats.recording.warnings.filter((w) => /no probes on|while recording/.test(w)), []);
+  assert.deepEqual(leftoverProbes(), []);
+});
+
+const py27 = pyenvPython2();
+test('a child on an interpreter giltrace cannot trace (Python 2) is named, at the time and in the stats', { skip: skip || (py27 ? false : "needs pyenv's Python 2.7") }, () => {
+  const parent = `import subprocess\nsubprocess.run([${JSON.stringify(py27)}, '-c', 'import time; time.sleep(1)'])`;
+  const data = join(dir, 'py2-child.data');
+  const record = giltrace(['record', '-o', data, '--', py312!, '-c', parent]);
+  assert.equal(record.code, 0, record.stderr);
+  assert.match(record.stderr, /not traced: .*python2\.7 \(process \d+\): Python 2\.7\.\d+ .*not supported/);
+  const named = statsOf(data).recording.warnings.filter((w) => /giltrace put no probes on/.test(w));
+  assert.equal(named.length, 1, named.join(' / '));
+  assert.match(named[0], /2\.7/);
   assert.deepEqual(leftoverProbes(), []);
 });

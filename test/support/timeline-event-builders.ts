@@ -1,16 +1,16 @@
 /**
- * Tiny builders of TraceEvents for tests (model/ and analysis/): synthetic sequences whose
+ * Tiny builders of TimelineEvents for tests (model/ and analysis/): synthetic sequences whose
  * truth is known exactly. Default process 100, GIL key '100' (the adapter's key for one GIL).
  */
-import type { DropReason, SwitchOutState, TraceEvent } from '../../src/model/trace-events.js';
+import type { DropReason, SwitchOutState, TimelineEvent } from '../../src/model/timeline-events.js';
 
 export const PID = 100;
 
 export const ev = {
-  enter: (time: number, tid: number, pid = PID, gil = `${pid}`, stack = 0): TraceEvent => ({ kind: 'take_enter', time, pid, tid, gil, stack }),
-  ret: (time: number, tid: number, pid = PID): TraceEvent => ({ kind: 'take_return', time, pid, tid }),
-  drop: (time: number, tid: number, reason: DropReason = 'voluntary', pid = PID, stack = 0): TraceEvent => ({ kind: 'drop', time, pid, tid, reason, stack }),
-  sw: (time: number, prevTid: number, prevState: SwitchOutState, nextTid: number, cpu = 0): TraceEvent => ({
+  enter: (time: number, tid: number, pid = PID, gil = `${pid}`, stack = 0): TimelineEvent => ({ kind: 'take_enter', time, pid, tid, gil, stack }),
+  ret: (time: number, tid: number, pid = PID): TimelineEvent => ({ kind: 'take_return', time, pid, tid }),
+  drop: (time: number, tid: number, reason: DropReason = 'voluntary', pid = PID, stack = 0): TimelineEvent => ({ kind: 'drop', time, pid, tid, reason, stack }),
+  sw: (time: number, prevTid: number, prevState: SwitchOutState, nextTid: number, cpu = 0): TimelineEvent => ({
     kind: 'switch',
     time,
     cpu,
@@ -18,10 +18,10 @@ export const ev = {
     prevState,
     nextTid,
   }),
-  wake: (time: number, tid: number): TraceEvent => ({ kind: 'waking', time, tid }),
-  start: (time: number, tid: number, pid = PID, parentPid = 1): TraceEvent => ({ kind: 'thread_start', time, pid, tid, parentPid }),
-  exit: (time: number, tid: number, pid = PID): TraceEvent => ({ kind: 'thread_exit', time, pid, tid }),
-  name: (time: number, tid: number, name: string, source: 'os' | 'python' = 'os', pid = PID): TraceEvent => ({
+  wake: (time: number, tid: number): TimelineEvent => ({ kind: 'waking', time, tid }),
+  start: (time: number, tid: number, pid = PID, parentPid = 1): TimelineEvent => ({ kind: 'thread_start', time, pid, tid, parentPid }),
+  exit: (time: number, tid: number, pid = PID): TimelineEvent => ({ kind: 'thread_exit', time, pid, tid }),
+  name: (time: number, tid: number, name: string, source: 'os' | 'python' = 'os', pid = PID): TimelineEvent => ({
     kind: 'thread_name',
     time,
     pid,
@@ -29,7 +29,7 @@ export const ev = {
     name,
     source,
   }),
-  lost: (time: number, count: number): TraceEvent => ({ kind: 'lost', time, count }),
+  lost: (time: number, count: number): TimelineEvent => ({ kind: 'lost', time, count }),
 };
 
 /**
@@ -42,7 +42,7 @@ export const ev = {
  *        → held 1993, wait 1987, none 120; waits [985, 1002]; 1 forced + 1 voluntary drop.
  *   hand-offs 101→102 5 ns, 102→101 3 ns, 101→102 2 ns; GIL held 3979 ns, contended 2983 ns.
  */
-export function twoThreadsAlternating(): TraceEvent[] {
+export function twoThreadsAlternating(): TimelineEvent[] {
   return [
     ev.start(0, 101),
     ev.start(0, 102),

@@ -1,10 +1,10 @@
 /**
- * Random but time-ordered TraceEvent streams for property tests: threads of two Python
+ * Random but time-ordered TimelineEvent streams for property tests: threads of two Python
  * processes, one process without GIL events and a thread never placed in a process, with every
  * event kind, equal timestamps, fractional times and lost events.
  */
 import fc from 'fast-check';
-import type { TraceEvent } from '../../src/model/trace-events.js';
+import type { TimelineEvent } from '../../src/model/timeline-events.js';
 
 /** Threads of two Python processes (100, 200), one of a process without GIL events (300), one never placed (400). */
 const PID_OF: Record<number, number> = { 101: 100, 102: 100, 103: 100, 100: 100, 201: 200, 202: 200, 301: 300 };
@@ -25,9 +25,9 @@ export const randomSteps = fc.record({
 export type RandomStep = typeof randomSteps extends fc.Arbitrary<infer T> ? T : never;
 
 /** Time-ordered, every tid in one process; `twoGils` lets a process use two interpreters. */
-export function toEvents(steps: readonly RandomStep[], twoGils: boolean): TraceEvent[] {
+export function toEvents(steps: readonly RandomStep[], twoGils: boolean): TimelineEvent[] {
   let time = 0;
-  return steps.map((s): TraceEvent => {
+  return steps.map((s): TimelineEvent => {
     time += s.dt;
     const tid = s.gilTid;
     const pid = PID_OF[tid];

@@ -1,12 +1,12 @@
 /**
  * Adapter from perf records (perfdata/, which knows nothing of Python) to the model's
- * TraceEvents. It recognises giltrace's own probe groups and the probe names other tools use
- * (`perf probe` defaults like probe_libpython3:take_gil / take_gil__return, per4m's python:*),
- * so recordings made by hand or by per4m can be read too.
+ * TimelineEvents. Which events are GIL probes is the probe namings' call (probe-namings.ts:
+ * giltrace's own groups, `perf probe`'s and per4m's names); scheduler tracepoints are read here.
  */
 import type { MmapRecord, PerfRecord, SampleRecord, TracepointField, EventType } from '../perfdata/index.js';
 import { hasPayload, readSampleBytes, readSampleInt, readSamplePayload, readSampleString } from '../perfdata/index.js';
-import { FrameField, MARK_MAGIC, MARK_SEPARATOR, MAX_FRAMES, ProbeField, probeGroupOwner, probeRoleOf } from '../contract/probe-names.js';
+import { FrameField, MARK_MAGIC, MARK_SEPARATOR, MAX_FRAMES, ProbeField, probeGroupOwner } from '../contract/probe-names.js';
+import { gilRoleOf, type GilRole } from './probe-namings.js';
 import { AddressSpaces } from './address-spaces.js';
 import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
 import { decodePyStrBytes } from './python-str.js';
@@ -14,7 +14,7 @@ import { StackCache } from './stack-cache.js';
 import type { NameBytesLayout } from '../contract/recording-manifest.js';
 import type { CodeClassifier } from '../contract/mapped-code.js';
 import { WaitInference } from './wait-inference.js';
-import type { DropReason, SwitchOutState, TraceEvent } from './trace-events.js';
+import type { DropReason, SwitchOutState, TimelineEvent } from './timeline-events.js';
 
 /** Classifies a GIL drop from where drop_gil was called: file + offset of its return address. */
 export type DropClassifier = (file: string, fileOffset: number) => DropReason;
@@ -22,9 +22,10 @@ export type DropClassifier = (file: string, fileOffset: number) => DropReason;
 export interface AdapterOptions {
   readonly classifyDrop?: DropClassifier;
   /**
-   * Keep GIL events only of this process's descendants. Uprobes fire in every process that maps
-   * the probed library, so a system-wide recording also catches Pythons that giltrace did not
-   * start (another giltrace run's, a server's): giltrace records the pid of the recorder here.
+   * Keep GIL events only of this process and its descendants. Uprobes fire in every process that
+   * maps the probed library, so a system-wide recording also catches Pythons that giltrace did not
+   * start (another giltrace run's, a server's): giltrace records the traced command's pid (older
+   * recordings: the recorder's) here.
    */
   readonly descendantsOf?: number;
   /** Keep GIL events of these processes and their descendants too (processes giltrace attached to). */
@@ -110,23 +111,6 @@ function notePythonFile(facts: AdapterFacts, mmap: MmapRecord): void {
   else files.library = mmap.filename;
 }
 
-type GilRole = 'take' | 'take_ret' | 'drop' | 'drop_ret' | 'mark';
-
-/** Which probe an event name is; undefined when it is not a GIL probe. */
-export function gilRoleOf(eventName: string): GilRole | undefined {
-  const colon = eventName.indexOf(':');
-  if (colon < 0) return undefined;
-  const group = eventName.slice(0, colon);
-  const name = eventName.slice(colon + 1);
-  if (probeGroupOwner(group) !== undefined) return probeRoleOf(name);
-  // perf probe's own naming (take_gil, take_gil__return, drop_gil[__return], with _N for copies).
-  const match = /^(take_gil|drop_gil)(?:_\d+)?(__return)?(?:_\d+)?$/.exec(name);
-  if (!match) return undefined;
-  const take = match[1] === 'take_gil';
-  if (match[2]) return take ? 'take_ret' : 'drop_ret';
-  return take ? 'take' : 'drop';
-}
-
 /** sched_switch prev_state bits (kernel's TASK_REPORT order, as the format's print fmt shows). */
 export function switchOutStateOf(prevState: number): SwitchOutState {
   const state = prevState & 0xff;
@@ -199,15 +183,15 @@ function decoder(kind: EventDecoder['kind'], fields: Omit<EventDecoder, 'kind'> 
 }
 
 /**
- * Turns time-ordered perf records into time-ordered TraceEvents. Records are consumed one at a
+ * Turns time-ordered perf records into time-ordered TimelineEvents. Records are consumed one at a
  * time (perfdata may reuse record objects), events are fresh objects.
  */
-export function* toTraceEvents(
+export function* toTimelineEvents(
   records: Iterable<PerfRecord>,
   options: AdapterOptions = {},
   facts: AdapterFacts = newAdapterFacts(),
-): Generator<TraceEvent> {
-  const adapter = new TraceEventAdapter(options, facts);
+): Generator<TimelineEvent> {
+  const adapter = new TimelineEventAdapter(options, facts);
   yield* adapter.events(records);
   yield* adapter.finish();
 }
@@ -216,9 +200,13 @@ export function* toTraceEvents(
  * The adapter's state between batches of records: a live view feeds it what perf has written so
  * far, again and again (`events`), and ends it once (`finish`); a file is one batch.
  */
-export class TraceEventAdapter {
+export class TimelineEventAdapter {
   // by EventType.index: a Map lookup per sample showed in profiles
   private readonly decoders: Array<EventDecoder | undefined> = [];
+  /** The event type each of `decoders` was made for. */
+  private readonly decoderTypes: Array<EventType | undefined> = [];
+  /** Decoders of event types whose index another type took first (records of several recordings merged). */
+  private readonly otherDecoders = new Map<EventType, EventDecoder>();
   private readonly spaces = new AddressSpaces();
   private readonly classify: DropClassifier | undefined;
   private readonly stacks: StackReading;
@@ -230,7 +218,7 @@ export class TraceEventAdapter {
    * sampling: they say a thread exists when the recording starts, not when it began. They are
    * held back until the first sample and given its time.
    */
-  private pending: TraceEvent[] | undefined = [];
+  private pending: TimelineEvent[] | undefined = [];
 
   constructor(options: AdapterOptions, readonly facts: AdapterFacts = newAdapterFacts()) {
     this.classify = options.classifyDrop;
@@ -238,6 +226,8 @@ export class TraceEventAdapter {
     this.root = options.descendantsOf;
     this.traced = facts.tracedPids;
     for (const pid of options.tracedPids ?? []) this.traced.add(pid);
+    // the root is the traced command itself, or the recorder that started it (not a Python)
+    if (options.descendantsOf !== undefined) this.traced.add(options.descendantsOf);
     this.inferWaits = options.inferWaits
       ? new WaitInference(options.inferWaits, (pid, address) => this.spaces.resolve(pid, address), facts)
       : undefined;
@@ -248,10 +238,11 @@ export class TraceEventAdapter {
     return (this.root === undefined && this.traced.size === 0) || this.traced.has(pid);
   }
 
-  *events(records: Iterable<PerfRecord>): Generator<TraceEvent> {
+  *events(records: Iterable<PerfRecord>): Generator<TimelineEvent> {
     // locals: the loop runs once per record
     const facts = this.facts;
     const decoders = this.decoders;
+    const decoderTypes = this.decoderTypes;
     const spaces = this.spaces;
     const stacks = this.stacks;
     const inferWaits = this.inferWaits;
@@ -259,8 +250,10 @@ export class TraceEventAdapter {
       if (this.pending && record.type === 'sample') yield* this.flushPending(record.time);
       switch (record.type) {
         case 'sample': {
-          let decoder = decoders[record.event.index];
-          if (decoder === undefined) decoders[record.event.index] = decoder = decoderFor(record.event);
+          const type = record.event;
+          let decoder = decoders[type.index];
+          // one recording's event types, unless records of several are merged (their indexes overlap)
+          if (decoder === undefined || decoderTypes[type.index] !== type) decoder = this.decoderOf(type);
           const isPython = decoder.kind === 'gil' || decoder.kind === 'mark';
           if (isPython && !this.isTraced(record.pid)) {
             facts.ignoredSamples++; // a Python that giltrace did not start
@@ -314,17 +307,27 @@ export class TraceEventAdapter {
     }
   }
 
+  private decoderOf(type: EventType): EventDecoder {
+    if (this.decoders[type.index] === undefined) {
+      this.decoderTypes[type.index] = type;
+      return (this.decoders[type.index] = decoderFor(type));
+    }
+    let decoder = this.otherDecoders.get(type);
+    if (decoder === undefined) this.otherDecoders.set(type, (decoder = decoderFor(type)));
+    return decoder;
+  }
+
   /** The end of the records: what is still held back goes out. */
-  *finish(): Generator<TraceEvent> {
+  *finish(): Generator<TimelineEvent> {
     if (this.pending) yield* this.flushPending(-Infinity);
   }
 
-  private *emit(event: TraceEvent): Generator<TraceEvent> {
+  private *emit(event: TimelineEvent): Generator<TimelineEvent> {
     if (this.pending) this.pending.push(event);
     else yield event;
   }
 
-  private *flushPending(at: number): Generator<TraceEvent> {
+  private *flushPending(at: number): Generator<TimelineEvent> {
     const held = this.pending ?? [];
     this.pending = undefined;
     for (const event of held) {
@@ -340,7 +343,7 @@ function sampleToEvent(
   spaces: AddressSpaces,
   classify: DropClassifier | undefined,
   stacks: StackReading,
-): TraceEvent | undefined {
+): TimelineEvent | undefined {
   const { time, pid, tid } = sample;
   switch (decoder.kind) {
     case 'gil':
@@ -408,7 +411,7 @@ function readStack(sample: SampleRecord, decoder: EventDecoder, { stacks, nameBy
 }
 
 /** Marker texts: `thread<US>tid<US>name` and `process<US>pid<US>executable<US>version<US>gil<US>command`. */
-function markToEvent(sample: SampleRecord, field: TracepointField, magic: TracepointField, facts: AdapterFacts): TraceEvent | undefined {
+function markToEvent(sample: SampleRecord, field: TracepointField, magic: TracepointField, facts: AdapterFacts): TimelineEvent | undefined {
   // Anything else on the system may call strverscmp; only our sitecustomize passes the magic.
   if (!hasPayload(sample) || readSampleString(sample, magic) !== MARK_MAGIC) return undefined;
   const parts = readSampleString(sample, field).split(MARK_SEPARATOR);

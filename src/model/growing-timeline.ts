@@ -10,10 +10,10 @@ import { CpuState, GilState, type Drop } from './timeline.js';
 /** What the builder knows so far: read (never changed) by freezeTimeline. */
 export interface TimelineState {
   /** Current incarnation of every tid seen. */
-  readonly threads: ReadonlyMap<number, ThreadRecord>;
+  readonly threads: ReadonlyMap<number, GrowingThread>;
   /** Earlier incarnations of reused tids. */
-  readonly retired: readonly ThreadRecord[];
-  readonly gils: ReadonlyMap<string, GilRecord>;
+  readonly retired: readonly GrowingThread[];
+  readonly gils: ReadonlyMap<string, GrowingGil>;
   /** Processes with GIL events: only those are kept. */
   readonly gilPids: ReadonlySet<number>;
   readonly anomalies: ReadonlyMap<number, Readonly<Record<string, number>>>;
@@ -28,7 +28,7 @@ export interface TimelineState {
 /** CPU state before the thread's first scheduler fact: filled in by inference later. */
 export const CPU_UNKNOWN = -1;
 
-export class GilRecord {
+export class GrowingGil {
   readonly holders = new StepBuilder();
   readonly waiters = new StepBuilder();
   /** Current holder tid, 0 = nobody. */
@@ -48,7 +48,7 @@ export class GilRecord {
   ) {}
 }
 
-export class ThreadRecord {
+export class GrowingThread {
   /** -1 until an event tells the thread group (sched events carry tids only). */
   pid = -1;
   /** Time of the first life event (start, scheduler or GIL event); NaN before any. */
@@ -64,7 +64,7 @@ export class ThreadRecord {
   osName: string | undefined = undefined;
   pythonName: string | undefined = undefined;
 
-  gil: GilRecord | undefined = undefined;
+  gil: GrowingGil | undefined = undefined;
   gilState: GilState = GilState.none;
   readonly gilTrack = new StepBuilder();
   waitStart = 0;

@@ -1,6 +1,6 @@
 /**
  * What the model consumes: GIL probe hits and scheduler facts, already decoded from perf
- * records (see perf-to-trace-events.ts), in non-decreasing `time` order.
+ * records (see perf-to-timeline-events.ts), in non-decreasing `time` order.
  * Times are float64 nanoseconds relative to the recording's time base.
  */
 
@@ -10,7 +10,7 @@ export type DropReason = 'forced' | 'voluntary' | 'unknown';
 /** Scheduler's view of a thread when it is switched out (from sched_switch prev_state). */
 export type SwitchOutState = 'runnable' | 'sleeping' | 'blocked' | 'dead';
 
-export type TraceEvent =
+export type TimelineEvent =
   /**
    * take_gil entered: the thread starts wanting the GIL of interpreter `gil`, in the Python stack
    * `stack` (an id of the adapter's PythonStacks; 0 = unknown).

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gilRoleOf, recorderPidOf, switchOutStateOf } from './perf-to-trace-events.js';
+import { recorderPidOf, switchOutStateOf } from './perf-to-timeline-events.js';
+import { gilRoleOf } from './probe-namings.js';
 
 test('GIL probe roles from giltrace, perf probe and per4m event names', () => {
   assert.equal(gilRoleOf('giltrace_123_0:take'), 'take');

@@ -1,0 +1,152 @@
+/**
+ * Interpreters that the traced tree execs while it is recorded and that giltrace put no probes
+ * on (a child started by absolute path on another pyenv version, Debian's python3.11, a venv of
+ * another base): perf's event list is fixed when it starts, so each such interpreter file gets
+ * probes of its own and an extra recorder of its own (`OUTPUT.N`, GIL probes only; the main
+ * recording has every scheduler event), merged on read (the manifest lists them). Found by
+ * looking at giltrace's descendants every POLL_MS: what such a child does before it is found
+ * (~0.5 s: the poll, asking the interpreter, perf starting) is not recorded.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { basename } from 'node:path';
+import { retrySync } from '../base/sleep.js';
+import { resolveRunningPython, type PythonTarget } from '../probe/python-target.js';
+import { readRunningProcess } from '../probe/running-process.js';
+import { registerGilProbes, type GilProbeGroup } from '../probe/uprobes.js';
+import type { CleanupWatcher } from './cleanup-watcher.js';
+import { perfRecordArgs } from './perf-args.js';
+
+const POLL_MS = 100;
+/** Only programs named like an interpreter are asked: giltrace runs what it asks with -c. */
+const INTERPRETER_NAME = /^python[\d.]*[a-z]*$/;
+
+interface Late {
+  readonly target: PythonTarget;
+  readonly group: GilProbeGroup;
+  readonly perf: ChildProcess;
+  readonly file: string;
+  /** The pid that revealed it, for the output. */
+  readonly pid: number;
+}
+
+export class LateInterpreters {
+  private readonly late: Late[] = [];
+  /** pid → the program it ran when last looked at (a fork still runs its parent's until it execs). */
+  private readonly seen = new Map<number, string>();
+  private readonly timer: NodeJS.Timeout;
+  /** Interpreter files that could not be traced, with why. */
+  readonly untraceable: string[] = [];
+
+  constructor(
+    private readonly known: readonly PythonTarget[],
+    private readonly output: string,
+    private readonly options: { readonly bufferSize: string; readonly frameDepth: number },
+    private readonly watcher: CleanupWatcher,
+  ) {
+    this.timer = setInterval(() => this.poll(), POLL_MS);
+    this.timer.unref();
+  }
+
+  /** What the manifest lists: each extra recording and the interpreter it holds. */
+  get targets(): readonly PythonTarget[] {
+    return this.late.map((l) => l.target);
+  }
+
+  /** The extra recordings' file names, parallel to `targets`. */
+  get files(): readonly string[] {
+    return this.late.map((l) => basename(l.file));
+  }
+
+  /** Stops the extra recorders and removes their probes; the files stay. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all(this.late.map((l) => stopPerf(l.perf)));
+    for (const l of this.late) retrySync(() => l.group.remove().length === 0, 5_000);
+  }
+
+  private poll(): void {
+    for (const pid of descendantsOf(process.pid)) {
+      const exe = safeReadlink(`/proc/${pid}/exe`);
+      if (exe === undefined || this.seen.get(pid) === exe) continue;
+      this.seen.set(pid, exe);
+      if (!INTERPRETER_NAME.test(basename(exe))) continue;
+      try {
+        const running = readRunningProcess(pid);
+        if (this.isProbed(running.mappedLibpython, running.executable)) continue;
+        this.add(pid, resolveRunningPython(running));
+      } catch (e) {
+        const why = `${exe} (process ${pid}): ${(e as Error).message}`;
+        if (!this.untraceable.includes(why)) this.untraceable.push(why);
+      }
+    }
+  }
+
+  private isProbed(mapped: readonly string[], executable: string): boolean {
+    const all = [...this.known, ...this.late.map((l) => l.target)];
+    return all.some((t) => mapped.includes(t.gilLibrary) || (mapped.length === 0 && t.gilLibrary === executable) || t.executable === executable);
+  }
+
+  private add(pid: number, target: PythonTarget): void {
+    if ([...this.known, ...this.targets].some((t) => t.gilLibrary === target.gilLibrary)) return;
+    const group = registerGilProbes(target, { frameDepth: this.options.frameDepth });
+    this.watcher.watchGroup(group.group);
+    const file = `${this.output}.${this.late.length + 1}`;
+    rmSync(file, { force: true });
+    const args = perfRecordArgs({ output: file, probeEvents: group.eventNames, bufferSize: this.options.bufferSize, compress: false, schedEvents: false });
+    const perf = spawn('perf', args, { detached: true, stdio: ['ignore', 'ignore', 'ignore'] });
+    perf.on('error', () => undefined);
+    if (perf.pid !== undefined) this.watcher.watchPerf(perf.pid);
+    this.late.push({ target, group, perf, file, pid });
+  }
+}
+
+/** giltrace's descendants, from every process's parent in /proc. */
+function descendantsOf(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    let list = children.get(ppid);
+    if (!list) children.set(ppid, (list = []));
+    list.push(Number(entry));
+  }
+  const out: number[] = [];
+  const pending = [root];
+  while (pending.length > 0) {
+    for (const child of children.get(pending.pop()!) ?? []) {
+      out.push(child);
+      pending.push(child);
+    }
+  }
+  return out;
+}
+
+function safeReadlink(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function stopPerf(perf: ChildProcess): Promise<void> {
+  if (perf.exitCode !== null || perf.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      perf.kill('SIGKILL');
+      resolve();
+    }, 30_000);
+    perf.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    perf.kill('SIGINT');
+  });
+}
