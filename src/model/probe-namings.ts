@@ -10,20 +10,20 @@ import { probeGroupOwner, probeRoleOf } from '../contract/probe-names.js';
 
 export type GilRole = 'take' | 'take_ret' | 'drop' | 'drop_ret' | 'mark';
 
-export interface ProbeNaming {
+interface ProbeNaming {
   readonly name: string;
   /** The probe this event is, or undefined when the name is not this naming's. */
   roleOf(group: string, event: string): GilRole | undefined;
 }
 
-export const giltraceNaming: ProbeNaming = {
+const giltraceNaming: ProbeNaming = {
   name: 'giltrace',
   roleOf: (group, event) => (probeGroupOwner(group) !== undefined ? probeRoleOf(event) : undefined),
 };
 
 const PERF_PROBE_NAME = /^(take_gil|drop_gil)(?:_\d+)?(__return)?(?:_\d+)?$/;
 
-export const perfProbeNaming: ProbeNaming = {
+const perfProbeNaming: ProbeNaming = {
   name: 'perf probe / per4m',
   roleOf: (group, event) => {
     // a giltrace group is giltrace's to name, whatever its events are called
@@ -36,7 +36,7 @@ export const perfProbeNaming: ProbeNaming = {
   },
 };
 
-export const PROBE_NAMINGS: readonly ProbeNaming[] = [giltraceNaming, perfProbeNaming];
+const PROBE_NAMINGS: readonly ProbeNaming[] = [giltraceNaming, perfProbeNaming];
 
 /** Which probe an event name (`group:event`) is; undefined when it is not a GIL probe. */
 export function gilRoleOf(eventName: string): GilRole | undefined {
