@@ -13,6 +13,7 @@ import { RECORDING_MANIFEST_FEATURE, type ExtraRecording, type RecordingManifest
 import { manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import { findUntracedPythons } from '../model/untraced-pythons.js';
+import { recordedInterpreterOf } from '../model/recorded-interpreter.js';
 import { dirname, join } from 'node:path';
 import { mergedRecords, openPerfData, type PerfData } from '../perfdata/index.js';
 import { makeDropClassifier } from '../probe/drop-classifier.js';
@@ -114,12 +115,6 @@ function openExtraRecordings(main: string, listed: readonly ExtraRecording[]): {
   return { found, missing };
 }
 
-/** The probed interpreter a process ran, by the files perf saw it map (the only one when it mapped none we know of). */
-function recordedInterpreterOf<T extends { gilLibrary: string; executable: string; mappedAs?: string }>(pid: number, facts: AdapterFacts, recorded: readonly T[]): T | undefined {
-  const files = facts.pythonFiles.get(pid) ?? {};
-  const matches = (i: T) => files.library === i.gilLibrary || (i.mappedAs !== undefined && files.library === i.mappedAs) || files.executable === i.executable;
-  return recorded.find(matches) ?? (files.executable ? undefined : recorded[0]);
-}
 
 function describeProcess(
   pid: number,

@@ -3,7 +3,7 @@
  * first-second check of an attached recording: how busy the GIL is, hence what exact tracing
  * costs the process. Only decodes; builds no timeline.
  */
-import { probeGroupOwner, probeRoleOf } from '../contract/probe-names.js';
+import { gilRoleOf } from '../model/probe-namings.js';
 import { createPerfFeed, type PerfFeed } from '../perfdata/index.js';
 
 export class GilCycleCounter {
@@ -25,7 +25,7 @@ export class GilCycleCounter {
         for (const record of this.feed.available()) {
           if (record.type !== 'sample') continue;
           const index = record.event.index;
-          this.takeReturns[index] ??= isTakeReturn(record.event.name);
+          this.takeReturns[index] ??= gilRoleOf(record.event.name) === 'take_ret';
           if (this.takeReturns[index]) this.cycles++;
         }
       }
@@ -35,9 +35,4 @@ export class GilCycleCounter {
       return undefined;
     }
   }
-}
-
-function isTakeReturn(eventName: string): boolean {
-  const colon = eventName.indexOf(':');
-  return colon > 0 && probeGroupOwner(eventName.slice(0, colon)) !== undefined && probeRoleOf(eventName.slice(colon + 1)) === 'take_ret';
 }

@@ -12,6 +12,7 @@ import { TimelineBuilder } from '../model/build-timeline.js';
 import { TimelineEventAdapter, newAdapterFacts } from '../model/perf-to-timeline-events.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import { manifestDropClassifier } from '../model/recording-manifest.js';
+import { recordedInterpreterOf } from '../model/recorded-interpreter.js';
 import type { Timeline } from '../model/timeline.js';
 import { createPerfFeed, type PerfFeed } from '../perfdata/index.js';
 
@@ -118,8 +119,7 @@ export class LiveAnalysis {
 
   private describe(pid: number): ProcessMeta {
     // what the Python said of itself (giltrace's hook, in programs giltrace started) comes first
-    const files = this.adapter.facts.pythonFiles.get(pid);
-    const interpreter = this.manifest.interpreters.find((i) => files?.library === i.gilLibrary || files?.library === i.mappedAs || files?.executable === i.executable) ?? this.manifest.interpreters[0];
+    const interpreter = recordedInterpreterOf(pid, this.adapter.facts, this.manifest.interpreters) ?? this.manifest.interpreters[0];
     const cost = interpreter?.probeCostNs !== undefined ? { nsPerGilCycle: interpreter.probeCostNs } : {};
     const told = this.adapter.facts.pythonProcesses.get(pid);
     if (told) return { command: told.command, python: { executable: told.executable, version: told.version, gil: told.gil }, ...cost };
