@@ -4,7 +4,7 @@
  * held + wait + no_gil == lifetime and running + runnable + sleeping + blocked == lifetime
  * hold exactly.
  */
-import { STATS_SCHEMA, type DropCounts, type ProcessStats, type StatsJson, type ThreadStats } from '../contract/stats.js';
+import { STATS_SCHEMA, type DropCounts, type SamplingStats, type ProcessStats, type StatsJson, type ThreadStats } from '../contract/stats.js';
 import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
 import { computeFunctionStats, hasFunctionContext, topThreadFunctions } from './function-stats.js';
 import { computeHandoffLatencies } from './handoffs.js';
@@ -19,6 +19,7 @@ export const DROP_REASON_UNKNOWN = 'drop_reason_unknown';
 
 export function computeStats(timeline: Timeline, meta: RecordingMeta): StatsJson {
   const context = hasFunctionContext(timeline) ? timeline : undefined;
+  const sampling = samplingStats(meta, ns(timeline.end) - ns(timeline.start));
   return {
     schema: STATS_SCHEMA,
     recording: {
@@ -27,14 +28,39 @@ export function computeStats(timeline: Timeline, meta: RecordingMeta): StatsJson
       lost_events: Math.max(timeline.lostEvents, meta.lostEvents ?? 0),
       warnings: [...meta.warnings],
       ...(meta.cpus ? { cpus: meta.cpus } : {}),
+      ...(sampling ? { sampling } : {}),
     },
-    processes: timeline.processes.map((process) => computeProcessStats(process, meta, context)),
+    processes: timeline.processes.map((process) => computeProcessStats(process, meta, context, sampling?.effective_hz)),
   };
 }
 
+/** A sampled recording's rates and error bound (contract/stats.ts SamplingStats). */
+function samplingStats(meta: RecordingMeta, durationNs: number): SamplingStats | undefined {
+  const given = meta.sampling;
+  if (!given) return undefined;
+  const effectiveHz = durationNs > 0 ? (given.ticks * 1e9) / durationNs : 0;
+  return {
+    hz: given.hz,
+    ticks: given.ticks,
+    late_ticks: given.lateTicks,
+    effective_hz: Math.round(effectiveHz * 10) / 10,
+    share_error_95: shareError(given.ticks),
+    ...(given.samplerCpuNs !== undefined ? { sampler_cpu_ns: given.samplerCpuNs } : {}),
+  };
+}
+
+/** Half-width of the 95 % interval of a share estimated from `samples` ticks, in the worst case (p = ½). */
+export function shareError(samples: number): number {
+  return samples > 0 ? Math.round((0.98 / Math.sqrt(samples)) * 1e4) / 1e4 : 1;
+}
+
 /** @param context the timeline's functions and stacks, when the recording read Python stacks */
-export function computeProcessStats(process: ProcessTimeline, meta: RecordingMeta, context?: FunctionContext): ProcessStats {
-  const threads = process.threads.map((thread) => computeThreadStats(thread, context));
+/** @param sampledHz ticks a second of a sampled recording: each thread then says how many fell in its life */
+export function computeProcessStats(process: ProcessTimeline, meta: RecordingMeta, context?: FunctionContext, sampledHz?: number): ProcessStats {
+  const threads = process.threads.map((thread) => {
+    const stats = computeThreadStats(thread, context);
+    return sampledHz === undefined ? stats : { ...stats, samples: Math.round((stats.lifetime_ns * sampledHz) / 1e9) };
+  });
   const known = meta.processes.get(process.pid);
   const mainThread = process.threads.find((t) => t.tid === process.pid);
   const held = union(process.gils.map((g) => intervalsNonZero(g.holders.times, g.holders.tids, firstTime(g.holders.times), process.end)));
@@ -54,7 +80,8 @@ export function computeProcessStats(process: ProcessTimeline, meta: RecordingMet
   }
   const anomalies: Record<string, number> = { ...process.anomalies };
   const interpreters = computeInterpreterGils(process);
-  if (unknown > 0) anomalies[DROP_REASON_UNKNOWN] = unknown;
+  // a sampled recording never knows why a hold ended: not an anomaly there
+  if (unknown > 0 && sampledHz === undefined) anomalies[DROP_REASON_UNKNOWN] = unknown;
   return {
     pid: process.pid,
     ...(known?.namespacePid !== undefined ? { pid_in_namespace: known.namespacePid } : {}),

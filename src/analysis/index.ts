@@ -1,5 +1,5 @@
 /** analysis/: pure, Timeline → numbers. The stage's public API. */
-export { computeStats, computeProcessStats, computeThreadStats, DROP_REASON_UNKNOWN } from './compute-stats.js';
+export { computeStats, computeProcessStats, computeThreadStats, DROP_REASON_UNKNOWN, shareError } from './compute-stats.js';
 export type { RecordingMeta, ProcessMeta } from './recording-meta.js';
 export { UNKNOWN_PYTHON } from './recording-meta.js';
 export { computeVerdict } from './verdict.js';

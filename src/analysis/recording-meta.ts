@@ -26,6 +26,8 @@ export interface RecordingMeta {
   readonly processes: ReadonlyMap<number, ProcessMeta>;
   /** CPUs online when recorded. */
   readonly cpus?: number;
+  /** Sampled recordings: how they were sampled (the rest of `SamplingStats` is computed). */
+  readonly sampling?: { readonly hz: number; readonly ticks: number; readonly lateTicks: number; readonly samplerCpuNs?: number };
 }
 
 export const UNKNOWN_PYTHON: PythonInfo = { executable: '', version: '', gil: 'unknown' };

@@ -14,7 +14,11 @@ import { manifestDropClassifier, parseRecordingManifest } from '../model/recordi
 import { PythonStacks } from '../model/python-stacks.js';
 import { findUntracedPythons } from '../model/untraced-pythons.js';
 import { recordedInterpreterOf } from '../model/recorded-interpreter.js';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { SAMPLED_MAGIC } from '../contract/sampled-recording.js';
+import { isSampledRecording } from '../model/sampled-recording.js';
+import { analyzeSampledRecording } from './analyze-sampled-recording.js';
 import { mergedRecords, openPerfData, type PerfData } from '../perfdata/index.js';
 import { makeDropClassifier } from '../probe/drop-classifier.js';
 import { makeGilWaitClassifier } from '../probe/gil-wait-classifier.js';
@@ -38,6 +42,7 @@ export interface AnalyzeOptions {
 }
 
 export function analyzeRecording(path: string, options: AnalyzeOptions = {}): Analysis {
+  if (isSampledFile(path)) return analyzeSampledRecording(path);
   const data = openPerfData(path);
   const facts = newAdapterFacts();
   const manifestBytes = data.features.otherSections?.get(RECORDING_MANIFEST_FEATURE);
@@ -98,6 +103,20 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   const verdict = toVerdictText(computeVerdict(numbers, timeline, kind));
   const boottime = manifest?.boottimeMinusMonotonicNs;
   return { timeline, stats: { ...numbers, verdict }, verdict, ...(boottime !== undefined ? { boottimeMinusMonotonicNs: BigInt(boottime) } : {}) };
+}
+
+/** A sampled recording starts with its magic line; anything else is read as perf.data (which says what is wrong). */
+function isSampledFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(SAMPLED_MAGIC.length + 1);
+    return isSampledRecording(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** The extra recordings the manifest lists, beside the main one; those that cannot be read are named. */

@@ -2,6 +2,7 @@
 /** giltrace command line: argv → commands. The only place that prints or exits. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MAX_FRAMES } from '../contract/probe-names.js';
+import { DEFAULT_SAMPLE_HZ, MAX_SAMPLE_HZ } from '../contract/sampled-recording.js';
 import { GiltraceError } from '../base/errors.js';
 import type { RecordCliOptions } from './commands/record.js';
 import type { TopCliOptions } from './commands/top.js';
@@ -40,8 +41,19 @@ function parseSeconds(value: string): number {
   return n;
 }
 
+function parseSampleHz(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLE_HZ) throw new InvalidArgumentError(`expected ticks a second, a whole number from 1 to ${MAX_SAMPLE_HZ}`);
+  return n;
+}
+
 function addRecordOptions(command: Command): Command {
   return command
+    .addOption(
+      new Option('--sample [hz]', `sample instead of tracing exactly: read who holds and who waits for the GIL from the process HZ times a second (default ${DEFAULT_SAMPLE_HZ}); no probes, ~1-3 % cost, no root needed for your own processes; shares are estimates`)
+        .preset(DEFAULT_SAMPLE_HZ)
+        .argParser(parseSampleHz),
+    )
     .option('-p, --pid <pid>', 'attach to this running Python process instead of running a command (repeatable); its threads and the children it starts from then on are traced, the process is left unchanged', parsePid)
     .option('--duration <seconds>', 'with -p: stop after this long (default: Ctrl-C, or when the process exits)', parseSeconds)
     .option('--python <path>', 'a Python interpreter to trace (repeatable; default: the one the command runs, or for a command that is not Python the Pythons on its PATH)', collectPaths)
@@ -70,7 +82,7 @@ function buildProgram(): Command {
       .option('--data <file>', 'where to keep the recording', DEFAULT_DATA)
       .option('--open', 'open the report in a browser when done', false)
       .passThroughOptions(),
-  ).action(async (command: string[], options: RecordCliOptions & { output: string; data: string; open: boolean }) => {
+  ).action(async (command: string[], options: RecordCliOptions & { output: string; data: string; open: boolean; sample?: number }) => {
     process.exitCode = await (await import('./commands/run.js')).runCommand(command, options);
   });
 
@@ -81,8 +93,11 @@ function buildProgram(): Command {
       .argument('[command...]', 'the command to trace, e.g. -- python3 app.py (or -p PID)')
       .option('-o, --output <file>', 'recording file', DEFAULT_DATA)
       .passThroughOptions(),
-  ).action(async (command: string[], options: RecordCliOptions & { output: string }) => {
-    process.exitCode = await (await import('./commands/record.js')).recordCommand(command, { ...options, data: options.output });
+  ).action(async (command: string[], options: RecordCliOptions & { output: string; sample?: number }) => {
+    const data = options.output;
+    process.exitCode = options.sample !== undefined
+      ? await (await import('./commands/sample.js')).sampleCommand(command, { ...options, sample: options.sample, data })
+      : await (await import('./commands/record.js')).recordCommand(command, { ...options, data });
   });
 
   addRecordOptions(

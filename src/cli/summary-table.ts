@@ -1,9 +1,15 @@
 /** The terminal summary: one block per process, one aligned row per thread, then the verdict. */
 import { formatDuration, formatPercent } from '../base/time.js';
-import { THREAD_GROUP_ROW_MIN, type FunctionStats, type ProcessStats, type StatsJson, type ThreadStats, type VerdictJson } from '../contract/stats.js';
+import { shareError } from '../analysis/index.js';
+import { THREAD_GROUP_ROW_MIN, type SamplingStats, type FunctionStats, type ProcessStats, type StatsJson, type ThreadStats, type VerdictJson } from '../contract/stats.js';
 import { styleFor, table as alignedTable, type Style } from './terminal-table.js';
 
 const COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CPU', 'running', 'runnable', 'wait p50', 'wait p99', 'takes', 'forced', 'volunt.'];
+/**
+ * A sampled recording's table: shares and their error bound. Wait lengths and counts are left
+ * out: the ticks see only the changes that outlast a tick, so those would mislead.
+ */
+const SAMPLED_COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CPU', 'running', 'runnable', 'samples', '±'];
 const LEFT_ALIGNED = new Set(['thread', 'function', 'where']);
 const FUNCTION_COLUMNS = ['function', 'where', 'held', 'others waited', 'caught', 'wait', 'waits', 'forced', 'longest hold'];
 /** Functions listed under the thread table. */
@@ -13,7 +19,9 @@ const TOP_FUNCTIONS = 5;
 export function formatSummary(stats: StatsJson, verdict: VerdictJson | undefined, color: boolean): string {
   const style = styleFor(color);
   const out: string[] = [];
-  for (const process of stats.processes) out.push(...formatProcess(process, style), '');
+  const sampling = stats.recording.sampling;
+  if (sampling) out.push(style.dim(samplingLine(sampling)), '');
+  for (const process of stats.processes) out.push(...formatProcess(process, style, sampling !== undefined), '');
   if (stats.processes.length === 0) out.push('No Python process with GIL activity was recorded.', '');
   const { lost_events, warnings } = stats.recording;
   if (lost_events > 0) out.push(style.red(`Lost ${lost_events} events: numbers around them are uncertain.`));
@@ -26,7 +34,17 @@ export function formatSummary(stats: StatsJson, verdict: VerdictJson | undefined
   return out.join('\n').replace(/\n+$/, '') + '\n';
 }
 
-function formatProcess(process: ProcessStats, style: Style): string[] {
+/** How a sampled recording was taken and how far its shares can be trusted. */
+function samplingLine(sampling: SamplingStats): string {
+  const asked = sampling.effective_hz < 0.95 * sampling.hz ? ` (asked ${sampling.hz})` : '';
+  const late = sampling.late_ticks > 0 ? `, ${sampling.late_ticks} skipped` : '';
+  const cost = sampling.sampler_cpu_ns !== undefined && sampling.ticks > 0
+    ? `; sampling used ${formatDuration(sampling.sampler_cpu_ns)} of CPU (${formatDuration(sampling.sampler_cpu_ns / sampling.ticks)} a tick)`
+    : '';
+  return `Sampled ${sampling.ticks} ticks at ${Math.round(sampling.effective_hz)}/s${asked}${late}: shares are estimates, ±${(sampling.share_error_95 * 100).toFixed(1)} points (95 %) for a thread that lived throughout${cost}`;
+}
+
+function formatProcess(process: ProcessStats, style: Style, sampled: boolean): string[] {
   const { python, gil } = process;
   const inNamespace = process.pid_in_namespace !== undefined ? ` (${process.pid_in_namespace} in its container)` : '';
   const header = `${style.bold(`PID ${process.pid}`)}${inNamespace}  ${process.command}  ${style.dim(`(Python ${python.version}, ${python.executable})`)}`;
@@ -34,17 +52,19 @@ function formatProcess(process: ProcessStats, style: Style): string[] {
     `duration ${formatDuration(process.duration_ns)}`,
     `GIL held ${formatPercent(gil.held_ns, process.duration_ns)}`,
     `contended ${formatPercent(gil.contended_ns, process.duration_ns)}`,
-    `hand-offs ${gil.handoff.count} (p50 ${formatDuration(gil.handoff.p50_ns)}, p99 ${formatDuration(gil.handoff.p99_ns)})`,
-    `drops ${gil.drops.forced} forced / ${gil.drops.voluntary} voluntary`,
+    ...(sampled ? [] : [
+      `hand-offs ${gil.handoff.count} (p50 ${formatDuration(gil.handoff.p50_ns)}, p99 ${formatDuration(gil.handoff.p99_ns)})`,
+      `drops ${gil.drops.forced} forced / ${gil.drops.voluntary} voluntary`,
+    ]),
   ].join(' · ');
   const interpreters = (process.interpreters ?? []).map((g) => {
     const who = g.tids.map((tid) => process.threads.find((t) => t.tid === tid)?.name ?? String(tid));
     const names = who.length > 3 ? `${who.slice(0, 3).join(', ')}, +${who.length - 3}` : who.join(', ');
     return `  ${style.dim(`GIL #${g.index}${g.main ? ' (main interpreter)' : ''}:`)} held ${formatPercent(g.held_ns, process.duration_ns)} · contended ${formatPercent(g.contended_ns, process.duration_ns)} · ${names}`;
   });
-  const rows = threadRows(process);
+  const rows = threadRows(process, sampled);
   const anomalies = Object.entries(process.anomalies).filter(([, count]) => count > 0);
-  const lines = [header, `  ${facts}`, ...tracingCostLine(process, style), ...interpreters, ...table([COLUMNS, ...rows], style).map((line) => `  ${line}`)];
+  const lines = [header, `  ${facts}`, ...tracingCostLine(process, style), ...interpreters, ...table([sampled ? SAMPLED_COLUMNS : COLUMNS, ...rows], style).map((line) => `  ${line}`)];
   const functions = (process.functions ?? []).filter((f) => f.held_ns + f.wait_ns > 0);
   if (functions.length > 0) {
     const shown = functions.slice(0, TOP_FUNCTIONS);
@@ -57,18 +77,18 @@ function formatProcess(process: ProcessStats, style: Style): string[] {
 }
 
 /** One row per thread, except alike threads (thread_groups of THREAD_GROUP_ROW_MIN or more): one row, at the first member's place. */
-function threadRows(process: ProcessStats): string[][] {
+function threadRows(process: ProcessStats, sampled: boolean): string[][] {
   const groupOf = new Map<number, { name: string; tids: readonly number[] }>();
   for (const group of process.thread_groups) if (group.tids.length >= THREAD_GROUP_ROW_MIN) for (const tid of group.tids) groupOf.set(tid, group);
   const rows: string[][] = [];
   const shown = new Set<string>();
   for (const thread of process.threads) {
     const group = groupOf.get(thread.tid);
-    if (!group) rows.push(threadRow(thread));
+    if (!group) rows.push(threadRow(thread, sampled));
     else if (!shown.has(group.name)) {
       shown.add(group.name);
       const members = process.threads.filter((t) => group.tids.includes(t.tid));
-      rows.push(threadRow(sumThreads(members), `×${members.length}`, group.name));
+      rows.push(threadRow(sumThreads(members), sampled, `×${members.length}`, group.name));
     }
   }
   return rows;
@@ -83,14 +103,24 @@ function sumThreads(members: readonly ThreadStats[]): ThreadStats {
     held_off_cpu_ns: sum('held_off_cpu_ns'), held_asleep_ns: sum('held_asleep_ns'), running_ns: sum('running_ns'),
     runnable_ns: sum('runnable_ns'), sleeping_ns: sum('sleeping_ns'), blocked_ns: sum('blocked_ns'), active_ns: sum('active_ns'),
     acquisitions: sum('acquisitions'),
+    ...(members[0].samples !== undefined ? { samples: sum('samples') } : {}),
     wait: { count: members.reduce((n, t) => n + t.wait.count, 0), p50_ns: NaN, p95_ns: NaN, p99_ns: NaN, max_ns: Math.max(...members.map((t) => t.wait.max_ns)) },
     drops: { forced: members.reduce((n, t) => n + t.drops.forced, 0), voluntary: members.reduce((n, t) => n + t.drops.voluntary, 0) },
   };
 }
 
-function threadRow(thread: ThreadStats, tid = String(thread.tid), name = thread.name): string[] {
+function threadRow(thread: ThreadStats, sampled: boolean, tid = String(thread.tid), name = thread.name): string[] {
   const life = thread.lifetime_ns;
   const percentile = (ns: number) => (thread.wait.count && Number.isFinite(ns) ? formatDuration(ns) : '-');
+  if (sampled) {
+    const samples = thread.samples ?? 0;
+    return [
+      tid, name, formatDuration(life),
+      formatPercent(thread.held_ns, life), formatPercent(thread.wait_ns, life), formatPercent(thread.no_gil_ns, life),
+      formatDuration(thread.held_off_cpu_ns), formatPercent(thread.running_ns, life), formatPercent(thread.runnable_ns, life),
+      String(samples), `${(shareError(samples) * 100).toFixed(1)}`,
+    ];
+  }
   return [
     tid,
     name,

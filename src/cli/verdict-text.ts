@@ -20,17 +20,21 @@ export interface VerdictText extends VerdictJson {
 
 const ADVICE = 'use processes, or a free-threaded build (python3.13t) if the code is thread-safe';
 
-export function toVerdictText(verdict: Verdict): VerdictText {
-  return verdict.waits === 'inferred' ? inferredVerdictText(verdict) : measuredVerdictText(verdict);
+/**
+ * @param sampled a sampled recording: its counts (acquisitions, hand-offs, drops) are of the
+ *   changes the ticks saw, so the words leave them out and keep the times.
+ */
+export function toVerdictText(verdict: Verdict, sampled = false): VerdictText {
+  return verdict.waits === 'inferred' ? inferredVerdictText(verdict) : measuredVerdictText(verdict, sampled);
 }
 
-function measuredVerdictText(verdict: MeasuredVerdict): VerdictText {
+function measuredVerdictText(verdict: MeasuredVerdict, sampled: boolean): VerdictText {
   const details = [
-    ...waiterDetails(verdict),
+    ...waiterDetails(verdict, sampled),
     ...culpritDetails(verdict),
     ...estimateDetails(verdict),
     ...preemptionDetails(verdict),
-    ...recordingDetails(verdict),
+    ...recordingDetails(verdict, sampled),
   ];
   return { kind: verdict.kind, headline: headline(verdict.kind, verdict.reason, verdict), details };
 }
@@ -110,11 +114,12 @@ function baseName(file: string): string {
   return file.split('/').pop()!;
 }
 
-function waiterDetails({ facts }: MeasuredVerdict): string[] {
+function waiterDetails({ facts }: MeasuredVerdict, sampled: boolean): string[] {
   return facts.waiters.map(
     (w) =>
       `${describeWaiter(w)}: waited ${formatPercent(w.waitNs, w.activeNs)} of ${w.threads > 1 ? 'their' : 'its'} active time ` +
-      `(${formatDuration(w.waitNs)}), held the GIL ${formatDuration(w.heldNs)}, ${w.acquisitions} acquisitions, longest wait ${formatDuration(w.maxWaitNs)}`,
+      `(${formatDuration(w.waitNs)}), held the GIL ${formatDuration(w.heldNs)}` +
+      (sampled ? '' : `, ${w.acquisitions} acquisitions, longest wait ${formatDuration(w.maxWaitNs)}`),
   );
 }
 
@@ -154,19 +159,19 @@ function preemptionDetails({ facts }: MeasuredVerdict): string[] {
   );
 }
 
-function recordingDetails({ facts }: MeasuredVerdict): string[] {
+function recordingDetails({ facts }: MeasuredVerdict, sampled: boolean): string[] {
   const details: string[] = [];
   const several = facts.processNotes.length > 1;
   for (const notes of facts.processNotes) {
     const where = several ? `pid ${notes.pid}: ` : '';
     const { handoff, drops } = notes;
-    if (handoff.count > 0) {
+    if (handoff.count > 0 && !sampled) {
       details.push(
         `${where}${handoff.count} GIL hand-offs between threads: median ${formatDuration(handoff.p50_ns)}, ` +
           `p99 ${formatDuration(handoff.p99_ns)}, max ${formatDuration(handoff.max_ns)}`,
       );
     }
-    if (drops.forced + drops.voluntary > 0) {
+    if (drops.forced + drops.voluntary > 0 && !sampled) {
       details.push(`${where}${drops.forced} forced drops (a waiter's switch interval expired) and ${drops.voluntary} voluntary (I/O, sleep, C code releasing the GIL)`);
     }
     if (notes.misfitEvents > 0) details.push(`${where}${notes.misfitEvents} events did not fit the GIL state machine (see anomalies)`);

@@ -44,6 +44,11 @@ export interface ThreadStats {
   readonly drops: DropCounts;
   /** The thread's functions that held or waited the most (recordings with function context only). */
   readonly top_functions?: readonly ThreadFunction[];
+  /**
+   * Sampled recordings: ticks that fell in the thread's life. Its shares (held, wait, no-GIL,
+   * CPU states, of its life) are estimates within ±0.98/√samples (95 %, worst case).
+   */
+  readonly samples?: number;
 }
 
 /** Where a Python function is: its name (qualified from 3.11), file and first line (of its `def`). */
@@ -175,10 +180,32 @@ export interface StatsJson {
     readonly warnings: readonly string[];
     /** CPUs online on the recording machine (perf's header), when known. */
     readonly cpus?: number;
+    /** Set for sampled recordings (`giltrace record --sample`): every time is an estimate from ticks. */
+    readonly sampling?: SamplingStats;
   };
   readonly processes: readonly ProcessStats[];
   /** The plain-language conclusion the summary ends with (added by the CLI after computeStats). */
   readonly verdict?: VerdictJson;
+}
+
+/**
+ * How a sampled recording was taken. Times are sums of tick periods: a thread's share of its
+ * life in a state is within ±0.98/√N of the truth (95 %, N its `samples`, the worst case p = ½,
+ * ticks taken as independent: a state that changes in step with the ticks could fool them). Counts
+ * (acquisitions, drops, waits, hand-offs) are of the changes the ticks saw: lower bounds.
+ */
+export interface SamplingStats {
+  /** Ticks a second asked for. */
+  readonly hz: number;
+  readonly ticks: number;
+  /** Ticks skipped because the sampler came late (a busy machine). */
+  readonly late_ticks: number;
+  /** Ticks a second taken. */
+  readonly effective_hz: number;
+  /** ±, for a thread that lived through the whole recording (see `samples` per thread). */
+  readonly share_error_95: number;
+  /** CPU time the sampler used, when known. */
+  readonly sampler_cpu_ns?: number;
 }
 
 export interface VerdictJson {

@@ -7,10 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { debianPythonWithSymbols, pyenvVersions } from '../../test/support/probe-oracle.js';
+import { gdbPrint, hasGdb, offset } from '../../test/support/gdb-oracle.js';
 import { frameLayoutFor, type FrameLayout } from './frame-layout.js';
 import { resolvePythonExecutable } from './python-target.js';
-
-const hasGdb = spawnSync('gdb', ['--version']).status === 0;
 
 interface Build {
   readonly label: string;
@@ -27,22 +26,6 @@ function builds(): Build[] {
   return out;
 }
 
-/** Values of gdb expressions (undefined where gdb cannot evaluate one). */
-function gdbPrint(file: string, expressions: readonly string[]): (number | undefined)[] {
-  const args = ['-batch', '-nx', ...expressions.flatMap((e) => ['-ex', `print (long)(${e})`]), file];
-  const out = spawnSync('gdb', args, { encoding: 'utf8', timeout: 120_000 }).stdout;
-  const values = new Map<number, number>();
-  for (const m of out.matchAll(/^\$(\d+) = (-?\d+)$/gm)) values.set(Number(m[1]), Number(m[2]));
-  // gdb numbers only the expressions it could evaluate: pair them up by running one at a time when some failed
-  if (values.size === expressions.length) return expressions.map((_, i) => values.get(i + 1));
-  return expressions.map((e) => {
-    const one = spawnSync('gdb', ['-batch', '-nx', '-ex', `print (long)(${e})`, file], { encoding: 'utf8' }).stdout;
-    const m = /^\$1 = (-?\d+)$/m.exec(one);
-    return m ? Number(m[1]) : undefined;
-  });
-}
-
-const offset = (type: string, member: string) => `&((${type} *)0)->${member}`;
 
 /** The layout as the DWARF says, in giltrace's terms. */
 function layoutFromDwarf(file: string, minor: number): FrameLayout {

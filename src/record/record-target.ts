@@ -169,7 +169,7 @@ function registerAllProbes(request: RecordRequest, watcher: CleanupWatcher): Gil
  * the probes are removed: before the target runs, a signal cancels the recording; while it
  * runs, signals are forwarded to it and the recording ends when it does.
  */
-class SignalRelay {
+export class SignalRelay {
   private interrupted: NodeJS.Signals | undefined;
   private target: ChildProcess | undefined;
   private stop: ((signal: NodeJS.Signals) => void) | undefined;

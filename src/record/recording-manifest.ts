@@ -74,7 +74,7 @@ const GILTRACE_VERSION: string = (() => {
  * CLOCK_BOOTTIME's offset from CLOCK_MONOTONIC (the time the machine spent suspended), exact, from
  * the kernel's timer list (root): its hrtimer base 2 is BOOTTIME. Node has no BOOTTIME clock.
  */
-function boottimeOffset(): { boottimeMinusMonotonicNs?: string } {
+export function boottimeOffset(): { boottimeMinusMonotonicNs?: string } {
   try {
     const text = readFileSync('/proc/timer_list', 'latin1');
     const base = text.indexOf(' clock 2:');

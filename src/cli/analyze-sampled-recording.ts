@@ -1,0 +1,40 @@
+/**
+ * A sampled recording (giltrace record --sample) → timeline → stats + verdict: the same
+ * analysis as an exact recording's, from the states the ticks saw (model/sampled-recording.ts),
+ * with the stats saying how it was sampled and how far to trust each share.
+ */
+import { readFileSync } from 'node:fs';
+import { computeStats, computeVerdict, type RecordingMeta } from '../analysis/index.js';
+import { buildTimeline } from '../model/build-timeline.js';
+import { readSampledRecording } from '../model/sampled-recording.js';
+import { formatDuration } from '../base/time.js';
+import type { Analysis } from './analyze-recording.js';
+import { toVerdictText } from './verdict-text.js';
+
+export function analyzeSampledRecording(path: string): Analysis {
+  const recording = readSampledRecording(readFileSync(path, 'latin1'), path);
+  const { header } = recording;
+  const timeline = buildTimeline(recording.events, { timeBaseNs: BigInt(header.timeBaseNs) });
+  const warnings: string[] = [];
+  if (recording.cutShort) warnings.push(`the recording was cut short (giltrace stopped before it ended it): it ends at ${formatDuration(recording.endTime)}`);
+  const taken = recording.ticks + recording.lateTicks;
+  if (recording.lateTicks > 0.1 * taken) {
+    warnings.push(`${recording.lateTicks} of ${taken} ticks were skipped (the sampler came late on a busy machine): fewer samples, wider error`);
+  }
+  for (const { pid, why } of recording.notSampled) warnings.push(`process ${pid} was not sampled: ${why}`);
+  const attached = new Map((header.attached ?? []).map((a) => [a.pid, a.command.join(' ')]));
+  const meta: RecordingMeta = {
+    events: recording.events.length,
+    warnings,
+    cpus: header.cpus,
+    sampling: { hz: header.hz, ticks: recording.ticks, lateTicks: recording.lateTicks, ...(recording.samplerCpuNs !== undefined ? { samplerCpuNs: recording.samplerCpuNs } : {}) },
+    processes: new Map(recording.processes.map((p) => [p.pid, {
+      command: attached.get(p.pid) ?? (p.pid === recording.processes[0]?.pid ? header.command.join(' ') : ''),
+      python: { executable: p.file, version: `3.${p.minor}`, gil: 'enabled' as const },
+    }])),
+  };
+  const numbers = computeStats(timeline, meta);
+  const verdict = toVerdictText(computeVerdict(numbers, timeline, 'gil-probes'), true);
+  const boottime = header.boottimeMinusMonotonicNs;
+  return { timeline, stats: { ...numbers, verdict }, verdict, ...(boottime !== undefined ? { boottimeMinusMonotonicNs: BigInt(boottime) } : {}) };
+}

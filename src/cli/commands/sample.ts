@@ -1,0 +1,58 @@
+/**
+ * `record --sample` / `run --sample`: the sampled mode's request from the command line. No
+ * probes, so no root needed: reading a process's memory needs only the right to ptrace it.
+ */
+import { statSync } from 'node:fs';
+import { GiltraceError } from '../../base/errors.js';
+import type { AttachedProcess } from '../../contract/recording-manifest.js';
+import { readRunningProcess } from '../../probe/running-process.js';
+import { sampleTarget, type SampleResult } from '../../record/sample-target.js';
+
+export interface SampleCliOptions {
+  readonly sample: number;
+  readonly pid?: readonly number[];
+  readonly duration?: number;
+  readonly python?: readonly string[];
+  readonly compress?: boolean;
+}
+
+export interface Sampled {
+  readonly command: readonly string[];
+  readonly result: SampleResult;
+}
+
+export async function sampleToFile(command: readonly string[], options: SampleCliOptions & { data: string }): Promise<Sampled> {
+  const attaching = (options.pid ?? []).length > 0;
+  if (attaching && command.length > 0) throw new GiltraceError('give either a command to run or -p PID to attach to, not both');
+  if (!attaching && command.length === 0) throw new GiltraceError('nothing to sample: give a command (giltrace record --sample -- python3 app.py) or -p PID');
+  if (!attaching && options.duration !== undefined) throw new GiltraceError('--duration is for attaching (-p PID): a command is sampled until it ends');
+  if ((options.python ?? []).length > 0) throw new GiltraceError('--python is for exact tracing: --sample finds every Python of the command by itself');
+  if (options.compress) throw new GiltraceError('--compress is for exact tracing: a sampled recording is small already');
+  const processes: AttachedProcess[] = attaching
+    ? options.pid!.map((pid) => {
+        const p = readRunningProcess(pid);
+        return { pid, command: p.argv };
+      })
+    : [];
+  if (attaching) {
+    const what = processes.map((p) => `${p.pid} (${p.command.join(' ').slice(0, 60)})`).join(', ');
+    const until = options.duration !== undefined ? `for ${options.duration} s` : 'until Ctrl-C or until it exits';
+    console.error(`giltrace: sampling ${what} ${options.sample} times a second; ${until}`);
+  }
+  const result = await sampleTarget({
+    command: attaching ? processes[0].command : command,
+    ...(attaching ? { attach: { processes, ...(options.duration !== undefined ? { durationMs: options.duration * 1000 } : {}) } } : {}),
+    hz: options.sample,
+    output: options.data,
+  });
+  for (const { pid, why } of result.notSampled) console.error(`giltrace: not sampled: process ${pid}: ${why}`);
+  if (result.sampled.length === 0) console.error('giltrace: warning: no Python process was seen while sampling (did it start and end within a tick?)');
+  return { command: attaching ? processes[0].command : command, result };
+}
+
+export async function sampleCommand(command: readonly string[], options: SampleCliOptions & { data: string }): Promise<number> {
+  const { result } = await sampleToFile(command, options);
+  const size = (statSync(options.data).size / 1e6).toFixed(1);
+  console.error(`giltrace: wrote ${options.data} (${size} MB, ${result.ticks} ticks); see it with: giltrace stats ${options.data}`);
+  return result.exitCode;
+}

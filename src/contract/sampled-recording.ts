@@ -1,0 +1,42 @@
+/**
+ * The file `giltrace record --sample` writes: what the sampler saw, as text lines (the model
+ * turns them into the same timeline exact recordings give; model/sampled-recording.ts).
+ *
+ *   giltrace-sampled/1                      magic line
+ *   {header JSON}                           SampledHeader
+ *   P <t> <pid> <minor> <file>              a Python process sampled from t on
+ *   U <t> <pid> <why>                       a process that could not be sampled, and why
+ *   N <t> <pid> <tid> <name>                a thread's OS name (first seen, or changed)
+ *   S <t> <pid> <tid> <gil><cpu> <index>    a thread's state from t on (first seen, or changed):
+ *                                           gil ∈ n (none) w (waiting) h (holding);
+ *                                           cpu ∈ r (running) q (runnable) s (sleeping) d (blocked);
+ *                                           index: which of the process's GILs (-1: none yet)
+ *   X <t> <pid> <tid>                       the thread is gone
+ *   E <t> <ticks> <late> <cpu>              end: ticks taken, ticks skipped (the sampler came late),
+ *                                           CPU time giltrace used while sampling (ns)
+ *
+ * `t` is integer ns of CLOCK_MONOTONIC since the header's `timeBaseNs`. A state holds until the
+ * thread's next line. A file without its E line was cut short (giltrace killed).
+ */
+
+export const SAMPLED_MAGIC = 'giltrace-sampled/1';
+
+/** `--sample` without a rate: ticks a second. Above the maximum node's timers cannot keep up. */
+export const DEFAULT_SAMPLE_HZ = 1000;
+export const MAX_SAMPLE_HZ = 2000;
+
+export interface SampledHeader {
+  /** Absolute CLOCK_MONOTONIC ns of t = 0, as a decimal string (exceeds 2^53). */
+  readonly timeBaseNs: string;
+  /** Ticks a second asked for. */
+  readonly hz: number;
+  readonly command: readonly string[];
+  /** Attached processes (absent when giltrace ran the command). */
+  readonly attached?: readonly { readonly pid: number; readonly command: readonly string[] }[];
+  readonly cpus: number;
+  /** CLOCK_BOOTTIME − CLOCK_MONOTONIC at the start, ns, as a decimal string, when known. */
+  readonly boottimeMinusMonotonicNs?: string;
+}
+
+export type SampledGil = 'n' | 'w' | 'h';
+export type SampledCpu = 'r' | 'q' | 's' | 'd';

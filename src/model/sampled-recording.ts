@@ -1,0 +1,212 @@
+/**
+ * A sampled recording (contract/sampled-recording.ts) → the TimelineEvents an exact recording
+ * gives, so the builder, the analysis and every export work on it unchanged. A thread's state
+ * lasts from the tick that first saw it to the tick that saw it change: each change is placed at
+ * the tick that saw it, so a state's length is estimated to within a tick at each end.
+ *
+ * The events per change keep the builder's promises: takes and drops happen on a CPU (the thread
+ * is switched in first, at the same time, when it was not), a hold ends only by a drop; waits are
+ * marked as scheduler-only recordings mark theirs (see GIL_STEPS).
+ */
+import { GiltraceError } from '../base/errors.js';
+import { SAMPLED_MAGIC, type SampledCpu, type SampledGil, type SampledHeader } from '../contract/sampled-recording.js';
+import type { TimelineEvent } from './timeline-events.js';
+
+export interface SampledProcess {
+  readonly pid: number;
+  readonly minor: number;
+  readonly file: string;
+}
+
+export interface SampledRecording {
+  readonly header: SampledHeader;
+  readonly events: TimelineEvent[];
+  readonly processes: readonly SampledProcess[];
+  readonly notSampled: readonly { readonly pid: number; readonly why: string }[];
+  readonly ticks: number;
+  readonly lateTicks: number;
+  /** CPU time the sampler used, ns (when it said). */
+  readonly samplerCpuNs?: number;
+  /** No end line: giltrace was killed while sampling; the recording stops at its last line. */
+  readonly cutShort: boolean;
+  readonly endTime: number;
+}
+
+export function isSampledRecording(firstBytes: Uint8Array): boolean {
+  const magic = SAMPLED_MAGIC + '\n';
+  if (firstBytes.length < magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (firstBytes[i] !== magic.charCodeAt(i)) return false;
+  return true;
+}
+
+type BuilderCpu = SampledCpu | 'unknown';
+
+interface ThreadView {
+  readonly pid: number;
+  gil: SampledGil;
+  cpu: BuilderCpu;
+  gilIndex: number;
+}
+
+/** Reads the text of a sampled recording; `file` names it in errors. */
+export function readSampledRecording(text: string, file: string): SampledRecording {
+  const lines = text.split('\n');
+  if (lines[0] !== SAMPLED_MAGIC) throw new GiltraceError(`not a sampled giltrace recording`, { file });
+  let header: SampledHeader;
+  try {
+    header = JSON.parse(lines[1]) as SampledHeader;
+  } catch {
+    throw new GiltraceError(`its header (line 2) is not JSON`, { file });
+  }
+  if (typeof header?.hz !== 'number' || typeof header.timeBaseNs !== 'string') throw new GiltraceError('its header lacks hz or timeBaseNs', { file });
+  const events: TimelineEvent[] = [];
+  const processes: SampledProcess[] = [];
+  const notSampled: { pid: number; why: string }[] = [];
+  const threads = new Map<number, ThreadView>();
+  const firstTick = new Map<number, number>();
+  const attached = new Set((header.attached ?? []).map((p) => p.pid));
+  let ticks = 0;
+  let lateTicks = 0;
+  let samplerCpuNs: number | undefined;
+  let cutShort = true;
+  let endTime = 0;
+  // One tick's changes share a time: releases go first, so that a hand-off between two threads
+  // seen at one tick is a drop then a take, never two holders at once.
+  let tick: { change: Change; releases: boolean }[] = [];
+  const flushTick = () => {
+    tick.sort((a, b) => Number(b.releases) - Number(a.releases));
+    for (const { change: c } of tick) change(events, threads.get(c.tid)!, c);
+    tick = [];
+  };
+  for (let i = 2; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.length === 0) continue;
+    const fields = line.split(' ');
+    const time = Number(fields[1]);
+    if (!Number.isFinite(time)) throw new GiltraceError(`line ${i + 1} has no time: ${line.slice(0, 80)}`, { file });
+    if (tick.length > 0 && time !== tick[0].change.time) flushTick();
+    endTime = Math.max(endTime, time);
+    const pid = Number(fields[2]);
+    switch (line[0]) {
+      case 'P':
+        processes.push({ pid, minor: Number(fields[3]), file: fields.slice(4).join(' ') });
+        firstTick.set(pid, time);
+        break;
+      case 'U':
+        notSampled.push({ pid, why: fields.slice(3).join(' ') });
+        break;
+      case 'N':
+        events.push({ kind: 'thread_name', time, pid, tid: Number(fields[3]), name: fields.slice(4).join(' '), source: 'os' });
+        break;
+      case 'S': {
+        const tid = Number(fields[3]);
+        const code = fields[4] ?? '';
+        const gil = code[0] as SampledGil;
+        const cpu = code[1] as SampledCpu;
+        if (code.length !== 2 || !'nwh'.includes(gil) || !'rqsd'.includes(cpu)) throw new GiltraceError(`line ${i + 1}: unknown state '${code}'`, { file });
+        let view = threads.get(tid);
+        if (!view) {
+          // a thread seen at its process's first tick of an attach was there before: it did not start
+          const existing = attached.has(pid) && firstTick.get(pid) === time;
+          events.push({ kind: 'thread_start', time, pid, tid, parentPid: 0, existing });
+          threads.set(tid, (view = { pid, gil: 'n', cpu: existing ? 'unknown' : 'q', gilIndex: -1 }));
+        }
+        tick.push({ change: { time, pid, tid, gil, cpu, gilIndex: Number(fields[5]) }, releases: view.gil === 'h' });
+        break;
+      }
+      case 'X': {
+        flushTick();
+        const tid = Number(fields[3]);
+        if (threads.delete(tid)) events.push({ kind: 'thread_exit', time, pid, tid });
+        break;
+      }
+      case 'E':
+        cutShort = false;
+        ticks = Number(fields[2]);
+        lateTicks = Number(fields[3]);
+        if (fields[4] !== undefined) samplerCpuNs = Number(fields[4]);
+        break;
+      default:
+        throw new GiltraceError(`line ${i + 1}: unknown line '${line.slice(0, 40)}'`, { file });
+    }
+  }
+  flushTick();
+  // cut short: the threads still alive end with the last line
+  for (const [tid, view] of threads) events.push({ kind: 'thread_exit', time: endTime, pid: view.pid, tid });
+  return { header, events, processes, notSampled, ticks, lateTicks, cutShort, endTime, ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}) };
+}
+
+interface Change {
+  readonly time: number;
+  readonly pid: number;
+  readonly tid: number;
+  readonly gil: SampledGil;
+  readonly cpu: SampledCpu;
+  readonly gilIndex: number;
+}
+
+/** The GIL's key in the timeline: the process's pid for its first GIL, as exact recordings name it. */
+function gilKey(pid: number, index: number): string {
+  return index <= 0 ? `${pid}` : `${pid}/${index}`;
+}
+
+/**
+ * GIL events for a change between two ticks (old state + new state). A hold begins with a take
+ * and ends with a drop, events that happen on a CPU. A wait is marked as the scheduler-only
+ * recordings mark theirs (inferred_wait_start / _end): it may end without an acquisition the ticks
+ * saw (the thread took the GIL and gave it up between two ticks, while another one held it at
+ * both), which a made-up take would turn into two holders at once. Why a hold ended is not seen:
+ * drops are 'unknown'.
+ */
+type GilStep = 'wait' | 'unwait' | 'take' | 'taken' | 'drop';
+const GIL_STEPS: Readonly<Record<string, readonly GilStep[]>> = {
+  nw: ['wait'],
+  nh: ['take', 'taken'],
+  wh: ['taken'],
+  wn: ['unwait'],
+  hn: ['drop'],
+  hw: ['drop', 'wait'],
+  hh: ['drop', 'take', 'taken'],
+};
+
+function change(events: TimelineEvent[], view: ThreadView, next: Change): void {
+  const { time, pid, tid } = next;
+  const onCpu = () => {
+    if (view.cpu !== 'r') events.push({ kind: 'switch', time, cpu: 0, prevTid: 0, prevState: 'runnable', nextTid: tid });
+    view.cpu = 'r';
+  };
+  const key = gilKey(pid, next.gilIndex >= 0 ? next.gilIndex : view.gilIndex);
+  const transition = next.gil === 'h' && view.gil === 'h' && next.gilIndex !== view.gilIndex ? 'hh' : next.gil === view.gil ? '' : view.gil + next.gil;
+  const steps = GIL_STEPS[transition];
+  if (steps) {
+    for (const step of steps) {
+      if (step === 'wait') events.push({ kind: 'inferred_wait_start', time, pid, tid, gil: key });
+      else if (step === 'unwait') events.push({ kind: 'inferred_wait_end', time, pid, tid });
+      else {
+        onCpu(); // a take or a drop happens on a CPU
+        if (step === 'take') events.push({ kind: 'take_enter', time, pid, tid, gil: key, stack: 0 });
+        else if (step === 'taken') events.push({ kind: 'take_return', time, pid, tid });
+        else events.push({ kind: 'drop', time, pid, tid, reason: 'unknown', stack: 0 });
+      }
+    }
+    view.gil = next.gil;
+    view.gilIndex = next.gilIndex;
+  }
+  if (next.cpu === view.cpu) return;
+  switch (next.cpu) {
+    case 'r':
+      onCpu();
+      return;
+    case 'q':
+      if (view.cpu === 'r') events.push({ kind: 'switch', time, cpu: 0, prevTid: tid, prevState: 'runnable', nextTid: 0 });
+      else events.push({ kind: 'waking', time, tid });
+      view.cpu = 'q';
+      return;
+    case 's':
+    case 'd':
+      onCpu();
+      events.push({ kind: 'switch', time, cpu: 0, prevTid: tid, prevState: next.cpu === 's' ? 'sleeping' : 'blocked', nextTid: 0 });
+      view.cpu = next.cpu;
+      return;
+  }
+}

@@ -1,0 +1,330 @@
+/**
+ * The sampled mode's view of one Python process at one tick, read without probes or stops:
+ * - who holds each GIL: the GIL's `locked` and `last_holder` in the process's memory
+ *   (probe/gil-state-layout.ts), the holder's thread id from its PyThreadState;
+ * - who waits: a thread asleep in a futex on an address inside a GIL's condition variables or
+ *   mutexes (its /proc syscall file names the futex), or one that was waiting and is runnable
+ *   now while another thread holds that GIL (woken, not yet back on a CPU);
+ * - CPU state: /proc's `syscall` file says `running` for a thread on a CPU or waiting for one
+ *   (told apart by its run time over the last few scheduler ticks: RunWindow), else
+ *   what it sleeps in. A sleeper whose schedstat did not change has not run since the last tick
+ *   and is not read further (one read a tick for an idle thread). So a sleeper woken but not yet
+ *   run still counts as sleeping, and sleeping is not told from blocked (D).
+ */
+import * as fs from 'node:fs';
+import { GiltraceError } from '../base/errors.js';
+import type { SampledCpu, SampledGil } from '../contract/sampled-recording.js';
+import { GIL_STRUCT } from '../probe/gil-state-layout.js';
+import { ProcessMemory } from '../probe/process-memory.js';
+import type { PythonRuntime } from '../probe/python-runtime.js';
+import { ThreadFiles } from './thread-files.js';
+
+export interface ThreadState {
+  readonly gil: SampledGil;
+  readonly cpu: SampledCpu;
+  /** Which of the process's GILs (in order of discovery); -1 before the thread touched one. */
+  readonly gilIndex: number;
+  readonly name: string;
+}
+
+/** How often the thread list and (3.12+) the interpreters' GILs are read again, ms. */
+const TASKS_EVERY_MS = 20;
+const GILS_EVERY_MS = 250;
+/** Thread names are read again this often (a thread may rename itself), ms. */
+const NAME_EVERY_MS = 1000;
+/** At most this many interpreters are walked (a corrupt list must not loop). */
+const MAX_INTERPRETERS = 256;
+/** glibc's x86-64 `struct pthread`: the tid sits at 0x2d0; other libcs are searched for. */
+const GLIBC_PTHREAD_TID = 0x2d0;
+const PTHREAD_SEARCH_BYTES = 4096;
+const FUTEX = '202';
+/** A thread in take_gil runs only to check the GIL between futex sleeps: more ticks on a CPU than this is other code. */
+const RUNNING_WAIT_TICKS = 2;
+
+interface Thread {
+  readonly files: ThreadFiles;
+  /** The schedstat line at the last tick it changed: run time, time waiting for a CPU, runs. */
+  sched: string;
+  /** (wall, run time) at the ticks it was last seen on a CPU or waiting for one, oldest first: see cpuShare. */
+  readonly onCpuTicks: RunWindow;
+  name: string;
+  namedAt: number;
+  state?: ThreadState;
+  /** The GIL's switch_number when the thread was last seen asleep waiting for it. */
+  waitSwitch: number;
+  /** Ticks in a row it ran on a CPU while taken to be waiting for the GIL without sleeping in its futex. */
+  ranWaiting: number;
+}
+
+interface Gil {
+  readonly address: number;
+  locked: boolean;
+  holderTid: number;
+  switchNumber: number;
+  /** Threads seen waiting for it at the last tick. */
+  waitersBefore: number;
+}
+
+export class ProcessSampler {
+  private readonly memory: ProcessMemory;
+  private readonly threads = new Map<number, Thread>();
+  /** Every GIL seen, in discovery order (the index is the GIL's id in the recording). */
+  private readonly gils: Gil[] = [];
+  private readonly gilBytes = Buffer.alloc(32);
+  private readonly fileBuffer = Buffer.alloc(512);
+  private tasksAt = -Infinity;
+  private gilsAt = -Infinity;
+  private readonly tidOfTstate = new Map<number, number>();
+  private pthreadTidOffset: number | undefined;
+  /** Set when /proc refuses a thread's syscall file: sleeping waiters cannot be told from idle threads then. */
+  syscallDenied = false;
+
+  constructor(private readonly runtime: PythonRuntime) {
+    try {
+      this.memory = new ProcessMemory(runtime.pid);
+    } catch (e) {
+      throw new GiltraceError(memoryAccessProblem(runtime.pid, e as NodeJS.ErrnoException));
+    }
+  }
+
+  get pid(): number {
+    return this.runtime.pid;
+  }
+
+  /** Every live thread's state at `nowNs` (CLOCK_MONOTONIC); undefined once the process is gone. */
+  sample(nowNs: number): Map<number, ThreadState> | undefined {
+    if (nowNs - this.tasksAt >= TASKS_EVERY_MS * 1e6 && !this.readTasks(nowNs)) return undefined;
+    if (nowNs - this.gilsAt >= GILS_EVERY_MS * 1e6) this.findGils(nowNs);
+    for (const gil of this.gils) this.readGil(gil);
+    const out = new Map<number, ThreadState>();
+    for (const [tid, thread] of this.threads) {
+      const state = this.threadState(tid, thread, nowNs);
+      if (state) out.set(tid, (thread.state = state));
+    }
+    for (const gil of this.gils) gil.waitersBefore = 0;
+    for (const state of out.values()) if (state.gil === 'w') this.gils[state.gilIndex].waitersBefore++;
+    return out;
+  }
+
+  close(): void {
+    this.memory.close();
+    for (const thread of this.threads.values()) thread.files.close();
+    this.threads.clear();
+  }
+
+  private readTasks(nowNs: number): boolean {
+    let tids: number[];
+    try {
+      tids = fs.readdirSync(`/proc/${this.pid}/task`).map(Number);
+    } catch {
+      return false;
+    }
+    this.tasksAt = nowNs;
+    const live = new Set(tids);
+    for (const [tid, thread] of this.threads) {
+      if (!live.has(tid)) {
+        thread.files.close();
+        this.threads.delete(tid);
+      }
+    }
+    for (const tid of tids) {
+      if (!this.threads.has(tid)) {
+        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), sched: '', onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, waitSwitch: -1, ranWaiting: 0 });
+      }
+    }
+    return true;
+  }
+
+  /** The interpreters' GILs: one in the runtime before 3.12, one per interpreter after (shared or own). */
+  private findGils(nowNs: number): void {
+    this.gilsAt = nowNs;
+    const { layout, address } = this.runtime;
+    const found: number[] = [];
+    if (layout.runtimeGil !== undefined) found.push(address + layout.runtimeGil);
+    else if (layout.interpreters) {
+      let interp = this.memory.readU64(address + layout.interpreters.head) ?? 0;
+      for (let n = 0; interp !== 0 && n < MAX_INTERPRETERS; n++) {
+        const gil = this.memory.readU64(interp + layout.interpreters.gil);
+        if (gil) found.push(gil);
+        interp = this.memory.readU64(interp + layout.interpreters.next) ?? 0;
+      }
+    }
+    for (const address of found) {
+      if (!this.gils.some((g) => g.address === address)) this.gils.push({ address, locked: false, holderTid: 0, switchNumber: 0, waitersBefore: 0 });
+    }
+  }
+
+  private readGil(gil: Gil): void {
+    const bytes = this.gilBytes;
+    if (!this.memory.readInto(gil.address, bytes, 32)) {
+      gil.locked = false;
+      gil.holderTid = 0;
+      return;
+    }
+    gil.locked = bytes.readInt32LE(GIL_STRUCT.locked) === 1;
+    gil.switchNumber = bytes.readUInt32LE(GIL_STRUCT.switchNumber);
+    const holder = bytes.readUInt32LE(GIL_STRUCT.lastHolder) + bytes.readUInt32LE(GIL_STRUCT.lastHolder + 4) * 0x1_0000_0000;
+    gil.holderTid = gil.locked && holder !== 0 ? this.tidOf(holder) : 0;
+  }
+
+  /** The OS thread id of a PyThreadState. */
+  private tidOf(tstate: number): number {
+    const cached = this.tidOfTstate.get(tstate);
+    if (cached !== undefined && this.threads.has(cached)) return cached;
+    const { offset, kind } = this.runtime.layout.threadId;
+    const id = this.memory.readU64(tstate + offset);
+    let tid = 0;
+    if (id !== undefined && id !== 0) tid = kind === 'native' ? id : this.tidInPthread(id);
+    if (tid !== 0 && this.threads.has(tid)) this.tidOfTstate.set(tstate, tid);
+    return tid;
+  }
+
+  /**
+   * Before 3.11 a thread state knows only its pthread_t: libc's thread struct, which holds the
+   * tid at an offset of libc's choosing. glibc's first; else the first 32-bit value in the struct
+   * that is a live thread of the process, kept once found.
+   */
+  private tidInPthread(pthread: number): number {
+    if (this.pthreadTidOffset !== undefined) {
+      const tid = this.memory.readI32(pthread + this.pthreadTidOffset) ?? 0;
+      if (this.threads.has(tid)) return tid;
+    }
+    const bytes = Buffer.alloc(PTHREAD_SEARCH_BYTES);
+    if (!this.memory.readInto(pthread, bytes)) return 0;
+    for (const offset of [GLIBC_PTHREAD_TID, ...Array.from({ length: PTHREAD_SEARCH_BYTES / 4 }, (_, i) => i * 4)]) {
+      const tid = bytes.readInt32LE(offset);
+      if (tid > 0 && this.threads.has(tid)) {
+        this.pthreadTidOffset = offset;
+        return tid;
+      }
+    }
+    return 0;
+  }
+
+  private threadState(tid: number, thread: Thread, nowNs: number): ThreadState | undefined {
+    const sched = thread.files.read('schedstat');
+    if (sched === undefined) return undefined;
+    if (nowNs - thread.namedAt >= NAME_EVERY_MS * 1e6) {
+      thread.name = thread.files.read('comm')?.trimEnd() ?? thread.name;
+      thread.namedAt = nowNs;
+    }
+    const previous = thread.state;
+    // Asleep at the last tick and not run since (same run time, same count of runs): nothing it
+    // does changed. Not so for a thread that was on a CPU or waiting for one: a running thread's
+    // run time is only brought up to date at scheduler ticks and switches.
+    const asleep = previous?.cpu === 's' || previous?.cpu === 'd';
+    const stillHolder = previous?.gil !== 'h' || this.gils[previous.gilIndex]?.holderTid === tid;
+    if (previous && asleep && stillHolder && sched === thread.sched && previous.name === thread.name) return previous;
+    const runtime = Number(sched.slice(0, sched.indexOf(' ')));
+    thread.sched = sched;
+    const syscall = thread.files.read('syscall');
+    if (syscall === undefined) this.syscallDenied ||= thread.files.denied;
+    // /proc says `running` for a thread on a CPU or waiting for one
+    const onCpu = syscall === undefined || syscall.startsWith('running');
+    let cpu: SampledCpu = 's';
+    if (onCpu) {
+      thread.onCpuTicks.add(nowNs, runtime);
+      cpu = thread.onCpuTicks.starved() ? 'q' : 'r';
+    } else thread.onCpuTicks.clear();
+    let gil: SampledGil = 'n';
+    let gilIndex = previous?.gilIndex ?? -1;
+    const holding = this.gils.findIndex((g) => g.holderTid === tid);
+    let inferredWait = false;
+    if (holding >= 0) {
+      gil = 'h';
+      gilIndex = holding;
+    } else if (!onCpu) {
+      const waitingFor = this.futexGil(syscall!);
+      if (waitingFor >= 0) {
+        gil = 'w';
+        gilIndex = waitingFor;
+        thread.waitSwitch = this.gils[waitingFor].switchNumber;
+      }
+    } else if ((previous?.gil === 'w' || previous?.gil === 'h') && gilIndex >= 0) {
+      // On a CPU (or waiting for one) without the GIL, right after holding or waiting for it:
+      // inside take_gil again (a forced switch, a woken waiter) while another thread holds the
+      // GIL or it has not changed hands since. A waiter sleeps in the futex, so one that keeps
+      // running for more than a few ticks runs code that released the GIL (C, I/O).
+      const wanted = this.gils[gilIndex];
+      const stillWanted =
+        (wanted.locked && wanted.holderTid !== tid) ||
+        (previous.gil === 'w' && wanted.switchNumber === thread.waitSwitch) ||
+        // a hand-off under way: it held, a waiter asked, the GIL is between them (a forced switch)
+        (previous.gil === 'h' && !wanted.locked && wanted.waitersBefore > 0);
+      if (stillWanted && (cpu === 'q' || thread.ranWaiting < RUNNING_WAIT_TICKS)) {
+        gil = 'w';
+        inferredWait = true;
+        if (cpu === 'r') thread.ranWaiting++;
+      }
+    }
+    if (!inferredWait) thread.ranWaiting = 0;
+    return { gil, cpu, gilIndex, name: thread.name };
+  }
+
+  /** Index of the GIL whose futexes a thread sleeping in `syscall` (its /proc line) waits on; -1 when none. */
+  private futexGil(syscall: string): number {
+    if (!syscall.startsWith(FUTEX + ' ')) return -1;
+    const address = parseInt(syscall.slice(4, syscall.indexOf(' ', 4)), 16);
+    return this.gils.findIndex((g) => address >= g.address + GIL_STRUCT.waitFrom && address < g.address + GIL_STRUCT.size);
+  }
+}
+
+/** Ticks of the window a thread's share of CPU is judged over; at ~1 ms a tick, over four scheduler ticks at 250 Hz. */
+const RUN_WINDOW_TICKS = 16;
+/** The shortest window that says anything: the kernel brings a running thread's run time up to date only every scheduler tick. */
+const RUN_WINDOW_MIN_NS = 8e6;
+/** Under this share of the window on a CPU, a thread that /proc calls running waits for a CPU. */
+const STARVED_SHARE = 0.25;
+
+/**
+ * Running or waiting for a CPU? /proc says `R` for both. Run time (schedstat) tells, over a window
+ * of a few scheduler ticks: a running thread's run time is only brought up to date at scheduler
+ * ticks and switches, so from one 1 ms tick to the next it may not move at all.
+ */
+class RunWindow {
+  private readonly walls = new Float64Array(RUN_WINDOW_TICKS);
+  private readonly runtimes = new Float64Array(RUN_WINDOW_TICKS);
+  private next = 0;
+  private count = 0;
+
+  add(wallNs: number, runtimeNs: number): void {
+    this.walls[this.next] = wallNs;
+    this.runtimes[this.next] = runtimeNs;
+    this.next = (this.next + 1) % RUN_WINDOW_TICKS;
+    this.count = Math.min(this.count + 1, RUN_WINDOW_TICKS);
+  }
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  /** Whether, over the window, it got under STARVED_SHARE of a CPU; false until the window is long enough. */
+  starved(): boolean {
+    if (this.count < 2) return false;
+    const newest = (this.next + RUN_WINDOW_TICKS - 1) % RUN_WINDOW_TICKS;
+    const oldest = (this.next + RUN_WINDOW_TICKS - this.count) % RUN_WINDOW_TICKS;
+    const span = this.walls[newest] - this.walls[oldest];
+    if (span < RUN_WINDOW_MIN_NS) return false;
+    return this.runtimes[newest] - this.runtimes[oldest] < STARVED_SHARE * span;
+  }
+}
+
+function memoryAccessProblem(pid: number, error: NodeJS.ErrnoException): string {
+  if (error.code === 'ENOENT') return `process ${pid} exited`;
+  if (error.code === 'EACCES' || error.code === 'EPERM') {
+    const scope = readPtraceScope();
+    const why = scope !== undefined && scope >= 1
+      ? `the kernel's Yama ptrace_scope is ${scope} (/proc/sys/kernel/yama/ptrace_scope): ${scope === 1 ? 'a user may read only the memory of its own descendants' : 'only root may'}`
+      : 'it belongs to another user, or is not dumpable (setuid programs, prctl(PR_SET_DUMPABLE, 0))';
+    return `cannot read process ${pid}'s memory: ${why}; run giltrace as root, or let it start the program (giltrace run --sample -- CMD)`;
+  }
+  return `cannot read process ${pid}'s memory (${error.code ?? error.message})`;
+}
+
+function readPtraceScope(): number | undefined {
+  try {
+    return Number(fs.readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'latin1').trim());
+  } catch {
+    return undefined;
+  }
+}

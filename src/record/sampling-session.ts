@@ -1,0 +1,205 @@
+/**
+ * One sampled recording's loop, run on a worker thread (sample-worker.ts): every tick, each
+ * Python process of the traced tree is sampled (gil-sampler.ts) and every change of a thread's
+ * state is written as a line of the sampled recording (contract/sampled-recording.ts).
+ *
+ * Ticks are paced by Atomics.wait, a futex wait with a sub-millisecond timeout: node's timers
+ * fire at whole milliseconds and cost ~60 µs of CPU each on this kind of VM, four times what a
+ * futex wait costs, and the sampler's CPU is the cost the traced program pays.
+ */
+import * as fs from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { SAMPLED_MAGIC, type SampledHeader } from '../contract/sampled-recording.js';
+import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
+import { ProcessSampler, type ThreadState } from './gil-sampler.js';
+import { processTree } from './process-tree.js';
+import { boottimeOffset } from './recording-manifest.js';
+
+export interface SessionRequest {
+  /** The processes to sample with their descendants; empty: the command's, told through the control flags. */
+  readonly roots: readonly number[];
+  /** Attached: the roots were running before (their threads did not start in the recording). */
+  readonly attached?: readonly { readonly pid: number; readonly command: readonly string[] }[];
+  readonly command: readonly string[];
+  readonly hz: number;
+  readonly output: string;
+}
+
+export interface SessionResult {
+  readonly ticks: number;
+  readonly lateTicks: number;
+  readonly sampled: readonly number[];
+  readonly notSampled: readonly NotSampled[];
+}
+
+/** How often new processes of the traced tree are looked for, ms; every tick until a Python is found. */
+const DISCOVER_EVERY_MS = 50;
+
+/** The Int32 slots shared with the main thread. */
+export const CONTROL = { stop: 0, rootPid: 1, size: 2 } as const;
+/** A process that looks like Python but shows no runtime yet (exec in progress) is retried this long. */
+const PYTHON_GRACE_MS = 2000;
+const FLUSH_EVERY_MS = 200;
+
+const monotonicNs = (): bigint => process.hrtime.bigint();
+
+export class SamplingSession {
+  private readonly periodNs: number;
+  private readonly base = monotonicNs();
+  private readonly cpuAtStart = process.cpuUsage();
+  private readonly fd: number;
+  private readonly samplers = new Map<number, ProcessSampler>();
+  private readonly states = new Map<number, Map<number, ThreadState>>();
+  private readonly notSampled = new Map<number, NotSampled>();
+  /** Pids looked at: when first seen, and the program they ran then. */
+  private readonly seen = new Map<number, { at: number; exe: string | undefined }>();
+  private readonly sampledPids: number[] = [];
+  private lines: string[] = [];
+  private ticks = 0;
+  private late = 0;
+  private lastDiscover = -Infinity;
+  private lastFlush = 0;
+  private roots: readonly number[];
+
+  constructor(private readonly request: SessionRequest) {
+    this.periodNs = 1e9 / request.hz;
+    this.roots = request.roots;
+    this.fd = fs.openSync(request.output, 'w');
+    const header: SampledHeader = {
+      timeBaseNs: this.base.toString(),
+      hz: request.hz,
+      command: request.command,
+      ...(request.attached ? { attached: request.attached } : {}),
+      cpus: availableParallelism(),
+      ...boottimeOffset(),
+    };
+    fs.writeSync(this.fd, `${SAMPLED_MAGIC}\n${JSON.stringify(header)}\n`);
+  }
+
+  /**
+   * Ticks until the stop slot becomes non-zero (the main thread sets it and notifies). A gap of
+   * over two periods between ticks is counted as ticks skipped (a busy machine, a slow tick).
+   */
+  run(control: Int32Array): SessionResult {
+    let last = Number.NaN;
+    while (Atomics.load(control, CONTROL.stop) === 0) {
+      if (this.roots.length === 0) {
+        const root = Atomics.load(control, CONTROL.rootPid);
+        if (root > 0) this.roots = [root];
+      }
+      const now = this.now();
+      if (now - last > 2 * this.periodNs) this.late += Math.round((now - last) / this.periodNs) - 1;
+      last = now;
+      this.tick(now);
+      const waitMs = (last + this.periodNs - this.now()) / 1e6;
+      if (waitMs > 0) Atomics.wait(control, CONTROL.stop, 0, waitMs);
+    }
+    return this.finish();
+  }
+
+  private finish(): SessionResult {
+    const t = this.now();
+    for (const [pid, threads] of this.states) for (const tid of threads.keys()) this.lines.push(`X ${t} ${pid} ${tid}`);
+    const cpu = process.cpuUsage(this.cpuAtStart);
+    this.lines.push(`E ${t} ${this.ticks} ${this.late} ${(cpu.user + cpu.system) * 1000}`);
+    this.flush();
+    for (const sampler of this.samplers.values()) sampler.close();
+    fs.closeSync(this.fd);
+    return { ticks: this.ticks, lateTicks: this.late, sampled: this.sampledPids, notSampled: [...this.notSampled.values()] };
+  }
+
+  private now(): number {
+    return Number(monotonicNs() - this.base);
+  }
+
+  private tick(now: number): void {
+    this.ticks++;
+    if (this.samplers.size === 0 || now - this.lastDiscover >= DISCOVER_EVERY_MS * 1e6) this.discover(now);
+    for (const [pid, sampler] of this.samplers) {
+      const current = sampler.sample(now + Number(this.base));
+      if (current === undefined) this.processGone(pid, now);
+      else this.record(pid, current, now);
+    }
+    if (now - this.lastFlush >= FLUSH_EVERY_MS * 1e6) this.flush(now);
+  }
+
+  private record(pid: number, current: ReadonlyMap<number, ThreadState>, now: number): void {
+    const known = this.states.get(pid)!;
+    for (const [tid, state] of current) {
+      const before = known.get(tid);
+      if (!before || before.name !== state.name) this.lines.push(`N ${now} ${pid} ${tid} ${state.name}`);
+      if (!before || before.gil !== state.gil || before.cpu !== state.cpu || before.gilIndex !== state.gilIndex) {
+        this.lines.push(`S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex}`);
+      }
+      known.set(tid, state);
+    }
+    for (const tid of known.keys()) {
+      if (!current.has(tid)) {
+        this.lines.push(`X ${now} ${pid} ${tid}`);
+        known.delete(tid);
+      }
+    }
+  }
+
+  private processGone(pid: number, now: number): void {
+    for (const tid of this.states.get(pid)?.keys() ?? []) this.lines.push(`X ${now} ${pid} ${tid}`);
+    this.states.delete(pid);
+    this.samplers.get(pid)?.close();
+    this.samplers.delete(pid);
+  }
+
+  /** New processes of the traced tree: Pythons get a sampler, Python-looking others are named. */
+  private discover(now: number): void {
+    this.lastDiscover = now;
+    for (const pid of processTree(this.roots)) {
+      if (this.samplers.has(pid) || this.notSampled.has(pid)) continue;
+      const exe = safeReadlink(`/proc/${pid}/exe`);
+      const seen = this.seen.get(pid);
+      if (seen && seen.exe === exe && !looksLikePython(exe)) continue; // not Python, and still the same program
+      if (!seen || seen.exe !== exe) this.seen.set(pid, { at: now, exe });
+      const runtime = findPythonRuntime(pid);
+      if (!('why' in runtime)) {
+        this.addSampler(runtime, now);
+        continue;
+      }
+      if (looksLikePython(exe) && now - this.seen.get(pid)!.at > PYTHON_GRACE_MS * 1e6) this.skip(runtime, now);
+    }
+  }
+
+  private addSampler(runtime: PythonRuntime, now: number): void {
+    let sampler: ProcessSampler;
+    try {
+      sampler = new ProcessSampler(runtime);
+    } catch (e) {
+      return this.skip({ pid: runtime.pid, why: (e as Error).message }, now);
+    }
+    this.samplers.set(runtime.pid, sampler);
+    this.states.set(runtime.pid, new Map());
+    this.sampledPids.push(runtime.pid);
+    this.lines.push(`P ${now} ${runtime.pid} ${runtime.minor} ${runtime.file}`);
+  }
+
+  private skip(what: NotSampled, now: number): void {
+    this.notSampled.set(what.pid, what);
+    this.lines.push(`U ${now} ${what.pid} ${what.why}`);
+  }
+
+  private flush(now = this.now()): void {
+    this.lastFlush = now;
+    if (this.lines.length === 0) return;
+    fs.writeSync(this.fd, this.lines.join('\n') + '\n');
+    this.lines = [];
+  }
+}
+
+function looksLikePython(exe: string | undefined): boolean {
+  return exe !== undefined && /\/python[0-9.]*[a-z]*$/.test(exe.replace(/ \(deleted\)$/, ''));
+}
+
+function safeReadlink(path: string): string | undefined {
+  try {
+    return fs.readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
