@@ -43,7 +43,9 @@ function parseSeconds(value: string): number {
 
 function parseSampleHz(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLE_HZ) throw new InvalidArgumentError(`expected ticks a second, a whole number from 1 to ${MAX_SAMPLE_HZ}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLE_HZ) {
+    throw new InvalidArgumentError(`expected ticks a second from 1 to ${MAX_SAMPLE_HZ}, as --sample=HZ (put the command after --)`);
+  }
   return n;
 }
 

@@ -16,7 +16,8 @@
  *                                           CPU time giltrace used while sampling (ns)
  *
  * `t` is integer ns of CLOCK_MONOTONIC since the header's `timeBaseNs`. A state holds until the
- * thread's next line. A file without its E line was cut short (giltrace killed).
+ * thread's next line, or the end: threads alive at the end have no X line. A file without its E
+ * line was cut short (giltrace killed) and ends at its last line.
  */
 
 export const SAMPLED_MAGIC = 'giltrace-sampled/1';

@@ -29,6 +29,7 @@ export interface SampledRecording {
   readonly samplerCpuNs?: number;
   /** No end line: giltrace was killed while sampling; the recording stops at its last line. */
   readonly cutShort: boolean;
+  /** The recording's end (the E line, or the last line): threads alive then did not exit, sampling ended. */
   readonly endTime: number;
 }
 
@@ -131,8 +132,6 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
     }
   }
   flushTick();
-  // cut short: the threads still alive end with the last line
-  for (const [tid, view] of threads) events.push({ kind: 'thread_exit', time: endTime, pid: view.pid, tid });
   return { header, events, processes, notSampled, ticks, lateTicks, cutShort, endTime, ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}) };
 }
 

@@ -32,6 +32,9 @@ export function readRunningProcess(pid: number): RunningProcess {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new GiltraceError(`no process ${pid}`);
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new GiltraceError(`cannot read process ${pid}: it belongs to another user or is not dumpable; run giltrace as root`);
+    }
     throw new GiltraceError(`cannot read process ${pid}'s program (${code ?? (e as Error).message})`);
   }
   if (exe.endsWith(' (deleted)')) {

@@ -91,10 +91,14 @@ export class ProcessSampler {
     return this.runtime.pid;
   }
 
-  /** Every live thread's state at `nowNs` (CLOCK_MONOTONIC); undefined once the process is gone. */
+  /** Every live thread's state at `nowNs` (CLOCK_MONOTONIC); undefined once the process is gone (or exec'd). */
   sample(nowNs: number): Map<number, ThreadState> | undefined {
     if (nowNs - this.tasksAt >= TASKS_EVERY_MS * 1e6 && !this.readTasks(nowNs)) return undefined;
-    if (nowNs - this.gilsAt >= GILS_EVERY_MS * 1e6) this.findGils(nowNs);
+    // until the interpreter has made its GIL (a process found right after its exec), every tick
+    if (this.gils.length === 0 || nowNs - this.gilsAt >= GILS_EVERY_MS * 1e6) this.findGils(nowNs);
+    // the runtime unreadable: the process exec'd (its memory is another program's now) or is
+    // going away; the session looks at the pid afresh
+    if (!this.memory.readInto(this.runtime.address, this.gilBytes, 8)) return undefined;
     for (const gil of this.gils) this.readGil(gil);
     const out = new Map<number, ThreadState>();
     for (const [tid, thread] of this.threads) {

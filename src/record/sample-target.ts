@@ -23,6 +23,8 @@ export interface SampleRequest {
   readonly hz: number;
   readonly output: string;
   readonly stop?: AbortSignal;
+  /** Called once the processes were found sampleable and sampling began. */
+  readonly onSampling?: () => void;
 }
 
 export interface SampleResult extends SessionResult {
@@ -40,11 +42,13 @@ export async function sampleTarget(request: SampleRequest): Promise<SampleResult
     if (request.attach) {
       for (const { pid } of request.attach.processes) checkSampleable(pid);
       const sampler = await startSampler(request, request.attach.processes.map((p) => p.pid));
+      request.onSampling?.();
       await whileAttached(request, signals);
       return { exitCode: 0, ...(await sampler.stop()) };
     }
     // the sampler is up before the command starts, so that its first moments are seen
     const sampler = await startSampler(request, []);
+    request.onSampling?.();
     signals.throwIfInterrupted();
     const [file, ...args] = request.command;
     const child = spawn(file, args, { stdio: 'inherit' });

@@ -99,7 +99,7 @@ export class SamplingSession {
 
   private finish(): SessionResult {
     const t = this.now();
-    for (const [pid, threads] of this.states) for (const tid of threads.keys()) this.lines.push(`X ${t} ${pid} ${tid}`);
+    // threads still alive did not exit: they last to the end line
     const cpu = process.cpuUsage(this.cpuAtStart);
     this.lines.push(`E ${t} ${this.ticks} ${this.late} ${(cpu.user + cpu.system) * 1000}`);
     this.flush();
@@ -141,11 +141,13 @@ export class SamplingSession {
     }
   }
 
+  /** The process exited, or exec'd: then discovery finds it again as the program it runs now. */
   private processGone(pid: number, now: number): void {
     for (const tid of this.states.get(pid)?.keys() ?? []) this.lines.push(`X ${now} ${pid} ${tid}`);
     this.states.delete(pid);
     this.samplers.get(pid)?.close();
     this.samplers.delete(pid);
+    this.seen.delete(pid);
   }
 
   /** New processes of the traced tree: Pythons get a sampler, Python-looking others are named. */

@@ -34,12 +34,13 @@ export async function sampleToFile(command: readonly string[], options: SampleCl
         return { pid, command: p.argv };
       })
     : [];
-  if (attaching) {
+  const sayAttached = () => {
     const what = processes.map((p) => `${p.pid} (${p.command.join(' ').slice(0, 60)})`).join(', ');
     const until = options.duration !== undefined ? `for ${options.duration} s` : 'until Ctrl-C or until it exits';
     console.error(`giltrace: sampling ${what} ${options.sample} times a second; ${until}`);
-  }
+  };
   const result = await sampleTarget({
+    ...(attaching ? { onSampling: sayAttached } : {}),
     command: attaching ? processes[0].command : command,
     ...(attaching ? { attach: { processes, ...(options.duration !== undefined ? { durationMs: options.duration * 1000 } : {}) } } : {}),
     hz: options.sample,

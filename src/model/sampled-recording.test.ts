@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GiltraceError } from '../base/errors.js';
+import { SAMPLED_MAGIC } from '../contract/sampled-recording.js';
+import { buildTimeline } from './build-timeline.js';
+import { isSampledRecording, readSampledRecording } from './sampled-recording.js';
+import { GilState, type ThreadTimeline } from './timeline.js';
+
+const MS = 1e6;
+const header = JSON.stringify({ timeBaseNs: '1000000000000', hz: 1000, command: ['python3', 'app.py'], cpus: 2 });
+
+function recording(lines: readonly string[], end = true): string {
+  const last = Math.max(...lines.map((l) => Number(l.split(' ')[1])));
+  return [SAMPLED_MAGIC, header, ...lines, ...(end ? [`E ${last} ${Math.round(last / MS)} 0 5000000`] : [])].join('\n') + '\n';
+}
+
+/** ns in each GIL state over the thread's life. */
+function gilTimes(thread: ThreadTimeline): Record<'none' | 'waiting' | 'holding', number> {
+  const out = { none: 0, waiting: 0, holding: 0 };
+  const { times, states } = thread.gilTrack;
+  for (let i = 0; i < times.length; i++) {
+    const until = i + 1 < times.length ? times[i + 1] : thread.end;
+    const name = states[i] === GilState.holding ? 'holding' : states[i] === GilState.waiting ? 'waiting' : 'none';
+    out[name] += until - times[i];
+  }
+  return out;
+}
+
+function build(text: string) {
+  const read = readSampledRecording(text, 'test.data');
+  const timeline = buildTimeline(read.events, { timeBaseNs: BigInt(read.header.timeBaseNs), end: read.endTime });
+  const threads = new Map(timeline.processes.flatMap((p) => p.threads.map((t) => [t.tid, t])));
+  return { read, timeline, threads, anomalies: timeline.processes.flatMap((p) => Object.entries(p.anomalies)) };
+}
+
+test('a hand-off seen at one tick is a drop then a take, whatever order the lines come in', () => {
+  const { threads, anomalies } = build(
+    recording([
+      `P 0 10 12 /lib/libpython3.12.so.1.0`,
+      `S 0 10 11 hr 0`, `S 0 10 12 ws 0`,
+      // 12 listed before 11 at the tick that saw the GIL change hands
+      `S ${3 * MS} 10 12 hr 0`, `S ${3 * MS} 10 11 ws 0`,
+      `S ${5 * MS} 10 12 hr 0`,
+    ]),
+  );
+  assert.deepEqual(anomalies, []);
+  assert.deepEqual(gilTimes(threads.get(11)!), { none: 0, waiting: 2 * MS, holding: 3 * MS });
+  assert.deepEqual(gilTimes(threads.get(12)!), { none: 0, waiting: 3 * MS, holding: 2 * MS });
+});
+
+test('a wait that ends between two ticks while another thread holds the GIL makes no second holder', () => {
+  const { threads, anomalies } = build(
+    recording([
+      `S 0 10 11 hr 0`, `S 0 10 12 ws 0`,
+      // 12 took the GIL and gave it up between the ticks; 11 holds at both
+      `S ${2 * MS} 10 12 nr 0`,
+      `S ${4 * MS} 10 12 ns 0`,
+      `S ${6 * MS} 10 12 ns 0`,
+    ]),
+  );
+  assert.deepEqual(anomalies, []);
+  assert.deepEqual(gilTimes(threads.get(11)!), { none: 0, waiting: 0, holding: 6 * MS });
+  assert.deepEqual(gilTimes(threads.get(12)!), { none: 4 * MS, waiting: 2 * MS, holding: 0 });
+});
+
+test('CPU states follow the ticks, and holding asleep is held off the CPU', () => {
+  const { threads } = build(recording([`S 0 10 11 hr 0`, `S ${2 * MS} 10 11 hs 0`, `S ${3 * MS} 10 11 hq 0`, `N ${4 * MS} 10 11 python3`]));
+  const t = threads.get(11)!;
+  assert.deepEqual(Array.from(t.cpuTrack.times), [0, 2 * MS, 3 * MS]);
+  assert.deepEqual(Array.from(t.cpuTrack.states), [0, 2, 1]); // running, sleeping, runnable
+  assert.deepEqual(gilTimes(t), { none: 0, waiting: 0, holding: 4 * MS });
+});
+
+test('a thread that exits ends there; the others last to the end line', () => {
+  const { threads, anomalies } = build(recording([`S 0 10 10 hr 0`, `S 0 10 11 ns 0`, `X ${2 * MS} 10 11`, `S ${8 * MS} 10 10 hr 0`]));
+  assert.deepEqual(anomalies, []);
+  assert.deepEqual([threads.get(11)!.end, threads.get(10)!.end], [2 * MS, 8 * MS]);
+});
+
+test('a recording cut short ends its threads at its last line, and says so', () => {
+  const { read, threads } = build(recording([`S 0 10 11 hr 0`, `S ${7 * MS} 10 11 nr 0`], false));
+  assert.equal(read.cutShort, true);
+  assert.equal(threads.get(11)!.end, 7 * MS);
+});
+
+test('its end line gives the ticks, the skipped ones and the sampler CPU time', () => {
+  const { read } = build(recording([`S 0 10 11 hr 0`, `S ${9 * MS} 10 11 nr 0`]));
+  assert.deepEqual([read.cutShort, read.ticks, read.lateTicks, read.samplerCpuNs], [false, 9, 0, 5_000_000]);
+});
+
+test('processes that could not be sampled are named, with why', () => {
+  const { read } = build(recording([`U 0 42 cannot read process 42's memory: it belongs to another user`, `S 0 10 11 hr 0`]));
+  assert.deepEqual(read.notSampled, [{ pid: 42, why: "cannot read process 42's memory: it belongs to another user" }]);
+});
+
+test('it is told from perf.data by its first line, and bad input fails with a line number', () => {
+  assert.equal(isSampledRecording(new TextEncoder().encode(`${SAMPLED_MAGIC}\n{}`)), true);
+  assert.equal(isSampledRecording(new TextEncoder().encode('PERFILE2')), false);
+  assert.throws(() => readSampledRecording('PERFILE2', 'x.data'), GiltraceError);
+  assert.throws(() => readSampledRecording(`${SAMPLED_MAGIC}\nnot json\n`, 'x.data'), /header/);
+  assert.throws(() => readSampledRecording(recording([`S 0 10 11 zz 0`]), 'x.data'), /line 3: unknown state 'zz'/);
+  assert.throws(() => readSampledRecording(recording([`Q 0 10 11`]), 'x.data'), /line 3: unknown line/);
+});
