@@ -4,11 +4,10 @@
  * recording does not carry itself), worded by verdict-text.ts and recording-warnings.ts.
  */
 import { computeStats, computeVerdict, type RecordingMeta } from '../analysis/index.js';
-import type { PythonInfo, StatsJson } from '../contract/stats.js';
+import type { PythonInfo } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
 import { newAdapterFacts, recorderPidOf, toTimelineEvents, type AdapterFacts } from '../model/perf-to-timeline-events.js';
 import { hasGilProbes, isPerTaskRecording, recordingKindOf } from '../model/recording-kind.js';
-import type { Timeline } from '../model/timeline.js';
 import { RECORDING_MANIFEST_FEATURE, type ExtraRecording, type RecordingManifest } from '../contract/recording-manifest.js';
 import { manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
 import { PythonStacks } from '../model/python-stacks.js';
@@ -25,15 +24,10 @@ import { makeGilWaitClassifier } from '../probe/gil-wait-classifier.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { pythonVersionFromPaths } from '../probe/python-version-from-path.js';
 import { recordingWarnings } from './recording-warnings.js';
-import { toVerdictText, type VerdictText } from './verdict-text.js';
+import { toVerdictText } from './verdict-text.js';
+import type { Analysis } from './analysis.js';
 
-export interface Analysis {
-  readonly timeline: Timeline;
-  /** CLOCK_BOOTTIME − CLOCK_MONOTONIC when recorded, when the recording says (giltrace's manifest). */
-  readonly boottimeMinusMonotonicNs?: bigint;
-  readonly stats: StatsJson;
-  readonly verdict: VerdictText;
-}
+export type { Analysis } from './analysis.js';
 
 export interface AnalyzeOptions {
   /** What giltrace knew when it recorded (run/record): exact executable, version, command. */

@@ -8,7 +8,7 @@ import { computeStats, computeVerdict, type RecordingMeta } from '../analysis/in
 import { buildTimeline } from '../model/build-timeline.js';
 import { readSampledRecording } from '../model/sampled-recording.js';
 import { formatDuration } from '../base/time.js';
-import type { Analysis } from './analyze-recording.js';
+import type { Analysis } from './analysis.js';
 import { toVerdictText } from './verdict-text.js';
 
 export function analyzeSampledRecording(path: string): Analysis {
