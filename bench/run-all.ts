@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: every benchmark in turn, each printing its figure against an anchor measured
  * in the same run (perf script on the same file; a browser's own load of the same page; the
- * traced program untraced and traced without function context).
+ * traced program untraced and traced without function context, or sampled).
  */
 import { bigRecording } from './big-recording.js';
 import { main as perfdataThroughput } from './perfdata-throughput.js';
 import { main as reportLoad } from './report-load.js';
 import { main as tracingOverhead } from './tracing-overhead.js';
+import { main as samplingOverhead } from './sampling-overhead.js';
 
 console.log('=== perf.data parsing: giltrace vs perf script ===');
 await perfdataThroughput([bigRecording()]);
@@ -14,3 +15,5 @@ console.log('\n=== HTML report with ≥ 1 M GIL intervals: load to first paint =
 await reportLoad();
 console.log('\n=== Tracing overhead: the traced program with and without function context ===');
 await tracingOverhead([]);
+console.log('\n=== Sampled mode: what sampling at 1000 ticks a second costs the program ===');
+await samplingOverhead([]);

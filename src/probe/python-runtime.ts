@@ -66,10 +66,15 @@ function tryOpenElf(path: string): ElfFile | undefined {
   }
 }
 
+/** _PyRuntime's link address; undefined when the file has none or cannot be read (its process exec'd or ended meanwhile). */
 function runtimeSymbol(elf: ElfFile): number | undefined {
-  for (const table of ['dynsym', 'symtab'] as const) {
-    const found = readSymbolTable(elf, table).find((s) => s.name === '_PyRuntime' && s.value !== 0);
-    if (found) return found.value;
+  try {
+    for (const table of ['dynsym', 'symtab'] as const) {
+      const found = readSymbolTable(elf, table).find((s) => s.name === '_PyRuntime' && s.value !== 0);
+      if (found) return found.value;
+    }
+  } catch {
+    // read through /proc/PID/root: gone with the process
   }
   return undefined;
 }

@@ -46,7 +46,8 @@ const monotonicNs = (): bigint => process.hrtime.bigint();
 export class SamplingSession {
   private readonly periodNs: number;
   private readonly base = monotonicNs();
-  private readonly cpuAtStart = process.cpuUsage();
+  /** CPU time at the first tick: what sampling costs from then on (the thread's start-up is giltrace's, not the program's). */
+  private cpuAtStart = process.cpuUsage();
   private readonly fd: number;
   private readonly samplers = new Map<number, ProcessSampler>();
   private readonly states = new Map<number, Map<number, ThreadState>>();
@@ -82,6 +83,7 @@ export class SamplingSession {
    */
   run(control: Int32Array): SessionResult {
     let last = Number.NaN;
+    this.cpuAtStart = process.cpuUsage();
     while (Atomics.load(control, CONTROL.stop) === 0) {
       if (this.roots.length === 0) {
         const root = Atomics.load(control, CONTROL.rootPid);

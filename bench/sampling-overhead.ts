@@ -1,0 +1,81 @@
+/**
+ * What the sampled mode costs the sampled program: each program runs untraced and under
+ * `giltrace record --sample` (1000 ticks a second), GILTRACE_BENCH_RUNS times (default 5),
+ * interleaved so that the machine's drift hits both alike. The programs print their own run time
+ * (giltrace's start-up is not theirs): a pipe ping-pong (a GIL cycle every few µs) and four
+ * contended CPU-bound threads with fixed work. Prints the median over rounds of the added time
+ * (sampled / untraced in the same round − 1): the goal is at most 3 %. Also what the sampler
+ * used of a CPU, from the recordings' end lines.
+ *
+ *   node dist/bench/sampling-overhead.js [PYTHON]        (default: python3 on PATH)
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+const CLI = join(REPO, 'dist/src/cli/main.js');
+
+const PROGRAMS = [
+  { name: 'pipe_pingpong.py', args: ['40000'] },
+  { name: 'crunch_work.py', args: ['10000000'] },
+] as const;
+
+const HZ = 1000;
+
+interface Run {
+  readonly seconds: number;
+  /** Sampled runs: CPU time giltrace used while sampling, and ticks taken. */
+  readonly samplerCpuNs?: number;
+  readonly ticks?: number;
+}
+
+function runOnce(python: string, program: (typeof PROGRAMS)[number], sampled: boolean, dir: string): Run {
+  const command = [python, join(REPO, 'bench/programs', program.name), ...program.args];
+  const data = join(dir, 'sampled.data');
+  const run = sampled
+    ? spawnSync(process.execPath, [CLI, 'record', `--sample=${HZ}`, '-o', data, '--', ...command], { encoding: 'utf8', timeout: 300_000 })
+    : spawnSync(command[0], command.slice(1), { encoding: 'utf8', timeout: 300_000 });
+  if (run.status !== 0) throw new Error(`${command.join(' ')} failed: ${run.stderr}`);
+  const seconds = Number(run.stdout.trim().split('\n').pop()!.split(' ')[0]);
+  if (!sampled) return { seconds };
+  const end = readFileSync(data, 'latin1').trimEnd().split('\n').pop()!.split(' ');
+  return { seconds, ticks: Number(end[2]), samplerCpuNs: Number(end[4]) };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const python = argv[0] ?? 'python3';
+  const runs = Number(process.env.GILTRACE_BENCH_RUNS ?? 5);
+  const dir = mkdtempSync(join(tmpdir(), 'giltrace-sampling-'));
+  try {
+    for (const program of PROGRAMS) {
+      const untraced: Run[] = [];
+      const sampled: Run[] = [];
+      for (let i = 0; i < runs; i++) {
+        untraced.push(runOnce(python, program, false, dir));
+        sampled.push(runOnce(python, program, true, dir));
+      }
+      const added = sampled.map((s, i) => s.seconds / untraced[i].seconds - 1);
+      const cpuShare = sampled.map((s) => s.samplerCpuNs! / 1e9 / s.seconds);
+      console.log(
+        `${program.name} (${python}), median of ${runs}: untraced ${median(untraced.map((r) => r.seconds)).toFixed(3)} s, ` +
+          `sampled at ${HZ}/s ${median(sampled.map((r) => r.seconds)).toFixed(3)} s`,
+      );
+      console.log(
+        `  added time: ${(median(added) * 100).toFixed(1)} % (goal ≤ 3 %; rounds: ${added.map((x) => (x * 100).toFixed(1)).join(' ')}); ` +
+          `the sampler used ${(median(cpuShare) * 100).toFixed(1)} % of a CPU, ${median(sampled.map((s) => s.ticks! / s.seconds)).toFixed(0)} ticks a second`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
