@@ -25,15 +25,22 @@ export function factsHtml(data: ReportData): string {
     ['processes', String(stats.processes.length)],
     ['threads', String(stats.processes.reduce((a, p) => a + p.threads.length, 0))],
   ];
+  const sampling = rec.sampling;
+  if (sampling) {
+    // a sampled recording: every figure is an estimate from ticks
+    const bound = (sampling.share_error_95 * 100).toFixed(1);
+    cells.push(['sampled', `${formatCount(sampling.ticks)} ticks at ${Math.round(sampling.effective_hz)}/s · shares ±${bound} points (95 %)`]);
+  }
   const warnings = rec.warnings.length
     ? `<ul class="warnings">${rec.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`
     : '';
   return `<section class="card facts" id="gt-facts"><h2>Recording</h2>
     <div class="fact-grid">${cells.map(([k, v]) => `<div><span class="k">${k}</span><span class="v">${v}</span></div>`).join('')}</div>
-    ${warnings}${stats.processes.map(processHtml).join('')}</section>`;
+    ${warnings}${stats.processes.map((p) => processHtml(p, sampling !== undefined)).join('')}</section>`;
 }
 
-function processHtml(p: ProcessStats): string {
+/** @param sampled hand-offs and drops are left out of a sampled recording's: the ticks see only what outlasts a tick */
+function processHtml(p: ProcessStats, sampled: boolean): string {
   const g = p.gil;
   const anomalies = Object.entries(p.anomalies).filter(([, n]) => n > 0);
   const cells: [string, string][] = [
@@ -41,9 +48,13 @@ function processHtml(p: ProcessStats): string {
     ['executable', escapeHtml(p.python.executable)],
     ['GIL held', `${formatDuration(g.held_ns)} (${formatPercent(g.held_ns, p.duration_ns, NO_VALUE)})`],
     ['contended', `${formatDuration(g.contended_ns)} (${formatPercent(g.contended_ns, p.duration_ns, NO_VALUE)})`],
-    ['hand-offs', `${formatCount(g.handoff.count)} · p50 ${formatDuration(g.handoff.p50_ns)} · p95 ${formatDuration(g.handoff.p95_ns)} · p99 ${formatDuration(g.handoff.p99_ns)} · max ${formatDuration(g.handoff.max_ns)}`],
-    ['drops', `${formatCount(g.drops.forced)} forced · ${formatCount(g.drops.voluntary)} voluntary`],
   ];
+  if (!sampled) {
+    cells.push(
+      ['hand-offs', `${formatCount(g.handoff.count)} · p50 ${formatDuration(g.handoff.p50_ns)} · p95 ${formatDuration(g.handoff.p95_ns)} · p99 ${formatDuration(g.handoff.p99_ns)} · max ${formatDuration(g.handoff.max_ns)}`],
+      ['drops', `${formatCount(g.drops.forced)} forced · ${formatCount(g.drops.voluntary)} voluntary`],
+    );
+  }
   const anomalyText = anomalies.length
     ? `<p class="anomalies">Events that did not fit the state machine: ${anomalies.map(([k, n]) => `${escapeHtml(k)} ${formatCount(n)}`).join(', ')}</p>`
     : '';

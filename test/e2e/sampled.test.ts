@@ -96,7 +96,7 @@ test('run --sample: the program prints and exits as untraced; the summary says i
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /Sampled \d+ ticks at \d+\/s/);
   assert.match(run.stderr, /GIL-bound|contended/);
-  assert.ok(existsSync(html));
+  assert.match(readFileSync(html, 'utf8'), /"sampling":\{"hz":1000,/, 'the report carries how it was sampled');
   const stats = statsOf(data);
   const workers = stats.processes[0].threads.filter((t) => t.tid !== stats.processes[0].pid);
   assert.equal(workers.length, 2);
