@@ -28,7 +28,7 @@ export interface ThreadState {
 }
 
 /** How often the thread list and (3.12+) the interpreters' GILs are read again, ms. */
-const TASKS_EVERY_MS = 20;
+const TASKS_EVERY_MS = 5;
 const GILS_EVERY_MS = 250;
 /** Thread names are read again this often (a thread may rename itself), ms. */
 const NAME_EVERY_MS = 1000;
@@ -38,8 +38,12 @@ const MAX_INTERPRETERS = 256;
 const GLIBC_PTHREAD_TID = 0x2d0;
 const PTHREAD_SEARCH_BYTES = 4096;
 const FUTEX = '202';
-/** A thread in take_gil runs only to check the GIL between futex sleeps: more ticks on a CPU than this is other code. */
-const RUNNING_WAIT_TICKS = 2;
+/**
+ * A thread in take_gil runs only to check the GIL between futex sleeps: more CPU time than this
+ * since it last held the GIL or slept waiting for it is other code. (The kernel brings a running
+ * thread's run time up to date every scheduler tick, 4 ms at 250 Hz.)
+ */
+const RAN_WAITING_NS = 3e6;
 
 interface Thread {
   readonly files: ThreadFiles;
@@ -52,8 +56,8 @@ interface Thread {
   state?: ThreadState;
   /** The GIL's switch_number when the thread was last seen asleep waiting for it. */
   waitSwitch: number;
-  /** Ticks in a row it ran on a CPU while taken to be waiting for the GIL without sleeping in its futex. */
-  ranWaiting: number;
+  /** Its run time when it was last seen holding the GIL or asleep waiting for it. */
+  runtimeAtGil: number;
 }
 
 interface Gil {
@@ -95,11 +99,13 @@ export class ProcessSampler {
   sample(nowNs: number): Map<number, ThreadState> | undefined {
     if (nowNs - this.tasksAt >= TASKS_EVERY_MS * 1e6 && !this.readTasks(nowNs)) return undefined;
     // until the interpreter has made its GIL (a process found right after its exec), every tick
-    if (this.gils.length === 0 || nowNs - this.gilsAt >= GILS_EVERY_MS * 1e6) this.findGils(nowNs);
-    // the runtime unreadable: the process exec'd (its memory is another program's now) or is
-    // going away; the session looks at the pid afresh
-    if (!this.memory.readInto(this.runtime.address, this.gilBytes, 8)) return undefined;
-    for (const gil of this.gils) this.readGil(gil);
+    if (this.gils.length === 0 || nowNs - this.gilsAt >= GILS_EVERY_MS * 1e6) {
+      // the runtime unreadable: the process exec'd (its memory is another program's now) or is
+      // going away; the session looks at the pid afresh
+      if (!this.memory.readInto(this.runtime.address, this.gilBytes, 8)) return undefined;
+      this.findGils(nowNs);
+    }
+    for (const gil of this.gils) if (!this.readGil(gil)) return undefined;
     const out = new Map<number, ThreadState>();
     for (const [tid, thread] of this.threads) {
       const state = this.threadState(tid, thread, nowNs);
@@ -133,7 +139,7 @@ export class ProcessSampler {
     }
     for (const tid of tids) {
       if (!this.threads.has(tid)) {
-        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), sched: '', onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, waitSwitch: -1, ranWaiting: 0 });
+        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), sched: '', onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, waitSwitch: -1, runtimeAtGil: 0 });
       }
     }
     return true;
@@ -158,17 +164,15 @@ export class ProcessSampler {
     }
   }
 
-  private readGil(gil: Gil): void {
+  /** False when the GIL cannot be read: its process exec'd or is going away. */
+  private readGil(gil: Gil): boolean {
     const bytes = this.gilBytes;
-    if (!this.memory.readInto(gil.address, bytes, 32)) {
-      gil.locked = false;
-      gil.holderTid = 0;
-      return;
-    }
+    if (!this.memory.readInto(gil.address, bytes, 32)) return false;
     gil.locked = bytes.readInt32LE(GIL_STRUCT.locked) === 1;
     gil.switchNumber = bytes.readUInt32LE(GIL_STRUCT.switchNumber);
     const holder = bytes.readUInt32LE(GIL_STRUCT.lastHolder) + bytes.readUInt32LE(GIL_STRUCT.lastHolder + 4) * 0x1_0000_0000;
     gil.holderTid = gil.locked && holder !== 0 ? this.tidOf(holder) : 0;
+    return true;
   }
 
   /** The OS thread id of a PyThreadState. */
@@ -233,7 +237,6 @@ export class ProcessSampler {
     let gil: SampledGil = 'n';
     let gilIndex = previous?.gilIndex ?? -1;
     const holding = this.gils.findIndex((g) => g.holderTid === tid);
-    let inferredWait = false;
     if (holding >= 0) {
       gil = 'h';
       gilIndex = holding;
@@ -247,21 +250,18 @@ export class ProcessSampler {
     } else if ((previous?.gil === 'w' || previous?.gil === 'h') && gilIndex >= 0) {
       // On a CPU (or waiting for one) without the GIL, right after holding or waiting for it:
       // inside take_gil again (a forced switch, a woken waiter) while another thread holds the
-      // GIL or it has not changed hands since. A waiter sleeps in the futex, so one that keeps
-      // running for more than a few ticks runs code that released the GIL (C, I/O).
+      // GIL or it has not changed hands since. A waiter sleeps in the futex and barely runs, so
+      // one that has run for more than RAN_WAITING_NS since it last held or slept there runs
+      // code that released the GIL (C, I/O).
       const wanted = this.gils[gilIndex];
       const stillWanted =
         (wanted.locked && wanted.holderTid !== tid) ||
         (previous.gil === 'w' && wanted.switchNumber === thread.waitSwitch) ||
         // a hand-off under way: it held, a waiter asked, the GIL is between them (a forced switch)
         (previous.gil === 'h' && !wanted.locked && wanted.waitersBefore > 0);
-      if (stillWanted && (cpu === 'q' || thread.ranWaiting < RUNNING_WAIT_TICKS)) {
-        gil = 'w';
-        inferredWait = true;
-        if (cpu === 'r') thread.ranWaiting++;
-      }
+      if (stillWanted && runtime - thread.runtimeAtGil < RAN_WAITING_NS) gil = 'w';
     }
-    if (!inferredWait) thread.ranWaiting = 0;
+    if (gil === 'h' || (gil === 'w' && !onCpu)) thread.runtimeAtGil = runtime;
     return { gil, cpu, gilIndex, name: thread.name };
   }
 
