@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './median.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const CLI = join(REPO, 'dist/src/cli/main.js');
@@ -42,12 +43,6 @@ function runOnce(python: string, program: (typeof PROGRAMS)[number], sampled: bo
   if (!sampled) return { seconds };
   const end = readFileSync(data, 'latin1').trimEnd().split('\n').pop()!.split(' ');
   return { seconds, ticks: Number(end[2]), samplerCpuNs: Number(end[4]) };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {

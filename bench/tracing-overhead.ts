@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './median.js';
 import { openPerfData } from '../src/perfdata/index.js';
 import { probeRoleOf } from '../src/contract/probe-names.js';
 
@@ -67,12 +68,6 @@ function countTakes(file: string): number {
   let n = 0;
   for (const record of data.records()) if (record.type === 'sample' && takes.has(record.event.index)) n++;
   return n;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
