@@ -14,7 +14,7 @@ import { toVerdictText } from './verdict-text.js';
 export function analyzeSampledRecording(path: string): Analysis {
   const recording = readSampledRecording(readFileSync(path, 'latin1'), path);
   const { header } = recording;
-  const timeline = buildTimeline(recording.events, { timeBaseNs: BigInt(header.timeBaseNs), end: recording.endTime });
+  const timeline = buildTimeline(recording.events, { timeBaseNs: BigInt(header.timeBaseNs), end: recording.endTime, stacks: recording.stacks });
   const warnings: string[] = [];
   if (recording.cutShort) warnings.push(`the recording was cut short (giltrace stopped before it ended it): it ends at ${formatDuration(recording.endTime)}`);
   const taken = recording.ticks + recording.lateTicks;

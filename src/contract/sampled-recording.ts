@@ -7,10 +7,16 @@
  *   P <t> <pid> <minor> <file>              a Python process sampled from t on
  *   U <t> <pid> <why>                       a process that could not be sampled, and why
  *   N <t> <pid> <tid> <name>                a thread's OS name (first seen, or changed)
- *   S <t> <pid> <tid> <gil><cpu> <index>    a thread's state from t on (first seen, or changed):
+ *   F <id>\t<name>\t<file>\t<line>[\t<caller>...]
+ *                                           a Python stack (innermost function, callers' names)
+ *   S <t> <pid> <tid> <gil><cpu> <index> <held> <asked>
+ *                                           a thread's state from t on (first seen, or changed):
  *                                           gil ∈ n (none) w (waiting) h (holding);
  *                                           cpu ∈ r (running) q (runnable) s (sleeping) d (blocked);
- *                                           index: which of the process's GILs (-1: none yet)
+ *                                           index: which of the process's GILs (-1: none yet);
+ *                                           held: the F id of the stack it last held the GIL in
+ *                                           (0: none), so a hold that ends here ended there;
+ *                                           asked: of the stack it waits in (0: none)
  *   X <t> <pid> <tid>                       the thread is gone
  *   E <t> <ticks> <late> <cpu>              end: ticks taken, ticks skipped (the sampler came late),
  *                                           CPU time giltrace used while sampling (ns)

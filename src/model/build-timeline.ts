@@ -95,7 +95,7 @@ export class TimelineBuilder implements TimelineState {
       case 'drop':
         return this.drop(time, event.pid, event.tid, event.reason, event.stack);
       case 'inferred_wait_start':
-        return this.inferredWaitStart(time, event.pid, event.tid, event.gil);
+        return this.inferredWaitStart(time, event.pid, event.tid, event.gil, event.stack);
       case 'inferred_wait_end':
         return this.inferredWaitEnd(time, event.tid);
       case 'switch':
@@ -254,7 +254,7 @@ export class TimelineBuilder implements TimelineState {
     thread.setGil(time, GilState.none);
   }
 
-  private inferredWaitStart(time: number, pid: number, tid: number, key: string): void {
+  private inferredWaitStart(time: number, pid: number, tid: number, key: string, stack: number | undefined): void {
     const thread = this.thread(tid);
     thread.pid = pid;
     this.gilPids.add(pid);
@@ -269,7 +269,8 @@ export class TimelineBuilder implements TimelineState {
     gil.waiting++;
     gil.waiters.set(time, gil.waiting);
     thread.waitStart = time;
-    thread.waitStack = UNKNOWN_STACK;
+    // where it waits when known, else where it last gave the GIL up (sampled recordings' drops say)
+    thread.waitStack = stack !== undefined && stack !== UNKNOWN_STACK ? stack : thread.lastDropStack;
     thread.inferredWait = true;
     thread.setGil(time, GilState.waiting);
   }

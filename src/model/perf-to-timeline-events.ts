@@ -9,7 +9,7 @@ import { FrameField, MARK_MAGIC, MARK_SEPARATOR, MAX_FRAMES, ProbeField, probeGr
 import { gilRoleOf, type GilRole } from './probe-namings.js';
 import { AddressSpaces } from './address-spaces.js';
 import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
-import { decodePyStrBytes } from './python-str.js';
+import { decodePyStrBytes } from '../contract/python-str.js';
 import { StackCache } from './stack-cache.js';
 import type { NameBytesLayout } from '../contract/recording-manifest.js';
 import type { CodeClassifier } from '../contract/mapped-code.js';

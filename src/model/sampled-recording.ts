@@ -10,6 +10,7 @@
  */
 import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC, type SampledCpu, type SampledGil, type SampledHeader } from '../contract/sampled-recording.js';
+import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
 import type { TimelineEvent } from './timeline-events.js';
 
 export interface SampledProcess {
@@ -21,6 +22,8 @@ export interface SampledProcess {
 export interface SampledRecording {
   readonly header: SampledHeader;
   readonly events: TimelineEvent[];
+  /** The Python stacks the holds ended in (function context), for buildTimeline. */
+  readonly stacks: PythonStacks;
   readonly processes: readonly SampledProcess[];
   readonly notSampled: readonly { readonly pid: number; readonly why: string }[];
   readonly ticks: number;
@@ -45,6 +48,8 @@ type BuilderCpu = SampledCpu | 'unknown';
 interface ThreadView {
   readonly pid: number;
   gil: SampledGil;
+  /** The stack it last held the GIL in (id in the recording's PythonStacks). */
+  stack: number;
   cpu: BuilderCpu;
   gilIndex: number;
 }
@@ -76,12 +81,26 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
   let tick: { change: Change; releases: boolean }[] = [];
   const flushTick = () => {
     tick.sort((a, b) => Number(b.releases) - Number(a.releases));
-    for (const { change: c } of tick) change(events, threads.get(c.tid)!, c);
+    for (const { change: c } of tick) {
+      const view = threads.get(c.tid)!;
+      const endedUnseen = view.gil === 'w' && c.gil === 'n';
+      change(events, view, c);
+      // it took the GIL and gave it back between the ticks: whoever holds the GIL at both let go in between
+      if (endedUnseen) for (const [holderTid, holder] of threads) if (holder.pid === c.pid && holder.gil === 'h' && holder.gilIndex === c.gilIndex) interruptHold(events, holder, holderTid, c.time);
+    }
     tick = [];
   };
+  const stacks = new PythonStacks();
+  /** The file's stack ids → ids in `stacks`. */
+  const stackIds = new Map<number, number>([[0, UNKNOWN_STACK]]);
   for (let i = 2; i < lines.length; i++) {
     const line = lines[i];
     if (line.length === 0) continue;
+    if (line[0] === 'F') {
+      const [head, name = '', fileName = '', firstLine = '0', ...callers] = line.split('\t');
+      stackIds.set(Number(head.slice(2)), stacks.intern(name, fileName, Number(firstLine), callers));
+      continue;
+    }
     const fields = line.split(' ');
     const time = Number(fields[1]);
     if (!Number.isFinite(time)) throw new GiltraceError(`line ${i + 1} has no time: ${line.slice(0, 80)}`, { file });
@@ -110,9 +129,11 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
           // a thread seen at its process's first tick of an attach was there before: it did not start
           const existing = attached.has(pid) && firstTick.get(pid) === time;
           events.push({ kind: 'thread_start', time, pid, tid, parentPid: 0, existing });
-          threads.set(tid, (view = { pid, gil: 'n', cpu: existing ? 'unknown' : 'q', gilIndex: -1 }));
+          threads.set(tid, (view = { pid, gil: 'n', stack: UNKNOWN_STACK, cpu: existing ? 'unknown' : 'q', gilIndex: -1 }));
         }
-        tick.push({ change: { time, pid, tid, gil, cpu, gilIndex: Number(fields[5]) }, releases: view.gil === 'h' });
+        const stack = stackIds.get(Number(fields[6] ?? 0)) ?? UNKNOWN_STACK;
+        const waitStack = stackIds.get(Number(fields[7] ?? 0)) ?? UNKNOWN_STACK;
+        tick.push({ change: { time, pid, tid, gil, cpu, gilIndex: Number(fields[5]), stack, waitStack }, releases: view.gil === 'h' });
         break;
       }
       case 'X': {
@@ -132,10 +153,14 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
     }
   }
   flushTick();
-  return { header, events, processes, notSampled, ticks, lateTicks, cutShort, endTime, ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}) };
+  return { header, events, stacks, processes, notSampled, ticks, lateTicks, cutShort, endTime, ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}) };
 }
 
 interface Change {
+  /** The stack (id in the recording's PythonStacks) the thread last held the GIL in: a hold that ends here ended there. */
+  readonly stack: number;
+  /** The stack it waits in, when it begins to wait here. */
+  readonly waitStack: number;
   readonly time: number;
   readonly pid: number;
   readonly tid: number;
@@ -168,8 +193,27 @@ const GIL_STEPS: Readonly<Record<string, readonly GilStep[]>> = {
   hh: ['drop', 'take', 'taken'],
 };
 
+/**
+ * A hold the ticks saw whole was cut by another thread's take they did not see: a drop and a take
+ * at the same time, so that the holds stay the lengths they were (the longest hold means what it
+ * says), the CPU state as it was.
+ */
+function interruptHold(events: TimelineEvent[], holder: ThreadView, tid: number, time: number): void {
+  const pid = holder.pid;
+  const wasOff = holder.cpu !== 'r';
+  if (wasOff) events.push({ kind: 'switch', time, cpu: 0, prevTid: 0, prevState: 'runnable', nextTid: tid });
+  events.push({ kind: 'drop', time, pid, tid, reason: 'unknown', stack: holder.stack });
+  events.push({ kind: 'take_enter', time, pid, tid, gil: gilKey(pid, holder.gilIndex), stack: 0 });
+  events.push({ kind: 'take_return', time, pid, tid });
+  if (wasOff) {
+    const state = holder.cpu === 'q' ? 'runnable' : holder.cpu === 'd' ? 'blocked' : 'sleeping';
+    events.push({ kind: 'switch', time, cpu: 0, prevTid: tid, prevState: state, nextTid: 0 });
+  }
+}
+
 function change(events: TimelineEvent[], view: ThreadView, next: Change): void {
   const { time, pid, tid } = next;
+  if (next.stack !== UNKNOWN_STACK) view.stack = next.stack;
   const onCpu = () => {
     if (view.cpu !== 'r') events.push({ kind: 'switch', time, cpu: 0, prevTid: 0, prevState: 'runnable', nextTid: tid });
     view.cpu = 'r';
@@ -179,13 +223,13 @@ function change(events: TimelineEvent[], view: ThreadView, next: Change): void {
   const steps = GIL_STEPS[transition];
   if (steps) {
     for (const step of steps) {
-      if (step === 'wait') events.push({ kind: 'inferred_wait_start', time, pid, tid, gil: key });
+      if (step === 'wait') events.push({ kind: 'inferred_wait_start', time, pid, tid, gil: key, stack: next.waitStack });
       else if (step === 'unwait') events.push({ kind: 'inferred_wait_end', time, pid, tid });
       else {
         onCpu(); // a take or a drop happens on a CPU
         if (step === 'take') events.push({ kind: 'take_enter', time, pid, tid, gil: key, stack: 0 });
         else if (step === 'taken') events.push({ kind: 'take_return', time, pid, tid });
-        else events.push({ kind: 'drop', time, pid, tid, reason: 'unknown', stack: 0 });
+        else events.push({ kind: 'drop', time, pid, tid, reason: 'unknown', stack: next.stack });
       }
     }
     view.gil = next.gil;

@@ -26,7 +26,15 @@ export type TimelineEvent =
    * observed: nothing says when it got the GIL, only when it ran again (`inferred_wait_end`).
    * Follows the `switch` event that put the thread off-CPU, at the same time.
    */
-  | { readonly kind: 'inferred_wait_start'; readonly time: number; readonly pid: number; readonly tid: number; readonly gil: string }
+  | {
+      readonly kind: 'inferred_wait_start';
+      readonly time: number;
+      readonly pid: number;
+      readonly tid: number;
+      readonly gil: string;
+      /** Where it waits, when known (sampled recordings); else where it last gave the GIL up. */
+      readonly stack?: number;
+    }
   /** The thread of an inferred wait is switched in again: the wait ends (no acquisition is implied). */
   | { readonly kind: 'inferred_wait_end'; readonly time: number; readonly pid: number; readonly tid: number }
   /** sched_switch. prevTid/nextTid 0 is the idle task. */

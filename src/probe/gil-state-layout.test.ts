@@ -17,14 +17,14 @@ function builds(): { label: string; file: string; minor: number }[] {
 
 function layoutFromDwarf(file: string, minor: number): GilStateLayout {
   const threadField = minor >= 11 ? 'native_thread_id' : 'thread_id';
-  if (minor <= 11) {
-    const [gil, thread] = gdbPrint(file, ['&((struct pyruntimestate *)0)->ceval.gil', offset('struct _ts', threadField)]);
-    return { runtimeGil: gil!, threadId: { offset: thread!, kind: minor >= 11 ? 'native' : 'pthread' } };
-  }
-  const [head, next, gil, thread] = gdbPrint(file, [
-    '&((struct pyruntimestate *)0)->interpreters.head', offset('struct _is', 'next'), offset('struct _is', 'ceval.gil'), offset('struct _ts', threadField),
+  const [interpreters, interpNext, head, next, thread] = gdbPrint(file, [
+    '&((struct pyruntimestate *)0)->interpreters.head', offset('struct _is', 'next'),
+    offset('struct _is', minor >= 11 ? 'threads.head' : 'tstate_head'), offset('struct _ts', 'next'), offset('struct _ts', threadField),
   ]);
-  return { interpreters: { head: head!, next: next!, gil: gil! }, threadId: { offset: thread!, kind: 'native' } };
+  const threadList = { interpreters: interpreters!, interpNext: interpNext!, head: head!, next: next! };
+  const threadId = { offset: thread!, kind: minor >= 11 ? ('native' as const) : ('pthread' as const) };
+  if (minor <= 11) return { runtimeGil: gdbPrint(file, ['&((struct pyruntimestate *)0)->ceval.gil'])[0]!, threadId, threadList };
+  return { interpreters: { head: interpreters!, next: interpNext!, gil: gdbPrint(file, [offset('struct _is', 'ceval.gil')])[0]! }, threadId, threadList };
 }
 
 function gilStructFromDwarf(file: string): Record<keyof typeof GIL_STRUCT, number> {

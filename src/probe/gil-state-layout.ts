@@ -21,6 +21,12 @@ export interface GilStateLayout {
   readonly interpreters?: { readonly head: number; readonly next: number; readonly gil: number };
   /** Offset in PyThreadState of `native_thread_id` (3.11+) or else of `thread_id` (a pthread_t). */
   readonly threadId: { readonly offset: number; readonly kind: 'native' | 'pthread' };
+  /**
+   * The thread states: `_PyRuntime.interpreters.head` → `interp->next`; in each interpreter its
+   * first thread state (`tstate_head`, `threads.head` from 3.11) → `tstate->next`. A waiter's
+   * stack is read from its thread state (python-stack-reader.ts).
+   */
+  readonly threadList: { readonly interpreters: number; readonly interpNext: number; readonly head: number; readonly next: number };
 }
 
 /** Offsets inside `struct _gil_runtime_state`, the same in 3.8-3.13. */
@@ -35,12 +41,12 @@ export const GIL_STRUCT = {
 } as const;
 
 const LAYOUTS: Readonly<Record<number, GilStateLayout>> = {
-  8: { runtimeGil: 0x480, threadId: { offset: 0xb0, kind: 'pthread' } },
-  9: { runtimeGil: 0x160, threadId: { offset: 0xb0, kind: 'pthread' } },
-  10: { runtimeGil: 0x160, threadId: { offset: 0xb0, kind: 'pthread' } },
-  11: { runtimeGil: 0x168, threadId: { offset: 0xa0, kind: 'native' } },
-  12: { interpreters: { head: 0x28, next: 0x0, gil: 0x180 }, threadId: { offset: 0x90, kind: 'native' } },
-  13: { interpreters: { head: 0x278, next: 0x1c60, gil: 0x10 }, threadId: { offset: 0xa0, kind: 'native' } },
+  8: { runtimeGil: 0x480, threadId: { offset: 0xb0, kind: 'pthread' }, threadList: { interpreters: 0x20, interpNext: 0, head: 8, next: 8 } },
+  9: { runtimeGil: 0x160, threadId: { offset: 0xb0, kind: 'pthread' }, threadList: { interpreters: 0x20, interpNext: 0, head: 8, next: 8 } },
+  10: { runtimeGil: 0x160, threadId: { offset: 0xb0, kind: 'pthread' }, threadList: { interpreters: 0x20, interpNext: 0, head: 8, next: 8 } },
+  11: { runtimeGil: 0x168, threadId: { offset: 0xa0, kind: 'native' }, threadList: { interpreters: 0x28, interpNext: 0, head: 16, next: 8 } },
+  12: { interpreters: { head: 0x28, next: 0x0, gil: 0x180 }, threadId: { offset: 0x90, kind: 'native' }, threadList: { interpreters: 0x28, interpNext: 0, head: 72, next: 8 } },
+  13: { interpreters: { head: 0x278, next: 0x1c60, gil: 0x10 }, threadId: { offset: 0xa0, kind: 'native' }, threadList: { interpreters: 0x278, interpNext: 0x1c60, head: 7344, next: 8 } },
 };
 
 /** Versions the sampled mode knows (3.8-3.13 on x86-64). */

@@ -5,6 +5,8 @@
  * - who waits: a thread asleep in a futex on an address inside a GIL's condition variables or
  *   mutexes (its /proc syscall file names the futex), or one that was waiting and is runnable
  *   now while another thread holds that GIL (woken, not yet back on a CPU);
+ * - function context: the holder's Python stack (python-stack-reader.ts), as held when it let go,
+ *   and a waiter's where it began to wait (its thread state found in the interpreters' lists);
  * - CPU state: /proc's `syscall` file says `running` for a thread on a CPU or waiting for one
  *   (told apart by its run time over the last few scheduler ticks: RunWindow), else
  *   what it sleeps in. A sleeper whose schedstat did not change has not run since the last tick
@@ -17,11 +19,16 @@ import type { SampledCpu, SampledGil } from '../contract/sampled-recording.js';
 import { GIL_STRUCT } from '../probe/gil-state-layout.js';
 import { ProcessMemory } from '../probe/process-memory.js';
 import type { PythonRuntime } from '../probe/python-runtime.js';
+import { PythonStackReader, type SampledStack } from './python-stack-reader.js';
 import { ThreadFiles } from './thread-files.js';
 
 export interface ThreadState {
   readonly gil: SampledGil;
   readonly cpu: SampledCpu;
+  /** The Python stack it was last seen holding the GIL in (none: never, or no Python frame). */
+  readonly heldStack?: SampledStack;
+  /** Where it asked for the GIL, read when it began to wait. */
+  readonly waitStack?: SampledStack;
   /** Which of the process's GILs (in order of discovery); -1 before the thread touched one. */
   readonly gilIndex: number;
   readonly name: string;
@@ -32,12 +39,17 @@ const TASKS_EVERY_MS = 5;
 const GILS_EVERY_MS = 250;
 /** Thread names are read again this often (a thread may rename itself), ms. */
 const NAME_EVERY_MS = 1000;
-/** At most this many interpreters are walked (a corrupt list must not loop). */
+/** At most this many interpreters, and thread states in one, are walked (a corrupt list must not loop). */
 const MAX_INTERPRETERS = 256;
+const MAX_THREAD_STATES = 100_000;
+/** A thread missing from the thread lists has them walked again at most this often, ms. */
+const THREAD_LIST_EVERY_MS = 20;
 /** glibc's x86-64 `struct pthread`: the tid sits at 0x2d0; other libcs are searched for. */
 const GLIBC_PTHREAD_TID = 0x2d0;
 const PTHREAD_SEARCH_BYTES = 4096;
 const FUTEX = '202';
+/** A holder's Python stack is read when its hold begins, then every this many ticks. */
+const STACK_EVERY_TICKS = 4;
 /**
  * A thread in take_gil runs only to check the GIL between futex sleeps: more CPU time than this
  * since it last held the GIL or slept waiting for it is other code. (The kernel brings a running
@@ -64,6 +76,8 @@ interface Gil {
   readonly address: number;
   locked: boolean;
   holderTid: number;
+  /** The holder's PyThreadState (0: none). */
+  holderTstate: number;
   switchNumber: number;
   /** Threads seen waiting for it at the last tick. */
   waitersBefore: number;
@@ -79,7 +93,11 @@ export class ProcessSampler {
   private tasksAt = -Infinity;
   private gilsAt = -Infinity;
   private readonly tidOfTstate = new Map<number, number>();
+  private readonly tstateOfTid = new Map<number, number>();
+  private threadListAt = -Infinity;
   private pthreadTidOffset: number | undefined;
+  private readonly stacks: PythonStackReader | undefined;
+  private ticks = 0;
   /** Set when /proc refuses a thread's syscall file: sleeping waiters cannot be told from idle threads then. */
   syscallDenied = false;
 
@@ -89,6 +107,7 @@ export class ProcessSampler {
     } catch (e) {
       throw new GiltraceError(memoryAccessProblem(runtime.pid, e as NodeJS.ErrnoException));
     }
+    this.stacks = PythonStackReader.forVersion(this.memory, runtime.minor);
   }
 
   get pid(): number {
@@ -97,6 +116,7 @@ export class ProcessSampler {
 
   /** Every live thread's state at `nowNs` (CLOCK_MONOTONIC); undefined once the process is gone (or exec'd). */
   sample(nowNs: number): Map<number, ThreadState> | undefined {
+    this.ticks++;
     if (nowNs - this.tasksAt >= TASKS_EVERY_MS * 1e6 && !this.readTasks(nowNs)) return undefined;
     // until the interpreter has made its GIL (a process found right after its exec), every tick
     if (this.gils.length === 0 || nowNs - this.gilsAt >= GILS_EVERY_MS * 1e6) {
@@ -160,7 +180,7 @@ export class ProcessSampler {
       }
     }
     for (const address of found) {
-      if (!this.gils.some((g) => g.address === address)) this.gils.push({ address, locked: false, holderTid: 0, switchNumber: 0, waitersBefore: 0 });
+      if (!this.gils.some((g) => g.address === address)) this.gils.push({ address, locked: false, holderTid: 0, holderTstate: 0, switchNumber: 0, waitersBefore: 0 });
     }
   }
 
@@ -171,8 +191,33 @@ export class ProcessSampler {
     gil.locked = bytes.readInt32LE(GIL_STRUCT.locked) === 1;
     gil.switchNumber = bytes.readUInt32LE(GIL_STRUCT.switchNumber);
     const holder = bytes.readUInt32LE(GIL_STRUCT.lastHolder) + bytes.readUInt32LE(GIL_STRUCT.lastHolder + 4) * 0x1_0000_0000;
+    gil.holderTstate = gil.locked ? holder : 0;
     gil.holderTid = gil.locked && holder !== 0 ? this.tidOf(holder) : 0;
     return true;
+  }
+
+  /**
+   * The PyThreadState of a thread: the interpreters' thread lists are walked again when a thread
+   * is not in them (at most every THREAD_LIST_EVERY_MS).
+   */
+  private tstateOf(tid: number, nowNs: number): number | undefined {
+    const known = this.tstateOfTid.get(tid);
+    if (known !== undefined || nowNs - this.threadListAt < THREAD_LIST_EVERY_MS * 1e6) return known;
+    this.threadListAt = nowNs;
+    this.tstateOfTid.clear();
+    const { address, layout } = this.runtime;
+    const list = layout.threadList;
+    let interp = this.memory.readU64(address + list.interpreters) ?? 0;
+    for (let i = 0; interp !== 0 && i < MAX_INTERPRETERS; i++) {
+      let tstate = this.memory.readU64(interp + list.head) ?? 0;
+      for (let j = 0; tstate !== 0 && j < MAX_THREAD_STATES; j++) {
+        const owner = this.tidOf(tstate);
+        if (owner !== 0) this.tstateOfTid.set(owner, tstate);
+        tstate = this.memory.readU64(tstate + list.next) ?? 0;
+      }
+      interp = this.memory.readU64(interp + list.interpNext) ?? 0;
+    }
+    return this.tstateOfTid.get(tid);
   }
 
   /** The OS thread id of a PyThreadState. */
@@ -237,9 +282,15 @@ export class ProcessSampler {
     let gil: SampledGil = 'n';
     let gilIndex = previous?.gilIndex ?? -1;
     const holding = this.gils.findIndex((g) => g.holderTid === tid);
+    let heldStack = previous?.heldStack;
     if (holding >= 0) {
       gil = 'h';
       gilIndex = holding;
+      // the stack of a hold: read when it begins and every few ticks on (where it was released is
+      // what counts: the latest read stands for it)
+      if (this.stacks && (previous?.gil !== 'h' || this.ticks % STACK_EVERY_TICKS === 0)) {
+        heldStack = this.stacks.stackOf(this.gils[holding].holderTstate);
+      }
     } else if (!onCpu) {
       const waitingFor = this.futexGil(syscall!);
       if (waitingFor >= 0) {
@@ -262,7 +313,13 @@ export class ProcessSampler {
       if (stillWanted && runtime - thread.runtimeAtGil < RAN_WAITING_NS) gil = 'w';
     }
     if (gil === 'h' || (gil === 'w' && !onCpu)) thread.runtimeAtGil = runtime;
-    return { gil, cpu, gilIndex, name: thread.name };
+    let waitStack = previous?.gil === 'w' ? previous.waitStack : undefined;
+    if (gil === 'w' && previous?.gil !== 'w' && this.stacks) {
+      // where it asks for the GIL: its own stack now (a holder's is the one it let go in)
+      const tstate = previous?.gil === 'h' ? undefined : this.tstateOf(tid, nowNs);
+      waitStack = tstate ? this.stacks.stackOf(tstate) : heldStack;
+    }
+    return { gil, cpu, gilIndex, name: thread.name, ...(heldStack ? { heldStack } : {}), ...(waitStack ? { waitStack } : {}) };
   }
 
   /** Index of the GIL whose futexes a thread sleeping in `syscall` (its /proc line) waits on; -1 when none. */

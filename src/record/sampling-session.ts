@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { SAMPLED_MAGIC, type SampledHeader } from '../contract/sampled-recording.js';
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
 import { ProcessSampler, type ThreadState } from './gil-sampler.js';
+import type { SampledStack } from './python-stack-reader.js';
 import { processTree } from './process-tree.js';
 import { boottimeOffset } from './recording-manifest.js';
 
@@ -55,6 +56,7 @@ export class SamplingSession {
   /** Pids looked at: when first seen, and the program they ran then. */
   private readonly seen = new Map<number, { at: number; exe: string | undefined }>();
   private readonly sampledPids: number[] = [];
+  private readonly stackIds = new Map<string, number>();
   private lines: string[] = [];
   private ticks = 0;
   private late = 0;
@@ -131,7 +133,7 @@ export class SamplingSession {
       const before = known.get(tid);
       if (!before || before.name !== state.name) this.lines.push(`N ${now} ${pid} ${tid} ${state.name}`);
       if (!before || before.gil !== state.gil || before.cpu !== state.cpu || before.gilIndex !== state.gilIndex) {
-        this.lines.push(`S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex}`);
+        this.lines.push(`S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.stackId(state.waitStack)}`);
       }
       known.set(tid, state);
     }
@@ -144,6 +146,19 @@ export class SamplingSession {
   }
 
   /** The process exited, or exec'd: then discovery finds it again as the program it runs now. */
+  /** The id of a stack in the recording (0: none), written in an F line the first time. */
+  private stackId(stack: SampledStack | undefined): number {
+    if (!stack) return 0;
+    const fields = [stack.name, stack.file, String(stack.line), ...stack.callers].map((f) => f.replace(/[\t\n]/g, ' '));
+    const key = fields.join('\t');
+    let id = this.stackIds.get(key);
+    if (id === undefined) {
+      this.stackIds.set(key, (id = this.stackIds.size + 1));
+      this.lines.push(`F ${id}\t${key}`);
+    }
+    return id;
+  }
+
   private processGone(pid: number, now: number): void {
     for (const tid of this.states.get(pid)?.keys() ?? []) this.lines.push(`X ${now} ${pid} ${tid}`);
     this.states.delete(pid);

@@ -108,6 +108,19 @@ test('run --sample: the program prints and exits as untraced; the summary says i
   assert.equal(exit.code, 7, exit.stderr);
 });
 
+test('sampling names the functions: hot() tops the GIL time held while others waited, the waiter waits in hasher()', { skip }, () => {
+  const data = join(dir, 'functions.data');
+  const run = giltrace(['record', '--sample', '-o', data, '--', python!, join(PROGRAMS, 'hot_and_hasher.py')]);
+  assert.equal(run.code, 0, run.stderr);
+  const functions = statsOf(data).processes[0].functions ?? [];
+  assert.equal(functions[0]?.name, 'hot', JSON.stringify(functions.slice(0, 3).map((f) => [f.name, f.held_while_others_wait_ns])));
+  assert.match(functions[0].file, /hot_and_hasher\.py$/);
+  assert.equal(functions[0].line, 11);
+  assert.deepEqual(functions[0].stacks[0]?.callers.slice(0, 1), ['spin']);
+  const hasher = functions.find((f) => f.name === 'hasher');
+  assert.ok(hasher && hasher.wait_ns > 0, 'the hasher thread waits where it asked for the GIL back');
+});
+
 test('sampling sees the GIL held off the CPU: a thread asleep in usleep() while holding it', { skip }, () => {
   const data = join(dir, 'usleep.data');
   const run = giltrace(['record', '--sample', '-o', data, '--', python!, join(PROGRAMS, 'usleep_holder.py')]);

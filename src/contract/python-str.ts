@@ -1,11 +1,11 @@
 /**
- * A CPython str read from the raw bytes a probe copied of it, from its `state` bit field on:
+ * A CPython str read from the raw bytes a probe (or the sampler) copied of it, from its `state` bit field on:
  * interned (2 bits), kind (3: 1 = Latin-1, 2 = UCS-2, 4 = UCS-4), compact (1), ascii (1). A
  * compact ASCII str keeps its characters at `asciiData`, a compact non-ASCII one at
  * `compactData`, NUL-terminated in its kind's width. Text cut off by the end of the copy ends in
  * `…`; anything else (a non-compact str, a frame with nothing there) reads as ''.
  */
-import type { NameBytesLayout } from '../contract/recording-manifest.js';
+import type { NameBytesLayout } from './recording-manifest.js';
 
 const KIND_SHIFT = 2;
 const COMPACT = 1 << 5;

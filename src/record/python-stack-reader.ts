@@ -1,0 +1,96 @@
+/**
+ * The sampled mode's function context: the Python stack of a thread, read from its process's
+ * memory (tstate → current frame → code object → name / file / first line, and the callers'
+ * names), with the offsets exact tracing uses for its probes (probe/frame-layout.ts). What a
+ * code object is called is read once and kept: code objects live as long as their function.
+ */
+import { decodePyStrBytes } from '../contract/python-str.js';
+import { frameLayoutFor, nameBytesLayout, type FrameLayout } from '../probe/frame-layout.js';
+import type { ProcessMemory } from '../probe/process-memory.js';
+import type { NameBytesLayout } from '../contract/recording-manifest.js';
+
+export interface SampledStack {
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  /** Callers' names, innermost first. */
+  readonly callers: readonly string[];
+}
+
+/** Frames read: the innermost and two callers, as exact tracing's default --stack-depth. */
+const DEPTH = 3;
+/** Bytes of a name copied from its str's state byte on, and of a file name (as C strings are). */
+const NAME_BYTES = 64;
+const FILE_BYTES = 256;
+const STR_STATE = 32;
+/** A frame chain longer than this is not followed (a corrupt read must not loop). */
+const MAX_CODES = 100_000;
+
+interface CodeInfo {
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+export class PythonStackReader {
+  private readonly layout: FrameLayout;
+  private readonly strings: NameBytesLayout;
+  private readonly codes = new Map<number, CodeInfo | null>();
+  private readonly nameBuffer = Buffer.alloc(NAME_BYTES);
+  private readonly fileBuffer = Buffer.alloc(FILE_BYTES);
+
+  /** undefined when the version has no known frame layout. */
+  static forVersion(memory: ProcessMemory, minor: number): PythonStackReader | undefined {
+    const layout = frameLayoutFor({ major: 3, minor });
+    return layout ? new PythonStackReader(memory, layout) : undefined;
+  }
+
+  private constructor(private readonly memory: ProcessMemory, layout: FrameLayout) {
+    this.layout = layout;
+    this.strings = nameBytesLayout(layout);
+  }
+
+  /** The stack of the thread whose PyThreadState is at `tstate`; undefined when it has no Python frame (or it cannot be read). */
+  stackOf(tstate: number): SampledStack | undefined {
+    let frame: number | undefined = tstate;
+    for (const offset of this.layout.currentFrame) frame = frame ? this.memory.readU64(frame + offset) : undefined;
+    const infos: CodeInfo[] = [];
+    for (let k = 0; k < DEPTH && frame; k++) {
+      const code = this.memory.readU64(frame + this.layout.code);
+      const info = code ? this.codeInfo(code) : undefined;
+      if (info) infos.push(info);
+      else if (k === 0) return undefined; // mid-teardown, or not Python (3.13's entry frames)
+      frame = this.memory.readU64(frame + this.layout.previous);
+    }
+    if (infos.length === 0) return undefined;
+    const [leaf, ...callers] = infos;
+    return { name: leaf.name, file: leaf.file, line: leaf.line, callers: callers.map((c) => c.name) };
+  }
+
+  private codeInfo(code: number): CodeInfo | undefined {
+    const known = this.codes.get(code);
+    if (known !== undefined) return known ?? undefined;
+    if (this.codes.size >= MAX_CODES) this.codes.clear();
+    const info = this.readCode(code);
+    this.codes.set(code, info ?? null);
+    return info;
+  }
+
+  private readCode(code: number): CodeInfo | undefined {
+    const namePtr = this.memory.readU64(code + this.layout.name);
+    const filePtr = this.memory.readU64(code + this.layout.filename);
+    const line = this.memory.readI32(code + this.layout.firstLine);
+    if (!namePtr || !filePtr || line === undefined) return undefined;
+    if (!this.memory.readInto(namePtr + STR_STATE, this.nameBuffer)) return undefined;
+    const name = decodePyStrBytes(this.nameBuffer, this.strings);
+    const file = this.cString(filePtr + this.layout.asciiData);
+    return name === '' ? undefined : { name, file, line };
+  }
+
+  /** An ASCII str's text (file names are read as exact tracing's probes read them). */
+  private cString(address: number): string {
+    if (!this.memory.readInto(address, this.fileBuffer)) return '';
+    const end = this.fileBuffer.indexOf(0);
+    return this.fileBuffer.toString('latin1', 0, end < 0 ? FILE_BYTES : end);
+  }
+}
