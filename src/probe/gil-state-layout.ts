@@ -34,7 +34,6 @@ export const GIL_STRUCT = {
   interval: 0,
   lastHolder: 8,
   locked: 16,
-  switchNumber: 24,
   /** cond, mutex, switch_cond, switch_mutex: the futexes of threads that want the GIL. */
   waitFrom: 32,
   size: 208,

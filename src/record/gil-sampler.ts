@@ -66,8 +66,6 @@ interface Thread {
   name: string;
   namedAt: number;
   state?: ThreadState;
-  /** The GIL's switch_number when the thread was last seen asleep waiting for it. */
-  waitSwitch: number;
   /** Its run time when it was last seen holding the GIL or asleep waiting for it. */
   runtimeAtGil: number;
 }
@@ -78,7 +76,6 @@ interface Gil {
   holderTid: number;
   /** The holder's PyThreadState (0: none). */
   holderTstate: number;
-  switchNumber: number;
   /** Threads seen waiting for it at the last tick. */
   waitersBefore: number;
 }
@@ -114,7 +111,11 @@ export class ProcessSampler {
     return this.runtime.pid;
   }
 
-  /** Every live thread's state at `nowNs` (CLOCK_MONOTONIC); undefined once the process is gone (or exec'd). */
+  /**
+   * Every live thread's state at `nowNs` (CLOCK_MONOTONIC); undefined once the process is gone
+   * (or exec'd). Throws a GiltraceError when what it reads is not a GIL (a build whose layout
+   * differs from the tables): better no numbers than wrong ones.
+   */
   sample(nowNs: number): Map<number, ThreadState> | undefined {
     this.ticks++;
     if (nowNs - this.tasksAt >= TASKS_EVERY_MS * 1e6 && !this.readTasks(nowNs)) return undefined;
@@ -159,7 +160,7 @@ export class ProcessSampler {
     }
     for (const tid of tids) {
       if (!this.threads.has(tid)) {
-        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), sched: '', onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, waitSwitch: -1, runtimeAtGil: 0 });
+        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), sched: '', onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, runtimeAtGil: 0 });
       }
     }
     return true;
@@ -180,7 +181,7 @@ export class ProcessSampler {
       }
     }
     for (const address of found) {
-      if (!this.gils.some((g) => g.address === address)) this.gils.push({ address, locked: false, holderTid: 0, holderTstate: 0, switchNumber: 0, waitersBefore: 0 });
+      if (!this.gils.some((g) => g.address === address)) this.gils.push({ address, locked: false, holderTid: 0, holderTstate: 0, waitersBefore: 0 });
     }
   }
 
@@ -188,8 +189,13 @@ export class ProcessSampler {
   private readGil(gil: Gil): boolean {
     const bytes = this.gilBytes;
     if (!this.memory.readInto(gil.address, bytes, 32)) return false;
-    gil.locked = bytes.readInt32LE(GIL_STRUCT.locked) === 1;
-    gil.switchNumber = bytes.readUInt32LE(GIL_STRUCT.switchNumber);
+    const locked = bytes.readInt32LE(GIL_STRUCT.locked);
+    const interval = bytes.readUInt32LE(GIL_STRUCT.interval);
+    // -1: not made yet or destroyed; a set lock with no switch interval is not a GIL
+    if (locked < -1 || locked > 1 || (locked === 1 && interval === 0)) {
+      throw new GiltraceError(`its GIL state does not look like CPython 3.${this.runtime.minor}'s (locked ${locked}, interval ${interval}): an unusual build; use exact tracing`);
+    }
+    gil.locked = locked === 1;
     const holder = bytes.readUInt32LE(GIL_STRUCT.lastHolder) + bytes.readUInt32LE(GIL_STRUCT.lastHolder + 4) * 0x1_0000_0000;
     gil.holderTstate = gil.locked ? holder : 0;
     gil.holderTid = gil.locked && holder !== 0 ? this.tidOf(holder) : 0;
@@ -296,20 +302,19 @@ export class ProcessSampler {
       if (waitingFor >= 0) {
         gil = 'w';
         gilIndex = waitingFor;
-        thread.waitSwitch = this.gils[waitingFor].switchNumber;
       }
     } else if ((previous?.gil === 'w' || previous?.gil === 'h') && gilIndex >= 0) {
       // On a CPU (or waiting for one) without the GIL, right after holding or waiting for it:
-      // inside take_gil again (a forced switch, a woken waiter) while another thread holds the
-      // GIL or it has not changed hands since. A waiter sleeps in the futex and barely runs, so
-      // one that has run for more than RAN_WAITING_NS since it last held or slept there runs
-      // code that released the GIL (C, I/O).
+      // inside take_gil (a woken waiter: only taking the GIL gets it out of there; a forced
+      // switch: another thread holds the GIL now, or it is being handed to a waiter). A waiter
+      // sleeps in the futex and barely runs, so one that has run for more than RAN_WAITING_NS
+      // since it last held or slept there runs code that released the GIL (C, I/O), having
+      // taken and given it up between two ticks.
       const wanted = this.gils[gilIndex];
       const stillWanted =
+        previous.gil === 'w' ||
         (wanted.locked && wanted.holderTid !== tid) ||
-        (previous.gil === 'w' && wanted.switchNumber === thread.waitSwitch) ||
-        // a hand-off under way: it held, a waiter asked, the GIL is between them (a forced switch)
-        (previous.gil === 'h' && !wanted.locked && wanted.waitersBefore > 0);
+        (!wanted.locked && wanted.waitersBefore > 0);
       if (stillWanted && runtime - thread.runtimeAtGil < RAN_WAITING_NS) gil = 'w';
     }
     if (gil === 'h' || (gil === 'w' && !onCpu)) thread.runtimeAtGil = runtime;

@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC, type SampledHeader } from '../contract/sampled-recording.js';
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
 import { ProcessSampler, type ThreadState } from './gil-sampler.js';
@@ -120,7 +121,15 @@ export class SamplingSession {
     this.ticks++;
     if (this.samplers.size === 0 || now - this.lastDiscover >= DISCOVER_EVERY_MS * 1e6) this.discover(now);
     for (const [pid, sampler] of this.samplers) {
-      const current = sampler.sample(now + Number(this.base));
+      let current: Map<number, ThreadState> | undefined;
+      try {
+        current = sampler.sample(now + Number(this.base));
+      } catch (e) {
+        if (!(e instanceof GiltraceError)) throw e;
+        this.processGone(pid, now);
+        this.skip({ pid, why: e.message }, now);
+        continue;
+      }
       if (current === undefined) this.processGone(pid, now);
       else this.record(pid, current, now);
     }
