@@ -56,6 +56,8 @@ const STACK_EVERY_TICKS = 4;
  * thread's run time up to date every scheduler tick, 4 ms at 250 Hz.)
  */
 const RAN_WAITING_NS = 3e6;
+/** The longest a running thread's run time lags behind: one scheduler tick at 250 Hz (CONFIG_HZ of common kernels; 100 Hz kernels lag more). */
+const SCHEDULER_TICK_NS = 4e6;
 
 interface Thread {
   readonly files: ThreadFiles;
@@ -66,8 +68,9 @@ interface Thread {
   name: string;
   namedAt: number;
   state?: ThreadState;
-  /** Its run time when it was last seen holding the GIL or asleep waiting for it. */
+  /** Its run time when it was last seen holding the GIL or asleep waiting for it, and which. */
   runtimeAtGil: number;
+  heldAtGil: boolean;
 }
 
 interface Gil {
@@ -160,7 +163,7 @@ export class ProcessSampler {
     }
     for (const tid of tids) {
       if (!this.threads.has(tid)) {
-        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), sched: '', onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, runtimeAtGil: 0 });
+        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), sched: '', onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, runtimeAtGil: 0, heldAtGil: false });
       }
     }
     return true;
@@ -315,9 +318,14 @@ export class ProcessSampler {
         previous.gil === 'w' ||
         (wanted.locked && wanted.holderTid !== tid) ||
         (!wanted.locked && wanted.waitersBefore > 0);
-      if (stillWanted && runtime - thread.runtimeAtGil < RAN_WAITING_NS) gil = 'w';
+      // a holder's run time lags by up to a scheduler tick (it was running): allow for that
+      const allowed = RAN_WAITING_NS + (thread.heldAtGil ? SCHEDULER_TICK_NS : 0);
+      if (stillWanted && runtime - thread.runtimeAtGil < allowed) gil = 'w';
     }
-    if (gil === 'h' || (gil === 'w' && !onCpu)) thread.runtimeAtGil = runtime;
+    if (gil === 'h' || (gil === 'w' && !onCpu)) {
+      thread.runtimeAtGil = runtime;
+      thread.heldAtGil = gil === 'h';
+    }
     let waitStack = previous?.gil === 'w' ? previous.waitStack : undefined;
     if (gil === 'w' && previous?.gil !== 'w' && this.stacks) {
       // where it asks for the GIL: its own stack now (a holder's is the one it let go in)
