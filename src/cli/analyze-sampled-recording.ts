@@ -22,6 +22,7 @@ export function analyzeSampledRecording(path: string): Analysis {
     warnings.push(`${recording.lateTicks} of ${taken} ticks were skipped (the sampler came late on a busy machine): fewer samples, wider error`);
   }
   for (const { pid, why } of recording.notSampled) warnings.push(`process ${pid} was not sampled: ${why}`);
+  warnings.push(...recording.warnings);
   const attached = new Map((header.attached ?? []).map((a) => [a.pid, a.command.join(' ')]));
   const meta: RecordingMeta = {
     events: recording.events.length,

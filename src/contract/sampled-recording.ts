@@ -6,6 +6,7 @@
  *   {header JSON}                           SampledHeader
  *   P <t> <pid> <minor> <file>              a Python process sampled from t on
  *   U <t> <pid> <why>                       a process that could not be sampled, and why
+ *   W <t> <pid> <what>                      what could not be seen of a sampled process
  *   N <t> <pid> <tid> <name>                a thread's OS name (first seen, or changed)
  *   F <id>\t<name>\t<file>\t<line>[\t<caller>...]
  *                                           a Python stack (innermost function, callers' names)

@@ -88,9 +88,10 @@ test('its end line gives the ticks, the skipped ones and the sampler CPU time', 
   assert.deepEqual([read.cutShort, read.ticks, read.lateTicks, read.samplerCpuNs], [false, 9, 0, 5_000_000]);
 });
 
-test('processes that could not be sampled are named, with why', () => {
-  const { read } = build(recording([`U 0 42 cannot read process 42's memory: it belongs to another user`, `S 0 10 11 hr 0`]));
+test('processes that could not be sampled, and what could not be seen, are named, with why', () => {
+  const { read } = build(recording([`U 0 42 cannot read process 42's memory: it belongs to another user`, `S 0 10 11 hr 0`, `W 0 10 waits unseen`]));
   assert.deepEqual(read.notSampled, [{ pid: 42, why: "cannot read process 42's memory: it belongs to another user" }]);
+  assert.deepEqual(read.warnings, ['process 10: waits unseen']);
 });
 
 test('it is told from perf.data by its first line, and bad input fails with a line number', () => {

@@ -26,6 +26,8 @@ export interface SampledRecording {
   readonly stacks: PythonStacks;
   readonly processes: readonly SampledProcess[];
   readonly notSampled: readonly { readonly pid: number; readonly why: string }[];
+  /** What the sampler could not see of a process (W lines). */
+  readonly warnings: readonly string[];
   readonly ticks: number;
   readonly lateTicks: number;
   /** CPU time the sampler used, ns (when it said). */
@@ -68,6 +70,7 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
   const events: TimelineEvent[] = [];
   const processes: SampledProcess[] = [];
   const notSampled: { pid: number; why: string }[] = [];
+  const warnings: string[] = [];
   const threads = new Map<number, ThreadView>();
   const firstTick = new Map<number, number>();
   const attached = new Set((header.attached ?? []).map((p) => p.pid));
@@ -115,6 +118,9 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
       case 'U':
         notSampled.push({ pid, why: fields.slice(3).join(' ') });
         break;
+      case 'W':
+        warnings.push(`process ${pid}: ${fields.slice(3).join(' ')}`);
+        break;
       case 'N':
         events.push({ kind: 'thread_name', time, pid, tid: Number(fields[3]), name: fields.slice(4).join(' '), source: 'os' });
         break;
@@ -153,7 +159,7 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
     }
   }
   flushTick();
-  return { header, events, stacks, processes, notSampled, ticks, lateTicks, cutShort, endTime, ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}) };
+  return { header, events, stacks, processes, notSampled, warnings, ticks, lateTicks, cutShort, endTime, ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}) };
 }
 
 interface Change {

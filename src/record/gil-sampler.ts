@@ -3,8 +3,9 @@
  * - who holds each GIL: the GIL's `locked` and `last_holder` in the process's memory
  *   (probe/gil-state-layout.ts), the holder's thread id from its PyThreadState;
  * - who waits: a thread asleep in a futex on an address inside a GIL's condition variables or
- *   mutexes (its /proc syscall file names the futex), or one that was waiting and is runnable
- *   now while another thread holds that GIL (woken, not yet back on a CPU);
+ *   mutexes (its /proc syscall file names the futex), or one that waited (or was forced to let go)
+ *   and is on a CPU or waiting for one without the GIL, until it has run for more than a waiter
+ *   does (see RAN_WAITING_NS);
  * - function context: the holder's Python stack (python-stack-reader.ts), as held when it let go,
  *   and a waiter's where it began to wait (its thread state found in the interpreters' lists);
  * - CPU state: /proc's `syscall` file says `running` for a thread on a CPU or waiting for one
@@ -63,7 +64,7 @@ interface Thread {
   readonly files: ThreadFiles;
   /** The schedstat line at the last tick it changed: run time, time waiting for a CPU, runs. */
   sched: string;
-  /** (wall, run time) at the ticks it was last seen on a CPU or waiting for one, oldest first: see cpuShare. */
+  /** (wall, run time) at the ticks it was last seen on a CPU or waiting for one: see RunWindow. */
   readonly onCpuTicks: RunWindow;
   name: string;
   namedAt: number;

@@ -58,6 +58,8 @@ export class SamplingSession {
   private readonly seen = new Map<number, { at: number; exe: string | undefined }>();
   private readonly sampledPids: number[] = [];
   private readonly stackIds = new Map<string, number>();
+  /** Processes a W line was written for. */
+  private readonly warned = new Set<number>();
   private lines: string[] = [];
   private ticks = 0;
   private late = 0;
@@ -132,6 +134,10 @@ export class SamplingSession {
       }
       if (current === undefined) this.processGone(pid, now);
       else this.record(pid, current, now);
+      if (sampler.syscallDenied && !this.warned.has(pid)) {
+        this.warned.add(pid);
+        this.lines.push(`W ${now} ${pid} its threads' system calls cannot be read (/proc/PID/task/TID/syscall: not allowed): threads asleep waiting for the GIL count as idle`);
+      }
     }
     if (now - this.lastFlush >= FLUSH_EVERY_MS * 1e6) this.flush(now);
   }
