@@ -7,14 +7,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { retrySync } from '../base/sleep.js';
 import { probeGroupOwner } from '../contract/probe-names.js';
 
-export function killOrphanRecorders(): number[] {
+/** @param leave owners whose cleanup watcher still works: their perfs are left to it */
+export function killOrphanRecorders(leave: ReadonlySet<number> = new Set()): number[] {
   const stopped: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const argv = readArgv(Number(entry));
     if (!argv || !argv[0]?.endsWith('perf')) continue;
     const owner = recordedGroupOwner(argv);
-    if (owner === undefined || isAlive(owner)) continue;
+    if (owner === undefined || isAlive(owner) || leave.has(owner)) continue;
     try {
       process.kill(Number(entry), 'SIGINT');
       stopped.push(Number(entry));
