@@ -74,13 +74,9 @@ const ATTACHED_POLL_MS = 200;
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export async function recordTarget(request: RecordRequest): Promise<RecordResult> {
-  ensureTracefs();
-  // a run that just ended may still be finishing (perf-finish.ts): its watcher cleans up after it
-  const beingCleanedUp = ownersBeingCleanedUp();
-  killOrphanRecorders(beingCleanedUp);
-  removeStaleProbeGroups({ waitMs: PROBE_REMOVAL_TIMEOUT_MS, leave: beingCleanedUp });
+  const tracefs = ensureTracefs();
   const signals = new SignalRelay();
-  const watcher = startCleanupWatcher();
+  const watcher = startCleanupWatcher(tracefs);
   // measured once per machine and interpreter (cached), with no probe of ours in place yet
   const probeCosts = request.targets.map((target) => probeCostPerCycle(target, request.frameDepth ?? 0));
   const probes = registerAllProbes(request, watcher);
@@ -92,10 +88,13 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   let stream: StreamedRecording | undefined;
   let late: LateInterpreters | undefined;
   try {
-    const manifest = makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes, probeCosts);
     ({ perf, lines: perfLines } = startPerf(request, probes.flatMap((group) => group.eventNames)));
     const perfMessages = perfLines.all;
     if (perf.pid !== undefined) watcher.watchPerf(perf.pid);
+    // while perf starts (0.15-0.2 s, most of it reading /proc/kallsyms): what killed runs left
+    // behind, and the manifest
+    cleanUpAfterKilledRuns();
+    const manifest = makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes, probeCosts);
     if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings);
     await waitUntilRecording(perf, perfMessages);
     if (stream) stream.keepFlowing(perf);
@@ -152,6 +151,17 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     }
     signals.dispose();
   }
+}
+
+/**
+ * Stops the recorders and removes the probes of giltrace runs that were killed without a watcher
+ * to do it. A run that just ended may still be finishing (perf-finish.ts): its watcher cleans up
+ * after it, and nobody waits for that.
+ */
+function cleanUpAfterKilledRuns(): void {
+  const beingCleanedUp = ownersBeingCleanedUp();
+  killOrphanRecorders(beingCleanedUp);
+  removeStaleProbeGroups({ waitMs: PROBE_REMOVAL_TIMEOUT_MS, leave: beingCleanedUp });
 }
 
 function lateOptions(request: RecordRequest): { bufferSize: string; frameDepth: number } {
