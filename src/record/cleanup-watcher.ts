@@ -103,6 +103,8 @@ export function startCleanupWatcher(tracefs: string): CleanupWatcher {
     child = spawn('/bin/sh', ['-c', WATCHER_SCRIPT, WATCHER_NAME, String(process.pid), tracefs], {
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
+      // sleep, sed, head and tr wherever giltrace was started (a test's PATH may be /nonexistent)
+      env: { PATH: '/usr/bin:/bin' },
     });
     child.on('error', () => undefined);
     child.unref();
@@ -123,7 +125,10 @@ export function startCleanupWatcher(tracefs: string): CleanupWatcher {
     watchPerf: (pid) => tell(`perf ${pid}`),
     watchGroup: (group) => tell(`group ${group}`),
     done: () => last('done'),
-    canFinish: stdin !== undefined && child?.pid !== undefined,
+    // a watcher that has gone (killed, failed) cannot finish: giltrace then waits and cleans up itself
+    get canFinish() {
+      return stdin !== undefined && !stdin.destroyed && child?.pid !== undefined && child.exitCode === null && child.signalCode === null;
+    },
     finish: () => last('finish'),
   };
 }
