@@ -15,8 +15,8 @@
  * removal with EBUSY, which `echo` reports as a failure).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { processesNamed } from './orphan-recorders.js';
 
 export interface CleanupWatcher {
   watchPerf(pid: number): void;
@@ -140,14 +140,7 @@ export function startCleanupWatcher(tracefs: string): CleanupWatcher {
  */
 export function ownersBeingCleanedUp(): Set<number> {
   const owners = new Set<number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0');
-    } catch {
-      continue; // gone meanwhile
-    }
+  for (const { argv } of processesNamed((name) => name === 'sh')) {
     if (argv[3] === WATCHER_NAME && Number(argv[4]) > 0) owners.add(Number(argv[4]));
   }
   return owners;
