@@ -83,8 +83,9 @@ export function tracedProcess(stats: StatsJson): ProcessStats {
 export function leftoverProbes(): string[] {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const left = orphanProbeLines();
+    // watchers first: one that is gone by now has finished, so the probes read after it are current
     const watched = ownersBeingCleanedUp();
+    const left = orphanProbeLines();
     if (!left.some((line) => watched.has(ownerOf(line))) || Date.now() > deadline) return left;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
