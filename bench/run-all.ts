@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every benchmark in turn, each printing its figure against an anchor measured
  * in the same run (perf script on the same file; a browser's own load of the same page; the
- * traced program untraced and traced without function context, or sampled).
+ * traced program untraced and traced without function context, or sampled; the same command untraced).
  */
 import { bigRecording } from './big-recording.js';
 import { main as perfdataThroughput } from './perfdata-throughput.js';
+import { main as recordStartup } from './record-startup.js';
 import { main as reportLoad } from './report-load.js';
 import { main as tracingOverhead } from './tracing-overhead.js';
 import { main as samplingOverhead } from './sampling-overhead.js';
@@ -17,3 +18,5 @@ console.log('\n=== Tracing overhead: the traced program with and without functio
 await tracingOverhead([]);
 console.log('\n=== Sampled mode: what sampling at 1000 ticks a second costs the program ===');
 await samplingOverhead([]);
+console.log('\n=== Fixed cost of a recording: record -- python3 -c pass vs untraced ===');
+await recordStartup([]);

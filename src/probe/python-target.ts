@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { GiltraceError } from '../base/errors.js';
 import { EM_X86_64, openElf, type ElfFile } from './elf/elf-file.js';
 import { readDynamic } from './elf/elf-dynamic.js';
@@ -19,6 +20,7 @@ import { tstateAtSite } from './tstate-location.js';
 import { gilOptions, readInterpreterFacts, skipsSite, type AskInside, type InterpreterFacts } from './interpreter-facts.js';
 import { findNeededLibrary } from './library-search.js';
 import { NotPythonError } from './not-python-error.js';
+import { cachedFromFiles, codeStamp, type FromFiles } from './disk-cache.js';
 import type { RunningProcess } from './running-process.js';
 
 export type { ProbeSite } from './gil-sites.js';
@@ -93,6 +95,12 @@ export function resolveRunningPython(running: RunningProcess): PythonTarget {
   return root && target.gilLibrary.startsWith(`${root}/`) ? { ...target, mappedAs: target.gilLibrary.slice(root.length) } : target;
 }
 
+/**
+ * What giltrace learns of an interpreter (asking it, ~50-100 ms; reading its ELF files, ~150 ms)
+ * changes only with those files, the environment variables that steer the loader and the GIL,
+ * and giltrace's own code: kept on disk (disk-cache.ts) and used again while every file read is
+ * unchanged. Not for a container's interpreter, asked inside its namespace.
+ */
 function describeInterpreter(
   elfPath: string,
   env: NodeJS.ProcessEnv,
@@ -101,6 +109,41 @@ function describeInterpreter(
   mappedByProcess?: readonly string[],
   insideNamespace?: AskInside,
 ): PythonTarget {
+  const describe = () => describeUncached(elfPath, env, asTyped, options, mappedByProcess, insideNamespace);
+  if (insideNamespace) return describe().answer;
+  const key = JSON.stringify([elfPath, options, mappedByProcess ?? null, STEERING_ENV.map((name) => env[name] ?? null), codeStamp(PROBE_CODE)]);
+  return withUndefinedTstates(cachedFromFiles(TARGET_CACHE, key, isPythonTarget, describe));
+}
+
+const TARGET_CACHE = 'python-target-v1';
+/** What changes an interpreter's answers without changing its files: its home, the loader's search, the GIL's switch. */
+const STEERING_ENV = ['PYTHONHOME', 'PYTHON_GIL', 'LD_LIBRARY_PATH', 'LD_PRELOAD'] as const;
+/** This folder of compiled code (dist/src/probe), whose version is part of the key. */
+const PROBE_CODE = fileURLToPath(new URL('.', import.meta.url));
+/** The loader's cache: where a libpython is found when the interpreter's maps do not say. */
+const LOADER_CACHE = '/etc/ld.so.cache';
+
+function isPythonTarget(value: unknown): value is PythonTarget {
+  const t = value as Partial<PythonTarget> | null;
+  return typeof t === 'object' && t !== null && typeof t.executable === 'string' && typeof t.gilLibrary === 'string' && Array.isArray(t.takeGil) && Array.isArray(t.dropGil);
+}
+
+/** JSON keeps an unknown thread-state location (undefined) as null. */
+function withUndefinedTstates(target: PythonTarget): PythonTarget {
+  const context = target.frameContext;
+  if (!context) return target;
+  const restore = (list: readonly (string | undefined | null)[]) => list.map((t) => t ?? undefined);
+  return { ...target, frameContext: { ...context, takeTstate: restore(context.takeTstate), dropTstate: restore(context.dropTstate) } };
+}
+
+function describeUncached(
+  elfPath: string,
+  env: NodeJS.ProcessEnv,
+  asTyped: string,
+  options: readonly string[],
+  mappedByProcess: readonly string[] | undefined,
+  insideNamespace: AskInside | undefined,
+): FromFiles<PythonTarget> {
   const elf = openElf(elfPath);
   if (elf.header.machine !== EM_X86_64) {
     throw new GiltraceError(`${elfPath} is not an x86-64 program (ELF machine ${elf.header.machine}): giltrace's probes support x86-64 only`);
@@ -119,7 +162,8 @@ function describeInterpreter(
   const sites = findGilSites(table, gilLibrary, debianDebugPackage(gilLibrary, facts));
   const exactTakeGil = sites.takeGil.every((s) => s.symbol === 'take_gil');
   const interpArg = facts.major === 3 && facts.minor >= 12 && !facts.freeThreaded && exactTakeGil ? 'interp=+16(%di):x64' : undefined;
-  return {
+  const files = [...new Set([elfPath, gilLibrary, table.symbolSource, ...mapped, LOADER_CACHE])];
+  const target: PythonTarget = {
     executable: elfPath,
     version: facts.version,
     major: facts.major,
@@ -133,6 +177,7 @@ function describeInterpreter(
     ...(interpArg ? { interpArg } : {}),
     ...frameContextOf(facts, sites.takeGil, sites.dropGil, table),
   };
+  return { answer: target, files };
 }
 
 function frameContextOf(

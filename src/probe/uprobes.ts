@@ -142,9 +142,10 @@ export function listProbeGroups(): string[] {
 
 /**
  * Removes groups left by giltrace runs that died without cleaning up (SIGKILL). A group stays
- * while its pid belongs to a live node/giltrace process: another run (or test) may be using it.
+ * while its pid belongs to a live node/giltrace process (another run or test may be using it),
+ * or to a giltrace whose cleanup watcher is still at work (`leave`: it removes them itself).
  */
-export function removeStaleProbeGroups(options: { waitMs?: number } = {}): string[] {
+export function removeStaleProbeGroups(options: { waitMs?: number; leave?: ReadonlySet<number> } = {}): string[] {
   const tracefs = ensureTracefs();
   const removed: string[] = [];
   // A killed run's perf may still be exiting and hold its events open (EBUSY) for a moment.
@@ -153,7 +154,7 @@ export function removeStaleProbeGroups(options: { waitMs?: number } = {}): strin
     const entries = readEvents(tracefs);
     for (const group of new Set(entries.map((e) => e.group))) {
       const owner = probeGroupOwner(group);
-      if (owner === undefined || isLiveGiltrace(owner)) continue;
+      if (owner === undefined || isLiveGiltrace(owner) || options.leave?.has(owner)) continue;
       let groupBusy = false;
       for (const e of entries.filter((x) => x.group === group)) {
         if (removeEvent(tracefs, group, e.name) === 'busy') groupBusy = true;

@@ -12,10 +12,11 @@ import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { retrySync } from '../base/sleep.js';
 import { resolveRunningPython, type PythonTarget } from '../probe/python-target.js';
-import { readRunningProcess } from '../probe/running-process.js';
+import { isRunning, readRunningProcess } from '../probe/running-process.js';
 import { registerGilProbes, type GilProbeGroup } from '../probe/uprobes.js';
 import type { CleanupWatcher } from './cleanup-watcher.js';
 import { perfRecordArgs } from './perf-args.js';
+import { PerfLines, stopUntilWritten } from './perf-finish.js';
 
 const POLL_MS = 100;
 /** Only programs named like an interpreter are asked: giltrace runs what it asks with -c. */
@@ -25,6 +26,7 @@ interface Late {
   readonly target: PythonTarget;
   readonly group: GilProbeGroup;
   readonly perf: ChildProcess;
+  readonly lines: PerfLines;
   readonly file: string;
   /** The pid that revealed it, for the output. */
   readonly pid: number;
@@ -58,9 +60,23 @@ export class LateInterpreters {
     return this.late.map((l) => basename(l.file));
   }
 
-  /** Stops the extra recorders and removes their probes; the files stay. */
-  async stop(): Promise<void> {
+  stopPolling(): void {
     clearInterval(this.timer);
+  }
+
+  /**
+   * Stops the extra recorders once their files are complete; resolves to those still closing
+   * their events (perf-finish.ts), whose probes are left to `stop` or to the cleanup watcher.
+   */
+  async stopRecording(): Promise<ChildProcess[]> {
+    this.stopPolling();
+    const how = await Promise.all(this.late.map((l) => stopUntilWritten(l.perf, l.lines, STOP_TIMEOUT_MS).catch(() => 'exited' as const)));
+    return this.late.filter((_, i) => how[i] === 'written').map((l) => l.perf);
+  }
+
+  /** Stops the extra recorders, waits until they have exited and removes their probes; the files stay. */
+  async stop(): Promise<void> {
+    this.stopPolling();
     await Promise.all(this.late.map((l) => stopPerf(l.perf)));
     for (const l of this.late) retrySync(() => l.group.remove().length === 0, 5_000);
   }
@@ -76,6 +92,7 @@ export class LateInterpreters {
         if (this.isProbed(running.mappedLibpython, running.executable)) continue;
         this.add(pid, resolveRunningPython(running));
       } catch (e) {
+        if (!isRunning(pid)) continue; // it ended while being looked at (ESRCH): nothing to trace
         const why = `${exe} (process ${pid}): ${(e as Error).message}`;
         if (!this.untraceable.includes(why)) this.untraceable.push(why);
       }
@@ -94,10 +111,10 @@ export class LateInterpreters {
     const file = `${this.output}.${this.late.length + 1}`;
     rmSync(file, { force: true });
     const args = perfRecordArgs({ output: file, probeEvents: group.eventNames, bufferSize: this.options.bufferSize, compress: false, schedEvents: false });
-    const perf = spawn('perf', args, { detached: true, stdio: ['ignore', 'ignore', 'ignore'] });
+    const perf = spawn('perf', args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     perf.on('error', () => undefined);
     if (perf.pid !== undefined) this.watcher.watchPerf(perf.pid);
-    this.late.push({ target, group, perf, file, pid });
+    this.late.push({ target, group, perf, lines: new PerfLines(perf.stderr!), file, pid });
   }
 }
 
@@ -136,13 +153,15 @@ function safeReadlink(path: string): string | undefined {
   }
 }
 
+const STOP_TIMEOUT_MS = 30_000;
+
 function stopPerf(perf: ChildProcess): Promise<void> {
   if (perf.exitCode !== null || perf.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       perf.kill('SIGKILL');
       resolve();
-    }, 30_000);
+    }, STOP_TIMEOUT_MS);
     perf.once('exit', () => {
       clearTimeout(timer);
       resolve();

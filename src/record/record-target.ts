@@ -16,11 +16,12 @@ import { registerGilProbes, removeStaleProbeGroups, type GilProbeGroup } from '.
 import { RECORDING_MANIFEST_FEATURE, type AttachedProcess, type RecordingManifest } from '../contract/recording-manifest.js';
 import { PIPE_HEADER_BYTES, pipeFeatureRecord } from '../perfdata/pipe-feature-record.js';
 import { isRunning } from '../probe/running-process.js';
-import { startCleanupWatcher, type CleanupWatcher } from './cleanup-watcher.js';
+import { ownersBeingCleanedUp, startCleanupWatcher, type CleanupWatcher } from './cleanup-watcher.js';
 import { killOrphanRecorders } from './orphan-recorders.js';
 import { LateInterpreters } from './late-interpreters.js';
 import { probeCostPerCycle } from './probe-cost.js';
 import { perfRecordArgs } from './perf-args.js';
+import { collectLines, letFinishAlone, PerfLines, saysFileComplete, stopUntilWritten } from './perf-finish.js';
 import { makeRecordingManifest, withLateInterpreters, writeRecordingManifest } from './recording-manifest.js';
 
 export interface RecordRequest {
@@ -73,23 +74,27 @@ const ATTACHED_POLL_MS = 200;
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export async function recordTarget(request: RecordRequest): Promise<RecordResult> {
-  ensureTracefs();
-  killOrphanRecorders();
-  removeStaleProbeGroups({ waitMs: PROBE_REMOVAL_TIMEOUT_MS });
+  const tracefs = ensureTracefs();
   const signals = new SignalRelay();
-  const watcher = startCleanupWatcher();
+  const watcher = startCleanupWatcher(tracefs);
   // measured once per machine and interpreter (cached), with no probe of ours in place yet
   const probeCosts = request.targets.map((target) => probeCostPerCycle(target, request.frameDepth ?? 0));
   const probes = registerAllProbes(request, watcher);
-  const perfMessages: string[] = [];
+  let perfLines: PerfLines | undefined;
   let perf: ChildProcess | undefined;
+  /** Recorders whose files are complete and that are still closing their events (perf-finish.ts). */
+  let finishing: ChildProcess[] = [];
   const warnings: string[] = [];
   let stream: StreamedRecording | undefined;
   let late: LateInterpreters | undefined;
   try {
-    const manifest = makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes, probeCosts);
-    perf = startPerf(request, probes.flatMap((group) => group.eventNames), perfMessages);
+    ({ perf, lines: perfLines } = startPerf(request, probes.flatMap((group) => group.eventNames)));
+    const perfMessages = perfLines.all;
     if (perf.pid !== undefined) watcher.watchPerf(perf.pid);
+    // while perf starts (0.15-0.2 s, most of it reading /proc/kallsyms): what killed runs left
+    // behind, and the manifest
+    cleanUpAfterKilledRuns();
+    const manifest = makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes, probeCosts);
     if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings);
     await waitUntilRecording(perf, perfMessages);
     if (stream) stream.keepFlowing(perf);
@@ -103,8 +108,8 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       ? await whileAttached(request.attach, signals, request.stop)
       : await runTarget(request, signals, (pid) => (targetPid = pid));
     const wallNs = Number(process.hrtime.bigint() - started);
-    await late?.stop();
-    await stopPerf(perf, perfMessages);
+    finishing = await late?.stopRecording() ?? [];
+    if ((await stopPerf(perf, perfLines)) === 'written') finishing.push(perf);
     perf = undefined;
     if (stream) {
       await stream.finished;
@@ -119,24 +124,44 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       }
     }
     for (const why of late?.untraceable ?? []) warnings.push(`not traced: ${why}`);
-    return { exitCode, wallNs, perfMessages: perfMessages.filter(isWorthShowing), warnings };
+    return { exitCode, wallNs, perfMessages: perfLines.all.filter(isWorthShowing), warnings };
   } catch (e) {
     // a recording that failed (disk full, perf refused) is no recording: leave nothing half-written
     stream?.close();
     rmSync(request.output, { force: true });
     throw e;
   } finally {
-    await late?.stop();
     stream?.close();
     if (perf && perf.exitCode === null && perf.signalCode === null) {
       perf.kill('SIGINT');
       await waitForExit(perf, PERF_STOP_TIMEOUT_MS).catch(() => perf?.kill('SIGKILL'));
     }
-    // perf has exited, but the kernel may release its events a moment later (EBUSY).
-    retrySync(() => probes.every((group) => group.remove().length === 0), PROBE_REMOVAL_TIMEOUT_MS);
-    watcher.done();
+    const stillFinishing = finishing.filter((p) => p.exitCode === null && p.signalCode === null);
+    if (stillFinishing.length > 0 && watcher.canFinish) {
+      // the files are complete: the watcher removes the probes once these perfs have exited
+      late?.stopPolling();
+      for (const p of stillFinishing) letFinishAlone(p);
+      watcher.finish();
+    } else {
+      await late?.stop();
+      for (const p of stillFinishing) await waitForExit(p, PERF_STOP_TIMEOUT_MS).catch(() => p.kill('SIGKILL'));
+      // perf has exited, but the kernel may release its events a moment later (EBUSY).
+      retrySync(() => probes.every((group) => group.remove().length === 0), PROBE_REMOVAL_TIMEOUT_MS);
+      watcher.done();
+    }
     signals.dispose();
   }
+}
+
+/**
+ * Stops the recorders and removes the probes of giltrace runs that were killed without a watcher
+ * to do it. A run that just ended may still be finishing (perf-finish.ts): its watcher cleans up
+ * after it, and nobody waits for that.
+ */
+function cleanUpAfterKilledRuns(): void {
+  const beingCleanedUp = ownersBeingCleanedUp();
+  killOrphanRecorders(beingCleanedUp);
+  removeStaleProbeGroups({ waitMs: PROBE_REMOVAL_TIMEOUT_MS, leave: beingCleanedUp });
 }
 
 function lateOptions(request: RecordRequest): { bufferSize: string; frameDepth: number } {
@@ -210,7 +235,7 @@ export class SignalRelay {
   }
 }
 
-function startPerf(request: RecordRequest, probeEvents: readonly string[], messages: string[]): ChildProcess {
+function startPerf(request: RecordRequest, probeEvents: readonly string[]): { perf: ChildProcess; lines: PerfLines } {
   // perf would keep a previous recording as FILE.old; the user asked for FILE, so overwrite it.
   rmSync(request.output, { force: true });
   const args = perfRecordArgs({
@@ -224,10 +249,10 @@ function startPerf(request: RecordRequest, probeEvents: readonly string[], messa
   // Own process group: a Ctrl-C in the terminal must reach the target, not stop the recording
   // before the target has finished.
   const perf = spawn('perf', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
+  const lines = new PerfLines(perf.stderr!);
   // streamed, stdout is the recording itself (StreamedRecording reads it)
-  if (!request.onData) collectLines(perf.stdout!, messages);
-  collectLines(perf.stderr!, messages);
-  return perf;
+  if (!request.onData) collectLines(perf.stdout!, lines.all);
+  return { perf, lines };
 }
 
 /**
@@ -307,20 +332,6 @@ class StreamedRecording {
     closeSync(this.fd);
     this.fd = undefined;
   }
-}
-
-function collectLines(stream: Readable, into: string[]): void {
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) into.push(line.trim());
-  });
-  stream.on('end', () => {
-    if (pending.trim()) into.push(pending.trim());
-  });
 }
 
 /** Enables the (initially disabled) events and waits for perf's acknowledgement. */
@@ -427,12 +438,14 @@ function whileAttached(attach: AttachRequest, signals: SignalRelay, stop: AbortS
   });
 }
 
-async function stopPerf(perf: ChildProcess, messages: string[]): Promise<void> {
-  perf.kill('SIGINT');
-  const code = await waitForExit(perf, PERF_STOP_TIMEOUT_MS);
+/** 'written': the file is complete and perf is still closing its events (perf-finish.ts). */
+async function stopPerf(perf: ChildProcess, lines: PerfLines): Promise<'exited' | 'written'> {
+  const how = await stopUntilWritten(perf, lines, PERF_STOP_TIMEOUT_MS);
   // perf record reports the SIGINT that stopped it in its exit code; what counts is that it wrote the file.
-  const wrote = messages.some((line) => line.startsWith('[ perf record: Captured and wrote'));
-  if (code !== 0 && !wrote) throw new GiltraceError(`perf record ended with an error: ${lastPerfError(messages)}`);
+  if (how === 'exited' && perf.exitCode !== 0 && !lines.all.some(saysFileComplete)) {
+    throw new GiltraceError(`perf record ended with an error: ${lastPerfError(lines.all)}`);
+  }
+  return how;
 }
 
 function waitForExit(child: ChildProcess, timeoutMs: number): Promise<number | null> {

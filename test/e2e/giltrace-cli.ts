@@ -5,6 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StatsJson, ThreadStats, ProcessStats } from '../../src/contract/stats.js';
 import { CLI, EXAMPLES, REPO_ROOT as REPO, TEST_PROGRAMS as PROGRAMS } from '../support/fixture-paths.js';
+import { ownersBeingCleanedUp } from '../../src/record/cleanup-watcher.js';
 
 export { CLI, EXAMPLES, PROGRAMS, REPO };
 
@@ -73,18 +74,35 @@ export function tracedProcess(stats: StatsJson): ProcessStats {
   return stats.processes[0];
 }
 
-/** giltrace probe definitions whose owning giltrace process is gone: must never exist. */
+/**
+ * giltrace probe definitions whose owning giltrace process is gone: must never exist once its
+ * cleanup watcher is done. A recording returns as soon as its file is complete and leaves the
+ * watcher to remove the probes when perf has closed its events (record/perf-finish.ts): this
+ * waits for such watchers (up to 20 s, far more than they take), then looks.
+ */
 export function leftoverProbes(): string[] {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    // watchers first: one that is gone by now has finished, so the probes read after it are current
+    const watched = ownersBeingCleanedUp();
+    const left = orphanProbeLines();
+    if (!left.some((line) => watched.has(ownerOf(line))) || Date.now() > deadline) return left;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+}
+
+function orphanProbeLines(): string[] {
   let text = '';
   try {
     text = readFileSync('/sys/kernel/tracing/uprobe_events', 'utf8');
   } catch {
     return [];
   }
-  return text.split('\n').filter((line) => {
-    const owner = /giltrace_(\d+)_/.exec(line);
-    return owner !== null && !isAlive(Number(owner[1]));
-  });
+  return text.split('\n').filter((line) => ownerOf(line) > 0 && !isAlive(ownerOf(line)));
+}
+
+function ownerOf(probeLine: string): number {
+  return Number(/giltrace_(\d+)_/.exec(probeLine)?.[1] ?? 0);
 }
 
 export function isAlive(pid: number): boolean {

@@ -21,8 +21,11 @@ const SHIPPABLE = /^(package\.json|README\.md|LICENSE|dist\/src\/.+\.js|python\/
 const TEST_ONLY = /\.test\.js$|\/testing\/|\/test-[^/]+\.js$|\.map$|^dist\/(test|bench)\//;
 const RUNTIME_DEPENDENCIES = ['commander', 'fzstd'];
 const BIN = 'dist/src/cli/main.js';
-/** Programs the CLI starts as processes (node FILE) or worker threads of their own, beside the modules it imports. */
-const SPAWNED = ['dist/src/record/cleanup-watcher-main.js', 'dist/src/record/sample-worker.js'];
+/**
+ * Modules the CLI starts on their own beside those it imports: the sampled mode's worker thread
+ * (new Worker(URL)). The cleanup watcher is a shell script inside its module.
+ */
+const SPAWNED = ['dist/src/record/sample-worker.js'];
 
 /** The user's environment without what `npm test` adds (npm_config_*, npm_package_*, ...). */
 const userEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));

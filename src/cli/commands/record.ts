@@ -7,7 +7,12 @@ import { readRunningProcess } from '../../probe/running-process.js';
 import { formatDuration } from '../../base/time.js';
 import { probeCostPerCycle } from '../../record/probe-cost.js';
 import { recordTarget, type AttachRequest, type RecordRequest, type RecordResult } from '../../record/record-target.js';
-import { GilCycleCounter } from '../gil-cycle-counter.js';
+import type { GilCycleCounter } from '../gil-cycle-counter.js';
+
+/** Loaded only when attaching: it brings the whole perf.data reader (~25 ms of imports). */
+async function gilCycleCounter(): Promise<GilCycleCounter> {
+  return new (await import('../gil-cycle-counter.js')).GilCycleCounter();
+}
 
 export interface RecordCliOptions {
   /** Interpreters to trace instead of finding them from the command or process. */
@@ -110,7 +115,7 @@ export async function recordToFile(command: readonly string[], options: RecordCl
   const traced = resolveTraced(command, options);
   sayAttached(traced, options);
   // attached to a service that may be busy: measure its GIL's pace in the first second
-  const check = traced.processes.length > 0 && !options.compress ? new FirstSecondCheck(traced, options.stackDepth) : undefined;
+  const check = traced.processes.length > 0 && !options.compress ? new FirstSecondCheck(traced, options.stackDepth, await gilCycleCounter()) : undefined;
   const result = await recordTarget({
     ...recordRequest(traced, options, options.data),
     ...(check ? { onData: (chunk: Buffer) => check.push(chunk), onRecording: () => check.start() } : {}),
@@ -143,11 +148,14 @@ const COSTLY_SHARE = 0.1;
  * user can stop before slowing a busy service down for long.
  */
 class FirstSecondCheck {
-  private readonly counter = new GilCycleCounter();
   private timer: NodeJS.Timeout | undefined;
   private done = false;
 
-  constructor(private readonly traced: TracedRequest, private readonly stackDepth: number) {}
+  constructor(
+    private readonly traced: TracedRequest,
+    private readonly stackDepth: number,
+    private readonly counter: GilCycleCounter,
+  ) {}
 
   push(chunk: Uint8Array): void {
     if (!this.done) this.counter.push(chunk);

@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cachedFromFiles, codeStamp, fileStamp } from './disk-cache.js';
+
+/** Runs `body` with the caches in a fresh folder, and GILTRACE_NO_CACHE unset. */
+function withCacheDir(body: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'giltrace-disk-cache-'));
+  const saved = { xdg: process.env.XDG_CACHE_HOME, off: process.env.GILTRACE_NO_CACHE };
+  process.env.XDG_CACHE_HOME = join(dir, 'cache');
+  delete process.env.GILTRACE_NO_CACHE;
+  try {
+    body(dir);
+  } finally {
+    for (const [name, value] of [['XDG_CACHE_HOME', saved.xdg], ['GILTRACE_NO_CACHE', saved.off]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+/** A cached "read" of the files: their contents joined, and how many times it was really read. */
+function reader(files: readonly string[]) {
+  let reads = 0;
+  return {
+    get reads() {
+      return reads;
+    },
+    answer: () =>
+      cachedFromFiles('test-v1', 'key', isString, () => {
+        reads++;
+        return { answer: files.map((f) => (existsSync(f) ? String(statSync(f).size) : 'none')).join(','), files };
+      }),
+  };
+}
+
+test('an answer read from files is used again while every file is unchanged', () => {
+  withCacheDir((dir) => {
+    const [a, b] = [join(dir, 'a'), join(dir, 'b')];
+    writeFileSync(a, 'one');
+    writeFileSync(b, 'two!');
+    const cached = reader([a, b]);
+    assert.equal(cached.answer(), '3,4');
+    assert.equal(cached.answer(), '3,4');
+    assert.equal(cached.reads, 1);
+  });
+});
+
+test('any change of any file the answer was read from computes it again', () => {
+  withCacheDir((dir) => {
+    const [a, b] = [join(dir, 'a'), join(dir, 'b')];
+    writeFileSync(a, 'one');
+    writeFileSync(b, 'two!');
+    const cached = reader([a, b]);
+    cached.answer();
+    const changes: Array<[string, () => void]> = [
+      ['rewritten, another size', () => writeFileSync(b, 'three')],
+      ['same size, mtime put back (as cp -p does): ctime tells', () => {
+        const before = statSync(a);
+        writeFileSync(a, 'uno');
+        utimesSync(a, before.atime, before.mtime);
+      }],
+      ['replaced by another file (new inode)', () => {
+        writeFileSync(join(dir, 'new'), 'one');
+        renameSync(join(dir, 'new'), a);
+      }],
+      ['deleted', () => rmSync(b)],
+      ['back again', () => writeFileSync(b, 'two!')],
+    ];
+    let reads = cached.reads;
+    for (const [what, change] of changes) {
+      change();
+      cached.answer();
+      assert.equal(cached.reads, ++reads, what);
+      cached.answer();
+      assert.equal(cached.reads, reads, `${what}: then cached again`);
+    }
+  });
+});
+
+test('GILTRACE_NO_CACHE=1 computes every time; an unreadable cache folder is simply not used', () => {
+  withCacheDir((dir) => {
+    const a = join(dir, 'a');
+    writeFileSync(a, 'one');
+    const cached = reader([a]);
+    process.env.GILTRACE_NO_CACHE = '1';
+    cached.answer();
+    cached.answer();
+    assert.equal(cached.reads, 2);
+    delete process.env.GILTRACE_NO_CACHE;
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    process.env.XDG_CACHE_HOME = join(dir, 'not-a-folder');
+    assert.equal(cached.answer(), '3');
+    assert.equal(cached.answer(), '3');
+    assert.equal(cached.reads, 4);
+  });
+});
+
+test('stamps: a missing file has one; a folder of code changes stamp when a file in it does', () => {
+  withCacheDir((dir) => {
+    assert.equal(fileStamp(join(dir, 'missing')), '-');
+    const code = join(dir, 'code');
+    mkdirSync(join(code, 'sub'), { recursive: true });
+    writeFileSync(join(code, 'a.js'), 'x');
+    writeFileSync(join(code, 'sub', 'b.js'), 'y');
+    writeFileSync(join(code, 'notes.md'), 'not code');
+    const before = codeStamp(code);
+    assert.match(before, /^2:\d+:2$/, 'two .js files, two bytes');
+    // memoized for the life of the process: a run sees one version of its own code
+    writeFileSync(join(code, 'sub', 'b.js'), 'yy');
+    assert.equal(codeStamp(code), before);
+  });
+});
