@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { openElf, PT_LOAD, type ElfFile } from './elf/elf-file.js';
 import { readSymbolTable } from './elf/elf-symbols.js';
+import { cachedAnswer, fileStamp } from './disk-cache.js';
 import { gilStateLayoutFor, type GilStateLayout } from './gil-state-layout.js';
 import { pythonMinorFromPath } from './python-version-from-path.js';
 
@@ -45,8 +46,9 @@ export function findPythonRuntime(pid: number): PythonRuntime | NotSampled {
   for (const file of [...libraries, exe]) {
     const version = pythonMinorFromPath(file);
     if (/libpython\d+\.\d+t\b/.test(file)) return { pid, why: `${file} is a free-threaded build: no GIL to sample` };
-    const elf = tryOpenElf(`/proc/${pid}/root${file}`);
-    const symbol = elf && runtimeSymbol(elf);
+    const reached = `/proc/${pid}/root${file}`;
+    const elf = tryOpenElf(reached);
+    const symbol = elf && knownRuntimeSymbol(reached, elf);
     if (!elf || symbol === undefined) continue;
     if (!version) return { pid, why: `cannot tell the Python version of ${file}` };
     const layout = gilStateLayoutFor(version.major, version.minor);
@@ -65,6 +67,23 @@ function tryOpenElf(path: string): ElfFile | undefined {
     return undefined;
   }
 }
+
+/**
+ * _PyRuntime's link address in a file, looked up once per version of the file (reading a
+ * libpython's symbols costs ~5-40 ms, paid again for every Python of a process tree otherwise):
+ * kept in memory and in ~/.cache/giltrace by the file's stamp (-1: the file has none).
+ */
+function knownRuntimeSymbol(path: string, elf: ElfFile): number | undefined {
+  const stamp = fileStamp(path);
+  const key = `${path.replace(/^\/proc\/\d+\/root/, '')}|${stamp}`;
+  if (stamp === '-') return runtimeSymbol(elf);
+  if (!symbols.has(key)) symbols.set(key, cachedAnswer('python-runtime-v1', key, isAddress, () => runtimeSymbol(elf) ?? -1));
+  const found = symbols.get(key)!;
+  return found >= 0 ? found : undefined;
+}
+
+const symbols = new Map<string, number>();
+const isAddress = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 
 /** _PyRuntime's link address; undefined when the file has none or cannot be read (its process exec'd or ended meanwhile). */
 function runtimeSymbol(elf: ElfFile): number | undefined {
