@@ -49,6 +49,9 @@ const THREAD_LIST_EVERY_MS = 20;
 const GLIBC_PTHREAD_TID = 0x2d0;
 const PTHREAD_SEARCH_BYTES = 4096;
 const FUTEX = '202';
+/** A thread asleep and unchanged for this many looks is then looked at every QUIET_EVERY_TICKS ticks. */
+const QUIET_AFTER_TICKS = 32;
+const QUIET_EVERY_TICKS = 8;
 /** A holder's Python stack is read when its hold begins, then every this many ticks. */
 const STACK_EVERY_TICKS = 4;
 /**
@@ -72,6 +75,8 @@ interface Thread {
   /** Its run time when it was last seen holding the GIL or asleep waiting for it, and which. */
   runtimeAtGil: number;
   heldAtGil: boolean;
+  /** Looks in a row at which its schedstat had not changed. */
+  quietTicks: number;
 }
 
 interface Gil {
@@ -164,7 +169,7 @@ export class ProcessSampler {
     }
     for (const tid of tids) {
       if (!this.threads.has(tid)) {
-        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), sched: '', onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, runtimeAtGil: 0, heldAtGil: false });
+        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), sched: '', onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, runtimeAtGil: 0, heldAtGil: false, quietTicks: 0 });
       }
     }
     return true;
@@ -265,13 +270,20 @@ export class ProcessSampler {
   }
 
   private threadState(tid: number, thread: Thread, nowNs: number): ThreadState | undefined {
+    const previous = thread.state;
+    // A thread asleep and unchanged for a while (idle in a pool, blocked in I/O, or asleep
+    // waiting for the GIL, which it can only leave by taking it, seen in the GIL itself) is
+    // looked at every few ticks, not every tick: most threads of a big service are such.
+    if (previous && thread.quietTicks >= QUIET_AFTER_TICKS && (this.ticks + tid) % QUIET_EVERY_TICKS !== 0 && (previous.cpu === 's' || previous.cpu === 'd')) {
+      if (!this.gils.some((g) => g.holderTid === tid)) return previous;
+    }
     const sched = thread.files.read('schedstat');
     if (sched === undefined) return undefined;
+    thread.quietTicks = sched === thread.sched ? thread.quietTicks + 1 : 0;
     if (nowNs - thread.namedAt >= NAME_EVERY_MS * 1e6) {
       thread.name = thread.files.read('comm')?.trimEnd() ?? thread.name;
       thread.namedAt = nowNs;
     }
-    const previous = thread.state;
     // Asleep at the last tick and not run since (same run time, same count of runs): nothing it
     // does changed. Not so for a thread that was on a CPU or waiting for one: a running thread's
     // run time is only brought up to date at scheduler ticks and switches.
