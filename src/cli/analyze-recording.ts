@@ -5,8 +5,8 @@
  */
 import { computeStats, computeVerdict, type RecordingMeta } from '../analysis/index.js';
 import type { PythonInfo } from '../contract/stats.js';
-import { buildTimeline } from '../model/build-timeline.js';
-import { newAdapterFacts, recorderPidOf, toTimelineEvents, type AdapterFacts } from '../model/perf-to-timeline-events.js';
+import { TimelineBuilder } from '../model/build-timeline.js';
+import { newAdapterFacts, recorderPidOf, TimelineEventAdapter, type AdapterFacts } from '../model/perf-to-timeline-events.js';
 import { hasGilProbes, isPerTaskRecording, recordingKindOf } from '../model/recording-kind.js';
 import { RECORDING_MANIFEST_FEATURE, type ExtraRecording, type RecordingManifest } from '../contract/recording-manifest.js';
 import { manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
@@ -60,8 +60,12 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   const extras = openExtraRecordings(path, manifest?.extraRecordings ?? []);
   const all = [data, ...extras.found];
   const records = extras.found.length > 0 ? mergedRecords(all) : data.records();
-  const events = toTimelineEvents(records, adapterOptions, facts);
-  const timeline = buildTimeline(events, { timeBaseNs: data.timeBaseNs, stacks });
+  // records → builder without an object per event (toTimelineEvents would make one each)
+  const adapter = new TimelineEventAdapter(adapterOptions, facts);
+  const builder = new TimelineBuilder();
+  adapter.feed(records, builder);
+  adapter.end(builder);
+  const timeline = builder.finish({ timeBaseNs: data.timeBaseNs, stacks });
   const lostEvents = all.reduce((sum, d) => sum + d.stats.lostEvents, 0);
   const kind = recordingKindOf(facts);
   const warnings = recordingWarnings({

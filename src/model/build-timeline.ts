@@ -41,7 +41,7 @@ import { Anomaly, type AnomalyName } from './anomalies.js';
 import { freezeTimeline, type FreezeOptions } from './freeze-timeline.js';
 import { CPU_UNKNOWN, GrowingGil, GrowingThread, type TimelineState } from './growing-timeline.js';
 import { CpuState, GilState, type Timeline } from './timeline.js';
-import type { DropReason, SwitchOutState, TimelineEvent } from './timeline-events.js';
+import type { DropReason, SwitchOutState, TimelineEvent, TimelineSink } from './timeline-events.js';
 import { NO_FRAME_STACK, UNKNOWN_STACK, type PythonStacks } from './python-stacks.js';
 
 /** The recording's span, time base and stacks (a window, `from`, is for snapshots only). */
@@ -58,7 +58,7 @@ export function buildTimeline(events: Iterable<TimelineEvent>, options: BuildTim
  * `snapshot` any window of it while it grows (neither changes it), `forgetBefore` lets a live
  * view keep its memory bounded.
  */
-export class TimelineBuilder implements TimelineState {
+export class TimelineBuilder implements TimelineState, TimelineSink {
   /** Current incarnation of every tid seen (system-wide: pids are only known at the end). */
   readonly threads = new Map<number, GrowingThread>();
   /** Earlier incarnations of reused tids. */
@@ -84,31 +84,28 @@ export class TimelineBuilder implements TimelineState {
   }
 
   add(event: TimelineEvent): void {
-    // Names are metadata: perf synthesizes them for every existing thread with arbitrary times,
-    // so they neither order nor span the recording.
-    const time = event.kind === 'thread_name' ? 0 : this.orderedTime(event);
     switch (event.kind) {
       case 'take_enter':
-        return this.takeEnter(time, event.pid, event.tid, event.gil, event.stack);
+        return this.takeEnter(event.time, event.pid, event.tid, event.gil, event.stack);
       case 'take_return':
-        return this.takeReturn(time, event.pid, event.tid);
+        return this.takeReturn(event.time, event.pid, event.tid);
       case 'drop':
-        return this.drop(time, event.pid, event.tid, event.reason, event.stack);
-      case 'inferred_wait_start':
-        return this.inferredWaitStart(time, event.pid, event.tid, event.gil, event.stack);
-      case 'inferred_wait_end':
-        return this.inferredWaitEnd(time, event.tid);
+        return this.drop(event.time, event.pid, event.tid, event.reason, event.stack);
       case 'switch':
-        if (event.prevTid > 0) this.switchOut(time, event.prevTid, event.prevState);
-        if (event.nextTid > 0) this.switchIn(time, event.nextTid);
-        return;
+        return this.schedSwitch(event.time, event.cpu, event.prevTid, event.prevState, event.nextTid);
       case 'waking':
-        return this.waking(time, event.tid);
+        return this.waking(event.time, event.tid);
+      case 'inferred_wait_start':
+        return this.inferredWaitStart(this.orderedTime(event.time, event.pid), event.pid, event.tid, event.gil, event.stack);
+      case 'inferred_wait_end':
+        return this.inferredWaitEnd(this.orderedTime(event.time, event.pid), event.tid);
       case 'thread_start':
-        return this.threadStart(time, event.pid, event.tid, event.existing === true);
+        return this.threadStart(this.orderedTime(event.time, event.pid), event.pid, event.tid, event.existing === true);
       case 'thread_exit':
-        return this.threadExit(time, event.pid, event.tid);
+        return this.threadExit(this.orderedTime(event.time, event.pid), event.pid, event.tid);
       case 'thread_name': {
+        // Names are metadata: perf synthesizes them for every existing thread with arbitrary times,
+        // so they neither order nor span the recording.
         const thread = this.thread(event.tid);
         if (event.pid > 0) thread.pid = event.pid;
         if (event.source === 'python') thread.pythonName = event.name;
@@ -116,6 +113,7 @@ export class TimelineBuilder implements TimelineState {
         return;
       }
       case 'lost':
+        this.orderedTime(event.time, -1);
         if (event.count > 0) this.lostEvents += event.count;
         this.lostEpoch++;
         return;
@@ -124,6 +122,30 @@ export class TimelineBuilder implements TimelineState {
         void unreachable; // a kind added upstream but unknown here: skipped, never a throw
       }
     }
+  }
+
+  // ---- the frequent events, as TimelineSink calls (no event object) ----
+
+  takeEnter(time: number, pid: number, tid: number, gil: string, stack: number): void {
+    this.enterGilWait(this.orderedTime(time, pid), pid, tid, gil, stack);
+  }
+
+  takeReturn(time: number, pid: number, tid: number): void {
+    this.acquire(this.orderedTime(time, pid), pid, tid);
+  }
+
+  drop(time: number, pid: number, tid: number, reason: DropReason, stack: number): void {
+    this.dropGil(this.orderedTime(time, pid), pid, tid, reason, stack);
+  }
+
+  schedSwitch(time: number, _cpu: number, prevTid: number, prevState: SwitchOutState, nextTid: number): void {
+    const at = this.orderedTime(time, -1);
+    if (prevTid > 0) this.switchOut(at, prevTid, prevState);
+    if (nextTid > 0) this.switchIn(at, nextTid);
+  }
+
+  waking(time: number, tid: number): void {
+    this.wake(this.orderedTime(time, -1), tid);
   }
 
   finish(options: BuildTimelineOptions): Timeline {
@@ -149,13 +171,11 @@ export class TimelineBuilder implements TimelineState {
     }
   }
 
-  /** Events must come in time order; a late one is moved up to the latest time seen. */
-  private orderedTime(event: TimelineEvent): number {
-    let time = event.time;
+  /** Events must come in time order; a late one is moved up to the latest time seen (pid -1: none). */
+  private orderedTime(time: number, pid: number): number {
     if (!(time >= this.lastTime) || !Number.isFinite(time)) {
       const beforeStart = time < this.floor && this.lastTime === this.floor;
       time = Number.isFinite(this.lastTime) ? this.lastTime : 0;
-      const pid = 'pid' in event ? event.pid : -1;
       if (pid > 0 && !beforeStart) this.count(pid, Anomaly.outOfOrderEvents);
     }
     if (this.firstTime !== this.firstTime) this.firstTime = time;
@@ -165,7 +185,7 @@ export class TimelineBuilder implements TimelineState {
 
   // ---- GIL events ----
 
-  private takeEnter(time: number, pid: number, tid: number, key: string, stack: number): void {
+  private enterGilWait(time: number, pid: number, tid: number, key: string, stack: number): void {
     const thread = this.gilThread(time, pid, tid);
     if (!thread) return;
     const gil = this.gil(key, pid);
@@ -191,7 +211,7 @@ export class TimelineBuilder implements TimelineState {
     thread.setGil(time, GilState.waiting);
   }
 
-  private takeReturn(time: number, pid: number, tid: number): void {
+  private acquire(time: number, pid: number, tid: number): void {
     const thread = this.gilThread(time, pid, tid);
     if (!thread) return;
     if (thread.gilState === GilState.holding) {
@@ -221,7 +241,7 @@ export class TimelineBuilder implements TimelineState {
     thread.setGil(time, GilState.holding);
   }
 
-  private drop(time: number, pid: number, tid: number, reason: DropReason, stack: number): void {
+  private dropGil(time: number, pid: number, tid: number, reason: DropReason, stack: number): void {
     const thread = this.gilThread(time, pid, tid);
     if (!thread) return;
     if (stack !== UNKNOWN_STACK) thread.lastDropStack = stack;
@@ -386,7 +406,7 @@ export class TimelineBuilder implements TimelineState {
     thread.setCpu(time, CpuState.running, CpuState.runnable);
   }
 
-  private waking(time: number, tid: number): void {
+  private wake(time: number, tid: number): void {
     this.sawScheduler = true;
     const thread = this.thread(tid);
     if (!thread.alive) return;

@@ -176,17 +176,17 @@ function countFrom(sortedTimes: Float64Array, from: number): number {
 }
 
 function stepTrack(track: StepBuilder, from: number, end: number): { times: Float64Array; states: Uint8Array } {
-  const { times, values } = track.window(from, end);
-  return { times, states: Uint8Array.from(values) };
+  const { times, values } = track.window(from, end, (n) => new Uint8Array(n));
+  return { times, states: values };
 }
 
 function freezeGil(gil: GrowingGil, from: number, end: number): GilTimeline {
-  const holders = gil.holders.window(from, end);
-  const waiters = gil.waiters.window(from, end);
+  const holders = gil.holders.window(from, end, (n) => new Int32Array(n));
+  const waiters = gil.waiters.window(from, end, (n) => new Uint16Array(n));
   return {
     key: gil.key,
     pid: gil.pid,
     holders: { times: holders.times, tids: holders.values },
-    waiters: { times: waiters.times, counts: Uint16Array.from(waiters.values) },
+    waiters: { times: waiters.times, counts: waiters.values },
   };
 }

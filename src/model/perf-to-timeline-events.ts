@@ -14,7 +14,7 @@ import { StackCache } from './stack-cache.js';
 import type { NameBytesLayout } from '../contract/recording-manifest.js';
 import type { CodeClassifier } from '../contract/mapped-code.js';
 import { WaitInference } from './wait-inference.js';
-import type { DropReason, SwitchOutState, TimelineEvent } from './timeline-events.js';
+import type { DropReason, SwitchOutState, TimelineEvent, TimelineSink } from './timeline-events.js';
 
 /** Classifies a GIL drop from where drop_gil was called: file + offset of its return address. */
 export type DropClassifier = (file: string, fileOffset: number) => DropReason;
@@ -184,7 +184,8 @@ function decoder(kind: EventDecoder['kind'], fields: Omit<EventDecoder, 'kind'> 
 
 /**
  * Turns time-ordered perf records into time-ordered TimelineEvents. Records are consumed one at a
- * time (perfdata may reuse record objects), events are fresh objects.
+ * time (perfdata may reuse record objects), events are fresh objects. The timeline of a whole
+ * recording is faster built without them: TimelineEventAdapter.feed into a TimelineBuilder.
  */
 export function* toTimelineEvents(
   records: Iterable<PerfRecord>,
@@ -198,7 +199,8 @@ export function* toTimelineEvents(
 
 /**
  * The adapter's state between batches of records: a live view feeds it what perf has written so
- * far, again and again (`events`), and ends it once (`finish`); a file is one batch.
+ * far, again and again (`feed` or `events`), and ends it once (`end` or `finish`); a file is one
+ * batch.
  */
 export class TimelineEventAdapter {
   // by EventType.index: a Map lookup per sample showed in profiles
@@ -213,12 +215,16 @@ export class TimelineEventAdapter {
   private readonly root: number | undefined;
   private readonly traced: Set<number>;
   private readonly inferWaits: WaitInference | undefined;
+  /** Every pid's GIL events count (the recording does not name its processes). */
+  private readonly tracesAll: boolean;
   /**
    * perf writes comm/fork/mmap records for the threads that already exist before it starts
    * sampling: they say a thread exists when the recording starts, not when it began. They are
    * held back until the first sample and given its time.
    */
   private pending: TimelineEvent[] | undefined = [];
+  /** GIL keys by pid, for take_gil entries that do not tell interpreters apart (one string, not one per event). */
+  private readonly processGilKeys = new Map<number, string>();
 
   constructor(options: AdapterOptions, readonly facts: AdapterFacts = newAdapterFacts()) {
     this.classify = options.classifyDrop;
@@ -228,6 +234,7 @@ export class TimelineEventAdapter {
     for (const pid of options.tracedPids ?? []) this.traced.add(pid);
     // the root is the traced command itself, or the recorder that started it (not a Python)
     if (options.descendantsOf !== undefined) this.traced.add(options.descendantsOf);
+    this.tracesAll = this.root === undefined && this.traced.size === 0;
     this.inferWaits = options.inferWaits
       ? new WaitInference(options.inferWaits, (pid, address) => this.spaces.resolve(pid, address), facts)
       : undefined;
@@ -235,76 +242,86 @@ export class TimelineEventAdapter {
 
   /** Whether GIL events of `pid` count: every pid unless the recording names its processes. */
   private isTraced(pid: number): boolean {
-    return (this.root === undefined && this.traced.size === 0) || this.traced.has(pid);
+    return this.tracesAll || this.traced.has(pid);
   }
 
+  /** The events of `records`, as objects (a live view's batches; tests). */
   *events(records: Iterable<PerfRecord>): Generator<TimelineEvent> {
-    // locals: the loop runs once per record
-    const facts = this.facts;
-    const decoders = this.decoders;
-    const decoderTypes = this.decoderTypes;
-    const spaces = this.spaces;
-    const stacks = this.stacks;
-    const inferWaits = this.inferWaits;
+    const collector = new EventCollector();
     for (const record of records) {
-      if (this.pending && record.type === 'sample') yield* this.flushPending(record.time);
-      switch (record.type) {
-        case 'sample': {
-          const type = record.event;
-          let decoder = decoders[type.index];
-          // one recording's event types, unless records of several are merged (their indexes overlap)
-          if (decoder === undefined || decoderTypes[type.index] !== type) decoder = this.decoderOf(type);
-          const isPython = decoder.kind === 'gil' || decoder.kind === 'mark';
-          if (isPython && !this.isTraced(record.pid)) {
-            facts.ignoredSamples++; // a Python that giltrace did not start
-            break;
-          }
-          if (decoder.kind === 'mark') {
-            const event = markToEvent(record, decoder.text!, decoder.magic!, facts);
-            if (event) yield event;
-            break;
-          }
-          const event = sampleToEvent(record, decoder, spaces, this.classify, stacks);
-          if (event === undefined) {
-            facts.ignoredSamples++;
-            break;
-          }
-          if (decoder.kind === 'gil') facts.gilEvents++;
-          else facts.schedEvents++;
-          if (!inferWaits) {
-            yield event;
-            break;
-          }
-          yield* inferWaits.around(record, event);
-          break;
+      this.push(record, collector);
+      if (collector.events.length > 0) yield* collector.take();
+    }
+  }
+
+  /** The events of `records`, put into `sink` in order. */
+  feed(records: Iterable<PerfRecord>, sink: TimelineSink): void {
+    for (const record of records) this.push(record, sink);
+  }
+
+  // hot path: runs once per record, and puts the frequent events into the sink without an object
+  private push(record: PerfRecord, sink: TimelineSink): void {
+    if (this.pending && record.type === 'sample') this.flushPending(record.time, sink);
+    switch (record.type) {
+      case 'sample': {
+        const type = record.event;
+        let decoder = this.decoders[type.index];
+        // one recording's event types, unless records of several are merged (their indexes overlap)
+        if (decoder === undefined || this.decoderTypes[type.index] !== type) decoder = this.decoderOf(type);
+        const kind = decoder.kind;
+        if ((kind === 'gil' || kind === 'mark') && !this.isTraced(record.pid)) {
+          this.facts.ignoredSamples++; // a Python that giltrace did not start
+          return;
         }
-        case 'comm':
-          yield* this.emit({ kind: 'thread_name', time: record.time, pid: record.pid, tid: record.tid, name: record.comm, source: 'os' });
-          break;
-        case 'fork':
-          if (record.pid !== record.ppid) {
-            this.spaces.inherit(record.pid, record.ppid);
-            if (record.ppid === this.root || this.traced.has(record.ppid)) this.traced.add(record.pid);
-          }
-          yield* this.emit({ kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid });
-          break;
-        case 'exit':
-          this.inferWaits?.threadExit(record.tid);
-          yield* this.emit({ kind: 'thread_exit', time: record.time, pid: record.pid, tid: record.tid });
-          break;
-        case 'mmap':
-          this.spaces.add(record);
-          if (record.executable) notePythonFile(facts, record);
-          break;
-        case 'lost':
-          yield* this.emit({ kind: 'lost', time: record.time, count: record.count });
-          break;
-        default: {
-          const unreachable: never = record;
-          void unreachable;
+        if (kind === 'mark') {
+          const event = markToEvent(record, decoder.text!, decoder.magic!, this.facts);
+          if (event) sink.add(event);
+          return;
         }
+        if (this.inferWaits) {
+          this.inferAround(record, decoder, sink);
+          return;
+        }
+        if (sampleToSink(record, decoder, this, sink)) {
+          if (kind === 'gil') this.facts.gilEvents++;
+          else this.facts.schedEvents++;
+        } else this.facts.ignoredSamples++;
+        return;
+      }
+      case 'comm':
+        return this.emit({ kind: 'thread_name', time: record.time, pid: record.pid, tid: record.tid, name: record.comm, source: 'os' }, sink);
+      case 'fork':
+        if (record.pid !== record.ppid) {
+          this.spaces.inherit(record.pid, record.ppid);
+          if (record.ppid === this.root || this.traced.has(record.ppid)) this.traced.add(record.pid);
+        }
+        return this.emit({ kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid }, sink);
+      case 'exit':
+        this.inferWaits?.threadExit(record.tid);
+        return this.emit({ kind: 'thread_exit', time: record.time, pid: record.pid, tid: record.tid }, sink);
+      case 'mmap':
+        this.spaces.add(record);
+        if (record.executable) notePythonFile(this.facts, record);
+        return;
+      case 'lost':
+        return this.emit({ kind: 'lost', time: record.time, count: record.count }, sink);
+      default: {
+        const unreachable: never = record;
+        void unreachable;
       }
     }
+  }
+
+  /** Scheduler-only recordings (rare, small): the event as an object, with the inferred waits around it. */
+  private inferAround(record: SampleRecord, decoder: EventDecoder, sink: TimelineSink): void {
+    const collector = new EventCollector();
+    if (!sampleToSink(record, decoder, this, collector)) {
+      this.facts.ignoredSamples++;
+      return;
+    }
+    if (decoder.kind === 'gil') this.facts.gilEvents++;
+    else this.facts.schedEvents++;
+    for (const event of this.inferWaits!.around(record, collector.events[0])) sink.add(event);
   }
 
   private decoderOf(type: EventType): EventDecoder {
@@ -319,64 +336,116 @@ export class TimelineEventAdapter {
 
   /** The end of the records: what is still held back goes out. */
   *finish(): Generator<TimelineEvent> {
-    if (this.pending) yield* this.flushPending(-Infinity);
+    const collector = new EventCollector();
+    this.end(collector);
+    yield* collector.take();
   }
 
-  private *emit(event: TimelineEvent): Generator<TimelineEvent> {
+  /** The end of the records, for `feed`: what is still held back goes into `sink`. */
+  end(sink: TimelineSink): void {
+    if (this.pending) this.flushPending(-Infinity, sink);
+  }
+
+  private emit(event: TimelineEvent, sink: TimelineSink): void {
     if (this.pending) this.pending.push(event);
-    else yield event;
+    else sink.add(event);
   }
 
-  private *flushPending(at: number): Generator<TimelineEvent> {
+  private flushPending(at: number, sink: TimelineSink): void {
     const held = this.pending ?? [];
     this.pending = undefined;
     for (const event of held) {
       const moved = event.time < at ? { ...event, time: at } : event;
-      yield moved.kind === 'thread_start' ? { ...moved, existing: true } : moved;
+      sink.add(moved.kind === 'thread_start' ? { ...moved, existing: true } : moved);
     }
+  }
+
+  /** `${pid}`, made once per process. */
+  gilKeyOf(pid: number): string {
+    let key = this.processGilKeys.get(pid);
+    if (key === undefined) this.processGilKeys.set(pid, (key = `${pid}`));
+    return key;
+  }
+
+  dropReasonOf(sample: SampleRecord, decoder: EventDecoder): DropReason {
+    return dropReason(sample, decoder, this.spaces, this.classify);
+  }
+
+  stackOf(sample: SampleRecord, decoder: EventDecoder): number {
+    return stackOf(sample, decoder, this.stacks);
   }
 }
 
-function sampleToEvent(
-  sample: SampleRecord,
-  decoder: EventDecoder,
-  spaces: AddressSpaces,
-  classify: DropClassifier | undefined,
-  stacks: StackReading,
-): TimelineEvent | undefined {
-  const { time, pid, tid } = sample;
+/** A sink that keeps the events as objects, in order. */
+class EventCollector implements TimelineSink {
+  events: TimelineEvent[] = [];
+  takeEnter(time: number, pid: number, tid: number, gil: string, stack: number): void {
+    this.events.push({ kind: 'take_enter', time, pid, tid, gil, stack });
+  }
+  takeReturn(time: number, pid: number, tid: number): void {
+    this.events.push({ kind: 'take_return', time, pid, tid });
+  }
+  drop(time: number, pid: number, tid: number, reason: DropReason, stack: number): void {
+    this.events.push({ kind: 'drop', time, pid, tid, reason, stack });
+  }
+  schedSwitch(time: number, cpu: number, prevTid: number, prevState: SwitchOutState, nextTid: number): void {
+    this.events.push({ kind: 'switch', time, cpu, prevTid, prevState, nextTid });
+  }
+  waking(time: number, tid: number): void {
+    this.events.push({ kind: 'waking', time, tid });
+  }
+  add(event: TimelineEvent): void {
+    this.events.push(event);
+  }
+  /** The events so far; the collector starts empty again. */
+  take(): TimelineEvent[] {
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+}
+
+/** The sample's event into `sink`; false when it is none (counted as ignored by the caller). */
+function sampleToSink(sample: SampleRecord, decoder: EventDecoder, adapter: TimelineEventAdapter, sink: TimelineSink): boolean {
+  const time = sample.time;
   switch (decoder.kind) {
-    case 'gil':
+    case 'gil': {
+      const pid = sample.pid;
       switch (decoder.role) {
         case 'take': {
           const interp = decoder.interp && hasPayload(sample) ? readSampleInt(sample, decoder.interp) : 0;
           // One GIL per process unless the probe tells interpreters apart (3.12+ subinterpreters).
-          const gil = interp ? `${pid}/${interp.toString(16)}` : `${pid}`;
-          return { kind: 'take_enter', time, pid, tid, gil, stack: stackOf(sample, decoder, stacks) };
+          const gil = interp ? `${pid}/${interp.toString(16)}` : adapter.gilKeyOf(pid);
+          sink.takeEnter(time, pid, sample.tid, gil, adapter.stackOf(sample, decoder));
+          return true;
         }
         case 'take_ret':
-          return { kind: 'take_return', time, pid, tid };
+          sink.takeReturn(time, pid, sample.tid);
+          return true;
         case 'drop':
-          return { kind: 'drop', time, pid, tid, reason: dropReason(sample, decoder, spaces, classify), stack: stackOf(sample, decoder, stacks) };
+          sink.drop(time, pid, sample.tid, adapter.dropReasonOf(sample, decoder), adapter.stackOf(sample, decoder));
+          return true;
         default:
-          return undefined; // drop_gil return (per4m's 4th probe) adds nothing: holding ended at entry
+          return false; // drop_gil return (per4m's 4th probe) adds nothing: holding ended at entry
       }
+    }
     case 'switch':
-      if (!hasPayload(sample)) return undefined;
-      return {
-        kind: 'switch',
+      if (!hasPayload(sample)) return false;
+      sink.schedSwitch(
         time,
-        cpu: sample.cpu,
-        prevTid: readSampleInt(sample, decoder.prevPid!),
-        prevState: switchOutStateOf(readSampleInt(sample, decoder.prevState!)),
-        nextTid: readSampleInt(sample, decoder.nextPid!),
-      };
+        sample.cpu,
+        readSampleInt(sample, decoder.prevPid!),
+        switchOutStateOf(readSampleInt(sample, decoder.prevState!)),
+        readSampleInt(sample, decoder.nextPid!),
+      );
+      return true;
     case 'waking':
-      if (!hasPayload(sample)) return undefined;
-      return { kind: 'waking', time, tid: readSampleInt(sample, decoder.wakingPid!) };
+      if (!hasPayload(sample)) return false;
+      sink.waking(time, readSampleInt(sample, decoder.wakingPid!));
+      return true;
     case 'mark':
     case 'ignore':
-      return undefined;
+      return false;
   }
 }
 

@@ -1,99 +1,159 @@
 /**
- * A step function being built: growable parallel arrays (time, value), doubled when full and
- * copied out at exact length by `window`. One class with Int32 values for every track kind keeps the
- * hot loop monomorphic; the frozen form uses the narrow type timeline.ts asks for.
+ * A step function being built: parallel arrays (time, value), copied out at exact length by
+ * `window`. One class with Int32 values for every track kind keeps the hot loop monomorphic; the
+ * frozen form uses the narrow type timeline.ts asks for.
+ *
+ * Storage is chunked: the first chunk doubles up to CHUNK entries, then chunks of CHUNK entries
+ * are added. A track of millions of entries (a busy thread's CPU states) is then never copied
+ * while it grows, and leaves no outgrown arrays behind: doubling one array made the model spend
+ * more time faulting in fresh pages and collecting old ones than in its state machine.
  *
  * Invariants kept on every `set` (what timeline.ts promises consumers): times never decrease,
  * consecutive values differ, and no two entries share a time (the later value replaces the
  * earlier one, which may in turn merge with its predecessor).
  */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const IN_CHUNK = CHUNK - 1;
+
 export class StepBuilder {
-  private times: Float64Array;
-  private values: Int32Array;
+  private timeChunks: Float64Array[];
+  private valueChunks: Int32Array[];
   length = 0;
 
-  constructor(initialCapacity = 8) {
-    this.times = new Float64Array(initialCapacity);
-    this.values = new Int32Array(initialCapacity);
+  constructor(private readonly initialCapacity = 8) {
+    this.timeChunks = [new Float64Array(initialCapacity)];
+    this.valueChunks = [new Int32Array(initialCapacity)];
   }
 
   /** Value of the last entry; `fallback` when empty. */
   lastValue(fallback: number): number {
-    return this.length === 0 ? fallback : this.values[this.length - 1];
+    return this.length === 0 ? fallback : this.valueAt(this.length - 1);
   }
 
   lastTime(): number {
-    return this.length === 0 ? -Infinity : this.times[this.length - 1];
+    return this.length === 0 ? -Infinity : this.timeAt(this.length - 1);
+  }
+
+  private timeAt(i: number): number {
+    return this.timeChunks[i >>> CHUNK_BITS][i & IN_CHUNK];
+  }
+
+  private valueAt(i: number): number {
+    return this.valueChunks[i >>> CHUNK_BITS][i & IN_CHUNK];
   }
 
   /** From `time` on the value is `value`. `time` must not be before the last entry's time. */
   set(time: number, value: number): void {
     const n = this.length;
     if (n > 0) {
-      if (this.values[n - 1] === value) return;
-      if (this.times[n - 1] === time) {
+      const last = n - 1;
+      const values = this.valueChunks[last >>> CHUNK_BITS];
+      const k = last & IN_CHUNK;
+      if (values[k] === value) return;
+      if (this.timeChunks[last >>> CHUNK_BITS][k] === time) {
         // The previous value lasted 0 ns: replace it, or drop it if we are back to the one before.
-        if (n > 1 && this.values[n - 2] === value) this.length = n - 1;
-        else this.values[n - 1] = value;
+        if (n > 1 && this.valueAt(n - 2) === value) this.length = last;
+        else values[k] = value;
         return;
       }
     }
-    if (n === this.times.length) this.grow();
-    this.times[n] = time;
-    this.values[n] = value;
+    const c = n >>> CHUNK_BITS;
+    const k = n & IN_CHUNK;
+    if (c === this.timeChunks.length) {
+      this.timeChunks.push(new Float64Array(CHUNK));
+      this.valueChunks.push(new Int32Array(CHUNK));
+    } else if (k === this.timeChunks[c].length) this.growFirst();
+    this.timeChunks[c][k] = time;
+    this.valueChunks[c][k] = value;
     this.length = n + 1;
   }
 
   /** Corrects the value of the last entry (which must not then equal the one before). */
   replaceLast(value: number): void {
-    if (this.length === 0) return;
-    if (this.length > 1 && this.values[this.length - 2] === value) this.length--;
-    else this.values[this.length - 1] = value;
+    const n = this.length;
+    if (n === 0) return;
+    if (n > 1 && this.valueAt(n - 2) === value) this.length--;
+    else this.valueChunks[(n - 1) >>> CHUNK_BITS][(n - 1) & IN_CHUNK] = value;
   }
 
   /**
    * A copy of the part that covers [from, end): the entry in force at `from` starts there, and
-   * entries at or after `end` are left out (that one stays). The builder is not changed.
+   * entries at or after `end` are left out (that one stays). The builder is not changed. Values
+   * are written into the array `makeValues` gives (the narrow type of the frozen track).
    */
-  window(from: number, end: number): { times: Float64Array; values: Int32Array } {
+  window<V extends Int32Array | Uint16Array | Uint8Array>(from: number, end: number, makeValues: (length: number) => V): { times: Float64Array; values: V } {
     const first = this.indexAt(from);
     let n = this.length;
-    while (n > first + 1 && this.times[n - 1] >= end) n--;
-    const times = this.times.slice(first, n);
+    while (n > first + 1 && this.timeAt(n - 1) >= end) n--;
+    const times = new Float64Array(Math.max(0, n - first));
+    const values = makeValues(times.length);
+    this.copyOut(first, n, times, values);
     if (times.length > 0 && times[0] < from) times[0] = from;
-    return { times, values: this.values.slice(first, n) };
+    return { times, values };
+  }
+
+  /** Entries [first, n) into `times` and `values` (from index 0). */
+  private copyOut(first: number, n: number, times: Float64Array, values: Int32Array | Uint16Array | Uint8Array): void {
+    for (let i = first; i < n; ) {
+      const c = i >>> CHUNK_BITS;
+      const k = i & IN_CHUNK;
+      const stop = Math.min(n, (c + 1) * CHUNK) - c * CHUNK;
+      times.set(this.timeChunks[c].subarray(k, stop), i - first);
+      values.set(this.valueChunks[c].subarray(k, stop), i - first);
+      i += stop - k;
+    }
   }
 
   /** Forgets what happened before `time`, keeping the entry in force then (memory of a live view). */
   dropBefore(time: number): void {
     const first = this.indexAt(time);
     if (first === 0) return;
-    this.times.copyWithin(0, first, this.length);
-    this.values.copyWithin(0, first, this.length);
-    this.length -= first;
+    const kept = this.length - first;
+    const times = new Float64Array(kept);
+    const values = new Int32Array(kept);
+    this.copyOut(first, this.length, times, values);
+    this.timeChunks = [new Float64Array(Math.max(this.initialCapacity, Math.min(CHUNK, kept)))];
+    this.valueChunks = [new Int32Array(this.timeChunks[0].length)];
+    this.length = 0;
+    // kept entries already satisfy the invariants: appended as they are
+    for (let i = 0; i < kept; i++) this.append(times[i], values[i]);
+  }
+
+  private append(time: number, value: number): void {
+    const n = this.length;
+    const c = n >>> CHUNK_BITS;
+    if (c === this.timeChunks.length) {
+      this.timeChunks.push(new Float64Array(CHUNK));
+      this.valueChunks.push(new Int32Array(CHUNK));
+    } else if ((n & IN_CHUNK) === this.timeChunks[c].length) this.growFirst();
+    this.timeChunks[c][n & IN_CHUNK] = time;
+    this.valueChunks[c][n & IN_CHUNK] = value;
+    this.length = n + 1;
   }
 
   /** Index of the last entry at or before `time` (0 when none is). */
   private indexAt(time: number): number {
     let lo = 0;
     let hi = this.length - 1;
-    if (hi < 0 || this.times[0] >= time) return 0;
+    if (hi < 0 || this.timeAt(0) >= time) return 0;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.times[mid] <= time) lo = mid;
+      if (this.timeAt(mid) <= time) lo = mid;
       else hi = mid - 1;
     }
     return lo;
   }
 
-  private grow(): void {
-    const capacity = this.times.length * 2;
+  /** The first chunk is full and smaller than CHUNK: doubled (the only copy a track ever makes while it grows). */
+  private growFirst(): void {
+    const capacity = Math.min(CHUNK, Math.max(4, this.timeChunks[0].length * 2));
     const times = new Float64Array(capacity);
-    times.set(this.times);
+    times.set(this.timeChunks[0]);
     const values = new Int32Array(capacity);
-    values.set(this.values);
-    this.times = times;
-    this.values = values;
+    values.set(this.valueChunks[0]);
+    this.timeChunks[0] = times;
+    this.valueChunks[0] = values;
   }
 }
 

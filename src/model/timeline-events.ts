@@ -66,3 +66,20 @@ export type TimelineEvent =
     }
   /** The recording lost `count` events around `time` (perf buffer overrun). */
   | { readonly kind: 'lost'; readonly time: number; readonly count: number };
+
+/**
+ * Where the adapter puts the events it decodes: the frequent kinds as calls with plain numbers
+ * (no object per event: a big recording has millions of them), every other kind as a
+ * TimelineEvent. Calls come in the events' order; the TimelineBuilder is one, and so is a
+ * collector that turns the calls back into TimelineEvents (TimelineEventAdapter.events).
+ */
+export interface TimelineSink {
+  takeEnter(time: number, pid: number, tid: number, gil: string, stack: number): void;
+  takeReturn(time: number, pid: number, tid: number): void;
+  drop(time: number, pid: number, tid: number, reason: DropReason, stack: number): void;
+  /** sched_switch (see the `switch` event). */
+  schedSwitch(time: number, cpu: number, prevTid: number, prevState: SwitchOutState, nextTid: number): void;
+  waking(time: number, tid: number): void;
+  /** Any event, of any kind (the rare ones come only this way). */
+  add(event: TimelineEvent): void;
+}
