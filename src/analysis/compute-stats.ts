@@ -10,7 +10,8 @@ import { computeFunctionStats, hasFunctionContext, topThreadFunctions } from './
 import { computeHandoffLatencies } from './handoffs.js';
 import { computeInterpreterGils } from './interpreter-gils.js';
 import { computeThreadGroups } from './thread-groups.js';
-import { intersect, intervalsInStates, intervalsNonZero, ns, stateMask, timeByState, totalLength, union } from './intervals.js';
+import { intervalsNonZero, ns, stateMask, timeNonZero, totalLength, union } from './intervals.js';
+import { jointTime, threadStateTimes } from './thread-state-times.js';
 import { UNKNOWN_PYTHON, type RecordingMeta } from './recording-meta.js';
 import { summarizeDurations } from './summary.js';
 
@@ -63,10 +64,8 @@ export function computeProcessStats(process: ProcessTimeline, meta: RecordingMet
   });
   const known = meta.processes.get(process.pid);
   const mainThread = process.threads.find((t) => t.tid === process.pid);
-  const held = union(process.gils.map((g) => intervalsNonZero(g.holders.times, g.holders.tids, firstTime(g.holders.times), process.end)));
-  const contended = union(
-    process.gils.map((g) => intervalsNonZero(g.waiters.times, g.waiters.counts, firstTime(g.waiters.times), process.end)),
-  );
+  const held = timeInAny(process.gils.map((g) => [g.holders.times, g.holders.tids]), process.end);
+  const contended = timeInAny(process.gils.map((g) => [g.waiters.times, g.waiters.counts]), process.end);
   const handoffs = process.gils.flatMap((g) => computeHandoffLatencies(g, process.end));
   let forced = 0;
   let voluntary = 0;
@@ -89,8 +88,8 @@ export function computeProcessStats(process: ProcessTimeline, meta: RecordingMet
     python: known?.python ?? UNKNOWN_PYTHON,
     duration_ns: ns(process.end) - ns(process.start),
     gil: {
-      held_ns: totalLength(held),
-      contended_ns: totalLength(contended),
+      held_ns: held,
+      contended_ns: contended,
       handoff: summarizeDurations(handoffs),
       drops: { forced, voluntary },
     },
@@ -111,14 +110,10 @@ function tracingCost(threads: readonly ThreadStats[], nsPerGilCycle: number): No
 type FunctionContext = Pick<Timeline, 'functions' | 'stacks'>;
 
 export function computeThreadStats(thread: ThreadTimeline, context?: FunctionContext): ThreadStats {
-  const { start, end, gilTrack, cpuTrack } = thread;
-  const gil = timeByState(gilTrack.times, gilTrack.states, start, end, 3);
-  const cpu = timeByState(cpuTrack.times, cpuTrack.states, start, end, 4);
-  const holding = intervalsInStates(gilTrack.times, gilTrack.states, start, end, stateMask(GilState.holding));
-  const offCpu = intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.runnable, CpuState.sleeping, CpuState.blocked));
-  const asleep = intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.sleeping, CpuState.blocked));
-  const withoutGil = intervalsInStates(gilTrack.times, gilTrack.states, start, end, stateMask(GilState.none));
-  const wantsCpu = intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.running, CpuState.runnable));
+  const { start, end } = thread;
+  const times = threadStateTimes(thread);
+  const { gil, cpu } = times;
+  const offCpu = stateMask(CpuState.runnable, CpuState.sleeping, CpuState.blocked);
   return {
     tid: thread.tid,
     name: thread.name,
@@ -126,13 +121,13 @@ export function computeThreadStats(thread: ThreadTimeline, context?: FunctionCon
     held_ns: gil[GilState.holding],
     wait_ns: gil[GilState.waiting],
     no_gil_ns: gil[GilState.none],
-    held_off_cpu_ns: totalLength(intersect(holding, offCpu)),
-    held_asleep_ns: totalLength(intersect(holding, asleep)),
+    held_off_cpu_ns: jointTime(times, GilState.holding, offCpu),
+    held_asleep_ns: jointTime(times, GilState.holding, stateMask(CpuState.sleeping, CpuState.blocked)),
     running_ns: cpu[CpuState.running],
     runnable_ns: cpu[CpuState.runnable],
     sleeping_ns: cpu[CpuState.sleeping],
     blocked_ns: cpu[CpuState.blocked],
-    active_ns: gil[GilState.holding] + gil[GilState.waiting] + totalLength(intersect(withoutGil, wantsCpu)),
+    active_ns: gil[GilState.holding] + gil[GilState.waiting] + jointTime(times, GilState.none, stateMask(CpuState.running, CpuState.runnable)),
     acquisitions: thread.acquisitions,
     wait: summarizeDurations(thread.waits),
     drops: countDrops(thread),
@@ -144,6 +139,15 @@ function countDrops(thread: ThreadTimeline): DropCounts {
   let forced = 0;
   for (const drop of thread.drops) if (drop.forced) forced++;
   return { forced, voluntary: thread.drops.length - forced };
+}
+
+/**
+ * Time during which any of the GIL tracks is non-zero (someone holds it, someone waits); with one
+ * GIL (the usual case) without building its interval list.
+ */
+function timeInAny(tracks: readonly (readonly [Float64Array, ArrayLike<number>])[], end: number): number {
+  if (tracks.length === 1) return timeNonZero(tracks[0][0], tracks[0][1], firstTime(tracks[0][0]), end);
+  return totalLength(union(tracks.map(([times, values]) => intervalsNonZero(times, values, firstTime(times), end))));
 }
 
 /** GIL tracks begin at their first event: before it nobody held or waited. */

@@ -48,6 +48,21 @@ export function intervalsNonZero(times: ArrayLike<number>, values: ArrayLike<num
   return intervalsWhere(times, values, start, end, 0, true);
 }
 
+/** totalLength(intervalsNonZero(...)) without the list. */
+export function timeNonZero(times: ArrayLike<number>, values: ArrayLike<number>, start: number, end: number): number {
+  const n = times.length;
+  const last = ns(end);
+  let from = ns(start);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const to = Math.min(i + 1 < n ? ns(times[i + 1]) : last, last);
+    if (to <= from) continue;
+    if (values[i] !== 0) total += to - from;
+    from = to;
+  }
+  return total;
+}
+
 /**
  * Builds an interval list in a growing Float64Array (a number[] of millions of boundaries grew
  * far slower); touching intervals are merged as they come.

@@ -6,6 +6,7 @@
  */
 import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
 import { intersect, intervalsInStates, intervalsNonZero, stateMask, totalLength } from './intervals.js';
+import { jointTime, threadStateTimes } from './thread-state-times.js';
 
 export interface OffCpuHold {
   readonly pid: number;
@@ -33,27 +34,33 @@ export function computeOffCpuHolds(timeline: Timeline): OffCpuHold[] {
 }
 
 function offCpuHold(process: ProcessTimeline, thread: ThreadTimeline): OffCpuHold | undefined {
-  const { start, end, gilTrack, cpuTrack } = thread;
-  const holding = intervalsInStates(gilTrack.times, gilTrack.states, start, end, stateMask(GilState.holding));
-  if (holding.length === 0) return undefined;
-  const asleep = intersect(
-    holding,
-    intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.sleeping, CpuState.blocked)),
-  );
-  const preempted = intersect(holding, intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.runnable)));
-  const gil = process.gils.find((g) => g.key === thread.gil);
-  const someoneWaits = gil
-    ? intervalsNonZero(gil.waiters.times, gil.waiters.counts, gil.waiters.times[0] ?? 0, process.end)
-    : [];
-  let longest = 0;
-  for (let i = 0; i < asleep.length; i += 2) longest = Math.max(longest, asleep[i + 1] - asleep[i]);
+  const times = threadStateTimes(thread);
+  // no holding interval at all (an interval list has only intervals of positive length)
+  if (times.gil[GilState.holding] === 0) return undefined;
+  const asleepNs = jointTime(times, GilState.holding, stateMask(CpuState.sleeping, CpuState.blocked));
   return {
     pid: thread.pid,
     tid: thread.tid,
     name: thread.name,
-    asleepNs: totalLength(asleep),
-    asleepContendedNs: totalLength(intersect(asleep, someoneWaits)),
-    longestAsleepNs: longest,
-    preemptedNs: totalLength(preempted),
+    asleepNs,
+    // the intervals only when there is something asleep to intersect (rare: a bug in the program)
+    asleepContendedNs: asleepNs > 0 ? asleepContended(process, thread) : 0,
+    longestAsleepNs: times.longestHeldAsleep,
+    preemptedNs: jointTime(times, GilState.holding, stateMask(CpuState.runnable)),
   };
+}
+
+/** Time the thread held the GIL asleep while another thread waited for that GIL. */
+function asleepContended(process: ProcessTimeline, thread: ThreadTimeline): number {
+  const { start, end, gilTrack, cpuTrack } = thread;
+  const holding = intervalsInStates(gilTrack.times, gilTrack.states, start, end, stateMask(GilState.holding));
+  const asleep = intersect(
+    holding,
+    intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.sleeping, CpuState.blocked)),
+  );
+  const gil = process.gils.find((g) => g.key === thread.gil);
+  const someoneWaits = gil
+    ? intervalsNonZero(gil.waiters.times, gil.waiters.counts, gil.waiters.times[0] ?? 0, process.end)
+    : [];
+  return totalLength(intersect(asleep, someoneWaits));
 }
