@@ -1,17 +1,21 @@
 /**
  * `npm run bench`: every benchmark in turn, each printing its figure against an anchor measured
- * in the same run (perf script on the same file; a browser's own load of the same page; the
- * traced program untraced and traced without function context, or sampled; the same command untraced).
+ * in the same run (perf script on the same file, for the reader alone and for `giltrace stats`
+ * end to end; a browser's own load of the same page; the traced program untraced and traced
+ * without function context, or sampled; the same command untraced).
  */
 import { bigRecording } from './big-recording.js';
 import { main as perfdataThroughput } from './perfdata-throughput.js';
 import { main as recordStartup } from './record-startup.js';
 import { main as reportLoad } from './report-load.js';
+import { main as statsEndToEnd } from './stats-end-to-end.js';
 import { main as tracingOverhead } from './tracing-overhead.js';
 import { main as samplingOverhead } from './sampling-overhead.js';
 
 console.log('=== perf.data parsing: giltrace vs perf script ===');
 await perfdataThroughput([bigRecording()]);
+console.log('\n=== giltrace stats end to end vs perf script, peak RSS ===');
+await statsEndToEnd([bigRecording()]);
 console.log('\n=== HTML report with ≥ 1 M GIL intervals: load to first paint ===');
 await reportLoad();
 console.log('\n=== Tracing overhead: the traced program with and without function context ===');

@@ -9,7 +9,7 @@ import type { FunctionStats, ThreadFunction } from '../contract/stats.js';
 import { BUILT_IN_STACKS, NO_FRAME_FUNCTION, UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
 import type { ProcessTimeline, ThreadTimeline, Timeline } from '../model/timeline.js';
 import { CpuState } from '../model/timeline.js';
-import { intersect, intervalsInStates, intervalsNonZero, ns, stateMask } from './intervals.js';
+import { intervalsNonZero, ns } from './intervals.js';
 
 /** Call paths kept per function in the JSON. */
 const STACKS_PER_FUNCTION = 3;
@@ -69,8 +69,7 @@ export function computeFunctionStats(process: ProcessTimeline, timeline: Pick<Ti
   const contended = new Map(process.gils.map((g) => [g.key, intervalsNonZero(g.waiters.times, g.waiters.counts, g.waiters.times[0] ?? 0, process.end)]));
   for (const thread of process.threads) {
     const busy = thread.gil === undefined ? undefined : contended.get(thread.gil);
-    const running = intervalsInStates(thread.cpuTrack.times, thread.cpuTrack.states, thread.start, thread.end, stateMask(CpuState.running));
-    addHolds(thread, busy && { busy, busyRunning: intersect(busy, running) }, timeline.stacks, canonical, tallies);
+    addHolds(thread, busy, timeline.stacks, canonical, tallies);
     addWaits(thread, timeline.stacks, canonical, tallies);
     for (const drop of thread.drops) if (drop.forced) tally(tallies, canonical[timeline.stacks[drop.stack].leaf]).forced++;
   }
@@ -105,12 +104,11 @@ export function topThreadFunctions(thread: ThreadTimeline, timeline: Pick<Timeli
 }
 
 /**
- * @param contention when others' waits count: `busy`, when this thread's GIL had a waiter, and
- * `busyRunning`, the part of it this thread spent on a CPU
+ * @param contention when others' waits count: the intervals when this thread's GIL had a waiter
  */
 function addHolds(
   thread: ThreadTimeline,
-  contention: { busy: Float64Array; busyRunning: Float64Array } | undefined,
+  contention: Float64Array | undefined,
   stacks: readonly PyStack[],
   canonical: Int32Array,
   tallies: Map<number, Tally>,
@@ -118,8 +116,8 @@ function addHolds(
   const { starts, ends } = thread.holds;
   const forcedEnds = new Set(thread.drops.filter((d) => d.forced).map((d) => d.time));
   // holds are in time order, so one sweep over each interval list serves them all
-  const busy = contention ? new Sweep(contention.busy) : undefined;
-  const busyRunning = contention ? new Sweep(contention.busyRunning) : undefined;
+  const busy = contention ? new Sweep(contention) : undefined;
+  const busyRunning = contention ? new RunningSweep(contention, thread) : undefined;
   for (let i = 0; i < starts.length; i++) {
     const from = ns(starts[i]);
     const to = ns(ends[i]);
@@ -147,6 +145,60 @@ class Sweep {
     while (this.j < list.length && list[this.j + 1] <= from) this.j += 2;
     let total = 0;
     for (let k = this.j; k < list.length && list[k] < to; k += 2) total += Math.min(to, list[k + 1]) - Math.max(from, list[k]);
+    return total;
+  }
+}
+
+/**
+ * Overlap of [from, to) ranges, given in time order, with a sorted interval list and the thread's
+ * time on a CPU: what Sweep over intersect(list, intervalsInStates(cpuTrack, running)) gives,
+ * walking the CPU track in place (its interval list was the analysis's largest allocation).
+ * An entry of the track covers [its predecessor's rounded end, the next entry's rounded time),
+ * cut to the thread's [start, end), as in intervals.ts.
+ */
+export class RunningSweep {
+  private j = 0;
+  /** First CPU entry whose cover may reach past the latest `from`. */
+  private k = 0;
+  private readonly times: Float64Array;
+  private readonly states: Uint8Array;
+  private readonly first: number;
+  private readonly last: number;
+
+  constructor(private readonly list: Float64Array, thread: ThreadTimeline) {
+    this.times = thread.cpuTrack.times;
+    this.states = thread.cpuTrack.states;
+    this.first = ns(thread.start);
+    this.last = ns(thread.end);
+  }
+
+  /** Rounded end of CPU entry i's cover. */
+  private coverEnd(i: number): number {
+    return Math.min(i + 1 < this.times.length ? ns(this.times[i + 1]) : this.last, this.last);
+  }
+
+  overlap(from: number, to: number): number {
+    const list = this.list;
+    const n = this.times.length;
+    if (n === 0) return 0;
+    while (this.j < list.length && list[this.j + 1] <= from) this.j += 2;
+    while (this.k < n - 1 && this.coverEnd(this.k) <= from) this.k++;
+    let total = 0;
+    let m = this.k;
+    for (let b = this.j; b < list.length && list[b] < to; b += 2) {
+      const lo = Math.max(from, list[b], this.first);
+      const hi = Math.min(to, list[b + 1], this.last);
+      if (hi <= lo) continue;
+      while (m < n - 1 && this.coverEnd(m) <= lo) m++;
+      // entries m, m+1, ... cover [lo, hi) in turn
+      let at = lo;
+      for (let i = m; i < n && at < hi; i++) {
+        const end = Math.min(this.coverEnd(i), hi);
+        if (end <= at) continue;
+        if (this.states[i] === CpuState.running) total += end - at;
+        at = end;
+      }
+    }
     return total;
   }
 }

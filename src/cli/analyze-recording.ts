@@ -37,6 +37,47 @@ export interface AnalyzeOptions {
 
 export function analyzeRecording(path: string, options: AnalyzeOptions = {}): Analysis {
   if (isSampledFile(path)) return analyzeSampledRecording(path);
+  // the reader's blocks, the adapter and the builder are gone once the timeline is made: the
+  // analysis's memory comes on top of the timeline's alone
+  const { timeline, facts, manifest, reading, eventNames, waitLookup, lostEvents, events, perTask, cpus, missingExtras } = readTimeline(path);
+  const kind = recordingKindOf(facts);
+  const warnings = recordingWarnings({
+    manifestProblem: reading && 'problem' in reading ? reading.problem : undefined,
+    kind,
+    facts,
+    waitLookup,
+    perTask,
+    eventNames,
+    pids: timeline.processes.map((p) => p.pid),
+    lostEvents,
+    attached: manifest?.attached !== undefined,
+    missingExtras,
+    lateInterpreters: (manifest?.extraRecordings ?? []).map((e) => manifest!.interpreters[e.interpreter]?.executable).filter((e): e is string => e !== undefined),
+    untraced: manifest ? findUntracedPythons(facts, manifest.interpreters) : undefined,
+  });
+  const meta: RecordingMeta = {
+    events,
+    lostEvents,
+    warnings,
+    cpus,
+    processes: new Map(timeline.processes.map((p) => {
+      const namespacePid = manifest?.attached?.find((a) => a.pid === p.pid)?.namespacePid;
+      const nsPerGilCycle = manifest ? recordedInterpreterOf(p.pid, facts, manifest.interpreters)?.probeCostNs : undefined;
+      return [p.pid, {
+        ...describeProcess(p.pid, facts, manifest, options),
+        ...(namespacePid !== undefined ? { namespacePid } : {}),
+        ...(nsPerGilCycle !== undefined ? { nsPerGilCycle } : {}),
+      }];
+    })),
+  };
+  const numbers = computeStats(timeline, meta);
+  const verdict = toVerdictText(computeVerdict(numbers, timeline, kind));
+  const boottime = manifest?.boottimeMinusMonotonicNs;
+  return { timeline, stats: { ...numbers, verdict }, verdict, ...(boottime !== undefined ? { boottimeMinusMonotonicNs: BigInt(boottime) } : {}) };
+}
+
+/** The recording (and its extra recordings) read into a timeline, with what the reading learnt on the way. */
+function readTimeline(path: string) {
   const data = openPerfData(path);
   const facts = newAdapterFacts();
   const manifestBytes = data.features.otherSections?.get(RECORDING_MANIFEST_FEATURE);
@@ -66,41 +107,19 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   adapter.feed(records, builder);
   adapter.end(builder);
   const timeline = builder.finish({ timeBaseNs: data.timeBaseNs, stacks });
-  const lostEvents = all.reduce((sum, d) => sum + d.stats.lostEvents, 0);
-  const kind = recordingKindOf(facts);
-  const warnings = recordingWarnings({
-    manifestProblem: reading && 'problem' in reading ? reading.problem : undefined,
-    kind,
+  return {
+    timeline,
     facts,
-    waitLookup,
-    perTask: isPerTaskRecording(data.features.cmdline),
+    manifest,
+    reading,
     eventNames,
-    pids: timeline.processes.map((p) => p.pid),
-    lostEvents,
-    attached: manifest?.attached !== undefined,
-    missingExtras: extras.missing,
-    lateInterpreters: (manifest?.extraRecordings ?? []).map((e) => manifest!.interpreters[e.interpreter]?.executable).filter((e): e is string => e !== undefined),
-    untraced: manifest ? findUntracedPythons(facts, manifest.interpreters) : undefined,
-  });
-  const meta: RecordingMeta = {
+    waitLookup,
+    lostEvents: all.reduce((sum, d) => sum + d.stats.lostEvents, 0),
     events: all.reduce((sum, d) => sum + d.stats.records, 0),
-    lostEvents,
-    warnings,
+    perTask: isPerTaskRecording(data.features.cmdline),
     cpus: data.features.nrCpus,
-    processes: new Map(timeline.processes.map((p) => {
-      const namespacePid = manifest?.attached?.find((a) => a.pid === p.pid)?.namespacePid;
-      const nsPerGilCycle = manifest ? recordedInterpreterOf(p.pid, facts, manifest.interpreters)?.probeCostNs : undefined;
-      return [p.pid, {
-        ...describeProcess(p.pid, facts, manifest, options),
-        ...(namespacePid !== undefined ? { namespacePid } : {}),
-        ...(nsPerGilCycle !== undefined ? { nsPerGilCycle } : {}),
-      }];
-    })),
+    missingExtras: extras.missing,
   };
-  const numbers = computeStats(timeline, meta);
-  const verdict = toVerdictText(computeVerdict(numbers, timeline, kind));
-  const boottime = manifest?.boottimeMinusMonotonicNs;
-  return { timeline, stats: { ...numbers, verdict }, verdict, ...(boottime !== undefined ? { boottimeMinusMonotonicNs: BigInt(boottime) } : {}) };
 }
 
 /** A sampled recording starts with its magic line; anything else is read as perf.data (which says what is wrong). */
