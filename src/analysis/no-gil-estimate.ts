@@ -25,10 +25,16 @@ export interface NoGilEstimate {
   readonly pythonCpusWhileContended: number;
 }
 
-/** A thread's two tracks, walked together: gi / ci index the entries in force at the sweep's time. */
+/**
+ * A thread's two tracks, walked together: gi / ci index the entries in force at the sweep's time,
+ * gNext / cNext are the rounded times of the entries after them (Infinity past the last): each
+ * boundary is rounded once, not at every look.
+ */
 class Cursor {
   gi = 0;
   ci = 0;
+  gNext: number;
+  cNext: number;
   /** What this thread adds to the counts now (0 before its start and after its end). */
   wants = 0;
   progresses = 0;
@@ -40,21 +46,31 @@ class Cursor {
     readonly cpu: StepTrack,
     readonly start: number,
     readonly end: number,
-  ) {}
+  ) {
+    this.gNext = gil.times.length > 1 ? ns(gil.times[1]) : Infinity;
+    this.cNext = cpu.times.length > 1 ? ns(cpu.times[1]) : Infinity;
+  }
 
   /** The next time this thread's state may change after `now`; Infinity when none. */
   nextChange(now: number): number {
     if (now < this.start) return this.start;
     if (now >= this.end) return Infinity;
-    const g = this.gi + 1 < this.gil.times.length ? ns(this.gil.times[this.gi + 1]) : Infinity;
-    const c = this.ci + 1 < this.cpu.times.length ? ns(this.cpu.times[this.ci + 1]) : Infinity;
-    return Math.min(g, c, this.end);
+    const next = this.gNext < this.cNext ? this.gNext : this.cNext;
+    return next < this.end ? next : this.end;
   }
 
   /** Moves to the entries in force at `now` and recomputes what the thread adds to the counts. */
   moveTo(now: number): void {
-    while (this.gi + 1 < this.gil.times.length && ns(this.gil.times[this.gi + 1]) <= now) this.gi++;
-    while (this.ci + 1 < this.cpu.times.length && ns(this.cpu.times[this.ci + 1]) <= now) this.ci++;
+    const gTimes = this.gil.times;
+    const cTimes = this.cpu.times;
+    while (this.gNext <= now) {
+      this.gi++;
+      this.gNext = this.gi + 1 < gTimes.length ? ns(gTimes[this.gi + 1]) : Infinity;
+    }
+    while (this.cNext <= now) {
+      this.ci++;
+      this.cNext = this.ci + 1 < cTimes.length ? ns(cTimes[this.ci + 1]) : Infinity;
+    }
     const alive = now >= this.start && now < this.end;
     const gil = this.gil.states[this.gi];
     const cpu = this.cpu.states[this.ci];
@@ -69,6 +85,8 @@ class Cursor {
   }
 }
 
+// hot path: one step per boundary of every thread's tracks; the running totals are plain locals
+// (a closure updating them kept them in a context object)
 export function estimateWithoutGil(process: ProcessTimeline, cpus: number): NoGilEstimate {
   const start = ns(process.start);
   const end = ns(process.end);
@@ -80,17 +98,15 @@ export function estimateWithoutGil(process: ProcessTimeline, cpus: number): NoGi
   let progressing = 0;
   let waiting = 0;
   let python = 0;
-  const apply = (c: Cursor, sign: number) => {
-    wanting += sign * c.wants;
-    progressing += sign * c.progresses;
-    waiting += sign * c.waiting;
-    python += sign * c.runningPython;
-  };
   const queue = new ChangeQueue(cursors.length);
   for (let i = 0; i < cursors.length; i++) {
-    cursors[i].moveTo(start);
-    apply(cursors[i], 1);
-    queue.push(i, cursors[i].nextChange(start));
+    const c = cursors[i];
+    c.moveTo(start);
+    wanting += c.wants;
+    progressing += c.progresses;
+    waiting += c.waiting;
+    python += c.runningPython;
+    queue.push(i, c.nextChange(start));
   }
   let estimated = 0;
   let contended = 0;
@@ -110,11 +126,19 @@ export function estimateWithoutGil(process: ProcessTimeline, cpus: number): NoGi
     now = next;
     // every thread whose state may change now
     while (queue.size > 0 && queue.peekTime() <= now) {
-      const i = queue.pop();
-      apply(cursors[i], -1);
-      cursors[i].moveTo(now);
-      apply(cursors[i], 1);
-      queue.push(i, cursors[i].nextChange(now));
+      const i = queue.top();
+      const c = cursors[i];
+      wanting -= c.wants;
+      progressing -= c.progresses;
+      waiting -= c.waiting;
+      python -= c.runningPython;
+      c.moveTo(now);
+      wanting += c.wants;
+      progressing += c.progresses;
+      waiting += c.waiting;
+      python += c.runningPython;
+      // back in with its next change (always later than now): one sift instead of a pop and a push
+      queue.replaceTop(c.nextChange(now));
     }
   }
   return {
@@ -153,22 +177,25 @@ class ChangeQueue {
     this.times[k] = time;
   }
 
-  pop(): number {
-    const top = this.items[0];
-    const lastItem = this.items[--this.size];
-    const lastTime = this.times[this.size];
+  top(): number {
+    return this.items[0];
+  }
+
+  /** The top item gets a later time and sinks to its place. */
+  replaceTop(time: number): void {
+    const item = this.items[0];
     let k = 0;
     for (;;) {
       let child = 2 * k + 1;
       if (child >= this.size) break;
       if (child + 1 < this.size && this.times[child + 1] < this.times[child]) child++;
-      if (this.times[child] >= lastTime) break;
+      if (this.times[child] >= time) break;
       this.items[k] = this.items[child];
       this.times[k] = this.times[child];
       k = child;
     }
-    this.items[k] = lastItem;
-    this.times[k] = lastTime;
-    return top;
+    this.items[k] = item;
+    this.times[k] = time;
   }
+
 }
