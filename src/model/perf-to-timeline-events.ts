@@ -223,6 +223,12 @@ export class TimelineEventAdapter {
    * held back until the first sample and given its time.
    */
   private pending: TimelineEvent[] | undefined = [];
+  /**
+   * Drop reasons by pid and drop_gil return address: a process drops the GIL from a handful of call
+   * sites, and resolving the address (an object per drop) then classifying it showed in profiles.
+   * A process's entries are forgotten when its mappings change (an address may then mean other code).
+   */
+  private readonly dropReasons = new Map<number, Map<number, DropReason>>();
   /** GIL keys by pid, for take_gil entries that do not tell interpreters apart (one string, not one per event). */
   private readonly processGilKeys = new Map<number, string>();
 
@@ -293,6 +299,7 @@ export class TimelineEventAdapter {
       case 'fork':
         if (record.pid !== record.ppid) {
           this.spaces.inherit(record.pid, record.ppid);
+          this.dropReasons.delete(record.pid);
           if (record.ppid === this.root || this.traced.has(record.ppid)) this.traced.add(record.pid);
         }
         return this.emit({ kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid }, sink);
@@ -301,7 +308,10 @@ export class TimelineEventAdapter {
         return this.emit({ kind: 'thread_exit', time: record.time, pid: record.pid, tid: record.tid }, sink);
       case 'mmap':
         this.spaces.add(record);
-        if (record.executable) notePythonFile(this.facts, record);
+        if (record.executable) {
+          this.dropReasons.delete(record.pid);
+          notePythonFile(this.facts, record);
+        }
         return;
       case 'lost':
         return this.emit({ kind: 'lost', time: record.time, count: record.count }, sink);
@@ -368,7 +378,18 @@ export class TimelineEventAdapter {
   }
 
   dropReasonOf(sample: SampleRecord, decoder: EventDecoder): DropReason {
-    return dropReason(sample, decoder, this.spaces, this.classify);
+    const classify = this.classify;
+    if (!classify || !decoder.ret || !hasPayload(sample)) return 'unknown';
+    const returnAddress = readSampleInt(sample, decoder.ret);
+    const pid = sample.pid;
+    let reasons = this.dropReasons.get(pid);
+    if (reasons === undefined) this.dropReasons.set(pid, (reasons = new Map()));
+    let reason = reasons.get(returnAddress);
+    if (reason === undefined) {
+      const where = this.spaces.resolve(pid, returnAddress);
+      reasons.set(returnAddress, (reason = where ? classify(where.file, where.offset) : 'unknown'));
+    }
+    return reason;
   }
 
   stackOf(sample: SampleRecord, decoder: EventDecoder): number {
@@ -497,16 +518,3 @@ function markToEvent(sample: SampleRecord, field: TracepointField, magic: Tracep
   }
   return undefined;
 }
-
-function dropReason(
-  sample: SampleRecord,
-  decoder: EventDecoder,
-  spaces: AddressSpaces,
-  classify: DropClassifier | undefined,
-): DropReason {
-  if (!classify || !decoder.ret || !hasPayload(sample)) return 'unknown';
-  const returnAddress = readSampleInt(sample, decoder.ret);
-  const where = spaces.resolve(sample.pid, returnAddress);
-  return where ? classify(where.file, where.offset) : 'unknown';
-}
-
