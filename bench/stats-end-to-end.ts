@@ -23,6 +23,8 @@ const GNU_TIME = '/usr/bin/time';
 
 interface Run {
   readonly seconds: number;
+  /** CPU seconds (user + system) of the child: steadier than wall time on a loaded machine; undefined without GNU time. */
+  readonly cpuSeconds: number | undefined;
   /** Peak resident set of the child (MB); undefined without GNU time. */
   readonly rssMb: number | undefined;
 }
@@ -33,13 +35,17 @@ export function statsOnce(file: string, main = GILTRACE): Run {
   const argv = [process.execPath, main, 'stats', '--json', file];
   const start = process.hrtime.bigint();
   const out = withTime
-    ? spawnSync(GNU_TIME, ['-f', '%e %M', ...argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
+    ? spawnSync(GNU_TIME, ['-f', '%e %M %U %S', ...argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
     : spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (out.status !== 0) throw new Error(`giltrace stats failed (exit ${out.status}): ${out.stderr}`);
-  // GNU time's line is the last one on stderr: "<elapsed s> <max RSS KB>"
+  // GNU time's line is the last one on stderr: "<elapsed s> <max RSS KB> <user s> <system s>"
   const last = withTime ? out.stderr.trim().split('\n').pop()!.split(' ') : [];
-  return { seconds, rssMb: withTime ? Number(last[1]) / 1024 : undefined };
+  return {
+    seconds,
+    rssMb: withTime ? Number(last[1]) / 1024 : undefined,
+    cpuSeconds: withTime ? Number(last[2]) + Number(last[3]) : undefined,
+  };
 }
 
 export function median(xs: readonly number[]): number {
@@ -60,33 +66,42 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   }
   const ours: Run[] = [];
   const others: Run[] = [];
-  const theirs: number[] = [];
+  const theirs: Array<{ seconds: number; cpuSeconds: number | undefined }> = [];
   for (let i = 0; i < RUNS; i++) {
     ours.push(statsOnce(file));
     if (other !== undefined) others.push(statsOnce(file, other));
     const t = perfScriptSeconds(file);
-    if (t !== undefined) theirs.push(t.seconds);
+    if (t !== undefined) theirs.push(t);
   }
+  const cpuText = (xs: readonly (number | undefined)[]): string => {
+    const known = xs.filter((x): x is number => x !== undefined);
+    return known.length === xs.length && known.length > 0 ? `, median ${median(known).toFixed(3)} s CPU` : '';
+  };
   const describe = (name: string, runs: readonly Run[]): number => {
     const seconds = median(runs.map((r) => r.seconds));
     const rss = runs.map((r) => r.rssMb).filter((r): r is number => r !== undefined);
     const rssText = rss.length > 0 ? `, peak RSS median ${median(rss).toFixed(0)} MB (max ${Math.max(...rss).toFixed(0)}; goal ≤ 150)` : ', peak RSS unknown (no /usr/bin/time)';
-    console.log(`${name}: median ${seconds.toFixed(3)} s wall${rssText}  (runs: ${list(runs.map((r) => r.seconds))} s)`);
+    console.log(`${name}: median ${seconds.toFixed(3)} s wall${cpuText(runs.map((r) => r.cpuSeconds))}${rssText}  (runs: ${list(runs.map((r) => r.seconds))} s)`);
     return seconds;
   };
   console.log(`file: ${file} (${(fs.statSync(file).size / 1e6).toFixed(1)} MB); ${RUNS} fresh runs each, alternating; medians`);
   const oursSeconds = describe('giltrace stats --json', ours);
   if (other !== undefined) {
     const otherSeconds = describe(`other build (${other})`, others);
-    console.log(`this build / other build: ${(oursSeconds / otherSeconds).toFixed(2)} of its time`);
+    const cpu = (runs: readonly Run[]) => median(runs.map((r) => r.cpuSeconds ?? NaN));
+    const cpuRatio = Number.isFinite(cpu(ours) / cpu(others)) ? `, ${(cpu(ours) / cpu(others)).toFixed(2)} of its CPU time` : '';
+    console.log(`this build / other build: ${(oursSeconds / otherSeconds).toFixed(2)} of its wall time${cpuRatio}`);
   }
   if (theirs.length === 0) {
     console.log('perf script: not available (perf not installed or failed)');
     return 0;
   }
-  const theirSeconds = median(theirs);
-  console.log(`perf script -F tid,cpu,time,event,trace: median ${theirSeconds.toFixed(3)} s wall  (runs: ${list(theirs)} s)`);
-  console.log(`ratio: giltrace stats end to end ${(theirSeconds / oursSeconds).toFixed(1)}x faster than perf script (goal: 10x)`);
+  const theirSeconds = median(theirs.map((t) => t.seconds));
+  console.log(`perf script -F tid,cpu,time,event,trace: median ${theirSeconds.toFixed(3)} s wall${cpuText(theirs.map((t) => t.cpuSeconds))}  (runs: ${list(theirs.map((t) => t.seconds))} s)`);
+  const ourCpu = median(ours.map((r) => r.cpuSeconds ?? NaN));
+  const theirCpu = median(theirs.map((t) => t.cpuSeconds ?? NaN));
+  const byCpu = Number.isFinite(theirCpu / ourCpu) ? `, ${(theirCpu / ourCpu).toFixed(1)}x by CPU time` : '';
+  console.log(`ratio: giltrace stats end to end ${(theirSeconds / oursSeconds).toFixed(1)}x faster than perf script by wall time${byCpu} (goal: 10x)`);
   return 0;
 }
 
