@@ -7,7 +7,7 @@
  */
 import type { FunctionStats, ThreadFunction } from '../contract/stats.js';
 import { BUILT_IN_STACKS, NO_FRAME_FUNCTION, UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
-import type { ProcessTimeline, ThreadTimeline, Timeline } from '../model/timeline.js';
+import type { Drop, ProcessTimeline, ThreadTimeline, Timeline } from '../model/timeline.js';
 import { CpuState } from '../model/timeline.js';
 import { intervalsNonZero, ns } from './intervals.js';
 
@@ -114,7 +114,7 @@ function addHolds(
   tallies: Map<number, Tally>,
 ): void {
   const { starts, ends } = thread.holds;
-  const forcedEnds = new Set(thread.drops.filter((d) => d.forced).map((d) => d.time));
+  const forcedEnd = contention ? forcedDropAt(thread.drops) : undefined;
   // holds are in time order, so one sweep over each interval list serves them all
   const busy = contention ? new Sweep(contention) : undefined;
   const busyRunning = contention ? new RunningSweep(contention, thread) : undefined;
@@ -130,10 +130,30 @@ function addHolds(
     if (!busy || !busyRunning) continue;
     const othersWaited = busy.overlap(from, to);
     t.heldWhileOthersWait += othersWaited;
-    if (forcedEnds.has(ends[i])) t.forcedHeldWhileOthersWait += othersWaited;
+    if (forcedEnd!(ends[i])) t.forcedHeldWhileOthersWait += othersWaited;
     const run = busyRunning.overlap(from, to);
     if (run > t.longestContendedRun) t.longestContendedRun = run;
   }
+}
+
+/**
+ * Whether a forced drop happened at a time, asked in time order: a walk along the drops (in time
+ * order, as the model makes them), where a Set of their times cost more than the rest of the
+ * function stats together; a Set still for drops out of order.
+ */
+function forcedDropAt(drops: readonly Drop[]): (time: number) => boolean {
+  let sorted = true;
+  for (let k = 1; k < drops.length && sorted; k++) sorted = drops[k - 1].time <= drops[k].time;
+  if (!sorted) {
+    const times = new Set(drops.filter((d) => d.forced).map((d) => d.time));
+    return (time) => times.has(time);
+  }
+  let d = 0;
+  return (time) => {
+    while (d < drops.length && drops[d].time < time) d++;
+    for (let k = d; k < drops.length && drops[k].time === time; k++) if (drops[k].forced) return true;
+    return false;
+  };
 }
 
 /** Overlap of [from, to) ranges, given in time order, with a sorted interval list. */
