@@ -37,9 +37,10 @@ export interface AnalyzeOptions {
 
 export function analyzeRecording(path: string, options: AnalyzeOptions = {}): Analysis {
   if (isSampledFile(path)) return analyzeSampledRecording(path);
-  // the reader's blocks, the adapter and the builder are gone once the timeline is made: the
-  // analysis's memory comes on top of the timeline's alone
-  const { timeline, facts, manifest, reading, eventNames, waitLookup, lostEvents, events, perTask, cpus, missingExtras } = readTimeline(path);
+  // Nothing keeps the reader (its blocks) once the records are read, nor the builder once the
+  // timeline is frozen: a collection on the way can give their memory to what comes next, and
+  // the analysis's memory comes on top of the timeline's alone.
+  const { timeline, facts, manifest, reading, eventNames, waitLookup, lostEvents, events, perTask, cpus, missingExtras } = frozen(readRecording(path));
   const kind = recordingKindOf(facts);
   const warnings = recordingWarnings({
     manifestProblem: reading && 'problem' in reading ? reading.problem : undefined,
@@ -76,8 +77,13 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   return { timeline, stats: { ...numbers, verdict }, verdict, ...(boottime !== undefined ? { boottimeMinusMonotonicNs: BigInt(boottime) } : {}) };
 }
 
-/** The recording (and its extra recordings) read into a timeline, with what the reading learnt on the way. */
-function readTimeline(path: string) {
+/** The timeline of a recording read (the builder is left behind). */
+function frozen({ builder, timeBaseNs, stacks, ...read }: ReturnType<typeof readRecording>) {
+  return { timeline: builder.finish({ timeBaseNs, stacks }), ...read };
+}
+
+/** The recording (and its extra recordings) read into a timeline builder, with what the reading learnt on the way. */
+function readRecording(path: string) {
   const data = openPerfData(path);
   const facts = newAdapterFacts();
   const manifestBytes = data.features.otherSections?.get(RECORDING_MANIFEST_FEATURE);
@@ -106,9 +112,10 @@ function readTimeline(path: string) {
   const builder = new TimelineBuilder();
   adapter.feed(records, builder);
   adapter.end(builder);
-  const timeline = builder.finish({ timeBaseNs: data.timeBaseNs, stacks });
   return {
-    timeline,
+    builder,
+    timeBaseNs: data.timeBaseNs,
+    stacks,
     facts,
     manifest,
     reading,
