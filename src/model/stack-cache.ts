@@ -23,15 +23,25 @@ export class StackCache {
   }
 }
 
-// hot path: FNV-1a over the bytes, in 32-bit integer arithmetic
+// hot path: FNV-1a over the bytes taken four at a time (a quarter of the multiplications of a
+// byte-wise loop: a stack's bytes are ~200 per drop), then the tail byte by byte
 function hash(bytes: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return h >>> 0;
+  const n = bytes.length;
+  let h = 0x811c9dc5 ^ n;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) h = Math.imul(h ^ (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24)), 0x01000193);
+  for (; i < n; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
+// hot path: four bytes a step too, folded into one comparison
 function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  const n = a.length;
+  if (n !== b.length) return false;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    if (((a[i] ^ b[i]) | (a[i + 1] ^ b[i + 1]) | (a[i + 2] ^ b[i + 2]) | (a[i + 3] ^ b[i + 3])) !== 0) return false;
+  }
+  for (; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
