@@ -33,8 +33,12 @@ export interface NoGilEstimate {
 class Cursor {
   gi = 0;
   ci = 0;
-  gNext: number;
-  cNext: number;
+  // Times are stored as doubles from the first (NaN) on: a field that first held a small integer
+  // changes representation when ns values pass 2^31, and the code using it is thrown away.
+  gNext = NaN;
+  cNext = NaN;
+  readonly start: number = NaN;
+  readonly end: number = NaN;
   /** What this thread adds to the counts now (0 before its start and after its end). */
   wants = 0;
   progresses = 0;
@@ -44,9 +48,11 @@ class Cursor {
   constructor(
     readonly gil: StepTrack,
     readonly cpu: StepTrack,
-    readonly start: number,
-    readonly end: number,
+    start: number,
+    end: number,
   ) {
+    this.start = start;
+    this.end = end;
     this.gNext = gil.times.length > 1 ? ns(gil.times[1]) : Infinity;
     this.cNext = cpu.times.length > 1 ? ns(cpu.times[1]) : Infinity;
   }
