@@ -12,10 +12,11 @@
  * peak RSS of the child come from /usr/bin/time (GNU time) when it is installed; without it,
  * wall time only. Goals (issue 12): ≥ 10x perf script, peak RSS ≤ 150 MB.
  *
- * Measured 12-04 on the 227 MB / 1.9 M-record bench recording, load 4-6 on the 2 vCPUs, 7 runs
- * each, medians: main 3.37 s wall, 3.45 s CPU, 232 MB; the faststats branch (no event objects,
- * chunked step tracks, one joint sweep per thread instead of interval lists) 3.02 s, 2.71 s,
- * 187 MB; perf script 5.98 s, 5.66 s. README.md (Development) says where the rest goes.
+ * Measured 12-04 on the 227 MB / 1.9 M-record bench recording, load ~1-2 on the 2 vCPUs, 7 runs
+ * each, medians: main 3.17 s wall, 3.82 s CPU, 230 MB; the faststats branch (no event objects,
+ * chunked step tracks, one joint sweep per thread instead of interval lists) 1.99 s, 2.56 s,
+ * 187 MB; perf script 5.21 s, 5.21 s. CPU time exceeds wall time: V8's GC and compiler threads.
+ * README.md (Development) says where the rest goes.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
