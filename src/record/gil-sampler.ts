@@ -7,7 +7,8 @@
  *   and is on a CPU or waiting for one without the GIL, until it has run for more than a waiter
  *   does (see RAN_WAITING_NS);
  * - function context: the holder's Python stack (python-stack-reader.ts), as held when it let go,
- *   and a waiter's where it began to wait (its thread state found in the interpreters' lists);
+ *   and a waiter's where it last held it, or (never seen holding) where it began to wait (its
+ *   thread state found in the interpreters' lists);
  * - CPU state: /proc's `syscall` file says `running` for a thread on a CPU or waiting for one
  *   (told apart by its run time over the last few scheduler ticks: RunWindow), else
  *   what it sleeps in. A sleeper whose schedstat did not change has not run since the last tick
@@ -36,7 +37,7 @@ export interface ThreadState {
 }
 
 /** How often the thread list and (3.12+) the interpreters' GILs are read again, ms. */
-const TASKS_EVERY_MS = 5;
+const TASKS_EVERY_MS = 10;
 const GILS_EVERY_MS = 250;
 /** Thread names are read again this often (a thread may rename itself), ms. */
 const NAME_EVERY_MS = 1000;
@@ -340,10 +341,11 @@ export class ProcessSampler {
       thread.heldAtGil = gil === 'h';
     }
     let waitStack = previous?.gil === 'w' ? previous.waitStack : undefined;
-    if (gil === 'w' && previous?.gil !== 'w' && this.stacks) {
-      // where it asks for the GIL: its own stack now (a holder's is the one it let go in)
-      const tstate = previous?.gil === 'h' ? undefined : this.tstateOf(tid, nowNs);
-      waitStack = tstate ? this.stacks.stackOf(tstate) : heldStack;
+    if (gil === 'w' && previous?.gil !== 'w') {
+      // Where it asks for the GIL: where it last let go of it, as exact tracing has it (a thread
+      // asks for the GIL back where it gave it up); its own stack read now when it never held.
+      const tstate = heldStack || !this.stacks ? undefined : this.tstateOf(tid, nowNs);
+      waitStack = tstate ? this.stacks!.stackOf(tstate) : heldStack;
     }
     return { gil, cpu, gilIndex, name: thread.name, ...(heldStack ? { heldStack } : {}), ...(waitStack ? { waitStack } : {}) };
   }

@@ -1,7 +1,7 @@
 /**
  * The processes a traced tree consists of now: the roots and every descendant, read from each
  * thread's /proc `children` list. Cheaper than reading every process's stat on a busy machine,
- * which matters to a sampler that looks for new processes twenty times a second.
+ * which matters to a sampler that looks for new processes ten times a second.
  */
 import * as fs from 'node:fs';
 

@@ -23,8 +23,12 @@ const DEPTH = 3;
 const NAME_BYTES = 64;
 const FILE_BYTES = 256;
 const STR_STATE = 32;
-/** A frame chain longer than this is not followed (a corrupt read must not loop). */
+/** Code objects whose names are kept; past it the cache starts afresh. */
 const MAX_CODES = 100_000;
+
+function u64(bytes: Buffer, offset: number): number {
+  return bytes.readUInt32LE(offset) + bytes.readUInt32LE(offset + 4) * 0x1_0000_0000;
+}
 
 interface CodeInfo {
   readonly name: string;
@@ -37,6 +41,9 @@ export class PythonStackReader {
   private readonly strings: NameBytesLayout;
   private readonly codes = new Map<number, CodeInfo | null>();
   private readonly nameBuffer = Buffer.alloc(NAME_BYTES);
+  private readonly frameBuffer: Buffer;
+  /** Bytes of a frame to read: up to the later of its code and previous pointers. */
+  private readonly frameSpan: number;
   private readonly fileBuffer = Buffer.alloc(FILE_BYTES);
 
   /** undefined when the version has no known frame layout. */
@@ -48,6 +55,8 @@ export class PythonStackReader {
   private constructor(private readonly memory: ProcessMemory, layout: FrameLayout) {
     this.layout = layout;
     this.strings = nameBytesLayout(layout);
+    this.frameSpan = Math.max(layout.code, layout.previous) + 8;
+    this.frameBuffer = Buffer.alloc(this.frameSpan);
   }
 
   /** The stack of the thread whose PyThreadState is at `tstate`; undefined when it has no Python frame (or it cannot be read). */
@@ -55,12 +64,15 @@ export class PythonStackReader {
     let frame: number | undefined = tstate;
     for (const offset of this.layout.currentFrame) frame = frame ? this.memory.readU64(frame + offset) : undefined;
     const infos: CodeInfo[] = [];
+    // a frame's code and previous pointers lie within its first FRAME_BYTES: one read a frame
+    const frameBytes = this.frameBuffer;
     for (let k = 0; k < DEPTH && frame; k++) {
-      const code = this.memory.readU64(frame + this.layout.code);
+      if (!this.memory.readInto(frame, frameBytes, this.frameSpan)) break;
+      const code = u64(frameBytes, this.layout.code);
       const info = code ? this.codeInfo(code) : undefined;
       if (info) infos.push(info);
       else if (k === 0) return undefined; // mid-teardown, or not Python (3.13's entry frames)
-      frame = this.memory.readU64(frame + this.layout.previous);
+      frame = u64(frameBytes, this.layout.previous);
     }
     if (infos.length === 0) return undefined;
     const [leaf, ...callers] = infos;

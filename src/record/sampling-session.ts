@@ -35,7 +35,7 @@ export interface SessionResult {
 }
 
 /** How often new processes of the traced tree are looked for, ms; every tick until a Python is found. */
-const DISCOVER_EVERY_MS = 50;
+const DISCOVER_EVERY_MS = 100;
 
 /** The Int32 slots shared with the main thread. */
 export const CONTROL = { stop: 0, rootPid: 1, size: 2 } as const;
