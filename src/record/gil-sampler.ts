@@ -22,7 +22,7 @@ import { GIL_STRUCT } from '../probe/gil-state-layout.js';
 import { ProcessMemory } from '../probe/process-memory.js';
 import type { PythonRuntime } from '../probe/python-runtime.js';
 import { PythonStackReader, type SampledStack } from './python-stack-reader.js';
-import { ThreadFiles } from './thread-files.js';
+import { SCHEDSTAT_SAME, ThreadFiles } from './thread-files.js';
 
 export interface ThreadState {
   readonly gil: SampledGil;
@@ -66,8 +66,8 @@ const SCHEDULER_TICK_NS = 4e6;
 
 interface Thread {
   readonly files: ThreadFiles;
-  /** The schedstat line at the last tick it changed: run time, time waiting for a CPU, runs. */
-  sched: string;
+  /** Its run time (schedstat's first field) when last read. */
+  runtime: number;
   /** (wall, run time) at the ticks it was last seen on a CPU or waiting for one: see RunWindow. */
   readonly onCpuTicks: RunWindow;
   name: string;
@@ -170,7 +170,7 @@ export class ProcessSampler {
     }
     for (const tid of tids) {
       if (!this.threads.has(tid)) {
-        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), sched: '', onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, runtimeAtGil: 0, heldAtGil: false, quietTicks: 0 });
+        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), runtime: 0, onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, runtimeAtGil: 0, heldAtGil: false, quietTicks: 0 });
       }
     }
     return true;
@@ -278,9 +278,10 @@ export class ProcessSampler {
     if (previous && thread.quietTicks >= QUIET_AFTER_TICKS && (this.ticks + tid) % QUIET_EVERY_TICKS !== 0 && (previous.cpu === 's' || previous.cpu === 'd')) {
       if (!this.gils.some((g) => g.holderTid === tid)) return previous;
     }
-    const sched = thread.files.read('schedstat');
-    if (sched === undefined) return undefined;
-    thread.quietTicks = sched === thread.sched ? thread.quietTicks + 1 : 0;
+    const read = thread.files.readSchedstat();
+    if (read === undefined) return undefined;
+    const same = read === SCHEDSTAT_SAME;
+    thread.quietTicks = same ? thread.quietTicks + 1 : 0;
     if (nowNs - thread.namedAt >= NAME_EVERY_MS * 1e6) {
       thread.name = thread.files.read('comm')?.trimEnd() ?? thread.name;
       thread.namedAt = nowNs;
@@ -290,9 +291,9 @@ export class ProcessSampler {
     // run time is only brought up to date at scheduler ticks and switches.
     const asleep = previous?.cpu === 's' || previous?.cpu === 'd';
     const stillHolder = previous?.gil !== 'h' || this.gils[previous.gilIndex]?.holderTid === tid;
-    if (previous && asleep && stillHolder && sched === thread.sched && previous.name === thread.name) return previous;
-    const runtime = Number(sched.slice(0, sched.indexOf(' ')));
-    thread.sched = sched;
+    if (previous && asleep && stillHolder && same && previous.name === thread.name) return previous;
+    const runtime = same ? thread.runtime : read;
+    thread.runtime = runtime;
     const syscall = thread.files.read('syscall');
     if (syscall === undefined) this.syscallDenied ||= thread.files.denied;
     // /proc says `running` for a thread on a CPU or waiting for one
