@@ -8,11 +8,12 @@
  * (~0.5 s: the poll, asking the interpreter, perf starting) is not recorded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { retrySync } from '../base/sleep.js';
 import { resolveRunningPython, type PythonTarget } from '../probe/python-target.js';
 import { isRunning, readRunningProcess } from '../probe/running-process.js';
+import { readLinkIfThere } from './process-tree.js';
 import { registerGilProbes, type GilProbeGroup } from '../probe/uprobes.js';
 import type { CleanupWatcher } from './cleanup-watcher.js';
 import { perfRecordArgs } from './perf-args.js';
@@ -83,7 +84,7 @@ export class LateInterpreters {
 
   private poll(): void {
     for (const pid of descendantsOf(process.pid)) {
-      const exe = safeReadlink(`/proc/${pid}/exe`);
+      const exe = readLinkIfThere(`/proc/${pid}/exe`);
       if (exe === undefined || this.seen.get(pid) === exe) continue;
       this.seen.set(pid, exe);
       if (!INTERPRETER_NAME.test(basename(exe))) continue;
@@ -145,13 +146,6 @@ function descendantsOf(root: number): number[] {
   return out;
 }
 
-function safeReadlink(path: string): string | undefined {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return undefined;
-  }
-}
 
 const STOP_TIMEOUT_MS = 30_000;
 

@@ -38,3 +38,12 @@ function childrenOf(pid: number): number[] {
   }
   return out;
 }
+
+/** Where a /proc link points (a process's program); undefined when the process is gone or not ours to read. */
+export function readLinkIfThere(path: string): string | undefined {
+  try {
+    return fs.readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}

@@ -14,7 +14,7 @@ import { SAMPLED_MAGIC, type SampledHeader } from '../contract/sampled-recording
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
 import { ProcessSampler, type ThreadState } from './gil-sampler.js';
 import type { SampledStack } from './python-stack-reader.js';
-import { processTree } from './process-tree.js';
+import { processTree, readLinkIfThere } from './process-tree.js';
 import { boottimeOffset } from './recording-manifest.js';
 
 export interface SessionRequest {
@@ -187,7 +187,7 @@ export class SamplingSession {
     this.lastDiscover = now;
     for (const pid of processTree(this.roots)) {
       if (this.samplers.has(pid) || this.notSampled.has(pid)) continue;
-      const exe = safeReadlink(`/proc/${pid}/exe`);
+      const exe = readLinkIfThere(`/proc/${pid}/exe`);
       const seen = this.seen.get(pid);
       if (seen && seen.exe === exe && !looksLikePython(exe)) continue; // not Python, and still the same program
       if (!seen || seen.exe !== exe) this.seen.set(pid, { at: now, exe });
@@ -230,10 +230,3 @@ function looksLikePython(exe: string | undefined): boolean {
   return exe !== undefined && /\/python[0-9.]*[a-z]*$/.test(exe.replace(/ \(deleted\)$/, ''));
 }
 
-function safeReadlink(path: string): string | undefined {
-  try {
-    return fs.readlinkSync(path);
-  } catch {
-    return undefined;
-  }
-}
