@@ -39,7 +39,9 @@ export function computeStats(timeline: Timeline, meta: RecordingMeta): StatsJson
 function samplingStats(meta: RecordingMeta, durationNs: number): SamplingStats | undefined {
   const given = meta.sampling;
   if (!given) return undefined;
-  const effectiveHz = durationNs > 0 ? (given.ticks * 1e9) / durationNs : 0;
+  // over the span the sampler ticked (from before the program started), not the timeline's
+  const spanNs = given.spanNs ?? durationNs;
+  const effectiveHz = spanNs > 0 ? (given.ticks * 1e9) / spanNs : 0;
   return {
     hz: given.hz,
     ticks: given.ticks,

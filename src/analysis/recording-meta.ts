@@ -27,7 +27,14 @@ export interface RecordingMeta {
   /** CPUs online when recorded. */
   readonly cpus?: number;
   /** Sampled recordings: how they were sampled (the rest of `SamplingStats` is computed). */
-  readonly sampling?: { readonly hz: number; readonly ticks: number; readonly lateTicks: number; readonly samplerCpuNs?: number };
+  readonly sampling?: {
+    readonly hz: number;
+    readonly ticks: number;
+    readonly lateTicks: number;
+    /** How long the sampler ticked (the timeline may be shorter: it began before the program). */
+    readonly spanNs?: number;
+    readonly samplerCpuNs?: number;
+  };
 }
 
 export const UNKNOWN_PYTHON: PythonInfo = { executable: '', version: '', gil: 'unknown' };

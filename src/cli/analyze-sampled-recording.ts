@@ -28,7 +28,7 @@ export function analyzeSampledRecording(path: string): Analysis {
     events: recording.events.length,
     warnings,
     cpus: header.cpus,
-    sampling: { hz: header.hz, ticks: recording.ticks, lateTicks: recording.lateTicks, ...(recording.samplerCpuNs !== undefined ? { samplerCpuNs: recording.samplerCpuNs } : {}) },
+    sampling: { hz: header.hz, ticks: recording.ticks, lateTicks: recording.lateTicks, spanNs: recording.endTime, ...(recording.samplerCpuNs !== undefined ? { samplerCpuNs: recording.samplerCpuNs } : {}) },
     processes: new Map(recording.processes.map((p) => [p.pid, {
       command: attached.get(p.pid) ?? (p.pid === recording.processes[0]?.pid ? header.command.join(' ') : ''),
       python: { executable: p.file, version: `3.${p.minor}`, gil: 'enabled' as const },
