@@ -3,9 +3,11 @@
  *
  *   node dist/bench/tracing-overhead.js [PYTHON]        (default: python3 on PATH)
  *
- * A program that prints its own run time (bench/programs/pipe_pingpong.py): two threads passing
- * bytes through pipes, a GIL release and take around every read and write, so GIL cycles come as
- * fast as the kernel passes bytes and the probes' cost dominates. It runs untraced and under
+ * Two programs that print their own run time: one thread cycling the GIL alone through os.read
+ * (bench/programs/gil_cycles_solo.py: the probes' cost per cycle with the least noise), and two
+ * threads passing bytes through pipes (pipe_pingpong.py: a GIL release and take around every read
+ * and write, hand-offs between threads as a busy service has them). GIL cycles come as fast as the
+ * kernel allows, so the probes' cost dominates. Each runs untraced and under
  * `giltrace record --stack-depth D` for D = 0 (no function context), 3 (the default) and 8 (the
  * deepest; GILTRACE_BENCH_DEPTHS=1,2,3 for others), GILTRACE_BENCH_RUNS times (default 5),
  * interleaved so that the machine's drift hits
@@ -30,7 +32,10 @@ interface Program {
   readonly args: readonly string[];
 }
 
-const PROGRAMS: readonly Program[] = [{ name: 'pipe_pingpong.py', args: ['40000'] }];
+const PROGRAMS: readonly Program[] = [
+  { name: 'gil_cycles_solo.py', args: ['200000'] },
+  { name: 'pipe_pingpong.py', args: ['40000'] },
+];
 
 /** giltrace's default --stack-depth (cli/main.ts). */
 const DEFAULT_DEPTH = 3;
