@@ -5,9 +5,11 @@
  * `pyenv exec NAME`), symlinks (venvs).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { GiltraceError } from '../base/errors.js';
+import { cachedFromFiles } from './disk-cache.js';
 import { isElfFile, readHead } from './elf/elf-file.js';
 import { readInterpreterFacts } from './interpreter-facts.js';
 import { NotPythonError } from './not-python-error.js';
@@ -99,8 +101,33 @@ function followShellScript(script: string, head: string, env: NodeJS.ProcessEnv,
   throw new NotPythonError(`'${start}' is a shell script, not Python: giltrace cannot see which Python it starts; pass --python PATH`);
 }
 
-/** A pyenv shim: ask pyenv which real file it would exec for this name, under this environment. */
+/**
+ * A pyenv shim: ask pyenv which real file it would exec for this name, under this environment.
+ * `pyenv which` takes ~0.2 s (bash, its plugins' hooks), a third of what giltrace adds to a short
+ * run, so its answer is kept, keyed by everything pyenv reads to choose a version (cwd, the
+ * PYENV_* variables, PATH for `system`) and used again only while the files it chooses from are
+ * unchanged: every `.python-version` from the folder pyenv starts at up to / (a stamp of their
+ * absence too), the global version file, the versions folder (an install or removal), the folder
+ * holding the answer, and pyenv itself.
+ */
 function pyenvWhich(pyenv: string, name: string, env: NodeJS.ProcessEnv): string {
+  const root = env.PYENV_ROOT || path.join(env.HOME || os.homedir(), '.pyenv');
+  const start = path.resolve(env.PYENV_DIR || process.cwd());
+  const versionFiles: string[] = [];
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    versionFiles.push(path.join(dir, '.python-version'));
+    if (dir === path.dirname(dir)) break;
+  }
+  const settings = Object.entries(env).filter(([k]) => k.startsWith('PYENV') || k === 'PATH' || k === 'VIRTUAL_ENV' || k === 'HOME');
+  const key = JSON.stringify([pyenv, name, start, settings.sort(([a], [b]) => a.localeCompare(b))]);
+  const isPath = (value: unknown): value is string => typeof value === 'string' && value.startsWith('/');
+  return cachedFromFiles('pyenv-which-v1', key, isPath, () => {
+    const found = runPyenvWhich(pyenv, name, env);
+    return { answer: found, files: [...versionFiles, path.join(root, 'version'), path.join(root, 'versions'), path.dirname(found), found, pyenv] };
+  });
+}
+
+function runPyenvWhich(pyenv: string, name: string, env: NodeJS.ProcessEnv): string {
   const run = spawnSync(pyenv, ['which', name], { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = run.stdout?.trim() ?? '';
   if (run.error || run.status !== 0 || out === '') {

@@ -1,15 +1,17 @@
 /**
- * What giltrace learns of an interpreter is kept on disk (python-target.ts): the cache must be
+ * What giltrace learns of an interpreter (python-target.ts) and which one a pyenv shim runs
+ * (find-interpreter.ts) are kept on disk: the cache must be
  * used, and must be dropped the moment the interpreter file changes. Real interpreters (pyenv's
  * 3.11 and 3.12, whose executables find their libpython by an absolute RUNPATH, so a copy of one
  * still runs), copied into a scratch folder and swapped under the same path.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { resolvePythonExecutable } from './python-target.js';
+import { followToElf } from './find-interpreter.js';
 import { pyenvVersion } from '../../test/support/probe-oracle.js';
 
 const py311 = pyenvVersion(11);
@@ -65,6 +67,52 @@ test('an interpreter is described from the cache while its file is unchanged, an
     // what steers the loader or the GIL is part of the key: another entry, not a stale one
     resolvePythonExecutable(python, { ...env, LD_LIBRARY_PATH: dir });
     assert.equal(Object.keys(cacheEntries(process.env.XDG_CACHE_HOME).entries).length, 2);
+  } finally {
+    for (const [name, value] of [['XDG_CACHE_HOME', saved.xdg], ['GILTRACE_NO_CACHE', saved.off]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const shim = join(process.env.PYENV_ROOT || join(homedir(), '.pyenv'), 'shims', 'python3');
+
+test("a pyenv shim's answer is kept while the version files are unchanged, and asked again once .python-version changes (needs pyenv 3.11 and 3.12)", { skip: skip || (!existsSync(shim) && 'no pyenv shims') }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'giltrace-shim-cache-'));
+  const saved = { xdg: process.env.XDG_CACHE_HOME, off: process.env.GILTRACE_NO_CACHE };
+  process.env.XDG_CACHE_HOME = join(dir, 'cache');
+  delete process.env.GILTRACE_NO_CACHE;
+  // pyenv looks for .python-version from PYENV_DIR up: the project folder of this test
+  const project = join(dir, 'project');
+  mkdirSync(project);
+  const env = { PATH: `${dirname(shim)}:/usr/bin:/bin`, HOME: process.env.HOME, PYENV_DIR: project };
+  const cached = (): { file: string; entries: Record<string, { answer: string }> } => {
+    const file = join(process.env.XDG_CACHE_HOME!, 'giltrace', 'pyenv-which-v1.json');
+    return { file, entries: JSON.parse(readFileSync(file, 'utf8')) };
+  };
+  try {
+    writeFileSync(join(project, '.python-version'), `${py311!.version}\n`);
+    assert.equal(followToElf(shim, env), realpathSync(py311!.python));
+
+    // served from the cache: an answer changed by hand comes back
+    const { file, entries } = cached();
+    const [key] = Object.keys(entries);
+    entries[key].answer = py312!.python;
+    writeFileSync(file, JSON.stringify(entries));
+    assert.equal(followToElf(shim, env), realpathSync(py312!.python));
+
+    // the project now asks for 3.12 (the file rewritten): pyenv is asked again
+    writeFileSync(join(project, '.python-version'), `${py312!.version}\n`);
+    assert.equal(followToElf(shim, env), realpathSync(py312!.python));
+    assert.equal(cached().entries[key].answer, join(dirname(py312!.python), 'python3'));
+
+    // a .python-version appearing closer to where pyenv starts wins over the one above it
+    const sub = join(project, 'sub');
+    mkdirSync(sub);
+    followToElf(shim, { ...env, PYENV_DIR: sub });
+    writeFileSync(join(sub, '.python-version'), `${py311!.version}\n`);
+    assert.equal(followToElf(shim, { ...env, PYENV_DIR: sub }), realpathSync(py311!.python));
   } finally {
     for (const [name, value] of [['XDG_CACHE_HOME', saved.xdg], ['GILTRACE_NO_CACHE', saved.off]] as const) {
       if (value === undefined) delete process.env[name];
