@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark in turn, each printing its figure against an anchor measured
  * in the same run (perf script on the same file, for the reader alone and for `giltrace stats`
  * end to end; a browser's own load of the same page; the traced program untraced and traced
- * without function context, or sampled; the same command untraced).
+ * without function context, or under per4m-style probes, or sampled; the same command untraced).
  */
 import { bigRecording } from './big-recording.js';
 import { main as perfdataThroughput } from './perfdata-throughput.js';
@@ -10,6 +10,7 @@ import { main as recordStartup } from './record-startup.js';
 import { main as reportLoad } from './report-load.js';
 import { main as statsEndToEnd } from './stats-end-to-end.js';
 import { main as tracingOverhead } from './tracing-overhead.js';
+import { main as per4mOverhead } from './per4m-overhead.js';
 import { main as samplingOverhead } from './sampling-overhead.js';
 
 console.log('=== perf.data parsing: giltrace vs perf script ===');
@@ -20,6 +21,8 @@ console.log('\n=== HTML report with ≥ 1 M GIL intervals: load to first paint =
 await reportLoad();
 console.log('\n=== Tracing overhead: the traced program with and without function context ===');
 await tracingOverhead([]);
+console.log('\n=== Exact tracing vs per4m-style probes: added program time, lost events ===');
+await per4mOverhead([]);
 console.log('\n=== Sampled mode: what sampling at 1000 ticks a second costs the program ===');
 await samplingOverhead([]);
 console.log('\n=== Fixed cost of a recording: record -- python3 -c pass vs untraced ===');

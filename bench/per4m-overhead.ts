@@ -1,0 +1,105 @@
+/**
+ * Exact tracing against the way per4m traces the GIL: what each adds to the traced program's time.
+ *
+ *   node dist/bench/per4m-overhead.js [PYTHON]        (default: python3 on PATH)
+ *
+ * per4m-style, as its README has it: `perf probe -x LIBPYTHON` on take_gil, take_gil%return,
+ * drop_gil and drop_gil%return, then `perf record -e 'GROUP:*' -k CLOCK_MONOTONIC -- CMD` (the
+ * command's tasks only, no scheduler events). giltrace: `giltrace record -- CMD` as a user runs it
+ * (three probes, function context at the default depth, the scheduler tracepoints, system-wide),
+ * and with `--stack-depth 0`. Three programs that print their own run time: one thread cycling
+ * the GIL through os.read (the least noise), four contended CPU-bound threads with a 10 µs switch
+ * interval, and a pipe ping-pong between two threads. Rounds interleave every variant; printed:
+ * the median over rounds of giltrace's added time over per4m-style's added time (goal ≤ 0.85) and
+ * the events giltrace's recordings lost (goal 0). GILTRACE_BENCH_RUNS rounds (default 5).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median } from './median.js';
+import { openPerfData } from '../src/perfdata/index.js';
+import { resolvePythonTarget } from '../src/probe/python-target.js';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+const CLI = join(REPO, 'dist/src/cli/main.js');
+
+const PROGRAMS = [
+  { name: 'gil_cycles_solo.py', args: ['200000'] },
+  { name: 'crunch_work.py', args: ['10000000', '1e-5'] },
+  { name: 'pipe_pingpong.py', args: ['40000'] },
+] as const;
+
+const VARIANTS = ['untraced', 'per4m-style', 'giltrace', 'giltrace --stack-depth 0'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+interface Run {
+  readonly seconds: number;
+  /** Events the recording says were lost (giltrace's variants). */
+  readonly lost?: number;
+}
+
+function perf(args: readonly string[]): string {
+  const run = spawnSync('perf', args, { encoding: 'utf8', timeout: 300_000 });
+  if (run.status !== 0) throw new Error(`perf ${args.join(' ')} failed: ${run.stderr}`);
+  return run.stdout;
+}
+
+/** per4m's four probes on the interpreter's libpython, in a group of this bench's own. */
+function addPer4mProbes(library: string, group: string): void {
+  for (const spec of ['take_gil=take_gil', 'take_gil=take_gil%return', 'drop_gil=drop_gil', 'drop_gil=drop_gil%return']) {
+    perf(['probe', '-q', '-f', '-x', library, `${group}:${spec}`]);
+  }
+}
+
+function runOnce(command: readonly string[], variant: Variant, group: string, data: string): Run {
+  const argv: string[] =
+    variant === 'untraced'
+      ? [...command]
+      : variant === 'per4m-style'
+        ? ['perf', 'record', '-q', '-N', '-B', '-e', `${group}:*`, '-k', 'CLOCK_MONOTONIC', '-o', data, '--', ...command]
+        : [process.execPath, CLI, 'record', ...(variant === 'giltrace' ? [] : ['--stack-depth', '0']), '-o', data, '--', ...command];
+  const run = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 300_000 });
+  if (run.status !== 0) throw new Error(`${argv.join(' ')} failed: ${run.stderr}`);
+  const seconds = Number(run.stdout.trim().split('\n').pop()!.split(' ')[0]);
+  if (!variant.startsWith('giltrace')) return { seconds };
+  const recording = openPerfData(data);
+  for (const _ of recording.records());
+  return { seconds, lost: recording.stats.lostEvents };
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const python = argv[0] ?? 'python3';
+  const runs = Number(process.env.GILTRACE_BENCH_RUNS ?? 5);
+  const library = resolvePythonTarget([python]).gilLibrary;
+  const group = `per4m_bench_${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'giltrace-per4m-'));
+  addPer4mProbes(library, group);
+  try {
+    for (const program of PROGRAMS) {
+      const command = [python, join(REPO, 'bench/programs', program.name), ...program.args];
+      const results = new Map<Variant, Run[]>(VARIANTS.map((v) => [v, []]));
+      for (let i = 0; i < runs; i++) for (const v of VARIANTS) results.get(v)!.push(runOnce(command, v, group, join(dir, 'bench.data')));
+      const seconds = (v: Variant) => median(results.get(v)!.map((r) => r.seconds));
+      console.log(`${program.name} ${program.args.join(' ')} (${python}), median of ${runs}: ` + VARIANTS.map((v) => `${v} ${seconds(v).toFixed(3)} s`).join(', '));
+      for (const v of VARIANTS.slice(2)) {
+        // per round, then the median: the untraced anchor drifts between minutes on this VM
+        const ratios = results.get(v)!.map((r, i) => {
+          const base = results.get('untraced')![i].seconds;
+          return (r.seconds - base) / (results.get('per4m-style')![i].seconds - base);
+        });
+        const lost = results.get(v)!.reduce((sum, r) => sum + (r.lost ?? 0), 0);
+        const goal = v === 'giltrace' ? ' (goal ≤ 0.85)' : '';
+        console.log(
+          `  ${v} / per4m-style, added time: ${median(ratios).toFixed(3)}${goal} (rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')}); ` +
+            `lost events in ${runs} recordings: ${lost}`,
+        );
+      }
+    }
+  } finally {
+    perf(['probe', '-q', '-d', `${group}:*`]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
