@@ -35,10 +35,20 @@ interface Run {
   readonly rssMb: number | undefined;
 }
 
+/**
+ * How the `giltrace` command starts `main`: node with the V8 options of its #! line (the young
+ * generation's size), as `npx giltrace` and an installed `giltrace` run it.
+ */
+function nodeArgv(main: string): string[] {
+  const shebang = fs.readFileSync(main, 'utf8').split('\n', 1)[0];
+  const flags = /^#!\/usr\/bin\/env -S node(.*)$/.exec(shebang)?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
+  return [process.execPath, ...flags, main];
+}
+
 /** One `giltrace stats --json FILE > /dev/null` in a fresh process. */
 export function statsOnce(file: string, main = GILTRACE): Run {
   const withTime = fs.existsSync(GNU_TIME);
-  const argv = [process.execPath, main, 'stats', '--json', file];
+  const argv = [...nodeArgv(main), 'stats', '--json', file];
   const start = process.hrtime.bigint();
   const out = withTime
     ? spawnSync(GNU_TIME, ['-f', '%e %M %U %S', ...argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })

@@ -26,6 +26,7 @@ import { pythonVersionFromPaths } from '../probe/python-version-from-path.js';
 import { recordingWarnings } from './recording-warnings.js';
 import { toVerdictText } from './verdict-text.js';
 import type { Analysis } from './analysis.js';
+import { collectGarbage } from '../base/collect-garbage.js';
 
 export type { Analysis } from './analysis.js';
 
@@ -79,7 +80,8 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
 
 /** The timeline of a recording read (the builder is left behind). */
 function frozen({ builder, timeBaseNs, stacks, ...read }: ReturnType<typeof readRecording>) {
-  return { timeline: builder.finish({ timeBaseNs, stacks }), ...read };
+  // the reader's blocks are garbage by now, and each copied track of the builder as it goes
+  return { timeline: builder.consume({ timeBaseNs, stacks, collect: collectGarbage }), ...read };
 }
 
 /** The recording (and its extra recordings) read into a timeline builder, with what the reading learnt on the way. */

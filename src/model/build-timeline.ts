@@ -45,7 +45,7 @@ import type { DropReason, SwitchOutState, TimelineEvent, TimelineSink } from './
 import { NO_FRAME_STACK, UNKNOWN_STACK, type PythonStacks } from './python-stacks.js';
 
 /** The recording's span, time base and stacks (a window, `from`, is for snapshots only). */
-export type BuildTimelineOptions = Omit<FreezeOptions, 'from'>;
+export type BuildTimelineOptions = Omit<FreezeOptions, 'from' | 'release' | 'collect'>;
 
 export function buildTimeline(events: Iterable<TimelineEvent>, options: BuildTimelineOptions = {}): Timeline {
   const builder = new TimelineBuilder(options.start);
@@ -150,6 +150,15 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
 
   finish(options: BuildTimelineOptions): Timeline {
     return freezeTimeline(this, options);
+  }
+
+  /**
+   * finish, emptying the builder on the way: each track's memory is given back once copied
+   * (`collect` lets it be reused at once), so the timeline does not come on top of the whole
+   * builder. The builder is of no use afterwards.
+   */
+  consume(options: BuildTimelineOptions & Pick<FreezeOptions, 'collect'>): Timeline {
+    return freezeTimeline(this, { ...options, release: true });
   }
 
   /** The timeline so far (from `options.from` on, when given); the builder goes on growing. */

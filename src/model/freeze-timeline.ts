@@ -29,16 +29,40 @@ export interface FreezeOptions {
    * and drops before it left out (the live view's last second). Default: the whole recording.
    */
   readonly from?: number;
+  /**
+   * The builder is done (finish): each track and list is emptied once copied, so that the
+   * frozen copy takes the builder's memory as it grows instead of coming on top of all of it.
+   */
+  readonly release?: boolean;
+  /**
+   * With `release`: collects garbage (the caller's way; the model has none) before freezing and
+   * whenever RELEASED_PER_COLLECTION more bytes were given back. V8 would not collect on its own
+   * before the copy is done: the frozen copy's memory would come on top of the builder's.
+   */
+  readonly collect?: () => void;
 }
+
+const RELEASED_PER_COLLECTION = 16 << 20;
 
 export function freezeTimeline(state: TimelineState, options: FreezeOptions): Timeline {
   const span = recordingSpan(state, options);
   const { end } = span;
   const from = options.from !== undefined && options.from > span.start ? Math.min(options.from, end) : -Infinity;
   const start = Math.max(span.start, from);
+  let released = 0;
+  const release = (bytes: number): void => {
+    released += bytes;
+    if (released < RELEASED_PER_COLLECTION) return;
+    released = 0;
+    options.collect?.();
+  };
+  if (options.release) options.collect?.();
   const byPid = new Map<number, GrowingThread[]>();
   for (const thread of [...state.retired, ...state.threads.values()]) {
-    if (!thread.started || !state.gilPids.has(thread.pid)) continue;
+    if (!thread.started || !state.gilPids.has(thread.pid)) {
+      if (options.release) release(releaseThread(thread));
+      continue;
+    }
     let list = byPid.get(thread.pid);
     if (!list) byPid.set(thread.pid, (list = []));
     list.push(thread);
@@ -57,6 +81,7 @@ export function freezeTimeline(state: TimelineState, options: FreezeOptions): Ti
     const threads: ThreadTimeline[] = [];
     for (const growing of growingThreads) {
       const thread = freezeThread(state, growing, from, end, mainName, anomalies);
+      if (options.release) release(releaseThread(growing));
       if (thread) threads.push(thread);
     }
     if (threads.length === 0) continue;
@@ -67,7 +92,11 @@ export function freezeTimeline(state: TimelineState, options: FreezeOptions): Ti
       if (thread.start < processStart) processStart = thread.start;
       if (thread.end > processEnd) processEnd = thread.end;
     }
-    const gils = (gilsByPid.get(pid) ?? []).map((gil) => freezeGil(gil, from, processEnd));
+    const gils = (gilsByPid.get(pid) ?? []).map((gil) => {
+      const frozen = freezeGil(gil, from, processEnd);
+      if (options.release) release(gil.holders.release() + gil.waiters.release());
+      return frozen;
+    });
     processes.push({ pid, start: processStart, end: processEnd, threads, gils, anomalies });
   }
   processes.sort((a, b) => a.start - b.start || a.pid - b.pid);
@@ -76,6 +105,13 @@ export function freezeTimeline(state: TimelineState, options: FreezeOptions): Ti
     timeBaseNs: options.timeBaseNs ?? 0n, start, end, processes, lostEvents: state.lostEvents,
     functions: [...stacks.functions], stacks: [...stacks.stacks],
   };
+}
+
+/** Bytes given back. */
+function releaseThread(thread: GrowingThread): number {
+  let bytes = thread.gilTrack.release() + thread.cpuTrack.release();
+  for (const list of [thread.waits, thread.waitStarts, thread.waitStacks, thread.holdStarts, thread.holdEnds, thread.holdStacks, thread.holdAcquiredStacks]) bytes += list.release();
+  return bytes;
 }
 
 function recordingSpan(state: TimelineState, options: FreezeOptions): { start: number; end: number } {

@@ -105,6 +105,16 @@ export class StepBuilder {
     }
   }
 
+  /** Empties the track and gives back its memory (a builder frozen for good: see freezeTimeline); returns how many bytes. */
+  release(): number {
+    let bytes = 0;
+    for (let c = 0; c < this.timeChunks.length; c++) bytes += this.timeChunks[c].byteLength + this.valueChunks[c].byteLength;
+    this.timeChunks = [new Float64Array(this.initialCapacity)];
+    this.valueChunks = [new Int32Array(this.initialCapacity)];
+    this.length = 0;
+    return bytes;
+  }
+
   /** Forgets what happened before `time`, keeping the entry in force then (memory of a live view). */
   dropBefore(time: number): void {
     const first = this.indexAt(time);
@@ -190,6 +200,14 @@ abstract class NumberList<A extends NumberArray> {
     out.set(this.data.subarray(from, this.length));
     out.set(extra, this.length - from);
     return out;
+  }
+
+  /** Empties the list and gives back its memory; returns how many bytes. */
+  release(): number {
+    const bytes = this.data.byteLength;
+    this.data = this.make(0);
+    this.length = 0;
+    return bytes;
   }
 
   /** Forgets the first `count` entries. */

@@ -57,6 +57,9 @@ describe('timeline snapshots', () => {
         const first = builder.finish({});
         assert.deepEqual(first, buildTimeline(events));
         assert.deepEqual(builder.finish({}), first, 'finishing twice gives the same timeline');
+        let collections = 0;
+        assert.deepEqual(builder.consume({ collect: () => collections++ }), first, 'consuming gives the same timeline');
+        assert.ok(collections >= 1, 'collects before copying');
       }),
       { numRuns: 300 },
     );
