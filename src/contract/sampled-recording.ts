@@ -10,14 +10,20 @@
  *   N <t> <pid> <tid> <name>                a thread's OS name (first seen, or changed)
  *   F <id>\t<name>\t<file>\t<line>[\t<caller>...]
  *                                           a Python stack (innermost function, callers' names)
- *   S <t> <pid> <tid> <gil><cpu> <index> <held> <asked>
+ *   S <t> <pid> <tid> <gil><cpu> <index> <held> <asked> [<since>]
  *                                           a thread's state from t on (first seen, or changed):
  *                                           gil ∈ n (none) w (waiting) h (holding);
  *                                           cpu ∈ r (running) q (runnable) s (sleeping) d (blocked);
  *                                           index: which of the process's GILs (-1: none yet);
  *                                           held: the F id of the stack it last held the GIL in
  *                                           (0: none), so a hold that ends here ended there;
- *                                           asked: of the stack it waits in (0: none)
+ *                                           asked: of the stack it waits in (0: none);
+ *                                           since: ns from the process's previous look to t (a
+ *                                           change): it happened in between, and is placed
+ *                                           halfway (absent: at t). Ticks come late when the
+ *                                           sampler waits for a CPU, most often just when the
+ *                                           traced threads get busy: at the tick's time every
+ *                                           such change would come late, and waits last longer
  *   X <t> <pid> <tid>                       the thread is gone
  *   E <t> <ticks> <late> <cpu>              end: ticks taken, ticks skipped (the sampler came late),
  *                                           CPU time giltrace used while sampling (ns)

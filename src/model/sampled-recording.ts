@@ -81,7 +81,7 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
   let endTime = 0;
   // One tick's changes share a time: releases go first, so that a hand-off between two threads
   // seen at one tick is a drop then a take, never two holders at once.
-  let tick: { change: Change; releases: boolean }[] = [];
+  let tick: { tickTime: number; change: Change; releases: boolean }[] = [];
   const flushTick = () => {
     tick.sort((a, b) => Number(b.releases) - Number(a.releases));
     for (const { change: c } of tick) {
@@ -107,7 +107,7 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
     const fields = line.split(' ');
     const time = Number(fields[1]);
     if (!Number.isFinite(time)) throw new GiltraceError(`line ${i + 1} has no time: ${line.slice(0, 80)}`, { file });
-    if (tick.length > 0 && time !== tick[0].change.time) flushTick();
+    if (tick.length > 0 && time !== tick[0].tickTime) flushTick();
     endTime = Math.max(endTime, time);
     const pid = Number(fields[2]);
     switch (line[0]) {
@@ -139,7 +139,10 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
         }
         const stack = stackIds.get(Number(fields[6] ?? 0)) ?? UNKNOWN_STACK;
         const waitStack = stackIds.get(Number(fields[7] ?? 0)) ?? UNKNOWN_STACK;
-        tick.push({ change: { time, pid, tid, gil, cpu, gilIndex: Number(fields[5]), stack, waitStack }, releases: view.gil === 'h' });
+        // the change happened since the process's previous look: halfway is the best guess
+        const since = Number(fields[8] ?? 0);
+        const at = since > 0 && Number.isFinite(since) ? time - Math.round(since / 2) : time;
+        tick.push({ tickTime: time, change: { time: at, pid, tid, gil, cpu, gilIndex: Number(fields[5]), stack, waitStack }, releases: view.gil === 'h' });
         break;
       }
       case 'X': {

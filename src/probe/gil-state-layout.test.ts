@@ -29,10 +29,10 @@ function layoutFromDwarf(file: string, minor: number): GilStateLayout {
 
 function gilStructFromDwarf(file: string): Record<keyof typeof GIL_STRUCT, number> {
   const type = 'struct _gil_runtime_state';
-  const [interval, lastHolder, locked, waitFrom, size] = gdbPrint(file, [
-    offset(type, 'interval'), offset(type, 'last_holder'), offset(type, 'locked'), offset(type, 'cond'), `sizeof(${type})`,
+  const [interval, lastHolder, locked, switchNumber, waitFrom, size] = gdbPrint(file, [
+    offset(type, 'interval'), offset(type, 'last_holder'), offset(type, 'locked'), offset(type, 'switch_number'), offset(type, 'cond'), `sizeof(${type})`,
   ]);
-  return { interval: interval!, lastHolder: lastHolder!, locked: locked!, waitFrom: waitFrom!, size: size! };
+  return { interval: interval!, lastHolder: lastHolder!, locked: locked!, switchNumber: switchNumber!, waitFrom: waitFrom!, size: size! };
 }
 
 test('GIL state layouts equal the DWARF of every build here (gdb)', { skip: !hasGdb ? 'gdb not installed' : builds().length === 0 ? 'no CPython builds here' : false }, () => {

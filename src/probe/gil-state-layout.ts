@@ -34,6 +34,8 @@ export const GIL_STRUCT = {
   interval: 0,
   lastHolder: 8,
   locked: 16,
+  /** Counts the takes by a thread other than the last holder (an unsigned long). */
+  switchNumber: 24,
   /** cond, mutex, switch_cond, switch_mutex: the futexes of threads that want the GIL. */
   waitFrom: 32,
   size: 208,

@@ -78,6 +78,8 @@ interface Thread {
   heldAtGil: boolean;
   /** Looks in a row at which its schedstat had not changed. */
   quietTicks: number;
+  /** While seen waiting: the earliest its wait can have begun (the tick before it was first seen waiting). */
+  waitFromNs: number;
 }
 
 interface Gil {
@@ -86,8 +88,18 @@ interface Gil {
   holderTid: number;
   /** The holder's PyThreadState (0: none). */
   holderTstate: number;
-  /** Threads seen waiting for it at the last tick. */
+  /** last_holder as it is: the holder, or once released, the thread that released it. */
+  lastHolderTstate: number;
+  /** switch_number: takes by a thread other than the last holder; and its value at the last tick. */
+  switches: number;
+  switchesBefore: number;
+  /** Threads seen waiting for it at the last tick, and which. */
   waitersBefore: number;
+  readonly waiterTidsBefore: number[];
+  /** The earliest any of them can have begun to wait (Infinity: none waited). */
+  earliestWaitBefore: number;
+  /** The switch interval (ns): how long a waiter waits before it makes the holder let go. */
+  intervalNs: number;
 }
 
 export class ProcessSampler {
@@ -105,6 +117,7 @@ export class ProcessSampler {
   private pthreadTidOffset: number | undefined;
   private readonly stacks: PythonStackReader | undefined;
   private ticks = 0;
+  private lastTickNs = -Infinity;
   /** Set when /proc refuses a thread's syscall file: sleeping waiters cannot be told from idle threads then. */
   syscallDenied = false;
 
@@ -142,8 +155,19 @@ export class ProcessSampler {
       const state = this.threadState(tid, thread, nowNs);
       if (state) out.set(tid, (thread.state = state));
     }
-    for (const gil of this.gils) gil.waitersBefore = 0;
-    for (const state of out.values()) if (state.gil === 'w') this.gils[state.gilIndex].waitersBefore++;
+    for (const gil of this.gils) {
+      gil.waitersBefore = 0;
+      gil.waiterTidsBefore.length = 0;
+      gil.earliestWaitBefore = Infinity;
+    }
+    for (const [tid, state] of out) {
+      if (state.gil !== 'w') continue;
+      const gil = this.gils[state.gilIndex];
+      gil.waitersBefore++;
+      gil.waiterTidsBefore.push(tid);
+      gil.earliestWaitBefore = Math.min(gil.earliestWaitBefore, this.threads.get(tid)!.waitFromNs);
+    }
+    this.lastTickNs = nowNs;
     return out;
   }
 
@@ -170,7 +194,7 @@ export class ProcessSampler {
     }
     for (const tid of tids) {
       if (!this.threads.has(tid)) {
-        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), runtime: 0, onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, runtimeAtGil: 0, heldAtGil: false, quietTicks: 0 });
+        this.threads.set(tid, { files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), runtime: 0, onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity, runtimeAtGil: 0, heldAtGil: false, quietTicks: 0, waitFromNs: -Infinity });
       }
     }
     return true;
@@ -191,7 +215,12 @@ export class ProcessSampler {
       }
     }
     for (const address of found) {
-      if (!this.gils.some((g) => g.address === address)) this.gils.push({ address, locked: false, holderTid: 0, holderTstate: 0, waitersBefore: 0 });
+      if (!this.gils.some((g) => g.address === address)) {
+        this.gils.push({
+          address, locked: false, holderTid: 0, holderTstate: 0, lastHolderTstate: 0, switches: -1, switchesBefore: -1,
+          waitersBefore: 0, waiterTidsBefore: [], earliestWaitBefore: Infinity, intervalNs: 0,
+        });
+      }
     }
   }
 
@@ -206,7 +235,12 @@ export class ProcessSampler {
       throw new GiltraceError(`its GIL state does not look like CPython 3.${this.runtime.minor}'s (locked ${locked}, interval ${interval}): an unusual build; use exact tracing`);
     }
     gil.locked = locked === 1;
+    gil.intervalNs = interval * 1000;
     const holder = bytes.readUInt32LE(GIL_STRUCT.lastHolder) + bytes.readUInt32LE(GIL_STRUCT.lastHolder + 4) * 0x1_0000_0000;
+    gil.switchesBefore = gil.switches;
+    // the low 32 bits are enough to see it move between two ticks
+    gil.switches = bytes.readUInt32LE(GIL_STRUCT.switchNumber);
+    gil.lastHolderTstate = holder;
     gil.holderTstate = gil.locked ? holder : 0;
     gil.holderTid = gil.locked && holder !== 0 ? this.tidOf(holder) : 0;
     return true;
@@ -234,6 +268,32 @@ export class ProcessSampler {
       interp = this.memory.readU64(interp + list.interpNext) ?? 0;
     }
     return this.tstateOfTid.get(tid);
+  }
+
+  /**
+   * Whether a thread seen waiting at the last tick, on a CPU now without the GIL, took the GIL
+   * since and gave it up again (C code, I/O): it was the one released last (last_holder, the GIL
+   * free now), or the GIL changed hands at least twice since (switch_number moves only when
+   * another thread than the last holder takes it) and the only threads that wanted it at the
+   * last tick were this one and the holder now: the takes in between were this thread's.
+   * Without this, such a thread counted as waiting until it had run RAN_WAITING_NS: a thread
+   * hashing in C between short holds (hot_and_hasher.py) waited 0.43 of its life instead of 0.32.
+   */
+  private tookSinceLastTick(gil: Gil, tid: number, nowNs: number): boolean {
+    if (!gil.locked && gil.lastHolderTstate !== 0 && gil.lastHolderTstate === this.tstateOf(tid, nowNs)) return true;
+    const switched = gil.switchesBefore >= 0 && ((gil.switches - gil.switchesBefore) >>> 0) >= 2;
+    const holder = gil.holderTid;
+    return switched && holder !== 0 && holder !== tid && gil.waiterTidsBefore.every((w) => w === tid || w === holder);
+  }
+
+  /**
+   * Whether the thread seen holding this GIL at the last tick, on a CPU now without it, let go of
+   * its own (C code, I/O) rather than being made to: a holder is made to let go only by a waiter
+   * that has waited a whole switch interval, and none of the waiters at the last tick (those
+   * after it waited less) can have waited that long by now. Then it does not want the GIL back.
+   */
+  private releasedOfItsOwn(gil: Gil, nowNs: number): boolean {
+    return gil.earliestWaitBefore > nowNs - gil.intervalNs;
   }
 
   /** The OS thread id of a PyThreadState. */
@@ -330,9 +390,8 @@ export class ProcessSampler {
       // taken and given it up between two ticks.
       const wanted = this.gils[gilIndex];
       const stillWanted =
-        previous.gil === 'w' ||
-        (wanted.locked && wanted.holderTid !== tid) ||
-        (!wanted.locked && wanted.waitersBefore > 0);
+        (previous.gil === 'w' && !this.tookSinceLastTick(wanted, tid, nowNs)) ||
+        (previous.gil === 'h' && !this.releasedOfItsOwn(wanted, nowNs) && ((wanted.locked && wanted.holderTid !== tid) || (!wanted.locked && wanted.waitersBefore > 0)));
       // a holder's run time lags by up to a scheduler tick (it was running): allow for that
       const allowed = RAN_WAITING_NS + (thread.heldAtGil ? SCHEDULER_TICK_NS : 0);
       if (stillWanted && runtime - thread.runtimeAtGil < allowed) gil = 'w';
@@ -341,6 +400,7 @@ export class ProcessSampler {
       thread.runtimeAtGil = runtime;
       thread.heldAtGil = gil === 'h';
     }
+    if (gil === 'w' && previous?.gil !== 'w') thread.waitFromNs = this.lastTickNs;
     let waitStack = previous?.gil === 'w' ? previous.waitStack : undefined;
     if (gil === 'w' && previous?.gil !== 'w') {
       // Where it asks for the GIL: where it last let go of it, as exact tracing has it (a thread

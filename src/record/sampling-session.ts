@@ -53,6 +53,8 @@ export class SamplingSession {
   private readonly fd: number;
   private readonly samplers = new Map<number, ProcessSampler>();
   private readonly states = new Map<number, Map<number, ThreadState>>();
+  /** When each process was last looked at: a change seen now happened since then (S lines' `since`). */
+  private readonly sampledAt = new Map<number, number>();
   private readonly notSampled = new Map<number, NotSampled>();
   /** Pids looked at: when first seen, and the program they ran then. */
   private readonly seen = new Map<number, { at: number; exe: string | undefined }>();
@@ -144,11 +146,14 @@ export class SamplingSession {
 
   private record(pid: number, current: ReadonlyMap<number, ThreadState>, now: number): void {
     const known = this.states.get(pid)!;
+    const since = now - (this.sampledAt.get(pid) ?? now);
+    this.sampledAt.set(pid, now);
     for (const [tid, state] of current) {
       const before = known.get(tid);
       if (!before || before.name !== state.name) this.lines.push(`N ${now} ${pid} ${tid} ${state.name}`);
       if (!before || before.gil !== state.gil || before.cpu !== state.cpu || before.gilIndex !== state.gilIndex) {
-        this.lines.push(`S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.stackId(state.waitStack)}`);
+        const line = `S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.stackId(state.waitStack)}`;
+        this.lines.push(before ? `${line} ${since}` : line);
       }
       known.set(tid, state);
     }
@@ -177,6 +182,7 @@ export class SamplingSession {
   private processGone(pid: number, now: number): void {
     for (const tid of this.states.get(pid)?.keys() ?? []) this.lines.push(`X ${now} ${pid} ${tid}`);
     this.states.delete(pid);
+    this.sampledAt.delete(pid);
     this.samplers.get(pid)?.close();
     this.samplers.delete(pid);
     this.seen.delete(pid);

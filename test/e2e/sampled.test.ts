@@ -41,10 +41,10 @@ function bothWays(interpreter: string, script: string, args: readonly string[], 
 
 const share = (t: ThreadStats) => ({ held: t.held_ns / t.lifetime_ns, wait: t.wait_ns / t.lifetime_ns });
 
-/** Cruncher threads (by tid) whose sampled held or wait share is off the exact one by more than the bound. */
-function outOfBound(exact: StatsJson, sampled: StatsJson): string[] {
+/** Threads named so in the exact recording (by tid) whose sampled held or wait share is off the exact one by more than the bound. */
+function outOfBound(exact: StatsJson, sampled: StatsJson, names = /^cruncher-|some_computation/): string[] {
   const sampledThreads = new Map(sampled.processes.flatMap((p) => p.threads.map((t) => [t.tid, t])));
-  const crunchers = exact.processes.flatMap((p) => p.threads).filter((t) => /^cruncher-|some_computation/.test(t.name));
+  const crunchers = exact.processes.flatMap((p) => p.threads).filter((t) => names.test(t.name));
   assert.ok(crunchers.length >= 2, `crunchers in the exact recording: ${crunchers.map((t) => t.name).join(', ')}`);
   const off: string[] = [];
   for (const t of crunchers) {
@@ -119,6 +119,21 @@ test('sampling names the functions: hot() tops the GIL time held while others wa
   assert.deepEqual(functions[0].stacks[0]?.callers.slice(0, 1), ['spin']);
   const hasher = functions.find((f) => f.name === 'hasher');
   assert.ok(hasher && hasher.wait_ns > 0, 'the hasher thread waits where it asked for the GIL back');
+});
+
+test(`a thread that takes the GIL back and lets go of it at once for C code (hashing) is not waiting: within ${SHARE_BOUND} of exact tracing`, { skip: skip || (!isRoot && 'needs root (the exact recording beside it)') }, () => {
+  // Seen waiting at one tick, running C code without the GIL at the next: it took the GIL between
+  // (switch_number, last_holder). Ticks come late just when both threads get busy: changes are
+  // placed halfway since the previous tick. Before either, the hasher waited 0.43 instead of 0.32
+  // (every run); now +0.00-0.05 (this thread lives 0.3 s: ~300 ticks), so a third try is allowed.
+  let off: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { exact, sampled } = bothWays(python!, join(PROGRAMS, 'hot_and_hasher.py'), [], `hasher-${attempt}`);
+    off = outOfBound(exact, sampled, /^(hasher|spinner)$/);
+    if (off.length === 0) break;
+    console.error(`# hot_and_hasher.py, attempt ${attempt + 1}: ${off.join('; ')}`);
+  }
+  assert.deepEqual(off, []);
 });
 
 test('sampling sees the GIL held off the CPU: a thread asleep in usleep() while holding it', { skip }, () => {
