@@ -102,3 +102,18 @@ test('it is told from perf.data by its first line, and bad input fails with a li
   assert.throws(() => readSampledRecording(recording([`S 0 10 11 zz 0`]), 'x.data'), /line 3: unknown state 'zz'/);
   assert.throws(() => readSampledRecording(recording([`Q 0 10 11`]), 'x.data'), /line 3: unknown line/);
 });
+
+test('a change is placed halfway since the process was last looked at (a late tick), a first sighting at its tick', () => {
+  const { threads } = build(
+    recording([
+      `S 0 10 11 hr 0`, `S 0 10 12 ws 0`,
+      // the sampler came 4 ms late: the hand-off happened somewhere in those 4 ms
+      `S ${5 * MS} 10 12 hr 0 0 0 ${4 * MS}`, `S ${5 * MS} 10 11 ws 0 0 0 ${4 * MS}`,
+      `S ${6 * MS} 10 13 nr -1`,
+      `S ${8 * MS} 10 12 hr 0`,
+    ]),
+  );
+  assert.deepEqual(gilTimes(threads.get(11)!), { none: 0, waiting: 5 * MS, holding: 3 * MS });
+  assert.deepEqual(gilTimes(threads.get(12)!), { none: 0, waiting: 3 * MS, holding: 5 * MS });
+  assert.equal(threads.get(13)!.start, 6 * MS);
+});
