@@ -39,16 +39,17 @@ interface Run {
   readonly lost?: number;
 }
 
-function perf(args: readonly string[]): string {
-  const run = spawnSync('perf', args, { encoding: 'utf8', timeout: 300_000 });
+/** `perf probe` copies the probed library into ~/.debug (its build-id cache): a scratch HOME keeps it out of the real one. */
+function perf(args: readonly string[], home: string): string {
+  const run = spawnSync('perf', args, { encoding: 'utf8', timeout: 300_000, env: { ...process.env, HOME: home } });
   if (run.status !== 0) throw new Error(`perf ${args.join(' ')} failed: ${run.stderr}`);
   return run.stdout;
 }
 
 /** per4m's four probes on the interpreter's libpython, in a group of this bench's own. */
-function addPer4mProbes(library: string, group: string): void {
+function addPer4mProbes(library: string, group: string, home: string): void {
   for (const spec of ['take_gil=take_gil', 'take_gil=take_gil%return', 'drop_gil=drop_gil', 'drop_gil=drop_gil%return']) {
-    perf(['probe', '-q', '-f', '-x', library, `${group}:${spec}`]);
+    perf(['probe', '-q', '-f', '-x', library, `${group}:${spec}`], home);
   }
 }
 
@@ -74,7 +75,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const library = resolvePythonTarget([python]).gilLibrary;
   const group = `per4m_bench_${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), 'giltrace-per4m-'));
-  addPer4mProbes(library, group);
+  addPer4mProbes(library, group, dir);
   try {
     for (const program of PROGRAMS) {
       const command = [python, join(REPO, 'bench/programs', program.name), ...program.args];
@@ -97,7 +98,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       }
     }
   } finally {
-    perf(['probe', '-q', '-d', `${group}:*`]);
+    perf(['probe', '-q', '-d', `${group}:*`], dir);
     rmSync(dir, { recursive: true, force: true });
   }
 }
