@@ -1,8 +1,8 @@
 """One thread cycles the GIL as fast as it can: each os.read of one byte from /dev/zero drops and
 takes it, uncontended, with no other thread and no scheduler hand-off in the way, so what tracing
-adds is the probes' own cost per GIL cycle. The thread pins itself to the last CPU (giltrace's
-perf keeps the others) because a thread the scheduler moves mid-run doubles the spread between
-runs on this VM. Called three frames deep (read_bytes ← loop ← <module>) so function context
+adds is the probes' own cost per GIL cycle. The thread pins itself to the last CPU, which kept
+its runs close on this VM (function context's cost ratio 1.03-1.08 round to round, 12-04).
+Called three frames deep (read_bytes ← loop ← <module>) so function context
 fetches real callers. Prints its run time and CPU time, like pipe_pingpong.py."""
 import os
 import resource

@@ -289,8 +289,9 @@ export class ProcessSampler {
   /**
    * Whether the thread seen holding this GIL at the last tick, on a CPU now without it, let go of
    * its own (C code, I/O) rather than being made to: a holder is made to let go only by a waiter
-   * that has waited a whole switch interval, and none of the waiters at the last tick (those
-   * after it waited less) can have waited that long by now. Then it does not want the GIL back.
+   * that has waited a whole switch interval, and none of the waiters at the last tick can have
+   * waited that long by now (one that began since has waited less still). Then it does not want
+   * the GIL back.
    */
   private releasedOfItsOwn(gil: Gil, nowNs: number): boolean {
     return gil.earliestWaitBefore > nowNs - gil.intervalNs;
@@ -387,7 +388,8 @@ export class ProcessSampler {
       // switch: another thread holds the GIL now, or it is being handed to a waiter). A waiter
       // sleeps in the futex and barely runs, so one that has run for more than RAN_WAITING_NS
       // since it last held or slept there runs code that released the GIL (C, I/O), having
-      // taken and given it up between two ticks.
+      // taken and given it up between two ticks. The GIL itself often says so sooner: see
+      // tookSinceLastTick and releasedOfItsOwn.
       const wanted = this.gils[gilIndex];
       const stillWanted =
         (previous.gil === 'w' && !this.tookSinceLastTick(wanted, tid, nowNs)) ||

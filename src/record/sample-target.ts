@@ -141,8 +141,8 @@ async function startSampler(request: SampleRequest, roots: readonly number[]): P
 /**
  * V8's optimizing compiler (TurboFan, process-wide) is off while the sampler runs: its ticks are
  * syscalls mostly, and compiling its functions cost more CPU than the compiled code saved. Measured
- * (crunch_work.py, 1000 ticks a second, ~3 s): giltrace's CPU while sampling 850 ms with it, 535 ms
- * without (V8's compiler threads were busy the whole time), the sampler's own thread the same. It
+ * (crunch_work.py, 1000 ticks a second, ~3 s): giltrace's CPU while sampling 850 ms with it, 460-535
+ * ms without (V8's compiler threads were busy the whole time), the sampler's own thread the same. It
  * is back on for the analysis. Left alone when the user chose for node (execArgv) themselves.
  */
 function withoutOptimizingCompiler(): void {
