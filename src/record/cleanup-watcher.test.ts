@@ -64,8 +64,10 @@ test('finish: the file is complete when perf says so; the watcher removes the pr
     assert.equal(perf.exitCode, null, 'perf is still closing its events');
     assert.ok(readsWhole(join(dir, 'rec.data')) > 0, 'the file reads to its end');
     assert.ok(groupLines(group.group).length > 0, 'the probes are still held by perf');
-    watcher.finish();
+    // looked for before `finish`: after it, a perf that closed its events while the file was read
+    // lets the watcher finish within its 20 ms poll, sooner than a scan of /proc can see it
     assert.ok(ownersBeingCleanedUp().has(process.pid), 'the watcher is seen at work for this owner');
+    watcher.finish();
     waitUntil('the probes removed', () => groupLines(group.group).length === 0);
     assert.ok(!isRunning(perf.pid!), 'perf has exited');
     waitUntil('the watcher gone', () => !ownersBeingCleanedUp().has(process.pid));
