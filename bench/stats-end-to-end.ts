@@ -36,12 +36,13 @@ interface Run {
 }
 
 /**
- * How the `giltrace` command starts `main`: node with the V8 options of its #! line (the young
- * generation's size), as `npx giltrace` and an installed `giltrace` run it.
+ * How the `giltrace` command starts `main`: node with the V8 options its first lines give it as a
+ * shell script (the young generation's size; cli/main.ts), as `npx giltrace` and an installed
+ * `giltrace` run it.
  */
 function nodeArgv(main: string): string[] {
-  const shebang = fs.readFileSync(main, 'utf8').split('\n', 1)[0];
-  const flags = /^#!\/usr\/bin\/env -S node(.*)$/.exec(shebang)?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
+  const head = fs.readFileSync(main, 'utf8').split('\n', 2).join('\n');
+  const flags = /exec node((?: --[\w-]+=\S+)*) "\$0"/.exec(head)?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
   return [process.execPath, ...flags, main];
 }
 

@@ -1,5 +1,13 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-/** giltrace command line: argv → commands. The only place that prints or exits. */
+#!/bin/sh
+//bin/true; exec node --max-semi-space-size=4 "$0" "$@"
+/**
+ * giltrace command line: argv → commands. The only place that prints or exits.
+ *
+ * Run as a program, the two lines above are a shell script that starts node with a 4 MB young
+ * generation (peak RSS of `stats` on the bench recording: 148 MB instead of 170 MB, no slower);
+ * to node the second line is a comment. (`#!/usr/bin/env -S node …` would say it in one line,
+ * but BusyBox's env has no -S.)
+ */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MAX_FRAMES } from '../contract/probe-names.js';
 import { DEFAULT_SAMPLE_HZ, MAX_SAMPLE_HZ } from '../contract/sampled-recording.js';
