@@ -10,8 +10,10 @@
  * and with `--stack-depth 0`. Three programs that print their own run time: one thread cycling
  * the GIL through os.read (the least noise), four contended CPU-bound threads with a 10 µs switch
  * interval, and a pipe ping-pong between two threads. Rounds interleave every variant; printed:
- * the median over rounds of giltrace's added time over per4m-style's added time (goal ≤ 0.85) and
- * the events giltrace's recordings lost (goal 0). GILTRACE_BENCH_RUNS rounds (default 5).
+ * the median over rounds of giltrace's added time over per4m-style's added time (goal ≤ 0.85),
+ * the same by CPU time (the probes' and tracepoints' handlers count as the program's system
+ * time; steadier than wall time where threads contend), and the events giltrace's recordings
+ * lost (goal 0). GILTRACE_BENCH_RUNS rounds (default 5).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +37,8 @@ type Variant = (typeof VARIANTS)[number];
 
 interface Run {
   readonly seconds: number;
+  /** The program's CPU time (user + system): probe handlers count as its system time. */
+  readonly cpuSeconds: number;
   /** Events the recording says were lost (giltrace's variants). */
   readonly lost?: number;
 }
@@ -62,11 +66,12 @@ function runOnce(command: readonly string[], variant: Variant, group: string, da
         : [process.execPath, CLI, 'record', ...(variant === 'giltrace' ? [] : ['--stack-depth', '0']), '-o', data, '--', ...command];
   const run = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 300_000 });
   if (run.status !== 0) throw new Error(`${argv.join(' ')} failed: ${run.stderr}`);
-  const seconds = Number(run.stdout.trim().split('\n').pop()!.split(' ')[0]);
-  if (!variant.startsWith('giltrace')) return { seconds };
+  // the program prints its wall time, then its CPU time
+  const [seconds, cpuSeconds] = run.stdout.trim().split('\n').pop()!.split(' ').map(Number);
+  if (!variant.startsWith('giltrace')) return { seconds, cpuSeconds };
   const recording = openPerfData(data);
   for (const _ of recording.records());
-  return { seconds, lost: recording.stats.lostEvents };
+  return { seconds, cpuSeconds, lost: recording.stats.lostEvents };
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
@@ -85,15 +90,18 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       console.log(`${program.name} ${program.args.join(' ')} (${python}), median of ${runs}: ` + VARIANTS.map((v) => `${v} ${seconds(v).toFixed(3)} s`).join(', '));
       for (const v of VARIANTS.slice(2)) {
         // per round, then the median: the untraced anchor drifts between minutes on this VM
-        const ratios = results.get(v)!.map((r, i) => {
-          const base = results.get('untraced')![i].seconds;
-          return (r.seconds - base) / (results.get('per4m-style')![i].seconds - base);
-        });
+        const ratios = (key: 'seconds' | 'cpuSeconds') =>
+          results.get(v)!.map((r, i) => {
+            const base = results.get('untraced')![i][key];
+            return (r[key] - base) / (results.get('per4m-style')![i][key] - base);
+          });
+        const wall = ratios('seconds');
         const lost = results.get(v)!.reduce((sum, r) => sum + (r.lost ?? 0), 0);
         const goal = v === 'giltrace' ? ' (goal ≤ 0.85)' : '';
+        // CPU time as well: where threads contend, wall time wanders with the scheduling
         console.log(
-          `  ${v} / per4m-style, added time: ${median(ratios).toFixed(3)}${goal} (rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')}); ` +
-            `lost events in ${runs} recordings: ${lost}`,
+          `  ${v} / per4m-style, added time: ${median(wall).toFixed(3)}${goal} (rounds: ${wall.map((x) => x.toFixed(2)).join(' ')}); ` +
+            `added CPU time: ${median(ratios('cpuSeconds')).toFixed(3)}; lost events in ${runs} recordings: ${lost}`,
         );
       }
     }
