@@ -5,7 +5,7 @@ import { PythonStacks } from '../model/python-stacks.js';
 import { GilState, type Timeline } from '../model/timeline.js';
 import { ev } from '../../test/support/timeline-event-builders.js';
 import { makeSyntheticTimeline } from '../../test/support/synthetic-timeline.js';
-import { computeFunctionStats } from './function-stats.js';
+import { computeStats } from './compute-stats.js';
 import { gilStepStacks } from './gil-step-stacks.js';
 
 /** [state, stack] of every step of the thread's GIL track. */
@@ -71,7 +71,7 @@ test('summed per function, the steps charge exactly what the function stats do',
       into?.set(name, (into.get(name) ?? 0) + length);
     }
   }
-  const functions = computeFunctionStats(process, timeline);
+  const functions = computeStats(timeline, { events: 0, warnings: [], processes: new Map() }).processes[0].functions ?? [];
   assert.ok(functions.length >= 4);
   for (const f of functions) {
     assert.equal(held.get(f.name) ?? 0, f.held_ns, `${f.name} held`);

@@ -1,5 +1,6 @@
 /** analysis/: pure, Timeline → numbers. The stage's public API. */
-export { computeStats, computeProcessStats, computeThreadStats, DROP_REASON_UNKNOWN, shareError } from './compute-stats.js';
+export { computeStats, statsOf, DROP_REASON_UNKNOWN, shareError } from './compute-stats.js';
+export { StatsAccumulator, type TimelineFacts } from './stats-accumulator.js';
 export type { RecordingMeta, ProcessMeta } from './recording-meta.js';
 export { UNKNOWN_PYTHON } from './recording-meta.js';
 export { computeVerdict } from './verdict.js';
@@ -9,10 +10,10 @@ export type { Culprit, ProcessNotes, VerdictFacts, Waiter } from './verdict-fact
 export type { InferredWaitFacts } from './inferred-wait-facts.js';
 export { computeWaitHistogram, WAIT_HISTOGRAM_EDGES_NS } from './wait-histogram.js';
 export { computeHandoffLatencies } from './handoffs.js';
-export { computeOffCpuHolds } from './off-cpu-holds.js';
+export { computeOffCpuHolds } from './stats-accumulator.js';
 export type { OffCpuHold } from './off-cpu-holds.js';
 export { summarizeDurations } from './summary.js';
 export { compareRuns } from './compare-runs.js';
 export type { RunLabels } from './compare-runs.js';
-export { computeFunctionStats, hasFunctionContext, holdStack, topThreadFunctions } from './function-stats.js';
+export { hasFunctionContext, holdStack } from './function-stats.js';
 export { gilStepStacks } from './gil-step-stacks.js';

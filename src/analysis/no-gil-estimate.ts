@@ -91,10 +91,34 @@ class Cursor {
   }
 }
 
+/** The sums an estimate is made of: they add up over windows of a recording (see noGilParts). */
+export interface NoGilParts {
+  measuredNs: number;
+  /** Not rounded: a sum of windows' parts is rounded once. */
+  estimatedNs: number;
+  contendedNs: number;
+  /** ns × threads running Python while another waited. */
+  pythonWhileContendedNs: number;
+}
+
+export function estimateWithoutGil(process: ProcessTimeline, cpus: number): NoGilEstimate {
+  return toNoGilEstimate(noGilParts(process, cpus), cpus);
+}
+
+export function toNoGilEstimate(parts: NoGilParts, cpus: number): NoGilEstimate {
+  return {
+    measuredNs: parts.measuredNs,
+    estimatedNs: Math.round(parts.estimatedNs),
+    cpus,
+    pythonCpusWhileContended: parts.contendedNs > 0 ? parts.pythonWhileContendedNs / parts.contendedNs : 0,
+  };
+}
+
 // hot path: one step per boundary of every thread's tracks; the running totals are plain locals
 // (a closure updating them kept them in a context object)
-export function estimateWithoutGil(process: ProcessTimeline, cpus: number): NoGilEstimate {
-  const start = ns(process.start);
+/** @param from where the sweep starts when after the process's start (a window's part of a process it had before) */
+export function noGilParts(process: ProcessTimeline, cpus: number, from = -Infinity): NoGilParts {
+  const start = Math.max(ns(process.start), ns(from));
   const end = ns(process.end);
   const cursors = process.threads
     .filter((t) => t.gilTrack.times.length > 0 && t.cpuTrack.times.length > 0)
@@ -147,12 +171,7 @@ export function estimateWithoutGil(process: ProcessTimeline, cpus: number): NoGi
       queue.replaceTop(c.nextChange(now));
     }
   }
-  return {
-    measuredNs: end - start,
-    estimatedNs: Math.round(estimated),
-    cpus,
-    pythonCpusWhileContended: contended > 0 ? pythonWhileContended / contended : 0,
-  };
+  return { measuredNs: end - start, estimatedNs: estimated, contendedNs: contended, pythonWhileContendedNs: pythonWhileContended };
 }
 
 /** A binary min-heap of thread indices by the time of their next change. */

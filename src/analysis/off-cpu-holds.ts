@@ -4,9 +4,8 @@
  * runnable (preempted by the kernel while holding: more runnable threads than CPUs). Only the
  * first is a bug in the program; `held_off_cpu_ns` in the stats counts both.
  */
-import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
+import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline } from '../model/timeline.js';
 import { intersect, intervalsInStates, intervalsNonZero, stateMask, totalLength } from './intervals.js';
-import { jointTime, threadStateTimes } from './thread-state-times.js';
 
 export interface OffCpuHold {
   readonly pid: number;
@@ -22,36 +21,8 @@ export interface OffCpuHold {
   readonly preemptedNs: number;
 }
 
-export function computeOffCpuHolds(timeline: Timeline): OffCpuHold[] {
-  const out: OffCpuHold[] = [];
-  for (const process of timeline.processes) {
-    for (const thread of process.threads) {
-      const hold = offCpuHold(process, thread);
-      if (hold) out.push(hold);
-    }
-  }
-  return out;
-}
-
-function offCpuHold(process: ProcessTimeline, thread: ThreadTimeline): OffCpuHold | undefined {
-  const times = threadStateTimes(thread);
-  // no holding interval at all (an interval list has only intervals of positive length)
-  if (times.gil[GilState.holding] === 0) return undefined;
-  const asleepNs = jointTime(times, GilState.holding, stateMask(CpuState.sleeping, CpuState.blocked));
-  return {
-    pid: thread.pid,
-    tid: thread.tid,
-    name: thread.name,
-    asleepNs,
-    // the intervals only when there is something asleep to intersect (rare: a bug in the program)
-    asleepContendedNs: asleepNs > 0 ? asleepContended(process, thread) : 0,
-    longestAsleepNs: times.longestHeldAsleep,
-    preemptedNs: jointTime(times, GilState.holding, stateMask(CpuState.runnable)),
-  };
-}
-
 /** Time the thread held the GIL asleep while another thread waited for that GIL. */
-function asleepContended(process: ProcessTimeline, thread: ThreadTimeline): number {
+export function asleepContended(process: ProcessTimeline, thread: ThreadTimeline): number {
   const { start, end, gilTrack, cpuTrack } = thread;
   const holding = intervalsInStates(gilTrack.times, gilTrack.states, start, end, stateMask(GilState.holding));
   const asleep = intersect(

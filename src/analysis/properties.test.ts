@@ -11,7 +11,7 @@ import type { TimelineEvent } from '../model/timeline-events.js';
 import { randomSteps as step, toEvents } from '../../test/support/random-timeline-events.js';
 import { computeStats } from './compute-stats.js';
 import { intersect, intervalsInStates, intervalsNonZero, stateMask, totalLength, union } from './intervals.js';
-import { computeOffCpuHolds } from './off-cpu-holds.js';
+import { computeOffCpuHolds } from './stats-accumulator.js';
 import { computeVerdict } from './verdict.js';
 import { computeWaitHistogram } from './wait-histogram.js';
 

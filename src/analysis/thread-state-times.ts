@@ -22,6 +22,8 @@ export interface ThreadStateTimes {
   readonly joint: Float64Array;
   /** Longest unbroken stretch of holding the GIL while sleeping or blocked. */
   readonly longestHeldAsleep: number;
+  /** The part of such a stretch that reaches the thread's end (0 when none does): a window's next may go on with it. */
+  readonly heldAsleepAtEnd: number;
 }
 
 /** Per frozen thread: the stats and the verdict both ask. */
@@ -40,7 +42,11 @@ export function jointTime(times: ThreadStateTimes, gil: number, cpuMask: number)
   return total;
 }
 
-function computeThreadStateTimes(thread: ThreadTimeline): ThreadStateTimes {
+/**
+ * @param heldAsleepBefore in a window of a recording: the stretch of holding asleep the previous
+ * window ended in (its heldAsleepAtEnd), which goes on if this one begins in it
+ */
+export function computeThreadStateTimes(thread: ThreadTimeline, heldAsleepBefore = 0): ThreadStateTimes {
   const joint = new Float64Array(GIL_STATES * CPU_STATES);
   const gil = [0, 0, 0];
   const cpu = [0, 0, 0, 0];
@@ -54,7 +60,7 @@ function computeThreadStateTimes(thread: ThreadTimeline): ThreadStateTimes {
     // one track empty: nothing joint; the other's times alone
     if (gn > 0) marginal(g.times, g.states, from, last, gil);
     if (cn > 0) marginal(c.times, c.states, from, last, cpu);
-    return { gil, cpu, joint, longestHeldAsleep: 0 };
+    return { gil, cpu, joint, longestHeldAsleep: 0, heldAsleepAtEnd: 0 };
   }
   // Entry i of a track covers up to `to` = its next entry's rounded time (the last: the end),
   // from where the previous covered entry stopped: both tracks cover [start, end) entirely.
@@ -62,7 +68,7 @@ function computeThreadStateTimes(thread: ThreadTimeline): ThreadStateTimes {
   let ci = 0;
   let gTo = Math.min(gn > 1 ? ns(g.times[1]) : last, last);
   let cTo = Math.min(cn > 1 ? ns(c.times[1]) : last, last);
-  let run = 0;
+  let run = heldAsleepBefore;
   let longest = 0;
   const asleep = (1 << CpuState.sleeping) | (1 << CpuState.blocked);
   while (from < last) {
@@ -91,7 +97,7 @@ function computeThreadStateTimes(thread: ThreadTimeline): ThreadStateTimes {
       cpu[cs] += joint[gs * CPU_STATES + cs];
     }
   }
-  return { gil, cpu, joint, longestHeldAsleep: longest };
+  return { gil, cpu, joint, longestHeldAsleep: longest, heldAsleepAtEnd: run };
 }
 
 /** intervals.ts' timeByState, for a thread with one empty track. */

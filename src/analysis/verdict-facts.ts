@@ -10,9 +10,9 @@ import type { DropCounts, DurationSummary, FunctionStats, ProcessStats, StatsJso
 import { Anomaly } from '../model/anomalies.js';
 import type { Timeline } from '../model/timeline.js';
 import { NS_PER_MS } from '../base/time.js';
-import { DROP_REASON_UNKNOWN } from './compute-stats.js';
-import { estimateWithoutGil, type NoGilEstimate } from './no-gil-estimate.js';
-import { computeOffCpuHolds, type OffCpuHold } from './off-cpu-holds.js';
+import type { NoGilEstimate } from './no-gil-estimate.js';
+import type { OffCpuHold } from './off-cpu-holds.js';
+import { accumulateWhole, DROP_REASON_UNKNOWN, type TimelineFacts } from './stats-accumulator.js';
 
 export const GIL_BOUND_WAIT_FRACTION = 0.15;
 export const CONTENDED_WAIT_FRACTION = 0.03;
@@ -97,15 +97,17 @@ export function usesGil(thread: ThreadStats): boolean {
   return thread.acquisitions > 0 || thread.wait.count > 0;
 }
 
-export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline): VerdictFacts {
+/** @param timeline the timeline the stats are of, or what the verdict asks of it (StatsAccumulator.facts) */
+export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline | TimelineFacts): VerdictFacts {
   const contendable = stats.processes.filter((p) => p.threads.filter(usesGil).length >= 2);
   const gilThreads = stats.processes.flatMap((p) => p.threads.filter(usesGil));
   const waitNs = gilThreads.reduce((n, t) => n + t.wait_ns, 0);
   const activeNs = gilThreads.reduce((n, t) => n + Math.max(t.active_ns, t.wait_ns), 0);
-  const holds = timeline ? computeOffCpuHolds(timeline) : undefined;
-  const mostContended = [...contendable].sort((a, b) => b.gil.contended_ns - a.gil.contended_ns)[0];
-  const processTimeline = mostContended && timeline?.processes.find((p) => p.pid === mostContended.pid);
   const cpus = stats.recording.cpus;
+  const facts = timeline && 'processes' in timeline ? accumulateWhole(timeline, { cpus }).facts() : timeline;
+  const holds = facts?.offCpuHolds;
+  const mostContended = [...contendable].sort((a, b) => b.gil.contended_ns - a.gil.contended_ns)[0];
+  const withoutGil = mostContended && facts?.withoutGil(mostContended.pid);
   return {
     contendable,
     waitNs,
@@ -121,7 +123,7 @@ export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline): Verd
     asleepHolds: holds ? harmfulAsleepHolds(stats.processes, holds) : [],
     offCpuThreads: holds ? [] : harmfulOffCpuThreads(stats.processes),
     preempted: (holds ?? []).filter((h) => h.preemptedNs >= HELD_OFF_CPU_MIN_NS).sort((a, b) => b.preemptedNs - a.preemptedNs).slice(0, TOP),
-    withoutGil: processTimeline && cpus ? { pid: processTimeline.pid, ...estimateWithoutGil(processTimeline, cpus) } : undefined,
+    withoutGil: withoutGil ? { pid: mostContended.pid, ...withoutGil } : undefined,
     processNotes: stats.processes.map(processNotesOf),
     lostEvents: stats.recording.lost_events,
   };

@@ -23,6 +23,7 @@
 import type { FunctionRef, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import type { RecordingKind } from '../model/recording-kind.js';
 import type { Timeline } from '../model/timeline.js';
+import type { TimelineFacts } from './stats-accumulator.js';
 import { computeInferredWaitFacts, type InferredWaitFacts } from './inferred-wait-facts.js';
 import type { OffCpuHold } from './off-cpu-holds.js';
 import {
@@ -85,8 +86,8 @@ const FILE_OVER_FUNCTION = 1.5;
 /** The no-GIL estimate is worth telling when it is below this share of the run as measured. */
 const ESTIMATE_MAX_RATIO = 0.95;
 
-/** The verdict on the stats (with the timeline when at hand) of a recording of that kind. */
-export function computeVerdict(stats: StatsJson, timeline?: Timeline, recording: RecordingKind = 'gil-probes'): Verdict {
+/** The verdict on the stats (with the timeline, or what it asks of it, when at hand) of a recording of that kind. */
+export function computeVerdict(stats: StatsJson, timeline?: Timeline | TimelineFacts, recording: RecordingKind = 'gil-probes'): Verdict {
   if (recording === 'scheduler-only') {
     const facts = computeInferredWaitFacts(stats);
     return { waits: 'inferred', kind: facts.waiters === 0 ? 'not-gil-bound' : waitShareKind(facts.waitShare), facts };

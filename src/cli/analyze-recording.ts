@@ -3,8 +3,11 @@
  * every command shares (perfdata → model → analysis, with probe/'s ELF lookups for what the
  * recording does not carry itself), worded by verdict-text.ts and recording-warnings.ts.
  */
-import { computeStats, computeVerdict, type RecordingMeta } from '../analysis/index.js';
-import type { PythonInfo } from '../contract/stats.js';
+import { computeStats, computeVerdict, statsOf, type RecordingMeta, type TimelineFacts } from '../analysis/index.js';
+import { WINDOW_EVENTS, WindowedStats } from '../analysis/windowed-stats.js';
+import type { PythonInfo, StatsJson } from '../contract/stats.js';
+import type { Timeline } from '../model/timeline.js';
+import type { RecordingKind } from '../model/recording-kind.js';
 import { TimelineBuilder } from '../model/build-timeline.js';
 import { newAdapterFacts, recorderPidOf, TimelineEventAdapter, type AdapterFacts } from '../model/perf-to-timeline-events.js';
 import { hasGilProbes, isPerTaskRecording, recordingKindOf } from '../model/recording-kind.js';
@@ -34,6 +37,8 @@ export interface AnalyzeOptions {
   /** What giltrace knew when it recorded (run/record): exact executable, version, command. */
   readonly target?: PythonTarget;
   readonly command?: readonly string[];
+  /** Events per window of analyzeRecordingStats (tests cut small recordings into many). */
+  readonly windowEvents?: number;
 }
 
 export function analyzeRecording(path: string, options: AnalyzeOptions = {}): Analysis {
@@ -41,7 +46,30 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   // Nothing keeps the reader (its blocks) once the records are read, nor the builder once the
   // timeline is frozen: a collection on the way can give their memory to what comes next, and
   // the analysis's memory comes on top of the timeline's alone.
-  const { timeline, facts, manifest, reading, eventNames, waitLookup, lostEvents, events, perTask, cpus, missingExtras } = frozen(readRecording(path));
+  const { timeline, ...read } = frozen(readRecording(path));
+  const meta = recordingMeta(read, timeline.processes.map((p) => p.pid), options);
+  const numbers = computeStats(timeline, meta.meta);
+  return concluded(numbers, timeline, meta.kind, timeline, read.manifest);
+}
+
+/**
+ * The stats and verdict alone (`giltrace stats`, `diff`): the recording is read window by
+ * window (analysis/windowed-stats.ts), so its memory follows a window, however long it is.
+ */
+export function analyzeRecordingStats(path: string, options: AnalyzeOptions = {}): Omit<Analysis, 'timeline'> {
+  if (isSampledFile(path)) return analyzeSampledRecording(path);
+  const { windowed, ...read } = readRecording(path, options.windowEvents ?? WINDOW_EVENTS);
+  const accumulator = windowed!.finish();
+  const meta = recordingMeta(read, accumulator.pids(), options);
+  const numbers = statsOf(accumulator, meta.meta);
+  return concluded(numbers, accumulator.facts(), meta.kind, undefined, read.manifest);
+}
+
+type Read = Omit<ReturnType<typeof readRecording>, 'builder' | 'windowed' | 'timeBaseNs' | 'stacks'>;
+
+/** What the stats say of the recording beside the timeline: its warnings, and each process's command and Python. */
+function recordingMeta(read: Read, pids: readonly number[], options: AnalyzeOptions): { meta: RecordingMeta; kind: RecordingKind } {
+  const { facts, manifest, reading, eventNames, waitLookup, lostEvents, events, perTask, cpus, missingExtras } = read;
   const kind = recordingKindOf(facts);
   const warnings = recordingWarnings({
     manifestProblem: reading && 'problem' in reading ? reading.problem : undefined,
@@ -50,7 +78,7 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     waitLookup,
     perTask,
     eventNames,
-    pids: timeline.processes.map((p) => p.pid),
+    pids,
     lostEvents,
     attached: manifest?.attached !== undefined,
     missingExtras,
@@ -62,30 +90,44 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
     lostEvents,
     warnings,
     cpus,
-    processes: new Map(timeline.processes.map((p) => {
-      const namespacePid = manifest?.attached?.find((a) => a.pid === p.pid)?.namespacePid;
-      const nsPerGilCycle = manifest ? recordedInterpreterOf(p.pid, facts, manifest.interpreters)?.probeCostNs : undefined;
-      return [p.pid, {
-        ...describeProcess(p.pid, facts, manifest, options),
+    processes: new Map(pids.map((pid) => {
+      const namespacePid = manifest?.attached?.find((a) => a.pid === pid)?.namespacePid;
+      const nsPerGilCycle = manifest ? recordedInterpreterOf(pid, facts, manifest.interpreters)?.probeCostNs : undefined;
+      return [pid, {
+        ...describeProcess(pid, facts, manifest, options),
         ...(namespacePid !== undefined ? { namespacePid } : {}),
         ...(nsPerGilCycle !== undefined ? { nsPerGilCycle } : {}),
       }];
     })),
   };
-  const numbers = computeStats(timeline, meta);
-  const verdict = toVerdictText(computeVerdict(numbers, timeline, kind));
+  return { meta, kind };
+}
+
+function concluded(numbers: StatsJson, facts: Timeline | TimelineFacts, kind: RecordingKind, timeline: Timeline, manifest: RecordingManifest | undefined): Analysis;
+function concluded(numbers: StatsJson, facts: Timeline | TimelineFacts, kind: RecordingKind, timeline: undefined, manifest: RecordingManifest | undefined): Omit<Analysis, 'timeline'>;
+function concluded(numbers: StatsJson, facts: Timeline | TimelineFacts, kind: RecordingKind, timeline: Timeline | undefined, manifest: RecordingManifest | undefined): Omit<Analysis, 'timeline'> & { timeline?: Timeline } {
+  const verdict = toVerdictText(computeVerdict(numbers, facts, kind));
   const boottime = manifest?.boottimeMinusMonotonicNs;
-  return { timeline, stats: { ...numbers, verdict }, verdict, ...(boottime !== undefined ? { boottimeMinusMonotonicNs: BigInt(boottime) } : {}) };
+  return {
+    ...(timeline ? { timeline } : {}),
+    stats: { ...numbers, verdict },
+    verdict,
+    ...(boottime !== undefined ? { boottimeMinusMonotonicNs: BigInt(boottime) } : {}),
+  };
 }
 
 /** The timeline of a recording read (the builder is left behind). */
-function frozen({ builder, timeBaseNs, stacks, ...read }: ReturnType<typeof readRecording>) {
+function frozen({ builder, timeBaseNs, stacks, windowed: _, ...read }: ReturnType<typeof readRecording>) {
   // the reader's blocks are garbage by now, and each copied track of the builder as it goes
   return { timeline: builder.consume({ timeBaseNs, stacks, collect: collectGarbage }), ...read };
 }
 
-/** The recording (and its extra recordings) read into a timeline builder, with what the reading learnt on the way. */
-function readRecording(path: string) {
+/**
+ * The recording (and its extra recordings) read into a timeline builder, with what the reading
+ * learnt on the way; with `windowEvents`: cut into windows of as many events as it is read (the
+ * builder keeps one window).
+ */
+function readRecording(path: string, windowEvents?: number) {
   const data = openPerfData(path);
   const facts = newAdapterFacts();
   const manifestBytes = data.features.otherSections?.get(RECORDING_MANIFEST_FEATURE);
@@ -112,10 +154,12 @@ function readRecording(path: string) {
   // records → builder without an object per event (toTimelineEvents would make one each)
   const adapter = new TimelineEventAdapter(adapterOptions, facts);
   const builder = new TimelineBuilder();
+  const windows = windowEvents !== undefined ? new WindowedStats(builder, { cpus: data.features.nrCpus, timeBaseNs: data.timeBaseNs, stacks, windowEvents }) : undefined;
   adapter.feed(records, builder);
   adapter.end(builder);
   return {
     builder,
+    windowed: windows,
     timeBaseNs: data.timeBaseNs,
     stacks,
     facts,

@@ -65,6 +65,7 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
   readonly retired: GrowingThread[] = [];
   readonly gils = new Map<string, GrowingGil>();
   private readonly lastGilOfPid = new Map<number, GrowingGil>();
+  private gilCount = 0;
   readonly gilPids = new Set<number>();
   readonly anomalies = new Map<number, Record<string, number>>();
   lostEvents = 0;
@@ -77,6 +78,8 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
 
   /** Events before it are moved to it (BuildTimelineOptions.start). */
   private readonly floor: number;
+  /** A recording analysed window by window (cutEvery). */
+  private cuts: { readonly every: number; count: number; readonly onCut: (time: number) => boolean } | undefined;
 
   constructor(start?: number) {
     this.floor = start !== undefined && Number.isFinite(start) ? start : -Infinity;
@@ -169,15 +172,44 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
   /**
    * Forgets intervals that ended before `time` and threads that ended before it, keeping every
    * current state: snapshots from `time` on stay exact, earlier ones are no longer possible.
+   * Threads of processes without GIL events so far keep what came from `othersFrom` on: no
+   * snapshot had them, and their process's first GIL event may still come (a scheduler-only
+   * recording's first inferred wait); a snapshot then has them from there (FreezeOptions.knownThreads).
    */
-  forgetBefore(time: number): void {
-    for (let i = this.retired.length - 1; i >= 0; i--) if (this.retired[i].end < time) this.retired.splice(i, 1);
-    for (const thread of this.threads.values()) thread.forgetBefore(time);
-    for (const thread of this.retired) thread.forgetBefore(time);
+  forgetBefore(time: number, othersFrom = time): void {
+    const from = (thread: GrowingThread) => (this.gilPids.has(thread.pid) ? time : Math.min(time, othersFrom));
+    for (let i = this.retired.length - 1; i >= 0; i--) if (this.retired[i].end < from(this.retired[i])) this.retired.splice(i, 1);
+    for (const thread of this.threads.values()) thread.forgetBefore(from(thread));
+    for (const thread of this.retired) thread.forgetBefore(from(thread));
     for (const gil of this.gils.values()) {
       gil.holders.dropBefore(time);
       gil.waiters.dropBefore(time);
     }
+  }
+
+  /**
+   * Has `onCut(time)` called once `events` events came since the last cut, before the first
+   * event later than all before it: the builder then has every event before `time` and none at
+   * or after it, so a snapshot from the last cut to `time` is a window the next events cannot
+   * change (and forgetBefore(time) may follow). When it returns false (no cut made), it is asked
+   * again an eighth of `events` later.
+   */
+  cutEvery(events: number, onCut: (time: number) => boolean): void {
+    this.cuts = { every: Math.max(1, events), count: 0, onCut };
+  }
+
+  /**
+   * Whether a thread of a Python process may still have its CPU state at its start changed:
+   * before its first scheduler fact (or, new, before it first ran) the model learns what it was
+   * doing since it began only from that fact, so a window cut now would say otherwise.
+   */
+  cpuUnsettled(): boolean {
+    for (const thread of this.threads.values()) {
+      if (!thread.alive || !thread.started || !this.gilPids.has(thread.pid)) continue;
+      if (thread.cpuState === CPU_UNKNOWN) return true;
+      if (thread.cpuState === CpuState.runnable && thread.cpuTrack.length === 1 && thread.startSeen && !thread.wasSwitchedIn) return true;
+    }
+    return false;
   }
 
   /** Events must come in time order; a late one is moved up to the latest time seen (pid -1: none). */
@@ -186,6 +218,10 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
       const beforeStart = time < this.floor && this.lastTime === this.floor;
       time = Number.isFinite(this.lastTime) ? this.lastTime : 0;
       if (pid > 0 && !beforeStart) this.count(pid, Anomaly.outOfOrderEvents);
+    }
+    const cuts = this.cuts;
+    if (cuts !== undefined && ++cuts.count >= cuts.every && time > this.lastTime && this.firstTime === this.firstTime) {
+      cuts.count = cuts.onCut(time) ? 0 : cuts.every - Math.ceil(cuts.every / 8);
     }
     if (this.firstTime !== this.firstTime) this.firstTime = time;
     this.lastTime = time;
@@ -377,7 +413,7 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
       this.gils.set(key, gil);
     }
     if (!gil) {
-      gil = new GrowingGil(key, pid, provisional);
+      gil = new GrowingGil(key, pid, this.gilCount++, provisional);
       this.gils.set(key, gil);
     }
     this.lastGilOfPid.set(pid, gil);
@@ -446,7 +482,7 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
     if (!thread.alive) {
       // tid reused after an exit: a new thread.
       this.retired.push(thread);
-      thread = new GrowingThread(tid);
+      thread = new GrowingThread(tid, thread.incarnation + 1);
       this.threads.set(tid, thread);
     }
     if (pid > 0) thread.pid = pid;

@@ -26,9 +26,17 @@ export interface FreezeOptions {
   readonly stacks?: PythonStacks;
   /**
    * Only the window from this time on: lives, tracks, waits and holds are cut at it, threads
-   * and drops before it left out (the live view's last second). Default: the whole recording.
+   * and drops before it left out (the live view's last second, or one window of a recording
+   * analysed window by window), and each thread says how its parts meet the windows around
+   * (ThreadTimeline.window); -Infinity: a first window. Default: the whole recording.
    */
   readonly from?: number;
+  /**
+   * With `from`: the threads earlier windows had (ThreadWindow.key). Another thread is copied
+   * from as early as the builder kept it (TimelineBuilder.forgetBefore): one whose process's
+   * first GIL event came after the last cut, or whose process was learnt of only then.
+   */
+  readonly knownThreads?: ReadonlySet<string>;
   /**
    * The builder is done (finish): each track and list is emptied once copied, so that the
    * frozen copy takes the builder's memory as it grows instead of coming on top of all of it.
@@ -47,7 +55,8 @@ const RELEASED_PER_COLLECTION = 16 << 20;
 export function freezeTimeline(state: TimelineState, options: FreezeOptions): Timeline {
   const span = recordingSpan(state, options);
   const { end } = span;
-  const from = options.from !== undefined && options.from > span.start ? Math.min(options.from, end) : -Infinity;
+  const windowed = options.from !== undefined;
+  const from = windowed && options.from! > span.start ? Math.min(options.from!, end) : -Infinity;
   const start = Math.max(span.start, from);
   let released = 0;
   const release = (bytes: number): void => {
@@ -80,7 +89,8 @@ export function freezeTimeline(state: TimelineState, options: FreezeOptions): Ti
     const mainName = growingThreads.find((t) => t.tid === pid)?.osName;
     const threads: ThreadTimeline[] = [];
     for (const growing of growingThreads) {
-      const thread = freezeThread(state, growing, from, end, mainName, anomalies);
+      const known = !options.knownThreads || options.knownThreads.has(threadWindowKey(growing));
+      const thread = freezeThread(state, growing, windowed ? (known ? from : -Infinity) : undefined, end, mainName, anomalies);
       if (options.release) release(releaseThread(growing));
       if (thread) threads.push(thread);
     }
@@ -97,7 +107,7 @@ export function freezeTimeline(state: TimelineState, options: FreezeOptions): Ti
       if (options.release) release(gil.holders.release() + gil.waiters.release());
       return frozen;
     });
-    processes.push({ pid, start: processStart, end: processEnd, threads, gils, anomalies });
+    processes.push({ pid, start: processStart, end: processEnd, threads, gils, anomalies, ...(windowed && mainName !== undefined ? { mainName } : {}) });
   }
   processes.sort((a, b) => a.start - b.start || a.pid - b.pid);
   const stacks = options.stacks ?? new PythonStacks();
@@ -126,28 +136,35 @@ function recordingSpan(state: TimelineState, options: FreezeOptions): { start: n
   return { start, end };
 }
 
+/** @param window the window's start (-Infinity: the first window); undefined: the whole recording */
 function freezeThread(
   state: TimelineState,
   growing: GrowingThread,
-  from: number,
+  window: number | undefined,
   recordingEnd: number,
   mainName: string | undefined,
   anomalies: Record<string, number>,
 ): ThreadTimeline | undefined {
+  const from = window ?? -Infinity;
   const end = growing.alive ? recordingEnd : growing.end;
-  if (end < from || (end === from && !growing.alive)) return undefined; // over before the window
+  // one that ended at the window's very start may end a wait or hold of the previous window
+  if (end < from) return undefined; // over before the window
   const start = Math.max(growing.start, from);
   const touchedGil = growing.gil !== undefined || growing.drops.length > 0;
-  if (end <= start && !touchedGil) return undefined; // only known to have exited: nothing to show
+  // only known to have exited: nothing to show (a life in earlier windows is shown to its end)
+  if (end <= growing.start && !touchedGil) return undefined;
   // A wait still open at the end of the recording ran at least until then; so did a hold.
   const openWait = growing.alive && growing.gilState === GilState.waiting;
   const openHold = growing.alive && growing.gilState === GilState.holding;
+  const waitContinues = firstWaitStart(growing, from, openWait) < from;
+  const holdContinues = firstHoldStart(growing, from, openHold) < from;
   const waits = freezeWaits(growing, from, end, openWait);
   const holds = freezeHolds(growing, from, end, openHold);
   // No CPU fact at all: in a recording with scheduler events the thread never ran (a runnable
   // one would have been switched in), so it slept; without them, running is the guess.
   const neverRan = growing.cpuState === CPU_UNKNOWN && state.sawScheduler;
-  if (!growing.schedSeen && !neverRan) {
+  const noSchedulerEvents = !growing.schedSeen && !neverRan;
+  if (noSchedulerEvents) {
     // e.g. a recording of GIL probes only: CPU states are a guess (running), say so.
     anomalies[Anomaly.noSchedulerEvents] = (anomalies[Anomaly.noSchedulerEvents] ?? 0) + 1;
   }
@@ -167,16 +184,48 @@ function freezeThread(
     cpuTrack,
     drops,
     // every acquisition starts a hold: in a window, the holds it saw start
-    acquisitions: from === -Infinity ? growing.acquisitions : countFrom(holds.starts, from),
+    acquisitions: window === undefined ? growing.acquisitions : holds.starts.length - (holdContinues ? 1 : 0),
     ...waits,
     holds,
+    ...(window !== undefined ? { window: { key: threadWindowKey(growing), lifeStart: growing.start, waitContinues, holdContinues, waitOpen: openWait, holdOpen: openHold, pythonName: growing.pythonName, osName: growing.osName, noSchedulerEvents } } : {}),
   };
+}
+
+function threadWindowKey(thread: GrowingThread): string {
+  return `${thread.tid}#${thread.incarnation}`;
+}
+
+/*
+ * In a window [from, end), the waits and holds that end at or after `from` (one that ends at the
+ * window's very start is the end of the previous window's open one), the open one last.
+ */
+
+function firstWait(growing: GrowingThread, from: number): number {
+  let first = 0;
+  while (first < growing.waits.length && growing.waitStarts.at(first) + growing.waits.at(first) < from) first++;
+  return first;
+}
+
+function firstHold(growing: GrowingThread, from: number): number {
+  let first = 0;
+  while (first < growing.holdEnds.length && growing.holdEnds.at(first) < from) first++;
+  return first;
+}
+
+/** Start of the window's first wait, before it is cut at the window's start (Infinity: none). */
+function firstWaitStart(growing: GrowingThread, from: number, open: boolean): number {
+  const first = firstWait(growing, from);
+  return first < growing.waits.length ? growing.waitStarts.at(first) : open ? growing.waitStart : Infinity;
+}
+
+function firstHoldStart(growing: GrowingThread, from: number, open: boolean): number {
+  const first = firstHold(growing, from);
+  return first < growing.holdEnds.length ? growing.holdStarts.at(first) : open ? growing.holdStart : Infinity;
 }
 
 function freezeWaits(growing: GrowingThread, from: number, end: number, open: boolean): Pick<ThreadTimeline, 'waits' | 'waitStarts' | 'waitStacks'> {
   // waits of a thread never overlap: their ends rise with their starts
-  let first = 0;
-  while (first < growing.waits.length && growing.waitStarts.at(first) + growing.waits.at(first) <= from) first++;
+  const first = firstWait(growing, from);
   const waits = growing.waits.copy(first, ...(open ? [end - growing.waitStart] : []));
   const waitStarts = growing.waitStarts.copy(first, ...(open ? [growing.waitStart] : []));
   const waitStacks = growing.waitStacks.copy(first, ...(open ? [growing.waitStack] : []));
@@ -193,8 +242,7 @@ function clipStart(starts: Float64Array, lengths: Float64Array, from: number): v
 }
 
 function freezeHolds(growing: GrowingThread, from: number, end: number, open: boolean): ThreadTimeline['holds'] {
-  let first = 0;
-  while (first < growing.holdEnds.length && growing.holdEnds.at(first) <= from) first++;
+  const first = firstHold(growing, from);
   const starts = growing.holdStarts.copy(first, ...(open ? [growing.holdStart] : []));
   if (starts.length > 0 && starts[0] < from) starts[0] = from;
   return {
@@ -203,12 +251,6 @@ function freezeHolds(growing: GrowingThread, from: number, end: number, open: bo
     stacks: growing.holdStacks.copy(first, ...(open ? [UNKNOWN_STACK] : [])),
     acquiredIn: growing.holdAcquiredStacks.copy(first, ...(open ? [growing.holdAcquiredIn] : [])),
   };
-}
-
-function countFrom(sortedTimes: Float64Array, from: number): number {
-  let n = 0;
-  for (let i = sortedTimes.length - 1; i >= 0 && sortedTimes[i] > from; i--) n++;
-  return n;
 }
 
 function stepTrack(track: StepBuilder, from: number, end: number): { times: Float64Array; states: Uint8Array } {
@@ -221,6 +263,7 @@ function freezeGil(gil: GrowingGil, from: number, end: number): GilTimeline {
   const waiters = gil.waiters.window(from, end, (n) => new Uint16Array(n));
   return {
     key: gil.key,
+    serial: gil.serial,
     pid: gil.pid,
     holders: { times: holders.times, tids: holders.values },
     waiters: { times: waiters.times, counts: waiters.values },

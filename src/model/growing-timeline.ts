@@ -40,6 +40,8 @@ export class GrowingGil {
   constructor(
     public key: string,
     readonly pid: number,
+    /** Its place in the order GILs were first seen (GilTimeline.serial). */
+    readonly serial: number,
     /**
      * Made up by a take_gil return whose entry (which names the interpreter) was not seen: a
      * recording that began mid-wait. The first interpreter named in the process takes it over.
@@ -97,7 +99,11 @@ export class GrowingThread {
   cpuState: number = CPU_UNKNOWN;
   readonly cpuTrack = new StepBuilder(4);
 
-  constructor(readonly tid: number) {}
+  constructor(
+    readonly tid: number,
+    /** How many threads had this tid before (a tid reused after an exit is another thread). */
+    readonly incarnation = 0,
+  ) {}
 
   get alive(): boolean {
     return this.end !== this.end; // NaN: not ended

@@ -123,7 +123,9 @@ export class StepBuilder {
     const times = new Float64Array(kept);
     const values = new Int32Array(kept);
     this.copyOut(first, this.length, times, values);
-    this.timeChunks = [new Float64Array(Math.max(this.initialCapacity, Math.min(CHUNK, kept)))];
+    // as large as the track was: the next window likely grows it as far (doubling up to that
+    // size again, window after window, was a fair part of a windowed analysis's time)
+    this.timeChunks = [new Float64Array(Math.max(this.initialCapacity, Math.min(CHUNK, this.length)))];
     this.valueChunks = [new Int32Array(this.timeChunks[0].length)];
     this.length = 0;
     // kept entries already satisfy the invariants: appended as they are

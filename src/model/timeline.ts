@@ -69,11 +69,42 @@ export interface ThreadTimeline {
   readonly waitStarts: Float64Array;
   readonly waitStacks: Int32Array;
   readonly holds: Holds;
+  /** Set in a window of the recording (a snapshot from a time on): how it meets the windows around it. */
+  readonly window?: ThreadWindow;
+}
+
+
+/**
+ * A thread's part of a window: its life, waits and holds are cut at the window's start and end,
+ * so a wait or hold that crosses a cut is in both windows, a part in each. These say which, so
+ * that the parts can be put together again (analysis/stats-accumulator.ts).
+ */
+export interface ThreadWindow {
+  /** Names the thread across windows: a tid reused after an exit is another thread. */
+  readonly key: string;
+  /** When the thread's life began (`start` is the window's when that was earlier). */
+  readonly lifeStart: number;
+  /** The first wait / hold began before the window: it continues the previous window's last. */
+  readonly waitContinues: boolean;
+  readonly holdContinues: boolean;
+  /** The last wait / hold goes on after the window's end. */
+  readonly waitOpen: boolean;
+  readonly holdOpen: boolean;
+  /** Its own names so far: `name` falls back on the main thread's OS name, which may come later. */
+  readonly pythonName: string | undefined;
+  readonly osName: string | undefined;
+  /** No scheduler event for it so far (counted as the process's no_scheduler_events anomaly). */
+  readonly noSchedulerEvents: boolean;
 }
 
 /** Who held one interpreter's GIL when: `holders.times[i]` → tid `holders.tids[i]` (0 = nobody). */
 export interface GilTimeline {
   readonly key: string;
+  /**
+   * Names the GIL across the windows of a recording (its key can change: one made up for a
+   * recording that began mid-wait takes its interpreter's name once that is known).
+   */
+  readonly serial?: number;
   readonly pid: number;
   readonly holders: { readonly times: Float64Array; readonly tids: Int32Array };
   /** Number of threads waiting for this GIL, as a step function. */
@@ -86,6 +117,8 @@ export interface ProcessTimeline {
   readonly end: number;
   readonly threads: readonly ThreadTimeline[];
   readonly gils: readonly GilTimeline[];
+  /** In a window: the main thread's OS name so far (threads without a name took it). */
+  readonly mainName?: string;
   /** Events that did not fit the state machine, by kind (e.g. take_return_without_enter). */
   readonly anomalies: Readonly<Record<string, number>>;
 }

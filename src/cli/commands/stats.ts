@@ -1,10 +1,10 @@
-import { analyzeRecording } from '../analyze-recording.js';
+import { analyzeRecordingStats } from '../analyze-recording.js';
 import { formatSummary } from '../summary-table.js';
 import { requireReadable } from './report.js';
 
 export function statsCommand(file: string, options: { json: boolean }): void {
   requireReadable(file);
-  const { stats, verdict } = analyzeRecording(file);
+  const { stats, verdict } = analyzeRecordingStats(file);
   if (options.json) {
     process.stdout.write(JSON.stringify(stats, null, 2) + '\n');
   } else {

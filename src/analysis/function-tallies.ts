@@ -1,0 +1,141 @@
+/**
+ * GIL time per Python function, summed hold by hold and wait by wait (what is attributed where:
+ * FunctionStats in contract/stats.ts). Tallies are kept by the function a stack's leaf names as
+ * the events named it, and folded into canonical functions (canonicalFunctions) only when the
+ * numbers are asked for: a recording read window by window learns its functions as it goes.
+ */
+import type { FunctionStats, ThreadFunction } from '../contract/stats.js';
+import { UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
+import { canonicalFunctions } from './function-stats.js';
+
+/** Call paths kept per function in the JSON. */
+const STACKS_PER_FUNCTION = 3;
+/** Functions listed per thread. */
+const TOP_PER_THREAD = 3;
+
+interface Tally {
+  held: number;
+  heldWhileOthersWait: number;
+  forcedHeldWhileOthersWait: number;
+  wait: number;
+  waits: number;
+  forced: number;
+  longestHold: number;
+  longestContendedRun: number;
+  /** By stack id (one function, so one call path each): time per call path. */
+  readonly paths: Map<number, { held: number; wait: number }>;
+}
+
+export class FunctionTallies {
+  private readonly byFunction = new Map<number, Tally>();
+
+  /**
+   * One hold of `length` ns charged to `stack`; `othersWaited`: its overlap with the times its GIL
+   * had a waiter, `run`: the part of that the holder was on a CPU; `forced`: a forced switch ended it.
+   */
+  hold(given: number, stacks: readonly PyStack[], length: number, othersWaited: number, forced: boolean, run: number): void {
+    const stack = known(given, stacks);
+    if (stack < 0) return;
+    const t = this.tally(stacks[stack].leaf);
+    t.held += length;
+    if (length > t.longestHold) t.longestHold = length;
+    path(t, stack).held += length;
+    t.heldWhileOthersWait += othersWaited;
+    if (forced) t.forcedHeldWhileOthersWait += othersWaited;
+    if (run > t.longestContendedRun) t.longestContendedRun = run;
+  }
+
+  wait(given: number, stacks: readonly PyStack[], length: number): void {
+    const stack = known(given, stacks);
+    if (stack < 0) return;
+    const t = this.tally(stacks[stack].leaf);
+    t.wait += length;
+    t.waits++;
+    path(t, stack).wait += length;
+  }
+
+  forcedDrop(stack: number, stacks: readonly PyStack[]): void {
+    const id = known(stack, stacks);
+    if (id >= 0) this.tally(stacks[id].leaf).forced++;
+  }
+
+  /** Per function, most held-while-others-wait first. */
+  functionStats(functions: readonly PyFunction[], stacks: readonly PyStack[]): FunctionStats[] {
+    const out: (FunctionStats & { id: number })[] = [];
+    for (const [id, t] of this.canonical(functions)) {
+      const fn = functions[id];
+      // ties by stack id: the order does not depend on the order the holds were added in
+      const paths = [...t.paths].sort(([ia, a], [ib, b]) => b.held + b.wait - (a.held + a.wait) || ia - ib).slice(0, STACKS_PER_FUNCTION);
+      out.push({
+        id, name: fn.name, file: fn.file, line: fn.line,
+        held_ns: t.held, held_while_others_wait_ns: t.heldWhileOthersWait, forced_held_while_others_wait_ns: t.forcedHeldWhileOthersWait,
+        wait_ns: t.wait, waits: t.waits,
+        forced_drops: t.forced, longest_hold_ns: t.longestHold, longest_contended_run_ns: t.longestContendedRun,
+        stacks: paths.map(([stack, p]) => ({ callers: stacks[stack].callers, held_ns: p.held, wait_ns: p.wait })),
+      });
+    }
+    out.sort(
+      (a, b) => b.held_while_others_wait_ns - a.held_while_others_wait_ns || b.held_ns - a.held_ns || b.wait_ns - a.wait_ns || a.name.localeCompare(b.name) || a.id - b.id,
+    );
+    return out.map(({ id: _, ...fn }) => fn);
+  }
+
+  /** The functions with the most held + wait time (a thread's). */
+  topFunctions(functions: readonly PyFunction[]): ThreadFunction[] {
+    return [...this.canonical(functions)]
+      .map(([id, t]) => ({ id, name: functions[id].name, file: functions[id].file, line: functions[id].line, held_ns: t.held, wait_ns: t.wait }))
+      .filter((f) => f.held_ns + f.wait_ns > 0)
+      .sort((a, b) => b.held_ns + b.wait_ns - (a.held_ns + a.wait_ns) || a.name.localeCompare(b.name) || a.id - b.id)
+      .slice(0, TOP_PER_THREAD)
+      .map(({ id: _, ...fn }) => fn);
+  }
+
+  /** The tallies folded by canonical function. */
+  private canonical(functions: readonly PyFunction[]): Map<number, Tally> {
+    const canonical = canonicalFunctions(functions);
+    const out = new Map<number, Tally>();
+    for (const [id, t] of this.byFunction) {
+      const into = out.get(canonical[id]);
+      if (!into) {
+        out.set(canonical[id], { ...t, paths: new Map([...t.paths].map(([stack, p]) => [stack, { ...p }])) });
+        continue;
+      }
+      into.held += t.held;
+      into.heldWhileOthersWait += t.heldWhileOthersWait;
+      into.forcedHeldWhileOthersWait += t.forcedHeldWhileOthersWait;
+      into.wait += t.wait;
+      into.waits += t.waits;
+      into.forced += t.forced;
+      into.longestHold = Math.max(into.longestHold, t.longestHold);
+      into.longestContendedRun = Math.max(into.longestContendedRun, t.longestContendedRun);
+      for (const [stack, p] of t.paths) {
+        const q = into.paths.get(stack);
+        if (q) {
+          q.held += p.held;
+          q.wait += p.wait;
+        } else into.paths.set(stack, { ...p });
+      }
+    }
+    return out;
+  }
+
+  private tally(fn: number): Tally {
+    let t = this.byFunction.get(fn);
+    if (!t) this.byFunction.set(fn, (t = { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map() }));
+    return t;
+  }
+}
+
+/**
+ * The stack id; one the table does not have (events that named no stack) is unknown; -1 for a
+ * table without even that (a timeline made without stacks: there are no functions to tell).
+ */
+function known(stack: number, stacks: readonly PyStack[]): number {
+  return stacks[stack] !== undefined ? stack : stacks[UNKNOWN_STACK] !== undefined ? UNKNOWN_STACK : -1;
+}
+
+function path(t: Tally, stack: number): { held: number; wait: number } {
+  let p = t.paths.get(stack);
+  if (!p) t.paths.set(stack, (p = { held: 0, wait: 0 }));
+  return p;
+}
