@@ -9,14 +9,16 @@ import { join } from 'node:path';
 const REPO = new URL('../../', import.meta.url).pathname;
 
 export function bigRecording(): string {
-  const given = process.env.GILTRACE_BENCH_DATA;
-  if (given) return given;
+  return process.env.GILTRACE_BENCH_DATA || contentionRecording('contention.data', process.env.GILTRACE_BENCH_SECONDS ?? '14');
+}
+
+/** The same program recorded for `seconds` into bench/.data/`name` (once: later runs reuse it). */
+export function contentionRecording(name: string, seconds: string): string {
   const dir = join(REPO, 'bench/.data');
-  const file = join(dir, 'contention.data');
+  const file = join(dir, name);
   if (existsSync(file) && statSync(file).size > 0) return file;
   mkdirSync(dir, { recursive: true });
-  const seconds = process.env.GILTRACE_BENCH_SECONDS ?? '14';
-  console.error(`bench: recording ${file} (4 threads contending for ${seconds} s, ≥ 2 M events)...`);
+  console.error(`bench: recording ${file} (4 threads contending for ${seconds} s, ≥ ${Math.round(Number(seconds) / 7)} M events)...`);
   const result = spawnSync(
     process.execPath,
     // giltrace's default buffers (16M per CPU), so rounds are as big as in users' recordings
