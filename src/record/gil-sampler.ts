@@ -22,7 +22,7 @@ import { GIL_STRUCT } from '../probe/gil-state-layout.js';
 import { ProcessMemory } from '../probe/process-memory.js';
 import type { PythonRuntime } from '../probe/python-runtime.js';
 import { PythonStackReader, type SampledStack } from './python-stack-reader.js';
-import { SCHEDSTAT_SAME, ThreadFiles } from './thread-files.js';
+import { RUNNING, SCHEDSTAT_SAME, ThreadFiles } from './thread-files.js';
 
 export interface ThreadState {
   readonly gil: SampledGil;
@@ -49,7 +49,6 @@ const THREAD_LIST_EVERY_MS = 20;
 /** glibc's x86-64 `struct pthread`: the tid sits at 0x2d0; other libcs are searched for. */
 const GLIBC_PTHREAD_TID = 0x2d0;
 const PTHREAD_SEARCH_BYTES = 4096;
-const FUTEX = '202';
 /** A thread asleep and unchanged for this many looks is then looked at every QUIET_EVERY_TICKS ticks. */
 const QUIET_AFTER_TICKS = 32;
 const QUIET_EVERY_TICKS = 8;
@@ -355,10 +354,10 @@ export class ProcessSampler {
     if (previous && asleep && stillHolder && same && previous.name === thread.name) return previous;
     const runtime = same ? thread.runtime : read;
     thread.runtime = runtime;
-    const syscall = thread.files.read('syscall');
+    const syscall = thread.files.readSyscall();
     if (syscall === undefined) this.syscallDenied ||= thread.files.denied;
     // /proc says `running` for a thread on a CPU or waiting for one
-    const onCpu = syscall === undefined || syscall.startsWith('running');
+    const onCpu = syscall === undefined || syscall === RUNNING;
     let cpu: SampledCpu = 's';
     if (onCpu) {
       thread.onCpuTicks.add(nowNs, runtime);
@@ -413,10 +412,10 @@ export class ProcessSampler {
     return { gil, cpu, gilIndex, name: thread.name, ...(heldStack ? { heldStack } : {}), ...(waitStack ? { waitStack } : {}) };
   }
 
-  /** Index of the GIL whose futexes a thread sleeping in `syscall` (its /proc line) waits on; -1 when none. */
-  private futexGil(syscall: string): number {
-    if (!syscall.startsWith(FUTEX + ' ')) return -1;
-    const address = parseInt(syscall.slice(4, syscall.indexOf(' ', 4)), 16);
+  /** Index of the GIL whose futexes a thread sleeping in `syscall` (ThreadFiles.readSyscall) waits on; -1 when none. */
+  private futexGil(syscall: number): number {
+    if (syscall < 0) return -1;
+    const address = syscall;
     return this.gils.findIndex((g) => address >= g.address + GIL_STRUCT.waitFrom && address < g.address + GIL_STRUCT.size);
   }
 }

@@ -10,6 +10,9 @@ type FileName = (typeof FILES)[number];
 
 /** readSchedstat's answer when the file reads as it did last time: the thread was not switched since. */
 export const SCHEDSTAT_SAME = -1;
+/** readSyscall's answers beside a futex's address. */
+export const RUNNING = -1;
+export const OTHER_SYSCALL = -2;
 
 export class ThreadFiles {
   private readonly fds: Partial<Record<FileName, number>> = {};
@@ -46,6 +49,29 @@ export class ThreadFiles {
       runtime = runtime * 10 + digit;
     }
     return runtime;
+  }
+
+  /**
+   * What the thread is in, from its `syscall` file, without making a string of it (the sampler
+   * asks every tick for every busy thread): RUNNING (on a CPU or waiting for one), the address of
+   * the futex it sleeps on, OTHER_SYSCALL (asleep in another call), or undefined when the file
+   * cannot be read.
+   */
+  readSyscall(): number | undefined {
+    const n = this.readBytes('syscall');
+    if (n === undefined) return undefined;
+    const b = this.buffer;
+    // "running\n", or "<nr> 0x<arg1> 0x<arg2> ... 0x<sp> 0x<pc>\n"; futex is 202 on x86-64
+    if (n >= 7 && b[0] === 0x72 && b.toString('latin1', 0, 7) === 'running') return RUNNING;
+    if (n < 6 || b[0] !== 0x32 || b[1] !== 0x30 || b[2] !== 0x32 || b[3] !== 0x20 || b[4] !== 0x30 || b[5] !== 0x78) return OTHER_SYSCALL;
+    let address = 0;
+    for (let i = 6; i < n; i++) {
+      const c = b[i];
+      const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+      if (digit < 0) break;
+      address = address * 16 + digit;
+    }
+    return address;
   }
 
   /** Bytes read into the buffer; undefined when the file cannot be read. */

@@ -1,0 +1,45 @@
+/**
+ * ThreadFiles on real threads: what their /proc `syscall` file says, read without strings, for a
+ * thread on a CPU, one asleep on a futex (a Python thread waiting on an Event), and one asleep in
+ * another call (sleep(1)'s nanosleep).
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OTHER_SYSCALL, RUNNING, ThreadFiles } from './thread-files.js';
+
+async function started(command: string, args: string[]): Promise<ChildProcess> {
+  const child = spawn(command, args, { stdio: 'ignore' });
+  await sleep(300); // past its start-up: in its loop or asleep
+  return child;
+}
+
+function syscallOf(child: ChildProcess): { read: number | undefined; text: string } {
+  const dir = `/proc/${child.pid}/task/${child.pid}`;
+  const files = new ThreadFiles(dir, Buffer.alloc(512));
+  try {
+    return { read: files.readSyscall(), text: readFileSync(`${dir}/syscall`, 'latin1') };
+  } finally {
+    files.close();
+  }
+}
+
+describe('ThreadFiles.readSyscall', () => {
+  it('tells running, the futex a thread sleeps on, and other calls apart', async () => {
+    const busy = await started('python3', ['-c', 'while True: pass']);
+    const waiting = await started('python3', ['-c', 'import threading; threading.Event().wait()']);
+    const asleep = await started('sleep', ['30']);
+    try {
+      assert.equal(syscallOf(busy).read, RUNNING);
+      const futex = syscallOf(waiting);
+      assert.match(futex.text, /^202 0x/, 'waits in futex (202 on x86-64)');
+      assert.equal(futex.read, parseInt(futex.text.split(' ')[1], 16), 'the futex address, as /proc writes it');
+      assert.ok(futex.read! > 0);
+      assert.equal(syscallOf(asleep).read, OTHER_SYSCALL);
+    } finally {
+      for (const child of [busy, waiting, asleep]) child.kill('SIGKILL');
+    }
+  });
+});
