@@ -14,6 +14,10 @@
  * main's report-ui in the same minute: merging the group's 3 M member steps takes ~220 ms, first
  * paint 2.30 → 2.41 s (best of 3), the full-view redraw 9.1 → 1.1 ms collapsed (5.2 ms expanded);
  * the two-worker figures (no group) did not move (2.28 / 2.29 s, 16.6 / 15.7 ms).
+ *
+ * These pages are drawn exactly (maxSteps: Infinity). giltrace itself draws a page of more than
+ * REPORT_MAX_STEPS steps at a coarser resolution (export/coarse-steps.ts); the last figure is a
+ * timeline four times as long as giltrace writes it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,25 +43,30 @@ export async function main(): Promise<void> {
     console.log(`report-load: skipped (${missing})`);
     return;
   }
-  await measure('report-load', 2);
-  await measure('report-load, 8 alike workers', 8);
+  // drawn exactly (as a recording of up to REPORT_MAX_STEPS steps is: these have 5.5 M)
+  await measure('report-load', 2, Infinity);
+  await measure('report-load, 8 alike workers', 8, Infinity);
+  // a long recording's worth (four times the steps), as giltrace writes it: drawn coarser
+  await measure('report-load, 4 M intervals as giltrace writes them', 2, undefined, 2_000_000);
 }
 
-async function measure(label: string, workers: number): Promise<void> {
+async function measure(label: string, workers: number, maxSteps: number | undefined, handoffs = 500_000): Promise<void> {
   // Each hand-off ends one holding and one waiting interval: 500 k hand-offs ≈ 1 M GIL intervals.
   const t0 = performance.now();
-  const input = makeSyntheticInput({ handoffs: 500_000, switchNs: 200_000, workers });
+  const input = makeSyntheticInput({ handoffs, switchNs: 200_000, workers });
   const intervals = input.timeline.processes[0].threads.reduce(
     (n, t) => n + [...t.gilTrack.states].filter((s) => s !== 0).length,
     0,
   );
   const t1 = performance.now();
-  const html = toHtmlReport(input);
+  const html = toHtmlReport({ ...input, ...(maxSteps !== undefined ? { maxSteps } : {}) });
   const t2 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'giltrace-bench-'));
   const file = join(dir, 'report.html');
   writeFileSync(file, html);
-  console.log(`${label}: ${intervals.toLocaleString('en-US')} GIL intervals; timeline ${(t1 - t0).toFixed(0)} ms, toHtmlReport ${(t2 - t1).toFixed(0)} ms, ${(html.length / 1e6).toFixed(1)} MB of HTML`);
+  const resolution = /"resolutionNs":(\d+)/.exec(html)?.[1];
+  const drawn = resolution ? `, drawn at ${(Number(resolution) / 1e3).toFixed(0)} µs resolution` : '';
+  console.log(`${label}: ${intervals.toLocaleString('en-US')} GIL intervals${drawn}; timeline ${(t1 - t0).toFixed(0)} ms, toHtmlReport ${(t2 - t1).toFixed(0)} ms, ${(html.length / 1e6).toFixed(1)} MB of HTML`);
 
   const browser = await launchChromium();
   try {

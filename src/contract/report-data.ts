@@ -127,6 +127,12 @@ export interface ReportData {
   readonly end: number;
   readonly lostEvents: number;
   readonly processes: readonly ReportProcess[];
+  /**
+   * Set when the recording had more steps than a page can draw (export/coarse-steps.ts): the
+   * tracks are drawn at this resolution (ns): a span of it with several changes shows the state
+   * that filled most of it, drops keep one a span. The stats and tables are exact.
+   */
+  readonly resolutionNs?: number;
   readonly stats: StatsJson;
   readonly verdict: ReportVerdict | undefined;
   readonly histogramEdgesNs: readonly number[];

@@ -15,6 +15,7 @@ import { computeWaitHistogram, gilStepStacks, hasFunctionContext, WAIT_HISTOGRAM
 import type { PyStack } from '../model/python-stacks.js';
 import type { GilTimeline, ProcessTimeline, StepTrack, ThreadTimeline, Timeline } from '../model/timeline.js';
 import { BlobBuilder, encodeInts, encodeTimes, narrowIds } from './report-columns.js';
+import { coarsenSteps, resolutionFor, thinDrops } from './coarse-steps.js';
 import type { ReportInput } from './report-input.js';
 
 /** The report's JSON part and its binary blob (uncompressed; html-report.ts compresses it). */
@@ -30,7 +31,9 @@ export function toReportData(input: ReportInput): { data: ReportData; blob: Uint
   }
   // Stacks per GIL step only when the recording read them: otherwise every id would be 0.
   const stacks = hasFunctionContext(timeline) ? timeline.stacks : undefined;
-  const processes = timeline.processes.map((p) => toReportProcess(blob, p, stacks));
+  const resolutionNs = resolutionFor(stepColumns(timeline), timeline.start, input.maxSteps);
+  const coarse = resolutionNs === undefined ? undefined : { origin: timeline.start, resolution: resolutionNs };
+  const processes = timeline.processes.map((p) => toReportProcess(blob, p, stacks, coarse));
   const bytes = blob.finish();
   const data: ReportData = {
     schema: REPORT_DATA_SCHEMA,
@@ -40,6 +43,7 @@ export function toReportData(input: ReportInput): { data: ReportData; blob: Uint
     end: timeline.end,
     lostEvents: timeline.lostEvents,
     processes,
+    ...(resolutionNs !== undefined ? { resolutionNs } : {}),
     stats: input.stats,
     verdict: input.verdict,
     histogramEdgesNs: WAIT_HISTOGRAM_EDGES_NS,
@@ -55,24 +59,49 @@ function defaultTitle(input: ReportInput): string {
   return command ? `giltrace: ${command}` : 'giltrace report';
 }
 
-function toReportProcess(blob: BlobBuilder, process: ProcessTimeline, stacks: readonly PyStack[] | undefined): ReportProcess {
+/** Where the report's spans begin and how long they are, when its tracks are coarsened (coarse-steps.ts). */
+interface Coarse {
+  readonly origin: number;
+  readonly resolution: number;
+}
+
+/** The times of every track and every thread's drops: what the report would draw. */
+function stepColumns(timeline: Timeline): Float64Array[] {
+  return timeline.processes.flatMap((process) => [
+    ...process.threads.flatMap((t) => [t.gilTrack.times, t.cpuTrack.times, Float64Array.from(t.drops, (d) => d.time)]),
+    ...process.gils.flatMap((g) => [g.holders.times, g.waiters.times]),
+  ]);
+}
+
+function toReportProcess(blob: BlobBuilder, process: ProcessTimeline, stacks: readonly PyStack[] | undefined, coarse: Coarse | undefined): ReportProcess {
   return {
     pid: process.pid,
     start: process.start,
     end: process.end,
-    threads: process.threads.map((t) => toReportThread(blob, t, stacks)),
-    gils: process.gils.map((g) => toReportGil(blob, g)),
+    threads: process.threads.map((t) => toReportThread(blob, t, stacks, coarse)),
+    gils: process.gils.map((g) => toReportGil(blob, g, process.end, coarse)),
     anomalies: process.anomalies,
   };
 }
 
-function toReportThread(blob: BlobBuilder, thread: ThreadTimeline, stacks: readonly PyStack[] | undefined): ReportThread {
-  const dropTimes = new Float64Array(thread.drops.length);
-  const dropFlags = new Uint8Array(thread.drops.length);
+function toReportThread(blob: BlobBuilder, thread: ThreadTimeline, stacks: readonly PyStack[] | undefined, coarse: Coarse | undefined): ReportThread {
+  let dropTimes: Float64Array = new Float64Array(thread.drops.length);
+  let dropFlags: Uint8Array = new Uint8Array(thread.drops.length);
   thread.drops.forEach((drop, i) => {
     dropTimes[i] = drop.time;
     dropFlags[i] = (drop.forced ? DROP_FORCED : 0) | (drop.known ? DROP_KNOWN : 0);
   });
+  let gilTrack = thread.gilTrack;
+  let cpuTrack = thread.cpuTrack;
+  let gilStacks = stacks ? gilStepStacks(thread, stacks) : undefined;
+  if (coarse) {
+    ({ times: dropTimes, flags: dropFlags } = thinDrops(dropTimes, dropFlags, coarse.origin, coarse.resolution, DROP_FORCED));
+    const gil = coarsenSteps({ times: gilTrack.times, values: gilTrack.states, extra: gilStacks }, thread.end, coarse.origin, coarse.resolution);
+    gilTrack = { times: gil.times, states: Uint8Array.from(gil.values) };
+    if (gil.extra) gilStacks = Int32Array.from(gil.extra);
+    const cpu = coarsenSteps({ times: cpuTrack.times, values: cpuTrack.states }, thread.end, coarse.origin, coarse.resolution);
+    cpuTrack = { times: cpu.times, states: Uint8Array.from(cpu.values) };
+  }
   return {
     pid: thread.pid,
     tid: thread.tid,
@@ -80,11 +109,11 @@ function toReportThread(blob: BlobBuilder, thread: ThreadTimeline, stacks: reado
     start: thread.start,
     end: thread.end,
     gil: thread.gil,
-    gilTrack: toReportTrack(blob, thread.gilTrack),
-    cpuTrack: toReportTrack(blob, thread.cpuTrack),
+    gilTrack: toReportTrack(blob, gilTrack),
+    cpuTrack: toReportTrack(blob, cpuTrack),
     drops: { times: encodeTimes(blob, dropTimes), flags: encodeInts(blob, dropFlags) },
     // One small id per GIL step (no times: the step's own time says when), u8 for most recordings.
-    ...(stacks ? { gilStacks: encodeInts(blob, narrowIds(gilStepStacks(thread, stacks))) } : {}),
+    ...(gilStacks ? { gilStacks: encodeInts(blob, narrowIds(gilStacks)) } : {}),
   };
 }
 
@@ -108,11 +137,18 @@ function toReportTrack(blob: BlobBuilder, track: StepTrack) {
   return { times: encodeTimes(blob, track.times), states: encodeInts(blob, track.states) };
 }
 
-function toReportGil(blob: BlobBuilder, gil: GilTimeline): ReportGil {
+function toReportGil(blob: BlobBuilder, gil: GilTimeline, end: number, coarse: Coarse | undefined): ReportGil {
+  let { holders, waiters } = gil;
+  if (coarse) {
+    const h = coarsenSteps({ times: holders.times, values: holders.tids }, end, coarse.origin, coarse.resolution);
+    holders = { times: h.times, tids: Int32Array.from(h.values) };
+    const w = coarsenSteps({ times: waiters.times, values: waiters.counts }, end, coarse.origin, coarse.resolution);
+    waiters = { times: w.times, counts: Uint16Array.from(w.values) };
+  }
   return {
     key: gil.key,
     pid: gil.pid,
-    holders: { times: encodeTimes(blob, gil.holders.times), tids: encodeInts(blob, gil.holders.tids) },
-    waiters: { times: encodeTimes(blob, gil.waiters.times), counts: encodeInts(blob, gil.waiters.counts) },
+    holders: { times: encodeTimes(blob, holders.times), tids: encodeInts(blob, holders.tids) },
+    waiters: { times: encodeTimes(blob, waiters.times), counts: encodeInts(blob, waiters.counts) },
   };
 }

@@ -7,4 +7,6 @@ export interface ReportInput {
   readonly stats: StatsJson;
   readonly verdict?: VerdictJson;
   readonly title?: string;
+  /** The HTML report's steps drawn exactly, at most (default REPORT_MAX_STEPS; see coarse-steps.ts). */
+  readonly maxSteps?: number;
 }

@@ -43,6 +43,7 @@ async function start(): Promise<void> {
       <section class="card timeline-card">
         <div class="timeline-head"><h2>Timeline</h2>${legendHtml()}
           <div class="controls"><span id="gt-range"></span><button id="gt-zoom-in" title="zoom in (W)">+</button><button id="gt-zoom-out" title="zoom out (S)">−</button><button id="gt-reset" title="show everything (0)">Reset</button></div></div>
+        ${resolutionNoteHtml(raw.resolutionNs)}
         <div class="timeline-host" id="gt-overview"></div>
         <div class="timeline-host" id="gt-timeline"></div>
         <div id="gt-details"><p class="muted">Click a slice to see its details.</p></div>
@@ -91,3 +92,9 @@ function legendHtml(): string {
 }
 
 void start();
+
+/** A long recording's tracks are drawn coarser than they were recorded (export/coarse-steps.ts): say so where the timeline is. */
+function resolutionNoteHtml(resolutionNs: number | undefined): string {
+  if (resolutionNs === undefined) return '';
+  return `<p class="muted" id="gt-resolution">This recording has more steps than a page can draw: the timeline is drawn at ${escapeHtml(formatDuration(resolutionNs))} resolution (a span with several changes shows the state that filled most of it, and one drop). Every number on this page is exact.</p>`;
+}
