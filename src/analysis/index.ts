@@ -1,6 +1,6 @@
 /** analysis/: pure, Timeline → numbers. The stage's public API. */
 export { computeStats, statsOf, DROP_REASON_UNKNOWN, shareError } from './compute-stats.js';
-export { StatsAccumulator, type TimelineFacts } from './stats-accumulator.js';
+export { accumulateWhole, type TimelineFacts } from './stats-accumulator.js';
 export type { RecordingMeta, ProcessMeta } from './recording-meta.js';
 export { UNKNOWN_PYTHON } from './recording-meta.js';
 export { computeVerdict } from './verdict.js';

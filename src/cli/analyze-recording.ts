@@ -3,7 +3,7 @@
  * every command shares (perfdata → model → analysis, with probe/'s ELF lookups for what the
  * recording does not carry itself), worded by verdict-text.ts and recording-warnings.ts.
  */
-import { computeStats, computeVerdict, statsOf, type RecordingMeta, type TimelineFacts } from '../analysis/index.js';
+import { accumulateWhole, computeVerdict, statsOf, type RecordingMeta, type TimelineFacts } from '../analysis/index.js';
 import { WINDOW_EVENTS, WindowedStats } from '../analysis/windowed-stats.js';
 import type { PythonInfo, StatsJson } from '../contract/stats.js';
 import type { Timeline } from '../model/timeline.js';
@@ -48,8 +48,9 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   // the analysis's memory comes on top of the timeline's alone.
   const { timeline, ...read } = frozen(readRecording(path));
   const meta = recordingMeta(read, timeline.processes.map((p) => p.pid), options);
-  const numbers = computeStats(timeline, meta.meta);
-  return concluded(numbers, timeline, meta.kind, timeline, read.manifest);
+  // one pass of the analysis serves the stats and the verdict's facts
+  const accumulator = accumulateWhole(timeline, { cpus: read.cpus });
+  return concluded(statsOf(accumulator, meta.meta), accumulator.facts(), meta.kind, timeline, read.manifest);
 }
 
 /**
@@ -103,9 +104,9 @@ function recordingMeta(read: Read, pids: readonly number[], options: AnalyzeOpti
   return { meta, kind };
 }
 
-function concluded(numbers: StatsJson, facts: Timeline | TimelineFacts, kind: RecordingKind, timeline: Timeline, manifest: RecordingManifest | undefined): Analysis;
-function concluded(numbers: StatsJson, facts: Timeline | TimelineFacts, kind: RecordingKind, timeline: undefined, manifest: RecordingManifest | undefined): Omit<Analysis, 'timeline'>;
-function concluded(numbers: StatsJson, facts: Timeline | TimelineFacts, kind: RecordingKind, timeline: Timeline | undefined, manifest: RecordingManifest | undefined): Omit<Analysis, 'timeline'> & { timeline?: Timeline } {
+function concluded(numbers: StatsJson, facts: TimelineFacts, kind: RecordingKind, timeline: Timeline, manifest: RecordingManifest | undefined): Analysis;
+function concluded(numbers: StatsJson, facts: TimelineFacts, kind: RecordingKind, timeline: undefined, manifest: RecordingManifest | undefined): Omit<Analysis, 'timeline'>;
+function concluded(numbers: StatsJson, facts: TimelineFacts, kind: RecordingKind, timeline: Timeline | undefined, manifest: RecordingManifest | undefined): Omit<Analysis, 'timeline'> & { timeline?: Timeline } {
   const verdict = toVerdictText(computeVerdict(numbers, facts, kind));
   const boottime = manifest?.boottimeMinusMonotonicNs;
   return {
