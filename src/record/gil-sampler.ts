@@ -332,6 +332,14 @@ export class ProcessSampler {
 
   private threadState(tid: number, thread: Thread, nowNs: number): ThreadState | undefined {
     const previous = thread.state;
+    // Asleep waiting for a GIL that no other thread took since (switch_number has not moved) and
+    // that another thread holds: only taking the GIL ends that sleep, and taking it moves the
+    // number. Nothing to read (in a contended program, most threads are such most of the time).
+    // Not for a thread found gone: it took the GIL to finish, and must not come back.
+    if (previous?.gil === 'w' && (previous.cpu === 's' || previous.cpu === 'd') && !thread.files.exited) {
+      const gil = this.gils[previous.gilIndex];
+      if (gil && gil.switchesBefore >= 0 && gil.switches === gil.switchesBefore && gil.locked && gil.holderTid !== tid) return previous;
+    }
     // A thread asleep and unchanged for a while (idle in a pool, blocked in I/O, or asleep
     // waiting for the GIL, which it can only leave by taking it, seen in the GIL itself) is
     // looked at every few ticks, not every tick: most threads of a big service are such.

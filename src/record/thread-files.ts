@@ -24,6 +24,11 @@ export class ThreadFiles {
 
   constructor(private readonly dir: string, private readonly buffer: Buffer) {}
 
+  /** A read found the thread gone (it exited): it is not to be reported any more. */
+  get exited(): boolean {
+    return this.gone;
+  }
+
   /** The file's text now; undefined when it cannot be read (the thread is gone, or not allowed). */
   read(name: FileName): string | undefined {
     const n = this.readBytes(name);

@@ -36,7 +36,11 @@ function bothWays(interpreter: string, script: string, args: readonly string[], 
   const inner = [process.execPath, CLI, 'record', '--sample', '-o', sampled, '--', interpreter, script, ...args];
   const run = giltrace(['record', '--python', interpreter, '-o', exact, '--', ...inner], { timeoutMs: 120_000 });
   assert.equal(run.code, 0, run.stderr);
-  return { exact: statsOf(exact), sampled: statsOf(sampled) };
+  const stats = { exact: statsOf(exact), sampled: statsOf(sampled) };
+  // a thread is not reported again after it exited (a tid twice: a ghost after its X line)
+  const tids = stats.sampled.processes.flatMap((p) => p.threads.map((t) => t.tid));
+  assert.equal(new Set(tids).size, tids.length, `each sampled thread once: ${tids.join(' ')}`);
+  return stats;
 }
 
 const share = (t: ThreadStats) => ({ held: t.held_ns / t.lifetime_ns, wait: t.wait_ns / t.lifetime_ns });
