@@ -150,7 +150,7 @@ class ProcessAccumulator {
   /** By GilTimeline.serial (by key for a timeline without). */
   private readonly gils = new Map<number | string, GilAccumulator>();
   private readonly tallies = new FunctionTallies();
-  /** Windows: the main thread's OS name, as the latest window that had one said. */
+  /** Windows: the main thread's OS name, as the latest window that had one said; it stands in for threads without a name (as in freeze-timeline.ts). */
   private mainOsName: string | undefined = undefined;
   noGil: NoGilParts | undefined = undefined;
 
@@ -233,9 +233,8 @@ class ProcessAccumulator {
 
   stats(meta: RecordingMeta, functions: readonly PyFunction[] | undefined, stacks: readonly PyStack[], sampledHz: number | undefined): ProcessStats {
     const ordered = this.ordered();
-    const mainName = this.mainName();
     const threads: ThreadStats[] = ordered.map((thread) => {
-      const stats = thread.stats(functions, mainName);
+      const stats = thread.stats(functions, this.mainOsName);
       return sampledHz === undefined ? stats : { ...stats, samples: Math.round((stats.lifetime_ns * sampledHz) / 1e9) };
     });
     const known = meta.processes.get(this.pid);
@@ -304,18 +303,11 @@ class ProcessAccumulator {
   }
 
   offCpuHolds(): OffCpuHold[] {
-    const ordered = this.ordered();
-    const mainName = this.mainName();
-    return ordered.flatMap((t) => t.offCpuHold(mainName) ?? []);
+    return this.ordered().flatMap((t) => t.offCpuHold(this.mainOsName) ?? []);
   }
 
   private ordered(): ThreadAccumulator[] {
     return [...this.threads.values()].sort((a, b) => a.start - b.start || a.tid - b.tid);
-  }
-
-  /** The main thread's name stands in for threads without one (as in freeze-timeline.ts). */
-  private mainName(): string | undefined {
-    return this.mainOsName;
   }
 }
 

@@ -30,7 +30,7 @@ interface HoldPart {
 export class ThreadAccumulator {
   /** As the latest window named it, and the names of its own it had then (windows only). */
   private name = '';
-  names: Pick<ThreadWindow, 'pythonName' | 'osName'> | undefined = undefined;
+  private names: Pick<ThreadWindow, 'pythonName' | 'osName'> | undefined = undefined;
   private lifetime = 0;
   private readonly joint = new Float64Array(12);
   private longestHeldAsleep = 0;

@@ -4,7 +4,7 @@
  * the memory of `giltrace stats` follows a window, not the recording's length.
  *
  * The numbers are those of the whole timeline (tested against it on random event streams and on
- * every golden recording) but in two cases, both bounded on purpose:
+ * every golden and third-party recording) but in three cases, all bounded on purpose:
  * - A thread of a Python process whose CPU state since its start is still unknown (no scheduler
  *   fact about it yet: an idle thread of a process giltrace attached to) holds a cut back, as the
  *   fact that comes may change what it was doing since its start; after MAX_POSTPONED_WINDOWS
@@ -48,7 +48,7 @@ export class WindowedStats {
   private readonly known = new Set<string>();
   private readonly knownPids = new Set<number>();
   private postponed = 0;
-  /** Threads first seen in a window after their start (see above). */
+  /** Threads of a process seen before that came in late, their start before the window (see above). */
   lateThreads = 0;
   private readonly maxPostponed: number;
 
