@@ -100,15 +100,7 @@ export class StatsAccumulator {
     const cpus = this.options.cpus;
     return {
       offCpuHolds: processes.flatMap((p) => p.offCpuHolds()),
-      withoutGil: (pid) => {
-        const process = this.processes.get(pid);
-        const parts = process?.noGil;
-        if (!process || !parts || !cpus) return undefined;
-        // Its span, not the windows' spans summed: between those (no thread of it alive) nobody
-        // wanted to run, which the estimate keeps as it was.
-        const measuredNs = ns(process.end) - ns(process.start);
-        return toNoGilEstimate({ ...parts, measuredNs, estimatedNs: parts.estimatedNs + measuredNs - parts.measuredNs }, cpus);
-      },
+      withoutGil: (pid) => (cpus ? this.processes.get(pid)?.withoutGil(cpus) : undefined),
     };
   }
 
@@ -152,7 +144,8 @@ class ProcessAccumulator {
   private readonly tallies = new FunctionTallies();
   /** Windows: the main thread's OS name, as the latest window that had one said; it stands in for threads without a name (as in freeze-timeline.ts). */
   private mainOsName: string | undefined = undefined;
-  noGil: NoGilParts | undefined = undefined;
+  /** The no-GIL estimate's sums over the windows (their `measuredNs`: the time the windows swept). */
+  private noGil: NoGilParts | undefined = undefined;
 
   constructor(readonly pid: number) {}
 
@@ -300,6 +293,16 @@ class ProcessAccumulator {
         handoff: summarizeDurations(g.handoffs.copy()),
       };
     });
+  }
+
+  /** What the run would take without the GIL on `cpus` CPUs (undefined: the CPU count was not known while adding). */
+  withoutGil(cpus: number): NoGilEstimate | undefined {
+    const parts = this.noGil;
+    if (!parts) return undefined;
+    // Its span, not the windows' spans summed: between those (no thread of it alive) nobody
+    // wanted to run, which the estimate keeps as it was.
+    const measuredNs = ns(this.end) - ns(this.start);
+    return toNoGilEstimate({ ...parts, measuredNs, estimatedNs: parts.estimatedNs + measuredNs - parts.measuredNs }, cpus);
   }
 
   offCpuHolds(): OffCpuHold[] {

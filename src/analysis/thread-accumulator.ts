@@ -16,7 +16,7 @@ import { ns, stateMask } from './intervals.js';
 import type { OffCpuHold } from './off-cpu-holds.js';
 import { asleepContended } from './off-cpu-holds.js';
 import { summarizeDurations } from './summary.js';
-import { computeThreadStateTimes, jointTime, type ThreadStateTimes } from './thread-state-times.js';
+import { computeThreadStateTimes, jointTable, jointTime, withTotals, type ThreadStateTimes } from './thread-state-times.js';
 
 const ASLEEP = stateMask(CpuState.sleeping, CpuState.blocked);
 
@@ -32,7 +32,7 @@ export class ThreadAccumulator {
   private name = '';
   private names: Pick<ThreadWindow, 'pythonName' | 'osName'> | undefined = undefined;
   private lifetime = 0;
-  private readonly joint = new Float64Array(12);
+  private readonly joint = jointTable();
   private longestHeldAsleep = 0;
   private heldAsleepAtEnd = 0;
   private asleepContended = 0;
@@ -190,14 +190,6 @@ export class ThreadAccumulator {
   }
 
   private stateTimes(): ThreadStateTimes {
-    const gil = [0, 0, 0];
-    const cpu = [0, 0, 0, 0];
-    for (let g = 0; g < 3; g++) {
-      for (let c = 0; c < 4; c++) {
-        gil[g] += this.joint[g * 4 + c];
-        cpu[c] += this.joint[g * 4 + c];
-      }
-    }
-    return { gil, cpu, joint: this.joint, longestHeldAsleep: this.longestHeldAsleep, heldAsleepAtEnd: this.heldAsleepAtEnd };
+    return withTotals(this.joint, this.longestHeldAsleep, this.heldAsleepAtEnd);
   }
 }

@@ -47,9 +47,7 @@ export function jointTime(times: ThreadStateTimes, gil: number, cpuMask: number)
  * window ended in (its heldAsleepAtEnd), which goes on if this one begins in it
  */
 export function computeThreadStateTimes(thread: ThreadTimeline, heldAsleepBefore = 0): ThreadStateTimes {
-  const joint = new Float64Array(GIL_STATES * CPU_STATES);
-  const gil = [0, 0, 0];
-  const cpu = [0, 0, 0, 0];
+  const joint = jointTable();
   const g = thread.gilTrack;
   const c = thread.cpuTrack;
   const last = ns(thread.end);
@@ -58,6 +56,8 @@ export function computeThreadStateTimes(thread: ThreadTimeline, heldAsleepBefore
   const cn = c.times.length;
   if (gn === 0 || cn === 0) {
     // one track empty: nothing joint; the other's times alone
+    const gil = [0, 0, 0];
+    const cpu = [0, 0, 0, 0];
     if (gn > 0) marginal(g.times, g.states, from, last, gil);
     if (cn > 0) marginal(c.times, c.states, from, last, cpu);
     return { gil, cpu, joint, longestHeldAsleep: 0, heldAsleepAtEnd: 0 };
@@ -91,13 +91,25 @@ export function computeThreadStateTimes(thread: ThreadTimeline, heldAsleepBefore
     } else run = 0;
     from = to;
   }
+  return withTotals(joint, longest, run);
+}
+
+/** A table for ThreadStateTimes.joint, all zero. */
+export function jointTable(): Float64Array {
+  return new Float64Array(GIL_STATES * CPU_STATES);
+}
+
+/** The times a joint table gives: its totals by GIL state and by CPU state beside it. */
+export function withTotals(joint: Float64Array, longestHeldAsleep: number, heldAsleepAtEnd: number): ThreadStateTimes {
+  const gil = [0, 0, 0];
+  const cpu = [0, 0, 0, 0];
   for (let gs = 0; gs < GIL_STATES; gs++) {
     for (let cs = 0; cs < CPU_STATES; cs++) {
       gil[gs] += joint[gs * CPU_STATES + cs];
       cpu[cs] += joint[gs * CPU_STATES + cs];
     }
   }
-  return { gil, cpu, joint, longestHeldAsleep: longest, heldAsleepAtEnd: run };
+  return { gil, cpu, joint, longestHeldAsleep, heldAsleepAtEnd };
 }
 
 /** intervals.ts' timeByState, for a thread with one empty track. */

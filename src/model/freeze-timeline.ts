@@ -156,10 +156,12 @@ function freezeThread(
   // A wait still open at the end of the recording ran at least until then; so did a hold.
   const openWait = growing.alive && growing.gilState === GilState.waiting;
   const openHold = growing.alive && growing.gilState === GilState.holding;
-  const waitContinues = firstWaitStart(growing, from, openWait) < from;
-  const holdContinues = firstHoldStart(growing, from, openHold) < from;
-  const waits = freezeWaits(growing, from, end, openWait);
-  const holds = freezeHolds(growing, from, end, openHold);
+  const firstWait = firstWaitIn(growing, from);
+  const firstHold = firstHoldIn(growing, from);
+  const waitContinues = firstWaitStart(growing, firstWait, openWait) < from;
+  const holdContinues = firstHoldStart(growing, firstHold, openHold) < from;
+  const waits = freezeWaits(growing, firstWait, from, end, openWait);
+  const holds = freezeHolds(growing, firstHold, from, end, openHold);
   // No CPU fact at all: in a recording with scheduler events the thread never ran (a runnable
   // one would have been switched in), so it slept; without them, running is the guess.
   const neverRan = growing.cpuState === CPU_UNKNOWN && state.sawScheduler;
@@ -200,32 +202,29 @@ function threadWindowKey(thread: GrowingThread): string {
  * window's very start is the end of the previous window's open one), the open one last.
  */
 
-function firstWait(growing: GrowingThread, from: number): number {
+function firstWaitIn(growing: GrowingThread, from: number): number {
   let first = 0;
   while (first < growing.waits.length && growing.waitStarts.at(first) + growing.waits.at(first) < from) first++;
   return first;
 }
 
-function firstHold(growing: GrowingThread, from: number): number {
+function firstHoldIn(growing: GrowingThread, from: number): number {
   let first = 0;
   while (first < growing.holdEnds.length && growing.holdEnds.at(first) < from) first++;
   return first;
 }
 
-/** Start of the window's first wait, before it is cut at the window's start (Infinity: none). */
-function firstWaitStart(growing: GrowingThread, from: number, open: boolean): number {
-  const first = firstWait(growing, from);
+/** Start of the window's first wait (index `first`, or the open one), before it is cut at the window's start (Infinity: none). */
+function firstWaitStart(growing: GrowingThread, first: number, open: boolean): number {
   return first < growing.waits.length ? growing.waitStarts.at(first) : open ? growing.waitStart : Infinity;
 }
 
-function firstHoldStart(growing: GrowingThread, from: number, open: boolean): number {
-  const first = firstHold(growing, from);
+function firstHoldStart(growing: GrowingThread, first: number, open: boolean): number {
   return first < growing.holdEnds.length ? growing.holdStarts.at(first) : open ? growing.holdStart : Infinity;
 }
 
-function freezeWaits(growing: GrowingThread, from: number, end: number, open: boolean): Pick<ThreadTimeline, 'waits' | 'waitStarts' | 'waitStacks'> {
-  // waits of a thread never overlap: their ends rise with their starts
-  const first = firstWait(growing, from);
+/** @param first the first wait in the window (firstWaitIn: waits of a thread never overlap, their ends rise with their starts) */
+function freezeWaits(growing: GrowingThread, first: number, from: number, end: number, open: boolean): Pick<ThreadTimeline, 'waits' | 'waitStarts' | 'waitStacks'> {
   const waits = growing.waits.copy(first, ...(open ? [end - growing.waitStart] : []));
   const waitStarts = growing.waitStarts.copy(first, ...(open ? [growing.waitStart] : []));
   const waitStacks = growing.waitStacks.copy(first, ...(open ? [growing.waitStack] : []));
@@ -241,8 +240,7 @@ function clipStart(starts: Float64Array, lengths: Float64Array, from: number): v
   }
 }
 
-function freezeHolds(growing: GrowingThread, from: number, end: number, open: boolean): ThreadTimeline['holds'] {
-  const first = firstHold(growing, from);
+function freezeHolds(growing: GrowingThread, first: number, from: number, end: number, open: boolean): ThreadTimeline['holds'] {
   const starts = growing.holdStarts.copy(first, ...(open ? [growing.holdStart] : []));
   if (starts.length > 0 && starts[0] < from) starts[0] = from;
   return {
