@@ -47,15 +47,16 @@ function nodeArgv(main: string): string[] {
 }
 
 /** One `giltrace stats --json FILE > /dev/null` in a fresh process. */
-export function statsOnce(file: string, main = GILTRACE): Run {
+/** One `giltrace stats --json FILE` (or another command on FILE), timed, with its peak RSS when GNU time is there. */
+export function statsOnce(file: string, main = GILTRACE, command: readonly string[] = ['stats', '--json']): Run {
   const withTime = fs.existsSync(GNU_TIME);
-  const argv = [...nodeArgv(main), 'stats', '--json', file];
+  const argv = [...nodeArgv(main), ...command, file];
   const start = process.hrtime.bigint();
   const out = withTime
     ? spawnSync(GNU_TIME, ['-f', '%e %M %U %S', ...argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
     : spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (out.status !== 0) throw new Error(`giltrace stats failed (exit ${out.status}): ${out.stderr}`);
+  if (out.status !== 0) throw new Error(`giltrace ${command[0]} failed (exit ${out.status}): ${out.stderr}`);
   // GNU time's line is the last one on stderr: "<elapsed s> <max RSS KB> <user s> <system s>"
   const last = withTime ? out.stderr.trim().split('\n').pop()!.split(' ') : [];
   return {

@@ -8,7 +8,7 @@ export type { HeldBy, InferredVerdict, MeasuredVerdict, Verdict, VerdictKind, Ve
 export { GIL_BOUND_WAIT_FRACTION, CONTENDED_WAIT_FRACTION, HELD_OFF_CPU_MIN_NS, HELD_OFF_CPU_MIN_FRACTION, LONG_CONTENDED_RUN_NS } from './verdict-facts.js';
 export type { Culprit, ProcessNotes, VerdictFacts, Waiter } from './verdict-facts.js';
 export type { InferredWaitFacts } from './inferred-wait-facts.js';
-export { computeWaitHistogram, WAIT_HISTOGRAM_EDGES_NS } from './wait-histogram.js';
+export { computeWaitHistogram, WaitBins, WAIT_HISTOGRAM_EDGES_NS } from './wait-histogram.js';
 export { computeHandoffLatencies } from './handoffs.js';
 export { computeOffCpuHolds } from './stats-accumulator.js';
 export type { OffCpuHold } from './off-cpu-holds.js';

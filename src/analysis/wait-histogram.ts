@@ -27,19 +27,30 @@ export function binOf(durationNs: number): number {
   return bin;
 }
 
+/** Waits counted into the bins one by one (a recording read window by window gives them so). */
+export class WaitBins {
+  private readonly counts = new Array<number>(WAIT_HISTOGRAM_EDGES_NS.length - 1).fill(0);
+  private readonly totalNs = new Array<number>(WAIT_HISTOGRAM_EDGES_NS.length - 1).fill(0);
+  private any = false;
+
+  add(durationNs: number): void {
+    // The model's `waits` keeps waits that equal timestamps squeezed out of the step track.
+    if (!(durationNs >= 0)) return;
+    const bin = binOf(durationNs);
+    this.counts[bin]++;
+    this.totalNs[bin] += durationNs;
+    this.any = true;
+  }
+
+  /** Undefined when no wait was added. */
+  histogram(pid: number, tid: number): WaitHistogram | undefined {
+    return this.any ? { pid, tid, counts: this.counts, totalNs: this.totalNs } : undefined;
+  }
+}
+
 /** Histogram of the thread's `waiting` intervals; undefined when it never waited. */
 export function computeWaitHistogram(thread: ThreadTimeline): WaitHistogram | undefined {
-  const bins = WAIT_HISTOGRAM_EDGES_NS.length - 1;
-  const counts = new Array<number>(bins).fill(0);
-  const totalNs = new Array<number>(bins).fill(0);
-  let any = false;
-  // The model's `waits` keeps waits that equal timestamps squeezed out of the step track.
-  for (const duration of thread.waits) {
-    if (!(duration >= 0)) continue;
-    const bin = binOf(duration);
-    counts[bin]++;
-    totalNs[bin] += duration;
-    any = true;
-  }
-  return any ? { pid: thread.pid, tid: thread.tid, counts, totalNs } : undefined;
+  const bins = new WaitBins();
+  for (const duration of thread.waits) bins.add(duration);
+  return bins.histogram(thread.pid, thread.tid);
 }

@@ -9,10 +9,11 @@ import fc from 'fast-check';
 import { TimelineBuilder } from '../model/build-timeline.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import type { TimelineEvent } from '../model/timeline-events.js';
-import { randomSteps, toEvents } from '../../test/support/random-timeline-events.js';
+import { namedLate, randomSteps, toEvents } from '../../test/support/random-timeline-events.js';
 import { statsOf } from './compute-stats.js';
 import { accumulateWhole } from './stats-accumulator.js';
-import { WindowedStats } from './windowed-stats.js';
+import { TimelineWindows } from '../model/timeline-windows.js';
+import { StatsAccumulator } from './stats-accumulator.js';
 
 const META = { events: 0, warnings: [], processes: new Map(), cpus: 2 };
 
@@ -22,32 +23,12 @@ function bothWays(events: readonly TimelineEvent[], windowEvents: number, maxPos
   for (const event of events) whole.add(event);
   const timeline = whole.finish({ stacks });
   const builder = new TimelineBuilder();
-  const windowed = new WindowedStats(builder, { cpus: 2, stacks, windowEvents, maxPostponed });
+  const accumulator = new StatsAccumulator({ cpus: 2 });
+  const windowed = new TimelineWindows(builder, [accumulator], { stacks, windowEvents, maxPostponed });
   for (const event of events) builder.add(event);
-  const accumulator = windowed.finish();
+  windowed.finish();
   const expected = accumulateWhole(timeline, { cpus: 2 });
   return { windowed: accumulator, whole: expected, pids: timeline.processes.map((p) => p.pid), late: windowed.lateThreads };
-}
-
-/**
- * Whether a thread's process is told later than its first event, or a thread is named after its
- * end (a window that has it no more cannot say; perf names threads when they begin or exec).
- */
-function namedLate(events: readonly TimelineEvent[]): boolean {
-  const seen = new Map<number, number>();
-  const named = new Set<number>();
-  const ended = new Set<number>();
-  for (const e of events) {
-    if (e.kind === 'thread_exit' || (e.kind === 'switch' && e.prevState === 'dead')) ended.add(e.kind === 'switch' ? e.prevTid : e.tid);
-    if (e.kind === 'thread_start') ended.delete(e.tid);
-    if (e.kind === 'thread_name' && ended.has(e.tid)) return true;
-    const tids = e.kind === 'switch' ? [e.prevTid, e.nextTid] : 'tid' in e ? [e.tid] : [];
-    for (const tid of tids) if (tid > 0 && !seen.has(tid)) seen.set(tid, e.time);
-    if (!('pid' in e) || !('tid' in e) || !(e.pid > 0) || named.has(e.tid)) continue;
-    if (seen.get(e.tid)! < e.time) return true;
-    named.add(e.tid);
-  }
-  return false;
 }
 
 /** Float sums in another order may differ in the last bits: ratios compared to 1e-9. */
@@ -62,7 +43,7 @@ describe('stats window by window', () => {
       fc.property(fc.array(randomSteps, { maxLength: 300 }), fc.integer({ min: 1, max: 60 }), fc.boolean(), (steps, every, twoGils) => {
         const events = toEvents(steps, twoGils);
         // a thread whose process is told after its first event (a cut may come between) is not
-        // in the no-GIL estimate before the cut (WindowedStats.lateThreads): not for this test
+        // in the no-GIL estimate before the cut (TimelineWindows.lateThreads): not for this test
         fc.pre(!namedLate(events));
         const { windowed, whole, pids, late } = bothWays(events, every);
         assert.equal(late, 0);

@@ -4,7 +4,9 @@
  * recording does not carry itself), worded by verdict-text.ts and recording-warnings.ts.
  */
 import { accumulateWhole, computeVerdict, statsOf, type RecordingMeta, type TimelineFacts } from '../analysis/index.js';
-import { WINDOW_EVENTS, WindowedStats } from '../analysis/windowed-stats.js';
+import { StatsAccumulator } from '../analysis/stats-accumulator.js';
+import { TimelineWindows, WINDOW_EVENTS, type WindowSink } from '../model/timeline-windows.js';
+import { gatherReport, ReportAccumulator, type GatheredReport } from '../export/index.js';
 import type { PythonInfo, StatsJson } from '../contract/stats.js';
 import type { Timeline } from '../model/timeline.js';
 import type { RecordingKind } from '../model/recording-kind.js';
@@ -37,8 +39,15 @@ export interface AnalyzeOptions {
   /** What giltrace knew when it recorded (run/record): exact executable, version, command. */
   readonly target?: PythonTarget;
   readonly command?: readonly string[];
-  /** Events per window of analyzeRecordingStats (tests cut small recordings into many). */
+  /** Events per window of analyzeRecordingStats and analyzeRecordingReport (tests cut small recordings into many). */
   readonly windowEvents?: number;
+  /** The HTML report's steps drawn exactly, at most (ReportInput.maxSteps). */
+  readonly maxSteps?: number;
+}
+
+/** The stats, verdict and the HTML report's tracks (gathered window by window). */
+export interface ReportAnalysis extends Omit<Analysis, 'timeline'> {
+  readonly report: GatheredReport;
 }
 
 export function analyzeRecording(path: string, options: AnalyzeOptions = {}): Analysis {
@@ -55,18 +64,43 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
 
 /**
  * The stats and verdict alone (`giltrace stats`, `diff`): the recording is read window by
- * window (analysis/windowed-stats.ts), so its memory follows a window, however long it is.
+ * window (model/timeline-windows.ts), so its memory follows a window, however long it is.
  */
 export function analyzeRecordingStats(path: string, options: AnalyzeOptions = {}): Omit<Analysis, 'timeline'> {
   if (isSampledFile(path)) return analyzeSampledRecording(path);
-  const { windowed, ...read } = readRecording(path, options.windowEvents ?? WINDOW_EVENTS);
-  const accumulator = windowed!.finish();
-  const meta = recordingMeta(read, accumulator.pids(), options);
-  const numbers = statsOf(accumulator, meta.meta);
-  return concluded(numbers, accumulator.facts(), meta.kind, undefined, read.manifest);
+  let stats!: StatsAccumulator;
+  const read = readRecording(path, { events: options.windowEvents ?? WINDOW_EVENTS, sinks: (cpus) => [(stats = new StatsAccumulator({ cpus }))] });
+  return concludedFrom(stats, read, options);
 }
 
-type Read = Omit<ReturnType<typeof readRecording>, 'builder' | 'windowed' | 'timeBaseNs' | 'stacks'>;
+/**
+ * The stats, verdict and the HTML report's tracks, window by window too: the report's tracks
+ * are kept exactly while they fit its budget (REPORT_MAX_STEPS); a recording with more is read a
+ * second time, its tracks coarsened as they come to the resolution the first reading found
+ * (export/coarse-steps.ts). Memory: the stats' plus the report's drawn steps.
+ */
+export function analyzeRecordingReport(path: string, options: AnalyzeOptions = {}): ReportAnalysis {
+  if (isSampledFile(path)) {
+    const { timeline, ...analysis } = analyzeSampledRecording(path);
+    return { ...analysis, report: gatherReport(timeline, options.maxSteps) };
+  }
+  const events = options.windowEvents ?? WINDOW_EVENTS;
+  let stats!: StatsAccumulator;
+  const exact = new ReportAccumulator({ maxSteps: options.maxSteps });
+  const read = readRecording(path, { events, sinks: (cpus) => [(stats = new StatsAccumulator({ cpus })), exact] });
+  const analysis = concludedFrom(stats, read, options);
+  if (!exact.overBudget) return { ...analysis, report: exact.finish() };
+  const coarse = new ReportAccumulator({ resolution: exact.resolution() });
+  readRecording(path, { events, sinks: () => [coarse] });
+  return { ...analysis, report: coarse.finish() };
+}
+
+function concludedFrom(stats: StatsAccumulator, read: ReturnType<typeof readRecording>, options: AnalyzeOptions): Omit<Analysis, 'timeline'> {
+  const meta = recordingMeta(read, stats.pids(), options);
+  return concluded(statsOf(stats, meta.meta), stats.facts(), meta.kind, undefined, read.manifest);
+}
+
+type Read = Omit<ReturnType<typeof readRecording>, 'builder' | 'timeBaseNs' | 'stacks'>;
 
 /** What the stats say of the recording beside the timeline: its warnings, and each process's command and Python. */
 function recordingMeta(read: Read, pids: readonly number[], options: AnalyzeOptions): { meta: RecordingMeta; kind: RecordingKind } {
@@ -118,17 +152,17 @@ function concluded(numbers: StatsJson, facts: TimelineFacts, kind: RecordingKind
 }
 
 /** The timeline of a recording read (the builder is left behind). */
-function frozen({ builder, timeBaseNs, stacks, windowed: _, ...read }: ReturnType<typeof readRecording>) {
+function frozen({ builder, timeBaseNs, stacks, ...read }: ReturnType<typeof readRecording>) {
   // the reader's blocks are garbage by now, and each copied track of the builder as it goes
   return { timeline: builder.consume({ timeBaseNs, stacks, collect: collectGarbage }), ...read };
 }
 
 /**
  * The recording (and its extra recordings) read into a timeline builder, with what the reading
- * learnt on the way; with `windowEvents`: cut into windows of as many events as it is read (the
- * builder keeps one window).
+ * learnt on the way; with `windows`: cut into windows of as many events as it is read (the
+ * builder keeps one window), each handed to the sinks made for it (given the recording's CPU count).
  */
-function readRecording(path: string, windowEvents?: number) {
+function readRecording(path: string, windows?: { events: number; sinks: (cpus: number | undefined) => WindowSink[] }) {
   const data = openPerfData(path);
   const facts = newAdapterFacts();
   const manifestBytes = data.features.otherSections?.get(RECORDING_MANIFEST_FEATURE);
@@ -155,12 +189,12 @@ function readRecording(path: string, windowEvents?: number) {
   // records → builder without an object per event (toTimelineEvents would make one each)
   const adapter = new TimelineEventAdapter(adapterOptions, facts);
   const builder = new TimelineBuilder();
-  const windows = windowEvents !== undefined ? new WindowedStats(builder, { cpus: data.features.nrCpus, timeBaseNs: data.timeBaseNs, stacks, windowEvents }) : undefined;
+  const cuts = windows && new TimelineWindows(builder, windows.sinks(data.features.nrCpus), { timeBaseNs: data.timeBaseNs, stacks, windowEvents: windows.events });
   adapter.feed(records, builder);
   adapter.end(builder);
+  cuts?.finish();
   return {
     builder,
-    windowed: windows,
     timeBaseNs: data.timeBaseNs,
     stacks,
     facts,

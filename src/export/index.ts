@@ -1,13 +1,16 @@
 /**
  * export/: pure serializers of a recording's timeline + stats (no I/O: the CLI writes files).
- *   toHtmlReport        one self-contained HTML file (the report-ui bundle and the data inlined)
+ *   toHtmlReport        one self-contained HTML file (the report-ui bundle and the data inlined);
+ *                       htmlReportOf(encodeReport(…)) the same from tracks gathered window by
+ *                       window (ReportAccumulator: a recording read without its whole timeline)
  *   toChromeTrace       Chrome trace JSON object (chromeTraceJsonChunks: the same text, streamed)
  *   toPerfettoTrace     Perfetto protobuf trace (.pftrace)
  *   combineChromeTraces giltrace JSON + VizTracer JSON of the same run → one trace
  */
 export type { ReportInput } from './report-input.js';
-export { toHtmlReport } from './html-report.js';
+export { htmlReportOf, toHtmlReport } from './html-report.js';
 export { toChromeTrace, chromeTraceJsonChunks, type ChromeTrace } from './chrome-trace.js';
 export { toPerfettoTrace } from './perfetto/perfetto-trace.js';
 export { combineChromeTraces, timeRangesOverlap } from './combine.js';
-export { toReportData } from './report-data.js';
+export { encodeReport, toReportData } from './report-data.js';
+export { gatherReport, ReportAccumulator, type GatheredReport } from './report-accumulator.js';

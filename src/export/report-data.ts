@@ -1,7 +1,5 @@
-/** Timeline + stats → the serialized shape the HTML report embeds (src/contract/report-data.ts). */
+/** Timeline (or its windows, gathered: report-accumulator.ts) + stats → the serialized shape the HTML report embeds (src/contract/report-data.ts). */
 import {
-  DROP_FORCED,
-  DROP_KNOWN,
   REPORT_BLOB_ELEMENT_ID,
   REPORT_DATA_SCHEMA,
   type ReportData,
@@ -9,99 +7,69 @@ import {
   type ReportGil,
   type ReportProcess,
   type ReportThread,
-  type WaitHistogram,
 } from '../contract/report-data.js';
-import { computeWaitHistogram, gilStepStacks, hasFunctionContext, WAIT_HISTOGRAM_EDGES_NS } from '../analysis/index.js';
-import type { PyStack } from '../model/python-stacks.js';
-import type { GilTimeline, ProcessTimeline, StepTrack, ThreadTimeline, Timeline } from '../model/timeline.js';
+import type { StatsJson, VerdictJson } from '../contract/stats.js';
+import { hasFunctionContext, WAIT_HISTOGRAM_EDGES_NS } from '../analysis/index.js';
 import { BlobBuilder, encodeInts, encodeTimes, narrowIds } from './report-columns.js';
-import { coarsenSteps, resolutionFor, thinDrops } from './coarse-steps.js';
+import type { CoarseSteps } from './coarse-steps.js';
+import { gatherReport, type GatheredGil, type GatheredProcess, type GatheredReport, type GatheredThread } from './report-accumulator.js';
 import type { ReportInput } from './report-input.js';
+
+export interface ReportWords {
+  readonly stats: StatsJson;
+  readonly verdict?: VerdictJson;
+  readonly title?: string;
+}
 
 /** The report's JSON part and its binary blob (uncompressed; html-report.ts compresses it). */
 export function toReportData(input: ReportInput): { data: ReportData; blob: Uint8Array } {
-  const { timeline } = input;
+  return encodeReport(gatherReport(input.timeline, input.maxSteps), input);
+}
+
+/** The tracks gathered, with the stats and verdict, encoded: the report's data and blob. */
+export function encodeReport(report: GatheredReport, words: ReportWords): { data: ReportData; blob: Uint8Array } {
   const blob = new BlobBuilder();
-  const waitHistograms: WaitHistogram[] = [];
-  for (const process of timeline.processes) {
-    for (const thread of process.threads) {
-      const histogram = computeWaitHistogram(thread);
-      if (histogram !== undefined) waitHistograms.push(histogram);
-    }
-  }
   // Stacks per GIL step only when the recording read them: otherwise every id would be 0.
-  const stacks = hasFunctionContext(timeline) ? timeline.stacks : undefined;
-  const resolutionNs = resolutionFor(stepColumns(timeline), timeline.start, input.maxSteps);
-  const coarse = resolutionNs === undefined ? undefined : { origin: timeline.start, resolution: resolutionNs };
-  const processes = timeline.processes.map((p) => toReportProcess(blob, p, stacks, coarse));
+  const withStacks = hasFunctionContext(report);
+  const processes = report.processes.map((p) => toReportProcess(blob, p, withStacks));
   const bytes = blob.finish();
   const data: ReportData = {
     schema: REPORT_DATA_SCHEMA,
-    title: input.title ?? defaultTitle(input),
-    timeBaseNs: timeline.timeBaseNs.toString(),
-    start: timeline.start,
-    end: timeline.end,
-    lostEvents: timeline.lostEvents,
+    title: words.title ?? defaultTitle(words.stats),
+    timeBaseNs: report.timeBaseNs.toString(),
+    start: report.start,
+    end: report.end,
+    lostEvents: report.lostEvents,
     processes,
-    ...(resolutionNs !== undefined ? { resolutionNs } : {}),
-    stats: input.stats,
-    verdict: input.verdict,
+    ...(report.resolutionNs !== undefined ? { resolutionNs: report.resolutionNs } : {}),
+    stats: words.stats,
+    verdict: words.verdict,
     histogramEdgesNs: WAIT_HISTOGRAM_EDGES_NS,
-    waitHistograms,
-    ...(stacks ? { functionContext: toFunctionContext(timeline) } : {}),
+    waitHistograms: report.processes.flatMap((p) => p.threads.flatMap((t) => t.waitHistogram ?? [])),
+    ...(withStacks ? { functionContext: toFunctionContext(report) } : {}),
     blob: { elementId: REPORT_BLOB_ELEMENT_ID, encoding: 'gzip+base64', byteLength: bytes.byteLength },
   };
   return { data, blob: bytes };
 }
 
-function defaultTitle(input: ReportInput): string {
-  const command = input.stats.processes[0]?.command;
+function defaultTitle(stats: StatsJson): string {
+  const command = stats.processes[0]?.command;
   return command ? `giltrace: ${command}` : 'giltrace report';
 }
 
-/** Where the report's spans begin and how long they are, when its tracks are coarsened (coarse-steps.ts). */
-interface Coarse {
-  readonly origin: number;
-  readonly resolution: number;
-}
-
-/** The times of every track and every thread's drops: what the report would draw. */
-function stepColumns(timeline: Timeline): Float64Array[] {
-  return timeline.processes.flatMap((process) => [
-    ...process.threads.flatMap((t) => [t.gilTrack.times, t.cpuTrack.times, Float64Array.from(t.drops, (d) => d.time)]),
-    ...process.gils.flatMap((g) => [g.holders.times, g.waiters.times]),
-  ]);
-}
-
-function toReportProcess(blob: BlobBuilder, process: ProcessTimeline, stacks: readonly PyStack[] | undefined, coarse: Coarse | undefined): ReportProcess {
+function toReportProcess(blob: BlobBuilder, process: GatheredProcess, withStacks: boolean): ReportProcess {
   return {
     pid: process.pid,
     start: process.start,
     end: process.end,
-    threads: process.threads.map((t) => toReportThread(blob, t, stacks, coarse)),
-    gils: process.gils.map((g) => toReportGil(blob, g, process.end, coarse)),
+    threads: process.threads.map((t) => toReportThread(blob, t, withStacks)),
+    gils: process.gils.map((g) => toReportGil(blob, g)),
     anomalies: process.anomalies,
   };
 }
 
-function toReportThread(blob: BlobBuilder, thread: ThreadTimeline, stacks: readonly PyStack[] | undefined, coarse: Coarse | undefined): ReportThread {
-  let dropTimes: Float64Array = new Float64Array(thread.drops.length);
-  let dropFlags: Uint8Array = new Uint8Array(thread.drops.length);
-  thread.drops.forEach((drop, i) => {
-    dropTimes[i] = drop.time;
-    dropFlags[i] = (drop.forced ? DROP_FORCED : 0) | (drop.known ? DROP_KNOWN : 0);
-  });
-  let gilTrack = thread.gilTrack;
-  let cpuTrack = thread.cpuTrack;
-  let gilStacks = stacks ? gilStepStacks(thread, stacks) : undefined;
-  if (coarse) {
-    ({ times: dropTimes, flags: dropFlags } = thinDrops(dropTimes, dropFlags, coarse.origin, coarse.resolution, DROP_FORCED));
-    const gil = coarsenSteps({ times: gilTrack.times, values: gilTrack.states, extra: gilStacks }, thread.end, coarse.origin, coarse.resolution);
-    gilTrack = { times: gil.times, states: Uint8Array.from(gil.values) };
-    if (gil.extra) gilStacks = Int32Array.from(gil.extra);
-    const cpu = coarsenSteps({ times: cpuTrack.times, values: cpuTrack.states }, thread.end, coarse.origin, coarse.resolution);
-    cpuTrack = { times: cpu.times, states: Uint8Array.from(cpu.values) };
-  }
+function toReportThread(blob: BlobBuilder, thread: GatheredThread, withStacks: boolean): ReportThread {
+  const { gilTrack, cpuTrack, drops } = thread;
   return {
     pid: thread.pid,
     tid: thread.tid,
@@ -111,14 +79,14 @@ function toReportThread(blob: BlobBuilder, thread: ThreadTimeline, stacks: reado
     gil: thread.gil,
     gilTrack: toReportTrack(blob, gilTrack),
     cpuTrack: toReportTrack(blob, cpuTrack),
-    drops: { times: encodeTimes(blob, dropTimes), flags: encodeInts(blob, dropFlags) },
+    drops: { times: encodeTimes(blob, drops.times), flags: encodeInts(blob, drops.flags) },
     // One small id per GIL step (no times: the step's own time says when), u8 for most recordings.
-    ...(gilStacks ? { gilStacks: encodeInts(blob, narrowIds(gilStacks)) } : {}),
+    ...(withStacks && gilTrack.extra ? { gilStacks: encodeInts(blob, narrowIds(gilTrack.extra)) } : {}),
   };
 }
 
 /** The functions and stacks tables, callers' names interned (they repeat across stacks). */
-function toFunctionContext(timeline: Timeline): ReportFunctionContext {
+function toFunctionContext(report: GatheredReport): ReportFunctionContext {
   const callerNames: string[] = [];
   const callerIds = new Map<string, number>();
   const nameId = (name: string) => {
@@ -127,28 +95,22 @@ function toFunctionContext(timeline: Timeline): ReportFunctionContext {
     return id;
   };
   return {
-    functions: timeline.functions.map((f) => ({ name: f.name, file: f.file, line: f.line })),
+    functions: report.functions.map((f) => ({ name: f.name, file: f.file, line: f.line })),
     callerNames,
-    stacks: timeline.stacks.map((s) => [s.leaf, ...s.callers.map(nameId)]),
+    stacks: report.stacks.map((s) => [s.leaf, ...s.callers.map(nameId)]),
   };
 }
 
-function toReportTrack(blob: BlobBuilder, track: StepTrack) {
-  return { times: encodeTimes(blob, track.times), states: encodeInts(blob, track.states) };
+/** GIL and CPU states fit a byte. */
+function toReportTrack(blob: BlobBuilder, track: CoarseSteps) {
+  return { times: encodeTimes(blob, track.times), states: encodeInts(blob, track.values instanceof Uint8Array ? track.values : Uint8Array.from(track.values)) };
 }
 
-function toReportGil(blob: BlobBuilder, gil: GilTimeline, end: number, coarse: Coarse | undefined): ReportGil {
-  let { holders, waiters } = gil;
-  if (coarse) {
-    const h = coarsenSteps({ times: holders.times, values: holders.tids }, end, coarse.origin, coarse.resolution);
-    holders = { times: h.times, tids: Int32Array.from(h.values) };
-    const w = coarsenSteps({ times: waiters.times, values: waiters.counts }, end, coarse.origin, coarse.resolution);
-    waiters = { times: w.times, counts: Uint16Array.from(w.values) };
-  }
+function toReportGil(blob: BlobBuilder, gil: GatheredGil): ReportGil {
   return {
     key: gil.key,
     pid: gil.pid,
-    holders: { times: encodeTimes(blob, holders.times), tids: encodeInts(blob, holders.tids) },
-    waiters: { times: encodeTimes(blob, waiters.times), counts: encodeInts(blob, waiters.counts) },
+    holders: { times: encodeTimes(blob, gil.holders.times), tids: encodeInts(blob, gil.holders.values instanceof Int32Array ? gil.holders.values : Int32Array.from(gil.holders.values)) },
+    waiters: { times: encodeTimes(blob, gil.waiters.times), counts: encodeInts(blob, gil.waiters.values instanceof Uint16Array ? gil.waiters.values : Uint16Array.from(gil.waiters.values)) },
   };
 }

@@ -38,6 +38,12 @@ export interface FreezeOptions {
    */
   readonly knownThreads?: ReadonlySet<string>;
   /**
+   * With `from`: more windows follow (the recording goes on after `end`). A process's GIL tracks
+   * then go on to the window's end, not its threads' latest: the process may have threads again
+   * in a later window, and its GIL's changes in between are in its whole timeline.
+   */
+  readonly continues?: boolean;
+  /**
    * The builder is done (finish): each track and list is emptied once copied, so that the
    * frozen copy takes the builder's memory as it grows instead of coming on top of all of it.
    */
@@ -103,7 +109,7 @@ export function freezeTimeline(state: TimelineState, options: FreezeOptions): Ti
       if (thread.end > processEnd) processEnd = thread.end;
     }
     const gils = (gilsByPid.get(pid) ?? []).map((gil) => {
-      const frozen = freezeGil(gil, from, processEnd);
+      const frozen = freezeGil(gil, from, windowed && options.continues ? end : processEnd);
       if (options.release) release(gil.holders.release() + gil.waiters.release());
       return frozen;
     });

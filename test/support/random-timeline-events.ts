@@ -54,3 +54,23 @@ export function toEvents(steps: readonly RandomStep[], twoGils: boolean): Timeli
   });
 }
 
+/**
+ * Whether a thread's process is told later than its first event, or a thread is named after its
+ * end (a window that has it no more cannot say; perf names threads when they begin or exec).
+ */
+export function namedLate(events: readonly TimelineEvent[]): boolean {
+  const seen = new Map<number, number>();
+  const named = new Set<number>();
+  const ended = new Set<number>();
+  for (const e of events) {
+    if (e.kind === 'thread_exit' || (e.kind === 'switch' && e.prevState === 'dead')) ended.add(e.kind === 'switch' ? e.prevTid : e.tid);
+    if (e.kind === 'thread_start') ended.delete(e.tid);
+    if (e.kind === 'thread_name' && ended.has(e.tid)) return true;
+    const tids = e.kind === 'switch' ? [e.prevTid, e.nextTid] : 'tid' in e ? [e.tid] : [];
+    for (const tid of tids) if (tid > 0 && !seen.has(tid)) seen.set(tid, e.time);
+    if (!('pid' in e) || !('tid' in e) || !(e.pid > 0) || named.has(e.tid)) continue;
+    if (seen.get(e.tid)! < e.time) return true;
+    named.add(e.tid);
+  }
+  return false;
+}

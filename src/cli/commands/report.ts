@@ -1,15 +1,24 @@
 import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, writeFileSync, writeSync } from 'node:fs';
 import { extname } from 'node:path';
-import { GiltraceError } from '../../base/errors.js';
-import { chromeTraceJsonChunks, toHtmlReport, toPerfettoTrace } from '../../export/index.js';
-import { analyzeRecording, type Analysis } from '../analyze-recording.js';
+import { assert, GiltraceError } from '../../base/errors.js';
+import { chromeTraceJsonChunks, encodeReport, gatherReport, htmlReportOf, toPerfettoTrace } from '../../export/index.js';
+import { analyzeRecording, analyzeRecordingReport, type Analysis, type AnalyzeOptions, type ReportAnalysis } from '../analyze-recording.js';
 
 export function reportCommand(file: string, output: string): void {
   requireReadable(file);
-  checkReportExtension(output);
-  writeReport(analyzeRecording(file), output);
+  writeReport(analyzeFor(output, file), output);
   console.error(`giltrace: wrote ${output}`);
+}
+
+/**
+ * The recording analysed for a report in `output`'s format: the HTML report is drawn from tracks
+ * gathered window by window (its memory bounded however long the recording); the Chrome and
+ * Perfetto exports are exact, step for step, so they read the whole timeline.
+ */
+export function analyzeFor(output: string, file: string, options: AnalyzeOptions = {}): Analysis | ReportAnalysis {
+  checkReportExtension(output);
+  return extname(output).toLowerCase() === '.html' ? analyzeRecordingReport(file, options) : analyzeRecording(file, options);
 }
 
 const FORMATS = ['.html', '.json', '.pftrace'] as const;
@@ -21,11 +30,19 @@ function checkReportExtension(output: string): void {
   }
 }
 
-export function writeReport(analysis: Analysis, output: string): void {
+/** @param analysis from analyzeFor(output) */
+export function writeReport(analysis: Analysis | ReportAnalysis, output: string): void {
   checkReportExtension(output);
-  const input = { timeline: analysis.timeline, stats: analysis.stats, verdict: analysis.verdict };
   const extension = extname(output).toLowerCase();
+  const words = { stats: analysis.stats, verdict: analysis.verdict };
+  assert(extension === '.html' || 'timeline' in analysis, 'the exports are made from the whole timeline (analyzeFor)');
   try {
+    if (extension === '.html') {
+      const report = 'report' in analysis ? analysis.report : gatherReport(analysis.timeline);
+      writeFileSync(output, htmlReportOf(encodeReport(report, words)));
+      return;
+    }
+    const input = { timeline: (analysis as Analysis).timeline, ...words };
     if (extension === '.json') {
       // In pieces: the JSON of a long recording is larger than the longest string V8 can hold.
       const fd = openSync(output, 'w');
@@ -36,7 +53,7 @@ export function writeReport(analysis: Analysis, output: string): void {
       }
     } else {
       const clock = { boottimeMinusMonotonicNs: analysis.boottimeMinusMonotonicNs };
-      writeFileSync(output, extension === '.html' ? toHtmlReport(input) : toPerfettoTrace(input, clock));
+      writeFileSync(output, toPerfettoTrace(input, clock));
     }
   } catch (error) {
     throw new GiltraceError(`cannot write ${output}: ${(error as Error).message}`);

@@ -1,8 +1,7 @@
-import { analyzeRecording } from '../analyze-recording.js';
 import { formatSummary } from '../summary-table.js';
 import { recordToFile, type RecordCliOptions } from './record.js';
 import { sampleToFile } from './sample.js';
-import { openInBrowser, writeReport } from './report.js';
+import { analyzeFor, openInBrowser, writeReport } from './report.js';
 
 export interface RunCliOptions extends RecordCliOptions {
   readonly output: string;
@@ -17,7 +16,7 @@ export async function runCommand(command: readonly string[], options: RunCliOpti
   const recorded = options.sample !== undefined
     ? { targets: [], ...(await sampleToFile(command, { ...options, sample: options.sample })) }
     : await recordToFile(command, options);
-  const analysis = analyzeRecording(options.data, { target: recorded.targets[0], command: recorded.command });
+  const analysis = analyzeFor(options.output, options.data, { target: recorded.targets[0], command: recorded.command });
   // stderr, like time(1): the traced program's stdout stays its own.
   process.stderr.write('\n' + formatSummary(analysis.stats, analysis.verdict, process.stderr.isTTY === true));
   writeReport(analysis, options.output);

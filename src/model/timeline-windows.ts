@@ -1,10 +1,12 @@
 /**
- * A recording's stats without its whole timeline: the builder is cut into windows as the events
- * come (TimelineBuilder.cutEvery), each window is added to a StatsAccumulator and forgotten, so
- * the memory of `giltrace stats` follows a window, not the recording's length.
+ * A recording without its whole timeline: the builder is cut into windows as the events come
+ * (TimelineBuilder.cutEvery); each window (a Timeline from the previous cut to this one, each
+ * thread saying how its parts meet the windows around it: ThreadTimeline.window) is handed to
+ * the sinks (the stats' StatsAccumulator, the HTML report's ReportAccumulator) and forgotten, so
+ * memory follows a window, not the recording's length.
  *
- * The numbers are those of the whole timeline (tested against it on random event streams and on
- * every golden and third-party recording) but in three cases, all bounded on purpose:
+ * What the sinks put together is the whole timeline's (tested against it on random event streams
+ * and on every golden and third-party recording) but in three cases, all bounded on purpose:
  * - A thread of a Python process whose CPU state since its start is still unknown (no scheduler
  *   fact about it yet: an idle thread of a process giltrace attached to) holds a cut back, as the
  *   fact that comes may change what it was doing since its start; after MAX_POSTPONED_WINDOWS
@@ -17,11 +19,11 @@
  *   (a scheduler-only recording whose first inferred wait is late) has its threads' states from
  *   then on, the earlier part as it was at that point. Other processes' threads are kept that
  *   long because their first GIL event may still come; none is kept longer.
- * Memory stays bounded either way.
  */
-import type { PythonStacks } from '../model/python-stacks.js';
-import type { TimelineBuilder } from '../model/build-timeline.js';
-import { StatsAccumulator, type AccumulatorOptions } from './stats-accumulator.js';
+import type { TimelineBuilder } from './build-timeline.js';
+import type { TimelineState } from './growing-timeline.js';
+import type { PythonStacks } from './python-stacks.js';
+import type { Timeline } from './timeline.js';
 
 /**
  * Events per window: small windows keep the model's arrays in the CPU's caches (64 K events ran
@@ -32,7 +34,16 @@ export const WINDOW_EVENTS = 1 << 16;
 const OTHER_PROCESSES_HISTORY_NS = 5e9;
 const MAX_POSTPONED_WINDOWS = 8;
 
-export interface WindowedStatsOptions extends AccumulatorOptions {
+/** What takes the windows, in time order. */
+export interface WindowSink {
+  /**
+   * `last`: the recording's last window (a wait or hold still open ends in it). `anomalies`: the
+   * model's counts by pid at the end, for processes the last window does not have.
+   */
+  add(window: Timeline, last: boolean, anomalies?: TimelineState['anomalies']): void;
+}
+
+export interface TimelineWindowsOptions {
   /** Absolute CLOCK_MONOTONIC ns of time 0 and the stacks the events name (FreezeOptions). */
   readonly timeBaseNs?: bigint;
   readonly stacks?: PythonStacks;
@@ -41,8 +52,7 @@ export interface WindowedStatsOptions extends AccumulatorOptions {
   readonly maxPostponed?: number;
 }
 
-export class WindowedStats {
-  private readonly accumulator: StatsAccumulator;
+export class TimelineWindows {
   private from = -Infinity;
   /** Threads (ThreadWindow.key) and processes the windows had so far. */
   private readonly known = new Set<string>();
@@ -55,18 +65,18 @@ export class WindowedStats {
   /** Cuts `builder` into windows from now on: make it before the first event is added. */
   constructor(
     private readonly builder: TimelineBuilder,
-    private readonly options: WindowedStatsOptions = {},
+    private readonly sinks: readonly WindowSink[],
+    private readonly options: TimelineWindowsOptions = {},
   ) {
-    this.accumulator = new StatsAccumulator(options);
     // a postponed cut is asked again every eighth of a window (cutEvery)
     this.maxPostponed = options.maxPostponed ?? 8 * MAX_POSTPONED_WINDOWS;
     builder.cutEvery(options.windowEvents ?? WINDOW_EVENTS, (time) => this.cut(time));
   }
 
-  /** The last window added (every event is in the builder): the accumulator of the whole recording. */
-  finish(): StatsAccumulator {
-    this.accumulator.add(this.snapshot(undefined), true, this.builder.anomalies);
-    return this.accumulator;
+  /** The last window (every event is in the builder). */
+  finish(): void {
+    const window = this.snapshot(undefined);
+    for (const sink of this.sinks) sink.add(window, true, this.builder.anomalies);
   }
 
   private cut(time: number): boolean {
@@ -75,17 +85,18 @@ export class WindowedStats {
       return false;
     }
     this.postponed = 0;
-    this.accumulator.add(this.snapshot(time), false);
+    const window = this.snapshot(time);
+    for (const sink of this.sinks) sink.add(window, false);
     this.builder.forgetBefore(time, time - OTHER_PROCESSES_HISTORY_NS);
     this.from = time;
     return true;
   }
 
-  private snapshot(end: number | undefined) {
+  private snapshot(end: number | undefined): Timeline {
     const window = this.builder.snapshot({
       from: this.from,
       knownThreads: this.known,
-      ...(end !== undefined ? { end } : {}),
+      ...(end !== undefined ? { end, continues: true } : {}),
       stacks: this.options.stacks,
       timeBaseNs: this.options.timeBaseNs,
     });

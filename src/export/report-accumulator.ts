@@ -1,0 +1,657 @@
+/**
+ * The HTML report's tracks gathered window by window (model/timeline-windows.ts) or from one whole
+ * timeline (one window): each thread's GIL and CPU tracks, drops and the stack of every GIL step,
+ * each GIL's holders and waiters, every thread's waits as a histogram. A window's tracks begin
+ * with the step in force at its start (the one the window before ended in, or a change right
+ * there): they are put together again step for step, so a recording read in windows gives the
+ * report its whole timeline gives.
+ *
+ * Two ways to keep the tracks: exact (the default) as long as all of them together stay within
+ * `maxSteps` — past that they are let go, and `resolution()` says at which resolution the
+ * recording fits (the caller reads it again at that resolution: the steps already let go cannot
+ * be coarsened without the ones around them); or at a `resolution` given, coarsened as they come
+ * (coarse-steps.ts). Memory: the exact tracks up to the budget, or the coarse ones.
+ */
+import { DROP_FORCED, DROP_KNOWN, type WaitHistogram } from '../contract/report-data.js';
+import { gilStepStacks, holdStack, WaitBins } from '../analysis/index.js';
+import type { TimelineState } from '../model/growing-timeline.js';
+import type { PyFunction, PyStack } from '../model/python-stacks.js';
+import { GilState, type GilTimeline, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
+import type { WindowSink } from '../model/timeline-windows.js';
+import { Anomaly } from '../model/anomalies.js';
+import { DropThinner, REPORT_MAX_STEPS, resolutionOf, SpanCounts, StepCoarsener, type CoarseSteps } from './coarse-steps.js';
+
+export interface ReportAccumulatorOptions {
+  /** Exact: the steps (and drops) kept at most before they are let go. Default REPORT_MAX_STEPS. */
+  readonly maxSteps?: number;
+  /** Coarsened as they come, at this resolution (ns). */
+  readonly resolution?: number;
+}
+
+/** What the accumulator hands on: the report's tracks, ready to encode (report-data.ts). */
+export interface GatheredReport {
+  readonly timeBaseNs: bigint;
+  readonly start: number;
+  readonly end: number;
+  readonly lostEvents: number;
+  readonly resolutionNs: number | undefined;
+  readonly processes: readonly GatheredProcess[];
+  readonly functions: readonly PyFunction[];
+  readonly stacks: readonly PyStack[];
+}
+
+export interface GatheredProcess {
+  readonly pid: number;
+  readonly start: number;
+  readonly end: number;
+  readonly anomalies: Readonly<Record<string, number>>;
+  readonly threads: readonly GatheredThread[];
+  readonly gils: readonly GatheredGil[];
+}
+
+export interface GatheredThread {
+  readonly pid: number;
+  readonly tid: number;
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+  readonly gil: string | undefined;
+  /** Values: GIL states; extra: the stack of each step. */
+  readonly gilTrack: CoarseSteps;
+  readonly cpuTrack: CoarseSteps;
+  readonly drops: { readonly times: Float64Array; readonly flags: Uint8Array };
+  readonly waitHistogram: WaitHistogram | undefined;
+}
+
+export interface GatheredGil {
+  readonly key: string;
+  readonly pid: number;
+  readonly holders: CoarseSteps;
+  readonly waiters: CoarseSteps;
+}
+
+/** A column kept exactly, until the report has too many steps (Keeping.keep). */
+interface ExactColumn {
+  /** Lets go of the steps kept, counting their spans instead (and those of the steps to come). */
+  overflow(): void;
+}
+
+/** How the columns of one report are kept: exactly within the budget, else counted; or coarsened. */
+class Keeping {
+  /** Steps and drops kept exactly so far. */
+  private steps = 0;
+  /** Exact mode gave up: too many steps. */
+  over = false;
+  /** Span counts of every column, once over. */
+  readonly spans: SpanCounts[] = [];
+  private columns: ExactColumn[] = [];
+
+  constructor(
+    readonly origin: number,
+    readonly resolution: number | undefined,
+    readonly maxSteps: number,
+  ) {}
+
+  /** Whether a new column is kept exactly (else it counts spans from the start, once over, or coarsens). */
+  exactly(column: ExactColumn): boolean {
+    if (this.resolution !== undefined || this.over) return false;
+    this.columns.push(column);
+    return true;
+  }
+
+  counter(): SpanCounts {
+    const counts = new SpanCounts(this.origin);
+    this.spans.push(counts);
+    return counts;
+  }
+
+  /** `n` more steps kept exactly: past the budget, every column lets go of its own. */
+  keep(n: number): void {
+    this.steps += n;
+    if (this.over || this.steps <= this.maxSteps) return;
+    this.over = true;
+    for (const column of this.columns) column.overflow();
+    this.columns = [];
+  }
+}
+
+/** A window's part of a track, from `from` (its first step may be the last part's) to `to`. */
+interface Part {
+  readonly times: Float64Array;
+  readonly values: TrackValues;
+  readonly extra: Int32Array | undefined;
+  readonly from: number;
+  to: number;
+}
+
+type TrackValues = Uint8Array | Uint16Array | Int32Array;
+
+/**
+ * One step track put together from its windows' parts. A whole track stops before its owner's
+ * end (the thread's, or for a GIL its process's), keeping its first step whatever its time; a
+ * window's part stops before the window's owner's end, which may grow in later windows (a live
+ * thread's), and a GIL's goes on to the window's end (its process may have threads again later).
+ * So a step at or after the owner's end as known so far is held back until the end grows past it
+ * or the track is settled; so is the last step, whose extra a later part may correct.
+ *
+ * Exactly, the parts are kept as the windows made them (no copy until the end) and counted
+ * against the budget as their steps become certain. Counted or coarsened, the steps stream
+ * through a small queue of those held back.
+ */
+class TrackColumn implements ExactColumn {
+  private lastValue = NaN;
+  private hasLast = false;
+  /** The owner's end as known so far. */
+  private end = -Infinity;
+  /** Exactly: the parts, and where the steps not counted yet begin (part, index). */
+  private parts: Part[] | undefined;
+  private countedPart = 0;
+  private countedIndex = 0;
+  /** Streaming: the steps held back, and how many were given on. */
+  private readonly held = new HeldSteps();
+  private given = 0;
+  private spans: SpanCounts | undefined;
+  private readonly coarse: StepCoarsener | undefined;
+  private settled = false;
+  /** Where the coarsened track's last span stops. */
+  private coarseEnd = Infinity;
+
+  constructor(private readonly keeping: Keeping, private readonly withExtra: boolean) {
+    if (keeping.exactly(this)) this.parts = [];
+    else if (keeping.resolution !== undefined) this.coarse = new StepCoarsener(keeping.origin, keeping.resolution, withExtra);
+    else this.spans = keeping.counter();
+  }
+
+  /**
+   * A window's part, its owner ending at `end` in it. Its first step is the one the last part
+   * ended in when the value is the same (tracks never repeat a value): then it is not a step of
+   * its own. `lastExtra`: the last part's last step's extra after all (a hold's stack is known
+   * once it ends).
+   */
+  add(times: Float64Array, values: TrackValues, extra: Int32Array | undefined, end: number, lastExtra?: number): void {
+    if (end > this.end) this.end = end;
+    const n = times.length;
+    if (lastExtra !== undefined && this.hasLast) this.patchLast(lastExtra);
+    const from = this.hasLast && n > 0 && values[0] === this.lastValue ? 1 : 0;
+    if (n > 0) {
+      this.lastValue = values[n - 1];
+      this.hasLast = true;
+    }
+    if (this.parts) {
+      if (from < n) this.parts.push({ times, values, extra, from, to: n });
+      this.countCertain();
+      return;
+    }
+    for (let i = from; i < n; i++) this.held.push(times[i], values[i], extra ? extra[i] : 0);
+    this.giveCertain();
+  }
+
+  private patchLast(extra: number): void {
+    if (this.parts) {
+      const part = this.parts[this.parts.length - 1];
+      if (part?.extra) part.extra[part.to - 1] = extra;
+    } else this.held.patchLast(extra);
+  }
+
+  /** Exactly: counts the steps that are certain now (not the last, before the owner's end). */
+  private countCertain(): void {
+    const parts = this.parts!;
+    let certain = 0;
+    while (this.countedPart < parts.length) {
+      const part = parts[this.countedPart];
+      const lastPart = this.countedPart === parts.length - 1;
+      if (this.countedIndex < part.from) this.countedIndex = part.from;
+      const stop = lastPart ? part.to - 1 : part.to;
+      while (this.countedIndex < stop && part.times[this.countedIndex] < this.end) {
+        this.countedIndex++;
+        certain++;
+      }
+      if (this.countedIndex < part.to || lastPart) break;
+      this.countedPart++;
+      this.countedIndex = 0;
+    }
+    // counting may overflow the budget: the parts then stream (overflow)
+    this.keeping.keep(certain);
+  }
+
+  /** Streaming: gives on the steps held back that are certain now. */
+  private giveCertain(): void {
+    const held = this.held;
+    while (held.length > 1 && held.firstTime() < this.end) {
+      this.give(held.firstTime(), held.firstValue(), held.firstExtra());
+      held.shift();
+    }
+  }
+
+  private give(time: number, value: number, extra: number): void {
+    this.given++;
+    if (this.coarse) this.coarse.push(time, value, extra);
+    else this.spans!.push(time);
+  }
+
+  overflow(): void {
+    const parts = this.parts!;
+    this.parts = undefined;
+    this.spans = this.keeping.counter();
+    // on to the span counts: the certain steps at once, the others held back as if just added
+    // (an array of millions held back would keep its size after it empties)
+    let last = parts.length - 1;
+    while (last >= 0 && parts[last].to === parts[last].from) last--;
+    for (let p = 0; p <= last; p++) {
+      const { times, values, extra, from, to } = parts[p];
+      for (let i = from; i < to; i++) {
+        const uncertain = this.held.length > 0 || (p === last && i === to - 1) || times[i] >= this.end;
+        if (uncertain) this.held.push(times[i], values[i], extra ? extra[i] : 0);
+        else this.give(times[i], values[i], extra ? extra[i] : 0);
+      }
+    }
+    if (this.settled) this.settleHeld();
+  }
+
+  /**
+   * The last part was added; `end`: the owner's. From windows, steps at or after it are left out
+   * but the track's first, as in a whole track (whose own steps are kept as they are).
+   */
+  settle(end: number, windowed: boolean): void {
+    this.end = windowed ? end : Infinity;
+    this.coarseEnd = end;
+    this.settled = true;
+    if (!this.parts) return this.settleHeld();
+    const parts = this.parts;
+    let steps = 0;
+    for (const part of parts) steps += part.to - part.from;
+    for (let p = parts.length - 1; p >= 0 && steps > 1; p--) {
+      const part = parts[p];
+      while (part.to > part.from && part.times[part.to - 1] >= this.end && steps > 1) {
+        part.to--;
+        steps--;
+      }
+      if (part.to > part.from) break;
+    }
+    let uncounted = 0;
+    for (let p = this.countedPart; p < parts.length; p++) uncounted += parts[p].to - Math.max(parts[p].from, p === this.countedPart ? this.countedIndex : 0);
+    this.countedPart = parts.length;
+    this.keeping.keep(uncounted);
+  }
+
+  private settleHeld(): void {
+    const held = this.held;
+    for (; held.length > 0; held.shift()) {
+      if (held.firstTime() < this.end || this.given === 0) this.give(held.firstTime(), held.firstValue(), held.firstExtra());
+    }
+  }
+
+  /** After settle. */
+  finish(): CoarseSteps {
+    if (this.coarse) return this.coarse.finish(this.coarseEnd);
+    return concatParts(this.parts ?? [], this.withExtra);
+  }
+}
+
+/** A queue of steps (a track's held back: few, but pushed and shifted for every step). */
+class HeldSteps {
+  private times = new Float64Array(8);
+  private values = new Int32Array(8);
+  private extras = new Int32Array(8);
+  private head = 0;
+  private tail = 0;
+
+  get length(): number {
+    return this.tail - this.head;
+  }
+
+  push(time: number, value: number, extra: number): void {
+    if (this.tail === this.times.length) this.makeRoom();
+    this.times[this.tail] = time;
+    this.values[this.tail] = value;
+    this.extras[this.tail] = extra;
+    this.tail++;
+  }
+
+  firstTime(): number {
+    return this.times[this.head];
+  }
+
+  firstValue(): number {
+    return this.values[this.head];
+  }
+
+  firstExtra(): number {
+    return this.extras[this.head];
+  }
+
+  shift(): void {
+    this.head++;
+    if (this.head === this.tail) this.head = this.tail = 0;
+  }
+
+  patchLast(extra: number): void {
+    if (this.tail > this.head) this.extras[this.tail - 1] = extra;
+  }
+
+  /** Moves the steps to the front, or doubles the room when more than half is in use. */
+  private makeRoom(): void {
+    const n = this.length;
+    if (n * 2 > this.times.length) {
+      const grow = <A extends Float64Array | Int32Array>(from: A, to: A): A => {
+        to.set(from.subarray(this.head, this.tail));
+        return to;
+      };
+      this.times = grow(this.times, new Float64Array(this.times.length * 2));
+      this.values = grow(this.values, new Int32Array(this.values.length * 2));
+      this.extras = grow(this.extras, new Int32Array(this.extras.length * 2));
+    } else {
+      this.times.copyWithin(0, this.head, this.tail);
+      this.values.copyWithin(0, this.head, this.tail);
+      this.extras.copyWithin(0, this.head, this.tail);
+    }
+    this.head = 0;
+    this.tail = n;
+  }
+}
+
+/** The parts' steps in one track of their own values' type. */
+function concatParts(parts: readonly Part[], withExtra: boolean): CoarseSteps {
+  let n = 0;
+  for (const part of parts) n += part.to - part.from;
+  const times = new Float64Array(n);
+  const values: TrackValues = parts.length > 0 ? new (parts[0].values.constructor as new (n: number) => TrackValues)(n) : new Int32Array(0);
+  const extra = withExtra ? new Int32Array(n) : undefined;
+  let at = 0;
+  for (const { times: t, values: v, extra: x, from, to } of parts) {
+    times.set(t.subarray(from, to), at);
+    values.set(v.subarray(from, to), at);
+    if (extra && x) extra.set(x.subarray(from, to), at);
+    at += to - from;
+  }
+  return { times, values, extra };
+}
+
+/** A thread's drops put together from its windows' (which never share one). */
+class DropColumn implements ExactColumn {
+  private readonly thinner: DropThinner | undefined;
+  private exact: { times: number[]; flags: number[] } | undefined;
+  private spans: SpanCounts | undefined;
+
+  constructor(private readonly keeping: Keeping) {
+    if (keeping.exactly(this)) this.exact = { times: [], flags: [] };
+    else if (keeping.resolution !== undefined) this.thinner = new DropThinner(keeping.origin, keeping.resolution, DROP_FORCED);
+    else this.spans = keeping.counter();
+  }
+
+  add(thread: ThreadTimeline): void {
+    for (const drop of thread.drops) {
+      const flags = (drop.forced ? DROP_FORCED : 0) | (drop.known ? DROP_KNOWN : 0);
+      if (this.thinner) this.thinner.push(drop.time, flags);
+      else if (this.exact) {
+        this.exact.times.push(drop.time);
+        this.exact.flags.push(flags);
+      } else this.spans!.push(drop.time);
+    }
+    if (this.exact) this.keeping.keep(thread.drops.length);
+  }
+
+  overflow(): void {
+    this.spans = this.keeping.counter();
+    for (const time of this.exact!.times) this.spans.push(time);
+    this.exact = undefined;
+  }
+
+  finish(): { times: Float64Array; flags: Uint8Array } {
+    if (this.thinner) return this.thinner.finish();
+    return { times: Float64Array.from(this.exact?.times ?? []), flags: Uint8Array.from(this.exact?.flags ?? []) };
+  }
+}
+
+class ThreadParts {
+  start: number;
+  end: number;
+  /** GilTimeline.serial (or key) of the GIL it used, as its latest window said. */
+  gil: number | string | undefined = undefined;
+  /** Its name in a whole timeline; in windows, the names of its own its latest window gave. */
+  name: string;
+  names: ThreadTimeline['window'];
+  readonly gilTrack: TrackColumn;
+  readonly cpuTrack: TrackColumn;
+  readonly drops: DropColumn;
+  private readonly waits = new WaitBins();
+  /** The GIL track's last step is charged to a hold still open (its stack not known yet). */
+  private openHoldStep = false;
+  /** The part so far of a wait that goes on in the next window. */
+  private openWait: number | undefined = undefined;
+
+  constructor(readonly pid: number, readonly tid: number, thread: ThreadTimeline, keeping: Keeping) {
+    this.start = thread.window?.lifeStart ?? thread.start;
+    this.end = thread.end;
+    this.name = thread.name;
+    this.gilTrack = new TrackColumn(keeping, true);
+    this.cpuTrack = new TrackColumn(keeping, false);
+    this.drops = new DropColumn(keeping);
+  }
+
+  add(thread: ThreadTimeline, gil: number | string | undefined, stacks: readonly PyStack[], last: boolean): void {
+    this.end = thread.end;
+    this.name = thread.name;
+    this.names = thread.window;
+    if (gil !== undefined) this.gil = gil;
+    const { gilTrack, cpuTrack } = thread;
+    // the hold the last window's last step was charged to went on: its stack now, as far as known
+    const heldStack = this.openHoldStep && thread.window?.holdContinues ? holdStack(thread, 0, stacks) : undefined;
+    this.gilTrack.add(gilTrack.times, gilTrack.states, gilStepStacks(thread, stacks), thread.end, heldStack);
+    this.openHoldStep = lastStepHasOpenHold(thread);
+    this.cpuTrack.add(cpuTrack.times, cpuTrack.states, undefined, thread.end);
+    this.drops.add(thread);
+    this.addWaits(thread, last);
+  }
+
+  /** As the stats' ThreadAccumulator: a wait that crosses a cut is counted once, whole. */
+  private addWaits(thread: ThreadTimeline, last: boolean): void {
+    const n = thread.waits.length;
+    const window = thread.window;
+    for (let i = 0; i < n; i++) {
+      let length = thread.waits[i];
+      if (i === 0 && window?.waitContinues && this.openWait !== undefined) {
+        length += this.openWait;
+        this.openWait = undefined;
+      }
+      if (i === n - 1 && window?.waitOpen && !last) {
+        this.openWait = length;
+        continue;
+      }
+      this.waits.add(length);
+    }
+  }
+
+  waitHistogram(): WaitHistogram | undefined {
+    return this.waits.histogram(this.pid, this.tid);
+  }
+
+  nameWith(mainName: string | undefined): string {
+    return this.names ? this.names.pythonName ?? this.names.osName ?? mainName ?? `thread ${this.tid}` : this.name;
+  }
+}
+
+/**
+ * Whether the thread's last GIL step (in a window) is a hold's that goes on after the window: the
+ * hold gilStepStacks charges it to (the first that starts in it, zero-length ones skipped) is
+ * the open one.
+ */
+function lastStepHasOpenHold(thread: ThreadTimeline): boolean {
+  const { times, states } = thread.gilTrack;
+  const last = states.length - 1;
+  if (!thread.window?.holdOpen || last < 0 || states[last] !== GilState.holding) return false;
+  const { starts, ends } = thread.holds;
+  let h = 0;
+  while (h < starts.length && (starts[h] < times[last] || !(ends[h] > starts[h]))) h++;
+  return h === starts.length - 1;
+}
+
+class GilParts {
+  key: string;
+  readonly holders: TrackColumn;
+  readonly waiters: TrackColumn;
+
+  constructor(gil: GilTimeline, keeping: Keeping) {
+    this.key = gil.key;
+    this.holders = new TrackColumn(keeping, false);
+    this.waiters = new TrackColumn(keeping, false);
+  }
+
+  /** @param end its process's in the window */
+  add(gil: GilTimeline, end: number): void {
+    this.key = gil.key;
+    this.holders.add(gil.holders.times, gil.holders.tids, undefined, end);
+    this.waiters.add(gil.waiters.times, gil.waiters.counts, undefined, end);
+  }
+}
+
+class ProcessParts {
+  start = Infinity;
+  end = -Infinity;
+  anomalies: Readonly<Record<string, number>> = {};
+  windowed = false;
+  mainName: string | undefined = undefined;
+  readonly threads = new Map<string | ThreadTimeline, ThreadParts>();
+  readonly gils = new Map<number | string, GilParts>();
+
+  constructor(readonly pid: number) {}
+
+  add(process: ProcessTimeline, stacks: readonly PyStack[], last: boolean, keeping: Keeping): void {
+    this.anomalies = process.anomalies;
+    if (process.mainName !== undefined) this.mainName = process.mainName;
+    const serialOf = new Map<string, number | string>();
+    if (process.threads.some((t) => t.window)) this.windowed = true;
+    for (const gil of process.gils) {
+      const id = gil.serial ?? gil.key;
+      serialOf.set(gil.key, id);
+      let parts = this.gils.get(id);
+      if (!parts) this.gils.set(id, (parts = new GilParts(gil, keeping)));
+      parts.add(gil, process.end);
+    }
+    for (const thread of process.threads) {
+      // a whole timeline has each thread once (a reused tid too)
+      const key = thread.window?.key ?? thread;
+      let parts = this.threads.get(key);
+      if (!parts) this.threads.set(key, (parts = new ThreadParts(process.pid, thread.tid, thread, keeping)));
+      parts.add(thread, thread.gil === undefined ? undefined : serialOf.get(thread.gil) ?? thread.gil, stacks, last);
+      if (parts.start < this.start) this.start = parts.start;
+      if (parts.end > this.end) this.end = parts.end;
+    }
+  }
+
+  /** Every part is in: each track's last step is kept or left out by its end. */
+  settle(): void {
+    for (const thread of this.threads.values()) {
+      thread.gilTrack.settle(thread.end, this.windowed);
+      thread.cpuTrack.settle(thread.end, this.windowed);
+    }
+    for (const gil of this.gils.values()) {
+      gil.holders.settle(this.end, this.windowed);
+      gil.waiters.settle(this.end, this.windowed);
+    }
+  }
+
+  /** The model's counts at the end (a process the last window does not have counted on); threads without scheduler events are counted in finish. */
+  countedByModel(anomalies: Readonly<Record<string, number>> | undefined): void {
+    if (anomalies) this.anomalies = anomalies;
+  }
+
+  finish(): GatheredProcess {
+    const threads = [...this.threads.values()].sort((a, b) => a.start - b.start || a.tid - b.tid);
+    const anomalies: Record<string, number> = { ...this.anomalies };
+    if (this.windowed) {
+      // a window counts the threads it has; threads the latest did not have were counted before
+      delete anomalies[Anomaly.noSchedulerEvents];
+      const without = threads.filter((t) => t.names?.noSchedulerEvents).length;
+      if (without > 0) anomalies[Anomaly.noSchedulerEvents] = without;
+    }
+    const gilKey = (id: number | string | undefined) => (id === undefined ? undefined : this.gils.get(id)?.key ?? String(id));
+    return {
+      pid: this.pid,
+      start: this.start,
+      end: this.end,
+      anomalies,
+      threads: threads.map((t) => ({
+        pid: t.pid,
+        tid: t.tid,
+        name: t.nameWith(this.mainName),
+        start: t.start,
+        end: t.end,
+        gil: gilKey(t.gil),
+        gilTrack: t.gilTrack.finish(),
+        cpuTrack: t.cpuTrack.finish(),
+        drops: t.drops.finish(),
+        waitHistogram: t.waitHistogram(),
+      })),
+      gils: [...this.gils.values()].map((g) => ({ key: g.key, pid: this.pid, holders: g.holders.finish(), waiters: g.waiters.finish() })),
+    };
+  }
+}
+
+export class ReportAccumulator implements WindowSink {
+  private keeping: Keeping | undefined;
+  private readonly processes = new Map<number, ProcessParts>();
+  private timeBaseNs = 0n;
+  private start = Infinity;
+  private end = -Infinity;
+  private lostEvents = 0;
+  private functions: readonly PyFunction[] = [];
+  private stacks: readonly PyStack[] = [];
+
+  constructor(private readonly options: ReportAccumulatorOptions = {}) {}
+
+  add(window: Timeline, last: boolean, anomalies?: TimelineState['anomalies']): void {
+    // spans are counted from the recording's start: the first window's
+    this.keeping ??= new Keeping(window.start, this.options.resolution, this.options.maxSteps ?? REPORT_MAX_STEPS);
+    this.timeBaseNs = window.timeBaseNs;
+    if (window.start < this.start) this.start = window.start;
+    if (window.end > this.end) this.end = window.end;
+    if (window.lostEvents > this.lostEvents) this.lostEvents = window.lostEvents;
+    // the stack table only grows: the latest has every id the windows used
+    this.functions = window.functions;
+    this.stacks = window.stacks;
+    for (const process of window.processes) {
+      let parts = this.processes.get(process.pid);
+      if (!parts) this.processes.set(process.pid, (parts = new ProcessParts(process.pid)));
+      parts.add(process, window.stacks, last, this.keeping);
+    }
+    if (anomalies) for (const [pid, parts] of this.processes) parts.countedByModel(anomalies.get(pid));
+    if (last) for (const parts of this.processes.values()) parts.settle();
+  }
+
+  /** Exact mode found more steps than it keeps (known once the last window is in): read the recording again at resolution(). */
+  get overBudget(): boolean {
+    return this.keeping?.over ?? false;
+  }
+
+  /** The finest resolution at which the tracks fit the budget (undefined: they fit exactly). */
+  resolution(): number | undefined {
+    if (!this.keeping || this.keeping.resolution !== undefined) return this.keeping?.resolution;
+    return this.keeping.over ? resolutionOf(this.keeping.spans, this.keeping.maxSteps) : undefined;
+  }
+
+  /** After the last window. */
+  finish(): GatheredReport {
+    const processes = [...this.processes.values()].sort((a, b) => a.start - b.start || a.pid - b.pid);
+    return {
+      timeBaseNs: this.timeBaseNs,
+      start: this.start === Infinity ? 0 : this.start,
+      end: this.end === -Infinity ? 0 : this.end,
+      lostEvents: this.lostEvents,
+      resolutionNs: this.keeping?.resolution,
+      processes: processes.map((p) => p.finish()),
+      functions: this.functions,
+      stacks: this.stacks,
+    };
+  }
+}
+
+/** A whole timeline's report tracks: exact within `maxSteps`, else coarsened to the finest resolution that fits. */
+export function gatherReport(timeline: Timeline, maxSteps?: number): GatheredReport {
+  const exact = new ReportAccumulator({ maxSteps });
+  exact.add(timeline, true);
+  if (!exact.overBudget) return exact.finish();
+  const coarse = new ReportAccumulator({ resolution: exact.resolution() });
+  coarse.add(timeline, true);
+  return coarse.finish();
+}
