@@ -4,7 +4,7 @@
  * program (165 s; made once into bench/.data/long.data, a few minutes) against the ~0.23 GB bench
  * recording, in the same run: RSS of each and their ratio (a timeline kept whole would need ~10x).
  * Goal (issue 12): < 300 MB on a 2.5 GB recording. Then `giltrace report` (the HTML report, also
- * window by window; the long recording is read twice, its tracks drawn coarser) once on each.
+ * window by window; the long recording's tracks drawn coarser) once on each.
  *
  *   node dist/bench/stats-memory.js [SHORT LONG]
  */

@@ -18,7 +18,7 @@ import { manifestDropClassifier, parseRecordingManifest } from '../model/recordi
 import { PythonStacks } from '../model/python-stacks.js';
 import { findUntracedPythons } from '../model/untraced-pythons.js';
 import { recordedInterpreterOf } from '../model/recorded-interpreter.js';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SAMPLED_MAGIC } from '../contract/sampled-recording.js';
 import { isSampledRecording } from '../model/sampled-recording.js';
@@ -75,9 +75,11 @@ export function analyzeRecordingStats(path: string, options: AnalyzeOptions = {}
 
 /**
  * The stats, verdict and the HTML report's tracks, window by window too: the report's tracks
- * are kept exactly while they fit its budget (REPORT_MAX_STEPS); a recording with more is read a
- * second time, its tracks coarsened as they come to the resolution the first reading found
- * (export/coarse-steps.ts). Memory: the stats' plus the report's drawn steps.
+ * are kept exactly while they fit its budget (REPORT_MAX_STEPS); past it they are coarsened as
+ * they come to a few resolutions around the one the whole recording is expected to need (from
+ * the share of its bytes read), and in the rare case none of them is the one it needs, the
+ * recording is read a second time, coarsened to it (export/report-accumulator.ts). Memory: the
+ * stats' plus the report's drawn steps.
  */
 export function analyzeRecordingReport(path: string, options: AnalyzeOptions = {}): ReportAnalysis {
   if (isSampledFile(path)) {
@@ -86,11 +88,14 @@ export function analyzeRecordingReport(path: string, options: AnalyzeOptions = {
   }
   const events = options.windowEvents ?? WINDOW_EVENTS;
   let stats!: StatsAccumulator;
-  const exact = new ReportAccumulator({ maxSteps: options.maxSteps });
-  const read = readRecording(path, { events, sinks: (cpus) => [(stats = new StatsAccumulator({ cpus })), exact] });
+  let report!: ReportAccumulator;
+  const read = readRecording(path, {
+    events,
+    sinks: (cpus, progress) => [(stats = new StatsAccumulator({ cpus })), (report = new ReportAccumulator({ maxSteps: options.maxSteps, progress }))],
+  });
   const analysis = concludedFrom(stats, read, options);
-  if (!exact.overBudget) return { ...analysis, report: exact.finish() };
-  const coarse = new ReportAccumulator({ resolution: exact.resolution() });
+  if (!report.needsSecondReading) return { ...analysis, report: report.finish() };
+  const coarse = new ReportAccumulator({ resolution: report.resolution() });
   readRecording(path, { events, sinks: () => [coarse] });
   return { ...analysis, report: coarse.finish() };
 }
@@ -160,9 +165,10 @@ function frozen({ builder, timeBaseNs, stacks, ...read }: ReturnType<typeof read
 /**
  * The recording (and its extra recordings) read into a timeline builder, with what the reading
  * learnt on the way; with `windows`: cut into windows of as many events as it is read (the
- * builder keeps one window), each handed to the sinks made for it (given the recording's CPU count).
+ * builder keeps one window), each handed to the sinks made for it (given the recording's CPU count,
+ * and the share of its bytes read so far).
  */
-function readRecording(path: string, windows?: { events: number; sinks: (cpus: number | undefined) => WindowSink[] }) {
+function readRecording(path: string, windows?: { events: number; sinks: (cpus: number | undefined, progress: () => number) => WindowSink[] }) {
   const data = openPerfData(path);
   const facts = newAdapterFacts();
   const manifestBytes = data.features.otherSections?.get(RECORDING_MANIFEST_FEATURE);
@@ -189,7 +195,7 @@ function readRecording(path: string, windows?: { events: number; sinks: (cpus: n
   // records → builder without an object per event (toTimelineEvents would make one each)
   const adapter = new TimelineEventAdapter(adapterOptions, facts);
   const builder = new TimelineBuilder();
-  const cuts = windows && new TimelineWindows(builder, windows.sinks(data.features.nrCpus), { timeBaseNs: data.timeBaseNs, stacks, windowEvents: windows.events });
+  const cuts = windows && new TimelineWindows(builder, windows.sinks(data.features.nrCpus, progressOf(all)), { timeBaseNs: data.timeBaseNs, stacks, windowEvents: windows.events });
   adapter.feed(records, builder);
   adapter.end(builder);
   cuts?.finish();
@@ -208,6 +214,19 @@ function readRecording(path: string, windows?: { events: number; sinks: (cpus: n
     cpus: data.features.nrCpus,
     missingExtras: extras.missing,
   };
+}
+
+/** The share of these recordings' bytes read so far (their records as read, against their files' sizes). */
+function progressOf(recordings: readonly PerfData[]): () => number {
+  let size = 0;
+  for (const recording of recordings) {
+    try {
+      size += statSync(recording.path).size;
+    } catch {
+      return () => NaN;
+    }
+  }
+  return () => recordings.reduce((sum, r) => sum + r.bytesRead, 0) / size;
 }
 
 /** A sampled recording starts with its magic line; anything else is read as perf.data (which says what is wrong). */

@@ -231,6 +231,8 @@ export function thinDrops(times: Float64Array, flags: Uint8Array, origin: number
 
 /** Resolutions tried: 2^0 … 2^MAX_LEVEL ns (2^50 ns: 13 days a span). */
 const MAX_LEVEL = 50;
+/** The coarsest resolution: drawn when even it does not fit (more tracks than the budget has steps). */
+export const MAX_RESOLUTION = 2 ** MAX_LEVEL;
 const TWO_32 = 2 ** 32;
 
 /**
@@ -269,19 +271,41 @@ function highestDifferingBit(a: number, b: number): number {
 }
 
 /**
+ * What the columns will be once the whole recording is read, guessed from a share of it: each
+ * column's steps and spans grow by 1/share, but no column can touch more spans than the whole
+ * recording's `length` (ns) has.
+ */
+export interface Projection {
+  readonly share: number;
+  readonly length: number;
+}
+
+/**
  * The finest resolution (ns, a power of two) at which these columns, coarsened, fit in `budget`
  * steps: a column keeps at most two steps for each span that has a change in it, and no more
  * than it had. Undefined when they fit as they are.
  */
-export function resolutionOf(columns: Iterable<SpanCounts>, budget = REPORT_MAX_STEPS): number | undefined {
-  const all = [...columns];
-  if (all.reduce((sum, c) => sum + c.length, 0) <= budget) return undefined;
-  for (let level = 0; level < MAX_LEVEL; level++) {
-    let total = 0;
-    for (const column of all) total += Math.min(column.length, 2 * column.spans(level) + 1);
-    if (total <= budget) return 2 ** level;
+export function resolutionOf(columns: readonly SpanCounts[], budget = REPORT_MAX_STEPS, projection?: Projection): number | undefined {
+  const share = projection?.share ?? 1;
+  if (columns.reduce((sum, c) => sum + c.length, 0) / share <= budget) return undefined;
+  for (let resolution = 1; resolution < MAX_RESOLUTION; resolution *= 2) {
+    if (stepsAt(columns, resolution, projection) <= budget) return resolution;
   }
-  return 2 ** MAX_LEVEL;
+  return MAX_RESOLUTION;
+}
+
+/** The steps these columns keep at most, coarsened to `resolution` (a power of two). */
+export function stepsAt(columns: readonly SpanCounts[], resolution: number, projection?: Projection): number {
+  const level = Math.log2(resolution);
+  let total = 0;
+  if (!projection) {
+    for (const column of columns) total += Math.min(column.length, 2 * column.spans(level) + 1);
+    return total;
+  }
+  const { share, length } = projection;
+  const most = Math.floor(length / resolution) + 1;
+  for (const column of columns) total += Math.min(column.length / share, 2 * Math.min(column.spans(level) / share, most) + 1);
+  return total;
 }
 
 /** resolutionOf whole time columns. */

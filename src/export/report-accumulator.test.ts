@@ -13,11 +13,16 @@ import { TimelineWindows } from '../model/timeline-windows.js';
 import { namedLate, randomSteps, toEvents } from '../../test/support/random-timeline-events.js';
 import { gatherReport, ReportAccumulator, type GatheredReport } from './report-accumulator.js';
 
-function windowed(events: readonly TimelineEvent[], stacks: PythonStacks, windowEvents: number, options: ConstructorParameters<typeof ReportAccumulator>[0]): ReportAccumulator {
+/** @param progress with the share of the events added so far as the recording's progress */
+function windowed(events: readonly TimelineEvent[], stacks: PythonStacks, windowEvents: number, options: ConstructorParameters<typeof ReportAccumulator>[0], progress = false): ReportAccumulator {
   const builder = new TimelineBuilder();
-  const report = new ReportAccumulator(options);
+  let added = 0;
+  const report = new ReportAccumulator({ ...options, ...(progress ? { progress: () => added / events.length } : {}) });
   const windows = new TimelineWindows(builder, [report], { stacks, windowEvents, maxPostponed: Infinity });
-  for (const event of events) builder.add(event);
+  for (const event of events) {
+    builder.add(event);
+    added++;
+  }
   windows.finish();
   return report;
 }
@@ -36,22 +41,43 @@ function plain(report: GatheredReport): unknown {
 describe('the report window by window', () => {
   it('is the whole timeline\'s report on random streams cut anywhere, exact and coarsened', () => {
     fc.assert(
-      fc.property(fc.array(randomSteps, { maxLength: 300 }), fc.integer({ min: 1, max: 60 }), fc.boolean(), fc.integer({ min: 1, max: 80 }), (steps, every, twoGils, maxSteps) => {
+      fc.property(fc.array(randomSteps, { maxLength: 300 }), fc.integer({ min: 1, max: 60 }), fc.boolean(), fc.integer({ min: 1, max: 400 }), fc.boolean(), (steps, every, twoGils, maxSteps, progress) => {
         const events = toEvents(steps, twoGils);
         fc.pre(!namedLate(events));
         const stacks = new PythonStacks();
         const timeline = whole(events, stacks);
         const exact = windowed(events, stacks, every, {});
-        assert.equal(exact.overBudget, false);
+        assert.equal(exact.needsSecondReading, false);
         assert.deepEqual(plain(exact.finish()), plain(gatherReport(timeline)));
-        // a small budget: the first reading finds the resolution, the second coarsens to it
-        const first = windowed(events, stacks, every, { maxSteps });
+        // a small budget: coarsened as read to the resolutions guessed, else read a second time
+        const first = windowed(events, stacks, every, { maxSteps }, progress);
         const expected = gatherReport(timeline, maxSteps);
-        assert.equal(first.overBudget, expected.resolutionNs !== undefined);
-        const report = first.overBudget ? windowed(events, stacks, every, { resolution: first.resolution() }).finish() : first.finish();
+        assert.equal(first.resolution(), expected.resolutionNs);
+        const report = first.needsSecondReading ? windowed(events, stacks, every, { resolution: first.resolution() }).finish() : first.finish();
         assert.deepEqual(plain(report), plain(expected));
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('is coarsened as it is read when the guessed resolutions have the one it needs, read a second time when not', () => {
+    // one thread taking and dropping the GIL evenly for a long while: its report needs a coarse resolution
+    const events: TimelineEvent[] = Array.from({ length: 3000 }, (_, i): TimelineEvent[] => [
+      { kind: 'take_enter', time: i * 1000, pid: 100, tid: 100, gil: '100', stack: 0 },
+      { kind: 'take_return', time: i * 1000 + 300, pid: 100, tid: 100 },
+      { kind: 'drop', time: i * 1000 + 700, pid: 100, tid: 100, reason: 'voluntary', stack: 0 },
+    ]).flat();
+    const stacks = new PythonStacks();
+    const expected = gatherReport(whole(events, stacks), 500);
+    assert.ok(expected.resolutionNs! > 1000, 'coarsened');
+    // told how much of it is read: one reading
+    const guessed = windowed(events, stacks, 200, { maxSteps: 500 }, true);
+    assert.equal(guessed.needsSecondReading, false);
+    assert.deepEqual(plain(guessed.finish()), plain(expected));
+    // not told: the resolution that fits what was read when the budget ran out is far too fine
+    const blind = windowed(events, stacks, 200, { maxSteps: 500 });
+    assert.equal(blind.needsSecondReading, true);
+    assert.equal(blind.resolution(), expected.resolutionNs);
+    assert.deepEqual(plain(windowed(events, stacks, 200, { resolution: blind.resolution() }).finish()), plain(expected));
   });
 });

@@ -6,11 +6,15 @@
  * there): they are put together again step for step, so a recording read in windows gives the
  * report its whole timeline gives.
  *
- * Two ways to keep the tracks: exact (the default) as long as all of them together stay within
- * `maxSteps` — past that they are let go, and `resolution()` says at which resolution the
- * recording fits (the caller reads it again at that resolution: the steps already let go cannot
- * be coarsened without the ones around them); or at a `resolution` given, coarsened as they come
- * (coarse-steps.ts). Memory: the exact tracks up to the budget, or the coarse ones.
+ * The tracks are kept exactly as long as all of them together fit in `maxSteps`, with their
+ * span counts at every power-of-two resolution. Past that, they are coarsened as they come
+ * (coarse-steps.ts) to a few candidate resolutions around the one the whole recording is
+ * expected to need (guessed from the share of it read: `progress`), each let go once its steps
+ * stop fitting; at the end the finest resolution that fits is drawn, and when it is none of the
+ * candidates left (a recording whose second half is far busier than its first, or no progress
+ * told) `needsSecondReading` says so and the caller reads it again coarsened to `resolution()`
+ * alone: the steps let go cannot be coarsened again without the ones around them. Memory: the
+ * exact tracks up to the budget, then the candidates' coarse ones (each within the budget).
  */
 import { DROP_FORCED, DROP_KNOWN, type WaitHistogram } from '../contract/report-data.js';
 import { gilStepStacks, holdStack, WaitBins } from '../analysis/index.js';
@@ -19,13 +23,15 @@ import type { PyFunction, PyStack } from '../model/python-stacks.js';
 import { GilState, type GilTimeline, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
 import type { WindowSink } from '../model/timeline-windows.js';
 import { Anomaly } from '../model/anomalies.js';
-import { DropThinner, REPORT_MAX_STEPS, resolutionOf, SpanCounts, StepCoarsener, type CoarseSteps } from './coarse-steps.js';
+import { DropThinner, MAX_RESOLUTION, REPORT_MAX_STEPS, resolutionOf, SpanCounts, StepCoarsener, stepsAt, type CoarseSteps } from './coarse-steps.js';
 
 export interface ReportAccumulatorOptions {
   /** Exact: the steps (and drops) kept at most before they are let go. Default REPORT_MAX_STEPS. */
   readonly maxSteps?: number;
   /** Coarsened as they come, at this resolution (ns). */
   readonly resolution?: number;
+  /** Exact: the share of the recording read so far (0-1), when known: past the budget, the resolution it will need is guessed from it. */
+  readonly progress?: () => number;
 }
 
 /** What the accumulator hands on: the report's tracks, ready to encode (report-data.ts). */
@@ -70,48 +76,97 @@ export interface GatheredGil {
   readonly waiters: CoarseSteps;
 }
 
-/** A column kept exactly, until the report has too many steps (Keeping.keep). */
-interface ExactColumn {
-  /** Lets go of the steps kept, counting their spans instead (and those of the steps to come). */
+/** A column of the report: a step track or a thread's drops. */
+interface Column {
+  /** Past the budget: lets go of the steps kept exactly, the certain ones coarsened to every candidate. */
   overflow(): void;
+  /** Candidate `i` does not fit any more: its coarsened steps are let go. */
+  dropCandidate(i: number): void;
 }
 
-/** How the columns of one report are kept: exactly within the budget, else counted; or coarsened. */
+/**
+ * How the columns of one report are kept. Exactly while all of them fit in `maxSteps`, each
+ * column's span counts kept as its steps come. Past it, a few candidate resolutions around the
+ * one the recording is expected to need (from its span counts so far, and the share of it read:
+ * `progress`) are coarsened to as the steps come; a candidate whose steps stop fitting is let go.
+ * At the end the finest resolution that fits is drawn if it is a candidate still there (else
+ * the recording must be read again at it). With `resolution` given: coarsened to it alone.
+ */
 class Keeping {
-  /** Steps and drops kept exactly so far. */
   private steps = 0;
-  /** Exact mode gave up: too many steps. */
+  /** The exact steps did not fit. */
   over = false;
-  /** Span counts of every column, once over. */
+  /** The end of the window being added. */
+  now = -Infinity;
+  /** Every column's span counts (none when coarsening to a given resolution). */
   readonly spans: SpanCounts[] = [];
-  private columns: ExactColumn[] = [];
+  candidates: readonly number[] = [];
+  private live: boolean[] = [];
+  private readonly columns: Column[] = [];
 
   constructor(
     readonly origin: number,
     readonly resolution: number | undefined,
     readonly maxSteps: number,
-  ) {}
-
-  /** Whether a new column is kept exactly (else it counts spans from the start, once over, or coarsens). */
-  exactly(column: ExactColumn): boolean {
-    if (this.resolution !== undefined || this.over) return false;
-    this.columns.push(column);
-    return true;
+    private readonly progress: (() => number) | undefined,
+  ) {
+    if (resolution !== undefined) {
+      this.candidates = [resolution];
+      this.live = [true];
+    }
   }
 
-  counter(): SpanCounts {
+  /** Whether a column is kept exactly (as it begins, or still). */
+  get exact(): boolean {
+    return this.resolution === undefined && !this.over;
+  }
+
+  /** A new column: its span counts (undefined when coarsening to a given resolution). */
+  join(column: Column): SpanCounts | undefined {
+    this.columns.push(column);
+    if (this.resolution !== undefined) return undefined;
     const counts = new SpanCounts(this.origin);
     this.spans.push(counts);
     return counts;
   }
 
-  /** `n` more steps kept exactly: past the budget, every column lets go of its own. */
+  /** Coarseners for a column, one per candidate (undefined where let go). */
+  coarseners<C>(make: (resolution: number) => C): (C | undefined)[] {
+    return this.candidates.map((r, i) => (this.live[i] ? make(r) : undefined));
+  }
+
+  /** `n` more steps kept exactly: past the budget, the columns stream to the candidates. */
   keep(n: number): void {
     this.steps += n;
     if (this.over || this.steps <= this.maxSteps) return;
     this.over = true;
+    const now = resolutionOf(this.spans, this.maxSteps)!;
+    const share = this.progress?.() ?? 1;
+    const projection = share > 0 && share < 1 ? { share, length: (this.now - this.origin) / share } : undefined;
+    const expected = Math.max(now, resolutionOf(this.spans, this.maxSteps, projection) ?? now);
+    // the one expected, and one each side (the coarser ones cost less: fewer spans a step)
+    this.candidates = [expected / 2, expected, expected * 2].filter((r) => r >= now && r <= MAX_RESOLUTION);
+    this.live = this.candidates.map(() => true);
     for (const column of this.columns) column.overflow();
-    this.columns = [];
+  }
+
+  /** After a window: the candidates whose steps do not fit any more are let go. */
+  review(): void {
+    if (!this.over) return;
+    this.candidates.forEach((resolution, i) => {
+      if (!this.live[i] || resolution >= MAX_RESOLUTION || stepsAt(this.spans, resolution) <= this.maxSteps) return;
+      this.live[i] = false;
+      for (const column of this.columns) column.dropCandidate(i);
+    });
+  }
+
+  /** The finest resolution that fits (undefined: exact), and which candidate has it (-1: none). */
+  drawn(): { resolution: number | undefined; candidate: number } {
+    if (this.resolution !== undefined) return { resolution: this.resolution, candidate: 0 };
+    if (!this.over) return { resolution: undefined, candidate: -1 };
+    const resolution = resolutionOf(this.spans, this.maxSteps)!;
+    const i = this.candidates.indexOf(resolution);
+    return { resolution, candidate: i >= 0 && this.live[i] ? i : -1 };
   }
 }
 
@@ -132,34 +187,38 @@ type TrackValues = Uint8Array | Uint16Array | Int32Array;
  * window's part stops before the window's owner's end, which may grow in later windows (a live
  * thread's), and a GIL's goes on to the window's end (its process may have threads again later).
  * So a step at or after the owner's end as known so far is held back until the end grows past it
- * or the track is settled; so is the last step, whose extra a later part may correct.
+ * or the track is settled; so is the last step, whose extra a later part may correct. A step
+ * not held back is certain: it is counted (span counts, the budget) and coarsened.
  *
- * Exactly, the parts are kept as the windows made them (no copy until the end) and counted
- * against the budget as their steps become certain. Counted or coarsened, the steps stream
- * through a small queue of those held back.
+ * Exactly, the parts are kept as the windows made them (no copy until the end). Coarsened, the
+ * steps stream through a small queue of those held back.
  */
-class TrackColumn implements ExactColumn {
+class TrackColumn implements Column {
   private lastValue = NaN;
   private hasLast = false;
   /** The owner's end as known so far. */
   private end = -Infinity;
-  /** Exactly: the parts, and where the steps not counted yet begin (part, index). */
+  /** Exactly: the parts, and where the steps not certain yet begin (part, index). */
   private parts: Part[] | undefined;
-  private countedPart = 0;
-  private countedIndex = 0;
-  /** Streaming: the steps held back, and how many were given on. */
+  private certainPart = 0;
+  private certainIndex = 0;
+  /** Coarsened: the steps held back, how many were certain, and a coarsener per candidate. */
   private readonly held = new HeldSteps();
-  private given = 0;
-  private spans: SpanCounts | undefined;
-  private readonly coarse: StepCoarsener | undefined;
+  private certain = 0;
+  private coarse: (StepCoarsener | undefined)[] = [];
+  private readonly spans: SpanCounts | undefined;
   private settled = false;
   /** Where the coarsened track's last span stops. */
   private coarseEnd = Infinity;
 
   constructor(private readonly keeping: Keeping, private readonly withExtra: boolean) {
-    if (keeping.exactly(this)) this.parts = [];
-    else if (keeping.resolution !== undefined) this.coarse = new StepCoarsener(keeping.origin, keeping.resolution, withExtra);
-    else this.spans = keeping.counter();
+    this.spans = keeping.join(this);
+    if (keeping.exact) this.parts = [];
+    else this.coarse = this.newCoarseners();
+  }
+
+  private newCoarseners(): (StepCoarsener | undefined)[] {
+    return this.keeping.coarseners((r) => new StepCoarsener(this.keeping.origin, r, this.withExtra));
   }
 
   /**
@@ -179,7 +238,7 @@ class TrackColumn implements ExactColumn {
     }
     if (this.parts) {
       if (from < n) this.parts.push({ times, values, extra, from, to: n });
-      this.countCertain();
+      this.countCertain(false);
       return;
     }
     for (let i = from; i < n; i++) this.held.push(times[i], values[i], extra ? extra[i] : 0);
@@ -193,59 +252,62 @@ class TrackColumn implements ExactColumn {
     } else this.held.patchLast(extra);
   }
 
-  /** Exactly: counts the steps that are certain now (not the last, before the owner's end). */
-  private countCertain(): void {
+  /** Exactly: counts the steps that are certain now (all when settled): span counts, then the budget. */
+  private countCertain(all: boolean): void {
     const parts = this.parts!;
+    const spans = this.spans!;
     let certain = 0;
-    while (this.countedPart < parts.length) {
-      const part = parts[this.countedPart];
-      const lastPart = this.countedPart === parts.length - 1;
-      if (this.countedIndex < part.from) this.countedIndex = part.from;
-      const stop = lastPart ? part.to - 1 : part.to;
-      while (this.countedIndex < stop && part.times[this.countedIndex] < this.end) {
-        this.countedIndex++;
+    while (this.certainPart < parts.length) {
+      const part = parts[this.certainPart];
+      const lastPart = this.certainPart === parts.length - 1;
+      if (this.certainIndex < part.from) this.certainIndex = part.from;
+      const stop = lastPart && !all ? part.to - 1 : part.to;
+      while (this.certainIndex < stop && (all || part.times[this.certainIndex] < this.end)) {
+        spans.push(part.times[this.certainIndex]);
+        this.certainIndex++;
         certain++;
       }
-      if (this.countedIndex < part.to || lastPart) break;
-      this.countedPart++;
-      this.countedIndex = 0;
+      if (this.certainIndex < part.to || lastPart) break;
+      this.certainPart++;
+      this.certainIndex = 0;
     }
-    // counting may overflow the budget: the parts then stream (overflow)
+    // past the budget the parts stream from here (overflow)
     this.keeping.keep(certain);
   }
 
-  /** Streaming: gives on the steps held back that are certain now. */
+  /** Coarsened: gives on the steps held back that are certain now. */
   private giveCertain(): void {
     const held = this.held;
     while (held.length > 1 && held.firstTime() < this.end) {
-      this.give(held.firstTime(), held.firstValue(), held.firstExtra());
+      this.give(held.firstTime(), held.firstValue(), held.firstExtra(), true);
       held.shift();
     }
   }
 
-  private give(time: number, value: number, extra: number): void {
-    this.given++;
-    if (this.coarse) this.coarse.push(time, value, extra);
-    else this.spans!.push(time);
+  private give(time: number, value: number, extra: number, count: boolean): void {
+    this.certain++;
+    if (count) this.spans?.push(time);
+    for (const coarsener of this.coarse) coarsener?.push(time, value, extra);
   }
 
   overflow(): void {
     const parts = this.parts!;
     this.parts = undefined;
-    this.spans = this.keeping.counter();
-    // on to the span counts: the certain steps at once, the others held back as if just added
-    // (an array of millions held back would keep its size after it empties)
-    let last = parts.length - 1;
-    while (last >= 0 && parts[last].to === parts[last].from) last--;
-    for (let p = 0; p <= last; p++) {
+    this.coarse = this.newCoarseners();
+    // the certain steps (counted already) to the coarseners, the others held back as if just added
+    for (let p = 0; p < parts.length; p++) {
       const { times, values, extra, from, to } = parts[p];
       for (let i = from; i < to; i++) {
-        const uncertain = this.held.length > 0 || (p === last && i === to - 1) || times[i] >= this.end;
-        if (uncertain) this.held.push(times[i], values[i], extra ? extra[i] : 0);
-        else this.give(times[i], values[i], extra ? extra[i] : 0);
+        const certain = p < this.certainPart || (p === this.certainPart && i < this.certainIndex);
+        if (certain) this.give(times[i], values[i], extra ? extra[i] : 0, false);
+        else this.held.push(times[i], values[i], extra ? extra[i] : 0);
       }
     }
     if (this.settled) this.settleHeld();
+  }
+
+  dropCandidate(i: number): void {
+    this.coarse[i] = undefined;
   }
 
   /**
@@ -268,23 +330,20 @@ class TrackColumn implements ExactColumn {
       }
       if (part.to > part.from) break;
     }
-    let uncounted = 0;
-    for (let p = this.countedPart; p < parts.length; p++) uncounted += parts[p].to - Math.max(parts[p].from, p === this.countedPart ? this.countedIndex : 0);
-    this.countedPart = parts.length;
-    this.keeping.keep(uncounted);
+    this.countCertain(true);
   }
 
   private settleHeld(): void {
     const held = this.held;
     for (; held.length > 0; held.shift()) {
-      if (held.firstTime() < this.end || this.given === 0) this.give(held.firstTime(), held.firstValue(), held.firstExtra());
+      if (held.firstTime() < this.end || this.certain === 0) this.give(held.firstTime(), held.firstValue(), held.firstExtra(), true);
     }
   }
 
-  /** After settle. */
-  finish(): CoarseSteps {
-    if (this.coarse) return this.coarse.finish(this.coarseEnd);
-    return concatParts(this.parts ?? [], this.withExtra);
+  /** After settle: the exact track, or candidate `candidate`'s. */
+  finish(candidate: number): CoarseSteps {
+    if (this.parts) return concatParts(this.parts, this.withExtra);
+    return this.coarse[candidate]!.finish(this.coarseEnd);
   }
 }
 
@@ -367,39 +426,48 @@ function concatParts(parts: readonly Part[], withExtra: boolean): CoarseSteps {
   return { times, values, extra };
 }
 
-/** A thread's drops put together from its windows' (which never share one). */
-class DropColumn implements ExactColumn {
-  private readonly thinner: DropThinner | undefined;
+/** A thread's drops put together from its windows' (which never share one): all certain. */
+class DropColumn implements Column {
   private exact: { times: number[]; flags: number[] } | undefined;
-  private spans: SpanCounts | undefined;
+  private thinners: (DropThinner | undefined)[] = [];
+  private readonly spans: SpanCounts | undefined;
 
   constructor(private readonly keeping: Keeping) {
-    if (keeping.exactly(this)) this.exact = { times: [], flags: [] };
-    else if (keeping.resolution !== undefined) this.thinner = new DropThinner(keeping.origin, keeping.resolution, DROP_FORCED);
-    else this.spans = keeping.counter();
+    this.spans = keeping.join(this);
+    if (keeping.exact) this.exact = { times: [], flags: [] };
+    else this.thinners = this.newThinners();
+  }
+
+  private newThinners(): (DropThinner | undefined)[] {
+    return this.keeping.coarseners((r) => new DropThinner(this.keeping.origin, r, DROP_FORCED));
   }
 
   add(thread: ThreadTimeline): void {
     for (const drop of thread.drops) {
       const flags = (drop.forced ? DROP_FORCED : 0) | (drop.known ? DROP_KNOWN : 0);
-      if (this.thinner) this.thinner.push(drop.time, flags);
-      else if (this.exact) {
+      this.spans?.push(drop.time);
+      if (this.exact) {
         this.exact.times.push(drop.time);
         this.exact.flags.push(flags);
-      } else this.spans!.push(drop.time);
+      } else for (const thinner of this.thinners) thinner?.push(drop.time, flags);
     }
     if (this.exact) this.keeping.keep(thread.drops.length);
   }
 
   overflow(): void {
-    this.spans = this.keeping.counter();
-    for (const time of this.exact!.times) this.spans.push(time);
+    const { times, flags } = this.exact!;
     this.exact = undefined;
+    this.thinners = this.newThinners();
+    for (const thinner of this.thinners) for (let i = 0; i < times.length; i++) thinner?.push(times[i], flags[i]);
   }
 
-  finish(): { times: Float64Array; flags: Uint8Array } {
-    if (this.thinner) return this.thinner.finish();
-    return { times: Float64Array.from(this.exact?.times ?? []), flags: Uint8Array.from(this.exact?.flags ?? []) };
+  dropCandidate(i: number): void {
+    this.thinners[i] = undefined;
+  }
+
+  finish(candidate: number): { times: Float64Array; flags: Uint8Array } {
+    if (this.exact) return { times: Float64Array.from(this.exact.times), flags: Uint8Array.from(this.exact.flags) };
+    return this.thinners[candidate]!.finish();
   }
 }
 
@@ -556,7 +624,8 @@ class ProcessParts {
     if (anomalies) this.anomalies = anomalies;
   }
 
-  finish(): GatheredProcess {
+  /** @param candidate the candidate resolution drawn (Keeping.drawn) */
+  finish(candidate: number): GatheredProcess {
     const threads = [...this.threads.values()].sort((a, b) => a.start - b.start || a.tid - b.tid);
     const anomalies: Record<string, number> = { ...this.anomalies };
     if (this.windowed) {
@@ -578,12 +647,12 @@ class ProcessParts {
         start: t.start,
         end: t.end,
         gil: gilKey(t.gil),
-        gilTrack: t.gilTrack.finish(),
-        cpuTrack: t.cpuTrack.finish(),
-        drops: t.drops.finish(),
+        gilTrack: t.gilTrack.finish(candidate),
+        cpuTrack: t.cpuTrack.finish(candidate),
+        drops: t.drops.finish(candidate),
         waitHistogram: t.waitHistogram(),
       })),
-      gils: [...this.gils.values()].map((g) => ({ key: g.key, pid: this.pid, holders: g.holders.finish(), waiters: g.waiters.finish() })),
+      gils: [...this.gils.values()].map((g) => ({ key: g.key, pid: this.pid, holders: g.holders.finish(candidate), waiters: g.waiters.finish(candidate) })),
     };
   }
 }
@@ -602,7 +671,8 @@ export class ReportAccumulator implements WindowSink {
 
   add(window: Timeline, last: boolean, anomalies?: TimelineState['anomalies']): void {
     // spans are counted from the recording's start: the first window's
-    this.keeping ??= new Keeping(window.start, this.options.resolution, this.options.maxSteps ?? REPORT_MAX_STEPS);
+    this.keeping ??= new Keeping(window.start, this.options.resolution, this.options.maxSteps ?? REPORT_MAX_STEPS, this.options.progress);
+    this.keeping.now = window.end;
     this.timeBaseNs = window.timeBaseNs;
     if (window.start < this.start) this.start = window.start;
     if (window.end > this.end) this.end = window.end;
@@ -617,29 +687,33 @@ export class ReportAccumulator implements WindowSink {
     }
     if (anomalies) for (const [pid, parts] of this.processes) parts.countedByModel(anomalies.get(pid));
     if (last) for (const parts of this.processes.values()) parts.settle();
+    this.keeping.review();
   }
 
-  /** Exact mode found more steps than it keeps (known once the last window is in): read the recording again at resolution(). */
-  get overBudget(): boolean {
-    return this.keeping?.over ?? false;
+  /**
+   * The tracks did not fit exactly and the resolution they fit at is none of those coarsened to
+   * as they came (known once the last window is in): read the recording again at resolution().
+   */
+  get needsSecondReading(): boolean {
+    return this.keeping !== undefined && this.keeping.drawn().candidate < 0 && this.keeping.over;
   }
 
   /** The finest resolution at which the tracks fit the budget (undefined: they fit exactly). */
   resolution(): number | undefined {
-    if (!this.keeping || this.keeping.resolution !== undefined) return this.keeping?.resolution;
-    return this.keeping.over ? resolutionOf(this.keeping.spans, this.keeping.maxSteps) : undefined;
+    return this.keeping?.drawn().resolution;
   }
 
-  /** After the last window. */
+  /** After the last window (and not needsSecondReading). */
   finish(): GatheredReport {
     const processes = [...this.processes.values()].sort((a, b) => a.start - b.start || a.pid - b.pid);
+    const drawn = this.keeping?.drawn() ?? { resolution: undefined, candidate: -1 };
     return {
       timeBaseNs: this.timeBaseNs,
       start: this.start === Infinity ? 0 : this.start,
       end: this.end === -Infinity ? 0 : this.end,
       lostEvents: this.lostEvents,
-      resolutionNs: this.keeping?.resolution,
-      processes: processes.map((p) => p.finish()),
+      resolutionNs: drawn.resolution,
+      processes: processes.map((p) => p.finish(drawn.candidate)),
       functions: this.functions,
       stacks: this.stacks,
     };
@@ -648,10 +722,10 @@ export class ReportAccumulator implements WindowSink {
 
 /** A whole timeline's report tracks: exact within `maxSteps`, else coarsened to the finest resolution that fits. */
 export function gatherReport(timeline: Timeline, maxSteps?: number): GatheredReport {
-  const exact = new ReportAccumulator({ maxSteps });
-  exact.add(timeline, true);
-  if (!exact.overBudget) return exact.finish();
-  const coarse = new ReportAccumulator({ resolution: exact.resolution() });
+  const report = new ReportAccumulator({ maxSteps });
+  report.add(timeline, true);
+  if (!report.needsSecondReading) return report.finish();
+  const coarse = new ReportAccumulator({ resolution: report.resolution() });
   coarse.add(timeline, true);
   return coarse.finish();
 }

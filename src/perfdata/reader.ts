@@ -38,6 +38,10 @@ export class PerfReader implements PerfData, IterableIterator<PerfRecord> {
     return this.queue.stats;
   }
 
+  get bytesRead(): number {
+    return this.queue.bytesRead;
+  }
+
   get timeBaseNs(): bigint {
     return this.queue.timeBaseNs;
   }

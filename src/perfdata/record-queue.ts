@@ -164,6 +164,11 @@ export class RecordQueue {
     this.source.close?.();
   }
 
+  /** PerfData.bytesRead. */
+  get bytesRead(): number {
+    return this.cutter.compressedBytes > 0 ? this.cutter.compressedBytes : this.cutter.bytes;
+  }
+
   private syncStats(): void {
     this.stats.outOfOrder = this.sorter.outOfOrder;
     this.stats.forcedFlushes = this.sorter.forcedFlushes;

@@ -152,6 +152,8 @@ export interface PerfData {
   readonly features: PerfFeatures;
   records(): IterableIterator<PerfRecord>;
   readonly stats: PerfReadStats;
+  /** Bytes of the data read so far (compressed ones for zstd data), live while records() is read (`stats` is filled in at its end). */
+  readonly bytesRead: number;
 }
 
 /**
