@@ -18,7 +18,7 @@ console.log('=== perf.data parsing: giltrace vs perf script ===');
 await perfdataThroughput([bigRecording()]);
 console.log('\n=== giltrace stats end to end vs perf script, peak RSS ===');
 await statsEndToEnd([bigRecording()]);
-console.log('\n=== giltrace stats on a 10x longer recording: peak RSS ===');
+console.log('\n=== giltrace stats and report on a 10x longer recording: peak RSS ===');
 await statsMemory([]);
 console.log('\n=== HTML report with ≥ 1 M GIL intervals: load to first paint ===');
 await reportLoad();

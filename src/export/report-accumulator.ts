@@ -23,7 +23,7 @@ import type { PyFunction, PyStack } from '../model/python-stacks.js';
 import { GilState, type GilTimeline, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
 import type { WindowSink } from '../model/timeline-windows.js';
 import { Anomaly } from '../model/anomalies.js';
-import { DropThinner, MAX_RESOLUTION, REPORT_MAX_STEPS, resolutionOf, SpanCounts, StepCoarsener, stepsAt, type CoarseSteps } from './coarse-steps.js';
+import { DropThinner, MAX_RESOLUTION, REPORT_MAX_STEPS, resolutionFor, resolutionOf, SpanCounts, StepCoarsener, stepsAt, type CoarseSteps } from './coarse-steps.js';
 
 export interface ReportAccumulatorOptions {
   /** Exact: the steps (and drops) kept at most before they are let go. Default REPORT_MAX_STEPS. */
@@ -140,12 +140,13 @@ class Keeping {
     this.steps += n;
     if (this.over || this.steps <= this.maxSteps) return;
     this.over = true;
-    const now = resolutionOf(this.spans, this.maxSteps)!;
+    // what is read so far fits at `finest`; the whole recording, guessed from the share read, at `expected`
+    const finest = resolutionOf(this.spans, this.maxSteps)!;
     const share = this.progress?.() ?? 1;
     const projection = share > 0 && share < 1 ? { share, length: (this.now - this.origin) / share } : undefined;
-    const expected = Math.max(now, resolutionOf(this.spans, this.maxSteps, projection) ?? now);
+    const expected = Math.max(finest, resolutionOf(this.spans, this.maxSteps, projection) ?? finest);
     // the one expected, and one each side (the coarser ones cost less: fewer spans a step)
-    this.candidates = [expected / 2, expected, expected * 2].filter((r) => r >= now && r <= MAX_RESOLUTION);
+    this.candidates = [expected / 2, expected, expected * 2].filter((r) => r >= finest && r <= MAX_RESOLUTION);
     this.live = this.candidates.map(() => true);
     for (const column of this.columns) column.overflow();
   }
@@ -720,12 +721,22 @@ export class ReportAccumulator implements WindowSink {
   }
 }
 
-/** A whole timeline's report tracks: exact within `maxSteps`, else coarsened to the finest resolution that fits. */
-export function gatherReport(timeline: Timeline, maxSteps?: number): GatheredReport {
-  const report = new ReportAccumulator({ maxSteps });
+/**
+ * A whole timeline's report tracks: exact within `maxSteps`, else coarsened to the finest
+ * resolution that fits. Its steps are all there: their spans are counted first, so it is
+ * gathered once (as a recording read window by window gathers it).
+ */
+export function gatherReport(timeline: Timeline, maxSteps = REPORT_MAX_STEPS): GatheredReport {
+  const resolution = resolutionFor(timeColumns(timeline), timeline.start, maxSteps);
+  const report = new ReportAccumulator(resolution === undefined ? { maxSteps: Infinity } : { resolution });
   report.add(timeline, true);
-  if (!report.needsSecondReading) return report.finish();
-  const coarse = new ReportAccumulator({ resolution: report.resolution() });
-  coarse.add(timeline, true);
-  return coarse.finish();
+  return report.finish();
+}
+
+/** The times of every track and every thread's drops: the report's columns. */
+function timeColumns(timeline: Timeline): Float64Array[] {
+  return timeline.processes.flatMap((process) => [
+    ...process.threads.flatMap((t) => [t.gilTrack.times, t.cpuTrack.times, Float64Array.from(t.drops, (d) => d.time)]),
+    ...process.gils.flatMap((g) => [g.holders.times, g.waiters.times]),
+  ]);
 }
