@@ -9,6 +9,7 @@ export { GIL_BOUND_WAIT_FRACTION, CONTENDED_WAIT_FRACTION, HELD_OFF_CPU_MIN_NS, 
 export type { Culprit, ProcessNotes, VerdictFacts, Waiter } from './verdict-facts.js';
 export type { InferredWaitFacts } from './inferred-wait-facts.js';
 export { computeWaitHistogram, WaitBins, WAIT_HISTOGRAM_EDGES_NS } from './wait-histogram.js';
+export { WaitJoiner } from './wait-joiner.js';
 export { computeHandoffLatencies } from './handoffs.js';
 export { computeOffCpuHolds } from './stats-accumulator.js';
 export type { OffCpuHold } from './off-cpu-holds.js';

@@ -16,6 +16,7 @@ import { ns, stateMask } from './intervals.js';
 import type { OffCpuHold } from './off-cpu-holds.js';
 import { asleepContended } from './off-cpu-holds.js';
 import { summarizeDurations } from './summary.js';
+import { WaitJoiner } from './wait-joiner.js';
 import { computeThreadStateTimes, jointTable, jointTime, withTotals, type ThreadStateTimes } from './thread-state-times.js';
 
 const ASLEEP = stateMask(CpuState.sleeping, CpuState.blocked);
@@ -46,7 +47,7 @@ export class ThreadAccumulator {
   private readonly own = new FunctionTallies();
   /** No scheduler event for the thread, as its latest window said. */
   noScheduler = false;
-  private openWait: number | undefined = undefined;
+  private readonly joiner = new WaitJoiner();
   private openHold: HoldPart | undefined = undefined;
 
   constructor(
@@ -121,23 +122,12 @@ export class ThreadAccumulator {
   }
 
   private addWaits(thread: ThreadTimeline, stacks: readonly PyStack[], tallies: FunctionTallies, last: boolean): void {
-    const n = thread.waits.length;
-    const window = thread.window;
-    for (let i = 0; i < n; i++) {
-      let length = thread.waits[i];
-      if (i === 0 && window?.waitContinues && this.openWait !== undefined) {
-        length += this.openWait;
-        this.openWait = undefined;
-      }
-      if (i === n - 1 && window?.waitOpen && !last) {
-        this.openWait = length;
-        continue;
-      }
+    this.joiner.add(thread, last, (length, i) => {
       this.waits.push(length);
       const rounded = Math.max(0, Math.round(length));
       tallies.wait(thread.waitStacks[i], stacks, rounded);
       this.own.wait(thread.waitStacks[i], stacks, rounded);
-    }
+    });
   }
 
   /**

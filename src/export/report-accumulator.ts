@@ -16,8 +16,8 @@
  * alone: the steps let go cannot be coarsened again without the ones around them. Memory: the
  * exact tracks up to the budget, then the candidates' coarse ones (each within the budget).
  */
-import { DROP_FORCED, DROP_KNOWN, type WaitHistogram } from '../contract/report-data.js';
-import { gilStepStacks, holdStack, WaitBins } from '../analysis/index.js';
+import { DROP_FORCED, DROP_KNOWN, type ReportThread, type WaitHistogram } from '../contract/report-data.js';
+import { gilStepStacks, holdStack, WaitBins, WaitJoiner } from '../analysis/index.js';
 import type { TimelineState } from '../model/growing-timeline.js';
 import type { PyFunction, PyStack } from '../model/python-stacks.js';
 import { GilState, type GilTimeline, type ProcessTimeline, type ThreadTimeline, type Timeline } from '../model/timeline.js';
@@ -55,13 +55,7 @@ export interface GatheredProcess {
   readonly gils: readonly GatheredGil[];
 }
 
-export interface GatheredThread {
-  readonly pid: number;
-  readonly tid: number;
-  readonly name: string;
-  readonly start: number;
-  readonly end: number;
-  readonly gil: string | undefined;
+export interface GatheredThread extends Pick<ReportThread, 'pid' | 'tid' | 'name' | 'start' | 'end' | 'gil'> {
   /** Values: GIL states; extra: the stack of each step. */
   readonly gilTrack: CoarseSteps;
   readonly cpuTrack: CoarseSteps;
@@ -486,8 +480,7 @@ class ThreadParts {
   private readonly waits = new WaitBins();
   /** The GIL track's last step is charged to a hold still open (its stack not known yet). */
   private openHoldStep = false;
-  /** The part so far of a wait that goes on in the next window. */
-  private openWait: number | undefined = undefined;
+  private readonly joiner = new WaitJoiner();
 
   constructor(readonly pid: number, readonly tid: number, thread: ThreadTimeline, keeping: Keeping) {
     this.start = thread.window?.lifeStart ?? thread.start;
@@ -510,25 +503,8 @@ class ThreadParts {
     this.openHoldStep = lastStepHasOpenHold(thread);
     this.cpuTrack.add(cpuTrack.times, cpuTrack.states, undefined, thread.end);
     this.drops.add(thread);
-    this.addWaits(thread, last);
-  }
-
-  /** As the stats' ThreadAccumulator: a wait that crosses a cut is counted once, whole. */
-  private addWaits(thread: ThreadTimeline, last: boolean): void {
-    const n = thread.waits.length;
-    const window = thread.window;
-    for (let i = 0; i < n; i++) {
-      let length = thread.waits[i];
-      if (i === 0 && window?.waitContinues && this.openWait !== undefined) {
-        length += this.openWait;
-        this.openWait = undefined;
-      }
-      if (i === n - 1 && window?.waitOpen && !last) {
-        this.openWait = length;
-        continue;
-      }
-      this.waits.add(length);
-    }
+    // a wait that crosses a cut is counted once, whole
+    this.joiner.add(thread, last, (length) => this.waits.add(length));
   }
 
   waitHistogram(): WaitHistogram | undefined {
