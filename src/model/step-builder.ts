@@ -196,6 +196,10 @@ abstract class NumberList<A extends NumberArray> {
     return this.data[index];
   }
 
+  set(index: number, value: number): void {
+    this.data[index] = value;
+  }
+
   /** A copy of entries [from, length) followed by `extra` values. */
   copy(from = 0, ...extra: number[]): A {
     const out = this.make(this.length - from + extra.length);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, writeFileSync, writeSync } from 'node:fs';
 import { extname } from 'node:path';
 import { assert, GiltraceError } from '../../base/errors.js';
-import { chromeTraceJsonChunks, encodeReport, gatherReport, htmlReportOf, toPerfettoTrace } from '../../export/index.js';
+import { chromeTraceJsonChunks, encodeReport, gatherReport, htmlReportOf, writePerfettoTrace } from '../../export/index.js';
 import { analyzeRecording, analyzeRecordingReport, type Analysis, type AnalyzeOptions, type ReportAnalysis } from '../analyze-recording.js';
 
 export function reportCommand(file: string, output: string): void {
@@ -52,8 +52,14 @@ export function writeReport(analysis: Analysis | ReportAnalysis, output: string)
         closeSync(fd);
       }
     } else {
+      // in pieces too: a long recording's trace is larger than memory should hold at once
       const clock = { boottimeMinusMonotonicNs: analysis.boottimeMinusMonotonicNs };
-      writeFileSync(output, toPerfettoTrace(input, clock));
+      const fd = openSync(output, 'w');
+      try {
+        writePerfettoTrace(input, clock, (chunk) => writeSync(fd, chunk));
+      } finally {
+        closeSync(fd);
+      }
     }
   } catch (error) {
     throw new GiltraceError(`cannot write ${output}: ${(error as Error).message}`);

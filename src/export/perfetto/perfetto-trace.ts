@@ -36,6 +36,7 @@ import { CPU_STATE_NAMES, GilState, type ProcessTimeline, type ThreadTimeline } 
 import { forEachInterval } from '../intervals.js';
 import type { ReportInput } from '../report-input.js';
 import { SliceFunctions } from '../slice-functions.js';
+import { F64List, I32List } from '../../model/step-builder.js';
 import * as F from './perfetto-fields.js';
 import { ProtoWriter } from './proto-writer.js';
 
@@ -79,15 +80,33 @@ class Interner {
   }
 }
 
+/** The trace is handed on in pieces of about this many bytes: a long recording's trace is larger than memory should hold at once. */
+const CHUNK_BYTES = 8 << 20;
+
 class PerfettoWriter {
-  readonly out = new ProtoWriter(1 << 16);
+  private readonly out = new ProtoWriter(1 << 16);
   private readonly packet = new ProtoWriter();
   private readonly event = new ProtoWriter();
   private readonly inner = new ProtoWriter();
   private readonly baseNumber: number | undefined;
 
-  constructor(private readonly baseNs: bigint) {
+  constructor(
+    private readonly baseNs: bigint,
+    private readonly sink: (chunk: Uint8Array) => void,
+  ) {
     this.baseNumber = baseNs <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(baseNs) : undefined;
+  }
+
+  /** One packet (a Trace.packet field: packets concatenate, so the trace can be cut between any two). */
+  private packetOf(write: (p: ProtoWriter) => void): void {
+    this.out.message(F.Trace.packet, this.packet, write);
+    if (this.out.length >= CHUNK_BYTES) this.flush();
+  }
+
+  /** Hands on what is written so far. */
+  flush(): void {
+    if (this.out.length > 0) this.sink(this.out.finish());
+    this.out.reset();
   }
 
   absolute(rel: number): number | bigint {
@@ -97,7 +116,7 @@ class PerfettoWriter {
   }
 
   descriptor(write: (d: ProtoWriter, inner: ProtoWriter) => void): void {
-    this.out.message(F.Trace.packet, this.packet, (p) => {
+    this.packetOf((p) => {
       p.message(F.TracePacket.trackDescriptor, this.event, (d) => write(d, this.inner));
     });
   }
@@ -107,7 +126,7 @@ class PerfettoWriter {
    * at the first conversion). See the file comment for why MONOTONIC alone is the primary clock.
    */
   clockSnapshot(boottimeMinusMonotonicNs: bigint | undefined): void {
-    this.out.message(F.Trace.packet, this.packet, (p) => {
+    this.packetOf((p) => {
       p.uint(F.TracePacket.trustedPacketSequenceId, SEQUENCE_ID);
       p.message(F.TracePacket.clockSnapshot, this.event, (s) => {
         s.message(F.ClockSnapshot.clocks, this.inner, (c) => c.uint(F.Clock.clockId, F.BUILTIN_CLOCK_MONOTONIC).uint(F.Clock.timestamp, this.baseNs));
@@ -127,7 +146,7 @@ class PerfettoWriter {
    * incremental state too) that put every later packet of the sequence on CLOCK_MONOTONIC.
    */
   internedData(names: readonly string[], annotationValues: readonly string[]): void {
-    this.out.message(F.Trace.packet, this.packet, (p) => {
+    this.packetOf((p) => {
       p.uint(F.TracePacket.trustedPacketSequenceId, SEQUENCE_ID);
       p.uint(F.TracePacket.sequenceFlags, F.SEQ_INCREMENTAL_STATE_CLEARED | F.SEQ_NEEDS_INCREMENTAL_STATE);
       p.message(F.TracePacket.tracePacketDefaults, this.event, (d) => d.uint(F.TracePacketDefaults.timestampClockId, F.BUILTIN_CLOCK_MONOTONIC));
@@ -144,7 +163,7 @@ class PerfettoWriter {
 
   /** One TrackEvent packet on our sequence. */
   trackEvent(rel: number, write: (e: ProtoWriter, inner: ProtoWriter) => void): void {
-    this.out.message(F.Trace.packet, this.packet, (p) => {
+    this.packetOf((p) => {
       p.uint(F.TracePacket.timestamp, this.absolute(rel));
       p.uint(F.TracePacket.trustedPacketSequenceId, SEQUENCE_ID);
       p.uint(F.TracePacket.sequenceFlags, F.SEQ_NEEDS_INCREMENTAL_STATE);
@@ -174,8 +193,21 @@ export interface PerfettoOptions {
 }
 
 export function toPerfettoTrace(input: ReportInput, options: PerfettoOptions = {}): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  writePerfettoTrace(input, options, (chunk) => chunks.push(chunk));
+  const out = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** The trace in pieces (about CHUNK_BYTES each), in order, to `sink`: a file written as they come holds little in memory. */
+export function writePerfettoTrace(input: ReportInput, options: PerfettoOptions, sink: (chunk: Uint8Array) => void): void {
   const { timeline } = input;
-  const w = new PerfettoWriter(timeline.timeBaseNs);
+  const w = new PerfettoWriter(timeline.timeBaseNs, sink);
   w.clockSnapshot(options.boottimeMinusMonotonicNs);
   const names = new Interner();
   for (const state of ['waiting', 'holding', ...CPU_STATE_NAMES]) names.iid(state);
@@ -254,34 +286,73 @@ export function toPerfettoTrace(input: ReportInput, options: PerfettoOptions = {
       }
     });
   });
-  return w.out.finish();
+  w.flush();
 }
 
-/** Flow ids per thread: holding-slice start → { out: flow leaving it, in: flow arriving }. */
-function handoffFlows(process: ProcessTimeline, newId: () => number): Map<number, Map<number, { out?: number; in?: number }>> {
-  const flows = new Map<number, Map<number, { out?: number; in?: number }>>();
-  const at = (tid: number, time: number) => {
-    let byTime = flows.get(tid);
-    if (!byTime) flows.set(tid, (byTime = new Map()));
-    let entry = byTime.get(time);
-    if (!entry) byTime.set(time, (entry = {}));
-    return entry;
-  };
+/**
+ * A thread's holds of a GIL with the hand-off flows at their ends, in time order: when each
+ * began, the flow arriving there and the one leaving it (0: none). Columns, not an object per
+ * hold: a long recording has millions.
+ */
+class ThreadFlows {
+  readonly times = new F64List();
+  readonly ins = new I32List();
+  readonly outs = new I32List();
+  /** The reading cursor of `at`. */
+  private next = 0;
+
+  add(time: number, arriving: number): void {
+    this.times.push(time);
+    this.ins.push(arriving);
+    this.outs.push(0);
+  }
+
+  /** In time order (a thread that held two GILs has its holds of each added one GIL after the other). */
+  sort(): void {
+    const n = this.times.length;
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) sorted = this.times.at(i - 1) <= this.times.at(i);
+    if (sorted) return;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.times.at(a) - this.times.at(b) || a - b);
+    const [times, ins, outs] = [this.times.copy(), this.ins.copy(), this.outs.copy()];
+    order.forEach((from, to) => {
+      this.times.set(to, times[from]);
+      this.ins.set(to, ins[from]);
+      this.outs.set(to, outs[from]);
+    });
+  }
+
+  /** The flows of the hold that begins at `start` (asked in time order; several GILs' holds at one time: the first). */
+  at(start: number): { in: number; out: number } | undefined {
+    while (this.next < this.times.length && this.times.at(this.next) < start) this.next++;
+    if (this.next >= this.times.length || this.times.at(this.next) !== start) return undefined;
+    return { in: this.ins.at(this.next), out: this.outs.at(this.next) };
+  }
+}
+
+/** Flow ids per thread (by tid): from each holder of a GIL to the next other thread that took it. */
+function handoffFlows(process: ProcessTimeline, newId: () => number): Map<number, ThreadFlows> {
+  const flows = new Map<number, ThreadFlows>();
   for (const gil of process.gils) {
     const { times, tids } = gil.holders;
+    let previous: ThreadFlows | undefined;
     let previousTid = 0;
-    let previousStart = 0;
     for (let i = 0; i < tids.length; i++) {
-      if (tids[i] === 0) continue;
-      if (previousTid !== 0 && previousTid !== tids[i]) {
-        const id = newId();
-        at(previousTid, previousStart).out = id;
-        at(tids[i], times[i]).in = id;
+      const tid = tids[i];
+      if (tid === 0) continue;
+      let thread = flows.get(tid);
+      if (!thread) flows.set(tid, (thread = new ThreadFlows()));
+      let arriving = 0;
+      if (previous !== undefined && previousTid !== tid) {
+        arriving = newId();
+        previous.outs.set(previous.outs.length - 1, arriving);
       }
-      previousTid = tids[i];
-      previousStart = times[i];
+      thread.add(times[i], arriving);
+      previous = thread;
+      previousTid = tid;
     }
   }
+  for (const thread of flows.values()) thread.sort();
   return flows;
 }
 
@@ -314,7 +385,7 @@ function writeGilSlices(
   thread: ThreadTimeline,
   track: number,
   names: Interner,
-  flows: Map<number, { out?: number; in?: number }> | undefined,
+  flows: ThreadFlows | undefined,
   functions: { stepStacks: Int32Array; annotations: readonly (StackAnnotation | undefined)[] } | undefined,
 ): void {
   const { drops } = thread;
@@ -328,15 +399,15 @@ function writeGilSlices(
       while (d < drops.length && drops[d].time < stop) d++;
       if (d < drops.length && drops[d].time === stop) drop = drops[d].known ? (drops[d].forced ? 'forced' : 'voluntary') : 'unknown';
     }
-    const flow = state === GilState.holding ? flows?.get(start) : undefined;
+    const flow = state === GilState.holding ? flows?.at(start) : undefined;
     const fn = functions?.annotations[functions.stepStacks[index]];
     w.trackEvent(start, (e, inner) => {
       e.uint(F.TrackEvent.type, F.TYPE_SLICE_BEGIN).uint(F.TrackEvent.trackUuid, track).uint(F.TrackEvent.categoryIids, CAT_GIL);
       e.uint(F.TrackEvent.nameIid, state === GilState.holding ? holding : waiting);
       if (drop !== undefined) e.message(F.TrackEvent.debugAnnotations, inner, (a) => a.uint(F.DebugAnnotation.nameIid, ANNOTATION_DROP).string(F.DebugAnnotation.stringValue, drop!));
       if (fn !== undefined) writeFunctionAnnotations(e, inner, fn);
-      if (flow?.in !== undefined) e.fixed64(F.TrackEvent.terminatingFlowIds, flow.in);
-      if (flow?.out !== undefined) e.fixed64(F.TrackEvent.flowIds, flow.out);
+      if (flow !== undefined && flow.in !== 0) e.fixed64(F.TrackEvent.terminatingFlowIds, flow.in);
+      if (flow !== undefined && flow.out !== 0) e.fixed64(F.TrackEvent.flowIds, flow.out);
     });
     w.sliceEnd(stop, track);
   });
