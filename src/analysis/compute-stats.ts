@@ -28,6 +28,7 @@ export function statsOf(accumulator: StatsAccumulator, meta: RecordingMeta): Sta
       warnings: [...meta.warnings],
       ...(meta.cpus ? { cpus: meta.cpus } : {}),
       ...(sampling ? { sampling } : {}),
+      ...(meta.range ? { range: { from_ns: meta.range.from, ...(Number.isFinite(meta.range.to) ? { to_ns: meta.range.to } : {}) } } : {}),
     },
     processes: accumulator.processStats(meta, sampling?.effective_hz),
   };

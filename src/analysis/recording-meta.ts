@@ -26,6 +26,8 @@ export interface RecordingMeta {
   readonly processes: ReadonlyMap<number, ProcessMeta>;
   /** CPUs online when recorded. */
   readonly cpus?: number;
+  /** Only this part of the recording was analysed (ns after its first event; `to` Infinity: to its end). */
+  readonly range?: { readonly from: number; readonly to: number };
   /** Sampled recordings: how they were sampled (the rest of `SamplingStats` is computed). */
   readonly sampling?: {
     readonly hz: number;

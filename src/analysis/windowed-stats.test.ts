@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { TimelineBuilder } from '../model/build-timeline.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import type { TimelineEvent } from '../model/timeline-events.js';
-import { namedLate, randomSteps, toEvents } from '../../test/support/random-timeline-events.js';
+import { namedLate, randomSteps, rangeOf, toEvents } from '../../test/support/random-timeline-events.js';
 import { statsOf } from './compute-stats.js';
 import { accumulateWhole } from './stats-accumulator.js';
 import { TimelineWindows } from '../model/timeline-windows.js';
@@ -83,5 +83,29 @@ describe('stats window by window', () => {
     // cut before that fact took it as asleep
     assert.equal(thread(statsOf(held.whole, META)).running_ns, 500);
     assert.ok(thread(statsOf(cut.windowed, META)).sleeping_ns > 0);
+  });
+
+  it('of a range of the recording are those of the timeline cut at its ends', () => {
+    const windowSizes = fc.constantFrom(Infinity, 1, 3, 17);
+    fc.assert(
+      fc.property(fc.array(randomSteps, { minLength: 1, maxLength: 300 }), fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), windowSizes, (steps, twoGils, a, b, every) => {
+        const events = toEvents(steps, twoGils);
+        fc.pre(!namedLate(events));
+        const cut = rangeOf(events, a, b);
+        fc.pre(cut !== undefined);
+        const { range, truth } = cut!;
+        const stacks = new PythonStacks();
+        const expected = accumulateWhole(truth(stacks), { cpus: 2 });
+        // cut at the range's ends, and every few events between or not at all
+        const builder = new TimelineBuilder();
+        const accumulator = new StatsAccumulator({ cpus: 2 });
+        const windows = new TimelineWindows(builder, [accumulator], { stacks, windowEvents: every, maxPostponed: Infinity, range });
+        for (const event of events) builder.add(event);
+        windows.finish();
+        assert.ok(windows.handedOn >= 1);
+        assert.deepEqual(statsOf(accumulator, META), statsOf(expected, META));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -32,6 +32,7 @@ import { recordingWarnings } from './recording-warnings.js';
 import { toVerdictText } from './verdict-text.js';
 import type { Analysis } from './analysis.js';
 import { collectGarbage } from '../base/collect-garbage.js';
+import { GiltraceError } from '../base/errors.js';
 
 export type { Analysis } from './analysis.js';
 
@@ -43,6 +44,8 @@ export interface AnalyzeOptions {
   readonly windowEvents?: number;
   /** The HTML report's steps drawn exactly, at most (ReportInput.maxSteps). */
   readonly maxSteps?: number;
+  /** Only this part of the recording: ns after its first event, `to` excluded (stats and the HTML report, read window by window). */
+  readonly range?: { readonly from: number; readonly to: number };
 }
 
 /** The stats, verdict and the HTML report's tracks (gathered window by window). */
@@ -67,9 +70,9 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
  * window (model/timeline-windows.ts), so its memory follows a window, however long it is.
  */
 export function analyzeRecordingStats(path: string, options: AnalyzeOptions = {}): Omit<Analysis, 'timeline'> {
-  if (isSampledFile(path)) return analyzeSampledRecording(path);
+  if (isSampledFile(path)) return analyzeSampledRecording(path, options.range !== undefined);
   let stats!: StatsAccumulator;
-  const read = readRecording(path, { events: options.windowEvents ?? WINDOW_EVENTS, sinks: (cpus) => [(stats = new StatsAccumulator({ cpus }))] });
+  const read = readRecording(path, { events: options.windowEvents ?? WINDOW_EVENTS, range: options.range, sinks: (cpus) => [(stats = new StatsAccumulator({ cpus }))] });
   return concludedFrom(stats, read, options);
 }
 
@@ -83,20 +86,23 @@ export function analyzeRecordingStats(path: string, options: AnalyzeOptions = {}
  */
 export function analyzeRecordingReport(path: string, options: AnalyzeOptions = {}): ReportAnalysis {
   if (isSampledFile(path)) {
-    const { timeline, ...analysis } = analyzeSampledRecording(path);
+    const { timeline, ...analysis } = analyzeSampledRecording(path, options.range !== undefined);
     return { ...analysis, report: gatherReport(timeline, options.maxSteps) };
   }
   const events = options.windowEvents ?? WINDOW_EVENTS;
+  const range = options.range;
   let stats!: StatsAccumulator;
   let report!: ReportAccumulator;
   const read = readRecording(path, {
     events,
-    sinks: (cpus, progress) => [(stats = new StatsAccumulator({ cpus })), (report = new ReportAccumulator({ maxSteps: options.maxSteps, progress }))],
+    range,
+    // a range's share of the recording is not known ahead: no guess from the share read
+    sinks: (cpus, progress) => [(stats = new StatsAccumulator({ cpus })), (report = new ReportAccumulator({ maxSteps: options.maxSteps, ...(range ? {} : { progress }) }))],
   });
   const analysis = concludedFrom(stats, read, options);
   if (!report.needsSecondReading) return { ...analysis, report: report.finish() };
   const coarse = new ReportAccumulator({ resolution: report.resolution() });
-  readRecording(path, { events, sinks: () => [coarse] });
+  readRecording(path, { events, range, sinks: () => [coarse] });
   return { ...analysis, report: coarse.finish() };
 }
 
@@ -130,6 +136,7 @@ function recordingMeta(read: Read, pids: readonly number[], options: AnalyzeOpti
     lostEvents,
     warnings,
     cpus,
+    ...(options.range ? { range: options.range } : {}),
     processes: new Map(pids.map((pid) => {
       const namespacePid = manifest?.attached?.find((a) => a.pid === pid)?.namespacePid;
       const nsPerGilCycle = manifest ? recordedInterpreterOf(pid, facts, manifest.interpreters)?.probeCostNs : undefined;
@@ -168,7 +175,10 @@ function frozen({ builder, timeBaseNs, stacks, ...read }: ReturnType<typeof read
  * builder keeps one window), each handed to the sinks made for it (given the recording's CPU count,
  * and the share of its bytes read so far).
  */
-function readRecording(path: string, windows?: { events: number; sinks: (cpus: number | undefined, progress: () => number) => WindowSink[] }) {
+function readRecording(
+  path: string,
+  windows?: { events: number; range?: AnalyzeOptions['range']; sinks: (cpus: number | undefined, progress: () => number) => WindowSink[] },
+) {
   const data = openPerfData(path);
   const facts = newAdapterFacts();
   const manifestBytes = data.features.otherSections?.get(RECORDING_MANIFEST_FEATURE);
@@ -195,10 +205,12 @@ function readRecording(path: string, windows?: { events: number; sinks: (cpus: n
   // records → builder without an object per event (toTimelineEvents would make one each)
   const adapter = new TimelineEventAdapter(adapterOptions, facts);
   const builder = new TimelineBuilder();
-  const cuts = windows && new TimelineWindows(builder, windows.sinks(data.features.nrCpus, progressOf(all)), { timeBaseNs: data.timeBaseNs, stacks, windowEvents: windows.events });
-  adapter.feed(records, builder);
+  const cuts = windows && new TimelineWindows(builder, windows.sinks(data.features.nrCpus, progressOf(all)), { timeBaseNs: data.timeBaseNs, stacks, windowEvents: windows.events, range: windows.range });
+  // a range read to its end only
+  adapter.feed(records, builder, cuts && windows?.range ? () => cuts.rangeEnded : undefined);
   adapter.end(builder);
   cuts?.finish();
+  if (cuts && windows?.range && cuts.handedOn === 0) throw new GiltraceError(nothingInRange(windows.range, cuts.spanNs));
   return {
     builder,
     timeBaseNs: data.timeBaseNs,
@@ -214,6 +226,11 @@ function readRecording(path: string, windows?: { events: number; sinks: (cpus: n
     cpus: data.features.nrCpus,
     missingExtras: extras.missing,
   };
+}
+
+/** Why a range of a recording gave nothing: it begins after the recording's end. */
+export function nothingInRange(range: NonNullable<AnalyzeOptions['range']>, spanNs: number): string {
+  return `nothing was recorded from ${range.from / 1e9} s on: the recording lasts ${(spanNs / 1e9).toFixed(3)} s from its first event`;
 }
 
 /** The share of these recordings' bytes read so far (their records as read, against their files' sizes). */

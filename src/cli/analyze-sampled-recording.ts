@@ -8,10 +8,13 @@ import { computeStats, computeVerdict, type RecordingMeta } from '../analysis/in
 import { buildTimeline } from '../model/build-timeline.js';
 import { readSampledRecording } from '../model/sampled-recording.js';
 import { formatDuration } from '../base/time.js';
+import { GiltraceError } from '../base/errors.js';
 import type { Analysis } from './analysis.js';
 import { toVerdictText } from './verdict-text.js';
 
-export function analyzeSampledRecording(path: string): Analysis {
+/** @param ranged a range of it was asked for: not for a sampled recording (its estimates are over its ticks, all of them) */
+export function analyzeSampledRecording(path: string, ranged = false): Analysis {
+  if (ranged) throw new GiltraceError(`${path} is a sampled recording: --from/--to cut exact recordings only (a sampled one is read whole)`);
   const recording = readSampledRecording(readFileSync(path, 'latin1'), path);
   const { header } = recording;
   const timeline = buildTimeline(recording.events, { timeBaseNs: BigInt(header.timeBaseNs), end: recording.endTime, stacks: recording.stacks });

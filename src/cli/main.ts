@@ -129,7 +129,9 @@ function buildProgram(): Command {
     .description('per-thread GIL summary of a recording')
     .argument('[file]', 'recording', DEFAULT_DATA)
     .option('--json', 'print the giltrace.stats/1 JSON instead of the table', false)
-    .action(async (file: string, options: { json: boolean }) => (await import('./commands/stats.js')).statsCommand(file, options));
+    .option('--from <time>', 'only the part of the recording from this time after its start (seconds, or 2500ms)')
+    .option('--to <time>', 'only the part of the recording up to this time after its start')
+    .action(async (file: string, options: { json: boolean; from?: string; to?: string }) => (await import('./commands/stats.js')).statsCommand(file, options));
 
   program
     .command('diff')
@@ -144,7 +146,9 @@ function buildProgram(): Command {
     .description('write a report of a recording: .html, .json (Chrome trace) or .pftrace (Perfetto)')
     .argument('[file]', 'recording', DEFAULT_DATA)
     .requiredOption('-o, --output <out>', 'output file; its extension picks the format')
-    .action(async (file: string, options: { output: string }) => (await import('./commands/report.js')).reportCommand(file, options.output));
+    .option('--from <time>', 'an HTML report of the part of the recording from this time after its start (seconds, or 2500ms): exact where the whole one is drawn coarser')
+    .option('--to <time>', 'an HTML report of the part of the recording up to this time after its start')
+    .action(async (file: string, options: { output: string; from?: string; to?: string }) => (await import('./commands/report.js')).reportCommand(file, options.output, options));
 
   program
     .command('combine')

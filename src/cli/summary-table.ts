@@ -3,6 +3,7 @@ import { formatDuration, formatPercent } from '../base/time.js';
 import { shareError } from '../analysis/index.js';
 import { THREAD_GROUP_ROW_MIN, type SamplingStats, type FunctionStats, type ProcessStats, type StatsJson, type ThreadStats, type VerdictJson } from '../contract/stats.js';
 import { styleFor, table as alignedTable, type Style } from './terminal-table.js';
+import { rangeText } from './time-range.js';
 
 const COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CPU', 'running', 'runnable', 'wait p50', 'wait p99', 'takes', 'forced', 'volunt.'];
 /**
@@ -21,6 +22,8 @@ export function formatSummary(stats: StatsJson, verdict: VerdictJson | undefined
   const out: string[] = [];
   const sampling = stats.recording.sampling;
   if (sampling) out.push(style.dim(samplingLine(sampling)), '');
+  const range = stats.recording.range;
+  if (range) out.push(style.dim(`Only ${rangeText({ from: range.from_ns, to: range.to_ns ?? Infinity })} of the recording (after its first event).`), '');
   for (const process of stats.processes) out.push(...formatProcess(process, style, sampling !== undefined), '');
   if (stats.processes.length === 0) out.push('No Python process with GIL activity was recorded.', '');
   const { lost_events, warnings } = stats.recording;

@@ -182,6 +182,12 @@ export interface StatsJson {
     readonly cpus?: number;
     /** Set for sampled recordings (`giltrace record --sample`): every time is an estimate from ticks. */
     readonly sampling?: SamplingStats;
+    /**
+     * Set when only a part of the recording was analysed (`--from` / `--to`): where it begins and
+     * ends, ns after the recording's first event (`to_ns` absent: to its end). Every figure is of
+     * that part: waits and holds that cross its ends count for their part in it.
+     */
+    readonly range?: { readonly from_ns: number; readonly to_ns?: number };
   };
   readonly processes: readonly ProcessStats[];
   /** The plain-language conclusion the summary ends with (added by the CLI after computeStats). */

@@ -10,7 +10,7 @@ import { TimelineBuilder } from '../model/build-timeline.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import type { TimelineEvent } from '../model/timeline-events.js';
 import { TimelineWindows } from '../model/timeline-windows.js';
-import { namedLate, randomSteps, toEvents } from '../../test/support/random-timeline-events.js';
+import { namedLate, randomSteps, rangeOf, toEvents } from '../../test/support/random-timeline-events.js';
 import { gatherReport, ReportAccumulator, type GatheredReport } from './report-accumulator.js';
 
 /** @param progress with the share of the events added so far as the recording's progress */
@@ -79,5 +79,24 @@ describe('the report window by window', () => {
     assert.equal(blind.needsSecondReading, true);
     assert.equal(blind.resolution(), expected.resolutionNs);
     assert.deepEqual(plain(windowed(events, stacks, 200, { resolution: blind.resolution() }).finish()), plain(expected));
+  });
+
+  it('of a range of the recording is that of the timeline cut at its ends', () => {
+    fc.assert(
+      fc.property(fc.array(randomSteps, { minLength: 1, maxLength: 300 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(Infinity, 1, 3, 17), (steps, a, b, every) => {
+        const events = toEvents(steps, false);
+        fc.pre(!namedLate(events));
+        const cut = rangeOf(events, a, b);
+        fc.pre(cut !== undefined);
+        const stacks = new PythonStacks();
+        const builder = new TimelineBuilder();
+        const report = new ReportAccumulator();
+        const windows = new TimelineWindows(builder, [report], { stacks, windowEvents: every, maxPostponed: Infinity, range: cut!.range });
+        for (const event of events) builder.add(event);
+        windows.finish();
+        assert.deepEqual(plain(report.finish()), plain(gatherReport(cut!.truth(stacks))));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -483,7 +483,8 @@ class ThreadParts {
   private readonly joiner = new WaitJoiner();
 
   constructor(readonly pid: number, readonly tid: number, thread: ThreadTimeline, keeping: Keeping) {
-    this.start = thread.window?.lifeStart ?? thread.start;
+    // its life from its start, but not before the report's (a range of a recording)
+    this.start = Math.max(thread.window?.lifeStart ?? thread.start, keeping.origin);
     this.end = thread.end;
     this.name = thread.name;
     this.gilTrack = new TrackColumn(keeping, true);
@@ -598,7 +599,8 @@ class ProcessParts {
 
   /** The model's counts at the end (a process the last window does not have counted on); threads without scheduler events are counted in finish. */
   countedByModel(anomalies: Readonly<Record<string, number>> | undefined): void {
-    if (anomalies) this.anomalies = anomalies;
+    // a copy: the model goes on counting (past a range's end)
+    if (anomalies) this.anomalies = { ...anomalies };
   }
 
   /** @param candidate the candidate resolution drawn (Keeping.drawn) */

@@ -78,8 +78,10 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
 
   /** Events before it are moved to it (BuildTimelineOptions.start). */
   private readonly floor: number;
-  /** A recording analysed window by window (cutEvery). */
-  private cuts: { readonly every: number; count: number; readonly onCut: (time: number) => boolean } | undefined;
+  /** A recording analysed window by window (cutEvery): every so many events, and at given times. */
+  private cuts:
+    | { readonly every: number; count: number; readonly onCut: (time: number, forced: boolean) => boolean; readonly offsets: readonly number[]; at: number[] }
+    | undefined;
 
   constructor(start?: number) {
     this.floor = start !== undefined && Number.isFinite(start) ? start : -Infinity;
@@ -192,10 +194,12 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
    * event later than all before it: the builder then has every event before `time` and none at
    * or after it, so a snapshot from the last cut to `time` is a window the next events cannot
    * change (and forgetBefore(time) may follow). When it returns false (no cut made), it is asked
-   * again an eighth of `events` later.
+   * again an eighth of `events` later. Also at each of `offsets` (ns after the first event; a
+   * range of the recording), before the first event at or after it (`forced`: a cut there is
+   * not to be put off).
    */
-  cutEvery(events: number, onCut: (time: number) => boolean): void {
-    this.cuts = { every: Math.max(1, events), count: 0, onCut };
+  cutEvery(events: number, onCut: (time: number, forced: boolean) => boolean, offsets: readonly number[] = []): void {
+    this.cuts = { every: Math.max(1, events), count: 0, onCut, offsets: [...offsets].sort((a, b) => a - b), at: [] };
   }
 
   /**
@@ -220,10 +224,18 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
       if (pid > 0 && !beforeStart) this.count(pid, Anomaly.outOfOrderEvents);
     }
     const cuts = this.cuts;
-    if (cuts !== undefined && ++cuts.count >= cuts.every && time > this.lastTime && this.firstTime === this.firstTime) {
-      cuts.count = cuts.onCut(time) ? 0 : cuts.every - Math.ceil(cuts.every / 8);
+    if (cuts !== undefined && ++cuts.count > 0 && time > this.lastTime && this.firstTime === this.firstTime) {
+      // a cut at a given time once the events before it are in (none at it yet: time > lastTime)
+      while (cuts.at.length > 0 && cuts.at[0] <= time) {
+        const at = cuts.at.shift()!;
+        if (at > this.lastTime && cuts.onCut(at, true)) cuts.count = 0;
+      }
+      if (cuts.count >= cuts.every) cuts.count = cuts.onCut(time, false) ? 0 : cuts.every - Math.ceil(cuts.every / 8);
     }
-    if (this.firstTime !== this.firstTime) this.firstTime = time;
+    if (this.firstTime !== this.firstTime) {
+      this.firstTime = time;
+      if (cuts !== undefined) cuts.at = cuts.offsets.map((offset) => time + offset);
+    }
     this.lastTime = time;
     return time;
   }

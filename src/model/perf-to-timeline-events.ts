@@ -261,8 +261,16 @@ export class TimelineEventAdapter {
   }
 
   /** The events of `records`, put into `sink` in order. */
-  feed(records: Iterable<PerfRecord>, sink: TimelineSink): void {
-    for (const record of records) this.push(record, sink);
+  /** @param done asked after each record when given: true ends the feed there (the rest is not needed) */
+  feed(records: Iterable<PerfRecord>, sink: TimelineSink, done?: () => boolean): void {
+    if (!done) {
+      for (const record of records) this.push(record, sink);
+      return;
+    }
+    for (const record of records) {
+      this.push(record, sink);
+      if (done()) return;
+    }
   }
 
   // hot path: runs once per record, and puts the frequent events into the sink without an object

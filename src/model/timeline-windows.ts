@@ -50,6 +50,12 @@ export interface TimelineWindowsOptions {
   readonly windowEvents?: number;
   /** Cuts held back by threads whose CPU state is unknown before one is made anyway (tests: Infinity). */
   readonly maxPostponed?: number;
+  /**
+   * Only this part of the recording (ns after its first event, `to` excluded): the recording is
+   * cut at both ends, and only the windows between them are handed on, the one ending at `to`
+   * as the last (a wait or hold going on there ends there).
+   */
+  readonly range?: { readonly from: number; readonly to: number };
 }
 
 export class TimelineWindows {
@@ -60,6 +66,10 @@ export class TimelineWindows {
   private postponed = 0;
   /** Threads of a process seen before that came in late, their start before the window (see above). */
   lateThreads = 0;
+  /** Windows handed on (with a range: those in it). */
+  handedOn = 0;
+  /** The range's last window was handed on: the later ones are not. */
+  private rangeDone = false;
   private readonly maxPostponed: number;
 
   /** Cuts `builder` into windows from now on: make it before the first event is added. */
@@ -70,32 +80,65 @@ export class TimelineWindows {
   ) {
     // a postponed cut is asked again every eighth of a window (cutEvery)
     this.maxPostponed = options.maxPostponed ?? 8 * MAX_POSTPONED_WINDOWS;
-    builder.cutEvery(options.windowEvents ?? WINDOW_EVENTS, (time) => this.cut(time));
+    const range = options.range;
+    const offsets = range ? [range.from, range.to].filter((t) => t > 0 && Number.isFinite(t)) : [];
+    builder.cutEvery(options.windowEvents ?? WINDOW_EVENTS, (time, forced) => this.cut(time, forced), offsets);
   }
 
   /** The last window (every event is in the builder). */
   finish(): void {
     const window = this.snapshot(undefined);
-    for (const sink of this.sinks) sink.add(window, true, this.builder.anomalies);
+    if (this.inRange(window.end)) this.handOn(window, true, this.builder.anomalies);
   }
 
-  private cut(time: number): boolean {
-    if (this.postponed < this.maxPostponed && this.builder.cpuUnsettled()) {
+  /** A range's last window was handed on: the events after it are not needed. */
+  get rangeEnded(): boolean {
+    return this.rangeDone;
+  }
+
+  /** The recording's span so far (ns, from its first event to its latest). */
+  get spanNs(): number {
+    const { firstTime, lastTime } = this.builder;
+    return firstTime === firstTime ? lastTime - firstTime : 0;
+  }
+
+  private cut(time: number, forced: boolean): boolean {
+    if (!forced && this.postponed < this.maxPostponed && this.builder.cpuUnsettled()) {
       this.postponed++;
       return false;
     }
     this.postponed = 0;
-    const window = this.snapshot(time);
-    for (const sink of this.sinks) sink.add(window, false);
+    if (this.inRange(time)) {
+      const window = this.snapshot(time);
+      const last = this.options.range !== undefined && time >= this.builder.firstTime + this.options.range.to;
+      this.handOn(window, last, last ? this.builder.anomalies : undefined);
+    }
     this.builder.forgetBefore(time, time - OTHER_PROCESSES_HISTORY_NS);
     this.from = time;
     return true;
   }
 
+  /** Whether the window from the last cut to `end` is one to hand on (all are without a range). */
+  private inRange(end: number): boolean {
+    const range = this.options.range;
+    if (!range) return true;
+    if (this.rangeDone) return false;
+    const first = this.builder.firstTime;
+    // windows before the range's start end at or before it (it is cut there)
+    return end > first + range.from || (this.from === -Infinity && range.from <= 0);
+  }
+
+  private handOn(window: Timeline, last: boolean, anomalies?: TimelineState['anomalies']): void {
+    this.handedOn++;
+    if (last && this.options.range) this.rangeDone = true;
+    for (const sink of this.sinks) sink.add(window, last, anomalies);
+  }
+
   private snapshot(end: number | undefined): Timeline {
     const window = this.builder.snapshot({
       from: this.from,
-      knownThreads: this.known,
+      // a range's first window begins at its start for every thread (none was handed on before)
+      knownThreads: this.options.range && this.handedOn === 0 ? undefined : this.known,
       ...(end !== undefined ? { end, continues: true } : {}),
       stacks: this.options.stacks,
       timeBaseNs: this.options.timeBaseNs,

@@ -5,6 +5,9 @@
  */
 import fc from 'fast-check';
 import type { TimelineEvent } from '../../src/model/timeline-events.js';
+import { TimelineBuilder } from '../../src/model/build-timeline.js';
+import type { PythonStacks } from '../../src/model/python-stacks.js';
+import type { Timeline } from '../../src/model/timeline.js';
 
 /** Threads of two Python processes (100, 200), one of a process without GIL events (300), one never placed (400). */
 const PID_OF: Record<number, number> = { 101: 100, 102: 100, 103: 100, 100: 100, 201: 200, 202: 200, 301: 300 };
@@ -73,4 +76,30 @@ export function namedLate(events: readonly TimelineEvent[]): boolean {
     named.add(e.tid);
   }
   return false;
+}
+
+/**
+ * A range of a random recording, from two fractions (0-1) of its span (a little past its end too),
+ * in whole ns after its first event as the model has it (a name event has no time of its own
+ * there); undefined when empty. `truth`: the timeline cut at its ends, made without windows:
+ * the events before its end (names are not timed: those before the first event at the end
+ * too), frozen from its start to its end (or the recording's, when it goes on past it).
+ */
+export function rangeOf(events: readonly TimelineEvent[], a: number, b: number) {
+  const all = new TimelineBuilder();
+  for (const event of events) all.add(event);
+  if (all.firstTime !== all.firstTime) return undefined;
+  const first = all.firstTime;
+  const span = all.lastTime - first;
+  const [from, to] = [Math.floor(Math.min(a, b) * span * 1.2), Math.ceil(Math.max(a, b) * span * 1.2)];
+  if (!(to > from && from < span)) return undefined;
+  const truth = (stacks: PythonStacks): Timeline => {
+    const cut = new TimelineBuilder();
+    for (const event of events) {
+      if (event.time >= first + to && event.kind !== 'thread_name') break;
+      cut.add(event);
+    }
+    return cut.snapshot({ from: first + from, ...(to <= span ? { end: first + to } : {}), stacks });
+  };
+  return { range: { from, to }, truth };
 }

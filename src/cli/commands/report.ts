@@ -4,10 +4,16 @@ import { extname } from 'node:path';
 import { assert, GiltraceError } from '../../base/errors.js';
 import { chromeTraceJsonChunks, encodeReport, gatherReport, htmlReportOf, writePerfettoTrace } from '../../export/index.js';
 import { analyzeRecording, analyzeRecordingReport, type Analysis, type AnalyzeOptions, type ReportAnalysis } from '../analyze-recording.js';
+import { parseRange, rangeText, type RangeOptions } from '../time-range.js';
 
-export function reportCommand(file: string, output: string): void {
+export function reportCommand(file: string, output: string, options: RangeOptions = {}): void {
+  const range = parseRange(options);
   requireReadable(file);
-  writeReport(analyzeFor(output, file), output);
+  const analysis = analyzeFor(output, file, range ? { range } : {});
+  // the page's times count from the range's start: its title says which part it is
+  const command = analysis.stats.processes[0]?.command;
+  const title = range && `giltrace: ${command ? `${command}, ` : ''}${rangeText(range)} of the recording`;
+  writeReport(analysis, output, title);
   console.error(`giltrace: wrote ${output}`);
 }
 
@@ -18,7 +24,9 @@ export function reportCommand(file: string, output: string): void {
  */
 export function analyzeFor(output: string, file: string, options: AnalyzeOptions = {}): Analysis | ReportAnalysis {
   checkReportExtension(output);
-  return extname(output).toLowerCase() === '.html' ? analyzeRecordingReport(file, options) : analyzeRecording(file, options);
+  if (extname(output).toLowerCase() === '.html') return analyzeRecordingReport(file, options);
+  if (options.range) throw new GiltraceError(`--from/--to make an HTML report (and cut stats); the ${extname(output)} export is of the whole recording`);
+  return analyzeRecording(file, options);
 }
 
 const FORMATS = ['.html', '.json', '.pftrace'] as const;
@@ -31,10 +39,10 @@ function checkReportExtension(output: string): void {
 }
 
 /** @param analysis from analyzeFor(output) */
-export function writeReport(analysis: Analysis | ReportAnalysis, output: string): void {
+export function writeReport(analysis: Analysis | ReportAnalysis, output: string, title?: string): void {
   checkReportExtension(output);
   const extension = extname(output).toLowerCase();
-  const words = { stats: analysis.stats, verdict: analysis.verdict };
+  const words = { stats: analysis.stats, verdict: analysis.verdict, ...(title ? { title } : {}) };
   assert(extension === '.html' || 'timeline' in analysis, 'the exports are made from the whole timeline (analyzeFor)');
   try {
     if (extension === '.html') {

@@ -1,10 +1,12 @@
 import { analyzeRecordingStats } from '../analyze-recording.js';
 import { formatSummary } from '../summary-table.js';
 import { requireReadable } from './report.js';
+import { parseRange, type RangeOptions } from '../time-range.js';
 
-export function statsCommand(file: string, options: { json: boolean }): void {
+export function statsCommand(file: string, options: { json: boolean } & RangeOptions): void {
+  const range = parseRange(options);
   requireReadable(file);
-  const { stats, verdict } = analyzeRecordingStats(file);
+  const { stats, verdict } = analyzeRecordingStats(file, range ? { range } : {});
   if (options.json) {
     process.stdout.write(JSON.stringify(stats, null, 2) + '\n');
   } else {
