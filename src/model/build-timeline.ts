@@ -224,13 +224,16 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
       if (pid > 0 && !beforeStart) this.count(pid, Anomaly.outOfOrderEvents);
     }
     const cuts = this.cuts;
-    if (cuts !== undefined && ++cuts.count > 0 && time > this.lastTime && this.firstTime === this.firstTime) {
-      // a cut at a given time once the events before it are in (none at it yet: time > lastTime)
-      while (cuts.at.length > 0 && cuts.at[0] <= time) {
-        const at = cuts.at.shift()!;
-        if (at > this.lastTime && cuts.onCut(at, true)) cuts.count = 0;
+    if (cuts !== undefined) {
+      cuts.count++;
+      if (time > this.lastTime && this.firstTime === this.firstTime) {
+        // a cut at a given time once the events before it are in (none at it yet: time > lastTime)
+        while (cuts.at.length > 0 && cuts.at[0] <= time) {
+          const at = cuts.at.shift()!;
+          if (at > this.lastTime && cuts.onCut(at, true)) cuts.count = 0;
+        }
+        if (cuts.count >= cuts.every) cuts.count = cuts.onCut(time, false) ? 0 : cuts.every - Math.ceil(cuts.every / 8);
       }
-      if (cuts.count >= cuts.every) cuts.count = cuts.onCut(time, false) ? 0 : cuts.every - Math.ceil(cuts.every / 8);
     }
     if (this.firstTime !== this.firstTime) {
       this.firstTime = time;
