@@ -133,6 +133,11 @@ export interface ReportData {
    * that filled most of it, drops keep one a span. The stats and tables are exact.
    */
   readonly resolutionNs?: number;
+  /**
+   * Set for a part of a recording (`report --from/--to`): where the recording began (ns, as
+   * `start`), before `start`; the page's times count from it, as they do from `start` otherwise.
+   */
+  readonly recordingStart?: number;
   readonly stats: StatsJson;
   readonly verdict: ReportVerdict | undefined;
   readonly histogramEdgesNs: readonly number[];

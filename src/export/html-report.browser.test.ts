@@ -312,6 +312,31 @@ test('a timeline with more steps than a page draws is drawn coarser, says so, an
   assert.deepEqual(problems.slice(before), []);
 });
 
+test('a part of a recording says which, and its times count from the recording\'s start', { skip }, async () => {
+  const part = makeSyntheticInput({ handoffs: 10 });
+  const recordingStart = part.timeline.start - 5e9;
+  const file = join(tempDir(), 'part.html');
+  writeFileSync(file, toHtmlReport({ ...part, recordingStart }));
+  const before = problems.length;
+  await page.goto(`file://${file}`);
+  await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });
+  assert.match((await page.locator('#gt-span').textContent())!, /of the recording, from \+5\.000 000 000 s on/);
+  // a slice's details: its start after the recording's, not the page's
+  const worker = part.timeline.processes[0].threads[1];
+  const i = [...worker.gilTrack.states].findIndex((s) => s === GilState.holding);
+  const [start, end] = [worker.gilTrack.times[i], worker.gilTrack.times[i + 1]];
+  await page.evaluate(([s, e]) => window.giltrace!.view.setRange(s - (e - s), e + (e - s)), [start, end]);
+  await page.waitForTimeout(50);
+  const at = await page.evaluate(([tid, t]) => window.giltrace!.view.locate(tid, t), [worker.tid, (start + end) / 2]);
+  const box = await canvasOrigin();
+  await page.mouse.click(box.x + at!.x, box.y + at!.y);
+  const details = (await page.locator('#gt-details').textContent())!;
+  const seconds = Math.floor((start - recordingStart) / 1e9);
+  assert.ok(seconds >= 5, `${seconds}`);
+  assert.match(details, new RegExp(`\\+${seconds}\\.\\d{3} \\d{3} \\d{3} s from the recording start`));
+  assert.deepEqual(problems.slice(before), []);
+});
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -15,10 +15,13 @@ import type { CoarseSteps } from './coarse-steps.js';
 import { gatherReport, type GatheredGil, type GatheredProcess, type GatheredReport, type GatheredThread } from './report-accumulator.js';
 import type { ReportInput } from './report-input.js';
 
+/** What the page says besides the tracks. */
 export interface ReportWords {
   readonly stats: StatsJson;
   readonly verdict?: VerdictJson;
   readonly title?: string;
+  /** A part of a recording: where the recording began (ReportData.recordingStart). */
+  readonly recordingStart?: number;
 }
 
 /** The report's JSON part and its binary blob (uncompressed; html-report.ts compresses it). */
@@ -42,6 +45,7 @@ export function encodeReport(report: GatheredReport, words: ReportWords): { data
     lostEvents: report.lostEvents,
     processes,
     ...(report.resolutionNs !== undefined ? { resolutionNs: report.resolutionNs } : {}),
+    ...(words.recordingStart !== undefined && words.recordingStart < report.start ? { recordingStart: words.recordingStart } : {}),
     stats: words.stats,
     verdict: words.verdict,
     histogramEdgesNs: WAIT_HISTOGRAM_EDGES_NS,

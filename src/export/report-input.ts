@@ -9,4 +9,6 @@ export interface ReportInput {
   readonly title?: string;
   /** The HTML report's steps drawn exactly, at most (default REPORT_MAX_STEPS; see coarse-steps.ts). */
   readonly maxSteps?: number;
+  /** The timeline is a part of a recording that began here (ReportData.recordingStart). */
+  readonly recordingStart?: number;
 }

@@ -49,6 +49,8 @@ export interface UiData {
   readonly raw: ReportData;
   readonly start: number;
   readonly end: number;
+  /** Where the times shown count from: the recording's start (before `start` for a part of a recording). */
+  readonly origin: number;
   readonly timeBaseNs: bigint;
   readonly processes: readonly UiProcess[];
   /** The Python functions and stacks the slices name; undefined for recordings without function context. */
@@ -99,7 +101,7 @@ export async function readReportData(json: string, blobText: (id: string) => str
     const command = raw.stats.processes.find((s) => s.pid === p.pid)?.command ?? '';
     return { pid: p.pid, command, start: p.start, end: p.end, threads, gils };
   });
-  return { raw, start: raw.start, end: raw.end, timeBaseNs: BigInt(raw.timeBaseNs), processes, functionContext: raw.functionContext };
+  return { raw, start: raw.start, end: raw.end, origin: raw.recordingStart ?? raw.start, timeBaseNs: BigInt(raw.timeBaseNs), processes, functionContext: raw.functionContext };
 }
 
 /** Index of the step in effect at `t`: the last i with times[i] <= t, or -1 before the first. */

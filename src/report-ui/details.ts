@@ -140,8 +140,8 @@ export function detailsHtml(hit: Hit, data: UiData, t = hit.start): string {
   const facts: [string, string | { html: string }][] = [
     ['state', stateName(hit)],
     ['duration', `${formatDuration(hit.end - hit.start)} (${Math.round(hit.end - hit.start).toLocaleString('en-US')} ns)`],
-    ['start', `${formatInstant(hit.start - data.start)} from the recording start · CLOCK_MONOTONIC ${formatMonotonic(data.timeBaseNs, hit.start)} s`],
-    ['end', `${formatInstant(hit.end - data.start)} · CLOCK_MONOTONIC ${formatMonotonic(data.timeBaseNs, hit.end)} s`],
+    ['start', `${formatInstant(hit.start - data.origin)} from the recording start · CLOCK_MONOTONIC ${formatMonotonic(data.timeBaseNs, hit.start)} s`],
+    ['end', `${formatInstant(hit.end - data.origin)} · CLOCK_MONOTONIC ${formatMonotonic(data.timeBaseNs, hit.end)} s`],
     ['process', `pid ${row.process.pid}${row.process.command ? ` · ${row.process.command}` : ''}`],
   ];
   if (row.thread) facts.push(['thread', `${row.thread.name} · tid ${row.thread.tid}`]);

@@ -1,7 +1,8 @@
 /** Entry point of the report page: decode the embedded data, build the page, draw the timeline. */
 import { CPU_COLORS, CPU_LABELS, GIL_COLORS, GIL_LABELS } from './colors.js';
 import { readReportData, type UiData } from './data.js';
-import { escapeHtml, formatDuration } from './format.js';
+import type { ReportData } from '../contract/report-data.js';
+import { escapeHtml, formatDuration, formatInstant } from './format.js';
 import { histogramsHtml } from './histograms.js';
 import { STYLES } from './styles.js';
 import { factsHtml, renderThreadTable, verdictHtml } from './summary.js';
@@ -37,7 +38,7 @@ async function start(): Promise<void> {
   const python = [...new Set(raw.stats.processes.map((p) => `Python ${p.python.version}`))].join(', ');
   document.body.innerHTML = `
     <header class="top"><h1>${escapeHtml(raw.title)}</h1>
-      <span class="sub">${formatDuration(raw.end - raw.start)} recorded${python ? ` · ${escapeHtml(python)}` : ''} · giltrace</span></header>
+      <span class="sub" id="gt-span">${spanHtml(raw)}${python ? ` · ${escapeHtml(python)}` : ''} · giltrace</span></header>
     <main>
       ${verdictHtml(raw)}
       <section class="card timeline-card">
@@ -94,6 +95,13 @@ function legendHtml(): string {
 void start();
 
 /** A long recording's tracks are drawn coarser than they were recorded (export/coarse-steps.ts): say so where the timeline is. */
+/** How long the page's timeline is: the recording, or the part of it the page shows. */
+function spanHtml(raw: ReportData): string {
+  const length = formatDuration(raw.end - raw.start);
+  if (raw.recordingStart === undefined) return `${length} recorded`;
+  return `${length} of the recording, from ${escapeHtml(formatInstant(raw.start - raw.recordingStart))} on`;
+}
+
 function resolutionNoteHtml(resolutionNs: number | undefined): string {
   if (resolutionNs === undefined) return '';
   return `<p class="muted" id="gt-resolution">This recording has more steps than a page can draw: the timeline is drawn at ${escapeHtml(formatDuration(resolutionNs))} resolution (a span with several changes shows the state that filled most of it, and one drop). Every number on this page is exact.</p>`;

@@ -286,7 +286,7 @@ export class TimelineView implements TimelineControls {
     }
     const nsPerPx = (this.viewEnd - this.viewStart) / this.width;
     const t0 = this.timeAt(Math.floor(hover.x));
-    this.tooltip.innerHTML = tooltipHtml(hit, { t0, t1: t0 + nsPerPx }, this.fullStart, this.data.functionContext);
+    this.tooltip.innerHTML = tooltipHtml(hit, { t0, t1: t0 + nsPerPx }, this.data.origin, this.data.functionContext);
     this.tooltip.hidden = false;
     const box = this.tooltip.getBoundingClientRect();
     const left = clientX + 16 + box.width > window.innerWidth ? clientX - box.width - 12 : clientX + 16;

@@ -81,8 +81,8 @@ export class TrackPainter {
     ctx.stroke();
     ctx.fillStyle = '#57606a';
     ctx.textAlign = 'left';
-    // Labels count from the recording's start, whatever the model's time 0 is.
-    const origin = this.fullStart;
+    // Labels count from the recording's start, whatever the model's time 0 is (a part of a recording: from the whole one's).
+    const origin = this.data.origin;
     for (const tick of computeTicks(view.start - origin, view.start - origin + view.nsPerPx * this.width, this.width)) {
       const x = Math.round(this.xOf(tick.time + origin, view)) + 0.5;
       ctx.fillStyle = '#eef0f3';

@@ -44,6 +44,7 @@ test('a report of a part covers that part, exactly, and says which part it is', 
   const html = readFileSync(output, 'utf8');
   const data = JSON.parse(html.match(/<script type="application\/json" id="giltrace-data">(.*?)<\/script>/s)![1].replace(/\\u003c/g, '<')) as ReportData;
   assert.equal(data.end - data.start, 200e6);
+  assert.equal(data.start - data.recordingStart!, 100e6, 'the page counts its times from the recording\'s start');
   assert.equal(data.resolutionNs, undefined);
   assert.match(data.title, /0\.1 s to 0\.3 s of the recording$/);
   assert.deepEqual(data.stats.recording.range, { from_ns: 100e6, to_ns: 300e6 });

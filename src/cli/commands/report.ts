@@ -10,10 +10,12 @@ export function reportCommand(file: string, output: string, options: RangeOption
   const range = parseRange(options);
   requireReadable(file);
   const analysis = analyzeFor(output, file, range ? { range } : {});
-  // the page's times count from the range's start: its title says which part it is
+  // a part of a recording: its title says which, and its times count from the recording's start
   const command = analysis.stats.processes[0]?.command;
-  const title = range && `giltrace: ${command ? `${command}, ` : ''}${rangeText(range)} of the recording`;
-  writeReport(analysis, output, title);
+  const part = range && 'report' in analysis
+    ? { title: `giltrace: ${command ? `${command}, ` : ''}${rangeText(range)} of the recording`, recordingStart: analysis.report.start - range.from }
+    : undefined;
+  writeReport(analysis, output, part);
   console.error(`giltrace: wrote ${output}`);
 }
 
@@ -39,10 +41,10 @@ function checkReportExtension(output: string): void {
 }
 
 /** @param analysis from analyzeFor(output) */
-export function writeReport(analysis: Analysis | ReportAnalysis, output: string, title?: string): void {
+export function writeReport(analysis: Analysis | ReportAnalysis, output: string, part?: { title: string; recordingStart: number }): void {
   checkReportExtension(output);
   const extension = extname(output).toLowerCase();
-  const words = { stats: analysis.stats, verdict: analysis.verdict, ...(title ? { title } : {}) };
+  const words = { stats: analysis.stats, verdict: analysis.verdict, ...part };
   assert(extension === '.html' || 'timeline' in analysis, 'the exports are made from the whole timeline (analyzeFor)');
   try {
     if (extension === '.html') {
