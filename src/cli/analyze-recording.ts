@@ -229,7 +229,7 @@ function readRecording(
 }
 
 /** Why a range of a recording gave nothing: it begins after the recording's end. */
-export function nothingInRange(range: NonNullable<AnalyzeOptions['range']>, spanNs: number): string {
+function nothingInRange(range: NonNullable<AnalyzeOptions['range']>, spanNs: number): string {
   return `nothing was recorded from ${range.from / 1e9} s on: the recording lasts ${(spanNs / 1e9).toFixed(3)} s from its first event`;
 }
 

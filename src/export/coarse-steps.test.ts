@@ -2,7 +2,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { coarsenSteps, resolutionFor, thinDrops } from './coarse-steps.js';
+import { DropThinner, resolutionFor, StepCoarsener, type CoarseSteps } from './coarse-steps.js';
+
+/** A whole track at `resolution`, through the streaming coarsener. */
+function coarsenSteps(steps: { times: Float64Array; values: ArrayLike<number>; extra?: ArrayLike<number> }, end: number, origin: number, resolution: number): CoarseSteps {
+  const coarsener = new StepCoarsener(origin, resolution, steps.extra !== undefined);
+  for (let i = 0; i < steps.times.length; i++) coarsener.push(steps.times[i], steps.values[i], steps.extra ? steps.extra[i] : 0);
+  return coarsener.finish(end);
+}
+
+function thinDrops(times: Float64Array, flags: Uint8Array, origin: number, resolution: number, forced: number): { times: Float64Array; flags: Uint8Array } {
+  const thinner = new DropThinner(origin, resolution, forced);
+  for (let i = 0; i < times.length; i++) thinner.push(times[i], flags[i]);
+  return thinner.finish();
+}
 
 /** The value of a step track at `time`. */
 function valueAt(times: ArrayLike<number>, values: ArrayLike<number>, time: number): number {

@@ -20,13 +20,6 @@
  */
 export const REPORT_MAX_STEPS = 6_000_000;
 
-export interface Steps {
-  readonly times: Float64Array;
-  readonly values: ArrayLike<number>;
-  /** A value per step that goes with it (a GIL step's Python stack). */
-  readonly extra?: ArrayLike<number>;
-}
-
 export interface CoarseSteps {
   readonly times: Float64Array;
   readonly values: Uint8Array | Uint16Array | Int32Array;
@@ -186,13 +179,6 @@ export class StepCoarsener {
   }
 }
 
-/** A whole track at `resolution` (StepCoarsener). */
-export function coarsenSteps(steps: Steps, end: number, origin: number, resolution: number): CoarseSteps {
-  const coarsener = new StepCoarsener(origin, resolution, steps.extra !== undefined);
-  for (let i = 0; i < steps.times.length; i++) coarsener.push(steps.times[i], steps.values[i], steps.extra ? steps.extra[i] : 0);
-  return coarsener.finish(end);
-}
-
 /** Drops (pushed in time order) at `resolution`: one per span, a forced one when there is one (flags bit `forced`). */
 export class DropThinner {
   private times: number[] = [];
@@ -221,12 +207,6 @@ export class DropThinner {
   finish(): { times: Float64Array; flags: Uint8Array } {
     return { times: Float64Array.from(this.times), flags: Uint8Array.from(this.flags) };
   }
-}
-
-export function thinDrops(times: Float64Array, flags: Uint8Array, origin: number, resolution: number, forced: number): { times: Float64Array; flags: Uint8Array } {
-  const thinner = new DropThinner(origin, resolution, forced);
-  for (let i = 0; i < times.length; i++) thinner.push(times[i], flags[i]);
-  return thinner.finish();
 }
 
 /** Resolutions tried: 2^0 … 2^MAX_LEVEL ns (2^50 ns: 13 days a span). */
