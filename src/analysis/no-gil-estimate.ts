@@ -25,70 +25,71 @@ export interface NoGilEstimate {
   readonly pythonCpusWhileContended: number;
 }
 
+/** What a thread adds to the counts, as bits of a code: it wants to run, makes progress, waits for the GIL, runs Python. */
+const WANTS = 1;
+const PROGRESSES = 2;
+const WAITS = 4;
+const PYTHON = 8;
+
+function codeOf(gil: number, cpu: number): number {
+  const onCpu = cpu === CpuState.running;
+  const waiting = gil === GilState.waiting;
+  const holding = gil === GilState.holding;
+  // wants = holding, waiting, or on/for a CPU; progresses = holding, or on a CPU without waiting
+  return (waiting || holding || onCpu || cpu === CpuState.runnable ? WANTS : 0) |
+    (holding || (onCpu && !waiting) ? PROGRESSES : 0) |
+    (waiting ? WAITS : 0) |
+    (holding && onCpu ? PYTHON : 0);
+}
+
+/** codeOf of every (GIL state, CPU state), at gil * 4 + cpu. */
+const CODES = Uint8Array.from({ length: 3 * 4 }, (_, i) => codeOf(i >> 2, i & 3));
+
+interface CodeTrack {
+  readonly times: Float64Array;
+  readonly codes: Uint8Array;
+  readonly length: number;
+}
+
 /**
- * A thread's two tracks, walked together: gi / ci index the entries in force at the sweep's time,
- * gNext / cNext are the rounded times of the entries after them (Infinity past the last): each
- * boundary is rounded once, not at every look.
+ * A thread's code as a step function from `from` (or its start) on: its GIL and CPU tracks
+ * walked together once, times rounded to whole ns (of entries rounded alike, the later is in
+ * force), an entry only where the code changes, and 0 (nothing) from its end on.
  */
-class Cursor {
-  gi = 0;
-  ci = 0;
-  // Times are stored as doubles from the first (NaN) on: a field that first held a small integer
-  // changes representation when ns values pass 2^31, and the code using it is thrown away.
-  gNext = NaN;
-  cNext = NaN;
-  readonly start: number = NaN;
-  readonly end: number = NaN;
-  /** What this thread adds to the counts now (0 before its start and after its end). */
-  wants = 0;
-  progresses = 0;
-  waiting = 0;
-  runningPython = 0;
-
-  constructor(
-    readonly gil: StepTrack,
-    readonly cpu: StepTrack,
-    start: number,
-    end: number,
-  ) {
-    this.start = start;
-    this.end = end;
-    this.gNext = gil.times.length > 1 ? ns(gil.times[1]) : Infinity;
-    this.cNext = cpu.times.length > 1 ? ns(cpu.times[1]) : Infinity;
-  }
-
-  /** The next time this thread's state may change after `now`; Infinity when none. */
-  nextChange(now: number): number {
-    if (now < this.start) return this.start;
-    if (now >= this.end) return Infinity;
-    const next = this.gNext < this.cNext ? this.gNext : this.cNext;
-    return next < this.end ? next : this.end;
-  }
-
-  /** Moves to the entries in force at `now` and recomputes what the thread adds to the counts. */
-  moveTo(now: number): void {
-    const gTimes = this.gil.times;
-    const cTimes = this.cpu.times;
-    while (this.gNext <= now) {
-      this.gi++;
-      this.gNext = this.gi + 1 < gTimes.length ? ns(gTimes[this.gi + 1]) : Infinity;
+function codeTrack(gilTrack: StepTrack, cpuTrack: StepTrack, startAt: number, endAt: number, from: number): CodeTrack {
+  const gTimes = gilTrack.times;
+  const cTimes = cpuTrack.times;
+  const gStates = gilTrack.states;
+  const cStates = cpuTrack.states;
+  const times = new Float64Array(gTimes.length + cTimes.length + 2);
+  const codes = new Uint8Array(times.length);
+  let n = 0;
+  let gi = 0;
+  let ci = 0;
+  let gNext = gTimes.length > 1 ? ns(gTimes[1]) : Infinity;
+  let cNext = cTimes.length > 1 ? ns(cTimes[1]) : Infinity;
+  let now = Math.max(from, startAt);
+  while (now < endAt) {
+    while (gNext <= now) {
+      gi++;
+      gNext = gi + 1 < gTimes.length ? ns(gTimes[gi + 1]) : Infinity;
     }
-    while (this.cNext <= now) {
-      this.ci++;
-      this.cNext = this.ci + 1 < cTimes.length ? ns(cTimes[this.ci + 1]) : Infinity;
+    while (cNext <= now) {
+      ci++;
+      cNext = ci + 1 < cTimes.length ? ns(cTimes[ci + 1]) : Infinity;
     }
-    const alive = now >= this.start && now < this.end;
-    const gil = this.gil.states[this.gi];
-    const cpu = this.cpu.states[this.ci];
-    const onCpu = cpu === CpuState.running;
-    const waiting = gil === GilState.waiting;
-    const holding = gil === GilState.holding;
-    // wants = holding, waiting, or on/for a CPU; progresses = holding, or on a CPU without waiting
-    this.wants = alive && (waiting || holding || onCpu || cpu === CpuState.runnable) ? 1 : 0;
-    this.progresses = alive && (holding || (onCpu && !waiting)) ? 1 : 0;
-    this.waiting = alive && waiting ? 1 : 0;
-    this.runningPython = alive && holding && onCpu ? 1 : 0;
+    const code = CODES[(gStates[gi] << 2) | cStates[ci]];
+    if (n === 0 || codes[n - 1] !== code) {
+      times[n] = now;
+      codes[n++] = code;
+    }
+    now = gNext < cNext ? gNext : cNext;
   }
+  if (n > 0 && codes[n - 1] !== 0) {
+    times[n] = endAt;
+    codes[n++] = 0;
+  }
+  return { times, codes, length: n };
 }
 
 /** The sums an estimate is made of: they add up over windows of a recording (see noGilParts). */
@@ -114,62 +115,66 @@ export function toNoGilEstimate(parts: NoGilParts, cpus: number): NoGilEstimate 
   };
 }
 
-// hot path: one step per boundary of every thread's tracks; the running totals are plain locals
+// hot path: one step per change of a thread's code; the running totals are plain locals
 // (a closure updating them kept them in a context object)
 /** @param from where the sweep starts when after the process's start (a window's part of a process it had before) */
 export function noGilParts(process: ProcessTimeline, cpus: number, from = -Infinity): NoGilParts {
   const start = Math.max(ns(process.start), ns(from));
   const end = ns(process.end);
-  const cursors = process.threads
+  const tracks = process.threads
     .filter((t) => t.gilTrack.times.length > 0 && t.cpuTrack.times.length > 0)
-    .map((t) => new Cursor(t.gilTrack, t.cpuTrack, ns(t.start), ns(t.end)));
-  // running totals over every thread, updated only for the threads whose state changes
+    .map((t) => codeTrack(t.gilTrack, t.cpuTrack, ns(t.start), ns(t.end), start));
+  // each thread's next entry, and its code in force
+  const next = new Int32Array(tracks.length);
+  const inForce = new Uint8Array(tracks.length);
+  const queue = new ChangeQueue(tracks.length);
+  for (let i = 0; i < tracks.length; i++) if (tracks[i].length > 0) queue.push(i, tracks[i].times[0]);
+  // running totals over every thread, updated only for the threads whose code changes
   let wanting = 0;
   let progressing = 0;
   let waiting = 0;
   let python = 0;
-  const queue = new ChangeQueue(cursors.length);
-  for (let i = 0; i < cursors.length; i++) {
-    const c = cursors[i];
-    c.moveTo(start);
-    wanting += c.wants;
-    progressing += c.progresses;
-    waiting += c.waiting;
-    python += c.runningPython;
-    queue.push(i, c.nextChange(start));
-  }
-  let estimated = 0;
+  // The time when fewer threads progress than could run at once, by how many of each: whole
+  // ns summed exactly and weighed once at the end (summing dt × ratio at every step made the
+  // estimate depend on where the steps fall).
+  const width = cpus + 1;
+  const slowed = new Float64Array(width * width);
+  let unslowed = 0;
   let contended = 0;
   let pythonWhileContended = 0;
   let now = start;
   while (now < end) {
-    const next = Math.min(queue.peekTime(), end);
-    const dt = next - now;
+    const until = Math.min(queue.peekTime(), end);
+    const dt = until - now;
     if (dt > 0) {
-      const parallel = Math.min(wanting, cpus);
-      estimated += wanting === 0 ? dt : dt * Math.min(1, progressing / parallel);
+      const parallel = wanting < cpus ? wanting : cpus;
+      if (progressing >= parallel) unslowed += dt;
+      else slowed[progressing * width + parallel] += dt;
       if (waiting > 0) {
         contended += dt;
         pythonWhileContended += dt * python;
       }
     }
-    now = next;
-    // every thread whose state may change now
+    now = until;
+    // every thread whose code changes now
     while (queue.size > 0 && queue.peekTime() <= now) {
       const i = queue.top();
-      const c = cursors[i];
-      wanting -= c.wants;
-      progressing -= c.progresses;
-      waiting -= c.waiting;
-      python -= c.runningPython;
-      c.moveTo(now);
-      wanting += c.wants;
-      progressing += c.progresses;
-      waiting += c.waiting;
-      python += c.runningPython;
+      const track = tracks[i];
+      const before = inForce[i];
+      const code = track.codes[next[i]++];
+      inForce[i] = code;
+      wanting += (code & WANTS) - (before & WANTS);
+      progressing += ((code & PROGRESSES) - (before & PROGRESSES)) >> 1;
+      waiting += ((code & WAITS) - (before & WAITS)) >> 2;
+      python += ((code & PYTHON) - (before & PYTHON)) >> 3;
       // back in with its next change (always later than now): one sift instead of a pop and a push
-      queue.replaceTop(c.nextChange(now));
+      if (next[i] < track.length) queue.replaceTop(track.times[next[i]]);
+      else queue.pop();
     }
+  }
+  let estimated = unslowed;
+  for (let parallel = 1; parallel < width; parallel++) {
+    for (let progress = 0; progress < parallel; progress++) estimated += (slowed[progress * width + parallel] * progress) / parallel;
   }
   return { measuredNs: end - start, estimatedNs: estimated, contendedNs: contended, pythonWhileContendedNs: pythonWhileContended };
 }
@@ -204,6 +209,16 @@ class ChangeQueue {
 
   top(): number {
     return this.items[0];
+  }
+
+  /** The top item leaves. */
+  pop(): void {
+    this.size--;
+    if (this.size === 0) return;
+    const item = this.items[this.size];
+    const time = this.times[this.size];
+    this.items[0] = item;
+    this.replaceTop(time);
   }
 
   /** The top item gets a later time and sinks to its place. */
