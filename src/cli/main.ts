@@ -8,6 +8,7 @@
  * to node the second line is a comment. (`#!/usr/bin/env -S node …` would say it in one line,
  * but BusyBox's env has no -S.)
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MAX_FRAMES } from '../contract/probe-names.js';
 import { DEFAULT_SAMPLE_HZ, MAX_SAMPLE_HZ } from '../contract/sampled-recording.js';
@@ -26,6 +27,15 @@ const DEFAULT_DATA = 'giltrace.data';
  * fault in the kernel (~4 µs, as much as the probe hit itself); worker threads start 3-4 frames deep.
  */
 const DEFAULT_STACK_DEPTH = 3;
+
+/** The version in giltrace's package.json (dist/src/cli/ → the package's root, installed or not). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 function parseStackDepth(value: string): number {
   const n = Number(value);
@@ -79,6 +89,7 @@ function addRecordOptions(command: Command): Command {
 function buildProgram(): Command {
   const program = new Command('giltrace')
     .description('See what the Python GIL does to your threads: who holds it, who waits, for how long.')
+    .version(packageVersion(), '-V, --version', "print giltrace's version")
     .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();

@@ -1,7 +1,7 @@
 /** What a user sees at the edges: exit codes, one-line errors, signals, cleanup. */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CLI, EXAMPLES, PROGRAMS, giltrace, giltraceAsync, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
@@ -158,4 +158,13 @@ test('recording over an existing file replaces it (no FILE.old left behind)', ()
   for (let i = 0; i < 2; i++) assert.equal(giltrace(['record', '-o', data, '--', python, '-c', 'pass']).code, 0);
   assert.ok(existsSync(data));
   assert.ok(!existsSync(`${data}.old`), 'perf keeps FILE.old unless told otherwise');
+});
+
+test('--version prints the package version and exits 0', () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) {
+    const result = giltrace([flag]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim(), version);
+  }
 });
