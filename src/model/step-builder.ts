@@ -123,12 +123,10 @@ export class StepBuilder {
     const times = new Float64Array(kept);
     const values = new Int32Array(kept);
     this.copyOut(first, this.length, times, values);
-    // as large as the track was: the next window likely grows it as far (doubling up to that
-    // size again, window after window, was a fair part of a windowed analysis's time)
-    this.timeChunks = [new Float64Array(Math.max(this.initialCapacity, Math.min(CHUNK, this.length)))];
-    this.valueChunks = [new Int32Array(this.timeChunks[0].length)];
+    // Back to the start of the same chunks: the next window likely grows the track as far
+    // (allocating them afresh, window after window, cost a fair part of a windowed analysis's
+    // time in page faults and collections). Kept entries already satisfy the invariants.
     this.length = 0;
-    // kept entries already satisfy the invariants: appended as they are
     for (let i = 0; i < kept; i++) this.append(times[i], values[i]);
   }
 
