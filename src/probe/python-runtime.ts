@@ -47,13 +47,16 @@ export function findPythonRuntime(pid: number): PythonRuntime | NotSampled {
     const version = pythonMinorFromPath(file);
     if (/libpython\d+\.\d+t\b/.test(file)) return { pid, why: `${file} is a free-threaded build: no GIL to sample` };
     const reached = `/proc/${pid}/root${file}`;
-    const elf = tryOpenElf(reached);
-    const symbol = elf && knownRuntimeSymbol(reached, elf);
-    if (!elf || symbol === undefined) continue;
+    // opened only when its answer is not known yet, or to place a runtime found: a process
+    // tree's shells and launchers (a pyenv shim runs several) are not read again and again
+    let elf: ElfFile | undefined;
+    const opened = (): ElfFile | undefined => (elf ??= tryOpenElf(reached));
+    const symbol = knownRuntimeSymbol(reached, opened);
+    if (symbol === undefined || !opened()) continue;
     if (!version) return { pid, why: `cannot tell the Python version of ${file}` };
     const layout = gilStateLayoutFor(version.major, version.minor);
     if (!layout) return { pid, why: `Python ${version.major}.${version.minor} (${file}): the sampled mode knows 3.8 to 3.13` };
-    const bias = loadBias(elf, maps.filter((m) => m.path === file));
+    const bias = loadBias(opened()!, maps.filter((m) => m.path === file));
     if (bias === undefined) return { pid, why: `cannot find where ${file} is loaded` };
     return { pid, file, minor: version.minor, address: bias + symbol, layout };
   }
@@ -71,22 +74,31 @@ function tryOpenElf(path: string): ElfFile | undefined {
 /**
  * _PyRuntime's link address in a file, looked up once per version of the file (reading a
  * libpython's symbols costs ~5-40 ms, paid again for every Python of a process tree otherwise):
- * kept in memory and in ~/.cache/giltrace by the file's stamp (-1: the file has none).
+ * kept in memory and in ~/.cache/giltrace by the file's stamp (-1: the file has none). A file
+ * that could not be read (its process exec'd or ended meanwhile) has no answer kept.
  */
-function knownRuntimeSymbol(path: string, elf: ElfFile): number | undefined {
+function knownRuntimeSymbol(path: string, elf: () => ElfFile | undefined): number | undefined {
   const stamp = fileStamp(path);
   const key = `${path.replace(/^\/proc\/\d+\/root/, '')}|${stamp}`;
-  if (stamp === '-') return runtimeSymbol(elf);
-  if (!symbols.has(key)) symbols.set(key, cachedAnswer('python-runtime-v1', key, isAddress, () => runtimeSymbol(elf) ?? -1));
+  try {
+    if (stamp === '-') return runtimeSymbolOf(elf());
+    if (!symbols.has(key)) symbols.set(key, cachedAnswer('python-runtime-v1', key, isAddress, () => runtimeSymbolOf(elf()) ?? -1));
+  } catch (e) {
+    if (e === UNREADABLE) return undefined;
+    throw e;
+  }
   const found = symbols.get(key)!;
   return found >= 0 ? found : undefined;
 }
 
 const symbols = new Map<string, number>();
 const isAddress = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
+/** Thrown past the cache (nothing is kept) when a file cannot be read. */
+const UNREADABLE = new Error('unreadable');
 
-/** _PyRuntime's link address; undefined when the file has none or cannot be read (its process exec'd or ended meanwhile). */
-function runtimeSymbol(elf: ElfFile): number | undefined {
+/** _PyRuntime's link address; undefined when the file has none; throws UNREADABLE when it cannot be read. */
+function runtimeSymbolOf(elf: ElfFile | undefined): number | undefined {
+  if (!elf) throw UNREADABLE;
   try {
     for (const table of ['dynsym', 'symtab'] as const) {
       const found = readSymbolTable(elf, table).find((s) => s.name === '_PyRuntime' && s.value !== 0);
@@ -94,6 +106,7 @@ function runtimeSymbol(elf: ElfFile): number | undefined {
     }
   } catch {
     // read through /proc/PID/root: gone with the process
+    throw UNREADABLE;
   }
   return undefined;
 }

@@ -14,7 +14,7 @@ import { SAMPLED_MAGIC, type SampledHeader } from '../contract/sampled-recording
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
 import { ProcessSampler, type ThreadState } from './gil-sampler.js';
 import type { SampledStack } from './python-stack-reader.js';
-import { processTree, readLinkIfThere } from './process-tree.js';
+import { ProcessTree, readLinkIfThere } from './process-tree.js';
 import { boottimeOffset } from './recording-manifest.js';
 
 export interface SessionRequest {
@@ -34,8 +34,13 @@ export interface SessionResult {
   readonly notSampled: readonly NotSampled[];
 }
 
-/** How often new processes of the traced tree are looked for, ms; every tick until a Python is found. */
+/**
+ * How often new processes of the traced tree are looked for, ms; more often until a Python is
+ * found (a launcher such as a pyenv shim runs a few dozen short processes first, each looked
+ * at once: every tick cost the shim's ~0.2 s a tenth of a CPU).
+ */
 const DISCOVER_EVERY_MS = 100;
+const DISCOVER_UNTIL_PYTHON_MS = 2;
 
 /** The Int32 slots shared with the main thread. */
 export const CONTROL = { stop: 0, rootPid: 1, size: 2 } as const;
@@ -68,6 +73,7 @@ export class SamplingSession {
   private lastDiscover = -Infinity;
   private lastFlush = 0;
   private roots: readonly number[];
+  private readonly tree = new ProcessTree(() => this.roots);
 
   constructor(private readonly request: SessionRequest) {
     this.periodNs = 1e9 / request.hz;
@@ -113,6 +119,7 @@ export class SamplingSession {
     this.lines.push(`E ${t} ${this.ticks} ${this.late} ${(cpu.user + cpu.system) * 1000}`);
     this.flush();
     for (const sampler of this.samplers.values()) sampler.close();
+    this.tree.close();
     fs.closeSync(this.fd);
     return { ticks: this.ticks, lateTicks: this.late, sampled: this.sampledPids, notSampled: [...this.notSampled.values()] };
   }
@@ -123,7 +130,8 @@ export class SamplingSession {
 
   private tick(now: number): void {
     this.ticks++;
-    if (this.samplers.size === 0 || now - this.lastDiscover >= DISCOVER_EVERY_MS * 1e6) this.discover(now);
+    const discoverEvery = this.samplers.size === 0 ? DISCOVER_UNTIL_PYTHON_MS : DISCOVER_EVERY_MS;
+    if (now - this.lastDiscover >= discoverEvery * 1e6) this.discover(now);
     for (const [pid, sampler] of this.samplers) {
       let current: Map<number, ThreadState> | undefined;
       try {
@@ -191,7 +199,7 @@ export class SamplingSession {
   /** New processes of the traced tree: Pythons get a sampler, Python-looking others are named. */
   private discover(now: number): void {
     this.lastDiscover = now;
-    for (const pid of processTree(this.roots)) {
+    for (const pid of this.tree.processes()) {
       if (this.samplers.has(pid) || this.notSampled.has(pid)) continue;
       const exe = readLinkIfThere(`/proc/${pid}/exe`);
       const seen = this.seen.get(pid);
