@@ -136,8 +136,8 @@ export function noGilParts(process: ProcessTimeline, cpus: number, from = -Infin
   let python = 0;
   // The time when fewer threads progress than could run at once, by how many of each: whole
   // ns summed exactly and weighed once at the end (summing dt × ratio at every step made the
-  // estimate depend on where the steps fall).
-  const width = cpus + 1;
+  // estimate depend on where the steps fall). No more can run at once than there are threads.
+  const width = Math.min(cpus, tracks.length) + 1;
   const slowed = new Float64Array(width * width);
   let unslowed = 0;
   let contended = 0;
