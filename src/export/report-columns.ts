@@ -11,6 +11,17 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export class BlobBuilder {
   private readonly parts: Uint8Array[] = [];
   private size = 0;
+  private spare = new Uint8Array(0);
+
+  /**
+   * Room for a column being encoded, before its exact bytes are copied out: one buffer for the
+   * report's columns, whose pages are faulted in once (a fresh one per column was most of the
+   * varint encoding's time).
+   */
+  scratch(bytes: number): Uint8Array {
+    if (this.spare.length < bytes) this.spare = new Uint8Array(bytes);
+    return this.spare;
+  }
 
   add(bytes: Uint8Array): BlobRef {
     // The contract fixes little-endian; every platform Node runs giltrace on is, but say so loudly.
@@ -38,24 +49,30 @@ export class BlobBuilder {
 export function encodeTimes(blob: BlobBuilder, times: Float64Array): EncodedTimes {
   const n = times.length;
   if (n === 0) return { enc: 'dvar', length: 0, first: 0, data: blob.add(new Uint8Array(0)) };
-  const varints = deltaVarints(times);
+  const varints = deltaVarints(times, blob);
   if (varints !== undefined) return { enc: 'dvar', length: n, first: times[0], data: blob.add(varints) };
   return { enc: 'f64', length: n, data: blob.add(new Uint8Array(times.buffer, times.byteOffset, times.byteLength)) };
 }
 
-function deltaVarints(times: Float64Array): Uint8Array | undefined {
+function deltaVarints(times: Float64Array, blob: BlobBuilder): Uint8Array | undefined {
   if (!Number.isSafeInteger(times[0])) return undefined;
   // hot path: one pass, writing into a worst-case buffer (a delta below 2^53 takes ≤ 8 bytes).
-  const out = new Uint8Array((times.length - 1) * 8);
+  const out = blob.scratch((times.length - 1) * 8);
   let at = 0;
   for (let i = 1; i < times.length; i++) {
     let d = times[i] - times[i - 1];
     if (!(d >= 0) || !Number.isSafeInteger(times[i])) return undefined;
-    while (d >= 0x80) {
+    // most deltas fit 31 bits: integer shifts; the rare longer one in float arithmetic
+    while (d >= 0x80000000) {
       out[at++] = (d % 0x80) | 0x80;
       d = Math.floor(d / 0x80);
     }
-    out[at++] = d;
+    let small = d | 0;
+    while (small >= 0x80) {
+      out[at++] = (small & 0x7f) | 0x80;
+      small >>>= 7;
+    }
+    out[at++] = small;
   }
   return out.slice(0, at);
 }
