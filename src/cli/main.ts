@@ -70,7 +70,7 @@ function parseSampleHz(value: string): number {
 function addRecordOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--sample [hz]', `sample instead of tracing exactly: read who holds and who waits for the GIL from the process HZ times a second (default ${DEFAULT_SAMPLE_HZ}); no probes, ~1-3 % cost, no root needed for your own processes; shares are estimates`)
+      new Option('--sample [hz]', `sample instead of tracing exactly: read who holds and who waits for the GIL from the process HZ times a second (default ${DEFAULT_SAMPLE_HZ}); no probes (~10 % of one CPU at 1000, a few % of a busy program's time), no root needed for your own processes; shares are estimates`)
         .preset(DEFAULT_SAMPLE_HZ)
         .argParser(parseSampleHz),
     )
