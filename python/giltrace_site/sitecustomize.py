@@ -6,6 +6,8 @@ records its arguments as strings. Calling it with a marker text and giltrace's m
 text into the perf recording at the right time, in the right thread. Harmless when no probe is
 there. `giltrace record` puts this folder first on PYTHONPATH; Python then imports this file as
 `sitecustomize` while it starts, and this file imports the user's own sitecustomize (if any).
+A sampled run (`--sample`: no probes) sets GILTRACE_NAMES to a file instead: the same texts are
+appended to it, a line each, and the sampler reads them from there.
 
 The traced program must behave exactly as without giltrace, even when something here fails:
 - This folder leaves sys.path (and sys.path_importer_cache) before anything else happens.
@@ -26,7 +28,8 @@ The traced program must behave exactly as without giltrace, even when something 
   drop and retake it, putting events into the very recording they annotate.
 - What the program can still see: os.environ["PYTHONPATH"] starts with this folder, so that the
   Pythons it starts are traced with names too (they run this file as well, including Python 2,
-  where it only hands over to the user's sitecustomize: so it must stay Python 2 syntax); the
+  where it only hands over to the user's sitecustomize: so it must stay Python 2 syntax), and in a
+  sampled run os.environ["GILTRACE_NAMES"] and the file it names, opened and closed at each name; the
   patched Thread._set_ident and Thread.name; `_ctypes` in sys.modules; until threading is
   imported, the finder at sys.meta_path[0] (for good if the unwatch step fails); what -v and
   -X importtime print about imports. `python -S` would leave this folder on sys.path, so giltrace
@@ -91,8 +94,31 @@ def _hide_our_folder():
         return False
 
 
+def _also_to_names_file(emit):
+    """A sampled run (no probes) names a file to append the marker texts to, one line each:
+    GILTRACE_NAMES. Then emit writes there too (the marker call stays: a giltrace tracing the
+    sampling one still reads it). The file is opened and closed at each call (a thread start or
+    rename), so the program never holds a descriptor of ours."""
+    path = os.environ.get("GILTRACE_NAMES")
+    if not path:
+        return emit
+    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+
+    def emit_both(*parts):
+        emit(*parts)
+        text = _SEPARATOR.join([str(part).replace("\n", " ") for part in parts])
+        fd = os.open(path, flags)
+        try:
+            os.write(fd, text.encode("utf-8", "replace")[:_MAX_MARK_BYTES] + b"\n")
+        finally:
+            os.close(fd)
+
+    return emit_both
+
+
 def _load_marker():
-    """(emit, native_id): emit(*parts) calls strverscmp(text, magic); native_id() is the thread's OS id."""
+    """(emit, native_id): emit(*parts) calls strverscmp(text, magic) (and in a sampled run also
+    writes the text to GILTRACE_NAMES); native_id() is the thread's OS id."""
     _step("libc")
     import _ctypes
 
@@ -119,6 +145,8 @@ def _load_marker():
         _step("emit")
         text = _SEPARATOR.join([str(part) for part in parts])
         mark(text.encode("utf-8", "replace")[:_MAX_MARK_BYTES], _MAGIC)
+
+    emit = _also_to_names_file(emit)
 
     _step("native-id")
     import _thread  # always loaded: importlib itself uses it

@@ -8,6 +8,8 @@
  *   U <t> <pid> <why>                       a process that could not be sampled, and why
  *   W <t> <pid> <what>                      what could not be seen of a sampled process
  *   N <t> <pid> <tid> <name>                a thread's OS name (first seen, or changed)
+ *   T <t> <pid> <tid> <name>                its Python name (`threading`), told by giltrace's hook
+ *                                           in the programs giltrace starts (GILTRACE_NAMES)
  *   F <id>\t<name>\t<file>\t<line>[\t<caller>...]
  *                                           a Python stack (innermost function, callers' names)
  *   S <t> <pid> <tid> <gil><cpu> <index> <held> <asked> [<since>]

@@ -122,7 +122,8 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
         warnings.push(`process ${pid}: ${fields.slice(3).join(' ')}`);
         break;
       case 'N':
-        events.push({ kind: 'thread_name', time, pid, tid: Number(fields[3]), name: fields.slice(4).join(' '), source: 'os' });
+      case 'T':
+        events.push({ kind: 'thread_name', time, pid, tid: Number(fields[3]), name: fields.slice(4).join(' '), source: line[0] === 'T' ? 'python' : 'os' });
         break;
       case 'S': {
         const tid = Number(fields[3]);

@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import { GiltraceError } from '../base/errors.js';
 import { retrySync } from '../base/sleep.js';
@@ -23,6 +22,7 @@ import { probeCostPerCycle } from './probe-cost.js';
 import { perfRecordArgs } from './perf-args.js';
 import { collectLines, letFinishAlone, PerfLines, saysFileComplete, stopUntilWritten } from './perf-finish.js';
 import { makeRecordingManifest, withLateInterpreters, writeRecordingManifest } from './recording-manifest.js';
+import { withPythonHook } from './python-hook.js';
 
 export interface RecordRequest {
   /** The command to run, or when attaching the attached processes' command lines (for the manifest). */
@@ -381,19 +381,6 @@ function lastPerfError(messages: readonly string[]): string {
 
 function isWorthShowing(line: string): boolean {
   return !/^Events (enabled|disabled)$/.test(line) && !/^\[ perf record: (Woken up|Captured and wrote)/.test(line);
-}
-
-/**
- * Folder of giltrace's sitecustomize, which reports Python thread names through the marker probe.
- * Found from this compiled file (dist/src/record/ in the repo and in the installed package, which
- * ships python/giltrace_site/ for it); fileURLToPath, not URL.pathname, which would keep a space in
- * the install path as %20.
- */
-const PYTHON_HOOK_DIR = fileURLToPath(new URL('../../../python/giltrace_site', import.meta.url));
-
-function withPythonHook(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const existing = env.PYTHONPATH;
-  return { ...env, PYTHONPATH: existing ? `${PYTHON_HOOK_DIR}:${existing}` : PYTHON_HOOK_DIR };
 }
 
 /** Runs the traced command in the foreground, forwarding signals; resolves to its exit code. */

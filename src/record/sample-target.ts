@@ -5,7 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { GiltraceError } from '../base/errors.js';
@@ -14,6 +16,7 @@ import { findPythonRuntime } from '../probe/python-runtime.js';
 import { isRunning } from '../probe/running-process.js';
 import { ProcessSampler } from './gil-sampler.js';
 import { SignalRelay } from './record-target.js';
+import { runsPythonHook, withPythonHook } from './python-hook.js';
 import type { SampleWorkerData, SampleWorkerReply } from './sample-worker.js';
 import { CONTROL, type SessionResult } from './sampling-session.js';
 
@@ -38,6 +41,7 @@ const ATTACHED_POLL_MS = 100;
 export async function sampleTarget(request: SampleRequest): Promise<SampleResult> {
   checkWritable(request.output);
   const signals = new SignalRelay();
+  let cleanUp = (): unknown => undefined;
   try {
     signals.throwIfInterrupted();
     if (request.attach) {
@@ -47,12 +51,16 @@ export async function sampleTarget(request: SampleRequest): Promise<SampleResult
       await whileAttached(request, signals);
       return { exitCode: 0, ...(await sampler.stop()) };
     }
+    // Python thread names: giltrace's hook in the programs it starts writes them to a file of ours
+    const names = runsPythonHook(request.command, process.env) ? pythonNamesFile() : undefined;
+    cleanUp = () => names && fs.rmSync(names, { force: true });
     // the sampler is up before the command starts, so that its first moments are seen
-    const sampler = await startSampler(request, []);
+    const sampler = await startSampler(request, [], names);
     request.onSampling?.();
     signals.throwIfInterrupted();
     const [file, ...args] = request.command;
-    const child = spawn(file, args, { stdio: 'inherit' });
+    const env = names ? { ...withPythonHook(process.env), GILTRACE_NAMES: names } : process.env;
+    const child = spawn(file, args, { stdio: 'inherit', env });
     const exited = childExit(child, file);
     if (child.pid !== undefined) sampler.setRoot(child.pid);
     signals.forwardTo(child);
@@ -73,7 +81,19 @@ export async function sampleTarget(request: SampleRequest): Promise<SampleResult
     fs.rmSync(request.output, { force: true });
     throw e;
   } finally {
+    cleanUp();
     signals.dispose();
+  }
+}
+
+/** An empty file only this user may read and write, for the Python names (undefined when none can be made: no names then). */
+function pythonNamesFile(): string | undefined {
+  const path = join(tmpdir(), `giltrace-names-${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    fs.closeSync(fs.openSync(path, 'wx', 0o600));
+    return path;
+  } catch {
+    return undefined;
   }
 }
 
@@ -100,7 +120,7 @@ interface RunningSampler {
 }
 
 /** Resolves once the sampler's thread is ticking. */
-async function startSampler(request: SampleRequest, roots: readonly number[]): Promise<RunningSampler> {
+async function startSampler(request: SampleRequest, roots: readonly number[], pythonNames?: string): Promise<RunningSampler> {
   const control = new SharedArrayBuffer(CONTROL.size * 4);
   const flags = new Int32Array(control);
   const data: SampleWorkerData = {
@@ -109,6 +129,7 @@ async function startSampler(request: SampleRequest, roots: readonly number[]): P
       command: request.command,
       hz: request.hz,
       output: request.output,
+      ...(pythonNames !== undefined ? { pythonNames } : {}),
       ...(request.attach ? { attached: request.attach.processes.map((p) => ({ pid: p.pid, command: p.command })) } : {}),
     },
     control,

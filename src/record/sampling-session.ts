@@ -15,6 +15,7 @@ import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe
 import { ProcessSampler, type ThreadState } from './gil-sampler.js';
 import type { SampledStack } from './python-stack-reader.js';
 import { ProcessTree, readLinkIfThere } from './process-tree.js';
+import { PythonNamesFile } from './python-names-file.js';
 import { boottimeOffset } from './recording-manifest.js';
 
 export interface SessionRequest {
@@ -25,6 +26,8 @@ export interface SessionRequest {
   readonly command: readonly string[];
   readonly hz: number;
   readonly output: string;
+  /** The file giltrace's hook in the started programs appends Python thread names to (GILTRACE_NAMES). */
+  readonly pythonNames?: string;
 }
 
 export interface SessionResult {
@@ -74,10 +77,14 @@ export class SamplingSession {
   private lastFlush = 0;
   private roots: readonly number[];
   private readonly tree = new ProcessTree(() => this.roots);
+  private readonly pythonNames: PythonNamesFile | undefined;
+  /** The Python name each thread's last T line said. */
+  private readonly toldPythonNames = new Map<number, string>();
 
   constructor(private readonly request: SessionRequest) {
     this.periodNs = 1e9 / request.hz;
     this.roots = request.roots;
+    this.pythonNames = request.pythonNames === undefined ? undefined : new PythonNamesFile(request.pythonNames);
     this.fd = fs.openSync(request.output, 'w');
     const header: SampledHeader = {
       timeBaseNs: this.base.toString(),
@@ -120,6 +127,7 @@ export class SamplingSession {
     this.flush();
     for (const sampler of this.samplers.values()) sampler.close();
     this.tree.close();
+    this.pythonNames?.close();
     fs.closeSync(this.fd);
     return { ticks: this.ticks, lateTicks: this.late, sampled: this.sampledPids, notSampled: [...this.notSampled.values()] };
   }
@@ -159,6 +167,11 @@ export class SamplingSession {
     for (const [tid, state] of current) {
       const before = known.get(tid);
       if (!before || before.name !== state.name) this.lines.push(`N ${now} ${pid} ${tid} ${state.name}`);
+      const pythonName = this.pythonNames?.nameOf(tid);
+      if (pythonName !== undefined && this.toldPythonNames.get(tid) !== pythonName) {
+        this.toldPythonNames.set(tid, pythonName);
+        this.lines.push(`T ${now} ${pid} ${tid} ${pythonName}`);
+      }
       if (!before || before.gil !== state.gil || before.cpu !== state.cpu || before.gilIndex !== state.gilIndex) {
         const line = `S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.stackId(state.waitStack)}`;
         this.lines.push(before ? `${line} ${since}` : line);
@@ -169,6 +182,7 @@ export class SamplingSession {
       if (!current.has(tid)) {
         this.lines.push(`X ${now} ${pid} ${tid}`);
         known.delete(tid);
+        this.threadGone(tid);
       }
     }
   }
@@ -187,8 +201,17 @@ export class SamplingSession {
     return id;
   }
 
+  /** A thread id may come back as another thread: the name told for it is forgotten. */
+  private threadGone(tid: number): void {
+    this.toldPythonNames.delete(tid);
+    this.pythonNames?.forget(tid);
+  }
+
   private processGone(pid: number, now: number): void {
-    for (const tid of this.states.get(pid)?.keys() ?? []) this.lines.push(`X ${now} ${pid} ${tid}`);
+    for (const tid of this.states.get(pid)?.keys() ?? []) {
+      this.lines.push(`X ${now} ${pid} ${tid}`);
+      this.threadGone(tid);
+    }
     this.states.delete(pid);
     this.sampledAt.delete(pid);
     this.samplers.get(pid)?.close();
@@ -199,6 +222,8 @@ export class SamplingSession {
   /** New processes of the traced tree: Pythons get a sampler, Python-looking others are named. */
   private discover(now: number): void {
     this.lastDiscover = now;
+    // names told since: the threads' next looks write them (record)
+    this.pythonNames?.read();
     for (const pid of this.tree.processes()) {
       if (this.samplers.has(pid) || this.notSampled.has(pid)) continue;
       const exe = readLinkIfThere(`/proc/${pid}/exe`);

@@ -8,7 +8,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StatsJson, ThreadStats } from '../../src/contract/stats.js';
 import { CLI, EXAMPLES, PROGRAMS, PYENV_MINORS, REPO, giltrace, isAlive, pyenvPython, scratchDir } from './giltrace-cli.js';
@@ -110,6 +111,31 @@ test('run --sample: the program prints and exits as untraced; the summary says i
   }
   const exit = giltrace(['record', '--sample', '-o', join(dir, 'exit.data'), '--', python!, join(PROGRAMS, 'exit_code.py'), '7']);
   assert.equal(exit.code, 7, exit.stderr);
+});
+
+test('a sampled run names threads as the program does (giltrace\'s hook writes the names to a file of its own, gone afterwards); python -S gets no hook', { skip }, () => {
+  const namesFiles = () => readdirSync(tmpdir()).filter((f) => f.startsWith('giltrace-names-')).sort();
+  const before = namesFiles();
+  const data = join(dir, 'names.data');
+  const script = [
+    'import threading, time',
+    'def spin():',
+    '    end = time.monotonic() + 0.4',
+    '    while time.monotonic() < end: pass',
+    'ts = [threading.Thread(target=spin, name=n) for n in ("worker-a", "worker-b")]',
+    '[t.start() for t in ts]',
+    'ts[1].name = "renamed-b"',
+    '[t.join() for t in ts]',
+  ].join('\n');
+  const run = giltrace(['record', '--sample', '-o', data, '--', python!, '-c', script]);
+  assert.equal(run.code, 0, run.stderr);
+  const names = statsOf(data).processes[0].threads.map((t) => t.name).sort();
+  assert.deepEqual(names, ['MainThread', 'renamed-b', 'worker-a']);
+  assert.deepEqual(namesFiles(), before, 'no names file left behind');
+  // -S: no site, so no hook; its folder is not put on the program's path either
+  const plain = giltrace(['record', '--sample', '-o', join(dir, 'no-site.data'), '--', python!, '-S', '-c', 'import os, sys; print(os.environ.get("PYTHONPATH"), "giltrace_site" in str(sys.path))']);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal(plain.stdout.trim(), `${process.env.PYTHONPATH ?? 'None'} False`);
 });
 
 test('sampling names the functions: hot() tops the GIL time held while others waited, the waiter waits in hasher()', { skip }, () => {
