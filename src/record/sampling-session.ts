@@ -81,7 +81,7 @@ export class SamplingSession {
   /** The Python name each thread's last T line said. */
   private readonly toldPythonNames = new Map<number, string>();
 
-  constructor(private readonly request: SessionRequest) {
+  constructor(request: SessionRequest) {
     this.periodNs = 1e9 / request.hz;
     this.roots = request.roots;
     this.pythonNames = request.pythonNames === undefined ? undefined : new PythonNamesFile(request.pythonNames);
