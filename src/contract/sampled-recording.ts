@@ -20,12 +20,14 @@
  *                                           held: the F id of the stack it last held the GIL in
  *                                           (0: none), so a hold that ends here ended there;
  *                                           asked: of the stack it waits in (0: none);
- *                                           since: ns from the process's previous look to t (a
- *                                           change): it happened in between, and is placed
- *                                           halfway (absent: at t). Ticks come late when the
- *                                           sampler waits for a CPU, most often just when the
- *                                           traced threads get busy: at the tick's time every
- *                                           such change would come late, and waits last longer
+ *                                           since: ns from the process's previous look to t
+ *                                           (for an idle thread looked at in its turn, from its
+ *                                           own previous look): the change happened in between,
+ *                                           and is placed halfway (absent: at t). Ticks come late
+ *                                           when the sampler waits for a CPU, most often just
+ *                                           when the traced threads get busy: at the tick's
+ *                                           time every such change would come late, and waits
+ *                                           last longer
  *   X <t> <pid> <tid>                       the thread is gone
  *   E <t> <ticks> <late> <cpu>              end: ticks taken, ticks skipped (the sampler came late),
  *                                           CPU time giltrace used while sampling (ns)

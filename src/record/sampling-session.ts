@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC, type SampledHeader } from '../contract/sampled-recording.js';
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
-import { ProcessSampler, type ThreadState } from './gil-sampler.js';
+import { ProcessSampler, type ThreadState, type TickLooks } from './gil-sampler.js';
 import type { SampledStack } from './python-stack-reader.js';
 import { ProcessTree, readLinkIfThere } from './process-tree.js';
 import { PythonNamesFile } from './python-names-file.js';
@@ -141,7 +141,7 @@ export class SamplingSession {
     const discoverEvery = this.samplers.size === 0 ? DISCOVER_UNTIL_PYTHON_MS : DISCOVER_EVERY_MS;
     if (now - this.lastDiscover >= discoverEvery * 1e6) this.discover(now);
     for (const [pid, sampler] of this.samplers) {
-      let current: Map<number, ThreadState> | undefined;
+      let current: TickLooks | undefined;
       try {
         current = sampler.sample(now + Number(this.base));
       } catch (e) {
@@ -160,11 +160,12 @@ export class SamplingSession {
     if (now - this.lastFlush >= FLUSH_EVERY_MS * 1e6) this.flush(now);
   }
 
-  private record(pid: number, current: ReadonlyMap<number, ThreadState>, now: number): void {
+  /** Lines for what changed among the threads looked at, and for those gone. */
+  private record(pid: number, looks: TickLooks, now: number): void {
     const known = this.states.get(pid)!;
     const since = now - (this.sampledAt.get(pid) ?? now);
     this.sampledAt.set(pid, now);
-    for (const [tid, state] of current) {
+    for (const [tid, state] of looks.states) {
       const before = known.get(tid);
       if (!before || before.name !== state.name) this.lines.push(`N ${now} ${pid} ${tid} ${state.name}`);
       const pythonName = this.pythonNames?.nameOf(tid);
@@ -174,14 +175,13 @@ export class SamplingSession {
       }
       if (!before || before.gil !== state.gil || before.cpu !== state.cpu || before.gilIndex !== state.gilIndex) {
         const line = `S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.stackId(state.waitStack)}`;
-        this.lines.push(before ? `${line} ${since}` : line);
+        this.lines.push(before ? `${line} ${looks.unseenFor.get(tid) ?? since}` : line);
       }
       known.set(tid, state);
     }
-    for (const tid of known.keys()) {
-      if (!current.has(tid)) {
+    for (const tid of looks.gone) {
+      if (known.delete(tid)) {
         this.lines.push(`X ${now} ${pid} ${tid}`);
-        known.delete(tid);
         this.threadGone(tid);
       }
     }

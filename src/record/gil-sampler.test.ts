@@ -1,0 +1,77 @@
+/**
+ * ProcessSampler on a real Python with a pool of idle threads beside two busy ones: what a tick
+ * looks at follows the threads that move, not all the threads (a pool of 100 cost 26 % of a CPU
+ * when every thread was visited every tick). Idle threads are still each looked at in turn, and
+ * a change seen in such a late look says how long the thread went unseen.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { findPythonRuntime } from '../probe/python-runtime.js';
+import { ProcessSampler } from './gil-sampler.js';
+
+const IDLE = 60;
+const BUSY = 2;
+const TICK_MS = 1;
+
+// The pool's threads block on a queue; two busy threads contend for the GIL. It prints "ready"
+// once every thread has started, then runs until killed.
+const PROGRAM = `
+import queue, sys, threading, time
+q = queue.Queue()
+def busy():
+    x = 0
+    while True:
+        x += 1
+threads = [threading.Thread(target=q.get, daemon=True) for _ in range(${IDLE})]
+threads += [threading.Thread(target=busy, daemon=True) for _ in range(${BUSY})]
+for t in threads: t.start()
+print("ready", flush=True)
+time.sleep(600)
+`;
+
+describe('ProcessSampler with an idle pool', () => {
+  it('looks at a few threads a tick once the pool is quiet, yet at every idle thread in turn', async () => {
+    const child = spawn('python3', ['-c', PROGRAM], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+        child.on('exit', (code) => reject(new Error(`python exited (${code})`)));
+      });
+      const runtime = findPythonRuntime(child.pid!);
+      assert.ok(!('why' in runtime), `a Python to sample: ${'why' in runtime ? runtime.why : ''}`);
+      const sampler = new ProcessSampler(runtime);
+      const threads = IDLE + BUSY + 1;
+      const looksPerTick: number[] = [];
+      const lookedAt = new Map<number, number[]>();
+      const unseen: number[] = [];
+      const start = Number(process.hrtime.bigint());
+      for (let tick = 0; tick < 250; tick++) {
+        const looks = sampler.sample(Number(process.hrtime.bigint()));
+        assert.ok(looks, 'the process is there');
+        looksPerTick.push(looks.states.size);
+        for (const tid of looks.states.keys()) lookedAt.set(tid, [...(lookedAt.get(tid) ?? []), tick]);
+        unseen.push(...looks.unseenFor.values());
+        await sleep(TICK_MS);
+      }
+      sampler.close();
+      assert.equal(looksPerTick[0], threads, 'the first tick looks at every thread');
+      // past the first 32 looks every idle thread is quiet: the busy two (holder and waiter), the
+      // main thread's first looks, and at most 4 idle ones a tick
+      const late = looksPerTick.slice(100);
+      assert.ok(Math.max(...late) <= BUSY + 1 + 4, `looks per tick once quiet: ${late.join(' ')}`);
+      // every thread is still looked at, each idle one every 8-16 ticks (63 quiet ones, 4 a tick)
+      assert.equal(lookedAt.size, threads);
+      for (const [tid, ticks] of lookedAt) {
+        const gaps = ticks.slice(1).map((t, i) => t - ticks[i]).filter((_, i) => ticks[i] >= 100);
+        assert.ok(gaps.length > 0 && Math.max(...gaps) <= 2 * Math.ceil(threads / 4), `thread ${tid} looked at in turn: ticks ${ticks.slice(-10).join(' ')}`);
+      }
+      // a late look says how long the thread went unseen: at least 8 ticks
+      assert.ok(unseen.length > 0 && Math.min(...unseen) >= 8 * TICK_MS * 1e6, `unseen for (ms): ${unseen.slice(0, 10).map((n) => (n / 1e6).toFixed(1)).join(' ')}`);
+      assert.ok(Math.max(...unseen) <= Number(process.hrtime.bigint()) - start);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
