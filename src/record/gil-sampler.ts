@@ -472,7 +472,12 @@ export class ProcessSampler {
     if (previous && asleep && stillHolder && same && previous.name === thread.name) return previous;
     const runtime = same ? thread.runtime : read;
     thread.runtime = runtime;
-    const syscall = thread.files.readSyscall();
+    // On a CPU or waiting for one at the last look, and not switched since (leaving a CPU brings
+    // the run time up to date, getting one counts a run): so it still is, as its syscall file would
+    // say. A thread running Python reads so three looks in four (a scheduler tick brings a running
+    // thread's run time up to date every 4 ms at 250 Hz).
+    const stillOnCpu = same && (previous?.cpu === 'r' || previous?.cpu === 'q');
+    const syscall = stillOnCpu ? RUNNING : thread.files.readSyscall();
     if (syscall === undefined) this.syscallDenied ||= thread.files.denied;
     // /proc says `running` for a thread on a CPU or waiting for one
     const onCpu = syscall === undefined || syscall === RUNNING;

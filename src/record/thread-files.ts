@@ -37,13 +37,16 @@ export class ThreadFiles {
 
   /**
    * The thread's run time (ns, schedstat's first field), or SCHEDSTAT_SAME when the whole file
-   * reads as last time (compared as bytes: the sampler asks every tick for every thread, and a
-   * string each time kept V8's collector busy); undefined when it cannot be read.
+   * reads as last time: the thread was not switched in or out since, nor did a scheduler tick
+   * bring its run time up to date (compared as bytes: the sampler asks every tick for every
+   * thread, and a string each time kept V8's collector busy); undefined when it cannot be read.
    */
   readSchedstat(): number | undefined {
     const n = this.readBytes('schedstat');
     if (n === undefined) return undefined;
-    if (n === this.lastSchedstatLength && this.buffer.compare(this.lastSchedstat, 0, n, 0, n) === 0) return SCHEDSTAT_SAME;
+    // "0 0 0": a kernel without scheduler statistics, where the file never changes: never the same
+    const zero = this.buffer[0] === 0x30;
+    if (!zero && n === this.lastSchedstatLength && this.buffer.compare(this.lastSchedstat, 0, n, 0, n) === 0) return SCHEDSTAT_SAME;
     if (this.lastSchedstat.length < n) this.lastSchedstat = Buffer.alloc(n);
     this.buffer.copy(this.lastSchedstat, 0, 0, n);
     this.lastSchedstatLength = n;
