@@ -5,11 +5,14 @@
  * (giltrace's start-up is not theirs): a pipe ping-pong (a GIL cycle every few µs) and four
  * contended CPU-bound threads with fixed work. Prints the median over rounds of the added time
  * (sampled / untraced in the same round − 1): the goal is at most 3 %. Also what the sampler
- * used of a CPU, from the recordings' end lines.
+ * used of a CPU, from the recordings' end lines, and the anchor: the untraced program beside a
+ * process that takes as much CPU a tick as the sampler took in that round and does nothing else
+ * (bench/cpu-burner.ts), which says how much of the added time any process using that CPU would
+ * add on this machine.
  *
  *   node dist/bench/sampling-overhead.js [PYTHON]        (default: python3 on PATH)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +20,7 @@ import { median } from './median.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const CLI = join(REPO, 'dist/src/cli/main.js');
+const BURNER = join(REPO, 'dist/bench/cpu-burner.js');
 
 const PROGRAMS = [
   { name: 'pipe_pingpong.py', args: ['80000'] },
@@ -46,6 +50,20 @@ function runOnce(python: string, program: (typeof PROGRAMS)[number], sampled: bo
   return { seconds, ticks: Number(end[2]), samplerCpuNs: Number(end[4]), spanSeconds: Number(end[1]) / 1e9 };
 }
 
+/** The untraced program beside a burner of `burnUs` µs of CPU a tick. */
+async function runBesideBurner(python: string, program: (typeof PROGRAMS)[number], burnUs: number, dir: string): Promise<Run> {
+  const burner = spawn(process.execPath, [BURNER, String(burnUs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      burner.stdout!.once('data', () => resolve());
+      burner.once('exit', (code) => reject(new Error(`the CPU burner exited (${code})`)));
+    });
+    return runOnce(python, program, false, dir);
+  } finally {
+    burner.kill('SIGKILL');
+  }
+}
+
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const python = argv[0] ?? 'python3';
   const runs = Number(process.env.GILTRACE_BENCH_RUNS ?? 5);
@@ -54,11 +72,17 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     for (const program of PROGRAMS) {
       const untraced: Run[] = [];
       const sampled: Run[] = [];
+      const burned: Run[] = [];
+      const burnUs: number[] = [];
       for (let i = 0; i < runs; i++) {
         untraced.push(runOnce(python, program, false, dir));
-        sampled.push(runOnce(python, program, true, dir));
+        const s = runOnce(python, program, true, dir);
+        sampled.push(s);
+        burnUs.push(s.samplerCpuNs! / s.ticks! / 1000);
+        burned.push(await runBesideBurner(python, program, burnUs[i], dir));
       }
       const added = sampled.map((s, i) => s.seconds / untraced[i].seconds - 1);
+      const addedByBurner = burned.map((b, i) => b.seconds / untraced[i].seconds - 1);
       const cpuShare = sampled.map((s) => s.samplerCpuNs! / 1e9 / s.spanSeconds!);
       console.log(
         `${program.name} (${python}), median of ${runs}: untraced ${median(untraced.map((r) => r.seconds)).toFixed(3)} s, ` +
@@ -67,6 +91,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       console.log(
         `  added time: ${(median(added) * 100).toFixed(1)} % (goal ≤ 3 %; rounds: ${added.map((x) => (x * 100).toFixed(1)).join(' ')}); ` +
           `giltrace used ${(median(cpuShare) * 100).toFixed(1)} % of a CPU while sampling, ${median(sampled.map((s) => s.ticks! / s.spanSeconds!)).toFixed(0)} ticks a second`,
+      );
+      console.log(
+        `  anchor: beside a process burning the same CPU a tick (median ${median(burnUs).toFixed(0)} µs, 1000 times a second), untraced: ` +
+          `${(median(addedByBurner) * 100).toFixed(1)} % added (rounds: ${addedByBurner.map((x) => (x * 100).toFixed(1)).join(' ')})`,
       );
     }
   } finally {
