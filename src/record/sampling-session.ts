@@ -141,17 +141,17 @@ export class SamplingSession {
     const discoverEvery = this.samplers.size === 0 ? DISCOVER_UNTIL_PYTHON_MS : DISCOVER_EVERY_MS;
     if (now - this.lastDiscover >= discoverEvery * 1e6) this.discover(now);
     for (const [pid, sampler] of this.samplers) {
-      let current: TickLooks | undefined;
+      let looks: TickLooks | undefined;
       try {
-        current = sampler.sample(now + Number(this.base));
+        looks = sampler.sample(now + Number(this.base));
       } catch (e) {
         if (!(e instanceof GiltraceError)) throw e;
         this.processGone(pid, now);
         this.skip({ pid, why: e.message }, now);
         continue;
       }
-      if (current === undefined) this.processGone(pid, now);
-      else this.record(pid, current, now);
+      if (looks === undefined) this.processGone(pid, now);
+      else this.record(pid, looks, now);
       if (sampler.syscallDenied && !this.warned.has(pid)) {
         this.warned.add(pid);
         this.lines.push(`W ${now} ${pid} its threads' system calls cannot be read (/proc/PID/task/TID/syscall: not allowed): threads asleep waiting for the GIL count as idle`);
