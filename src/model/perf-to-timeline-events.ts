@@ -260,8 +260,10 @@ export class TimelineEventAdapter {
     }
   }
 
-  /** The events of `records`, put into `sink` in order. */
-  /** @param done asked after each record when given: true ends the feed there (the rest is not needed) */
+  /**
+   * The events of `records`, put into `sink` in order.
+   * @param done asked after each record when given: true ends the feed there (the rest is not needed)
+   */
   feed(records: Iterable<PerfRecord>, sink: TimelineSink, done?: () => boolean): void {
     if (!done) {
       for (const record of records) this.push(record, sink);
