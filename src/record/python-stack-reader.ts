@@ -23,6 +23,8 @@ const DEPTH = 3;
 const NAME_BYTES = 64;
 const FILE_BYTES = 256;
 const STR_STATE = 32;
+/** Memory pages: the innermost frame is read with the rest of its page before it (see stackOf). */
+const PAGE_BYTES = 4096;
 /** Code objects whose names are kept; past it the cache starts afresh. */
 const MAX_CODES = 100_000;
 
@@ -41,6 +43,8 @@ export class PythonStackReader {
   private readonly strings: NameBytesLayout;
   private readonly codes = new Map<number, CodeInfo | null>();
   private readonly nameBuffer = Buffer.alloc(NAME_BYTES);
+  /** The innermost frame's page up to its end, and a frame read alone. */
+  private readonly pageBuffer: Buffer;
   private readonly frameBuffer: Buffer;
   /** Bytes of a frame to read: up to the later of its code and previous pointers. */
   private readonly frameSpan: number;
@@ -57,22 +61,35 @@ export class PythonStackReader {
     this.strings = nameBytesLayout(layout);
     this.frameSpan = Math.max(layout.code, layout.previous) + 8;
     this.frameBuffer = Buffer.alloc(this.frameSpan);
+    this.pageBuffer = Buffer.alloc(PAGE_BYTES + this.frameSpan);
   }
 
   /** The stack of the thread whose PyThreadState is at `tstate`; undefined when it has no Python frame (or it cannot be read). */
   stackOf(tstate: number): SampledStack | undefined {
     let frame: number | undefined = tstate;
     for (const offset of this.layout.currentFrame) frame = frame ? this.memory.readU64(frame + offset) : undefined;
+    if (!frame) return undefined;
+    // The innermost frame is read with its page before it, in one read: from 3.11 on, frames live
+    // on the thread's own frame stack, callers just below their callees, so its callers are most
+    // often there too (one read for the stack instead of one a frame). The page is mapped: the
+    // frame is in it. A frame outside it (frame objects before 3.11) is read alone.
+    const pageStart = frame - (frame % PAGE_BYTES);
+    const pageBytes = frame + this.frameSpan - pageStart;
+    if (!this.memory.readInto(pageStart, this.pageBuffer, pageBytes)) return undefined;
     const infos: CodeInfo[] = [];
-    // a frame's code and previous pointers lie within its first FRAME_BYTES: one read a frame
-    const frameBytes = this.frameBuffer;
     for (let k = 0; k < DEPTH && frame; k++) {
-      if (!this.memory.readInto(frame, frameBytes, this.frameSpan)) break;
-      const code = u64(frameBytes, this.layout.code);
+      let bytes = this.pageBuffer;
+      let at = frame - pageStart;
+      if (frame < pageStart || at + this.frameSpan > pageBytes) {
+        if (!this.memory.readInto(frame, this.frameBuffer, this.frameSpan)) break;
+        bytes = this.frameBuffer;
+        at = 0;
+      }
+      const code = u64(bytes, at + this.layout.code);
       const info = code ? this.codeInfo(code) : undefined;
       if (info) infos.push(info);
       else if (k === 0) return undefined; // mid-teardown, or not Python (3.13's entry frames)
-      frame = u64(frameBytes, this.layout.previous);
+      frame = u64(bytes, at + this.layout.previous);
     }
     if (infos.length === 0) return undefined;
     const [leaf, ...callers] = infos;
