@@ -13,7 +13,8 @@
  * the median over rounds of giltrace's added time over per4m-style's added time (goal ≤ 0.85),
  * the same by CPU time (the probes' and tracepoints' handlers count as the program's system
  * time; steadier than wall time where threads contend), and the events giltrace's recordings
- * lost (goal 0). GILTRACE_BENCH_RUNS rounds (default 5).
+ * lost (goal 0). GILTRACE_BENCH_RUNS rounds (default 5); GILTRACE_BENCH_PROGRAM=NAME runs only the
+ * programs whose file name contains NAME.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -82,7 +83,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const dir = mkdtempSync(join(tmpdir(), 'giltrace-per4m-'));
   addPer4mProbes(library, group, dir);
   try {
-    for (const program of PROGRAMS) {
+    const only = process.env.GILTRACE_BENCH_PROGRAM;
+    for (const program of PROGRAMS.filter((p) => !only || p.name.includes(only))) {
       const command = [python, join(REPO, 'bench/programs', program.name), ...program.args];
       const results = new Map<Variant, Run[]>(VARIANTS.map((v) => [v, []]));
       for (let i = 0; i < runs; i++) for (const v of VARIANTS) results.get(v)!.push(runOnce(command, v, group, join(dir, 'bench.data')));

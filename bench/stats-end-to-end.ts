@@ -46,7 +46,6 @@ function nodeArgv(main: string): string[] {
   return [process.execPath, ...flags, main];
 }
 
-/** One `giltrace stats --json FILE > /dev/null` in a fresh process. */
 /** One `giltrace stats --json FILE` (or another command on FILE), timed, with its peak RSS when GNU time is there. */
 export function statsOnce(file: string, main = GILTRACE, command: readonly string[] = ['stats', '--json']): Run {
   const withTime = fs.existsSync(GNU_TIME);
