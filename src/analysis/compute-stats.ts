@@ -27,6 +27,7 @@ export function statsOf(accumulator: StatsAccumulator, meta: RecordingMeta): Sta
       lost_events: Math.max(accumulator.lostEvents, meta.lostEvents ?? 0),
       warnings: [...meta.warnings],
       ...(meta.cpus ? { cpus: meta.cpus } : {}),
+      ...(meta.takesPlaced ? { takes_placed: { ...meta.takesPlaced } } : {}),
       ...(sampling ? { sampling } : {}),
       ...(meta.range ? { range: { from_ns: meta.range.from, ...(Number.isFinite(meta.range.to) ? { to_ns: meta.range.to } : {}) } } : {}),
     },

@@ -28,6 +28,8 @@ export interface RecordingMeta {
   readonly cpus?: number;
   /** Only this part of the recording was analysed (ns after its first event; `to` Infinity: to its end). */
   readonly range?: { readonly from: number; readonly to: number };
+  /** Takes placed from the other events, take_gil's return not being probed (model/take-placement.ts). */
+  readonly takesPlaced?: { readonly placed: number; readonly guessed: number };
   /** Sampled recordings: how they were sampled (the rest of `SamplingStats` is computed). */
   readonly sampling?: {
     readonly hz: number;

@@ -12,7 +12,7 @@ import type { Timeline } from '../model/timeline.js';
 import type { RecordingKind } from '../model/recording-kind.js';
 import { TimelineBuilder } from '../model/build-timeline.js';
 import { newAdapterFacts, recorderPidOf, TimelineEventAdapter, type AdapterFacts } from '../model/perf-to-timeline-events.js';
-import { hasGilProbes, isPerTaskRecording, recordingKindOf } from '../model/recording-kind.js';
+import { hasGilProbes, isPerTaskRecording, recordingKindOf, takesNeedPlacing } from '../model/recording-kind.js';
 import { RECORDING_MANIFEST_FEATURE, type ExtraRecording, type RecordingManifest } from '../contract/recording-manifest.js';
 import { manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
 import { PythonStacks } from '../model/python-stacks.js';
@@ -46,6 +46,8 @@ export interface AnalyzeOptions {
   readonly maxSteps?: number;
   /** Only this part of the recording: ns after its first event, `to` excluded (stats and the HTML report, read window by window). */
   readonly range?: { readonly from: number; readonly to: number };
+  /** Place each take from the other events even where take_gil's return was probed (tests compare the two). */
+  readonly placeTakes?: boolean;
 }
 
 /** The stats, verdict and the HTML report's tracks (gathered window by window). */
@@ -58,7 +60,7 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   // Nothing keeps the reader (its blocks) once the records are read, nor the builder once the
   // timeline is frozen: a collection on the way can give their memory to what comes next, and
   // the analysis's memory comes on top of the timeline's alone.
-  const { timeline, ...read } = frozen(readRecording(path));
+  const { timeline, ...read } = frozen(readRecording(path, undefined, options.placeTakes));
   const meta = recordingMeta(read, timeline.processes.map((p) => p.pid), options);
   // one pass of the analysis serves the stats and the verdict's facts
   const accumulator = accumulateWhole(timeline, { cpus: read.cpus });
@@ -72,7 +74,11 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
 export function analyzeRecordingStats(path: string, options: AnalyzeOptions = {}): Omit<Analysis, 'timeline'> {
   if (isSampledFile(path)) return analyzeSampledRecording(path, options.range !== undefined);
   let stats!: StatsAccumulator;
-  const read = readRecording(path, { events: options.windowEvents ?? WINDOW_EVENTS, range: options.range, sinks: (cpus) => [(stats = new StatsAccumulator({ cpus }))] });
+  const read = readRecording(
+    path,
+    { events: options.windowEvents ?? WINDOW_EVENTS, range: options.range, sinks: (cpus) => [(stats = new StatsAccumulator({ cpus }))] },
+    options.placeTakes,
+  );
   return concludedFrom(stats, read, options);
 }
 
@@ -98,11 +104,11 @@ export function analyzeRecordingReport(path: string, options: AnalyzeOptions = {
     range,
     // a range's share of the recording is not known ahead: no guess from the share read
     sinks: (cpus, progress) => [(stats = new StatsAccumulator({ cpus })), (report = new ReportAccumulator({ maxSteps: options.maxSteps, ...(range ? {} : { progress }) }))],
-  });
+  }, options.placeTakes);
   const analysis = concludedFrom(stats, read, options);
   if (!report.needsSecondReading) return { ...analysis, report: report.finish() };
   const coarse = new ReportAccumulator({ resolution: report.resolution() });
-  readRecording(path, { events, range, sinks: () => [coarse] });
+  readRecording(path, { events, range, sinks: () => [coarse] }, options.placeTakes);
   return { ...analysis, report: coarse.finish() };
 }
 
@@ -137,6 +143,7 @@ function recordingMeta(read: Read, pids: readonly number[], options: AnalyzeOpti
     warnings,
     cpus,
     ...(options.range ? { range: options.range } : {}),
+    ...(facts.takesPlaced ? { takesPlaced: facts.takesPlaced } : {}),
     processes: new Map(pids.map((pid) => {
       const namespacePid = manifest?.attached?.find((a) => a.pid === pid)?.namespacePid;
       const nsPerGilCycle = manifest ? recordedInterpreterOf(pid, facts, manifest.interpreters)?.probeCostNs : undefined;
@@ -173,11 +180,12 @@ function frozen({ builder, timeBaseNs, stacks, ...read }: ReturnType<typeof read
  * The recording (and its extra recordings) read into a timeline builder, with what the reading
  * learnt on the way; with `windows`: cut into windows of as many events as it is read (the
  * builder keeps one window), each handed to the sinks made for it (given the recording's CPU count,
- * and the share of its bytes read so far).
+ * and the share of its bytes read so far). `placeTakes`: AnalyzeOptions.placeTakes.
  */
 function readRecording(
   path: string,
   windows?: { events: number; range?: AnalyzeOptions['range']; sinks: (cpus: number | undefined, progress: () => number) => WindowSink[] },
+  placeTakes?: boolean,
 ) {
   const data = openPerfData(path);
   const facts = newAdapterFacts();
@@ -197,6 +205,7 @@ function readRecording(
     inferWaits: waitLookup?.classify,
     stacks,
     nameBytes: manifest?.interpreters.find((i) => i.nameBytes)?.nameBytes,
+    placeTakes: placeTakes || takesNeedPlacing(eventNames),
   };
   // interpreters the traced tree started while it was recorded have recordings of their own
   const extras = openExtraRecordings(path, manifest?.extraRecordings ?? []);

@@ -1,5 +1,5 @@
 /**
- * Counts GIL cycles (take_gil returns of giltrace's probes) in perf's streamed output, for the
+ * Counts GIL cycles (take_gil entries of giltrace's probes) in perf's streamed output, for the
  * first-second check of an attached recording: how busy the GIL is, hence what exact tracing
  * costs the process. Only decodes; builds no timeline.
  */
@@ -10,8 +10,8 @@ export class GilCycleCounter {
   private readonly feed: PerfFeed = createPerfFeed({ name: '<perf>' });
   private cycles = 0;
   private failed = false;
-  /** By EventType.index: is it a take_gil return probe. */
-  private readonly takeReturns: boolean[] = [];
+  /** By EventType.index: is it a take_gil entry probe. */
+  private readonly takes: boolean[] = [];
 
   push(chunk: Uint8Array): void {
     if (!this.failed) this.feed.push(chunk);
@@ -25,8 +25,8 @@ export class GilCycleCounter {
         for (const record of this.feed.available()) {
           if (record.type !== 'sample') continue;
           const index = record.event.index;
-          this.takeReturns[index] ??= gilRoleOf(record.event.name) === 'take_ret';
-          if (this.takeReturns[index]) this.cycles++;
+          this.takes[index] ??= gilRoleOf(record.event.name) === 'take';
+          if (this.takes[index]) this.cycles++;
         }
       }
       return this.cycles;

@@ -77,6 +77,7 @@ export class LiveAnalysis {
         tracedPids: manifest.attached?.map((a) => a.pid),
         stacks: this.stacks,
         nameBytes,
+        placeTakes: manifest.takesPlaced === true,
       },
       newAdapterFacts(),
     );

@@ -79,6 +79,7 @@ function addRecordOptions(command: Command): Command {
     .option('--python <path>', 'a Python interpreter to trace (repeatable; default: the one the command runs, or for a command that is not Python the Pythons on its PATH)', collectPaths)
     .option('--buffer <size>', "perf's per-CPU ring buffer (perf -m syntax)", '16M')
     .option('-z, --compress', 'zstd-compress the recording (perf record -z)', false)
+    .option('--exact-takes', "also probe take_gil's return: each wait's end observed, not placed from the scheduler events (one more trap a GIL cycle, ~2.7 µs here)", false)
     .addOption(
       new Option('--stack-depth <frames>', `Python frames read at each GIL event, innermost first (0: no function context; at most ${MAX_FRAMES})`)
         .default(DEFAULT_STACK_DEPTH)

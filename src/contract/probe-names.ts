@@ -4,9 +4,10 @@
  * once here and imported by both sides, so they cannot drift apart.
  *
  * A group is `giltrace_<pid>_<n>` (pid of the giltrace process that owns it, n-th group of that
- * process). Events: `take`, `take_ret`, `drop` for the first copy of each GIL function, then
- * `take_1`, `take_ret_1`, `drop_1`, ... for further copies (clones, inlined drop_gil sites); and
- * `mark`, the marker probe of giltrace's Python hook.
+ * process). Events: `take`, `drop` (and `take_ret`, take_gil's return, with `--exact-takes`;
+ * recordings before 12-05 always have it) for the first copy of each GIL function, then `take_1`,
+ * `take_ret_1`, `drop_1`, ... for further copies (clones, inlined drop_gil sites); and `mark`, the
+ * marker probe of giltrace's Python hook.
  */
 
 export const PROBE_GROUP_PREFIX = 'giltrace_';

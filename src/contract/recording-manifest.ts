@@ -92,6 +92,12 @@ export interface RecordingManifest {
    * so that a Perfetto export can be placed on a system trace's BOOTTIME clock.
    */
   readonly boottimeMinusMonotonicNs?: string;
+  /**
+   * take_gil's return was not probed (giltrace's default since 12-05; `--exact-takes` probes it):
+   * each take's end is placed from the drops and the scheduler events (model/take-placement.ts).
+   * Absent: recorded with the return probe. Readers also tell it from the events themselves.
+   */
+  readonly takesPlaced?: true;
   /** Processes giltrace attached to (`-p`), with their command lines: their GIL events and their children's are traced. */
   readonly attached?: readonly AttachedProcess[];
   readonly interpreters: readonly RecordedInterpreter[];

@@ -180,6 +180,14 @@ export interface StatsJson {
     readonly warnings: readonly string[];
     /** CPUs online on the recording machine (perf's header), when known. */
     readonly cpus?: number;
+    /**
+     * Set when take_gil's return was not probed (giltrace's default; `--exact-takes` probes it):
+     * each acquisition was placed from the drops and the scheduler events, within a few µs of
+     * where the return probe puts it (which is itself ~2 µs late, its own trap); `guessed` of them
+     * without the next drop to confirm who took the GIL (events lost, the recording's end, or
+     * over 100 000 events while one thread held it with others waiting).
+     */
+    readonly takes_placed?: { readonly placed: number; readonly guessed: number };
     /** Set for sampled recordings (`giltrace record --sample`): every time is an estimate from ticks. */
     readonly sampling?: SamplingStats;
     /**

@@ -14,6 +14,7 @@ import { StackCache } from './stack-cache.js';
 import type { NameBytesLayout } from '../contract/recording-manifest.js';
 import type { CodeClassifier } from '../contract/mapped-code.js';
 import { WaitInference } from './wait-inference.js';
+import { TakePlacement } from './take-placement.js';
 import type { DropReason, SwitchOutState, TimelineEvent, TimelineSink } from './timeline-events.js';
 
 /** Classifies a GIL drop from where drop_gil was called: file + offset of its return address. */
@@ -40,6 +41,11 @@ export interface AdapterOptions {
   readonly stacks?: PythonStacks;
   /** How to read the leaf frame's raw name bytes (the recording manifest says; 3.12's when unknown). */
   readonly nameBytes?: NameBytesLayout;
+  /**
+   * take_gil's return was not probed: each take's end is placed from the drops and the scheduler
+   * (take-placement.ts). take_ret events, if any, are then ignored (tests compare the two).
+   */
+  readonly placeTakes?: boolean;
 }
 
 const NAME_BYTES_312: NameBytesLayout = { asciiData: 8, compactData: 24 };
@@ -73,6 +79,8 @@ export interface AdapterFacts {
   readonly pythonNamedPids: Set<number>;
   /** The processes whose GIL events count: the recorder's descendants and attached processes (and theirs). */
   readonly tracedPids: Set<number>;
+  /** Recordings without take_gil's return probe: takes placed (take-placement.ts), and how many of them by a guess. */
+  takesPlaced?: { placed: number; guessed: number };
 }
 
 /** The `process` marker that giltrace's sitecustomize emits at interpreter start. */
@@ -231,6 +239,8 @@ export class TimelineEventAdapter {
   private readonly dropReasons = new Map<number, Map<number, DropReason>>();
   /** GIL keys by pid, for take_gil entries that do not tell interpreters apart (one string, not one per event). */
   private readonly processGilKeys = new Map<number, string>();
+  /** Places each take's end when take_gil's return was not probed (it sits between the adapter and the sink). */
+  readonly placement: TakePlacement | undefined;
 
   constructor(options: AdapterOptions, readonly facts: AdapterFacts = newAdapterFacts()) {
     this.classify = options.classifyDrop;
@@ -244,6 +254,12 @@ export class TimelineEventAdapter {
     this.inferWaits = options.inferWaits
       ? new WaitInference(options.inferWaits, (pid, address) => this.spaces.resolve(pid, address), facts)
       : undefined;
+    this.placement = options.placeTakes ? new TakePlacement() : undefined;
+  }
+
+  /** Where this batch's events go: through the take placement to `sink` when takes are placed. */
+  private into(sink: TimelineSink): TimelineSink {
+    return this.placement ? this.placement.into(sink) : sink;
   }
 
   /** Whether GIL events of `pid` count: every pid unless the recording names its processes. */
@@ -254,8 +270,9 @@ export class TimelineEventAdapter {
   /** The events of `records`, as objects (a live view's batches; tests). */
   *events(records: Iterable<PerfRecord>): Generator<TimelineEvent> {
     const collector = new EventCollector();
+    const sink = this.into(collector);
     for (const record of records) {
-      this.push(record, collector);
+      this.push(record, sink);
       if (collector.events.length > 0) yield* collector.take();
     }
   }
@@ -264,7 +281,8 @@ export class TimelineEventAdapter {
    * The events of `records`, put into `sink` in order.
    * @param done asked after each record when given: true ends the feed there (the rest is not needed)
    */
-  feed(records: Iterable<PerfRecord>, sink: TimelineSink, done?: () => boolean): void {
+  feed(records: Iterable<PerfRecord>, to: TimelineSink, done?: () => boolean): void {
+    const sink = this.into(to);
     if (!done) {
       for (const record of records) this.push(record, sink);
       return;
@@ -363,7 +381,10 @@ export class TimelineEventAdapter {
 
   /** The end of the records, for `feed`: what is still held back goes into `sink`. */
   end(sink: TimelineSink): void {
-    if (this.pending) this.flushPending(-Infinity, sink);
+    if (this.pending) this.flushPending(-Infinity, this.into(sink));
+    if (!this.placement) return;
+    this.placement.end();
+    this.facts.takesPlaced = { placed: this.placement.placed, guessed: this.placement.guesses };
   }
 
   private emit(event: TimelineEvent, sink: TimelineSink): void {
@@ -451,6 +472,7 @@ function sampleToSink(sample: SampleRecord, decoder: EventDecoder, adapter: Time
           return true;
         }
         case 'take_ret':
+          if (adapter.placement) return false; // placed instead (AdapterOptions.placeTakes)
           sink.takeReturn(time, pid, sample.tid);
           return true;
         case 'drop':
@@ -472,7 +494,7 @@ function sampleToSink(sample: SampleRecord, decoder: EventDecoder, adapter: Time
       return true;
     case 'waking':
       if (!hasPayload(sample)) return false;
-      sink.waking(time, readSampleInt(sample, decoder.wakingPid!));
+      sink.waking(time, readSampleInt(sample, decoder.wakingPid!), sample.tid);
       return true;
     case 'mark':
     case 'ignore':

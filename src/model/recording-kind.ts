@@ -23,6 +23,15 @@ export function hasGilProbes(eventNames: readonly string[]): boolean {
   return eventNames.some((name) => gilRoleOf(name) !== undefined);
 }
 
+/**
+ * GIL probes on take_gil's entry but none on its return (giltrace's default since 12-05): each
+ * take's end is placed from the drops and the scheduler (take-placement.ts).
+ */
+export function takesNeedPlacing(eventNames: readonly string[]): boolean {
+  const roles = new Set(eventNames.map(gilRoleOf));
+  return roles.has('take') && !roles.has('take_ret');
+}
+
 /** The kind, once the adapter has read the recording (and, without GIL probes, scanned its stacks). */
 export function recordingKindOf(facts: Pick<AdapterFacts, 'gilEvents' | 'stackScans'>): RecordingKind {
   if (facts.gilEvents > 0) return 'gil-probes';

@@ -32,6 +32,7 @@ export function parseRecordingManifest(bytes: Uint8Array): ManifestReading {
     (m.attached !== undefined && !(Array.isArray(m.attached) && m.attached.every(isAttachedProcess))) ||
     (m.boottimeMinusMonotonicNs !== undefined && !/^\d+$/.test(String(m.boottimeMinusMonotonicNs))) ||
     (m.targetPid !== undefined && !Number.isInteger(m.targetPid)) ||
+    (m.takesPlaced !== undefined && m.takesPlaced !== true) ||
     (m.extraRecordings !== undefined && !(Array.isArray(m.extraRecordings) && m.extraRecordings.every((e) =>
       typeof e === 'object' && e !== null && typeof e.file === 'string' && !e.file.includes('/') && Number.isInteger(e.interpreter))))) {
     return { problem: "giltrace's manifest in this recording is incomplete; its facts are not used" };

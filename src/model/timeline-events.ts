@@ -79,7 +79,8 @@ export interface TimelineSink {
   drop(time: number, pid: number, tid: number, reason: DropReason, stack: number): void;
   /** sched_switch (see the `switch` event). */
   schedSwitch(time: number, cpu: number, prevTid: number, prevState: SwitchOutState, nextTid: number): void;
-  waking(time: number, tid: number): void;
+  /** `by`: the thread that woke it (the sample's own thread), when known. */
+  waking(time: number, tid: number, by?: number): void;
   /** Any event, of any kind (the rare ones come only this way). */
   add(event: TimelineEvent): void;
 }

@@ -55,7 +55,7 @@ function threadsByTid(timeline: Timeline): Map<number, ThreadTimeline> {
 test('inferred waits lie inside the waits the probes measured, and cover most of them', { skip, timeout: 120_000 }, (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'giltrace-inferred-waits-'));
   const file = path.join(dir, 'both.data');
-  const probes = registerGilProbes(resolvePythonExecutable(PYTHON));
+  const probes = registerGilProbes(resolvePythonExecutable(PYTHON), { takeReturns: true });
   try {
     const events = [...probes.eventNames, 'sched:sched_switch', 'sched:sched_process_fork', 'sched:sched_wak*'].flatMap((e) => ['-e', e]);
     const run = spawnSync(PERF, ['record', '-q', '-N', ...events, '--call-graph', 'dwarf', '-k', 'CLOCK_MONOTONIC', '-o', file, '--', PYTHON, '-c', PROGRAM], {

@@ -20,7 +20,7 @@ function uprobeLines(group: string): string[] {
   return fs.readFileSync(path.join(ensureTracefs(), 'uprobe_events'), 'utf8').split('\n').filter((l) => l.includes(`${group}/`));
 }
 
-test('event names and fetchargs: take/take_ret/drop, then _1, _2 for further copies', () => {
+test('event names and fetchargs: take/drop (take_ret with takeReturns), then _1, _2 for further copies', () => {
   const target: PythonTarget = {
     executable: '/x/python3.8',
     version: '3.8.18',
@@ -37,6 +37,11 @@ test('event names and fetchargs: take/take_ret/drop, then _1, _2 for further cop
     dropCallers: { forced: [], voluntary: [], otherwise: 'voluntary' },
   };
   assert.deepEqual(probeDefinitions(target, 'giltrace_1_1'), [
+    { name: 'take', definition: 'p:giltrace_1_1/take /x/libpython3.8.so.1.0:0x174160' },
+    { name: 'take_1', definition: 'p:giltrace_1_1/take_1 /x/libpython3.8.so.1.0:0x1743c0' },
+    { name: 'drop', definition: 'p:giltrace_1_1/drop /x/libpython3.8.so.1.0:0x172c30 ret=+0(%sp):x64' },
+  ]);
+  assert.deepEqual(probeDefinitions(target, 'giltrace_1_1', { takeReturns: true }), [
     { name: 'take', definition: 'p:giltrace_1_1/take /x/libpython3.8.so.1.0:0x174160' },
     { name: 'take_ret', definition: 'r:giltrace_1_1/take_ret /x/libpython3.8.so.1.0:0x174160' },
     { name: 'take_1', definition: 'p:giltrace_1_1/take_1 /x/libpython3.8.so.1.0:0x1743c0' },
@@ -82,13 +87,13 @@ test('events perf has open cannot be removed (reported, not thrown); removal aft
   let group: GilProbeGroup | undefined;
   try {
     group = registerGilProbes(target);
-    assert.equal(uprobeLines(group.group).length, 3);
+    assert.equal(uprobeLines(group.group).length, 2, 'take and drop');
     const perf = spawn('perf', ['record', '-q', '-N', '-e', `${group.group}:*`, '-o', path.join(dir, 'x.data'), '--', target.executable, '-c', 'import time; time.sleep(2.5)'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => perf.on('exit', resolve));
     await sleep(1200);
     const busy = group.remove();
-    assert.deepEqual([...busy].sort(), [...group.eventNames].sort(), 'all three are busy while perf runs');
-    assert.equal(uprobeLines(group.group).length, 3, 'still defined');
+    assert.deepEqual([...busy].sort(), [...group.eventNames].sort(), 'both are busy while perf runs');
+    assert.equal(uprobeLines(group.group).length, 2, 'still defined');
     await exited;
     assert.deepEqual(group.remove(), []);
     assert.deepEqual(uprobeLines(group.group), []);
@@ -103,7 +108,7 @@ test('a failing registration removes what it added before throwing', { skip: !li
   const target = resolvePythonExecutable(py312!.python);
   const tracefs = ensureTracefs();
   const group = `giltrace_${process.pid}_900`;
-  const lines = probeDefinitions(target, group);
+  const lines = probeDefinitions(target, group, { takeReturns: true });
   // The kernel accepts take and take_ret, then refuses a probe on a file that does not exist.
   const broken = [...lines.slice(0, 2), { name: 'drop', definition: `p:${group}/drop /nonexistent/libpython.so:0x10` }];
   assert.throws(
@@ -133,7 +138,7 @@ test('stale groups of dead processes are removed; groups of live processes are k
     assert.ok(removed.includes(staleGroup), `removed ${removed.join(',')}`);
     assert.ok(!removed.includes(mine.group), 'own live group kept');
     assert.deepEqual(uprobeLines(staleGroup), []);
-    assert.equal(uprobeLines(mine.group).length, 3);
+    assert.equal(uprobeLines(mine.group).length, 2, 'take and drop');
   } finally {
     mine?.remove();
     fs.appendFileSync(path.join(tracefs, 'uprobe_events'), '');
@@ -155,7 +160,7 @@ test('two registrations in one process get distinct groups', { skip: !live || !p
     b = registerGilProbes(target);
     assert.notEqual(a.group, b.group);
     a.remove();
-    assert.equal(uprobeLines(b.group).length, 3, "removing one leaves the other's probes");
+    assert.equal(uprobeLines(b.group).length, 2, "removing one leaves the other's probes");
   } finally {
     a.remove();
     b?.remove();
@@ -197,7 +202,7 @@ test('withMarker adds the strverscmp marker event to the same group, and remove(
   const target = resolvePythonExecutable(py312!.python);
   const group = registerGilProbes(target, { withMarker: true });
   try {
-    assert.deepEqual(group.eventNames, ['take', 'take_ret', 'drop', 'mark'].map((n) => `${group.group}:${n}`));
+    assert.deepEqual(group.eventNames, ['take', 'drop', 'mark'].map((n) => `${group.group}:${n}`));
     const mark = uprobeLines(group.group).find((l) => l.includes(`${group.group}/mark `));
     assert.match(mark ?? '', /libc\.so\.6:0x[0-9a-f]+ text=\+0\(%di\):string magic=\+0\(%si\):string$/);
   } finally {

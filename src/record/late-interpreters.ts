@@ -14,7 +14,7 @@ import { retrySync } from '../base/sleep.js';
 import { resolveRunningPython, type PythonTarget } from '../probe/python-target.js';
 import { isRunning, readRunningProcess } from '../probe/running-process.js';
 import { readLinkIfThere } from './process-tree.js';
-import { registerGilProbes, type GilProbeGroup } from '../probe/uprobes.js';
+import { registerGilProbes, type GilProbeGroup, type ProbeOptions } from '../probe/uprobes.js';
 import type { CleanupWatcher } from './cleanup-watcher.js';
 import { perfRecordArgs } from './perf-args.js';
 import { PerfLines, stopUntilWritten } from './perf-finish.js';
@@ -44,7 +44,7 @@ export class LateInterpreters {
   constructor(
     private readonly known: readonly PythonTarget[],
     private readonly output: string,
-    private readonly options: { readonly bufferSize: string; readonly frameDepth: number },
+    private readonly options: { readonly bufferSize: string; readonly probes: ProbeOptions },
     private readonly watcher: CleanupWatcher,
   ) {
     this.timer = setInterval(() => this.poll(), POLL_MS);
@@ -107,7 +107,7 @@ export class LateInterpreters {
 
   private add(pid: number, target: PythonTarget): void {
     if ([...this.known, ...this.targets].some((t) => t.gilLibrary === target.gilLibrary)) return;
-    const group = registerGilProbes(target, { frameDepth: this.options.frameDepth });
+    const group = registerGilProbes(target, this.options.probes);
     this.watcher.watchGroup(group.group);
     const file = `${this.output}.${this.late.length + 1}`;
     rmSync(file, { force: true });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { retrySync } from '../base/sleep.js';
 import { cachedAnswer } from '../probe/disk-cache.js';
 import type { PythonTarget } from '../probe/python-target.js';
-import { registerGilProbes } from '../probe/uprobes.js';
+import { registerGilProbes, type ProbeOptions } from '../probe/uprobes.js';
 
 const CACHE_NAME = 'probe-cost-v1';
 /**
@@ -36,18 +36,18 @@ const LOOP = [
 ].join('\n');
 
 /** Nanoseconds one GIL cycle costs under giltrace's probes; undefined when it could not be measured. */
-export function probeCostPerCycle(target: PythonTarget, frameDepth: number): number | undefined {
-  const key = `${os.release()}|${os.cpus()[0]?.model ?? ''}|${target.gilLibrary}|${fileStamp(target.gilLibrary)}|${frameDepth}`;
+export function probeCostPerCycle(target: PythonTarget, probes: ProbeOptions): number | undefined {
+  const key = `${os.release()}|${os.cpus()[0]?.model ?? ''}|${target.gilLibrary}|${fileStamp(target.gilLibrary)}|${probes.frameDepth ?? 0}|${probes.takeReturns === true}`;
   const answer = cachedAnswer(CACHE_NAME, key, (value): value is { nsPerCycle: number | null } => typeof value === 'object' && value !== null && 'nsPerCycle' in value, () => ({
-    nsPerCycle: measure(target, frameDepth) ?? null,
+    nsPerCycle: measure(target, probes) ?? null,
   }));
   return answer.nsPerCycle ?? undefined;
 }
 
-function measure(target: PythonTarget, frameDepth: number): number | undefined {
+function measure(target: PythonTarget, options: ProbeOptions): number | undefined {
   const untraced = nsPerCall([target.executable, '-c', LOOP]);
   if (untraced === undefined) return undefined;
-  const probes = registerGilProbes(target, { frameDepth });
+  const probes = registerGilProbes(target, options);
   const dir = mkdtempSync(join(os.tmpdir(), 'giltrace-probe-cost-'));
   try {
     const events = probes.eventNames.flatMap((name) => ['-e', name]);

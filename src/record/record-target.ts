@@ -11,7 +11,7 @@ import { GiltraceError } from '../base/errors.js';
 import { retrySync } from '../base/sleep.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { ensureTracefs } from '../probe/tracefs.js';
-import { registerGilProbes, removeStaleProbeGroups, type GilProbeGroup } from '../probe/uprobes.js';
+import { registerGilProbes, removeStaleProbeGroups, type GilProbeGroup, type ProbeOptions } from '../probe/uprobes.js';
 import { RECORDING_MANIFEST_FEATURE, type AttachedProcess, type RecordingManifest } from '../contract/recording-manifest.js';
 import { PIPE_HEADER_BYTES, pipeFeatureRecord } from '../perfdata/pipe-feature-record.js';
 import { isRunning } from '../probe/running-process.js';
@@ -37,6 +37,8 @@ export interface RecordRequest {
   readonly env?: NodeJS.ProcessEnv;
   /** Python frames read at each GIL probe hit (0: no function context). */
   readonly frameDepth?: number;
+  /** Probe take_gil's return too (`--exact-takes`); else takes are placed when read (uprobes.ts). */
+  readonly takeReturns?: boolean;
   /**
    * A live view: perf's output (pipe form) is handed over chunk by chunk as perf writes it, and
    * also kept in `output` (with giltrace's manifest as its first record).
@@ -78,7 +80,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   const signals = new SignalRelay();
   const watcher = startCleanupWatcher(tracefs);
   // measured once per machine and interpreter (cached), with no probe of ours in place yet
-  const probeCosts = request.targets.map((target) => probeCostPerCycle(target, request.frameDepth ?? 0));
+  const probeCosts = request.targets.map((target) => probeCostPerCycle(target, probeOptions(request)));
   const probes = registerAllProbes(request, watcher);
   let perfLines: PerfLines | undefined;
   let perf: ChildProcess | undefined;
@@ -94,7 +96,11 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     // while perf starts (0.15-0.2 s, most of it reading /proc/kallsyms): what killed runs left
     // behind, and the manifest
     cleanUpAfterKilledRuns();
-    const manifest = makeRecordingManifest(request.command, request.targets, process.pid, request.attach?.processes, probeCosts);
+    const manifest = makeRecordingManifest(request.command, request.targets, process.pid, {
+      attached: request.attach?.processes,
+      probeCosts,
+      takeReturns: request.takeReturns,
+    });
     if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings);
     await waitUntilRecording(perf, perfMessages);
     if (stream) stream.keepFlowing(perf);
@@ -164,8 +170,12 @@ function cleanUpAfterKilledRuns(): void {
   removeStaleProbeGroups({ waitMs: PROBE_REMOVAL_TIMEOUT_MS, leave: beingCleanedUp });
 }
 
-function lateOptions(request: RecordRequest): { bufferSize: string; frameDepth: number } {
-  return { bufferSize: request.bufferSize ?? '16M', frameDepth: request.frameDepth ?? 0 };
+function lateOptions(request: RecordRequest): { bufferSize: string; probes: ProbeOptions } {
+  return { bufferSize: request.bufferSize ?? '16M', probes: probeOptions(request) };
+}
+
+function probeOptions(request: RecordRequest): ProbeOptions {
+  return { frameDepth: request.frameDepth ?? 0, takeReturns: request.takeReturns === true };
 }
 
 /** One probe group per interpreter file; all or none (a refused one removes those already added). */
@@ -178,7 +188,7 @@ function registerAllProbes(request: RecordRequest, watcher: CleanupWatcher): Gil
       seen.add(target.gilLibrary);
       // one marker probe is enough (it sits in libc, whatever the interpreter); an attached
       // process never loaded giltrace's sitecustomize, so it has none to hit
-      const group = registerGilProbes(target, { withMarker: !request.attach && groups.length === 0, frameDepth: request.frameDepth });
+      const group = registerGilProbes(target, { withMarker: !request.attach && groups.length === 0, ...probeOptions(request) });
       watcher.watchGroup(group.group);
       groups.push(group);
     }

@@ -15,18 +15,26 @@ import { appendFeatureSection } from '../perfdata/append-feature.js';
 import { nameBytesLayout } from '../probe/frame-layout.js';
 import type { PythonTarget } from '../probe/python-target.js';
 
+export interface ManifestFacts {
+  readonly attached?: readonly AttachedProcess[];
+  /** What a GIL cycle costs under the probes, per target. */
+  readonly probeCosts?: readonly (number | undefined)[];
+  /** Whether take_gil's return was probed (`--exact-takes`). */
+  readonly takeReturns?: boolean;
+}
+
 export function makeRecordingManifest(
   command: readonly string[],
   targets: readonly PythonTarget[],
   recorderPid: number,
-  attached?: readonly AttachedProcess[],
-  probeCosts?: readonly (number | undefined)[],
+  { attached, probeCosts, takeReturns }: ManifestFacts = {},
 ): RecordingManifest {
   return {
     schema: RECORDING_MANIFEST_SCHEMA,
     giltrace: GILTRACE_VERSION,
     command: [...command],
     recorderPid,
+    ...(takeReturns ? {} : { takesPlaced: true as const }),
     ...(attached ? { attached: [...attached] } : {}),
     ...boottimeOffset(),
     interpreters: targets.map((target, i) => toRecordedInterpreter(target, probeCosts?.[i])),

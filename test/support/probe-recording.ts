@@ -51,7 +51,8 @@ export function recordProgram(target: PythonTarget, source: string): Recording {
   fs.writeFileSync(prog, source);
   let group: GilProbeGroup | undefined;
   try {
-    group = registerGilProbes(target);
+    // with take_gil's return: these recordings check the probes themselves, returns included
+    group = registerGilProbes(target, { takeReturns: true });
     execFileSync('perf', ['record', '-q', '-N', '-e', `${group.group}:*`, '-k', 'CLOCK_MONOTONIC', '-o', data, '--', target.executable, prog], { stdio: 'ignore' });
     const busy = group.remove();
     const left = fs.readFileSync('/sys/kernel/tracing/uprobe_events', 'utf8').split('\n').filter((l) => l.includes(`${group!.group}/`));

@@ -6,6 +6,7 @@ import { NotPythonError, resolvePythonExecutable, resolvePythonTarget, resolveRu
 import { readRunningProcess } from '../../probe/running-process.js';
 import { formatDuration } from '../../base/time.js';
 import { probeCostPerCycle } from '../../record/probe-cost.js';
+import type { ProbeOptions } from '../../probe/uprobes.js';
 import { recordTarget, type AttachRequest, type RecordRequest, type RecordResult } from '../../record/record-target.js';
 import type { GilCycleCounter } from '../gil-cycle-counter.js';
 
@@ -21,6 +22,8 @@ export interface RecordCliOptions {
   readonly compress: boolean;
   /** Python frames read at each GIL event (0: no function context). */
   readonly stackDepth: number;
+  /** Probe take_gil's return too, instead of placing each take when the recording is read. */
+  readonly exactTakes?: boolean;
   /** Attach to these running processes instead of running a command. */
   readonly pid?: readonly number[];
   /** Attached: stop after this many seconds. */
@@ -107,7 +110,13 @@ export function recordRequest(traced: TracedRequest, options: RecordCliOptions, 
     bufferSize: options.buffer,
     compress: options.compress,
     frameDepth: options.stackDepth,
+    takeReturns: options.exactTakes === true,
   };
+}
+
+/** The probes record, run and top place, as the options ask. */
+export function probeOptionsOf(options: RecordCliOptions): ProbeOptions {
+  return { frameDepth: options.stackDepth, takeReturns: options.exactTakes === true };
 }
 
 /** Shared by `record` and `run`: checks, finds the interpreter(s), records into `data`. */
@@ -115,7 +124,7 @@ export async function recordToFile(command: readonly string[], options: RecordCl
   const traced = resolveTraced(command, options);
   sayAttached(traced, options);
   // attached to a service that may be busy: measure its GIL's pace in the first second
-  const check = traced.processes.length > 0 && !options.compress ? new FirstSecondCheck(traced, options.stackDepth, await gilCycleCounter()) : undefined;
+  const check = traced.processes.length > 0 && !options.compress ? new FirstSecondCheck(traced, probeOptionsOf(options), await gilCycleCounter()) : undefined;
   const result = await recordTarget({
     ...recordRequest(traced, options, options.data),
     ...(check ? { onData: (chunk: Buffer) => check.push(chunk), onRecording: () => check.start() } : {}),
@@ -153,7 +162,7 @@ class FirstSecondCheck {
 
   constructor(
     private readonly traced: TracedRequest,
-    private readonly stackDepth: number,
+    private readonly probes: ProbeOptions,
     private readonly counter: GilCycleCounter,
   ) {}
 
@@ -174,7 +183,7 @@ class FirstSecondCheck {
   private report(elapsedMs: number): void {
     this.done = true;
     const cycles = this.counter.count();
-    const nsPerCycle = probeCostPerCycle(this.traced.targets[0], this.stackDepth);
+    const nsPerCycle = probeCostPerCycle(this.traced.targets[0], this.probes);
     if (cycles === undefined || nsPerCycle === undefined || elapsedMs <= 0) return;
     const perSecond = Math.round((cycles * 1000) / elapsedMs);
     const share = (perSecond * nsPerCycle) / 1e9;

@@ -11,7 +11,7 @@ import { recordTarget } from '../../record/record-target.js';
 import { LiveAnalysis, type LiveTick } from '../live-analysis.js';
 import { styleFor } from '../terminal-table.js';
 import { formatTop } from '../top-view.js';
-import { recordRequest, resolveTraced, sayAttached, type RecordCliOptions } from './record.js';
+import { probeOptionsOf, recordRequest, resolveTraced, sayAttached, type RecordCliOptions } from './record.js';
 
 export interface TopCliOptions extends RecordCliOptions {
   readonly data: string;
@@ -31,8 +31,12 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
   const traced = resolveTraced(command, options);
   sayAttached(traced, options);
   const attaching = traced.processes.length > 0;
-  const costs = traced.targets.map((target) => probeCostPerCycle(target, options.stackDepth));
-  const manifest = makeRecordingManifest(traced.command, traced.targets, process.pid, attaching ? traced.processes : undefined, costs);
+  const costs = traced.targets.map((target) => probeCostPerCycle(target, probeOptionsOf(options)));
+  const manifest = makeRecordingManifest(traced.command, traced.targets, process.pid, {
+    attached: attaching ? traced.processes : undefined,
+    probeCosts: costs,
+    takeReturns: options.exactTakes,
+  });
   const live = new LiveAnalysis(manifest);
   const stop = new AbortController();
   const screen = process.stdout.isTTY === true && !options.once;

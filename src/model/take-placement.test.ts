@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TakePlacement } from './take-placement.js';
+import type { TimelineEvent, TimelineSink } from './timeline-events.js';
+
+const PID = 100;
+const A = 101;
+const B = 102;
+const C = 103;
+const OTHER = 900; // a thread of another process (a timer's or I/O's wake-up)
+
+/** One input step: a GIL probe or scheduler fact, as the adapter hands them on. */
+type Step =
+  | ['take', number, number]
+  | ['drop', number, number]
+  | ['in', number, number] // switched in on cpu 0
+  | ['sleep', number, number] // switched out asleep
+  | ['preempt', number, number] // switched out runnable
+  | ['wake', number, number, number] // time, tid, woken by
+  | ['exit', number, number];
+
+/** Runs the steps through a placement; returns every event it passed on, as `kind tid@time`. */
+function place(steps: readonly Step[]): string[] {
+  const out: string[] = [];
+  let last = -Infinity;
+  const seen = (time: number, text: string): void => {
+    assert.ok(time >= last, `in time order: ${text} after ${last}`);
+    last = time;
+    out.push(text);
+  };
+  const sink: TimelineSink = {
+    takeEnter: (time, _pid, tid) => seen(time, `enter ${tid}@${time}`),
+    takeReturn: (time, _pid, tid) => seen(time, `TAKEN ${tid}@${time}`),
+    drop: (time, _pid, tid) => seen(time, `drop ${tid}@${time}`),
+    schedSwitch: (time, _cpu, prev, _state, next) => seen(time, `switch ${prev}>${next}@${time}`),
+    waking: (time, tid) => seen(time, `wake ${tid}@${time}`),
+    add: (event: TimelineEvent) => seen(event.time, `${event.kind} ${'tid' in event ? event.tid : ''}@${event.time}`),
+  };
+  const placement = new TakePlacement().into(sink);
+  for (const [kind, time, tid, by] of steps) {
+    if (kind === 'take') placement.takeEnter(time, PID, tid, `${PID}`, 0);
+    else if (kind === 'drop') placement.drop(time, PID, tid, 'unknown', 0);
+    else if (kind === 'in') placement.schedSwitch(time, 0, 0, 'runnable', tid);
+    else if (kind === 'sleep') placement.schedSwitch(time, 0, tid, 'sleeping', 0);
+    else if (kind === 'preempt') placement.schedSwitch(time, 0, tid, 'runnable', 0);
+    else if (kind === 'wake') placement.waking(time, tid, by);
+    else placement.add({ kind: 'thread_exit', time, pid: tid === OTHER ? 9 : PID, tid });
+  }
+  placement.end();
+  assert.equal(out.filter((e) => !e.startsWith('TAKEN')).length, steps.length, 'every event passed on, once');
+  return out;
+}
+
+const taken = (events: readonly string[]): string[] => events.filter((e) => e.startsWith('TAKEN'));
+
+describe('take placement (take_gil returns not probed)', () => {
+  it('a take of a free GIL nobody waits for is placed at its entry', () => {
+    assert.deepEqual(taken(place([['take', 10, A], ['drop', 20, A], ['take', 30, A]])), ['TAKEN 101@10', 'TAKEN 101@30']);
+  });
+
+  it('a waiter asleep at the drop takes the GIL when it is back on a CPU, among the events in order', () => {
+    const events = place([
+      ['take', 10, A],
+      ['take', 12, B],
+      ['sleep', 13, B],
+      ['drop', 20, A],
+      ['wake', 21, B, A],
+      ['in', 25, B],
+      ['drop', 40, B],
+    ]);
+    assert.deepEqual(taken(events), ['TAKEN 101@10', 'TAKEN 102@25']);
+    assert.deepEqual(events.slice(-3), ['switch 0>102@25', 'TAKEN 102@25', 'drop 102@40']);
+  });
+
+  it('a waiter still on a CPU at the drop takes it at the drop', () => {
+    assert.deepEqual(taken(place([['take', 10, A], ['take', 12, B], ['drop', 20, A], ['drop', 30, B]])), ['TAKEN 101@10', 'TAKEN 102@20']);
+  });
+
+  it('a sleep after the drop that a thread of its own process ends was still the wait', () => {
+    const steps: Step[] = [['take', 10, A], ['take', 12, B], ['drop', 20, A], ['sleep', 22, B], ['wake', 23, B, A], ['in', 30, B], ['drop', 40, B]];
+    assert.deepEqual(taken(place(steps)), ['TAKEN 101@10', 'TAKEN 102@30']);
+  });
+
+  it('a sleep that something else ends (a timer: usleep holding the GIL) is a hold off-CPU', () => {
+    const steps: Step[] = [['take', 10, A], ['take', 12, B], ['drop', 20, A], ['sleep', 22, B], ['wake', 100, B, OTHER], ['in', 101, B], ['drop', 110, B]];
+    assert.deepEqual(taken(place(steps)), ['TAKEN 101@10', 'TAKEN 102@20']);
+  });
+
+  it('the dropper that asks again before the woken waiter runs takes it back; the waiter takes it after the next drop', () => {
+    const events = place([
+      ['take', 10, A],
+      ['take', 12, B],
+      ['sleep', 13, B],
+      ['drop', 20, A],
+      ['take', 22, A],
+      ['wake', 23, B, A],
+      ['in', 25, B], // finds the GIL taken again
+      ['sleep', 26, B],
+      ['drop', 30, A],
+      ['wake', 31, B, A],
+      ['in', 33, B],
+      ['drop', 40, B],
+    ]);
+    assert.deepEqual(taken(events), ['TAKEN 101@10', 'TAKEN 101@22', 'TAKEN 102@33']);
+  });
+
+  it('of two waiters, the one that drops next held it; the other waits on', () => {
+    const events = place([
+      ['take', 10, A],
+      ['take', 11, B],
+      ['sleep', 12, B],
+      ['take', 13, C],
+      ['sleep', 14, C],
+      ['drop', 20, A],
+      ['wake', 21, C, A],
+      ['in', 22, C],
+      ['drop', 30, C],
+      ['wake', 31, B, C],
+      ['in', 35, B],
+      ['drop', 50, B],
+    ]);
+    assert.deepEqual(taken(events), ['TAKEN 101@10', 'TAKEN 103@22', 'TAKEN 102@35']);
+  });
+
+  it('a waiter preempted before the drop takes the GIL when it runs again', () => {
+    const steps: Step[] = [['take', 10, A], ['take', 12, B], ['preempt', 15, B], ['drop', 20, A], ['in', 28, B], ['drop', 40, B]];
+    assert.deepEqual(taken(place(steps)), ['TAKEN 101@10', 'TAKEN 102@28']);
+  });
+
+  it('a waiter that ran after the drop and exits took the GIL (a process ends holding it)', () => {
+    const events = place([['take', 10, A], ['take', 12, B], ['sleep', 13, B], ['drop', 20, A], ['in', 22, B], ['exit', 30, B]]);
+    assert.deepEqual(taken(events), ['TAKEN 101@10', 'TAKEN 102@22']);
+  });
+
+  it('a GIL still open at the end goes to the waiter that ran first', () => {
+    const events = place([['take', 10, A], ['take', 11, B], ['sleep', 12, B], ['take', 13, C], ['sleep', 14, C], ['drop', 20, A], ['in', 24, C], ['in', 26, B]]);
+    assert.deepEqual(taken(events), ['TAKEN 101@10', 'TAKEN 103@24']);
+  });
+
+  it('passes events on as soon as no take can be placed before them', () => {
+    const out: string[] = [];
+    const sink: TimelineSink = {
+      takeEnter: () => out.push('enter'), takeReturn: () => out.push('taken'), drop: () => out.push('drop'),
+      schedSwitch: () => out.push('switch'), waking: () => out.push('wake'), add: () => out.push('other'),
+    };
+    const placement = new TakePlacement().into(sink);
+    placement.takeEnter(10, PID, A, `${PID}`, 0);
+    placement.drop(20, PID, A, 'unknown', 0);
+    placement.schedSwitch(21, 0, A, 'sleeping', 0);
+    assert.deepEqual(out, ['enter', 'taken', 'drop', 'switch'], 'uncontended: nothing held back');
+    placement.takeEnter(30, PID, A, `${PID}`, 0);
+    placement.takeEnter(31, PID, B, `${PID}`, 0);
+    placement.drop(40, PID, A, 'unknown', 0);
+    placement.schedSwitch(41, 0, 0, 'runnable', OTHER);
+    assert.deepEqual(out.length, 8, 'contended: held back from the drop that left a waiter');
+    placement.drop(50, PID, B, 'unknown', 0);
+    placement.schedSwitch(51, 0, OTHER, 'runnable', 0);
+    assert.deepEqual(out.slice(4), ['enter', 'taken', 'enter', 'drop', 'taken', 'switch', 'drop', 'switch']);
+  });
+});
