@@ -17,6 +17,7 @@
  * takes come 1.8-2.7 µs before the probed returns at the median (the probe's own return trap),
  * total waits within 1-2 % where threads contend at the default interval.
  */
+import { HeldEvents, HeldKind } from './held-events.js';
 import type { DropReason, SwitchOutState, TimelineEvent, TimelineSink } from './timeline-events.js';
 
 /** Held events beyond this (a long hold while others wait): the oldest open GIL gets its best guess. */
@@ -35,9 +36,6 @@ interface GilState {
   openSince: number | undefined;
 }
 
-/** A held sched_waking keeps who woke the thread. */
-type Held = TimelineEvent | { readonly kind: 'waking_by'; readonly time: number; readonly tid: number; readonly by: number };
-
 const NO_SINK: TimelineSink = {
   takeEnter: () => {}, takeReturn: () => {}, drop: () => {}, schedSwitch: () => {}, waking: () => {}, add: () => {},
 };
@@ -51,11 +49,7 @@ export class TakePlacement implements TimelineSink {
   private readonly gils = new Map<string, GilState>();
   private readonly gilOfTid = new Map<number, string>();
   private readonly pidOfTid = new Map<number, number>();
-  private held: Held[] = [];
-  /** Off-CPU threads as of the events passed on. */
-  private readonly passedOffCpu = new Set<number>();
-  /** The time of the last event passed on: nothing is placed before it. */
-  private passedUntil = -Infinity;
+  private readonly held = new HeldEvents();
   private openCount = 0;
 
   /** This placement, sending its events to `sink` from now on (the adapter's sink of each batch). */
@@ -67,21 +61,23 @@ export class TakePlacement implements TimelineSink {
   takeEnter(time: number, pid: number, tid: number, gil: string, stack: number): void {
     this.pidOfTid.set(tid, pid);
     this.gilOfTid.set(tid, gil);
-    this.hold({ kind: 'take_enter', time, pid, tid, gil, stack });
+    if (this.passing()) this.downstream.takeEnter(time, pid, tid, gil, stack);
+    else this.held.takeEnter(time, pid, tid, gil, stack);
     for (const other of this.gils.values()) other.waiters.delete(tid);
     const state = this.gilState(gil);
     if (state.holder === tid) state.holder = undefined; // its drop was lost
     if (state.holder === undefined && state.openSince === undefined && state.waiters.size === 0) {
       state.holder = tid;
       this.placed++;
-      this.hold({ kind: 'take_return', time, pid, tid });
+      this.takeReturn(time, pid, tid);
     } else {
       state.waiters.set(tid, { pid, tid, enter: time });
     }
   }
 
   takeReturn(time: number, pid: number, tid: number): void {
-    this.hold({ kind: 'take_return', time, pid, tid });
+    if (this.passing()) this.downstream.takeReturn(time, pid, tid);
+    else this.held.takeReturn(time, pid, tid);
   }
 
   drop(time: number, pid: number, tid: number, reason: DropReason, stack: number): void {
@@ -96,19 +92,27 @@ export class TakePlacement implements TimelineSink {
       this.guesses++;
       this.place(state, waiter, time);
     }
-    this.hold({ kind: 'drop', time, pid, tid, reason, stack });
+    if (this.passing()) this.downstream.drop(time, pid, tid, reason, stack);
+    else this.held.drop(time, pid, tid, reason, stack);
     this.released(state, tid, time);
     this.flush();
   }
 
   schedSwitch(time: number, cpu: number, prevTid: number, prevState: SwitchOutState, nextTid: number): void {
-    this.hold({ kind: 'switch', time, cpu, prevTid, prevState, nextTid });
+    if (this.passing()) {
+      const held = this.held;
+      held.passedUntil = time;
+      held.passedOffCpu.switched(prevTid, nextTid);
+      this.downstream.schedSwitch(time, cpu, prevTid, prevState, nextTid);
+      return;
+    }
+    this.held.schedSwitch(time, cpu, prevTid, prevState, nextTid);
     this.flush();
   }
 
   waking(time: number, tid: number, by?: number): void {
-    if (this.openCount === 0 && this.held.length === 0) this.downstream.waking(time, tid);
-    else this.held.push({ kind: 'waking_by', time, tid, by: by ?? 0 });
+    if (this.passing()) this.downstream.waking(time, tid);
+    else this.held.waking(time, tid, by ?? 0);
   }
 
   add(event: TimelineEvent): void {
@@ -133,9 +137,12 @@ export class TakePlacement implements TimelineSink {
   /** The end of the events: GILs still open get their best guess, and everything held goes on. */
   end(): void {
     while (this.openCount > 0) this.guessOldest();
-    const out = this.held;
-    this.held = [];
-    for (const event of out) this.pass(event);
+    this.held.passTo(this.downstream, this.held.length);
+  }
+
+  /** Nothing is held back: events go straight on (most of an uncontended recording). */
+  private passing(): boolean {
+    return this.openCount === 0 && this.held.empty;
   }
 
   private gilState(gil: string): GilState {
@@ -160,8 +167,12 @@ export class TakePlacement implements TimelineSink {
   }
 
   private hold(event: TimelineEvent): void {
-    if (this.openCount === 0 && this.held.length === 0) this.pass(event);
-    else this.held.push(event);
+    if (this.passing()) {
+      this.held.passedUntil = event.time;
+      this.downstream.add(event);
+    } else {
+      this.held.other(event);
+    }
   }
 
   /**
@@ -175,32 +186,28 @@ export class TakePlacement implements TimelineSink {
     const from = Math.max(x.enter, state.openSince ?? x.enter);
     const placed = at ?? this.placement(x, from, until);
     // never seen on a CPU since: it took the GIL, but when is not known better than this
-    const time = Math.max(Number.isNaN(placed) ? from : placed, this.passedUntil);
-    // after every held event at or before it
-    let i = this.held.length;
-    while (i > 0 && this.held[i - 1].time > time) i--;
-    this.held.splice(i, 0, { kind: 'take_return', time, pid: x.pid, tid: x.tid });
+    this.held.insertTake(Math.max(Number.isNaN(placed) ? from : placed, this.held.passedUntil), x.pid, x.tid);
   }
 
   /** Where the rules place X's take after `from` and before `until`; NaN when it was not on a CPU in between. */
   private placement(x: Waiter, from: number, until: number): number {
     const held = this.held;
+    const { kind, time, b, c } = held;
+    const tid = x.tid;
     // on a CPU at `from`? its last switch (or take entry) until then
-    let onCpu = !this.passedOffCpu.has(x.tid);
-    let i = 0;
-    for (; i < held.length && held[i].time <= from; i++) {
-      const e = held[i];
-      if (e.kind === 'switch') {
-        if (e.prevTid === x.tid) onCpu = false;
-        if (e.nextTid === x.tid) onCpu = true;
-      } else if (e.kind === 'take_enter' && e.tid === x.tid) onCpu = true;
+    let onCpu = !held.passedOffCpu.has(tid);
+    let i = held.head;
+    for (; i < held.tail && time[i] <= from; i++) {
+      if (kind[i] === HeldKind.switch) {
+        if (b[i] === tid) onCpu = false;
+        if (c[i] === tid) onCpu = true;
+      } else if (kind[i] === HeldKind.takeEnter && b[i] === tid) onCpu = true;
     }
     let at = onCpu ? from : NaN;
     if (!onCpu) {
-      for (; i < held.length && held[i].time < until; i++) {
-        const e = held[i];
-        if (e.kind === 'switch' && e.nextTid === x.tid) {
-          at = e.time;
+      for (; i < held.tail && time[i] < until; i++) {
+        if (kind[i] === HeldKind.switch && c[i] === tid) {
+          at = time[i];
           i++;
           break;
         }
@@ -209,17 +216,16 @@ export class TakePlacement implements TimelineSink {
     // a sleep after `at` woken by a thread of its own process was still the wait
     let asleep = false;
     let wokenByOwn = false;
-    for (; i < held.length && held[i].time < until; i++) {
-      const e = held[i];
-      if (e.kind === 'switch' && e.prevTid === x.tid && e.prevState !== 'runnable') {
+    for (; i < held.tail && time[i] < until; i++) {
+      if (kind[i] === HeldKind.switch && b[i] === tid && held.sleptAt(i)) {
         asleep = true;
         wokenByOwn = false;
-      } else if (asleep && e.kind === 'waking_by' && e.tid === x.tid) {
-        wokenByOwn = this.pidOfTid.get(e.by) === x.pid;
+      } else if (asleep && kind[i] === HeldKind.waking && b[i] === tid) {
+        wokenByOwn = this.pidOfTid.get(c[i]) === x.pid;
         if (!wokenByOwn) break;
-      } else if (asleep && e.kind === 'switch' && e.nextTid === x.tid) {
+      } else if (asleep && kind[i] === HeldKind.switch && c[i] === tid) {
         if (!wokenByOwn) break;
-        at = e.time;
+        at = time[i];
         asleep = false;
       }
     }
@@ -228,16 +234,15 @@ export class TakePlacement implements TimelineSink {
 
   /** Passes on the held events before which no open GIL can place a take; too many held: the oldest open GIL is guessed. */
   private flush(): void {
-    if (this.held.length === 0) return;
-    if (this.held.length > MAX_HELD) this.guessOldest();
+    const held = this.held;
+    if (held.empty) return;
+    if (held.length > MAX_HELD) this.guessOldest();
     let bound = Infinity;
     for (const state of this.gils.values()) if (state.openSince !== undefined && state.openSince < bound) bound = state.openSince;
-    let n = 0;
-    while (n < this.held.length && this.held[n].time <= bound) n++;
-    if (n === 0) return;
-    const out = n === this.held.length ? this.held : this.held.slice(0, n);
-    this.held = n === this.held.length ? [] : this.held.slice(n);
-    for (const event of out) this.pass(event);
+    let n = held.head;
+    while (n < held.tail && held.time[n] <= bound) n++;
+    // (takes placed before every held event go out even when no event does)
+    held.passTo(this.downstream, n - held.head);
   }
 
   /** The oldest open GIL's next holder, without its drop: the waiter the rules place first. */
@@ -249,7 +254,7 @@ export class TakePlacement implements TimelineSink {
       return;
     }
     this.guesses++;
-    const until = this.held.length > 0 ? this.held[this.held.length - 1].time : Infinity;
+    const until = this.held.length > 0 ? this.held.time[this.held.tail - 1] : Infinity;
     let first: Waiter | undefined;
     let firstAt = Infinity;
     for (const waiter of oldest.waiters.values()) {
@@ -259,26 +264,5 @@ export class TakePlacement implements TimelineSink {
     }
     if (first) this.place(oldest, first, until);
     this.close(oldest);
-  }
-
-  private pass(event: Held): void {
-    const d = this.downstream;
-    this.passedUntil = event.time;
-    switch (event.kind) {
-      case 'take_enter':
-        return d.takeEnter(event.time, event.pid, event.tid, event.gil, event.stack);
-      case 'take_return':
-        return d.takeReturn(event.time, event.pid, event.tid);
-      case 'drop':
-        return d.drop(event.time, event.pid, event.tid, event.reason, event.stack);
-      case 'switch':
-        if (event.prevTid !== 0) this.passedOffCpu.add(event.prevTid);
-        this.passedOffCpu.delete(event.nextTid);
-        return d.schedSwitch(event.time, event.cpu, event.prevTid, event.prevState, event.nextTid);
-      case 'waking_by':
-        return d.waking(event.time, event.tid);
-      default:
-        return d.add(event);
-    }
   }
 }
