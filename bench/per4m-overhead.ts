@@ -6,8 +6,8 @@
  * per4m-style, as its README has it: `perf probe -x LIBPYTHON` on take_gil, take_gil%return,
  * drop_gil and drop_gil%return, then `perf record -e 'GROUP:*' -k CLOCK_MONOTONIC -- CMD` (the
  * command's tasks only, no scheduler events). giltrace: `giltrace record -- CMD` as a user runs it
- * (three probes, function context at the default depth, the scheduler tracepoints, system-wide),
- * and with `--stack-depth 0`. Three programs that print their own run time: one thread cycling
+ * (two probes: take_gil's return is placed, not probed; function context at the default depth;
+ * the scheduler tracepoints, system-wide), and with `--stack-depth 0`. Three programs that print their own run time: one thread cycling
  * the GIL through os.read (the least noise), four contended CPU-bound threads with a 10 µs switch
  * interval, and a pipe ping-pong between two threads. Rounds interleave every variant; printed:
  * the median over rounds of giltrace's added time over per4m-style's added time (goal ≤ 0.85),

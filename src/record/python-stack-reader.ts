@@ -27,6 +27,13 @@ const STR_STATE = 32;
 const PAGE_BYTES = 4096;
 /** Code objects whose names are kept; past it the cache starts afresh. */
 const MAX_CODES = 100_000;
+/**
+ * A code object that could not be read is tried again after this many lookups: a read that
+ * failed once (the object being set up, a read that raced the process) must not hide a function
+ * for the rest of the run, and a pointer that is no code object (3.13's entry frames) is not read
+ * again at every tick either.
+ */
+const RETRY_AFTER_LOOKUPS = 1000;
 
 function u64(bytes: Buffer, offset: number): number {
   return bytes.readUInt32LE(offset) + bytes.readUInt32LE(offset + 4) * 0x1_0000_0000;
@@ -41,7 +48,9 @@ interface CodeInfo {
 export class PythonStackReader {
   private readonly layout: FrameLayout;
   private readonly strings: NameBytesLayout;
-  private readonly codes = new Map<number, CodeInfo | null>();
+  /** Code objects read, or the lookup count at which one could not be. */
+  private readonly codes = new Map<number, CodeInfo | number>();
+  private lookups = 0;
   private readonly nameBuffer = Buffer.alloc(NAME_BYTES);
   /** The innermost frame's page up to its end, and a frame read alone. */
   private readonly pageBuffer: Buffer;
@@ -97,11 +106,13 @@ export class PythonStackReader {
   }
 
   private codeInfo(code: number): CodeInfo | undefined {
+    const lookup = ++this.lookups;
     const known = this.codes.get(code);
-    if (known !== undefined) return known ?? undefined;
+    if (typeof known === 'object') return known;
+    if (known !== undefined && lookup - known < RETRY_AFTER_LOOKUPS) return undefined;
     if (this.codes.size >= MAX_CODES) this.codes.clear();
     const info = this.readCode(code);
-    this.codes.set(code, info ?? null);
+    this.codes.set(code, info ?? lookup);
     return info;
   }
 
