@@ -10,6 +10,8 @@ export const HeldKind = { takeEnter: 0, takeReturn: 1, drop: 2, switch: 3, wakin
 
 const REASONS: readonly DropReason[] = ['forced', 'voluntary', 'unknown'];
 const STATES: readonly SwitchOutState[] = ['runnable', 'sleeping', 'blocked', 'dead'];
+const REASON_CODES: Readonly<Record<DropReason, number>> = { forced: 0, voluntary: 1, unknown: 2 };
+const STATE_CODES: Readonly<Record<SwitchOutState, number>> = { runnable: 0, sleeping: 1, blocked: 2, dead: 3 };
 
 /** A placed take: after held event `after` (an absolute index; head - 1: before them all). */
 interface Insert {
@@ -56,7 +58,9 @@ export class HeldEvents {
   ref: unknown[] = [];
   head = 0;
   tail = 0;
+  /** Placed takes in the order they go out; those before `insertsHead` went out already. */
   private inserts: Insert[] = [];
+  private insertsHead = 0;
   /** Threads off a CPU as of the events passed on (see OffCpu). */
   readonly passedOffCpu = new OffCpu();
   /** The time of the last event passed on. */
@@ -66,9 +70,14 @@ export class HeldEvents {
     return this.tail - this.head;
   }
 
+  /** A placed take waits to go out before every held event. */
+  get insertsFirst(): boolean {
+    return this.insertsHead < this.inserts.length && this.inserts[this.insertsHead].after < this.head;
+  }
+
   /** No event held and no take waiting to go out. */
   get empty(): boolean {
-    return this.tail === this.head && this.inserts.length === 0;
+    return this.tail === this.head && this.insertsHead === this.inserts.length;
   }
 
   takeEnter(time: number, pid: number, tid: number, gil: string, stack: number): void {
@@ -90,7 +99,7 @@ export class HeldEvents {
     this.a[i] = pid;
     this.b[i] = tid;
     this.c[i] = stack;
-    this.d[i] = REASONS.indexOf(reason);
+    this.d[i] = REASON_CODES[reason];
   }
 
   schedSwitch(time: number, cpu: number, prevTid: number, prevState: SwitchOutState, nextTid: number): void {
@@ -98,7 +107,7 @@ export class HeldEvents {
     this.a[i] = cpu;
     this.b[i] = prevTid;
     this.c[i] = nextTid;
-    this.d[i] = STATES.indexOf(prevState);
+    this.d[i] = STATE_CODES[prevState];
   }
 
   waking(time: number, tid: number, by: number): void {
@@ -120,25 +129,33 @@ export class HeldEvents {
   insertTake(time: number, pid: number, tid: number): void {
     let after = this.tail - 1;
     while (after >= this.head && this.time[after] > time) after--;
-    let at = this.inserts.length;
-    while (at > 0 && this.inserts[at - 1].after > after) at--;
-    this.inserts.splice(at, 0, { after, time, pid, tid });
+    const inserts = this.inserts;
+    let at = inserts.length;
+    while (at > this.insertsHead && inserts[at - 1].after > after) at--;
+    if (at === inserts.length) inserts.push({ after, time, pid, tid });
+    else inserts.splice(at, 0, { after, time, pid, tid });
   }
 
   /** Passes the first `count` held events (and the takes placed among them) on to `sink`. */
   passTo(sink: TimelineSink, count: number): void {
+    if (count === 0 && !this.insertsFirst) return;
     const end = this.head + count;
-    let next = 0;
+    let next = this.insertsHead;
     const inserts = this.inserts;
     for (; next < inserts.length && inserts[next].after < this.head; next++) this.passTake(sink, inserts[next]);
     for (let i = this.head; i < end; i++) {
       this.passOne(sink, i);
       for (; next < inserts.length && inserts[next].after === i; next++) this.passTake(sink, inserts[next]);
     }
-    this.inserts = next === 0 ? inserts : inserts.slice(next);
+    if (next === inserts.length) {
+      inserts.length = 0;
+      this.insertsHead = 0;
+    } else {
+      this.insertsHead = next;
+    }
     for (let i = this.head; i < end; i++) this.ref[i] = undefined;
     this.head = end;
-    if (this.head === this.tail) {
+    if (this.head === this.tail && this.insertsHead === 0) {
       this.head = this.tail = 0;
       this.ref.length = 0;
     }
@@ -178,6 +195,7 @@ export class HeldEvents {
     const i = this.tail++;
     this.kind[i] = kind;
     this.time[i] = time;
+    this.ref[i] = undefined; // every slot, in order: the array stays dense (fast elements)
     return i;
   }
 
@@ -196,7 +214,8 @@ export class HeldEvents {
     this.c = move(this.c, (n) => new Int32Array(n));
     this.d = move(this.d, (n) => new Uint8Array(n));
     this.ref = this.ref.slice(this.head, this.tail);
-    this.inserts = this.inserts.map((take) => ({ ...take, after: take.after - this.head }));
+    this.inserts = this.inserts.slice(this.insertsHead).map((take) => ({ ...take, after: take.after - this.head }));
+    this.insertsHead = 0;
     this.tail = live;
     this.head = 0;
   }

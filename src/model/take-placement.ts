@@ -51,6 +51,10 @@ export class TakePlacement implements TimelineSink {
   private readonly pidOfTid = new Map<number, number>();
   private readonly held = new HeldEvents();
   private openCount = 0;
+  /** The earliest open GIL's openSince (Infinity when none): held events up to it can go on. */
+  private openFrom = Infinity;
+  /** Each GIL's state, also as a list (iterated at every take: no iterator object each time). */
+  private readonly gilList: GilState[] = [];
 
   /** This placement, sending its events to `sink` from now on (the adapter's sink of each batch). */
   into(sink: TimelineSink): this {
@@ -63,7 +67,7 @@ export class TakePlacement implements TimelineSink {
     this.gilOfTid.set(tid, gil);
     if (this.passing()) this.downstream.takeEnter(time, pid, tid, gil, stack);
     else this.held.takeEnter(time, pid, tid, gil, stack);
-    for (const other of this.gils.values()) other.waiters.delete(tid);
+    for (const other of this.gilList) if (other.waiters.size > 0) other.waiters.delete(tid);
     const state = this.gilState(gil);
     if (state.holder === tid) state.holder = undefined; // its drop was lost
     if (state.holder === undefined && state.openSince === undefined && state.waiters.size === 0) {
@@ -147,7 +151,10 @@ export class TakePlacement implements TimelineSink {
 
   private gilState(gil: string): GilState {
     let state = this.gils.get(gil);
-    if (state === undefined) this.gils.set(gil, (state = { holder: undefined, waiters: new Map(), openSince: undefined }));
+    if (state === undefined) {
+      this.gils.set(gil, (state = { holder: undefined, waiters: new Map(), openSince: undefined }));
+      this.gilList.push(state);
+    }
     return state;
   }
 
@@ -158,12 +165,18 @@ export class TakePlacement implements TimelineSink {
     if (state.waiters.size > 0 && state.openSince === undefined) {
       state.openSince = time;
       this.openCount++;
+      if (time < this.openFrom) this.openFrom = time;
     }
   }
 
   private close(state: GilState): void {
+    const since = state.openSince;
     state.openSince = undefined;
     this.openCount--;
+    if (since === this.openFrom) {
+      this.openFrom = Infinity;
+      for (const other of this.gilList) if (other.openSince !== undefined && other.openSince < this.openFrom) this.openFrom = other.openSince;
+    }
   }
 
   private hold(event: TimelineEvent): void {
@@ -237,8 +250,9 @@ export class TakePlacement implements TimelineSink {
     const held = this.held;
     if (held.empty) return;
     if (held.length > MAX_HELD) this.guessOldest();
-    let bound = Infinity;
-    for (const state of this.gils.values()) if (state.openSince !== undefined && state.openSince < bound) bound = state.openSince;
+    const bound = this.openFrom;
+    // the usual case while a GIL is open: nothing before it is left to pass on
+    if (held.head < held.tail && held.time[held.head] > bound && !held.insertsFirst) return;
     let n = held.head;
     while (n < held.tail && held.time[n] <= bound) n++;
     // (takes placed before every held event go out even when no event does)
@@ -248,9 +262,10 @@ export class TakePlacement implements TimelineSink {
   /** The oldest open GIL's next holder, without its drop: the waiter the rules place first. */
   private guessOldest(): void {
     let oldest: GilState | undefined;
-    for (const state of this.gils.values()) if (state.openSince !== undefined && (!oldest || state.openSince < oldest.openSince!)) oldest = state;
+    for (const state of this.gilList) if (state.openSince !== undefined && (!oldest || state.openSince < oldest.openSince!)) oldest = state;
     if (!oldest) {
       this.openCount = 0;
+      this.openFrom = Infinity;
       return;
     }
     this.guesses++;
