@@ -13,6 +13,7 @@ const OTHER = 900; // a thread of another process (a timer's or I/O's wake-up)
 type Step =
   | ['take', number, number]
   | ['drop', number, number]
+  | ['forced', number, number] // a drop forced by the switch interval
   | ['in', number, number] // switched in on cpu 0
   | ['sleep', number, number] // switched out asleep
   | ['preempt', number, number] // switched out runnable
@@ -40,6 +41,7 @@ function place(steps: readonly Step[]): string[] {
   for (const [kind, time, tid, by] of steps) {
     if (kind === 'take') placement.takeEnter(time, PID, tid, `${PID}`, 0);
     else if (kind === 'drop') placement.drop(time, PID, tid, 'unknown', 0);
+    else if (kind === 'forced') placement.drop(time, PID, tid, 'forced', 0);
     else if (kind === 'in') placement.schedSwitch(time, 0, 0, 'runnable', tid);
     else if (kind === 'sleep') placement.schedSwitch(time, 0, tid, 'sleeping', 0);
     else if (kind === 'preempt') placement.schedSwitch(time, 0, tid, 'runnable', 0);
@@ -120,6 +122,17 @@ describe('take placement (take_gil returns not probed)', () => {
       ['drop', 50, B],
     ]);
     assert.deepEqual(taken(events), ['TAKEN 101@10', 'TAKEN 103@22', 'TAKEN 102@35']);
+  });
+
+  it('after a forced switch, the taker is placed where it wakes the dropper (take_gil signals it right after taking)', () => {
+    const steps: Step[] = [['take', 10, A], ['take', 12, B], ['forced', 20, A], ['sleep', 21, A], ['wake', 26, A, B], ['take', 27, A], ['drop', 40, B]];
+    // (A asked again at 27: it takes the GIL back at B's drop)
+    assert.deepEqual(taken(place(steps)), ['TAKEN 101@10', 'TAKEN 102@26', 'TAKEN 101@40']);
+  });
+
+  it("a wake-up of the dropper after it asked for the GIL again is not the switch's signal", () => {
+    const steps: Step[] = [['take', 10, A], ['take', 12, B], ['forced', 20, A], ['take', 22, A], ['sleep', 23, A], ['wake', 30, A, B], ['drop', 40, B]];
+    assert.deepEqual(taken(place(steps)), ['TAKEN 101@10', 'TAKEN 102@20', 'TAKEN 101@40']);
   });
 
   it('a waiter preempted before the drop takes the GIL when it runs again', () => {
