@@ -117,7 +117,9 @@ export class HeldEvents {
   }
 
   other(event: TimelineEvent): void {
-    this.ref[this.slot(HeldKind.other, event.time)] = event;
+    // a name's time orders nothing (the builder takes names as metadata): it keeps its place
+    const time = event.kind !== 'thread_name' ? event.time : this.tail > this.head ? this.time[this.tail - 1] : this.passedUntil;
+    this.ref[this.slot(HeldKind.other, time)] = event;
   }
 
   /** Whether switch `i` put its thread to sleep (not preempted). */

@@ -150,6 +150,23 @@ describe('take placement (take_gil returns not probed)', () => {
     assert.deepEqual(taken(events), ['TAKEN 101@10', 'TAKEN 103@24']);
   });
 
+  it("a thread name's time (metadata, perf gives it any) neither orders nor delays a placement", () => {
+    const out: string[] = [];
+    const sink: TimelineSink = {
+      takeEnter: () => {}, drop: () => {}, schedSwitch: () => {}, waking: () => {}, add: () => {},
+      takeReturn: (time, _pid, tid) => out.push(`${tid}@${time}`),
+    };
+    const placement = new TakePlacement().into(sink);
+    placement.add({ kind: 'thread_name', time: 1e9, pid: PID, tid: B, name: 'b', source: 'python' });
+    placement.takeEnter(10, PID, A, `${PID}`, 0);
+    placement.takeEnter(12, PID, B, `${PID}`, 0);
+    placement.drop(20, PID, A, 'unknown', 0);
+    placement.add({ kind: 'thread_name', time: 5e8, pid: PID, tid: A, name: 'a', source: 'python' });
+    placement.drop(30, PID, B, 'unknown', 0);
+    placement.end();
+    assert.deepEqual(out, ['101@10', '102@20']);
+  });
+
   it('passes events on as soon as no take can be placed before them', () => {
     const out: string[] = [];
     const sink: TimelineSink = {

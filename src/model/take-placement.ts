@@ -69,7 +69,7 @@ export class TakePlacement implements TimelineSink {
   takeEnter(time: number, pid: number, tid: number, gil: string, stack: number): void {
     this.pidOfTid.set(tid, pid);
     this.gilOfTid.set(tid, gil);
-    if (this.passing()) this.downstream.takeEnter(time, pid, tid, gil, stack);
+    if (this.passing(time)) this.downstream.takeEnter(time, pid, tid, gil, stack);
     else this.held.takeEnter(time, pid, tid, gil, stack);
     for (const other of this.gilList) if (other.waiters.size > 0) other.waiters.delete(tid);
     const state = this.gilState(gil);
@@ -84,7 +84,7 @@ export class TakePlacement implements TimelineSink {
   }
 
   takeReturn(time: number, pid: number, tid: number): void {
-    if (this.passing()) this.downstream.takeReturn(time, pid, tid);
+    if (this.passing(time)) this.downstream.takeReturn(time, pid, tid);
     else this.held.takeReturn(time, pid, tid);
   }
 
@@ -100,17 +100,15 @@ export class TakePlacement implements TimelineSink {
       this.guesses++;
       this.place(state, waiter, time);
     }
-    if (this.passing()) this.downstream.drop(time, pid, tid, reason, stack);
+    if (this.passing(time)) this.downstream.drop(time, pid, tid, reason, stack);
     else this.held.drop(time, pid, tid, reason, stack);
     this.released(state, tid, time, reason === 'forced');
     this.flush();
   }
 
   schedSwitch(time: number, cpu: number, prevTid: number, prevState: SwitchOutState, nextTid: number): void {
-    if (this.passing()) {
-      const held = this.held;
-      held.passedUntil = time;
-      held.passedOffCpu.switched(prevTid, nextTid);
+    if (this.passing(time)) {
+      this.held.passedOffCpu.switched(prevTid, nextTid);
       this.downstream.schedSwitch(time, cpu, prevTid, prevState, nextTid);
       return;
     }
@@ -119,7 +117,7 @@ export class TakePlacement implements TimelineSink {
   }
 
   waking(time: number, tid: number, by?: number): void {
-    if (this.passing()) this.downstream.waking(time, tid);
+    if (this.passing(time)) this.downstream.waking(time, tid);
     else this.held.waking(time, tid, by ?? 0);
   }
 
@@ -148,9 +146,11 @@ export class TakePlacement implements TimelineSink {
     this.held.passTo(this.downstream, this.held.length);
   }
 
-  /** Nothing is held back: events go straight on (most of an uncontended recording). */
-  private passing(): boolean {
-    return this.openCount === 0 && this.held.empty;
+  /** Nothing is held back: the event at `time` goes straight on (most of an uncontended recording). */
+  private passing(time: number): boolean {
+    if (this.openCount !== 0 || !this.held.empty) return false;
+    this.held.passedUntil = time;
+    return true;
   }
 
   private gilState(gil: string): GilState {
@@ -185,8 +185,8 @@ export class TakePlacement implements TimelineSink {
   }
 
   private hold(event: TimelineEvent): void {
-    if (this.passing()) {
-      this.held.passedUntil = event.time;
+    // (a name's time orders nothing: the builder takes names as metadata)
+    if (this.passing(event.kind === 'thread_name' ? this.held.passedUntil : event.time)) {
       this.downstream.add(event);
     } else {
       this.held.other(event);
