@@ -85,6 +85,7 @@ export class EntryList {
     const single = table.single;
     const idp = table.sampleIdPos;
     const idSmall = table.idSmall;
+    const idBase = table.idBase;
     // The same exact key as the record queue's timeKey, written so that every step is a double
     // from the first sample on: V8 then never speculates on small integers here (that guess
     // failed once a timestamp's halves left the int32 range, and threw the loop's optimized code
@@ -108,10 +109,10 @@ export class EntryList {
       let ai = 0;
       if (!single) {
         if (idp + 8 > size) break;
-        // perf's ids are small numbers: looked up in the table's array here, the rest by the one-record path
-        const id = dv.getUint32(p + idp, true);
-        if (id >= idSmall.length || dv.getUint32(p + idp + 4, true) !== 0) break;
-        ai = idSmall[id];
+        // a recording's ids lie close together: looked up in the table's array (from its base) here, the rest by the one-record path
+        const k = dv.getUint32(p + idp, true) - idBase;
+        if (k < 0 || k >= idSmall.length || dv.getUint32(p + idp + 4, true) !== 0) break;
+        ai = idSmall[k];
         if (ai < 0) break;
       }
       const attr = attrs[ai];

@@ -23,8 +23,13 @@ export function isHeaderRecord(type: number): boolean {
 export class EventTable {
   readonly eventTypes: EventTypeImpl[] = [];
   private readonly namesById = new Map<number, string>();
-  /** Attr index of each id below SMALL_ID_LIMIT (-1: none); bigger ids are in idMap. */
+  /**
+   * Attr index of each id from idBase on, SMALL_ID_LIMIT of them at most (-1: none); the others
+   * are in idMap. perf's ids count every event opened on the machine since boot (455,774 on a
+   * machine up for a day here): one recording's lie close together, far from 0.
+   */
   idSmall = new Int32Array(0);
+  idBase = 0;
   private readonly idMap = new Map<number, number>();
   /** One attr: every sample belongs to it, no id needed. */
   single = true;
@@ -54,7 +59,8 @@ export class EventTable {
   }
 
   lookupId(id: number): number {
-    if (id < this.idSmall.length) return this.idSmall[id];
+    const k = id - this.idBase;
+    if (k >= 0 && k < this.idSmall.length) return this.idSmall[k];
     const found = this.idMap.get(id);
     return found === undefined ? -1 : found;
   }
@@ -101,12 +107,20 @@ export class EventTable {
     const attrs = this.attrs;
     this.single = attrs.length <= 1;
     let maxId = -1;
-    for (let i = 0; i < attrs.length; i++) for (const id of attrs[i].ids) if (id > maxId) maxId = id;
-    this.idSmall = new Int32Array(Math.min(maxId + 1, SMALL_ID_LIMIT)).fill(-1);
+    let minId = Infinity;
+    for (let i = 0; i < attrs.length; i++) {
+      for (const id of attrs[i].ids) {
+        if (id > maxId) maxId = id;
+        if (id < minId) minId = id;
+      }
+    }
+    this.idBase = maxId < 0 ? 0 : minId;
+    this.idSmall = new Int32Array(Math.min(maxId + 1 - this.idBase, SMALL_ID_LIMIT)).fill(-1);
     this.idMap.clear();
     for (let i = 0; i < attrs.length; i++) {
       for (const id of attrs[i].ids) {
-        if (id < this.idSmall.length) this.idSmall[id] = i;
+        const k = id - this.idBase;
+        if (k < this.idSmall.length) this.idSmall[k] = i;
         else this.idMap.set(id, i);
       }
     }

@@ -200,6 +200,19 @@ describe('perf.data edge cases: valid but odd', () => {
     });
   }
 
+  it("perf's ids far above 65,536 (they count every event opened since boot) still tell events apart", () => {
+    const bytes = fileForm(
+      [
+        { attr: attr({ sampleType: TP, config: 1 }), ids: [455_774, 455_775] },
+        { attr: attr({ sampleType: TP, config: 2 }), ids: [455_776, 9_000_000] },
+      ],
+      [sample(TP, { id: 455_774, time: 5 }), sample(TP, { id: 455_776, time: 6 }), sample(TP, { id: 9_000_000, time: 7 }), sample(TP, { id: 455_775, time: 8 })],
+    );
+    const events: number[] = [];
+    for (const record of openPerfData(write(bytes)).records()) if (record.type === 'sample') events.push(record.event.index);
+    assert.deepEqual(events, [0, 1, 1, 0]);
+  });
+
   it('out-of-order records across FINISHED_ROUNDs come out sorted; late ones are counted', () => {
     const s = (t: number, tid: number): Uint8Array => sample(TP, { id: 7, time: 1_000_000 + t, tid });
     const bytes = pipeWith([
