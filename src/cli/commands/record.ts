@@ -109,8 +109,7 @@ export function recordRequest(traced: TracedRequest, options: RecordCliOptions, 
     output,
     bufferSize: options.buffer,
     compress: options.compress,
-    frameDepth: options.stackDepth,
-    takeReturns: options.exactTakes === true,
+    ...probeOptionsOf(options),
   };
 }
 
