@@ -55,7 +55,8 @@ export class HeldEvents {
   b = new Int32Array(1024);
   c = new Int32Array(1024);
   d = new Uint8Array(1024);
-  ref: unknown[] = [];
+  /** As long as the columns and filled from the start (dense: V8's fast elements). */
+  ref: unknown[] = new Array<unknown>(1024).fill(undefined);
   head = 0;
   tail = 0;
   /** Placed takes in the order they go out; those before `insertsHead` went out already. */
@@ -157,10 +158,7 @@ export class HeldEvents {
     }
     for (let i = this.head; i < end; i++) this.ref[i] = undefined;
     this.head = end;
-    if (this.head === this.tail && this.insertsHead === 0) {
-      this.head = this.tail = 0;
-      this.ref.length = 0;
-    }
+    if (this.head === this.tail && this.insertsHead === 0) this.head = this.tail = 0;
   }
 
   private passTake(sink: TimelineSink, take: Insert): void {
@@ -197,7 +195,6 @@ export class HeldEvents {
     const i = this.tail++;
     this.kind[i] = kind;
     this.time[i] = time;
-    this.ref[i] = undefined; // every slot, in order: the array stays dense (fast elements)
     return i;
   }
 
@@ -215,7 +212,9 @@ export class HeldEvents {
     this.b = move(this.b, (n) => new Int32Array(n));
     this.c = move(this.c, (n) => new Int32Array(n));
     this.d = move(this.d, (n) => new Uint8Array(n));
-    this.ref = this.ref.slice(this.head, this.tail);
+    const ref = new Array<unknown>(size).fill(undefined);
+    for (let i = this.head; i < this.tail; i++) ref[i - this.head] = this.ref[i];
+    this.ref = ref;
     this.inserts = this.inserts.slice(this.insertsHead).map((take) => ({ ...take, after: take.after - this.head }));
     this.insertsHead = 0;
     this.tail = live;
