@@ -32,6 +32,13 @@ test('each finding is worded, in a fixed order: manifest, kind, per-task, lost e
   ]);
 });
 
+test('takes placed by a guess are worded when more than one in a thousand', () => {
+  const guessed = (placed: number, n: number): string[] => recordingWarnings({ ...base, facts: { ...newAdapterFacts(), takesPlaced: { placed, guessed: n } } });
+  assert.deepEqual(guessed(5000, 1), [], 'one guess (a recording that ended while threads waited)');
+  assert.deepEqual(guessed(5000, 5), []);
+  assert.match(guessed(5000, 6)[0], /^6 of the 5000 GIL takes were placed by a guess .*--exact-takes/);
+});
+
 test('no GIL events at all, or no stack into a Python library, says so', () => {
   assert.match(recordingWarnings({ ...base, kind: 'no-gil-events' })[0], /^no GIL probe events in this recording/);
   const nothing = { classify: () => 'other' as const, symbolized: new Set<string>(), unusable: new Map<string, string>() };

@@ -63,6 +63,14 @@ export function recordingWarnings(found: RecordingFindings): string[] {
     warnings.push(`process ${pid} ran ${file}, which giltrace put no probes on: its GIL is not in this recording (add --python with that interpreter to trace it too)`);
   }
   if (facts.schedEvents > 0 && found.perTask) warnings.push(PER_TASK_WARNING);
+  const takes = facts.takesPlaced;
+  // one guess at the recording's end is one take among thousands: only more is worth a word
+  if (takes && takes.guessed * 1000 > takes.placed && takes.guessed > 1) {
+    warnings.push(
+      `${takes.guessed} of the ${takes.placed} GIL takes were placed by a guess (events lost, or a thread held the GIL through ` +
+        '100,000 events while others waited): waits and holds around them are less exact; record with --exact-takes to probe take_gil\'s return',
+    );
+  }
   warnings.push(...unnamedPythonWarnings(found.eventNames, found.pids, facts));
   if (found.lostEvents > 0) {
     warnings.push(`perf lost ${found.lostEvents} events (ring buffer overrun): use a larger --buffer; numbers near the gaps are uncertain`);

@@ -293,7 +293,6 @@ export class TakePlacement implements TimelineSink {
       this.openFrom = Infinity;
       return;
     }
-    this.guesses++;
     const until = this.held.length > 0 ? this.held.time[this.held.tail - 1] : Infinity;
     let first: Waiter | undefined;
     let firstAt = Infinity;
@@ -302,7 +301,10 @@ export class TakePlacement implements TimelineSink {
       const key = Number.isNaN(at) ? Infinity : at;
       if (first === undefined || key < firstAt) [first, firstAt] = [waiter, key];
     }
-    if (first) this.place(oldest, first, until);
+    if (first) {
+      this.guesses++;
+      this.place(oldest, first, until);
+    }
     this.close(oldest);
   }
 }
