@@ -10,8 +10,11 @@ export const HeldKind = { takeEnter: 0, takeReturn: 1, drop: 2, switch: 3, wakin
 
 const REASONS: readonly DropReason[] = ['forced', 'voluntary', 'unknown'];
 const STATES: readonly SwitchOutState[] = ['runnable', 'sleeping', 'blocked', 'dead'];
-const REASON_CODES: Readonly<Record<DropReason, number>> = { forced: 0, voluntary: 1, unknown: 2 };
-const STATE_CODES: Readonly<Record<SwitchOutState, number>> = { runnable: 0, sleeping: 1, blocked: 2, dead: 3 };
+/** Each name's index in `names`, as an object (a lookup at every held event: no indexOf). */
+const codesOf = <T extends string>(names: readonly T[]): Readonly<Record<T, number>> =>
+  Object.fromEntries(names.map((name, i) => [name, i])) as Record<T, number>;
+const REASON_CODES = codesOf(REASONS);
+const STATE_CODES = codesOf(STATES);
 
 /** A placed take: after held event `after` (an absolute index; head - 1: before them all). */
 interface Insert {

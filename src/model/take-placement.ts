@@ -123,7 +123,7 @@ export class TakePlacement implements TimelineSink {
 
   add(event: TimelineEvent): void {
     if (event.kind !== 'thread_exit') return this.hold(event);
-    for (const state of this.gils.values()) {
+    for (const state of this.gilList) {
       // a waiter that ran after the GIL was let go and exits took it (a process ends holding it)
       const waiter = state.waiters.get(event.tid);
       if (waiter !== undefined && state.openSince !== undefined) {
