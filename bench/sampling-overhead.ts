@@ -8,7 +8,8 @@
  * used of a CPU, from the recordings' end lines, and the anchor: the untraced program beside a
  * process that takes as much CPU a tick as the sampler took in that round and does nothing else
  * (bench/cpu-burner.ts), which says how much of the added time any process using that CPU would
- * add on this machine.
+ * add on this machine; and the floor: the same beside a process that wakes as often and does next to
+ * nothing.
  *
  *   node dist/bench/sampling-overhead.js [PYTHON]        (default: python3 on PATH)
  */
@@ -28,6 +29,12 @@ const PROGRAMS = [
 ] as const;
 
 const HZ = 1000;
+/**
+ * The floor: a process that wakes as often as the sampler and does next to nothing. What it adds
+ * is what any 1 kHz sampler adds on this machine, however cheap its tick (on this 2-vCPU VM,
+ * waking an idle virtual CPU is dear: 12-05, ~5 % on the ping-pong).
+ */
+const WAKE_ONLY_US = 1;
 
 interface Run {
   readonly seconds: number;
@@ -74,15 +81,18 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       const sampled: Run[] = [];
       const burned: Run[] = [];
       const burnUs: number[] = [];
+      const woken: Run[] = [];
       for (let i = 0; i < runs; i++) {
         untraced.push(runOnce(python, program, false, dir));
         const s = runOnce(python, program, true, dir);
         sampled.push(s);
         burnUs.push(s.samplerCpuNs! / s.ticks! / 1000);
         burned.push(await runBesideBurner(python, program, burnUs[i], dir));
+        woken.push(await runBesideBurner(python, program, WAKE_ONLY_US, dir));
       }
       const added = sampled.map((s, i) => s.seconds / untraced[i].seconds - 1);
       const addedByBurner = burned.map((b, i) => b.seconds / untraced[i].seconds - 1);
+      const addedByWaking = woken.map((w, i) => w.seconds / untraced[i].seconds - 1);
       const cpuShare = sampled.map((s) => s.samplerCpuNs! / 1e9 / s.spanSeconds!);
       console.log(
         `${program.name} (${python}), median of ${runs}: untraced ${median(untraced.map((r) => r.seconds)).toFixed(3)} s, ` +
@@ -95,6 +105,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       console.log(
         `  anchor: beside a process burning the same CPU a tick (median ${median(burnUs).toFixed(0)} µs, 1000 times a second), untraced: ` +
           `${(median(addedByBurner) * 100).toFixed(1)} % added (rounds: ${addedByBurner.map((x) => (x * 100).toFixed(1)).join(' ')})`,
+      );
+      console.log(
+        `  floor: beside a process that only wakes 1000 times a second (${WAKE_ONLY_US} µs a tick), untraced: ` +
+          `${(median(addedByWaking) * 100).toFixed(1)} % added (rounds: ${addedByWaking.map((x) => (x * 100).toFixed(1)).join(' ')})`,
       );
     }
   } finally {
