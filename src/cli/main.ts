@@ -210,4 +210,21 @@ function reportFailure(error: unknown): number {
   return 2;
 }
 
+/**
+ * A reader that stops reading (`giltrace stats --json FILE | head`) closes the pipe: what is left
+ * to print is dropped, as that reader asked, with no stack trace, and the command finishes its
+ * work (a recording still stops perf and removes its probes) and exits with its own code. Another
+ * failure to write (a full disk under `> FILE`) is said in one line, exit code 2.
+ */
+function quietOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+      if (stream === process.stdout) console.error(`giltrace: cannot write the output: ${error.message}`);
+      process.exitCode = 2;
+    });
+  }
+}
+
+quietOnClosedPipes();
 await main(process.argv);

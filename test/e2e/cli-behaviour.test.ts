@@ -106,6 +106,17 @@ test('errors are one line with exit code 2', () => {
   assertOneLineError(giltrace(['report', garbage, '-o', join(dir, 'out.txt')]), /\.html/);
 });
 
+test('output into a pipe its reader closed (giltrace stats --json FILE | head) ends quietly: no stack trace, the command\'s own exit code', async () => {
+  const fixture = (name: string) => join(EXAMPLES, '..', 'test', 'fixtures', 'python3.12', `${name}.data`);
+  for (const args of [['stats', '--json', fixture('two_threads')], ['stats', fixture('two_threads')], ['diff', fixture('two_threads'), fixture('hashlib_threads')]]) {
+    const { child, done } = giltraceAsync(args);
+    child.stdout!.destroy(); // the reader is gone before giltrace writes a byte
+    const result = await done;
+    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+    assert.equal(result.stderr, '', args.join(' '));
+  }
+});
+
 // setpriv drops to an unprivileged user (nobody) without a login shell; nobody must be able to read
 // the checkout (a clone under a mode-700 folder such as /root is not).
 const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];

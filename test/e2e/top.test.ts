@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatsJson } from '../../src/contract/stats.js';
-import { CLI, PROGRAMS, giltrace, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
+import { CLI, PROGRAMS, giltrace, giltraceAsync, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
 
 const dir = scratchDir();
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,6 +53,21 @@ test('top --once -p PID prints one snapshot, detaches and leaves a readable reco
   assert.equal(stats.code, 0, stats.stderr);
   const parsed = JSON.parse(stats.stdout) as StatsJson;
   assert.ok(parsed.processes.some((p) => p.pid === target.child.pid && /attach_target/.test(p.command)), stats.stdout.slice(0, 400));
+});
+
+test('top -p PID into a pipe whose reader leaves (top -p PID | head) detaches: exit 0, no stack trace, the program runs on', { skip }, async () => {
+  const target = startTarget(8);
+  await target.ready;
+  const top = giltraceAsync(['top', '-p', String(target.child.pid), '--data', join(dir, 'piped.data')]);
+  // the reader takes the first snapshot, then is gone
+  await new Promise<void>((resolve) => top.child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('giltrace top') && resolve()));
+  top.child.stdout!.destroy();
+  const result = await top.done;
+  assert.equal(result.code, 0, result.stderr);
+  assert.doesNotMatch(result.stderr, /at |Error/, result.stderr);
+  assert.ok(spawnSync('kill', ['-0', String(target.child.pid)]).status === 0, 'the program still runs');
+  assert.equal(await target.done, 3);
+  assert.deepEqual(leftoverProbes(), []);
 });
 
 test('top -- CMD off a terminal prints a snapshot a second with Python thread names, and exits with the command', { skip }, () => {

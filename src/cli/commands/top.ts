@@ -44,6 +44,12 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
   // keys only when attached: a command's own stdin stays the terminal's
   const keys = screen && attaching && process.stdin.isTTY ? listenForQuit(() => stop.abort()) : undefined;
   const hint = keys ? 'q quits' : screen ? 'Ctrl-C ends the program' : undefined;
+  // the reader of the snapshots gone (`giltrace top -p PID | head`): nobody to show them to, so
+  // an attached process is left as q leaves it (a command traced runs on to its end)
+  const readerGone = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' && attaching) stop.abort();
+  };
+  process.stdout.on('error', readerGone);
   let last: LiveTick | undefined;
   let shownOnce = false;
   let ticks = 0;
@@ -89,6 +95,7 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
   } finally {
     clearInterval(timer);
     keys?.();
+    process.stdout.off('error', readerGone);
     if (screen) process.stdout.write(ALT_SCREEN_OFF);
   }
 }
