@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cachedFromFiles, codeStamp, fileStamp } from './disk-cache.js';
+import { MAX_ANSWERS, cachedAnswer, cachedFromFiles, codeStamp, fileStamp } from './disk-cache.js';
 
 /** Runs `body` with the caches in a fresh folder, and GILTRACE_NO_CACHE unset. */
 function withCacheDir(body: (dir: string) => void): void {
@@ -114,5 +114,22 @@ test('stamps: a missing file has one; a folder of code changes stamp when a file
     // memoized for the life of the process: a run sees one version of its own code
     writeFileSync(join(code, 'sub', 'b.js'), 'yy');
     assert.equal(codeStamp(code), before);
+  });
+});
+
+test(`a cache file keeps the ${MAX_ANSWERS} answers written last: the oldest go, a recomputed one counts as new`, () => {
+  withCacheDir(() => {
+    let computed = 0;
+    const answer = (key: string) => cachedAnswer('bounded-v1', key, isString, () => `${key}:${++computed}`);
+    for (let i = 0; i < MAX_ANSWERS; i++) answer(`k${i}`);
+    assert.equal(answer('k0'), 'k0:1', 'all kept so far');
+    answer(`k${MAX_ANSWERS}`); // one too many: k0, the oldest written, goes
+    assert.equal(computed, MAX_ANSWERS + 1);
+    assert.equal(answer('k1'), 'k1:2', 'k1 kept');
+    assert.equal(answer('k0'), `k0:${MAX_ANSWERS + 2}`, 'k0 computed again');
+    // k0 is now the newest: the next new key drops k1, not k0
+    answer('another');
+    assert.equal(answer('k0'), `k0:${MAX_ANSWERS + 2}`);
+    assert.equal(answer('k1'), `k1:${MAX_ANSWERS + 4}`);
   });
 });

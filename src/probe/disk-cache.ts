@@ -7,6 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+/**
+ * Answers kept per cache file, the latest written: every run reads a whole file, and keys name
+ * things that come and go (temporary programs, /proc/PID/root paths of attached processes, a
+ * file's ctime). Unbounded, the files grew to 1.8 MB on this machine in two days of tests and
+ * cost each run ~45 ms to read; a user's few interpreters fit many times over.
+ */
+export const MAX_ANSWERS = 64;
+
 export function cachedAnswer<T>(name: string, key: string | undefined, isAnswer: (value: unknown) => value is T, compute: () => T): T {
   if (process.env.GILTRACE_NO_CACHE === '1' || key === undefined) return compute();
   const file = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'giltrace', `${name}.json`);
@@ -16,7 +24,11 @@ export function cachedAnswer<T>(name: string, key: string | undefined, isAnswer:
   const found = compute();
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    // the newest last (objects keep their string keys in insertion order), the oldest dropped
+    delete all[key];
     all[key] = found;
+    const keys = Object.keys(all);
+    for (const old of keys.slice(0, Math.max(0, keys.length - MAX_ANSWERS))) delete all[old];
     const temporary = `${file}.${process.pid}`;
     fs.writeFileSync(temporary, JSON.stringify(all));
     fs.renameSync(temporary, file); // atomic: concurrent runs never read half a file
