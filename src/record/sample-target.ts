@@ -147,7 +147,15 @@ async function startSampler(request: SampleRequest, roots: readonly number[], py
     worker.once('error', (e) => reject(new GiltraceError(`sampling failed: ${e.message}`)));
     worker.once('exit', () => reject(new GiltraceError('sampling stopped without a result')));
   });
-  done.catch(() => undefined).finally(withOptimizingCompiler); // awaited by stop(); an early failure must not be an unhandled rejection
+  // a long session gets the optimizing compiler back once the sampler's code is warm (see below)
+  const warm = setTimeout(withOptimizingCompiler, OPTIMIZE_AFTER_MS);
+  warm.unref();
+  done
+    .catch(() => undefined) // awaited by stop(); an early failure must not be an unhandled rejection
+    .finally(() => {
+      clearTimeout(warm);
+      withOptimizingCompiler();
+    });
   await Promise.race([started, done]);
   return {
     setRoot: (pid) => Atomics.store(flags, CONTROL.rootPid, pid),
@@ -160,12 +168,17 @@ async function startSampler(request: SampleRequest, roots: readonly number[], py
 }
 
 /**
- * V8's optimizing compiler (TurboFan, process-wide) is off while the sampler runs: its ticks are
- * syscalls mostly, and compiling its functions cost more CPU than the compiled code saved. Measured
- * (crunch_work.py, 1000 ticks a second, ~3 s): giltrace's CPU while sampling 850 ms with it, 460-535
- * ms without (V8's compiler threads were busy the whole time), the sampler's own thread the same. It
- * is back on for the analysis. Left alone when the user chose for node (execArgv) themselves.
+ * V8's optimizing compiler (TurboFan, process-wide) is off for the sampler's first seconds: its
+ * ticks are syscalls mostly, and over a short run compiling its functions cost more CPU than the
+ * compiled code saved. Measured (crunch_work.py, 1000 ticks a second, ~3 s): giltrace's CPU while
+ * sampling 850 ms with it, 460-535 ms without (V8's compiler threads were busy the whole time).
+ * Over a long session the compiled code wins: from the 6th to the 9th second of a longer run
+ * (12-05, three runs each), the sampler's thread took 60-73 µs a tick with it against 113-137 µs
+ * without. So it comes back after OPTIMIZE_AFTER_MS (the compiling then costs ~0.4 s of CPU
+ * once), and for the analysis. Left alone when the user chose for node (execArgv) themselves.
  */
+const OPTIMIZE_AFTER_MS = 3000;
+
 function withoutOptimizingCompiler(): void {
   if (!userChoseTiering()) setFlagsFromString('--no-turbofan');
 }
