@@ -34,13 +34,16 @@ const result = await build({
   packages: 'external',
   outdir: cli,
   chunkNames: 'chunk-[hash]',
+  // back to the TypeScript through tsc's maps, for GILTRACE_DEBUG=1's stack traces (not packed)
+  sourcemap: 'linked',
   write: false,
   logLevel: 'warning',
 });
 
-for (const old of readdirSync(cli).filter((name) => /^chunk-.*\.js$/.test(name))) rmSync(join(cli, old));
+for (const old of readdirSync(cli).filter((name) => /^chunk-.*\.js(\.map)?$/.test(name))) rmSync(join(cli, old));
 for (const file of result.outputFiles) {
-  // esbuild keeps the first line (#!) but not the comment under it
+  // esbuild keeps the first line (#!) but not the comment under it (one line more: the map's
+  // lines of main.js shift by one, which a stack trace's line numbers can bear)
   const text = file.path === main ? `${launcher.join('\n')}\n${file.text.replace(/^#![^\n]*\n/, '')}` : file.text;
   writeFileSync(file.path, text);
 }

@@ -226,5 +226,7 @@ function quietOnClosedPipes(): void {
   }
 }
 
+// the bundle's stack traces point back into the TypeScript (scripts/build-cli-bundle.mjs)
+if (process.env.GILTRACE_DEBUG === '1') process.setSourceMapsEnabled(true);
 quietOnClosedPipes();
 await main(process.argv);
