@@ -174,8 +174,9 @@ async function startSampler(request: SampleRequest, roots: readonly number[], py
  * sampling 850 ms with it, 460-535 ms without (V8's compiler threads were busy the whole time).
  * Over a long session the compiled code wins: from the 6th to the 9th second of a longer run
  * (12-05, three runs each), the sampler's thread took 60-73 µs a tick with it against 113-137 µs
- * without. So it comes back after OPTIMIZE_AFTER_MS (the compiling then costs ~0.4 s of CPU
- * once), and for the analysis. Left alone when the user chose for node (execArgv) themselves.
+ * without (giltrace's whole process, seconds 6 to 12, four runs: 660-840 ms against 830-980).
+ * So it comes back after OPTIMIZE_AFTER_MS (the compiling then costs ~0.4 s of CPU once), and
+ * for the analysis. Left alone when the user chose for node (execArgv) themselves.
  */
 const OPTIMIZE_AFTER_MS = 3000;
 
