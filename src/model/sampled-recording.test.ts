@@ -117,3 +117,21 @@ test('a change is placed halfway since the process was last looked at (a late ti
   assert.deepEqual(gilTimes(threads.get(12)!), { none: 0, waiting: 3 * MS, holding: 5 * MS });
   assert.equal(threads.get(13)!.start, 6 * MS);
 });
+
+test('a late tick places a thread that took a CPU early in the gap, one that left a CPU for a sleep late in it; an on-time tick halfway', () => {
+  const waitingOf = (lines: string[]) => {
+    const { threads, anomalies } = build(recording([`P 0 10 12 /lib/libpython3.12.so.1.0`, `S 0 10 11 hr 0`, ...lines]));
+    assert.deepEqual(anomalies, []);
+    return gilTimes(threads.get(12)!).waiting;
+  };
+  // asleep waiting at 0; the tick due at 1 ms came at 5 ms (4 ms since the last look), the
+  // thread running without the GIL by then: its wait ended early in those 4 ms, as it took a CPU
+  assert.equal(waitingOf([`S 0 10 12 ws 0`, `S ${5 * MS} 10 12 nr 0 0 0 ${4 * MS}`]), 1.5 * MS);
+  // running at 0, asleep waiting at a tick 4 ms late: it left its CPU just before the tick
+  assert.equal(waitingOf([`S 0 10 12 nr 0`, `S ${5 * MS} 10 12 ws 0 0 0 ${4 * MS}`, `S ${6 * MS} 10 12 nr 0 0 0 ${1 * MS}`]), 0.5 * MS + 0.5 * MS);
+  // on time: halfway
+  assert.equal(waitingOf([`S 0 10 12 ws 0`, `S ${1 * MS} 10 12 nr 0 0 0 ${1 * MS}`]), 0.5 * MS);
+  // a late tick whose threads moved both ways (or a thread seen in its turn, unseen for longer): halfway
+  assert.equal(waitingOf([`S 0 10 12 ws 0`, `S 0 10 13 nr 0`, `S ${5 * MS} 10 12 nr 0 0 0 ${4 * MS}`, `S ${5 * MS} 10 13 ns 0 0 0 ${4 * MS}`]), 3 * MS);
+  assert.equal(waitingOf([`S 0 10 12 ws 0`, `S 0 10 13 ns 0`, `S ${5 * MS} 10 12 nr 0 0 0 ${4 * MS}`, `S ${5 * MS} 10 13 nr 0 0 0 ${5 * MS}`]), 3 * MS);
+});
