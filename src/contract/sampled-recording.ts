@@ -22,12 +22,12 @@
  *                                           asked: of the stack it waits in (0: none);
  *                                           since: ns from the process's previous look to t
  *                                           (for an idle thread looked at in its turn, from its
- *                                           own previous look): the change happened in between,
- *                                           and is placed halfway (absent: at t). Ticks come late
- *                                           when the sampler waits for a CPU, most often just
- *                                           when the traced threads get busy: at the tick's
- *                                           time every such change would come late, and waits
- *                                           last longer
+ *                                           own previous look): the change happened in between
+ *                                           (absent: at t). Placed halfway, except at a late
+ *                                           tick, where a thread that went onto a CPU is placed
+ *                                           early in the gap and one that left its CPU for a
+ *                                           sleep late in it (the reader's placeTick: ticks come
+ *                                           late when the traced threads take the CPUs)
  *   X <t> <pid> <tid>                       the thread is gone
  *   E <t> <ticks> <late> <cpu>              end: ticks taken, ticks skipped (the sampler came late),
  *                                           CPU time giltrace used while sampling (ns)
