@@ -135,3 +135,22 @@ test('a late tick places a thread that took a CPU early in the gap, one that lef
   assert.equal(waitingOf([`S 0 10 12 ws 0`, `S 0 10 13 nr 0`, `S ${5 * MS} 10 12 nr 0 0 0 ${4 * MS}`, `S ${5 * MS} 10 13 ns 0 0 0 ${4 * MS}`]), 3 * MS);
   assert.equal(waitingOf([`S 0 10 12 ws 0`, `S 0 10 13 ns 0`, `S ${5 * MS} 10 12 nr 0 0 0 ${4 * MS}`, `S ${5 * MS} 10 13 nr 0 0 0 ${5 * MS}`]), 3 * MS);
 });
+
+test('a thread gone while last seen holding lets go before another thread\'s take at that tick; one gone while waiting stops waiting', () => {
+  const { threads, anomalies } = build(
+    recording([
+      `P 0 10 12 /lib/libpython3.12.so.1.0`,
+      `S 0 10 11 hr 0`, `S 0 10 12 ws 0`, `S 0 10 13 ws 0`,
+      // 11 let go to exit between the ticks; 12 took the GIL; 13 went on waiting
+      `S ${1 * MS} 10 12 hr 0 0 0 ${1 * MS}`, `X ${1 * MS} 10 11`,
+      // 13 took the GIL to finish and exited, unseen
+      `X ${4 * MS} 10 13`,
+      `S ${5 * MS} 10 12 hr 0 0 0 ${1 * MS}`,
+    ]),
+  );
+  assert.deepEqual(anomalies, []);
+  // the hand-off halfway since the last look, 11 gone at the tick
+  assert.deepEqual(gilTimes(threads.get(11)!), { none: 0.5 * MS, waiting: 0, holding: 0.5 * MS });
+  assert.deepEqual(gilTimes(threads.get(12)!), { none: 0, waiting: 0.5 * MS, holding: 4.5 * MS });
+  assert.equal(gilTimes(threads.get(13)!).waiting, 4 * MS);
+});

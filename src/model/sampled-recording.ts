@@ -86,12 +86,18 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
   const flushTick = () => {
     placeTick(tick, periodNs);
     tick.sort((a, b) => Number(b.releases) - Number(a.releases));
+    // a thread that changed at this tick (a take, a first sighting) did not hold at both ticks
+    const changedNow = new Set(tick.map((t) => t.change.tid));
     for (const { change: c } of tick) {
       const view = threads.get(c.tid)!;
       const endedUnseen = view.gil === 'w' && c.gil === 'n';
       change(events, view, c);
       // it took the GIL and gave it back between the ticks: whoever holds the GIL at both let go in between
-      if (endedUnseen) for (const [holderTid, holder] of threads) if (holder.pid === c.pid && holder.gil === 'h' && holder.gilIndex === c.gilIndex) interruptHold(events, holder, holderTid, c.time);
+      if (endedUnseen) {
+        for (const [holderTid, holder] of threads) {
+          if (holder.pid === c.pid && holder.gil === 'h' && holder.gilIndex === c.gilIndex && !changedNow.has(holderTid)) interruptHold(events, holder, holderTid, c.time);
+        }
+      }
     }
     tick = [];
   };
@@ -154,8 +160,18 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
         break;
       }
       case 'X': {
-        flushTick();
         const tid = Number(fields[3]);
+        const view = threads.get(tid);
+        // A thread that ends takes the GIL to run its last Python and lets go of it to exit: one
+        // last seen holding or waiting let go or stopped waiting before it went (unseen between
+        // the ticks). Among its tick's changes when it has one: before another thread's take.
+        if (view && view.gil !== 'n') {
+          const since = tick.length > 0 && tick[0].tickTime === time ? tick[0].since : 0;
+          if (since === 0) flushTick();
+          const change = { time, pid, tid, gil: 'n' as const, cpu: 'r' as const, gilIndex: view.gilIndex, stack: view.stack, waitStack: UNKNOWN_STACK };
+          tick.push({ tickTime: time, since, cpuMove: undefined, change, releases: view.gil === 'h' });
+        }
+        flushTick();
         if (threads.delete(tid)) events.push({ kind: 'thread_exit', time, pid, tid });
         break;
       }
