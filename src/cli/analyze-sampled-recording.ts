@@ -24,7 +24,7 @@ export function analyzeSampledRecording(path: string, ranged = false): Analysis 
   if (recording.lateTicks > 0.1 * taken) {
     warnings.push(`${recording.lateTicks} of ${taken} ticks were skipped (the sampler came late on a busy machine): fewer samples, wider error`);
   }
-  for (const { pid, why } of recording.notSampled) warnings.push(`process ${pid} was not sampled: ${why}`);
+  for (const { pid, why, untilExec } of recording.notSampled) warnings.push(`process ${pid} was not sampled${untilExec ? " until it exec'd" : ''}: ${why}`);
   warnings.push(...recording.warnings);
   const attached = new Map((header.attached ?? []).map((a) => [a.pid, a.command.join(' ')]));
   const meta: RecordingMeta = {

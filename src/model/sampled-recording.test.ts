@@ -154,3 +154,8 @@ test('a thread gone while last seen holding lets go before another thread\'s tak
   assert.deepEqual(gilTimes(threads.get(12)!), { none: 0, waiting: 0.5 * MS, holding: 4.5 * MS });
   assert.equal(gilTimes(threads.get(13)!).waiting, 4 * MS);
 });
+
+test('a process not sampled as the program it ran first, sampled once it exec\'d another, is said to be so', () => {
+  const { read } = build(recording([`U 0 42 Python 2.7 (python2.7): the sampled mode knows 3.6 to 3.13`, `P ${MS} 42 12 libpython3.12.so`, `S ${MS} 42 42 hr 0`]));
+  assert.deepEqual(read.notSampled, [{ pid: 42, why: 'Python 2.7 (python2.7): the sampled mode knows 3.6 to 3.13', untilExec: true }]);
+});

@@ -25,7 +25,8 @@ export interface SampledRecording {
   /** The Python stacks the holds ended in (function context), for buildTimeline. */
   readonly stacks: PythonStacks;
   readonly processes: readonly SampledProcess[];
-  readonly notSampled: readonly { readonly pid: number; readonly why: string }[];
+  /** untilExec: it was sampled once it ran another program (a Python 2 that exec'd a Python 3). */
+  readonly notSampled: readonly { readonly pid: number; readonly why: string; readonly untilExec?: boolean }[];
   /** What the sampler could not see of a process (W lines). */
   readonly warnings: readonly string[];
   readonly ticks: number;
@@ -69,7 +70,7 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
   if (typeof header?.hz !== 'number' || typeof header.timeBaseNs !== 'string') throw new GiltraceError('its header lacks hz or timeBaseNs', { file });
   const events: TimelineEvent[] = [];
   const processes: SampledProcess[] = [];
-  const notSampled: { pid: number; why: string }[] = [];
+  const notSampled: { pid: number; why: string; untilExec?: boolean }[] = [];
   const warnings: string[] = [];
   const threads = new Map<number, ThreadView>();
   const firstTick = new Map<number, number>();
@@ -119,10 +120,13 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
     endTime = Math.max(endTime, time);
     const pid = Number(fields[2]);
     switch (line[0]) {
-      case 'P':
+      case 'P': {
         processes.push({ pid, minor: Number(fields[3]), file: fields.slice(4).join(' ') });
+        // not sampled as the program it ran first (a Python 2 that exec'd a Python 3)
+        for (const u of notSampled) if (u.pid === pid) u.untilExec = true;
         firstTick.set(pid, time);
         break;
+      }
       case 'U':
         notSampled.push({ pid, why: fields.slice(3).join(' ') });
         break;

@@ -8,23 +8,30 @@ import * as fs from 'node:fs';
 import { openElf, PT_LOAD, type ElfFile } from './elf/elf-file.js';
 import { readSymbolTable } from './elf/elf-symbols.js';
 import { cachedAnswer, fileStamp } from './disk-cache.js';
-import { gilStateLayoutFor, type GilStateLayout } from './gil-state-layout.js';
+import { gilStateLayoutFor, SAMPLED_MINORS, type GilPlace, type GilStateLayout } from './gil-state-layout.js';
 import { pythonMinorFromPath } from './python-version-from-path.js';
 
 export interface PythonRuntime {
   readonly pid: number;
-  /** The file that defines _PyRuntime, as the process maps it. */
+  /** The file that defines the runtime, as the process maps it. */
   readonly file: string;
   readonly minor: number;
-  /** Address of _PyRuntime in the process. */
+  /** Address of the layout's anchor in the process (_PyRuntime; on 3.6 interp_head). */
   readonly address: number;
   readonly layout: GilStateLayout;
+  /** 3.6: where its GIL's static variables lie (later versions find their GILs from the runtime). */
+  readonly staticGil?: GilPlace;
 }
 
 /** A process that is no Python giltrace can sample, and why (for the output). */
 export interface NotSampled {
   readonly pid: number;
   readonly why: string;
+  /**
+   * Whether it stays so while the process runs the same program (a Python version the sampled
+   * mode does not know); otherwise it may be a process caught in its exec, looked at again.
+   */
+  readonly final?: boolean;
 }
 
 interface Mapping {
@@ -32,6 +39,9 @@ interface Mapping {
   readonly offset: number;
   readonly path: string;
 }
+
+const RUNTIME = '_PyRuntime';
+const KNOWN = `3.${Math.min(...SAMPLED_MINORS)} to 3.${Math.max(...SAMPLED_MINORS)}`;
 
 export function findPythonRuntime(pid: number): PythonRuntime | NotSampled {
   let maps: Mapping[];
@@ -43,24 +53,49 @@ export function findPythonRuntime(pid: number): PythonRuntime | NotSampled {
     return { pid, why: `cannot read its memory map (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
   }
   const libraries = [...new Set(maps.map((m) => m.path).filter((p) => /\/libpython\d[^/]*\.so[^/]*$/.test(p)))];
+  // a Python by its file names whose runtime was not found: said if nothing else is
+  let unknown: NotSampled | undefined;
   for (const file of [...libraries, exe]) {
     const version = pythonMinorFromPath(file);
-    if (/libpython\d+\.\d+t\b/.test(file)) return { pid, why: `${file} is a free-threaded build: no GIL to sample` };
+    if (/libpython\d+\.\d+t\b/.test(file)) return { pid, why: `${file} is a free-threaded build: no GIL to sample`, final: true };
+    const layout = version ? gilStateLayoutFor(version.major, version.minor) : undefined;
     const reached = `/proc/${pid}/root${file}`;
     // opened only when its answer is not known yet, or to place a runtime found: a process
     // tree's shells and launchers (a pyenv shim runs several) are not read again and again
     let elf: ElfFile | undefined;
     const opened = (): ElfFile | undefined => (elf ??= tryOpenElf(reached));
-    const symbol = knownRuntimeSymbol(reached, opened);
-    if (symbol === undefined || !opened()) continue;
-    if (!version) return { pid, why: `cannot tell the Python version of ${file}` };
-    const layout = gilStateLayoutFor(version.major, version.minor);
-    if (!layout) return { pid, why: `Python ${version.major}.${version.minor} (${file}): the sampled mode knows 3.8 to 3.13` };
+    const symbols = knownSymbols(reached, layout ? symbolsOf(layout) : [RUNTIME], opened);
+    if (symbols === undefined || !opened()) {
+      // a version the sampled mode does not know stays so; a known one may not have mapped its
+      // libpython yet (a process caught in its exec), or be a build without the symbols
+      if (version && !unknown) {
+        unknown = layout
+          ? { pid, why: `Python ${version.major}.${version.minor} (${file}): no ${symbolsOf(layout).join(', ')} in its symbols (a stripped build?)` }
+          : { pid, why: `Python ${version.major}.${version.minor} (${file}): the sampled mode knows ${KNOWN}`, final: true };
+      }
+      continue;
+    }
+    if (!version) return { pid, why: `cannot tell the Python version of ${file}`, final: true };
+    if (!layout) return { pid, why: `Python ${version.major}.${version.minor} (${file}): the sampled mode knows ${KNOWN}`, final: true };
     const bias = loadBias(opened()!, maps.filter((m) => m.path === file));
     if (bias === undefined) return { pid, why: `cannot find where ${file} is loaded` };
-    return { pid, file, minor: version.minor, address: bias + symbol, layout };
+    const at = (name: string): number => bias + symbols[name][0];
+    const staticGil = layout.staticGil && {
+      locked: at(layout.staticGil.locked),
+      interval: at(layout.staticGil.interval),
+      lastHolder: at(layout.staticGil.lastHolder),
+      switchNumber: at(layout.staticGil.switchNumber),
+      waits: layout.staticGil.waits.map((name) => [at(name), at(name) + symbols[name][1]] as const),
+    };
+    return { pid, file, minor: version.minor, address: at(layout.anchor), layout, ...(staticGil ? { staticGil } : {}) };
   }
-  return { pid, why: `not Python (no _PyRuntime in ${exe}${libraries.length ? ' or ' + libraries.join(', ') : ''})` };
+  return unknown ?? { pid, why: `not Python (no ${RUNTIME} in ${exe}${libraries.length ? ' or ' + libraries.join(', ') : ''})` };
+}
+
+/** The symbols a layout needs: its anchor, and on 3.6 the GIL's static variables. */
+function symbolsOf(layout: GilStateLayout): string[] {
+  const gil = layout.staticGil;
+  return gil ? [layout.anchor, gil.locked, gil.interval, gil.lastHolder, gil.switchNumber, ...gil.waits] : [layout.anchor];
 }
 
 function tryOpenElf(path: string): ElfFile | undefined {
@@ -71,38 +106,50 @@ function tryOpenElf(path: string): ElfFile | undefined {
   }
 }
 
+/** Each symbol's link address and size. */
+type Found = Record<string, readonly [number, number]>;
+
 /**
- * _PyRuntime's link address in a file, looked up once per version of the file (reading a
- * libpython's symbols costs ~5-40 ms, paid again for every Python of a process tree otherwise):
- * kept in memory and in ~/.cache/giltrace by the file's stamp (-1: the file has none). A file
- * that could not be read (its process exec'd or ended meanwhile) has no answer kept.
+ * The link addresses (and sizes) of `names` in a file, looked up once per version of the file
+ * (reading a libpython's symbols costs ~5-40 ms, paid again for every Python of a process tree
+ * otherwise): kept in memory and in ~/.cache/giltrace by the file's stamp (-1: the file lacks
+ * one of them). undefined when it lacks one; a file that could not be read (its process exec'd
+ * or ended meanwhile) has no answer kept.
  */
-function knownRuntimeSymbol(path: string, elf: () => ElfFile | undefined): number | undefined {
+function knownSymbols(path: string, names: readonly string[], elf: () => ElfFile | undefined): Found | undefined {
   const stamp = fileStamp(path);
-  const key = `${path.replace(/^\/proc\/\d+\/root/, '')}|${stamp}`;
+  const key = `${path.replace(/^\/proc\/\d+\/root/, '')}|${stamp}|${names.join(',')}`;
   try {
-    if (stamp === '-') return runtimeSymbolOf(elf());
-    if (!symbols.has(key)) symbols.set(key, cachedAnswer('python-runtime-v1', key, isAddress, () => runtimeSymbolOf(elf()) ?? -1));
+    if (stamp === '-') return symbolsIn(elf(), names);
+    if (!symbols.has(key)) symbols.set(key, cachedAnswer('python-runtime-v2', key, isFound, () => symbolsIn(elf(), names) ?? -1));
   } catch (e) {
     if (e === UNREADABLE) return undefined;
     throw e;
   }
   const found = symbols.get(key)!;
-  return found >= 0 ? found : undefined;
+  return found === -1 ? undefined : found;
 }
 
-const symbols = new Map<string, number>();
-const isAddress = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
+const symbols = new Map<string, Found | -1>();
+const isFound = (value: unknown): value is Found | -1 =>
+  value === -1 ||
+  (typeof value === 'object' && value !== null && Object.values(value).every((v) => Array.isArray(v) && v.length === 2 && v.every((n) => Number.isInteger(n))));
 /** Thrown past the cache (nothing is kept) when a file cannot be read. */
 const UNREADABLE = new Error('unreadable');
 
-/** _PyRuntime's link address; undefined when the file has none; throws UNREADABLE when it cannot be read. */
-function runtimeSymbolOf(elf: ElfFile | undefined): number | undefined {
+/**
+ * The symbols' link addresses and sizes, the exported ones first (a static variable is only in
+ * the full symbol table); undefined when one is missing; throws UNREADABLE when the file cannot be read.
+ */
+function symbolsIn(elf: ElfFile | undefined, names: readonly string[]): Found | undefined {
   if (!elf) throw UNREADABLE;
+  const found: Record<string, readonly [number, number]> = {};
   try {
     for (const table of ['dynsym', 'symtab'] as const) {
-      const found = readSymbolTable(elf, table).find((s) => s.name === '_PyRuntime' && s.value !== 0);
-      if (found) return found.value;
+      for (const s of readSymbolTable(elf, table)) {
+        if (s.value !== 0 && !(s.name in found) && names.includes(s.name)) found[s.name] = [s.value, s.size];
+      }
+      if (names.every((n) => n in found)) return found;
     }
   } catch {
     // read through /proc/PID/root: gone with the process

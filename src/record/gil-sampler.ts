@@ -18,7 +18,7 @@
 import * as fs from 'node:fs';
 import { GiltraceError } from '../base/errors.js';
 import type { SampledCpu, SampledGil } from '../contract/sampled-recording.js';
-import { GIL_STRUCT } from '../probe/gil-state-layout.js';
+import { gilPlaceOfStruct, gilReadsOf, type GilPlace, type GilReads } from '../probe/gil-state-layout.js';
 import { ProcessMemory } from '../probe/process-memory.js';
 import type { PythonRuntime } from '../probe/python-runtime.js';
 import { PythonStackReader, type SampledStack } from './python-stack-reader.js';
@@ -113,7 +113,9 @@ export interface TickLooks {
 }
 
 interface Gil {
-  readonly address: number;
+  readonly place: GilPlace;
+  /** The reads that fetch its fields each tick: one in a GIL struct, two for 3.6's static variables. */
+  readonly reads: GilReads;
   locked: boolean;
   holderTid: number;
   /** The holder's PyThreadState (0: none). */
@@ -137,7 +139,6 @@ export class ProcessSampler {
   private readonly threads = new Map<number, Thread>();
   /** Every GIL seen, in discovery order (the index is the GIL's id in the recording). */
   private readonly gils: Gil[] = [];
-  private readonly gilBytes = Buffer.alloc(32);
   private readonly fileBuffer = Buffer.alloc(512);
   private tasksAt = -Infinity;
   private gilsAt = -Infinity;
@@ -193,7 +194,7 @@ export class ProcessSampler {
     if (this.gils.length === 0 || nowNs - this.gilsAt >= GILS_EVERY_MS * 1e6) {
       // the runtime unreadable: the process exec'd (its memory is another program's now) or is
       // going away; the session looks at the pid afresh
-      if (!this.memory.readInto(this.runtime.address, this.gilBytes, 8)) return undefined;
+      if (this.memory.readU64(this.runtime.address) === undefined) return undefined;
       this.findGils(nowNs);
     }
     for (const gil of this.gils) if (!this.readGil(gil)) return undefined;
@@ -328,21 +329,22 @@ export class ProcessSampler {
   /** The interpreters' GILs: one in the runtime before 3.12, one per interpreter after (shared or own). */
   private findGils(nowNs: number): void {
     this.gilsAt = nowNs;
-    const { layout, address } = this.runtime;
-    const found: number[] = [];
-    if (layout.runtimeGil !== undefined) found.push(address + layout.runtimeGil);
+    const { layout, address, staticGil } = this.runtime;
+    const found: GilPlace[] = [];
+    if (staticGil) found.push(staticGil);
+    else if (layout.runtimeGil !== undefined) found.push(gilPlaceOfStruct(address + layout.runtimeGil));
     else if (layout.interpreters) {
       let interp = this.memory.readU64(address + layout.interpreters.head) ?? 0;
       for (let n = 0; interp !== 0 && n < MAX_INTERPRETERS; n++) {
         const gil = this.memory.readU64(interp + layout.interpreters.gil);
-        if (gil) found.push(gil);
+        if (gil) found.push(gilPlaceOfStruct(gil));
         interp = this.memory.readU64(interp + layout.interpreters.next) ?? 0;
       }
     }
-    for (const address of found) {
-      if (!this.gils.some((g) => g.address === address)) {
+    for (const place of found) {
+      if (!this.gils.some((g) => g.place.locked === place.locked)) {
         this.gils.push({
-          address, locked: false, holderTid: 0, holderTstate: 0, lastHolderTstate: 0, switches: -1, switchesBefore: -1,
+          place, reads: gilReadsOf(place), locked: false, holderTid: 0, holderTstate: 0, lastHolderTstate: 0, switches: -1, switchesBefore: -1,
           waitersBefore: 0, waiterTidsBefore: [], earliestWaitBefore: Infinity, intervalNs: 0,
         });
       }
@@ -351,20 +353,21 @@ export class ProcessSampler {
 
   /** False when the GIL cannot be read: its process exec'd or is going away. */
   private readGil(gil: Gil): boolean {
-    const bytes = this.gilBytes;
-    if (!this.memory.readInto(gil.address, bytes, 32)) return false;
-    const locked = bytes.readInt32LE(GIL_STRUCT.locked);
-    const interval = bytes.readUInt32LE(GIL_STRUCT.interval);
+    const { spans, fields } = gil.reads;
+    for (const span of spans) if (!this.memory.readInto(span.address, span.bytes)) return false;
+    const locked = spans[fields.locked.span].bytes.readInt32LE(fields.locked.offset);
+    const interval = spans[fields.interval.span].bytes.readUInt32LE(fields.interval.offset);
     // -1: not made yet or destroyed; a set lock with no switch interval is not a GIL
     if (locked < -1 || locked > 1 || (locked === 1 && interval === 0)) {
       throw new GiltraceError(`its GIL state does not look like CPython 3.${this.runtime.minor}'s (locked ${locked}, interval ${interval}): an unusual build; use exact tracing`);
     }
     gil.locked = locked === 1;
     gil.intervalNs = interval * 1000;
-    const holder = bytes.readUInt32LE(GIL_STRUCT.lastHolder) + bytes.readUInt32LE(GIL_STRUCT.lastHolder + 4) * 0x1_0000_0000;
+    const holderBytes = spans[fields.lastHolder.span].bytes;
+    const holder = holderBytes.readUInt32LE(fields.lastHolder.offset) + holderBytes.readUInt32LE(fields.lastHolder.offset + 4) * 0x1_0000_0000;
     gil.switchesBefore = gil.switches;
     // the low 32 bits are enough to see it move between two ticks
-    gil.switches = bytes.readUInt32LE(GIL_STRUCT.switchNumber);
+    gil.switches = spans[fields.switchNumber.span].bytes.readUInt32LE(fields.switchNumber.offset);
     gil.lastHolderTstate = holder;
     gil.holderTstate = gil.locked ? holder : 0;
     gil.holderTid = gil.locked && holder !== 0 ? this.tidOf(holder) : 0;
@@ -557,7 +560,7 @@ export class ProcessSampler {
   private futexGil(syscall: number): number {
     if (syscall < 0) return -1;
     const address = syscall;
-    return this.gils.findIndex((g) => address >= g.address + GIL_STRUCT.waitFrom && address < g.address + GIL_STRUCT.size);
+    return this.gils.findIndex((g) => g.place.waits.some(([from, to]) => address >= from && address < to));
   }
 }
 

@@ -225,17 +225,23 @@ export class SamplingSession {
     // names told since: the threads' next looks write them (record)
     this.pythonNames?.read();
     for (const pid of this.tree.processes()) {
-      if (this.samplers.has(pid) || this.notSampled.has(pid)) continue;
+      if (this.samplers.has(pid)) continue;
       const exe = readLinkIfThere(`/proc/${pid}/exe`);
       const seen = this.seen.get(pid);
+      // one not sampled is looked at again once it runs another program (a Python 2 that
+      // execs a Python 3)
+      if (this.notSampled.has(pid) && (exe === undefined || seen?.exe === exe)) continue;
       if (seen && seen.exe === exe && !looksLikePython(exe)) continue; // not Python, and still the same program
       if (!seen || seen.exe !== exe) this.seen.set(pid, { at: now, exe });
+      this.notSampled.delete(pid);
       const runtime = findPythonRuntime(pid);
       if (!('why' in runtime)) {
         this.addSampler(runtime, now);
         continue;
       }
-      if (looksLikePython(exe) && now - this.seen.get(pid)!.at > PYTHON_GRACE_MS * 1e6) this.skip(runtime, now);
+      // a Python the sampled mode does not know is said at once (it may end before the grace
+      // does: a short Python 2 script was sampled as nothing, with no word why)
+      if (runtime.final || (looksLikePython(exe) && now - this.seen.get(pid)!.at > PYTHON_GRACE_MS * 1e6)) this.skip(runtime, now);
     }
   }
 

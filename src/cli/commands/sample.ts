@@ -47,7 +47,7 @@ export async function sampleToFile(command: readonly string[], options: SampleCl
     output: options.data,
   });
   for (const { pid, why } of result.notSampled) console.error(`giltrace: not sampled: process ${pid}: ${why}`);
-  if (result.sampled.length === 0) console.error('giltrace: warning: no Python process was seen while sampling (did it start and end within a tick?)');
+  if (result.sampled.length === 0 && result.notSampled.length === 0) console.error('giltrace: warning: no Python process was seen while sampling (did it start and end within a tick?)');
   return { command: attaching ? processes[0].command : command, result };
 }
 
