@@ -6,63 +6,24 @@
  * window, so memory and work per tick follow the window, not the whole run.
  */
 import { computeStats, type ProcessMeta } from '../analysis/index.js';
-import type { FunctionStats, ProcessStats, StatsJson } from '../contract/stats.js';
 import type { RecordingManifest } from '../contract/recording-manifest.js';
 import { TimelineBuilder } from '../model/build-timeline.js';
 import { TimelineEventAdapter, newAdapterFacts } from '../model/perf-to-timeline-events.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import { manifestDropClassifier } from '../model/recording-manifest.js';
 import { recordedInterpreterOf } from '../model/recorded-interpreter.js';
-import type { Timeline } from '../model/timeline.js';
 import { createPerfFeed, type PerfFeed } from '../perfdata/index.js';
 
-/** One thread's numbers summed over every tick so far. */
-export interface ThreadTotals {
-  readonly pid: number;
-  readonly tid: number;
-  name: string;
-  lifetimeNs: number;
-  heldNs: number;
-  waitNs: number;
-  noGilNs: number;
-}
+import { holdersAtEnd, LiveTotals, type LiveTick } from './live-totals.js';
 
-export interface FunctionTotals {
-  readonly name: string;
-  readonly file: string;
-  readonly line: number;
-  heldNs: number;
-  heldWhileOthersWaitNs: number;
-  waitNs: number;
-}
-
-/** Who holds a GIL at the end of the window, since when. */
-export interface HolderNow {
-  readonly pid: number;
-  readonly tid: number;
-  readonly name: string;
-  readonly sinceNs: number;
-}
-
-export interface LiveTick {
-  /** The window's stats: [previous tick, latest event released by perf]. */
-  readonly window: StatsJson;
-  readonly windowNs: number;
-  /** From the first event to the end of this window. */
-  readonly elapsedNs: number;
-  readonly threads: ReadonlyMap<string, ThreadTotals>;
-  readonly functions: ReadonlyMap<number, ReadonlyMap<string, FunctionTotals>>;
-  readonly holders: readonly HolderNow[];
-  readonly lostEvents: number;
-}
+export type { FunctionTotals, HolderNow, LiveTick, ThreadTotals } from './live-totals.js';
 
 export class LiveAnalysis {
   private readonly feed: PerfFeed;
   private readonly adapter: TimelineEventAdapter;
   private readonly builder = new TimelineBuilder();
   private readonly stacks = new PythonStacks();
-  private readonly threads = new Map<string, ThreadTotals>();
-  private readonly functions = new Map<number, Map<string, FunctionTotals>>();
+  private readonly totals = new LiveTotals();
   private windowStart = NaN;
   private firstTime = NaN;
   private lostEvents = 0;
@@ -106,13 +67,13 @@ export class LiveAnalysis {
     this.builder.forgetBefore(end);
     this.windowStart = end;
     this.lostEvents = window.recording.lost_events;
-    for (const process of window.processes) this.addUp(process);
+    this.totals.add(window);
     return {
       window,
       windowNs: end - from,
       elapsedNs: end - this.firstTime,
-      threads: this.threads,
-      functions: this.functions,
+      threads: this.totals.threads,
+      functions: this.totals.functions,
       holders: holdersAtEnd(timeline),
       lostEvents: this.lostEvents,
     };
@@ -131,44 +92,4 @@ export class LiveAnalysis {
       ...cost,
     };
   }
-
-  private addUp(process: ProcessStats): void {
-    for (const thread of process.threads) {
-      const key = `${process.pid}:${thread.tid}`;
-      let totals = this.threads.get(key);
-      if (!totals) this.threads.set(key, (totals = { pid: process.pid, tid: thread.tid, name: thread.name, lifetimeNs: 0, heldNs: 0, waitNs: 0, noGilNs: 0 }));
-      totals.name = thread.name;
-      totals.lifetimeNs += thread.lifetime_ns;
-      totals.heldNs += thread.held_ns;
-      totals.waitNs += thread.wait_ns;
-      totals.noGilNs += thread.no_gil_ns;
-    }
-    let functions = this.functions.get(process.pid);
-    if (!functions) this.functions.set(process.pid, (functions = new Map()));
-    for (const f of process.functions ?? []) addFunction(functions, f);
-  }
-}
-
-function addFunction(into: Map<string, FunctionTotals>, f: FunctionStats): void {
-  const key = `${f.name}\0${f.file}\0${f.line}`;
-  let totals = into.get(key);
-  if (!totals) into.set(key, (totals = { name: f.name, file: f.file, line: f.line, heldNs: 0, heldWhileOthersWaitNs: 0, waitNs: 0 }));
-  totals.heldNs += f.held_ns;
-  totals.heldWhileOthersWaitNs += f.held_while_others_wait_ns;
-  totals.waitNs += f.wait_ns;
-}
-
-/** The last entry of each GIL's holders track: who holds it as the window ends. */
-function holdersAtEnd(timeline: Timeline): HolderNow[] {
-  const out: HolderNow[] = [];
-  for (const process of timeline.processes) {
-    for (const gil of process.gils) {
-      const n = gil.holders.tids.length;
-      const tid = n > 0 ? gil.holders.tids[n - 1] : 0;
-      if (tid === 0) continue;
-      const name = process.threads.find((t) => t.tid === tid)?.name ?? `thread ${tid}`;
-      out.push({ pid: process.pid, tid, name, sinceNs: process.end - gil.holders.times[n - 1] });
-    }
-  }
-  return out;
 }

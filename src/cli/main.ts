@@ -131,8 +131,7 @@ function buildProgram(): Command {
       .option('--interval <seconds>', 'seconds between refreshes', parseSeconds, 1)
       .option('--once', 'print one snapshot after the first interval and stop watching (an attached process is left as it was; a command runs on to its end)', false)
       .passThroughOptions(),
-  ).action(async (command: string[], options: TopCliOptions & { sample?: number }) => {
-    if (options.sample !== undefined) throw new GiltraceError('top shows exact tracing only: sample with giltrace record --sample (-p PID | -- CMD), then giltrace stats');
+  ).action(async (command: string[], options: TopCliOptions) => {
     process.exitCode = await (await import('./commands/top.js')).topCommand(command, options);
   });
 

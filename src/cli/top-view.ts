@@ -26,7 +26,8 @@ export interface TopViewOptions {
 export function formatTop(tick: LiveTick, options: TopViewOptions): string[] {
   const { style } = options;
   const out: string[] = [];
-  const head = `giltrace top · ${formatDuration(tick.elapsedNs)} · last ${formatDuration(tick.windowNs)}`;
+  const sampled = tick.sampledHz !== undefined ? ` · sampled ${tick.sampledHz}/s: estimates` : '';
+  const head = `giltrace top · ${formatDuration(tick.elapsedNs)} · last ${formatDuration(tick.windowNs)}${sampled}`;
   out.push(style.bold(head) + (options.hint ? style.dim(`  ${options.hint}`) : ''));
   if (tick.lostEvents > 0) out.push(style.red(`perf lost ${tick.lostEvents} events: numbers near the gaps are uncertain`));
   if (tick.window.processes.length === 0) out.push('waiting for GIL activity…');

@@ -60,6 +60,13 @@ interface ThreadView {
 /** Reads the text of a sampled recording; `file` names it in errors. */
 export function readSampledRecording(text: string, file: string): SampledRecording {
   const lines = text.split('\n');
+  const reader = new SampledRecordingReader(parseSampledHeader(lines, file), file);
+  for (let i = 2; i < lines.length; i++) reader.line(lines[i], i + 1);
+  return reader.finish();
+}
+
+/** The header of a sampled recording from its first two lines; throws when they are not one. */
+export function parseSampledHeader(lines: readonly string[], file: string): SampledHeader {
   if (lines[0] !== SAMPLED_MAGIC) throw new GiltraceError(`not a sampled giltrace recording`, { file });
   let header: SampledHeader;
   try {
@@ -68,86 +75,105 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
     throw new GiltraceError(`its header (line 2) is not JSON`, { file });
   }
   if (typeof header?.hz !== 'number' || typeof header.timeBaseNs !== 'string') throw new GiltraceError('its header lacks hz or timeBaseNs', { file });
-  const events: TimelineEvent[] = [];
-  const processes: SampledProcess[] = [];
-  const notSampled: { pid: number; why: string; untilExec?: boolean }[] = [];
-  const warnings: string[] = [];
-  const threads = new Map<number, ThreadView>();
-  const firstTick = new Map<number, number>();
-  const attached = new Set((header.attached ?? []).map((p) => p.pid));
-  let ticks = 0;
-  let lateTicks = 0;
-  let samplerCpuNs: number | undefined;
-  let cutShort = true;
-  let endTime = 0;
+  return header;
+}
+
+/**
+ * A sampled recording read line by line: a whole file (readSampledRecording), or one still being
+ * written (`giltrace top --sample`), whose events are taken as they can no longer move
+ * (takeEvents: a tick places its changes up to the time since a thread's previous look before it).
+ */
+export class SampledRecordingReader {
+  /** Events not taken yet, in the order they were made (placed times may go back: see takeEvents). */
+  private pending: TimelineEvent[] = [];
+  private readonly processes: SampledProcess[] = [];
+  private readonly notSampled: { pid: number; why: string; untilExec?: boolean }[] = [];
+  private readonly warnings: string[] = [];
+  private readonly threads = new Map<number, ThreadView>();
+  private readonly firstTick = new Map<number, number>();
+  private readonly attached: ReadonlySet<number>;
+  private readonly stacks = new PythonStacks();
+  /** The file's stack ids → ids in `stacks`. */
+  private readonly stackIds = new Map<number, number>([[0, UNKNOWN_STACK]]);
+  private readonly periodNs: number;
+  private ticks = 0;
+  private lateTicks = 0;
+  private samplerCpuNs: number | undefined;
+  private cutShort = true;
+  private endTime = 0;
+  private eventCount = 0;
+  /** The longest time back a change was placed from its tick so far. */
+  private maxPlacedBack = 0;
   // One tick's changes share a time: releases go first, so that a hand-off between two threads
   // seen at one tick is a drop then a take, never two holders at once.
-  let tick: TickChange[] = [];
-  const periodNs = 1e9 / header.hz;
-  const flushTick = () => {
-    placeTick(tick, periodNs);
-    tick.sort((a, b) => Number(b.releases) - Number(a.releases));
-    // a thread that changed at this tick (a take, a first sighting) did not hold at both ticks
-    const changedNow = new Set(tick.map((t) => t.change.tid));
-    for (const { change: c } of tick) {
-      const view = threads.get(c.tid)!;
-      const endedUnseen = view.gil === 'w' && c.gil === 'n';
-      change(events, view, c);
-      // it took the GIL and gave it back between the ticks: whoever holds the GIL at both let go in between
-      if (endedUnseen) {
-        for (const [holderTid, holder] of threads) {
-          if (holder.pid === c.pid && holder.gil === 'h' && holder.gilIndex === c.gilIndex && !changedNow.has(holderTid)) interruptHold(events, holder, holderTid, c.time);
-        }
-      }
-    }
-    tick = [];
-  };
-  const stacks = new PythonStacks();
-  /** The file's stack ids → ids in `stacks`. */
-  const stackIds = new Map<number, number>([[0, UNKNOWN_STACK]]);
-  for (let i = 2; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.length === 0) continue;
+  private readonly tick: TickChange[] = [];
+  /** The latest time events were taken up to. */
+  private takenUpTo = -Infinity;
+
+  constructor(readonly header: SampledHeader, private readonly file: string) {
+    this.periodNs = 1e9 / header.hz;
+    this.attached = new Set((header.attached ?? []).map((p) => p.pid));
+  }
+
+  /** The latest time a line gave, ns since the recording's time base. */
+  get latestTime(): number {
+    return this.endTime;
+  }
+
+  /**
+   * How far before the latest line an event may still be placed: the longest placement back seen
+   * so far, and a tick. Events older than that can be taken (a thread unseen for longer than any
+   * before, a pool of idle threads grown meanwhile, may still come earlier: takeEvents clamps it).
+   */
+  get settleNs(): number {
+    return this.maxPlacedBack + 2 * this.periodNs;
+  }
+
+  /** One line after the header; `lineNumber` (from 1) names it in errors. */
+  line(line: string, lineNumber: number): void {
+    if (line.length === 0) return;
     if (line[0] === 'F') {
       const [head, name = '', fileName = '', firstLine = '0', ...callers] = line.split('\t');
-      stackIds.set(Number(head.slice(2)), stacks.intern(name, fileName, Number(firstLine), callers));
-      continue;
+      this.stackIds.set(Number(head.slice(2)), this.stacks.intern(name, fileName, Number(firstLine), callers));
+      return;
     }
+    const { threads, tick, stackIds } = this;
+    const file = this.file;
     const fields = line.split(' ');
     const time = Number(fields[1]);
-    if (!Number.isFinite(time)) throw new GiltraceError(`line ${i + 1} has no time: ${line.slice(0, 80)}`, { file });
-    if (tick.length > 0 && time !== tick[0].tickTime) flushTick();
-    endTime = Math.max(endTime, time);
+    if (!Number.isFinite(time)) throw new GiltraceError(`line ${lineNumber} has no time: ${line.slice(0, 80)}`, { file });
+    if (tick.length > 0 && time !== tick[0].tickTime) this.flushTick();
+    this.endTime = Math.max(this.endTime, time);
     const pid = Number(fields[2]);
     switch (line[0]) {
       case 'P': {
-        processes.push({ pid, minor: Number(fields[3]), file: fields.slice(4).join(' ') });
+        this.processes.push({ pid, minor: Number(fields[3]), file: fields.slice(4).join(' ') });
         // not sampled as the program it ran first (a Python 2 that exec'd a Python 3)
-        for (const u of notSampled) if (u.pid === pid) u.untilExec = true;
-        firstTick.set(pid, time);
+        for (const u of this.notSampled) if (u.pid === pid) u.untilExec = true;
+        this.firstTick.set(pid, time);
         break;
       }
       case 'U':
-        notSampled.push({ pid, why: fields.slice(3).join(' ') });
+        this.notSampled.push({ pid, why: fields.slice(3).join(' ') });
         break;
       case 'W':
-        warnings.push(`process ${pid}: ${fields.slice(3).join(' ')}`);
+        this.warnings.push(`process ${pid}: ${fields.slice(3).join(' ')}`);
         break;
       case 'N':
       case 'T':
-        events.push({ kind: 'thread_name', time, pid, tid: Number(fields[3]), name: fields.slice(4).join(' '), source: line[0] === 'T' ? 'python' : 'os' });
+        this.push({ kind: 'thread_name', time, pid, tid: Number(fields[3]), name: fields.slice(4).join(' '), source: line[0] === 'T' ? 'python' : 'os' });
         break;
       case 'S': {
         const tid = Number(fields[3]);
         const code = fields[4] ?? '';
         const gil = code[0] as SampledGil;
         const cpu = code[1] as SampledCpu;
-        if (code.length !== 2 || !'nwh'.includes(gil) || !'rqsd'.includes(cpu)) throw new GiltraceError(`line ${i + 1}: unknown state '${code}'`, { file });
+        if (code.length !== 2 || !'nwh'.includes(gil) || !'rqsd'.includes(cpu)) throw new GiltraceError(`line ${lineNumber}: unknown state '${code}'`, { file });
         let view = threads.get(tid);
         if (!view) {
           // a thread seen at its process's first tick of an attach was there before: it did not start
-          const existing = attached.has(pid) && firstTick.get(pid) === time;
-          events.push({ kind: 'thread_start', time, pid, tid, parentPid: 0, existing });
+          const existing = this.attached.has(pid) && this.firstTick.get(pid) === time;
+          this.push({ kind: 'thread_start', time, pid, tid, parentPid: 0, existing });
           threads.set(tid, (view = { pid, gil: 'n', stack: UNKNOWN_STACK, cpu: existing ? 'unknown' : 'q', gilIndex: -1 }));
         }
         const stack = stackIds.get(Number(fields[6] ?? 0)) ?? UNKNOWN_STACK;
@@ -171,29 +197,88 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
         // the ticks). Among its tick's changes when it has one: before another thread's take.
         if (view && view.gil !== 'n') {
           const since = tick.length > 0 && tick[0].tickTime === time ? tick[0].since : 0;
-          if (since === 0) flushTick();
+          if (since === 0) this.flushTick();
           const change = { time, pid, tid, gil: 'n' as const, cpu: 'r' as const, gilIndex: view.gilIndex, stack: view.stack, waitStack: UNKNOWN_STACK };
-          tick.push({ tickTime: time, since, cpuMove: undefined, change, releases: view.gil === 'h' });
+          this.tick.push({ tickTime: time, since, cpuMove: undefined, change, releases: view.gil === 'h' });
         }
-        flushTick();
-        if (threads.delete(tid)) events.push({ kind: 'thread_exit', time, pid, tid });
+        this.flushTick();
+        if (threads.delete(tid)) this.push({ kind: 'thread_exit', time, pid, tid });
         break;
       }
       case 'E':
-        cutShort = false;
-        ticks = Number(fields[2]);
-        lateTicks = Number(fields[3]);
-        if (fields[4] !== undefined) samplerCpuNs = Number(fields[4]);
+        this.cutShort = false;
+        this.ticks = Number(fields[2]);
+        this.lateTicks = Number(fields[3]);
+        if (fields[4] !== undefined) this.samplerCpuNs = Number(fields[4]);
         break;
       default:
-        throw new GiltraceError(`line ${i + 1}: unknown line '${line.slice(0, 40)}'`, { file });
+        throw new GiltraceError(`line ${lineNumber}: unknown line '${line.slice(0, 40)}'`, { file });
     }
   }
-  flushTick();
-  // Ticks of different processes place their changes differently (placeTick): in time order
-  // again, the events of one time kept in the order they came (a stable sort).
-  events.sort((a, b) => a.time - b.time);
-  return { header, events, stacks, processes, notSampled, warnings, ticks, lateTicks, cutShort, endTime, ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}) };
+
+  /**
+   * The events up to `upTo` not taken yet, in time order (a stable sort: ticks of different
+   * processes place their changes differently, and the events of one time keep the order they
+   * came in). An event made later at a time before what was taken is moved up to it.
+   */
+  takeEvents(upTo: number): TimelineEvent[] {
+    const sorted = this.pending.sort((a, b) => a.time - b.time);
+    let n = 0;
+    while (n < sorted.length && sorted[n].time <= upTo) n++;
+    const taken = n === sorted.length ? sorted : sorted.slice(0, n);
+    this.pending = n === sorted.length ? [] : sorted.slice(n);
+    for (let i = 0; i < taken.length && taken[i].time < this.takenUpTo; i++) taken[i] = { ...taken[i], time: this.takenUpTo };
+    if (upTo !== Infinity) this.takenUpTo = Math.max(this.takenUpTo, upTo);
+    return taken;
+  }
+
+  /** Everything read, the tick being read ended: the recording's end. */
+  finish(): SampledRecording {
+    this.flushTick();
+    const events = this.takeEvents(Infinity);
+    const { header, stacks, processes, notSampled, warnings, ticks, lateTicks, cutShort, endTime, samplerCpuNs } = this;
+    return { header, events, stacks, processes, notSampled, warnings, ticks, lateTicks, cutShort, endTime, ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}) };
+  }
+
+  /** What a live view needs besides the events. */
+  get facts(): Omit<SampledRecording, 'events'> {
+    const { header, stacks, processes, notSampled, warnings, ticks, lateTicks, cutShort, endTime, samplerCpuNs } = this;
+    return { header, stacks, processes, notSampled, warnings, ticks, lateTicks, cutShort, endTime, ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}) };
+  }
+
+  private push(event: TimelineEvent): void {
+    this.pending.push(event);
+    this.eventCount++;
+  }
+
+  /** Events made so far. */
+  get eventsMade(): number {
+    return this.eventCount;
+  }
+
+  private flushTick(): void {
+    const { tick, threads } = this;
+    if (tick.length === 0) return;
+    placeTick(tick, this.periodNs);
+    for (const t of tick) this.maxPlacedBack = Math.max(this.maxPlacedBack, t.tickTime - t.change.time);
+    tick.sort((a, b) => Number(b.releases) - Number(a.releases));
+    // a thread that changed at this tick (a take, a first sighting) did not hold at both ticks
+    const changedNow = new Set(tick.map((t) => t.change.tid));
+    const events: TimelineEvent[] = [];
+    for (const { change: c } of tick) {
+      const view = threads.get(c.tid)!;
+      const endedUnseen = view.gil === 'w' && c.gil === 'n';
+      change(events, view, c);
+      // it took the GIL and gave it back between the ticks: whoever holds the GIL at both let go in between
+      if (endedUnseen) {
+        for (const [holderTid, holder] of threads) {
+          if (holder.pid === c.pid && holder.gil === 'h' && holder.gilIndex === c.gilIndex && !changedNow.has(holderTid)) interruptHold(events, holder, holderTid, c.time);
+        }
+      }
+    }
+    for (const event of events) this.push(event);
+    tick.length = 0;
+  }
 }
 
 const ON_CPU: ReadonlySet<string> = new Set(['r', 'q']);

@@ -1,7 +1,7 @@
 /**
  * `giltrace top`, the live view: plain snapshots when not on a terminal (--once, and a command
  * traced to its end), the full-screen view on a terminal (run under script(1), which gives it a
- * pseudo-terminal) quit with q, and the recording it leaves behind. Needs root, perf and a pyenv
+ * pseudo-terminal) quit with q, and the recording it leaves behind; the same sampled (--sample). Needs root, perf and a pyenv
  * Python (3.12, else 3.11).
  */
 import { after, test } from 'node:test';
@@ -78,6 +78,46 @@ test('top -- CMD off a terminal prints a snapshot a second with Python thread na
   assert.match(top.stdout, /cruncher-0/);
   assert.match(top.stdout, /checksum \d+ child 0/, 'the program wrote its output');
   assert.deepEqual(leftoverProbes(), []);
+});
+
+test('top --sample --once -p PID: one sampled snapshot, no probes, the program runs on; the recording left is a sampled one', { skip: python ? false : 'needs a pyenv Python 3.12 or 3.11' }, async () => {
+  const target = startTarget(6);
+  await target.ready;
+  const data = join(dir, 'sampled-once.data');
+  const top = giltrace(['top', '--sample', '--once', '-p', String(target.child.pid), '--data', data], { timeoutMs: 60_000 });
+  assert.equal(top.code, 0, top.stderr);
+  assert.equal(top.stdout.match(/^giltrace top .* · sampled 1000\/s: estimates$/gm)?.length, 1, `one sampled snapshot:\n${top.stdout}`);
+  const block = top.stdout.split(/\n(?=PID )/).find((part) => part.startsWith(`PID ${target.child.pid} `)) ?? '';
+  const rows = block.split('\n').filter((line) => /^\s+python3\s+\d+/.test(line)).map(rowShares).filter((s) => s[0] > 10);
+  assert.equal(rows.length, 2, top.stdout);
+  for (const [held, wait] of rows) assert.ok(held > 25 && held < 75 && wait > 20, `held ${held}% wait ${wait}%`);
+  assert.match(top.stdout, /crunch\s+attach_target\.py:\d+/);
+  assert.ok(spawnSync('kill', ['-0', String(target.child.pid)]).status === 0, 'the program still runs');
+  assert.equal(await target.done, 3);
+  const stats = giltrace(['stats', data, '--json']);
+  assert.equal(stats.code, 0, stats.stderr);
+  const parsed = JSON.parse(stats.stdout) as StatsJson;
+  assert.ok(parsed.recording.sampling, 'a sampled recording');
+  assert.ok(parsed.processes.some((p) => p.pid === target.child.pid), stats.stdout.slice(0, 400));
+});
+
+test('top --sample -- CMD off a terminal prints a snapshot a second whose totals end as the recording\'s stats, and exits with the command', { skip: python ? false : 'needs a pyenv Python 3.12 or 3.11' }, () => {
+  const top = giltrace(['top', '--sample', '--data', join(dir, 'sampled-cmd.data'), '--', python!, program, '2.5'], { timeoutMs: 60_000 });
+  assert.equal(top.code, 3, top.stderr);
+  const snapshots = top.stdout.split(/\n(?=giltrace top)/).filter((s) => s.startsWith('giltrace top'));
+  assert.ok(snapshots.length >= 2, `snapshots: ${snapshots.length}\n${top.stdout}`);
+  assert.match(top.stdout, /cruncher-0/);
+  assert.match(top.stdout, /checksum \d+ child 0/, 'the program wrote its output');
+  // the last snapshot runs to the recording's end: its totals since the start are the whole
+  // recording's, as stats reads it
+  const stats = JSON.parse(giltrace(['stats', '--json', join(dir, 'sampled-cmd.data')]).stdout) as StatsJson;
+  for (const name of ['cruncher-0', 'cruncher-1']) {
+    const row = snapshots.at(-1)!.split('\n').find((line) => line.trim().startsWith(`${name} `)) ?? '';
+    const sinceStart = [...row.matchAll(/(\d+\.\d)%/g)].slice(3, 5).map((m) => Number(m[1]) / 100);
+    const thread = stats.processes.flatMap((p) => p.threads).find((t) => t.name === name)!;
+    const whole = [thread.held_ns / thread.lifetime_ns, thread.wait_ns / thread.lifetime_ns];
+    for (let i = 0; i < 2; i++) assert.ok(Math.abs(sinceStart[i] - whole[i]) < 0.01, `${name}: live ${sinceStart.join('/')} vs stats ${whole.map((x) => x.toFixed(3)).join('/')}\n${row}`);
+  }
 });
 
 const scriptMissing = spawnSync('script', ['--version']).status === 0 ? false : 'needs script(1) (util-linux) for a pseudo-terminal';

@@ -21,7 +21,13 @@ export interface Sampled {
   readonly result: SampleResult;
 }
 
-export async function sampleToFile(command: readonly string[], options: SampleCliOptions & { data: string }): Promise<Sampled> {
+/** What a live view (top --sample) adds: its stop, and a call once sampling began. */
+export interface SampleHooks {
+  readonly stop?: AbortSignal;
+  readonly onSampling?: () => void;
+}
+
+export async function sampleToFile(command: readonly string[], options: SampleCliOptions & { data: string }, hooks: SampleHooks = {}): Promise<Sampled> {
   const attaching = (options.pid ?? []).length > 0;
   if (attaching && command.length > 0) throw new GiltraceError('give either a command to run or -p PID to attach to, not both');
   if (!attaching && command.length === 0) throw new GiltraceError('nothing to sample: give a command (giltrace record --sample -- python3 app.py) or -p PID');
@@ -40,7 +46,11 @@ export async function sampleToFile(command: readonly string[], options: SampleCl
     console.error(`giltrace: sampling ${what} ${options.sample} times a second; ${until}`);
   };
   const result = await sampleTarget({
-    ...(attaching ? { onSampling: sayAttached } : {}),
+    onSampling: () => {
+      if (attaching) sayAttached();
+      hooks.onSampling?.();
+    },
+    ...(hooks.stop ? { stop: hooks.stop } : {}),
     command: attaching ? processes[0].command : command,
     ...(attaching ? { attach: { processes, ...(options.duration !== undefined ? { durationMs: options.duration * 1000 } : {}) } } : {}),
     hz: options.sample,

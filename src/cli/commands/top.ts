@@ -1,6 +1,7 @@
 /**
  * `giltrace top (-p PID | -- CMD)`: a live view refreshed every interval, like `py-spy top`.
- * perf streams its pipe form to giltrace (and into the recording file); each tick shows the
+ * perf streams its pipe form to giltrace (and into the recording file), or with --sample the
+ * sampler writes its recording, read as it grows; each tick shows the
  * window since the last one and the totals since the start. On a terminal the view redraws in
  * the alternate screen and `q` (attached) or Ctrl-C stops; otherwise (or with --once) plain
  * snapshots are printed, one per tick. A normal recording is left behind either way.
@@ -9,9 +10,11 @@ import { probeCostPerCycle } from '../../record/probe-cost.js';
 import { makeRecordingManifest } from '../../record/recording-manifest.js';
 import { recordTarget } from '../../record/record-target.js';
 import { LiveAnalysis, type LiveTick } from '../live-analysis.js';
+import { LiveSampledAnalysis } from '../live-sampled-analysis.js';
 import { styleFor } from '../terminal-table.js';
 import { formatTop } from '../top-view.js';
 import { probeOptionsOf, recordRequest, resolveTraced, sayAttached, type RecordCliOptions } from './record.js';
+import { sampleToFile } from './sample.js';
 
 export interface TopCliOptions extends RecordCliOptions {
   readonly data: string;
@@ -19,6 +22,8 @@ export interface TopCliOptions extends RecordCliOptions {
   readonly interval: number;
   /** One snapshot after the first interval, then stop watching (an attached process is left; a command runs on to its end). */
   readonly once: boolean;
+  /** Sample (ticks a second) instead of tracing exactly. */
+  readonly sample?: number;
 }
 
 const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
@@ -28,16 +33,56 @@ const CLEAR = '\x1b[H\x1b[2J';
 const ONCE_PATIENCE = 5;
 
 export async function topCommand(command: readonly string[], options: TopCliOptions): Promise<number> {
+  if (options.sample !== undefined) return topSampled(command, { ...options, sample: options.sample });
   const traced = resolveTraced(command, options);
   sayAttached(traced, options);
-  const attaching = traced.processes.length > 0;
   const costs = traced.targets.map((target) => probeCostPerCycle(target, probeOptionsOf(options)));
   const manifest = makeRecordingManifest(traced.command, traced.targets, process.pid, {
-    attached: attaching ? traced.processes : undefined,
+    attached: traced.processes.length > 0 ? traced.processes : undefined,
     probeCosts: costs,
     takeReturns: options.exactTakes,
   });
   const live = new LiveAnalysis(manifest);
+  return showLive(options, traced.processes.length > 0, () => live.tick(), async (stop, onStarted) => {
+    const result = await recordTarget({
+      ...recordRequest(traced, options, options.data),
+      compress: false, // perf's pipe output is parsed as it comes
+      onData: (chunk) => live.push(chunk),
+      stop,
+      onRecording: onStarted,
+    });
+    for (const warning of result.warnings) console.error(`giltrace: warning: ${warning}`);
+    return result.exitCode;
+  });
+}
+
+/**
+ * `top --sample`: the sampler writes its recording as usual and the view reads it as it grows
+ * (live-sampled-analysis.ts): no probes, no perf, no root for one's own processes.
+ */
+async function topSampled(command: readonly string[], options: TopCliOptions & { sample: number }): Promise<number> {
+  const live = new LiveSampledAnalysis(options.data);
+  try {
+    return await showLive(options, (options.pid ?? []).length > 0, (final) => live.tick(final), async (stop, onStarted) => {
+      const { result } = await sampleToFile(command, options, { stop, onSampling: onStarted });
+      return result.exitCode;
+    });
+  } finally {
+    live.close();
+  }
+}
+
+/**
+ * The view: a snapshot every interval from `tickNow` while `run` records (it calls `onStarted`
+ * once it does, and stops early when `stop` fires), the last one (`final`: the recording is
+ * complete) left on the screen; returns `run`'s exit code.
+ */
+async function showLive(
+  options: TopCliOptions,
+  attaching: boolean,
+  tickNow: (final: boolean) => LiveTick | undefined,
+  run: (stop: AbortSignal, onStarted: () => void) => Promise<number>,
+): Promise<number> {
   const stop = new AbortController();
   const screen = process.stdout.isTTY === true && !options.once;
   const style = styleFor(process.stdout.isTTY === true);
@@ -54,7 +99,7 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
   let shownOnce = false;
   let ticks = 0;
   const draw = () => {
-    const tick = live.tick() ?? last;
+    const tick = tickNow(false) ?? last;
     ticks++;
     if (!tick) return;
     last = tick;
@@ -72,26 +117,19 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
   if (screen) process.stdout.write(ALT_SCREEN_ON);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const result = await recordTarget({
-      ...recordRequest(traced, options, options.data),
-      compress: false, // perf's pipe output is parsed as it comes
-      onData: (chunk) => live.push(chunk),
-      stop: stop.signal,
-      onRecording: () => {
-        timer = setInterval(draw, options.interval * 1000);
-      },
+    const exitCode = await run(stop.signal, () => {
+      timer = setInterval(draw, options.interval * 1000);
     });
     clearInterval(timer);
     if (screen) process.stdout.write(ALT_SCREEN_OFF);
     if (!options.once) {
       // the last window (what stays on the screen afterwards), unless the processes were gone by then
-      const final = live.tick();
+      const final = tickNow(true);
       const tick = final && final.window.processes.length > 0 ? final : screen ? last : undefined;
       if (tick) process.stdout.write(formatTop(tick, { style }).join('\n') + '\n');
     }
-    for (const warning of result.warnings) console.error(`giltrace: warning: ${warning}`);
     console.error(`giltrace: recording kept in ${options.data}; see it with: giltrace stats ${options.data}`);
-    return result.exitCode;
+    return exitCode;
   } finally {
     clearInterval(timer);
     keys?.();

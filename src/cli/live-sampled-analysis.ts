@@ -1,0 +1,106 @@
+/**
+ * `giltrace top --sample`'s pipeline: the sampled recording is read as the sampler writes it
+ * (it flushes its lines every 200 ms), each tick takes the events that can no longer move
+ * (model/sampled-recording.ts: a change is placed up to the time since its thread's previous
+ * look before the tick that saw it), snapshots the window since the last tick and adds its
+ * numbers to the totals, as the exact live view does (live-analysis.ts). The builder forgets
+ * what is before the window: memory and work per tick follow the window, not the whole run.
+ */
+import * as fs from 'node:fs';
+import { computeStats } from '../analysis/index.js';
+import { TimelineBuilder } from '../model/build-timeline.js';
+import { parseSampledHeader, SampledRecordingReader } from '../model/sampled-recording.js';
+import { holdersAtEnd, LiveTotals, type LiveTick } from './live-totals.js';
+
+const READ_BYTES = 1 << 16;
+
+export class LiveSampledAnalysis {
+  private fd: number | undefined;
+  private readonly buffer = Buffer.alloc(READ_BYTES);
+  private offset = 0;
+  /** The bytes of a line not yet ended. */
+  private partial = '';
+  /** The header's two lines, until both came. */
+  private headerLines: string[] = [];
+  private lineNumber = 0;
+  private reader: SampledRecordingReader | undefined;
+  private readonly builder = new TimelineBuilder();
+  private readonly totals = new LiveTotals();
+  private windowStart = NaN;
+
+  constructor(private readonly path: string) {}
+
+  /**
+   * Reads what the sampler wrote, and returns the window since the last tick (undefined before
+   * any thread was seen); `final`: the recording is complete, the window goes to its end.
+   */
+  tick(final = false): LiveTick | undefined {
+    this.readNew();
+    const reader = this.reader;
+    if (!reader) return undefined;
+    // what a later tick can still move stays out of this window
+    const end = final ? reader.latestTime : reader.latestTime - reader.settleNs;
+    for (const event of final ? reader.finish().events : reader.takeEvents(end)) this.builder.add(event);
+    const first = this.builder.firstTime;
+    if (!(first === first) || !(end > first)) return undefined;
+    const from = this.windowStart === this.windowStart ? this.windowStart : first;
+    if (!(end > from)) return undefined;
+    const facts = reader.facts;
+    const timeline = this.builder.snapshot({ from, end, stacks: facts.stacks, timeBaseNs: BigInt(facts.header.timeBaseNs) });
+    const attached = new Map((facts.header.attached ?? []).map((a) => [a.pid, a.command.join(' ')]));
+    const hz = facts.header.hz;
+    const window = computeStats(timeline, {
+      events: reader.eventsMade,
+      warnings: [],
+      cpus: facts.header.cpus,
+      sampling: { hz, ticks: Math.round(((end - from) * hz) / 1e9), lateTicks: 0, spanNs: end - from },
+      processes: new Map(facts.processes.map((p) => [p.pid, {
+        command: attached.get(p.pid) ?? (p.pid === facts.processes[0]?.pid ? facts.header.command.join(' ') : ''),
+        python: { executable: p.file, version: `3.${p.minor}`, gil: 'enabled' as const },
+      }])),
+    });
+    this.builder.forgetBefore(end);
+    this.windowStart = end;
+    this.totals.add(window);
+    return {
+      window,
+      windowNs: end - from,
+      elapsedNs: end - first,
+      threads: this.totals.threads,
+      functions: this.totals.functions,
+      holders: holdersAtEnd(timeline),
+      lostEvents: 0,
+      sampledHz: hz,
+    };
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** The lines written since the last read, each ended one to the reader. */
+  private readNew(): void {
+    if (this.fd === undefined) {
+      try {
+        this.fd = fs.openSync(this.path, 'r');
+      } catch {
+        return; // not made yet
+      }
+    }
+    let text = this.partial;
+    for (;;) {
+      const n = fs.readSync(this.fd, this.buffer, 0, READ_BYTES, this.offset);
+      if (n === 0) break;
+      this.offset += n;
+      text += this.buffer.toString('latin1', 0, n);
+    }
+    const lines = text.split('\n');
+    this.partial = lines.pop()!;
+    for (const line of lines) {
+      this.lineNumber++;
+      if (this.reader) this.reader.line(line, this.lineNumber);
+      else if (this.headerLines.push(line) === 2) this.reader = new SampledRecordingReader(parseSampledHeader(this.headerLines, this.path), this.path);
+    }
+  }
+}
