@@ -94,24 +94,31 @@ def _hide_our_folder():
         return False
 
 
-def _also_to_names_file(emit):
+def _also_to_names_file(emit, libc):
     """A sampled run (no probes) names a file to append the marker texts to, one line each:
     GILTRACE_NAMES. Then emit writes there too (the marker call stays: a giltrace tracing the
     sampling one still reads it). The file is opened and closed at each call (a thread start or
-    rename), so the program never holds a descriptor of ours."""
+    rename), so the program never holds a descriptor of ours. libc's open, write and close are
+    called keeping the GIL (`libc`: see _load_marker): os.open and the like release it, and each
+    release let another thread in, so a starting thread waited for the GIL in our code."""
     path = os.environ.get("GILTRACE_NAMES")
     if not path:
         return emit
     flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+    encoded = path.encode("utf-8", "surrogateescape") if not isinstance(path, bytes) else path
+    open_, write, close = libc
 
     def emit_both(*parts):
         emit(*parts)
-        text = _SEPARATOR.join([str(part).replace("\n", " ") for part in parts])
-        fd = os.open(path, flags)
+        text = _SEPARATOR.join([str(part).replace("\n", " ").replace("\0", " ") for part in parts])
+        line = text.encode("utf-8", "replace")[:_MAX_MARK_BYTES] + b"\n"
+        fd = open_(encoded, flags)
+        if fd < 0:
+            return
         try:
-            os.write(fd, text.encode("utf-8", "replace")[:_MAX_MARK_BYTES] + b"\n")
+            write(fd, line, len(line))
         finally:
-            os.close(fd)
+            close(fd)
 
     return emit_both
 
@@ -141,12 +148,29 @@ def _load_marker():
     process = _ctypes.dlopen(None)  # the program's global scope, where libc's symbols are
     mark = Strverscmp(_ctypes.dlsym(process, "strverscmp"))
 
+    class Open(_ctypes.CFuncPtr):  # open is variadic: on x86-64 libffi tells it no vector arguments
+        _flags_ = keeps_gil
+        _restype_ = CInt
+        _argtypes_ = (CString, CInt)
+
+    class Write(_ctypes.CFuncPtr):
+        _flags_ = keeps_gil
+        _restype_ = CLong
+        _argtypes_ = (CInt, CString, CLong)
+
+    class Close(_ctypes.CFuncPtr):
+        _flags_ = keeps_gil
+        _restype_ = CInt
+        _argtypes_ = (CInt,)
+
+    libc = (Open(_ctypes.dlsym(process, "open")), Write(_ctypes.dlsym(process, "write")), Close(_ctypes.dlsym(process, "close")))
+
     def emit(*parts):
         _step("emit")
         text = _SEPARATOR.join([str(part) for part in parts])
         mark(text.encode("utf-8", "replace")[:_MAX_MARK_BYTES], _MAGIC)
 
-    emit = _also_to_names_file(emit)
+    emit = _also_to_names_file(emit, libc)
 
     _step("native-id")
     import _thread  # always loaded: importlib itself uses it
