@@ -168,22 +168,31 @@ export class SamplingSession {
     for (const [tid, state] of looks.states) {
       const before = known.get(tid);
       if (!before || before.name !== state.name) this.lines.push(`N ${now} ${pid} ${tid} ${state.name}`);
-      const pythonName = this.pythonNames?.nameOf(tid);
-      if (pythonName !== undefined && this.toldPythonNames.get(tid) !== pythonName) {
-        this.toldPythonNames.set(tid, pythonName);
-        this.lines.push(`T ${now} ${pid} ${tid} ${pythonName}`);
-      }
+      this.tellPythonName(tid, pid, now);
       if (!before || before.gil !== state.gil || before.cpu !== state.cpu || before.gilIndex !== state.gilIndex) {
         const line = `S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.stackId(state.waitStack)}`;
         this.lines.push(before ? `${line} ${looks.unseenFor.get(tid) ?? since}` : line);
       }
       known.set(tid, state);
     }
+    // a thread that ends may have told its name since the file was last read (every
+    // DISCOVER_EVERY_MS): read it now, or a thread shorter than that keeps its OS name
+    if (looks.gone.length > 0) this.pythonNames?.read();
     for (const tid of looks.gone) {
       if (known.delete(tid)) {
+        this.tellPythonName(tid, pid, now);
         this.lines.push(`X ${now} ${pid} ${tid}`);
         this.threadGone(tid);
       }
+    }
+  }
+
+  /** A T line when the thread's Python name is new. */
+  private tellPythonName(tid: number, pid: number, now: number): void {
+    const pythonName = this.pythonNames?.nameOf(tid);
+    if (pythonName !== undefined && this.toldPythonNames.get(tid) !== pythonName) {
+      this.toldPythonNames.set(tid, pythonName);
+      this.lines.push(`T ${now} ${pid} ${tid} ${pythonName}`);
     }
   }
 
@@ -208,7 +217,10 @@ export class SamplingSession {
   }
 
   private processGone(pid: number, now: number): void {
-    for (const tid of this.states.get(pid)?.keys() ?? []) {
+    const threads = [...(this.states.get(pid)?.keys() ?? [])];
+    if (threads.length > 0) this.pythonNames?.read();
+    for (const tid of threads) {
+      this.tellPythonName(tid, pid, now);
       this.lines.push(`X ${now} ${pid} ${tid}`);
       this.threadGone(tid);
     }

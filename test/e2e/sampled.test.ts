@@ -132,12 +132,15 @@ test('a sampled run names threads as the program does (giltrace\'s hook writes t
     'ts = [threading.Thread(target=spin, name=n) for n in ("worker-a", "worker-b")]',
     '[t.start() for t in ts]',
     'ts[1].name = "renamed-b"',
+    // shorter than the 100 ms between reads of the names file: named from a read at its end
+    'brief = threading.Thread(target=time.sleep, args=(0.03,), name="brief")',
+    'brief.start(); brief.join()',
     '[t.join() for t in ts]',
   ].join('\n');
   const run = giltrace(['record', '--sample', '-o', data, '--', python!, '-c', script]);
   assert.equal(run.code, 0, run.stderr);
   const names = statsOf(data).processes[0].threads.map((t) => t.name).sort();
-  assert.deepEqual(names, ['MainThread', 'renamed-b', 'worker-a']);
+  assert.deepEqual(names, ['MainThread', 'brief', 'renamed-b', 'worker-a']);
   assert.deepEqual(namesFiles(), before, 'no names file left behind');
   // -S: no site, so no hook; its folder is not put on the program's path either
   const plain = giltrace(['record', '--sample', '-o', join(dir, 'no-site.data'), '--', python!, '-S', '-c', 'import os, sys; print(os.environ.get("PYTHONPATH"), "giltrace_site" in str(sys.path))']);
