@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import { openElf, PT_LOAD, type ElfFile } from './elf/elf-file.js';
-import { readSymbolTable } from './elf/elf-symbols.js';
+import { DEFAULT_DEBUG_ROOTS, findDebugFile } from './elf/debug-file.js';
+import { hasSymtab, readSymbolTable } from './elf/elf-symbols.js';
 import { cachedAnswer, fileStamp } from './disk-cache.js';
 import { gilStateLayoutFor, SAMPLED_MINORS, type GilPlace, type GilStateLayout } from './gil-state-layout.js';
 import { pythonMinorFromPath } from './python-version-from-path.js';
@@ -70,7 +71,7 @@ export function findPythonRuntime(pid: number): PythonRuntime | NotSampled {
       // libpython yet (a process caught in its exec), or be a build without the symbols
       if (version && !unknown) {
         unknown = layout
-          ? { pid, why: `Python ${version.major}.${version.minor} (${file}): no ${symbolsOf(layout).join(', ')} in its symbols (a stripped build?)` }
+          ? { pid, why: `Python ${version.major}.${version.minor} (${file}): ${layout.staticGil ? `its GIL's static variables (${layout.staticGil.locked}, …)` : layout.anchor} not in its symbols nor a debug file's (a stripped build: install its debug symbols)` }
           : { pid, why: `Python ${version.major}.${version.minor} (${file}): the sampled mode knows ${KNOWN}`, final: true };
       }
       continue;
@@ -119,12 +120,19 @@ type Found = Record<string, readonly [number, number]>;
 function knownSymbols(path: string, names: readonly string[], elf: () => ElfFile | undefined): Found | undefined {
   const stamp = fileStamp(path);
   const key = `${path.replace(/^\/proc\/\d+\/root/, '')}|${stamp}|${names.join(',')}`;
+  // Symbols that may come from a debug file (3.6's statics) are not kept on disk when missing:
+  // the key is the library's stamp, and installing its debug package later must be seen.
+  const missing = (): -1 => {
+    if (names.length > 1) throw MISSING;
+    return -1;
+  };
   try {
     if (stamp === '-') return symbolsIn(elf(), names);
-    if (!symbols.has(key)) symbols.set(key, cachedAnswer('python-runtime-v2', key, isFound, () => symbolsIn(elf(), names) ?? -1));
+    if (!symbols.has(key)) symbols.set(key, cachedAnswer('python-runtime-v2', key, isFound, () => symbolsIn(elf(), names) ?? missing()));
   } catch (e) {
-    if (e === UNREADABLE) return undefined;
-    throw e;
+    if (e === MISSING) symbols.set(key, -1);
+    else if (e === UNREADABLE) return undefined;
+    else throw e;
   }
   const found = symbols.get(key)!;
   return found === -1 ? undefined : found;
@@ -136,26 +144,39 @@ const isFound = (value: unknown): value is Found | -1 =>
   (typeof value === 'object' && value !== null && Object.values(value).every((v) => Array.isArray(v) && v.length === 2 && v.every((n) => Number.isInteger(n))));
 /** Thrown past the cache (nothing is kept) when a file cannot be read. */
 const UNREADABLE = new Error('unreadable');
+/** Thrown past the disk cache when symbols a debug package may add are missing. */
+const MISSING = new Error('missing');
 
 /**
  * The symbols' link addresses and sizes, the exported ones first (a static variable is only in
- * the full symbol table); undefined when one is missing; throws UNREADABLE when the file cannot be read.
+ * the full symbol table: a stripped file's is looked for where gdb looks, its debug file);
+ * undefined when one is missing; throws UNREADABLE when the file cannot be read.
  */
 function symbolsIn(elf: ElfFile | undefined, names: readonly string[]): Found | undefined {
   if (!elf) throw UNREADABLE;
   const found: Record<string, readonly [number, number]> = {};
-  try {
-    for (const table of ['dynsym', 'symtab'] as const) {
-      for (const s of readSymbolTable(elf, table)) {
-        if (s.value !== 0 && !(s.name in found) && names.includes(s.name)) found[s.name] = [s.value, s.size];
-      }
-      if (names.every((n) => n in found)) return found;
+  const take = (file: ElfFile, table: 'dynsym' | 'symtab'): boolean => {
+    for (const s of readSymbolTable(file, table)) {
+      if (s.value !== 0 && !(s.name in found) && names.includes(s.name)) found[s.name] = [s.value, s.size];
     }
+    return names.every((n) => n in found);
+  };
+  try {
+    if (take(elf, 'dynsym') || take(elf, 'symtab')) return found;
   } catch {
     // read through /proc/PID/root: gone with the process
     throw UNREADABLE;
   }
-  return undefined;
+  if (hasSymtab(elf)) return undefined;
+  // the debug file of a stripped build (3.6's GIL variables: distributions' pythons with their
+  // debug package), in the process's file system as well as the host's
+  const root = /^\/proc\/\d+\/root/.exec(elf.path)?.[0];
+  const debug = findDebugFile(elf, root ? [`${root}/usr/lib/debug`, ...DEFAULT_DEBUG_ROOTS] : DEFAULT_DEBUG_ROOTS).found;
+  try {
+    return debug && take(debug, 'symtab') ? found : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Load address minus link address: where the file's first LOAD segment is mapped, less its p_vaddr. */

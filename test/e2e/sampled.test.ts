@@ -8,9 +8,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { StatsJson, ThreadStats } from '../../src/contract/stats.js';
 import { CLI, EXAMPLES, PROGRAMS, PYENV_MINORS, REPO, giltrace, isAlive, pyenvPython, scratchDir } from './giltrace-cli.js';
 import { pyenvPython2 } from './untraced-comparison.js';
@@ -255,6 +255,38 @@ test('a Python the sampled mode does not know is named at once, however short it
   assert.doesNotMatch(run.stderr, /no Python process was seen/);
   const stats = giltrace(['stats', data]);
   assert.match(stats.stdout + stats.stderr, /was not sampled: Python 2\.7/);
+});
+
+const python36 = pyenvPython('3.6');
+const objcopy = spawnSync('objcopy', ['--version']).status === 0;
+
+test('a stripped 3.6 (its GIL is static variables) says why it cannot be sampled, and is sampled once its debug file is there', {
+  skip: !python36 ? 'needs pyenv 3.6' : !objcopy ? 'needs objcopy (binutils)' : false,
+}, () => {
+  // a distribution's way: the library stripped, its symbols in a debug file its .gnu_debuglink names
+  const lib = join(dir, 'stripped36');
+  const staging = join(dir, 'debug-package');
+  mkdirSync(lib, { recursive: true });
+  mkdirSync(staging, { recursive: true });
+  const original = join(dirname(dirname(python36!)), 'lib', 'libpython3.6m.so.1.0');
+  const [stripped, staged] = [join(lib, 'libpython3.6m.so.1.0'), join(staging, 'libpython3.6m.so.1.0.debug')];
+  assert.equal(spawnSync('objcopy', ['--only-keep-debug', original, staged]).status, 0);
+  assert.equal(spawnSync('objcopy', ['--strip-all', `--add-gnu-debuglink=${staged}`, original, stripped]).status, 0);
+  const env = { ...process.env, LD_LIBRARY_PATH: lib };
+  // no debug file: named, once the grace for a process caught in its exec is over
+  const none = giltrace(['record', '--sample', '-o', join(dir, 'stripped36-none.data'), '--', python36!, '-c', 'import time; time.sleep(2.5)'], { env });
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stderr, /not sampled: process \d+: Python 3\.6 \(.*stripped36\/libpython3\.6m\.so\.1\.0\): its GIL's static variables \(gil_locked, …\) not in its symbols nor a debug file's/);
+  // its debug package installed (beside it): sampled, what was missing not kept from the run before
+  renameSync(staged, join(lib, 'libpython3.6m.so.1.0.debug'));
+  const data = join(dir, 'stripped36.data');
+  const run = giltrace(['record', '--sample', '-o', data, '--', python36!, join(PROGRAMS, 'delayed_crunchers.py'), '2', '0.3'], { env });
+  assert.equal(run.code, 0, run.stderr);
+  const stats = statsOf(data);
+  assert.equal(stats.processes[0]?.python.executable, stripped, JSON.stringify(stats.processes.map((p) => p.python)));
+  const crunchers = stats.processes[0].threads.filter((t) => t.name.startsWith('cruncher-'));
+  assert.equal(crunchers.length, 2);
+  for (const t of crunchers) assert.ok(t.held_ns > 0 && t.wait_ns > 0, JSON.stringify(share(t)));
 });
 
 /**
