@@ -1,5 +1,6 @@
 /**
- * What `giltrace doctor` checks. Each check says what it found and, when it fails, how to fix it;
+ * What `giltrace doctor` checks: exact tracing's prerequisites, and whether the sampled mode can
+ * read processes. Each check says what it found and, when it fails, how to fix it;
  * nothing here prints. The uprobe check really adds and removes one probe: write permission alone
  * does not prove the kernel accepts uprobes.
  */
@@ -9,7 +10,9 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { GiltraceError } from '../base/errors.js';
 import { openElf, vaddrToFileOffset } from './elf/elf-file.js';
+import { gilStateLayoutFor, SAMPLED_MINORS } from './gil-state-layout.js';
 import { resolvePythonExecutable, type ProbeSite } from './python-target.js';
+import { pythonMinorFromPath } from './python-version-from-path.js';
 import { findTracefs, tracefsMountPoints } from './tracefs.js';
 
 export interface Check {
@@ -37,6 +40,7 @@ export function checkPrerequisites(options: { python?: string; env?: NodeJS.Proc
     checks.push(checkSchedEvents(tracefs));
   }
   checks.push(checkParanoid(isRoot));
+  checks.push(checkSampling(isRoot));
   checks.push(checkPython(`python ${options.python ?? 'python3'}`, options.python ?? 'python3', env));
   for (const dir of pyenvVersions(env)) checks.push(checkPython(`pyenv ${path.basename(dir)}`, path.join(dir, 'bin', 'python3'), env));
   return checks;
@@ -122,6 +126,32 @@ function checkParanoid(isRoot: boolean): Check {
   return { name: 'perf_event_paranoid', ok: false, detail, fix: 'run as root (or sysctl kernel.perf_event_paranoid=-1)' };
 }
 
+/**
+ * The sampled mode (--sample) needs no root, perf or tracefs: only the right to read the
+ * process's memory, which Yama's ptrace_scope bounds (0: a user's own processes; 1: only their
+ * descendants, the programs giltrace starts; 2: root only; 3: nobody, until a reboot).
+ */
+export function checkSampling(isRoot: boolean, scope = readPtraceScope()): Check {
+  const name = 'sampled mode';
+  const yama = scope === undefined ? 'no Yama ptrace_scope' : `kernel.yama.ptrace_scope = ${scope}`;
+  if (scope === 3) {
+    return { name, ok: false, detail: `${yama}: no process's memory may be read, not even by root`, fix: 'only a reboot lowers ptrace_scope 3; until then use exact tracing' };
+  }
+  if (isRoot) return { name, ok: true, detail: `${yama}: --sample reads any process (no probes, no perf)` };
+  if (scope === 2) return { name, ok: false, detail: `${yama}: only root may read another process's memory`, fix: 'run as root, or use exact tracing (root too)' };
+  const own = scope === 1 ? 'the programs giltrace starts (run --sample -- CMD); attaching (-p) needs root' : 'the programs giltrace starts and your own running processes (-p)';
+  return { name, ok: true, detail: `${yama}: without root, --sample reads ${own}` };
+}
+
+function readPtraceScope(): number | undefined {
+  try {
+    const value = Number(fs.readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8').trim());
+    return Number.isInteger(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function checkPython(name: string, python: string, env: NodeJS.ProcessEnv): Check {
   try {
     const t = resolvePythonExecutable(python, env);
@@ -129,7 +159,9 @@ function checkPython(name: string, python: string, env: NodeJS.ProcessEnv): Chec
       list.map((s) => `${s.symbol}${s.inlinedInto ? `(inlined in ${s.inlinedInto})` : ''}@0x${s.fileOffset.toString(16)}`).join(' ');
     const via = t.symbolSource === t.gilLibrary ? '' : ` (symbols from ${t.symbolSource})`;
     const context = t.frameContext ? 'function context: yes' : `function context: no (${t.frameContextMissing})`;
-    return { name, ok: true, detail: `${t.version} ${t.executable}; GIL in ${t.gilLibrary}${via}: ${sites(t.takeGil)} ${sites(t.dropGil)}; ${context}` };
+    const minor = pythonMinorFromPath(t.gilLibrary) ?? pythonMinorFromPath(t.executable);
+    const sampled = minor && gilStateLayoutFor(minor.major, minor.minor) ? 'sampled mode: yes' : `sampled mode: no (it knows 3.${Math.min(...SAMPLED_MINORS)} to 3.${Math.max(...SAMPLED_MINORS)})`;
+    return { name, ok: true, detail: `${t.version} ${t.executable}; GIL in ${t.gilLibrary}${via}: ${sites(t.takeGil)} ${sites(t.dropGil)}; ${context}; ${sampled}` };
   } catch (e) {
     if (!(e instanceof GiltraceError)) throw e;
     return { name, ok: false, detail: e.message, fix: fixFromMessage(e.message) };

@@ -35,5 +35,8 @@ test(
     assert.match(line, /^FAIL tracefs: mounted at \/\S+, but cannot be read without root/);
     assert.doesNotMatch(result.stdout, /not mounted/);
     assert.match(result.stdout, /fix: run as root/);
+    // no root, but the sampled mode needs none: said, with what it may read
+    assert.match(result.stdout, /^ok\s+sampled mode: .*without root, --sample reads the programs giltrace starts/m);
+    assert.match(result.stdout, /The sampled mode \(--sample\) works here all the same/);
   },
 );

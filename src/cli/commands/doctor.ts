@@ -10,6 +10,8 @@ export function doctorCommand(options: { python?: string }): number {
     if (!check.ok && check.fix) console.log(`     fix: ${check.fix}`);
   }
   const failed = checks.filter((check) => !check.ok).length;
-  console.log(failed ? `${failed} problem(s) found.` : 'All good: giltrace can trace.');
+  const sampling = checks.find((check) => check.name === 'sampled mode');
+  const fallback = failed && sampling?.ok ? ' The sampled mode (--sample) works here all the same: it needs none of root, perf or tracefs.' : '';
+  console.log(failed ? `${failed} problem(s) found.${fallback}` : 'All good: giltrace can trace.');
   return failed ? 2 : 0;
 }
