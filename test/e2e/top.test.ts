@@ -23,6 +23,16 @@ function rowShares(line: string): number[] {
   return [...line.matchAll(/(\d+\.\d)%/g)].slice(0, 3).map((m) => Number(m[1]));
 }
 
+/** The program's two crunching threads split the GIL: each holds about half of the window and waits the rest. */
+function assertCrunchersSplitTheGil(stdout: string, pid: number): void {
+  // the program's own block (the child it starts after a second may have one too)
+  const block = stdout.split(/\n(?=PID )/).find((part) => part.startsWith(`PID ${pid} `)) ?? '';
+  const rows = block.split('\n').filter((line) => /^\s+python3\s+\d+/.test(line)).map(rowShares).filter((s) => s[0] > 10);
+  assert.equal(rows.length, 2, stdout);
+  for (const [held, wait] of rows) assert.ok(held > 25 && held < 75 && wait > 20, `held ${held}% wait ${wait}%`);
+  assert.match(stdout, /crunch\s+attach_target\.py:\d+/);
+}
+
 function startTarget(seconds: number) {
   const child = spawn(python!, [program, String(seconds)], { stdio: ['ignore', 'pipe', 'ignore'] });
   const ready = new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
@@ -39,13 +49,7 @@ test('top --once -p PID prints one snapshot, detaches and leaves a readable reco
   assert.equal(top.stdout.match(/^giltrace top/gm)?.length, 1, `one snapshot:\n${top.stdout}`);
   assert.match(top.stdout, new RegExp(`PID ${target.child.pid}`));
   assert.ok(top.stdout.split('\n').every((line) => [...line].length <= 80), `fits 80 columns:\n${top.stdout}`);
-  // the two crunching threads split the GIL: each holds about half of the window and waits the rest
-  // the program's own block (the child it starts after a second may have one too)
-  const block = top.stdout.split(/\n(?=PID )/).find((part) => part.startsWith(`PID ${target.child.pid} `)) ?? '';
-  const rows = block.split('\n').filter((line) => /^\s+python3\s+\d+/.test(line)).map(rowShares).filter((s) => s[0] > 10);
-  assert.equal(rows.length, 2, top.stdout);
-  for (const [held, wait] of rows) assert.ok(held > 25 && held < 75 && wait > 20, `held ${held}% wait ${wait}%`);
-  assert.match(top.stdout, /crunch\s+attach_target\.py:\d+/);
+  assertCrunchersSplitTheGil(top.stdout, target.child.pid!);
   assert.ok(spawnSync('kill', ['-0', String(target.child.pid)]).status === 0, 'the program still runs');
   assert.equal(await target.done, 3);
   assert.deepEqual(leftoverProbes(), []);
@@ -87,11 +91,7 @@ test('top --sample --once -p PID: one sampled snapshot, no probes, the program r
   const top = giltrace(['top', '--sample', '--once', '-p', String(target.child.pid), '--data', data], { timeoutMs: 60_000 });
   assert.equal(top.code, 0, top.stderr);
   assert.equal(top.stdout.match(/^giltrace top .* · sampled 1000\/s: estimates$/gm)?.length, 1, `one sampled snapshot:\n${top.stdout}`);
-  const block = top.stdout.split(/\n(?=PID )/).find((part) => part.startsWith(`PID ${target.child.pid} `)) ?? '';
-  const rows = block.split('\n').filter((line) => /^\s+python3\s+\d+/.test(line)).map(rowShares).filter((s) => s[0] > 10);
-  assert.equal(rows.length, 2, top.stdout);
-  for (const [held, wait] of rows) assert.ok(held > 25 && held < 75 && wait > 20, `held ${held}% wait ${wait}%`);
-  assert.match(top.stdout, /crunch\s+attach_target\.py:\d+/);
+  assertCrunchersSplitTheGil(top.stdout, target.child.pid!);
   assert.ok(spawnSync('kill', ['-0', String(target.child.pid)]).status === 0, 'the program still runs');
   assert.equal(await target.done, 3);
   const stats = giltrace(['stats', data, '--json']);
