@@ -235,9 +235,7 @@ export class SampledRecordingReader {
   /** Everything read, the tick being read ended: the recording's end. */
   finish(): SampledRecording {
     this.flushTick();
-    const events = this.takeEvents(Infinity);
-    const { header, stacks, processes, notSampled, warnings, ticks, lateTicks, cutShort, endTime, samplerCpuNs } = this;
-    return { header, events, stacks, processes, notSampled, warnings, ticks, lateTicks, cutShort, endTime, ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}) };
+    return { ...this.facts, events: this.takeEvents(Infinity) };
   }
 
   /** What a live view needs besides the events. */

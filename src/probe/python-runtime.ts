@@ -72,12 +72,12 @@ export function findPythonRuntime(pid: number): PythonRuntime | NotSampled {
       if (version && !unknown) {
         unknown = layout
           ? { pid, why: `Python ${version.major}.${version.minor} (${file}): ${layout.staticGil ? `its GIL's static variables (${layout.staticGil.locked}, …)` : layout.anchor} not in its symbols nor a debug file's (a stripped build: install its debug symbols)` }
-          : { pid, why: `Python ${version.major}.${version.minor} (${file}): the sampled mode knows ${KNOWN}`, final: true };
+          : versionNotKnown(pid, version, file);
       }
       continue;
     }
     if (!version) return { pid, why: `cannot tell the Python version of ${file}`, final: true };
-    if (!layout) return { pid, why: `Python ${version.major}.${version.minor} (${file}): the sampled mode knows ${KNOWN}`, final: true };
+    if (!layout) return versionNotKnown(pid, version, file);
     const bias = loadBias(opened()!, maps.filter((m) => m.path === file));
     if (bias === undefined) return { pid, why: `cannot find where ${file} is loaded` };
     const at = (name: string): number => bias + symbols[name][0];
@@ -91,6 +91,10 @@ export function findPythonRuntime(pid: number): PythonRuntime | NotSampled {
     return { pid, file, minor: version.minor, address: at(layout.anchor), layout, ...(staticGil ? { staticGil } : {}) };
   }
   return unknown ?? { pid, why: `not Python (no ${RUNTIME} in ${exe}${libraries.length ? ' or ' + libraries.join(', ') : ''})` };
+}
+
+function versionNotKnown(pid: number, version: { readonly major: number; readonly minor: number }, file: string): NotSampled {
+  return { pid, why: `Python ${version.major}.${version.minor} (${file}): the sampled mode knows ${KNOWN}`, final: true };
 }
 
 /** The symbols a layout needs: its anchor, and on 3.6 the GIL's static variables. */
