@@ -27,6 +27,8 @@ export class LiveSampledAnalysis {
   private readonly builder = new TimelineBuilder();
   private readonly totals = new LiveTotals();
   private windowStart = NaN;
+  /** The sampler's CPU time (ns) and the time it was told at, at the last tick (it counts from t = 0). */
+  private costBefore = { cpuNs: 0, at: 0 };
 
   constructor(private readonly path: string) {}
 
@@ -62,6 +64,11 @@ export class LiveSampledAnalysis {
     this.builder.forgetBefore(end);
     this.windowStart = end;
     this.totals.add(window);
+    // what sampling cost since the last tick (the sampler tells its CPU time with each batch of lines)
+    const cost = facts.samplerCpuNs !== undefined ? { cpuNs: facts.samplerCpuNs, at: facts.endTime } : undefined;
+    const before = this.costBefore;
+    const samplerShare = cost && cost.at > before.at ? (cost.cpuNs - before.cpuNs) / (cost.at - before.at) : undefined;
+    if (cost && cost.at > before.at) this.costBefore = cost;
     return {
       window,
       windowNs: end - from,
@@ -71,6 +78,7 @@ export class LiveSampledAnalysis {
       holders: holdersAtEnd(timeline),
       lostEvents: 0,
       sampledHz: hz,
+      ...(samplerShare !== undefined ? { samplerShare } : {}),
     };
   }
 

@@ -46,6 +46,8 @@ export interface LiveTick {
   readonly lostEvents: number;
   /** Sampled (top --sample): ticks a second; the numbers are estimates. */
   readonly sampledHz?: number;
+  /** Sampled: the CPU giltrace's sampling took over the last tick, as a share of one CPU. */
+  readonly samplerShare?: number;
 }
 
 /** Each window's numbers added up: LiveTick's threads and functions. */

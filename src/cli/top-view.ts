@@ -26,9 +26,12 @@ export interface TopViewOptions {
 export function formatTop(tick: LiveTick, options: TopViewOptions): string[] {
   const { style } = options;
   const out: string[] = [];
-  const sampled = tick.sampledHz !== undefined ? ` · sampled ${tick.sampledHz}/s: estimates` : '';
-  const head = `giltrace top · ${formatDuration(tick.elapsedNs)} · last ${formatDuration(tick.windowNs)}${sampled}`;
+  const head = `giltrace top · ${formatDuration(tick.elapsedNs)} · last ${formatDuration(tick.windowNs)}`;
   out.push(style.bold(head) + (options.hint ? style.dim(`  ${options.hint}`) : ''));
+  if (tick.sampledHz !== undefined) {
+    const cost = tick.samplerShare !== undefined ? ` (giltrace: ${formatPercent(tick.samplerShare, 1)} of a CPU)` : '';
+    out.push(`sampled ${tick.sampledHz} times a second${cost}: the shares are estimates`);
+  }
   if (tick.lostEvents > 0) out.push(style.red(`perf lost ${tick.lostEvents} events: numbers near the gaps are uncertain`));
   if (tick.window.processes.length === 0) out.push('waiting for GIL activity…');
   const budget = Math.max(4, (options.rows ?? Infinity) - out.length - 2);

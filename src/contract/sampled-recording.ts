@@ -29,6 +29,8 @@
  *                                           sleep late in it (the reader's placeTick: ticks come
  *                                           late when the traced threads take the CPUs)
  *   X <t> <pid> <tid>                       the thread is gone
+ *   C <t> <ticks> <late> <cpu>              so far (written with each batch of lines, ~5 a second):
+ *                                           as the E line, for a live view and a file cut short
  *   E <t> <ticks> <late> <cpu>              end: ticks taken, ticks skipped (the sampler came late),
  *                                           CPU time giltrace used while sampling (ns)
  *

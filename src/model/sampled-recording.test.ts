@@ -159,3 +159,9 @@ test('a process not sampled as the program it ran first, sampled once it exec\'d
   const { read } = build(recording([`U 0 42 Python 2.7 (python2.7): the sampled mode knows 3.6 to 3.13`, `P ${MS} 42 12 libpython3.12.so`, `S ${MS} 42 42 hr 0`]));
   assert.deepEqual(read.notSampled, [{ pid: 42, why: 'Python 2.7 (python2.7): the sampled mode knows 3.6 to 3.13', untilExec: true }]);
 });
+
+test('a recording cut short takes its ticks and the sampler\'s CPU from its last C line', () => {
+  const { read, threads } = build(recording([`S 0 10 11 hr 0`, `C ${200 * MS} 198 2 9000000`, `S ${300 * MS} 10 11 nr 0`, `C ${400 * MS} 397 3 17000000`], false));
+  assert.deepEqual([read.cutShort, read.ticks, read.lateTicks, read.samplerCpuNs, read.endTime], [true, 397, 3, 17_000_000, 400 * MS]);
+  assert.equal(threads.get(11)!.end, 400 * MS);
+});

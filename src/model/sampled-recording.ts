@@ -205,8 +205,9 @@ export class SampledRecordingReader {
         if (threads.delete(tid)) this.push({ kind: 'thread_exit', time, pid, tid });
         break;
       }
+      case 'C': // so far: a recording cut short keeps the last
       case 'E':
-        this.cutShort = false;
+        if (line[0] === 'E') this.cutShort = false;
         this.ticks = Number(fields[2]);
         this.lateTicks = Number(fields[3]);
         if (fields[4] !== undefined) this.samplerCpuNs = Number(fields[4]);

@@ -122,14 +122,19 @@ export class SamplingSession {
   private finish(): SessionResult {
     const t = this.now();
     // threads still alive did not exit: they last to the end line
-    const cpu = process.cpuUsage(this.cpuAtStart);
-    this.lines.push(`E ${t} ${this.ticks} ${this.late} ${(cpu.user + cpu.system) * 1000}`);
-    this.flush();
+    this.lines.push(`E ${t} ${this.ticks} ${this.late} ${this.cpuSoFarNs()}`);
+    this.flush(t, true);
     for (const sampler of this.samplers.values()) sampler.close();
     this.tree.close();
     this.pythonNames?.close();
     fs.closeSync(this.fd);
     return { ticks: this.ticks, lateTicks: this.late, sampled: this.sampledPids, notSampled: [...this.notSampled.values()] };
+  }
+
+  /** CPU time giltrace used since the first tick, ns (its start-up is not the program's cost). */
+  private cpuSoFarNs(): number {
+    const cpu = process.cpuUsage(this.cpuAtStart);
+    return (cpu.user + cpu.system) * 1000;
   }
 
   private now(): number {
@@ -275,9 +280,10 @@ export class SamplingSession {
     this.lines.push(`U ${now} ${what.pid} ${what.why}`);
   }
 
-  private flush(now = this.now()): void {
+  /** Writes the lines so far, and (but at the end) what sampling cost so far: for a live view (top --sample) and a recording cut short. */
+  private flush(now = this.now(), ending = false): void {
     this.lastFlush = now;
-    if (this.lines.length === 0) return;
+    if (!ending) this.lines.push(`C ${now} ${this.ticks} ${this.late} ${this.cpuSoFarNs()}`);
     fs.writeSync(this.fd, this.lines.join('\n') + '\n');
     this.lines = [];
   }
