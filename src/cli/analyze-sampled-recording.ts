@@ -4,13 +4,26 @@
  * with the stats saying how it was sampled and how far to trust each share.
  */
 import { readFileSync } from 'node:fs';
-import { computeStats, computeVerdict, type RecordingMeta } from '../analysis/index.js';
+import { computeStats, computeVerdict, type ProcessMeta, type RecordingMeta } from '../analysis/index.js';
 import { buildTimeline } from '../model/build-timeline.js';
-import { readSampledRecording } from '../model/sampled-recording.js';
+import { readSampledRecording, type SampledRecording } from '../model/sampled-recording.js';
 import { formatDuration } from '../base/time.js';
 import { GiltraceError } from '../base/errors.js';
 import type { Analysis } from './analysis.js';
 import { toVerdictText } from './verdict-text.js';
+
+/**
+ * What the stats say of each sampled process: its command line (as attached, else as it was
+ * first sampled; the command giltrace ran for the first), and its Python.
+ */
+export function sampledProcessMeta(recording: Pick<SampledRecording, 'header' | 'processes'>): Map<number, ProcessMeta> {
+  const attached = new Map((recording.header.attached ?? []).map((a) => [a.pid, a.command]));
+  const first = recording.processes[0]?.pid;
+  return new Map(recording.processes.map((p) => [p.pid, {
+    command: (attached.get(p.pid) ?? p.command ?? (p.pid === first ? recording.header.command : [])).join(' '),
+    python: { executable: p.file, version: `3.${p.minor}`, gil: 'enabled' as const },
+  }]));
+}
 
 /** @param ranged a range of it was asked for: not for a sampled recording (its estimates are over its ticks, all of them) */
 export function analyzeSampledRecording(path: string, ranged = false): Analysis {
@@ -26,16 +39,12 @@ export function analyzeSampledRecording(path: string, ranged = false): Analysis 
   }
   for (const { pid, why, untilExec } of recording.notSampled) warnings.push(`process ${pid} was not sampled${untilExec ? " until it exec'd" : ''}: ${why}`);
   warnings.push(...recording.warnings);
-  const attached = new Map((header.attached ?? []).map((a) => [a.pid, a.command.join(' ')]));
   const meta: RecordingMeta = {
     events: recording.events.length,
     warnings,
     cpus: header.cpus,
     sampling: { hz: header.hz, ticks: recording.ticks, lateTicks: recording.lateTicks, spanNs: recording.endTime, ...(recording.samplerCpuNs !== undefined ? { samplerCpuNs: recording.samplerCpuNs } : {}) },
-    processes: new Map(recording.processes.map((p) => [p.pid, {
-      command: attached.get(p.pid) ?? (p.pid === recording.processes[0]?.pid ? header.command.join(' ') : ''),
-      python: { executable: p.file, version: `3.${p.minor}`, gil: 'enabled' as const },
-    }])),
+    processes: sampledProcessMeta(recording),
   };
   const numbers = computeStats(timeline, meta);
   const verdict = toVerdictText(computeVerdict(numbers, timeline, 'gil-probes'), true);

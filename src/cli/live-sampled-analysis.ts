@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import { computeStats } from '../analysis/index.js';
 import { TimelineBuilder } from '../model/build-timeline.js';
 import { parseSampledHeader, SampledRecordingReader } from '../model/sampled-recording.js';
+import { sampledProcessMeta } from './analyze-sampled-recording.js';
 import { holdersAtEnd, LiveTotals, type LiveTick } from './live-totals.js';
 
 const READ_BYTES = 1 << 16;
@@ -49,17 +50,13 @@ export class LiveSampledAnalysis {
     if (!(end > from)) return undefined;
     const facts = reader.facts;
     const timeline = this.builder.snapshot({ from, end, stacks: facts.stacks, timeBaseNs: BigInt(facts.header.timeBaseNs) });
-    const attached = new Map((facts.header.attached ?? []).map((a) => [a.pid, a.command.join(' ')]));
     const hz = facts.header.hz;
     const window = computeStats(timeline, {
       events: reader.eventsMade,
       warnings: [],
       cpus: facts.header.cpus,
       sampling: { hz, ticks: Math.round(((end - from) * hz) / 1e9), lateTicks: 0, spanNs: end - from },
-      processes: new Map(facts.processes.map((p) => [p.pid, {
-        command: attached.get(p.pid) ?? (p.pid === facts.processes[0]?.pid ? facts.header.command.join(' ') : ''),
-        python: { executable: p.file, version: `3.${p.minor}`, gil: 'enabled' as const },
-      }])),
+      processes: sampledProcessMeta(facts),
     });
     this.builder.forgetBefore(end);
     this.windowStart = end;

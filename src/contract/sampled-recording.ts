@@ -5,6 +5,7 @@
  *   giltrace-sampled/1                      magic line
  *   {header JSON}                           SampledHeader
  *   P <t> <pid> <minor> <file>              a Python process sampled from t on
+ *   A <t> <pid> <argv JSON>                 its command line, as it was then (/proc/PID/cmdline)
  *   U <t> <pid> <why>                       a process that could not be sampled, and why
  *   W <t> <pid> <what>                      what could not be seen of a sampled process
  *   N <t> <pid> <tid> <name>                a thread's OS name (first seen, or changed)

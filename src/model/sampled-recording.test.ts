@@ -165,3 +165,9 @@ test('a recording cut short takes its ticks and the sampler\'s CPU from its last
   assert.deepEqual([read.cutShort, read.ticks, read.lateTicks, read.samplerCpuNs, read.endTime], [true, 397, 3, 17_000_000, 400 * MS]);
   assert.equal(threads.get(11)!.end, 400 * MS);
 });
+
+test('a sampled process\'s command line (A line) is kept with it; one that is not JSON is an error', () => {
+  const { read } = build(recording([`P 0 10 12 /lib/libpython3.12.so.1.0`, `A 0 10 ["python3","-c","print(1)"]`, `S 0 10 11 hr 0`]));
+  assert.deepEqual(read.processes[0].command, ['python3', '-c', 'print(1)']);
+  assert.throws(() => readSampledRecording(recording([`P 0 10 12 /lib/libpython3.12.so.1.0`, `A 0 10 [python3`]), 'x.data'), /line 4: a command line that is not JSON/);
+});

@@ -17,6 +17,8 @@ export interface SampledProcess {
   readonly pid: number;
   readonly minor: number;
   readonly file: string;
+  /** Its command line when it was first sampled (A line). */
+  command?: readonly string[];
 }
 
 export interface SampledRecording {
@@ -151,6 +153,17 @@ export class SampledRecordingReader {
         // not sampled as the program it ran first (a Python 2 that exec'd a Python 3)
         for (const u of this.notSampled) if (u.pid === pid) u.untilExec = true;
         this.firstTick.set(pid, time);
+        break;
+      }
+      case 'A': {
+        // the latest P line of the pid (a process that exec'd has one a program)
+        const process = [...this.processes].reverse().find((p) => p.pid === pid);
+        try {
+          const argv: unknown = JSON.parse(fields.slice(3).join(' '));
+          if (process && Array.isArray(argv)) process.command = argv.map(String);
+        } catch {
+          throw new GiltraceError(`line ${lineNumber}: a command line that is not JSON`, { file });
+        }
         break;
       }
       case 'U':

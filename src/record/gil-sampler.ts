@@ -58,6 +58,9 @@ const PTHREAD_SEARCH_BYTES = 4096;
 const QUIET_AFTER_TICKS = 32;
 const QUIET_EVERY_TICKS = 8;
 const QUIET_LOOKS_PER_TICK = 4;
+/** How often, and how many times, a thread's entry function is looked for (entryOf). */
+const ENTRY_RETRY_MS = 100;
+const ENTRY_TRIES = 20;
 /** A holder's Python stack is read when its hold begins, then every this many ticks. */
 const STACK_EVERY_TICKS = 4;
 /**
@@ -161,6 +164,8 @@ export class ProcessSampler {
   private goneNow: number[] = [];
   /** Set when /proc refuses a thread's syscall file: sleeping waiters cannot be told from idle threads then. */
   syscallDenied = false;
+  /** What each thread was started to run (entryOf), or how often that was looked for. */
+  private readonly entries = new Map<number, { name?: string; tries: number; nextTryNs: number }>();
 
   constructor(private readonly runtime: PythonRuntime) {
     try {
@@ -286,6 +291,24 @@ export class ProcessSampler {
     return waiters;
   }
 
+  /**
+   * The function a thread was started to run (`threading`'s target, or a Thread subclass's run),
+   * read from its outermost frames: a name for the threads of processes that do not tell theirs
+   * (attached ones). Looked for when the thread is first asked about, then every
+   * ENTRY_RETRY_MS (a thread just started may not have reached its target) up to ENTRY_TRIES times.
+   */
+  entryOf(tid: number, nowNs: number): string | undefined {
+    if (!this.stacks) return undefined;
+    let entry = this.entries.get(tid);
+    if (!entry) this.entries.set(tid, (entry = { tries: 0, nextTryNs: nowNs }));
+    if (entry.name !== undefined || entry.tries >= ENTRY_TRIES || nowNs < entry.nextTryNs) return entry.name;
+    entry.tries++;
+    entry.nextTryNs = nowNs + ENTRY_RETRY_MS * 1e6;
+    const tstate = this.tstateOf(tid, nowNs);
+    entry.name = tstate ? this.stacks.entryOf(tstate) : undefined;
+    return entry.name;
+  }
+
   close(): void {
     this.memory.close();
     for (const thread of this.threads.values()) {
@@ -311,6 +334,7 @@ export class ProcessSampler {
         this.placeThread(thread, 'gone');
         thread.files.close();
         this.threads.delete(tid);
+        this.entries.delete(tid);
       }
     }
     for (const tid of tids) {

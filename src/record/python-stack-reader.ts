@@ -25,6 +25,8 @@ const FILE_BYTES = 256;
 const STR_STATE = 32;
 /** Memory pages: the innermost frame is read with the rest of its page before it (see stackOf). */
 const PAGE_BYTES = 4096;
+/** Frames walked at most to find where a thread began (entryOf). */
+const MAX_ENTRY_DEPTH = 256;
 /** Code objects whose names are kept; past it the cache starts afresh. */
 const MAX_CODES = 100_000;
 /**
@@ -103,6 +105,32 @@ export class PythonStackReader {
     if (infos.length === 0) return undefined;
     const [leaf, ...callers] = infos;
     return { name: leaf.name, file: leaf.file, line: leaf.line, callers: callers.map((c) => c.name) };
+  }
+
+  /**
+   * The function a `threading` thread was started to run, from its outermost frames: …, f,
+   * Thread.run, Thread._bootstrap_inner, Thread._bootstrap for Thread(target=f); a subclass's own
+   * run in place of the last two but one. undefined when the stack is not (yet) so, or deeper
+   * than MAX_ENTRY_DEPTH frames.
+   */
+  entryOf(tstate: number): string | undefined {
+    let frame: number | undefined = tstate;
+    for (const offset of this.layout.currentFrame) frame = frame ? this.memory.readU64(frame + offset) : undefined;
+    const infos: CodeInfo[] = [];
+    for (let k = 0; frame && k < MAX_ENTRY_DEPTH; k++) {
+      if (!this.memory.readInto(frame, this.frameBuffer, this.frameSpan)) return undefined;
+      const code = u64(this.frameBuffer, this.layout.code);
+      const info = code ? this.codeInfo(code) : undefined;
+      if (info) infos.push(info);
+      frame = u64(this.frameBuffer, this.layout.previous);
+    }
+    if (frame) return undefined;
+    // innermost first: the thread's own frames are those inside _bootstrap_inner's
+    const inner = infos.findIndex((f) => /(^|\.)_bootstrap_inner$/.test(f.name) && f.file.endsWith('threading.py'));
+    const run = infos[inner - 1];
+    if (inner < 1 || !/(^|\.)run$/.test(run.name)) return undefined;
+    if (!run.file.endsWith('threading.py')) return run.name; // a Thread subclass's run
+    return infos[inner - 2]?.name;
   }
 
   private codeInfo(code: number): CodeInfo | undefined {

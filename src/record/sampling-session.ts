@@ -156,7 +156,7 @@ export class SamplingSession {
         continue;
       }
       if (looks === undefined) this.processGone(pid, now);
-      else this.record(pid, looks, now);
+      else this.record(pid, looks, now, sampler);
       if (sampler.syscallDenied && !this.warned.has(pid)) {
         this.warned.add(pid);
         this.lines.push(`W ${now} ${pid} its threads' system calls cannot be read (/proc/PID/task/TID/syscall: not allowed): threads asleep waiting for the GIL count as idle`);
@@ -166,14 +166,15 @@ export class SamplingSession {
   }
 
   /** Lines for what changed among the threads looked at, and for those gone. */
-  private record(pid: number, looks: TickLooks, now: number): void {
+  private record(pid: number, looks: TickLooks, now: number, sampler: ProcessSampler): void {
     const known = this.states.get(pid)!;
     const since = now - (this.sampledAt.get(pid) ?? now);
     this.sampledAt.set(pid, now);
     for (const [tid, state] of looks.states) {
       const before = known.get(tid);
       if (!before || before.name !== state.name) this.lines.push(`N ${now} ${pid} ${tid} ${state.name}`);
-      this.tellPythonName(tid, pid, now);
+      if (this.pythonNames) this.tellPythonName(tid, pid, now);
+      else this.tellEntryName(sampler, tid, pid, state.name, now);
       if (!before || before.gil !== state.gil || before.cpu !== state.cpu || before.gilIndex !== state.gilIndex) {
         const line = `S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.stackId(state.waitStack)}`;
         this.lines.push(before ? `${line} ${looks.unseenFor.get(tid) ?? since}` : line);
@@ -190,6 +191,20 @@ export class SamplingSession {
         this.threadGone(tid);
       }
     }
+  }
+
+  /**
+   * In a process that does not tell its threads' names (attached, or run without giltrace's
+   * hook): the main thread is Python's MainThread, another is named by the function it was
+   * started to run, after its OS name (`python3 (worker)`), once its stack says so.
+   */
+  private tellEntryName(sampler: ProcessSampler, tid: number, pid: number, osName: string, now: number): void {
+    if (this.toldPythonNames.has(tid)) return;
+    const entry = tid === pid ? undefined : sampler.entryOf(tid, now + Number(this.base));
+    const name = tid === pid ? 'MainThread' : entry !== undefined ? `${osName} (${entry})` : undefined;
+    if (name === undefined) return;
+    this.toldPythonNames.set(tid, name);
+    this.lines.push(`T ${now} ${pid} ${tid} ${name}`);
   }
 
   /** A T line when the thread's Python name is new. */
@@ -273,6 +288,8 @@ export class SamplingSession {
     this.states.set(runtime.pid, new Map());
     this.sampledPids.push(runtime.pid);
     this.lines.push(`P ${now} ${runtime.pid} ${runtime.minor} ${runtime.file}`);
+    const argv = commandLineOf(runtime.pid);
+    if (argv) this.lines.push(`A ${now} ${runtime.pid} ${JSON.stringify(argv)}`);
   }
 
   private skip(what: NotSampled, now: number): void {
@@ -286,6 +303,15 @@ export class SamplingSession {
     if (!ending) this.lines.push(`C ${now} ${this.ticks} ${this.late} ${this.cpuSoFarNs()}`);
     fs.writeSync(this.fd, this.lines.join('\n') + '\n');
     this.lines = [];
+  }
+}
+
+/** A process's command line; undefined when it cannot be read (gone). */
+function commandLineOf(pid: number): string[] | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  } catch {
+    return undefined;
   }
 }
 
