@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatsJson } from '../../src/contract/stats.js';
-import { CLI, PROGRAMS, giltrace, giltraceAsync, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
+import { CLI, EXAMPLES, PROGRAMS, giltrace, giltraceAsync, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
 
 const dir = scratchDir();
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -127,6 +127,15 @@ test('top --sample -- CMD off a terminal prints a snapshot a second whose totals
     const thread = stats.processes.flatMap((p) => p.threads).find((t) => t.name === name)!;
     const whole = [thread.held_ns / thread.lifetime_ns, thread.wait_ns / thread.lifetime_ns];
     for (let i = 0; i < 2; i++) assert.ok(Math.abs(sinceStart[i] - whole[i]) < 0.01, `${name}: live ${sinceStart.join('/')} vs stats ${whole.map((x) => x.toFixed(3)).join('/')}\n${row}`);
+  }
+});
+
+test('top --once -- CMD that ends before the first interval still prints its one snapshot (exact and sampled)', { skip }, () => {
+  for (const mode of [[], ['--sample']]) {
+    const top = giltrace(['top', ...mode, '--once', '--data', join(dir, `short${mode.length}.data`), '--', python!, join(EXAMPLES, 'two_threads.py')], { timeoutMs: 60_000 });
+    assert.equal(top.code, 0, top.stderr);
+    assert.equal(top.stdout.match(/^giltrace top/gm)?.length, 1, `${mode.join(' ') || 'exact'}: one snapshot:\n${top.stdout}`);
+    assert.match(top.stdout, /some_computation/);
   }
 });
 

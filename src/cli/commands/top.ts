@@ -122,8 +122,9 @@ async function showLive(
     });
     clearInterval(timer);
     if (screen) process.stdout.write(ALT_SCREEN_OFF);
-    if (!options.once) {
-      // the last window (what stays on the screen afterwards), unless the processes were gone by then
+    if (!options.once || !shownOnce) {
+      // the last window (what stays on the screen afterwards), unless the processes were gone by
+      // then; with --once, the one snapshot of a command that ended before the first interval
       const final = tickNow(true);
       const tick = final && final.window.processes.length > 0 ? final : screen ? last : undefined;
       if (tick) process.stdout.write(formatTop(tick, { style }).join('\n') + '\n');
