@@ -14,14 +14,18 @@ import { cachedAnswer } from '../probe/disk-cache.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { registerGilProbes, type ProbeOptions } from '../probe/uprobes.js';
 
-const CACHE_NAME = 'probe-cost-v1';
+/** v2: 3.6's measures of v1 were of no GIL at all (see LOOP). */
+const CACHE_NAME = 'probe-cost-v2';
 /**
  * os.stat() releases the GIL around its system call on every version: one GIL cycle per call,
  * made four frames deep like a worker thread's code (frames read past the bottom of a stack
- * fault in the kernel and would make a shallow loop look dearer than real code).
+ * fault in the kernel and would make a shallow loop look dearer than real code). A thread is
+ * started first: 3.6 makes its GIL only then, and a program without one releases nothing (its
+ * cycle measured 1 µs instead of ~11).
  */
 const LOOP = [
-  'import os, time',
+  'import os, threading, time',
+  'threading.Thread(target=len, args=((),)).start()',
   'def calls(n):',
   '    for _ in range(n): os.stat(".")',
   'def timed(n):',

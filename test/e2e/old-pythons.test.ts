@@ -11,6 +11,8 @@ import { EXAMPLES, giltrace, leftoverProbes, mainThread, otherThreads, pyenvPyth
 import { RUN_LIMIT_MS, TEST_LIMIT_MS, assertBehavesAsUntraced, pyenvPython2 } from './untraced-comparison.js';
 
 const dir = scratchDir();
+/** Two uprobe traps, ~5 µs each on this VM, ~1 µs on fast hardware. */
+const MIN_NS_PER_GIL_CYCLE = 1500;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Python 3.6 and 3.7 are traced for real, with thread names', () => {
@@ -34,6 +36,9 @@ describe('Python 3.6 and 3.7 are traced for real, with thread names', () => {
       }
       assert.ok(traced.gil.drops.forced > 0, 'the switch interval forces drops');
       assert.ok(traced.gil.held_ns <= traced.duration_ns);
+      // the observer effect: a GIL cycle costs two uprobe traps at least (3.6 makes its GIL only
+      // when a thread starts: a calibration without one measured ~1 µs, no GIL at all)
+      assert.ok(traced.tracing_cost && traced.tracing_cost.ns_per_gil_cycle > MIN_NS_PER_GIL_CYCLE, JSON.stringify(traced.tracing_cost));
       assert.deepEqual(leftoverProbes(), []);
     });
   }

@@ -45,7 +45,7 @@ describe('two CPU-bound threads split the GIL', () => {
       // the observer effect, measured on this machine: a GIL cycle under the probes costs micro-, not milli- or nanoseconds
       const cost = process.tracing_cost;
       assert.ok(cost, 'the tracing\'s own cost is estimated');
-      assert.ok(cost.ns_per_gil_cycle > 500 && cost.ns_per_gil_cycle < 500_000, `${cost.ns_per_gil_cycle} ns per GIL cycle`);
+      assert.ok(cost.ns_per_gil_cycle > 1500 && cost.ns_per_gil_cycle < 500_000, `${cost.ns_per_gil_cycle} ns per GIL cycle`);
       assert.equal(cost.gil_cycles, process.threads.reduce((sum, t) => sum + t.acquisitions, 0));
       assert.equal(cost.added_ns, Math.round(cost.gil_cycles * cost.ns_per_gil_cycle));
       assert.deepEqual(leftoverProbes(), []);
