@@ -21,10 +21,11 @@ export interface Sampled {
   readonly result: SampleResult;
 }
 
-/** What a live view (top --sample) adds: its stop, and a call once sampling began. */
+/** What a live view (top --sample) adds: its stop, a call once sampling began, and where the end's messages go (default: stderr). */
 export interface SampleHooks {
   readonly stop?: AbortSignal;
   readonly onSampling?: () => void;
+  readonly say?: (line: string) => void;
 }
 
 export async function sampleToFile(command: readonly string[], options: SampleCliOptions & { data: string }, hooks: SampleHooks = {}): Promise<Sampled> {
@@ -56,8 +57,9 @@ export async function sampleToFile(command: readonly string[], options: SampleCl
     hz: options.sample,
     output: options.data,
   });
-  for (const { pid, why } of result.notSampled) console.error(`giltrace: not sampled: process ${pid}: ${why}`);
-  if (result.sampled.length === 0 && result.notSampled.length === 0) console.error('giltrace: warning: no Python process was seen while sampling (did it start and end within a tick?)');
+  const say = hooks.say ?? ((line: string) => console.error(line));
+  for (const { pid, why } of result.notSampled) say(`giltrace: not sampled: process ${pid}: ${why}`);
+  if (result.sampled.length === 0 && result.notSampled.length === 0) say('giltrace: warning: no Python process was seen while sampling (did it start and end within a tick?)');
   return { command: attaching ? processes[0].command : command, result };
 }
 

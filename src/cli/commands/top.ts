@@ -51,8 +51,7 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
       stop,
       onRecording: onStarted,
     });
-    for (const warning of result.warnings) console.error(`giltrace: warning: ${warning}`);
-    return result.exitCode;
+    return { exitCode: result.exitCode, messages: result.warnings.map((warning) => `giltrace: warning: ${warning}`) };
   });
 }
 
@@ -64,8 +63,9 @@ async function topSampled(command: readonly string[], options: TopCliOptions & {
   const live = new LiveSampledAnalysis(options.data);
   try {
     return await showLive(options, (options.pid ?? []).length > 0, (final) => live.tick(final), async (stop, onStarted) => {
-      const { result } = await sampleToFile(command, options, { stop, onSampling: onStarted });
-      return result.exitCode;
+      const messages: string[] = [];
+      const { result } = await sampleToFile(command, options, { stop, onSampling: onStarted, say: (line) => messages.push(line) });
+      return { exitCode: result.exitCode, messages };
     });
   } finally {
     live.close();
@@ -75,13 +75,13 @@ async function topSampled(command: readonly string[], options: TopCliOptions & {
 /**
  * The view: a snapshot every interval from `tickNow` while `run` records (it calls `onStarted`
  * once it does, and stops early when `stop` fires), the last one (`final`: the recording is
- * complete) left on the screen; returns `run`'s exit code.
+ * complete) left on the screen, then `run`'s messages; returns `run`'s exit code.
  */
 async function showLive(
   options: TopCliOptions,
   attaching: boolean,
   tickNow: (final: boolean) => LiveTick | undefined,
-  run: (stop: AbortSignal, onStarted: () => void) => Promise<number>,
+  run: (stop: AbortSignal, onStarted: () => void) => Promise<{ readonly exitCode: number; readonly messages: readonly string[] }>,
 ): Promise<number> {
   const stop = new AbortController();
   const screen = process.stdout.isTTY === true && !options.once;
@@ -117,7 +117,7 @@ async function showLive(
   if (screen) process.stdout.write(ALT_SCREEN_ON);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const exitCode = await run(stop.signal, () => {
+    const { exitCode, messages } = await run(stop.signal, () => {
       timer = setInterval(draw, options.interval * 1000);
     });
     clearInterval(timer);
@@ -129,6 +129,8 @@ async function showLive(
       const tick = final && final.window.processes.length > 0 ? final : screen ? last : undefined;
       if (tick) process.stdout.write(formatTop(tick, { style }).join('\n') + '\n');
     }
+    // said once off the alternate screen, which would take them with it
+    for (const message of messages) console.error(message);
     console.error(`giltrace: recording kept in ${options.data}; see it with: giltrace stats ${options.data}`);
     return exitCode;
   } finally {
