@@ -99,14 +99,19 @@ def _also_to_names_file(emit, libc):
     GILTRACE_NAMES. Then emit writes there too (the marker call stays: a giltrace tracing the
     sampling one still reads it). The file is opened and closed at each call (a thread start or
     rename), so the program never holds a descriptor of ours. libc's open, write and close are
-    called keeping the GIL (`libc`: see _load_marker): os.open and the like release it, and each
-    release let another thread in, so a starting thread waited for the GIL in our code."""
+    called keeping the GIL (`libc()` finds them: see _load_marker): os.open and the like release
+    it, and each release let another thread in, so a starting thread waited for the GIL in our
+    code. Looked up only in a sampled run: if that fails, the names file is left out, the marker
+    call stays."""
     path = os.environ.get("GILTRACE_NAMES")
     if not path:
         return emit
+    try:
+        open_, write, close = libc()
+    except Exception:
+        return emit
     flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
     encoded = path.encode("utf-8", "surrogateescape") if not isinstance(path, bytes) else path
-    open_, write, close = libc
 
     def emit_both(*parts):
         emit(*parts)
@@ -163,7 +168,8 @@ def _load_marker():
         _restype_ = CInt
         _argtypes_ = (CInt,)
 
-    libc = (Open(_ctypes.dlsym(process, "open")), Write(_ctypes.dlsym(process, "write")), Close(_ctypes.dlsym(process, "close")))
+    def libc():
+        return Open(_ctypes.dlsym(process, "open")), Write(_ctypes.dlsym(process, "write")), Close(_ctypes.dlsym(process, "close"))
 
     def emit(*parts):
         _step("emit")
