@@ -6,21 +6,15 @@
  * numbers to the totals, as the exact live view does (live-analysis.ts). The builder forgets
  * what is before the window: memory and work per tick follow the window, not the whole run.
  */
-import * as fs from 'node:fs';
 import { computeStats } from '../analysis/index.js';
 import { TimelineBuilder } from '../model/build-timeline.js';
 import { parseSampledHeader, SampledRecordingReader } from '../model/sampled-recording.js';
 import { sampledProcessMeta } from './analyze-sampled-recording.js';
+import { AppendedLines } from '../record/appended-lines.js';
 import { holdersAtEnd, LiveTotals, type LiveTick } from './live-totals.js';
 
-const READ_BYTES = 1 << 16;
-
 export class LiveSampledAnalysis {
-  private fd: number | undefined;
-  private readonly buffer = Buffer.alloc(READ_BYTES);
-  private offset = 0;
-  /** The bytes of a line not yet ended. */
-  private partial = '';
+  private readonly lines: AppendedLines;
   /** The header's two lines, until both came. */
   private headerLines: string[] = [];
   private lineNumber = 0;
@@ -31,7 +25,10 @@ export class LiveSampledAnalysis {
   /** The sampler's CPU time (ns) and the time it was told at, at the last tick (it counts from t = 0). */
   private costBefore = { cpuNs: 0, at: 0 };
 
-  constructor(private readonly path: string) {}
+  constructor(private readonly path: string) {
+    // as stats reads a sampled recording (analyze-sampled-recording.ts)
+    this.lines = new AppendedLines(path, 'latin1');
+  }
 
   /**
    * Reads what the sampler wrote, and returns the window since the last tick (undefined before
@@ -80,29 +77,12 @@ export class LiveSampledAnalysis {
   }
 
   close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+    this.lines.close();
   }
 
   /** The lines written since the last read, each ended one to the reader. */
   private readNew(): void {
-    if (this.fd === undefined) {
-      try {
-        this.fd = fs.openSync(this.path, 'r');
-      } catch {
-        return; // not made yet
-      }
-    }
-    let text = this.partial;
-    for (;;) {
-      const n = fs.readSync(this.fd, this.buffer, 0, READ_BYTES, this.offset);
-      if (n === 0) break;
-      this.offset += n;
-      text += this.buffer.toString('latin1', 0, n);
-    }
-    const lines = text.split('\n');
-    this.partial = lines.pop()!;
-    for (const line of lines) {
+    for (const line of this.lines.read()) {
       this.lineNumber++;
       if (this.reader) this.reader.line(line, this.lineNumber);
       else if (this.headerLines.push(line) === 2) this.reader = new SampledRecordingReader(parseSampledHeader(this.headerLines, this.path), this.path);

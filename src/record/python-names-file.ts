@@ -4,34 +4,22 @@
  * each: `thread␟<tid>␟<name>` when a thread starts or is renamed (and `process␟…` lines, not
  * needed here). Read as it grows; the latest name of each thread id stands.
  */
-import * as fs from 'node:fs';
+import { AppendedLines } from './appended-lines.js';
 
 const SEPARATOR = '\x1f';
-const READ_BYTES = 64 * 1024;
 
 export class PythonNamesFile {
-  private fd: number | undefined;
-  private position = 0;
-  /** The bytes read after the last whole line (a line, or a character, cut by a read). */
-  private partial: Buffer = Buffer.alloc(0);
+  private readonly lines: AppendedLines;
   private readonly names = new Map<number, string>();
-  private readonly buffer = Buffer.alloc(READ_BYTES);
 
-  constructor(private readonly path: string) {}
+  constructor(path: string) {
+    this.lines = new AppendedLines(path, 'utf8');
+  }
 
   /** Takes in the lines written since the last call (none when the file cannot be read). */
   read(): void {
     try {
-      this.fd ??= fs.openSync(this.path, 'r');
-      for (;;) {
-        const n = fs.readSync(this.fd, this.buffer, 0, this.buffer.length, this.position);
-        if (n === 0) return;
-        this.position += n;
-        const bytes = Buffer.concat([this.partial, this.buffer.subarray(0, n)]);
-        const end = bytes.lastIndexOf(0x0a) + 1;
-        this.partial = Buffer.from(bytes.subarray(end));
-        for (const line of bytes.toString('utf8', 0, end).split('\n')) this.take(line);
-      }
+      for (const line of this.lines.read()) this.take(line);
     } catch {
       // gone or unreadable: no Python names, the OS ones stand
     }
@@ -48,13 +36,7 @@ export class PythonNamesFile {
   }
 
   close(): void {
-    if (this.fd === undefined) return;
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed
-    }
-    this.fd = undefined;
+    this.lines.close();
   }
 
   private take(line: string): void {
