@@ -6,7 +6,7 @@
 import type { Compared, FunctionDiff, Presence, ThreadNumbers, ThreadRowDiff } from '../contract/diff.js';
 import type { FunctionStats, ProcessStats, ThreadStats } from '../contract/stats.js';
 import { pairUp, type Pair } from './pair-up.js';
-import { threadNamePattern } from './thread-groups.js';
+import { groupName, threadNamePattern } from './thread-groups.js';
 
 /** The main thread's row key, whatever its name (a program may rename it; without the Python hook it has the OS name). */
 export const MAIN_THREAD_KEY = 'MainThread';
@@ -81,7 +81,7 @@ function threadBuckets(process: ProcessStats): ThreadBucket[] {
 
 function rowSide(bucket: ThreadBucket | undefined) {
   if (!bucket) return undefined;
-  const name = bucket.mainThread || bucket.threads.length === 1 ? bucket.threads[0].name : bucket.key;
+  const name = bucket.mainThread ? bucket.threads[0].name : groupName(bucket.threads, bucket.key);
   return { name, tids: bucket.threads.map((t) => t.tid) };
 }
 

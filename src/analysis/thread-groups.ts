@@ -12,6 +12,11 @@ export function threadNamePattern(name: string): string {
   return name.replace(/\d+/g, '*');
 }
 
+/** A group's name: its pattern, or the one name all its threads have (`python3 (_worker)`, not `python* (_worker)`). */
+export function groupName(members: readonly { readonly name: string }[], pattern: string): string {
+  return members.length > 0 && members.every((t) => t.name === members[0].name) ? members[0].name : pattern;
+}
+
 /** Groups of two or more threads sharing a name pattern, largest total GIL time first. */
 export function computeThreadGroups(threads: readonly ThreadStats[], mainTid: number): ThreadGroupStats[] {
   const byPattern = new Map<string, ThreadStats[]>();
@@ -27,7 +32,7 @@ export function computeThreadGroups(threads: readonly ThreadStats[], mainTid: nu
     if (members.length < 2) continue;
     const sum = (key: 'lifetime_ns' | 'held_ns' | 'wait_ns' | 'no_gil_ns' | 'active_ns') => members.reduce((n, t) => n + t[key], 0);
     groups.push({
-      name: pattern,
+      name: groupName(members, pattern),
       tids: members.map((t) => t.tid),
       lifetime_ns: sum('lifetime_ns'),
       active_ns: sum('active_ns'),

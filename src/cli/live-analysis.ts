@@ -6,7 +6,7 @@
  * window, so memory and work per tick follow the window, not the whole run.
  */
 import { computeStats, type ProcessMeta } from '../analysis/index.js';
-import type { RecordingManifest } from '../contract/recording-manifest.js';
+import type { NamedThread, RecordingManifest } from '../contract/recording-manifest.js';
 import { TimelineBuilder } from '../model/build-timeline.js';
 import { TimelineEventAdapter, newAdapterFacts } from '../model/perf-to-timeline-events.js';
 import { PythonStacks } from '../model/python-stacks.js';
@@ -42,6 +42,11 @@ export class LiveAnalysis {
       },
       newAdapterFacts(),
     );
+  }
+
+  /** Names found for attached processes' threads (attached-thread-names.ts): their rows from the next tick on. */
+  nameThreads(names: readonly NamedThread[]): void {
+    for (const named of names) this.adapter.nameThread(named);
   }
 
   /** perf's next bytes. */

@@ -31,8 +31,11 @@ export interface RecordingFindings {
   readonly eventNames: readonly string[];
   readonly pids: readonly number[];
   readonly lostEvents: number;
-  /** giltrace attached to running processes (no hook in them reports Python thread names). */
-  readonly attached?: boolean;
+  /**
+   * giltrace attached to running processes (no hook in them reports Python thread names): and
+   * named their threads by what each was started to run, or (older recordings) did not.
+   */
+  readonly attached?: 'named' | 'unnamed';
   /** Traced processes that ran a Python without probes. */
   readonly untraced?: readonly UntracedPython[];
   /** Extra recordings (interpreters found while recording) the manifest lists but that could not be read. */
@@ -50,8 +53,10 @@ export function recordingWarnings(found: RecordingFindings): string[] {
   } else if (found.kind === 'no-gil-events') {
     warnings.push('no GIL probe events in this recording: was it made with giltrace record (or perf probes on take_gil/drop_gil)?');
   }
-  if (found.attached) {
+  if (found.attached === 'unnamed') {
     warnings.push('thread names of attached processes are their OS names: Python thread names are known only for programs giltrace starts');
+  } else if (found.attached === 'named') {
+    warnings.push("threads of attached processes are named by the function each was started to run (the main thread MainThread), read from their stacks: their Python names are known only for programs giltrace starts");
   }
   for (const executable of found.lateInterpreters ?? []) {
     warnings.push(`${executable} was started while recording and got its probes then: its processes are traced from about half a second after they began (before that they count as without the GIL); pass --python ${executable} to trace them from the start`);

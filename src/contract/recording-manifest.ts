@@ -71,6 +71,19 @@ export interface AttachedProcess {
   readonly namespacePid?: number;
 }
 
+/**
+ * A thread of an attached process (or of a Python it started), named by giltrace while it
+ * recorded: such a process never ran giltrace's hook, so its threads tell no Python names. Its
+ * main thread is `MainThread`, another `<OS name> (<function it was started to run>)`, read from
+ * its outermost frames (as the sampled mode names them); a thread whose start was not found
+ * keeps its OS name.
+ */
+export interface NamedThread {
+  readonly pid: number;
+  readonly tid: number;
+  readonly name: string;
+}
+
 export interface RecordingManifest {
   readonly schema: typeof RECORDING_MANIFEST_SCHEMA;
   /** Version of the giltrace that recorded. */
@@ -100,6 +113,12 @@ export interface RecordingManifest {
   readonly takesPlaced?: true;
   /** Processes giltrace attached to (`-p`), with their command lines: their GIL events and their children's are traced. */
   readonly attached?: readonly AttachedProcess[];
+  /**
+   * Names for the attached processes' threads (NamedThread), found while recording. A streamed
+   * recording's manifest is its first record: written with room to spare at the start, and
+   * written again in that room, names added, when the recording ends.
+   */
+  readonly threadNames?: readonly NamedThread[];
   readonly interpreters: readonly RecordedInterpreter[];
   readonly extraRecordings?: readonly ExtraRecording[];
 }

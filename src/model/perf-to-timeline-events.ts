@@ -11,7 +11,7 @@ import { AddressSpaces } from './address-spaces.js';
 import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
 import { decodePyStrBytes } from '../contract/python-str.js';
 import { StackCache } from './stack-cache.js';
-import type { NameBytesLayout } from '../contract/recording-manifest.js';
+import type { NameBytesLayout, NamedThread } from '../contract/recording-manifest.js';
 import type { CodeClassifier } from '../contract/mapped-code.js';
 import { WaitInference } from './wait-inference.js';
 import { TakePlacement } from './take-placement.js';
@@ -46,6 +46,8 @@ export interface AdapterOptions {
    * (take-placement.ts). take_ret events, if any, are then ignored (tests compare the two).
    */
   readonly placeTakes?: boolean;
+  /** Python names for threads that tell none (attached processes' threads, named by giltrace: the manifest's threadNames). */
+  readonly threadNames?: readonly NamedThread[];
 }
 
 const NAME_BYTES_312: NameBytesLayout = { asciiData: 8, compactData: 24 };
@@ -237,6 +239,15 @@ export class TimelineEventAdapter {
    * A process's entries are forgotten when its mappings change (an address may then mean other code).
    */
   private readonly dropReasons = new Map<number, Map<number, DropReason>>();
+  /**
+   * Names giltrace gave threads (AdapterOptions.threadNames, and a live view's nameThread), by
+   * tid: each goes out as the thread's Python name right after perf says the thread exists (its
+   * comm or fork record), so that a name alone never makes a thread.
+   */
+  private readonly givenNames = new Map<number, NamedThread>();
+  /** Threads perf said exist (comm and fork records are few): a name given later goes out with the next sample. */
+  private readonly knownTids = new Set<number>();
+  private namesDue: NamedThread[] = [];
   /** GIL keys by pid, for take_gil entries that do not tell interpreters apart (one string, not one per event). */
   private readonly processGilKeys = new Map<number, string>();
   /** Places each take's end when take_gil's return was not probed (it sits between the adapter and the sink). */
@@ -255,6 +266,30 @@ export class TimelineEventAdapter {
       ? new WaitInference(options.inferWaits, (pid, address) => this.spaces.resolve(pid, address), facts)
       : undefined;
     this.placement = options.placeTakes ? new TakePlacement() : undefined;
+    for (const named of options.threadNames ?? []) this.givenNames.set(named.tid, named);
+  }
+
+  /**
+   * A name for a thread found after its records went by (a live view's attached threads): it goes
+   * out with the next sample if perf said the thread exists, else with its comm or fork record.
+   */
+  nameThread(named: NamedThread): void {
+    this.givenNames.set(named.tid, named);
+    if (this.knownTids.has(named.tid)) this.namesDue.push(named);
+  }
+
+  /** After a comm or fork record: the name giltrace gave the thread, if any. */
+  private threadKnown(pid: number, tid: number, time: number, sink: TimelineSink): void {
+    this.knownTids.add(tid);
+    if (this.givenNames.size === 0) return;
+    const named = this.givenNames.get(tid);
+    if (named !== undefined && named.pid === pid) this.emit({ kind: 'thread_name', time, pid, tid, name: named.name, source: 'python' }, sink);
+  }
+
+  private tellDueNames(time: number, sink: TimelineSink): void {
+    const due = this.namesDue;
+    this.namesDue = [];
+    for (const { pid, tid, name } of due) this.emit({ kind: 'thread_name', time, pid, tid, name, source: 'python' }, sink);
   }
 
   /** Where this batch's events go: through the take placement to `sink` when takes are placed. */
@@ -296,6 +331,7 @@ export class TimelineEventAdapter {
   // hot path: runs once per record, and puts the frequent events into the sink without an object
   private push(record: PerfRecord, sink: TimelineSink): void {
     if (this.pending && record.type === 'sample') this.flushPending(record.time, sink);
+    if (this.namesDue.length > 0 && record.type === 'sample') this.tellDueNames(record.time, sink);
     switch (record.type) {
       case 'sample': {
         const type = record.event;
@@ -323,14 +359,16 @@ export class TimelineEventAdapter {
         return;
       }
       case 'comm':
-        return this.emit({ kind: 'thread_name', time: record.time, pid: record.pid, tid: record.tid, name: record.comm, source: 'os' }, sink);
+        this.emit({ kind: 'thread_name', time: record.time, pid: record.pid, tid: record.tid, name: record.comm, source: 'os' }, sink);
+        return this.threadKnown(record.pid, record.tid, record.time, sink);
       case 'fork':
         if (record.pid !== record.ppid) {
           this.spaces.inherit(record.pid, record.ppid);
           this.dropReasons.delete(record.pid);
           if (record.ppid === this.root || this.traced.has(record.ppid)) this.traced.add(record.pid);
         }
-        return this.emit({ kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid }, sink);
+        this.emit({ kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid }, sink);
+        return this.threadKnown(record.pid, record.tid, record.time, sink);
       case 'exit':
         this.inferWaits?.threadExit(record.tid);
         return this.emit({ kind: 'thread_exit', time: record.time, pid: record.pid, tid: record.tid }, sink);

@@ -8,6 +8,7 @@ import {
   type AttachedProcess,
   type DropCallerTable,
   type FileRange,
+  type NamedThread,
   type RecordedInterpreter,
   type RecordingManifest,
 } from '../contract/recording-manifest.js';
@@ -30,6 +31,7 @@ export function parseRecordingManifest(bytes: Uint8Array): ManifestReading {
   }
   if (!Array.isArray(m.interpreters) || !m.interpreters.every(isInterpreter) || !Number.isInteger(m.recorderPid) || !Array.isArray(m.command) ||
     (m.attached !== undefined && !(Array.isArray(m.attached) && m.attached.every(isAttachedProcess))) ||
+    (m.threadNames !== undefined && !(Array.isArray(m.threadNames) && m.threadNames.every(isNamedThread))) ||
     (m.boottimeMinusMonotonicNs !== undefined && !/^\d+$/.test(String(m.boottimeMinusMonotonicNs))) ||
     (m.targetPid !== undefined && !Number.isInteger(m.targetPid)) ||
     (m.takesPlaced !== undefined && m.takesPlaced !== true) ||
@@ -46,6 +48,11 @@ function isAttachedProcess(value: unknown): value is AttachedProcess {
     typeof a === 'object' && a !== null && Number.isInteger(a.pid) && Array.isArray(a.command) && a.command.every((c) => typeof c === 'string') &&
     (a.namespacePid === undefined || Number.isInteger(a.namespacePid))
   );
+}
+
+function isNamedThread(value: unknown): value is NamedThread {
+  const t = value as NamedThread;
+  return typeof t === 'object' && t !== null && Number.isInteger(t.pid) && Number.isInteger(t.tid) && typeof t.name === 'string';
 }
 
 function isInterpreter(value: unknown): value is RecordedInterpreter {

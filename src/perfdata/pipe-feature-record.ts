@@ -9,17 +9,16 @@ import { RecordType } from './constants.js';
 
 /** The 16-byte pipe-form header: magic and header size. */
 export const PIPE_HEADER_BYTES = 16;
-/** A record's size is a u16: the header (8 bytes) and feature id (8 bytes) included. */
-const MAX_RECORD = 0xffff;
+/** A record's size is a u16 (the header and feature id included), and records are 8-byte aligned in perf's streams. */
+export const MAX_PIPE_RECORD = 0xfff8;
 
 /**
- * The HEADER_FEATURE record for `content`, padded to 8 bytes with `pad` (a space suits JSON);
- * undefined when it is too big for one record.
+ * The HEADER_FEATURE record for `content`, padded with `pad` (a space suits JSON) to 8 bytes, or
+ * to `size` bytes when given (room for a longer content written over it later); undefined when
+ * it is too big for one record (or for `size`).
  */
-export function pipeFeatureRecord(feature: number, content: Uint8Array, pad = 0x20): Uint8Array | undefined {
-  // records are 8-byte aligned in perf's streams
-  const size = (16 + content.length + 7) & ~7;
-  if (size > MAX_RECORD) return undefined;
+export function pipeFeatureRecord(feature: number, content: Uint8Array, pad = 0x20, size = (16 + content.length + 7) & ~7): Uint8Array | undefined {
+  if (size > MAX_PIPE_RECORD || size % 8 !== 0 || 16 + content.length > size) return undefined;
   const out = new Uint8Array(size).fill(pad, 16 + content.length);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, RecordType.HEADER_FEATURE, true);

@@ -12,8 +12,8 @@ import { retrySync } from '../base/sleep.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { ensureTracefs } from '../probe/tracefs.js';
 import { registerGilProbes, removeStaleProbeGroups, type GilProbeGroup, type ProbeOptions } from '../probe/uprobes.js';
-import { RECORDING_MANIFEST_FEATURE, type AttachedProcess, type RecordingManifest } from '../contract/recording-manifest.js';
-import { PIPE_HEADER_BYTES, pipeFeatureRecord } from '../perfdata/pipe-feature-record.js';
+import { RECORDING_MANIFEST_FEATURE, type AttachedProcess, type NamedThread, type RecordingManifest } from '../contract/recording-manifest.js';
+import { MAX_PIPE_RECORD, PIPE_HEADER_BYTES, pipeFeatureRecord } from '../perfdata/pipe-feature-record.js';
 import { isRunning } from '../probe/running-process.js';
 import { ownersBeingCleanedUp, startCleanupWatcher, type CleanupWatcher } from './cleanup-watcher.js';
 import { killOrphanRecorders } from './orphan-recorders.js';
@@ -23,6 +23,7 @@ import { perfRecordArgs } from './perf-args.js';
 import { collectLines, letFinishAlone, PerfLines, saysFileComplete, stopUntilWritten } from './perf-finish.js';
 import { makeRecordingManifest, withLateInterpreters, writeRecordingManifest } from './recording-manifest.js';
 import { withPythonHook } from './python-hook.js';
+import { AttachedThreadNames } from './attached-thread-names.js';
 
 export interface RecordRequest {
   /** The command to run, or when attaching the attached processes' command lines (for the manifest). */
@@ -48,6 +49,8 @@ export interface RecordRequest {
   readonly stop?: AbortSignal;
   /** Called once perf records (before the command starts): a live view's clock starts here. */
   readonly onRecording?: () => void;
+  /** Attached: names given to the processes' threads (attached-thread-names.ts), as they are found (a live view's rows). */
+  readonly onThreadNames?: (names: readonly NamedThread[]) => void;
 }
 
 export interface AttachRequest {
@@ -71,6 +74,8 @@ const PERF_STOP_TIMEOUT_MS = 120_000;
 const PROBE_REMOVAL_TIMEOUT_MS = 5_000;
 /** A live view's freshness: how often perf is asked to hand over what its buffers hold. */
 const FLUSH_MS = 250;
+/** Room left in a streamed attached recording's manifest for its threads' names (~40 bytes each). */
+const THREAD_NAMES_ROOM = 32 * 1024;
 /** How often attached processes are checked for having exited. */
 const ATTACHED_POLL_MS = 200;
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -89,6 +94,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   const warnings: string[] = [];
   let stream: StreamedRecording | undefined;
   let late: LateInterpreters | undefined;
+  let names: AttachedThreadNames | undefined;
   try {
     ({ perf, lines: perfLines } = startPerf(request, probes.flatMap((group) => group.eventNames)));
     const perfMessages = perfLines.all;
@@ -101,9 +107,13 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       probeCosts,
       takeReturns: request.takeReturns,
     });
-    if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings);
+    if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings, request.attach ? THREAD_NAMES_ROOM : 0);
     await waitUntilRecording(perf, perfMessages);
     if (stream) stream.keepFlowing(perf);
+    if (request.attach) {
+      names = new AttachedThreadNames(request.attach.processes.map((p) => p.pid), request.onThreadNames);
+      names.start();
+    }
     signals.throwIfInterrupted();
     request.onRecording?.();
     const started = process.hrtime.bigint();
@@ -114,15 +124,21 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       ? await whileAttached(request.attach, signals, request.stop)
       : await runTarget(request, signals, (pid) => (targetPid = pid));
     const wallNs = Number(process.hrtime.bigint() - started);
+    const threadNames = names?.stop() ?? [];
     finishing = await late?.stopRecording() ?? [];
     if ((await stopPerf(perf, perfLines)) === 'written') finishing.push(perf);
     perf = undefined;
     if (stream) {
       await stream.finished;
       stream.throwIfFailed();
+      if (threadNames.length > 0) nameThreadsInStream(stream, manifest, threadNames, warnings);
     } else {
       try {
-        const complete = { ...(late ? withLateInterpreters(manifest, late.targets, late.files) : manifest), ...(targetPid ? { targetPid } : {}) };
+        const complete = {
+          ...(late ? withLateInterpreters(manifest, late.targets, late.files) : manifest),
+          ...(targetPid ? { targetPid } : {}),
+          ...(threadNames.length > 0 ? { threadNames } : {}),
+        };
         writeRecordingManifest(request.output, complete);
       } catch (e) {
         // The recording is still good; only reading it elsewhere loses the drop reasons.
@@ -137,6 +153,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     rmSync(request.output, { force: true });
     throw e;
   } finally {
+    names?.stop();
     stream?.close();
     if (perf && perf.exitCode === null && perf.signalCode === null) {
       perf.kill('SIGINT');
@@ -157,6 +174,17 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     }
     signals.dispose();
   }
+}
+
+/**
+ * The names of an attached recording's threads, into its manifest's room: as many as fit (the
+ * threads found first, the main threads among them), the others said.
+ */
+function nameThreadsInStream(stream: StreamedRecording, manifest: RecordingManifest, threadNames: readonly NamedThread[], warnings: string[]): void {
+  let fitting = threadNames;
+  while (fitting.length > 0 && !stream.rewriteManifest({ ...manifest, threadNames: fitting })) fitting = fitting.slice(0, Math.floor(fitting.length * 0.9));
+  const left = threadNames.length - fitting.length;
+  if (left > 0) warnings.push(`the names of ${left} of the ${threadNames.length} threads found did not fit in the recording: those keep their OS names`);
 }
 
 /**
@@ -274,10 +302,15 @@ class StreamedRecording {
   private fd: number | undefined;
   private head: Buffer | undefined = Buffer.alloc(0);
 
-  constructor(perf: ChildProcess, private readonly path: string, manifest: RecordingManifest, onData: (chunk: Buffer) => void, warnings: string[]) {
+  /** The manifest record as written (its size is the room a later one has: rewriteManifest), once it is. */
+  private manifestRecord: Uint8Array | undefined;
+
+  /** `room`: bytes kept free after the manifest, for what is added to it at the end (rewriteManifest). */
+  constructor(perf: ChildProcess, private readonly path: string, manifest: RecordingManifest, onData: (chunk: Buffer) => void, warnings: string[], room = 0) {
     rmSync(path, { force: true });
     this.fd = openSync(path, 'w', 0o600);
-    const record = pipeFeatureRecord(RECORDING_MANIFEST_FEATURE, new TextEncoder().encode(JSON.stringify(manifest)));
+    const content = manifestBytes(manifest);
+    const record = pipeFeatureRecord(RECORDING_MANIFEST_FEATURE, content, undefined, Math.min(MAX_PIPE_RECORD, (16 + content.length + room + 7) & ~7));
     if (!record) warnings.push(`giltrace's manifest is too big for a streamed recording: reading ${path} needs this machine's interpreter`);
     this.finished = new Promise<void>((resolve) => {
       perf.stdout!.on('end', () => resolve());
@@ -291,7 +324,10 @@ class StreamedRecording {
         chunk = this.head;
         this.head = undefined;
         this.write(chunk.subarray(0, PIPE_HEADER_BYTES));
-        if (record) this.write(record);
+        if (record) {
+          this.write(record);
+          this.manifestRecord = record;
+        }
         this.write(chunk.subarray(PIPE_HEADER_BYTES));
       } else {
         this.write(chunk);
@@ -332,6 +368,23 @@ class StreamedRecording {
     }
   }
 
+  /**
+   * Writes `manifest` over the one written first, in the same room; false when it does not fit
+   * (or none was written: perf gave no data).
+   */
+  rewriteManifest(manifest: RecordingManifest): boolean {
+    const written = this.manifestRecord;
+    if (this.fd === undefined || !written) return false;
+    const record = pipeFeatureRecord(RECORDING_MANIFEST_FEATURE, manifestBytes(manifest), undefined, written.length);
+    if (!record) return false;
+    try {
+      writeSync(this.fd, record, 0, record.length, PIPE_HEADER_BYTES);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   throwIfFailed(): void {
     if (this.failure) throw new GiltraceError(`cannot write the recording ${this.path} (${this.failure}); nothing was kept`);
   }
@@ -342,6 +395,10 @@ class StreamedRecording {
     closeSync(this.fd);
     this.fd = undefined;
   }
+}
+
+function manifestBytes(manifest: RecordingManifest): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(manifest));
 }
 
 /** Enables the (initially disabled) events and waits for perf's acknowledgement. */

@@ -66,10 +66,41 @@ test('attach -p records a running program for --duration and leaves it running, 
   }
   const main = parent.threads.find((t) => t.tid === parent.pid)!;
   assert.ok(main.sleeping_ns / main.lifetime_ns > 0.9, `the main thread sleeps in sleep()/join(), not runnable: ${JSON.stringify(main)}`);
+  // named as the sampled mode names them, by what each was started to run
+  assert.equal(main.name, 'MainThread');
+  assert.deepEqual(crunchers.map((t) => t.name), ['python3 (crunch)', 'python3 (crunch)']);
   // the child Python started after giltrace attached is traced too
   assert.equal(stats.processes.length, 2, `parent and child: ${stats.processes.map((p) => `${p.pid} ${p.command}`).join(' / ')}`);
-  assert.ok(stats.recording.warnings.some((w) => /thread names/.test(w)), `says where its thread names come from: ${stats.recording.warnings.join(' / ')}`);
+  const child = stats.processes.find((p) => p !== parent)!;
+  assert.deepEqual(child.threads.map((t) => t.name).sort(), ['MainThread', 'python3 (w)', 'python3 (w)'], 'the child\'s threads are named too');
+  assert.ok(stats.recording.warnings.some((w) => /named by the function each was started to run/.test(w)), `says where its thread names come from: ${stats.recording.warnings.join(' / ')}`);
 });
+
+// 3.8: a thread state knows its pthread_t only (the tid is found in libc's struct); 3.13: another frame layout
+for (const minor of ['3.8', '3.13']) {
+  const interpreter = pyenvPython(minor);
+  const skipMinor = process.getuid?.() !== 0 ? 'needs root' : interpreter ? false : `pyenv ${minor} not installed`;
+  test(`attached exactly, its threads are named by what they were started to run, in the recording (streamed and not): ${minor}`, { skip: skipMinor }, async () => {
+    for (const compressed of [false, true]) {
+      const target = spawn(interpreter!, [join(PROGRAMS, 'threads_three_ways.py')], { stdio: ['ignore', 'pipe', 'ignore'] });
+      try {
+        await new Promise<void>((resolve) => target.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+        const data = join(dir, `named-${minor}-${compressed}.data`);
+        // -z: perf writes the file itself (no stream), the names go into the manifest at the end
+        const run = giltrace(['record', '-p', String(target.pid), '--duration', '1', ...(compressed ? ['-z'] : []), '-o', data]);
+        assert.equal(run.code, 0, run.stderr);
+        const stats = JSON.parse(giltrace(['stats', data, '--json']).stdout) as StatsJson;
+        const names = stats.processes[0].threads.map((t) => t.name).sort();
+        const poller = Number(minor.split('.')[1]) >= 11 ? 'Poller.run' : 'run';
+        assert.deepEqual(names, ['MainThread', `python3 (${poller})`, 'python3 (_worker)', 'python3 (worker)'].sort(), `compressed: ${compressed}`);
+        assert.ok(isAlive(target.pid!), 'the program runs on');
+      } finally {
+        target.kill();
+      }
+    }
+    assert.deepEqual(leftoverProbes(), []);
+  });
+}
 
 test('attach without --duration stops by itself when the program exits', { skip }, async () => {
   const target = startTarget(1.5);

@@ -232,27 +232,10 @@ test('attach -p --sample samples a running program for --duration and leaves it 
   }
 });
 
-/** Threads started three ways, alive for a few seconds: Thread(target=), a Thread subclass, a pool. */
-const THREADS_THREE_WAYS = [
-  'import concurrent.futures, threading, time',
-  'def busy():',
-  '    end = time.monotonic() + 4',
-  '    while time.monotonic() < end: sum(range(20000)); time.sleep(0.001)',
-  'def worker(): busy()',
-  'class Poller(threading.Thread):',
-  '    def run(self): busy()',
-  'threading.Thread(target=worker).start()',
-  'Poller().start()',
-  'pool = concurrent.futures.ThreadPoolExecutor(1)',
-  'pool.submit(busy)',
-  'print("ready", flush=True)',
-  'busy()',
-].join('\n');
-
 for (const minor of ['3.6', '3.10', '3.12', '3.13']) {
   const interpreter = pyenvPython(minor);
   test(`attached, its threads are named by what they were started to run: ${minor}`, { skip: interpreter ? false : `pyenv ${minor} not installed` }, async () => {
-    const target = spawn(interpreter!, ['-c', THREADS_THREE_WAYS], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const target = spawn(interpreter!, [join(PROGRAMS, 'threads_three_ways.py')], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       await new Promise<void>((resolve) => target.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
       const data = join(dir, `entries-${minor}.data`);

@@ -24,10 +24,10 @@ function rowShares(line: string): number[] {
 }
 
 /**
- * The program's two crunching threads (rows named so) split the GIL: each holds about half of
+ * The program's two crunching threads (rows named `crunchers`) split the GIL: each holds about half of
  * the window and waits the rest.
  */
-function assertCrunchersSplitTheGil(stdout: string, pid: number, crunchers = 'python3'): void {
+function assertCrunchersSplitTheGil(stdout: string, pid: number, crunchers: string): void {
   // the program's own block (the child it starts after a second may have one too)
   const block = stdout.split(/\n(?=PID )/).find((part) => part.startsWith(`PID ${pid} `)) ?? '';
   const rows = block.split('\n').filter((line) => line.startsWith(`  ${crunchers} `) && /^\s+\S.*\s\d+\s/.test(line)).map(rowShares).filter((s) => s[0] > 10);
@@ -52,7 +52,9 @@ test('top --once -p PID prints one snapshot, detaches and leaves a readable reco
   assert.equal(top.stdout.match(/^giltrace top/gm)?.length, 1, `one snapshot:\n${top.stdout}`);
   assert.match(top.stdout, new RegExp(`PID ${target.child.pid}`));
   assert.ok(top.stdout.split('\n').every((line) => [...line].length <= 80), `fits 80 columns:\n${top.stdout}`);
-  assertCrunchersSplitTheGil(top.stdout, target.child.pid!);
+  // named live, as they are found: by what they were started to run
+  assertCrunchersSplitTheGil(top.stdout, target.child.pid!, 'python3 (crunch)');
+  assert.match(top.stdout, /^  MainThread\s+\d+\s/m);
   assert.ok(spawnSync('kill', ['-0', String(target.child.pid)]).status === 0, 'the program still runs');
   assert.equal(await target.done, 3);
   assert.deepEqual(leftoverProbes(), []);

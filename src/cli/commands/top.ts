@@ -48,6 +48,7 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
       ...recordRequest(traced, options, options.data),
       compress: false, // perf's pipe output is parsed as it comes
       onData: (chunk) => live.push(chunk),
+      onThreadNames: (names) => live.nameThreads(names),
       stop,
       onRecording: onStarted,
     });

@@ -1,0 +1,145 @@
+/**
+ * Names for the threads of processes an exact recording attached to. Such a process never ran
+ * giltrace's hook, so its threads tell no Python names and would all be called by their OS name
+ * (`python3`): a pool and a lone worker in one row. While perf records, each attached process's
+ * threads are read as the sampled mode reads them (gil-sampler.ts: memory and /proc only, nothing
+ * stopped), and named as it names them: the main thread `MainThread`, another
+ * `<OS name> (<function it was started to run>)` once its outermost frames say so; the same for
+ * the Pythons they start (traced too). Best effort: a process this cannot read (an interpreter the
+ * sampled mode does not know) keeps OS names.
+ */
+import * as fs from 'node:fs';
+import type { NamedThread } from '../contract/recording-manifest.js';
+import { findPythonRuntime } from '../probe/python-runtime.js';
+import { ProcessSampler } from './gil-sampler.js';
+import { ProcessTree } from './process-tree.js';
+
+/** How often the attached processes' threads are looked at, ms (a new thread is named within this, or ProcessSampler.entryOf's retries). */
+const POLL_MS = 100;
+const RETRY_MS = 1000;
+
+interface Unread {
+  readonly exe: string | undefined;
+  readonly retryAtNs: number;
+}
+
+export class AttachedThreadNames {
+  /**
+   * Each process's sampler; or, when it could not be read, the program it ran and when to try
+   * again: once it runs another program (not a known Python), or after RETRY_MS (a read failed:
+   * a Python forked by another may have exec'd the same interpreter since).
+   */
+  private readonly samplers = new Map<number, ProcessSampler | Unread>();
+  private readonly named = new Map<number, NamedThread>();
+  private readonly tree: ProcessTree;
+  private timer: NodeJS.Timeout | undefined;
+
+  /** `onNames`: the names found at each look (a live view shows them as they come). */
+  constructor(pids: readonly number[], private readonly onNames?: (names: readonly NamedThread[]) => void) {
+    this.tree = new ProcessTree(() => pids);
+  }
+
+  start(): void {
+    this.lookSafely();
+    this.timer = setInterval(() => this.lookSafely(), POLL_MS);
+    this.timer.unref();
+  }
+
+  /** Names are worth no risk to the recording: whatever fails here ends the naming, nothing else. */
+  private lookSafely(): void {
+    try {
+      this.look();
+    } catch {
+      this.stop();
+    }
+  }
+
+  /** Stops looking; the names found, in the order they were. */
+  stop(): NamedThread[] {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    for (const sampler of this.samplers.values()) if (sampler instanceof ProcessSampler) sampler.close();
+    this.samplers.clear();
+    this.tree.close();
+    return [...this.named.values()];
+  }
+
+  private look(): void {
+    const now = Number(process.hrtime.bigint());
+    const found: NamedThread[] = [];
+    const pids = this.tree.processes();
+    for (const [pid, sampler] of this.samplers) {
+      if (pids.includes(pid)) continue;
+      if (sampler instanceof ProcessSampler) sampler.close();
+      this.samplers.delete(pid);
+    }
+    for (const pid of pids) {
+      const sampler = this.samplerOf(pid, now);
+      if (!sampler) continue;
+      try {
+        // the sampler learns the process's threads and thread states by sampling it
+        if (sampler.sample(now) === undefined) throw new Error('gone, or exec\'d');
+      } catch {
+        sampler.close();
+        this.samplers.set(pid, { exe: readLink(`/proc/${pid}/exe`), retryAtNs: now + RETRY_MS * 1e6 });
+        continue;
+      }
+      for (const tid of threadsOf(pid)) {
+        if (this.named.get(tid)?.pid === pid) continue;
+        const name = tid === pid ? 'MainThread' : this.entryName(sampler, pid, tid, now);
+        if (name === undefined) continue;
+        const named = { pid, tid, name };
+        this.named.set(tid, named);
+        found.push(named);
+      }
+    }
+    if (found.length > 0) this.onNames?.(found);
+  }
+
+  private entryName(sampler: ProcessSampler, pid: number, tid: number, now: number): string | undefined {
+    const entry = sampler.entryOf(tid, now);
+    if (entry === undefined) return undefined;
+    const osName = readText(`/proc/${pid}/task/${tid}/comm`)?.trimEnd() || 'thread';
+    return `${osName} (${entry})`;
+  }
+
+  private samplerOf(pid: number, now: number): ProcessSampler | undefined {
+    const known = this.samplers.get(pid);
+    if (known instanceof ProcessSampler) return known;
+    const exe = readLink(`/proc/${pid}/exe`);
+    if (known !== undefined && known.exe === exe && now < known.retryAtNs) return undefined;
+    const runtime = findPythonRuntime(pid);
+    let sampler: ProcessSampler | undefined;
+    try {
+      sampler = 'why' in runtime ? undefined : new ProcessSampler(runtime);
+    } catch {
+      sampler = undefined;
+    }
+    this.samplers.set(pid, sampler ?? { exe, retryAtNs: Infinity });
+    return sampler;
+  }
+}
+
+function threadsOf(pid: number): number[] {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`).map(Number).filter((tid) => tid > 0);
+  } catch {
+    return [];
+  }
+}
+
+function readLink(path: string): string | undefined {
+  try {
+    return fs.readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
