@@ -32,7 +32,7 @@ import { recordingWarnings } from './recording-warnings.js';
 import { toVerdictText } from './verdict-text.js';
 import type { Analysis } from './analysis.js';
 import { collectGarbage } from '../base/collect-garbage.js';
-import { GiltraceError } from '../base/errors.js';
+import { assert, GiltraceError } from '../base/errors.js';
 
 export type { Analysis } from './analysis.js';
 
@@ -112,6 +112,30 @@ export function analyzeRecordingReport(path: string, options: AnalyzeOptions = {
   return { ...analysis, report: coarse.finish() };
 }
 
+/**
+ * A part of a recording as one timeline, with its stats and verdict: the exports of a range
+ * (Chrome, Perfetto), which draw a timeline step for step. The recording before the range is
+ * read window by window and forgotten, so memory follows the part, not the recording.
+ */
+export function analyzeRecordingRange(path: string, options: AnalyzeOptions & { range: NonNullable<AnalyzeOptions['range']> }): Analysis {
+  if (isSampledFile(path)) throw new GiltraceError('--from/--to with a .json or .pftrace export take an exact recording; a sampled one is exported whole');
+  let stats!: StatsAccumulator;
+  let timeline: Timeline | undefined;
+  const read = readRecording(path, {
+    events: options.windowEvents ?? WINDOW_EVENTS,
+    range: options.range,
+    wholeRange: true,
+    sinks: (cpus) => [(stats = new StatsAccumulator({ cpus })), {
+      add: (window) => {
+        assert(timeline === undefined, 'a range read whole comes as one window');
+        timeline = window;
+      },
+    }],
+  }, options.placeTakes);
+  assert(timeline !== undefined, 'a range with events has its window');
+  return { ...concludedFrom(stats, read, options), timeline };
+}
+
 function concludedFrom(stats: StatsAccumulator, read: ReturnType<typeof readRecording>, options: AnalyzeOptions): Omit<Analysis, 'timeline'> {
   const meta = recordingMeta(read, stats.pids(), options);
   return concluded(statsOf(stats, meta.meta), stats.facts(), meta.kind, undefined, read.manifest);
@@ -184,7 +208,7 @@ function frozen({ builder, timeBaseNs, stacks, ...read }: ReturnType<typeof read
  */
 function readRecording(
   path: string,
-  windows?: { events: number; range?: AnalyzeOptions['range']; sinks: (cpus: number | undefined, progress: () => number) => WindowSink[] },
+  windows?: { events: number; range?: AnalyzeOptions['range']; wholeRange?: boolean; sinks: (cpus: number | undefined, progress: () => number) => WindowSink[] },
   placeTakes?: boolean,
 ) {
   const data = openPerfData(path);
@@ -215,7 +239,7 @@ function readRecording(
   // records → builder without an object per event (toTimelineEvents would make one each)
   const adapter = new TimelineEventAdapter(adapterOptions, facts);
   const builder = new TimelineBuilder();
-  const cuts = windows && new TimelineWindows(builder, windows.sinks(data.features.nrCpus, progressOf(all)), { timeBaseNs: data.timeBaseNs, stacks, windowEvents: windows.events, range: windows.range });
+  const cuts = windows && new TimelineWindows(builder, windows.sinks(data.features.nrCpus, progressOf(all)), { timeBaseNs: data.timeBaseNs, stacks, windowEvents: windows.events, range: windows.range, wholeRange: windows.wholeRange });
   // a range read to its end only
   adapter.feed(records, builder, cuts && windows?.range ? () => cuts.rangeEnded : undefined);
   adapter.end(builder);

@@ -56,6 +56,11 @@ export interface TimelineWindowsOptions {
    * as the last (a wait or hold going on there ends there).
    */
   readonly range?: { readonly from: number; readonly to: number };
+  /**
+   * With a range: no cut inside it, so that the range is handed on as one window (the exports,
+   * which draw one timeline step for step, of a part of a long recording: memory follows the part).
+   */
+  readonly wholeRange?: boolean;
 }
 
 export class TimelineWindows {
@@ -103,6 +108,8 @@ export class TimelineWindows {
   }
 
   private cut(time: number, forced: boolean): boolean {
+    const range = this.options.range;
+    if (!forced && range && this.options.wholeRange && time > this.builder.firstTime + range.from) return false;
     if (!forced && this.postponed < this.maxPostponed && this.builder.cpuUnsettled()) {
       this.postponed++;
       return false;

@@ -3,7 +3,7 @@ import { accessSync, closeSync, constants, openSync, writeFileSync, writeSync } 
 import { extname } from 'node:path';
 import { assert, GiltraceError } from '../../base/errors.js';
 import { chromeTraceJsonChunks, encodeReport, gatherReport, htmlReportOf, writePerfettoTrace } from '../../export/index.js';
-import { analyzeRecording, analyzeRecordingReport, type Analysis, type AnalyzeOptions, type ReportAnalysis } from '../analyze-recording.js';
+import { analyzeRecording, analyzeRecordingRange, analyzeRecordingReport, type Analysis, type AnalyzeOptions, type ReportAnalysis } from '../analyze-recording.js';
 import { parseRange, rangeText, type RangeOptions } from '../time-range.js';
 
 export function reportCommand(file: string, output: string, options: RangeOptions = {}): void {
@@ -22,13 +22,14 @@ export function reportCommand(file: string, output: string, options: RangeOption
 /**
  * The recording analysed for a report in `output`'s format: the HTML report is drawn from tracks
  * gathered window by window (its memory bounded however long the recording); the Chrome and
- * Perfetto exports are exact, step for step, so they read the whole timeline.
+ * Perfetto exports are exact, step for step, so they read the whole timeline, or the range's
+ * (`--from/--to`: the part of a long recording to look at, in memory that follows the part).
  */
 export function analyzeFor(output: string, file: string, options: AnalyzeOptions = {}): Analysis | ReportAnalysis {
   checkReportExtension(output);
   if (extname(output).toLowerCase() === '.html') return analyzeRecordingReport(file, options);
-  if (options.range) throw new GiltraceError(`--from/--to make an HTML report (and cut stats); the ${extname(output)} export is of the whole recording`);
-  return analyzeRecording(file, options);
+  const range = options.range;
+  return range ? analyzeRecordingRange(file, { ...options, range }) : analyzeRecording(file, options);
 }
 
 const FORMATS = ['.html', '.json', '.pftrace'] as const;
