@@ -74,8 +74,8 @@ const PERF_STOP_TIMEOUT_MS = 120_000;
 const PROBE_REMOVAL_TIMEOUT_MS = 5_000;
 /** A live view's freshness: how often perf is asked to hand over what its buffers hold. */
 const FLUSH_MS = 250;
-/** Room left in a streamed attached recording's manifest for its threads' names (~40 bytes each). */
-const THREAD_NAMES_ROOM = 32 * 1024;
+/** Room left in a streamed attached recording's manifest for its threads' names (~40 bytes each): as much as one record holds. */
+const THREAD_NAMES_ROOM = MAX_PIPE_RECORD;
 /** How often attached processes are checked for having exited. */
 const ATTACHED_POLL_MS = 200;
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
