@@ -31,47 +31,77 @@ print("ready", flush=True)
 time.sleep(600)
 `;
 
+/** Starts `program` (which prints "ready"), and samples it once a millisecond for `ticks` ticks: the sampler's looks at each tick. */
+async function sampleProgram(program: string, ticks: number): Promise<{ looksPerTick: number[]; lookedAt: Map<number, number[]>; unseen: number[]; start: number }> {
+  const child = spawn('python3', ['-c', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.on('exit', (code) => reject(new Error(`python exited (${code})`)));
+    });
+    const runtime = findPythonRuntime(child.pid!);
+    assert.ok(!('why' in runtime), `a Python to sample: ${'why' in runtime ? runtime.why : ''}`);
+    const sampler = new ProcessSampler(runtime);
+    const looksPerTick: number[] = [];
+    const lookedAt = new Map<number, number[]>();
+    const unseen: number[] = [];
+    const start = Number(process.hrtime.bigint());
+    for (let tick = 0; tick < ticks; tick++) {
+      const looks = sampler.sample(Number(process.hrtime.bigint()));
+      assert.ok(looks, 'the process is there');
+      looksPerTick.push(looks.states.size);
+      for (const tid of looks.states.keys()) lookedAt.set(tid, [...(lookedAt.get(tid) ?? []), tick]);
+      unseen.push(...looks.unseenFor.values());
+      await sleep(TICK_MS);
+    }
+    sampler.close();
+    return { looksPerTick, lookedAt, unseen, start };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 describe('ProcessSampler with an idle pool', () => {
   it('looks at a few threads a tick once the pool is quiet, yet at every idle thread in turn', async () => {
-    const child = spawn('python3', ['-c', PROGRAM], { stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-        child.on('exit', (code) => reject(new Error(`python exited (${code})`)));
-      });
-      const runtime = findPythonRuntime(child.pid!);
-      assert.ok(!('why' in runtime), `a Python to sample: ${'why' in runtime ? runtime.why : ''}`);
-      const sampler = new ProcessSampler(runtime);
-      const threads = IDLE + BUSY + 1;
-      const looksPerTick: number[] = [];
-      const lookedAt = new Map<number, number[]>();
-      const unseen: number[] = [];
-      const start = Number(process.hrtime.bigint());
-      for (let tick = 0; tick < 250; tick++) {
-        const looks = sampler.sample(Number(process.hrtime.bigint()));
-        assert.ok(looks, 'the process is there');
-        looksPerTick.push(looks.states.size);
-        for (const tid of looks.states.keys()) lookedAt.set(tid, [...(lookedAt.get(tid) ?? []), tick]);
-        unseen.push(...looks.unseenFor.values());
-        await sleep(TICK_MS);
-      }
-      sampler.close();
-      assert.equal(looksPerTick[0], threads, 'the first tick looks at every thread');
-      // past the first 32 looks every idle thread is quiet: the busy two (holder and waiter), the
-      // main thread's first looks, and at most 4 idle ones a tick
-      const late = looksPerTick.slice(100);
-      assert.ok(Math.max(...late) <= BUSY + 1 + 4, `looks per tick once quiet: ${late.join(' ')}`);
-      // every thread is still looked at, each idle one every 8-16 ticks (63 quiet ones, 4 a tick)
-      assert.equal(lookedAt.size, threads);
-      for (const [tid, ticks] of lookedAt) {
-        const gaps = ticks.slice(1).map((t, i) => t - ticks[i]).filter((_, i) => ticks[i] >= 100);
-        assert.ok(gaps.length > 0 && Math.max(...gaps) <= 2 * Math.ceil(threads / 4), `thread ${tid} looked at in turn: ticks ${ticks.slice(-10).join(' ')}`);
-      }
-      // a late look says how long the thread went unseen: at least 8 ticks
-      assert.ok(unseen.length > 0 && Math.min(...unseen) >= 8 * TICK_MS * 1e6, `unseen for (ms): ${unseen.slice(0, 10).map((n) => (n / 1e6).toFixed(1)).join(' ')}`);
-      assert.ok(Math.max(...unseen) <= Number(process.hrtime.bigint()) - start);
-    } finally {
-      child.kill('SIGKILL');
+    const { looksPerTick, lookedAt, unseen, start } = await sampleProgram(PROGRAM, 250);
+    const threads = IDLE + BUSY + 1;
+    assert.equal(looksPerTick[0], threads, 'the first tick looks at every thread');
+    // past the first 32 looks every idle thread is quiet: the busy two (holder and waiter), the
+    // main thread's first looks, and at most 4 idle ones a tick
+    const late = looksPerTick.slice(100);
+    assert.ok(Math.max(...late) <= BUSY + 1 + 4, `looks per tick once quiet: ${late.join(' ')}`);
+    // every thread is still looked at, each idle one every 8-16 ticks (63 quiet ones, 4 a tick)
+    assert.equal(lookedAt.size, threads);
+    for (const [tid, ticks] of lookedAt) {
+      const gaps = ticks.slice(1).map((t, i) => t - ticks[i]).filter((_, i) => ticks[i] >= 100);
+      assert.ok(gaps.length > 0 && Math.max(...gaps) <= 2 * Math.ceil(threads / 4), `thread ${tid} looked at in turn: ticks ${ticks.slice(-10).join(' ')}`);
     }
+    // a late look says how long the thread went unseen: at least 8 ticks
+    assert.ok(unseen.length > 0 && Math.min(...unseen) >= 8 * TICK_MS * 1e6, `unseen for (ms): ${unseen.slice(0, 10).map((n) => (n / 1e6).toFixed(1)).join(' ')}`);
+    assert.ok(Math.max(...unseen) <= Number(process.hrtime.bigint()) - start);
+  });
+
+  it('lets threads that rest long between short wakes (sleep timeouts) go quiet again at once', async () => {
+    // each idle thread wakes every 200 ms for a moment: looked at every tick for 32 ticks after
+    // each wake, they cost ~10 looks a tick more than the quiet turns
+    const SLEEPERS = `
+import threading, time
+def sleeper():
+    while True:
+        time.sleep(0.2)
+def busy():
+    x = 0
+    while True:
+        x += 1
+for _ in range(${IDLE}): threading.Thread(target=sleeper, daemon=True).start()
+for _ in range(${BUSY}): threading.Thread(target=busy, daemon=True).start()
+print("ready", flush=True)
+time.sleep(600)
+`;
+    const { looksPerTick } = await sampleProgram(SLEEPERS, 700);
+    const late = looksPerTick.slice(300);
+    const mean = late.reduce((a, b) => a + b, 0) / late.length;
+    // the busy two, the main thread, 4 quiet turns, and a few looks after each wake
+    assert.ok(mean <= BUSY + 1 + 4 + 3, `looks per tick: mean ${mean.toFixed(1)}`);
   });
 });

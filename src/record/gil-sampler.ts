@@ -56,6 +56,16 @@ const PTHREAD_SEARCH_BYTES = 4096;
  * however many there are.
  */
 const QUIET_AFTER_TICKS = 32;
+/**
+ * A thread that had been quiet for LONG_REST_TICKS or more before it changed (a pool thread whose
+ * sleep timed out, a slow poller) is quiet again after QUIET_AGAIN_AFTER_TICKS unchanged looks:
+ * its next wake is far off, and the looks in between find nothing. Looked at every tick for
+ * QUIET_AFTER_TICKS instead, 98 threads waking five times a second cost the sampler 25 % of a CPU.
+ * A thread that rests less than that stays on QUIET_AFTER_TICKS, so that one busy every few ticks
+ * is looked at every tick.
+ */
+const LONG_REST_TICKS = 64;
+const QUIET_AGAIN_AFTER_TICKS = 4;
 const QUIET_EVERY_TICKS = 8;
 const QUIET_LOOKS_PER_TICK = 4;
 /** How often, and how many times, a thread's entry function is looked for (entryOf). */
@@ -87,6 +97,9 @@ interface Thread {
   heldAtGil: boolean;
   /** Looks in a row at which its schedstat had not changed. */
   quietTicks: number;
+  /** Ticks it was quiet for before it last changed (0: never quiet), and the tick it last became quiet at. */
+  restedTicks: number;
+  quietSinceTick: number;
   /** While seen waiting: the earliest its wait can have begun (the tick before it was first seen waiting). */
   waitFromNs: number;
   /** Which ticks look at it (see ProcessSampler.sample), the group it is kept in for that, and the last tick that did (number, time). */
@@ -216,6 +229,7 @@ export class ProcessSampler {
         continue;
       }
       states.set(thread.tid, (thread.state = state));
+      if (wasQuiet && thread.quietTicks === 0) thread.restedTicks = this.ticks - thread.quietSinceTick;
       // what an idle thread's turn finds changed may be as old as its last look (not a hold: the
       // GIL said at the last tick who held it)
       if (wasQuiet && state.gil !== 'h') unseenFor.set(thread.tid, nowNs - thread.lookedAtNs);
@@ -272,11 +286,13 @@ export class ProcessSampler {
     const state = thread.state!;
     const asleep = state.cpu === 's' || state.cpu === 'd';
     if (asleep && state.gil === 'w' && !thread.files.exited) return 'waiting';
-    if (asleep && thread.quietTicks >= QUIET_AFTER_TICKS) return 'quiet';
+    const after = thread.restedTicks >= LONG_REST_TICKS ? QUIET_AGAIN_AFTER_TICKS : QUIET_AFTER_TICKS;
+    if (asleep && thread.quietTicks >= after) return 'quiet';
     return 'every';
   }
 
   private placeThread(thread: Thread, when: When): void {
+    if (when === 'quiet' && thread.when !== 'quiet') thread.quietSinceTick = this.ticks;
     thread.group?.delete(thread);
     this.waiting.delete(thread);
     thread.when = when;
@@ -341,7 +357,7 @@ export class ProcessSampler {
       if (!this.threads.has(tid)) {
         const thread: Thread = {
           tid, files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), runtime: 0, onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity,
-          runtimeAtGil: 0, heldAtGil: false, quietTicks: 0, waitFromNs: -Infinity, when: 'gone', lookedAt: 0, lookedAtNs: nowNs,
+          runtimeAtGil: 0, heldAtGil: false, quietTicks: 0, restedTicks: 0, quietSinceTick: 0, waitFromNs: -Infinity, when: 'gone', lookedAt: 0, lookedAtNs: nowNs,
         };
         this.threads.set(tid, thread);
         this.placeThread(thread, 'every');
