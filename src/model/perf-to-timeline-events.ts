@@ -245,7 +245,7 @@ export class TimelineEventAdapter {
    * comm or fork record), so that a name alone never makes a thread.
    */
   private readonly givenNames = new Map<number, NamedThread>();
-  /** Threads perf said exist (comm and fork records are few): a name given later goes out with the next sample. */
+  /** Threads perf said exist and not yet ended (comm, fork and exit records are few): a name given later goes out with the next sample. */
   private readonly knownTids = new Set<number>();
   private namesDue: NamedThread[] = [];
   /** GIL keys by pid, for take_gil entries that do not tell interpreters apart (one string, not one per event). */
@@ -371,6 +371,7 @@ export class TimelineEventAdapter {
         return this.threadKnown(record.pid, record.tid, record.time, sink);
       case 'exit':
         this.inferWaits?.threadExit(record.tid);
+        this.knownTids.delete(record.tid);
         return this.emit({ kind: 'thread_exit', time: record.time, pid: record.pid, tid: record.tid }, sink);
       case 'mmap':
         this.spaces.add(record);
