@@ -11,12 +11,13 @@
 import * as fs from 'node:fs';
 import type { NamedThread } from '../contract/recording-manifest.js';
 import { findPythonRuntime } from '../probe/python-runtime.js';
-import { ProcessSampler } from './gil-sampler.js';
-import { ProcessTree } from './process-tree.js';
+import { entryThreadName, ProcessSampler } from './gil-sampler.js';
+import { ProcessTree, readLinkIfThere, readProcFile } from './process-tree.js';
 
 /** How often the attached processes' threads are looked at, ms (a new thread is named within this, or ProcessSampler.entryOf's retries). */
 const POLL_MS = 100;
-const RETRY_MS = 1000;
+/** A process that could not be read is tried again at the next look, then less and less often, up to this (ms). */
+const MAX_RETRY_MS = 5000;
 
 interface Unread {
   readonly exe: string | undefined;
@@ -26,10 +27,13 @@ interface Unread {
 export class AttachedThreadNames {
   /**
    * Each process's sampler; or, when it could not be read, the program it ran and when to try
-   * again: once it runs another program (not a known Python), or after RETRY_MS (a read failed:
-   * a Python forked by another may have exec'd the same interpreter since).
+   * again: once it runs another program (a Python the sampled mode does not know), or soon (a
+   * process caught in its exec, or a forked Python that exec'd the same interpreter since: its
+   * threads may live only a moment).
    */
   private readonly samplers = new Map<number, ProcessSampler | Unread>();
+  /** Failed reads of each process in a row (its sampler made, or a sample taken, failed). */
+  private readonly failures = new Map<number, number>();
   private readonly named = new Map<number, NamedThread>();
   private readonly tree: ProcessTree;
   private timer: NodeJS.Timeout | undefined;
@@ -72,6 +76,7 @@ export class AttachedThreadNames {
       if (pids.includes(pid)) continue;
       if (sampler instanceof ProcessSampler) sampler.close();
       this.samplers.delete(pid);
+      this.failures.delete(pid);
     }
     for (const pid of pids) {
       const sampler = this.samplerOf(pid, now);
@@ -79,14 +84,15 @@ export class AttachedThreadNames {
       try {
         // the sampler learns the process's threads and thread states by sampling it
         if (sampler.sample(now) === undefined) throw new Error('gone, or exec\'d');
+        this.failures.delete(pid);
       } catch {
         sampler.close();
-        this.samplers.set(pid, { exe: readLink(`/proc/${pid}/exe`), retryAtNs: now + RETRY_MS * 1e6 });
+        this.unread(pid, readLinkIfThere(`/proc/${pid}/exe`), false, now);
         continue;
       }
       for (const tid of threadsOf(pid)) {
         if (this.named.get(tid)?.pid === pid) continue;
-        const name = tid === pid ? 'MainThread' : this.entryName(sampler, pid, tid, now);
+        const name = entryThreadName(sampler, pid, tid, () => readProcFile(`/proc/${pid}/task/${tid}/comm`)?.trimEnd() || 'thread', now);
         if (name === undefined) continue;
         const named = { pid, tid, name };
         this.named.set(tid, named);
@@ -96,27 +102,32 @@ export class AttachedThreadNames {
     if (found.length > 0) this.onNames?.(found);
   }
 
-  private entryName(sampler: ProcessSampler, pid: number, tid: number, now: number): string | undefined {
-    const entry = sampler.entryOf(tid, now);
-    if (entry === undefined) return undefined;
-    const osName = readText(`/proc/${pid}/task/${tid}/comm`)?.trimEnd() || 'thread';
-    return `${osName} (${entry})`;
-  }
-
   private samplerOf(pid: number, now: number): ProcessSampler | undefined {
     const known = this.samplers.get(pid);
     if (known instanceof ProcessSampler) return known;
-    const exe = readLink(`/proc/${pid}/exe`);
+    const exe = readLinkIfThere(`/proc/${pid}/exe`);
     if (known !== undefined && known.exe === exe && now < known.retryAtNs) return undefined;
     const runtime = findPythonRuntime(pid);
-    let sampler: ProcessSampler | undefined;
-    try {
-      sampler = 'why' in runtime ? undefined : new ProcessSampler(runtime);
-    } catch {
-      sampler = undefined;
+    if ('why' in runtime) {
+      this.unread(pid, exe, runtime.final === true, now);
+      return undefined;
     }
-    this.samplers.set(pid, sampler ?? { exe, retryAtNs: Infinity });
-    return sampler;
+    try {
+      const sampler = new ProcessSampler(runtime);
+      this.samplers.set(pid, sampler);
+      return sampler;
+    } catch {
+      this.unread(pid, exe, false, now);
+      return undefined;
+    }
+  }
+
+  /** `final`: not to be read while it runs this program. */
+  private unread(pid: number, exe: string | undefined, final: boolean, now: number): void {
+    const failures = this.failures.get(pid) ?? 0;
+    this.failures.set(pid, failures + 1);
+    const delayMs = Math.min(MAX_RETRY_MS, POLL_MS * 2 ** failures);
+    this.samplers.set(pid, { exe, retryAtNs: final ? Infinity : now + delayMs * 1e6 - 1 });
   }
 }
 
@@ -125,21 +136,5 @@ function threadsOf(pid: number): number[] {
     return fs.readdirSync(`/proc/${pid}/task`).map(Number).filter((tid) => tid > 0);
   } catch {
     return [];
-  }
-}
-
-function readLink(path: string): string | undefined {
-  try {
-    return fs.readlinkSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-function readText(path: string): string | undefined {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
   }
 }

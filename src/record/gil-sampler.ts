@@ -604,6 +604,18 @@ export class ProcessSampler {
   }
 }
 
+/**
+ * The name of a thread of a process that does not tell its threads' names (attached, or run
+ * without giltrace's hook): the main thread is Python's MainThread, another is named by the
+ * function it was started to run, after its OS name (`python3 (worker)`), once its stack says so
+ * (undefined before).
+ */
+export function entryThreadName(sampler: ProcessSampler, pid: number, tid: number, osName: () => string, nowNs: number): string | undefined {
+  if (tid === pid) return 'MainThread';
+  const entry = sampler.entryOf(tid, nowNs);
+  return entry === undefined ? undefined : `${osName()} (${entry})`;
+}
+
 /** Ticks of the window a thread's share of CPU is judged over; at ~1 ms a tick, over four scheduler ticks at 250 Hz. */
 const RUN_WINDOW_TICKS = 16;
 /** The shortest window that says anything: the kernel brings a running thread's run time up to date only every scheduler tick. */

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC, type SampledHeader } from '../contract/sampled-recording.js';
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
-import { ProcessSampler, type ThreadState, type TickLooks } from './gil-sampler.js';
+import { entryThreadName, ProcessSampler, type ThreadState, type TickLooks } from './gil-sampler.js';
 import type { SampledStack } from './python-stack-reader.js';
 import { ProcessTree, readLinkIfThere } from './process-tree.js';
 import { PythonNamesFile } from './python-names-file.js';
@@ -193,15 +193,10 @@ export class SamplingSession {
     }
   }
 
-  /**
-   * In a process that does not tell its threads' names (attached, or run without giltrace's
-   * hook): the main thread is Python's MainThread, another is named by the function it was
-   * started to run, after its OS name (`python3 (worker)`), once its stack says so.
-   */
+  /** A T line for a thread of a process that does not tell its threads' names (entryThreadName), once known. */
   private tellEntryName(sampler: ProcessSampler, tid: number, pid: number, osName: string, now: number): void {
     if (this.toldPythonNames.has(tid)) return;
-    const entry = tid === pid ? undefined : sampler.entryOf(tid, now + Number(this.base));
-    const name = tid === pid ? 'MainThread' : entry !== undefined ? `${osName} (${entry})` : undefined;
+    const name = entryThreadName(sampler, pid, tid, () => osName, now + Number(this.base));
     if (name === undefined) return;
     this.toldPythonNames.set(tid, name);
     this.lines.push(`T ${now} ${pid} ${tid} ${name}`);
