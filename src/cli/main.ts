@@ -157,8 +157,8 @@ function buildProgram(): Command {
     .description('write a report of a recording: .html, .json (Chrome trace) or .pftrace (Perfetto)')
     .argument('[file]', 'recording', DEFAULT_DATA)
     .requiredOption('-o, --output <out>', 'output file; its extension picks the format')
-    .option('--from <time>', 'an HTML report of the part of the recording from this time after its start (seconds, or 2500ms): exact where the whole one is drawn coarser')
-    .option('--to <time>', 'an HTML report of the part of the recording up to this time after its start')
+    .option('--from <time>', 'only the part of the recording from this time after its start (seconds, or 2500ms): an HTML report exact where the whole one is drawn coarser, an export of that part alone')
+    .option('--to <time>', 'only the part of the recording up to this time after its start')
     .action(async (file: string, options: { output: string; from?: string; to?: string }) => (await import('./commands/report.js')).reportCommand(file, options.output, options));
 
   program
