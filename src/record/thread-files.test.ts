@@ -1,14 +1,14 @@
 /**
  * ThreadFiles on real threads: what their /proc `syscall` file says, read without strings, for a
  * thread on a CPU, one asleep on a futex (a Python thread waiting on an Event), and one asleep in
- * another call (sleep(1)'s nanosleep).
+ * another call (sleep(1)'s nanosleep); and what their `schedstat` says.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { OTHER_SYSCALL, RUNNING, ThreadFiles } from './thread-files.js';
+import { OTHER_SYSCALL, RUNNING, SCHEDSTAT_SAME, ThreadFiles } from './thread-files.js';
 
 async function started(command: string, args: string[]): Promise<ChildProcess> {
   const child = spawn(command, args, { stdio: 'ignore' });
@@ -40,6 +40,36 @@ describe('ThreadFiles.readSyscall', () => {
       assert.equal(syscallOf(asleep).read, OTHER_SYSCALL);
     } finally {
       for (const child of [busy, waiting, asleep]) child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('ThreadFiles.readSchedstat', () => {
+  it('reads the run time and the times the thread was put on a CPU, and says when nothing changed', async () => {
+    // a thread that wakes every 20 ms: put on a CPU again and again; one asleep for good: never
+    const waker = await started('python3', ['-c', 'import time\nwhile True: time.sleep(0.02)']);
+    const asleep = await started('sleep', ['30']);
+    try {
+      const dir = (child: ChildProcess) => `/proc/${child.pid}/task/${child.pid}`;
+      const wakes = new ThreadFiles(dir(waker), Buffer.alloc(512));
+      const runtime = wakes.readSchedstat()!;
+      const [ns, , runs] = readFileSync(`${dir(waker)}/schedstat`, 'latin1').trim().split(' ').map(Number);
+      assert.ok(runtime > 0 && runtime <= ns, `run time ${runtime} (the file says ${ns} a moment later)`);
+      assert.ok(wakes.switchIns > 0 && wakes.switchIns <= runs, `put on a CPU ${wakes.switchIns} times (the file: ${runs})`);
+      const before = wakes.switchIns;
+      await sleep(100);
+      wakes.readSchedstat();
+      assert.ok(wakes.switchIns >= before + 3, `woken about 5 times in 100 ms: ${before} -> ${wakes.switchIns}`);
+      wakes.close();
+      const still = new ThreadFiles(dir(asleep), Buffer.alloc(512));
+      still.readSchedstat();
+      const runsAsleep = still.switchIns;
+      await sleep(50);
+      assert.equal(still.readSchedstat(), SCHEDSTAT_SAME);
+      assert.equal(still.switchIns, runsAsleep);
+      still.close();
+    } finally {
+      for (const child of [waker, asleep]) child.kill('SIGKILL');
     }
   });
 });

@@ -21,6 +21,8 @@ export class ThreadFiles {
   private lastSchedstatLength = -1;
   /** The kernel refused a read (not allowed): said once by the sampler. */
   denied = false;
+  /** How many times the thread was put on a CPU (schedstat's third field), as last read. */
+  switchIns = -1;
 
   constructor(private readonly dir: string, private readonly buffer: Buffer) {}
 
@@ -50,13 +52,22 @@ export class ThreadFiles {
     if (this.lastSchedstat.length < n) this.lastSchedstat = Buffer.alloc(n);
     this.buffer.copy(this.lastSchedstat, 0, 0, n);
     this.lastSchedstatLength = n;
-    let runtime = 0;
-    for (let i = 0; i < n; i++) {
+    const [runtime, end] = this.number(0, n);
+    const [, next] = this.number(end + 1, n);
+    this.switchIns = this.number(next + 1, n)[0];
+    return runtime;
+  }
+
+  /** The decimal number in the buffer at `from`, and where it ends. */
+  private number(from: number, n: number): [number, number] {
+    let value = 0;
+    let i = from;
+    for (; i < n; i++) {
       const digit = this.buffer[i] - 48;
       if (digit < 0 || digit > 9) break;
-      runtime = runtime * 10 + digit;
+      value = value * 10 + digit;
     }
-    return runtime;
+    return [value, i];
   }
 
   /**

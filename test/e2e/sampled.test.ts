@@ -49,7 +49,7 @@ function bothWays(interpreter: string, script: string, args: readonly string[], 
 const share = (t: ThreadStats) => ({ held: t.held_ns / t.lifetime_ns, wait: t.wait_ns / t.lifetime_ns });
 
 /** Threads named so in the exact recording (by tid) whose sampled held or wait share is off the exact one by more than the bound. */
-function outOfBound(exact: StatsJson, sampled: StatsJson, names = /^cruncher-|some_computation/): string[] {
+function outOfBound(exact: StatsJson, sampled: StatsJson, names = /^cruncher-|some_computation/, bound = SHARE_BOUND): string[] {
   const sampledThreads = new Map(sampled.processes.flatMap((p) => p.threads.map((t) => [t.tid, t])));
   const crunchers = exact.processes.flatMap((p) => p.threads).filter((t) => names.test(t.name));
   assert.ok(crunchers.length >= 2, `crunchers in the exact recording: ${crunchers.map((t) => t.name).join(', ')}`);
@@ -62,7 +62,7 @@ function outOfBound(exact: StatsJson, sampled: StatsJson, names = /^cruncher-|so
     }
     const [e, m] = [share(t), share(s)];
     const gap = Math.max(Math.abs(e.held - m.held), Math.abs(e.wait - m.wait));
-    if (gap > SHARE_BOUND) off.push(`${t.name}: held ${e.held.toFixed(3)} exact / ${m.held.toFixed(3)} sampled, wait ${e.wait.toFixed(3)} / ${m.wait.toFixed(3)}`);
+    if (gap > bound) off.push(`${t.name}: held ${e.held.toFixed(3)} exact / ${m.held.toFixed(3)} sampled, wait ${e.wait.toFixed(3)} / ${m.wait.toFixed(3)}`);
   }
   return off;
 }
@@ -200,6 +200,22 @@ test(`a thread that takes the GIL back and lets go of it at once for C code (has
     off = outOfBound(exact, sampled, /^(hasher|spinner)$/);
     if (off.length === 0) break;
     console.error(`# hot_and_hasher.py, attempt ${attempt + 1}: ${off.join('; ')}`);
+  }
+  assert.deepEqual(off, []);
+});
+
+const POOL_BOUND = 0.12;
+test(`a thread hashing between short holds beside a contended pool is not waiting while it hashes: within ${POOL_BOUND} of exact tracing`, { skip: skip || (!isRoot && 'needs root (the exact recording beside it)') }, () => {
+  // Seen holding at one tick and on a CPU without the GIL at the next, not put on a CPU since:
+  // it never left it, so it let go of its own (a thread made to let go sleeps); seen waiting and
+  // put on a CPU since: it took the GIL. Before these, the hasher waited 0.82 of its life sampled
+  // against 0.55 exactly; since, +0.05-0.09 (what is left: threads preempted in their C code).
+  let off: string[] = [];
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const { exact, sampled } = bothWays(python!, join(PROGRAMS, 'pool_and_hasher.py'), [], `pool-${attempt}`);
+    off = outOfBound(exact, sampled, /^(hasher|MainThread)$/, POOL_BOUND);
+    if (off.length === 0) break;
+    console.error(`# pool_and_hasher.py, attempt ${attempt + 1}: ${off.join('; ')}`);
   }
   assert.deepEqual(off, []);
 });
