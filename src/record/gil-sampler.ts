@@ -582,12 +582,13 @@ export class ProcessSampler {
       // hashing 4 MB buffers between short holds, beside a contended pool of four: waiting 0.82
       // of its life sampled against 0.55 exactly, without these two.)
       const wanted = this.gils[gilIndex];
-      // put on a CPU since the last look, where it waited: it took the GIL if it got a CPU (a woken
-      // waiter that finds the GIL taken sleeps again, it does not stay on its CPU)
-      const ranSince = thread.files.switchIns !== switchInsBefore;
+      // put on a CPU since the last look or not (a kernel without scheduler statistics says 0)
+      const switchIns = thread.files.switchIns;
+      const putOnCpuSince = switchIns > 0 && switchIns !== switchInsBefore;
+      const neverLeftCpu = switchIns > 0 && switchIns === switchInsBefore;
       const stillWanted =
-        (previous.gil === 'w' && !ranSince && !this.tookSinceLastTick(wanted, tid, nowNs)) ||
-        (previous.gil === 'h' && ranSince && !this.releasedOfItsOwn(wanted, nowNs) && ((wanted.locked && wanted.holderTid !== tid) || (!wanted.locked && wanted.waitersBefore > 0)));
+        (previous.gil === 'w' && !putOnCpuSince && !this.tookSinceLastTick(wanted, tid, nowNs)) ||
+        (previous.gil === 'h' && !neverLeftCpu && !this.releasedOfItsOwn(wanted, nowNs) && ((wanted.locked && wanted.holderTid !== tid) || (!wanted.locked && wanted.waitersBefore > 0)));
       // a holder's run time lags by up to a scheduler tick (it was running): allow for that
       const allowed = RAN_WAITING_NS + (thread.heldAtGil ? SCHEDULER_TICK_NS : 0);
       if (stillWanted && runtime - thread.runtimeAtGil < allowed) gil = 'w';
