@@ -52,22 +52,23 @@ export class ThreadFiles {
     if (this.lastSchedstat.length < n) this.lastSchedstat = Buffer.alloc(n);
     this.buffer.copy(this.lastSchedstat, 0, 0, n);
     this.lastSchedstatLength = n;
-    const [runtime, end] = this.number(0, n);
-    const [, next] = this.number(end + 1, n);
-    this.switchIns = this.number(next + 1, n)[0];
-    return runtime;
-  }
-
-  /** The decimal number in the buffer at `from`, and where it ends. */
-  private number(from: number, n: number): [number, number] {
+    // "<run time> <run delay> <times put on a CPU>\n": the first and the third, without a string
+    let runtime = 0;
     let value = 0;
-    let i = from;
-    for (; i < n; i++) {
+    let field = 0;
+    for (let i = 0; i < n && field < 3; i++) {
       const digit = this.buffer[i] - 48;
-      if (digit < 0 || digit > 9) break;
-      value = value * 10 + digit;
+      if (digit >= 0 && digit <= 9) {
+        value = value * 10 + digit;
+        continue;
+      }
+      if (field === 0) runtime = value;
+      else if (field === 2) this.switchIns = value;
+      field++;
+      value = 0;
     }
-    return [value, i];
+    if (field === 2) this.switchIns = value; // no newline after the last field
+    return runtime;
   }
 
   /**
