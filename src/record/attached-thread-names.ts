@@ -8,7 +8,6 @@
  * the Pythons they start (traced too). Best effort: a process this cannot read (an interpreter the
  * sampled mode does not know) keeps OS names.
  */
-import * as fs from 'node:fs';
 import type { NamedThread } from '../contract/recording-manifest.js';
 import { findPythonRuntime } from '../probe/python-runtime.js';
 import { entryThreadName, ProcessSampler } from './gil-sampler.js';
@@ -90,7 +89,7 @@ export class AttachedThreadNames {
         this.unread(pid, readLinkIfThere(`/proc/${pid}/exe`), false, now);
         continue;
       }
-      for (const tid of threadsOf(pid)) {
+      for (const tid of sampler.threadIds) {
         if (this.named.get(tid)?.pid === pid) continue;
         const name = entryThreadName(sampler, pid, tid, () => readProcFile(`/proc/${pid}/task/${tid}/comm`)?.trimEnd() || 'thread', now);
         if (name === undefined) continue;
@@ -128,13 +127,5 @@ export class AttachedThreadNames {
     this.failures.set(pid, failures + 1);
     const delayMs = Math.min(MAX_RETRY_MS, POLL_MS * 2 ** failures);
     this.samplers.set(pid, { exe, retryAtNs: final ? Infinity : now + delayMs * 1e6 - 1 });
-  }
-}
-
-function threadsOf(pid: number): number[] {
-  try {
-    return fs.readdirSync(`/proc/${pid}/task`).map(Number).filter((tid) => tid > 0);
-  } catch {
-    return [];
   }
 }

@@ -193,6 +193,11 @@ export class ProcessSampler {
     return this.runtime.pid;
   }
 
+  /** The process's threads as the last tick listed them (gone ones left out). */
+  get threadIds(): number[] {
+    return [...this.threads.values()].filter((t) => t.when !== 'gone').map((t) => t.tid);
+  }
+
   /**
    * Looks, at `nowNs` (CLOCK_MONOTONIC), at the threads whose state may have changed since the
    * last tick: the others are as they were. undefined once the process is gone (or exec'd).
