@@ -29,6 +29,7 @@ export function statsOf(accumulator: StatsAccumulator, meta: RecordingMeta): Sta
       ...(meta.cpus ? { cpus: meta.cpus } : {}),
       ...(meta.takesPlaced ? { takes_placed: { ...meta.takesPlaced } } : {}),
       ...(sampling ? { sampling } : {}),
+      ...(accumulator.holderSampling ? { holder_samples: accumulator.holderSampling } : {}),
       ...(meta.range ? { range: { from_ns: meta.range.from, ...(Number.isFinite(meta.range.to) ? { to_ns: meta.range.to } : {}) } } : {}),
     },
     processes: accumulator.processStats(meta, sampling?.effective_hz),

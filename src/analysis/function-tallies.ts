@@ -3,10 +3,13 @@
  * FunctionStats in contract/stats.ts). Tallies are kept by the function a stack's leaf names as
  * the events named it, and folded into canonical functions (canonicalFunctions) only when the
  * numbers are asked for: a recording read window by window learns its functions as it goes.
+ * Held times come from each thread's HeldAttribution (where its holds ended, refined by holder
+ * samples), asked when the numbers are.
  */
 import type { FunctionStats, ThreadFunction } from '../contract/stats.js';
 import { UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
 import { canonicalFunctions } from './function-stats.js';
+import { HeldAttribution } from './held-attribution.js';
 
 /** Call paths kept per function in the JSON. */
 const STACKS_PER_FUNCTION = 3;
@@ -28,19 +31,23 @@ interface Tally {
 
 export class FunctionTallies {
   private readonly byFunction = new Map<number, Tally>();
+  private readonly heldSources: HeldAttribution[] = [];
+
+  /** A thread's holds, charged to functions as its HeldAttribution says (asked each time the numbers are). */
+  addHeldSource(source: HeldAttribution): void {
+    this.heldSources.push(source);
+  }
 
   /**
-   * One hold of `length` ns charged to `stack`; `othersWaited`: its overlap with the times its GIL
-   * had a waiter, `run`: the part of that the holder was on a CPU; `forced`: a forced switch ended it.
+   * One hold of `length` ns that ended in `stack` (its time is charged by the thread's
+   * HeldAttribution); `othersWaited`: its overlap with the times its GIL had a waiter, `run`: the
+   * part of that the holder was on a CPU; `forced`: a forced switch ended it.
    */
   hold(given: number, stacks: readonly PyStack[], length: number, othersWaited: number, forced: boolean, run: number): void {
     const stack = known(given, stacks);
     if (stack < 0) return;
     const t = this.tally(stacks[stack].leaf);
-    t.held += length;
     if (length > t.longestHold) t.longestHold = length;
-    path(t, stack).held += length;
-    t.heldWhileOthersWait += othersWaited;
     if (forced) t.forcedHeldWhileOthersWait += othersWaited;
     if (run > t.longestContendedRun) t.longestContendedRun = run;
   }
@@ -62,16 +69,16 @@ export class FunctionTallies {
   /** Per function, most held-while-others-wait first. */
   functionStats(functions: readonly PyFunction[], stacks: readonly PyStack[]): FunctionStats[] {
     const out: (FunctionStats & { id: number })[] = [];
-    for (const [id, t] of this.canonical(functions)) {
+    for (const [id, t] of this.canonical(functions, stacks)) {
       const fn = functions[id];
       // ties by stack id: the order does not depend on the order the holds were added in
       const paths = [...t.paths].sort(([ia, a], [ib, b]) => b.held + b.wait - (a.held + a.wait) || ia - ib).slice(0, STACKS_PER_FUNCTION);
       out.push({
         id, name: fn.name, file: fn.file, line: fn.line,
-        held_ns: t.held, held_while_others_wait_ns: t.heldWhileOthersWait, forced_held_while_others_wait_ns: t.forcedHeldWhileOthersWait,
+        held_ns: Math.round(t.held), held_while_others_wait_ns: Math.round(t.heldWhileOthersWait), forced_held_while_others_wait_ns: t.forcedHeldWhileOthersWait,
         wait_ns: t.wait, waits: t.waits,
         forced_drops: t.forced, longest_hold_ns: t.longestHold, longest_contended_run_ns: t.longestContendedRun,
-        stacks: paths.map(([stack, p]) => ({ callers: stacks[stack].callers, held_ns: p.held, wait_ns: p.wait })),
+        stacks: paths.map(([stack, p]) => ({ callers: stacks[stack].callers, held_ns: Math.round(p.held), wait_ns: p.wait })),
       });
     }
     out.sort(
@@ -81,49 +88,52 @@ export class FunctionTallies {
   }
 
   /** The functions with the most held + wait time (a thread's). */
-  topFunctions(functions: readonly PyFunction[]): ThreadFunction[] {
-    return [...this.canonical(functions)]
-      .map(([id, t]) => ({ id, name: functions[id].name, file: functions[id].file, line: functions[id].line, held_ns: t.held, wait_ns: t.wait }))
+  topFunctions(functions: readonly PyFunction[], stacks: readonly PyStack[]): ThreadFunction[] {
+    return [...this.canonical(functions, stacks)]
+      .map(([id, t]) => ({ id, name: functions[id].name, file: functions[id].file, line: functions[id].line, held_ns: Math.round(t.held), wait_ns: t.wait }))
       .filter((f) => f.held_ns + f.wait_ns > 0)
       .sort((a, b) => b.held_ns + b.wait_ns - (a.held_ns + a.wait_ns) || a.name.localeCompare(b.name) || a.id - b.id)
       .slice(0, TOP_PER_THREAD)
       .map(({ id: _, ...fn }) => fn);
   }
 
-  /** The tallies folded by canonical function. */
-  private canonical(functions: readonly PyFunction[]): Map<number, Tally> {
+  /** The tallies folded by canonical function, with the held times the threads' attributions give. */
+  private canonical(functions: readonly PyFunction[], stacks: readonly PyStack[]): Map<number, Tally> {
     const canonical = canonicalFunctions(functions);
     const out = new Map<number, Tally>();
+    HeldAttribution.charge(this.heldSources, (given, time) => {
+      const stack = known(given, stacks);
+      if (stack < 0) return;
+      const id = canonical[stacks[stack].leaf];
+      let t = out.get(id);
+      if (!t) out.set(id, (t = emptyTally()));
+      t.held += time.held;
+      t.heldWhileOthersWait += time.othersWaited;
+      path(t, stack).held += time.held;
+    });
     for (const [id, t] of this.byFunction) {
-      const into = out.get(canonical[id]);
-      if (!into) {
-        out.set(canonical[id], { ...t, paths: new Map([...t.paths].map(([stack, p]) => [stack, { ...p }])) });
-        continue;
-      }
-      into.held += t.held;
-      into.heldWhileOthersWait += t.heldWhileOthersWait;
+      let into = out.get(canonical[id]);
+      if (!into) out.set(canonical[id], (into = emptyTally()));
       into.forcedHeldWhileOthersWait += t.forcedHeldWhileOthersWait;
       into.wait += t.wait;
       into.waits += t.waits;
       into.forced += t.forced;
       into.longestHold = Math.max(into.longestHold, t.longestHold);
       into.longestContendedRun = Math.max(into.longestContendedRun, t.longestContendedRun);
-      for (const [stack, p] of t.paths) {
-        const q = into.paths.get(stack);
-        if (q) {
-          q.held += p.held;
-          q.wait += p.wait;
-        } else into.paths.set(stack, { ...p });
-      }
+      for (const [stack, p] of t.paths) path(into, stack).wait += p.wait;
     }
     return out;
   }
 
   private tally(fn: number): Tally {
     let t = this.byFunction.get(fn);
-    if (!t) this.byFunction.set(fn, (t = { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map() }));
+    if (!t) this.byFunction.set(fn, (t = emptyTally()));
     return t;
   }
+}
+
+function emptyTally(): Tally {
+  return { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map() };
 }
 
 /**

@@ -15,6 +15,7 @@ import type { ProcessStats, ThreadStats } from '../contract/stats.js';
 import { Anomaly } from '../model/anomalies.js';
 import type { TimelineState } from '../model/growing-timeline.js';
 import type { PyFunction, PyStack } from '../model/python-stacks.js';
+import { holderSamplesKey, type HolderSamples } from '../model/holder-samples.js';
 import { F64List } from '../model/step-builder.js';
 import type { GilTimeline, ProcessTimeline, ThreadTimeline, Timeline } from '../model/timeline.js';
 import { hasFunctionContext } from './function-stats.js';
@@ -42,6 +43,8 @@ export interface TimelineFacts {
 export interface AccumulatorOptions {
   /** CPUs of the recording machine: the no-GIL estimate needs them. */
   readonly cpus?: number;
+  /** An exact recording's holder samples: what ran during holds (held-attribution.ts). */
+  readonly holderSamples?: HolderSamples;
 }
 
 export class StatsAccumulator {
@@ -68,7 +71,7 @@ export class StatsAccumulator {
     this.stacks = window.stacks;
     for (const process of window.processes) {
       let into = this.processes.get(process.pid);
-      if (!into) this.processes.set(process.pid, (into = new ProcessAccumulator(process.pid)));
+      if (!into) this.processes.set(process.pid, (into = new ProcessAccumulator(process.pid, this.options.holderSamples)));
       into.add(process, window.stacks, last, this.options.cpus, window.start);
     }
     if (anomalies) for (const [pid, into] of this.processes) into.countedByModel(anomalies.get(pid));
@@ -77,6 +80,15 @@ export class StatsAccumulator {
   /** Of the recording, from its first window's start to its last's end. */
   get durationNs(): number {
     return this.start <= this.end ? ns(this.end) - ns(this.start) : 0;
+  }
+
+  /** The holder samples the stats rest on (StatsJson `recording.holder_samples`), when the recording has them. */
+  get holderSampling(): { hz: number; samples: number; in_holds: number } | undefined {
+    const samples = this.options.holderSamples;
+    if (!samples) return undefined;
+    let inHolds = 0;
+    for (const process of this.processes.values()) inHolds += process.holderSamplesInHolds();
+    return { hz: samples.hz, samples: samples.count, in_holds: inHolds };
   }
 
   /** Lost events the model was told of. */
@@ -147,7 +159,7 @@ class ProcessAccumulator {
   /** The no-GIL estimate's sums over the windows (their `measuredNs`: the time the windows swept). */
   private noGil: NoGilParts | undefined = undefined;
 
-  constructor(readonly pid: number) {}
+  constructor(readonly pid: number, private readonly holderSamples: HolderSamples | undefined) {}
 
   /** @param windowStart where the window begins: a process seen before is swept from there (its threads new in the window may begin earlier) */
   add(process: ProcessTimeline, stacks: readonly PyStack[], last: boolean, cpus: number | undefined, windowStart: number): void {
@@ -162,7 +174,7 @@ class ProcessAccumulator {
       // a whole timeline has each thread once (a reused tid too)
       const key = thread.window?.key ?? thread;
       let into = this.threads.get(key);
-      if (!into) this.threads.set(key, (into = new ThreadAccumulator(thread.tid, process.pid, thread.start)));
+      if (!into) this.threads.set(key, (into = this.newThread(thread.tid, thread.start)));
       if (thread.window) this.windowed = true;
       const busy = thread.gil === undefined ? undefined : contention.get(thread.gil);
       into.add(thread, process, busy, stacks, this.tallies, last);
@@ -177,6 +189,19 @@ class ProcessAccumulator {
         this.noGil.pythonWhileContendedNs += parts.pythonWhileContendedNs;
       }
     }
+  }
+
+  holderSamplesInHolds(): number {
+    let n = 0;
+    for (const thread of this.threads.values()) n += thread.attribution.samplesInHolds;
+    return n;
+  }
+
+  private newThread(tid: number, start: number): ThreadAccumulator {
+    const samples = this.holderSamples;
+    const thread = new ThreadAccumulator(tid, this.pid, start, samples && { thread: samples.threads.get(holderSamplesKey(this.pid, tid)), ticked: samples.ticked });
+    this.tallies.addHeldSource(thread.attribution);
+    return thread;
   }
 
   /** The model's latest counts (a window's lack those it counts per thread: noSchedulerEvents). */
@@ -227,7 +252,7 @@ class ProcessAccumulator {
   stats(meta: RecordingMeta, functions: readonly PyFunction[] | undefined, stacks: readonly PyStack[], sampledHz: number | undefined): ProcessStats {
     const ordered = this.ordered();
     const threads: ThreadStats[] = ordered.map((thread) => {
-      const stats = thread.stats(functions, this.mainOsName);
+      const stats = thread.stats(functions, stacks, this.mainOsName);
       return sampledHz === undefined ? stats : { ...stats, samples: Math.round((stats.lifetime_ns * sampledHz) / 1e9) };
     });
     const known = meta.processes.get(this.pid);

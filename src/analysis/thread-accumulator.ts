@@ -12,6 +12,8 @@ import type { PyFunction, PyStack } from '../model/python-stacks.js';
 import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type ThreadWindow } from '../model/timeline.js';
 import { forcedDropAt, holdStack, RunningSweep, Sweep } from './function-stats.js';
 import { FunctionTallies } from './function-tallies.js';
+import { HeldAttribution, newHoldParts, type HoldParts } from './held-attribution.js';
+import type { ThreadHolderSamples } from '../model/holder-samples.js';
 import { ns, stateMask } from './intervals.js';
 import type { OffCpuHold } from './off-cpu-holds.js';
 import { asleepContended } from './off-cpu-holds.js';
@@ -21,11 +23,12 @@ import { computeThreadStateTimes, jointTable, jointTime, withTotals, type Thread
 
 const ASLEEP = stateMask(CpuState.sleeping, CpuState.blocked);
 
-/** A hold's parts so far: held, overlap with waiters, and the holder's time on a CPU in that overlap. */
+/** A hold's parts so far: held, overlap with waiters, the holder's time on a CPU in that overlap, and the same by whether holder samples were taken. */
 interface HoldPart {
   held: number;
   othersWaited: number;
   run: number;
+  readonly sides: HoldParts;
 }
 
 export class ThreadAccumulator {
@@ -49,13 +52,20 @@ export class ThreadAccumulator {
   noScheduler = false;
   private readonly joiner = new WaitJoiner();
   private openHold: HoldPart | undefined = undefined;
+  /** Which functions its holds are charged to (the process's tallies ask it too). */
+  readonly attribution: HeldAttribution;
 
   constructor(
     readonly tid: number,
     readonly pid: number,
     /** Its start in the first window it was in: threads are listed in that order, as in a timeline. */
     readonly start: number,
-  ) {}
+    /** The recording's holder samples of this thread, and while the sampler ticked. */
+    samples?: { readonly thread: ThreadHolderSamples | undefined; readonly ticked: { readonly from: number; readonly to: number } },
+  ) {
+    this.attribution = new HeldAttribution(samples?.thread, samples?.ticked);
+    this.own.addHeldSource(this.attribution);
+  }
 
   /**
    * The thread's part of the next window. `contention`: its GIL's times with a waiter in the
@@ -96,18 +106,20 @@ export class ThreadAccumulator {
     for (let i = 0; i < n; i++) {
       const from = ns(starts[i]);
       const to = ns(ends[i]);
-      const part: HoldPart = { held: 0, othersWaited: 0, run: 0 };
+      const continued = i === 0 && window?.holdContinues ? this.openHold : undefined;
+      const part: HoldPart = { held: 0, othersWaited: 0, run: 0, sides: continued?.sides ?? newHoldParts() };
       if (to > from) {
         part.held = to - from;
         if (busy && busyRunning) {
           part.othersWaited = busy.overlap(from, to);
           part.run = busyRunning.overlap(from, to);
         }
+        this.attribution.part(from, to, part.othersWaited, contention, part.sides);
       }
-      if (i === 0 && window?.holdContinues && this.openHold) {
-        part.held += this.openHold.held;
-        part.othersWaited += this.openHold.othersWaited;
-        part.run += this.openHold.run;
+      if (continued) {
+        part.held += continued.held;
+        part.othersWaited += continued.othersWaited;
+        part.run += continued.run;
         this.openHold = undefined;
       }
       if (i === n - 1 && window?.holdOpen && !last) {
@@ -116,6 +128,7 @@ export class ThreadAccumulator {
       }
       if (part.held <= 0) continue;
       const stack = holdStack(thread, i, stacks);
+      this.attribution.hold(stack, part.sides);
       tallies.hold(stack, stacks, part.held, part.othersWaited, forcedEnd !== undefined && forcedEnd(ends[i]), part.run);
       this.own.hold(stack, stacks, part.held, 0, false, 0);
     }
@@ -135,7 +148,7 @@ export class ThreadAccumulator {
    * @param mainName the process's main thread's OS name, when known (a window's threads without a
    * name of their own took the one it had then)
    */
-  stats(functions: readonly PyFunction[] | undefined, mainName: string | undefined): ThreadStats {
+  stats(functions: readonly PyFunction[] | undefined, stacks: readonly PyStack[], mainName: string | undefined): ThreadStats {
     const times = this.stateTimes();
     const { gil, cpu } = times;
     const offCpu = stateMask(CpuState.runnable, CpuState.sleeping, CpuState.blocked);
@@ -156,7 +169,7 @@ export class ThreadAccumulator {
       acquisitions: this.acquisitions,
       wait: summarizeDurations(this.waits.copy()),
       drops: { forced: this.forcedDrops, voluntary: this.drops - this.forcedDrops },
-      ...(functions ? { top_functions: this.own.topFunctions(functions) } : {}),
+      ...(functions ? { top_functions: this.own.topFunctions(functions, stacks) } : {}),
     };
   }
 

@@ -108,14 +108,15 @@ export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline | Time
   const holds = facts?.offCpuHolds;
   const mostContended = [...contendable].sort((a, b) => b.gil.contended_ns - a.gil.contended_ns)[0];
   const withoutGil = mostContended && facts?.withoutGil(mostContended.pid);
+  const holderSampled = (stats.recording.holder_samples?.in_holds ?? 0) > 0;
   return {
     contendable,
     waitNs,
     activeNs,
     waitShare: activeNs > 0 ? waitNs / activeNs : 0,
     waiters: contendable.flatMap(waitersOf).sort((a, b) => b.waitNs - a.waitNs || a.name.localeCompare(b.name)).slice(0, TOP),
-    culprits: culpritsOf(contendable),
-    culpritFile: culpritFileOf(mostContended),
+    culprits: culpritsOf(contendable, holderSampled),
+    culpritFile: culpritFileOf(mostContended, holderSampled),
     longRuns: contendable
       .flatMap((p) => (p.functions ?? []).filter((fn) => fn.longest_contended_run_ns >= LONG_CONTENDED_RUN_NS).map((fn) => culprit(p, fn)))
       .sort((a, b) => b.fn.longest_contended_run_ns - a.fn.longest_contended_run_ns)
@@ -158,27 +159,27 @@ function waitersOf(process: ProcessStats): Waiter[] {
 }
 
 /**
- * Ranked by the time each was caught holding by a forced switch while others waited: a fair
- * sample of where contended Python time goes. Ranking by all holds would name the I/O calls that
- * end holds voluntarily (a request's getaddrinfo), whatever Python ran before them.
+ * Ranked by the time each held the GIL while others waited, as the holder samples share it out
+ * (what ran while holding). Without them, by the time each was caught holding by a forced switch
+ * while others waited: a fair sample of where contended Python time goes; ranking by all holds
+ * would name the I/O calls that end holds voluntarily (a request's getaddrinfo), whatever Python
+ * ran before them.
  */
-function culpritsOf(processes: readonly ProcessStats[]): Culprit[] {
+function culpritsOf(processes: readonly ProcessStats[], holderSampled: boolean): Culprit[] {
+  const caught = (fn: FunctionStats) => (holderSampled ? 0 : fn.forced_held_while_others_wait_ns);
   return processes
     .flatMap((p) => (p.functions ?? []).filter((fn) => fn.held_while_others_wait_ns > 0 && !fn.name.startsWith('<')).map((fn) => culprit(p, fn)))
-    .sort(
-      (a, b) =>
-        b.fn.forced_held_while_others_wait_ns - a.fn.forced_held_while_others_wait_ns ||
-        b.fn.held_while_others_wait_ns - a.fn.held_while_others_wait_ns,
-    )
+    .sort((a, b) => caught(b.fn) - caught(a.fn) || b.fn.held_while_others_wait_ns - a.fn.held_while_others_wait_ns)
     .slice(0, TOP);
 }
 
 /** Parsing, serializing, templating: the work is often spread over a module's functions, none of them big alone. */
-function culpritFileOf(process: ProcessStats | undefined): VerdictFacts['culpritFile'] {
+function culpritFileOf(process: ProcessStats | undefined, holderSampled: boolean): VerdictFacts['culpritFile'] {
   if (!process?.functions || process.gil.contended_ns <= 0) return undefined;
   const byFile = new Map<string, FunctionStats[]>();
   for (const fn of process.functions) {
-    if (!fn.file || fn.name.startsWith('<') || fn.forced_held_while_others_wait_ns <= 0) continue;
+    const seen = holderSampled ? fn.held_while_others_wait_ns : fn.forced_held_while_others_wait_ns;
+    if (!fn.file || fn.name.startsWith('<') || seen <= 0) continue;
     let list = byFile.get(fn.file);
     if (!list) byFile.set(fn.file, (list = []));
     list.push(fn);

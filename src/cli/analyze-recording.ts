@@ -20,7 +20,9 @@ import { findUntracedPythons } from '../model/untraced-pythons.js';
 import { recordedInterpreterOf } from '../model/recorded-interpreter.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SAMPLED_MAGIC } from '../contract/sampled-recording.js';
+import { HOLDER_SAMPLES_FEATURE, SAMPLED_MAGIC } from '../contract/sampled-recording.js';
+import { readHolderSamples, type HolderSamples } from '../model/holder-samples.js';
+import { inflateRawSync } from 'node:zlib';
 import { isSampledRecording } from '../model/sampled-recording.js';
 import { analyzeSampledRecording } from './analyze-sampled-recording.js';
 import { mergedRecords, openPerfData, type PerfData } from '../perfdata/index.js';
@@ -48,6 +50,8 @@ export interface AnalyzeOptions {
   readonly range?: { readonly from: number; readonly to: number };
   /** Place each take from the other events even where take_gil's return was probed (tests compare the two). */
   readonly placeTakes?: boolean;
+  /** Charge every hold where it ended, as if the recording had no holder samples (tests compare the two). */
+  readonly ignoreHolderSamples?: boolean;
 }
 
 /** The stats, verdict and the HTML report's tracks (gathered window by window). */
@@ -60,10 +64,10 @@ export function analyzeRecording(path: string, options: AnalyzeOptions = {}): An
   // Nothing keeps the reader (its blocks) once the records are read, nor the builder once the
   // timeline is frozen: a collection on the way can give their memory to what comes next, and
   // the analysis's memory comes on top of the timeline's alone.
-  const { timeline, ...read } = frozen(readRecording(path, undefined, options.placeTakes));
+  const { timeline, ...read } = frozen(readRecording(path, undefined, options));
   const meta = recordingMeta(read, timeline.processes.map((p) => p.pid), options);
   // one pass of the analysis serves the stats and the verdict's facts
-  const accumulator = accumulateWhole(timeline, { cpus: read.cpus });
+  const accumulator = accumulateWhole(timeline, { cpus: read.cpus, holderSamples: read.holderSamples });
   return concluded(statsOf(accumulator, meta.meta), accumulator.facts(), meta.kind, timeline, read.manifest);
 }
 
@@ -76,8 +80,8 @@ export function analyzeRecordingStats(path: string, options: AnalyzeOptions = {}
   let stats!: StatsAccumulator;
   const read = readRecording(
     path,
-    { events: options.windowEvents ?? WINDOW_EVENTS, range: options.range, sinks: (cpus) => [(stats = new StatsAccumulator({ cpus }))] },
-    options.placeTakes,
+    { events: options.windowEvents ?? WINDOW_EVENTS, range: options.range, sinks: (cpus, _, holderSamples) => [(stats = new StatsAccumulator({ cpus, holderSamples }))] },
+    options,
   );
   return concludedFrom(stats, read, options);
 }
@@ -103,12 +107,12 @@ export function analyzeRecordingReport(path: string, options: AnalyzeOptions = {
     events,
     range,
     // a range's share of the recording is not known ahead: no guess from the share read
-    sinks: (cpus, progress) => [(stats = new StatsAccumulator({ cpus })), (report = new ReportAccumulator({ maxSteps: options.maxSteps, ...(range ? {} : { progress }) }))],
-  }, options.placeTakes);
+    sinks: (cpus, progress, holderSamples) => [(stats = new StatsAccumulator({ cpus, holderSamples })), (report = new ReportAccumulator({ maxSteps: options.maxSteps, ...(range ? {} : { progress }) }))],
+  }, options);
   const analysis = concludedFrom(stats, read, options);
   if (!report.needsSecondReading) return { ...analysis, report: report.finish() };
   const coarse = new ReportAccumulator({ resolution: report.resolution() });
-  readRecording(path, { events, range, sinks: () => [coarse] }, options.placeTakes);
+  readRecording(path, { events, range, sinks: () => [coarse] }, options);
   return { ...analysis, report: coarse.finish() };
 }
 
@@ -125,13 +129,13 @@ export function analyzeRecordingRange(path: string, options: AnalyzeOptions & { 
     events: options.windowEvents ?? WINDOW_EVENTS,
     range: options.range,
     wholeRange: true,
-    sinks: (cpus) => [(stats = new StatsAccumulator({ cpus })), {
+    sinks: (cpus, _, holderSamples) => [(stats = new StatsAccumulator({ cpus, holderSamples })), {
       add: (window) => {
         assert(timeline === undefined, 'a range read whole comes as one window');
         timeline = window;
       },
     }],
-  }, options.placeTakes);
+  }, options);
   assert(timeline !== undefined, 'a range with events has its window');
   return { ...concludedFrom(stats, read, options), timeline };
 }
@@ -204,12 +208,17 @@ function frozen({ builder, timeBaseNs, stacks, ...read }: ReturnType<typeof read
  * The recording (and its extra recordings) read into a timeline builder, with what the reading
  * learnt on the way; with `windows`: cut into windows of as many events as it is read (the
  * builder keeps one window), each handed to the sinks made for it (given the recording's CPU count,
- * and the share of its bytes read so far). `placeTakes`: AnalyzeOptions.placeTakes.
+ * the share of its bytes read so far, and its holder samples).
  */
 function readRecording(
   path: string,
-  windows?: { events: number; range?: AnalyzeOptions['range']; wholeRange?: boolean; sinks: (cpus: number | undefined, progress: () => number) => WindowSink[] },
-  placeTakes?: boolean,
+  windows?: {
+    events: number;
+    range?: AnalyzeOptions['range'];
+    wholeRange?: boolean;
+    sinks: (cpus: number | undefined, progress: () => number, holderSamples: HolderSamples | undefined) => WindowSink[];
+  },
+  { placeTakes, ignoreHolderSamples }: Pick<AnalyzeOptions, 'placeTakes' | 'ignoreHolderSamples'> = {},
 ) {
   const data = openPerfData(path);
   const facts = newAdapterFacts();
@@ -222,6 +231,7 @@ function readRecording(
   // giltrace's own recordings carry their drop-caller tables; others need this machine's files.
   const classifyDrop = manifest ? manifestDropClassifier(manifest) : makeDropClassifier();
   const stacks = new PythonStacks();
+  const holderSamples = ignoreHolderSamples ? undefined : holderSamplesOf(data, stacks);
   const adapterOptions = {
     classifyDrop,
     descendantsOf: manifest?.targetPid ?? manifest?.recorderPid ?? recorderPidOf(eventNames),
@@ -239,7 +249,7 @@ function readRecording(
   // records → builder without an object per event (toTimelineEvents would make one each)
   const adapter = new TimelineEventAdapter(adapterOptions, facts);
   const builder = new TimelineBuilder();
-  const cuts = windows && new TimelineWindows(builder, windows.sinks(data.features.nrCpus, progressOf(all)), { timeBaseNs: data.timeBaseNs, stacks, windowEvents: windows.events, range: windows.range, wholeRange: windows.wholeRange });
+  const cuts = windows && new TimelineWindows(builder, windows.sinks(data.features.nrCpus, progressOf(all), holderSamples), { timeBaseNs: data.timeBaseNs, stacks, windowEvents: windows.events, range: windows.range, wholeRange: windows.wholeRange });
   // a range read to its end only
   adapter.feed(records, builder, cuts && windows?.range ? () => cuts.rangeEnded : undefined);
   adapter.end(builder);
@@ -259,7 +269,21 @@ function readRecording(
     perTask: isPerTaskRecording(data.features.cmdline),
     cpus: data.features.nrCpus,
     missingExtras: extras.missing,
+    holderSamples,
   };
+}
+
+/** The recording's holder samples (exact recordings with function context, since 12-05), their stacks interned in `stacks`. */
+function holderSamplesOf(data: PerfData, stacks: PythonStacks): HolderSamples | undefined {
+  const section = data.features.otherSections?.get(HOLDER_SAMPLES_FEATURE);
+  if (section === undefined) return undefined;
+  let text: string;
+  try {
+    text = inflateRawSync(section).toString('utf8');
+  } catch (e) {
+    throw new GiltraceError(`its holder samples (feature section ${HOLDER_SAMPLES_FEATURE}) are corrupt: ${(e as Error).message}`, { file: data.path });
+  }
+  return readHolderSamples(text, stacks, data.timeBaseNs, data.path);
 }
 
 /** Why a range of a recording gave nothing: it begins after the recording's end. */

@@ -24,7 +24,8 @@ export function formatSummary(stats: StatsJson, verdict: VerdictJson | undefined
   if (sampling) out.push(style.dim(samplingLine(sampling)), '');
   const range = stats.recording.range;
   if (range) out.push(style.dim(`Only ${rangeText({ from: range.from_ns, to: range.to_ns ?? Infinity })} of the recording (after its first event).`), '');
-  for (const process of stats.processes) out.push(...formatProcess(process, style, sampling !== undefined), '');
+  const holders = stats.recording.holder_samples;
+  for (const process of stats.processes) out.push(...formatProcess(process, style, sampling !== undefined, holders && holders.in_holds > 0 ? holders : undefined), '');
   if (stats.processes.length === 0) out.push('No Python process with GIL activity was recorded.', '');
   const { lost_events, warnings } = stats.recording;
   if (lost_events > 0) out.push(style.red(`Lost ${lost_events} events: numbers around them are uncertain.`));
@@ -47,7 +48,8 @@ function samplingLine(sampling: SamplingStats): string {
   return `Sampled ${sampling.ticks} ticks at ${Math.round(sampling.effective_hz)}/s${asked}${late}: shares are estimates, ±${(sampling.share_error_95 * 100).toFixed(1)} points (95 %) for a thread that lived throughout${cost}`;
 }
 
-function formatProcess(process: ProcessStats, style: Style, sampled: boolean): string[] {
+/** `holders`: the recording's holder samples, when its functions' held times rest on them. */
+function formatProcess(process: ProcessStats, style: Style, sampled: boolean, holders: StatsJson['recording']['holder_samples']): string[] {
   const { python, gil } = process;
   const inNamespace = process.pid_in_namespace !== undefined ? ` (${process.pid_in_namespace} in its container)` : '';
   const header = `${style.bold(`PID ${process.pid}`)}${inNamespace}  ${process.command}  ${style.dim(`(Python ${python.version}, ${python.executable})`)}`;
@@ -72,7 +74,8 @@ function formatProcess(process: ProcessStats, style: Style, sampled: boolean): s
   if (functions.length > 0) {
     const shown = functions.slice(0, TOP_FUNCTIONS);
     const more = functions.length > shown.length ? ` (top ${shown.length} of ${functions.length})` : '';
-    lines.push(`  ${style.dim(`Python functions by GIL time held while other threads waited${more}; caught: of it, in holds a forced switch ended:`)}`);
+    const what = holders ? ` (held: what ${holders.in_holds} samples at ${holders.hz}/s saw running)` : '';
+    lines.push(`  ${style.dim(`Python functions by GIL time held while other threads waited${more}${what}; caught: of it, in holds a forced switch ended:`)}`);
     lines.push(...table([FUNCTION_COLUMNS, ...shown.map(functionRow)], style).map((line) => `    ${line}`));
   }
   if (anomalies.length) lines.push(style.dim(`  anomalies: ${anomalies.map(([name, count]) => `${name} ${count}`).join(', ')}`));

@@ -30,10 +30,19 @@
  *                                           sleep late in it (the reader's placeTick: ticks come
  *                                           late when the traced threads take the CPUs)
  *   X <t> <pid> <tid>                       the thread is gone
+ *   H <t> <pid> <tid> <stack> <since>       holder samples only (header `holders`): the thread
+ *                                           held its GIL at t, running the F stack (0: none read);
+ *                                           since: ns since the previous tick (the time the
+ *                                           sample stands for: ticks come late on busy CPUs)
  *   C <t> <ticks> <late> <cpu>              so far (written with each batch of lines, ~5 a second):
  *                                           as the E line, for a live view and a file cut short
  *   E <t> <ticks> <late> <cpu>              end: ticks taken, ticks skipped (the sampler came late),
  *                                           CPU time giltrace used while sampling (ns)
+ *
+ * An exact recording carries the same lines of a sampler that looked only at who held each GIL
+ * and what it ran (header `holders`: P U A F H C E lines, no thread states), in a feature section
+ * of its own (HOLDER_SAMPLES_FEATURE, deflated): the probes see where a hold ends, the samples
+ * what ran during it.
  *
  * `t` is integer ns of CLOCK_MONOTONIC since the header's `timeBaseNs`. A state holds until the
  * thread's next line, or the end: threads alive at the end have no X line. A file without its E
@@ -57,7 +66,18 @@ export interface SampledHeader {
   readonly cpus: number;
   /** CLOCK_BOOTTIME − CLOCK_MONOTONIC at the start, ns, as a decimal string, when known. */
   readonly boottimeMinusMonotonicNs?: string;
+  /** Holder samples of an exact recording (H lines), not a sampled recording. */
+  readonly holders?: true;
 }
+
+/** The perf.data feature section (bit) of an exact recording's holder samples: this format, deflated. */
+export const HOLDER_SAMPLES_FEATURE = 254;
+/**
+ * Holder samples a second while an exact recording records with function context. Each tick
+ * costs the sampler's thread ~90 µs of CPU on the test VM (a futex wake-up there is dear): 250 a
+ * second is ~2 % of a CPU, 1000 was 7-8 %.
+ */
+export const HOLDER_SAMPLE_HZ = 250;
 
 export type SampledGil = 'n' | 'w' | 'h';
 export type SampledCpu = 'r' | 'q' | 's' | 'd';

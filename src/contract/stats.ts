@@ -64,11 +64,12 @@ export interface ThreadFunction extends FunctionRef {
 }
 
 /**
- * GIL time attributed to one Python function of a process: a hold to the function the thread
- * was in when it released the GIL (a forced drop catches a CPU-bound function in the act), or,
- * when the release has no Python frame or was not seen (thread exit, end of recording), to the
- * function that took it; a wait to the function that asked for the GIL (or the one a forced drop
- * interrupted). Special names: `<no Python frame>` (C code calling in, thread start),
+ * GIL time attributed to one Python function of a process: held time to the functions the holder
+ * samples saw running (`recording.holder_samples`); without them (or outside the sampler's
+ * ticks), a hold to the function the thread was in when it released the GIL (a forced drop
+ * catches a CPU-bound function in the act), or, when the release has no Python frame or was not
+ * seen (thread exit, end of recording), to the function that took it; a wait to the function that
+ * asked for the GIL (or the one a forced drop interrupted). Special names: `<no Python frame>` (C code calling in, thread start),
  * `<unknown>` (not seen: lost events, a take whose entry was not recorded).
  */
 export interface FunctionStats extends FunctionRef {
@@ -190,6 +191,14 @@ export interface StatsJson {
     readonly takes_placed?: { readonly placed: number; readonly guessed: number };
     /** Set for sampled recordings (`giltrace record --sample`): every time is an estimate from ticks. */
     readonly sampling?: SamplingStats;
+    /**
+     * Set for exact recordings with function context (since 12-05): while perf recorded, giltrace
+     * read `hz` times a second which thread held each GIL and the Python stack it ran (`samples`
+     * of them; `in_holds`: inside a hold the probes saw). The functions' `held_ns` and
+     * `held_while_others_wait_ns` are then shared out by those samples (what ran while holding),
+     * not charged where each hold ended: a hold that ends in a blocking call did its work before.
+     */
+    readonly holder_samples?: { readonly hz: number; readonly samples: number; readonly in_holds: number };
     /**
      * Set when only a part of the recording was analysed (`--from` / `--to`): where it begins and
      * ends, ns after the recording's first event (`to_ns` absent: to its end). Every figure is of

@@ -80,6 +80,12 @@ export function parseSampledHeader(lines: readonly string[], file: string): Samp
   return header;
 }
 
+/** An F line's stack, interned: its id in the file and in `stacks`. */
+export function internStackLine(line: string, stacks: PythonStacks): [number, number] {
+  const [head, name = '', fileName = '', firstLine = '0', ...callers] = line.split('\t');
+  return [Number(head.slice(2)), stacks.intern(name, fileName, Number(firstLine), callers)];
+}
+
 /**
  * A sampled recording read line by line: a whole file (readSampledRecording), or one still being
  * written (`giltrace top --sample`), whose events are taken as they can no longer move
@@ -135,8 +141,8 @@ export class SampledRecordingReader {
   line(line: string, lineNumber: number): void {
     if (line.length === 0) return;
     if (line[0] === 'F') {
-      const [head, name = '', fileName = '', firstLine = '0', ...callers] = line.split('\t');
-      this.stackIds.set(Number(head.slice(2)), this.stacks.intern(name, fileName, Number(firstLine), callers));
+      const [fileId, stack] = internStackLine(line, this.stacks);
+      this.stackIds.set(fileId, stack);
       return;
     }
     const { threads, tick, stackIds } = this;

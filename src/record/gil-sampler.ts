@@ -39,6 +39,12 @@ export interface ThreadState {
 /** How often the thread list and (3.12+) the interpreters' GILs are read again, ms. */
 const TASKS_EVERY_MS = 10;
 const GILS_EVERY_MS = 250;
+/**
+ * Holder samples list the threads less often: the list only vouches for the thread ids read from
+ * thread states (a thread before 3.11 is found by its pthread_t among them), and a thread it does
+ * not have yet is left out of the samples for that long at most.
+ */
+const HOLDER_TASKS_EVERY_MS = 100;
 /** Thread names are read again this often (a thread may rename itself), ms. */
 const NAME_EVERY_MS = 1000;
 /** At most this many interpreters, and thread states in one, are walked (a corrupt list must not loop). */
@@ -150,6 +156,12 @@ interface Gil {
   intervalNs: number;
 }
 
+/** A GIL's holder at a holder sample, and the Python stack it was running (none: no Python frame, or unreadable). */
+export interface HolderNow {
+  readonly tid: number;
+  readonly stack?: SampledStack;
+}
+
 export class ProcessSampler {
   private readonly memory: ProcessMemory;
   private readonly threads = new Map<number, Thread>();
@@ -254,6 +266,27 @@ export class ProcessSampler {
     }
     this.lastTickNs = nowNs;
     return { states, unseenFor, gone: this.goneNow };
+  }
+
+  /**
+   * Who holds each GIL now and the Python stack it runs: the holder samples of exact recordings
+   * (the probes see where a hold ends, not what ran during it). Reads the GILs and each holder's
+   * stack only, no thread's /proc files. undefined once the process is gone (or exec'd).
+   */
+  holders(nowNs: number): HolderNow[] | undefined {
+    if (nowNs - this.tasksAt >= HOLDER_TASKS_EVERY_MS * 1e6 && !this.readTasks(nowNs)) return undefined;
+    if (this.gils.length === 0 || nowNs - this.gilsAt >= GILS_EVERY_MS * 1e6) {
+      if (this.memory.readU64(this.runtime.address) === undefined) return undefined;
+      this.findGils(nowNs);
+    }
+    const held: HolderNow[] = [];
+    for (const gil of this.gils) {
+      if (!this.readGil(gil)) return undefined;
+      if (gil.holderTid === 0) continue;
+      const stack = this.stacks?.stackOf(gil.holderTstate);
+      held.push({ tid: gil.holderTid, ...(stack ? { stack } : {}) });
+    }
+    return held;
   }
 
   /**

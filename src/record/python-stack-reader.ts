@@ -45,6 +45,9 @@ interface CodeInfo {
   readonly name: string;
   readonly file: string;
   readonly line: number;
+  /** The code object's name and file pointers when it was read: a code object freed and another made at its address differ there. */
+  readonly namePtr: number;
+  readonly filePtr: number;
 }
 
 export class PythonStackReader {
@@ -60,6 +63,7 @@ export class PythonStackReader {
   /** Bytes of a frame to read: up to the later of its code and previous pointers. */
   private readonly frameSpan: number;
   private readonly fileBuffer = Buffer.alloc(FILE_BYTES);
+  private readonly pointerBuffer = Buffer.alloc(64);
 
   /** undefined when the version has no known frame layout. */
   static forVersion(memory: ProcessMemory, minor: number): PythonStackReader | undefined {
@@ -133,26 +137,49 @@ export class PythonStackReader {
     return infos[inner - 2]?.name;
   }
 
+  /**
+   * What a code object is called. Kept by its address, and checked at each lookup against its
+   * name and file pointers (one read): code objects do not all live as long as the process (a
+   * module's, once imported; a function defined in a loop), and another one made at the same
+   * address was named as the one before it (the workers of a 3.8 program sampled as running
+   * site.py's `<module>`, now and then).
+   */
   private codeInfo(code: number): CodeInfo | undefined {
     const lookup = ++this.lookups;
     const known = this.codes.get(code);
-    if (typeof known === 'object') return known;
+    if (typeof known === 'object') {
+      const pointers = this.pointersOf(code);
+      if (pointers && pointers.name === known.namePtr && pointers.file === known.filePtr) return known;
+      this.codes.delete(code);
+      return this.lookupCode(code, lookup);
+    }
     if (known !== undefined && lookup - known < RETRY_AFTER_LOOKUPS) return undefined;
+    return this.lookupCode(code, lookup);
+  }
+
+  private lookupCode(code: number, lookup: number): CodeInfo | undefined {
     if (this.codes.size >= MAX_CODES) this.codes.clear();
     const info = this.readCode(code);
     this.codes.set(code, info ?? lookup);
     return info;
   }
 
+  /** A code object's name and file pointers, in one read (they lie within a few words of each other). */
+  private pointersOf(code: number): { name: number; file: number } | undefined {
+    const { name, filename } = this.layout;
+    const from = Math.min(name, filename);
+    if (!this.memory.readInto(code + from, this.pointerBuffer, Math.max(name, filename) + 8 - from)) return undefined;
+    return { name: u64(this.pointerBuffer, name - from), file: u64(this.pointerBuffer, filename - from) };
+  }
+
   private readCode(code: number): CodeInfo | undefined {
-    const namePtr = this.memory.readU64(code + this.layout.name);
-    const filePtr = this.memory.readU64(code + this.layout.filename);
+    const pointers = this.pointersOf(code);
     const line = this.memory.readI32(code + this.layout.firstLine);
-    if (!namePtr || !filePtr || line === undefined) return undefined;
-    if (!this.memory.readInto(namePtr + STR_STATE, this.nameBuffer)) return undefined;
+    if (!pointers || !pointers.name || !pointers.file || line === undefined) return undefined;
+    if (!this.memory.readInto(pointers.name + STR_STATE, this.nameBuffer)) return undefined;
     const name = decodePyStrBytes(this.nameBuffer, this.strings);
-    const file = this.cString(filePtr + this.layout.asciiData);
-    return name === '' ? undefined : { name, file, line };
+    const file = this.cString(pointers.file + this.layout.asciiData);
+    return name === '' ? undefined : { name, file, line, namePtr: pointers.name, filePtr: pointers.file };
   }
 
   /** An ASCII str's text (file names are read as exact tracing's probes read them). */

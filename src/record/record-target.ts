@@ -24,6 +24,9 @@ import { collectLines, letFinishAlone, PerfLines, saysFileComplete, stopUntilWri
 import { makeRecordingManifest, withLateInterpreters, writeRecordingManifest } from './recording-manifest.js';
 import { withPythonHook } from './python-hook.js';
 import { AttachedThreadNames } from './attached-thread-names.js';
+import { HolderSampling } from './holder-sampling.js';
+import { HOLDER_SAMPLES_FEATURE } from '../contract/sampled-recording.js';
+import { appendFeatureSection } from '../perfdata/append-feature.js';
 
 export interface RecordRequest {
   /** The command to run, or when attaching the attached processes' command lines (for the manifest). */
@@ -95,8 +98,11 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   let stream: StreamedRecording | undefined;
   let late: LateInterpreters | undefined;
   let names: AttachedThreadNames | undefined;
+  let holders: HolderSampling | undefined;
   try {
     ({ perf, lines: perfLines } = startPerf(request, probes.flatMap((group) => group.eventNames)));
+    // the sampler's thread starts while perf does (a recording's fixed cost is felt)
+    if (wantsHolderSamples(request)) holders = HolderSampling.start(request.attach?.processes.map((p) => p.pid) ?? [], request.command, warnings);
     const perfMessages = perfLines.all;
     if (perf.pid !== undefined) watcher.watchPerf(perf.pid);
     // while perf starts (0.15-0.2 s, most of it reading /proc/kallsyms): what killed runs left
@@ -122,9 +128,14 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     let targetPid: number | undefined;
     const exitCode = request.attach
       ? await whileAttached(request.attach, signals, request.stop)
-      : await runTarget(request, signals, (pid) => (targetPid = pid));
+      : await runTarget(request, signals, (pid) => {
+        targetPid = pid;
+        if (pid !== undefined) holders?.setRoot(pid);
+      });
     const wallNs = Number(process.hrtime.bigint() - started);
     const threadNames = names?.stop() ?? [];
+    const holderSamples = await holders?.stop(warnings);
+    holders = undefined;
     finishing = await late?.stopRecording() ?? [];
     if ((await stopPerf(perf, perfLines)) === 'written') finishing.push(perf);
     perf = undefined;
@@ -144,6 +155,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
         // The recording is still good; only reading it elsewhere loses the drop reasons.
         warnings.push(`could not write giltrace's manifest into ${request.output} (${(e as Error).message}): reading it needs this machine's interpreter`);
       }
+      if (holderSamples) writeHolderSamples(request.output, holderSamples, warnings);
     }
     for (const why of late?.untraceable ?? []) warnings.push(`not traced: ${why}`);
     return { exitCode, wallNs, perfMessages: perfLines.all.filter(isWorthShowing), warnings };
@@ -154,6 +166,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     throw e;
   } finally {
     names?.stop();
+    holders?.discard();
     stream?.close();
     if (perf && perf.exitCode === null && perf.signalCode === null) {
       perf.kill('SIGINT');
@@ -173,6 +186,22 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       watcher.done();
     }
     signals.dispose();
+  }
+}
+
+/**
+ * Holder samples go with function context (they refine it), into file-form recordings: a streamed
+ * one (the live view's) has no room for them at its end that a reader would find.
+ */
+function wantsHolderSamples(request: RecordRequest): boolean {
+  return (request.frameDepth ?? 0) > 0 && !request.onData;
+}
+
+function writeHolderSamples(output: string, samples: Uint8Array, warnings: string[]): void {
+  try {
+    appendFeatureSection(output, HOLDER_SAMPLES_FEATURE, samples);
+  } catch (e) {
+    warnings.push(`could not write the holder samples into ${output} (${(e as Error).message}): function context from the probes alone`);
   }
 }
 

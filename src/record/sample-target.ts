@@ -8,8 +8,6 @@ import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { setFlagsFromString } from 'node:v8';
 import { GiltraceError } from '../base/errors.js';
 import type { AttachedProcess } from '../contract/recording-manifest.js';
 import { findPythonRuntime } from '../probe/python-runtime.js';
@@ -17,8 +15,8 @@ import { isRunning } from '../probe/running-process.js';
 import { ProcessSampler } from './gil-sampler.js';
 import { SignalRelay } from './record-target.js';
 import { runsPythonHook, withPythonHook } from './python-hook.js';
-import type { SampleWorkerData, SampleWorkerReply } from './sample-worker.js';
-import { CONTROL, type SessionResult } from './sampling-session.js';
+import type { SessionRequest, SessionResult } from './sampling-session.js';
+import { startSamplerThread } from './sampler-thread.js';
 
 export interface SampleRequest {
   readonly command: readonly string[];
@@ -46,7 +44,8 @@ export async function sampleTarget(request: SampleRequest): Promise<SampleResult
     signals.throwIfInterrupted();
     if (request.attach) {
       for (const { pid } of request.attach.processes) checkSampleable(pid);
-      const sampler = await startSampler(request, request.attach.processes.map((p) => p.pid));
+      const sampler = startSamplerThread(sessionRequest(request, request.attach.processes.map((p) => p.pid)));
+      await sampler.ready;
       request.onSampling?.();
       await whileAttached(request, signals);
       return { exitCode: 0, ...(await sampler.stop()) };
@@ -55,7 +54,8 @@ export async function sampleTarget(request: SampleRequest): Promise<SampleResult
     const names = runsPythonHook(request.command, process.env) ? pythonNamesFile() : undefined;
     cleanUp = () => names && fs.rmSync(names, { force: true });
     // the sampler is up before the command starts, so that its first moments are seen
-    const sampler = await startSampler(request, [], names);
+    const sampler = startSamplerThread(sessionRequest(request, [], names));
+    await sampler.ready;
     request.onSampling?.();
     signals.throwIfInterrupted();
     const [file, ...args] = request.command;
@@ -112,84 +112,16 @@ function checkSampleable(pid: number): void {
   new ProcessSampler(runtime).close();
 }
 
-interface RunningSampler {
-  /** The command's process, once started (the sampler was started before it). */
-  setRoot(pid: number): void;
-  /** Stops the ticks and resolves when the recording is complete. */
-  stop(): Promise<SessionResult>;
-}
-
-/** Resolves once the sampler's thread is ticking. */
-async function startSampler(request: SampleRequest, roots: readonly number[], pythonNames?: string): Promise<RunningSampler> {
-  const control = new SharedArrayBuffer(CONTROL.size * 4);
-  const flags = new Int32Array(control);
-  const data: SampleWorkerData = {
-    request: {
-      roots,
-      command: request.command,
-      hz: request.hz,
-      output: request.output,
-      ...(pythonNames !== undefined ? { pythonNames } : {}),
-      ...(request.attach ? { attached: request.attach.processes.map((p) => ({ pid: p.pid, command: p.command })) } : {}),
-    },
-    control,
-  };
-  withoutOptimizingCompiler();
-  const worker = new Worker(new URL('./sample-worker.js', import.meta.url), { workerData: data });
-  let ready: () => void = () => undefined;
-  const started = new Promise<void>((resolve) => (ready = resolve));
-  const done = new Promise<SessionResult>((resolve, reject) => {
-    worker.on('message', (reply: SampleWorkerReply) => {
-      if ('ready' in reply) ready();
-      else if ('error' in reply) reject(new GiltraceError(`sampling failed: ${reply.error}`));
-      else resolve(reply.result);
-    });
-    worker.once('error', (e) => reject(new GiltraceError(`sampling failed: ${e.message}`)));
-    worker.once('exit', () => reject(new GiltraceError('sampling stopped without a result')));
-  });
-  // a long session gets the optimizing compiler back once the sampler's code is warm (see below)
-  const warm = setTimeout(withOptimizingCompiler, OPTIMIZE_AFTER_MS);
-  warm.unref();
-  done
-    .catch(() => undefined) // awaited by stop(); an early failure must not be an unhandled rejection
-    .finally(() => {
-      clearTimeout(warm);
-      withOptimizingCompiler();
-    });
-  await Promise.race([started, done]);
+/** What the sampler's thread is asked to do for `giltrace record --sample`. */
+function sessionRequest(request: SampleRequest, roots: readonly number[], pythonNames?: string): SessionRequest {
   return {
-    setRoot: (pid) => Atomics.store(flags, CONTROL.rootPid, pid),
-    stop: () => {
-      Atomics.store(flags, CONTROL.stop, 1);
-      Atomics.notify(flags, CONTROL.stop);
-      return done;
-    },
+    roots,
+    command: request.command,
+    hz: request.hz,
+    output: request.output,
+    ...(pythonNames !== undefined ? { pythonNames } : {}),
+    ...(request.attach ? { attached: request.attach.processes.map((p) => ({ pid: p.pid, command: p.command })) } : {}),
   };
-}
-
-/**
- * V8's optimizing compiler (TurboFan, process-wide) is off for the sampler's first seconds: its
- * ticks are syscalls mostly, and over a short run compiling its functions cost more CPU than the
- * compiled code saved. Measured (crunch_work.py, 1000 ticks a second, ~3 s): giltrace's CPU while
- * sampling 850 ms with it, 460-535 ms without (V8's compiler threads were busy the whole time).
- * Over a long session the compiled code wins: from the 6th to the 9th second of a longer run
- * (12-05, three runs each), the sampler's thread took 60-73 µs a tick with it against 113-137 µs
- * without (giltrace's whole process, seconds 6 to 12, four runs: 660-840 ms against 830-980).
- * So it comes back after OPTIMIZE_AFTER_MS (the compiling then costs ~0.4 s of CPU once), and
- * for the analysis. Left alone when the user chose for node (execArgv) themselves.
- */
-const OPTIMIZE_AFTER_MS = 3000;
-
-function withoutOptimizingCompiler(): void {
-  if (!userChoseTiering()) setFlagsFromString('--no-turbofan');
-}
-
-function withOptimizingCompiler(): void {
-  if (!userChoseTiering()) setFlagsFromString('--turbofan');
-}
-
-function userChoseTiering(): boolean {
-  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => /^--(no-)?(turbofan|opt)\b|^--max-opt/.test(a));
 }
 
 function childExit(child: ReturnType<typeof spawn>, file: string): Promise<number> {

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC, type SampledHeader } from '../contract/sampled-recording.js';
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
-import { entryThreadName, ProcessSampler, type ThreadState, type TickLooks } from './gil-sampler.js';
+import { entryThreadName, ProcessSampler, type HolderNow, type ThreadState, type TickLooks } from './gil-sampler.js';
 import type { SampledStack } from './python-stack-reader.js';
 import { ProcessTree, readLinkIfThere } from './process-tree.js';
 import { PythonNamesFile } from './python-names-file.js';
@@ -28,6 +28,8 @@ export interface SessionRequest {
   readonly output: string;
   /** The file giltrace's hook in the started programs appends Python thread names to (GILTRACE_NAMES). */
   readonly pythonNames?: string;
+  /** Only who holds each GIL and its stack (H lines): an exact recording's holder samples. */
+  readonly holders?: boolean;
 }
 
 export interface SessionResult {
@@ -80,9 +82,11 @@ export class SamplingSession {
   private readonly pythonNames: PythonNamesFile | undefined;
   /** The Python name each thread's last T line said. */
   private readonly toldPythonNames = new Map<number, string>();
+  private readonly holdersOnly: boolean;
 
   constructor(request: SessionRequest) {
     this.periodNs = 1e9 / request.hz;
+    this.holdersOnly = request.holders === true;
     this.roots = request.roots;
     this.pythonNames = request.pythonNames === undefined ? undefined : new PythonNamesFile(request.pythonNames);
     this.fd = fs.openSync(request.output, 'w');
@@ -93,6 +97,7 @@ export class SamplingSession {
       ...(request.attached ? { attached: request.attached } : {}),
       cpus: availableParallelism(),
       ...boottimeOffset(),
+      ...(this.holdersOnly ? { holders: true as const } : {}),
     };
     fs.writeSync(this.fd, `${SAMPLED_MAGIC}\n${JSON.stringify(header)}\n`);
   }
@@ -111,8 +116,9 @@ export class SamplingSession {
       }
       const now = this.now();
       if (now - last > 2 * this.periodNs) this.late += Math.round((now - last) / this.periodNs) - 1;
+      const since = now - last;
       last = now;
-      this.tick(now);
+      this.tick(now, since === since ? since : this.periodNs);
       const waitMs = (last + this.periodNs - this.now()) / 1e6;
       if (waitMs > 0) Atomics.wait(control, CONTROL.stop, 0, waitMs);
     }
@@ -141,11 +147,18 @@ export class SamplingSession {
     return Number(monotonicNs() - this.base);
   }
 
-  private tick(now: number): void {
+  /** `since`: ns since the previous tick (the time a holder sample stands for). */
+  private tick(now: number, since: number): void {
     this.ticks++;
+    // holder samples: when the ticks began (the samples stand for the time from then on)
+    if (this.holdersOnly && this.ticks === 1) this.lines.push(`C ${now} 1 0 ${this.cpuSoFarNs()}`);
     const discoverEvery = this.samplers.size === 0 ? DISCOVER_UNTIL_PYTHON_MS : DISCOVER_EVERY_MS;
     if (now - this.lastDiscover >= discoverEvery * 1e6) this.discover(now);
     for (const [pid, sampler] of this.samplers) {
+      if (this.holdersOnly) {
+        this.sampleHolders(pid, sampler, now, since);
+        continue;
+      }
       let looks: TickLooks | undefined;
       try {
         looks = sampler.sample(now + Number(this.base));
@@ -163,6 +176,20 @@ export class SamplingSession {
       }
     }
     if (now - this.lastFlush >= FLUSH_EVERY_MS * 1e6) this.flush(now);
+  }
+
+  /** H lines: who holds each of the process's GILs now, and what it runs. */
+  private sampleHolders(pid: number, sampler: ProcessSampler, now: number, since: number): void {
+    let held: HolderNow[] | undefined;
+    try {
+      held = sampler.holders(now + Number(this.base));
+    } catch (e) {
+      if (!(e instanceof GiltraceError)) throw e;
+      this.processGone(pid, now);
+      return this.skip({ pid, why: e.message }, now);
+    }
+    if (held === undefined) return this.processGone(pid, now);
+    for (const { tid, stack } of held) this.lines.push(`H ${now} ${pid} ${tid} ${this.stackId(stack)} ${since}`);
   }
 
   /** Lines for what changed among the threads looked at, and for those gone. */

@@ -1,0 +1,63 @@
+/**
+ * An exact recording's holder samples: while perf records, the sampler's thread reads, HOLDER_SAMPLE_HZ
+ * times a second, who holds each GIL of the traced processes and the Python stack it runs
+ * (gil-sampler.ts `holders`: memory reads only, nothing stopped), and the lines it writes
+ * (contract/sampled-recording.ts, `H` lines) go into the recording as a feature section of their
+ * own. The probes say exactly where each hold ends; what ran during it they cannot say: a hold
+ * that ends in a blocking call (a socket write, a queue's wait) did its work before, in code no
+ * probe sees. The samples see it.
+ *
+ * Best effort, like the attached threads' names: whatever fails here costs the samples (said in
+ * a warning), never the recording.
+ */
+import * as fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { HOLDER_SAMPLE_HZ } from '../contract/sampled-recording.js';
+import { startSamplerThread, type RunningSampler } from './sampler-thread.js';
+
+export class HolderSampling {
+  private constructor(private readonly sampler: RunningSampler, private readonly file: string) {}
+
+  /**
+   * Starts sampling the trees of `roots` (none yet: the command's, given by setRoot once it
+   * runs). Nobody waits for the sampler's thread to be up (~0.1 s, a recording's fixed cost is
+   * felt): the first moments of a command may have no samples, and are charged where their holds
+   * ended, as without any.
+   */
+  static start(roots: readonly number[], command: readonly string[], warnings: string[]): HolderSampling | undefined {
+    const file = join(tmpdir(), `giltrace-holders-${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      const sampler = startSamplerThread({ roots, command, hz: HOLDER_SAMPLE_HZ, output: file, holders: true });
+      sampler.ready.catch(() => undefined); // said by stop()
+      return new HolderSampling(sampler, file);
+    } catch (e) {
+      warnings.push(`no holder samples: ${(e as Error).message} (function context from the probes alone)`);
+      return undefined;
+    }
+  }
+
+  setRoot(pid: number): void {
+    this.sampler.setRoot(pid);
+  }
+
+  /** Stops sampling: the samples, deflated (undefined, with a warning, when they cannot be had). */
+  async stop(warnings: string[]): Promise<Uint8Array | undefined> {
+    try {
+      await this.sampler.stop();
+      return deflateRawSync(fs.readFileSync(this.file));
+    } catch (e) {
+      warnings.push(`no holder samples: ${(e as Error).message} (function context from the probes alone)`);
+      return undefined;
+    } finally {
+      fs.rmSync(this.file, { force: true });
+    }
+  }
+
+  /** Stops sampling and keeps nothing (a recording that failed). */
+  discard(): void {
+    this.sampler.stop().catch(() => undefined).finally(() => fs.rmSync(this.file, { force: true }));
+  }
+}
