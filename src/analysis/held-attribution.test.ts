@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ThreadHolderSamples } from '../model/holder-samples.js';
+import { HeldAttribution, newHoldParts, type HeldTime } from './held-attribution.js';
+
+const WORK = 10;
+const RELEASE = 11;
+const OTHER = 12;
+
+function samples(list: readonly [time: number, stack: number][], weight = 4): ThreadHolderSamples {
+  return { times: Float64Array.from(list, ([t]) => t), stacks: Int32Array.from(list, ([, s]) => s), weights: Float64Array.from(list, () => weight) };
+}
+
+/** Holds given as [from, to, othersWaited, ended in], each in one part. */
+function attribution(holds: readonly [number, number, number, number][], given: ThreadHolderSamples | undefined, ticked = { from: 0, to: 1000 }): HeldAttribution {
+  const a = new HeldAttribution(given, given ? ticked : undefined);
+  const contention = Float64Array.from(holds.flatMap(([from, to, waited]) => (waited > 0 ? [from, from + waited] : [])));
+  for (const [from, to, waited, stack] of holds) {
+    const parts = newHoldParts();
+    a.part(from, to, waited, contention.length > 0 ? contention : undefined, parts);
+    a.hold(stack, parts);
+  }
+  return a;
+}
+
+function charged(threads: HeldAttribution[]): Map<number, HeldTime> {
+  const out = new Map<number, HeldTime>();
+  HeldAttribution.charge(threads, (stack, t) => out.set(stack, { ...t }));
+  return out;
+}
+
+describe('HeldAttribution', () => {
+  it('without samples, every hold goes where it ended, exactly', () => {
+    const out = charged([attribution([[0, 7, 3, RELEASE], [10, 15, 0, OTHER]], undefined)]);
+    assert.deepEqual(out, new Map([[RELEASE, { held: 7, othersWaited: 3 }], [OTHER, { held: 5, othersWaited: 0 }]]));
+  });
+
+  it('with samples, the held time is shared by what they saw, in total the exact time', () => {
+    // two holds ending in release(); the samples inside them saw work() three times, release() once
+    const given = samples([[1, WORK], [3, WORK], [12, WORK], [14, RELEASE], [20, OTHER]]);
+    const out = charged([attribution([[0, 8, 8, RELEASE], [10, 16, 6, RELEASE]], given)]);
+    assert.deepEqual([...out.keys()].sort(), [WORK, RELEASE]);
+    assert.equal(out.get(WORK)!.held, 14 * 0.75);
+    assert.equal(out.get(RELEASE)!.held, 14 * 0.25);
+    assert.equal(out.get(WORK)!.othersWaited, 14 * 0.75);
+    // the sample at 20 fell in no hold: it says nothing
+    assert.equal(out.get(OTHER), undefined);
+  });
+
+  it('the time others waited goes by the samples taken while they did, the rest by the others', () => {
+    // others waited for [0, 4) only: the sample at 1 saw work() then, the ones at 5 and 7 other()
+    const given = samples([[1, WORK], [5, OTHER], [7, OTHER]]);
+    const out = charged([attribution([[0, 8, 4, RELEASE]], given)]);
+    assert.deepEqual(out.get(WORK), { held: 4, othersWaited: 4 });
+    assert.deepEqual(out.get(OTHER), { held: 4, othersWaited: 0 });
+  });
+
+  it('holds outside the ticks go where they ended; a pool of threads shares its samples', () => {
+    const ticked = { from: 100, to: 1000 };
+    // before the first tick: where it ended, samples or not
+    const early = attribution([[0, 10, 0, RELEASE], [200, 210, 0, RELEASE]], samples([[205, WORK]]), ticked);
+    // a short thread without a sample of its own: the pool's samples share its time too
+    const short = attribution([[300, 302, 0, RELEASE]], samples([]), ticked);
+    const out = charged([early, short]);
+    assert.deepEqual(out.get(RELEASE), { held: 10, othersWaited: 0 });
+    assert.deepEqual(out.get(WORK), { held: 12, othersWaited: 0 });
+    // alone, the short thread's hold is charged where it ended
+    assert.deepEqual(charged([short]).get(RELEASE), { held: 2, othersWaited: 0 });
+  });
+
+  it('a hold in parts (cut by windows) is one hold', () => {
+    const a = new HeldAttribution(samples([[2, WORK], [6, WORK]]), { from: 0, to: 100 });
+    const parts = newHoldParts();
+    a.part(0, 4, 0, undefined, parts);
+    a.part(4, 8, 0, undefined, parts);
+    a.hold(RELEASE, parts);
+    assert.deepEqual(charged([a]), new Map([[WORK, { held: 8, othersWaited: 0 }]]));
+    assert.equal(a.samplesInHolds, 2);
+  });
+});
