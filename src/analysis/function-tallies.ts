@@ -73,9 +73,12 @@ export class FunctionTallies {
       const fn = functions[id];
       // ties by stack id: the order does not depend on the order the holds were added in
       const paths = [...t.paths].sort(([ia, a], [ib, b]) => b.held + b.wait - (a.held + a.wait) || ia - ib).slice(0, STACKS_PER_FUNCTION);
+      const othersWaited = Math.round(t.heldWhileOthersWait);
       out.push({
         id, name: fn.name, file: fn.file, line: fn.line,
-        held_ns: Math.round(t.held), held_while_others_wait_ns: Math.round(t.heldWhileOthersWait), forced_held_while_others_wait_ns: t.forcedHeldWhileOthersWait,
+        held_ns: Math.round(t.held), held_while_others_wait_ns: othersWaited,
+        // exact (the probes'), and part of a time holder samples may have shared out a little short
+        forced_held_while_others_wait_ns: Math.min(t.forcedHeldWhileOthersWait, othersWaited),
         wait_ns: t.wait, waits: t.waits,
         forced_drops: t.forced, longest_hold_ns: t.longestHold, longest_contended_run_ns: t.longestContendedRun,
         stacks: paths.map(([stack, p]) => ({ callers: stacks[stack].callers, held_ns: Math.round(p.held), wait_ns: p.wait })),

@@ -73,9 +73,12 @@ function formatProcess(process: ProcessStats, style: Style, sampled: boolean, ho
   const functions = (process.functions ?? []).filter((f) => f.held_ns + f.wait_ns > 0);
   if (functions.length > 0) {
     const shown = functions.slice(0, TOP_FUNCTIONS);
-    const more = functions.length > shown.length ? ` (top ${shown.length} of ${functions.length})` : '';
-    const what = holders ? ` (held: what ${holders.in_holds} samples at ${holders.hz}/s saw running)` : '';
-    lines.push(`  ${style.dim(`Python functions by GIL time held while other threads waited${more}${what}; caught: of it, in holds a forced switch ended:`)}`);
+    const notes = [
+      ...(functions.length > shown.length ? [`top ${shown.length} of ${functions.length}`] : []),
+      ...(holders ? [`held: what ${holders.in_holds} samples at ${holders.hz}/s saw running`] : []),
+    ];
+    const more = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+    lines.push(`  ${style.dim(`Python functions by GIL time held while other threads waited${more}; caught: of it, in holds a forced switch ended:`)}`);
     lines.push(...table([FUNCTION_COLUMNS, ...shown.map(functionRow)], style).map((line) => `    ${line}`));
   }
   if (anomalies.length) lines.push(style.dim(`  anomalies: ${anomalies.map(([name, count]) => `${name} ${count}`).join(', ')}`));
