@@ -26,6 +26,7 @@ import { inflateRawSync } from 'node:zlib';
 import { isSampledRecording } from '../model/sampled-recording.js';
 import { analyzeSampledRecording } from './analyze-sampled-recording.js';
 import { mergedRecords, openPerfData, type PerfData } from '../perfdata/index.js';
+import { pipeFeatureContent } from '../perfdata/pipe-feature-record.js';
 import { makeDropClassifier } from '../probe/drop-classifier.js';
 import { makeGilWaitClassifier } from '../probe/gil-wait-classifier.js';
 import type { PythonTarget } from '../probe/python-target.js';
@@ -231,7 +232,7 @@ function readRecording(
   // giltrace's own recordings carry their drop-caller tables; others need this machine's files.
   const classifyDrop = manifest ? manifestDropClassifier(manifest) : makeDropClassifier();
   const stacks = new PythonStacks();
-  const holderSamples = ignoreHolderSamples ? undefined : holderSamplesOf(data, stacks);
+  const holderSamples = ignoreHolderSamples ? undefined : holderSamplesOf(data, manifest, stacks);
   const adapterOptions = {
     classifyDrop,
     descendantsOf: manifest?.targetPid ?? manifest?.recorderPid ?? recorderPidOf(eventNames),
@@ -273,9 +274,15 @@ function readRecording(
   };
 }
 
-/** The recording's holder samples (exact recordings with function context, since 12-05), their stacks interned in `stacks`. */
-function holderSamplesOf(data: PerfData, stacks: PythonStacks): HolderSamples | undefined {
-  const section = data.features.otherSections?.get(HOLDER_SAMPLES_FEATURE);
+/**
+ * The recording's holder samples (exact recordings with function context, since 12-05), their
+ * stacks interned in `stacks`: a file-form recording's feature section, or the records at the end
+ * of a streamed one that its manifest points at.
+ */
+function holderSamplesOf(data: PerfData, manifest: RecordingManifest | undefined, stacks: PythonStacks): HolderSamples | undefined {
+  let section = data.features.otherSections?.get(HOLDER_SAMPLES_FEATURE);
+  const trailing = manifest?.holderSamples;
+  if (section === undefined && trailing) section = pipeFeatureContent(readFileRange(data.path, trailing.offset, trailing.bytes), HOLDER_SAMPLES_FEATURE, data.path, trailing.offset);
   if (section === undefined) return undefined;
   let text: string;
   try {
@@ -302,6 +309,18 @@ function progressOf(recordings: readonly PerfData[]): () => number {
     }
   }
   return () => recordings.reduce((sum, r) => sum + r.bytesRead, 0) / size;
+}
+
+/** `bytes` bytes of a file from `offset`; a GiltraceError when it has fewer. */
+function readFileRange(path: string, offset: number, bytes: number): Uint8Array {
+  const out = Buffer.alloc(bytes);
+  const fd = openSync(path, 'r');
+  try {
+    if (readSync(fd, out, 0, bytes, offset) !== bytes) throw new GiltraceError(`expected ${bytes} bytes of holder samples, found fewer (truncated file?)`, { file: path, offset });
+  } finally {
+    closeSync(fd);
+  }
+  return out;
 }
 
 /** A sampled recording starts with its magic line; anything else is read as perf.data (which says what is wrong). */

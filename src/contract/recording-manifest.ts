@@ -119,6 +119,13 @@ export interface RecordingManifest {
    * written again in that room, names added, when the recording ends.
    */
   readonly threadNames?: readonly NamedThread[];
+  /**
+   * A streamed (pipe-form) recording's holder samples (contract/sampled-recording.ts): the file's
+   * bytes [offset, offset + bytes), HEADER_FEATURE records of HOLDER_SAMPLES_FEATURE after perf's
+   * last record, whose contents joined are a u32 length and that many deflated bytes. (A
+   * file-form recording has them as a feature section.)
+   */
+  readonly holderSamples?: { readonly offset: number; readonly bytes: number };
   readonly interpreters: readonly RecordedInterpreter[];
   readonly extraRecordings?: readonly ExtraRecording[];
 }

@@ -34,6 +34,7 @@ export function parseRecordingManifest(bytes: Uint8Array): ManifestReading {
     (m.threadNames !== undefined && !(Array.isArray(m.threadNames) && m.threadNames.every(isNamedThread))) ||
     (m.boottimeMinusMonotonicNs !== undefined && !/^\d+$/.test(String(m.boottimeMinusMonotonicNs))) ||
     (m.targetPid !== undefined && !Number.isInteger(m.targetPid)) ||
+    (m.holderSamples !== undefined && !(Number.isInteger(m.holderSamples?.offset) && Number.isInteger(m.holderSamples?.bytes))) ||
     (m.takesPlaced !== undefined && m.takesPlaced !== true) ||
     (m.extraRecordings !== undefined && !(Array.isArray(m.extraRecordings) && m.extraRecordings.every((e) =>
       typeof e === 'object' && e !== null && typeof e.file === 'string' && !e.file.includes('/') && Number.isInteger(e.interpreter))))) {

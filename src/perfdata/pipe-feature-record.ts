@@ -5,6 +5,7 @@
  * `features.otherSections` like the file form's section (perf script warns about the unknown
  * id and goes on).
  */
+import { GiltraceError } from '../base/errors.js';
 import { RecordType } from './constants.js';
 
 /** The 16-byte pipe-form header: magic and header size. */
@@ -28,4 +29,36 @@ export function pipeFeatureRecord(feature: number, content: Uint8Array, pad = 0x
   dv.setUint32(12, 0, true);
   out.set(content, 16);
   return out;
+}
+
+/**
+ * Content of any length as HEADER_FEATURE records of `feature` (each at most MAX_PIPE_RECORD
+ * bytes): a u32 length, then the content, cut into records; pipeFeatureContent joins them again.
+ */
+export function pipeFeatureRecords(feature: number, content: Uint8Array): Uint8Array[] {
+  const whole = new Uint8Array(4 + content.length);
+  new DataView(whole.buffer).setUint32(0, content.length, true);
+  whole.set(content, 4);
+  const step = MAX_PIPE_RECORD - 16;
+  const records: Uint8Array[] = [];
+  for (let at = 0; at < whole.length; at += step) records.push(pipeFeatureRecord(feature, whole.subarray(at, at + step), 0)!);
+  return records;
+}
+
+/** What pipeFeatureRecords cut, from the bytes of its records; a GiltraceError when they are not such records. */
+export function pipeFeatureContent(bytes: Uint8Array, feature: number, path: string, offset: number): Uint8Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length;) {
+    const size = at + 16 <= bytes.length ? dv.getUint16(at + 6, true) : 0;
+    if (size < 16 || at + size > bytes.length || dv.getUint32(at, true) !== RecordType.HEADER_FEATURE || dv.getUint32(at + 8, true) !== feature) {
+      throw new GiltraceError(`expected feature ${feature} records, found something else`, { file: path, offset: offset + at });
+    }
+    parts.push(bytes.subarray(at + 16, at + size));
+    at += size;
+  }
+  const joined = Buffer.concat(parts);
+  const length = joined.length >= 4 ? joined.readUInt32LE(0) : -1;
+  if (length < 0 || 4 + length > joined.length) throw new GiltraceError(`feature ${feature} records end before their content does`, { file: path, offset });
+  return joined.subarray(4, 4 + length);
 }

@@ -13,7 +13,7 @@ import type { PythonTarget } from '../probe/python-target.js';
 import { ensureTracefs } from '../probe/tracefs.js';
 import { registerGilProbes, removeStaleProbeGroups, type GilProbeGroup, type ProbeOptions } from '../probe/uprobes.js';
 import { RECORDING_MANIFEST_FEATURE, type AttachedProcess, type NamedThread, type RecordingManifest } from '../contract/recording-manifest.js';
-import { MAX_PIPE_RECORD, PIPE_HEADER_BYTES, pipeFeatureRecord } from '../perfdata/pipe-feature-record.js';
+import { MAX_PIPE_RECORD, PIPE_HEADER_BYTES, pipeFeatureRecord, pipeFeatureRecords } from '../perfdata/pipe-feature-record.js';
 import { isRunning } from '../probe/running-process.js';
 import { ownersBeingCleanedUp, startCleanupWatcher, type CleanupWatcher } from './cleanup-watcher.js';
 import { killOrphanRecorders } from './orphan-recorders.js';
@@ -79,6 +79,8 @@ const PROBE_REMOVAL_TIMEOUT_MS = 5_000;
 const FLUSH_MS = 250;
 /** Room left in a streamed attached recording's manifest for its threads' names (~40 bytes each): as much as one record holds. */
 const THREAD_NAMES_ROOM = MAX_PIPE_RECORD;
+/** Room left in another streamed recording's manifest for where its holder samples are. */
+const HOLDER_SAMPLES_ROOM = 128;
 /** How often attached processes are checked for having exited. */
 const ATTACHED_POLL_MS = 200;
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -113,7 +115,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       probeCosts,
       takeReturns: request.takeReturns,
     });
-    if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings, request.attach ? THREAD_NAMES_ROOM : 0);
+    if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings, request.attach ? THREAD_NAMES_ROOM : HOLDER_SAMPLES_ROOM);
     await waitUntilRecording(perf, perfMessages);
     if (stream) stream.keepFlowing(perf);
     if (request.attach) {
@@ -142,7 +144,8 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     if (stream) {
       await stream.finished;
       stream.throwIfFailed();
-      if (threadNames.length > 0) nameThreadsInStream(stream, manifest, threadNames, warnings);
+      const samplesAt = holderSamples ? stream.append(pipeFeatureRecords(HOLDER_SAMPLES_FEATURE, holderSamples)) : undefined;
+      if (threadNames.length > 0 || samplesAt) finishStreamManifest(stream, { ...manifest, ...(samplesAt ? { holderSamples: samplesAt } : {}) }, threadNames, warnings);
     } else {
       try {
         const complete = {
@@ -189,12 +192,9 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   }
 }
 
-/**
- * Holder samples go with function context (they refine it), into file-form recordings: a streamed
- * one (the live view's) has no room for them at its end that a reader would find.
- */
+/** Holder samples go with function context (they refine it). */
 function wantsHolderSamples(request: RecordRequest): boolean {
-  return (request.frameDepth ?? 0) > 0 && !request.onData;
+  return (request.frameDepth ?? 0) > 0;
 }
 
 function writeHolderSamples(output: string, samples: Uint8Array, warnings: string[]): void {
@@ -206,12 +206,19 @@ function writeHolderSamples(output: string, samples: Uint8Array, warnings: strin
 }
 
 /**
- * The names of an attached recording's threads, into its manifest's room: as many as fit (the
- * threads found first, the main threads among them), the others said.
+ * A streamed recording's manifest written again at its end, with where its holder samples are
+ * and the names of its attached threads: as many as fit in its room (the threads found first, the
+ * main threads among them), the others said.
  */
-function nameThreadsInStream(stream: StreamedRecording, manifest: RecordingManifest, threadNames: readonly NamedThread[], warnings: string[]): void {
+function finishStreamManifest(stream: StreamedRecording, manifest: RecordingManifest, threadNames: readonly NamedThread[], warnings: string[]): void {
   let fitting = threadNames;
-  while (fitting.length > 0 && !stream.rewriteManifest({ ...manifest, threadNames: fitting })) fitting = fitting.slice(0, Math.floor(fitting.length * 0.9));
+  while (!stream.rewriteManifest({ ...manifest, ...(fitting.length > 0 ? { threadNames: fitting } : {}) })) {
+    if (fitting.length === 0) {
+      if (manifest.holderSamples) warnings.push('the holder samples did not fit in the recording: function context from the probes alone');
+      return;
+    }
+    fitting = fitting.slice(0, Math.floor(fitting.length * 0.9));
+  }
   const left = threadNames.length - fitting.length;
   if (left > 0) warnings.push(`the names of ${left} of the ${threadNames.length} threads found did not fit in the recording: those keep their OS names`);
 }
@@ -330,6 +337,8 @@ class StreamedRecording {
   readonly finished: Promise<void>;
   private fd: number | undefined;
   private head: Buffer | undefined = Buffer.alloc(0);
+  /** Bytes written to the file so far. */
+  private written = 0;
 
   /** The manifest record as written (its size is the room a later one has: rewriteManifest), once it is. */
   private manifestRecord: Uint8Array | undefined;
@@ -385,10 +394,20 @@ class StreamedRecording {
     this.pinger.unref();
   }
 
+  /**
+   * Records after perf's last (its output has ended): where they begin in the file and how many
+   * bytes they take; undefined when the file was given up.
+   */
+  append(records: readonly Uint8Array[]): { offset: number; bytes: number } | undefined {
+    const offset = this.written;
+    for (const record of records) this.write(record);
+    return this.fd === undefined ? undefined : { offset, bytes: this.written - offset };
+  }
+
   private write(bytes: Uint8Array): void {
     if (this.fd === undefined) return;
     try {
-      writeSync(this.fd, bytes);
+      this.written += writeSync(this.fd, bytes);
     } catch (e) {
       // disk full, say: the live view goes on, the file is given up (and said so at the end)
       this.failure = (e as NodeJS.ErrnoException).code ?? (e as Error).message;

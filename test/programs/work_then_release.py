@@ -1,9 +1,13 @@
 """Two threads each do pure-Python work in work() (~1.5 ms, under the 5 ms switch interval) and
 then give the GIL up in release() (os.stat: a system call that lets go of the GIL). Every hold
 ends in release(), so the probes see release(); the time is spent in work(), which the holder
-samples of an exact recording see (test/e2e/holder-samples.test.ts)."""
+samples of an exact recording see (test/e2e/holder-samples.test.ts). An argument sets how many
+times each worker does so (300; more to attach to it)."""
 import os
+import sys
 import threading
+
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 300
 
 
 def work():
@@ -18,7 +22,7 @@ def release():
 
 
 def worker():
-    for _ in range(300):
+    for _ in range(ROUNDS):
         work()
         release()
 
