@@ -150,7 +150,7 @@ type Read = Omit<ReturnType<typeof readRecording>, 'builder' | 'timeBaseNs' | 's
 
 /** What the stats say of the recording beside the timeline: its warnings, and each process's command and Python. */
 function recordingMeta(read: Read, pids: readonly number[], options: AnalyzeOptions): { meta: RecordingMeta; kind: RecordingKind } {
-  const { facts, manifest, reading, eventNames, waitLookup, lostEvents, events, perTask, cpus, missingExtras } = read;
+  const { facts, manifest, reading, eventNames, waitLookup, lostEvents, events, perTask, cpus, missingExtras, zstdTailBytes } = read;
   const kind = recordingKindOf(facts);
   const warnings = recordingWarnings({
     manifestProblem: reading && 'problem' in reading ? reading.problem : undefined,
@@ -163,6 +163,7 @@ function recordingMeta(read: Read, pids: readonly number[], options: AnalyzeOpti
     lostEvents,
     attached: manifest?.attached === undefined ? undefined : manifest.threadNames !== undefined && manifest.threadNames.length > 0 ? 'named' : 'unnamed',
     missingExtras,
+    zstdTailBytes,
     lateInterpreters: (manifest?.extraRecordings ?? []).map((e) => manifest!.interpreters[e.interpreter]?.executable).filter((e): e is string => e !== undefined),
     untraced: manifest ? findUntracedPythons(facts, manifest.interpreters) : undefined,
   });
@@ -267,6 +268,7 @@ function readRecording(
     waitLookup,
     lostEvents: all.reduce((sum, d) => sum + d.stats.lostEvents, 0),
     events: all.reduce((sum, d) => sum + d.stats.records, 0),
+    zstdTailBytes: all.reduce((sum, d) => sum + d.stats.zstdTailBytes, 0),
     perTask: isPerTaskRecording(data.features.cmdline),
     cpus: data.features.nrCpus,
     missingExtras: extras.missing,

@@ -42,6 +42,8 @@ export interface RecordingFindings {
   readonly missingExtras?: readonly string[];
   /** Interpreters found while recording (their processes are traced from when their probes were placed). */
   readonly lateInterpreters?: readonly string[];
+  /** Bytes of events at the end of zstd data that were no whole record (PerfReadStats.zstdTailBytes). */
+  readonly zstdTailBytes?: number;
 }
 
 export function recordingWarnings(found: RecordingFindings): string[] {
@@ -66,6 +68,9 @@ export function recordingWarnings(found: RecordingFindings): string[] {
   }
   for (const { pid, file } of found.untraced ?? []) {
     warnings.push(`process ${pid} ran ${file}, which giltrace put no probes on: its GIL is not in this recording (add --python with that interpreter to trace it too)`);
+  }
+  if (found.zstdTailBytes) {
+    warnings.push(`perf left the end of its compressed (-z) data unfinished: the last ${found.zstdTailBytes} bytes of events were no whole record and were dropped, as perf script drops them`);
   }
   if (facts.schedEvents > 0 && found.perTask) warnings.push(PER_TASK_WARNING);
   const takes = facts.takesPlaced;

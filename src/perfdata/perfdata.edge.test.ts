@@ -343,6 +343,24 @@ describe('perf.data edge cases: valid but odd', () => {
     assert.ok(recut.stats.records > 2000);
   });
 
+  it('zstd data that perf left unfinished (its last record cut short): the whole records come, the piece is counted', () => {
+    const records = [comm(TP, 1, 1, 'x', { id: 7, time: 50 }), sample(TP, { id: 7, time: 60, raw: switchPayload('p', 3, 'dd') }), sample(TP, { id: 7, time: 70, tid: 9 })];
+    const whole = Buffer.concat(records);
+    const kept = whole.subarray(0, whole.length - 24); // perf never wrote the rest of the stream
+    // a zstd frame of one raw (stored) block that is not its last: the stream goes on nowhere
+    const frame = Buffer.alloc(6 + 3 + kept.length);
+    frame.writeUInt32LE(0xfd2fb528, 0);
+    frame[4] = 0x00; // no content size, no checksum, not single-segment
+    frame[5] = 0x50; // window 1 MiB
+    frame.writeUIntLE((kept.length << 3) | (0 << 1) | 0, 6, 3); // raw block, not the last
+    kept.copy(frame, 9);
+    const compressed = record(81, frame);
+    const pd = openPerfDataStream(new MemorySource(pipeWith([compressed, FINISHED_ROUND])), 'mem');
+    const got = drain(pd.records());
+    assert.deepEqual(got, drain(openPerfDataStream(new MemorySource(pipeWith(records.slice(0, 2))), 'mem').records()));
+    assert.equal(pd.stats.zstdTailBytes, records[2].length - 24);
+  });
+
   it("'-' reads a pipe-form recording from stdin", () => {
     const script = `import { openPerfData } from ${JSON.stringify(new URL('./index.js', import.meta.url).href)};
       const pd = openPerfData('-'); let n = 0; for (const r of pd.records()) if (r.type === 'sample') n++;

@@ -33,7 +33,7 @@ export interface ReaderInit {
 function emptyStats(unknownFeatures: number): PerfReadStats {
   return {
     records: 0, samples: 0, lostEvents: 0, lostRecords: 0, unknownRecordTypes: 0, skippedRecords: 0, unknownIds: 0,
-    outOfOrder: 0, untimed: 0, finishedRounds: 0, forcedFlushes: 0, unknownFeatures, bytes: 0, compressedBytes: 0,
+    outOfOrder: 0, untimed: 0, finishedRounds: 0, forcedFlushes: 0, unknownFeatures, bytes: 0, compressedBytes: 0, zstdTailBytes: 0,
   };
 }
 
@@ -174,6 +174,7 @@ export class RecordQueue {
     this.stats.forcedFlushes = this.sorter.forcedFlushes;
     this.stats.bytes = this.cutter.bytes;
     this.stats.compressedBytes = this.cutter.compressedBytes;
+    this.stats.zstdTailBytes = this.cutter.zstdTailBytes;
     this.stats.unknownFeatures = this.table.unknownFeatures;
   }
 

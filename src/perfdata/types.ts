@@ -84,6 +84,12 @@ export interface PerfReadStats {
   bytes: number;
   /** Compressed bytes read from COMPRESSED records. */
   compressedBytes: number;
+  /**
+   * Decompressed bytes at the very end of zstd data that make no whole record: perf 6.1 can leave
+   * its compressed stream unfinished (record-cutter.ts); dropped, as perf script drops them, and
+   * said (the events in them are lost).
+   */
+  zstdTailBytes: number;
 }
 
 export interface SampleRecord {

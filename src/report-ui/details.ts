@@ -162,7 +162,9 @@ export function detailsHtml(hit: Hit, data: UiData, t = hit.start): string {
   const stack = stackAtHit(hit, data.functionContext, t) ?? groupStack;
   if (stack) {
     const where = fullWhere(stack.fn);
-    facts.push(['Python function', `${stack.fn.name}${where ? ` · ${where}` : ''}`]);
+    // a holding slice names where its hold ended, a waiting one where the thread asked
+    const label = row.kind === 'gil' && hit.state === 2 ? 'released the GIL in' : row.kind === 'gil' && hit.state === 1 ? 'asked for the GIL in' : 'Python function';
+    facts.push([label, `${stack.fn.name}${where ? ` · ${where}` : ''}`]);
     facts.push(['call stack', { html: stackDetailsHtml(stack) }]);
   }
   if (row.kind === 'holder' && hit.state !== 0 && hit.index > 0) {

@@ -24,9 +24,13 @@ export function hasFunctionTable(stats: StatsJson): boolean {
 /** The card around the table, or '' when the recording has no function context. */
 export function functionCardHtml(stats: StatsJson): string {
   if (!hasFunctionTable(stats)) return '';
+  const samples = stats.recording.holder_samples;
+  const held = samples && samples.in_holds > 0
+    ? `held time as ${samples.in_holds} samples of the GIL's holder (${samples.hz} a second) saw it running (the timeline's holding
+      slices name the function each hold ended in: a hold that ends in a blocking call did its work before)`
+    : 'a hold counts for the function that released the GIL (a forced drop catches a CPU-bound function in the act)';
   return `<section class="card" id="gt-functions-card"><h2>Python functions</h2>
-    <p class="card-note">GIL time by the Python function a thread was in: a hold counts for the function that released the GIL
-      (a forced drop catches a CPU-bound function in the act), a wait for the function that asked for it.
+    <p class="card-note">GIL time by the Python function a thread was in: ${held}, a wait for the function that asked for it.
       <em>held while others waited</em> is what the function cost the other threads. Hover a name for its call paths.</p>
     <div class="table-wrap tall" id="gt-functions"></div></section>`;
 }
