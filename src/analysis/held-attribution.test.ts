@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ThreadHolderSamples } from '../model/holder-samples.js';
+import { NO_STACK_SAMPLE, type ThreadHolderSamples } from '../model/holder-samples.js';
 import { HeldAttribution, newHoldParts, type HeldTime } from './held-attribution.js';
 
 const WORK = 10;
@@ -66,6 +66,15 @@ describe('HeldAttribution', () => {
     assert.deepEqual(out.get(WORK), { held: 12, othersWaited: 0 });
     // alone, the short thread's hold is charged where it ended
     assert.deepEqual(charged([short]).get(RELEASE), { held: 2, othersWaited: 0 });
+  });
+
+  it("samples that read no stack stand for their time, which goes where the holds ended", () => {
+    const given = samples([[1, WORK], [3, NO_STACK_SAMPLE], [12, NO_STACK_SAMPLE], [14, WORK]]);
+    const out = charged([attribution([[0, 8, 0, RELEASE], [10, 18, 0, OTHER]], given)]);
+    assert.deepEqual(out.get(WORK), { held: 8, othersWaited: 0 });
+    // the other half, by where the holds ended (as long each)
+    assert.deepEqual(out.get(RELEASE), { held: 4, othersWaited: 0 });
+    assert.deepEqual(out.get(OTHER), { held: 4, othersWaited: 0 });
   });
 
   it('a hold in parts (cut by windows) is one hold', () => {

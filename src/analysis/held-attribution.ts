@@ -14,7 +14,7 @@
  * charged where they ended. A recording without samples is charged exactly as before: every hold
  * where it ended.
  */
-import type { ThreadHolderSamples } from '../model/holder-samples.js';
+import { NO_STACK_SAMPLE, type ThreadHolderSamples } from '../model/holder-samples.js';
 
 export interface HeldTime {
   held: number;
@@ -97,24 +97,40 @@ export class HeldAttribution {
     // The time others waited is shared by the samples taken while they did, the rest of the held
     // time by the others (so no function held while others waited longer than it held); a part
     // no sample saw is charged where its holds ended.
+    // Samples that read no stack stand for their time all the same; it goes where the holds
+    // ended, in proportion (a thread whose stack cannot be read must not lend its time to the
+    // others' functions).
     const alone = (t: HeldTime) => t.held - t.othersWaited;
     const contendedScale = weighed.othersWaited > 0 ? total.othersWaited / weighed.othersWaited : 0;
     const aloneScale = alone(weighed) > 0 ? alone(total) / alone(weighed) : 0;
+    const byEnd = new Map<number, HeldTime>();
+    for (const thread of threads) for (const [stack, t] of thread.sampledByEnd) add(at(byEnd, stack), t);
+    const toEnds: HeldTime = {
+      othersWaited: contendedScale > 0 ? sumOf(threads, (t) => t.bySample.get(NO_STACK_SAMPLE)?.othersWaited ?? 0) * contendedScale : total.othersWaited,
+      held: aloneScale > 0 ? sumOf(threads, (t) => { const s = t.bySample.get(NO_STACK_SAMPLE); return s ? alone(s) : 0; }) * aloneScale : alone(total),
+    };
+    const ended: HeldTime = { held: 0, othersWaited: 0 };
+    for (const t of byEnd.values()) add(ended, t);
     for (const thread of threads) {
       for (const [stack, t] of thread.bySample) {
+        if (stack === NO_STACK_SAMPLE) continue;
         const into = at(byStack, stack);
         into.othersWaited += t.othersWaited * contendedScale;
         into.held += t.othersWaited * contendedScale + alone(t) * aloneScale;
       }
-      for (const [stack, t] of thread.sampledByEnd) {
-        const into = at(byStack, stack);
-        const waited = contendedScale > 0 ? 0 : t.othersWaited;
-        into.othersWaited += waited;
-        into.held += waited + (aloneScale > 0 ? 0 : alone(t));
-      }
+    }
+    for (const [stack, t] of byEnd) {
+      const into = at(byStack, stack);
+      const waited = ended.othersWaited > 0 ? (t.othersWaited / ended.othersWaited) * toEnds.othersWaited : 0;
+      into.othersWaited += waited;
+      into.held += waited + (alone(ended) > 0 ? (alone(t) / alone(ended)) * toEnds.held : 0);
     }
     for (const [stack, t] of byStack) if (t.held > 0 || t.othersWaited > 0) charge(stack, t);
   }
+}
+
+function sumOf(threads: readonly HeldAttribution[], of: (thread: HeldAttribution) => number): number {
+  return threads.reduce((n, thread) => n + of(thread), 0);
 }
 
 function at(map: Map<number, HeldTime>, stack: number): HeldTime {

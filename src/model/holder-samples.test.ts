@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC } from '../contract/sampled-recording.js';
-import { holderSamplesKey, readHolderSamples } from './holder-samples.js';
+import { holderSamplesKey, NO_STACK_SAMPLE, readHolderSamples } from './holder-samples.js';
 import { PythonStacks } from './python-stacks.js';
 
 const HEADER = { timeBaseNs: '1000000', hz: 250, command: ['python3', 'app.py'], cpus: 2, holders: true };
@@ -20,7 +20,7 @@ describe('readHolderSamples', () => {
         'P 100 7 12 /usr/lib/libpython3.12.so',
         'F 1\twork\t/app.py\t9\tworker\trun',
         'H 4100 7 8 1 4000000',
-        'H 8100 7 8 0 4000000', // no stack read: says nothing
+        'H 8100 7 8 0 4000000', // no stack read: held, by what is not known
         'H 30100 7 9 1 22000000', // a late tick stands for 4 periods at most
         'H 34100 7 9 2 4000000', // a stack no F line gave: left out
         'E 40000 10 2 90000',
@@ -30,12 +30,13 @@ describe('readHolderSamples', () => {
       'rec.data',
     );
     assert.equal(samples.hz, 250);
-    assert.equal(samples.count, 2);
+    assert.equal(samples.count, 3);
     // the holder samples' time base is 1000 ns after the timeline's
     assert.deepEqual(samples.ticked, { from: 1100, to: 41000 });
     const first = samples.threads.get(holderSamplesKey(7, 8))!;
-    assert.deepEqual([...first.times], [5100]);
-    assert.deepEqual([...first.weights], [4e6]);
+    assert.deepEqual([...first.times], [5100, 9100]);
+    assert.deepEqual([...first.weights], [4e6, 4e6]);
+    assert.equal(first.stacks[1], NO_STACK_SAMPLE);
     const stack = stacks.stacks[first.stacks[0]];
     assert.equal(stacks.functions[stack.leaf].name, 'work');
     assert.deepEqual(stack.callers, ['worker', 'run']);

@@ -2,18 +2,21 @@
  * An exact recording's holder samples (contract/sampled-recording.ts, header `holders`): at each
  * of HZ ticks a second, which thread held each GIL and the Python stack it ran. The probes say
  * where each hold ended; the samples say what ran during it (analysis/held-attribution.ts).
- * Samples without a stack (no Python frame, or none could be read) say nothing of that and are
- * left out.
+ * A sample without a stack (no Python frame, or none could be read) says the time was held but
+ * not by what: it is kept as NO_STACK_SAMPLE, and its share goes where the holds ended.
  */
 import { GiltraceError } from '../base/errors.js';
 import { parseSampledHeader, internStackLine } from './sampled-recording.js';
 import type { PythonStacks } from './python-stacks.js';
 
+/** The stack of a sample that read none (its share of the held time goes where the holds ended). */
+export const NO_STACK_SAMPLE = -1;
+
 /** One thread's samples, in time order. */
 export interface ThreadHolderSamples {
   /** ns after the timeline's time base. */
   readonly times: Float64Array;
-  /** Stack ids in the recording's PythonStacks. */
+  /** Stack ids in the recording's PythonStacks, or NO_STACK_SAMPLE. */
   readonly stacks: Int32Array;
   /** The time each stands for (ns): since the previous tick, at most MAX_WEIGHT_PERIODS periods. */
   readonly weights: Float64Array;
@@ -31,7 +34,7 @@ export interface HolderSamples {
   readonly hz: number;
   /** By `${pid}/${tid}`. */
   readonly threads: ReadonlyMap<string, ThreadHolderSamples>;
-  /** Samples with a stack, all threads. */
+  /** Samples, all threads. */
   readonly count: number;
   /** From the sampler's first tick to its last (ns after the time base): holds outside had no chance of a sample. */
   readonly ticked: { readonly from: number; readonly to: number };
@@ -51,7 +54,7 @@ export function readHolderSamples(text: string, stacks: PythonStacks, timeBaseNs
   if (header.holders !== true) throw new GiltraceError('its holder samples are a sampled recording instead', { file });
   // exact in doubles: the offset between the two time bases is small next to 2^53 ns
   const shift = Number(BigInt(header.timeBaseNs) - timeBaseNs);
-  const stackIds = new Map<number, number>();
+  const stackIds = new Map<number, number>([[0, NO_STACK_SAMPLE]]);
   const lists = new Map<string, { times: number[]; stacks: number[]; weights: number[] }>();
   const periodNs = 1e9 / header.hz;
   let count = 0;
