@@ -5,6 +5,7 @@
  * held + wait + no_gil == lifetime and running + runnable + sleeping + blocked == lifetime
  * hold exactly.
  */
+import type { HolderSamples } from '../model/holder-samples.js';
 import { STATS_SCHEMA, type SamplingStats, type StatsJson } from '../contract/stats.js';
 import type { Timeline } from '../model/timeline.js';
 import type { RecordingMeta } from './recording-meta.js';
@@ -12,8 +13,9 @@ import { accumulateWhole, type StatsAccumulator } from './stats-accumulator.js';
 
 export { DROP_REASON_UNKNOWN } from './stats-accumulator.js';
 
-export function computeStats(timeline: Timeline, meta: RecordingMeta): StatsJson {
-  return statsOf(accumulateWhole(timeline, { cpus: meta.cpus }), meta);
+/** @param holderSamples what the GIL holders ran, sampled (held-attribution.ts), when the recording has them */
+export function computeStats(timeline: Timeline, meta: RecordingMeta, holderSamples?: HolderSamples): StatsJson {
+  return statsOf(accumulateWhole(timeline, { cpus: meta.cpus, holderSamples }), meta);
 }
 
 /** The stats of the windows added to `accumulator` (stats-accumulator.ts). */

@@ -46,7 +46,7 @@ export function analyzeSampledRecording(path: string, ranged = false): Analysis 
     sampling: { hz: header.hz, ticks: recording.ticks, lateTicks: recording.lateTicks, spanNs: recording.endTime, ...(recording.samplerCpuNs !== undefined ? { samplerCpuNs: recording.samplerCpuNs } : {}) },
     processes: sampledProcessMeta(recording),
   };
-  const numbers = computeStats(timeline, meta);
+  const numbers = computeStats(timeline, meta, recording.holderSamples);
   const verdict = toVerdictText(computeVerdict(numbers, timeline, 'gil-probes'), true);
   const boottime = header.boottimeMinusMonotonicNs;
   return { timeline, stats: { ...numbers, verdict }, verdict, ...(boottime !== undefined ? { boottimeMinusMonotonicNs: BigInt(boottime) } : {}) };

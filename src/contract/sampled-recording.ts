@@ -30,10 +30,11 @@
  *                                           sleep late in it (the reader's placeTick: ticks come
  *                                           late when the traced threads take the CPUs)
  *   X <t> <pid> <tid>                       the thread is gone
- *   H <t> <pid> <tid> <stack> <since>       holder samples only (header `holders`): the thread
- *                                           held its GIL at t, running the F stack (0: none read);
- *                                           since: ns since the previous tick (the time the
- *                                           sample stands for: ticks come late on busy CPUs)
+ *   H <t> <pid> <tid> <stack> <since>       the thread held its GIL at t, running the F stack (0:
+ *                                           none read); since: ns since the previous such look at
+ *                                           the process (the time the sample stands for: ticks come
+ *                                           late on busy CPUs). Every 4 ticks in a sampled
+ *                                           recording (since 12-05), every tick in holder samples
  *   C <t> <ticks> <late> <cpu>              so far (written with each batch of lines, ~5 a second):
  *                                           as the E line, for a live view and a file cut short
  *   E <t> <ticks> <late> <cpu>              end: ticks taken, ticks skipped (the sampler came late),
@@ -69,6 +70,9 @@ export interface SampledHeader {
   /** Holder samples of an exact recording (H lines), not a sampled recording. */
   readonly holders?: true;
 }
+
+/** A holder's Python stack is read in the sampled mode when its hold begins, then every this many ticks (its H lines). */
+export const STACK_EVERY_TICKS = 4;
 
 /** The perf.data feature section (bit) of an exact recording's holder samples: this format, deflated. */
 export const HOLDER_SAMPLES_FEATURE = 254;

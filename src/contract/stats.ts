@@ -192,9 +192,10 @@ export interface StatsJson {
     /** Set for sampled recordings (`giltrace record --sample`): every time is an estimate from ticks. */
     readonly sampling?: SamplingStats;
     /**
-     * Set for exact recordings with function context (since 12-05): while perf recorded, giltrace
-     * read `hz` times a second which thread held each GIL and the Python stack it ran (`samples`
-     * of them; `in_holds`: inside a hold the probes saw). The functions' `held_ns` and
+     * Set when the recording has holder samples (since 12-05): exact recordings with function
+     * context, where giltrace read `hz` times a second which thread held each GIL and the Python
+     * stack it ran, and sampled ones (the holders' stacks every 4 ticks; `hz` is then the tick
+     * rate). `samples` of them; `in_holds`: inside a hold the timeline has. The functions' `held_ns` and
      * `held_while_others_wait_ns` are then shared out by those samples (what ran while holding),
      * not charged where each hold ended: a hold that ends in a blocking call did its work before.
      */

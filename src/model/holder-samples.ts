@@ -6,7 +6,7 @@
  * not by what: it is kept as NO_STACK_SAMPLE, and its share goes where the holds ended.
  */
 import { GiltraceError } from '../base/errors.js';
-import { parseSampledHeader, internStackLine } from './sampled-recording.js';
+import { parseSampledHeader, internStackLine } from './sampled-lines.js';
 import type { PythonStacks } from './python-stacks.js';
 
 /** The stack of a sample that read none (its share of the held time goes where the holds ended). */
@@ -55,39 +55,59 @@ export function readHolderSamples(text: string, stacks: PythonStacks, timeBaseNs
   // exact in doubles: the offset between the two time bases is small next to 2^53 ns
   const shift = Number(BigInt(header.timeBaseNs) - timeBaseNs);
   const stackIds = new Map<number, number>([[0, NO_STACK_SAMPLE]]);
-  const lists = new Map<string, { times: number[]; stacks: number[]; weights: number[] }>();
-  const periodNs = 1e9 / header.hz;
-  let count = 0;
-  let from = Infinity;
-  let to = -Infinity;
+  const samples = new HolderSamplesBuilder(header.hz);
   for (let i = 2; i < lines.length; i++) {
     const line = lines[i];
-    // every line but F has its time second: the ticks span them (a C line comes at the first)
-    if (line.length > 0 && line[0] !== 'F') {
-      const t = Number(line.slice(2, line.indexOf(' ', 2))) + shift;
-      if (t < from) from = t;
-      if (t > to) to = t;
-    }
+    if (line.length === 0) continue;
     if (line[0] === 'F') {
       const [fileId, stack] = internStackLine(line, stacks);
       stackIds.set(fileId, stack);
-    } else if (line[0] === 'H') {
-      const [, t, pid, tid, id, since] = line.split(' ');
-      const stack = stackIds.get(Number(id));
-      if (stack === undefined) continue;
-      const key = holderSamplesKey(Number(pid), Number(tid));
-      let list = lists.get(key);
-      if (!list) lists.set(key, (list = { times: [], stacks: [], weights: [] }));
-      list.times.push(Number(t) + shift);
-      list.stacks.push(stack);
-      const weight = Number(since);
-      list.weights.push(weight > 0 ? Math.min(weight, MAX_WEIGHT_PERIODS * periodNs) : periodNs);
-      count++;
+      continue;
     }
+    // every line but F has its time second: the ticks span them (a C line comes at the first)
+    const fields = line.split(' ');
+    const t = Number(fields[1]) + shift;
+    samples.tick(t);
+    const stack = line[0] === 'H' ? stackIds.get(Number(fields[4])) : undefined;
+    if (stack !== undefined) samples.sample(t, Number(fields[2]), Number(fields[3]), stack, Number(fields[5]));
   }
-  const threads = new Map<string, ThreadHolderSamples>();
-  for (const [key, list] of lists) {
-    threads.set(key, { times: Float64Array.from(list.times), stacks: Int32Array.from(list.stacks), weights: Float64Array.from(list.weights) });
+  return samples.finish();
+}
+
+/** Holder samples as they are read (H lines: here, and in a sampled recording's reader). */
+export class HolderSamplesBuilder {
+  private readonly lists = new Map<string, { times: number[]; stacks: number[]; weights: number[] }>();
+  private readonly periodNs: number;
+  private count = 0;
+  private from = Infinity;
+  private to = -Infinity;
+
+  constructor(private readonly hz: number) {
+    this.periodNs = 1e9 / hz;
   }
-  return { hz: header.hz, threads, count, ticked: from <= to ? { from, to } : { from: 0, to: 0 } };
+
+  /** The sampler ticked at `t` (ns after the time base). */
+  tick(t: number): void {
+    if (t < this.from) this.from = t;
+    if (t > this.to) this.to = t;
+  }
+
+  /** `since`: ns since the sampler's previous look at the holder (the time it stands for). */
+  sample(t: number, pid: number, tid: number, stack: number, since: number): void {
+    const key = holderSamplesKey(pid, tid);
+    let list = this.lists.get(key);
+    if (!list) this.lists.set(key, (list = { times: [], stacks: [], weights: [] }));
+    list.times.push(t);
+    list.stacks.push(stack);
+    list.weights.push(since > 0 ? Math.min(since, MAX_WEIGHT_PERIODS * this.periodNs) : this.periodNs);
+    this.count++;
+  }
+
+  finish(): HolderSamples {
+    const threads = new Map<string, ThreadHolderSamples>();
+    for (const [key, list] of this.lists) {
+      threads.set(key, { times: Float64Array.from(list.times), stacks: Int32Array.from(list.stacks), weights: Float64Array.from(list.weights) });
+    }
+    return { hz: this.hz, threads, count: this.count, ticked: this.from <= this.to ? { from: this.from, to: this.to } : { from: 0, to: 0 } };
+  }
 }

@@ -171,3 +171,26 @@ test('a sampled process\'s command line (A line) is kept with it; one that is no
   assert.deepEqual(read.processes[0].command, ['python3', '-c', 'print(1)']);
   assert.throws(() => readSampledRecording(recording([`P 0 10 12 /lib/libpython3.12.so.1.0`, `A 0 10 [python3`]), 'x.data'), /line 4: a command line that is not JSON/);
 });
+
+test('H lines are the holders’ stacks read every 4 ticks: holder samples at a quarter of the tick rate', () => {
+  const { read } = build(
+    recording([
+      `P 0 10 12 /lib/libpython3.12.so.1.0`,
+      `F 1\twork\t/app.py\t9\tworker`,
+      `S 0 10 11 hr 0 1 0`,
+      `H 4000000 10 11 1 4000000`,
+      `H 8000000 10 11 0 4000000`,
+      `S 9000000 10 11 nr 0 1 0`,
+      `E 10000000 10 0 5000000`,
+    ], false),
+  );
+  const samples = read.holderSamples!;
+  assert.equal(samples.hz, 250);
+  assert.equal(samples.count, 2);
+  const thread = samples.threads.get('10/11')!;
+  assert.deepEqual([...thread.times], [4 * MS, 8 * MS]);
+  assert.equal(read.stacks.functions[read.stacks.stacks[thread.stacks[0]].leaf].name, 'work');
+  assert.equal(thread.stacks[1], -1, 'no stack read');
+  // a recording made before H lines has none
+  assert.equal(build(recording([`P 0 10 12 /lib/libpython3.12.so.1.0`, `S 0 10 11 hr 0`])).read.holderSamples, undefined);
+});

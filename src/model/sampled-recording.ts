@@ -9,8 +9,12 @@
  * marked as scheduler-only recordings mark theirs (see GIL_STEPS).
  */
 import { GiltraceError } from '../base/errors.js';
-import { SAMPLED_MAGIC, type SampledCpu, type SampledGil, type SampledHeader } from '../contract/sampled-recording.js';
+import { SAMPLED_MAGIC, STACK_EVERY_TICKS, type SampledCpu, type SampledGil, type SampledHeader } from '../contract/sampled-recording.js';
 import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
+import { HolderSamplesBuilder, NO_STACK_SAMPLE, type HolderSamples } from './holder-samples.js';
+import { internStackLine, parseSampledHeader } from './sampled-lines.js';
+
+export { parseSampledHeader } from './sampled-lines.js';
 import type { TimelineEvent } from './timeline-events.js';
 
 export interface SampledProcess {
@@ -39,6 +43,8 @@ export interface SampledRecording {
   readonly cutShort: boolean;
   /** The recording's end (the E line, or the last line): threads alive then did not exit, sampling ended. */
   readonly endTime: number;
+  /** What the holders ran, read at every few ticks (H lines; recordings since 12-05): the analysis shares held time by them. */
+  readonly holderSamples?: HolderSamples;
 }
 
 export function isSampledRecording(firstBytes: Uint8Array): boolean {
@@ -65,25 +71,6 @@ export function readSampledRecording(text: string, file: string): SampledRecordi
   const reader = new SampledRecordingReader(parseSampledHeader(lines, file), file);
   for (let i = 2; i < lines.length; i++) reader.line(lines[i], i + 1);
   return reader.finish();
-}
-
-/** The header of a sampled recording from its first two lines; throws when they are not one. */
-export function parseSampledHeader(lines: readonly string[], file: string): SampledHeader {
-  if (lines[0] !== SAMPLED_MAGIC) throw new GiltraceError(`not a sampled giltrace recording`, { file });
-  let header: SampledHeader;
-  try {
-    header = JSON.parse(lines[1]) as SampledHeader;
-  } catch {
-    throw new GiltraceError(`its header (line 2) is not JSON`, { file });
-  }
-  if (typeof header?.hz !== 'number' || typeof header.timeBaseNs !== 'string') throw new GiltraceError('its header lacks hz or timeBaseNs', { file });
-  return header;
-}
-
-/** An F line's stack, interned: its id in the file and in `stacks`. */
-export function internStackLine(line: string, stacks: PythonStacks): [number, number] {
-  const [head, name = '', fileName = '', firstLine = '0', ...callers] = line.split('\t');
-  return [Number(head.slice(2)), stacks.intern(name, fileName, Number(firstLine), callers)];
 }
 
 /**
@@ -118,8 +105,12 @@ export class SampledRecordingReader {
   /** The latest time events were taken up to. */
   private takenUpTo = -Infinity;
 
+  private readonly holders: HolderSamplesBuilder;
+  private holderLines = 0;
+
   constructor(readonly header: SampledHeader, private readonly file: string) {
     this.periodNs = 1e9 / header.hz;
+    this.holders = new HolderSamplesBuilder(header.hz / STACK_EVERY_TICKS);
     this.attached = new Set((header.attached ?? []).map((p) => p.pid));
   }
 
@@ -152,8 +143,15 @@ export class SampledRecordingReader {
     if (!Number.isFinite(time)) throw new GiltraceError(`line ${lineNumber} has no time: ${line.slice(0, 80)}`, { file });
     if (tick.length > 0 && time !== tick[0].tickTime) this.flushTick();
     this.endTime = Math.max(this.endTime, time);
+    this.holders.tick(time);
     const pid = Number(fields[2]);
     switch (line[0]) {
+      case 'H': {
+        const id = Number(fields[4]);
+        this.holders.sample(time, pid, Number(fields[3]), id === 0 ? NO_STACK_SAMPLE : (this.stackIds.get(id) ?? NO_STACK_SAMPLE), Number(fields[5]));
+        this.holderLines++;
+        break;
+      }
       case 'P': {
         this.processes.push({ pid, minor: Number(fields[3]), file: fields.slice(4).join(' ') });
         // not sampled as the program it ran first (a Python 2 that exec'd a Python 3)
@@ -255,7 +253,7 @@ export class SampledRecordingReader {
   /** Everything read, the tick being read ended: the recording's end. */
   finish(): SampledRecording {
     this.flushTick();
-    return { ...this.facts, events: this.takeEvents(Infinity) };
+    return { ...this.facts, events: this.takeEvents(Infinity), ...(this.holderLines > 0 ? { holderSamples: this.holders.finish() } : {}) };
   }
 
   /** What a live view needs besides the events. */

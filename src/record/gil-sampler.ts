@@ -17,7 +17,7 @@
  */
 import * as fs from 'node:fs';
 import { GiltraceError } from '../base/errors.js';
-import type { SampledCpu, SampledGil } from '../contract/sampled-recording.js';
+import { STACK_EVERY_TICKS, type SampledCpu, type SampledGil } from '../contract/sampled-recording.js';
 import { gilPlaceOfStruct, gilReadsOf, type GilPlace, type GilReads } from '../probe/gil-state-layout.js';
 import { ProcessMemory } from '../probe/process-memory.js';
 import type { PythonRuntime } from '../probe/python-runtime.js';
@@ -77,8 +77,6 @@ const QUIET_LOOKS_PER_TICK = 4;
 /** How often, and how many times, a thread's entry function is looked for (entryOf). */
 const ENTRY_RETRY_MS = 100;
 const ENTRY_TRIES = 20;
-/** A holder's Python stack is read when its hold begins, then every this many ticks. */
-const STACK_EVERY_TICKS = 4;
 /**
  * A thread in take_gil runs only to check the GIL between futex sleeps: more CPU time than this
  * since it last held the GIL or slept waiting for it is other code. (The kernel brings a running
@@ -132,6 +130,8 @@ export interface TickLooks {
    */
   readonly unseenFor: ReadonlyMap<number, number>;
   readonly gone: readonly number[];
+  /** The holders' stacks were read at this tick (every STACK_EVERY_TICKS): the tick's holder samples (H lines). */
+  readonly stacksRead: boolean;
 }
 
 interface Gil {
@@ -265,7 +265,7 @@ export class ProcessSampler {
       gil.earliestWaitBefore = Math.min(gil.earliestWaitBefore, thread.waitFromNs);
     }
     this.lastTickNs = nowNs;
-    return { states, unseenFor, gone: this.goneNow };
+    return { states, unseenFor, gone: this.goneNow, stacksRead: this.stacks !== undefined && this.ticks % STACK_EVERY_TICKS === 0 };
   }
 
   /**

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { GiltraceError } from '../base/errors.js';
-import { SAMPLED_MAGIC, type SampledHeader } from '../contract/sampled-recording.js';
+import { SAMPLED_MAGIC, STACK_EVERY_TICKS, type SampledHeader } from '../contract/sampled-recording.js';
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
 import { entryThreadName, ProcessSampler, type HolderNow, type ThreadState, type TickLooks } from './gil-sampler.js';
 import type { SampledStack } from './python-stack-reader.js';
@@ -53,6 +53,7 @@ export const CONTROL = { stop: 0, rootPid: 1, size: 2 } as const;
 const PYTHON_GRACE_MS = 2000;
 const FLUSH_EVERY_MS = 200;
 
+
 const monotonicNs = (): bigint => process.hrtime.bigint();
 
 export class SamplingSession {
@@ -83,6 +84,8 @@ export class SamplingSession {
   /** The Python name each thread's last T line said. */
   private readonly toldPythonNames = new Map<number, string>();
   private readonly holdersOnly: boolean;
+  /** When each process's holders' stacks were last read (its H lines stand for the time since). */
+  private readonly stacksReadAt = new Map<number, number>();
 
   constructor(request: SessionRequest) {
     this.periodNs = 1e9 / request.hz;
@@ -208,6 +211,12 @@ export class SamplingSession {
       }
       known.set(tid, state);
     }
+    // what the holders ran, every few ticks, whatever else changed: the held time is shared by these
+    if (looks.stacksRead) {
+      const since = now - (this.stacksReadAt.get(pid) ?? now - this.periodNs * STACK_EVERY_TICKS);
+      this.stacksReadAt.set(pid, now);
+      for (const [tid, state] of looks.states) if (state.gil === 'h') this.lines.push(`H ${now} ${pid} ${tid} ${this.stackId(state.heldStack)} ${since}`);
+    }
     // a thread that ends may have told its name since the file was last read (every
     // DISCOVER_EVERY_MS): read it now, or a thread shorter than that keeps its OS name
     if (looks.gone.length > 0) this.pythonNames?.read();
@@ -268,6 +277,7 @@ export class SamplingSession {
     }
     this.states.delete(pid);
     this.sampledAt.delete(pid);
+    this.stacksReadAt.delete(pid);
     this.samplers.get(pid)?.close();
     this.samplers.delete(pid);
     this.seen.delete(pid);
