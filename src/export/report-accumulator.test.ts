@@ -60,6 +60,20 @@ describe('the report window by window', () => {
     );
   });
 
+  it('a thread woken, cut, then woken again is not taken for one just started (fast-check found it)', () => {
+    // a start record, then wakings with no switch: the first says it was asleep since its start; a
+    // window cut forgot that step, and the second waking read the thread as new again
+    const events: TimelineEvent[] = [
+      { kind: 'thread_start', time: 0, pid: 100, tid: 103, parentPid: 1 },
+      { kind: 'take_enter', time: 0, pid: 100, tid: 100, gil: '100', stack: 0 },
+      { kind: 'waking', time: 1, tid: 103 },
+      { kind: 'take_enter', time: 2, pid: 100, tid: 100, gil: '100', stack: 0 },
+      { kind: 'waking', time: 3, tid: 103 },
+    ];
+    const stacks = new PythonStacks();
+    assert.deepEqual(plain(windowed(events, stacks, 1, {}).finish()), plain(gatherReport(whole(events, stacks))));
+  });
+
   it('is coarsened as it is read when the guessed resolutions have the one it needs, read a second time when not', () => {
     // one thread taking and dropping the GIL evenly for a long while: its report needs a coarse resolution
     const events: TimelineEvent[] = Array.from({ length: 3000 }, (_, i): TimelineEvent[] => [

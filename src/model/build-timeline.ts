@@ -211,7 +211,7 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
     for (const thread of this.threads.values()) {
       if (!thread.alive || !thread.started || !this.gilPids.has(thread.pid)) continue;
       if (thread.cpuState === CPU_UNKNOWN) return true;
-      if (thread.cpuState === CpuState.runnable && thread.cpuTrack.length === 1 && thread.startSeen && !thread.wasSwitchedIn) return true;
+      if (thread.runnableSinceStart) return true;
     }
     return false;
   }
@@ -472,8 +472,7 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
     if (!thread.alive) return;
     thread.touch(time);
     thread.schedSeen = true;
-    const state = thread.cpuState;
-    if (state === CpuState.runnable && thread.cpuTrack.length === 1 && thread.startSeen && !thread.wasSwitchedIn) {
+    if (thread.runnableSinceStart) {
       // A new thread is made runnable without a waking (sched_wakeup_new): this one was sleeping,
       // its start record was perf's note that it already existed.
       thread.cpuTrack.replaceLast(CpuState.sleeping);

@@ -63,6 +63,8 @@ export class GrowingThread {
   /** Any scheduler event (switch, waking) seen for this thread. */
   schedSeen = false;
   wasSwitchedIn = false;
+  /** A window cut forgot some of its CPU steps (forgetBefore). */
+  private cpuStepsForgotten = false;
   osName: string | undefined = undefined;
   pythonName: string | undefined = undefined;
 
@@ -137,7 +139,18 @@ export class GrowingThread {
     while (drops < this.drops.length && this.drops[drops].time < time) drops++;
     this.drops.splice(0, drops);
     this.gilTrack.dropBefore(time);
+    const cpuSteps = this.cpuTrack.length;
     this.cpuTrack.dropBefore(time);
+    if (this.cpuTrack.length < cpuSteps) this.cpuStepsForgotten = true;
+  }
+
+  /**
+   * Still in the runnable state a thread_start gave it (no CPU fact since): its one CPU step so
+   * far is that one. Not told by the track's length alone: a window cut forgets the steps before
+   * it (a thread woken, then cut, then woken again read as new again).
+   */
+  get runnableSinceStart(): boolean {
+    return this.cpuState === CpuState.runnable && this.cpuTrack.length === 1 && !this.cpuStepsForgotten && this.startSeen && !this.wasSwitchedIn;
   }
 
   /** A scheduler fact: the thread is in `state` from `time`; `before` is what it was until then if unknown. */
