@@ -43,7 +43,7 @@ export interface TimelineFacts {
 export interface AccumulatorOptions {
   /** CPUs of the recording machine: the no-GIL estimate needs them. */
   readonly cpus?: number;
-  /** An exact recording's holder samples: what ran during holds (held-attribution.ts). */
+  /** The recording's holder samples (exact or sampled): what ran during holds (held-attribution.ts). */
   readonly holderSamples?: HolderSamples;
 }
 
