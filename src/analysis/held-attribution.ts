@@ -63,21 +63,17 @@ export class HeldAttribution {
     for (; this.next < times.length && times[this.next] < to; this.next++) {
       this.samplesInHolds++;
       const weight = weights[this.next];
-      const at = this.at(this.bySample, stacks[this.next]);
-      at.held += weight;
-      if (contention !== undefined && within(contention, times[this.next])) at.othersWaited += weight;
+      const into = at(this.bySample, stacks[this.next]);
+      into.held += weight;
+      if (contention !== undefined && within(contention, times[this.next])) into.othersWaited += weight;
     }
   }
 
   /** A whole hold, that ended in `stack`. */
   hold(stack: number, parts: HoldParts): void {
-    add(this.at(this.unsampledByStack, stack), parts.unsampled);
-    add(this.at(this.sampledByEnd, stack), parts.sampled);
+    add(at(this.unsampledByStack, stack), parts.unsampled);
+    add(at(this.sampledByEnd, stack), parts.sampled);
     add(this.sampledTotal, parts.sampled);
-  }
-
-  private at(map: Map<number, HeldTime>, stack: number): HeldTime {
-    return at(map, stack);
   }
 
   /**
@@ -87,50 +83,43 @@ export class HeldAttribution {
    */
   static charge(threads: readonly HeldAttribution[], charge: (stack: number, time: HeldTime) => void): void {
     const byStack = new Map<number, HeldTime>();
-    const weighed: HeldTime = { held: 0, othersWaited: 0 };
+    const sampled = new Map<number, HeldTime>();
+    const byEnd = new Map<number, HeldTime>();
     const total: HeldTime = { held: 0, othersWaited: 0 };
     for (const thread of threads) {
       for (const [stack, t] of thread.unsampledByStack) add(at(byStack, stack), t);
-      for (const t of thread.bySample.values()) add(weighed, t);
+      for (const [stack, t] of thread.bySample) add(at(sampled, stack), t);
+      for (const [stack, t] of thread.sampledByEnd) add(at(byEnd, stack), t);
       add(total, thread.sampledTotal);
     }
     // The time others waited is shared by the samples taken while they did, the rest of the held
-    // time by the others (so no function held while others waited longer than it held); a part
-    // no sample saw is charged where its holds ended.
-    // Samples that read no stack stand for their time all the same; it goes where the holds
-    // ended, in proportion (a thread whose stack cannot be read must not lend its time to the
-    // others' functions).
+    // time by the others (so no function held while others waited longer than it held).
     const alone = (t: HeldTime) => t.held - t.othersWaited;
-    const contendedScale = weighed.othersWaited > 0 ? total.othersWaited / weighed.othersWaited : 0;
-    const aloneScale = alone(weighed) > 0 ? alone(total) / alone(weighed) : 0;
-    const byEnd = new Map<number, HeldTime>();
-    for (const thread of threads) for (const [stack, t] of thread.sampledByEnd) add(at(byEnd, stack), t);
-    const toEnds: HeldTime = {
-      othersWaited: contendedScale > 0 ? sumOf(threads, (t) => t.bySample.get(NO_STACK_SAMPLE)?.othersWaited ?? 0) * contendedScale : total.othersWaited,
-      held: aloneScale > 0 ? sumOf(threads, (t) => { const s = t.bySample.get(NO_STACK_SAMPLE); return s ? alone(s) : 0; }) * aloneScale : alone(total),
-    };
-    const ended: HeldTime = { held: 0, othersWaited: 0 };
-    for (const t of byEnd.values()) add(ended, t);
-    for (const thread of threads) {
-      for (const [stack, t] of thread.bySample) {
-        if (stack === NO_STACK_SAMPLE) continue;
-        const into = at(byStack, stack);
-        into.othersWaited += t.othersWaited * contendedScale;
-        into.held += t.othersWaited * contendedScale + alone(t) * aloneScale;
-      }
-    }
-    for (const [stack, t] of byEnd) {
+    shareOut(total.othersWaited, sampled, byEnd, (t) => t.othersWaited, (stack, ns) => {
       const into = at(byStack, stack);
-      const waited = ended.othersWaited > 0 ? (t.othersWaited / ended.othersWaited) * toEnds.othersWaited : 0;
-      into.othersWaited += waited;
-      into.held += waited + (alone(ended) > 0 ? (alone(t) / alone(ended)) * toEnds.held : 0);
-    }
+      into.othersWaited += ns;
+      into.held += ns;
+    });
+    shareOut(alone(total), sampled, byEnd, alone, (stack, ns) => (at(byStack, stack).held += ns));
     for (const [stack, t] of byStack) if (t.held > 0 || t.othersWaited > 0) charge(stack, t);
   }
 }
 
-function sumOf(threads: readonly HeldAttribution[], of: (thread: HeldAttribution) => number): number {
-  return threads.reduce((n, thread) => n + of(thread), 0);
+/**
+ * `amount` shared by the samples' weights (`of` each); what samples that read no stack stand for,
+ * and all of it when no sample saw any, by where the holds ended, in proportion (a thread whose
+ * stack cannot be read must not lend its time to the others' functions).
+ */
+function shareOut(amount: number, sampled: Map<number, HeldTime>, byEnd: Map<number, HeldTime>, of: (t: HeldTime) => number, give: (stack: number, ns: number) => void): void {
+  if (amount <= 0) return;
+  let weighed = 0;
+  for (const t of sampled.values()) weighed += of(t);
+  const noStack = sampled.get(NO_STACK_SAMPLE);
+  const toEnds = weighed > 0 ? (noStack ? (of(noStack) / weighed) * amount : 0) : amount;
+  if (weighed > 0) for (const [stack, t] of sampled) if (stack !== NO_STACK_SAMPLE && of(t) > 0) give(stack, (of(t) / weighed) * amount);
+  let ended = 0;
+  for (const t of byEnd.values()) ended += of(t);
+  if (toEnds > 0 && ended > 0) for (const [stack, t] of byEnd) if (of(t) > 0) give(stack, (of(t) / ended) * toEnds);
 }
 
 function at(map: Map<number, HeldTime>, stack: number): HeldTime {
