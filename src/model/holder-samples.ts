@@ -1,7 +1,9 @@
 /**
- * An exact recording's holder samples (contract/sampled-recording.ts, header `holders`): at each
- * of HZ ticks a second, which thread held each GIL and the Python stack it ran. The probes say
- * where each hold ended; the samples say what ran during it (analysis/held-attribution.ts).
+ * Holder samples (contract/sampled-recording.ts, H lines): at each of HZ ticks a second, which
+ * thread held each GIL and the Python stack it ran; an exact recording's (header `holders`, read
+ * here) or a sampled one's (its reader builds them with HolderSamplesBuilder). The probes, or
+ * the states sampled, say where each hold ended; the samples say what ran during it
+ * (analysis/held-attribution.ts).
  * A sample without a stack (no Python frame, or none could be read) says the time was held but
  * not by what: it is kept as NO_STACK_SAMPLE, and its share goes where the holds ended.
  */

@@ -53,7 +53,6 @@ export const CONTROL = { stop: 0, rootPid: 1, size: 2 } as const;
 const PYTHON_GRACE_MS = 2000;
 const FLUSH_EVERY_MS = 200;
 
-
 const monotonicNs = (): bigint => process.hrtime.bigint();
 
 export class SamplingSession {
