@@ -11,8 +11,7 @@ import type { PythonInfo, StatsJson } from '../contract/stats.js';
 import type { Timeline } from '../model/timeline.js';
 import type { RecordingKind } from '../model/recording-kind.js';
 import { TimelineBuilder } from '../model/build-timeline.js';
-import { newAdapterFacts, recorderPidOf, TimelineEventAdapter, type AdapterFacts, type AdapterOptions } from '../model/perf-to-timeline-events.js';
-import { ProbeField } from '../contract/probe-names.js';
+import { newAdapterFacts, recorderPidOf, TimelineEventAdapter, type AdapterFacts } from '../model/perf-to-timeline-events.js';
 import { hasGilProbes, isPerTaskRecording, recordingKindOf, takesNeedPlacing } from '../model/recording-kind.js';
 import { RECORDING_MANIFEST_FEATURE, type ExtraRecording, type RecordingManifest } from '../contract/recording-manifest.js';
 import { manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
@@ -240,7 +239,6 @@ function readRecording(
     descendantsOf: manifest?.targetPid ?? manifest?.recorderPid ?? recorderPidOf(eventNames),
     tracedPids: manifest?.attached?.map((a) => a.pid),
     threadNames: manifest?.threadNames,
-    gilAtStart: gilAtStartOf(manifest, data),
     inferWaits: waitLookup?.classify,
     stacks,
     nameBytes: manifest?.interpreters.find((i) => i.nameBytes)?.nameBytes,
@@ -295,25 +293,6 @@ function holderSamplesOf(data: PerfData, manifest: RecordingManifest | undefined
     throw new GiltraceError(`its holder samples (feature section ${HOLDER_SAMPLES_FEATURE}) are corrupt: ${(e as Error).message}`, { file: data.path });
   }
   return readHolderSamples(text, stacks, data.timeBaseNs, data.path);
-}
-
-/**
- * The threads found holding or waiting for a GIL when giltrace attached, with the GIL key their
- * takes would have (the interpreter's address where take_gil's probe reads it, else one GIL per
- * process).
- */
-function gilAtStartOf(manifest: RecordingManifest | undefined, data: PerfData): AdapterOptions['gilAtStart'] {
-  const users = manifest?.gilAtAttach;
-  if (!users?.length) return undefined;
-  const byInterpreter = data.eventTypes.some((type) => type.field(ProbeField.interp) !== undefined);
-  // where the probe tells interpreters apart, a thread whose interpreter was not read is left out
-  return users.filter((u) => !byInterpreter || u.interp !== undefined).map(({ pid, tid, interp, holding, atNs }) => ({
-    pid,
-    tid,
-    gil: byInterpreter ? `${pid}/${interp}` : `${pid}`,
-    holding: holding === true,
-    time: Number(BigInt(atNs) - data.timeBaseNs),
-  }));
 }
 
 /** Why a range of a recording gave nothing: it begins after the recording's end. */

@@ -48,11 +48,6 @@ export interface AdapterOptions {
   readonly placeTakes?: boolean;
   /** Python names for threads that tell none (attached processes' threads, named by giltrace: the manifest's threadNames). */
   readonly threadNames?: readonly NamedThread[];
-  /**
-   * Threads that were waiting for a GIL (its key), or holding it, when giltrace attached (the
-   * manifest's gilAtAttach): so from `time` (when they were seen so; ns on the records' clock).
-   */
-  readonly gilAtStart?: readonly { readonly pid: number; readonly tid: number; readonly gil: string; readonly holding?: boolean; readonly time: number }[];
 }
 
 const NAME_BYTES_312: NameBytesLayout = { asciiData: 8, compactData: 24 };
@@ -238,8 +233,6 @@ export class TimelineEventAdapter {
    * held back until the first sample and given its time.
    */
   private pending: TimelineEvent[] | undefined = [];
-  /** AdapterOptions.gilAtStart until the first sample. */
-  private gilAtStart: AdapterOptions['gilAtStart'];
   /**
    * Drop reasons by pid and drop_gil return address: a process drops the GIL from a handful of call
    * sites, and resolving the address (an object per drop) then classifying it showed in profiles.
@@ -274,7 +267,6 @@ export class TimelineEventAdapter {
       : undefined;
     this.placement = options.placeTakes ? new TakePlacement() : undefined;
     for (const named of options.threadNames ?? []) this.givenNames.set(named.tid, named);
-    if (options.gilAtStart?.length) this.gilAtStart = [...options.gilAtStart].sort((a, b) => a.time - b.time);
   }
 
   /**
@@ -326,28 +318,19 @@ export class TimelineEventAdapter {
    */
   feed(records: Iterable<PerfRecord>, to: TimelineSink, done?: () => boolean): void {
     const sink = this.into(to);
+    if (!done) {
+      for (const record of records) this.push(record, sink);
+      return;
+    }
     for (const record of records) {
       this.push(record, sink);
-      if (done?.()) return;
-    }
-  }
-
-  /** The threads seen holding or waiting for a GIL by `time`, so from then on (a process's at once, holders first). */
-  private gilFromStart(time: number, sink: TimelineSink): void {
-    const due = this.gilAtStart!.filter((u) => u.time <= time);
-    const later = this.gilAtStart!.filter((u) => u.time > time);
-    this.gilAtStart = later.length > 0 ? later : undefined;
-    // holders first (a take placement has them take the GIL, free to it), then the waiters behind them
-    for (const { pid, tid, gil, holding } of due.sort((a, b) => Number(b.holding ?? false) - Number(a.holding ?? false))) {
-      sink.takeEnter(time, pid, tid, gil, UNKNOWN_STACK);
-      if (holding && !this.placement) sink.takeReturn(time, pid, tid);
+      if (done()) return;
     }
   }
 
   // hot path: runs once per record, and puts the frequent events into the sink without an object
   private push(record: PerfRecord, sink: TimelineSink): void {
     if (this.pending && record.type === 'sample') this.flushPending(record.time, sink);
-    if (this.gilAtStart && record.type === 'sample' && record.time >= this.gilAtStart[0].time) this.gilFromStart(record.time, sink);
     if (this.namesDue.length > 0 && record.type === 'sample') this.tellDueNames(record.time, sink);
     switch (record.type) {
       case 'sample': {

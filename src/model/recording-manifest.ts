@@ -35,9 +35,6 @@ export function parseRecordingManifest(bytes: Uint8Array): ManifestReading {
     (m.boottimeMinusMonotonicNs !== undefined && !/^\d+$/.test(String(m.boottimeMinusMonotonicNs))) ||
     (m.targetPid !== undefined && !Number.isInteger(m.targetPid)) ||
     (m.holderSamples !== undefined && !(Number.isInteger(m.holderSamples?.offset) && Number.isInteger(m.holderSamples?.bytes))) ||
-    (m.gilAtAttach !== undefined && !(Array.isArray(m.gilAtAttach) && m.gilAtAttach.every((w) =>
-      typeof w === 'object' && w !== null && Number.isInteger(w.pid) && Number.isInteger(w.tid) &&
-      (w.interp === undefined || /^[0-9a-f]+$/.test(w.interp)) && (w.holding === undefined || w.holding === true) && /^\d+$/.test(String(w.atNs))))) ||
     (m.takesPlaced !== undefined && m.takesPlaced !== true) ||
     (m.extraRecordings !== undefined && !(Array.isArray(m.extraRecordings) && m.extraRecordings.every((e) =>
       typeof e === 'object' && e !== null && typeof e.file === 'string' && !e.file.includes('/') && Number.isInteger(e.interpreter))))) {

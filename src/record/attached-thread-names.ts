@@ -8,7 +8,7 @@
  * the Pythons they start (traced too). Best effort: a process this cannot read (an interpreter the
  * sampled mode does not know) keeps OS names.
  */
-import type { GilAtAttach, NamedThread } from '../contract/recording-manifest.js';
+import type { NamedThread } from '../contract/recording-manifest.js';
 import { findPythonRuntime } from '../probe/python-runtime.js';
 import { entryThreadName, ProcessSampler } from './gil-sampler.js';
 import { ProcessTree, readLinkIfThere, readProcFile } from './process-tree.js';
@@ -34,25 +34,12 @@ export class AttachedThreadNames {
   /** Failed reads of each process in a row (its sampler made, or a sample taken, failed). */
   private readonly failures = new Map<number, number>();
   private readonly named = new Map<number, NamedThread>();
-  /** Processes sampled at least once. */
-  private readonly lookedAt = new Set<number>();
-  /** Threads of the attached processes found holding a GIL, or asleep waiting for one, at their first look. */
-  private readonly gilUsers: GilAtAttach[] = [];
   private readonly tree: ProcessTree;
   private timer: NodeJS.Timeout | undefined;
 
   /** `onNames`: the names found at each look (a live view shows them as they come). */
-  constructor(private readonly attached: readonly number[], private readonly onNames?: (names: readonly NamedThread[]) => void) {
-    this.tree = new ProcessTree(() => attached);
-  }
-
-  /**
-   * The attached processes' threads that held a GIL, or were asleep waiting for one, when first
-   * looked at (at start): that began before the probes were placed, and only their take would
-   * say so; a thread the GIL never comes back to would look idle all along.
-   */
-  get gilAtAttach(): readonly GilAtAttach[] {
-    return this.gilUsers;
+  constructor(pids: readonly number[], private readonly onNames?: (names: readonly NamedThread[]) => void) {
+    this.tree = new ProcessTree(() => pids);
   }
 
   start(): void {
@@ -95,17 +82,8 @@ export class AttachedThreadNames {
       if (!sampler) continue;
       try {
         // the sampler learns the process's threads and thread states by sampling it
-        const looks = sampler.sample(now);
-        if (looks === undefined) throw new Error('gone, or exec\'d');
+        if (sampler.sample(now) === undefined) throw new Error('gone, or exec\'d');
         this.failures.delete(pid);
-        if (!this.lookedAt.has(pid)) {
-          this.lookedAt.add(pid);
-          if (this.attached.includes(pid)) {
-            for (const u of sampler.gilUsers(looks, now)) {
-              this.gilUsers.push({ pid, tid: u.tid, ...(u.interp ? { interp: u.interp.toString(16) } : {}), ...(u.holding ? { holding: true as const } : {}), atNs: String(now) });
-            }
-          }
-        }
       } catch {
         sampler.close();
         this.unread(pid, readLinkIfThere(`/proc/${pid}/exe`), false, now);

@@ -135,7 +135,6 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
         if (pid !== undefined) holders?.setRoot(pid);
       });
     const wallNs = Number(process.hrtime.bigint() - started);
-    const atAttach = names?.gilAtAttach ?? [];
     const threadNames = names?.stop() ?? [];
     const holderSamples = await holders?.stop(warnings);
     holders = undefined;
@@ -146,16 +145,13 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       await stream.finished;
       stream.throwIfFailed();
       const samplesAt = holderSamples ? stream.append(pipeFeatureRecords(HOLDER_SAMPLES_FEATURE, holderSamples)) : undefined;
-      if (threadNames.length > 0 || samplesAt || atAttach.length > 0) {
-        finishStreamManifest(stream, { ...manifest, ...(samplesAt ? { holderSamples: samplesAt } : {}), ...(atAttach.length > 0 ? { gilAtAttach: atAttach } : {}) }, threadNames, warnings);
-      }
+      if (threadNames.length > 0 || samplesAt) finishStreamManifest(stream, { ...manifest, ...(samplesAt ? { holderSamples: samplesAt } : {}) }, threadNames, warnings);
     } else {
       try {
         const complete = {
           ...(late ? withLateInterpreters(manifest, late.targets, late.files) : manifest),
           ...(targetPid ? { targetPid } : {}),
           ...(threadNames.length > 0 ? { threadNames } : {}),
-          ...(atAttach.length > 0 ? { gilAtAttach: atAttach } : {}),
         };
         writeRecordingManifest(request.output, complete);
       } catch (e) {
