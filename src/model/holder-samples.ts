@@ -80,7 +80,8 @@ export function readHolderSamples(text: string, stacks: PythonStacks, timeBaseNs
 export class HolderSamplesBuilder {
   private readonly lists = new Map<string, { times: number[]; stacks: number[]; weights: number[] }>();
   private readonly periodNs: number;
-  private count = 0;
+  /** Samples so far. */
+  count = 0;
   private from = Infinity;
   private to = -Infinity;
 

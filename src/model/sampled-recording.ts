@@ -106,7 +106,6 @@ export class SampledRecordingReader {
   private takenUpTo = -Infinity;
 
   private readonly holders: HolderSamplesBuilder;
-  private holderLines = 0;
 
   constructor(readonly header: SampledHeader, private readonly file: string) {
     this.periodNs = 1e9 / header.hz;
@@ -149,7 +148,6 @@ export class SampledRecordingReader {
       case 'H': {
         const id = Number(fields[4]);
         this.holders.sample(time, pid, Number(fields[3]), id === 0 ? NO_STACK_SAMPLE : (this.stackIds.get(id) ?? NO_STACK_SAMPLE), Number(fields[5]));
-        this.holderLines++;
         break;
       }
       case 'P': {
@@ -253,7 +251,7 @@ export class SampledRecordingReader {
   /** Everything read, the tick being read ended: the recording's end. */
   finish(): SampledRecording {
     this.flushTick();
-    return { ...this.facts, events: this.takeEvents(Infinity), ...(this.holderLines > 0 ? { holderSamples: this.holders.finish() } : {}) };
+    return { ...this.facts, events: this.takeEvents(Infinity), ...(this.holders.count > 0 ? { holderSamples: this.holders.finish() } : {}) };
   }
 
   /** What a live view needs besides the events. */

@@ -225,14 +225,7 @@ export class ProcessSampler {
     this.ticks++;
     this.goneNow = [];
     if (nowNs - this.tasksAt >= TASKS_EVERY_MS * 1e6 && !this.readTasks(nowNs)) return undefined;
-    // until the interpreter has made its GIL (a process found right after its exec), every tick
-    if (this.gils.length === 0 || nowNs - this.gilsAt >= GILS_EVERY_MS * 1e6) {
-      // the runtime unreadable: the process exec'd (its memory is another program's now) or is
-      // going away; the session looks at the pid afresh
-      if (this.memory.readU64(this.runtime.address) === undefined) return undefined;
-      this.findGils(nowNs);
-    }
-    for (const gil of this.gils) if (!this.readGil(gil)) return undefined;
+    if (!this.readGils(nowNs)) return undefined;
     const states = new Map<number, ThreadState>();
     const unseenFor = new Map<number, number>();
     for (const thread of this.dueThreads()) {
@@ -275,13 +268,9 @@ export class ProcessSampler {
    */
   holders(nowNs: number): HolderNow[] | undefined {
     if (nowNs - this.tasksAt >= HOLDER_TASKS_EVERY_MS * 1e6 && !this.readTasks(nowNs)) return undefined;
-    if (this.gils.length === 0 || nowNs - this.gilsAt >= GILS_EVERY_MS * 1e6) {
-      if (this.memory.readU64(this.runtime.address) === undefined) return undefined;
-      this.findGils(nowNs);
-    }
+    if (!this.readGils(nowNs)) return undefined;
     const held: HolderNow[] = [];
     for (const gil of this.gils) {
-      if (!this.readGil(gil)) return undefined;
       if (gil.holderTid === 0) continue;
       const stack = this.stacks?.stackOf(gil.holderTstate);
       held.push({ tid: gil.holderTid, ...(stack ? { stack } : {}) });
@@ -401,6 +390,19 @@ export class ProcessSampler {
         this.placeThread(thread, 'every');
       }
     }
+    return true;
+  }
+
+  /** Every GIL read now (found again when due); false when the process is gone or exec'd. */
+  private readGils(nowNs: number): boolean {
+    // until the interpreter has made its GIL (a process found right after its exec), every tick
+    if (this.gils.length === 0 || nowNs - this.gilsAt >= GILS_EVERY_MS * 1e6) {
+      // the runtime unreadable: the process exec'd (its memory is another program's now) or is
+      // going away; the session looks at the pid afresh
+      if (this.memory.readU64(this.runtime.address) === undefined) return false;
+      this.findGils(nowNs);
+    }
+    for (const gil of this.gils) if (!this.readGil(gil)) return false;
     return true;
   }
 
