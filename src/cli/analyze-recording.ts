@@ -14,7 +14,7 @@ import { TimelineBuilder } from '../model/build-timeline.js';
 import { newAdapterFacts, recorderPidOf, TimelineEventAdapter, type AdapterFacts } from '../model/perf-to-timeline-events.js';
 import { hasGilProbes, isPerTaskRecording, recordingKindOf, takesNeedPlacing } from '../model/recording-kind.js';
 import { RECORDING_MANIFEST_FEATURE, type ExtraRecording, type RecordingManifest } from '../contract/recording-manifest.js';
-import { manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
+import { gilAtStartOf, manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import { findUntracedPythons } from '../model/untraced-pythons.js';
 import { recordedInterpreterOf } from '../model/recorded-interpreter.js';
@@ -239,6 +239,7 @@ function readRecording(
     descendantsOf: manifest?.targetPid ?? manifest?.recorderPid ?? recorderPidOf(eventNames),
     tracedPids: manifest?.attached?.map((a) => a.pid),
     threadNames: manifest?.threadNames,
+    gilAtStart: gilAtStartOf(manifest?.gilAtAttach, data.eventTypes, data.timeBaseNs),
     inferWaits: waitLookup?.classify,
     stacks,
     nameBytes: manifest?.interpreters.find((i) => i.nameBytes)?.nameBytes,

@@ -6,11 +6,11 @@
  * window, so memory and work per tick follow the window, not the whole run.
  */
 import { computeStats, type ProcessMeta } from '../analysis/index.js';
-import type { NamedThread, RecordingManifest } from '../contract/recording-manifest.js';
+import type { GilAtAttach, NamedThread, RecordingManifest } from '../contract/recording-manifest.js';
 import { TimelineBuilder } from '../model/build-timeline.js';
 import { TimelineEventAdapter, newAdapterFacts } from '../model/perf-to-timeline-events.js';
 import { PythonStacks } from '../model/python-stacks.js';
-import { manifestDropClassifier } from '../model/recording-manifest.js';
+import { gilAtStartOf, manifestDropClassifier } from '../model/recording-manifest.js';
 import { recordedInterpreterOf } from '../model/recorded-interpreter.js';
 import { createPerfFeed, type PerfFeed } from '../perfdata/index.js';
 
@@ -27,6 +27,7 @@ export class LiveAnalysis {
   private windowStart = NaN;
   private firstTime = NaN;
   private lostEvents = 0;
+  private readonly gilUsersDue: GilAtAttach[] = [];
 
   constructor(private readonly manifest: RecordingManifest) {
     this.feed = createPerfFeed({ name: '<perf>' });
@@ -49,6 +50,14 @@ export class LiveAnalysis {
     for (const named of names) this.adapter.nameThread(named);
   }
 
+  /**
+   * Threads found holding or waiting for a GIL as giltrace attached (attached-thread-names.ts):
+   * given to the adapter once the feed knows its events and clock.
+   */
+  gilAtAttach(users: readonly GilAtAttach[]): void {
+    this.gilUsersDue.push(...users);
+  }
+
   /** perf's next bytes. */
   push(chunk: Uint8Array): void {
     this.feed.push(chunk);
@@ -56,6 +65,9 @@ export class LiveAnalysis {
 
   /** Reads what perf released, and returns the window since the last tick (undefined before any event). */
   tick(): LiveTick | undefined {
+    if (this.feed.ready && this.gilUsersDue.length > 0) {
+      this.adapter.addGilAtStart(gilAtStartOf(this.gilUsersDue.splice(0), this.feed.eventTypes, this.feed.timeBaseNs) ?? []);
+    }
     if (this.feed.ready) for (const event of this.adapter.events(this.feed.available())) this.builder.add(event);
     const end = this.builder.lastTime;
     if (!(end === end) || !Number.isFinite(end) || !(this.builder.firstTime === this.builder.firstTime)) return undefined;

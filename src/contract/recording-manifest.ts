@@ -84,6 +84,21 @@ export interface NamedThread {
   readonly name: string;
 }
 
+/**
+ * A thread found waiting for a GIL (or `holding` it) when giltrace attached; `interp`: its
+ * interpreter's address (hex), where take_gil's probe tells interpreters apart; `atNs`: when it
+ * was seen so (CLOCK_MONOTONIC ns, a decimal string).
+ */
+export interface GilAtAttach {
+  readonly pid: number;
+  readonly tid: number;
+  readonly interp?: string;
+  readonly holding?: true;
+  readonly atNs: string;
+  /** The Python function it ran (a waiter: where it asked for the GIL), as the sampled mode reads frames: the innermost first. */
+  readonly stack?: { readonly name: string; readonly file: string; readonly line: number; readonly callers: readonly string[] };
+}
+
 export interface RecordingManifest {
   readonly schema: typeof RECORDING_MANIFEST_SCHEMA;
   /** Version of the giltrace that recorded. */
@@ -126,6 +141,12 @@ export interface RecordingManifest {
    * file-form recording has them as a feature section.)
    */
   readonly holderSamples?: { readonly offset: number; readonly bytes: number };
+  /**
+   * Threads of the attached processes asleep waiting for a GIL, or holding one, when giltrace
+   * attached (read from outside, as the sampled mode reads): their wait or hold began before the
+   * probes, so no take_gil entry says it; the recording has them so from its start.
+   */
+  readonly gilAtAttach?: readonly GilAtAttach[];
   readonly interpreters: readonly RecordedInterpreter[];
   readonly extraRecordings?: readonly ExtraRecording[];
 }

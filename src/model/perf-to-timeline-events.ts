@@ -48,6 +48,19 @@ export interface AdapterOptions {
   readonly placeTakes?: boolean;
   /** Python names for threads that tell none (attached processes' threads, named by giltrace: the manifest's threadNames). */
   readonly threadNames?: readonly NamedThread[];
+  /**
+   * Threads that were waiting for a GIL (its key), or holding it, when giltrace attached (the
+   * manifest's gilAtAttach): so from `time` (when they were seen so; ns on the records' clock).
+   */
+  readonly gilAtStart?: readonly {
+    readonly pid: number;
+    readonly tid: number;
+    readonly gil: string;
+    readonly holding?: boolean;
+    readonly time: number;
+    /** The Python function it was seen running (a waiter: asking for the GIL in). */
+    readonly stack?: { readonly name: string; readonly file: string; readonly line: number; readonly callers: readonly string[] };
+  }[];
 }
 
 const NAME_BYTES_312: NameBytesLayout = { asciiData: 8, compactData: 24 };
@@ -233,6 +246,10 @@ export class TimelineEventAdapter {
    * held back until the first sample and given its time.
    */
   private pending: TimelineEvent[] | undefined = [];
+  /** AdapterOptions.gilAtStart, those not yet due. */
+  private gilAtStart: AdapterOptions['gilAtStart'];
+  /** While some are: the threads that had GIL probe events (theirs say what they did; an early look's sighting does not count then). */
+  private readonly gilEventTids = new Set<number>();
   /**
    * Drop reasons by pid and drop_gil return address: a process drops the GIL from a handful of call
    * sites, and resolving the address (an object per drop) then classifying it showed in profiles.
@@ -267,6 +284,7 @@ export class TimelineEventAdapter {
       : undefined;
     this.placement = options.placeTakes ? new TakePlacement() : undefined;
     for (const named of options.threadNames ?? []) this.givenNames.set(named.tid, named);
+    this.addGilAtStart(options.gilAtStart ?? []);
   }
 
   /**
@@ -276,6 +294,11 @@ export class TimelineEventAdapter {
   nameThread(named: NamedThread): void {
     this.givenNames.set(named.tid, named);
     if (this.knownTids.has(named.tid)) this.namesDue.push(named);
+  }
+
+  /** Threads found holding or waiting for a GIL as giltrace attached, known after the adapter was made (a live view's): as AdapterOptions.gilAtStart. */
+  addGilAtStart(users: NonNullable<AdapterOptions['gilAtStart']>): void {
+    if (users.length > 0) this.gilAtStart = [...(this.gilAtStart ?? []), ...users].sort((a, b) => a.time - b.time);
   }
 
   /** After a comm or fork record: the name giltrace gave the thread, if any. */
@@ -318,19 +341,33 @@ export class TimelineEventAdapter {
    */
   feed(records: Iterable<PerfRecord>, to: TimelineSink, done?: () => boolean): void {
     const sink = this.into(to);
-    if (!done) {
-      for (const record of records) this.push(record, sink);
-      return;
-    }
     for (const record of records) {
       this.push(record, sink);
-      if (done()) return;
+      if (done?.()) return;
+    }
+  }
+
+  /**
+   * The threads seen holding or waiting for a GIL by `time`, so from then on (holders first),
+   * unless a probe event of their own came before: that says what they did.
+   */
+  private gilFromStart(time: number, sink: TimelineSink): void {
+    const due = this.gilAtStart!.filter((u) => u.time <= time);
+    const later = this.gilAtStart!.filter((u) => u.time > time);
+    this.gilAtStart = later.length > 0 ? later : undefined;
+    // holders first (a take placement has them take the GIL, free to it), then the waiters behind them
+    for (const { pid, tid, gil, holding, stack } of due.sort((a, b) => Number(b.holding ?? false) - Number(a.holding ?? false))) {
+      if (this.gilEventTids.has(tid)) continue;
+      const stackId = stack ? this.stacks.stacks.intern(stack.name, stack.file, stack.line, stack.callers) : UNKNOWN_STACK;
+      sink.takeEnter(time, pid, tid, gil, stackId);
+      if (holding && !this.placement) sink.takeReturn(time, pid, tid);
     }
   }
 
   // hot path: runs once per record, and puts the frequent events into the sink without an object
   private push(record: PerfRecord, sink: TimelineSink): void {
     if (this.pending && record.type === 'sample') this.flushPending(record.time, sink);
+    if (this.gilAtStart && record.type === 'sample' && record.time >= this.gilAtStart[0].time) this.gilFromStart(record.time, sink);
     if (this.namesDue.length > 0 && record.type === 'sample') this.tellDueNames(record.time, sink);
     switch (record.type) {
       case 'sample': {
@@ -343,6 +380,7 @@ export class TimelineEventAdapter {
           this.facts.ignoredSamples++; // a Python that giltrace did not start
           return;
         }
+        if (this.gilAtStart && kind === 'gil') this.gilEventTids.add(record.tid);
         if (kind === 'mark') {
           const event = markToEvent(record, decoder.text!, decoder.magic!, this.facts);
           if (event) sink.add(event);

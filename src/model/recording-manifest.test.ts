@@ -25,6 +25,10 @@ test('a manifest reads back; a broken one is a problem to report, never a throw'
   const badLayout = { ...manifest, interpreters: [{ ...manifest.interpreters[0], nameBytes: { asciiData: 'x' } }] };
   assert.match((parseRecordingManifest(bytes(badLayout)) as { problem: string }).problem, /incomplete/);
   assert.match((parseRecordingManifest(bytes(null)) as { problem: string }).problem, /schema/);
+  const atAttach = { ...manifest, gilAtAttach: [{ pid: 7, tid: 8, interp: 'ab12', holding: true, atNs: '123', stack: { name: 'f', file: 'a.py', line: 3, callers: ['g'] } }] };
+  assert.deepEqual(parseRecordingManifest(bytes(atAttach)), { manifest: atAttach });
+  const badStack = { ...manifest, gilAtAttach: [{ pid: 7, tid: 8, atNs: '123', stack: { name: 'f', file: 'a.py', line: 3, callers: [1] } }] };
+  assert.match((parseRecordingManifest(bytes(badStack)) as { problem: string }).problem, /incomplete/);
 });
 
 test('drop callers: forced inside the ranges, the otherwise rule elsewhere in the library and in other files', () => {

@@ -8,11 +8,14 @@ import {
   type AttachedProcess,
   type DropCallerTable,
   type FileRange,
+  type GilAtAttach,
   type NamedThread,
   type RecordedInterpreter,
   type RecordingManifest,
 } from '../contract/recording-manifest.js';
-import type { DropClassifier } from './perf-to-timeline-events.js';
+import { ProbeField } from '../contract/probe-names.js';
+import type { EventType } from '../perfdata/index.js';
+import type { AdapterOptions, DropClassifier } from './perf-to-timeline-events.js';
 import type { DropReason } from './timeline-events.js';
 
 export type ManifestReading = { readonly manifest: RecordingManifest } | { readonly problem: string };
@@ -35,6 +38,11 @@ export function parseRecordingManifest(bytes: Uint8Array): ManifestReading {
     (m.boottimeMinusMonotonicNs !== undefined && !/^\d+$/.test(String(m.boottimeMinusMonotonicNs))) ||
     (m.targetPid !== undefined && !Number.isInteger(m.targetPid)) ||
     (m.holderSamples !== undefined && !(Number.isInteger(m.holderSamples?.offset) && Number.isInteger(m.holderSamples?.bytes))) ||
+    (m.gilAtAttach !== undefined && !(Array.isArray(m.gilAtAttach) && m.gilAtAttach.every((w) =>
+      typeof w === 'object' && w !== null && Number.isInteger(w.pid) && Number.isInteger(w.tid) &&
+      (w.interp === undefined || /^[0-9a-f]+$/.test(w.interp)) && (w.holding === undefined || w.holding === true) && /^\d+$/.test(String(w.atNs)) &&
+      (w.stack === undefined || (typeof w.stack?.name === 'string' && typeof w.stack.file === 'string' && Number.isInteger(w.stack.line) &&
+        Array.isArray(w.stack.callers) && w.stack.callers.every((c: unknown) => typeof c === 'string')))))) ||
     (m.takesPlaced !== undefined && m.takesPlaced !== true) ||
     (m.extraRecordings !== undefined && !(Array.isArray(m.extraRecordings) && m.extraRecordings.every((e) =>
       typeof e === 'object' && e !== null && typeof e.file === 'string' && !e.file.includes('/') && Number.isInteger(e.interpreter))))) {
@@ -108,4 +116,28 @@ function inRanges(ranges: readonly FileRange[], offset: number): boolean {
     else return true;
   }
   return false;
+}
+
+/**
+ * The threads found holding or waiting for a GIL when giltrace attached (the manifest's
+ * gilAtAttach), as the adapter takes them: with the GIL key their takes would have (the
+ * interpreter's address where take_gil's probe reads it, else one GIL per process) and the time
+ * on the records' clock.
+ */
+export function gilAtStartOf(
+  users: readonly GilAtAttach[] | undefined,
+  eventTypes: readonly EventType[],
+  timeBaseNs: bigint,
+): AdapterOptions['gilAtStart'] {
+  if (!users?.length) return undefined;
+  const byInterpreter = eventTypes.some((type) => type.field(ProbeField.interp) !== undefined);
+  // where the probe tells interpreters apart, a thread whose interpreter was not read is left out
+  return users.filter((u) => !byInterpreter || u.interp !== undefined).map(({ pid, tid, interp, holding, atNs, stack }) => ({
+    pid,
+    tid,
+    gil: byInterpreter ? `${pid}/${interp}` : `${pid}`,
+    holding: holding === true,
+    time: Number(BigInt(atNs) - timeBaseNs),
+    stack,
+  }));
 }

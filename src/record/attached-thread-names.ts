@@ -8,13 +8,19 @@
  * the Pythons they start (traced too). Best effort: a process this cannot read (an interpreter the
  * sampled mode does not know) keeps OS names.
  */
-import type { NamedThread } from '../contract/recording-manifest.js';
+import type { GilAtAttach, NamedThread } from '../contract/recording-manifest.js';
 import { findPythonRuntime } from '../probe/python-runtime.js';
 import { entryThreadName, ProcessSampler } from './gil-sampler.js';
 import { ProcessTree, readLinkIfThere, readProcFile } from './process-tree.js';
 
 /** How often the attached processes' threads are looked at, ms (a new thread is named within this, or ProcessSampler.entryOf's retries). */
 const POLL_MS = 100;
+/**
+ * The first looks once perf records, ms after it began: who holds or waits for a GIL is noted at
+ * each (a waiter that take_gil's timed wait has just put on a CPU for a moment is missed by one
+ * look, not by several).
+ */
+const EARLY_LOOKS_MS = [0, 3, 8, 15, 25];
 /** A process that could not be read is tried again at the next look, then less and less often, up to this (ms). */
 const MAX_RETRY_MS = 5000;
 
@@ -34,16 +40,53 @@ export class AttachedThreadNames {
   /** Failed reads of each process in a row (its sampler made, or a sample taken, failed). */
   private readonly failures = new Map<number, number>();
   private readonly named = new Map<number, NamedThread>();
+  /** Threads of the attached processes found holding a GIL, or asleep waiting for one, in the early looks (first sighting each). */
+  private readonly gilUsers: GilAtAttach[] = [];
+  private readonly gilUsersSeen = new Set<number>();
+  /** Whether the looks still note GIL users (the early ones). */
+  private noting = false;
   private readonly tree: ProcessTree;
   private timer: NodeJS.Timeout | undefined;
+  private readonly earlyTimers: NodeJS.Timeout[] = [];
 
-  /** `onNames`: the names found at each look (a live view shows them as they come). */
-  constructor(pids: readonly number[], private readonly onNames?: (names: readonly NamedThread[]) => void) {
-    this.tree = new ProcessTree(() => pids);
+  /** `onNames`, `onGilUsers`: the names and GIL users found at each look (a live view shows them as they come). */
+  constructor(
+    private readonly attached: readonly number[],
+    private readonly onNames?: (names: readonly NamedThread[]) => void,
+    private readonly onGilUsers?: (users: readonly GilAtAttach[]) => void,
+  ) {
+    this.tree = new ProcessTree(() => attached);
   }
 
-  start(): void {
+  /**
+   * The attached processes' threads seen holding a GIL, or asleep waiting for one, in the first
+   * looks: that may have begun before the probes were placed, and then only their take would say
+   * so; a thread the GIL never comes back to would look idle all along (the reader keeps those
+   * that no probe event of their own came before).
+   */
+  get gilAtAttach(): readonly GilAtAttach[] {
+    return this.gilUsers;
+  }
+
+  /**
+   * Before perf records (while it starts): finds the processes' interpreters (ELF reads, the slow
+   * part) and takes a first look, so that the looks once it records come at once.
+   */
+  prepare(): void {
     this.lookSafely();
+  }
+
+  /** Once perf records: looks at once, a few times in the first ms, then every POLL_MS. */
+  start(): void {
+    this.noting = true;
+    for (const ms of EARLY_LOOKS_MS) {
+      const early = setTimeout(() => {
+        this.lookSafely();
+        if (ms === EARLY_LOOKS_MS.at(-1)) this.noting = false;
+      }, ms);
+      early.unref();
+      this.earlyTimers.push(early);
+    }
     this.timer = setInterval(() => this.lookSafely(), POLL_MS);
     this.timer.unref();
   }
@@ -61,6 +104,8 @@ export class AttachedThreadNames {
   stop(): NamedThread[] {
     clearInterval(this.timer);
     this.timer = undefined;
+    for (const early of this.earlyTimers) clearTimeout(early);
+    this.noting = false;
     for (const sampler of this.samplers.values()) if (sampler instanceof ProcessSampler) sampler.close();
     this.samplers.clear();
     this.tree.close();
@@ -84,6 +129,7 @@ export class AttachedThreadNames {
         // the sampler learns the process's threads and thread states by sampling it
         if (sampler.sample(now) === undefined) throw new Error('gone, or exec\'d');
         this.failures.delete(pid);
+        if (this.noting && this.attached.includes(pid)) this.noteGilUsers(pid, sampler);
       } catch {
         sampler.close();
         this.unread(pid, readLinkIfThere(`/proc/${pid}/exe`), false, now);
@@ -99,6 +145,23 @@ export class AttachedThreadNames {
       }
     }
     if (found.length > 0) this.onNames?.(found);
+  }
+
+  /**
+   * The threads this look found holding or asleep waiting for a GIL, not seen so before; their
+   * time is taken after the reads, so that a probe event of theirs from before the reads comes
+   * before it (and the reader leaves them to it).
+   */
+  private noteGilUsers(pid: number, sampler: ProcessSampler): void {
+    const atNs = String(process.hrtime.bigint());
+    const found: GilAtAttach[] = [];
+    for (const { tid, interp, holding, stack } of sampler.gilUsers()) {
+      if (this.gilUsersSeen.has(tid)) continue;
+      this.gilUsersSeen.add(tid);
+      found.push({ pid, tid, ...(interp ? { interp: interp.toString(16) } : {}), ...(holding ? { holding: true as const } : {}), atNs, ...(stack ? { stack } : {}) });
+    }
+    this.gilUsers.push(...found);
+    if (found.length > 0) this.onGilUsers?.(found);
   }
 
   private samplerOf(pid: number, now: number): ProcessSampler | undefined {

@@ -39,6 +39,8 @@ export interface ThreadState {
 /** How often the thread list and (3.12+) the interpreters' GILs are read again, ms. */
 const TASKS_EVERY_MS = 10;
 const GILS_EVERY_MS = 250;
+/** PyThreadState's interp pointer (after prev and next), where exact tracing's take_gil probe reads it (python-target.ts). */
+const TSTATE_INTERP = 16;
 /**
  * Holder samples list the threads less often: the list only vouches for the thread ids read from
  * thread states (a thread before 3.11 is found by its pthread_t among them), and a thread it does
@@ -136,6 +138,8 @@ export interface TickLooks {
 
 interface Gil {
   readonly place: GilPlace;
+  /** The interpreter whose GIL it is, the main one when shared (3.12+; 0 before: the runtime's one GIL). */
+  interp: number;
   /** The reads that fetch its fields each tick: one in a GIL struct, two for 3.6's static variables. */
   readonly reads: GilReads;
   locked: boolean;
@@ -279,6 +283,30 @@ export class ProcessSampler {
   }
 
   /**
+   * The threads holding a GIL, and those asleep waiting for one, as of the last tick (a waiter
+   * not looked at then is as it was: see dueThreads), each with its
+   * interpreter (what exact tracing's take_gil probe reads from 3.12 on: `tstate->interp`, the
+   * word after the thread list's links; a waiter's: that of the GIL it waits for; 0 before
+   * 3.12). For an attach: those may have begun to hold or wait before the probes were there,
+   * and then no take_gil entry says so.
+   */
+  gilUsers(): { tid: number; interp: number; holding: boolean; stack?: SampledStack }[] {
+    const out: { tid: number; interp: number; holding: boolean; stack?: SampledStack }[] = [];
+    for (const { tid, state, when } of this.threads.values()) {
+      if (state === undefined || when === 'gone') continue;
+      const holding = state.gil === 'h';
+      if (!holding && (state.gil !== 'w' || (state.cpu !== 's' && state.cpu !== 'd'))) continue;
+      const gil = this.gils[state.gilIndex];
+      if (!gil) continue;
+      // the holder's own state says its interpreter; a waiter waits for the GIL of the one that has it
+      const interp = (holding && gil.holderTstate && this.memory.readU64(gil.holderTstate + TSTATE_INTERP)) || gil.interp;
+      const stack = holding ? state.heldStack : state.waitStack;
+      out.push({ tid, interp, holding, ...(stack ? { stack } : {}) });
+    }
+    return out;
+  }
+
+  /**
    * The threads to look at this tick: those looked at every tick, the waiters of each GIL that
    * changed hands (or is free), the quiet ones whose turn it is, and the holders.
    */
@@ -410,21 +438,24 @@ export class ProcessSampler {
   private findGils(nowNs: number): void {
     this.gilsAt = nowNs;
     const { layout, address, staticGil } = this.runtime;
-    const found: GilPlace[] = [];
-    if (staticGil) found.push(staticGil);
-    else if (layout.runtimeGil !== undefined) found.push(gilPlaceOfStruct(address + layout.runtimeGil));
+    const found: { place: GilPlace; interp: number }[] = [];
+    if (staticGil) found.push({ place: staticGil, interp: 0 });
+    else if (layout.runtimeGil !== undefined) found.push({ place: gilPlaceOfStruct(address + layout.runtimeGil), interp: 0 });
     else if (layout.interpreters) {
       let interp = this.memory.readU64(address + layout.interpreters.head) ?? 0;
       for (let n = 0; interp !== 0 && n < MAX_INTERPRETERS; n++) {
         const gil = this.memory.readU64(interp + layout.interpreters.gil);
-        if (gil) found.push(gilPlaceOfStruct(gil));
+        if (gil) found.push({ place: gilPlaceOfStruct(gil), interp });
         interp = this.memory.readU64(interp + layout.interpreters.next) ?? 0;
       }
     }
-    for (const place of found) {
-      if (!this.gils.some((g) => g.place.locked === place.locked)) {
+    for (const { place, interp } of found) {
+      // a GIL shared by interpreters is the main one's, which the list has last
+      const known = this.gils.find((g) => g.place.locked === place.locked);
+      if (known) known.interp = interp;
+      else {
         this.gils.push({
-          place, reads: gilReadsOf(place), locked: false, holderTid: 0, holderTstate: 0, lastHolderTstate: 0, switches: -1, switchesBefore: -1,
+          place, interp, reads: gilReadsOf(place), locked: false, holderTid: 0, holderTstate: 0, lastHolderTstate: 0, switches: -1, switchesBefore: -1,
           waitersBefore: 0, waiterTidsBefore: [], earliestWaitBefore: Infinity, intervalNs: 0,
         });
       }

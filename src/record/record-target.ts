@@ -12,7 +12,7 @@ import { retrySync } from '../base/sleep.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { ensureTracefs } from '../probe/tracefs.js';
 import { registerGilProbes, removeStaleProbeGroups, type GilProbeGroup, type ProbeOptions } from '../probe/uprobes.js';
-import { RECORDING_MANIFEST_FEATURE, type AttachedProcess, type NamedThread, type RecordingManifest } from '../contract/recording-manifest.js';
+import { RECORDING_MANIFEST_FEATURE, type AttachedProcess, type GilAtAttach, type NamedThread, type RecordingManifest } from '../contract/recording-manifest.js';
 import { MAX_PIPE_RECORD, PIPE_HEADER_BYTES, pipeFeatureRecord, pipeFeatureRecords } from '../perfdata/pipe-feature-record.js';
 import { isRunning } from '../probe/running-process.js';
 import { ownersBeingCleanedUp, startCleanupWatcher, type CleanupWatcher } from './cleanup-watcher.js';
@@ -54,6 +54,8 @@ export interface RecordRequest {
   readonly onRecording?: () => void;
   /** Attached: names given to the processes' threads (attached-thread-names.ts), as they are found (a live view's rows). */
   readonly onThreadNames?: (names: readonly NamedThread[]) => void;
+  /** Attached: the threads found holding or waiting for a GIL in the first looks, as they are found (a live view's model). */
+  readonly onGilAtAttach?: (users: readonly GilAtAttach[]) => void;
 }
 
 export interface AttachRequest {
@@ -116,12 +118,13 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       takeReturns: request.takeReturns,
     });
     if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings, request.attach ? THREAD_NAMES_ROOM : HOLDER_SAMPLES_ROOM);
+    if (request.attach) {
+      names = new AttachedThreadNames(request.attach.processes.map((p) => p.pid), request.onThreadNames, request.onGilAtAttach);
+      names.prepare();
+    }
     await waitUntilRecording(perf, perfMessages);
     if (stream) stream.keepFlowing(perf);
-    if (request.attach) {
-      names = new AttachedThreadNames(request.attach.processes.map((p) => p.pid), request.onThreadNames);
-      names.start();
-    }
+    names?.start();
     signals.throwIfInterrupted();
     request.onRecording?.();
     const started = process.hrtime.bigint();
@@ -135,6 +138,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
         if (pid !== undefined) holders?.setRoot(pid);
       });
     const wallNs = Number(process.hrtime.bigint() - started);
+    const atAttach = names?.gilAtAttach ?? [];
     const threadNames = names?.stop() ?? [];
     const holderSamples = await holders?.stop(warnings);
     holders = undefined;
@@ -145,13 +149,16 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       await stream.finished;
       stream.throwIfFailed();
       const samplesAt = holderSamples ? stream.append(pipeFeatureRecords(HOLDER_SAMPLES_FEATURE, holderSamples)) : undefined;
-      if (threadNames.length > 0 || samplesAt) finishStreamManifest(stream, { ...manifest, ...(samplesAt ? { holderSamples: samplesAt } : {}) }, threadNames, warnings);
+      if (threadNames.length > 0 || samplesAt || atAttach.length > 0) {
+        finishStreamManifest(stream, { ...manifest, ...(samplesAt ? { holderSamples: samplesAt } : {}), ...(atAttach.length > 0 ? { gilAtAttach: atAttach } : {}) }, threadNames, warnings);
+      }
     } else {
       try {
         const complete = {
           ...(late ? withLateInterpreters(manifest, late.targets, late.files) : manifest),
           ...(targetPid ? { targetPid } : {}),
           ...(threadNames.length > 0 ? { threadNames } : {}),
+          ...(atAttach.length > 0 ? { gilAtAttach: atAttach } : {}),
         };
         writeRecordingManifest(request.output, complete);
       } catch (e) {

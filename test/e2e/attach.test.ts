@@ -159,3 +159,33 @@ test('attach to a Python in another mount and pid namespace (a container): found
   for (const thread of crunchers) assert.ok(thread.held_ns / thread.lifetime_ns > 0.3 && thread.held_ns / thread.lifetime_ns < 0.7);
   assert.match(giltrace(['stats', data]).stdout, new RegExp(`PID ${pid} \\(1 in its container\\)`));
 });
+
+test('attached while a thread held the GIL and another waited for it: both from the first moment, where they were, streamed and -z', { skip }, async () => {
+  for (const compressed of [false, true]) {
+    const target = spawn(python!, [join(PROGRAMS, 'long_holds.py')], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve) => target.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const data = join(dir, `long-holds-${compressed}.data`);
+      // the holder keeps the GIL 500 ms at a time: without what giltrace saw as it attached, the
+      // rest of the hold it was in (and the spinner's wait behind it) was time without the GIL
+      const run = giltrace(['record', '-p', String(target.pid), '--duration', '1', ...(compressed ? ['-z'] : []), '-o', data]);
+      assert.equal(run.code, 0, run.stderr);
+      const stats = JSON.parse(giltrace(['stats', data, '--json']).stdout) as StatsJson;
+      const share = (name: string, of: 'wait_ns' | 'held_ns') => {
+        const t = stats.processes[0].threads.find((x) => x.name.includes(name))!;
+        return t[of] / t.lifetime_ns;
+      };
+      assert.ok(share('holder', 'held_ns') > 0.92, `compressed ${compressed}: holder held ${share('holder', 'held_ns').toFixed(3)}`);
+      assert.ok(share('spinner', 'wait_ns') > 0.92, `compressed ${compressed}: spinner waited ${share('spinner', 'wait_ns').toFixed(3)}`);
+      assert.deepEqual(Object.keys(stats.processes[0].anomalies).filter((a) => /holding|holder/.test(a)), []);
+      // the wait begun before the probes is where the look saw the spinner ask for the GIL
+      const functions = stats.processes[0].functions ?? [];
+      const spinner = functions.find((f) => f.name === 'spinner');
+      assert.ok(spinner && spinner.wait_ns > 0.9 * stats.processes[0].duration_ns, JSON.stringify(functions.map((f) => [f.name, f.wait_ns])));
+    } finally {
+      target.kill();
+    }
+  }
+  assert.deepEqual(leftoverProbes(), []);
+});

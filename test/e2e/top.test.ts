@@ -64,6 +64,26 @@ test('top --once -p PID prints one snapshot, detaches and leaves a readable reco
   assert.ok(parsed.processes.some((p) => p.pid === target.child.pid && /attach_target/.test(p.command)), stats.stdout.slice(0, 400));
 });
 
+test('top --once -p PID shows a thread that waited behind a holder since before it attached as waiting from the start, where it asked', { skip }, async () => {
+  const target = spawn(python!, [join(PROGRAMS, 'long_holds.py')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    await new Promise<void>((resolve) => target.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const top = giltrace(['top', '--once', '-p', String(target.pid), '--data', join(dir, 'long-holds.data')], { timeoutMs: 60_000 });
+    assert.equal(top.code, 0, top.stderr);
+    const row = (name: string) => rowShares(top.stdout.split('\n').find((line) => line.startsWith(`  python3 (${name}) `)) ?? '');
+    // the holder keeps the GIL 500 ms at a time: [held, wait, no GIL] of the one interval
+    assert.ok(row('holder')[0] > 90, top.stdout);
+    assert.ok(row('spinner')[1] > 90, top.stdout);
+    // the functions table's last column (wait): the spinner asked for the GIL in spinner()
+    const spinnerWait = /^  spinner\s+long_holds\.py:\d+\s.*\s(\d+(?:\.\d+)?) (ms|s)$/m.exec(top.stdout);
+    assert.ok(spinnerWait && Number(spinnerWait[1]) * (spinnerWait[2] === 's' ? 1000 : 1) > 300, top.stdout);
+  } finally {
+    target.kill();
+  }
+  assert.deepEqual(leftoverProbes(), []);
+});
+
 test('top -p PID into a pipe whose reader leaves (top -p PID | head) detaches: exit 0, no stack trace, the program runs on', { skip }, async () => {
   const target = startTarget(8);
   await target.ready;

@@ -49,6 +49,7 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
       compress: false, // perf's pipe output is parsed as it comes
       onData: (chunk) => live.push(chunk),
       onThreadNames: (names) => live.nameThreads(names),
+      onGilAtAttach: (users) => live.gilAtAttach(users),
       stop,
       onRecording: onStarted,
     });

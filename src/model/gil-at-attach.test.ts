@@ -1,0 +1,56 @@
+/**
+ * Threads found holding or waiting for a GIL as giltrace attached (AdapterOptions.gilAtStart,
+ * addGilAtStart): they take or wait from when they were seen, holders first, with the function
+ * they were seen in; a thread whose own probe event came before its sighting is left to it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EventType, PerfRecord } from '../perfdata/index.js';
+import { TimelineEventAdapter } from './perf-to-timeline-events.js';
+import { PythonStacks } from './python-stacks.js';
+import type { TimelineEvent } from './timeline-events.js';
+
+function eventType(index: number, name: string): EventType {
+  return { index, name, system: '', tracepoint: '', fields: [], field: () => undefined };
+}
+
+const TAKE = eventType(0, 'giltrace_1_0:take');
+const TAKE_RET = eventType(1, 'giltrace_1_0:take_ret');
+const OTHER = eventType(2, 'cycles');
+
+function sample(time: number, event: EventType, pid: number, tid: number): PerfRecord {
+  return { type: 'sample', time, event, pid, tid, cpu: 0, ip: 0 } as PerfRecord;
+}
+
+const gilEvents = (events: TimelineEvent[]) =>
+  events.filter((e) => e.kind === 'take_enter' || e.kind === 'take_return').map((e) => `${e.time} ${e.kind} ${e.tid}`);
+
+test('a holder and a waiter seen as giltrace attached hold and wait from then, the holder first; one whose take came before is left to it', () => {
+  const stacks = new PythonStacks();
+  const adapter = new TimelineEventAdapter({
+    tracedPids: [10],
+    stacks,
+    gilAtStart: [
+      { pid: 10, tid: 12, gil: '10', time: 5, stack: { name: 'spin', file: 'app.py', line: 3, callers: ['run'] } },
+      { pid: 10, tid: 11, gil: '10', time: 5, holding: true },
+      // its take (at 4) came before the look that saw it wait: the probe says when it began
+      { pid: 10, tid: 13, gil: '10', time: 5 },
+    ],
+  });
+  const events = [
+    ...adapter.events([sample(1, OTHER, 10, 10), sample(4, TAKE, 10, 13), sample(6, OTHER, 10, 10), sample(7, TAKE_RET, 10, 13)]),
+    ...adapter.finish(),
+  ];
+  assert.deepEqual(gilEvents(events), ['4 take_enter 13', '6 take_enter 11', '6 take_return 11', '6 take_enter 12', '7 take_return 13']);
+  const waiter = events.find((e) => e.kind === 'take_enter' && e.tid === 12);
+  assert.equal(waiter?.kind === 'take_enter' && stacks.functions[stacks.stacks[waiter.stack].leaf].name, 'spin');
+});
+
+test('users found after the adapter was made (a live view) are taken from their time on', () => {
+  const adapter = new TimelineEventAdapter({ tracedPids: [10] });
+  const before = [...adapter.events([sample(1, OTHER, 10, 10)])];
+  adapter.addGilAtStart([{ pid: 10, tid: 11, gil: '10', time: 2 }]);
+  const after = [...adapter.events([sample(3, OTHER, 10, 10)]), ...adapter.finish()];
+  assert.deepEqual(gilEvents(before), []);
+  assert.deepEqual(gilEvents(after), ['3 take_enter 11']);
+});
