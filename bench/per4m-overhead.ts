@@ -81,8 +81,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const library = resolvePythonTarget([python]).gilLibrary;
   const group = `per4m_bench_${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), 'giltrace-per4m-'));
-  addPer4mProbes(library, group, dir);
   try {
+    // inside: a probe perf refuses (a stripped interpreter) must not leave the ones before it
+    addPer4mProbes(library, group, dir);
     const only = process.env.GILTRACE_BENCH_PROGRAM;
     for (const program of PROGRAMS.filter((p) => !only || p.name.includes(only))) {
       const command = [python, join(REPO, 'bench/programs', program.name), ...program.args];
@@ -108,7 +109,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       }
     }
   } finally {
-    perf(['probe', '-q', '-d', `${group}:*`], dir);
+    // tolerant: when the first probe failed there is none to delete, and that failure is the one to see
+    spawnSync('perf', ['probe', '-q', '-d', `${group}:*`], { env: { ...process.env, HOME: dir } });
     rmSync(dir, { recursive: true, force: true });
   }
 }
