@@ -162,6 +162,7 @@ function recordingMeta(read: Read, pids: readonly number[], options: AnalyzeOpti
     pids,
     lostEvents,
     attached: manifest?.attached === undefined ? undefined : manifest.threadNames !== undefined && manifest.threadNames.length > 0 ? 'named' : 'unnamed',
+    gilUsersAtAttach: manifest?.gilAtAttach?.length,
     missingExtras,
     zstdTailBytes,
     lateInterpreters: (manifest?.extraRecordings ?? []).map((e) => manifest!.interpreters[e.interpreter]?.executable).filter((e): e is string => e !== undefined),

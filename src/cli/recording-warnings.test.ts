@@ -41,6 +41,9 @@ test('takes placed by a guess are worded when more than one in a thousand', () =
 
 test('no GIL events at all, or no stack into a Python library, says so', () => {
   assert.match(recordingWarnings({ ...base, kind: 'no-gil-events' })[0], /^no GIL probe events in this recording/);
+  // attached to threads that never took or dropped a GIL while recorded: not a recording without probes
+  assert.match(recordingWarnings({ ...base, kind: 'no-gil-events', attached: 'named', gilUsersAtAttach: 4 })[0], /^no thread took or let go of a GIL while giltrace recorded: .* \(4 threads\) is as giltrace saw them when it attached/);
+  assert.match(recordingWarnings({ ...base, kind: 'no-gil-events', attached: 'named' })[0], /none held or waited for one when it attached/);
   const nothing = { classify: () => 'other' as const, symbolized: new Set<string>(), unusable: new Map<string, string>() };
   const facts = { ...newAdapterFacts(), stackScans: 3 };
   assert.match(recordingWarnings({ ...base, kind: 'scheduler-only', facts, waitLookup: nothing }).at(-1)!, /^no user stack pointed into a Python library/);

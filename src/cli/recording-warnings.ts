@@ -36,6 +36,8 @@ export interface RecordingFindings {
    * named their threads by what each was started to run, or (older recordings) did not.
    */
   readonly attached?: 'named' | 'unnamed';
+  /** Attached: the threads giltrace saw holding or waiting for a GIL as it attached (the manifest's gilAtAttach). */
+  readonly gilUsersAtAttach?: number;
   /** Traced processes that ran a Python without probes. */
   readonly untraced?: readonly UntracedPython[];
   /** Extra recordings (interpreters found while recording) the manifest lists but that could not be read. */
@@ -52,6 +54,10 @@ export function recordingWarnings(found: RecordingFindings): string[] {
   if (found.manifestProblem) warnings.push(`${found.manifestProblem}: drop reasons are read from this machine's interpreter files instead`);
   if (found.kind === 'scheduler-only' && found.waitLookup) {
     warnings.push(...inferredWaitWarnings(facts, found.waitLookup));
+  } else if (found.kind === 'no-gil-events' && found.attached !== undefined) {
+    warnings.push(found.gilUsersAtAttach
+      ? `no thread took or let go of a GIL while giltrace recorded: who held it and who waited (${found.gilUsersAtAttach} threads) is as giltrace saw them when it attached, unchanged to the end`
+      : 'no thread took or let go of a GIL while giltrace recorded, and none held or waited for one when it attached: the attached threads stayed away from Python');
   } else if (found.kind === 'no-gil-events') {
     warnings.push('no GIL probe events in this recording: was it made with giltrace record (or perf probes on take_gil/drop_gil)?');
   }

@@ -95,6 +95,8 @@ export interface GilAtAttach {
   readonly interp?: string;
   readonly holding?: true;
   readonly atNs: string;
+  /** Its CPU state then (/proc): a hold or wait begun before the probes may be asleep all along, with no scheduler event to say so. */
+  readonly cpu?: 'running' | 'runnable' | 'sleeping' | 'blocked';
   /** The Python function it ran (a waiter: where it asked for the GIL), as the sampled mode reads frames: the innermost first. */
   readonly stack?: { readonly name: string; readonly file: string; readonly line: number; readonly callers: readonly string[] };
 }

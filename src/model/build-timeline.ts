@@ -117,6 +117,8 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
         else thread.osName = event.name;
         return;
       }
+      case 'cpu_at_attach':
+        return this.cpuAtAttach(this.orderedTime(event.time, event.pid), event.tid, event.state);
       case 'lost':
         this.orderedTime(event.time, -1);
         if (event.count > 0) this.lostEvents += event.count;
@@ -372,7 +374,7 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
       return undefined;
     }
     thread.touch(time);
-    if (thread.cpuState !== CpuState.running) {
+    if (thread.cpuState !== CpuState.running && time !== thread.lookedAtAttach) {
       // A probe hit runs in the thread's context: it is on a CPU now, whatever we missed.
       if (thread.cpuState !== CPU_UNKNOWN) this.cpuAnomaly(thread, Anomaly.gilEventOffCpu);
       thread.setCpu(time, CpuState.running, CpuState.running);
@@ -453,6 +455,22 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
     }
     const state = prevState === 'runnable' ? CpuState.runnable : prevState === 'blocked' ? CpuState.blocked : CpuState.sleeping;
     thread.setCpu(time, state, CpuState.running);
+  }
+
+  /**
+   * A thread's CPU state when giltrace attached, for one no scheduler event has spoken of yet: the
+   * state since its start in the recording (the GIL event injected with it counted it running).
+   */
+  private cpuAtAttach(time: number, tid: number, state: 'running' | 'runnable' | 'sleeping' | 'blocked'): void {
+    const thread = this.thread(tid);
+    if (!thread.alive) return;
+    thread.touch(time);
+    // the GIL events giltrace gives it with this look are no probe hits: they say nothing of its CPU
+    thread.lookedAtAttach = time;
+    if (thread.schedSeen || thread.cpuState !== CPU_UNKNOWN) return;
+    thread.schedSeen = true;
+    const cpu = state === 'running' ? CpuState.running : state === 'runnable' ? CpuState.runnable : state === 'blocked' ? CpuState.blocked : CpuState.sleeping;
+    thread.setCpu(time, cpu, cpu);
   }
 
   private switchIn(time: number, tid: number): void {

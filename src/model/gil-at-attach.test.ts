@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventType, PerfRecord } from '../perfdata/index.js';
 import { TimelineEventAdapter } from './perf-to-timeline-events.js';
+import { buildTimeline } from './build-timeline.js';
 import { PythonStacks } from './python-stacks.js';
+import { CPU_STATE_NAMES } from './timeline.js';
 import type { TimelineEvent } from './timeline-events.js';
 
 function eventType(index: number, name: string): EventType {
@@ -53,4 +55,30 @@ test('users found after the adapter was made (a live view) are taken from their 
   const after = [...adapter.events([sample(3, OTHER, 10, 10)]), ...adapter.finish()];
   assert.deepEqual(gilEvents(before), []);
   assert.deepEqual(gilEvents(after), ['3 take_enter 11']);
+});
+
+test('the CPU state the look saw is the thread\'s since the start, and the GIL events given with it are no probe hits', () => {
+  const adapter = new TimelineEventAdapter({
+    tracedPids: [10],
+    gilAtStart: [
+      // a holder asleep in a C call, a waiter asleep that a scheduler event had already spoken of
+      { pid: 10, tid: 11, gil: '10', time: 5, holding: true, cpu: 'sleeping' },
+      { pid: 10, tid: 12, gil: '10', time: 5, cpu: 'sleeping' },
+    ],
+  });
+  const events = [
+    { kind: 'thread_start', time: 1, pid: 10, tid: 11, parentPid: 10, existing: true },
+    { kind: 'thread_start', time: 1, pid: 10, tid: 12, parentPid: 10, existing: true },
+    ...adapter.events([sample(1, OTHER, 10, 10)]),
+    // 12 ran and went to sleep before the look
+    { kind: 'switch', time: 2, cpu: 0, prevTid: 12, prevState: 'sleeping', nextTid: 0 },
+    ...adapter.events([sample(6, OTHER, 10, 10)]),
+    ...adapter.finish(),
+  ] as TimelineEvent[];
+  const timeline = buildTimeline(events, { end: 20 });
+  const threadOf = (tid: number) => timeline.processes[0].threads.find((t) => t.tid === tid)!;
+  const cpu = (tid: number) => Array.from(threadOf(tid).cpuTrack.times, (t, i) => `${t} ${CPU_STATE_NAMES[threadOf(tid).cpuTrack.states[i]]}`);
+  assert.deepEqual(cpu(11), ['1 sleeping']);
+  assert.deepEqual(cpu(12), ['1 running', '2 sleeping']);
+  assert.deepEqual(timeline.processes[0].anomalies, {});
 });

@@ -62,6 +62,8 @@ export class GrowingThread {
   endedBySwitch = false;
   /** Any scheduler event (switch, waking) seen for this thread. */
   schedSeen = false;
+  /** When giltrace's look at attach saw it (its cpu_at_attach event): GIL events given at that time are not probe hits. */
+  lookedAtAttach = NaN;
   wasSwitchedIn = false;
   /** A window cut forgot some of its CPU steps (forgetBefore). */
   private cpuStepsForgotten = false;

@@ -60,6 +60,8 @@ export interface AdapterOptions {
     readonly time: number;
     /** The Python function it was seen running (a waiter: asking for the GIL in). */
     readonly stack?: { readonly name: string; readonly file: string; readonly line: number; readonly callers: readonly string[] };
+    /** Its CPU state then. */
+    readonly cpu?: 'running' | 'runnable' | 'sleeping' | 'blocked';
   }[];
 }
 
@@ -356,9 +358,11 @@ export class TimelineEventAdapter {
     const later = this.gilAtStart!.filter((u) => u.time > time);
     this.gilAtStart = later.length > 0 ? later : undefined;
     // holders first (a take placement has them take the GIL, free to it), then the waiters behind them
-    for (const { pid, tid, gil, holding, stack } of due.sort((a, b) => Number(b.holding ?? false) - Number(a.holding ?? false))) {
+    for (const { pid, tid, gil, holding, stack, cpu } of due.sort((a, b) => Number(b.holding ?? false) - Number(a.holding ?? false))) {
       if (this.gilEventTids.has(tid)) continue;
       const stackId = stack ? this.stacks.stacks.intern(stack.name, stack.file, stack.line, stack.callers) : UNKNOWN_STACK;
+      // first: it tells the timeline that the GIL events at this time are no probe hits (which run on a CPU)
+      if (cpu) sink.add({ kind: 'cpu_at_attach', time, pid, tid, state: cpu });
       sink.takeEnter(time, pid, tid, gil, stackId);
       if (holding && !this.placement) sink.takeReturn(time, pid, tid);
     }

@@ -64,6 +64,12 @@ export type TimelineEvent =
       readonly name: string;
       readonly source: 'os' | 'python';
     }
+  /**
+   * An attached thread's CPU state as giltrace saw it when it attached (from /proc: a thread it saw
+   * holding or waiting for a GIL): what it was since the recording's start, unless a scheduler
+   * event of its own said otherwise first.
+   */
+  | { readonly kind: 'cpu_at_attach'; readonly time: number; readonly pid: number; readonly tid: number; readonly state: 'running' | 'runnable' | 'sleeping' | 'blocked' }
   /** The recording lost `count` events around `time` (perf buffer overrun). */
   | { readonly kind: 'lost'; readonly time: number; readonly count: number };
 

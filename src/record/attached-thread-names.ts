@@ -155,10 +155,13 @@ export class AttachedThreadNames {
   private noteGilUsers(pid: number, sampler: ProcessSampler): void {
     const atNs = String(process.hrtime.bigint());
     const found: GilAtAttach[] = [];
-    for (const { tid, interp, holding, stack } of sampler.gilUsers()) {
+    for (const { tid, interp, holding, cpu, stack } of sampler.gilUsers()) {
       if (this.gilUsersSeen.has(tid)) continue;
       this.gilUsersSeen.add(tid);
-      found.push({ pid, tid, ...(interp ? { interp: interp.toString(16) } : {}), ...(holding ? { holding: true as const } : {}), atNs, ...(stack ? { stack } : {}) });
+      found.push({
+        pid, tid, ...(interp ? { interp: interp.toString(16) } : {}), ...(holding ? { holding: true as const } : {}), atNs,
+        cpu: cpu === 's' ? 'sleeping' : cpu === 'd' ? 'blocked' : cpu === 'q' ? 'runnable' : 'running', ...(stack ? { stack } : {}),
+      });
     }
     this.gilUsers.push(...found);
     if (found.length > 0) this.onGilUsers?.(found);

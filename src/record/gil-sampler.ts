@@ -290,8 +290,8 @@ export class ProcessSampler {
    * 3.12). For an attach: those may have begun to hold or wait before the probes were there,
    * and then no take_gil entry says so.
    */
-  gilUsers(): { tid: number; interp: number; holding: boolean; stack?: SampledStack }[] {
-    const out: { tid: number; interp: number; holding: boolean; stack?: SampledStack }[] = [];
+  gilUsers(): { tid: number; interp: number; holding: boolean; cpu: SampledCpu; stack?: SampledStack }[] {
+    const out: { tid: number; interp: number; holding: boolean; cpu: SampledCpu; stack?: SampledStack }[] = [];
     for (const { tid, state, when } of this.threads.values()) {
       if (state === undefined || when === 'gone') continue;
       const holding = state.gil === 'h';
@@ -301,7 +301,7 @@ export class ProcessSampler {
       // the holder's own state says its interpreter; a waiter waits for the GIL of the one that has it
       const interp = (holding && gil.holderTstate && this.memory.readU64(gil.holderTstate + TSTATE_INTERP)) || gil.interp;
       const stack = holding ? state.heldStack : state.waitStack;
-      out.push({ tid, interp, holding, ...(stack ? { stack } : {}) });
+      out.push({ tid, interp, holding, cpu: state.cpu, ...(stack ? { stack } : {}) });
     }
     return out;
   }
