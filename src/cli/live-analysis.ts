@@ -13,6 +13,7 @@ import { PythonStacks } from '../model/python-stacks.js';
 import { gilAtStartOf, manifestDropClassifier } from '../model/recording-manifest.js';
 import { recordedInterpreterOf } from '../model/recorded-interpreter.js';
 import { createPerfFeed, type PerfFeed } from '../perfdata/index.js';
+import { LiveHolderSamples } from './live-holder-samples.js';
 
 import { holdersAtEnd, LiveTotals, type LiveTick } from './live-totals.js';
 
@@ -28,6 +29,7 @@ export class LiveAnalysis {
   private firstTime = NaN;
   private lostEvents = 0;
   private readonly gilUsersDue: GilAtAttach[] = [];
+  private holderSamples: LiveHolderSamples | undefined;
 
   constructor(private readonly manifest: RecordingManifest) {
     this.feed = createPerfFeed({ name: '<perf>' });
@@ -58,29 +60,50 @@ export class LiveAnalysis {
     this.gilUsersDue.push(...users);
   }
 
+  /** Reads the holder samples appended to `file` as they come (live-holder-samples.ts). */
+  holderSamplesFrom(file: string): void {
+    this.holderSamples?.close();
+    this.holderSamples = new LiveHolderSamples(file, this.stacks);
+  }
+
+  /** Lets go of the holder samples' file. */
+  close(): void {
+    this.holderSamples?.close();
+  }
+
   /** perf's next bytes. */
   push(chunk: Uint8Array): void {
     this.feed.push(chunk);
   }
 
-  /** Reads what perf released, and returns the window since the last tick (undefined before any event). */
-  tick(): LiveTick | undefined {
+  /**
+   * Reads what perf released, and returns the window since the last tick (undefined before any
+   * event); `final`: the recording is complete, the window goes to its end.
+   */
+  tick(final = false): LiveTick | undefined {
     if (this.feed.ready && this.gilUsersDue.length > 0) {
       this.adapter.addGilAtStart(gilAtStartOf(this.gilUsersDue.splice(0), this.feed.eventTypes, this.feed.timeBaseNs) ?? []);
     }
     if (this.feed.ready) for (const event of this.adapter.events(this.feed.available())) this.builder.add(event);
-    const end = this.builder.lastTime;
+    let end = this.builder.lastTime;
     if (!(end === end) || !Number.isFinite(end) || !(this.builder.firstTime === this.builder.firstTime)) return undefined;
     if (!(this.firstTime === this.firstTime)) this.firstTime = this.builder.firstTime;
     const from = this.windowStart === this.windowStart ? this.windowStart : this.firstTime;
-    const timeline = this.builder.snapshot({ from, stacks: this.stacks, timeBaseNs: this.feed.timeBaseNs });
+    const samples = this.holderSamples;
+    if (samples && this.feed.ready) {
+      samples.read(this.feed.timeBaseNs);
+      // the sampler writes its lines every 200 ms: while they come, the window ends at the last,
+      // so that its holds had their chance of a sample (those past it wait for the next window)
+      if (!final && samples.latest > from) end = Math.min(end, samples.latest);
+    }
+    const timeline = this.builder.snapshot({ from, end, stacks: this.stacks, timeBaseNs: this.feed.timeBaseNs });
     const window = computeStats(timeline, {
       events: this.feed.stats.records,
       lostEvents: this.feed.stats.lostEvents,
       warnings: [],
       cpus: this.feed.features.nrCpus,
       processes: new Map(timeline.processes.map((p) => [p.pid, this.describe(p.pid)])),
-    });
+    }, samples?.take(end));
     this.builder.forgetBefore(end);
     this.windowStart = end;
     this.lostEvents = window.recording.lost_events;

@@ -40,7 +40,8 @@ export class LiveSampledAnalysis {
     if (!reader) return undefined;
     // what a later tick can still move stays out of this window
     const end = final ? reader.latestTime : reader.latestTime - reader.settleNs;
-    for (const event of final ? reader.finish().events : reader.takeEvents(end)) this.builder.add(event);
+    const finished = final ? reader.finish() : undefined;
+    for (const event of finished ? finished.events : reader.takeEvents(end)) this.builder.add(event);
     const first = this.builder.firstTime;
     if (!(first === first) || !(end > first)) return undefined;
     const from = this.windowStart === this.windowStart ? this.windowStart : first;
@@ -54,7 +55,7 @@ export class LiveSampledAnalysis {
       cpus: facts.header.cpus,
       sampling: { hz, ticks: Math.round(((end - from) * hz) / 1e9), lateTicks: 0, spanNs: end - from },
       processes: sampledProcessMeta(facts),
-    });
+    }, finished ? finished.holderSamples : reader.takeHolderSamples(end));
     this.builder.forgetBefore(end);
     this.windowStart = end;
     this.totals.add(window);

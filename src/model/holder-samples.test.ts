@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC } from '../contract/sampled-recording.js';
-import { holderSamplesKey, NO_STACK_SAMPLE, readHolderSamples } from './holder-samples.js';
+import { HolderSamplesBuilder, holderSamplesKey, NO_STACK_SAMPLE, readHolderSamples } from './holder-samples.js';
 import { PythonStacks } from './python-stacks.js';
 
 const HEADER = { timeBaseNs: '1000000', hz: 250, command: ['python3', 'app.py'], cpus: 2, holders: true };
@@ -46,5 +46,27 @@ describe('readHolderSamples', () => {
   it('refuses a sampled recording given as holder samples', () => {
     const { holders: _, ...sampled } = HEADER;
     assert.throws(() => readHolderSamples(text([], sampled), new PythonStacks(), 0n, 'rec.data'), GiltraceError);
+  });
+});
+
+describe('HolderSamplesBuilder.take (a live view, window by window)', () => {
+  it('gives each window the samples and the ticks up to its end once; finish gives the rest', () => {
+    const builder = new HolderSamplesBuilder(250);
+    for (const t of [4e6, 8e6, 12e6, 16e6]) {
+      builder.tick(t);
+      builder.sample(t, 1, 2, 7, 4e6);
+    }
+    const first = builder.take(10e6);
+    assert.deepEqual(Array.from(first.threads.get(holderSamplesKey(1, 2))!.times), [4e6, 8e6]);
+    assert.equal(first.count, 2);
+    // the sampler ticked past the window's end: it covered the window to its end
+    assert.deepEqual(first.ticked, { from: 4e6, to: 10e6 });
+    // nothing new up to the same end: no samples, and no ticks
+    assert.equal(builder.take(10e6).count, 0);
+    builder.tick(20e6);
+    const rest = builder.finish();
+    assert.deepEqual(Array.from(rest.threads.get(holderSamplesKey(1, 2))!.times), [12e6, 16e6]);
+    assert.equal(rest.count, 2);
+    assert.deepEqual(rest.ticked, { from: 10e6, to: 20e6 });
   });
 });

@@ -80,10 +80,12 @@ export function readHolderSamples(text: string, stacks: PythonStacks, timeBaseNs
 export class HolderSamplesBuilder {
   private readonly lists = new Map<string, { times: number[]; stacks: number[]; weights: number[] }>();
   private readonly periodNs: number;
-  /** Samples so far. */
+  /** Samples so far (not given by take). */
   count = 0;
   private from = Infinity;
   private to = -Infinity;
+  /** Up to where take() gave the samples: the ticks after it are the rest's. */
+  private takenTo = -Infinity;
 
   constructor(private readonly hz: number) {
     this.periodNs = 1e9 / hz;
@@ -106,11 +108,36 @@ export class HolderSamplesBuilder {
     this.count++;
   }
 
+  /** The latest tick so far (-Infinity before any). */
+  get latest(): number {
+    return this.to;
+  }
+
   finish(): HolderSamples {
+    return this.take(Infinity);
+  }
+
+  /**
+   * The samples up to `upTo` not given before, and the ticks they span (a live view's window):
+   * they are forgotten here.
+   */
+  take(upTo: number): HolderSamples {
     const threads = new Map<string, ThreadHolderSamples>();
+    let count = 0;
     for (const [key, list] of this.lists) {
-      threads.set(key, { times: Float64Array.from(list.times), stacks: Int32Array.from(list.stacks), weights: Float64Array.from(list.weights) });
+      let n = 0;
+      while (n < list.times.length && list.times[n] <= upTo) n++;
+      if (n === 0) continue;
+      threads.set(key, { times: Float64Array.from(list.times.slice(0, n)), stacks: Int32Array.from(list.stacks.slice(0, n)), weights: Float64Array.from(list.weights.slice(0, n)) });
+      list.times.splice(0, n);
+      list.stacks.splice(0, n);
+      list.weights.splice(0, n);
+      count += n;
     }
-    return { hz: this.hz, threads, count: this.count, ticked: this.from <= this.to ? { from: this.from, to: this.to } : { from: 0, to: 0 } };
+    this.count -= count;
+    const from = Math.max(this.from, this.takenTo);
+    const to = Math.min(this.to, upTo);
+    if (to >= from) this.takenTo = to;
+    return { hz: this.hz, threads, count, ticked: from <= to ? { from, to } : { from: 0, to: 0 } };
   }
 }

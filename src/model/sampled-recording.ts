@@ -248,6 +248,11 @@ export class SampledRecordingReader {
     return taken;
   }
 
+  /** The holder samples up to `upTo` not taken yet (a live view's window: its held time is shared by them). */
+  takeHolderSamples(upTo: number): HolderSamples | undefined {
+    return this.holders.count > 0 ? this.holders.take(upTo) : undefined;
+  }
+
   /** Everything read, the tick being read ended: the recording's end. */
   finish(): SampledRecording {
     this.flushTick();

@@ -19,7 +19,8 @@ import { HOLDER_SAMPLE_HZ } from '../contract/sampled-recording.js';
 import { startSamplerThread, type RunningSampler } from './sampler-thread.js';
 
 export class HolderSampling {
-  private constructor(private readonly sampler: RunningSampler, private readonly file: string) {}
+  /** `file`: where the sampler's thread appends its lines while it samples (a live view reads them as they come). */
+  private constructor(private readonly sampler: RunningSampler, readonly file: string) {}
 
   /**
    * Starts sampling the trees of `roots` (none yet: the command's, given by setRoot once it

@@ -54,6 +54,8 @@ export interface RecordRequest {
   readonly onRecording?: () => void;
   /** Attached: names given to the processes' threads (attached-thread-names.ts), as they are found (a live view's rows). */
   readonly onThreadNames?: (names: readonly NamedThread[]) => void;
+  /** The file the holder samples are appended to while recording (a live view reads them as they come). */
+  readonly onHolderSamples?: (file: string) => void;
   /** Attached: the threads found holding or waiting for a GIL in the first looks, as they are found (a live view's model). */
   readonly onGilAtAttach?: (users: readonly GilAtAttach[]) => void;
 }
@@ -107,6 +109,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     ({ perf, lines: perfLines } = startPerf(request, probes.flatMap((group) => group.eventNames)));
     // the sampler's thread starts while perf does (a recording's fixed cost is felt)
     if (wantsHolderSamples(request)) holders = HolderSampling.start(request.attach?.processes.map((p) => p.pid) ?? [], request.command, warnings);
+    if (holders) request.onHolderSamples?.(holders.file);
     const perfMessages = perfLines.all;
     if (perf.pid !== undefined) watcher.watchPerf(perf.pid);
     // while perf starts (0.15-0.2 s, most of it reading /proc/kallsyms): what killed runs left

@@ -43,18 +43,23 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
     takeReturns: options.exactTakes,
   });
   const live = new LiveAnalysis(manifest);
-  return showLive(options, traced.processes.length > 0, () => live.tick(), async (stop, onStarted) => {
-    const result = await recordTarget({
-      ...recordRequest(traced, options, options.data),
-      compress: false, // perf's pipe output is parsed as it comes
-      onData: (chunk) => live.push(chunk),
-      onThreadNames: (names) => live.nameThreads(names),
-      onGilAtAttach: (users) => live.gilAtAttach(users),
-      stop,
-      onRecording: onStarted,
+  try {
+    return await showLive(options, traced.processes.length > 0, (final) => live.tick(final), async (stop, onStarted) => {
+      const result = await recordTarget({
+        ...recordRequest(traced, options, options.data),
+        compress: false, // perf's pipe output is parsed as it comes
+        onData: (chunk) => live.push(chunk),
+        onThreadNames: (names) => live.nameThreads(names),
+        onGilAtAttach: (users) => live.gilAtAttach(users),
+        onHolderSamples: (file) => live.holderSamplesFrom(file),
+        stop,
+        onRecording: onStarted,
+      });
+      return { exitCode: result.exitCode, messages: result.warnings.map((warning) => `giltrace: warning: ${warning}`) };
     });
-    return { exitCode: result.exitCode, messages: result.warnings.map((warning) => `giltrace: warning: ${warning}`) };
-  });
+  } finally {
+    live.close();
+  }
 }
 
 /**

@@ -1,0 +1,82 @@
+/**
+ * An exact live view's holder samples (`giltrace top`): the sampler's thread appends its lines
+ * (contract/sampled-recording.ts, H lines) to a file as it goes (record/holder-sampling.ts, every
+ * 200 ms); each tick reads what came and hands the window's samples to its stats, so that the
+ * live view shares held time among the functions that ran, as `stats` does on the recording
+ * (analysis/held-attribution.ts), instead of charging it where holds ended.
+ */
+import type { SampledHeader } from '../contract/sampled-recording.js';
+import { HolderSamplesBuilder, NO_STACK_SAMPLE, type HolderSamples } from '../model/holder-samples.js';
+import type { PythonStacks } from '../model/python-stacks.js';
+import { internStackLine, parseSampledHeader } from '../model/sampled-lines.js';
+import { AppendedLines } from '../record/appended-lines.js';
+
+export class LiveHolderSamples {
+  private readonly lines: AppendedLines;
+  private headerLines: string[] = [];
+  private header: SampledHeader | undefined;
+  private readonly stackIds = new Map<number, number>([[0, NO_STACK_SAMPLE]]);
+  /** The samples read and not yet in a window. */
+  private samples: HolderSamplesBuilder | undefined;
+  /** Not holder samples after all (its header): read no more. */
+  private broken = false;
+
+  constructor(path: string, private readonly stacks: PythonStacks) {
+    this.lines = new AppendedLines(path, 'latin1');
+  }
+
+  /** Reads the lines written since the last call; `timeBaseNs`: the timeline's time 0 (absolute ns). */
+  read(timeBaseNs: bigint): void {
+    if (this.broken) return;
+    let lines: string[];
+    try {
+      lines = this.lines.read();
+    } catch {
+      return; // samples are worth no risk to the view: without them, holds are charged where they ended
+    }
+    let i = 0;
+    if (!this.header) {
+      while (this.headerLines.length < 2 && i < lines.length) this.headerLines.push(lines[i++]);
+      if (this.headerLines.length < 2) return;
+      try {
+        this.header = parseSampledHeader(this.headerLines, 'holder samples');
+        this.samples = new HolderSamplesBuilder(this.header.hz);
+      } catch {
+        this.broken = true;
+        this.lines.close();
+        return;
+      }
+    }
+    // exact in doubles: the offset between the two time bases is small next to 2^53 ns
+    const shift = Number(BigInt(this.header.timeBaseNs) - timeBaseNs);
+    for (; i < lines.length; i++) {
+      const line = lines[i];
+      if (line.length === 0) continue;
+      if (line[0] === 'F') {
+        const [fileId, stack] = internStackLine(line, this.stacks);
+        this.stackIds.set(fileId, stack);
+        continue;
+      }
+      // every line but F has its time second: the ticks span them
+      const fields = line.split(' ');
+      const t = Number(fields[1]) + shift;
+      this.samples!.tick(t);
+      const stack = line[0] === 'H' ? this.stackIds.get(Number(fields[4])) : undefined;
+      if (stack !== undefined) this.samples!.sample(t, Number(fields[2]), Number(fields[3]), stack, Number(fields[5]));
+    }
+  }
+
+  /** The latest tick read (ns after the timeline's time base); -Infinity before any. */
+  get latest(): number {
+    return this.samples?.latest ?? -Infinity;
+  }
+
+  /** The samples taken up to `end` not given before (undefined before the header came): a window's. */
+  take(end: number): HolderSamples | undefined {
+    return this.samples?.take(end);
+  }
+
+  close(): void {
+    this.lines.close();
+  }
+}
