@@ -58,7 +58,7 @@ function formatProcess(process: ProcessStats, style: Style, sampled: boolean, ho
     `GIL held ${formatPercent(gil.held_ns, process.duration_ns)}`,
     `contended ${formatPercent(gil.contended_ns, process.duration_ns)}`,
     ...(sampled ? [] : [
-      `hand-offs ${gil.handoff.count} (p50 ${formatDuration(gil.handoff.p50_ns)}, p99 ${formatDuration(gil.handoff.p99_ns)})`,
+      gil.handoff.count > 0 ? `hand-offs ${gil.handoff.count} (p50 ${formatDuration(gil.handoff.p50_ns)}, p99 ${formatDuration(gil.handoff.p99_ns)})` : 'hand-offs 0',
       `drops ${gil.drops.forced} forced / ${gil.drops.voluntary} voluntary`,
     ]),
   ].join(' · ');

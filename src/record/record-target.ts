@@ -24,6 +24,7 @@ import { collectLines, letFinishAlone, PerfLines, saysFileComplete, stopUntilWri
 import { makeRecordingManifest, withLateInterpreters, writeRecordingManifest } from './recording-manifest.js';
 import { withPythonHook } from './python-hook.js';
 import { AttachedThreadNames } from './attached-thread-names.js';
+import { fitStreamManifest } from './fit-stream-manifest.js';
 import { HolderSampling } from './holder-sampling.js';
 import { HOLDER_SAMPLES_FEATURE } from '../contract/sampled-recording.js';
 import { appendFeatureSection } from '../perfdata/append-feature.js';
@@ -153,7 +154,9 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       stream.throwIfFailed();
       const samplesAt = holderSamples ? stream.append(pipeFeatureRecords(HOLDER_SAMPLES_FEATURE, holderSamples)) : undefined;
       if (threadNames.length > 0 || samplesAt || atAttach.length > 0) {
-        finishStreamManifest(stream, { ...manifest, ...(samplesAt ? { holderSamples: samplesAt } : {}), ...(atAttach.length > 0 ? { gilAtAttach: atAttach } : {}) }, threadNames, warnings);
+        // written again at the end, in its first record's room: as much as fits
+        const complete = { ...manifest, ...(samplesAt ? { holderSamples: samplesAt } : {}), ...(atAttach.length > 0 ? { gilAtAttach: atAttach } : {}) };
+        fitStreamManifest(complete, threadNames, (fitting) => stream!.rewriteManifest(fitting), warnings);
       }
     } else {
       try {
@@ -215,23 +218,6 @@ function writeHolderSamples(output: string, samples: Uint8Array, warnings: strin
   }
 }
 
-/**
- * A streamed recording's manifest written again at its end, with where its holder samples are
- * and the names of its attached threads: as many as fit in its room (the threads found first, the
- * main threads among them), the others said.
- */
-function finishStreamManifest(stream: StreamedRecording, manifest: RecordingManifest, threadNames: readonly NamedThread[], warnings: string[]): void {
-  let fitting = threadNames;
-  while (!stream.rewriteManifest({ ...manifest, ...(fitting.length > 0 ? { threadNames: fitting } : {}) })) {
-    if (fitting.length === 0) {
-      if (manifest.holderSamples) warnings.push('the holder samples did not fit in the recording: function context from the probes alone');
-      return;
-    }
-    fitting = fitting.slice(0, Math.floor(fitting.length * 0.9));
-  }
-  const left = threadNames.length - fitting.length;
-  if (left > 0) warnings.push(`the names of ${left} of the ${threadNames.length} threads found did not fit in the recording: those keep their OS names`);
-}
 
 /**
  * Stops the recorders and removes the probes of giltrace runs that were killed without a watcher
