@@ -13,8 +13,8 @@ import type { RecordingKind } from '../model/recording-kind.js';
 import { TimelineBuilder } from '../model/build-timeline.js';
 import { newAdapterFacts, recorderPidOf, TimelineEventAdapter, type AdapterFacts } from '../model/perf-to-timeline-events.js';
 import { hasGilProbes, isPerTaskRecording, recordingKindOf, takesNeedPlacing } from '../model/recording-kind.js';
-import { RECORDING_MANIFEST_FEATURE, type ExtraRecording, type RecordingManifest } from '../contract/recording-manifest.js';
-import { gilAtStartOf, manifestDropClassifier, parseRecordingManifest } from '../model/recording-manifest.js';
+import { MANIFEST_REST_FEATURE, RECORDING_MANIFEST_FEATURE, type ExtraRecording, type RecordingManifest } from '../contract/recording-manifest.js';
+import { gilAtStartOf, manifestDropClassifier, parseRecordingManifest, type ManifestReading } from '../model/recording-manifest.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import { findUntracedPythons } from '../model/untraced-pythons.js';
 import { recordedInterpreterOf } from '../model/recorded-interpreter.js';
@@ -226,7 +226,7 @@ function readRecording(
   const data = openPerfData(path);
   const facts = newAdapterFacts();
   const manifestBytes = data.features.otherSections?.get(RECORDING_MANIFEST_FEATURE);
-  const reading = manifestBytes === undefined ? undefined : parseRecordingManifest(manifestBytes);
+  const reading = manifestBytes === undefined ? undefined : withManifestRest(parseRecordingManifest(manifestBytes), data.path);
   const manifest = reading && 'manifest' in reading ? reading.manifest : undefined;
   const eventNames = data.eventTypes.map((type) => type.name);
   // Without GIL probes, waits can only be inferred from the scheduler's stack copies.
@@ -286,7 +286,7 @@ function readRecording(
 function holderSamplesOf(data: PerfData, manifest: RecordingManifest | undefined, stacks: PythonStacks): HolderSamples | undefined {
   let section = data.features.otherSections?.get(HOLDER_SAMPLES_FEATURE);
   const trailing = manifest?.holderSamples;
-  if (section === undefined && trailing) section = pipeFeatureContent(readFileRange(data.path, trailing.offset, trailing.bytes), HOLDER_SAMPLES_FEATURE, data.path, trailing.offset);
+  if (section === undefined && trailing) section = pipeFeatureContent(readFileRange(data.path, trailing.offset, trailing.bytes, 'holder samples'), HOLDER_SAMPLES_FEATURE, data.path, trailing.offset);
   if (section === undefined) return undefined;
   let text: string;
   try {
@@ -295,6 +295,27 @@ function holderSamplesOf(data: PerfData, manifest: RecordingManifest | undefined
     throw new GiltraceError(`its holder samples (feature section ${HOLDER_SAMPLES_FEATURE}) are corrupt: ${(e as Error).message}`, { file: data.path });
   }
   return readHolderSamples(text, stacks, data.timeBaseNs, data.path);
+}
+
+/**
+ * A streamed recording's manifest with its rest (`manifestRest`: what an attach found, written
+ * after perf's last record) joined in. A rest that cannot be read is bad input, as corrupt holder
+ * samples are.
+ */
+function withManifestRest(reading: ManifestReading, path: string): ManifestReading {
+  if (!('manifest' in reading) || !reading.manifest.manifestRest) return reading;
+  const { offset, bytes } = reading.manifest.manifestRest;
+  let rest: unknown;
+  try {
+    const content = pipeFeatureContent(readFileRange(path, offset, bytes, "giltrace's manifest"), MANIFEST_REST_FEATURE, path, offset);
+    rest = JSON.parse(inflateRawSync(content).toString('utf8'));
+  } catch (e) {
+    if (e instanceof GiltraceError) throw e;
+    throw new GiltraceError(`the rest of giltrace's manifest (feature records ${MANIFEST_REST_FEATURE}) is corrupt: ${(e as Error).message}`, { file: path, offset });
+  }
+  const { threadNames, gilAtAttach } = (typeof rest === 'object' && rest !== null ? rest : {}) as Partial<RecordingManifest>;
+  // validated as one manifest, the rest with the rest
+  return parseRecordingManifest(new TextEncoder().encode(JSON.stringify({ ...reading.manifest, threadNames, gilAtAttach })));
 }
 
 /** Why a range of a recording gave nothing: it begins after the recording's end. */
@@ -315,12 +336,12 @@ function progressOf(recordings: readonly PerfData[]): () => number {
   return () => recordings.reduce((sum, r) => sum + r.bytesRead, 0) / size;
 }
 
-/** `bytes` bytes of a file from `offset`; a GiltraceError when it has fewer. */
-function readFileRange(path: string, offset: number, bytes: number): Uint8Array {
+/** `bytes` bytes of a file from `offset` (`what` they are); a GiltraceError when it has fewer. */
+function readFileRange(path: string, offset: number, bytes: number, what: string): Uint8Array {
   const out = Buffer.alloc(bytes);
   const fd = openSync(path, 'r');
   try {
-    if (readSync(fd, out, 0, bytes, offset) !== bytes) throw new GiltraceError(`expected ${bytes} bytes of holder samples, found fewer (truncated file?)`, { file: path, offset });
+    if (readSync(fd, out, 0, bytes, offset) !== bytes) throw new GiltraceError(`expected ${bytes} bytes of ${what}, found fewer (truncated file?)`, { file: path, offset });
   } finally {
     closeSync(fd);
   }

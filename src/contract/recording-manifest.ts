@@ -14,6 +14,13 @@ export const RECORDING_MANIFEST_SCHEMA = 'giltrace.recording/1';
  */
 export const RECORDING_MANIFEST_FEATURE = 255;
 
+/**
+ * Feature bit of a streamed recording's manifest continued (`manifestRest`): what the attach found
+ * (thread names, GIL users) can outgrow the room of the manifest's first record (one perf record:
+ * 64 KB), so it follows perf's last record, deflated JSON, the manifest pointing at it.
+ */
+export const MANIFEST_REST_FEATURE = 253;
+
 /** A [start, end) range of file offsets in one ELF file. */
 export type FileRange = readonly [number, number];
 
@@ -132,8 +139,8 @@ export interface RecordingManifest {
   readonly attached?: readonly AttachedProcess[];
   /**
    * Names for the attached processes' threads (NamedThread), found while recording. A streamed
-   * recording's manifest is its first record: written with room to spare at the start, and
-   * written again in that room, names added, when the recording ends.
+   * recording's manifest is its first record: these come with its rest (`manifestRest`), after
+   * perf's last record, the manifest written again in its room at the end to point at it.
    */
   readonly threadNames?: readonly NamedThread[];
   /**
@@ -143,6 +150,13 @@ export interface RecordingManifest {
    * file-form recording has them as a feature section.)
    */
   readonly holderSamples?: { readonly offset: number; readonly bytes: number };
+  /**
+   * A streamed recording's manifest continued: the file's bytes [offset, offset + bytes),
+   * HEADER_FEATURE records of MANIFEST_REST_FEATURE after perf's last record, whose contents joined
+   * are a u32 length and that many deflated bytes of a JSON object whose fields (`threadNames`,
+   * `gilAtAttach`) belong to this manifest.
+   */
+  readonly manifestRest?: { readonly offset: number; readonly bytes: number };
   /**
    * Threads of the attached processes asleep waiting for a GIL, or holding one, when giltrace
    * attached (read from outside, as the sampled mode reads): their wait or hold began before the

@@ -38,6 +38,7 @@ export function parseRecordingManifest(bytes: Uint8Array): ManifestReading {
     (m.boottimeMinusMonotonicNs !== undefined && !/^\d+$/.test(String(m.boottimeMinusMonotonicNs))) ||
     (m.targetPid !== undefined && !Number.isInteger(m.targetPid)) ||
     (m.holderSamples !== undefined && !(Number.isInteger(m.holderSamples?.offset) && Number.isInteger(m.holderSamples?.bytes))) ||
+    (m.manifestRest !== undefined && !(Number.isInteger(m.manifestRest?.offset) && Number.isInteger(m.manifestRest?.bytes))) ||
     (m.gilAtAttach !== undefined && !(Array.isArray(m.gilAtAttach) && m.gilAtAttach.every((w) =>
       typeof w === 'object' && w !== null && Number.isInteger(w.pid) && Number.isInteger(w.tid) &&
       (w.interp === undefined || /^[0-9a-f]+$/.test(w.interp)) && (w.holding === undefined || w.holding === true) && /^\d+$/.test(String(w.atNs)) &&

@@ -6,13 +6,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { deflateRawSync } from 'node:zlib';
 import type { Readable, Writable } from 'node:stream';
 import { GiltraceError } from '../base/errors.js';
 import { retrySync } from '../base/sleep.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { ensureTracefs } from '../probe/tracefs.js';
 import { registerGilProbes, removeStaleProbeGroups, type GilProbeGroup, type ProbeOptions } from '../probe/uprobes.js';
-import { RECORDING_MANIFEST_FEATURE, type AttachedProcess, type GilAtAttach, type NamedThread, type RecordingManifest } from '../contract/recording-manifest.js';
+import { MANIFEST_REST_FEATURE, RECORDING_MANIFEST_FEATURE, type AttachedProcess, type GilAtAttach, type NamedThread, type RecordingManifest } from '../contract/recording-manifest.js';
 import { MAX_PIPE_RECORD, PIPE_HEADER_BYTES, pipeFeatureRecord, pipeFeatureRecords } from '../perfdata/pipe-feature-record.js';
 import { isRunning } from '../probe/running-process.js';
 import { ownersBeingCleanedUp, startCleanupWatcher, type CleanupWatcher } from './cleanup-watcher.js';
@@ -24,7 +25,6 @@ import { collectLines, letFinishAlone, PerfLines, saysFileComplete, stopUntilWri
 import { makeRecordingManifest, withLateInterpreters, writeRecordingManifest } from './recording-manifest.js';
 import { withPythonHook } from './python-hook.js';
 import { AttachedThreadNames } from './attached-thread-names.js';
-import { fitStreamManifest } from './fit-stream-manifest.js';
 import { HolderSampling } from './holder-sampling.js';
 import { HOLDER_SAMPLES_FEATURE } from '../contract/sampled-recording.js';
 import { appendFeatureSection } from '../perfdata/append-feature.js';
@@ -82,10 +82,11 @@ const PERF_STOP_TIMEOUT_MS = 120_000;
 const PROBE_REMOVAL_TIMEOUT_MS = 5_000;
 /** A live view's freshness: how often perf is asked to hand over what its buffers hold. */
 const FLUSH_MS = 250;
-/** Room left in a streamed attached recording's manifest for its threads' names (~40 bytes each): as much as one record holds. */
-const THREAD_NAMES_ROOM = MAX_PIPE_RECORD;
-/** Room left in another streamed recording's manifest for where its holder samples are. */
-const HOLDER_SAMPLES_ROOM = 128;
+/**
+ * Room left in a streamed recording's manifest for what it points at once recorded: where its
+ * holder samples and its manifest's rest (an attach's thread names and GIL users) are.
+ */
+const POINTERS_ROOM = 160;
 /** How often attached processes are checked for having exited. */
 const ATTACHED_POLL_MS = 200;
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -121,7 +122,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       probeCosts,
       takeReturns: request.takeReturns,
     });
-    if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings, request.attach ? THREAD_NAMES_ROOM : HOLDER_SAMPLES_ROOM);
+    if (request.onData) stream = new StreamedRecording(perf, request.output, manifest, request.onData, warnings, POINTERS_ROOM);
     if (request.attach) {
       names = new AttachedThreadNames(request.attach.processes.map((p) => p.pid), request.onThreadNames, request.onGilAtAttach);
       names.prepare();
@@ -153,10 +154,11 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       await stream.finished;
       stream.throwIfFailed();
       const samplesAt = holderSamples ? stream.append(pipeFeatureRecords(HOLDER_SAMPLES_FEATURE, holderSamples)) : undefined;
-      if (threadNames.length > 0 || samplesAt || atAttach.length > 0) {
-        // written again at the end, in its first record's room: as much as fits
-        const complete = { ...manifest, ...(samplesAt ? { holderSamples: samplesAt } : {}), ...(atAttach.length > 0 ? { gilAtAttach: atAttach } : {}) };
-        fitStreamManifest(complete, threadNames, (fitting) => stream!.rewriteManifest(fitting), warnings);
+      // what the attach found, however much: after perf's last record too (the manifest's room is small)
+      const rest = { ...(threadNames.length > 0 ? { threadNames } : {}), ...(atAttach.length > 0 ? { gilAtAttach: atAttach } : {}) };
+      const restAt = Object.keys(rest).length > 0 ? stream.append(pipeFeatureRecords(MANIFEST_REST_FEATURE, deflateRawSync(JSON.stringify(rest)))) : undefined;
+      if ((samplesAt || restAt) && !stream.rewriteManifest({ ...manifest, ...(samplesAt ? { holderSamples: samplesAt } : {}), ...(restAt ? { manifestRest: restAt } : {}) })) {
+        warnings.push('the end of giltrace\'s manifest did not fit in the recording: its holder samples and the names and GIL users its attach found are left out');
       }
     } else {
       try {
