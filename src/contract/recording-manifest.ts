@@ -91,6 +91,9 @@ export interface NamedThread {
   readonly name: string;
 }
 
+/** A thread's CPU state as /proc gave it when giltrace attached (GilAtAttach). */
+export type CpuAtAttach = 'running' | 'runnable' | 'sleeping' | 'blocked';
+
 /**
  * A thread found waiting for a GIL (or `holding` it) when giltrace attached; `interp`: its
  * interpreter's address (hex), where take_gil's probe tells interpreters apart; `atNs`: when it
@@ -103,7 +106,7 @@ export interface GilAtAttach {
   readonly holding?: true;
   readonly atNs: string;
   /** Its CPU state then (/proc): a hold or wait begun before the probes may be asleep all along, with no scheduler event to say so. */
-  readonly cpu?: 'running' | 'runnable' | 'sleeping' | 'blocked';
+  readonly cpu?: CpuAtAttach;
   /** The Python function it ran (a waiter: where it asked for the GIL), as the sampled mode reads frames: the innermost first. */
   readonly stack?: { readonly name: string; readonly file: string; readonly line: number; readonly callers: readonly string[] };
 }

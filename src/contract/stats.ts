@@ -114,6 +114,7 @@ export interface ProcessStats {
   readonly duration_ns: number;
   readonly gil: {
     readonly held_ns: number;
+    /** Time at least one thread waited for a GIL, hand-offs included (the GIL free, a waiter on its way): it can exceed held_ns a little. */
     readonly contended_ns: number;
     readonly handoff: DurationSummary;
     readonly drops: DropCounts;

@@ -42,6 +42,7 @@ import { freezeTimeline, type FreezeOptions } from './freeze-timeline.js';
 import { CPU_UNKNOWN, GrowingGil, GrowingThread, type TimelineState } from './growing-timeline.js';
 import { CpuState, GilState, type Timeline } from './timeline.js';
 import type { DropReason, SwitchOutState, TimelineEvent, TimelineSink } from './timeline-events.js';
+import type { CpuAtAttach } from '../contract/recording-manifest.js';
 import { NO_FRAME_STACK, UNKNOWN_STACK, type PythonStacks } from './python-stacks.js';
 
 /** The recording's span, time base and stacks (a window, `from`, is for snapshots only). */
@@ -461,7 +462,7 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
    * A thread's CPU state when giltrace attached, for one no scheduler event has spoken of yet: the
    * state since its start in the recording (the GIL event injected with it counted it running).
    */
-  private cpuAtAttach(time: number, tid: number, state: 'running' | 'runnable' | 'sleeping' | 'blocked'): void {
+  private cpuAtAttach(time: number, tid: number, state: CpuAtAttach): void {
     const thread = this.thread(tid);
     if (!thread.alive) return;
     thread.touch(time);

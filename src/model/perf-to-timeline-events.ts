@@ -11,7 +11,7 @@ import { AddressSpaces } from './address-spaces.js';
 import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
 import { decodePyStrBytes } from '../contract/python-str.js';
 import { StackCache } from './stack-cache.js';
-import type { NameBytesLayout, NamedThread } from '../contract/recording-manifest.js';
+import type { CpuAtAttach, GilAtAttach, NameBytesLayout, NamedThread } from '../contract/recording-manifest.js';
 import type { CodeClassifier } from '../contract/mapped-code.js';
 import { WaitInference } from './wait-inference.js';
 import { TakePlacement } from './take-placement.js';
@@ -59,9 +59,9 @@ export interface AdapterOptions {
     readonly holding?: boolean;
     readonly time: number;
     /** The Python function it was seen running (a waiter: asking for the GIL in). */
-    readonly stack?: { readonly name: string; readonly file: string; readonly line: number; readonly callers: readonly string[] };
+    readonly stack?: GilAtAttach['stack'];
     /** Its CPU state then. */
-    readonly cpu?: 'running' | 'runnable' | 'sleeping' | 'blocked';
+    readonly cpu?: CpuAtAttach;
   }[];
 }
 
@@ -343,9 +343,13 @@ export class TimelineEventAdapter {
    */
   feed(records: Iterable<PerfRecord>, to: TimelineSink, done?: () => boolean): void {
     const sink = this.into(to);
+    if (!done) {
+      for (const record of records) this.push(record, sink);
+      return;
+    }
     for (const record of records) {
       this.push(record, sink);
-      if (done?.()) return;
+      if (done()) return;
     }
   }
 

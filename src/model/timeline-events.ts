@@ -3,6 +3,7 @@
  * records (see perf-to-timeline-events.ts), in non-decreasing `time` order.
  * Times are float64 nanoseconds relative to the recording's time base.
  */
+import type { CpuAtAttach } from '../contract/recording-manifest.js';
 
 /** Why a thread dropped the GIL: asked to by a waiter (switch interval) or of its own accord. */
 export type DropReason = 'forced' | 'voluntary' | 'unknown';
@@ -69,7 +70,7 @@ export type TimelineEvent =
    * holding or waiting for a GIL): what it was since the recording's start, unless a scheduler
    * event of its own said otherwise first.
    */
-  | { readonly kind: 'cpu_at_attach'; readonly time: number; readonly pid: number; readonly tid: number; readonly state: 'running' | 'runnable' | 'sleeping' | 'blocked' }
+  | { readonly kind: 'cpu_at_attach'; readonly time: number; readonly pid: number; readonly tid: number; readonly state: CpuAtAttach }
   /** The recording lost `count` events around `time` (perf buffer overrun). */
   | { readonly kind: 'lost'; readonly time: number; readonly count: number };
 

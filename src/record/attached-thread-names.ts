@@ -7,6 +7,9 @@
  * `<OS name> (<function it was started to run>)` once its outermost frames say so; the same for
  * the Pythons they start (traced too). Best effort: a process this cannot read (an interpreter the
  * sampled mode does not know) keeps OS names.
+ *
+ * The same looks say who held a GIL, or slept waiting for one, as perf began to record: that
+ * began before the probes, and no take_gil entry will say so (gilAtAttach).
  */
 import type { GilAtAttach, NamedThread } from '../contract/recording-manifest.js';
 import { findPythonRuntime } from '../probe/python-runtime.js';
