@@ -95,15 +95,20 @@ export interface NamedThread {
 export type CpuAtAttach = 'running' | 'runnable' | 'sleeping' | 'blocked';
 
 /**
- * A thread found waiting for a GIL (or `holding` it) when giltrace attached; `interp`: its
- * interpreter's address (hex), where take_gil's probe tells interpreters apart; `atNs`: when it
- * was seen so (CLOCK_MONOTONIC ns, a decimal string).
+ * A thread found waiting for a GIL (or `holding` it, or neither: `idle`) when giltrace attached;
+ * `interp`: its interpreter's address (hex), where take_gil's probe tells interpreters apart;
+ * `atNs`: when it was seen so (CLOCK_MONOTONIC ns, a decimal string).
  */
 export interface GilAtAttach {
   readonly pid: number;
   readonly tid: number;
   readonly interp?: string;
   readonly holding?: true;
+  /**
+   * Neither holding nor waiting: its stack is where it last let the GIL go (a thread asks for the
+   * GIL back where it gave it up), for its first wait once recorded.
+   */
+  readonly idle?: true;
   readonly atNs: string;
   /** Its CPU state then (/proc): a hold or wait begun before the probes may be asleep all along, with no scheduler event to say so. */
   readonly cpu?: CpuAtAttach;
@@ -163,7 +168,8 @@ export interface RecordingManifest {
   /**
    * Threads of the attached processes asleep waiting for a GIL, or holding one, when giltrace
    * attached (read from outside, as the sampled mode reads): their wait or hold began before the
-   * probes, so no take_gil entry says it; the recording has them so from its start.
+   * probes, so no take_gil entry says it; the recording has them so from when they were seen. And
+   * the others' stacks: where their first wait asks for the GIL.
    */
   readonly gilAtAttach?: readonly GilAtAttach[];
   readonly interpreters: readonly RecordedInterpreter[];

@@ -120,6 +120,12 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
       }
       case 'cpu_at_attach':
         return this.cpuAtAttach(this.orderedTime(event.time, event.pid), event.tid, event.state);
+      case 'stack_at_attach': {
+        this.orderedTime(event.time, event.pid);
+        const thread = this.thread(event.tid);
+        if (thread.alive && thread.lastDropStack === UNKNOWN_STACK) thread.lastDropStack = event.stack;
+        return;
+      }
       case 'lost':
         this.orderedTime(event.time, -1);
         if (event.count > 0) this.lostEvents += event.count;

@@ -82,3 +82,30 @@ test('the CPU state the look saw is the thread\'s since the start, and the GIL e
   assert.deepEqual(cpu(12), ['1 running', '2 sleeping']);
   assert.deepEqual(timeline.processes[0].anomalies, {});
 });
+
+test('a thread idle as giltrace attached asks for the GIL, at its first wait, where it was (where it let the GIL go)', () => {
+  const stacks = new PythonStacks();
+  const adapter = new TimelineEventAdapter({
+    tracedPids: [10],
+    stacks,
+    gilAtStart: [
+      { pid: 10, tid: 11, gil: '10', time: 2, idle: true, stack: { name: 'poll', file: 'app.py', line: 9, callers: ['run'] } },
+      // one whose own drop came first: that says where
+      { pid: 10, tid: 12, gil: '10', time: 2, idle: true, stack: { name: 'stale', file: 'app.py', line: 1, callers: [] } },
+    ],
+  });
+  const DROP = eventType(4, 'giltrace_1_0:drop');
+  const events = [
+    { kind: 'thread_start', time: 1, pid: 10, tid: 11, parentPid: 10, existing: true },
+    { kind: 'thread_start', time: 1, pid: 10, tid: 12, parentPid: 10, existing: true },
+    ...adapter.events([sample(1, DROP, 10, 12), sample(3, OTHER, 10, 10), sample(4, TAKE, 10, 11), sample(5, TAKE_RET, 10, 11), sample(6, TAKE, 10, 12)]),
+    ...adapter.finish(),
+  ] as TimelineEvent[];
+  const timeline = buildTimeline(events, { end: 20 });
+  const leafOf = (tid: number) => {
+    const thread = timeline.processes[0].threads.find((t) => t.tid === tid)!;
+    return Array.from(thread.waitStacks, (id) => stacks.functions[stacks.stacks[id].leaf].name);
+  };
+  assert.deepEqual(leafOf(11), ['poll']);
+  assert.notDeepEqual(leafOf(12), ['stale']);
+});

@@ -57,6 +57,8 @@ export interface AdapterOptions {
     readonly tid: number;
     readonly gil: string;
     readonly holding?: boolean;
+    /** Neither holding nor waiting: only its stack is of use (where it let the GIL go). */
+    readonly idle?: boolean;
     readonly time: number;
     /** The Python function it was seen running (a waiter: asking for the GIL in). */
     readonly stack?: GilAtAttach['stack'];
@@ -354,17 +356,22 @@ export class TimelineEventAdapter {
   }
 
   /**
-   * The threads seen holding or waiting for a GIL by `time`, so from then on (holders first),
-   * unless a probe event of their own came before: that says what they did.
+   * The threads seen holding or waiting for a GIL by `time`, so from then on (holders first), and
+   * where the others were; unless a probe event of their own came before: that says what they did.
    */
   private gilFromStart(time: number, sink: TimelineSink): void {
     const due = this.gilAtStart!.filter((u) => u.time <= time);
     const later = this.gilAtStart!.filter((u) => u.time > time);
     this.gilAtStart = later.length > 0 ? later : undefined;
     // holders first (a take placement has them take the GIL, free to it), then the waiters behind them
-    for (const { pid, tid, gil, holding, stack, cpu } of due.sort((a, b) => Number(b.holding ?? false) - Number(a.holding ?? false))) {
+    for (const { pid, tid, gil, holding, idle, stack, cpu } of due.sort((a, b) => Number(b.holding ?? false) - Number(a.holding ?? false))) {
       if (this.gilEventTids.has(tid)) continue;
       const stackId = stack ? this.stacks.stacks.intern(stack.name, stack.file, stack.line, stack.callers) : UNKNOWN_STACK;
+      if (idle) {
+        // where its first wait once recorded asks for the GIL (no drop of its own said it yet)
+        if (stack) sink.add({ kind: 'stack_at_attach', time, pid, tid, stack: stackId });
+        continue;
+      }
       // first: it tells the timeline that the GIL events at this time are no probe hits (which run on a CPU)
       if (cpu) sink.add({ kind: 'cpu_at_attach', time, pid, tid, state: cpu });
       sink.takeEnter(time, pid, tid, gil, stackId);

@@ -41,7 +41,7 @@ export function parseRecordingManifest(bytes: Uint8Array): ManifestReading {
     (m.manifestRest !== undefined && !(Number.isInteger(m.manifestRest?.offset) && Number.isInteger(m.manifestRest?.bytes))) ||
     (m.gilAtAttach !== undefined && !(Array.isArray(m.gilAtAttach) && m.gilAtAttach.every((w) =>
       typeof w === 'object' && w !== null && Number.isInteger(w.pid) && Number.isInteger(w.tid) &&
-      (w.interp === undefined || /^[0-9a-f]+$/.test(w.interp)) && (w.holding === undefined || w.holding === true) && /^\d+$/.test(String(w.atNs)) &&
+      (w.interp === undefined || /^[0-9a-f]+$/.test(w.interp)) && (w.holding === undefined || w.holding === true) && (w.idle === undefined || w.idle === true) && /^\d+$/.test(String(w.atNs)) &&
       (w.cpu === undefined || ['running', 'runnable', 'sleeping', 'blocked'].includes(w.cpu)) &&
       (w.stack === undefined || (typeof w.stack?.name === 'string' && typeof w.stack.file === 'string' && Number.isInteger(w.stack.line) &&
         Array.isArray(w.stack.callers) && w.stack.callers.every((c: unknown) => typeof c === 'string')))))) ||
@@ -133,12 +133,13 @@ export function gilAtStartOf(
 ): AdapterOptions['gilAtStart'] {
   if (!users?.length) return undefined;
   const byInterpreter = eventTypes.some((type) => type.field(ProbeField.interp) !== undefined);
-  // where the probe tells interpreters apart, a thread whose interpreter was not read is left out
-  return users.filter((u) => !byInterpreter || u.interp !== undefined).map(({ pid, tid, interp, holding, atNs, stack, cpu }) => ({
+  // where the probe tells interpreters apart, a holder or waiter whose interpreter was not read is left out
+  return users.filter((u) => u.idle || !byInterpreter || u.interp !== undefined).map(({ pid, tid, interp, holding, idle, atNs, stack, cpu }) => ({
     pid,
     tid,
     gil: byInterpreter ? `${pid}/${interp}` : `${pid}`,
     holding: holding === true,
+    idle: idle === true,
     time: Number(BigInt(atNs) - timeBaseNs),
     stack,
     cpu,

@@ -71,6 +71,12 @@ export type TimelineEvent =
    * event of its own said otherwise first.
    */
   | { readonly kind: 'cpu_at_attach'; readonly time: number; readonly pid: number; readonly tid: number; readonly state: CpuAtAttach }
+  /**
+   * An attached thread neither holding nor waiting for a GIL when giltrace attached: the Python
+   * stack it was in, where it let the GIL go (its first wait asks for it there, no drop of its
+   * own having said so yet).
+   */
+  | { readonly kind: 'stack_at_attach'; readonly time: number; readonly pid: number; readonly tid: number; readonly stack: number }
   /** The recording lost `count` events around `time` (perf buffer overrun). */
   | { readonly kind: 'lost'; readonly time: number; readonly count: number };
 

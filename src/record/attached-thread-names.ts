@@ -132,7 +132,7 @@ export class AttachedThreadNames {
         // the sampler learns the process's threads and thread states by sampling it
         if (sampler.sample(now) === undefined) throw new Error('gone, or exec\'d');
         this.failures.delete(pid);
-        if (this.noting && this.attached.includes(pid)) this.noteGilUsers(pid, sampler);
+        if (this.noting && this.attached.includes(pid)) this.noteGilUsers(pid, sampler, now);
       } catch {
         sampler.close();
         this.unread(pid, readLinkIfThere(`/proc/${pid}/exe`), false, now);
@@ -151,16 +151,20 @@ export class AttachedThreadNames {
   }
 
   /**
-   * The threads this look found holding or asleep waiting for a GIL, not seen so before; their
-   * time is taken after the reads, so that a probe event of theirs from before the reads comes
-   * before it (and the reader leaves them to it).
+   * The threads this look found holding or asleep waiting for a GIL, and the others' stacks, for
+   * the threads not seen before; their time is taken after the reads, so that a probe event of
+   * theirs from before the reads comes before it (and the reader leaves them to it).
    */
-  private noteGilUsers(pid: number, sampler: ProcessSampler): void {
-    const atNs = String(process.hrtime.bigint());
+  private noteGilUsers(pid: number, sampler: ProcessSampler, now: number): void {
     const found: GilAtAttach[] = [];
-    for (const { tid, interp, holding, cpu, stack } of sampler.gilUsers()) {
-      if (this.gilUsersSeen.has(tid)) continue;
+    const looked = sampler.attachLook(this.gilUsersSeen, now);
+    const atNs = String(process.hrtime.bigint());
+    for (const { tid, interp, holding, idle, cpu, stack } of looked) {
       this.gilUsersSeen.add(tid);
+      if (idle) {
+        if (stack) found.push({ pid, tid, idle: true, atNs, stack });
+        continue;
+      }
       found.push({
         pid, tid, ...(interp ? { interp: interp.toString(16) } : {}), ...(holding ? { holding: true as const } : {}), atNs,
         cpu: cpu === 's' ? 'sleeping' : cpu === 'd' ? 'blocked' : cpu === 'q' ? 'runnable' : 'running', ...(stack ? { stack } : {}),

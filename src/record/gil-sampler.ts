@@ -283,25 +283,30 @@ export class ProcessSampler {
   }
 
   /**
-   * The threads holding a GIL, and those asleep waiting for one, as of the last tick (a waiter
-   * not looked at then is as it was: see dueThreads), each with its
-   * interpreter (what exact tracing's take_gil probe reads from 3.12 on: `tstate->interp`, the
-   * word after the thread list's links; a waiter's: that of the GIL it waits for; 0 before
-   * 3.12). For an attach: those may have begun to hold or wait before the probes were there,
-   * and then no take_gil entry says so.
+   * What an attach needs to know of the threads not in `seen`, as of the last tick (a waiter not
+   * looked at then is as it was: see dueThreads): those holding a GIL or asleep waiting for one,
+   * each with its interpreter (what exact tracing's take_gil probe reads from 3.12 on:
+   * `tstate->interp`, the word after the thread list's links; a waiter's: that of the GIL it
+   * waits for; 0 before 3.12), its CPU state and Python stack; they may have begun to hold or wait
+   * before the probes were there, and then no take_gil entry says so. The others (`idle`) with
+   * their stack now: where they let the GIL go, where their first wait will ask for it.
    */
-  gilUsers(): { tid: number; interp: number; holding: boolean; cpu: SampledCpu; stack?: SampledStack }[] {
-    const out: { tid: number; interp: number; holding: boolean; cpu: SampledCpu; stack?: SampledStack }[] = [];
+  attachLook(seen: ReadonlySet<number>, nowNs: number): { tid: number; interp: number; holding: boolean; idle: boolean; cpu: SampledCpu; stack?: SampledStack }[] {
+    const out: { tid: number; interp: number; holding: boolean; idle: boolean; cpu: SampledCpu; stack?: SampledStack }[] = [];
     for (const { tid, state, when } of this.threads.values()) {
-      if (state === undefined || when === 'gone') continue;
+      if (state === undefined || when === 'gone' || seen.has(tid)) continue;
       const holding = state.gil === 'h';
-      if (!holding && (state.gil !== 'w' || (state.cpu !== 's' && state.cpu !== 'd'))) continue;
       const gil = this.gils[state.gilIndex];
-      if (!gil) continue;
+      if (!gil || (!holding && (state.gil !== 'w' || (state.cpu !== 's' && state.cpu !== 'd')))) {
+        const tstate = this.stacks ? this.tstateOf(tid, nowNs) : undefined;
+        const stack = tstate ? this.stacks!.stackOf(tstate) : undefined;
+        out.push({ tid, interp: 0, holding: false, idle: true, cpu: state.cpu, ...(stack ? { stack } : {}) });
+        continue;
+      }
       // the holder's own state says its interpreter; a waiter waits for the GIL of the one that has it
       const interp = (holding && gil.holderTstate && this.memory.readU64(gil.holderTstate + TSTATE_INTERP)) || gil.interp;
       const stack = holding ? state.heldStack : state.waitStack;
-      out.push({ tid, interp, holding, cpu: state.cpu, ...(stack ? { stack } : {}) });
+      out.push({ tid, interp, holding, idle: false, cpu: state.cpu, ...(stack ? { stack } : {}) });
     }
     return out;
   }
