@@ -181,6 +181,9 @@ test('attached while a thread held the GIL and another waited for it: both from 
       // no scheduler event told that the holder slept in usleep since before the attach: the look did
       const holder = stats.processes[0].threads.find((x) => x.name.includes('holder'))!;
       assert.ok(holder.held_off_cpu_ns > 0.8 * holder.held_ns, `compressed ${compressed}: held off-CPU ${holder.held_off_cpu_ns} of ${holder.held_ns}`);
+      // so the verdict points at the C call that sleeps holding the GIL, in the holder's function
+      assert.equal(stats.verdict?.kind, 'gil-held-off-cpu', stats.verdict?.headline);
+      assert.match(stats.verdict!.headline, /^python3 \(holder\) .* while sleeping or blocked .* in holder \(long_holds\.py:\d+\)/);
       assert.deepEqual(Object.keys(stats.processes[0].anomalies).filter((a) => /holding|holder|off_cpu/.test(a)), []);
       // the wait begun before the probes is where the look saw the spinner ask for the GIL
       const functions = stats.processes[0].functions ?? [];
