@@ -168,8 +168,8 @@ export interface RecordingManifest {
   /**
    * Threads of the attached processes asleep waiting for a GIL, or holding one, when giltrace
    * attached (read from outside, as the sampled mode reads): their wait or hold began before the
-   * probes, so no take_gil entry says it; the recording has them so from when they were seen. And
-   * the others' stacks: where their first wait asks for the GIL.
+   * probes, so no take_gil entry says it; the recording has them so from its start when no event
+   * of theirs came before the look. And the others' stacks: where their first wait asks for the GIL.
    */
   readonly gilAtAttach?: readonly GilAtAttach[];
   readonly interpreters: readonly RecordedInterpreter[];

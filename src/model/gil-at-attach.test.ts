@@ -27,7 +27,7 @@ function sample(time: number, event: EventType, pid: number, tid: number): PerfR
 const gilEvents = (events: TimelineEvent[]) =>
   events.filter((e) => e.kind === 'take_enter' || e.kind === 'take_return').map((e) => `${e.time} ${e.kind} ${e.tid}`);
 
-test('a holder and a waiter seen as giltrace attached hold and wait from then, the holder first; one whose take came before is left to it', () => {
+test('a holder and a waiter seen as giltrace attached hold and wait from the recording\'s start, the holder first; one whose take came before its look is left to it', () => {
   const stacks = new PythonStacks();
   const adapter = new TimelineEventAdapter({
     tracedPids: [10],
@@ -43,7 +43,8 @@ test('a holder and a waiter seen as giltrace attached hold and wait from then, t
     ...adapter.events([sample(1, OTHER, 10, 10), sample(4, TAKE, 10, 13), sample(6, OTHER, 10, 10), sample(7, TAKE_RET, 10, 13)]),
     ...adapter.finish(),
   ];
-  assert.deepEqual(gilEvents(events), ['4 take_enter 13', '6 take_enter 11', '6 take_return 11', '6 take_enter 12', '7 take_return 13']);
+  // (no event of theirs before the look: in that state since before the probes)
+  assert.deepEqual(gilEvents(events), ['1 take_enter 11', '1 take_return 11', '1 take_enter 12', '4 take_enter 13', '7 take_return 13']);
   const waiter = events.find((e) => e.kind === 'take_enter' && e.tid === 12);
   assert.equal(waiter?.kind === 'take_enter' && stacks.functions[stacks.stacks[waiter.stack].leaf].name, 'spin');
 });
@@ -61,7 +62,7 @@ test('the CPU state the look saw is the thread\'s since the start, and the GIL e
   const adapter = new TimelineEventAdapter({
     tracedPids: [10],
     gilAtStart: [
-      // a holder asleep in a C call, a waiter asleep that a scheduler event had already spoken of
+      // a holder asleep in a C call, a waiter asleep
       { pid: 10, tid: 11, gil: '10', time: 5, holding: true, cpu: 'sleeping' },
       { pid: 10, tid: 12, gil: '10', time: 5, cpu: 'sleeping' },
     ],
@@ -69,17 +70,14 @@ test('the CPU state the look saw is the thread\'s since the start, and the GIL e
   const events = [
     { kind: 'thread_start', time: 1, pid: 10, tid: 11, parentPid: 10, existing: true },
     { kind: 'thread_start', time: 1, pid: 10, tid: 12, parentPid: 10, existing: true },
-    ...adapter.events([sample(1, OTHER, 10, 10)]),
-    // 12 ran and went to sleep before the look
-    { kind: 'switch', time: 2, cpu: 0, prevTid: 12, prevState: 'sleeping', nextTid: 0 },
-    ...adapter.events([sample(6, OTHER, 10, 10)]),
+    ...adapter.events([sample(1, OTHER, 10, 10), sample(6, OTHER, 10, 10)]),
     ...adapter.finish(),
   ] as TimelineEvent[];
   const timeline = buildTimeline(events, { end: 20 });
   const threadOf = (tid: number) => timeline.processes[0].threads.find((t) => t.tid === tid)!;
   const cpu = (tid: number) => Array.from(threadOf(tid).cpuTrack.times, (t, i) => `${t} ${CPU_STATE_NAMES[threadOf(tid).cpuTrack.states[i]]}`);
   assert.deepEqual(cpu(11), ['1 sleeping']);
-  assert.deepEqual(cpu(12), ['1 running', '2 sleeping']);
+  assert.deepEqual(cpu(12), ['1 sleeping']);
   assert.deepEqual(timeline.processes[0].anomalies, {});
 });
 
@@ -108,4 +106,43 @@ test('a thread idle as giltrace attached asks for the GIL, at its first wait, wh
   };
   assert.deepEqual(leafOf(11), ['poll']);
   assert.notDeepEqual(leafOf(12), ['stale']);
+});
+
+test('with takes placed, a holder seen at the attach holds from then even behind a thread that asked since the recording began', () => {
+  const DROP = eventType(4, 'giltrace_1_0:drop');
+  const adapter = new TimelineEventAdapter({
+    tracedPids: [10],
+    placeTakes: true,
+    gilAtStart: [{ pid: 10, tid: 11, gil: '10', time: 5, holding: true }],
+  });
+  const events = [
+    { kind: 'thread_start', time: 1, pid: 10, tid: 10, parentPid: 10, existing: true },
+    { kind: 'thread_start', time: 1, pid: 10, tid: 11, parentPid: 10, existing: true },
+    // the main thread asks for the GIL (the holder has it) before the look
+    ...adapter.events([sample(2, OTHER, 10, 10), sample(3, TAKE, 10, 10), sample(6, OTHER, 10, 10), sample(8, DROP, 10, 11), sample(9, OTHER, 10, 10)]),
+    ...adapter.finish(),
+  ] as TimelineEvent[];
+  const timeline = buildTimeline(events, { end: 20 });
+  const process = timeline.processes[0];
+  const { no_scheduler_events: _none, ...anomalies } = process.anomalies;
+  assert.deepEqual(anomalies, {});
+  // held from the start, then the main thread's (placed after the holder's drop)
+  assert.deepEqual(Array.from(process.gils[0].holders.tids).filter((tid) => tid !== 0), [11, 10]);
+  assert.equal(process.gils[0].holders.times[0], 2);
+});
+
+test('a holder whose own drop comes after its look, before a later look, held from the start', () => {
+  const DROP = eventType(4, 'giltrace_1_0:drop');
+  const adapter = new TimelineEventAdapter({
+    tracedPids: [10],
+    placeTakes: true,
+    gilAtStart: [
+      { pid: 10, tid: 11, gil: '10', time: 2, holding: true },
+      { pid: 10, tid: 12, gil: '10', time: 2 },
+      // a later look (the events are held back until it)
+      { pid: 10, tid: 13, gil: '10', time: 9, idle: true, stack: { name: 'idle', file: 'app.py', line: 1, callers: [] } },
+    ],
+  });
+  const events = [...adapter.events([sample(1, OTHER, 10, 10), sample(6, DROP, 10, 11), sample(7, DROP, 10, 12), sample(10, OTHER, 10, 10)]), ...adapter.finish()];
+  assert.deepEqual(gilEvents(events), ['1 take_enter 11', '1 take_return 11', '1 take_enter 12', '6 take_return 12']);
 });

@@ -252,6 +252,12 @@ export class TimelineEventAdapter {
   private pending: TimelineEvent[] | undefined = [];
   /** AdapterOptions.gilAtStart, those not yet due. */
   private gilAtStart: AdapterOptions['gilAtStart'];
+  /**
+   * Known before the first record: the events up to the last of their times, held back (what came
+   * before a look decides whether what it saw stands from the start).
+   */
+  private deferred: DeferredSink | undefined;
+  private sawRecords = false;
   /** While some are: the threads that had GIL probe events (theirs say what they did; an early look's sighting does not count then). */
   private readonly gilEventTids = new Set<number>();
   /**
@@ -356,16 +362,22 @@ export class TimelineEventAdapter {
   }
 
   /**
-   * The threads seen holding or waiting for a GIL by `time`, so from then on (holders first), and
-   * where the others were; unless a probe event of their own came before: that says what they did.
+   * The threads seen holding or waiting for a GIL by `time` (or those `given`), so from `time` on
+   * (holders first), and where the others were; unless a probe event of their own came before:
+   * that says what they did. Their CPU state too, for those `cpuUnseen` (no scheduler event of
+   * theirs before the look).
    */
-  private gilFromStart(time: number, sink: TimelineSink): void {
-    const due = this.gilAtStart!.filter((u) => u.time <= time);
-    const later = this.gilAtStart!.filter((u) => u.time > time);
-    this.gilAtStart = later.length > 0 ? later : undefined;
-    // holders first (a take placement has them take the GIL, free to it), then the waiters behind them
-    for (const { pid, tid, gil, holding, idle, stack, cpu } of due.sort((a, b) => Number(b.holding ?? false) - Number(a.holding ?? false))) {
-      if (this.gilEventTids.has(tid)) continue;
+  private gilFromStart(time: number, sink: TimelineSink, given?: NonNullable<AdapterOptions['gilAtStart']>, cpuUnseen: (tid: number) => boolean = () => true): void {
+    let due = given;
+    if (!due) {
+      due = this.gilAtStart!.filter((u) => u.time <= time);
+      const later = this.gilAtStart!.filter((u) => u.time > time);
+      this.gilAtStart = later.length > 0 ? later : undefined;
+    }
+    // holders first, then the waiters behind them
+    for (const { pid, tid, gil, holding, idle, stack, cpu } of [...due].sort((a, b) => Number(b.holding ?? false) - Number(a.holding ?? false))) {
+      // (those given were weighed against their own events already)
+      if (!given && this.gilEventTids.has(tid)) continue;
       const stackId = stack ? this.stacks.stacks.intern(stack.name, stack.file, stack.line, stack.callers) : UNKNOWN_STACK;
       if (idle) {
         // where its first wait once recorded asks for the GIL (no drop of its own said it yet)
@@ -373,16 +385,51 @@ export class TimelineEventAdapter {
         continue;
       }
       // first: it tells the timeline that the GIL events at this time are no probe hits (which run on a CPU)
-      if (cpu) sink.add({ kind: 'cpu_at_attach', time, pid, tid, state: cpu });
+      if (cpu && cpuUnseen(tid)) sink.add({ kind: 'cpu_at_attach', time, pid, tid, state: cpu });
+      if (holding && this.placement) {
+        // placed there, even behind a thread that asked for the GIL since the recording began
+        this.placement.holdsAt(time, pid, tid, gil, stackId);
+        continue;
+      }
       sink.takeEnter(time, pid, tid, gil, stackId);
-      if (holding && !this.placement) sink.takeReturn(time, pid, tid);
+      if (holding) sink.takeReturn(time, pid, tid);
     }
   }
 
-  // hot path: runs once per record, and puts the frequent events into the sink without an object
   private push(record: PerfRecord, sink: TimelineSink): void {
+    if (this.deferred === undefined && this.gilAtStart && !this.sawRecords) this.deferred = new DeferredSink();
+    this.sawRecords = true;
+    if (this.deferred) {
+      if (record.type === 'sample' && record.time < this.deferred.start) this.deferred.start = record.time;
+      if (record.type !== 'sample' || record.time < this.gilAtStart!.at(-1)!.time) return this.pushRecord(record, this.deferred);
+      this.releaseDeferred(sink);
+    }
+    this.pushRecord(record, sink);
+  }
+
+  /**
+   * The events up to the last look at the attach, held back, go on: after what the looks saw, put
+   * at the recording's start for each thread no event of its own said otherwise before its look
+   * (a thread in take_gil since before the probes gives no event until it has the GIL; one that
+   * sat in the same state since the start gives none: see gilFromStart).
+   */
+  private releaseDeferred(sink: TimelineSink): void {
+    const deferred = this.deferred!;
+    this.deferred = undefined;
+    const users = this.gilAtStart ?? [];
+    this.gilAtStart = undefined;
+    const start = deferred.start;
+    if (Number.isFinite(start)) {
+      const timely = users.filter((u) => (deferred.firstGil.get(u.tid) ?? Infinity) > u.time);
+      this.gilFromStart(start, sink, timely, (tid) => (deferred.firstSched.get(tid) ?? Infinity) > (users.find((u) => u.tid === tid)?.time ?? -Infinity));
+    }
+    for (const call of deferred.calls) call(sink);
+  }
+
+  // hot path: runs once per record, and puts the frequent events into the sink without an object
+  private pushRecord(record: PerfRecord, sink: TimelineSink): void {
     if (this.pending && record.type === 'sample') this.flushPending(record.time, sink);
-    if (this.gilAtStart && record.type === 'sample' && record.time >= this.gilAtStart[0].time) this.gilFromStart(record.time, sink);
+    if (this.gilAtStart && !this.deferred && record.type === 'sample' && record.time >= this.gilAtStart[0].time) this.gilFromStart(record.time, sink);
     if (this.namesDue.length > 0 && record.type === 'sample') this.tellDueNames(record.time, sink);
     switch (record.type) {
       case 'sample': {
@@ -473,7 +520,10 @@ export class TimelineEventAdapter {
 
   /** The end of the records, for `feed`: what is still held back goes into `sink`. */
   end(sink: TimelineSink): void {
-    if (this.pending) this.flushPending(-Infinity, this.into(sink));
+    // (the placement's last events go to this sink, not to the last batch's)
+    const into = this.into(sink);
+    if (this.deferred) this.releaseDeferred(into);
+    if (this.pending) this.flushPending(-Infinity, into);
     if (!this.placement) return;
     this.placement.end();
     this.facts.takesPlaced = { placed: this.placement.placed, guessed: this.placement.guesses };
@@ -521,6 +571,49 @@ export class TimelineEventAdapter {
 }
 
 /** A sink that keeps the events as objects, in order. */
+/**
+ * Sink calls kept to be made later (TimelineEventAdapter's first moments of an attach), and when
+ * each thread's first GIL event and first scheduler event came.
+ */
+class DeferredSink implements TimelineSink {
+  readonly calls: ((sink: TimelineSink) => void)[] = [];
+  readonly firstGil = new Map<number, number>();
+  readonly firstSched = new Map<number, number>();
+  /** The earliest time of any call or sample record (Infinity before one). */
+  start = Infinity;
+
+  takeEnter(time: number, pid: number, tid: number, gil: string, stack: number): void {
+    this.noted(this.firstGil, tid, time);
+    this.calls.push((sink) => sink.takeEnter(time, pid, tid, gil, stack));
+  }
+  takeReturn(time: number, pid: number, tid: number): void {
+    this.noted(this.firstGil, tid, time);
+    this.calls.push((sink) => sink.takeReturn(time, pid, tid));
+  }
+  drop(time: number, pid: number, tid: number, reason: DropReason, stack: number): void {
+    this.noted(this.firstGil, tid, time);
+    this.calls.push((sink) => sink.drop(time, pid, tid, reason, stack));
+  }
+  schedSwitch(time: number, cpu: number, prevTid: number, prevState: SwitchOutState, nextTid: number): void {
+    this.noted(this.firstSched, prevTid, time);
+    this.noted(this.firstSched, nextTid, time);
+    this.calls.push((sink) => sink.schedSwitch(time, cpu, prevTid, prevState, nextTid));
+  }
+  waking(time: number, tid: number, by?: number): void {
+    this.noted(this.firstSched, tid, time);
+    this.calls.push((sink) => sink.waking(time, tid, by));
+  }
+  add(event: TimelineEvent): void {
+    if (event.kind !== 'thread_name' && event.time < this.start) this.start = event.time;
+    this.calls.push((sink) => sink.add(event));
+  }
+
+  private noted(first: Map<number, number>, tid: number, time: number): void {
+    if (time < this.start) this.start = time;
+    if (!first.has(tid)) first.set(tid, time);
+  }
+}
+
 class EventCollector implements TimelineSink {
   events: TimelineEvent[] = [];
   takeEnter(time: number, pid: number, tid: number, gil: string, stack: number): void {

@@ -83,6 +83,27 @@ export class TakePlacement implements TimelineSink {
     }
   }
 
+  /**
+   * `tid` holds `gil` at `time`, by what giltrace saw as it attached (its take began before the
+   * probes): taken there, whatever this placement took to be waiting or open (a thread that asked
+   * since, or a drop whose taker was not known yet: this one took it).
+   */
+  holdsAt(time: number, pid: number, tid: number, gil: string, stack: number): void {
+    this.pidOfTid.set(tid, pid);
+    this.gilOfTid.set(tid, gil);
+    if (this.passing(time)) this.downstream.takeEnter(time, pid, tid, gil, stack);
+    else this.held.takeEnter(time, pid, tid, gil, stack);
+    for (const other of this.gilList) other.waiters.delete(tid);
+    const state = this.gilState(gil);
+    state.holder = tid;
+    this.placed++;
+    this.takeReturn(time, pid, tid);
+    if (state.openSince !== undefined) {
+      this.close(state);
+      this.flush();
+    }
+  }
+
   takeReturn(time: number, pid: number, tid: number): void {
     if (this.passing(time)) this.downstream.takeReturn(time, pid, tid);
     else this.held.takeReturn(time, pid, tid);

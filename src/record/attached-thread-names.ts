@@ -19,11 +19,13 @@ import { ProcessTree, readLinkIfThere, readProcFile } from './process-tree.js';
 /** How often the attached processes' threads are looked at, ms (a new thread is named within this, or ProcessSampler.entryOf's retries). */
 const POLL_MS = 100;
 /**
- * The first looks once perf records, ms after it began: who holds or waits for a GIL is noted at
- * each (a waiter that take_gil's timed wait has just put on a CPU for a moment is missed by one
- * look, not by several).
+ * The looks after the one at once when perf records, ms after it began: who holds or waits for a
+ * GIL is noted at each. A waiter is seen as one asleep on the GIL, or on a CPU with the GIL in the
+ * same other hands as when it was last seen asleep (ProcessSampler.attachLook); take_gil's timed
+ * wait puts it on a CPU every 5 ms, for a moment, or, on busy CPUs, until one is free (five looks
+ * in 25 ms missed one in a loaded `.ci/run`, 12-05).
  */
-const EARLY_LOOKS_MS = [0, 3, 8, 15, 25];
+const EARLY_LOOKS_MS = [3, 8, 15, 25, 40, 60, 90, 130];
 /** A process that could not be read is tried again at the next look, then less and less often, up to this (ms). */
 const MAX_RETRY_MS = 5000;
 
@@ -46,6 +48,8 @@ export class AttachedThreadNames {
   /** Threads of the attached processes found holding a GIL, or asleep waiting for one, in the early looks (first sighting each). */
   private readonly gilUsers: GilAtAttach[] = [];
   private readonly gilUsersSeen = new Set<number>();
+  /** Threads noted idle (with their stack, when it could be read). */
+  private readonly idleSeen = new Set<number>();
   /** Whether the looks still note GIL users (the early ones). */
   private noting = false;
   private readonly tree: ProcessTree;
@@ -82,6 +86,7 @@ export class AttachedThreadNames {
   /** Once perf records: looks at once, a few times in the first ms, then every POLL_MS. */
   start(): void {
     this.noting = true;
+    this.lookSafely();
     for (const ms of EARLY_LOOKS_MS) {
       const early = setTimeout(() => {
         this.lookSafely();
@@ -157,14 +162,18 @@ export class AttachedThreadNames {
    */
   private noteGilUsers(pid: number, sampler: ProcessSampler, now: number): void {
     const found: GilAtAttach[] = [];
-    const looked = sampler.attachLook(this.gilUsersSeen, now);
+    const looked = sampler.attachLook(this.gilUsersSeen, this.idleSeen, now);
     const atNs = String(process.hrtime.bigint());
     for (const { tid, interp, holding, idle, cpu, stack } of looked) {
-      this.gilUsersSeen.add(tid);
       if (idle) {
+        // a thread idle at one look and waiting at a later one without a probe event of its own
+        // between (the reader checks) was waiting all along: it is looked at again
+        if (this.idleSeen.has(tid)) continue;
+        this.idleSeen.add(tid);
         if (stack) found.push({ pid, tid, idle: true, atNs, stack });
         continue;
       }
+      this.gilUsersSeen.add(tid);
       found.push({
         pid, tid, ...(interp ? { interp: interp.toString(16) } : {}), ...(holding ? { holding: true as const } : {}), atNs,
         cpu: cpu === 's' ? 'sleeping' : cpu === 'd' ? 'blocked' : cpu === 'q' ? 'runnable' : 'running', ...(stack ? { stack } : {}),

@@ -105,3 +105,55 @@ time.sleep(600)
     assert.ok(mean <= BUSY + 1 + 4 + 3, `looks per tick: mean ${mean.toFixed(1)}`);
   });
 });
+
+describe('ProcessSampler.attachLook', () => {
+  it('keeps a waiter that take_gil\'s timed wait puts on a CPU as waiting while the same thread holds the GIL', async () => {
+    // the holder keeps the GIL asleep in usleep; the waiter's timed wait wakes every 0.2 ms
+    const program = `
+import ctypes, sys, threading, time
+sys.setswitchinterval(0.0002)
+libc = ctypes.PyDLL(None)
+def spin():
+    while True:
+        pass
+threading.Thread(target=spin, daemon=True).start()
+time.sleep(0.1)
+print("ready", flush=True)
+libc.usleep(60_000_000)
+`;
+    const child = spawn('python3', ['-c', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // busy CPUs: the waiter's wake-ups wait for one, and looks find it on a CPU (runnable) often
+    const burners = [0, 1, 2].map(() => spawn('python3', ['-c', 'while True: pass'], { stdio: 'ignore' }));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+        child.on('exit', (code) => reject(new Error(`python exited (${code})`)));
+      });
+      await sleep(50);
+      const runtime = findPythonRuntime(child.pid!);
+      assert.ok(!('why' in runtime), 'a Python to sample');
+      const sampler = new ProcessSampler(runtime);
+      // from the first look that saw the spinner asleep waiting on: on a CPU or not, waiting
+      const kinds = new Map<string, number>();
+      let spinnerSeenWaiting = false;
+      for (let look = 0; look < 300; look++) {
+        assert.ok(sampler.sample(Number(process.hrtime.bigint())), 'the process is there');
+        for (const user of sampler.attachLook(new Set(), new Set(), Number(process.hrtime.bigint()))) {
+          const what = user.holding ? 'holding' : user.idle ? 'idle' : 'waiting';
+          if (user.tid !== child.pid && what === 'waiting') spinnerSeenWaiting = true;
+          if (user.tid !== child.pid && !spinnerSeenWaiting) continue;
+          const kind = `${user.tid === child.pid ? 'main' : 'spinner'} ${what}`;
+          kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+        }
+        await sleep(0.3);
+      }
+      sampler.close();
+      const spinnerWaiting = kinds.get('spinner waiting') ?? 0;
+      assert.ok(spinnerWaiting >= 290, JSON.stringify(Object.fromEntries(kinds)));
+      assert.deepEqual(Object.fromEntries(kinds), { 'main holding': 300, 'spinner waiting': spinnerWaiting });
+    } finally {
+      child.kill('SIGKILL');
+      for (const burner of burners) burner.kill('SIGKILL');
+    }
+  });
+});

@@ -108,6 +108,8 @@ interface Thread {
   quietSinceTick: number;
   /** While seen waiting: the earliest its wait can have begun (the tick before it was first seen waiting). */
   waitFromNs: number;
+  /** The GIL it was last seen asleep waiting for, and that GIL's switch_number then (attachLook). */
+  asleepWaitingFor?: { readonly gilIndex: number; readonly switches: number };
   /** Which ticks look at it (see ProcessSampler.sample), the group it is kept in for that, and the last tick that did (number, time). */
   when: When;
   group?: Set<Thread>;
@@ -243,6 +245,7 @@ export class ProcessSampler {
         continue;
       }
       states.set(thread.tid, (thread.state = state));
+      if (state.gil === 'w' && (state.cpu === 's' || state.cpu === 'd')) thread.asleepWaitingFor = { gilIndex: state.gilIndex, switches: this.gils[state.gilIndex]?.switches ?? -1 };
       if (wasQuiet && thread.quietTicks === 0) thread.restedTicks = this.ticks - thread.quietSinceTick;
       // what an idle thread's turn finds changed may be as old as its last look (not a hold: the
       // GIL said at the last tick who held it)
@@ -289,16 +292,22 @@ export class ProcessSampler {
    * `tstate->interp`, the word after the thread list's links; a waiter's: that of the GIL it
    * waits for; 0 before 3.12), its CPU state and Python stack; they may have begun to hold or wait
    * before the probes were there, and then no take_gil entry says so. The others (`idle`) with
-   * their stack now: where they let the GIL go, where their first wait will ask for it.
+   * their stack now (unless in `stackKnown`): where they let the GIL go, where their first wait
+   * will ask for it.
    */
-  attachLook(seen: ReadonlySet<number>, nowNs: number): { tid: number; interp: number; holding: boolean; idle: boolean; cpu: SampledCpu; stack?: SampledStack }[] {
+  attachLook(seen: ReadonlySet<number>, stackKnown: ReadonlySet<number>, nowNs: number): { tid: number; interp: number; holding: boolean; idle: boolean; cpu: SampledCpu; stack?: SampledStack }[] {
     const out: { tid: number; interp: number; holding: boolean; idle: boolean; cpu: SampledCpu; stack?: SampledStack }[] = [];
-    for (const { tid, state, when } of this.threads.values()) {
+    for (const { tid, state, when, asleepWaitingFor } of this.threads.values()) {
       if (state === undefined || when === 'gone' || seen.has(tid)) continue;
       const holding = state.gil === 'h';
-      const gil = this.gils[state.gilIndex];
-      if (!gil || (!holding && (state.gil !== 'w' || (state.cpu !== 's' && state.cpu !== 'd')))) {
-        const tstate = this.stacks ? this.tstateOf(tid, nowNs) : undefined;
+      // Asleep waiting at an earlier look and on a CPU now: take_gil's timed wait wakes it every
+      // interval (for long, on busy CPUs). Leaving take_gil takes the GIL: while the same other
+      // thread holds it and its switch_number stands still, it is still in there.
+      const waitedFor = asleepWaitingFor && this.gils[asleepWaitingFor.gilIndex];
+      const stillWaiting = !holding && waitedFor !== undefined && waitedFor.locked && waitedFor.holderTid !== tid && waitedFor.switches === asleepWaitingFor!.switches;
+      const gil = stillWaiting ? waitedFor : this.gils[state.gilIndex];
+      if (!gil || (!holding && !stillWaiting && (state.gil !== 'w' || (state.cpu !== 's' && state.cpu !== 'd')))) {
+        const tstate = this.stacks && !stackKnown.has(tid) ? this.tstateOf(tid, nowNs) : undefined;
         const stack = tstate ? this.stacks!.stackOf(tstate) : undefined;
         out.push({ tid, interp: 0, holding: false, idle: true, cpu: state.cpu, ...(stack ? { stack } : {}) });
         continue;

@@ -169,7 +169,7 @@ test('attached while a thread held the GIL and another waited for it: both from 
       const data = join(dir, `long-holds-${compressed}.data`);
       // the holder keeps the GIL 500 ms at a time: without what giltrace saw as it attached, the
       // rest of the hold it was in (and the spinner's wait behind it) was time without the GIL
-      const run = giltrace(['record', '-p', String(target.pid), '--duration', '1', ...(compressed ? ['-z'] : []), '-o', data]);
+      const run = giltrace(['record', '-p', String(target.pid), '--duration', '2', ...(compressed ? ['-z'] : []), '-o', data]);
       assert.equal(run.code, 0, run.stderr);
       const stats = JSON.parse(giltrace(['stats', data, '--json']).stdout) as StatsJson;
       const share = (name: string, of: 'wait_ns' | 'held_ns') => {
@@ -184,7 +184,7 @@ test('attached while a thread held the GIL and another waited for it: both from 
       // so the verdict points at the C call that sleeps holding the GIL, in the holder's function
       assert.equal(stats.verdict?.kind, 'gil-held-off-cpu', stats.verdict?.headline);
       assert.match(stats.verdict!.headline, /^python3 \(holder\) .* while sleeping or blocked .* in holder \(long_holds\.py:\d+\)/);
-      assert.deepEqual(Object.keys(stats.processes[0].anomalies).filter((a) => /holding|holder|off_cpu/.test(a)), []);
+      assert.deepEqual(Object.keys(stats.processes[0].anomalies).filter((a) => /holding|holder/.test(a)), []);
       // the wait begun before the probes is where the look saw the spinner ask for the GIL
       const functions = stats.processes[0].functions ?? [];
       const spinner = functions.find((f) => f.name === 'spinner');
