@@ -362,22 +362,24 @@ export class TimelineEventAdapter {
   }
 
   /**
-   * The threads seen holding or waiting for a GIL by `time` (or those `given`), so from `time` on
-   * (holders first), and where the others were; unless a probe event of their own came before:
-   * that says what they did. Their CPU state too, for those `cpuUnseen` (no scheduler event of
-   * theirs before the look).
+   * The threads seen holding or waiting for a GIL by `time`, so from then on, and where the
+   * others were; unless a probe event of their own came before: that says what they did (users
+   * known only once records went by: a live view's late ones).
    */
-  private gilFromStart(time: number, sink: TimelineSink, given?: NonNullable<AdapterOptions['gilAtStart']>, cpuUnseen: (tid: number) => boolean = () => true): void {
-    let due = given;
-    if (!due) {
-      due = this.gilAtStart!.filter((u) => u.time <= time);
-      const later = this.gilAtStart!.filter((u) => u.time > time);
-      this.gilAtStart = later.length > 0 ? later : undefined;
-    }
-    // holders first, then the waiters behind them
-    for (const { pid, tid, gil, holding, idle, stack, cpu } of [...due].sort((a, b) => Number(b.holding ?? false) - Number(a.holding ?? false))) {
-      // (those given were weighed against their own events already)
-      if (!given && this.gilEventTids.has(tid)) continue;
+  private gilFromStart(time: number, sink: TimelineSink): void {
+    const due = this.gilAtStart!.filter((u) => u.time <= time && !this.gilEventTids.has(u.tid));
+    const later = this.gilAtStart!.filter((u) => u.time > time);
+    this.gilAtStart = later.length > 0 ? later : undefined;
+    this.injectAtAttach(time, sink, due);
+  }
+
+  /**
+   * `users` hold or wait for their GIL from `time` on (holders first), in the function the look
+   * saw, and the idle ones' first waits ask for it where they were; their CPU state too, for
+   * those in `cpuStands` (all when not given: no scheduler event of theirs before the look).
+   */
+  private injectAtAttach(time: number, sink: TimelineSink, users: NonNullable<AdapterOptions['gilAtStart']>, cpuStands?: ReadonlySet<number>): void {
+    for (const { pid, tid, gil, holding, idle, stack, cpu } of [...users].sort((a, b) => Number(b.holding ?? false) - Number(a.holding ?? false))) {
       const stackId = stack ? this.stacks.stacks.intern(stack.name, stack.file, stack.line, stack.callers) : UNKNOWN_STACK;
       if (idle) {
         // where its first wait once recorded asks for the GIL (no drop of its own said it yet)
@@ -385,7 +387,7 @@ export class TimelineEventAdapter {
         continue;
       }
       // first: it tells the timeline that the GIL events at this time are no probe hits (which run on a CPU)
-      if (cpu && cpuUnseen(tid)) sink.add({ kind: 'cpu_at_attach', time, pid, tid, state: cpu });
+      if (cpu && (!cpuStands || cpuStands.has(tid))) sink.add({ kind: 'cpu_at_attach', time, pid, tid, state: cpu });
       if (holding && this.placement) {
         // placed there, even behind a thread that asked for the GIL since the recording began
         this.placement.holdsAt(time, pid, tid, gil, stackId);
@@ -421,7 +423,8 @@ export class TimelineEventAdapter {
     const start = deferred.start;
     if (Number.isFinite(start)) {
       const timely = users.filter((u) => (deferred.firstGil.get(u.tid) ?? Infinity) > u.time);
-      this.gilFromStart(start, sink, timely, (tid) => (deferred.firstSched.get(tid) ?? Infinity) > (users.find((u) => u.tid === tid)?.time ?? -Infinity));
+      const cpuStands = new Set(timely.filter((u) => (deferred.firstSched.get(u.tid) ?? Infinity) > u.time).map((u) => u.tid));
+      this.injectAtAttach(start, sink, timely, cpuStands);
     }
     for (const call of deferred.calls) call(sink);
   }
