@@ -45,7 +45,7 @@ export class AttachedThreadNames {
   /** Failed reads of each process in a row (its sampler made, or a sample taken, failed). */
   private readonly failures = new Map<number, number>();
   private readonly named = new Map<number, NamedThread>();
-  /** Threads of the attached processes found holding a GIL, or asleep waiting for one, in the early looks (first sighting each). */
+  /** What the early looks found of the attached processes' threads (first sighting each): holders, waiters, and the others' stacks. */
   private readonly gilUsers: GilAtAttach[] = [];
   private readonly gilUsersSeen = new Set<number>();
   /** Threads noted idle (with their stack, when it could be read). */

@@ -107,7 +107,7 @@ time.sleep(600)
 });
 
 describe('ProcessSampler.attachLook', () => {
-  it('keeps a waiter that take_gil\'s timed wait puts on a CPU as waiting while the same thread holds the GIL', async () => {
+  it('reports the holder holding and, once seen, the waiter waiting at every look, beside busy CPUs', async () => {
     // the holder keeps the GIL asleep in usleep; the waiter's timed wait wakes every 0.2 ms
     const program = `
 import ctypes, sys, threading, time
