@@ -203,7 +203,8 @@ function readEvents(tracefs: string): Array<{ group: string; name: string }> {
   return out;
 }
 
-function isLiveGiltrace(pid: number): boolean {
+/** Whether `pid` is this or another running giltrace (any node process counts: a test's may be one). */
+export function isLiveGiltrace(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');

@@ -2,12 +2,12 @@
  * The cleanup watcher (a shell script) and the early return from a stopping perf, with a real
  * perf recording real probes (needs root, perf and pyenv's Python 3.12): after "finish" the
  * watcher removes the probes once perf has closed its events; when giltrace dies it stops perf
- * and removes them; after "done" it leaves them alone.
+ * and removes them and giltrace's temporary files; after "done" it leaves them alone.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +21,7 @@ import { canRecord } from '../../test/support/probe-recording.js';
 import { pyenvVersion } from '../../test/support/probe-oracle.js';
 import { ownersBeingCleanedUp, startCleanupWatcher, WATCHER_SCRIPT } from './cleanup-watcher.js';
 import { PerfLines, stopUntilWritten } from './perf-finish.js';
+import { tempFilePath } from './temp-files.js';
 
 const py = pyenvVersion(12);
 const skip = !canRecord() ? 'needs root and perf' : !py ? "needs pyenv's Python 3.12" : false;
@@ -78,9 +79,13 @@ test('finish: the file is complete when perf says so; the watcher removes the pr
   }
 });
 
-test('giltrace gone without a word: the watcher stops perf (the file stays readable) and removes the probes (needs root, perf, pyenv 3.12)', { skip }, async () => {
+test('giltrace gone without a word: the watcher stops perf (the file stays readable), removes the probes and its temporary files (needs root, perf, pyenv 3.12)', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'giltrace-watcher-'));
   const group = registerGilProbes(resolvePythonExecutable(py!.python));
+  const samples = tempFilePath('holders');
+  const notOurs = join(dir, 'keep-me');
+  writeFileSync(samples, 'H\n');
+  writeFileSync(notOurs, 'a user\'s file\n');
   let perf: ChildProcess | undefined;
   try {
     ({ perf } = await startRecorder(group, join(dir, 'rec.data')));
@@ -88,15 +93,18 @@ test('giltrace gone without a word: the watcher stops perf (the file stays reada
     const watcher = spawn('/bin/sh', ['-c', WATCHER_SCRIPT, 'giltrace-cleanup-watcher', String(process.pid), ensureTracefs()], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     watcher.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
-    watcher.stdin!.end(`perf ${perf.pid}\ngroup ${group.group}\ngroup not;a-group\nperf 1x\nnonsense\n`);
+    watcher.stdin!.end(`perf ${perf.pid}\ngroup ${group.group}\nfile ${samples}\nfile ${notOurs}\ngroup not;a-group\nperf 1x\nnonsense\n`);
     const code = await new Promise<number | null>((resolve) => watcher.on('exit', resolve));
     assert.equal(code, 0, stderr);
     assert.ok(!isRunning(perf.pid!), 'perf stopped');
     assert.deepEqual(groupLines(group.group), [], 'probes removed');
     assert.ok(readsWhole(join(dir, 'rec.data')) > 0, 'the recording perf wrote on SIGINT reads to its end');
+    assert.ok(!existsSync(samples), 'its temporary file deleted');
+    assert.ok(existsSync(notOurs), 'a path that is no giltrace temporary file left alone');
   } finally {
     if (perf && perf.exitCode === null) perf.kill('SIGKILL');
     retrySync(() => group.remove().length === 0, 5_000);
+    rmSync(samples, { force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 });

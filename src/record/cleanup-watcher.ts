@@ -2,9 +2,9 @@
  * A SIGKILLed giltrace cannot clean up after itself: its perf (own process group, so that a
  * terminal's Ctrl-C reaches the target first) would record system-wide forever and its probes
  * stay registered. So every recording starts a tiny watcher process that outlives giltrace: it
- * is told the perf pids and the probe groups, and when its stdin closes without a final "done"
- * (the kernel closes it when giltrace dies, however it dies) it stops perf and removes the
- * groups itself.
+ * is told the perf pids, the probe groups and giltrace's temporary files, and when its stdin
+ * closes without a final "done" (the kernel closes it when giltrace dies, however it dies) it
+ * stops perf, removes the groups and deletes the files itself.
  *
  * It also finishes a recording that went well: once perf has written the file, giltrace returns
  * and leaves the watcher to remove the probes when perf has closed its events (perf-finish.ts).
@@ -21,6 +21,8 @@ import { processesNamed } from './orphan-recorders.js';
 export interface CleanupWatcher {
   watchPerf(pid: number): void;
   watchGroup(group: string): void;
+  /** A temporary file of giltrace's (temp-files.ts), removed if giltrace dies. */
+  watchFile(path: string): void;
   /** giltrace cleaned up itself: the watcher leaves without doing anything. */
   done(): void;
   /** Whether a watcher runs to `finish` (it could not be started otherwise). */
@@ -36,17 +38,19 @@ export interface CleanupWatcher {
 const WATCHER_NAME = 'giltrace-cleanup-watcher';
 
 /**
- * Reads "perf PID" / "group NAME" lines; "done": leave; "finish": wait for the perfs to exit
- * (up to 60 s: closing takes an RCU grace period per event, seconds at most), then remove the
- * groups; end of input without either: giltrace died, so SIGINT its perfs (the partial
- * recording stays readable), SIGKILL after 0.7 s, and remove the groups (retrying 3 s while
- * the kernel still holds them). Polls every 20 ms. Pids and group names are checked before use.
+ * Reads "perf PID" / "group NAME" / "file PATH" lines; "done": leave; "finish": wait for the
+ * perfs to exit (up to 60 s: closing takes an RCU grace period per event, seconds at most), then
+ * remove the groups; end of input without either: giltrace died, so delete its files, SIGINT its
+ * perfs (the partial recording stays readable), SIGKILL after 0.7 s, and remove the groups
+ * (retrying 3 s while the kernel still holds them). Polls every 20 ms. Pids, group names and
+ * paths (absolute, a giltrace temporary file's name) are checked before use.
  */
 export const WATCHER_SCRIPT = String.raw`
 trap '' INT TERM HUP PIPE
 tracefs=$2
 perfs=
 groups=
+files=
 alive() {
   read -r stat 2>/dev/null < "/proc/$1/stat" || return 1
   stat=${'${stat##*) }'}
@@ -87,10 +91,13 @@ while read -r word value; do
   case $word in
     perf) case $value in '' | *[!0-9]*) ;; *) perfs="$perfs $value" ;; esac ;;
     group) case $value in '' | *[!A-Za-z0-9_]*) ;; *) groups="$groups $value" ;; esac ;;
+    file) case $value in /*/giltrace-[a-z]*-[0-9]*-[0-9a-f]*) files="$files$value
+" ;; esac ;;
     done) exit 0 ;;
     finish) wait_perfs 3000; remove_groups 150; exit 0 ;;
   esac
 done
+printf '%s' "$files" | while IFS= read -r f; do rm -f -- "$f"; done
 for p in $perfs; do kill -INT "$p" 2>/dev/null; done
 wait_perfs 35
 remove_groups 150
@@ -124,6 +131,7 @@ export function startCleanupWatcher(tracefs: string): CleanupWatcher {
   return {
     watchPerf: (pid) => tell(`perf ${pid}`),
     watchGroup: (group) => tell(`group ${group}`),
+    watchFile: (path) => tell(`file ${path}`),
     done: () => last('done'),
     // a watcher that has gone (killed, failed) cannot finish: giltrace then waits and cleans up itself
     get canFinish() {

@@ -11,12 +11,10 @@
  * a warning), never the recording.
  */
 import * as fs from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { HOLDER_SAMPLE_HZ } from '../contract/sampled-recording.js';
 import { startSamplerThread, type RunningSampler } from './sampler-thread.js';
+import { tempFilePath } from './temp-files.js';
 
 export class HolderSampling {
   /** `file`: where the sampler's thread appends its lines while it samples (a live view reads them as they come). */
@@ -26,10 +24,12 @@ export class HolderSampling {
    * Starts sampling the trees of `roots` (none yet: the command's, given by setRoot once it
    * runs). Nobody waits for the sampler's thread to be up (~0.1 s, a recording's fixed cost is
    * felt): the first moments of a command may have no samples, and are charged where their holds
-   * ended, as without any.
+   * ended, as without any. `watchFile`: the cleanup watcher's, to remove the samples' file if
+   * giltrace is killed.
    */
-  static start(roots: readonly number[], command: readonly string[], warnings: string[]): HolderSampling | undefined {
-    const file = join(tmpdir(), `giltrace-holders-${process.pid}-${randomBytes(6).toString('hex')}`);
+  static start(roots: readonly number[], command: readonly string[], warnings: string[], watchFile: (path: string) => void): HolderSampling | undefined {
+    const file = tempFilePath('holders');
+    watchFile(file);
     try {
       const sampler = startSamplerThread({ roots, command, hz: HOLDER_SAMPLE_HZ, output: file, holders: true });
       sampler.ready.catch(() => undefined); // said by stop()

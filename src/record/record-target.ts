@@ -26,6 +26,7 @@ import { makeRecordingManifest, withLateInterpreters, writeRecordingManifest } f
 import { withPythonHook } from './python-hook.js';
 import { AttachedThreadNames } from './attached-thread-names.js';
 import { HolderSampling } from './holder-sampling.js';
+import { removeTempFilesOfDeadRuns } from './temp-files.js';
 import { HOLDER_SAMPLES_FEATURE } from '../contract/sampled-recording.js';
 import { appendFeatureSection } from '../perfdata/append-feature.js';
 
@@ -110,7 +111,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   try {
     ({ perf, lines: perfLines } = startPerf(request, probes.flatMap((group) => group.eventNames)));
     // the sampler's thread starts while perf does (a recording's fixed cost is felt)
-    if (wantsHolderSamples(request)) holders = HolderSampling.start(request.attach?.processes.map((p) => p.pid) ?? [], request.command, warnings);
+    if (wantsHolderSamples(request)) holders = HolderSampling.start(request.attach?.processes.map((p) => p.pid) ?? [], request.command, warnings, watcher.watchFile);
     if (holders) request.onHolderSamples?.(holders.file);
     const perfMessages = perfLines.all;
     if (perf.pid !== undefined) watcher.watchPerf(perf.pid);
@@ -230,6 +231,7 @@ function cleanUpAfterKilledRuns(): void {
   const beingCleanedUp = ownersBeingCleanedUp();
   killOrphanRecorders(beingCleanedUp);
   removeStaleProbeGroups({ waitMs: PROBE_REMOVAL_TIMEOUT_MS, leave: beingCleanedUp });
+  removeTempFilesOfDeadRuns();
 }
 
 function lateOptions(request: RecordRequest): { bufferSize: string; probes: ProbeOptions } {

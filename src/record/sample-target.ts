@@ -5,9 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { constants as osConstants, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { constants as osConstants } from 'node:os';
 import { GiltraceError } from '../base/errors.js';
 import type { AttachedProcess } from '../contract/recording-manifest.js';
 import { findPythonRuntime } from '../probe/python-runtime.js';
@@ -17,6 +15,7 @@ import { SignalRelay } from './record-target.js';
 import { runsPythonHook, withPythonHook } from './python-hook.js';
 import type { SessionRequest, SessionResult } from './sampling-session.js';
 import { startSamplerThread } from './sampler-thread.js';
+import { removeTempFilesOfDeadRuns, tempFilePath } from './temp-files.js';
 
 export interface SampleRequest {
   readonly command: readonly string[];
@@ -38,6 +37,8 @@ const ATTACHED_POLL_MS = 100;
 
 export async function sampleTarget(request: SampleRequest): Promise<SampleResult> {
   checkWritable(request.output);
+  // (no cleanup watcher here: what a killed sampled run left, the next run removes)
+  removeTempFilesOfDeadRuns();
   const signals = new SignalRelay();
   let cleanUp = (): unknown => undefined;
   try {
@@ -88,7 +89,7 @@ export async function sampleTarget(request: SampleRequest): Promise<SampleResult
 
 /** An empty file only this user may read and write, for the Python names (undefined when none can be made: no names then). */
 function pythonNamesFile(): string | undefined {
-  const path = join(tmpdir(), `giltrace-names-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const path = tempFilePath('names');
   try {
     fs.closeSync(fs.openSync(path, 'wx', 0o600));
     return path;

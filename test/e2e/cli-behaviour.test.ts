@@ -2,6 +2,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CLI, EXAMPLES, PROGRAMS, giltrace, giltraceAsync, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
@@ -54,7 +55,12 @@ function runningRecorders(owner: number): number[] {
   return ps.split('\n').filter((line) => line.includes(`giltrace_${owner}_`) && !/^\s*\d+\s+Z/.test(line)).map((line) => Number(line.trim().split(/\s+/)[0]));
 }
 
-test('a SIGKILLed giltrace leaves no probe and no running perf a second later, at any moment', async () => {
+/** giltrace's temporary files (record/temp-files.ts) that the giltrace `owner` left. */
+function temporaryFiles(owner: number): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith('giltrace-') && name.includes(`-${owner}-`));
+}
+
+test('a SIGKILLed giltrace leaves no probe, no running perf and no temporary file a second later, at any moment', async () => {
   const script = 'import time; print("ready", flush=True); time.sleep(float(__import__("sys").argv[1]))';
   // while starting (probes being placed, perf starting), while recording, while stopping perf
   for (const moment of ['starting', 'recording', 'stopping'] as const) {
@@ -66,6 +72,7 @@ test('a SIGKILLed giltrace leaves no probe and no running perf a second later, a
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.deepEqual(leftoverProbes(), [], `${moment}: probes left`);
     assert.deepEqual(runningRecorders(run.child.pid!), [], `${moment}: perf still running`);
+    assert.deepEqual(temporaryFiles(run.child.pid!), [], `${moment}: temporary files left`);
   }
   const clean = giltrace(['clean']);
   assert.equal(clean.code, 0, clean.stderr);
