@@ -146,3 +146,26 @@ test('a holder whose own drop comes after its look, before a later look, held fr
   const events = [...adapter.events([sample(1, OTHER, 10, 10), sample(6, DROP, 10, 11), sample(7, DROP, 10, 12), sample(10, OTHER, 10, 10)]), ...adapter.finish()];
   assert.deepEqual(gilEvents(events), ['1 take_enter 11', '1 take_return 11', '1 take_enter 12', '6 take_return 12']);
 });
+
+test("with take_gil's return probed, a waiter seen at the attach gets its take placed: its take_gil call began before the probes, so no return of it is recorded", () => {
+  const DROP = eventType(4, 'giltrace_1_0:drop');
+  const adapter = new TimelineEventAdapter({
+    tracedPids: [10],
+    gilAtStart: [
+      { pid: 10, tid: 11, gil: '10', time: 5, holding: true },
+      { pid: 10, tid: 12, gil: '10', time: 5 },
+    ],
+  });
+  const events = [
+    { kind: 'thread_start', time: 1, pid: 10, tid: 11, parentPid: 10, existing: true },
+    { kind: 'thread_start', time: 1, pid: 10, tid: 12, parentPid: 10, existing: true },
+    // the holder lets go at 8 and asks again (its return probed at 14); the waiter took it at 8 and lets go at 13
+    ...adapter.events([sample(2, OTHER, 10, 10), sample(6, OTHER, 10, 10), sample(8, DROP, 10, 11), sample(9, TAKE, 10, 11), sample(13, DROP, 10, 12), sample(14, TAKE_RET, 10, 11)]),
+    ...adapter.finish(),
+  ] as TimelineEvent[];
+  assert.deepEqual(gilEvents(events), ['2 take_enter 11', '2 take_return 11', '2 take_enter 12', '8 take_return 12', '9 take_enter 11', '14 take_return 11']);
+  const timeline = buildTimeline(events, { end: 20 });
+  const { no_scheduler_events: _none, ...anomalies } = timeline.processes[0].anomalies;
+  assert.deepEqual(anomalies, {}, 'no drop while waiting');
+  assert.equal(adapter.facts.takesPlaced, undefined, 'the recording\'s takes are probed, not placed');
+});

@@ -277,7 +277,10 @@ export class TimelineEventAdapter {
   private namesDue: NamedThread[] = [];
   /** GIL keys by pid, for take_gil entries that do not tell interpreters apart (one string, not one per event). */
   private readonly processGilKeys = new Map<number, string>();
-  /** Places each take's end when take_gil's return was not probed (it sits between the adapter and the sink). */
+  /**
+   * Places each take's end when take_gil's return was not probed, and the ends of an attach's
+   * waits begun before the probes when it was (it sits between the adapter and the sink).
+   */
   readonly placement: TakePlacement | undefined;
 
   constructor(options: AdapterOptions, readonly facts: AdapterFacts = newAdapterFacts()) {
@@ -292,7 +295,9 @@ export class TimelineEventAdapter {
     this.inferWaits = options.inferWaits
       ? new WaitInference(options.inferWaits, (pid, address) => this.spaces.resolve(pid, address), facts)
       : undefined;
-    this.placement = options.placeTakes ? new TakePlacement() : undefined;
+    // with take_gil's return probed, an attach's waits begun before the probes still end unprobed
+    const attached = (options.tracedPids?.length ?? 0) > 0;
+    this.placement = options.placeTakes ? new TakePlacement() : attached ? new TakePlacement(true) : undefined;
     for (const named of options.threadNames ?? []) this.givenNames.set(named.tid, named);
     this.addGilAtStart(options.gilAtStart ?? []);
   }
@@ -388,9 +393,11 @@ export class TimelineEventAdapter {
       }
       // first: it tells the timeline that the GIL events at this time are no probe hits (which run on a CPU)
       if (cpu && (!cpuStands || cpuStands.has(tid))) sink.add({ kind: 'cpu_at_attach', time, pid, tid, state: cpu });
-      if (holding && this.placement) {
-        // placed there, even behind a thread that asked for the GIL since the recording began
-        this.placement.holdsAt(time, pid, tid, gil, stackId);
+      if (this.placement) {
+        // a holder placed there, even behind a thread that asked for the GIL since the recording
+        // began; a waiter's take placed, its take_gil call being older than the probes
+        if (holding) this.placement.holdsAt(time, pid, tid, gil, stackId);
+        else this.placement.waitsSinceAttach(time, pid, tid, gil, stackId);
         continue;
       }
       sink.takeEnter(time, pid, tid, gil, stackId);
@@ -529,7 +536,12 @@ export class TimelineEventAdapter {
     if (this.pending) this.flushPending(-Infinity, into);
     if (!this.placement) return;
     this.placement.end();
-    this.facts.takesPlaced = { placed: this.placement.placed, guessed: this.placement.guesses };
+    if (this.placesTakes) this.facts.takesPlaced = { placed: this.placement.placed, guessed: this.placement.guesses };
+  }
+
+  /** take_gil's returns are placed, not read from the recording (AdapterOptions.placeTakes). */
+  get placesTakes(): boolean {
+    return this.placement !== undefined && !this.placement.returnsProbed;
   }
 
   private emit(event: TimelineEvent, sink: TimelineSink): void {
@@ -660,7 +672,7 @@ function sampleToSink(sample: SampleRecord, decoder: EventDecoder, adapter: Time
           return true;
         }
         case 'take_ret':
-          if (adapter.placement) return false; // placed instead (AdapterOptions.placeTakes)
+          if (adapter.placesTakes) return false; // placed instead (AdapterOptions.placeTakes)
           sink.takeReturn(time, pid, sample.tid);
           return true;
         case 'drop':

@@ -18,10 +18,12 @@ type Step =
   | ['sleep', number, number] // switched out asleep
   | ['preempt', number, number] // switched out runnable
   | ['wake', number, number, number] // time, tid, woken by
-  | ['exit', number, number];
+  | ['exit', number, number]
+  | ['ret', number, number] // a probed return (the placement made with returnsProbed)
+  | ['since', number, number]; // asleep in take_gil since before the probes (an attach's look)
 
 /** Runs the steps through a placement; returns every event it passed on, as `kind tid@time`. */
-function place(steps: readonly Step[]): string[] {
+function place(steps: readonly Step[], returnsProbed = false): string[] {
   const out: string[] = [];
   let last = -Infinity;
   const seen = (time: number, text: string): void => {
@@ -37,9 +39,14 @@ function place(steps: readonly Step[]): string[] {
     waking: (time, tid) => seen(time, `wake ${tid}@${time}`),
     add: (event: TimelineEvent) => seen(event.time, `${event.kind} ${'tid' in event ? event.tid : ''}@${event.time}`),
   };
-  const placement = new TakePlacement().into(sink);
+  const placement = new TakePlacement(returnsProbed).into(sink);
   for (const [kind, time, tid, by] of steps) {
     if (kind === 'take') placement.takeEnter(time, PID, tid, `${PID}`, 0);
+    else if (kind === 'ret') placement.takeReturn(time, PID, tid);
+    else if (kind === 'since') {
+      placement.add({ kind: 'cpu_at_attach', time, pid: PID, tid, state: 'sleeping' });
+      placement.waitsSinceAttach(time, PID, tid, `${PID}`, 0);
+    }
     else if (kind === 'drop') placement.drop(time, PID, tid, 'unknown', 0);
     else if (kind === 'forced') placement.drop(time, PID, tid, 'forced', 0);
     else if (kind === 'in') placement.schedSwitch(time, 0, 0, 'runnable', tid);
@@ -49,7 +56,8 @@ function place(steps: readonly Step[]): string[] {
     else placement.add({ kind: 'thread_exit', time, pid: tid === OTHER ? 9 : PID, tid });
   }
   placement.end();
-  assert.equal(out.filter((e) => !e.startsWith('TAKEN')).length, steps.length, 'every event passed on, once');
+  const passedOn = steps.filter(([kind]) => kind !== 'ret').length + steps.filter(([kind]) => kind === 'since').length;
+  assert.equal(out.filter((e) => !e.startsWith('TAKEN')).length, passedOn, 'every event passed on, once');
   return out;
 }
 
@@ -186,5 +194,22 @@ describe('take placement (take_gil returns not probed)', () => {
     placement.drop(50, PID, B, 'unknown', 0);
     placement.schedSwitch(51, 0, OTHER, 'runnable', 0);
     assert.deepEqual(out.slice(4), ['enter', 'taken', 'enter', 'drop', 'taken', 'switch', 'drop', 'switch']);
+  });
+});
+
+describe('take placement with take_gil returns probed (an attached recording)', () => {
+  it("a wait begun before the probes is placed from the events; the probed returns stand", () => {
+    const events = place([['since', 1, B], ['take', 2, A], ['ret', 3, A], ['drop', 10, A], ['in', 12, B], ['take', 15, A], ['drop', 20, B], ['ret', 21, A]], true);
+    assert.deepEqual(taken(events), ['TAKEN 101@3', 'TAKEN 102@12', 'TAKEN 101@21']);
+  });
+
+  it('a probed return after a drop says the earlier waiter did not take the GIL then; its take comes after a later drop', () => {
+    const events = place([['since', 1, B], ['take', 2, A], ['ret', 3, A], ['drop', 10, A], ['take', 11, C], ['ret', 12, C], ['in', 14, B], ['sleep', 15, B], ['drop', 20, C], ['in', 22, B], ['drop', 30, B]], true);
+    assert.deepEqual(taken(events), ['TAKEN 101@3', 'TAKEN 103@12', 'TAKEN 102@22']);
+  });
+
+  it('nothing is placed for threads whose take_gil began under the probes', () => {
+    const events = place([['take', 1, A], ['ret', 2, A], ['take', 3, B], ['forced', 8, A], ['in', 8, B], ['take', 9, A], ['ret', 9, B], ['drop', 14, B], ['ret', 15, A]], true);
+    assert.deepEqual(taken(events), ['TAKEN 101@2', 'TAKEN 102@9', 'TAKEN 101@15']);
   });
 });

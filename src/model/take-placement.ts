@@ -18,6 +18,11 @@
  * Checked against the return probe on real recordings (test/e2e/take-placement.test.ts): placed
  * takes come 1.8-2.7 µs before the probed returns at the median (the probe's own return trap),
  * total waits within 1-2 % where threads contend at the default interval.
+ *
+ * With the return probed (`returnsProbed`), an attached recording still has takes to place: a
+ * thread asleep in take_gil as giltrace attaches began that call before the probes, so no return
+ * probe fires for it (a uretprobe is set at the function's entry). Only those waits
+ * (`waitsSinceAttach`) are placed then; every other take ends at its probed return.
  */
 import { HeldEvents, HeldKind } from './held-events.js';
 import type { DropReason, SwitchOutState, TimelineEvent, TimelineSink } from './timeline-events.js';
@@ -45,6 +50,9 @@ const NO_SINK: TimelineSink = {
 };
 
 export class TakePlacement implements TimelineSink {
+  /** `returnsProbed`: take_gil's returns are in the events; only waits begun before the probes are placed. */
+  constructor(readonly returnsProbed = false) {}
+
   /** Takes placed. */
   placed = 0;
   /** Of them, placed by a guess (too many events held back, the recording's end, lost events). */
@@ -74,13 +82,23 @@ export class TakePlacement implements TimelineSink {
     for (const other of this.gilList) if (other.waiters.size > 0) other.waiters.delete(tid);
     const state = this.gilState(gil);
     if (state.holder === tid) state.holder = undefined; // its drop was lost
+    if (this.returnsProbed) return; // its return says when it took the GIL
     if (state.holder === undefined && state.openSince === undefined && state.waiters.size === 0) {
       state.holder = tid;
       this.placed++;
-      this.takeReturn(time, pid, tid);
+      this.returned(time, pid, tid);
     } else {
       state.waiters.set(tid, { pid, tid, enter: time });
     }
+  }
+
+  /**
+   * `tid` has waited in take_gil since before the probes (seen so as giltrace attached): with
+   * the return probed as without it, when it took the GIL is placed from the events.
+   */
+  waitsSinceAttach(time: number, pid: number, tid: number, gil: string, stack: number): void {
+    this.takeEnter(time, pid, tid, gil, stack);
+    if (this.returnsProbed) this.gilState(gil).waiters.set(tid, { pid, tid, enter: time });
   }
 
   /**
@@ -94,17 +112,29 @@ export class TakePlacement implements TimelineSink {
     if (this.passing(time)) this.downstream.takeEnter(time, pid, tid, gil, stack);
     else this.held.takeEnter(time, pid, tid, gil, stack);
     for (const other of this.gilList) other.waiters.delete(tid);
-    const state = this.gilState(gil);
-    state.holder = tid;
+    this.took(this.gilState(gil), time, pid, tid);
     this.placed++;
-    this.takeReturn(time, pid, tid);
+  }
+
+  /** A probed return (returnsProbed): `tid` took its GIL at `time`, whoever else waited since a drop. */
+  takeReturn(time: number, pid: number, tid: number): void {
+    const gil = this.gilOfTid.get(tid);
+    if (this.returnsProbed && gil !== undefined) this.took(this.gilState(gil), time, pid, tid);
+    else this.returned(time, pid, tid);
+  }
+
+  /** `tid` holds the GIL of `state` from `time`: a drop open till now is closed, its waiters wait on. */
+  private took(state: GilState, time: number, pid: number, tid: number): void {
+    state.waiters.delete(tid);
+    state.holder = tid;
+    this.returned(time, pid, tid);
     if (state.openSince !== undefined) {
       this.close(state);
       this.flush();
     }
   }
 
-  takeReturn(time: number, pid: number, tid: number): void {
+  private returned(time: number, pid: number, tid: number): void {
     if (this.passing(time)) this.downstream.takeReturn(time, pid, tid);
     else this.held.takeReturn(time, pid, tid);
   }
@@ -143,6 +173,10 @@ export class TakePlacement implements TimelineSink {
   }
 
   add(event: TimelineEvent): void {
+    if (event.kind === 'cpu_at_attach' && event.state !== 'running' && this.passing(event.time)) {
+      // off a CPU as giltrace attached (asleep in take_gil): its take is at a switch-in
+      this.held.passedOffCpu.switched(event.tid, 0);
+    }
     if (event.kind !== 'thread_exit') return this.hold(event);
     for (const state of this.gilList) {
       // a waiter that ran after the GIL was let go and exits took it (a process ends holding it)
