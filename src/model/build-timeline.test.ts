@@ -408,6 +408,27 @@ describe('buildTimeline: threads and processes', () => {
     assert.equal(timeline.start, 1);
   });
 
+  it("a forked process's thread goes on with the names of the thread that forked it, until it runs another program", () => {
+    const timeline = build(
+      [
+        ev.name(0, 100, 'python3'),
+        ev.name(1, 100, 'MainThread', 'python'),
+        ev.name(1, 101, 'Thread-1 (spawner)', 'python'),
+        ev.enter(2, 100),
+        ev.enter(2, 101),
+        // a multiprocessing worker forked by the main thread; a subprocess forked by Thread-1, which execs
+        { kind: 'thread_start', time: 3, pid: 200, tid: 200, parentPid: 100, parentTid: 100 },
+        { kind: 'thread_start', time: 3, pid: 300, tid: 300, parentPid: 100, parentTid: 101 },
+        { kind: 'thread_name', time: 4, pid: 300, tid: 300, name: 'sh', source: 'os', exec: true },
+        ev.enter(5, 200, 200),
+        ev.enter(5, 300, 300),
+      ],
+      10,
+    );
+    assert.equal(thread(timeline, 200).name, 'MainThread');
+    assert.equal(thread(timeline, 300).name, 'sh');
+  });
+
   it('a tid reused after exit is a new thread', () => {
     const timeline = build([ev.enter(0, 101), ev.ret(1, 101), ev.drop(2, 101), ev.exit(3, 101), ev.start(10, 101), ev.sw(10, 0, 'runnable', 101), ev.enter(11, 101)], 20);
     const threads = onlyProcess(timeline).threads;

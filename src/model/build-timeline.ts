@@ -106,7 +106,7 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
       case 'inferred_wait_end':
         return this.inferredWaitEnd(this.orderedTime(event.time, event.pid), event.tid);
       case 'thread_start':
-        return this.threadStart(this.orderedTime(event.time, event.pid), event.pid, event.tid, event.existing === true);
+        return this.threadStart(this.orderedTime(event.time, event.pid), event.pid, event.tid, event.existing === true, event.parentTid);
       case 'thread_exit':
         return this.threadExit(this.orderedTime(event.time, event.pid), event.pid, event.tid);
       case 'thread_name': {
@@ -116,6 +116,7 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
         if (event.pid > 0) thread.pid = event.pid;
         if (event.source === 'python') thread.pythonName = event.name;
         else thread.osName = event.name;
+        if (event.exec) thread.pythonName = undefined;
         return;
       }
       case 'cpu_at_attach':
@@ -516,7 +517,8 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
 
   // ---- thread life ----
 
-  private threadStart(time: number, pid: number, tid: number, existing: boolean): void {
+  /** `forkedBy`: the thread whose fork made this new process (it goes on as that thread, names and all). */
+  private threadStart(time: number, pid: number, tid: number, existing: boolean, forkedBy?: number): void {
     let thread = this.thread(tid);
     if (!thread.alive) {
       // tid reused after an exit: a new thread.
@@ -525,6 +527,11 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
       this.threads.set(tid, thread);
     }
     if (pid > 0) thread.pid = pid;
+    const parent = forkedBy !== undefined && !existing ? this.threads.get(forkedBy) : undefined;
+    if (parent && parent !== thread) {
+      thread.osName ??= parent.osName;
+      thread.pythonName ??= parent.pythonName;
+    }
     if (thread.started) {
       if (thread.startSeen) this.count(thread.pid, Anomaly.duplicateThreadStart);
       thread.startSeen = true;

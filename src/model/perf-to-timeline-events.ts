@@ -469,7 +469,7 @@ export class TimelineEventAdapter {
         return;
       }
       case 'comm':
-        this.emit({ kind: 'thread_name', time: record.time, pid: record.pid, tid: record.tid, name: record.comm, source: 'os' }, sink);
+        this.emit({ kind: 'thread_name', time: record.time, pid: record.pid, tid: record.tid, name: record.comm, source: 'os', ...(record.exec ? { exec: true } : {}) }, sink);
         return this.threadKnown(record.pid, record.tid, record.time, sink);
       case 'fork':
         if (record.pid !== record.ppid) {
@@ -477,7 +477,7 @@ export class TimelineEventAdapter {
           this.dropReasons.delete(record.pid);
           if (record.ppid === this.root || this.traced.has(record.ppid)) this.traced.add(record.pid);
         }
-        this.emit({ kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid }, sink);
+        this.emit({ kind: 'thread_start', time: record.time, pid: record.pid, tid: record.tid, parentPid: record.ppid, ...(record.pid !== record.ppid ? { parentTid: record.ptid } : {}) }, sink);
         return this.threadKnown(record.pid, record.tid, record.time, sink);
       case 'exit':
         this.inferWaits?.threadExit(record.tid);

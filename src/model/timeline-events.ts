@@ -53,8 +53,10 @@ export type TimelineEvent =
    * A new thread or process (fork/clone). pid is the thread group of the child. `existing`: perf's
    * note, written before the first sample, of a thread that already existed when the recording
    * began (an attached process's threads): its life in the recording starts, it did not begin.
+   * `parentTid`: of a new process, the thread that forked it (the child's only thread goes on as
+   * it, with its names: a forked Python's current thread keeps its threading name).
    */
-  | { readonly kind: 'thread_start'; readonly time: number; readonly pid: number; readonly tid: number; readonly parentPid: number; readonly existing?: boolean }
+  | { readonly kind: 'thread_start'; readonly time: number; readonly pid: number; readonly tid: number; readonly parentPid: number; readonly existing?: boolean; readonly parentTid?: number }
   | { readonly kind: 'thread_exit'; readonly time: number; readonly pid: number; readonly tid: number }
   /** A thread got a name: the OS comm, or the Python threading name when known. */
   | {
@@ -64,6 +66,8 @@ export type TimelineEvent =
       readonly tid: number;
       readonly name: string;
       readonly source: 'os' | 'python';
+      /** An OS name from an exec: the thread runs another program now, its Python name was the old one's. */
+      readonly exec?: boolean;
     }
   /**
    * An attached thread's CPU state as giltrace saw it when it attached (from /proc: a thread it saw
