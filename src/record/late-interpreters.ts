@@ -8,7 +8,7 @@
  * (~0.5 s: the poll, asking the interpreter, perf starting) is not recorded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { retrySync } from '../base/sleep.js';
 import { resolveRunningPython, type PythonTarget } from '../probe/python-target.js';
@@ -35,6 +35,8 @@ interface Late {
 
 export class LateInterpreters {
   private readonly late: Late[] = [];
+  /** Recorders stopped before they made their file (noteUnwritten). */
+  private readonly unwritten = new Set<Late>();
   /** pid → the program it ran when last looked at (a fork still runs its parent's until it execs). */
   private readonly seen = new Map<number, string>();
   private readonly timer: NodeJS.Timeout;
@@ -60,12 +62,30 @@ export class LateInterpreters {
 
   /** What the manifest lists: each extra recording and the interpreter it holds. */
   get targets(): readonly PythonTarget[] {
-    return this.late.map((l) => l.target);
+    return this.recorded().map((l) => l.target);
   }
 
   /** The extra recordings' file names, parallel to `targets`. */
   get files(): readonly string[] {
-    return this.late.map((l) => basename(l.file));
+    return this.recorded().map((l) => basename(l.file));
+  }
+
+  private recorded(): Late[] {
+    return this.late.filter((l) => !this.unwritten.has(l));
+  }
+
+  /**
+   * Once stopped: recorders that made no file (stopped before they had started, or failed) are
+   * left out of the manifest, and their interpreters said untraced, with what perf said.
+   */
+  private noteUnwritten(): void {
+    for (const late of this.recorded()) {
+      if (fileBytes(late.file) > 0) continue;
+      rmSync(late.file, { force: true });
+      this.unwritten.add(late);
+      const said = late.lines.all.filter((line) => !/^\[ perf record:/.test(line));
+      this.untraceable.push(`${late.target.executable} (process ${late.pid}): its recorder made no recording (${said.length > 0 ? `perf: ${said.slice(-2).join(' / ')}` : 'stopped before it had started'})`);
+    }
   }
 
   stopPolling(): void {
@@ -80,7 +100,9 @@ export class LateInterpreters {
   async stopRecording(): Promise<ChildProcess[]> {
     this.stopPolling();
     const how = await Promise.all(this.late.map((l) => stopUntilWritten(l.perf, l.lines, STOP_TIMEOUT_MS).catch(() => 'exited' as const)));
-    return this.late.filter((_, i) => how[i] === 'written').map((l) => l.perf);
+    const closing = this.late.filter((_, i) => how[i] === 'written').map((l) => l.perf);
+    this.noteUnwritten();
+    return closing;
   }
 
   /** Stops the extra recorders, waits until they have exited and removes their probes; the files stay. */
@@ -88,6 +110,7 @@ export class LateInterpreters {
     this.stopPolling();
     await Promise.all(this.late.map((l) => stopPerf(l.perf)));
     for (const l of this.late) retrySync(() => l.group.remove().length === 0, 5_000);
+    this.noteUnwritten();
   }
 
   private poll(): void {
@@ -167,4 +190,12 @@ function stopPerf(perf: ChildProcess): Promise<void> {
     });
     perf.kill('SIGINT');
   });
+}
+
+function fileBytes(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
