@@ -7,9 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { retrySync } from '../base/sleep.js';
 import { openPerfData } from '../perfdata/index.js';
@@ -84,6 +84,7 @@ test('giltrace gone without a word: the watcher stops perf (the file stays reada
   const group = registerGilProbes(resolvePythonExecutable(py!.python));
   const samples = tempFilePath('holders');
   const notOurs = join(dir, 'keep-me');
+  const sneakyDir = join(dirname(samples), `giltrace-holders-${process.pid}-0a`);
   writeFileSync(samples, 'H\n');
   writeFileSync(notOurs, 'a user\'s file\n');
   let perf: ChildProcess | undefined;
@@ -93,7 +94,10 @@ test('giltrace gone without a word: the watcher stops perf (the file stays reada
     const watcher = spawn('/bin/sh', ['-c', WATCHER_SCRIPT, 'giltrace-cleanup-watcher', String(process.pid), ensureTracefs()], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     watcher.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
-    watcher.stdin!.end(`perf ${perf.pid}\ngroup ${group.group}\nfile ${samples}\nfile ${notOurs}\ngroup not;a-group\nperf 1x\nnonsense\n`);
+    // a name like giltrace's that leads elsewhere
+    mkdirSync(sneakyDir, { recursive: true });
+    const sneaky = `${sneakyDir}/../${relative(dirname(samples), notOurs)}`;
+    watcher.stdin!.end(`perf ${perf.pid}\ngroup ${group.group}\nfile ${samples}\nfile ${notOurs}\nfile ${sneaky}\ngroup not;a-group\nperf 1x\nnonsense\n`);
     const code = await new Promise<number | null>((resolve) => watcher.on('exit', resolve));
     assert.equal(code, 0, stderr);
     assert.ok(!isRunning(perf.pid!), 'perf stopped');
@@ -105,6 +109,7 @@ test('giltrace gone without a word: the watcher stops perf (the file stays reada
     if (perf && perf.exitCode === null) perf.kill('SIGKILL');
     retrySync(() => group.remove().length === 0, 5_000);
     rmSync(samples, { force: true });
+    rmSync(sneakyDir, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 });

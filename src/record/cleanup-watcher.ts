@@ -43,7 +43,8 @@ const WATCHER_NAME = 'giltrace-cleanup-watcher';
  * remove the groups; end of input without either: giltrace died, so delete its files, SIGINT its
  * perfs (the partial recording stays readable), SIGKILL after 0.7 s, and remove the groups
  * (retrying 3 s while the kernel still holds them). Polls every 20 ms. Pids, group names and
- * paths (absolute, a giltrace temporary file's name) are checked before use.
+ * paths (absolute, plain characters, no `..`, a giltrace temporary file's name) are checked
+ * before use.
  */
 export const WATCHER_SCRIPT = String.raw`
 trap '' INT TERM HUP PIPE
@@ -91,7 +92,7 @@ while read -r word value; do
   case $word in
     perf) case $value in '' | *[!0-9]*) ;; *) perfs="$perfs $value" ;; esac ;;
     group) case $value in '' | *[!A-Za-z0-9_]*) ;; *) groups="$groups $value" ;; esac ;;
-    file) case $value in /*/giltrace-[a-z]*-[0-9]*-[0-9a-f]*) files="$files$value
+    file) case $value in *..* | *[!A-Za-z0-9_./-]*) ;; /*/giltrace-[a-z]*-[0-9]*-[0-9a-f]*) files="$files$value
 " ;; esac ;;
     done) exit 0 ;;
     finish) wait_perfs 3000; remove_groups 150; exit 0 ;;
