@@ -429,6 +429,23 @@ describe('buildTimeline: threads and processes', () => {
     assert.equal(thread(timeline, 300).name, 'sh');
   });
 
+  it('an interpreter that execs itself holding the GIL: the hold ends at the exec, the new program takes the GIL afresh', () => {
+    const timeline = build(
+      [
+        ev.enter(1, 100),
+        ev.ret(1, 100),
+        { kind: 'thread_name', time: 5, pid: 100, tid: 100, name: 'python3', source: 'os', exec: true },
+        ev.enter(7, 100),
+        ev.ret(7, 100),
+        ev.drop(9, 100),
+      ],
+      10,
+    );
+    const process = onlyProcess(timeline);
+    assert.deepEqual(gilAnomalies(process), {});
+    assert.deepEqual(gilSteps(thread(timeline, 100).gilTrack), [[1, 'holding'], [5, 'none'], [7, 'holding'], [9, 'none']]);
+  });
+
   it('a tid reused after exit is a new thread', () => {
     const timeline = build([ev.enter(0, 101), ev.ret(1, 101), ev.drop(2, 101), ev.exit(3, 101), ev.start(10, 101), ev.sw(10, 0, 'runnable', 101), ev.enter(11, 101)], 20);
     const threads = onlyProcess(timeline).threads;

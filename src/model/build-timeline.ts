@@ -116,7 +116,7 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
         if (event.pid > 0) thread.pid = event.pid;
         if (event.source === 'python') thread.pythonName = event.name;
         else thread.osName = event.name;
-        if (event.exec) thread.pythonName = undefined;
+        if (event.exec) this.execed(thread, event.time, event.pid);
         return;
       }
       case 'cpu_at_attach':
@@ -557,6 +557,22 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
   }
 
   /** The thread's life ends at `time`; a wait or hold still open ends with it. */
+  /**
+   * The thread's process runs another program from `time` (exec): what it held or waited for was
+   * the old program's GIL (an interpreter that execs itself, os.execv, does so holding it), and
+   * its Python name the old program's.
+   */
+  private execed(thread: GrowingThread, at: number, pid: number): void {
+    thread.pythonName = undefined;
+    if (!thread.alive || thread.gilState === GilState.none) return;
+    // (only then is the name's time a time of the recording's: see thread_name)
+    const time = this.orderedTime(at, pid);
+    if (thread.gilState === GilState.holding) this.release(thread, time, UNKNOWN_STACK);
+    else this.endWait(thread, time);
+    thread.waitFromForcedDrop = false;
+    thread.setGil(time, GilState.none);
+  }
+
   private endThread(thread: GrowingThread, time: number): void {
     if (thread.gilState === GilState.waiting) {
       this.count(thread.pid, Anomaly.exitWhileWaiting);

@@ -177,9 +177,10 @@ export class TakePlacement implements TimelineSink {
       // off a CPU as giltrace attached (asleep in take_gil): its take is at a switch-in
       this.held.passedOffCpu.switched(event.tid, 0);
     }
-    if (event.kind !== 'thread_exit') return this.hold(event);
+    // a thread that exits, or whose process execs another program, is done with its GIL
+    if (event.kind !== 'thread_exit' && !(event.kind === 'thread_name' && event.exec)) return this.hold(event);
     for (const state of this.gilList) {
-      // a waiter that ran after the GIL was let go and exits took it (a process ends holding it)
+      // a waiter that ran after the GIL was let go and exits (or execs) took it (a process ends holding it)
       const waiter = state.waiters.get(event.tid);
       if (waiter !== undefined && state.openSince !== undefined) {
         const at = this.placement(waiter, Math.max(waiter.enter, state.openSince), event.time);
