@@ -7,6 +7,7 @@
  * recording without function context, or an interval no event named); NO_FRAME is a thread that
  * had no Python frame at all (thread start and exit, C code calling into Python).
  */
+import { NOT_PYTHON_FRAMES } from '../contract/python-frames.js';
 
 export interface PyFunction {
   /** co_qualname (3.11+) or co_name; `<...>` for the special entries below. */
@@ -46,8 +47,6 @@ const UNKNOWN: PyFunction = { name: '<unknown>', file: '', line: 0 };
 const NO_FRAME: PyFunction = { name: '<no Python frame>', file: '', line: 0 };
 /** A name that could not be read as text (callers' names are read where a compact ASCII str keeps them). */
 const NON_ASCII_NAME = '<non-ASCII name>';
-/** Frames the interpreter pushes for C → Python calls (3.12: entry frames run this code object). */
-const NOT_PYTHON = new Set(['<interpreter trampoline>', '<shim>']);
 
 export class PythonStacks {
   readonly functions: PyFunction[] = [UNKNOWN, NO_FRAME];
@@ -68,7 +67,7 @@ export class PythonStacks {
     const leaf = this.leafFunction(name, file, line);
     const names: string[] = [];
     for (const caller of callers) {
-      if (caller !== '' && !NOT_PYTHON.has(caller)) names.push(isPrintable(caller) ? caller : NON_ASCII_NAME);
+      if (caller !== '' && !NOT_PYTHON_FRAMES.has(caller)) names.push(isPrintable(caller) ? caller : NON_ASCII_NAME);
     }
     const partial = file === '' && leaf !== NO_FRAME_FUNCTION;
     const key = `${leaf}\0${partial ? '\0partial' : names.join('\0')}`;
@@ -83,7 +82,7 @@ export class PythonStacks {
 
   private leafFunction(name: string, file: string, line: number): number {
     if (file === '' && (name === '' || !isPrintable(name))) return NO_FRAME_FUNCTION;
-    if (NOT_PYTHON.has(name)) return NO_FRAME_FUNCTION;
+    if (NOT_PYTHON_FRAMES.has(name)) return NO_FRAME_FUNCTION;
     const fn: PyFunction = {
       name: name !== '' && isPrintable(name) ? name : NON_ASCII_NAME,
       file: isPrintable(file) ? file : '',

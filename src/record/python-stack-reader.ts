@@ -4,6 +4,7 @@
  * names), with the offsets exact tracing uses for its probes (probe/frame-layout.ts). What a
  * code object is called is read once and kept: code objects live as long as their function.
  */
+import { NOT_PYTHON_FRAMES } from '../contract/python-frames.js';
 import { decodePyStrBytes } from '../contract/python-str.js';
 import { frameLayoutFor, nameBytesLayout, type FrameLayout } from '../probe/frame-layout.js';
 import type { ProcessMemory } from '../probe/process-memory.js';
@@ -102,7 +103,7 @@ export class PythonStackReader {
       }
       const code = u64(bytes, at + this.layout.code);
       const info = code ? this.codeInfo(code) : undefined;
-      if (info) infos.push(info);
+      if (info && !NOT_PYTHON_FRAMES.has(info.name)) infos.push(info);
       else if (k === 0) return undefined; // mid-teardown, or not Python (3.13's entry frames)
       frame = u64(bytes, at + this.layout.previous);
     }
@@ -125,7 +126,7 @@ export class PythonStackReader {
       if (!this.memory.readInto(frame, this.frameBuffer, this.frameSpan)) return undefined;
       const code = u64(this.frameBuffer, this.layout.code);
       const info = code ? this.codeInfo(code) : undefined;
-      if (info) infos.push(info);
+      if (info && !NOT_PYTHON_FRAMES.has(info.name)) infos.push(info);
       frame = u64(this.frameBuffer, this.layout.previous);
     }
     if (frame) return undefined;

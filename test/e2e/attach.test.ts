@@ -82,7 +82,7 @@ for (const minor of ['3.8', '3.13']) {
   const skipMinor = process.getuid?.() !== 0 ? 'needs root' : interpreter ? false : `pyenv ${minor} not installed`;
   test(`attached exactly, its threads are named by what they were started to run, in the recording (streamed and not): ${minor}`, { skip: skipMinor }, async () => {
     for (const compressed of [false, true]) {
-      const target = spawn(interpreter!, [join(PROGRAMS, 'threads_three_ways.py')], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const target = spawn(interpreter!, [join(PROGRAMS, 'thread_entries.py')], { stdio: ['ignore', 'pipe', 'ignore'] });
       try {
         await new Promise<void>((resolve) => target.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
         const data = join(dir, `named-${minor}-${compressed}.data`);
@@ -91,8 +91,8 @@ for (const minor of ['3.8', '3.13']) {
         assert.equal(run.code, 0, run.stderr);
         const stats = JSON.parse(giltrace(['stats', data, '--json']).stdout) as StatsJson;
         const names = stats.processes[0].threads.map((t) => t.name).sort();
-        const poller = Number(minor.split('.')[1]) >= 11 ? 'Poller.run' : 'run';
-        assert.deepEqual(names, ['MainThread', `python3 (${poller})`, 'python3 (_worker)', 'python3 (worker)'].sort(), `compressed: ${compressed}`);
+        const [poller, server] = Number(minor.split('.')[1]) >= 11 ? ['Poller.run', 'Server.serve'] : ['run', 'serve'];
+        assert.deepEqual(names, ['MainThread', `python3 (${poller})`, `python3 (${server})`, 'python3 (_worker)', 'python3 (worker)'].sort(), `compressed: ${compressed}`);
         assert.ok(isAlive(target.pid!), 'the program runs on');
       } finally {
         target.kill();

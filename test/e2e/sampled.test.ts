@@ -251,7 +251,7 @@ test('attach -p --sample samples a running program for --duration and leaves it 
 for (const minor of ['3.6', '3.10', '3.12', '3.13']) {
   const interpreter = pyenvPython(minor);
   test(`attached, its threads are named by what they were started to run: ${minor}`, { skip: interpreter ? false : `pyenv ${minor} not installed` }, async () => {
-    const target = spawn(interpreter!, [join(PROGRAMS, 'threads_three_ways.py')], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const target = spawn(interpreter!, [join(PROGRAMS, 'thread_entries.py')], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       await new Promise<void>((resolve) => target.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
       const data = join(dir, `entries-${minor}.data`);
@@ -259,8 +259,8 @@ for (const minor of ['3.6', '3.10', '3.12', '3.13']) {
       assert.equal(run.code, 0, run.stderr);
       const names = statsOf(data).processes[0].threads.map((t) => t.name).sort();
       // 3.11+ names code by its qualified name
-      const poller = Number(minor.split('.')[1]) >= 11 ? 'Poller.run' : 'run';
-      assert.deepEqual(names, ['MainThread', `python3 (${poller})`, 'python3 (_worker)', 'python3 (worker)'].sort());
+      const [poller, server] = Number(minor.split('.')[1]) >= 11 ? ['Poller.run', 'Server.serve'] : ['run', 'serve'];
+      assert.deepEqual(names, ['MainThread', `python3 (${poller})`, `python3 (${server})`, 'python3 (_worker)', 'python3 (worker)'].sort());
     } finally {
       target.kill();
     }
