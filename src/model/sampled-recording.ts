@@ -211,8 +211,11 @@ export class SampledRecordingReader {
         // last seen holding or waiting let go or stopped waiting before it went (unseen between
         // the ticks). Among its tick's changes when it has one: before another thread's take.
         if (view && view.gil !== 'n') {
-          const since = tick.length > 0 && tick[0].tickTime === time ? tick[0].since : 0;
-          if (since === 0) this.flushTick();
+          // (when since the previous look: that of the tick's threads looked at before; a thread
+          // seen for the first time there, since 0, says nothing of it)
+          const sameTick = tick.length > 0 && tick[0].tickTime === time;
+          const since = sameTick ? Math.max(...tick.map((t) => t.since)) : 0;
+          if (!sameTick) this.flushTick();
           const change = { time, pid, tid, gil: 'n' as const, cpu: 'r' as const, gilIndex: view.gilIndex, stack: view.stack, waitStack: UNKNOWN_STACK };
           this.tick.push({ tickTime: time, since, cpuMove: undefined, change, releases: view.gil === 'h' });
         }

@@ -176,9 +176,6 @@ export class ProcessSampler {
   private readonly fileBuffer = Buffer.alloc(512);
   private tasksAt = -Infinity;
   private gilsAt = -Infinity;
-  private readonly tidOfTstate = new Map<number, number>();
-  /** tidOfTstate the other way: which state a kept thread id came from. */
-  private readonly tstateOfCachedTid = new Map<number, number>();
   private readonly tstateOfTid = new Map<number, number>();
   private threadListAt = -Infinity;
   private pthreadTidOffset: number | undefined;
@@ -234,7 +231,7 @@ export class ProcessSampler {
     if (!this.readGils(nowNs)) return undefined;
     const states = new Map<number, ThreadState>();
     const unseenFor = new Map<number, number>();
-    for (const thread of this.dueThreads()) {
+    for (const thread of this.dueThreads(nowNs)) {
       if (thread.lookedAt === this.ticks) continue;
       thread.lookedAt = this.ticks;
       const wasQuiet = thread.when === 'quiet';
@@ -324,7 +321,7 @@ export class ProcessSampler {
    * The threads to look at this tick: those looked at every tick, the waiters of each GIL that
    * changed hands (or is free), the quiet ones whose turn it is, and the holders.
    */
-  private dueThreads(): Thread[] {
+  private dueThreads(nowNs: number): Thread[] {
     const due = [...this.everyTick];
     // Asleep waiting for a GIL that no other thread took since (switch_number has not moved) and
     // that is held: only taking the GIL ends that sleep, and taking it moves the number. Nothing
@@ -341,10 +338,18 @@ export class ProcessSampler {
       due.push(thread);
     }
     for (const gil of this.gils) {
-      const holder = gil.holderTid === 0 ? undefined : this.threads.get(gil.holderTid);
+      if (gil.holderTid === 0) continue;
+      // a thread younger than the last listing (one started per request lives a few ms): its
+      // hold is seen now, not left out of every number
+      const holder = this.threads.get(gil.holderTid) ?? (this.isTask(gil.holderTid) ? this.adopt(gil.holderTid, nowNs) : undefined);
       if (holder && holder.when !== 'gone') due.push(holder);
     }
     return due;
+  }
+
+  /** Whether `tid` is a thread of this process now (its /proc entry is there). */
+  private isTask(tid: number): boolean {
+    return fs.existsSync(`/proc/${this.pid}/task/${tid}`);
   }
 
   /**
@@ -422,17 +427,19 @@ export class ProcessSampler {
         this.entries.delete(tid);
       }
     }
-    for (const tid of tids) {
-      if (!this.threads.has(tid)) {
-        const thread: Thread = {
-          tid, files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), runtime: 0, onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity,
-          runtimeAtGil: 0, heldAtGil: false, quietTicks: 0, restedTicks: 0, quietSinceTick: 0, waitFromNs: -Infinity, when: 'gone', lookedAt: 0, lookedAtNs: nowNs,
-        };
-        this.threads.set(tid, thread);
-        this.placeThread(thread, 'every');
-      }
-    }
+    for (const tid of tids) if (!this.threads.has(tid)) this.adopt(tid, nowNs);
     return true;
+  }
+
+  /** A thread of the process not known yet, looked at every tick from now on. */
+  private adopt(tid: number, nowNs: number): Thread {
+    const thread: Thread = {
+      tid, files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), runtime: 0, onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity,
+      runtimeAtGil: 0, heldAtGil: false, quietTicks: 0, restedTicks: 0, quietSinceTick: 0, waitFromNs: -Infinity, when: 'gone', lookedAt: 0, lookedAtNs: nowNs,
+    };
+    this.threads.set(tid, thread);
+    this.placeThread(thread, 'every');
+    return thread;
   }
 
   /** Every GIL read now (found again when due); false when the process is gone or exec'd. */
@@ -551,31 +558,19 @@ export class ProcessSampler {
   }
 
   /**
-   * The OS thread id of a PyThreadState. Up to 3.11 a new thread's state is made by the thread
-   * that starts it, with that thread's ids, and takes its own when it runs: read in between (a
-   * walk of the thread lists), it names its parent. Kept so, the new thread's holds were its
-   * parent's for good (a cruncher sampled holding 0.000 of its life against 0.244 exactly, now
-   * and then). So a thread id that two states name is kept for neither: both are read again
-   * until one of them names another thread.
+   * The OS thread id of a PyThreadState, read each time: nothing is kept by address. Thread
+   * states are freed with their threads and the next thread's is made at the same address (a
+   * thread per task: every one of them, 3.12), so a kept answer named a thread that was gone and
+   * its holds went missing (a program starting a thread per task, one after another: its tasks
+   * sampled holding 45 ms against 835 ms exactly). And up to 3.11 a new thread's state is made
+   * by the thread that starts it, with that thread's ids, until it runs: a read in between names
+   * the parent, and kept, gave it the new thread's holds for good.
    */
   private tidOf(tstate: number): number {
-    const cached = this.tidOfTstate.get(tstate);
-    if (cached !== undefined && this.threads.has(cached)) return cached;
     const { offset, kind } = this.runtime.layout.threadId;
     const id = this.memory.readU64(tstate + offset);
-    let tid = 0;
-    if (id !== undefined && id !== 0) tid = kind === 'native' ? id : this.tidInPthread(id);
-    if (tid !== 0 && this.threads.has(tid)) {
-      const other = this.tstateOfCachedTid.get(tid);
-      if (other !== undefined && other !== tstate) {
-        this.tidOfTstate.delete(other);
-        this.tstateOfCachedTid.delete(tid);
-      } else {
-        this.tidOfTstate.set(tstate, tid);
-        this.tstateOfCachedTid.set(tid, tstate);
-      }
-    }
-    return tid;
+    if (id === undefined || id === 0) return 0;
+    return kind === 'native' ? id : this.tidInPthread(id);
   }
 
   /**
@@ -586,7 +581,7 @@ export class ProcessSampler {
   private tidInPthread(pthread: number): number {
     if (this.pthreadTidOffset !== undefined) {
       const tid = this.memory.readI32(pthread + this.pthreadTidOffset) ?? 0;
-      if (this.threads.has(tid)) return tid;
+      if (tid > 0 && (this.threads.has(tid) || this.isTask(tid))) return tid;
     }
     const bytes = Buffer.alloc(PTHREAD_SEARCH_BYTES);
     if (!this.memory.readInto(pthread, bytes)) return 0;

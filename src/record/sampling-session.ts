@@ -206,7 +206,9 @@ export class SamplingSession {
       else this.tellEntryName(sampler, tid, pid, state.name, now);
       if (!before || before.gil !== state.gil || before.cpu !== state.cpu || before.gilIndex !== state.gilIndex) {
         const line = `S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.stackId(state.waitStack)}`;
-        this.lines.push(before ? `${line} ${looks.unseenFor.get(tid) ?? since}` : line);
+        // a thread seen for the first time after the process's first tick began since the last
+        // one (a thread per request may live less than a tick: placed halfway, as any change)
+        this.lines.push(before || since > 0 ? `${line} ${looks.unseenFor.get(tid) ?? since}` : line);
       }
       known.set(tid, state);
     }

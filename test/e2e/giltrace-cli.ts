@@ -22,6 +22,8 @@ export function giltrace(args: readonly string[], options: { cwd?: string; env?:
     env: options.env ?? process.env,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,
+    // (the JSON stats of a program of many threads outgrow spawnSync's default 1 MB)
+    maxBuffer: 256 << 20,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
