@@ -197,6 +197,19 @@ describe('take placement (take_gil returns not probed)', () => {
   });
 });
 
+describe('take placement of waits an attach saw (take_gil returns not probed)', () => {
+  it('a waiter asleep as giltrace attached, with nobody seen holding the GIL, has not taken it then: the thread that asks next and lets go first took it', () => {
+    // long_holds.py attached while the holder slept 100 µs without the GIL: the spinner asleep in
+    // take_gil, the holder back for its next 500 ms hold
+    const events = place([['since', 0, B], ['take', 1, A], ['in', 6, B], ['sleep', 6.1, B], ['forced', 500, A], ['in', 500.01, B], ['drop', 505, B]]);
+    assert.deepEqual(taken(events), ['TAKEN 101@1', 'TAKEN 102@500.01']);
+  });
+
+  it('nothing to say it was taken: at the end its waiters still wait', () => {
+    assert.deepEqual(taken(place([['since', 0, B], ['in', 6, B], ['sleep', 6.1, B]])), []);
+  });
+});
+
 describe('take placement with take_gil returns probed (an attached recording)', () => {
   it("a wait begun before the probes is placed from the events; the probed returns stand", () => {
     const events = place([['since', 1, B], ['take', 2, A], ['ret', 3, A], ['drop', 10, A], ['in', 12, B], ['take', 15, A], ['drop', 20, B], ['ret', 21, A]], true);

@@ -43,6 +43,8 @@ interface GilState {
   openSince: number | undefined;
   /** Who made that drop, when it was a forced switch (it then sleeps until the taker signals it); else 0. */
   forcedBy: number;
+  /** Open since an attach's look saw waiters and no holder, no drop since: nothing says anyone took it. */
+  openedByLook: boolean;
 }
 
 const NO_SINK: TimelineSink = {
@@ -94,11 +96,25 @@ export class TakePlacement implements TimelineSink {
 
   /**
    * `tid` has waited in take_gil since before the probes (seen so as giltrace attached): with
-   * the return probed as without it, when it took the GIL is placed from the events.
+   * the return probed as without it, when it took the GIL is placed from the events. Asleep
+   * there, it did not take a GIL nobody was seen holding as the look was made (let go just
+   * before, by a thread seen idle in between: a C call's short sleep): who took it is known at
+   * the next drop, as after any drop with waiters. (Given the GIL at once, the waiter held it
+   * through the other thread's next 500 ms hold: 1 attach in 3 of long_holds.py, 12-05.)
    */
   waitsSinceAttach(time: number, pid: number, tid: number, gil: string, stack: number): void {
-    this.takeEnter(time, pid, tid, gil, stack);
-    if (this.returnsProbed) this.gilState(gil).waiters.set(tid, { pid, tid, enter: time });
+    this.pidOfTid.set(tid, pid);
+    this.gilOfTid.set(tid, gil);
+    if (this.passing(time)) this.downstream.takeEnter(time, pid, tid, gil, stack);
+    else this.held.takeEnter(time, pid, tid, gil, stack);
+    for (const other of this.gilList) other.waiters.delete(tid);
+    const state = this.gilState(gil);
+    if (state.holder === tid) state.holder = undefined;
+    state.waiters.set(tid, { pid, tid, enter: time });
+    if (state.holder === undefined && state.openSince === undefined) {
+      this.open(state, time);
+      state.openedByLook = true;
+    }
   }
 
   /**
@@ -212,7 +228,7 @@ export class TakePlacement implements TimelineSink {
   private gilState(gil: string): GilState {
     let state = this.gils.get(gil);
     if (state === undefined) {
-      this.gils.set(gil, (state = { holder: undefined, waiters: new Map(), openSince: undefined, forcedBy: 0 }));
+      this.gils.set(gil, (state = { holder: undefined, waiters: new Map(), openSince: undefined, forcedBy: 0, openedByLook: false }));
       this.gilList.push(state);
     }
     return state;
@@ -222,12 +238,17 @@ export class TakePlacement implements TimelineSink {
   private released(state: GilState, tid: number, time: number, forced = false): void {
     if (state.holder === tid) state.holder = undefined;
     state.waiters.delete(tid);
-    if (state.waiters.size > 0 && state.openSince === undefined) {
-      state.openSince = time;
-      state.forcedBy = forced ? tid : 0;
-      this.openCount++;
-      if (time < this.openFrom) this.openFrom = time;
-    }
+    if (state.waiters.size > 0) this.open(state, time, forced ? tid : 0);
+  }
+
+  /** Who takes the GIL of `state`, free with waiters from `time`, is known at its next drop (`forcedBy`: who let go, forced). */
+  private open(state: GilState, time: number, forcedBy = 0): void {
+    if (state.openSince !== undefined) return;
+    state.openSince = time;
+    state.forcedBy = forcedBy;
+    state.openedByLook = false;
+    this.openCount++;
+    if (time < this.openFrom) this.openFrom = time;
   }
 
   private close(state: GilState): void {
@@ -357,7 +378,8 @@ export class TakePlacement implements TimelineSink {
       const key = Number.isNaN(at) ? Infinity : at;
       if (first === undefined || key < firstAt) [first, firstAt] = [waiter, key];
     }
-    if (first) {
+    // (a GIL free since an attach's look with no drop since: its waiters may all still wait)
+    if (first && !oldest.openedByLook) {
       this.guesses++;
       this.place(oldest, first, until);
     }
