@@ -156,4 +156,33 @@ libc.usleep(60_000_000)
       for (const burner of burners) burner.kill('SIGKILL');
     }
   });
+
+  it('a thread the GIL names its holder is reported holding, whatever an earlier look made of it', async () => {
+    // an earlier look that missed the hold (a process's first, made as perf starts) must not
+    // stand while the holder sleeps in its C call: it has not run since, but the GIL says
+    const program = 'import ctypes\nprint("ready", flush=True)\nctypes.PyDLL(None).usleep(60_000_000)\n';
+    const child = spawn('python3', ['-c', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+        child.on('exit', (code) => reject(new Error(`python exited (${code})`)));
+      });
+      await sleep(50);
+      const runtime = findPythonRuntime(child.pid!);
+      assert.ok(!('why' in runtime), 'a Python to sample');
+      const sampler = new ProcessSampler(runtime);
+      assert.ok(sampler.sample(Number(process.hrtime.bigint())), 'the process is there');
+      const threads = (sampler as unknown as { threads: Map<number, { state?: { gil: string; gilIndex: number } }> }).threads;
+      const main = threads.get(child.pid!)!;
+      assert.equal(main.state?.gil, 'h', 'the first look sees the hold');
+      main.state = { ...main.state!, gil: 'n', gilIndex: -1 }; // as a look that missed it would have
+      await sleep(5);
+      assert.ok(sampler.sample(Number(process.hrtime.bigint())), 'the process is there');
+      const seen = sampler.attachLook(new Set(), new Set(), Number(process.hrtime.bigint())).find((u) => u.tid === child.pid);
+      assert.equal(seen?.holding, true, JSON.stringify(seen));
+      sampler.close();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });

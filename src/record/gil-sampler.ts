@@ -609,9 +609,12 @@ export class ProcessSampler {
     // Asleep at the last tick and not run since (same run time, same count of runs): nothing it
     // does changed. Not so for a thread that was on a CPU or waiting for one: a running thread's
     // run time is only brought up to date at scheduler ticks and switches.
+    // (and holding a GIL now if and only if it was then: a thread the GIL reads name its holder is
+    // one, however it was seen before; a look that missed that, a process's first, kept an
+    // attached program's holder, asleep in a C call, idle for the rest of its hold: 1 attach in 15)
     const asleep = previous?.cpu === 's' || previous?.cpu === 'd';
-    const stillHolder = previous?.gil !== 'h' || this.gils[previous.gilIndex]?.holderTid === tid;
-    if (previous && asleep && stillHolder && same && previous.name === thread.name) return previous;
+    const holdsAsBefore = previous?.gil === 'h' ? this.gils[previous.gilIndex]?.holderTid === tid : !this.gils.some((g) => g.holderTid === tid);
+    if (previous && asleep && holdsAsBefore && same && previous.name === thread.name) return previous;
     const runtime = same ? thread.runtime : read;
     thread.runtime = runtime;
     // On a CPU or waiting for one at the last look, and not switched since (leaving a CPU brings
