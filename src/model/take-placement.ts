@@ -77,12 +77,7 @@ export class TakePlacement implements TimelineSink {
   }
 
   takeEnter(time: number, pid: number, tid: number, gil: string, stack: number): void {
-    this.pidOfTid.set(tid, pid);
-    this.gilOfTid.set(tid, gil);
-    if (this.passing(time)) this.downstream.takeEnter(time, pid, tid, gil, stack);
-    else this.held.takeEnter(time, pid, tid, gil, stack);
-    for (const other of this.gilList) if (other.waiters.size > 0) other.waiters.delete(tid);
-    const state = this.gilState(gil);
+    const state = this.entered(time, pid, tid, gil, stack);
     if (state.holder === tid) state.holder = undefined; // its drop was lost
     if (this.returnsProbed) return; // its return says when it took the GIL
     if (state.holder === undefined && state.openSince === undefined && state.waiters.size === 0) {
@@ -103,12 +98,7 @@ export class TakePlacement implements TimelineSink {
    * through the other thread's next 500 ms hold: 1 attach in 3 of long_holds.py, 12-05.)
    */
   waitsSinceAttach(time: number, pid: number, tid: number, gil: string, stack: number): void {
-    this.pidOfTid.set(tid, pid);
-    this.gilOfTid.set(tid, gil);
-    if (this.passing(time)) this.downstream.takeEnter(time, pid, tid, gil, stack);
-    else this.held.takeEnter(time, pid, tid, gil, stack);
-    for (const other of this.gilList) other.waiters.delete(tid);
-    const state = this.gilState(gil);
+    const state = this.entered(time, pid, tid, gil, stack);
     if (state.holder === tid) state.holder = undefined;
     state.waiters.set(tid, { pid, tid, enter: time });
     if (state.holder === undefined && state.openSince === undefined) {
@@ -123,13 +113,18 @@ export class TakePlacement implements TimelineSink {
    * since, or a drop whose taker was not known yet: this one took it).
    */
   holdsAt(time: number, pid: number, tid: number, gil: string, stack: number): void {
+    this.took(this.entered(time, pid, tid, gil, stack), time, pid, tid);
+    this.placed++;
+  }
+
+  /** `tid` entered take_gil for `gil` at `time` (the event goes on, or is held): a waiter for no other GIL; its GIL's state. */
+  private entered(time: number, pid: number, tid: number, gil: string, stack: number): GilState {
     this.pidOfTid.set(tid, pid);
     this.gilOfTid.set(tid, gil);
     if (this.passing(time)) this.downstream.takeEnter(time, pid, tid, gil, stack);
     else this.held.takeEnter(time, pid, tid, gil, stack);
-    for (const other of this.gilList) other.waiters.delete(tid);
-    this.took(this.gilState(gil), time, pid, tid);
-    this.placed++;
+    for (const other of this.gilList) if (other.waiters.size > 0) other.waiters.delete(tid);
+    return this.gilState(gil);
   }
 
   /** A probed return (returnsProbed): `tid` took its GIL at `time`, whoever else waited since a drop. */

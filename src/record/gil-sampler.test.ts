@@ -5,7 +5,7 @@
  * a change seen in such a late look says how long the thread went unseen.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findPythonRuntime } from '../probe/python-runtime.js';
@@ -106,6 +106,18 @@ time.sleep(600)
   });
 });
 
+/** A sampler of `child` (a Python that prints "ready"), once it has. */
+async function samplerOnceReady(child: ChildProcess): Promise<ProcessSampler> {
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`python exited (${code})`)));
+  });
+  await sleep(50);
+  const runtime = findPythonRuntime(child.pid!);
+  assert.ok(!('why' in runtime), 'a Python to sample');
+  return new ProcessSampler(runtime);
+}
+
 describe('ProcessSampler.attachLook', () => {
   it('reports the holder holding and, once seen, the waiter waiting at every look, beside busy CPUs', async () => {
     // the holder keeps the GIL asleep in usleep; the waiter's timed wait wakes every 0.2 ms
@@ -125,14 +137,7 @@ libc.usleep(60_000_000)
     // busy CPUs: the waiter's wake-ups wait for one, and looks find it on a CPU (runnable) often
     const burners = [0, 1, 2].map(() => spawn('python3', ['-c', 'while True: pass'], { stdio: 'ignore' }));
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-        child.on('exit', (code) => reject(new Error(`python exited (${code})`)));
-      });
-      await sleep(50);
-      const runtime = findPythonRuntime(child.pid!);
-      assert.ok(!('why' in runtime), 'a Python to sample');
-      const sampler = new ProcessSampler(runtime);
+      const sampler = await samplerOnceReady(child);
       // from the first look that saw the spinner asleep waiting on: on a CPU or not, waiting
       const kinds = new Map<string, number>();
       let spinnerSeenWaiting = false;
@@ -163,14 +168,7 @@ libc.usleep(60_000_000)
     const program = 'import ctypes\nprint("ready", flush=True)\nctypes.PyDLL(None).usleep(60_000_000)\n';
     const child = spawn('python3', ['-c', program], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-        child.on('exit', (code) => reject(new Error(`python exited (${code})`)));
-      });
-      await sleep(50);
-      const runtime = findPythonRuntime(child.pid!);
-      assert.ok(!('why' in runtime), 'a Python to sample');
-      const sampler = new ProcessSampler(runtime);
+      const sampler = await samplerOnceReady(child);
       assert.ok(sampler.sample(Number(process.hrtime.bigint())), 'the process is there');
       const threads = (sampler as unknown as { threads: Map<number, { state?: { gil: string; gilIndex: number } }> }).threads;
       const main = threads.get(child.pid!)!;
