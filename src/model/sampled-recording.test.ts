@@ -155,6 +155,22 @@ test('a thread gone while last seen holding lets go before another thread\'s tak
   assert.equal(gilTimes(threads.get(13)!).waiting, 4 * MS);
 });
 
+test('threads gone at a tick end after its changes: an idle one listed first does not put a holder\'s release after another\'s take', () => {
+  const { threads, anomalies } = build(
+    recording([
+      `P 0 10 12 /lib/libpython3.12.so.1.0`,
+      `S 0 10 11 hr 0`, `S 0 10 12 ws 0`, `S 0 10 14 ns 0`,
+      // 11 let go to exit, 12 took the GIL, 14 ended idle: 14's X before 11's (a thread per task)
+      `S ${1 * MS} 10 12 hr 0 0 0 ${1 * MS}`, `X ${1 * MS} 10 14`, `X ${1 * MS} 10 11`,
+      `S ${4 * MS} 10 12 hr 0`,
+    ]),
+  );
+  assert.deepEqual(anomalies, []);
+  assert.deepEqual(gilTimes(threads.get(11)!), { none: 0.5 * MS, waiting: 0, holding: 0.5 * MS });
+  assert.deepEqual(gilTimes(threads.get(12)!), { none: 0, waiting: 0.5 * MS, holding: 3.5 * MS });
+  assert.equal(threads.get(14)!.end, 1 * MS);
+});
+
 test('a process not sampled as the program it ran first, sampled once it exec\'d another, is said to be so', () => {
   const { read } = build(recording([`U 0 42 Python 2.7 (python2.7): the sampled mode knows 3.6 to 3.13`, `P ${MS} 42 12 libpython3.12.so`, `S ${MS} 42 42 hr 0`]));
   assert.deepEqual(read.notSampled, [{ pid: 42, why: 'Python 2.7 (python2.7): the sampled mode knows 3.6 to 3.13', untilExec: true }]);

@@ -102,6 +102,8 @@ export class SampledRecordingReader {
   // One tick's changes share a time: releases go first, so that a hand-off between two threads
   // seen at one tick is a drop then a take, never two holders at once.
   private readonly tick: TickChange[] = [];
+  /** Threads gone at the tick, ended once its changes are made. */
+  private readonly exits: number[] = [];
   /** The latest time events were taken up to. */
   private takenUpTo = -Infinity;
 
@@ -185,10 +187,12 @@ export class SampledRecordingReader {
         const cpu = code[1] as SampledCpu;
         if (code.length !== 2 || !'nwh'.includes(gil) || !'rqsd'.includes(cpu)) throw new GiltraceError(`line ${lineNumber}: unknown state '${code}'`, { file });
         let view = threads.get(tid);
+        let starts = false;
         if (!view) {
           // a thread seen at its process's first tick of an attach was there before: it did not start
           const existing = this.attached.has(pid) && this.firstTick.get(pid) === time;
-          this.push({ kind: 'thread_start', time, pid, tid, parentPid: 0, existing });
+          if (existing) this.push({ kind: 'thread_start', time, pid, tid, parentPid: 0, existing });
+          else starts = true;
           threads.set(tid, (view = { pid, gil: 'n', stack: UNKNOWN_STACK, cpu: existing ? 'unknown' : 'q', gilIndex: -1 }));
         }
         const stack = stackIds.get(Number(fields[6] ?? 0)) ?? UNKNOWN_STACK;
@@ -201,6 +205,7 @@ export class SampledRecordingReader {
           cpuMove: ON_CPU.has(view.cpu) && OFF_CPU.has(cpu) ? 'left' : OFF_CPU.has(view.cpu) && ON_CPU.has(cpu) ? 'took' : undefined,
           change: { time, pid, tid, gil, cpu, gilIndex: Number(fields[5]), stack, waitStack },
           releases: view.gil === 'h',
+          starts,
         });
         break;
       }
@@ -210,17 +215,17 @@ export class SampledRecordingReader {
         // A thread that ends takes the GIL to run its last Python and lets go of it to exit: one
         // last seen holding or waiting let go or stopped waiting before it went (unseen between
         // the ticks). Among its tick's changes when it has one: before another thread's take.
-        if (view && view.gil !== 'n') {
+        if (!view) break;
+        if (view.gil !== 'n') {
           // (when since the previous look: that of the tick's threads looked at before; a thread
           // seen for the first time there, since 0, says nothing of it)
-          const sameTick = tick.length > 0 && tick[0].tickTime === time;
-          const since = sameTick ? Math.max(...tick.map((t) => t.since)) : 0;
-          if (!sameTick) this.flushTick();
+          const since = tick.length > 0 ? Math.max(...tick.map((t) => t.since)) : 0;
           const change = { time, pid, tid, gil: 'n' as const, cpu: 'r' as const, gilIndex: view.gilIndex, stack: view.stack, waitStack: UNKNOWN_STACK };
-          this.tick.push({ tickTime: time, since, cpuMove: undefined, change, releases: view.gil === 'h' });
+          tick.push({ tickTime: time, since, cpuMove: undefined, change, releases: view.gil === 'h', starts: false });
         }
-        this.flushTick();
-        if (threads.delete(tid)) this.push({ kind: 'thread_exit', time, pid, tid });
+        // it ends after its tick's changes (its release among them, before another thread's take)
+        if (tick.length > 0) this.exits.push(tid);
+        else this.exit(tid, time);
         break;
       }
       case 'C': // so far: a recording cut short keeps the last
@@ -287,8 +292,10 @@ export class SampledRecordingReader {
     // a thread that changed at this tick (a take, a first sighting) did not hold at both ticks
     const changedNow = new Set(tick.map((t) => t.change.tid));
     const events: TimelineEvent[] = [];
-    for (const { change: c } of tick) {
+    for (const { change: c, starts } of tick) {
       const view = threads.get(c.tid)!;
+      // a thread first seen at this tick started before the change placed for it
+      if (starts) events.push({ kind: 'thread_start', time: c.time, pid: c.pid, tid: c.tid, parentPid: 0, existing: false });
       const endedUnseen = view.gil === 'w' && c.gil === 'n';
       change(events, view, c);
       // it took the GIL and gave it back between the ticks: whoever holds the GIL at both let go in between
@@ -299,7 +306,16 @@ export class SampledRecordingReader {
       }
     }
     for (const event of events) this.push(event);
+    for (const tid of this.exits) this.exit(tid, tick[0].tickTime);
+    this.exits.length = 0;
     tick.length = 0;
+  }
+
+  private exit(tid: number, time: number): void {
+    const view = this.threads.get(tid);
+    if (!view) return;
+    this.threads.delete(tid);
+    this.push({ kind: 'thread_exit', time, pid: view.pid, tid });
   }
 }
 
@@ -314,6 +330,8 @@ interface TickChange {
   readonly cpuMove: 'took' | 'left' | undefined;
   change: Change;
   readonly releases: boolean;
+  /** Its thread's first sighting (not an attach's): the thread starts where the change is placed. */
+  readonly starts: boolean;
 }
 
 /**

@@ -184,3 +184,35 @@ libc.usleep(60_000_000)
     }
   });
 });
+
+describe('ProcessSampler.sample', () => {
+  it('a holder seen asleep is read again: one that let go since the tick read the GIL is not reported holding', async () => {
+    // The GILs are read at the start of a tick, a thread's /proc files later: a thread per task's
+    // main thread, holding 85 µs at a time between its joins, was seen holding asleep for 192 ms
+    // against 7 ms exactly. Here the tick's reading is made stale on purpose: it names the main
+    // thread, asleep in time.sleep without the GIL.
+    const program = 'import time\nprint("ready", flush=True)\ntime.sleep(60)\n';
+    const child = spawn('python3', ['-c', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const sampler = await samplerOnceReady(child);
+      type GilFields = { locked: boolean; holderTid: number; holderTstate: number; lastHolderTstate: number };
+      const inside = sampler as unknown as { gils: GilFields[]; readGils(nowNs: number): boolean };
+      const readGils = inside.readGils.bind(sampler);
+      inside.readGils = (nowNs) => {
+        const read = readGils(nowNs);
+        for (const gil of inside.gils) Object.assign(gil, { locked: true, holderTid: child.pid, holderTstate: gil.lastHolderTstate });
+        return read;
+      };
+      for (let look = 0; look < 3; look++) {
+        const looks = sampler.sample(Number(process.hrtime.bigint()));
+        assert.ok(looks, 'the process is there');
+        const main = looks.states.get(child.pid!);
+        if (main) assert.equal(main.gil + main.cpu, 'ns', `look ${look}`);
+        await sleep(2);
+      }
+      sampler.close();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

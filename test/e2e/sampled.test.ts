@@ -220,17 +220,20 @@ test(`a thread hashing between short holds beside a contended pool is not waitin
   assert.deepEqual(off, []);
 });
 
-test('a thread per task, each younger than the sampler\'s last listing of threads: the GIL held as long sampled as exactly, within 0.15, and the tasks\' holds seen', { skip: skip || (!isRoot && 'needs root (the exact recording beside it)') }, () => {
+test('a thread per task, each younger than the sampler\'s last listing of threads: the GIL held as long sampled as exactly, within 0.1, the tasks\' holds seen and the main thread\'s not overstated', { skip: skip || (!isRoot && 'needs root (the exact recording beside it)') }, () => {
   // Their thread states are made at one address, one after another: a thread id kept by address
   // named a thread gone, and unlisted holders were not looked at: sampled 0.55-0.65 held against
-  // 0.89 exactly, the tasks 45 ms of 835 (12-05); since, 0.84-0.87 (0.75 once in a full run of
-  // the suite).
+  // 0.89 exactly, the tasks 45 ms of 835 (12-05). Then the main thread was read holding asleep
+  // (a GIL read a moment before its syscall file): held 0.24 against 0.13, and tasks' holds
+  // that ended before their look were lost (12-06: 0.80-0.84 against 0.86, main 0.09-0.17).
   const { exact, sampled } = bothWays(python!, join(PROGRAMS, 'thread_per_task.py'), [], 'per-task');
   const program = (stats: StatsJson) => stats.processes.find((p) => /thread_per_task/.test(p.command))!;
   const held = (stats: StatsJson) => program(stats).gil.held_ns / program(stats).duration_ns;
+  const main = (stats: StatsJson) => program(stats).threads.find((t) => t.tid === program(stats).pid)!;
   const tasksHeld = (stats: StatsJson) => program(stats).threads.filter((t) => t.tid !== program(stats).pid).reduce((sum, t) => sum + t.held_ns, 0);
-  assert.ok(Math.abs(held(sampled) - held(exact)) <= 0.15, `GIL held ${held(sampled).toFixed(3)} sampled, ${held(exact).toFixed(3)} exactly`);
-  assert.ok(tasksHeld(sampled) > 0.25 * tasksHeld(exact), `the tasks held ${(tasksHeld(sampled) / 1e6).toFixed(0)} ms sampled, ${(tasksHeld(exact) / 1e6).toFixed(0)} ms exactly`);
+  assert.ok(Math.abs(held(sampled) - held(exact)) <= 0.1, `GIL held ${held(sampled).toFixed(3)} sampled, ${held(exact).toFixed(3)} exactly`);
+  assert.ok(tasksHeld(sampled) > 0.7 * tasksHeld(exact), `the tasks held ${(tasksHeld(sampled) / 1e6).toFixed(0)} ms sampled, ${(tasksHeld(exact) / 1e6).toFixed(0)} ms exactly`);
+  assert.ok(share(main(sampled)).held <= share(main(exact)).held + SHARE_BOUND, `the main thread held ${share(main(sampled)).held.toFixed(3)} sampled, ${share(main(exact)).held.toFixed(3)} exactly`);
 });
 
 test('sampling sees the GIL held off the CPU: a thread asleep in usleep() while holding it', { skip }, () => {
