@@ -36,8 +36,13 @@ export interface ThreadState {
   readonly name: string;
 }
 
-/** How often the thread list and (3.12+) the interpreters' GILs are read again, ms. */
+/**
+ * How often the thread list and (3.12+) the interpreters' GILs are read again, ms; the thread
+ * list only when a thread may have been made since (LastPid), and at least every
+ * TASKS_ANYWAY_MS (to let go of ended threads not looked at).
+ */
 const TASKS_EVERY_MS = 10;
+const TASKS_ANYWAY_MS = 100;
 const GILS_EVERY_MS = 250;
 /** PyThreadState's interp pointer (after prev and next), where exact tracing's take_gil probe reads it (python-target.ts). */
 const TSTATE_INTERP = 16;
@@ -175,6 +180,10 @@ export class ProcessSampler {
   private readonly gils: Gil[] = [];
   private readonly fileBuffer = Buffer.alloc(512);
   private tasksAt = -Infinity;
+  /** The last pid given out (LastPid) before the thread list was last read. */
+  private lastPidAtTasks = Number.NaN;
+  /** When it was last asked whether the thread list is to be read again. */
+  private tasksCheckedAt = -Infinity;
   private gilsAt = -Infinity;
   private readonly tstateOfTid = new Map<number, number>();
   private threadListAt = -Infinity;
@@ -226,10 +235,10 @@ export class ProcessSampler {
    * (sampling a program with 98 idle threads cost 23-27 % of a CPU when each was visited every
    * tick to be skipped; 14-16 % so).
    */
-  sample(nowNs: number): TickLooks | undefined {
+  sample(nowNs: number, lastPid?: () => number): TickLooks | undefined {
     this.ticks++;
     this.goneNow = [];
-    if (nowNs - this.tasksAt >= TASKS_EVERY_MS * 1e6 && !this.readTasks(nowNs)) return undefined;
+    if (this.tasksDue(nowNs, lastPid) && !this.readTasks(nowNs, lastPid)) return undefined;
     if (!this.readGils(nowNs)) return undefined;
     const states = new Map<number, ThreadState>();
     const unseenFor = new Map<number, number>();
@@ -333,12 +342,15 @@ export class ProcessSampler {
     // the holders first: the GILs were read a moment ago, and a short hold is over soon
     const due = this.gils.flatMap((gil) => this.holderOf(gil, nowNs));
     due.push(...this.everyTick);
-    // Asleep waiting for a GIL that no other thread took since (switch_number has not moved) and
-    // that is held: only taking the GIL ends that sleep, and taking it moves the number. Nothing
-    // to read (in a contended program, most threads are such most of the time).
+    // Asleep waiting for a GIL that is held and that changed hands at most once since: only
+    // taking the GIL ends that sleep, and a waiter's take moves switch_number (the last holder
+    // was another thread), as does the next thread's take after it let go: a waiter that took
+    // the GIL since moved it twice, or holds it now (looked at as the holder). Nothing to read (in
+    // a contended program, most threads are such most of the time; beside 100 threads waking
+    // five times a second, ten of them waited at most ticks).
     for (const [index, waiters] of this.asleepWaiting) {
       const gil = this.gils[index];
-      if (gil.switchesBefore >= 0 && gil.switches === gil.switchesBefore && gil.locked) continue;
+      if (gil.switchesBefore >= 0 && ((gil.switches - gil.switchesBefore) >>> 0) <= 1 && gil.locked) continue;
       due.push(...waiters);
     }
     // the longest unseen first (a thread looked at goes to the end of the turn again)
@@ -420,7 +432,16 @@ export class ProcessSampler {
     this.threads.clear();
   }
 
-  private readTasks(nowNs: number): boolean {
+  /** Whether the thread list is to be read again (see TASKS_EVERY_MS). */
+  private tasksDue(nowNs: number, lastPid: (() => number) | undefined): boolean {
+    if (nowNs - this.tasksCheckedAt < TASKS_EVERY_MS * 1e6) return false;
+    this.tasksCheckedAt = nowNs;
+    return lastPid === undefined || nowNs - this.tasksAt >= TASKS_ANYWAY_MS * 1e6 || lastPid() !== this.lastPidAtTasks;
+  }
+
+  private readTasks(nowNs: number, lastPid?: () => number): boolean {
+    // before the list: a thread made while it is read is listed next time
+    this.lastPidAtTasks = lastPid?.() ?? Number.NaN;
     let tids: number[];
     try {
       tids = fs.readdirSync(`/proc/${this.pid}/task`).map(Number);

@@ -12,10 +12,26 @@ export class ProcessTree {
   private files = new Map<string, number>();
   private buffer = Buffer.alloc(4096);
 
+  /** The last walk: its roots, the last pid given out before it (LastPid), what it found. */
+  private walked: { roots: string; lastPid: number; found: number[] } | undefined;
+
   constructor(private readonly roots: () => readonly number[]) {}
 
-  /** The roots and their descendants now. */
-  processes(): number[] {
+  /**
+   * The roots and their descendants now (some may have ended since). `lastPid` (LastPid): while
+   * it is the same as before the last walk, no process was made since and that walk still
+   * stands (an exec makes no pid either: the processes found are the same ones).
+   */
+  processes(lastPid?: () => number): number[] {
+    const roots = this.roots().join(' ');
+    const before = lastPid?.();
+    if (this.walked && this.walked.roots === roots && this.walked.lastPid === before) return this.walked.found;
+    const found = this.walk();
+    this.walked = before === undefined ? undefined : { roots, lastPid: before, found };
+    return found;
+  }
+
+  private walk(): number[] {
     const out: number[] = [];
     const seen = new Set<number>();
     const pending = [...this.roots()];

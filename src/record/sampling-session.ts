@@ -14,6 +14,7 @@ import { SAMPLED_MAGIC, STACK_EVERY_TICKS, type SampledHeader } from '../contrac
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
 import { entryThreadName, ProcessSampler, type HolderNow, type ThreadState, type TickLooks } from './gil-sampler.js';
 import type { SampledStack } from './python-stack-reader.js';
+import { LastPid } from './last-pid.js';
 import { ProcessTree, readLinkIfThere } from './process-tree.js';
 import { PythonNamesFile } from './python-names-file.js';
 import { boottimeOffset } from './recording-manifest.js';
@@ -79,6 +80,7 @@ export class SamplingSession {
   private lastFlush = 0;
   private roots: readonly number[];
   private readonly tree = new ProcessTree(() => this.roots);
+  private readonly lastPid = new LastPid();
   private readonly pythonNames: PythonNamesFile | undefined;
   /** The Python name each thread's last T line said. */
   private readonly toldPythonNames = new Map<number, string>();
@@ -134,6 +136,7 @@ export class SamplingSession {
     this.flush(t, true);
     for (const sampler of this.samplers.values()) sampler.close();
     this.tree.close();
+    this.lastPid.close();
     this.pythonNames?.close();
     fs.closeSync(this.fd);
     return { ticks: this.ticks, lateTicks: this.late, sampled: this.sampledPids, notSampled: [...this.notSampled.values()] };
@@ -154,8 +157,9 @@ export class SamplingSession {
     this.ticks++;
     // holder samples: when the ticks began (the samples stand for the time from then on)
     if (this.holdersOnly && this.ticks === 1) this.lines.push(`C ${now} 1 0 ${this.cpuSoFarNs()}`);
+    const lastPid = this.lastPid.reader();
     const discoverEvery = this.samplers.size === 0 ? DISCOVER_UNTIL_PYTHON_MS : DISCOVER_EVERY_MS;
-    if (now - this.lastDiscover >= discoverEvery * 1e6) this.discover(now);
+    if (now - this.lastDiscover >= discoverEvery * 1e6) this.discover(now, lastPid);
     for (const [pid, sampler] of this.samplers) {
       if (this.holdersOnly) {
         this.sampleHolders(pid, sampler, now, since);
@@ -163,7 +167,7 @@ export class SamplingSession {
       }
       let looks: TickLooks | undefined;
       try {
-        looks = sampler.sample(now + Number(this.base));
+        looks = sampler.sample(now + Number(this.base), lastPid);
       } catch (e) {
         if (!(e instanceof GiltraceError)) throw e;
         this.processGone(pid, now);
@@ -248,7 +252,6 @@ export class SamplingSession {
     }
   }
 
-  /** The process exited, or exec'd: then discovery finds it again as the program it runs now. */
   /** The id of a stack in the recording (0: none), written in an F line the first time. */
   private stackId(stack: SampledStack | undefined): number {
     if (!stack) return 0;
@@ -268,6 +271,7 @@ export class SamplingSession {
     this.pythonNames?.forget(tid);
   }
 
+  /** The process exited, or exec'd: then discovery finds it again as the program it runs now. */
   private processGone(pid: number, now: number): void {
     const threads = [...(this.states.get(pid)?.keys() ?? [])];
     if (threads.length > 0) this.pythonNames?.read();
@@ -285,11 +289,11 @@ export class SamplingSession {
   }
 
   /** New processes of the traced tree: Pythons get a sampler, Python-looking others are named. */
-  private discover(now: number): void {
+  private discover(now: number, lastPid: () => number): void {
     this.lastDiscover = now;
     // names told since: the threads' next looks write them (record)
     this.pythonNames?.read();
-    for (const pid of this.tree.processes()) {
+    for (const pid of this.tree.processes(lastPid)) {
       if (this.samplers.has(pid)) continue;
       const exe = readLinkIfThere(`/proc/${pid}/exe`);
       const seen = this.seen.get(pid);
