@@ -195,6 +195,8 @@ export class ProcessSampler {
   private readonly everyTick = new Set<Thread>();
   private readonly asleepWaiting = new Map<number, Set<Thread>>();
   private readonly quiet = new Set<Thread>();
+  /** Threads whose last state is holding a GIL. */
+  private readonly seenHolding = new Set<Thread>();
   /** Threads whose last state is waiting for a GIL (asleep or not). */
   private readonly waiting = new Set<Thread>();
   /** Threads found gone this tick (by their thread list, between looks). */
@@ -259,6 +261,8 @@ export class ProcessSampler {
         continue;
       }
       states.set(thread.tid, (thread.state = state));
+      if (state.gil === 'h') this.seenHolding.add(thread);
+      else this.seenHolding.delete(thread);
       if (state.gil === 'w' && (state.cpu === 's' || state.cpu === 'd')) thread.asleepWaitingFor = { gilIndex: state.gilIndex, switches: this.gils[state.gilIndex]?.switches ?? -1 };
       if (wasQuiet && thread.quietTicks === 0) thread.restedTicks = this.ticks - thread.quietSinceTick;
       // what an idle thread's turn finds changed may be as old as its last look (not a hold: the
@@ -339,15 +343,17 @@ export class ProcessSampler {
    * changed hands (or is free), the quiet ones whose turn it is, and the holders.
    */
   private dueThreads(nowNs: number): Thread[] {
-    // the holders first: the GILs were read a moment ago, and a short hold is over soon
+    // the holders first: the GILs were read a moment ago, and a short hold is over soon; then
+    // those last seen holding, whatever their class (one asleep holding for long is quiet: its
+    // release is seen now, not at its turn, after the next holder's take)
     const due = this.gils.flatMap((gil) => this.holderOf(gil, nowNs));
-    due.push(...this.everyTick);
+    due.push(...this.seenHolding, ...this.everyTick);
     // Asleep waiting for a GIL that is held and that changed hands at most once since: only
     // taking the GIL ends that sleep, and a waiter's take moves switch_number (the last holder
     // was another thread), as does the next thread's take after it let go: a waiter that took
     // the GIL since moved it twice, or holds it now (looked at as the holder). Nothing to read (in
-    // a contended program, most threads are such most of the time; beside 100 threads waking
-    // five times a second, ten of them waited at most ticks).
+    // a contended program, most threads are such most of the time: four crunchers, a read a tick
+    // less than with waiters read at every change of hands).
     for (const [index, waiters] of this.asleepWaiting) {
       const gil = this.gils[index];
       if (gil.switchesBefore >= 0 && ((gil.switches - gil.switchesBefore) >>> 0) <= 1 && gil.locked) continue;
@@ -391,6 +397,7 @@ export class ProcessSampler {
 
   private placeThread(thread: Thread, when: When): void {
     if (when === 'quiet' && thread.when !== 'quiet') thread.quietSinceTick = this.ticks;
+    if (when === 'gone') this.seenHolding.delete(thread);
     thread.group?.delete(thread);
     this.waiting.delete(thread);
     thread.when = when;
@@ -675,11 +682,17 @@ export class ProcessSampler {
     // back, joining a thread) in between. Read its GIL again: it holds asleep if it still holds.
     // (A thread per task: the main thread, holding for 85 µs at a time between its joins, was
     // sampled holding asleep for 192 ms against 7 ms exactly, its GIL share 0.24 against 0.13.)
+    let heldStack = previous?.heldStack;
     if (holding >= 0 && !onCpu) {
       this.readAgain = true;
-      if (this.readGil(this.gils[holding], true) && this.gils[holding].holderTid !== tid) holding = -1;
+      const ownState = this.gils[holding].holderTstate;
+      if (this.readGil(this.gils[holding], true) && this.gils[holding].holderTid !== tid) {
+        holding = -1;
+        // asleep where it let go a moment ago: where it will ask for the GIL back (a thread
+        // holding for µs between C calls and sleeps is seldom seen holding otherwise)
+        heldStack = this.stacks?.stackOf(ownState) ?? heldStack;
+      }
     }
-    let heldStack = previous?.heldStack;
     if (holding >= 0) {
       gil = 'h';
       gilIndex = holding;
