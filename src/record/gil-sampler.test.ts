@@ -215,4 +215,23 @@ describe('ProcessSampler.sample', () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('lists threads made while a stuck last pid said none was (lxcfs\'s loadavg), and stops asking it', async () => {
+    const program = 'import threading, time\nprint("ready", flush=True)\ntime.sleep(0.2)\nthreading.Thread(target=time.sleep, args=(60,)).start()\ntime.sleep(60)\n';
+    const child = spawn('python3', ['-c', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const sampler = await samplerOnceReady(child);
+      const stuck = { misses: 0, last: () => 7, missed: () => void stuck.misses++ };
+      const started = Date.now();
+      while (sampler.threadIds.length < 2 && Date.now() - started < 2000) {
+        assert.ok(sampler.sample(Number(process.hrtime.bigint()), stuck), 'the process is there');
+        await sleep(2);
+      }
+      assert.equal(sampler.threadIds.length, 2, 'the new thread is listed');
+      assert.equal(stuck.misses, 1);
+      sampler.close();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });

@@ -21,6 +21,7 @@ import { STACK_EVERY_TICKS, type SampledCpu, type SampledGil } from '../contract
 import { gilPlaceOfStruct, gilReadsOf, type GilPlace, type GilReads } from '../probe/gil-state-layout.js';
 import { ProcessMemory } from '../probe/process-memory.js';
 import type { PythonRuntime } from '../probe/python-runtime.js';
+import type { TickPids } from './last-pid.js';
 import { PythonStackReader, type SampledStack } from './python-stack-reader.js';
 import { RUNNING, SCHEDSTAT_SAME, ThreadFiles } from './thread-files.js';
 
@@ -237,10 +238,10 @@ export class ProcessSampler {
    * (sampling a program with 98 idle threads cost 23-27 % of a CPU when each was visited every
    * tick to be skipped; 14-16 % so).
    */
-  sample(nowNs: number, lastPid?: () => number): TickLooks | undefined {
+  sample(nowNs: number, pids?: TickPids): TickLooks | undefined {
     this.ticks++;
     this.goneNow = [];
-    if (this.tasksDue(nowNs, lastPid) && !this.readTasks(nowNs, lastPid)) return undefined;
+    if (this.tasksDue(nowNs, pids) && !this.readTasks(nowNs, pids)) return undefined;
     if (!this.readGils(nowNs)) return undefined;
     const states = new Map<number, ThreadState>();
     const unseenFor = new Map<number, number>();
@@ -440,15 +441,17 @@ export class ProcessSampler {
   }
 
   /** Whether the thread list is to be read again (see TASKS_EVERY_MS). */
-  private tasksDue(nowNs: number, lastPid: (() => number) | undefined): boolean {
+  private tasksDue(nowNs: number, pids: TickPids | undefined): boolean {
     if (nowNs - this.tasksCheckedAt < TASKS_EVERY_MS * 1e6) return false;
     this.tasksCheckedAt = nowNs;
-    return lastPid === undefined || nowNs - this.tasksAt >= TASKS_ANYWAY_MS * 1e6 || lastPid() !== this.lastPidAtTasks;
+    return pids === undefined || nowNs - this.tasksAt >= TASKS_ANYWAY_MS * 1e6 || pids.last() !== this.lastPidAtTasks;
   }
 
-  private readTasks(nowNs: number, lastPid?: () => number): boolean {
+  private readTasks(nowNs: number, pids?: TickPids): boolean {
     // before the list: a thread made while it is read is listed next time
-    this.lastPidAtTasks = lastPid?.() ?? Number.NaN;
+    const lastPid = pids?.last() ?? Number.NaN;
+    const stoodStill = lastPid === this.lastPidAtTasks;
+    this.lastPidAtTasks = lastPid;
     let tids: number[];
     try {
       tids = fs.readdirSync(`/proc/${this.pid}/task`).map(Number);
@@ -467,7 +470,12 @@ export class ProcessSampler {
         this.entries.delete(tid);
       }
     }
-    for (const tid of tids) if (!this.threads.has(tid)) this.adopt(tid, nowNs);
+    for (const tid of tids) {
+      if (this.threads.has(tid)) continue;
+      this.adopt(tid, nowNs);
+      // made while the last pid stood still (a holder adopted since the last list is known)
+      if (stoodStill) pids!.missed();
+    }
     return true;
   }
 

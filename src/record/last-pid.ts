@@ -5,17 +5,34 @@
  * is one small read; listing a process's 100 threads costs ~170 µs here, and walking its tree
  * reads every thread's `children` file (1 000 reads a second for 100 threads, a walk every
  * 100 ms): the sampler's steady cost beside a pool of idle threads.
+ *
+ * Lists are still read now and then whatever it says, and one that finds something made while
+ * the last pid stood still (a /proc/loadavg that is not the kernel's, as lxcfs's in a container)
+ * makes it not asked again: then every list is read when due, as without it.
  */
 import * as fs from 'node:fs';
+
+/** One tick's view of the last pid: read at most once, when first asked. */
+export interface TickPids {
+  /** The last pid given out; NaN when not known (never equal: lists are read). */
+  last(): number;
+  /** A list read found something new while last() stood still: not to be trusted again. */
+  missed(): void;
+}
 
 export class LastPid {
   private fd: number | undefined;
   private readonly buffer = Buffer.alloc(128);
+  private trusted = true;
 
-  /** A getter of the last pid for one tick's users: read at most once, when first asked. NaN: unreadable (never equal, so lists are read). */
-  reader(): () => number {
+  reader(): TickPids {
     let value: number | undefined;
-    return () => (value ??= this.read());
+    return {
+      last: () => (value ??= this.trusted ? this.read() : Number.NaN),
+      missed: () => {
+        this.trusted = false;
+      },
+    };
   }
 
   close(): void {

@@ -6,28 +6,43 @@
  * ~0.5 ms of opens and closes).
  */
 import * as fs from 'node:fs';
+import type { TickPids } from './last-pid.js';
+
+/** A walk that a still last pid lets stand is made anyway after this many (a second at the sampler's 100 ms). */
+const WALK_ANYWAY = 10;
 
 export class ProcessTree {
   /** Open `children` files by path; those of threads not seen in the latest walk are closed. */
   private files = new Map<string, number>();
   private buffer = Buffer.alloc(4096);
 
-  /** The last walk: its roots, the last pid given out before it (LastPid), what it found. */
-  private walked: { roots: string; lastPid: number; found: number[] } | undefined;
+  /** The last walk: its roots, the last pid given out before it (LastPid), what it found, and the walks it stood for since. */
+  private walked: { roots: string; lastPid: number; found: number[]; reused: number } | undefined;
 
   constructor(private readonly roots: () => readonly number[]) {}
 
   /**
-   * The roots and their descendants now (some may have ended since). `lastPid` (LastPid): while
-   * it is the same as before the last walk, no process was made since and that walk still
-   * stands (an exec makes no pid either: the processes found are the same ones).
+   * The roots and their descendants now (some may have ended since). `pids` (LastPid): while the
+   * last pid given out is the same as before the last walk, no process was made since and that
+   * walk still stands (an exec makes no pid either: the processes found are the same ones), up
+   * to WALK_ANYWAY walks; one made then that finds a new process says the last pid is not to be
+   * trusted.
    */
-  processes(lastPid?: () => number): number[] {
+  processes(pids?: TickPids): number[] {
     const roots = this.roots().join(' ');
-    const before = lastPid?.();
-    if (this.walked && this.walked.roots === roots && this.walked.lastPid === before) return this.walked.found;
+    const before = pids?.last();
+    const walked = this.walked;
+    const same = walked !== undefined && walked.roots === roots && walked.lastPid === before;
+    if (same && walked.reused < WALK_ANYWAY) {
+      walked.reused++;
+      return walked.found;
+    }
     const found = this.walk();
-    this.walked = before === undefined ? undefined : { roots, lastPid: before, found };
+    if (same) {
+      const known = new Set(walked.found);
+      if (found.some((pid) => !known.has(pid))) pids!.missed();
+    }
+    this.walked = before === undefined ? undefined : { roots, lastPid: before, found, reused: 0 };
     return found;
   }
 

@@ -14,7 +14,7 @@ import { SAMPLED_MAGIC, STACK_EVERY_TICKS, type SampledHeader } from '../contrac
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
 import { entryThreadName, ProcessSampler, type HolderNow, type ThreadState, type TickLooks } from './gil-sampler.js';
 import type { SampledStack } from './python-stack-reader.js';
-import { LastPid } from './last-pid.js';
+import { LastPid, type TickPids } from './last-pid.js';
 import { ProcessTree, readLinkIfThere } from './process-tree.js';
 import { PythonNamesFile } from './python-names-file.js';
 import { boottimeOffset } from './recording-manifest.js';
@@ -157,9 +157,9 @@ export class SamplingSession {
     this.ticks++;
     // holder samples: when the ticks began (the samples stand for the time from then on)
     if (this.holdersOnly && this.ticks === 1) this.lines.push(`C ${now} 1 0 ${this.cpuSoFarNs()}`);
-    const lastPid = this.lastPid.reader();
+    const pids = this.lastPid.reader();
     const discoverEvery = this.samplers.size === 0 ? DISCOVER_UNTIL_PYTHON_MS : DISCOVER_EVERY_MS;
-    if (now - this.lastDiscover >= discoverEvery * 1e6) this.discover(now, lastPid);
+    if (now - this.lastDiscover >= discoverEvery * 1e6) this.discover(now, pids);
     for (const [pid, sampler] of this.samplers) {
       if (this.holdersOnly) {
         this.sampleHolders(pid, sampler, now, since);
@@ -167,7 +167,7 @@ export class SamplingSession {
       }
       let looks: TickLooks | undefined;
       try {
-        looks = sampler.sample(now + Number(this.base), lastPid);
+        looks = sampler.sample(now + Number(this.base), pids);
       } catch (e) {
         if (!(e instanceof GiltraceError)) throw e;
         this.processGone(pid, now);
@@ -289,11 +289,11 @@ export class SamplingSession {
   }
 
   /** New processes of the traced tree: Pythons get a sampler, Python-looking others are named. */
-  private discover(now: number, lastPid: () => number): void {
+  private discover(now: number, pids: TickPids): void {
     this.lastDiscover = now;
     // names told since: the threads' next looks write them (record)
     this.pythonNames?.read();
-    for (const pid of this.tree.processes(lastPid)) {
+    for (const pid of this.tree.processes(pids)) {
       if (this.samplers.has(pid)) continue;
       const exe = readLinkIfThere(`/proc/${pid}/exe`);
       const seen = this.seen.get(pid);
