@@ -1,0 +1,72 @@
+/**
+ * What the sampler itself costs beside many threads: giltrace's CPU (its whole process: the
+ * sampling thread, V8's own threads, the main thread) while attached with `--sample` at 1000
+ * ticks a second to 98 threads that wake five times a second beside 2 crunchers, against the
+ * anchor of the same attach to one idle thread: what any tick costs on this machine (waking
+ * 1000 times a second, reading the GIL). Issue 15 asks for a few % of a core for 100 threads.
+ * Each attach lasts DURATION_S; the CPU is taken from the recording's C lines between SETTLED_S
+ * and the end (the first look at every thread is not the steady cost). GILTRACE_BENCH_RUNS rounds
+ * (default 5), alternating, medians.
+ *
+ *   node dist/bench/sampler-cpu.js [PYTHON]        (default: python3 on PATH)
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median } from './median.js';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+const CLI = join(REPO, 'dist/src/cli/main.js');
+const DURATION_S = 8;
+const SETTLED_S = 3;
+
+async function started(python: string, args: readonly string[]): Promise<ChildProcess> {
+  const child = spawn(python, [join(REPO, 'bench/programs/idle_pool.py'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`idle_pool.py exited (${code})`)));
+  });
+  return child;
+}
+
+/** giltrace's CPU, ms a second, attached to `pid` once settled. */
+function samplerCpuMsPerS(pid: number, data: string): number {
+  const run = spawnSync(process.execPath, [CLI, 'record', '--sample', '-p', String(pid), '--duration', String(DURATION_S), '-o', data], { encoding: 'utf8', timeout: 120_000 });
+  if (run.status !== 0) throw new Error(`giltrace record --sample -p ${pid} failed: ${run.stderr}`);
+  // C <t> <ticks> <late> <cpu ns>: CPU used since the first tick, so far
+  const soFar = readFileSync(data, 'latin1').split('\n').filter((l) => l.startsWith('C ') || l.startsWith('E ')).map((l) => l.split(' ').map(Number));
+  const from = soFar.find((c) => c[1] >= SETTLED_S * 1e9)!;
+  const to = soFar[soFar.length - 1];
+  return ((to[4] - from[4]) / 1e6) / ((to[1] - from[1]) / 1e9);
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const python = argv[0] ?? 'python3';
+  const runs = Number(process.env.GILTRACE_BENCH_RUNS ?? 5);
+  const dir = mkdtempSync(join(tmpdir(), 'giltrace-sampler-cpu-'));
+  const pool = await started(python, ['98', '2']);
+  const idle = await started(python, ['0', '0']);
+  try {
+    const many: number[] = [];
+    const one: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      many.push(samplerCpuMsPerS(pool.pid!, join(dir, 'pool.data')));
+      one.push(samplerCpuMsPerS(idle.pid!, join(dir, 'idle.data')));
+    }
+    console.log(
+      `giltrace attached --sample (1000/s), median of ${runs}: beside 98 sleepers + 2 crunchers ${median(many).toFixed(0)} ms of CPU a second ` +
+        `(${(median(many) / 10).toFixed(1)} % of a core; rounds: ${many.map((x) => x.toFixed(0)).join(' ')})`,
+    );
+    console.log(
+      `  anchor: beside one idle thread ${median(one).toFixed(0)} ms a second (rounds: ${one.map((x) => x.toFixed(0)).join(' ')}): ` +
+        `the 100 threads cost ${(median(many) / median(one)).toFixed(1)}x the ticks alone`,
+    );
+  } finally {
+    pool.kill('SIGKILL');
+    idle.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
