@@ -225,7 +225,7 @@ test('a thread per task, each younger than the sampler\'s last listing of thread
   // named a thread gone, and unlisted holders were not looked at: sampled 0.55-0.65 held against
   // 0.89 exactly, the tasks 45 ms of 835 (12-05). Then the main thread was read holding asleep
   // (a GIL read a moment before its syscall file): held 0.24 against 0.13, and tasks' holds
-  // that ended before their look were lost (12-06: 0.80-0.84 against 0.86, main 0.09-0.17).
+  // that ended before their look were lost (12-05 evening: 0.80-0.84 against 0.86, main 0.09-0.17).
   const { exact, sampled } = bothWays(python!, join(PROGRAMS, 'thread_per_task.py'), [], 'per-task');
   const program = (stats: StatsJson) => stats.processes.find((p) => /thread_per_task/.test(p.command))!;
   const held = (stats: StatsJson) => program(stats).gil.held_ns / program(stats).duration_ns;
