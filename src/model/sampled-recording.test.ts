@@ -171,6 +171,22 @@ test('threads gone at a tick end after its changes: an idle one listed first doe
   assert.equal(threads.get(14)!.end, 1 * MS);
 });
 
+test('a thread gone while waiting stops waiting after its own last line, however long an idle thread seen at that tick went unseen', () => {
+  const { threads, anomalies } = build(
+    recording([
+      `P 0 10 12 /lib/libpython3.12.so.1.0`,
+      `S 0 10 11 hr 0`, `S 0 10 12 nr 0`, `S 0 10 13 ns 0`,
+      `S ${10 * MS} 10 12 ws 0 0 0 ${1 * MS}`,
+      // 13's turn among the idle threads: unseen for 12 ms; 12 gone, last seen waiting at 10 ms
+      `S ${12 * MS} 10 13 ws 0 0 0 ${12 * MS}`, `X ${12 * MS} 10 12`,
+      `S ${14 * MS} 10 11 hr 0`,
+    ]),
+  );
+  assert.deepEqual(anomalies, []);
+  // its wait began halfway into the tick before 10 ms and ended within the 2 ms after
+  assert.equal(gilTimes(threads.get(12)!).waiting, 1.5 * MS);
+});
+
 test('a process not sampled as the program it ran first, sampled once it exec\'d another, is said to be so', () => {
   const { read } = build(recording([`U 0 42 Python 2.7 (python2.7): the sampled mode knows 3.6 to 3.13`, `P ${MS} 42 12 libpython3.12.so`, `S ${MS} 42 42 hr 0`]));
   assert.deepEqual(read.notSampled, [{ pid: 42, why: 'Python 2.7 (python2.7): the sampled mode knows 3.6 to 3.13', untilExec: true }]);

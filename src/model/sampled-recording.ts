@@ -63,6 +63,8 @@ interface ThreadView {
   stack: number;
   cpu: BuilderCpu;
   gilIndex: number;
+  /** The tick of its last S line: whatever it did since came after that. */
+  seenAt: number;
 }
 
 /** Reads the text of a sampled recording; `file` names it in errors. */
@@ -193,8 +195,9 @@ export class SampledRecordingReader {
           const existing = this.attached.has(pid) && this.firstTick.get(pid) === time;
           if (existing) this.push({ kind: 'thread_start', time, pid, tid, parentPid: 0, existing });
           else starts = true;
-          threads.set(tid, (view = { pid, gil: 'n', stack: UNKNOWN_STACK, cpu: existing ? 'unknown' : 'q', gilIndex: -1 }));
+          threads.set(tid, (view = { pid, gil: 'n', stack: UNKNOWN_STACK, cpu: existing ? 'unknown' : 'q', gilIndex: -1, seenAt: time }));
         }
+        view.seenAt = time;
         const stack = stackIds.get(Number(fields[6] ?? 0)) ?? UNKNOWN_STACK;
         const waitStack = stackIds.get(Number(fields[7] ?? 0)) ?? UNKNOWN_STACK;
         // the change happened since the process's previous look (placeTick says where)
@@ -217,9 +220,11 @@ export class SampledRecordingReader {
         // the ticks). Among its tick's changes when it has one: before another thread's take.
         if (!view) break;
         if (view.gil !== 'n') {
-          // (when since the previous look: that of the tick's threads looked at before; a thread
-          // seen for the first time there, since 0, says nothing of it)
-          const since = tick.length > 0 ? Math.max(...tick.map((t) => t.since)) : 0;
+          // (when since the previous look: that of the tick's threads looked at before, a thread
+          // seen for the first time there, since 0, saying nothing of it; but not before its own
+          // last line: an idle thread's turn at that tick, unseen for ten ticks, put a waiter's
+          // end before the wait it ended)
+          const since = tick.length > 0 ? Math.min(Math.max(...tick.map((t) => t.since)), time - view.seenAt) : 0;
           const change = { time, pid, tid, gil: 'n' as const, cpu: 'r' as const, gilIndex: view.gilIndex, stack: view.stack, waitStack: UNKNOWN_STACK };
           tick.push({ tickTime: time, since, cpuMove: undefined, change, releases: view.gil === 'h', starts: false });
         }
