@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { debianPythonWithSymbols, pyenvVersions } from '../../test/support/probe-oracle.js';
 import { gdbPrint, hasGdb, offset } from '../../test/support/gdb-oracle.js';
+import { GLIBC_COND_WREFS } from './cond-waiters.js';
 import { GIL_STRUCT, gilPlaceOfStruct, gilReadsOf, gilStateLayoutFor, SAMPLED_MINORS, type GilStateLayout } from './gil-state-layout.js';
 
 function builds(): { label: string; file: string; minor: number }[] {
@@ -40,6 +41,8 @@ test('GIL state layouts equal the DWARF of every build here (gdb)', { skip: !has
   for (const build of builds()) {
     assert.deepEqual(gilStateLayoutFor(3, build.minor), layoutFromDwarf(build.file, build.minor), build.label);
     assert.deepEqual(GIL_STRUCT, gilStructFromDwarf(build.file), `${build.label}: struct _gil_runtime_state`);
+    // the GIL's cond is a glibc pthread_cond_t, its waiters counted at the same place in each
+    assert.deepEqual(gdbPrint(build.file, [offset('pthread_cond_t', '__data.__wrefs')]), [GLIBC_COND_WREFS], `${build.label}: __wrefs`);
   }
 });
 
@@ -68,7 +71,13 @@ test('a GIL struct is read in one piece; fields far apart (3.6) in as many as it
   assert.deepEqual(struct.spans.map((s) => [s.address, s.bytes.length]), [[0x1000, 32]]);
   assert.deepEqual(struct.fields, { interval: { span: 0, offset: 0 }, lastHolder: { span: 0, offset: 8 }, locked: { span: 0, offset: 16 }, switchNumber: { span: 0, offset: 24 } });
   // as the pyenv 3.6 build lays them out: locked and interval in .data, the others in .bss
-  const apart = gilReadsOf({ locked: 0x2a4fb8, interval: 0x2a4fc0, lastHolder: 0x2fab10, switchNumber: 0x2fab18, waits: [] });
+  const apart36 = { locked: 0x2a4fb8, interval: 0x2a4fc0, lastHolder: 0x2fab10, switchNumber: 0x2fab18, cond: 0x2fab40, waits: [] };
+  const apart = gilReadsOf(apart36);
   assert.deepEqual(apart.spans.map((s) => [s.address, s.bytes.length]), [[0x2a4fb8, 16], [0x2fab10, 16]]);
   assert.deepEqual(apart.fields, { locked: { span: 0, offset: 0 }, interval: { span: 0, offset: 8 }, lastHolder: { span: 1, offset: 0 }, switchNumber: { span: 1, offset: 8 } });
+  // glibc's count of the cond's waiters, 36 bytes into the cond, comes with them: no read more
+  assert.deepEqual(gilReadsOf(gilPlaceOfStruct(0x1000), true).spans.map((s) => [s.address, s.bytes.length]), [[0x1000, 72]]);
+  assert.deepEqual(gilReadsOf(gilPlaceOfStruct(0x1000), true).fields.condWaiters, { span: 0, offset: 68 });
+  // 3.6's cond is a variable of its own (here too far from the others to share their read)
+  assert.deepEqual(gilReadsOf(apart36, true).spans.map((s) => [s.address, s.bytes.length]), [[0x2a4fb8, 16], [0x2fab10, 16], [0x2fab64, 4]]);
 });

@@ -39,6 +39,8 @@ export interface GilStateLayout {
   readonly threadList: { readonly interpreters: number; readonly interpNext: number; readonly head: number; readonly next: number };
 }
 
+import { GLIBC_COND_WREFS } from './cond-waiters.js';
+
 /** Offsets inside `struct _gil_runtime_state`, the same in 3.7-3.13. */
 export const GIL_STRUCT = {
   interval: 0,
@@ -56,6 +58,8 @@ export interface StaticGilSymbols {
   readonly interval: string;
   readonly lastHolder: string;
   readonly switchNumber: string;
+  /** take_gil's condition variable (one of the waits). */
+  readonly cond: string;
   /** The condition variables and mutexes a waiter sleeps on (each as long as its symbol's size). */
   readonly waits: readonly string[];
 }
@@ -69,6 +73,8 @@ export interface GilPlace {
   readonly interval: number;
   readonly lastHolder: number;
   readonly switchNumber: number;
+  /** The condition variable take_gil waits on (`cond`: the first of the waits). */
+  readonly cond: number;
   /** [from, to) of each futex a waiter for this GIL sleeps on. */
   readonly waits: readonly (readonly [number, number])[];
 }
@@ -80,29 +86,44 @@ export function gilPlaceOfStruct(address: number): GilPlace {
     interval: address + GIL_STRUCT.interval,
     lastHolder: address + GIL_STRUCT.lastHolder,
     switchNumber: address + GIL_STRUCT.switchNumber,
+    cond: address + GIL_STRUCT.waitFrom,
     waits: [[address + GIL_STRUCT.waitFrom, address + GIL_STRUCT.size]],
   };
 }
 
 type GilField = 'locked' | 'interval' | 'lastHolder' | 'switchNumber';
 
+interface FieldAt {
+  readonly span: number;
+  readonly offset: number;
+}
+
 export interface GilReads {
   readonly spans: readonly { readonly address: number; readonly bytes: Buffer }[];
   /** Where each field is in the spans' bytes. */
-  readonly fields: Readonly<Record<GilField, { readonly span: number; readonly offset: number }>>;
+  readonly fields: Readonly<Record<GilField, FieldAt>> & {
+    /** glibc's count of the threads inside the wait on `cond` (cond-waiters.ts), when asked for. */
+    readonly condWaiters?: FieldAt;
+  };
 }
 
 /** Fields this close together are read as one. */
 const SPAN_GAP = 64;
 
-/** The fewest reads that fetch a GIL's fields: one for a GIL struct; 3.6's statics lie in .data and .bss. */
-export function gilReadsOf(place: GilPlace): GilReads {
-  const sizes: Record<GilField, number> = { locked: 4, interval: 8, lastHolder: 8, switchNumber: 8 };
-  const byAddress = (Object.keys(sizes) as GilField[]).sort((a, b) => place[a] - place[b]);
+/**
+ * The fewest reads that fetch a GIL's fields: one for a GIL struct; 3.6's statics lie in .data and
+ * .bss. `condWaiters`: also glibc's count of the waiters on its `cond` (in the same read).
+ */
+export function gilReadsOf(place: GilPlace, condWaiters = false): GilReads {
+  type Field = GilField | 'condWaiters';
+  const sizes: Record<Field, number> = { locked: 4, interval: 8, lastHolder: 8, switchNumber: 8, condWaiters: 4 };
+  const addresses: Partial<Record<Field, number>> = { locked: place.locked, interval: place.interval, lastHolder: place.lastHolder, switchNumber: place.switchNumber };
+  if (condWaiters) addresses.condWaiters = place.cond + GLIBC_COND_WREFS;
+  const byAddress = (Object.keys(addresses) as Field[]).sort((a, b) => addresses[a]! - addresses[b]!);
   const ranges: { from: number; to: number }[] = [];
-  const fields = {} as Record<GilField, { span: number; offset: number }>;
+  const fields = {} as Record<Field, FieldAt>;
   for (const field of byAddress) {
-    const at = place[field];
+    const at = addresses[field]!;
     let last = ranges[ranges.length - 1];
     if (!last || at > last.to + SPAN_GAP) ranges.push((last = { from: at, to: at }));
     last.to = Math.max(last.to, at + sizes[field]);
@@ -116,6 +137,7 @@ const STATIC_GIL_36: StaticGilSymbols = {
   interval: 'gil_interval',
   lastHolder: 'gil_last_holder',
   switchNumber: 'gil_switch_number',
+  cond: 'gil_cond',
   waits: ['gil_cond', 'gil_mutex', 'switch_cond', 'switch_mutex'],
 };
 

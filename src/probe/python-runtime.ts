@@ -86,6 +86,7 @@ export function findPythonRuntime(pid: number): PythonRuntime | NotSampled {
       interval: at(layout.staticGil.interval),
       lastHolder: at(layout.staticGil.lastHolder),
       switchNumber: at(layout.staticGil.switchNumber),
+      cond: at(layout.staticGil.cond),
       waits: layout.staticGil.waits.map((name) => [at(name), at(name) + symbols[name][1]] as const),
     };
     return { pid, file, minor: version.minor, address: at(layout.anchor), layout, ...(staticGil ? { staticGil } : {}) };

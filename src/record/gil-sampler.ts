@@ -5,7 +5,8 @@
  * - who waits: a thread asleep in a futex on an address inside a GIL's condition variables or
  *   mutexes (its /proc syscall file names the futex), or one that waited (or was forced to let go)
  *   and is on a CPU or waiting for one without the GIL, until it has run for more than a waiter
- *   does (see RAN_WAITING_NS);
+ *   does (see RAN_WAITING_NS); or one on a CPU (or woken) without the GIL while glibc counts more
+ *   threads inside take_gil's wait than are seen waiting (uncountedWaiters);
  * - function context: the holder's Python stack (python-stack-reader.ts), as held when it let go,
  *   and a waiter's where it last held it, or (never seen holding) where it began to wait (its
  *   thread state found in the interpreters' lists);
@@ -19,6 +20,7 @@ import * as fs from 'node:fs';
 import { GiltraceError } from '../base/errors.js';
 import { STACK_EVERY_TICKS, type SampledCpu, type SampledGil } from '../contract/sampled-recording.js';
 import { gilPlaceOfStruct, gilReadsOf, type GilPlace, type GilReads } from '../probe/gil-state-layout.js';
+import { GLIBC_COND_WREFS_SHIFT, libcCountsCondWaiters } from '../probe/cond-waiters.js';
 import { ProcessMemory } from '../probe/process-memory.js';
 import type { PythonRuntime } from '../probe/python-runtime.js';
 import type { TickPids } from './last-pid.js';
@@ -149,7 +151,7 @@ interface Gil {
   /** The interpreter whose GIL it is, the main one when shared (3.12+; 0 before: the runtime's one GIL). */
   interp: number;
   /** The reads that fetch its fields each tick: one in a GIL struct, two for 3.6's static variables. */
-  readonly reads: GilReads;
+  reads: GilReads;
   locked: boolean;
   holderTid: number;
   /** The holder's PyThreadState (0: none). */
@@ -166,6 +168,11 @@ interface Gil {
   earliestWaitBefore: number;
   /** The switch interval (ns): how long a waiter waits before it makes the holder let go. */
   intervalNs: number;
+  /** The tick that last reported a thread holding it, and which thread (a tick reports one holder a GIL: holdsNow). */
+  holderReportedTick: number;
+  holderReportedTid: number;
+  /** Threads inside take_gil's wait on its `cond`, woken ones not yet run included, as glibc counts them (-1: not counted; cond-waiters.ts). */
+  condWaiters: number;
 }
 
 /** A GIL's holder at a holder sample, and the Python stack it was running (none: no Python frame, or unreadable). */
@@ -202,7 +209,9 @@ export class ProcessSampler {
   private readonly waiting = new Set<Thread>();
   /** Threads found gone this tick (by their thread list, between looks). */
   private goneNow: number[] = [];
-  /** Set when threadState read a GIL again (a holder seen asleep). */
+  /** Whether glibc's count of the waiters on each GIL's cond is read (undefined: not known yet; see countCondWaiters). */
+  private condWaitersCounted: boolean | undefined;
+  /** Set when threadState read a GIL again (a holder seen asleep, a thread that may wait uncounted). */
   private readAgain = false;
   /** Set when /proc refuses a thread's syscall file: sleeping waiters cannot be told from idle threads then. */
   syscallDenied = false;
@@ -262,8 +271,10 @@ export class ProcessSampler {
         continue;
       }
       states.set(thread.tid, (thread.state = state));
-      if (state.gil === 'h') this.seenHolding.add(thread);
-      else this.seenHolding.delete(thread);
+      if (state.gil === 'h') {
+        this.seenHolding.add(thread);
+        Object.assign(this.gils[state.gilIndex], { holderReportedTick: this.ticks, holderReportedTid: thread.tid });
+      } else this.seenHolding.delete(thread);
       if (state.gil === 'w' && (state.cpu === 's' || state.cpu === 'd')) thread.asleepWaitingFor = { gilIndex: state.gilIndex, switches: this.gils[state.gilIndex]?.switches ?? -1 };
       if (wasQuiet && thread.quietTicks === 0) thread.restedTicks = this.ticks - thread.quietSinceTick;
       // what an idle thread's turn finds changed may be as old as its last look (not a hold: the
@@ -524,8 +535,8 @@ export class ProcessSampler {
       if (known) known.interp = interp;
       else {
         this.gils.push({
-          place, interp, reads: gilReadsOf(place), locked: false, holderTid: 0, holderTstate: 0, lastHolderTstate: 0, switches: -1, switchesBefore: -1,
-          waitersBefore: 0, waiterTidsBefore: [], earliestWaitBefore: Infinity, intervalNs: 0,
+          place, interp, reads: gilReadsOf(place, this.condWaitersCounted === true), locked: false, holderTid: 0, holderTstate: 0, lastHolderTstate: 0, switches: -1, switchesBefore: -1,
+          waitersBefore: 0, waiterTidsBefore: [], earliestWaitBefore: Infinity, intervalNs: 0, condWaiters: -1, holderReportedTick: -1, holderReportedTid: 0,
         });
       }
     }
@@ -552,9 +563,28 @@ export class ProcessSampler {
     // the low 32 bits are enough to see it move between two ticks
     gil.switches = spans[fields.switchNumber.span].bytes.readUInt32LE(fields.switchNumber.offset);
     gil.lastHolderTstate = holder;
+    const waiters = fields.condWaiters;
+    gil.condWaiters = waiters ? spans[waiters.span].bytes.readUInt32LE(waiters.offset) >>> GLIBC_COND_WREFS_SHIFT : -1;
     gil.holderTstate = gil.locked ? holder : 0;
     gil.holderTid = gil.locked && holder !== 0 ? this.tidOf(holder) : 0;
+    if (this.condWaitersCounted === undefined && interval > 0) this.countCondWaiters();
     return true;
+  }
+
+  /**
+   * Whether the process's C library counts the waiters on the GILs' cond (cond-waiters.ts): asked
+   * once its interpreter has set a GIL up (a process is found as soon as it maps its libpython,
+   * which the dynamic loader may do before it maps libc). From then on each GIL read fetches it.
+   */
+  private countCondWaiters(): void {
+    let mapped: string[] = [];
+    try {
+      mapped = fs.readFileSync(`/proc/${this.pid}/maps`, 'latin1').split('\n').map((line) => line.split(/\s+/)[5] ?? '');
+    } catch {
+      // gone: read as not counted
+    }
+    this.condWaitersCounted = libcCountsCondWaiters(mapped);
+    if (this.condWaitersCounted) for (const gil of this.gils) gil.reads = gilReadsOf(gil.place, true);
   }
 
   /**
@@ -595,6 +625,48 @@ export class ProcessSampler {
     const switched = gil.switchesBefore >= 0 && ((gil.switches - gil.switchesBefore) >>> 0) >= 2;
     const holder = gil.holderTid;
     return switched && holder !== 0 && holder !== tid && gil.waiterTidsBefore.every((w) => w === tid || w === holder);
+  }
+
+  /**
+   * Whether glibc counts more threads inside take_gil's wait on this GIL (cond-waiters.ts) than
+   * the threads seen waiting for it, `thread` left out: then `thread`, on a CPU or waiting for one
+   * without the GIL, may be one (woken, not yet run: /proc says `running` for it as for a thread
+   * running C code). Asked with the count read at the tick's start, and again with the count read
+   * when the thread is looked at (the GIL was read a few hundred µs before a busy process's last
+   * look). Without it, a thread that took and let go of the GIL between two ticks and asks for it
+   * again counted as running without it (thread_per_task.py: the main thread, starting a thread
+   * and joining it, waited 0.28 of its life sampled against 0.50 exactly; 224 of the 233 looks
+   * that missed its wait found a waiter glibc counted and nobody was seen being, 3 of the 147
+   * looks at it running without waiting did).
+   */
+  private uncountedWaiters(gilIndex: number, thread: Thread): boolean {
+    const gil = this.gils[gilIndex];
+    return gil.condWaiters > this.seenWaiting(gilIndex, thread);
+  }
+
+  /**
+   * Whether the GIL as last read names `tid` its holder, unless this tick already reported another
+   * thread holding it: a GIL read again in the tick may name a thread that took it since, but the
+   * one reported before let go unseen, and a tick's two holders do not fit (a second read for a
+   * thread that may wait uncounted, naming a new holder beside one seen holding earlier in the
+   * tick: `second_holder` and `drop_while_not_holding` in `run --sample` of the two-thread
+   * example). That hold is seen at the next tick.
+   */
+  private holdsNow(gil: Gil, tid: number): boolean {
+    return gil.holderTid === tid && (gil.holderReportedTick !== this.ticks || gil.holderReportedTid === tid);
+  }
+
+  /** Reads a GIL again in this tick (see readGil); a holder it names is looked at this tick. */
+  private readGilAgain(gilIndex: number): boolean {
+    this.readAgain = true;
+    return this.readGil(this.gils[gilIndex], true);
+  }
+
+  /** The threads whose latest state is waiting for a GIL, other than `except`. */
+  private seenWaiting(gilIndex: number, except: Thread): number {
+    let n = 0;
+    for (const t of this.waiting) if (t !== except && t.state!.gilIndex === gilIndex) n++;
+    return n;
   }
 
   /**
@@ -684,7 +756,7 @@ export class ProcessSampler {
     } else thread.onCpuTicks.clear();
     let gil: SampledGil = 'n';
     let gilIndex = previous?.gilIndex ?? -1;
-    let holding = this.gils.findIndex((g) => g.holderTid === tid);
+    let holding = this.gils.findIndex((g) => this.holdsNow(g, tid));
     // The GILs were read at the start of the tick, this thread's syscall file just now, up to a
     // few hundred µs later: a holder seen asleep may have let go and slept (waiting for the GIL
     // back, joining a thread) in between. Read its GIL again: it holds asleep if it still holds.
@@ -692,15 +764,27 @@ export class ProcessSampler {
     // sampled holding asleep for 192 ms against 7 ms exactly, its GIL share 0.24 against 0.13.)
     let heldStack = previous?.heldStack;
     if (holding >= 0 && !onCpu) {
-      this.readAgain = true;
       const ownState = this.gils[holding].holderTstate;
-      if (this.readGil(this.gils[holding], true) && this.gils[holding].holderTid !== tid) {
+      if (this.readGilAgain(holding) && this.gils[holding].holderTid !== tid) {
         holding = -1;
         // asleep where it let go a moment ago: where it will ask for the GIL back (a thread
         // holding for µs between C calls and sleeps is seldom seen holding otherwise)
         heldStack = this.stacks?.stackOf(ownState) ?? heldStack;
       }
     }
+    // On a CPU without the GIL while glibc counts more threads in take_gil's wait than are seen
+    // waiting: one of them may be this thread (see uncountedWaiters). Read the GIL again, now: it
+    // may hold it by now (a thread never seen holding or waiting wants the process's GIL, when
+    // it has but one).
+    const askedOf = gilIndex >= 0 ? gilIndex : this.gils.length === 1 ? 0 : -1;
+    // Only a thread seen waiting, or asleep, at the last look: one seen running without the GIL
+    // or holding it then is most likely running C code (pool_and_hasher.py: the hasher, hashing,
+    // was taken for a waiter woken unseen in the pool, +0.12 over its exact wait against +0.07
+    // without the count); one that has not left its CPU since (run time and runs as then) has
+    // not slept in that wait.
+    const mayWaitUncounted = previous !== undefined && (previous.gil === 'w' || (previous.gil === 'n' && asleep));
+    const recounted = holding < 0 && onCpu && mayWaitUncounted && !stillOnCpu && askedOf >= 0 && this.uncountedWaiters(askedOf, thread) && this.readGilAgain(askedOf);
+    if (recounted && this.holdsNow(this.gils[askedOf], tid)) holding = askedOf;
     if (holding >= 0) {
       gil = 'h';
       gilIndex = holding;
@@ -741,6 +825,10 @@ export class ProcessSampler {
       // a holder's run time lags by up to a scheduler tick (it was running): allow for that
       const allowed = RAN_WAITING_NS + (thread.heldAtGil ? SCHEDULER_TICK_NS : 0);
       if (stillWanted && runtime - thread.runtimeAtGil < allowed) gil = 'w';
+    }
+    if (gil === 'n' && recounted && this.uncountedWaiters(askedOf, thread)) {
+      gil = 'w';
+      gilIndex = askedOf;
     }
     if (gil === 'h' || (gil === 'w' && !onCpu)) {
       thread.runtimeAtGil = runtime;
