@@ -16,6 +16,7 @@
  * (a pthread_t: the address of libc's thread struct, which holds the tid; see tid-in-pthread.ts).
  * gil-state-layout.test.ts checks every number here against the builds' DWARF.
  */
+import { GLIBC_COND_WREFS } from './cond-waiters.js';
 
 export interface GilStateLayout {
   /**
@@ -38,8 +39,6 @@ export interface GilStateLayout {
    */
   readonly threadList: { readonly interpreters: number; readonly interpNext: number; readonly head: number; readonly next: number };
 }
-
-import { GLIBC_COND_WREFS } from './cond-waiters.js';
 
 /** Offsets inside `struct _gil_runtime_state`, the same in 3.7-3.13. */
 export const GIL_STRUCT = {
