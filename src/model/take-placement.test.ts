@@ -68,6 +68,18 @@ describe('take placement (take_gil returns not probed)', () => {
     assert.deepEqual(taken(place([['take', 10, A], ['drop', 20, A], ['take', 30, A]])), ['TAKEN 101@10', 'TAKEN 101@30']);
   });
 
+  it('of two threads asking for a free GIL a moment apart, the one that lets go first took it: the first entry may lose the race', () => {
+    // (the probe's time is take_gil's entry: the first, trapped or preempted, found it taken)
+    assert.deepEqual(taken(place([['take', 10, A], ['take', 15, B], ['drop', 30, B], ['drop', 50, A]])), ['TAKEN 102@15', 'TAKEN 101@30']);
+    assert.deepEqual(taken(place([['take', 10, A], ['take', 15, B], ['drop', 30, A], ['drop', 50, B]])), ['TAKEN 101@10', 'TAKEN 102@30']);
+  });
+
+  it('a thread asking after the race (1 ms) waits for the one that found the GIL free; that take is passed on without waiting for its drop', () => {
+    const events = place([['take', 10, A], ['in', 2_000_000, C], ['take', 3_000_000, B], ['drop', 4_000_000, A], ['drop', 5_000_000, B]]);
+    assert.deepEqual(taken(events), ['TAKEN 101@10', 'TAKEN 102@4000000']);
+    assert.deepEqual(events.slice(0, 3), ['enter 101@10', 'TAKEN 101@10', 'switch 0>103@2000000']);
+  });
+
   it('a waiter asleep at the drop takes the GIL when it is back on a CPU, among the events in order', () => {
     const events = place([
       ['take', 10, A],

@@ -13,7 +13,12 @@
  * after that wake-up. A sleep woken otherwise (a timer, I/O) is a hold off-CPU (ctypes.PyDLL's
  * usleep). After a forced switch the dropper sleeps until the taker signals it, right after taking
  * the GIL: that wake-up places the take closer still (`signalled`). A take that finds the GIL free
- * and no one waiting is placed at its entry.
+ * and no one waiting is placed at its entry, unless another thread enters take_gil within
+ * FREE_TAKE_RACE_NS: the probe's timestamp is the call's entry, and a thread entering a few µs
+ * later may take the free GIL first (the first one, trapped or preempted, finds it taken and
+ * waits): who took it is known at the next drop, as after a drop with waiters. (A thread pool
+ * passing data through sockets, 3.12: 23-49 of ~20 000 takes a run were given to the first
+ * entrant while the second took the GIL, each a `second_holder` and a `drop_while_not_holding`.)
  *
  * Checked against the return probe on real recordings (test/e2e/take-placement.test.ts): placed
  * takes come 1.8-2.7 µs before the probed returns at the median (the probe's own return trap),
@@ -29,6 +34,11 @@ import type { DropReason, SwitchOutState, TimelineEvent, TimelineSink } from './
 
 /** Held events beyond this (a long hold while others wait): the oldest open GIL gets its best guess. */
 const MAX_HELD = 100_000;
+/**
+ * A thread entering take_gil this soon after another found the GIL free may be the one that took
+ * it (ns; seen 5 µs apart). Longer costs only events held back that long: the next drop says who.
+ */
+const FREE_TAKE_RACE_NS = 1_000_000;
 
 interface Waiter {
   readonly pid: number;
@@ -45,6 +55,11 @@ interface GilState {
   forcedBy: number;
   /** Open since an attach's look saw waiters and no holder, no drop since: nothing says anyone took it. */
   openedByLook: boolean;
+  /**
+   * Open since its only waiter found it free (at its entry): taken there, unless another thread
+   * enters before this time (then open as after a drop with waiters). undefined: not so.
+   */
+  freeTakeUntil: number | undefined;
 }
 
 const NO_SINK: TimelineSink = {
@@ -67,6 +82,8 @@ export class TakePlacement implements TimelineSink {
   private openCount = 0;
   /** The earliest open GIL's openSince (Infinity when none): held events up to it can go on. */
   private openFrom = Infinity;
+  /** The earliest end of a race for a free GIL (GilState.freeTakeUntil; Infinity: none). */
+  private freeTakesUntil = Infinity;
   /** Each GIL's state, also as a list (iterated at every take: no iterator object each time). */
   private readonly gilList: GilState[] = [];
 
@@ -77,15 +94,18 @@ export class TakePlacement implements TimelineSink {
   }
 
   takeEnter(time: number, pid: number, tid: number, gil: string, stack: number): void {
+    if (time > this.freeTakesUntil) this.settleFreeTakes(time);
     const state = this.entered(time, pid, tid, gil, stack);
     if (state.holder === tid) state.holder = undefined; // its drop was lost
     if (this.returnsProbed) return; // its return says when it took the GIL
-    if (state.holder === undefined && state.openSince === undefined && state.waiters.size === 0) {
-      state.holder = tid;
-      this.placed++;
-      this.returned(time, pid, tid);
-    } else {
-      state.waiters.set(tid, { pid, tid, enter: time });
+    const free = state.holder === undefined && state.openSince === undefined && state.waiters.size === 0;
+    // another thread within the race: who took the GIL is known at the next drop
+    if (state.freeTakeUntil !== undefined) this.endFreeTake(state);
+    state.waiters.set(tid, { pid, tid, enter: time });
+    if (free) {
+      this.open(state, time);
+      state.freeTakeUntil = time + FREE_TAKE_RACE_NS;
+      this.freeTakesUntil = Math.min(this.freeTakesUntil, state.freeTakeUntil);
     }
   }
 
@@ -129,6 +149,7 @@ export class TakePlacement implements TimelineSink {
 
   /** A probed return (returnsProbed): `tid` took its GIL at `time`, whoever else waited since a drop. */
   takeReturn(time: number, pid: number, tid: number): void {
+    if (time > this.freeTakesUntil) this.settleFreeTakes(time);
     const gil = this.gilOfTid.get(tid);
     if (this.returnsProbed && gil !== undefined) this.took(this.gilState(gil), time, pid, tid);
     else this.returned(time, pid, tid);
@@ -151,6 +172,7 @@ export class TakePlacement implements TimelineSink {
   }
 
   drop(time: number, pid: number, tid: number, reason: DropReason, stack: number): void {
+    if (time > this.freeTakesUntil) this.settleFreeTakes(time);
     const gil = this.gilOfTid.get(tid) ?? `${pid}`;
     const state = this.gilState(gil);
     const waiter = state.waiters.get(tid);
@@ -169,6 +191,7 @@ export class TakePlacement implements TimelineSink {
   }
 
   schedSwitch(time: number, cpu: number, prevTid: number, prevState: SwitchOutState, nextTid: number): void {
+    if (time > this.freeTakesUntil) this.settleFreeTakes(time);
     if (this.passing(time)) {
       this.held.passedOffCpu.switched(prevTid, nextTid);
       this.downstream.schedSwitch(time, cpu, prevTid, prevState, nextTid);
@@ -179,11 +202,13 @@ export class TakePlacement implements TimelineSink {
   }
 
   waking(time: number, tid: number, by?: number): void {
+    if (time > this.freeTakesUntil) this.settleFreeTakes(time);
     if (this.passing(time)) this.downstream.waking(time, tid);
     else this.held.waking(time, tid, by ?? 0);
   }
 
   add(event: TimelineEvent): void {
+    if (event.time > this.freeTakesUntil && event.kind !== 'thread_name') this.settleFreeTakes(event.time);
     if (event.kind === 'cpu_at_attach' && event.state !== 'running' && this.passing(event.time)) {
       // off a CPU as giltrace attached (asleep in take_gil): its take is at a switch-in
       this.held.passedOffCpu.switched(event.tid, 0);
@@ -213,6 +238,25 @@ export class TakePlacement implements TimelineSink {
     this.held.passTo(this.downstream, this.held.length);
   }
 
+  /** The free GILs whose race ended before `time` with one thread in it: taken at its entry. */
+  private settleFreeTakes(time: number): void {
+    for (const state of this.gilList) {
+      if (state.freeTakeUntil === undefined || time <= state.freeTakeUntil) continue;
+      const [taker] = state.waiters.values();
+      if (taker !== undefined) this.place(state, taker, time);
+      this.close(state);
+      this.flush();
+    }
+  }
+
+  private endFreeTake(state: GilState): void {
+    const until = state.freeTakeUntil;
+    state.freeTakeUntil = undefined;
+    if (until !== this.freeTakesUntil) return;
+    this.freeTakesUntil = Infinity;
+    for (const other of this.gilList) if (other.freeTakeUntil !== undefined && other.freeTakeUntil < this.freeTakesUntil) this.freeTakesUntil = other.freeTakeUntil;
+  }
+
   /** Nothing is held back: the event at `time` goes straight on (most of an uncontended recording). */
   private passing(time: number): boolean {
     if (this.openCount !== 0 || !this.held.empty) return false;
@@ -223,7 +267,7 @@ export class TakePlacement implements TimelineSink {
   private gilState(gil: string): GilState {
     let state = this.gils.get(gil);
     if (state === undefined) {
-      this.gils.set(gil, (state = { holder: undefined, waiters: new Map(), openSince: undefined, forcedBy: 0, openedByLook: false }));
+      this.gils.set(gil, (state = { holder: undefined, waiters: new Map(), openSince: undefined, forcedBy: 0, openedByLook: false, freeTakeUntil: undefined }));
       this.gilList.push(state);
     }
     return state;
@@ -247,6 +291,7 @@ export class TakePlacement implements TimelineSink {
   }
 
   private close(state: GilState): void {
+    if (state.freeTakeUntil !== undefined) this.endFreeTake(state);
     const since = state.openSince;
     state.openSince = undefined;
     this.openCount--;
@@ -274,7 +319,8 @@ export class TakePlacement implements TimelineSink {
     state.holder = x.tid;
     this.placed++;
     const from = Math.max(x.enter, state.openSince ?? x.enter);
-    const placed = at ?? this.signalled(state, x, from, until) ?? this.placement(x, from, until);
+    // (a free GIL nobody else asked for within the race: at its entry)
+    const placed = at ?? (state.freeTakeUntil !== undefined ? x.enter : undefined) ?? this.signalled(state, x, from, until) ?? this.placement(x, from, until);
     // never seen on a CPU since: it took the GIL, but when is not known better than this
     this.held.insertTake(Math.max(Number.isNaN(placed) ? from : placed, this.held.passedUntil), x.pid, x.tid);
   }
@@ -375,7 +421,7 @@ export class TakePlacement implements TimelineSink {
     }
     // (a GIL free since an attach's look with no drop since: its waiters may all still wait)
     if (first && !oldest.openedByLook) {
-      this.guesses++;
+      if (oldest.freeTakeUntil === undefined) this.guesses++;
       this.place(oldest, first, until);
     }
     this.close(oldest);
