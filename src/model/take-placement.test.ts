@@ -74,6 +74,10 @@ describe('take placement (take_gil returns not probed)', () => {
     assert.deepEqual(taken(place([['take', 10, A], ['take', 15, B], ['drop', 30, A], ['drop', 50, B]])), ['TAKEN 101@10', 'TAKEN 102@30']);
   });
 
+  it('an attach\'s look ends a free GIL\'s race: a waiter it saw asleep takes the GIL when back on a CPU after the drop', () => {
+    assert.deepEqual(taken(place([['take', 10, A], ['since', 12, B], ['drop', 30, A], ['in', 35, B], ['drop', 50, B]])), ['TAKEN 101@10', 'TAKEN 102@35']);
+  });
+
   it('a thread asking after the race (1 ms) waits for the one that found the GIL free; that take is passed on without waiting for its drop', () => {
     const events = place([['take', 10, A], ['in', 2_000_000, C], ['take', 3_000_000, B], ['drop', 4_000_000, A], ['drop', 5_000_000, B]]);
     assert.deepEqual(taken(events), ['TAKEN 101@10', 'TAKEN 102@4000000']);

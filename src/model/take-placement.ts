@@ -118,6 +118,7 @@ export class TakePlacement implements TimelineSink {
    * through the other thread's next 500 ms hold: 1 attach in 3 of long_holds.py, 12-05.)
    */
   waitsSinceAttach(time: number, pid: number, tid: number, gil: string, stack: number): void {
+    this.settleFreeTakes(time, true);
     const state = this.entered(time, pid, tid, gil, stack);
     if (state.holder === tid) state.holder = undefined;
     state.waiters.set(tid, { pid, tid, enter: time });
@@ -208,7 +209,8 @@ export class TakePlacement implements TimelineSink {
   }
 
   add(event: TimelineEvent): void {
-    if (event.time > this.freeTakesUntil && event.kind !== 'thread_name') this.settleFreeTakes(event.time);
+    // (what an attach's look saw, placed against the events as they pass: a free GIL's race ends)
+    if (event.kind === 'cpu_at_attach' || (event.time > this.freeTakesUntil && event.kind !== 'thread_name')) this.settleFreeTakes(event.time, event.kind === 'cpu_at_attach');
     if (event.kind === 'cpu_at_attach' && event.state !== 'running' && this.passing(event.time)) {
       // off a CPU as giltrace attached (asleep in take_gil): its take is at a switch-in
       this.held.passedOffCpu.switched(event.tid, 0);
@@ -238,10 +240,10 @@ export class TakePlacement implements TimelineSink {
     this.held.passTo(this.downstream, this.held.length);
   }
 
-  /** The free GILs whose race ended before `time` with one thread in it: taken at its entry. */
-  private settleFreeTakes(time: number): void {
+  /** The free GILs whose race ended before `time` (`all`: every one) with one thread in it: taken at its entry. */
+  private settleFreeTakes(time: number, all = false): void {
     for (const state of this.gilList) {
-      if (state.freeTakeUntil === undefined || time <= state.freeTakeUntil) continue;
+      if (state.freeTakeUntil === undefined || (time <= state.freeTakeUntil && !all)) continue;
       const [taker] = state.waiters.values();
       if (taker !== undefined) this.place(state, taker, time);
       this.close(state);
