@@ -106,6 +106,21 @@ time.sleep(600)
   });
 });
 
+/** Runs `body` with a sampler of a Python running `program` (which prints "ready"), once it has; then stops both. */
+async function withSampledPython(program: string, body: (sampler: ProcessSampler, pid: number) => Promise<void>): Promise<void> {
+  const child = spawn('python3', ['-c', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const sampler = await samplerOnceReady(child);
+    try {
+      await body(sampler, child.pid!);
+    } finally {
+      sampler.close();
+    }
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 /** A sampler of `child` (a Python that prints "ready"), once it has. */
 async function samplerOnceReady(child: ChildProcess): Promise<ProcessSampler> {
   await new Promise<void>((resolve, reject) => {
@@ -166,22 +181,17 @@ libc.usleep(60_000_000)
     // an earlier look that missed the hold (a process's first, made as perf starts) must not
     // stand while the holder sleeps in its C call: it has not run since, but the GIL says
     const program = 'import ctypes\nprint("ready", flush=True)\nctypes.PyDLL(None).usleep(60_000_000)\n';
-    const child = spawn('python3', ['-c', program], { stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      const sampler = await samplerOnceReady(child);
+    await withSampledPython(program, async (sampler, pid) => {
       assert.ok(sampler.sample(Number(process.hrtime.bigint())), 'the process is there');
       const threads = (sampler as unknown as { threads: Map<number, { state?: { gil: string; gilIndex: number } }> }).threads;
-      const main = threads.get(child.pid!)!;
+      const main = threads.get(pid)!;
       assert.equal(main.state?.gil, 'h', 'the first look sees the hold');
       main.state = { ...main.state!, gil: 'n', gilIndex: -1 }; // as a look that missed it would have
       await sleep(5);
       assert.ok(sampler.sample(Number(process.hrtime.bigint())), 'the process is there');
-      const seen = sampler.attachLook(new Set(), new Set(), Number(process.hrtime.bigint())).find((u) => u.tid === child.pid);
+      const seen = sampler.attachLook(new Set(), new Set(), Number(process.hrtime.bigint())).find((u) => u.tid === pid);
       assert.equal(seen?.holding, true, JSON.stringify(seen));
-      sampler.close();
-    } finally {
-      child.kill('SIGKILL');
-    }
+    });
   });
 });
 
@@ -192,29 +202,24 @@ describe('ProcessSampler.sample', () => {
     // against 7 ms exactly. Here the tick's reading is made stale on purpose: it names the main
     // thread, asleep in time.sleep without the GIL.
     const program = 'import time\nprint("ready", flush=True)\ntime.sleep(60)\n';
-    const child = spawn('python3', ['-c', program], { stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      const sampler = await samplerOnceReady(child);
+    await withSampledPython(program, async (sampler, pid) => {
       type GilFields = { locked: boolean; holderTid: number; holderTstate: number; lastHolderTstate: number };
       const inside = sampler as unknown as { gils: GilFields[]; readGils(nowNs: number): boolean };
       const readGils = inside.readGils.bind(sampler);
       inside.readGils = (nowNs) => {
         const read = readGils(nowNs);
-        for (const gil of inside.gils) Object.assign(gil, { locked: true, holderTid: child.pid, holderTstate: gil.lastHolderTstate });
+        for (const gil of inside.gils) Object.assign(gil, { locked: true, holderTid: pid, holderTstate: gil.lastHolderTstate });
         return read;
       };
       for (let look = 0; look < 3; look++) {
         const looks = sampler.sample(Number(process.hrtime.bigint()));
         assert.ok(looks, 'the process is there');
         // the stale reading names it the holder: it is looked at every tick
-        const main = looks.states.get(child.pid!);
+        const main = looks.states.get(pid);
         assert.equal(main && main.gil + main.cpu, 'ns', `look ${look}`);
         await sleep(2);
       }
-      sampler.close();
-    } finally {
-      child.kill('SIGKILL');
-    }
+    });
   });
 
   it('a thread back on a CPU without the GIL waits for it when glibc counts one waiter more than are seen waiting; else it runs C code', async () => {
@@ -224,9 +229,7 @@ describe('ProcessSampler.sample', () => {
     // is the second; then the count is made one more than the waiters are (none): it is taken
     // for the first.
     const program = 'import hashlib, threading, time\ndata = bytes(4 << 20)\ndef hasher():\n    while True:\n        time.sleep(0.001)\n        hashlib.sha256(data).digest()\nthreading.Thread(target=hasher, daemon=True).start()\nprint("ready", flush=True)\ntime.sleep(60)\n';
-    const child = spawn('python3', ['-c', program], { stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      const sampler = await samplerOnceReady(child);
+    await withSampledPython(program, async (sampler, pid) => {
       type Gil = { condWaiters: number };
       const inside = sampler as unknown as { gils: Gil[]; readGil(gil: Gil, again?: boolean): boolean };
       const hasherStates = async (): Promise<Map<string, number>> => {
@@ -234,7 +237,7 @@ describe('ProcessSampler.sample', () => {
         for (let look = 0; look < 200; look++) {
           const looks = sampler.sample(Number(process.hrtime.bigint()));
           assert.ok(looks, 'the process is there');
-          for (const [tid, state] of looks.states) if (tid !== child.pid) kinds.set(state.gil + state.cpu, (kinds.get(state.gil + state.cpu) ?? 0) + 1);
+          for (const [tid, state] of looks.states) if (tid !== pid) kinds.set(state.gil + state.cpu, (kinds.get(state.gil + state.cpu) ?? 0) + 1);
           await sleep(1);
         }
         return kinds;
@@ -250,17 +253,12 @@ describe('ProcessSampler.sample', () => {
       };
       const counted = await hasherStates();
       assert.ok((counted.get('wr') ?? 0) >= 20, `the hasher is taken for the waiter glibc counts: ${[...counted].join(' ')}`);
-      sampler.close();
-    } finally {
-      child.kill('SIGKILL');
-    }
+    });
   });
 
   it('lists threads made while a stuck last pid said none was (lxcfs\'s loadavg), and stops asking it', async () => {
     const program = 'import threading, time\nprint("ready", flush=True)\ntime.sleep(0.2)\nthreading.Thread(target=time.sleep, args=(60,)).start()\ntime.sleep(60)\n';
-    const child = spawn('python3', ['-c', program], { stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      const sampler = await samplerOnceReady(child);
+    await withSampledPython(program, async (sampler, pid) => {
       const stuck = { misses: 0, last: () => 7, missed: () => void stuck.misses++ };
       const started = Date.now();
       while (sampler.threadIds.length < 2 && Date.now() - started < 2000) {
@@ -269,9 +267,6 @@ describe('ProcessSampler.sample', () => {
       }
       assert.equal(sampler.threadIds.length, 2, 'the new thread is listed');
       assert.equal(stuck.misses, 1);
-      sampler.close();
-    } finally {
-      child.kill('SIGKILL');
-    }
+    });
   });
 });
