@@ -69,6 +69,13 @@ export interface SampledHeader {
   readonly boottimeMinusMonotonicNs?: string;
   /** Holder samples of an exact recording (H lines), not a sampled recording. */
   readonly holders?: true;
+  /**
+   * The sampler could not ask for a short time slice (record/sampler-slice.ts: no perl or
+   * python3 to make the call): its ticks may have waited for a program thread to sleep, when a
+   * thread that sleeps often has just let go of the GIL (since 12-06; absent: asked, or an
+   * earlier file).
+   */
+  readonly lateWakes?: true;
 }
 
 /** A holder's Python stack is read in the sampled mode when its hold begins, then every this many ticks (its H lines). */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC } from '../contract/sampled-recording.js';
 import { buildTimeline } from './build-timeline.js';
-import { isSampledRecording, readSampledRecording } from './sampled-recording.js';
+import { isSampledRecording, LATE_WAKES, readSampledRecording } from './sampled-recording.js';
 import { GilState, type ThreadTimeline } from './timeline.js';
 
 const MS = 1e6;
@@ -225,4 +225,26 @@ test('H lines are the holders’ stacks read every 4 ticks: holder samples at a 
   assert.equal(thread.stacks[1], -1, 'no stack read');
   // a recording made before H lines has none
   assert.equal(build(recording([`P 0 10 12 /lib/libpython3.12.so.1.0`, `S 0 10 11 hr 0`])).read.holderSamples, undefined);
+});
+
+test('a thread seen holding and gone at the next look let go as it ended: no exit_while_holding', () => {
+  // a thread per task: holding at the tick's snapshot and gone by its look (S then X at one tick)
+  const { threads, anomalies } = build(
+    recording([
+      `P 0 10 12 /lib/libpython3.12.so.1.0`,
+      `S 0 10 10 ns 0`,
+      `S ${2 * MS} 10 11 hr 0 0 0 ${2 * MS}`, `X ${2 * MS} 10 11`,
+      `S ${4 * MS} 10 10 ns 0`,
+    ]),
+  );
+  assert.deepEqual(anomalies, []);
+  assert.equal(gilTimes(threads.get(11)!).holding, threads.get(11)!.end - threads.get(11)!.start);
+  assert.ok(gilTimes(threads.get(11)!).holding > 0);
+});
+
+test('a recording whose sampler could not ask for a short time slice says so among its warnings', () => {
+  const late = JSON.stringify({ ...JSON.parse(header), lateWakes: true });
+  const text = (h: string) => [SAMPLED_MAGIC, h, `S 0 10 10 hr 0`, `E ${MS} 1 0 0`].join('\n') + '\n';
+  assert.ok(readSampledRecording(text(late), 'test.data').warnings.includes(LATE_WAKES));
+  assert.deepEqual(readSampledRecording(text(header), 'test.data').warnings, []);
 });

@@ -274,7 +274,8 @@ export class SampledRecordingReader {
 
   /** What a live view needs besides the events. */
   get facts(): Omit<SampledRecording, 'events'> {
-    const { header, stacks, processes, notSampled, warnings, ticks, lateTicks, cutShort, endTime, samplerCpuNs } = this;
+    const { header, stacks, processes, notSampled, ticks, lateTicks, cutShort, endTime, samplerCpuNs } = this;
+    const warnings = header.lateWakes ? [...this.warnings, LATE_WAKES] : this.warnings;
     return { header, stacks, processes, notSampled, warnings, ticks, lateTicks, cutShort, endTime, ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}) };
   }
 
@@ -320,9 +321,15 @@ export class SampledRecordingReader {
     const view = this.threads.get(tid);
     if (!view) return;
     this.threads.delete(tid);
+    // a thread lets go of the GIL before it ends: one seen holding at its last look (a thread
+    // per task, holding at the tick's snapshot and gone by its look) held until then
+    if (view.gil === 'h') this.push({ kind: 'drop', time, pid: view.pid, tid, reason: 'unknown', stack: view.stack });
     this.push({ kind: 'thread_exit', time, pid: view.pid, tid });
   }
 }
+
+/** Said of a recording whose sampler could not ask for a short time slice (SampledHeader.lateWakes). */
+export const LATE_WAKES = 'the sampler could not ask the kernel for a short time slice (no perl or python3 found to make the call): its ticks may have waited for a program thread to sleep, and threads that hold the GIL briefly between sleeps may read as holding it less than they do';
 
 const ON_CPU: ReadonlySet<string> = new Set(['r', 'q']);
 const OFF_CPU: ReadonlySet<string> = new Set(['s', 'd']);

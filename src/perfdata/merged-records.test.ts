@@ -33,3 +33,17 @@ test('a single recording, or none, passes through', () => {
   assert.deepEqual(times, [1, 2]);
   assert.deepEqual([...mergedRecords([])], []);
 });
+
+test('threads start and end by the first recording alone: an extra one\'s fork, exit and comm records are left out, its samples kept', () => {
+  const records = (timeBaseNs: bigint, list: [string, number][]): PerfData => ({
+    timeBaseNs,
+    *records() {
+      for (const [type, time] of list) yield { type, time } as unknown as PerfRecord;
+    },
+  }) as unknown as PerfData;
+  const main = records(0n, [['fork', 1], ['sample', 2], ['exit', 3]]);
+  // a recorder started later records the same machine's births and deaths (perf -a)
+  const extra = records(0n, [['comm', 1], ['fork', 1], ['sample', 2], ['lost', 2], ['exit', 3], ['mmap', 4]]);
+  const out = [...mergedRecords([main, extra])].map((r) => `${r.type}@${r.time}`);
+  assert.deepEqual(out, ['fork@1', 'sample@2', 'sample@2', 'lost@2', 'exit@3', 'mmap@4']);
+});

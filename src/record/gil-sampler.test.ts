@@ -196,11 +196,13 @@ libc.usleep(60_000_000)
 });
 
 describe('ProcessSampler.sample', () => {
-  it('a holder seen asleep is read again: one that let go since the tick read the GIL is not reported holding', async () => {
-    // The GILs are read at the start of a tick, a thread's /proc files later: a thread per task's
-    // main thread, holding 85 µs at a time between its joins, was seen holding asleep for 192 ms
-    // against 7 ms exactly. Here the tick's reading is made stale on purpose: it names the main
-    // thread, asleep in time.sleep without the GIL.
+  it('the tick\'s holder is the one its snapshot read, asleep holding only when the GIL read again after its syscall file still names it', async () => {
+    // A thread per task's main thread, holding 85 µs at a time between its joins, was seen
+    // holding asleep for 192 ms against 7 ms exactly when its later look found it asleep; and
+    // holds of a few µs were lost when a holder asleep by its look counted as having let go (an
+    // Event ping-pong: held 0.06 of the run sampled against ~0.4). Here the snapshot's read is
+    // made stale on purpose: it names the main thread, asleep in time.sleep without the GIL: it
+    // held the GIL at the snapshot, on a CPU, and let go since.
     const program = 'import time\nprint("ready", flush=True)\ntime.sleep(60)\n';
     await withSampledPython(program, async (sampler, pid) => {
       type GilFields = { locked: boolean; holderTid: number; holderTstate: number; lastHolderTstate: number };
@@ -216,7 +218,7 @@ describe('ProcessSampler.sample', () => {
         assert.ok(looks, 'the process is there');
         // the stale reading names it the holder: it is looked at every tick
         const main = looks.states.get(pid);
-        assert.equal(main && main.gil + main.cpu, 'ns', `look ${look}`);
+        assert.equal(main && main.gil + main.cpu, 'hr', `look ${look}`);
         await sleep(2);
       }
     });

@@ -154,7 +154,7 @@ interface Gil {
   reads: GilReads;
   locked: boolean;
   holderTid: number;
-  /** The holder's PyThreadState (0: none). */
+  /** The holder's PyThreadState (0: none), as last read. */
   holderTstate: number;
   /** last_holder as it is: the holder, or once released, the thread that released it. */
   lastHolderTstate: number;
@@ -168,9 +168,13 @@ interface Gil {
   earliestWaitBefore: number;
   /** The switch interval (ns): how long a waiter waits before it makes the holder let go. */
   intervalNs: number;
-  /** The tick that last reported a thread holding it, and which thread (a tick reports one holder a GIL: holdsNow). */
-  holderReportedTick: number;
-  holderReportedTid: number;
+  /**
+   * Its holder at the tick's snapshot (0: none), that holder's PyThreadState, and whether it
+   * was asleep holding it then: the tick's one holder (see snapshot).
+   */
+  snapHolderTid: number;
+  snapHolderTstate: number;
+  snapHolderAsleep: boolean;
   /** Threads inside take_gil's wait on its `cond`, woken ones not yet run included, as glibc counts them (-1: not counted; cond-waiters.ts). */
   condWaiters: number;
 }
@@ -198,6 +202,8 @@ export class ProcessSampler {
   private pthreadTidOffset: number | undefined;
   private readonly stacks: PythonStackReader | undefined;
   private ticks = 0;
+  /** The tick whose GILs snapshot() read. */
+  private snappedTick = 0;
   private lastTickNs = -Infinity;
   /** The threads by when they are looked at (Thread.when): waiters by GIL, quiet ones in turn (the longest unseen first). */
   private readonly everyTick = new Set<Thread>();
@@ -211,8 +217,6 @@ export class ProcessSampler {
   private goneNow: number[] = [];
   /** Whether glibc's count of the waiters on each GIL's cond is read (undefined: not known yet; see countCondWaiters). */
   private condWaitersCounted: boolean | undefined;
-  /** Set when threadState read a GIL again (a holder seen asleep, a thread that may wait uncounted). */
-  private readAgain = false;
   /** Set when /proc refuses a thread's syscall file: sleeping waiters cannot be told from idle threads then. */
   syscallDenied = false;
   /** What each thread was started to run (entryOf), or how often that was looked for. */
@@ -248,10 +252,14 @@ export class ProcessSampler {
    * tick to be skipped; 14-16 % so).
    */
   sample(nowNs: number, pids?: TickPids): TickLooks | undefined {
+    const snapped = this.snappedTick === this.ticks + 1;
     this.ticks++;
     this.goneNow = [];
     if (this.tasksDue(nowNs, pids) && !this.readTasks(nowNs, pids)) return undefined;
-    if (!this.readGils(nowNs)) return undefined;
+    if (!snapped) {
+      if (!this.readGils(nowNs)) return undefined;
+      this.snapHolders(nowNs);
+    }
     const states = new Map<number, ThreadState>();
     const unseenFor = new Map<number, number>();
     const due = this.dueThreads(nowNs);
@@ -260,21 +268,19 @@ export class ProcessSampler {
       if (thread.lookedAt === this.ticks) continue;
       thread.lookedAt = this.ticks;
       const wasQuiet = thread.when === 'quiet';
-      this.readAgain = false;
       const state = this.threadState(thread.tid, thread, nowNs);
-      // a GIL read again for this thread may name a holder not looked at yet: its hold, begun
-      // since the tick's start, is seen now (the next tick may find it gone)
-      if (this.readAgain) for (const gil of this.gils) due.push(...this.holderOf(gil, nowNs));
       if (state === undefined) {
         this.goneNow.push(thread.tid);
         this.placeThread(thread, 'gone');
+        // a holder at the snapshot that ended before its look held the GIL then (a thread per
+        // task lives less than a millisecond)
+        const hold = this.heldAtSnapshot(thread);
+        if (hold) states.set(thread.tid, (thread.state = hold));
         continue;
       }
       states.set(thread.tid, (thread.state = state));
-      if (state.gil === 'h') {
-        this.seenHolding.add(thread);
-        Object.assign(this.gils[state.gilIndex], { holderReportedTick: this.ticks, holderReportedTid: thread.tid });
-      } else this.seenHolding.delete(thread);
+      if (state.gil === 'h') this.seenHolding.add(thread);
+      else this.seenHolding.delete(thread);
       if (state.gil === 'w' && (state.cpu === 's' || state.cpu === 'd')) thread.asleepWaitingFor = { gilIndex: state.gilIndex, switches: this.gils[state.gilIndex]?.switches ?? -1 };
       if (wasQuiet && thread.quietTicks === 0) thread.restedTicks = this.ticks - thread.quietSinceTick;
       // what an idle thread's turn finds changed may be as old as its last look (not a hold: the
@@ -296,6 +302,49 @@ export class ProcessSampler {
     }
     this.lastTickNs = nowNs;
     return { states, unseenFor, gone: this.goneNow, stacksRead: this.stacks !== undefined && this.ticks % STACK_EVERY_TICKS === 0 };
+  }
+
+  /**
+   * Reads the GILs for the next sample(): who holds each at this moment (the tick's snapshot,
+   * taken first thing when the tick's timer fires; the threads are looked at after). false once
+   * the process is gone (or exec'd).
+   */
+  snapshot(nowNs: number): boolean {
+    if (!this.readGils(nowNs)) return false;
+    this.snapHolders(nowNs);
+    this.snappedTick = this.ticks + 1;
+    return true;
+  }
+
+  /**
+   * Each GIL's holder as just read, and whether it sleeps holding it: its syscall file read now,
+   * and when asleep, the GIL again (it may have let go in the µs between: then it held the GIL
+   * running). The tick reports these holders, whatever its later looks find: a look comes tens
+   * of µs later, more on busy CPUs, and a hold of a few µs is over by then. (Two threads handing
+   * work back and forth through threading.Event, each holding ~10 µs at a time: sampled holding
+   * 0.06 of the run when a holder asleep at its look was read as having let go; 0.45 so, against
+   * 0.43-0.45 of GIL reads alone at 1 kHz.)
+   */
+  private snapHolders(nowNs: number): void {
+    for (const gil of this.gils) {
+      const tid = gil.holderTid;
+      const tstate = gil.holderTstate;
+      let asleep = false;
+      const holder = this.holderOf(gil, nowNs)[0];
+      if (holder) {
+        const syscall = holder.files.readSyscall();
+        asleep = syscall !== undefined && syscall !== RUNNING && this.readGil(gil, true) && gil.holderTid === tid;
+      }
+      Object.assign(gil, { snapHolderTid: tid, snapHolderTstate: tstate, snapHolderAsleep: asleep });
+    }
+  }
+
+  /** A thread's state when it held a GIL at the tick's snapshot and is gone by its look. */
+  private heldAtSnapshot(thread: Thread): ThreadState | undefined {
+    const gilIndex = this.gils.findIndex((g) => g.snapHolderTid === thread.tid);
+    if (gilIndex < 0) return undefined;
+    const heldStack = thread.state?.heldStack;
+    return { gil: 'h', cpu: 'r', gilIndex, name: thread.name, ...(heldStack ? { heldStack } : {}) };
   }
 
   /**
@@ -343,7 +392,7 @@ export class ProcessSampler {
         continue;
       }
       // the holder's own state says its interpreter; a waiter waits for the GIL of the one that has it
-      const interp = (holding && gil.holderTstate && this.memory.readU64(gil.holderTstate + TSTATE_INTERP)) || gil.interp;
+      const interp = (holding && gil.snapHolderTstate && this.memory.readU64(gil.snapHolderTstate + TSTATE_INTERP)) || gil.interp;
       const stack = holding ? state.heldStack : state.waitStack;
       out.push({ tid, interp, holding, idle: false, cpu: state.cpu, ...(stack ? { stack } : {}) });
     }
@@ -358,7 +407,7 @@ export class ProcessSampler {
     // the holders first: the GILs were read a moment ago, and a short hold is over soon; then
     // those last seen holding, whatever their class (one asleep holding for long is quiet: its
     // release is seen now, not at its turn, after the next holder's take)
-    const due = this.gils.flatMap((gil) => this.holderOf(gil, nowNs));
+    const due = this.gils.flatMap((gil) => this.holderOf(gil, nowNs, gil.snapHolderTid));
     due.push(...this.seenHolding, ...this.everyTick);
     // Asleep waiting for a GIL that is held and that changed hands at most once since: only
     // taking the GIL ends that sleep, and a waiter's take moves switch_number (the last holder
@@ -381,11 +430,11 @@ export class ProcessSampler {
   }
 
   /** The thread holding a GIL as last read, when there is one to look at. */
-  private holderOf(gil: Gil, nowNs: number): Thread[] {
-    if (gil.holderTid === 0) return [];
+  private holderOf(gil: Gil, nowNs: number, tid = gil.holderTid): Thread[] {
+    if (tid === 0) return [];
     // a thread younger than the last listing (one started per request lives a few ms): its
     // hold is seen now, not left out of every number
-    const holder = this.threads.get(gil.holderTid) ?? (this.isTask(gil.holderTid) ? this.adopt(gil.holderTid, nowNs) : undefined);
+    const holder = this.threads.get(tid) ?? (this.isTask(tid) ? this.adopt(tid, nowNs) : undefined);
     return holder && holder.when !== 'gone' ? [holder] : [];
   }
 
@@ -536,7 +585,7 @@ export class ProcessSampler {
       else {
         this.gils.push({
           place, interp, reads: gilReadsOf(place, this.condWaitersCounted === true), locked: false, holderTid: 0, holderTstate: 0, lastHolderTstate: 0, switches: -1, switchesBefore: -1,
-          waitersBefore: 0, waiterTidsBefore: [], earliestWaitBefore: Infinity, intervalNs: 0, condWaiters: -1, holderReportedTick: -1, holderReportedTid: 0,
+          waitersBefore: 0, waiterTidsBefore: [], earliestWaitBefore: Infinity, intervalNs: 0, condWaiters: -1, snapHolderTid: 0, snapHolderTstate: 0, snapHolderAsleep: false,
         });
       }
     }
@@ -644,21 +693,8 @@ export class ProcessSampler {
     return gil.condWaiters > this.seenWaiting(gilIndex, thread);
   }
 
-  /**
-   * Whether the GIL as last read names `tid` its holder, unless this tick already reported another
-   * thread holding it: a GIL read again in the tick may name a thread that took it since, but the
-   * one reported before let go unseen, and a tick's two holders do not fit (a second read for a
-   * thread that may wait uncounted, naming a new holder beside one seen holding earlier in the
-   * tick: `second_holder` and `drop_while_not_holding` in `run --sample` of the two-thread
-   * example). That hold is seen at the next tick.
-   */
-  private holdsNow(gil: Gil, tid: number): boolean {
-    return gil.holderTid === tid && (gil.holderReportedTick !== this.ticks || gil.holderReportedTid === tid);
-  }
-
-  /** Reads a GIL again in this tick (see readGil); a holder it names is looked at this tick. */
+  /** Reads a GIL again in this tick (see readGil). */
   private readGilAgain(gilIndex: number): boolean {
-    this.readAgain = true;
     return this.readGil(this.gils[gilIndex], true);
   }
 
@@ -736,7 +772,7 @@ export class ProcessSampler {
     // one, however it was seen before; a look that missed that, a process's first, kept an
     // attached program's holder, asleep in a C call, idle for the rest of its hold: 1 attach in 15)
     const asleep = previous?.cpu === 's' || previous?.cpu === 'd';
-    const holdsAsBefore = previous?.gil === 'h' ? this.gils[previous.gilIndex]?.holderTid === tid : !this.gils.some((g) => g.holderTid === tid);
+    const holdsAsBefore = previous?.gil === 'h' ? this.gils[previous.gilIndex]?.snapHolderTid === tid : !this.gils.some((g) => g.snapHolderTid === tid);
     if (previous && asleep && holdsAsBefore && same && previous.name === thread.name) return previous;
     const runtime = same ? thread.runtime : read;
     thread.runtime = runtime;
@@ -756,22 +792,19 @@ export class ProcessSampler {
     } else thread.onCpuTicks.clear();
     let gil: SampledGil = 'n';
     let gilIndex = previous?.gilIndex ?? -1;
-    let holding = this.gils.findIndex((g) => this.holdsNow(g, tid));
-    // The GILs were read at the start of the tick, this thread's syscall file just now, up to a
-    // few hundred µs later: a holder seen asleep may have let go and slept (waiting for the GIL
-    // back, joining a thread) in between. Read its GIL again: it holds asleep if it still holds.
-    // (A thread per task: the main thread, holding for 85 µs at a time between its joins, was
-    // sampled holding asleep for 192 ms against 7 ms exactly, its GIL share 0.24 against 0.13.)
+    // The tick's holder is the one its snapshot found (snapHolders), asleep holding then or on a
+    // CPU, whatever this look finds: the GILs were read first thing, this thread's files up to
+    // milliseconds later. (A look that read the GIL again for a holder asleep by then: the main
+    // thread of a thread per task, holding for 85 µs at a time between its joins, was sampled
+    // holding asleep 192 ms against 7 ms exactly; a holder's hold of a few µs, over by its look,
+    // was lost.)
+    const holding = this.gils.findIndex((g) => g.snapHolderTid === tid);
     let heldStack = previous?.heldStack;
-    if (holding >= 0 && !onCpu) {
-      const ownState = this.gils[holding].holderTstate;
-      if (this.readGilAgain(holding) && this.gils[holding].holderTid !== tid) {
-        holding = -1;
-        // asleep where it let go a moment ago: where it will ask for the GIL back (a thread
-        // holding for µs between C calls and sleeps is seldom seen holding otherwise)
-        heldStack = this.stacks?.stackOf(ownState) ?? heldStack;
-      }
-    }
+    const ownState = holding >= 0 ? this.gils[holding].snapHolderTstate : 0;
+    // asleep now, having let go since: where it will ask for the GIL back (a thread holding for
+    // µs between C calls and sleeps is seldom seen holding otherwise)
+    const letGoSince = holding >= 0 && !this.gils[holding].snapHolderAsleep && !onCpu;
+    if (holding >= 0) cpu = this.gils[holding].snapHolderAsleep ? 's' : letGoSince ? 'r' : cpu;
     // On a CPU without the GIL while glibc counts more threads in take_gil's wait than are seen
     // waiting: one of them may be this thread (see uncountedWaiters). Read the GIL again, now: it
     // may hold it by now (a thread never seen holding or waiting wants the process's GIL, when
@@ -784,14 +817,15 @@ export class ProcessSampler {
     // not slept in that wait.
     const mayWaitUncounted = previous !== undefined && (previous.gil === 'w' || (previous.gil === 'n' && asleep));
     const recounted = holding < 0 && onCpu && mayWaitUncounted && !stillOnCpu && askedOf >= 0 && this.uncountedWaiters(askedOf, thread) && this.readGilAgain(askedOf);
-    if (recounted && this.holdsNow(this.gils[askedOf], tid)) holding = askedOf;
+    // holding it now: it took the GIL since the snapshot, and waited for it then
+    const tookSinceSnapshot = recounted && this.gils[askedOf].holderTid === tid;
     if (holding >= 0) {
       gil = 'h';
       gilIndex = holding;
       // the stack of a hold: read when it begins and every few ticks on (where it was released is
       // what counts: the latest read stands for it)
-      if (this.stacks && (previous?.gil !== 'h' || this.ticks % STACK_EVERY_TICKS === 0)) {
-        heldStack = this.stacks.stackOf(this.gils[holding].holderTstate);
+      if (this.stacks && (previous?.gil !== 'h' || letGoSince || this.ticks % STACK_EVERY_TICKS === 0)) {
+        heldStack = this.stacks.stackOf(ownState);
       }
     } else if (!onCpu) {
       const waitingFor = this.futexGil(syscall!);
@@ -826,7 +860,7 @@ export class ProcessSampler {
       const allowed = RAN_WAITING_NS + (thread.heldAtGil ? SCHEDULER_TICK_NS : 0);
       if (stillWanted && runtime - thread.runtimeAtGil < allowed) gil = 'w';
     }
-    if (gil === 'n' && recounted && this.uncountedWaiters(askedOf, thread)) {
+    if (gil === 'n' && recounted && (tookSinceSnapshot || this.uncountedWaiters(askedOf, thread))) {
       gil = 'w';
       gilIndex = askedOf;
     }

@@ -5,7 +5,10 @@
  *
  * Ticks are paced by Atomics.wait, a futex wait with a sub-millisecond timeout: node's timers
  * fire at whole milliseconds and cost ~60 µs of CPU each on this kind of VM, four times what a
- * futex wait costs, and the sampler's CPU is the cost the traced program pays.
+ * futex wait costs, and the sampler's CPU is the cost the traced program pays. The thread asks
+ * for a short time slice (sampler-slice.ts), so that a tick comes when its timer fires, not
+ * when a program thread goes to sleep; each tick reads who holds each GIL first (the tick's
+ * snapshot, ProcessSampler.snapshot), the threads' files after.
  */
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -18,6 +21,7 @@ import { LastPid, type TickPids } from './last-pid.js';
 import { ProcessTree, readLinkIfThere } from './process-tree.js';
 import { PythonNamesFile } from './python-names-file.js';
 import { boottimeOffset } from './recording-manifest.js';
+import { askShortSlice } from './sampler-slice.js';
 
 export interface SessionRequest {
   /** The processes to sample with their descendants; empty: the command's, told through the control flags. */
@@ -94,6 +98,7 @@ export class SamplingSession {
     this.roots = request.roots;
     this.pythonNames = request.pythonNames === undefined ? undefined : new PythonNamesFile(request.pythonNames);
     this.fd = fs.openSync(request.output, 'w');
+    const prompt = askShortSlice(!this.holdersOnly);
     const header: SampledHeader = {
       timeBaseNs: this.base.toString(),
       hz: request.hz,
@@ -102,6 +107,7 @@ export class SamplingSession {
       cpus: availableParallelism(),
       ...boottimeOffset(),
       ...(this.holdersOnly ? { holders: true as const } : {}),
+      ...(prompt ? {} : { lateWakes: true as const }),
     };
     fs.writeSync(this.fd, `${SAMPLED_MAGIC}\n${JSON.stringify(header)}\n`);
   }
@@ -157,6 +163,18 @@ export class SamplingSession {
     this.ticks++;
     // holder samples: when the ticks began (the samples stand for the time from then on)
     if (this.holdersOnly && this.ticks === 1) this.lines.push(`C ${now} 1 0 ${this.cpuSoFarNs()}`);
+    // who holds each GIL first, as the tick wakes (sampler-slice.ts); then the threads' files
+    if (!this.holdersOnly) {
+      for (const [pid, sampler] of this.samplers) {
+        try {
+          if (!sampler.snapshot(now + Number(this.base))) this.processGone(pid, now);
+        } catch (e) {
+          if (!(e instanceof GiltraceError)) throw e;
+          this.processGone(pid, now);
+          this.skip({ pid, why: e.message }, now);
+        }
+      }
+    }
     const pids = this.lastPid.reader();
     const discoverEvery = this.samplers.size === 0 ? DISCOVER_UNTIL_PYTHON_MS : DISCOVER_EVERY_MS;
     if (now - this.lastDiscover >= discoverEvery * 1e6) this.discover(now, pids);
