@@ -20,6 +20,8 @@ import { readlinkSync } from 'node:fs';
 
 /** The slice asked for, ns: the shortest the kernel allows (0.1 ms). */
 export const SAMPLER_SLICE_NS = 100_000;
+/** perl starts in ~5 ms, python3 in ~20-40 ms. */
+const HELPER_TIMEOUT_MS = 1_000;
 
 /** x86-64's and arm64's sched_setattr; struct sched_attr as of Linux 4.13 (48 bytes): size, policy, flags, nice, priority, runtime, deadline, period. */
 const SYSCALLS: Partial<Record<string, number>> = { x64: 314, arm64: 274 };
@@ -51,7 +53,8 @@ export function askShortSlice(python: boolean): boolean {
   const args = [String(nr), String(tid), String(SAMPLER_SLICE_NS)];
   const helpers = python ? HELPERS : HELPERS.slice(0, 1);
   for (const [program, flag, code] of helpers) {
-    const run = spawnSync(program, [flag, code, ...args], { stdio: 'ignore', timeout: 5_000 });
+    // a helper that hangs must not hold back the command: the sampler is ready only after this
+    const run = spawnSync(program, [flag, code, ...args], { stdio: 'ignore', timeout: HELPER_TIMEOUT_MS });
     if (run.status === 0) return true;
   }
   return false;
