@@ -123,6 +123,9 @@ interface Thread {
   group?: Set<Thread>;
   lookedAt: number;
   lookedAtNs: number;
+  /** Its syscall file as the tick's snapshot read it (a holder then), and which tick. */
+  snapSyscall?: number;
+  snapSyscallTick: number;
 }
 
 /**
@@ -258,7 +261,7 @@ export class ProcessSampler {
     if (this.tasksDue(nowNs, pids) && !this.readTasks(nowNs, pids)) return undefined;
     if (!snapped) {
       if (!this.readGils(nowNs)) return undefined;
-      this.snapHolders(nowNs);
+      this.snapHolders(nowNs, this.ticks);
     }
     const states = new Map<number, ThreadState>();
     const unseenFor = new Map<number, number>();
@@ -311,8 +314,8 @@ export class ProcessSampler {
    */
   snapshot(nowNs: number): boolean {
     if (!this.readGils(nowNs)) return false;
-    this.snapHolders(nowNs);
     this.snappedTick = this.ticks + 1;
+    this.snapHolders(nowNs, this.snappedTick);
     return true;
   }
 
@@ -325,7 +328,7 @@ export class ProcessSampler {
    * 0.06 of the run when a holder asleep at its look was read as having let go; 0.45 so, against
    * 0.43-0.45 of GIL reads alone at 1 kHz.)
    */
-  private snapHolders(nowNs: number): void {
+  private snapHolders(nowNs: number, tick: number): void {
     for (const gil of this.gils) {
       const tid = gil.holderTid;
       const tstate = gil.holderTstate;
@@ -334,6 +337,7 @@ export class ProcessSampler {
       if (holder) {
         const syscall = holder.files.readSyscall();
         asleep = syscall !== undefined && syscall !== RUNNING && this.readGil(gil, true) && gil.holderTid === tid;
+        Object.assign(holder, { snapSyscall: syscall, snapSyscallTick: tick });
       }
       Object.assign(gil, { snapHolderTid: tid, snapHolderTstate: tstate, snapHolderAsleep: asleep });
     }
@@ -543,7 +547,7 @@ export class ProcessSampler {
   private adopt(tid: number, nowNs: number): Thread {
     const thread: Thread = {
       tid, files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), runtime: 0, onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity,
-      runtimeAtGil: 0, heldAtGil: false, quietTicks: 0, restedTicks: 0, quietSinceTick: 0, waitFromNs: -Infinity, when: 'gone', lookedAt: 0, lookedAtNs: nowNs,
+      runtimeAtGil: 0, heldAtGil: false, snapSyscallTick: 0, quietTicks: 0, restedTicks: 0, quietSinceTick: 0, waitFromNs: -Infinity, when: 'gone', lookedAt: 0, lookedAtNs: nowNs,
     };
     this.threads.set(tid, thread);
     this.placeThread(thread, 'every');
@@ -781,7 +785,8 @@ export class ProcessSampler {
     // say. A thread running Python reads so three looks in four (a scheduler tick brings a running
     // thread's run time up to date every 4 ms at 250 Hz).
     const stillOnCpu = same && (previous?.cpu === 'r' || previous?.cpu === 'q');
-    const syscall = stillOnCpu ? RUNNING : thread.files.readSyscall();
+    // a holder's as the snapshot read it: what it was doing while it held (and a read fewer)
+    const syscall = stillOnCpu ? RUNNING : thread.snapSyscallTick === this.ticks ? thread.snapSyscall : thread.files.readSyscall();
     if (syscall === undefined) this.syscallDenied ||= thread.files.denied;
     // /proc says `running` for a thread on a CPU or waiting for one
     const onCpu = syscall === undefined || syscall === RUNNING;
