@@ -123,7 +123,10 @@ export class HeldEvents {
   other(event: TimelineEvent): void {
     // a name's time orders nothing (the builder takes names as metadata): it keeps its place
     const time = event.kind !== 'thread_name' ? event.time : this.tail > this.head ? this.time[this.tail - 1] : this.passedUntil;
-    this.ref[this.slot(HeldKind.other, time)] = event;
+    // (the slot first: making room replaces `ref`, and `this.ref[this.slot(…)] = event` wrote
+    // into the array it replaced: the event was lost, and passed on as undefined)
+    const i = this.slot(HeldKind.other, time);
+    this.ref[i] = event;
   }
 
   /** Whether switch `i` put its thread to sleep (not preempted). */
