@@ -29,7 +29,10 @@
  *                                           early in the gap and one that left its CPU for a
  *                                           sleep late in it (the reader's placeTick: ticks come
  *                                           late when the traced threads take the CPUs)
- *   X <t> <pid> <tid>                       the thread is gone
+ *   X <t> <pid> <tid> [h]                   the thread is gone; `h`: it held its GIL at t (the
+ *                                           tick's snapshot) and was gone by its look, so it let go
+ *                                           as it ended, after t: placed half a period on, as the
+ *                                           next tick's changes are (since 12-06)
  *   H <t> <pid> <tid> <stack> <since>       the thread held its GIL at t, running the F stack (0:
  *                                           none read); since: ns since the previous such look at
  *                                           the process (the time the sample stands for: ticks come

@@ -246,7 +246,8 @@ export class SamplingSession {
     for (const tid of looks.gone) {
       if (known.delete(tid)) {
         this.tellPythonName(tid, pid, now);
-        this.lines.push(`X ${now} ${pid} ${tid}`);
+        // held at the tick's snapshot, gone by its look (gil-sampler.ts heldAtSnapshot)
+        this.lines.push(`X ${now} ${pid} ${tid}${looks.states.get(tid)?.gil === 'h' ? ' h' : ''}`);
         this.threadGone(tid);
       }
     }
