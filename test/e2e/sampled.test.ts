@@ -236,8 +236,12 @@ test('a thread per task, each younger than the sampler\'s last listing of thread
   assert.ok(share(main(sampled)).held <= share(main(exact)).held + SHARE_BOUND, `the main thread held ${share(main(sampled)).held.toFixed(3)} sampled, ${share(main(exact)).held.toFixed(3)} exactly`);
   // Woken in take_gil and not yet back on a CPU, the main thread looked like a thread running C
   // code until the GIL's cond was asked how many wait in it (12-06: 0.27-0.32 against 0.49-0.51
-  // exactly before, 0.03-0.06 under in 7 runs since)
-  assert.ok(Math.abs(share(main(sampled)).wait - share(main(exact)).wait) <= 0.1, `the main thread waited ${share(main(sampled)).wait.toFixed(3)} sampled, ${share(main(exact)).wait.toFixed(3)} exactly`);
+  // exactly before, 0.03-0.06 under in 7 runs since). Since ticks preempt (sampler-slice.ts),
+  // 0.04-0.125 under in 7 runs: a tick here takes ~370 µs (three files opened for each new
+  // thread), and when it preempts the task holding the GIL the main thread waits that much
+  // longer, right after the snapshot that cannot see it; the exact recording does (at the
+  // ticks' times it finds the main thread waiting 0.41 of them, 0.52 of the run).
+  assert.ok(Math.abs(share(main(sampled)).wait - share(main(exact)).wait) <= 0.15, `the main thread waited ${share(main(sampled)).wait.toFixed(3)} sampled, ${share(main(exact)).wait.toFixed(3)} exactly`);
 });
 
 test('holds shorter than a look: two threads handing work back and forth through Event are seen holding (the tick\'s snapshot, taken as its timer fires)', { skip: skip || (!isRoot && 'needs root (the exact recording beside it)') }, () => {
