@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { findOnPath, followToElf } from '../probe/find-interpreter.js';
-import { askShortSlice, SAMPLER_SLICE_NS } from './sampler-slice.js';
+import { askShortSlice, SAMPLER_SLICE_NS, shortSliceAllowed } from './sampler-slice.js';
 
 /** The calling thread's slice as the scheduler's debug file says (undefined: not shown by this kernel). */
 function ownSlice(): number | undefined {
@@ -26,6 +26,9 @@ test('without perl, python3 makes the call where allowed; with neither, the answ
     process.env.PATH = dir;
     assert.equal(askShortSlice(true), true);
     assert.equal(askShortSlice(false), false);
+    assert.equal(shortSliceAllowed(), true);
+    process.env.PATH = join(dir, 'none');
+    assert.equal(shortSliceAllowed(), false, 'no helper: doctor says ticks may come late');
   } finally {
     process.env.PATH = path;
     rmSync(dir, { recursive: true, force: true });

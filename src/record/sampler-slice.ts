@@ -47,9 +47,21 @@ function ownThreadId(): number | undefined {
  * Python that giltrace starts for one of the traced tree's interpreters: late-interpreters.ts).
  */
 export function askShortSlice(python: boolean): boolean {
-  const nr = SYSCALLS[process.arch];
   const tid = ownThreadId();
-  if (nr === undefined || tid === undefined) return false;
+  return tid !== undefined && askSlice(tid, python);
+}
+
+/**
+ * Whether a helper can ask for the short slice on this machine (`giltrace doctor`): it asks for
+ * itself (thread id 0: the caller), giltrace's own threads are left as they are.
+ */
+export function shortSliceAllowed(): boolean {
+  return askSlice(0, true);
+}
+
+function askSlice(tid: number, python: boolean): boolean {
+  const nr = SYSCALLS[process.arch];
+  if (nr === undefined) return false;
   const args = [String(nr), String(tid), String(SAMPLER_SLICE_NS)];
   const helpers = python ? HELPERS : HELPERS.slice(0, 1);
   for (const [program, flag, code] of helpers) {

@@ -37,6 +37,8 @@ test(
     assert.match(result.stdout, /fix: run as root/);
     // no root, but the sampled mode needs none: said, with what it may read
     assert.match(result.stdout, /^ok\s+sampled mode: .*without root, --sample reads the programs giltrace starts/m);
+    // and whether its ticks preempt (a short time slice: allowed without root)
+    assert.match(result.stdout, /^ok\s+sampled mode: .*its ticks preempt the running thread/m);
     assert.match(result.stdout, /The sampled mode \(--sample\) works here all the same/);
   },
 );
