@@ -254,8 +254,9 @@ test('holds shorter than a look: two threads handing work back and forth through
   const program = (stats: StatsJson) => stats.processes.find((p) => /event_pingpong/.test(p.command))!;
   const held = (stats: StatsJson) => program(stats).gil.held_ns / program(stats).duration_ns;
   assert.ok(held(sampled) >= 0.45 * held(exact) && held(sampled) <= held(exact) + SHARE_BOUND, `GIL held ${held(sampled).toFixed(3)} sampled, ${held(exact).toFixed(3)} exactly`);
-  // each seen holding; how the two split it leans run to run (0.06 to 0.30 each in 23 runs
-  // against ~0.4 each exactly: the thread sharing the sampler's CPU is seen waiting more)
+  // each seen holding; how the two split it leans run to run (one thread 0.063 in 1 run of 18,
+  // 0.10-0.30 each in 5 others, against ~0.4 each exactly: one is seen waiting more, 0.07-0.22
+  // against 0.03-0.06; why is not known)
   for (const name of ['ping', 'pong']) {
     const thread = program(sampled).threads.find((t) => t.name === name);
     assert.ok(thread && share(thread).held >= 0.04, `${name} seen holding: ${thread && share(thread).held.toFixed(3)}`);
