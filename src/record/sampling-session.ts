@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC, STACK_EVERY_TICKS, type SampledHeader } from '../contract/sampled-recording.js';
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
-import { entryThreadName, ProcessSampler, type HolderNow, type ThreadState, type TickLooks } from './gil-sampler.js';
+import { entryThreadName, ProcessSampler, type ThreadState, type TickLooks } from './gil-sampler.js';
 import type { SampledStack } from './python-stack-reader.js';
 import { LastPid, type TickPids } from './last-pid.js';
 import { ProcessTree, readLinkIfThere } from './process-tree.js';
@@ -165,15 +165,7 @@ export class SamplingSession {
     if (this.holdersOnly && this.ticks === 1) this.lines.push(`C ${now} 1 0 ${this.cpuSoFarNs()}`);
     // who holds each GIL first, as the tick wakes (sampler-slice.ts); then the threads' files
     if (!this.holdersOnly) {
-      for (const [pid, sampler] of this.samplers) {
-        try {
-          if (!sampler.snapshot(now + Number(this.base))) this.processGone(pid, now);
-        } catch (e) {
-          if (!(e instanceof GiltraceError)) throw e;
-          this.processGone(pid, now);
-          this.skip({ pid, why: e.message }, now);
-        }
-      }
+      for (const [pid, sampler] of this.samplers) this.readOrDrop(pid, now, () => sampler.snapshot(now + Number(this.base)) || undefined);
     }
     const pids = this.lastPid.reader();
     const discoverEvery = this.samplers.size === 0 ? DISCOVER_UNTIL_PYTHON_MS : DISCOVER_EVERY_MS;
@@ -183,17 +175,8 @@ export class SamplingSession {
         this.sampleHolders(pid, sampler, now, since);
         continue;
       }
-      let looks: TickLooks | undefined;
-      try {
-        looks = sampler.sample(now + Number(this.base), pids);
-      } catch (e) {
-        if (!(e instanceof GiltraceError)) throw e;
-        this.processGone(pid, now);
-        this.skip({ pid, why: e.message }, now);
-        continue;
-      }
-      if (looks === undefined) this.processGone(pid, now);
-      else this.record(pid, looks, now, sampler);
+      const looks = this.readOrDrop(pid, now, () => sampler.sample(now + Number(this.base), pids));
+      if (looks) this.record(pid, looks, now, sampler);
       if (sampler.syscallDenied && !this.warned.has(pid)) {
         this.warned.add(pid);
         this.lines.push(`W ${now} ${pid} its threads' system calls cannot be read (/proc/PID/task/TID/syscall: not allowed): threads asleep waiting for the GIL count as idle`);
@@ -202,18 +185,29 @@ export class SamplingSession {
     if (now - this.lastFlush >= FLUSH_EVERY_MS * 1e6) this.flush(now);
   }
 
-  /** H lines: who holds each of the process's GILs now, and what it runs. */
-  private sampleHolders(pid: number, sampler: ProcessSampler, now: number, since: number): void {
-    let held: HolderNow[] | undefined;
+  /**
+   * What `read` gives of a sampled process, or undefined once the process is dropped: gone (`read`
+   * gives undefined: it exited or exec'd) or not readable as the Python it looked like (a
+   * GiltraceError: skipped, and why said).
+   */
+  private readOrDrop<T>(pid: number, now: number, read: () => T | undefined): T | undefined {
+    let value: T | undefined;
     try {
-      held = sampler.holders(now + Number(this.base));
+      value = read();
     } catch (e) {
       if (!(e instanceof GiltraceError)) throw e;
       this.processGone(pid, now);
-      return this.skip({ pid, why: e.message }, now);
+      this.skip({ pid, why: e.message }, now);
+      return undefined;
     }
-    if (held === undefined) return this.processGone(pid, now);
-    for (const { tid, stack } of held) this.lines.push(`H ${now} ${pid} ${tid} ${this.stackId(stack)} ${since}`);
+    if (value === undefined) this.processGone(pid, now);
+    return value;
+  }
+
+  /** H lines: who holds each of the process's GILs now, and what it runs. */
+  private sampleHolders(pid: number, sampler: ProcessSampler, now: number, since: number): void {
+    const held = this.readOrDrop(pid, now, () => sampler.holders(now + Number(this.base)));
+    for (const { tid, stack } of held ?? []) this.lines.push(`H ${now} ${pid} ${tid} ${this.stackId(stack)} ${since}`);
   }
 
   /** Lines for what changed among the threads looked at, and for those gone. */
