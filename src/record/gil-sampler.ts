@@ -877,14 +877,9 @@ export class ProcessSampler {
     let waitStack = previous?.gil === 'w' ? previous.waitStack : undefined;
     if (gil === 'w' && previous?.gil !== 'w') {
       // Where it asks for the GIL: where it last let go of it, as exact tracing has it (a thread
-      // asks for the GIL back where it gave it up), when that hold was seen (it held at the last
-      // look); else its own stack read now. (A thread holding µs at a time between C calls is
-      // seldom seen holding: its waits went to the last hold seen, giltrace's own hook naming
-      // the thread at its start, in 2 runs of 7 of hot_and_hasher.py's function test.)
-      const fresh = heldStack !== undefined && previous?.gil === 'h';
-      const tstate = fresh || !this.stacks ? undefined : this.tstateOf(tid, nowNs);
-      const now = tstate ? this.stacks!.stackOf(tstate) : undefined;
-      waitStack = now ?? heldStack;
+      // asks for the GIL back where it gave it up); its own stack read now when it never held.
+      const tstate = heldStack || !this.stacks ? undefined : this.tstateOf(tid, nowNs);
+      waitStack = tstate ? this.stacks!.stackOf(tstate) : heldStack;
     }
     return { gil, cpu, gilIndex, name: thread.name, ...(heldStack ? { heldStack } : {}), ...(waitStack ? { waitStack } : {}) };
   }
