@@ -4,3 +4,13 @@
  * leave them out, wherever they are read (the probes' stacks, the sampler's).
  */
 export const NOT_PYTHON_FRAMES: ReadonlySet<string> = new Set(['<interpreter trampoline>', '<shim>']);
+
+/**
+ * giltrace's own hook in the programs it starts (python/giltrace_site/sitecustomize.py), which
+ * tells thread names as each thread starts: its frames are giltrace's, not the program's. The
+ * sampler's stacks leave them out (a hold seen there is its caller's, the thread's start), or a
+ * thread seen holding only there had its waits put on giltrace's function.
+ */
+export function isGiltraceHookFile(file: string): boolean {
+  return file.endsWith('/giltrace_site/sitecustomize.py');
+}

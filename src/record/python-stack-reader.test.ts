@@ -67,4 +67,30 @@ describe('PythonStackReader', () => {
     code.writeInt32LE(9, 68);
     assert.deepEqual(reader.stackOf(TSTATE), { name: 'work', file: '/app/work.py', line: 9, callers: [] });
   });
+
+  it("giltrace's own hook frames are left out: the stack is its caller's", () => {
+    const memory = new FakeMemory();
+    memory.region(TSTATE).writeBigUInt64LE(BigInt(CFRAME), 56);
+    memory.region(CFRAME).writeBigUInt64LE(BigInt(FRAME), 0);
+    // hook (innermost) → _bootstrap_inner → _bootstrap: three frames on one page, each 0x100 apart
+    const frames = memory.region(FRAME);
+    const functions: [string, string, number][] = [
+      ['_also_to_names_file.<locals>.emit_both', '/opt/giltrace/python/giltrace_site/sitecustomize.py', 116],
+      ['Thread._bootstrap_inner', '/usr/lib/python3.12/threading.py', 1030],
+      ['Thread._bootstrap', '/usr/lib/python3.12/threading.py', 995],
+    ];
+    functions.forEach(([name, file, line], k) => {
+      const code = CODE + k * 0x1000;
+      const bytes = memory.region(code);
+      str(memory, 0x40000 + k * 0x2000, name);
+      str(memory, 0x41000 + k * 0x2000, file);
+      bytes.writeBigUInt64LE(BigInt(0x40000 + k * 0x2000), 128);
+      bytes.writeBigUInt64LE(BigInt(0x41000 + k * 0x2000), 112);
+      bytes.writeInt32LE(line, 68);
+      frames.writeBigUInt64LE(BigInt(code), k * 0x100);
+      frames.writeBigUInt64LE(BigInt(k < 2 ? FRAME + (k + 1) * 0x100 : 0), k * 0x100 + 8);
+    });
+    const reader = PythonStackReader.forVersion(memory as unknown as ProcessMemory, 12)!;
+    assert.deepEqual(reader.stackOf(TSTATE), { name: 'Thread._bootstrap_inner', file: '/usr/lib/python3.12/threading.py', line: 1030, callers: ['Thread._bootstrap'] });
+  });
 });

@@ -4,7 +4,7 @@
  * names), with the offsets exact tracing uses for its probes (probe/frame-layout.ts). What a
  * code object is called is read once and kept: code objects live as long as their function.
  */
-import { NOT_PYTHON_FRAMES } from '../contract/python-frames.js';
+import { isGiltraceHookFile, NOT_PYTHON_FRAMES } from '../contract/python-frames.js';
 import { decodePyStrBytes } from '../contract/python-str.js';
 import { frameLayoutFor, nameBytesLayout, type FrameLayout } from '../probe/frame-layout.js';
 import type { ProcessMemory } from '../probe/process-memory.js';
@@ -20,6 +20,8 @@ export interface SampledStack {
 
 /** Frames read: the innermost and two callers, as exact tracing's default --stack-depth. */
 const DEPTH = 3;
+/** giltrace's hook frames (isGiltraceHookFile) passed over at most, on top of DEPTH. */
+const HOOK_FRAMES = 4;
 /** Bytes of a name copied from its str's state byte on, and of a file name (as C strings are). */
 const NAME_BYTES = 64;
 const FILE_BYTES = 256;
@@ -93,7 +95,7 @@ export class PythonStackReader {
     const pageBytes = frame + this.frameSpan - pageStart;
     if (!this.memory.readInto(pageStart, this.pageBuffer, pageBytes)) return undefined;
     const infos: CodeInfo[] = [];
-    for (let k = 0; k < DEPTH && frame; k++) {
+    for (let k = 0; infos.length < DEPTH && k < DEPTH + HOOK_FRAMES && frame; k++) {
       let bytes = this.pageBuffer;
       let at = frame - pageStart;
       if (frame < pageStart || at + this.frameSpan > pageBytes) {
@@ -103,7 +105,9 @@ export class PythonStackReader {
       }
       const code = u64(bytes, at + this.layout.code);
       const info = code ? this.codeInfo(code) : undefined;
-      if (info && !NOT_PYTHON_FRAMES.has(info.name)) infos.push(info);
+      if (info && isGiltraceHookFile(info.file)) {
+        // giltrace's own: the stack is its caller's
+      } else if (info && !NOT_PYTHON_FRAMES.has(info.name)) infos.push(info);
       else if (k === 0) return undefined; // mid-teardown, or not Python (3.13's entry frames)
       frame = u64(bytes, at + this.layout.previous);
     }
