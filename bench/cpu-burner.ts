@@ -4,14 +4,19 @@
  * untraced program with the CPU a sampler's tick took in the same round, it shows what any
  * process using that much CPU costs the program on this machine.
  *
- *   node dist/bench/cpu-burner.js MICROSECONDS_A_TICK
+ *   node dist/bench/cpu-burner.js MICROSECONDS_A_TICK [--short-slice]
  *
- * Runs until killed; prints "ready" once it ticks.
+ * `--short-slice`: with the time slice the sampler asks for (record/sampler-slice.ts), so that it
+ * preempts the program at each tick as the sampler does. Runs until killed; prints "ready" once
+ * it ticks.
  */
+import { askShortSlice } from '../src/record/sampler-slice.js';
+
 const TICKS_PER_SECOND = 1000;
 
 const burnNs = BigInt(Math.round(Number(process.argv[2]) * 1000));
-if (!(burnNs > 0n)) throw new Error('usage: cpu-burner.js MICROSECONDS_A_TICK');
+if (!(burnNs > 0n)) throw new Error('usage: cpu-burner.js MICROSECONDS_A_TICK [--short-slice]');
+if (process.argv[3] === '--short-slice' && !askShortSlice(true)) throw new Error('cpu-burner.js: no helper could ask for the short slice');
 const periodNs = BigInt(1e9 / TICKS_PER_SECOND);
 const wake = new Int32Array(new SharedArrayBuffer(4));
 console.log('ready');

@@ -9,7 +9,9 @@
  * process that takes as much CPU a tick as the sampler took in that round and does nothing else
  * (bench/cpu-burner.ts), which says how much of the added time any process using that CPU would
  * add on this machine; and the floor: the same beside a process that wakes as often and does next to
- * nothing.
+ * nothing, once as any process does and once preempting the program as the sampler's ticks do
+ * (its short time slice, record/sampler-slice.ts): what a 1 kHz sampler whose ticks come on time
+ * costs however cheap its tick.
  *
  *   node dist/bench/sampling-overhead.js [PYTHON]        (default: python3 on PATH)
  */
@@ -57,9 +59,9 @@ function runOnce(python: string, program: (typeof PROGRAMS)[number], sampled: bo
   return { seconds, ticks: Number(end[2]), samplerCpuNs: Number(end[4]), spanSeconds: Number(end[1]) / 1e9 };
 }
 
-/** The untraced program beside a burner of `burnUs` µs of CPU a tick. */
-async function runBesideBurner(python: string, program: (typeof PROGRAMS)[number], burnUs: number, dir: string): Promise<Run> {
-  const burner = spawn(process.execPath, [BURNER, String(burnUs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The untraced program beside a burner of `burnUs` µs of CPU a tick (`preempting`: with the sampler's short slice). */
+async function runBesideBurner(python: string, program: (typeof PROGRAMS)[number], burnUs: number, dir: string, preempting = false): Promise<Run> {
+  const burner = spawn(process.execPath, [BURNER, String(burnUs), ...(preempting ? ['--short-slice'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise<void>((resolve, reject) => {
       burner.stdout!.once('data', () => resolve());
@@ -82,6 +84,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       const burned: Run[] = [];
       const burnUs: number[] = [];
       const woken: Run[] = [];
+      const preempted: Run[] = [];
       for (let i = 0; i < runs; i++) {
         untraced.push(runOnce(python, program, false, dir));
         const s = runOnce(python, program, true, dir);
@@ -89,10 +92,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         burnUs.push(s.samplerCpuNs! / s.ticks! / 1000);
         burned.push(await runBesideBurner(python, program, burnUs[i], dir));
         woken.push(await runBesideBurner(python, program, WAKE_ONLY_US, dir));
+        preempted.push(await runBesideBurner(python, program, WAKE_ONLY_US, dir, true));
       }
       const added = sampled.map((s, i) => s.seconds / untraced[i].seconds - 1);
       const addedByBurner = burned.map((b, i) => b.seconds / untraced[i].seconds - 1);
       const addedByWaking = woken.map((w, i) => w.seconds / untraced[i].seconds - 1);
+      const addedByPreempting = preempted.map((w, i) => w.seconds / untraced[i].seconds - 1);
       const cpuShare = sampled.map((s) => s.samplerCpuNs! / 1e9 / s.spanSeconds!);
       console.log(
         `${program.name} (${python}), median of ${runs}: untraced ${median(untraced.map((r) => r.seconds)).toFixed(3)} s, ` +
@@ -108,7 +113,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       );
       console.log(
         `  floor: beside a process that only wakes 1000 times a second (${WAKE_ONLY_US} µs a tick), untraced: ` +
-          `${(median(addedByWaking) * 100).toFixed(1)} % added (rounds: ${addedByWaking.map((x) => (x * 100).toFixed(1)).join(' ')})`,
+          `${(median(addedByWaking) * 100).toFixed(1)} % added (rounds: ${addedByWaking.map((x) => (x * 100).toFixed(1)).join(' ')}); ` +
+          `preempting the program as the sampler's ticks do: ${(median(addedByPreempting) * 100).toFixed(1)} % ` +
+          `(rounds: ${addedByPreempting.map((x) => (x * 100).toFixed(1)).join(' ')})`,
       );
     }
   } finally {
