@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProcessMemory } from '../probe/process-memory.js';
-import { PythonStackReader } from './python-stack-reader.js';
+import { NO_PYTHON_FRAME, PythonStackReader } from './python-stack-reader.js';
 
 /** A few regions of a process's memory, read as ProcessMemory reads it. */
 class FakeMemory {
@@ -92,5 +92,14 @@ describe('PythonStackReader', () => {
     });
     const reader = PythonStackReader.forVersion(memory as unknown as ProcessMemory, 12)!;
     assert.deepEqual(reader.stackOf(TSTATE), { name: 'Thread._bootstrap_inner', file: '/usr/lib/python3.12/threading.py', line: 1030, callers: ['Thread._bootstrap'] });
+  });
+
+  it('a thread with no Python frame reads as such, one whose memory cannot be read as unknown', () => {
+    const memory = new FakeMemory();
+    memory.region(TSTATE).writeBigUInt64LE(BigInt(CFRAME), 56);
+    memory.region(CFRAME).writeBigUInt64LE(0n, 0);
+    const reader = PythonStackReader.forVersion(memory as unknown as ProcessMemory, 12)!;
+    assert.equal(reader.stackOf(TSTATE), NO_PYTHON_FRAME);
+    assert.equal(reader.stackOf(TSTATE + 0x100000), undefined);
   });
 });

@@ -18,6 +18,13 @@ export interface SampledStack {
   readonly callers: readonly string[];
 }
 
+/**
+ * A thread read as running no Python code (its current frame is null: it starts, ends, or was
+ * made by C code): an empty name and file, which the recording's readers take for the
+ * `<no Python frame>` exact tracing names such a moment (model/python-stacks.ts).
+ */
+export const NO_PYTHON_FRAME: SampledStack = { name: '', file: '', line: 0, callers: [] };
+
 /** Frames read: the innermost and two callers, as exact tracing's default --stack-depth. */
 const DEPTH = 3;
 /** giltrace's hook frames (isGiltraceHookFile) passed over at most, on top of DEPTH. */
@@ -82,10 +89,11 @@ export class PythonStackReader {
     this.pageBuffer = Buffer.alloc(PAGE_BYTES + this.frameSpan);
   }
 
-  /** The stack of the thread whose PyThreadState is at `tstate`; undefined when it has no Python frame (or it cannot be read). */
+  /** The stack of the thread whose PyThreadState is at `tstate`: NO_PYTHON_FRAME when it has none; undefined when it cannot be read. */
   stackOf(tstate: number): SampledStack | undefined {
     let frame: number | undefined = tstate;
-    for (const offset of this.layout.currentFrame) frame = frame ? this.memory.readU64(frame + offset) : undefined;
+    for (const offset of this.layout.currentFrame) frame = frame ? this.memory.readU64(frame + offset) : frame;
+    if (frame === 0) return NO_PYTHON_FRAME;
     if (!frame) return undefined;
     // The innermost frame is read with its page before it, in one read: from 3.11 on, frames live
     // on the thread's own frame stack, callers just below their callees, so its callers are most
