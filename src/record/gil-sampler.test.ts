@@ -260,15 +260,26 @@ describe('ProcessSampler.sample', () => {
 
   it('lists threads made while a stuck last pid said none was (lxcfs\'s loadavg), and stops asking it', async () => {
     const program = 'import threading, time\nprint("ready", flush=True)\ntime.sleep(0.2)\nthreading.Thread(target=time.sleep, args=(60,)).start()\ntime.sleep(60)\n';
-    await withSampledPython(program, async (sampler, pid) => {
-      const stuck = { misses: 0, last: () => 7, missed: () => void stuck.misses++ };
-      const started = Date.now();
-      while (sampler.threadIds.length < 2 && Date.now() - started < 2000) {
-        assert.ok(sampler.sample(Number(process.hrtime.bigint()), stuck), 'the process is there');
-        await sleep(2);
-      }
-      assert.equal(sampler.threadIds.length, 2, 'the new thread is listed');
-      assert.equal(stuck.misses, 1);
-    });
+    // A tick that finds the new thread holding the GIL, as it starts, knows it from then on
+    // without the listing (ProcessSampler.holderOf): nothing then says the last pid was stuck.
+    // That race (1 CI run in dozens, 12-06) is run again.
+    let misses = -1;
+    for (let attempt = 0; attempt < 3 && misses !== 1; attempt++) {
+      await withSampledPython(program, async (sampler) => {
+        const stuck = { misses: 0, last: () => 7, missed: () => void stuck.misses++ };
+        const started = Date.now();
+        let adopted = false;
+        while (sampler.threadIds.length < 2 && Date.now() - started < 2000) {
+          assert.ok(sampler.sample(Number(process.hrtime.bigint()), stuck), 'the process is there');
+          adopted = sampler.threadIds.length === 2 && stuck.misses === 0;
+          await sleep(2);
+        }
+        assert.equal(sampler.threadIds.length, 2, 'the new thread is listed');
+        // more than one: the stuck last pid was asked again and again
+        assert.ok(stuck.misses <= 1, `misses: ${stuck.misses}`);
+        misses = adopted ? -1 : stuck.misses;
+      });
+    }
+    assert.equal(misses, 1);
   });
 });
