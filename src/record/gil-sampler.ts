@@ -884,8 +884,9 @@ export class ProcessSampler {
       // look); else its own stack now. A thread holding µs at a time between C calls is seldom
       // seen holding: its waits went to the last hold seen, long before (hot_and_hasher.py's
       // hasher: 62 of its 88 ms of waits on the thread's start, 1 run in 3). Its thread state is
-      // known from a hold seen; the thread lists are walked for it only when it never held (as
-      // before: an extra walk at a new thread's first wait made the tick that preempts it longer).
+      // known from a hold seen; the thread lists are walked for it only when it never held, as
+      // before (walking them at each such wait was tried, 12-06: the hook test's new threads then
+      // started a switch interval late in 2 runs of 7; why was not proven).
       const lastHoldSeen = heldStack !== undefined && previous?.gil === 'h';
       const tstate = lastHoldSeen || !this.stacks ? undefined : (thread.tstate ?? (heldStack ? undefined : this.tstateOf(tid, nowNs)));
       waitStack = (tstate ? this.stacks!.stackOf(tstate) : undefined) ?? heldStack;
