@@ -5,6 +5,7 @@
  * from here (record/gil-sampler.ts).
  */
 import * as fs from 'node:fs';
+import { GiltraceError } from '../base/errors.js';
 import { openElf, PT_LOAD, type ElfFile } from './elf/elf-file.js';
 import { DEFAULT_DEBUG_ROOTS, findDebugFile } from './elf/debug-file.js';
 import { hasSymtab, readSymbolTable } from './elf/elf-symbols.js';
@@ -45,6 +46,17 @@ const RUNTIME = '_PyRuntime';
 const KNOWN = `3.${Math.min(...SAMPLED_MINORS)} to 3.${Math.max(...SAMPLED_MINORS)}`;
 
 export function findPythonRuntime(pid: number): PythonRuntime | NotSampled {
+  try {
+    return runtimeOf(pid);
+  } catch (e) {
+    // a file that fails part way (a launcher's short process gone between two reads of its
+    // program, read through /proc/PID/root) is no answer yet: looked at again while it runs
+    if (e instanceof GiltraceError) return { pid, why: `cannot read ${e.message}` };
+    throw e;
+  }
+}
+
+function runtimeOf(pid: number): PythonRuntime | NotSampled {
   let maps: Mapping[];
   let exe: string;
   try {
