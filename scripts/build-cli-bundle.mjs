@@ -8,7 +8,7 @@
 // is made of, so their paths relative to import.meta.url (../../../package.json, the Python hook's
 // folder, ./sample-worker.js) hold as they are. The npm dependencies stay imports.
 // The rest of dist/src/ stays as tsc wrote it: the unit tests import those modules one by one.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -47,3 +47,5 @@ for (const file of result.outputFiles) {
   const text = file.path === main ? `${launcher.join('\n')}\n${file.text.replace(/^#![^\n]*\n/, '')}` : file.text;
   writeFileSync(file.path, text);
 }
+// runnable as it is (its first lines are a shell script), as npm makes a package's bins
+chmodSync(main, 0o755);

@@ -7,7 +7,7 @@
 // without running any install script. (`npm install -g <git URL>` stays broken in npm 11.19 for
 // every package with a prepare script, whatever the script does: npm prepares the clone with a
 // global install that leaves a link into its own temporary folder; npm/cli#4148, #6984, #8440.)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,14 @@ function npm(args) {
   // `npm install -g --allow-scripts=...` passes its list down, and npm refuses it in a project install.
   const { npm_config_allow_scripts: _globalOnly, ...env } = process.env;
   execFileSync(file, argv, { cwd: root, env, stdio: 'inherit' });
+}
+
+// dist/ built from these very files already (npm ci's build, then `npx giltrace` preparing the
+// folder again for its cache): nothing to do (build-stamp.mjs)
+const stamp = spawnSync(process.execPath, [join(root, 'scripts', 'build-stamp.mjs'), 'current']);
+if (stamp.status === 0 && existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) {
+  console.error('prepare: dist/ is built from these sources already');
+  process.exit(0);
 }
 
 if (!buildTools.every((tool) => existsSync(join(root, 'node_modules', tool)))) {
