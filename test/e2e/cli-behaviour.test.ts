@@ -113,6 +113,12 @@ test('errors are one line with exit code 2', () => {
   assertOneLineError(giltrace(['report', garbage, '-o', join(dir, 'out.txt')]), /\.html/);
 });
 
+test('run with a report name it cannot write says so before the program runs, not after', () => {
+  const result = giltrace(['run', '-o', join(dir, 'app.data'), '--', python, '-c', 'print("the program ran")']);
+  assertOneLineError(result, /report format .*app\.data.*--data/);
+  assert.doesNotMatch(result.stdout, /the program ran/);
+});
+
 test('output into a pipe its reader closed (giltrace stats --json FILE | head) ends quietly: no stack trace, the command\'s own exit code', async () => {
   const fixture = (name: string) => join(EXAMPLES, '..', 'test', 'fixtures', 'python3.12', `${name}.data`);
   for (const args of [['stats', '--json', fixture('two_threads')], ['stats', fixture('two_threads')], ['diff', fixture('two_threads'), fixture('hashlib_threads')]]) {

@@ -34,10 +34,11 @@ export function analyzeFor(output: string, file: string, options: AnalyzeOptions
 
 const FORMATS = ['.html', '.json', '.pftrace'] as const;
 
-function checkReportExtension(output: string): void {
+/** `hint`: what else the user may have meant (run's recording is --data, not -o). */
+export function checkReportExtension(output: string, hint = ''): void {
   const extension = extname(output).toLowerCase();
   if (!(FORMATS as readonly string[]).includes(extension)) {
-    throw new GiltraceError(`cannot tell the report format from '${output}': use a file name ending in ${FORMATS.join(', ')}`);
+    throw new GiltraceError(`cannot tell the report format from '${output}': use a file name ending in ${FORMATS.join(', ')}${hint}`);
   }
 }
 

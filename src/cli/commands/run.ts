@@ -1,7 +1,8 @@
+import { extname } from 'node:path';
 import { formatSummary } from '../summary-table.js';
 import { recordToFile, type RecordCliOptions } from './record.js';
 import { sampleToFile } from './sample.js';
-import { analyzeFor, openInBrowser, writeReport } from './report.js';
+import { analyzeFor, checkReportExtension, openInBrowser, writeReport } from './report.js';
 
 export interface RunCliOptions extends RecordCliOptions {
   readonly output: string;
@@ -13,6 +14,8 @@ export interface RunCliOptions extends RecordCliOptions {
 
 /** record + summary + report; exits with the traced command's exit code. */
 export async function runCommand(command: readonly string[], options: RunCliOptions): Promise<number> {
+  // before the program runs: a report that cannot be written wasted the whole run
+  checkReportExtension(options.output, extname(options.output).toLowerCase() === '.data' ? ` (the recording's file is --data ${options.output})` : '');
   const recorded = options.sample !== undefined
     ? { targets: [], ...(await sampleToFile(command, { ...options, sample: options.sample })) }
     : await recordToFile(command, options);
