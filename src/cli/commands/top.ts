@@ -133,7 +133,7 @@ async function showLive(
       // the last window (what stays on the screen afterwards), unless the processes were gone by
       // then; with --once, the one snapshot of a command that ended before the first interval
       const final = tickNow(true);
-      const tick = final && final.window.processes.length > 0 ? final : screen ? last : undefined;
+      const tick = final && last ? lastFrame(final, last, options.interval) : final && final.window.processes.length > 0 ? final : screen ? last : undefined;
       if (tick) process.stdout.write(formatTop(tick, { style }).join('\n') + '\n');
     }
     // said once off the alternate screen, which would take them with it
@@ -146,6 +146,17 @@ async function showLive(
     process.stdout.off('error', readerGone);
     if (screen) process.stdout.write(ALT_SCREEN_OFF);
   }
+}
+
+/**
+ * The frame left on the screen once the recording is complete: its totals to the end, and its
+ * window, unless the program ended just after the previous frame: then that sliver (13 µs seen,
+ * every thread at 0 % and the ones gone before it not shown) gives way to the previous frame's
+ * full window.
+ */
+export function lastFrame(final: LiveTick, previous: LiveTick, intervalS: number): LiveTick {
+  const sliver = final.windowNs < (intervalS * 1e9) / 2 || final.window.processes.length === 0;
+  return sliver && previous.window.processes.length > 0 ? { ...final, window: previous.window, windowNs: previous.windowNs } : final;
 }
 
 /** Raw keys from the terminal: q or Ctrl-C quits. Returns the undo. */
