@@ -48,7 +48,7 @@ const python2 = pyenvPython2();
 test('Python 2.7 is refused before launch: one line, exit code 2, the program never runs', { skip: python2 ? false : 'pyenv Python 2.7 is not installed', timeout: TEST_LIMIT_MS }, () => {
   for (const command of ['record', 'run']) {
     const ran = join(dir, `python2-ran-${command}`);
-    const result = giltrace([command, '-o', join(dir, `python2-${command}.out`), '--', python2!, '-c', `open('${ran}', 'w')`], { timeoutMs: RUN_LIMIT_MS });
+    const result = giltrace([command, '-o', join(dir, `python2-${command}.${command === 'run' ? 'html' : 'data'}`), '--', python2!, '-c', `open('${ran}', 'w')`], { timeoutMs: RUN_LIMIT_MS });
     assert.equal(result.signal, null, `${command} finished in time`);
     assert.equal(result.code, 2, result.stderr);
     assert.equal(result.stdout, '');
