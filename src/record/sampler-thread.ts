@@ -4,7 +4,6 @@
  * (record-target.ts).
  */
 import { Worker } from 'node:worker_threads';
-import { setFlagsFromString } from 'node:v8';
 import { GiltraceError } from '../base/errors.js';
 import type { SampleWorkerData, SampleWorkerReply } from './sample-worker.js';
 import { CONTROL, type SessionRequest, type SessionResult } from './sampling-session.js';
@@ -18,12 +17,20 @@ export interface RunningSampler {
   stop(): Promise<SessionResult>;
 }
 
-/** Starts the sampler's thread (loading it takes ~0.1 s: `ready` says when it ticks). */
+/**
+ * Starts the sampler's thread (loading it takes ~0.1 s: `ready` says when it ticks).
+ *
+ * V8's optimizing compiler stays on from the first tick. It was off for the sampler's first 3 s
+ * (12-04 to 12-06), which saved giltrace CPU (a 3 s run: 460-535 ms against 850) but made each
+ * tick slower (81 µs a tick interpreted, the ping-pong's steady state), and a tick preempts the
+ * program (sampler-slice.ts): the pipe ping-pong (80 000 rounds, 21 interleaved rounds, 12-06)
+ * ran +10.8 % sampled with it off at first, -1.1 % with it on; four crunchers +3.2 % / +2.2 %
+ * (11 rounds), the sampler's CPU 471 / 651 ms over their 2.4 s. The program's time is the cost.
+ */
 export function startSamplerThread(request: SessionRequest): RunningSampler {
   const control = new SharedArrayBuffer(CONTROL.size * 4);
   const flags = new Int32Array(control);
   const data: SampleWorkerData = { request, control };
-  withoutOptimizingCompiler();
   const worker = new Worker(new URL('./sample-worker.js', import.meta.url), { workerData: data });
   let ready: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (ready = resolve));
@@ -36,15 +43,7 @@ export function startSamplerThread(request: SessionRequest): RunningSampler {
     worker.once('error', (e) => reject(new GiltraceError(`sampling failed: ${e.message}`)));
     worker.once('exit', () => reject(new GiltraceError('sampling stopped without a result')));
   });
-  // a long session gets the optimizing compiler back once the sampler's code is warm (see below)
-  const warm = setTimeout(withOptimizingCompiler, OPTIMIZE_AFTER_MS);
-  warm.unref();
-  done
-    .catch(() => undefined) // awaited by stop(); an early failure must not be an unhandled rejection
-    .finally(() => {
-      clearTimeout(warm);
-      withOptimizingCompiler();
-    });
+  done.catch(() => undefined); // awaited by stop(); an early failure must not be an unhandled rejection
   return {
     ready: Promise.race([started, done.then(() => undefined)]),
     setRoot: (pid) => Atomics.store(flags, CONTROL.rootPid, pid),
@@ -54,29 +53,4 @@ export function startSamplerThread(request: SessionRequest): RunningSampler {
       return done;
     },
   };
-}
-
-/**
- * V8's optimizing compiler (TurboFan, process-wide) is off for the sampler's first seconds: its
- * ticks are syscalls mostly, and over a short run compiling its functions cost more CPU than the
- * compiled code saved. Measured (crunch_work.py, 1000 ticks a second, ~3 s): giltrace's CPU while
- * sampling 850 ms with it, 460-535 ms without (V8's compiler threads were busy the whole time).
- * Over a long session the compiled code wins: from the 6th to the 9th second of a longer run
- * (12-05, three runs each), the sampler's thread took 60-73 µs a tick with it against 113-137 µs
- * without (giltrace's whole process, seconds 6 to 12, four runs: 660-840 ms against 830-980).
- * So it comes back after OPTIMIZE_AFTER_MS (the compiling then costs ~0.4 s of CPU once), and
- * for the analysis. Left alone when the user chose for node (execArgv) themselves.
- */
-const OPTIMIZE_AFTER_MS = 3000;
-
-function withoutOptimizingCompiler(): void {
-  if (!userChoseTiering()) setFlagsFromString('--no-turbofan');
-}
-
-function withOptimizingCompiler(): void {
-  if (!userChoseTiering()) setFlagsFromString('--turbofan');
-}
-
-function userChoseTiering(): boolean {
-  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => /^--(no-)?(turbofan|opt)\b|^--max-opt/.test(a));
 }
