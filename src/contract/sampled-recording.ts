@@ -29,10 +29,14 @@
  *                                           early in the gap and one that left its CPU for a
  *                                           sleep late in it (the reader's placeTick: ticks come
  *                                           late when the traced threads take the CPUs)
- *   X <t> <pid> <tid> [h]                   the thread is gone; `h`: it held its GIL at t (the
+ *   X <t> <pid> <tid> [h|- [<since>]]       the thread is gone; `h`: it held its GIL at t (the
  *                                           tick's snapshot) and was gone by its look, so it let go
  *                                           as it ended, after t: placed half a period on, as the
- *                                           next tick's changes are (since 12-06)
+ *                                           next tick's changes are (since 12-06); else it ended
+ *                                           within since (ns from its last look to t; absent in
+ *                                           older files and for a process's end): placed halfway
+ *   (S's since for a thread first seen after its process's first tick: from the last thread
+ *   list that did not have it, unless it holds; since 12-06)
  *   H <t> <pid> <tid> <stack> <since>       the thread held its GIL at t, running the F stack (0:
  *                                           none read); since: ns since the previous such look at
  *                                           the process (the time the sample stands for: ticks come

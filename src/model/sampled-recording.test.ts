@@ -171,6 +171,27 @@ test('threads gone at a tick end after its changes: an idle one listed first doe
   assert.equal(threads.get(14)!.end, 1 * MS);
 });
 
+test('an X line that says since when the thread was gone: it ends halfway since its last look, as it let go of the GIL, not at the tick', () => {
+  const { threads, anomalies } = build(
+    recording([
+      `P 0 10 12 /lib/libpython3.12.so.1.0`,
+      `S 0 10 11 hr 0`, `S 0 10 12 ws 0`, `S 0 10 14 ns 0`,
+      // 11 let go to exit, 12 took the GIL, 14 ended idle: each last seen at the tick before
+      `S ${1 * MS} 10 12 hr 0 0 0 ${1 * MS}`, `X ${1 * MS} 10 14 - ${1 * MS}`, `X ${1 * MS} 10 11 - ${1 * MS}`,
+      // 13 first seen at 2 ms, gone by 4 ms, seen last at 3 ms: alone at its tick
+      `S ${2 * MS} 10 13 ws 0 0 0 ${1 * MS}`, `X ${4 * MS} 10 13 - ${1 * MS}`,
+      `S ${6 * MS} 10 12 hr 0`,
+    ]),
+  );
+  assert.deepEqual(anomalies, []);
+  // no time without the GIL after the release: the thread ended there
+  assert.deepEqual(gilTimes(threads.get(11)!), { none: 0, waiting: 0, holding: 0.5 * MS });
+  assert.equal(threads.get(11)!.end, 0.5 * MS);
+  assert.equal(threads.get(14)!.end, 0.5 * MS);
+  assert.equal(threads.get(13)!.end, 3.5 * MS);
+  assert.deepEqual(gilTimes(threads.get(12)!), { none: 0, waiting: 0.5 * MS, holding: 5.5 * MS });
+});
+
 test('a thread gone while waiting stops waiting after its own last line, however long an idle thread seen at that tick went unseen', () => {
   const { threads, anomalies } = build(
     recording([

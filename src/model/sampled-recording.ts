@@ -107,7 +107,8 @@ export class SampledRecordingReader {
   // seen at one tick is a drop then a take, never two holders at once.
   private readonly tick: TickChange[] = [];
   /** Threads gone at the tick, ended once its changes are made. */
-  private readonly exits: number[] = [];
+  /** Threads gone at the tick being gathered, and the ns since each was last seen there (0: not said). */
+  private readonly exits: { readonly tid: number; readonly since: number }[] = [];
   /** The latest time events were taken up to. */
   private takenUpTo = -Infinity;
 
@@ -224,18 +225,23 @@ export class SampledRecordingReader {
         // it held at this tick's snapshot and ended just after (its release is its exit's)
         const heldAtTick = fields[4] === 'h';
         if (heldAtTick) this.endedHolding.add(tid);
+        // since when it was gone at the most: its last look (since 12-06; before, unsaid)
+        const sinceSeen = Number(fields[5] ?? 0);
+        // (when since the previous look: its own when said, else that of the tick's threads looked
+        // at before, a thread seen for the first time there, since 0, saying nothing of it; but
+        // not before its own last line: an idle thread's turn at that tick, unseen for ten ticks,
+        // put a waiter's end before the wait it ended)
+        const lookedSince = sinceSeen > 0 && Number.isFinite(sinceSeen) ? sinceSeen : tick.length > 0 ? Math.max(...tick.map((t) => t.since)) : 0;
+        const since = Math.max(0, Math.min(lookedSince, time - view.seenAt));
         if (view.gil !== 'n' && !heldAtTick) {
-          // (when since the previous look: that of the tick's threads looked at before, a thread
-          // seen for the first time there, since 0, saying nothing of it; but not before its own
-          // last line: an idle thread's turn at that tick, unseen for ten ticks, put a waiter's
-          // end before the wait it ended)
-          const since = tick.length > 0 ? Math.min(Math.max(...tick.map((t) => t.since)), time - view.seenAt) : 0;
           const change = { time, pid, tid, gil: 'n' as const, cpu: 'r' as const, gilIndex: view.gilIndex, stack: view.stack, waitStack: UNKNOWN_STACK };
           tick.push({ tickTime: time, since, cpuMove: undefined, change, releases: view.gil === 'h', starts: false });
         }
-        // it ends after its tick's changes (its release among them, before another thread's take)
-        if (tick.length > 0) this.exits.push(tid);
-        else this.exit(tid, time);
+        // it ends after its tick's changes (its release among them, before another thread's take);
+        // where in the time since its last look when the line says when that was (older files: at the tick)
+        const endedWithin = sinceSeen > 0 ? since : 0;
+        if (tick.length > 0) this.exits.push({ tid, since: endedWithin });
+        else this.exit(tid, time, endedWithin);
         break;
       }
       case 'C': // so far: a recording cut short keeps the last
@@ -317,20 +323,30 @@ export class SampledRecordingReader {
       }
     }
     for (const event of events) this.push(event);
-    for (const tid of this.exits) this.exit(tid, tick[0].tickTime);
+    for (const { tid, since } of this.exits) {
+      const released = since > 0 ? tick.find((t) => t.change.tid === tid && t.change.gil === 'n')?.change.time : undefined;
+      this.exit(tid, tick[0].tickTime, since, released);
+    }
     this.exits.length = 0;
     tick.length = 0;
   }
 
-  private exit(tid: number, tickTime: number): void {
+  /**
+   * `since`: ns since the thread was last seen there (0: not said: at the tick); `released`:
+   * where its last hold or wait was placed to end, at this tick.
+   */
+  private exit(tid: number, tickTime: number, since: number, released?: number): void {
     const view = this.threads.get(tid);
     if (!view) return;
     this.threads.delete(tid);
     // a thread that held at the tick's snapshot stands for the time around it, as any state a
     // tick sees: its end is placed where the next tick's changes are, half a period on (at the
     // tick, a thread per task ending right after the snapshot counted half a period of holding:
-    // GIL held 0.83-0.87 sampled against 0.86-0.89 exactly on 3.12; 0.86 against 0.87 so)
-    const time = this.endedHolding.delete(tid) ? tickTime + this.periodNs / 2 : tickTime;
+    // GIL held 0.83-0.87 sampled against 0.86-0.89 exactly on 3.12; 0.86 against 0.87 so).
+    // Another ended between its last look and this one, halfway as any change, as it let go of
+    // the GIL (placed at the tick, 1 500 threads per task lived 1.9-2.0 s sampled against
+    // 1.3-1.45 s exactly, the time after their last hold counted without the GIL: 12-06)
+    const time = this.endedHolding.delete(tid) ? tickTime + this.periodNs / 2 : released ?? tickTime - Math.round(since / 2);
     // a thread lets go of the GIL before it ends: one seen holding at its last look (a thread
     // per task, holding at the tick's snapshot and gone by its look) held until then
     if (view.gil === 'h') this.push({ kind: 'drop', time, pid: view.pid, tid, reason: 'unknown', stack: view.stack });

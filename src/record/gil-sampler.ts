@@ -128,6 +128,8 @@ interface Thread {
   snapSyscallTick: number;
   /** Its PyThreadState, once a GIL named it holder (a thread keeps its state for life). */
   tstate?: number;
+  /** When it was not there yet: the thread list read before the one (or the hold) that found it; -Infinity for those at the first list. */
+  readonly absentAtNs: number;
 }
 
 /**
@@ -146,7 +148,8 @@ export interface TickLooks {
    * at, when a change seen now may have happened (for the others: since the previous tick).
    */
   readonly unseenFor: ReadonlyMap<number, number>;
-  readonly gone: readonly number[];
+  /** Threads found gone, each with the ns since it was last seen there (its end lies in between). */
+  readonly gone: ReadonlyMap<number, number>;
   /** The holders' stacks were read at this tick (every STACK_EVERY_TICKS): the tick's holder samples (H lines). */
   readonly stacksRead: boolean;
 }
@@ -219,7 +222,7 @@ export class ProcessSampler {
   /** Threads whose last state is waiting for a GIL (asleep or not). */
   private readonly waiting = new Set<Thread>();
   /** Threads found gone this tick (by their thread list, between looks). */
-  private goneNow: number[] = [];
+  private goneNow = new Map<number, number>();
   /** Whether glibc's count of the waiters on each GIL's cond is read (undefined: not known yet; see countCondWaiters). */
   private condWaitersCounted: boolean | undefined;
   /** Set when /proc refuses a thread's syscall file: sleeping waiters cannot be told from idle threads then. */
@@ -259,7 +262,7 @@ export class ProcessSampler {
   sample(nowNs: number, pids?: TickPids): TickLooks | undefined {
     const snapped = this.snappedTick === this.ticks + 1;
     this.ticks++;
-    this.goneNow = [];
+    this.goneNow = new Map();
     if (this.tasksDue(nowNs, pids) && !this.readTasks(nowNs, pids)) return undefined;
     if (!snapped) {
       if (!this.readGils(nowNs)) return undefined;
@@ -271,11 +274,12 @@ export class ProcessSampler {
     for (let i = 0; i < due.length; i++) {
       const thread = due[i];
       if (thread.lookedAt === this.ticks) continue;
+      const firstLook = thread.lookedAt === 0 && thread.absentAtNs > -Infinity;
       thread.lookedAt = this.ticks;
       const wasQuiet = thread.when === 'quiet';
       const state = this.threadState(thread.tid, thread, nowNs);
       if (state === undefined) {
-        this.goneNow.push(thread.tid);
+        this.goneNow.set(thread.tid, nowNs - thread.lookedAtNs);
         this.placeThread(thread, 'gone');
         // a holder at the snapshot that ended before its look held the GIL then (a thread per
         // task lives less than a millisecond)
@@ -291,6 +295,12 @@ export class ProcessSampler {
       // what an idle thread's turn finds changed may be as old as its last look (not a hold: the
       // GIL said at the last tick who held it)
       if (wasQuiet && state.gil !== 'h') unseenFor.set(thread.tid, nowNs - thread.lookedAtNs);
+      // First seen since the process's first tick, not holding (a hold is the snapshot's, begun
+      // since the last tick): made since the last list that did not have it, as likely at any
+      // moment since. A thread per request is listed up to TASKS_EVERY_MS late: its start placed
+      // since the last tick only, 210 such threads lived 1 036 ms sampled against 1 210 exactly
+      // and waited 513 ms against 825 (they wait as they start; 12-06, both recordings of a run).
+      if (firstLook && state.gil !== 'h') unseenFor.set(thread.tid, nowNs - thread.absentAtNs);
       thread.lookedAtNs = nowNs;
       this.placeThread(thread, this.whenNext(thread));
     }
@@ -514,6 +524,7 @@ export class ProcessSampler {
   }
 
   private readTasks(nowNs: number, pids?: TickPids): boolean {
+    const listedBefore = this.tasksAt;
     // before the list: a thread made while it is read is listed next time
     const lastPid = pids?.last() ?? Number.NaN;
     const stoodStill = lastPid === this.lastPidAtTasks;
@@ -529,7 +540,7 @@ export class ProcessSampler {
     for (const [tid, thread] of this.threads) {
       if (!live.has(tid)) {
         // gone between two looks at it
-        if (thread.when !== 'gone') this.goneNow.push(tid);
+        if (thread.when !== 'gone') this.goneNow.set(tid, nowNs - thread.lookedAtNs);
         this.placeThread(thread, 'gone');
         thread.files.close();
         this.threads.delete(tid);
@@ -538,7 +549,7 @@ export class ProcessSampler {
     }
     for (const tid of tids) {
       if (this.threads.has(tid)) continue;
-      this.adopt(tid, nowNs);
+      this.adopt(tid, nowNs, listedBefore);
       // made while the last pid stood still (a holder adopted since the last list is known)
       if (stoodStill) pids!.missed();
     }
@@ -546,10 +557,10 @@ export class ProcessSampler {
   }
 
   /** A thread of the process not known yet, looked at every tick from now on. */
-  private adopt(tid: number, nowNs: number): Thread {
+  private adopt(tid: number, nowNs: number, absentAtNs = this.tasksAt): Thread {
     const thread: Thread = {
       tid, files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), runtime: 0, onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity,
-      runtimeAtGil: 0, heldAtGil: false, snapSyscallTick: 0, quietTicks: 0, restedTicks: 0, quietSinceTick: 0, waitFromNs: -Infinity, when: 'gone', lookedAt: 0, lookedAtNs: nowNs,
+      runtimeAtGil: 0, heldAtGil: false, snapSyscallTick: 0, quietTicks: 0, restedTicks: 0, quietSinceTick: 0, waitFromNs: -Infinity, when: 'gone', lookedAt: 0, lookedAtNs: nowNs, absentAtNs,
     };
     this.threads.set(tid, thread);
     this.placeThread(thread, 'every');

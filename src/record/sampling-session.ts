@@ -236,12 +236,13 @@ export class SamplingSession {
     }
     // a thread that ends may have told its name since the file was last read (every
     // DISCOVER_EVERY_MS): read it now, or a thread shorter than that keeps its OS name
-    if (looks.gone.length > 0) this.pythonNames?.read();
-    for (const tid of looks.gone) {
+    if (looks.gone.size > 0) this.pythonNames?.read();
+    for (const [tid, sinceSeen] of looks.gone) {
       if (known.delete(tid)) {
         this.tellPythonName(tid, pid, now);
-        // held at the tick's snapshot, gone by its look (gil-sampler.ts heldAtSnapshot)
-        this.lines.push(`X ${now} ${pid} ${tid}${looks.states.get(tid)?.gil === 'h' ? ' h' : ''}`);
+        // held at the tick's snapshot, gone by its look (gil-sampler.ts heldAtSnapshot); and since
+        // when it was gone, at the most (its last look)
+        this.lines.push(`X ${now} ${pid} ${tid} ${looks.states.get(tid)?.gil === 'h' ? 'h' : '-'} ${sinceSeen}`);
         this.threadGone(tid);
       }
     }
