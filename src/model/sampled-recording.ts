@@ -106,8 +106,7 @@ export class SampledRecordingReader {
   // One tick's changes share a time: releases go first, so that a hand-off between two threads
   // seen at one tick is a drop then a take, never two holders at once.
   private readonly tick: TickChange[] = [];
-  /** Threads gone at the tick, ended once its changes are made. */
-  /** Threads gone at the tick being gathered, and the ns since each was last seen there (0: not said). */
+  /** Threads gone at the tick, ended once its changes are made, with the ns since each was last seen there (0: not said). */
   private readonly exits: { readonly tid: number; readonly since: number }[] = [];
   /** The latest time events were taken up to. */
   private takenUpTo = -Infinity;
