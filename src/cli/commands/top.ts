@@ -133,7 +133,8 @@ async function showLive(
       // the last window (what stays on the screen afterwards), unless the processes were gone by
       // then; with --once, the one snapshot of a command that ended before the first interval
       const final = tickNow(true);
-      const tick = final && last ? lastFrame(final, last, options.interval) : final && final.window.processes.length > 0 ? final : screen ? last : undefined;
+      const shown = final && last ? lastFrame(final, last, options.interval) : final;
+      const tick = shown && shown.window.processes.length > 0 ? shown : screen ? last : undefined;
       if (tick) process.stdout.write(formatTop(tick, { style }).join('\n') + '\n');
     }
     // said once off the alternate screen, which would take them with it
