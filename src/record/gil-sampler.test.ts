@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findPythonRuntime } from '../probe/python-runtime.js';
 import { ProcessSampler } from './gil-sampler.js';
+import { LastPid } from './last-pid.js';
 
 const IDLE = 60;
 const BUSY = 2;
@@ -255,6 +256,36 @@ describe('ProcessSampler.sample', () => {
       };
       const counted = await hasherStates();
       assert.ok((counted.get('wr') ?? 0) >= 20, `the hasher is taken for the waiter glibc counts: ${[...counted].join(' ')}`);
+    });
+  });
+
+  it('places a thread first seen not holding since the last pid last stood still, not since the last thread list', async () => {
+    // The thread list is read when the last pid moved, at least each 100 ms; between, a last pid
+    // that stood still says the list was whole. A thread found then was made since that check:
+    // its start placed at the last list (a hasher thread's start waited 52 ms against 5 exactly,
+    // 1 run in 6, 12-06) made it wait up to 100 ms it did not.
+    const program = 'import threading, time\nprint("ready", flush=True)\nfor _ in range(6):\n    time.sleep(0.037)\n    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\ntime.sleep(60)\n';
+    await withSampledPython(program, async (sampler) => {
+      const lastPid = new LastPid();
+      assert.ok(sampler.sample(Number(process.hrtime.bigint()), lastPid.reader()), 'the process is there');
+      const known = new Set(sampler.threadIds);
+      const firstSeen: number[] = [];
+      const started = Date.now();
+      while (known.size < 7 && Date.now() - started < 2000) {
+        const looks = sampler.sample(Number(process.hrtime.bigint()), lastPid.reader());
+        assert.ok(looks, 'the process is there');
+        for (const [tid, state] of looks.states) {
+          if (known.has(tid)) continue;
+          known.add(tid);
+          firstSeen.push(state.gil === 'h' ? Number.NaN : looks.unseenFor.get(tid) ?? Number.NaN);
+        }
+        await sleep(1);
+      }
+      lastPid.close();
+      // a check every 10 ms, and ticks late on a busy machine
+      const ms = firstSeen.filter((ns) => !Number.isNaN(ns)).map((ns) => ns / 1e6);
+      assert.ok(ms.length >= 3, `new threads first seen not holding: ${ms.length} of ${firstSeen.length}`);
+      assert.ok(ms.every((m) => m >= 0 && m <= 25), `unseen before the first look (ms): ${ms.map((m) => m.toFixed(1)).join(' ')}`);
     });
   });
 

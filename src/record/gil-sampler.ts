@@ -128,7 +128,7 @@ interface Thread {
   snapSyscallTick: number;
   /** Its PyThreadState, once a GIL named it holder (a thread keeps its state for life). */
   tstate?: number;
-  /** When it was not there yet: the thread list read before the one (or the hold) that found it; -Infinity for those at the first list. */
+  /** When it was not there yet: when the thread list was last known whole before the list (or the hold) that found it; -Infinity for those at the first list. */
   readonly absentAtNs: number;
 }
 
@@ -200,6 +200,12 @@ export class ProcessSampler {
   private readonly gils: Gil[] = [];
   private readonly fileBuffer = Buffer.alloc(512);
   private tasksAt = -Infinity;
+  /**
+   * When the thread list, as last read, was last known whole: when it was read, or later when
+   * the last pid given out had not moved since (no thread made anywhere). A thread found after
+   * that was not there yet then.
+   */
+  private tasksWholeAt = -Infinity;
   /** The last pid given out (LastPid) before the thread list was last read. */
   private lastPidAtTasks = Number.NaN;
   /** When it was last asked whether the thread list is to be read again. */
@@ -520,11 +526,13 @@ export class ProcessSampler {
   private tasksDue(nowNs: number, pids: TickPids | undefined): boolean {
     if (nowNs - this.tasksCheckedAt < TASKS_EVERY_MS * 1e6) return false;
     this.tasksCheckedAt = nowNs;
-    return pids === undefined || nowNs - this.tasksAt >= TASKS_ANYWAY_MS * 1e6 || pids.last() !== this.lastPidAtTasks;
+    if (pids === undefined || nowNs - this.tasksAt >= TASKS_ANYWAY_MS * 1e6 || pids.last() !== this.lastPidAtTasks) return true;
+    this.tasksWholeAt = nowNs;
+    return false;
   }
 
   private readTasks(nowNs: number, pids?: TickPids): boolean {
-    const listedBefore = this.tasksAt;
+    const wholeBefore = this.tasksWholeAt;
     // before the list: a thread made while it is read is listed next time
     const lastPid = pids?.last() ?? Number.NaN;
     const stoodStill = lastPid === this.lastPidAtTasks;
@@ -536,6 +544,7 @@ export class ProcessSampler {
       return false;
     }
     this.tasksAt = nowNs;
+    this.tasksWholeAt = nowNs;
     const live = new Set(tids);
     for (const [tid, thread] of this.threads) {
       if (!live.has(tid)) {
@@ -549,7 +558,7 @@ export class ProcessSampler {
     }
     for (const tid of tids) {
       if (this.threads.has(tid)) continue;
-      this.adopt(tid, nowNs, listedBefore);
+      this.adopt(tid, nowNs, wholeBefore);
       // made while the last pid stood still (a holder adopted since the last list is known)
       if (stoodStill) pids!.missed();
     }
@@ -557,7 +566,7 @@ export class ProcessSampler {
   }
 
   /** A thread of the process not known yet, looked at every tick from now on. */
-  private adopt(tid: number, nowNs: number, absentAtNs = this.tasksAt): Thread {
+  private adopt(tid: number, nowNs: number, absentAtNs = this.tasksWholeAt): Thread {
     const thread: Thread = {
       tid, files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), runtime: 0, onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity,
       runtimeAtGil: 0, heldAtGil: false, snapSyscallTick: 0, quietTicks: 0, restedTicks: 0, quietSinceTick: 0, waitFromNs: -Infinity, when: 'gone', lookedAt: 0, lookedAtNs: nowNs, absentAtNs,
