@@ -16,7 +16,9 @@
  *   S <t> <pid> <tid> <gil><cpu> <index> <held> <asked> [<since>]
  *                                           a thread's state from t on (first seen, or changed):
  *                                           gil ∈ n (none) w (waiting) h (holding);
- *                                           cpu ∈ r (running) q (runnable) s (sleeping) d (blocked);
+ *                                           cpu ∈ r (running, or waiting for a CPU: see Q)
+ *                                           q (runnable; written until 12-06) s (sleeping)
+ *                                           d (blocked);
  *                                           index: which of the process's GILs (-1: none yet);
  *                                           held: the F id of the stack it last held the GIL in
  *                                           (0: none), so a hold that ends here ended there;
@@ -29,6 +31,12 @@
  *                                           early in the gap and one that left its CPU for a
  *                                           sleep late in it (the reader's placeTick: ticks come
  *                                           late when the traced threads take the CPUs)
+ *   Q <t> <pid> <tid> <ns> <since>          the thread waited ns for a CPU since its previous look
+ *                                           (since: ns from that look to t; the kernel's run delay
+ *                                           grew, which it counts as a thread gets a CPU): it got
+ *                                           one where its change at t is placed, or halfway, and
+ *                                           was runnable for ns before, back to its previous
+ *                                           change at the most (since 12-06)
  *   X <t> <pid> <tid> [h|- [<since>]]       the thread is gone; `h`: it held its GIL at t (the
  *                                           tick's snapshot) and was gone by its look, so it let go
  *                                           as it ended, after t: placed half a period on, as the

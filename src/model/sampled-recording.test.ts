@@ -100,7 +100,44 @@ test('it is told from perf.data by its first line, and bad input fails with a li
   assert.throws(() => readSampledRecording('PERFILE2', 'x.data'), GiltraceError);
   assert.throws(() => readSampledRecording(`${SAMPLED_MAGIC}\nnot json\n`, 'x.data'), /header/);
   assert.throws(() => readSampledRecording(recording([`S 0 10 11 zz 0`]), 'x.data'), /line 3: unknown state 'zz'/);
-  assert.throws(() => readSampledRecording(recording([`Q 0 10 11`]), 'x.data'), /line 3: unknown line/);
+  assert.throws(() => readSampledRecording(recording([`Z 0 10 11`]), 'x.data'), /line 3: unknown line/);
+  assert.throws(() => readSampledRecording(recording([`S 0 10 11 hr 0`, `Q 0 10 11`]), 'x.data'), /line 4: a wait for a CPU that is not a duration/);
+});
+
+/** ns in each CPU state over the thread's life: running, runnable, sleeping. */
+function cpuTimes(thread: ThreadTimeline): [number, number, number] {
+  const out: [number, number, number] = [0, 0, 0];
+  const { times, states } = thread.cpuTrack;
+  for (let i = 0; i < times.length; i++) out[states[i] as 0 | 1 | 2] += (i + 1 < times.length ? times[i + 1] : thread.end) - times[i];
+  return out;
+}
+
+test('a wait for a CPU told after the fact (Q: the run delay) is runnable time back from where the thread got the CPU, its GIL state kept', () => {
+  const { threads, anomalies } = build(
+    recording([
+      `S 0 10 11 hr 0`, `S 0 10 12 ws 0`, `S 0 10 13 ns -1`,
+      // 11 held on, preempted for 3 ms between the looks at 9 and 10 ms: it got the CPU back at
+      // 9.5 ms, placed halfway (no change of its state to place it)
+      `S ${9 * MS} 10 13 ns -1`,
+      `Q ${10 * MS} 10 11 ${3 * MS} ${1 * MS}`,
+      // 12, asleep waiting, was woken and waited 2 ms for a CPU before it took the GIL, the
+      // change placed at 11.5 ms; 13 woke, waited 0.5 ms for a CPU, ran and slept again
+      `S ${12 * MS} 10 12 hr 0 0 0 ${1 * MS}`, `S ${12 * MS} 10 11 ws 0 0 0 ${1 * MS}`,
+      `Q ${12 * MS} 10 12 ${2 * MS} ${1 * MS}`, `Q ${12 * MS} 10 13 ${0.5 * MS} ${3 * MS}`,
+      // a wait longer than the time since its previous change goes back to that change only
+      `Q ${14 * MS} 10 12 ${9 * MS} ${1 * MS}`,
+    ]),
+  );
+  assert.deepEqual(anomalies, []);
+  // held 0-11.5 ms, 3 ms of it runnable (held off the CPU); then asleep waiting
+  assert.deepEqual(gilTimes(threads.get(11)!), { none: 0, waiting: 2.5 * MS, holding: 11.5 * MS });
+  assert.deepEqual(cpuTimes(threads.get(11)!), [8.5 * MS, 3 * MS, 2.5 * MS]);
+  assert.deepEqual(threads.get(11)!.cpuTrack.times.slice(0, 3), new Float64Array([0, 6.5 * MS, 9.5 * MS]));
+  // waited 0-11.5 ms: asleep until 9.5, runnable until its take; then held, runnable again from 11.5 ms (its change) to 13.5
+  assert.deepEqual(gilTimes(threads.get(12)!), { none: 0, waiting: 11.5 * MS, holding: 2.5 * MS });
+  assert.deepEqual(cpuTimes(threads.get(12)!), [0.5 * MS, 2 * MS + 2 * MS, 9.5 * MS]);
+  // asleep but for 0.5 ms runnable before 10.5 ms (halfway since its look at 9 ms)
+  assert.deepEqual(cpuTimes(threads.get(13)!), [0, 0.5 * MS, 13.5 * MS]);
 });
 
 test('a change is placed halfway since the process was last looked at (a late tick), a first sighting at its tick', () => {

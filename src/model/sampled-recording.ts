@@ -65,6 +65,8 @@ interface ThreadView {
   gilIndex: number;
   /** The tick of its last S line: whatever it did since came after that. */
   seenAt: number;
+  /** Where its last GIL or CPU event was placed: a wait for a CPU told later begins after it. */
+  placedAt: number;
 }
 
 /** Reads the text of a sampled recording; `file` names it in errors. */
@@ -110,6 +112,10 @@ export class SampledRecordingReader {
   private readonly exits: { readonly tid: number; readonly since: number }[] = [];
   /** The latest time events were taken up to. */
   private takenUpTo = -Infinity;
+  /** The time of the lines being read (a tick's lines share it). */
+  private tickAt = Number.NaN;
+  /** Threads that waited for a CPU since their previous look, told at the tick being read (Q lines). */
+  private readonly queued = new Map<number, { readonly queuedNs: number; readonly since: number }>();
 
   private readonly holders: HolderSamplesBuilder;
 
@@ -146,7 +152,10 @@ export class SampledRecordingReader {
     const fields = line.split(' ');
     const time = Number(fields[1]);
     if (!Number.isFinite(time)) throw new GiltraceError(`line ${lineNumber} has no time: ${line.slice(0, 80)}`, { file });
-    if (tick.length > 0 && time !== tick[0].tickTime) this.flushTick();
+    if (time !== this.tickAt) {
+      this.flushTick();
+      this.tickAt = time;
+    }
     this.endTime = Math.max(this.endTime, time);
     this.holders.tick(time);
     const pid = Number(fields[2]);
@@ -197,7 +206,7 @@ export class SampledRecordingReader {
           const existing = this.attached.has(pid) && this.firstTick.get(pid) === time;
           if (existing) this.push({ kind: 'thread_start', time, pid, tid, parentPid: 0, existing });
           else starts = true;
-          threads.set(tid, (view = { pid, gil: 'n', stack: UNKNOWN_STACK, cpu: existing ? 'unknown' : 'q', gilIndex: -1, seenAt: time }));
+          threads.set(tid, (view = { pid, gil: 'n', stack: UNKNOWN_STACK, cpu: existing ? 'unknown' : 'q', gilIndex: -1, seenAt: time, placedAt: -Infinity }));
         }
         view.seenAt = time;
         const stack = stackIds.get(Number(fields[6] ?? 0)) ?? UNKNOWN_STACK;
@@ -212,6 +221,13 @@ export class SampledRecordingReader {
           releases: view.gil === 'h',
           starts,
         });
+        break;
+      }
+      case 'Q': {
+        const queuedNs = Number(fields[4]);
+        const since = Number(fields[5]);
+        if (!(queuedNs > 0) || !(since >= 0)) throw new GiltraceError(`line ${lineNumber}: a wait for a CPU that is not a duration: ${line.slice(0, 80)}`, { file });
+        this.queued.set(Number(fields[3]), { queuedNs, since });
         break;
       }
       case 'X': {
@@ -300,19 +316,23 @@ export class SampledRecordingReader {
   }
 
   private flushTick(): void {
-    const { tick, threads } = this;
-    if (tick.length === 0) return;
+    const { tick, threads, queued } = this;
+    if (tick.length === 0 && queued.size === 0) return;
     placeTick(tick, this.periodNs);
     for (const t of tick) this.maxPlacedBack = Math.max(this.maxPlacedBack, t.tickTime - t.change.time);
     tick.sort((a, b) => Number(b.releases) - Number(a.releases));
     // a thread that changed at this tick (a take, a first sighting) did not hold at both ticks
     const changedNow = new Set(tick.map((t) => t.change.tid));
     const events: TimelineEvent[] = [];
-    for (const { change: c, starts } of tick) {
+    for (const { change: c, starts, tickTime } of tick) {
       const view = threads.get(c.tid)!;
       // a thread first seen at this tick started before the change placed for it
       if (starts) events.push({ kind: 'thread_start', time: c.time, pid: c.pid, tid: c.tid, parentPid: 0, existing: false });
       const endedUnseen = view.gil === 'w' && c.gil === 'n';
+      // it got onto a CPU, having waited for one, as it changed (or before, and runs on)
+      const wait = queued.get(c.tid);
+      queued.delete(c.tid);
+      if (wait) this.waitedForCpu(events, view, c.tid, c.time, wait.queuedNs, tickTime);
       change(events, view, c);
       // it took the GIL and gave it back between the ticks: whoever holds the GIL at both let go in between
       if (endedUnseen) {
@@ -321,6 +341,24 @@ export class SampledRecordingReader {
         }
       }
     }
+    // waits for a CPU of threads whose state is as before: it got onto one halfway since its last
+    // look, and was then as before (asleep again, for one that ran a moment and slept)
+    for (const [tid, { queuedNs, since }] of queued) {
+      const view = threads.get(tid);
+      if (!view) continue;
+      const tickTime = this.tickAt;
+      const arrival = tickTime - Math.round(since / 2);
+      const before = view.cpu;
+      if (!this.waitedForCpu(events, view, tid, arrival, queuedNs, tickTime)) continue;
+      if (before === 'q') continue;
+      events.push({ kind: 'switch', time: arrival, cpu: 0, prevTid: 0, prevState: 'runnable', nextTid: tid });
+      view.cpu = 'r';
+      if (before === 's' || before === 'd') {
+        events.push({ kind: 'switch', time: arrival, cpu: 0, prevTid: tid, prevState: before === 's' ? 'sleeping' : 'blocked', nextTid: 0 });
+        view.cpu = before;
+      }
+    }
+    queued.clear();
     for (const event of events) this.push(event);
     for (const { tid, since } of this.exits) {
       const released = since > 0 ? tick.find((t) => t.change.tid === tid && t.change.gil === 'n')?.change.time : undefined;
@@ -328,6 +366,24 @@ export class SampledRecordingReader {
     }
     this.exits.length = 0;
     tick.length = 0;
+  }
+
+  /**
+   * The thread waited `queuedNs` for a CPU before it got onto one at `arrival` (its run delay:
+   * counted when it gets a CPU, so it tells after the fact what /proc's `R` could not, running or
+   * waiting to): runnable from then back, no earlier than its last event. Whatever it did there
+   * (running, asleep, woken) the ticks saw less well than this; its GIL state stays. Returns
+   * whether a wait was placed (view.cpu is then 'q').
+   */
+  private waitedForCpu(events: TimelineEvent[], view: ThreadView, tid: number, arrival: number, queuedNs: number, tickTime: number): boolean {
+    const from = Math.max(arrival - queuedNs, view.placedAt);
+    if (!(from < arrival) || view.cpu === 'unknown') return false;
+    if (view.cpu === 'r') events.push({ kind: 'switch', time: from, cpu: 0, prevTid: tid, prevState: 'runnable', nextTid: 0 });
+    else if (view.cpu === 's' || view.cpu === 'd') events.push({ kind: 'waking', time: from, tid });
+    view.cpu = 'q';
+    view.placedAt = arrival;
+    this.maxPlacedBack = Math.max(this.maxPlacedBack, tickTime - from);
+    return true;
   }
 
   /**
@@ -448,6 +504,7 @@ const GIL_STEPS: Readonly<Record<string, readonly GilStep[]>> = {
  */
 function interruptHold(events: TimelineEvent[], holder: ThreadView, tid: number, time: number): void {
   const pid = holder.pid;
+  holder.placedAt = Math.max(holder.placedAt, time);
   const wasOff = holder.cpu !== 'r';
   if (wasOff) events.push({ kind: 'switch', time, cpu: 0, prevTid: 0, prevState: 'runnable', nextTid: tid });
   events.push({ kind: 'drop', time, pid, tid, reason: 'unknown', stack: holder.stack });
@@ -461,6 +518,7 @@ function interruptHold(events: TimelineEvent[], holder: ThreadView, tid: number,
 
 function change(events: TimelineEvent[], view: ThreadView, next: Change): void {
   const { time, pid, tid } = next;
+  view.placedAt = Math.max(view.placedAt, time);
   if (next.stack !== UNKNOWN_STACK) view.stack = next.stack;
   const onCpu = () => {
     if (view.cpu !== 'r') events.push({ kind: 'switch', time, cpu: 0, prevTid: 0, prevState: 'runnable', nextTid: tid });

@@ -10,9 +10,9 @@
  * - function context: the holder's Python stack (python-stack-reader.ts), as held when it let go,
  *   and a waiter's where it last held it, or (never seen holding) where it began to wait (its
  *   thread state found in the interpreters' lists);
- * - CPU state: /proc's `syscall` file says `running` for a thread on a CPU or waiting for one
- *   (told apart by its run time over the last few scheduler ticks: RunWindow), else
- *   what it sleeps in. A sleeper whose schedstat did not change has not run since the last tick
+ * - CPU state: /proc's `syscall` file says `running` for a thread on a CPU or waiting for one,
+ *   else what it sleeps in; how long it waited for a CPU is told once it got one, by the
+ *   kernel's run delay (schedstat: TickLooks.queuedFor). A sleeper whose schedstat did not change has not run since the last tick
  *   and is not read further (one read a tick for an idle thread). So a sleeper woken but not yet
  *   run still counts as sleeping, and sleeping is not told from blocked (D).
  */
@@ -101,8 +101,6 @@ interface Thread {
   readonly files: ThreadFiles;
   /** Its run time (schedstat's first field) when last read. */
   runtime: number;
-  /** (wall, run time) at the ticks it was last seen on a CPU or waiting for one: see RunWindow. */
-  readonly onCpuTicks: RunWindow;
   name: string;
   namedAt: number;
   state?: ThreadState;
@@ -148,6 +146,12 @@ export interface TickLooks {
    * at, when a change seen now may have happened (for the others: since the previous tick).
    */
   readonly unseenFor: ReadonlyMap<number, number>;
+  /**
+   * Threads that waited for a CPU since their previous look (the kernel's run delay grew: it is
+   * counted when a thread gets onto one): how long, ns. /proc says `R` for a thread on a CPU and
+   * for one waiting for it; this says how long it waited, after the fact.
+   */
+  readonly queuedFor: ReadonlyMap<number, number>;
   /** Threads found gone, each with the ns since it was last seen there (its end lies in between). */
   readonly gone: ReadonlyMap<number, number>;
   /** The holders' stacks were read at this tick (every STACK_EVERY_TICKS): the tick's holder samples (H lines). */
@@ -276,6 +280,7 @@ export class ProcessSampler {
     }
     const states = new Map<number, ThreadState>();
     const unseenFor = new Map<number, number>();
+    const queuedFor = new Map<number, number>();
     const due = this.dueThreads(nowNs);
     for (let i = 0; i < due.length; i++) {
       const thread = due[i];
@@ -283,6 +288,7 @@ export class ProcessSampler {
       const firstLook = thread.lookedAt === 0 && thread.absentAtNs > -Infinity;
       thread.lookedAt = this.ticks;
       const wasQuiet = thread.when === 'quiet';
+      const runDelayBefore = thread.files.runDelay;
       const state = this.threadState(thread.tid, thread, nowNs);
       if (state === undefined) {
         this.goneNow.set(thread.tid, nowNs - thread.lookedAtNs);
@@ -294,6 +300,9 @@ export class ProcessSampler {
         continue;
       }
       states.set(thread.tid, (thread.state = state));
+      // (not at its first look: its wait to run at its start, before anything it was seen doing)
+      const queued = thread.files.runDelay - runDelayBefore;
+      if (runDelayBefore >= 0 && queued > 0) queuedFor.set(thread.tid, queued);
       if (state.gil === 'h') this.seenHolding.add(thread);
       else this.seenHolding.delete(thread);
       if (state.gil === 'w' && (state.cpu === 's' || state.cpu === 'd')) thread.asleepWaitingFor = { gilIndex: state.gilIndex, switches: this.gils[state.gilIndex]?.switches ?? -1 };
@@ -322,7 +331,7 @@ export class ProcessSampler {
       gil.earliestWaitBefore = Math.min(gil.earliestWaitBefore, thread.waitFromNs);
     }
     this.lastTickNs = nowNs;
-    return { states, unseenFor, gone: this.goneNow, stacksRead: this.stacks !== undefined && this.ticks % STACK_EVERY_TICKS === 0 };
+    return { states, unseenFor, queuedFor, gone: this.goneNow, stacksRead: this.stacks !== undefined && this.ticks % STACK_EVERY_TICKS === 0 };
   }
 
   /**
@@ -568,7 +577,7 @@ export class ProcessSampler {
   /** A thread of the process not known yet, looked at every tick from now on. */
   private adopt(tid: number, nowNs: number, absentAtNs = this.tasksWholeAt): Thread {
     const thread: Thread = {
-      tid, files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), runtime: 0, onCpuTicks: new RunWindow(), name: '', namedAt: -Infinity,
+      tid, files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), runtime: 0, name: '', namedAt: -Infinity,
       runtimeAtGil: 0, heldAtGil: false, snapSyscallTick: 0, quietTicks: 0, restedTicks: 0, quietSinceTick: 0, waitFromNs: -Infinity, when: 'gone', lookedAt: 0, lookedAtNs: nowNs, absentAtNs,
     };
     this.threads.set(tid, thread);
@@ -806,17 +815,14 @@ export class ProcessSampler {
     // the run time up to date, getting one counts a run): so it still is, as its syscall file would
     // say. A thread running Python reads so three looks in four (a scheduler tick brings a running
     // thread's run time up to date every 4 ms at 250 Hz).
-    const stillOnCpu = same && (previous?.cpu === 'r' || previous?.cpu === 'q');
+    const stillOnCpu = same && previous?.cpu === 'r';
     // a holder's as the snapshot read it: what it was doing while it held (and a read fewer)
     const syscall = stillOnCpu ? RUNNING : thread.snapSyscallTick === this.ticks ? thread.snapSyscall : thread.files.readSyscall();
     if (syscall === undefined) this.syscallDenied ||= thread.files.denied;
     // /proc says `running` for a thread on a CPU or waiting for one
     const onCpu = syscall === undefined || syscall === RUNNING;
-    let cpu: SampledCpu = 's';
-    if (onCpu) {
-      thread.onCpuTicks.add(nowNs, runtime);
-      cpu = thread.onCpuTicks.starved() ? 'q' : 'r';
-    } else thread.onCpuTicks.clear();
+    // running or waiting to: how long it waited is told once it runs (queuedFor)
+    let cpu: SampledCpu = onCpu ? 'r' : 's';
     let gil: SampledGil = 'n';
     let gilIndex = previous?.gilIndex ?? -1;
     // The tick's holder is the one its snapshot found (snapHolders), asleep holding then or on a
@@ -932,46 +938,6 @@ export function entryThreadName(sampler: ProcessSampler, pid: number, tid: numbe
   if (tid === pid) return 'MainThread';
   const entry = sampler.entryOf(tid, nowNs);
   return entry === undefined ? undefined : `${osName()} (${entry})`;
-}
-
-/** Ticks of the window a thread's share of CPU is judged over; at ~1 ms a tick, over four scheduler ticks at 250 Hz. */
-const RUN_WINDOW_TICKS = 16;
-/** The shortest window that says anything: the kernel brings a running thread's run time up to date only every scheduler tick. */
-const RUN_WINDOW_MIN_NS = 8e6;
-/** Under this share of the window on a CPU, a thread that /proc calls running waits for a CPU. */
-const STARVED_SHARE = 0.25;
-
-/**
- * Running or waiting for a CPU? /proc says `R` for both. Run time (schedstat) tells, over a window
- * of a few scheduler ticks: a running thread's run time is only brought up to date at scheduler
- * ticks and switches, so from one 1 ms tick to the next it may not move at all.
- */
-class RunWindow {
-  private readonly walls = new Float64Array(RUN_WINDOW_TICKS);
-  private readonly runtimes = new Float64Array(RUN_WINDOW_TICKS);
-  private next = 0;
-  private count = 0;
-
-  add(wallNs: number, runtimeNs: number): void {
-    this.walls[this.next] = wallNs;
-    this.runtimes[this.next] = runtimeNs;
-    this.next = (this.next + 1) % RUN_WINDOW_TICKS;
-    this.count = Math.min(this.count + 1, RUN_WINDOW_TICKS);
-  }
-
-  clear(): void {
-    this.count = 0;
-  }
-
-  /** Whether, over the window, it got under STARVED_SHARE of a CPU; false until the window is long enough. */
-  starved(): boolean {
-    if (this.count < 2) return false;
-    const newest = (this.next + RUN_WINDOW_TICKS - 1) % RUN_WINDOW_TICKS;
-    const oldest = (this.next + RUN_WINDOW_TICKS - this.count) % RUN_WINDOW_TICKS;
-    const span = this.walls[newest] - this.walls[oldest];
-    if (span < RUN_WINDOW_MIN_NS) return false;
-    return this.runtimes[newest] - this.runtimes[oldest] < STARVED_SHARE * span;
-  }
 }
 
 function memoryAccessProblem(pid: number, error: NodeJS.ErrnoException): string {

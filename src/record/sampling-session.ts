@@ -226,6 +226,8 @@ export class SamplingSession {
         // one (a thread per request may live less than a tick: placed halfway, as any change)
         this.lines.push(before || since > 0 ? `${line} ${looks.unseenFor.get(tid) ?? since}` : line);
       }
+      const queued = looks.queuedFor.get(tid);
+      if (queued !== undefined) this.lines.push(`Q ${now} ${pid} ${tid} ${queued} ${looks.unseenFor.get(tid) ?? since}`);
       known.set(tid, state);
     }
     // what the holders ran, every few ticks, whatever else changed: the held time is shared by these

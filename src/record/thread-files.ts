@@ -23,6 +23,8 @@ export class ThreadFiles {
   denied = false;
   /** How many times the thread was put on a CPU (schedstat's third field), as last read. */
   switchIns = -1;
+  /** Its time spent waiting for a CPU, ns (schedstat's second field, the kernel's run delay), as last read. */
+  runDelay = -1;
 
   constructor(private readonly dir: string, private readonly buffer: Buffer) {}
 
@@ -52,7 +54,7 @@ export class ThreadFiles {
     if (this.lastSchedstat.length < n) this.lastSchedstat = Buffer.alloc(n);
     this.buffer.copy(this.lastSchedstat, 0, 0, n);
     this.lastSchedstatLength = n;
-    // "<run time> <run delay> <times put on a CPU>\n": the first and the third, without a string
+    // "<run time> <run delay> <times put on a CPU>\n", without a string
     let runtime = 0;
     let value = 0;
     let field = 0;
@@ -63,6 +65,7 @@ export class ThreadFiles {
         continue;
       }
       if (field === 0) runtime = value;
+      else if (field === 1) this.runDelay = value;
       else if (field === 2) this.switchIns = value;
       field++;
       value = 0;
