@@ -300,7 +300,10 @@ export class ProcessSampler {
         continue;
       }
       states.set(thread.tid, (thread.state = state));
-      // (not at its first look: its wait to run at its start, before anything it was seen doing)
+      // not at its first look: a new thread's waits since it was made (it waits for a CPU first)
+      // made its life longer than exactly when put before its first change (its start, placed
+      // halfway since it may have been made, is as early as it was on average: 236 handler
+      // threads of an HTTP server lived 1 780 ms sampled so against 1 614 exactly, 1 654 not)
       const queued = thread.files.runDelay - runDelayBefore;
       if (runDelayBefore >= 0 && queued > 0) queuedFor.set(thread.tid, queued);
       if (state.gil === 'h') this.seenHolding.add(thread);
