@@ -46,7 +46,7 @@ function str(memory: FakeMemory, at: number, text: string): void {
 }
 
 describe('PythonStackReader', () => {
-  it('a code object freed and another made at its address is read anew', () => {
+  it('a code object freed and another made at its address is read anew, within RECHECK_AFTER_LOOKUPS lookups', () => {
     const memory = new FakeMemory();
     memory.region(TSTATE).writeBigUInt64LE(BigInt(CFRAME), 56);
     memory.region(CFRAME).writeBigUInt64LE(BigInt(FRAME), 0);
@@ -65,6 +65,11 @@ describe('PythonStackReader', () => {
     code.writeBigUInt64LE(0x42000n, 128);
     code.writeBigUInt64LE(0x43000n, 112);
     code.writeInt32LE(9, 68);
+    // its pointers are not read again at every lookup: named as the old one for a while
+    const names: string[] = [];
+    for (let lookup = 0; lookup < 70; lookup++) names.push(reader.stackOf(TSTATE)!.name);
+    const firstNew = names.indexOf('work');
+    assert.ok(firstNew > 0 && firstNew <= 64 && names.slice(firstNew).every((n) => n === 'work'), names.join(' '));
     assert.deepEqual(reader.stackOf(TSTATE), { name: 'work', file: '/app/work.py', line: 9, callers: [] });
   });
 

@@ -46,6 +46,14 @@ const MAX_CODES = 100_000;
  * again at every tick either.
  */
 const RETRY_AFTER_LOOKUPS = 1000;
+/**
+ * A known code object's name and file pointers are read again (to see it is still the code
+ * object that was read there) once this many lookups have passed since they last were, not at
+ * each: one read per frame was 1.6 of the 15.5 reads a tick beside 100 threads (12-06). A code
+ * object lives as long as its function; one freed and another made at its address within that
+ * while (code made at run time: exec, eval) is named as the old one for that long at most.
+ */
+const RECHECK_AFTER_LOOKUPS = 64;
 
 function u64(bytes: Buffer, offset: number): number {
   return bytes.readUInt32LE(offset) + bytes.readUInt32LE(offset + 4) * 0x1_0000_0000;
@@ -58,6 +66,8 @@ interface CodeInfo {
   /** The code object's name and file pointers when it was read: a code object freed and another made at its address differ there. */
   readonly namePtr: number;
   readonly filePtr: number;
+  /** The lookup (PythonStackReader.lookups) at which those were last found as read. */
+  checkedAt: number;
 }
 
 export class PythonStackReader {
@@ -161,8 +171,12 @@ export class PythonStackReader {
     const lookup = ++this.lookups;
     const known = this.codes.get(code);
     if (typeof known === 'object') {
+      if (lookup - known.checkedAt < RECHECK_AFTER_LOOKUPS) return known;
       const pointers = this.pointersOf(code);
-      if (pointers && pointers.name === known.namePtr && pointers.file === known.filePtr) return known;
+      if (pointers && pointers.name === known.namePtr && pointers.file === known.filePtr) {
+        known.checkedAt = lookup;
+        return known;
+      }
       this.codes.delete(code);
       return this.lookupCode(code, lookup);
     }
@@ -192,7 +206,7 @@ export class PythonStackReader {
     if (!this.memory.readInto(pointers.name + STR_STATE, this.nameBuffer)) return undefined;
     const name = decodePyStrBytes(this.nameBuffer, this.strings);
     const file = this.cString(pointers.file + this.layout.asciiData);
-    return name === '' ? undefined : { name, file, line, namePtr: pointers.name, filePtr: pointers.file };
+    return name === '' ? undefined : { name, file, line, namePtr: pointers.name, filePtr: pointers.file, checkedAt: this.lookups };
   }
 
   /** An ASCII str's text (file names are read as exact tracing's probes read them). */
