@@ -43,7 +43,7 @@ import { CPU_UNKNOWN, GrowingGil, GrowingThread, type TimelineState } from './gr
 import { CpuState, GilState, type Timeline } from './timeline.js';
 import type { DropReason, SwitchOutState, TimelineEvent, TimelineSink } from './timeline-events.js';
 import type { CpuAtAttach } from '../contract/recording-manifest.js';
-import { NO_FRAME_STACK, UNKNOWN_STACK, type PythonStacks } from './python-stacks.js';
+import { NO_FRAME_STACK, UNKNOWN_STACK } from './python-stacks.js';
 
 /** The recording's span, time base and stacks (a window, `from`, is for snapshots only). */
 export type BuildTimelineOptions = Omit<FreezeOptions, 'from' | 'release' | 'collect'>;

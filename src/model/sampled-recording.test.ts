@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC } from '../contract/sampled-recording.js';
 import { buildTimeline } from './build-timeline.js';
-import { isSampledRecording, LATE_WAKES, readSampledRecording } from './sampled-recording.js';
+import { isSampledRecording, LATE_WAKES, parseSampledHeader, readSampledRecording, SampledRecordingReader } from './sampled-recording.js';
 import { GilState, type ThreadTimeline } from './timeline.js';
 
 const MS = 1e6;
@@ -102,6 +102,20 @@ test('it is told from perf.data by its first line, and bad input fails with a li
   assert.throws(() => readSampledRecording(recording([`S 0 10 11 zz 0`]), 'x.data'), /line 3: unknown state 'zz'/);
   assert.throws(() => readSampledRecording(recording([`Z 0 10 11`]), 'x.data'), /line 3: unknown line/);
   assert.throws(() => readSampledRecording(recording([`S 0 10 11 hr 0`, `Q 0 10 11`]), 'x.data'), /line 4: a wait for a CPU that is not a duration/);
+});
+
+test('a live view is not held back by a long wait for a CPU: the wait goes back only to what it took', () => {
+  const reader = new SampledRecordingReader(parseSampledHeader([SAMPLED_MAGIC, header], 'live.data'), 'live.data');
+  const feed = (lines: string[]) => lines.forEach((l, i) => reader.line(l, i + 3));
+  feed([`S 0 10 11 hr 0`, `S ${1 * MS} 10 12 nr -1`, `S ${20 * MS} 10 12 ns -1 0 0 ${1 * MS}`, `S ${21 * MS} 10 12 ns -1 0 0 ${1 * MS}`]);
+  const settled = reader.settleNs;
+  reader.takeEvents(15 * MS);
+  // 11 held on, preempted for 12 ms of the 30 before the look that tells it
+  feed([`Q ${30 * MS} 10 11 ${12 * MS} ${10 * MS}`, `S ${31 * MS} 10 12 ns -1 0 0 ${1 * MS}`]);
+  assert.equal(reader.settleNs, settled, 'how far back changes are placed is as before');
+  const events = reader.takeEvents(Infinity).filter((e) => e.kind === 'switch' && (e.prevTid === 11 || e.nextTid === 11));
+  // runnable from 15 ms (what was taken), not 13, to 25 ms (halfway since the previous look)
+  assert.deepEqual(events.map((e) => e.time), [15 * MS, 25 * MS]);
 });
 
 /** ns in each CPU state over the thread's life: running, runnable, sleeping. */

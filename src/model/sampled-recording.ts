@@ -324,7 +324,7 @@ export class SampledRecordingReader {
     // a thread that changed at this tick (a take, a first sighting) did not hold at both ticks
     const changedNow = new Set(tick.map((t) => t.change.tid));
     const events: TimelineEvent[] = [];
-    for (const { change: c, starts, tickTime } of tick) {
+    for (const { change: c, starts } of tick) {
       const view = threads.get(c.tid)!;
       // a thread first seen at this tick started before the change placed for it
       if (starts) events.push({ kind: 'thread_start', time: c.time, pid: c.pid, tid: c.tid, parentPid: 0, existing: false });
@@ -332,7 +332,7 @@ export class SampledRecordingReader {
       // it got onto a CPU, having waited for one, as it changed (or before, and runs on)
       const wait = queued.get(c.tid);
       queued.delete(c.tid);
-      if (wait) this.waitedForCpu(events, view, c.tid, c.time, wait.queuedNs, tickTime);
+      if (wait) this.waitedForCpu(events, view, c.tid, c.time, wait.queuedNs);
       change(events, view, c);
       // it took the GIL and gave it back between the ticks: whoever holds the GIL at both let go in between
       if (endedUnseen) {
@@ -349,7 +349,7 @@ export class SampledRecordingReader {
       const tickTime = this.tickAt;
       const arrival = tickTime - Math.round(since / 2);
       const before = view.cpu;
-      if (!this.waitedForCpu(events, view, tid, arrival, queuedNs, tickTime)) continue;
+      if (!this.waitedForCpu(events, view, tid, arrival, queuedNs)) continue;
       if (before === 'q') continue;
       events.push({ kind: 'switch', time: arrival, cpu: 0, prevTid: 0, prevState: 'runnable', nextTid: tid });
       view.cpu = 'r';
@@ -373,16 +373,17 @@ export class SampledRecordingReader {
    * counted when it gets a CPU, so it tells after the fact what /proc's `R` could not, running or
    * waiting to): runnable from then back, no earlier than its last event. Whatever it did there
    * (running, asleep, woken) the ticks saw less well than this; its GIL state stays. Returns
-   * whether a wait was placed (view.cpu is then 'q').
+   * whether a wait was placed (view.cpu is then 'q'). Not before what a live view already took
+   * either: a long wait for a CPU does not hold back its later windows (settleNs), as a change
+   * placed far back does.
    */
-  private waitedForCpu(events: TimelineEvent[], view: ThreadView, tid: number, arrival: number, queuedNs: number, tickTime: number): boolean {
-    const from = Math.max(arrival - queuedNs, view.placedAt);
+  private waitedForCpu(events: TimelineEvent[], view: ThreadView, tid: number, arrival: number, queuedNs: number): boolean {
+    const from = Math.max(arrival - queuedNs, view.placedAt, this.takenUpTo);
     if (!(from < arrival) || view.cpu === 'unknown') return false;
     if (view.cpu === 'r') events.push({ kind: 'switch', time: from, cpu: 0, prevTid: tid, prevState: 'runnable', nextTid: 0 });
     else if (view.cpu === 's' || view.cpu === 'd') events.push({ kind: 'waking', time: from, tid });
     view.cpu = 'q';
     view.placedAt = arrival;
-    this.maxPlacedBack = Math.max(this.maxPlacedBack, tickTime - from);
     return true;
   }
 
