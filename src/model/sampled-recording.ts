@@ -346,8 +346,7 @@ export class SampledRecordingReader {
     for (const [tid, { queuedNs, since }] of queued) {
       const view = threads.get(tid);
       if (!view) continue;
-      const tickTime = this.tickAt;
-      const arrival = tickTime - Math.round(since / 2);
+      const arrival = this.tickAt - Math.round(since / 2);
       const before = view.cpu;
       if (!this.waitedForCpu(events, view, tid, arrival, queuedNs)) continue;
       if (before === 'q') continue;

@@ -12,9 +12,10 @@
  *   thread state found in the interpreters' lists);
  * - CPU state: /proc's `syscall` file says `running` for a thread on a CPU or waiting for one,
  *   else what it sleeps in; how long it waited for a CPU is told once it got one, by the
- *   kernel's run delay (schedstat: TickLooks.queuedFor). A sleeper whose schedstat did not change has not run since the last tick
- *   and is not read further (one read a tick for an idle thread). So a sleeper woken but not yet
- *   run still counts as sleeping, and sleeping is not told from blocked (D).
+ *   kernel's run delay (schedstat: TickLooks.queuedFor). A sleeper whose schedstat did not
+ *   change has not run since the last tick and is not read further (one read a tick for an idle
+ *   thread). So a sleeper woken but not yet run counts as sleeping until its wait is told, and
+ *   sleeping is not told from blocked (D).
  */
 import * as fs from 'node:fs';
 import { GiltraceError } from '../base/errors.js';
@@ -301,9 +302,9 @@ export class ProcessSampler {
         continue;
       }
       states.set(thread.tid, (thread.state = state));
-      // not at its first look: a new thread's waits since it was made (it waits for a CPU first)
-      // made its life longer than exactly when put before its first change (its start, placed
-      // halfway since it may have been made, is as early as it was on average: 236 handler
+      // Not at its first look: a new thread's waits since it was made (it waits for a CPU first),
+      // put before its first change, made its life longer than exactly: its start, placed halfway
+      // since it may have been made, is already as early as it was on average (236 handler
       // threads of an HTTP server lived 1 780 ms sampled so against 1 614 exactly, 1 654 not)
       const queued = thread.files.runDelay - runDelayBefore;
       if (runDelayBefore >= 0 && queued > 0) queuedFor.set(thread.tid, queued);
