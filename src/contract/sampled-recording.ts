@@ -43,8 +43,8 @@
  *                                           next tick's changes are (since 12-06); else it ended
  *                                           within since (ns from its last look to t; absent in
  *                                           older files and for a process's end): placed halfway
- *   (S's since for a thread first seen after its process's first tick: from the last thread
- *   list that did not have it, unless it holds; since 12-06)
+ *   (S's since for a thread first seen after its process's first tick: from when the thread
+ *   list was last known whole without it, unless it holds; since 12-06)
  *   H <t> <pid> <tid> <stack> <since>       the thread held its GIL at t, running the F stack (0:
  *                                           none read); since: ns since the previous such look at
  *                                           the process (the time the sample stands for: ticks come

@@ -316,8 +316,8 @@ export class ProcessSampler {
       // GIL said at the last tick who held it)
       if (wasQuiet && state.gil !== 'h') unseenFor.set(thread.tid, nowNs - thread.lookedAtNs);
       // First seen since the process's first tick, not holding (a hold is the snapshot's, begun
-      // since the last tick): made since the last list that did not have it, as likely at any
-      // moment since. A thread per request is listed up to TASKS_EVERY_MS late: its start placed
+      // since the last tick): made since the thread list was last known whole (absentAtNs), as
+      // likely at any moment since. A thread per request is listed up to TASKS_EVERY_MS late: its start placed
       // since the last tick only, 210 such threads lived 1 036 ms sampled against 1 210 exactly
       // and waited 513 ms against 825 (they wait as they start; 12-06, both recordings of a run).
       if (firstLook && state.gil !== 'h') unseenFor.set(thread.tid, nowNs - thread.absentAtNs);
