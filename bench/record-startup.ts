@@ -24,6 +24,8 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { median } from './median.js';
+import { retrySync, sleepSync } from '../src/base/sleep.js';
+import { listProbeGroups } from '../src/probe/uprobes.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const CLI = join(REPO, 'dist/src/cli/main.js');
@@ -39,7 +41,20 @@ function timed(file: string, args: readonly string[]): number {
   return seconds;
 }
 
+/**
+ * Waits until the last recording's probes are gone (its watcher removes them once its perf has
+ * closed its events), at most 5 s. perf closes each event in a kernel grace period, holding the
+ * lock that adding a probe and opening an event take: a recording started within ~0.3 s of the
+ * last one's end waited 0.16-0.27 s for it here (12-06), which the command itself, run once,
+ * never pays.
+ */
+function afterLastTeardown(): void {
+  retrySync(() => listProbeGroups().length === 0, 5000, 20);
+  sleepSync(50);
+}
+
 function runOnce(variant: Variant, python: string, dir: string): number {
+  afterLastTeardown();
   const command = [python, '-c', 'pass'];
   if (variant === 'untraced') return timed(python, command.slice(1));
   const data = join(dir, `${variant}.data`);

@@ -5,6 +5,7 @@ import { assert, GiltraceError } from '../../base/errors.js';
 import { chromeTraceJsonChunks, encodeReport, gatherReport, htmlReportOf, writePerfettoTrace } from '../../export/index.js';
 import { analyzeRecording, analyzeRecordingRange, analyzeRecordingReport, type Analysis, type AnalyzeOptions, type ReportAnalysis } from '../analyze-recording.js';
 import { parseRange, rangeText, type RangeOptions } from '../time-range.js';
+import { checkReportExtension } from '../report-formats.js';
 
 export function reportCommand(file: string, output: string, options: RangeOptions = {}): void {
   const range = parseRange(options);
@@ -32,15 +33,6 @@ export function analyzeFor(output: string, file: string, options: AnalyzeOptions
   return range ? analyzeRecordingRange(file, { ...options, range }) : analyzeRecording(file, options);
 }
 
-const FORMATS = ['.html', '.json', '.pftrace'] as const;
-
-/** `hint`: what else the user may have meant (run's recording is --data, not -o). */
-export function checkReportExtension(output: string, hint = ''): void {
-  const extension = extname(output).toLowerCase();
-  if (!(FORMATS as readonly string[]).includes(extension)) {
-    throw new GiltraceError(`cannot tell the report format from '${output}': use a file name ending in ${FORMATS.join(', ')}${hint}`);
-  }
-}
 
 /** @param analysis from analyzeFor(output) */
 export function writeReport(analysis: Analysis | ReportAnalysis, output: string, part?: { title: string; recordingStart: number }): void {
