@@ -7,7 +7,9 @@
  * Each attach lasts DURATION_S; the CPU is taken from the recording's C lines between SETTLED_S
  * and the end: the first look at every thread is not the steady cost, nor is V8 compiling the
  * sampler's code (its optimizing compiler comes back after the first 3 s and is busy until ~10 s:
- * one idle thread cost 57-65 ms a second in seconds 4-9, 28 from 10 on). GILTRACE_BENCH_RUNS
+ * one idle thread cost 57-65 ms a second in seconds 4-9, 28 from 10 on). These run without the
+ * CPU budget (--sample-cpu 100: every tick at 1000 a second); a third attach to the 100 threads
+ * with the default budget prints what it costs then and how often it ticks. GILTRACE_BENCH_RUNS
  * rounds (default 5), alternating, medians.
  *
  *   node dist/bench/sampler-cpu.js [PYTHON]        (default: python3 on PATH)
@@ -17,6 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './median.js';
+import { DEFAULT_SAMPLER_CPU_PERCENT } from '../src/contract/sampled-recording.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const CLI = join(REPO, 'dist/src/cli/main.js');
@@ -32,15 +35,20 @@ async function started(python: string, args: readonly string[]): Promise<ChildPr
   return child;
 }
 
-/** giltrace's CPU, ms a second, attached to `pid` once settled. */
-function samplerCpuMsPerS(pid: number, data: string): number {
-  const run = spawnSync(process.execPath, [CLI, 'record', '--sample', '-p', String(pid), '--duration', String(DURATION_S), '-o', data], { encoding: 'utf8', timeout: 120_000 });
+/**
+ * giltrace's CPU, ms a second, attached to `pid` once settled, and the ticks a second it took
+ * then. `cpuPercent`: its --sample-cpu (100: no budget, every tick at the asked 1000 a second).
+ */
+function samplerCpuMsPerS(pid: number, data: string, cpuPercent: number): { ms: number; hz: number } {
+  const args = ['record', '--sample', '--sample-cpu', String(cpuPercent), '-p', String(pid), '--duration', String(DURATION_S), '-o', data];
+  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
   if (run.status !== 0) throw new Error(`giltrace record --sample -p ${pid} failed: ${run.stderr}`);
   // C <t> <ticks> <late> <cpu ns>: CPU used since the first tick, so far
   const soFar = readFileSync(data, 'latin1').split('\n').filter((l) => l.startsWith('C ') || l.startsWith('E ')).map((l) => l.split(' ').map(Number));
   const from = soFar.find((c) => c[1] >= SETTLED_S * 1e9)!;
   const to = soFar[soFar.length - 1];
-  return ((to[4] - from[4]) / 1e6) / ((to[1] - from[1]) / 1e9);
+  const seconds = (to[1] - from[1]) / 1e9;
+  return { ms: (to[4] - from[4]) / 1e6 / seconds, hz: (to[2] - from[2]) / seconds };
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
@@ -52,9 +60,11 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   try {
     const many: number[] = [];
     const one: number[] = [];
+    const budgeted: { ms: number; hz: number }[] = [];
     for (let i = 0; i < runs; i++) {
-      many.push(samplerCpuMsPerS(pool.pid!, join(dir, 'pool.data')));
-      one.push(samplerCpuMsPerS(idle.pid!, join(dir, 'idle.data')));
+      many.push(samplerCpuMsPerS(pool.pid!, join(dir, 'pool.data'), 100).ms);
+      one.push(samplerCpuMsPerS(idle.pid!, join(dir, 'idle.data'), 100).ms);
+      budgeted.push(samplerCpuMsPerS(pool.pid!, join(dir, 'pool.data'), DEFAULT_SAMPLER_CPU_PERCENT));
     }
     console.log(
       `giltrace attached --sample (1000/s), median of ${runs}: beside 98 sleepers + 2 crunchers ${median(many).toFixed(0)} ms of CPU a second ` +
@@ -63,6 +73,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     console.log(
       `  anchor: beside one idle thread ${median(one).toFixed(0)} ms a second (rounds: ${one.map((x) => x.toFixed(0)).join(' ')}): ` +
         `the 100 threads cost ${(median(many) / median(one)).toFixed(1)}x the ticks alone`,
+    );
+    const ms = budgeted.map((b) => b.ms);
+    const hz = budgeted.map((b) => b.hz);
+    console.log(
+      `  with the default --sample-cpu ${DEFAULT_SAMPLER_CPU_PERCENT} (the sampler's thread within it): ${median(ms).toFixed(0)} ms a second ` +
+        `at ${median(hz).toFixed(0)} ticks a second (rounds: ${budgeted.map((b) => `${b.ms.toFixed(0)} ms at ${b.hz.toFixed(0)}/s`).join(', ')})`,
     );
   } finally {
     pool.kill('SIGKILL');

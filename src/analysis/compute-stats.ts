@@ -52,6 +52,8 @@ function samplingStats(meta: RecordingMeta, durationNs: number): SamplingStats |
     effective_hz: Math.round(effectiveHz * 10) / 10,
     share_error_95: shareError(given.ticks),
     ...(given.samplerCpuNs !== undefined ? { sampler_cpu_ns: given.samplerCpuNs } : {}),
+    ...(given.cpuBudget !== undefined ? { cpu_budget: given.cpuBudget } : {}),
+    ...(given.slowestHz !== undefined ? { slowest_hz: Math.round(given.slowestHz * 10) / 10 } : {}),
   };
 }
 

@@ -38,6 +38,9 @@ export interface RecordingMeta {
     /** How long the sampler ticked (the timeline may be shorter: it began before the program). */
     readonly spanNs?: number;
     readonly samplerCpuNs?: number;
+    /** The most of one CPU the sampler's thread was to use, and the slowest rate that made it tick at (absent: never slowed). */
+    readonly cpuBudget?: number;
+    readonly slowestHz?: number;
   };
 }
 

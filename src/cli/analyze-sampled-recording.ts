@@ -43,7 +43,15 @@ export function analyzeSampledRecording(path: string, ranged = false): Analysis 
     events: recording.events.length,
     warnings,
     cpus: header.cpus,
-    sampling: { hz: header.hz, ticks: recording.ticks, lateTicks: recording.lateTicks, spanNs: recording.endTime, ...(recording.samplerCpuNs !== undefined ? { samplerCpuNs: recording.samplerCpuNs } : {}) },
+    sampling: {
+      hz: header.hz,
+      ticks: recording.ticks,
+      lateTicks: recording.lateTicks,
+      spanNs: recording.endTime,
+      ...(recording.samplerCpuNs !== undefined ? { samplerCpuNs: recording.samplerCpuNs } : {}),
+      ...(header.cpuBudget !== undefined ? { cpuBudget: header.cpuBudget } : {}),
+      ...(recording.slowestPeriodNs !== undefined ? { slowestHz: 1e9 / recording.slowestPeriodNs } : {}),
+    },
     processes: sampledProcessMeta(recording),
   };
   const numbers = computeStats(timeline, meta, recording.holderSamples);

@@ -63,6 +63,7 @@ export class LiveHolderSamples {
       this.samples!.tick(t);
       const stack = line[0] === 'H' ? this.stackIds.get(Number(fields[4])) : undefined;
       if (stack !== undefined) this.samples!.sample(t, Number(fields[2]), Number(fields[3]), stack, Number(fields[5]));
+      else if (line[0] === 'R') this.samples!.setPeriod(Number(fields[2]));
     }
   }
 

@@ -48,7 +48,8 @@ export class LiveSampledAnalysis {
     if (!(end > from)) return undefined;
     const facts = reader.facts;
     const timeline = this.builder.snapshot({ from, end, stacks: facts.stacks, timeBaseNs: BigInt(facts.header.timeBaseNs) });
-    const hz = facts.header.hz;
+    // the rate ticks are due at now (lowered where the sampler kept within its CPU budget)
+    const hz = reader.tickHz;
     const window = computeStats(timeline, {
       events: reader.eventsMade,
       warnings: [],

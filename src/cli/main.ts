@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MAX_FRAMES } from '../contract/probe-names.js';
-import { DEFAULT_SAMPLE_HZ, MAX_SAMPLE_HZ } from '../contract/sampled-recording.js';
+import { DEFAULT_SAMPLE_HZ, DEFAULT_SAMPLER_CPU_PERCENT, MAX_SAMPLE_HZ } from '../contract/sampled-recording.js';
 import { GiltraceError } from '../base/errors.js';
 import type { RecordCliOptions } from './commands/record.js';
 import type { TopCliOptions } from './commands/top.js';
@@ -67,12 +67,23 @@ function parseSampleHz(value: string): number {
   return n;
 }
 
+function parseCpuPercent(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 100) throw new InvalidArgumentError('expected a percent of one CPU, above 0 and at most 100');
+  return n;
+}
+
 function addRecordOptions(command: Command): Command {
   return command
     .addOption(
       new Option('--sample [hz]', `sample instead of tracing exactly: read who holds and who waits for the GIL from the process HZ times a second (default ${DEFAULT_SAMPLE_HZ}); no probes (~10 % of one CPU at 1000, a few % of a busy program's time), no root needed for your own processes; shares are estimates`)
         .preset(DEFAULT_SAMPLE_HZ)
         .argParser(parseSampleHz),
+    )
+    .addOption(
+      new Option('--sample-cpu <percent>', 'with --sample: the most of one CPU the sampler may use; where its ticks cost more (many busy threads) they come less often, and the summary says so')
+        .default(DEFAULT_SAMPLER_CPU_PERCENT)
+        .argParser(parseCpuPercent),
     )
     .option('-p, --pid <pid>', 'attach to this running Python process instead of running a command (repeatable); its threads and the children it starts from then on are traced, the process is left unchanged', parsePid)
     .option('--duration <seconds>', 'with -p: stop after this long (default: Ctrl-C, or when the process exits)', parseSeconds)

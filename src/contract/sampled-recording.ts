@@ -50,10 +50,14 @@
  *                                           the process (the time the sample stands for: ticks come
  *                                           late on busy CPUs). Every 4 ticks in a sampled
  *                                           recording (since 12-05), every tick in holder samples
- *   C <t> <ticks> <late> <cpu>              so far (written with each batch of lines, ~5 a second):
+ *   R <t> <ns>                              from t on the ticks are due every ns: the sampler's thread
+ *                                           used more of a CPU than the header's cpuBudget (or, slowed,
+ *                                           again well under it); since 12-06
+ *   C <t> <ticks> <late> <cpu> [<own>]      so far (written with each batch of lines, ~5 a second):
  *                                           as the E line, for a live view and a file cut short
- *   E <t> <ticks> <late> <cpu>              end: ticks taken, ticks skipped (the sampler came late),
- *                                           CPU time giltrace used while sampling (ns)
+ *   E <t> <ticks> <late> <cpu> [<own>]      end: ticks taken, ticks skipped (the sampler came late),
+ *                                           CPU time giltrace used while sampling (ns), and of it the
+ *                                           sampler's own thread's (ns; since 12-06)
  *
  * An exact recording carries the same lines of a sampler that looked only at who held each GIL
  * and what it ran (header `holders`: P U A F H C E lines, no thread states), in a feature section
@@ -70,6 +74,11 @@ export const SAMPLED_MAGIC = 'giltrace-sampled/1';
 /** `--sample` without a rate: ticks a second. Above the maximum node's timers cannot keep up. */
 export const DEFAULT_SAMPLE_HZ = 1000;
 export const MAX_SAMPLE_HZ = 2000;
+/**
+ * The most of one CPU the sampler's thread uses unless told otherwise (--sample-cpu), percent:
+ * where its ticks cost more (many busy threads), they come less often (record/tick-budget.ts).
+ */
+export const DEFAULT_SAMPLER_CPU_PERCENT = 10;
 
 export interface SampledHeader {
   /** Absolute CLOCK_MONOTONIC ns of t = 0, as a decimal string (exceeds 2^53). */
@@ -91,6 +100,11 @@ export interface SampledHeader {
    * earlier file).
    */
   readonly lateWakes?: true;
+  /**
+   * The most of one CPU the sampler's thread was to use (0.1: 10 %): where its ticks cost more,
+   * they came less often (R lines; since 12-06; absent: no limit, or an earlier file).
+   */
+  readonly cpuBudget?: number;
 }
 
 /** A holder's Python stack is read in the sampled mode when its hold begins, then every this many ticks (its H lines). */

@@ -231,6 +231,10 @@ export interface SamplingStats {
   readonly share_error_95: number;
   /** CPU time the sampler used, when known. */
   readonly sampler_cpu_ns?: number;
+  /** The most of one CPU the sampler's thread was to use (0.1: 10 %), when it had a budget. */
+  readonly cpu_budget?: number;
+  /** The slowest rate (ticks a second) the budget made the sampler tick at; absent: it never had to slow down. */
+  readonly slowest_hz?: number;
 }
 
 export interface VerdictJson {

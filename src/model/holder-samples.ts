@@ -72,6 +72,7 @@ export function readHolderSamples(text: string, stacks: PythonStacks, timeBaseNs
     samples.tick(t);
     const stack = line[0] === 'H' ? stackIds.get(Number(fields[4])) : undefined;
     if (stack !== undefined) samples.sample(t, Number(fields[2]), Number(fields[3]), stack, Number(fields[5]));
+    else if (line[0] === 'R') samples.setPeriod(Number(fields[2]));
   }
   return samples.finish();
 }
@@ -79,7 +80,7 @@ export function readHolderSamples(text: string, stacks: PythonStacks, timeBaseNs
 /** Holder samples as they are read (H lines: here, and in a sampled recording's reader). */
 export class HolderSamplesBuilder {
   private readonly lists = new Map<string, { times: number[]; stacks: number[]; weights: number[] }>();
-  private readonly periodNs: number;
+  private periodNs: number;
   /** Samples so far (not given by take). */
   count = 0;
   private from = Infinity;
@@ -89,6 +90,11 @@ export class HolderSamplesBuilder {
 
   constructor(private readonly hz: number) {
     this.periodNs = 1e9 / hz;
+  }
+
+  /** From now on a sample is due every `ns` (an R line: the sampler slowed to keep within its CPU budget, or sped up again). */
+  setPeriod(ns: number): void {
+    this.periodNs = ns;
   }
 
   /** The sampler ticked at `t` (ns after the time base). */

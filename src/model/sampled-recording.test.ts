@@ -187,6 +187,24 @@ test('a late tick places a thread that took a CPU early in the gap, one that lef
   assert.equal(waitingOf([`S 0 10 12 ws 0`, `S 0 10 13 ns 0`, `S ${5 * MS} 10 12 nr 0 0 0 ${4 * MS}`, `S ${5 * MS} 10 13 nr 0 0 0 ${5 * MS}`]), 3 * MS);
 });
 
+test('an R line (the sampler slowed to keep within its CPU budget) sets the period its later ticks are placed by; the samples weigh by it', () => {
+  const waitingOf = (lines: string[]) => {
+    const { threads, anomalies } = build(recording([`P 0 10 12 /lib/libpython3.12.so.1.0`, `S 0 10 11 hr 0`, ...lines]));
+    assert.deepEqual(anomalies, []);
+    return gilTimes(threads.get(12)!).waiting;
+  };
+  // at 1 kHz a tick 4 ms after the last is late: a thread that took a CPU did so early in the gap
+  assert.equal(waitingOf([`S 0 10 12 ws 0`, `S ${4 * MS} 10 12 nr 0 0 0 ${4 * MS}`]), 0.5 * MS);
+  // due every 4 ms since the R line: on time, placed halfway
+  assert.equal(waitingOf([`S 0 10 12 ws 0`, `R 0 ${4 * MS}`, `S ${4 * MS} 10 12 nr 0 0 0 ${4 * MS}`]), 2 * MS);
+  // the tick an R line ends keeps the old period: its changes were due then
+  assert.equal(waitingOf([`S 0 10 12 ws 0`, `S ${4 * MS} 10 12 nr 0 0 0 ${4 * MS}`, `R ${4 * MS} ${4 * MS}`]), 0.5 * MS);
+  const { read } = build(recording([`P 0 10 12 /lib/libpython3.12.so.1.0`, `S 0 10 11 hr 0 0 0`, `R 0 ${10 * MS}`, `H ${80 * MS} 10 11 0 ${80 * MS}`]));
+  assert.equal(read.holderSamples!.threads.get('10/11')!.weights[0], 80 * MS, 'a sample stands for the 8 periods of 10 ms since the last');
+  assert.equal(read.slowestPeriodNs, 10 * MS);
+  assert.throws(() => build(recording([`S 0 10 11 hr 0`, `R 1 x`])), /line 4: a tick period that is not a duration/);
+});
+
 test('a thread gone while last seen holding lets go before another thread\'s take at that tick; one gone while waiting stops waiting', () => {
   const { threads, anomalies } = build(
     recording([

@@ -39,6 +39,8 @@ export interface SampledRecording {
   readonly lateTicks: number;
   /** CPU time the sampler used, ns (when it said). */
   readonly samplerCpuNs?: number;
+  /** The longest period between due ticks (R lines: the sampler slowed to keep within its CPU budget); absent: never slowed. */
+  readonly slowestPeriodNs?: number;
   /** No end line: giltrace was killed while sampling; the recording stops at its last line. */
   readonly cutShort: boolean;
   /** The recording's end (the E line, or the last line): threads alive then did not exit, sampling ended. */
@@ -94,10 +96,12 @@ export class SampledRecordingReader {
   private readonly stacks = new PythonStacks();
   /** The file's stack ids → ids in `stacks`. */
   private readonly stackIds = new Map<number, number>([[0, UNKNOWN_STACK]]);
-  private readonly periodNs: number;
+  /** When ticks are due, ns apart: the header's rate, or the latest R line's. */
+  private periodNs: number;
   private ticks = 0;
   private lateTicks = 0;
   private samplerCpuNs: number | undefined;
+  private slowestPeriodNs: number | undefined;
   private cutShort = true;
   private endTime = 0;
   private eventCount = 0;
@@ -123,6 +127,11 @@ export class SampledRecordingReader {
     this.periodNs = 1e9 / header.hz;
     this.holders = new HolderSamplesBuilder(header.hz / STACK_EVERY_TICKS);
     this.attached = new Set((header.attached ?? []).map((p) => p.pid));
+  }
+
+  /** Ticks a second due now: the header's rate, or the latest R line's (the sampler slowed to keep within its CPU budget). */
+  get tickHz(): number {
+    return 1e9 / this.periodNs;
   }
 
   /** The latest time a line gave, ns since the recording's time base. */
@@ -259,6 +268,17 @@ export class SampledRecordingReader {
         else this.exit(tid, time, endedWithin);
         break;
       }
+      case 'R': {
+        // the sampler slowed to keep within its CPU budget (or sped up again): the ticks before
+        // were due at the old period, the tick they end is placed with it
+        const periodNs = Number(fields[2]);
+        if (!(periodNs > 0)) throw new GiltraceError(`line ${lineNumber}: a tick period that is not a duration: ${line.slice(0, 80)}`, { file });
+        this.flushTick();
+        this.periodNs = periodNs;
+        this.slowestPeriodNs = Math.max(this.slowestPeriodNs ?? 0, periodNs);
+        this.holders.setPeriod(periodNs * STACK_EVERY_TICKS);
+        break;
+      }
       case 'C': // so far: a recording cut short keeps the last
       case 'E':
         if (line[0] === 'E') this.cutShort = false;
@@ -300,9 +320,13 @@ export class SampledRecordingReader {
 
   /** What a live view needs besides the events. */
   get facts(): Omit<SampledRecording, 'events'> {
-    const { header, stacks, processes, notSampled, ticks, lateTicks, cutShort, endTime, samplerCpuNs } = this;
+    const { header, stacks, processes, notSampled, ticks, lateTicks, cutShort, endTime, samplerCpuNs, slowestPeriodNs } = this;
     const warnings = header.lateWakes ? [...this.warnings, LATE_WAKES] : this.warnings;
-    return { header, stacks, processes, notSampled, warnings, ticks, lateTicks, cutShort, endTime, ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}) };
+    return {
+      header, stacks, processes, notSampled, warnings, ticks, lateTicks, cutShort, endTime,
+      ...(samplerCpuNs !== undefined ? { samplerCpuNs } : {}),
+      ...(slowestPeriodNs !== undefined ? { slowestPeriodNs } : {}),
+    };
   }
 
   private push(event: TimelineEvent): void {

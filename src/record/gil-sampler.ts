@@ -67,24 +67,27 @@ const THREAD_LIST_EVERY_MS = 20;
 const GLIBC_PTHREAD_TID = 0x2d0;
 const PTHREAD_SEARCH_BYTES = 4096;
 /**
- * A thread asleep and unchanged for this many looks is then looked at in turn with the other such
- * threads: each at least every QUIET_EVERY_TICKS ticks, and no more than QUIET_LOOKS_PER_TICK of
- * them a tick (a pool of 100 idle threads: each every 25 ticks), so that idle threads cost little
- * however many there are.
+ * A thread asleep and unchanged for this long (ms: 32 looks at 1000 ticks a second) is then looked
+ * at in turn with the other such threads: each at least every QUIET_EVERY_MS, and no more than
+ * QUIET_LOOKS_PER_TICK of them a tick (a pool of 100 idle threads: each every 25 ticks), so that
+ * idle threads cost little however many there are. In time, not ticks (since 12-06): slowed to
+ * keep within its CPU budget (tick-budget.ts), the sampler kept 98 threads waking five times a
+ * second, 13 ticks apart at 66 a second, from ever becoming quiet, read them all at every tick,
+ * and slowed further.
  */
-const QUIET_AFTER_TICKS = 32;
+const QUIET_AFTER_MS = 32;
 /**
- * A thread that had been quiet for LONG_REST_TICKS or more before it changed (a pool thread whose
+ * A thread that had been quiet for LONG_REST_MS or more before it changed (a pool thread whose
  * sleep timed out, a slow poller) is quiet again after QUIET_AGAIN_AFTER_TICKS unchanged looks:
  * its next wake is far off, and the looks in between find nothing. Looked at every tick for
- * QUIET_AFTER_TICKS instead, 98 threads waking five times a second cost the sampler 25 % of a CPU.
- * A thread that rests less than that stays on QUIET_AFTER_TICKS, so that one busy every few ticks
+ * QUIET_AFTER_MS instead, 98 threads waking five times a second cost the sampler 25 % of a CPU.
+ * A thread that rests less than that stays on QUIET_AFTER_MS, so that one busy every few ticks
  * is looked at every tick. Two looks, not four (12-06): 98 threads waking five times a second
  * cost 6.9 schedstat reads a tick instead of 8.1 (of ~14 reads in all).
  */
-const LONG_REST_TICKS = 64;
+const LONG_REST_MS = 64;
 const QUIET_AGAIN_AFTER_TICKS = 2;
-const QUIET_EVERY_TICKS = 8;
+const QUIET_EVERY_MS = 8;
 const QUIET_LOOKS_PER_TICK = 4;
 /** How often, and how many times, a thread's entry function is looked for (entryOf). */
 const ENTRY_RETRY_MS = 100;
@@ -135,7 +138,7 @@ interface Thread {
 /**
  * When a thread is looked at, from what it was doing the last time: every tick; only when the GIL
  * it sleeps waiting for changed hands (`waiting`: only taking the GIL ends that sleep); in turn
- * with the other idle threads (`quiet`: asleep and unchanged for QUIET_AFTER_TICKS looks); never
+ * with the other idle threads (`quiet`: asleep and unchanged for QUIET_AFTER_MS); never
  * again (`gone`). Whatever the class, a thread holding a GIL is looked at.
  */
 type When = 'every' | 'waiting' | 'quiet' | 'gone';
@@ -241,6 +244,22 @@ export class ProcessSampler {
   syscallDenied = false;
   /** What each thread was started to run (entryOf), or how often that was looked for. */
   private readonly entries = new Map<number, { name?: string; tries: number; nextTryNs: number }>();
+
+  /**
+   * Ticks a millisecond at the period ticks are due (the sampler's rate, lowered where it keeps
+   * within its CPU budget): what turns the quiet rules' times into looks.
+   */
+  private ticksPerMs = 1;
+
+  /** Ticks are due every `ns` from now on. */
+  setPeriod(ns: number): void {
+    this.ticksPerMs = 1e6 / ns;
+  }
+
+  /** The looks (at least one) that span `ms` at the current period. */
+  private looksIn(ms: number): number {
+    return Math.max(1, Math.round(ms * this.ticksPerMs));
+  }
 
   constructor(private readonly runtime: PythonRuntime) {
     try {
@@ -459,7 +478,7 @@ export class ProcessSampler {
     // the longest unseen first (a thread looked at goes to the end of the turn again)
     let turns = QUIET_LOOKS_PER_TICK;
     for (const thread of this.quiet) {
-      if (turns-- <= 0 || this.ticks - thread.lookedAt < QUIET_EVERY_TICKS) break;
+      if (turns-- <= 0 || this.ticks - thread.lookedAt < this.looksIn(QUIET_EVERY_MS)) break;
       due.push(thread);
     }
     return due;
@@ -487,7 +506,7 @@ export class ProcessSampler {
     const state = thread.state!;
     const asleep = state.cpu === 's' || state.cpu === 'd';
     if (asleep && state.gil === 'w' && !thread.files.exited) return 'waiting';
-    const after = thread.restedTicks >= LONG_REST_TICKS ? QUIET_AGAIN_AFTER_TICKS : QUIET_AFTER_TICKS;
+    const after = thread.restedTicks >= this.looksIn(LONG_REST_MS) ? QUIET_AGAIN_AFTER_TICKS : Math.max(QUIET_AGAIN_AFTER_TICKS, this.looksIn(QUIET_AFTER_MS));
     if (asleep && thread.quietTicks >= after) return 'quiet';
     return 'every';
   }

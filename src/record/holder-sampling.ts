@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
-import { HOLDER_SAMPLE_HZ } from '../contract/sampled-recording.js';
+import { DEFAULT_SAMPLER_CPU_PERCENT, HOLDER_SAMPLE_HZ } from '../contract/sampled-recording.js';
 import { startSamplerThread, type RunningSampler } from './sampler-thread.js';
 import { tempFilePath } from './temp-files.js';
 
@@ -31,7 +31,7 @@ export class HolderSampling {
     const file = tempFilePath('holders');
     watchFile(file);
     try {
-      const sampler = startSamplerThread({ roots, command, hz: HOLDER_SAMPLE_HZ, output: file, holders: true });
+      const sampler = startSamplerThread({ roots, command, hz: HOLDER_SAMPLE_HZ, cpuBudget: DEFAULT_SAMPLER_CPU_PERCENT / 100, output: file, holders: true });
       sampler.ready.catch(() => undefined); // said by stop()
       return new HolderSampling(sampler, file);
     } catch (e) {

@@ -22,6 +22,8 @@ export interface SampleRequest {
   /** Attached processes (then `command` is only their description). */
   readonly attach?: { readonly processes: readonly AttachedProcess[]; readonly durationMs?: number };
   readonly hz: number;
+  /** The most of one CPU the sampler's thread may use (0.1: 10 %; SessionRequest.cpuBudget). */
+  readonly cpuBudget?: number;
   readonly output: string;
   readonly stop?: AbortSignal;
   /** Called once the processes were found sampleable and sampling began. */
@@ -119,6 +121,7 @@ function sessionRequest(request: SampleRequest, roots: readonly number[], python
     roots,
     command: request.command,
     hz: request.hz,
+    ...(request.cpuBudget !== undefined ? { cpuBudget: request.cpuBudget } : {}),
     output: request.output,
     ...(pythonNames !== undefined ? { pythonNames } : {}),
     ...(request.attach ? { attached: request.attach.processes.map((p) => ({ pid: p.pid, command: p.command })) } : {}),

@@ -22,6 +22,8 @@ import { ProcessTree, readLinkIfThere } from './process-tree.js';
 import { PythonNamesFile } from './python-names-file.js';
 import { boottimeOffset } from './recording-manifest.js';
 import { askShortSlice } from './sampler-slice.js';
+import { ThreadFiles } from './thread-files.js';
+import { TickBudget } from './tick-budget.js';
 
 export interface SessionRequest {
   /** The processes to sample with their descendants; empty: the command's, told through the control flags. */
@@ -35,6 +37,8 @@ export interface SessionRequest {
   readonly pythonNames?: string;
   /** Only who holds each GIL and its stack (H lines): an exact recording's holder samples. */
   readonly holders?: boolean;
+  /** The most of one CPU the sampler's thread may use (0.1: 10 %); ticks come less often to stay within it. Absent: no limit. */
+  readonly cpuBudget?: number;
 }
 
 export interface SessionResult {
@@ -61,7 +65,11 @@ const FLUSH_EVERY_MS = 200;
 const monotonicNs = (): bigint => process.hrtime.bigint();
 
 export class SamplingSession {
-  private readonly periodNs: number;
+  private periodNs: number;
+  private readonly budget: TickBudget;
+  /** The sampler's own thread's schedstat (opened from the thread that ticks: /proc/thread-self). */
+  private readonly ownThread = new ThreadFiles('/proc/thread-self', Buffer.alloc(64));
+  private ownCpuAtStart = Number.NaN;
   private readonly base = monotonicNs();
   /** CPU time at the first tick: what sampling costs from then on (the thread's start-up is giltrace's, not the program's). */
   private cpuAtStart = process.cpuUsage();
@@ -94,6 +102,7 @@ export class SamplingSession {
 
   constructor(request: SessionRequest) {
     this.periodNs = 1e9 / request.hz;
+    this.budget = new TickBudget(this.periodNs, request.cpuBudget ?? Infinity);
     this.holdersOnly = request.holders === true;
     this.roots = request.roots;
     this.pythonNames = request.pythonNames === undefined ? undefined : new PythonNamesFile(request.pythonNames);
@@ -108,6 +117,7 @@ export class SamplingSession {
       ...boottimeOffset(),
       ...(this.holdersOnly ? { holders: true as const } : {}),
       ...(prompt ? {} : { lateWakes: true as const }),
+      ...(request.cpuBudget !== undefined ? { cpuBudget: request.cpuBudget } : {}),
     };
     fs.writeSync(this.fd, `${SAMPLED_MAGIC}\n${JSON.stringify(header)}\n`);
   }
@@ -129,16 +139,34 @@ export class SamplingSession {
       const since = now - last;
       last = now;
       this.tick(now, since === since ? since : this.periodNs);
+      if (this.budget.due(now)) this.keepToBudget(now);
       const waitMs = (last + this.periodNs - this.now()) / 1e6;
       if (waitMs > 0) Atomics.wait(control, CONTROL.stop, 0, waitMs);
     }
     return this.finish();
   }
 
+  /** R lines: the sampler's thread used more of a CPU than its budget (or again less), so its ticks come less (or more) often from now on. */
+  private keepToBudget(now: number): void {
+    const cpu = this.ownCpuNs();
+    if (cpu === undefined || !this.budget.observe(now, cpu)) return;
+    this.periodNs = this.budget.periodNs;
+    for (const sampler of this.samplers.values()) sampler.setPeriod(this.periodNs);
+    this.lines.push(`R ${now} ${Math.round(this.periodNs)}`);
+  }
+
+  /** The CPU time of the sampler's own thread since its first tick, ns; undefined when it cannot be read. */
+  private ownCpuNs(): number | undefined {
+    const runtime = this.ownThread.readSchedstat();
+    if (runtime === undefined || runtime < 0) return undefined;
+    if (Number.isNaN(this.ownCpuAtStart)) this.ownCpuAtStart = runtime;
+    return runtime - this.ownCpuAtStart;
+  }
+
   private finish(): SessionResult {
     const t = this.now();
     // threads still alive did not exit: they last to the end line
-    this.lines.push(`E ${t} ${this.ticks} ${this.late} ${this.cpuSoFarNs()}`);
+    this.lines.push(`E ${t} ${this.ticks} ${this.late} ${this.cpuSoFarNs()} ${this.ownCpuNs() ?? ''}`.trimEnd());
     this.flush(t, true);
     for (const sampler of this.samplers.values()) sampler.close();
     this.tree.close();
@@ -334,6 +362,7 @@ export class SamplingSession {
     let sampler: ProcessSampler;
     try {
       sampler = new ProcessSampler(runtime);
+      sampler.setPeriod(this.periodNs);
     } catch (e) {
       return this.skip({ pid: runtime.pid, why: (e as Error).message }, now);
     }
@@ -353,7 +382,7 @@ export class SamplingSession {
   /** Writes the lines so far, and (but at the end) what sampling cost so far: for a live view (top --sample) and a recording cut short. */
   private flush(now = this.now(), ending = false): void {
     this.lastFlush = now;
-    if (!ending) this.lines.push(`C ${now} ${this.ticks} ${this.late} ${this.cpuSoFarNs()}`);
+    if (!ending) this.lines.push(`C ${now} ${this.ticks} ${this.late} ${this.cpuSoFarNs()} ${this.ownCpuNs() ?? ''}`.trimEnd());
     fs.writeSync(this.fd, this.lines.join('\n') + '\n');
     this.lines = [];
   }

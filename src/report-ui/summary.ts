@@ -29,7 +29,10 @@ export function factsHtml(data: ReportData): string {
   if (sampling) {
     // a sampled recording: every figure is an estimate from ticks
     const bound = (sampling.share_error_95 * 100).toFixed(1);
-    cells.push(['sampled', `${formatCount(sampling.ticks)} ticks at ${Math.round(sampling.effective_hz)}/s · shares ±${bound} points (95 %)`]);
+    const slowed = sampling.slowest_hz !== undefined && sampling.cpu_budget !== undefined
+      ? ` (at times ${Math.round(sampling.slowest_hz)}/s, to keep the sampler within ${+(sampling.cpu_budget * 100).toFixed(1)} % of a CPU)`
+      : '';
+    cells.push(['sampled', `${formatCount(sampling.ticks)} ticks at ${Math.round(sampling.effective_hz)}/s${slowed} · shares ±${bound} points (95 %)`]);
   }
   const warnings = rec.warnings.length
     ? `<ul class="warnings">${rec.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`

@@ -28,6 +28,8 @@ export interface RecordCliOptions {
   readonly pid?: readonly number[];
   /** Attached: stop after this many seconds. */
   readonly duration?: number;
+  /** With --sample: the most of one CPU the sampler's thread may use, percent. */
+  readonly sampleCpu?: number;
 }
 
 export interface Recorded {

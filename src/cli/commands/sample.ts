@@ -7,9 +7,12 @@ import { GiltraceError } from '../../base/errors.js';
 import type { AttachedProcess } from '../../contract/recording-manifest.js';
 import { readRunningProcess } from '../../probe/running-process.js';
 import { sampleTarget, type SampleResult } from '../../record/sample-target.js';
+import { DEFAULT_SAMPLER_CPU_PERCENT } from '../../contract/sampled-recording.js';
 
 export interface SampleCliOptions {
   readonly sample: number;
+  /** The most of one CPU the sampler's thread may use, percent (--sample-cpu). */
+  readonly sampleCpu?: number;
   readonly pid?: readonly number[];
   readonly duration?: number;
   readonly python?: readonly string[];
@@ -55,6 +58,7 @@ export async function sampleToFile(command: readonly string[], options: SampleCl
     command: attaching ? processes[0].command : command,
     ...(attaching ? { attach: { processes, ...(options.duration !== undefined ? { durationMs: options.duration * 1000 } : {}) } } : {}),
     hz: options.sample,
+    cpuBudget: (options.sampleCpu ?? DEFAULT_SAMPLER_CPU_PERCENT) / 100,
     output: options.data,
   });
   const say = hooks.say ?? ((line: string) => console.error(line));
