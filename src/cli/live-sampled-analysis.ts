@@ -49,7 +49,7 @@ export class LiveSampledAnalysis {
     const facts = reader.facts;
     const timeline = this.builder.snapshot({ from, end, stacks: facts.stacks, timeBaseNs: BigInt(facts.header.timeBaseNs) });
     // the rate ticks are due at now (lowered where the sampler kept within its CPU budget)
-    const hz = reader.tickHz;
+    const hz = Math.round(reader.tickHz);
     const window = computeStats(timeline, {
       events: reader.eventsMade,
       warnings: [],
