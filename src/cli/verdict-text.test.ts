@@ -181,7 +181,9 @@ describe('the verdict in words', () => {
     const stats = statsOf([thread(1, 0), thread(2, 0)]);
     const withAnomalies = { ...stats, processes: [{ ...stats.processes[0], anomalies: { gil_event_off_cpu: 3, switch_mismatch: 2, second_holder: 1 } }] };
     const details = verdictOf(withAnomalies).details;
-    assert.ok(details.includes('1 events did not fit the GIL state machine (see anomalies)'), details.join('\n'));
+    assert.ok(details.includes('1 event did not fit the GIL state machine (see anomalies)'), details.join('\n'));
     assert.ok(details.some((d) => /^5 scheduler events were missing or out of step/.test(d)), details.join('\n'));
+    const one = verdictOf({ ...stats, processes: [{ ...stats.processes[0], anomalies: { gil_event_off_cpu: 1 } }] }).details;
+    assert.ok(one.includes('1 scheduler event was missing or out of step (see anomalies): CPU states next to it are inferred from GIL probe hits'), one.join('\n'));
   });
 });

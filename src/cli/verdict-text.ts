@@ -174,18 +174,23 @@ function recordingDetails({ facts }: MeasuredVerdict, sampled: boolean): string[
     if (drops.forced + drops.voluntary > 0 && !sampled) {
       details.push(`${where}${drops.forced} forced drops (a waiter's switch interval expired) and ${drops.voluntary} voluntary (I/O, sleep, C code releasing the GIL)`);
     }
-    if (notes.misfitEvents > 0) details.push(`${where}${notes.misfitEvents} events did not fit the GIL state machine (see anomalies)`);
+    if (notes.misfitEvents > 0) details.push(`${where}${plural(notes.misfitEvents, 'event', 'events')} did not fit the GIL state machine (see anomalies)`);
     if (notes.schedulerGaps > 0) {
       details.push(
-        `${where}${notes.schedulerGaps} scheduler events were missing or out of step (see anomalies): CPU states next to them are inferred from GIL probe hits`,
+        `${where}${plural(notes.schedulerGaps, 'scheduler event was', 'scheduler events were')} missing or out of step (see anomalies): CPU states next to ${notes.schedulerGaps === 1 ? 'it are' : 'them are'} inferred from GIL probe hits`,
       );
     }
     if (notes.threadsWithoutScheduler > 0) {
-      details.push(`${where}${notes.threadsWithoutScheduler} threads had no scheduler events: their CPU states are unknown (counted as running)`);
+      details.push(`${where}${plural(notes.threadsWithoutScheduler, 'thread had', 'threads had')} no scheduler events: ${notes.threadsWithoutScheduler === 1 ? 'its CPU state is' : 'their CPU states are'} unknown (counted as running)`);
     }
   }
-  if (facts.lostEvents > 0) details.push(`The recording lost ${facts.lostEvents} events: numbers near the losses are uncertain`);
+  if (facts.lostEvents > 0) details.push(`The recording lost ${plural(facts.lostEvents, 'event', 'events')}: numbers near the losses are uncertain`);
   return details;
+}
+
+/** "1 event", "3 events": a count with its noun (and verb) in the number it takes. */
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** Worded for what a scheduler-only recording can see: waits spent switched out, no holding. */
