@@ -22,7 +22,7 @@ import { ProcessTree, readLinkIfThere } from './process-tree.js';
 import { PythonNamesFile } from './python-names-file.js';
 import { boottimeOffset } from './recording-manifest.js';
 import { askShortSlice } from './sampler-slice.js';
-import { ThreadFiles } from './thread-files.js';
+import { SCHEDSTAT_SAME, ThreadFiles } from './thread-files.js';
 import { TickBudget } from './tick-budget.js';
 
 export interface SessionRequest {
@@ -70,6 +70,7 @@ export class SamplingSession {
   /** The sampler's own thread's schedstat (opened from the thread that ticks: /proc/thread-self). */
   private readonly ownThread = new ThreadFiles('/proc/thread-self', Buffer.alloc(64));
   private ownCpuAtStart = Number.NaN;
+  private ownCpuLast: number | undefined;
   private readonly base = monotonicNs();
   /** CPU time at the first tick: what sampling costs from then on (the thread's start-up is giltrace's, not the program's). */
   private cpuAtStart = process.cpuUsage();
@@ -158,9 +159,11 @@ export class SamplingSession {
   /** The CPU time of the sampler's own thread since its first tick, ns; undefined when it cannot be read. */
   private ownCpuNs(): number | undefined {
     const runtime = this.ownThread.readSchedstat();
-    if (runtime === undefined || runtime < 0) return undefined;
+    if (runtime === undefined) return undefined;
+    // the same as at the last reading (no switch nor scheduler tick since): no time counted since
+    if (runtime === SCHEDSTAT_SAME) return this.ownCpuLast;
     if (Number.isNaN(this.ownCpuAtStart)) this.ownCpuAtStart = runtime;
-    return runtime - this.ownCpuAtStart;
+    return (this.ownCpuLast = runtime - this.ownCpuAtStart);
   }
 
   private finish(): SessionResult {
