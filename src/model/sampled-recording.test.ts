@@ -169,12 +169,14 @@ test('a change is placed halfway since the process was last looked at (a late ti
   assert.equal(threads.get(13)!.start, 6 * MS);
 });
 
+/** Thread 12's time waiting for the GIL, beside thread 11 holding it from 0, after `lines`. */
+function waitingOf(lines: string[]): number {
+  const { threads, anomalies } = build(recording([`P 0 10 12 /lib/libpython3.12.so.1.0`, `S 0 10 11 hr 0`, ...lines]));
+  assert.deepEqual(anomalies, []);
+  return gilTimes(threads.get(12)!).waiting;
+}
+
 test('a late tick places a thread that took a CPU early in the gap, one that left a CPU for a sleep late in it; an on-time tick halfway', () => {
-  const waitingOf = (lines: string[]) => {
-    const { threads, anomalies } = build(recording([`P 0 10 12 /lib/libpython3.12.so.1.0`, `S 0 10 11 hr 0`, ...lines]));
-    assert.deepEqual(anomalies, []);
-    return gilTimes(threads.get(12)!).waiting;
-  };
   // asleep waiting at 0; the tick due at 1 ms came at 5 ms (4 ms since the last look), the
   // thread running without the GIL by then: its wait ended early in those 4 ms, as it took a CPU
   assert.equal(waitingOf([`S 0 10 12 ws 0`, `S ${5 * MS} 10 12 nr 0 0 0 ${4 * MS}`]), 1.5 * MS);
@@ -188,11 +190,6 @@ test('a late tick places a thread that took a CPU early in the gap, one that lef
 });
 
 test('an R line (the sampler slowed to keep within its CPU budget) sets the period its later ticks are placed by; the samples weigh by it', () => {
-  const waitingOf = (lines: string[]) => {
-    const { threads, anomalies } = build(recording([`P 0 10 12 /lib/libpython3.12.so.1.0`, `S 0 10 11 hr 0`, ...lines]));
-    assert.deepEqual(anomalies, []);
-    return gilTimes(threads.get(12)!).waiting;
-  };
   // at 1 kHz a tick 4 ms after the last is late: a thread that took a CPU did so early in the gap
   assert.equal(waitingOf([`S 0 10 12 ws 0`, `S ${4 * MS} 10 12 nr 0 0 0 ${4 * MS}`]), 0.5 * MS);
   // due every 4 ms since the R line: on time, placed halfway
