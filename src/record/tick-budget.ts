@@ -6,9 +6,11 @@
  *
  * Every window the thread's CPU time (schedstat of its own thread: what the ticks cost, not V8's
  * compiler threads of the first seconds) over the window's time is compared with the budget. Over
- * it, the period grows at once in proportion (a tick's cost is mostly per tick); well under it,
- * the period shrinks back toward the asked one, by at most a fifth a window, so that a burst of
- * activity does not make the rate swing. Pure: the session gives it the times and CPU readings.
+ * it, the period grows at once in proportion (as if all of a tick's cost came with each tick;
+ * much of it follows the threads' changes instead, which fewer ticks do not make fewer: later
+ * windows then slow it further); under 80 % of it, the period shrinks back toward the asked one,
+ * by at most a fifth a window, so that the rate does not swing about the budget. Pure: the
+ * session gives it the times and CPU readings.
  */
 
 /** The slowest the budget makes the sampler tick (ticks a second): below it the samples say little. */

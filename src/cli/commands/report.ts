@@ -33,7 +33,6 @@ export function analyzeFor(output: string, file: string, options: AnalyzeOptions
   return range ? analyzeRecordingRange(file, { ...options, range }) : analyzeRecording(file, options);
 }
 
-
 /** @param analysis from analyzeFor(output) */
 export function writeReport(analysis: Analysis | ReportAnalysis, output: string, part?: { title: string; recordingStart: number }): void {
   checkReportExtension(output);
