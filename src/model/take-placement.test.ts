@@ -84,6 +84,14 @@ describe('take placement (take_gil returns not probed)', () => {
     assert.deepEqual(events.slice(0, 3), ['enter 101@10', 'TAKEN 101@10', 'switch 0>103@2000000']);
   });
 
+  it('a thread that found the GIL free and left its CPU before the race ended did not surely take it: the next drop says who did', () => {
+    // A preempted 20 µs after its entry, off its CPU for 8.6 ms; B enters, takes the GIL and lets go
+    const events = place([['take', 10, A], ['preempt', 30, A], ['in', 8_600_000, B], ['take', 8_600_050, B], ['in', 8_600_090, A], ['sleep', 8_600_100, A], ['drop', 8_600_130, B], ['drop', 8_700_000, A]]);
+    assert.deepEqual(taken(events), ['TAKEN 102@8600050', 'TAKEN 101@8600130']);
+    // on its CPU throughout the race, it took it at its entry, as before
+    assert.deepEqual(taken(place([['take', 10, A], ['in', 2_000_000, C], ['take', 3_000_000, B], ['drop', 4_000_000, A], ['drop', 5_000_000, B]])), ['TAKEN 101@10', 'TAKEN 102@4000000']);
+  });
+
   it('a waiter asleep at the drop takes the GIL when it is back on a CPU, among the events in order', () => {
     const events = place([
       ['take', 10, A],

@@ -60,6 +60,8 @@ interface GilState {
    * enters before this time (then open as after a drop with waiters). undefined: not so.
    */
   freeTakeUntil: number | undefined;
+  /** That waiter left its CPU since it entered (preempted, or asleep on the GIL's mutex): nothing says it took the GIL at its entry. */
+  freeTakerLeftCpu: boolean;
 }
 
 const NO_SINK: TimelineSink = {
@@ -104,6 +106,7 @@ export class TakePlacement implements TimelineSink {
     state.waiters.set(tid, { pid, tid, enter: time });
     if (free) {
       this.open(state, time);
+      state.freeTakerLeftCpu = false;
       state.freeTakeUntil = time + FREE_TAKE_RACE_NS;
       this.freeTakesUntil = Math.min(this.freeTakesUntil, state.freeTakeUntil);
     }
@@ -193,6 +196,9 @@ export class TakePlacement implements TimelineSink {
 
   schedSwitch(time: number, cpu: number, prevTid: number, prevState: SwitchOutState, nextTid: number): void {
     if (time > this.freeTakesUntil) this.settleFreeTakes(time);
+    if (this.freeTakesUntil !== Infinity) {
+      for (const state of this.gilList) if (state.freeTakeUntil !== undefined && state.waiters.has(prevTid)) state.freeTakerLeftCpu = true;
+    }
     if (this.passing(time)) {
       this.held.passedOffCpu.switched(prevTid, nextTid);
       this.downstream.schedSwitch(time, cpu, prevTid, prevState, nextTid);
@@ -240,10 +246,21 @@ export class TakePlacement implements TimelineSink {
     this.held.passTo(this.downstream, this.held.length);
   }
 
-  /** The free GILs whose race ended before `time` (`all`: every one) with one thread in it: taken at its entry. */
+  /**
+   * The free GILs whose race ended before `time` (`all`: every one) with one thread in it: taken
+   * at its entry, unless that thread left its CPU since: then who took the GIL is known at the
+   * next drop, as after a drop with waiters. (A pool thread of socket_pool.py on 3.8, preempted
+   * by perf 20 µs after entering take_gil on a loaded machine, was off its CPU for 8.6 ms; the
+   * thread that entered next took the GIL, and placed at the first one's entry that take made a
+   * `second_holder` and a `drop_while_not_holding`: CI, 12-06.)
+   */
   private settleFreeTakes(time: number, all = false): void {
     for (const state of this.gilList) {
       if (state.freeTakeUntil === undefined || (time <= state.freeTakeUntil && !all)) continue;
+      if (state.freeTakerLeftCpu && !all) {
+        this.endFreeTake(state);
+        continue;
+      }
       const [taker] = state.waiters.values();
       if (taker !== undefined) this.place(state, taker, time);
       this.close(state);
@@ -269,7 +286,7 @@ export class TakePlacement implements TimelineSink {
   private gilState(gil: string): GilState {
     let state = this.gils.get(gil);
     if (state === undefined) {
-      this.gils.set(gil, (state = { holder: undefined, waiters: new Map(), openSince: undefined, forcedBy: 0, openedByLook: false, freeTakeUntil: undefined }));
+      this.gils.set(gil, (state = { holder: undefined, waiters: new Map(), openSince: undefined, forcedBy: 0, openedByLook: false, freeTakeUntil: undefined, freeTakerLeftCpu: false }));
       this.gilList.push(state);
     }
     return state;
