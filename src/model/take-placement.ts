@@ -14,7 +14,8 @@
  * usleep). After a forced switch the dropper sleeps until the taker signals it, right after taking
  * the GIL: that wake-up places the take closer still (`signalled`). A take that finds the GIL free
  * and no one waiting is placed at its entry, unless another thread enters take_gil within
- * FREE_TAKE_RACE_NS: the probe's timestamp is the call's entry, and a thread entering a few µs
+ * FREE_TAKE_RACE_NS or the thread leaves its CPU before that (preempted at its entry, it may not
+ * have taken the GIL yet): the probe's timestamp is the call's entry, and a thread entering a few µs
  * later may take the free GIL first (the first one, trapped or preempted, finds it taken and
  * waits): who took it is known at the next drop, as after a drop with waiters. (A thread pool
  * passing data through sockets, 3.12: 23-49 of ~20 000 takes a run were given to the first
