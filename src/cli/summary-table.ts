@@ -41,7 +41,7 @@ export function formatSummary(stats: StatsJson, verdict: VerdictJson | undefined
 /** How a sampled recording was taken and how far its shares can be trusted. */
 function samplingLine(sampling: SamplingStats): string {
   const slowed = sampling.slowest_hz !== undefined && sampling.cpu_budget !== undefined
-    ? `; at times ${Math.round(sampling.slowest_hz)}/s, to keep the sampler within ${+(sampling.cpu_budget * 100).toFixed(1)} % of a CPU`
+    ? `; at times ${Math.round(sampling.slowest_hz)}/s, to keep the sampler within ${+(sampling.cpu_budget * 100).toFixed(1)} % of a CPU: --sample-cpu to change`
     : '';
   const asked = sampling.effective_hz < 0.95 * sampling.hz || slowed ? ` (asked ${sampling.hz}${slowed})` : '';
   const late = sampling.late_ticks > 0 ? `, ${sampling.late_ticks} skipped` : '';

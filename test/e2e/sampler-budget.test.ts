@@ -40,7 +40,7 @@ test('beside 30 busy threads the sampler keeps within --sample-cpu once started,
   assert.ok(sampling.slowest_hz !== undefined && sampling.slowest_hz < 500, `slowest ${sampling.slowest_hz}/s`);
   assert.ok(sampling.effective_hz < 600, `${sampling.effective_hz} ticks a second`);
   const table = giltrace(['stats', data]);
-  assert.match(table.stdout, /\(asked 1000; at times \d+\/s, to keep the sampler within 5 % of a CPU\)/);
+  assert.match(table.stdout, /\(asked 1000; at times \d+\/s, to keep the sampler within 5 % of a CPU: --sample-cpu to change\)/);
   // the threads are all there, each seen on its CPU now and then
   const threads = (JSON.parse(stats.stdout) as StatsJson).processes[0].threads.filter((t) => t.name.startsWith('busy-'));
   assert.equal(threads.length, 30);
