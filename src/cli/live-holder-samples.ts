@@ -6,9 +6,9 @@
  * (analysis/held-attribution.ts), instead of charging it where holds ended.
  */
 import type { SampledHeader } from '../contract/sampled-recording.js';
-import { HolderSamplesBuilder, NO_STACK_SAMPLE, type HolderSamples } from '../model/holder-samples.js';
+import { HolderSamplesBuilder, NO_STACK_SAMPLE, readHolderSampleLine, type HolderSamples } from '../model/holder-samples.js';
 import type { PythonStacks } from '../model/python-stacks.js';
-import { internStackLine, parseSampledHeader } from '../model/sampled-lines.js';
+import { parseSampledHeader } from '../model/sampled-lines.js';
 import { AppendedLines } from '../record/appended-lines.js';
 
 export class LiveHolderSamples {
@@ -49,22 +49,7 @@ export class LiveHolderSamples {
     }
     // exact in doubles: the offset between the two time bases is small next to 2^53 ns
     const shift = Number(BigInt(this.header.timeBaseNs) - timeBaseNs);
-    for (; i < lines.length; i++) {
-      const line = lines[i];
-      if (line.length === 0) continue;
-      if (line[0] === 'F') {
-        const [fileId, stack] = internStackLine(line, this.stacks);
-        this.stackIds.set(fileId, stack);
-        continue;
-      }
-      // every line but F has its time second: the ticks span them
-      const fields = line.split(' ');
-      const t = Number(fields[1]) + shift;
-      this.samples!.tick(t);
-      const stack = line[0] === 'H' ? this.stackIds.get(Number(fields[4])) : undefined;
-      if (stack !== undefined) this.samples!.sample(t, Number(fields[2]), Number(fields[3]), stack, Number(fields[5]));
-      else if (line[0] === 'R') this.samples!.setPeriod(Number(fields[2]));
-    }
+    for (; i < lines.length; i++) readHolderSampleLine(lines[i], shift, this.stacks, this.stackIds, this.samples!);
   }
 
   /** The latest tick read (ns after the timeline's time base); -Infinity before any. */

@@ -58,23 +58,29 @@ export function readHolderSamples(text: string, stacks: PythonStacks, timeBaseNs
   const shift = Number(BigInt(header.timeBaseNs) - timeBaseNs);
   const stackIds = new Map<number, number>([[0, NO_STACK_SAMPLE]]);
   const samples = new HolderSamplesBuilder(header.hz);
-  for (let i = 2; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.length === 0) continue;
-    if (line[0] === 'F') {
-      const [fileId, stack] = internStackLine(line, stacks);
-      stackIds.set(fileId, stack);
-      continue;
-    }
-    // every line but F has its time second: the ticks span them (a C line comes at the first)
-    const fields = line.split(' ');
-    const t = Number(fields[1]) + shift;
-    samples.tick(t);
-    const stack = line[0] === 'H' ? stackIds.get(Number(fields[4])) : undefined;
-    if (stack !== undefined) samples.sample(t, Number(fields[2]), Number(fields[3]), stack, Number(fields[5]));
-    else if (line[0] === 'R') samples.setPeriod(Number(fields[2]));
-  }
+  for (let i = 2; i < lines.length; i++) readHolderSampleLine(lines[i], shift, stacks, stackIds, samples);
   return samples.finish();
+}
+
+/**
+ * One line of holder samples after the header into `samples` (here, and a live view's as they
+ * come): F lines intern their stacks in `stacks` (`stackIds`: the file's ids → theirs), every
+ * other line has its time second (the ticks span them; a C line comes at the first), `shift`
+ * ns added to it.
+ */
+export function readHolderSampleLine(line: string, shift: number, stacks: PythonStacks, stackIds: Map<number, number>, samples: HolderSamplesBuilder): void {
+  if (line.length === 0) return;
+  if (line[0] === 'F') {
+    const [fileId, stack] = internStackLine(line, stacks);
+    stackIds.set(fileId, stack);
+    return;
+  }
+  const fields = line.split(' ');
+  const t = Number(fields[1]) + shift;
+  samples.tick(t);
+  const stack = line[0] === 'H' ? stackIds.get(Number(fields[4])) : undefined;
+  if (stack !== undefined) samples.sample(t, Number(fields[2]), Number(fields[3]), stack, Number(fields[5]));
+  else if (line[0] === 'R') samples.setPeriod(Number(fields[2]));
 }
 
 /** Holder samples as they are read (H lines: here, and in a sampled recording's reader). */
