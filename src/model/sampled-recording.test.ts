@@ -202,6 +202,25 @@ test('an R line (the sampler slowed to keep within its CPU budget) sets the peri
   assert.throws(() => build(recording([`S 0 10 11 hr 0`, `R 1 x`])), /line 4: a tick period that is not a duration/);
 });
 
+test('a hold cut by a waiter gone unseen is cut no earlier than what was placed for the holder: not inside its wait for a CPU', () => {
+  // asleep_holds_then_idle.py (CI, 1 run in ~50): the spinner holding, waiting for a CPU now and
+  // then (Q lines, placed back from halfway); a waiter unseen for 5 ms and gone, its wait's end
+  // placed halfway back, inside the spinner's last wait for a CPU
+  const { threads, anomalies } = build(
+    recording([
+      `P 0 10 12 /lib/libpython3.12.so.1.0`,
+      `S 0 10 11 hr 0`, `S 0 10 12 ws 0`,
+      // 11 waited 0.4 ms for a CPU, placed back from halfway since its last look: 4.1-4.5 ms
+      `Q ${5 * MS} 10 11 ${0.4 * MS} ${1 * MS}`,
+      // 12 gone, seen last 3.7 ms before: its wait ended halfway back, at 4.15 ms, inside that
+      `X ${6 * MS} 10 12 - ${3.7 * MS}`,
+      `S ${10 * MS} 10 11 nr 0`,
+    ]),
+  );
+  assert.deepEqual(anomalies, []);
+  assert.equal(gilTimes(threads.get(11)!).holding, 10 * MS);
+});
+
 test('a thread gone while last seen holding lets go before another thread\'s take at that tick; one gone while waiting stops waiting', () => {
   const { threads, anomalies } = build(
     recording([
