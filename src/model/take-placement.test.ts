@@ -12,6 +12,7 @@ const OTHER = 900; // a thread of another process (a timer's or I/O's wake-up)
 /** One input step: a GIL probe or scheduler fact, as the adapter hands them on. */
 type Step =
   | ['take', number, number]
+  | ['takeOwn', number, number] // a take of another GIL of the process (a 3.12+ subinterpreter's own)
   | ['drop', number, number]
   | ['forced', number, number] // a drop forced by the switch interval
   | ['in', number, number] // switched in on cpu 0
@@ -42,6 +43,7 @@ function place(steps: readonly Step[], returnsProbed = false): string[] {
   const placement = new TakePlacement(returnsProbed).into(sink);
   for (const [kind, time, tid, by] of steps) {
     if (kind === 'take') placement.takeEnter(time, PID, tid, `${PID}`, 0);
+    else if (kind === 'takeOwn') placement.takeEnter(time, PID, tid, `${PID}/2`, 0);
     else if (kind === 'ret') placement.takeReturn(time, PID, tid);
     else if (kind === 'since') {
       placement.add({ kind: 'cpu_at_attach', time, pid: PID, tid, state: 'sleeping' });
@@ -90,6 +92,16 @@ describe('take placement (take_gil returns not probed)', () => {
     assert.deepEqual(taken(events), ['TAKEN 102@8600050', 'TAKEN 101@8600130']);
     // on its CPU throughout the race, it took it at its entry, as before
     assert.deepEqual(taken(place([['take', 10, A], ['in', 2_000_000, C], ['take', 3_000_000, B], ['drop', 4_000_000, A], ['drop', 5_000_000, B]])), ['TAKEN 101@10', 'TAKEN 102@4000000']);
+  });
+
+  it('a thread that found the GIL free and left its CPU in the race, the next to let go with nobody else asking, took it at its entry', () => {
+    // 3.13 subinterpreter: alone with its GIL for 2 s, it sleeps on a runtime lock a thread of its
+    // own process lets go just before its drop: no wait for the GIL, however the rules read that sleep
+    const end = 2_000_000_000;
+    const steps: Step[] = [['take', 10, A], ['preempt', 30, A], ['takeOwn', 40, B], ['in', 1_000, A], ['preempt', 500_000_000, A], ['in', 500_100_000, A], ['sleep', end - 200, A], ['wake', end - 150, A, B], ['in', end - 100, A], ['drop', end, A]];
+    assert.deepEqual(taken(place(steps)), ['TAKEN 101@10', 'TAKEN 102@40']);
+    // held at the recording's end
+    assert.deepEqual(taken(place(steps.slice(0, -1))), ['TAKEN 101@10', 'TAKEN 102@40']);
   });
 
   it('a waiter asleep at the drop takes the GIL when it is back on a CPU, among the events in order', () => {

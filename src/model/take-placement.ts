@@ -17,7 +17,8 @@
  * FREE_TAKE_RACE_NS or the thread leaves its CPU before that (preempted at its entry, it may not
  * have taken the GIL yet): the probe's timestamp is the call's entry, and a thread entering a few µs
  * later may take the free GIL first (the first one, trapped or preempted, finds it taken and
- * waits): who took it is known at the next drop, as after a drop with waiters. (A thread pool
+ * waits): who took it is known at the next drop, as after a drop with waiters (the entrant's own,
+ * with nobody else asking since: it took it at its entry after all). (A thread pool
  * passing data through sockets, 3.12: 23-49 of ~20 000 takes a run were given to the first
  * entrant while the second took the GIL, each a `second_holder` and a `drop_while_not_holding`.)
  *
@@ -63,6 +64,11 @@ interface GilState {
   freeTakeUntil: number | undefined;
   /** That waiter left its CPU since it entered (preempted, or asleep on the GIL's mutex): nothing says it took the GIL at its entry. */
   freeTakerLeftCpu: boolean;
+  /**
+   * That waiter, still the only one since its race ended (0: none): if it is the next to drop, it
+   * took the GIL at its entry, as if it had stayed on its CPU (nobody else wanted the GIL).
+   */
+  loneFreeTaker: number;
 }
 
 const NO_SINK: TimelineSink = {
@@ -149,7 +155,10 @@ export class TakePlacement implements TimelineSink {
     if (this.passing(time)) this.downstream.takeEnter(time, pid, tid, gil, stack);
     else this.held.takeEnter(time, pid, tid, gil, stack);
     for (const other of this.gilList) if (other.waiters.size > 0) other.waiters.delete(tid);
-    return this.gilState(gil);
+    const state = this.gilState(gil);
+    // another thread asks: who took the GIL is known at the next drop, by the rules
+    if (state.loneFreeTaker !== tid) state.loneFreeTaker = 0;
+    return state;
   }
 
   /** A probed return (returnsProbed): `tid` took its GIL at `time`, whoever else waited since a drop. */
@@ -259,6 +268,8 @@ export class TakePlacement implements TimelineSink {
     for (const state of this.gilList) {
       if (state.freeTakeUntil === undefined || (time <= state.freeTakeUntil && !all)) continue;
       if (state.freeTakerLeftCpu && !all) {
+        const [taker] = state.waiters.values();
+        state.loneFreeTaker = taker?.tid ?? 0;
         this.endFreeTake(state);
         continue;
       }
@@ -287,7 +298,7 @@ export class TakePlacement implements TimelineSink {
   private gilState(gil: string): GilState {
     let state = this.gils.get(gil);
     if (state === undefined) {
-      this.gils.set(gil, (state = { holder: undefined, waiters: new Map(), openSince: undefined, forcedBy: 0, openedByLook: false, freeTakeUntil: undefined, freeTakerLeftCpu: false }));
+      this.gils.set(gil, (state = { holder: undefined, waiters: new Map(), openSince: undefined, forcedBy: 0, openedByLook: false, freeTakeUntil: undefined, freeTakerLeftCpu: false, loneFreeTaker: 0 }));
       this.gilList.push(state);
     }
     return state;
@@ -312,6 +323,7 @@ export class TakePlacement implements TimelineSink {
 
   private close(state: GilState): void {
     if (state.freeTakeUntil !== undefined) this.endFreeTake(state);
+    state.loneFreeTaker = 0;
     const since = state.openSince;
     state.openSince = undefined;
     this.openCount--;
@@ -339,8 +351,13 @@ export class TakePlacement implements TimelineSink {
     state.holder = x.tid;
     this.placed++;
     const from = Math.max(x.enter, state.openSince ?? x.enter);
-    // (a free GIL nobody else asked for within the race: at its entry)
-    const placed = at ?? (state.freeTakeUntil !== undefined ? x.enter : undefined) ?? this.signalled(state, x, from, until) ?? this.placement(x, from, until);
+    // (a free GIL nobody else asked for within the race, or since when its taker left its CPU
+    // in it: at its entry. The rules would take a sleep of the holder that a thread of its own
+    // process ended for the wait, anywhere in the hold: on 3.13 a subinterpreter's thread, alone
+    // with its GIL, sleeps on a runtime lock just before it lets go after 2 s, and was placed
+    // waiting all that time, 1 run in ~150.)
+    const lone = state.freeTakeUntil !== undefined || state.loneFreeTaker === x.tid;
+    const placed = at ?? (lone ? x.enter : undefined) ?? this.signalled(state, x, from, until) ?? this.placement(x, from, until);
     // never seen on a CPU since: it took the GIL, but when is not known better than this
     this.held.insertTake(Math.max(Number.isNaN(placed) ? from : placed, this.held.passedUntil), x.pid, x.tid);
   }
@@ -441,7 +458,7 @@ export class TakePlacement implements TimelineSink {
     }
     // (a GIL free since an attach's look with no drop since: its waiters may all still wait)
     if (first && !oldest.openedByLook) {
-      if (oldest.freeTakeUntil === undefined) this.guesses++;
+      if (oldest.freeTakeUntil === undefined && oldest.loneFreeTaker !== first.tid) this.guesses++;
       this.place(oldest, first, until);
     }
     this.close(oldest);
