@@ -19,19 +19,24 @@ export interface OffCpuHold {
   readonly longestAsleepNs: number;
   /** Held the GIL while runnable (preempted). */
   readonly preemptedNs: number;
+  /**
+   * Part of `preemptedNs` during which another thread waited for that GIL: the stall it caused.
+   * (A thread alone with its GIL, a subinterpreter's own on 3.12+, stalls nobody when preempted.)
+   */
+  readonly preemptedContendedNs: number;
 }
 
-/** Time the thread held the GIL asleep while another thread waited for that GIL. */
-export function asleepContended(process: ProcessTimeline, thread: ThreadTimeline): number {
+export const ASLEEP = stateMask(CpuState.sleeping, CpuState.blocked);
+export const PREEMPTED = stateMask(CpuState.runnable);
+
+/** Time the thread held the GIL in the CPU states of `cpuMask` (ASLEEP, PREEMPTED) while another thread waited for that GIL. */
+export function heldOffCpuContended(process: ProcessTimeline, thread: ThreadTimeline, cpuMask: number): number {
   const { start, end, gilTrack, cpuTrack } = thread;
   const holding = intervalsInStates(gilTrack.times, gilTrack.states, start, end, stateMask(GilState.holding));
-  const asleep = intersect(
-    holding,
-    intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, stateMask(CpuState.sleeping, CpuState.blocked)),
-  );
+  const offCpu = intersect(holding, intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, cpuMask));
   const gil = process.gils.find((g) => g.key === thread.gil);
   const someoneWaits = gil
     ? intervalsNonZero(gil.waiters.times, gil.waiters.counts, gil.waiters.times[0] ?? 0, process.end)
     : [];
-  return totalLength(intersect(asleep, someoneWaits));
+  return totalLength(intersect(offCpu, someoneWaits));
 }

@@ -16,12 +16,10 @@ import { HeldAttribution, newHoldParts, type HoldParts } from './held-attributio
 import type { ThreadHolderSamples } from '../model/holder-samples.js';
 import { ns, stateMask } from './intervals.js';
 import type { OffCpuHold } from './off-cpu-holds.js';
-import { asleepContended } from './off-cpu-holds.js';
+import { ASLEEP, heldOffCpuContended, PREEMPTED } from './off-cpu-holds.js';
 import { summarizeDurations } from './summary.js';
 import { WaitJoiner } from './wait-joiner.js';
 import { computeThreadStateTimes, jointTable, jointTime, withTotals, type ThreadStateTimes } from './thread-state-times.js';
-
-const ASLEEP = stateMask(CpuState.sleeping, CpuState.blocked);
 
 /** A hold's parts so far: held, overlap with waiters, the holder's time on a CPU in that overlap, and the same by whether holder samples were taken. */
 interface HoldPart {
@@ -40,6 +38,7 @@ export class ThreadAccumulator {
   private longestHeldAsleep = 0;
   private heldAsleepAtEnd = 0;
   private asleepContended = 0;
+  private preemptedContended = 0;
   private acquisitions = 0;
   private forcedDrops = 0;
   private drops = 0;
@@ -80,7 +79,8 @@ export class ThreadAccumulator {
     for (let i = 0; i < this.joint.length; i++) this.joint[i] += times.joint[i];
     if (times.longestHeldAsleep > this.longestHeldAsleep) this.longestHeldAsleep = times.longestHeldAsleep;
     this.heldAsleepAtEnd = times.heldAsleepAtEnd;
-    if (jointTime(times, GilState.holding, ASLEEP) > 0) this.asleepContended += asleepContended(process, thread);
+    if (jointTime(times, GilState.holding, ASLEEP) > 0) this.asleepContended += heldOffCpuContended(process, thread, ASLEEP);
+    if (jointTime(times, GilState.holding, PREEMPTED) > 0) this.preemptedContended += heldOffCpuContended(process, thread, PREEMPTED);
     this.lifetime += ns(thread.end) - ns(thread.start);
     this.acquisitions += thread.acquisitions;
     for (const drop of thread.drops) {
@@ -184,7 +184,8 @@ export class ThreadAccumulator {
       asleepNs: jointTime(times, GilState.holding, ASLEEP),
       asleepContendedNs: this.asleepContended,
       longestAsleepNs: this.longestHeldAsleep,
-      preemptedNs: jointTime(times, GilState.holding, stateMask(CpuState.runnable)),
+      preemptedNs: jointTime(times, GilState.holding, PREEMPTED),
+      preemptedContendedNs: this.preemptedContended,
     };
   }
 

@@ -72,7 +72,7 @@ export interface VerdictFacts {
   readonly asleepHolds: readonly OffCpuHold[];
   /** Without the timeline: threads off-CPU holding while others waited (asleep and preempted alike). */
   readonly offCpuThreads: readonly { readonly process: ProcessStats; readonly thread: ThreadStats }[];
-  /** With the timeline: holders preempted for long (too few CPUs). */
+  /** With the timeline: holders preempted for long while others waited for their GIL (too few CPUs). */
   readonly preempted: readonly OffCpuHold[];
   /** With the timeline and the CPU count: the most contended process's run without the GIL. */
   readonly withoutGil: (NoGilEstimate & { readonly pid: number }) | undefined;
@@ -123,7 +123,7 @@ export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline | Time
       .slice(0, TOP),
     asleepHolds: holds ? harmfulAsleepHolds(stats.processes, holds) : [],
     offCpuThreads: holds ? [] : harmfulOffCpuThreads(stats.processes),
-    preempted: (holds ?? []).filter((h) => h.preemptedNs >= HELD_OFF_CPU_MIN_NS).sort((a, b) => b.preemptedNs - a.preemptedNs).slice(0, TOP),
+    preempted: (holds ?? []).filter((h) => h.preemptedContendedNs >= HELD_OFF_CPU_MIN_NS).sort((a, b) => b.preemptedContendedNs - a.preemptedContendedNs).slice(0, TOP),
     withoutGil: withoutGil ? { pid: mostContended.pid, ...withoutGil } : undefined,
     processNotes: stats.processes.map(processNotesOf),
     lostEvents: stats.recording.lost_events,

@@ -98,7 +98,8 @@ describe('the verdict in words', () => {
   });
 
   /** 101 holds the GIL from 11 and goes off-CPU (`how`) at 20 for 300 ms; 102 waits from 30. */
-  function offCpuHolder(how: 'sleeping' | 'runnable') {
+  /** 101 holds the GIL 300 ms off its CPU; 102 asks for it `asksAt` ns in (30: all along). */
+  function offCpuHolder(how: 'sleeping' | 'runnable', asksAt = 30) {
     const back = how === 'sleeping' ? [ev.wake(20 + 300 * MS, 101), ev.sw(21 + 300 * MS, 0, 'runnable', 101, 0)] : [ev.sw(21 + 300 * MS, 7, 'sleeping', 101, 0)];
     const events = [
       ev.start(0, 101),
@@ -108,8 +109,8 @@ describe('the verdict in words', () => {
       ev.enter(10, 101),
       ev.ret(11, 101),
       ev.sw(20, 101, how, how === 'sleeping' ? 0 : 7, 0), // sleeping: e.g. C code calling sleep() holding the GIL
-      ev.enter(30, 102),
-      ev.sw(31, 102, 'sleeping', 0, 1),
+      ev.enter(asksAt, 102),
+      ev.sw(asksAt + 1, 102, 'sleeping', 0, 1),
       ...back,
       ev.drop(22 + 300 * MS, 101, 'voluntary'),
       ev.wake(23 + 300 * MS, 102),
@@ -148,6 +149,12 @@ describe('the verdict in words', () => {
       ),
       verdict.details.join('\n'),
     );
+    // asked for 100 of the 300 ms: said so
+    const partly = offCpuHolder('runnable', 200 * MS);
+    assert.ok(verdictOf(partly.stats, partly.timeline).details.some((d) => d.includes('tid 101) was preempted while holding the GIL for 300 ms, 100 ms of it while other threads waited:')));
+    // preempted holding a GIL nobody else asked for meanwhile (a subinterpreter's own): no stall to speak of
+    const alone = buildTimeline([ev.start(0, 101), ev.sw(1, 0, 'runnable', 101, 0), ev.enter(10, 101), ev.ret(11, 101), ev.sw(20, 101, 'runnable', 7, 0), ev.sw(21 + 300 * MS, 7, 'sleeping', 101, 0), ev.drop(22 + 300 * MS, 101, 'voluntary'), ev.exit(27 + 300 * MS, 101)]);
+    assert.ok(!verdictOf(computeStats(alone, META), alone).details.some((d) => d.includes('preempted')));
   });
 
   it('details carry numbers; lost events are mentioned', () => {

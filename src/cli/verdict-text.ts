@@ -150,11 +150,12 @@ function estimateDetails({ withoutGil: e }: MeasuredVerdict): string[] {
   return lines;
 }
 
-/** Holders preempted for long: not the program's fault, but every waiter waits for it too. */
+/** Holders preempted for long while others waited: not the program's fault, but every waiter waits for it too. */
 function preemptionDetails({ facts }: MeasuredVerdict): string[] {
   return facts.preempted.map(
     (h) =>
-      `${h.name || 'thread'} (tid ${h.tid}) was preempted while holding the GIL for ${formatDuration(h.preemptedNs)}: ` +
+      `${h.name || 'thread'} (tid ${h.tid}) was preempted while holding the GIL for ${formatDuration(h.preemptedNs)}` +
+      `${formatDuration(h.preemptedContendedNs) !== formatDuration(h.preemptedNs) ? `, ${formatDuration(h.preemptedContendedNs)} of it while other threads waited` : ''}: ` +
       'more runnable threads than CPUs (other processes?) stall every thread waiting for the GIL',
   );
 }
@@ -167,12 +168,12 @@ function recordingDetails({ facts }: MeasuredVerdict, sampled: boolean): string[
     const { handoff, drops } = notes;
     if (handoff.count > 0 && !sampled) {
       details.push(
-        `${where}${handoff.count} GIL hand-offs between threads: median ${formatDuration(handoff.p50_ns)}, ` +
+        `${where}${plural(handoff.count, 'GIL hand-off', 'GIL hand-offs')} between threads: median ${formatDuration(handoff.p50_ns)}, ` +
           `p99 ${formatDuration(handoff.p99_ns)}, max ${formatDuration(handoff.max_ns)}`,
       );
     }
     if (drops.forced + drops.voluntary > 0 && !sampled) {
-      details.push(`${where}${drops.forced} forced drops (a waiter's switch interval expired) and ${drops.voluntary} voluntary (I/O, sleep, C code releasing the GIL)`);
+      details.push(`${where}${plural(drops.forced, 'forced drop', 'forced drops')} (a waiter's switch interval expired) and ${drops.voluntary} voluntary (I/O, sleep, C code releasing the GIL)`);
     }
     if (notes.misfitEvents > 0) details.push(`${where}${plural(notes.misfitEvents, 'event', 'events')} did not fit the GIL state machine (see anomalies)`);
     if (notes.schedulerGaps > 0) {
