@@ -100,8 +100,9 @@ describe('take placement (take_gil returns not probed)', () => {
     const end = 2_000_000_000;
     const steps: Step[] = [['take', 10, A], ['preempt', 30, A], ['takeOwn', 40, B], ['in', 1_000, A], ['preempt', 500_000_000, A], ['in', 500_100_000, A], ['sleep', end - 200, A], ['wake', end - 150, A, B], ['in', end - 100, A], ['drop', end, A]];
     assert.deepEqual(taken(place(steps)), ['TAKEN 101@10', 'TAKEN 102@40']);
-    // held at the recording's end
+    // held at the recording's end, or as it exits (a process ends holding the GIL)
     assert.deepEqual(taken(place(steps.slice(0, -1))), ['TAKEN 101@10', 'TAKEN 102@40']);
+    assert.deepEqual(taken(place([...steps.slice(0, -1), ['exit', end, A]])), ['TAKEN 101@10', 'TAKEN 102@40']);
   });
 
   it('a waiter asleep at the drop takes the GIL when it is back on a CPU, among the events in order', () => {

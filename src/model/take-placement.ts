@@ -237,7 +237,8 @@ export class TakePlacement implements TimelineSink {
       // a waiter that ran after the GIL was let go and exits (or execs) took it (a process ends holding it)
       const waiter = state.waiters.get(event.tid);
       if (waiter !== undefined && state.openSince !== undefined) {
-        const at = this.placement(waiter, Math.max(waiter.enter, state.openSince), event.time);
+        // (the lone free taker: at its entry, as at its own drop)
+        const at = state.loneFreeTaker === waiter.tid ? waiter.enter : this.placement(waiter, Math.max(waiter.enter, state.openSince), event.time);
         if (!Number.isNaN(at)) {
           this.place(state, waiter, event.time, at);
           this.close(state);
