@@ -97,8 +97,7 @@ describe('the verdict in words', () => {
     assert.equal(verdictOf(statsOf([alone, thread(2, 0)])).kind, 'not-gil-bound');
   });
 
-  /** 101 holds the GIL from 11 and goes off-CPU (`how`) at 20 for 300 ms; 102 waits from 30. */
-  /** 101 holds the GIL 300 ms off its CPU; 102 asks for it `asksAt` ns in (30: all along). */
+  /** 101 holds the GIL from 11 and goes off-CPU (`how`) at 20 for 300 ms; 102 waits from `asksAt` (30: all along). */
   function offCpuHolder(how: 'sleeping' | 'runnable', asksAt = 30) {
     const back = how === 'sleeping' ? [ev.wake(20 + 300 * MS, 101), ev.sw(21 + 300 * MS, 0, 'runnable', 101, 0)] : [ev.sw(21 + 300 * MS, 7, 'sleeping', 101, 0)];
     const events = [
