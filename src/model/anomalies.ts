@@ -37,7 +37,10 @@ export const Anomaly = {
   lostEventsResync: 'lost_events_resync',
   /** An event earlier than the one before it: its time is raised to keep tracks ordered. */
   outOfOrderEvents: 'out_of_order_events',
-  /** A switch-out of a thread not known to be running, or a switch-in of one already running. */
+  /**
+   * A switch-out of a thread not known to be running, a switch-in of one already running, or a
+   * waking in the context of one not known to be running (its switch-in was not recorded).
+   */
   switchMismatch: 'switch_mismatch',
   /**
    * A GIL event of a thread the scheduler events say is not running: its switch-in (and

@@ -229,6 +229,27 @@ describe('buildTimeline: GIL state machine', () => {
 });
 
 describe('buildTimeline: CPU state machine', () => {
+  it('a waking in a thread\'s context says it is on a CPU: the switch back from a thread whose events never reach perf is not waited for', () => {
+    // preempted at 10 by 7 (this VM's agent: no event of its context is recorded); a timer's
+    // waking in 101's context at 50 says it runs again; switched out at 60 as usual
+    const events: TimelineEvent[] = [
+      ev.start(0, 101),
+      ev.sw(5, 0, 'runnable', 101),
+      ev.enter(6, 101),
+      ev.ret(7, 101),
+      ev.sw(10, 101, 'runnable', 7),
+      { kind: 'waking', time: 50, tid: 15, by: 101 },
+      ev.sw(60, 101, 'sleeping', 0),
+      ev.wake(70, 101),
+      { kind: 'waking', time: 75, tid: 15, by: 101 }, // woken, not yet switched in: the switch is missing
+      ev.drop(90, 101, 'voluntary'),
+      ev.exit(100, 101),
+    ];
+    const timeline = build(events, 100);
+    assert.deepEqual(cpuSteps(thread(timeline, 101).cpuTrack), [[0, 'runnable'], [5, 'running'], [10, 'runnable'], [50, 'running'], [60, 'sleeping'], [70, 'runnable'], [75, 'running']]);
+    assert.deepEqual(onlyProcess(timeline).anomalies, { switch_mismatch: 2 });
+  });
+
   it('switch and waking sequences', () => {
     const timeline = build(
       [

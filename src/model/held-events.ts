@@ -189,7 +189,7 @@ export class HeldEvents {
         return sink.schedSwitch(time, this.a[i], prev, STATES[this.d[i]], next);
       }
       case HeldKind.waking:
-        return sink.waking(time, this.b[i]);
+        return sink.waking(time, this.b[i], this.c[i]);
       default:
         return sink.add(this.ref[i] as TimelineEvent);
     }

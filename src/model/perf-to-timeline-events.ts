@@ -643,8 +643,8 @@ class EventCollector implements TimelineSink {
   schedSwitch(time: number, cpu: number, prevTid: number, prevState: SwitchOutState, nextTid: number): void {
     this.events.push({ kind: 'switch', time, cpu, prevTid, prevState, nextTid });
   }
-  waking(time: number, tid: number): void {
-    this.events.push({ kind: 'waking', time, tid });
+  waking(time: number, tid: number, by?: number): void {
+    this.events.push(by ? { kind: 'waking', time, tid, by } : { kind: 'waking', time, tid });
   }
   add(event: TimelineEvent): void {
     this.events.push(event);

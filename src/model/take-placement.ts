@@ -220,7 +220,7 @@ export class TakePlacement implements TimelineSink {
 
   waking(time: number, tid: number, by?: number): void {
     if (time > this.freeTakesUntil) this.settleFreeTakes(time);
-    if (this.passing(time)) this.downstream.waking(time, tid);
+    if (this.passing(time)) this.downstream.waking(time, tid, by);
     else this.held.waking(time, tid, by ?? 0);
   }
 

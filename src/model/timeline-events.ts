@@ -47,8 +47,11 @@ export type TimelineEvent =
       readonly prevState: SwitchOutState;
       readonly nextTid: number;
     }
-  /** sched_waking: the thread becomes runnable (it was sleeping or blocked). */
-  | { readonly kind: 'waking'; readonly time: number; readonly tid: number }
+  /**
+   * sched_waking: the thread becomes runnable (it was sleeping or blocked); `by`, the thread in
+   * whose context it came (on a CPU then), when known.
+   */
+  | { readonly kind: 'waking'; readonly time: number; readonly tid: number; readonly by?: number }
   /**
    * A new thread or process (fork/clone). pid is the thread group of the child. `existing`: perf's
    * note, written before the first sample, of a thread that already existed when the recording
