@@ -14,10 +14,18 @@
 import type { GilAtAttach, NamedThread } from '../contract/recording-manifest.js';
 import { findPythonRuntime } from '../probe/python-runtime.js';
 import { entryThreadName, ProcessSampler } from './gil-sampler.js';
+import { LastPid } from './last-pid.js';
 import { ProcessTree, readLinkIfThere, readProcFile } from './process-tree.js';
 
-/** How often the attached processes' threads are looked at, ms (a new thread is named within this, or ProcessSampler.entryOf's retries). */
+/** How often the attached processes (and the processes they start) are looked at, ms. */
 const POLL_MS = 100;
+/**
+ * How often, between those looks, the known processes' thread lists are read again when the
+ * kernel gave out a pid since (LastPid: one small read otherwise), and their new threads named:
+ * a thread per request lives a few ms. Looked for every POLL_MS only, an attached
+ * ThreadingHTTPServer's request threads were named 52 times in 232.
+ */
+const NEW_THREADS_EVERY_MS = 5;
 /**
  * The looks after the one at once when perf records, ms after it began: who holds or waits for a
  * GIL is noted at each. A waiter is seen as one asleep on the GIL, or on a CPU with the GIL in the
@@ -53,6 +61,7 @@ export class AttachedThreadNames {
   /** Whether the looks still note GIL users (the early ones). */
   private noting = false;
   private readonly tree: ProcessTree;
+  private readonly lastPid = new LastPid();
   private timer: NodeJS.Timeout | undefined;
   private readonly earlyTimers: NodeJS.Timeout[] = [];
 
@@ -95,17 +104,39 @@ export class AttachedThreadNames {
       early.unref();
       this.earlyTimers.push(early);
     }
-    this.timer = setInterval(() => this.lookSafely(), POLL_MS);
+    let lastLook = Date.now();
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      if (now - lastLook < POLL_MS) return this.safely(() => this.lookForNewThreads());
+      lastLook = now;
+      this.lookSafely();
+    }, NEW_THREADS_EVERY_MS);
     this.timer.unref();
   }
 
-  /** Names are worth no risk to the recording: whatever fails here ends the naming, nothing else. */
   private lookSafely(): void {
+    this.safely(() => this.look());
+  }
+
+  /** Names are worth no risk to the recording: whatever fails here ends the naming, nothing else. */
+  private safely(look: () => void): void {
     try {
-      this.look();
+      look();
     } catch {
       this.stop();
     }
+  }
+
+  /** The new threads of the processes known, named (no process tree walked, no thread looked at). */
+  private lookForNewThreads(): void {
+    const now = Number(process.hrtime.bigint());
+    const pids = this.lastPid.reader();
+    const found: NamedThread[] = [];
+    for (const [pid, sampler] of this.samplers) {
+      // (gone: the next look lets go of it)
+      if (sampler instanceof ProcessSampler && sampler.refreshThreads(now, pids)) this.nameThreads(pid, sampler, now, found);
+    }
+    if (found.length > 0) this.onNames?.(found);
   }
 
   /** Stops looking; the names found, in the order they were. */
@@ -117,6 +148,7 @@ export class AttachedThreadNames {
     for (const sampler of this.samplers.values()) if (sampler instanceof ProcessSampler) sampler.close();
     this.samplers.clear();
     this.tree.close();
+    this.lastPid.close();
     return [...this.named.values()];
   }
 
@@ -143,16 +175,23 @@ export class AttachedThreadNames {
         this.unread(pid, readLinkIfThere(`/proc/${pid}/exe`), false, now);
         continue;
       }
-      for (const tid of sampler.threadIds) {
-        if (this.named.get(tid)?.pid === pid) continue;
-        const name = entryThreadName(sampler, pid, tid, () => readProcFile(`/proc/${pid}/task/${tid}/comm`)?.trimEnd() || 'thread', now);
-        if (name === undefined) continue;
-        const named = { pid, tid, name };
-        this.named.set(tid, named);
-        found.push(named);
-      }
+      this.nameThreads(pid, sampler, now, found);
     }
     if (found.length > 0) this.onNames?.(found);
+  }
+
+  /** Names the process's threads not named yet whose names are known now, into `found`. */
+  private nameThreads(pid: number, sampler: ProcessSampler, now: number, found: NamedThread[]): void {
+    for (const tid of sampler.threadIds) {
+      if (this.named.get(tid)?.pid === pid) continue;
+      // (a thread gone by now had the name of the thread that made it, most often the main one's)
+      const osName = (): string => readProcFile(`/proc/${pid}/task/${tid}/comm`)?.trimEnd() || readProcFile(`/proc/${pid}/comm`)?.trimEnd() || 'thread';
+      const name = entryThreadName(sampler, pid, tid, osName, now);
+      if (name === undefined) continue;
+      const named = { pid, tid, name };
+      this.named.set(tid, named);
+      found.push(named);
+    }
   }
 
   /**

@@ -89,9 +89,16 @@ const LONG_REST_MS = 64;
 const QUIET_AGAIN_AFTER_TICKS = 2;
 const QUIET_EVERY_MS = 8;
 const QUIET_LOOKS_PER_TICK = 4;
-/** How often, and how many times, a thread's entry function is looked for (entryOf). */
+/**
+ * A thread's entry function is looked for (entryOf) again ENTRY_FIRST_RETRY_MS after a try that
+ * found none, twice as long after each next one up to ENTRY_RETRY_MS, for ENTRY_TRY_FOR_MS in all.
+ * A thread per request lives a few ms and starts with only threading's frames: retried every
+ * 100 ms from the start, an attached ThreadingHTTPServer's request threads were named 52 times
+ * in 232 (the rest gone before a second try).
+ */
+const ENTRY_FIRST_RETRY_MS = 1;
 const ENTRY_RETRY_MS = 100;
-const ENTRY_TRIES = 20;
+const ENTRY_TRY_FOR_MS = 2000;
 /**
  * A thread in take_gil runs only to check the GIL between futex sleeps: more CPU time than this
  * since it last held the GIL or slept waiting for it is other code. (The kernel brings a running
@@ -133,6 +140,8 @@ interface Thread {
   tstate?: number;
   /** When it was not there yet: when the thread list was last known whole before the list (or the hold) that found it; -Infinity for those at the first list. */
   readonly absentAtNs: number;
+  /** When the list (or the hold) that found it was read. */
+  readonly listedAtNs: number;
 }
 
 /**
@@ -243,7 +252,7 @@ export class ProcessSampler {
   /** Set when /proc refuses a thread's syscall file: sleeping waiters cannot be told from idle threads then. */
   syscallDenied = false;
   /** What each thread was started to run (entryOf), or how often that was looked for. */
-  private readonly entries = new Map<number, { name?: string; tries: number; nextTryNs: number }>();
+  private readonly entries = new Map<number, { name?: string; firstTryNs: number; retryMs: number; nextTryNs: number }>();
 
   /**
    * Ticks a millisecond at the period ticks are due (the sampler's rate, lowered where it keeps
@@ -399,7 +408,10 @@ export class ProcessSampler {
     const gilIndex = this.gils.findIndex((g) => g.snapHolderTid === thread.tid);
     if (gilIndex < 0) return undefined;
     const heldStack = thread.state?.heldStack;
-    return { gil: 'h', cpu: 'r', gilIndex, name: thread.name, ...(heldStack ? { heldStack } : {}) };
+    // gone before its name was read: a thread starts with the name of the one that made it,
+    // most often the main thread's (a blank name read as a row apart from its siblings)
+    const name = thread.name || this.threads.get(this.pid)?.name || '';
+    return { gil: 'h', cpu: 'r', gilIndex, name, ...(heldStack ? { heldStack } : {}) };
   }
 
   /**
@@ -531,16 +543,16 @@ export class ProcessSampler {
   /**
    * The function a thread was started to run (`threading`'s target, or a Thread subclass's run),
    * read from its outermost frames: a name for the threads of processes that do not tell theirs
-   * (attached ones). Looked for when the thread is first asked about, then every
-   * ENTRY_RETRY_MS (a thread just started may not have reached its target) up to ENTRY_TRIES times.
+   * (attached ones). Looked for when the thread is first asked about, then again and again less
+   * often (a thread just started may not have reached its target) for ENTRY_TRY_FOR_MS.
    */
   entryOf(tid: number, nowNs: number): string | undefined {
     if (!this.stacks) return undefined;
     let entry = this.entries.get(tid);
-    if (!entry) this.entries.set(tid, (entry = { tries: 0, nextTryNs: nowNs }));
-    if (entry.name !== undefined || entry.tries >= ENTRY_TRIES || nowNs < entry.nextTryNs) return entry.name;
-    entry.tries++;
-    entry.nextTryNs = nowNs + ENTRY_RETRY_MS * 1e6;
+    if (!entry) this.entries.set(tid, (entry = { firstTryNs: nowNs, retryMs: ENTRY_FIRST_RETRY_MS, nextTryNs: nowNs }));
+    if (entry.name !== undefined || nowNs < entry.nextTryNs || nowNs - entry.firstTryNs > ENTRY_TRY_FOR_MS * 1e6) return entry.name;
+    entry.nextTryNs = nowNs + entry.retryMs * 1e6;
+    entry.retryMs = Math.min(2 * entry.retryMs, ENTRY_RETRY_MS);
     const tstate = this.tstateOf(tid, nowNs);
     entry.name = tstate ? this.stacks.entryOf(tstate) : undefined;
     return entry.name;
@@ -553,6 +565,15 @@ export class ProcessSampler {
       thread.files.close();
     }
     this.threads.clear();
+  }
+
+  /**
+   * Reads the thread list again when a thread may have been made since (see TASKS_EVERY_MS), and
+   * nothing else: between samples, so that a thread of a few ms is seen and named before it ends.
+   * false when the process is gone.
+   */
+  refreshThreads(nowNs: number, pids: TickPids): boolean {
+    return !this.tasksDue(nowNs, pids) || this.readTasks(nowNs, pids);
   }
 
   /** Whether the thread list is to be read again (see TASKS_EVERY_MS). */
@@ -602,7 +623,7 @@ export class ProcessSampler {
   private adopt(tid: number, nowNs: number, absentAtNs = this.tasksWholeAt): Thread {
     const thread: Thread = {
       tid, files: new ThreadFiles(`/proc/${this.pid}/task/${tid}`, this.fileBuffer), runtime: 0, name: '', namedAt: -Infinity,
-      runtimeAtGil: 0, heldAtGil: false, snapSyscallTick: 0, quietTicks: 0, restedTicks: 0, quietSinceTick: 0, waitFromNs: -Infinity, when: 'gone', lookedAt: 0, lookedAtNs: nowNs, absentAtNs,
+      runtimeAtGil: 0, heldAtGil: false, snapSyscallTick: 0, quietTicks: 0, restedTicks: 0, quietSinceTick: 0, waitFromNs: -Infinity, when: 'gone', lookedAt: 0, lookedAtNs: nowNs, absentAtNs, listedAtNs: nowNs,
     };
     this.threads.set(tid, thread);
     this.placeThread(thread, 'every');
@@ -701,7 +722,10 @@ export class ProcessSampler {
    */
   private tstateOf(tid: number, nowNs: number): number | undefined {
     const known = this.tstateOfTid.get(tid);
-    if (known !== undefined || nowNs - this.threadListAt < THREAD_LIST_EVERY_MS * 1e6) return known;
+    // (a thread listed since the last walk may be new to the lists too: a thread per request is
+    // named by its stack before it ends, a few ms on)
+    const newer = (this.threads.get(tid)?.listedAtNs ?? -Infinity) > this.threadListAt;
+    if (known !== undefined || (!newer && nowNs - this.threadListAt < THREAD_LIST_EVERY_MS * 1e6)) return known;
     this.threadListAt = nowNs;
     this.tstateOfTid.clear();
     const { address, layout } = this.runtime;

@@ -102,6 +102,31 @@ for (const minor of ['3.8', '3.13']) {
   });
 }
 
+test('attached, a thread per request is named by what it was started to run before it ends, exactly and sampled', { skip }, async () => {
+  // threads of ~20 ms, a new one every ~5 ms: looked for only every 100 ms (the naming's
+  // process walk), 16 % of them were named exactly, 53 % sampled; one gone before its name was
+  // read was a row without a name
+  for (const sampled of [false, true]) {
+    const target = spawn(python!, [join(PROGRAMS, 'short_threads.py'), '4'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve) => target.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+      const data = join(dir, `short-threads-${sampled}.data`);
+      const run = giltrace(['record', ...(sampled ? ['--sample'] : []), '-p', String(target.pid), '--duration', '1.5', '-o', data]);
+      assert.equal(run.code, 0, run.stderr);
+      const stats = JSON.parse(giltrace(['stats', data, '--json']).stdout) as StatsJson;
+      const threads = stats.processes[0].threads.filter((t) => t.tid !== target.pid);
+      const named = threads.filter((t) => t.name === 'python3 (handle)');
+      const how = `${sampled ? 'sampled' : 'exact'}: ${named.length} of ${threads.length} named; names ${[...new Set(threads.map((t) => JSON.stringify(t.name)))].join(' ')}`;
+      assert.ok(threads.length >= (sampled ? 50 : 150), `the threads were seen: ${how}`);
+      assert.ok(named.length >= 0.75 * threads.length, how);
+      assert.ok(threads.every((t) => t.name === 'python3 (handle)' || t.name === 'python3'), how);
+    } finally {
+      target.kill();
+    }
+  }
+  assert.deepEqual(leftoverProbes(), []);
+});
+
 test('attach without --duration stops by itself when the program exits', { skip }, async () => {
   const target = startTarget(1.5);
   await target.ready;
