@@ -553,7 +553,9 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
       thread.pythonName ??= parent.pythonName;
     }
     if (thread.started) {
-      if (thread.startSeen) this.count(thread.pid, Anomaly.duplicateThreadStart);
+      // (an `existing` start only says the thread is there: perf says so of a thread it finds as it
+      // begins, and again with the fork of one made while it began)
+      if (thread.startSeen && !existing) this.count(thread.pid, Anomaly.duplicateThreadStart);
       thread.startSeen = true;
       return;
     }

@@ -49,13 +49,14 @@ test('a holder and a waiter seen as giltrace attached hold and wait from the rec
   assert.equal(waiter?.kind === 'take_enter' && stacks.functions[stacks.stacks[waiter.stack].leaf].name, 'spin');
 });
 
-test('users found after the adapter was made (a live view) are taken from their time on', () => {
+test('users found after the adapter was made (a live view) are taken from their time on, once the attach\'s first moments went by', () => {
   const adapter = new TimelineEventAdapter({ tracedPids: [10] });
-  const before = [...adapter.events([sample(1, OTHER, 10, 10)])];
-  adapter.addGilAtStart([{ pid: 10, tid: 11, gil: '10', time: 2 }]);
-  const after = [...adapter.events([sample(3, OTHER, 10, 10)]), ...adapter.finish()];
+  // (the first 150 ms are held back: users found by then stand from the start, as a recording's)
+  const before = [...adapter.events([sample(1, OTHER, 10, 10), sample(200e6, OTHER, 10, 10)])];
+  adapter.addGilAtStart([{ pid: 10, tid: 11, gil: '10', time: 200e6 + 1 }]);
+  const after = [...adapter.events([sample(200e6 + 2, OTHER, 10, 10)]), ...adapter.finish()];
   assert.deepEqual(gilEvents(before), []);
-  assert.deepEqual(gilEvents(after), ['3 take_enter 11']);
+  assert.deepEqual(gilEvents(after), [`${200e6 + 2} take_enter 11`]);
 });
 
 test('the CPU state the look saw is the thread\'s since the start, and the GIL events given with it are no probe hits', () => {
@@ -168,4 +169,28 @@ test("with take_gil's return probed, a waiter seen at the attach gets its take p
   const { no_scheduler_events: _none, ...anomalies } = timeline.processes[0].anomalies;
   assert.deepEqual(anomalies, {}, 'no drop while waiting');
   assert.equal(adapter.facts.takesPlaced, undefined, 'the recording\'s takes are probed, not placed');
+});
+
+test('a thread whose first GIL event in the attach\'s first moments is a drop, no look having seen it, held the GIL from the start (the first such drop of its GIL) or waited from the start', () => {
+  // on a busy server threads made as perf began took and let go of the GIL before any look: a
+  // drop_while_not_holding each, their holds and waits lost
+  const DROP = eventType(4, 'giltrace_1_0:drop');
+  const adapter = new TimelineEventAdapter({ tracedPids: [10], placeTakes: true });
+  const events = [
+    { kind: 'thread_start', time: 1, pid: 10, tid: 10, parentPid: 10, existing: true },
+    { kind: 'thread_start', time: 1, pid: 10, tid: 11, parentPid: 10, existing: true },
+    { kind: 'thread_start', time: 1, pid: 10, tid: 12, parentPid: 10, existing: true },
+    // 11 held the GIL as perf began and lets go at 3; 12, waiting since then, has it until 5; the
+    // main thread asks at 6 (a probed take) and has it until 8
+    ...adapter.events([sample(1, OTHER, 10, 10), sample(3, DROP, 10, 11), sample(5, DROP, 10, 12), sample(6, TAKE, 10, 10), sample(8, DROP, 10, 10), sample(200e6, OTHER, 10, 10)]),
+    ...adapter.finish(),
+  ] as TimelineEvent[];
+  const timeline = buildTimeline(events, { end: 300e6 });
+  const process = timeline.processes[0];
+  const { no_scheduler_events: _none, gil_event_off_cpu: _off, ...anomalies } = process.anomalies;
+  assert.deepEqual(anomalies, {});
+  const holders = process.gils[0].holders;
+  assert.deepEqual(Array.from(holders.tids).map((tid, i) => `${holders.times[i]} ${tid}`).filter((h) => !h.endsWith(' 0')), ['1 11', '3 12', '6 10']);
+  const waitOf = (tid: number) => process.threads.find((t) => t.tid === tid)!.gilTrack;
+  assert.equal(waitOf(12).times[0], 1, 'waited from the start');
 });

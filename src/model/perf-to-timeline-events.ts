@@ -68,6 +68,12 @@ export interface AdapterOptions {
 }
 
 const NAME_BYTES_312: NameBytesLayout = { asciiData: 8, compactData: 24 };
+/**
+ * An attach's first events are held back this long (ns), looks or not: a thread whose first GIL
+ * event within it is a drop held or waited for the GIL since the start (droppedFirst). The looks
+ * span 130 ms; a thread busy with the GIL drops it within a few ms.
+ */
+const ATTACH_WINDOW_NS = 150e6;
 
 /** The recorder's pid from giltrace's probe group name (`giltrace_<pid>_<n>:take`). */
 export function recorderPidOf(eventNames: readonly string[]): number | undefined {
@@ -258,6 +264,8 @@ export class TimelineEventAdapter {
    */
   private deferred: DeferredSink | undefined;
   private sawRecords = false;
+  /** The recording attached to running processes (it names them): its first moments are held back (droppedFirst). */
+  private readonly attached: boolean;
   /** While some are: the threads that had GIL probe events (theirs say what they did; an early look's sighting does not count then). */
   private readonly gilEventTids = new Set<number>();
   /**
@@ -297,6 +305,7 @@ export class TimelineEventAdapter {
       : undefined;
     // with take_gil's return probed, an attach's waits begun before the probes still end unprobed
     const attached = (options.tracedPids?.length ?? 0) > 0;
+    this.attached = attached;
     this.placement = options.placeTakes ? new TakePlacement() : attached ? new TakePlacement(true) : undefined;
     for (const named of options.threadNames ?? []) this.givenNames.set(named.tid, named);
     this.addGilAtStart(options.gilAtStart ?? []);
@@ -406,14 +415,19 @@ export class TimelineEventAdapter {
   }
 
   private push(record: PerfRecord, sink: TimelineSink): void {
-    if (this.deferred === undefined && this.gilAtStart && !this.sawRecords) this.deferred = new DeferredSink();
+    if (this.deferred === undefined && (this.gilAtStart || this.attached) && !this.sawRecords) this.deferred = new DeferredSink();
     this.sawRecords = true;
     if (this.deferred) {
       if (record.type === 'sample' && record.time < this.deferred.start) this.deferred.start = record.time;
-      if (record.type !== 'sample' || record.time < this.gilAtStart!.at(-1)!.time) return this.pushRecord(record, this.deferred);
+      if (record.type !== 'sample' || record.time < this.deferredUntil(this.deferred)) return this.pushRecord(record, this.deferred);
       this.releaseDeferred(sink);
     }
     this.pushRecord(record, sink);
+  }
+
+  /** Until when the first events are held back: the last look's time, and an attach's first ATTACH_WINDOW_NS. */
+  private deferredUntil(deferred: DeferredSink): number {
+    return Math.max(this.gilAtStart?.at(-1)?.time ?? -Infinity, this.attached ? deferred.start + ATTACH_WINDOW_NS : -Infinity);
   }
 
   /**
@@ -431,9 +445,44 @@ export class TimelineEventAdapter {
     if (Number.isFinite(start)) {
       const timely = users.filter((u) => (deferred.firstGil.get(u.tid) ?? Infinity) > u.time);
       const cpuStands = new Set(timely.filter((u) => (deferred.firstSched.get(u.tid) ?? Infinity) > u.time).map((u) => u.tid));
-      this.injectAtAttach(start, sink, timely, cpuStands);
+      const dropped = this.droppedFirst(deferred, users, timely);
+      for (const u of dropped) if (u.cpu) cpuStands.add(u.tid);
+      this.injectAtAttach(start, sink, [...timely, ...dropped], cpuStands);
     }
     for (const call of deferred.calls) call(sink);
+  }
+
+  /**
+   * The threads whose first GIL event in the attach's first moments was a drop, no look having
+   * seen them holding or waiting: they held the GIL, or waited for it, since before the probes
+   * (the looks come a few ms apart, and one that finds a thread on a CPU cannot tell take_gil from
+   * other code; on a busy server a thread in take_gil as perf began took the GIL and let it go
+   * 1.4 ms later: 6 such threads in a 3 s attach, each a `drop_while_not_holding`, its hold and
+   * wait lost). Of a GIL's such threads, the one whose drop
+   * was the GIL's first in the recording held it from the start (one holder at a time: any other
+   * would have let go first), unless a look saw another holding it; the others waited from the
+   * start, their takes placed as any waiter's. Only where the process's GIL is known (one key
+   * among its threads' takes and the looks: a drop does not say which GIL).
+   */
+  private droppedFirst(deferred: DeferredSink, users: NonNullable<AdapterOptions['gilAtStart']>, timely: NonNullable<AdapterOptions['gilAtStart']>): NonNullable<AdapterOptions['gilAtStart']> {
+    // (a look that saw a thread on a CPU without the GIL, `idle`, may have come as it was woken in take_gil)
+    const seen = new Set(timely.filter((u) => !u.idle).map((u) => u.tid));
+    const gilsOf = new Map(deferred.gilsOf);
+    for (const u of users) if (!u.idle) gilsOf.set(u.pid, new Set([...(gilsOf.get(u.pid) ?? []), u.gil]));
+    const heldByLook = new Set(timely.filter((u) => u.holding).map((u) => u.gil));
+    const out: NonNullable<AdapterOptions['gilAtStart']>[number][] = [];
+    for (const [tid, { pid, time }] of deferred.firstDrops) {
+      const gils = gilsOf.get(pid);
+      if (seen.has(tid) || !gils || gils.size !== 1) continue;
+      const [gil] = gils;
+      const holding = !heldByLook.has(gil) && deferred.firstDropOf.get(pid) === time;
+      // on a CPU at the start if its first scheduler event takes it off one (its GIL events at
+      // the start are no probe hits, which would say it ran)
+      const first = deferred.firstSchedRole.get(tid);
+      const cpu: CpuAtAttach | undefined = first === 'out' ? 'running' : first === 'woken' ? 'sleeping' : first === 'in' ? 'runnable' : undefined;
+      out.push({ pid, tid, gil, time: deferred.start, ...(holding ? { holding } : {}), ...(cpu ? { cpu } : {}) });
+    }
+    return out;
   }
 
   // hot path: runs once per record, and puts the frequent events into the sink without an object
@@ -594,11 +643,20 @@ class DeferredSink implements TimelineSink {
   readonly calls: ((sink: TimelineSink) => void)[] = [];
   readonly firstGil = new Map<number, number>();
   readonly firstSched = new Map<number, number>();
+  /** The threads whose first GIL event was a drop; each process's first drop; the GILs its threads' takes named. */
+  readonly firstDrops = new Map<number, { readonly pid: number; readonly time: number }>();
+  readonly firstDropOf = new Map<number, number>();
+  readonly gilsOf = new Map<number, Set<string>>();
+  /** What each thread's first scheduler event did to it: switched it out, in, or woke it. */
+  readonly firstSchedRole = new Map<number, 'out' | 'in' | 'woken'>();
   /** The earliest time of any call or sample record (Infinity before one). */
   start = Infinity;
 
   takeEnter(time: number, pid: number, tid: number, gil: string, stack: number): void {
     this.noted(this.firstGil, tid, time);
+    let gils = this.gilsOf.get(pid);
+    if (!gils) this.gilsOf.set(pid, (gils = new Set()));
+    gils.add(gil);
     this.calls.push((sink) => sink.takeEnter(time, pid, tid, gil, stack));
   }
   takeReturn(time: number, pid: number, tid: number): void {
@@ -606,15 +664,20 @@ class DeferredSink implements TimelineSink {
     this.calls.push((sink) => sink.takeReturn(time, pid, tid));
   }
   drop(time: number, pid: number, tid: number, reason: DropReason, stack: number): void {
+    if (!this.firstGil.has(tid)) this.firstDrops.set(tid, { pid, time });
+    if (!this.firstDropOf.has(pid)) this.firstDropOf.set(pid, time);
     this.noted(this.firstGil, tid, time);
     this.calls.push((sink) => sink.drop(time, pid, tid, reason, stack));
   }
   schedSwitch(time: number, cpu: number, prevTid: number, prevState: SwitchOutState, nextTid: number): void {
+    if (!this.firstSchedRole.has(prevTid)) this.firstSchedRole.set(prevTid, 'out');
+    if (!this.firstSchedRole.has(nextTid)) this.firstSchedRole.set(nextTid, 'in');
     this.noted(this.firstSched, prevTid, time);
     this.noted(this.firstSched, nextTid, time);
     this.calls.push((sink) => sink.schedSwitch(time, cpu, prevTid, prevState, nextTid));
   }
   waking(time: number, tid: number, by?: number): void {
+    if (!this.firstSchedRole.has(tid)) this.firstSchedRole.set(tid, 'woken');
     this.noted(this.firstSched, tid, time);
     this.calls.push((sink) => sink.waking(time, tid, by));
   }
