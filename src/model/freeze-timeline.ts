@@ -38,6 +38,11 @@ export interface FreezeOptions {
    */
   readonly knownThreads?: ReadonlySet<string>;
   /**
+   * With `knownThreads`: where another thread's life is copied from at the earliest (a range's
+   * start: a thread that ended before it is no part of the range, though no window had it).
+   */
+  readonly unknownFrom?: number;
+  /**
    * With `from`: more windows follow (the recording goes on after `end`). A process's GIL tracks
    * then go on to the window's end, not its threads' latest: the process may have threads again
    * in a later window, and its GIL's changes in between are in its whole timeline.
@@ -96,7 +101,7 @@ export function freezeTimeline(state: TimelineState, options: FreezeOptions): Ti
     const threads: ThreadTimeline[] = [];
     for (const growing of growingThreads) {
       const known = !options.knownThreads || options.knownThreads.has(threadWindowKey(growing));
-      const thread = freezeThread(state, growing, windowed ? (known ? from : -Infinity) : undefined, end, mainName, anomalies);
+      const thread = freezeThread(state, growing, windowed ? (known ? from : (options.unknownFrom ?? -Infinity)) : undefined, end, mainName, anomalies);
       if (options.release) release(releaseThread(growing));
       if (thread) threads.push(thread);
     }

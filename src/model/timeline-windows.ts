@@ -146,6 +146,8 @@ export class TimelineWindows {
       from: this.from,
       // a range's first window begins at its start for every thread (none was handed on before)
       knownThreads: this.options.range && this.handedOn === 0 ? undefined : this.known,
+      // (a thread no window had that ended before the range: fast-check found one in a range report)
+      ...(this.options.range ? { unknownFrom: this.builder.firstTime + this.options.range.from } : {}),
       ...(end !== undefined ? { end, continues: true } : {}),
       stacks: this.options.stacks,
       timeBaseNs: this.options.timeBaseNs,

@@ -99,7 +99,9 @@ export function rangeOf(events: readonly TimelineEvent[], a: number, b: number) 
       if (event.time >= first + to && event.kind !== 'thread_name') break;
       cut.add(event);
     }
-    return cut.snapshot({ from: first + from, ...(to <= span ? { end: first + to } : {}), stacks });
+    // (absolute times compared, as the builder compares them: `to <= span` differs from it by a
+    // rounding where times are not whole ns, as this generator's are)
+    return cut.snapshot({ from: first + from, ...(first + to <= all.lastTime ? { end: first + to } : {}), stacks });
   };
   return { range: { from, to }, truth };
 }
