@@ -458,11 +458,11 @@ export class TimelineEventAdapter {
    * (the looks come a few ms apart, and one that finds a thread on a CPU cannot tell take_gil from
    * other code; on a busy server a thread in take_gil as perf began took the GIL and let it go
    * 1.4 ms later: 6 such threads in a 3 s attach, each a `drop_while_not_holding`, its hold and
-   * wait lost). Of a GIL's such threads, the one whose drop
-   * was the GIL's first in the recording held it from the start (one holder at a time: any other
-   * would have let go first), unless a look saw another holding it; the others waited from the
-   * start, their takes placed as any waiter's. Only where the process's GIL is known (one key
-   * among its threads' takes and the looks: a drop does not say which GIL).
+   * wait lost). Of a GIL's such threads, the one whose drop was the GIL's first in the recording
+   * held it from the start (one holder at a time: any other would have let go first), unless a
+   * look saw another holding it; the others waited from the start, their takes placed as any
+   * waiter's. Only where the process's GIL is known (one key among its threads' takes and the
+   * looks: a drop does not say which GIL).
    */
   private droppedFirst(deferred: DeferredSink, users: NonNullable<AdapterOptions['gilAtStart']>, timely: NonNullable<AdapterOptions['gilAtStart']>): NonNullable<AdapterOptions['gilAtStart']> {
     // (a look that saw a thread on a CPU without the GIL, `idle`, may have come as it was woken in take_gil)
