@@ -194,3 +194,19 @@ test('a thread whose first GIL event in the attach\'s first moments is a drop, n
   const waitOf = (tid: number) => process.threads.find((t) => t.tid === tid)!.gilTrack;
   assert.equal(waitOf(12).times[0], 1, 'waited from the start');
 });
+
+test('with take_gil\'s return probed, a thread whose first GIL event is that return, no look having seen it, waited from the start', () => {
+  // (its take_gil call began before perf recorded: a take_return_without_enter, its wait lost)
+  const DROP = eventType(4, 'giltrace_1_0:drop');
+  const adapter = new TimelineEventAdapter({ tracedPids: [10] });
+  const events = [
+    { kind: 'thread_start', time: 1, pid: 10, tid: 10, parentPid: 10, existing: true },
+    { kind: 'thread_start', time: 1, pid: 10, tid: 11, parentPid: 10, existing: true },
+    ...adapter.events([sample(1, OTHER, 10, 10), sample(2, TAKE, 10, 10), sample(3, TAKE_RET, 10, 10), sample(4, DROP, 10, 10), sample(5, TAKE_RET, 10, 11), sample(7, DROP, 10, 11), sample(200e6, OTHER, 10, 10)]),
+    ...adapter.finish(),
+  ] as TimelineEvent[];
+  assert.deepEqual(gilEvents(events), ['1 take_enter 11', '2 take_enter 10', '3 take_return 10', '5 take_return 11']);
+  const timeline = buildTimeline(events, { end: 300e6 });
+  const { no_scheduler_events: _none, gil_event_off_cpu: _off, ...anomalies } = timeline.processes[0].anomalies;
+  assert.deepEqual(anomalies, {});
+});

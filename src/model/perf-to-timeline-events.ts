@@ -453,8 +453,8 @@ export class TimelineEventAdapter {
   }
 
   /**
-   * The threads whose first GIL event in the attach's first moments was a drop, no look having
-   * seen them holding or waiting: they held the GIL, or waited for it, since before the probes
+   * The threads whose first GIL event in the attach's first moments was a drop (or a probed
+   * take_gil return), no look having seen them holding or waiting: they held the GIL, or waited for it, since before the probes
    * (the looks come a few ms apart, and one that finds a thread on a CPU cannot tell take_gil from
    * other code; on a busy server a thread in take_gil as perf began took the GIL and let it go
    * 1.4 ms later: 6 such threads in a 3 s attach, each a `drop_while_not_holding`, its hold and
@@ -476,11 +476,14 @@ export class TimelineEventAdapter {
       if (seen.has(tid) || !gils || gils.size !== 1) continue;
       const [gil] = gils;
       const holding = !heldByLook.has(gil) && deferred.firstDropOf.get(pid) === time;
-      // on a CPU at the start if its first scheduler event takes it off one (its GIL events at
-      // the start are no probe hits, which would say it ran)
-      const first = deferred.firstSchedRole.get(tid);
-      const cpu: CpuAtAttach | undefined = first === 'out' ? 'running' : first === 'woken' ? 'sleeping' : first === 'in' ? 'runnable' : undefined;
-      out.push({ pid, tid, gil, time: deferred.start, ...(holding ? { holding } : {}), ...(cpu ? { cpu } : {}) });
+      out.push({ pid, tid, gil, time: deferred.start, ...(holding ? { holding } : {}), ...cpuAtStart(deferred, tid) });
+    }
+    // (with the return probed, one whose take_gil call began before perf recorded: it waited until then)
+    for (const [tid, pid] of deferred.firstReturns) {
+      const gils = gilsOf.get(pid);
+      if (seen.has(tid) || !gils || gils.size !== 1) continue;
+      const [gil] = gils;
+      out.push({ pid, tid, gil, time: deferred.start, ...cpuAtStart(deferred, tid) });
     }
     return out;
   }
@@ -634,6 +637,15 @@ export class TimelineEventAdapter {
   }
 }
 
+/**
+ * A thread's CPU state at an attach's start, from its first scheduler event (on a CPU if that
+ * takes it off one): GIL events put there are no probe hits, which would say it ran.
+ */
+function cpuAtStart(deferred: DeferredSink, tid: number): { cpu?: CpuAtAttach } {
+  const first = deferred.firstSchedRole.get(tid);
+  return first === 'out' ? { cpu: 'running' } : first === 'woken' ? { cpu: 'sleeping' } : first === 'in' ? { cpu: 'runnable' } : {};
+}
+
 /** A sink that keeps the events as objects, in order. */
 /**
  * Sink calls kept to be made later (TimelineEventAdapter's first moments of an attach), and when
@@ -646,6 +658,8 @@ class DeferredSink implements TimelineSink {
   /** The threads whose first GIL event was a drop; each process's first drop; the GILs its threads' takes named. */
   readonly firstDrops = new Map<number, { readonly pid: number; readonly time: number }>();
   readonly firstDropOf = new Map<number, number>();
+  /** The threads whose first GIL event was a probed take_gil return (`--exact-takes`), by pid. */
+  readonly firstReturns = new Map<number, number>();
   readonly gilsOf = new Map<number, Set<string>>();
   /** What each thread's first scheduler event did to it: switched it out, in, or woke it. */
   readonly firstSchedRole = new Map<number, 'out' | 'in' | 'woken'>();
@@ -660,6 +674,7 @@ class DeferredSink implements TimelineSink {
     this.calls.push((sink) => sink.takeEnter(time, pid, tid, gil, stack));
   }
   takeReturn(time: number, pid: number, tid: number): void {
+    if (!this.firstGil.has(tid)) this.firstReturns.set(tid, pid);
     this.noted(this.firstGil, tid, time);
     this.calls.push((sink) => sink.takeReturn(time, pid, tid));
   }
