@@ -116,8 +116,11 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
         // so they neither order nor span the recording.
         const thread = this.thread(event.tid);
         if (event.pid > 0) thread.pid = event.pid;
-        if (event.source === 'python') thread.pythonName = event.name;
-        else thread.osName = event.name;
+        // (an empty name says nothing: the thread keeps the one it had, or takes its process's)
+        if (event.name !== '') {
+          if (event.source === 'python') thread.pythonName = event.name;
+          else thread.osName = event.name;
+        }
         if (event.exec) this.execed(thread, event.time, event.pid);
         return;
       }

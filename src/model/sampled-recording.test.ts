@@ -373,3 +373,8 @@ test('a recording whose sampler could not ask for a short time slice says so amo
   assert.ok(readSampledRecording(text(late), 'test.data').warnings.includes(LATE_WAKES));
   assert.deepEqual(readSampledRecording(text(header), 'test.data').warnings, []);
 });
+
+test('a thread whose name could not be read (an empty N line) is named as its process\'s main thread, not a blank row', () => {
+  const { threads } = build(recording([`N 0 10 10 python3`, `S 0 10 10 nr 0`, `N 0 10 11 `, `S 0 10 11 hr 0`, `S ${2 * MS} 10 10 hr 0`]));
+  assert.equal(threads.get(11)!.name, 'python3');
+});

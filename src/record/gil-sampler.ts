@@ -403,15 +403,21 @@ export class ProcessSampler {
     }
   }
 
+  /**
+   * The OS name of a thread whose `comm` could not be read (it ended): as last read, or if never,
+   * the main thread's: a thread starts with the name of the one that made it, most often the
+   * main one (a blank name made a row apart from its siblings, a thread per request, 12-06).
+   */
+  private nameOfGone(thread: Thread): string {
+    return thread.name || this.threads.get(this.pid)?.name || '';
+  }
+
   /** A thread's state when it held a GIL at the tick's snapshot and is gone by its look. */
   private heldAtSnapshot(thread: Thread): ThreadState | undefined {
     const gilIndex = this.gils.findIndex((g) => g.snapHolderTid === thread.tid);
     if (gilIndex < 0) return undefined;
     const heldStack = thread.state?.heldStack;
-    // gone before its name was read: a thread starts with the name of the one that made it,
-    // most often the main thread's (a blank name read as a row apart from its siblings)
-    const name = thread.name || this.threads.get(this.pid)?.name || '';
-    return { gil: 'h', cpu: 'r', gilIndex, name, ...(heldStack ? { heldStack } : {}) };
+    return { gil: 'h', cpu: 'r', gilIndex, name: this.nameOfGone(thread), ...(heldStack ? { heldStack } : {}) };
   }
 
   /**
@@ -845,7 +851,7 @@ export class ProcessSampler {
     const same = read === SCHEDSTAT_SAME;
     thread.quietTicks = same ? thread.quietTicks + 1 : 0;
     if (nowNs - thread.namedAt >= NAME_EVERY_MS * 1e6) {
-      thread.name = thread.files.read('comm')?.trimEnd() ?? thread.name;
+      thread.name = thread.files.read('comm')?.trimEnd() ?? this.nameOfGone(thread);
       thread.namedAt = nowNs;
     }
     // Asleep at the last tick and not run since (same run time, same count of runs): nothing it
