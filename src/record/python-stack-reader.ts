@@ -144,20 +144,35 @@ export class PythonStackReader {
     let frame: number | undefined = tstate;
     for (const offset of this.layout.currentFrame) frame = frame ? this.memory.readU64(frame + offset) : undefined;
     const infos: CodeInfo[] = [];
+    /** Where each of `infos` was read: its frame, and the frame's code and previous pointers. */
+    const seen: { frame: number; code: number; previous: number }[] = [];
     for (let k = 0; frame && k < MAX_ENTRY_DEPTH; k++) {
       if (!this.memory.readInto(frame, this.frameBuffer, this.frameSpan)) return undefined;
       const code = u64(this.frameBuffer, this.layout.code);
+      const previous = u64(this.frameBuffer, this.layout.previous);
       const info = code ? this.codeInfo(code) : undefined;
-      if (info && !NOT_PYTHON_FRAMES.has(info.name)) infos.push(info);
-      frame = u64(this.frameBuffer, this.layout.previous);
+      if (info && !NOT_PYTHON_FRAMES.has(info.name)) {
+        infos.push(info);
+        seen.push({ frame, code, previous });
+      }
+      frame = previous;
     }
     if (frame) return undefined;
     // innermost first: the thread's own frames are those inside _bootstrap_inner's
     const inner = infos.findIndex((f) => /(^|\.)_bootstrap_inner$/.test(f.name) && f.file.endsWith('threading.py'));
     const run = infos[inner - 1];
     if (inner < 1 || !/(^|\.)run$/.test(run.name)) return undefined;
-    if (!run.file.endsWith('threading.py')) return run.name; // a Thread subclass's run
-    return infos[inner - 2]?.name;
+    const entry = run.file.endsWith('threading.py') ? inner - 2 : inner - 1; // (a Thread subclass's run)
+    if (entry < 0) return undefined;
+    // The frames are read one after another while the thread runs: one just started, calling
+    // its target, may have returned from the frame read first and pushed Thread.run where its
+    // caller was (a thread per request named after _maintain_shutdown_locks, Condition.notify_all
+    // or Thread.daemon, 8 in 260). The entry's and run's frames read again must be as they were.
+    for (let i = entry; i < inner; i++) {
+      if (!this.memory.readInto(seen[i].frame, this.frameBuffer, this.frameSpan)) return undefined;
+      if (u64(this.frameBuffer, this.layout.code) !== seen[i].code || u64(this.frameBuffer, this.layout.previous) !== seen[i].previous) return undefined;
+    }
+    return infos[entry].name;
   }
 
   /**
