@@ -454,11 +454,11 @@ export class TimelineEventAdapter {
 
   /**
    * The threads whose first GIL event in the attach's first moments was a drop (or a probed
-   * take_gil return), no look having seen them holding or waiting: they held the GIL, or waited for it, since before the probes
-   * (the looks come a few ms apart, and one that finds a thread on a CPU cannot tell take_gil from
-   * other code; on a busy server a thread in take_gil as perf began took the GIL and let it go
-   * 1.4 ms later: 6 such threads in a 3 s attach, each a `drop_while_not_holding`, its hold and
-   * wait lost). Of a GIL's such threads, the one whose drop was the GIL's first in the recording
+   * take_gil return), no look having seen them holding or waiting: they held the GIL, or waited
+   * for it, since before the probes (the looks come a few ms apart, and one that finds a thread
+   * on a CPU cannot tell take_gil from other code; on a busy server a thread in take_gil as perf
+   * began took the GIL and let it go 1.4 ms later: 6 such threads in a 3 s attach, each a
+   * `drop_while_not_holding`, its hold and wait lost). Of a GIL's such threads, the one whose drop was the GIL's first in the recording
    * held it from the start (one holder at a time: any other would have let go first), unless a
    * look saw another holding it; the others waited from the start, their takes placed as any
    * waiter's. Only where the process's GIL is known (one key among its threads' takes and the
@@ -470,20 +470,21 @@ export class TimelineEventAdapter {
     const gilsOf = new Map(deferred.gilsOf);
     for (const u of users) if (!u.idle) gilsOf.set(u.pid, new Set([...(gilsOf.get(u.pid) ?? []), u.gil]));
     const heldByLook = new Set(timely.filter((u) => u.holding).map((u) => u.gil));
+    const gilOf = (pid: number): string | undefined => {
+      const gils = gilsOf.get(pid);
+      return gils?.size === 1 ? gils.values().next().value : undefined;
+    };
     const out: NonNullable<AdapterOptions['gilAtStart']>[number][] = [];
     for (const [tid, { pid, time }] of deferred.firstDrops) {
-      const gils = gilsOf.get(pid);
-      if (seen.has(tid) || !gils || gils.size !== 1) continue;
-      const [gil] = gils;
+      const gil = gilOf(pid);
+      if (seen.has(tid) || gil === undefined) continue;
       const holding = !heldByLook.has(gil) && deferred.firstDropOf.get(pid) === time;
       out.push({ pid, tid, gil, time: deferred.start, ...(holding ? { holding } : {}), ...cpuAtStart(deferred, tid) });
     }
     // (with the return probed, one whose take_gil call began before perf recorded: it waited until then)
     for (const [tid, pid] of deferred.firstReturns) {
-      const gils = gilsOf.get(pid);
-      if (seen.has(tid) || !gils || gils.size !== 1) continue;
-      const [gil] = gils;
-      out.push({ pid, tid, gil, time: deferred.start, ...cpuAtStart(deferred, tid) });
+      const gil = gilOf(pid);
+      if (!seen.has(tid) && gil !== undefined) out.push({ pid, tid, gil, time: deferred.start, ...cpuAtStart(deferred, tid) });
     }
     return out;
   }
@@ -646,7 +647,6 @@ function cpuAtStart(deferred: DeferredSink, tid: number): { cpu?: CpuAtAttach } 
   return first === 'out' ? { cpu: 'running' } : first === 'woken' ? { cpu: 'sleeping' } : first === 'in' ? { cpu: 'runnable' } : {};
 }
 
-/** A sink that keeps the events as objects, in order. */
 /**
  * Sink calls kept to be made later (TimelineEventAdapter's first moments of an attach), and when
  * each thread's first GIL event and first scheduler event came.
@@ -707,6 +707,7 @@ class DeferredSink implements TimelineSink {
   }
 }
 
+/** A sink that keeps the events as objects, in order. */
 class EventCollector implements TimelineSink {
   events: TimelineEvent[] = [];
   takeEnter(time: number, pid: number, tid: number, gil: string, stack: number): void {
