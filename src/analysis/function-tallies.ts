@@ -6,7 +6,7 @@
  * Held times come from each thread's HeldAttribution (where its holds ended, refined by holder
  * samples), asked when the numbers are.
  */
-import type { FunctionStats, ThreadFunction } from '../contract/stats.js';
+import type { FunctionLine, FunctionStats, ThreadFunction } from '../contract/stats.js';
 import { UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
 import { canonicalFunctions } from './function-stats.js';
 import { HeldAttribution } from './held-attribution.js';
@@ -15,6 +15,8 @@ import { HeldAttribution } from './held-attribution.js';
 const STACKS_PER_FUNCTION = 3;
 /** Functions listed per thread. */
 const TOP_PER_THREAD = 3;
+/** Source lines kept per function in the JSON. */
+const LINES_PER_FUNCTION = 5;
 
 interface Tally {
   held: number;
@@ -27,6 +29,8 @@ interface Tally {
   longestContendedRun: number;
   /** By stack id (one function, so one call path each): time per call path. */
   readonly paths: Map<number, { held: number; wait: number }>;
+  /** By the source line holder samples saw it run: its sampled held time. */
+  readonly lines: Map<number, { held: number; othersWaited: number }>;
 }
 
 export class FunctionTallies {
@@ -82,6 +86,7 @@ export class FunctionTallies {
         wait_ns: t.wait, waits: t.waits,
         forced_drops: t.forced, longest_hold_ns: t.longestHold, longest_contended_run_ns: t.longestContendedRun,
         stacks: paths.map(([stack, p]) => ({ callers: stacks[stack].callers, held_ns: Math.round(p.held), wait_ns: p.wait })),
+        ...(t.lines.size > 0 ? { lines: topLines(t.lines) } : {}),
       });
     }
     out.sort(
@@ -104,7 +109,7 @@ export class FunctionTallies {
   private canonical(functions: readonly PyFunction[], stacks: readonly PyStack[]): Map<number, Tally> {
     const canonical = canonicalFunctions(functions);
     const out = new Map<number, Tally>();
-    HeldAttribution.charge(this.heldSources, (given, time) => {
+    HeldAttribution.charge(this.heldSources, (given, time, line) => {
       const stack = known(given, stacks);
       if (stack < 0) return;
       const id = canonical[stacks[stack].leaf];
@@ -113,6 +118,12 @@ export class FunctionTallies {
       t.held += time.held;
       t.heldWhileOthersWait += time.othersWaited;
       path(t, stack).held += time.held;
+      if (line > 0) {
+        let l = t.lines.get(line);
+        if (!l) t.lines.set(line, (l = { held: 0, othersWaited: 0 }));
+        l.held += time.held;
+        l.othersWaited += time.othersWaited;
+      }
     });
     for (const [id, t] of this.byFunction) {
       let into = out.get(canonical[id]);
@@ -136,7 +147,15 @@ export class FunctionTallies {
 }
 
 function emptyTally(): Tally {
-  return { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map() };
+  return { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map(), lines: new Map() };
+}
+
+/** A function's lines, most held while others waited first (then most held, then in line order). */
+function topLines(lines: Tally['lines']): FunctionLine[] {
+  return [...lines]
+    .map(([line, l]) => ({ line, held_ns: Math.round(l.held), held_while_others_wait_ns: Math.round(l.othersWaited) }))
+    .sort((a, b) => b.held_while_others_wait_ns - a.held_while_others_wait_ns || b.held_ns - a.held_ns || a.line - b.line)
+    .slice(0, LINES_PER_FUNCTION);
 }
 
 /**

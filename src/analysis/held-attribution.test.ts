@@ -7,8 +7,11 @@ const WORK = 10;
 const RELEASE = 11;
 const OTHER = 12;
 
-function samples(list: readonly [time: number, stack: number][], weight = 4): ThreadHolderSamples {
-  return { times: Float64Array.from(list, ([t]) => t), stacks: Int32Array.from(list, ([, s]) => s), weights: Float64Array.from(list, () => weight) };
+function samples(list: readonly [time: number, stack: number, line?: number][], weight = 4): ThreadHolderSamples {
+  return {
+    times: Float64Array.from(list, ([t]) => t), stacks: Int32Array.from(list, ([, s]) => s), weights: Float64Array.from(list, () => weight),
+    lines: Int32Array.from(list, ([, , line]) => line ?? 0),
+  };
 }
 
 /** Holds given as [from, to, othersWaited, ended in], each in one part. */
@@ -23,13 +26,35 @@ function attribution(holds: readonly [number, number, number, number][], given: 
   return a;
 }
 
+/** What each stack was charged, its lines' parts summed. */
 function charged(threads: HeldAttribution[]): Map<number, HeldTime> {
   const out = new Map<number, HeldTime>();
-  HeldAttribution.charge(threads, (stack, t) => out.set(stack, { ...t }));
+  HeldAttribution.charge(threads, (stack, t) => {
+    const into = out.get(stack) ?? { held: 0, othersWaited: 0 };
+    out.set(stack, { held: into.held + t.held, othersWaited: into.othersWaited + t.othersWaited });
+  });
+  return out;
+}
+
+/** What each (stack, line) was charged, as `stack:line`. */
+function chargedByLine(threads: HeldAttribution[]): Map<string, HeldTime> {
+  const out = new Map<string, HeldTime>();
+  HeldAttribution.charge(threads, (stack, t, line) => out.set(`${stack}:${line}`, { ...t }));
   return out;
 }
 
 describe('HeldAttribution', () => {
+  it("shares a stack's time by the lines its samples ran; holds charged where they ended have none", () => {
+    // one hold [0, 16) sampled at work() line 5 three times, line 7 once; one [20, 24) before any tick
+    const given = samples([[1, WORK, 5], [3, WORK, 7], [6, WORK, 5], [9, WORK, 5]]);
+    const out = chargedByLine([attribution([[0, 16, 0, RELEASE], [20, 24, 0, OTHER]], given, { from: 0, to: 18 })]);
+    assert.deepEqual(out, new Map([
+      [`${WORK}:5`, { held: 12, othersWaited: 0 }],
+      [`${WORK}:7`, { held: 4, othersWaited: 0 }],
+      [`${OTHER}:0`, { held: 4, othersWaited: 0 }],
+    ]));
+  });
+
   it('without samples, every hold goes where it ended, exactly', () => {
     const out = charged([attribution([[0, 7, 3, RELEASE], [10, 15, 0, OTHER]], undefined)]);
     assert.deepEqual(out, new Map([[RELEASE, { held: 7, othersWaited: 3 }], [OTHER, { held: 5, othersWaited: 0 }]]));

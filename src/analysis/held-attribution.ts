@@ -12,7 +12,8 @@
  * the samples taken while another thread waited, the rest by the others. Holds before the first tick or after
  * the last (the sampler starts while the command does), and all of them when no sample came, are
  * charged where they ended. A recording without samples is charged exactly as before: every hold
- * where it ended.
+ * where it ended. Each sample also says the line its stack's innermost frame ran (when the sampler
+ * read it): the time is shared by (stack, line), and a hold charged where it ended has no line.
  */
 import { NO_STACK_SAMPLE, type ThreadHolderSamples } from '../model/holder-samples.js';
 
@@ -31,11 +32,21 @@ export function newHoldParts(): HoldParts {
   return { sampled: { held: 0, othersWaited: 0 }, unsampled: { held: 0, othersWaited: 0 } };
 }
 
+/**
+ * A stack and a line as one number (a Map key): stack ids stay far below 2^21, lines below 2^31;
+ * NO_STACK_SAMPLE (-1) has no line.
+ */
+const LINE_SPAN = 2 ** 32;
+const sampleKey = (stack: number, line: number): number => stack * LINE_SPAN + (stack === NO_STACK_SAMPLE ? 0 : line);
+const stackOfKey = (key: number): number => Math.floor(key / LINE_SPAN);
+const lineOfKey = (key: number): number => key - stackOfKey(key) * LINE_SPAN;
+const NO_STACK_KEY = sampleKey(NO_STACK_SAMPLE, 0);
+
 export class HeldAttribution {
-  /** Holds outside the sampler's ticks, and (the fallback) those inside, by where they ended. */
+  /** Holds outside the sampler's ticks, and (the fallback) those inside, by where they ended (sampleKey, line 0). */
   private readonly unsampledByStack = new Map<number, HeldTime>();
   private readonly sampledByEnd = new Map<number, HeldTime>();
-  /** The samples' weights by stack, and the exact times they share. */
+  /** The samples' weights by stack and line (sampleKey), and the exact times they share. */
   private readonly bySample = new Map<number, HeldTime>();
   private readonly sampledTotal: HeldTime = { held: 0, othersWaited: 0 };
   /** First sample not yet looked at (holds come in time order). */
@@ -58,12 +69,12 @@ export class HeldAttribution {
     side.othersWaited += othersWaited;
     const samples = this.samples;
     if (!samples) return;
-    const { times, stacks, weights } = samples;
+    const { times, stacks, weights, lines } = samples;
     while (this.next < times.length && times[this.next] < from) this.next++;
     for (; this.next < times.length && times[this.next] < to; this.next++) {
       this.samplesInHolds++;
       const weight = weights[this.next];
-      const into = at(this.bySample, stacks[this.next]);
+      const into = at(this.bySample, sampleKey(stacks[this.next], lines[this.next]));
       into.held += weight;
       if (contention !== undefined && within(contention, times[this.next])) into.othersWaited += weight;
     }
@@ -71,17 +82,18 @@ export class HeldAttribution {
 
   /** A whole hold, that ended in `stack`. */
   hold(stack: number, parts: HoldParts): void {
-    add(at(this.unsampledByStack, stack), parts.unsampled);
-    add(at(this.sampledByEnd, stack), parts.sampled);
+    add(at(this.unsampledByStack, sampleKey(stack, 0)), parts.unsampled);
+    add(at(this.sampledByEnd, sampleKey(stack, 0)), parts.sampled);
     add(this.sampledTotal, parts.sampled);
   }
 
   /**
    * Each stack's share of the held times of these threads (a process's, or one thread's), pooled:
    * a pool of 100 short threads (a server's, one a request) has a few samples each, but many
-   * together, for the time they held together.
+   * together, for the time they held together. A stack's time comes in parts by the line its
+   * samples ran (`line` 0: not known, or charged where its holds ended).
    */
-  static charge(threads: readonly HeldAttribution[], charge: (stack: number, time: HeldTime) => void): void {
+  static charge(threads: readonly HeldAttribution[], charge: (stack: number, time: HeldTime, line: number) => void): void {
     const byStack = new Map<number, HeldTime>();
     const sampled = new Map<number, HeldTime>();
     const byEnd = new Map<number, HeldTime>();
@@ -95,13 +107,13 @@ export class HeldAttribution {
     // The time others waited is shared by the samples taken while they did, the rest of the held
     // time by the others (so no function held while others waited longer than it held).
     const alone = (t: HeldTime) => t.held - t.othersWaited;
-    shareOut(total.othersWaited, sampled, byEnd, (t) => t.othersWaited, (stack, ns) => {
-      const into = at(byStack, stack);
+    shareOut(total.othersWaited, sampled, byEnd, (t) => t.othersWaited, (key, ns) => {
+      const into = at(byStack, key);
       into.othersWaited += ns;
       into.held += ns;
     });
-    shareOut(alone(total), sampled, byEnd, alone, (stack, ns) => (at(byStack, stack).held += ns));
-    for (const [stack, t] of byStack) if (t.held > 0 || t.othersWaited > 0) charge(stack, t);
+    shareOut(alone(total), sampled, byEnd, alone, (key, ns) => (at(byStack, key).held += ns));
+    for (const [key, t] of byStack) if (t.held > 0 || t.othersWaited > 0) charge(stackOfKey(key), t, lineOfKey(key));
   }
 }
 
@@ -110,21 +122,21 @@ export class HeldAttribution {
  * and all of it when no sample saw any, by where the holds ended, in proportion (a thread whose
  * stack cannot be read must not lend its time to the others' functions).
  */
-function shareOut(amount: number, sampled: Map<number, HeldTime>, byEnd: Map<number, HeldTime>, of: (t: HeldTime) => number, give: (stack: number, ns: number) => void): void {
+function shareOut(amount: number, sampled: Map<number, HeldTime>, byEnd: Map<number, HeldTime>, of: (t: HeldTime) => number, give: (key: number, ns: number) => void): void {
   if (amount <= 0) return;
   let weighed = 0;
   for (const t of sampled.values()) weighed += of(t);
-  const noStack = sampled.get(NO_STACK_SAMPLE);
+  const noStack = sampled.get(NO_STACK_KEY);
   const toEnds = weighed > 0 ? (noStack ? (of(noStack) / weighed) * amount : 0) : amount;
-  if (weighed > 0) for (const [stack, t] of sampled) if (stack !== NO_STACK_SAMPLE && of(t) > 0) give(stack, (of(t) / weighed) * amount);
+  if (weighed > 0) for (const [key, t] of sampled) if (key !== NO_STACK_KEY && of(t) > 0) give(key, (of(t) / weighed) * amount);
   let ended = 0;
   for (const t of byEnd.values()) ended += of(t);
-  if (toEnds > 0 && ended > 0) for (const [stack, t] of byEnd) if (of(t) > 0) give(stack, (of(t) / ended) * toEnds);
+  if (toEnds > 0 && ended > 0) for (const [key, t] of byEnd) if (of(t) > 0) give(key, (of(t) / ended) * toEnds);
 }
 
-function at(map: Map<number, HeldTime>, stack: number): HeldTime {
-  let t = map.get(stack);
-  if (!t) map.set(stack, (t = { held: 0, othersWaited: 0 }));
+function at(map: Map<number, HeldTime>, key: number): HeldTime {
+  let t = map.get(key);
+  if (!t) map.set(key, (t = { held: 0, othersWaited: 0 }));
   return t;
 }
 

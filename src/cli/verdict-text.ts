@@ -12,6 +12,8 @@
 import { formatDuration, formatPercent } from '../base/time.js';
 import type { FunctionRef, VerdictJson } from '../contract/stats.js';
 import type { HeldBy, InferredVerdict, MeasuredVerdict, Verdict, VerdictKind, VerdictReason } from '../analysis/index.js';
+import { lineShares } from '../contract/function-lines.js';
+import { formatLineShares } from './function-lines.js';
 
 /** The worded verdict, as the stats JSON carries it. */
 export interface VerdictText extends VerdictJson {
@@ -127,10 +129,12 @@ function culpritDetails({ facts }: MeasuredVerdict): string[] {
   return facts.culprits.map(({ fn, shareOfContention }) => {
     const callers = fn.stacks[0]?.callers ?? [];
     const forced = fn.forced_drops > 0 ? `, caught by ${fn.forced_drops} forced switches in ${formatDuration(fn.forced_held_while_others_wait_ns)} of it` : '';
+    const lines = formatLineShares(lineShares(fn));
     return (
       `${describeFunction(fn)} held the GIL ${formatDuration(fn.held_while_others_wait_ns)} while others waited ` +
       `(${formatPercent(shareOfContention, 1)} of the contended time${forced})` +
-      (callers.length ? `; called from ${callers.slice(0, 3).join(' ← ')}` : '')
+      (callers.length ? `; called from ${callers.slice(0, 3).join(' ← ')}` : '') +
+      (lines ? `; by line ${lines}` : '')
     );
   });
 }

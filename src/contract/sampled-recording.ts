@@ -45,11 +45,14 @@
  *                                           older files and for a process's end): placed halfway
  *   (S's since for a thread first seen after its process's first tick: from when the thread
  *   list was last known whole without it, unless it holds; since 12-06)
- *   H <t> <pid> <tid> <stack> <since>       the thread held its GIL at t, running the F stack (0:
+ *   H <t> <pid> <tid> <stack> <since> [<at>]
+ *                                           the thread held its GIL at t, running the F stack (0:
  *                                           none read); since: ns since the previous such look at
  *                                           the process (the time the sample stands for: ticks come
- *                                           late on busy CPUs). Every 4 ticks in a sampled
- *                                           recording (since 12-05), every tick in holder samples
+ *                                           late on busy CPUs); at: the line its innermost frame
+ *                                           ran (absent: not known, or an older file; since 12-06).
+ *                                           Every 4 ticks in a sampled recording (since 12-05),
+ *                                           every tick in holder samples
  *   R <t> <ns>                              from t on the ticks are due every ns: the sampler's thread
  *                                           used more of a CPU than the header's cpuBudget (or, slowed,
  *                                           again well under it); since 12-06

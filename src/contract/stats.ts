@@ -97,6 +97,20 @@ export interface FunctionStats extends FunctionRef {
   readonly longest_contended_run_ns: number;
   /** Call paths it was seen in (callers' names, innermost first), most GIL time first; up to 3. */
   readonly stacks: readonly { readonly callers: readonly string[]; readonly held_ns: number; readonly wait_ns: number }[];
+  /**
+   * Where in the function its held time went, by source line: the line its frame ran at each
+   * holder sample inside its holds (the sampler reads the frame's instruction; the probes do
+   * not), most held while others waited first; up to 5. They share the part of held_ns the
+   * samples shared out (holds charged where they ended have no line), so their sum is at most
+   * held_ns. Absent when no sample read a line (no holder samples, a recording before 12-06).
+   */
+  readonly lines?: readonly FunctionLine[];
+}
+
+export interface FunctionLine {
+  readonly line: number;
+  readonly held_ns: number;
+  readonly held_while_others_wait_ns: number;
 }
 
 export interface PythonInfo {

@@ -38,6 +38,8 @@ const process = input.timeline.processes[0];
 
 let page: Page;
 let close: () => Promise<void>;
+/** The report of `input`, which the tests share (one that opens another page comes back to it). */
+let reportFile: string;
 const problems: string[] = [];
 const dirs: string[] = [];
 const tempDir = () => {
@@ -52,15 +54,15 @@ const screenshot = (name: string) => join(globalThis.process.env.GILTRACE_SCREEN
 
 before(async () => {
   if (skip) return;
-  const file = join(tempDir(), 'report.html');
-  writeFileSync(file, toHtmlReport(input));
+  reportFile = join(tempDir(), 'report.html');
+  writeFileSync(reportFile, toHtmlReport(input));
   const browser = await launchChromium();
   close = browser.close;
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
   page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('request', (r) => !r.url().startsWith('file:') && !r.url().startsWith('data:') && requests.push(r.url()));
-  await page.goto(`file://${file}`);
+  await page.goto(`file://${reportFile}`);
   await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });
 });
 
@@ -251,6 +253,32 @@ test('the function table lists the stats’ functions, most held while others wa
   await header(/^function/).click();
   assert.deepEqual(await column(1), functions.map((f) => f.name).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })));
   await page.locator('#gt-functions-card').screenshot({ path: screenshot('functions') });
+  assert.equal(await header(/^most at line/).count(), 0, 'no line column without lines (no holder samples)');
+});
+
+test('with holder samples, the function table says the line each function held the GIL at most, its other lines on hover', { skip }, async () => {
+  const [first, ...rest] = input.stats.processes[0].functions!;
+  const others = first.held_while_others_wait_ns;
+  const lines = [
+    { line: 9, held_ns: first.held_ns * 0.6, held_while_others_wait_ns: others * 0.6 },
+    { line: 8, held_ns: first.held_ns * 0.3, held_while_others_wait_ns: others * 0.3 },
+  ];
+  const process = { ...input.stats.processes[0], functions: [{ ...first, lines }, ...rest] };
+  const file = join(tempDir(), 'lines.html');
+  writeFileSync(file, toHtmlReport({ ...input, stats: { ...input.stats, processes: [process] } }));
+  const before = problems.length;
+  await page.goto(`file://${file}`);
+  await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });
+  const table = page.locator('#gt-function-table');
+  const at = (await table.locator('th').allTextContents()).findIndex((t) => t.startsWith('most at line')) + 1;
+  assert.ok(at > 0, 'a line column');
+  const cells = table.locator(`tbody tr td:nth-child(${at})`);
+  assert.equal(await cells.first().textContent(), '9 60.0%');
+  assert.equal(await cells.first().getAttribute('title'), `app.py:7, by line:\nline 9: held ${formatDuration(lines[0].held_ns)}, ${formatDuration(lines[0].held_while_others_wait_ns)} while others waited (60.0%)\nline 8: held ${formatDuration(lines[1].held_ns)}, ${formatDuration(lines[1].held_while_others_wait_ns)} while others waited (30.0%)`);
+  assert.deepEqual((await cells.allTextContents()).slice(1), rest.map(() => ''), 'functions without lines leave it empty');
+  assert.deepEqual(problems.slice(before), []);
+  await page.goto(`file://${reportFile}`);
+  await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });
 });
 
 test('a wait-time histogram per thread that waited, with bars', { skip }, async () => {

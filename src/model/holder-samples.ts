@@ -22,6 +22,8 @@ export interface ThreadHolderSamples {
   readonly stacks: Int32Array;
   /** The time each stands for (ns): since the previous tick, at most MAX_WEIGHT_PERIODS periods. */
   readonly weights: Float64Array;
+  /** The line its stack's innermost frame ran (0: not known; files before 12-06 have none). */
+  readonly lines: Int32Array;
 }
 
 /**
@@ -79,13 +81,13 @@ export function readHolderSampleLine(line: string, shift: number, stacks: Python
   const t = Number(fields[1]) + shift;
   samples.tick(t);
   const stack = line[0] === 'H' ? stackIds.get(Number(fields[4])) : undefined;
-  if (stack !== undefined) samples.sample(t, Number(fields[2]), Number(fields[3]), stack, Number(fields[5]));
+  if (stack !== undefined) samples.sample(t, Number(fields[2]), Number(fields[3]), stack, Number(fields[5]), Number(fields[6] ?? 0));
   else if (line[0] === 'R') samples.setPeriod(Number(fields[2]));
 }
 
 /** Holder samples as they are read (H lines: here, and in a sampled recording's reader). */
 export class HolderSamplesBuilder {
-  private readonly lists = new Map<string, { times: number[]; stacks: number[]; weights: number[] }>();
+  private readonly lists = new Map<string, { times: number[]; stacks: number[]; weights: number[]; lines: number[] }>();
   private periodNs: number;
   /** Samples so far (not given by take). */
   count = 0;
@@ -109,13 +111,14 @@ export class HolderSamplesBuilder {
     if (t > this.to) this.to = t;
   }
 
-  /** `since`: ns since the sampler's previous look at the holder (the time it stands for). */
-  sample(t: number, pid: number, tid: number, stack: number, since: number): void {
+  /** `since`: ns since the sampler's previous look at the holder (the time it stands for); `at`: the line it ran (0: not known). */
+  sample(t: number, pid: number, tid: number, stack: number, since: number, at = 0): void {
     const key = holderSamplesKey(pid, tid);
     let list = this.lists.get(key);
-    if (!list) this.lists.set(key, (list = { times: [], stacks: [], weights: [] }));
+    if (!list) this.lists.set(key, (list = { times: [], stacks: [], weights: [], lines: [] }));
     list.times.push(t);
     list.stacks.push(stack);
+    list.lines.push(Number.isInteger(at) && at > 0 ? at : 0);
     list.weights.push(since > 0 ? Math.min(since, MAX_WEIGHT_PERIODS * this.periodNs) : this.periodNs);
     this.count++;
   }
@@ -140,10 +143,14 @@ export class HolderSamplesBuilder {
       let n = 0;
       while (n < list.times.length && list.times[n] <= upTo) n++;
       if (n === 0) continue;
-      threads.set(key, { times: Float64Array.from(list.times.slice(0, n)), stacks: Int32Array.from(list.stacks.slice(0, n)), weights: Float64Array.from(list.weights.slice(0, n)) });
+      threads.set(key, {
+        times: Float64Array.from(list.times.slice(0, n)), stacks: Int32Array.from(list.stacks.slice(0, n)),
+        weights: Float64Array.from(list.weights.slice(0, n)), lines: Int32Array.from(list.lines.slice(0, n)),
+      });
       list.times.splice(0, n);
       list.stacks.splice(0, n);
       list.weights.splice(0, n);
+      list.lines.splice(0, n);
       count += n;
     }
     this.count -= count;

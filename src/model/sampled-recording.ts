@@ -171,7 +171,7 @@ export class SampledRecordingReader {
     switch (line[0]) {
       case 'H': {
         const id = Number(fields[4]);
-        this.holders.sample(time, pid, Number(fields[3]), id === 0 ? NO_STACK_SAMPLE : (this.stackIds.get(id) ?? NO_STACK_SAMPLE), Number(fields[5]));
+        this.holders.sample(time, pid, Number(fields[3]), id === 0 ? NO_STACK_SAMPLE : (this.stackIds.get(id) ?? NO_STACK_SAMPLE), Number(fields[5]), Number(fields[6] ?? 0));
         break;
       }
       case 'P': {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { debianPythonWithSymbols, pyenvVersions } from '../../test/support/probe-oracle.js';
 import { gdbPrint, hasGdb, offset } from '../../test/support/gdb-oracle.js';
-import { frameLayoutFor, type FrameLayout } from './frame-layout.js';
+import { frameLayoutFor, type FrameLayout, type LineLayout } from './frame-layout.js';
 import { resolvePythonExecutable } from './python-target.js';
 
 interface Build {
@@ -29,6 +29,22 @@ function builds(): Build[] {
 
 /** The layout as the DWARF says, in giltrace's terms. */
 function layoutFromDwarf(file: string, minor: number): FrameLayout {
+  return { ...framesFromDwarf(file, minor), lines: linesFromDwarf(file, minor) };
+}
+
+function linesFromDwarf(file: string, minor: number): LineLayout {
+  const lineTableFormat = minor <= 9 ? 'lnotab' : minor === 10 ? 'linetable310' : 'locations';
+  if (minor <= 10) {
+    const [instruction, lineTable] = gdbPrint(file, [offset('struct _frame', 'f_lasti'), offset('PyCodeObject', minor <= 9 ? 'co_lnotab' : 'co_linetable')]);
+    return { instruction: instruction!, instructionKind: minor <= 9 ? 'bytes' : 'units', codeUnits: 0, lineTable: lineTable!, lineTableFormat };
+  }
+  const [instruction, codeUnits, lineTable] = gdbPrint(file, [
+    offset('struct _PyInterpreterFrame', minor >= 13 ? 'instr_ptr' : 'prev_instr'), offset('PyCodeObject', 'co_code_adaptive'), offset('PyCodeObject', 'co_linetable'),
+  ]);
+  return { instruction: instruction!, instructionKind: 'pointer', codeUnits: codeUnits!, lineTable: lineTable!, lineTableFormat };
+}
+
+function framesFromDwarf(file: string, minor: number): Omit<FrameLayout, 'lines'> {
   const strOffsets = ['sizeof(PyASCIIObject)', 'sizeof(PyCompactUnicodeObject)'];
   const code = [offset('PyCodeObject', minor >= 11 ? 'co_qualname' : 'co_name'), offset('PyCodeObject', 'co_filename'), offset('PyCodeObject', 'co_firstlineno')];
   if (minor <= 10) {

@@ -15,6 +15,7 @@
  */
 import { FrameField } from '../contract/probe-names.js';
 import type { NameBytesLayout } from '../contract/recording-manifest.js';
+import type { LineTableFormat } from './line-table.js';
 
 export interface FrameLayout {
   /** Offsets from a PyThreadState* to its innermost frame (a chain of loads). */
@@ -31,6 +32,28 @@ export interface FrameLayout {
   readonly asciiData: number;
   /** Where a compact non-ASCII str keeps its characters (sizeof(PyCompactUnicodeObject)). */
   readonly compactData: number;
+  /** Where the frame keeps the instruction it runs, and the code's line table: the line running (LineLayout). */
+  readonly lines: LineLayout;
+}
+
+/**
+ * The line a frame runs, read from memory by the sampler (not by the probes): the frame's
+ * instruction (an offset, or from 3.11 a pointer into the code object's own copy of its
+ * bytecode) and the code object's line table (a bytes object, record/line-table.ts).
+ */
+export interface LineLayout {
+  /** frame → f_lasti (int; to 3.10), prev_instr (3.11-3.12) or instr_ptr (3.13; pointers). */
+  readonly instruction: number;
+  /**
+   * What that field holds: `bytes` an offset in bytes (to 3.9), `units` in 2-byte code units
+   * (3.10), `pointer` the address of a code unit inside the code object (3.11+).
+   */
+  readonly instructionKind: 'bytes' | 'units' | 'pointer';
+  /** code object → co_code_adaptive, its bytecode (`pointer` only; 0 otherwise). */
+  readonly codeUnits: number;
+  /** code object → co_lnotab (to 3.9) or co_linetable. */
+  readonly lineTable: number;
+  readonly lineTableFormat: LineTableFormat;
 }
 
 /** The str state bit field (interned, kind, compact, ascii): the same place in every version. */
@@ -51,22 +74,26 @@ export function nameBytesLayout(layout: FrameLayout): NameBytesLayout {
 
 const CODE_36 = { name: 104, filename: 96, firstLine: 36 };
 const CODE_38 = { name: 112, filename: 104, firstLine: 40 };
+const LINES_36 = (instruction: number): LineLayout => ({ instruction, instructionKind: 'bytes', codeUnits: 0, lineTable: 112, lineTableFormat: 'lnotab' });
+const LINES_38: LineLayout = { instruction: 104, instructionKind: 'bytes', codeUnits: 0, lineTable: 120, lineTableFormat: 'lnotab' };
+const LINES_310: LineLayout = { instruction: 96, instructionKind: 'units', codeUnits: 0, lineTable: 120, lineTableFormat: 'linetable310' };
+const LINES_311 = (codeUnits: number): LineLayout => ({ instruction: 56, instructionKind: 'pointer', codeUnits, lineTable: 136, lineTableFormat: 'locations' });
 /** PyASCIIObject had a wstr pointer until 3.11. */
 const STR_WITH_WSTR = { asciiData: 48, compactData: 72 };
 const STR_312 = { asciiData: 40, compactData: 56 };
 
 const LAYOUTS: Readonly<Record<number, FrameLayout>> = {
   // PyFrameObject chain: tstate->frame, f_back, f_code
-  6: { currentFrame: [24], previous: 24, code: 32, ...CODE_36, ...STR_WITH_WSTR },
-  7: { currentFrame: [24], previous: 24, code: 32, ...CODE_36, ...STR_WITH_WSTR },
-  8: { currentFrame: [24], previous: 24, code: 32, ...CODE_38, ...STR_WITH_WSTR },
-  9: { currentFrame: [24], previous: 24, code: 32, ...CODE_38, ...STR_WITH_WSTR },
-  10: { currentFrame: [24], previous: 24, code: 32, ...CODE_38, ...STR_WITH_WSTR },
+  6: { currentFrame: [24], previous: 24, code: 32, ...CODE_36, ...STR_WITH_WSTR, lines: LINES_36(120) },
+  7: { currentFrame: [24], previous: 24, code: 32, ...CODE_36, ...STR_WITH_WSTR, lines: LINES_36(104) },
+  8: { currentFrame: [24], previous: 24, code: 32, ...CODE_38, ...STR_WITH_WSTR, lines: LINES_38 },
+  9: { currentFrame: [24], previous: 24, code: 32, ...CODE_38, ...STR_WITH_WSTR, lines: LINES_38 },
+  10: { currentFrame: [24], previous: 24, code: 32, ...CODE_38, ...STR_WITH_WSTR, lines: LINES_310 },
   // _PyInterpreterFrame chain: tstate->cframe->current_frame, previous, f_code; co_qualname
-  11: { currentFrame: [56, 8], previous: 48, code: 32, name: 128, filename: 112, firstLine: 72, ...STR_WITH_WSTR },
-  12: { currentFrame: [56, 0], previous: 8, code: 0, name: 128, filename: 112, firstLine: 68, ...STR_312 },
+  11: { currentFrame: [56, 8], previous: 48, code: 32, name: 128, filename: 112, firstLine: 72, ...STR_WITH_WSTR, lines: LINES_311(184) },
+  12: { currentFrame: [56, 0], previous: 8, code: 0, name: 128, filename: 112, firstLine: 68, ...STR_312, lines: LINES_311(192) },
   // tstate->current_frame, previous, f_executable (a code object for Python frames)
-  13: { currentFrame: [72], previous: 8, code: 0, name: 128, filename: 112, firstLine: 68, ...STR_312 },
+  13: { currentFrame: [72], previous: 8, code: 0, name: 128, filename: 112, firstLine: 68, ...STR_312, lines: LINES_311(200) },
 };
 
 export function frameLayoutFor(version: { readonly major: number; readonly minor: number }): FrameLayout | undefined {

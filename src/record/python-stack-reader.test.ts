@@ -60,7 +60,7 @@ describe('PythonStackReader', () => {
     code.writeBigUInt64LE(0x41000n, 112);
     code.writeInt32LE(1, 68);
     const reader = PythonStackReader.forVersion(memory as unknown as ProcessMemory, 12)!;
-    assert.deepEqual(reader.stackOf(TSTATE), { name: '<module>', file: '/usr/lib/python3.12/site.py', line: 1, callers: [] });
+    assert.deepEqual(reader.stackOf(TSTATE), { name: '<module>', file: '/usr/lib/python3.12/site.py', line: 1, callers: [], at: 0 });
     // site.py's module code is gone once imported; work()'s is made at the same address
     code.writeBigUInt64LE(0x42000n, 128);
     code.writeBigUInt64LE(0x43000n, 112);
@@ -70,7 +70,7 @@ describe('PythonStackReader', () => {
     for (let lookup = 0; lookup < 70; lookup++) names.push(reader.stackOf(TSTATE)!.name);
     const firstNew = names.indexOf('work');
     assert.ok(firstNew > 0 && firstNew <= 64 && names.slice(firstNew).every((n) => n === 'work'), names.join(' '));
-    assert.deepEqual(reader.stackOf(TSTATE), { name: 'work', file: '/app/work.py', line: 9, callers: [] });
+    assert.deepEqual(reader.stackOf(TSTATE), { name: 'work', file: '/app/work.py', line: 9, callers: [], at: 0 });
   });
 
   it("giltrace's own hook frames are left out: the stack is its caller's", () => {
@@ -96,7 +96,37 @@ describe('PythonStackReader', () => {
       frames.writeBigUInt64LE(BigInt(k < 2 ? FRAME + (k + 1) * 0x100 : 0), k * 0x100 + 8);
     });
     const reader = PythonStackReader.forVersion(memory as unknown as ProcessMemory, 12)!;
-    assert.deepEqual(reader.stackOf(TSTATE), { name: 'Thread._bootstrap_inner', file: '/usr/lib/python3.12/threading.py', line: 1030, callers: ['Thread._bootstrap'] });
+    assert.deepEqual(reader.stackOf(TSTATE), { name: 'Thread._bootstrap_inner', file: '/usr/lib/python3.12/threading.py', line: 1030, callers: ['Thread._bootstrap'], at: 0 });
+  });
+
+  it("the line the innermost frame runs: its instruction pointer into the code, through the code's line table", () => {
+    const memory = new FakeMemory();
+    memory.region(TSTATE).writeBigUInt64LE(BigInt(CFRAME), 56);
+    memory.region(CFRAME).writeBigUInt64LE(BigInt(FRAME), 0);
+    const frame = memory.region(FRAME);
+    frame.writeBigUInt64LE(BigInt(CODE), 0);
+    const code = memory.region(CODE);
+    str(memory, 0x40000, 'gap');
+    str(memory, 0x41000, '/app/gap.py');
+    code.writeBigUInt64LE(0x40000n, 128);
+    code.writeBigUInt64LE(0x41000n, 112);
+    code.writeInt32LE(527, 68);
+    // gap()'s co_linetable as 3.12 made it (test/fixtures/line-tables/python3.12.json): its five
+    // code units run lines 527, 528, 528, 829, 829; a bytes object's size at +16, its bytes at +32
+    const table = Buffer.from('8000d808098041f05a09000c0d8048', 'hex');
+    const bytes = memory.region(0x50000);
+    bytes.writeBigUInt64LE(BigInt(table.length), 16);
+    table.copy(bytes, 32);
+    code.writeBigUInt64LE(0x50000n, 136);
+    const CODE_UNITS = CODE + 192; // co_code_adaptive
+    const reader = PythonStackReader.forVersion(memory as unknown as ProcessMemory, 12)!;
+    const at = (unit: number) => {
+      frame.writeBigUInt64LE(BigInt(CODE_UNITS + 2 * unit), 56); // prev_instr
+      return reader.stackOf(TSTATE)!.at;
+    };
+    assert.deepEqual([at(0), at(1), at(3), at(4)], [527, 528, 829, 829]);
+    assert.equal(at(-1), 0, 'a frame that has not begun (prev_instr one unit before the code)');
+    assert.equal(at(50), 0, 'past the table');
   });
 
   it('a thread with no Python frame reads as such, one whose memory cannot be read as unknown', () => {

@@ -1,12 +1,15 @@
 /**
  * The sampled mode's function context: the Python stack of a thread, read from its process's
  * memory (tstate → current frame → code object → name / file / first line, and the callers'
- * names), with the offsets exact tracing uses for its probes (probe/frame-layout.ts). What a
- * code object is called is read once and kept: code objects live as long as their function.
+ * names), with the offsets exact tracing uses for its probes (probe/frame-layout.ts), and the
+ * line the innermost frame runs (its instruction, through its code object's line table). What a
+ * code object is called, and its line table, are read once and kept: code objects live as long
+ * as their function.
  */
 import { isGiltraceHookFile, NOT_PYTHON_FRAMES } from '../contract/python-frames.js';
 import { decodePyStrBytes } from '../contract/python-str.js';
 import { frameLayoutFor, nameBytesLayout, type FrameLayout } from '../probe/frame-layout.js';
+import { lineAt } from '../probe/line-table.js';
 import type { ProcessMemory } from '../probe/process-memory.js';
 import type { NameBytesLayout } from '../contract/recording-manifest.js';
 
@@ -16,6 +19,8 @@ export interface SampledStack {
   readonly line: number;
   /** Callers' names, innermost first. */
   readonly callers: readonly string[];
+  /** The line the innermost frame runs (0: not known: its line table or instruction could not be read, or it has not begun). */
+  readonly at: number;
 }
 
 /**
@@ -23,7 +28,7 @@ export interface SampledStack {
  * made by C code): an empty name and file, which the recording's readers take for the
  * `<no Python frame>` exact tracing names such a moment (model/python-stacks.ts).
  */
-export const NO_PYTHON_FRAME: SampledStack = { name: '', file: '', line: 0, callers: [] };
+export const NO_PYTHON_FRAME: SampledStack = { name: '', file: '', line: 0, callers: [], at: 0 };
 
 /** Frames read: the innermost and two callers, as exact tracing's default --stack-depth. */
 const DEPTH = 3;
@@ -33,6 +38,15 @@ const HOOK_FRAMES = 4;
 const NAME_BYTES = 64;
 const FILE_BYTES = 256;
 const STR_STATE = 32;
+/**
+ * The longest line table read (bytes). The tables of real functions are far shorter (a
+ * function of a few hundred lines: ~1-3 KB from 3.11); a longer one is read this far, and an
+ * instruction past it has no line.
+ */
+const MAX_LINE_TABLE = 64 * 1024;
+/** Where a bytes object keeps its size and its bytes (PyVarObject's ob_size; ob_sval after ob_shash). */
+const BYTES_SIZE = 16;
+const BYTES_DATA = 32;
 /** Memory pages: the innermost frame is read with the rest of its page before it (see stackOf). */
 const PAGE_BYTES = 4096;
 /** Frames walked at most to find where a thread began (entryOf). */
@@ -68,6 +82,8 @@ interface CodeInfo {
   readonly filePtr: number;
   /** The lookup (PythonStackReader.lookups) at which those were last found as read. */
   checkedAt: number;
+  /** Its line table (probe/line-table.ts), read when it is first asked for a line; null: it could not be read. */
+  lineTable?: Uint8Array | null;
 }
 
 export class PythonStackReader {
@@ -94,7 +110,8 @@ export class PythonStackReader {
   private constructor(private readonly memory: ProcessMemory, layout: FrameLayout) {
     this.layout = layout;
     this.strings = nameBytesLayout(layout);
-    this.frameSpan = Math.max(layout.code, layout.previous) + 8;
+    const { instruction, instructionKind } = layout.lines;
+    this.frameSpan = Math.max(layout.code + 8, layout.previous + 8, instruction + (instructionKind === 'pointer' ? 8 : 4));
     this.frameBuffer = Buffer.alloc(this.frameSpan);
     this.pageBuffer = Buffer.alloc(PAGE_BYTES + this.frameSpan);
   }
@@ -113,25 +130,52 @@ export class PythonStackReader {
     const pageBytes = frame + this.frameSpan - pageStart;
     if (!this.memory.readInto(pageStart, this.pageBuffer, pageBytes)) return undefined;
     const infos: CodeInfo[] = [];
+    let at = 0;
     for (let k = 0; infos.length < DEPTH && k < DEPTH + HOOK_FRAMES && frame; k++) {
       let bytes = this.pageBuffer;
-      let at = frame - pageStart;
-      if (frame < pageStart || at + this.frameSpan > pageBytes) {
+      let from = frame - pageStart;
+      if (frame < pageStart || from + this.frameSpan > pageBytes) {
         if (!this.memory.readInto(frame, this.frameBuffer, this.frameSpan)) break;
         bytes = this.frameBuffer;
-        at = 0;
+        from = 0;
       }
-      const code = u64(bytes, at + this.layout.code);
+      const code = u64(bytes, from + this.layout.code);
       const info = code ? this.codeInfo(code) : undefined;
       if (info && isGiltraceHookFile(info.file)) {
         // giltrace's own: the stack is its caller's
-      } else if (info && !NOT_PYTHON_FRAMES.has(info.name)) infos.push(info);
-      else if (k === 0) return undefined; // mid-teardown, or not Python (3.13's entry frames)
-      frame = u64(bytes, at + this.layout.previous);
+      } else if (info && !NOT_PYTHON_FRAMES.has(info.name)) {
+        if (infos.length === 0) at = this.lineRunning(info, code, bytes, from);
+        infos.push(info);
+      } else if (k === 0) return undefined; // mid-teardown, or not Python (3.13's entry frames)
+      frame = u64(bytes, from + this.layout.previous);
     }
     if (infos.length === 0) return undefined;
     const [leaf, ...callers] = infos;
-    return { name: leaf.name, file: leaf.file, line: leaf.line, callers: callers.map((c) => c.name) };
+    return { name: leaf.name, file: leaf.file, line: leaf.line, callers: callers.map((c) => c.name), at };
+  }
+
+  /**
+   * The line a frame (its bytes at `from` in `bytes`) of code object `code` runs: its instruction
+   * as an offset into the bytecode, looked up in the code's line table (read once). 0 when not
+   * known.
+   */
+  private lineRunning(info: CodeInfo, code: number, bytes: Buffer, from: number): number {
+    const { instruction, instructionKind, codeUnits, lineTable, lineTableFormat } = this.layout.lines;
+    if (info.lineTable === undefined) info.lineTable = this.bytesObject(this.memory.readU64(code + lineTable));
+    if (!info.lineTable) return 0;
+    const offset =
+      instructionKind === 'pointer' ? u64(bytes, from + instruction) - (code + codeUnits)
+      : instructionKind === 'units' ? bytes.readInt32LE(from + instruction) * 2
+      : bytes.readInt32LE(from + instruction);
+    return lineAt(lineTableFormat, info.lineTable, info.line, offset);
+  }
+
+  /** A bytes object's bytes (up to MAX_LINE_TABLE); null when it cannot be read. */
+  private bytesObject(address: number | undefined): Uint8Array | null {
+    const size = address ? this.memory.readU64(address + BYTES_SIZE) : undefined;
+    if (size === undefined || size > Number.MAX_SAFE_INTEGER) return null;
+    const bytes = Buffer.alloc(Math.min(size, MAX_LINE_TABLE));
+    return this.memory.readInto(address! + BYTES_DATA, bytes) ? bytes : null;
   }
 
   /**

@@ -238,7 +238,13 @@ export class SamplingSession {
   /** H lines: who holds each of the process's GILs now, and what it runs. */
   private sampleHolders(pid: number, sampler: ProcessSampler, now: number, since: number): void {
     const held = this.readOrDrop(pid, now, () => sampler.holders(now + Number(this.base)));
-    for (const { tid, stack } of held ?? []) this.lines.push(`H ${now} ${pid} ${tid} ${this.stackId(stack)} ${since}`);
+    for (const { tid, stack } of held ?? []) this.holderLine(now, pid, tid, stack, since);
+  }
+
+  /** An H line: the thread held its GIL at `now`, running `stack`, at the stack's line when read. */
+  private holderLine(now: number, pid: number, tid: number, stack: SampledStack | undefined, since: number): void {
+    const line = `H ${now} ${pid} ${tid} ${this.stackId(stack)} ${since}`;
+    this.lines.push(stack?.at ? `${line} ${stack.at}` : line);
   }
 
   /** Lines for what changed among the threads looked at, and for those gone. */
@@ -265,7 +271,7 @@ export class SamplingSession {
     if (looks.stacksRead) {
       const since = now - (this.stacksReadAt.get(pid) ?? now - this.periodNs * STACK_EVERY_TICKS);
       this.stacksReadAt.set(pid, now);
-      for (const [tid, state] of looks.states) if (state.gil === 'h') this.lines.push(`H ${now} ${pid} ${tid} ${this.stackId(state.heldStack)} ${since}`);
+      for (const [tid, state] of looks.states) if (state.gil === 'h') this.holderLine(now, pid, tid, state.heldStack, since);
     }
     // a thread that ends may have told its name since the file was last read (every
     // DISCOVER_EVERY_MS): read it now, or a thread shorter than that keeps its OS name

@@ -4,6 +4,7 @@
  * held while others waited first. Recordings without function context have no such list, and
  * then the page has no such card.
  */
+import { lineShares } from '../contract/function-lines.js';
 import type { FunctionStats, ProcessStats, StatsJson } from '../contract/stats.js';
 import { escapeHtml, formatCount, formatDuration } from './format.js';
 import { fullWhere, isSpecial, shortWhere } from './python-stack.js';
@@ -42,7 +43,8 @@ export function renderFunctionTable(host: HTMLElement, stats: StatsJson): void {
     const totals = { others: sum(functions, (f) => f.held_while_others_wait_ns), wait: sum(functions, (f) => f.wait_ns) };
     return functions.map((f): FunctionRow => ({ f, p, totals }));
   });
-  const columns = processes.length > 1 ? [PID_COLUMN, ...FUNCTION_COLUMNS] : FUNCTION_COLUMNS;
+  const withLines = rows.some(({ f }) => (f.lines?.length ?? 0) > 0) ? [...FUNCTION_COLUMNS, LINE_COLUMN] : FUNCTION_COLUMNS;
+  const columns = processes.length > 1 ? [PID_COLUMN, ...withLines] : withLines;
   renderSortableTable(host, {
     id: 'gt-function-table',
     className: 'sortable functions',
@@ -89,6 +91,29 @@ const FUNCTION_COLUMNS: readonly Column<FunctionRow>[] = [
     show: ({ f }) => formatDuration(f.longest_contended_run_ns),
   },
 ];
+
+/** Where in the function: the line its holder samples saw run most (recordings with holder samples). */
+const LINE_COLUMN: Column<FunctionRow> = {
+  title: 'most at line',
+  hint: 'the source line the samples of the GIL holder saw this function run most, and its share of the function\'s held-while-others-waited time (hover: its other lines)',
+  value: ({ f }) => lineShares(f, 1)[0]?.share ?? -1,
+  show: ({ f }) => {
+    const top = lineShares(f, 1)[0];
+    return top ? `${top.line} <span class="muted">${(100 * top.share).toFixed(1)}%</span>` : '';
+  },
+  cellTitle: ({ f }) => lineList(f),
+};
+
+/** The function's lines as the stats keep them (the busiest few), one per line. */
+function lineList(f: FunctionStats): string | undefined {
+  if (!f.lines?.length) return undefined;
+  const shares = new Map(lineShares(f, f.lines.length).map((l) => [l.line, l.share]));
+  const lines = f.lines.map((l) => {
+    const share = shares.get(l.line);
+    return `line ${l.line}: held ${formatDuration(l.held_ns)}, ${formatDuration(l.held_while_others_wait_ns)} while others waited${share !== undefined ? ` (${(100 * share).toFixed(1)}%)` : ''}`;
+  });
+  return `${shortWhere(f)}, by line:\n${lines.join('\n')}`;
+}
 
 /** The function's call paths as the stats keep them (the busiest few), one per line. */
 function callPaths(f: FunctionStats): string | undefined {

@@ -57,3 +57,6 @@ export function readFixtureText(path: string): string {
 export function thirdPartyText(name: string): string {
   return readFixtureText(thirdParty(name));
 }
+
+/** Line tables of each pyenv build with CPython's own lines for them: test/fixtures/line-tables/python3.X.json. */
+export const LINE_TABLE_FIXTURES = repoPath('test/fixtures/line-tables');

@@ -1,0 +1,27 @@
+/**
+ * How to read a function's source lines (FunctionStats.lines, from holder samples): each line's
+ * share of the function's time held while others waited (of its held time, when nobody waited),
+ * as the function itself is ranked. The terminal's words and the HTML report both show these.
+ */
+import type { FunctionStats } from './stats.js';
+
+/** A line below this share of its function's time is left out. */
+const LEAST_SHARE = 0.005;
+
+export interface LineShare {
+  readonly line: number;
+  /** Of the function's held-while-others-wait time (its held time when that is 0), 0-1. */
+  readonly share: number;
+}
+
+/** The function's lines with the largest shares, largest first (up to `most`). */
+export function lineShares(fn: FunctionStats, most = 3): LineShare[] {
+  const byWaited = fn.held_while_others_wait_ns > 0;
+  const whole = byWaited ? fn.held_while_others_wait_ns : fn.held_ns;
+  if (!fn.lines || whole <= 0) return [];
+  return fn.lines
+    .map((l) => ({ line: l.line, share: (byWaited ? l.held_while_others_wait_ns : l.held_ns) / whole }))
+    .filter((l) => l.share >= LEAST_SHARE)
+    .sort((a, b) => b.share - a.share || a.line - b.line)
+    .slice(0, most);
+}

@@ -1,0 +1,56 @@
+/**
+ * The line a hold ran, recorded for real: two_lines.py holds the GIL on two lines of worker() for
+ * times it measures itself (a C sleep that keeps the GIL, then a C sum), and lets go on a third.
+ * The holder samples read the line each holder's frame runs (its instruction through its code
+ * object's line table, a format per version): worker()'s lines must be those two, shared as the
+ * program timed them, in the JSON, the terminal's function table and the verdict.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeRecordingStats } from '../../src/cli/analyze-recording.js';
+import { debianPythonWithSymbols } from '../support/probe-oracle.js';
+import { PROGRAMS, giltrace, leftoverProbes, pyenvPython, scratchDir, tracedProcess } from './giltrace-cli.js';
+
+const dir = scratchDir();
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Each line-table format and instruction field: f_lasti in bytes (3.6, 3.8), in code units (3.10), prev_instr (3.11-3.12), instr_ptr (3.13). */
+const runs: { label: string; python: string | undefined; sampled: boolean }[] = [
+  { label: 'pyenv 3.6', python: pyenvPython('3.6'), sampled: false },
+  { label: 'pyenv 3.8, sampled', python: pyenvPython('3.8'), sampled: true },
+  { label: 'pyenv 3.10', python: pyenvPython('3.10'), sampled: false },
+  { label: "Debian's python3.11", python: debianPythonWithSymbols(), sampled: false },
+  { label: 'pyenv 3.12, sampled', python: pyenvPython('3.12'), sampled: true },
+  { label: 'pyenv 3.13', python: pyenvPython('3.13'), sampled: false },
+];
+
+/** How far the samples' share of the sleep line may be from the program's own timing: ~400 samples, ±0.05 at 95 %, and the timing's own slack. */
+const SHARE_TOLERANCE = 0.12;
+
+for (const { label, python, sampled } of runs) {
+  test(`root, ${label}: the GIL time of a function is told by the lines that held it`, { skip: !python && `${label} not here` }, () => {
+    const data = join(dir, `lines-${label.replace(/\W+/g, '_')}.data`);
+    const record = giltrace(['record', ...(sampled ? ['--sample'] : []), '-o', data, '--', python!, join(PROGRAMS, 'two_lines.py')]);
+    assert.equal(record.code, 0, record.stderr);
+    assert.deepEqual(leftoverProbes(), []);
+    const truth = JSON.parse(record.stdout.trim().split('\n').pop()!) as { sleep_line: number; sum_line: number; sleep_share: number };
+
+    const { stats } = analyzeRecordingStats(data);
+    const worker = tracedProcess(stats).functions?.find((f) => f.name === 'worker');
+    assert.ok(worker?.lines, `worker() has lines: ${JSON.stringify(worker)}`);
+    const held = (line: number) => worker.lines!.find((l) => l.line === line)?.held_ns ?? 0;
+    const sleep = held(truth.sleep_line);
+    const sum = held(truth.sum_line);
+    assert.ok(sleep + sum >= 0.85 * worker.held_ns, `the two lines held ${(sleep + sum) / 1e6} ms of worker()'s ${worker.held_ns / 1e6} ms: ${JSON.stringify(worker.lines)}`);
+    const share = sleep / (sleep + sum);
+    assert.ok(Math.abs(share - truth.sleep_share) <= SHARE_TOLERANCE, `the sleep line's share ${share.toFixed(3)}, timed by the program ${truth.sleep_share.toFixed(3)}`);
+
+    // the terminal says it too: the function table's column and the verdict's culprit
+    const text = giltrace(['stats', data]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`worker\\s+two_lines\\.py:\\d+ .* ${truth.sleep_line} \\(\\d+\\.\\d%\\)`));
+    assert.match(text.stdout, new RegExp(`worker \\(two_lines\\.py:\\d+\\) held the GIL .*; by line ${truth.sleep_line} \\(\\d+\\.\\d%\\), ${truth.sum_line} \\(`));
+  });
+}
