@@ -86,7 +86,7 @@ export class FunctionTallies {
         wait_ns: t.wait, waits: t.waits,
         forced_drops: t.forced, longest_hold_ns: t.longestHold, longest_contended_run_ns: t.longestContendedRun,
         stacks: paths.map(([stack, p]) => ({ callers: stacks[stack].callers, held_ns: Math.round(p.held), wait_ns: p.wait })),
-        ...(t.lines.size > 0 ? { lines: topLines(t.lines) } : {}),
+        ...(t.lines.size > 0 ? { lines: topLines(t.lines, fn.source) } : {}),
       });
     }
     out.sort(
@@ -150,10 +150,13 @@ function emptyTally(): Tally {
   return { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map(), lines: new Map() };
 }
 
-/** A function's lines, most held while others waited first (then most held, then in line order). */
-function topLines(lines: Tally['lines']): FunctionLine[] {
+/** A function's lines, most held while others waited first (then most held, then in line order), with their text when known. */
+function topLines(lines: Tally['lines'], source: ReadonlyMap<number, string> | undefined): FunctionLine[] {
   return [...lines]
-    .map(([line, l]) => ({ line, held_ns: Math.round(l.held), held_while_others_wait_ns: Math.round(l.othersWaited) }))
+    .map(([line, l]) => {
+      const text = source?.get(line);
+      return { line, held_ns: Math.round(l.held), held_while_others_wait_ns: Math.round(l.othersWaited), ...(text !== undefined ? { text } : {}) };
+    })
     .sort((a, b) => b.held_while_others_wait_ns - a.held_while_others_wait_ns || b.held_ns - a.held_ns || a.line - b.line)
     .slice(0, LINES_PER_FUNCTION);
 }

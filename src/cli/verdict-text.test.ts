@@ -84,6 +84,22 @@ describe('the verdict in words', () => {
     assert.equal(verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions: brief })).kind, 'gil-bound');
   });
 
+  it('says the lines a function held the GIL at, when holder samples read them', () => {
+    const lines = [
+      { line: 18, held_ns: 400 * MS, held_while_others_wait_ns: 390 * MS },
+      { line: 19, held_ns: 150 * MS, held_while_others_wait_ns: 150 * MS },
+      { line: 11, held_ns: 2 * MS, held_while_others_wait_ns: 2 * MS },
+    ];
+    const functions = [fn('Parser.feed', 600 * MS, { lines })];
+    const verdict = verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: CONTENDED_GIL, functions }));
+    assert.match(verdict.headline, /, 75\.0% of it while Parser\.feed \(parse\.py:12\) held it at line 18; more threads/);
+    // each line's share of the function's time held while others waited; under 0.5 % left out
+    assert.ok(verdict.details.some((d) => d.startsWith('Parser.feed (parse.py:12) held the GIL 600 ms') && d.endsWith('; by line 18 (65.0%), 19 (25.0%)')), verdict.details.join('\n'));
+    // no line holds most of it: the headline names the function only
+    const spread = [fn('Parser.feed', 600 * MS, { lines: [{ line: 18, held_ns: 200 * MS, held_while_others_wait_ns: 200 * MS }, { line: 19, held_ns: 200 * MS, held_while_others_wait_ns: 200 * MS }] })];
+    assert.match(verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: CONTENDED_GIL, functions: spread })).headline, /Parser\.feed \(parse\.py:12\) held it; more/);
+  });
+
   it('GIL held off-CPU wins when long enough and someone waited', () => {
     const holder = thread(1, 0, { held_off_cpu_ns: 300 * MS, name: 'reader' });
     const verdict = verdictOf(statsOf([holder, thread(2, 400 * MS)]));

@@ -13,7 +13,7 @@ import { formatDuration, formatPercent } from '../base/time.js';
 import type { FunctionRef, VerdictJson } from '../contract/stats.js';
 import type { HeldBy, InferredVerdict, MeasuredVerdict, Verdict, VerdictKind, VerdictReason } from '../analysis/index.js';
 import { lineShares } from '../contract/function-lines.js';
-import { formatLineShares } from './function-lines.js';
+import { formatLineShares, quotedSource } from './function-lines.js';
 
 /** The worded verdict, as the stats JSON carries it. */
 export interface VerdictText extends VerdictJson {
@@ -96,8 +96,15 @@ function heldByClause(heldBy: HeldBy | undefined): string {
     const names = heldBy.functions.slice(0, 2).join(', ') + (heldBy.functions.length > 2 ? ', …' : '');
     return `, ${formatPercent(heldBy.shareOfContention, 1)} of it while code in ${baseName(heldBy.file)} held it (${names})`;
   }
-  return `, ${formatPercent(heldBy.culprit.shareOfContention, 1)} of it while ${describeFunction(heldBy.culprit.fn)} held it`;
+  const fn = heldBy.culprit.fn;
+  // the line when one line holds most of it (the details list the others)
+  const [top] = lineShares(fn, 1);
+  const at = top && top.share >= MOSTLY_ONE_LINE ? ` at line ${top.line}${quotedSource(fn, top.line, ' ')}` : '';
+  return `, ${formatPercent(heldBy.culprit.shareOfContention, 1)} of it while ${describeFunction(fn)} held it${at}`;
 }
+
+/** A function whose top line has this share of its time is said to hold the GIL there, in the headline. */
+const MOSTLY_ONE_LINE = 0.5;
 
 function describeWaiter(w: { readonly name: string; readonly tid: number | undefined; readonly threads: number }): string {
   return w.tid === undefined ? `${w.name} (${w.threads} threads)` : `${w.name || 'thread'} (tid ${w.tid})`;
@@ -129,7 +136,7 @@ function culpritDetails({ facts }: MeasuredVerdict): string[] {
   return facts.culprits.map(({ fn, shareOfContention }) => {
     const callers = fn.stacks[0]?.callers ?? [];
     const forced = fn.forced_drops > 0 ? `, caught by ${fn.forced_drops} forced switches in ${formatDuration(fn.forced_held_while_others_wait_ns)} of it` : '';
-    const lines = formatLineShares(lineShares(fn));
+    const lines = formatLineShares(lineShares(fn), fn);
     return (
       `${describeFunction(fn)} held the GIL ${formatDuration(fn.held_while_others_wait_ns)} while others waited ` +
       `(${formatPercent(shareOfContention, 1)} of the contended time${forced})` +

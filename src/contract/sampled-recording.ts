@@ -53,6 +53,10 @@
  *                                           ran (absent: not known, or an older file; since 12-06).
  *                                           Every 4 ticks in a sampled recording (since 12-05),
  *                                           every tick in holder samples
+ *   L <stack> <line>\t<text>                the text of a line of the F stack's innermost function, as the
+ *                                           traced process saw its file (trimmed, cut at 120 characters):
+ *                                           written once, before the first H line at that line, when
+ *                                           the file could be read (since 12-06)
  *   R <t> <ns>                              from t on the ticks are due every ns: the sampler's thread
  *                                           used more of a CPU than the header's cpuBudget (or, slowed,
  *                                           again well under it); since 12-06
@@ -63,7 +67,7 @@
  *                                           sampler's own thread's (ns; since 12-06)
  *
  * An exact recording carries the same lines of a sampler that looked only at who held each GIL
- * and what it ran (header `holders`: P U A F H C E lines, no thread states), in a feature section
+ * and what it ran (header `holders`: P U A F L H C E lines, no thread states), in a feature section
  * of its own (HOLDER_SAMPLES_FEATURE, deflated): the probes see where a hold ends, the samples
  * what ran during it.
  *

@@ -111,6 +111,8 @@ export interface FunctionLine {
   readonly line: number;
   readonly held_ns: number;
   readonly held_while_others_wait_ns: number;
+  /** The line's text (trimmed, at most 120 characters), as the traced process's file read while it ran; absent when it could not be read. */
+  readonly text?: string;
 }
 
 export interface PythonInfo {

@@ -43,6 +43,27 @@ describe('readHolderSamples', () => {
     assert.deepEqual([...samples.threads.get(holderSamplesKey(7, 9))!.weights], [16e6]);
   });
 
+  it('reads the line each sample ran (0: none, or a file from before lines) and the lines\' text onto their functions', () => {
+    const stacks = new PythonStacks();
+    const samples = readHolderSamples(
+      text([
+        'F 1\twork\t/app.py\t9\tworker',
+        'L 1 12\ttotal = sum(range(n))  # the text as read, tabs and all\there',
+        'H 4100 7 8 1 4000000 12',
+        'H 8100 7 8 1 4000000',
+        'L 5 3\tnot a stack of this file',
+        'H 12100 7 8 1 4000000 13',
+      ]),
+      stacks,
+      1_000_000n,
+      'rec.data',
+    );
+    const thread = samples.threads.get(holderSamplesKey(7, 8))!;
+    assert.deepEqual([...thread.lines], [12, 0, 13]);
+    const work = stacks.functions[stacks.stacks[thread.stacks[0]].leaf];
+    assert.deepEqual([...work.source!], [[12, 'total = sum(range(n))  # the text as read, tabs and all\there']]);
+  });
+
   it('refuses a sampled recording given as holder samples', () => {
     const { holders: _, ...sampled } = HEADER;
     assert.throws(() => readHolderSamples(text([], sampled), new PythonStacks(), 0n, 'rec.data'), GiltraceError);

@@ -20,6 +20,11 @@ export interface PyFunction {
   readonly file: string;
   /** co_firstlineno: the line of the `def`, not the line running. */
   readonly line: number;
+  /**
+   * Text of its source lines that holder samples ran, by line, as the recording machine read them
+   * (L lines of holder samples; PythonStacks.sourceLine fills it as they are read).
+   */
+  readonly source?: ReadonlyMap<number, string>;
 }
 
 export interface PyStack {
@@ -78,6 +83,15 @@ export class PythonStacks {
       this.stackIds.set(key, id);
     }
     return id;
+  }
+
+  /** The text of line `line` of stack `stack`'s innermost function (an L line of holder samples). */
+  sourceLine(stack: number, line: number, text: string): void {
+    const fn = this.functions[this.stacks[stack]?.leaf ?? UNKNOWN_FUNCTION];
+    if (fn.file === '' || !Number.isInteger(line) || line <= 0) return;
+    // kept on the function object itself: the timeline's windows share these objects
+    const source = (fn.source ?? ((fn as { source?: Map<number, string> }).source = new Map())) as Map<number, string>;
+    source.set(line, text);
   }
 
   private leafFunction(name: string, file: string, line: number): number {

@@ -1,6 +1,6 @@
 /**
  * What the sampled mode's lines (contract/sampled-recording.ts) share, whoever reads them: the
- * header, and the F lines' stacks.
+ * header, the F lines' stacks and the L lines' source text.
  */
 import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC, type SampledHeader } from '../contract/sampled-recording.js';
@@ -23,4 +23,13 @@ export function parseSampledHeader(lines: readonly string[], file: string): Samp
 export function internStackLine(line: string, stacks: PythonStacks): [number, number] {
   const [head, name = '', fileName = '', firstLine = '0', ...callers] = line.split('\t');
   return [Number(head.slice(2)), stacks.intern(name, fileName, Number(firstLine), callers)];
+}
+
+/** An L line: the text of a line of a stack's innermost function (`stackIds`: the file's stack ids → `stacks`'). */
+export function readSourceLine(line: string, stacks: PythonStacks, stackIds: ReadonlyMap<number, number>): void {
+  const tab = line.indexOf('\t');
+  if (tab < 0) return;
+  const [, id, at] = line.slice(0, tab).split(' ');
+  const stack = stackIds.get(Number(id));
+  if (stack !== undefined && stack >= 0) stacks.sourceLine(stack, Number(at), line.slice(tab + 1));
 }

@@ -17,6 +17,7 @@ import { SAMPLED_MAGIC, STACK_EVERY_TICKS, type SampledHeader } from '../contrac
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
 import { entryThreadName, ProcessSampler, type ThreadState, type TickLooks } from './gil-sampler.js';
 import type { SampledStack } from './python-stack-reader.js';
+import { SourceLines } from './source-lines.js';
 import { LastPid, type TickPids } from './last-pid.js';
 import { ProcessTree, readLinkIfThere } from './process-tree.js';
 import { PythonNamesFile } from './python-names-file.js';
@@ -84,6 +85,9 @@ export class SamplingSession {
   private readonly seen = new Map<number, { at: number; exe: string | undefined }>();
   private readonly sampledPids: number[] = [];
   private readonly stackIds = new Map<string, number>();
+  /** Source lines read for L lines, and those told (`${stack id} ${line}`). */
+  private readonly sources = new SourceLines();
+  private readonly sourceTold = new Set<string>();
   /** Processes a W line was written for. */
   private readonly warned = new Set<number>();
   private lines: string[] = [];
@@ -241,10 +245,24 @@ export class SamplingSession {
     for (const { tid, stack } of held ?? []) this.holderLine(now, pid, tid, stack, since);
   }
 
-  /** An H line: the thread held its GIL at `now`, running `stack`, at the stack's line when read. */
+  /**
+   * An H line: the thread held its GIL at `now`, running `stack`, at the stack's line when read
+   * (after an L line with that line's text, the first time).
+   */
   private holderLine(now: number, pid: number, tid: number, stack: SampledStack | undefined, since: number): void {
-    const line = `H ${now} ${pid} ${tid} ${this.stackId(stack)} ${since}`;
-    this.lines.push(stack?.at ? `${line} ${stack.at}` : line);
+    const id = this.stackId(stack);
+    const line = `H ${now} ${pid} ${tid} ${id} ${since}`;
+    if (!stack?.at) {
+      this.lines.push(line);
+      return;
+    }
+    const told = `${id} ${stack.at}`;
+    if (!this.sourceTold.has(told)) {
+      this.sourceTold.add(told);
+      const text = this.sources.textOf(pid, stack.file, stack.at);
+      if (text !== undefined) this.lines.push(`L ${told}\t${text.replace(/[\t\n]/g, ' ')}`);
+    }
+    this.lines.push(`${line} ${stack.at}`);
   }
 
   /** Lines for what changed among the threads looked at, and for those gone. */

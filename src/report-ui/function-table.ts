@@ -110,7 +110,8 @@ function lineList(f: FunctionStats): string | undefined {
   const shares = new Map(lineShares(f, f.lines.length).map((l) => [l.line, l.share]));
   const lines = f.lines.map((l) => {
     const share = shares.get(l.line);
-    return `line ${l.line}: held ${formatDuration(l.held_ns)}, ${formatDuration(l.held_while_others_wait_ns)} while others waited${share !== undefined ? ` (${(100 * share).toFixed(1)}%)` : ''}`;
+    const text = l.text ? `\n    ${l.text}` : '';
+    return `line ${l.line}: held ${formatDuration(l.held_ns)}, ${formatDuration(l.held_while_others_wait_ns)} while others waited${share !== undefined ? ` (${(100 * share).toFixed(1)}%)` : ''}${text}`;
   });
   return `${shortWhere(f)}, by line:\n${lines.join('\n')}`;
 }

@@ -32,7 +32,10 @@ const SHARE_TOLERANCE = 0.12;
 for (const { label, python, sampled } of runs) {
   test(`root, ${label}: the GIL time of a function is told by the lines that held it`, { skip: !python && `${label} not here` }, () => {
     const data = join(dir, `lines-${label.replace(/\W+/g, '_')}.data`);
-    const record = giltrace(['record', ...(sampled ? ['--sample'] : []), '-o', data, '--', python!, join(PROGRAMS, 'two_lines.py')]);
+    // sampled: started by a relative path from its own folder (3.8 keeps the script's code file
+    // relative: its source is read from the process's working directory)
+    const script = sampled ? 'two_lines.py' : join(PROGRAMS, 'two_lines.py');
+    const record = giltrace(['record', ...(sampled ? ['--sample'] : []), '-o', data, '--', python!, script], sampled ? { cwd: PROGRAMS } : {});
     assert.equal(record.code, 0, record.stderr);
     assert.deepEqual(leftoverProbes(), []);
     const truth = JSON.parse(record.stdout.trim().split('\n').pop()!) as { sleep_line: number; sum_line: number; sleep_share: number };
@@ -46,11 +49,16 @@ for (const { label, python, sampled } of runs) {
     assert.ok(sleep + sum >= 0.85 * worker.held_ns, `the two lines held ${(sleep + sum) / 1e6} ms of worker()'s ${worker.held_ns / 1e6} ms: ${JSON.stringify(worker.lines)}`);
     const share = sleep / (sleep + sum);
     assert.ok(Math.abs(share - truth.sleep_share) <= SHARE_TOLERANCE, `the sleep line's share ${share.toFixed(3)}, timed by the program ${truth.sleep_share.toFixed(3)}`);
+    // with their text, as the program's file read while it ran
+    const text = (line: number) => worker.lines!.find((l) => l.line === line)?.text;
+    assert.equal(text(truth.sleep_line), 'usleep(1000)');
+    assert.equal(text(truth.sum_line), 'total = sum(range(30000))');
 
-    // the terminal says it too: the function table's column and the verdict's culprit
-    const text = giltrace(['stats', data]);
-    assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, new RegExp(`worker\\s+two_lines\\.py:\\d+ .* ${truth.sleep_line} \\(\\d+\\.\\d%\\)`));
-    assert.match(text.stdout, new RegExp(`worker \\(two_lines\\.py:\\d+\\) held the GIL .*; by line ${truth.sleep_line} \\(\\d+\\.\\d%\\), ${truth.sum_line} \\(`));
+    // the terminal says it too: the function table's column and the verdict's culprit (its
+    // headline is the sleep's, a hold off-CPU)
+    const shown = giltrace(['stats', data]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, new RegExp(`worker\\s+two_lines\\.py:\\d+ .* ${truth.sleep_line} \\(\\d+\\.\\d%\\)`));
+    assert.match(shown.stdout, new RegExp(`worker \\(two_lines\\.py:\\d+\\) held the GIL .*; by line ${truth.sleep_line} \\(\\d+\\.\\d%\\) \`usleep\\(1000\\)\`, ${truth.sum_line} \\(`));
   });
 }

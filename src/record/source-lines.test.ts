@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { MAX_LINE_CHARS, SourceLines } from './source-lines.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'giltrace-source-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SourceLines', () => {
+  const file = join(dir, 'app.py');
+  writeFileSync(file, `def work():\n    total = sum(range(10))\r\n    return ${'x + '.repeat(60)}1\n`);
+
+  it("reads a line of a file as the process sees it, trimmed, a long one cut", () => {
+    const sources = new SourceLines();
+    assert.equal(sources.textOf(process.pid, file, 2), 'total = sum(range(10))');
+    const long = sources.textOf(process.pid, file, 3)!;
+    assert.equal(long.length, MAX_LINE_CHARS);
+    assert.ok(long.startsWith('return x + x') && long.endsWith('…'), long);
+    // a relative file name is the process's working directory's
+    assert.equal(sources.textOf(process.pid, relative(process.cwd(), file), 1), 'def work():');
+  });
+
+  it('has no text for code without a file, a file gone, or a line past its end', () => {
+    const sources = new SourceLines();
+    assert.equal(sources.textOf(process.pid, '<frozen importlib._bootstrap>', 480), undefined);
+    assert.equal(sources.textOf(process.pid, '<string>', 1), undefined);
+    assert.equal(sources.textOf(process.pid, join(dir, 'gone.py'), 1), undefined);
+    assert.equal(sources.textOf(process.pid, file, 99), undefined);
+    assert.equal(sources.textOf(process.pid, file, 0), undefined);
+  });
+});
