@@ -16,6 +16,7 @@
  * read it): the time is shared by (stack, line), and a hold charged where it ended has no line.
  */
 import { NO_STACK_SAMPLE, type ThreadHolderSamples } from '../model/holder-samples.js';
+import { CpuState, type StepTrack } from '../model/timeline.js';
 
 export interface HeldTime {
   held: number;
@@ -51,6 +52,8 @@ export class HeldAttribution {
   private readonly sampledTotal: HeldTime = { held: 0, othersWaited: 0 };
   /** First sample not yet looked at (holds come in time order). */
   private next = 0;
+  /** Weights of the samples taken while the holder slept or was blocked (its CPU track said so), by sampleKey. */
+  private readonly asleepBySample = new Map<number, number>();
   /** Samples that fell inside the holds given. */
   samplesInHolds = 0;
 
@@ -59,9 +62,10 @@ export class HeldAttribution {
   /**
    * A hold's part [from, to) (ns, rounded as the hold's lengths are), `othersWaited` of it with
    * another thread waiting, added to `into`; its samples are weighed. `contention`: its GIL's
-   * times with a waiter (sorted [start, end) pairs), undefined when it has none.
+   * times with a waiter (sorted [start, end) pairs), undefined when it has none; `cpu`: the
+   * holder's CPU track, to tell the samples taken while it slept.
    */
-  part(from: number, to: number, othersWaited: number, contention: Float64Array | undefined, into: HoldParts): void {
+  part(from: number, to: number, othersWaited: number, contention: Float64Array | undefined, into: HoldParts, cpu?: StepTrack): void {
     const mid = (from + to) / 2;
     const sampled = this.ticked !== undefined && mid >= this.ticked.from && mid < this.ticked.to;
     const side = sampled ? into.sampled : into.unsampled;
@@ -74,10 +78,19 @@ export class HeldAttribution {
     for (; this.next < times.length && times[this.next] < to; this.next++) {
       this.samplesInHolds++;
       const weight = weights[this.next];
-      const into = at(this.bySample, sampleKey(stacks[this.next], lines[this.next]));
+      const key = sampleKey(stacks[this.next], lines[this.next]);
+      const into = at(this.bySample, key);
       into.held += weight;
       if (contention !== undefined && within(contention, times[this.next])) into.othersWaited += weight;
+      if (cpu !== undefined && key !== NO_STACK_KEY && isAsleep(cpu, times[this.next])) this.asleepBySample.set(key, (this.asleepBySample.get(key) ?? 0) + weight);
     }
+  }
+
+  /** The stack and line most samples saw while the thread held the GIL asleep or blocked; undefined when none did. */
+  asleepAt(): { stack: number; line: number } | undefined {
+    let best: number | undefined;
+    for (const [key, weight] of this.asleepBySample) if (best === undefined || weight > this.asleepBySample.get(best)!) best = key;
+    return best === undefined ? undefined : { stack: stackOfKey(best), line: lineOfKey(best) };
   }
 
   /** A whole hold, that ended in `stack`. */
@@ -143,6 +156,19 @@ function at(map: Map<number, HeldTime>, key: number): HeldTime {
 function add(into: HeldTime, t: HeldTime): void {
   into.held += t.held;
   into.othersWaited += t.othersWaited;
+}
+
+/** Whether the CPU track says sleeping or blocked at `t` (the state of its last step at or before t). */
+function isAsleep(cpu: StepTrack, t: number): boolean {
+  let lo = 0;
+  let hi = cpu.times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cpu.times[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  const state = lo > 0 ? cpu.states[lo - 1] : undefined;
+  return state === CpuState.sleeping || state === CpuState.blocked;
 }
 
 /** Whether `t` lies in one of the sorted [start, end) pairs. */

@@ -4,6 +4,7 @@
  * runnable (preempted by the kernel while holding: more runnable threads than CPUs). Only the
  * first is a bug in the program; `held_off_cpu_ns` in the stats counts both.
  */
+import type { PyFunction } from '../model/python-stacks.js';
 import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline } from '../model/timeline.js';
 import { intersect, intervalsInStates, intervalsNonZero, stateMask, totalLength } from './intervals.js';
 
@@ -24,6 +25,11 @@ export interface OffCpuHold {
    * (A thread alone with its GIL, a subinterpreter's own on 3.12+, stalls nobody when preempted.)
    */
   readonly preemptedContendedNs: number;
+  /**
+   * Where holder samples saw it most while it held the GIL asleep or blocked: the function and
+   * the line it ran (0: not read); absent without such samples.
+   */
+  readonly asleepIn?: { readonly fn: PyFunction; readonly line: number };
 }
 
 export const ASLEEP = stateMask(CpuState.sleeping, CpuState.blocked);

@@ -111,7 +111,7 @@ export class StatsAccumulator {
     const processes = this.ordered();
     const cpus = this.options.cpus;
     return {
-      offCpuHolds: processes.flatMap((p) => p.offCpuHolds()),
+      offCpuHolds: processes.flatMap((p) => p.offCpuHolds(this.functions, this.stacks)),
       withoutGil: (pid) => (cpus ? this.processes.get(pid)?.withoutGil(cpus) : undefined),
     };
   }
@@ -330,8 +330,8 @@ class ProcessAccumulator {
     return toNoGilEstimate({ ...parts, measuredNs, estimatedNs: parts.estimatedNs + measuredNs - parts.measuredNs }, cpus);
   }
 
-  offCpuHolds(): OffCpuHold[] {
-    return this.ordered().flatMap((t) => t.offCpuHold(this.mainOsName) ?? []);
+  offCpuHolds(functions: readonly PyFunction[], stacks: readonly PyStack[]): OffCpuHold[] {
+    return this.ordered().flatMap((t) => t.offCpuHold(this.mainOsName, functions, stacks) ?? []);
   }
 
   private ordered(): ThreadAccumulator[] {

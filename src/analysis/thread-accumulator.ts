@@ -114,7 +114,7 @@ export class ThreadAccumulator {
           part.othersWaited = busy.overlap(from, to);
           part.run = busyRunning.overlap(from, to);
         }
-        this.attribution.part(from, to, part.othersWaited, contention, part.sides);
+        this.attribution.part(from, to, part.othersWaited, contention, part.sides, thread.cpuTrack);
       }
       if (continued) {
         part.held += continued.held;
@@ -173,11 +173,17 @@ export class ThreadAccumulator {
     };
   }
 
-  /** Why it held the GIL off a CPU (off-cpu-holds.ts); undefined when it never held it. */
-  offCpuHold(mainName: string | undefined): OffCpuHold | undefined {
+  /**
+   * Why it held the GIL off a CPU (off-cpu-holds.ts), and where holder samples saw it asleep
+   * holding (`functions`, `stacks`: the recording's); undefined when it never held it.
+   */
+  offCpuHold(mainName: string | undefined, functions: readonly PyFunction[], stacks: readonly PyStack[]): OffCpuHold | undefined {
     const times = this.stateTimes();
     if (times.gil[GilState.holding] === 0) return undefined;
+    const asleepAt = this.attribution.asleepAt();
+    const asleepFn = asleepAt && functions[stacks[asleepAt.stack]?.leaf ?? -1];
     return {
+      ...(asleepFn && asleepFn.file !== '' ? { asleepIn: { fn: asleepFn, line: asleepAt.line } } : {}),
       pid: this.pid,
       tid: this.tid,
       name: this.nameWith(mainName),

@@ -43,7 +43,7 @@ export type VerdictReason =
   | { readonly rule: 'no-gil-process' }
   | { readonly rule: 'one-gil-thread' }
   /** With the timeline: a hold while asleep; `holderFunction` is where the thread held the GIL most. */
-  | { readonly rule: 'held-asleep'; readonly hold: OffCpuHold; readonly holderFunction: FunctionRef | undefined }
+  | { readonly rule: 'held-asleep'; readonly hold: OffCpuHold; readonly holderFunction: HolderFunction | undefined }
   /** Without the timeline: off-CPU holds, asleep and preempted alike. */
   | { readonly rule: 'held-off-cpu'; readonly process: ProcessStats; readonly thread: ThreadStats }
   | { readonly rule: 'held-long'; readonly culprit: Culprit }
@@ -109,7 +109,11 @@ function decide(stats: StatsJson, facts: VerdictFacts): [VerdictKind, VerdictRea
   if (stats.processes.length === 0) return ['no-threads', { rule: 'no-gil-process' }];
   if (facts.contendable.length === 0) return ['no-threads', { rule: 'one-gil-thread' }];
   const asleep = facts.asleepHolds[0];
-  if (asleep) return ['gil-held-off-cpu', { rule: 'held-asleep', hold: asleep, holderFunction: functionOfThread(stats, asleep.pid, asleep.tid) }];
+  if (asleep) {
+    // where the samples saw it asleep holding; else where it held the GIL most
+    const holderFunction = asleep.asleepIn ? asleepInFunction(asleep.asleepIn) : functionOfThread(stats, asleep.pid, asleep.tid);
+    return ['gil-held-off-cpu', { rule: 'held-asleep', hold: asleep, holderFunction }];
+  }
   const offCpu = facts.offCpuThreads[0];
   if (offCpu) return ['gil-held-off-cpu', { rule: 'held-off-cpu', ...offCpu }];
   const long = facts.longRuns.find((c) => c.shareOfContention >= LONG_RUN_MIN_SHARE);
@@ -130,6 +134,20 @@ function standout(facts: VerdictFacts): Waiter | undefined {
   const worst = facts.waiters[0];
   const tells = worst && worst.activeNs > 0 && (worst.tid === undefined || worst.waitNs / worst.activeNs > facts.waitShare);
   return tells ? worst : undefined;
+}
+
+/** Where a thread held the GIL asleep: a function, and the line it ran there when holder samples read it. */
+export interface HolderFunction extends FunctionRef {
+  /** The line (0: not known) and its text. */
+  readonly at?: { readonly line: number; readonly text?: string };
+}
+
+/** The function and line samples saw a thread asleep in, with the line's text when the recording has it. */
+function asleepInFunction({ fn, line }: NonNullable<OffCpuHold['asleepIn']>): HolderFunction {
+  const ref = { name: fn.name, file: fn.file, line: fn.line };
+  if (line <= 0) return ref;
+  const text = fn.source?.get(line);
+  return { ...ref, at: { line, ...(text !== undefined ? { text } : {}) } };
 }
 
 /** The function a thread held the GIL in most, when the recording knows. */

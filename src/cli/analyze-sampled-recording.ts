@@ -4,7 +4,7 @@
  * with the stats saying how it was sampled and how far to trust each share.
  */
 import { readFileSync } from 'node:fs';
-import { computeStats, computeVerdict, type ProcessMeta, type RecordingMeta } from '../analysis/index.js';
+import { accumulateWhole, computeVerdict, statsOf, type ProcessMeta, type RecordingMeta } from '../analysis/index.js';
 import { buildTimeline } from '../model/build-timeline.js';
 import { readSampledRecording, type SampledRecording } from '../model/sampled-recording.js';
 import { formatDuration } from '../base/time.js';
@@ -54,8 +54,10 @@ export function analyzeSampledRecording(path: string, ranged = false): Analysis 
     },
     processes: sampledProcessMeta(recording),
   };
-  const numbers = computeStats(timeline, meta, recording.holderSamples);
-  const verdict = toVerdictText(computeVerdict(numbers, timeline, 'gil-probes'), true);
+  // one pass serves the stats and the verdict's facts (where holder samples saw a thread asleep holding, too)
+  const accumulator = accumulateWhole(timeline, { cpus: meta.cpus, holderSamples: recording.holderSamples });
+  const numbers = statsOf(accumulator, meta);
+  const verdict = toVerdictText(computeVerdict(numbers, accumulator.facts(), 'gil-probes'), true);
   const boottime = header.boottimeMinusMonotonicNs;
   return { timeline, stats: { ...numbers, verdict }, verdict, ...(boottime !== undefined ? { boottimeMinusMonotonicNs: BigInt(boottime) } : {}) };
 }

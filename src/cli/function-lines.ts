@@ -17,6 +17,10 @@ export function formatLineShares(shares: readonly LineShare[], fn?: FunctionStat
 /** ` `text`` (after `before`), the line's text cut to QUOTED_CHARS; empty when the recording has none. */
 export function quotedSource(fn: FunctionStats, line: number, before: string): string {
   const text = fn.lines?.find((l) => l.line === line)?.text;
-  if (!text) return '';
-  return `${before}\`${text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS - 1)}…` : text}\``;
+  return text ? `${before}${quote(text)}` : '';
+}
+
+/** A line of code in a sentence: in backquotes, cut to QUOTED_CHARS. */
+export function quote(text: string): string {
+  return `\`${text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS - 1)}…` : text}\``;
 }

@@ -7,7 +7,9 @@ import { describe, it } from 'node:test';
 import type { StatsJson } from '../contract/stats.js';
 import { buildTimeline } from '../model/build-timeline.js';
 import type { Timeline } from '../model/timeline.js';
-import { computeStats, computeVerdict, CONTENDED_WAIT_FRACTION, GIL_BOUND_WAIT_FRACTION, HELD_OFF_CPU_MIN_NS, LONG_CONTENDED_RUN_NS } from '../analysis/index.js';
+import { accumulateWhole, computeStats, computeVerdict, statsOf as statsOfAccumulator, CONTENDED_WAIT_FRACTION, GIL_BOUND_WAIT_FRACTION, HELD_OFF_CPU_MIN_NS, LONG_CONTENDED_RUN_NS } from '../analysis/index.js';
+import { holderSamplesKey } from '../model/holder-samples.js';
+import { PythonStacks } from '../model/python-stacks.js';
 import { ev, twoThreadsAlternating } from '../../test/support/timeline-event-builders.js';
 import { CONTENDED_GIL, MS, NO_WAITS, statsFunction as fn, statsOf, statsThread as thread } from '../../test/support/stats-builders.js';
 import { toVerdictText } from './verdict-text.js';
@@ -151,6 +153,30 @@ describe('the verdict in words', () => {
     );
     // Without the timeline the stats alone still flag it, in neutral words.
     assert.equal(verdictOf(stats).kind, 'gil-held-off-cpu');
+  });
+
+  it('end to end: holder samples taken while it slept holding say where: the function and the line', () => {
+    const { timeline } = offCpuHolder('sleeping');
+    const stacks = new PythonStacks();
+    const work = stacks.intern('work', '/app/work.py', 20, ['run']);
+    stacks.sourceLine(work, 23, 'usleep(1000)');
+    const spin = stacks.intern('spin', '/app/work.py', 40, ['run']);
+    // 101 held from 11 and slept from 20 to 300 ms: 30 samples of work() line 23 while it slept,
+    // and more (40) of spin() line 41 taken before, on a CPU: spin() held it longer, work() slept
+    const period = 10 * MS;
+    const times = [...Array.from({ length: 40 }, (_, k) => 12 + k * 0.1), ...Array.from({ length: 30 }, (_, k) => 25 * MS + k * period)];
+    const samples = {
+      times: Float64Array.from(times),
+      stacks: Int32Array.from(times, (_, k) => (k < 40 ? spin : work)),
+      weights: Float64Array.from(times, () => period),
+      lines: Int32Array.from(times, (_, k) => (k < 40 ? 41 : 23)),
+    };
+    const holderSamples = { hz: 100, threads: new Map([[holderSamplesKey(timeline.processes[0].pid, 101), samples]]), count: times.length, ticked: { from: 0, to: 400 * MS } };
+    const withStacks = { ...timeline, functions: stacks.functions, stacks: stacks.stacks };
+    const accumulator = accumulateWhole(withStacks, { holderSamples });
+    const verdict = toVerdictText(computeVerdict(statsOfAccumulator(accumulator, META), accumulator.facts()));
+    assert.equal(verdict.kind, 'gil-held-off-cpu');
+    assert.match(verdict.headline, /^thread 101 \(tid 101\) held the GIL for 300 ms while sleeping or blocked \(longest 300 ms\), in work \(work\.py:20\) at line 23 `usleep\(1000\)`; other threads/);
   });
 
   it('end to end: preempted while holding is a detail, not the off-CPU verdict (with the timeline)', () => {

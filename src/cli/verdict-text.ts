@@ -13,7 +13,7 @@ import { formatDuration, formatPercent } from '../base/time.js';
 import type { FunctionRef, VerdictJson } from '../contract/stats.js';
 import type { HeldBy, InferredVerdict, MeasuredVerdict, Verdict, VerdictKind, VerdictReason } from '../analysis/index.js';
 import { lineShares } from '../contract/function-lines.js';
-import { formatLineShares, quotedSource } from './function-lines.js';
+import { formatLineShares, quote, quotedSource } from './function-lines.js';
 
 /** The worded verdict, as the stats JSON carries it. */
 export interface VerdictText extends VerdictJson {
@@ -51,7 +51,7 @@ function headline(kind: VerdictKind, reason: VerdictReason, { facts }: MeasuredV
       const { hold, holderFunction } = reason;
       return (
         `${hold.name || 'thread'} (tid ${hold.tid}) held the GIL for ${formatDuration(hold.asleepNs)} while sleeping or blocked ` +
-        `(longest ${formatDuration(hold.longestAsleepNs)})${holderFunction ? `, in ${functionWithFile(holderFunction)}` : ''}; other threads waited for it during ` +
+        `(longest ${formatDuration(hold.longestAsleepNs)})${holderFunction ? `, in ${functionWithFile(holderFunction)}${atLine(holderFunction.at)}` : ''}; other threads waited for it during ` +
         `${formatDuration(hold.asleepContendedNs)} of that: C code that sleeps or does I/O should release the GIL (Py_BEGIN_ALLOW_THREADS)`
       );
     }
@@ -112,6 +112,11 @@ function describeWaiter(w: { readonly name: string; readonly tid: number | undef
 
 function describeFunction({ name, file, line }: FunctionRef): string {
   return file ? `${name} (${baseName(file)}:${line})` : name;
+}
+
+/** ` at line 23 `usleep(1000)``: empty when the line is not known. */
+function atLine(at: { readonly line: number; readonly text?: string } | undefined): string {
+  return at && at.line > 0 ? ` at line ${at.line}${at.text ? ` ${quote(at.text)}` : ''}` : '';
 }
 
 /** Like describeFunction, with the parentheses even when the file is unknown. */

@@ -54,8 +54,10 @@ for (const { label, python, sampled } of runs) {
     assert.equal(text(truth.sleep_line), 'usleep(1000)');
     assert.equal(text(truth.sum_line), 'total = sum(range(30000))');
 
-    // the terminal says it too: the function table's column and the verdict's culprit (its
-    // headline is the sleep's, a hold off-CPU)
+    // the verdict is the sleep's (holding the GIL asleep): where the samples saw it asleep
+    assert.match(stats.verdict!.headline, new RegExp(`while sleeping or blocked .*, in worker \\(two_lines\\.py:20\\) at line ${truth.sleep_line} \`usleep\\(1000\\)\`; `));
+
+    // the terminal says it too: the function table's column and the verdict's culprit
     const shown = giltrace(['stats', data]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, new RegExp(`worker\\s+two_lines\\.py:\\d+ .* ${truth.sleep_line} \\(\\d+\\.\\d%\\)`));
