@@ -16,7 +16,8 @@
  * read it): the time is shared by (stack, line), and a hold charged where it ended has no line.
  */
 import { NO_STACK_SAMPLE, type ThreadHolderSamples } from '../model/holder-samples.js';
-import { CpuState, type StepTrack } from '../model/timeline.js';
+import type { StepTrack } from '../model/timeline.js';
+import { ASLEEP } from './off-cpu-holds.js';
 
 export interface HeldTime {
   held: number;
@@ -167,8 +168,7 @@ function isAsleep(cpu: StepTrack, t: number): boolean {
     if (cpu.times[mid] <= t) lo = mid + 1;
     else hi = mid;
   }
-  const state = lo > 0 ? cpu.states[lo - 1] : undefined;
-  return state === CpuState.sleeping || state === CpuState.blocked;
+  return lo > 0 && (ASLEEP & (1 << cpu.states[lo - 1])) !== 0;
 }
 
 /** Whether `t` lies in one of the sorted [start, end) pairs. */

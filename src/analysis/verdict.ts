@@ -42,7 +42,10 @@ type WaitShareKind = 'gil-bound' | 'gil-contended' | 'not-gil-bound';
 export type VerdictReason =
   | { readonly rule: 'no-gil-process' }
   | { readonly rule: 'one-gil-thread' }
-  /** With the timeline: a hold while asleep; `holderFunction` is where the thread held the GIL most. */
+  /**
+   * With the timeline: a hold while asleep; `holderFunction` is where holder samples saw the
+   * thread asleep holding (with the line), else where it held the GIL most.
+   */
   | { readonly rule: 'held-asleep'; readonly hold: OffCpuHold; readonly holderFunction: HolderFunction | undefined }
   /** Without the timeline: off-CPU holds, asleep and preempted alike. */
   | { readonly rule: 'held-off-cpu'; readonly process: ProcessStats; readonly thread: ThreadStats }

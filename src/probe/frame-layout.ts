@@ -39,7 +39,7 @@ export interface FrameLayout {
 /**
  * The line a frame runs, read from memory by the sampler (not by the probes): the frame's
  * instruction (an offset, or from 3.11 a pointer into the code object's own copy of its
- * bytecode) and the code object's line table (a bytes object, record/line-table.ts).
+ * bytecode) and the code object's line table (a bytes object, probe/line-table.ts).
  */
 export interface LineLayout {
   /** frame → f_lasti (int; to 3.10), prev_instr (3.11-3.12) or instr_ptr (3.13; pointers). */

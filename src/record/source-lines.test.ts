@@ -10,7 +10,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SourceLines', () => {
   const file = join(dir, 'app.py');
-  writeFileSync(file, `def work():\n    total = sum(range(10))\r\n    return ${'x + '.repeat(60)}1\n`);
+  writeFileSync(file, `def work():\n    total = sum(range(10))\r\n    return ${'x + '.repeat(60)}1\n    print("\x1b[31mred\tand not")\n`);
 
   it("reads a line of a file as the process sees it, trimmed, a long one cut", () => {
     const sources = new SourceLines();
@@ -18,6 +18,8 @@ describe('SourceLines', () => {
     const long = sources.textOf(process.pid, file, 3)!;
     assert.equal(long.length, MAX_LINE_CHARS);
     assert.ok(long.startsWith('return x + x') && long.endsWith('…'), long);
+    // control characters (an escape sequence, a tab) as spaces: the text goes to terminals
+    assert.equal(sources.textOf(process.pid, file, 4), 'print(" [31mred and not")');
     // a relative file name is the process's working directory's
     assert.equal(sources.textOf(process.pid, relative(process.cwd(), file), 1), 'def work():');
   });

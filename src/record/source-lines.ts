@@ -27,7 +27,8 @@ export class SourceLines {
       if (this.files.size >= MAX_FILES) this.files.clear();
       this.files.set(key, (lines = readLines(file.startsWith('/') ? `/proc/${pid}/root${file}` : `/proc/${pid}/cwd/${file}`)));
     }
-    const text = lines?.[line - 1]?.trim();
+    // control characters (a tab, an escape sequence in a string literal) as spaces: the text goes to terminals
+    const text = lines?.[line - 1]?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
     if (!text) return undefined;
     return text.length > MAX_LINE_CHARS ? `${text.slice(0, MAX_LINE_CHARS - 1)}…` : text;
   }
