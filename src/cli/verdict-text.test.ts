@@ -82,6 +82,10 @@ describe('the verdict in words', () => {
       long.headline,
       /^load_catalog \(parse\.py:12\), called from scrape ← Thread\.run, kept the GIL for 600 ms in one go while its thread ran and others waited \(75\.0% of all GIL waiting was on it\): C code/,
     );
+    // with holder samples' lines: the line that called the C code
+    const lines = [{ line: 14, held_ns: 590 * MS, held_while_others_wait_ns: 590 * MS, text: 'catalog = json.load(f)' }];
+    const atLine = verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions: [{ ...stuck[0], lines }] }));
+    assert.match(atLine.headline, /^load_catalog \(parse\.py:12\) at line 14 `catalog = json\.load\(f\)`, called from scrape ← Thread\.run, kept the GIL for 600 ms in one go/);
     const brief = [fn('load_catalog', 600 * MS, { longest_contended_run_ns: LONG_CONTENDED_RUN_NS - 1 })];
     assert.equal(verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions: brief })).kind, 'gil-bound');
   });

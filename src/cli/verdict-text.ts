@@ -10,7 +10,7 @@
  * word the same verdict its own way.
  */
 import { formatDuration, formatPercent } from '../base/time.js';
-import type { FunctionRef, VerdictJson } from '../contract/stats.js';
+import type { FunctionRef, FunctionStats, VerdictJson } from '../contract/stats.js';
 import type { HeldBy, InferredVerdict, MeasuredVerdict, Verdict, VerdictKind, VerdictReason } from '../analysis/index.js';
 import { lineShares } from '../contract/function-lines.js';
 import { formatLineShares, quote, quotedSource } from './function-lines.js';
@@ -68,7 +68,7 @@ function headline(kind: VerdictKind, reason: VerdictReason, { facts }: MeasuredV
       const callers = fn.stacks[0]?.callers ?? [];
       const from = callers.length ? `, called from ${callers.join(' ← ')},` : '';
       return (
-        `${describeFunction(fn)}${from} kept the GIL for ${formatDuration(fn.longest_contended_run_ns)} in one go while its thread ran and ` +
+        `${describeFunction(fn)}${mostlyAt(fn)}${from} kept the GIL for ${formatDuration(fn.longest_contended_run_ns)} in one go while its thread ran and ` +
         `others waited (${formatPercent(shareOfContention, 1)} of all GIL waiting was on it): C code called from there does not ` +
         'release the GIL, and the switch interval cannot interrupt C code; release the GIL in it (Py_BEGIN_ALLOW_THREADS), or ' +
         'run that call in another process'
@@ -97,14 +97,17 @@ function heldByClause(heldBy: HeldBy | undefined): string {
     return `, ${formatPercent(heldBy.shareOfContention, 1)} of it while code in ${baseName(heldBy.file)} held it (${names})`;
   }
   const fn = heldBy.culprit.fn;
-  // the line when one line holds most of it (the details list the others)
-  const [top] = lineShares(fn, 1);
-  const at = top && top.share >= MOSTLY_ONE_LINE ? ` at line ${top.line}${quotedSource(fn, top.line, ' ')}` : '';
-  return `, ${formatPercent(heldBy.culprit.shareOfContention, 1)} of it while ${describeFunction(fn)} held it${at}`;
+  return `, ${formatPercent(heldBy.culprit.shareOfContention, 1)} of it while ${describeFunction(fn)} held it${mostlyAt(fn)}`;
 }
 
 /** A function whose top line has this share of its time is said to hold the GIL there, in the headline. */
 const MOSTLY_ONE_LINE = 0.5;
+
+/** ` at line 18 `blob = zlib.compress(…)`` when one line holds most of the function's time (the details list the others); empty otherwise. */
+function mostlyAt(fn: FunctionStats): string {
+  const [top] = lineShares(fn, 1);
+  return top && top.share >= MOSTLY_ONE_LINE ? ` at line ${top.line}${quotedSource(fn, top.line, ' ')}` : '';
+}
 
 function describeWaiter(w: { readonly name: string; readonly tid: number | undefined; readonly threads: number }): string {
   return w.tid === undefined ? `${w.name} (${w.threads} threads)` : `${w.name || 'thread'} (tid ${w.tid})`;
