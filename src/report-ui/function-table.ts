@@ -32,7 +32,7 @@ export function functionCardHtml(stats: StatsJson): string {
     : 'a hold counts for the function that released the GIL (a forced drop catches a CPU-bound function in the act)';
   return `<section class="card" id="gt-functions-card"><h2>Python functions</h2>
     <p class="card-note">GIL time by the Python function a thread was in: ${held}, a wait for the function that asked for it.
-      <em>held while others waited</em> is what the function cost the other threads. Hover a name for its call paths.</p>
+      <em>held while others waited</em> is what the function cost the other threads${samples && samples.in_holds > 0 ? '; <em>most at line</em> the line the samples saw it run most' : ''}. Hover a name for its call paths, a line for the others.</p>
     <div class="table-wrap tall" id="gt-functions"></div></section>`;
 }
 
@@ -43,7 +43,8 @@ export function renderFunctionTable(host: HTMLElement, stats: StatsJson): void {
     const totals = { others: sum(functions, (f) => f.held_while_others_wait_ns), wait: sum(functions, (f) => f.wait_ns) };
     return functions.map((f): FunctionRow => ({ f, p, totals }));
   });
-  const withLines = rows.some(({ f }) => (f.lines?.length ?? 0) > 0) ? [...FUNCTION_COLUMNS, LINE_COLUMN] : FUNCTION_COLUMNS;
+  // the line column after `where`, when holder samples read lines
+  const withLines = rows.some(({ f }) => (f.lines?.length ?? 0) > 0) ? [...FUNCTION_COLUMNS.slice(0, 2), LINE_COLUMN, ...FUNCTION_COLUMNS.slice(2)] : FUNCTION_COLUMNS;
   const columns = processes.length > 1 ? [PID_COLUMN, ...withLines] : withLines;
   renderSortableTable(host, {
     id: 'gt-function-table',
@@ -92,14 +93,21 @@ const FUNCTION_COLUMNS: readonly Column<FunctionRow>[] = [
   },
 ];
 
+/** Characters of a line's text shown in its cell (all of it on hover). */
+const LINE_TEXT_CHARS = 48;
+
 /** Where in the function: the line its holder samples saw run most (recordings with holder samples). */
 const LINE_COLUMN: Column<FunctionRow> = {
   title: 'most at line',
   hint: 'the source line the samples of the GIL holder saw this function run most, and its share of the function\'s held-while-others-waited time (hover: its other lines)',
   value: ({ f }) => lineShares(f, 1)[0]?.share ?? -1,
+  text: true,
   show: ({ f }) => {
     const top = lineShares(f, 1)[0];
-    return top ? `${top.line} <span class="muted">${(100 * top.share).toFixed(1)}%</span>` : '';
+    if (!top) return '';
+    const text = f.lines?.find((l) => l.line === top.line)?.text;
+    const code = text ? ` <code class="source-line">${escapeHtml(text.length > LINE_TEXT_CHARS ? `${text.slice(0, LINE_TEXT_CHARS - 1)}…` : text)}</code>` : '';
+    return `${top.line}${code} <span class="muted">${(100 * top.share).toFixed(1)}%</span>`;
   },
   cellTitle: ({ f }) => lineList(f),
 };

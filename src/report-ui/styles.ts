@@ -31,6 +31,7 @@ main { padding:16px 24px 40px; max-width:1800px; margin:0 auto; }
 .gt-overview { display:block; cursor:pointer; border-bottom:1px solid var(--line); }
 .gt-canvas.dragging { cursor:grabbing; }
 .help { font-size:12px; color:var(--muted); padding:6px 14px 10px; border-top:1px solid var(--line); }
+code.source-line { font:11px ui-monospace,monospace; white-space:nowrap; }
 kbd { font:11px ui-monospace,monospace; border:1px solid var(--line); border-bottom-width:2px; border-radius:4px; padding:0 4px; background:#fff; }
 #gt-tooltip { position:fixed; z-index:10; pointer-events:none; background:#0d1b2a; color:#fff; padding:8px 10px; border-radius:6px;
   font-size:12px; max-width:420px; box-shadow:0 4px 14px rgba(0,0,0,.25); }
