@@ -5,6 +5,7 @@
  * the height (a terminal's), the thread table giving way first.
  */
 import { formatDuration, formatPercent } from '../base/time.js';
+import { lineShares } from '../contract/function-lines.js';
 import { THREAD_GROUP_ROW_MIN, type ProcessStats } from '../contract/stats.js';
 import type { FunctionTotals, LiveTick, ThreadTotals } from './live-analysis.js';
 import { table, type Style } from './terminal-table.js';
@@ -55,7 +56,8 @@ function formatProcess(process: ProcessStats, tick: LiveTick, style: Style, maxL
     `  held now by ${holder}`,
   ];
   const functions = functionRows(tick.functions.get(process.pid));
-  const threadRoom = Math.max(1, maxLines - lines.length - 2 - (functions.length ? functions.length + 2 : 0));
+  const hotLine = hotLineOf(tick.functions.get(process.pid));
+  const threadRoom = Math.max(1, maxLines - lines.length - 2 - (functions.length ? functions.length + 2 + (hotLine ? 1 : 0) : 0));
   const rows = threadRows(process, tick.threads);
   const shown = rows.slice(0, threadRoom);
   const header = [COLUMNS, ...shown];
@@ -69,8 +71,23 @@ function formatProcess(process: ProcessStats, tick: LiveTick, style: Style, maxL
   if (functions.length) {
     lines.push(style.dim('  Python functions by GIL time held while other threads waited, since the start:'));
     lines.push(...table([FUNCTION_COLUMNS, ...functions], style, LEFT).map((line, i) => `  ${i === 0 ? style.dim(line) : line}`));
+    if (hotLine) lines.push(hotLine);
   }
   return lines;
+}
+
+/**
+ * The line the top function held the GIL at most (holder samples' lines), with its text, in 80
+ * columns: `  worker mostly at line 18 (92.6%): blob = zlib.compress(…`; undefined without lines.
+ */
+function hotLineOf(functions: ReadonlyMap<string, FunctionTotals> | undefined): string | undefined {
+  const top = topFunctions(functions)[0];
+  if (!top) return undefined;
+  const [line] = lineShares({ held_ns: top.heldNs, held_while_others_wait_ns: top.heldWhileOthersWaitNs, lines: [...top.lines].map(([at, l]) => ({ line: at, ...l })) }, 1);
+  if (!line) return undefined;
+  const text = top.lines.get(line.line)?.text;
+  const head = `  ${cut(top.name, 24)} mostly at line ${line.line} (${formatPercent(line.share, 1)})`;
+  return text ? `${head}: ${cut(text, Math.max(10, 79 - head.length - 2))}` : head;
 }
 
 /** Threads by what they want (held + wait) in the last tick; alike threads as one row. */
@@ -117,14 +134,18 @@ function sinceShares(t: Pick<ThreadTotals, 'heldNs' | 'waitNs' | 'noGilNs' | 'li
   return t ? shares(t.heldNs, t.waitNs, t.noGilNs, t.lifetimeNs) : ['-', '-', '-'];
 }
 
-/** The functions that held the GIL longest while others waited, since the start. */
-function functionRows(functions: ReadonlyMap<string, FunctionTotals> | undefined): string[][] {
+/** The functions that held the GIL longest while others waited, since the start (their order in the table). */
+function topFunctions(functions: ReadonlyMap<string, FunctionTotals> | undefined): FunctionTotals[] {
   if (!functions) return [];
-  const top = [...functions.values()]
+  return [...functions.values()]
     .filter((f) => f.heldWhileOthersWaitNs + f.waitNs > 0)
     .sort((a, b) => b.heldWhileOthersWaitNs - a.heldWhileOthersWaitNs || b.waitNs - a.waitNs)
     .slice(0, TOP_FUNCTIONS);
-  return top.map((f) => [
+}
+
+/** Their rows. */
+function functionRows(functions: ReadonlyMap<string, FunctionTotals> | undefined): string[][] {
+  return topFunctions(functions).map((f) => [
     // 2 + 20 + 2 + 20 + 2 + 7 + 2 + 13 + 2 + 7: 77 columns at most
     cut(f.name, 20),
     f.file ? where(f.file, f.line, 20) : '',

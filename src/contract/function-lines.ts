@@ -15,7 +15,7 @@ export interface LineShare {
 }
 
 /** The function's lines with the largest shares, largest first (up to `most`). */
-export function lineShares(fn: FunctionStats, most = 3): LineShare[] {
+export function lineShares(fn: Pick<FunctionStats, 'held_ns' | 'held_while_others_wait_ns' | 'lines'>, most = 3): LineShare[] {
   const byWaited = fn.held_while_others_wait_ns > 0;
   const whole = byWaited ? fn.held_while_others_wait_ns : fn.held_ns;
   if (!fn.lines || whole <= 0) return [];

@@ -98,6 +98,8 @@ test('top --once -- CMD shares held time among the functions its holder samples 
     return Number(value) * ({ ns: 1, 'µs': 1e3, ms: 1e6, s: 1e9 }[unit] ?? NaN);
   };
   assert.ok(othersWaited('work') > 4 * othersWaited('release'), top.stdout);
+  // and the line of work() its samples saw most, with its text
+  assert.match(top.stdout, /^  work mostly at line 1[56] \(\d+\.\d%\): (for i in range\(50_000\):|total \+= i)$/m);
 });
 
 test('top -p PID into a pipe whose reader leaves (top -p PID | head) detaches: exit 0, no stack trace, the program runs on', { skip }, async () => {
