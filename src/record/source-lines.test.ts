@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -22,6 +23,14 @@ describe('SourceLines', () => {
     assert.equal(sources.textOf(process.pid, file, 4), 'print(" [31mred and not")');
     // a relative file name is the process's working directory's
     assert.equal(sources.textOf(process.pid, relative(process.cwd(), file), 1), 'def work():');
+  });
+
+  it('reads regular files only: a FIFO (a script piped in) is not opened, so nothing blocks', () => {
+    const fifo = join(dir, 'piped.py');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    // opening a FIFO with no writer would block this test forever
+    assert.equal(new SourceLines().textOf(process.pid, fifo, 1), undefined);
+    assert.equal(new SourceLines().textOf(process.pid, '/dev/stdin', 1), undefined);
   });
 
   it('has no text for code without a file, a file gone, or a line past its end', () => {

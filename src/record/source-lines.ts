@@ -36,7 +36,10 @@ export class SourceLines {
 
 function readLines(path: string): string[] | null {
   try {
-    if (fs.statSync(path).size > MAX_FILE_BYTES) return null;
+    // regular files only: a script read from a pipe, a FIFO or /dev/stdin (through /proc/self,
+    // giltrace's own) would block the sampler, or take input meant for someone else
+    const stat = fs.statSync(path);
+    if (!stat.isFile() || stat.size > MAX_FILE_BYTES) return null;
     return fs.readFileSync(path, 'utf8').split(/\r?\n/);
   } catch {
     return null;
