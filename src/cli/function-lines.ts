@@ -11,13 +11,13 @@ const QUOTED_CHARS = 60;
  * line's text quoted after it when the recording has it.
  */
 export function formatLineShares(shares: readonly LineShare[], fn?: FunctionStats): string {
-  return shares.map((l, i) => `${l.line} (${formatPercent(l.share, 1)})${i === 0 && fn ? quotedSource(fn, l.line, ' ') : ''}`).join(', ');
+  return shares.map((l, i) => `${l.line} (${formatPercent(l.share, 1)})${i === 0 && fn ? quotedSource(fn, l.line) : ''}`).join(', ');
 }
 
-/** ` `text`` (after `before`), the line's text cut to QUOTED_CHARS; empty when the recording has none. */
-export function quotedSource(fn: FunctionStats, line: number, before: string): string {
+/** `` ` `text` `` (a space first), the line's text cut to QUOTED_CHARS; empty when the recording has none. */
+export function quotedSource(fn: FunctionStats, line: number): string {
   const text = fn.lines?.find((l) => l.line === line)?.text;
-  return text ? `${before}${quote(text)}` : '';
+  return text ? ` ${quote(text)}` : '';
 }
 
 /** A line of code in a sentence: in backquotes, cut to QUOTED_CHARS. */

@@ -106,7 +106,7 @@ const MOSTLY_ONE_LINE = 0.5;
 /** ` at line 18 `blob = zlib.compress(…)`` when one line holds most of the function's time (the details list the others); empty otherwise. */
 function mostlyAt(fn: FunctionStats): string {
   const [top] = lineShares(fn, 1);
-  return top && top.share >= MOSTLY_ONE_LINE ? ` at line ${top.line}${quotedSource(fn, top.line, ' ')}` : '';
+  return top && top.share >= MOSTLY_ONE_LINE ? ` at line ${top.line}${quotedSource(fn, top.line)}` : '';
 }
 
 function describeWaiter(w: { readonly name: string; readonly tid: number | undefined; readonly threads: number }): string {
