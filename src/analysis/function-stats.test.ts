@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildTimeline } from '../model/build-timeline.js';
+import { holderSamplesKey } from '../model/holder-samples.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import { ev } from '../../test/support/timeline-event-builders.js';
 import { computeStats } from './compute-stats.js';
@@ -99,4 +100,37 @@ test('a function whose file the kernel could not read counts as the one with its
     { name: 'run', file: '', line: 20 }, // two matches: cannot tell, stays
   ];
   assert.deepEqual([...canonicalFunctions(functions)], [0, 1, 2, 2, 4, 5, 6, 7]);
+});
+
+test("holder samples' lines: a function's held time by line, most held while others waited first, at most 5, with their text", () => {
+  const s = new PythonStacks();
+  const work = s.intern('work', '/app.py', 10, ['Thread.run']);
+  s.sourceLine(work, 12, 'blob = zlib.compress(data)');
+  // 101 holds [0, 1000) and ends in work(); 102 waits for it from 0 to 1000
+  const events = [
+    ev.enter(0, 101, 100, '100', work),
+    ev.ret(0, 101),
+    ev.enter(0, 102, 100, '100', work),
+    ev.drop(1000, 101, 'voluntary', 100, work),
+    ev.ret(1001, 102),
+    ev.drop(1100, 102, 'voluntary', 100, work),
+  ];
+  const timeline = buildTimeline(events, { stacks: s, end: 1200 });
+  // ten samples of 101 in its hold: line 12 four times, 11 twice, then 13, 14, 15, 16 once each
+  const lines = [12, 12, 12, 12, 11, 11, 13, 14, 15, 16];
+  const samples = {
+    times: Float64Array.from(lines, (_, k) => 50 + 100 * k),
+    stacks: Int32Array.from(lines, () => work),
+    weights: Float64Array.from(lines, () => 100),
+    lines: Int32Array.from(lines),
+  };
+  const holderSamples = { hz: 1e7, threads: new Map([[holderSamplesKey(100, 101), samples]]), count: lines.length, ticked: { from: 0, to: 1100 } };
+  const fn = computeStats(timeline, { events: events.length, warnings: [], processes: new Map() }, holderSamples).processes[0].functions!.find((f) => f.name === 'work')!;
+  assert.deepEqual(fn.lines?.map((l) => [l.line, l.held_while_others_wait_ns, l.text]), [
+    [12, 400, 'blob = zlib.compress(data)'],
+    [11, 200, undefined],
+    [13, 100, undefined],
+    [14, 100, undefined],
+    [15, 100, undefined],
+  ]); // (16 is the sixth)
 });
