@@ -5,7 +5,7 @@
  */
 import { formatDuration } from '../base/time.js';
 import type { Compared, DiffJson, FunctionDiff, ProcessDiff, ProcessSide, ThreadNumbers, ThreadRowDiff } from '../contract/diff.js';
-import { styleFor, table, type ColumnGroup, type Style } from './terminal-table.js';
+import { cut, styleFor, table, type ColumnGroup, type Style } from './terminal-table.js';
 
 /** Functions listed per process (all of them are in --json). */
 const TOP_FUNCTIONS = 8;
@@ -166,11 +166,6 @@ export function formatPointChange(value: Compared): string {
   if (value.change === 0) return '=';
   const points = 100 * value.change;
   return `${points > 0 ? '+' : ''}${points.toFixed(1)} pt`;
-}
-
-function cut(text: string, width: number): string {
-  const chars = [...text];
-  return chars.length <= width ? text : chars.slice(0, width - 1).join('') + '…';
 }
 
 function formatVerdicts(diff: DiffJson, style: Style): string[] {

@@ -2,6 +2,7 @@
 import { formatPercent } from '../base/time.js';
 import type { LineShare } from '../contract/function-lines.js';
 import type { FunctionStats } from '../contract/stats.js';
+import { cut } from './terminal-table.js';
 
 /** Characters of a line's text quoted in a sentence. */
 const QUOTED_CHARS = 60;
@@ -22,5 +23,5 @@ export function quotedSource(fn: FunctionStats, line: number): string {
 
 /** A line of code in a sentence: in backquotes, cut to QUOTED_CHARS. */
 export function quote(text: string): string {
-  return `\`${text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS - 1)}…` : text}\``;
+  return `\`${cut(text, QUOTED_CHARS)}\``;
 }

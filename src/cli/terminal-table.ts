@@ -94,3 +94,9 @@ function groupLine(groups: readonly ColumnGroup[], widths: readonly number[], ga
   }
   return line.trimEnd();
 }
+
+/** `text` in at most `width` characters (code points), its end cut to an ellipsis when longer. */
+export function cut(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
+}

@@ -8,7 +8,7 @@ import { formatDuration, formatPercent } from '../base/time.js';
 import { lineShares } from '../contract/function-lines.js';
 import { THREAD_GROUP_ROW_MIN, type ProcessStats } from '../contract/stats.js';
 import type { FunctionTotals, LiveTick, ThreadTotals } from './live-analysis.js';
-import { table, type Style } from './terminal-table.js';
+import { cut, table, type Style } from './terminal-table.js';
 
 const COLUMNS = ['thread', 'tid', 'held', 'wait', 'no GIL', 'held ', 'wait ', 'no GIL '];
 const LEFT = new Set(['thread', 'function', 'where']);
@@ -161,9 +161,4 @@ function where(file: string, line: number, width: number): string {
   const tail = `:${line}`;
   const room = width - tail.length;
   return (name.length <= room ? name.join('') : `…${name.slice(name.length - room + 1).join('')}`) + tail;
-}
-
-function cut(text: string, width: number): string {
-  const chars = [...text];
-  return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
 }
