@@ -6,7 +6,7 @@
  * Held times come from each thread's HeldAttribution (where its holds ended, refined by holder
  * samples), asked when the numbers are.
  */
-import type { FunctionLine, FunctionStats, ThreadFunction } from '../contract/stats.js';
+import type { FunctionLine, FunctionStats, FunctionWaitLine, ThreadFunction } from '../contract/stats.js';
 import { UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
 import { canonicalFunctions } from './function-stats.js';
 import { HeldAttribution } from './held-attribution.js';
@@ -31,6 +31,8 @@ interface Tally {
   readonly paths: Map<number, { held: number; wait: number }>;
   /** By the source line holder samples saw it run: its sampled held time. */
   readonly lines: Map<number, { held: number; othersWaited: number }>;
+  /** Waits by the stack they began in (its instruction's line known once the holder samples tell it: PyStack.at). */
+  readonly waitsAt: Map<number, { wait: number; waits: number }>;
 }
 
 export class FunctionTallies {
@@ -62,7 +64,14 @@ export class FunctionTallies {
     const t = this.tally(stacks[stack].leaf);
     t.wait += length;
     t.waits++;
-    path(t, stack).wait += length;
+    path(t, stacks, stack).wait += length;
+    if (stacks[stack].instruction !== undefined) {
+      const w = t.waitsAt.get(stack);
+      if (w) {
+        w.wait += length;
+        w.waits++;
+      } else t.waitsAt.set(stack, { wait: length, waits: 1 });
+    }
   }
 
   forcedDrop(stack: number, stacks: readonly PyStack[]): void {
@@ -87,6 +96,7 @@ export class FunctionTallies {
         forced_drops: t.forced, longest_hold_ns: t.longestHold, longest_contended_run_ns: t.longestContendedRun,
         stacks: paths.map(([stack, p]) => ({ callers: stacks[stack].callers, held_ns: Math.round(p.held), wait_ns: p.wait })),
         ...(t.lines.size > 0 ? { lines: topLines(t.lines, fn.source) } : {}),
+        ...waitLinesOf(t, stacks, fn.source),
       });
     }
     out.sort(
@@ -117,7 +127,7 @@ export class FunctionTallies {
       if (!t) out.set(id, (t = emptyTally()));
       t.held += time.held;
       t.heldWhileOthersWait += time.othersWaited;
-      path(t, stack).held += time.held;
+      path(t, stacks, stack).held += time.held;
       if (line > 0) {
         let l = t.lines.get(line);
         if (!l) t.lines.set(line, (l = { held: 0, othersWaited: 0 }));
@@ -134,7 +144,14 @@ export class FunctionTallies {
       into.forced += t.forced;
       into.longestHold = Math.max(into.longestHold, t.longestHold);
       into.longestContendedRun = Math.max(into.longestContendedRun, t.longestContendedRun);
-      for (const [stack, p] of t.paths) path(into, stack).wait += p.wait;
+      for (const [stack, p] of t.paths) path(into, stacks, stack).wait += p.wait;
+      for (const [stack, w] of t.waitsAt) {
+        const to = into.waitsAt.get(stack);
+        if (to) {
+          to.wait += w.wait;
+          to.waits += w.waits;
+        } else into.waitsAt.set(stack, { ...w });
+      }
     }
     return out;
   }
@@ -147,7 +164,35 @@ export class FunctionTallies {
 }
 
 function emptyTally(): Tally {
-  return { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map(), lines: new Map() };
+  return { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map(), lines: new Map(), waitsAt: new Map() };
+}
+
+/**
+ * The lines its threads gave the GIL up at before they waited to get it back (the line of each
+ * wait's drop), most waited first, with their text when known; none when no wait's line is
+ * known (older recordings, sampled ones, lines the holder samples never told).
+ */
+function waitLinesOf(t: Tally, stacks: readonly PyStack[], source: ReadonlyMap<number, string> | undefined): { wait_lines?: FunctionWaitLine[] } {
+  const byLine = new Map<number, { wait: number; waits: number }>();
+  for (const [stack, w] of t.waitsAt) {
+    const line = stacks[stack]?.at;
+    // waits of no time (the GIL was free) say nothing of where waiting went
+    if (!line || w.wait <= 0) continue;
+    const l = byLine.get(line);
+    if (l) {
+      l.wait += w.wait;
+      l.waits += w.waits;
+    } else byLine.set(line, { ...w });
+  }
+  if (byLine.size === 0) return {};
+  const lines = [...byLine]
+    .map(([line, l]) => {
+      const text = source?.get(line);
+      return { line, wait_ns: l.wait, waits: l.waits, ...(text !== undefined ? { text } : {}) };
+    })
+    .sort((a, b) => b.wait_ns - a.wait_ns || a.line - b.line)
+    .slice(0, LINES_PER_FUNCTION);
+  return { wait_lines: lines };
 }
 
 /** A function's lines, most held while others waited first (then most held, then in line order), with their text when known. */
@@ -169,8 +214,10 @@ function known(stack: number, stacks: readonly PyStack[]): number {
   return stacks[stack] !== undefined ? stack : stacks[UNKNOWN_STACK] !== undefined ? UNKNOWN_STACK : -1;
 }
 
-function path(t: Tally, stack: number): { held: number; wait: number } {
-  let p = t.paths.get(stack);
-  if (!p) t.paths.set(stack, (p = { held: 0, wait: 0 }));
+/** The call path's tally (the stack's, whatever instruction it was at). */
+function path(t: Tally, stacks: readonly PyStack[], stack: number): { held: number; wait: number } {
+  const id = stacks[stack]?.path ?? stack;
+  let p = t.paths.get(id);
+  if (!p) t.paths.set(id, (p = { held: 0, wait: 0 }));
   return p;
 }

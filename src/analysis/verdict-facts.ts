@@ -6,7 +6,7 @@
  * each process's recording says of hand-offs, drops and events that did not fit. verdict.ts
  * decides from them; cli/verdict-text.ts puts them into words.
  */
-import type { DropCounts, DurationSummary, FunctionStats, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
+import type { DropCounts, DurationSummary, FunctionStats, FunctionWaitLine, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import { Anomaly } from '../model/anomalies.js';
 import type { Timeline } from '../model/timeline.js';
 import { NS_PER_MS } from '../base/time.js';
@@ -25,6 +25,9 @@ export const HELD_OFF_CPU_MIN_FRACTION = 0.05;
 export const LONG_CONTENDED_RUN_NS = 50 * NS_PER_MS;
 /** Waiters and functions the verdict names. */
 const TOP = 3;
+/** Wait sites named: the lines that began a tenth of all waiting or more, at most two. */
+const WAIT_SITE_MIN_SHARE = 0.1;
+const WAIT_SITES = 2;
 /** Anomaly counters that count threads or facts, not events that broke the state machine. */
 const NOT_EVENT_COUNTS: ReadonlySet<string> = new Set([DROP_REASON_UNKNOWN, Anomaly.noSchedulerEvents]);
 /**
@@ -53,6 +56,15 @@ export interface Culprit {
   readonly shareOfContention: number;
 }
 
+/** A line its threads let the GIL go at before waits (FunctionStats.wait_lines). */
+export interface WaitSite {
+  readonly pid: number;
+  readonly fn: FunctionStats;
+  readonly line: FunctionWaitLine;
+  /** Its wait over every GIL thread's (VerdictFacts.waitNs). */
+  readonly shareOfWaits: number;
+}
+
 export interface VerdictFacts {
   /** Processes with two or more threads that used the GIL. */
   readonly contendable: readonly ProcessStats[];
@@ -64,6 +76,8 @@ export interface VerdictFacts {
   readonly waiters: readonly Waiter[];
   /** Functions that held the GIL while others waited, most first (recordings with function context). */
   readonly culprits: readonly Culprit[];
+  /** The lines most waits began at, most waited first, each a tenth of all waiting or more (exact recordings with holder samples). */
+  readonly waitSites: readonly WaitSite[];
   /** The source file whose functions held the GIL most while others waited, when several of them share it. */
   readonly culpritFile: { readonly file: string; readonly functions: readonly string[]; readonly shareOfContention: number } | undefined;
   /** Functions whose single hold made others wait while the holder ran for LONG_CONTENDED_RUN_NS or more. */
@@ -116,6 +130,7 @@ export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline | Time
     waitShare: activeNs > 0 ? waitNs / activeNs : 0,
     waiters: contendable.flatMap(waitersOf).sort((a, b) => b.waitNs - a.waitNs || a.name.localeCompare(b.name)).slice(0, TOP),
     culprits: culpritsOf(contendable, holderSampled),
+    waitSites: waitSitesOf(contendable, waitNs),
     culpritFile: culpritFileOf(mostContended, holderSampled),
     longRuns: contendable
       .flatMap((p) => (p.functions ?? []).filter((fn) => fn.longest_contended_run_ns >= LONG_CONTENDED_RUN_NS).map((fn) => culprit(p, fn)))
@@ -171,6 +186,15 @@ function culpritsOf(processes: readonly ProcessStats[], holderSampled: boolean):
     .flatMap((p) => (p.functions ?? []).filter((fn) => fn.held_while_others_wait_ns > 0 && !fn.name.startsWith('<')).map((fn) => culprit(p, fn)))
     .sort((a, b) => caught(b.fn) - caught(a.fn) || b.fn.held_while_others_wait_ns - a.fn.held_while_others_wait_ns)
     .slice(0, TOP);
+}
+
+function waitSitesOf(processes: readonly ProcessStats[], waitNs: number): WaitSite[] {
+  if (waitNs <= 0) return [];
+  return processes
+    .flatMap((p) => (p.functions ?? []).flatMap((fn) => (fn.wait_lines ?? []).map((line) => ({ pid: p.pid, fn, line, shareOfWaits: line.wait_ns / waitNs }))))
+    .filter((site) => site.shareOfWaits >= WAIT_SITE_MIN_SHARE && !site.fn.name.startsWith('<'))
+    .sort((a, b) => b.line.wait_ns - a.line.wait_ns || a.fn.name.localeCompare(b.fn.name) || a.line.line - b.line.line)
+    .slice(0, WAIT_SITES);
 }
 
 /** Parsing, serializing, templating: the work is often spread over a module's functions, none of them big alone. */

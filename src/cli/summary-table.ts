@@ -2,8 +2,8 @@
 import { formatDuration, formatPercent } from '../base/time.js';
 import { shareError } from '../analysis/index.js';
 import { THREAD_GROUP_ROW_MIN, type SamplingStats, type FunctionStats, type ProcessStats, type StatsJson, type ThreadStats, type VerdictJson } from '../contract/stats.js';
-import { lineShares } from '../contract/function-lines.js';
 import { formatLineShares } from './function-lines.js';
+import { lineShares, waitLineShares } from '../contract/function-lines.js';
 import { styleFor, table as alignedTable, type Style } from './terminal-table.js';
 import { rangeText } from './time-range.js';
 
@@ -13,8 +13,10 @@ const COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CP
  * out: the ticks see only the changes that outlast a tick, so those would mislead.
  */
 const SAMPLED_COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CPU', 'running', 'runnable', 'samples', '±'];
-const LEFT_ALIGNED = new Set(['thread', 'function', 'where', 'most at line']);
-const FUNCTION_COLUMNS = ['function', 'where', 'held', 'others waited', 'caught', 'wait', 'waits', 'forced', 'longest hold', 'most at line'];
+const LEFT_ALIGNED = new Set(['thread', 'function', 'where', 'most at line', 'waited at line']);
+const FUNCTION_COLUMNS = ['function', 'where', 'held', 'others waited', 'caught', 'wait', 'waits', 'forced', 'longest hold', 'most at line', 'waited at line'];
+const MOST_AT_LINE = FUNCTION_COLUMNS.indexOf('most at line');
+const WAITED_AT_LINE = FUNCTION_COLUMNS.indexOf('waited at line');
 /** Functions listed under the thread table. */
 const TOP_FUNCTIONS = 5;
 
@@ -83,11 +85,16 @@ function formatProcess(process: ProcessStats, style: Style, sampled: boolean, ho
       ...(holders ? [`held: what ${holders.in_holds} samples at ${holders.hz}/s saw running`] : []),
     ];
     const more = notes.length > 0 ? ` (${notes.join('; ')})` : '';
-    // the line column only when some function has lines (a recording with holder samples)
-    const columns = shown.some((f) => f.lines?.length) ? FUNCTION_COLUMNS.length : FUNCTION_COLUMNS.length - 1;
-    const atLine = columns === FUNCTION_COLUMNS.length ? ', most at line: where its samples ran most' : '';
+    // the line columns only when some function has such lines (recordings with holder samples)
+    const heldLines = shown.some((f) => f.lines?.length);
+    const waitLines = shown.some((f) => f.wait_lines?.length);
+    const keep = (_: string, i: number): boolean => (i !== MOST_AT_LINE || heldLines) && (i !== WAITED_AT_LINE || waitLines);
+    const atLine = [
+      ...(heldLines ? ['most at line: where its samples ran most'] : []),
+      ...(waitLines ? ['waited at line: where its threads let the GIL go before the waits'] : []),
+    ].map((what) => `, ${what}`).join('');
     lines.push(`  ${style.dim(`Python functions by GIL time held while other threads waited${more}; caught: of it, in holds a forced switch ended${atLine}:`)}`);
-    const rows = [FUNCTION_COLUMNS, ...shown.map(functionRow)].map((row) => row.slice(0, columns));
+    const rows = [FUNCTION_COLUMNS, ...shown.map(functionRow)].map((row) => row.filter(keep));
     lines.push(...table(rows, style).map((line) => `    ${line}`));
   }
   if (anomalies.length) lines.push(style.dim(`  anomalies: ${anomalies.map(([name, count]) => `${name} ${count}`).join(', ')}`));
@@ -169,6 +176,7 @@ function functionRow(fn: FunctionStats): string[] {
     String(fn.forced_drops),
     formatDuration(fn.longest_hold_ns),
     formatLineShares(lineShares(fn, 1)),
+    formatLineShares(waitLineShares(fn, 1)),
   ];
 }
 

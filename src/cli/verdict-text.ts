@@ -33,6 +33,7 @@ export function toVerdictText(verdict: Verdict, sampled = false): VerdictText {
 function measuredVerdictText(verdict: MeasuredVerdict, sampled: boolean): VerdictText {
   const details = [
     ...waiterDetails(verdict, sampled),
+    ...waitSiteDetails(verdict),
     ...culpritDetails(verdict),
     ...estimateDetails(verdict),
     ...preemptionDetails(verdict),
@@ -137,6 +138,15 @@ function waiterDetails({ facts }: MeasuredVerdict, sampled: boolean): string[] {
       `${describeWaiter(w)}: waited ${formatPercent(w.waitNs, w.activeNs)} of ${w.threads > 1 ? 'their' : 'its'} active time ` +
       `(${formatDuration(w.waitNs)}), held the GIL ${formatDuration(w.heldNs)}` +
       (sampled ? '' : `, ${w.acquisitions} acquisitions, longest wait ${formatDuration(w.maxWaitNs)}`),
+  );
+}
+
+/** Where the threads let the GIL go before they waited for it (the call that released it, or where a forced switch caught them). */
+function waitSiteDetails({ facts }: MeasuredVerdict): string[] {
+  return facts.waitSites.map(
+    ({ fn, line, shareOfWaits }) =>
+      `${formatDuration(line.wait_ns)} of waiting (${formatPercent(shareOfWaits, 1)} of all, ${line.waits} waits) came after ${functionWithFile(fn)} ` +
+      `let the GIL go${atLine(line)}`,
   );
 }
 

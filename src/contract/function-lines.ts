@@ -1,7 +1,8 @@
 /**
  * How to read a function's source lines (FunctionStats.lines, from holder samples): each line's
  * share of the function's time held while others waited (of its held time, when nobody waited),
- * as the function itself is ranked. The terminal's words and the HTML report both show these.
+ * as the function itself is ranked; and the lines its threads waited after (FunctionStats.wait_lines),
+ * each's share of the function's wait. The terminal's words and the HTML report both show these.
  */
 import type { FunctionStats } from './stats.js';
 
@@ -21,6 +22,16 @@ export function lineShares(fn: Pick<FunctionStats, 'held_ns' | 'held_while_other
   if (!fn.lines || whole <= 0) return [];
   return fn.lines
     .map((l) => ({ line: l.line, share: (byWaited ? l.held_while_others_wait_ns : l.held_ns) / whole }))
+    .filter((l) => l.share >= LEAST_SHARE)
+    .sort((a, b) => b.share - a.share || a.line - b.line)
+    .slice(0, most);
+}
+
+/** The lines the function's waits began at with the largest shares of its wait time, largest first (up to `most`). */
+export function waitLineShares(fn: Pick<FunctionStats, 'wait_ns' | 'wait_lines'>, most = 3): LineShare[] {
+  if (!fn.wait_lines || fn.wait_ns <= 0) return [];
+  return fn.wait_lines
+    .map((l) => ({ line: l.line, share: l.wait_ns / fn.wait_ns }))
     .filter((l) => l.share >= LEAST_SHARE)
     .sort((a, b) => b.share - a.share || a.line - b.line)
     .slice(0, most);

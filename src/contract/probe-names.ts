@@ -62,6 +62,12 @@ export const FrameField = {
   name: (k: number): string => `fn${k}`,
   file: 'file0',
   line: 'line0',
+  /**
+   * The innermost frame's instruction at a drop (drops only; recordings since 12-07): f_lasti to
+   * 3.10 (s32, an offset), prev_instr / instr_ptr from 3.11 (u64, an address in its code object's
+   * bytecode). Which line that is, the holder samples' line tables say (B lines).
+   */
+  instruction: 'ip0',
 } as const;
 
 /** Deepest stack the probes can fetch (kernel limits on an argument's dereference chain). */

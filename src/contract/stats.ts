@@ -105,6 +105,13 @@ export interface FunctionStats extends FunctionRef {
    * held_ns. Absent when no sample read a line (no holder samples, a recording before 12-06).
    */
   readonly lines?: readonly FunctionLine[];
+  /**
+   * Where in it its threads gave the GIL up before they waited to get it back (each wait's line:
+   * the drop's instruction, looked up in the line table the holder samples read), up to 5, most
+   * waited first; absent when no wait's line is known (sampled recordings, recordings before
+   * 12-07, code the holder samples never saw run).
+   */
+  readonly wait_lines?: readonly FunctionWaitLine[];
 }
 
 export interface FunctionLine {
@@ -112,6 +119,14 @@ export interface FunctionLine {
   readonly held_ns: number;
   readonly held_while_others_wait_ns: number;
   /** The line's text (trimmed, at most 120 characters), as the traced process's file read while it ran; absent when it could not be read. */
+  readonly text?: string;
+}
+
+export interface FunctionWaitLine {
+  readonly line: number;
+  readonly wait_ns: number;
+  readonly waits: number;
+  /** As FunctionLine's. */
   readonly text?: string;
 }
 

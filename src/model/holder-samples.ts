@@ -8,7 +8,7 @@
  * not by what: it is kept as NO_STACK_SAMPLE, and its share goes where the holds ended.
  */
 import { GiltraceError } from '../base/errors.js';
-import { parseSampledHeader, internStackLine, readSourceLine } from './sampled-lines.js';
+import { parseSampledHeader, internStackLine, readSourceLine, readInstructionLines } from './sampled-lines.js';
 import type { PythonStacks } from './python-stacks.js';
 
 /** The stack of a sample that read none (its share of the held time goes where the holds ended). */
@@ -79,6 +79,10 @@ export function readHolderSampleLine(line: string, shift: number, stacks: Python
   }
   if (line[0] === 'L') {
     readSourceLine(line, stacks, stackIds);
+    return;
+  }
+  if (line[0] === 'B') {
+    readInstructionLines(line, stacks, stackIds);
     return;
   }
   const fields = line.split(' ');

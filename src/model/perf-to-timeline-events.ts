@@ -168,6 +168,7 @@ interface EventDecoder {
   readonly frameNames?: readonly TracepointField[];
   readonly frameFile?: TracepointField;
   readonly frameLine?: TracepointField;
+  readonly frameInstruction?: TracepointField;
 }
 
 function decoderFor(event: EventType): EventDecoder {
@@ -191,6 +192,7 @@ function decoderFor(event: EventType): EventDecoder {
       frameNames,
       frameFile: event.field(FrameField.file),
       frameLine: event.field(FrameField.line),
+      frameInstruction: event.field(FrameField.instruction),
     });
   }
   if (event.name === 'sched:sched_switch') {
@@ -211,7 +213,7 @@ function decoder(kind: EventDecoder['kind'], fields: Omit<EventDecoder, 'kind'> 
   return {
     kind, text: fields.text, magic: fields.magic, role: fields.role, interp: fields.interp, ret: fields.ret,
     prevPid: fields.prevPid, prevState: fields.prevState, nextPid: fields.nextPid, wakingPid: fields.wakingPid,
-    frameNames: fields.frameNames ?? [], frameFile: fields.frameFile, frameLine: fields.frameLine,
+    frameNames: fields.frameNames ?? [], frameFile: fields.frameFile, frameLine: fields.frameLine, frameInstruction: fields.frameInstruction,
   };
 }
 
@@ -808,7 +810,8 @@ function readStack(sample: SampleRecord, decoder: EventDecoder, { stacks, nameBy
   const line = decoder.frameLine ? readSampleInt(sample, decoder.frameLine) : 0;
   // the leaf's name comes as raw str bytes (any kind of text); older recordings read it as a C string
   const leaf = names[0].arrayLength !== undefined ? decodePyStrBytes(readSampleBytes(sample, names[0]), nameBytes) : readSampleString(sample, names[0]);
-  return stacks.intern(leaf, file, line, callers);
+  const instruction = decoder.frameInstruction ? readSampleInt(sample, decoder.frameInstruction) : undefined;
+  return stacks.intern(leaf, file, line, callers, instruction);
 }
 
 /** Marker texts: `thread<US>tid<US>name` and `process<US>pid<US>executable<US>version<US>gil<US>command`. */

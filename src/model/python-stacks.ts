@@ -6,7 +6,11 @@
  * innermost frame) and the names of its callers, innermost first. Stack 0 means "not known" (a
  * recording without function context, or an interval no event named); NO_FRAME is a thread that
  * had no Python frame at all (thread start and exit, C code calling into Python).
+ *
+ * A drop's stack also has the instruction its innermost frame was at: which line that is comes
+ * from the line tables the holder samples tell (B lines), by function, whenever they come.
  */
+import { lineOfInstruction, type InstructionLines } from '../contract/line-ranges.js';
 import { NOT_PYTHON_FRAMES } from '../contract/python-frames.js';
 
 export interface PyFunction {
@@ -38,6 +42,15 @@ export interface PyStack {
    * stale, so a hold released there is charged where it was taken (analysis/function-stats.ts).
    */
   readonly partial?: boolean;
+  /**
+   * The innermost frame's instruction the drop probe read (recordings since 12-07): a stack is
+   * one per place a thread let the GIL go at; `at` is its line.
+   */
+  readonly instruction?: number;
+  /** With an instruction: the id of the same stack without it (its call path, what tallies group by). */
+  readonly path?: number;
+  /** The line of that instruction, once the holder samples told its function's lines (instructionLines). */
+  readonly at?: number;
 }
 
 export const UNKNOWN_STACK = 0;
@@ -61,6 +74,9 @@ export class PythonStacks {
   ];
   private readonly functionIds = new Map<string, number>();
   private readonly stackIds = new Map<string, number>([[`${NO_FRAME_FUNCTION}\0`, NO_FRAME_STACK]]);
+  private readonly linesByFunction = new Map<number, InstructionLines[]>();
+  /** The stacks read at an instruction, by their innermost function. */
+  private readonly atInstruction = new Map<number, number[]>();
 
   /**
    * The id of the stack whose innermost frame read as (name, file, line) and whose callers read
@@ -68,21 +84,57 @@ export class PythonStacks {
    * entry frames, whose "code" is None; some non-ASCII names) or as entry frames are left out;
    * unprintable ones (a non-ASCII name read as a C string) are named as such.
    */
-  intern(name: string, file: string, line: number, callers: readonly string[]): number {
+  intern(name: string, file: string, line: number, callers: readonly string[], instruction?: number): number {
     const leaf = this.leafFunction(name, file, line);
     const names: string[] = [];
     for (const caller of callers) {
       if (caller !== '' && !NOT_PYTHON_FRAMES.has(caller)) names.push(isPrintable(caller) ? caller : NON_ASCII_NAME);
     }
     const partial = file === '' && leaf !== NO_FRAME_FUNCTION;
-    const key = `${leaf}\0${partial ? '\0partial' : names.join('\0')}`;
+    // an instruction matters where a line table can tell its line: a Python function's
+    const at = !partial && leaf !== NO_FRAME_FUNCTION && instruction !== undefined && Number.isFinite(instruction) ? instruction : undefined;
+    const key = `${leaf}\0${partial ? '\0partial' : names.join('\0')}${at === undefined ? '' : `\0@${at}`}`;
     let id = this.stackIds.get(key);
     if (id === undefined) {
+      const path = at === undefined ? undefined : this.intern(name, file, line, callers);
       id = this.stacks.length;
-      this.stacks.push(partial ? { leaf, callers: names, partial } : { leaf, callers: names });
+      const stack: PyStack = partial ? { leaf, callers: names, partial } : { leaf, callers: names };
+      this.stacks.push(path === undefined ? stack : { ...stack, instruction: at, path });
       this.stackIds.set(key, id);
+      if (path !== undefined) {
+        const ids = this.atInstruction.get(leaf);
+        if (ids) ids.push(id);
+        else this.atInstruction.set(leaf, [id]);
+        this.placeLine(id);
+      }
     }
     return id;
+  }
+
+  /**
+   * The lines by instruction of stack `stack`'s innermost function (a B line of holder samples):
+   * the stacks read at an instruction of it learn their line (`at`), now and as they come. A
+   * function whose code object was made more than once (its bytecode at other addresses) has
+   * lines for each; an instruction lies in one of them.
+   */
+  instructionLines(stack: number, lines: InstructionLines): void {
+    const leaf = this.stacks[stack]?.leaf;
+    if (leaf === undefined || leaf === UNKNOWN_FUNCTION || leaf === NO_FRAME_FUNCTION) return;
+    const known = this.linesByFunction.get(leaf);
+    if (known) known.push(lines);
+    else this.linesByFunction.set(leaf, [lines]);
+    for (const id of this.atInstruction.get(leaf) ?? []) this.placeLine(id);
+  }
+
+  /** Sets a stack's `at` from its function's lines, when they tell it. */
+  private placeLine(id: number): void {
+    const stack = this.stacks[id] as { at?: number; readonly instruction?: number; readonly leaf: number };
+    if (stack.at || stack.instruction === undefined) return;
+    for (const lines of this.linesByFunction.get(stack.leaf) ?? []) {
+      const line = lineOfInstruction(lines, stack.instruction);
+      // kept on the stack object itself, as a function's source is (the windows share them)
+      if (line > 0) return void (stack.at = line);
+    }
   }
 
   /** The text of line `line` of stack `stack`'s innermost function (an L line of holder samples). */

@@ -1,9 +1,10 @@
 /**
  * What the sampled mode's lines (contract/sampled-recording.ts) share, whoever reads them: the
- * header, the F lines' stacks and the L lines' source text.
+ * header, the F lines' stacks, the L lines' source text and the B lines' lines by instruction.
  */
 import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC, type SampledHeader } from '../contract/sampled-recording.js';
+import { parseLineRanges } from '../contract/line-ranges.js';
 import type { PythonStacks } from './python-stacks.js';
 
 /** The header of a sampled recording from its first two lines; throws when they are not one. */
@@ -32,4 +33,13 @@ export function readSourceLine(line: string, stacks: PythonStacks, stackIds: Rea
   const [, id, at] = line.slice(0, tab).split(' ');
   const stack = stackIds.get(Number(id));
   if (stack !== undefined && stack >= 0) stacks.sourceLine(stack, Number(at), line.slice(tab + 1));
+}
+
+/** A B line: a stack's innermost code object's lines by instruction, for the drops the probes read in it. */
+export function readInstructionLines(line: string, stacks: PythonStacks, stackIds: ReadonlyMap<number, number>): void {
+  const [, id, base, scale, ...rest] = line.split(' ');
+  const stack = stackIds.get(Number(id));
+  const ranges = parseLineRanges(rest);
+  if (stack === undefined || stack < 0 || !ranges || !Number.isSafeInteger(Number(base)) || !(Number(scale) > 0)) return;
+  stacks.instructionLines(stack, { base: Number(base), scale: Number(scale), ranges });
 }

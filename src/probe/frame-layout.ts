@@ -114,9 +114,10 @@ const MAX_ARGUMENT_LENGTH = 61;
  * length limit is reached first). One argument per caller: each one past the bottom of the
  * stack is a fault. The innermost name is copied as raw bytes (state byte and text, see
  * nameBytesLayout), whatever its kind; callers' names are read as C strings, which only ASCII
- * names are where the probe reads them.
+ * names are where the probe reads them. `withInstruction` (drops): also the innermost frame's
+ * instruction, so that the line a thread let the GIL go at is known (FrameField.instruction).
  */
-export function frameFetchArgs(layout: FrameLayout, tstate: string, depth: number): string[] {
+export function frameFetchArgs(layout: FrameLayout, tstate: string, depth: number, withInstruction = false): string[] {
   const args: string[] = [];
   let frame = layout.currentFrame.reduce((expr, offset) => `+${offset}(${expr})`, tstate);
   // `:string` reads at the address the last +OFF(...) computes, instead of loading from it
@@ -127,6 +128,7 @@ export function frameFetchArgs(layout: FrameLayout, tstate: string, depth: numbe
     if (k === 0) {
       args.push(`${FrameField.name(0)}=+${STR_STATE}(+${layout.name}(${code})):u64[${NAME_WORDS}]`);
       args.push(`${FrameField.file}=${text(layout.filename, code)}:string`, `${FrameField.line}=+${layout.firstLine}(${code}):s32`);
+      if (withInstruction) args.push(`${FrameField.instruction}=+${layout.lines.instruction}(${frame}):${layout.lines.instructionKind === 'pointer' ? 'u64' : 's32'}`);
       continue;
     }
     const name = `${FrameField.name(k)}=${text(layout.name, code)}`;

@@ -9,49 +9,86 @@
  *   range without a line;
  * - `locations` (3.11+, co_linetable): entries of a first byte (bit 7 set, a 4-bit kind, the
  *   length in code units less one) and the kind's line and column fields.
+ * Decoded once per code object into ranges (contract/line-ranges.ts), which the sampler looks its
+ * instructions up in and writes into recordings for the probes' instructions.
  * test/fixtures/line-tables/ holds tables of every build here with the lines CPython itself gives.
  */
+import { lineIn, type LineRanges } from '../contract/line-ranges.js';
+
 export type LineTableFormat = 'lnotab' | 'linetable310' | 'locations';
 
 /** The line of the instruction at byte `offset` of the code (0: none, or past the table). */
 export function lineAt(format: LineTableFormat, table: Uint8Array, firstLine: number, offset: number): number {
-  if (offset < 0) return 0;
+  return lineIn(lineRanges(format, table, firstLine), offset);
+}
+
+/** The whole table as ranges of instructions by line (contract/line-ranges.ts). */
+export function lineRanges(format: LineTableFormat, table: Uint8Array, firstLine: number): LineRanges {
+  const ranges = new RangeList();
   switch (format) {
     case 'lnotab':
-      return lnotabLine(table, firstLine, offset);
+      lnotabRanges(table, firstLine, ranges);
+      break;
     case 'linetable310':
-      return linetable310Line(table, firstLine, offset);
+      linetable310Ranges(table, firstLine, ranges);
+      break;
     case 'locations':
-      return locationsLine(table, firstLine, offset);
+      locationsRanges(table, firstLine, ranges);
+      break;
+  }
+  return ranges;
+}
+
+/** Ranges as they are decoded: empty ones dropped, neighbours with the same line joined. */
+class RangeList implements LineRanges {
+  readonly starts: number[] = [];
+  readonly lines: number[] = [];
+  end = 0;
+
+  /** Instructions from `start` to `end` run `line` (0: none). */
+  add(start: number, end: number, line: number): void {
+    if (end <= start) return;
+    const last = this.lines.length - 1;
+    if (last >= 0 && this.lines[last] === line && this.end === start) {
+      this.end = end;
+      return;
+    }
+    this.starts.push(start);
+    this.lines.push(line);
+    this.end = end;
   }
 }
 
 const signed = (byte: number): number => (byte << 24) >> 24;
 
-function lnotabLine(table: Uint8Array, firstLine: number, offset: number): number {
+/** (byte increment, line increment) pairs: the line changes at each address; the last runs to the end of the code. */
+function lnotabRanges(table: Uint8Array, firstLine: number, ranges: RangeList): void {
   let line = firstLine;
   let address = 0;
+  let from = 0;
   for (let i = 0; i + 1 < table.length; i += 2) {
+    if (table[i] > 0) {
+      ranges.add(from, address + table[i], line);
+      from = address + table[i];
+    }
     address += table[i];
-    if (address > offset) break;
     line += signed(table[i + 1]);
   }
-  return line;
+  ranges.add(from, Infinity, line);
 }
 
 const NO_LINE_310 = -128;
 
-function linetable310Line(table: Uint8Array, firstLine: number, offset: number): number {
+function linetable310Ranges(table: Uint8Array, firstLine: number, ranges: RangeList): void {
   let line = firstLine;
   let start = 0;
   for (let i = 0; i + 1 < table.length; i += 2) {
     const end = start + table[i];
     const delta = signed(table[i + 1]);
     if (delta !== NO_LINE_310) line += delta;
-    if (offset >= start && offset < end) return delta === NO_LINE_310 ? 0 : line;
+    ranges.add(start, end, delta === NO_LINE_310 ? 0 : line);
     start = end;
   }
-  return 0;
 }
 
 /** Kinds of a location entry (`_PyCodeLocationInfoKind`). */
@@ -61,7 +98,7 @@ const ONE_LINE_FIRST = 10;
 const NO_LOCATION = 15;
 const CODE_UNIT_BYTES = 2;
 
-function locationsLine(table: Uint8Array, firstLine: number, offset: number): number {
+function locationsRanges(table: Uint8Array, firstLine: number, ranges: RangeList): void {
   let line = firstLine;
   let address = 0;
   let i = 0;
@@ -95,8 +132,7 @@ function locationsLine(table: Uint8Array, firstLine: number, offset: number): nu
       line += kind - ONE_LINE_FIRST;
       i += 2; // start and end columns
     } else i += 1; // the short form's columns
-    if (offset < end) return hasLine ? line : 0;
+    ranges.add(address, end, hasLine ? line : 0);
     address = end;
   }
-  return 0;
 }

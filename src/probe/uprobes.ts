@@ -46,7 +46,7 @@ export function probeDefinitions(target: PythonTarget, group: string, options: P
   const hex = (n: number): string => `0x${n.toString(16)}`;
   const depth = Math.min(Math.max(0, options.frameDepth ?? 0), MAX_FRAMES);
   const context = depth > 0 ? target.frameContext : undefined;
-  const frames = (tstate: string | undefined): string[] => (context && tstate ? frameFetchArgs(context.layout, tstate, depth) : []);
+  const frames = (tstate: string | undefined, withInstruction = false): string[] => (context && tstate ? frameFetchArgs(context.layout, tstate, depth, withInstruction) : []);
   const line = (kind: 'p' | 'r', name: string, offset: number, args: readonly string[]): ProbeLine => ({
     name,
     definition: [`${kind}:${group}/${name} ${lib}:${hex(offset)}`, ...args].join(' '),
@@ -65,7 +65,7 @@ export function probeDefinitions(target: PythonTarget, group: string, options: P
     // copy has no call: its own address lies inside the function it was inlined into, which
     // classifies the same way.
     const caller = site.inlinedInto === undefined ? `${ProbeField.returnAddress}=+0(%sp):x64` : `${ProbeField.returnAddress}=%ip:x64`;
-    lines.push(line('p', probeEventName('drop', i), site.fileOffset, [caller, ...frames(context?.dropTstate[i])]));
+    lines.push(line('p', probeEventName('drop', i), site.fileOffset, [caller, ...frames(context?.dropTstate[i], true)]));
   });
   return lines;
 }

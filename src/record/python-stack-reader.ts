@@ -9,7 +9,8 @@
 import { isGiltraceHookFile, NOT_PYTHON_FRAMES } from '../contract/python-frames.js';
 import { decodePyStrBytes } from '../contract/python-str.js';
 import { frameLayoutFor, nameBytesLayout, type FrameLayout } from '../probe/frame-layout.js';
-import { lineAt } from '../probe/line-table.js';
+import { lineRanges } from '../probe/line-table.js';
+import { lineOfInstruction, type InstructionLines } from '../contract/line-ranges.js';
 import type { ProcessMemory } from '../probe/process-memory.js';
 import type { NameBytesLayout } from '../contract/recording-manifest.js';
 
@@ -21,6 +22,8 @@ export interface SampledStack {
   readonly callers: readonly string[];
   /** The line the innermost frame runs (0: not known: its line table or instruction could not be read, or it has not begun). */
   readonly at: number;
+  /** The innermost code object's lines by instruction, when its line table could be read (the same object for every stack of that code object). */
+  readonly lines?: InstructionLines;
 }
 
 /**
@@ -82,8 +85,8 @@ interface CodeInfo {
   readonly filePtr: number;
   /** The lookup (PythonStackReader.lookups) at which those were last found as read. */
   checkedAt: number;
-  /** Its line table (probe/line-table.ts), read when it is first asked for a line; null: it could not be read. */
-  lineTable?: Uint8Array | null;
+  /** Its lines by instruction (its line table decoded, probe/line-table.ts), read when it is first asked for a line; null: it could not be read. */
+  lines?: InstructionLines | null;
 }
 
 export class PythonStackReader {
@@ -131,6 +134,7 @@ export class PythonStackReader {
     if (!this.memory.readInto(pageStart, this.pageBuffer, pageBytes)) return undefined;
     const infos: CodeInfo[] = [];
     let at = 0;
+    let lines: InstructionLines | undefined;
     for (let k = 0; infos.length < DEPTH && k < DEPTH + HOOK_FRAMES && frame; k++) {
       let bytes = this.pageBuffer;
       let from = frame - pageStart;
@@ -144,30 +148,33 @@ export class PythonStackReader {
       if (info && isGiltraceHookFile(info.file)) {
         // giltrace's own: the stack is its caller's
       } else if (info && !NOT_PYTHON_FRAMES.has(info.name)) {
-        if (infos.length === 0) at = this.lineRunning(info, code, bytes, from);
+        if (infos.length === 0) {
+          lines = this.linesOf(info, code) ?? undefined;
+          if (lines) at = lineOfInstruction(lines, this.instructionAt(bytes, from));
+        }
         infos.push(info);
       } else if (k === 0) return undefined; // mid-teardown, or not Python (3.13's entry frames)
       frame = u64(bytes, from + this.layout.previous);
     }
     if (infos.length === 0) return undefined;
     const [leaf, ...callers] = infos;
-    return { name: leaf.name, file: leaf.file, line: leaf.line, callers: callers.map((c) => c.name), at };
+    return { name: leaf.name, file: leaf.file, line: leaf.line, callers: callers.map((c) => c.name), at, ...(lines ? { lines } : {}) };
   }
 
-  /**
-   * The line a frame (its bytes at `from` in `bytes`) of code object `code` runs: its instruction
-   * as an offset into the bytecode, looked up in the code's line table (read once). 0 when not
-   * known.
-   */
-  private lineRunning(info: CodeInfo, code: number, bytes: Buffer, from: number): number {
-    const { instruction, instructionKind, codeUnits, lineTable, lineTableFormat } = this.layout.lines;
-    if (info.lineTable === undefined) info.lineTable = this.bytesObject(this.memory.readU64(code + lineTable));
-    if (!info.lineTable) return 0;
-    const offset =
-      instructionKind === 'pointer' ? u64(bytes, from + instruction) - (code + codeUnits)
-      : instructionKind === 'units' ? bytes.readInt32LE(from + instruction) * 2
-      : bytes.readInt32LE(from + instruction);
-    return lineAt(lineTableFormat, info.lineTable, info.line, offset);
+  /** Code object `code`'s lines by instruction: its line table, read and decoded once; null when it cannot be read. */
+  private linesOf(info: CodeInfo, code: number): InstructionLines | null {
+    if (info.lines !== undefined) return info.lines;
+    const { instructionKind, codeUnits, lineTable, lineTableFormat } = this.layout.lines;
+    const table = this.bytesObject(this.memory.readU64(code + lineTable));
+    if (!table) return (info.lines = null);
+    const base = instructionKind === 'pointer' ? code + codeUnits : 0;
+    return (info.lines = { base, scale: instructionKind === 'units' ? 2 : 1, ranges: lineRanges(lineTableFormat, table, info.line) });
+  }
+
+  /** The instruction field of a frame (its bytes at `from` in `bytes`), as the probes read it. */
+  private instructionAt(bytes: Buffer, from: number): number {
+    const { instruction, instructionKind } = this.layout.lines;
+    return instructionKind === 'pointer' ? u64(bytes, from + instruction) : bytes.readInt32LE(from + instruction);
   }
 
   /** A bytes object's bytes (up to MAX_LINE_TABLE); null when it cannot be read. */

@@ -17,6 +17,7 @@ import { SAMPLED_MAGIC, STACK_EVERY_TICKS, type SampledHeader } from '../contrac
 import { findPythonRuntime, type NotSampled, type PythonRuntime } from '../probe/python-runtime.js';
 import { entryThreadName, ProcessSampler, type ThreadState, type TickLooks } from './gil-sampler.js';
 import type { SampledStack } from './python-stack-reader.js';
+import { formatLineRanges, type InstructionLines } from '../contract/line-ranges.js';
 import { SourceLines } from './source-lines.js';
 import { LastPid, type TickPids } from './last-pid.js';
 import { ProcessTree, readLinkIfThere } from './process-tree.js';
@@ -62,6 +63,11 @@ export const CONTROL = { stop: 0, rootPid: 1, size: 2 } as const;
 /** A process that looks like Python but shows no runtime yet (exec in progress) is retried this long. */
 const PYTHON_GRACE_MS = 2000;
 const FLUSH_EVERY_MS = 200;
+/**
+ * Lines of a code object whose text goes with its B line (a drop may be at any of them): a
+ * function's, all; a long module's body, its first ones (the rest when a holder runs them).
+ */
+const MAX_TEXT_LINES_TOLD = 300;
 
 const monotonicNs = (): bigint => process.hrtime.bigint();
 
@@ -88,6 +94,8 @@ export class SamplingSession {
   /** Source lines read for L lines, and those told (`${stack id} ${line}`). */
   private readonly sources = new SourceLines();
   private readonly sourceTold = new Set<string>();
+  /** Code objects whose lines a B line told. */
+  private readonly linesTold = new WeakSet<InstructionLines>();
   /** Processes a W line was written for. */
   private readonly warned = new Set<number>();
   private lines: string[] = [];
@@ -247,22 +255,36 @@ export class SamplingSession {
 
   /**
    * An H line: the thread held its GIL at `now`, running `stack`, at the stack's line when read
-   * (after an L line with that line's text, the first time).
+   * (after an L line with that line's text, the first time). The first time a code object is
+   * seen, a B line with its lines by instruction (for the probes' drops) and the text of them.
    */
   private holderLine(now: number, pid: number, tid: number, stack: SampledStack | undefined, since: number): void {
     const id = this.stackId(stack);
     const line = `H ${now} ${pid} ${tid} ${id} ${since}`;
+    if (stack?.lines && !this.linesTold.has(stack.lines)) this.tellLines(pid, id, stack, stack.lines);
     if (!stack?.at) {
       this.lines.push(line);
       return;
     }
-    const told = `${id} ${stack.at}`;
-    if (!this.sourceTold.has(told)) {
-      this.sourceTold.add(told);
-      const text = this.sources.textOf(pid, stack.file, stack.at);
-      if (text !== undefined) this.lines.push(`L ${told}\t${text.replace(/[\t\n]/g, ' ')}`);
-    }
+    this.tellSource(pid, id, stack, stack.at);
     this.lines.push(`${line} ${stack.at}`);
+  }
+
+  /** A B line, and the text of the code object's first lines (L lines). */
+  private tellLines(pid: number, id: number, stack: SampledStack, lines: InstructionLines): void {
+    this.linesTold.add(lines);
+    this.lines.push(`B ${id} ${lines.base} ${lines.scale} ${formatLineRanges(lines.ranges)}`);
+    const numbers = [...new Set(lines.ranges.lines)].filter((n) => n > 0).sort((a, b) => a - b);
+    for (const n of numbers.slice(0, MAX_TEXT_LINES_TOLD)) this.tellSource(pid, id, stack, n);
+  }
+
+  /** An L line with the text of line `n` of the stack's innermost function, once. */
+  private tellSource(pid: number, id: number, stack: SampledStack, n: number): void {
+    const told = `${id} ${n}`;
+    if (this.sourceTold.has(told)) return;
+    this.sourceTold.add(told);
+    const text = this.sources.textOf(pid, stack.file, n);
+    if (text !== undefined) this.lines.push(`L ${told}\t${text.replace(/[\t\n]/g, ' ')}`);
   }
 
   /** Lines for what changed among the threads looked at, and for those gone. */
