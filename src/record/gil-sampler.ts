@@ -442,6 +442,31 @@ export class ProcessSampler {
   }
 
   /**
+   * The Python stacks of all the process's threads, whatever they do (at most
+   * MAX_THREAD_STATES an interpreter): for an exact recording's holder samples, which tell the
+   * lines of the code objects they see (B lines), so that a drop in code no holder sample caught
+   * running (a thread that holds the GIL only between its I/O calls) has its line too. The
+   * thread lists are walked anew each time.
+   */
+  threadStacks(): SampledStack[] {
+    if (!this.stacks) return [];
+    const out: SampledStack[] = [];
+    const { address, layout } = this.runtime;
+    const list = layout.threadList;
+    let interp = this.memory.readU64(address + list.interpreters) ?? 0;
+    for (let i = 0; interp !== 0 && i < MAX_INTERPRETERS; i++) {
+      let tstate = this.memory.readU64(interp + list.head) ?? 0;
+      for (let j = 0; tstate !== 0 && j < MAX_THREAD_STATES; j++) {
+        const stack = this.stacks.stackOf(tstate);
+        if (stack) out.push(stack);
+        tstate = this.memory.readU64(tstate + list.next) ?? 0;
+      }
+      interp = this.memory.readU64(interp + list.interpNext) ?? 0;
+    }
+    return out;
+  }
+
+  /**
    * What an attach needs to know of the threads not in `seen`, as of the last tick (a waiter not
    * looked at then is as it was: see dueThreads): those holding a GIL or asleep waiting for one,
    * each with its interpreter (what exact tracing's take_gil probe reads from 3.12 on:

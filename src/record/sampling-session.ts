@@ -68,6 +68,12 @@ const FLUSH_EVERY_MS = 200;
  * function's, all; a long module's body, its first ones (the rest when a holder runs them).
  */
 const MAX_TEXT_LINES_TOLD = 300;
+/**
+ * How often an exact recording's holder samples read every thread's stack, for the lines of the
+ * code the threads are in (the code objects are read once; ~3 reads a thread each time: a 100
+ * threads' process costs ~1 ms of CPU a time here).
+ */
+const LINES_SCAN_EVERY_MS = 200;
 
 const monotonicNs = (): bigint => process.hrtime.bigint();
 
@@ -96,6 +102,8 @@ export class SamplingSession {
   private readonly sourceTold = new Set<string>();
   /** Code objects whose lines a B line told. */
   private readonly linesTold = new WeakSet<InstructionLines>();
+  /** When each process's threads' stacks were last read for the lines of their code (holder samples). */
+  private readonly linesScannedAt = new Map<number, number>();
   /** Processes a W line was written for. */
   private readonly warned = new Set<number>();
   private lines: string[] = [];
@@ -251,6 +259,10 @@ export class SamplingSession {
   private sampleHolders(pid: number, sampler: ProcessSampler, now: number, since: number): void {
     const held = this.readOrDrop(pid, now, () => sampler.holders(now + Number(this.base)));
     for (const { tid, stack } of held ?? []) this.holderLine(now, pid, tid, stack, since);
+    if (held && now - (this.linesScannedAt.get(pid) ?? -Infinity) >= LINES_SCAN_EVERY_MS * 1e6) {
+      this.linesScannedAt.set(pid, now);
+      for (const stack of sampler.threadStacks()) if (stack.lines && !this.linesTold.has(stack.lines)) this.tellLines(pid, this.stackId(stack), stack, stack.lines);
+    }
   }
 
   /**
@@ -376,6 +388,7 @@ export class SamplingSession {
     this.states.delete(pid);
     this.sampledAt.delete(pid);
     this.stacksReadAt.delete(pid);
+    this.linesScannedAt.delete(pid);
     this.samplers.get(pid)?.close();
     this.samplers.delete(pid);
     this.seen.delete(pid);
