@@ -134,3 +134,45 @@ test("holder samples' lines: a function's held time by line, most held while oth
     [15, 100, undefined],
   ]); // (16 is the sixth)
 });
+
+test("waits by the line their drop was at (the holder samples' lines): most waited first, with text; waits of no time and unknown lines left out", () => {
+  const s = new PythonStacks();
+  const fn = (instruction: number) => s.intern('waiter', '/app.py', 10, ['Thread.run'], instruction);
+  const holder = s.intern('spin', '/app.py', 20, ['Thread.run']);
+  const atSleep = fn(104);
+  const atStat = fn(112);
+  const unknown = fn(500);
+  s.instructionLines(fn(104), { base: 100, scale: 1, ranges: { starts: [0, 10], lines: [11, 12], end: 20 } });
+  s.sourceLine(atSleep, 11, 'time.sleep(0.01)');
+  const result = stats(
+    [
+      ev.enter(0, 2, 100, '100', holder),
+      ev.ret(1, 2),
+      ev.enter(5, 1, 100, '100', atSleep),
+      ev.drop(30, 2, 'forced', 100, holder),
+      ev.ret(31, 1),
+      ev.enter(32, 2, 100, '100', holder),
+      ev.drop(40, 1, 'voluntary', 100, atStat),
+      ev.ret(41, 2),
+      ev.enter(45, 1, 100, '100', atStat),
+      ev.drop(55, 2, 'forced', 100, holder),
+      ev.ret(56, 1),
+      ev.enter(57, 2, 100, '100', holder),
+      ev.drop(60, 1, 'voluntary', 100, unknown),
+      ev.ret(61, 2),
+      ev.enter(62, 1, 100, '100', unknown),
+      ev.drop(70, 2, 'voluntary', 100, holder),
+      ev.ret(71, 1),
+      ev.drop(75, 1, 'voluntary', 100, atSleep),
+    ],
+    s,
+    80,
+  );
+  const waiter = result.processes[0].functions!.find((f) => f.name === 'waiter')!;
+  assert.deepEqual(waiter.wait_lines, [
+    { line: 11, wait_ns: 26, waits: 1, text: 'time.sleep(0.01)' },
+    { line: 12, wait_ns: 11, waits: 1 },
+  ]);
+  assert.equal(waiter.wait_ns, 26 + 11 + 9, 'the wait at an instruction of no known line is the function\'s all the same');
+  assert.equal(waiter.stacks.length, 1, 'one call path, whatever instruction');
+});

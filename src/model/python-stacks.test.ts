@@ -45,3 +45,21 @@ test('a name read without any string (a thread\'s last release) is a partial sta
   assert.equal(s.stacks[full].partial, undefined);
   assert.equal(s.intern('', '', 0, []), 1, 'no frame at all is not partial: it is the no-frame stack');
 });
+
+test("a drop's instruction: one stack per instruction, the same call path, and its line once the function's lines are told", () => {
+  const s = new PythonStacks();
+  const lines = { base: 1000, scale: 1, ranges: { starts: [0, 10], lines: [5, 6], end: 20 } };
+  const early = s.intern('work', '/app.py', 4, ['Thread.run'], 1012);
+  const other = s.intern('work', '/app.py', 4, ['Thread.run'], 1002);
+  const plain = s.intern('work', '/app.py', 4, ['Thread.run']);
+  assert.notEqual(early, other);
+  assert.equal(s.intern('work', '/app.py', 4, ['Thread.run'], 1012), early);
+  assert.equal(s.stacks[early].path, plain, 'the call path is the stack without its instruction');
+  assert.equal(s.stacks[early].at, undefined, 'no line before the lines are told');
+  // told through a holder sample's stack of the same function (any call path)
+  s.instructionLines(s.intern('work', '/app.py', 4, ['main']), lines);
+  assert.deepEqual([s.stacks[early].at, s.stacks[other].at], [6, 5]);
+  assert.equal(s.stacks[s.intern('work', '/app.py', 4, ['x'], 1019)].at, 6, 'a stack read after the lines: placed as it is interned');
+  assert.equal(s.stacks[s.intern('work', '/app.py', 4, ['x'], 3000)].at, undefined, 'an instruction of another code object of the function');
+  assert.equal(s.stacks[s.intern('', '', 0, [], 1012)].instruction, undefined, 'no Python frame: no instruction kept');
+});

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LINE_TABLE_FIXTURES } from '../../test/support/fixture-paths.js';
-import { lineAt, type LineTableFormat } from './line-table.js';
+import { lineAt, lineRanges, type LineTableFormat } from './line-table.js';
 
 interface Dump {
   readonly version: string;
@@ -36,6 +36,19 @@ describe('line tables decode to the lines CPython gives (test/fixtures/line-tabl
       assert.ok(dump.codes.some((c) => Math.max(...c.lines) - c.firstLine > 255), 'a line 255+ past its def');
     });
   }
+  it('ranges are as few as the lines: neighbours with one line joined, no empty one', () => {
+    for (const file of files) {
+      const dump = JSON.parse(readFileSync(join(LINE_TABLE_FIXTURES, file), 'utf8')) as Dump;
+      for (const code of dump.codes) {
+        const { starts, lines, end } = lineRanges(formatOf(dump.version), Buffer.from(code.table, 'hex'), code.firstLine);
+        for (let k = 1; k < starts.length; k++) {
+          assert.ok(starts[k] > starts[k - 1], `${dump.version} ${code.name}: ascending`);
+          assert.notEqual(lines[k], lines[k - 1], `${dump.version} ${code.name}: joined`);
+        }
+        assert.ok(starts.length === 0 || end > starts[starts.length - 1]);
+      }
+    }
+  });
   it('an offset past the table, or before the code, has no line', () => {
     assert.equal(lineAt('locations', Buffer.from('8000d808', 'hex'), 10, 1000), 0);
     assert.equal(lineAt('linetable310', Buffer.from('0401', 'hex'), 10, 4), 0);
