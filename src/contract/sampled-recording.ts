@@ -57,6 +57,15 @@
  *                                           traced process saw its file (trimmed, cut at 120 characters):
  *                                           written once, before the first H line at that line, when
  *                                           the file could be read (since 12-06)
+ *   B <stack> <base> <scale> <end> <start> <line> [<start> <line>...]
+ *                                           the lines of the F stack's innermost code object by
+ *                                           instruction (contract/line-ranges.ts): from byte offset
+ *                                           start on, line (0: none), up to the next start or end
+ *                                           ('-': the table does not say); a drop probe's
+ *                                           instruction i lies at byte (i - base) * scale. Once per
+ *                                           code object, with L lines for its first 300 lines; in
+ *                                           holder samples from a holder's stack or from every
+ *                                           thread's, read every 200 ms (since 12-07)
  *   R <t> <ns>                              from t on the ticks are due every ns: the sampler's thread
  *                                           used more of a CPU than the header's cpuBudget (or, slowed,
  *                                           again well under it); since 12-06
@@ -67,7 +76,7 @@
  *                                           sampler's own thread's (ns; since 12-06)
  *
  * An exact recording carries the same lines of a sampler that looked only at who held each GIL
- * and what it ran (header `holders`: P U A F L H C E lines, no thread states), in a feature section
+ * and what it ran (header `holders`: P U A F L B H C E lines, no thread states), in a feature section
  * of its own (HOLDER_SAMPLES_FEATURE, deflated): the probes see where a hold ends, the samples
  * what ran during it.
  *
