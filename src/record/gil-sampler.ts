@@ -442,28 +442,34 @@ export class ProcessSampler {
   }
 
   /**
-   * The Python stacks of all the process's threads, whatever they do (at most
-   * MAX_THREAD_STATES an interpreter): for an exact recording's holder samples, which tell the
+   * The Python stacks of all the process's threads, whatever they do: for an exact recording's holder samples, which tell the
    * lines of the code objects they see (B lines), so that a drop in code no holder sample caught
    * running (a thread that holds the GIL only between its I/O calls) has its line too. The
-   * thread lists are walked anew each time.
+   * thread lists are walked anew each time (at most MAX_THREAD_STATES an interpreter).
    */
   threadStacks(): SampledStack[] {
     if (!this.stacks) return [];
     const out: SampledStack[] = [];
+    this.eachThreadState((tstate) => {
+      const stack = this.stacks!.stackOf(tstate);
+      if (stack) out.push(stack);
+    });
+    return out;
+  }
+
+  /** Every PyThreadState in the interpreters' thread lists (at most MAX_THREAD_STATES an interpreter). */
+  private eachThreadState(visit: (tstate: number) => void): void {
     const { address, layout } = this.runtime;
     const list = layout.threadList;
     let interp = this.memory.readU64(address + list.interpreters) ?? 0;
     for (let i = 0; interp !== 0 && i < MAX_INTERPRETERS; i++) {
       let tstate = this.memory.readU64(interp + list.head) ?? 0;
       for (let j = 0; tstate !== 0 && j < MAX_THREAD_STATES; j++) {
-        const stack = this.stacks.stackOf(tstate);
-        if (stack) out.push(stack);
+        visit(tstate);
         tstate = this.memory.readU64(tstate + list.next) ?? 0;
       }
       interp = this.memory.readU64(interp + list.interpNext) ?? 0;
     }
-    return out;
   }
 
   /**
@@ -773,18 +779,10 @@ export class ProcessSampler {
     if (known !== undefined || (!newer && nowNs - this.threadListAt < THREAD_LIST_EVERY_MS * 1e6)) return known;
     this.threadListAt = nowNs;
     this.tstateOfTid.clear();
-    const { address, layout } = this.runtime;
-    const list = layout.threadList;
-    let interp = this.memory.readU64(address + list.interpreters) ?? 0;
-    for (let i = 0; interp !== 0 && i < MAX_INTERPRETERS; i++) {
-      let tstate = this.memory.readU64(interp + list.head) ?? 0;
-      for (let j = 0; tstate !== 0 && j < MAX_THREAD_STATES; j++) {
-        const owner = this.tidOf(tstate);
-        if (owner !== 0) this.tstateOfTid.set(owner, tstate);
-        tstate = this.memory.readU64(tstate + list.next) ?? 0;
-      }
-      interp = this.memory.readU64(interp + list.interpNext) ?? 0;
-    }
+    this.eachThreadState((tstate) => {
+      const owner = this.tidOf(tstate);
+      if (owner !== 0) this.tstateOfTid.set(owner, tstate);
+    });
     return this.tstateOfTid.get(tid);
   }
 
