@@ -41,9 +41,10 @@ test('holds go to the release function, waits to the asking one; held-while-othe
   );
   const functions = result.processes[0].functions!;
   assert.deepEqual(byName(functions), {
-    hot: { held_ns: 100, held_while_others_wait_ns: 90, forced_held_while_others_wait_ns: 90, wait_ns: 53, waits: 2, forced_drops: 1, longest_hold_ns: 100, longest_contended_run_ns: 90 },
-    read_all: { held_ns: 50, held_while_others_wait_ns: 50, forced_held_while_others_wait_ns: 0, wait_ns: 91, waits: 1, forced_drops: 0, longest_hold_ns: 50, longest_contended_run_ns: 50 },
-    'Thread.join': { held_ns: 47, held_while_others_wait_ns: 0, forced_held_while_others_wait_ns: 0, wait_ns: 0, waits: 0, forced_drops: 0, longest_hold_ns: 47, longest_contended_run_ns: 0 },
+    // released: from a drop to the thread's next wait or its end (a forced drop waits at once)
+    hot: { held_ns: 100, held_while_others_wait_ns: 90, forced_held_while_others_wait_ns: 90, wait_ns: 53, waits: 2, released_ns: 0, released_asleep_ns: 0, forced_drops: 1, longest_hold_ns: 100, longest_contended_run_ns: 90 },
+    read_all: { held_ns: 50, held_while_others_wait_ns: 50, forced_held_while_others_wait_ns: 0, wait_ns: 91, waits: 1, released_ns: 210 - 152, released_asleep_ns: 0, forced_drops: 0, longest_hold_ns: 50, longest_contended_run_ns: 50 },
+    'Thread.join': { held_ns: 47, held_while_others_wait_ns: 0, forced_held_while_others_wait_ns: 0, wait_ns: 0, waits: 0, released_ns: 210 - 200, released_asleep_ns: 0, forced_drops: 0, longest_hold_ns: 47, longest_contended_run_ns: 0 },
   });
   assert.deepEqual(functions.map((f) => f.name), ['hot', 'read_all', 'Thread.join'], 'most held while others wait first');
   assert.deepEqual(functions[0].stacks, [{ callers: ['work', 'Thread.run'], held_ns: 100, wait_ns: 53 }]);

@@ -6,8 +6,8 @@
  * Held times come from each thread's HeldAttribution (where its holds ended, refined by holder
  * samples), asked when the numbers are.
  */
-import type { FunctionLine, FunctionStats, FunctionWaitLine, ThreadFunction } from '../contract/stats.js';
-import { UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
+import type { FunctionLine, FunctionReleasedLine, FunctionStats, FunctionWaitLine, ThreadFunction } from '../contract/stats.js';
+import { NO_FRAME_FUNCTION, UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
 import { canonicalFunctions } from './function-stats.js';
 import { HeldAttribution } from './held-attribution.js';
 
@@ -33,6 +33,11 @@ interface Tally {
   readonly lines: Map<number, { held: number; othersWaited: number }>;
   /** Waits by the stack they began in (its instruction's line known once the holder samples tell it: PyStack.at). */
   readonly waitsAt: Map<number, { wait: number; waits: number }>;
+  /** Time its threads went without the GIL after letting it go in it (released-time.ts), and of that asleep. */
+  released: number;
+  releasedAsleep: number;
+  /** The same by the stack of the drop (its line: PyStack.at). */
+  readonly releasedAt: Map<number, { released: number; asleep: number }>;
 }
 
 export class FunctionTallies {
@@ -74,6 +79,22 @@ export class FunctionTallies {
     }
   }
 
+  /** A stretch of `length` ns (`asleep` of it asleep) a thread went without the GIL after letting it go in `given`. */
+  released(given: number, stacks: readonly PyStack[], length: number, asleep: number): void {
+    const stack = known(given, stacks);
+    // a thread's last release (its exit) has no Python frame: nothing ran there
+    if (stack < 0 || stacks[stack].leaf === NO_FRAME_FUNCTION) return;
+    const t = this.tally(stacks[stack].leaf);
+    t.released += length;
+    t.releasedAsleep += asleep;
+    if (stacks[stack].instruction === undefined) return;
+    const r = t.releasedAt.get(stack);
+    if (r) {
+      r.released += length;
+      r.asleep += asleep;
+    } else t.releasedAt.set(stack, { released: length, asleep });
+  }
+
   forcedDrop(stack: number, stacks: readonly PyStack[]): void {
     const id = known(stack, stacks);
     if (id >= 0) this.tally(stacks[id].leaf).forced++;
@@ -93,10 +114,12 @@ export class FunctionTallies {
         // exact (the probes'), and part of a time holder samples may have shared out a little short
         forced_held_while_others_wait_ns: Math.min(t.forcedHeldWhileOthersWait, othersWaited),
         wait_ns: t.wait, waits: t.waits,
+        released_ns: t.released, released_asleep_ns: t.releasedAsleep,
         forced_drops: t.forced, longest_hold_ns: t.longestHold, longest_contended_run_ns: t.longestContendedRun,
         stacks: paths.map(([stack, p]) => ({ callers: stacks[stack].callers, held_ns: Math.round(p.held), wait_ns: p.wait })),
         ...(t.lines.size > 0 ? { lines: topLines(t.lines, fn.source) } : {}),
         ...waitLinesOf(t, stacks, fn.source),
+        ...releasedLinesOf(t, stacks, fn.source),
       });
     }
     out.sort(
@@ -145,6 +168,15 @@ export class FunctionTallies {
       into.longestHold = Math.max(into.longestHold, t.longestHold);
       into.longestContendedRun = Math.max(into.longestContendedRun, t.longestContendedRun);
       for (const [stack, p] of t.paths) path(into, stacks, stack).wait += p.wait;
+      into.released += t.released;
+      into.releasedAsleep += t.releasedAsleep;
+      for (const [stack, r] of t.releasedAt) {
+        const to = into.releasedAt.get(stack);
+        if (to) {
+          to.released += r.released;
+          to.asleep += r.asleep;
+        } else into.releasedAt.set(stack, { ...r });
+      }
       for (const [stack, w] of t.waitsAt) {
         const to = into.waitsAt.get(stack);
         if (to) {
@@ -164,7 +196,39 @@ export class FunctionTallies {
 }
 
 function emptyTally(): Tally {
-  return { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map(), lines: new Map(), waitsAt: new Map() };
+  return { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map(), lines: new Map(), waitsAt: new Map(), released: 0, releasedAsleep: 0, releasedAt: new Map() };
+}
+
+/** Per line (of the stacks' instructions), the times of `byStack` summed; lines not known left out. */
+function byLine<T extends Record<string, number>>(byStack: ReadonlyMap<number, T>, stacks: readonly PyStack[]): Map<number, T> {
+  const out = new Map<number, T>();
+  for (const [stack, times] of byStack) {
+    const line = stacks[stack]?.at;
+    if (!line) continue;
+    const into = out.get(line);
+    if (!into) {
+      out.set(line, { ...times });
+      continue;
+    }
+    for (const key of Object.keys(times) as (keyof T)[]) (into[key] as number) += times[key];
+  }
+  return out;
+}
+
+/**
+ * The lines its threads let the GIL go at, by the time they then went without it (and slept),
+ * most first, with their text when known; none when no line is known.
+ */
+function releasedLinesOf(t: Tally, stacks: readonly PyStack[], source: ReadonlyMap<number, string> | undefined): { released_lines?: FunctionReleasedLine[] } {
+  const lines = [...byLine(t.releasedAt, stacks)]
+    .filter(([, r]) => r.released > 0)
+    .map(([line, r]) => {
+      const text = source?.get(line);
+      return { line, released_ns: r.released, released_asleep_ns: r.asleep, ...(text !== undefined ? { text } : {}) };
+    })
+    .sort((a, b) => b.released_ns - a.released_ns || a.line - b.line)
+    .slice(0, LINES_PER_FUNCTION);
+  return lines.length > 0 ? { released_lines: lines } : {};
 }
 
 /**
@@ -173,26 +237,16 @@ function emptyTally(): Tally {
  * known (older recordings, sampled ones, lines the holder samples never told).
  */
 function waitLinesOf(t: Tally, stacks: readonly PyStack[], source: ReadonlyMap<number, string> | undefined): { wait_lines?: FunctionWaitLine[] } {
-  const byLine = new Map<number, { wait: number; waits: number }>();
-  for (const [stack, w] of t.waitsAt) {
-    const line = stacks[stack]?.at;
+  const lines = [...byLine(t.waitsAt, stacks)]
     // waits of no time (the GIL was free) say nothing of where waiting went
-    if (!line || w.wait <= 0) continue;
-    const l = byLine.get(line);
-    if (l) {
-      l.wait += w.wait;
-      l.waits += w.waits;
-    } else byLine.set(line, { ...w });
-  }
-  if (byLine.size === 0) return {};
-  const lines = [...byLine]
-    .map(([line, l]) => {
+    .filter(([, w]) => w.wait > 0)
+    .map(([line, w]) => {
       const text = source?.get(line);
-      return { line, wait_ns: l.wait, waits: l.waits, ...(text !== undefined ? { text } : {}) };
+      return { line, wait_ns: w.wait, waits: w.waits, ...(text !== undefined ? { text } : {}) };
     })
     .sort((a, b) => b.wait_ns - a.wait_ns || a.line - b.line)
     .slice(0, LINES_PER_FUNCTION);
-  return { wait_lines: lines };
+  return lines.length > 0 ? { wait_lines: lines } : {};
 }
 
 /** A function's lines, most held while others waited first (then most held, then in line order), with their text when known. */

@@ -8,10 +8,11 @@
  */
 import type { ThreadStats } from '../contract/stats.js';
 import { F64List } from '../model/step-builder.js';
-import type { PyFunction, PyStack } from '../model/python-stacks.js';
+import { UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
 import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type ThreadWindow } from '../model/timeline.js';
 import { forcedDropAt, holdStack, RunningSweep, Sweep } from './function-stats.js';
 import { FunctionTallies } from './function-tallies.js';
+import { releasedStretches } from './released-time.js';
 import { HeldAttribution, newHoldParts, type HoldParts } from './held-attribution.js';
 import type { ThreadHolderSamples } from '../model/holder-samples.js';
 import { ns, stateMask } from './intervals.js';
@@ -51,6 +52,8 @@ export class ThreadAccumulator {
   noScheduler = false;
   private readonly joiner = new WaitJoiner();
   private openHold: HoldPart | undefined = undefined;
+  /** The stack of its last drop so far: a stretch without the GIL that goes on into the next window began there. */
+  private releasedIn = UNKNOWN_STACK;
   /** Which functions its holds are charged to (the process's tallies ask it too). */
   readonly attribution: HeldAttribution;
 
@@ -93,6 +96,7 @@ export class ThreadAccumulator {
     }
     this.addHolds(thread, contention, stacks, tallies, last);
     this.addWaits(thread, stacks, tallies, last);
+    this.releasedIn = releasedStretches(thread, this.releasedIn, (stack, length, asleep) => tallies.released(stack, stacks, length, asleep));
   }
 
   private addHolds(thread: ThreadTimeline, contention: Float64Array | undefined, stacks: readonly PyStack[], tallies: FunctionTallies, last: boolean): void {

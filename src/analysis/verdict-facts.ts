@@ -6,7 +6,7 @@
  * each process's recording says of hand-offs, drops and events that did not fit. verdict.ts
  * decides from them; cli/verdict-text.ts puts them into words.
  */
-import type { DropCounts, DurationSummary, FunctionStats, FunctionWaitLine, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
+import type { DropCounts, DurationSummary, FunctionReleasedLine, FunctionStats, FunctionWaitLine, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import { Anomaly } from '../model/anomalies.js';
 import type { Timeline } from '../model/timeline.js';
 import { NS_PER_MS } from '../base/time.js';
@@ -28,6 +28,9 @@ const TOP = 3;
 /** Wait sites named: the lines that began a tenth of all waiting or more, at most two. */
 const WAIT_SITE_MIN_SHARE = 0.1;
 const WAIT_SITES = 2;
+const SLEEP_SITE_MIN_SHARE = 0.1;
+/** Sleep without the GIL is pointed at when it fills a fifth of the GIL threads' lives or more. */
+const SLEEP_MIN_SHARE_OF_LIVES = 0.2;
 /** Anomaly counters that count threads or facts, not events that broke the state machine. */
 const NOT_EVENT_COUNTS: ReadonlySet<string> = new Set([DROP_REASON_UNKNOWN, Anomaly.noSchedulerEvents]);
 /**
@@ -65,6 +68,16 @@ export interface WaitSite {
   readonly shareOfWaits: number;
 }
 
+/** Where threads let the GIL go and then slept or were blocked without it: a line (FunctionStats.released_lines), or the function when no line is known. */
+export interface SleepSite {
+  readonly pid: number;
+  readonly fn: FunctionStats;
+  readonly line: FunctionReleasedLine | undefined;
+  readonly asleepNs: number;
+  /** Of the time the processes' GIL threads slept without the GIL (joins left out). */
+  readonly shareOfAsleep: number;
+}
+
 export interface VerdictFacts {
   /** Processes with two or more threads that used the GIL. */
   readonly contendable: readonly ProcessStats[];
@@ -78,6 +91,12 @@ export interface VerdictFacts {
   readonly culprits: readonly Culprit[];
   /** The lines most waits began at, most waited first, each a tenth of all waiting or more (exact recordings with holder samples). */
   readonly waitSites: readonly WaitSite[];
+  /**
+   * The places most sleep without the GIL began at, most first, each a tenth of it or more, when
+   * such sleep fills a fifth of the threads' lives or more: what limits threads that seldom wait
+   * for the GIL.
+   */
+  readonly sleepSites: readonly SleepSite[];
   /** The source file whose functions held the GIL most while others waited, when several of them share it. */
   readonly culpritFile: { readonly file: string; readonly functions: readonly string[]; readonly shareOfContention: number } | undefined;
   /** Functions whose single hold made others wait while the holder ran for LONG_CONTENDED_RUN_NS or more. */
@@ -131,6 +150,7 @@ export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline | Time
     waiters: contendable.flatMap(waitersOf).sort((a, b) => b.waitNs - a.waitNs || a.name.localeCompare(b.name)).slice(0, TOP),
     culprits: culpritsOf(contendable, holderSampled),
     waitSites: waitSitesOf(contendable, waitNs),
+    sleepSites: sleepSitesOf(contendable),
     culpritFile: culpritFileOf(mostContended, holderSampled),
     longRuns: contendable
       .flatMap((p) => (p.functions ?? []).filter((fn) => fn.longest_contended_run_ns >= LONG_CONTENDED_RUN_NS).map((fn) => culprit(p, fn)))
@@ -194,6 +214,38 @@ function waitSitesOf(processes: readonly ProcessStats[], waitNs: number): WaitSi
     .flatMap((p) => (p.functions ?? []).flatMap((fn) => (fn.wait_lines ?? []).map((line) => ({ pid: p.pid, fn, line, shareOfWaits: line.wait_ns / waitNs }))))
     .filter((site) => site.shareOfWaits >= WAIT_SITE_MIN_SHARE && !site.fn.name.startsWith('<'))
     .sort((a, b) => b.line.wait_ns - a.line.wait_ns || a.fn.name.localeCompare(b.fn.name) || a.line.line - b.line.line)
+    .slice(0, WAIT_SITES);
+}
+
+/**
+ * Joining threads and the interpreter's wait for them at exit: a main thread that only waits for
+ * its workers sleeps there the whole run, which says nothing of what limits the workers. (Before
+ * 3.11 the probes read co_name: `join`, not `Thread.join`.)
+ */
+const JOINS: ReadonlySet<string> = new Set(['Thread.join', 'Thread._wait_for_tstate_lock', '_shutdown', 'join', '_wait_for_tstate_lock']);
+const isJoin = (fn: FunctionStats): boolean => JOINS.has(fn.name) && fn.file.endsWith('threading.py');
+
+function sleepSitesOf(processes: readonly ProcessStats[]): SleepSite[] {
+  const sites: Omit<SleepSite, 'shareOfAsleep'>[] = [];
+  let asleepNs = 0;
+  for (const p of processes) {
+    for (const fn of p.functions ?? []) {
+      const asleep = fn.released_asleep_ns ?? 0;
+      if (asleep <= 0 || isJoin(fn)) continue;
+      asleepNs += asleep;
+      if (fn.name.startsWith('<')) continue;
+      if (fn.released_lines?.length) for (const line of fn.released_lines) sites.push({ pid: p.pid, fn, line, asleepNs: line.released_asleep_ns });
+      else sites.push({ pid: p.pid, fn, line: undefined, asleepNs: asleep });
+    }
+  }
+  // a program whose threads seldom sleep without the GIL (they compute without it, hashlib, zlib):
+  // nothing to point at (a thread start's wait, an import's read)
+  const lives = processes.reduce((n, p) => n + p.threads.filter(usesGil).reduce((m, t) => m + t.lifetime_ns, 0), 0);
+  if (asleepNs <= 0 || asleepNs < SLEEP_MIN_SHARE_OF_LIVES * lives) return [];
+  return sites
+    .map((site) => ({ ...site, shareOfAsleep: site.asleepNs / asleepNs }))
+    .filter((site) => site.shareOfAsleep >= SLEEP_SITE_MIN_SHARE)
+    .sort((a, b) => b.asleepNs - a.asleepNs || a.fn.name.localeCompare(b.fn.name) || (a.line?.line ?? 0) - (b.line?.line ?? 0))
     .slice(0, WAIT_SITES);
 }
 

@@ -15,6 +15,8 @@ const COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CP
 const SAMPLED_COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CPU', 'running', 'runnable', 'samples', '±'];
 const LEFT_ALIGNED = new Set(['thread', 'function', 'where', 'most at line', 'waited at line']);
 const FUNCTION_COLUMNS = ['function', 'where', 'held', 'others waited', 'caught', 'wait', 'waits', 'forced', 'longest hold', 'most at line', 'waited at line'];
+/** Functions most waited in that the table lists even when others held the GIL longer while others waited. */
+const MOST_WAITED_SHOWN = 2;
 const MOST_AT_LINE = FUNCTION_COLUMNS.indexOf('most at line');
 const WAITED_AT_LINE = FUNCTION_COLUMNS.indexOf('waited at line');
 /** Functions listed under the thread table. */
@@ -77,9 +79,9 @@ function formatProcess(process: ProcessStats, style: Style, sampled: boolean, ho
   const rows = threadRows(process, sampled);
   const anomalies = Object.entries(process.anomalies).filter(([, count]) => count > 0);
   const lines = [header, `  ${facts}`, ...tracingCostLine(process, style), ...interpreters, ...table([sampled ? SAMPLED_COLUMNS : COLUMNS, ...rows], style).map((line) => `  ${line}`)];
-  const functions = (process.functions ?? []).filter((f) => f.held_ns + f.wait_ns > 0);
+  const functions = shownFunctions(process.functions ?? []);
   if (functions.length > 0) {
-    const shown = functions.slice(0, TOP_FUNCTIONS);
+    const shown = topFunctions(functions);
     const notes = [
       ...(functions.length > shown.length ? [`top ${shown.length} of ${functions.length}`] : []),
       ...(holders ? [`held: what ${holders.in_holds} samples at ${holders.hz}/s saw running`] : []),
@@ -99,6 +101,27 @@ function formatProcess(process: ProcessStats, style: Style, sampled: boolean, ho
   }
   if (anomalies.length) lines.push(style.dim(`  anomalies: ${anomalies.map(([name, count]) => `${name} ${count}`).join(', ')}`));
   return lines;
+}
+
+/**
+ * The functions the table can show: those that held the GIL while others waited or whose threads
+ * waited for it (a program's imports hold it for milliseconds with nobody waiting: rows that
+ * said nothing while the function a thread waited a second in went unlisted); all that held or
+ * waited when none did.
+ */
+function shownFunctions(all: readonly FunctionStats[]): FunctionStats[] {
+  const used = all.filter((f) => f.held_ns + f.wait_ns > 0);
+  const contended = used.filter((f) => f.held_while_others_wait_ns > 0 || f.wait_ns > 0);
+  return contended.length > 0 ? contended : used;
+}
+
+/** The first TOP_FUNCTIONS (most held while others waited), the two most waited in among them, in the JSON's order. */
+function topFunctions(functions: readonly FunctionStats[]): FunctionStats[] {
+  const mostWaited = [...functions].sort((a, b) => b.wait_ns - a.wait_ns).slice(0, MOST_WAITED_SHOWN).filter((f) => f.wait_ns > 0);
+  const first = functions.slice(0, TOP_FUNCTIONS);
+  const missing = mostWaited.filter((f) => !first.includes(f));
+  const keep = new Set([...first.slice(0, TOP_FUNCTIONS - missing.length), ...missing]);
+  return functions.filter((f) => keep.has(f));
 }
 
 /** One row per thread, except alike threads (thread_groups of THREAD_GROUP_ROW_MIN or more): one row, at the first member's place. */

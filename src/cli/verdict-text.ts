@@ -34,6 +34,7 @@ function measuredVerdictText(verdict: MeasuredVerdict, sampled: boolean): Verdic
   const details = [
     ...waiterDetails(verdict, sampled),
     ...waitSiteDetails(verdict),
+    ...(verdict.kind === 'not-gil-bound' || verdict.kind === 'gil-contended' ? sleepSiteDetails(verdict) : []),
     ...culpritDetails(verdict),
     ...estimateDetails(verdict),
     ...preemptionDetails(verdict),
@@ -83,10 +84,12 @@ function headline(kind: VerdictKind, reason: VerdictReason, { facts }: MeasuredV
         const felt = worst ? ` (${describeWaiter(worst)}: ${formatPercent(worst.waitNs, worst.activeNs)})` : '';
         return `GIL-bound: threads spent ${share} of their active time waiting for the GIL${felt}${mostly}; more threads will not help — ${ADVICE}`;
       }
+      const slept = facts.sleepSites[0];
+      const sleptMost = slept && slept.shareOfAsleep >= 0.5 ? `they slept most after ${functionWithFile(slept.fn)} let the GIL go${atLine(slept.line)}` : undefined;
       if (kind === 'gil-contended') {
-        return `The GIL is contended: threads spent ${share} of their active time waiting for it${mostly}; it slows them down but is not the main limit`;
+        return `The GIL is contended: threads spent ${share} of their active time waiting for it${mostly}; it slows them down but is not the main limit${sleptMost ? ` (${sleptMost})` : ''}`;
       }
-      return `GIL is not the bottleneck: threads waited ${share} of their active time; look elsewhere (I/O, locks)`;
+      return `GIL is not the bottleneck: threads waited ${share} of their active time; look elsewhere${sleptMost ? `: ${sleptMost}` : ' (I/O, locks)'}`;
     }
   }
 }
@@ -147,6 +150,15 @@ function waitSiteDetails({ facts }: MeasuredVerdict): string[] {
     ({ fn, line, shareOfWaits }) =>
       `${formatDuration(line.wait_ns)} of waiting (${formatPercent(shareOfWaits, 1)} of all, ${line.waits} waits) came after ${functionWithFile(fn)} ` +
       `let the GIL go${atLine(line)}`,
+  );
+}
+
+/** Where the threads slept without the GIL: what they waited for instead of it (a lock, I/O, a sleep). */
+function sleepSiteDetails({ facts }: MeasuredVerdict): string[] {
+  return facts.sleepSites.map(
+    ({ fn, line, asleepNs, shareOfAsleep }) =>
+      `${formatDuration(asleepNs)} asleep without the GIL (${formatPercent(shareOfAsleep, 1)} of the threads' such time) came after ` +
+      `${functionWithFile(fn)} let it go${atLine(line)}`,
   );
 }
 

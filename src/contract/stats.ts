@@ -85,6 +85,14 @@ export interface FunctionStats extends FunctionRef {
   readonly forced_held_while_others_wait_ns: number;
   readonly wait_ns: number;
   readonly waits: number;
+  /**
+   * Time its threads went without the GIL after letting it go in it (from each drop to the
+   * thread's next wait, or its end): the C calls that released it, a sleep, a lock, a socket
+   * read, or where a forced switch caught it; and of that, the time they slept or were blocked
+   * (since 12-07; absent before).
+   */
+  readonly released_ns?: number;
+  readonly released_asleep_ns?: number;
   /** Holds ended by a forced switch (the switch interval of a waiter expired). */
   readonly forced_drops: number;
   /** Longest single hold. */
@@ -112,6 +120,8 @@ export interface FunctionStats extends FunctionRef {
    * 12-07, code the holder samples never saw run).
    */
   readonly wait_lines?: readonly FunctionWaitLine[];
+  /** The same for the time without the GIL (released_ns): up to 5 lines, most first (since 12-07). */
+  readonly released_lines?: readonly FunctionReleasedLine[];
 }
 
 export interface FunctionLine {
@@ -126,6 +136,14 @@ export interface FunctionWaitLine {
   readonly line: number;
   readonly wait_ns: number;
   readonly waits: number;
+  /** As FunctionLine's. */
+  readonly text?: string;
+}
+
+export interface FunctionReleasedLine {
+  readonly line: number;
+  readonly released_ns: number;
+  readonly released_asleep_ns: number;
   /** As FunctionLine's. */
   readonly text?: string;
 }

@@ -1,0 +1,52 @@
+/**
+ * Where threads slept without the GIL, recorded for real: lock_sleep.py's four workers take turns
+ * holding a lock while they sleep, so they wait for the lock, not the GIL, and time both lines
+ * themselves. Each stretch without the GIL is charged to the line whose drop began it: the lock's
+ * and the sleep's lines must carry what the program timed, and the verdict (not GIL-bound) must
+ * point at the lock's line rather than leave the user to "look elsewhere" or call the GIL "not the
+ * main limit" without saying what is.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeRecordingStats } from '../../src/cli/analyze-recording.js';
+import { PROGRAMS, giltrace, leftoverProbes, pyenvPython, scratchDir, tracedProcess } from './giltrace-cli.js';
+
+const dir = scratchDir();
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** co_name (3.8: the join machinery named without its class) and co_qualname with prev_instr (3.12). */
+const runs = [
+  { label: 'pyenv 3.8', python: pyenvPython('3.8') },
+  { label: 'pyenv 3.12', python: pyenvPython('3.12') },
+];
+
+for (const { label, python } of runs) {
+  test(`root, ${label}: time without the GIL is told at the lines that let it go, and the verdict points at the lock`, { skip: !python && `${label} not here` }, () => {
+    const data = join(dir, `released-${label.replace(/\W+/g, '_')}.data`);
+    const record = giltrace(['record', '-o', data, '--', python!, join(PROGRAMS, 'lock_sleep.py')]);
+    assert.equal(record.code, 0, record.stderr);
+    assert.deepEqual(leftoverProbes(), []);
+    const truth = JSON.parse(record.stdout.trim().split('\n').pop()!) as { acquire_line: number; sleep_line: number; acquire: number; sleep: number };
+
+    const { stats } = analyzeRecordingStats(data);
+    const worker = tracedProcess(stats).functions?.find((f) => f.name === 'worker');
+    assert.ok(worker?.released_lines, `worker() has released lines: ${JSON.stringify(worker)}`);
+    const at = (line: number) => worker.released_lines!.find((l) => l.line === line);
+    const acquire = at(truth.acquire_line);
+    const sleep = at(truth.sleep_line);
+    assert.ok(acquire && sleep, JSON.stringify(worker.released_lines));
+    // the program's own timing of each line (s), and asleep: blocked on the lock, in the sleep
+    const near = (ns: number, s: number, what: string) => assert.ok(Math.abs(ns / 1e9 - s) <= 0.1 * s + 0.02, `${what}: ${(ns / 1e9).toFixed(3)} s, timed ${s.toFixed(3)} s`);
+    near(acquire.released_ns, truth.acquire, 'without the GIL at the lock');
+    near(sleep.released_ns, truth.sleep, 'without the GIL at the sleep');
+    assert.ok(acquire.released_asleep_ns >= 0.9 * acquire.released_ns, 'blocked on the lock: asleep');
+    assert.equal(acquire.text, 'lock.acquire()');
+
+    // (its active time is short: the little it waits for the GIL may count as contended)
+    assert.ok(['not-gil-bound', 'gil-contended'].includes(stats.verdict!.kind), stats.verdict!.kind);
+    assert.match(stats.verdict!.headline, new RegExp(`they slept most after worker \\(lock_sleep\\.py:\\d+\\) let the GIL go at line ${truth.acquire_line} \`lock\\.acquire\\(\\)\``));
+    assert.ok(!stats.verdict!.details.some((d) => /asleep without the GIL .* (Thread\.)?(join|_wait_for_tstate_lock)/.test(d)), 'the main thread joining is not named');
+  });
+}
