@@ -283,6 +283,36 @@ test('with holder samples, the function table says the line each function held t
   await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });
 });
 
+test('with wait lines, the function table says the line its threads waited after most, and how long they slept without the GIL', { skip }, async () => {
+  const [first, ...rest] = input.stats.processes[0].functions!;
+  const wait_lines = [
+    { line: 12, wait_ns: first.wait_ns * 0.75, waits: 30, text: 'sock.recv(4096)' },
+    { line: 14, wait_ns: first.wait_ns * 0.25, waits: 10 },
+  ];
+  const released_lines = [{ line: 12, released_ns: 4_000_000, released_asleep_ns: 3_000_000, text: 'sock.recv(4096)' }];
+  const withWaits = { ...first, wait_lines, released_ns: 4_000_000, released_asleep_ns: 3_000_000, released_lines };
+  const process = { ...input.stats.processes[0], functions: [withWaits, ...rest] };
+  const file = join(tempDir(), 'wait-lines.html');
+  writeFileSync(file, toHtmlReport({ ...input, stats: { ...input.stats, processes: [process] } }));
+  const before = problems.length;
+  await page.goto(`file://${file}`);
+  await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });
+  const table = page.locator('#gt-function-table');
+  const titles = await table.locator('th').allTextContents();
+  const column = (title: string) => table.locator(`tbody tr td:nth-child(${titles.findIndex((t) => t.startsWith(title)) + 1})`);
+  assert.ok(titles.findIndex((t) => t.startsWith('waited at line')) > titles.findIndex((t) => t.startsWith('waits')), 'after the waits');
+  assert.equal(titles.findIndex((t) => t.startsWith('most at line')), -1, 'no holder-sample lines: no such column');
+  const waited = column('waited at line');
+  assert.equal(await waited.first().textContent(), '12 sock.recv(4096) 75.0%');
+  assert.equal(await waited.first().getAttribute('title'), `app.py:7, by line:\nline 12: ${formatDuration(wait_lines[0].wait_ns)} waited after it, 30 waits (75.0%)\n    sock.recv(4096)\nline 14: ${formatDuration(wait_lines[1].wait_ns)} waited after it, 10 waits (25.0%)`);
+  const asleep = column('asleep without GIL');
+  assert.equal(await asleep.first().textContent(), formatDuration(3_000_000));
+  assert.equal(await asleep.first().getAttribute('title'), `app.py:7, by line:\nline 12: ${formatDuration(3_000_000)} asleep without the GIL after it (${formatDuration(4_000_000)} without it)\n    sock.recv(4096)`);
+  assert.deepEqual(problems.slice(before), []);
+  await page.goto(`file://${reportFile}`);
+  await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });
+});
+
 test('a wait-time histogram per thread that waited, with bars', { skip }, async () => {
   const waited = process.threads.filter((t) => t.waits.length > 0);
   assert.equal(await page.locator('#gt-histograms figure').count(), waited.length);

@@ -267,13 +267,15 @@ export class SamplingSession {
 
   /**
    * An H line: the thread held its GIL at `now`, running `stack`, at the stack's line when read
-   * (after an L line with that line's text, the first time). The first time a code object is
-   * seen, a B line with its lines by instruction (for the probes' drops) and the text of them.
+   * (after an L line with that line's text, the first time). In holder samples, the first time a
+   * code object is seen, a B line with its lines by instruction (for the probes' drops) and the
+   * text of them.
    */
   private holderLine(now: number, pid: number, tid: number, stack: SampledStack | undefined, since: number): void {
     const id = this.stackId(stack);
     const line = `H ${now} ${pid} ${tid} ${id} ${since}`;
-    if (stack?.lines && !this.linesTold.has(stack.lines)) this.tellLines(pid, id, stack, stack.lines);
+    // (for the probes' drops: a sampled recording has none)
+    if (this.holdersOnly && stack?.lines && !this.linesTold.has(stack.lines)) this.tellLines(pid, id, stack, stack.lines);
     if (!stack?.at) {
       this.lines.push(line);
       return;

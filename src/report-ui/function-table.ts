@@ -4,7 +4,7 @@
  * held while others waited first. Recordings without function context have no such list, and
  * then the page has no such card.
  */
-import { lineShares } from '../contract/function-lines.js';
+import { lineShares, waitLineShares } from '../contract/function-lines.js';
 import type { FunctionStats, ProcessStats, StatsJson } from '../contract/stats.js';
 import { escapeHtml, formatCount, formatDuration } from './format.js';
 import { fullWhere, isSpecial, shortWhere } from './python-stack.js';
@@ -32,7 +32,9 @@ export function functionCardHtml(stats: StatsJson): string {
     : 'a hold counts for the function that released the GIL (a forced drop catches a CPU-bound function in the act)';
   return `<section class="card" id="gt-functions-card"><h2>Python functions</h2>
     <p class="card-note">GIL time by the Python function a thread was in: ${held}, a wait for the function that asked for it.
-      <em>held while others waited</em> is what the function cost the other threads${samples && samples.in_holds > 0 ? '; <em>most at line</em> the line the samples saw it run most' : ''}. Hover a name for its call paths, a line for the others.</p>
+      <em>held while others waited</em> is what the function cost the other threads${samples && samples.in_holds > 0 ? '; <em>most at line</em> the line the samples saw it run most' : ''}${
+        stats.processes.some((p) => p.functions?.some((f) => f.wait_lines?.length)) ? '; <em>waited at line</em> where its threads let the GIL go before they waited for it' : ''
+      }. Hover a name for its call paths, a line for the others.</p>
     <div class="table-wrap tall" id="gt-functions"></div></section>`;
 }
 
@@ -43,9 +45,16 @@ export function renderFunctionTable(host: HTMLElement, stats: StatsJson): void {
     const totals = { others: sum(functions, (f) => f.held_while_others_wait_ns), wait: sum(functions, (f) => f.wait_ns) };
     return functions.map((f): FunctionRow => ({ f, p, totals }));
   });
-  // the line column after `where`, when holder samples read lines
-  const withLines = rows.some(({ f }) => (f.lines?.length ?? 0) > 0) ? [...FUNCTION_COLUMNS.slice(0, 2), LINE_COLUMN, ...FUNCTION_COLUMNS.slice(2)] : FUNCTION_COLUMNS;
-  const columns = processes.length > 1 ? [PID_COLUMN, ...withLines] : withLines;
+  // the line column after `where`, when holder samples read lines; the wait's line after the
+  // waits, when the probes read where each drop was; the time asleep without the GIL at the end
+  const has = (of: (f: FunctionStats) => unknown) => rows.some(({ f }) => of(f) !== undefined);
+  const withLines = FUNCTION_COLUMNS.flatMap((c) => [
+    ...(c.title === 'held' && has((f) => f.lines?.length || undefined) ? [LINE_COLUMN] : []),
+    c,
+    ...(c.title === 'waits' && has((f) => f.wait_lines?.length || undefined) ? [WAIT_LINE_COLUMN] : []),
+  ]);
+  const all = [...withLines, ...(has((f) => f.released_asleep_ns) ? [ASLEEP_COLUMN] : [])];
+  const columns = processes.length > 1 ? [PID_COLUMN, ...all] : all;
   renderSortableTable(host, {
     id: 'gt-function-table',
     className: 'sortable functions',
@@ -102,26 +111,53 @@ const LINE_COLUMN: Column<FunctionRow> = {
   hint: 'the source line the samples of the GIL holder saw this function run most, and its share of the function\'s held-while-others-waited time (hover: its other lines)',
   value: ({ f }) => lineShares(f, 1)[0]?.share ?? -1,
   text: true,
-  show: ({ f }) => {
-    const top = lineShares(f, 1)[0];
-    if (!top) return '';
-    const text = f.lines?.find((l) => l.line === top.line)?.text;
-    const code = text ? ` <code class="source-line">${escapeHtml(text.length > LINE_TEXT_CHARS ? `${text.slice(0, LINE_TEXT_CHARS - 1)}…` : text)}</code>` : '';
-    return `${top.line}${code} <span class="muted">${(100 * top.share).toFixed(1)}%</span>`;
-  },
-  cellTitle: ({ f }) => lineList(f),
+  show: ({ f }) => lineCell(lineShares(f, 1)[0], f.lines),
+  cellTitle: ({ f }) =>
+    lineList(f, f.lines, lineShares(f, f.lines?.length ?? 0), (l) => `held ${formatDuration(l.held_ns)}, ${formatDuration(l.held_while_others_wait_ns)} while others waited`),
 };
 
-/** The function's lines as the stats keep them (the busiest few), one per line. */
-function lineList(f: FunctionStats): string | undefined {
-  if (!f.lines?.length) return undefined;
-  const shares = new Map(lineShares(f, f.lines.length).map((l) => [l.line, l.share]));
-  const lines = f.lines.map((l) => {
+/** Where its threads let the GIL go before they waited for it (exact recordings since 12-07). */
+const WAIT_LINE_COLUMN: Column<FunctionRow> = {
+  title: 'waited at line',
+  hint: 'the source line the threads let the GIL go at before they waited to get it back (the call that released it, or where a forced switch caught them), and its share of the function\'s wait (hover: its other lines)',
+  value: ({ f }) => waitLineShares(f, 1)[0]?.share ?? -1,
+  text: true,
+  show: ({ f }) => lineCell(waitLineShares(f, 1)[0], f.wait_lines),
+  cellTitle: ({ f }) => lineList(f, f.wait_lines, waitLineShares(f, f.wait_lines?.length ?? 0), (l) => `${formatDuration(l.wait_ns)} waited after it, ${formatCount(l.waits)} waits`),
+};
+
+/** What its threads did without the GIL after letting it go here: asleep (a lock, I/O, a sleep) or on a CPU. */
+const ASLEEP_COLUMN: Column<FunctionRow> = {
+  title: 'asleep without GIL',
+  hint: 'time the threads slept or were blocked without the GIL after letting it go in this function (a lock, I/O, a sleep), up to their next wait for it (hover: by line)',
+  value: ({ f }) => f.released_asleep_ns ?? 0,
+  show: ({ f }) => formatDuration(f.released_asleep_ns ?? 0),
+  cellTitle: ({ f }) =>
+    lineList(f, f.released_lines, undefined, (l) => `${formatDuration(l.released_asleep_ns)} asleep without the GIL after it (${formatDuration(l.released_ns)} without it)`),
+};
+
+/** A line cell: its number, its text (cut), its share. */
+function lineCell(top: { readonly line: number; readonly share: number } | undefined, lines: readonly { readonly line: number; readonly text?: string }[] | undefined): string {
+  if (!top) return '';
+  const text = lines?.find((l) => l.line === top.line)?.text;
+  const code = text ? ` <code class="source-line">${escapeHtml(text.length > LINE_TEXT_CHARS ? `${text.slice(0, LINE_TEXT_CHARS - 1)}…` : text)}</code>` : '';
+  return `${top.line}${code} <span class="muted">${(100 * top.share).toFixed(1)}%</span>`;
+}
+
+/** The function's lines as the stats keep them (the busiest few), one per line, each said by `say`. */
+function lineList<L extends { readonly line: number; readonly text?: string }>(
+  f: FunctionStats,
+  lines: readonly L[] | undefined,
+  shareList: readonly { readonly line: number; readonly share: number }[] | undefined,
+  say: (l: L) => string,
+): string | undefined {
+  if (!lines?.length) return undefined;
+  const shares = new Map((shareList ?? []).map((l) => [l.line, l.share]));
+  const said = lines.map((l) => {
     const share = shares.get(l.line);
-    const text = l.text ? `\n    ${l.text}` : '';
-    return `line ${l.line}: held ${formatDuration(l.held_ns)}, ${formatDuration(l.held_while_others_wait_ns)} while others waited${share !== undefined ? ` (${(100 * share).toFixed(1)}%)` : ''}${text}`;
+    return `line ${l.line}: ${say(l)}${share !== undefined ? ` (${(100 * share).toFixed(1)}%)` : ''}${l.text ? `\n    ${l.text}` : ''}`;
   });
-  return `${shortWhere(f)}, by line:\n${lines.join('\n')}`;
+  return `${shortWhere(f)}, by line:\n${said.join('\n')}`;
 }
 
 /** The function's call paths as the stats keep them (the busiest few), one per line. */
