@@ -70,7 +70,7 @@ export class FunctionTallies {
     t.wait += length;
     t.waits++;
     path(t, stacks, stack).wait += length;
-    if (stacks[stack].instruction !== undefined) {
+    if (stacks[stack].path !== undefined) {
       const w = t.waitsAt.get(stack);
       if (w) {
         w.wait += length;
@@ -87,7 +87,7 @@ export class FunctionTallies {
     const t = this.tally(stacks[stack].leaf);
     t.released += length;
     t.releasedAsleep += asleep;
-    if (stacks[stack].instruction === undefined) return;
+    if (stacks[stack].path === undefined) return;
     const r = t.releasedAt.get(stack);
     if (r) {
       r.released += length;

@@ -33,7 +33,7 @@ export function toVerdictText(verdict: Verdict, sampled = false): VerdictText {
 function measuredVerdictText(verdict: MeasuredVerdict, sampled: boolean): VerdictText {
   const details = [
     ...waiterDetails(verdict, sampled),
-    ...waitSiteDetails(verdict),
+    ...waitSiteDetails(verdict, sampled),
     ...(verdict.kind === 'not-gil-bound' || verdict.kind === 'gil-contended' ? sleepSiteDetails(verdict) : []),
     ...culpritDetails(verdict),
     ...estimateDetails(verdict),
@@ -145,10 +145,10 @@ function waiterDetails({ facts }: MeasuredVerdict, sampled: boolean): string[] {
 }
 
 /** Where the threads let the GIL go before they waited for it (the call that released it, or where a forced switch caught them). */
-function waitSiteDetails({ facts }: MeasuredVerdict): string[] {
+function waitSiteDetails({ facts }: MeasuredVerdict, sampled: boolean): string[] {
   return facts.waitSites.map(
     ({ fn, line, shareOfWaits }) =>
-      `${formatDuration(line.wait_ns)} of waiting (${formatPercent(shareOfWaits, 1)} of all, ${line.waits} waits) came after ${functionWithFile(fn)} ` +
+      `${formatDuration(line.wait_ns)} of waiting (${formatPercent(shareOfWaits, 1)} of all${sampled ? '' : `, ${line.waits} waits`}) came after ${functionWithFile(fn)} ` +
       `let the GIL go${atLine(line)}`,
   );
 }

@@ -13,6 +13,9 @@
  *                                           in the programs giltrace starts (GILTRACE_NAMES)
  *   F <id>\t<name>\t<file>\t<line>[\t<caller>...]
  *                                           a Python stack (innermost function, callers' names)
+ *   K <id> <stack> <line>                   stack id `id` is the F stack at the given line: a waiter's
+ *                                           stack (S's asked) with the line it let the GIL go at
+ *                                           (since 12-07)
  *   S <t> <pid> <tid> <gil><cpu> <index> <held> <asked> [<since>]
  *                                           a thread's state from t on (first seen, or changed):
  *                                           gil ∈ n (none) w (waiting) h (holding);

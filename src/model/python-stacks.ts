@@ -47,9 +47,9 @@ export interface PyStack {
    * one per place a thread let the GIL go at; `at` is its line.
    */
   readonly instruction?: number;
-  /** With an instruction: the id of the same stack without it (its call path, what tallies group by). */
+  /** With an instruction or a line: the id of the same stack without it (its call path, what tallies group by). */
   readonly path?: number;
-  /** The line of that instruction, once the holder samples told its function's lines (instructionLines). */
+  /** The line of that instruction, once the holder samples told its function's lines (instructionLines); or the line a sampled waiter's stack was read at (atLine). */
   readonly at?: number;
 }
 
@@ -135,6 +135,24 @@ export class PythonStacks {
       // kept on the stack object itself, as a function's source is (the windows share them)
       if (line > 0) return void (stack.at = line);
     }
+  }
+
+  /**
+   * The id of stack `stack` at line `line` (a sampled waiter's stack, read with the line it let
+   * the GIL go at: a K line); the stack itself when the line is not a line.
+   */
+  atLine(stack: number, line: number): number {
+    const base = this.stacks[stack];
+    if (!base || !Number.isInteger(line) || line <= 0 || base.leaf === UNKNOWN_FUNCTION || base.leaf === NO_FRAME_FUNCTION) return stack;
+    const path = base.path ?? stack;
+    const key = `${path}\0#${line}`;
+    let id = this.stackIds.get(key);
+    if (id === undefined) {
+      id = this.stacks.length;
+      this.stacks.push({ ...this.stacks[path], path, at: line });
+      this.stackIds.set(key, id);
+    }
+    return id;
   }
 
   /** The text of line `line` of stack `stack`'s innermost function (an L line of holder samples). */

@@ -43,3 +43,11 @@ export function readInstructionLines(line: string, stacks: PythonStacks, stackId
   if (stack === undefined || stack < 0 || !ranges || !Number.isSafeInteger(Number(base)) || !(Number(scale) > 0)) return;
   stacks.instructionLines(stack, { base: Number(base), scale: Number(scale), ranges });
 }
+
+/** A K line: a stack at a line (a waiter's, where it let the GIL go), an id of its own. */
+export function internStackAtLine(line: string, stacks: PythonStacks, stackIds: Map<number, number>): void {
+  const [, id, stackId, at] = line.split(' ');
+  const stack = stackIds.get(Number(stackId));
+  if (stack === undefined || stack < 0) return;
+  stackIds.set(Number(id), stacks.atLine(stack, Number(at)));
+}

@@ -12,7 +12,7 @@ import { GiltraceError } from '../base/errors.js';
 import { SAMPLED_MAGIC, STACK_EVERY_TICKS, type SampledCpu, type SampledGil, type SampledHeader } from '../contract/sampled-recording.js';
 import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
 import { HolderSamplesBuilder, NO_STACK_SAMPLE, type HolderSamples } from './holder-samples.js';
-import { internStackLine, parseSampledHeader, readSourceLine, readInstructionLines } from './sampled-lines.js';
+import { internStackLine, parseSampledHeader, readSourceLine, readInstructionLines, internStackAtLine } from './sampled-lines.js';
 
 export { parseSampledHeader } from './sampled-lines.js';
 import type { TimelineEvent } from './timeline-events.js';
@@ -162,6 +162,10 @@ export class SampledRecordingReader {
     }
     if (line[0] === 'B') {
       readInstructionLines(line, this.stacks, this.stackIds);
+      return;
+    }
+    if (line[0] === 'K') {
+      internStackAtLine(line, this.stacks, this.stackIds);
       return;
     }
     const { threads, tick, stackIds } = this;

@@ -97,6 +97,8 @@ export class SamplingSession {
   private readonly seen = new Map<number, { at: number; exe: string | undefined }>();
   private readonly sampledPids: number[] = [];
   private readonly stackIds = new Map<string, number>();
+  /** Ids of stacks at a line (K lines), by `${stack id} ${line}`. */
+  private readonly stackAtIds = new Map<string, number>();
   /** Source lines read for L lines, and those told (`${stack id} ${line}`). */
   private readonly sources = new SourceLines();
   private readonly sourceTold = new Set<string>();
@@ -312,7 +314,7 @@ export class SamplingSession {
       if (this.pythonNames) this.tellPythonName(tid, pid, now);
       else this.tellEntryName(sampler, tid, pid, state.name, now);
       if (!before || before.gil !== state.gil || before.cpu !== state.cpu || before.gilIndex !== state.gilIndex) {
-        const line = `S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.stackId(state.waitStack)}`;
+        const line = `S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.waitStackId(pid, state.waitStack)}`;
         // a thread seen for the first time after the process's first tick began since the last
         // one (a thread per request may live less than a tick: placed halfway, as any change)
         this.lines.push(before || since > 0 ? `${line} ${looks.unseenFor.get(tid) ?? since}` : line);
@@ -370,6 +372,26 @@ export class SamplingSession {
       this.lines.push(`F ${id}\t${key}`);
     }
     return id;
+  }
+
+  /**
+   * The id of a waiter's stack at the line it waits at (a K line the first time, after the F
+   * line of its stack and the L line of its line): the line the thread let the GIL go at. The
+   * stack's own id when its line is not known.
+   */
+  private waitStackId(pid: number, stack: SampledStack | undefined): number {
+    const id = this.stackId(stack);
+    if (!stack?.at) return id;
+    const key = `${id} ${stack.at}`;
+    let atId = this.stackAtIds.get(key);
+    if (atId === undefined) {
+      // one numbering with the F lines' ids
+      this.stackIds.set(`\0${key}`, (atId = this.stackIds.size + 1));
+      this.stackAtIds.set(key, atId);
+      this.tellSource(pid, id, stack, stack.at);
+      this.lines.push(`K ${atId} ${id} ${stack.at}`);
+    }
+    return atId;
   }
 
   /** A thread id may come back as another thread: the name told for it is forgotten. */
