@@ -122,6 +122,7 @@ function* gilSlices(clock: MonotonicMicros, thread: ThreadTimeline, functions: S
       if (fn.file) args.file = fn.file;
       if (fn.line > 0) args.line = fn.line;
       args.stack = fn.stack;
+      if (fn.dropLine) args.drop_line = fn.dropLine;
     }
     const name = state === GilState.holding ? 'holding' : 'waiting';
     slices.push({ ph: 'X', cat: 'gil', name, pid, tid: track, ts: clock.micros(start), dur: durationMicros(start, stop), args });

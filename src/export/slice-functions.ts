@@ -16,6 +16,11 @@ export interface SliceFunction {
   readonly line: number;
   /** The function and its callers, innermost first: `some_computation <- Thread.run <- ...`. */
   readonly stack: string;
+  /**
+   * The line the stack was read at, when known: the drop's (a holding slice's end, or where a
+   * waiting slice's thread let the GIL go before it).
+   */
+  readonly dropLine?: number;
 }
 
 export class SliceFunctions {
@@ -40,7 +45,7 @@ export class SliceFunctions {
     if (label === undefined) {
       const stack = this.timeline.stacks[id];
       const fn = this.timeline.functions[stack.leaf];
-      label = { function: fn.name, file: fn.file, line: fn.line, stack: [fn.name, ...stack.callers].join(' <- ') };
+      label = { function: fn.name, file: fn.file, line: fn.line, stack: [fn.name, ...stack.callers].join(' <- '), ...(stack.at ? { dropLine: stack.at } : {}) };
       this.labels[id] = label;
     }
     return label;

@@ -134,11 +134,14 @@ export interface SyntheticOptions {
 function syntheticStacks(python: PythonStacks, enabled: boolean) {
   const threading = '/opt/python/3.12.1/lib/python3.12/threading.py';
   const worker = ['Thread.run', 'Thread._bootstrap_inner', 'Thread._bootstrap'];
-  const intern = (name: string, file: string, line: number, callers: string[]) => (enabled ? python.intern(name, file, line, callers) : 0);
+  const intern = (name: string, file: string, line: number, callers: string[], instruction?: number) => (enabled ? python.intern(name, file, line, callers, instruction) : 0);
+  // write_log's drops are read at their instruction, whose line its holder samples told (line 23)
+  const writeLog = intern('write_log', '/srv/app.py', 21, ['some_computation', ...worker], 0x7f00_0000_1014);
+  if (enabled) python.instructionLines(writeLog, { base: 0x7f00_0000_1000, scale: 1, ranges: { starts: [0, 16], lines: [22, 23], end: 40 } });
   return {
     noFrame: intern('', '', 0, []),
     compute: intern('some_computation', '/srv/app.py', 7, worker),
-    writeLog: intern('write_log', '/srv/app.py', 21, ['some_computation', ...worker]),
+    writeLog,
     join: intern('Thread._wait_for_tstate_lock', threading, 1153, ['Thread.join', 'main', '<module>']),
     /** Interned when first asked for, so that timelines without request threads keep their tables. */
     request: () => intern('ThreadingMixIn.process_request_thread', '/opt/python/3.12.1/lib/python3.12/socketserver.py', 691, worker),

@@ -150,6 +150,7 @@ test('GIL slices carry their Python function as debug annotations, strings inter
   const valueOf = new Map<string, string>(values.map((v) => [String(v.iid), Buffer.from(v.str).toString('utf8')]));
   assert.equal(new Set(valueOf.values()).size, values.length, 'each string once');
   const chrome = toChromeTrace(input).traceEvents;
+  let dropLines = 0;
   for (const thread of process.threads) {
     const uuid = tracks.find((t) => t.thread?.tid === String(thread.tid)).uuid;
     const begins = events.filter((p) => p.trackEvent.trackUuid === uuid && p.trackEvent.type === 'TYPE_SLICE_BEGIN');
@@ -171,7 +172,10 @@ test('GIL slices carry their Python function as debug annotations, strings inter
     assert.deepEqual(args, expected);
     const own = thread.tid === process.pid ? 'Thread._wait_for_tstate_lock' : 'some_computation';
     assert.ok(args.some((a) => a.function === own && typeof a.file === 'string' && (a.line as number) > 0), `${thread.name} runs ${own}`);
+    dropLines += args.filter((a) => a.function === 'write_log' && a.drop_line === 23).length;
   }
+  // write_log's drops were read at an instruction of line 23 (synthetic-timeline.ts)
+  assert.ok(dropLines > 0, 'slices of write_log carry the line of its drops');
 });
 
 test('without function context there are no function annotations', () => {

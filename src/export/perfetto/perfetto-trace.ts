@@ -52,12 +52,13 @@ const CAT_GIL = 1;
 const CAT_CPU = 2;
 const CAT_HOLDER = 3;
 /** Debug annotation names, interned in this order (iid = index + 1). */
-const ANNOTATION_NAMES = ['drop', 'function', 'file', 'line', 'stack'] as const;
+const ANNOTATION_NAMES = ['drop', 'function', 'file', 'line', 'stack', 'drop_line'] as const;
 const ANNOTATION_DROP = 1;
 const ANNOTATION_FUNCTION = 2;
 const ANNOTATION_FILE = 3;
 const ANNOTATION_LINE = 4;
 const ANNOTATION_STACK = 5;
+const ANNOTATION_DROP_LINE = 6;
 
 /** Interned-string ids of one stack's annotations (0: not shown). */
 interface StackAnnotation {
@@ -65,6 +66,8 @@ interface StackAnnotation {
   readonly file: number;
   readonly line: number;
   readonly stack: number;
+  /** The line of the drop the stack was read at (SliceFunction.dropLine); 0: not known. */
+  readonly dropLine: number;
 }
 
 class Interner {
@@ -366,6 +369,7 @@ function stackAnnotations(functions: SliceFunctions, count: number, values: Inte
       file: label.file ? values.iid(label.file) : 0,
       line: label.line,
       stack: values.iid(label.stack),
+      dropLine: label.dropLine ?? 0,
     });
   }
   return out;
@@ -378,6 +382,7 @@ function writeFunctionAnnotations(e: ProtoWriter, inner: ProtoWriter, fn: StackA
   if (fn.file) interned(ANNOTATION_FILE, fn.file);
   if (fn.line > 0) e.message(F.TrackEvent.debugAnnotations, inner, (a) => a.uint(F.DebugAnnotation.nameIid, ANNOTATION_LINE).uint(F.DebugAnnotation.intValue, fn.line));
   interned(ANNOTATION_STACK, fn.stack);
+  if (fn.dropLine > 0) e.message(F.TrackEvent.debugAnnotations, inner, (a) => a.uint(F.DebugAnnotation.nameIid, ANNOTATION_DROP_LINE).uint(F.DebugAnnotation.intValue, fn.dropLine));
 }
 
 function writeGilSlices(
