@@ -26,6 +26,8 @@ export interface FunctionTotals {
   waitNs: number;
   /** Its source lines (FunctionStats.lines) summed: each window's top ones, so a line's time is a lower bound. */
   readonly lines: Map<number, { held_ns: number; held_while_others_wait_ns: number; text?: string }>;
+  /** The lines its threads waited after (FunctionStats.wait_lines) summed, as `lines`. */
+  readonly waitLines: Map<number, { wait_ns: number; waits: number; text?: string }>;
 }
 
 /** Who holds a GIL at the end of the window, since when. */
@@ -81,7 +83,7 @@ export class LiveTotals {
 function addFunction(into: Map<string, FunctionTotals>, f: FunctionStats): void {
   const key = `${f.name}\0${f.file}\0${f.line}`;
   let totals = into.get(key);
-  if (!totals) into.set(key, (totals = { name: f.name, file: f.file, line: f.line, heldNs: 0, heldWhileOthersWaitNs: 0, waitNs: 0, lines: new Map() }));
+  if (!totals) into.set(key, (totals = { name: f.name, file: f.file, line: f.line, heldNs: 0, heldWhileOthersWaitNs: 0, waitNs: 0, lines: new Map(), waitLines: new Map() }));
   totals.heldNs += f.held_ns;
   totals.heldWhileOthersWaitNs += f.held_while_others_wait_ns;
   totals.waitNs += f.wait_ns;
@@ -90,6 +92,12 @@ function addFunction(into: Map<string, FunctionTotals>, f: FunctionStats): void 
     if (!line) totals.lines.set(l.line, (line = { held_ns: 0, held_while_others_wait_ns: 0, ...(l.text !== undefined ? { text: l.text } : {}) }));
     line.held_ns += l.held_ns;
     line.held_while_others_wait_ns += l.held_while_others_wait_ns;
+  }
+  for (const l of f.wait_lines ?? []) {
+    let line = totals.waitLines.get(l.line);
+    if (!line) totals.waitLines.set(l.line, (line = { wait_ns: 0, waits: 0, ...(l.text !== undefined ? { text: l.text } : {}) }));
+    line.wait_ns += l.wait_ns;
+    line.waits += l.waits;
   }
 }
 

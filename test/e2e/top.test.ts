@@ -102,6 +102,13 @@ test('top --once -- CMD shares held time among the functions its holder samples 
   assert.match(top.stdout, /^  work mostly at line 1[56] \(\d+\.\d%\): (for i in range\(50_000\):|total \+= i)$/m);
 });
 
+test('top --once -- CMD says the line the threads waited after most (the probes\' drop lines)', { skip }, () => {
+  // wait_lines.py's waiter gives the GIL up twice a round at its sleep line, once at its stat line
+  const top = giltrace(['top', '--once', '--data', join(dir, 'waits.data'), '--', python!, join(PROGRAMS, 'wait_lines.py')], { timeoutMs: 60_000 });
+  assert.equal(top.code, 0, top.stderr);
+  assert.match(top.stdout, /^  waiter: waits mostly after line \d+ \(\d+\.\d%\): time\.sleep\(0\.0002\)$/m);
+});
+
 test('top -p PID into a pipe whose reader leaves (top -p PID | head) detaches: exit 0, no stack trace, the program runs on', { skip }, async () => {
   const target = startTarget(8);
   await target.ready;
