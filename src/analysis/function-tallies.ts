@@ -31,7 +31,7 @@ interface Tally {
   readonly paths: Map<number, { held: number; wait: number }>;
   /** By the source line holder samples saw it run: its sampled held time. */
   readonly lines: Map<number, { held: number; othersWaited: number }>;
-  /** Waits by the stack they began in (its instruction's line known once the holder samples tell it: PyStack.at). */
+  /** Waits by the stack they began in, when it has a line or may get one (PyStack.at: its instruction's, once the holder samples tell it). */
   readonly waitsAt: Map<number, { wait: number; waits: number }>;
   /** Time its threads went without the GIL after letting it go in it (released-time.ts), and of that asleep. */
   released: number;
@@ -70,13 +70,7 @@ export class FunctionTallies {
     t.wait += length;
     t.waits++;
     path(t, stacks, stack).wait += length;
-    if (stacks[stack].path !== undefined) {
-      const w = t.waitsAt.get(stack);
-      if (w) {
-        w.wait += length;
-        w.waits++;
-      } else t.waitsAt.set(stack, { wait: length, waits: 1 });
-    }
+    if (stacks[stack].path !== undefined) addTimes(t.waitsAt, stack, { wait: length, waits: 1 });
   }
 
   /** A stretch of `length` ns (`asleep` of it asleep) a thread went without the GIL after letting it go in `given`. */
@@ -87,12 +81,7 @@ export class FunctionTallies {
     const t = this.tally(stacks[stack].leaf);
     t.released += length;
     t.releasedAsleep += asleep;
-    if (stacks[stack].path === undefined) return;
-    const r = t.releasedAt.get(stack);
-    if (r) {
-      r.released += length;
-      r.asleep += asleep;
-    } else t.releasedAt.set(stack, { released: length, asleep });
+    if (stacks[stack].path !== undefined) addTimes(t.releasedAt, stack, { released: length, asleep });
   }
 
   forcedDrop(stack: number, stacks: readonly PyStack[]): void {
@@ -170,20 +159,8 @@ export class FunctionTallies {
       for (const [stack, p] of t.paths) path(into, stacks, stack).wait += p.wait;
       into.released += t.released;
       into.releasedAsleep += t.releasedAsleep;
-      for (const [stack, r] of t.releasedAt) {
-        const to = into.releasedAt.get(stack);
-        if (to) {
-          to.released += r.released;
-          to.asleep += r.asleep;
-        } else into.releasedAt.set(stack, { ...r });
-      }
-      for (const [stack, w] of t.waitsAt) {
-        const to = into.waitsAt.get(stack);
-        if (to) {
-          to.wait += w.wait;
-          to.waits += w.waits;
-        } else into.waitsAt.set(stack, { ...w });
-      }
+      for (const [stack, r] of t.releasedAt) addTimes(into.releasedAt, stack, r);
+      for (const [stack, w] of t.waitsAt) addTimes(into.waitsAt, stack, w);
     }
     return out;
   }
@@ -199,18 +176,22 @@ function emptyTally(): Tally {
   return { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map(), lines: new Map(), waitsAt: new Map(), released: 0, releasedAsleep: 0, releasedAt: new Map() };
 }
 
-/** Per line (of the stacks' instructions), the times of `byStack` summed; lines not known left out. */
+/** Adds `times` to the entry `key` of `into` (a copy of them when it has none yet). */
+function addTimes<T extends Record<string, number>>(into: Map<number, T>, key: number, times: Readonly<T>): void {
+  const to = into.get(key);
+  if (!to) {
+    into.set(key, { ...times });
+    return;
+  }
+  for (const name of Object.keys(times) as (keyof T)[]) (to[name] as number) += times[name];
+}
+
+/** Per line (the stacks' PyStack.at), the times of `byStack` summed; lines not known left out. */
 function byLine<T extends Record<string, number>>(byStack: ReadonlyMap<number, T>, stacks: readonly PyStack[]): Map<number, T> {
   const out = new Map<number, T>();
   for (const [stack, times] of byStack) {
     const line = stacks[stack]?.at;
-    if (!line) continue;
-    const into = out.get(line);
-    if (!into) {
-      out.set(line, { ...times });
-      continue;
-    }
-    for (const key of Object.keys(times) as (keyof T)[]) (into[key] as number) += times[key];
+    if (line) addTimes(out, line, times);
   }
   return out;
 }
@@ -233,8 +214,8 @@ function releasedLinesOf(t: Tally, stacks: readonly PyStack[], source: ReadonlyM
 
 /**
  * The lines its threads gave the GIL up at before they waited to get it back (the line of each
- * wait's drop), most waited first, with their text when known; none when no wait's line is
- * known (older recordings, sampled ones, lines the holder samples never told).
+ * wait's drop, or the line a sampled waiter was read at), most waited first, with their text
+ * when known; none when no wait's line is known (older recordings, code no stack read saw).
  */
 function waitLinesOf(t: Tally, stacks: readonly PyStack[], source: ReadonlyMap<number, string> | undefined): { wait_lines?: FunctionWaitLine[] } {
   const lines = [...byLine(t.waitsAt, stacks)]

@@ -59,6 +59,34 @@ describe('computeVerdict decides', () => {
     assert.equal(run(LONG_CONTENDED_RUN_NS - 1).kind, 'gil-bound');
   });
 
+  it('where waits began: lines with a tenth of all waiting or more', () => {
+    const waiter = fn('poll', 0, {
+      wait_ns: 300 * MS,
+      wait_lines: [
+        { line: 30, wait_ns: 200 * MS, waits: 20 },
+        { line: 31, wait_ns: 60 * MS, waits: 6 },
+        { line: 32, wait_ns: 40 * MS, waits: 4 },
+      ],
+    });
+    const v = measured(computeVerdict(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: CONTENDED_GIL, functions: [waiter] })));
+    // of the threads' 800 ms of waiting: 25 %, 7.5 %, 5 %
+    assert.deepEqual(v.facts.waitSites.map((w) => [w.line.line, w.shareOfWaits]), [[30, 0.25]]);
+  });
+
+  it('where threads slept without the GIL: only when it fills a fifth of their lives, joins left out', () => {
+    const sites = (asleep: number, functions: ReturnType<typeof fn>[] = []) => {
+      const worker = fn('worker', 0, { released_ns: asleep, released_asleep_ns: asleep, released_lines: [{ line: 21, released_ns: asleep, released_asleep_ns: asleep * 0.8 }, { line: 23, released_ns: asleep, released_asleep_ns: asleep * 0.2 }] });
+      return measured(computeVerdict(statsOf([thread(1, 10 * MS), thread(2, 10 * MS)], 0, { functions: [worker, ...functions] }))).facts.sleepSites;
+    };
+    // two threads of 1 s each: 400 ms asleep is a fifth of their lives
+    assert.deepEqual(sites(400 * MS).map((s) => [s.line?.line, s.shareOfAsleep]), [[21, 0.8], [23, 0.2]]);
+    assert.deepEqual(sites(399 * MS), [], 'less: nothing named (threads that compute without the GIL)');
+    const join = fn('Thread.join', 0, { file: '/usr/lib/python3.13/threading.py', released_ns: 5000 * MS, released_asleep_ns: 5000 * MS });
+    assert.deepEqual(sites(400 * MS, [join]).map((s) => s.line?.line), [21, 23], 'a join sleeps the whole run: left out of the shares too');
+    const poll = fn('poll', 0, { released_ns: 400 * MS, released_asleep_ns: 400 * MS });
+    assert.deepEqual(sites(400 * MS, [poll]).map((s) => [s.fn.name, s.line?.line, s.shareOfAsleep]), [['poll', undefined, 0.5], ['worker', 21, 0.4]], 'a function without lines is named whole');
+  });
+
   it('off-CPU holds from the stats alone when there is no timeline', () => {
     const v = measured(computeVerdict(statsOf([thread(1, 0, { held_off_cpu_ns: 300 * MS }), thread(2, 400 * MS)])));
     assert.equal(v.kind, 'gil-held-off-cpu');

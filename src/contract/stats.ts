@@ -115,9 +115,9 @@ export interface FunctionStats extends FunctionRef {
   readonly lines?: readonly FunctionLine[];
   /**
    * Where in it its threads gave the GIL up before they waited to get it back (each wait's line:
-   * the drop's instruction, looked up in the line table the holder samples read), up to 5, most
-   * waited first; absent when no wait's line is known (sampled recordings, recordings before
-   * 12-07, code the holder samples never saw run).
+   * the drop's instruction, looked up in the line table the holder samples read; sampled: the
+   * line the sampler read the waiter at), up to 5, most waited first; absent when no wait's line
+   * is known (recordings before 12-07, code no stack read saw).
    */
   readonly wait_lines?: readonly FunctionWaitLine[];
   /** The same for the time without the GIL (released_ns): up to 5 lines, most first (since 12-07). */

@@ -3,7 +3,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LINE_TABLE_FIXTURES } from '../../test/support/fixture-paths.js';
-import { lineAt, lineRanges, type LineTableFormat } from './line-table.js';
+import { lineIn } from '../contract/line-ranges.js';
+import { lineRanges, type LineTableFormat } from './line-table.js';
+
+/** The line of the instruction at byte `offset`, as the sampler looks it up. */
+const lineAt = (format: LineTableFormat, table: Uint8Array, firstLine: number, offset: number): number => lineIn(lineRanges(format, table, firstLine), offset);
 
 interface Dump {
   readonly version: string;

@@ -13,14 +13,9 @@
  * instructions up in and writes into recordings for the probes' instructions.
  * test/fixtures/line-tables/ holds tables of every build here with the lines CPython itself gives.
  */
-import { lineIn, type LineRanges } from '../contract/line-ranges.js';
+import type { LineRanges } from '../contract/line-ranges.js';
 
 export type LineTableFormat = 'lnotab' | 'linetable310' | 'locations';
-
-/** The line of the instruction at byte `offset` of the code (0: none, or past the table). */
-export function lineAt(format: LineTableFormat, table: Uint8Array, firstLine: number, offset: number): number {
-  return lineIn(lineRanges(format, table, firstLine), offset);
-}
 
 /** The whole table as ranges of instructions by line (contract/line-ranges.ts). */
 export function lineRanges(format: LineTableFormat, table: Uint8Array, firstLine: number): LineRanges {

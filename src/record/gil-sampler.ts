@@ -442,10 +442,10 @@ export class ProcessSampler {
   }
 
   /**
-   * The Python stacks of all the process's threads, whatever they do: for an exact recording's holder samples, which tell the
-   * lines of the code objects they see (B lines), so that a drop in code no holder sample caught
-   * running (a thread that holds the GIL only between its I/O calls) has its line too. The
-   * thread lists are walked anew each time (at most MAX_THREAD_STATES an interpreter).
+   * The Python stacks of all the process's threads, whatever they do: for an exact recording's
+   * holder samples, which tell the lines of the code objects they see (B lines), so that a drop
+   * in code no holder sample caught running (a thread that holds the GIL only between its I/O
+   * calls) has its line too. The thread lists are walked anew each time.
    */
   threadStacks(): SampledStack[] {
     if (!this.stacks) return [];
