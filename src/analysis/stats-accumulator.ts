@@ -218,7 +218,12 @@ class ProcessAccumulator {
     for (const gil of process.gils) {
       const into = this.gilAccumulator(gil);
       const { times, tids } = gil.holders;
-      for (let i = 0; i < tids.length; i++) if (tids[i] !== 0) into.tids.add(tids[i]);
+      // a holder for no whole ns (two events a hair apart) held it not at all: listed or not, the
+      // whole timeline and its windows would disagree (a window keeps an entry at its end that
+      // the whole folds away)
+      for (let i = 0; i < tids.length; i++) {
+        if (tids[i] !== 0 && ns(i + 1 < times.length ? times[i + 1] : process.end) > ns(times[i])) into.tids.add(tids[i]);
+      }
       if (times.length > 0 && !(into.first <= times[0])) into.first = times[0];
       // GIL tracks begin at their first event: before it nobody held or waited
       const gilHeld = timeNonZero(times, tids, firstTime(times), process.end);
