@@ -61,6 +61,18 @@ describe('stats window by window', () => {
     );
   });
 
+  it('a GIL held for less than a whole ns at the end is no thread\'s, cut or not (fast-check, seed -107566636)', () => {
+    const events: TimelineEvent[] = [
+      { kind: 'take_enter', time: 0, pid: 100, tid: 103, gil: '100/b', stack: 0 },
+      { kind: 'take_return', time: 0, pid: 100, tid: 100 },
+      { kind: 'take_enter', time: 0, pid: 100, tid: 100, gil: '100', stack: 0 },
+      { kind: 'take_return', time: 5e-324, pid: 100, tid: 103 },
+    ];
+    const { windowed, whole } = bothWays(events, 1);
+    assert.deepEqual(statsOf(windowed, META), statsOf(whole, META));
+    assert.deepEqual(statsOf(whole, META).processes[0].interpreters?.map((g) => g.tids), [[], []], 'held 0 ns each');
+  });
+
   it('cut at every event, a thread whose CPU state is unknown holds no cut back past the limit', () => {
     // thread 101 starts as an existing one (CPU state unknown) and only gets a scheduler fact at
     // the end, while its process runs and the scheduler is heard of
