@@ -197,48 +197,63 @@ function byLine<T extends Record<string, number>>(byStack: ReadonlyMap<number, T
 }
 
 /**
+ * A function's lines as the JSON lists them: each line's entry (`entry`: undefined leaves it out),
+ * with its text when known, in `order`, the first LINES_PER_FUNCTION.
+ */
+function rankedLines<T, L extends { readonly line: number }>(
+  byLine: Iterable<[number, T]>,
+  source: ReadonlyMap<number, string> | undefined,
+  entry: (line: number, times: T) => L | undefined,
+  order: (a: L, b: L) => number,
+): (L & { text?: string })[] {
+  const out: (L & { text?: string })[] = [];
+  for (const [line, times] of byLine) {
+    const e = entry(line, times);
+    if (!e) continue;
+    const text = source?.get(line);
+    out.push(text !== undefined ? { ...e, text } : e);
+  }
+  return out.sort((a, b) => order(a, b) || a.line - b.line).slice(0, LINES_PER_FUNCTION);
+}
+
+/**
  * The lines its threads let the GIL go at, by the time they then went without it (and slept),
- * most first, with their text when known; none when no line is known.
+ * most first; none when no line is known.
  */
 function releasedLinesOf(t: Tally, stacks: readonly PyStack[], source: ReadonlyMap<number, string> | undefined): { released_lines?: FunctionReleasedLine[] } {
-  const lines = [...byLine(t.releasedAt, stacks)]
-    .filter(([, r]) => r.released > 0)
-    .map(([line, r]) => {
-      const text = source?.get(line);
-      return { line, released_ns: r.released, released_asleep_ns: r.asleep, ...(text !== undefined ? { text } : {}) };
-    })
-    .sort((a, b) => b.released_ns - a.released_ns || a.line - b.line)
-    .slice(0, LINES_PER_FUNCTION);
+  const lines = rankedLines(
+    byLine(t.releasedAt, stacks),
+    source,
+    (line, r) => (r.released > 0 ? { line, released_ns: r.released, released_asleep_ns: r.asleep } : undefined),
+    (a, b) => b.released_ns - a.released_ns,
+  );
   return lines.length > 0 ? { released_lines: lines } : {};
 }
 
 /**
  * The lines its threads gave the GIL up at before they waited to get it back (the line of each
- * wait's drop, or the line a sampled waiter was read at), most waited first, with their text
- * when known; none when no wait's line is known (older recordings, code no stack read saw).
+ * wait's drop, or the line a sampled waiter was read at), most waited first; none when no wait's
+ * line is known (older recordings, code no stack read saw).
  */
 function waitLinesOf(t: Tally, stacks: readonly PyStack[], source: ReadonlyMap<number, string> | undefined): { wait_lines?: FunctionWaitLine[] } {
-  const lines = [...byLine(t.waitsAt, stacks)]
+  const lines = rankedLines(
+    byLine(t.waitsAt, stacks),
+    source,
     // waits of no time (the GIL was free) say nothing of where waiting went
-    .filter(([, w]) => w.wait > 0)
-    .map(([line, w]) => {
-      const text = source?.get(line);
-      return { line, wait_ns: w.wait, waits: w.waits, ...(text !== undefined ? { text } : {}) };
-    })
-    .sort((a, b) => b.wait_ns - a.wait_ns || a.line - b.line)
-    .slice(0, LINES_PER_FUNCTION);
+    (line, w) => (w.wait > 0 ? { line, wait_ns: w.wait, waits: w.waits } : undefined),
+    (a, b) => b.wait_ns - a.wait_ns,
+  );
   return lines.length > 0 ? { wait_lines: lines } : {};
 }
 
-/** A function's lines, most held while others waited first (then most held, then in line order), with their text when known. */
+/** A function's lines, most held while others waited first (then most held, then in line order). */
 function topLines(lines: Tally['lines'], source: ReadonlyMap<number, string> | undefined): FunctionLine[] {
-  return [...lines]
-    .map(([line, l]) => {
-      const text = source?.get(line);
-      return { line, held_ns: Math.round(l.held), held_while_others_wait_ns: Math.round(l.othersWaited), ...(text !== undefined ? { text } : {}) };
-    })
-    .sort((a, b) => b.held_while_others_wait_ns - a.held_while_others_wait_ns || b.held_ns - a.held_ns || a.line - b.line)
-    .slice(0, LINES_PER_FUNCTION);
+  return rankedLines(
+    lines,
+    source,
+    (line, l) => ({ line, held_ns: Math.round(l.held), held_while_others_wait_ns: Math.round(l.othersWaited) }),
+    (a, b) => b.held_while_others_wait_ns - a.held_while_others_wait_ns || b.held_ns - a.held_ns,
+  );
 }
 
 /**
