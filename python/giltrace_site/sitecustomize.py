@@ -30,26 +30,29 @@ The traced program must behave exactly as without giltrace, even when something 
   Pythons it starts are traced with names too (they run this file as well, including Python 2,
   where it only hands over to the user's sitecustomize: so it must stay Python 2 syntax), and in a
   sampled run os.environ["GILTRACE_NAMES"] and the file it names, opened and closed at each name; the
-  patched Thread._set_ident and Thread.name; `_ctypes` in sys.modules; until threading is
-  imported, the finder at sys.meta_path[0] (for good if the unwatch step fails); what -v and
-  -X importtime print about imports. `python -S` would leave this folder on sys.path, so giltrace
-  does not set PYTHONPATH then (-I and -E ignore it anyway).
+  patched Thread._set_ident and Thread.name; an at-fork handler (Python has no way to list them; a
+  forked child makes its marker call before the program's code goes on); `_ctypes` in
+  sys.modules; until threading is imported, the finder at sys.meta_path[0] (for good if the
+  unwatch step fails); what -v and -X importtime print about imports. `python -S` would leave
+  this folder on sys.path, so giltrace does not set PYTHONPATH then (-I and -E ignore it anyway).
 
 Thread ids: threading.get_native_id() exists from 3.8; on 3.6 and 3.7 the gettid system call
 (186 on x86-64, the only machine giltrace probes) gives the same number. Names are announced when
 a thread starts (Thread._set_ident, which runs in the new thread before Thread.start() returns;
 it also names Dummy threads, i.e. threads started with _thread.start_new_thread, once they call
 threading.current_thread()) and when a thread is renamed (on 3.6/3.7 only when a thread renames
-itself: other threads' ids are not known there).
+itself: other threads' ids are not known there). A child that os.fork() makes (multiprocessing's
+default start method on Linux before 3.14) runs no sitecustomize: an at-fork handler (3.7+)
+announces it, and the thread that forked, its one thread, by the name it had in the parent.
 
 Tests make steps fail on purpose: GILTRACE_HOOK_FAIL is a comma-separated list of step names, read
 only here; each named step raises as soon as it starts. Steps: libc (find strverscmp), native-id
 (a thread id function), emit (every marker call), process (the interpreter facts line), main-thread
 (the main thread's name), watch (put the threading finder on sys.meta_path), find-spec (the finder
 at work), patch (patch the threading module), announce (a starting thread's name), rename (a
-renamed thread's name), unwatch (the finder leaving sys.meta_path). Hiding this folder and handing
-over to the user's sitecustomize are single list / dict operations and an import statement, not
-failure points.
+renamed thread's name), unwatch (the finder leaving sys.meta_path), fork (a forked child's
+announcement). Hiding this folder and handing over to the user's sitecustomize are single list /
+dict operations and an import statement, not failure points.
 """
 import os
 import sys
@@ -225,6 +228,34 @@ def _announce_main_thread(emit, native_id):
     emit("thread", native_id(), threading.main_thread().name if threading is not None else "MainThread")
 
 
+def _announce_forked_children(emit, native_id):
+    """Registers the child half of an at-fork handler (3.7+; Python calls it in every child that
+    os.fork() makes, before the program's code goes on). It only reads: the forking thread's
+    object from threading's table of threads, never current_thread(), which would make a Dummy
+    thread object in a thread threading does not know, and the child's threading would adopt it as
+    its main thread under that name."""
+    register_at_fork = getattr(os, "register_at_fork", None)
+    if register_at_fork is None:
+        return
+    import _thread
+
+    def after_in_child():
+        try:
+            _step("fork")
+            try:
+                _announce_process(emit)
+            except Exception:
+                pass
+            threading = sys.modules.get("threading")
+            thread = getattr(threading, "_active", {}).get(_thread.get_ident()) if threading is not None else None
+            # not there: threading makes a MainThread for it (its own at-fork handler)
+            emit("thread", native_id(), thread.name if thread is not None else "MainThread")
+        except Exception:
+            pass
+
+    register_at_fork(after_in_child=after_in_child)
+
+
 def _wear_name_of(wrapper, original):
     """So that reprs and tracebacks read as before."""
     for attribute in ("__name__", "__qualname__", "__doc__", "__module__"):
@@ -361,6 +392,10 @@ def _install():
         pass
     try:
         _announce_main_thread(emit, native_id)
+    except Exception:
+        pass
+    try:
+        _announce_forked_children(emit, native_id)
     except Exception:
         pass
 
