@@ -24,7 +24,7 @@ function alternating() {
 
 test('two threads that take turns: without the GIL they run side by side on 2 CPUs, no faster on 1', () => {
   const process = alternating();
-  assert.deepEqual(estimateWithoutGil(process, 2), { measuredNs: 100, estimatedNs: 50, cpus: 2, pythonCpusWhileContended: 1 });
+  assert.deepEqual(estimateWithoutGil(process, 2), { measuredNs: 100, estimatedNs: 50, cpus: 2, pythonCpusWhileContended: 1, split: { heldNs: 100, freeNs: 0, idleNs: 0 } });
   assert.equal(estimateWithoutGil(process, 1).estimatedNs, 100);
 });
 
@@ -34,7 +34,7 @@ test('time when nobody wants to run (asleep without the GIL) stays as it was', (
     ev.sw(10, 101, 'sleeping', 0, 0), ev.wake(90, 101), ev.sw(90, 0, 'runnable', 101, 0), ev.exit(100, 101),
   ];
   const process = buildTimeline(events, { end: 100 }).processes[0];
-  assert.deepEqual(estimateWithoutGil(process, 2), { measuredNs: 100, estimatedNs: 100, cpus: 2, pythonCpusWhileContended: 0 });
+  assert.deepEqual(estimateWithoutGil(process, 2), { measuredNs: 100, estimatedNs: 100, cpus: 2, pythonCpusWhileContended: 0, split: { heldNs: 10, freeNs: 10, idleNs: 80 } });
 });
 
 /**
@@ -53,10 +53,10 @@ function byDefinition(process: ProcessTimeline, cpus: number, from: number): NoG
   const bounds = [start, end, ...threads.flatMap((t) => [ns(t.start), ns(t.end), ...[...t.gilTrack.times, ...t.cpuTrack.times].map(ns)])]
     .filter((b) => b >= start && b <= end)
     .sort((a, b) => a - b);
-  const parts = { measuredNs: end - start, estimatedNs: 0, contendedNs: 0, pythonWhileContendedNs: 0 };
+  const parts = { measuredNs: end - start, estimatedNs: 0, contendedNs: 0, pythonWhileContendedNs: 0, split: { heldNs: 0, freeNs: 0, idleNs: 0 } };
   for (let k = 0; k + 1 < bounds.length; k++) {
     const [a, dt] = [bounds[k], bounds[k + 1] - bounds[k]];
-    let [wanting, progressing, waiting, python] = [0, 0, 0, 0];
+    let [wanting, progressing, waiting, python, holding, free] = [0, 0, 0, 0, 0, 0];
     for (const t of threads) {
       if (a < ns(t.start) || a >= ns(t.end)) continue;
       const [gil, cpu] = [at(t.gilTrack, a), at(t.cpuTrack, a)];
@@ -65,7 +65,12 @@ function byDefinition(process: ProcessTimeline, cpus: number, from: number): NoG
       if (gil === GilState.holding || (onCpu && gil !== GilState.waiting)) progressing++;
       if (gil === GilState.waiting) waiting++;
       if (gil === GilState.holding && onCpu) python++;
+      if (gil === GilState.holding) holding++;
+      if (gil === GilState.none && onCpu) free++;
     }
+    if (holding > 0) parts.split.heldNs += dt;
+    else if (free > 0) parts.split.freeNs += dt;
+    if (wanting === 0) parts.split.idleNs += dt;
     parts.estimatedNs += wanting === 0 ? dt : dt * Math.min(1, progressing / Math.min(wanting, cpus));
     if (waiting > 0) {
       parts.contendedNs += dt;
@@ -85,6 +90,7 @@ test('on random timelines, the sweep gives the estimate by its definition', () =
         assert.equal(sweep.measuredNs, definition.measuredNs);
         assert.equal(sweep.contendedNs, definition.contendedNs);
         assert.equal(sweep.pythonWhileContendedNs, definition.pythonWhileContendedNs);
+        assert.deepEqual(sweep.split, definition.split);
         assert.ok(Math.abs(sweep.estimatedNs - definition.estimatedNs) <= 1e-9 * Math.max(1, definition.estimatedNs), `${sweep.estimatedNs} vs ${definition.estimatedNs}`);
       }
     }),

@@ -23,13 +23,34 @@ export interface NoGilEstimate {
   readonly cpus: number;
   /** Average number of threads running Python (holding the GIL on a CPU) while another waited: at most 1 per GIL. */
   readonly pythonCpusWhileContended: number;
+  /** Where the measured time went, process-wide (RunSplit). */
+  readonly split: RunSplit;
 }
 
-/** What a thread adds to the counts, as bits of a code: it wants to run, makes progress, waits for the GIL, runs Python. */
+/**
+ * The run's time by what the process did, instant by instant (ns; the rest: only threads
+ * waiting for a CPU, or for a GIL nobody held yet). The verdict says which of these is the main
+ * limit of a program the GIL does not bind.
+ */
+export interface RunSplit {
+  /** Some thread held the GIL. */
+  heldNs: number;
+  /** Nobody held it and a thread ran on a CPU without it: C code that releases the GIL (zlib, hashlib, numpy). */
+  freeNs: number;
+  /** Nobody wanted to run: every thread slept or was blocked (I/O, sleep, a lock, a join). */
+  idleNs: number;
+}
+
+/**
+ * What a thread adds to the counts, as bits of a code: it wants to run, makes progress, waits for
+ * the GIL, runs Python, holds the GIL, runs on a CPU without it.
+ */
 const WANTS = 1;
 const PROGRESSES = 2;
 const WAITS = 4;
 const PYTHON = 8;
+const HOLDS = 16;
+const FREE = 32;
 
 function codeOf(gil: number, cpu: number): number {
   const onCpu = cpu === CpuState.running;
@@ -39,7 +60,9 @@ function codeOf(gil: number, cpu: number): number {
   return (waiting || holding || onCpu || cpu === CpuState.runnable ? WANTS : 0) |
     (holding || (onCpu && !waiting) ? PROGRESSES : 0) |
     (waiting ? WAITS : 0) |
-    (holding && onCpu ? PYTHON : 0);
+    (holding && onCpu ? PYTHON : 0) |
+    (holding ? HOLDS : 0) |
+    (gil === GilState.none && onCpu ? FREE : 0);
 }
 
 /** codeOf of every (GIL state, CPU state), at gil * 4 + cpu. */
@@ -100,6 +123,7 @@ export interface NoGilParts {
   contendedNs: number;
   /** ns × threads running Python while another waited. */
   pythonWhileContendedNs: number;
+  split: RunSplit;
 }
 
 export function estimateWithoutGil(process: ProcessTimeline, cpus: number): NoGilEstimate {
@@ -112,6 +136,7 @@ export function toNoGilEstimate(parts: NoGilParts, cpus: number): NoGilEstimate 
     estimatedNs: Math.round(parts.estimatedNs),
     cpus,
     pythonCpusWhileContended: parts.contendedNs > 0 ? parts.pythonWhileContendedNs / parts.contendedNs : 0,
+    split: parts.split,
   };
 }
 
@@ -134,6 +159,8 @@ export function noGilParts(process: ProcessTimeline, cpus: number, from = -Infin
   let progressing = 0;
   let waiting = 0;
   let python = 0;
+  let holding = 0;
+  let free = 0;
   // The time when fewer threads progress than could run at once, by how many of each: whole
   // ns summed exactly and weighed once at the end (summing dt × ratio at every step made the
   // estimate depend on where the steps fall). No more can run at once than there are threads.
@@ -142,6 +169,9 @@ export function noGilParts(process: ProcessTimeline, cpus: number, from = -Infin
   let unslowed = 0;
   let contended = 0;
   let pythonWhileContended = 0;
+  let held = 0;
+  let freeRunning = 0;
+  let idle = 0;
   let now = start;
   while (now < end) {
     const until = Math.min(queue.peekTime(), end);
@@ -154,6 +184,9 @@ export function noGilParts(process: ProcessTimeline, cpus: number, from = -Infin
         contended += dt;
         pythonWhileContended += dt * python;
       }
+      if (holding > 0) held += dt;
+      else if (free > 0) freeRunning += dt;
+      if (wanting === 0) idle += dt;
     }
     now = until;
     // every thread whose code changes now
@@ -167,6 +200,8 @@ export function noGilParts(process: ProcessTimeline, cpus: number, from = -Infin
       progressing += ((code & PROGRESSES) - (before & PROGRESSES)) >> 1;
       waiting += ((code & WAITS) - (before & WAITS)) >> 2;
       python += ((code & PYTHON) - (before & PYTHON)) >> 3;
+      holding += ((code & HOLDS) - (before & HOLDS)) >> 4;
+      free += ((code & FREE) - (before & FREE)) >> 5;
       // back in with its next change (always later than now): one sift instead of a pop and a push
       if (next[i] < track.length) queue.replaceTop(track.times[next[i]]);
       else queue.pop();
@@ -176,7 +211,13 @@ export function noGilParts(process: ProcessTimeline, cpus: number, from = -Infin
   for (let parallel = 1; parallel < width; parallel++) {
     for (let progress = 0; progress < parallel; progress++) estimated += (slowed[progress * width + parallel] * progress) / parallel;
   }
-  return { measuredNs: end - start, estimatedNs: estimated, contendedNs: contended, pythonWhileContendedNs: pythonWhileContended };
+  return {
+    measuredNs: end - start,
+    estimatedNs: estimated,
+    contendedNs: contended,
+    pythonWhileContendedNs: pythonWhileContended,
+    split: { heldNs: held, freeNs: freeRunning, idleNs: idle },
+  };
 }
 
 /** A binary min-heap of thread indices by the time of their next change. */

@@ -187,6 +187,9 @@ class ProcessAccumulator {
         this.noGil.estimatedNs += parts.estimatedNs;
         this.noGil.contendedNs += parts.contendedNs;
         this.noGil.pythonWhileContendedNs += parts.pythonWhileContendedNs;
+        this.noGil.split.heldNs += parts.split.heldNs;
+        this.noGil.split.freeNs += parts.split.freeNs;
+        this.noGil.split.idleNs += parts.split.idleNs;
       }
     }
   }
@@ -332,7 +335,8 @@ class ProcessAccumulator {
     // Its span, not the windows' spans summed: between those (no thread of it alive) nobody
     // wanted to run, which the estimate keeps as it was.
     const measuredNs = ns(this.end) - ns(this.start);
-    return toNoGilEstimate({ ...parts, measuredNs, estimatedNs: parts.estimatedNs + measuredNs - parts.measuredNs }, cpus);
+    const between = measuredNs - parts.measuredNs;
+    return toNoGilEstimate({ ...parts, measuredNs, estimatedNs: parts.estimatedNs + between, split: { ...parts.split, idleNs: parts.split.idleNs + between } }, cpus);
   }
 
   offCpuHolds(functions: readonly PyFunction[], stacks: readonly PyStack[]): OffCpuHold[] {

@@ -28,9 +28,9 @@ const TOP = 3;
 /** Wait sites named: the lines that began a tenth of all waiting or more, at most two. */
 const WAIT_SITE_MIN_SHARE = 0.1;
 const WAIT_SITES = 2;
-const SLEEP_SITE_MIN_SHARE = 0.1;
-/** Sleep without the GIL is pointed at when it fills a fifth of the GIL threads' lives or more. */
-const SLEEP_MIN_SHARE_OF_LIVES = 0.2;
+const RELEASED_SITE_MIN_SHARE = 0.1;
+/** Sleep (or running) without the GIL is pointed at when it fills a fifth of the GIL threads' lives or more. */
+const RELEASED_MIN_SHARE_OF_LIVES = 0.2;
 /** Anomaly counters that count threads or facts, not events that broke the state machine. */
 const NOT_EVENT_COUNTS: ReadonlySet<string> = new Set([DROP_REASON_UNKNOWN, Anomaly.noSchedulerEvents]);
 /**
@@ -68,14 +68,18 @@ export interface WaitSite {
   readonly shareOfWaits: number;
 }
 
-/** Where threads let the GIL go and then slept or were blocked without it: a line (FunctionStats.released_lines), or the function when no line is known. */
-export interface SleepSite {
+/**
+ * Where threads let the GIL go and then slept (or ran) without it: a line
+ * (FunctionStats.released_lines), or the function when no line is known.
+ */
+export interface ReleasedSite {
   readonly pid: number;
   readonly fn: FunctionStats;
   readonly line: FunctionReleasedLine | undefined;
-  readonly asleepNs: number;
-  /** Of the time the processes' GIL threads slept without the GIL (joins left out). */
-  readonly shareOfAsleep: number;
+  /** Asleep (sleepSites) or not (freeSites) without the GIL after it. */
+  readonly ns: number;
+  /** Of the time the processes' GIL threads spent so (joins left out). */
+  readonly share: number;
 }
 
 export interface VerdictFacts {
@@ -89,14 +93,22 @@ export interface VerdictFacts {
   readonly waiters: readonly Waiter[];
   /** Functions that held the GIL while others waited, most first (recordings with function context). */
   readonly culprits: readonly Culprit[];
-  /** The lines most waits began at, most waited first, each a tenth of all waiting or more (exact recordings with holder samples). */
+  /**
+   * The lines most waits began at, most waited first, each a tenth of all waiting or more (exact
+   * recordings with holder samples), when the threads waited CONTENDED_WAIT_FRACTION or more.
+   */
   readonly waitSites: readonly WaitSite[];
   /**
    * The places most sleep without the GIL began at, most first, each a tenth of it or more, when
    * such sleep fills a fifth of the threads' lives or more: what limits threads that seldom wait
    * for the GIL.
    */
-  readonly sleepSites: readonly SleepSite[];
+  readonly sleepSites: readonly ReleasedSite[];
+  /**
+   * The places most running without the GIL began at (C code that releases it: zlib, hashlib,
+   * numpy), alike, when it fills a fifth of the threads' lives or more.
+   */
+  readonly freeSites: readonly ReleasedSite[];
   /** The source file whose functions held the GIL most while others waited, when several of them share it. */
   readonly culpritFile: { readonly file: string; readonly functions: readonly string[]; readonly shareOfContention: number } | undefined;
   /** Functions whose single hold made others wait while the holder ran for LONG_CONTENDED_RUN_NS or more. */
@@ -149,8 +161,10 @@ export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline | Time
     waitShare: activeNs > 0 ? waitNs / activeNs : 0,
     waiters: contendable.flatMap(waitersOf).sort((a, b) => b.waitNs - a.waitNs || a.name.localeCompare(b.name)).slice(0, TOP),
     culprits: culpritsOf(contendable, holderSampled),
-    waitSites: waitSitesOf(contendable, waitNs),
-    sleepSites: sleepSitesOf(contendable),
+    // a program the GIL does not bind: its few waits are no place to point at
+    waitSites: activeNs > 0 && waitNs / activeNs >= CONTENDED_WAIT_FRACTION ? waitSitesOf(contendable, waitNs) : [],
+    sleepSites: releasedSitesOf(contendable, asleepAfter),
+    freeSites: releasedSitesOf(contendable, awakeAfter),
     culpritFile: culpritFileOf(mostContended, holderSampled),
     longRuns: contendable
       .flatMap((p) => (p.functions ?? []).filter((fn) => fn.longest_contended_run_ns >= LONG_CONTENDED_RUN_NS).map((fn) => culprit(p, fn)))
@@ -225,27 +239,32 @@ function waitSitesOf(processes: readonly ProcessStats[], waitNs: number): WaitSi
 const JOINS: ReadonlySet<string> = new Set(['Thread.join', 'Thread._wait_for_tstate_lock', '_shutdown', 'join', '_wait_for_tstate_lock']);
 const isJoin = (fn: FunctionStats): boolean => JOINS.has(fn.name) && fn.file.endsWith('threading.py');
 
-function sleepSitesOf(processes: readonly ProcessStats[]): SleepSite[] {
-  const sites: Omit<SleepSite, 'shareOfAsleep'>[] = [];
-  let asleepNs = 0;
+/** What of a release's stretch (a function's, or a line's) the thread slept or was blocked, or not (ran, or waited for a CPU). */
+type ReleasedPart = (released: { readonly released_ns?: number; readonly released_asleep_ns?: number }) => number;
+const asleepAfter: ReleasedPart = (r) => r.released_asleep_ns ?? 0;
+const awakeAfter: ReleasedPart = (r) => (r.released_ns ?? 0) - (r.released_asleep_ns ?? 0);
+
+function releasedSitesOf(processes: readonly ProcessStats[], part: ReleasedPart): ReleasedSite[] {
+  const sites: Omit<ReleasedSite, 'share'>[] = [];
+  let total = 0;
   for (const p of processes) {
     for (const fn of p.functions ?? []) {
-      const asleep = fn.released_asleep_ns ?? 0;
-      if (asleep <= 0 || isJoin(fn)) continue;
-      asleepNs += asleep;
+      const ns = part(fn);
+      if (ns <= 0 || isJoin(fn)) continue;
+      total += ns;
       if (fn.name.startsWith('<')) continue;
-      if (fn.released_lines?.length) for (const line of fn.released_lines) sites.push({ pid: p.pid, fn, line, asleepNs: line.released_asleep_ns });
-      else sites.push({ pid: p.pid, fn, line: undefined, asleepNs: asleep });
+      if (fn.released_lines?.length) for (const line of fn.released_lines) sites.push({ pid: p.pid, fn, line, ns: part(line) });
+      else sites.push({ pid: p.pid, fn, line: undefined, ns });
     }
   }
-  // a program whose threads seldom sleep without the GIL (they compute without it, hashlib, zlib):
-  // nothing to point at (a thread start's wait, an import's read)
+  // a program whose threads seldom sleep (or run) without the GIL: nothing to point at (a thread
+  // start's wait, an import's read)
   const lives = processes.reduce((n, p) => n + p.threads.filter(usesGil).reduce((m, t) => m + t.lifetime_ns, 0), 0);
-  if (asleepNs <= 0 || asleepNs < SLEEP_MIN_SHARE_OF_LIVES * lives) return [];
+  if (total <= 0 || total < RELEASED_MIN_SHARE_OF_LIVES * lives) return [];
   return sites
-    .map((site) => ({ ...site, shareOfAsleep: site.asleepNs / asleepNs }))
-    .filter((site) => site.shareOfAsleep >= SLEEP_SITE_MIN_SHARE)
-    .sort((a, b) => b.asleepNs - a.asleepNs || a.fn.name.localeCompare(b.fn.name) || (a.line?.line ?? 0) - (b.line?.line ?? 0))
+    .map((site) => ({ ...site, share: site.ns / total }))
+    .filter((site) => site.share >= RELEASED_SITE_MIN_SHARE)
+    .sort((a, b) => b.ns - a.ns || a.fn.name.localeCompare(b.fn.name) || (a.line?.line ?? 0) - (b.line?.line ?? 0))
     .slice(0, WAIT_SITES);
 }
 

@@ -79,12 +79,22 @@ describe('computeVerdict decides', () => {
       return measured(computeVerdict(statsOf([thread(1, 10 * MS), thread(2, 10 * MS)], 0, { functions: [worker, ...functions] }))).facts.sleepSites;
     };
     // two threads of 1 s each: 400 ms asleep is a fifth of their lives
-    assert.deepEqual(sites(400 * MS).map((s) => [s.line?.line, s.shareOfAsleep]), [[21, 0.8], [23, 0.2]]);
+    assert.deepEqual(sites(400 * MS).map((s) => [s.line?.line, s.share]), [[21, 0.8], [23, 0.2]]);
     assert.deepEqual(sites(399 * MS), [], 'less: nothing named (threads that compute without the GIL)');
     const join = fn('Thread.join', 0, { file: '/usr/lib/python3.13/threading.py', released_ns: 5000 * MS, released_asleep_ns: 5000 * MS });
     assert.deepEqual(sites(400 * MS, [join]).map((s) => s.line?.line), [21, 23], 'a join sleeps the whole run: left out of the shares too');
     const poll = fn('poll', 0, { released_ns: 400 * MS, released_asleep_ns: 400 * MS });
-    assert.deepEqual(sites(400 * MS, [poll]).map((s) => [s.fn.name, s.line?.line, s.shareOfAsleep]), [['poll', undefined, 0.5], ['worker', 21, 0.4]], 'a function without lines is named whole');
+    assert.deepEqual(sites(400 * MS, [poll]).map((s) => [s.fn.name, s.line?.line, s.share]), [['poll', undefined, 0.5], ['worker', 21, 0.4]], 'a function without lines is named whole');
+  });
+
+  it('where threads ran without the GIL: what of the released time they did not sleep, alike', () => {
+    const sites = (awake: number) => {
+      const hasher = fn('hasher', 0, { released_ns: awake + 100 * MS, released_asleep_ns: 100 * MS, released_lines: [{ line: 8, released_ns: awake, released_asleep_ns: 0 }, { line: 9, released_ns: 100 * MS, released_asleep_ns: 100 * MS }] });
+      const v = measured(computeVerdict(statsOf([thread(1, 10 * MS), thread(2, 10 * MS)], 0, { functions: [hasher] })));
+      return [v.facts.freeSites.map((s) => [s.line?.line, s.share]), v.facts.sleepSites.map((s) => s.line?.line)];
+    };
+    assert.deepEqual(sites(400 * MS), [[[8, 1]], []], 'the line it slept after is no running site, and 100 ms asleep is too little to name');
+    assert.deepEqual(sites(399 * MS), [[], []], 'less than a fifth of the lives: nothing named');
   });
 
   it('off-CPU holds from the stats alone when there is no timeline', () => {

@@ -229,6 +229,27 @@ describe('the verdict in words', () => {
     assert.ok(!verdictOf(stats).details.some((d) => d.startsWith('Without the GIL')), 'not without the timeline');
   });
 
+  it('what limits threads the GIL does not bind: C code running without it, or where they slept, by the run\'s split', () => {
+    // the zlib thread ran 800 ms after line 4 released the GIL; an idle pool worker slept 900 ms in its queue's get
+    const compress = fn('compress', 0, { released_ns: 800 * MS, released_asleep_ns: 0, released_lines: [{ line: 4, released_ns: 800 * MS, released_asleep_ns: 0, text: 'zlib.compress(DATA)' }] });
+    const worker = fn('_worker', 0, { released_ns: 900 * MS, released_asleep_ns: 900 * MS, released_lines: [{ line: 81, released_ns: 900 * MS, released_asleep_ns: 900 * MS }] });
+    const stats = statsOf([thread(1, 10 * MS), thread(2, 10 * MS)], 0, { functions: [compress, worker] });
+    const split = (heldNs: number, freeNs: number, idleNs: number) => {
+      const estimate = { measuredNs: 1000 * MS, estimatedNs: 1000 * MS, cpus: 2, pythonCpusWhileContended: 0, split: { heldNs, freeNs, idleNs } };
+      return toVerdictText(computeVerdict(stats, { offCpuHolds: [], withoutGil: () => estimate }));
+    };
+    const busy = split(150 * MS, 800 * MS, 50 * MS);
+    assert.equal(busy.kind, 'not-gil-bound');
+    assert.match(busy.headline, /look elsewhere: C code ran without the GIL 80\.0% of the run, most after compress \(parse\.py:12\) let it go at line 4 `zlib\.compress\(DATA\)`$/);
+    assert.ok(busy.details.includes("Of pid 100's run, a thread held the GIL 15.0%, C code ran with nobody holding it 80.0%, every thread slept 5.0%"), busy.details.join('\n'));
+    assert.ok(busy.details.includes('900 ms asleep without the GIL (100.0% of the threads\' such time) came after _worker (parse.py:12) let it go at line 81'), busy.details.join('\n'));
+    assert.ok(busy.details.includes('800 ms running without the GIL (100.0% of the threads\' such time) came after compress (parse.py:12) let it go at line 4 `zlib.compress(DATA)`'), busy.details.join('\n'));
+    // every thread asleep most of the run: where they slept
+    assert.match(split(100 * MS, 300 * MS, 600 * MS).headline, /look elsewhere: they slept most after _worker \(parse\.py:12\) let the GIL go at line 81$/);
+    // neither half the run: nothing stands out
+    assert.match(split(400 * MS, 300 * MS, 300 * MS).headline, /look elsewhere \(I\/O, locks\)$/);
+  });
+
   it('scheduler gaps are told apart from GIL state machine misfits', () => {
     const stats = statsOf([thread(1, 0), thread(2, 0)]);
     const withAnomalies = { ...stats, processes: [{ ...stats.processes[0], anomalies: { gil_event_off_cpu: 3, switch_mismatch: 2, second_holder: 1 } }] };

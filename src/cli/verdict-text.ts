@@ -34,7 +34,7 @@ function measuredVerdictText(verdict: MeasuredVerdict, sampled: boolean): Verdic
   const details = [
     ...waiterDetails(verdict, sampled),
     ...waitSiteDetails(verdict, sampled),
-    ...(verdict.kind === 'not-gil-bound' || verdict.kind === 'gil-contended' ? sleepSiteDetails(verdict) : []),
+    ...(verdict.kind === 'not-gil-bound' || verdict.kind === 'gil-contended' ? [...splitDetails(verdict), ...releasedSiteDetails(verdict)] : []),
     ...culpritDetails(verdict),
     ...estimateDetails(verdict),
     ...preemptionDetails(verdict),
@@ -84,14 +84,37 @@ function headline(kind: VerdictKind, reason: VerdictReason, { facts }: MeasuredV
         const felt = worst ? ` (${describeWaiter(worst)}: ${formatPercent(worst.waitNs, worst.activeNs)})` : '';
         return `GIL-bound: threads spent ${share} of their active time waiting for the GIL${felt}${mostly}; more threads will not help — ${ADVICE}`;
       }
-      const slept = facts.sleepSites[0];
-      const sleptMost = slept && slept.shareOfAsleep >= 0.5 ? `they slept most after ${functionWithFile(slept.fn)} let the GIL go${atLine(slept.line)}` : undefined;
+      const limit = mainLimit(facts);
       if (kind === 'gil-contended') {
-        return `The GIL is contended: threads spent ${share} of their active time waiting for it${mostly}; it slows them down but is not the main limit${sleptMost ? ` (${sleptMost})` : ''}`;
+        return `The GIL is contended: threads spent ${share} of their active time waiting for it${mostly}; it slows them down but is not the main limit${limit ? ` (${limit})` : ''}`;
       }
-      return `GIL is not the bottleneck: threads waited ${share} of their active time; look elsewhere${sleptMost ? `: ${sleptMost}` : ' (I/O, locks)'}`;
+      return `GIL is not the bottleneck: threads waited ${share} of their active time; look elsewhere${limit ? `: ${limit}` : ' (I/O, locks)'}`;
     }
   }
+}
+
+/** A release site is the headline's when it has this share of its kind (sleep, or running without the GIL). */
+const MAIN_SITE_SHARE = 0.5;
+
+/**
+ * What limits threads the GIL does not bind, when one place stands out: C code that released the
+ * GIL and ran on (zlib, hashlib: its threads were busy, and more of them can run at once), or
+ * where they slept (a lock, I/O, a sleep). Which one, by the run's own split: the larger of
+ * running without the GIL and every thread asleep, when it is more than the GIL's held time (a
+ * pool worker idle in its queue's get sleeps as long as the busy thread runs, and is not what
+ * limits it). Without the split (no CPU count), where they slept.
+ */
+function mainLimit(facts: MeasuredVerdict['facts']): string | undefined {
+  const whole = facts.withoutGil;
+  const of = (n: number): number => (whole && whole.measuredNs > 0 ? n / whole.measuredNs : Number.NaN);
+  const [held, free, idle] = whole ? [of(whole.split.heldNs), of(whole.split.freeNs), of(whole.split.idleNs)] : [0, 0, 1];
+  const freeSite = facts.freeSites[0];
+  if (freeSite && freeSite.share >= MAIN_SITE_SHARE && free > held && free >= idle) {
+    return `C code ran without the GIL ${formatPercent(free, 1)} of the run, most after ${functionWithFile(freeSite.fn)} let it go${atLine(freeSite.line)}`;
+  }
+  const slept = facts.sleepSites[0];
+  if (slept && slept.share >= MAIN_SITE_SHARE && idle > held && idle >= free) return `they slept most after ${functionWithFile(slept.fn)} let the GIL go${atLine(slept.line)}`;
+  return undefined;
 }
 
 function heldByClause(heldBy: HeldBy | undefined): string {
@@ -153,13 +176,23 @@ function waitSiteDetails({ facts }: MeasuredVerdict, sampled: boolean): string[]
   );
 }
 
-/** Where the threads slept without the GIL: what they waited for instead of it (a lock, I/O, a sleep). */
-function sleepSiteDetails({ facts }: MeasuredVerdict): string[] {
-  return facts.sleepSites.map(
-    ({ fn, line, asleepNs, shareOfAsleep }) =>
-      `${formatDuration(asleepNs)} asleep without the GIL (${formatPercent(shareOfAsleep, 1)} of the threads' such time) came after ` +
-      `${functionWithFile(fn)} let it go${atLine(line)}`,
-  );
+/** Where the most contended process's time went: the GIL held, C code running without it, everybody asleep. */
+function splitDetails({ facts }: MeasuredVerdict): string[] {
+  const whole = facts.withoutGil;
+  if (!whole || whole.measuredNs <= 0) return [];
+  const { heldNs, freeNs, idleNs } = whole.split;
+  const of = (n: number): string => formatPercent(n, whole.measuredNs);
+  return [`Of pid ${whole.pid}'s run, a thread held the GIL ${of(heldNs)}, C code ran with nobody holding it ${of(freeNs)}, every thread slept ${of(idleNs)}`];
+}
+
+/** Where the threads slept without the GIL (what they waited for instead: a lock, I/O, a sleep), and where they ran without it. */
+function releasedSiteDetails({ facts }: MeasuredVerdict): string[] {
+  const said = (sites: MeasuredVerdict['facts']['sleepSites'], what: string): string[] =>
+    sites.map(
+      ({ fn, line, ns, share }) =>
+        `${formatDuration(ns)} ${what} without the GIL (${formatPercent(share, 1)} of the threads' such time) came after ${functionWithFile(fn)} let it go${atLine(line)}`,
+    );
+  return [...said(facts.sleepSites, 'asleep'), ...said(facts.freeSites, 'running')];
 }
 
 function culpritDetails({ facts }: MeasuredVerdict): string[] {

@@ -4,7 +4,9 @@
  * themselves. Each stretch without the GIL is charged to the line whose drop began it: the lock's
  * and the sleep's lines must carry what the program timed, and the verdict (not GIL-bound) must
  * point at the lock's line rather than leave the user to "look elsewhere" or call the GIL "not the
- * main limit" without saying what is.
+ * main limit" without saying what is. And the other way round: hash_beside_idle.py's hashing
+ * thread computes without the GIL while another idles in a queue's get as long: the verdict must
+ * point at the hash line, with the share of the run the program timed.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,5 +50,26 @@ for (const { label, python } of runs) {
     assert.ok(['not-gil-bound', 'gil-contended'].includes(stats.verdict!.kind), stats.verdict!.kind);
     assert.match(stats.verdict!.headline, new RegExp(`they slept most after worker \\(lock_sleep\\.py:\\d+\\) let the GIL go at line ${truth.acquire_line} \`lock\\.acquire\\(\\)\``));
     assert.ok(!stats.verdict!.details.some((d) => /asleep without the GIL .* (Thread\.)?(join|_wait_for_tstate_lock)/.test(d)), 'the main thread joining is not named');
+  });
+}
+
+for (const { label, python } of runs) {
+  test(`root, ${label}: C code that ran without the GIL is what the verdict points at, not where an idle thread slept`, { skip: !python && `${label} not here` }, () => {
+    const data = join(dir, `free-${label.replace(/\W+/g, '_')}.data`);
+    const record = giltrace(['record', '-o', data, '--', python!, join(PROGRAMS, 'hash_beside_idle.py')]);
+    assert.equal(record.code, 0, record.stderr);
+    const truth = JSON.parse(record.stdout.trim().split('\n').pop()!) as { hash_line: number; hashing: number };
+    const { stats } = analyzeRecordingStats(data);
+    const process = tracedProcess(stats);
+    const verdict = stats.verdict!;
+    assert.equal(verdict.kind, 'not-gil-bound');
+    const said = new RegExp(`look elsewhere: C code ran without the GIL ([\\d.]+)% of the run, most after work \\(hash_beside_idle\\.py:\\d+\\) let it go at line ${truth.hash_line} \`hashlib\\.sha256\\(DATA\\)\\.digest\\(\\)\`$`);
+    const share = Number(said.exec(verdict.headline)?.[1]) / 100;
+    // the program's own timing of its hashing, over the process's life
+    const timed = truth.hashing / (process.duration_ns / 1e9);
+    assert.ok(Math.abs(share - timed) <= 0.1, `${verdict.headline}: timed ${(100 * timed).toFixed(1)}%`);
+    // where the idle thread slept is a detail
+    assert.ok(verdict.details.some((d) => /asleep without the GIL .* came after (Condition\.)?wait \(threading\.py:\d+\)/.test(d)), verdict.details.join('\n'));
+    assert.ok(!verdict.details.some((d) => /of waiting \(/.test(d)), 'no waits worth naming');
   });
 }
