@@ -25,7 +25,11 @@
  *                                           index: which of the process's GILs (-1: none yet);
  *                                           held: the F id of the stack it last held the GIL in
  *                                           (0: none), so a hold that ends here ended there;
- *                                           asked: of the stack it waits in (0: none);
+ *                                           asked: of the stack it waits in (0: none); with gil
+ *                                           n, after holding or waiting, the stack it let the GIL
+ *                                           go in, read once without it (it runs no Python then:
+ *                                           the C call it is in; since 12-07), so a drop here
+ *                                           was there;
  *                                           since: ns from the process's previous look to t
  *                                           (for an idle thread looked at in its turn, from its
  *                                           own previous look): the change happened in between

@@ -499,7 +499,10 @@ function placeTick(tick: TickChange[], periodNs: number): void {
 interface Change {
   /** The stack (id in the recording's PythonStacks) the thread last held the GIL in: a hold that ends here ended there. */
   readonly stack: number;
-  /** The stack it waits in, when it begins to wait here. */
+  /**
+   * The stack it waits in, when it begins to wait here; where it let the GIL go, when it is
+   * without it here after holding or waiting (UNKNOWN_STACK: not read, or an older file).
+   */
   readonly waitStack: number;
   readonly time: number;
   readonly pid: number;
@@ -575,7 +578,8 @@ function change(events: TimelineEvent[], view: ThreadView, next: Change): void {
         onCpu(); // a take or a drop happens on a CPU
         if (step === 'take') events.push({ kind: 'take_enter', time, pid, tid, gil: key, stack: 0 });
         else if (step === 'taken') events.push({ kind: 'take_return', time, pid, tid });
-        else events.push({ kind: 'drop', time, pid, tid, reason: 'unknown', stack: next.stack });
+        // where it let go, as the sampler read it once it was without the GIL; else where it last held
+        else events.push({ kind: 'drop', time, pid, tid, reason: 'unknown', stack: next.gil === 'n' && next.waitStack !== UNKNOWN_STACK ? next.waitStack : next.stack });
       }
     }
     view.gil = next.gil;

@@ -35,6 +35,12 @@ export interface ThreadState {
   readonly heldStack?: SampledStack;
   /** Where it asked for the GIL, read when it began to wait. */
   readonly waitStack?: SampledStack;
+  /**
+   * Where it let the GIL go, read when first seen without it after holding or waiting for it: a
+   * thread without the GIL runs no Python, so its stack then is the one that released it (the C
+   * call it is still in: a sleep, a lock, a hash), line and all.
+   */
+  readonly releasedStack?: SampledStack;
   /** Which of the process's GILs (in order of discovery); -1 before the thread touched one. */
   readonly gilIndex: number;
   readonly name: string;
@@ -1008,7 +1014,13 @@ export class ProcessSampler {
       const tstate = lastHoldSeen || !this.stacks ? undefined : (thread.tstate ?? (heldStack ? undefined : this.tstateOf(tid, nowNs)));
       waitStack = (tstate ? this.stacks!.stackOf(tstate) : undefined) ?? heldStack;
     }
-    return { gil, cpu, gilIndex, name: thread.name, ...(heldStack ? { heldStack } : {}), ...(waitStack ? { waitStack } : {}) };
+    // only from a thread state a hold told (the thread lists are not walked for it: see above)
+    const letGo = gil === 'n' && (previous?.gil === 'h' || previous?.gil === 'w') && this.stacks !== undefined && thread.tstate !== undefined;
+    const releasedStack = letGo ? this.stacks!.stackOf(thread.tstate!) : undefined;
+    return {
+      gil, cpu, gilIndex, name: thread.name,
+      ...(heldStack ? { heldStack } : {}), ...(waitStack ? { waitStack } : {}), ...(releasedStack ? { releasedStack } : {}),
+    };
   }
 
   /** Index of the GIL whose futexes a thread sleeping in `syscall` (ThreadFiles.readSyscall) waits on; -1 when none. */

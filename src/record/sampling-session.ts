@@ -314,7 +314,8 @@ export class SamplingSession {
       if (this.pythonNames) this.tellPythonName(tid, pid, now);
       else this.tellEntryName(sampler, tid, pid, state.name, now);
       if (!before || before.gil !== state.gil || before.cpu !== state.cpu || before.gilIndex !== state.gilIndex) {
-        const line = `S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.waitStackId(pid, state.waitStack)}`;
+        const asked = state.gil === 'n' ? state.releasedStack : state.waitStack;
+        const line = `S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.stackAtLineId(pid, asked)}`;
         // a thread seen for the first time after the process's first tick began since the last
         // one (a thread per request may live less than a tick: placed halfway, as any change)
         this.lines.push(before || since > 0 ? `${line} ${looks.unseenFor.get(tid) ?? since}` : line);
@@ -375,11 +376,11 @@ export class SamplingSession {
   }
 
   /**
-   * The id of a waiter's stack at the line it waits at (a K line the first time, after the F
-   * line of its stack and the L line of its line): the line the thread let the GIL go at. The
-   * stack's own id when its line is not known.
+   * The id of a waiter's stack, or of the stack a thread let the GIL go in, at the line it let it
+   * go at (a K line the first time, after the F line of its stack and the L line of its line).
+   * The stack's own id when its line is not known.
    */
-  private waitStackId(pid: number, stack: SampledStack | undefined): number {
+  private stackAtLineId(pid: number, stack: SampledStack | undefined): number {
     const id = this.stackId(stack);
     if (!stack?.at) return id;
     const key = `${id} ${stack.at}`;
