@@ -31,8 +31,11 @@ const WAIT_SITES = 2;
 const RELEASED_SITE_MIN_SHARE = 0.1;
 /** Sleep (or running) without the GIL is pointed at when it fills a fifth of the GIL threads' lives or more. */
 const RELEASED_MIN_SHARE_OF_LIVES = 0.2;
-/** Anomaly counters that count threads or facts, not events that broke the state machine. */
-const NOT_EVENT_COUNTS: ReadonlySet<string> = new Set([DROP_REASON_UNKNOWN, Anomaly.noSchedulerEvents]);
+/**
+ * Anomaly counters that count threads or facts, not events that broke the state machine (a daemon
+ * thread that asks for the GIL as the interpreter shuts down is ended inside take_gil by CPython).
+ */
+const NOT_EVENT_COUNTS: ReadonlySet<string> = new Set([DROP_REASON_UNKNOWN, Anomaly.noSchedulerEvents, Anomaly.exitWhileWaiting]);
 /**
  * Gaps in the scheduler's story, not in the GIL's: the kernel does not always record a switch-in
  * (seen for idle → task switches), and a GIL probe hit then proves the thread was running.

@@ -185,9 +185,21 @@ describe('take placement (take_gil returns not probed)', () => {
     assert.deepEqual(taken(place(steps)), ['TAKEN 101@10', 'TAKEN 102@28']);
   });
 
-  it('a waiter that ran after the drop and exits took the GIL (a process ends holding it)', () => {
-    const events = place([['take', 10, A], ['take', 12, B], ['sleep', 13, B], ['drop', 20, A], ['in', 22, B], ['exit', 30, B]]);
-    assert.deepEqual(taken(events), ['TAKEN 101@10', 'TAKEN 102@22']);
+
+  it('a waiter other than the main thread that exits did not take the GIL (a daemon thread at interpreter shutdown)', () => {
+    // PID's main thread drops with B waiting, asks again, C asks and exits (take_gil exits it:
+    // the runtime is finalizing), then PID drops: it held the GIL, C never did
+    const events = place([['take', 10, PID], ['take', 12, B], ['sleep', 13, B], ['drop', 20, PID], ['take', 21, PID], ['take', 30, C], ['exit', 35, C], ['drop', 40, PID], ['in', 45, B], ['drop', 50, B]]);
+    assert.deepEqual(taken(events), ['TAKEN 100@10', 'TAKEN 100@21', 'TAKEN 102@45']);
+    // even when nobody else lets go of it after
+    const alone = place([['take', 10, A], ['take', 12, B], ['sleep', 13, B], ['drop', 20, A], ['in', 22, B], ['exit', 30, B]]);
+    assert.deepEqual(taken(alone), ['TAKEN 101@10']);
+    // the main thread that runs after the drop and exits took it: it finalizes holding the GIL
+    const main = place([['take', 10, A], ['take', 12, PID], ['sleep', 13, PID], ['drop', 20, A], ['in', 22, PID], ['exit', 30, PID]]);
+    assert.deepEqual(taken(main), ['TAKEN 101@10', 'TAKEN 100@22']);
+    // the main thread ends the process holding it: the threads still asking end without it
+    const end = place([['take', 10, PID], ['take', 12, B], ['sleep', 13, B], ['exit', 30, PID], ['in', 31, B], ['exit', 32, B]]);
+    assert.deepEqual(taken(end), ['TAKEN 100@10']);
   });
 
   it('a GIL still open at the end goes to the waiter that ran first', () => {

@@ -234,9 +234,14 @@ export class TakePlacement implements TimelineSink {
     // a thread that exits, or whose process execs another program, is done with its GIL
     if (event.kind !== 'thread_exit' && !(event.kind === 'thread_name' && event.exec)) return this.hold(event);
     for (const state of this.gilList) {
-      // a waiter that ran after the GIL was let go and exits (or execs) took it (a process ends holding it)
+      // A waiter that ran after the GIL was let go and execs, or exits as the main thread (it
+      // finalizes the interpreter holding the GIL), took it, as did one that found it free with
+      // nobody else asking. Another thread that exits in take_gil ends without it: CPython ends
+      // a daemon thread that asks for the GIL as the interpreter shuts down (3.12: on entry;
+      // 3.13: woken in its wait by the last drop).
       const waiter = state.waiters.get(event.tid);
-      if (waiter !== undefined && state.openSince !== undefined) {
+      const takesIt = event.kind !== 'thread_exit' || event.tid === event.pid || state.loneFreeTaker === event.tid;
+      if (waiter !== undefined && state.openSince !== undefined && takesIt) {
         // (the lone free taker: at its entry, as at its own drop)
         const at = state.loneFreeTaker === waiter.tid ? waiter.enter : this.placement(waiter, Math.max(waiter.enter, state.openSince), event.time);
         if (!Number.isNaN(at)) {
@@ -245,8 +250,12 @@ export class TakePlacement implements TimelineSink {
         }
       }
       state.waiters.delete(event.tid);
-      // a holder gone without a drop (its events lost, or the process ended): the GIL is free
-      if (state.holder === event.tid) this.released(state, event.tid, event.time);
+      // a holder gone without a drop: the GIL is free (its events lost), unless it was the main
+      // thread, which ends its process (its other threads end after it, as they were)
+      if (state.holder === event.tid) {
+        if (event.kind === 'thread_exit' && event.tid === event.pid) state.holder = undefined;
+        else this.released(state, event.tid, event.time);
+      }
     }
     this.hold(event);
   }
