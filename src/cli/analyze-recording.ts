@@ -224,6 +224,10 @@ function readRecording(
   { placeTakes, ignoreHolderSamples }: Pick<AnalyzeOptions, 'placeTakes' | 'ignoreHolderSamples'> = {},
 ) {
   const data = openPerfData(path);
+  // (perf names the events in the sections it writes last: without them, no event is the GIL's or the scheduler's)
+  if (data.features.unfinished) {
+    throw new GiltraceError(`${path} was not finished: perf stopped before it wrote the end of the file, where it names the events (perf or giltrace was killed?); nothing in it can be read: record again`);
+  }
   const facts = newAdapterFacts();
   const manifestBytes = data.features.otherSections?.get(RECORDING_MANIFEST_FEATURE);
   const reading = manifestBytes === undefined ? undefined : withManifestRest(parseRecordingManifest(manifestBytes), data.path);

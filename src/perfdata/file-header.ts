@@ -69,7 +69,10 @@ export function readFileHeader(fd: number, path: string, fileSize: number, featu
   if (dataOffset < FILE_HEADER_SIZE || dataOffset > fileSize) h.fail(40, `data offset ${dataOffset} lies outside the file (${fileSize} bytes)`);
   // perf record killed before it rewrote the header: the data runs to the end, no features follow
   const unfinished = dataSize === 0;
-  if (unfinished) dataSize = fileSize - dataOffset;
+  if (unfinished) {
+    dataSize = fileSize - dataOffset;
+    features.unfinished = true;
+  }
   if (dataOffset + dataSize > fileSize) {
     h.fail(48, `data section [${dataOffset}, ${dataOffset + dataSize}) runs past the end of the file (${fileSize} bytes; truncated file?)`);
   }

@@ -58,6 +58,12 @@ export interface PerfFeatures {
   readonly present: readonly number[];
   /** Sections of feature bits perf does not define, by bit: another tool's own data. */
   readonly otherSections?: ReadonlyMap<number, Uint8Array>;
+  /**
+   * The file's header still says its data is empty: perf was stopped (killed) before it finished
+   * the file. Its records run to the end of the file; no feature section follows them (no event
+   * names, tracepoint formats or other tools' data).
+   */
+  readonly unfinished?: boolean;
 }
 
 export interface PerfReadStats {

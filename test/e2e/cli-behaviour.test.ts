@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CLI, EXAMPLES, PROGRAMS, giltrace, giltraceAsync, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
+import { GOLDEN_FIXTURES } from '../support/fixture-paths.js';
 
 const dir = scratchDir();
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,6 +77,16 @@ test('a SIGKILLed giltrace leaves no probe, no running perf and no temporary fil
   }
   const clean = giltrace(['clean']);
   assert.equal(clean.code, 0, clean.stderr);
+});
+
+test('a recording perf did not finish (killed: its header still says no data) is refused in one line, exit code 2', () => {
+  const unfinished = join(dir, 'unfinished.data');
+  const bytes = readFileSync(join(GOLDEN_FIXTURES, 'python3.12', 'hashlib_threads.data'));
+  bytes.writeBigUInt64LE(0n, 48); // perf.data header: data size, rewritten by perf as it finishes
+  writeFileSync(unfinished, bytes);
+  for (const command of [['stats', unfinished], ['report', unfinished, '-o', join(dir, 'unfinished.html')]]) {
+    assertOneLineError(giltrace(command), /unfinished\.data was not finished: perf stopped before it wrote the end of the file/);
+  }
 });
 
 test('a program that dies of a segfault or leaves by os._exit still gets its summary and report', () => {
