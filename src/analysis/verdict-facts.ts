@@ -32,6 +32,11 @@ const RELEASED_SITE_MIN_SHARE = 0.1;
 /** Sleep (or running) without the GIL is pointed at when it fills a fifth of the GIL threads' lives or more. */
 const RELEASED_MIN_SHARE_OF_LIVES = 0.2;
 /**
+ * Tracing that added this share of a process's run (its GIL cycles × a probed cycle's cost) made
+ * it a different program: waits stretch with the holds the probes lengthen.
+ */
+const TRACING_COST_DOUBTFUL = 0.25;
+/**
  * Anomaly counters that count threads or facts, not events that broke the state machine (a daemon
  * thread that asks for the GIL as the interpreter shuts down is ended inside take_gil by CPython).
  */
@@ -127,6 +132,8 @@ export interface VerdictFacts {
   /** What each process's recording says beside the threads: hand-offs, drops, what did not fit. */
   readonly processNotes: readonly ProcessNotes[];
   readonly lostEvents: number;
+  /** Processes whose tracing added TRACING_COST_DOUBTFUL of their run or more (estimated): its numbers lean toward waiting. */
+  readonly costlyTracing: readonly ProcessStats[];
 }
 
 export interface ProcessNotes {
@@ -179,6 +186,7 @@ export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline | Time
     withoutGil: withoutGil ? { pid: mostContended.pid, ...withoutGil } : undefined,
     processNotes: stats.processes.map(processNotesOf),
     lostEvents: stats.recording.lost_events,
+    costlyTracing: stats.processes.filter((p) => p.tracing_cost && p.duration_ns > 0 && p.tracing_cost.added_ns >= TRACING_COST_DOUBTFUL * p.duration_ns),
   };
 }
 

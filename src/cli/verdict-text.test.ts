@@ -255,6 +255,16 @@ describe('the verdict in words', () => {
     assert.ok(sampled.details.some((d) => d.startsWith("Of pid 100's run")) && !sampled.details.some((d) => /without the GIL \(/.test(d)), sampled.details.join('\n'));
   });
 
+  it('tracing that cost a quarter of the run or more is said first: every number after leans toward waiting', () => {
+    const stats = statsOf([thread(1, 400 * MS), thread(2, 400 * MS)]);
+    const costing = (added: number) => ({ ...stats, processes: [{ ...stats.processes[0], tracing_cost: { ns_per_gil_cycle: 16_800, gil_cycles: 1000, added_ns: added } }] });
+    assert.equal(
+      verdictOf(costing(250 * MS)).details[0],
+      "Tracing itself added about 250 ms to pid 100's run (25.0%: 1000 GIL cycles × 16.8 µs): it ran slower than untraced and its waits look longer than they are; sampled (--sample), it is measured at a small cost",
+    );
+    assert.ok(!verdictOf(costing(249 * MS)).details.some((d) => d.startsWith('Tracing itself')));
+  });
+
   it('scheduler gaps are told apart from GIL state machine misfits', () => {
     const stats = statsOf([thread(1, 0), thread(2, 0)]);
     const withAnomalies = { ...stats, processes: [{ ...stats.processes[0], anomalies: { gil_event_off_cpu: 3, switch_mismatch: 2, second_holder: 1 } }] };

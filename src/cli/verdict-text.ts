@@ -37,6 +37,7 @@ function measuredVerdictText(measured: MeasuredVerdict, sampled: boolean): Verdi
   // the sleep, run by run, for the lock's 74 %): where they slept or ran is not said from them.
   const verdict = sampled ? { ...measured, facts: { ...measured.facts, sleepSites: [], freeSites: [] } } : measured;
   const details = [
+    ...tracingCostDetails(verdict),
     ...waiterDetails(verdict, sampled),
     ...waitSiteDetails(verdict, sampled),
     ...(verdict.kind === 'not-gil-bound' || verdict.kind === 'gil-contended' ? [...splitDetails(verdict), ...releasedSiteDetails(verdict)] : []),
@@ -161,6 +162,15 @@ function functionWithFile({ name, file, line }: FunctionRef): string {
 
 function baseName(file: string): string {
   return file.split('/').pop()!;
+}
+
+/** Tracing that cost a large share of the run: said first, as it colours every number after it. */
+function tracingCostDetails({ facts }: MeasuredVerdict): string[] {
+  return facts.costlyTracing.map(
+    ({ pid, duration_ns, tracing_cost: cost }) =>
+      `Tracing itself added about ${formatDuration(cost!.added_ns)} to pid ${pid}'s run (${formatPercent(cost!.added_ns, duration_ns)}: ${cost!.gil_cycles} GIL cycles × ${formatDuration(cost!.ns_per_gil_cycle)}): ` +
+      'it ran slower than untraced and its waits look longer than they are; sampled (--sample), it is measured at a small cost',
+  );
 }
 
 function waiterDetails({ facts }: MeasuredVerdict, sampled: boolean): string[] {
