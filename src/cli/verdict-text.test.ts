@@ -248,11 +248,6 @@ describe('the verdict in words', () => {
     assert.match(split(100 * MS, 300 * MS, 600 * MS).headline, /look elsewhere: they slept most after _worker \(parse\.py:12\) let the GIL go at line 81$/);
     // neither half the run: nothing stands out
     assert.match(split(400 * MS, 300 * MS, 300 * MS).headline, /look elsewhere \(I\/O, locks\)$/);
-    // a sampled recording's: the split only (its stretches begin at the changes the ticks saw)
-    const estimate = { measuredNs: 1000 * MS, estimatedNs: 1000 * MS, cpus: 2, pythonCpusWhileContended: 0, split: { heldNs: 150 * MS, freeNs: 800 * MS, idleNs: 50 * MS } };
-    const sampled = toVerdictText(computeVerdict(stats, { offCpuHolds: [], withoutGil: () => estimate }), true);
-    assert.match(sampled.headline, /look elsewhere \(I\/O, locks\)$/);
-    assert.ok(sampled.details.some((d) => d.startsWith("Of pid 100's run")) && !sampled.details.some((d) => /without the GIL \(/.test(d)), sampled.details.join('\n'));
   });
 
   it('tracing that cost a quarter of the run or more is said first: every number after leans toward waiting', () => {

@@ -30,12 +30,7 @@ export function toVerdictText(verdict: Verdict, sampled = false): VerdictText {
   return verdict.waits === 'inferred' ? inferredVerdictText(verdict) : measuredVerdictText(verdict, sampled);
 }
 
-function measuredVerdictText(measured: MeasuredVerdict, sampled: boolean): VerdictText {
-  // A sampled recording's stretches without the GIL begin at the changes its ticks saw: a thread
-  // that holds the GIL for µs between a lock and a sleep is seldom seen holding, and its stretches
-  // go to a release seen long before (lock_sleep.py sampled named Thread.start, Condition.wait or
-  // the sleep, run by run, for the lock's 74 %): where they slept or ran is not said from them.
-  const verdict = sampled ? { ...measured, facts: { ...measured.facts, sleepSites: [], freeSites: [] } } : measured;
+function measuredVerdictText(verdict: MeasuredVerdict, sampled: boolean): VerdictText {
   const details = [
     ...tracingCostDetails(verdict),
     ...waiterDetails(verdict, sampled),

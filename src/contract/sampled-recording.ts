@@ -38,6 +38,11 @@
  *                                           early in the gap and one that left its CPU for a
  *                                           sleep late in it (the reader's placeTick: ticks come
  *                                           late when the traced threads take the CPUs)
+ *   Y <t> <pid> <tid> <asked> <since>        the thread, without the GIL at its previous look and
+ *                                           now, asleep now and switched since, is in another stack
+ *                                           (S's asked: where it let the GIL go, at its line): it
+ *                                           took the GIL and let it go again in between (a lock,
+ *                                           then a sleep); placed halfway (since 12-07)
  *   Q <t> <pid> <tid> <ns> <since>          the thread waited ns for a CPU since its previous look
  *                                           (since: ns from that look to t; the kernel's run delay
  *                                           grew, which it counts as a thread gets a CPU): it got

@@ -132,6 +132,16 @@ export class TimelineBuilder implements TimelineState, TimelineSink {
         if (thread.alive && thread.lastDropStack === UNKNOWN_STACK) thread.lastDropStack = event.stack;
         return;
       }
+      case 'released_at': {
+        const time = this.orderedTime(event.time, event.pid);
+        const thread = this.thread(event.tid);
+        if (!thread.alive || thread.gilState !== GilState.none) return;
+        thread.releases.push({ time, stack: event.stack });
+        // it let the GIL go there, so it took it before: a thread that holds it µs at a time may
+        // never be seen holding, and counts as using the GIL all the same
+        if (thread.acquisitions === 0) thread.acquisitions = 1;
+        return;
+      }
       case 'lost':
         this.orderedTime(event.time, -1);
         if (event.count > 0) this.lostEvents += event.count;

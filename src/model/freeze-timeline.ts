@@ -186,6 +186,7 @@ function freezeThread(
     ? { times: Float64Array.of(start), states: Uint8Array.of(unknownCpu) }
     : stepTrack(growing.cpuTrack, from, end);
   const drops = from === -Infinity ? growing.drops.slice() : growing.drops.filter((drop) => drop.time >= from);
+  const releases = growing.releases.length === 0 ? undefined : growing.releases.filter((release) => release.time >= from);
   return {
     pid: growing.pid,
     tid: growing.tid,
@@ -196,6 +197,7 @@ function freezeThread(
     gilTrack: stepTrack(growing.gilTrack, from, end),
     cpuTrack,
     drops,
+    ...(releases ? { releases } : {}),
     // every acquisition starts a hold: in a window, the holds it saw start
     acquisitions: window === undefined ? growing.acquisitions : holds.starts.length - (holdContinues ? 1 : 0),
     ...waits,

@@ -5,7 +5,7 @@
  */
 import { F64List, I32List, StepBuilder } from './step-builder.js';
 import { UNKNOWN_STACK } from './python-stacks.js';
-import { CpuState, GilState, type Drop } from './timeline.js';
+import { CpuState, GilState, type Drop, type Release } from './timeline.js';
 
 /** What the builder knows so far: read (never changed) by freezeTimeline. */
 export interface TimelineState {
@@ -96,6 +96,7 @@ export class GrowingThread {
   holdAcquiredIn = UNKNOWN_STACK;
   acquisitions = 0;
   readonly drops: Drop[] = [];
+  readonly releases: Release[] = [];
   /** Loss epochs the GIL / CPU state was last confirmed in. */
   gilEpoch = 0;
   cpuEpoch = 0;
@@ -140,6 +141,9 @@ export class GrowingThread {
     let drops = 0;
     while (drops < this.drops.length && this.drops[drops].time < time) drops++;
     this.drops.splice(0, drops);
+    let releases = 0;
+    while (releases < this.releases.length && this.releases[releases].time < time) releases++;
+    this.releases.splice(0, releases);
     this.gilTrack.dropBefore(time);
     const cpuSteps = this.cpuTrack.length;
     this.cpuTrack.dropBefore(time);

@@ -378,3 +378,26 @@ test('a thread whose name could not be read (an empty N line) is named as its pr
   const { threads } = build(recording([`N 0 10 10 python3`, `S 0 10 10 nr 0`, `N 0 10 11 `, `S 0 10 11 hr 0`, `S ${2 * MS} 10 10 hr 0`]));
   assert.equal(threads.get(11)!.name, 'python3');
 });
+
+test('a Y line (without the GIL at both looks, in another stack now) cuts the thread\'s time without the GIL there, placed halfway; it counts as a GIL user', () => {
+  const { threads, anomalies } = build(
+    recording([
+      `P 0 10 12 /lib/libpython3.12.so.1.0`,
+      `F 1\tworker\t/app/w.py\t18`,
+      `K 2 1 21`,
+      `K 3 1 23`,
+      // never seen holding: first seen without the GIL, asleep, its stack read at its second look
+      `S 0 10 11 ns -1 0 0`,
+      `Y ${10 * MS} 10 11 2 ${2 * MS}`,
+      `Y ${30 * MS} 10 11 3 ${2 * MS}`,
+      // holding now: a Y line for it is ignored
+      `S ${40 * MS} 10 11 hr 0 1 0 ${2 * MS}`,
+      `Y ${50 * MS} 10 11 2 ${2 * MS}`,
+      `E ${60 * MS} 60 0 5000000`,
+    ], false),
+  );
+  const thread = threads.get(11)!;
+  assert.deepEqual(thread.releases?.map((r) => r.time), [9 * MS, 29 * MS]);
+  assert.equal(thread.acquisitions, 2, 'the release seen says it took the GIL once before, unseen; then the hold seen');
+  assert.deepEqual(anomalies, []);
+});

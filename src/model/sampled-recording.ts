@@ -244,6 +244,18 @@ export class SampledRecordingReader {
         });
         break;
       }
+      case 'Y': {
+        // without the GIL at both looks, in another stack now: it took the GIL and let it go
+        // between them; placed halfway, after what was placed for the thread already
+        const tid = Number(fields[3]);
+        const view = threads.get(tid);
+        const stack = stackIds.get(Number(fields[4])) ?? UNKNOWN_STACK;
+        const since = Number(fields[5] ?? 0);
+        if (!view || view.gil !== 'n' || stack === UNKNOWN_STACK) break;
+        const at = Math.max(time - Math.round((since > 0 && Number.isFinite(since) ? since : 0) / 2), view.placedAt);
+        this.push({ kind: 'released_at', time: at, pid, tid, stack });
+        break;
+      }
       case 'Q': {
         const queuedNs = Number(fields[4]);
         const since = Number(fields[5]);

@@ -84,6 +84,12 @@ export type TimelineEvent =
    * own having said so yet).
    */
   | { readonly kind: 'stack_at_attach'; readonly time: number; readonly pid: number; readonly tid: number; readonly stack: number }
+  /**
+   * Sampled recordings: the thread, without the GIL before and after, is in `stack` from here (it
+   * took the GIL and let it go again between two looks, unseen: a lock, then a sleep), so its
+   * time without the GIL from here was begun there (analysis/released-time.ts).
+   */
+  | { readonly kind: 'released_at'; readonly time: number; readonly pid: number; readonly tid: number; readonly stack: number }
   /** The recording lost `count` events around `time` (perf buffer overrun). */
   | { readonly kind: 'lost'; readonly time: number; readonly count: number };
 

@@ -35,6 +35,13 @@ export interface Drop {
   readonly stack: number;
 }
 
+/** A stack a thread without the GIL was found in, from `time` on, with no drop there (sampled recordings). */
+export interface Release {
+  readonly time: number;
+  /** Id in Timeline.stacks. */
+  readonly stack: number;
+}
+
 /** Intervals of one thread holding the GIL, in time order, with the stacks it held it in. */
 export interface Holds {
   readonly starts: Float64Array;
@@ -57,6 +64,8 @@ export interface ThreadTimeline {
   readonly gilTrack: StepTrack;
   readonly cpuTrack: StepTrack;
   readonly drops: readonly Drop[];
+  /** Sampled recordings: where the thread was, without the GIL, from each time on (the `released_at` events; none elsewhere). */
+  readonly releases?: readonly Release[];
   /** Number of take_gil returns (GIL acquisitions), including ones whose entry was not seen. */
   readonly acquisitions: number;
   /**

@@ -36,9 +36,10 @@ export interface ThreadState {
   /** Where it asked for the GIL, read when it began to wait. */
   readonly waitStack?: SampledStack;
   /**
-   * Where it let the GIL go, read when first seen without it after holding or waiting for it: a
-   * thread without the GIL runs no Python, so its stack then is the one that released it (the C
-   * call it is still in: a sleep, a lock, a hash), line and all.
+   * Where it let the GIL go, read when first seen without it after holding or waiting for it, or
+   * asleep without it again after it was switched: a thread without the GIL runs no Python, so
+   * its stack then is the one that released it (the C call it is still in: a sleep, a lock, a
+   * hash), line and all.
    */
   readonly releasedStack?: SampledStack;
   /** Which of the process's GILs (in order of discovery); -1 before the thread touched one. */
@@ -146,6 +147,8 @@ interface Thread {
   snapSyscallTick: number;
   /** Its PyThreadState, once a GIL named it holder (a thread keeps its state for life). */
   tstate?: number;
+  /** Where it let the GIL go was read since it last held or waited for it (ThreadState.releasedStack). */
+  releasedRead?: boolean;
   /** When it was not there yet: when the thread list was last known whole before the list (or the hold) that found it; -Infinity for those at the first list. */
   readonly absentAtNs: number;
   /** When the list (or the hold) that found it was read. */
@@ -1014,9 +1017,18 @@ export class ProcessSampler {
       const tstate = lastHoldSeen || !this.stacks ? undefined : (thread.tstate ?? (heldStack ? undefined : this.tstateOf(tid, nowNs)));
       waitStack = (tstate ? this.stacks!.stackOf(tstate) : undefined) ?? heldStack;
     }
-    // only from a thread state a hold told (the thread lists are not walked for it: see above)
-    const letGo = gil === 'n' && (previous?.gil === 'h' || previous?.gil === 'w') && this.stacks !== undefined && thread.tstate !== undefined;
+    // From a thread state a hold told (the thread lists are not walked at a release: see above).
+    // Also for one without the GIL at both looks that sleeps now and was switched since: it may
+    // have taken the GIL and let it go again in between, elsewhere (a lock, then a sleep)
+    // And once for one without the GIL at both looks whose place is not known yet (never seen
+    // holding: a thread that runs C code without the GIL between holds of µs). Its thread state,
+    // when no hold told it, from the thread lists as last walked (tstateOf).
+    const movedWithout = gil === 'n' && previous?.gil === 'n' && ((!onCpu && !same) || !thread.releasedRead);
+    if (gil !== 'n') thread.releasedRead = false;
+    if (movedWithout && thread.tstate === undefined && this.stacks) thread.tstate = this.tstateOf(tid, nowNs);
+    const letGo = gil === 'n' && (previous?.gil === 'h' || previous?.gil === 'w' || movedWithout) && this.stacks !== undefined && thread.tstate !== undefined;
     const releasedStack = letGo ? this.stacks!.stackOf(thread.tstate!) : undefined;
+    if (releasedStack) thread.releasedRead = true;
     return {
       gil, cpu, gilIndex, name: thread.name,
       ...(heldStack ? { heldStack } : {}), ...(waitStack ? { waitStack } : {}), ...(releasedStack ? { releasedStack } : {}),

@@ -106,6 +106,8 @@ export class SamplingSession {
   private readonly linesTold = new WeakSet<InstructionLines>();
   /** When each process's threads' stacks were last read for the lines of their code (holder samples). */
   private readonly linesScannedAt = new Map<number, number>();
+  /** The stack (at its line) each thread was last said to have let the GIL go in: S and Y lines' asked. */
+  private readonly releasedIn = new Map<number, number>();
   /** Processes a W line was written for. */
   private readonly warned = new Set<number>();
   private lines: string[] = [];
@@ -314,11 +316,19 @@ export class SamplingSession {
       if (this.pythonNames) this.tellPythonName(tid, pid, now);
       else this.tellEntryName(sampler, tid, pid, state.name, now);
       if (!before || before.gil !== state.gil || before.cpu !== state.cpu || before.gilIndex !== state.gilIndex) {
-        const asked = state.gil === 'n' ? state.releasedStack : state.waitStack;
-        const line = `S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${this.stackAtLineId(pid, asked)}`;
+        const asked = this.stackAtLineId(pid, state.gil === 'n' ? state.releasedStack : state.waitStack);
+        if (state.gil === 'n') this.releasedIn.set(tid, asked);
+        const line = `S ${now} ${pid} ${tid} ${state.gil}${state.cpu} ${state.gilIndex} ${this.stackId(state.heldStack)} ${asked}`;
         // a thread seen for the first time after the process's first tick began since the last
         // one (a thread per request may live less than a tick: placed halfway, as any change)
         this.lines.push(before || since > 0 ? `${line} ${looks.unseenFor.get(tid) ?? since}` : line);
+      } else if (state.gil === 'n' && state.releasedStack) {
+        // without the GIL as before, in another stack: it let the GIL go there since
+        const asked = this.stackAtLineId(pid, state.releasedStack);
+        if (asked !== this.releasedIn.get(tid)) {
+          this.releasedIn.set(tid, asked);
+          this.lines.push(`Y ${now} ${pid} ${tid} ${asked} ${looks.unseenFor.get(tid) ?? since}`);
+        }
       }
       const queued = looks.queuedFor.get(tid);
       if (queued !== undefined) this.lines.push(`Q ${now} ${pid} ${tid} ${queued} ${looks.unseenFor.get(tid) ?? since}`);
@@ -397,6 +407,7 @@ export class SamplingSession {
 
   /** A thread id may come back as another thread: the name told for it is forgotten. */
   private threadGone(tid: number): void {
+    this.releasedIn.delete(tid);
     this.toldPythonNames.delete(tid);
     this.pythonNames?.forget(tid);
   }
