@@ -1023,7 +1023,9 @@ export class ProcessSampler {
     // And once for one without the GIL at both looks whose place is not known yet (never seen
     // holding: a thread that runs C code without the GIL between holds of µs). Its thread state,
     // when no hold told it, from the thread lists as last walked (tstateOf).
-    const movedWithout = gil === 'n' && previous?.gil === 'n' && ((!onCpu && !same) || !thread.releasedRead);
+    // (asleep again in the very same call, from the same stack pointer: most likely the same line, a
+    // loop's sleep; read again, 490 reads a second cost 98 sleepers' sampler a third of its ticks)
+    const movedWithout = gil === 'n' && previous?.gil === 'n' && ((!onCpu && !same && !thread.files.syscallSame) || !thread.releasedRead);
     if (gil !== 'n') thread.releasedRead = false;
     if (movedWithout && thread.tstate === undefined && this.stacks) thread.tstate = this.tstateOf(tid, nowNs);
     const letGo = gil === 'n' && (previous?.gil === 'h' || previous?.gil === 'w' || movedWithout) && this.stacks !== undefined && thread.tstate !== undefined;

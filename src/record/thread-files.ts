@@ -19,6 +19,14 @@ export class ThreadFiles {
   private gone = false;
   private lastSchedstat = Buffer.alloc(64);
   private lastSchedstatLength = -1;
+  private lastSyscall = Buffer.alloc(128);
+  private lastSyscallLength = -1;
+  /**
+   * Its `syscall` file read the same at the last readSyscall as at the one before (the same call,
+   * arguments, stack and instruction pointers): a thread asleep there again after it ran is most
+   * likely where it was, its Python stack too.
+   */
+  syscallSame = false;
   /** The kernel refused a read (not allowed): said once by the sampler. */
   denied = false;
   /** How many times the thread was put on a CPU (schedstat's third field), as last read. */
@@ -84,6 +92,10 @@ export class ThreadFiles {
     const n = this.readBytes('syscall');
     if (n === undefined) return undefined;
     const b = this.buffer;
+    const kept = Math.min(n, this.lastSyscall.length);
+    this.syscallSame = n === this.lastSyscallLength && b.compare(this.lastSyscall, 0, kept, 0, kept) === 0;
+    b.copy(this.lastSyscall, 0, 0, kept);
+    this.lastSyscallLength = n;
     // "running\n", or "<nr> 0x<arg1> 0x<arg2> ... 0x<sp> 0x<pc>\n"; futex is 202 on x86-64
     if (n >= 7 && b[0] === 0x72 && b.toString('latin1', 0, 7) === 'running') return RUNNING;
     if (n < 6 || b[0] !== 0x32 || b[1] !== 0x30 || b[2] !== 0x32 || b[3] !== 0x20 || b[4] !== 0x30 || b[5] !== 0x78) return OTHER_SYSCALL;
