@@ -1017,14 +1017,13 @@ export class ProcessSampler {
       const tstate = lastHoldSeen || !this.stacks ? undefined : (thread.tstate ?? (heldStack ? undefined : this.tstateOf(tid, nowNs)));
       waitStack = (tstate ? this.stacks!.stackOf(tstate) : undefined) ?? heldStack;
     }
-    // From a thread state a hold told (the thread lists are not walked at a release: see above).
-    // Also for one without the GIL at both looks that sleeps now and was switched since: it may
-    // have taken the GIL and let it go again in between, elsewhere (a lock, then a sleep)
-    // And once for one without the GIL at both looks whose place is not known yet (never seen
-    // holding: a thread that runs C code without the GIL between holds of µs). Its thread state,
-    // when no hold told it, from the thread lists as last walked (tstateOf).
-    // (asleep again in the very same call, from the same stack pointer: most likely the same line, a
-    // loop's sleep; read again, 490 reads a second cost 98 sleepers' sampler a third of its ticks)
+    // Where it let the GIL go: read as it lets go after holding or waiting (from a thread state a
+    // hold told: the thread lists are not walked at a release, see above); and, without the GIL at
+    // both looks, when it sleeps now in another call than at the last look and was switched since
+    // (it took the GIL and let it go in between: a lock, then a sleep; the same call from the same
+    // stack pointer is most likely a loop's same sleep: read anyway, 490 reads a second cost 98
+    // sleepers' sampler a third of its ticks), or once when not known yet (never seen holding: a
+    // thread running C code between holds of µs), its thread state from the lists as last walked.
     const movedWithout = gil === 'n' && previous?.gil === 'n' && ((!onCpu && !same && !thread.files.syscallSame) || !thread.releasedRead);
     if (gil !== 'n') thread.releasedRead = false;
     if (movedWithout && thread.tstate === undefined && this.stacks) thread.tstate = this.tstateOf(tid, nowNs);

@@ -38,6 +38,13 @@ describe('ThreadFiles.readSyscall', () => {
       assert.equal(futex.read, parseInt(futex.text.split(' ')[1], 16), 'the futex address, as /proc writes it');
       assert.ok(futex.read! > 0);
       assert.equal(syscallOf(asleep).read, OTHER_SYSCALL);
+      // read again, still asleep there: the same call, arguments and pointers (syscallSame)
+      const files = new ThreadFiles(`/proc/${asleep.pid}/task/${asleep.pid}`, Buffer.alloc(512));
+      files.readSyscall();
+      assert.equal(files.syscallSame, false, 'nothing to compare the first read with');
+      files.readSyscall();
+      assert.equal(files.syscallSame, true);
+      files.close();
     } finally {
       for (const child of [busy, waiting, asleep]) child.kill('SIGKILL');
     }

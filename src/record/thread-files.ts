@@ -19,7 +19,8 @@ export class ThreadFiles {
   private gone = false;
   private lastSchedstat = Buffer.alloc(64);
   private lastSchedstatLength = -1;
-  private lastSyscall = Buffer.alloc(128);
+  /** (the longest line: a call number and eight 64-bit hex numbers, 3 + 8 × 19 characters) */
+  private lastSyscall = Buffer.alloc(160);
   private lastSyscallLength = -1;
   /**
    * Its `syscall` file read the same at the last readSyscall as at the one before (the same call,
