@@ -242,8 +242,8 @@ describe('the verdict in words', () => {
     assert.equal(busy.kind, 'not-gil-bound');
     assert.match(busy.headline, /look elsewhere: C code ran without the GIL 80\.0% of the run, most after compress \(parse\.py:12\) let it go at line 4 `zlib\.compress\(DATA\)`$/);
     assert.ok(busy.details.includes("Of pid 100's run, a thread held the GIL 15.0%, C code ran with nobody holding it 80.0%, every thread slept 5.0%"), busy.details.join('\n'));
-    assert.ok(busy.details.includes('900 ms asleep without the GIL (100.0% of the threads\' such time) came after _worker (parse.py:12) let it go at line 81'), busy.details.join('\n'));
-    assert.ok(busy.details.includes('800 ms running without the GIL (100.0% of the threads\' such time) came after compress (parse.py:12) let it go at line 4 `zlib.compress(DATA)`'), busy.details.join('\n'));
+    assert.ok(busy.details.includes('900 ms asleep without the GIL (100.0% of the threads\' such time) came after _worker (parse.py:12) let it go at line 81, called from scrape ← Thread.run'), busy.details.join('\n'));
+    assert.ok(busy.details.includes('800 ms running without the GIL (100.0% of the threads\' such time) came after compress (parse.py:12) let it go at line 4 `zlib.compress(DATA)`, called from scrape ← Thread.run'), busy.details.join('\n'));
     // every thread asleep most of the run: where they slept
     assert.match(split(100 * MS, 300 * MS, 600 * MS).headline, /look elsewhere: they slept most after _worker \(parse\.py:12\) let the GIL go at line 81$/);
     // neither half the run: nothing stands out

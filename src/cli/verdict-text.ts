@@ -197,10 +197,12 @@ function splitDetails({ facts }: MeasuredVerdict): string[] {
 
 /** Where the threads slept without the GIL (what they waited for instead: a lock, I/O, a sleep), and where they ran without it. */
 function releasedSiteDetails({ facts }: MeasuredVerdict): string[] {
+  // (its most common call path: a library's socket read says whose I/O it was)
+  const calledFrom = (fn: FunctionStats): string => (fn.stacks[0]?.callers.length ? `, called from ${fn.stacks[0].callers.slice(0, 3).join(' ← ')}` : '');
   const said = (sites: MeasuredVerdict['facts']['sleepSites'], what: string): string[] =>
     sites.map(
       ({ fn, line, ns, share }) =>
-        `${formatDuration(ns)} ${what} without the GIL (${formatPercent(share, 1)} of the threads' such time) came after ${functionWithFile(fn)} let it go${atLine(line)}`,
+        `${formatDuration(ns)} ${what} without the GIL (${formatPercent(share, 1)} of the threads' such time) came after ${functionWithFile(fn)} let it go${atLine(line)}${calledFrom(fn)}`,
     );
   return [...said(facts.sleepSites, 'asleep'), ...said(facts.freeSites, 'running')];
 }
