@@ -302,6 +302,7 @@ class ProcessAccumulator {
       ...(functions ? { functions: this.tallies.functionStats(functions, stacks) } : {}),
       thread_groups: computeThreadGroups(threads, this.pid),
       ...(known?.nsPerGilCycle !== undefined ? { tracing_cost: tracingCost(threads, known.nsPerGilCycle) } : {}),
+      ...(this.noGil ? { time_split: this.timeSplit(this.noGil) } : {}),
       ...(interpreters ? { interpreters } : {}),
     };
   }
@@ -326,6 +327,12 @@ class ProcessAccumulator {
         handoff: summarizeDurations(g.handoffs.copy()),
       };
     });
+  }
+
+  /** The run's split (ProcessStats.time_split): between the windows (no thread of it alive) nobody wanted to run. */
+  private timeSplit(parts: NoGilParts): NonNullable<ProcessStats['time_split']> {
+    const between = ns(this.end) - ns(this.start) - parts.measuredNs;
+    return { held_ns: parts.split.heldNs, free_ns: parts.split.freeNs, idle_ns: parts.split.idleNs + between };
   }
 
   /** What the run would take without the GIL on `cpus` CPUs (undefined: the CPU count was not known while adding). */

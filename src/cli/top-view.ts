@@ -50,9 +50,14 @@ function formatProcess(process: ProcessStats, tick: LiveTick, style: Style, maxL
   const pid = `PID ${process.pid}${process.pid_in_namespace !== undefined ? ` (${process.pid_in_namespace} in its container)` : ''}`;
   const cost = process.tracing_cost;
   const tracing = cost && process.duration_ns > 0 ? ` · tracing ≈${formatPercent(cost.added_ns, process.duration_ns)}` : '';
+  // the rest of the time: C code without the GIL, or everyone asleep (what limits a program the GIL does not bind)
+  const split = process.time_split && process.duration_ns > 0
+    ? [`  nobody holding it: C code ran ${formatPercent(process.time_split.free_ns, process.duration_ns)} · every thread asleep ${formatPercent(process.time_split.idle_ns, process.duration_ns)}`]
+    : [];
   const lines = [
     `${style.bold(pid)} ${cut(process.command, Math.max(10, 79 - pid.length))}`,
     `  GIL held ${formatPercent(gil.held_ns, process.duration_ns)} · contended ${formatPercent(gil.contended_ns, process.duration_ns)}${tracing}`,
+    ...split,
     `  held now by ${holder}`,
   ];
   const functions = functionRows(tick.functions.get(process.pid));

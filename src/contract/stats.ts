@@ -185,6 +185,14 @@ export interface ProcessStats {
     readonly added_ns: number;
   };
   /**
+   * What the process did, instant by instant, over duration_ns (when the recording's CPU count is
+   * known): some thread held a GIL (`held_ns`); nobody held one and a thread ran on a CPU without
+   * it (`free_ns`: C code that released it: zlib, hashlib, numpy); no thread wanted to run
+   * (`idle_ns`: every thread slept or was blocked). The rest: threads waiting only for a CPU, or
+   * for a GIL nobody held yet. The verdict says which limits a program the GIL does not bind.
+   */
+  readonly time_split?: { readonly held_ns: number; readonly free_ns: number; readonly idle_ns: number };
+  /**
    * One entry per GIL when the process has several (subinterpreters with their own GIL, 3.12+):
    * each is a lock of its own; `gil` above is their union.
    */

@@ -77,6 +77,10 @@ for (const { label, python } of runs.filter((run) => !run.sampled)) {
     // the program's own timing of its hashing, over the process's life
     const timed = truth.hashing / (process.duration_ns / 1e9);
     assert.ok(Math.abs(share - timed) <= 0.1, `${verdict.headline}: timed ${(100 * timed).toFixed(1)}%`);
+    // the JSON's split is the headline's
+    const split = process.time_split!;
+    assert.equal((100 * split.free_ns / process.duration_ns).toFixed(1), (100 * share).toFixed(1));
+    assert.ok(split.held_ns + split.free_ns + split.idle_ns <= process.duration_ns, JSON.stringify(split));
     // where the idle thread slept is a detail
     assert.ok(verdict.details.some((d) => /asleep without the GIL .* came after (Condition\.)?wait \(threading\.py:\d+\)/.test(d)), verdict.details.join('\n'));
     assert.ok(!verdict.details.some((d) => /of waiting \(/.test(d)), 'no waits worth naming');
