@@ -23,14 +23,12 @@ export interface NoGilEstimate {
   readonly cpus: number;
   /** Average number of threads running Python (holding the GIL on a CPU) while another waited: at most 1 per GIL. */
   readonly pythonCpusWhileContended: number;
-  /** Where the measured time went, process-wide (RunSplit). */
-  readonly split: RunSplit;
 }
 
 /**
  * The run's time by what the process did, instant by instant (ns; the rest: only threads
- * waiting for a CPU, or for a GIL nobody held yet). The verdict says which of these is the main
- * limit of a program the GIL does not bind.
+ * waiting for a CPU, or for a GIL nobody held yet): ProcessStats.time_split, made in the same
+ * sweep as the estimate.
  */
 export interface RunSplit {
   /** Some thread held the GIL. */
@@ -136,7 +134,6 @@ export function toNoGilEstimate(parts: NoGilParts, cpus: number): NoGilEstimate 
     estimatedNs: Math.round(parts.estimatedNs),
     cpus,
     pythonCpusWhileContended: parts.contendedNs > 0 ? parts.pythonWhileContendedNs / parts.contendedNs : 0,
-    split: parts.split,
   };
 }
 

@@ -342,8 +342,7 @@ class ProcessAccumulator {
     // Its span, not the windows' spans summed: between those (no thread of it alive) nobody
     // wanted to run, which the estimate keeps as it was.
     const measuredNs = ns(this.end) - ns(this.start);
-    const between = measuredNs - parts.measuredNs;
-    return toNoGilEstimate({ ...parts, measuredNs, estimatedNs: parts.estimatedNs + between, split: { ...parts.split, idleNs: parts.split.idleNs + between } }, cpus);
+    return toNoGilEstimate({ ...parts, measuredNs, estimatedNs: parts.estimatedNs + measuredNs - parts.measuredNs }, cpus);
   }
 
   offCpuHolds(functions: readonly PyFunction[], stacks: readonly PyStack[]): OffCpuHold[] {

@@ -129,6 +129,8 @@ export interface VerdictFacts {
   readonly preempted: readonly OffCpuHold[];
   /** With the timeline and the CPU count: the most contended process's run without the GIL. */
   readonly withoutGil: (NoGilEstimate & { readonly pid: number }) | undefined;
+  /** The most contended process's run, instant by instant (its time_split, as shares of its duration), when the stats have it. */
+  readonly runSplit: { readonly pid: number; readonly held: number; readonly free: number; readonly idle: number } | undefined;
   /** What each process's recording says beside the threads: hand-offs, drops, what did not fit. */
   readonly processNotes: readonly ProcessNotes[];
   readonly lostEvents: number;
@@ -184,10 +186,18 @@ export function computeVerdictFacts(stats: StatsJson, timeline?: Timeline | Time
     offCpuThreads: holds ? [] : harmfulOffCpuThreads(stats.processes),
     preempted: (holds ?? []).filter((h) => h.preemptedContendedNs >= HELD_OFF_CPU_MIN_NS).sort((a, b) => b.preemptedContendedNs - a.preemptedContendedNs).slice(0, TOP),
     withoutGil: withoutGil ? { pid: mostContended.pid, ...withoutGil } : undefined,
+    runSplit: runSplitOf(mostContended),
     processNotes: stats.processes.map(processNotesOf),
     lostEvents: stats.recording.lost_events,
     costlyTracing: stats.processes.filter((p) => p.tracing_cost && p.duration_ns > 0 && p.tracing_cost.added_ns >= TRACING_COST_DOUBTFUL * p.duration_ns),
   };
+}
+
+function runSplitOf(process: ProcessStats | undefined): VerdictFacts['runSplit'] {
+  const split = process?.time_split;
+  if (!split || !(process.duration_ns > 0)) return undefined;
+  const of = (n: number): number => n / process.duration_ns;
+  return { pid: process.pid, held: of(split.held_ns), free: of(split.free_ns), idle: of(split.idle_ns) };
 }
 
 function processNotesOf(process: ProcessStats): ProcessNotes {

@@ -233,11 +233,9 @@ describe('the verdict in words', () => {
     // the zlib thread ran 800 ms after line 4 released the GIL; an idle pool worker slept 900 ms in its queue's get
     const compress = fn('compress', 0, { released_ns: 800 * MS, released_asleep_ns: 0, released_lines: [{ line: 4, released_ns: 800 * MS, released_asleep_ns: 0, text: 'zlib.compress(DATA)' }] });
     const worker = fn('_worker', 0, { released_ns: 900 * MS, released_asleep_ns: 900 * MS, released_lines: [{ line: 81, released_ns: 900 * MS, released_asleep_ns: 900 * MS }] });
-    const stats = statsOf([thread(1, 10 * MS), thread(2, 10 * MS)], 0, { functions: [compress, worker] });
-    const split = (heldNs: number, freeNs: number, idleNs: number) => {
-      const estimate = { measuredNs: 1000 * MS, estimatedNs: 1000 * MS, cpus: 2, pythonCpusWhileContended: 0, split: { heldNs, freeNs, idleNs } };
-      return toVerdictText(computeVerdict(stats, { offCpuHolds: [], withoutGil: () => estimate }));
-    };
+    // (the process lasts 1 s: statsOf)
+    const split = (held_ns: number, free_ns: number, idle_ns: number) =>
+      verdictOf(statsOf([thread(1, 10 * MS), thread(2, 10 * MS)], 0, { functions: [compress, worker], time_split: { held_ns, free_ns, idle_ns } }));
     const busy = split(150 * MS, 800 * MS, 50 * MS);
     assert.equal(busy.kind, 'not-gil-bound');
     assert.match(busy.headline, /look elsewhere: C code ran without the GIL 80\.0% of the run, most after compress \(parse\.py:12\) let it go at line 4 `zlib\.compress\(DATA\)`$/);

@@ -106,9 +106,7 @@ const MAIN_SITE_SHARE = 0.5;
  * limits it). Without the split (no CPU count), where they slept.
  */
 function mainLimit(facts: MeasuredVerdict['facts']): string | undefined {
-  const whole = facts.withoutGil;
-  const of = (n: number): number => (whole && whole.measuredNs > 0 ? n / whole.measuredNs : Number.NaN);
-  const [held, free, idle] = whole ? [of(whole.split.heldNs), of(whole.split.freeNs), of(whole.split.idleNs)] : [0, 0, 1];
+  const { held, free, idle } = facts.runSplit ?? { held: 0, free: 0, idle: 1 };
   const freeSite = facts.freeSites[0];
   if (freeSite && freeSite.share >= MAIN_SITE_SHARE && free > held && free >= idle) {
     return `C code ran without the GIL ${formatPercent(free, 1)} of the run, most after ${functionWithFile(freeSite.fn)} let it go${atLine(freeSite.line)}`;
@@ -188,11 +186,9 @@ function waitSiteDetails({ facts }: MeasuredVerdict, sampled: boolean): string[]
 
 /** Where the most contended process's time went: the GIL held, C code running without it, everybody asleep. */
 function splitDetails({ facts }: MeasuredVerdict): string[] {
-  const whole = facts.withoutGil;
-  if (!whole || whole.measuredNs <= 0) return [];
-  const { heldNs, freeNs, idleNs } = whole.split;
-  const of = (n: number): string => formatPercent(n, whole.measuredNs);
-  return [`Of pid ${whole.pid}'s run, a thread held the GIL ${of(heldNs)}, C code ran with nobody holding it ${of(freeNs)}, every thread slept ${of(idleNs)}`];
+  const split = facts.runSplit;
+  if (!split) return [];
+  return [`Of pid ${split.pid}'s run, a thread held the GIL ${formatPercent(split.held, 1)}, C code ran with nobody holding it ${formatPercent(split.free, 1)}, every thread slept ${formatPercent(split.idle, 1)}`];
 }
 
 /** Where the threads slept without the GIL (what they waited for instead: a lock, I/O, a sleep), and where they ran without it. */
