@@ -96,6 +96,8 @@ function compareProcesses(pair: Pair<ProcessStats>, match: ProcessMatch): Proces
     gil_held_ns: compared(a?.gil.held_ns, b?.gil.held_ns),
     gil_contended_ns: compared(a?.gil.contended_ns, b?.gil.contended_ns),
     forced_drops: compared(a?.gil.drops.forced, b?.gil.drops.forced),
+    c_without_gil_ns: compared(a?.time_split?.free_ns, b?.time_split?.free_ns),
+    all_asleep_ns: compared(a?.time_split?.idle_ns, b?.time_split?.idle_ns),
     all_threads: compareThreadNumbers(a?.threads, b?.threads),
     threads: compareThreadRows(a, b),
     functions: compareFunctions(a?.functions ?? [], b?.functions ?? []),

@@ -221,13 +221,41 @@ function rankedLines<T, L extends { readonly line: number }>(
  * most first; none when no line is known.
  */
 function releasedLinesOf(t: Tally, stacks: readonly PyStack[], source: ReadonlyMap<number, string> | undefined): { released_lines?: FunctionReleasedLine[] } {
+  const paths = releasedPathsByLine(t.releasedAt, stacks);
   const lines = rankedLines(
     byLine(t.releasedAt, stacks),
     source,
-    (line, r) => (r.released > 0 ? { line, released_ns: r.released, released_asleep_ns: r.asleep } : undefined),
+    (line, r) => (r.released > 0 ? { line, released_ns: r.released, released_asleep_ns: r.asleep, ...withPaths(paths.get(line)) } : undefined),
     (a, b) => b.released_ns - a.released_ns,
   );
   return lines.length > 0 ? { released_lines: lines } : {};
+}
+
+/** Per line, its call paths (by their callers' names) with the time released after each. */
+function releasedPathsByLine(byStack: ReadonlyMap<number, { released: number; asleep: number }>, stacks: readonly PyStack[]): Map<number, Map<string, { callers: readonly string[]; released: number; asleep: number }>> {
+  const out = new Map<number, Map<string, { callers: readonly string[]; released: number; asleep: number }>>();
+  for (const [stack, times] of byStack) {
+    const s = stacks[stack];
+    if (!s?.at || s.callers.length === 0) continue;
+    let paths = out.get(s.at);
+    if (!paths) out.set(s.at, (paths = new Map()));
+    const key = s.callers.join('\0');
+    const path = paths.get(key);
+    if (path) {
+      path.released += times.released;
+      path.asleep += times.asleep;
+    } else paths.set(key, { callers: s.callers, released: times.released, asleep: times.asleep });
+  }
+  return out;
+}
+
+function withPaths(paths: Map<string, { callers: readonly string[]; released: number; asleep: number }> | undefined): Pick<FunctionReleasedLine, 'paths'> {
+  if (!paths) return {};
+  const ranked = [...paths.values()]
+    .filter((p) => p.released > 0)
+    .sort((a, b) => b.released - a.released || a.callers.join().localeCompare(b.callers.join()))
+    .slice(0, STACKS_PER_FUNCTION);
+  return ranked.length ? { paths: ranked.map((p) => ({ callers: p.callers, released_ns: p.released, released_asleep_ns: p.asleep })) } : {};
 }
 
 /**

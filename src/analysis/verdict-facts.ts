@@ -88,6 +88,8 @@ export interface ReleasedSite {
   readonly ns: number;
   /** Of the time the processes' GIL threads spent so (joins left out). */
   readonly share: number;
+  /** The call path most of that time came by (the line's paths), when known. */
+  readonly callers?: readonly string[];
 }
 
 export interface VerdictFacts {
@@ -265,6 +267,16 @@ type ReleasedPart = (released: { readonly released_ns?: number; readonly release
 const asleepAfter: ReleasedPart = (r) => r.released_asleep_ns ?? 0;
 const awakeAfter: ReleasedPart = (r) => (r.released_ns ?? 0) - (r.released_asleep_ns ?? 0);
 
+/** The call path by which most of a line's `part` came. */
+function mostBy(line: FunctionReleasedLine, part: ReleasedPart): { callers?: readonly string[] } {
+  let best: { callers: readonly string[]; ns: number } | undefined;
+  for (const path of line.paths ?? []) {
+    const ns = part(path);
+    if (ns > 0 && (!best || ns > best.ns)) best = { callers: path.callers, ns };
+  }
+  return best ? { callers: best.callers } : {};
+}
+
 function releasedSitesOf(processes: readonly ProcessStats[], part: ReleasedPart): ReleasedSite[] {
   const sites: Omit<ReleasedSite, 'share'>[] = [];
   let total = 0;
@@ -274,7 +286,7 @@ function releasedSitesOf(processes: readonly ProcessStats[], part: ReleasedPart)
       if (ns <= 0 || isJoin(fn)) continue;
       total += ns;
       if (fn.name.startsWith('<')) continue;
-      if (fn.released_lines?.length) for (const line of fn.released_lines) sites.push({ pid: p.pid, fn, line, ns: part(line) });
+      if (fn.released_lines?.length) for (const line of fn.released_lines) sites.push({ pid: p.pid, fn, line, ns: part(line), ...mostBy(line, part) });
       else sites.push({ pid: p.pid, fn, line: undefined, ns });
     }
   }

@@ -33,13 +33,20 @@ function formatProcess(process: ProcessDiff, style: Style): string[] {
     `contended ${sideBySide(process.gil_contended_ns, formatDuration)}`,
   ];
   lines.push(`  ${facts.join(' · ')}`);
+  // what limits a program the GIL does not bind: C code without it, or every thread asleep
+  if (process.c_without_gil_ns.a !== undefined || process.c_without_gil_ns.b !== undefined) {
+    lines.push(`  nobody holding the GIL: C code ran ${sideBySide(process.c_without_gil_ns, formatDuration)} · every thread asleep ${sideBySide(process.all_asleep_ns, formatDuration)}`);
+  }
   lines.push(...threadTable(process).map((line) => `  ${line}`));
-  const functions = process.functions;
+  // the table's columns are what others paid and what it paid: a function with neither in both
+  // runs (start-up's imports, held with nobody waiting) is a row of zeros there (--json has it)
+  const functions = process.functions.filter(contendedInEither);
   if (functions.length > 0) {
     const shown = functions.slice(0, TOP_FUNCTIONS);
     const without = (['a', 'b'] as const).filter((side) => process[side]?.function_context === false).map((side) => side.toUpperCase());
     const remarks = [
-      ...(functions.length > shown.length ? [`top ${shown.length} of ${functions.length}, --json has all`] : []),
+      ...(functions.length > shown.length ? [`top ${shown.length} of ${functions.length}`] : []),
+      ...(process.functions.length > shown.length ? [`--json has all ${process.functions.length}`] : []),
       ...(without.length === 1 ? [`none in ${without[0]}: no function context`] : []),
     ];
     const aside = remarks.length ? ` (${remarks.join('; ')})` : '';
@@ -60,6 +67,10 @@ function formatProcess(process: ProcessDiff, style: Style): string[] {
     const all = threadNumberCells('all threads', threadCount(compareCount(p.a, p.b)), p.all_threads);
     return table([header, all, ...p.threads.map(threadRow)], style, LEFT_ALIGNED, groups);
   }
+}
+
+function contendedInEither(fn: FunctionDiff): boolean {
+  return [fn.held_while_others_wait_ns, fn.wait_ns].some((c) => (c.a ?? 0) > 0 || (c.b ?? 0) > 0);
 }
 
 function compareCount(a: ProcessSide | undefined, b: ProcessSide | undefined): Compared {

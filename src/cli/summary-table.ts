@@ -6,6 +6,7 @@ import { formatLineShares } from './function-lines.js';
 import { lineShares, waitLineShares } from '../contract/function-lines.js';
 import { styleFor, table as alignedTable, type Style } from './terminal-table.js';
 import { rangeText } from './time-range.js';
+import { runSplitText } from './run-split-line.js';
 
 const COLUMNS = ['tid', 'thread', 'life', 'held', 'wait', 'no GIL', 'held off-CPU', 'running', 'runnable', 'wait p50', 'wait p99', 'takes', 'forced', 'volunt.'];
 /**
@@ -78,7 +79,8 @@ function formatProcess(process: ProcessStats, style: Style, sampled: boolean, ho
   });
   const rows = threadRows(process, sampled);
   const anomalies = Object.entries(process.anomalies).filter(([, count]) => count > 0);
-  const lines = [header, `  ${facts}`, ...tracingCostLine(process, style), ...interpreters, ...table([sampled ? SAMPLED_COLUMNS : COLUMNS, ...rows], style).map((line) => `  ${line}`)];
+  const split = runSplitText(process);
+  const lines = [header, `  ${facts}`, ...(split ? [`  ${split}`] : []), ...tracingCostLine(process, style), ...interpreters, ...table([sampled ? SAMPLED_COLUMNS : COLUMNS, ...rows], style).map((line) => `  ${line}`)];
   const functions = shownFunctions(process.functions ?? []);
   if (functions.length > 0) {
     const shown = topFunctions(functions);

@@ -8,6 +8,7 @@ import { formatDuration, formatPercent } from '../base/time.js';
 import { lineShares, waitLineShares } from '../contract/function-lines.js';
 import { THREAD_GROUP_ROW_MIN, type ProcessStats } from '../contract/stats.js';
 import type { FunctionTotals, LiveTick, ThreadTotals } from './live-analysis.js';
+import { runSplitText } from './run-split-line.js';
 import { cut, table, type Style } from './terminal-table.js';
 
 const COLUMNS = ['thread', 'tid', 'held', 'wait', 'no GIL', 'held ', 'wait ', 'no GIL '];
@@ -50,10 +51,8 @@ function formatProcess(process: ProcessStats, tick: LiveTick, style: Style, maxL
   const pid = `PID ${process.pid}${process.pid_in_namespace !== undefined ? ` (${process.pid_in_namespace} in its container)` : ''}`;
   const cost = process.tracing_cost;
   const tracing = cost && process.duration_ns > 0 ? ` · tracing ≈${formatPercent(cost.added_ns, process.duration_ns)}` : '';
-  // the rest of the time: C code without the GIL, or everyone asleep (what limits a program the GIL does not bind)
-  const split = process.time_split && process.duration_ns > 0
-    ? [`  nobody holding it: C code ran ${formatPercent(process.time_split.free_ns, process.duration_ns)} · every thread asleep ${formatPercent(process.time_split.idle_ns, process.duration_ns)}`]
-    : [];
+  const splitText = runSplitText(process);
+  const split = splitText ? [`  ${splitText}`] : [];
   const lines = [
     `${style.bold(pid)} ${cut(process.command, Math.max(10, 79 - pid.length))}`,
     `  GIL held ${formatPercent(gil.held_ns, process.duration_ns)} · contended ${formatPercent(gil.contended_ns, process.duration_ns)}${tracing}`,

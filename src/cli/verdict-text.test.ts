@@ -232,7 +232,12 @@ describe('the verdict in words', () => {
   it('what limits threads the GIL does not bind: C code running without it, or where they slept, by the run\'s split', () => {
     // the zlib thread ran 800 ms after line 4 released the GIL; an idle pool worker slept 900 ms in its queue's get
     const compress = fn('compress', 0, { released_ns: 800 * MS, released_asleep_ns: 0, released_lines: [{ line: 4, released_ns: 800 * MS, released_asleep_ns: 0, text: 'zlib.compress(DATA)' }] });
-    const worker = fn('_worker', 0, { released_ns: 900 * MS, released_asleep_ns: 900 * MS, released_lines: [{ line: 81, released_ns: 900 * MS, released_asleep_ns: 900 * MS }] });
+    // the line's paths: most of the sleep came from the pool's queue, a little from a thread start (the function's own stacks say scrape)
+    const paths = [
+      { callers: ['Thread.start', '<module>'], released_ns: 10 * MS, released_asleep_ns: 10 * MS },
+      { callers: ['Queue.get', 'worker'], released_ns: 890 * MS, released_asleep_ns: 890 * MS },
+    ];
+    const worker = fn('_worker', 0, { released_ns: 900 * MS, released_asleep_ns: 900 * MS, released_lines: [{ line: 81, released_ns: 900 * MS, released_asleep_ns: 900 * MS, paths }] });
     // (the process lasts 1 s: statsOf)
     const split = (held_ns: number, free_ns: number, idle_ns: number) =>
       verdictOf(statsOf([thread(1, 10 * MS), thread(2, 10 * MS)], 0, { functions: [compress, worker], time_split: { held_ns, free_ns, idle_ns } }));
@@ -240,7 +245,7 @@ describe('the verdict in words', () => {
     assert.equal(busy.kind, 'not-gil-bound');
     assert.match(busy.headline, /look elsewhere: C code ran without the GIL 80\.0% of the run, most after compress \(parse\.py:12\) let it go at line 4 `zlib\.compress\(DATA\)`$/);
     assert.ok(busy.details.includes("Of pid 100's run, a thread held the GIL 15.0%, C code ran with nobody holding it 80.0%, every thread slept 5.0%"), busy.details.join('\n'));
-    assert.ok(busy.details.includes('900 ms asleep without the GIL (100.0% of the threads\' such time) came after _worker (parse.py:12) let it go at line 81, called from scrape ← Thread.run'), busy.details.join('\n'));
+    assert.ok(busy.details.includes('900 ms asleep without the GIL (100.0% of the threads\' such time) came after _worker (parse.py:12) let it go at line 81, called from Queue.get ← worker'), busy.details.join('\n'));
     assert.ok(busy.details.includes('800 ms running without the GIL (100.0% of the threads\' such time) came after compress (parse.py:12) let it go at line 4 `zlib.compress(DATA)`, called from scrape ← Thread.run'), busy.details.join('\n'));
     // every thread asleep most of the run: where they slept
     assert.match(split(100 * MS, 300 * MS, 600 * MS).headline, /look elsewhere: they slept most after _worker \(parse\.py:12\) let the GIL go at line 81$/);

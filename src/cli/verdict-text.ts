@@ -193,12 +193,13 @@ function splitDetails({ facts }: MeasuredVerdict): string[] {
 
 /** Where the threads slept without the GIL (what they waited for instead: a lock, I/O, a sleep), and where they ran without it. */
 function releasedSiteDetails({ facts }: MeasuredVerdict): string[] {
-  // (its most common call path: a library's socket read says whose I/O it was)
-  const calledFrom = (fn: FunctionStats): string => (fn.stacks[0]?.callers.length ? `, called from ${fn.stacks[0].callers.slice(0, 3).join(' ← ')}` : '');
+  // (the call path most of that time came by, else the function's most common: a library's
+  // socket read says whose I/O it was)
+  const calledFrom = (fn: FunctionStats, callers = fn.stacks[0]?.callers): string => (callers?.length ? `, called from ${callers.slice(0, 3).join(' ← ')}` : '');
   const said = (sites: MeasuredVerdict['facts']['sleepSites'], what: string): string[] =>
     sites.map(
-      ({ fn, line, ns, share }) =>
-        `${formatDuration(ns)} ${what} without the GIL (${formatPercent(share, 1)} of the threads' such time) came after ${functionWithFile(fn)} let it go${atLine(line)}${calledFrom(fn)}`,
+      ({ fn, line, ns, share, callers }) =>
+        `${formatDuration(ns)} ${what} without the GIL (${formatPercent(share, 1)} of the threads' such time) came after ${functionWithFile(fn)} let it go${atLine(line)}${calledFrom(fn, callers)}`,
     );
   return [...said(facts.sleepSites, 'asleep'), ...said(facts.freeSites, 'running')];
 }

@@ -112,6 +112,10 @@ export interface ProcessDiff {
   /** Time the GIL was held while another thread waited for it. */
   readonly gil_contended_ns: Compared;
   readonly forced_drops: Compared;
+  /** Time C code ran with nobody holding the GIL (ProcessStats.time_split.free_ns); empty when neither run has the split. */
+  readonly c_without_gil_ns: Compared;
+  /** Time every thread of the process was asleep (ProcessStats.time_split.idle_ns); empty when neither run has the split. */
+  readonly all_asleep_ns: Compared;
   /** All threads of the process together. */
   readonly all_threads: ThreadNumbers;
   /** Largest first (the larger of A and B, by GIL time held plus waited). */

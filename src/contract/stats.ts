@@ -146,6 +146,12 @@ export interface FunctionReleasedLine {
   readonly released_asleep_ns: number;
   /** As FunctionLine's. */
   readonly text?: string;
+  /**
+   * The call paths (callers, innermost first) it was reached by, with their times, most
+   * released first, up to 3 (since 12-07): the function's own stacks rank paths by GIL time held
+   * and waited, which names a thread start's Event.wait for the long sleep of a queue's get.
+   */
+  readonly paths?: readonly { readonly callers: readonly string[]; readonly released_ns: number; readonly released_asleep_ns: number }[];
 }
 
 export interface PythonInfo {

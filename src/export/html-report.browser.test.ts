@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { toHtmlReport } from './html-report.js';
 import { makeSyntheticInput } from '../../test/support/synthetic-timeline.js';
 import { chromiumMissing, launchChromium } from '../../test/support/headless-chromium.js';
-import { formatDuration } from '../base/time.js';
+import { formatDuration, formatPercent } from '../base/time.js';
 import { GilState, type ThreadTimeline } from '../model/timeline.js';
 import { gilStepStacks } from '../analysis/index.js';
 
@@ -321,6 +321,31 @@ test('a wait-time histogram per thread that waited, with bars', { skip }, async 
   }
   await page.locator('#gt-histograms').screenshot({ path: screenshot('histograms') });
   assert.deepEqual(problems, []);
+});
+
+test('each process shows its run split (GIL held, C code with nobody holding it, every thread asleep) as a bar and in words', { skip }, async () => {
+  // the page of `input` has no split (its stats were made without a CPU count): no bar there
+  assert.equal(await page.locator('[data-gt-run-split]').count(), 0);
+  const withSplit = makeSyntheticInput({ handoffs: 20, cpus: 2 });
+  const stats = withSplit.stats.processes[0];
+  const split = stats.time_split!;
+  assert.ok(split.held_ns > 0 && split.held_ns + split.free_ns + split.idle_ns <= stats.duration_ns, JSON.stringify(split));
+  const file = join(tempDir(), 'split.html');
+  writeFileSync(file, toHtmlReport(withSplit));
+  const before = problems.length;
+  await page.goto(`file://${file}`);
+  await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });
+  const shares = [split.held_ns, split.free_ns, split.idle_ns].map((ns) => formatPercent(ns, stats.duration_ns));
+  const titles = await page.locator('[data-gt-run-split] .split-bar span').evaluateAll((spans) => spans.map((s) => s.getAttribute('title')));
+  assert.deepEqual(titles, [`a thread held the GIL: ${shares[0]}`, `C code ran with nobody holding it: ${shares[1]}`, `every thread asleep: ${shares[2]}`]);
+  const legend = (await page.locator('[data-gt-run-split] .split-legend').textContent())!;
+  for (const share of shares) assert.ok(legend.includes(share), `${share} in ${legend}`);
+  // the bar's held part is as wide as its share of the bar
+  const bar = (await page.locator('[data-gt-run-split] .split-bar').boundingBox())!;
+  const held = (await page.locator('[data-gt-run-split] .split-held').first().boundingBox())!;
+  assert.ok(Math.abs(held.width / bar.width - split.held_ns / stats.duration_ns) < 0.02, `${held.width} of ${bar.width}`);
+  await page.locator('#gt-facts').screenshot({ path: screenshot('run-split') });
+  assert.deepEqual(problems.slice(before), []);
 });
 
 test('a recording without any Python process still opens cleanly', { skip }, async () => {

@@ -75,6 +75,12 @@ table.sortable tr.member-row td { background:#fcfcfd; }
 table.functions td.text { max-width:420px; overflow:hidden; text-overflow:ellipsis; }
 .table-wrap.tall { max-height:460px; overflow:auto; }
 .card-note { font-size:13px; color:var(--muted); margin:-4px 0 8px; max-width:1100px; }
+.run-split { margin-top:8px; }
+.run-split .k { font-size:11px; text-transform:uppercase; letter-spacing:.05em; color:var(--muted); display:block; margin-bottom:3px; }
+.split-bar { display:flex; height:10px; border-radius:2px; overflow:hidden; background:var(--bg); border:1px solid var(--line); }
+.split-held { background:var(--holding); } .split-free { background:#009e73; } .split-idle { background:#c5ced8; }
+.split-legend { display:flex; flex-wrap:wrap; gap:4px 16px; font-size:12px; color:var(--muted); margin-top:4px; font-variant-numeric:tabular-nums; }
+.split-key i { display:inline-block; width:10px; height:10px; border-radius:2px; margin-right:5px; vertical-align:-1px; }
 .bar-cell { position:relative; min-width:80px; }
 .bar { position:absolute; left:4px; top:6px; bottom:6px; border-radius:2px; opacity:.22; max-width:calc(100% - 8px); }
 .bar-holding { background:var(--holding); } .bar-waiting { background:var(--waiting); }

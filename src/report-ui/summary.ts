@@ -58,11 +58,32 @@ function processHtml(p: ProcessStats, sampled: boolean): string {
       ['drops', `${formatCount(g.drops.forced)} forced · ${formatCount(g.drops.voluntary)} voluntary`],
     );
   }
+  const split = runSplitHtml(p);
   const anomalyText = anomalies.length
     ? `<p class="anomalies">Events that did not fit the state machine: ${anomalies.map(([k, n]) => `${escapeHtml(k)} ${formatCount(n)}`).join(', ')}</p>`
     : '';
   return `<div class="process"><h3>${escapeHtml(p.command || 'process')} <span class="muted">pid ${p.pid} · ${formatDuration(p.duration_ns)}</span></h3>
-    <div class="fact-grid">${cells.map(([k, v]) => `<div><span class="k">${k}</span><span class="v">${v}</span></div>`).join('')}</div>${anomalyText}</div>`;
+    <div class="fact-grid">${cells.map(([k, v]) => `<div><span class="k">${k}</span><span class="v">${v}</span></div>`).join('')}</div>${split}${anomalyText}</div>`;
+}
+
+/**
+ * The process's run instant by instant (time_split): a thread held the GIL, C code ran with nobody
+ * holding it, every thread slept; as a bar and in words. What is not the GIL limits a program the
+ * GIL does not bind: the bar shows which at a glance.
+ */
+function runSplitHtml(p: ProcessStats): string {
+  const split = p.time_split;
+  if (!split || p.duration_ns <= 0) return '';
+  const parts = [
+    { cls: 'split-held', label: 'a thread held the GIL', ns: split.held_ns },
+    { cls: 'split-free', label: 'C code ran with nobody holding it', ns: split.free_ns },
+    { cls: 'split-idle', label: 'every thread asleep', ns: split.idle_ns },
+  ];
+  const share = (ns: number): string => formatPercent(ns, p.duration_ns, NO_VALUE);
+  const width = (ns: number): string => `${Math.max(0, Math.min(100, (ns / p.duration_ns) * 100)).toFixed(2)}%`;
+  const bar = parts.map((x) => `<span class="${x.cls}" style="width:${width(x.ns)}" title="${escapeHtml(`${x.label}: ${share(x.ns)}`)}"></span>`).join('');
+  const legend = parts.map((x) => `<span class="split-key"><i class="${x.cls}"></i>${escapeHtml(x.label)} ${share(x.ns)}</span>`).join('');
+  return `<div class="run-split" data-gt-run-split><span class="k">the run, instant by instant</span><div class="split-bar" role="img" aria-label="${escapeHtml(parts.map((x) => `${x.label} ${share(x.ns)}`).join(', '))}">${bar}</div><div class="split-legend">${legend}</div></div>`;
 }
 
 /**

@@ -93,6 +93,15 @@ test('golden recordings, 3.12 vs 3.13 (no root): the JSON is the comparison of t
   assert.match(text.stdout, /^ {2}MainThread +1 +\d+\.\d% +\d+\.\d% +[-+]\d+\.\d pt /m);
   assert.match(text.stdout, /^ {2}Condition\.wait +threading\.py:323→327 /m);
   assert.match(text.stdout, /^Verdict \(both gil-bound\)$/m);
+  // the run's split, side by side, from the goldens' time_split
+  const [splitA, splitB] = goldens.map((g) => g.processes[0].time_split!);
+  assert.deepEqual([process.c_without_gil_ns.a, process.all_asleep_ns.b], [splitA.free_ns, splitB.idle_ns]);
+  const splitLine = `nobody holding the GIL: C code ran ${formatDuration(splitA.free_ns)} | ${formatDuration(splitB.free_ns)}`;
+  assert.ok(text.stdout.includes(splitLine), `"${splitLine}" in:\n${text.stdout}`);
+  // a function others did not wait on and that did not wait, in either run, is no row of the table
+  for (const fn of process.functions.filter((f) => !f.held_while_others_wait_ns.a && !f.held_while_others_wait_ns.b && !f.wait_ns.a && !f.wait_ns.b)) {
+    assert.doesNotMatch(text.stdout, new RegExp(`^ {2}${escapeRegExp(fn.name)} `, 'm'), `${fn.name}: zeros only`);
+  }
   const widest = Math.max(...tableLines(text.stdout).map((line) => [...line].length));
   assert.ok(widest <= 125, `tables fit ~120 columns, widest line ${widest}:\n${text.stdout}`);
 });

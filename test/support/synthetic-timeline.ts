@@ -361,11 +361,14 @@ export function holdsOf(gilTrack: StepTrack, end: number, drops: readonly Drop[]
   return { starts: Float64Array.from(starts), ends: Float64Array.from(ends), stacks: Int32Array.from(stacks), acquiredIn: Int32Array.from(acquiredIn) };
 }
 
-/** Timeline + the real analysis' stats and verdict: what the CLI hands the exporters. */
-export function makeSyntheticInput(options: SyntheticOptions = {}, command = 'python3 seed_two_threads.py'): ReportInput {
+/**
+ * Timeline + the real analysis' stats and verdict: what the CLI hands the exporters. With `cpus`,
+ * the stats have what needs the CPU count (the no-GIL estimate, the run's time_split).
+ */
+export function makeSyntheticInput(options: SyntheticOptions & { cpus?: number } = {}, command = 'python3 seed_two_threads.py'): ReportInput {
   const timeline = makeSyntheticTimeline(options);
   const python = { executable: '/opt/python/3.12.1/bin/python3', version: '3.12.1', gil: 'enabled' as const };
   const processes = new Map(timeline.processes.map((p) => [p.pid, { command, python }]));
-  const stats = computeStats(timeline, { events: 0, warnings: [], processes });
+  const stats = computeStats(timeline, { events: 0, warnings: [], processes, ...(options.cpus ? { cpus: options.cpus } : {}) });
   return { timeline, stats, verdict: toVerdictText(computeVerdict(stats)) };
 }
