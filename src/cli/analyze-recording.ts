@@ -16,7 +16,7 @@ import { hasGilProbes, isPerTaskRecording, recordingKindOf, takesNeedPlacing } f
 import { MANIFEST_REST_FEATURE, RECORDING_MANIFEST_FEATURE, type ExtraRecording, type RecordingManifest } from '../contract/recording-manifest.js';
 import { gilAtStartOf, manifestDropClassifier, parseRecordingManifest, type ManifestReading } from '../model/recording-manifest.js';
 import { PythonStacks } from '../model/python-stacks.js';
-import { findUntracedPythons } from '../model/untraced-pythons.js';
+import { findUntracedPythons, lateInterpreterProcesses } from '../model/untraced-pythons.js';
 import { recordedInterpreterOf } from '../model/recorded-interpreter.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -152,6 +152,7 @@ type Read = Omit<ReturnType<typeof readRecording>, 'builder' | 'timeBaseNs' | 's
 function recordingMeta(read: Read, pids: readonly number[], options: AnalyzeOptions): { meta: RecordingMeta; kind: RecordingKind } {
   const { facts, manifest, reading, eventNames, waitLookup, lostEvents, events, perTask, cpus, missingExtras, zstdTailBytes } = read;
   const kind = recordingKindOf(facts);
+  const late = lateInterpreterProcesses(facts, (manifest?.extraRecordings ?? []).map((e) => manifest!.interpreters[e.interpreter]).filter((i) => i !== undefined), new Set(pids));
   const warnings = recordingWarnings({
     manifestProblem: reading && 'problem' in reading ? reading.problem : undefined,
     kind,
@@ -165,7 +166,8 @@ function recordingMeta(read: Read, pids: readonly number[], options: AnalyzeOpti
     gilUsersAtAttach: manifest?.gilAtAttach?.length,
     missingExtras,
     zstdTailBytes,
-    lateInterpreters: (manifest?.extraRecordings ?? []).map((e) => manifest!.interpreters[e.interpreter]?.executable).filter((e): e is string => e !== undefined),
+    lateInterpreters: late.tracedLate,
+    missedByLateProbes: late.missed,
     untraced: manifest ? findUntracedPythons(facts, manifest.interpreters) : undefined,
   });
   const meta: RecordingMeta = {

@@ -6,7 +6,7 @@
  */
 import type { AdapterFacts } from '../model/perf-to-timeline-events.js';
 import type { RecordingKind } from '../model/recording-kind.js';
-import type { UntracedPython } from '../model/untraced-pythons.js';
+import type { MissedByLateProbes, UntracedPython } from '../model/untraced-pythons.js';
 import type { GilWaitLookup } from '../probe/gil-wait-classifier.js';
 import { unnamedPythonWarnings } from './python-hook-warning.js';
 
@@ -43,7 +43,10 @@ export interface RecordingFindings {
   /** Extra recordings (interpreters found while recording) the manifest lists but that could not be read. */
   readonly missingExtras?: readonly string[];
   /** Interpreters found while recording (their processes are traced from when their probes were placed). */
+  /** Interpreters probed only once found running (lateInterpreterProcesses: those with a process traced late). */
   readonly lateInterpreters?: readonly string[];
+  /** Processes on such an interpreter that ended before its probes came (no GIL event of theirs). */
+  readonly missedByLateProbes?: readonly MissedByLateProbes[];
   /** Bytes of events at the end of zstd data that were no whole record (PerfReadStats.zstdTailBytes). */
   readonly zstdTailBytes?: number;
 }
@@ -68,6 +71,9 @@ export function recordingWarnings(found: RecordingFindings): string[] {
   }
   for (const executable of found.lateInterpreters ?? []) {
     warnings.push(`${executable} was started while recording and got its probes then: its processes are traced from about half a second after they began (before that they count as without the GIL); pass --python ${executable} to trace them from the start`);
+  }
+  for (const { pid, executable } of found.missedByLateProbes ?? []) {
+    warnings.push(`process ${pid} ran ${executable}, which giltrace probed only once it was running (about half a second after the process began), and ended before: it is not in these numbers; pass --python ${executable} to trace it from the start`);
   }
   for (const missing of found.missingExtras ?? []) {
     warnings.push(`the extra recording ${missing} cannot be read: the GIL of the interpreter it holds is not in these numbers`);

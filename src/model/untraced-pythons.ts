@@ -14,21 +14,56 @@ export interface UntracedPython {
 }
 
 export function findUntracedPythons(facts: AdapterFacts, probed: readonly RecordedInterpreter[]): UntracedPython[] {
-  const known = new Set<string>();
-  for (const i of probed) {
-    known.add(i.gilLibrary);
-    known.add(i.executable);
-    if (i.mappedAs) known.add(i.mappedAs);
+  const known = filesOf(probed);
+  return pythonProcesses(facts).filter(({ file, executable }) => !known.has(file) && !known.has(executable)).map(({ pid, file }) => ({ pid, file }));
+}
+
+/** A process on an interpreter probed late that left no GIL event. */
+export interface MissedByLateProbes extends UntracedPython {
+  /** The interpreter as giltrace probed it (what --python takes). */
+  readonly executable: string;
+}
+
+/**
+ * The interpreters giltrace found only while recording (their probes came about half a second
+ * after such a process started), split: those with a process in the numbers (`withGil`: traced
+ * from when the probes came) or none seen, and the processes that left no GIL event (a short
+ * child that ended before its probes were there), each to be named since the numbers do not
+ * have it.
+ */
+export function lateInterpreterProcesses(facts: AdapterFacts, late: readonly RecordedInterpreter[], withGil: ReadonlySet<number>): { tracedLate: string[]; missed: MissedByLateProbes[] } {
+  const tracedLate: string[] = [];
+  const missed: MissedByLateProbes[] = [];
+  const processes = pythonProcesses(facts);
+  for (const interpreter of late) {
+    const files = filesOf([interpreter]);
+    const ran = processes.filter((p) => files.has(p.file) || files.has(p.executable));
+    const gone = ran.filter((p) => !withGil.has(p.pid));
+    if (ran.length === 0 || gone.length < ran.length) tracedLate.push(interpreter.executable);
+    missed.push(...gone.map((p) => ({ pid: p.pid, file: p.file, executable: interpreter.executable })));
   }
-  const out: UntracedPython[] = [];
+  return { tracedLate, missed: missed.sort((a, b) => a.pid - b.pid) };
+}
+
+function filesOf(interpreters: readonly RecordedInterpreter[]): Set<string> {
+  const files = new Set<string>();
+  for (const i of interpreters) {
+    files.add(i.gilLibrary);
+    files.add(i.executable);
+    if (i.mappedAs) files.add(i.mappedAs);
+  }
+  return files;
+}
+
+/** The traced tree's Python programs, each with the interpreter file it ran (its libpython when it mapped one). */
+function pythonProcesses(facts: AdapterFacts): { pid: number; file: string; executable: string }[] {
+  const out: { pid: number; file: string; executable: string }[] = [];
   for (const pid of facts.tracedPids) {
     const files = facts.pythonFiles.get(pid);
     // a Python program, not a program that merely links libpython (perf itself does, for its scripts)
     if (!files?.executable) continue;
-    const file = files.library ?? files.executable;
     // a process that mapped a probed library is traced, whatever its executable is called
-    if (file === undefined || known.has(file) || known.has(files.executable)) continue;
-    out.push({ pid, file });
+    out.push({ pid, file: files.library ?? files.executable, executable: files.executable });
   }
   return out.sort((a, b) => a.pid - b.pid);
 }

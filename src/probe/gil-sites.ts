@@ -49,7 +49,8 @@ export function findGilSites(table: FunctionTable, binary: string, aptHint: stri
     if (!table.fullSymbols) {
       const looked = table.debugSearch?.looked.length ? ` (no debug file at ${table.debugSearch.looked.join(', ')})` : '';
       const install = aptHint ? `install its debug symbols: ${aptHint}` : 'install its debug symbols (the distribution\'s -dbg or -dbgsym package)';
-      throw new GiltraceError(`no ${missing} symbol in ${binary} (stripped${looked}); ${install}, or use a Python with symbols (e.g. pyenv)`);
+      // sampling reads the GIL from the runtime's exported _PyRuntime: it often needs no debug symbols
+      throw new GiltraceError(`no ${missing} symbol in ${binary} (stripped${looked}); ${install}, or use a Python with symbols (e.g. pyenv), or sample instead of tracing exactly (--sample: no probes)`);
     }
     throw new GiltraceError(`no out-of-line take_gil in ${binary} (symbols read from ${table.symbolSource}): the compiler inlined it everywhere, so it cannot be probed; ${REMEDY}`);
   }
