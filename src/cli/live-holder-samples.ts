@@ -23,6 +23,10 @@ export class LiveHolderSamples {
 
   constructor(path: string, private readonly stacks: PythonStacks) {
     this.lines = new AppendedLines(path, 'latin1');
+    // at once (the file is made before the sampler starts): the recording removes it as it ends,
+    // maybe before the first tick reads it (a program shorter than the interval, `top --once`:
+    // its one tick came after the file was gone, 3 runs in 10, and had no samples nor lines)
+    this.lines.open();
   }
 
   /** Reads the lines written since the last call; `timeBaseNs`: the timeline's time 0 (absolute ns). */

@@ -31,6 +31,9 @@ export class HolderSampling {
     const file = tempFilePath('holders');
     watchFile(file);
     try {
+      // made here, empty, so that a live view can open it at once (the sampler's thread only
+      // opens it once it runs, and it is removed as the recording ends; live-holder-samples.ts)
+      fs.closeSync(fs.openSync(file, 'wx', 0o600));
       const sampler = startSamplerThread({ roots, command, hz: HOLDER_SAMPLE_HZ, cpuBudget: DEFAULT_SAMPLER_CPU_PERCENT / 100, output: file, holders: true });
       sampler.ready.catch(() => undefined); // said by stop()
       return new HolderSampling(sampler, file);
