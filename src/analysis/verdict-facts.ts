@@ -6,6 +6,7 @@
  * each process's recording says of hand-offs, drops and events that did not fit. verdict.ts
  * decides from them; cli/verdict-text.ts puts them into words.
  */
+import { isProgramCode } from '../contract/python-frames.js';
 import type { DropCounts, DurationSummary, FunctionReleasedLine, FunctionStats, FunctionWaitLine, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import { Anomaly } from '../model/anomalies.js';
 import type { Timeline } from '../model/timeline.js';
@@ -240,7 +241,7 @@ function waitersOf(process: ProcessStats): Waiter[] {
 function culpritsOf(processes: readonly ProcessStats[], holderSampled: boolean): Culprit[] {
   const caught = (fn: FunctionStats) => (holderSampled ? 0 : fn.forced_held_while_others_wait_ns);
   return processes
-    .flatMap((p) => (p.functions ?? []).filter((fn) => fn.held_while_others_wait_ns > 0 && !fn.name.startsWith('<')).map((fn) => culprit(p, fn)))
+    .flatMap((p) => (p.functions ?? []).filter((fn) => fn.held_while_others_wait_ns > 0 && isProgramCode(fn)).map((fn) => culprit(p, fn)))
     .sort((a, b) => caught(b.fn) - caught(a.fn) || b.fn.held_while_others_wait_ns - a.fn.held_while_others_wait_ns)
     .slice(0, TOP);
 }
@@ -249,7 +250,7 @@ function waitSitesOf(processes: readonly ProcessStats[], waitNs: number): WaitSi
   if (waitNs <= 0) return [];
   return processes
     .flatMap((p) => (p.functions ?? []).flatMap((fn) => (fn.wait_lines ?? []).map((line) => ({ pid: p.pid, fn, line, shareOfWaits: line.wait_ns / waitNs }))))
-    .filter((site) => site.shareOfWaits >= WAIT_SITE_MIN_SHARE && !site.fn.name.startsWith('<'))
+    .filter((site) => site.shareOfWaits >= WAIT_SITE_MIN_SHARE && isProgramCode(site.fn))
     .sort((a, b) => b.line.wait_ns - a.line.wait_ns || a.fn.name.localeCompare(b.fn.name) || a.line.line - b.line.line)
     .slice(0, WAIT_SITES);
 }
@@ -285,7 +286,7 @@ function releasedSitesOf(processes: readonly ProcessStats[], part: ReleasedPart)
       const ns = part(fn);
       if (ns <= 0 || isJoin(fn)) continue;
       total += ns;
-      if (fn.name.startsWith('<')) continue;
+      if (!isProgramCode(fn)) continue;
       if (fn.released_lines?.length) for (const line of fn.released_lines) sites.push({ pid: p.pid, fn, line, ns: part(line), ...mostBy(line, part) });
       else sites.push({ pid: p.pid, fn, line: undefined, ns });
     }
@@ -307,7 +308,7 @@ function culpritFileOf(process: ProcessStats | undefined, holderSampled: boolean
   const byFile = new Map<string, FunctionStats[]>();
   for (const fn of process.functions) {
     const seen = holderSampled ? fn.held_while_others_wait_ns : fn.forced_held_while_others_wait_ns;
-    if (!fn.file || fn.name.startsWith('<') || seen <= 0) continue;
+    if (!fn.file || !isProgramCode(fn) || seen <= 0) continue;
     let list = byFile.get(fn.file);
     if (!list) byFile.set(fn.file, (list = []));
     list.push(fn);

@@ -20,6 +20,7 @@
  * This decides and keeps the numbers; cli/verdict-text.ts words them, for the terminal and the
  * stats JSON alike.
  */
+import { isProgramCode } from '../contract/python-frames.js';
 import type { FunctionRef, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import type { RecordingKind } from '../model/recording-kind.js';
 import type { Timeline } from '../model/timeline.js';
@@ -156,5 +157,5 @@ function asleepInFunction({ fn, line }: NonNullable<OffCpuHold['asleepIn']>): Ho
 /** The function a thread held the GIL in most, when the recording knows. */
 function functionOfThread(stats: StatsJson, pid: number, tid: number): FunctionRef | undefined {
   const top = stats.processes.find((p) => p.pid === pid)?.threads.find((t) => t.tid === tid)?.top_functions?.find((f) => f.held_ns > 0);
-  return top && !top.name.startsWith('<') ? top : undefined;
+  return top && isProgramCode(top) ? top : undefined;
 }

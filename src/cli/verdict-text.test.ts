@@ -65,7 +65,8 @@ describe('the verdict in words', () => {
     const contended = CONTENDED_GIL;
     // an I/O call that ends holds voluntarily (no forced switch caught it) ranks below what the switch interval caught
     const io = fn('getaddrinfo', 700 * MS, { forced_drops: 0, forced_held_while_others_wait_ns: 0 });
-    const functions = [io, fn('Parser.feed', 600 * MS), fn('<no Python frame>', 100 * MS), fn('log', 50 * MS)];
+    // (what the stacks name without a Python function: no file, no line)
+    const functions = [io, fn('Parser.feed', 600 * MS), fn('<no Python frame>', 100 * MS, { file: '', line: 0 }), fn('log', 50 * MS)];
     const verdict = verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions }));
     assert.match(verdict.headline, /, 75\.0% of it while Parser\.feed \(parse\.py:12\) held it; more threads will not help/);
     assert.ok(
@@ -73,6 +74,9 @@ describe('the verdict in words', () => {
       verdict.details.join('\n'),
     );
     assert.ok(!verdict.details.some((d) => d.startsWith('<no Python frame>')), 'no special entries among the culprits');
+    // a script's top level, a lambda, a comprehension: code of the program like any function
+    const topLevel = verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: contended, functions: [fn('<module>', 600 * MS, { file: 'app.py', line: 1 }), fn('log', 50 * MS)] }));
+    assert.match(topLevel.headline, /, 75\.0% of it while <module> \(app\.py:1\) held it; more threads will not help/);
 
     // one hold that ran 600 ms while others waited: no Python loop, that is C code keeping the GIL
     const stuck = [fn('load_catalog', 600 * MS, { longest_contended_run_ns: 600 * MS, forced_drops: 0, forced_held_while_others_wait_ns: 0 })];
@@ -247,6 +251,10 @@ describe('the verdict in words', () => {
     assert.ok(busy.details.includes("Of pid 100's run, a thread held the GIL 15.0%, C code ran with nobody holding it 80.0%, every thread slept 5.0%"), busy.details.join('\n'));
     assert.ok(busy.details.includes('900 ms asleep without the GIL (100.0% of the threads\' such time) came after _worker (parse.py:12) let it go at line 81, called from Queue.get ← worker'), busy.details.join('\n'));
     assert.ok(busy.details.includes('800 ms running without the GIL (100.0% of the threads\' such time) came after compress (parse.py:12) let it go at line 4 `zlib.compress(DATA)`, called from scrape ← Thread.run'), busy.details.join('\n'));
+    // a lambda that hashes is where C code ran as much (its file and line are the program's)
+    const lambda = fn('<lambda>', 0, { file: 'app.py', line: 3, released_ns: 800 * MS, released_asleep_ns: 0, released_lines: [{ line: 3, released_ns: 800 * MS, released_asleep_ns: 0 }] });
+    const byLambda = verdictOf(statsOf([thread(1, 10 * MS), thread(2, 10 * MS)], 0, { functions: [lambda, worker], time_split: { held_ns: 150 * MS, free_ns: 800 * MS, idle_ns: 50 * MS } }));
+    assert.match(byLambda.headline, /look elsewhere: C code ran without the GIL 80\.0% of the run, most after <lambda> \(app\.py:3\) let it go at line 3$/);
     // every thread asleep most of the run: where they slept
     assert.match(split(100 * MS, 300 * MS, 600 * MS).headline, /look elsewhere: they slept most after _worker \(parse\.py:12\) let the GIL go at line 81$/);
     // neither half the run: nothing stands out

@@ -3,6 +3,7 @@
  * and written out for the tooltip (function, file:line, callers on one line) and the details
  * panel (the whole stack, innermost first).
  */
+import { isProgramCode } from '../contract/python-frames.js';
 import type { ReportFunctionContext } from '../contract/report-data.js';
 import type { FunctionRef } from '../contract/stats.js';
 import { escapeHtml } from './format.js';
@@ -38,7 +39,7 @@ export function fullWhere(fn: FunctionRef): string {
 
 /** `<unknown>`, `<no Python frame>`: not a function of the program. */
 export function isSpecial(fn: FunctionRef): boolean {
-  return fn.name.startsWith('<') && fn.file === '' && fn.line === 0;
+  return !isProgramCode(fn);
 }
 
 /** Two tooltip lines: the function and where it is, then its callers. */

@@ -130,3 +130,24 @@ test('root: C code that keeps the GIL (json.loads of 7.7 MB in 8 threads) reads 
   // at the line that calls the scanner, from the holder samples taken during the parse
   assert.match(verdict.headline, /^JSONDecoder\.raw_decode \(decoder\.py:\d+\) at line \d+ `obj, end = self\.scan_once\(s, idx\)`, called from JSONDecoder\.decode ← loads, kept the GIL for .* in one go/);
 });
+
+// A script's top level and a lambda are code of the program: the verdict names them like any function
+// (it left out every name in angle brackets until 12-07, and then had no culprit to name).
+for (const minor of ['3.8', '3.12']) {
+  const python = pyenvPython(minor);
+  test(`root, pyenv ${minor}: the verdict names a script's top level (<module>) and a <lambda> that held the GIL while others waited`, { skip: !python && `pyenv ${minor} not here` }, () => {
+    const data = join(dir, `angle-${minor}.data`);
+    const run = giltrace(['record', '-o', data, '--', python!, join(PROGRAMS, 'angle_bracket_code.py')]);
+    assert.equal(run.code, 0, run.stderr);
+    const { loop_line } = JSON.parse(run.stdout.trim().split('\n').pop()!) as { loop_line: number };
+    const verdict = analyzeRecording(data).stats.verdict!;
+    assert.equal(verdict.kind, 'gil-bound', verdict.headline);
+    assert.match(verdict.headline, /held it \(.*<module>.*\)|while <module> \(angle_bracket_code\.py:1\) held it/, verdict.headline);
+    // (a forced switch lands on the loop's body or its `for` line, the line before)
+    const atLoop = new RegExp(`came after <module> \\(angle_bracket_code\\.py:1\\) let the GIL go at line (${loop_line}|${loop_line - 1}) `);
+    assert.ok(verdict.details.some((d) => atLoop.test(d)), verdict.details.join('\n'));
+    // the worker's lambda (its comprehension to 3.11)
+    assert.ok(verdict.details.some((d) => /came after <(lambda|listcomp)> \(angle_bracket_code\.py:\d+\) let the GIL go/.test(d)), verdict.details.join('\n'));
+    assert.deepEqual(leftoverProbes(), []);
+  });
+}
