@@ -171,8 +171,8 @@ test("waits by the line their drop was at (the holder samples' lines): most wait
   );
   const waiter = result.processes[0].functions!.find((f) => f.name === 'waiter')!;
   assert.deepEqual(waiter.wait_lines, [
-    { line: 11, wait_ns: 26, waits: 1, text: 'time.sleep(0.01)' },
-    { line: 12, wait_ns: 11, waits: 1 },
+    { line: 11, wait_ns: 26, waits: 1, text: 'time.sleep(0.01)', paths: [{ callers: ['Thread.run'], wait_ns: 26, waits: 1 }] },
+    { line: 12, wait_ns: 11, waits: 1, paths: [{ callers: ['Thread.run'], wait_ns: 11, waits: 1 }] },
   ]);
   assert.equal(waiter.wait_ns, 26 + 11 + 9, 'the wait at an instruction of no known line is the function\'s all the same');
   assert.equal(waiter.stacks.length, 1, 'one call path, whatever instruction');

@@ -221,19 +221,25 @@ function rankedLines<T, L extends { readonly line: number }>(
  * most first; none when no line is known.
  */
 function releasedLinesOf(t: Tally, stacks: readonly PyStack[], source: ReadonlyMap<number, string> | undefined): { released_lines?: FunctionReleasedLine[] } {
-  const paths = releasedPathsByLine(t.releasedAt, stacks);
+  const paths = pathsByLine(t.releasedAt, stacks);
   const lines = rankedLines(
     byLine(t.releasedAt, stacks),
     source,
-    (line, r) => (r.released > 0 ? { line, released_ns: r.released, released_asleep_ns: r.asleep, ...withPaths(paths.get(line)) } : undefined),
+    (line, r) =>
+      r.released > 0
+        ? { line, released_ns: r.released, released_asleep_ns: r.asleep, ...rankedPaths(paths.get(line), (p) => p.released, (callers, p) => ({ callers, released_ns: p.released, released_asleep_ns: p.asleep })) }
+        : undefined,
     (a, b) => b.released_ns - a.released_ns,
   );
   return lines.length > 0 ? { released_lines: lines } : {};
 }
 
-/** Per line, its call paths (by their callers' names) with the time released after each. */
-function releasedPathsByLine(byStack: ReadonlyMap<number, { released: number; asleep: number }>, stacks: readonly PyStack[]): Map<number, Map<string, { callers: readonly string[]; released: number; asleep: number }>> {
-  const out = new Map<number, Map<string, { callers: readonly string[]; released: number; asleep: number }>>();
+/**
+ * Per line (the stacks' PyStack.at), its call paths (by their callers' names) with the times of
+ * `byStack` summed for each.
+ */
+function pathsByLine<T extends Record<string, number>>(byStack: ReadonlyMap<number, T>, stacks: readonly PyStack[]): Map<number, Map<string, { callers: readonly string[]; times: T }>> {
+  const out = new Map<number, Map<string, { callers: readonly string[]; times: T }>>();
   for (const [stack, times] of byStack) {
     const s = stacks[stack];
     if (!s?.at || s.callers.length === 0) continue;
@@ -241,21 +247,19 @@ function releasedPathsByLine(byStack: ReadonlyMap<number, { released: number; as
     if (!paths) out.set(s.at, (paths = new Map()));
     const key = s.callers.join('\0');
     const path = paths.get(key);
-    if (path) {
-      path.released += times.released;
-      path.asleep += times.asleep;
-    } else paths.set(key, { callers: s.callers, released: times.released, asleep: times.asleep });
+    if (path) for (const name of Object.keys(times) as (keyof T)[]) (path.times[name] as number) += times[name];
+    else paths.set(key, { callers: s.callers, times: { ...times } });
   }
   return out;
 }
 
-function withPaths(paths: Map<string, { callers: readonly string[]; released: number; asleep: number }> | undefined): Pick<FunctionReleasedLine, 'paths'> {
-  if (!paths) return {};
-  const ranked = [...paths.values()]
-    .filter((p) => p.released > 0)
-    .sort((a, b) => b.released - a.released || a.callers.join().localeCompare(b.callers.join()))
+/** A line's paths as the JSON lists them (`entry`: undefined leaves one out), heaviest first by `weight`, up to STACKS_PER_FUNCTION. */
+function rankedPaths<T, P>(paths: Map<string, { callers: readonly string[]; times: T }> | undefined, weight: (times: T) => number, entry: (callers: readonly string[], times: T) => P): { paths?: P[] } {
+  const ranked = [...(paths?.values() ?? [])]
+    .filter((p) => weight(p.times) > 0)
+    .sort((a, b) => weight(b.times) - weight(a.times) || a.callers.join().localeCompare(b.callers.join()))
     .slice(0, STACKS_PER_FUNCTION);
-  return ranked.length ? { paths: ranked.map((p) => ({ callers: p.callers, released_ns: p.released, released_asleep_ns: p.asleep })) } : {};
+  return ranked.length ? { paths: ranked.map((p) => entry(p.callers, p.times)) } : {};
 }
 
 /**
@@ -264,11 +268,12 @@ function withPaths(paths: Map<string, { callers: readonly string[]; released: nu
  * line is known (older recordings, code no stack read saw).
  */
 function waitLinesOf(t: Tally, stacks: readonly PyStack[], source: ReadonlyMap<number, string> | undefined): { wait_lines?: FunctionWaitLine[] } {
+  const paths = pathsByLine(t.waitsAt, stacks);
   const lines = rankedLines(
     byLine(t.waitsAt, stacks),
     source,
     // waits of no time (the GIL was free) say nothing of where waiting went
-    (line, w) => (w.wait > 0 ? { line, wait_ns: w.wait, waits: w.waits } : undefined),
+    (line, w) => (w.wait > 0 ? { line, wait_ns: w.wait, waits: w.waits, ...rankedPaths(paths.get(line), (p) => p.wait, (callers, p) => ({ callers, wait_ns: p.wait, waits: p.waits })) } : undefined),
     (a, b) => b.wait_ns - a.wait_ns,
   );
   return lines.length > 0 ? { wait_lines: lines } : {};

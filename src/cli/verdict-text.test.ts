@@ -261,6 +261,15 @@ describe('the verdict in words', () => {
     assert.match(split(400 * MS, 300 * MS, 300 * MS).headline, /look elsewhere \(I\/O, locks\)$/);
   });
 
+  it('a line waits came after says the call path most of them came by, unless it is only a thread\'s start', () => {
+    const waitsAt = (callers: string[]) =>
+      fn('Condition.wait', 0, { file: 'threading.py', line: 323, wait_ns: 300 * MS, wait_lines: [{ line: 355, wait_ns: 300 * MS, waits: 400, text: 'waiter.acquire()', paths: [{ callers, wait_ns: 290 * MS, waits: 390 }] }] });
+    const said = (callers: string[]) =>
+      verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: CONTENDED_GIL, functions: [waitsAt(callers)] })).details.find((d) => d.includes('of waiting ('));
+    assert.equal(said(['Event.wait', 'Thread.start', 'main']), '300 ms of waiting (37.5% of all, 400 waits) came after Condition.wait (threading.py:323) let the GIL go at line 355 `waiter.acquire()`, called from Event.wait ← Thread.start ← main');
+    assert.match(said(['Thread.run', 'Thread._bootstrap_inner'])!, /let the GIL go at line 355 `waiter\.acquire\(\)`$/);
+  });
+
   it('tracing that cost a quarter of the run or more is said first: every number after leans toward waiting', () => {
     const stats = statsOf([thread(1, 400 * MS), thread(2, 400 * MS)]);
     const costing = (added: number) => ({ ...stats, processes: [{ ...stats.processes[0], tracing_cost: { ns_per_gil_cycle: 16_800, gil_cycles: 1000, added_ns: added } }] });

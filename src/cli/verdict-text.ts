@@ -180,8 +180,21 @@ function waitSiteDetails({ facts }: MeasuredVerdict, sampled: boolean): string[]
   return facts.waitSites.map(
     ({ fn, line, shareOfWaits }) =>
       `${formatDuration(line.wait_ns)} of waiting (${formatPercent(shareOfWaits, 1)} of all${sampled ? '' : `, ${line.waits} waits`}) came after ${functionWithFile(fn)} ` +
-      `let the GIL go${atLine(line)}`,
+      // (the call path most of it came by: a thread start's Event.wait, a queue's get)
+      `let the GIL go${atLine(line)}${sitePath(line.paths?.[0]?.callers)}`,
   );
+}
+
+/** threading's own frames under every thread's target (3.8 names them without their class). */
+const THREAD_BOOTSTRAP: ReadonlySet<string> = new Set(['Thread.run', 'Thread._bootstrap_inner', 'Thread._bootstrap', 'run', '_bootstrap_inner', '_bootstrap']);
+
+/**
+ * ", called from A ← B" for a site's call path, its first three callers; nothing when there is
+ * none, or when it is only threading's start of a thread (a thread's target: said by its name).
+ */
+function sitePath(callers: readonly string[] | undefined): string {
+  if (!callers?.length || callers.every((c) => THREAD_BOOTSTRAP.has(c))) return '';
+  return `, called from ${callers.slice(0, 3).join(' ← ')}`;
 }
 
 /** Where the most contended process's time went: the GIL held, C code running without it, everybody asleep. */
@@ -195,11 +208,10 @@ function splitDetails({ facts }: MeasuredVerdict): string[] {
 function releasedSiteDetails({ facts }: MeasuredVerdict): string[] {
   // (the call path most of that time came by, else the function's most common: a library's
   // socket read says whose I/O it was)
-  const calledFrom = (fn: FunctionStats, callers = fn.stacks[0]?.callers): string => (callers?.length ? `, called from ${callers.slice(0, 3).join(' ← ')}` : '');
   const said = (sites: MeasuredVerdict['facts']['sleepSites'], what: string): string[] =>
     sites.map(
       ({ fn, line, ns, share, callers }) =>
-        `${formatDuration(ns)} ${what} without the GIL (${formatPercent(share, 1)} of the threads' such time) came after ${functionWithFile(fn)} let it go${atLine(line)}${calledFrom(fn, callers)}`,
+        `${formatDuration(ns)} ${what} without the GIL (${formatPercent(share, 1)} of the threads' such time) came after ${functionWithFile(fn)} let it go${atLine(line)}${sitePath(callers ?? fn.stacks[0]?.callers)}`,
     );
   return [...said(facts.sleepSites, 'asleep'), ...said(facts.freeSites, 'running')];
 }

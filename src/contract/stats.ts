@@ -138,6 +138,8 @@ export interface FunctionWaitLine {
   readonly waits: number;
   /** As FunctionLine's. */
   readonly text?: string;
+  /** The call paths (callers, innermost first) the waits after it came by, most waited first, up to 3 (since 12-07). */
+  readonly paths?: readonly { readonly callers: readonly string[]; readonly wait_ns: number; readonly waits: number }[];
 }
 
 export interface FunctionReleasedLine {

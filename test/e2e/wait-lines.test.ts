@@ -58,10 +58,13 @@ for (const { label, python, sampled } of runs) {
     }
     assert.equal(twice.text, 'time.sleep(0.0002)');
     assert.equal(once.text, 'os.stat(".")');
+    // each line's call paths: the thread's start, all of its waits
+    assert.match(twice.paths?.[0]?.callers[0] ?? '', /^(Thread\.)?run$/, JSON.stringify(twice.paths));
+    assert.equal(twice.paths!.reduce((n, p) => n + p.waits, 0), twice.waits);
 
     // the verdict names the line most waits came after, with its text
     const named = stats.verdict!.details.find((d) => d.includes('came after'));
-    assert.match(named ?? '', new RegExp(`of waiting \\(\\d+\\.\\d% of all(, \\d+ waits)?\\) came after waiter \\(wait_lines\\.py:\\d+\\) let the GIL go at line ${truth.twice_line} \`time\\.sleep\\(0\\.0002\\)\``));
+    assert.match(named ?? '', new RegExp(`of waiting \\(\\d+\\.\\d% of all(, \\d+ waits)?\\) came after waiter \\(wait_lines\\.py:\\d+\\) let the GIL go at line ${truth.twice_line} \`time\\.sleep\\(0\\.0002\\)\`$`));
 
     // and the terminal's function table has the column
     const shown = giltrace(['stats', data]);
