@@ -124,6 +124,24 @@ describe('compareRuns: threads', () => {
     assert.deepEqual(diff.all_threads.held_ns, compared(391 * MS, 401 * MS));
   });
 
+  it('a sampled run counts no takes, waits or forced drops: its side of them is left out, and a note says so', () => {
+    const threads = (pid: number, takes: number) => [thread(pid, 'MainThread', { active: 100, held: 10, wait: 5, takes }), thread(pid + 1, 'worker', { active: 500, held: 300, wait: 100, takes })];
+    const exact = stats([process(10, `${PY12} app.py`, threads(10, 900), [fn('work', '/app.py', 3, { held: 300, wait: 100, forced: 29 })])]);
+    const sampled: StatsJson = {
+      ...stats([process(20, `${PY12} app.py`, threads(20, 12), [fn('work', '/app.py', 3, { held: 290, wait: 110, forced: 0 })])]),
+      recording: { ...exact.recording, sampling: { hz: 1000, ticks: 900, late_ticks: 0, effective_hz: 900, share_error_95: 0.047 } },
+    };
+    const diff = compareRuns(exact, sampled, { a: 'exact.data', b: 'sampled.data' });
+    assert.deepEqual([diff.a.sampled, diff.b.sampled], [undefined, true]);
+    const [process_] = diff.processes;
+    assert.deepEqual(process_.all_threads.acquisitions, { a: 1800 });
+    assert.deepEqual(row(process_.threads, 'worker').acquisitions, { a: 900 });
+    assert.deepEqual(process_.forced_drops, { a: process_.forced_drops.a });
+    assert.deepEqual(fnRow(process_.functions, 'work').forced_drops, { a: 29 });
+    assert.deepEqual(fnRow(process_.functions, 'work').wait_ns, compared(100 * MS, 110 * MS), 'times are compared');
+    assert.ok(diff.notes.includes('sampled.data was sampled (900 ticks a second): its times are estimates (shares ±4.7 points for a thread that lived throughout) and it counts no GIL takes, waits or forced drops'), diff.notes.join('\n'));
+  });
+
   it('rows of one run only are marked so and carry that run alone', () => {
     const a = stats([process(10, `${PY12} app.py`, [thread(10, 'MainThread', { active: 100, held: 10, wait: 5 }), thread(11, 'logger', { active: 50, held: 5, wait: 1 })])]);
     const b = stats([process(20, `${PY12} app.py`, [thread(20, 'MainThread', { active: 100, held: 10, wait: 5 }), thread(21, 'flusher', { active: 60, held: 6, wait: 2 })])]);

@@ -6,6 +6,7 @@
  */
 import {
   DIFF_SCHEMA,
+  type Compared,
   type DiffJson,
   type ProcessDiff,
   type ProcessMatch,
@@ -24,13 +25,30 @@ export interface RunLabels {
 export function compareRuns(a: StatsJson, b: StatsJson, labels: RunLabels = { a: 'A', b: 'B' }): DiffJson {
   const pairs = pairProcesses(a.processes, b.processes);
   const notes = [...recordingNotes(a, b, labels), ...pairs.flatMap(({ pair, match }) => processNotes(pair, match, labels))];
+  const sampled = { a: a.recording.sampling !== undefined, b: b.recording.sampling !== undefined };
   return {
     schema: DIFF_SCHEMA,
     a: runSide(a, labels.a),
     b: runSide(b, labels.b),
     verdict_kind_changed: a.verdict?.kind !== b.verdict?.kind,
-    processes: pairs.map(({ pair, match }) => compareProcesses(pair, match)),
+    processes: pairs.map(({ pair, match }) => uncountedWhereSampled(compareProcesses(pair, match), sampled)),
     notes,
+  };
+}
+
+/**
+ * A sampled run counts no GIL takes, waits or forced drops (its ticks see what outlasts a tick:
+ * 47 takes against an exact run's 1829 read as -97%): its side of those numbers is left out.
+ */
+function uncountedWhereSampled(process: ProcessDiff, sampled: { readonly a: boolean; readonly b: boolean }): ProcessDiff {
+  if (!sampled.a && !sampled.b) return process;
+  const counted = (c: Compared): Compared => compared(sampled.a ? undefined : c.a, sampled.b ? undefined : c.b);
+  return {
+    ...process,
+    forced_drops: counted(process.forced_drops),
+    all_threads: { ...process.all_threads, acquisitions: counted(process.all_threads.acquisitions) },
+    threads: process.threads.map((row) => ({ ...row, acquisitions: counted(row.acquisitions) })),
+    functions: process.functions.map((fn) => ({ ...fn, waits: counted(fn.waits), forced_drops: counted(fn.forced_drops) })),
   };
 }
 
@@ -43,6 +61,7 @@ function runSide(stats: StatsJson, label: string): RunSide {
     lost_events,
     warnings,
     ...(stats.verdict && { verdict: { kind: stats.verdict.kind, headline: stats.verdict.headline } }),
+    ...(stats.recording.sampling && { sampled: true }),
   };
 }
 
@@ -112,6 +131,10 @@ function recordingNotes(a: StatsJson, b: StatsJson, labels: RunLabels): string[]
     notes.push(`${labels.a} was recorded on ${cpusA} CPUs, ${labels.b} on ${cpusB}: waiting depends on how many threads can run at once`);
   }
   for (const [stats, label] of [[a, labels.a], [b, labels.b]] as const) {
+    const sampling = stats.recording.sampling;
+    if (sampling) {
+      notes.push(`${label} was sampled (${Math.round(sampling.effective_hz)} ticks a second): its times are estimates (shares ±${(sampling.share_error_95 * 100).toFixed(1)} points for a thread that lived throughout) and it counts no GIL takes, waits or forced drops`);
+    }
     if (stats.recording.lost_events > 0) notes.push(`${label} lost ${stats.recording.lost_events} events: its numbers near the gaps are uncertain`);
     if (stats.processes.length === 0) notes.push(`${label} has no Python process with GIL activity`);
   }

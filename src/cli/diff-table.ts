@@ -18,14 +18,16 @@ const LEFT_ALIGNED = new Set(['thread', 'function', 'where']);
 export function formatDiff(diff: DiffJson, color: boolean): string {
   const style = styleFor(color);
   const out = [`${style.bold('A')}  ${diff.a.label}`, `${style.bold('B')}  ${diff.b.label}`, ''];
-  for (const process of diff.processes) out.push(...formatProcess(process, style), '');
+  // a sampled run counts no takes, waits or forced drops: its side of them is '-', with no change
+  const counts: CountCells = diff.a.sampled || diff.b.sampled ? uncountedCells : (value) => cells(value, String);
+  for (const process of diff.processes) out.push(...formatProcess(process, style, counts), '');
   if (diff.processes.length === 0) out.push('Neither recording has a Python process with GIL activity.', '');
   out.push(...formatVerdicts(diff, style));
   for (const note of diff.notes) out.push(style.yellow(`note: ${note}`));
   return out.join('\n').replace(/\n+$/, '') + '\n';
 }
 
-function formatProcess(process: ProcessDiff, style: Style): string[] {
+function formatProcess(process: ProcessDiff, style: Style, counts: CountCells): string[] {
   const lines = [...processHeader(process, style)];
   const facts = [
     `wall ${sideBySide(process.duration_ns, formatDuration)}`,
@@ -51,7 +53,7 @@ function formatProcess(process: ProcessDiff, style: Style): string[] {
     ];
     const aside = remarks.length ? ` (${remarks.join('; ')})` : '';
     lines.push('', `  ${style.dim(`Python functions, by GIL time held while others waited plus waited${aside}:`)}`);
-    lines.push(...functionTable(shown, style).map((line) => `  ${line}`));
+    lines.push(...functionTable(shown, style, counts).map((line) => `  ${line}`));
   }
   return lines;
 
@@ -64,8 +66,8 @@ function formatProcess(process: ProcessDiff, style: Style): string[] {
       { label: 'held', columns: 3 },
       { label: 'takes', columns: 3 },
     ];
-    const all = threadNumberCells('all threads', threadCount(compareCount(p.a, p.b)), p.all_threads);
-    return table([header, all, ...p.threads.map(threadRow)], style, LEFT_ALIGNED, groups);
+    const all = threadNumberCells('all threads', threadCount(compareCount(p.a, p.b)), p.all_threads, counts);
+    return table([header, all, ...p.threads.map((row) => threadRow(row, counts))], style, LEFT_ALIGNED, groups);
   }
 }
 
@@ -90,9 +92,9 @@ function processHeader(process: ProcessDiff, style: Style): string[] {
   return [`${style.bold('Process')} ${style.dim(`(${how[process.match]})`)}`, `  ${side('A', process.a)}`, `  ${side('B', process.b)}`];
 }
 
-function threadRow(row: ThreadRowDiff): string[] {
+function threadRow(row: ThreadRowDiff, counts: CountCells): string[] {
   const name = row.a && row.b && row.a.name !== row.b.name ? row.key : (row.a ?? row.b)!.name;
-  return threadNumberCells(cut(name, NAME_WIDTH), threadCount(row.threads), row);
+  return threadNumberCells(cut(name, NAME_WIDTH), threadCount(row.threads), row, counts);
 }
 
 /** `4`, or `1→4` when the runs had different numbers of them. */
@@ -101,18 +103,18 @@ function threadCount(count: Compared): string {
   return count.a === count.b ? show(count.a) : `${show(count.a)}→${show(count.b)}`;
 }
 
-function threadNumberCells(name: string, threads: string, numbers: ThreadNumbers): string[] {
+function threadNumberCells(name: string, threads: string, numbers: ThreadNumbers, counts: CountCells): string[] {
   return [
     name,
     threads,
     ...cells(numbers.wait_share, formatShare, formatPointChange),
     ...cells(numbers.wait_ns, formatDuration),
     ...cells(numbers.held_ns, formatDuration),
-    ...cells(numbers.acquisitions, String),
+    ...counts(numbers.acquisitions),
   ];
 }
 
-function functionTable(functions: readonly FunctionDiff[], style: Style): string[] {
+function functionTable(functions: readonly FunctionDiff[], style: Style, counts: CountCells): string[] {
   const header = ['function', 'where', ...SIDES, ...SIDES, ...SIDES];
   const groups: ColumnGroup[] = [
     { label: '', columns: 2 },
@@ -126,7 +128,7 @@ function functionTable(functions: readonly FunctionDiff[], style: Style): string
       where(fn),
       ...cells(fn.held_while_others_wait_ns, formatDuration),
       ...cells(fn.wait_ns, formatDuration),
-      ...cells(fn.forced_drops, String),
+      ...counts(fn.forced_drops),
     ];
   });
   return table([header, ...rows], style, LEFT_ALIGNED, groups);
@@ -144,6 +146,15 @@ function where(fn: FunctionDiff): string {
 }
 
 /** A, B and change cells; a side the row is not in shows '-', and the change says which run has it. */
+/** A count's three cells (A, B, change). */
+type CountCells = (value: Compared) => string[];
+
+/** A count beside a sampled run, which has none: '-' for its side and no change (not "only A": the row is in both). */
+function uncountedCells(value: Compared): string[] {
+  const show = (n: number | undefined) => (n === undefined ? '-' : String(n));
+  return [show(value.a), show(value.b), ''];
+}
+
 function cells(value: Compared, format: (n: number) => string, formatChange: (c: Compared, format: (n: number) => string) => string = formatRelativeChange): string[] {
   const show = (n: number | undefined) => (n === undefined ? '-' : format(n));
   const only = value.a === undefined ? (value.b === undefined ? '' : 'only B') : value.b === undefined ? 'only A' : undefined;

@@ -32,6 +32,8 @@ export interface RunSide {
   readonly lost_events: number;
   readonly warnings: readonly string[];
   readonly verdict?: { readonly kind: string; readonly headline: string };
+  /** A sampled recording (since 12-07): its times are estimates, and it counts no GIL takes, waits or forced drops (absent from its side). */
+  readonly sampled?: boolean;
 }
 
 /**
