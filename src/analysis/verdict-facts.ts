@@ -147,6 +147,8 @@ export interface ProcessNotes {
   readonly drops: DropCounts;
   /** Events that did not fit the GIL state machine. */
   readonly misfitEvents: number;
+  /** Events that did not fit what came before them because events were lost before them (lost_events_resync): the losses explain them. */
+  readonly resyncedEvents: number;
   /** Scheduler events missing or out of step (CPU states inferred from GIL probe hits there). */
   readonly schedulerGaps: number;
   /** Threads with no scheduler event at all: CPU states unknown. */
@@ -206,12 +208,13 @@ function runSplitOf(process: ProcessStats | undefined): VerdictFacts['runSplit']
 function processNotesOf(process: ProcessStats): ProcessNotes {
   let misfitEvents = 0;
   let schedulerGaps = 0;
+  const resyncedEvents = process.anomalies[Anomaly.lostEventsResync] ?? 0;
   for (const [name, count] of Object.entries(process.anomalies)) {
     if (SCHEDULER_GAPS.has(name)) schedulerGaps += count;
-    else if (!NOT_EVENT_COUNTS.has(name)) misfitEvents += count;
+    else if (name !== Anomaly.lostEventsResync && !NOT_EVENT_COUNTS.has(name)) misfitEvents += count;
   }
   const { handoff, drops } = process.gil;
-  return { pid: process.pid, handoff, drops, misfitEvents, schedulerGaps, threadsWithoutScheduler: process.anomalies[Anomaly.noSchedulerEvents] ?? 0 };
+  return { pid: process.pid, handoff, drops, misfitEvents, resyncedEvents, schedulerGaps, threadsWithoutScheduler: process.anomalies[Anomaly.noSchedulerEvents] ?? 0 };
 }
 
 /** A process's waiters: its groups of alike threads summed, and the threads in no group. */

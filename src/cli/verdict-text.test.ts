@@ -291,5 +291,9 @@ describe('the verdict in words', () => {
     const daemons = verdictOf({ ...stats, processes: [{ ...stats.processes[0], anomalies: { exit_while_waiting: 2 } }] }).details;
     assert.ok(!daemons.some((d) => /did not fit/.test(d)), daemons.join('\n'));
     assert.ok(one.includes('1 scheduler event was missing or out of step (see anomalies): CPU states next to it are inferred from GIL probe hits'), one.join('\n'));
+    // misfits right after lost events are the losses', said as such (not as the state machine's)
+    const resynced = verdictOf({ ...stats, processes: [{ ...stats.processes[0], anomalies: { lost_events_resync: 465, second_holder: 1 } }] }).details;
+    assert.ok(resynced.includes('1 event did not fit the GIL state machine (see anomalies)'), resynced.join('\n'));
+    assert.ok(resynced.includes('465 events right after lost ones did not fit what came before (the losses explain them)'), resynced.join('\n'));
   });
 });

@@ -271,6 +271,9 @@ function recordingDetails({ facts }: MeasuredVerdict, sampled: boolean): string[
       details.push(`${where}${plural(drops.forced, 'forced drop', 'forced drops')} (a waiter's switch interval expired) and ${drops.voluntary} voluntary (I/O, sleep, C code releasing the GIL)`);
     }
     if (notes.misfitEvents > 0) details.push(`${where}${plural(notes.misfitEvents, 'event', 'events')} did not fit the GIL state machine (see anomalies)`);
+    if (notes.resyncedEvents > 0) {
+      details.push(`${where}${plural(notes.resyncedEvents, 'event', 'events')} right after lost ones did not fit what came before (the losses explain ${notes.resyncedEvents === 1 ? 'it' : 'them'})`);
+    }
     if (notes.schedulerGaps > 0) {
       details.push(
         `${where}${plural(notes.schedulerGaps, 'scheduler event was', 'scheduler events were')} missing or out of step (see anomalies): CPU states next to ${notes.schedulerGaps === 1 ? 'it are' : 'them are'} inferred from GIL probe hits`,
