@@ -286,10 +286,15 @@ test('with holder samples, the function table says the line each function held t
 test('with wait lines, the function table says the line its threads waited after most, and how long they slept without the GIL', { skip }, async () => {
   const [first, ...rest] = input.stats.processes[0].functions!;
   const wait_lines = [
-    { line: 12, wait_ns: first.wait_ns * 0.75, waits: 30, text: 'sock.recv(4096)' },
+    { line: 12, wait_ns: first.wait_ns * 0.75, waits: 30, text: 'sock.recv(4096)', paths: [{ callers: ['fetch', 'worker'], wait_ns: first.wait_ns * 0.7, waits: 28 }] },
     { line: 14, wait_ns: first.wait_ns * 0.25, waits: 10 },
   ];
-  const released_lines = [{ line: 12, released_ns: 4_000_000, released_asleep_ns: 3_000_000, text: 'sock.recv(4096)' }];
+  // the call path most of the sleep came by is not the one most of the time without the GIL did
+  const paths = [
+    { callers: ['fetch', 'worker'], released_ns: 2_500_000, released_asleep_ns: 1_000_000 },
+    { callers: ['poll', 'main'], released_ns: 1_500_000, released_asleep_ns: 1_500_000 },
+  ];
+  const released_lines = [{ line: 12, released_ns: 4_000_000, released_asleep_ns: 3_000_000, text: 'sock.recv(4096)', paths }];
   const withWaits = { ...first, wait_lines, released_ns: 4_000_000, released_asleep_ns: 3_000_000, released_lines };
   const process = { ...input.stats.processes[0], functions: [withWaits, ...rest] };
   const file = join(tempDir(), 'wait-lines.html');
@@ -304,10 +309,10 @@ test('with wait lines, the function table says the line its threads waited after
   assert.equal(titles.findIndex((t) => t.startsWith('most at line')), -1, 'no holder-sample lines: no such column');
   const waited = column('waited at line');
   assert.equal(await waited.first().textContent(), '12 sock.recv(4096) 75.0%');
-  assert.equal(await waited.first().getAttribute('title'), `app.py:7, by line:\nline 12: ${formatDuration(wait_lines[0].wait_ns)} waited after it, 30 waits (75.0%)\n    sock.recv(4096)\nline 14: ${formatDuration(wait_lines[1].wait_ns)} waited after it, 10 waits (25.0%)`);
+  assert.equal(await waited.first().getAttribute('title'), `app.py:7, by line:\nline 12: ${formatDuration(wait_lines[0].wait_ns)} waited after it, 30 waits; mostly called from fetch ← worker (75.0%)\n    sock.recv(4096)\nline 14: ${formatDuration(wait_lines[1].wait_ns)} waited after it, 10 waits (25.0%)`);
   const asleep = column('asleep without GIL');
   assert.equal(await asleep.first().textContent(), formatDuration(3_000_000));
-  assert.equal(await asleep.first().getAttribute('title'), `app.py:7, by line:\nline 12: ${formatDuration(3_000_000)} asleep without the GIL after it (${formatDuration(4_000_000)} without it)\n    sock.recv(4096)`);
+  assert.equal(await asleep.first().getAttribute('title'), `app.py:7, by line:\nline 12: ${formatDuration(3_000_000)} asleep without the GIL after it (${formatDuration(4_000_000)} without it); mostly called from poll ← main\n    sock.recv(4096)`);
   assert.deepEqual(problems.slice(before), []);
   await page.goto(`file://${reportFile}`);
   await page.waitForFunction(() => window.giltrace !== undefined, undefined, { timeout: 10_000 });

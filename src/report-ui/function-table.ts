@@ -123,7 +123,8 @@ const WAIT_LINE_COLUMN: Column<FunctionRow> = {
   value: ({ f }) => waitLineShares(f, 1)[0]?.share ?? -1,
   text: true,
   show: ({ f }) => lineCell(waitLineShares(f, 1)[0], f.wait_lines),
-  cellTitle: ({ f }) => lineList(f, f.wait_lines, waitLineShares(f, f.wait_lines?.length ?? 0), (l) => `${formatDuration(l.wait_ns)} waited after it, ${formatCount(l.waits)} waits`),
+  cellTitle: ({ f }) =>
+    lineList(f, f.wait_lines, waitLineShares(f, f.wait_lines?.length ?? 0), (l) => `${formatDuration(l.wait_ns)} waited after it, ${formatCount(l.waits)} waits${mostlyFrom(l.paths)}`),
 };
 
 /** What its threads did without the GIL after letting it go here: asleep (a lock, I/O, a sleep) or on a CPU. */
@@ -133,8 +134,17 @@ const ASLEEP_COLUMN: Column<FunctionRow> = {
   value: ({ f }) => f.released_asleep_ns ?? 0,
   show: ({ f }) => formatDuration(f.released_asleep_ns ?? 0),
   cellTitle: ({ f }) =>
-    lineList(f, f.released_lines, undefined, (l) => `${formatDuration(l.released_asleep_ns)} asleep without the GIL after it (${formatDuration(l.released_ns)} without it)`),
+    lineList(f, f.released_lines, undefined, (l) => `${formatDuration(l.released_asleep_ns)} asleep without the GIL after it (${formatDuration(l.released_ns)} without it)${mostlyFrom(l.paths, (p) => p.released_asleep_ns)}`),
 };
+
+/**
+ * `; mostly called from A ← B`: the call path most of a line's time came by (the first of its
+ * paths, or the heaviest by `weight`), when the stats have its paths.
+ */
+function mostlyFrom<P extends { readonly callers: readonly string[] }>(paths: readonly P[] | undefined, weight?: (path: P) => number): string {
+  const top = weight ? [...(paths ?? [])].sort((a, b) => weight(b) - weight(a))[0] : paths?.[0];
+  return top?.callers.length && (!weight || weight(top) > 0) ? `; mostly called from ${top.callers.slice(0, 3).join(' ← ')}` : '';
+}
 
 /** A line cell: its number, its text (cut), its share. */
 function lineCell(top: { readonly line: number; readonly share: number } | undefined, lines: readonly { readonly line: number; readonly text?: string }[] | undefined): string {
