@@ -31,7 +31,7 @@ import { makeDropClassifier } from '../probe/drop-classifier.js';
 import { makeGilWaitClassifier } from '../probe/gil-wait-classifier.js';
 import type { PythonTarget } from '../probe/python-target.js';
 import { pythonVersionFromPaths } from '../probe/python-version-from-path.js';
-import { recordingWarnings } from './recording-warnings.js';
+import { recordingWarnings, unnamedAttachedThreadsWarnings } from './recording-warnings.js';
 import { toVerdictText } from './verdict-text.js';
 import type { Analysis } from './analysis.js';
 import { collectGarbage } from '../base/collect-garbage.js';
@@ -195,9 +195,11 @@ function concluded(numbers: StatsJson, facts: TimelineFacts, kind: RecordingKind
 function concluded(numbers: StatsJson, facts: TimelineFacts, kind: RecordingKind, timeline: Timeline | undefined, manifest: RecordingManifest | undefined): Omit<Analysis, 'timeline'> & { timeline?: Timeline } {
   const verdict = toVerdictText(computeVerdict(numbers, facts, kind));
   const boottime = manifest?.boottimeMinusMonotonicNs;
+  const unnamed = manifest?.attached ? unnamedAttachedThreadsWarnings(numbers.processes, manifest.attached, manifest.threadNames ?? []) : [];
+  const recording = unnamed.length ? { ...numbers.recording, warnings: [...numbers.recording.warnings, ...unnamed] } : numbers.recording;
   return {
     ...(timeline ? { timeline } : {}),
-    stats: { ...numbers, verdict },
+    stats: { ...numbers, recording, verdict },
     verdict,
     ...(boottime !== undefined ? { boottimeMinusMonotonicNs: BigInt(boottime) } : {}),
   };

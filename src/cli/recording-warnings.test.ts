@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newAdapterFacts } from '../model/perf-to-timeline-events.js';
-import { INFERRED_WAITS_WARNING, PER_TASK_WARNING, recordingWarnings, type RecordingFindings } from './recording-warnings.js';
+import { INFERRED_WAITS_WARNING, PER_TASK_WARNING, recordingWarnings, unnamedAttachedThreadsWarnings, type RecordingFindings } from './recording-warnings.js';
+import { statsOf, statsThread } from '../../test/support/stats-builders.js';
 
 const base: RecordingFindings = {
   manifestProblem: undefined,
@@ -47,4 +48,14 @@ test('no GIL events at all, or no stack into a Python library, says so', () => {
   const nothing = { classify: () => 'other' as const, symbolized: new Set<string>(), unusable: new Map<string, string>() };
   const facts = { ...newAdapterFacts(), stackScans: 3 };
   assert.match(recordingWarnings({ ...base, kind: 'scheduler-only', facts, waitLookup: nothing }).at(-1)!, /^no user stack pointed into a Python library/);
+});
+
+test('threads of an attached process that keep their OS name are counted, per process; a process giltrace started is not', () => {
+  const stats = statsOf([statsThread(100, 0, { name: 'MainThread' }), statsThread(101, 0, { name: 'python3 (serve)' }), statsThread(102, 0, { name: 'python3' }), statsThread(103, 0, { name: 'python3' })]);
+  const named = [{ pid: 100, tid: 100, name: 'MainThread' }, { pid: 100, tid: 101, name: 'python3 (serve)' }];
+  assert.deepEqual(unnamedAttachedThreadsWarnings(stats.processes, [{ pid: 100 }], named), [
+    '2 threads of attached process 100 keep their OS name (python3): what they were started to run could not be read while they lived (a thread of a few ms, or one not started by threading)',
+  ]);
+  assert.deepEqual(unnamedAttachedThreadsWarnings(stats.processes, [{ pid: 100 }], [...named, { pid: 100, tid: 102, name: 'python3 (serve)' }, { pid: 100, tid: 103, name: 'python3 (serve)' }]), []);
+  assert.deepEqual(unnamedAttachedThreadsWarnings(stats.processes, [{ pid: 999 }], []), [], 'not attached: its threads have their Python names');
 });

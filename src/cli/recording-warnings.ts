@@ -4,6 +4,8 @@
  * limits what can be said, perf recorded only the command's tasks, a Python hook stayed silent,
  * perf lost events. Each says what a number cannot be trusted for, and how to record better.
  */
+import type { NamedThread } from '../contract/recording-manifest.js';
+import type { ProcessStats } from '../contract/stats.js';
 import type { AdapterFacts } from '../model/perf-to-timeline-events.js';
 import type { RecordingKind } from '../model/recording-kind.js';
 import type { MissedByLateProbes, UntracedPython } from '../model/untraced-pythons.js';
@@ -118,4 +120,29 @@ function inferredWaitWarnings(facts: AdapterFacts, lookup: GilWaitLookup): strin
     warnings.push('no user stack pointed into a Python library with a take_gil symbol: no GIL wait could be inferred');
   }
   return warnings;
+}
+
+/**
+ * Threads of an attached process that keep their OS name: the names come from reading what each
+ * thread was started to run while giltrace records (attached-thread-names.ts), and a thread that
+ * lives a few ms (a thread per request) is often gone before its turn; a thread not started by
+ * `threading` has no such function. Said per process, so that a group named like the program
+ * beside the named one is explained (an attached ThreadingHTTPServer: 2 592 `python3` threads
+ * beside 883 `python3 (ThreadingMixIn.process_request_thread)`, 12-07).
+ */
+export function unnamedAttachedThreadsWarnings(processes: readonly ProcessStats[], attached: readonly { readonly pid: number }[], named: readonly NamedThread[]): string[] {
+  const attachedPids = new Set(attached.map((a) => a.pid));
+  const namedTids = new Set(named.map((n) => `${n.pid}:${n.tid}`));
+  const out: string[] = [];
+  for (const process of processes) {
+    if (!attachedPids.has(process.pid)) continue;
+    const unnamed = process.threads.filter((t) => t.tid !== process.pid && !namedTids.has(`${process.pid}:${t.tid}`));
+    if (unnamed.length === 0) continue;
+    const osNames = [...new Set(unnamed.map((t) => t.name))].slice(0, 3).join(', ');
+    out.push(
+      `${unnamed.length === 1 ? '1 thread' : `${unnamed.length} threads`} of attached process ${process.pid} keep${unnamed.length === 1 ? 's' : ''} ${unnamed.length === 1 ? 'its' : 'their'} OS name (${osNames}): ` +
+        'what they were started to run could not be read while they lived (a thread of a few ms, or one not started by threading)',
+    );
+  }
+  return out;
 }
