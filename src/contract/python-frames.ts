@@ -17,11 +17,12 @@ export function isGiltraceHookFile(file: string): boolean {
 
 /**
  * Whether a function of the stats is code of the program: not one of the names the stacks give
- * what has no Python function (`<unknown>`, `<no Python frame>`: no file, no line). Code objects
+ * what has no Python function (`<unknown>`, `<no Python frame>`: no file). Code objects
  * named in angle brackets are the program's as much as any: a script's top level (`<module>`), a
  * `<lambda>`, a comprehension (`<listcomp>` to 3.11, `<genexpr>`), code run by `-c` or exec (in
  * file `<string>`).
  */
-export function isProgramCode(fn: { readonly name: string; readonly file: string; readonly line: number }): boolean {
-  return !(fn.name.startsWith('<') && fn.file === '' && fn.line === 0);
+export function isProgramCode(fn: { readonly name: string; readonly file: string }): boolean {
+  // (a `<module>` read without its file, at a thread's last release, says nothing either)
+  return !(fn.name.startsWith('<') && fn.file === '');
 }
