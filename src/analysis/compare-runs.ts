@@ -117,6 +117,7 @@ function compareProcesses(pair: Pair<ProcessStats>, match: ProcessMatch): Proces
     forced_drops: compared(a?.gil.drops.forced, b?.gil.drops.forced),
     c_without_gil_ns: compared(a?.time_split?.free_ns, b?.time_split?.free_ns),
     all_asleep_ns: compared(a?.time_split?.idle_ns, b?.time_split?.idle_ns),
+    handover_ns: compared(a?.time_split?.handover_ns, b?.time_split?.handover_ns),
     all_threads: compareThreadNumbers(a?.threads, b?.threads),
     threads: compareThreadRows(a, b),
     functions: compareFunctions(a?.functions ?? [], b?.functions ?? []),

@@ -332,7 +332,8 @@ class ProcessAccumulator {
   /** The run's split (ProcessStats.time_split): between the windows (no thread of it alive) nobody wanted to run. */
   private timeSplit(parts: NoGilParts): NonNullable<ProcessStats['time_split']> {
     const between = ns(this.end) - ns(this.start) - parts.measuredNs;
-    return { held_ns: parts.split.heldNs, free_ns: parts.split.freeNs, idle_ns: parts.split.idleNs + between };
+    const { heldNs, freeNs, idleNs } = parts.split;
+    return { held_ns: heldNs, free_ns: freeNs, idle_ns: idleNs + between, handover_ns: Math.max(0, parts.measuredNs - heldNs - freeNs - idleNs) };
   }
 
   /** What the run would take without the GIL on `cpus` CPUs (undefined: the CPU count was not known while adding). */

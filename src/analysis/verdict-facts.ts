@@ -133,7 +133,7 @@ export interface VerdictFacts {
   /** With the timeline and the CPU count: the most contended process's run without the GIL. */
   readonly withoutGil: (NoGilEstimate & { readonly pid: number }) | undefined;
   /** The most contended process's run, instant by instant (its time_split, as shares of its duration), when the stats have it. */
-  readonly runSplit: { readonly pid: number; readonly held: number; readonly free: number; readonly idle: number } | undefined;
+  readonly runSplit: { readonly pid: number; readonly held: number; readonly free: number; readonly idle: number; readonly handover?: number } | undefined;
   /** What each process's recording says beside the threads: hand-offs, drops, what did not fit. */
   readonly processNotes: readonly ProcessNotes[];
   readonly lostEvents: number;
@@ -202,7 +202,7 @@ function runSplitOf(process: ProcessStats | undefined): VerdictFacts['runSplit']
   const split = process?.time_split;
   if (!split || !(process.duration_ns > 0)) return undefined;
   const of = (n: number): number => n / process.duration_ns;
-  return { pid: process.pid, held: of(split.held_ns), free: of(split.free_ns), idle: of(split.idle_ns) };
+  return { pid: process.pid, held: of(split.held_ns), free: of(split.free_ns), idle: of(split.idle_ns), ...(split.handover_ns !== undefined ? { handover: of(split.handover_ns) } : {}) };
 }
 
 function processNotesOf(process: ProcessStats): ProcessNotes {

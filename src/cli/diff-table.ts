@@ -37,7 +37,8 @@ function formatProcess(process: ProcessDiff, style: Style, counts: CountCells): 
   lines.push(`  ${facts.join(' · ')}`);
   // what limits a program the GIL does not bind: C code without it, or every thread asleep
   if (process.c_without_gil_ns.a !== undefined || process.c_without_gil_ns.b !== undefined) {
-    lines.push(`  nobody holding the GIL: C code ran ${sideBySide(process.c_without_gil_ns, formatDuration)} · every thread asleep ${sideBySide(process.all_asleep_ns, formatDuration)}`);
+    const handover = process.handover_ns.a !== undefined || process.handover_ns.b !== undefined ? ` · changing hands ${sideBySide(process.handover_ns, formatDuration)}` : '';
+    lines.push(`  nobody held it: C code ran ${sideBySide(process.c_without_gil_ns, formatDuration)} · all asleep ${sideBySide(process.all_asleep_ns, formatDuration)}${handover}`);
   }
   lines.push(...threadTable(process).map((line) => `  ${line}`));
   // the table's columns are what others paid and what it paid: a function with neither in both
@@ -48,7 +49,7 @@ function formatProcess(process: ProcessDiff, style: Style, counts: CountCells): 
     const without = (['a', 'b'] as const).filter((side) => process[side]?.function_context === false).map((side) => side.toUpperCase());
     const remarks = [
       ...(functions.length > shown.length ? [`top ${shown.length} of ${functions.length}`] : []),
-      ...(process.functions.length > shown.length ? [`--json has all ${process.functions.length}`] : []),
+      ...(process.functions.length > shown.length ? [`--json has all${process.functions.length > functions.length ? ` ${process.functions.length}` : ''}`] : []),
       ...(without.length === 1 ? [`none in ${without[0]}: no function context`] : []),
     ];
     const aside = remarks.length ? ` (${remarks.join('; ')})` : '';

@@ -255,6 +255,9 @@ describe('the verdict in words', () => {
     const lambda = fn('<lambda>', 0, { file: 'app.py', line: 3, released_ns: 800 * MS, released_asleep_ns: 0, released_lines: [{ line: 3, released_ns: 800 * MS, released_asleep_ns: 0 }] });
     const byLambda = verdictOf(statsOf([thread(1, 10 * MS), thread(2, 10 * MS)], 0, { functions: [lambda, worker], time_split: { held_ns: 150 * MS, free_ns: 800 * MS, idle_ns: 50 * MS } }));
     assert.match(byLambda.headline, /look elsewhere: C code ran without the GIL 80\.0% of the run, most after <lambda> \(app\.py:3\) let it go at line 3$/);
+    // with the time the GIL changed hands, the detail says it too
+    const withHandover = verdictOf(statsOf([thread(1, 10 * MS), thread(2, 10 * MS)], 0, { functions: [compress, worker], time_split: { held_ns: 150 * MS, free_ns: 700 * MS, idle_ns: 50 * MS, handover_ns: 100 * MS } }));
+    assert.ok(withHandover.details.includes("Of pid 100's run, a thread held the GIL 15.0%, C code ran with nobody holding it 70.0%, every thread slept 5.0%, it changed hands 10.0% (nobody held it while threads were on their way to it or to a CPU)"), withHandover.details.join('\n'));
     // every thread asleep most of the run: where they slept
     assert.match(split(100 * MS, 300 * MS, 600 * MS).headline, /look elsewhere: they slept most after _worker \(parse\.py:12\) let the GIL go at line 81$/);
     // neither half the run: nothing stands out

@@ -201,7 +201,9 @@ function sitePath(callers: readonly string[] | undefined): string {
 function splitDetails({ facts }: MeasuredVerdict): string[] {
   const split = facts.runSplit;
   if (!split) return [];
-  return [`Of pid ${split.pid}'s run, a thread held the GIL ${formatPercent(split.held, 1)}, C code ran with nobody holding it ${formatPercent(split.free, 1)}, every thread slept ${formatPercent(split.idle, 1)}`];
+  // (the rest: the GIL changing hands, nobody holding it while threads were on their way to it)
+  const handover = split.handover !== undefined ? `, it changed hands ${formatPercent(split.handover, 1)} (nobody held it while threads were on their way to it or to a CPU)` : '';
+  return [`Of pid ${split.pid}'s run, a thread held the GIL ${formatPercent(split.held, 1)}, C code ran with nobody holding it ${formatPercent(split.free, 1)}, every thread slept ${formatPercent(split.idle, 1)}${handover}`];
 }
 
 /** Where the threads slept without the GIL (what they waited for instead: a lock, I/O, a sleep), and where they ran without it. */

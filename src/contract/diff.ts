@@ -118,6 +118,8 @@ export interface ProcessDiff {
   readonly c_without_gil_ns: Compared;
   /** Time every thread of the process was asleep (ProcessStats.time_split.idle_ns); empty when neither run has the split. */
   readonly all_asleep_ns: Compared;
+  /** Time the GIL changed hands (ProcessStats.time_split.handover_ns); empty when neither run has it. */
+  readonly handover_ns: Compared;
   /** All threads of the process together. */
   readonly all_threads: ThreadNumbers;
   /** Largest first (the larger of A and B, by GIL time held plus waited). */

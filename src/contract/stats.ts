@@ -196,10 +196,12 @@ export interface ProcessStats {
    * What the process did, instant by instant, over duration_ns (when the recording's CPU count is
    * known): some thread held a GIL (`held_ns`); nobody held one and a thread ran on a CPU without
    * it (`free_ns`: C code that released it: zlib, hashlib, numpy); no thread wanted to run
-   * (`idle_ns`: every thread slept or was blocked). The rest: threads waiting only for a CPU, or
-   * for a GIL nobody held yet. The verdict says which limits a program the GIL does not bind.
+   * (`idle_ns`: every thread slept or was blocked); the rest (`handover_ns`, since 12-07): nobody
+   * held one while threads wanted to run, waiting for a GIL on its way to them or for a CPU (the
+   * GIL changing hands: four threads crunching on two CPUs lost 14.5 % of their run so). The
+   * verdict says which limits a program the GIL does not bind.
    */
-  readonly time_split?: { readonly held_ns: number; readonly free_ns: number; readonly idle_ns: number };
+  readonly time_split?: { readonly held_ns: number; readonly free_ns: number; readonly idle_ns: number; readonly handover_ns?: number };
   /**
    * One entry per GIL when the process has several (subinterpreters with their own GIL, 3.12+):
    * each is a lock of its own; `gil` above is their union.

@@ -78,7 +78,7 @@ table.functions td.text { max-width:420px; overflow:hidden; text-overflow:ellips
 .run-split { margin-top:8px; }
 .run-split .k { font-size:11px; text-transform:uppercase; letter-spacing:.05em; color:var(--muted); display:block; margin-bottom:3px; }
 .split-bar { display:flex; height:10px; border-radius:2px; overflow:hidden; background:var(--bg); border:1px solid var(--line); }
-.split-held { background:var(--holding); } .split-free { background:#009e73; } .split-idle { background:#c5ced8; }
+.split-held { background:var(--holding); } .split-free { background:#009e73; } .split-idle { background:#c5ced8; } .split-handover { background:#e69f00; }
 .split-legend { display:flex; flex-wrap:wrap; gap:4px 16px; font-size:12px; color:var(--muted); margin-top:4px; font-variant-numeric:tabular-nums; }
 .split-key i { display:inline-block; width:10px; height:10px; border-radius:2px; margin-right:5px; vertical-align:-1px; }
 .bar-cell { position:relative; min-width:80px; }

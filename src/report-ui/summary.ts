@@ -68,7 +68,7 @@ function processHtml(p: ProcessStats, sampled: boolean): string {
 
 /**
  * The process's run instant by instant (time_split): a thread held the GIL, C code ran with nobody
- * holding it, every thread slept; as a bar and in words. What is not the GIL limits a program the
+ * holding it, every thread slept, it changed hands; as a bar and in words. What is not the GIL limits a program the
  * GIL does not bind: the bar shows which at a glance.
  */
 function runSplitHtml(p: ProcessStats): string {
@@ -78,6 +78,8 @@ function runSplitHtml(p: ProcessStats): string {
     { cls: 'split-held', label: 'a thread held the GIL', ns: split.held_ns },
     { cls: 'split-free', label: 'C code ran with nobody holding it', ns: split.free_ns },
     { cls: 'split-idle', label: 'every thread asleep', ns: split.idle_ns },
+    // (older recordings' stats have no such part: the bar's rest is blank there)
+    ...(split.handover_ns !== undefined ? [{ cls: 'split-handover', label: 'changing hands (nobody held it while threads were on their way to it)', ns: split.handover_ns }] : []),
   ];
   const share = (ns: number): string => formatPercent(ns, p.duration_ns, NO_VALUE);
   const width = (ns: number): string => `${Math.max(0, Math.min(100, (ns / p.duration_ns) * 100)).toFixed(2)}%`;

@@ -96,7 +96,8 @@ test('golden recordings, 3.12 vs 3.13 (no root): the JSON is the comparison of t
   // the run's split, side by side, from the goldens' time_split
   const [splitA, splitB] = goldens.map((g) => g.processes[0].time_split!);
   assert.deepEqual([process.c_without_gil_ns.a, process.all_asleep_ns.b], [splitA.free_ns, splitB.idle_ns]);
-  const splitLine = `nobody holding the GIL: C code ran ${formatDuration(splitA.free_ns)} | ${formatDuration(splitB.free_ns)}`;
+  const splitLine = `nobody held it: C code ran ${formatDuration(splitA.free_ns)} | ${formatDuration(splitB.free_ns)}`;
+  assert.ok(text.stdout.includes(`changing hands ${formatDuration(splitA.handover_ns!)} | ${formatDuration(splitB.handover_ns!)}`), text.stdout);
   assert.ok(text.stdout.includes(splitLine), `"${splitLine}" in:\n${text.stdout}`);
   // a function others did not wait on and that did not wait, in either run, is no row of the table
   for (const fn of process.functions.filter((f) => !f.held_while_others_wait_ns.a && !f.held_while_others_wait_ns.b && !f.wait_ns.a && !f.wait_ns.b)) {
