@@ -50,7 +50,7 @@ kbd { font:11px ui-monospace,monospace; border:1px solid var(--line); border-bot
 .fact-grid { display:grid; grid-template-columns:repeat(auto-fill,minmax(220px,1fr)); gap:6px 18px; }
 .fact-grid div { display:flex; flex-direction:column; }
 .fact-grid .k { font-size:11px; text-transform:uppercase; letter-spacing:.05em; color:var(--muted); }
-.fact-grid .v { font-variant-numeric:tabular-nums; word-break:break-all; }
+.fact-grid .v { font-variant-numeric:tabular-nums; overflow-wrap:anywhere; }
 .process { border-top:1px solid var(--line); margin-top:12px; padding-top:10px; }
 .process h3 { margin:0 0 8px; font-size:14px; }
 .warnings { color:#9a6700; margin:8px 0 0; padding-left:20px; }
