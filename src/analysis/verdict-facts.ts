@@ -6,6 +6,7 @@
  * each process's recording says of hand-offs, drops and events that did not fit. verdict.ts
  * decides from them; cli/verdict-text.ts puts them into words.
  */
+import { heaviestPath } from '../contract/function-lines.js';
 import { isProgramCode } from '../contract/python-frames.js';
 import type { DropCounts, DurationSummary, FunctionReleasedLine, FunctionStats, FunctionWaitLine, ProcessStats, StatsJson, ThreadStats } from '../contract/stats.js';
 import { Anomaly } from '../model/anomalies.js';
@@ -273,11 +274,7 @@ const awakeAfter: ReleasedPart = (r) => (r.released_ns ?? 0) - (r.released_aslee
 
 /** The call path by which most of a line's `part` came. */
 function mostBy(line: FunctionReleasedLine, part: ReleasedPart): { callers?: readonly string[] } {
-  let best: { callers: readonly string[]; ns: number } | undefined;
-  for (const path of line.paths ?? []) {
-    const ns = part(path);
-    if (ns > 0 && (!best || ns > best.ns)) best = { callers: path.callers, ns };
-  }
+  const best = heaviestPath(line.paths, part);
   return best ? { callers: best.callers } : {};
 }
 

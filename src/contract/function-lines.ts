@@ -36,3 +36,14 @@ export function waitLineShares(fn: Pick<FunctionStats, 'wait_ns' | 'wait_lines'>
     .sort((a, b) => b.share - a.share || a.line - b.line)
     .slice(0, most);
 }
+
+/**
+ * The call path (FunctionReleasedLine.paths, FunctionWaitLine.paths) most of `weight` came by: a
+ * line's paths are ranked by one time, and a reader may ask for another (the asleep part of the
+ * time without the GIL); undefined when none has any of it.
+ */
+export function heaviestPath<P extends { readonly callers: readonly string[] }>(paths: readonly P[] | undefined, weight: (path: P) => number): P | undefined {
+  let best: P | undefined;
+  for (const path of paths ?? []) if (weight(path) > 0 && (!best || weight(path) > weight(best))) best = path;
+  return best;
+}

@@ -15,6 +15,7 @@ export interface UntracedPython {
 
 export function findUntracedPythons(facts: AdapterFacts, probed: readonly RecordedInterpreter[]): UntracedPython[] {
   const known = filesOf(probed);
+  // a process that mapped a probed library is traced, whatever its executable is called
   return pythonProcesses(facts).filter(({ file, executable }) => !known.has(file) && !known.has(executable)).map(({ pid, file }) => ({ pid, file }));
 }
 
@@ -62,7 +63,6 @@ function pythonProcesses(facts: AdapterFacts): { pid: number; file: string; exec
     const files = facts.pythonFiles.get(pid);
     // a Python program, not a program that merely links libpython (perf itself does, for its scripts)
     if (!files?.executable) continue;
-    // a process that mapped a probed library is traced, whatever its executable is called
     out.push({ pid, file: files.library ?? files.executable, executable: files.executable });
   }
   return out.sort((a, b) => a.pid - b.pid);

@@ -4,7 +4,7 @@
  * held while others waited first. Recordings without function context have no such list, and
  * then the page has no such card.
  */
-import { lineShares, waitLineShares } from '../contract/function-lines.js';
+import { heaviestPath, lineShares, waitLineShares } from '../contract/function-lines.js';
 import type { FunctionStats, ProcessStats, StatsJson } from '../contract/stats.js';
 import { escapeHtml, formatCount, formatDuration } from './format.js';
 import { fullWhere, isSpecial, shortWhere } from './python-stack.js';
@@ -142,8 +142,8 @@ const ASLEEP_COLUMN: Column<FunctionRow> = {
  * paths, or the heaviest by `weight`), when the stats have its paths.
  */
 function mostlyFrom<P extends { readonly callers: readonly string[] }>(paths: readonly P[] | undefined, weight?: (path: P) => number): string {
-  const top = weight ? [...(paths ?? [])].sort((a, b) => weight(b) - weight(a))[0] : paths?.[0];
-  return top?.callers.length && (!weight || weight(top) > 0) ? `; mostly called from ${top.callers.slice(0, 3).join(' ← ')}` : '';
+  const top = weight ? heaviestPath(paths, weight) : paths?.[0];
+  return top?.callers.length ? `; mostly called from ${top.callers.slice(0, 3).join(' ← ')}` : '';
 }
 
 /** A line cell: its number, its text (cut), its share. */
