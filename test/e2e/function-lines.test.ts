@@ -27,8 +27,14 @@ const runs: { label: string; python: string | undefined; sampled: boolean }[] = 
   { label: 'pyenv 3.13', python: pyenvPython('3.13'), sampled: false },
 ];
 
-/** How far the samples' share of the sleep line may be from the program's own timing: ~235 samples in holds, ±0.06 at 95 %, and the timing's own slack. */
-const SHARE_TOLERANCE = 0.12;
+/**
+ * How far the samples' share of the sleep line may be from the program's own timing: ~200
+ * samples in holds, ±0.06 at 95 %, the timing's own slack, and a bias under load: a tick the
+ * busy CPUs delay stands for the time since the last one and lands more often in the CPU-bound
+ * line (Debian's 3.11 in a loaded .ci/run, 12-07: 0.695 against the timed 0.854; 0.825-0.871
+ * in 4 runs alone). A wrong line table gives 0 or 1.
+ */
+const SHARE_TOLERANCE = 0.2;
 
 for (const { label, python, sampled } of runs) {
   test(`root, ${label}: the GIL time of a function is told by the lines that held it`, { skip: !python && `${label} not here` }, () => {
