@@ -6,7 +6,6 @@
  */
 import { BUILT_IN_STACKS, NO_FRAME_FUNCTION, UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
 import type { Drop, ThreadTimeline, Timeline } from '../model/timeline.js';
-import { CpuState } from '../model/timeline.js';
 import { ns } from './intervals.js';
 
 /** True when the recording read Python stacks at all (otherwise there is nothing to attribute to). */
@@ -78,12 +77,12 @@ export class Sweep {
 
 /**
  * Overlap of [from, to) ranges, given in time order, with a sorted interval list and the thread's
- * time on a CPU: what Sweep over intersect(list, intervalsInStates(cpuTrack, running)) gives,
- * walking the CPU track in place (its interval list was the analysis's largest allocation).
- * An entry of the track covers [its predecessor's rounded end, the next entry's rounded time),
- * cut to the thread's [start, end), as in intervals.ts.
+ * time in the CPU states of `cpuMask` (on a CPU; asleep): what Sweep over intersect(list,
+ * intervalsInStates(cpuTrack, cpuMask)) gives, walking the CPU track in place (its interval list
+ * was the analysis's largest allocation). An entry of the track covers [its predecessor's rounded
+ * end, the next entry's rounded time), cut to the thread's [start, end), as in intervals.ts.
  */
-export class RunningSweep {
+export class CpuStateSweep {
   private j = 0;
   /** First CPU entry whose cover may reach past the latest `from`. */
   private k = 0;
@@ -92,7 +91,7 @@ export class RunningSweep {
   private readonly first: number;
   private readonly last: number;
 
-  constructor(private readonly list: Float64Array, thread: ThreadTimeline) {
+  constructor(private readonly list: Float64Array, thread: ThreadTimeline, private readonly cpuMask: number) {
     this.times = thread.cpuTrack.times;
     this.states = thread.cpuTrack.states;
     this.first = ns(thread.start);
@@ -122,7 +121,7 @@ export class RunningSweep {
       for (let i = m; i < n && at < hi; i++) {
         const end = Math.min(this.coverEnd(i), hi);
         if (end <= at) continue;
-        if (this.states[i] === CpuState.running) total += end - at;
+        if ((this.cpuMask & (1 << this.states[i])) !== 0) total += end - at;
         at = end;
       }
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NO_STACK_SAMPLE, type ThreadHolderSamples } from '../model/holder-samples.js';
+import { CpuState } from '../model/timeline.js';
 import { HeldAttribution, newHoldParts, type HeldTime } from './held-attribution.js';
 
 const WORK = 10;
@@ -110,5 +111,52 @@ describe('HeldAttribution', () => {
     a.hold(RELEASE, parts);
     assert.deepEqual(charged([a]), new Map([[WORK, { held: 8, othersWaited: 0 }]]));
     assert.equal(a.samplesInHolds, 2);
+  });
+
+  it("shares each part of the held time (the holder running, asleep, waiting for a CPU) by the samples taken in it", () => {
+    // one hold [0, 100 µs): asleep [0, 60), waiting for a CPU [60, 80) after the wakeup, running
+    // [80, 100); the ticks came late while it ran (a sampler on busy CPUs): one sample asleep,
+    // one waiting, four running
+    const us = 1000;
+    const cpu = { times: Float64Array.of(0, 60 * us, 80 * us), states: Uint8Array.of(CpuState.sleeping, CpuState.runnable, CpuState.running) };
+    const given = samples([[30 * us, WORK, 1], [70 * us, WORK, 1], [82 * us, WORK, 2], [86 * us, WORK, 2], [90 * us, WORK, 2], [95 * us, WORK, 2]]);
+    const a = new HeldAttribution(given, { from: 0, to: 1000 * us });
+    const parts = newHoldParts();
+    a.part(0, 100 * us, 0, undefined, parts, cpu, { asleep: 60 * us, asleepOthersWaited: 0, preempted: 20 * us, preemptedOthersWaited: 0 });
+    a.hold(RELEASE, parts);
+    // pooled, line 2 would have had 4/6 of it
+    assert.deepEqual(chargedByLine([a]), new Map([
+      [`${WORK}:1`, { held: 80 * us, othersWaited: 0 }],
+      [`${WORK}:2`, { held: 20 * us, othersWaited: 0 }],
+    ]));
+    assert.deepEqual(a.asleepAt(), { stack: WORK, line: 1 });
+  });
+
+  it("a holder preempted just before a sample was preempted by the sampler's tick: the sample is of it running", () => {
+    const us = 1000;
+    // running, then preempted 10 µs before the sample at 50 µs (the tick took its CPU), running again
+    const cpu = { times: Float64Array.of(0, 40 * us, 60 * us), states: Uint8Array.of(CpuState.running, CpuState.runnable, CpuState.running) };
+    const a = new HeldAttribution(samples([[50 * us, WORK, 2], [80 * us, WORK, 3]]), { from: 0, to: 1000 * us });
+    const parts = newHoldParts();
+    a.part(0, 100 * us, 0, undefined, parts, cpu, { asleep: 0, asleepOthersWaited: 0, preempted: 20 * us, preemptedOthersWaited: 0 });
+    a.hold(RELEASE, parts);
+    // both samples are of running code: they share all of it (a part without a sample of its own goes by the others)
+    assert.deepEqual(chargedByLine([a]), new Map([
+      [`${WORK}:2`, { held: 50 * us, othersWaited: 0 }],
+      [`${WORK}:3`, { held: 50 * us, othersWaited: 0 }],
+    ]));
+  });
+
+  it('the time others waited goes by the samples that saw them wait, in each CPU part', () => {
+    // [0, 10) asleep with a waiter (sample: line 1), [10, 20) running alone (sample: line 2)
+    const cpu = { times: Float64Array.of(0, 10), states: Uint8Array.of(CpuState.sleeping, CpuState.running) };
+    const a = new HeldAttribution(samples([[5, WORK, 1], [15, WORK, 2]]), { from: 0, to: 100 });
+    const parts = newHoldParts();
+    a.part(0, 20, 10, Float64Array.of(0, 10), parts, cpu, { asleep: 10, asleepOthersWaited: 10, preempted: 0, preemptedOthersWaited: 0 });
+    a.hold(RELEASE, parts);
+    assert.deepEqual(chargedByLine([a]), new Map([
+      [`${WORK}:1`, { held: 10, othersWaited: 10 }],
+      [`${WORK}:2`, { held: 10, othersWaited: 0 }],
+    ]));
   });
 });

@@ -1,13 +1,13 @@
 /**
- * function-stats' RunningSweep (time on a CPU while the GIL had a waiter, per hold, walking the CPU
+ * function-stats' CpuStateSweep (time in some CPU states while the GIL had a waiter, per hold, walking the CPU
  * track in place) equals the overlap with the intersected interval lists it replaced.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
 import type { ThreadTimeline } from '../model/timeline.js';
-import { RunningSweep } from './function-stats.js';
-import { intersect, intervalsInStates, stateMask } from './intervals.js';
+import { CpuStateSweep } from './function-stats.js';
+import { intersect, intervalsInStates } from './intervals.js';
 
 /** Sorted disjoint integer ranges [a0, b0, a1, b1, ...] from gaps and lengths. */
 const ranges = fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 8 })), { maxLength: 12 }).map((parts) => {
@@ -33,14 +33,14 @@ const cpuTrack = fc.array(fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer({
   return { times: Float64Array.from(times), states: Uint8Array.from(states) };
 });
 
-it('RunningSweep gives the overlap with intersect(busy, running intervals)', () => {
+it('CpuStateSweep gives the overlap with intersect(busy, intervals in its CPU states)', () => {
   fc.assert(
-    fc.property(ranges, ranges, cpuTrack, fc.integer({ min: -4, max: 10 }), fc.integer({ min: 0, max: 80 }), (busy, holds, track, s, length) => {
+    fc.property(ranges, ranges, cpuTrack, fc.integer({ min: -4, max: 10 }), fc.integer({ min: 0, max: 80 }), fc.integer({ min: 1, max: 15 }), (busy, holds, track, s, length, mask) => {
       const start = s / 2;
       const end = start + length;
       const thread = { start, end, cpuTrack: track } as unknown as ThreadTimeline;
-      const busyRunning = intersect(busy, intervalsInStates(track.times, track.states, start, end, stateMask(0)));
-      const sweep = new RunningSweep(busy, thread);
+      const busyRunning = intersect(busy, intervalsInStates(track.times, track.states, start, end, mask));
+      const sweep = new CpuStateSweep(busy, thread, mask);
       for (let h = 0; h < holds.length; h += 2) {
         const [from, to] = [holds[h], holds[h + 1]];
         let expected = 0;
