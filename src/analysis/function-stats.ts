@@ -76,60 +76,6 @@ export class Sweep {
 }
 
 /**
- * Overlap of [from, to) ranges, given in time order, with a sorted interval list and the thread's
- * time in the CPU states of `cpuMask` (on a CPU; asleep): what Sweep over intersect(list,
- * intervalsInStates(cpuTrack, cpuMask)) gives, walking the CPU track in place (its interval list
- * was the analysis's largest allocation). An entry of the track covers [its predecessor's rounded
- * end, the next entry's rounded time), cut to the thread's [start, end), as in intervals.ts.
- */
-export class CpuStateSweep {
-  private j = 0;
-  /** First CPU entry whose cover may reach past the latest `from`. */
-  private k = 0;
-  private readonly times: Float64Array;
-  private readonly states: Uint8Array;
-  private readonly first: number;
-  private readonly last: number;
-
-  constructor(private readonly list: Float64Array, thread: ThreadTimeline, private readonly cpuMask: number) {
-    this.times = thread.cpuTrack.times;
-    this.states = thread.cpuTrack.states;
-    this.first = ns(thread.start);
-    this.last = ns(thread.end);
-  }
-
-  /** Rounded end of CPU entry i's cover. */
-  private coverEnd(i: number): number {
-    return Math.min(i + 1 < this.times.length ? ns(this.times[i + 1]) : this.last, this.last);
-  }
-
-  overlap(from: number, to: number): number {
-    const list = this.list;
-    const n = this.times.length;
-    if (n === 0) return 0;
-    while (this.j < list.length && list[this.j + 1] <= from) this.j += 2;
-    while (this.k < n - 1 && this.coverEnd(this.k) <= from) this.k++;
-    let total = 0;
-    let m = this.k;
-    for (let b = this.j; b < list.length && list[b] < to; b += 2) {
-      const lo = Math.max(from, list[b], this.first);
-      const hi = Math.min(to, list[b + 1], this.last);
-      if (hi <= lo) continue;
-      while (m < n - 1 && this.coverEnd(m) <= lo) m++;
-      // entries m, m+1, ... cover [lo, hi) in turn
-      let at = lo;
-      for (let i = m; i < n && at < hi; i++) {
-        const end = Math.min(this.coverEnd(i), hi);
-        if (end <= at) continue;
-        if ((this.cpuMask & (1 << this.states[i])) !== 0) total += end - at;
-        at = end;
-      }
-    }
-    return total;
-  }
-}
-
-/**
  * The stack a hold is charged to: where the thread released the GIL; where it asked for it when
  * the release says nothing sure of its Python code (no drop: exit, end of recording; a drop with
  * no Python frame, or only a partial read of one: a thread finishing, whose last hold ran the

@@ -17,6 +17,7 @@
  */
 import { NO_STACK_SAMPLE, type ThreadHolderSamples } from '../model/holder-samples.js';
 import { CpuState, type StepTrack } from '../model/timeline.js';
+import type { HoldCpuTimes } from './hold-cpu-sweep.js';
 import { ASLEEP, PREEMPTED } from './off-cpu-holds.js';
 
 export interface HeldTime {
@@ -34,19 +35,13 @@ export interface HeldTime {
  * the scheduler, so only what ran within each part is left to the samples.
  */
 type Parts = Float64Array;
+/** How long a hold's holder slept and waited for a CPU, each also while others waited. */
+type HoldSleeps = Omit<HoldCpuTimes, 'runningOthersWaited'>;
 const WAITED = 1;
 const ASLEEP_PART = 2;
 const PREEMPTED_PART = 4;
 const PART_COUNT = 6;
 const newParts = (): Parts => new Float64Array(PART_COUNT);
-
-/** How much of a hold's part the holder slept (or was blocked), waited for a CPU, and each of these while another thread waited for the GIL. */
-export interface HoldCpuParts {
-  asleep: number;
-  asleepOthersWaited: number;
-  preempted: number;
-  preemptedOthersWaited: number;
-}
 
 /** A hold's parts summed (they come window by window): while the sampler ticked, by part, and outside that. */
 export interface HoldParts {
@@ -96,7 +91,7 @@ export class HeldAttribution {
    * holder's CPU track, to tell the CPU state of each sample, and `cpuParts` the part's times
    * in those states (none: it ran all along).
    */
-  part(from: number, to: number, othersWaited: number, contention: Float64Array | undefined, into: HoldParts, cpu?: StepTrack, cpuParts?: HoldCpuParts): void {
+  part(from: number, to: number, othersWaited: number, contention: Float64Array | undefined, into: HoldParts, cpu?: StepTrack, cpuParts?: HoldSleeps): void {
     const mid = (from + to) / 2;
     const sampled = this.ticked !== undefined && mid >= this.ticked.from && mid < this.ticked.to;
     if (!sampled) {
@@ -217,7 +212,7 @@ function addParts(into: Parts, parts: Parts): void {
  * A hold's part of `held` ns into `parts`: `othersWaited` of it with a waiter, `cpu` its times
  * asleep and preempted. Rounded lengths may disagree by a ns or so: each part stays within the others.
  */
-function addHoldParts(parts: Parts, held: number, othersWaited: number, cpu: HoldCpuParts | undefined): void {
+function addHoldParts(parts: Parts, held: number, othersWaited: number, cpu: HoldSleeps | undefined): void {
   let waitedLeft = othersWaited;
   let left = held;
   const add = (cpuPart: number, time: number, waited: number) => {

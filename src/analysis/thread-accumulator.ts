@@ -10,10 +10,11 @@ import type { ThreadStats } from '../contract/stats.js';
 import { F64List } from '../model/step-builder.js';
 import { UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
 import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type ThreadWindow } from '../model/timeline.js';
-import { CpuStateSweep, forcedDropAt, holdStack, Sweep } from './function-stats.js';
+import { forcedDropAt, holdStack, Sweep } from './function-stats.js';
+import { HoldCpuSweep } from './hold-cpu-sweep.js';
 import { FunctionTallies } from './function-tallies.js';
 import { releasedStretches } from './released-time.js';
-import { HeldAttribution, newHoldParts, type HoldCpuParts, type HoldParts } from './held-attribution.js';
+import { HeldAttribution, newHoldParts, type HoldParts } from './held-attribution.js';
 import type { ThreadHolderSamples } from '../model/holder-samples.js';
 import { ns, stateMask } from './intervals.js';
 import type { OffCpuHold } from './off-cpu-holds.js';
@@ -21,10 +22,6 @@ import { ASLEEP, heldOffCpuContended, PREEMPTED } from './off-cpu-holds.js';
 import { summarizeDurations } from './summary.js';
 import { WaitJoiner } from './wait-joiner.js';
 import { computeThreadStateTimes, jointTable, jointTime, withTotals, type ThreadStateTimes } from './thread-state-times.js';
-
-const RUNNING = stateMask(CpuState.running);
-/** One interval spanning all time (a CpuStateSweep of the CPU track alone). */
-const ALL_TIME = Float64Array.of(-Infinity, Infinity);
 
 /** A hold's parts so far: held, overlap with waiters, the holder's time on a CPU in that overlap, and the same by whether holder samples were taken. */
 interface HoldPart {
@@ -110,9 +107,9 @@ export class ThreadAccumulator {
     const forcedEnd = contention ? forcedDropAt(thread.drops) : undefined;
     // holds are in time order, so one sweep over each interval list serves them all
     const busy = contention ? new Sweep(contention) : undefined;
-    const busyRunning = contention ? new CpuStateSweep(contention, thread, RUNNING) : undefined;
-    // the holder's CPU states part the held time the samples share (held-attribution.ts)
-    const cpuParts = this.attribution.sampling ? holdCpuSweeps(thread, contention) : undefined;
+    // the holder's CPU states also part the held time holder samples share (held-attribution.ts)
+    const sampling = this.attribution.sampling;
+    const cpu = contention || sampling ? new HoldCpuSweep(thread, contention) : undefined;
     for (let i = 0; i < n; i++) {
       const from = ns(starts[i]);
       const to = ns(ends[i]);
@@ -120,11 +117,12 @@ export class ThreadAccumulator {
       const part: HoldPart = { held: 0, othersWaited: 0, run: 0, sides: continued?.sides ?? newHoldParts() };
       if (to > from) {
         part.held = to - from;
-        if (busy && busyRunning) {
+        const times = cpu?.measure(from, to);
+        if (busy && times) {
           part.othersWaited = busy.overlap(from, to);
-          part.run = busyRunning.overlap(from, to);
+          part.run = times.runningOthersWaited;
         }
-        this.attribution.part(from, to, part.othersWaited, contention, part.sides, thread.cpuTrack, cpuParts?.(from, to));
+        this.attribution.part(from, to, part.othersWaited, contention, part.sides, thread.cpuTrack, sampling ? times : undefined);
       }
       if (continued) {
         part.held += continued.held;
@@ -214,18 +212,3 @@ export class ThreadAccumulator {
   }
 }
 
-/** The thread's times asleep and preempted in each of its holds, given in time order (a part reused for each). */
-function holdCpuSweeps(thread: ThreadTimeline, contention: Float64Array | undefined): (from: number, to: number) => HoldCpuParts {
-  const asleep = new CpuStateSweep(ALL_TIME, thread, ASLEEP);
-  const preempted = new CpuStateSweep(ALL_TIME, thread, PREEMPTED);
-  const busyAsleep = contention ? new CpuStateSweep(contention, thread, ASLEEP) : undefined;
-  const busyPreempted = contention ? new CpuStateSweep(contention, thread, PREEMPTED) : undefined;
-  const parts: HoldCpuParts = { asleep: 0, asleepOthersWaited: 0, preempted: 0, preemptedOthersWaited: 0 };
-  return (from, to) => {
-    parts.asleep = asleep.overlap(from, to);
-    parts.preempted = preempted.overlap(from, to);
-    parts.asleepOthersWaited = busyAsleep?.overlap(from, to) ?? 0;
-    parts.preemptedOthersWaited = busyPreempted?.overlap(from, to) ?? 0;
-    return parts;
-  };
-}
