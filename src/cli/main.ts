@@ -103,7 +103,8 @@ function buildProgram(): Command {
     .description('See what the Python GIL does to your threads: who holds it, who waits, for how long.')
     .version(packageVersion(), '-V, --version', "print giltrace's version")
     .enablePositionalOptions()
-    .showHelpAfterError()
+    // usage errors are said in one line by reportFailure, not with the whole help after them
+    .configureOutput({ outputError: () => {} })
     .exitOverride();
 
   addRecordOptions(
@@ -197,18 +198,31 @@ function buildProgram(): Command {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
   try {
-    await buildProgram().parseAsync(argv as string[]);
+    await program.parseAsync(argv as string[]);
   } catch (error) {
-    process.exitCode = reportFailure(error);
+    process.exitCode = reportFailure(error, usageHint(program, argv));
   }
 }
 
+/** Where a usage error's command lists its options: `giltrace run --help`. */
+function usageHint(program: Command, argv: readonly string[]): string {
+  const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const command = program.commands.find((c) => c.name() === name);
+  return command ? `giltrace ${command.name()} --help lists its options` : 'giltrace --help lists the commands';
+}
+
 /** One line on stderr, exit code 2; stack traces only on request. */
-function reportFailure(error: unknown): number {
+function reportFailure(error: unknown, usage: string): number {
   if (error instanceof CommanderError) {
-    // Commander already printed its message (and help) for usage errors.
-    return error.exitCode === 0 ? 0 : 2;
+    if (error.exitCode === 0) return 0;
+    // help asked for, or shown for a bare `giltrace`, is printed already; a usage error is said here
+    if (error.code !== 'commander.help' && error.code !== 'commander.helpDisplayed') {
+      const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+      console.error(`giltrace: ${message} (${usage})`);
+    }
+    return 2;
   }
   if (process.env.GILTRACE_DEBUG === '1') console.error(error);
   if (error instanceof GiltraceError) {

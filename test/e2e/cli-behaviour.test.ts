@@ -122,6 +122,10 @@ test('errors are one line with exit code 2', () => {
   assertOneLineError(giltrace(['stats', garbage]), /garbage\.data/);
   assertOneLineError(giltrace(['record', '-o', join(dir, 'x.data'), '--', 'python9.99', 'app.py']), /python/i);
   assertOneLineError(giltrace(['report', garbage, '-o', join(dir, 'out.txt')]), /\.html/);
+  // usage errors too: the option or command, a suggestion, where the options are listed (not the whole help)
+  assertOneLineError(giltrace(['run', '--outptu', 'x.html', '--', 'python3', 'app.py']), /unknown option '--outptu' \(Did you mean --output\?\) \(giltrace run --help lists its options\)$/);
+  assertOneLineError(giltrace(['record', '--stack-depth', '99', '--', 'python3', 'app.py']), /'99' is invalid.* \(giltrace record --help lists its options\)$/);
+  assertOneLineError(giltrace(['statz', garbage]), /unknown command 'statz' \(Did you mean stats\?\) \(giltrace --help lists the commands\)$/);
 });
 
 test('run with a report name it cannot write says so before the program runs, not after', () => {
