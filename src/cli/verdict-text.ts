@@ -171,7 +171,7 @@ function waiterDetails({ facts }: MeasuredVerdict, sampled: boolean): string[] {
     (w) =>
       `${describeWaiter(w)}: waited ${formatPercent(w.waitNs, w.activeNs)} of ${w.threads > 1 ? 'their' : 'its'} active time ` +
       `(${formatDuration(w.waitNs)}), held the GIL ${formatDuration(w.heldNs)}` +
-      (sampled ? '' : `, ${w.acquisitions} acquisitions, longest wait ${formatDuration(w.maxWaitNs)}`),
+      (sampled ? '' : `, ${plural(w.acquisitions, 'acquisition', 'acquisitions')}, longest wait ${formatDuration(w.maxWaitNs)}`),
   );
 }
 
@@ -179,7 +179,7 @@ function waiterDetails({ facts }: MeasuredVerdict, sampled: boolean): string[] {
 function waitSiteDetails({ facts }: MeasuredVerdict, sampled: boolean): string[] {
   return facts.waitSites.map(
     ({ fn, line, shareOfWaits }) =>
-      `${formatDuration(line.wait_ns)} of waiting (${formatPercent(shareOfWaits, 1)} of all${sampled ? '' : `, ${line.waits} waits`}) came after ${functionWithFile(fn)} ` +
+      `${formatDuration(line.wait_ns)} of waiting (${formatPercent(shareOfWaits, 1)} of all${sampled ? '' : `, ${plural(line.waits, 'wait', 'waits')}`}) came after ${functionWithFile(fn)} ` +
       // (the call path most of it came by: a thread start's Event.wait, a queue's get)
       `let the GIL go${atLine(line)}${sitePath(line.paths?.[0]?.callers)}`,
   );
@@ -221,7 +221,7 @@ function releasedSiteDetails({ facts }: MeasuredVerdict): string[] {
 function culpritDetails({ facts }: MeasuredVerdict): string[] {
   return facts.culprits.map(({ fn, shareOfContention }) => {
     const callers = fn.stacks[0]?.callers ?? [];
-    const forced = fn.forced_drops > 0 ? `, caught by ${fn.forced_drops} forced switches in ${formatDuration(fn.forced_held_while_others_wait_ns)} of it` : '';
+    const forced = fn.forced_drops > 0 ? `, caught by ${plural(fn.forced_drops, 'forced switch', 'forced switches')} in ${formatDuration(fn.forced_held_while_others_wait_ns)} of it` : '';
     const lines = formatLineShares(lineShares(fn), fn);
     return (
       `${describeFunction(fn)} held the GIL ${formatDuration(fn.held_while_others_wait_ns)} while others waited ` +
@@ -299,7 +299,7 @@ function inferredVerdictText({ kind, facts }: InferredVerdict): VerdictText {
   const details = facts.topWaiters.map(
     (t) =>
       `${t.name || 'thread'} (tid ${t.tid}): off-CPU in take_gil ${formatPercent(t.wait_ns, t.lifetime_ns)} of its life ` +
-      `(${formatDuration(t.wait_ns)} in ${t.wait.count} waits, longest ${formatDuration(t.wait.max_ns)})`,
+      `(${formatDuration(t.wait_ns)} in ${plural(t.wait.count, 'wait', 'waits')}, longest ${formatDuration(t.wait.max_ns)})`,
   );
   details.push('Inferred from scheduler call chains: who held the GIL, hand-offs and forced/voluntary drops are not in this recording');
   if (facts.waiters === 0) {
