@@ -6,10 +6,10 @@
  *
  * While the sampler ticked, the threads' held time (a process's together, or one thread's) is
  * shared among the stacks their samples inside holds saw, each sample weighing the time since the
- * sampler's previous tick: every moment of holding is as likely to be sampled, so each function's
- * share is unbiased (a hold shorter than a tick is sampled in proportion to its length), and the
- * functions' times add up to the threads' exact held time, each of its four parts (others
- * waited or not, the holder slept or not: see Parts) by the samples taken in it. Holds before the first tick or after
+ * sampler's previous tick (a hold shorter than a tick is sampled in proportion to its length), and
+ * the functions' times add up to the threads' exact held time, each of its six parts (others
+ * waited or not; the holder ran, slept, or waited for a CPU: see Parts) shared by the samples
+ * taken in it. Holds before the first tick or after
  * the last (the sampler starts while the command does), and all of them when no sample came, are
  * charged where they ended. A recording without samples is charged exactly as before: every hold
  * where it ended. Each sample also says the line its stack's innermost frame ran (when the sampler
@@ -30,9 +30,10 @@ export interface HeldTime {
  * slept (or was blocked) or waited for a CPU then: the exact times of each part are shared by the
  * samples taken in it. A sampler's ticks are not independent of what the program does: on busy
  * CPUs they come late while the holder computes and on time while it sleeps holding, so samples
- * pooled over all of it overweigh one or the other (a line that slept holding 85 % of a
- * function's time came out at 70 % under load); the holder's CPU states are known exactly from
- * the scheduler, so only what ran within each part is left to the samples.
+ * pooled over all of it overweigh one or the other (two_lines.py's sleeping line came out
+ * 0.003-0.094 off the exact holds' share in 8 runs beside 0-4 CPU burners; 0.004-0.026 by parts);
+ * the holder's CPU states are known exactly from the scheduler, so only what ran within each part
+ * is left to the samples.
  */
 type Parts = Float64Array;
 /** How long a hold's holder slept and waited for a CPU, each also while others waited. */
@@ -233,8 +234,8 @@ function addHoldParts(parts: Parts, held: number, othersWaited: number, cpu: Hol
 /**
  * A holder preempted (running before) this little before a sample was most likely preempted by
  * the sampler's tick itself (on a busy CPU it takes the holder's place): it was running when the
- * tick came. (Under load, 11 of 68 samples of holders waiting for a CPU came within 30 µs of a
- * preemption, in the line that ran, most of the rest a millisecond or more after a wakeup.)
+ * tick came. (Beside 4 CPU burners, 18 of 68 samples of holders waiting for a CPU came within
+ * 30 µs of the wait's start, most of the rest a millisecond or more after it.)
  */
 const TICK_PREEMPTION_NS = 50_000;
 

@@ -211,4 +211,3 @@ export class ThreadAccumulator {
     return withTotals(this.joint, this.longestHeldAsleep, this.heldAsleepAtEnd);
   }
 }
-
