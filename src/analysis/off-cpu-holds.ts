@@ -5,8 +5,8 @@
  * first is a bug in the program; `held_off_cpu_ns` in the stats counts both.
  */
 import type { PyFunction } from '../model/python-stacks.js';
-import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline } from '../model/timeline.js';
-import { intersect, intervalsInStates, intervalsNonZero, stateMask, totalLength } from './intervals.js';
+import { CpuState } from '../model/timeline.js';
+import { stateMask } from './intervals.js';
 
 export interface OffCpuHold {
   readonly pid: number;
@@ -34,15 +34,3 @@ export interface OffCpuHold {
 
 export const ASLEEP = stateMask(CpuState.sleeping, CpuState.blocked);
 export const PREEMPTED = stateMask(CpuState.runnable);
-
-/** Time the thread held the GIL in the CPU states of `cpuMask` (ASLEEP, PREEMPTED) while another thread waited for that GIL. */
-export function heldOffCpuContended(process: ProcessTimeline, thread: ThreadTimeline, cpuMask: number): number {
-  const { start, end, gilTrack, cpuTrack } = thread;
-  const holding = intervalsInStates(gilTrack.times, gilTrack.states, start, end, stateMask(GilState.holding));
-  const offCpu = intersect(holding, intervalsInStates(cpuTrack.times, cpuTrack.states, start, end, cpuMask));
-  const gil = process.gils.find((g) => g.key === thread.gil);
-  const someoneWaits = gil
-    ? intervalsNonZero(gil.waiters.times, gil.waiters.counts, gil.waiters.times[0] ?? 0, process.end)
-    : [];
-  return totalLength(intersect(offCpu, someoneWaits));
-}

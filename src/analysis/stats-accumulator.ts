@@ -177,7 +177,7 @@ class ProcessAccumulator {
       if (!into) this.threads.set(key, (into = this.newThread(thread.tid, thread.start)));
       if (thread.window) this.windowed = true;
       const busy = thread.gil === undefined ? undefined : contention.get(thread.gil);
-      into.add(thread, process, busy, stacks, this.tallies, last);
+      into.add(thread, busy, stacks, this.tallies, last);
     }
     if (cpus) {
       const parts = noGilParts(process, cpus, seen ? windowStart : -Infinity);

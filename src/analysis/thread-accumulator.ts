@@ -9,7 +9,7 @@
 import type { ThreadStats } from '../contract/stats.js';
 import { F64List } from '../model/step-builder.js';
 import { UNKNOWN_STACK, type PyFunction, type PyStack } from '../model/python-stacks.js';
-import { CpuState, GilState, type ProcessTimeline, type ThreadTimeline, type ThreadWindow } from '../model/timeline.js';
+import { CpuState, GilState, type ThreadTimeline, type ThreadWindow } from '../model/timeline.js';
 import { forcedDropAt, holdStack, Sweep } from './function-stats.js';
 import { HoldCpuSweep } from './hold-cpu-sweep.js';
 import { FunctionTallies } from './function-tallies.js';
@@ -18,7 +18,7 @@ import { HeldAttribution, newHoldParts, type HoldParts } from './held-attributio
 import type { ThreadHolderSamples } from '../model/holder-samples.js';
 import { ns, stateMask } from './intervals.js';
 import type { OffCpuHold } from './off-cpu-holds.js';
-import { ASLEEP, heldOffCpuContended, PREEMPTED } from './off-cpu-holds.js';
+import { ASLEEP, PREEMPTED } from './off-cpu-holds.js';
 import { summarizeDurations } from './summary.js';
 import { WaitJoiner } from './wait-joiner.js';
 import { computeThreadStateTimes, jointTable, jointTime, withTotals, type ThreadStateTimes } from './thread-state-times.js';
@@ -75,7 +75,7 @@ export class ThreadAccumulator {
    * window (undefined: it used no GIL); the process's function tallies get its holds, waits and
    * forced drops; `last`: the recording's last window (a wait or hold still open ends there).
    */
-  add(thread: ThreadTimeline, process: ProcessTimeline, contention: Float64Array | undefined, stacks: readonly PyStack[], tallies: FunctionTallies, last: boolean): void {
+  add(thread: ThreadTimeline, contention: Float64Array | undefined, stacks: readonly PyStack[], tallies: FunctionTallies, last: boolean): void {
     this.name = thread.name;
     this.names = thread.window;
     this.noScheduler = thread.window?.noSchedulerEvents ?? false;
@@ -83,8 +83,6 @@ export class ThreadAccumulator {
     for (let i = 0; i < this.joint.length; i++) this.joint[i] += times.joint[i];
     if (times.longestHeldAsleep > this.longestHeldAsleep) this.longestHeldAsleep = times.longestHeldAsleep;
     this.heldAsleepAtEnd = times.heldAsleepAtEnd;
-    if (jointTime(times, GilState.holding, ASLEEP) > 0) this.asleepContended += heldOffCpuContended(process, thread, ASLEEP);
-    if (jointTime(times, GilState.holding, PREEMPTED) > 0) this.preemptedContended += heldOffCpuContended(process, thread, PREEMPTED);
     this.lifetime += ns(thread.end) - ns(thread.start);
     this.acquisitions += thread.acquisitions;
     for (const drop of thread.drops) {
@@ -121,6 +119,8 @@ export class ThreadAccumulator {
         if (busy && times) {
           part.othersWaited = busy.overlap(from, to);
           part.run = times.runningOthersWaited;
+          this.asleepContended += times.asleepOthersWaited;
+          this.preemptedContended += times.preemptedOthersWaited;
         }
         this.attribution.part(from, to, part.othersWaited, contention, part.sides, thread.cpuTrack, sampling ? times : undefined);
       }
