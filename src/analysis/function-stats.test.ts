@@ -134,6 +134,9 @@ test("holder samples' lines: a function's held time by line, most held while oth
     [14, 100, undefined],
     [15, 100, undefined],
   ]); // (16 is the sixth)
+  // the shares rest on the ten samples: the function's count, and each line's
+  assert.equal(fn.held_samples, 10);
+  assert.deepEqual(fn.lines?.map((l) => l.samples), [4, 2, 1, 1, 1]);
 });
 
 test("waits by the line their drop was at (the holder samples' lines): most waited first, with text; waits of no time and unknown lines left out", () => {

@@ -29,8 +29,10 @@ interface Tally {
   longestContendedRun: number;
   /** By stack id (one function, so one call path each): time per call path. */
   readonly paths: Map<number, { held: number; wait: number }>;
-  /** By the source line holder samples saw it run: its sampled held time. */
-  readonly lines: Map<number, { held: number; othersWaited: number }>;
+  /** Holder samples that saw it (their shares are its sampled held time). */
+  samples: number;
+  /** By the source line holder samples saw it run: its sampled held time, and how many samples. */
+  readonly lines: Map<number, { held: number; othersWaited: number; samples: number }>;
   /** Waits by the stack they began in, when it has a line or may get one (PyStack.at: its instruction's, once the holder samples tell it). */
   readonly waitsAt: Map<number, { wait: number; waits: number }>;
   /** Time its threads went without the GIL after letting it go in it (released-time.ts), and of that asleep. */
@@ -107,6 +109,7 @@ export class FunctionTallies {
         forced_drops: t.forced, longest_hold_ns: t.longestHold, longest_contended_run_ns: t.longestContendedRun,
         stacks: paths.map(([stack, p]) => ({ callers: stacks[stack].callers, held_ns: Math.round(p.held), wait_ns: p.wait })),
         ...(t.lines.size > 0 ? { lines: topLines(t.lines, fn.source) } : {}),
+        ...(t.samples > 0 ? { held_samples: t.samples } : {}),
         ...waitLinesOf(t, stacks, fn.source),
         ...releasedLinesOf(t, stacks, fn.source),
       });
@@ -131,7 +134,7 @@ export class FunctionTallies {
   private canonical(functions: readonly PyFunction[], stacks: readonly PyStack[]): Map<number, Tally> {
     const canonical = canonicalFunctions(functions);
     const out = new Map<number, Tally>();
-    HeldAttribution.charge(this.heldSources, (given, time, line) => {
+    HeldAttribution.charge(this.heldSources, (given, time, line, samples) => {
       const stack = known(given, stacks);
       if (stack < 0) return;
       const id = canonical[stacks[stack].leaf];
@@ -139,12 +142,14 @@ export class FunctionTallies {
       if (!t) out.set(id, (t = emptyTally()));
       t.held += time.held;
       t.heldWhileOthersWait += time.othersWaited;
+      t.samples += samples;
       path(t, stacks, stack).held += time.held;
       if (line > 0) {
         let l = t.lines.get(line);
-        if (!l) t.lines.set(line, (l = { held: 0, othersWaited: 0 }));
+        if (!l) t.lines.set(line, (l = { held: 0, othersWaited: 0, samples: 0 }));
         l.held += time.held;
         l.othersWaited += time.othersWaited;
+        l.samples += samples;
       }
     });
     for (const [id, t] of this.byFunction) {
@@ -173,7 +178,7 @@ export class FunctionTallies {
 }
 
 function emptyTally(): Tally {
-  return { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map(), lines: new Map(), waitsAt: new Map(), released: 0, releasedAsleep: 0, releasedAt: new Map() };
+  return { held: 0, heldWhileOthersWait: 0, forcedHeldWhileOthersWait: 0, wait: 0, waits: 0, forced: 0, longestHold: 0, longestContendedRun: 0, paths: new Map(), samples: 0, lines: new Map(), waitsAt: new Map(), released: 0, releasedAsleep: 0, releasedAt: new Map() };
 }
 
 /** Adds `times` to the entry `key` of `into` (a copy of them when it has none yet). */
@@ -284,7 +289,7 @@ function topLines(lines: Tally['lines'], source: ReadonlyMap<number, string> | u
   return rankedLines(
     lines,
     source,
-    (line, l) => ({ line, held_ns: Math.round(l.held), held_while_others_wait_ns: Math.round(l.othersWaited) }),
+    (line, l) => ({ line, held_ns: Math.round(l.held), held_while_others_wait_ns: Math.round(l.othersWaited), samples: l.samples }),
     (a, b) => b.held_while_others_wait_ns - a.held_while_others_wait_ns || b.held_ns - a.held_ns,
   );
 }

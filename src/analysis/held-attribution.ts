@@ -77,6 +77,8 @@ export class HeldAttribution {
   private next = 0;
   /** Samples that fell inside the holds given. */
   samplesInHolds = 0;
+  /** How many of them saw each stack and line (sampleKey). */
+  private readonly countBySample = new Map<number, number>();
 
   constructor(private readonly samples: ThreadHolderSamples | undefined, private readonly ticked: { readonly from: number; readonly to: number } | undefined) {}
 
@@ -111,6 +113,7 @@ export class HeldAttribution {
       const key = sampleKey(stacks[this.next], lines[this.next]);
       const part = (contention !== undefined && within(contention, t) ? WAITED : 0) | (cpu !== undefined ? cpuPartAt(cpu, t) : 0);
       partsAt(this.bySample, key)[part] += weights[this.next];
+      this.countBySample.set(key, (this.countBySample.get(key) ?? 0) + 1);
     }
   }
 
@@ -136,10 +139,12 @@ export class HeldAttribution {
    * Each stack's share of the held times of these threads (a process's, or one thread's), pooled:
    * a pool of 100 short threads (a server's, one a request) has a few samples each, but many
    * together, for the time they held together. A stack's time comes in parts by the line its
-   * samples ran (`line` 0: not known, or charged where its holds ended).
+   * samples ran (`line` 0: not known, or charged where its holds ended), with how many samples saw
+   * that stack and line.
    */
-  static charge(threads: readonly HeldAttribution[], charge: (stack: number, time: HeldTime, line: number) => void): void {
+  static charge(threads: readonly HeldAttribution[], charge: (stack: number, time: HeldTime, line: number, samples: number) => void): void {
     const byStack = new Map<number, HeldTime>();
+    const counts = new Map<number, number>();
     const sampled = new Map<number, Parts>();
     const byEnd = new Map<number, Parts>();
     const total = newParts();
@@ -148,6 +153,7 @@ export class HeldAttribution {
       for (const [stack, parts] of thread.bySample) addParts(partsAt(sampled, stack), parts);
       for (const [stack, parts] of thread.sampledByEnd) addParts(partsAt(byEnd, stack), parts);
       addParts(total, thread.sampledTotal);
+      for (const [key, n] of thread.countBySample) counts.set(key, (counts.get(key) ?? 0) + n);
     }
     // Each part's exact time is shared by the samples taken in it; a part no sample fell in (a
     // few short sleeps) by the samples taken while others waited, or did not, as it did; and
@@ -163,7 +169,7 @@ export class HeldAttribution {
         if (waited) into.othersWaited += ns;
       });
     }
-    for (const [key, t] of byStack) if (t.held > 0 || t.othersWaited > 0) charge(stackOfKey(key), t, lineOfKey(key));
+    for (const [key, t] of byStack) if (t.held > 0 || t.othersWaited > 0) charge(stackOfKey(key), t, lineOfKey(key), counts.get(key) ?? 0);
   }
 }
 

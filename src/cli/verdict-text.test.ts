@@ -105,6 +105,9 @@ describe('the verdict in words', () => {
     assert.match(verdict.headline, /, 75\.0% of it while Parser\.feed \(parse\.py:12\) held it at line 18; more threads/);
     // each line's share of the function's time held while others waited; under 0.5 % left out
     assert.ok(verdict.details.some((d) => d.startsWith('Parser.feed (parse.py:12) held the GIL 600 ms') && d.endsWith('; by line 18 (65.0%), 19 (25.0%)')), verdict.details.join('\n'));
+    // and how many holder samples those shares rest on
+    const counted = verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: CONTENDED_GIL, functions: [fn('Parser.feed', 600 * MS, { lines, held_samples: 8 })] }));
+    assert.ok(counted.details.some((d) => d.endsWith('; by line 18 (65.0%), 19 (25.0%) (8 holder samples)')), counted.details.join('\n'));
     // no line holds most of it: the headline names the function only
     const spread = [fn('Parser.feed', 600 * MS, { lines: [{ line: 18, held_ns: 200 * MS, held_while_others_wait_ns: 200 * MS }, { line: 19, held_ns: 200 * MS, held_while_others_wait_ns: 200 * MS }] })];
     assert.match(verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: CONTENDED_GIL, functions: spread })).headline, /Parser\.feed \(parse\.py:12\) held it; more/);

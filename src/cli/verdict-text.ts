@@ -227,7 +227,7 @@ function culpritDetails({ facts }: MeasuredVerdict): string[] {
       `${describeFunction(fn)} held the GIL ${formatDuration(fn.held_while_others_wait_ns)} while others waited ` +
       `(${formatPercent(shareOfContention, 1)} of the contended time${forced})` +
       (callers.length ? `; called from ${callers.slice(0, 3).join(' ← ')}` : '') +
-      (lines ? `; by line ${lines}` : '')
+      (lines ? `; by line ${lines}${fn.held_samples ? ` (${plural(fn.held_samples, 'holder sample', 'holder samples')})` : ''}` : '')
     );
   });
 }

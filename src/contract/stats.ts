@@ -114,6 +114,12 @@ export interface FunctionStats extends FunctionRef {
    */
   readonly lines?: readonly FunctionLine[];
   /**
+   * How many holder samples inside its holds saw it running: its held time while they were taken,
+   * and its lines' shares, are estimates from this many (a share p from n samples is ±1.96·√(p(1−p)/n)
+   * at 95 %). Absent when none did (no holder samples, or its holds were charged where they ended).
+   */
+  readonly held_samples?: number;
+  /**
    * Where in it its threads gave the GIL up before they waited to get it back (each wait's line:
    * the drop's instruction, looked up in the line table the holder samples read; sampled: the
    * line the sampler read the waiter at), up to 5, most waited first; absent when no wait's line
@@ -128,6 +134,8 @@ export interface FunctionLine {
   readonly line: number;
   readonly held_ns: number;
   readonly held_while_others_wait_ns: number;
+  /** Holder samples that saw the function at this line (of its held_samples). */
+  readonly samples?: number;
   /** The line's text (trimmed, at most 120 characters), as the traced process's file read while it ran; absent when it could not be read. */
   readonly text?: string;
 }

@@ -260,10 +260,10 @@ test('with holder samples, the function table says the line each function held t
   const [first, ...rest] = input.stats.processes[0].functions!;
   const others = first.held_while_others_wait_ns;
   const lines = [
-    { line: 9, held_ns: first.held_ns * 0.6, held_while_others_wait_ns: others * 0.6, text: 'total += <i>' },
-    { line: 8, held_ns: first.held_ns * 0.3, held_while_others_wait_ns: others * 0.3 },
+    { line: 9, held_ns: first.held_ns * 0.6, held_while_others_wait_ns: others * 0.6, text: 'total += <i>', samples: 30 },
+    { line: 8, held_ns: first.held_ns * 0.3, held_while_others_wait_ns: others * 0.3, samples: 15 },
   ];
-  const process = { ...input.stats.processes[0], functions: [{ ...first, lines }, ...rest] };
+  const process = { ...input.stats.processes[0], functions: [{ ...first, lines, held_samples: 50 }, ...rest] };
   const file = join(tempDir(), 'lines.html');
   writeFileSync(file, toHtmlReport({ ...input, stats: { ...input.stats, processes: [process] } }));
   const before = problems.length;
@@ -276,7 +276,7 @@ test('with holder samples, the function table says the line each function held t
   // the line's text as code (text, not markup), all of it on hover
   assert.equal(await cells.first().textContent(), '9 total += <i> 60.0%');
   assert.equal(await cells.first().locator('code').textContent(), 'total += <i>');
-  assert.equal(await cells.first().getAttribute('title'), `app.py:7, by line:\nline 9: held ${formatDuration(lines[0].held_ns)}, ${formatDuration(lines[0].held_while_others_wait_ns)} while others waited (60.0%)\n    total += <i>\nline 8: held ${formatDuration(lines[1].held_ns)}, ${formatDuration(lines[1].held_while_others_wait_ns)} while others waited (30.0%)`);
+  assert.equal(await cells.first().getAttribute('title'), `app.py:7, by line:\nline 9: held ${formatDuration(lines[0].held_ns)}, ${formatDuration(lines[0].held_while_others_wait_ns)} while others waited, 30 of 50 samples (60.0%)\n    total += <i>\nline 8: held ${formatDuration(lines[1].held_ns)}, ${formatDuration(lines[1].held_while_others_wait_ns)} while others waited, 15 of 50 samples (30.0%)`);
   assert.deepEqual((await cells.allTextContents()).slice(1), rest.map(() => ''), 'functions without lines leave it empty');
   assert.deepEqual(problems.slice(before), []);
   await page.goto(`file://${reportFile}`);

@@ -113,7 +113,7 @@ const LINE_COLUMN: Column<FunctionRow> = {
   text: true,
   show: ({ f }) => lineCell(lineShares(f, 1)[0], f.lines),
   cellTitle: ({ f }) =>
-    lineList(f, f.lines, lineShares(f, f.lines?.length ?? 0), (l) => `held ${formatDuration(l.held_ns)}, ${formatDuration(l.held_while_others_wait_ns)} while others waited`),
+    lineList(f, f.lines, lineShares(f, f.lines?.length ?? 0), (l) => `held ${formatDuration(l.held_ns)}, ${formatDuration(l.held_while_others_wait_ns)} while others waited${l.samples ? `, ${formatCount(l.samples)} of ${formatCount(f.held_samples ?? l.samples)} samples` : ''}`),
 };
 
 /** Where its threads let the GIL go before they waited for it (exact recordings since 12-07). */
