@@ -108,6 +108,11 @@ describe('the verdict in words', () => {
     // and how many holder samples those shares rest on
     const counted = verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: CONTENDED_GIL, functions: [fn('Parser.feed', 600 * MS, { lines, held_samples: 8 })] }));
     assert.ok(counted.details.some((d) => d.endsWith('; by line 18 (65.0%), 19 (25.0%) (8 holder samples)')), counted.details.join('\n'));
+    // the line is named only when its samples leave no doubt it holds most: 65 % of 8 samples may be 31 %
+    const few = verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: CONTENDED_GIL, functions: [fn('Parser.feed', 600 * MS, { lines, held_samples: 8 })] }));
+    assert.match(few.headline, /Parser\.feed \(parse\.py:12\) held it; more/);
+    const many = verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: CONTENDED_GIL, functions: [fn('Parser.feed', 600 * MS, { lines, held_samples: 200 })] }));
+    assert.match(many.headline, /Parser\.feed \(parse\.py:12\) held it at line 18; more/);
     // no line holds most of it: the headline names the function only
     const spread = [fn('Parser.feed', 600 * MS, { lines: [{ line: 18, held_ns: 200 * MS, held_while_others_wait_ns: 200 * MS }, { line: 19, held_ns: 200 * MS, held_while_others_wait_ns: 200 * MS }] })];
     assert.match(verdictOf(statsOf([thread(1, 400 * MS), thread(2, 400 * MS)], 0, { gil: CONTENDED_GIL, functions: spread })).headline, /Parser\.feed \(parse\.py:12\) held it; more/);

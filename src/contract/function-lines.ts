@@ -27,6 +27,22 @@ export function lineShares(fn: Pick<FunctionStats, 'held_ns' | 'held_while_other
     .slice(0, most);
 }
 
+/** z of a two-sided 95 % interval. */
+const Z95 = 1.96;
+
+/**
+ * The least a share estimated as `share` from `samples` holder samples can be, at 95 % (Wilson's
+ * score interval: sound at a few samples and at shares of 0 or 1, where ±1.96·√(p(1−p)/n) says
+ * nothing). 0 without samples.
+ */
+export function shareLowerBound(share: number, samples: number): number {
+  if (!(samples > 0)) return 0;
+  const z2n = (Z95 * Z95) / samples;
+  const centre = share + z2n / 2;
+  const spread = Z95 * Math.sqrt((share * (1 - share)) / samples + z2n / (4 * samples));
+  return Math.max(0, (centre - spread) / (1 + z2n));
+}
+
 /** The lines the function's waits began at with the largest shares of its wait time, largest first (up to `most`). */
 export function waitLineShares(fn: Pick<FunctionStats, 'wait_ns' | 'wait_lines'>, most = 3): LineShare[] {
   if (!fn.wait_lines || fn.wait_ns <= 0) return [];

@@ -115,8 +115,9 @@ export interface FunctionStats extends FunctionRef {
   readonly lines?: readonly FunctionLine[];
   /**
    * How many holder samples inside its holds saw it running: its held time while they were taken,
-   * and its lines' shares, are estimates from this many (a share p from n samples is ±1.96·√(p(1−p)/n)
-   * at 95 %). Absent when none did (no holder samples, or its holds were charged where they ended).
+   * and its lines' shares, are estimates from this many (contract/function-lines.ts shareLowerBound:
+   * 62.5 % of 8 samples may be 31 %). Absent when none did (no holder samples, or its holds were
+   * charged where they ended).
    */
   readonly held_samples?: number;
   /**
