@@ -242,7 +242,9 @@ function readRecording(
   // giltrace's own recordings carry their drop-caller tables; others need this machine's files.
   const classifyDrop = manifest ? manifestDropClassifier(manifest) : makeDropClassifier();
   const stacks = new PythonStacks();
-  const holderSamples = ignoreHolderSamples ? undefined : holderSamplesOf(data, manifest, stacks);
+  // read even when ignored: they also name the drop probe's code addresses (recordings since 12-07)
+  const samplesRead = holderSamplesOf(data, manifest, stacks);
+  const holderSamples = ignoreHolderSamples ? undefined : samplesRead;
   const adapterOptions = {
     classifyDrop,
     descendantsOf: manifest?.targetPid ?? manifest?.recorderPid ?? recorderPidOf(eventNames),
@@ -252,6 +254,7 @@ function readRecording(
     inferWaits: waitLookup?.classify,
     stacks,
     nameBytes: manifest?.interpreters.find((i) => i.nameBytes)?.nameBytes,
+    codes: samplesRead?.codes,
     placeTakes: placeTakes || takesNeedPlacing(eventNames),
   };
   // interpreters the traced tree started while it was recorded have recordings of their own

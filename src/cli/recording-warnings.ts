@@ -21,6 +21,9 @@ export const PER_TASK_WARNING =
   'perf recorded only the command\'s tasks (no -a): switch-ins onto idle CPUs are not in the recording, so time running ' +
   'after a wakeup counts as runnable (CPU state columns are approximate)';
 
+/** Drops in code not named are said when more than 1 in this many are (recording-warnings: a process's last moments). */
+const UNNAMED_CODE_DROPS_SAID = 200;
+
 export interface RecordingFindings {
   /** Why giltrace's manifest in the recording could not be used, when it could not. */
   readonly manifestProblem: string | undefined;
@@ -93,6 +96,13 @@ export function recordingWarnings(found: RecordingFindings): string[] {
     warnings.push(
       `${takes.guessed} of the ${takes.placed} GIL takes were placed by a guess (events lost, or a thread held the GIL through ` +
         '100,000 events while others waited): waits and holds around them are less exact; record with --exact-takes to probe take_gil\'s return',
+    );
+  }
+  // a few at a process's end (its code freed before the sampler read perf's last buffers) are no news
+  if (facts.unnamedCodeDrops * UNNAMED_CODE_DROPS_SAID > facts.codeDrops) {
+    warnings.push(
+      `${facts.unnamedCodeDrops} of ${facts.codeDrops} GIL drops were in code giltrace could not read while its process ran (gone or freed ` +
+        'before giltrace saw the drop): where they let the GIL go, and the waits after, are <unknown>',
     );
   }
   warnings.push(...unnamedPythonWarnings(found.eventNames, found.pids, facts));

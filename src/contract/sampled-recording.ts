@@ -78,6 +78,14 @@
  *                                           code object, with L lines for its first 300 lines; in
  *                                           holder samples from a holder's stack or from every
  *                                           thread's, read every 200 ms (since 12-07)
+ *   O <t> <pid> <code> <stack>              the code object at address code (hex) in process pid is,
+ *                                           from t on, the F stack's innermost function (a one-frame
+ *                                           stack, its B line after it): an exact recording's drop
+ *                                           probe reads frames' code addresses (FrameField.code), and
+ *                                           the holder sampler reads each new one from the process's
+ *                                           memory as perf writes the drops (record/drop-codes.ts).
+ *                                           A later O line for the same address: another code object
+ *                                           made where a freed one was. In holder samples since 12-07
  *   R <t> <ns>                              from t on the ticks are due every ns: the sampler's thread
  *                                           used more of a CPU than the header's cpuBudget (or, slowed,
  *                                           again well under it); since 12-06
@@ -88,7 +96,7 @@
  *                                           sampler's own thread's (ns; since 12-06)
  *
  * An exact recording carries the same lines of a sampler that looked only at who held each GIL
- * and what it ran (header `holders`: P U A F L B H C E lines, no thread states), in a feature section
+ * and what it ran (header `holders`: P U A F L B H O C E lines, no thread states), in a feature section
  * of its own (HOLDER_SAMPLES_FEATURE, deflated): the probes see where a hold ends, the samples
  * what ran during it.
  *

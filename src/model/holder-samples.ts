@@ -10,6 +10,7 @@
 import { GiltraceError } from '../base/errors.js';
 import { parseSampledHeader, internStackLine, readSourceLine, readInstructionLines } from './sampled-lines.js';
 import type { PythonStacks } from './python-stacks.js';
+import { CodeNames } from './code-names.js';
 
 /** The stack of a sample that read none (its share of the held time goes where the holds ended). */
 export const NO_STACK_SAMPLE = -1;
@@ -42,6 +43,8 @@ export interface HolderSamples {
   readonly count: number;
   /** From the sampler's first tick to its last (ns after the time base): holds outside had no chance of a sample. */
   readonly ticked: { readonly from: number; readonly to: number };
+  /** What the drop probe's code addresses are (O lines; recordings since 12-07), when it read addresses. */
+  readonly codes?: CodeNames;
 }
 
 export function holderSamplesKey(pid: number, tid: number): string {
@@ -86,6 +89,12 @@ export function readHolderSampleLine(line: string, shift: number, stacks: Python
     return;
   }
   const fields = line.split(' ');
+  if (line[0] === 'O') {
+    // O <t> <pid> <code hex> <stack>
+    const stack = stackIds.get(Number(fields[4]));
+    if (stack !== undefined && stack !== NO_STACK_SAMPLE) samples.codes.add(Number(fields[2]), parseInt(fields[3], 16), Number(fields[1]) + shift, stack);
+    return;
+  }
   const t = Number(fields[1]) + shift;
   samples.tick(t);
   const stack = line[0] === 'H' ? stackIds.get(Number(fields[4])) : undefined;
@@ -96,6 +105,8 @@ export function readHolderSampleLine(line: string, shift: number, stacks: Python
 /** Holder samples as they are read (H lines: here, and in a sampled recording's reader). */
 export class HolderSamplesBuilder {
   private readonly lists = new Map<string, { times: number[]; stacks: number[]; weights: number[]; lines: number[] }>();
+  /** The code addresses named so far (O lines). */
+  readonly codes = new CodeNames();
   private periodNs: number;
   /** Samples so far (not given by take). */
   count = 0;
@@ -137,7 +148,7 @@ export class HolderSamplesBuilder {
   }
 
   finish(): HolderSamples {
-    return this.take(Infinity);
+    return { ...this.take(Infinity), ...(this.codes.size > 0 ? { codes: this.codes } : {}) };
   }
 
   /**

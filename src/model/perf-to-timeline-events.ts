@@ -8,7 +8,8 @@ import { hasPayload, readSampleBytes, readSampleInt, readSamplePayload, readSamp
 import { FrameField, MARK_MAGIC, MARK_SEPARATOR, MAX_FRAMES, ProbeField, probeGroupOwner } from '../contract/probe-names.js';
 import { gilRoleOf, type GilRole } from './probe-namings.js';
 import { AddressSpaces } from './address-spaces.js';
-import { PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
+import { NO_FRAME_FUNCTION, NO_FRAME_STACK, PythonStacks, UNKNOWN_STACK } from './python-stacks.js';
+import type { CodeNames } from './code-names.js';
 import { decodePyStrBytes } from '../contract/python-str.js';
 import { StackCache } from './stack-cache.js';
 import type { CpuAtAttach, GilAtAttach, NameBytesLayout, NamedThread } from '../contract/recording-manifest.js';
@@ -41,6 +42,8 @@ export interface AdapterOptions {
   readonly stacks?: PythonStacks;
   /** How to read the leaf frame's raw name bytes (the recording manifest says; 3.12's when unknown). */
   readonly nameBytes?: NameBytesLayout;
+  /** What the code addresses a drop probe read are (the holder samples' O lines), for recordings whose probe read addresses. */
+  readonly codes?: CodeNames;
   /**
    * take_gil's return was not probed: each take's end is placed from the drops and the scheduler
    * (take-placement.ts). take_ret events, if any, are then ignored (tests compare the two).
@@ -106,6 +109,12 @@ export interface AdapterFacts {
   readonly tracedPids: Set<number>;
   /** Recordings without take_gil's return probe: takes placed (take-placement.ts), and how many of them by a guess. */
   takesPlaced?: { placed: number; guessed: number };
+  /**
+   * Drops whose probe read code addresses (since 12-07): how many, and how many of them named a
+   * code object giltrace could not read while its process ran (its stack is then not known).
+   */
+  codeDrops: number;
+  unnamedCodeDrops: number;
 }
 
 /** The `process` marker that giltrace's sitecustomize emits at interpreter start. */
@@ -125,6 +134,8 @@ export function newAdapterFacts(): AdapterFacts {
     sleepsInTakeGil: 0,
     inferredWaits: 0,
     inferredWaitsEndUnseen: 0,
+    codeDrops: 0,
+    unnamedCodeDrops: 0,
     pythonFiles: new Map(),
     pythonProcesses: new Map(),
     pythonNamedPids: new Set(),
@@ -169,6 +180,8 @@ interface EventDecoder {
   readonly frameFile?: TracepointField;
   readonly frameLine?: TracepointField;
   readonly frameInstruction?: TracepointField;
+  /** Code object addresses of the innermost frames (FrameField.code), when the probe read those instead of names. */
+  readonly frameCodes?: readonly TracepointField[];
 }
 
 function decoderFor(event: EventType): EventDecoder {
@@ -185,7 +198,14 @@ function decoderFor(event: EventType): EventDecoder {
       if (!field) break;
       frameNames.push(field);
     }
+    const frameCodes: TracepointField[] = [];
+    for (let k = 0; k < MAX_FRAMES; k++) {
+      const field = event.field(FrameField.code(k));
+      if (!field) break;
+      frameCodes.push(field);
+    }
     return decoder('gil', {
+      frameCodes,
       role,
       interp: event.field(ProbeField.interp),
       ret: event.field(ProbeField.returnAddress),
@@ -214,6 +234,7 @@ function decoder(kind: EventDecoder['kind'], fields: Omit<EventDecoder, 'kind'> 
     kind, text: fields.text, magic: fields.magic, role: fields.role, interp: fields.interp, ret: fields.ret,
     prevPid: fields.prevPid, prevState: fields.prevState, nextPid: fields.nextPid, wakingPid: fields.wakingPid,
     frameNames: fields.frameNames ?? [], frameFile: fields.frameFile, frameLine: fields.frameLine, frameInstruction: fields.frameInstruction,
+    frameCodes: fields.frameCodes ?? [],
   };
 }
 
@@ -295,7 +316,7 @@ export class TimelineEventAdapter {
 
   constructor(options: AdapterOptions, readonly facts: AdapterFacts = newAdapterFacts()) {
     this.classify = options.classifyDrop;
-    this.stacks = { stacks: options.stacks ?? new PythonStacks(), nameBytes: options.nameBytes ?? NAME_BYTES_312, cache: new StackCache() };
+    this.stacks = { stacks: options.stacks ?? new PythonStacks(), nameBytes: options.nameBytes ?? NAME_BYTES_312, cache: new StackCache(), codes: options.codes, facts };
     this.root = options.descendantsOf;
     this.traced = facts.tracedPids;
     for (const pid of options.tracedPids ?? []) this.traced.add(pid);
@@ -787,10 +808,13 @@ interface StackReading {
   readonly stacks: PythonStacks;
   readonly nameBytes: NameBytesLayout;
   readonly cache: StackCache;
+  readonly codes: CodeNames | undefined;
+  readonly facts: AdapterFacts;
 }
 
 /** The Python stack a take/drop probe read, interned; UNKNOWN_STACK when it read none. */
 function stackOf(sample: SampleRecord, decoder: EventDecoder, reading: StackReading): number {
+  if (decoder.frameCodes!.length > 0) return codeStackOf(sample, decoder, reading);
   const names = decoder.frameNames!;
   if (names.length === 0 || !hasPayload(sample)) return UNKNOWN_STACK;
   // the frame fields and their strings are the payload's tail from the first frame field on
@@ -812,6 +836,67 @@ function readStack(sample: SampleRecord, decoder: EventDecoder, { stacks, nameBy
   const leaf = names[0].arrayLength !== undefined ? decodePyStrBytes(readSampleBytes(sample, names[0]), nameBytes) : readSampleString(sample, names[0]);
   const instruction = decoder.frameInstruction ? readSampleInt(sample, decoder.frameInstruction) : undefined;
   return stacks.intern(leaf, file, line, callers, instruction);
+}
+
+/** Scratch for a code-address drop's cache key: its pid, then its fields from the first code address on. */
+let codeKey = new Uint8Array(64);
+
+/**
+ * The stack a drop probe read as code addresses (FrameField.code), named by the holder samples
+ * (CodeNames): the innermost address's function, its callers' names as far as they were named.
+ * A drop whose innermost address was never named is UNKNOWN_STACK (counted: facts.unnamedCodeDrops).
+ */
+function codeStackOf(sample: SampleRecord, decoder: EventDecoder, reading: StackReading): number {
+  if (!hasPayload(sample)) return UNKNOWN_STACK;
+  const codes = decoder.frameCodes!;
+  reading.facts.codeDrops++;
+  const first = readSampleInt(sample, codes[0]);
+  if (first === 0) return NO_FRAME_STACK; // no Python frame (the kernel read a null frame)
+  const named = reading.codes;
+  if (!named) {
+    reading.facts.unnamedCodeDrops++;
+    return UNKNOWN_STACK;
+  }
+  // the same addresses (and instruction) in the same process are the same stack, unless an address was reused
+  const raw = readSamplePayload(sample).subarray(codes[0].offset);
+  let key: Uint8Array | undefined;
+  if (named.stable) {
+    if (codeKey.length < raw.length + 4) codeKey = new Uint8Array(raw.length + 4);
+    key = codeKey.subarray(0, raw.length + 4);
+    new DataView(key.buffer).setUint32(0, sample.pid, true);
+    key.set(raw, 4);
+    const known = reading.cache.find(key);
+    if (known !== undefined) return known === UNKNOWN_STACK ? unnamed(reading) : known;
+  }
+  const id = readCodeStack(sample, decoder, reading, named);
+  if (key) reading.cache.remember(key, id);
+  return id === UNKNOWN_STACK ? unnamed(reading) : id;
+}
+
+function unnamed(reading: StackReading): number {
+  reading.facts.unnamedCodeDrops++;
+  return UNKNOWN_STACK;
+}
+
+function readCodeStack(sample: SampleRecord, decoder: EventDecoder, { stacks }: StackReading, named: CodeNames): number {
+  const codes = decoder.frameCodes!;
+  const pid = sample.pid;
+  const time = sample.time;
+  const leafStack = named.stackAt(pid, readSampleInt(sample, codes[0]), time);
+  if (leafStack === undefined) return UNKNOWN_STACK;
+  const leafId = stacks.stacks[leafStack].leaf;
+  if (leafId === NO_FRAME_FUNCTION) return NO_FRAME_STACK; // an interpreter entry frame (3.13's shims)
+  const leaf = stacks.functions[leafId];
+  const callers: string[] = [];
+  for (let k = 1; k < codes.length; k++) {
+    const code = readSampleInt(sample, codes[k]);
+    const caller = code === 0 ? undefined : named.stackAt(pid, code, time);
+    if (caller === undefined) break; // the bottom of the stack, or a caller never named: as deep as known
+    const fn = stacks.stacks[caller].leaf;
+    if (fn !== NO_FRAME_FUNCTION) callers.push(stacks.functions[fn].name); // (entry frames are no callers)
+  }
+  const instruction = decoder.frameInstruction ? readSampleInt(sample, decoder.frameInstruction) : undefined;
+  return stacks.intern(leaf.name, leaf.file, leaf.line, callers, instruction);
 }
 
 /** Marker texts: `thread<US>tid<US>name` and `process<US>pid<US>executable<US>version<US>gil<US>command`. */

@@ -137,3 +137,23 @@ export function frameFetchArgs(layout: FrameLayout, tstate: string, depth: numbe
   }
   return args;
 }
+
+/**
+ * Fetch arguments that read only where the stack's code objects are: frame k's code object
+ * address (FrameField.code(k)) for the innermost `depth` frames, and the innermost frame's
+ * instruction. What each address is (name, file, lines) the holder sampler reads from the
+ * process's memory once per code object (record/drop-codes.ts): ~14 user-memory reads a drop
+ * instead of ~36, measured at 1.0 → 0.2 µs a GIL cycle (12-07, pyenv 3.11, 200 k cycles).
+ */
+export function codeFetchArgs(layout: FrameLayout, tstate: string, depth: number): string[] {
+  const args: string[] = [];
+  let frame = layout.currentFrame.reduce((expr, offset) => `+${offset}(${expr})`, tstate);
+  for (let k = 0; k < depth; k++) {
+    if (k > 0) frame = `+${layout.previous}(${frame})`;
+    const code = `${FrameField.code(k)}=+${layout.code}(${frame})`;
+    if (code.length > MAX_ARGUMENT_LENGTH) break;
+    args.push(`${code}:u64`);
+    if (k === 0) args.push(`${FrameField.instruction}=+${layout.lines.instruction}(${frame}):${layout.lines.instructionKind === 'pointer' ? 'u64' : 's32'}`);
+  }
+  return args;
+}

@@ -13,7 +13,7 @@ import type { PythonTarget } from './python-target.js';
 import { markerProbeLine } from './marker-probe.js';
 import type { ProbeLine } from './probe-line.js';
 import { ensureTracefs } from './tracefs.js';
-import { frameFetchArgs } from './frame-layout.js';
+import { codeFetchArgs, frameFetchArgs } from './frame-layout.js';
 import { MAX_FRAMES, PROBE_GROUP_PREFIX, ProbeField, probeEventName, probeGroupName, probeGroupOwner } from '../contract/probe-names.js';
 
 export interface GilProbeGroup {
@@ -38,6 +38,11 @@ export interface ProbeOptions {
    * is a third trap a GIL cycle, ~2.7 µs of ~15 on the test VM.
    */
   readonly takeReturns?: boolean;
+  /**
+   * The drop probe reads the frames' code object addresses instead of their names (codeFetchArgs):
+   * for a recording whose holder sampler names them while the process runs (record/drop-codes.ts).
+   */
+  readonly codePointers?: boolean;
 }
 
 export function probeDefinitions(target: PythonTarget, group: string, options: ProbeOptions = {}): ProbeLine[] {
@@ -46,7 +51,10 @@ export function probeDefinitions(target: PythonTarget, group: string, options: P
   const hex = (n: number): string => `0x${n.toString(16)}`;
   const depth = Math.min(Math.max(0, options.frameDepth ?? 0), MAX_FRAMES);
   const context = depth > 0 ? target.frameContext : undefined;
-  const frames = (tstate: string | undefined, withInstruction = false): string[] => (context && tstate ? frameFetchArgs(context.layout, tstate, depth, withInstruction) : []);
+  const frames = (tstate: string | undefined, withInstruction = false): string[] => {
+    if (!context || !tstate) return [];
+    return options.codePointers ? codeFetchArgs(context.layout, tstate, depth) : frameFetchArgs(context.layout, tstate, depth, withInstruction);
+  };
   const line = (kind: 'p' | 'r', name: string, offset: number, args: readonly string[]): ProbeLine => ({
     name,
     definition: [`${kind}:${group}/${name} ${lib}:${hex(offset)}`, ...args].join(' '),

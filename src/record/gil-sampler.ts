@@ -450,6 +450,11 @@ export class ProcessSampler {
     return held;
   }
 
+  /** The code object at `code` (a drop probe's code address) as a one-frame stack; undefined when it cannot be read. */
+  codeStack(code: number, recheck: boolean): SampledStack | undefined {
+    return this.stacks?.codeAt(code, recheck);
+  }
+
   /**
    * The Python stacks of all the process's threads, whatever they do: for an exact recording's
    * holder samples, which tell the lines of the code objects they see (B lines), so that a drop

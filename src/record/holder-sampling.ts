@@ -15,6 +15,7 @@ import { deflateRawSync } from 'node:zlib';
 import { DEFAULT_SAMPLER_CPU_PERCENT, HOLDER_SAMPLE_HZ } from '../contract/sampled-recording.js';
 import { startSamplerThread, type RunningSampler } from './sampler-thread.js';
 import { tempFilePath } from './temp-files.js';
+import type { DropCodeSource } from './drop-codes.js';
 
 export class HolderSampling {
   /** `file`: where the sampler's thread appends its lines while it samples (a live view reads them as they come). */
@@ -25,16 +26,17 @@ export class HolderSampling {
    * runs). Nobody waits for the sampler's thread to be up (~0.1 s, a recording's fixed cost is
    * felt): the first moments of a command may have no samples, and are charged where their holds
    * ended, as without any. `watchFile`: the cleanup watcher's, to remove the samples' file if
-   * giltrace is killed.
+   * giltrace is killed. `codes`: the drop probe reads code addresses, which the sampler names as
+   * they come (record/drop-codes.ts).
    */
-  static start(roots: readonly number[], command: readonly string[], warnings: string[], watchFile: (path: string) => void): HolderSampling | undefined {
+  static start(roots: readonly number[], command: readonly string[], warnings: string[], watchFile: (path: string) => void, codes?: DropCodeSource): HolderSampling | undefined {
     const file = tempFilePath('holders');
     watchFile(file);
     try {
       // made here, empty, so that a live view can open it at once (the sampler's thread only
       // opens it once it runs, and it is removed as the recording ends; live-holder-samples.ts)
       fs.closeSync(fs.openSync(file, 'wx', 0o600));
-      const sampler = startSamplerThread({ roots, command, hz: HOLDER_SAMPLE_HZ, cpuBudget: DEFAULT_SAMPLER_CPU_PERCENT / 100, output: file, holders: true });
+      const sampler = startSamplerThread({ roots, command, hz: HOLDER_SAMPLE_HZ, cpuBudget: DEFAULT_SAMPLER_CPU_PERCENT / 100, output: file, holders: true, ...(codes ? { codes } : {}) });
       sampler.ready.catch(() => undefined); // said by stop()
       return new HolderSampling(sampler, file);
     } catch (e) {
@@ -50,7 +52,8 @@ export class HolderSampling {
   /** Stops sampling: the samples, deflated (undefined, with a warning, when they cannot be had). */
   async stop(warnings: string[]): Promise<Uint8Array | undefined> {
     try {
-      await this.sampler.stop();
+      const { codesFailure } = await this.sampler.stop();
+      if (codesFailure) warnings.push(`the recording could not be read as perf wrote it (${codesFailure}): the places threads let the GIL go are <unknown>`);
       return deflateRawSync(fs.readFileSync(this.file));
     } catch (e) {
       warnings.push(`no holder samples: ${(e as Error).message} (function context from the probes alone)`);

@@ -41,7 +41,7 @@ const LOOP = [
 
 /** Nanoseconds one GIL cycle costs under giltrace's probes; undefined when it could not be measured. */
 export function probeCostPerCycle(target: PythonTarget, probes: ProbeOptions): number | undefined {
-  const key = `${os.release()}|${os.cpus()[0]?.model ?? ''}|${target.gilLibrary}|${fileStamp(target.gilLibrary)}|${probes.frameDepth ?? 0}|${probes.takeReturns === true}`;
+  const key = `${os.release()}|${os.cpus()[0]?.model ?? ''}|${target.gilLibrary}|${fileStamp(target.gilLibrary)}|${probes.frameDepth ?? 0}|${probes.takeReturns === true}|${probes.codePointers === true}`;
   const answer = cachedAnswer(CACHE_NAME, key, (value): value is { nsPerCycle: number | null } => typeof value === 'object' && value !== null && 'nsPerCycle' in value, () => ({
     nsPerCycle: measure(target, probes) ?? null,
   }));

@@ -161,6 +161,19 @@ export class PythonStackReader {
     return { name: leaf.name, file: leaf.file, line: leaf.line, callers: callers.map((c) => c.name), at, ...(lines ? { lines } : {}) };
   }
 
+  /**
+   * The code object at `code` as a stack of one frame (name, file, first line, and its lines by
+   * instruction when its line table can be read): what a drop probe's code address names
+   * (record/drop-codes.ts). `recheck`: see first that a code object read there before is still
+   * the one there. undefined when it cannot be read.
+   */
+  codeAt(code: number, recheck = false): SampledStack | undefined {
+    const info = this.codeInfo(code, recheck);
+    if (!info) return undefined;
+    const lines = this.linesOf(info, code) ?? undefined;
+    return { name: info.name, file: info.file, line: info.line, callers: [], at: 0, ...(lines ? { lines } : {}) };
+  }
+
   /** Code object `code`'s lines by instruction: its line table, read and decoded once; null when it cannot be read. */
   private linesOf(info: CodeInfo, code: number): InstructionLines | null {
     if (info.lines !== undefined) return info.lines;
@@ -233,11 +246,11 @@ export class PythonStackReader {
    * address was named as the one before it (the workers of a 3.8 program sampled as running
    * site.py's `<module>`, now and then).
    */
-  private codeInfo(code: number): CodeInfo | undefined {
+  private codeInfo(code: number, recheck = false): CodeInfo | undefined {
     const lookup = ++this.lookups;
     const known = this.codes.get(code);
     if (typeof known === 'object') {
-      if (lookup - known.checkedAt < RECHECK_AFTER_LOOKUPS) return known;
+      if (!recheck && lookup - known.checkedAt < RECHECK_AFTER_LOOKUPS) return known;
       const pointers = this.pointersOf(code);
       if (pointers && pointers.name === known.namePtr && pointers.file === known.filePtr) {
         known.checkedAt = lookup;

@@ -29,6 +29,7 @@ import { HolderSampling } from './holder-sampling.js';
 import { removeTempFilesOfDeadRuns } from './temp-files.js';
 import { HOLDER_SAMPLES_FEATURE } from '../contract/sampled-recording.js';
 import { appendFeatureSection } from '../perfdata/append-feature.js';
+import { dropCodeEvents, PING_MS, type DropCodeSource } from './drop-codes.js';
 
 export interface RecordRequest {
   /** The command to run, or when attaching the attached processes' command lines (for the manifest). */
@@ -111,7 +112,10 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   try {
     ({ perf, lines: perfLines } = startPerf(request, probes.flatMap((group) => group.eventNames)));
     // the sampler's thread starts while perf does (a recording's fixed cost is felt)
-    if (wantsHolderSamples(request)) holders = HolderSampling.start(request.attach?.processes.map((p) => p.pid) ?? [], request.command, warnings, watcher.watchFile);
+    if (wantsHolderSamples(request)) {
+      const codes = namesCodes(request) ? dropCodeSource(tracefs, request.output, probes, warnings) : undefined;
+      holders = HolderSampling.start(request.attach?.processes.map((p) => p.pid) ?? [], request.command, warnings, watcher.watchFile, codes);
+    }
     if (holders) request.onHolderSamples?.(holders.file);
     const perfMessages = perfLines.all;
     if (perf.pid !== undefined) watcher.watchPerf(perf.pid);
@@ -130,6 +134,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     }
     await waitUntilRecording(perf, perfMessages);
     if (stream) stream.keepFlowing(perf);
+    else if (namesCodes(request)) pingPerf(perf, PING_MS);
     names?.start();
     signals.throwIfInterrupted();
     request.onRecording?.();
@@ -213,6 +218,45 @@ function wantsHolderSamples(request: RecordRequest): boolean {
   return (request.frameDepth ?? 0) > 0;
 }
 
+/**
+ * The drop probe reads code addresses, which the holder sampler names while the processes run,
+ * reading perf's file as it grows (record/drop-codes.ts): in a file recording with function
+ * context. A streamed recording (a live view) reads names in the probe as before.
+ */
+function namesCodes(request: RecordRequest): boolean {
+  return wantsHolderSamples(request) && !request.onData;
+}
+
+/** Where the holder sampler finds the drops' code addresses; undefined (with a warning) when the probes' formats cannot be read. */
+function dropCodeSource(tracefs: string, output: string, groups: readonly GilProbeGroup[], warnings: string[]): DropCodeSource | undefined {
+  const drops: DropCodeSource['drops'][number][] = [];
+  for (const group of groups) {
+    const found = dropCodeEvents(tracefs, group.group, group.eventNames);
+    if (!found) {
+      warnings.push(`the drop probes' formats in ${tracefs} could not be read: no function names for the places threads let the GIL go`);
+      return undefined;
+    }
+    drops.push(...found);
+  }
+  return { recording: output, drops };
+}
+
+/**
+ * Has perf hand over what its buffers hold every `ms` (a `ping` on its control channel wakes
+ * its loop, which reads every buffer): the drops reach the file, and the holder sampler, while
+ * their code objects still exist.
+ */
+function pingPerf(perf: ChildProcess, ms: number): void {
+  const control = perf.stdio[3] as Writable;
+  const ack = perf.stdio[4] as Readable;
+  ack.on('data', () => undefined); // perf answers every ping: read and drop the answers
+  const pinger = setInterval(() => {
+    if (control.writableEnded || control.destroyed || perf.exitCode !== null || perf.signalCode !== null) clearInterval(pinger);
+    else control.write('ping\n');
+  }, ms);
+  pinger.unref();
+}
+
 function writeHolderSamples(output: string, samples: Uint8Array, warnings: string[]): void {
   try {
     appendFeatureSection(output, HOLDER_SAMPLES_FEATURE, samples);
@@ -235,11 +279,12 @@ function cleanUpAfterKilledRuns(): void {
 }
 
 function lateOptions(request: RecordRequest): { bufferSize: string; probes: ProbeOptions } {
-  return { bufferSize: request.bufferSize ?? '16M', probes: probeOptions(request) };
+  // a late interpreter's recording is a file of its own, which the holder sampler does not read: names in the probe
+  return { bufferSize: request.bufferSize ?? '16M', probes: { ...probeOptions(request), codePointers: false } };
 }
 
 function probeOptions(request: RecordRequest): ProbeOptions {
-  return { frameDepth: request.frameDepth ?? 0, takeReturns: request.takeReturns === true };
+  return { frameDepth: request.frameDepth ?? 0, takeReturns: request.takeReturns === true, codePointers: namesCodes(request) };
 }
 
 /** One probe group per interpreter file; all or none (a refused one removes those already added). */

@@ -1,0 +1,156 @@
+/**
+ * A file-form perf.data that perf is still writing, read as it grows: the samples appended since
+ * the last look, for a reader that must see them while the recording goes on (the holder sampler
+ * names the code objects the drop probe saw while their process still runs: record/drop-codes.ts).
+ *
+ * perf writes the header with the attrs (and their ids) and the data offset when it starts, then
+ * appends records; the data size and the feature sections (tracepoint formats among them) come
+ * only at the end. So the caller knows its events by their attr's `config` (a tracepoint's id)
+ * and where their fields are. Records are in file order (per CPU buffer, not sorted by time);
+ * zstd-compressed data (`-z`) is decompressed as it comes. A record cut by the end of what perf
+ * has written so far waits for the next look.
+ */
+import * as fs from 'node:fs';
+import { Decompress } from 'fzstd';
+import { GiltraceError } from '../base/errors.js';
+import { readU64 } from '../base/u64.js';
+import type { PerfAttr } from './attr.js';
+import { FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RecordType } from './constants.js';
+import { decodeSample, MutableSample } from './decode.js';
+import type { MutableFeatures } from './features.js';
+import { readFileHeader } from './file-header.js';
+import { makeEventType } from './event-names.js';
+import type { EventType, SampleRecord } from './types.js';
+
+/** Bytes read at one look at most: a look that falls behind catches up over the next ones. */
+const MAX_LOOK_BYTES = 16 << 20;
+
+/** `attr`: the sample's event's attr (its `config` tells which tracepoint); `sample` is valid during the call only. */
+export type GrowingSampleVisitor = (attr: PerfAttr, sample: SampleRecord) => void;
+
+export class GrowingPerfFile {
+  private fd: number | undefined;
+  private attrs: PerfAttr[] = [];
+  private readonly attrOfId = new Map<number, number>();
+  private idPos = -1;
+  /** File offset of the next byte to read. */
+  private position = 0;
+  /** Bytes read but not yet cut into records (a record's start without its end). */
+  private rest: Uint8Array = new Uint8Array(0);
+  private decompressor: Decompress | undefined;
+  private inflated: Uint8Array[] = [];
+  private innerRest: Uint8Array = new Uint8Array(0);
+  private readonly sample = new MutableSample(undefined as unknown as EventType);
+  /** Samples seen, and bytes read, so far. */
+  samples = 0;
+  bytes = 0;
+
+  /** Which attrs' samples are visited (by index): the others are passed over undecoded. */
+  private wanted: boolean[] = [];
+
+  /** `wants`: whether an event's samples are to be visited (asked once per attr). */
+  constructor(private readonly path: string, private readonly wants: (attr: PerfAttr) => boolean = () => true) {}
+
+  /**
+   * Visits the samples appended since the last call. Throws a GiltraceError when the file is not
+   * (or no longer) a perf.data perf appends to.
+   */
+  readNew(visit: GrowingSampleVisitor): void {
+    if (!this.open()) return;
+    const size = fs.fstatSync(this.fd!).size;
+    const length = Math.min(size - this.position, MAX_LOOK_BYTES);
+    if (length <= 0) return;
+    const fresh = new Uint8Array(length);
+    const got = fs.readSync(this.fd!, fresh, 0, length, this.position);
+    this.position += got;
+    this.bytes += got;
+    this.rest = this.cut(join(this.rest, fresh.subarray(0, got)), visit, true);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Opens the file and reads its header once perf has written it; false until then. */
+  private open(): boolean {
+    if (this.attrs.length > 0) return true;
+    if (this.fd === undefined) {
+      try {
+        this.fd = fs.openSync(this.path, 'r');
+      } catch {
+        return false; // perf has not made it yet
+      }
+    }
+    const size = fs.fstatSync(this.fd).size;
+    if (size < FILE_HEADER_SIZE) return false;
+    const features: MutableFeatures = { present: [] };
+    let header;
+    try {
+      header = readFileHeader(this.fd, this.path, size, features);
+    } catch {
+      return false; // the header is being written
+    }
+    this.attrs = header.attrs;
+    // named without their formats (written at the end): the caller knows its events by `config`
+    header.attrs.forEach((attr, i) => (attr.eventType = makeEventType(i, attr, new Map(), [], new Map())));
+    this.wanted = header.attrs.map((attr) => this.wants(attr));
+    header.attrs.forEach((attr, i) => attr.ids.forEach((id) => this.attrOfId.set(id, i)));
+    this.idPos = header.attrs.length > 1 ? header.attrs[0].idPos : -1;
+    this.position = header.dataOffset;
+    return true;
+  }
+
+  /** Cuts `bytes` into records and visits their samples; gives back the cut record at the end. */
+  private cut(bytes: Uint8Array, visit: GrowingSampleVisitor, outer: boolean): Uint8Array {
+    // `bytes` starts 8-aligned (join, slice): the sample decoder also takes a 32-bit view
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteOffset % 4 === 0 ? bytes.length >> 2 : 0);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    let p = 0;
+    while (p + RECORD_HEADER_SIZE <= bytes.length) {
+      const type = dv.getUint32(p, true);
+      const size = dv.getUint16(p + 6, true);
+      if (size < RECORD_HEADER_SIZE) throw new GiltraceError(`a record of ${size} bytes (type ${type}) at offset ${p} of the data read so far`, { file: this.path });
+      if (p + size > bytes.length) break;
+      if (type === RecordType.SAMPLE) this.visitSample(bytes, words, dv, p, size, visit);
+      else if (outer && (type === RecordType.COMPRESSED || type === RecordType.COMPRESSED2)) this.inflate(bytes.subarray(p + (type === RecordType.COMPRESSED2 ? 16 : 8), p + size), visit);
+      p += size;
+    }
+    return bytes.slice(p);
+  }
+
+  private visitSample(bytes: Uint8Array, words: Int32Array, dv: DataView, p: number, size: number, visit: GrowingSampleVisitor): void {
+    const index = this.idPos < 0 ? 0 : this.attrOfId.get(readU64(dv, p + this.idPos));
+    const attr = index === undefined ? undefined : this.attrs[index];
+    if (attr === undefined || size < attr.fixedEnd) return;
+    this.samples++;
+    if (!this.wanted[index!]) return;
+    decodeSample(bytes, words, dv, p, size, attr, this.sample, (message) => {
+      throw new GiltraceError(`a sample at offset ${p} of the data read so far: ${message}`, { file: this.path });
+    });
+    visit(attr, this.sample);
+  }
+
+  /** A COMPRESSED record's zstd bytes: one stream across records, whose output is cut as the file is. */
+  private inflate(zstd: Uint8Array, visit: GrowingSampleVisitor): void {
+    if (!this.decompressor) this.decompressor = new Decompress((chunk) => this.inflated.push(chunk));
+    this.decompressor.push(zstd);
+    if (this.inflated.length === 0) return;
+    const out = join(this.innerRest, ...this.inflated);
+    this.inflated = [];
+    this.innerRest = this.cut(out, visit, false);
+  }
+}
+
+/** The chunks joined into a fresh buffer (8-aligned: its own ArrayBuffer). */
+function join(...chunks: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const c of chunks) length += c.length;
+  const out = new Uint8Array(new ArrayBuffer((length + 7) & ~7), 0, length);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
