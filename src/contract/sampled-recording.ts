@@ -78,14 +78,19 @@
  *                                           code object, with L lines for its first 300 lines; in
  *                                           holder samples from a holder's stack or from every
  *                                           thread's, read every 200 ms (since 12-07)
- *   O <t> <pid> <code> <stack>              the code object at address code (hex) in process pid is,
+ *   O <t> <pid> <code> <stack> <file> <name>
+ *                                           the code object at address code (hex) in process pid is,
  *                                           from t on, the F stack's innermost function (a one-frame
- *                                           stack, its B line after it): an exact recording's drop
- *                                           probe reads frames' code addresses (FrameField.code), and
- *                                           the holder sampler reads each new one from the process's
- *                                           memory as perf writes the drops (record/drop-codes.ts).
- *                                           A later O line for the same address: another code object
- *                                           made where a freed one was. In holder samples since 12-07
+ *                                           stack, its B line after it), its co_filename at address
+ *                                           file (hex), the first 8 bytes where its name's text lies
+ *                                           if compact ASCII as name (hex, in memory order): an exact
+ *                                           recording's drop probe reads frames' code addresses
+ *                                           (FrameField.code) and the innermost one's file pointer and
+ *                                           name bytes, and the holder sampler reads each new
+ *                                           address from the process's memory as perf writes the drops
+ *                                           (record/drop-codes.ts). A later O line for the same
+ *                                           address: another code object made where a freed one was.
+ *                                           In holder samples since 12-07
  *   R <t> <ns>                              from t on the ticks are due every ns: the sampler's thread
  *                                           used more of a CPU than the header's cpuBudget (or, slowed,
  *                                           again well under it); since 12-06

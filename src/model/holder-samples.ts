@@ -90,9 +90,9 @@ export function readHolderSampleLine(line: string, shift: number, stacks: Python
   }
   const fields = line.split(' ');
   if (line[0] === 'O') {
-    // O <t> <pid> <code hex> <stack>
+    // O <t> <pid> <code hex> <stack> <file hex> <name bytes hex>
     const stack = stackIds.get(Number(fields[4]));
-    if (stack !== undefined && stack !== NO_STACK_SAMPLE) samples.codes.add(Number(fields[2]), parseInt(fields[3], 16), Number(fields[1]) + shift, stack);
+    if (stack !== undefined && stack !== NO_STACK_SAMPLE) samples.codes.add(Number(fields[2]), parseInt(fields[3], 16), Number(fields[1]) + shift, stack, parseInt(fields[5], 16), fields[6]);
     return;
   }
   const t = Number(fields[1]) + shift;

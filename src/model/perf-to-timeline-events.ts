@@ -182,6 +182,9 @@ interface EventDecoder {
   readonly frameInstruction?: TracepointField;
   /** Code object addresses of the innermost frames (FrameField.code), when the probe read those instead of names. */
   readonly frameCodes?: readonly TracepointField[];
+  /** The innermost code object's file pointer and name bytes (FrameField.codeFile, codeName). */
+  readonly frameCodeFile?: TracepointField;
+  readonly frameCodeName?: TracepointField;
 }
 
 function decoderFor(event: EventType): EventDecoder {
@@ -206,6 +209,8 @@ function decoderFor(event: EventType): EventDecoder {
     }
     return decoder('gil', {
       frameCodes,
+      frameCodeFile: event.field(FrameField.codeFile),
+      frameCodeName: event.field(FrameField.codeName),
       role,
       interp: event.field(ProbeField.interp),
       ret: event.field(ProbeField.returnAddress),
@@ -234,7 +239,7 @@ function decoder(kind: EventDecoder['kind'], fields: Omit<EventDecoder, 'kind'> 
     kind, text: fields.text, magic: fields.magic, role: fields.role, interp: fields.interp, ret: fields.ret,
     prevPid: fields.prevPid, prevState: fields.prevState, nextPid: fields.nextPid, wakingPid: fields.wakingPid,
     frameNames: fields.frameNames ?? [], frameFile: fields.frameFile, frameLine: fields.frameLine, frameInstruction: fields.frameInstruction,
-    frameCodes: fields.frameCodes ?? [],
+    frameCodes: fields.frameCodes ?? [], frameCodeFile: fields.frameCodeFile, frameCodeName: fields.frameCodeName,
   };
 }
 
@@ -882,7 +887,9 @@ function readCodeStack(sample: SampleRecord, decoder: EventDecoder, { stacks }: 
   const codes = decoder.frameCodes!;
   const pid = sample.pid;
   const time = sample.time;
-  const leafStack = named.stackAt(pid, readSampleInt(sample, codes[0]), time);
+  const file = decoder.frameCodeFile ? readSampleInt(sample, decoder.frameCodeFile) : undefined;
+  const tag = decoder.frameCodeName ? hex(readSampleBytes(sample, decoder.frameCodeName)) : undefined;
+  const leafStack = named.stackAt(pid, readSampleInt(sample, codes[0]), time, file, tag);
   if (leafStack === undefined) return UNKNOWN_STACK;
   const leafId = stacks.stacks[leafStack].leaf;
   if (leafId === NO_FRAME_FUNCTION) return NO_FRAME_STACK; // an interpreter entry frame (3.13's shims)
@@ -897,6 +904,12 @@ function readCodeStack(sample: SampleRecord, decoder: EventDecoder, { stacks }: 
   }
   const instruction = decoder.frameInstruction ? readSampleInt(sample, decoder.frameInstruction) : undefined;
   return stacks.intern(leaf.name, leaf.file, leaf.line, callers, instruction);
+}
+
+function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16);
+  return out;
 }
 
 /** Marker texts: `thread<US>tid<US>name` and `process<US>pid<US>executable<US>version<US>gil<US>command`. */

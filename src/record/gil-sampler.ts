@@ -450,8 +450,8 @@ export class ProcessSampler {
     return held;
   }
 
-  /** The code object at `code` (a drop probe's code address) as a one-frame stack; undefined when it cannot be read. */
-  codeStack(code: number, recheck: boolean): SampledStack | undefined {
+  /** The code object at `code` (a drop probe's code address) as a one-frame stack, with its file pointer and name bytes; undefined when it cannot be read. */
+  codeStack(code: number, recheck: boolean): { readonly stack: SampledStack; readonly filePtr: number; readonly nameTag: string } | undefined {
     return this.stacks?.codeAt(code, recheck);
   }
 

@@ -45,6 +45,17 @@ export class HolderSampling {
     }
   }
 
+  /**
+   * Resolves once the sampler's thread ticks, or after `ms` at the most: a recording whose drops'
+   * code addresses it names starts the command only then, else a short program's first code
+   * objects (or all of them: a 0.1 s program) are gone before the sampler reads them.
+   */
+  whenTicking(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    return Promise.race([this.sampler.ready.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
+  }
+
   setRoot(pid: number): void {
     this.sampler.setRoot(pid);
   }

@@ -82,6 +82,8 @@ interface CodeInfo {
   readonly line: number;
   /** The code object's name and file pointers when it was read: a code object freed and another made at its address differ there. */
   readonly namePtr: number;
+  /** The first 8 bytes where a compact ASCII str keeps its text, of its name, in hex (as a drop probe reads them: FrameField.codeName). */
+  readonly nameTag: string;
   readonly filePtr: number;
   /** The lookup (PythonStackReader.lookups) at which those were last found as read. */
   checkedAt: number;
@@ -163,15 +165,16 @@ export class PythonStackReader {
 
   /**
    * The code object at `code` as a stack of one frame (name, file, first line, and its lines by
-   * instruction when its line table can be read): what a drop probe's code address names
-   * (record/drop-codes.ts). `recheck`: see first that a code object read there before is still
+   * instruction when its line table can be read), its co_filename pointer and its name's first
+   * bytes: what a drop probe's code address names (record/drop-codes.ts). `recheck`: see first that a code object read there before is still
    * the one there. undefined when it cannot be read.
    */
-  codeAt(code: number, recheck = false): SampledStack | undefined {
+  codeAt(code: number, recheck = false): { readonly stack: SampledStack; readonly filePtr: number; readonly nameTag: string } | undefined {
     const info = this.codeInfo(code, recheck);
-    if (!info) return undefined;
+    // (no file: read as the object was made or freed; a sample takes that, a drop's name must not)
+    if (!info || info.file === '') return undefined;
     const lines = this.linesOf(info, code) ?? undefined;
-    return { name: info.name, file: info.file, line: info.line, callers: [], at: 0, ...(lines ? { lines } : {}) };
+    return { stack: { name: info.name, file: info.file, line: info.line, callers: [], at: 0, ...(lines ? { lines } : {}) }, filePtr: info.filePtr, nameTag: info.nameTag };
   }
 
   /** Code object `code`'s lines by instruction: its line table, read and decoded once; null when it cannot be read. */
@@ -285,7 +288,8 @@ export class PythonStackReader {
     if (!this.memory.readInto(pointers.name + STR_STATE, this.nameBuffer)) return undefined;
     const name = decodePyStrBytes(this.nameBuffer, this.strings);
     const file = this.cString(pointers.file + this.layout.asciiData);
-    return name === '' ? undefined : { name, file, line, namePtr: pointers.name, filePtr: pointers.file, checkedAt: this.lookups };
+    const nameTag = this.nameBuffer.toString('hex', this.strings.asciiData, this.strings.asciiData + 8);
+    return name === '' ? undefined : { name, file, line, namePtr: pointers.name, nameTag, filePtr: pointers.file, checkedAt: this.lookups };
   }
 
   /** An ASCII str's text (file names are read as exact tracing's probes read them). */

@@ -82,6 +82,8 @@ export interface RecordResult {
 const PERF_READY_TIMEOUT_MS = 30_000;
 const PERF_STOP_TIMEOUT_MS = 120_000;
 const PROBE_REMOVAL_TIMEOUT_MS = 5_000;
+/** How long a recording that names its drops' code addresses waits for the holder sampler to tick before it starts the command. */
+const SAMPLER_READY_MS = 3_000;
 /** A live view's freshness: how often perf is asked to hand over what its buffers hold. */
 const FLUSH_MS = 250;
 /**
@@ -133,6 +135,8 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
       names.prepare();
     }
     await waitUntilRecording(perf, perfMessages);
+    // (perf's start takes longer than the sampler's, mostly: this rarely waits)
+    if (holders && namesCodes(request)) await holders.whenTicking(SAMPLER_READY_MS);
     if (stream) stream.keepFlowing(perf);
     else if (namesCodes(request)) pingPerf(perf, PING_MS);
     names?.start();

@@ -141,7 +141,7 @@ export class SamplingSession {
   private readonly stacksReadAt = new Map<number, number>();
   private readonly dropCodes: DropCodes | undefined;
   /** Code addresses named (O lines), by process: the F stack said, and when it was last read. */
-  private readonly codesNamed = new Map<number, Map<number, { stack: number; checkedAt: number }>>();
+  private readonly codesNamed = new Map<number, Map<number, { stack: number; filePtr: number; nameTag: string; checkedAt: number }>>();
   /** Code addresses of processes not (yet) sampled, by `${pid} ${code}`: when first seen. */
   private readonly codesPending = new Map<string, { pid: number; code: number; since: number }>();
   private codesLookedAt = -Infinity;
@@ -291,16 +291,17 @@ export class SamplingSession {
       if (!this.codesPending.has(key)) this.codesPending.set(key, { pid, code, since: now });
       return;
     }
-    const stack = sampler.codeStack(code, known !== undefined);
-    if (!stack) {
+    const read = sampler.codeStack(code, known !== undefined);
+    if (!read) {
       // gone, or not a code object (yet): the drops that name it stay unnamed unless a later one reads it
       if (known) known.checkedAt = now;
       return;
     }
+    const { stack, filePtr, nameTag } = read;
     const id = this.stackId(stack);
     if (!named) this.codesNamed.set(pid, (named = new Map()));
-    if (known?.stack !== id) this.lines.push(`O ${now} ${pid} ${code.toString(16)} ${id}`);
-    named.set(code, { stack: id, checkedAt: now });
+    if (known?.stack !== id || known.filePtr !== filePtr || known.nameTag !== nameTag) this.lines.push(`O ${now} ${pid} ${code.toString(16)} ${id} ${filePtr.toString(16)} ${nameTag}`);
+    named.set(code, { stack: id, filePtr, nameTag, checkedAt: now });
     if (stack.lines && !this.linesTold.has(stack.lines)) this.tellLines(pid, id, stack, stack.lines);
   }
 
