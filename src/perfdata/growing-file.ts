@@ -37,6 +37,8 @@ export class GrowingPerfFile {
   private position = 0;
   /** Bytes read but not yet cut into records (a record's start without its end). */
   private rest: Uint8Array = new Uint8Array(0);
+  /** Where each look's bytes are read (8-aligned: its own ArrayBuffer). */
+  private buffer = new Uint8Array(0);
   private decompressor: Decompress | undefined;
   private inflated: Uint8Array[] = [];
   private innerRest: Uint8Array = new Uint8Array(0);
@@ -60,11 +62,14 @@ export class GrowingPerfFile {
     const size = fs.fstatSync(this.fd!).size;
     const length = Math.min(size - this.position, MAX_LOOK_BYTES);
     if (length <= 0) return;
-    const fresh = new Uint8Array(length);
-    const got = fs.readSync(this.fd!, fresh, 0, length, this.position);
+    // the bytes go after the cut record kept from the last look, in a buffer used again each time
+    const need = this.rest.length + length;
+    if (this.buffer.length < need) this.buffer = new Uint8Array(Math.max(need, 2 * this.buffer.length) + 7 & ~7);
+    this.buffer.set(this.rest);
+    const got = fs.readSync(this.fd!, this.buffer, this.rest.length, length, this.position);
     this.position += got;
     this.bytes += got;
-    this.rest = this.cut(join(this.rest, fresh.subarray(0, got)), visit, true);
+    this.rest = this.cut(this.buffer.subarray(0, this.rest.length + got), visit, true);
   }
 
   close(): void {
@@ -103,7 +108,7 @@ export class GrowingPerfFile {
 
   /** Cuts `bytes` into records and visits their samples; gives back the cut record at the end. */
   private cut(bytes: Uint8Array, visit: GrowingSampleVisitor, outer: boolean): Uint8Array {
-    // `bytes` starts 8-aligned (join, slice): the sample decoder also takes a 32-bit view
+    // `bytes` starts 8-aligned (the look's buffer, join): the sample decoder also takes a 32-bit view
     const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteOffset % 4 === 0 ? bytes.length >> 2 : 0);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     let p = 0;
