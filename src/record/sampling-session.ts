@@ -26,7 +26,8 @@ import { boottimeOffset } from './recording-manifest.js';
 import { askShortSlice } from './sampler-slice.js';
 import { SCHEDSTAT_SAME, ThreadFiles } from './thread-files.js';
 import { TickBudget } from './tick-budget.js';
-import { DropCodes, type DropCodeSource } from './drop-codes.js';
+import type { DropCodeSource } from './drop-codes.js';
+import { DropCodeNames, type CodeNamingSession } from './drop-code-names.js';
 
 export interface SessionRequest {
   /** The processes to sample with their descendants; empty: the command's, told through the control flags. */
@@ -79,17 +80,6 @@ const MAX_TEXT_LINES_TOLD = 300;
  * threads' process costs ~1 ms of CPU a time here).
  */
 const LINES_SCAN_EVERY_MS = 200;
-/** How often perf's file is read for the drops' code addresses (perf writes it every PING_MS). */
-const CODES_EVERY_MS = 10;
-/**
- * A code address named before is read again (its name and file pointers: one read) when a drop
- * names it this long after: another code object made where a freed one was is named as the old
- * one for that long at most (code made at run time: exec, eval).
- */
-const CODE_RECHECK_MS = 250;
-/** An address whose process has no sampler yet (just started) is tried again for this long. */
-const CODE_PENDING_MS = 2000;
-
 const monotonicNs = (): bigint => process.hrtime.bigint();
 
 export class SamplingSession {
@@ -139,15 +129,11 @@ export class SamplingSession {
   private readonly holdersOnly: boolean;
   /** When each process's holders' stacks were last read (its H lines stand for the time since). */
   private readonly stacksReadAt = new Map<number, number>();
-  private readonly dropCodes: DropCodes | undefined;
-  /** Code addresses named (O lines), by process: the F stack said, and when it was last read. */
-  private readonly codesNamed = new Map<number, Map<number, { stack: number; filePtr: number; nameTag: string; checkedAt: number }>>();
-  /** Code addresses of processes not (yet) sampled, by `${pid} ${code}`: when first seen. */
-  private readonly codesPending = new Map<string, { pid: number; code: number; since: number }>();
-  private codesLookedAt = -Infinity;
+  /** Holder samples of a recording whose drop probe reads code addresses: their names (O lines). */
+  private readonly dropCodes: DropCodeNames | undefined;
 
   constructor(request: SessionRequest) {
-    this.dropCodes = request.codes ? new DropCodes(request.codes) : undefined;
+    this.dropCodes = request.codes ? new DropCodeNames(request.codes, this.codeNamingSession()) : undefined;
     this.periodNs = 1e9 / request.hz;
     this.budget = new TickBudget(this.periodNs, request.cpuBudget ?? Infinity);
     this.holdersOnly = request.holders === true;
@@ -214,7 +200,7 @@ export class SamplingSession {
 
   private finish(): SessionResult {
     if (this.dropCodes) {
-      this.nameDropCodes(this.now());
+      this.dropCodes.tick(this.now(), true);
       this.dropCodes.close();
     }
     const t = this.now();
@@ -264,45 +250,21 @@ export class SamplingSession {
         this.lines.push(`W ${now} ${pid} its threads' system calls cannot be read (/proc/PID/task/TID/syscall: not allowed): threads asleep waiting for the GIL count as idle`);
       }
     }
-    if (this.dropCodes && now - this.codesLookedAt >= CODES_EVERY_MS * 1e6) this.nameDropCodes(now);
+    this.dropCodes?.tick(now);
     if (now - this.lastFlush >= FLUSH_EVERY_MS * 1e6) this.flush(now);
   }
 
-  /**
-   * O lines: what each code address the drop probe read since the last look is in its process
-   * (an F stack of one frame, with its lines by instruction: a B line), read now while it runs.
-   */
-  private nameDropCodes(now: number): void {
-    this.codesLookedAt = now;
-    for (const [key, { pid, code, since }] of this.codesPending) {
-      if (this.samplers.has(pid) || now - since > CODE_PENDING_MS * 1e6) this.codesPending.delete(key);
-      if (this.samplers.has(pid)) this.nameCode(pid, code, now);
-    }
-    this.dropCodes!.look((pid, code) => this.nameCode(pid, code, now));
-  }
-
-  private nameCode(pid: number, code: number, now: number): void {
-    let named = this.codesNamed.get(pid);
-    const known = named?.get(code);
-    if (known && now - known.checkedAt < CODE_RECHECK_MS * 1e6) return;
-    const sampler = this.samplers.get(pid);
-    if (!sampler) {
-      const key = `${pid} ${code}`;
-      if (!this.codesPending.has(key)) this.codesPending.set(key, { pid, code, since: now });
-      return;
-    }
-    const read = sampler.codeStack(code, known !== undefined);
-    if (!read) {
-      // gone, or not a code object (yet): the drops that name it stay unnamed unless a later one reads it
-      if (known) known.checkedAt = now;
-      return;
-    }
-    const { stack, filePtr, nameTag } = read;
-    const id = this.stackId(stack);
-    if (!named) this.codesNamed.set(pid, (named = new Map()));
-    if (known?.stack !== id || known.filePtr !== filePtr || known.nameTag !== nameTag) this.lines.push(`O ${now} ${pid} ${code.toString(16)} ${id} ${filePtr.toString(16)} ${nameTag}`);
-    named.set(code, { stack: id, filePtr, nameTag, checkedAt: now });
-    if (stack.lines && !this.linesTold.has(stack.lines)) this.tellLines(pid, id, stack, stack.lines);
+  /** What the drop codes' naming uses of the session: its samplers, and F and B lines for the stacks it reads. */
+  private codeNamingSession(): CodeNamingSession {
+    return {
+      samplerOf: (pid) => this.samplers.get(pid),
+      tellStack: (pid, stack) => {
+        const id = this.stackId(stack);
+        if (stack.lines && !this.linesTold.has(stack.lines)) this.tellLines(pid, id, stack, stack.lines);
+        return id;
+      },
+      line: (text) => this.lines.push(text),
+    };
   }
 
   /**

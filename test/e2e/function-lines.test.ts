@@ -93,7 +93,11 @@ for (const { label, python, sampled } of runs) {
     assert.ok(sleep + sum >= 0.85 * worker.held_ns, `the two lines held ${(sleep + sum) / 1e6} ms of worker()'s ${worker.held_ns / 1e6} ms: ${JSON.stringify(worker.lines)}`);
     const share = sleep / (sleep + sum);
     if (sampled) {
-      assert.ok(share >= SAMPLED_SHARE.min && share <= SAMPLED_SHARE.max, `the sleep line's share ${share.toFixed(3)} (the program timed ${truth.sleep_share.toFixed(3)} of the wall time)`);
+      // A run whose sum took longer (its CPU shared: held while runnable is held) has a smaller
+      // true share: the program's own wall share tells such a run (0.555 and 0.552 sampled, 12-07;
+      // the usleep holds the GIL throughout, so its wall time is held time)
+      const min = Math.min(SAMPLED_SHARE.min, truth.sleep_share - 0.1);
+      assert.ok(share >= min && share <= SAMPLED_SHARE.max, `the sleep line's share ${share.toFixed(3)} (the program timed ${truth.sleep_share.toFixed(3)} of the wall time)`);
     } else {
       const exact = heldSleepShare(analyzeRecording(data).timeline, truth);
       assert.ok(Math.abs(share - exact) <= SHARE_TOLERANCE, `the sleep line's share ${share.toFixed(3)}, by the holds in its rounds ${exact.toFixed(3)}`);

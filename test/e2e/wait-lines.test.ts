@@ -44,11 +44,15 @@ for (const { label, python, sampled } of runs) {
     const at = (line: number) => waiter.wait_lines!.find((l) => l.line === line);
     const twice = at(truth.twice_line);
     const once = at(truth.once_line);
-    assert.ok(twice && once, `both lines: ${JSON.stringify(waiter.wait_lines)}`);
-    assert.ok(twice.wait_ns + once.wait_ns >= 0.95 * waiter.wait_ns, `the two lines began ${(twice.wait_ns + once.wait_ns) / 1e6} ms of waiter()'s ${waiter.wait_ns / 1e6} ms of waits`);
-    const share = twice.wait_ns / (twice.wait_ns + once.wait_ns);
+    // Sampled, back-to-back waits the ticks cannot tell apart count for the first: the stat line's
+    // wait comes right after the sleep line's, and now and then none of them is told apart (a run
+    // in ~8 here, 12-07): then the sleep line has them all
+    assert.ok(twice && (once || sampled), `both lines: ${JSON.stringify(waiter.wait_lines)}`);
+    const onceNs = once?.wait_ns ?? 0;
+    assert.ok(twice.wait_ns + onceNs >= 0.95 * waiter.wait_ns, `the two lines began ${(twice.wait_ns + onceNs) / 1e6} ms of waiter()'s ${waiter.wait_ns / 1e6} ms of waits`);
+    const share = twice.wait_ns / (twice.wait_ns + onceNs);
     if (sampled) assert.ok(share > 0.5, `the sleep line's share of the waits ${share.toFixed(3)}`);
-    else {
+    else if (once) {
       // every release is followed by a wait (the spinner holds the GIL): the counts are the rounds'
       assert.ok(twice.waits >= 1.8 * truth.rounds && twice.waits <= 2 * truth.rounds + 2, `${twice.waits} waits after the sleep line`);
       assert.ok(once.waits >= 0.9 * truth.rounds && once.waits <= truth.rounds + 2, `${once.waits} waits after the stat line`);
@@ -57,7 +61,7 @@ for (const { label, python, sampled } of runs) {
       assert.ok(share > 0.5, `the sleep line's share of the waits ${share.toFixed(3)}, two thirds by count`);
     }
     assert.equal(twice.text, 'time.sleep(0.0002)');
-    assert.equal(once.text, 'os.stat(".")');
+    if (once) assert.equal(once.text, 'os.stat(".")');
     // each line's call paths: the thread's start, all of its waits
     assert.match(twice.paths?.[0]?.callers[0] ?? '', /^(Thread\.)?run$/, JSON.stringify(twice.paths));
     assert.equal(twice.paths!.reduce((n, p) => n + p.waits, 0), twice.waits);

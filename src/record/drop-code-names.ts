@@ -1,0 +1,89 @@
+/**
+ * The holder sampler's side of naming the drop probe's code addresses (record/drop-codes.ts
+ * finds them in perf's file): each address new to a process is read from that process's memory
+ * at once, as a one-frame stack, and said in an O line (contract/sampled-recording.ts); an
+ * address seen again CODE_RECHECK_MS or more after it was read is read again, in case another
+ * code object was made there since.
+ */
+import { DropCodes, type DropCodeSource } from './drop-codes.js';
+import type { ProcessSampler } from './gil-sampler.js';
+import type { SampledStack } from './python-stack-reader.js';
+
+/** How often perf's file is read for the drops' code addresses (perf writes it every PING_MS). */
+const CODES_EVERY_MS = 10;
+/**
+ * A code address named before is read again (its name and file pointers: one read) when a drop
+ * names it this long after: another code object made where a freed one was is named as the old
+ * one for that long at most (code made at run time: exec, eval), and its drops' file pointer and
+ * name bytes keep them from that name (model/code-names.ts).
+ */
+const CODE_RECHECK_MS = 250;
+/** An address whose process has no sampler yet (just started) is tried again for this long. */
+const CODE_PENDING_MS = 2000;
+
+/** What the naming needs of the session: its process samplers, and its F/B lines for a stack (giving the F id). */
+export interface CodeNamingSession {
+  samplerOf(pid: number): ProcessSampler | undefined;
+  /** The stack's F id, its F line (and B line, for its lines) written the first time. */
+  tellStack(pid: number, stack: SampledStack): number;
+  line(text: string): void;
+}
+
+export class DropCodeNames {
+  private readonly codes: DropCodes;
+  /** Code addresses named (O lines), by process: what was said, and when it was last read. */
+  private readonly named = new Map<number, Map<number, { stack: number; filePtr: number; nameTag: string; checkedAt: number }>>();
+  /** Code addresses of processes not (yet) sampled, by `${pid} ${code}`: when first seen. */
+  private readonly pending = new Map<string, { pid: number; code: number; since: number }>();
+  private lookedAt = -Infinity;
+
+  constructor(source: DropCodeSource, private readonly session: CodeNamingSession) {
+    this.codes = new DropCodes(source);
+  }
+
+  /** Why perf's file could not be read, when it could not. */
+  get failure(): string | undefined {
+    return this.codes.failure;
+  }
+
+  /** At a tick: the addresses perf wrote since the last look, named (every CODES_EVERY_MS; `force`: now). */
+  tick(now: number, force = false): void {
+    if (!force && now - this.lookedAt < CODES_EVERY_MS * 1e6) return;
+    this.lookedAt = now;
+    for (const [key, { pid, code, since }] of this.pending) {
+      const sampled = this.session.samplerOf(pid) !== undefined;
+      if (sampled || now - since > CODE_PENDING_MS * 1e6) this.pending.delete(key);
+      if (sampled) this.name(pid, code, now);
+    }
+    this.codes.look((pid, code) => this.name(pid, code, now));
+  }
+
+  close(): void {
+    this.codes.close();
+  }
+
+  private name(pid: number, code: number, now: number): void {
+    let named = this.named.get(pid);
+    const known = named?.get(code);
+    if (known && now - known.checkedAt < CODE_RECHECK_MS * 1e6) return;
+    const sampler = this.session.samplerOf(pid);
+    if (!sampler) {
+      const key = `${pid} ${code}`;
+      if (!this.pending.has(key)) this.pending.set(key, { pid, code, since: now });
+      return;
+    }
+    const read = sampler.codeStack(code, known !== undefined);
+    if (!read) {
+      // gone, or not a code object (yet): the drops that name it stay unnamed unless a later one reads it
+      if (known) known.checkedAt = now;
+      return;
+    }
+    const { stack, filePtr, nameTag } = read;
+    const id = this.session.tellStack(pid, stack);
+    if (!named) this.named.set(pid, (named = new Map()));
+    if (known?.stack !== id || known.filePtr !== filePtr || known.nameTag !== nameTag) {
+      this.session.line(`O ${now} ${pid} ${code.toString(16)} ${id} ${filePtr.toString(16)} ${nameTag}`);
+    }
+    named.set(code, { stack: id, filePtr, nameTag, checkedAt: now });
+  }
+}
