@@ -76,18 +76,18 @@ export const FrameField = {
    */
   code: (k: number): string => `co${k}`,
   /**
-   * The innermost code object's co_filename pointer (u64), read with the addresses: an address
-   * is named from the moment giltrace read it, and a code object freed before that and another
-   * made at its address (modules' code, run once as they are imported) would lend the drop the
-   * other's name; the file pointer tells them apart (model/code-names.ts).
+   * Frame k's code object's co_filename pointer (u64), read with its address: an address is
+   * named from the moment giltrace read it, and a code object freed before that and another made
+   * at its address (modules' code, run once as they are imported) would lend the drop the other's
+   * name; the file pointer tells them apart (model/code-names.ts).
    */
-  codeFile: 'cf0',
+  codeFile: (k: number): string => `cf${k}`,
   /**
-   * The first 8 bytes of the innermost code object's name as a compact ASCII str keeps its text
+   * The first 8 bytes of frame k's code object's name as a compact ASCII str keeps its text
    * (u64): with the file pointer, it tells a code object from another made at its address whose
    * file string was made at its file string's address too (code compiled and freed in a loop).
    */
-  codeName: 'cn0',
+  codeName: (k: number): string => `cn${k}`,
 } as const;
 
 /** Deepest stack the probes can fetch (kernel limits on an argument's dereference chain). */

@@ -182,9 +182,9 @@ interface EventDecoder {
   readonly frameInstruction?: TracepointField;
   /** Code object addresses of the innermost frames (FrameField.code), when the probe read those instead of names. */
   readonly frameCodes?: readonly TracepointField[];
-  /** The innermost code object's file pointer and name bytes (FrameField.codeFile, codeName). */
-  readonly frameCodeFile?: TracepointField;
-  readonly frameCodeName?: TracepointField;
+  /** Each of those code objects' file pointer and name bytes (FrameField.codeFile, codeName), where read. */
+  readonly frameCodeFiles?: readonly (TracepointField | undefined)[];
+  readonly frameCodeNames?: readonly (TracepointField | undefined)[];
 }
 
 function decoderFor(event: EventType): EventDecoder {
@@ -209,8 +209,8 @@ function decoderFor(event: EventType): EventDecoder {
     }
     return decoder('gil', {
       frameCodes,
-      frameCodeFile: event.field(FrameField.codeFile),
-      frameCodeName: event.field(FrameField.codeName),
+      frameCodeFiles: frameCodes.map((_, k) => event.field(FrameField.codeFile(k))),
+      frameCodeNames: frameCodes.map((_, k) => event.field(FrameField.codeName(k))),
       role,
       interp: event.field(ProbeField.interp),
       ret: event.field(ProbeField.returnAddress),
@@ -239,7 +239,7 @@ function decoder(kind: EventDecoder['kind'], fields: Omit<EventDecoder, 'kind'> 
     kind, text: fields.text, magic: fields.magic, role: fields.role, interp: fields.interp, ret: fields.ret,
     prevPid: fields.prevPid, prevState: fields.prevState, nextPid: fields.nextPid, wakingPid: fields.wakingPid,
     frameNames: fields.frameNames ?? [], frameFile: fields.frameFile, frameLine: fields.frameLine, frameInstruction: fields.frameInstruction,
-    frameCodes: fields.frameCodes ?? [], frameCodeFile: fields.frameCodeFile, frameCodeName: fields.frameCodeName,
+    frameCodes: fields.frameCodes ?? [], frameCodeFiles: fields.frameCodeFiles ?? [], frameCodeNames: fields.frameCodeNames ?? [],
   };
 }
 
@@ -885,25 +885,31 @@ function unnamed(reading: StackReading): number {
 
 function readCodeStack(sample: SampleRecord, decoder: EventDecoder, { stacks }: StackReading, named: CodeNames): number {
   const codes = decoder.frameCodes!;
-  const pid = sample.pid;
-  const time = sample.time;
-  const file = decoder.frameCodeFile ? readSampleInt(sample, decoder.frameCodeFile) : undefined;
-  const tag = decoder.frameCodeName ? hex(readSampleBytes(sample, decoder.frameCodeName)) : undefined;
-  const leafStack = named.stackAt(pid, readSampleInt(sample, codes[0]), time, file, tag);
+  const leafStack = codeStackAt(sample, decoder, named, 0);
   if (leafStack === undefined) return UNKNOWN_STACK;
   const leafId = stacks.stacks[leafStack].leaf;
   if (leafId === NO_FRAME_FUNCTION) return NO_FRAME_STACK; // an interpreter entry frame (3.13's shims)
   const leaf = stacks.functions[leafId];
   const callers: string[] = [];
   for (let k = 1; k < codes.length; k++) {
-    const code = readSampleInt(sample, codes[k]);
-    const caller = code === 0 ? undefined : named.stackAt(pid, code, time);
+    const caller = codeStackAt(sample, decoder, named, k);
     if (caller === undefined) break; // the bottom of the stack, or a caller never named: as deep as known
     const fn = stacks.stacks[caller].leaf;
     if (fn !== NO_FRAME_FUNCTION) callers.push(stacks.functions[fn].name); // (entry frames are no callers)
   }
   const instruction = decoder.frameInstruction ? readSampleInt(sample, decoder.frameInstruction) : undefined;
   return stacks.intern(leaf.name, leaf.file, leaf.line, callers, instruction);
+}
+
+/** The stack naming frame k's code address at the drop, as its file pointer and name bytes agree; undefined when none does (or no frame k). */
+function codeStackAt(sample: SampleRecord, decoder: EventDecoder, named: CodeNames, k: number): number | undefined {
+  const code = readSampleInt(sample, decoder.frameCodes![k]);
+  if (code === 0) return undefined;
+  const fileField = decoder.frameCodeFiles![k];
+  const nameField = decoder.frameCodeNames![k];
+  const file = fileField ? readSampleInt(sample, fileField) : undefined;
+  const tag = nameField ? hex(readSampleBytes(sample, nameField)) : undefined;
+  return named.stackAt(sample.pid, code, sample.time, file, tag);
 }
 
 function hex(bytes: Uint8Array): string {

@@ -1,12 +1,14 @@
 /**
- * A file-form perf.data that perf is still writing, read as it grows: the samples appended since
- * the last look, for a reader that must see them while the recording goes on (the holder sampler
- * names the code objects the drop probe saw while their process still runs: record/drop-codes.ts).
+ * A perf.data that is still being written, read as it grows: the samples appended since the last
+ * look, for a reader that must see them while the recording goes on (the holder sampler names
+ * the code objects the drop probe saw while their process still runs: record/drop-codes.ts).
  *
- * perf writes the header with the attrs (and their ids) and the data offset when it starts, then
- * appends records; the data size and the feature sections (tracepoint formats among them) come
- * only at the end. So the caller knows its events by their attr's `config` (a tracepoint's id)
- * and where their fields are. Records are in file order (per CPU buffer, not sorted by time);
+ * File form: perf writes the header with the attrs (and their ids) and the data offset when it
+ * starts, then appends records; the data size and the feature sections (tracepoint formats among
+ * them) come only at the end. Pipe form (`perf record -o -` as giltrace keeps it while a live
+ * view reads it): the attrs come as HEADER_ATTR records, the tracing data as a record with its
+ * payload after it. Either way the caller knows its events by their attr's `config` (a
+ * tracepoint's id) and where their fields are. Records are in file order (per CPU buffer, not sorted by time);
  * zstd-compressed data (`-z`) is decompressed as it comes. A record cut by the end of what perf
  * has written so far waits for the next look.
  */
@@ -14,8 +16,9 @@ import * as fs from 'node:fs';
 import { Decompress } from 'fzstd';
 import { GiltraceError } from '../base/errors.js';
 import { readU64 } from '../base/u64.js';
-import type { PerfAttr } from './attr.js';
-import { FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RecordType } from './constants.js';
+import { parseAttr, type PerfAttr } from './attr.js';
+import { ByteView } from './byte-view.js';
+import { FILE_HEADER_SIZE, PIPE_HEADER_SIZE, RECORD_HEADER_SIZE, RecordType } from './constants.js';
 import { decodeSample, MutableSample } from './decode.js';
 import type { MutableFeatures } from './features.js';
 import { readFileHeader } from './file-header.js';
@@ -79,7 +82,7 @@ export class GrowingPerfFile {
 
   /** Opens the file and reads its header once perf has written it; false until then. */
   private open(): boolean {
-    if (this.attrs.length > 0) return true;
+    if (this.position > 0) return true;
     if (this.fd === undefined) {
       try {
         this.fd = fs.openSync(this.path, 'r');
@@ -88,6 +91,14 @@ export class GrowingPerfFile {
       }
     }
     const size = fs.fstatSync(this.fd).size;
+    if (size < PIPE_HEADER_SIZE) return false;
+    const head = Buffer.alloc(PIPE_HEADER_SIZE);
+    fs.readSync(this.fd, head, 0, PIPE_HEADER_SIZE, 0);
+    if (head.toString('latin1', 0, 8) === 'PERFILE2' && head.readUInt32LE(8) === PIPE_HEADER_SIZE && head.readUInt32LE(12) === 0) {
+      // pipe form: the attrs come as records
+      this.position = PIPE_HEADER_SIZE;
+      return true;
+    }
     if (size < FILE_HEADER_SIZE) return false;
     const features: MutableFeatures = { present: [] };
     let header;
@@ -96,14 +107,28 @@ export class GrowingPerfFile {
     } catch {
       return false; // the header is being written
     }
-    this.attrs = header.attrs;
-    // named without their formats (written at the end): the caller knows its events by `config`
-    header.attrs.forEach((attr, i) => (attr.eventType = makeEventType(i, attr, new Map(), [], new Map())));
-    this.wanted = header.attrs.map((attr) => this.wants(attr));
-    header.attrs.forEach((attr, i) => attr.ids.forEach((id) => this.attrOfId.set(id, i)));
-    this.idPos = header.attrs.length > 1 ? header.attrs[0].idPos : -1;
+    for (const attr of header.attrs) this.addAttr(attr);
     this.position = header.dataOffset;
     return true;
+  }
+
+  private addAttr(attr: PerfAttr): void {
+    const index = this.attrs.length;
+    // named without their formats (written at the end, or not read): the caller knows its events by `config`
+    attr.eventType = makeEventType(index, attr, new Map(), [], new Map());
+    this.attrs.push(attr);
+    this.wanted.push(this.wants(attr));
+    for (const id of attr.ids) this.attrOfId.set(id, index);
+    this.idPos = this.attrs.length > 1 ? this.attrs[0].idPos : -1;
+  }
+
+  /** A pipe form's HEADER_ATTR record at bytes[p, p + size): an attr and its ids. */
+  private readAttrRecord(bytes: Uint8Array, p: number, size: number): void {
+    const view = new ByteView(bytes.subarray(p, p + size), this.path, 0, 'attr record');
+    const attrSize = Math.max(view.u32(12, 'attr.size'), 64);
+    const ids: number[] = [];
+    for (let q = 8 + attrSize; q + 8 <= size; q += 8) ids.push(view.u64(q, 'attr id'));
+    this.addAttr(parseAttr(view, 8, size - 8, ids));
   }
 
   /** Cuts `bytes` into records and visits their samples; gives back the cut record at the end. */
@@ -119,6 +144,14 @@ export class GrowingPerfFile {
       if (p + size > bytes.length) break;
       if (type === RecordType.SAMPLE) this.visitSample(bytes, words, dv, p, size, visit);
       else if (outer && (type === RecordType.COMPRESSED || type === RecordType.COMPRESSED2)) this.inflate(bytes.subarray(p + (type === RecordType.COMPRESSED2 ? 16 : 8), p + size), visit);
+      else if (type === RecordType.HEADER_ATTR) this.readAttrRecord(bytes, p, size);
+      else if (type === RecordType.HEADER_TRACING_DATA && size >= 12) {
+        // its payload follows it, outside its size (padded to 8 bytes)
+        const whole = size + ((dv.getUint32(p + 8, true) + 7) & ~7);
+        if (p + whole > bytes.length) break;
+        p += whole;
+        continue;
+      }
       p += size;
     }
     return bytes.slice(p);

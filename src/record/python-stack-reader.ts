@@ -285,7 +285,10 @@ export class PythonStackReader {
     const pointers = this.pointersOf(code);
     const line = this.memory.readI32(code + this.layout.firstLine);
     if (!pointers || !pointers.name || !pointers.file || line === undefined) return undefined;
-    if (!this.memory.readInto(pointers.name + STR_STATE, this.nameBuffer)) return undefined;
+    // (a short name near the end of its mapping: its bytes up to there)
+    const got = this.memory.readUpTo(pointers.name + STR_STATE, this.nameBuffer);
+    if (got === 0) return undefined;
+    this.nameBuffer.fill(0, got);
     const name = decodePyStrBytes(this.nameBuffer, this.strings);
     const file = this.cString(pointers.file + this.layout.asciiData);
     const nameTag = this.nameBuffer.toString('hex', this.strings.asciiData, this.strings.asciiData + 8);
@@ -294,8 +297,10 @@ export class PythonStackReader {
 
   /** An ASCII str's text (file names are read as exact tracing's probes read them). */
   private cString(address: number): string {
-    if (!this.memory.readInto(address, this.fileBuffer)) return '';
-    const end = this.fileBuffer.indexOf(0);
-    return this.fileBuffer.toString('latin1', 0, end < 0 ? FILE_BYTES : end);
+    // (a str near the end of its mapping: read up to there; FILE_BYTES at once failed, its code
+    // object then had no file and a drop in it no name, 1 run in 3 of a short program here)
+    const got = this.memory.readUpTo(address, this.fileBuffer);
+    const end = this.fileBuffer.subarray(0, got).indexOf(0);
+    return this.fileBuffer.toString('latin1', 0, end < 0 ? got : end);
   }
 }

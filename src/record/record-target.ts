@@ -51,6 +51,12 @@ export interface RecordRequest {
    * also kept in `output` (with giltrace's manifest as its first record).
    */
   readonly onData?: (chunk: Buffer) => void;
+  /**
+   * The live view reads the drops' stacks as they come (top): the drop probe reads the names
+   * itself. Otherwise it reads code addresses, which the holder sampler names while the
+   * processes run (record/drop-codes.ts), and which are read once the recording ends.
+   */
+  readonly live?: boolean;
   /** Ends the recording early: an attached recording stops, a command gets SIGINT (as from Ctrl-C). */
   readonly stop?: AbortSignal;
   /** Called once perf records (before the command starts): a live view's clock starts here. */
@@ -137,7 +143,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     await waitUntilRecording(perf, perfMessages);
     // (perf's start takes longer than the sampler's, mostly: this rarely waits)
     if (holders && namesCodes(request)) await holders.whenTicking(SAMPLER_READY_MS);
-    if (stream) stream.keepFlowing(perf);
+    if (stream) stream.keepFlowing(perf, namesCodes(request) ? PING_MS : FLUSH_MS);
     else if (namesCodes(request)) pingPerf(perf, PING_MS);
     names?.start();
     signals.throwIfInterrupted();
@@ -224,11 +230,11 @@ function wantsHolderSamples(request: RecordRequest): boolean {
 
 /**
  * The drop probe reads code addresses, which the holder sampler names while the processes run,
- * reading perf's file as it grows (record/drop-codes.ts): in a file recording with function
- * context. A streamed recording (a live view) reads names in the probe as before.
+ * reading the recording as it grows (record/drop-codes.ts): with function context, unless a live
+ * view reads the stacks as they come (RecordRequest.live).
  */
 function namesCodes(request: RecordRequest): boolean {
-  return wantsHolderSamples(request) && !request.onData;
+  return wantsHolderSamples(request) && !request.live;
 }
 
 /** Where the holder sampler finds the drops' code addresses; undefined (with a warning) when the probes' formats cannot be read. */
@@ -430,16 +436,17 @@ class StreamedRecording {
    * The kernel wakes perf only when a CPU's buffer is half full (8 MiB of the 16 MiB default):
    * at a few thousand events a second, records would wait minutes before a live view saw them.
    * A command on perf's control channel wakes its loop, which then reads every buffer whatever
-   * their fill and closes a round: a `ping` every FLUSH_MS keeps the view that fresh, at the
-   * cost of one read pass (measured against --no-buffering, which wakes perf at every event).
+   * their fill and closes a round: a `ping` every `ms` (FLUSH_MS; PING_MS where the holder
+   * sampler names the drops' code addresses) keeps the view that fresh, at the cost of one read
+   * pass (measured against --no-buffering, which wakes perf at every event).
    */
-  keepFlowing(perf: ChildProcess): void {
+  keepFlowing(perf: ChildProcess, ms: number): void {
     const control = perf.stdio[3] as Writable;
     const ack = perf.stdio[4] as Readable;
     ack.on('data', () => undefined); // perf answers every ping: read and drop the answers
     this.pinger = setInterval(() => {
       if (!control.writableEnded && !control.destroyed) control.write('ping\n');
-    }, FLUSH_MS);
+    }, ms);
     this.pinger.unref();
   }
 

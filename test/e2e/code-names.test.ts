@@ -2,10 +2,12 @@
  * The drop probe reads code object addresses and giltrace names them from the process's memory
  * while it runs (record/drop-codes.ts): recorded for real, including code made at run time and
  * freed at once, whose addresses other code objects take next (a drop must never be named after
- * another code object than its own), and a compressed (-z) recording, read as perf writes it.
+ * another code object than its own), a compressed (-z) recording, read as perf writes it, and
+ * attached recordings (perf's pipe output, kept by giltrace, read as giltrace writes it).
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -86,3 +88,29 @@ for (const { label, python, compress } of interpreters) {
     if (said) assert.ok(Number(/^(\d+) of/.exec(said)?.[1]) >= unknown, said);
   });
 }
+
+const attachPython = pyenvPython('3.12') ?? pyenvPython('3.11');
+
+test('root: attached (-p), streamed and -z, the drops are named from the running process too', { skip: !attachPython && 'no pyenv 3.12 or 3.11' }, async () => {
+  for (const how of ['streamed', '-z']) {
+    const target = spawn(attachPython!, [join(PROGRAMS, 'attach_target.py'), '3'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve) => target.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+      const data = join(dir, `attached-${how}.data`);
+      const run = giltrace(['record', '-p', String(target.pid), '--duration', '1.5', ...(how === 'streamed' ? [] : [how]), '-o', data]);
+      assert.equal(run.code, 0, run.stderr);
+      const drop = openPerfData(data).eventTypes.find((t) => /:drop$/.test(t.name));
+      assert.ok(drop?.field('co0'), `${how}: the drop probe read code addresses`);
+      const { stats } = analyzeRecording(data);
+      const functions = stats.processes.find((p) => p.pid === target.pid)?.functions ?? [];
+      // the crunchers are caught by forced switches in crunch(), where each then waits
+      const crunch = functions.find((f) => f.name === 'crunch');
+      assert.ok(crunch && crunch.waits > 50, `${how}: ${JSON.stringify(functions.map((f) => [f.name, f.waits]))}`);
+      const unknown = functions.find((f) => f.name === '<unknown>');
+      assert.ok(!unknown || unknown.waits * 20 < crunch.waits, `${how}: ${unknown?.waits} waits after drops in unnamed code`);
+    } finally {
+      target.kill('SIGKILL');
+    }
+  }
+  assert.deepEqual(leftoverProbes(), []);
+});

@@ -125,7 +125,9 @@ export async function recordToFile(command: readonly string[], options: RecordCl
   const traced = resolveTraced(command, options);
   sayAttached(traced, options);
   // attached to a service that may be busy: measure its GIL's pace in the first second
-  const check = traced.processes.length > 0 && !options.compress ? new FirstSecondCheck(traced, probeOptionsOf(options), await gilCycleCounter()) : undefined;
+  // (the cost of a GIL cycle under the probes this recording places: code addresses with function context, record-target.ts)
+  const probes = { ...probeOptionsOf(options), codePointers: (options.stackDepth ?? 0) > 0 };
+  const check = traced.processes.length > 0 && !options.compress ? new FirstSecondCheck(traced, probes, await gilCycleCounter()) : undefined;
   const result = await recordTarget({
     ...recordRequest(traced, options, options.data),
     ...(check ? { onData: (chunk: Buffer) => check.push(chunk), onRecording: () => check.start() } : {}),

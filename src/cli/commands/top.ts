@@ -49,6 +49,7 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
         ...recordRequest(traced, options, options.data),
         compress: false, // perf's pipe output is parsed as it comes
         onData: (chunk) => live.push(chunk),
+        live: true,
         onThreadNames: (names) => live.nameThreads(names),
         onGilAtAttach: (users) => live.gilAtAttach(users),
         onHolderSamples: (file) => live.holderSamplesFrom(file),
