@@ -8,6 +8,17 @@ import * as fs from 'node:fs';
 
 const PAGE_BYTES = 4096;
 
+/**
+ * Up to `length` bytes at `address` into `into`: all of them, or those up to the end of the page
+ * they start in when the rest cannot be read (an object near the end of its mapping: a read of a
+ * fixed size past it fails whole). The count read; 0 when none could be.
+ */
+export function readUpTo(memory: Pick<ProcessMemory, 'readInto'>, address: number, into: Buffer, length = into.length): number {
+  if (memory.readInto(address, into, length)) return length;
+  const first = Math.min(length, PAGE_BYTES - (address % PAGE_BYTES));
+  return first < length && memory.readInto(address, into, first) ? first : 0;
+}
+
 export class ProcessMemory {
   private readonly fd: number;
   private readonly scratch = Buffer.alloc(8);
@@ -26,17 +37,6 @@ export class ProcessMemory {
     } catch {
       return false;
     }
-  }
-
-  /**
-   * Up to `length` bytes at `address` into `into`: all of them, or those up to the end of the
-   * page they start in when the rest cannot be read (an object near the end of its mapping: a
-   * fixed-size read past it fails whole). The count read; 0 when none could be.
-   */
-  readUpTo(address: number, into: Buffer, length = into.length): number {
-    if (this.readInto(address, into, length)) return length;
-    const first = Math.min(length, PAGE_BYTES - (address % PAGE_BYTES));
-    return first < length && this.readInto(address, into, first) ? first : 0;
   }
 
   /** A pointer or unsigned long at `address` (exact below 2^53, which user-space addresses are). */

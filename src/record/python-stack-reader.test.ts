@@ -73,6 +73,30 @@ describe('PythonStackReader', () => {
     assert.deepEqual(reader.stackOf(TSTATE), { name: 'work', file: '/app/work.py', line: 9, callers: [], at: 0 });
   });
 
+  it('a name and a file whose strs end their mappings are read up to there', () => {
+    const memory = new FakeMemory();
+    memory.region(TSTATE).writeBigUInt64LE(BigInt(CFRAME), 56);
+    memory.region(CFRAME).writeBigUInt64LE(BigInt(FRAME), 0);
+    memory.region(FRAME).writeBigUInt64LE(BigInt(CODE), 0);
+    const code = memory.region(CODE);
+    // each str's text ends 8 bytes short of a page boundary where its mapping ends: a name read
+    // as 64 bytes from its state byte, a file as 256, would run past it
+    const nameAt = 0x41000 - 72;
+    const name = memory.region(nameAt, 72);
+    name[32] = 0x64;
+    name.write('gamma\0', 40, 'latin1');
+    const fileAt = 0x43000 - 64;
+    const file = memory.region(fileAt, 64);
+    file[32] = 0x64;
+    file.write('/a.py\0', 40, 'latin1');
+    code.writeBigUInt64LE(BigInt(nameAt), 128);
+    code.writeBigUInt64LE(BigInt(fileAt), 112);
+    code.writeInt32LE(26, 68);
+    const reader = PythonStackReader.forVersion(memory as unknown as ProcessMemory, 12)!;
+    assert.deepEqual(reader.stackOf(TSTATE), { name: 'gamma', file: '/a.py', line: 26, callers: [], at: 0 });
+    assert.equal(reader.codeAt(CODE)?.stack.name, 'gamma');
+  });
+
   it("giltrace's own hook frames are left out: the stack is its caller's", () => {
     const memory = new FakeMemory();
     memory.region(TSTATE).writeBigUInt64LE(BigInt(CFRAME), 56);

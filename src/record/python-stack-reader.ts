@@ -11,7 +11,7 @@ import { decodePyStrBytes } from '../contract/python-str.js';
 import { frameLayoutFor, nameBytesLayout, type FrameLayout } from '../probe/frame-layout.js';
 import { lineRanges } from '../probe/line-table.js';
 import { lineOfInstruction, type InstructionLines } from '../contract/line-ranges.js';
-import type { ProcessMemory } from '../probe/process-memory.js';
+import { readUpTo, type ProcessMemory } from '../probe/process-memory.js';
 import type { NameBytesLayout } from '../contract/recording-manifest.js';
 
 export interface SampledStack {
@@ -286,7 +286,7 @@ export class PythonStackReader {
     const line = this.memory.readI32(code + this.layout.firstLine);
     if (!pointers || !pointers.name || !pointers.file || line === undefined) return undefined;
     // (a short name near the end of its mapping: its bytes up to there)
-    const got = this.memory.readUpTo(pointers.name + STR_STATE, this.nameBuffer);
+    const got = readUpTo(this.memory, pointers.name + STR_STATE, this.nameBuffer);
     if (got === 0) return undefined;
     this.nameBuffer.fill(0, got);
     const name = decodePyStrBytes(this.nameBuffer, this.strings);
@@ -299,7 +299,7 @@ export class PythonStackReader {
   private cString(address: number): string {
     // (a str near the end of its mapping: read up to there; FILE_BYTES at once failed, its code
     // object then had no file and a drop in it no name, 1 run in 3 of a short program here)
-    const got = this.memory.readUpTo(address, this.fileBuffer);
+    const got = readUpTo(this.memory, address, this.fileBuffer);
     const end = this.fileBuffer.subarray(0, got).indexOf(0);
     return this.fileBuffer.toString('latin1', 0, end < 0 ? got : end);
   }
