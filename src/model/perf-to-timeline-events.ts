@@ -907,10 +907,13 @@ function codeStackAt(sample: SampleRecord, decoder: EventDecoder, named: CodeNam
   if (code === 0) return undefined;
   const fileField = decoder.frameCodeFiles![k];
   const nameField = decoder.frameCodeNames![k];
-  const file = fileField ? readSampleInt(sample, fileField) : undefined;
+  // 0: the kernel could not read it (now and then it reads none of an event's strings): no check then
+  const file = fileField ? readSampleInt(sample, fileField) || undefined : undefined;
   const tag = nameField ? hex(readSampleBytes(sample, nameField)) : undefined;
-  return named.stackAt(sample.pid, code, sample.time, file, tag);
+  return named.stackAt(sample.pid, code, sample.time, file, tag === UNREAD_TAG ? undefined : tag);
 }
+
+const UNREAD_TAG = '0000000000000000';
 
 function hex(bytes: Uint8Array): string {
   let out = '';

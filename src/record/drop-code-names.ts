@@ -18,6 +18,8 @@ const CODES_EVERY_MS = 10;
  * name bytes keep them from that name (model/code-names.ts).
  */
 const CODE_RECHECK_MS = 250;
+/** An address that could not be read is tried again when a drop names it this long after (a read that raced the process). */
+const CODE_RETRY_MS = 50;
 /** An address whose process has no sampler yet (just started) is tried again for this long. */
 const CODE_PENDING_MS = 2000;
 
@@ -33,6 +35,8 @@ export class DropCodeNames {
   private readonly codes: DropCodes;
   /** Code addresses named (O lines), by process: what was said, and when it was last read. */
   private readonly named = new Map<number, Map<number, { stack: number; filePtr: number; nameTag: string; checkedAt: number }>>();
+  /** Code addresses that could not be read, by `${pid} ${code}`: when last tried (tried again CODE_RETRY_MS on). */
+  private readonly unread = new Map<string, number>();
   /** Code addresses of processes not (yet) sampled, by `${pid} ${code}`: when first seen. */
   private readonly pending = new Map<string, { pid: number; code: number; since: number }>();
   private lookedAt = -Infinity;
@@ -72,12 +76,20 @@ export class DropCodeNames {
       if (!this.pending.has(key)) this.pending.set(key, { pid, code, since: now });
       return;
     }
-    const read = sampler.codeStack(code, known !== undefined);
+    const key = `${pid} ${code}`;
+    const triedAt = this.unread.get(key);
+    if (triedAt !== undefined && now - triedAt < CODE_RETRY_MS * 1e6) return;
+    // checked against memory now, always: the stack reader keeps what it read (or could not) at an
+    // address a while, and a module's code read there by a holder sample, freed since, named the
+    // function made there after it (1 run in 7 of a 0.6 s program, its drops left unnamed)
+    const read = sampler.codeStack(code, true);
     if (!read) {
-      // gone, or not a code object (yet): the drops that name it stay unnamed unless a later one reads it
+      // gone, or not a code object (yet): the drops that name it stay unnamed unless a later look reads it
       if (known) known.checkedAt = now;
+      else this.unread.set(key, now);
       return;
     }
+    this.unread.delete(key);
     const { stack, filePtr, nameTag } = read;
     const id = this.session.tellStack(pid, stack);
     if (!named) this.named.set(pid, (named = new Map()));

@@ -262,7 +262,7 @@ export class PythonStackReader {
       this.codes.delete(code);
       return this.lookupCode(code, lookup);
     }
-    if (known !== undefined && lookup - known < RETRY_AFTER_LOOKUPS) return undefined;
+    if (known !== undefined && !recheck && lookup - known < RETRY_AFTER_LOOKUPS) return undefined;
     return this.lookupCode(code, lookup);
   }
 
