@@ -15,7 +15,7 @@ import { analyzeRecording } from '../../src/cli/analyze-recording.js';
 import { HOLDER_SAMPLES_FEATURE } from '../../src/contract/sampled-recording.js';
 import { openPerfData } from '../../src/perfdata/index.js';
 import { debianPythonWithSymbols } from '../support/probe-oracle.js';
-import { PROGRAMS, giltrace, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
+import { PROGRAMS, dropsDuring, giltrace, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
 
 const dir = scratchDir();
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,18 +52,11 @@ for (const { label, python, compress } of interpreters) {
     const log = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as [number, number, number, string]);
     assert.equal(log.length, ROUNDS);
     const { timeline, stats } = analyzeRecording(data);
-    const threads = new Map(timeline.processes.flatMap((p) => p.threads).map((t) => [t.tid, t]));
-    const base = timeline.timeBaseNs;
     /** Drops of the slow rounds (odd: their code lives ~30 ms, read while it runs) named after their function. */
     let named = 0;
     let unknown = 0;
-    for (const [tid, start, end, name] of log) {
-      const thread = threads.get(tid);
-      assert.ok(thread, `thread ${tid} recorded`);
-      const drops = thread.drops.filter((d) => {
-        const at = base + BigInt(Math.round(d.time));
-        return at >= BigInt(start) && at <= BigInt(end);
-      });
+    for (const { tid, name, drops } of dropsDuring(timeline, log)) {
+      assert.ok(drops, `thread ${tid} recorded`);
       assert.ok(drops.length >= 2, `${name}: its two sleeps let the GIL go`);
       for (const drop of drops) {
         const fn = timeline.functions[timeline.stacks[drop.stack].leaf];

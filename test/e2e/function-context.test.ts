@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { analyzeRecording } from '../../src/cli/analyze-recording.js';
 import type { FunctionStats } from '../../src/contract/stats.js';
 import { debianPythonWithSymbols } from '../support/probe-oracle.js';
-import { PROGRAMS, PYENV_MINORS, giltrace, leftoverProbes, pyenvPython, scratchDir, tracedProcess } from './giltrace-cli.js';
+import { PROGRAMS, PYENV_MINORS, dropsDuring, giltrace, leftoverProbes, pyenvPython, scratchDir, tracedProcess } from './giltrace-cli.js';
 
 const dir = scratchDir();
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,16 +69,9 @@ for (const { label, python } of interpreters) {
     const log = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as [number, number, number, string]);
     assert.equal(log.length, 40);
     const { timeline } = analyzeRecording(data);
-    const threads = new Map(timeline.processes.flatMap((p) => p.threads).map((t) => [t.tid, t]));
-    const base = timeline.timeBaseNs;
-    for (const [tid, start, end, name] of log) {
-      const thread = threads.get(tid);
-      assert.ok(thread, `thread ${tid} recorded`);
-      // the sleep released the GIL inside the logged function: a drop in [start, end] names it
-      const drops = thread.drops.filter((d) => {
-        const at = base + BigInt(Math.round(d.time));
-        return at >= BigInt(start) && at <= BigInt(end);
-      });
+    // the sleep released the GIL inside the logged function: a drop in [start, end] names it
+    for (const { tid, name, drops } of dropsDuring(timeline, log)) {
+      assert.ok(drops, `thread ${tid} recorded`);
       assert.ok(drops.length > 0, `a drop of ${tid} during ${name}`);
       for (const drop of drops) {
         const stack = timeline.stacks[drop.stack];

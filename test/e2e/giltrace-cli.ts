@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StatsJson, ThreadStats, ProcessStats } from '../../src/contract/stats.js';
+import type { Drop, Timeline } from '../../src/model/timeline.js';
 import { CLI, EXAMPLES, REPO_ROOT as REPO, TEST_PROGRAMS as PROGRAMS } from '../support/fixture-paths.js';
 import { ownersBeingCleanedUp } from '../../src/record/cleanup-watcher.js';
 
@@ -127,3 +128,21 @@ export function otherThreads(process: ProcessStats): ThreadStats[] {
   return process.threads.filter((thread) => thread.tid !== process.pid).sort((a, b) => a.tid - b.tid);
 }
 
+
+/**
+ * A program's own account of where its threads were, [tid, start, end, name] (CLOCK_MONOTONIC
+ * ns): each entry with the recording's drops of that thread in [start, end] (undefined: the
+ * thread is not in the recording).
+ */
+export function dropsDuring(timeline: Timeline, log: readonly (readonly [number, number, number, string])[]): { tid: number; name: string; drops: Drop[] | undefined }[] {
+  const threads = new Map(timeline.processes.flatMap((p) => p.threads).map((t) => [t.tid, t]));
+  const base = timeline.timeBaseNs;
+  return log.map(([tid, start, end, name]) => ({
+    tid,
+    name,
+    drops: threads.get(tid)?.drops.filter((d) => {
+      const at = base + BigInt(Math.round(d.time));
+      return at >= BigInt(start) && at <= BigInt(end);
+    }),
+  }));
+}
