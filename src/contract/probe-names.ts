@@ -84,8 +84,9 @@ export const FrameField = {
   codeFile: (k: number): string => `cf${k}`,
   /**
    * The first 8 bytes of frame k's code object's name as a compact ASCII str keeps its text
-   * (u64): with the file pointer, it tells a code object from another made at its address whose
-   * file string was made at its file string's address too (code compiled and freed in a loop).
+   * (u64; the innermost frame's only, `cn0`): with the file pointer, it tells a code object from
+   * another made at its address whose file string was made at its file string's address too
+   * (code compiled and freed in a loop).
    */
   codeName: (k: number): string => `cn${k}`,
 } as const;
