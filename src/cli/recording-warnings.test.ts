@@ -59,3 +59,10 @@ test('threads of an attached process that keep their OS name are counted, per pr
   assert.deepEqual(unnamedAttachedThreadsWarnings(stats.processes, [{ pid: 100 }], [...named, { pid: 100, tid: 102, name: 'python3 (serve)' }, { pid: 100, tid: 103, name: 'python3 (serve)' }]), []);
   assert.deepEqual(unnamedAttachedThreadsWarnings(stats.processes, [{ pid: 999 }], []), [], 'not attached: its threads have their Python names');
 });
+
+test('drops in code giltrace could not read are worded when more than one in 50', () => {
+  const unnamed = (codeDrops: number, n: number): string[] => recordingWarnings({ ...base, facts: { ...newAdapterFacts(), codeDrops, unnamedCodeDrops: n } });
+  assert.deepEqual(unnamed(1811, 17), [], 'a .pth file\'s code at start, exec\'d and freed at once');
+  assert.deepEqual(unnamed(1000, 20), []);
+  assert.match(unnamed(1000, 21)[0], /^21 of 1000 GIL drops were in code giltrace could not read while its process ran .* are <unknown>$/);
+});
