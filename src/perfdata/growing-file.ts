@@ -46,9 +46,8 @@ export class GrowingPerfFile {
   private inflated: Uint8Array[] = [];
   private innerRest: Uint8Array = new Uint8Array(0);
   private readonly sample = new MutableSample(undefined as unknown as EventType);
-  /** Samples seen, and bytes read, so far. */
+  /** Samples seen so far (visited or not). */
   samples = 0;
-  bytes = 0;
 
   /** Which attrs' samples are visited (by index): the others are passed over undecoded. */
   private wanted: boolean[] = [];
@@ -71,7 +70,6 @@ export class GrowingPerfFile {
     this.buffer.set(this.rest);
     const got = fs.readSync(this.fd!, this.buffer, this.rest.length, length, this.position);
     this.position += got;
-    this.bytes += got;
     this.rest = this.cut(this.buffer.subarray(0, this.rest.length + got), visit, true);
   }
 
