@@ -253,10 +253,10 @@ function dropCodeSource(tracefs: string, output: string, groups: readonly GilPro
 
 /**
  * Has perf hand over what its buffers hold every `ms` (a `ping` on its control channel wakes
- * its loop, which reads every buffer): the drops reach the file, and the holder sampler, while
- * their code objects still exist.
+ * its loop, which reads every buffer): a live view's records, or the drops for the holder
+ * sampler while their code objects still exist. Stops by itself once perf has.
  */
-function pingPerf(perf: ChildProcess, ms: number): void {
+function pingPerf(perf: ChildProcess, ms: number): NodeJS.Timeout {
   const control = perf.stdio[3] as Writable;
   const ack = perf.stdio[4] as Readable;
   ack.on('data', () => undefined); // perf answers every ping: read and drop the answers
@@ -265,6 +265,7 @@ function pingPerf(perf: ChildProcess, ms: number): void {
     else control.write('ping\n');
   }, ms);
   pinger.unref();
+  return pinger;
 }
 
 function writeHolderSamples(output: string, samples: Uint8Array, warnings: string[]): void {
@@ -441,13 +442,7 @@ class StreamedRecording {
    * pass (measured against --no-buffering, which wakes perf at every event).
    */
   keepFlowing(perf: ChildProcess, ms: number): void {
-    const control = perf.stdio[3] as Writable;
-    const ack = perf.stdio[4] as Readable;
-    ack.on('data', () => undefined); // perf answers every ping: read and drop the answers
-    this.pinger = setInterval(() => {
-      if (!control.writableEnded && !control.destroyed) control.write('ping\n');
-    }, ms);
-    this.pinger.unref();
+    this.pinger = pingPerf(perf, ms);
   }
 
   /**
