@@ -69,6 +69,21 @@ function outOfBound(exact: StatsJson, sampled: StatsJson, names = /^cruncher-|so
   return off;
 }
 
+/**
+ * Sampling error is random (and a loaded machine delays ticks): a run out of bound is tried
+ * again, up to `tries` runs; the last run's findings are returned. `check` runs the program and
+ * asserts what must hold on every run, returning what is out of bound.
+ */
+function offAfterTries(tries: number, what: string, check: (attempt: number) => string[]): string[] {
+  let off: string[] = [];
+  for (let attempt = 0; attempt < tries; attempt++) {
+    off = check(attempt);
+    if (off.length === 0) break;
+    console.error(`# ${what}, attempt ${attempt + 1}: ${off.join('; ')}`);
+  }
+  return off;
+}
+
 const interpreters: [string, string | undefined][] = [
   // 3.6 and 3.7 past the issue's 3.8-3.13: 3.6 keeps its GIL in static variables (no _PyRuntime)
   ...['3.6', '3.7', ...PYENV_MINORS].map((m): [string, string | undefined] => [`pyenv ${m}`, pyenvPython(m)]),
@@ -85,15 +100,11 @@ for (const [label, interpreter] of interpreters) {
   const why = !isRoot ? 'needs root (the exact recording beside it)' : interpreter ? false : `${label} not installed`;
   test(`sampled shares agree with exact tracing on the same run within ${SHARE_BOUND}: ${label}`, { skip: why }, () => {
     for (const program of programs) {
-      // sampling error is random: one run out of bound is tried again, two in a row fail
-      let off: string[] = [];
-      for (let attempt = 0; attempt < 2; attempt++) {
+      const off = offAfterTries(2, `${label}, ${program.label}`, () => {
         const { exact, sampled } = bothWays(interpreter!, program.script, program.args, `${label}-${program.label}`.replace(/\W+/g, '_'));
         assert.ok(sampled.recording.sampling, 'the sampled stats say how they were sampled');
-        off = outOfBound(exact, sampled);
-        if (off.length === 0) break;
-        console.error(`# ${label}, ${program.label}, attempt ${attempt + 1}: ${off.join('; ')}`);
-      }
+        return outOfBound(exact, sampled);
+      });
       assert.deepEqual(off, [], `${label}, ${program.label}`);
     }
   });
@@ -202,13 +213,10 @@ test(`a thread that takes the GIL back and lets go of it at once for C code (has
   // (switch_number, last_holder). Ticks come late just when both threads get busy: changes are
   // placed halfway since the previous tick. Before either, the hasher waited 0.43 instead of 0.32
   // (every run); now +0.00-0.05 (this thread lives 0.3 s: ~300 ticks), so a third try is allowed.
-  let off: string[] = [];
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const off = offAfterTries(3, 'hot_and_hasher.py', (attempt) => {
     const { exact, sampled } = bothWays(python!, join(PROGRAMS, 'hot_and_hasher.py'), [], `hasher-${attempt}`);
-    off = outOfBound(exact, sampled, /^(hasher|spinner)$/);
-    if (off.length === 0) break;
-    console.error(`# hot_and_hasher.py, attempt ${attempt + 1}: ${off.join('; ')}`);
-  }
+    return outOfBound(exact, sampled, /^(hasher|spinner)$/);
+  });
   assert.deepEqual(off, []);
 });
 
@@ -218,13 +226,10 @@ test(`a thread hashing between short holds beside a contended pool is not waitin
   // it never left it, so it let go of its own (a thread made to let go sleeps); seen waiting and
   // put on a CPU since: it took the GIL. Before these, the hasher waited 0.82 of its life sampled
   // against 0.55 exactly; since, +0.05-0.09 (what is left: threads preempted in their C code).
-  let off: string[] = [];
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const off = offAfterTries(2, 'pool_and_hasher.py', (attempt) => {
     const { exact, sampled } = bothWays(python!, join(PROGRAMS, 'pool_and_hasher.py'), [], `pool-${attempt}`);
-    off = outOfBound(exact, sampled, /^(hasher|MainThread)$/, POOL_BOUND);
-    if (off.length === 0) break;
-    console.error(`# pool_and_hasher.py, attempt ${attempt + 1}: ${off.join('; ')}`);
-  }
+    return outOfBound(exact, sampled, /^(hasher|MainThread)$/, POOL_BOUND);
+  });
   assert.deepEqual(off, []);
 });
 
@@ -276,9 +281,14 @@ test('a holder asleep for long, then idle: its release is seen at the next tick,
   // Asleep holding for a hundred looks, the holder was looked at in turn with the idle threads
   // once it let go: the spinner's take came first, two holders at once (second_holder 6 and
   // drop_while_not_holding 6 in every run, the spinner's held share once 0.43 against 0.54).
-  const { exact, sampled } = bothWays(python!, join(PROGRAMS, 'asleep_holds_then_idle.py'), [], 'asleep-holds');
-  assert.deepEqual(sampled.processes[0].anomalies, {});
-  assert.deepEqual(outOfBound(exact, sampled, /^(holder|spinner)$/), []);
+  // (the spinner's runnable share once 0.016 sampled against 0.075 exactly in a loaded CI run:
+  // tried again then, as the crunchers are; the anomalies are checked on every run)
+  const off = offAfterTries(2, 'asleep_holds_then_idle.py', (attempt) => {
+    const { exact, sampled } = bothWays(python!, join(PROGRAMS, 'asleep_holds_then_idle.py'), [], `asleep-holds-${attempt}`);
+    assert.deepEqual(sampled.processes[0].anomalies, {});
+    return outOfBound(exact, sampled, /^(holder|spinner)$/);
+  });
+  assert.deepEqual(off, []);
 });
 
 test('sampling sees the GIL held off the CPU: a thread asleep in usleep() while holding it', { skip }, () => {
