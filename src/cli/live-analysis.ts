@@ -4,10 +4,16 @@
  * a snapshot of the window since the last tick (model), computes its stats (analysis) and adds
  * them to the totals since the start. After a tick the builder forgets what is before the
  * window, so memory and work per tick follow the window, not the whole run.
+ *
+ * With function context the drop probe reads code addresses, which the holder sampler names from
+ * the processes' memory as perf writes them (record/drop-code-names.ts): its D lines say how far
+ * into the recording it has named them, and perf's bytes past that wait (a drop adapted before
+ * its address was read would stay unnamed). The view's bytes are the recording file's.
  */
 import { computeStats, type ProcessMeta } from '../analysis/index.js';
 import type { GilAtAttach, NamedThread, RecordingManifest } from '../contract/recording-manifest.js';
 import { TimelineBuilder } from '../model/build-timeline.js';
+import { CodeNames } from '../model/code-names.js';
 import { TimelineEventAdapter, newAdapterFacts } from '../model/perf-to-timeline-events.js';
 import { PythonStacks } from '../model/python-stacks.js';
 import { gilAtStartOf, manifestDropClassifier } from '../model/recording-manifest.js';
@@ -30,6 +36,10 @@ export class LiveAnalysis {
   private lostEvents = 0;
   private readonly gilUsersDue: GilAtAttach[] = [];
   private holderSamples: LiveHolderSamples | undefined;
+  private readonly codes = new CodeNames({ growing: true });
+  /** perf's bytes not yet given to the feed (they wait for their drops' names), and how many came before them. */
+  private waiting: Buffer[] = [];
+  private fed = 0;
 
   constructor(private readonly manifest: RecordingManifest) {
     this.feed = createPerfFeed({ name: '<perf>' });
@@ -41,6 +51,7 @@ export class LiveAnalysis {
         tracedPids: manifest.attached?.map((a) => a.pid),
         stacks: this.stacks,
         nameBytes,
+        codes: this.codes,
         placeTakes: manifest.takesPlaced === true,
       },
       newAdapterFacts(),
@@ -63,7 +74,7 @@ export class LiveAnalysis {
   /** Reads the holder samples appended to `file` as they come (live-holder-samples.ts). */
   holderSamplesFrom(file: string): void {
     this.holderSamples?.close();
-    this.holderSamples = new LiveHolderSamples(file, this.stacks);
+    this.holderSamples = new LiveHolderSamples(file, this.stacks, this.codes);
   }
 
   /** Lets go of the holder samples' file. */
@@ -71,9 +82,27 @@ export class LiveAnalysis {
     this.holderSamples?.close();
   }
 
-  /** perf's next bytes. */
-  push(chunk: Uint8Array): void {
-    this.feed.push(chunk);
+  /** perf's next bytes (as the recording file has them). */
+  push(chunk: Buffer): void {
+    this.waiting.push(chunk);
+  }
+
+  /**
+   * Gives the feed the bytes whose drops are named (all of them when the recording is complete,
+   * without holder samples, or once the naming stopped).
+   */
+  private feedNamed(final: boolean): void {
+    const through = this.holderSamples?.namedThrough;
+    let room = final || !this.holderSamples || through === -1 ? Infinity : (through ?? 0) - this.fed;
+    while (room > 0 && this.waiting.length > 0) {
+      const chunk = this.waiting[0];
+      const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+      this.feed.push(part);
+      this.fed += part.length;
+      room -= part.length;
+      if (part === chunk) this.waiting.shift();
+      else this.waiting[0] = chunk.subarray(part.length);
+    }
   }
 
   /**
@@ -81,6 +110,12 @@ export class LiveAnalysis {
    * event); `final`: the recording is complete, the window goes to its end.
    */
   tick(final = false): LiveTick | undefined {
+    // the samples first: their D line says how much of perf's bytes the feed may have, and their
+    // O lines name the drops in them (kept until the feed knows its time base)
+    const samples = this.holderSamples;
+    samples?.read(this.feed.ready ? this.feed.timeBaseNs : undefined);
+    this.feedNamed(final);
+    if (this.feed.ready) samples?.read(this.feed.timeBaseNs);
     if (this.feed.ready && this.gilUsersDue.length > 0) {
       this.adapter.addGilAtStart(gilAtStartOf(this.gilUsersDue.splice(0), this.feed.eventTypes, this.feed.timeBaseNs) ?? []);
     }
@@ -89,9 +124,7 @@ export class LiveAnalysis {
     if (!(end === end) || !Number.isFinite(end) || !(this.builder.firstTime === this.builder.firstTime)) return undefined;
     if (!(this.firstTime === this.firstTime)) this.firstTime = this.builder.firstTime;
     const from = this.windowStart === this.windowStart ? this.windowStart : this.firstTime;
-    const samples = this.holderSamples;
     if (samples && this.feed.ready) {
-      samples.read(this.feed.timeBaseNs);
       // the sampler writes its lines every 200 ms: while they come, the window ends at the last,
       // so that its holds had their chance of a sample (those past it wait for the next window)
       if (!final && samples.latest > from) end = Math.min(end, samples.latest);

@@ -91,6 +91,10 @@
  *                                           (record/drop-codes.ts). A later O line for the same
  *                                           address: another code object made where a freed one was.
  *                                           In holder samples since 12-07
+ *   D <offset>                              the drops in the recording's first offset bytes have their
+ *                                           code addresses named (O lines before it); -1: the naming
+ *                                           stopped. Written for a live view (`top`), which names a
+ *                                           drop only once its addresses were read (since 12-07)
  *   R <t> <ns>                              from t on the ticks are due every ns: the sampler's thread
  *                                           used more of a CPU than the header's cpuBudget (or, slowed,
  *                                           again well under it); since 12-06

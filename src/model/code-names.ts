@@ -12,6 +12,12 @@ export class CodeNames {
   private renamed = 0;
 
   /**
+   * `growing`: namings still come (a live view's, read as the sampler writes them): an address
+   * not named yet may be named later, so a drop left unnamed says nothing of the next ones.
+   */
+  constructor(readonly options: { readonly growing?: boolean } = {}) {}
+
+  /**
    * Address `code` of process `pid` is the stack `stack` from `t` on (ns on the timeline's clock),
    * its co_filename at `file`, the first bytes of its name's text `tag` (hex).
    */

@@ -89,6 +89,7 @@ export function readHolderSampleLine(line: string, shift: number, stacks: Python
     return;
   }
   const fields = line.split(' ');
+  if (line[0] === 'D') return; // how far a live view may read (live-holder-samples.ts)
   if (line[0] === 'O') {
     // O <t> <pid> <code hex> <stack> <file hex> <name bytes hex>
     const stack = stackIds.get(Number(fields[4]));
@@ -105,8 +106,6 @@ export function readHolderSampleLine(line: string, shift: number, stacks: Python
 /** Holder samples as they are read (H lines: here, and in a sampled recording's reader). */
 export class HolderSamplesBuilder {
   private readonly lists = new Map<string, { times: number[]; stacks: number[]; weights: number[]; lines: number[] }>();
-  /** The code addresses named so far (O lines). */
-  readonly codes = new CodeNames();
   private periodNs: number;
   /** Samples so far (not given by take). */
   count = 0;
@@ -115,7 +114,8 @@ export class HolderSamplesBuilder {
   /** Up to where take() gave the samples: the ticks after it are the rest's. */
   private takenTo = -Infinity;
 
-  constructor(private readonly hz: number) {
+  /** `codes`: where O lines' namings go (a live view shares it with its adapter, which names drops as they come). */
+  constructor(private readonly hz: number, readonly codes = new CodeNames()) {
     this.periodNs = 1e9 / hz;
   }
 

@@ -874,7 +874,8 @@ function codeStackOf(sample: SampleRecord, decoder: EventDecoder, reading: Stack
     if (known !== undefined) return known === UNKNOWN_STACK ? unnamed(reading) : known;
   }
   const id = readCodeStack(sample, decoder, reading, named);
-  if (key) reading.cache.remember(key, id);
+  // (a live view's unnamed address may be named by its next look: not remembered unnamed)
+  if (key && !(id === UNKNOWN_STACK && named.options.growing)) reading.cache.remember(key, id);
   return id === UNKNOWN_STACK ? unnamed(reading) : id;
 }
 

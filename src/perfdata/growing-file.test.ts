@@ -20,7 +20,7 @@ function samplesIn(file: string): number {
  * first with a data size of 0, then the records; pipe form: from its 16-byte header on), pieces
  * of 1 to 9000 bytes that cut records anywhere, reading after each: the samples it visited.
  */
-function readWhileWritten(source: string, dir: string): { samples: number; visited: number; configs: number } {
+function readWhileWritten(source: string, dir: string): { samples: number; visited: number; configs: number; consumed: number; dataEnd: number } {
   const bytes = fs.readFileSync(source);
   const header = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const pipe = header.getUint32(8, true) === 16;
@@ -46,10 +46,13 @@ function readWhileWritten(source: string, dir: string): { samples: number; visit
     const end = Math.min(at + step, dataEnd);
     fs.appendFileSync(file, bytes.subarray(at, end));
     at = end;
+    const before = growing.consumed;
     growing.readNew(visit);
+    // whole records only: never past what is written, never back
+    assert.ok(growing.consumed <= at && growing.consumed >= before, `consumed ${growing.consumed} of ${at} written (${before} before)`);
   }
   growing.close();
-  return { samples: growing.samples, visited, configs: configs.size };
+  return { samples: growing.samples, visited, configs: configs.size, consumed: growing.consumed, dataEnd };
 }
 
 const FORMS = [
@@ -69,6 +72,7 @@ for (const [form, source] of FORMS) {
       assert.equal(read.samples, total);
       assert.equal(read.visited, total);
       assert.ok(read.configs >= 2, `samples of several events (${read.configs})`);
+      assert.equal(read.consumed, read.dataEnd, 'every record read whole: consumed to the end of the data');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -73,6 +73,11 @@ export class GrowingPerfFile {
     this.rest = this.cut(this.buffer.subarray(0, this.rest.length + got), visit, true);
   }
 
+  /** The file's bytes read as whole records so far: every sample before this offset has been visited. */
+  get consumed(): number {
+    return this.position - this.rest.length;
+  }
+
   close(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;

@@ -40,8 +40,10 @@ export class DropCodeNames {
   /** Code addresses of processes not (yet) sampled, by `${pid} ${code}`: when first seen. */
   private readonly pending = new Map<string, { pid: number; code: number; since: number }>();
   private lookedAt = -Infinity;
+  /** The offset last said in a D line (tellsProgress); -1 once naming stopped. */
+  private toldThrough = 0;
 
-  constructor(source: DropCodeSource, private readonly session: CodeNamingSession) {
+  constructor(private readonly source: DropCodeSource, private readonly session: CodeNamingSession) {
     this.codes = new DropCodes(source);
   }
 
@@ -60,6 +62,19 @@ export class DropCodeNames {
       if (sampled) this.name(pid, code, now);
     }
     this.codes.look((pid, code) => this.name(pid, code, now));
+    if (this.source.tellsProgress) this.tellProgress();
+  }
+
+  /**
+   * After the O lines of what it read: how far into the file the drops are named (D line), or
+   * that naming stopped (`D -1`: perf's file could not be read) and a live view must not wait.
+   */
+  private tellProgress(): void {
+    if (this.toldThrough < 0) return;
+    const through = this.codes.failure ? -1 : this.codes.readThrough;
+    if (through === this.toldThrough) return;
+    this.toldThrough = through;
+    this.session.line(`D ${through}`);
   }
 
   close(): void {

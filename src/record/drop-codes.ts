@@ -20,6 +20,11 @@ export interface DropCodeSource {
   readonly recording: string;
   /** Each drop event: its tracepoint id, and the byte offsets in its payload of each frame's code address (innermost first). */
   readonly drops: readonly { readonly id: number; readonly codeOffsets: readonly number[] }[];
+  /**
+   * A live view reads the recording as it comes and must not name a drop before its address was
+   * read: the naming says how far into the file it has named (R lines).
+   */
+  readonly tellsProgress?: boolean;
 }
 
 /**
@@ -77,6 +82,11 @@ export class DropCodes {
     } catch (e) {
       this.failure = (e as Error).message;
     }
+  }
+
+  /** The file's bytes whose drops have been visited: all before this offset. */
+  get readThrough(): number {
+    return this.file.consumed;
   }
 
   close(): void {

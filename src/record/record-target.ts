@@ -52,9 +52,8 @@ export interface RecordRequest {
    */
   readonly onData?: (chunk: Buffer) => void;
   /**
-   * The live view reads the drops' stacks as they come (top): the drop probe reads the names
-   * itself. Otherwise it reads code addresses, which the holder sampler names while the
-   * processes run (record/drop-codes.ts), and which are read once the recording ends.
+   * A live view (top) reads the drops as they come: the holder sampler says how far into the
+   * recording it has named their code addresses (D lines), and the view reads no further.
    */
   readonly live?: boolean;
   /** Ends the recording early: an attached recording stops, a command gets SIGINT (as from Ctrl-C). */
@@ -121,7 +120,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     ({ perf, lines: perfLines } = startPerf(request, probes.flatMap((group) => group.eventNames)));
     // the sampler's thread starts while perf does (a recording's fixed cost is felt)
     if (wantsHolderSamples(request)) {
-      const codes = namesCodes(request) ? dropCodeSource(tracefs, request.output, probes, warnings) : undefined;
+      const codes = dropCodeSource(tracefs, request.output, probes, warnings, request.live === true);
       holders = HolderSampling.start(request.attach?.processes.map((p) => p.pid) ?? [], request.command, warnings, watcher.watchFile, codes);
     }
     if (holders) request.onHolderSamples?.(holders.file);
@@ -142,9 +141,9 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     }
     await waitUntilRecording(perf, perfMessages);
     // (perf's start takes longer than the sampler's, mostly: this rarely waits)
-    if (holders && namesCodes(request)) await holders.whenTicking(SAMPLER_READY_MS);
-    if (stream) stream.keepFlowing(perf, namesCodes(request) ? PING_MS : FLUSH_MS);
-    else if (namesCodes(request)) pingPerf(perf, PING_MS);
+    if (holders) await holders.whenTicking(SAMPLER_READY_MS);
+    if (stream) stream.keepFlowing(perf, wantsHolderSamples(request) ? PING_MS : FLUSH_MS);
+    else if (wantsHolderSamples(request)) pingPerf(perf, PING_MS);
     names?.start();
     signals.throwIfInterrupted();
     request.onRecording?.();
@@ -223,22 +222,17 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   }
 }
 
-/** Holder samples go with function context (they refine it). */
+/**
+ * Holder samples go with function context: they refine it, and the holder sampler names the code
+ * addresses the drop probe reads while the processes run, reading the recording as it grows
+ * (record/drop-codes.ts).
+ */
 function wantsHolderSamples(request: RecordRequest): boolean {
   return (request.frameDepth ?? 0) > 0;
 }
 
-/**
- * The drop probe reads code addresses, which the holder sampler names while the processes run,
- * reading the recording as it grows (record/drop-codes.ts): with function context, unless a live
- * view reads the stacks as they come (RecordRequest.live).
- */
-function namesCodes(request: RecordRequest): boolean {
-  return wantsHolderSamples(request) && !request.live;
-}
-
 /** Where the holder sampler finds the drops' code addresses; undefined (with a warning) when the probes' formats cannot be read. */
-function dropCodeSource(tracefs: string, output: string, groups: readonly GilProbeGroup[], warnings: string[]): DropCodeSource | undefined {
+function dropCodeSource(tracefs: string, output: string, groups: readonly GilProbeGroup[], warnings: string[], tellsProgress: boolean): DropCodeSource | undefined {
   const drops: DropCodeSource['drops'][number][] = [];
   for (const group of groups) {
     const found = dropCodeEvents(tracefs, group.group, group.eventNames);
@@ -248,7 +242,7 @@ function dropCodeSource(tracefs: string, output: string, groups: readonly GilPro
     }
     drops.push(...found);
   }
-  return { recording: output, drops };
+  return { recording: output, drops, tellsProgress };
 }
 
 /**
@@ -295,7 +289,7 @@ function lateOptions(request: RecordRequest): { bufferSize: string; probes: Prob
 }
 
 function probeOptions(request: RecordRequest): ProbeOptions {
-  return { frameDepth: request.frameDepth ?? 0, takeReturns: request.takeReturns === true, codePointers: namesCodes(request) };
+  return { frameDepth: request.frameDepth ?? 0, takeReturns: request.takeReturns === true, codePointers: wantsHolderSamples(request) };
 }
 
 /** One probe group per interpreter file; all or none (a refused one removes those already added). */
@@ -417,15 +411,19 @@ class StreamedRecording {
         if (this.head.length < PIPE_HEADER_BYTES) return;
         chunk = this.head;
         this.head = undefined;
-        this.write(chunk.subarray(0, PIPE_HEADER_BYTES));
+        // the live view gets the file's bytes, manifest and all: an offset in one is one in the
+        // other (the holder sampler's D lines say how far into the file drops are named)
+        const head = chunk.subarray(0, PIPE_HEADER_BYTES);
+        this.write(head);
+        onData(head);
         if (record) {
           this.write(record);
           this.manifestRecord = record;
+          onData(Buffer.from(record.buffer, record.byteOffset, record.length));
         }
-        this.write(chunk.subarray(PIPE_HEADER_BYTES));
-      } else {
-        this.write(chunk);
+        chunk = chunk.subarray(PIPE_HEADER_BYTES);
       }
+      this.write(chunk);
       onData(chunk);
     });
   }

@@ -10,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatsJson } from '../../src/contract/stats.js';
+import { openPerfData } from '../../src/perfdata/index.js';
 import { CLI, EXAMPLES, PROGRAMS, giltrace, giltraceAsync, leftoverProbes, pyenvPython, scratchDir } from './giltrace-cli.js';
 
 const dir = scratchDir();
@@ -102,11 +103,23 @@ test('top --once -- CMD shares held time among the functions its holder samples 
   assert.match(top.stdout, /^  work mostly at line 1[56] \(\d+\.\d%\): (for i in range\(50_000\):|total \+= i)$/m);
 });
 
-test('top --once -- CMD says the line the threads waited after most (the probes\' drop lines)', { skip }, () => {
+test('top --once -- CMD says the line the threads waited after most (the probes\' drop lines), its drops named from code addresses as they come', { skip }, () => {
   // wait_lines.py's waiter gives the GIL up twice a round at its sleep line, once at its stat line
-  const top = giltrace(['top', '--once', '--data', join(dir, 'waits.data'), '--', python!, join(PROGRAMS, 'wait_lines.py')], { timeoutMs: 60_000 });
+  const data = join(dir, 'waits.data');
+  const top = giltrace(['top', '--once', '--data', data, '--', python!, join(PROGRAMS, 'wait_lines.py')], { timeoutMs: 60_000 });
   assert.equal(top.code, 0, top.stderr);
   assert.match(top.stdout, /^  waiter: waits mostly after line \d+ \(\d+\.\d%\): time\.sleep\(0\.0002\)$/m);
+  // the cheap probe (code addresses, named by the holder sampler: the view reads perf's bytes
+  // only as far as they are named); its waits are the waiter's, not <unknown>'s nor frameless
+  const drop = openPerfData(data).eventTypes.find((t) => /:drop$/.test(t.name));
+  assert.ok(drop?.field('co0') && !drop.field('fn0'), `the drop probe read code addresses: ${drop?.fields.map((f) => f.name).join(' ')}`);
+  const waitOf = (name: string): number => {
+    const fields = top.stdout.split('\n').find((line) => line.startsWith(`  ${name} `))?.trim().split(/\s{2,}/) ?? [];
+    const [value, unit] = (fields.at(-1) ?? '0 ns').split(' ');
+    return Number(value) * ({ ns: 1, 'µs': 1e3, ms: 1e6, s: 1e9 }[unit] ?? NaN);
+  };
+  assert.ok(waitOf('waiter') > 300e6, top.stdout);
+  assert.ok(waitOf('<unknown>') + waitOf('<no Python frame>') < 0.1 * waitOf('waiter'), top.stdout);
 });
 
 test('top -p PID into a pipe whose reader leaves (top -p PID | head) detaches: exit 0, no stack trace, the program runs on', { skip }, async () => {
