@@ -25,6 +25,12 @@ import { holdersAtEnd, LiveTotals, type LiveTick } from './live-totals.js';
 
 export type { FunctionTotals, HolderNow, LiveTick, ThreadTotals } from './live-totals.js';
 
+/**
+ * perf's bytes wait this long at most for the holder sampler to say their drops are named (it
+ * says so every 200 ms; its thread failed to start, or is starved): a view that never stalls.
+ */
+const NAMING_PATIENCE_MS = 2000;
+
 export class LiveAnalysis {
   private readonly feed: PerfFeed;
   private readonly adapter: TimelineEventAdapter;
@@ -40,6 +46,9 @@ export class LiveAnalysis {
   /** perf's bytes not yet given to the feed (they wait for their drops' names), and how many came before them. */
   private waiting: Buffer[] = [];
   private fed = 0;
+  /** The naming's last D line, and when it came (Date.now()). */
+  private lastNamedThrough: number | undefined;
+  private namedAt = Date.now();
 
   constructor(private readonly manifest: RecordingManifest) {
     this.feed = createPerfFeed({ name: '<perf>' });
@@ -89,11 +98,18 @@ export class LiveAnalysis {
 
   /**
    * Gives the feed the bytes whose drops are named (all of them when the recording is complete,
-   * without holder samples, or once the naming stopped).
+   * without holder samples, once the naming stopped, or when it said nothing new for
+   * NAMING_PATIENCE_MS while bytes waited: the view goes on, its drops named as far as they are).
    */
   private feedNamed(final: boolean): void {
     const through = this.holderSamples?.namedThrough;
-    let room = final || !this.holderSamples || through === -1 ? Infinity : (through ?? 0) - this.fed;
+    const now = Date.now();
+    if (through !== this.lastNamedThrough || this.waiting.length === 0) {
+      this.lastNamedThrough = through;
+      this.namedAt = now;
+    }
+    const stalled = now - this.namedAt > NAMING_PATIENCE_MS;
+    let room = final || !this.holderSamples || through === -1 || stalled ? Infinity : (through ?? 0) - this.fed;
     while (room > 0 && this.waiting.length > 0) {
       const chunk = this.waiting[0];
       const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
