@@ -84,6 +84,13 @@ export function readSamplePayload(record: SampleRecord): Uint8Array {
   return sample.raw ?? new Uint8Array(0);
 }
 
+/** How many bytes the sample's payload has (without copying it); 0 without one. */
+export function samplePayloadLength(record: SampleRecord): number {
+  const sample = record as PlacedSample;
+  if (sample.rawBytes !== undefined) return sample.rawLength as number;
+  return sample.raw?.length ?? 0;
+}
+
 /** The sample carries a tracepoint payload (without copying it). */
 export function hasPayload(record: SampleRecord): boolean {
   const sample = record as PlacedSample;

@@ -12,7 +12,8 @@ import { GrowingPerfFile } from '../perfdata/growing-file.js';
 import { parseTracepointFormat } from '../perfdata/tracepoint-format.js';
 import { PERF_TYPE_TRACEPOINT } from '../perfdata/constants.js';
 import type { SampleRecord } from '../perfdata/types.js';
-import { hasPayload, readSamplePayload } from '../perfdata/tracepoint-read.js';
+import { readSampleInt, samplePayloadLength } from '../perfdata/tracepoint-read.js';
+import type { TracepointField } from '../perfdata/types.js';
 
 /** What the sampler's thread needs to find the drops' code addresses in perf's file (plain data: it crosses to the thread). */
 export interface DropCodeSource {
@@ -65,20 +66,30 @@ export function dropCodeEvents(tracefs: string, group: string, eventNames: reado
 /** Reads the drops perf has written since the last look: the code addresses each process's drops named. */
 export class DropCodes {
   private readonly file: GrowingPerfFile;
-  private readonly offsets = new Map<number, readonly number[]>();
+  /** Each drop event's code address fields, innermost first (read in place: no copy, no view a drop). */
+  private readonly fields = new Map<number, readonly TracepointField[]>();
+  /**
+   * The last drop's process and addresses in this look: a drop where the one before was names
+   * nothing new (a loop's drops, one after another) and is passed over without a lookup per
+   * address. Forgotten at each look, so that each look visits every address its drops name (an
+   * address is read again when a drop names it long after: drop-code-names.ts).
+   */
+  private lastPid = -1;
+  private readonly last: number[] = [];
   /** Set when the file could not be read as perf's: no more looks. */
   failure: string | undefined;
 
   constructor(source: DropCodeSource) {
-    for (const drop of source.drops) this.offsets.set(drop.id, drop.codeOffsets);
-    this.file = new GrowingPerfFile(source.recording, (attr) => attr.type === PERF_TYPE_TRACEPOINT && this.offsets.has(attr.config));
+    for (const drop of source.drops) this.fields.set(drop.id, drop.codeOffsets.map((offset, k) => codeField(k, offset)));
+    this.file = new GrowingPerfFile(source.recording, (attr) => attr.type === PERF_TYPE_TRACEPOINT && this.fields.has(attr.config));
   }
 
   /** Calls `visit` with each nonzero code address of each drop appended since the last look, innermost frame first. */
   look(visit: (pid: number, code: number) => void): void {
     if (this.failure) return;
+    this.lastPid = -1;
     try {
-      this.file.readNew((attr, sample) => visitCodes(sample, this.offsets.get(attr.config)!, visit));
+      this.file.readNew((attr, sample) => this.visitCodes(sample, this.fields.get(attr.config)!, visit));
     } catch (e) {
       this.failure = (e as Error).message;
     }
@@ -92,16 +103,25 @@ export class DropCodes {
   close(): void {
     this.file.close();
   }
+
+  private visitCodes(sample: SampleRecord, fields: readonly TracepointField[], visit: (pid: number, code: number) => void): void {
+    const length = samplePayloadLength(sample);
+    let same = sample.pid === this.lastPid;
+    let k = 0;
+    for (; k < fields.length && fields[k].offset + 8 <= length; k++) {
+      const code = readSampleInt(sample, fields[k]);
+      if (code === 0) break; // the bottom of the stack
+      if (same && this.last[k] === code) continue;
+      same = false;
+      this.last[k] = code;
+    }
+    if (same && this.last.length === k) return;
+    this.lastPid = sample.pid;
+    this.last.length = k;
+    for (let j = 0; j < k; j++) visit(sample.pid, this.last[j]);
+  }
 }
 
-function visitCodes(sample: SampleRecord, offsets: readonly number[], visit: (pid: number, code: number) => void): void {
-  if (!hasPayload(sample)) return;
-  const raw = readSamplePayload(sample);
-  const dv = new DataView(raw.buffer, raw.byteOffset, raw.length);
-  for (const offset of offsets) {
-    if (offset + 8 > raw.length) return;
-    const code = dv.getUint32(offset, true) + dv.getUint32(offset + 4, true) * 0x1_0000_0000;
-    if (code === 0) return; // the bottom of the stack
-    visit(sample.pid, code);
-  }
+function codeField(k: number, offset: number): TracepointField {
+  return { name: FrameField.code(k), type: 'u64', offset, size: 8, signed: false, width: 8 };
 }
