@@ -88,8 +88,8 @@ export function readHolderSampleLine(line: string, shift: number, stacks: Python
     readInstructionLines(line, stacks, stackIds);
     return;
   }
-  const fields = line.split(' ');
   if (line[0] === 'D') return; // how far a live view may read (live-holder-samples.ts)
+  const fields = line.split(' ');
   if (line[0] === 'O') {
     // O <t> <pid> <code hex> <stack> <file hex> <name bytes hex>
     const stack = stackIds.get(Number(fields[4]));

@@ -11,9 +11,8 @@ import { FrameField, MAX_FRAMES } from '../contract/probe-names.js';
 import { GrowingPerfFile } from '../perfdata/growing-file.js';
 import { parseTracepointFormat } from '../perfdata/tracepoint-format.js';
 import { PERF_TYPE_TRACEPOINT } from '../perfdata/constants.js';
-import type { SampleRecord } from '../perfdata/types.js';
+import type { SampleRecord, TracepointField } from '../perfdata/types.js';
 import { readSampleInt, samplePayloadLength } from '../perfdata/tracepoint-read.js';
-import type { TracepointField } from '../perfdata/types.js';
 
 /** What the sampler's thread needs to find the drops' code addresses in perf's file (plain data: it crosses to the thread). */
 export interface DropCodeSource {
@@ -23,7 +22,7 @@ export interface DropCodeSource {
   readonly drops: readonly { readonly id: number; readonly codeOffsets: readonly number[] }[];
   /**
    * A live view reads the recording as it comes and must not name a drop before its address was
-   * read: the naming says how far into the file it has named (R lines).
+   * read: the naming says how far into the file it has named (D lines).
    */
   readonly tellsProgress?: boolean;
 }
