@@ -45,13 +45,18 @@ function str(memory: FakeMemory, at: number, text: string): void {
   bytes.write(text + '\0', 40, 'latin1');
 }
 
+/** A 3.12 thread state whose one frame runs the code object at CODE: that code object's memory. */
+function oneFrame(memory: FakeMemory): Buffer {
+  memory.region(TSTATE).writeBigUInt64LE(BigInt(CFRAME), 56);
+  memory.region(CFRAME).writeBigUInt64LE(BigInt(FRAME), 0);
+  memory.region(FRAME).writeBigUInt64LE(BigInt(CODE), 0);
+  return memory.region(CODE);
+}
+
 describe('PythonStackReader', () => {
   it('a code object freed and another made at its address is read anew, within RECHECK_AFTER_LOOKUPS lookups', () => {
     const memory = new FakeMemory();
-    memory.region(TSTATE).writeBigUInt64LE(BigInt(CFRAME), 56);
-    memory.region(CFRAME).writeBigUInt64LE(BigInt(FRAME), 0);
-    memory.region(FRAME).writeBigUInt64LE(BigInt(CODE), 0);
-    const code = memory.region(CODE);
+    const code = oneFrame(memory);
     str(memory, 0x40000, '<module>');
     str(memory, 0x41000, '/usr/lib/python3.12/site.py');
     str(memory, 0x42000, 'work');
@@ -75,10 +80,7 @@ describe('PythonStackReader', () => {
 
   it('a name and a file whose strs end their mappings are read up to there', () => {
     const memory = new FakeMemory();
-    memory.region(TSTATE).writeBigUInt64LE(BigInt(CFRAME), 56);
-    memory.region(CFRAME).writeBigUInt64LE(BigInt(FRAME), 0);
-    memory.region(FRAME).writeBigUInt64LE(BigInt(CODE), 0);
-    const code = memory.region(CODE);
+    const code = oneFrame(memory);
     // each str's text ends 8 bytes short of a page boundary where its mapping ends: a name read
     // as 64 bytes from its state byte, a file as 256, would run past it
     const nameAt = 0x41000 - 72;
