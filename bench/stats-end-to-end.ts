@@ -46,14 +46,19 @@ function nodeArgv(main: string): string[] {
   return [process.execPath, ...flags, main];
 }
 
-/** One `giltrace stats --json FILE` (or another command on FILE), timed, with its peak RSS when GNU time is there. */
-export function statsOnce(file: string, main = GILTRACE, command: readonly string[] = ['stats', '--json']): Run {
+/**
+ * One `giltrace stats --json FILE` (or another command on FILE), timed, with its peak RSS when GNU
+ * time is there. The recording is read afresh (GILTRACE_NO_CACHE=1: no stats kept from an earlier
+ * command, cli/stats-cache.ts), unless `kept`.
+ */
+export function statsOnce(file: string, main = GILTRACE, command: readonly string[] = ['stats', '--json'], kept = false): Run {
   const withTime = fs.existsSync(GNU_TIME);
   const argv = [...nodeArgv(main), ...command, file];
+  const env = kept ? process.env : { ...process.env, GILTRACE_NO_CACHE: '1' };
   const start = process.hrtime.bigint();
   const out = withTime
-    ? spawnSync(GNU_TIME, ['-f', '%e %M %U %S', ...argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
-    : spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    ? spawnSync(GNU_TIME, ['-f', '%e %M %U %S', ...argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], env })
+    : spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], env });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (out.status !== 0) throw new Error(`giltrace ${command[0]} failed (exit ${out.status}): ${out.stderr}`);
   // GNU time's line is the last one on stderr: "<elapsed s> <max RSS KB> <user s> <system s>"
@@ -119,6 +124,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const theirCpu = median(theirs.map((t) => t.cpuSeconds ?? NaN));
   const byCpu = Number.isFinite(theirCpu / ourCpu) ? `, ${(theirCpu / ourCpu).toFixed(1)}x by CPU time` : '';
   console.log(`ratio: giltrace stats end to end ${(theirSeconds / oursSeconds).toFixed(1)}x faster than perf script by wall time${byCpu} (goal: 10x)`);
+  // the same file asked again (after `run`, or a `diff` against it): the stats kept from the first
+  statsOnce(file, GILTRACE, ['stats', '--json'], true);
+  const again = Array.from({ length: RUNS }, () => statsOnce(file, GILTRACE, ['stats', '--json'], true).seconds);
+  console.log(`giltrace stats again on the same file (its stats kept from the first): median ${median(again).toFixed(3)} s wall, ${(theirSeconds / median(again)).toFixed(1)}x perf script  (runs: ${list(again)} s)`);
   return 0;
 }
 

@@ -9,4 +9,10 @@ export interface Analysis {
   readonly boottimeMinusMonotonicNs?: bigint;
   readonly stats: StatsJson;
   readonly verdict: VerdictText;
+  /**
+   * The files the numbers came from, when they are all they came from: giltrace's own exact
+   * recordings (the recording and its extra recordings, found or not). Absent for others, whose
+   * drops are told apart by this machine's interpreter files (stats-cache.ts keeps only the former).
+   */
+  readonly inputs?: readonly string[];
 }

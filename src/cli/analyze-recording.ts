@@ -143,10 +143,11 @@ export function analyzeRecordingRange(path: string, options: AnalyzeOptions & { 
 
 function concludedFrom(stats: StatsAccumulator, read: ReturnType<typeof readRecording>, options: AnalyzeOptions): Omit<Analysis, 'timeline'> {
   const meta = recordingMeta(read, stats.pids(), options);
-  return concluded(statsOf(stats, meta.meta), stats.facts(), meta.kind, undefined, read.manifest);
+  const analysis = concluded(statsOf(stats, meta.meta), stats.facts(), meta.kind, undefined, read.manifest);
+  return read.inputs ? { ...analysis, inputs: read.inputs } : analysis;
 }
 
-type Read = Omit<ReturnType<typeof readRecording>, 'builder' | 'timeBaseNs' | 'stacks'>;
+type Read = Omit<ReturnType<typeof readRecording>, 'builder' | 'timeBaseNs' | 'stacks' | 'inputs'>;
 
 /** What the stats say of the recording beside the timeline: its warnings, and each process's command and Python. */
 function recordingMeta(read: Read, pids: readonly number[], options: AnalyzeOptions): { meta: RecordingMeta; kind: RecordingKind } {
@@ -286,6 +287,9 @@ function readRecording(
     cpus: data.features.nrCpus,
     missingExtras: extras.missing,
     holderSamples,
+    // giltrace's own recordings carry what the analysis needs (their drop callers' tables; waits
+    // inferred from the scheduler's stack copies would look at this machine's files): no other file is read
+    inputs: manifest && !waitLookup ? [path, ...(manifest.extraRecordings ?? []).map((e) => join(dirname(path), e.file))] : undefined,
   };
 }
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_ANSWERS, cachedAnswer, cachedFromFiles, codeStamp, fileStamp } from './disk-cache.js';
+import { MAX_ANSWERS, MAX_FOLDER_ANSWERS, cachedAnswer, cachedFromFiles, cachedInFolder, codeStamp, fileStamp } from './disk-cache.js';
 
 /** Runs `body` with the caches in a fresh folder, and GILTRACE_NO_CACHE unset. */
 function withCacheDir(body: (dir: string) => void): void {
@@ -131,5 +131,31 @@ test(`a cache file keeps the ${MAX_ANSWERS} answers written last: the oldest go,
     answer('another');
     assert.equal(answer('k0'), `k0:${MAX_ANSWERS + 2}`);
     assert.equal(answer('k1'), `k1:${MAX_ANSWERS + 4}`);
+  });
+});
+
+test(`a folder cache keeps one file an answer, ${MAX_FOLDER_ANSWERS} of them, the least recently used go; an answer without files is not kept`, () => {
+  withCacheDir((dir) => {
+    const source = join(dir, 'source');
+    writeFileSync(source, 'x');
+    const folder = join(dir, 'cache', 'giltrace', 'folder-v1');
+    let computed = 0;
+    const answer = (key: string) => cachedInFolder('folder-v1', key, isString, () => ({ answer: `${key}:${++computed}`, files: [source] }));
+    // (each use a moment after the last: the files' mtimes order them)
+    const used = answer;
+    for (let i = 0; i < MAX_FOLDER_ANSWERS; i++) used(`k${i}`);
+    assert.equal(readdirSync(folder).length, MAX_FOLDER_ANSWERS);
+    assert.equal(used('k0'), 'k0:1', 'kept, and now the most recently used');
+    used('one-more');
+    assert.equal(readdirSync(folder).length, MAX_FOLDER_ANSWERS);
+    assert.equal(used('k0'), 'k0:1', 'k0 kept');
+    assert.equal(used('k1'), `k1:${MAX_FOLDER_ANSWERS + 2}`, 'k1, the least recently used, went');
+    // a file it was read from changes: computed again
+    writeFileSync(source, 'yy');
+    assert.equal(answer('k0'), `k0:${MAX_FOLDER_ANSWERS + 3}`);
+    // no files: given, not kept
+    const before = readdirSync(folder).length;
+    assert.equal(cachedInFolder('folder-v1', 'loose', isString, () => ({ answer: 'loose', files: undefined })), 'loose');
+    assert.equal(readdirSync(folder).length, before);
   });
 });

@@ -3,6 +3,7 @@
  * mtime, the kernel release), kept in one JSON file each under ~/.cache/giltrace. A cache that
  * cannot be read or written is simply not used; GILTRACE_NO_CACHE=1 turns them all off.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,9 +16,16 @@ import * as path from 'node:path';
  */
 export const MAX_ANSWERS = 64;
 
+/** Where the caches are (~/.cache/giltrace), or undefined when GILTRACE_NO_CACHE=1 turns them off. */
+function cacheFolder(): string | undefined {
+  if (process.env.GILTRACE_NO_CACHE === '1') return undefined;
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'giltrace');
+}
+
 export function cachedAnswer<T>(name: string, key: string | undefined, isAnswer: (value: unknown) => value is T, compute: () => T): T {
-  if (process.env.GILTRACE_NO_CACHE === '1' || key === undefined) return compute();
-  const file = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'giltrace', `${name}.json`);
+  const folder = cacheFolder();
+  if (folder === undefined || key === undefined) return compute();
+  const file = path.join(folder, `${name}.json`);
   const all = readAll(file);
   const hit = all[key];
   if (isAnswer(hit)) return hit;
@@ -88,6 +96,77 @@ export function cachedFromFiles<T>(name: string, key: string | undefined, isAnsw
 interface StampedAnswer<T> {
   readonly answer: T;
   readonly stamps: Readonly<Record<string, string>>;
+}
+
+/** Answers kept per folder cache (cachedInFolder), the latest used. */
+export const MAX_FOLDER_ANSWERS = 32;
+
+/**
+ * cachedFromFiles for large answers (a recording's stats, tens to hundreds of KB): one file each
+ * in a folder of the cache, named by a hash of the key, so that a run reads only its own; the
+ * least recently used beyond MAX_FOLDER_ANSWERS are removed. `compute` may give no files: its
+ * answer then depends on more than files can say, and is not kept.
+ */
+export function cachedInFolder<T>(name: string, key: string, isAnswer: (value: unknown) => value is T, compute: () => { readonly answer: T; readonly files: readonly string[] | undefined }): T {
+  const folder = cacheFolder();
+  if (folder === undefined) return compute().answer;
+  const dir = path.join(folder, name);
+  const file = path.join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+  const kept = readEntry(file);
+  if (kept && kept.key === key && isAnswer(kept.answer) && Object.entries(kept.stamps).every(([f, stamp]) => fileStamp(f) === stamp)) {
+    // used: the newest (what the pruning keeps)
+    touch(file);
+    return kept.answer;
+  }
+  const { answer, files } = compute();
+  if (files === undefined) return answer;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const temporary = `${file}.${process.pid}`;
+    fs.writeFileSync(temporary, JSON.stringify({ key, stamps: Object.fromEntries(files.map((f) => [f, fileStamp(f)])), answer }));
+    fs.renameSync(temporary, file);
+    pruneFolder(dir);
+  } catch {
+    // Read-only home or full disk: computed again next time.
+  }
+  return answer;
+}
+
+function readEntry(file: string): { key: unknown; stamps: Record<string, string>; answer: unknown } | undefined {
+  try {
+    const value = JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: unknown; stamps?: unknown; answer?: unknown } | null;
+    if (typeof value !== 'object' || value === null || typeof value.stamps !== 'object' || value.stamps === null) return undefined;
+    return { key: value.key, stamps: value.stamps as Record<string, string>, answer: value.answer };
+  } catch {
+    return undefined;
+  }
+}
+
+function touch(file: string): void {
+  try {
+    // to the microsecond, as a write's own mtime is finer than a Date's milliseconds
+    const now = (performance.timeOrigin + performance.now()) / 1000;
+    fs.utimesSync(file, now, now);
+  } catch {
+    // read-only: pruned a little early
+  }
+}
+
+/** The folder's entries beyond MAX_FOLDER_ANSWERS removed, least recently used first. */
+function pruneFolder(dir: string): void {
+  const entries = fs.readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => {
+      const file = path.join(dir, name);
+      try {
+        return { file, used: fs.statSync(file).mtimeMs };
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((entry) => entry !== undefined)
+    .sort((a, b) => a.used - b.used);
+  for (const { file } of entries.slice(0, Math.max(0, entries.length - MAX_FOLDER_ANSWERS))) fs.rmSync(file, { force: true });
 }
 
 /**

@@ -6,6 +6,7 @@ import { chromeTraceJsonChunks, encodeReport, gatherReport, htmlReportOf, writeP
 import { analyzeRecording, analyzeRecordingRange, analyzeRecordingReport, type Analysis, type AnalyzeOptions, type ReportAnalysis } from '../analyze-recording.js';
 import { parseRange, rangeText, type RangeOptions } from '../time-range.js';
 import { checkReportExtension } from '../report-formats.js';
+import { keepRecordingStats } from '../stats-cache.js';
 
 export function reportCommand(file: string, output: string, options: RangeOptions = {}): void {
   const range = parseRange(options);
@@ -28,7 +29,12 @@ export function reportCommand(file: string, output: string, options: RangeOption
  */
 export function analyzeFor(output: string, file: string, options: AnalyzeOptions = {}): Analysis | ReportAnalysis {
   checkReportExtension(output);
-  if (extname(output).toLowerCase() === '.html') return analyzeRecordingReport(file, options);
+  if (extname(output).toLowerCase() === '.html') {
+    const analysis = analyzeRecordingReport(file, options);
+    // the whole recording read window by window, as `stats` reads it: its stats are those `stats` and `diff` would find
+    if (!options.range && !options.placeTakes && !options.ignoreHolderSamples && options.windowEvents === undefined) keepRecordingStats(file, analysis);
+    return analysis;
+  }
   const range = options.range;
   return range ? analyzeRecordingRange(file, { ...options, range }) : analyzeRecording(file, options);
 }
