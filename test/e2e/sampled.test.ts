@@ -182,11 +182,16 @@ test('giltrace\'s hook keeps the GIL while it writes a thread\'s name: a thread 
     'stop = True',
     'print(sorted(delays)[10] * 1000)',
   ].join('\n');
-  const untraced = spawnSync(python!, ['-c', script], { encoding: 'utf8' });
-  const sampled = giltrace(['record', '--sample', '-o', join(dir, 'hook-gil.data'), '--', python!, '-c', script]);
-  assert.equal(sampled.code, 0, sampled.stderr);
-  const [plain, withHook] = [Number(untraced.stdout), Number(sampled.stdout)];
-  assert.ok(withHook < plain + 3, `median ms from start() to the thread running: ${withHook.toFixed(2)} sampled, ${plain.toFixed(2)} untraced`);
+  // a loaded machine delays a start by a few ms now and then (8.7 against 5.3 ms once in CI,
+  // 12-07): tried again, the bug's 10 ms are there every time
+  const off = offAfterTries(3, 'thread starts beside a spinner', () => {
+    const untraced = spawnSync(python!, ['-c', script], { encoding: 'utf8' });
+    const sampled = giltrace(['record', '--sample', '-o', join(dir, 'hook-gil.data'), '--', python!, '-c', script]);
+    assert.equal(sampled.code, 0, sampled.stderr);
+    const [plain, withHook] = [Number(untraced.stdout), Number(sampled.stdout)];
+    return withHook < plain + 3 ? [] : [`median ms from start() to the thread running: ${withHook.toFixed(2)} sampled, ${plain.toFixed(2)} untraced`];
+  });
+  assert.deepEqual(off, []);
 });
 
 test('sampling names the functions: hot() tops the GIL time held while others waited, the waiter waits in hasher()', { skip }, () => {
