@@ -84,18 +84,26 @@ export function cachedFromFiles<T>(name: string, key: string | undefined, isAnsw
   const isCurrent = (value: unknown): value is StampedAnswer<T> => {
     if (typeof value !== 'object' || value === null) return false;
     const { answer, stamps } = value as Partial<StampedAnswer<T>>;
-    if (!isAnswer(answer) || typeof stamps !== 'object' || stamps === null) return false;
-    return Object.entries(stamps).every(([file, stamp]) => fileStamp(file) === stamp);
+    return isAnswer(answer) && typeof stamps === 'object' && stamps !== null && stampsHold(stamps);
   };
   return cachedAnswer(name, key, isCurrent, () => {
     const { answer, files } = compute();
-    return { answer, stamps: Object.fromEntries(files.map((file) => [file, fileStamp(file)])) };
+    return { answer, stamps: stampsOf(files) };
   }).answer;
 }
 
 interface StampedAnswer<T> {
   readonly answer: T;
   readonly stamps: Readonly<Record<string, string>>;
+}
+
+function stampsOf(files: readonly string[]): Record<string, string> {
+  return Object.fromEntries(files.map((file) => [file, fileStamp(file)]));
+}
+
+/** Every file still has the stamp it had. */
+function stampsHold(stamps: Readonly<Record<string, string>>): boolean {
+  return Object.entries(stamps).every(([file, stamp]) => fileStamp(file) === stamp);
 }
 
 /** Answers kept per folder cache (cachedInFolder), the latest used. */
@@ -113,7 +121,7 @@ export function cachedInFolder<T>(name: string, key: string, isAnswer: (value: u
   const dir = path.join(folder, name);
   const file = path.join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
   const kept = readEntry(file);
-  if (kept && kept.key === key && isAnswer(kept.answer) && Object.entries(kept.stamps).every(([f, stamp]) => fileStamp(f) === stamp)) {
+  if (kept && kept.key === key && isAnswer(kept.answer) && stampsHold(kept.stamps)) {
     // used: the newest (what the pruning keeps)
     touch(file);
     return kept.answer;
@@ -123,7 +131,7 @@ export function cachedInFolder<T>(name: string, key: string, isAnswer: (value: u
   try {
     fs.mkdirSync(dir, { recursive: true });
     const temporary = `${file}.${process.pid}`;
-    fs.writeFileSync(temporary, JSON.stringify({ key, stamps: Object.fromEntries(files.map((f) => [f, fileStamp(f)])), answer }));
+    fs.writeFileSync(temporary, JSON.stringify({ key, stamps: stampsOf(files), answer }));
     fs.renameSync(temporary, file);
     pruneFolder(dir);
   } catch {
