@@ -104,27 +104,63 @@ function followShellScript(script: string, head: string, env: NodeJS.ProcessEnv,
 /**
  * A pyenv shim: ask pyenv which real file it would exec for this name, under this environment.
  * `pyenv which` takes ~0.2 s (bash, its plugins' hooks), a third of what giltrace adds to a short
- * run, so its answer is kept, keyed by everything pyenv reads to choose a version (cwd, the
- * PYENV_* variables, PATH for `system`) and used again only while the files it chooses from are
- * unchanged: every `.python-version` from the folder pyenv starts at up to / (a stamp of their
- * absence too), the global version file, the versions folder (an install or removal), the folder
- * holding the answer, and pyenv itself.
+ * run, so its answer is kept, keyed by what pyenv chooses the version from (the version file it
+ * would read: pyenvVersionFile; PYENV_VERSION), the other PYENV_* variables and PATH (for `system`), so
+ * that a run from a new folder under the same project, or with no local version at all, is
+ * answered too; and used again only while the files it chooses from are unchanged: that version
+ * file, the global one, the versions folder (an install or removal), the folder holding the
+ * answer, and pyenv itself. A `.python-version` made closer to the folder than the one chosen
+ * changes the version file found, so the key.
  */
 function pyenvWhich(pyenv: string, name: string, env: NodeJS.ProcessEnv): string {
   const root = env.PYENV_ROOT || path.join(env.HOME || os.homedir(), '.pyenv');
-  const start = path.resolve(env.PYENV_DIR || process.cwd());
-  const versionFiles: string[] = [];
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    versionFiles.push(path.join(dir, '.python-version'));
-    if (dir === path.dirname(dir)) break;
-  }
-  const settings = Object.entries(env).filter(([k]) => k.startsWith('PYENV') || k === 'PATH' || k === 'VIRTUAL_ENV' || k === 'HOME');
-  const key = JSON.stringify([pyenv, name, start, settings.sort(([a], [b]) => a.localeCompare(b))]);
+  const versionFile = env.PYENV_VERSION ? undefined : pyenvVersionFile(root, env);
+  // (PYENV_DIR only says where the version file is looked for: the file found stands for it)
+  const settings = Object.entries(env).filter(([k]) => (k.startsWith('PYENV') && k !== 'PYENV_DIR') || k === 'PATH' || k === 'VIRTUAL_ENV' || k === 'HOME');
+  const key = JSON.stringify([pyenv, name, versionFile ?? null, settings.sort(([a], [b]) => a.localeCompare(b))]);
   const isPath = (value: unknown): value is string => typeof value === 'string' && value.startsWith('/');
-  return cachedFromFiles('pyenv-which-v1', key, isPath, () => {
+  return cachedFromFiles('pyenv-which-v2', key, isPath, () => {
     const found = runPyenvWhich(pyenv, name, env);
-    return { answer: found, files: [...versionFiles, path.join(root, 'version'), path.join(root, 'versions'), path.dirname(found), found, pyenv] };
+    return { answer: found, files: [...(versionFile ? [versionFile] : []), path.join(root, 'version'), path.join(root, 'versions'), path.dirname(found), found, pyenv] };
   });
+}
+
+/**
+ * The file pyenv reads the version from (its pyenv-version-file): the first `.python-version`
+ * from PYENV_DIR (default: the current folder, as the shell names it) up to /, else, when
+ * PYENV_DIR is another folder, the first from the current folder up, else the global version file.
+ */
+export function pyenvVersionFile(root: string, env: NodeJS.ProcessEnv): string {
+  const here = shellFolder(env);
+  const start = env.PYENV_DIR ? path.resolve(here, env.PYENV_DIR) : here;
+  return localVersionFile(start) ?? (start !== here ? localVersionFile(here) : undefined) ?? path.join(root, 'version');
+}
+
+function localVersionFile(start: string): string | undefined {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, '.python-version');
+    try {
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // none here
+    }
+    if (dir === path.dirname(dir)) return undefined;
+  }
+}
+
+/** The current folder as bash names it ($PWD): the inherited PWD when it is this folder (a path through a symlink kept), else the real path. */
+function shellFolder(env: NodeJS.ProcessEnv): string {
+  const cwd = process.cwd();
+  const named = env.PWD;
+  if (named && path.isAbsolute(named)) {
+    try {
+      const [a, b] = [fs.statSync(named), fs.statSync(cwd)];
+      if (a.dev === b.dev && a.ino === b.ino) return named;
+    } catch {
+      // not there any more
+    }
+  }
+  return cwd;
 }
 
 function runPyenvWhich(pyenv: string, name: string, env: NodeJS.ProcessEnv): string {

@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resolvePythonExecutable } from './python-target.js';
-import { followToElf } from './find-interpreter.js';
+import { followToElf, pyenvVersionFile } from './find-interpreter.js';
 import { pyenvVersion } from '../../test/support/probe-oracle.js';
 
 const py311 = pyenvVersion(11);
@@ -88,7 +88,7 @@ test("a pyenv shim's answer is kept while the version files are unchanged, and a
   mkdirSync(project);
   const env = { PATH: `${dirname(shim)}:/usr/bin:/bin`, HOME: process.env.HOME, PYENV_DIR: project };
   const cached = (): { file: string; entries: Record<string, { answer: string }> } => {
-    const file = join(process.env.XDG_CACHE_HOME!, 'giltrace', 'pyenv-which-v1.json');
+    const file = join(process.env.XDG_CACHE_HOME!, 'giltrace', 'pyenv-which-v2.json');
     return { file, entries: JSON.parse(readFileSync(file, 'utf8')) };
   };
   try {
@@ -111,6 +111,38 @@ test("a pyenv shim's answer is kept while the version files are unchanged, and a
     const sub = join(project, 'sub');
     mkdirSync(sub);
     followToElf(shim, { ...env, PYENV_DIR: sub });
+    writeFileSync(join(sub, '.python-version'), `${py311!.version}\n`);
+    assert.equal(followToElf(shim, { ...env, PYENV_DIR: sub }), realpathSync(py311!.python));
+  } finally {
+    for (const [name, value] of [['XDG_CACHE_HOME', saved.xdg], ['GILTRACE_NO_CACHE', saved.off]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a pyenv shim asked from another folder that takes its version from the same file is answered from what was kept (needs pyenv 3.11 and 3.12)", { skip: skip || (!existsSync(shim) && 'no pyenv shims') }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'giltrace-shim-folders-'));
+  const saved = { xdg: process.env.XDG_CACHE_HOME, off: process.env.GILTRACE_NO_CACHE };
+  process.env.XDG_CACHE_HOME = join(dir, 'cache');
+  delete process.env.GILTRACE_NO_CACHE;
+  const project = join(dir, 'project');
+  const sub = join(project, 'src', 'deeper');
+  mkdirSync(sub, { recursive: true });
+  const env = { PATH: `${dirname(shim)}:/usr/bin:/bin`, HOME: process.env.HOME, PYENV_DIR: project };
+  try {
+    writeFileSync(join(project, '.python-version'), `${py311!.version}\n`);
+    assert.equal(pyenvVersionFile(join(process.env.HOME!, '.pyenv'), { ...env, PYENV_DIR: sub }), join(project, '.python-version'));
+    assert.equal(followToElf(shim, env), realpathSync(py311!.python));
+    // an answer changed by hand comes back from a folder below: the same version file, one entry
+    const file = join(process.env.XDG_CACHE_HOME, 'giltrace', 'pyenv-which-v2.json');
+    const entries = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { answer: string }>;
+    assert.equal(Object.keys(entries).length, 1);
+    for (const entry of Object.values(entries)) entry.answer = py312!.python;
+    writeFileSync(file, JSON.stringify(entries));
+    assert.equal(followToElf(shim, { ...env, PYENV_DIR: sub }), realpathSync(py312!.python));
+    // a version file of its own there: pyenv is asked for that folder
     writeFileSync(join(sub, '.python-version'), `${py311!.version}\n`);
     assert.equal(followToElf(shim, { ...env, PYENV_DIR: sub }), realpathSync(py311!.python));
   } finally {
