@@ -7,30 +7,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GOLDEN_FIXTURES, repoPath } from '../../test/support/fixture-paths.js';
+import { withScratchCache } from '../../test/support/scratch-cache.js';
 import { analyzeRecordingReport, analyzeRecordingStats } from './analyze-recording.js';
 import { keepRecordingStats, recordingStats } from './stats-cache.js';
 import { formatSummary } from './summary-table.js';
 
-/** Runs `body` in a scratch folder that also holds the caches, with GILTRACE_NO_CACHE unset. */
+/** Runs `body` in a scratch folder that also holds the caches (`kept`: the stats' files there), with GILTRACE_NO_CACHE unset. */
 function withScratch(body: (dir: string, kept: () => string[]) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'giltrace-stats-cache-'));
-  const saved = { xdg: process.env.XDG_CACHE_HOME, off: process.env.GILTRACE_NO_CACHE };
-  process.env.XDG_CACHE_HOME = join(dir, 'cache');
-  delete process.env.GILTRACE_NO_CACHE;
-  const keptDir = join(dir, 'cache', 'giltrace', 'stats-v1');
-  try {
+  withScratchCache('giltrace-stats-cache-', (dir) => {
+    const keptDir = join(dir, 'cache', 'giltrace', 'stats-v1');
     body(dir, () => (existsSync(keptDir) ? readdirSync(keptDir).map((name) => join(keptDir, name)) : []));
-  } finally {
-    for (const [name, value] of [['XDG_CACHE_HOME', saved.xdg], ['GILTRACE_NO_CACHE', saved.off]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** recordingStats of `file`, counting the analyses it had to make. */

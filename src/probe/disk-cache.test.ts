@@ -1,25 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withScratchCache } from '../../test/support/scratch-cache.js';
 import { MAX_ANSWERS, MAX_FOLDER_ANSWERS, cachedAnswer, cachedFromFiles, cachedInFolder, codeStamp, fileStamp } from './disk-cache.js';
 
 /** Runs `body` with the caches in a fresh folder, and GILTRACE_NO_CACHE unset. */
 function withCacheDir(body: (dir: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'giltrace-disk-cache-'));
-  const saved = { xdg: process.env.XDG_CACHE_HOME, off: process.env.GILTRACE_NO_CACHE };
-  process.env.XDG_CACHE_HOME = join(dir, 'cache');
-  delete process.env.GILTRACE_NO_CACHE;
-  try {
-    body(dir);
-  } finally {
-    for (const [name, value] of [['XDG_CACHE_HOME', saved.xdg], ['GILTRACE_NO_CACHE', saved.off]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
+  withScratchCache('giltrace-disk-cache-', body);
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string';

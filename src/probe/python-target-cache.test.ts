@@ -7,12 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resolvePythonExecutable } from './python-target.js';
 import { followToElf, pyenvVersionFile } from './find-interpreter.js';
 import { pyenvVersion } from '../../test/support/probe-oracle.js';
+import { withScratchCache } from '../../test/support/scratch-cache.js';
 
 const py311 = pyenvVersion(11);
 const py312 = pyenvVersion(12);
@@ -28,12 +29,8 @@ function cacheEntries(cacheHome: string): { file: string; entries: Record<string
 }
 
 test('an interpreter is described from the cache while its file is unchanged, and afresh once it changes (needs pyenv 3.11 and 3.12)', { skip }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'giltrace-target-cache-'));
-  const saved = { xdg: process.env.XDG_CACHE_HOME, off: process.env.GILTRACE_NO_CACHE };
-  process.env.XDG_CACHE_HOME = join(dir, 'cache');
-  delete process.env.GILTRACE_NO_CACHE;
-  const env = { PATH: '/usr/bin:/bin' };
-  try {
+  withScratchCache('giltrace-target-cache-', (dir) => {
+    const env = { PATH: '/usr/bin:/bin' };
     const python = join(dir, 'python3');
     copyFileSync(py311!.python, python);
     const first = resolvePythonExecutable(python, env);
@@ -41,7 +38,7 @@ test('an interpreter is described from the cache while its file is unchanged, an
     assert.equal(first.gilLibrary, py311!.libpython);
 
     // served from the cache: an entry marked by hand comes back as it is
-    const { file, entries } = cacheEntries(process.env.XDG_CACHE_HOME);
+    const { file, entries } = cacheEntries(join(dir, 'cache'));
     const keys = Object.keys(entries);
     assert.equal(keys.length, 1);
     entries[keys[0]].answer.version = '3.11.99-from-the-cache';
@@ -66,32 +63,22 @@ test('an interpreter is described from the cache while its file is unchanged, an
 
     // what steers the loader or the GIL is part of the key: another entry, not a stale one
     resolvePythonExecutable(python, { ...env, LD_LIBRARY_PATH: dir });
-    assert.equal(Object.keys(cacheEntries(process.env.XDG_CACHE_HOME).entries).length, 2);
-  } finally {
-    for (const [name, value] of [['XDG_CACHE_HOME', saved.xdg], ['GILTRACE_NO_CACHE', saved.off]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
+    assert.equal(Object.keys(cacheEntries(join(dir, 'cache')).entries).length, 2);
+  });
 });
 
 const shim = join(process.env.PYENV_ROOT || join(homedir(), '.pyenv'), 'shims', 'python3');
 
 test("a pyenv shim's answer is kept while the version files are unchanged, and asked again once .python-version changes (needs pyenv 3.11 and 3.12)", { skip: skip || (!existsSync(shim) && 'no pyenv shims') }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'giltrace-shim-cache-'));
-  const saved = { xdg: process.env.XDG_CACHE_HOME, off: process.env.GILTRACE_NO_CACHE };
-  process.env.XDG_CACHE_HOME = join(dir, 'cache');
-  delete process.env.GILTRACE_NO_CACHE;
-  // pyenv looks for .python-version from PYENV_DIR up: the project folder of this test
-  const project = join(dir, 'project');
-  mkdirSync(project);
-  const env = { PATH: `${dirname(shim)}:/usr/bin:/bin`, HOME: process.env.HOME, PYENV_DIR: project };
-  const cached = (): { file: string; entries: Record<string, { answer: string }> } => {
-    const file = join(process.env.XDG_CACHE_HOME!, 'giltrace', 'pyenv-which-v2.json');
-    return { file, entries: JSON.parse(readFileSync(file, 'utf8')) };
-  };
-  try {
+  withScratchCache('giltrace-shim-cache-', (dir) => {
+    // pyenv looks for .python-version from PYENV_DIR up: the project folder of this test
+    const project = join(dir, 'project');
+    mkdirSync(project);
+    const env = { PATH: `${dirname(shim)}:/usr/bin:/bin`, HOME: process.env.HOME, PYENV_DIR: project };
+    const cached = (): { file: string; entries: Record<string, { answer: string }> } => {
+      const file = join(dir, 'cache', 'giltrace', 'pyenv-which-v2.json');
+      return { file, entries: JSON.parse(readFileSync(file, 'utf8')) };
+    };
     writeFileSync(join(project, '.python-version'), `${py311!.version}\n`);
     assert.equal(followToElf(shim, env), realpathSync(py311!.python));
 
@@ -113,30 +100,20 @@ test("a pyenv shim's answer is kept while the version files are unchanged, and a
     followToElf(shim, { ...env, PYENV_DIR: sub });
     writeFileSync(join(sub, '.python-version'), `${py311!.version}\n`);
     assert.equal(followToElf(shim, { ...env, PYENV_DIR: sub }), realpathSync(py311!.python));
-  } finally {
-    for (const [name, value] of [['XDG_CACHE_HOME', saved.xdg], ['GILTRACE_NO_CACHE', saved.off]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("a pyenv shim asked from another folder that takes its version from the same file is answered from what was kept (needs pyenv 3.11 and 3.12)", { skip: skip || (!existsSync(shim) && 'no pyenv shims') }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'giltrace-shim-folders-'));
-  const saved = { xdg: process.env.XDG_CACHE_HOME, off: process.env.GILTRACE_NO_CACHE };
-  process.env.XDG_CACHE_HOME = join(dir, 'cache');
-  delete process.env.GILTRACE_NO_CACHE;
-  const project = join(dir, 'project');
-  const sub = join(project, 'src', 'deeper');
-  mkdirSync(sub, { recursive: true });
-  const env = { PATH: `${dirname(shim)}:/usr/bin:/bin`, HOME: process.env.HOME, PYENV_DIR: project };
-  try {
+  withScratchCache('giltrace-shim-folders-', (dir) => {
+    const project = join(dir, 'project');
+    const sub = join(project, 'src', 'deeper');
+    mkdirSync(sub, { recursive: true });
+    const env = { PATH: `${dirname(shim)}:/usr/bin:/bin`, HOME: process.env.HOME, PYENV_DIR: project };
     writeFileSync(join(project, '.python-version'), `${py311!.version}\n`);
     assert.equal(pyenvVersionFile(join(process.env.HOME!, '.pyenv'), { ...env, PYENV_DIR: sub }), join(project, '.python-version'));
     assert.equal(followToElf(shim, env), realpathSync(py311!.python));
     // an answer changed by hand comes back from a folder below: the same version file, one entry
-    const file = join(process.env.XDG_CACHE_HOME, 'giltrace', 'pyenv-which-v2.json');
+    const file = join(dir, 'cache', 'giltrace', 'pyenv-which-v2.json');
     const entries = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { answer: string }>;
     assert.equal(Object.keys(entries).length, 1);
     for (const entry of Object.values(entries)) entry.answer = py312!.python;
@@ -145,11 +122,5 @@ test("a pyenv shim asked from another folder that takes its version from the sam
     // a version file of its own there: pyenv is asked for that folder
     writeFileSync(join(sub, '.python-version'), `${py311!.version}\n`);
     assert.equal(followToElf(shim, { ...env, PYENV_DIR: sub }), realpathSync(py311!.python));
-  } finally {
-    for (const [name, value] of [['XDG_CACHE_HOME', saved.xdg], ['GILTRACE_NO_CACHE', saved.off]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
