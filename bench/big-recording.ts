@@ -20,9 +20,10 @@ export function contentionRecording(name: string, seconds: string): string {
   mkdirSync(dir, { recursive: true });
   console.error(`bench: recording ${file} (4 threads contending for ${seconds} s, ≥ ${Math.round(Number(seconds) / 7)} M events)...`);
   const result = spawnSync(
-    process.execPath,
-    // giltrace's default buffers (16M per CPU), so rounds are as big as in users' recordings
-    [join(REPO, 'dist/src/cli/main.js'), 'record', '-o', file, '--', 'python3', join(REPO, 'bench/programs/contention.py'), seconds],
+    // as the `giltrace` command runs (the file's first lines start node), with its default
+    // buffers (16M per CPU), so rounds are as big as in users' recordings
+    join(REPO, 'dist/src/cli/main.js'),
+    ['record', '-o', file, '--', 'python3', join(REPO, 'bench/programs/contention.py'), seconds],
     { stdio: 'inherit' },
   );
   if (result.status !== 0) throw new Error(`recording the benchmark program failed (exit ${result.status})`);

@@ -64,7 +64,7 @@ function runOnce(command: readonly string[], variant: Variant, group: string, da
       ? [...command]
       : variant === 'per4m-style'
         ? ['perf', 'record', '-q', '-N', '-B', '-e', `${group}:*`, '-k', 'CLOCK_MONOTONIC', '-o', data, '--', ...command]
-        : [process.execPath, CLI, 'record', ...(variant === 'giltrace' ? [] : ['--stack-depth', '0']), '-o', data, '--', ...command];
+        : [CLI, 'record', ...(variant === 'giltrace' ? [] : ['--stack-depth', '0']), '-o', data, '--', ...command];
   const run = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 300_000 });
   if (run.status !== 0) throw new Error(`${argv.join(' ')} failed: ${run.stderr}`);
   // the program prints its wall time, then its CPU time

@@ -24,6 +24,7 @@ import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { hasPayload, openPerfData, readSampleInt, type EventType, type TracepointField } from '../src/perfdata/index.js';
 import { readFileHeader } from '../src/perfdata/file-header.js';
+import { OWN_MALLOC_TUNABLES } from '../src/cli/own-malloc-settings.js';
 
 interface Needed {
   readonly a: TracepointField | undefined;
@@ -109,9 +110,10 @@ export function perfScriptSeconds(file: string): { seconds: number; cpuSeconds: 
 /** Runs per side: each in a fresh process, alternating, so both see the same machine noise. */
 const RUNS = Number(process.env.GILTRACE_BENCH_RUNS ?? 5);
 
-/** One cold parse in a fresh node process (what a user's `giltrace stats` pays). */
+/** One cold parse in a fresh node process (what a user's `giltrace stats` pays), with giltrace's malloc settings (cli/main.ts's launcher sets them). */
 function oursInChild(file: string): OursResult & { rssMb: number } {
-  const out = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--ours', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = { ...process.env, GLIBC_TUNABLES: [OWN_MALLOC_TUNABLES, process.env.GLIBC_TUNABLES].filter(Boolean).join(':') };
+  const out = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--ours', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env });
   if (out.status !== 0) throw new Error(`the parse run failed (exit ${out.status})`);
   return JSON.parse(out.stdout) as OursResult & { rssMb: number };
 }

@@ -59,7 +59,8 @@ function runOnce(variant: Variant, python: string, dir: string): number {
   if (variant === 'untraced') return timed(python, command.slice(1));
   const data = join(dir, `${variant}.data`);
   const args = variant === 'record' ? ['record', '-o', data] : ['run', '-o', join(dir, 'report.html'), '--data', data];
-  return timed(process.execPath, [CLI, ...args, '--', ...command]);
+  // as the `giltrace` command runs: the file itself, whose first lines start node (cli/main.ts)
+  return timed(CLI, [...args, '--', ...command]);
 }
 
 /** What PATH finds for a bare name, for the output: a pyenv shim costs the same traced and untraced, plus a `pyenv which`. */

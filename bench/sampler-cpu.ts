@@ -41,7 +41,7 @@ async function started(python: string, args: readonly string[]): Promise<ChildPr
  */
 function samplerCpuMsPerS(pid: number, data: string, cpuPercent: number): { ms: number; hz: number } {
   const args = ['record', '--sample', '--sample-cpu', String(cpuPercent), '-p', String(pid), '--duration', String(DURATION_S), '-o', data];
-  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(CLI, args, { encoding: 'utf8', timeout: 120_000 });
   if (run.status !== 0) throw new Error(`giltrace record --sample -p ${pid} failed: ${run.stderr}`);
   // C <t> <ticks> <late> <cpu ns>: CPU used since the first tick, so far
   const soFar = readFileSync(data, 'latin1').split('\n').filter((l) => l.startsWith('C ') || l.startsWith('E ')).map((l) => l.split(' ').map(Number));

@@ -50,7 +50,7 @@ function runOnce(python: string, program: (typeof PROGRAMS)[number], sampled: bo
   const command = [python, join(REPO, 'bench/programs', program.name), ...program.args];
   const data = join(dir, 'sampled.data');
   const run = sampled
-    ? spawnSync(process.execPath, [CLI, 'record', `--sample=${HZ}`, '-o', data, '--', ...command], { encoding: 'utf8', timeout: 300_000 })
+    ? spawnSync(CLI, ['record', `--sample=${HZ}`, '-o', data, '--', ...command], { encoding: 'utf8', timeout: 300_000 })
     : spawnSync(command[0], command.slice(1), { encoding: 'utf8', timeout: 300_000 });
   if (run.status !== 0) throw new Error(`${command.join(' ')} failed: ${run.stderr}`);
   const seconds = Number(run.stdout.trim().split('\n').pop()!.split(' ')[0]);

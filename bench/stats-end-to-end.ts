@@ -36,24 +36,15 @@ interface Run {
 }
 
 /**
- * How the `giltrace` command starts `main`: node with the V8 options its first lines give it as a
- * shell script (the young generation's size; cli/main.ts), as `npx giltrace` and an installed
- * `giltrace` run it.
- */
-function nodeArgv(main: string): string[] {
-  const head = fs.readFileSync(main, 'utf8').split('\n', 2).join('\n');
-  const flags = /exec node((?: --[\w-]+=\S+)*) "\$0"/.exec(head)?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
-  return [process.execPath, ...flags, main];
-}
-
-/**
  * One `giltrace stats --json FILE` (or another command on FILE), timed, with its peak RSS when GNU
  * time is there. The recording is read afresh (GILTRACE_NO_CACHE=1: no stats kept from an earlier
  * command, cli/stats-cache.ts), unless `kept`.
  */
 export function statsOnce(file: string, main = GILTRACE, command: readonly string[] = ['stats', '--json'], kept = false): Run {
   const withTime = fs.existsSync(GNU_TIME);
-  const argv = [...nodeArgv(main), ...command, file];
+  // run as the `giltrace` command runs it: its first lines are a shell script that starts node
+  // with giltrace's V8 options and malloc settings (cli/main.ts)
+  const argv = [main, ...command, file];
   const env = kept ? process.env : { ...process.env, GILTRACE_NO_CACHE: '1' };
   const start = process.hrtime.bigint();
   const out = withTime

@@ -56,7 +56,8 @@ function runOnce(python: string, program: Program, variant: Variant, dir: string
   const data = join(dir, 'bench.data');
   const command = [python, script, ...program.args];
   const argv = variant === undefined ? command : [CLI, 'record', '--stack-depth', String(variant), '-o', data, '--', ...command];
-  const run = spawnSync(variant === undefined ? python : process.execPath, variant === undefined ? argv.slice(1) : argv, {
+  // (giltrace as its command runs: the file itself, whose first lines start node: cli/main.ts)
+  const run = spawnSync(argv[0], argv.slice(1), {
     encoding: 'utf8',
     timeout: 300_000,
   });

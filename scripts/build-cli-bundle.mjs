@@ -19,7 +19,7 @@ const main = join(cli, 'main.js');
 
 // main.js's first two lines are a shell script that starts node with its options (src/cli/main.ts)
 const launcher = readFileSync(main, 'utf8').split('\n', 2);
-if (!launcher[0].startsWith('#!/bin/sh') || !launcher[1].startsWith('//bin/true; exec node')) {
+if (!launcher[0].startsWith('#!/bin/sh') || !/^\/\/bin\/true; .*exec node /.test(launcher[1])) {
   console.error('build-cli-bundle: dist/src/cli/main.js does not start with its launcher lines: run tsc first');
   process.exit(1);
 }

@@ -1,18 +1,21 @@
 #!/bin/sh
-//bin/true; exec node --max-semi-space-size=4 "$0" "$@"
+//bin/true; export GILTRACE_CALLER_GLIBC_TUNABLES="${GLIBC_TUNABLES+=$GLIBC_TUNABLES}" GLIBC_TUNABLES="glibc.malloc.arena_max=1:glibc.malloc.hugetlb=1${GLIBC_TUNABLES:+:$GLIBC_TUNABLES}"; exec node --max-semi-space-size=4 "$0" "$@"
 /**
  * giltrace command line: argv → commands. The only place that prints or exits.
  *
  * Run as a program, the two lines above are a shell script that starts node with a 4 MB young
- * generation (peak RSS of `stats` on the bench recording: 148 MB instead of 170 MB, no slower);
- * to node the second line is a comment. (`#!/usr/bin/env -S node …` would say it in one line,
- * but BusyBox's env has no -S.)
+ * generation (peak RSS of `stats` on the bench recording: 148 MB instead of 170 MB, no slower)
+ * and glibc's malloc set for giltrace's own process (cli/own-malloc-settings.ts: the caller's
+ * GLIBC_TUNABLES kept aside, and given back to everything giltrace starts); to node the second
+ * line is a comment. (`#!/usr/bin/env -S node …` would say it in one line, but BusyBox's env has
+ * no -S.)
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MAX_FRAMES } from '../contract/probe-names.js';
 import { DEFAULT_SAMPLE_HZ, DEFAULT_SAMPLER_CPU_PERCENT, MAX_SAMPLE_HZ } from '../contract/sampled-recording.js';
 import { GiltraceError } from '../base/errors.js';
+import { restoreCallerMallocSettings } from './own-malloc-settings.js';
 import type { RecordCliOptions } from './commands/record.js';
 import type { TopCliOptions } from './commands/top.js';
 
@@ -252,5 +255,7 @@ function quietOnClosedPipes(): void {
 
 // the bundle's stack traces point back into the TypeScript (scripts/build-cli-bundle.mjs)
 if (process.env.GILTRACE_DEBUG === '1') process.setSourceMapsEnabled(true);
+// before anything is started: perf, the traced command and interpreters get the caller's environment
+restoreCallerMallocSettings();
 quietOnClosedPipes();
 await main(process.argv);

@@ -207,3 +207,27 @@ test('--version prints the package version and exits 0', () => {
     assert.equal(result.stdout.trim(), version);
   }
 });
+
+test("the giltrace command's malloc settings are its own: the traced command gets the caller's GLIBC_TUNABLES as they were", () => {
+  const data = join(dir, 'tunables.data');
+  // the program prints its own GLIBC_TUNABLES, and what giltrace's process (its parent) was started with
+  const script = [
+    'import os',
+    'print(repr(os.environ.get("GLIBC_TUNABLES")), "GILTRACE_CALLER_GLIBC_TUNABLES" in os.environ)',
+    'start = open("/proc/%d/environ" % os.getppid()).read().split("\\0")',
+    'print([e for e in start if e.startswith("GILTRACE_CALLER_GLIBC_TUNABLES=")])',
+  ].join('\n');
+  for (const caller of [undefined, '', 'glibc.malloc.check=0']) {
+    const env = { ...process.env };
+    delete env.GLIBC_TUNABLES;
+    if (caller !== undefined) env.GLIBC_TUNABLES = caller;
+    // as the installed `giltrace` runs: the file itself, whose first lines are a shell script
+    const run = spawnSync(CLI, ['record', '-o', data, '--', python, '-c', script], { env, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(run.status, 0, run.stderr);
+    const [own, parent] = run.stdout.trim().split('\n');
+    assert.equal(own, `${caller === undefined ? 'None' : `'${caller}'`} False`, `caller's GLIBC_TUNABLES ${caller}`);
+    // (giltrace's process was started by its shell lines, which kept the caller's value aside)
+    assert.equal(parent, `['GILTRACE_CALLER_GLIBC_TUNABLES=${caller === undefined ? '' : `=${caller}`}']`);
+  }
+  assert.deepEqual(leftoverProbes(), []);
+});
