@@ -37,7 +37,8 @@ test('a traced command killed by a signal gives 128+N', () => {
 test('SIGINT and SIGTERM to giltrace reach the program, the recording is finished and probes removed', async () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const data = join(dir, `${signal}.data`);
-    const script = 'import sys, time\nprint("ready", flush=True)\ntry:\n    time.sleep(30)\nexcept KeyboardInterrupt:\n    sys.exit(42)\n';
+    // "ready" is printed inside the try: a SIGINT that lands right after it must still be caught
+    const script = 'import sys, time\ntry:\n    print("ready", flush=True)\n    time.sleep(30)\nexcept KeyboardInterrupt:\n    sys.exit(42)\n';
     const run = giltraceAsync(['record', '-o', data, '--', python, '-c', script]);
     await new Promise<void>((resolve) => run.child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
     run.child.kill(signal);
