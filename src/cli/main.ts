@@ -1,14 +1,15 @@
 #!/bin/sh
-//bin/true; export GILTRACE_CALLER_GLIBC_TUNABLES="${GLIBC_TUNABLES+=$GLIBC_TUNABLES}" GLIBC_TUNABLES="glibc.malloc.arena_max=1:glibc.malloc.hugetlb=1${GLIBC_TUNABLES:+:$GLIBC_TUNABLES}"; exec node --max-semi-space-size=4 "$0" "$@"
+//bin/true; export GILTRACE_CALLER_GLIBC_TUNABLES="${GLIBC_TUNABLES+=$GLIBC_TUNABLES}" GLIBC_TUNABLES="glibc.malloc.arena_max=1:glibc.malloc.hugetlb=1${GLIBC_TUNABLES:+:$GLIBC_TUNABLES}"; case "$1" in record) exec node "$0" "$@";; esac; exec node --max-semi-space-size=4 "$0" "$@"
 /**
  * giltrace command line: argv → commands. The only place that prints or exits.
  *
  * Run as a program, the two lines above are a shell script that starts node with a 4 MB young
- * generation (peak RSS of `stats` on the bench recording: 148 MB instead of 170 MB, no slower)
- * and glibc's malloc set for giltrace's own process (cli/own-malloc-settings.ts: the caller's
- * GLIBC_TUNABLES kept aside, and given back to everything giltrace starts); to node the second
- * line is a comment. (`#!/usr/bin/env -S node …` would say it in one line, but BusyBox's env has
- * no -S.)
+ * generation for the commands that analyse (peak RSS of `stats` on the bench recording: 148 MB
+ * instead of 170 MB, no slower; `record` analyses nothing, and without the cap starts ~20-40 ms
+ * sooner: V8 scavenges less while it loads giltrace) and glibc's malloc set for giltrace's own
+ * process (cli/own-malloc-settings.ts: the caller's GLIBC_TUNABLES kept aside, and given back to
+ * everything giltrace starts); to node the second line is a comment. (`#!/usr/bin/env -S node …`
+ * would say it in one line, but BusyBox's env has no -S.)
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';

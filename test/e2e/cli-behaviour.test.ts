@@ -209,6 +209,22 @@ test('--version prints the package version and exits 0', () => {
   }
 });
 
+test("the giltrace command caps node's young generation for the commands that analyse, not for record", () => {
+  // the traced program prints how giltrace's process (its parent) was started
+  const script = 'import json, os\nprint("started:", json.dumps(open("/proc/%d/cmdline" % os.getppid()).read().split("\\0")))';
+  for (const command of ['record', 'run'] as const) {
+    const output = command === 'record' ? ['-o', join(dir, 'young.data')] : ['-o', join(dir, 'young.html'), '--data', join(dir, 'young.data')];
+    // as the installed `giltrace` runs: the file itself, whose first lines are a shell script
+    const run = spawnSync(CLI, [command, ...output, '--', python, '-c', script], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(run.status, 0, run.stderr);
+    const printed = run.stdout.split('\n').find((line) => line.startsWith('started: '));
+    assert.ok(printed, run.stdout);
+    const started = JSON.parse(printed.slice('started: '.length)) as string[];
+    assert.equal(started.includes('--max-semi-space-size=4'), command === 'run', `${command}: ${started.join(' ')}`);
+  }
+  assert.deepEqual(leftoverProbes(), []);
+});
+
 test("the giltrace command's malloc settings are its own: the traced command gets the caller's GLIBC_TUNABLES as they were", () => {
   const data = join(dir, 'tunables.data');
   // the program prints its own GLIBC_TUNABLES, and what giltrace's process (its parent) was started with
