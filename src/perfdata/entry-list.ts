@@ -84,8 +84,8 @@ export class EntryList {
     const end = c.runEnd;
     const single = table.single;
     const idp = table.sampleIdPos;
-    const idSmall = table.idSmall;
-    const idBase = table.idBase;
+    const idSmall = table.ids.small;
+    const idBase = table.ids.base;
     // The same exact key as the record queue's timeKey, written so that every step is a double
     // from the first sample on: V8 then never speculates on small integers here (that guess
     // failed once a timestamp's halves left the int32 range, and threw the loop's optimized code

@@ -5,10 +5,9 @@ import { RecordType } from './constants.js';
 import { makeEventType } from './event-names.js';
 import type { EventTypeImpl } from './event-type.js';
 import { parseFeature, type EventDesc, type MutableFeatures } from './features.js';
+import { IdIndex } from './id-index.js';
 import { parseTracingData } from './tracing-data.js';
 import type { TracepointFormat } from './tracepoint-format.js';
-
-const SMALL_ID_LIMIT = 1 << 16;
 
 /** perf's own records that describe events rather than carry them. */
 export function isHeaderRecord(type: number): boolean {
@@ -23,14 +22,8 @@ export function isHeaderRecord(type: number): boolean {
 export class EventTable {
   readonly eventTypes: EventTypeImpl[] = [];
   private readonly namesById = new Map<number, string>();
-  /**
-   * Attr index of each id from idBase on, SMALL_ID_LIMIT of them at most (-1: none); the others
-   * are in idMap. perf's ids count every event opened on the machine since boot (455,774 on a
-   * machine up for a day here): one recording's lie close together, far from 0.
-   */
-  idSmall = new Int32Array(0);
-  idBase = 0;
-  private readonly idMap = new Map<number, number>();
+  /** Which attr each sample id belongs to. */
+  ids = new IdIndex([]);
   /** One attr: every sample belongs to it, no id needed. */
   single = true;
   /** Where the id sits in a SAMPLE when several attrs exist. */
@@ -56,13 +49,6 @@ export class EventTable {
     for (let i = 0; i < this.attrs.length; i++) this.nameAttr(i);
     const clocked = this.attrs.find((a) => a.useClockid);
     if (clocked !== undefined && this.features.clockId === undefined) this.features.clockId = clocked.clockid;
-  }
-
-  lookupId(id: number): number {
-    const k = id - this.idBase;
-    if (k >= 0 && k < this.idSmall.length) return this.idSmall[k];
-    const found = this.idMap.get(id);
-    return found === undefined ? -1 : found;
   }
 
   /**
@@ -106,24 +92,7 @@ export class EventTable {
   private attrsChanged(offset: number): void {
     const attrs = this.attrs;
     this.single = attrs.length <= 1;
-    let maxId = -1;
-    let minId = Infinity;
-    for (let i = 0; i < attrs.length; i++) {
-      for (const id of attrs[i].ids) {
-        if (id > maxId) maxId = id;
-        if (id < minId) minId = id;
-      }
-    }
-    this.idBase = maxId < 0 ? 0 : minId;
-    this.idSmall = new Int32Array(Math.min(maxId + 1 - this.idBase, SMALL_ID_LIMIT)).fill(-1);
-    this.idMap.clear();
-    for (let i = 0; i < attrs.length; i++) {
-      for (const id of attrs[i].ids) {
-        const k = id - this.idBase;
-        if (k < this.idSmall.length) this.idSmall[k] = i;
-        else this.idMap.set(id, i);
-      }
-    }
+    this.ids = new IdIndex(attrs);
     if (this.single) return;
     const pos = attrs[0].idPos;
     const trailer = attrs[0].trailerId;

@@ -15,9 +15,9 @@
 import * as fs from 'node:fs';
 import { Decompress } from 'fzstd';
 import { GiltraceError } from '../base/errors.js';
-import { readU64 } from '../base/u64.js';
 import { parseAttr, type PerfAttr } from './attr.js';
 import { ByteView } from './byte-view.js';
+import { IdIndex } from './id-index.js';
 import { FILE_HEADER_SIZE, PIPE_HEADER_SIZE, RECORD_HEADER_SIZE, RecordType } from './constants.js';
 import { decodeSample, MutableSample } from './decode.js';
 import type { MutableFeatures } from './features.js';
@@ -34,7 +34,7 @@ export type GrowingSampleVisitor = (attr: PerfAttr, sample: SampleRecord) => voi
 export class GrowingPerfFile {
   private fd: number | undefined;
   private attrs: PerfAttr[] = [];
-  private readonly attrOfId = new Map<number, number>();
+  private ids = new IdIndex([]);
   private idPos = -1;
   /** File offset of the next byte to read. */
   private position = 0;
@@ -121,7 +121,7 @@ export class GrowingPerfFile {
     attr.eventType = makeEventType(index, attr, new Map(), [], new Map());
     this.attrs.push(attr);
     this.wanted.push(this.wants(attr));
-    for (const id of attr.ids) this.attrOfId.set(id, index);
+    this.ids = new IdIndex(this.attrs);
     this.idPos = this.attrs.length > 1 ? this.attrs[0].idPos : -1;
   }
 
@@ -161,11 +161,11 @@ export class GrowingPerfFile {
   }
 
   private visitSample(bytes: Uint8Array, words: Int32Array, dv: DataView, p: number, size: number, visit: GrowingSampleVisitor): void {
-    const index = this.idPos < 0 ? 0 : this.attrOfId.get(readU64(dv, p + this.idPos));
-    const attr = index === undefined ? undefined : this.attrs[index];
+    const index = this.idPos < 0 ? 0 : this.ids.lookupAt(dv, p + this.idPos);
+    const attr = this.attrs[index];
     if (attr === undefined || size < attr.fixedEnd) return;
     this.samples++;
-    if (!this.wanted[index!]) return;
+    if (!this.wanted[index]) return;
     decodeSample(bytes, words, dv, p, size, attr, this.sample, (message) => {
       throw new GiltraceError(`a sample at offset ${p} of the data read so far: ${message}`, { file: this.path });
     });

@@ -243,7 +243,7 @@ export class RecordQueue {
     if (!table.single) {
       const idp = table.sampleIdPos;
       if (idp + 8 > size) this.recordFail(c, `expected a sample id at byte ${idp} of the ${size}-byte sample`);
-      ai = table.lookupId(readU64(dv, p + idp));
+      ai = table.ids.lookupAt(dv, p + idp);
       if (ai < 0) {
         this.stats.unknownIds++;
         return;
@@ -267,7 +267,7 @@ export class RecordQueue {
     if (first === undefined) this.recordFail(c, 'expected attr records before the first event record');
     if (!table.single && first.sampleIdAll && table.trailerIdEnd > 0 && size >= table.trailerIdEnd + 8) {
       const at = p + size - table.trailerIdEnd;
-      const found = table.lookupId(readU64(dv, at));
+      const found = table.ids.lookupAt(dv, at);
       if (found >= 0) ai = found;
     }
     const attr = table.attrs[ai];
