@@ -3,8 +3,8 @@
  * boot (455,774 on a machine up for a day here), and one recording's lie close together, far
  * from 0: the ids from the lowest on are an array's indices (SMALL_ID_LIMIT of them at most),
  * the others (none in practice) are in a map. Read straight from a record's bytes, a lookup is
- * two 32-bit reads and an array's element, not a 64-bit number hashed into a map (~80 ns a
- * sample where the holder sampler reads perf's file as it grows).
+ * two 32-bit reads and an array's element, not a 64-bit number hashed into a map (the reader's
+ * queue and the holder sampler's pass over perf's growing file share it).
  */
 import { readU64 } from '../base/u64.js';
 import type { PerfAttr } from './attr.js';
