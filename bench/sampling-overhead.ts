@@ -7,13 +7,12 @@
  * (sampled / untraced in the same round − 1) with the 95 % interval of that median (bench/median.ts;
  * 9 rounds: the 2nd smallest to the 2nd largest): the goal is at most 3 %, met only when all of
  * the interval is. Also what the sampler used of a CPU, from the recordings' end lines, and the
- * anchor: the untraced program beside a
- * process that takes as much CPU a tick as the sampler took in that round and does nothing else
- * (bench/cpu-burner.ts), which says how much of the added time any process using that CPU would
- * add on this machine; and the floor: the same beside a process that wakes as often and does next to
- * nothing, once as any process does and once preempting the program as the sampler's ticks do
- * (its short time slice, record/sampler-slice.ts): what a 1 kHz sampler whose ticks come on time
- * costs however cheap its tick.
+ * anchor: the untraced program beside a process that takes as much CPU a tick as the sampler took
+ * in that round and does nothing else (bench/cpu-burner.ts), which says how much of the added time
+ * any process using that CPU would add on this machine; and the floor: the same beside a process
+ * that wakes as often and does next to nothing, once as any process does and once preempting the
+ * program as the sampler's ticks do (its short time slice, record/sampler-slice.ts): what a 1 kHz
+ * sampler whose ticks come on time costs however cheap its tick.
  *
  *   node dist/bench/sampling-overhead.js [PYTHON]        (default: python3 on PATH)
  */
