@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { judgeAtMost, median } from './median.js';
+import { intervalText, judgeAtMost, median } from './median.js';
 import { openPerfData } from '../src/perfdata/index.js';
 import { resolvePythonTarget } from '../src/probe/python-target.js';
 
@@ -102,12 +102,13 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
             return (r[key] - base) / (results.get('per4m-style')![i][key] - base);
           });
         const wall = ratios('seconds');
+        const cpu = ratios('cpuSeconds');
         const lost = results.get(v)!.reduce((sum, r) => sum + (r.lost ?? 0), 0);
         const goal = ` (goal ≤ ${GOAL}; ${judgeAtMost(wall, GOAL)})`;
         // CPU time as well: where threads contend, wall time wanders with the scheduling
         console.log(
           `  ${v} / per4m-style, added time: ${median(wall).toFixed(3)}${goal} (rounds: ${wall.map((x) => x.toFixed(2)).join(' ')}); ` +
-            `added CPU time: ${median(ratios('cpuSeconds')).toFixed(3)}; lost events in ${runs} recordings: ${lost}`,
+            `added CPU time: ${median(cpu).toFixed(3)} (${intervalText(cpu)}); lost events in ${runs} recordings: ${lost}`,
         );
       }
     }
