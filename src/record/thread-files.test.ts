@@ -10,9 +10,22 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OTHER_SYSCALL, RUNNING, SCHEDSTAT_SAME, ThreadFiles } from './thread-files.js';
 
-async function started(command: string, args: string[]): Promise<ChildProcess> {
+/** Asleep in a timed wait, x86-64's numbers: sleep(1) and Python's time.sleep from 3.11 (nanosleep 35, clock_nanosleep 230), before it (select 23, pselect6 270). */
+const NANOSLEEP = /^(23|35|230|270) /;
+
+/**
+ * The child once past its start-up: its /proc `syscall` file matches `settled` (polled, for 10 s
+ * at most: on a loaded machine a Python took over 300 ms to reach its loop).
+ */
+async function started(command: string, args: string[], settled: RegExp): Promise<ChildProcess> {
   const child = spawn(command, args, { stdio: 'ignore' });
-  await sleep(300); // past its start-up: in its loop or asleep
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(20)) {
+    try {
+      if (settled.test(readFileSync(`/proc/${child.pid}/task/${child.pid}/syscall`, 'latin1'))) break;
+    } catch {
+      // not started yet
+    }
+  }
   return child;
 }
 
@@ -28,9 +41,10 @@ function syscallOf(child: ChildProcess): { read: number | undefined; text: strin
 
 describe('ThreadFiles.readSyscall', () => {
   it('tells running, the futex a thread sleeps on, and other calls apart', async () => {
-    const busy = await started('python3', ['-c', 'while True: pass']);
-    const waiting = await started('python3', ['-c', 'import threading; threading.Event().wait()']);
-    const asleep = await started('sleep', ['30']);
+    // each in its loop or its sleep: on a CPU; in futex (202 on x86-64); in its sleep
+    const busy = await started('python3', ['-c', 'while True: pass'], /^running/);
+    const waiting = await started('python3', ['-c', 'import threading; threading.Event().wait()'], /^202 /);
+    const asleep = await started('sleep', ['30'], NANOSLEEP);
     try {
       assert.equal(syscallOf(busy).read, RUNNING);
       const futex = syscallOf(waiting);
@@ -54,8 +68,8 @@ describe('ThreadFiles.readSyscall', () => {
 describe('ThreadFiles.readSchedstat', () => {
   it('reads the run time and the times the thread was put on a CPU, and says when nothing changed', async () => {
     // a thread that wakes every 20 ms: put on a CPU again and again; one asleep for good: never
-    const waker = await started('python3', ['-c', 'import time\nwhile True: time.sleep(0.02)']);
-    const asleep = await started('sleep', ['30']);
+    const waker = await started('python3', ['-c', 'import time\nwhile True: time.sleep(0.02)'], NANOSLEEP);
+    const asleep = await started('sleep', ['30'], NANOSLEEP);
     try {
       const dir = (child: ChildProcess) => `/proc/${child.pid}/task/${child.pid}`;
       const wakes = new ThreadFiles(dir(waker), Buffer.alloc(512));
