@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OTHER_SYSCALL, RUNNING, SCHEDSTAT_SAME, ThreadFiles } from './thread-files.js';
 
 /** Asleep in a timed wait, x86-64's numbers: sleep(1) and Python's time.sleep from 3.11 (nanosleep 35, clock_nanosleep 230), before it (select 23, pselect6 270). */
-const NANOSLEEP = /^(23|35|230|270) /;
+const TIMED_SLEEP = /^(23|35|230|270) /;
 
 /**
  * The child once past its start-up: its /proc `syscall` file matches `settled` (polled, for 10 s
@@ -44,7 +44,7 @@ describe('ThreadFiles.readSyscall', () => {
     // each in its loop or its sleep: on a CPU; in futex (202 on x86-64); in its sleep
     const busy = await started('python3', ['-c', 'while True: pass'], /^running/);
     const waiting = await started('python3', ['-c', 'import threading; threading.Event().wait()'], /^202 /);
-    const asleep = await started('sleep', ['30'], NANOSLEEP);
+    const asleep = await started('sleep', ['30'], TIMED_SLEEP);
     try {
       assert.equal(syscallOf(busy).read, RUNNING);
       const futex = syscallOf(waiting);
@@ -68,8 +68,8 @@ describe('ThreadFiles.readSyscall', () => {
 describe('ThreadFiles.readSchedstat', () => {
   it('reads the run time and the times the thread was put on a CPU, and says when nothing changed', async () => {
     // a thread that wakes every 20 ms: put on a CPU again and again; one asleep for good: never
-    const waker = await started('python3', ['-c', 'import time\nwhile True: time.sleep(0.02)'], NANOSLEEP);
-    const asleep = await started('sleep', ['30'], NANOSLEEP);
+    const waker = await started('python3', ['-c', 'import time\nwhile True: time.sleep(0.02)'], TIMED_SLEEP);
+    const asleep = await started('sleep', ['30'], TIMED_SLEEP);
     try {
       const dir = (child: ChildProcess) => `/proc/${child.pid}/task/${child.pid}`;
       const wakes = new ThreadFiles(dir(waker), Buffer.alloc(512));
