@@ -20,6 +20,7 @@ import { ownersBeingCleanedUp, startCleanupWatcher, type CleanupWatcher } from '
 import { killOrphanRecorders } from './orphan-recorders.js';
 import { LateInterpreters } from './late-interpreters.js';
 import { probeCostPerCycle } from './probe-cost.js';
+import { watchTracingCost, type TracingCostReading } from './tracing-cost-watch.js';
 import { perfRecordArgs } from './perf-args.js';
 import { collectLines, letFinishAlone, PerfLines, saysFileComplete, stopUntilWritten } from './perf-finish.js';
 import { makeRecordingManifest, withLateInterpreters, writeRecordingManifest } from './recording-manifest.js';
@@ -66,6 +67,11 @@ export interface RecordRequest {
   readonly onHolderSamples?: (file: string) => void;
   /** Attached: the threads found holding or waiting for a GIL in the first looks, as they are found (a live view's model). */
   readonly onGilAtAttach?: (users: readonly GilAtAttach[]) => void;
+  /**
+   * About every second while the command runs (or the attach lasts): what the probes cost it in
+   * that second (tracing-cost-watch.ts). Returns whether to be called again.
+   */
+  readonly onTracingCost?: (reading: TracingCostReading) => boolean;
 }
 
 export interface AttachRequest {
@@ -116,6 +122,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   let late: LateInterpreters | undefined;
   let names: AttachedThreadNames | undefined;
   let holders: HolderSampling | undefined;
+  let stopCostWatch: (() => void) | undefined;
   try {
     ({ perf, lines: perfLines } = startPerf(request, probes.flatMap((group) => group.eventNames)));
     // the sampler's thread starts while perf does (a recording's fixed cost is felt)
@@ -147,6 +154,11 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     names?.start();
     signals.throwIfInterrupted();
     request.onRecording?.();
+    if (request.onTracingCost) {
+      const owners = targetPerGroup(request.targets);
+      const costs = probes.map((group, k) => ({ group: group.group, nsPerCycle: probeCosts[owners[k]] }));
+      stopCostWatch = watchTracingCost(tracefs, costs, request.onTracingCost);
+    }
     const started = process.hrtime.bigint();
     // a file recording of a command: interpreters its tree starts later get recorders of their own
     late = request.attach || request.onData ? undefined : new LateInterpreters(request.targets, request.output, lateOptions(request), watcher);
@@ -158,6 +170,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
         if (pid !== undefined) holders?.setRoot(pid);
       });
     const wallNs = Number(process.hrtime.bigint() - started);
+    stopCostWatch?.();
     const atAttach = names?.gilAtAttach ?? [];
     const threadNames = names?.stop() ?? [];
     const holderSamples = await holders?.stop(warnings);
@@ -198,6 +211,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     rmSync(request.output, { force: true });
     throw e;
   } finally {
+    stopCostWatch?.();
     names?.stop();
     holders?.discard();
     stream?.close();
@@ -295,11 +309,9 @@ function probeOptions(request: RecordRequest): ProbeOptions {
 /** One probe group per interpreter file; all or none (a refused one removes those already added). */
 function registerAllProbes(request: RecordRequest, watcher: CleanupWatcher): GilProbeGroup[] {
   const groups: GilProbeGroup[] = [];
-  const seen = new Set<string>();
   try {
-    for (const target of request.targets) {
-      if (seen.has(target.gilLibrary)) continue;
-      seen.add(target.gilLibrary);
+    for (const k of targetPerGroup(request.targets)) {
+      const target = request.targets[k];
       // one marker probe is enough (it sits in libc, whatever the interpreter); an attached
       // process never loaded giltrace's sitecustomize, so it has none to hit
       const group = registerGilProbes(target, { withMarker: !request.attach && groups.length === 0, ...probeOptions(request) });
@@ -311,6 +323,11 @@ function registerAllProbes(request: RecordRequest, watcher: CleanupWatcher): Gil
     throw e;
   }
   return groups;
+}
+
+/** The index of the target each probe group is made for: one group per interpreter file, by its first target. */
+function targetPerGroup(targets: readonly PythonTarget[]): number[] {
+  return targets.flatMap((target, k) => (targets.findIndex((t) => t.gilLibrary === target.gilLibrary) === k ? [k] : []));
 }
 
 /**

@@ -4,16 +4,9 @@ import type { AttachedProcess } from '../../contract/recording-manifest.js';
 import { findPythonsOnPath } from '../../probe/path-pythons.js';
 import { NotPythonError, resolvePythonExecutable, resolvePythonTarget, resolveRunningPython, type PythonTarget } from '../../probe/python-target.js';
 import { readRunningProcess } from '../../probe/running-process.js';
-import { formatDuration } from '../../base/time.js';
-import { probeCostPerCycle } from '../../record/probe-cost.js';
 import type { ProbeOptions } from '../../probe/uprobes.js';
 import { recordTarget, type AttachRequest, type RecordRequest, type RecordResult } from '../../record/record-target.js';
-import type { GilCycleCounter } from '../gil-cycle-counter.js';
-
-/** Loaded only when attaching: it brings the whole perf.data reader (~25 ms of imports). */
-async function gilCycleCounter(): Promise<GilCycleCounter> {
-  return new (await import('../gil-cycle-counter.js')).GilCycleCounter();
-}
+import { tracingCostNotice } from '../tracing-cost-notice.js';
 
 export interface RecordCliOptions {
   /** Interpreters to trace instead of finding them from the command or process. */
@@ -124,15 +117,11 @@ export function probeOptionsOf(options: RecordCliOptions): ProbeOptions {
 export async function recordToFile(command: readonly string[], options: RecordCliOptions & { data: string }): Promise<Recorded> {
   const traced = resolveTraced(command, options);
   sayAttached(traced, options);
-  // attached to a service that may be busy: measure its GIL's pace in the first second
-  // (the cost of a GIL cycle under the probes this recording places: code addresses with function context, record-target.ts)
-  const probes = { ...probeOptionsOf(options), codePointers: (options.stackDepth ?? 0) > 0 };
-  const check = traced.processes.length > 0 && !options.compress ? new FirstSecondCheck(traced, probes, await gilCycleCounter()) : undefined;
   const result = await recordTarget({
     ...recordRequest(traced, options, options.data),
-    ...(check ? { onData: (chunk: Buffer) => check.push(chunk), onRecording: () => check.start() } : {}),
+    // attached to a service that may be busy: its GIL's pace in the first second, and what the probes cost it
+    onTracingCost: tracingCostNotice(traced.processes.length > 0),
   });
-  check?.stop();
   for (const message of result.perfMessages) console.error(`giltrace: perf: ${message}`);
   for (const warning of result.warnings) console.error(`giltrace: warning: ${warning}`);
   return { targets: traced.targets, command: traced.command, result };
@@ -148,50 +137,5 @@ export async function recordCommand(command: readonly string[], options: RecordC
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) {
     throw new GiltraceError('must run as root (uprobes and system-wide perf need it): try sudo giltrace ...');
-  }
-}
-
-/** Share of the process's time above which the first-second check says tracing is costly. */
-const COSTLY_SHARE = 0.1;
-
-/**
- * An attached recording's first second: the GIL cycles it saw, times what one costs under the
- * probes (measured on this machine), is what exact tracing costs the process; said at once, so a
- * user can stop before slowing a busy service down for long.
- */
-class FirstSecondCheck {
-  private timer: NodeJS.Timeout | undefined;
-  private done = false;
-
-  constructor(
-    private readonly traced: TracedRequest,
-    private readonly probes: ProbeOptions,
-    private readonly counter: GilCycleCounter,
-  ) {}
-
-  push(chunk: Uint8Array): void {
-    if (!this.done) this.counter.push(chunk);
-  }
-
-  start(): void {
-    const started = Date.now();
-    this.timer = setTimeout(() => this.report(Date.now() - started), 1000);
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
-    this.done = true;
-  }
-
-  private report(elapsedMs: number): void {
-    this.done = true;
-    const cycles = this.counter.count();
-    const nsPerCycle = probeCostPerCycle(this.traced.targets[0], this.probes);
-    if (cycles === undefined || nsPerCycle === undefined || elapsedMs <= 0) return;
-    const perSecond = Math.round((cycles * 1000) / elapsedMs);
-    const share = (perSecond * nsPerCycle) / 1e9;
-    const what = `giltrace: ${perSecond} GIL cycles a second in the first second; exact tracing costs about ${formatDuration(nsPerCycle)} each`;
-    if (share < COSTLY_SHARE) console.error(`${what} (${(share * 100).toFixed(1)}% of a thread's time)`);
-    else console.error(`${what}: about ${Math.round(share * 100)}% of the time of the threads that take the GIL; stop soon (Ctrl-C, or --duration) on a service that must not slow down`);
   }
 }
