@@ -13,8 +13,6 @@ export interface TracingCostReading {
   readonly nsPerCycle: number;
   /** Time the probes took over the window, as a share of it (summed over threads: may pass 1). */
   readonly share: number;
-  /** Since the recording started. */
-  readonly sinceStartMs: number;
 }
 
 /** Each probe group with what one of its GIL cycles costs (undefined: not measured: the group is left out). */
@@ -33,8 +31,7 @@ export function watchTracingCost(tracefs: string, groups: readonly CostedGroup[]
   const costed = groups.filter((g): g is CostedGroup & { nsPerCycle: number } => g.nsPerCycle !== undefined);
   if (costed.length === 0) return () => undefined;
   const names = new Set(costed.map((g) => g.group));
-  const started = Date.now();
-  let last = { at: started, hits: readTakeHits(tracefs, names) };
+  let last = { at: Date.now(), hits: readTakeHits(tracefs, names) };
   const timer = setInterval(() => {
     const now = { at: Date.now(), hits: readTakeHits(tracefs, names) };
     const before = last;
@@ -50,7 +47,7 @@ export function watchTracingCost(tracefs: string, groups: readonly CostedGroup[]
       costNs += n * nsPerCycle;
       if (n > busiest.cycles) busiest = { cycles: n, nsPerCycle };
     }
-    const reading = { cyclesPerSecond: cycles / seconds, nsPerCycle: busiest.nsPerCycle, share: costNs / 1e9 / seconds, sinceStartMs: now.at - started };
+    const reading = { cyclesPerSecond: cycles / seconds, nsPerCycle: busiest.nsPerCycle, share: costNs / 1e9 / seconds };
     if (!onReading(reading)) clearInterval(timer);
   }, EVERY_MS);
   timer.unref();
