@@ -147,3 +147,20 @@ test(`a folder cache keeps one file an answer, ${MAX_FOLDER_ANSWERS} of them, th
     assert.equal(readdirSync(folder).length, before);
   });
 });
+
+test('an answer that is no longer fresh is computed again, from the one kept', () => {
+  withCacheDir(() => {
+    const isList = (value: unknown): value is number[] => Array.isArray(value);
+    const seen: (number[] | undefined)[] = [];
+    const answer = (fresh: boolean) =>
+      cachedAnswer('refresh-v1', 'key', isList, (stale) => {
+        seen.push(stale);
+        return [...(stale ?? []), (stale?.length ?? 0) + 1];
+      }, () => fresh);
+    assert.deepEqual(answer(true), [1]);
+    assert.deepEqual(answer(true), [1]);
+    assert.deepEqual(answer(false), [1, 2]);
+    assert.deepEqual(answer(true), [1, 2]);
+    assert.deepEqual(seen, [undefined, [1]]);
+  });
+});

@@ -22,14 +22,19 @@ function cacheFolder(): string | undefined {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'giltrace');
 }
 
-export function cachedAnswer<T>(name: string, key: string | undefined, isAnswer: (value: unknown) => value is T, compute: () => T): T {
+/**
+ * The answer kept for `key`, else `compute`d and kept. `isFresh`: an answer kept too long is
+ * computed again, and `compute` is given it (a measure that drifts: its history).
+ */
+export function cachedAnswer<T>(name: string, key: string | undefined, isAnswer: (value: unknown) => value is T, compute: (stale: T | undefined) => T, isFresh?: (value: T) => boolean): T {
   const folder = cacheFolder();
-  if (folder === undefined || key === undefined) return compute();
+  if (folder === undefined || key === undefined) return compute(undefined);
   const file = path.join(folder, `${name}.json`);
   const all = readAll(file);
   const hit = all[key];
-  if (isAnswer(hit)) return hit;
-  const found = compute();
+  const kept = isAnswer(hit) ? hit : undefined;
+  if (kept !== undefined && (isFresh?.(kept) ?? true)) return kept;
+  const found = compute(kept);
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     // the newest last (objects keep their string keys in insertion order), the oldest dropped
