@@ -5,7 +5,7 @@ import { costOf } from './probe-cost.js';
 const HOUR = 3_600_000;
 const NOW = 1_800_000_000_000;
 
-test('the cost is the median of the last day\'s measures that succeeded', () => {
+test('the cost is the median of the last day\'s measures that succeeded, else of the older ones', () => {
   // 16.1 µs a day and a half ago (a dearer moment of the VM), then three of today
   const measures = [
     { at: NOW - 36 * HOUR, ns: 16_108 },
@@ -17,6 +17,7 @@ test('the cost is the median of the last day\'s measures that succeeded', () => 
   assert.equal(costOf(measures, NOW), 11_472);
   // an even count: the lower middle
   assert.equal(costOf(measures.slice(3), NOW), 11_299);
-  assert.equal(costOf(measures.slice(0, 1), NOW), undefined);
+  // none of the last day: the older ones (an attach measures again only when there is none)
+  assert.equal(costOf(measures.slice(0, 1), NOW), 16_108);
   assert.equal(costOf([{ at: NOW, ns: null }], NOW), undefined);
 });

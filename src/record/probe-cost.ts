@@ -24,7 +24,7 @@ import { registerGilProbes, type ProbeOptions } from '../probe/uprobes.js';
 const CACHE_NAME = 'probe-cost-v3';
 const REMEASURE_AFTER_MS = 3_600_000;
 const KEPT_MEASURES = 5;
-/** Measures older than this are not used (the machine of a day ago may have been another). */
+/** Measures older than this are not used while newer ones exist (the machine of a day ago may have been another). */
 const MEASURE_USED_FOR_MS = 86_400_000;
 
 /** One measure: when (ms since the epoch), and the ns a cycle (null: it could not be measured). */
@@ -55,22 +55,32 @@ const LOOP = [
   'main()',
 ].join('\n');
 
-/** Nanoseconds one GIL cycle costs under giltrace's probes; undefined when it could not be measured. */
-export function probeCostPerCycle(target: PythonTarget, probes: ProbeOptions): number | undefined {
+/**
+ * Nanoseconds one GIL cycle costs under giltrace's probes; undefined when it could not be measured.
+ * `mayMeasureAgain` false (an attach, whose recording the measure would start a second later: a
+ * child the process starts meanwhile is missed): the kept figure however old, measured only if
+ * there is none.
+ */
+export function probeCostPerCycle(target: PythonTarget, probes: ProbeOptions, mayMeasureAgain = true): number | undefined {
   const key = `${os.release()}|${os.cpus()[0]?.model ?? ''}|${target.gilLibrary}|${fileStamp(target.gilLibrary)}|${probes.frameDepth ?? 0}|${probes.takeReturns === true}|${probes.codePointers === true}`;
   const answer = cachedAnswer(
     CACHE_NAME,
     key,
     isMeasures,
     (stale) => ({ measures: [...(stale?.measures ?? []), { at: Date.now(), ns: measure(target, probes) ?? null }].slice(-KEPT_MEASURES) }),
-    ({ measures }) => Date.now() - measures[measures.length - 1].at < REMEASURE_AFTER_MS,
+    ({ measures }) => !mayMeasureAgain || Date.now() - measures[measures.length - 1].at < REMEASURE_AFTER_MS,
   );
   return costOf(answer.measures, Date.now());
 }
 
-/** The median of the measures of the last day that succeeded (the lower middle of an even count); undefined when none did. */
+/**
+ * The median of the measures that succeeded (the lower middle of an even count): of the last
+ * day's, or of all when none is that recent; undefined when none succeeded.
+ */
 export function costOf(measures: readonly CostMeasure[], now: number): number | undefined {
-  const ns = measures.filter((m) => m.ns !== null && now - m.at < MEASURE_USED_FOR_MS).map((m) => m.ns!).sort((a, b) => a - b);
+  const succeeded = measures.filter((m) => m.ns !== null);
+  const recent = succeeded.filter((m) => now - m.at < MEASURE_USED_FOR_MS);
+  const ns = (recent.length > 0 ? recent : succeeded).map((m) => m.ns!).sort((a, b) => a - b);
   return ns.length === 0 ? undefined : ns[(ns.length - 1) >> 1];
 }
 

@@ -111,7 +111,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   const signals = new SignalRelay();
   const watcher = startCleanupWatcher(tracefs);
   // measured once per machine and interpreter (cached), with no probe of ours in place yet
-  const probeCosts = request.targets.map((target) => probeCostPerCycle(target, probeOptions(request)));
+  const probeCosts = request.targets.map((target) => probeCostPerCycle(target, probeOptions(request), !request.attach));
   const probes = registerAllProbes(request, watcher);
   let perfLines: PerfLines | undefined;
   let perf: ChildProcess | undefined;

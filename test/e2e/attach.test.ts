@@ -36,6 +36,9 @@ function startTarget(seconds: number) {
 test('attach -p records a running program for --duration and leaves it running, unchanged', { skip }, async () => {
   // the output does not depend on how long it runs: the untraced run can be short
   const untraced = spawnSync(python!, [program, '1'], { encoding: 'utf8' });
+  // the cost of a GIL cycle measured now, if it never was on this machine (record/probe-cost.ts):
+  // measured by the attach, it would start the recording ~1 s late, after the child it must see
+  assert.equal(giltrace(['record', '-o', join(dir, 'warm.data'), '--', python!, '-c', 'pass']).code, 0);
   const target = startTarget(6);
   await target.ready;
   const data = join(dir, 'attached.data');

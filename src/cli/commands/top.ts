@@ -36,7 +36,7 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
   if (options.sample !== undefined) return topSampled(command, { ...options, sample: options.sample });
   const traced = resolveTraced(command, options);
   sayAttached(traced, options);
-  const costs = traced.targets.map((target) => probeCostPerCycle(target, probeOptionsOf(options)));
+  const costs = traced.targets.map((target) => probeCostPerCycle(target, probeOptionsOf(options), traced.processes.length === 0));
   const manifest = makeRecordingManifest(traced.command, traced.targets, process.pid, {
     attached: traced.processes.length > 0 ? traced.processes : undefined,
     probeCosts: costs,
