@@ -111,7 +111,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
   const signals = new SignalRelay();
   const watcher = startCleanupWatcher(tracefs);
   // measured once per machine and interpreter (cached), with no probe of ours in place yet
-  const probeCosts = request.targets.map((target) => probeCostPerCycle(target, probeOptions(request), !request.attach));
+  const probeCosts = recordingProbeCosts(request);
   const probes = registerAllProbes(request, watcher);
   let perfLines: PerfLines | undefined;
   let perf: ChildProcess | undefined;
@@ -300,6 +300,15 @@ function cleanUpAfterKilledRuns(): void {
 function lateOptions(request: RecordRequest): { bufferSize: string; probes: ProbeOptions } {
   // a late interpreter's recording is a file of its own, which the holder sampler does not read: names in the probe
   return { bufferSize: request.bufferSize ?? '16M', probes: { ...probeOptions(request), codePointers: false } };
+}
+
+/**
+ * What a GIL cycle costs, per target, under the probes this request places (probe-cost.ts): a live
+ * view's manifest needs it before recording. Measured again, when due, only for a command: an
+ * attach would start recording that much later.
+ */
+export function recordingProbeCosts(request: RecordRequest): (number | undefined)[] {
+  return request.targets.map((target) => probeCostPerCycle(target, probeOptions(request), !request.attach));
 }
 
 function probeOptions(request: RecordRequest): ProbeOptions {

@@ -4,7 +4,6 @@ import type { AttachedProcess } from '../../contract/recording-manifest.js';
 import { findPythonsOnPath } from '../../probe/path-pythons.js';
 import { NotPythonError, resolvePythonExecutable, resolvePythonTarget, resolveRunningPython, type PythonTarget } from '../../probe/python-target.js';
 import { readRunningProcess } from '../../probe/running-process.js';
-import type { ProbeOptions } from '../../probe/uprobes.js';
 import { recordTarget, type AttachRequest, type RecordRequest, type RecordResult } from '../../record/record-target.js';
 import { tracingCostNotice } from '../tracing-cost-notice.js';
 
@@ -104,13 +103,9 @@ export function recordRequest(traced: TracedRequest, options: RecordCliOptions, 
     output,
     bufferSize: options.buffer,
     compress: options.compress,
-    ...probeOptionsOf(options),
+    frameDepth: options.stackDepth,
+    takeReturns: options.exactTakes === true,
   };
-}
-
-/** The probes record, run and top place, as the options ask. */
-export function probeOptionsOf(options: RecordCliOptions): ProbeOptions {
-  return { frameDepth: options.stackDepth, takeReturns: options.exactTakes === true };
 }
 
 /** Shared by `record` and `run`: checks, finds the interpreter(s), records into `data`. */

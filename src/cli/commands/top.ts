@@ -6,14 +6,13 @@
  * the alternate screen and `q` (attached) or Ctrl-C stops; otherwise (or with --once) plain
  * snapshots are printed, one per tick. A normal recording is left behind either way.
  */
-import { probeCostPerCycle } from '../../record/probe-cost.js';
 import { makeRecordingManifest } from '../../record/recording-manifest.js';
-import { recordTarget } from '../../record/record-target.js';
+import { recordingProbeCosts, recordTarget } from '../../record/record-target.js';
 import { LiveAnalysis, type LiveTick } from '../live-analysis.js';
 import { LiveSampledAnalysis } from '../live-sampled-analysis.js';
 import { styleFor } from '../terminal-table.js';
 import { formatTop } from '../top-view.js';
-import { probeOptionsOf, recordRequest, resolveTraced, sayAttached, type RecordCliOptions } from './record.js';
+import { recordRequest, resolveTraced, sayAttached, type RecordCliOptions } from './record.js';
 import { sampleToFile } from './sample.js';
 
 export interface TopCliOptions extends RecordCliOptions {
@@ -36,17 +35,18 @@ export async function topCommand(command: readonly string[], options: TopCliOpti
   if (options.sample !== undefined) return topSampled(command, { ...options, sample: options.sample });
   const traced = resolveTraced(command, options);
   sayAttached(traced, options);
-  const costs = traced.targets.map((target) => probeCostPerCycle(target, probeOptionsOf(options), traced.processes.length === 0));
+  const request = recordRequest(traced, options, options.data);
   const manifest = makeRecordingManifest(traced.command, traced.targets, process.pid, {
     attached: traced.processes.length > 0 ? traced.processes : undefined,
-    probeCosts: costs,
+    // (the probes recordTarget places: code addresses with function context)
+    probeCosts: recordingProbeCosts(request),
     takeReturns: options.exactTakes,
   });
   const live = new LiveAnalysis(manifest);
   try {
     return await showLive(options, traced.processes.length > 0, (final) => live.tick(final), async (stop, onStarted) => {
       const result = await recordTarget({
-        ...recordRequest(traced, options, options.data),
+        ...request,
         compress: false, // perf's pipe output is parsed as it comes
         onData: (chunk) => live.push(chunk),
         live: true,
