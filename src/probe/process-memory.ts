@@ -19,6 +19,11 @@ export function readUpTo(memory: Pick<ProcessMemory, 'readInto'>, address: numbe
   return first < length && memory.readInto(address, into, first) ? first : 0;
 }
 
+/** The unsigned 64-bit little-endian value at `offset` of bytes read from a process, as a number (exact below 2^53: user-space addresses, thread ids). */
+export function u64At(bytes: Buffer, offset: number): number {
+  return bytes.readUInt32LE(offset) + bytes.readUInt32LE(offset + 4) * 0x1_0000_0000;
+}
+
 export class ProcessMemory {
   private readonly fd: number;
   private readonly scratch = Buffer.alloc(8);
@@ -42,7 +47,7 @@ export class ProcessMemory {
   /** A pointer or unsigned long at `address` (exact below 2^53, which user-space addresses are). */
   readU64(address: number): number | undefined {
     if (!this.readInto(address, this.scratch, 8)) return undefined;
-    return this.scratch.readUInt32LE(0) + this.scratch.readUInt32LE(4) * 0x1_0000_0000;
+    return u64At(this.scratch, 0);
   }
 
   readI32(address: number): number | undefined {

@@ -22,7 +22,7 @@ import { GiltraceError } from '../base/errors.js';
 import { STACK_EVERY_TICKS, type SampledCpu, type SampledGil } from '../contract/sampled-recording.js';
 import { gilPlaceOfStruct, gilReadsOf, type GilPlace, type GilReads } from '../probe/gil-state-layout.js';
 import { GLIBC_COND_WREFS_SHIFT, libcCountsCondWaiters } from '../probe/cond-waiters.js';
-import { ProcessMemory } from '../probe/process-memory.js';
+import { ProcessMemory, u64At } from '../probe/process-memory.js';
 import type { PythonRuntime } from '../probe/python-runtime.js';
 import type { TickPids } from './last-pid.js';
 import { PythonStackReader, type SampledStack } from './python-stack-reader.js';
@@ -266,6 +266,8 @@ export class ProcessSampler {
   syscallDenied = false;
   /** What each thread was started to run (entryOf), or how often that was looked for. */
   private readonly entries = new Map<number, { name?: string; firstTryNs: number; retryMs: number; nextTryNs: number }>();
+  /** A thread state's bytes up to its list pointer and its thread id (eachThreadState). */
+  private tstateBytes = Buffer.alloc(0);
 
   /**
    * Ticks a millisecond at the period ticks are due (the sampler's rate, lowered where it keeps
@@ -472,19 +474,29 @@ export class ProcessSampler {
   }
 
   /** Every PyThreadState in the interpreters' thread lists (at most MAX_THREAD_STATES an interpreter). */
-  private eachThreadState(visit: (tstate: number) => void): void {
+  /**
+   * Each thread state of the process's interpreters, with the thread id it holds as read (0: none
+   * yet; see tidOf): its list pointer and its id are read together, in one read a thread state.
+   */
+  private eachThreadState(visit: (tstate: number, id: number) => void): void {
     const { address, layout } = this.runtime;
     const list = layout.threadList;
+    const idAt = layout.threadId.offset;
+    const span = Math.max(list.next, idAt) + 8;
+    if (this.tstateBytes.length < span) this.tstateBytes = Buffer.alloc(span);
+    const bytes = this.tstateBytes;
     let interp = this.memory.readU64(address + list.interpreters) ?? 0;
     for (let i = 0; interp !== 0 && i < MAX_INTERPRETERS; i++) {
       let tstate = this.memory.readU64(interp + list.head) ?? 0;
       for (let j = 0; tstate !== 0 && j < MAX_THREAD_STATES; j++) {
-        visit(tstate);
-        tstate = this.memory.readU64(tstate + list.next) ?? 0;
+        if (!this.memory.readInto(tstate, bytes, span)) break;
+        visit(tstate, u64At(bytes, idAt));
+        tstate = u64At(bytes, list.next);
       }
       interp = this.memory.readU64(interp + list.interpNext) ?? 0;
     }
   }
+
 
   /**
    * What an attach needs to know of the threads not in `seen`, as of the last tick (a waiter not
@@ -752,7 +764,7 @@ export class ProcessSampler {
     gil.locked = locked === 1;
     gil.intervalNs = interval * 1000;
     const holderBytes = spans[fields.lastHolder.span].bytes;
-    const holder = holderBytes.readUInt32LE(fields.lastHolder.offset) + holderBytes.readUInt32LE(fields.lastHolder.offset + 4) * 0x1_0000_0000;
+    const holder = u64At(holderBytes, fields.lastHolder.offset);
     if (!again) gil.switchesBefore = gil.switches;
     // the low 32 bits are enough to see it move between two ticks
     gil.switches = spans[fields.switchNumber.span].bytes.readUInt32LE(fields.switchNumber.offset);
@@ -793,8 +805,8 @@ export class ProcessSampler {
     if (known !== undefined || (!newer && nowNs - this.threadListAt < THREAD_LIST_EVERY_MS * 1e6)) return known;
     this.threadListAt = nowNs;
     this.tstateOfTid.clear();
-    this.eachThreadState((tstate) => {
-      const owner = this.tidOf(tstate);
+    this.eachThreadState((tstate, id) => {
+      const owner = this.tidOfId(id);
       if (owner !== 0) this.tstateOfTid.set(owner, tstate);
     });
     return this.tstateOfTid.get(tid);
@@ -866,11 +878,15 @@ export class ProcessSampler {
    * the parent, and kept, gave it the new thread's holds for good.
    */
   private tidOf(tstate: number): number {
-    const { offset, kind } = this.runtime.layout.threadId;
-    const id = this.memory.readU64(tstate + offset);
-    if (id === undefined || id === 0) return 0;
-    return kind === 'native' ? id : this.tidInPthread(id);
+    return this.tidOfId(this.memory.readU64(tstate + this.runtime.layout.threadId.offset));
   }
+
+  /** The OS thread id of the id a thread state holds (tidOf). */
+  private tidOfId(id: number | undefined): number {
+    if (id === undefined || id === 0) return 0;
+    return this.runtime.layout.threadId.kind === 'native' ? id : this.tidInPthread(id);
+  }
+
 
   /**
    * Before 3.11 a thread state knows only its pthread_t: libc's thread struct, which holds the

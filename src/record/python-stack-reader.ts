@@ -11,7 +11,7 @@ import { decodePyStrBytes } from '../contract/python-str.js';
 import { frameLayoutFor, nameBytesLayout, type FrameLayout } from '../probe/frame-layout.js';
 import { lineRanges } from '../probe/line-table.js';
 import { lineOfInstruction, type InstructionLines } from '../contract/line-ranges.js';
-import { readUpTo, type ProcessMemory } from '../probe/process-memory.js';
+import { readUpTo, u64At, type ProcessMemory } from '../probe/process-memory.js';
 import type { NameBytesLayout } from '../contract/recording-manifest.js';
 
 export interface SampledStack {
@@ -72,10 +72,6 @@ const RETRY_AFTER_LOOKUPS = 1000;
  */
 const RECHECK_AFTER_LOOKUPS = 64;
 
-function u64(bytes: Buffer, offset: number): number {
-  return bytes.readUInt32LE(offset) + bytes.readUInt32LE(offset + 4) * 0x1_0000_0000;
-}
-
 interface CodeInfo {
   readonly name: string;
   readonly file: string;
@@ -98,9 +94,10 @@ export class PythonStackReader {
   private readonly codes = new Map<number, CodeInfo | number>();
   private lookups = 0;
   private readonly nameBuffer = Buffer.alloc(NAME_BYTES);
-  /** The innermost frame's page up to its end, and a frame read alone. */
+  /** The page the last frame read lies in, up to that frame's end (frameAt): where it begins in the process, and how many of its bytes are held. */
   private readonly pageBuffer: Buffer;
-  private readonly frameBuffer: Buffer;
+  private pageStart = 0;
+  private pageBytes = 0;
   /** Bytes of a frame to read: up to the later of its code and previous pointers. */
   private readonly frameSpan: number;
   private readonly fileBuffer = Buffer.alloc(FILE_BYTES);
@@ -117,7 +114,6 @@ export class PythonStackReader {
     this.strings = nameBytesLayout(layout);
     const { instruction, instructionKind } = layout.lines;
     this.frameSpan = Math.max(layout.code + 8, layout.previous + 8, instruction + (instructionKind === 'pointer' ? 8 : 4));
-    this.frameBuffer = Buffer.alloc(this.frameSpan);
     this.pageBuffer = Buffer.alloc(PAGE_BYTES + this.frameSpan);
   }
 
@@ -127,25 +123,18 @@ export class PythonStackReader {
     for (const offset of this.layout.currentFrame) frame = frame ? this.memory.readU64(frame + offset) : frame;
     if (frame === 0) return NO_PYTHON_FRAME;
     if (!frame) return undefined;
-    // The innermost frame is read with its page before it, in one read: from 3.11 on, frames live
-    // on the thread's own frame stack, callers just below their callees, so its callers are most
-    // often there too (one read for the stack instead of one a frame). The page is mapped: the
-    // frame is in it. A frame outside it (frame objects before 3.11) is read alone.
-    const pageStart = frame - (frame % PAGE_BYTES);
-    const pageBytes = frame + this.frameSpan - pageStart;
-    if (!this.memory.readInto(pageStart, this.pageBuffer, pageBytes)) return undefined;
+    this.forgetPage();
     const infos: CodeInfo[] = [];
     let at = 0;
     let lines: InstructionLines | undefined;
     for (let k = 0; infos.length < DEPTH && k < DEPTH + HOOK_FRAMES && frame; k++) {
-      let bytes = this.pageBuffer;
-      let from = frame - pageStart;
-      if (frame < pageStart || from + this.frameSpan > pageBytes) {
-        if (!this.memory.readInto(frame, this.frameBuffer, this.frameSpan)) break;
-        bytes = this.frameBuffer;
-        from = 0;
+      const from = this.frameAt(frame);
+      if (from === undefined) {
+        if (k === 0) return undefined;
+        break;
       }
-      const code = u64(bytes, from + this.layout.code);
+      const bytes = this.pageBuffer;
+      const code = u64At(bytes, from + this.layout.code);
       const info = code ? this.codeInfo(code) : undefined;
       if (info && isGiltraceHookFile(info.file)) {
         // giltrace's own: the stack is its caller's
@@ -156,11 +145,33 @@ export class PythonStackReader {
         }
         infos.push(info);
       } else if (k === 0) return undefined; // mid-teardown, or not Python (3.13's entry frames)
-      frame = u64(bytes, from + this.layout.previous);
+      frame = u64At(bytes, from + this.layout.previous);
     }
     if (infos.length === 0) return undefined;
     const [leaf, ...callers] = infos;
     return { name: leaf.name, file: leaf.file, line: leaf.line, callers: callers.map((c) => c.name), at, ...(lines ? { lines } : {}) };
+  }
+
+  /** frameAt reads afresh from here on. */
+  private forgetPage(): void {
+    this.pageBytes = 0;
+  }
+
+  /**
+   * Where frame `frame`'s bytes are in pageBuffer: in the page read last when they are there, else
+   * read with the rest of their page before them, in one read. From 3.11 on, frames live on the
+   * thread's own frame stack, callers just below their callees, so a stack of a few frames is most
+   * often one read rather than one a frame (frame objects before 3.11 lie anywhere: a read a frame
+   * mostly). The page is mapped: the frame is in it. undefined when it cannot be read.
+   */
+  private frameAt(frame: number): number | undefined {
+    const from = frame - this.pageStart;
+    if (from >= 0 && from + this.frameSpan <= this.pageBytes) return from;
+    this.pageStart = frame - (frame % PAGE_BYTES);
+    this.pageBytes = frame + this.frameSpan - this.pageStart;
+    if (this.memory.readInto(this.pageStart, this.pageBuffer, this.pageBytes)) return frame - this.pageStart;
+    this.pageBytes = 0;
+    return undefined;
   }
 
   /**
@@ -190,7 +201,7 @@ export class PythonStackReader {
   /** The instruction field of a frame (its bytes at `from` in `bytes`), as the probes read it. */
   private instructionAt(bytes: Buffer, from: number): number {
     const { instruction, instructionKind } = this.layout.lines;
-    return instructionKind === 'pointer' ? u64(bytes, from + instruction) : bytes.readInt32LE(from + instruction);
+    return instructionKind === 'pointer' ? u64At(bytes, from + instruction) : bytes.readInt32LE(from + instruction);
   }
 
   /** A bytes object's bytes (up to MAX_LINE_TABLE); null when it cannot be read. */
@@ -213,10 +224,12 @@ export class PythonStackReader {
     const infos: CodeInfo[] = [];
     /** Where each of `infos` was read: its frame, and the frame's code and previous pointers. */
     const seen: { frame: number; code: number; previous: number }[] = [];
+    this.forgetPage();
     for (let k = 0; frame && k < MAX_ENTRY_DEPTH; k++) {
-      if (!this.memory.readInto(frame, this.frameBuffer, this.frameSpan)) return undefined;
-      const code = u64(this.frameBuffer, this.layout.code);
-      const previous = u64(this.frameBuffer, this.layout.previous);
+      const from = this.frameAt(frame);
+      if (from === undefined) return undefined;
+      const code = u64At(this.pageBuffer, from + this.layout.code);
+      const previous = u64At(this.pageBuffer, from + this.layout.previous);
       const info = code ? this.codeInfo(code) : undefined;
       if (info && !NOT_PYTHON_FRAMES.has(info.name)) {
         infos.push(info);
@@ -231,13 +244,15 @@ export class PythonStackReader {
     if (inner < 1 || !/(^|\.)run$/.test(run.name)) return undefined;
     const entry = run.file.endsWith('threading.py') ? inner - 2 : inner - 1; // (a Thread subclass's run)
     if (entry < 0) return undefined;
-    // The frames are read one after another while the thread runs: one just started, calling
+    // The frames are read one page after another while the thread runs: one just started, calling
     // its target, may have returned from the frame read first and pushed Thread.run where its
     // caller was (a thread per request named after _maintain_shutdown_locks, Condition.notify_all
     // or Thread.daemon, 8 in 260). The entry's and run's frames read again must be as they were.
+    this.forgetPage();
     for (let i = entry; i < inner; i++) {
-      if (!this.memory.readInto(seen[i].frame, this.frameBuffer, this.frameSpan)) return undefined;
-      if (u64(this.frameBuffer, this.layout.code) !== seen[i].code || u64(this.frameBuffer, this.layout.previous) !== seen[i].previous) return undefined;
+      const from = this.frameAt(seen[i].frame);
+      if (from === undefined) return undefined;
+      if (u64At(this.pageBuffer, from + this.layout.code) !== seen[i].code || u64At(this.pageBuffer, from + this.layout.previous) !== seen[i].previous) return undefined;
     }
     return infos[entry].name;
   }
@@ -278,7 +293,7 @@ export class PythonStackReader {
     const { name, filename } = this.layout;
     const from = Math.min(name, filename);
     if (!this.memory.readInto(code + from, this.pointerBuffer, Math.max(name, filename) + 8 - from)) return undefined;
-    return { name: u64(this.pointerBuffer, name - from), file: u64(this.pointerBuffer, filename - from) };
+    return { name: u64At(this.pointerBuffer, name - from), file: u64At(this.pointerBuffer, filename - from) };
   }
 
   private readCode(code: number): CodeInfo | undefined {
