@@ -244,6 +244,8 @@ export class ProcessSampler {
   private gilsAt = -Infinity;
   private readonly tstateOfTid = new Map<number, number>();
   private threadListAt = -Infinity;
+  /** When a thread was last first seen (adopt). */
+  private lastAdoptedNs = -Infinity;
   private pthreadTidOffset: number | undefined;
   private readonly stacks: PythonStackReader | undefined;
   private ticks = 0;
@@ -625,6 +627,11 @@ export class ProcessSampler {
     return entry.name;
   }
 
+  /** Whether a thread was first seen in the last `ms`: the process is starting threads. */
+  threadsStartedWithin(nowNs: number, ms: number): boolean {
+    return nowNs - this.lastAdoptedNs < ms * 1e6;
+  }
+
   close(): void {
     this.memory.close();
     for (const thread of this.threads.values()) {
@@ -704,6 +711,7 @@ export class ProcessSampler {
     };
     this.threads.set(tid, thread);
     this.placeThread(thread, 'every');
+    this.lastAdoptedNs = nowNs;
     return thread;
   }
 
