@@ -475,10 +475,10 @@ export class ProcessSampler {
     return out;
   }
 
-  /** Every PyThreadState in the interpreters' thread lists (at most MAX_THREAD_STATES an interpreter). */
   /**
-   * Each thread state of the process's interpreters, with the thread id it holds as read (0: none
-   * yet; see tidOf): its list pointer and its id are read together, in one read a thread state.
+   * Every PyThreadState in the interpreters' thread lists (at most MAX_THREAD_STATES an
+   * interpreter), with the thread id it holds as read (0: none yet; see tidOf): its list pointer
+   * and its id are read together, in one read a thread state.
    */
   private eachThreadState(visit: (tstate: number, id: number) => void): void {
     const { address, layout } = this.runtime;
@@ -498,7 +498,6 @@ export class ProcessSampler {
       interp = this.memory.readU64(interp + list.interpNext) ?? 0;
     }
   }
-
 
   /**
    * What an attach needs to know of the threads not in `seen`, as of the last tick (a waiter not
@@ -894,7 +893,6 @@ export class ProcessSampler {
     if (id === undefined || id === 0) return 0;
     return this.runtime.layout.threadId.kind === 'native' ? id : this.tidInPthread(id);
   }
-
 
   /**
    * Before 3.11 a thread state knows only its pthread_t: libc's thread struct, which holds the
