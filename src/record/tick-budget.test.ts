@@ -41,6 +41,14 @@ test('over its budget after the start it ticks less often, in proportion, until 
   assert.ok(drive(none, () => 900e3, 10 * S).periods.every((p) => p === 1 * MS));
 });
 
+test("an attach's sampler (no start allowance) is held to its budget from its first seconds", () => {
+  const budget = new TickBudget(1 * MS, 0.1, 1);
+  // 300 µs a tick: 30 % of a CPU at 1 kHz, which the first seconds of a command's sampler may use
+  const start = drive(budget, () => 300e3, 2.9 * S);
+  assert.ok(start.periods.at(-1)! > 3 * MS, `at ${start.periods.at(-1)! / MS} ms by 2.9 s`);
+  assert.ok(start.cpu / (2.9 * S) < 0.1 * 1.5, `${((100 * start.cpu) / (2.9 * S)).toFixed(1)} % of a CPU over its first 2.9 s`);
+});
+
 test('however dear its ticks, it ticks at least MIN_BUDGET_HZ times a second', () => {
   const budget = new TickBudget(1 * MS, 0.01);
   const { periods } = drive(budget, () => 5 * MS, 20 * S);

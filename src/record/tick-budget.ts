@@ -26,14 +26,17 @@ const MAX_SHRINK = 1.25;
 /** Changes smaller than this share of the period are not made (each one is a line of the recording). */
 const MIN_CHANGE = 0.05;
 /**
- * For its first seconds the sampler may use this many times its budget: V8 runs its code
- * unoptimized until it is hot, and the first look at each thread opens its files. Held to the
- * budget from the start, a sampled two-thread example (0.7 s) was sampled 190 times a second
- * instead of ~900 (its sampler's thread: 140 ms of CPU a second over the run, 65-87 ms a second
- * after the first 4 s on the pipe ping-pong and four crunchers; 12-06).
+ * For its first seconds the sampler of a command it starts may use this many times its budget:
+ * V8 runs its code unoptimized until it is hot, and the first look at each thread opens its
+ * files. Held to the budget from the start, a sampled two-thread example (0.7 s) was sampled 190
+ * times a second instead of ~900 (its sampler's thread: 140 ms of CPU a second over the run,
+ * 65-87 ms a second after the first 4 s on the pipe ping-pong and four crunchers; 12-06). Not
+ * for a running process giltrace attaches to (a service, most often): its budget holds from the
+ * first tick (an attach of 3 s to a ThreadingHTTPServer under load took 45 % of a CPU with it,
+ * asked for 10 %; 12-08).
  */
 const START_NS = 3e9;
-const START_ALLOWANCE = 5;
+export const START_ALLOWANCE = 5;
 
 export class TickBudget {
   /** The period the sampler ticks at now, ns. */
@@ -43,8 +46,8 @@ export class TickBudget {
   private windowCpu = 0;
   private firstReading = Number.NaN;
 
-  /** `share`: of one CPU (0.1 = 10 %); Infinity: no budget. */
-  constructor(private readonly askedPeriodNs: number, readonly share: number) {
+  /** `share`: of one CPU (0.1 = 10 %); Infinity: no budget. `startAllowance`: how many times the share its first seconds may use (1: none). */
+  constructor(private readonly askedPeriodNs: number, readonly share: number, private readonly startAllowance = START_ALLOWANCE) {
     this.periodNs = askedPeriodNs;
     this.maxPeriodNs = Math.max(askedPeriodNs, 1e9 / MIN_BUDGET_HZ);
   }
@@ -65,7 +68,7 @@ export class TickBudget {
     this.windowCpu = cpuNs;
     if (Number.isNaN(this.firstReading)) this.firstReading = now;
     if (!(elapsed > 0) || !Number.isFinite(this.share)) return false;
-    const share = now - this.firstReading <= START_NS ? START_ALLOWANCE * this.share : this.share;
+    const share = now - this.firstReading <= START_NS ? this.startAllowance * this.share : this.share;
     const measured = used / elapsed;
     const fitting = (this.periodNs * measured) / (AIM * share);
     let next = this.periodNs;

@@ -154,9 +154,10 @@ test('top --sample --once -p PID: one sampled snapshot, no probes, the program r
   const top = giltrace(['top', '--sample', '--once', '-p', String(target.child.pid), '--data', data], { timeoutMs: 60_000 });
   assert.equal(top.code, 0, top.stderr);
   assert.equal(top.stdout.match(/^giltrace top /gm)?.length, 1, `one snapshot:\n${top.stdout}`);
-  // what sampling costs, live: the sampler tells its CPU time as it goes
-  const cost = /^sampled 1000 times a second \(giltrace: (\d+\.\d)% of a CPU\): the shares are estimates$/m.exec(top.stdout);
-  assert.ok(cost && Number(cost[1]) > 0 && Number(cost[1]) < 100, top.stdout);
+  // what sampling costs, live: the sampler tells its CPU time as it goes (attached, it keeps
+  // within its budget from the first tick, ticking less often than asked: tick-budget.ts)
+  const cost = /^sampled (\d+) times a second \(giltrace: (\d+\.\d)% of a CPU\): the shares are estimates$/m.exec(top.stdout);
+  assert.ok(cost && Number(cost[1]) >= 20 && Number(cost[1]) <= 1000 && Number(cost[2]) > 0 && Number(cost[2]) < 100, top.stdout);
   assert.ok(top.stdout.split('\n').every((line) => [...line].length <= 80), `fits 80 columns:\n${top.stdout}`);
   // an attached process does not tell its threads' names: the main thread is Python's, the
   // others named by what they were started to run
