@@ -29,6 +29,8 @@ export interface CodeNamingSession {
   /** The stack's F id, its F line (and B line, for its lines) written the first time. */
   tellStack(pid: number, stack: SampledStack): number;
   line(text: string): void;
+  /** A code address no drop of its process had named before was read (the main thread asks perf for its buffers more often then: record-target.ts). */
+  newCode(): void;
 }
 
 export class DropCodeNames {
@@ -112,5 +114,6 @@ export class DropCodeNames {
       this.session.line(`O ${now} ${pid} ${code.toString(16)} ${id} ${filePtr.toString(16)} ${nameTag}`);
     }
     named.set(code, { stack: id, filePtr, nameTag, checkedAt: now });
+    if (!known) this.session.newCode();
   }
 }

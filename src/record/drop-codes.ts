@@ -30,8 +30,16 @@ export interface DropCodeSource {
 /**
  * How often giltrace asks perf to write out what its buffers hold (its control channel's `ping`):
  * a code object first seen at a drop is read that much later at most, plus a sampler tick.
+ * Once the naming has found no new code object for QUIET_AFTER_MS (a program in its loops, its
+ * modules imported), every QUIET_PING_MS, until it finds one again: each ping wakes perf and
+ * the sampler's reads of its file, which took ~5 % of the pipe ping-pong's traced time at 20 ms
+ * (12-07). A code object made and freed in a quiet stretch (exec'd code, a module imported late)
+ * is then read up to QUIET_PING_MS after its first drop, often still there or still its bytes
+ * (the drops' file pointer and name bytes tell a code object made there since: code-names.ts).
  */
 export const PING_MS = 20;
+export const QUIET_PING_MS = 200;
+export const QUIET_AFTER_MS = 1000;
 
 /**
  * The drop events of probe `group` (tracefs), with where their code addresses lie; undefined

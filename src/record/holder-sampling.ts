@@ -60,6 +60,11 @@ export class HolderSampling {
     this.sampler.setRoot(pid);
   }
 
+  /** How many code addresses the drops' naming found new so far. */
+  newCodes(): number {
+    return this.sampler.newCodes();
+  }
+
   /** Stops sampling: the samples, deflated (undefined, with a warning, when they cannot be had). */
   async stop(warnings: string[]): Promise<Uint8Array | undefined> {
     try {

@@ -30,7 +30,7 @@ import { HolderSampling } from './holder-sampling.js';
 import { removeTempFilesOfDeadRuns } from './temp-files.js';
 import { HOLDER_SAMPLES_FEATURE } from '../contract/sampled-recording.js';
 import { appendFeatureSection } from '../perfdata/append-feature.js';
-import { dropCodeEvents, PING_MS, type DropCodeSource } from './drop-codes.js';
+import { dropCodeEvents, PING_MS, QUIET_AFTER_MS, QUIET_PING_MS, type DropCodeSource } from './drop-codes.js';
 
 export interface RecordRequest {
   /** The command to run, or when attaching the attached processes' command lines (for the manifest). */
@@ -150,7 +150,7 @@ export async function recordTarget(request: RecordRequest): Promise<RecordResult
     // (perf's start takes longer than the sampler's, mostly: this rarely waits)
     if (holders) await holders.whenTicking(SAMPLER_READY_MS);
     if (stream) stream.keepFlowing(perf, wantsHolderSamples(request) ? PING_MS : FLUSH_MS);
-    else if (wantsHolderSamples(request)) pingPerf(perf, PING_MS);
+    else if (wantsHolderSamples(request)) pingPerf(perf, holders ? pingsAsCodesCome(holders) : () => PING_MS);
     names?.start();
     signals.throwIfInterrupted();
     request.onRecording?.();
@@ -262,18 +262,43 @@ function dropCodeSource(tracefs: string, output: string, groups: readonly GilPro
 /**
  * Has perf hand over what its buffers hold every `ms` (a `ping` on its control channel wakes
  * its loop, which reads every buffer): a live view's records, or the drops for the holder
- * sampler while their code objects still exist. Stops by itself once perf has.
+ * sampler while their code objects still exist; `ms` is asked again after each ping. Stops by
+ * itself once perf has.
  */
-function pingPerf(perf: ChildProcess, ms: number): NodeJS.Timeout {
+function pingPerf(perf: ChildProcess, ms: () => number): { stop(): void } {
   const control = perf.stdio[3] as Writable;
   const ack = perf.stdio[4] as Readable;
   ack.on('data', () => undefined); // perf answers every ping: read and drop the answers
-  const pinger = setInterval(() => {
-    if (control.writableEnded || control.destroyed || perf.exitCode !== null || perf.signalCode !== null) clearInterval(pinger);
-    else control.write('ping\n');
-  }, ms);
-  pinger.unref();
-  return pinger;
+  let pinger: NodeJS.Timeout | undefined;
+  const next = (): void => {
+    pinger = setTimeout(() => {
+      if (control.writableEnded || control.destroyed || perf.exitCode !== null || perf.signalCode !== null) return;
+      control.write('ping\n');
+      next();
+    }, ms());
+    pinger.unref();
+  };
+  next();
+  return { stop: () => clearTimeout(pinger) };
+}
+
+/**
+ * The pings' period for an exact recording whose drops the holder sampler names: PING_MS while
+ * it keeps finding code objects no drop had named, QUIET_PING_MS once it has found none for
+ * QUIET_AFTER_MS (record/drop-codes.ts).
+ */
+function pingsAsCodesCome(holders: HolderSampling): () => number {
+  let seen = holders.newCodes();
+  let newAt = Date.now();
+  return () => {
+    const now = Date.now();
+    const count = holders.newCodes();
+    if (count !== seen) {
+      seen = count;
+      newAt = now;
+    }
+    return now - newAt < QUIET_AFTER_MS ? PING_MS : QUIET_PING_MS;
+  };
 }
 
 function writeHolderSamples(output: string, samples: Uint8Array, warnings: string[]): void {
@@ -455,7 +480,7 @@ class StreamedRecording {
   }
 
   private failure: string | undefined;
-  private pinger: NodeJS.Timeout | undefined;
+  private pinger: { stop(): void } | undefined;
 
   /**
    * The kernel wakes perf only when a CPU's buffer is half full (8 MiB of the 16 MiB default):
@@ -466,7 +491,7 @@ class StreamedRecording {
    * pass (measured against --no-buffering, which wakes perf at every event).
    */
   keepFlowing(perf: ChildProcess, ms: number): void {
-    this.pinger = pingPerf(perf, ms);
+    this.pinger = pingPerf(perf, () => ms);
   }
 
   /**
@@ -513,7 +538,7 @@ class StreamedRecording {
   }
 
   close(): void {
-    clearInterval(this.pinger);
+    this.pinger?.stop();
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;

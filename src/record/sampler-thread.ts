@@ -15,6 +15,8 @@ export interface RunningSampler {
   setRoot(pid: number): void;
   /** Stops the ticks and resolves when the recording is complete. */
   stop(): Promise<SessionResult>;
+  /** How many code addresses the drops' naming found new so far (it counts up). */
+  newCodes(): number;
 }
 
 /**
@@ -47,6 +49,7 @@ export function startSamplerThread(request: SessionRequest): RunningSampler {
   return {
     ready: Promise.race([started, done.then(() => undefined)]),
     setRoot: (pid) => Atomics.store(flags, CONTROL.rootPid, pid),
+    newCodes: () => Atomics.load(flags, CONTROL.newCodes),
     stop: () => {
       Atomics.store(flags, CONTROL.stop, 1);
       Atomics.notify(flags, CONTROL.stop);

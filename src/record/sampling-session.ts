@@ -65,7 +65,8 @@ const DISCOVER_EVERY_MS = 100;
 const DISCOVER_UNTIL_PYTHON_MS = 2;
 
 /** The Int32 slots shared with the main thread. */
-export const CONTROL = { stop: 0, rootPid: 1, size: 2 } as const;
+/** The slots shared with the main thread: stop, the command's pid, and how many code addresses the drops' naming has found new (drop-code-names.ts). */
+export const CONTROL = { stop: 0, rootPid: 1, newCodes: 2, size: 3 } as const;
 /** A process that looks like Python but shows no runtime yet (exec in progress) is retried this long. */
 const PYTHON_GRACE_MS = 2000;
 const FLUSH_EVERY_MS = 200;
@@ -131,6 +132,8 @@ export class SamplingSession {
   private readonly stacksReadAt = new Map<number, number>();
   /** Holder samples of a recording whose drop probe reads code addresses: their names (O lines). */
   private readonly dropCodes: DropCodeNames | undefined;
+  /** The slots shared with the main thread (run's). */
+  private control: Int32Array | undefined;
 
   constructor(request: SessionRequest) {
     this.dropCodes = request.codes ? new DropCodeNames(request.codes, this.codeNamingSession()) : undefined;
@@ -161,6 +164,7 @@ export class SamplingSession {
    * over two periods between ticks is counted as ticks skipped (a busy machine, a slow tick).
    */
   run(control: Int32Array): SessionResult {
+    this.control = control;
     let last = Number.NaN;
     this.cpuAtStart = process.cpuUsage();
     while (Atomics.load(control, CONTROL.stop) === 0) {
@@ -265,6 +269,9 @@ export class SamplingSession {
         return id;
       },
       line: (text) => this.lines.push(text),
+      newCode: () => {
+        if (this.control) Atomics.add(this.control, CONTROL.newCodes, 1);
+      },
     };
   }
 
