@@ -82,6 +82,17 @@ for (const { label, python, compress } of interpreters) {
   });
 }
 
+test('root: code made and freed after a quiet second, when perf is pinged less often, is named after its own code', { skip: !pyenvPython('3.11') && 'no pyenv 3.11' }, () => {
+  const data = join(dir, 'late-code.data');
+  const result = giltrace(['record', '-o', data, '--', pyenvPython('3.11')!, join(PROGRAMS, 'late_code.py')]);
+  assert.equal(result.code, 0, result.stderr);
+  const { timeline } = analyzeRecording(data);
+  const drops = timeline.processes.flatMap((p) => p.threads).flatMap((t) => t.drops);
+  const named = drops.filter((d) => timeline.functions[timeline.stacks[d.stack].leaf].name === 'late_work');
+  assert.equal(named.length, 3, `late_work's three sleeps: ${named.length} drops named after it`);
+  assert.equal(timeline.functions[timeline.stacks[named[0].stack].leaf].file, 'late_code.py');
+});
+
 const attachPython = pyenvPython('3.12') ?? pyenvPython('3.11');
 
 test('root: attached (-p), streamed and -z, the drops are named from the running process too', { skip: !attachPython && 'no pyenv 3.12 or 3.11' }, async () => {
