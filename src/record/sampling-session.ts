@@ -64,8 +64,7 @@ export interface SessionResult {
 const DISCOVER_EVERY_MS = 100;
 const DISCOVER_UNTIL_PYTHON_MS = 2;
 
-/** The Int32 slots shared with the main thread. */
-/** The slots shared with the main thread: stop, the command's pid, and how many code addresses the drops' naming has found new (drop-code-names.ts). */
+/** The Int32 slots shared with the main thread: stop, the command's pid, and how many code addresses the drops' naming has found new (drop-code-names.ts). */
 export const CONTROL = { stop: 0, rootPid: 1, newCodes: 2, size: 3 } as const;
 /** A process that looks like Python but shows no runtime yet (exec in progress) is retried this long. */
 const PYTHON_GRACE_MS = 2000;
