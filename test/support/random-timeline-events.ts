@@ -59,16 +59,23 @@ export function toEvents(steps: readonly RandomStep[], twoGils: boolean): Timeli
 
 /**
  * Whether a thread's process is told later than its first event, or a thread is named after its
- * end (a window that has it no more cannot say; perf names threads when they begin or exec).
+ * end (a window that has it no more cannot say; perf names threads when they begin or exec):
+ * its own name, or its process's main thread's, which a thread of no name of its own goes by
+ * (freeze-timeline.ts; fast-check, seed 125075637: a thread ended, then the main thread named).
  */
 export function namedLate(events: readonly TimelineEvent[]): boolean {
   const seen = new Map<number, number>();
   const named = new Set<number>();
   const ended = new Set<number>();
+  const pidOf = new Map<number, number>();
+  const ownName = new Set<number>();
   for (const e of events) {
+    if ('pid' in e && 'tid' in e && e.pid > 0) pidOf.set(e.tid, e.pid);
     if (e.kind === 'thread_exit' || (e.kind === 'switch' && e.prevState === 'dead')) ended.add(e.kind === 'switch' ? e.prevTid : e.tid);
     if (e.kind === 'thread_start') ended.delete(e.tid);
     if (e.kind === 'thread_name' && ended.has(e.tid)) return true;
+    if (e.kind === 'thread_name' && e.tid === e.pid && [...ended].some((t) => pidOf.get(t) === e.pid && !ownName.has(t))) return true;
+    if (e.kind === 'thread_name') ownName.add(e.tid);
     const tids = e.kind === 'switch' ? [e.prevTid, e.nextTid] : 'tid' in e ? [e.tid] : [];
     for (const tid of tids) if (tid > 0 && !seen.has(tid)) seen.set(tid, e.time);
     if (!('pid' in e) || !('tid' in e) || !(e.pid > 0) || named.has(e.tid)) continue;
