@@ -25,7 +25,7 @@ import { PythonNamesFile } from './python-names-file.js';
 import { boottimeOffset } from './recording-manifest.js';
 import { askShortSlice } from './sampler-slice.js';
 import { SCHEDSTAT_SAME, ThreadFiles } from './thread-files.js';
-import { START_ALLOWANCE, TickBudget } from './tick-budget.js';
+import { TickBudget } from './tick-budget.js';
 import type { DropCodeSource } from './drop-codes.js';
 import { DropCodeNames, type CodeNamingSession } from './drop-code-names.js';
 
@@ -138,7 +138,7 @@ export class SamplingSession {
     this.dropCodes = request.codes ? new DropCodeNames(request.codes, this.codeNamingSession()) : undefined;
     this.periodNs = 1e9 / request.hz;
     // (an attach is held to its budget from the first tick: tick-budget.ts)
-    this.budget = new TickBudget(this.periodNs, request.cpuBudget ?? Infinity, request.attached ? 1 : START_ALLOWANCE);
+    this.budget = new TickBudget(this.periodNs, request.cpuBudget ?? Infinity, request.attached ? 1 : undefined);
     this.holdersOnly = request.holders === true;
     this.roots = request.roots;
     this.pythonNames = request.pythonNames === undefined ? undefined : new PythonNamesFile(request.pythonNames);

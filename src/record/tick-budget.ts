@@ -36,7 +36,7 @@ const MIN_CHANGE = 0.05;
  * asked for 10 %; 12-08).
  */
 const START_NS = 3e9;
-export const START_ALLOWANCE = 5;
+const START_ALLOWANCE = 5;
 
 export class TickBudget {
   /** The period the sampler ticks at now, ns. */
